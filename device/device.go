@@ -1,0 +1,102 @@
+package device
+
+// Device runs tensorgl's primitive kernels on memory it owns. A Device is
+// safe for use by many goroutines; kernels queued from one goroutine run in
+// the order they were queued. Buffers passed to a kernel must come from the
+// same Device. Kernels do not validate their parameters: that is the
+// tensor layer's job.
+type Device interface {
+	// Info describes the device.
+	Info() Info
+
+	// Alloc returns a buffer of n elements, n ≥ 1, with undefined contents,
+	// reusing a freed buffer of the same size bucket when one is pooled.
+	Alloc(dt DType, n int) Buffer
+	// Free returns b to the pool. b must not be used afterwards.
+	Free(b Buffer)
+	// Write copies src ([]float32 or []int32, matching b's DType and of
+	// length ≤ b.Len()) into the start of b.
+	Write(b Buffer, src any)
+	// Read copies the first len(dst) elements of b into dst ([]float32 or
+	// []int32), waiting for queued work, and returns any deferred error.
+	Read(b Buffer, dst any) error
+	// Sync waits for all queued work and returns any deferred error.
+	Sync() error
+	// Stats reports memory and traffic counters.
+	Stats() Stats
+	// Close releases the device. Buffers must not be used afterwards.
+	Close() error
+
+	// Fill sets n elements of dst starting at offset to v (converted to
+	// int32 for an Int32 buffer).
+	Fill(dst Buffer, offset, n int, v float32)
+	// Copy gathers src, walked over shape by its strides, into contiguous
+	// dst at dstOffset. Both buffers have the same DType.
+	Copy(dst Buffer, dstOffset int, src Strided, shape []int)
+	Unary(dst Buffer, src Strided, p UnaryParams)
+	Binary(dst Buffer, x, y Strided, p BinaryParams)
+	// Where: dst (contiguous over shape) = x where cond ≠ 0 else y.
+	Where(dst Buffer, cond, x, y Strided, shape []int)
+	Reduce(dst, src Buffer, p ReduceParams)
+	MatMul(c, a, b Buffer, p MatMulParams)
+
+	Conv2d(y, x, w Buffer, p Conv2dParams)
+	// Conv2dBackwardInput writes dx (overwriting it) from dy and w.
+	Conv2dBackwardInput(dx, dy, w Buffer, p Conv2dParams)
+	// Conv2dBackwardWeight writes dw (overwriting it) from x and dy.
+	Conv2dBackwardWeight(dw, x, dy Buffer, p Conv2dParams)
+
+	// Pool2d writes y and, for MaxPool, the Int32 argmax index of each
+	// output within its input plane (h·W + w) into idx; idx is nil for
+	// AvgPool.
+	Pool2d(y, idx, x Buffer, p Pool2dParams)
+	// Pool2dBackward writes dx (overwriting it) from dy (and idx for MaxPool).
+	Pool2dBackward(dx, dy, idx Buffer, p Pool2dParams)
+
+	Softmax(dst, src Buffer, p SoftmaxParams)
+	// SoftmaxBackward writes dx from the forward output y and upstream dy:
+	// softmax: dx = y·(dy − Σ dy·y); log-softmax: dx = dy − eʸ·Σ dy.
+	SoftmaxBackward(dx, y, dy Buffer, p SoftmaxParams)
+
+	Gather(dst, src Buffer, idx Strided, p GatherParams)
+	ScatterAdd(dst, src Buffer, idx Strided, p GatherParams)
+
+	Random(dst Buffer, p RandomParams)
+
+	// SGDStep updates param (and momentum buffer buf, which may be nil
+	// when p.Momentum is 0) in place from grad.
+	SGDStep(param, grad, buf Buffer, p SGDParams)
+	// AdamStep updates param, m and v in place from grad.
+	AdamStep(param, grad, m, v Buffer, p AdamParams)
+}
+
+// Info describes a Device.
+type Info struct {
+	Name     string // "cpu" or "gl"
+	Renderer string // CPU model and thread count, or GL_RENDERER
+	Version  string // Go version, or GL_VERSION
+	Software bool   // a software rasteriser (llvmpipe), slower than the CPU backend
+	Limits   Limits
+}
+
+// Limits are the backend's hard limits (zero where there is none).
+type Limits struct {
+	MaxBufferElements   int    // largest single buffer, in elements
+	MaxWorkGroupCount   [3]int // GL: MAX_COMPUTE_WORK_GROUP_COUNT
+	MaxWorkGroupSize    [3]int // GL: MAX_COMPUTE_WORK_GROUP_SIZE
+	MaxInvocations      int    // GL: MAX_COMPUTE_WORK_GROUP_INVOCATIONS
+	MaxSharedMemory     int    // GL: MAX_COMPUTE_SHARED_MEMORY_SIZE, bytes
+	MaxStorageBlockSize int64  // GL: MAX_SHADER_STORAGE_BLOCK_SIZE, bytes
+	Threads             int    // CPU: worker goroutines
+}
+
+// Stats are a device's counters since it was opened.
+type Stats struct {
+	BuffersAllocated int64 // fresh allocations (pool misses)
+	BuffersReused    int64 // allocations served from the pool
+	BytesInUse       int64 // bytes in live (not freed) buffers
+	BytesPooled      int64 // bytes held by the pool for reuse
+	Uploads          int64 // host → device transfers (Write)
+	Downloads        int64 // device → host transfers (Read)
+	Dispatches       int64 // kernels run
+}

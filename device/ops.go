@@ -1,0 +1,287 @@
+package device
+
+import "fmt"
+
+// UnaryOp selects the function of a Unary kernel. Each is applied to one
+// element x with the scalar parameters A and B of UnaryParams.
+type UnaryOp uint8
+
+const (
+	Affine    UnaryOp = iota // A·x + B (copy is A=1, B=0; neg is A=-1)
+	Exp                      // eˣ
+	Log                      // ln x
+	Sqrt                     // √x
+	Rsqrt                    // 1/√x
+	Abs                      // |x|
+	Relu                     // max(x, 0)
+	LeakyRelu                // x if x > 0 else A·x
+	Sigmoid                  // 1/(1+e⁻ˣ), stable for large |x|
+	Tanh                     // tanh x
+	Sin                      // sin x
+	Cos                      // cos x
+	Square                   // x²
+	Recip                    // 1/x
+	Sign                     // -1, 0 or 1
+	PowScalar                // xᴬ
+	Clamp                    // min(max(x, A), B)
+	GtScalar                 // 1 if x > A else 0
+	LtScalar                 // 1 if x < A else 0
+	EqScalar                 // 1 if x == A else 0
+	Softplus                 // ln(1+eˣ), stable for large |x|
+	numUnaryOps
+)
+
+var unaryNames = [...]string{"affine", "exp", "log", "sqrt", "rsqrt", "abs", "relu", "leakyrelu",
+	"sigmoid", "tanh", "sin", "cos", "square", "recip", "sign", "powscalar", "clamp", "gtscalar",
+	"ltscalar", "eqscalar", "softplus"}
+
+func (o UnaryOp) String() string {
+	if int(o) < len(unaryNames) {
+		return unaryNames[o]
+	}
+	return fmt.Sprintf("unary(%d)", o)
+}
+
+// UnaryOps lists every UnaryOp, for tests and benchmarks that walk them all.
+func UnaryOps() []UnaryOp {
+	ops := make([]UnaryOp, numUnaryOps)
+	for i := range ops {
+		ops[i] = UnaryOp(i)
+	}
+	return ops
+}
+
+// UnaryParams: Dst (contiguous, NumElements(Shape)) = Op(Src walked with
+// Src.Strides over Shape; A, B).
+type UnaryParams struct {
+	Op    UnaryOp
+	A, B  float32
+	Shape []int
+}
+
+// BinaryOp selects the function of a Binary kernel applied to (x, y).
+type BinaryOp uint8
+
+const (
+	Add           BinaryOp = iota // x + y
+	Sub                           // x - y
+	Mul                           // x · y
+	Div                           // x / y
+	Pow                           // xʸ
+	Maximum                       // max(x, y)
+	Minimum                       // min(x, y)
+	Eq                            // 1 if x == y else 0
+	Ne                            // 1 if x != y else 0
+	Lt                            // 1 if x < y else 0
+	Le                            // 1 if x <= y else 0
+	Gt                            // 1 if x > y else 0
+	Ge                            // 1 if x >= y else 0
+	ReluGrad                      // x if y > 0 else 0     (x = upstream grad, y = relu input)
+	SigmoidGrad                   // x · y · (1-y)         (y = sigmoid output)
+	TanhGrad                      // x · (1-y²)            (y = tanh output)
+	LeakyReluGrad                 // x if y > 0 else A·x (A from BinaryParams.A)
+	numBinaryOps
+)
+
+var binaryNames = [...]string{"add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne",
+	"lt", "le", "gt", "ge", "relugrad", "sigmoidgrad", "tanhgrad", "leakyrelugrad"}
+
+func (o BinaryOp) String() string {
+	if int(o) < len(binaryNames) {
+		return binaryNames[o]
+	}
+	return fmt.Sprintf("binary(%d)", o)
+}
+
+// BinaryOps lists every BinaryOp.
+func BinaryOps() []BinaryOp {
+	ops := make([]BinaryOp, numBinaryOps)
+	for i := range ops {
+		ops[i] = BinaryOp(i)
+	}
+	return ops
+}
+
+// BinaryParams: Dst (contiguous over Shape) = Op(X, Y), X and Y walked by
+// their strides over Shape (stride 0 broadcasts).
+type BinaryParams struct {
+	Op    BinaryOp
+	A     float32 // parameter of LeakyReluGrad
+	Shape []int
+}
+
+// ReduceOp selects a Reduce kernel.
+type ReduceOp uint8
+
+const (
+	Sum    ReduceOp = iota // Σ
+	Max                    // largest element
+	Min                    // smallest element
+	ArgMax                 // index (int32) of the first largest element
+	ArgMin                 // index (int32) of the first smallest element
+	numReduceOps
+)
+
+var reduceNames = [...]string{"sum", "max", "min", "argmax", "argmin"}
+
+func (o ReduceOp) String() string {
+	if int(o) < len(reduceNames) {
+		return reduceNames[o]
+	}
+	return fmt.Sprintf("reduce(%d)", o)
+}
+
+// ReduceOps lists every ReduceOp.
+func ReduceOps() []ReduceOp {
+	ops := make([]ReduceOp, numReduceOps)
+	for i := range ops {
+		ops[i] = ReduceOp(i)
+	}
+	return ops
+}
+
+// ReduceParams: Src is contiguous and viewed as [Outer, N, Inner]; Dst is
+// contiguous [Outer, Inner] and holds the reduction over N. ArgMax and ArgMin
+// write an Int32 Dst. N ≥ 1. A NaN in the input propagates to Max/Min.
+type ReduceParams struct {
+	Op              ReduceOp
+	Outer, N, Inner int
+}
+
+// MatMulParams: for each b in [0, Batch):
+//
+//	C[b] = Alpha · op(A[b]) · op(B[b]) + Beta · C[b]
+//
+// with op(A[b]) of shape M×K and op(B[b]) K×N. Each matrix is row-major and
+// contiguous within itself: A[b] starts at OffA + b·StrideA and is M×K
+// (K×M when TransA), likewise B (K×N, or N×K when TransB); C[b] is M×N at
+// OffC + b·StrideC. A batch stride of 0 broadcasts that operand. When Beta is
+// 0, C is not read (NaNs in it do not propagate).
+type MatMulParams struct {
+	Batch, M, N, K            int
+	TransA, TransB            bool
+	Alpha, Beta               float32
+	OffA, OffB, OffC          int
+	StrideA, StrideB, StrideC int
+}
+
+// Conv2dParams describes an NCHW convolution (cross-correlation, as in
+// PyTorch): input X [N, C, H, W], weight Wt [K, C/Groups, R, S], output
+// Y [N, K, OutH, OutW]. All operands are contiguous. Bias is added by the
+// caller.
+type Conv2dParams struct {
+	N, C, H, W       int
+	K, R, S          int
+	StrideH, StrideW int
+	PadH, PadW       int
+	DilH, DilW       int
+	Groups           int
+}
+
+// OutH returns the output height: ⌊(H + 2·PadH − DilH·(R−1) − 1)/StrideH⌋ + 1.
+func (p Conv2dParams) OutH() int { return (p.H+2*p.PadH-p.DilH*(p.R-1)-1)/p.StrideH + 1 }
+
+// OutW returns the output width.
+func (p Conv2dParams) OutW() int { return (p.W+2*p.PadW-p.DilW*(p.S-1)-1)/p.StrideW + 1 }
+
+// PoolMode selects max or average pooling.
+type PoolMode uint8
+
+const (
+	MaxPool PoolMode = iota
+	AvgPool
+)
+
+// Pool2dParams describes 2-D pooling over contiguous NCHW input [N, C, H, W]
+// into [N, C, OutH, OutW]. Padding counts as −∞ for max pooling. For average
+// pooling the divisor is KH·KW when CountIncludePad, else the number of
+// in-bounds elements in the window (PyTorch's count_include_pad).
+type Pool2dParams struct {
+	Mode             PoolMode
+	N, C, H, W       int
+	KH, KW           int
+	StrideH, StrideW int
+	PadH, PadW       int
+	CountIncludePad  bool
+}
+
+// OutH returns the pooled height: ⌊(H + 2·PadH − KH)/StrideH⌋ + 1.
+func (p Pool2dParams) OutH() int { return (p.H+2*p.PadH-p.KH)/p.StrideH + 1 }
+
+// OutW returns the pooled width.
+func (p Pool2dParams) OutW() int { return (p.W+2*p.PadW-p.KW)/p.StrideW + 1 }
+
+// SoftmaxParams: Src and Dst are contiguous [Rows, N]; the softmax runs over
+// each row. Log selects log-softmax. Numerically stable (max subtracted).
+type SoftmaxParams struct {
+	Rows, N int
+	Log     bool
+}
+
+// GatherParams: Src is contiguous [Outer, N, Inner]; Dst is contiguous
+// [Outer, M, Inner] with
+//
+//	Dst[o, m, i] = Src[o, Idx(o, m, i), i]
+//
+// where Idx(o, m, i) reads the Int32 buffer Idx.Buf at
+// Idx.Offset + o·Idx.Strides[0] + m·Idx.Strides[1] + i·Idx.Strides[2].
+// IndexSelect uses strides {0, 1, 0}; torch.gather uses {M·Inner, Inner, 1}.
+// Indices must lie in [0, N); the tensor layer checks them.
+//
+// ScatterAdd is the adjoint: Dst [Outer, N, Inner] += Src [Outer, M, Inner]
+// scattered by the same indices. Backends sum in increasing m order, so the
+// result is deterministic.
+type GatherParams struct {
+	Outer, N, M, Inner int
+}
+
+// Distribution selects what Random draws.
+type Distribution uint8
+
+const (
+	Uniform   Distribution = iota // uniform on [A, B)
+	Normal                        // mean A, standard deviation B
+	Bernoulli                     // 1 with probability A, else 0
+)
+
+// RandomParams: element i of Dst (contiguous, Len elements) is drawn from
+// Philox4x32-10 keyed by Seed at counter Offset+i, so the same Seed and
+// Offset give the same numbers on every backend, whatever the order of the
+// work. The mapping from bits to floats is part of the contract:
+//
+//	(x0, x1, x2, x3) = Philox4x32-10(key = (lo32(Seed), hi32(Seed)),
+//	                                 counter = (lo32(c), hi32(c), 0, 0)), c = Offset+i
+//	u(x) = float32(x>>8) · 2⁻²⁴                              ∈ [0, 1)
+//	Uniform:   A + (B−A)·u(x0)
+//	Normal:    A + B·√(−2·ln(1−u(x0)))·cos(2π·u(x1))       (Box–Muller)
+//	Bernoulli: 1 if u(x0) < A else 0
+type RandomParams struct {
+	Dist   Distribution
+	A, B   float32
+	Seed   uint64
+	Offset uint64
+}
+
+// SGDParams is PyTorch's torch.optim.SGD update for one parameter tensor:
+//
+//	g = grad + WeightDecay·p
+//	if Momentum ≠ 0: buf = g on the first step, else Momentum·buf + (1−Dampening)·g
+//	                 g = g + Momentum·buf if Nesterov, else buf
+//	p = p − LR·g
+type SGDParams struct {
+	LR, Momentum, Dampening, WeightDecay float32
+	Nesterov                             bool
+	FirstStep                            bool
+}
+
+// AdamParams is PyTorch's Adam (Decoupled=false: weight decay added to the
+// gradient) or AdamW (Decoupled=true: p ← p·(1−LR·WeightDecay) first).
+// Step counts from 1 and sets the bias corrections.
+//
+//	m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
+//	p = p − LR · (m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + Eps)
+type AdamParams struct {
+	LR, Beta1, Beta2, Eps, WeightDecay float32
+	Decoupled                          bool
+	Step                               int
+}
