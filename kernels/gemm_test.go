@@ -1,62 +1,184 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
-// refSgemm is the independent float64 reference: naive triple loop.
-func refSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) []float64 {
-	out := make([]float64, m*n)
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			var s float64
-			for p := 0; p < k; p++ {
-				var av, bv float32
-				if transA {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if transB {
-					bv = b[j*ldb+p]
-				} else {
-					bv = b[p*ldb+j]
-				}
-				s += float64(av) * float64(bv)
-			}
-			r := float64(alpha) * s
-			if beta != 0 {
-				r += float64(beta) * float64(c[i*ldc+j])
-			}
-			out[i*n+j] = r
-		}
-	}
-	return out
+// sgemmTol is the relative error allowed against the float64 reference, in
+// units of (|alpha|·Σ|a·b| + |beta·c|) per element: float32 accumulation of k
+// products loses at most about k·2⁻²⁴ of that sum in the worst case, and we
+// allow k·2⁻²² (a factor of 4) for the alpha/beta roundings.
+func sgemmTol(k int) float64 { return float64(k+4) * 0x1p-22 }
+
+// sgemmCase is one product with its operands, strides padded to catch
+// stride/width mix-ups.
+type sgemmCase struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
 }
 
-func TestSgemmSimple(t *testing.T) {
+func newSgemmCase(rng *rand.Rand, transA, transB bool, m, n, k int, alpha, beta float32, scale float32) *sgemmCase {
+	tc := &sgemmCase{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	pad := func() int { return rng.IntN(3) }
+	tc.lda, tc.ldb, tc.ldc = ac+pad(), bc+pad(), n+pad()
+	tc.a = randSlice(rng, (ar-1)*tc.lda+ac, scale)
+	tc.b = randSlice(rng, (br-1)*tc.ldb+bc, scale)
+	tc.c = randSlice(rng, (m-1)*tc.ldc+n, scale)
+	if beta == 0 {
+		for i := range tc.c {
+			tc.c[i] = float32(math.NaN())
+		}
+	}
+	return tc
+}
+
+func (tc *sgemmCase) String() string {
+	return fmt.Sprintf("transA=%v transB=%v m=%d n=%d k=%d alpha=%g beta=%g lda=%d ldb=%d ldc=%d",
+		tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.lda, tc.ldb, tc.ldc)
+}
+
+// run computes the case with arch on a fresh copy of C and returns it.
+func (tc *sgemmCase) run(arch *sgemmArch) []float32 {
+	c := append([]float32(nil), tc.c...)
+	sgemm(arch, tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, c, tc.ldc)
+	return c
+}
+
+// check compares got with the float64 naive reference, and checks that the
+// padding between rows of C was left alone.
+func (tc *sgemmCase) check(t *testing.T, name string, got []float32) {
+	t.Helper()
+	at := func(i, p int) float64 {
+		if tc.transA {
+			return float64(tc.a[p*tc.lda+i])
+		}
+		return float64(tc.a[i*tc.lda+p])
+	}
+	bt := func(p, j int) float64 {
+		if tc.transB {
+			return float64(tc.b[j*tc.ldb+p])
+		}
+		return float64(tc.b[p*tc.ldb+j])
+	}
+	for i := 0; i < tc.m; i++ {
+		for j := 0; j < tc.ldc && i*tc.ldc+j < len(got); j++ {
+			idx := i*tc.ldc + j
+			if j >= tc.n {
+				if math.Float32bits(got[idx]) != math.Float32bits(tc.c[idx]) {
+					t.Fatalf("%s %v: padding C[%d,%d] changed to %g", name, tc, i, j, got[idx])
+				}
+				continue
+			}
+			var s, mag float64
+			for p := 0; p < tc.k; p++ {
+				s += at(i, p) * bt(p, j)
+				mag += math.Abs(at(i, p) * bt(p, j))
+			}
+			want := float64(tc.alpha) * s
+			mag *= math.Abs(float64(tc.alpha))
+			if tc.beta != 0 {
+				want += float64(tc.beta) * float64(tc.c[idx])
+				mag += math.Abs(float64(tc.beta) * float64(tc.c[idx]))
+			}
+			if d := math.Abs(float64(got[idx]) - want); !(d <= sgemmTol(tc.k)*mag) {
+				t.Fatalf("%s %v: C[%d,%d] = %g, want %g (error %g > %g)", name, tc, i, j, got[idx], want, d, sgemmTol(tc.k)*mag)
+			}
+		}
+	}
+}
+
+func randSlice(rng *rand.Rand, n int, scale float32) []float32 {
+	s := make([]float32, max(n, 0))
+	for i := range s {
+		s[i] = (rng.Float32()*2 - 1) * scale
+	}
+	return s
+}
+
+// sgemmShapes mixes 1-sized and odd dimensions, shapes on both sides of the
+// small-path threshold, ragged edges for every micro-tile, and depths that
+// cross several kc panels.
+var sgemmShapes = [][3]int{
+	{1, 1, 1}, {1, 7, 1}, {5, 1, 9}, {1, 1, 300}, {3, 5, 7}, {17, 33, 65},
+	{70, 1, 130}, {1, 90, 3}, {32, 32, 32}, {33, 31, 40}, {6, 16, 512},
+	{12, 32, 513}, {100, 97, 61}, {145, 67, 300}, {7, 300, 257}, {200, 50, 600},
+}
+
+func TestSgemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, tc := range [][3]int{{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {70, 1, 130}, {1, 90, 3}} {
-		m, n, k := tc[0], tc[1], tc[2]
-		for _, ta := range []bool{false, true} {
-			for _, tb := range []bool{false, true} {
-				a := randSlice(rng, m*k)
-				b := randSlice(rng, k*n)
-				c := randSlice(rng, m*n)
-				lda, ldb := k, n
-				if ta {
-					lda = m
-				}
-				if tb {
-					ldb = k
-				}
-				want := refSgemm(ta, tb, m, n, k, 1.5, a, lda, b, ldb, 0.5, c, n)
-				Sgemm(ta, tb, m, n, k, 1.5, a, lda, b, ldb, 0.5, c, n)
-				for i, w := range want {
-					if math.Abs(float64(c[i])-w) > 1e-4*(1+math.Abs(w))*float64(k) {
-						t.Fatalf("%v %v %dx%dx%d: c[%d]=%g want %g", ta, tb, m, n, k, i, c[i], w)
+	scalars := [][2]float32{{1, 0}, {1, 1}, {-0.5, 2}, {1.5, -0.25}, {2, 0}}
+	for _, arch := range sgemmArchs {
+		for si, sh := range sgemmShapes {
+			for tr := 0; tr < 4; tr++ {
+				ab := scalars[(si+tr)%len(scalars)]
+				tc := newSgemmCase(rng, tr&1 != 0, tr&2 != 0, sh[0], sh[1], sh[2], ab[0], ab[1], 1)
+				tc.check(t, arch.name, tc.run(arch))
+			}
+		}
+	}
+}
+
+// TestSgemmLargeValues uses operands near 1e18 so products near 1e36 stay
+// finite in float32: a kernel that overflowed, or lost the scale, fails.
+func TestSgemmLargeValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, arch := range sgemmArchs {
+		for _, sh := range [][3]int{{5, 7, 3}, {40, 70, 100}} {
+			tc := newSgemmCase(rng, false, true, sh[0], sh[1], sh[2], 1, 0.5, 1e18)
+			tc.check(t, arch.name, tc.run(arch))
+		}
+	}
+}
+
+// TestSgemmDegenerate covers k == 0 and alpha == 0, where C = beta·C, and
+// beta == 0, where NaNs already in C must not leak into the result.
+func TestSgemmDegenerate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, sh := range [][3]int{{3, 4, 0}, {64, 64, 0}, {64, 64, 64}} {
+		for _, ab := range [][2]float32{{0, 0}, {0, 3}, {1, 0}} {
+			tc := newSgemmCase(rng, false, false, sh[0], sh[1], sh[2], ab[0], ab[1], 1)
+			tc.check(t, "best", tc.run(sgemmArchs[0]))
+		}
+	}
+	// m or n == 0 must touch nothing, even with empty slices.
+	Sgemm(false, false, 0, 5, 5, 1, nil, 5, make([]float32, 25), 5, 0, nil, 5)
+	Sgemm(false, false, 5, 0, 5, 1, make([]float32, 25), 5, nil, 0, 0, nil, 0)
+}
+
+// TestSgemmMicroKernels runs each assembly micro-kernel and the pure-Go one
+// with the same tile shape on the same packed slivers.
+func TestSgemmMicroKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, arch := range sgemmArchs {
+		for _, k := range []int{1, 3, 4, 5, 64, 257} {
+			for _, beta := range []float32{0, 1, -0.75} {
+				mr, nr, ldc := arch.mr, arch.nr, arch.nr+3
+				a := randSlice(rng, mr*k, 1)
+				b := randSlice(rng, nr*k, 1)
+				c0 := randSlice(rng, mr*ldc, 1)
+				got := append([]float32(nil), c0...)
+				want := append([]float32(nil), c0...)
+				arch.kernel(k, a, b, got, ldc, 1.25, beta)
+				sgemmMicroGo(mr, nr, k, a, b, want, ldc, 1.25, beta)
+				for i := range got {
+					d := math.Abs(float64(got[i] - want[i]))
+					if !(d <= sgemmTol(k)*float64(k+1)) {
+						t.Fatalf("%s k=%d beta=%g: c[%d] = %g, pure Go gives %g", arch.name, k, beta, i, got[i], want[i])
 					}
 				}
 			}
@@ -64,10 +186,59 @@ func TestSgemmSimple(t *testing.T) {
 	}
 }
 
-func randSlice(rng *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = rng.Float32()*2 - 1
+// TestSgemmDeterministic checks that the result is bit-identical whatever
+// the number of threads, on shapes large enough to be split.
+func TestSgemmDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, sh := range [][3]int{{300, 200, 600}, {20, 900, 300}, {257, 129, 65}} {
+		for tr := 0; tr < 4; tr++ {
+			tc := newSgemmCase(rng, tr&1 != 0, tr&2 != 0, sh[0], sh[1], sh[2], 0.75, 0.5, 1)
+			var ref []float32
+			for _, procs := range []int{1, 2, 3, 8} {
+				runtime.GOMAXPROCS(procs)
+				got := tc.run(sgemmArchs[0])
+				if ref == nil {
+					ref = got
+					continue
+				}
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(ref[i]) {
+						t.Fatalf("%v: C[%d] = %g with GOMAXPROCS=%d, %g with 1", tc, i, got[i], procs, ref[i])
+					}
+				}
+			}
+		}
 	}
-	return s
+}
+
+// TestSgemmNoGarbage checks that single-threaded products allocate nothing
+// once the pools are warm.
+func TestSgemmNoGarbage(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	rng := rand.New(rand.NewPCG(11, 12))
+	tc := newSgemmCase(rng, false, false, 100, 100, 300, 1, 0, 1)
+	c := make([]float32, len(tc.c))
+	allocs := testing.AllocsPerRun(10, func() {
+		Sgemm(false, false, tc.m, tc.n, tc.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, c, tc.ldc)
+	})
+	if allocs != 0 {
+		t.Fatalf("Sgemm allocates %v times per call", allocs)
+	}
+}
+
+func BenchmarkSgemm(b *testing.B) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, arch := range sgemmArchs {
+		for _, size := range []int{64, 256, 512} {
+			b.Run(fmt.Sprintf("%s/%d", arch.name, size), func(b *testing.B) {
+				tc := newSgemmCase(rng, false, false, size, size, size, 1, 0, 1)
+				b.ResetTimer()
+				for range b.N {
+					sgemm(arch, false, false, size, size, size, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc)
+				}
+				b.ReportMetric(2*float64(size*size*size)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
 }
