@@ -4,6 +4,8 @@ package kernels
 
 import "golang.org/x/sys/cpu"
 
+//go:generate go run gemm_asm_gen.go
+
 // sgemmArchs lists the micro-kernels this CPU runs, fastest first; the
 // pure-Go one is always last.
 var sgemmArchs = func() []*sgemmArch {
