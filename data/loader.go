@@ -1,0 +1,280 @@
+package data
+
+import (
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"sync"
+)
+
+// A Batch is one mini-batch in host memory.
+//
+// A Batch yielded by Loader.Epoch is valid only until the loop body returns:
+// the loader then refills the same memory with a later batch. Reusing a few
+// buffers keeps steady-state training free of per-batch garbage (a 256-image
+// CIFAR batch is 3 MB), and the consumer — package tensor copying the batch
+// to the device — is done with it by then anyway. Copy what must outlive the
+// iteration.
+type Batch struct {
+	X     []float32 // B·C·H·W inputs, sample-major, normalised and augmented
+	Shape []int     // [B C H W]: B, then the dataset's sample shape
+	Y     []int32   // B labels
+}
+
+// LoaderConfig says how a Loader cuts a Dataset into batches.
+type LoaderConfig struct {
+	BatchSize int  // samples per batch (the last one may be smaller unless DropLast)
+	DropLast  bool // skip a final batch smaller than BatchSize
+	Shuffle   bool // visit samples in a new random order each epoch
+	Seed      uint64
+
+	// Mean and Std, one per channel (the first axis of the sample shape),
+	// normalise each value to (x - Mean[c]) / Std[c]. Both nil leaves the
+	// values in [0,1].
+	Mean, Std []float32
+
+	// Pad enables random cropping: the image is padded with Pad zero pixels
+	// on every side and cropped back to its size at a random offset, i.e.
+	// shifted by up to Pad pixels each way. Padding happens before
+	// normalisation, as in torchvision, so the border is black.
+	Pad int
+	// Flip mirrors each image left-right with probability 1/2, after cropping.
+	Flip bool
+
+	// Prefetch is how many batches the background goroutine may prepare
+	// ahead of the one in use; 0 means 2.
+	Prefetch int
+}
+
+// A Loader yields the batches of a Dataset, epoch by epoch.
+type Loader struct {
+	ds      *Dataset
+	cfg     LoaderConfig
+	mean    []float32 // per channel; zeros without normalisation
+	invStd  []float32 // per channel; ones without normalisation
+	batches int       // per epoch
+
+	mu    sync.Mutex
+	spare []*epochState // buffers of finished epochs, reused by later ones
+}
+
+// epochState is the memory one running epoch works in.
+type epochState struct {
+	batches []*Batch // Prefetch+1 buffers: one in use, the rest being filled
+	order   []int
+	pcg     *rand.PCG
+	rng     *rand.Rand
+}
+
+// augmentKey separates the augmentation stream from the shuffling stream of
+// the same seed.
+const augmentKey = 0x9e3779b97f4a7c15
+
+// NewLoader checks cfg against ds and returns a Loader.
+func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
+	if err := ds.check(); err != nil {
+		return nil, err
+	}
+	if cfg.BatchSize <= 0 {
+		return nil, fmt.Errorf("data: loader for %s: batch size %d, want at least 1", ds.Name, cfg.BatchSize)
+	}
+	if cfg.Prefetch < 0 {
+		return nil, fmt.Errorf("data: loader for %s: prefetch %d, want 0 (default) or more", ds.Name, cfg.Prefetch)
+	}
+	if cfg.Prefetch == 0 {
+		cfg.Prefetch = 2
+	}
+	l := &Loader{ds: ds, cfg: cfg}
+	l.batches = ds.Len() / cfg.BatchSize
+	if !cfg.DropLast && ds.Len()%cfg.BatchSize != 0 {
+		l.batches++
+	}
+	if l.batches == 0 {
+		return nil, fmt.Errorf("data: loader for %s: %d samples make no batch of %d with drop-last", ds.Name, ds.Len(), cfg.BatchSize)
+	}
+
+	c := ds.Shape[0]
+	if (cfg.Mean == nil) != (cfg.Std == nil) {
+		return nil, fmt.Errorf("data: loader for %s: want both Mean and Std or neither", ds.Name)
+	}
+	l.mean = make([]float32, c)
+	l.invStd = make([]float32, c)
+	for ch := range c {
+		l.invStd[ch] = 1
+	}
+	if cfg.Mean != nil {
+		if len(cfg.Mean) != c || len(cfg.Std) != c {
+			return nil, fmt.Errorf("data: loader for %s: %d means and %d stds, want one per channel (%d)", ds.Name, len(cfg.Mean), len(cfg.Std), c)
+		}
+		for ch := range c {
+			if !(cfg.Std[ch] > 0) {
+				return nil, fmt.Errorf("data: loader for %s: std %v for channel %d, want > 0", ds.Name, cfg.Std[ch], ch)
+			}
+			l.mean[ch] = cfg.Mean[ch]
+			l.invStd[ch] = 1 / cfg.Std[ch]
+		}
+	}
+	if cfg.Pad != 0 || cfg.Flip {
+		if len(ds.Shape) != 3 {
+			return nil, fmt.Errorf("data: loader for %s: cropping and flipping need a [C H W] sample shape, have %v", ds.Name, ds.Shape)
+		}
+		if cfg.Pad < 0 || cfg.Pad > min(ds.Shape[1], ds.Shape[2]) {
+			return nil, fmt.Errorf("data: loader for %s: crop padding %d, want 0..%d", ds.Name, cfg.Pad, min(ds.Shape[1], ds.Shape[2]))
+		}
+	}
+	return l, nil
+}
+
+// Len returns the number of batches in an epoch.
+func (l *Loader) Len() int { return l.batches }
+
+// Epoch returns the batches of epoch number epoch (counting from 0). The
+// order and augmentation of an epoch depend only on the seed and epoch, so
+// a resumed run repeats them exactly.
+//
+// A background goroutine prepares up to Prefetch batches ahead while the loop
+// body runs; it stops when the loop ends, however it ends, so no goroutine
+// outlives the loop. Each yielded Batch is valid until the body returns.
+// Several epochs, of one Loader or many, may run concurrently.
+func (l *Loader) Epoch(epoch int) iter.Seq[*Batch] {
+	return func(yield func(*Batch) bool) {
+		st := l.take()
+		defer l.put(st)
+		l.shuffle(st, epoch)
+
+		free := make(chan *Batch, len(st.batches))
+		ready := make(chan *Batch, len(st.batches))
+		done := make(chan struct{})
+		for _, b := range st.batches {
+			free <- b
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for i := range l.batches {
+				var b *Batch
+				select {
+				case b = <-free:
+				case <-done:
+					return
+				}
+				l.fill(st, b, epoch, i)
+				ready <- b // never blocks: ready holds every buffer
+			}
+		})
+		defer wg.Wait()
+		defer close(done)
+
+		for range l.batches {
+			b := <-ready
+			if !yield(b) {
+				return
+			}
+			free <- b
+		}
+	}
+}
+
+// take returns the buffers of a finished epoch, or new ones.
+func (l *Loader) take() *epochState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.spare); n > 0 {
+		st := l.spare[n-1]
+		l.spare = l.spare[:n-1]
+		return st
+	}
+	size := l.ds.SampleSize()
+	st := &epochState{order: make([]int, l.ds.Len()), pcg: rand.NewPCG(0, 0)}
+	st.rng = rand.New(st.pcg)
+	for range l.cfg.Prefetch + 1 {
+		st.batches = append(st.batches, &Batch{
+			X:     make([]float32, l.cfg.BatchSize*size),
+			Shape: append([]int{l.cfg.BatchSize}, l.ds.Shape...),
+			Y:     make([]int32, l.cfg.BatchSize),
+		})
+	}
+	return st
+}
+
+func (l *Loader) put(st *epochState) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.spare = append(l.spare, st)
+}
+
+// shuffle sets st.order to the sample order of epoch.
+func (l *Loader) shuffle(st *epochState, epoch int) {
+	for i := range st.order {
+		st.order[i] = i
+	}
+	if l.cfg.Shuffle {
+		st.pcg.Seed(l.cfg.Seed, uint64(epoch))
+		st.rng.Shuffle(len(st.order), func(i, j int) {
+			st.order[i], st.order[j] = st.order[j], st.order[i]
+		})
+	}
+}
+
+// fill writes batch number i of epoch into b. Each batch reseeds the
+// augmentation generator, so its crops and flips do not depend on how the
+// other batches were drawn.
+func (l *Loader) fill(st *epochState, b *Batch, epoch, i int) {
+	ds := l.ds
+	size := ds.SampleSize()
+	lo := i * l.cfg.BatchSize
+	hi := min(lo+l.cfg.BatchSize, ds.Len())
+	n := hi - lo
+	b.X = b.X[:n*size]
+	b.Y = b.Y[:n]
+	b.Shape[0] = n
+
+	st.pcg.Seed(l.cfg.Seed^augmentKey, uint64(epoch)<<32|uint64(i))
+	c := ds.Shape[0]
+	h, w := 1, size/c // a non-image sample is one row per channel
+	if len(ds.Shape) == 3 {
+		h, w = ds.Shape[1], ds.Shape[2]
+	}
+	for j, s := range st.order[lo:hi] {
+		b.Y[j] = ds.Y[s]
+		var dy, dx int
+		if p := l.cfg.Pad; p > 0 {
+			dy = st.rng.IntN(2*p+1) - p
+			dx = st.rng.IntN(2*p+1) - p
+		}
+		flip := l.cfg.Flip && st.rng.Uint64()&1 == 1
+		l.transform(b.X[j*size:(j+1)*size], ds.X[s*size:(s+1)*size], c, h, w, dy, dx, flip)
+	}
+}
+
+// transform writes src, shifted by (dy, dx) with zero fill, mirrored if flip,
+// then normalised, into dst: dst[c][y][x] = norm(src[c][y+dy][x'+dx]) where x'
+// is x, or w-1-x when flipped.
+func (l *Loader) transform(dst, src []float32, c, h, w, dy, dx int, flip bool) {
+	for ch := range c {
+		m, is := l.mean[ch], l.invStd[ch]
+		zero := (0 - m) * is
+		for y := range h {
+			row := dst[(ch*h+y)*w : (ch*h+y+1)*w]
+			sy := y + dy
+			if sy < 0 || sy >= h {
+				for x := range row {
+					row[x] = zero
+				}
+				continue
+			}
+			srow := src[(ch*h+sy)*w : (ch*h+sy+1)*w]
+			for x := range row {
+				sx := x
+				if flip {
+					sx = w - 1 - x
+				}
+				sx += dx
+				if sx < 0 || sx >= w {
+					row[x] = zero
+				} else {
+					row[x] = (srow[sx] - m) * is
+				}
+			}
+		}
+	}
+}
