@@ -1,0 +1,217 @@
+package cpu
+
+import (
+	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/kernels"
+)
+
+// The kernels package has its own op enums (it knows nothing of device);
+// these tables map each device op onto its kernel op.
+var (
+	unaryOps = [...]kernels.UnaryOp{
+		device.Affine: kernels.Affine, device.Exp: kernels.Exp, device.Log: kernels.Log,
+		device.Sqrt: kernels.Sqrt, device.Rsqrt: kernels.Rsqrt, device.Abs: kernels.Abs,
+		device.Relu: kernels.Relu, device.LeakyRelu: kernels.LeakyRelu, device.Sigmoid: kernels.Sigmoid,
+		device.Tanh: kernels.Tanh, device.Sin: kernels.Sin, device.Cos: kernels.Cos,
+		device.Square: kernels.Square, device.Recip: kernels.Recip, device.Sign: kernels.Sign,
+		device.PowScalar: kernels.PowScalar, device.Clamp: kernels.Clamp, device.GtScalar: kernels.GtScalar,
+		device.LtScalar: kernels.LtScalar, device.EqScalar: kernels.EqScalar, device.Softplus: kernels.Softplus,
+	}
+	binaryOps = [...]kernels.BinaryOp{
+		device.Add: kernels.Add, device.Sub: kernels.Sub, device.Mul: kernels.Mul, device.Div: kernels.Div,
+		device.Pow: kernels.Pow, device.Maximum: kernels.Maximum, device.Minimum: kernels.Minimum,
+		device.Eq: kernels.Eq, device.Ne: kernels.Ne, device.Lt: kernels.Lt, device.Le: kernels.Le,
+		device.Gt: kernels.Gt, device.Ge: kernels.Ge, device.ReluGrad: kernels.ReluGrad,
+		device.SigmoidGrad: kernels.SigmoidGrad, device.TanhGrad: kernels.TanhGrad,
+		device.LeakyReluGrad: kernels.LeakyReluGrad,
+	}
+	reduceOps = [...]kernels.ReduceOp{
+		device.Sum: kernels.Sum, device.Max: kernels.Max, device.Min: kernels.Min,
+		device.ArgMax: kernels.ArgMax, device.ArgMin: kernels.ArgMin,
+	}
+	distributions = [...]kernels.Distribution{
+		device.Uniform: kernels.Uniform, device.Normal: kernels.Normal, device.Bernoulli: kernels.Bernoulli,
+	}
+)
+
+func f32(b device.Buffer) []float32 { return b.(*buffer).f }
+func i32(b device.Buffer) []int32   { return b.(*buffer).i }
+
+func sf(s device.Strided) kernels.Strided[float32] {
+	return kernels.Strided[float32]{Data: f32(s.Buf), Off: s.Offset, Strides: s.Strides}
+}
+
+func si(s device.Strided) kernels.Strided[int32] {
+	return kernels.Strided[int32]{Data: i32(s.Buf), Off: s.Offset, Strides: s.Strides}
+}
+
+func (d *cpuDevice) dispatch() { d.dispatches.Add(1) }
+
+func (d *cpuDevice) Fill(dst device.Buffer, offset, n int, v float32) {
+	d.dispatch()
+	if dst.DType() == device.Int32 {
+		kernels.Fill(i32(dst)[offset:offset+n], int32(v))
+		return
+	}
+	kernels.Fill(f32(dst)[offset:offset+n], v)
+}
+
+func (d *cpuDevice) Copy(dst device.Buffer, dstOffset int, src device.Strided, shape []int) {
+	d.dispatch()
+	if dst.DType() == device.Int32 {
+		kernels.Copy(i32(dst)[dstOffset:], si(src), shape)
+		return
+	}
+	kernels.Copy(f32(dst)[dstOffset:], sf(src), shape)
+}
+
+func (d *cpuDevice) Unary(dst device.Buffer, src device.Strided, p device.UnaryParams) {
+	d.dispatch()
+	kernels.Unary(unaryOps[p.Op], p.A, p.B, f32(dst), sf(src), p.Shape)
+}
+
+func (d *cpuDevice) Binary(dst device.Buffer, x, y device.Strided, p device.BinaryParams) {
+	d.dispatch()
+	kernels.Binary(binaryOps[p.Op], p.A, f32(dst), sf(x), sf(y), p.Shape)
+}
+
+func (d *cpuDevice) Where(dst device.Buffer, cond, x, y device.Strided, shape []int) {
+	d.dispatch()
+	if cond.Buf.DType() == device.Int32 {
+		kernels.Where(f32(dst), si(cond), sf(x), sf(y), shape)
+		return
+	}
+	kernels.Where(f32(dst), sf(cond), sf(x), sf(y), shape)
+}
+
+func (d *cpuDevice) Reduce(dst, src device.Buffer, p device.ReduceParams) {
+	d.dispatch()
+	op := reduceOps[p.Op]
+	if p.Op == device.ArgMax || p.Op == device.ArgMin {
+		kernels.ArgReduce(op, i32(dst), f32(src), p.Outer, p.N, p.Inner)
+		return
+	}
+	kernels.Reduce(op, f32(dst), f32(src), p.Outer, p.N, p.Inner)
+}
+
+func (d *cpuDevice) MatMul(c, a, b device.Buffer, p device.MatMulParams) {
+	d.dispatch()
+	lda, ldb := p.K, p.N
+	if p.TransA {
+		lda = p.M
+	}
+	if p.TransB {
+		ldb = p.K
+	}
+	A, B, C := f32(a), f32(b), f32(c)
+	kernels.ParallelFor(p.Batch, 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			kernels.Sgemm(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha,
+				A[p.OffA+i*p.StrideA:], lda, B[p.OffB+i*p.StrideB:], ldb,
+				p.Beta, C[p.OffC+i*p.StrideC:], p.N)
+		}
+	})
+}
+
+func convGeom(p device.Conv2dParams) kernels.Conv2dGeom {
+	return kernels.Conv2dGeom{
+		N: p.N, C: p.C, H: p.H, W: p.W, K: p.K, R: p.R, S: p.S,
+		OH: p.OutH(), OW: p.OutW(),
+		StrideH: p.StrideH, StrideW: p.StrideW, PadH: p.PadH, PadW: p.PadW,
+		DilH: p.DilH, DilW: p.DilW, Groups: p.Groups,
+	}
+}
+
+func (d *cpuDevice) Conv2d(y, x, w device.Buffer, p device.Conv2dParams) {
+	d.dispatch()
+	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p))
+}
+
+func (d *cpuDevice) Conv2dBackwardInput(dx, dy, w device.Buffer, p device.Conv2dParams) {
+	d.dispatch()
+	kernels.Conv2dBackwardInput(f32(dx), f32(dy), f32(w), convGeom(p))
+}
+
+func (d *cpuDevice) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dParams) {
+	d.dispatch()
+	kernels.Conv2dBackwardWeight(f32(dw), f32(x), f32(dy), convGeom(p))
+}
+
+func poolGeom(p device.Pool2dParams) kernels.Pool2dGeom {
+	return kernels.Pool2dGeom{
+		H: p.H, W: p.W, OH: p.OutH(), OW: p.OutW(), KH: p.KH, KW: p.KW,
+		StrideH: p.StrideH, StrideW: p.StrideW, PadH: p.PadH, PadW: p.PadW,
+		CountIncludePad: p.CountIncludePad,
+	}
+}
+
+func (d *cpuDevice) Pool2d(y, idx, x device.Buffer, p device.Pool2dParams) {
+	d.dispatch()
+	if p.Mode == device.MaxPool {
+		kernels.MaxPool2d(f32(y), i32(idx), f32(x), p.N*p.C, poolGeom(p))
+		return
+	}
+	kernels.AvgPool2d(f32(y), f32(x), p.N*p.C, poolGeom(p))
+}
+
+func (d *cpuDevice) Pool2dBackward(dx, dy, idx device.Buffer, p device.Pool2dParams) {
+	d.dispatch()
+	if p.Mode == device.MaxPool {
+		kernels.MaxPool2dBackward(f32(dx), f32(dy), i32(idx), p.N*p.C, poolGeom(p))
+		return
+	}
+	kernels.AvgPool2dBackward(f32(dx), f32(dy), p.N*p.C, poolGeom(p))
+}
+
+func (d *cpuDevice) Softmax(dst, src device.Buffer, p device.SoftmaxParams) {
+	d.dispatch()
+	kernels.Softmax(f32(dst), f32(src), p.Rows, p.N, p.Log)
+}
+
+func (d *cpuDevice) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxParams) {
+	d.dispatch()
+	kernels.SoftmaxBackward(f32(dx), f32(y), f32(dy), p.Rows, p.N, p.Log)
+}
+
+func indexStrides(idx device.Strided) kernels.IndexStrides {
+	return kernels.IndexStrides{Off: idx.Offset, Strides: [3]int(idx.Strides)}
+}
+
+func (d *cpuDevice) Gather(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
+	d.dispatch()
+	if src.DType() == device.Int32 {
+		kernels.Gather(i32(dst), i32(src), i32(idx.Buf), indexStrides(idx), p.Outer, p.N, p.M, p.Inner)
+		return
+	}
+	kernels.Gather(f32(dst), f32(src), i32(idx.Buf), indexStrides(idx), p.Outer, p.N, p.M, p.Inner)
+}
+
+func (d *cpuDevice) ScatterAdd(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
+	d.dispatch()
+	kernels.ScatterAdd(f32(dst), f32(src), i32(idx.Buf), indexStrides(idx), p.Outer, p.N, p.M, p.Inner)
+}
+
+func (d *cpuDevice) Random(dst device.Buffer, p device.RandomParams) {
+	d.dispatch()
+	kernels.Random(f32(dst), distributions[p.Dist], p.A, p.B, p.Seed, p.Offset)
+}
+
+func (d *cpuDevice) SGDStep(param, grad, buf device.Buffer, p device.SGDParams) {
+	d.dispatch()
+	var b []float32
+	if buf != nil {
+		b = f32(buf)
+	}
+	kernels.SGDStep(f32(param), f32(grad), b, kernels.SGDConfig{
+		LR: p.LR, Momentum: p.Momentum, Dampening: p.Dampening, WeightDecay: p.WeightDecay,
+		Nesterov: p.Nesterov, FirstStep: p.FirstStep,
+	})
+}
+
+func (d *cpuDevice) AdamStep(param, grad, m, v device.Buffer, p device.AdamParams) {
+	d.dispatch()
+	kernels.AdamStep(f32(param), f32(grad), f32(m), f32(v), kernels.AdamConfig{
+		LR: p.LR, Beta1: p.Beta1, Beta2: p.Beta2, Eps: p.Eps, WeightDecay: p.WeightDecay,
+		Decoupled: p.Decoupled, Step: p.Step,
+	})
+}

@@ -1,0 +1,234 @@
+package kernels
+
+import "sync"
+
+// Conv2dGeom is the geometry of an NCHW convolution: input [N, C, H, W],
+// weight [K, C/Groups, R, S], output [N, K, OH, OW].
+type Conv2dGeom struct {
+	N, C, H, W       int
+	K, R, S          int
+	OH, OW           int
+	StrideH, StrideW int
+	PadH, PadW       int
+	DilH, DilW       int
+	Groups           int
+}
+
+// pointwise reports whether the convolution is 1×1 with unit stride and no
+// padding, where the input planes already are the im2col matrix.
+func (g *Conv2dGeom) pointwise() bool {
+	return g.R == 1 && g.S == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0
+}
+
+// dims returns channels and filters per group, the im2col row count
+// (C/Groups·R·S) and the output plane size.
+func (g *Conv2dGeom) dims() (cg, kg, crs, ohw int) {
+	cg, kg = g.C/g.Groups, g.K/g.Groups
+	return cg, kg, cg * g.R * g.S, g.OH * g.OW
+}
+
+// scratch recycles im2col matrices between calls, so steady-state training
+// allocates none.
+var scratch sync.Pool
+
+// getScratch returns a pooled slice of at least n floats.
+func getScratch(n int) *[]float32 {
+	if p, ok := scratch.Get().(*[]float32); ok {
+		if cap(*p) >= n {
+			*p = (*p)[:n]
+			return p
+		}
+	}
+	s := make([]float32, n)
+	return &s
+}
+
+// colRange returns the output columns [lo, hi) whose input column
+// o·stride + off lies in [0, size).
+func colRange(off, stride, size, out int) (lo, hi int) {
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	if size-off > 0 {
+		hi = (size - off + stride - 1) / stride
+	}
+	lo, hi = min(lo, out), min(hi, out)
+	return lo, max(lo, hi)
+}
+
+// im2col unfolds cg input planes x into col [cg·R·S, OH·OW]; taps that fall
+// in the padding are zero.
+func im2col(col, x []float32, cg int, g *Conv2dGeom) {
+	ohw, hw := g.OH*g.OW, g.H*g.W
+	for c := 0; c < cg; c++ {
+		plane := x[c*hw : (c+1)*hw]
+		for r := 0; r < g.R; r++ {
+			for s := 0; s < g.S; s++ {
+				row := col[((c*g.R+r)*g.S+s)*ohw:][:ohw]
+				woff := s*g.DilW - g.PadW
+				lo, hi := colRange(woff, g.StrideW, g.W, g.OW)
+				for oh := 0; oh < g.OH; oh++ {
+					out := row[oh*g.OW : (oh+1)*g.OW]
+					ih := oh*g.StrideH - g.PadH + r*g.DilH
+					if ih < 0 || ih >= g.H {
+						clear(out)
+						continue
+					}
+					in := plane[ih*g.W : (ih+1)*g.W]
+					clear(out[:lo])
+					clear(out[hi:])
+					if g.StrideW == 1 {
+						copy(out[lo:hi], in[lo+woff:hi+woff])
+					} else {
+						for ow := lo; ow < hi; ow++ {
+							out[ow] = in[ow*g.StrideW+woff]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im is the adjoint of im2col: it adds col [cg·R·S, OH·OW] into the cg
+// planes of dx, in a fixed order.
+func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
+	ohw, hw := g.OH*g.OW, g.H*g.W
+	for c := 0; c < cg; c++ {
+		plane := dx[c*hw : (c+1)*hw]
+		for r := 0; r < g.R; r++ {
+			for s := 0; s < g.S; s++ {
+				row := col[((c*g.R+r)*g.S+s)*ohw:][:ohw]
+				woff := s*g.DilW - g.PadW
+				lo, hi := colRange(woff, g.StrideW, g.W, g.OW)
+				for oh := 0; oh < g.OH; oh++ {
+					ih := oh*g.StrideH - g.PadH + r*g.DilH
+					if ih < 0 || ih >= g.H {
+						continue
+					}
+					in := plane[ih*g.W : (ih+1)*g.W]
+					out := row[oh*g.OW : (oh+1)*g.OW]
+					if g.StrideW == 1 {
+						dst := in[lo+woff : hi+woff]
+						for i, v := range out[lo:hi] {
+							dst[i] += v
+						}
+					} else {
+						for ow := lo; ow < hi; ow++ {
+							in[ow*g.StrideW+woff] += out[ow]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Conv2d computes y = conv(x, w) image by image: im2col, then one GEMM per
+// group, Y_g [K/G, OH·OW] = W_g [K/G, C/G·R·S] · col. Images run in parallel.
+func Conv2d(y, x, w []float32, g Conv2dGeom) {
+	cg, kg, crs, ohw := g.dims()
+	hw := g.H * g.W
+	ParallelFor(g.N, 1, func(lo, hi int) {
+		var col *[]float32
+		if !g.pointwise() {
+			col = getScratch(crs * ohw)
+			defer scratch.Put(col)
+		}
+		for n := lo; n < hi; n++ {
+			for gi := 0; gi < g.Groups; gi++ {
+				xg := x[(n*g.C+gi*cg)*hw:]
+				b := xg
+				if col != nil {
+					im2col(*col, xg, cg, &g)
+					b = *col
+				}
+				Sgemm(false, false, kg, ohw, crs, 1, w[gi*kg*crs:], crs, b, ohw, 0, y[(n*g.K+gi*kg)*ohw:], ohw)
+			}
+		}
+	})
+}
+
+// Conv2dBackwardInput writes dx (overwriting it) from dy and w: per image and
+// group, col = W_gᵀ · dY_g, then col2im. Images run in parallel.
+func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
+	cg, kg, crs, ohw := g.dims()
+	hw := g.H * g.W
+	ParallelFor(g.N, 1, func(lo, hi int) {
+		var col *[]float32
+		if !g.pointwise() {
+			col = getScratch(crs * ohw)
+			defer scratch.Put(col)
+		}
+		for n := lo; n < hi; n++ {
+			for gi := 0; gi < g.Groups; gi++ {
+				dxg := dx[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
+				dyg := dy[(n*g.K+gi*kg)*ohw:]
+				if col == nil {
+					Sgemm(true, false, crs, ohw, kg, 1, w[gi*kg*crs:], crs, dyg, ohw, 0, dxg, ohw)
+					continue
+				}
+				Sgemm(true, false, crs, ohw, kg, 1, w[gi*kg*crs:], crs, dyg, ohw, 0, *col, ohw)
+				clear(dxg)
+				col2im(dxg, *col, cg, &g)
+			}
+		}
+	})
+}
+
+// wgradParts is the most partial weight gradients Conv2dBackwardWeight sums.
+// The images are split into min(N, wgradParts) fixed ranges whatever
+// GOMAXPROCS is, so the summation order, and the result, never change.
+const wgradParts = 8
+
+// Conv2dBackwardWeight writes dw (overwriting it) from x and dy:
+// dW_g = Σₙ dY_g[n] · col[n]ᵀ. Fixed ranges of images accumulate partial
+// sums in parallel, which are then added in range order.
+func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
+	cg, kg, crs, ohw := g.dims()
+	hw, size := g.H*g.W, g.K*crs
+	parts := min(g.N, wgradParts)
+	var partial *[]float32
+	if parts > 1 {
+		partial = getScratch((parts - 1) * size)
+		defer scratch.Put(partial)
+	}
+	ParallelFor(parts, 1, func(lo, hi int) {
+		var col *[]float32
+		if !g.pointwise() {
+			col = getScratch(crs * ohw)
+			defer scratch.Put(col)
+		}
+		for part := lo; part < hi; part++ {
+			out := dw
+			if part > 0 {
+				out = (*partial)[(part-1)*size : part*size]
+			}
+			n0, n1 := part*g.N/parts, (part+1)*g.N/parts
+			for n := n0; n < n1; n++ {
+				var beta float32
+				if n > n0 {
+					beta = 1
+				}
+				for gi := 0; gi < g.Groups; gi++ {
+					b := x[(n*g.C+gi*cg)*hw:]
+					if col != nil {
+						im2col(*col, b, cg, &g)
+						b = *col
+					}
+					Sgemm(false, true, kg, crs, ohw, 1, dy[(n*g.K+gi*kg)*ohw:], ohw, b, ohw, beta, out[gi*kg*crs:], crs)
+				}
+			}
+		}
+	})
+	if parts > 1 {
+		ParallelFor(size, elemGrain, func(lo, hi int) {
+			d := dw[lo:hi]
+			for part := 1; part < parts; part++ {
+				for i, v := range (*partial)[(part-1)*size+lo : (part-1)*size+hi] {
+					d[i] += v
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,305 @@
+package kernels
+
+import "math"
+
+// UnaryOp selects a Unary function; the values and meanings mirror
+// device.UnaryOp (device/cpu maps each onto its kernels op in a table).
+type UnaryOp uint8
+
+const (
+	Affine    UnaryOp = iota // a·x + b
+	Exp                      // eˣ
+	Log                      // ln x
+	Sqrt                     // √x
+	Rsqrt                    // 1/√x
+	Abs                      // |x|
+	Relu                     // max(x, 0)
+	LeakyRelu                // x if x > 0 else a·x
+	Sigmoid                  // 1/(1+e⁻ˣ)
+	Tanh                     // tanh x
+	Sin                      // sin x
+	Cos                      // cos x
+	Square                   // x²
+	Recip                    // 1/x
+	Sign                     // -1, 0 or 1
+	PowScalar                // xᵃ
+	Clamp                    // min(max(x, a), b)
+	GtScalar                 // 1 if x > a else 0
+	LtScalar                 // 1 if x < a else 0
+	EqScalar                 // 1 if x == a else 0
+	Softplus                 // ln(1+eˣ)
+)
+
+// BinaryOp selects a Binary function; values mirror device.BinaryOp.
+type BinaryOp uint8
+
+const (
+	Add           BinaryOp = iota // x + y
+	Sub                           // x - y
+	Mul                           // x · y
+	Div                           // x / y
+	Pow                           // xʸ
+	Maximum                       // max(x, y), NaN-propagating
+	Minimum                       // min(x, y), NaN-propagating
+	Eq                            // 1 if x == y else 0
+	Ne                            // 1 if x != y else 0
+	Lt                            // 1 if x < y else 0
+	Le                            // 1 if x <= y else 0
+	Gt                            // 1 if x > y else 0
+	Ge                            // 1 if x >= y else 0
+	ReluGrad                      // x if y > 0 else 0
+	SigmoidGrad                   // x · y · (1-y)
+	TanhGrad                      // x · (1-y²)
+	LeakyReluGrad                 // x if y > 0 else a·x
+)
+
+// Unary sets contiguous dst = op(src; a, b) over shape.
+func Unary(op UnaryOp, a, b float32, dst []float32, src Strided[float32], shape []int) {
+	n := numElements(shape)
+	w := newWalker(shape, [3]int{src.Off}, [3][]int{src.Strides})
+	ParallelFor(n, elemGrain, func(lo, hi int) {
+		w := w
+		w.seek(lo)
+		for pos := lo; pos < hi; {
+			m := w.span(min(hi-pos, spanLen))
+			d := dst[pos : pos+m]
+			// A non-contiguous source is gathered into dst itself, and the
+			// op then runs in place.
+			s := load(&w, 0, src.Data, m, d)
+			unarySpan(op, a, b, d, s)
+			pos += m
+			w.advance(m)
+		}
+	})
+}
+
+// unarySpan applies op element by element; d and s have the same length and
+// may be the same slice. Transcendentals run in float64 and round once.
+func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
+	s = s[:len(d)]
+	switch op {
+	case Affine:
+		for i, x := range s {
+			d[i] = a*x + b
+		}
+	case Exp:
+		for i, x := range s {
+			d[i] = float32(math.Exp(float64(x)))
+		}
+	case Log:
+		for i, x := range s {
+			d[i] = float32(math.Log(float64(x)))
+		}
+	case Sqrt:
+		for i, x := range s {
+			d[i] = float32(math.Sqrt(float64(x)))
+		}
+	case Rsqrt:
+		for i, x := range s {
+			d[i] = float32(1 / math.Sqrt(float64(x)))
+		}
+	case Abs:
+		for i, x := range s {
+			d[i] = math.Float32frombits(math.Float32bits(x) &^ (1 << 31))
+		}
+	case Relu:
+		for i, x := range s {
+			if x > 0 {
+				d[i] = x
+			} else {
+				d[i] = 0
+			}
+		}
+	case LeakyRelu:
+		for i, x := range s {
+			if x > 0 {
+				d[i] = x
+			} else {
+				d[i] = a * x
+			}
+		}
+	case Sigmoid:
+		for i, x := range s {
+			d[i] = float32(sigmoid(float64(x)))
+		}
+	case Tanh:
+		for i, x := range s {
+			d[i] = float32(math.Tanh(float64(x)))
+		}
+	case Sin:
+		for i, x := range s {
+			d[i] = float32(math.Sin(float64(x)))
+		}
+	case Cos:
+		for i, x := range s {
+			d[i] = float32(math.Cos(float64(x)))
+		}
+	case Square:
+		for i, x := range s {
+			d[i] = x * x
+		}
+	case Recip:
+		for i, x := range s {
+			d[i] = 1 / x
+		}
+	case Sign:
+		for i, x := range s {
+			switch {
+			case x > 0:
+				d[i] = 1
+			case x < 0:
+				d[i] = -1
+			default:
+				d[i] = x // ±0 and NaN stay as they are
+			}
+		}
+	case PowScalar:
+		p := float64(a)
+		for i, x := range s {
+			d[i] = float32(math.Pow(float64(x), p))
+		}
+	case Clamp:
+		for i, x := range s {
+			d[i] = min(max(x, a), b)
+		}
+	case GtScalar:
+		for i, x := range s {
+			d[i] = b2f(x > a)
+		}
+	case LtScalar:
+		for i, x := range s {
+			d[i] = b2f(x < a)
+		}
+	case EqScalar:
+		for i, x := range s {
+			d[i] = b2f(x == a)
+		}
+	case Softplus:
+		for i, x := range s {
+			v := float64(x)
+			d[i] = float32(max(v, 0) + math.Log1p(math.Exp(-math.Abs(v))))
+		}
+	default:
+		panic("kernels: unknown unary op")
+	}
+}
+
+// sigmoid is 1/(1+e⁻ˣ) computed so that e^|x| never overflows.
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+func b2f(b bool) float32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Binary sets contiguous dst = op(x, y; a) over shape.
+func Binary(op BinaryOp, a float32, dst []float32, x, y Strided[float32], shape []int) {
+	n := numElements(shape)
+	w := newWalker(shape, [3]int{x.Off, y.Off}, [3][]int{x.Strides, y.Strides})
+	ParallelFor(n, elemGrain, func(lo, hi int) {
+		var xs, ys [spanLen]float32
+		w := w
+		w.seek(lo)
+		for pos := lo; pos < hi; {
+			m := w.span(min(hi-pos, spanLen))
+			binarySpan(op, a, dst[pos:pos+m], load(&w, 0, x.Data, m, xs[:]), load(&w, 1, y.Data, m, ys[:]))
+			pos += m
+			w.advance(m)
+		}
+	})
+}
+
+// binarySpan applies op element by element over equal-length slices.
+func binarySpan(op BinaryOp, a float32, d, xs, ys []float32) {
+	xs, ys = xs[:len(d)], ys[:len(d)]
+	switch op {
+	case Add:
+		for i, x := range xs {
+			d[i] = x + ys[i]
+		}
+	case Sub:
+		for i, x := range xs {
+			d[i] = x - ys[i]
+		}
+	case Mul:
+		for i, x := range xs {
+			d[i] = x * ys[i]
+		}
+	case Div:
+		for i, x := range xs {
+			d[i] = x / ys[i]
+		}
+	case Pow:
+		for i, x := range xs {
+			d[i] = float32(math.Pow(float64(x), float64(ys[i])))
+		}
+	case Maximum:
+		for i, x := range xs {
+			d[i] = max(x, ys[i])
+		}
+	case Minimum:
+		for i, x := range xs {
+			d[i] = min(x, ys[i])
+		}
+	case Eq:
+		for i, x := range xs {
+			d[i] = b2f(x == ys[i])
+		}
+	case Ne:
+		for i, x := range xs {
+			d[i] = b2f(x != ys[i])
+		}
+	case Lt:
+		for i, x := range xs {
+			d[i] = b2f(x < ys[i])
+		}
+	case Le:
+		for i, x := range xs {
+			d[i] = b2f(x <= ys[i])
+		}
+	case Gt:
+		for i, x := range xs {
+			d[i] = b2f(x > ys[i])
+		}
+	case Ge:
+		for i, x := range xs {
+			d[i] = b2f(x >= ys[i])
+		}
+	case ReluGrad:
+		for i, x := range xs {
+			if ys[i] > 0 {
+				d[i] = x
+			} else {
+				d[i] = 0
+			}
+		}
+	case SigmoidGrad:
+		for i, x := range xs {
+			y := ys[i]
+			d[i] = x * y * (1 - y)
+		}
+	case TanhGrad:
+		for i, x := range xs {
+			y := ys[i]
+			d[i] = x * (1 - y*y)
+		}
+	case LeakyReluGrad:
+		for i, x := range xs {
+			if ys[i] > 0 {
+				d[i] = x
+			} else {
+				d[i] = a * x
+			}
+		}
+	default:
+		panic("kernels: unknown binary op")
+	}
+}

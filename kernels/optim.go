@@ -1,0 +1,73 @@
+package kernels
+
+import "math"
+
+// SGDConfig holds PyTorch's torch.optim.SGD hyper-parameters for one step.
+type SGDConfig struct {
+	LR, Momentum, Dampening, WeightDecay float32
+	Nesterov, FirstStep                  bool
+}
+
+// SGDStep updates param in place from grad, and the momentum buffer buf
+// (unused, may be nil, when Momentum is 0):
+//
+//	g = grad + WeightDecay·p
+//	buf = g on the first step, else Momentum·buf + (1−Dampening)·g
+//	g = g + Momentum·buf if Nesterov, else buf
+//	p = p − LR·g
+func SGDStep(param, grad, buf []float32, c SGDConfig) {
+	ParallelFor(len(param), elemGrain, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			p := param[i]
+			g := grad[i] + c.WeightDecay*p
+			if c.Momentum != 0 {
+				b := g
+				if !c.FirstStep {
+					b = c.Momentum*buf[i] + (1-c.Dampening)*g
+				}
+				buf[i] = b
+				if c.Nesterov {
+					g += c.Momentum * b
+				} else {
+					g = b
+				}
+			}
+			param[i] = p - c.LR*g
+		}
+	})
+}
+
+// AdamConfig holds the hyper-parameters of one Adam or AdamW step; Step
+// counts from 1.
+type AdamConfig struct {
+	LR, Beta1, Beta2, Eps, WeightDecay float32
+	Decoupled                          bool
+	Step                               int
+}
+
+// AdamStep updates param, m and v in place from grad, as PyTorch's Adam
+// (weight decay added to the gradient) or AdamW (Decoupled: the parameter
+// decays first):
+//
+//	m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
+//	p = p − LR · (m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + Eps)
+func AdamStep(param, grad, m, v []float32, c AdamConfig) {
+	bc1 := 1 - math.Pow(float64(c.Beta1), float64(c.Step))
+	bc2 := 1 - math.Pow(float64(c.Beta2), float64(c.Step))
+	decay := 1 - c.LR*c.WeightDecay
+	ParallelFor(len(param), elemGrain, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			p, g := param[i], grad[i]
+			if c.Decoupled {
+				p *= decay
+			} else {
+				g += c.WeightDecay * p
+			}
+			mi := c.Beta1*m[i] + (1-c.Beta1)*g
+			vi := c.Beta2*v[i] + (1-c.Beta2)*g*g
+			m[i], v[i] = mi, vi
+			step := float64(c.LR) * (float64(mi) / bc1) / (math.Sqrt(float64(vi)/bc2) + float64(c.Eps))
+			param[i] = p - float32(step)
+		}
+	})
+}

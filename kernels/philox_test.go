@@ -1,0 +1,88 @@
+package kernels
+
+import (
+	"math"
+	"testing"
+)
+
+// TestPhilox4x32KnownAnswers checks the Random123 known-answer vectors for
+// Philox4x32-10.
+func TestPhilox4x32KnownAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		key       [2]uint32
+		ctr, want [4]uint32
+	}{
+		{[2]uint32{0, 0}, [4]uint32{0, 0, 0, 0}, [4]uint32{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+		{[2]uint32{0xffffffff, 0xffffffff}, [4]uint32{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
+			[4]uint32{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+		{[2]uint32{0xa4093822, 0x299f31d0}, [4]uint32{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
+			[4]uint32{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+	} {
+		if got := Philox4x32(tc.key, tc.ctr); got != tc.want {
+			t.Errorf("Philox4x32(%08x, %08x) = %08x, want %08x", tc.key, tc.ctr, got, tc.want)
+		}
+	}
+}
+
+// TestRandomMapping recomputes the contract's bits-to-float mapping in
+// float64 from the raw generator, at an offset whose counter crosses 2³².
+func TestRandomMapping(t *testing.T) {
+	const seed, offset = 0x0123456789abcdef, 1<<32 - 3
+	key := [2]uint32{0x89abcdef, 0x01234567}
+	u := func(x uint32) float64 { return float64(x>>8) / (1 << 24) }
+	dst := make([]float32, 7)
+	for _, tc := range []struct {
+		dist Distribution
+		a, b float32
+		want func(x [4]uint32) float64
+		tol  float64
+	}{
+		{Uniform, -2, 3, func(x [4]uint32) float64 { return -2 + 5*u(x[0]) }, 1e-6},
+		{Normal, 1, 2, func(x [4]uint32) float64 {
+			return 1 + 2*math.Sqrt(-2*math.Log(1-u(x[0])))*math.Cos(2*math.Pi*u(x[1]))
+		}, 1e-5},
+		{Bernoulli, 0.5, 0, func(x [4]uint32) float64 {
+			if u(x[0]) < 0.5 {
+				return 1
+			}
+			return 0
+		}, 0},
+	} {
+		Random(dst, tc.dist, tc.a, tc.b, seed, offset)
+		for i, got := range dst {
+			c := uint64(offset + i)
+			want := tc.want(Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0}))
+			if math.Abs(float64(got)-want) > tc.tol*(1+math.Abs(want)) {
+				t.Errorf("dist %d: element %d = %g, want %g", tc.dist, i, got, want)
+			}
+		}
+	}
+}
+
+// TestRandomMoments checks the sample mean and variance of each distribution.
+func TestRandomMoments(t *testing.T) {
+	dst := make([]float32, 1<<16)
+	for _, tc := range []struct {
+		dist           Distribution
+		a, b           float32
+		mean, variance float64
+	}{
+		{Uniform, -1, 3, 1, 16.0 / 12},
+		{Normal, 2, 0.5, 2, 0.25},
+		{Bernoulli, 0.3, 0, 0.3, 0.21},
+	} {
+		Random(dst, tc.dist, tc.a, tc.b, 42, 0)
+		var s, s2 float64
+		for _, v := range dst {
+			s += float64(v)
+			s2 += float64(v) * float64(v)
+		}
+		n := float64(len(dst))
+		mean := s / n
+		variance := s2/n - mean*mean
+		// Five standard errors of the mean; 5% on the variance.
+		if math.Abs(mean-tc.mean) > 5*math.Sqrt(tc.variance/n) || math.Abs(variance-tc.variance) > 0.05*tc.variance {
+			t.Errorf("dist %d: mean %g variance %g, want %g and %g", tc.dist, mean, variance, tc.mean, tc.variance)
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package kernels
+
+// ReduceOp selects a Reduce kernel; values mirror device.ReduceOp.
+type ReduceOp uint8
+
+const (
+	Sum    ReduceOp = iota // Σ, accumulated in float64
+	Max                    // largest element; NaN propagates
+	Min                    // smallest element; NaN propagates
+	ArgMax                 // index of the first largest element
+	ArgMin                 // index of the first smallest element
+)
+
+// reduceBlock is how many inner positions one step of Reduce handles
+// together; their float64 accumulators live on the stack.
+const reduceBlock = 256
+
+// Reduce reduces contiguous src [outer, n, inner] over n into contiguous dst
+// [outer, inner] for Sum, Max and Min. Each output is accumulated in
+// increasing order of n by one goroutine, so results do not depend on
+// GOMAXPROCS.
+func Reduce(op ReduceOp, dst, src []float32, outer, n, inner int) {
+	blocks := (inner + reduceBlock - 1) / reduceBlock
+	ParallelFor(outer*blocks, max(1, elemGrain/(n*min(inner, reduceBlock))), func(lo, hi int) {
+		var acc [reduceBlock]float64
+		for t := lo; t < hi; t++ {
+			o, i0 := t/blocks, (t%blocks)*reduceBlock
+			w := min(reduceBlock, inner-i0)
+			base := o*n*inner + i0
+			d := dst[o*inner+i0 : o*inner+i0+w]
+			switch op {
+			case Sum:
+				if inner == 1 {
+					d[0] = float32(sum64(src[base : base+n]))
+					continue
+				}
+				a := acc[:w]
+				clear(a)
+				for k := 0; k < n; k++ {
+					row := src[base+k*inner : base+k*inner+w]
+					for j, v := range row {
+						a[j] += float64(v)
+					}
+				}
+				for j, v := range a {
+					d[j] = float32(v)
+				}
+			case Max, Min:
+				copy(d, src[base:base+w])
+				for k := 1; k < n; k++ {
+					row := src[base+k*inner : base+k*inner+w]
+					if op == Max {
+						for j, v := range row {
+							d[j] = max(d[j], v)
+						}
+					} else {
+						for j, v := range row {
+							d[j] = min(d[j], v)
+						}
+					}
+				}
+			default:
+				panic("kernels: Reduce: op must be Sum, Max or Min")
+			}
+		}
+	})
+}
+
+// sum64 adds s in order in float64.
+func sum64(s []float32) float64 {
+	var t float64
+	for _, v := range s {
+		t += float64(v)
+	}
+	return t
+}
+
+// ArgReduce writes into dst [outer, inner] the index along n of the first
+// largest (ArgMax) or smallest (ArgMin) element of src [outer, n, inner]. A
+// NaN is never chosen unless it comes first.
+func ArgReduce(op ReduceOp, dst []int32, src []float32, outer, n, inner int) {
+	isMax := op == ArgMax
+	if !isMax && op != ArgMin {
+		panic("kernels: ArgReduce: op must be ArgMax or ArgMin")
+	}
+	ParallelFor(outer*inner, max(1, elemGrain/n), func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			o, i := t/inner, t%inner
+			base := o*n*inner + i
+			best, bi := src[base], 0
+			for k := 1; k < n; k++ {
+				v := src[base+k*inner]
+				if (isMax && v > best) || (!isMax && v < best) {
+					best, bi = v, k
+				}
+			}
+			dst[t] = int32(bi)
+		}
+	})
+}

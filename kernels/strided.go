@@ -1,0 +1,217 @@
+package kernels
+
+// MaxRank is the largest rank a strided operand may have (device.MaxRank).
+const MaxRank = 8
+
+// Strided is an operand walked over a kernel's shape: element idx of the
+// shape's row-major index space is Data[Off + Σ idx[d]·Strides[d]]. A
+// stride of 0 broadcasts that dimension. len(Strides) equals the rank.
+type Strided[T float32 | int32] struct {
+	Data    []T
+	Off     int
+	Strides []int
+}
+
+// spanLen bounds how many elements an element-wise kernel handles per step:
+// operands that are neither contiguous nor scalar are gathered into stack
+// scratch of this size, so the op switch runs once per span, not per element.
+const spanLen = 512
+
+// elemGrain is the fewest elements worth handing to another goroutine.
+const elemGrain = 1 << 14
+
+// walker visits a row-major index space over up to three strided operands,
+// one contiguous run of the innermost dimension at a time. Its dimensions are
+// coalesced first (size-1 dimensions dropped, adjacent dimensions merged
+// where every operand's strides allow), so contiguous and broadcast operands
+// usually end up with a single long innermost run.
+type walker struct {
+	rank  int
+	shape [MaxRank]int
+	st    [3][MaxRank]int
+	idx   [MaxRank]int
+	off   [3]int
+	base  [3]int
+}
+
+// newWalker builds the walker for shape with the operands' offsets and strides.
+func newWalker(shape []int, offs [3]int, strides [3][]int) walker {
+	var w walker
+	w.base = offs
+	for d, n := range shape {
+		if n == 1 {
+			continue
+		}
+		if w.rank > 0 {
+			last := w.rank - 1
+			merge := true
+			for k, st := range strides {
+				if st != nil && w.st[k][last] != st[d]*n {
+					merge = false
+				}
+			}
+			if merge {
+				w.shape[last] *= n
+				for k, st := range strides {
+					if st != nil {
+						w.st[k][last] = st[d]
+					}
+				}
+				continue
+			}
+		}
+		w.shape[w.rank] = n
+		for k, st := range strides {
+			if st != nil {
+				w.st[k][w.rank] = st[d]
+			}
+		}
+		w.rank++
+	}
+	if w.rank == 0 {
+		w.shape[0] = 1
+		w.rank = 1
+	}
+	return w
+}
+
+// seek positions the walker at linear index pos.
+func (w *walker) seek(pos int) {
+	w.off = w.base
+	for d := w.rank - 1; d >= 0; d-- {
+		i := pos % w.shape[d]
+		pos /= w.shape[d]
+		w.idx[d] = i
+		for k := range w.off {
+			w.off[k] += i * w.st[k][d]
+		}
+	}
+}
+
+// span returns how many elements, at most limit, remain in the current
+// innermost run.
+func (w *walker) span(limit int) int {
+	return min(w.shape[w.rank-1]-w.idx[w.rank-1], limit)
+}
+
+// inner returns operand k's stride along the innermost run.
+func (w *walker) inner(k int) int { return w.st[k][w.rank-1] }
+
+// advance moves n elements along the current run, carrying into outer
+// dimensions when the run ends.
+func (w *walker) advance(n int) {
+	d := w.rank - 1
+	w.idx[d] += n
+	for k := range w.off {
+		w.off[k] += n * w.st[k][d]
+	}
+	for d > 0 && w.idx[d] == w.shape[d] {
+		for k := range w.off {
+			w.off[k] -= w.shape[d] * w.st[k][d]
+		}
+		w.idx[d] = 0
+		d--
+		w.idx[d]++
+		for k := range w.off {
+			w.off[k] += w.st[k][d]
+		}
+	}
+}
+
+// load returns the n elements of operand k's current run: a subslice of data
+// when the run is contiguous, else the run gathered into scratch.
+func load[T float32 | int32](w *walker, k int, data []T, n int, scratch []T) []T {
+	off, st := w.off[k], w.inner(k)
+	switch st {
+	case 1:
+		return data[off : off+n]
+	case 0:
+		s := scratch[:n]
+		v := data[off]
+		for i := range s {
+			s[i] = v
+		}
+		return s
+	}
+	s := scratch[:n]
+	for i := range s {
+		s[i] = data[off+i*st]
+	}
+	return s
+}
+
+// Copy gathers src, walked over shape, into contiguous dst.
+func Copy[T float32 | int32](dst []T, src Strided[T], shape []int) {
+	n := numElements(shape)
+	w := newWalker(shape, [3]int{src.Off}, [3][]int{src.Strides})
+	ParallelFor(n, elemGrain, func(lo, hi int) {
+		w := w
+		w.seek(lo)
+		for pos := lo; pos < hi; {
+			m := w.span(hi - pos)
+			off, st := w.off[0], w.inner(0)
+			d := dst[pos : pos+m]
+			switch st {
+			case 1:
+				copy(d, src.Data[off:off+m])
+			case 0:
+				v := src.Data[off]
+				for i := range d {
+					d[i] = v
+				}
+			default:
+				for i := range d {
+					d[i] = src.Data[off+i*st]
+				}
+			}
+			pos += m
+			w.advance(m)
+		}
+	})
+}
+
+// Fill sets every element of dst to v.
+func Fill[T float32 | int32](dst []T, v T) {
+	ParallelFor(len(dst), elemGrain, func(lo, hi int) {
+		d := dst[lo:hi]
+		for i := range d {
+			d[i] = v
+		}
+	})
+}
+
+// Where sets contiguous dst = x where cond ≠ 0, else y, over shape.
+func Where[C float32 | int32](dst []float32, cond Strided[C], x, y Strided[float32], shape []int) {
+	n := numElements(shape)
+	w := newWalker(shape, [3]int{cond.Off, x.Off, y.Off}, [3][]int{cond.Strides, x.Strides, y.Strides})
+	ParallelFor(n, elemGrain, func(lo, hi int) {
+		var cs [spanLen]C
+		var xs, ys [spanLen]float32
+		w := w
+		w.seek(lo)
+		for pos := lo; pos < hi; {
+			m := w.span(min(hi-pos, spanLen))
+			c := load(&w, 0, cond.Data, m, cs[:])
+			a := load(&w, 1, x.Data, m, xs[:])
+			b := load(&w, 2, y.Data, m, ys[:])
+			d := dst[pos : pos+m]
+			for i := range d {
+				if c[i] != 0 {
+					d[i] = a[i]
+				} else {
+					d[i] = b[i]
+				}
+			}
+			pos += m
+			w.advance(m)
+		}
+	})
+}
+
+func numElements(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
