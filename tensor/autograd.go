@@ -1,0 +1,209 @@
+package tensor
+
+import (
+	"slices"
+	"sync/atomic"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// node is one recorded operation of the autograd graph.
+type node struct {
+	op       string
+	inputs   []*Tensor
+	backward func(g *Tensor) []*Tensor // gradients for inputs, nil where none
+	released bool
+}
+
+// noGrad counts the open NoGrad calls, process-wide.
+var noGrad atomic.Int32
+
+// NoGrad runs fn without recording operations for autograd, as PyTorch's
+// torch.no_grad. It is process-wide: operations on other goroutines are not
+// recorded either while fn runs.
+func NoGrad(fn func()) {
+	noGrad.Add(1)
+	defer noGrad.Add(-1)
+	fn()
+}
+
+// GradEnabled reports whether operations are being recorded.
+func GradEnabled() bool { return noGrad.Load() == 0 }
+
+// record attaches a node to out when gradients are enabled and any input
+// requires them, and returns out.
+func record(op string, out *Tensor, inputs []*Tensor, backward func(g *Tensor) []*Tensor) *Tensor {
+	if !GradEnabled() {
+		return out
+	}
+	for _, in := range inputs {
+		if in != nil && in.requiresGrad {
+			out.requiresGrad = true
+			out.node = &node{op: op, inputs: inputs, backward: backward}
+			return out
+		}
+	}
+	return out
+}
+
+// SetRequiresGrad marks a leaf tensor as needing gradients and returns it.
+func (t *Tensor) SetRequiresGrad(on bool) *Tensor {
+	if t.node != nil {
+		fail("SetRequiresGrad", "tensor %v is the result of %s, not a leaf; use Detach first", t.shape, t.node.op)
+	}
+	if on && t.DType() != device.Float32 {
+		fail("SetRequiresGrad", "only float32 tensors can require gradients, got %s %v", t.DType(), t.shape)
+	}
+	t.requiresGrad = on
+	return t
+}
+
+// RequiresGrad reports whether gradients flow to or through t.
+func (t *Tensor) RequiresGrad() bool { return t.requiresGrad }
+
+// IsLeaf reports whether t was created by the user rather than by a
+// recorded operation.
+func (t *Tensor) IsLeaf() bool { return t.node == nil }
+
+// GradFn names the operation that produced t ("" for leaves).
+func (t *Tensor) GradFn() string {
+	if t.node == nil {
+		return ""
+	}
+	return t.node.op
+}
+
+// Grad returns the gradient accumulated by Backward, or nil.
+func (t *Tensor) Grad() *Tensor { return t.grad }
+
+// SetGrad replaces the accumulated gradient (nil clears it). g must have t's
+// shape; t owns it from now on.
+func (t *Tensor) SetGrad(g *Tensor) {
+	if g != nil && !slices.Equal(g.shape, t.shape) {
+		fail("SetGrad", "gradient %v for tensor %v", g.shape, t.shape)
+	}
+	if g != nil {
+		Persist(g)
+	}
+	t.grad = g
+}
+
+// ZeroGrad releases and clears the accumulated gradient.
+func (t *Tensor) ZeroGrad() {
+	if t.grad != nil {
+		t.grad.Release()
+		t.grad = nil
+	}
+}
+
+// Detach returns a view of t's data that is cut from the autograd graph.
+func (t *Tensor) Detach() *Tensor {
+	return &Tensor{st: t.st, shape: t.shape, strides: t.strides, offset: t.offset}
+}
+
+// BackwardOpts configures Backward.
+type BackwardOpts struct {
+	// Grad is the gradient of the final objective with respect to t; nil
+	// means 1 and requires t to hold one element.
+	Grad *Tensor
+	// RetainGraph keeps the graph so Backward can run through it again.
+	RetainGraph bool
+}
+
+// Backward computes the gradient of t with respect to every leaf that
+// requires gradients, adding it to the leaf's Grad. Unless
+// opts.RetainGraph, the graph is released afterwards.
+func (t *Tensor) Backward(opts ...BackwardOpts) {
+	var o BackwardOpts
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if !t.requiresGrad {
+		fail("Backward", "tensor %v does not require gradients (no input had SetRequiresGrad)", t.shape)
+	}
+	seed := o.Grad
+	if seed == nil {
+		if t.NumEl() != 1 {
+			fail("Backward", "gradient can be implied only for a one-element output, got %v; pass BackwardOpts.Grad", t.shape)
+		}
+		seed = onesOn(t.st.dev, t.shape)
+	} else if !slices.Equal(seed.shape, t.shape) {
+		fail("Backward", "gradient %v for output %v", seed.shape, t.shape)
+	}
+
+	// Topological order of the tensors reachable through recorded nodes.
+	var order []*Tensor
+	seen := map[*Tensor]bool{}
+	var visit func(x *Tensor)
+	visit = func(x *Tensor) {
+		if seen[x] {
+			return
+		}
+		seen[x] = true
+		if x.node != nil {
+			if x.node.released {
+				fail("Backward", "the graph through %s (output %v) was already released by an earlier Backward; pass BackwardOpts{RetainGraph: true} to the first call", x.node.op, x.shape)
+			}
+			for _, in := range x.node.inputs {
+				if in != nil && in.requiresGrad {
+					visit(in)
+				}
+			}
+		}
+		order = append(order, x)
+	}
+	visit(t)
+
+	grads := map[*Tensor]*Tensor{t: seed}
+	NoGrad(func() {
+		for i := len(order) - 1; i >= 0; i-- {
+			x := order[i]
+			g := grads[x]
+			delete(grads, x)
+			if g == nil {
+				continue
+			}
+			if x.node == nil {
+				x.accumulate(g)
+				continue
+			}
+			gs := x.node.backward(g)
+			for j, in := range x.node.inputs {
+				if in == nil || !in.requiresGrad || gs[j] == nil {
+					continue
+				}
+				gj := gs[j]
+				if !slices.Equal(gj.shape, in.shape) {
+					panic("tensor: internal error: " + x.node.op + " backward produced a gradient of the wrong shape")
+				}
+				if prev := grads[in]; prev != nil {
+					gj = prev.Add(gj)
+				}
+				grads[in] = gj
+			}
+		}
+	})
+	if !o.RetainGraph {
+		for _, x := range order {
+			if x.node != nil {
+				x.node.released = true
+				x.node.backward = nil
+				x.node.inputs = nil
+			}
+		}
+	}
+}
+
+// accumulate adds g to a leaf's gradient. The leaf owns its gradient
+// storage exclusively, so replacing it may release the old one.
+func (t *Tensor) accumulate(g *Tensor) {
+	var sum *Tensor
+	if t.grad == nil {
+		sum = g.Clone()
+	} else {
+		sum = t.grad.Add(g)
+		t.grad.Release()
+	}
+	Persist(sum)
+	t.grad = sum
+}

@@ -1,0 +1,110 @@
+package tensor
+
+import (
+	"slices"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// MatMul is the matrix product with numpy semantics: 1-D operands are
+// promoted to a row (left) or column (right) vector and the added
+// dimension removed afterwards; leading batch dimensions broadcast.
+// Transposed views are multiplied without a copy.
+func (t *Tensor) MatMul(o *Tensor) *Tensor {
+	wantFloat("MatMul", t, o)
+	sameDevice("MatMul", t, o)
+	if len(t.shape) == 0 || len(o.shape) == 0 {
+		fail("MatMul", "scalar operand: %v × %v", t.shape, o.shape)
+	}
+	if len(t.shape) == 1 {
+		return t.Unsqueeze(0).MatMul(o).Squeeze(-2)
+	}
+	if len(o.shape) == 1 {
+		return t.MatMul(o.Unsqueeze(1)).Squeeze(-1)
+	}
+	ra, rb := len(t.shape), len(o.shape)
+	m, k, k2, n := t.shape[ra-2], t.shape[ra-1], o.shape[rb-2], o.shape[rb-1]
+	if k != k2 {
+		fail("MatMul", "inner dimensions differ: %v × %v", t.shape, o.shape)
+	}
+	batch := broadcastShape("MatMul", t.shape[:ra-2], o.shape[:rb-2])
+	a := matOperand(t, batch)
+	b := matOperand(o, batch)
+	shape := append(slices.Clone(batch), m, n)
+	out := newTensor(t.st.dev, device.Float32, shape)
+	if out.NumEl() > 0 {
+		if k == 0 {
+			t.st.dev.Fill(out.st.buf, 0, out.NumEl(), 0)
+		} else {
+			t.st.dev.MatMul(out.st.buf, a.t.st.buf, b.t.st.buf, device.MatMulParams{
+				Batch: device.NumElements(batch), M: m, N: n, K: k,
+				TransA: a.trans, TransB: b.trans, Alpha: 1,
+				OffA: a.t.offset, OffB: b.t.offset,
+				StrideA: a.stride, StrideB: b.stride, StrideC: m * n,
+			})
+		}
+	}
+	return record("MatMul", out, []*Tensor{t, o}, func(g *Tensor) []*Tensor {
+		var ga, gb *Tensor
+		if t.requiresGrad {
+			ga = sumTo(g.MatMul(o.Transpose(-1, -2)), t.shape)
+		}
+		if o.requiresGrad {
+			gb = sumTo(t.Transpose(-1, -2).MatMul(g), o.shape)
+		}
+		return []*Tensor{ga, gb}
+	})
+}
+
+// operand is a batch of matrices laid out as the MatMul kernel needs:
+// each matrix contiguous (possibly transposed), batches a fixed stride apart.
+type operand struct {
+	t      *Tensor
+	trans  bool
+	stride int
+}
+
+func matOperand(t *Tensor, batch []int) operand {
+	r, c := t.shape[len(t.shape)-2], t.shape[len(t.shape)-1]
+	e := t.Detach().Expand(append(slices.Clone(batch), r, c)...).Detach()
+	nb := len(batch)
+	sr, sc := e.strides[nb], e.strides[nb+1]
+	var op operand
+	switch {
+	case (sc == 1 || c == 1) && (sr == c || r == 1):
+		op.trans = false
+	case (sr == 1 || r == 1) && (sc == r || c == 1):
+		op.trans = true
+	default:
+		return operand{t: e.Contiguous(), stride: r * c}
+	}
+	stride, ok := batchStride(e.shape[:nb], e.strides[:nb])
+	if !ok {
+		return operand{t: e.Contiguous(), stride: r * c}
+	}
+	op.t, op.stride = e, stride
+	return op
+}
+
+// batchStride returns the single stride that walks the flattened batch
+// dimensions, if there is one.
+func batchStride(shape, strides []int) (int, bool) {
+	stride, next := -1, 0
+	for i := len(shape) - 1; i >= 0; i-- {
+		if shape[i] == 1 {
+			continue
+		}
+		switch {
+		case stride < 0:
+			stride, next = strides[i], strides[i]*shape[i]
+		case strides[i] == next:
+			next *= shape[i]
+		default:
+			return 0, false
+		}
+	}
+	if stride < 0 {
+		return 0, true
+	}
+	return stride, true
+}

@@ -1,0 +1,67 @@
+package tensor
+
+import "github.com/tensorgl/tensorgl/device"
+
+// PoolOpts configures MaxPool2d and AvgPool2d. A zero Stride means the
+// kernel size, as in PyTorch.
+type PoolOpts struct {
+	Kernel, Stride, Padding [2]int
+	// ExcludePad divides an average by the number of in-bounds elements
+	// instead of the window size (PyTorch's count_include_pad=False).
+	ExcludePad bool
+}
+
+// MaxPool2d takes the maximum over windows of x [N, C, H, W].
+func MaxPool2d(x *Tensor, o PoolOpts) *Tensor { return pool2d("MaxPool2d", device.MaxPool, x, o) }
+
+// AvgPool2d averages over windows of x [N, C, H, W].
+func AvgPool2d(x *Tensor, o PoolOpts) *Tensor { return pool2d("AvgPool2d", device.AvgPool, x, o) }
+
+func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
+	wantFloat(op, x)
+	x.live(op)
+	if len(x.shape) != 4 {
+		fail(op, "want input [N C H W], got %v", x.shape)
+	}
+	for i := range 2 {
+		if o.Stride[i] == 0 {
+			o.Stride[i] = o.Kernel[i]
+		}
+	}
+	p := device.Pool2dParams{
+		Mode: mode, N: x.shape[0], C: x.shape[1], H: x.shape[2], W: x.shape[3],
+		KH: o.Kernel[0], KW: o.Kernel[1], StrideH: o.Stride[0], StrideW: o.Stride[1],
+		PadH: o.Padding[0], PadW: o.Padding[1], CountIncludePad: !o.ExcludePad,
+	}
+	switch {
+	case p.KH < 1 || p.KW < 1 || p.StrideH < 1 || p.StrideW < 1 || p.PadH < 0 || p.PadW < 0:
+		fail(op, "invalid options %+v", o)
+	case 2*p.PadH > p.KH || 2*p.PadW > p.KW:
+		fail(op, "padding %v must be at most half the kernel %v", o.Padding, o.Kernel)
+	case p.OutH() < 1 || p.OutW() < 1:
+		fail(op, "kernel %v larger than padded input %v", o.Kernel, x.shape)
+	}
+	dev := x.st.dev
+	xc := x.Contiguous()
+	shape := []int{p.N, p.C, p.OutH(), p.OutW()}
+	y := newTensor(dev, device.Float32, shape)
+	var idx *Tensor
+	if mode == device.MaxPool {
+		idx = newTensor(dev, device.Int32, shape)
+	}
+	if y.NumEl() > 0 {
+		dev.Pool2d(y.st.buf, bufOf(idx), xc.st.buf, p)
+	}
+	return record(op, y, []*Tensor{x}, func(g *Tensor) []*Tensor {
+		gx := newTensor(dev, device.Float32, x.shape)
+		dev.Pool2dBackward(gx.st.buf, g.Contiguous().st.buf, bufOf(idx), p)
+		return []*Tensor{gx}
+	})
+}
+
+func bufOf(t *Tensor) device.Buffer {
+	if t == nil {
+		return nil
+	}
+	return t.st.buf
+}

@@ -1,0 +1,148 @@
+package tensor
+
+import (
+	"slices"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// reduceAxis reduces dimension d of t (kept as size 1) with one kernel call.
+func (t *Tensor) reduceAxis(op string, r device.ReduceOp, d int) *Tensor {
+	c := t.Contiguous()
+	shape := slices.Clone(t.shape)
+	n := shape[d]
+	if n == 0 {
+		fail(op, "cannot reduce empty dimension %d of %v", d, t.shape)
+	}
+	shape[d] = 1
+	dt := device.Float32
+	if r == device.ArgMax || r == device.ArgMin {
+		dt = device.Int32
+	}
+	out := newTensor(t.st.dev, dt, shape)
+	p := device.ReduceParams{Op: r, Outer: device.NumElements(t.shape[:d]), N: n, Inner: device.NumElements(t.shape[d+1:])}
+	if out.NumEl() > 0 {
+		t.st.dev.Reduce(out.st.buf, c.st.buf, p)
+	}
+	if dt == device.Int32 {
+		out.st.lo, out.st.hi, out.st.known = 0, int32(n-1), true
+	}
+	return out
+}
+
+
+// axes normalises dims (all axes when empty), sorted and unique.
+func (t *Tensor) axes(op string, dims []int) []int {
+	if len(dims) == 0 {
+		return seq(len(t.shape))
+	}
+	out := make([]int, 0, len(dims))
+	for _, d := range dims {
+		d = t.axis(op, d)
+		if slices.Contains(out, d) {
+			fail(op, "dimension %d repeated in %v", d, dims)
+		}
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func keptShape(shape, dims []int, keep bool) []int {
+	var out []int
+	for i, s := range shape {
+		switch {
+		case !slices.Contains(dims, i):
+			out = append(out, s)
+		case keep:
+			out = append(out, 1)
+		}
+	}
+	return out
+}
+
+// reduceDims sums (or takes max/min of) t over dims, differentiably for Sum.
+func (t *Tensor) reduceDims(op string, r device.ReduceOp, dims []int, keep bool) *Tensor {
+	wantFloat(op, t)
+	t.live(op)
+	dims = t.axes(op, dims)
+	if len(t.shape) == 0 {
+		return t.Reshape() // a scalar reduces to itself
+	}
+	x := t.Detach()
+	for i := len(dims) - 1; i >= 0; i-- {
+		x = x.reduceAxis(op, r, dims[i])
+	}
+	out := x.Reshape(keptShape(t.shape, dims, keep)...).Detach()
+	kshape := keptShape(t.shape, dims, true)
+	from := t.shape
+	switch r {
+	case device.Sum:
+		return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
+			return []*Tensor{g.Reshape(kshape...).Expand(from...)}
+		})
+	default:
+		// The gradient of max/min goes to the first extreme element; only
+		// single-axis (or whole-tensor) reductions record it.
+		return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
+			flat, ax := t, dims[0]
+			if len(dims) > 1 {
+				flat, ax = t.Reshape(-1), 0
+				if !slices.Equal(dims, seq(len(from))) {
+					panic(&ShapeError{Op: op, Msg: "gradient of a reduction over several but not all dimensions is not supported"})
+				}
+			}
+			arg := device.ArgMax
+			if r == device.Min {
+				arg = device.ArgMin
+			}
+			idx := flat.Detach().reduceAxis(op, arg, ax)
+			gk := g.Reshape(idx.shape...)
+			return []*Tensor{ZerosLike(flat).ScatterAdd(ax, idx, gk).Reshape(from...)}
+		})
+	}
+}
+
+// Sum sums over dims (all when none), removing them.
+func (t *Tensor) Sum(dims ...int) *Tensor { return t.reduceDims("Sum", device.Sum, dims, false) }
+
+// SumKeep sums over dims (all when none), keeping them with size 1.
+func (t *Tensor) SumKeep(dims ...int) *Tensor { return t.reduceDims("Sum", device.Sum, dims, true) }
+
+// Mean averages over dims (all when none), removing them.
+func (t *Tensor) Mean(dims ...int) *Tensor { return t.meanDims(dims, false) }
+
+// MeanKeep averages over dims (all when none), keeping them with size 1.
+func (t *Tensor) MeanKeep(dims ...int) *Tensor { return t.meanDims(dims, true) }
+
+func (t *Tensor) meanDims(dims []int, keep bool) *Tensor {
+	n := 1
+	for _, d := range t.axes("Mean", dims) {
+		n *= t.shape[d]
+	}
+	return t.reduceDims("Mean", device.Sum, dims, keep).MulScalar(1 / float32(n))
+}
+
+// Max returns the maximum over dims (all when none), removing them.
+func (t *Tensor) Max(dims ...int) *Tensor { return t.reduceDims("Max", device.Max, dims, false) }
+
+// MaxKeep is Max keeping the reduced dimensions with size 1.
+func (t *Tensor) MaxKeep(dims ...int) *Tensor { return t.reduceDims("Max", device.Max, dims, true) }
+
+// Min returns the minimum over dims (all when none), removing them.
+func (t *Tensor) Min(dims ...int) *Tensor { return t.reduceDims("Min", device.Min, dims, false) }
+
+// ArgMax returns the int32 index of the first maximum along dim, which is
+// removed.
+func (t *Tensor) ArgMax(dim int) *Tensor { return t.argReduce("ArgMax", device.ArgMax, dim) }
+
+// ArgMin returns the int32 index of the first minimum along dim.
+func (t *Tensor) ArgMin(dim int) *Tensor { return t.argReduce("ArgMin", device.ArgMin, dim) }
+
+func (t *Tensor) argReduce(op string, r device.ReduceOp, dim int) *Tensor {
+	wantFloat(op, t)
+	t.live(op)
+	d := t.axis(op, dim)
+	out := t.reduceAxis(op, r, d)
+	return &Tensor{st: out.st, shape: keptShape(t.shape, []int{d}, false), strides: device.Contiguous(keptShape(t.shape, []int{d}, false))}
+}

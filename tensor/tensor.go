@@ -1,0 +1,342 @@
+package tensor
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tensorgl/tensorgl/device"
+	_ "github.com/tensorgl/tensorgl/device/cpu" // the default device
+)
+
+// Tensor is an n-dimensional array on a device: a view (shape, strides,
+// offset) of a storage buffer, plus autograd state.
+type Tensor struct {
+	st      *storage
+	shape   []int
+	strides []int
+	offset  int
+
+	requiresGrad bool
+	grad         *Tensor
+	node         *node // the op that produced this tensor, nil for leaves
+}
+
+// storage is a device buffer shared by a tensor and its views.
+type storage struct {
+	dev   device.Device
+	buf   device.Buffer
+	freed *atomic.Bool
+	// lo, hi bound the values of an Int32 storage when they are known
+	// without reading the device (host data, ArgMax results), so index
+	// checks cost no readback. known is false otherwise.
+	lo, hi int32
+	known  bool
+	// persistent storage outlives every Tidy (guarded by scopeMu).
+	persistent bool
+}
+
+type cleanupArg struct {
+	dev   device.Device
+	buf   device.Buffer
+	freed *atomic.Bool
+}
+
+func freeOnce(a cleanupArg) {
+	if a.freed.CompareAndSwap(false, true) {
+		a.dev.Free(a.buf)
+	}
+}
+
+func newStorage(dev device.Device, dt device.DType, n int) *storage {
+	st := &storage{dev: dev, buf: dev.Alloc(dt, max(n, 1)), freed: new(atomic.Bool)}
+	runtime.AddCleanup(st, freeOnce, cleanupArg{st.dev, st.buf, st.freed})
+	trackStorage(st)
+	return st
+}
+
+func (s *storage) release() { freeOnce(cleanupArg{s.dev, s.buf, s.freed}) }
+
+var (
+	defaultMu  sync.Mutex
+	defaultDev device.Device
+)
+
+// DefaultDevice returns the device new tensors are created on: the one set
+// by SetDefaultDevice, else the CPU backend.
+func DefaultDevice() device.Device {
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	if defaultDev == nil {
+		d, err := device.Open("cpu")
+		if err != nil {
+			panic("tensor: the CPU backend failed to open: " + err.Error())
+		}
+		defaultDev = d
+	}
+	return defaultDev
+}
+
+// SetDefaultDevice makes d the device new tensors are created on.
+func SetDefaultDevice(d device.Device) {
+	defaultMu.Lock()
+	defaultDev = d
+	defaultMu.Unlock()
+}
+
+// newTensor allocates a contiguous tensor of the given shape.
+func newTensor(dev device.Device, dt device.DType, shape []int) *Tensor {
+	shape = slices.Clone(shape)
+	if len(shape) > device.MaxRank {
+		fail("New", "rank %d exceeds the maximum %d: %v", len(shape), device.MaxRank, shape)
+	}
+	for _, d := range shape {
+		if d < 0 {
+			fail("New", "negative dimension in shape %v", shape)
+		}
+	}
+	return &Tensor{st: newStorage(dev, dt, device.NumElements(shape)), shape: shape, strides: device.Contiguous(shape)}
+}
+
+// Shape returns a copy of the tensor's dimensions.
+func (t *Tensor) Shape() []int { return slices.Clone(t.shape) }
+
+// Dim returns the number of dimensions.
+func (t *Tensor) Dim() int { return len(t.shape) }
+
+// Size returns dimension d; negative d counts from the end.
+func (t *Tensor) Size(d int) int { return t.shape[t.axis("Size", d)] }
+
+// NumEl returns the number of elements.
+func (t *Tensor) NumEl() int { return device.NumElements(t.shape) }
+
+// Strides returns a copy of the element strides of the view.
+func (t *Tensor) Strides() []int { return slices.Clone(t.strides) }
+
+// DType returns the element type.
+func (t *Tensor) DType() device.DType { return t.st.buf.DType() }
+
+// Device returns the device the tensor lives on.
+func (t *Tensor) Device() device.Device { return t.st.dev }
+
+// IsContiguous reports whether the view is row-major with no gaps.
+func (t *Tensor) IsContiguous() bool {
+	s := 1
+	for d := len(t.shape) - 1; d >= 0; d-- {
+		if t.shape[d] != 1 && t.strides[d] != s {
+			return false
+		}
+		s *= t.shape[d]
+	}
+	return true
+}
+
+// axis normalises a possibly negative axis, panicking when out of range.
+func (t *Tensor) axis(op string, d int) int {
+	return normAxis(op, d, len(t.shape), t.shape)
+}
+
+func normAxis(op string, d, rank int, shape []int) int {
+	if d < -rank || d >= rank || (rank == 0 && d != 0 && d != -1) {
+		fail(op, "axis %d out of range for shape %v", d, shape)
+	}
+	if d < 0 {
+		d += rank
+	}
+	return d
+}
+
+func (t *Tensor) live(op string) {
+	if t.st.freed.Load() {
+		fail(op, "tensor of shape %v was released", t.shape)
+	}
+}
+
+func (t *Tensor) strided() device.Strided {
+	return device.Strided{Buf: t.st.buf, Offset: t.offset, Strides: t.strides}
+}
+
+// sameDevice panics unless every tensor lives on the device of the first.
+func sameDevice(op string, ts ...*Tensor) device.Device {
+	dev := ts[0].st.dev
+	for _, t := range ts {
+		t.live(op)
+		if t.st.dev != dev {
+			fail(op, "tensors on different devices: %s %v and %s %v", dev.Info().Name, ts[0].shape, t.st.dev.Info().Name, t.shape)
+		}
+	}
+	return dev
+}
+
+func wantFloat(op string, ts ...*Tensor) {
+	for _, t := range ts {
+		if t.DType() != device.Float32 {
+			fail(op, "want a float32 tensor, got %s %v", t.DType(), t.shape)
+		}
+	}
+}
+
+// Contiguous returns t if it is contiguous and starts at offset 0 of its
+// storage, else a contiguous copy.
+func (t *Tensor) Contiguous() *Tensor {
+	if t.IsContiguous() && t.offset == 0 {
+		return t
+	}
+	return t.copyOp("Contiguous")
+}
+
+// Clone returns a contiguous copy that does not share storage with t.
+func (t *Tensor) Clone() *Tensor { return t.copyOp("Clone") }
+
+func (t *Tensor) copyOp(op string) *Tensor {
+	t.live(op)
+	out := newTensor(t.st.dev, t.DType(), t.shape)
+	if n := t.NumEl(); n > 0 {
+		t.st.dev.Copy(out.st.buf, 0, t.strided(), t.shape)
+	}
+	out.st.lo, out.st.hi, out.st.known = t.st.lo, t.st.hi, t.st.known
+	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g} })
+}
+
+// Data copies the tensor's elements to the host in row-major order. It
+// waits for the device and panics if the device reported an error (use
+// ReadTo to receive it as an error instead). The tensor must be float32.
+func (t *Tensor) Data() []float32 {
+	wantFloat("Data", t)
+	out := make([]float32, t.NumEl())
+	if err := t.ReadTo(out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// Ints copies an int32 tensor's elements to the host in row-major order.
+func (t *Tensor) Ints() []int32 {
+	if t.DType() != device.Int32 {
+		fail("Ints", "want an int32 tensor, got %s %v", t.DType(), t.shape)
+	}
+	out := make([]int32, t.NumEl())
+	if err := t.ReadTo(out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// ReadTo copies the tensor's elements into dst ([]float32 or []int32 of
+// length NumEl, matching the dtype) and returns any error the device
+// deferred.
+func (t *Tensor) ReadTo(dst any) error {
+	t.live("ReadTo")
+	c := t.Contiguous()
+	n := 0
+	switch d := dst.(type) {
+	case []float32:
+		n = len(d)
+	case []int32:
+		n = len(d)
+	}
+	if n != t.NumEl() {
+		fail("ReadTo", "destination holds %d elements, tensor %v has %d", n, t.shape, t.NumEl())
+	}
+	if n == 0 {
+		return nil
+	}
+	return c.st.dev.Read(c.st.buf, dst)
+}
+
+// Item returns the value of a one-element tensor.
+func (t *Tensor) Item() float32 {
+	if t.NumEl() != 1 {
+		fail("Item", "want a one-element tensor, got shape %v", t.shape)
+	}
+	if t.DType() == device.Int32 {
+		return float32(t.Ints()[0])
+	}
+	return t.Data()[0]
+}
+
+// To returns the tensor on dev: t itself when it is already there, else a
+// contiguous copy that keeps the autograd link (gradients flow back to t).
+func (t *Tensor) To(dev device.Device) *Tensor {
+	t.live("To")
+	if t.st.dev == dev {
+		return t
+	}
+	out := newTensor(dev, t.DType(), t.shape)
+	if t.NumEl() > 0 {
+		switch t.DType() {
+		case device.Int32:
+			dev.Write(out.st.buf, t.Ints())
+		default:
+			dev.Write(out.st.buf, t.Data())
+		}
+	}
+	out.st.lo, out.st.hi, out.st.known = t.st.lo, t.st.hi, t.st.known
+	src := t.st.dev
+	return record("To", out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{g.To(src)} })
+}
+
+// Release returns the tensor's storage to its device's pool now. The
+// tensor, and every view sharing its storage, must not be used afterwards.
+func (t *Tensor) Release() {
+	if t != nil {
+		t.st.release()
+	}
+}
+
+// CopyFrom overwrites t's elements in place with src's (same shape and
+// dtype, any layout), outside autograd. Used to load parameters and update
+// running statistics.
+func (t *Tensor) CopyFrom(src *Tensor) {
+	sameDevice("CopyFrom", t, src)
+	if !slices.Equal(t.shape, src.shape) || t.DType() != src.DType() {
+		fail("CopyFrom", "destination %s %v, source %s %v", t.DType(), t.shape, src.DType(), src.shape)
+	}
+	if !t.IsContiguous() {
+		fail("CopyFrom", "destination %v is not contiguous", t.shape)
+	}
+	if t.NumEl() > 0 {
+		t.st.dev.Copy(t.st.buf, t.offset, src.strided(), src.shape)
+	}
+	t.st.known = false
+}
+
+// SetData overwrites a contiguous tensor's elements with host data
+// ([]float32 or []int32 with NumEl elements).
+func (t *Tensor) SetData(data any) {
+	t.live("SetData")
+	if !t.IsContiguous() || t.offset != 0 {
+		fail("SetData", "tensor %v is a strided view", t.shape)
+	}
+	switch d := data.(type) {
+	case []float32:
+		if t.DType() != device.Float32 || len(d) != t.NumEl() {
+			fail("SetData", "want %d %s values for %v, got %d float32", t.NumEl(), t.DType(), t.shape, len(d))
+		}
+	case []int32:
+		if t.DType() != device.Int32 || len(d) != t.NumEl() {
+			fail("SetData", "want %d %s values for %v, got %d int32", t.NumEl(), t.DType(), t.shape, len(d))
+		}
+		t.st.lo, t.st.hi, t.st.known = intRange(d)
+	default:
+		fail("SetData", "want []float32 or []int32, got %T", data)
+	}
+	if t.NumEl() > 0 {
+		t.st.dev.Write(t.st.buf, data)
+	}
+}
+
+func intRange(d []int32) (lo, hi int32, known bool) {
+	if len(d) == 0 {
+		return 0, 0, true
+	}
+	lo, hi = d[0], d[0]
+	for _, v := range d[1:] {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return lo, hi, true
+}
+
+func (t *Tensor) GoString() string { return fmt.Sprintf("tensor.Tensor(%v %s)", t.shape, t.DType()) }

@@ -1,0 +1,226 @@
+package tensor
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func near(a, b []float32, tol float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Abs(float64(a[i]-b[i])) > tol*(1+math.Abs(float64(b[i]))) {
+			return false
+		}
+	}
+	return true
+}
+
+// mustPanic runs f and returns the *ShapeError it panicked with.
+func mustPanic(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		err, ok := r.(error)
+		if !ok || !errors.Is(err, ErrShape) {
+			t.Fatalf("want a *ShapeError panic containing %q, got %v", want, r)
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("panic %q does not contain %q", err, want)
+		}
+	}()
+	f()
+}
+
+func TestBroadcastValues(t *testing.T) {
+	a := FromSlice([]float32{1, 2, 3, 4, 5, 6}, 2, 3)
+	b := FromSlice([]float32{10, 20, 30})
+	c := FromSlice([]float32{100, 200}, 2, 1)
+	got := a.Add(b).Add(c).Data()
+	want := []float32{111, 122, 133, 214, 225, 236}
+	if !slices.Equal(got, want) {
+		t.Fatalf("broadcast add: got %v want %v", got, want)
+	}
+	if got := a.T().Mul(FromSlice([]float32{1, -1}, 1, 2)).Data(); !slices.Equal(got, []float32{1, -4, 2, -5, 3, -6}) {
+		t.Fatalf("transposed mul: got %v", got)
+	}
+}
+
+func TestViews(t *testing.T) {
+	x := Arange(0, 24, 1).Reshape(2, 3, 4)
+	cases := []struct {
+		name  string
+		got   *Tensor
+		shape []int
+		data  []float32
+	}{
+		{"Transpose", x.Transpose(0, 2).Select(0, 1), []int{3, 2}, []float32{1, 13, 5, 17, 9, 21}},
+		{"Permute", x.Permute(1, 2, 0).Select(2, 1).Select(0, 2), []int{4}, []float32{20, 21, 22, 23}},
+		{"Narrow", x.Narrow(2, 1, 2).Select(0, 0), []int{3, 2}, []float32{1, 2, 5, 6, 9, 10}},
+		{"Expand", FromSlice([]float32{1, 2}, 2, 1).Expand(2, 3), []int{2, 3}, []float32{1, 1, 1, 2, 2, 2}},
+		{"Unsqueeze", FromSlice([]float32{1, 2}).Unsqueeze(1), []int{2, 1}, []float32{1, 2}},
+		{"Flatten", x.Flatten(0, 1).Narrow(0, 5, 1), []int{1, 4}, []float32{20, 21, 22, 23}},
+		{"Cat/dim1", Cat(1, x.Narrow(1, 0, 1), x.Narrow(1, 2, 1)).Select(0, 1), []int{2, 4}, []float32{12, 13, 14, 15, 20, 21, 22, 23}},
+		{"Stack", Stack(1, FromSlice([]float32{1, 2}), FromSlice([]float32{3, 4})), []int{2, 2}, []float32{1, 3, 2, 4}},
+		{"Reshape/-1", x.Reshape(-1, 6).Select(1, 0), []int{4}, []float32{0, 6, 12, 18}},
+	}
+	for _, c := range cases {
+		if !slices.Equal(c.got.Shape(), c.shape) || !slices.Equal(c.got.Data(), c.data) {
+			t.Errorf("%s: got %v %v, want %v %v", c.name, c.got.Shape(), c.got.Data(), c.shape, c.data)
+		}
+	}
+}
+
+func TestReductionValues(t *testing.T) {
+	x := FromSlice([]float32{3, -1, 7, 7, 2, 0}, 2, 3)
+	checks := []struct {
+		name string
+		got  []float32
+		want []float32
+	}{
+		{"Sum", x.Sum().Data(), []float32{18}},
+		{"Sum0", x.Sum(0).Data(), []float32{10, 1, 7}},
+		{"Mean1", x.Mean(1).Data(), []float32{3, 3}},
+		{"Max1", x.Max(1).Data(), []float32{7, 7}},
+		{"Min0", x.Min(0).Data(), []float32{3, -1, 0}},
+	}
+	for _, c := range checks {
+		if !near(c.got, c.want, 1e-6) {
+			t.Errorf("%s: got %v want %v", c.name, c.got, c.want)
+		}
+	}
+	if got := x.ArgMax(1).Ints(); !slices.Equal(got, []int32{2, 0}) {
+		t.Errorf("ArgMax: got %v, want first maximum [2 0]", got)
+	}
+	if got := x.SumKeep(1).Shape(); !slices.Equal(got, []int{2, 1}) {
+		t.Errorf("SumKeep shape %v", got)
+	}
+}
+
+func TestMatMulValues(t *testing.T) {
+	a := FromSlice([]float32{1, 2, 3, 4, 5, 6}, 2, 3)
+	b := FromSlice([]float32{7, 8, 9, 10, 11, 12}, 3, 2)
+	if got := a.MatMul(b).Data(); !slices.Equal(got, []float32{58, 64, 139, 154}) {
+		t.Fatalf("MatMul: %v", got)
+	}
+	// Batched with a broadcast and a transposed, non-contiguous operand.
+	ab := Stack(0, a, a.MulScalar(2))
+	got := ab.MatMul(b.T().T()).Data()
+	if !slices.Equal(got, []float32{58, 64, 139, 154, 116, 128, 278, 308}) {
+		t.Fatalf("batched MatMul: %v", got)
+	}
+	if got := a.MatMul(FromSlice([]float32{1, 0, -1})).Data(); !slices.Equal(got, []float32{-2, -2}) {
+		t.Fatalf("matrix-vector: %v", got)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	mustPanic(t, "MatMul: inner dimensions differ: [64 784] × [128 784]", func() { Zeros(64, 784).MatMul(Zeros(128, 784)) })
+	mustPanic(t, "Add: shapes [2 3] and [4] cannot be broadcast", func() { Zeros(2, 3).Add(Zeros(4)) })
+	mustPanic(t, "Sum: axis 3 out of range for shape [2 3]", func() { Zeros(2, 3).Sum(3) })
+	mustPanic(t, "Reshape: shape [4 2] does not hold the 6 elements", func() { Zeros(2, 3).Reshape(4, 2) })
+	mustPanic(t, "IndexSelect: index out of range [0, 5]", func() { Zeros(5, 2).IndexSelect(0, FromInts([]int32{0, 5})) })
+	mustPanic(t, "Conv2d: weight [4 2 3 3] wants 2 input channels per group", func() { Conv2d(Zeros(1, 3, 8, 8), Zeros(4, 2, 3, 3), nil, ConvOpts{}) })
+	mustPanic(t, "Item: want a one-element tensor", func() { Zeros(2).Item() })
+	mustPanic(t, "was released", func() { x := Zeros(2); x.Release(); x.Exp() })
+}
+
+func TestAutogradSemantics(t *testing.T) {
+	x := FromSlice([]float32{1, 2, 3}).SetRequiresGrad(true)
+	y := x.Square().Sum()
+	y.Backward(BackwardOpts{RetainGraph: true})
+	y.Backward()
+	if got := x.Grad().Data(); !slices.Equal(got, []float32{4, 8, 12}) {
+		t.Fatalf("accumulated grad of Σx² twice: %v", got)
+	}
+	mustPanic(t, "already released", func() { y.Backward() })
+	x.ZeroGrad()
+	if x.Grad() != nil {
+		t.Fatal("ZeroGrad left a gradient")
+	}
+	NoGrad(func() {
+		if x.Exp().RequiresGrad() {
+			t.Fatal("NoGrad recorded an op")
+		}
+	})
+	if x.Detach().Exp().RequiresGrad() {
+		t.Fatal("Detach kept the graph")
+	}
+	// A shared subexpression receives the sum of both paths.
+	z := x.Mul(x).Add(x)
+	z.Backward(BackwardOpts{Grad: OnesLike(z)})
+	if got := x.Grad().Data(); !slices.Equal(got, []float32{3, 5, 7}) {
+		t.Fatalf("d(x²+x)/dx: %v", got)
+	}
+	mustPanic(t, "does not require gradients", func() { Zeros(1).Backward() })
+}
+
+func TestTidyReleases(t *testing.T) {
+	dev := DefaultDevice()
+	w := Ones(3).SetRequiresGrad(true)
+	var kept, tmp *Tensor
+	before := dev.Stats().BytesInUse
+	Tidy(func() {
+		tmp = w.MulScalar(2).Exp()
+		kept = tmp.Sum()
+		kept.Backward()
+		Keep(kept)
+	})
+	if !tmp.st.freed.Load() {
+		t.Fatal("Tidy did not release a temporary")
+	}
+	if got := kept.Item(); math.Abs(float64(got)-3*math.Exp(2)) > 1e-4 {
+		t.Fatalf("kept value %v", got)
+	}
+	if w.Grad() == nil || w.Grad().st.freed.Load() {
+		t.Fatal("Tidy released a leaf gradient")
+	}
+	kept.Release()
+	w.ZeroGrad()
+	if after := dev.Stats().BytesInUse; after > before {
+		t.Fatalf("bytes in use grew from %d to %d", before, after)
+	}
+}
+
+func TestString(t *testing.T) {
+	cases := []struct {
+		t    *Tensor
+		want string
+	}{
+		{FromSlice([]float32{1, 2, 3}), "tensor([1., 2., 3.])"},
+		{FromSlice([]float32{1.5, -2.25, 3, 4}, 2, 2), "tensor([[ 1.5000, -2.2500],\n        [ 3.0000,  4.0000]])"},
+		{Scalar(0.5), "tensor(0.5000)"},
+		{FromInts([]int32{3, 1}), "tensor([3, 1], dtype=int32)"},
+		{Ones(2).SetRequiresGrad(true), "tensor([1., 1.], requires_grad=True)"},
+	}
+	for _, c := range cases {
+		if got := c.t.String(); got != c.want {
+			t.Errorf("got\n%s\nwant\n%s", got, c.want)
+		}
+	}
+}
+
+func TestGeneratorReproducible(t *testing.T) {
+	a := RandN(NewGenerator(42), 100).Data()
+	b := RandN(NewGenerator(42), 100).Data()
+	if !slices.Equal(a, b) {
+		t.Fatal("same seed gave different numbers")
+	}
+	g := NewGenerator(42)
+	c1, c2 := Rand(g, 10).Data(), Rand(g, 10).Data()
+	if slices.Equal(c1, c2) {
+		t.Fatal("successive draws repeated")
+	}
+	var mean float64
+	for _, v := range a {
+		mean += float64(v)
+	}
+	if mean /= 100; math.Abs(mean) > 0.4 {
+		t.Fatalf("mean of 100 standard normals %v", mean)
+	}
+}

@@ -1,0 +1,312 @@
+package tensor
+
+import (
+	"slices"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// view returns a tensor sharing t's storage with a new layout, recording
+// backward as the gradient rule.
+func (t *Tensor) view(op string, shape, strides []int, offset int, backward func(g *Tensor) *Tensor) *Tensor {
+	t.live(op)
+	out := &Tensor{st: t.st, shape: shape, strides: strides, offset: offset}
+	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{backward(g)} })
+}
+
+// inferShape resolves one -1 entry of shape against n elements.
+func inferShape(op string, n int, shape []int, from []int) []int {
+	shape = slices.Clone(shape)
+	infer, known := -1, 1
+	for i, d := range shape {
+		switch {
+		case d == -1 && infer < 0:
+			infer = i
+		case d < 0:
+			fail(op, "invalid target shape %v for %v", shape, from)
+		default:
+			known *= d
+		}
+	}
+	if infer >= 0 {
+		if known == 0 || n%known != 0 {
+			fail(op, "cannot infer -1 in %v for %v (%d elements)", shape, from, n)
+		}
+		shape[infer] = n / known
+	}
+	if device.NumElements(shape) != n {
+		fail(op, "shape %v does not hold the %d elements of %v", shape, n, from)
+	}
+	return shape
+}
+
+// Reshape returns a tensor with the same elements in a new shape (one entry
+// may be -1). It is a view when t is contiguous, else a copy.
+func (t *Tensor) Reshape(shape ...int) *Tensor {
+	shape = inferShape("Reshape", t.NumEl(), shape, t.shape)
+	c := t
+	if !t.IsContiguous() {
+		c = t.Contiguous()
+	}
+	from := t.shape
+	return c.view("Reshape", shape, device.Contiguous(shape), c.offset, func(g *Tensor) *Tensor { return g.Reshape(from...) })
+}
+
+// View is Reshape restricted to contiguous tensors: it never copies.
+func (t *Tensor) View(shape ...int) *Tensor {
+	if !t.IsContiguous() {
+		fail("View", "tensor %v with strides %v is not contiguous; use Reshape", t.shape, t.strides)
+	}
+	return t.Reshape(shape...)
+}
+
+// Flatten merges dimensions start..end (inclusive; negative counts from
+// the end) into one.
+func (t *Tensor) Flatten(start, end int) *Tensor {
+	if len(t.shape) == 0 {
+		return t.Reshape(1)
+	}
+	s, e := t.axis("Flatten", start), t.axis("Flatten", end)
+	if s > e {
+		fail("Flatten", "start %d after end %d for %v", start, end, t.shape)
+	}
+	shape := slices.Clone(t.shape[:s])
+	shape = append(shape, device.NumElements(t.shape[s:e+1]))
+	shape = append(shape, t.shape[e+1:]...)
+	return t.Reshape(shape...)
+}
+
+// Transpose swaps dimensions d0 and d1 (a view).
+func (t *Tensor) Transpose(d0, d1 int) *Tensor {
+	a, b := t.axis("Transpose", d0), t.axis("Transpose", d1)
+	shape, strides := slices.Clone(t.shape), slices.Clone(t.strides)
+	shape[a], shape[b] = shape[b], shape[a]
+	strides[a], strides[b] = strides[b], strides[a]
+	return t.view("Transpose", shape, strides, t.offset, func(g *Tensor) *Tensor { return g.Transpose(a, b) })
+}
+
+// T transposes a two-dimensional tensor.
+func (t *Tensor) T() *Tensor {
+	if len(t.shape) != 2 {
+		fail("T", "want a 2-D tensor, got %v", t.shape)
+	}
+	return t.Transpose(0, 1)
+}
+
+// Permute reorders the dimensions: result dimension i is t's dims[i].
+func (t *Tensor) Permute(dims ...int) *Tensor {
+	if len(dims) != len(t.shape) {
+		fail("Permute", "%d dims %v for a rank-%d tensor %v", len(dims), dims, len(t.shape), t.shape)
+	}
+	shape, strides := make([]int, len(dims)), make([]int, len(dims))
+	inv := make([]int, len(dims))
+	used := make([]bool, len(dims))
+	for i, d := range dims {
+		d = t.axis("Permute", d)
+		if used[d] {
+			fail("Permute", "dimension %d repeated in %v", d, dims)
+		}
+		used[d] = true
+		shape[i], strides[i], inv[d] = t.shape[d], t.strides[d], i
+	}
+	return t.view("Permute", shape, strides, t.offset, func(g *Tensor) *Tensor { return g.Permute(inv...) })
+}
+
+// Narrow returns the slice [start, start+length) of dimension dim (a view).
+func (t *Tensor) Narrow(dim, start, length int) *Tensor {
+	d := t.axis("Narrow", dim)
+	if start < 0 || length < 0 || start+length > t.shape[d] {
+		fail("Narrow", "range [%d, %d) outside dimension %d of %v", start, start+length, d, t.shape)
+	}
+	shape := slices.Clone(t.shape)
+	shape[d] = length
+	full := t.shape
+	return t.view("Narrow", shape, slices.Clone(t.strides), t.offset+start*t.strides[d], func(g *Tensor) *Tensor {
+		var parts []*Tensor
+		if start > 0 {
+			s := slices.Clone(full)
+			s[d] = start
+			parts = append(parts, fullOn(g.st.dev, 0, s))
+		}
+		parts = append(parts, g)
+		if rest := full[d] - start - length; rest > 0 {
+			s := slices.Clone(full)
+			s[d] = rest
+			parts = append(parts, fullOn(g.st.dev, 0, s))
+		}
+		return Cat(d, parts...)
+	})
+}
+
+// Select returns index i of dimension dim, with that dimension removed.
+func (t *Tensor) Select(dim, i int) *Tensor {
+	d := t.axis("Select", dim)
+	if i < 0 {
+		i += t.shape[d]
+	}
+	return t.Narrow(d, i, 1).Squeeze(d)
+}
+
+// Squeeze removes the given size-1 dimensions, or all of them when none
+// are given.
+func (t *Tensor) Squeeze(dims ...int) *Tensor {
+	drop := make([]bool, len(t.shape))
+	if len(dims) == 0 {
+		for i, s := range t.shape {
+			drop[i] = s == 1
+		}
+	}
+	for _, d := range dims {
+		d = t.axis("Squeeze", d)
+		if t.shape[d] != 1 {
+			fail("Squeeze", "dimension %d of %v is not 1", d, t.shape)
+		}
+		drop[d] = true
+	}
+	var shape, strides []int
+	for i := range t.shape {
+		if !drop[i] {
+			shape, strides = append(shape, t.shape[i]), append(strides, t.strides[i])
+		}
+	}
+	from := t.shape
+	return t.view("Squeeze", shape, strides, t.offset, func(g *Tensor) *Tensor { return g.Reshape(from...) })
+}
+
+// Unsqueeze inserts a size-1 dimension at position dim (0..Dim()).
+func (t *Tensor) Unsqueeze(dim int) *Tensor {
+	d := normAxis("Unsqueeze", dim, len(t.shape)+1, t.shape)
+	st := 1
+	if d < len(t.shape) {
+		st = t.strides[d] * t.shape[d]
+	}
+	shape := slices.Insert(slices.Clone(t.shape), d, 1)
+	strides := slices.Insert(slices.Clone(t.strides), d, st)
+	from := t.shape
+	return t.view("Unsqueeze", shape, strides, t.offset, func(g *Tensor) *Tensor { return g.Reshape(from...) })
+}
+
+// Expand broadcasts size-1 dimensions (and new leading ones) to shape
+// without copying; -1 keeps a dimension.
+func (t *Tensor) Expand(shape ...int) *Tensor {
+	if len(shape) < len(t.shape) {
+		fail("Expand", "target %v has fewer dimensions than %v", shape, t.shape)
+	}
+	shape = slices.Clone(shape)
+	strides := make([]int, len(shape))
+	lead := len(shape) - len(t.shape)
+	for i := range shape {
+		if i < lead {
+			if shape[i] < 0 {
+				fail("Expand", "-1 for a new leading dimension in %v", shape)
+			}
+			continue
+		}
+		src := t.shape[i-lead]
+		switch {
+		case shape[i] == -1 || shape[i] == src:
+			shape[i], strides[i] = src, t.strides[i-lead]
+		case src == 1:
+		default:
+			fail("Expand", "cannot expand %v to %v", t.shape, shape)
+		}
+	}
+	from := t.shape
+	return t.view("Expand", shape, strides, t.offset, func(g *Tensor) *Tensor { return sumTo(g, from) })
+}
+
+// Cat concatenates tensors of equal shape except in dimension dim.
+func Cat(dim int, ts ...*Tensor) *Tensor {
+	if len(ts) == 0 {
+		fail("Cat", "no tensors")
+	}
+	dev := sameDevice("Cat", ts...)
+	d := ts[0].axis("Cat", dim)
+	shape := slices.Clone(ts[0].shape)
+	shape[d] = 0
+	for _, t := range ts {
+		if len(t.shape) != len(shape) || t.DType() != ts[0].DType() {
+			fail("Cat", "tensors %s %v and %s %v differ in rank or dtype", ts[0].DType(), ts[0].shape, t.DType(), t.shape)
+		}
+		for i := range shape {
+			if i != d && t.shape[i] != shape[i] {
+				fail("Cat", "shapes %v and %v differ outside dimension %d", ts[0].shape, t.shape, d)
+			}
+		}
+		shape[d] += t.shape[d]
+	}
+	// Lay the parts out as consecutive blocks of a buffer whose leading
+	// axis is d, then view that buffer in the original axis order.
+	perm := append([]int{d}, slices.DeleteFunc(seq(len(shape)), func(i int) bool { return i == d })...)
+	pshape := make([]int, len(shape))
+	for i, p := range perm {
+		pshape[i] = shape[p]
+	}
+	buf := newTensor(dev, ts[0].DType(), pshape)
+	off := 0
+	for _, t := range ts {
+		pt := t.Permute(perm...)
+		if n := pt.NumEl(); n > 0 {
+			dev.Copy(buf.st.buf, off, pt.strided(), pt.shape)
+			off += n
+		}
+	}
+	inv := make([]int, len(perm))
+	for i, p := range perm {
+		inv[p] = i
+	}
+	lo, hi, known := int32(0), int32(0), true
+	for i, t := range ts {
+		known = known && t.st.known
+		if i == 0 {
+			lo, hi = t.st.lo, t.st.hi
+		}
+		lo, hi = min(lo, t.st.lo), max(hi, t.st.hi)
+	}
+	buf.st.lo, buf.st.hi, buf.st.known = lo, hi, known
+	out := &Tensor{st: buf.st, shape: shape, strides: permuted(buf.strides, inv)}
+	if d != 0 {
+		out = out.Contiguous()
+	}
+	return record("Cat", out, ts, func(g *Tensor) []*Tensor {
+		gs := make([]*Tensor, len(ts))
+		at := 0
+		for i, t := range ts {
+			gs[i] = g.Narrow(d, at, t.shape[d])
+			at += t.shape[d]
+		}
+		return gs
+	})
+}
+
+// Stack joins tensors of equal shape along a new dimension dim.
+func Stack(dim int, ts ...*Tensor) *Tensor {
+	if len(ts) == 0 {
+		fail("Stack", "no tensors")
+	}
+	d := normAxis("Stack", dim, len(ts[0].shape)+1, ts[0].shape)
+	us := make([]*Tensor, len(ts))
+	for i, t := range ts {
+		if !slices.Equal(t.shape, ts[0].shape) {
+			fail("Stack", "shapes %v and %v differ", ts[0].shape, t.shape)
+		}
+		us[i] = t.Unsqueeze(d)
+	}
+	return Cat(d, us...)
+}
+
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+func permuted(s, perm []int) []int {
+	out := make([]int, len(perm))
+	for i, p := range perm {
+		out[i] = s[p]
+	}
+	return out
+}
