@@ -1,0 +1,98 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+var poolGeoms = []Pool2dGeom{
+	{H: 4, W: 4, KH: 2, KW: 2, StrideH: 2, StrideW: 2},
+	{H: 5, W: 7, KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1},
+	{H: 5, W: 7, KH: 3, KW: 2, StrideH: 1, StrideW: 3, PadH: 1, PadW: 1, CountIncludePad: true},
+	{H: 1, W: 1, KH: 1, KW: 1, StrideH: 1, StrideW: 1},
+	{H: 28, W: 28, KH: 2, KW: 2, StrideH: 2, StrideW: 2},
+}
+
+// refPool computes max (value and index, first max wins) or average pooling
+// and both backward passes of plane-major input in float64.
+func refPool(x, dy []float32, planes int, g Pool2dGeom, maxMode bool) (y []float64, idx []int, dx []float64) {
+	y, idx, dx = make([]float64, planes*g.OH*g.OW), make([]int, planes*g.OH*g.OW), make([]float64, planes*g.H*g.W)
+	for p := 0; p < planes; p++ {
+		for oh := 0; oh < g.OH; oh++ {
+			for ow := 0; ow < g.OW; ow++ {
+				o := (p*g.OH+oh)*g.OW + ow
+				best, bi, sum, count := math.Inf(-1), -1, 0.0, 0
+				for kh := 0; kh < g.KH; kh++ {
+					for kw := 0; kw < g.KW; kw++ {
+						h, w := oh*g.StrideH-g.PadH+kh, ow*g.StrideW-g.PadW+kw
+						if h < 0 || h >= g.H || w < 0 || w >= g.W {
+							continue
+						}
+						v := float64(x[(p*g.H+h)*g.W+w])
+						if v > best {
+							best, bi = v, h*g.W+w
+						}
+						sum += v
+						count++
+					}
+				}
+				if g.CountIncludePad {
+					count = g.KH * g.KW
+				}
+				if maxMode {
+					y[o], idx[o] = best, bi
+					dx[p*g.H*g.W+bi] += float64(dy[o])
+					continue
+				}
+				y[o] = sum / float64(count)
+				for kh := 0; kh < g.KH; kh++ {
+					for kw := 0; kw < g.KW; kw++ {
+						h, w := oh*g.StrideH-g.PadH+kh, ow*g.StrideW-g.PadW+kw
+						if h >= 0 && h < g.H && w >= 0 && w < g.W {
+							dx[(p*g.H+h)*g.W+w] += float64(dy[o]) / float64(count)
+						}
+					}
+				}
+			}
+		}
+	}
+	return y, idx, dx
+}
+
+func TestPool2d(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, g := range poolGeoms {
+		g.OH, g.OW = (g.H+2*g.PadH-g.KH)/g.StrideH+1, (g.W+2*g.PadW-g.KW)/g.StrideW+1
+		const planes = 6
+		x := make([]float32, planes*g.H*g.W)
+		for i := range x {
+			x[i] = float32(rng.IntN(7)) // ties: the first max must win
+		}
+		dy := randSlice(rng, planes*g.OH*g.OW, 1)
+		for _, maxMode := range []bool{true, false} {
+			wantY, wantIdx, wantDx := refPool(x, dy, planes, g, maxMode)
+			y, idx, dx := make([]float32, len(wantY)), make([]int32, len(wantY)), make([]float32, len(wantDx))
+			for i := range dx {
+				dx[i] = float32(math.NaN()) // backward must overwrite
+			}
+			if maxMode {
+				MaxPool2d(y, idx, x, planes, g)
+				MaxPool2dBackward(dx, dy, idx, planes, g)
+			} else {
+				AvgPool2d(y, x, planes, g)
+				AvgPool2dBackward(dx, dy, planes, g)
+			}
+			for i, w := range wantY {
+				if math.Abs(float64(y[i])-w) > 1e-6 || (maxMode && int(idx[i]) != wantIdx[i]) {
+					t.Fatalf("%+v max=%v: y[%d] = %g (idx %d), want %g (idx %d)", g, maxMode, i, y[i], idx[i], w, wantIdx[i])
+				}
+			}
+			for i, w := range wantDx {
+				if math.Abs(float64(dx[i])-w) > 1e-5 {
+					t.Fatalf("%+v max=%v: dx[%d] = %g, want %g", g, maxMode, i, dx[i], w)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+)
+
+var reduceShapes = [][3]int{{1, 1, 1}, {1, 7, 1}, {3, 5, 4}, {2, 1, 9}, {1, 3000, 1}, {4, 33, 300}, {50, 2, 1}}
+
+func TestReduce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, sh := range reduceShapes {
+		outer, n, inner := sh[0], sh[1], sh[2]
+		src := randSlice(rng, outer*n*inner, 1)
+		src[len(src)/2] = src[0] // ties: the first wins
+		for _, op := range []ReduceOp{Sum, Max, Min, ArgMax, ArgMin} {
+			dst := make([]float32, outer*inner)
+			idx := make([]int32, outer*inner)
+			if op == ArgMax || op == ArgMin {
+				ArgReduce(op, idx, src, outer, n, inner)
+			} else {
+				Reduce(op, dst, src, outer, n, inner)
+			}
+			for o := 0; o < outer; o++ {
+				for i := 0; i < inner; i++ {
+					var sum float64
+					best := [2]int{} // argmax, argmin
+					for k := 0; k < n; k++ {
+						v := src[(o*n+k)*inner+i]
+						sum += float64(v)
+						if v > src[(o*n+best[0])*inner+i] {
+							best[0] = k
+						}
+						if v < src[(o*n+best[1])*inner+i] {
+							best[1] = k
+						}
+					}
+					j := o*inner + i
+					var ok bool
+					switch op {
+					case Sum:
+						ok = math.Abs(float64(dst[j])-sum) <= 1e-6*float64(n)
+					case Max:
+						ok = dst[j] == src[(o*n+best[0])*inner+i]
+					case Min:
+						ok = dst[j] == src[(o*n+best[1])*inner+i]
+					case ArgMax:
+						ok = int(idx[j]) == best[0]
+					case ArgMin:
+						ok = int(idx[j]) == best[1]
+					}
+					if !ok {
+						t.Fatalf("op %d %v: output %d wrong (dst %g, idx %d; sum %g, best %v)", op, sh, j, dst[j], idx[j], sum, best)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestReduceNaN(t *testing.T) {
+	src := []float32{1, float32(math.NaN()), 3}
+	dst := make([]float32, 1)
+	for _, op := range []ReduceOp{Max, Min} {
+		Reduce(op, dst, src, 1, 3, 1)
+		if !math.IsNaN(float64(dst[0])) {
+			t.Errorf("op %d over %v = %g, want NaN", op, src, dst[0])
+		}
+	}
+}
+
+// withProcs runs fn with GOMAXPROCS set to n.
+func withProcs(n int, fn func()) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
+	fn()
+}
+
+func TestReduceDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	const outer, n, inner = 37, 129, 301
+	src := randSlice(rng, outer*n*inner, 1)
+	var want []float32
+	for _, procs := range []int{1, 2, 3, 8} {
+		dst := make([]float32, outer*inner)
+		withProcs(procs, func() { Reduce(Sum, dst, src, outer, n, inner) })
+		if want == nil {
+			want = dst
+			continue
+		}
+		for i := range dst {
+			if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("GOMAXPROCS=%d: dst[%d] = %g, with 1: %g", procs, i, dst[i], want[i])
+			}
+		}
+	}
+}
