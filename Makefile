@@ -4,11 +4,15 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: test test-cpu test-glfw vet bench demo deps
+DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
+	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
+	xvfb xauth dataset-fashion-mnist
+
+.PHONY: test test-glfw vet bench demo deps deps-check
 
 ## test: vet, gofmt, the full suite with cgo (GL on Mesa llvmpipe through
 ## EGL), the pure-Go suite without cgo, and the GLFW path under Xvfb.
-test: vet
+test: deps-check vet
 	$(GO) test -count=1 $(PKGS)
 	CGO_ENABLED=0 $(GO) test -count=1 $(PKGS)
 	$(MAKE) test-glfw
@@ -34,17 +38,17 @@ bench:
 demo: deps-check
 	$(GO) run ./examples/cnn
 
+## deps-check: install the system packages when some are missing and we
+## are root; otherwise say what is missing and carry on.
 deps-check:
-	@if [ ! -d /usr/share/datasets/fashion-mnist ] || ! ls /usr/share/glvnd/egl_vendor.d/*mesa* >/dev/null 2>&1; then \
+	@missing=$$(for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then $(MAKE) deps; \
-	  else echo "run 'sudo make deps' for the full dataset and GL libraries; continuing with what is here"; fi; \
+	  else echo "missing system packages:" $$missing "- run 'sudo make deps'; continuing with what is here"; fi; \
 	fi
 
 ## deps: system packages for GL (Mesa EGL/llvmpipe), GLFW headers, Xvfb and
 ## the Fashion-MNIST dataset.
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	  gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
-	  libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	  xvfb xauth dataset-fashion-mnist
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
