@@ -1,0 +1,199 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"fmt"
+	"math/bits"
+	"unsafe"
+
+	"github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// Buffer is a device.Buffer on a GL Device: a view of n elements of a pooled
+// GL buffer object.
+type Buffer struct {
+	n  int
+	dt device.DType
+	g  *glBuffer
+}
+
+// Len returns the number of elements.
+func (b *Buffer) Len() int { return b.n }
+
+// DType returns the element type.
+func (b *Buffer) DType() device.DType { return b.dt }
+
+// glBuffer is a GL buffer object of size elements (a bucket size). name is
+// set and read only on the GL thread.
+type glBuffer struct {
+	name uint32
+	size int
+}
+
+// maxPooledBytes bounds the memory kept for reuse; buffers freed beyond it
+// are deleted, so a program whose shapes keep changing cannot grow the pool
+// without bound.
+const maxPooledBytes = 1 << 30
+
+// bucket rounds n up to a pool size class: powers of two up to 4096
+// elements, then quarter steps between powers of two (at most 25% waste),
+// never beyond limit when n itself fits.
+func bucket(n, limit int) int {
+	if n <= 64 {
+		return 64
+	}
+	p := 1 << (bits.Len(uint(n-1)) - 1) // largest power of two < n
+	step := p
+	if p >= 4096 {
+		step = p / 4
+	}
+	b := (n + step - 1) / step * step
+	if limit > 0 && n <= limit && b > limit {
+		b = limit
+	}
+	return b
+}
+
+func (d *Device) buf(b device.Buffer) *glBuffer { return b.(*Buffer).g }
+
+// Alloc returns a buffer of n elements from the pool, or a new GL buffer. A
+// buffer larger than MAX_SHADER_STORAGE_BLOCK_SIZE is still created (it can
+// be filled, written and read) but shaders cannot address all of it, so the
+// allocation records an error for the next Read or Sync.
+func (d *Device) Alloc(dt device.DType, n int) device.Buffer {
+	limit := d.info.Limits.MaxBufferElements
+	if limit > 0 && n > limit {
+		d.setErr(fmt.Errorf("gl: Alloc of %d %s elements (%d bytes) exceeds MAX_SHADER_STORAGE_BLOCK_SIZE (%d bytes)",
+			n, dt, 4*int64(n), d.info.Limits.MaxStorageBlockSize))
+	}
+	size := bucket(n, limit)
+	d.mu.Lock()
+	var g *glBuffer
+	fresh := false
+	if free := d.pool[size]; len(free) > 0 {
+		g = free[len(free)-1]
+		d.pool[size] = free[:len(free)-1]
+		d.stats.BuffersReused++
+		d.stats.BytesPooled -= 4 * int64(size)
+	} else {
+		g = &glBuffer{size: size}
+		fresh = true
+		d.stats.BuffersAllocated++
+	}
+	d.stats.BytesInUse += 4 * int64(size)
+	d.mu.Unlock()
+	if fresh {
+		d.enqueue("alloc", func() {
+			gl.GenBuffers(1, &g.name)
+			gl.BindBuffer(gl.SHADER_STORAGE_BUFFER, g.name)
+			gl.BufferData(gl.SHADER_STORAGE_BUFFER, 4*g.size, nil, gl.DYNAMIC_COPY)
+		})
+	}
+	return &Buffer{n: n, dt: dt, g: g}
+}
+
+// Free returns b's storage to the pool, or deletes it when the pool is full.
+func (d *Device) Free(b device.Buffer) {
+	g := d.buf(b)
+	bytes := 4 * int64(g.size)
+	d.mu.Lock()
+	d.stats.BytesInUse -= bytes
+	keep := d.pool != nil && d.stats.BytesPooled+bytes <= maxPooledBytes
+	if keep {
+		d.pool[g.size] = append(d.pool[g.size], g)
+		d.stats.BytesPooled += bytes
+	}
+	d.mu.Unlock()
+	b.(*Buffer).g = nil
+	if !keep {
+		d.enqueue("free", func() { gl.DeleteBuffers(1, &g.name) })
+	}
+}
+
+// hostSlice returns the address and element count of a []float32 or []int32
+// of dtype dt.
+func hostSlice(op string, dt device.DType, s any) (unsafe.Pointer, int, error) {
+	switch v := s.(type) {
+	case []float32:
+		if dt == device.Float32 {
+			if len(v) == 0 {
+				return nil, 0, nil
+			}
+			return unsafe.Pointer(&v[0]), len(v), nil
+		}
+	case []int32:
+		if dt == device.Int32 {
+			if len(v) == 0 {
+				return nil, 0, nil
+			}
+			return unsafe.Pointer(&v[0]), len(v), nil
+		}
+	}
+	return nil, 0, fmt.Errorf("gl: %s: want []%s for a %s buffer, got %T", op, dt, dt, s)
+}
+
+// Write copies src into the start of b. The data is copied before Write
+// returns, so the caller may reuse src at once.
+func (d *Device) Write(b device.Buffer, src any) {
+	g := d.buf(b)
+	_, n, err := hostSlice("Write", b.DType(), src)
+	if err != nil {
+		d.setErr(err)
+		return
+	}
+	if n == 0 {
+		return
+	}
+	if n > b.Len() {
+		d.setErr(fmt.Errorf("gl: Write of %d elements into a buffer of %d", n, b.Len()))
+		return
+	}
+	data := make([]uint32, n)
+	switch v := src.(type) {
+	case []float32:
+		copy(data, unsafe.Slice((*uint32)(unsafe.Pointer(&v[0])), n))
+	case []int32:
+		copy(data, unsafe.Slice((*uint32)(unsafe.Pointer(&v[0])), n))
+	}
+	d.count(func(s *device.Stats) { s.Uploads++ })
+	d.enqueue("write", func() {
+		d.hostBarrier()
+		gl.BindBuffer(gl.SHADER_STORAGE_BUFFER, g.name)
+		gl.BufferSubData(gl.SHADER_STORAGE_BUFFER, 0, 4*n, unsafe.Pointer(&data[0]))
+	})
+}
+
+// Read copies the first len(dst) elements of b into dst after the queued
+// work, and returns any deferred error.
+func (d *Device) Read(b device.Buffer, dst any) error {
+	g := d.buf(b)
+	ptr, n, err := hostSlice("Read", b.DType(), dst)
+	if err != nil {
+		return err
+	}
+	if n > b.Len() {
+		return fmt.Errorf("gl: Read of %d elements from a buffer of %d", n, b.Len())
+	}
+	if n > 0 {
+		d.count(func(s *device.Stats) { s.Downloads++ })
+	}
+	d.wait("read", func() {
+		if n == 0 {
+			return
+		}
+		d.hostBarrier()
+		gl.BindBuffer(gl.SHADER_STORAGE_BUFFER, g.name)
+		gl.GetBufferSubData(gl.SHADER_STORAGE_BUFFER, 0, 4*n, ptr)
+	})
+	return d.takeErr()
+}
+
+// hostBarrier makes shader writes visible to buffer transfers (GL thread).
+func (d *Device) hostBarrier() {
+	if d.hostDirty {
+		gl.MemoryBarrier(gl.BUFFER_UPDATE_BARRIER_BIT)
+		d.hostDirty = false
+	}
+}

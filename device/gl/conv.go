@@ -1,0 +1,48 @@
+//go:build cgo && !nogl
+
+package gl
+
+import "github.com/tensorgl/tensorgl/device"
+
+// Conv2d computes y = conv(x, w) as an implicit GEMM per (image, group).
+func (d *Device) Conv2d(y, x, w device.Buffer, p device.Conv2dParams) {
+	oh, ow := p.OutH(), p.OutW()
+	g := max(p.Groups, 1)
+	d.conv("conv2d", "FORWARD", d.buf(y), d.buf(x), d.buf(w), p, p.N*g, p.K/g, oh*ow, p.C/g*p.R*p.S)
+}
+
+// Conv2dBackwardInput computes dx from dy and w; each input gradient is one
+// dot product over the (k, r, s) taps that reach it.
+func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, p device.Conv2dParams) {
+	g := max(p.Groups, 1)
+	d.conv("conv2d backward input", "BACKWARD_X", d.buf(dx), d.buf(dy), d.buf(w), p, p.N*g, p.C/g, p.H*p.W, p.K/g*p.R*p.S)
+}
+
+// Conv2dBackwardWeight computes dw from x and dy, one GEMM per group that
+// reduces over images and output positions.
+func (d *Device) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dParams) {
+	g := max(p.Groups, 1)
+	d.conv("conv2d backward weight", "BACKWARD_W", d.buf(dw), d.buf(x), d.buf(dy), p, g, p.K/g, p.C/g*p.R*p.S, p.N*p.OutH()*p.OutW())
+}
+
+func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, p device.Conv2dParams, batch, m, n, k int) {
+	defs := append(gemmDefs(), mode)
+	d.enqueue(name, func() {
+		prog := d.program(variant{family: "conv", tail: "matmul", defs: defs})
+		if prog == nil {
+			return
+		}
+		bind(out, in0, in1)
+		for _, u := range []struct {
+			name string
+			v    int
+		}{
+			{"u_n", p.N}, {"u_c", p.C}, {"u_h", p.H}, {"u_w", p.W}, {"u_k", p.K}, {"u_r", p.R}, {"u_s", p.S},
+			{"u_oh", p.OutH()}, {"u_ow", p.OutW()}, {"u_strideH", p.StrideH}, {"u_strideW", p.StrideW},
+			{"u_padH", p.PadH}, {"u_padW", p.PadW}, {"u_dilH", p.DilH}, {"u_dilW", p.DilW}, {"u_groups", max(p.Groups, 1)},
+		} {
+			prog.setInt(u.name, u.v)
+		}
+		d.gemmGrid(prog, batch, m, n, k)
+	})
+}

@@ -1,0 +1,337 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/tensorgl/tensorgl/device"
+)
+
+func init() { device.Register("gl", func() (device.Device, error) { return Open() }) }
+
+// ContextEnv names the environment variable that forces the kind of GL
+// context: "egl" (headless) or "glfw" (hidden window). Unset or "auto" tries
+// EGL first, then GLFW.
+const ContextEnv = "TENSORGL_GL_CONTEXT"
+
+// glContext is a GL context current on the device's GL thread.
+type glContext interface {
+	describe() string
+	destroy()
+}
+
+// Device is an OpenGL 4.3 compute device. One goroutine, locked to its OS
+// thread, owns the GL context and runs a queue of commands; the methods
+// enqueue work and only Read and Sync wait for it.
+type Device struct {
+	q    chan command
+	done chan struct{} // closed when the GL thread exits
+
+	// qmu guards closed and the send side of q; the GL thread never takes it,
+	// so a sender blocked on a full queue cannot deadlock the worker.
+	qmu    sync.RWMutex
+	closed bool
+
+	mu    sync.Mutex // guards err, stats, pool
+	err   error      // first deferred error since the last Read or Sync
+	stats device.Stats
+	pool  map[int][]*glBuffer // bucket size in elements → free buffers
+
+	info     device.Info
+	groupCap [3]int // largest group count per dispatch, per axis
+
+	// GL-thread state.
+	ctx       glContext
+	progs     map[string]*program
+	ssboDirty bool // a dispatch wrote storage since the last storage barrier
+	hostDirty bool // a dispatch wrote storage since the last buffer-update barrier
+}
+
+// command is one unit of work for the GL thread; name labels GL errors.
+type command struct {
+	name string
+	run  func()
+}
+
+// queueDepth bounds how far callers may run ahead of the GL thread.
+const queueDepth = 1024
+
+// glInitMu serialises gl.Init: it fills process-wide function pointers.
+var glInitMu sync.Mutex
+
+// Open creates a GL context on a new GL thread and returns the device. The
+// error wraps device.ErrUnavailable when no OpenGL 4.3 context can be made.
+func Open() (*Device, error) {
+	d := &Device{
+		q:     make(chan command, queueDepth),
+		done:  make(chan struct{}),
+		pool:  map[int][]*glBuffer{},
+		progs: map[string]*program{},
+	}
+	initErr := make(chan error, 1)
+	go d.loop(initErr)
+	if err := <-initErr; err != nil {
+		return nil, fmt.Errorf("gl: %w: %w", device.ErrUnavailable, err)
+	}
+	return d, nil
+}
+
+// loop is the GL thread. It never returns while the device is open: the
+// goroutine keeps its OS thread locked, so the thread (and the context
+// current on it) dies with it.
+func (d *Device) loop(initErr chan<- error) {
+	runtime.LockOSThread()
+	defer close(d.done)
+	if err := d.initContext(); err != nil {
+		initErr <- err
+		return
+	}
+	initErr <- nil
+	for c := range d.q {
+		d.exec(c)
+		// Check GL errors once the queue runs dry, not after every command.
+		last, n := c.name, 1
+	drain:
+		for {
+			select {
+			case c, ok := <-d.q:
+				if !ok {
+					break drain
+				}
+				d.exec(c)
+				last, n = c.name, n+1
+			default:
+				break drain
+			}
+		}
+		d.checkGL(last, n)
+	}
+}
+
+// exec runs one command, turning a panic into a deferred error so the GL
+// thread survives bad input.
+func (d *Device) exec(c command) {
+	defer func() {
+		if r := recover(); r != nil {
+			d.setErr(fmt.Errorf("gl: %s: %v", c.name, r))
+		}
+	}()
+	c.run()
+}
+
+func (d *Device) checkGL(last string, n int) {
+	var codes []string
+	for e := gl.GetError(); e != gl.NO_ERROR; e = gl.GetError() {
+		codes = append(codes, glErrorName(e))
+		if len(codes) > 8 {
+			break
+		}
+	}
+	if len(codes) > 0 {
+		d.setErr(fmt.Errorf("gl: %s after a batch of %d command(s) ending with %s", strings.Join(codes, ", "), n, last))
+	}
+}
+
+func glErrorName(e uint32) string {
+	switch e {
+	case gl.INVALID_ENUM:
+		return "GL_INVALID_ENUM"
+	case gl.INVALID_VALUE:
+		return "GL_INVALID_VALUE"
+	case gl.INVALID_OPERATION:
+		return "GL_INVALID_OPERATION"
+	case gl.OUT_OF_MEMORY:
+		return "GL_OUT_OF_MEMORY"
+	case gl.INVALID_FRAMEBUFFER_OPERATION:
+		return "GL_INVALID_FRAMEBUFFER_OPERATION"
+	}
+	return fmt.Sprintf("GL error 0x%x", e)
+}
+
+func (d *Device) initContext() error {
+	var ctx glContext
+	var err error
+	switch mode := strings.TrimSpace(os.Getenv(ContextEnv)); mode {
+	case "egl":
+		ctx, err = openEGL()
+	case "glfw":
+		ctx, err = openGLFW()
+	case "", "auto":
+		ctx, err = openEGL()
+		if err != nil {
+			var gerr error
+			if ctx, gerr = openGLFW(); gerr != nil {
+				err = errors.Join(err, gerr)
+			} else {
+				err = nil
+			}
+		}
+	default:
+		return fmt.Errorf("%s=%q: want egl, glfw or auto", ContextEnv, mode)
+	}
+	if err != nil {
+		return err
+	}
+	glInitMu.Lock()
+	err = gl.Init()
+	glInitMu.Unlock()
+	if err != nil {
+		ctx.destroy()
+		return fmt.Errorf("%s: loading GL functions: %w", ctx.describe(), err)
+	}
+	var major, minor int32
+	gl.GetIntegerv(gl.MAJOR_VERSION, &major)
+	gl.GetIntegerv(gl.MINOR_VERSION, &minor)
+	version := gl.GoStr(gl.GetString(gl.VERSION))
+	renderer := gl.GoStr(gl.GetString(gl.RENDERER))
+	if major < 4 || major == 4 && minor < 3 {
+		ctx.destroy()
+		return fmt.Errorf("%s: need OpenGL 4.3 core for compute shaders, got %d.%d (%s, %s)", ctx.describe(), major, minor, renderer, version)
+	}
+	d.ctx = ctx
+	d.info = device.Info{
+		Name:     "gl",
+		Renderer: renderer,
+		Version:  version,
+		Software: isSoftwareRenderer(renderer),
+		Limits:   queryLimits(),
+	}
+	for i, n := range d.info.Limits.MaxWorkGroupCount {
+		// Stay strictly below the limit: implementations disagree on whether
+		// a count equal to it is valid.
+		d.groupCap[i] = max(n-1, 1)
+	}
+	return nil
+}
+
+func isSoftwareRenderer(r string) bool {
+	r = strings.ToLower(r)
+	for _, s := range []string{"llvmpipe", "softpipe", "software", "swrast", "lavapipe"} {
+		if strings.Contains(r, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func queryLimits() device.Limits {
+	var l device.Limits
+	for i := range 3 {
+		var c, s int32
+		gl.GetIntegeri_v(gl.MAX_COMPUTE_WORK_GROUP_COUNT, uint32(i), &c)
+		gl.GetIntegeri_v(gl.MAX_COMPUTE_WORK_GROUP_SIZE, uint32(i), &s)
+		l.MaxWorkGroupCount[i], l.MaxWorkGroupSize[i] = int(c), int(s)
+	}
+	var inv, shared int32
+	gl.GetIntegerv(gl.MAX_COMPUTE_WORK_GROUP_INVOCATIONS, &inv)
+	gl.GetIntegerv(gl.MAX_COMPUTE_SHARED_MEMORY_SIZE, &shared)
+	l.MaxInvocations, l.MaxSharedMemory = int(inv), int(shared)
+	gl.GetInteger64v(gl.MAX_SHADER_STORAGE_BLOCK_SIZE, &l.MaxStorageBlockSize)
+	l.MaxBufferElements = int(l.MaxStorageBlockSize / 4)
+	return l
+}
+
+// enqueue hands a command to the GL thread without waiting. It reports
+// false (and records an error) when the device is closed.
+func (d *Device) enqueue(name string, f func()) bool {
+	d.qmu.RLock()
+	defer d.qmu.RUnlock()
+	if d.closed {
+		d.setErr(fmt.Errorf("gl: %s on a closed device", name))
+		return false
+	}
+	d.q <- command{name: name, run: f}
+	return true
+}
+
+// wait enqueues f and blocks until it has run.
+func (d *Device) wait(name string, f func()) {
+	done := make(chan struct{})
+	if d.enqueue(name, func() { defer close(done); f() }) {
+		<-done
+	}
+}
+
+// setErr records err unless an earlier error is still unreported.
+func (d *Device) setErr(err error) {
+	d.mu.Lock()
+	if d.err == nil {
+		d.err = err
+	}
+	d.mu.Unlock()
+}
+
+// takeErr returns and clears the deferred error.
+func (d *Device) takeErr() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	err := d.err
+	d.err = nil
+	return err
+}
+
+func (d *Device) count(f func(s *device.Stats)) {
+	d.mu.Lock()
+	f(&d.stats)
+	d.mu.Unlock()
+}
+
+// Info describes the GL renderer and its limits.
+func (d *Device) Info() device.Info { return d.info }
+
+// Stats reports the device counters. Dispatches counts glDispatchCompute
+// calls: a kernel whose grid exceeds the work-group-count limit is several.
+func (d *Device) Stats() device.Stats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.stats
+}
+
+// Sync waits until the GPU has finished all queued work and returns any
+// deferred error.
+func (d *Device) Sync() error {
+	d.wait("sync", func() { gl.Finish() })
+	return d.takeErr()
+}
+
+// Close deletes every GL object, destroys the context and stops the GL
+// thread. It returns any unreported error.
+func (d *Device) Close() error {
+	d.qmu.Lock()
+	if d.closed {
+		d.qmu.Unlock()
+		return nil
+	}
+	d.q <- command{name: "close", run: d.release}
+	d.closed = true
+	close(d.q)
+	d.qmu.Unlock()
+	<-d.done
+	return d.takeErr()
+}
+
+// release runs on the GL thread as the last command.
+func (d *Device) release() {
+	for _, p := range d.progs {
+		if p.id != 0 {
+			gl.DeleteProgram(p.id)
+		}
+	}
+	d.mu.Lock()
+	for _, bs := range d.pool {
+		for _, g := range bs {
+			gl.DeleteBuffers(1, &g.name)
+		}
+	}
+	d.pool = nil
+	d.mu.Unlock()
+	d.checkGL("close", 1)
+	d.ctx.destroy()
+}

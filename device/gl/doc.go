@@ -1,0 +1,20 @@
+// Package gl is tensorgl's OpenGL 4.3 compute-shader backend. Importing it
+// registers the device "gl" with package device.
+//
+// Open makes a headless EGL context (EGL_EXT_platform_device, preferring
+// hardware devices, then Mesa's surfaceless platform) or, failing that, a
+// hidden GLFW window; TENSORGL_GL_CONTEXT=egl|glfw forces one. The context
+// lives on one goroutine locked to its OS thread, which runs a queue of
+// commands: kernels return as soon as they are queued, Read and Sync wait,
+// and GL errors or shader compile failures surface as the error of the next
+// Read or Sync.
+//
+// Kernels are GLSL compute shaders from package shaders, specialised by
+// #defines and compiled once per variant. Grids larger than the
+// work-group-count limit are split into several dispatches. Buffers come
+// from a size-bucketed pool, so a steady training loop allocates no new GL
+// buffers.
+//
+// Built without cgo, or with -tags nogl, the package still compiles and
+// Open reports device.ErrUnavailable.
+package gl

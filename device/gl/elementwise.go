@@ -1,0 +1,106 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/go-gl/gl/v4.3-core/gl"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// elemLocal is the work-group size of the 1-D element-wise kernels.
+const elemLocal = 64
+
+// Fill sets n elements of dst from offset to v, converted to dst's dtype on
+// the host so one bit-pattern kernel serves both dtypes.
+func (d *Device) Fill(dst device.Buffer, offset, n int, v float32) {
+	bits := math.Float32bits(v)
+	if dst.DType() == device.Int32 {
+		bits = uint32(int32(v))
+	}
+	g := d.buf(dst)
+	d.enqueue("fill", func() {
+		p := d.program(variant{family: "fill", defs: []string{localDef(elemLocal)}})
+		if p == nil {
+			return
+		}
+		bind(g)
+		p.setUint("u_n", n)
+		p.setUint("u_off", offset)
+		gl.Uniform1ui(p.loc("u_bits"), bits)
+		d.dispatch1(p, n, elemLocal)
+	})
+}
+
+func localDef(n int) string { return fmt.Sprintf("LOCAL_X=%d", n) }
+
+// strided is a Strided operand captured for the GL thread.
+type strided struct {
+	g       *glBuffer
+	off     int
+	strides []int
+}
+
+func capture(s device.Strided) strided {
+	return strided{g: s.Buf.(*Buffer).g, off: s.Offset, strides: slices.Clone(s.Strides)}
+}
+
+// elementwise runs the strided element-wise program of variant defs over
+// shape with up to three operands and writes dst contiguously from dstOff.
+func (d *Device) elementwise(name string, defs []string, dst *glBuffer, dstOff int, shape []int, a, b float32, ops ...strided) {
+	shape = slices.Clone(shape)
+	n := device.NumElements(shape)
+	d.enqueue(name, func() {
+		p := d.program(variant{family: "elementwise", defs: append(defs, localDef(elemLocal))})
+		if p == nil {
+			return
+		}
+		bufs := []*glBuffer{dst}
+		for _, o := range ops {
+			bufs = append(bufs, o.g)
+		}
+		bind(bufs...)
+		p.setUint("u_n", n)
+		p.setInt("u_rank", len(shape))
+		p.setInts("u_shape", shape)
+		for k, o := range ops {
+			p.setInts(fmt.Sprintf("u_st%d", k), o.strides)
+			p.setInt(fmt.Sprintf("u_off%d", k), o.off)
+		}
+		p.setInt("u_dstOff", dstOff)
+		p.setFloat("u_a", a)
+		p.setFloat("u_b", b)
+		d.dispatch1(p, n, elemLocal)
+	})
+}
+
+// Copy gathers src over shape into contiguous dst at dstOffset, copying bit
+// patterns so it serves both dtypes.
+func (d *Device) Copy(dst device.Buffer, dstOffset int, src device.Strided, shape []int) {
+	d.elementwise("copy", []string{"MODE_COPY"}, d.buf(dst), dstOffset, shape, 0, 0, capture(src))
+}
+
+// Unary applies p.Op element-wise.
+func (d *Device) Unary(dst device.Buffer, src device.Strided, p device.UnaryParams) {
+	defs := []string{"MODE_UNARY", fmt.Sprintf("OP=%d", p.Op)}
+	d.elementwise("unary "+p.Op.String(), defs, d.buf(dst), 0, p.Shape, p.A, p.B, capture(src))
+}
+
+// Binary applies p.Op element-wise with broadcasting by strides.
+func (d *Device) Binary(dst device.Buffer, x, y device.Strided, p device.BinaryParams) {
+	defs := []string{"MODE_BINARY", fmt.Sprintf("OP=%d", p.Op)}
+	d.elementwise("binary "+p.Op.String(), defs, d.buf(dst), 0, p.Shape, p.A, 0, capture(x), capture(y))
+}
+
+// Where selects x where cond ≠ 0, else y; cond may be Float32 or Int32.
+func (d *Device) Where(dst device.Buffer, cond, x, y device.Strided, shape []int) {
+	defs := []string{"MODE_WHERE"}
+	if cond.Buf.DType() == device.Int32 {
+		defs = append(defs, "COND_INT")
+	}
+	d.elementwise("where", defs, d.buf(dst), 0, shape, 0, 0, capture(cond), capture(x), capture(y))
+}

@@ -1,0 +1,5 @@
+//go:build nogl
+
+package gl
+
+const why = "tensorgl was built with -tags nogl"

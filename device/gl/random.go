@@ -1,0 +1,28 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"fmt"
+
+	"github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// Random fills dst from Philox4x32-10 at counters Offset … Offset+Len−1.
+func (d *Device) Random(dst device.Buffer, p device.RandomParams) {
+	g, n := d.buf(dst), dst.Len()
+	d.enqueue("random", func() {
+		prog := d.program(variant{family: "random", defs: []string{fmt.Sprintf("DIST=%d", p.Dist), localDef(elemLocal)}})
+		if prog == nil {
+			return
+		}
+		bind(g)
+		prog.setUint("u_n", n)
+		gl.Uniform2ui(prog.loc("u_seed"), uint32(p.Seed), uint32(p.Seed>>32))
+		gl.Uniform2ui(prog.loc("u_offset"), uint32(p.Offset), uint32(p.Offset>>32))
+		prog.setFloat("u_a", p.A)
+		prog.setFloat("u_b", p.B)
+		d.dispatch1(prog, n, elemLocal)
+	})
+}

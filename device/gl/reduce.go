@@ -1,0 +1,58 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"fmt"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// rowLocal is the work-group size of the row-parallel kernels (reduce,
+// softmax): one group per row, a shared-memory tree over rowLocal partials.
+const rowLocal = 128
+
+// Reduce folds the middle axis of [Outer, N, Inner] with one work group per
+// output element.
+func (d *Device) Reduce(dst, src device.Buffer, p device.ReduceParams) {
+	gd, gs := d.buf(dst), d.buf(src)
+	d.enqueue("reduce "+p.Op.String(), func() {
+		prog := d.program(variant{family: "reduce", defs: []string{fmt.Sprintf("OP=%d", p.Op), localDef(rowLocal)}})
+		if prog == nil {
+			return
+		}
+		bind(gd, gs)
+		prog.setUint("u_outer", p.Outer)
+		prog.setUint("u_n", p.N)
+		prog.setUint("u_inner", p.Inner)
+		d.dispatch(prog, p.Outer*p.Inner, 1, 1)
+	})
+}
+
+// Softmax runs (log-)softmax over each row with one work group per row.
+func (d *Device) Softmax(dst, src device.Buffer, p device.SoftmaxParams) {
+	d.softmax("softmax", nil, d.buf(dst), d.buf(src), nil, p)
+}
+
+// SoftmaxBackward computes dx from the forward output y and upstream dy.
+func (d *Device) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxParams) {
+	d.softmax("softmax backward", []string{"BACKWARD"}, d.buf(dx), d.buf(y), d.buf(dy), p)
+}
+
+func (d *Device) softmax(name string, defs []string, dst, s0, s1 *glBuffer, p device.SoftmaxParams) {
+	defs = append(defs, localDef(rowLocal))
+	if p.Log {
+		defs = append(defs, "LOG")
+		name = "log-" + name
+	}
+	d.enqueue(name, func() {
+		prog := d.program(variant{family: "softmax", defs: defs})
+		if prog == nil {
+			return
+		}
+		bind(dst, s0, s1)
+		prog.setUint("u_rows", p.Rows)
+		prog.setUint("u_n", p.N)
+		d.dispatch(prog, p.Rows, 1, 1)
+	})
+}

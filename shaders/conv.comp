@@ -1,0 +1,110 @@
+// 2-D convolution (NCHW, cross-correlation, groups) as implicit GEMM: the
+// operand loaders below index the tensors directly (no im2col buffer) and
+// matmul.comp, appended after this file, supplies the tiled core. Every
+// output element is one dot product in a fixed order, so the backward
+// passes are deterministic without atomics.
+//
+// Shapes: x [N, C, H, W], w [K, C/G, R, S], y [N, K, OH, OW];
+// Cg = C/G, Kg = K/G, RS = R·S, P = OH·OW.
+//
+// FORWARD:      batch (n, g); M = Kg, N = P, K = Cg·RS;  y = w · im2col(x)
+// BACKWARD_X:   batch (n, g); M = Cg, N = H·W, K = Kg·RS; dx = wᵀ · col2im(dy)
+// BACKWARD_W:   batch g;      M = Kg, N = Cg·RS, K = N·P; dw = dy · im2col(x)ᵀ
+
+#define CUSTOM_OPERANDS
+
+uniform int u_n;
+uniform int u_c;
+uniform int u_h;
+uniform int u_w;
+uniform int u_k;
+uniform int u_r;
+uniform int u_s;
+uniform int u_oh;
+uniform int u_ow;
+uniform int u_strideH;
+uniform int u_strideW;
+uniform int u_padH;
+uniform int u_padW;
+uniform int u_dilH;
+uniform int u_dilW;
+uniform int u_groups;
+
+layout(std430, binding = 0) writeonly buffer Out { float outp[]; };
+layout(std430, binding = 1) readonly buffer In0 { float in0[]; };
+layout(std430, binding = 2) readonly buffer In1 { float in1[]; };
+
+int cg() { return u_c / u_groups; }
+int kg() { return u_k / u_groups; }
+
+// xAt reads x (always in0) at [n, ch, oh·sH − pH + r·dH, ow·sW − pW + s·dW], 0 in the padding.
+float xAt(int n, int ch, int oh, int ow, int r, int s) {
+	int ih = oh * u_strideH - u_padH + r * u_dilH;
+	int iw = ow * u_strideW - u_padW + s * u_dilW;
+	if (ih < 0 || ih >= u_h || iw < 0 || iw >= u_w) return 0.0f;
+	return in0[((n * u_c + ch) * u_h + ih) * u_w + iw];
+}
+
+#if defined(FORWARD)
+// in0 = x, in1 = w.
+float loadA(uint bt, uint m, uint k) {
+	int g = int(bt) % u_groups;
+	return in1[(g * kg() + int(m)) * cg() * u_r * u_s + int(k)];
+}
+float loadB(uint bt, uint k, uint col) {
+	int n = int(bt) / u_groups, g = int(bt) % u_groups;
+	int rs = u_r * u_s;
+	int c = int(k) / rs, r = (int(k) % rs) / u_s, s = int(k) % u_s;
+	return xAt(n, g * cg() + c, int(col) / u_ow, int(col) % u_ow, r, s);
+}
+void storeC(uint bt, uint m, uint col, float acc) {
+	int n = int(bt) / u_groups, g = int(bt) % u_groups;
+	outp[(n * u_k + g * kg() + int(m)) * u_oh * u_ow + int(col)] = acc;
+}
+
+#elif defined(BACKWARD_X)
+// in0 = dy, in1 = w.
+float loadA(uint bt, uint m, uint kk) {
+	int g = int(bt) % u_groups;
+	int rs = u_r * u_s;
+	int k = int(kk) / rs;
+	return in1[((g * kg() + k) * cg() + int(m)) * rs + int(kk) % rs];
+}
+// loadB reads dy[n, k, oh, ow] for the output position whose window puts
+// tap (r, s) on input pixel col, or 0 when there is none.
+float loadB(uint bt, uint kk, uint col) {
+	int n = int(bt) / u_groups, g = int(bt) % u_groups;
+	int rs = u_r * u_s;
+	int k = int(kk) / rs, r = (int(kk) % rs) / u_s, s = int(kk) % u_s;
+	int th = int(col) / u_w + u_padH - r * u_dilH;
+	int tw = int(col) % u_w + u_padW - s * u_dilW;
+	if (th < 0 || tw < 0 || th % u_strideH != 0 || tw % u_strideW != 0) return 0.0f;
+	int oh = th / u_strideH, ow = tw / u_strideW;
+	if (oh >= u_oh || ow >= u_ow) return 0.0f;
+	return in0[((n * u_k + g * kg() + k) * u_oh + oh) * u_ow + ow];
+}
+void storeC(uint bt, uint m, uint col, float acc) {
+	int n = int(bt) / u_groups, g = int(bt) % u_groups;
+	outp[(n * u_c + g * cg() + int(m)) * u_h * u_w + int(col)] = acc;
+}
+
+#elif defined(BACKWARD_W)
+// in0 = x, in1 = dy.
+float loadA(uint g, uint m, uint kk) {
+	int p = u_oh * u_ow;
+	int n = int(kk) / p;
+	return in1[(n * u_k + int(g) * kg() + int(m)) * p + int(kk) % p];
+}
+float loadB(uint g, uint kk, uint col) {
+	int p = u_oh * u_ow, rs = u_r * u_s;
+	int n = int(kk) / p, pos = int(kk) % p;
+	int c = int(col) / rs, r = (int(col) % rs) / u_s, s = int(col) % u_s;
+	return xAt(n, int(g) * cg() + c, pos / u_ow, pos % u_ow, r, s);
+}
+void storeC(uint g, uint m, uint col, float acc) {
+	outp[(int(g) * kg() + int(m)) * cg() * u_r * u_s + int(col)] = acc;
+}
+
+#else
+#error conv: define FORWARD, BACKWARD_X or BACKWARD_W
+#endif

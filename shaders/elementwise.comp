@@ -1,0 +1,207 @@
+// Strided element-wise kernels. The kernel's index space is row-major over
+// u_shape (rank u_rank ≤ MAX_RANK); operand k is read at
+// u_off[k] + Σ idx[d]·u_st<k>[d] (stride 0 broadcasts) and the result is
+// written contiguously at u_dstOff + i.
+//
+// Variants: MODE_COPY (bit copy, any dtype), MODE_UNARY (OP = UnaryOp),
+// MODE_BINARY (OP = BinaryOp), MODE_WHERE (COND_INT when cond is Int32).
+
+uniform uint u_n;
+uniform int u_rank;
+uniform int u_shape[MAX_RANK];
+uniform int u_st0[MAX_RANK];
+uniform int u_st1[MAX_RANK];
+uniform int u_st2[MAX_RANK];
+uniform int u_off0;
+uniform int u_off1;
+uniform int u_off2;
+uniform int u_dstOff;
+uniform float u_a;
+uniform float u_b;
+
+#if defined(MODE_COPY)
+layout(std430, binding = 0) writeonly buffer Dst { uint dst[]; };
+layout(std430, binding = 1) readonly buffer S0 { uint s0[]; };
+#elif defined(MODE_UNARY)
+layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
+layout(std430, binding = 1) readonly buffer S0 { float s0[]; };
+#elif defined(MODE_BINARY)
+layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
+layout(std430, binding = 1) readonly buffer S0 { float s0[]; };
+layout(std430, binding = 2) readonly buffer S1 { float s1[]; };
+#elif defined(MODE_WHERE)
+layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
+#ifdef COND_INT
+layout(std430, binding = 1) readonly buffer S0 { int s0[]; };
+#else
+layout(std430, binding = 1) readonly buffer S0 { float s0[]; };
+#endif
+layout(std430, binding = 2) readonly buffer S1 { float s1[]; };
+layout(std430, binding = 3) readonly buffer S2 { float s2[]; };
+#else
+#error elementwise: no MODE_ defined
+#endif
+
+// offsets turns flat index i into the three operand offsets.
+ivec3 offsets(uint i) {
+	ivec3 o = ivec3(u_off0, u_off1, u_off2);
+	for (int d = u_rank - 1; d >= 0; d--) {
+		uint s = uint(u_shape[d]);
+		int c = int(i % s);
+		i /= s;
+		o += c * ivec3(u_st0[d], u_st1[d], u_st2[d]);
+	}
+	return o;
+}
+
+// log1p without cancellation for small u (Goldberg's trick).
+float log1pf(float u) {
+	float w = 1.0f + u;
+	if (w == 1.0f) return u;
+	return log(w) * (u / (w - 1.0f));
+}
+
+// powf follows C pow for the cases GLSL pow leaves undefined: x ≤ 0 and y = 0.
+float powf(float x, float y) {
+	if (y == 0.0f) return 1.0f;
+	if (isNaN(x) || isNaN(y)) return x + y;
+	if (x == 0.0f) {
+		if (y > 0.0f) return (fract(y * 0.5f) == 0.5f) ? x : 0.0f;
+		bool oddNeg = fract(y * 0.5f) == 0.5f && floatBitsToUint(x) != 0u;
+		return oddNeg ? uintBitsToFloat(0xff800000u) : uintBitsToFloat(0x7f800000u);
+	}
+	if (x < 0.0f) {
+		if (floor(y) != y) return uintBitsToFloat(0x7fc00000u);
+		float r = pow(-x, y);
+		return (fract(y * 0.5f) == 0.5f) ? -r : r;
+	}
+	return pow(x, y);
+}
+
+float stableTanh(float x) {
+	float ax = abs(x);
+	if (ax < 0.2f) {
+		// Taylor series: 1 − e^(−2|x|) cancels badly near 0.
+		float x2 = x * x;
+		return x * (1.0f + x2 * (-1.0f / 3.0f + x2 * (2.0f / 15.0f + x2 * (-17.0f / 315.0f + x2 * (62.0f / 2835.0f)))));
+	}
+	float t = exp(-2.0f * ax);
+	float r = (1.0f - t) / (1.0f + t);
+	return x < 0.0f ? -r : r;
+}
+
+float sigmoid(float x) {
+	if (x >= 0.0f) return 1.0f / (1.0f + exp(-x));
+	float e = exp(x);
+	return e / (1.0f + e);
+}
+
+#ifdef MODE_UNARY
+float op(float x) {
+	float a = u_a, b = u_b;
+#if OP == 0
+	return a * x + b;
+#elif OP == 1
+	return exp(x);
+#elif OP == 2
+	return log(x);
+#elif OP == 3
+	return sqrt(x);
+#elif OP == 4
+	return 1.0f / sqrt(x);
+#elif OP == 5
+	return abs(x);
+#elif OP == 6
+	return (x > 0.0f || isNaN(x)) ? x : 0.0f;
+#elif OP == 7
+	return (x > 0.0f || isNaN(x)) ? x : a * x;
+#elif OP == 8
+	return sigmoid(x);
+#elif OP == 9
+	return stableTanh(x);
+#elif OP == 10
+	return sin(x);
+#elif OP == 11
+	return cos(x);
+#elif OP == 12
+	return x * x;
+#elif OP == 13
+	return 1.0f / x;
+#elif OP == 14
+	return isNaN(x) ? x : (x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f));
+#elif OP == 15
+	return powf(x, a);
+#elif OP == 16
+	return isNaN(x) ? x : min(max(x, a), b);
+#elif OP == 17
+	return x > a ? 1.0f : 0.0f;
+#elif OP == 18
+	return x < a ? 1.0f : 0.0f;
+#elif OP == 19
+	return x == a ? 1.0f : 0.0f;
+#elif OP == 20
+	return max(x, 0.0f) + log1pf(exp(-abs(x)));
+#else
+#error elementwise: unknown unary OP
+#endif
+}
+#endif
+
+#ifdef MODE_BINARY
+float op(float x, float y) {
+	float a = u_a;
+#if OP == 0
+	return x + y;
+#elif OP == 1
+	return x - y;
+#elif OP == 2
+	return x * y;
+#elif OP == 3
+	return x / y;
+#elif OP == 4
+	return powf(x, y);
+#elif OP == 5
+	return (isNaN(x) || isNaN(y)) ? x + y : max(x, y);
+#elif OP == 6
+	return (isNaN(x) || isNaN(y)) ? x + y : min(x, y);
+#elif OP == 7
+	return x == y ? 1.0f : 0.0f;
+#elif OP == 8
+	return x != y ? 1.0f : 0.0f;
+#elif OP == 9
+	return x < y ? 1.0f : 0.0f;
+#elif OP == 10
+	return x <= y ? 1.0f : 0.0f;
+#elif OP == 11
+	return x > y ? 1.0f : 0.0f;
+#elif OP == 12
+	return x >= y ? 1.0f : 0.0f;
+#elif OP == 13
+	return y > 0.0f ? x : 0.0f;
+#elif OP == 14
+	return x * y * (1.0f - y);
+#elif OP == 15
+	return x * (1.0f - y * y);
+#elif OP == 16
+	return y > 0.0f ? x : a * x;
+#else
+#error elementwise: unknown binary OP
+#endif
+}
+#endif
+
+void main() {
+	uint i = globalX();
+	if (i >= u_n) return;
+	ivec3 o = offsets(i);
+	uint di = uint(u_dstOff) + i;
+#if defined(MODE_COPY)
+	dst[di] = s0[o.x];
+#elif defined(MODE_UNARY)
+	dst[di] = op(s0[o.x]);
+#elif defined(MODE_BINARY)
+	dst[di] = op(s0[o.x], s1[o.y]);
+#else
+	dst[di] = (s0[o.x] != 0) ? s1[o.y] : s2[o.z];
+#endif
+}

@@ -1,0 +1,46 @@
+// Gather and its adjoint ScatterAdd along the middle axis of [Outer, ·, Inner]:
+//   GATHER:  dst[o, m, i]  = src[o, idx(o, m, i), i]   (bit copy, any dtype)
+//   SCATTER: dst[o, n, i] += Σ_{m: idx(o,m,i) = n} src[o, m, i]
+// with idx(o, m, i) = ix[u_ixOff + o·s0 + m·s1 + i·s2]. ScatterAdd runs one
+// invocation per destination element, summing its contributions in
+// increasing m: deterministic, no float atomics.
+
+uniform uint u_total; // elements of dst
+uniform int u_n;
+uniform int u_m;
+uniform int u_inner;
+uniform int u_ixOff;
+uniform int u_ixS0;
+uniform int u_ixS1;
+uniform int u_ixS2;
+
+#ifdef GATHER
+layout(std430, binding = 0) writeonly buffer Dst { uint dst[]; };
+layout(std430, binding = 1) readonly buffer Src { uint src[]; };
+#else
+layout(std430, binding = 0) buffer Dst { float dst[]; };
+layout(std430, binding = 1) readonly buffer Src { float src[]; };
+#endif
+layout(std430, binding = 2) readonly buffer Ix { int ix[]; };
+
+int index(int o, int m, int i) { return ix[u_ixOff + o * u_ixS0 + m * u_ixS1 + i * u_ixS2]; }
+
+void main() {
+	uint t = globalX();
+	if (t >= u_total) return;
+	int i = int(t % uint(u_inner));
+#ifdef GATHER
+	int m = int((t / uint(u_inner)) % uint(u_m));
+	int o = int(t / uint(u_inner * u_m));
+	int n = index(o, m, i);
+	dst[t] = (n >= 0 && n < u_n) ? src[(o * u_n + n) * u_inner + i] : 0u;
+#else
+	int n = int((t / uint(u_inner)) % uint(u_n));
+	int o = int(t / uint(u_inner * u_n));
+	float acc = dst[t];
+	for (int m = 0; m < u_m; m++) {
+		if (index(o, m, i) == n) acc += src[(o * u_m + m) * u_inner + i];
+	}
+	dst[t] = acc;
+#endif
+}

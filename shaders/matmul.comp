@@ -1,0 +1,116 @@
+// Batched GEMM: C[b] = α·op(A[b])·op(B[b]) + β·C[b], op(A) M×K, op(B) K×N.
+//
+// The tiled core below works on any operands through three functions,
+//   float loadA(uint b, uint m, uint k), float loadB(uint b, uint k, uint n),
+//   void storeC(uint b, uint m, uint n, float acc),
+// which plain matmul defines here; conv.comp defines CUSTOM_OPERANDS and its
+// own (implicit-GEMM convolution) and is compiled with this file appended.
+//
+// Each work group computes a TILE_M×TILE_N tile of C with LOCAL_X×LOCAL_Y
+// invocations, each owning (TILE_M/LOCAL_Y)×(TILE_N/LOCAL_X) outputs held in
+// registers; A and B stream through shared memory TILE_K at a time.
+// Defines: TILE_M, TILE_N, TILE_K; A_M_FAST / B_K_FAST choose which index
+// of a tile load runs along memory (TransA / TransB).
+
+uniform uint u_M;
+uniform uint u_N;
+uniform uint u_K;
+uniform uint u_batch;
+
+#ifndef CUSTOM_OPERANDS
+uniform int u_offA;
+uniform int u_offB;
+uniform int u_offC;
+uniform int u_strideA;
+uniform int u_strideB;
+uniform int u_strideC;
+uniform float u_alpha;
+uniform float u_beta;
+
+layout(std430, binding = 0) buffer C { float c[]; };
+layout(std430, binding = 1) readonly buffer A { float a[]; };
+layout(std430, binding = 2) readonly buffer B { float b[]; };
+
+float loadA(uint bt, uint m, uint k) {
+	int base = u_offA + int(bt) * u_strideA;
+#ifdef A_M_FAST
+	return a[base + int(k * u_M + m)];
+#else
+	return a[base + int(m * u_K + k)];
+#endif
+}
+
+float loadB(uint bt, uint k, uint n) {
+	int base = u_offB + int(bt) * u_strideB;
+#ifdef B_K_FAST
+	return b[base + int(n * u_K + k)];
+#else
+	return b[base + int(k * u_N + n)];
+#endif
+}
+
+void storeC(uint bt, uint m, uint n, float acc) {
+	int i = u_offC + int(bt) * u_strideC + int(m * u_N + n);
+	float r = u_alpha * acc;
+	// β = 0 must not read C: it may hold NaNs.
+	if (u_beta != 0.0f) r += u_beta * c[i];
+	c[i] = r;
+}
+#endif
+
+#define WM (TILE_M / LOCAL_Y)
+#define WN (TILE_N / LOCAL_X)
+#define THREADS (LOCAL_X * LOCAL_Y)
+
+shared float As[TILE_K][TILE_M];
+shared float Bs[TILE_K][TILE_N];
+
+void main() {
+	uint bt = groupID().z;
+	if (bt >= u_batch) return; // uniform per group
+	uint row0 = groupID().y * uint(TILE_M);
+	uint col0 = groupID().x * uint(TILE_N);
+	uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
+	uint tid = ty * uint(LOCAL_X) + tx;
+
+	float acc[WM][WN];
+	for (int i = 0; i < WM; i++)
+		for (int j = 0; j < WN; j++) acc[i][j] = 0.0f;
+
+	for (uint k0 = 0u; k0 < u_K; k0 += uint(TILE_K)) {
+		for (uint e = tid; e < uint(TILE_M * TILE_K); e += uint(THREADS)) {
+#ifdef A_M_FAST
+			uint m = e % uint(TILE_M), k = e / uint(TILE_M);
+#else
+			uint k = e % uint(TILE_K), m = e / uint(TILE_K);
+#endif
+			uint gm = row0 + m, gk = k0 + k;
+			As[k][m] = (gm < u_M && gk < u_K) ? loadA(bt, gm, gk) : 0.0f;
+		}
+		for (uint e = tid; e < uint(TILE_N * TILE_K); e += uint(THREADS)) {
+#ifdef B_K_FAST
+			uint k = e % uint(TILE_K), n = e / uint(TILE_K);
+#else
+			uint n = e % uint(TILE_N), k = e / uint(TILE_N);
+#endif
+			uint gn = col0 + n, gk = k0 + k;
+			Bs[k][n] = (gn < u_N && gk < u_K) ? loadB(bt, gk, gn) : 0.0f;
+		}
+		barrier();
+		for (int k = 0; k < TILE_K; k++) {
+			float ra[WM], rb[WN];
+			for (int i = 0; i < WM; i++) ra[i] = As[k][ty + uint(i * LOCAL_Y)];
+			for (int j = 0; j < WN; j++) rb[j] = Bs[k][tx + uint(j * LOCAL_X)];
+			for (int i = 0; i < WM; i++)
+				for (int j = 0; j < WN; j++) acc[i][j] = fma(ra[i], rb[j], acc[i][j]);
+		}
+		barrier();
+	}
+	for (int i = 0; i < WM; i++) {
+		uint gm = row0 + ty + uint(i * LOCAL_Y);
+		for (int j = 0; j < WN; j++) {
+			uint gn = col0 + tx + uint(j * LOCAL_X);
+			if (gm < u_M && gn < u_N) storeC(bt, gm, gn, acc[i][j]);
+		}
+	}
+}

@@ -1,0 +1,43 @@
+// Counter-based random numbers: element i is Philox4x32-10 keyed by the
+// 64-bit seed at counter c = offset + i (see device.RandomParams for the
+// exact bit-to-float mapping, shared with the CPU backend).
+// DIST: 0 uniform [A, B), 1 normal (mean A, sd B), 2 bernoulli (P = A).
+
+uniform uint u_n;
+uniform uvec2 u_seed;   // lo, hi
+uniform uvec2 u_offset; // lo, hi
+uniform float u_a;
+uniform float u_b;
+
+layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
+
+uvec4 philox(uvec4 ctr, uvec2 key) {
+	for (int r = 0; r < 10; r++) {
+		if (r > 0) key += uvec2(0x9E3779B9u, 0xBB67AE85u);
+		uint hi0, lo0, hi1, lo1;
+		umulExtended(0xD2511F53u, ctr.x, hi0, lo0);
+		umulExtended(0xCD9E8D57u, ctr.z, hi1, lo1);
+		ctr = uvec4(hi1 ^ ctr.y ^ key.x, lo1, hi0 ^ ctr.w ^ key.y, lo0);
+	}
+	return ctr;
+}
+
+float unit(uint x) { return float(x >> 8) * (1.0f / 16777216.0f); }
+
+void main() {
+	uint i = globalX();
+	if (i >= u_n) return;
+	uint carry;
+	uint lo = uaddCarry(u_offset.x, i, carry);
+	uvec4 x = philox(uvec4(lo, u_offset.y + carry, 0u, 0u), u_seed);
+#if DIST == 0
+	dst[i] = u_a + (u_b - u_a) * unit(x.x);
+#elif DIST == 1
+	float rad = sqrt(-2.0f * log(1.0f - unit(x.x)));
+	dst[i] = u_a + u_b * rad * cos(6.2831853071795864f * unit(x.y));
+#elif DIST == 2
+	dst[i] = unit(x.x) < u_a ? 1.0f : 0.0f;
+#else
+#error random: unknown DIST
+#endif
+}
