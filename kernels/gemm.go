@@ -3,6 +3,7 @@ package kernels
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices; op(A) is m×k (A is k×m when transA),
@@ -162,6 +163,8 @@ type sgemmJob struct {
 	blockSlivers, mBlocks int     // row blocks of the current split, in mr-slivers
 	chunkSlivers, nChunks int     // column chunks of the current split, in nr-slivers
 	bpack                 []float32
+	tasks                 int          // tasks of the current phase
+	next                  atomic.Int64 // the next task of the current phase to hand out
 	packBFn, computeFn    func(lo, hi int)
 }
 
@@ -177,6 +180,10 @@ var sgemmJobs = sync.Pool{New: func() any {
 var sgemmABufs sync.Pool
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// sgemmTasksPerWorker is how many tasks each worker gets on average: more
+// than one, so a worker on a busy core hands its share to the others.
+const sgemmTasksPerWorker = 4
 
 func (j *sgemmJob) run() {
 	arch := j.arch
@@ -195,93 +202,113 @@ func (j *sgemmJob) run() {
 			if j.pc > 0 {
 				j.betaPanel = 1
 			}
-			// Split the output: row blocks of at most mc rows, and when they
-			// are fewer than the useful workers, column chunks as well.
-			// Neither changes what any element computes.
+			// Split the output into row blocks of at most mc rows, and, when
+			// they are too few to share out, column chunks as well. Neither
+			// changes what any element computes; tasks are handed out as
+			// workers free up.
 			useful := max(1, min(workers, j.m*j.nc*j.kc/sgemmTaskFlops))
-			j.mBlocks = ceilDiv(j.m, arch.mc)
-			j.nChunks = 1
-			if j.mBlocks < useful {
-				j.nChunks = min(nSlivers, ceilDiv(useful, j.mBlocks))
+			want := 1
+			if useful > 1 {
+				want = useful * sgemmTasksPerWorker
 			}
+			j.mBlocks = ceilDiv(j.m, arch.mc)
+			j.nChunks = min(nSlivers, max(1, ceilDiv(want, j.mBlocks)))
 			j.blockSlivers = ceilDiv(mSlivers, j.mBlocks)
 			j.mBlocks = ceilDiv(mSlivers, j.blockSlivers)
 			j.chunkSlivers = ceilDiv(nSlivers, j.nChunks)
 			j.nChunks = ceilDiv(nSlivers, j.chunkSlivers)
-			tasks := j.mBlocks * j.nChunks
 
-			packGrain := nSlivers
-			if useful > 1 {
-				packGrain = ceilDiv(nSlivers, useful)
-			}
-			ParallelFor(nSlivers, packGrain, j.packBFn)
-			ParallelFor(tasks, ceilDiv(tasks, useful), j.computeFn)
+			j.parallel(useful, nSlivers, j.packBFn)
+			j.parallel(useful, j.mBlocks*j.nChunks, j.computeFn)
 		}
 	}
 }
 
-// packB packs nr-column slivers [lo, hi) of the current op(B) panel: each
-// sliver holds kc steps of nr values, zero-padded past column n.
-func (j *sgemmJob) packB(lo, hi int) {
+// parallel runs fn on workers goroutines, which take tasks [0, tasks) from
+// j.next one at a time until none are left.
+func (j *sgemmJob) parallel(workers, tasks int, fn func(lo, hi int)) {
+	j.tasks = tasks
+	j.next.Store(0)
+	if workers = min(workers, tasks); workers <= 1 {
+		fn(0, 1)
+		return
+	}
+	ParallelFor(workers, 1, fn)
+}
+
+// task hands out the next task of the current phase, or returns false.
+func (j *sgemmJob) task() (int, bool) {
+	t := int(j.next.Add(1) - 1)
+	return t, t < j.tasks
+}
+
+// packB is a worker packing nr-column slivers of the current op(B) panel.
+func (j *sgemmJob) packB(int, int) {
 	nr, kc := j.arch.nr, j.kc
-	for s := lo; s < hi; s++ {
+	for s, ok := j.task(); ok; s, ok = j.task() {
 		col := j.jc + s*nr
-		cols := min(nr, j.jc+j.nc-col)
-		dst := j.bpack[s*kc*nr : (s+1)*kc*nr]
+		off := j.pc*j.ldb + col
 		if j.transB {
-			for jj := 0; jj < cols; jj++ {
-				src := j.b[(col+jj)*j.ldb+j.pc:][:kc]
-				for p, v := range src {
-					dst[p*nr+jj] = v
-				}
-			}
-			if cols < nr {
-				for p := 0; p < kc; p++ {
-					clear(dst[p*nr+cols : (p+1)*nr])
-				}
-			}
-			continue
+			off = col*j.ldb + j.pc
 		}
-		for p := 0; p < kc; p++ {
-			d := dst[p*nr : (p+1)*nr]
-			copy(d, j.b[(j.pc+p)*j.ldb+col:][:cols])
-			clear(d[cols:])
-		}
+		packSliver(j.bpack[s*kc*nr:(s+1)*kc*nr], j.b[off:], j.ldb, min(nr, j.jc+j.nc-col), nr, kc, !j.transB)
 	}
 }
 
 // packA packs rows [i0, i1) of op(A) at the current depth panel into dst as
-// mr-row slivers of kc steps, zero-padded past row m.
+// mr-row slivers.
 func (j *sgemmJob) packA(dst []float32, i0, i1 int) {
 	mr, kc := j.arch.mr, j.kc
 	for r := i0; r < i1; r += mr {
-		rows := min(mr, i1-r)
-		d := dst[(r-i0)*kc : (r-i0+mr)*kc]
+		off := r*j.lda + j.pc
 		if j.transA {
-			for p := 0; p < kc; p++ {
-				dp := d[p*mr : (p+1)*mr]
-				copy(dp, j.a[(j.pc+p)*j.lda+r:][:rows])
-				clear(dp[rows:])
-			}
-			continue
+			off = j.pc*j.lda + r
 		}
-		for i := 0; i < rows; i++ {
-			src := j.a[(r+i)*j.lda+j.pc:][:kc]
-			for p, v := range src {
-				d[p*mr+i] = v
-			}
+		packSliver(dst[(r-i0)*kc:(r-i0+mr)*kc], j.a[off:], j.lda, min(mr, i1-r), mr, kc, j.transA)
+	}
+}
+
+// packSliver packs one sliver of an operand for the micro-kernel: dst gets kc
+// steps of w values, the first width of them from src and the rest zero.
+// Value i of step p is src[p*ld+i] when the sliver lies along the rows of
+// src, and src[i*ld+p] when it lies across them.
+func packSliver(dst, src []float32, ld, width, w, kc int, alongRows bool) {
+	if alongRows {
+		for p := 0; p < kc; p++ {
+			d := dst[p*w : (p+1)*w]
+			copy(d, src[p*ld:][:width])
+			clear(d[width:])
 		}
-		if rows < mr {
-			for p := 0; p < kc; p++ {
-				clear(d[p*mr+rows : (p+1)*mr])
-			}
+		return
+	}
+	// Across rows: read four rows at a time, so each step writes four
+	// neighbouring values instead of one.
+	i := 0
+	for ; i+4 <= width; i += 4 {
+		s0 := src[i*ld:][:kc]
+		s1 := src[(i+1)*ld:][:kc]
+		s2 := src[(i+2)*ld:][:kc]
+		s3 := src[(i+3)*ld:][:kc]
+		for p := range s0 {
+			d := dst[p*w+i:][:4]
+			d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
+		}
+	}
+	for ; i < width; i++ {
+		for p, v := range src[i*ld:][:kc] {
+			dst[p*w+i] = v
+		}
+	}
+	if width < w {
+		for p := 0; p < kc; p++ {
+			clear(dst[p*w+width : (p+1)*w])
 		}
 	}
 }
 
-// compute runs output tasks [lo, hi): task t covers row block t/nChunks and
-// column chunk t%nChunks of the current panel.
-func (j *sgemmJob) compute(lo, hi int) {
+// compute is a worker running output tasks of the current panel: task t
+// covers row block t/nChunks and column chunk t%nChunks.
+func (j *sgemmJob) compute(int, int) {
 	arch := j.arch
 	mr, nr, kc := arch.mr, arch.nr, j.kc
 	need := j.blockSlivers*mr*kc + mr*nr
@@ -294,7 +321,7 @@ func (j *sgemmJob) compute(lo, hi int) {
 	tile := (*bufp)[need-mr*nr : need]
 	nSlivers := ceilDiv(j.nc, nr)
 	packed := -1
-	for t := lo; t < hi; t++ {
+	for t, ok := j.task(); ok; t, ok = j.task() {
 		blk, chunk := t/j.nChunks, t%j.nChunks
 		i0 := blk * j.blockSlivers * mr
 		i1 := min(j.m, i0+j.blockSlivers*mr)
