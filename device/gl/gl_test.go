@@ -1,0 +1,235 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// openOrSkip opens a GL device, skipping the test only when this machine
+// cannot make a GL 4.3 context at all.
+func openOrSkip(t *testing.T) *Device {
+	t.Helper()
+	d, err := Open()
+	if errors.Is(err, device.ErrUnavailable) {
+		t.Skipf("no OpenGL 4.3 context on this machine: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("GL device: %s, %s", d.Info().Renderer, d.Info().Version)
+	return d
+}
+
+// TestLargeDispatch runs kernels whose grids exceed the work-group-count
+// limit, so they must be split into several dispatches.
+func TestLargeDispatch(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	limit := d.Info().Limits.MaxWorkGroupCount[0]
+	if limit > 1<<20 {
+		t.Skipf("work-group-count limit %d too large to exceed cheaply", limit)
+	}
+	n := limit*elemLocal + 1000
+	x := d.Alloc(device.Float32, n)
+	y := d.Alloc(device.Float32, n)
+	defer d.Free(x)
+	defer d.Free(y)
+	src := make([]float32, n)
+	for i := range src {
+		src[i] = float32(i % 1000)
+	}
+	d.Write(x, src)
+	before := d.Stats().Dispatches
+	d.Unary(y, device.Strided{Buf: x, Strides: []int{1}}, device.UnaryParams{Op: device.Affine, A: 2, B: 1, Shape: []int{n}})
+	got := make([]float32, n)
+	if err := d.Read(y, got); err != nil {
+		t.Fatal(err)
+	}
+	if k := d.Stats().Dispatches - before; k < 2 {
+		t.Errorf("%d elements in groups of %d with limit %d ran as %d dispatch(es), want ≥ 2", n, elemLocal, limit, k)
+	}
+	for i, v := range got {
+		if want := 2*src[i] + 1; v != want {
+			t.Fatalf("element %d of %d: got %v, want %v", i, n, v, want)
+		}
+	}
+
+	// One work group per output row: more rows than the limit.
+	rows := limit + 7
+	d.Reduce(y, x, device.ReduceParams{Op: device.Sum, Outer: rows, N: 2, Inner: 1})
+	sums := make([]float32, rows)
+	if err := d.Read(y, sums); err != nil {
+		t.Fatal(err)
+	}
+	for r, v := range sums {
+		if want := src[2*r] + src[2*r+1]; v != want {
+			t.Fatalf("row %d of %d: sum %v, want %v", r, rows, v, want)
+		}
+	}
+}
+
+// TestConcurrent drives one device from several goroutines (run with -race).
+func TestConcurrent(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	const workers, rounds, n = 4, 20, 257
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := d.Alloc(device.Float32, n)
+			y := d.Alloc(device.Float32, n)
+			defer d.Free(x)
+			defer d.Free(y)
+			src := make([]float32, n)
+			got := make([]float32, n)
+			for r := range rounds {
+				for i := range src {
+					src[i] = float32(w*1000 + r*10 + i)
+				}
+				d.Write(x, src)
+				d.Binary(y, device.Strided{Buf: x, Strides: []int{1}}, device.Strided{Buf: x, Strides: []int{1}},
+					device.BinaryParams{Op: device.Add, Shape: []int{n}})
+				if err := d.Read(y, got); err != nil {
+					errs <- err
+					return
+				}
+				for i := range got {
+					if got[i] != 2*src[i] {
+						errs <- fmt.Errorf("worker %d round %d element %d: got %v, want %v", w, r, i, got[i], 2*src[i])
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// TestShaderCompileError: a variant that does not compile must come back as
+// an error naming the variant and carrying the driver's info log, and the
+// device must keep working.
+func TestShaderCompileError(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	b := d.Alloc(device.Float32, 4)
+	defer d.Free(b)
+	d.Unary(b, device.Strided{Buf: b, Strides: []int{1}}, device.UnaryParams{Op: device.UnaryOp(99), Shape: []int{4}})
+	err := d.Sync()
+	if err == nil {
+		t.Fatal("Sync after a kernel with an unknown op returned nil")
+	}
+	for _, want := range []string{"elementwise[MODE_UNARY OP=99", "unknown unary OP"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if err := d.Sync(); err != nil {
+		t.Errorf("second Sync: %v, want the error reported once", err)
+	}
+	d.Fill(b, 0, 4, 3)
+	got := make([]float32, 4)
+	if err := d.Read(b, got); err != nil || got[3] != 3 {
+		t.Errorf("after the compile error: Read = %v, %v; want [3 3 3 3], nil", got, err)
+	}
+}
+
+// TestStatsSteadyState: repeating the same sequence of allocations reuses
+// pooled buffers and allocates no new GL buffers.
+func TestStatsSteadyState(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	step := func() {
+		a := d.Alloc(device.Float32, 6*5)
+		b := d.Alloc(device.Float32, 5*7)
+		c := d.Alloc(device.Float32, 6*7)
+		d.Fill(a, 0, 30, 1)
+		d.Fill(b, 0, 35, 2)
+		d.MatMul(c, a, b, device.MatMulParams{Batch: 1, M: 6, N: 7, K: 5, Alpha: 1})
+		got := make([]float32, 42)
+		if err := d.Read(c, got); err != nil || got[41] != 10 {
+			t.Fatalf("matmul: %v, %v; want all 10", got, err)
+		}
+		for _, x := range []device.Buffer{a, b, c} {
+			d.Free(x)
+		}
+	}
+	step()
+	first := d.Stats()
+	step()
+	second := d.Stats()
+	if second.BuffersAllocated != first.BuffersAllocated {
+		t.Errorf("second run allocated %d new buffers, want 0", second.BuffersAllocated-first.BuffersAllocated)
+	}
+	if second.BuffersReused-first.BuffersReused != 3 {
+		t.Errorf("second run reused %d buffers, want 3", second.BuffersReused-first.BuffersReused)
+	}
+	if second.BytesInUse != 0 || second.Uploads != 0 || second.Downloads != 2 || second.Dispatches != 6 {
+		t.Errorf("stats %+v: want 0 bytes in use, 0 uploads, 2 downloads, 6 dispatches", second)
+	}
+}
+
+// TestBucket checks the pool's size classes.
+func TestBucket(t *testing.T) {
+	for _, c := range []struct{ n, limit, want int }{
+		{1, 0, 64}, {64, 0, 64}, {65, 0, 128}, {4096, 0, 4096}, {4097, 0, 5120}, {5121, 0, 6144},
+		{1 << 20, 0, 1 << 20}, {1<<20 + 1, 0, 1<<20 + 1<<18}, {1<<20 + 1, 1<<20 + 100, 1<<20 + 100},
+	} {
+		if got := bucket(c.n, c.limit); got != c.want {
+			t.Errorf("bucket(%d, %d) = %d, want %d", c.n, c.limit, got, c.want)
+		}
+	}
+}
+
+// TestAllocOverLimit: a buffer larger than MAX_SHADER_STORAGE_BLOCK_SIZE is
+// reported as an error naming the limit.
+func TestAllocOverLimit(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	n := d.Info().Limits.MaxBufferElements + 1
+	if n > 1<<26 {
+		t.Skipf("storage block limit of %d elements too large to allocate in a test", n-1)
+	}
+	b := d.Alloc(device.Float32, n)
+	err := d.Sync()
+	d.Free(b)
+	if err == nil || !strings.Contains(err.Error(), "MAX_SHADER_STORAGE_BLOCK_SIZE") {
+		t.Errorf("Sync after Alloc(%d) = %v, want an error naming MAX_SHADER_STORAGE_BLOCK_SIZE", n, err)
+	}
+}
+
+// TestGLFW opens the device through a hidden GLFW window; it needs an X
+// server (CI runs it under Xvfb).
+func TestGLFW(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("DISPLAY not set: no X server for a GLFW window")
+	}
+	t.Setenv(ContextEnv, "glfw")
+	d, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	t.Logf("GLFW context: %s, %s", d.Info().Renderer, d.Info().Version)
+	b := d.Alloc(device.Float32, 3)
+	d.Fill(b, 0, 3, float32(math.Pi))
+	got := make([]float32, 3)
+	if err := d.Read(b, got); err != nil || got[2] != float32(math.Pi) {
+		t.Errorf("Read = %v, %v; want π ×3", got, err)
+	}
+}
