@@ -221,8 +221,9 @@ func TestLoaderStopsOnBreak(t *testing.T) {
 			panic("body fails")
 		}
 	}()
-	// The producer has exited before the loop statement completes.
-	if after := runtime.NumGoroutine(); after != before {
+	// The producer has exited before the loop statement completes. (Fewer
+	// goroutines is fine: one from an earlier test may have finished.)
+	if after := runtime.NumGoroutine(); after > before {
 		t.Errorf("%d goroutines before the loops, %d after", before, after)
 	}
 }
@@ -238,6 +239,7 @@ func TestLoaderReusesBuffers(t *testing.T) {
 	})
 	// 200 batches per epoch; what remains is per-epoch setup (channels,
 	// goroutine, closures).
+	t.Logf("%v allocations per epoch", allocs)
 	if allocs > 20 {
 		t.Errorf("%v allocations per 200-batch epoch, want a per-epoch constant ≤ 20", allocs)
 	}
@@ -265,4 +267,22 @@ func TestNewLoaderErrors(t *testing.T) {
 			t.Errorf("NewLoader(%+v) = %v, want %q", tc.cfg, err, tc.errHas)
 		}
 	}
+}
+
+// BenchmarkLoader measures a CIFAR-style pipeline (normalise, pad-4 crop,
+// flip) on 3×32×32 samples, with an idle consumer.
+func BenchmarkLoader(b *testing.B) {
+	d := seqDataset(2048, []int{3, 32, 32})
+	mean, std := d.ChannelStats()
+	l, err := NewLoader(d, LoaderConfig{BatchSize: 128, Shuffle: true, Pad: 4, Flip: true, Mean: mean, Std: std})
+	if err != nil {
+		b.Fatal(err)
+	}
+	samples := 0
+	for epoch := 0; b.Loop(); epoch++ {
+		for bt := range l.Epoch(epoch) {
+			samples += len(bt.Y)
+		}
+	}
+	b.ReportMetric(float64(samples)/b.Elapsed().Seconds(), "samples/s")
 }

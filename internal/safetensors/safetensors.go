@@ -201,35 +201,32 @@ func marshal(v any) ([]byte, error) {
 
 // writeData writes t's elements in little-endian byte order.
 func writeData(w io.Writer, t Tensor) error {
-	var buf []byte
-	flush := func(force bool) error {
-		if len(buf) >= 64<<10 || force && len(buf) > 0 {
-			_, err := w.Write(buf)
-			buf = buf[:0]
-			return err
-		}
-		return nil
-	}
 	le := binary.LittleEndian
-	for _, v := range t.F32 {
-		buf = le.AppendUint32(buf, math.Float32bits(v))
-		if err := flush(false); err != nil {
+	switch t.DType {
+	case "F32":
+		return writeLE(w, t.F32, func(b []byte, v float32) []byte { return le.AppendUint32(b, math.Float32bits(v)) })
+	case "I32":
+		return writeLE(w, t.I32, func(b []byte, v int32) []byte { return le.AppendUint32(b, uint32(v)) })
+	default:
+		return writeLE(w, t.I64, func(b []byte, v int64) []byte { return le.AppendUint64(b, uint64(v)) })
+	}
+}
+
+// writeLE encodes vals with appendLE and writes them in 64 KiB chunks.
+func writeLE[T any](w io.Writer, vals []T, appendLE func([]byte, T) []byte) error {
+	buf := make([]byte, 0, 64<<10)
+	for len(vals) > 0 {
+		k := min(len(vals), cap(buf)/8) // at most 8 bytes per element
+		buf = buf[:0]
+		for _, v := range vals[:k] {
+			buf = appendLE(buf, v)
+		}
+		if _, err := w.Write(buf); err != nil {
 			return err
 		}
+		vals = vals[k:]
 	}
-	for _, v := range t.I32 {
-		buf = le.AppendUint32(buf, uint32(v))
-		if err := flush(false); err != nil {
-			return err
-		}
-	}
-	for _, v := range t.I64 {
-		buf = le.AppendUint64(buf, uint64(v))
-		if err := flush(false); err != nil {
-			return err
-		}
-	}
-	return flush(true)
+	return nil
 }
 
 // Read loads every tensor and the metadata (nil if absent) from the

@@ -180,3 +180,18 @@ func TestWriteRejects(t *testing.T) {
 		t.Error("Write into a missing directory succeeded")
 	}
 }
+
+func BenchmarkWriteRead(b *testing.B) {
+	const n = 4 << 20 // 16 MiB of float32
+	tensors := map[string]Tensor{"w": {DType: "F32", Shape: []int{n}, F32: make([]float32, n)}}
+	path := filepath.Join(b.TempDir(), "bench.safetensors")
+	b.SetBytes(4 * n)
+	for b.Loop() {
+		if err := Write(path, tensors, nil); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := Read(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
