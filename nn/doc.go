@@ -1,0 +1,28 @@
+// Package nn provides neural-network layers, losses and checkpoints on top
+// of package tensor, shaped after PyTorch's torch.nn.
+//
+// A Module computes Forward, lists its parameters and buffers by State with
+// PyTorch's state_dict names ("features.3.bias", "1.running_mean") and
+// switches between training and evaluation with Train. Layers: Linear,
+// Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, ReLU,
+// LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, BatchNorm1d, BatchNorm2d,
+// Embedding and Sequential. Constructors take a *tensor.Generator and
+// initialise as PyTorch does, so a seed reproduces a model on any device.
+// Parameters are created on the default device, require gradients and are
+// exempt from tensor.Tidy.
+//
+// Losses are functions of tensors built from differentiable tensor
+// operations, so they run on any device and autograd supplies their
+// gradients: MSELoss, CrossEntropyLoss, NLLLoss, BCELoss and
+// BCEWithLogitsLoss, each with PyTorch's reductions and numerics.
+//
+// Save and Load write and read a module's state as a safetensors file with
+// PyTorch's names and dtypes, so a checkpoint can be exchanged with
+// PyTorch; SaveTensors and LoadTensors do the same for any named tensors.
+//
+// Sub-package nn/init (package nninit) holds the initialisation schemes.
+//
+// Input that does not fit a layer (wrong rank, wrong channel count) panics
+// with a *tensor.ShapeError, as tensor operations do; files that do not fit
+// a model are returned as errors.
+package nn
