@@ -23,10 +23,10 @@ type Batch struct {
 
 // LoaderConfig says how a Loader cuts a Dataset into batches.
 type LoaderConfig struct {
-	BatchSize int  // samples per batch (the last one may be smaller unless DropLast)
-	DropLast  bool // skip a final batch smaller than BatchSize
-	Shuffle   bool // visit samples in a new random order each epoch
-	Seed      uint64
+	BatchSize int    // samples per batch (the last one may be smaller unless DropLast)
+	DropLast  bool   // skip a final batch smaller than BatchSize
+	Shuffle   bool   // visit samples in a new random order each epoch
+	Seed      uint64 // seeds the order and the augmentation
 
 	// Mean and Std, one per channel (the first axis of the sample shape),
 	// normalise each value to (x - Mean[c]) / Std[c]. Both nil leaves the
@@ -134,7 +134,8 @@ func (l *Loader) Len() int { return l.batches }
 //
 // A background goroutine prepares up to Prefetch batches ahead while the loop
 // body runs; it stops when the loop ends, however it ends, so no goroutine
-// outlives the loop. Each yielded Batch is valid until the body returns.
+// outlives the loop and a Loader needs no Close. Each yielded Batch is valid
+// until the body returns.
 // Several epochs, of one Loader or many, may run concurrently.
 func (l *Loader) Epoch(epoch int) iter.Seq[*Batch] {
 	return func(yield func(*Batch) bool) {
