@@ -1,0 +1,101 @@
+package nn
+
+import (
+	"slices"
+
+	"github.com/tensorgl/tensorgl/tensor"
+)
+
+// BatchNorm normalises each channel (dimension 1) of its input, as
+// PyTorch's nn.BatchNorm1d and nn.BatchNorm2d with their defaults (affine,
+// tracking running statistics).
+//
+// In training mode it normalises with the batch mean and biased variance
+// and updates the running statistics with Momentum, using the unbiased
+// variance for RunningVar; in evaluation mode it normalises with the
+// running statistics.
+type BatchNorm struct {
+	Weight, Bias            *tensor.Tensor // [C], initially 1 and 0
+	RunningMean, RunningVar *tensor.Tensor // [C], initially 0 and 1
+	NumBatchesTracked       int64          // training batches seen
+	Momentum, Eps           float32
+	name                    string
+	ranks                   []int // input ranks accepted
+	training                bool
+}
+
+// NewBatchNorm1d returns a BatchNorm over c features of [N, C] or
+// [N, C, L] input, with momentum 0.1 and eps 1e-5.
+func NewBatchNorm1d(c int) *BatchNorm { return newBatchNorm("nn.BatchNorm1d", c, 2, 3) }
+
+// NewBatchNorm2d returns a BatchNorm over c channels of [N, C, H, W] input,
+// with momentum 0.1 and eps 1e-5.
+func NewBatchNorm2d(c int) *BatchNorm { return newBatchNorm("nn.BatchNorm2d", c, 4) }
+
+func newBatchNorm(name string, c int, ranks ...int) *BatchNorm {
+	return &BatchNorm{
+		Weight:      newParam(tensor.Ones(c)),
+		Bias:        newParam(tensor.Zeros(c)),
+		RunningMean: newBuffer(tensor.Zeros(c)),
+		RunningVar:  newBuffer(tensor.Ones(c)),
+		Momentum:    0.1,
+		Eps:         1e-5,
+		name:        name,
+		ranks:       ranks,
+		training:    true,
+	}
+}
+
+// Forward normalises x [N, C, ...].
+func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
+	c := b.Weight.Size(0)
+	if !slices.Contains(b.ranks, x.Dim()) || x.Size(1) != c {
+		misuse(b.name, "want input of rank %v with %d channels in dimension 1, got %v", b.ranks, c, x.Shape())
+	}
+	dims := []int{0}
+	for d := 2; d < x.Dim(); d++ {
+		dims = append(dims, d)
+	}
+	bshape := make([]int, x.Dim()) // [1, C, 1, ...] to broadcast per channel
+	for i := range bshape {
+		bshape[i] = 1
+	}
+	bshape[1] = c
+	var y *tensor.Tensor
+	if b.training {
+		n := x.NumEl() / c
+		if n < 2 {
+			misuse(b.name, "training needs more than one value per channel, got input %v", x.Shape())
+		}
+		mean := x.MeanKeep(dims...)
+		xc := x.Sub(mean)
+		v := xc.Square().MeanKeep(dims...) // biased, for normalising
+		y = xc.Mul(v.AddScalar(b.Eps).Rsqrt())
+		tensor.NoGrad(func() {
+			m := b.Momentum
+			unbias := float32(float64(n) / float64(n-1))
+			b.RunningMean.CopyFrom(b.RunningMean.MulScalar(1 - m).Add(mean.Reshape(c).MulScalar(m)))
+			b.RunningVar.CopyFrom(b.RunningVar.MulScalar(1 - m).Add(v.Reshape(c).MulScalar(m * unbias)))
+		})
+		b.NumBatchesTracked++
+	} else {
+		y = x.Sub(b.RunningMean.Reshape(bshape...)).Mul(b.RunningVar.Reshape(bshape...).AddScalar(b.Eps).Rsqrt())
+	}
+	return y.Mul(b.Weight.Reshape(bshape...)).Add(b.Bias.Reshape(bshape...))
+}
+
+// State lists weight, bias, running_mean, running_var and
+// num_batches_tracked, in PyTorch's order.
+func (b *BatchNorm) State() []Entry {
+	return []Entry{
+		{Name: "weight", Tensor: b.Weight, Param: true},
+		{Name: "bias", Tensor: b.Bias, Param: true},
+		{Name: "running_mean", Tensor: b.RunningMean},
+		{Name: "running_var", Tensor: b.RunningVar},
+		{Name: "num_batches_tracked", Count: &b.NumBatchesTracked},
+	}
+}
+
+// Train sets training (batch statistics) or evaluation (running
+// statistics) mode.
+func (b *BatchNorm) Train(on bool) { b.training = on }
