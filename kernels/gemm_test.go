@@ -122,8 +122,12 @@ var sgemmShapes = [][3]int{
 func TestSgemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	scalars := [][2]float32{{1, 0}, {1, 1}, {-0.5, 2}, {1.5, -0.25}, {2, 0}}
+	shapes := sgemmShapes
+	for range 8 {
+		shapes = append(shapes, [3]int{1 + rng.IntN(150), 1 + rng.IntN(150), 1 + rng.IntN(400)})
+	}
 	for _, arch := range sgemmArchs {
-		for si, sh := range sgemmShapes {
+		for si, sh := range shapes {
 			for tr := 0; tr < 4; tr++ {
 				ab := scalars[(si+tr)%len(scalars)]
 				tc := newSgemmCase(rng, tr&1 != 0, tr&2 != 0, sh[0], sh[1], sh[2], ab[0], ab[1], 1)
