@@ -1,0 +1,24 @@
+// Package optim updates model parameters from their gradients: SGD (with
+// momentum, dampening, Nesterov and weight decay), Adam and AdamW, as
+// PyTorch's torch.optim defines them, plus learning-rate schedules and
+// gradient-norm clipping.
+//
+// An optimizer holds a list of parameter tensors (leaves with
+// SetRequiresGrad, e.g. an nn Module's parameters). Step applies one fused
+// device kernel per parameter (tensor.SGDStep, tensor.AdamStep), so a step
+// on the GL device moves nothing to the host. Per-parameter state (momentum
+// buffers, Adam moments) is created on the first step that needs it and
+// persisted, so a training step may run inside tensor.Tidy without losing it.
+//
+// A training step reads:
+//
+//	tensor.Tidy(func() {
+//		opt.ZeroGrad()
+//		loss := lossOf(model, batch)
+//		loss.Backward()
+//		opt.Step()
+//	})
+//
+// State and LoadState capture everything a resumed run needs; Save and Load
+// write it to a safetensors file.
+package optim

@@ -1,0 +1,59 @@
+package optim
+
+import (
+	"fmt"
+
+	"github.com/tensorgl/tensorgl/tensor"
+)
+
+// An Optimizer updates a fixed list of parameters from their gradients.
+type Optimizer interface {
+	// Step updates every parameter that has a gradient; parameters
+	// without one are left alone, as in PyTorch.
+	Step()
+	// ZeroGrad releases the parameters' gradients, so the next Backward
+	// starts from nothing (PyTorch's zero_grad(set_to_none=True)).
+	ZeroGrad()
+	// LR returns the current learning rate.
+	LR() float32
+	// SetLR changes the learning rate, e.g. from a Scheduler.
+	SetLR(lr float32)
+	// State returns the optimizer's resumable state. Its tensors are the
+	// optimizer's own buffers, not copies: save them before the next Step.
+	State() State
+	// LoadState replaces the optimizer's state with s, which must come
+	// from an optimizer of the same kind over parameters of the same
+	// shapes.
+	LoadState(s State) error
+}
+
+// checkParams validates a parameter list for an optimizer named kind.
+func checkParams(kind string, params []*tensor.Tensor) error {
+	if len(params) == 0 {
+		return fmt.Errorf("optim: %s: empty parameter list", kind)
+	}
+	for i, p := range params {
+		if p == nil {
+			return fmt.Errorf("optim: %s: parameter %d is nil", kind, i)
+		}
+		if !p.RequiresGrad() || !p.IsLeaf() {
+			return fmt.Errorf("optim: %s: parameter %d %v is not a leaf that requires gradients", kind, i, p.Shape())
+		}
+	}
+	return nil
+}
+
+// zeroGrad releases the gradient of every parameter.
+func zeroGrad(params []*tensor.Tensor) {
+	for _, p := range params {
+		p.ZeroGrad()
+	}
+}
+
+// newBuffer returns a zeroed state buffer shaped and placed like p that no
+// Tidy will free.
+func newBuffer(p *tensor.Tensor) *tensor.Tensor {
+	b := tensor.ZerosLike(p)
+	tensor.Persist(b)
+	return b
+}
