@@ -1,0 +1,488 @@
+package bench
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// kernelCase is one benchmark of one device.Device method at one size.
+type kernelCase struct {
+	method string // the device.Device method it times
+	op     string // the Unary/Binary/Reduce op or Random distribution; "" for other methods
+	size   string // the shape, named after the layer it comes from where there is one
+	soft   bool   // small enough to run on a software renderer too
+	work   work   // done by one call
+	// setup allocates and initialises the operands in o and returns one call
+	// of the kernel.
+	setup func(o *operands) func()
+}
+
+// name is the last element of the benchmark name: the op, if any, and the size.
+func (c kernelCase) name() string {
+	if c.op == "" {
+		return c.size
+	}
+	return c.op + "-" + c.size
+}
+
+// work is what one kernel call does; the benchmark turns each nonzero
+// field into a rate.
+type work struct {
+	flops float64 // floating-point operations: GFLOP/s
+	bytes float64 // bytes read plus bytes written, counted once: GB/s
+	elems float64 // elements produced (or, for reductions, consumed): Gelem/s
+}
+
+// operands allocates a benchmark's buffers on one device and frees them
+// together when the benchmark ends.
+type operands struct {
+	tb   testing.TB
+	dev  device.Device
+	bufs []device.Buffer
+	seed uint64
+	rng  *rand.Rand
+}
+
+func newOperands(tb testing.TB, dev device.Device) *operands {
+	return &operands{tb: tb, dev: dev, rng: rand.New(rand.NewPCG(1, 2))}
+}
+
+func (o *operands) alloc(dt device.DType, n int) device.Buffer {
+	b := o.dev.Alloc(dt, n)
+	o.bufs = append(o.bufs, b)
+	return b
+}
+
+// random returns n float32 drawn on the device from dist with parameters a, b.
+func (o *operands) random(n int, dist device.Distribution, a, b float32) device.Buffer {
+	buf := o.alloc(device.Float32, n)
+	o.seed++
+	o.dev.Random(buf, device.RandomParams{Dist: dist, A: a, B: b, Seed: o.seed})
+	return buf
+}
+
+func (o *operands) uniform(n int, lo, hi float32) device.Buffer {
+	return o.random(n, device.Uniform, lo, hi)
+}
+
+// indices returns n int32 drawn uniformly from [0, bound).
+func (o *operands) indices(n, bound int) device.Buffer {
+	idx := make([]int32, n)
+	for i := range idx {
+		idx[i] = int32(o.rng.IntN(bound))
+	}
+	buf := o.alloc(device.Int32, n)
+	o.dev.Write(buf, idx)
+	return buf
+}
+
+func (o *operands) free() {
+	for _, b := range o.bufs {
+		o.dev.Free(b)
+	}
+	o.bufs = nil
+}
+
+// contiguous describes a contiguous operand of the given shape.
+func contiguous(b device.Buffer, shape ...int) device.Strided {
+	return device.Strided{Buf: b, Strides: device.Contiguous(shape)}
+}
+
+// Sizes shared by many cases: element-wise kernels work on 1Mi elements,
+// viewed as a 1024×1024 matrix where a shape is needed.
+const (
+	mi   = 1 << 20
+	side = 1024
+)
+
+// positiveOnly lists the unary ops whose domain is (0, ∞) (or that are
+// slow or NaN outside it); the others read inputs from [-2, 2).
+var positiveOnly = map[device.UnaryOp]bool{device.Log: true, device.Sqrt: true,
+	device.Rsqrt: true, device.PowScalar: true, device.Recip: true}
+
+// kernelCases lists every kernel benchmark, grouped by method in the order
+// of device.Device.
+var kernelCases = buildKernelCases()
+
+func buildKernelCases() []kernelCase {
+	var cs []kernelCase
+	add := func(c ...kernelCase) { cs = append(cs, c...) }
+	elementwise := func(operands, outputs int) work {
+		return work{bytes: float64(4 * (operands + outputs) * mi), elems: mi}
+	}
+
+	for _, n := range []struct {
+		size string
+		n    int
+		soft bool
+	}{{"4MiB", mi, true}, {"mnist-batch-64x784", 64 * 784, true}} {
+		add(kernelCase{method: "Write", size: n.size, soft: n.soft, work: work{bytes: float64(4 * n.n)},
+			setup: func(o *operands) func() {
+				buf, src := o.alloc(device.Float32, n.n), make([]float32, n.n)
+				return func() { o.dev.Write(buf, src) }
+			}},
+			kernelCase{method: "Read", size: n.size, soft: n.soft, work: work{bytes: float64(4 * n.n)},
+				setup: func(o *operands) func() {
+					buf, dst := o.uniform(n.n, 0, 1), make([]float32, n.n)
+					return func() {
+						if err := o.dev.Read(buf, dst); err != nil {
+							o.tb.Fatal(err)
+						}
+					}
+				}})
+	}
+
+	add(kernelCase{method: "Fill", size: "1Mi", soft: true, work: elementwise(0, 1),
+		setup: func(o *operands) func() {
+			dst := o.alloc(device.Float32, mi)
+			return func() { o.dev.Fill(dst, 0, mi, 1.5) }
+		}})
+
+	// Copy: a plain contiguous copy, and a transpose, which reads with a
+	// stride of 1024 elements.
+	for _, c := range []struct {
+		size    string
+		strides []int
+	}{{"contiguous-1024x1024", []int{side, 1}}, {"transpose-1024x1024", []int{1, side}}} {
+		add(kernelCase{method: "Copy", size: c.size, soft: true, work: elementwise(1, 1),
+			setup: func(o *operands) func() {
+				src, dst := o.uniform(mi, -1, 1), o.alloc(device.Float32, mi)
+				s := device.Strided{Buf: src, Strides: c.strides}
+				return func() { o.dev.Copy(dst, 0, s, []int{side, side}) }
+			}})
+	}
+
+	for _, op := range device.UnaryOps() {
+		lo := float32(-2)
+		if positiveOnly[op] {
+			lo = 0.5
+		}
+		add(kernelCase{method: "Unary", op: op.String(), size: "1Mi", soft: true, work: elementwise(1, 1),
+			setup: func(o *operands) func() {
+				src, dst := o.uniform(mi, lo, 2), o.alloc(device.Float32, mi)
+				// A < B so that Clamp has a proper range; A is also
+				// LeakyRelu's slope, PowScalar's exponent and the
+				// comparisons' threshold.
+				p := device.UnaryParams{Op: op, A: 0.75, B: 1.5, Shape: []int{side, side}}
+				return func() { o.dev.Unary(dst, contiguous(src, side, side), p) }
+			}})
+	}
+
+	for _, op := range device.BinaryOps() {
+		add(kernelCase{method: "Binary", op: op.String(), size: "1Mi", soft: true, work: elementwise(2, 1),
+			setup: func(o *operands) func() {
+				// Positive operands keep Pow and Div finite.
+				x, y, dst := o.uniform(mi, 0.5, 2), o.uniform(mi, 0.5, 2), o.alloc(device.Float32, mi)
+				p := device.BinaryParams{Op: op, A: 0.01, Shape: []int{side, side}}
+				return func() { o.dev.Binary(dst, contiguous(x, side, side), contiguous(y, side, side), p) }
+			}})
+	}
+	// A bias add: y broadcasts along the rows (stride 0), as after a Linear layer.
+	add(kernelCase{method: "Binary", op: "add", size: "bias-broadcast-4096x256", soft: true,
+		work: work{bytes: float64(4 * (2*mi + 256)), elems: mi},
+		setup: func(o *operands) func() {
+			x, bias, dst := o.uniform(mi, -1, 1), o.uniform(256, -1, 1), o.alloc(device.Float32, mi)
+			y := device.Strided{Buf: bias, Strides: []int{0, 1}}
+			p := device.BinaryParams{Op: device.Add, Shape: []int{4096, 256}}
+			return func() { o.dev.Binary(dst, contiguous(x, 4096, 256), y, p) }
+		}})
+
+	add(kernelCase{method: "Where", size: "1Mi", soft: true, work: elementwise(3, 1),
+		setup: func(o *operands) func() {
+			cond := o.random(mi, device.Bernoulli, 0.5, 0)
+			x, y, dst := o.uniform(mi, -1, 1), o.uniform(mi, -1, 1), o.alloc(device.Float32, mi)
+			return func() {
+				o.dev.Where(dst, contiguous(cond, side, side), contiguous(x, side, side), contiguous(y, side, side), []int{side, side})
+			}
+		}})
+
+	// Reduce: every op along rows (the reduced axis is innermost); Sum also
+	// down columns (the reduced axis is outermost), as in a bias gradient.
+	reduce := func(op device.ReduceOp, size string, p device.ReduceParams) kernelCase {
+		p.Op = op
+		out := p.Outer * p.Inner
+		return kernelCase{method: "Reduce", op: op.String(), size: size, soft: true,
+			work: work{bytes: float64(4 * (mi + out)), elems: mi},
+			setup: func(o *operands) func() {
+				dt := device.Float32
+				if op == device.ArgMax || op == device.ArgMin {
+					dt = device.Int32
+				}
+				src, dst := o.uniform(mi, -1, 1), o.alloc(dt, out)
+				return func() { o.dev.Reduce(dst, src, p) }
+			}}
+	}
+	for _, op := range device.ReduceOps() {
+		add(reduce(op, "rows-1024x1024", device.ReduceParams{Outer: side, N: side, Inner: 1}))
+	}
+	add(reduce(device.Sum, "columns-1024x1024", device.ReduceParams{Outer: 1, N: side, Inner: side}))
+
+	// MatMul: a square product, the three products of the MLP's first layer
+	// (784→128) at batch 64 — forward y = x·Wᵀ, dx = dy·W, dW = dyᵀ·x — and a
+	// batched product.
+	for _, m := range []struct {
+		size string
+		soft bool
+		p    device.MatMulParams
+	}{
+		{"512x512x512", false, device.MatMulParams{Batch: 1, M: 512, N: 512, K: 512}},
+		{"256x256x256", true, device.MatMulParams{Batch: 1, M: 256, N: 256, K: 256}},
+		{"mlp-forward-64x128x784", true, device.MatMulParams{Batch: 1, M: 64, N: 128, K: 784, TransB: true}},
+		{"mlp-dx-64x784x128", true, device.MatMulParams{Batch: 1, M: 64, N: 784, K: 128}},
+		{"mlp-dw-128x784x64", true, device.MatMulParams{Batch: 1, M: 128, N: 784, K: 64, TransA: true}},
+		{"batch32-128x128x128", true, device.MatMulParams{Batch: 32, M: 128, N: 128, K: 128}},
+	} {
+		p := m.p
+		p.Alpha = 1
+		p.StrideA, p.StrideB, p.StrideC = p.M*p.K, p.K*p.N, p.M*p.N
+		add(kernelCase{method: "MatMul", size: m.size, soft: m.soft,
+			work: work{flops: 2 * float64(p.Batch*p.M*p.N*p.K)},
+			setup: func(o *operands) func() {
+				a, b := o.uniform(p.Batch*p.M*p.K, -1, 1), o.uniform(p.Batch*p.K*p.N, -1, 1)
+				c := o.alloc(device.Float32, p.Batch*p.M*p.N)
+				return func() { o.dev.MatMul(c, a, b, p) }
+			}})
+	}
+
+	// Convolutions: LeNet's two layers at batch 64 and a 3×3 layer of a
+	// CIFAR ResNet at batch 32, each forward and both backward passes.
+	convs := []struct {
+		size string
+		soft bool
+		p    device.Conv2dParams
+	}{
+		{"lenet1-64x1x28x28-k6-5x5-pad2", true, device.Conv2dParams{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, PadH: 2, PadW: 2}},
+		{"lenet2-64x6x14x14-k16-5x5", true, device.Conv2dParams{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5}},
+		{"resnet-32x64x32x32-k64-3x3-pad1", false, device.Conv2dParams{N: 32, C: 64, H: 32, W: 32, K: 64, R: 3, S: 3, PadH: 1, PadW: 1}},
+	}
+	for _, method := range []string{"Conv2d", "Conv2dBackwardInput", "Conv2dBackwardWeight"} {
+		for _, c := range convs {
+			p := c.p
+			p.StrideH, p.StrideW, p.DilH, p.DilW, p.Groups = 1, 1, 1, 1, 1
+			nx, ny, nw := p.N*p.C*p.H*p.W, p.N*p.K*p.OutH()*p.OutW(), p.K*p.C/p.Groups*p.R*p.S
+			add(kernelCase{method: method, size: c.size, soft: c.soft,
+				work: work{flops: 2 * float64(p.N*p.K*p.C/p.Groups*p.R*p.S*p.OutH()*p.OutW())},
+				setup: func(o *operands) func() {
+					x, y, w := o.uniform(nx, -1, 1), o.uniform(ny, -1, 1), o.uniform(nw, -1, 1)
+					switch method {
+					case "Conv2d":
+						return func() { o.dev.Conv2d(y, x, w, p) }
+					case "Conv2dBackwardInput":
+						return func() { o.dev.Conv2dBackwardInput(x, y, w, p) }
+					}
+					return func() { o.dev.Conv2dBackwardWeight(w, x, y, p) }
+				}})
+		}
+	}
+
+	// Pooling: LeNet's 2×2 pools at batch 64, max and average.
+	pools := []struct {
+		size string
+		p    device.Pool2dParams
+	}{
+		{"max-lenet1-64x6x28x28", device.Pool2dParams{Mode: device.MaxPool, N: 64, C: 6, H: 28, W: 28}},
+		{"max-lenet2-64x16x10x10", device.Pool2dParams{Mode: device.MaxPool, N: 64, C: 16, H: 10, W: 10}},
+		{"avg-lenet1-64x6x28x28", device.Pool2dParams{Mode: device.AvgPool, N: 64, C: 6, H: 28, W: 28}},
+	}
+	for _, backward := range []bool{false, true} {
+		for _, c := range pools {
+			p := c.p
+			p.KH, p.KW, p.StrideH, p.StrideW = 2, 2, 2, 2
+			nx, ny := p.N*p.C*p.H*p.W, p.N*p.C*p.OutH()*p.OutW()
+			moved := nx + ny // input and output
+			if p.Mode == device.MaxPool {
+				moved += ny // the argmax indices, written forward and read backward
+			}
+			method := "Pool2d"
+			if backward {
+				method = "Pool2dBackward"
+			}
+			add(kernelCase{method: method, size: c.size, soft: true,
+				work: work{bytes: float64(4 * moved), elems: float64(ny)},
+				setup: func(o *operands) func() {
+					x, y := o.uniform(nx, -1, 1), o.alloc(device.Float32, ny)
+					var idx device.Buffer
+					if p.Mode == device.MaxPool {
+						idx = o.alloc(device.Int32, ny)
+					}
+					o.dev.Pool2d(y, idx, x, p) // the indices the backward pass reads
+					if backward {
+						return func() { o.dev.Pool2dBackward(x, y, idx, p) }
+					}
+					return func() { o.dev.Pool2d(y, idx, x, p) }
+				}})
+		}
+	}
+
+	// Softmax over a classifier's logits (64×10, latency-bound) and over
+	// long rows.
+	softmaxes := []struct {
+		size string
+		p    device.SoftmaxParams
+	}{
+		{"log-classifier-64x10", device.SoftmaxParams{Rows: 64, N: 10, Log: true}},
+		{"log-1024x1024", device.SoftmaxParams{Rows: side, N: side, Log: true}},
+		{"1024x1024", device.SoftmaxParams{Rows: side, N: side}},
+	}
+	for _, s := range softmaxes {
+		n := s.p.Rows * s.p.N
+		add(kernelCase{method: "Softmax", size: s.size, soft: true,
+			work: work{bytes: float64(4 * 2 * n), elems: float64(n)},
+			setup: func(o *operands) func() {
+				src, dst := o.uniform(n, -4, 4), o.alloc(device.Float32, n)
+				return func() { o.dev.Softmax(dst, src, s.p) }
+			}},
+			kernelCase{method: "SoftmaxBackward", size: s.size, soft: true,
+				work: work{bytes: float64(4 * 3 * n), elems: float64(n)},
+				setup: func(o *operands) func() {
+					src, y, dy, dx := o.uniform(n, -4, 4), o.alloc(device.Float32, n), o.uniform(n, -1, 1), o.alloc(device.Float32, n)
+					o.dev.Softmax(y, src, s.p)
+					return func() { o.dev.SoftmaxBackward(dx, y, dy, s.p) }
+				}})
+	}
+
+	// Gather/ScatterAdd: cross-entropy's pick of the target logit (64×10 →
+	// 64×1, torch.gather strides) and an embedding lookup of 4096 tokens of
+	// width 128 from a 50000-row table (index-select strides).
+	gathers := []struct {
+		size    string
+		p       device.GatherParams
+		strides []int
+	}{
+		{"pick-64x10", device.GatherParams{Outer: 64, N: 10, M: 1, Inner: 1}, []int{1, 1, 1}},
+		{"embedding-4096x128-of-50000", device.GatherParams{Outer: 1, N: 50000, M: 4096, Inner: 128}, []int{0, 1, 0}},
+	}
+	for _, g := range gathers {
+		p := g.p
+		nsrc, ndst, nidx := p.Outer*p.N*p.Inner, p.Outer*p.M*p.Inner, p.Outer*p.M
+		if g.strides[2] != 0 {
+			nidx *= p.Inner
+		}
+		add(kernelCase{method: "Gather", size: g.size, soft: true,
+			work: work{bytes: float64(4 * (2*ndst + nidx)), elems: float64(ndst)},
+			setup: func(o *operands) func() {
+				table, out := o.uniform(nsrc, -1, 1), o.alloc(device.Float32, ndst)
+				idx := device.Strided{Buf: o.indices(nidx, p.N), Strides: g.strides}
+				return func() { o.dev.Gather(out, table, idx, p) }
+			}},
+			// ScatterAdd reads each gathered row, and reads and writes the
+			// row of dst it adds into.
+			kernelCase{method: "ScatterAdd", size: g.size, soft: true,
+				work: work{bytes: float64(4 * (3*ndst + nidx)), elems: float64(ndst)},
+				setup: func(o *operands) func() {
+					grad, src := o.uniform(nsrc, -1, 1), o.uniform(ndst, -1, 1)
+					idx := device.Strided{Buf: o.indices(nidx, p.N), Strides: g.strides}
+					return func() { o.dev.ScatterAdd(grad, src, idx, p) }
+				}})
+	}
+
+	for _, r := range []struct {
+		name string
+		p    device.RandomParams
+	}{
+		{"uniform", device.RandomParams{Dist: device.Uniform, A: -1, B: 1}},
+		{"normal", device.RandomParams{Dist: device.Normal, A: 0, B: 1}},
+		{"bernoulli", device.RandomParams{Dist: device.Bernoulli, A: 0.5}},
+	} {
+		add(kernelCase{method: "Random", op: r.name, size: "1Mi", soft: true, work: elementwise(0, 1),
+			setup: func(o *operands) func() {
+				dst := o.alloc(device.Float32, mi)
+				p := r.p
+				return func() {
+					p.Offset += mi // fresh numbers each call, as a dropout mask would draw
+					o.dev.Random(dst, p)
+				}
+			}})
+	}
+
+	// Optimizer steps over 1Mi parameters; bytes count every operand read
+	// and every one written back.
+	add(kernelCase{method: "SGDStep", size: "1Mi", soft: true, work: elementwise(2, 1),
+		setup: func(o *operands) func() {
+			param, grad := o.uniform(mi, -1, 1), o.uniform(mi, -1e-3, 1e-3)
+			p := device.SGDParams{LR: 0.01}
+			return func() { o.dev.SGDStep(param, grad, nil, p) }
+		}},
+		kernelCase{method: "SGDStep", size: "momentum-1Mi", soft: true, work: elementwise(3, 2),
+			setup: func(o *operands) func() {
+				param, grad, buf := o.uniform(mi, -1, 1), o.uniform(mi, -1e-3, 1e-3), o.alloc(device.Float32, mi)
+				p := device.SGDParams{LR: 0.01, Momentum: 0.9, FirstStep: true}
+				o.dev.SGDStep(param, grad, buf, p) // initialises buf
+				p.FirstStep = false
+				return func() { o.dev.SGDStep(param, grad, buf, p) }
+			}},
+		kernelCase{method: "AdamStep", size: "1Mi", soft: true, work: elementwise(4, 3),
+			setup: func(o *operands) func() {
+				param, grad := o.uniform(mi, -1, 1), o.uniform(mi, -1e-3, 1e-3)
+				m, v := o.alloc(device.Float32, mi), o.alloc(device.Float32, mi)
+				o.dev.Fill(m, 0, mi, 0)
+				o.dev.Fill(v, 0, mi, 0)
+				p := device.AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1}
+				return func() {
+					o.dev.AdamStep(param, grad, m, v, p)
+					p.Step++
+				}
+			}})
+	return cs
+}
+
+// BenchmarkKernel times every kernel case on every device that opens, as
+// BenchmarkKernel/<Method>/<device>/<size>. A software renderer runs only
+// the cases marked soft.
+func BenchmarkKernel(b *testing.B) {
+	devs, note := openDevices()
+	b.Log(note)
+	var methods []string
+	byMethod := map[string][]kernelCase{}
+	for _, c := range kernelCases {
+		if byMethod[c.method] == nil {
+			methods = append(methods, c.method)
+		}
+		byMethod[c.method] = append(byMethod[c.method], c)
+	}
+	for _, m := range methods {
+		b.Run(m, func(b *testing.B) {
+			for _, d := range devs {
+				b.Run(d.label, func(b *testing.B) {
+					for _, c := range byMethod[m] {
+						if c.soft || !d.soft {
+							b.Run(c.name(), func(b *testing.B) { runKernel(b, d.dev, c) })
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// runKernel times b.N calls of c's kernel, including the time the device
+// takes to finish them, and reports c's rates.
+func runKernel(b *testing.B, dev device.Device, c kernelCase) {
+	o := newOperands(b, dev)
+	defer o.free()
+	call := c.setup(o)
+	call() // warm-up: compiles the shader variant, fills the buffer pool
+	if err := dev.Sync(); err != nil {
+		b.Fatalf("%s: %v", c.method, err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		call()
+	}
+	err := dev.Sync()
+	b.StopTimer()
+	if err != nil {
+		b.Fatalf("%s: %v", c.method, err)
+	}
+	perCall := b.Elapsed().Seconds() / float64(b.N)
+	for _, r := range []struct {
+		amount float64
+		unit   string
+	}{{c.work.flops, "GFLOP/s"}, {c.work.bytes, "GB/s"}, {c.work.elems, "Gelem/s"}} {
+		if r.amount > 0 {
+			b.ReportMetric(r.amount/perCall/1e9, r.unit)
+		}
+	}
+}
