@@ -1,0 +1,143 @@
+package devicetest
+
+import (
+	"math"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// convCases cover stride, padding, dilation, groups (depthwise included),
+// 1×1 kernels, asymmetric settings, batch 1, and a stride larger than the
+// kernel, which leaves input pixels no window touches.
+var convCases = []struct {
+	name string
+	p    device.Conv2dParams
+}{
+	{"basic", conv(2, 3, 7, 6, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)},
+	{"stride", conv(1, 2, 9, 8, 3, 3, 2, 2, 3, 0, 0, 1, 1, 1)},
+	{"padding", conv(2, 3, 5, 5, 2, 3, 3, 1, 1, 1, 2, 1, 1, 1)},
+	{"dilation", conv(1, 2, 9, 10, 3, 3, 2, 1, 1, 2, 1, 2, 3, 1)},
+	{"groups", conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2)},
+	{"depthwise", conv(2, 3, 7, 7, 3, 3, 3, 2, 2, 1, 1, 1, 1, 3)},
+	{"pointwise", conv(3, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1)},
+	{"strideGtKernel", conv(1, 2, 7, 7, 2, 1, 2, 3, 3, 0, 0, 1, 1, 1)},
+	{"asymmetric", conv(1, 3, 6, 9, 2, 2, 4, 1, 2, 1, 0, 1, 2, 1)},
+	{"deep", conv(1, 16, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
+}
+
+func conv(n, c, h, w, k, r, s, strideH, strideW, padH, padW, dilH, dilW, groups int) device.Conv2dParams {
+	return device.Conv2dParams{N: n, C: c, H: h, W: w, K: k, R: r, S: s, StrideH: strideH, StrideW: strideW,
+		PadH: padH, PadW: padW, DilH: dilH, DilW: dilW, Groups: groups}
+}
+
+// convTaps calls fn with the indices into Y, X and Wt of every product
+// Y[n,k,oh,ow] += X[n,c,ih,iw]·Wt[k,c',r,s] of the convolution: the one
+// definition from which the forward and both backward references follow.
+func convTaps(p device.Conv2dParams, fn func(yi, xi, wi int)) {
+	oh, ow := p.OutH(), p.OutW()
+	kg, cg := p.K/p.Groups, p.C/p.Groups
+	for n := range p.N {
+		for k := range p.K {
+			g := k / kg
+			for y := range oh {
+				for x := range ow {
+					yi := ((n*p.K+k)*oh+y)*ow + x
+					for cc := range cg {
+						c := g*cg + cc
+						for r := range p.R {
+							ih := y*p.StrideH - p.PadH + r*p.DilH
+							if ih < 0 || ih >= p.H {
+								continue
+							}
+							for s := range p.S {
+								iw := x*p.StrideW - p.PadW + s*p.DilW
+								if iw < 0 || iw >= p.W {
+									continue
+								}
+								fn(yi, ((n*p.C+c)*p.H+ih)*p.W+iw, ((k*cg+cc)*p.R+r)*p.S+s)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// accumulator forms float64 sums and bounds the float32 error of each by the
+// "accumulate" tolerance.
+type accumulator struct {
+	sum, abs []float64
+	n        []int
+}
+
+func newAccumulator(size int) *accumulator {
+	return &accumulator{make([]float64, size), make([]float64, size), make([]int, size)}
+}
+
+func (a *accumulator) add(i int, v float64) {
+	a.sum[i] += v
+	a.abs[i] += math.Abs(v)
+	a.n[i]++
+}
+
+// bounds returns the error bound of each sum, counting extra roundings per
+// term beyond the additions (such as the rounding of each product).
+func (a *accumulator) bounds(extra int) []float64 {
+	b := make([]float64, len(a.sum))
+	for i := range b {
+		b[i] = tol("accumulate").bound(float64(a.n[i]+extra)*a.abs[i], 0)
+	}
+	return b
+}
+
+// convSizes returns the element counts of X, Wt and Y.
+func convSizes(p device.Conv2dParams) (nx, nw, ny int) {
+	return p.N * p.C * p.H * p.W, p.K * (p.C / p.Groups) * p.R * p.S, p.N * p.K * p.OutH() * p.OutW()
+}
+
+func testConv2d(t *testing.T, d device.Device) {
+	for _, c := range convCases {
+		subtest(t, c.name, func(t *testing.T) {
+			r := newRand(t)
+			nx, nw, ny := convSizes(c.p)
+			x, w := draw(r, nx, mostly(between(-1, 1), wide(3))), draw(r, nw, between(-1, 1))
+			acc := newAccumulator(ny)
+			convTaps(c.p, func(yi, xi, wi int) { acc.add(yi, float64(x[xi])*float64(w[wi])) })
+			y := upload(t, d, filled(ny, float32(math.NaN())))
+			d.Conv2d(y, upload(t, d, x), upload(t, d, w), c.p)
+			expectClose(t, describe(c.p), download(t, d, y, ny), acc.sum, acc.bounds(1))
+		})
+	}
+}
+
+func testConv2dBackwardInput(t *testing.T, d device.Device) {
+	for _, c := range convCases {
+		subtest(t, c.name, func(t *testing.T) {
+			r := newRand(t)
+			nx, nw, ny := convSizes(c.p)
+			dy, w := draw(r, ny, mostly(between(-1, 1), wide(3))), draw(r, nw, between(-1, 1))
+			acc := newAccumulator(nx)
+			convTaps(c.p, func(yi, xi, wi int) { acc.add(xi, float64(dy[yi])*float64(w[wi])) })
+			dx := upload(t, d, filled(nx, float32(math.NaN()))) // overwritten, not accumulated
+			d.Conv2dBackwardInput(dx, upload(t, d, dy), upload(t, d, w), c.p)
+			expectClose(t, describe(c.p), download(t, d, dx, nx), acc.sum, acc.bounds(1))
+		})
+	}
+}
+
+func testConv2dBackwardWeight(t *testing.T, d device.Device) {
+	for _, c := range convCases {
+		subtest(t, c.name, func(t *testing.T) {
+			r := newRand(t)
+			nx, nw, ny := convSizes(c.p)
+			x, dy := draw(r, nx, mostly(between(-1, 1), wide(3))), draw(r, ny, between(-1, 1))
+			acc := newAccumulator(nw)
+			convTaps(c.p, func(yi, xi, wi int) { acc.add(wi, float64(x[xi])*float64(dy[yi])) })
+			dw := upload(t, d, filled(nw, float32(math.NaN()))) // overwritten, not accumulated
+			d.Conv2dBackwardWeight(dw, upload(t, d, x), upload(t, d, dy), c.p)
+			expectClose(t, describe(c.p), download(t, d, dw, nw), acc.sum, acc.bounds(1))
+		})
+	}
+}

@@ -1,0 +1,163 @@
+package devicetest
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"runtime/debug"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// method is the conformance test of one method of device.Device.
+type method struct {
+	name string
+	test func(t *testing.T, d device.Device)
+}
+
+// methods lists a test for every method of device.Device, in the order Run
+// runs them. Close comes last because it ends the device.
+var methods = []method{
+	{"Info", testInfo},
+	{"Alloc", testAlloc},
+	{"Free", testFree},
+	{"Write", testWrite},
+	{"Read", testRead},
+	{"Sync", testSync},
+	{"Stats", testStats},
+	{"Fill", testFill},
+	{"Copy", testCopy},
+	{"Unary", testUnary},
+	{"Binary", testBinary},
+	{"Where", testWhere},
+	{"Reduce", testReduce},
+	{"MatMul", testMatMul},
+	{"Conv2d", testConv2d},
+	{"Conv2dBackwardInput", testConv2dBackwardInput},
+	{"Conv2dBackwardWeight", testConv2dBackwardWeight},
+	{"Pool2d", testPool2d},
+	{"Pool2dBackward", testPool2dBackward},
+	{"Softmax", testSoftmax},
+	{"SoftmaxBackward", testSoftmaxBackward},
+	{"Gather", testGather},
+	{"ScatterAdd", testScatterAdd},
+	{"Random", testRandom},
+	{"SGDStep", testSGDStep},
+	{"AdamStep", testAdamStep},
+	{"Close", testClose},
+}
+
+// Methods returns the names of the device.Device methods Run tests, in the
+// order it tests them; each is the name of a subtest of Run.
+func Methods() []string {
+	names := make([]string, len(methods))
+	for i, m := range methods {
+		names[i] = m.name
+	}
+	return names
+}
+
+// Run tests every method of d against the contract in package device, one
+// subtest per method and op. Run closes d when it has finished (the last
+// subtest tests Close), so the caller must not use d afterwards.
+func Run(t *testing.T, d device.Device) {
+	t.Helper()
+	info := d.Info()
+	t.Logf("device %s: %s, %s", info.Name, info.Renderer, info.Version)
+	for _, m := range methods {
+		subtest(t, m.name, func(t *testing.T) { m.test(t, d) })
+	}
+}
+
+// subtest runs fn as a subtest that turns a panic on the test's goroutine
+// into a failure of that subtest alone, so one broken kernel does not hide
+// the results of the others.
+func subtest(t *testing.T, name string, fn func(t *testing.T)) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Fatalf("panic: %v\n%s", r, debug.Stack())
+			}
+		}()
+		fn(t)
+	})
+}
+
+// newRand returns a generator seeded by the test's full name, so each
+// subtest sees the same numbers on every run whatever else runs.
+func newRand(t *testing.T) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(t.Name()))
+	return rand.New(rand.NewPCG(h.Sum64(), 0x7e45097))
+}
+
+// upload allocates a Float32 buffer holding data; it is freed when the test ends.
+func upload(t *testing.T, d device.Device, data []float32) device.Buffer {
+	t.Helper()
+	b := alloc(t, d, device.Float32, len(data))
+	d.Write(b, data)
+	return b
+}
+
+// uploadInt allocates an Int32 buffer holding data; it is freed when the test ends.
+func uploadInt(t *testing.T, d device.Device, data []int32) device.Buffer {
+	t.Helper()
+	b := alloc(t, d, device.Int32, len(data))
+	d.Write(b, data)
+	return b
+}
+
+// alloc allocates a buffer of n elements (at least one) that is freed when
+// the test ends.
+func alloc(t *testing.T, d device.Device, dt device.DType, n int) device.Buffer {
+	t.Helper()
+	b := d.Alloc(dt, max(n, 1))
+	if b == nil {
+		t.Fatalf("Alloc(%v, %d) returned nil", dt, n)
+	}
+	t.Cleanup(func() { d.Free(b) })
+	return b
+}
+
+// download reads the first n elements of a Float32 buffer.
+func download(t *testing.T, d device.Device, b device.Buffer, n int) []float32 {
+	t.Helper()
+	dst := make([]float32, n)
+	if err := d.Read(b, dst); err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	return dst
+}
+
+// downloadInt reads the first n elements of an Int32 buffer.
+func downloadInt(t *testing.T, d device.Device, b device.Buffer, n int) []int32 {
+	t.Helper()
+	dst := make([]int32, n)
+	if err := d.Read(b, dst); err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	return dst
+}
+
+// uniform returns n values drawn uniformly from [lo, hi).
+func uniform(r *rand.Rand, n int, lo, hi float64) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(lo + (hi-lo)*r.Float64())
+	}
+	return v
+}
+
+// filled returns n copies of v.
+func filled(n int, v float32) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// describe formats kernel parameters for failure messages.
+func describe(p any) string { return fmt.Sprintf("%+v", p) }

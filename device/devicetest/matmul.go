@@ -1,0 +1,92 @@
+package devicetest
+
+import (
+	"math"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// matMulCases cover each transpose, α and β (β = 0 must not read C), 1-sized
+// M, N and K, batches with gaps between matrices, stride-0 broadcast and
+// offsets, and one product big enough to cross cache-blocking boundaries.
+var matMulCases = []struct {
+	name string
+	p    device.MatMulParams
+}{
+	{"plain", device.MatMulParams{Batch: 1, M: 5, N: 7, K: 3, Alpha: 1}},
+	{"transA", device.MatMulParams{Batch: 1, M: 6, N: 5, K: 9, TransA: true, Alpha: 1}},
+	{"transB", device.MatMulParams{Batch: 1, M: 6, N: 5, K: 9, TransB: true, Alpha: 1}},
+	{"transAB", device.MatMulParams{Batch: 1, M: 7, N: 3, K: 11, TransA: true, TransB: true, Alpha: 1}},
+	{"alphaBeta", device.MatMulParams{Batch: 1, M: 4, N: 9, K: 6, Alpha: -0.5, Beta: 1.5}},
+	{"beta0", device.MatMulParams{Batch: 2, M: 3, N: 4, K: 5, Alpha: 2, StrideA: 15, StrideB: 20, StrideC: 15}},
+	{"row", device.MatMulParams{Batch: 1, M: 1, N: 13, K: 17, Alpha: 1}},
+	{"column", device.MatMulParams{Batch: 1, M: 13, N: 1, K: 17, TransA: true, Alpha: 1}},
+	{"outer", device.MatMulParams{Batch: 1, M: 9, N: 8, K: 1, Alpha: 1, Beta: 1}},
+	{"batched", device.MatMulParams{Batch: 3, M: 4, N: 6, K: 5, Alpha: 1, StrideA: 23, StrideB: 31, StrideC: 27}},
+	{"broadcastA", device.MatMulParams{Batch: 4, M: 3, N: 5, K: 7, Alpha: 1, StrideA: 0, StrideB: 35, StrideC: 15}},
+	{"broadcastB", device.MatMulParams{Batch: 3, M: 5, N: 4, K: 6, TransB: true, Alpha: 1, Beta: 0.5, StrideA: 30, StrideB: 0, StrideC: 21}},
+	{"offsets", device.MatMulParams{Batch: 2, M: 5, N: 3, K: 4, TransA: true, TransB: true, Alpha: 0.75, Beta: -1,
+		OffA: 3, OffB: 7, OffC: 2, StrideA: 21, StrideB: 12, StrideC: 16}},
+	{"blocked", device.MatMulParams{Batch: 1, M: 131, N: 37, K: 260, Alpha: 1}},
+	{"blockedTrans", device.MatMulParams{Batch: 2, M: 33, N: 70, K: 129, TransA: true, TransB: true, Alpha: 1, Beta: 1,
+		StrideA: 33 * 129, StrideB: 70 * 129, StrideC: 33 * 70}},
+}
+
+func testMatMul(t *testing.T, d device.Device) {
+	for _, c := range matMulCases {
+		subtest(t, c.name, func(t *testing.T) {
+			r := newRand(t)
+			p := c.p
+			span := func(off, stride, size int) int { return off + (p.Batch-1)*stride + size + 2 }
+			a := draw(r, span(p.OffA, p.StrideA, p.M*p.K), mostly(between(-1, 1), wide(4)))
+			b := draw(r, span(p.OffB, p.StrideB, p.K*p.N), mostly(between(-1, 1), wide(4)))
+			cv := draw(r, span(p.OffC, p.StrideC, p.M*p.N), between(-1, 1))
+			if p.Beta == 0 {
+				cv = filled(len(cv), float32(math.NaN())) // C must not be read
+			}
+			want, bound := matMulRef(p, a, b, cv)
+			cb := upload(t, d, cv)
+			d.MatMul(cb, upload(t, d, a), upload(t, d, b), p)
+			expectClose(t, describe(p), download(t, d, cb, len(cv)), want, bound)
+		})
+	}
+}
+
+// matMulRef returns the expected contents of the whole C buffer (elements
+// outside the C matrices unchanged) and the error bound of each.
+func matMulRef(p device.MatMulParams, a, b, c []float32) (want, bound []float64) {
+	want, bound = make([]float64, len(c)), make([]float64, len(c))
+	for i, v := range c {
+		want[i] = float64(v)
+	}
+	alpha, beta := float64(p.Alpha), float64(p.Beta)
+	for bt := range p.Batch {
+		for i := range p.M {
+			for j := range p.N {
+				sum, abs := 0.0, 0.0
+				for k := range p.K {
+					ai := p.OffA + bt*p.StrideA + i*p.K + k
+					if p.TransA {
+						ai = p.OffA + bt*p.StrideA + k*p.M + i
+					}
+					bi := p.OffB + bt*p.StrideB + k*p.N + j
+					if p.TransB {
+						bi = p.OffB + bt*p.StrideB + j*p.K + k
+					}
+					prod := float64(a[ai]) * float64(b[bi])
+					sum += prod
+					abs += math.Abs(prod)
+				}
+				ci := p.OffC + bt*p.StrideC + i*p.N + j
+				w, scale := alpha*sum, math.Abs(alpha)*abs
+				if p.Beta != 0 {
+					w += beta * float64(c[ci])
+					scale += math.Abs(beta * float64(c[ci]))
+				}
+				want[ci], bound[ci] = w, tol("accumulate").bound(float64(p.K+2)*scale, 0)
+			}
+		}
+	}
+	return want, bound
+}

@@ -1,0 +1,164 @@
+package devicetest
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// poolCases cover non-overlapping, overlapping and padded windows, sizes the
+// stride does not divide, rectangular windows and a global pool.
+var poolCases = []struct {
+	name string
+	p    device.Pool2dParams
+}{
+	{"2x2", pool(2, 3, 6, 8, 2, 2, 2, 2, 0, 0)},
+	{"3x3s2pad1", pool(1, 2, 7, 9, 3, 3, 2, 2, 1, 1)},
+	{"overlap", pool(1, 3, 5, 6, 3, 3, 1, 1, 0, 0)},
+	{"ragged", pool(2, 1, 7, 5, 2, 3, 2, 2, 1, 1)},
+	{"rect", pool(1, 2, 4, 9, 1, 3, 1, 3, 0, 1)},
+	{"global", pool(3, 4, 5, 5, 5, 5, 1, 1, 0, 0)},
+}
+
+func pool(n, c, h, w, kh, kw, strideH, strideW, padH, padW int) device.Pool2dParams {
+	return device.Pool2dParams{N: n, C: c, H: h, W: w, KH: kh, KW: kw, StrideH: strideH, StrideW: strideW, PadH: padH, PadW: padW}
+}
+
+// poolModes are the pooling variants each case runs in.
+var poolModes = []struct {
+	name       string
+	mode       device.PoolMode
+	includePad bool
+}{
+	{"max", device.MaxPool, false},
+	{"avg", device.AvgPool, false},
+	{"avgIncludePad", device.AvgPool, true},
+}
+
+// poolWindows calls fn for each output element yi (row-major over
+// [N, C, OutH, OutW]) with its window: the plane's offset in X, the in-plane
+// indices h·W+w of the in-bounds inputs, and the divisor of average pooling.
+func poolWindows(p device.Pool2dParams, fn func(yi, plane int, in []int, divisor int)) {
+	oh, ow := p.OutH(), p.OutW()
+	var in []int
+	for nc := range p.N * p.C {
+		for y := range oh {
+			for x := range ow {
+				in = in[:0]
+				for i := range p.KH {
+					for j := range p.KW {
+						h, w := y*p.StrideH-p.PadH+i, x*p.StrideW-p.PadW+j
+						if h >= 0 && h < p.H && w >= 0 && w < p.W {
+							in = append(in, h*p.W+w)
+						}
+					}
+				}
+				divisor := len(in)
+				if p.CountIncludePad {
+					divisor = p.KH * p.KW
+				}
+				fn((nc*oh+y)*ow+x, nc*p.H*p.W, in, divisor)
+			}
+		}
+	}
+}
+
+// distinct returns n distinct values in random order, all negative when
+// negative is set (so that a padding of 0 instead of −∞ would win a max).
+func distinct(r *rand.Rand, n int, negative bool) []float32 {
+	v := make([]float32, n)
+	for i, k := range r.Perm(n) {
+		if negative {
+			v[i] = -0.5 * float32(k+1)
+		} else {
+			v[i] = 0.37 * float32(k-n/2)
+		}
+	}
+	return v
+}
+
+func testPool2d(t *testing.T, d device.Device) {
+	for _, m := range poolModes {
+		for ci, c := range poolCases {
+			subtest(t, m.name+"/"+c.name, func(t *testing.T) {
+				r := newRand(t)
+				p := c.p
+				p.Mode, p.CountIncludePad = m.mode, m.includePad
+				nx, ny := p.N*p.C*p.H*p.W, p.N*p.C*p.OutH()*p.OutW()
+				x := distinct(r, nx, ci%2 == 1)
+				want, bound := make([]float64, ny), make([]float64, ny)
+				wantIdx := make([]int32, ny)
+				poolWindows(p, func(yi, plane int, in []int, divisor int) {
+					best, arg, sum, abs := math.Inf(-1), -1, 0.0, 0.0
+					for _, i := range in {
+						v := float64(x[plane+i])
+						if v > best {
+							best, arg = v, i
+						}
+						sum += v
+						abs += math.Abs(v)
+					}
+					if m.mode == device.MaxPool {
+						want[yi], wantIdx[yi] = best, int32(arg)
+						return
+					}
+					want[yi] = sum / float64(divisor)
+					bound[yi] = tol("accumulate").bound(float64(len(in)+3)*abs/float64(divisor), 0)
+				})
+				y := upload(t, d, filled(ny, float32(math.NaN())))
+				var idx device.Buffer
+				if m.mode == device.MaxPool {
+					idx = uploadInt(t, d, make([]int32, ny))
+				}
+				d.Pool2d(y, idx, upload(t, d, x), p)
+				expectClose(t, describe(p), download(t, d, y, ny), want, bound)
+				if idx != nil {
+					expectInts(t, "argmax indices (h·W+w) of "+describe(p), downloadInt(t, d, idx, ny), wantIdx)
+				}
+			})
+		}
+	}
+}
+
+func testPool2dBackward(t *testing.T, d device.Device) {
+	for _, m := range poolModes {
+		for _, c := range poolCases {
+			subtest(t, m.name+"/"+c.name, func(t *testing.T) {
+				r := newRand(t)
+				p := c.p
+				p.Mode, p.CountIncludePad = m.mode, m.includePad
+				nx, ny := p.N*p.C*p.H*p.W, p.N*p.C*p.OutH()*p.OutW()
+				x := distinct(r, nx, false)
+				dy := draw(r, ny, mostly(between(-1, 1), wide(3)))
+				idx := make([]int32, ny)
+				acc := newAccumulator(nx)
+				poolWindows(p, func(yi, plane int, in []int, divisor int) {
+					if m.mode == device.AvgPool {
+						for _, i := range in {
+							acc.add(plane+i, float64(dy[yi])/float64(divisor))
+						}
+						return
+					}
+					arg := in[0]
+					for _, i := range in {
+						if x[plane+i] > x[plane+arg] {
+							arg = i
+						}
+					}
+					idx[yi] = int32(arg)
+					acc.add(plane+arg, float64(dy[yi]))
+				})
+				var idxBuf device.Buffer
+				if m.mode == device.MaxPool {
+					idxBuf = uploadInt(t, d, idx)
+				}
+				dx := upload(t, d, filled(nx, float32(math.NaN()))) // overwritten, not accumulated
+				d.Pool2dBackward(dx, upload(t, d, dy), idxBuf, p)
+				// Average pooling divides each term (a 2.5-ULP division in GLSL).
+				expectClose(t, describe(p), download(t, d, dx, nx), acc.sum, acc.bounds(3))
+			})
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package devicetest
+
+import (
+	"math"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// randomCases cover both halves of the 64-bit seed and counter, a single
+// element and odd lengths.
+var randomCases = []struct {
+	name   string
+	seed   uint64
+	offset uint64
+	n      int
+}{
+	{"seed0", 0, 0, 257},
+	{"one", 42, 7, 1},
+	{"bigSeed", 0x9e3779b97f4a7c15, 1000, 1001},
+	{"bigOffset", 12345, 1<<32 - 100, 333},
+}
+
+// randomRef returns the reference draw of element i and its error bound.
+func randomRef(p device.RandomParams, i int) (want, bound float64) {
+	u0, u1 := philoxUniforms(p.Seed, p.Offset, i)
+	a, b := float64(p.A), float64(p.B)
+	switch p.Dist {
+	case device.Uniform:
+		return a + (b-a)*float64(u0), tol("uniform").bound(math.Abs(a)+math.Abs(b), 0)
+	case device.Bernoulli:
+		return indicator(u0 < p.A), 0
+	}
+	// Box–Muller, with the errors GLSL's log, sqrt and cos may add.
+	ln := math.Log(1 - float64(u0))
+	r := math.Sqrt(-2 * ln)
+	c := math.Cos(2 * math.Pi * float64(u1))
+	dL := 2 * tol("log").bound(ln, 0)
+	dr := tol("sqrt").bound(r, 0) + math.Sqrt(dL)
+	if r > 0 {
+		dr = tol("sqrt").bound(r, 0) + math.Min(dL/(2*r), math.Sqrt(dL))
+	}
+	dc := tol("sincos").bound(c, 0) + tol("round").bound(2*math.Pi, 0) // 2π·u rounds
+	v := a + b*r*c
+	return v, math.Abs(b)*(dr*math.Abs(c)+r*dc) + 2*tol("round").bound(math.Abs(a)+math.Abs(b*r*c), 0)
+}
+
+// randomDists are the distributions with the parameters they are tested with.
+var randomDists = []struct {
+	name string
+	p    device.RandomParams
+}{
+	{"uniform", device.RandomParams{Dist: device.Uniform, A: -2, B: 3}},
+	{"normal", device.RandomParams{Dist: device.Normal, A: 1, B: 2}},
+	{"bernoulli", device.RandomParams{Dist: device.Bernoulli, A: 0.3}},
+}
+
+func testRandom(t *testing.T, d device.Device) {
+	for _, dist := range randomDists {
+		for _, c := range randomCases {
+			subtest(t, dist.name+"/"+c.name, func(t *testing.T) {
+				p := dist.p
+				p.Seed, p.Offset = c.seed, c.offset
+				got := generate(t, d, p, c.n)
+				want, bound := make([]float64, c.n), make([]float64, c.n)
+				for i := range want {
+					want[i], bound[i] = randomRef(p, i)
+				}
+				expectClose(t, "Philox4x32-10 mapping: "+describe(p), got, want, bound)
+			})
+		}
+	}
+	subtest(t, "bernoulli/extremes", func(t *testing.T) {
+		for _, a := range []float32{0, 1} {
+			p := device.RandomParams{Dist: device.Bernoulli, A: a, Seed: 3}
+			expectEqual(t, describe(p), generate(t, d, p, 100), filled(100, a))
+		}
+	})
+	subtest(t, "offset", func(t *testing.T) {
+		// Element i is drawn at counter Offset+i, so a stream started later
+		// is a suffix of one started earlier, and a repeat call repeats it.
+		p := device.RandomParams{Dist: device.Normal, A: 0, B: 1, Seed: 77}
+		whole := generate(t, d, p, 300)
+		p.Offset = 100
+		part := generate(t, d, p, 200)
+		expectEqual(t, "Offset 100 versus elements 100… of Offset 0", part, whole[100:])
+		expectEqual(t, "the same Seed and Offset again", generate(t, d, p, 200), part)
+		p.Seed = 78
+		other := generate(t, d, p, 200)
+		if same := countEqual(other, part); same > 2 {
+			t.Errorf("Seed 77 and 78 agree in %d of 200 draws: the seed must key the generator", same)
+		}
+	})
+	subtest(t, "statistics", func(t *testing.T) {
+		const n = 8192
+		for _, dist := range randomDists {
+			p := dist.p
+			p.Seed = 2024
+			checkMoments(t, dist.name, p, generate(t, d, p, n))
+		}
+	})
+}
+
+// generate draws n elements from d.
+func generate(t *testing.T, d device.Device, p device.RandomParams, n int) []float32 {
+	t.Helper()
+	b := upload(t, d, filled(n, float32(math.NaN())))
+	d.Random(b, p)
+	return download(t, d, b, n)
+}
+
+func countEqual(a, b []float32) int {
+	n := 0
+	for i := range a {
+		if a[i] == b[i] {
+			n++
+		}
+	}
+	return n
+}
+
+// checkMoments compares the sample mean and standard deviation of x with
+// those of p's distribution, within five standard errors, and checks the
+// support.
+func checkMoments(t *testing.T, name string, p device.RandomParams, x []float32) {
+	t.Helper()
+	a, b := float64(p.A), float64(p.B)
+	var mean, std float64
+	switch p.Dist {
+	case device.Uniform:
+		mean, std = (a+b)/2, (b-a)/math.Sqrt(12)
+	case device.Normal:
+		mean, std = a, b
+	case device.Bernoulli:
+		mean, std = a, math.Sqrt(a*(1-a))
+	}
+	n := float64(len(x))
+	sum, sq := 0.0, 0.0
+	for _, v := range x {
+		sum += float64(v)
+		sq += float64(v) * float64(v)
+		if p.Dist == device.Uniform && (float64(v) < a || float64(v) > b) ||
+			p.Dist == device.Bernoulli && v != 0 && v != 1 {
+			t.Errorf("%s: %v is outside the support", name, v)
+			return
+		}
+	}
+	m := sum / n
+	s := math.Sqrt(sq/n - m*m)
+	if math.Abs(m-mean) > 5*std/math.Sqrt(n) {
+		t.Errorf("%s %s: sample mean %.4f, want %.4f ± %.4f", name, describe(p), m, mean, 5*std/math.Sqrt(n))
+	}
+	if math.Abs(s-std) > 5*std/math.Sqrt(2*n) {
+		t.Errorf("%s %s: sample std %.4f, want %.4f ± %.4f", name, describe(p), s, std, 5*std/math.Sqrt(2*n))
+	}
+}

@@ -1,0 +1,136 @@
+package devicetest
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// softmaxCases are [Rows, N] inputs: a single element, odd and long rows,
+// rows far from 0 (e^x overflows unless the max is subtracted) and a wide
+// spread whose small terms underflow.
+var softmaxCases = []struct {
+	name       string
+	rows, n    int
+	gen        generator
+	rowOffsets bool // shift row r by ±1000
+}{
+	{"single", 1, 1, between(-3, 3), false},
+	{"row", 1, 10, between(-3, 3), false},
+	{"rows", 5, 7, between(-3, 3), false},
+	{"odd", 7, 33, between(-5, 5), false},
+	{"long", 3, 1000, between(-5, 5), false},
+	{"offset", 4, 17, between(-5, 5), true},
+	{"spread", 3, 50, between(-40, 40), false},
+}
+
+// softmaxInput draws a case's input.
+func softmaxInput(r *rand.Rand, rows, n int, gen generator, rowOffsets bool) []float32 {
+	x := draw(r, rows*n, gen)
+	if rowOffsets {
+		for i := range x {
+			if (i/n)%2 == 0 {
+				x[i] += 1000
+			} else {
+				x[i] -= 1000
+			}
+		}
+	}
+	return x
+}
+
+// softmaxRef returns the softmax (or log-softmax) of each row of x, with
+// error bounds.
+func softmaxRef(x []float32, rows, n int, log bool) (want, bound []float64) {
+	want, bound = make([]float64, len(x)), make([]float64, len(x))
+	for r := range rows {
+		row := x[r*n : (r+1)*n]
+		m := math.Inf(-1)
+		for _, v := range row {
+			m = math.Max(m, float64(v))
+		}
+		s, spread := 0.0, 0.0
+		for _, v := range row {
+			s += math.Exp(float64(v) - m)
+			spread = math.Max(spread, m-float64(v))
+		}
+		for i, v := range row {
+			dv := float64(v) - m
+			j := r*n + i
+			if log {
+				want[j] = dv - math.Log(s)
+				bound[j] = tol("logsoftmax").bound(math.Abs(dv)+math.Log(s)+1, spread) + tol("accumulate").bound(float64(n), 0)
+			} else {
+				want[j] = math.Exp(dv) / s
+				bound[j] = tol("softmax").bound(want[j], spread) + tol("accumulate").bound(float64(n)*want[j], 0)
+			}
+		}
+	}
+	return want, bound
+}
+
+// softmaxKinds are the two variants of each kernel.
+var softmaxKinds = []struct {
+	name string
+	log  bool
+}{{"softmax", false}, {"log", true}}
+
+func testSoftmax(t *testing.T, d device.Device) {
+	for _, k := range softmaxKinds {
+		for _, c := range softmaxCases {
+			subtest(t, k.name+"/"+c.name, func(t *testing.T) {
+				r := newRand(t)
+				p := device.SoftmaxParams{Rows: c.rows, N: c.n, Log: k.log}
+				x := softmaxInput(r, c.rows, c.n, c.gen, c.rowOffsets)
+				want, bound := softmaxRef(x, c.rows, c.n, k.log)
+				dst := upload(t, d, filled(len(x), float32(math.NaN())))
+				d.Softmax(dst, upload(t, d, x), p)
+				expectClose(t, describe(p), download(t, d, dst, len(x)), want, bound)
+			})
+		}
+	}
+}
+
+func testSoftmaxBackward(t *testing.T, d device.Device) {
+	for _, k := range softmaxKinds {
+		for _, c := range softmaxCases {
+			subtest(t, k.name+"/"+c.name, func(t *testing.T) {
+				r := newRand(t)
+				p := device.SoftmaxParams{Rows: c.rows, N: c.n, Log: k.log}
+				ref, _ := softmaxRef(softmaxInput(r, c.rows, c.n, c.gen, c.rowOffsets), c.rows, c.n, k.log)
+				y := make([]float32, len(ref))
+				for i, v := range ref {
+					y[i] = float32(v)
+				}
+				dy := draw(r, len(y), mostly(between(-1, 1), wide(3)))
+				want, bound := make([]float64, len(y)), make([]float64, len(y))
+				for row := range c.rows {
+					dot, absDot, sum, absSum := 0.0, 0.0, 0.0, 0.0
+					for i := row * c.n; i < (row+1)*c.n; i++ {
+						dot += float64(dy[i]) * float64(y[i])
+						absDot += math.Abs(float64(dy[i]) * float64(y[i]))
+						sum += float64(dy[i])
+						absSum += math.Abs(float64(dy[i]))
+					}
+					for i := row * c.n; i < (row+1)*c.n; i++ {
+						yi, dyi := float64(y[i]), float64(dy[i])
+						terms := float64(c.n + 2)
+						if k.log {
+							e := math.Exp(yi)
+							want[i] = dyi - e*sum
+							bound[i] = tol("exp").bound(e*sum, yi) + tol("accumulate").bound(terms*(math.Abs(dyi)+e*absSum), 0)
+						} else {
+							want[i] = yi * (dyi - dot)
+							bound[i] = tol("accumulate").bound(terms*math.Abs(yi)*(math.Abs(dyi)+absDot), 0)
+						}
+					}
+				}
+				dx := upload(t, d, filled(len(y), float32(math.NaN())))
+				d.SoftmaxBackward(dx, upload(t, d, y), upload(t, d, dy), p)
+				expectClose(t, describe(p), download(t, d, dx, len(y)), want, bound)
+			})
+		}
+	}
+}
