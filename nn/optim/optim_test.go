@@ -405,3 +405,24 @@ func TestLoadStateErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadFileErrors(t *testing.T) {
+	p := tensor.Zeros(3).SetRequiresGrad(true)
+	sgd, _ := NewSGD([]*tensor.Tensor{p}, SGDConfig{LR: 0.1, Momentum: 0.5})
+	adam, _ := NewAdam([]*tensor.Tensor{p}, DefaultAdam())
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sgd.safetensors")
+	if err := Save(path, sgd); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path, want string
+	}{
+		{filepath.Join(dir, "missing.safetensors"), "optim: loading state"},
+		{path, path + `: optim: state of optimizer "sgd", want "adam"`},
+	} {
+		if err := Load(tc.path, adam); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Load(%s): got %v, want an error containing %q", tc.path, err, tc.want)
+		}
+	}
+}
