@@ -40,21 +40,34 @@ func MaxPool2d(y []float32, idx []int32, x []float32, planes int, g Pool2dGeom) 
 			for oh := 0; oh < g.OH; oh++ {
 				for ow := 0; ow < g.OW; ow++ {
 					h0, h1, w0, w1 := g.window(oh, ow)
-					bi := h0*g.W + w0
-					best := in[bi]
+					// The max first, without data-dependent branches, then
+					// the first position holding it.
+					best := in[h0*g.W+w0]
 					for h := h0; h < h1; h++ {
-						row := in[h*g.W : h*g.W+w1]
-						for w := w0; w < w1; w++ {
-							if v := row[w]; v > best || (v != v && best == best) {
-								best, bi = v, h*g.W+w
-							}
+						for _, v := range in[h*g.W+w0 : h*g.W+w1] {
+							best = max(best, v)
 						}
 					}
-					out[oh*g.OW+ow], oi[oh*g.OW+ow] = best, int32(bi)
+					out[oh*g.OW+ow], oi[oh*g.OW+ow] = best, int32(firstIndex(in, best, h0, h1, w0, w1, g.W))
 				}
 			}
 		}
 	})
+}
+
+// firstIndex returns the row-major index of the first element of the window
+// [h0, h1)×[w0, w1) of plane (width w) equal to v, or the first NaN when v
+// is NaN.
+func firstIndex(plane []float32, v float32, h0, h1, w0, w1, w int) int {
+	nan := v != v
+	for h := h0; h < h1; h++ {
+		for j, x := range plane[h*w+w0 : h*w+w1] {
+			if x == v || (nan && x != x) {
+				return h*w + w0 + j
+			}
+		}
+	}
+	return h0*w + w0
 }
 
 // AvgPool2d writes the mean of each window of each input plane into y.
