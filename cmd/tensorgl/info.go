@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// info prints every registered backend's description and limits, then
+// which device Open("auto") picks, with the reason it logs.
+func info(w io.Writer) error {
+	for _, name := range device.Backends() {
+		d, err := device.Open(name)
+		if err != nil {
+			fmt.Fprintf(w, "%s: unavailable: %v\n\n", name, err)
+			continue
+		}
+		in := d.Info()
+		l := in.Limits
+		fmt.Fprintf(w, "%s:\n  renderer  %s\n  version   %s\n  software  %v\n", name, in.Renderer, in.Version, in.Software)
+		if name == "cpu" {
+			fmt.Fprintf(w, "  threads   %d\n", l.Threads)
+		} else {
+			fmt.Fprintf(w, "  work-group count   %v\n  work-group size    %v (%d invocations)\n", l.MaxWorkGroupCount, l.MaxWorkGroupSize, l.MaxInvocations)
+			fmt.Fprintf(w, "  shared memory      %d bytes\n  storage block      %d bytes (%d float32)\n", l.MaxSharedMemory, l.MaxStorageBlockSize, l.MaxBufferElements)
+		}
+		fmt.Fprintln(w)
+		if err := d.Close(); err != nil {
+			return fmt.Errorf("closing %s: %w", name, err)
+		}
+	}
+	var why string
+	saved := device.Logf
+	device.Logf = func(format string, args ...any) { why = fmt.Sprintf(format, args...) }
+	d, err := device.Open("auto")
+	device.Logf = saved
+	if err != nil {
+		return fmt.Errorf("Open(\"auto\"): %w", err)
+	}
+	fmt.Fprintf(w, "auto picks %s\n  %s\n", d.Info().Name, why)
+	return d.Close()
+}
