@@ -285,18 +285,10 @@ func packSliver(dst, src []float32, ld, width, w, kc int, alongRows bool) {
 		}
 		return
 	}
-	// Across rows: read four rows at a time, so each step writes four
-	// neighbouring values instead of one.
+	// Across rows: a transpose, eight rows at a time.
 	i := 0
-	for ; i+4 <= width; i += 4 {
-		s0 := src[i*ld:][:kc]
-		s1 := src[(i+1)*ld:][:kc]
-		s2 := src[(i+2)*ld:][:kc]
-		s3 := src[(i+3)*ld:][:kc]
-		for p := range s0 {
-			d := dst[p*w+i:][:4]
-			d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
-		}
+	for ; i+8 <= width; i += 8 {
+		packAcross8(dst[i:], src[i*ld:], ld, w, kc)
 	}
 	for ; i < width; i++ {
 		for p, v := range src[i*ld:][:kc] {
@@ -307,6 +299,24 @@ func packSliver(dst, src []float32, ld, width, w, kc int, alongRows bool) {
 		for p := 0; p < kc; p++ {
 			clear(dst[p*w+width : (p+1)*w])
 		}
+	}
+}
+
+// packAcross8Go sets dst[p*w+r] = src[r*ld+p] for the eight rows r < 8 and
+// the steps p < kc; it is the portable packAcross8.
+func packAcross8Go(dst, src []float32, ld, w, kc int) {
+	s0 := src[:kc]
+	s1 := src[ld:][:kc]
+	s2 := src[2*ld:][:kc]
+	s3 := src[3*ld:][:kc]
+	s4 := src[4*ld:][:kc]
+	s5 := src[5*ld:][:kc]
+	s6 := src[6*ld:][:kc]
+	s7 := src[7*ld:][:kc]
+	for p := range s0 {
+		d := dst[p*w:][:8]
+		d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
+		d[4], d[5], d[6], d[7] = s4[p], s5[p], s6[p], s7[p]
 	}
 }
 

@@ -19,9 +19,24 @@ var sgemmArchs = func() []*sgemmArch {
 	return append(archs, sgemmGo)
 }()
 
+// packAcross8 transposes eight rows into a packed sliver; see packAcross8Go.
+var packAcross8 = func() func(dst, src []float32, ld, w, kc int) {
+	if !cpu.X86.HasAVX2 {
+		return packAcross8Go
+	}
+	return func(dst, src []float32, ld, w, kc int) {
+		// The assembly checks nothing: touch the last value it reads and
+		// the last it writes, so a bad call panics instead of corrupting
+		// memory.
+		_, _ = src[7*ld+kc-1], dst[(kc-1)*w+7]
+		packAcross8AVX2(&dst[0], &src[0], ld, w, kc)
+	}
+}()
+
 var sgemmAVX2 = &sgemmArch{
 	name: "avx2", mr: 6, nr: 16, kc: 256, mc: 144, nc: 4096,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
+		_, _, _ = a[6*k-1], b[16*k-1], c[5*ldc+15]
 		sgemmKernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
 }
@@ -29,6 +44,7 @@ var sgemmAVX2 = &sgemmArch{
 var sgemmAVX512 = &sgemmArch{
 	name: "avx512", mr: 12, nr: 32, kc: 256, mc: 144, nc: 4096,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
+		_, _, _ = a[12*k-1], b[32*k-1], c[11*ldc+31]
 		sgemmKernel12x32AVX512(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
 }
@@ -44,3 +60,8 @@ func sgemmKernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
 //
 //go:noescape
 func sgemmKernel12x32AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// packAcross8AVX2 is packAcross8Go for AVX2, on raw pointers.
+//
+//go:noescape
+func packAcross8AVX2(dst, src *float32, ld, w, kc int)

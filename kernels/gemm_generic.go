@@ -4,3 +4,6 @@ package kernels
 
 // sgemmArchs lists the micro-kernels this machine runs, fastest first.
 var sgemmArchs = []*sgemmArch{sgemmGo}
+
+// packAcross8 transposes eight rows into a packed sliver; see packAcross8Go.
+var packAcross8 = packAcross8Go

@@ -246,3 +246,31 @@ func BenchmarkSgemm(b *testing.B) {
 		}
 	}
 }
+
+// TestPackAcross8 checks the transposing pack, assembly and pure Go, against
+// its definition, on depths with and without a ragged end.
+func TestPackAcross8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	impls := map[string]func(dst, src []float32, ld, w, kc int){"selected": packAcross8, "go": packAcross8Go}
+	for name, pack := range impls {
+		for _, kc := range []int{1, 7, 8, 9, 31, 256} {
+			for _, w := range []int{8, 12, 32} {
+				ld := kc + rng.IntN(5)
+				src := randSlice(rng, 7*ld+kc, 1)
+				dst := randSlice(rng, (kc-1)*w+8, 1)
+				want := append([]float32(nil), dst...)
+				for p := 0; p < kc; p++ {
+					for r := 0; r < 8; r++ {
+						want[p*w+r] = src[r*ld+p]
+					}
+				}
+				pack(dst, src, ld, w, kc)
+				for i := range want {
+					if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s kc=%d w=%d ld=%d: dst[%d] = %g, want %g", name, kc, w, ld, i, dst[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
