@@ -35,7 +35,8 @@ type Device interface {
 	Copy(dst Buffer, dstOffset int, src Strided, shape []int)
 	Unary(dst Buffer, src Strided, p UnaryParams)
 	Binary(dst Buffer, x, y Strided, p BinaryParams)
-	// Where: dst (contiguous over shape) = x where cond ≠ 0 else y.
+	// Where: dst (contiguous over shape) = x where cond ≠ 0 else y. cond is
+	// a Float32 or an Int32 buffer; x and y are Float32.
 	Where(dst Buffer, cond, x, y Strided, shape []int)
 	Reduce(dst, src Buffer, p ReduceParams)
 	MatMul(c, a, b Buffer, p MatMulParams)
