@@ -29,11 +29,7 @@ func Load(path string, m Module) error {
 	if err != nil {
 		return fmt.Errorf("nn: load: %w", err)
 	}
-	es := m.State()
-	if extra := extraNames(file, es); len(extra) > 0 {
-		return fmt.Errorf("nn: load %s: file has %q, which the model does not have", path, extra[0])
-	}
-	return load(path, file, es)
+	return load(path, file, m.State())
 }
 
 // SaveTensors writes named tensors (float32 as F32, int32 as I32) and meta
@@ -163,8 +159,8 @@ func save(path string, es []Entry, meta map[string]string) error {
 	return nil
 }
 
-// load checks every entry against file, then copies file's values into
-// the entries.
+// load checks every entry against file and that file has no other names,
+// then copies file's values into the entries.
 func load(path string, file map[string]safetensors.Tensor, es []Entry) error {
 	for _, e := range es {
 		ft, ok := file[e.Name]
@@ -180,6 +176,9 @@ func load(path string, file map[string]safetensors.Tensor, es []Entry) error {
 		if e.Tensor != nil && !e.Tensor.IsContiguous() {
 			return fmt.Errorf("nn: load %s: %q is a strided view in the model and cannot be loaded in place", path, e.Name)
 		}
+	}
+	if extra := extraNames(file, es); len(extra) > 0 {
+		return fmt.Errorf("nn: load %s: the file has %q, which the model does not have", path, extra[0])
 	}
 	for _, e := range es {
 		ft := file[e.Name]
