@@ -101,4 +101,23 @@ func testWhere(t *testing.T, d device.Device) {
 			expectEqual(t, fmt.Sprintf("Where over %v, cond %v, x %v, y %v", shape, cond, x, y), download(t, d, dst, n), want)
 		})
 	}
+	subtest(t, "int32Cond", func(t *testing.T) {
+		shape := []int{4, 6}
+		cond := []int32{0, 1, -1, 0, math.MaxInt32, math.MinInt32, 2, 0}
+		x, y := draw(r, 24, genVal), draw(r, 6, genVal)
+		dst := alloc(t, d, device.Float32, 24)
+		// cond (one value per row, at offset 1) and y (one row) are broadcast.
+		d.Where(dst, device.Strided{Buf: uploadInt(t, d, cond), Offset: 1, Strides: []int{1, 0}},
+			device.Strided{Buf: upload(t, d, x), Strides: []int{6, 1}}, device.Strided{Buf: upload(t, d, y), Strides: []int{0, 1}}, shape)
+		want := make([]float32, 24)
+		for i := range 4 {
+			for j := range 6 {
+				want[i*6+j] = y[j]
+				if cond[1+i] != 0 {
+					want[i*6+j] = x[i*6+j]
+				}
+			}
+		}
+		expectEqual(t, "Where with an Int32 condition", download(t, d, dst, 24), want)
+	})
 }

@@ -175,7 +175,12 @@ type shapeCase struct {
 func shapeCases(r *rand.Rand, maxElems int) []shapeCase {
 	var cases []shapeCase
 	for _, l := range layouts {
-		cases = append(cases, shapeCase{l.name, randomShape(r, 1+r.IntN(4), maxElems), l})
+		minRank := 1
+		if l.permute {
+			minRank = 2 // a transpose needs two dimensions
+		}
+		rank := minRank + r.IntN(5-minRank)
+		cases = append(cases, shapeCase{l.name, randomShape(r, rank, maxElems), l})
 	}
 	return append(cases,
 		shapeCase{"scalar", []int{}, layout{offset: true}},

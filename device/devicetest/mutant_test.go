@@ -1,0 +1,383 @@
+package devicetest_test
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/device/cpu"
+	"github.com/tensorgl/tensorgl/device/devicetest"
+)
+
+// mutant is the CPU device with one deliberate bug in one method; a hook
+// left nil passes the call through unchanged.
+type mutant struct {
+	device.Device
+	fill       func(dst device.Buffer, offset, n int, v float32)
+	free       func(b device.Buffer)
+	copy       func(dst device.Buffer, dstOffset int, src device.Strided, shape []int)
+	unary      func(dst device.Buffer, src device.Strided, p device.UnaryParams)
+	binary     func(dst device.Buffer, x, y device.Strided, p device.BinaryParams)
+	where      func(dst device.Buffer, cond, x, y device.Strided, shape []int)
+	matMul     func(c, a, b device.Buffer, p device.MatMulParams)
+	convBwdIn  func(dx, dy, w device.Buffer, p device.Conv2dParams)
+	convBwdW   func(dw, x, dy device.Buffer, p device.Conv2dParams)
+	pool       func(y, idx, x device.Buffer, p device.Pool2dParams)
+	poolBwd    func(dx, dy, idx device.Buffer, p device.Pool2dParams)
+	softmaxBwd func(dx, y, dy device.Buffer, p device.SoftmaxParams)
+	gather     func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
+	scatterAdd func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
+	random     func(dst device.Buffer, p device.RandomParams)
+	sgd        func(param, grad, buf device.Buffer, p device.SGDParams)
+	adam       func(param, grad, m, v device.Buffer, p device.AdamParams)
+}
+
+func (m *mutant) Fill(dst device.Buffer, offset, n int, v float32) {
+	if m.fill == nil {
+		m.Device.Fill(dst, offset, n, v)
+		return
+	}
+	m.fill(dst, offset, n, v)
+}
+
+func (m *mutant) Free(b device.Buffer) {
+	if m.free == nil {
+		m.Device.Free(b)
+		return
+	}
+	m.free(b)
+}
+
+func (m *mutant) Copy(dst device.Buffer, dstOffset int, src device.Strided, shape []int) {
+	if m.copy == nil {
+		m.Device.Copy(dst, dstOffset, src, shape)
+		return
+	}
+	m.copy(dst, dstOffset, src, shape)
+}
+
+func (m *mutant) Unary(dst device.Buffer, src device.Strided, p device.UnaryParams) {
+	if m.unary == nil {
+		m.Device.Unary(dst, src, p)
+		return
+	}
+	m.unary(dst, src, p)
+}
+
+func (m *mutant) Binary(dst device.Buffer, x, y device.Strided, p device.BinaryParams) {
+	if m.binary == nil {
+		m.Device.Binary(dst, x, y, p)
+		return
+	}
+	m.binary(dst, x, y, p)
+}
+
+func (m *mutant) Where(dst device.Buffer, cond, x, y device.Strided, shape []int) {
+	if m.where == nil {
+		m.Device.Where(dst, cond, x, y, shape)
+		return
+	}
+	m.where(dst, cond, x, y, shape)
+}
+
+func (m *mutant) MatMul(c, a, b device.Buffer, p device.MatMulParams) {
+	if m.matMul == nil {
+		m.Device.MatMul(c, a, b, p)
+		return
+	}
+	m.matMul(c, a, b, p)
+}
+
+func (m *mutant) Conv2dBackwardInput(dx, dy, w device.Buffer, p device.Conv2dParams) {
+	if m.convBwdIn == nil {
+		m.Device.Conv2dBackwardInput(dx, dy, w, p)
+		return
+	}
+	m.convBwdIn(dx, dy, w, p)
+}
+
+func (m *mutant) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dParams) {
+	if m.convBwdW == nil {
+		m.Device.Conv2dBackwardWeight(dw, x, dy, p)
+		return
+	}
+	m.convBwdW(dw, x, dy, p)
+}
+
+func (m *mutant) Pool2d(y, idx, x device.Buffer, p device.Pool2dParams) {
+	if m.pool == nil {
+		m.Device.Pool2d(y, idx, x, p)
+		return
+	}
+	m.pool(y, idx, x, p)
+}
+
+func (m *mutant) Pool2dBackward(dx, dy, idx device.Buffer, p device.Pool2dParams) {
+	if m.poolBwd == nil {
+		m.Device.Pool2dBackward(dx, dy, idx, p)
+		return
+	}
+	m.poolBwd(dx, dy, idx, p)
+}
+
+func (m *mutant) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxParams) {
+	if m.softmaxBwd == nil {
+		m.Device.SoftmaxBackward(dx, y, dy, p)
+		return
+	}
+	m.softmaxBwd(dx, y, dy, p)
+}
+
+func (m *mutant) Gather(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
+	if m.gather == nil {
+		m.Device.Gather(dst, src, idx, p)
+		return
+	}
+	m.gather(dst, src, idx, p)
+}
+
+func (m *mutant) ScatterAdd(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
+	if m.scatterAdd == nil {
+		m.Device.ScatterAdd(dst, src, idx, p)
+		return
+	}
+	m.scatterAdd(dst, src, idx, p)
+}
+
+func (m *mutant) Random(dst device.Buffer, p device.RandomParams) {
+	if m.random == nil {
+		m.Device.Random(dst, p)
+		return
+	}
+	m.random(dst, p)
+}
+
+func (m *mutant) SGDStep(param, grad, buf device.Buffer, p device.SGDParams) {
+	if m.sgd == nil {
+		m.Device.SGDStep(param, grad, buf, p)
+		return
+	}
+	m.sgd(param, grad, buf, p)
+}
+
+func (m *mutant) AdamStep(param, grad, mb, v device.Buffer, p device.AdamParams) {
+	if m.adam == nil {
+		m.Device.AdamStep(param, grad, mb, v, p)
+		return
+	}
+	m.adam(param, grad, mb, v, p)
+}
+
+// scale multiplies the first n elements of b by s in place: a result that is
+// right up to a relative error of s−1.
+func scale(d device.Device, b device.Buffer, n int, s float32) {
+	d.Unary(b, device.Strided{Buf: b, Strides: []int{1}}, device.UnaryParams{Op: device.Affine, A: s, Shape: []int{n}})
+}
+
+// mutants are bugs a backend could plausibly have, each with a subtest of
+// Run that must catch it.
+var mutants = []struct {
+	name    string
+	catches string // a subtest of Run that must fail
+	bug     func(d device.Device, m *mutant)
+}{
+	{"fill ignores offset", "Fill/float32", func(d device.Device, m *mutant) {
+		m.fill = func(dst device.Buffer, _, n int, v float32) { d.Fill(dst, 0, n, v) }
+	}},
+	{"free leaks", "Free", func(d device.Device, m *mutant) {
+		m.free = func(device.Buffer) {}
+	}},
+	{"copy drops the source offset", "Copy/sliced", func(d device.Device, m *mutant) {
+		m.copy = func(dst device.Buffer, off int, src device.Strided, shape []int) {
+			src.Offset = 0
+			d.Copy(dst, off, src, shape)
+		}
+	}},
+	{"unary treats its source as contiguous", "Unary/exp", func(d device.Device, m *mutant) {
+		m.unary = func(dst device.Buffer, src device.Strided, p device.UnaryParams) {
+			src.Strides = device.Contiguous(p.Shape)
+			d.Unary(dst, src, p)
+		}
+	}},
+	{"exp off by 1e-5 relative", "Unary/exp", func(d device.Device, m *mutant) {
+		m.unary = func(dst device.Buffer, src device.Strided, p device.UnaryParams) {
+			d.Unary(dst, src, p)
+			if p.Op == device.Exp {
+				scale(d, dst, device.NumElements(p.Shape), 1+1e-5)
+			}
+		}
+	}},
+	{"sigmoid off by 2e-6 relative", "Unary/sigmoid", func(d device.Device, m *mutant) {
+		m.unary = func(dst device.Buffer, src device.Strided, p device.UnaryParams) {
+			d.Unary(dst, src, p)
+			if p.Op == device.Sigmoid {
+				scale(d, dst, device.NumElements(p.Shape), 1+2e-6)
+			}
+		}
+	}},
+	{"binary drops y's offset", "Binary/add", func(d device.Device, m *mutant) {
+		m.binary = func(dst device.Buffer, x, y device.Strided, p device.BinaryParams) {
+			y.Offset = 0
+			d.Binary(dst, x, y, p)
+		}
+	}},
+	{"where swaps x and y", "Where/contiguous", func(d device.Device, m *mutant) {
+		m.where = func(dst device.Buffer, cond, x, y device.Strided, shape []int) { d.Where(dst, cond, y, x, shape) }
+	}},
+	{"matmul reads C when beta is 0", "MatMul/beta0", func(d device.Device, m *mutant) {
+		m.matMul = func(c, a, b device.Buffer, p device.MatMulParams) {
+			if p.Beta == 0 {
+				p.Beta = 1e-30
+			}
+			d.MatMul(c, a, b, p)
+		}
+	}},
+	{"matmul off by 1e-4 relative", "MatMul/plain", func(d device.Device, m *mutant) {
+		m.matMul = func(c, a, b device.Buffer, p device.MatMulParams) {
+			d.MatMul(c, a, b, p)
+			if p.Batch == 1 && p.OffC == 0 {
+				scale(d, c, p.M*p.N, 1+1e-4)
+			}
+		}
+	}},
+	{"matmul ignores the batch stride of B", "MatMul/batched", func(d device.Device, m *mutant) {
+		m.matMul = func(c, a, b device.Buffer, p device.MatMulParams) {
+			p.StrideB = 0
+			d.MatMul(c, a, b, p)
+		}
+	}},
+	{"conv backward input accumulates into dx", "Conv2dBackwardInput/basic", func(d device.Device, m *mutant) {
+		m.convBwdIn = func(dx, dy, w device.Buffer, p device.Conv2dParams) {
+			tmp := d.Alloc(device.Float32, dx.Len())
+			defer d.Free(tmp)
+			d.Conv2dBackwardInput(tmp, dy, w, p)
+			n := []int{dx.Len()}
+			d.Binary(dx, device.Strided{Buf: dx, Strides: []int{1}}, device.Strided{Buf: tmp, Strides: []int{1}}, device.BinaryParams{Op: device.Add, Shape: n})
+		}
+	}},
+	{"conv backward weight averages over the batch", "Conv2dBackwardWeight/basic", func(d device.Device, m *mutant) {
+		m.convBwdW = func(dw, x, dy device.Buffer, p device.Conv2dParams) {
+			d.Conv2dBackwardWeight(dw, x, dy, p)
+			scale(d, dw, dw.Len(), 1/float32(p.N))
+		}
+	}},
+	{"max pool indices count from the tensor, not the plane", "Pool2d/max/2x2", func(d device.Device, m *mutant) {
+		m.pool = func(y, idx, x device.Buffer, p device.Pool2dParams) {
+			d.Pool2d(y, idx, x, p)
+			if idx == nil {
+				return
+			}
+			v := make([]int32, idx.Len())
+			d.Read(idx, v)
+			per := p.OutH() * p.OutW()
+			for i := range v {
+				v[i] += int32(i / per * p.H * p.W)
+			}
+			d.Write(idx, v)
+		}
+	}},
+	{"avg pool ignores CountIncludePad", "Pool2d/avg/3x3s2pad1", func(d device.Device, m *mutant) {
+		m.pool = func(y, idx, x device.Buffer, p device.Pool2dParams) {
+			p.CountIncludePad = true
+			d.Pool2d(y, idx, x, p)
+		}
+	}},
+	{"avg pool backward ignores CountIncludePad", "Pool2dBackward/avg/3x3s2pad1", func(d device.Device, m *mutant) {
+		m.poolBwd = func(dx, dy, idx device.Buffer, p device.Pool2dParams) {
+			p.CountIncludePad = true
+			d.Pool2dBackward(dx, dy, idx, p)
+		}
+	}},
+	{"log-softmax backward uses the softmax rule", "SoftmaxBackward/log/rows", func(d device.Device, m *mutant) {
+		m.softmaxBwd = func(dx, y, dy device.Buffer, p device.SoftmaxParams) {
+			p.Log = false
+			d.SoftmaxBackward(dx, y, dy, p)
+		}
+	}},
+	{"gather drops the index offset", "Gather/pick", func(d device.Device, m *mutant) {
+		m.gather = func(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
+			idx.Offset = 0
+			d.Gather(dst, src, idx, p)
+		}
+	}},
+	{"scatter-add overwrites dst", "ScatterAdd/gather", func(d device.Device, m *mutant) {
+		m.scatterAdd = func(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
+			d.Fill(dst, 0, dst.Len(), 0)
+			d.ScatterAdd(dst, src, idx, p)
+		}
+	}},
+	{"random ignores the seed's high half", "Random/uniform/bigSeed", func(d device.Device, m *mutant) {
+		m.random = func(dst device.Buffer, p device.RandomParams) {
+			p.Seed = uint64(uint32(p.Seed))
+			d.Random(dst, p)
+		}
+	}},
+	{"random counter off by one", "Random/normal/seed0", func(d device.Device, m *mutant) {
+		m.random = func(dst device.Buffer, p device.RandomParams) {
+			p.Offset++
+			d.Random(dst, p)
+		}
+	}},
+	{"sgd dampens the first step", "SGDStep/dampening", func(d device.Device, m *mutant) {
+		m.sgd = func(param, grad, buf device.Buffer, p device.SGDParams) {
+			if p.FirstStep && buf != nil {
+				d.Fill(buf, 0, buf.Len(), 0)
+				p.FirstStep = false
+			}
+			d.SGDStep(param, grad, buf, p)
+		}
+	}},
+	{"adam without bias correction", "AdamStep/adam", func(d device.Device, m *mutant) {
+		m.adam = func(param, grad, mb, v device.Buffer, p device.AdamParams) {
+			p.Step = 1 << 20
+			d.AdamStep(param, grad, mb, v, p)
+		}
+	}},
+	{"adamw decays like adam", "AdamStep/adamw", func(d device.Device, m *mutant) {
+		m.adam = func(param, grad, mb, v device.Buffer, p device.AdamParams) {
+			p.Decoupled = false
+			d.AdamStep(param, grad, mb, v, p)
+		}
+	}},
+}
+
+// mutantEnv names the mutant a re-executed test binary runs the suite on.
+const mutantEnv = "DEVICETEST_MUTANT"
+
+// TestMutants runs the suite on the CPU device with each deliberate bug, in
+// a child process (a failing subtest fails its whole process), and checks
+// that the subtest meant to catch the bug fails. It also checks that the
+// unmutated device passes, so a failure is the mutant's doing.
+func TestMutants(t *testing.T) {
+	if name, ok := os.LookupEnv(mutantEnv); ok {
+		m := &mutant{Device: cpu.New()}
+		for _, mu := range mutants {
+			if mu.name == name {
+				mu.bug(m.Device, m)
+			}
+		}
+		devicetest.Run(t, m)
+		return
+	}
+	if testing.Short() {
+		t.Skip("runs the suite once per mutant")
+	}
+	run := func(name, pattern string) (string, error) {
+		cmd := exec.Command(os.Args[0], "-test.run="+pattern, "-test.count=1")
+		cmd.Env = append(os.Environ(), mutantEnv+"="+name)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("", "^TestMutants$"); err != nil {
+		t.Fatalf("the suite fails on the unmutated CPU device, so mutants prove nothing:\n%s", out)
+	}
+	for _, mu := range mutants {
+		method, _, _ := strings.Cut(mu.catches, "/")
+		out, err := run(mu.name, "^TestMutants$/^"+method+"$")
+		if err == nil || !strings.Contains(out, "--- FAIL: TestMutants/"+mu.catches+" ") {
+			t.Errorf("mutant %q: subtest %s did not fail:\n%s", mu.name, mu.catches, out)
+		}
+	}
+}
