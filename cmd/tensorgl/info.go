@@ -19,6 +19,9 @@ func info(w io.Writer) error {
 		in := d.Info()
 		l := in.Limits
 		fmt.Fprintf(w, "%s:\n  renderer  %s\n  version   %s\n  software  %v\n", name, in.Renderer, in.Version, in.Software)
+		if c, ok := d.(interface{ Context() string }); ok {
+			fmt.Fprintf(w, "  context   %s\n", c.Context())
+		}
 		if name == "cpu" {
 			fmt.Fprintf(w, "  threads   %d\n", l.Threads)
 		} else {

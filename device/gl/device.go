@@ -45,6 +45,7 @@ type Device struct {
 	pool  map[int][]*glBuffer // bucket size in elements → free buffers
 
 	info     device.Info
+	context  string // how the context was made, for Context
 	groupCap [3]int // largest group count per dispatch, per axis
 
 	// GL-thread state.
@@ -196,6 +197,7 @@ func (d *Device) initContext() error {
 		return fmt.Errorf("%s: need OpenGL 4.3 core for compute shaders, got %d.%d (%s, %s)", ctx.describe(), major, minor, renderer, version)
 	}
 	d.ctx = ctx
+	d.context = ctx.describe()
 	d.info = device.Info{
 		Name:     "gl",
 		Renderer: renderer,
@@ -285,6 +287,11 @@ func (d *Device) count(f func(s *device.Stats)) {
 
 // Info describes the GL renderer and its limits.
 func (d *Device) Info() device.Info { return d.info }
+
+// Context says how the GL context was made: which EGL device or platform,
+// or the GLFW window. Logging it shows when a container silently fell back
+// to llvmpipe.
+func (d *Device) Context() string { return d.context }
 
 // Stats reports the device counters. Dispatches counts glDispatchCompute
 // calls: a kernel whose grid exceeds the work-group-count limit is several.

@@ -233,3 +233,30 @@ func TestGLFW(t *testing.T) {
 		t.Errorf("Read = %v, %v; want π ×3", got, err)
 	}
 }
+
+// BenchmarkMatMul reports the tiled GEMM's rate on square matrices,
+// excluding transfers.
+func BenchmarkMatMul(b *testing.B) {
+	d, err := Open()
+	if err != nil {
+		b.Skip(err)
+	}
+	defer d.Close()
+	const n = 256
+	x, y, z := d.Alloc(device.Float32, n*n), d.Alloc(device.Float32, n*n), d.Alloc(device.Float32, n*n)
+	d.Fill(x, 0, n*n, 1)
+	d.Fill(y, 0, n*n, 0.5)
+	p := device.MatMulParams{Batch: 1, M: n, N: n, K: n, Alpha: 1}
+	d.MatMul(z, x, y, p)
+	if err := d.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		d.MatMul(z, x, y, p)
+	}
+	if err := d.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(2*n*n*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
