@@ -392,3 +392,43 @@ func TestParamsSurviveTidy(t *testing.T) {
 		t.Error("parameters do not require gradients")
 	}
 }
+
+func TestDefaultInit(t *testing.T) {
+	g := tensor.NewGenerator(12)
+	bounded := func(what string, x *tensor.Tensor, bound float64) {
+		t.Helper()
+		m := 0.0
+		for _, v := range host(x) {
+			m = max(m, math.Abs(v))
+		}
+		// Enough samples that the largest comes within 2% of the bound.
+		if m > bound || m < 0.98*bound {
+			t.Errorf("%s: largest |value| %g, want just under %g", what, m, bound)
+		}
+	}
+	l := NewLinear(100, 400, g)
+	bounded("Linear weight", l.Weight, 0.1)
+	bounded("Linear bias", l.Bias, 0.1)
+	c := NewConv2d(8, 64, 3, Conv2dOpts{Groups: 2}, g)
+	bounded("Conv2d weight", c.Weight, 1/math.Sqrt(4*9))
+	bounded("Conv2d bias", c.Bias, 1/math.Sqrt(4*9))
+	e := NewEmbedding(100, 100, g)
+	mean, sq := 0.0, 0.0
+	for _, v := range host(e.Weight) {
+		mean += v / 1e4
+		sq += v * v / 1e4
+	}
+	if std := math.Sqrt(sq - mean*mean); math.Abs(mean) > 0.04 || math.Abs(std-1) > 0.03 {
+		t.Errorf("Embedding weight mean %g std %g, want N(0, 1)", mean, std)
+	}
+	bn := NewBatchNorm2d(3)
+	for _, tc := range []struct {
+		x    *tensor.Tensor
+		want float64
+	}{{bn.Weight, 1}, {bn.Bias, 0}, {bn.RunningMean, 0}, {bn.RunningVar, 1}} {
+		assertClose(t, "BatchNorm init", tc.x, []float64{tc.want, tc.want, tc.want}, 0)
+	}
+	// The same seed builds the same model.
+	a, b := NewLinear(3, 4, tensor.NewGenerator(5)), NewLinear(3, 4, tensor.NewGenerator(5))
+	assertClose(t, "reproducible", a.Weight, host(b.Weight), 0)
+}
