@@ -409,7 +409,7 @@ func TestDefaultInit(t *testing.T) {
 	l := NewLinear(100, 400, g)
 	bounded("Linear weight", l.Weight, 0.1)
 	bounded("Linear bias", l.Bias, 0.1)
-	c := NewConv2d(8, 64, 3, Conv2dOpts{Groups: 2}, g)
+	c := NewConv2d(8, 512, 3, Conv2dOpts{Groups: 2}, g)
 	bounded("Conv2d weight", c.Weight, 1/math.Sqrt(4*9))
 	bounded("Conv2d bias", c.Bias, 1/math.Sqrt(4*9))
 	e := NewEmbedding(100, 100, g)
