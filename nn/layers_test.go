@@ -432,3 +432,18 @@ func TestDefaultInit(t *testing.T) {
 	a, b := NewLinear(3, 4, tensor.NewGenerator(5)), NewLinear(3, 4, tensor.NewGenerator(5))
 	assertClose(t, "reproducible", a.Weight, host(b.Weight), 0)
 }
+
+func TestAdaptiveAvgPool2dGradient(t *testing.T) {
+	// d Σy / dx counts, for each input, 1/window size over the windows that
+	// cover it; 5→3 windows overlap ([0,2) [1,4) [3,5)).
+	x := tensor.Zeros(1, 1, 5, 4).SetRequiresGrad(true)
+	NewAdaptiveAvgPool2d(3, 2).Forward(x).Sum().Backward()
+	rows := []float64{1.0 / 2, 1.0/2 + 1.0/3, 1.0 / 3, 1.0/3 + 1.0/2, 1.0 / 2}
+	var want []float64
+	for _, r := range rows {
+		for range 4 {
+			want = append(want, r/2) // each column window has width 2
+		}
+	}
+	assertClose(t, "gradient", x.Grad(), want, 1e-6)
+}

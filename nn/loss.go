@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/tensor"
@@ -32,7 +33,17 @@ func (r Reduction) apply(l *tensor.Tensor) *tensor.Tensor {
 
 // MSELoss is the squared error (pred − target)², reduced.
 func MSELoss(pred, target *tensor.Tensor, r Reduction) *tensor.Tensor {
+	sameShape("nn.MSELoss", pred, target)
 	return r.apply(pred.Sub(target).Square())
+}
+
+// sameShape panics unless input and target have equal shapes. PyTorch
+// broadcasts them with a warning; Go has no warnings, and broadcasting [B]
+// against [B, 1] silently computes a [B, B] loss, so it is refused.
+func sameShape(op string, input, target *tensor.Tensor) {
+	if !slices.Equal(input.Shape(), target.Shape()) {
+		misuse(op, "input %v and target %v differ in shape", input.Shape(), target.Shape())
+	}
 }
 
 // NLLOpts configures NLLLoss.
@@ -117,6 +128,7 @@ func CrossEntropyLoss(logits, target *tensor.Tensor, o CrossEntropyOpts) *tensor
 // probabilities p and targets y, with each log clamped at −100 as PyTorch
 // does so that p = 0 or 1 gives a finite loss and gradient.
 func BCELoss(p, y *tensor.Tensor, r Reduction) *tensor.Tensor {
+	sameShape("nn.BCELoss", p, y)
 	l := y.Mul(clampedLog(p)).Add(y.Neg().AddScalar(1).Mul(clampedLog(p.Neg().AddScalar(1))))
 	return r.apply(l.Neg())
 }
@@ -125,8 +137,8 @@ func BCELoss(p, y *tensor.Tensor, r Reduction) *tensor.Tensor {
 // the selection then drops it, so no −Inf or NaN reaches the gradient.
 func clampedLog(x *tensor.Tensor) *tensor.Tensor {
 	pos := x.GtScalar(0)
-	one := tensor.OnesLike(pos)
-	floor := tensor.FullLike(pos, -100)
+	one := tensor.Scalar(1).To(x.Device())
+	floor := tensor.Scalar(-100).To(x.Device())
 	return tensor.Where(pos, tensor.Where(pos, x, one).Log(), floor).Clamp(-100, math.MaxFloat32)
 }
 
@@ -134,5 +146,6 @@ func clampedLog(x *tensor.Tensor) *tensor.Tensor {
 // logits x: max(x,0) − x·y + log(1+e^−|x|), which is softplus(x) − x·y. Its
 // gradient is sigmoid(x) − y.
 func BCEWithLogitsLoss(x, y *tensor.Tensor, r Reduction) *tensor.Tensor {
+	sameShape("nn.BCEWithLogitsLoss", x, y)
 	return r.apply(x.Softplus().Sub(x.Mul(y)))
 }

@@ -1,7 +1,9 @@
 package nn
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/tensor"
@@ -201,4 +203,13 @@ func TestBCEWithLogitsLoss(t *testing.T) {
 	assertClose(t, "sum", BCEWithLogitsLoss(x, y, ReduceSum), []float64{sum}, 1e-6)
 	BCEWithLogitsLoss(x, y, ReduceMean).Backward()
 	assertClose(t, "gradient", x.Grad(), grad, 1e-6)
+}
+
+func TestLossShapeMismatch(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "differ in shape") {
+			t.Errorf("panic %v, want a shape mismatch", r)
+		}
+	}()
+	MSELoss(tensor.Zeros(4, 1), tensor.Zeros(4), ReduceMean)
 }
