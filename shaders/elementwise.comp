@@ -90,6 +90,13 @@ float stableTanh(float x) {
 	return x < 0.0f ? -r : r;
 }
 
+// reduce2pi maps x into [−π, π] with a two-part 2π (Cody–Waite), so GPUs
+// whose sin/cos are only accurate near zero stay accurate for large |x|.
+float reduce2pi(float x) {
+	float k = floor(x * 0.15915494309189535f + 0.5f);
+	return (x - k * 6.28125f) - k * 0.0019353071795864769f;
+}
+
 float sigmoid(float x) {
 	if (x >= 0.0f) return 1.0f / (1.0f + exp(-x));
 	float e = exp(x);
@@ -120,9 +127,9 @@ float op(float x) {
 #elif OP == 9
 	return stableTanh(x);
 #elif OP == 10
-	return sin(x);
+	return sin(reduce2pi(x));
 #elif OP == 11
-	return cos(x);
+	return cos(reduce2pi(x));
 #elif OP == 12
 	return x * x;
 #elif OP == 13

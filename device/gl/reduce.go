@@ -9,15 +9,23 @@ import (
 )
 
 // rowLocal is the work-group size of the row-parallel kernels (reduce,
-// softmax): one group per row, a shared-memory tree over rowLocal partials.
-const rowLocal = 128
+// softmax) for rows of n elements: one group per row, a shared-memory tree
+// over the partials. Short rows get small groups (a class-score row of 10
+// would leave most of a large group idle); long rows get up to 256.
+func rowLocal(n int) int {
+	l := 32
+	for l < n && l < 256 {
+		l *= 2
+	}
+	return l
+}
 
 // Reduce folds the middle axis of [Outer, N, Inner] with one work group per
 // output element.
 func (d *Device) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	gd, gs := d.buf(dst), d.buf(src)
 	d.enqueue("reduce "+p.Op.String(), func() {
-		prog := d.program(variant{family: "reduce", defs: []string{fmt.Sprintf("OP=%d", p.Op), localDef(rowLocal)}})
+		prog := d.program(variant{family: "reduce", defs: []string{fmt.Sprintf("OP=%d", p.Op), localDef(rowLocal(p.N))}})
 		if prog == nil {
 			return
 		}
@@ -40,7 +48,7 @@ func (d *Device) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxParams
 }
 
 func (d *Device) softmax(name string, defs []string, dst, s0, s1 *glBuffer, p device.SoftmaxParams) {
-	defs = append(defs, localDef(rowLocal))
+	defs = append(defs, localDef(rowLocal(p.N)))
 	if p.Log {
 		defs = append(defs, "LOG")
 		name = "log-" + name
