@@ -8,8 +8,9 @@
 // LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, BatchNorm1d, BatchNorm2d,
 // Embedding and Sequential. Constructors take a *tensor.Generator and
 // initialise as PyTorch does, so a seed reproduces a model on any device.
-// Parameters are created on the default device, require gradients and are
-// exempt from tensor.Tidy.
+// Parameters are created on the default device (call
+// tensor.SetDefaultDevice before building a model to place it on a GPU),
+// require gradients and are exempt from tensor.Tidy.
 //
 // Losses are functions of tensors built from differentiable tensor
 // operations, so they run on any device and autograd supplies their

@@ -2,6 +2,9 @@ package nn_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 
 	"github.com/tensorgl/tensorgl/nn"
 	"github.com/tensorgl/tensorgl/tensor"
@@ -44,4 +47,38 @@ func Example() {
 	// 0.bias [8]
 	// 2.weight [2 8]
 	// 2.bias [2]
+}
+
+// Save a model's state and load it into a model of the same architecture.
+func ExampleLoad() {
+	dir, err := os.MkdirTemp("", "nn-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "model.safetensors")
+
+	build := func(seed uint64) nn.Module {
+		g := tensor.NewGenerator(seed)
+		return nn.NewSequential(nn.NewLinear(4, 3, g), nn.NewBatchNorm1d(3), nn.NewReLU(), nn.NewLinear(3, 2, g))
+	}
+	trained := build(1)
+	if err := nn.Save(path, trained, map[string]string{"epoch": "1"}); err != nil {
+		panic(err)
+	}
+	restored := build(2)
+	if err := nn.Load(path, restored); err != nil {
+		panic(err)
+	}
+	x := tensor.Ones(2, 4)
+	nn.Eval(trained)
+	nn.Eval(restored)
+	fmt.Println(slices.Equal(trained.Forward(x).Data(), restored.Forward(x).Data()))
+
+	// A model of another shape is refused, and left as it was.
+	other := nn.NewSequential(nn.NewLinear(4, 5, tensor.NewGenerator(3)))
+	fmt.Println(nn.Load(path, other) != nil)
+	// Output:
+	// true
+	// true
 }
