@@ -50,17 +50,20 @@ func LoadTensors(path string, dst map[string]*tensor.Tensor) error {
 		return fmt.Errorf("nn: load: %w", err)
 	}
 	es := namedEntries(dst)
+	extra := extraNames(file, es)
+	for _, name := range extra {
+		if dt := file[name].DType; dt != "F32" && dt != "I32" {
+			return fmt.Errorf("nn: load %s: %q has dtype %s, want F32 or I32", path, name, dt)
+		}
+	}
 	added := map[string]*tensor.Tensor{}
-	for _, name := range extraNames(file, es) {
+	for _, name := range extra {
 		ft := file[name]
 		var t *tensor.Tensor
-		switch ft.DType {
-		case "F32":
-			t = tensor.Zeros(ft.Shape...)
-		case "I32":
+		if ft.DType == "I32" {
 			t = tensor.FromInts(make([]int32, len(ft.I32))).Reshape(ft.Shape...)
-		default:
-			return fmt.Errorf("nn: load %s: %q has dtype %s, want F32 or I32", path, name, ft.DType)
+		} else {
+			t = tensor.Zeros(ft.Shape...)
 		}
 		tensor.Persist(t)
 		added[name] = t
