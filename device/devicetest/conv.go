@@ -65,33 +65,6 @@ func convTaps(p device.Conv2dParams, fn func(yi, xi, wi int)) {
 	}
 }
 
-// accumulator forms float64 sums and bounds the float32 error of each by the
-// "accumulate" tolerance.
-type accumulator struct {
-	sum, abs []float64
-	n        []int
-}
-
-func newAccumulator(size int) *accumulator {
-	return &accumulator{make([]float64, size), make([]float64, size), make([]int, size)}
-}
-
-func (a *accumulator) add(i int, v float64) {
-	a.sum[i] += v
-	a.abs[i] += math.Abs(v)
-	a.n[i]++
-}
-
-// bounds returns the error bound of each sum, counting extra roundings per
-// term beyond the additions (such as the rounding of each product).
-func (a *accumulator) bounds(extra int) []float64 {
-	b := make([]float64, len(a.sum))
-	for i := range b {
-		b[i] = tol("accumulate").bound(float64(a.n[i]+extra)*a.abs[i], 0)
-	}
-	return b
-}
-
 // convSizes returns the element counts of X, Wt and Y.
 func convSizes(p device.Conv2dParams) (nx, nw, ny int) {
 	return p.N * p.C * p.H * p.W, p.K * (p.C / p.Groups) * p.R * p.S, p.N * p.K * p.OutH() * p.OutW()

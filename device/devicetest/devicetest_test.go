@@ -40,12 +40,14 @@ func TestOpsHaveCases(t *testing.T) {
 			t.Errorf("binary op %v has no case in binaryCases", op)
 		}
 	}
-	if got, want := len(device.ReduceOps()), 5; got != want {
-		t.Errorf("package device has %d reduce ops; testReduce and checkReduce know %d: extend them", got, want)
+	for _, op := range device.ReduceOps() {
+		if _, ok := reduceInputs[op]; !ok {
+			t.Errorf("reduce op %v has no case in reduceInputs", op)
+		}
 	}
 }
 
-// TestTolerancesUsed checks that every tolerance has a reason and names a
+// TestTolerances checks that every tolerance has a reason and names a
 // known test case, and that each case names a tolerance that exists.
 func TestTolerances(t *testing.T) {
 	for name, tl := range tolerances {

@@ -1,7 +1,9 @@
 package devicetest
 
 import (
+	"fmt"
 	"math"
+	"sync"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -137,15 +139,67 @@ func testRead(t *testing.T, d device.Device) {
 }
 
 func testSync(t *testing.T, d device.Device) {
-	b := alloc(t, d, device.Float32, 777)
-	d.Fill(b, 0, 777, -1)
-	if err := d.Sync(); err != nil {
-		t.Fatalf("Sync after Fill: %v", err)
+	subtest(t, "afterFill", func(t *testing.T) {
+		b := alloc(t, d, device.Float32, 777)
+		d.Fill(b, 0, 777, -1)
+		if err := d.Sync(); err != nil {
+			t.Fatalf("Sync after Fill: %v", err)
+		}
+		if err := d.Sync(); err != nil {
+			t.Fatalf("Sync with nothing queued: %v", err)
+		}
+		expectEqual(t, "Read after Sync", download(t, d, b, 777), filled(777, -1))
+	})
+	subtest(t, "concurrent", func(t *testing.T) {
+		// Goroutines queue chains of dependent kernels at once, freeing each
+		// input as soon as its last kernel is queued (as the tensor layer
+		// does); each chain must see its own kernels in order.
+		const workers, rounds = 4, 8
+		errs := make(chan error, workers*rounds)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for k := range rounds {
+					errs <- chain(d, 500+w*37+k, float32(w*rounds+k))
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
+
+// chain computes 3x+1 for x = base+i%100 through Write, Unary, Binary and
+// Free without waiting in between, then reads and checks the result (which
+// is exact in float32).
+func chain(d device.Device, n int, base float32) error {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = base + float32(i%100)
 	}
-	if err := d.Sync(); err != nil {
-		t.Fatalf("Sync with nothing queued: %v", err)
+	src, twice, out := d.Alloc(device.Float32, n), d.Alloc(device.Float32, n), d.Alloc(device.Float32, n)
+	defer d.Free(out)
+	d.Write(src, x)
+	whole := []int{1}
+	d.Unary(twice, device.Strided{Buf: src, Strides: whole}, device.UnaryParams{Op: device.Affine, A: 2, B: 1, Shape: []int{n}})
+	d.Binary(out, device.Strided{Buf: twice, Strides: whole}, device.Strided{Buf: src, Strides: whole}, device.BinaryParams{Op: device.Add, Shape: []int{n}})
+	d.Free(src)
+	d.Free(twice)
+	got := make([]float32, n)
+	if err := d.Read(out, got); err != nil {
+		return fmt.Errorf("Read: %v", err)
 	}
-	expectEqual(t, "Read after Sync", download(t, d, b, 777), filled(777, -1))
+	for i, v := range got {
+		if want := 3*x[i] + 1; v != want {
+			return fmt.Errorf("chain of %d elements from %v: element %d is %v, want %v", n, base, i, v, want)
+		}
+	}
+	return nil
 }
 
 func testStats(t *testing.T, d device.Device) {

@@ -11,17 +11,24 @@ import (
 // axes, odd sizes and one long axis for backends that reduce in a tree.
 var reduceShapes = [][3]int{{1, 1, 1}, {3, 7, 5}, {5, 1, 4}, {1, 13, 1}, {4, 33, 1}, {1, 3001, 1}, {2, 129, 3}}
 
+// reduceInputs draws the inputs of each device.ReduceOp; Run fails for an
+// op without an entry. Max, min and their indices draw from a mix that
+// repeats values, so ties occur and the first extreme must win.
+var reduceInputs = map[device.ReduceOp]generator{
+	device.Sum:    mostly(wide(6), between(-1, 1)),
+	device.Max:    mostly(small, wide(6)),
+	device.Min:    mostly(small, wide(6)),
+	device.ArgMax: mostly(small, wide(6)),
+	device.ArgMin: mostly(small, wide(6)),
+}
+
 func testReduce(t *testing.T, d device.Device) {
 	for _, op := range device.ReduceOps() {
 		subtest(t, op.String(), func(t *testing.T) {
 			r := newRand(t)
-			gen := mostly(wide(6), small) // small repeats values, so max, min and their indices tie
-			switch op {
-			case device.Sum:
-				gen = mostly(wide(6), between(-1, 1))
-			case device.Max, device.Min, device.ArgMax, device.ArgMin:
-			default:
-				t.Fatalf("devicetest has no case for reduce op %v: add one to testReduce", op)
+			gen, ok := reduceInputs[op]
+			if !ok {
+				t.Fatalf("devicetest has no case for reduce op %v: add one to reduceInputs and checkReduce", op)
 			}
 			for _, s := range reduceShapes {
 				p := device.ReduceParams{Op: op, Outer: s[0], N: s[1], Inner: s[2]}

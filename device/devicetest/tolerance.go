@@ -69,6 +69,33 @@ func (tl tolerance) bound(scale, arg float64) float64 {
 	return tl.Abs + (tl.ULP+tl.ArgULP*math.Abs(arg))*ulp*math.Abs(scale) + underflow
 }
 
+// accumulator forms float64 sums and bounds the float32 error of each by the
+// "accumulate" tolerance.
+type accumulator struct {
+	sum, abs []float64
+	n        []int
+}
+
+func newAccumulator(size int) *accumulator {
+	return &accumulator{make([]float64, size), make([]float64, size), make([]int, size)}
+}
+
+func (a *accumulator) add(i int, v float64) {
+	a.sum[i] += v
+	a.abs[i] += math.Abs(v)
+	a.n[i]++
+}
+
+// bounds returns the error bound of each sum, counting extra roundings per
+// term beyond the additions (such as the rounding of each product).
+func (a *accumulator) bounds(extra int) []float64 {
+	b := make([]float64, len(a.sum))
+	for i := range b {
+		b[i] = tol("accumulate").bound(float64(a.n[i]+extra)*a.abs[i], 0)
+	}
+	return b
+}
+
 // maxReported is how many mismatching elements a failure lists.
 const maxReported = 5
 
