@@ -1,6 +1,7 @@
 package devicetest_test
 
 import (
+	"math"
 	"os"
 	"os/exec"
 	"strings"
@@ -21,10 +22,12 @@ type mutant struct {
 	unary      func(dst device.Buffer, src device.Strided, p device.UnaryParams)
 	binary     func(dst device.Buffer, x, y device.Strided, p device.BinaryParams)
 	where      func(dst device.Buffer, cond, x, y device.Strided, shape []int)
+	reduce     func(dst, src device.Buffer, p device.ReduceParams)
 	matMul     func(c, a, b device.Buffer, p device.MatMulParams)
 	convBwdIn  func(dx, dy, w device.Buffer, p device.Conv2dParams)
 	convBwdW   func(dw, x, dy device.Buffer, p device.Conv2dParams)
 	pool       func(y, idx, x device.Buffer, p device.Pool2dParams)
+	softmax    func(dst, src device.Buffer, p device.SoftmaxParams)
 	poolBwd    func(dx, dy, idx device.Buffer, p device.Pool2dParams)
 	softmaxBwd func(dx, y, dy device.Buffer, p device.SoftmaxParams)
 	gather     func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
@@ -80,6 +83,22 @@ func (m *mutant) Where(dst device.Buffer, cond, x, y device.Strided, shape []int
 		return
 	}
 	m.where(dst, cond, x, y, shape)
+}
+
+func (m *mutant) Reduce(dst, src device.Buffer, p device.ReduceParams) {
+	if m.reduce == nil {
+		m.Device.Reduce(dst, src, p)
+		return
+	}
+	m.reduce(dst, src, p)
+}
+
+func (m *mutant) Softmax(dst, src device.Buffer, p device.SoftmaxParams) {
+	if m.softmax == nil {
+		m.Device.Softmax(dst, src, p)
+		return
+	}
+	m.softmax(dst, src, p)
 }
 
 func (m *mutant) MatMul(c, a, b device.Buffer, p device.MatMulParams) {
@@ -225,6 +244,45 @@ var mutants = []struct {
 	}},
 	{"where swaps x and y", "Where/contiguous", func(d device.Device, m *mutant) {
 		m.where = func(dst device.Buffer, cond, x, y device.Strided, shape []int) { d.Where(dst, cond, y, x, shape) }
+	}},
+	{"argmax takes the last of equal maxima", "Reduce/argmax", func(d device.Device, m *mutant) {
+		m.reduce = func(dst, src device.Buffer, p device.ReduceParams) {
+			if p.Op != device.ArgMax {
+				d.Reduce(dst, src, p)
+				return
+			}
+			x := make([]float32, src.Len())
+			d.Read(src, x)
+			idx := make([]int32, p.Outer*p.Inner)
+			for o := range p.Outer {
+				for i := range p.Inner {
+					for k := range p.N {
+						if best := x[(o*p.N+int(idx[o*p.Inner+i]))*p.Inner+i]; x[(o*p.N+k)*p.Inner+i] >= best {
+							idx[o*p.Inner+i] = int32(k)
+						}
+					}
+				}
+			}
+			d.Write(dst, idx)
+		}
+	}},
+	{"softmax without subtracting the max", "Softmax/softmax/offset", func(d device.Device, m *mutant) {
+		m.softmax = func(dst, src device.Buffer, p device.SoftmaxParams) {
+			x := make([]float32, p.Rows*p.N)
+			d.Read(src, x)
+			for r := range p.Rows {
+				row := x[r*p.N : (r+1)*p.N]
+				var sum float32
+				for i, v := range row {
+					row[i] = float32(math.Exp(float64(v)))
+					sum += row[i]
+				}
+				for i := range row {
+					row[i] /= sum
+				}
+			}
+			d.Write(dst, x)
+		}
 	}},
 	{"matmul reads C when beta is 0", "MatMul/beta0", func(d device.Device, m *mutant) {
 		m.matMul = func(c, a, b device.Buffer, p device.MatMulParams) {
