@@ -18,20 +18,20 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	sgemm(sgemmArchs[0], transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// sgemmSmallFlops is the m·n·k below which the plain loops of sgemmSmall
-// beat packing. Packing costs about 100 ns whatever the size, and the
+// sgemmSmallWork is the m·n·k (multiply-adds) below which the plain loops of
+// sgemmSmall beat packing. Packing costs about 100 ns whatever the size, and the
 // micro-kernels are so much faster than plain Go loops that they win from
 // about 8×8×8 on (measured on Zen 5 with AVX-512).
-const sgemmSmallFlops = 512
+const sgemmSmallWork = 512
 
-// sgemmTaskFlops is the least work (multiply-adds) worth handing to another
+// sgemmTaskWork is the least work (multiply-adds) worth handing to another
 // goroutine: starting one costs about a microsecond. Smaller products run
 // single-threaded without goroutines: the low-overhead path for small
 // matrices.
-const sgemmTaskFlops = 1 << 18
+const sgemmTaskWork = 1 << 18
 
 // maxTile bounds mr·nr of every micro-kernel, so the pure-Go kernel can keep
-// its accumulators in a fixed-size array.
+// its sums in a fixed-size array and one buffer size serves every edge tile.
 const maxTile = 16 * 32
 
 // sgemmArch is one micro-kernel with the cache blocking tuned for it.
@@ -91,7 +91,7 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 		}
 		return
 	}
-	if m*n*k < sgemmSmallFlops {
+	if m*n*k < sgemmSmallWork {
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -210,7 +210,7 @@ func (j *sgemmJob) run() {
 			// they are too few to share out, column chunks as well. Neither
 			// changes what any element computes; tasks are handed out as
 			// workers free up.
-			useful := max(1, min(workers, j.m*j.nc*j.kc/sgemmTaskFlops))
+			useful := max(1, min(workers, j.m*j.nc*j.kc/sgemmTaskWork))
 			want := 1
 			if useful > 1 {
 				want = useful * sgemmTasksPerWorker
