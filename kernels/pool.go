@@ -1,5 +1,7 @@
 package kernels
 
+import "math"
+
 // Pool2dGeom is the geometry of 2-D pooling over planes of H×W into OH×OW.
 type Pool2dGeom struct {
 	H, W, OH, OW     int
@@ -9,12 +11,11 @@ type Pool2dGeom struct {
 	CountIncludePad  bool // average pooling divides by KH·KW, padding included
 }
 
-// window returns the in-bounds rows [h0, h1) and columns [w0, w1) of the
-// window of output (oh, ow).
-func (g *Pool2dGeom) window(oh, ow int) (h0, h1, w0, w1 int) {
-	h0 = oh*g.StrideH - g.PadH
-	w0 = ow*g.StrideW - g.PadW
-	return max(h0, 0), min(h0+g.KH, g.H), max(w0, 0), min(w0+g.KW, g.W)
+// span returns the in-bounds part [lo, hi) of the window starting at
+// o·stride − pad with k taps over an axis of n elements.
+func span(o, stride, pad, k, n int) (lo, hi int) {
+	lo = o*stride - pad
+	return max(lo, 0), min(lo+k, n)
 }
 
 // divisor returns what average pooling divides the window's sum by.
@@ -30,44 +31,42 @@ const planeGrain = 1 << 12
 
 // MaxPool2d writes the max of each window of each of planes input planes x
 // into y and its index h·W+w within the plane into idx. Padding never wins;
-// a NaN wins over numbers, and the first of equal maxima wins.
+// the first of equal maxima wins (−0 equals +0), and so does the first NaN.
 func MaxPool2d(y []float32, idx []int32, x []float32, planes int, g Pool2dGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			in := x[p*hw : (p+1)*hw]
-			out, oi := y[p*ohw:(p+1)*ohw], idx[p*ohw:(p+1)*ohw]
 			for oh := 0; oh < g.OH; oh++ {
-				for ow := 0; ow < g.OW; ow++ {
-					h0, h1, w0, w1 := g.window(oh, ow)
-					// The max first, without data-dependent branches, then
-					// the first position holding it.
-					best := in[h0*g.W+w0]
-					for h := h0; h < h1; h++ {
-						for _, v := range in[h*g.W+w0 : h*g.W+w1] {
-							best = max(best, v)
-						}
-					}
-					out[oh*g.OW+ow], oi[oh*g.OW+ow] = best, int32(firstIndex(in, best, h0, h1, w0, w1, g.W))
-				}
+				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
+				o := p*ohw + oh*g.OW
+				maxPoolRow(y[o:o+g.OW], idx[o:o+g.OW], x[p*hw:(p+1)*hw], h0, h1, &g)
 			}
 		}
 	})
 }
 
-// firstIndex returns the row-major index of the first element of the window
-// [h0, h1)×[w0, w1) of plane (width w) equal to v, or the first NaN when v
-// is NaN.
-func firstIndex(plane []float32, v float32, h0, h1, w0, w1, w int) int {
-	nan := v != v
-	for h := h0; h < h1; h++ {
-		for j, x := range plane[h*w+w0 : h*w+w1] {
-			if x == v || (nan && x != x) {
-				return h*w + w0 + j
+// maxPoolRow computes one output row of max pooling, whose windows cover
+// the rows [h0, h1) of plane. It selects with bit masks, not branches: on
+// real data the comparisons are unpredictable, and a mispredicted branch
+// costs more than the whole window.
+func maxPoolRow(out []float32, oi []int32, plane []float32, h0, h1 int, g *Pool2dGeom) {
+	W, sw, pw, kw := g.W, g.StrideW, g.PadW, g.KW
+	oi = oi[:len(out)]
+	for ow := range out {
+		w0, w1 := span(ow, sw, pw, kw, W)
+		bi := uint32(h0*W + w0)
+		best := plane[bi]
+		for h := h0; h < h1; h++ {
+			for k := h*W + w0; k < h*W+w1; k++ {
+				v := plane[k]
+				// v wins if it is larger, or a NaN after numbers.
+				m := mask(!(v <= best)) & mask(best == best)
+				best = math.Float32frombits(math.Float32bits(v)&m | math.Float32bits(best)&^m)
+				bi = uint32(k)&m | bi&^m
 			}
 		}
+		out[ow], oi[ow] = best, int32(bi)
 	}
-	return h0*w + w0
 }
 
 // AvgPool2d writes the mean of each window of each input plane into y.
@@ -75,17 +74,19 @@ func AvgPool2d(y, x []float32, planes int, g Pool2dGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			in, out := x[p*hw:(p+1)*hw], y[p*ohw:(p+1)*ohw]
+			in := x[p*hw : (p+1)*hw]
 			for oh := 0; oh < g.OH; oh++ {
-				for ow := 0; ow < g.OW; ow++ {
-					h0, h1, w0, w1 := g.window(oh, ow)
+				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
+				out := y[p*ohw+oh*g.OW:][:g.OW]
+				for ow := range out {
+					w0, w1 := span(ow, g.StrideW, g.PadW, g.KW, g.W)
 					var s float32
 					for h := h0; h < h1; h++ {
 						for _, v := range in[h*g.W+w0 : h*g.W+w1] {
 							s += v
 						}
 					}
-					out[oh*g.OW+ow] = s / g.divisor(h0, h1, w0, w1)
+					out[ow] = s / g.divisor(h0, h1, w0, w1)
 				}
 			}
 		}
@@ -114,12 +115,13 @@ func AvgPool2dBackward(dx, dy []float32, planes int, g Pool2dGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			in, out := dx[p*hw:(p+1)*hw], dy[p*ohw:(p+1)*ohw]
+			in := dx[p*hw : (p+1)*hw]
 			clear(in)
 			for oh := 0; oh < g.OH; oh++ {
-				for ow := 0; ow < g.OW; ow++ {
-					h0, h1, w0, w1 := g.window(oh, ow)
-					d := out[oh*g.OW+ow] / g.divisor(h0, h1, w0, w1)
+				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
+				for ow, d := range dy[p*ohw+oh*g.OW:][:g.OW] {
+					w0, w1 := span(ow, g.StrideW, g.PadW, g.KW, g.W)
+					d /= g.divisor(h0, h1, w0, w1)
 					for h := h0; h < h1; h++ {
 						row := in[h*g.W+w0 : h*g.W+w1]
 						for w := range row {

@@ -96,3 +96,27 @@ func TestPool2d(t *testing.T) {
 		}
 	}
 }
+
+
+// TestMaxPool2dSpecialValues checks the tie and NaN rules on one 2×3 plane
+// pooled by 2×1 windows: −0 ties with +0 (the first wins), a NaN wins over
+// anything, and the first NaN wins over a later one.
+func TestMaxPool2dSpecialValues(t *testing.T) {
+	nan, negZero := float32(math.NaN()), float32(math.Copysign(0, -1))
+	x := []float32{
+		negZero, 5, nan,
+		0, nan, nan,
+	}
+	g := Pool2dGeom{H: 2, W: 3, OH: 1, OW: 3, KH: 2, KW: 1, StrideH: 1, StrideW: 1}
+	y, idx := make([]float32, 3), make([]int32, 3)
+	MaxPool2d(y, idx, x, 1, g)
+	if math.Float32bits(y[0]) != math.Float32bits(negZero) || idx[0] != 0 {
+		t.Errorf("window (−0, +0): got %g at %d, want −0 at 0", y[0], idx[0])
+	}
+	if !math.IsNaN(float64(y[1])) || idx[1] != 4 {
+		t.Errorf("window (5, NaN): got %g at %d, want NaN at 4", y[1], idx[1])
+	}
+	if !math.IsNaN(float64(y[2])) || idx[2] != 2 {
+		t.Errorf("window (NaN, NaN): got %g at %d, want NaN at 2", y[2], idx[2])
+	}
+}

@@ -195,12 +195,9 @@ func Where[C float32 | int32](dst []float32, cond Strided[C], x, y Strided[float
 			a := load(&w, 1, x.Data, m, xs[:])
 			b := load(&w, 2, y.Data, m, ys[:])
 			d := dst[pos : pos+m]
+			c, a, b = c[:len(d)], a[:len(d)], b[:len(d)]
 			for i := range d {
-				if c[i] != 0 {
-					d[i] = a[i]
-				} else {
-					d[i] = b[i]
-				}
+				d[i] = sel(c[i] != 0, a[i], b[i])
 			}
 			pos += m
 			w.advance(m)
