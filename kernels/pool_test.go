@@ -97,7 +97,6 @@ func TestPool2d(t *testing.T) {
 	}
 }
 
-
 // TestMaxPool2dSpecialValues checks the tie and NaN rules on one 2×3 plane
 // pooled by 2×1 windows: −0 ties with +0 (the first wins), a NaN wins over
 // anything, and the first NaN wins over a later one.
