@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -85,11 +86,13 @@ func subtest(t *testing.T, name string, fn func(t *testing.T)) {
 	})
 }
 
-// newRand returns a generator seeded by the test's full name, so each
-// subtest sees the same numbers on every run whatever else runs.
+// newRand returns a generator seeded by the subtest's name below Run's test
+// (Unary/exp), so each subtest sees the same numbers on every run and on
+// every backend, whatever else runs.
 func newRand(t *testing.T) *rand.Rand {
+	_, name, _ := strings.Cut(t.Name(), "/")
 	h := fnv.New64a()
-	h.Write([]byte(t.Name()))
+	h.Write([]byte(name))
 	return rand.New(rand.NewPCG(h.Sum64(), 0x7e45097))
 }
 

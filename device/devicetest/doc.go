@@ -21,7 +21,7 @@
 // backend that computes in float64 passes with room to spare.
 //
 // Shapes are small and drawn from a generator seeded by the subtest's name,
-// so every run is reproducible and a failing subtest can be rerun alone with
+// so every run, on every backend, sees the same inputs and a failing subtest can be rerun alone with
 // go test -run. Operands cover odd and 1-sized dimensions, batch 1,
 // transposed, sliced, offset and stride-0 (broadcast) layouts, and values of
 // large magnitude wherever the op is defined for them.
