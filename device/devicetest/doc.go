@@ -21,8 +21,14 @@
 // backend that computes in float64 passes with room to spare.
 //
 // Shapes are small and drawn from a generator seeded by the subtest's name,
-// so every run, on every backend, sees the same inputs and a failing subtest can be rerun alone with
-// go test -run. Operands cover odd and 1-sized dimensions, batch 1,
-// transposed, sliced, offset and stride-0 (broadcast) layouts, and values of
-// large magnitude wherever the op is defined for them.
+// so every run, on every backend, sees the same inputs, and a failing
+// subtest can be rerun alone with go test -run. Operands cover odd and
+// 1-sized dimensions, batch 1, transposed, sliced, offset and stride-0
+// (broadcast) layouts, and values of large magnitude wherever the op is
+// defined for them.
+//
+// The suite's own tests check that it has a test for every method of
+// device.Device and a case for every op, and run it on the CPU backend with
+// deliberate bugs (mutants), each of which must fail the subtest meant to
+// catch it.
 package devicetest
