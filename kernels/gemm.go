@@ -285,10 +285,21 @@ func packSliver(dst, src []float32, ld, width, w, kc int, alongRows bool) {
 		}
 		return
 	}
-	// Across rows: a transpose, eight rows at a time.
+	// Across rows: a transpose, eight rows at a time, then four, then one.
 	i := 0
 	for ; i+8 <= width; i += 8 {
 		packAcross8(dst[i:], src[i*ld:], ld, w, kc)
+	}
+	if i+4 <= width {
+		s0 := src[i*ld:][:kc]
+		s1 := src[(i+1)*ld:][:kc]
+		s2 := src[(i+2)*ld:][:kc]
+		s3 := src[(i+3)*ld:][:kc]
+		for p := range s0 {
+			d := dst[p*w+i:][:4]
+			d[0], d[1], d[2], d[3] = s0[p], s1[p], s2[p], s3[p]
+		}
+		i += 4
 	}
 	for ; i < width; i++ {
 		for p, v := range src[i*ld:][:kc] {
