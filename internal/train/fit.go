@@ -1,0 +1,81 @@
+package train
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/tensorgl/tensorgl/data"
+	"github.com/tensorgl/tensorgl/nn"
+	"github.com/tensorgl/tensorgl/nn/optim"
+	"github.com/tensorgl/tensorgl/tensor"
+)
+
+// Epoch records one epoch of training.
+type Epoch struct {
+	Loss          float64       // mean training loss over the epoch's samples
+	Accuracy      float64       // fraction of the test set classified right afterwards
+	SamplesPerSec float64       // training throughput, evaluation excluded
+	Time          time.Duration // training time, evaluation excluded
+}
+
+// batchTensors copies a host batch to the default device.
+func batchTensors(b *data.Batch) (x, y *tensor.Tensor) {
+	return tensor.FromSlice(b.X, b.Shape...), tensor.FromInts(b.Y, len(b.Y))
+}
+
+// trainEpoch runs one epoch of SGD steps, each inside tensor.Tidy so that
+// the step's device memory returns to the pool, and reads back only the
+// loss.
+func trainEpoch(model nn.Module, opt optim.Optimizer, loader *data.Loader, epoch int, p progress) (loss float64, n int, err error) {
+	model.Train(true)
+	var sum float64
+	for b := range loader.Epoch(epoch) {
+		var l [1]float32
+		tensor.Tidy(func() {
+			x, y := batchTensors(b)
+			opt.ZeroGrad()
+			out := nn.CrossEntropyLoss(model.Forward(x), y, nn.CrossEntropyOpts{})
+			out.Backward()
+			opt.Step()
+			err = out.ReadTo(l[:])
+		})
+		if err != nil {
+			return 0, 0, fmt.Errorf("epoch %d, after %d samples: %w", epoch+1, n, err)
+		}
+		sum += float64(l[0]) * float64(len(b.Y))
+		n += len(b.Y)
+		p.step(len(b.Y), sum/float64(n))
+	}
+	return sum / float64(n), n, nil
+}
+
+// evaluate returns the fraction of the loader's samples that model
+// classifies right, reading back only the predicted classes.
+func evaluate(model nn.Module, loader *data.Loader) (float64, error) {
+	model.Train(false)
+	defer model.Train(true)
+	correct, total := 0, 0
+	var err error
+	tensor.NoGrad(func() {
+		for b := range loader.Epoch(0) {
+			pred := make([]int32, len(b.Y))
+			tensor.Tidy(func() {
+				x, _ := batchTensors(b)
+				err = model.Forward(x).ArgMax(1).ReadTo(pred)
+			})
+			if err != nil {
+				return
+			}
+			for i, c := range pred {
+				if c == b.Y[i] {
+					correct++
+				}
+			}
+			total += len(b.Y)
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("evaluating after %d test samples: %w", total, err)
+	}
+	return float64(correct) / float64(total), nil
+}

@@ -1,0 +1,210 @@
+package train
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/tensorgl/tensorgl/data"
+	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/nn"
+	"github.com/tensorgl/tensorgl/nn/optim"
+	"github.com/tensorgl/tensorgl/tensor"
+)
+
+// Spec describes one example program.
+type Spec struct {
+	// Name is the program's name, for messages and the default -out
+	// directory.
+	Name string
+	// About is the first line of -h.
+	About string
+	// Defaults are the flags' default values.
+	Defaults Options
+	// Model builds the network for samples of the given shape (channels
+	// first) and number of classes, initialised from g.
+	Model func(shape []int, classes int, g *tensor.Generator) nn.Module
+}
+
+// Result is what a run measured and wrote.
+type Result struct {
+	History    []Epoch
+	Accuracy   float64 // test accuracy after the last epoch
+	Device     device.Info
+	Wall       time.Duration // the whole run, data loading included
+	Checkpoint string        // path of the model's safetensors file
+	Plot       string        // path of the PNG
+}
+
+// UsageError is a bad command line. Main has already written it, with a
+// hint, to its error stream.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// evalBatch is the batch size for evaluation, which needs no gradient
+// memory and so can be larger than training batches.
+const evalBatch = 256
+
+// dumpCount is how many test images -dump-logits writes.
+const dumpCount = 16
+
+// Run is an example program's main function: it runs Main on the command
+// line and exits with status 2 for a bad command line, 1 for any other
+// failure.
+func Run(spec Spec) {
+	_, err := Main(spec, os.Args[1:], os.Stdout, os.Stderr)
+	var usage *UsageError
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case errors.As(err, &usage):
+		os.Exit(2)
+	default:
+		fmt.Fprintf(os.Stderr, "%s: %v\n", spec.Name, err)
+		os.Exit(1)
+	}
+}
+
+// Main parses args, trains spec's model with SGD (momentum, cosine
+// learning-rate annealing over the epochs) under cross-entropy loss,
+// evaluates it on the test set after every epoch, and writes the
+// checkpoint and the plot. Progress and results go to stdout; flag errors
+// and -h to stderr.
+func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
+	begin := time.Now()
+	o := spec.Defaults
+	fs := flag.NewFlagSet(spec.Name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nusage: %s [flags]\n\n", spec.About, spec.Name)
+		fs.PrintDefaults()
+	}
+	o.register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, &UsageError{err} // the flag package has printed it
+	}
+	err := o.check()
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q: %s takes flags only", fs.Arg(0), spec.Name)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\nrun '%s -h' for the flags\n", spec.Name, err, spec.Name)
+		return nil, &UsageError{err}
+	}
+
+	dev, err := device.Open(o.Device)
+	if err != nil {
+		return nil, err
+	}
+	defer dev.Close()
+	prev := tensor.DefaultDevice()
+	tensor.SetDefaultDevice(dev)
+	defer tensor.SetDefaultDevice(prev)
+	res := &Result{Device: dev.Info()}
+	fmt.Fprintf(stdout, "device: %s (%s)\n", res.Device.Name, res.Device.Renderer)
+
+	trainSet, testSet, from, err := loadData(&o)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "data: %s\n", from)
+	mean, std := trainSet.ChannelStats()
+	trainLoader, err := data.NewLoader(trainSet, data.LoaderConfig{BatchSize: o.Batch, Shuffle: true, Seed: o.Seed, Mean: mean, Std: std})
+	if err != nil {
+		return nil, err
+	}
+	testLoader, err := data.NewLoader(testSet, data.LoaderConfig{BatchSize: evalBatch, Mean: mean, Std: std})
+	if err != nil {
+		return nil, err
+	}
+
+	model := spec.Model(trainSet.Shape, len(trainSet.Classes), tensor.NewGenerator(o.Seed))
+	opt, err := optim.NewSGD(nn.Parameters(model), optim.SGDConfig{LR: float32(o.LR), Momentum: float32(o.Momentum)})
+	if err != nil {
+		return nil, err
+	}
+	sched, err := optim.NewCosineAnnealingLR(opt, o.Epochs, 0)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "model: %s, %d parameters; SGD lr %g momentum %g, cosine annealing over %d epochs, batch %d\n",
+		spec.Name, nn.NumParams(model), o.LR, o.Momentum, o.Epochs, o.Batch)
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return nil, err
+	}
+
+	prog := newProgress(stdout)
+	for epoch := range o.Epochs {
+		prog.start(epoch, o.Epochs, trainSet.Len())
+		t0 := time.Now()
+		loss, n, err := trainEpoch(model, opt, trainLoader, epoch, prog)
+		if err != nil {
+			return nil, err
+		}
+		e := Epoch{Loss: loss, Time: time.Since(t0)}
+		e.SamplesPerSec = float64(n) / e.Time.Seconds()
+		if e.Accuracy, err = evaluate(model, testLoader); err != nil {
+			return nil, err
+		}
+		res.History = append(res.History, e)
+		prog.end(fmt.Sprintf("epoch %d/%d: train loss %.4f, test accuracy %.4f, %.0f samples/s, lr %.4g, %s",
+			epoch+1, o.Epochs, e.Loss, e.Accuracy, e.SamplesPerSec, opt.LR(), e.Time.Round(100*time.Millisecond)))
+		sched.Step()
+	}
+	res.Accuracy = res.History[len(res.History)-1].Accuracy
+
+	res.Checkpoint = filepath.Join(o.Out, "model.safetensors")
+	meta := map[string]string{
+		"program": spec.Name, "dataset": o.Dataset, "shape": fmt.Sprint(trainSet.Shape),
+		"epochs": strconv.Itoa(o.Epochs), "test_accuracy": strconv.FormatFloat(res.Accuracy, 'f', 4, 64),
+	}
+	if err := nn.Save(res.Checkpoint, model, meta); err != nil {
+		return nil, err
+	}
+	res.Plot = filepath.Join(o.Out, "training.png")
+	if err := writePlot(res.Plot, spec.Name+" on "+o.Dataset, res.History); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "wrote %s and %s\n", res.Checkpoint, res.Plot)
+	if o.Logits != "" {
+		if err := dumpLogits(o.Logits, model, testLoader, meta); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "wrote the first %d test images and their logits to %s\n", dumpCount, o.Logits)
+	}
+	res.Wall = time.Since(begin)
+	fmt.Fprintf(stdout, "test accuracy %.4f on %s (%s), wall time %s\n",
+		res.Accuracy, res.Device.Name, res.Device.Renderer, res.Wall.Round(100*time.Millisecond))
+	return res, nil
+}
+
+// dumpLogits writes the first dumpCount normalised test images ("input")
+// and the model's logits for them ("logits") to a safetensors file, for
+// comparison with another implementation of the same model.
+func dumpLogits(path string, model nn.Module, test *data.Loader, meta map[string]string) error {
+	model.Train(false)
+	defer model.Train(true)
+	var err error
+	tensor.NoGrad(func() {
+		for b := range test.Epoch(0) {
+			tensor.Tidy(func() {
+				x, _ := batchTensors(b)
+				x = x.Narrow(0, 0, min(dumpCount, x.Size(0))).Contiguous()
+				err = nn.SaveTensors(path, map[string]*tensor.Tensor{"input": x, "logits": model.Forward(x)}, meta)
+			})
+			break
+		}
+	})
+	return err
+}
