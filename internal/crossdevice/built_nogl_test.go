@@ -1,0 +1,5 @@
+//go:build !cgo || nogl
+
+package crossdevice
+
+const glBuilt = false
