@@ -8,10 +8,10 @@ import (
 	"testing"
 )
 
-// sgemmTol is the relative error allowed against the float64 reference, in
-// units of (|alpha|·Σ|a·b| + |beta·c|) per element: float32 accumulation of k
-// products loses at most about k·2⁻²⁴ of that sum in the worst case, and we
-// allow k·2⁻²² (a factor of 4) for the alpha/beta roundings.
+// sgemmTol is the error allowed against the float64 reference, relative to
+// |alpha|·Σ|a·b| + |beta·c| for each element. Summing k products in float32
+// (in any order, fused or not) errs by at most about k·2⁻²⁴ of Σ|a·b|; we
+// allow four times that, plus a few roundings for alpha and beta.
 func sgemmTol(k int) float64 { return float64(k+4) * 0x1p-22 }
 
 // sgemmCase is one product with its operands, strides padded to catch
