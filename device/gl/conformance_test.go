@@ -13,11 +13,16 @@ func TestConformance(t *testing.T) {
 	devicetest.Run(t, openOrSkip(t))
 }
 
-// TestConformanceSplitGrids reruns the suite with a work-group-count limit
+// TestConformanceVariants reruns the suite with the GEMM tiling the device
+// did not choose (software or hardware), and with a work-group-count limit
 // of 2 on every axis, so every kernel's grid is split into many dispatches
-// along x, y and z: the splitting must not change any result.
-func TestConformanceSplitGrids(t *testing.T) {
+// along x, y and z: neither may change any result.
+func TestConformanceVariants(t *testing.T) {
 	d := openOrSkip(t)
 	d.groupCap = [3]int{2, 2, 2}
+	d.tiles = softwareTiles
+	if d.Info().Software {
+		d.tiles = hardwareTiles
+	}
 	devicetest.Run(t, d)
 }

@@ -26,7 +26,8 @@ func (d *Device) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dPa
 }
 
 func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, p device.Conv2dParams, batch, m, n, k int) {
-	defs := append(gemmDefs(), mode)
+	t := d.tiles
+	defs := append(t.defs(), mode)
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "conv", tail: "matmul", defs: defs})
 		if prog == nil {
@@ -43,6 +44,6 @@ func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, p device.Conv2
 		} {
 			prog.setInt(u.name, u.v)
 		}
-		d.gemmGrid(prog, batch, m, n, k)
+		d.gemmGrid(prog, t, batch, m, n, k)
 	})
 }

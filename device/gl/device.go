@@ -47,6 +47,7 @@ type Device struct {
 	info     device.Info
 	context  string // how the context was made, for Context
 	groupCap [3]int // largest group count per dispatch, per axis
+	tiles    gemmTiles
 
 	// GL-thread state.
 	ctx       glContext
@@ -204,6 +205,10 @@ func (d *Device) initContext() error {
 		Version:  version,
 		Software: isSoftwareRenderer(renderer),
 		Limits:   queryLimits(),
+	}
+	d.tiles = hardwareTiles
+	if d.info.Software {
+		d.tiles = softwareTiles
 	}
 	for i, n := range d.info.Limits.MaxWorkGroupCount {
 		// Stay strictly below the limit: implementations disagree on whether
