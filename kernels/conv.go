@@ -77,7 +77,7 @@ func im2col(col, x []float32, cg int, g *Conv2dGeom) {
 					in := plane[ih*g.W : (ih+1)*g.W]
 					clear(out[:lo])
 					clear(out[hi:])
-					if g.StrideW == 1 {
+					if g.StrideW == 1 && lo < hi { // an empty range may start before the row
 						copy(out[lo:hi], in[lo+woff:hi+woff])
 					} else {
 						for ow := lo; ow < hi; ow++ {
@@ -108,7 +108,7 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
 					}
 					in := plane[ih*g.W : (ih+1)*g.W]
 					out := row[oh*g.OW : (oh+1)*g.OW]
-					if g.StrideW == 1 {
+					if g.StrideW == 1 && lo < hi { // an empty range may start before the row
 						dst := in[lo+woff : hi+woff]
 						for i, v := range out[lo:hi] {
 							dst[i] += v
