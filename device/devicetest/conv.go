@@ -1,7 +1,9 @@
 package devicetest
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -10,10 +12,7 @@ import (
 // convCases cover stride, padding, dilation, groups (depthwise included),
 // 1×1 kernels, asymmetric settings, batch 1, and a stride larger than the
 // kernel, which leaves input pixels no window touches.
-var convCases = []struct {
-	name string
-	p    device.Conv2dParams
-}{
+var convCases = append([]convCase{
 	{"basic", conv(2, 3, 7, 6, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)},
 	{"stride", conv(1, 2, 9, 8, 3, 3, 2, 2, 3, 0, 0, 1, 1, 1)},
 	{"padding", conv(2, 3, 5, 5, 2, 3, 3, 1, 1, 1, 2, 1, 1, 1)},
@@ -24,6 +23,26 @@ var convCases = []struct {
 	{"strideGtKernel", conv(1, 2, 7, 7, 2, 1, 2, 3, 3, 0, 0, 1, 1, 1)},
 	{"asymmetric", conv(1, 3, 6, 9, 2, 2, 4, 1, 2, 1, 0, 1, 2, 1)},
 	{"deep", conv(1, 16, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
+}, randomConvCases(rand.New(rand.NewPCG(1, 2)), 4)...)
+
+type convCase struct {
+	name string
+	p    device.Conv2dParams
+}
+
+// randomConvCases draws n convolutions with every setting random.
+func randomConvCases(r *rand.Rand, n int) []convCase {
+	var cases []convCase
+	for len(cases) < n {
+		g := 1 + r.IntN(3)
+		rr, s := 1+r.IntN(3), 1+r.IntN(3)
+		p := conv(1+r.IntN(2), g*(1+r.IntN(3)), 1+r.IntN(9), 1+r.IntN(9), g*(1+r.IntN(3)), rr, s,
+			1+r.IntN(3), 1+r.IntN(3), r.IntN(rr), r.IntN(s), 1+r.IntN(2), 1+r.IntN(2), g)
+		if p.OutH() >= 1 && p.OutW() >= 1 {
+			cases = append(cases, convCase{fmt.Sprintf("random%d", len(cases)), p})
+		}
+	}
+	return cases
 }
 
 func conv(n, c, h, w, k, r, s, strideH, strideW, padH, padW, dilH, dilW, groups int) device.Conv2dParams {

@@ -1,7 +1,9 @@
 package devicetest
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -10,10 +12,7 @@ import (
 // matMulCases cover each transpose, α and β (β = 0 must not read C), 1-sized
 // M, N and K, batches with gaps between matrices, stride-0 broadcast and
 // offsets, and one product big enough to cross cache-blocking boundaries.
-var matMulCases = []struct {
-	name string
-	p    device.MatMulParams
-}{
+var matMulCases = append([]matMulCase{
 	{"plain", device.MatMulParams{Batch: 1, M: 5, N: 7, K: 3, Alpha: 1}},
 	{"transA", device.MatMulParams{Batch: 1, M: 6, N: 5, K: 9, TransA: true, Alpha: 1}},
 	{"transB", device.MatMulParams{Batch: 1, M: 6, N: 5, K: 9, TransB: true, Alpha: 1}},
@@ -31,6 +30,35 @@ var matMulCases = []struct {
 	{"blocked", device.MatMulParams{Batch: 1, M: 131, N: 37, K: 260, Alpha: 1}},
 	{"blockedTrans", device.MatMulParams{Batch: 2, M: 33, N: 70, K: 129, TransA: true, TransB: true, Alpha: 1, Beta: 1,
 		StrideA: 33 * 129, StrideB: 70 * 129, StrideC: 33 * 70}},
+}, randomMatMulCases(rand.New(rand.NewPCG(5, 6)), 4)...)
+
+type matMulCase struct {
+	name string
+	p    device.MatMulParams
+}
+
+// randomMatMulCases draws n products with every setting random: sizes,
+// transposes, α, β (0 half the time), offsets, and batch strides that are
+// packed, gapped or (for A and B) 0.
+func randomMatMulCases(r *rand.Rand, n int) []matMulCase {
+	cases := make([]matMulCase, n)
+	for i := range cases {
+		p := device.MatMulParams{Batch: 1 + r.IntN(3), M: dimSizes[r.IntN(len(dimSizes))], N: dimSizes[r.IntN(len(dimSizes))],
+			K: dimSizes[r.IntN(len(dimSizes))], TransA: r.IntN(2) == 0, TransB: r.IntN(2) == 0,
+			Alpha: float32(r.NormFloat64()), OffA: r.IntN(4), OffB: r.IntN(4), OffC: r.IntN(4)}
+		if r.IntN(2) == 0 {
+			p.Beta = float32(r.NormFloat64())
+		}
+		stride := func(size int, broadcast bool) int {
+			if broadcast && r.IntN(3) == 0 {
+				return 0
+			}
+			return size + r.IntN(3)
+		}
+		p.StrideA, p.StrideB, p.StrideC = stride(p.M*p.K, true), stride(p.K*p.N, true), stride(p.M*p.N, false)
+		cases[i] = matMulCase{fmt.Sprintf("random%d", i), p}
+	}
+	return cases
 }
 
 func testMatMul(t *testing.T, d device.Device) {

@@ -1,6 +1,7 @@
 package devicetest
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -10,16 +11,32 @@ import (
 
 // poolCases cover non-overlapping, overlapping and padded windows, sizes the
 // stride does not divide, rectangular windows and a global pool.
-var poolCases = []struct {
-	name string
-	p    device.Pool2dParams
-}{
+var poolCases = append([]poolCase{
 	{"2x2", pool(2, 3, 6, 8, 2, 2, 2, 2, 0, 0)},
 	{"3x3s2pad1", pool(1, 2, 7, 9, 3, 3, 2, 2, 1, 1)},
 	{"overlap", pool(1, 3, 5, 6, 3, 3, 1, 1, 0, 0)},
 	{"ragged", pool(2, 1, 7, 5, 2, 3, 2, 2, 1, 1)},
 	{"rect", pool(1, 2, 4, 9, 1, 3, 1, 3, 0, 1)},
 	{"global", pool(3, 4, 5, 5, 5, 5, 1, 1, 0, 0)},
+}, randomPoolCases(rand.New(rand.NewPCG(3, 4)), 3)...)
+
+type poolCase struct {
+	name string
+	p    device.Pool2dParams
+}
+
+// randomPoolCases draws n poolings with every setting random (padding at
+// most half the window, as PyTorch requires).
+func randomPoolCases(r *rand.Rand, n int) []poolCase {
+	var cases []poolCase
+	for len(cases) < n {
+		kh, kw := 1+r.IntN(3), 1+r.IntN(3)
+		p := pool(1+r.IntN(2), 1+r.IntN(3), 1+r.IntN(9), 1+r.IntN(9), kh, kw, 1+r.IntN(3), 1+r.IntN(3), r.IntN(kh/2+1), r.IntN(kw/2+1))
+		if p.OutH() >= 1 && p.OutW() >= 1 {
+			cases = append(cases, poolCase{fmt.Sprintf("random%d", len(cases)), p})
+		}
+	}
+	return cases
 }
 
 func pool(n, c, h, w, kh, kw, strideH, strideW, padH, padW int) device.Pool2dParams {
