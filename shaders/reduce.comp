@@ -1,6 +1,6 @@
 // Reduce over the middle axis of a contiguous [Outer, N, Inner] source into
-// [Outer, Inner]. One work group per output: each invocation folds a strided
-// slice of the row, then a shared-memory tree combines the LOCAL_X partials.
+// [Outer, Inner]. Each output's N elements are split among LOCAL_Y
+// invocations, whose partials a shared-memory tree combines.
 // OP: 0 sum, 1 max, 2 min, 3 argmax, 4 argmin (ReduceOp). Max/min propagate
 // NaN; arg variants treat NaN as the extreme and keep the first index.
 
@@ -15,8 +15,10 @@ layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
 #endif
 layout(std430, binding = 1) readonly buffer Src { float src[]; };
 
-shared float sv[LOCAL_X];
-shared int si[LOCAL_X];
+// A work group covers LOCAL_X adjacent inner positions of one outer index
+// (adjacent in memory) and splits N among LOCAL_Y invocations per position.
+shared float sv[LOCAL_Y][LOCAL_X];
+shared int si[LOCAL_Y][LOCAL_X];
 
 #if OP == 1 || OP == 3
 bool before(float a, float b) { return a > b; }
@@ -34,42 +36,46 @@ bool better(float va, int ia, float vb, int ib) {
 }
 
 void main() {
-	uint out_ = groupID().x;
-	if (out_ >= u_outer * u_inner) return; // uniform per group
-	uint o = out_ / u_inner, in_ = out_ % u_inner;
+	uint o = groupID().y;
+	if (o >= u_outer) return; // uniform per group
+	uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
+	uint in_ = groupID().x * uint(LOCAL_X) + tx;
+	// Invocations past the last inner position still take part in barriers.
+	uint n = in_ < u_inner ? u_n : 0u;
 	uint base = o * u_n * u_inner + in_;
-	uint t = gl_LocalInvocationID.x;
 #if OP == 0
 	float acc = 0.0f;
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) acc += src[base + k * u_inner];
-	sv[t] = acc;
+	for (uint k = ty; k < n; k += uint(LOCAL_Y)) acc += src[base + k * u_inner];
+	sv[ty][tx] = acc;
 	barrier();
-	for (uint s = uint(LOCAL_X) / 2u; s > 0u; s >>= 1) {
-		if (t < s) sv[t] += sv[t + s];
+	for (uint s = uint(LOCAL_Y) / 2u; s > 0u; s >>= 1) {
+		if (ty < s) sv[ty][tx] += sv[ty + s][tx];
 		barrier();
 	}
-	if (t == 0u) dst[out_] = sv[0];
+	if (ty == 0u && n > 0u) dst[o * u_inner + in_] = sv[0][tx];
 #else
 	float v = 0.0f;
 	int idx = -1;
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) {
+	for (uint k = ty; k < n; k += uint(LOCAL_Y)) {
 		float x = src[base + k * u_inner];
 		if (better(v, idx, x, int(k))) { v = x; idx = int(k); }
 	}
-	sv[t] = v;
-	si[t] = idx;
+	sv[ty][tx] = v;
+	si[ty][tx] = idx;
 	barrier();
-	for (uint s = uint(LOCAL_X) / 2u; s > 0u; s >>= 1) {
-		if (t < s && better(sv[t], si[t], sv[t + s], si[t + s])) {
-			sv[t] = sv[t + s];
-			si[t] = si[t + s];
+	for (uint s = uint(LOCAL_Y) / 2u; s > 0u; s >>= 1) {
+		if (ty < s && better(sv[ty][tx], si[ty][tx], sv[ty + s][tx], si[ty + s][tx])) {
+			sv[ty][tx] = sv[ty + s][tx];
+			si[ty][tx] = si[ty + s][tx];
 		}
 		barrier();
 	}
+	if (ty == 0u && n > 0u) {
 #if OP == 3 || OP == 4
-	if (t == 0u) dst[out_] = si[0];
+		dst[o * u_inner + in_] = si[0][tx];
 #else
-	if (t == 0u) dst[out_] = sv[0];
+		dst[o * u_inner + in_] = sv[0][tx];
 #endif
+	}
 #endif
 }

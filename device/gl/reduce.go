@@ -20,12 +20,25 @@ func rowLocal(n int) int {
 	return l
 }
 
-// Reduce folds the middle axis of [Outer, N, Inner] with one work group per
-// output element.
+// reduceGroup returns the work-group shape of Reduce: lx adjacent inner
+// positions (up to 16, so loads along Inner are contiguous) by ly
+// invocations splitting N, at most 256 in all.
+func reduceGroup(n, inner int) (lx, ly int) {
+	lx = 1
+	for lx < inner && lx < 16 {
+		lx *= 2
+	}
+	return lx, min(rowLocal(n), 256/lx)
+}
+
+// Reduce folds the middle axis of [Outer, N, Inner]: a work group per
+// outer index and tile of inner positions, a tree over N.
 func (d *Device) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	gd, gs := d.buf(dst), d.buf(src)
+	lx, ly := reduceGroup(p.N, p.Inner)
 	d.enqueue("reduce "+p.Op.String(), func() {
-		prog := d.program(variant{family: "reduce", defs: []string{fmt.Sprintf("OP=%d", p.Op), localDef(rowLocal(p.N))}})
+		defs := []string{fmt.Sprintf("OP=%d", p.Op), localDef(lx), fmt.Sprintf("LOCAL_Y=%d", ly)}
+		prog := d.program(variant{family: "reduce", defs: defs})
 		if prog == nil {
 			return
 		}
@@ -33,7 +46,7 @@ func (d *Device) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 		prog.setUint("u_outer", p.Outer)
 		prog.setUint("u_n", p.N)
 		prog.setUint("u_inner", p.Inner)
-		d.dispatch(prog, p.Outer*p.Inner, 1, 1)
+		d.dispatch(prog, (p.Inner+lx-1)/lx, p.Outer, 1)
 	})
 }
 
