@@ -23,7 +23,7 @@ var convCases = append([]convCase{
 	{"strideGtKernel", conv(1, 2, 7, 7, 2, 1, 2, 3, 3, 0, 0, 1, 1, 1)},
 	{"asymmetric", conv(1, 3, 6, 9, 2, 2, 4, 1, 2, 1, 0, 1, 2, 1)},
 	{"deep", conv(1, 16, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
-}, randomConvCases(rand.New(rand.NewPCG(1, 2)), 4)...)
+}, randomConvCases(rand.New(rand.NewPCG(1, 2)), 8)...)
 
 type convCase struct {
 	name string

@@ -30,7 +30,7 @@ var matMulCases = append([]matMulCase{
 	{"blocked", device.MatMulParams{Batch: 1, M: 131, N: 37, K: 260, Alpha: 1}},
 	{"blockedTrans", device.MatMulParams{Batch: 2, M: 33, N: 70, K: 129, TransA: true, TransB: true, Alpha: 1, Beta: 1,
 		StrideA: 33 * 129, StrideB: 70 * 129, StrideC: 33 * 70}},
-}, randomMatMulCases(rand.New(rand.NewPCG(5, 6)), 4)...)
+}, randomMatMulCases(rand.New(rand.NewPCG(5, 6)), 6)...)
 
 type matMulCase struct {
 	name string

@@ -18,7 +18,7 @@ var poolCases = append([]poolCase{
 	{"ragged", pool(2, 1, 7, 5, 2, 3, 2, 2, 1, 1)},
 	{"rect", pool(1, 2, 4, 9, 1, 3, 1, 3, 0, 1)},
 	{"global", pool(3, 4, 5, 5, 5, 5, 1, 1, 0, 0)},
-}, randomPoolCases(rand.New(rand.NewPCG(3, 4)), 3)...)
+}, randomPoolCases(rand.New(rand.NewPCG(3, 4)), 6)...)
 
 type poolCase struct {
 	name string
