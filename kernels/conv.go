@@ -57,33 +57,43 @@ func colRange(off, stride, size, out int) (lo, hi int) {
 }
 
 // im2col unfolds cg input planes x into col [cg·R·S, OH·OW]; taps that fall
-// in the padding are zero.
+// in the padding are zero. Rows are short (OW elements), so the loops keep
+// the geometry in locals and handle the unclipped stride-1 case apart.
 func im2col(col, x []float32, cg int, g *Conv2dGeom) {
-	ohw, hw := g.OH*g.OW, g.H*g.W
+	H, W, OH, OW := g.H, g.W, g.OH, g.OW
+	sh, sw := g.StrideH, g.StrideW
+	ohw, hw := OH*OW, H*W
+	k := 0
 	for c := 0; c < cg; c++ {
 		plane := x[c*hw : (c+1)*hw]
 		for r := 0; r < g.R; r++ {
+			hoff := r*g.DilH - g.PadH
+			oh0, oh1 := colRange(hoff, sh, H, OH)
 			for s := 0; s < g.S; s++ {
-				row := col[((c*g.R+r)*g.S+s)*ohw:][:ohw]
+				row := col[k*ohw : (k+1)*ohw]
+				k++
 				woff := s*g.DilW - g.PadW
-				lo, hi := colRange(woff, g.StrideW, g.W, g.OW)
-				for oh := 0; oh < g.OH; oh++ {
-					out := row[oh*g.OW : (oh+1)*g.OW]
-					ih := oh*g.StrideH - g.PadH + r*g.DilH
-					if ih < 0 || ih >= g.H {
-						clear(out)
-						continue
-					}
-					in := plane[ih*g.W : (ih+1)*g.W]
-					clear(out[:lo])
-					clear(out[hi:])
-					if g.StrideW == 1 && lo < hi { // an empty range may start before the row
-						copy(out[lo:hi], in[lo+woff:hi+woff])
-					} else {
+				lo, hi := colRange(woff, sw, W, OW)
+				clear(row[:oh0*OW])
+				clear(row[oh1*OW:])
+				src := (oh0*sh+hoff)*W + woff
+				for o := oh0 * OW; o < oh1*OW; o += OW {
+					out := row[o : o+OW]
+					switch {
+					case sw == 1 && lo == 0 && hi == OW:
+						copy(out, plane[src:])
+					case sw == 1:
+						clear(out[:lo])
+						clear(out[hi:])
+						copy(out[lo:hi], plane[src+lo:])
+					default:
+						clear(out[:lo])
+						clear(out[hi:])
 						for ow := lo; ow < hi; ow++ {
-							out[ow] = in[ow*g.StrideW+woff]
+							out[ow] = plane[src+ow*sw]
 						}
 					}
+					src += sh * W
 				}
 			}
 		}
@@ -93,31 +103,34 @@ func im2col(col, x []float32, cg int, g *Conv2dGeom) {
 // col2im is the adjoint of im2col: it adds col [cg·R·S, OH·OW] into the cg
 // planes of dx, in a fixed order.
 func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
-	ohw, hw := g.OH*g.OW, g.H*g.W
+	H, W, OH, OW := g.H, g.W, g.OH, g.OW
+	sh, sw := g.StrideH, g.StrideW
+	ohw, hw := OH*OW, H*W
+	k := 0
 	for c := 0; c < cg; c++ {
 		plane := dx[c*hw : (c+1)*hw]
 		for r := 0; r < g.R; r++ {
+			hoff := r*g.DilH - g.PadH
+			oh0, oh1 := colRange(hoff, sh, H, OH)
 			for s := 0; s < g.S; s++ {
-				row := col[((c*g.R+r)*g.S+s)*ohw:][:ohw]
+				row := col[k*ohw : (k+1)*ohw]
+				k++
 				woff := s*g.DilW - g.PadW
-				lo, hi := colRange(woff, g.StrideW, g.W, g.OW)
-				for oh := 0; oh < g.OH; oh++ {
-					ih := oh*g.StrideH - g.PadH + r*g.DilH
-					if ih < 0 || ih >= g.H {
-						continue
-					}
-					in := plane[ih*g.W : (ih+1)*g.W]
-					out := row[oh*g.OW : (oh+1)*g.OW]
-					if g.StrideW == 1 && lo < hi { // an empty range may start before the row
-						dst := in[lo+woff : hi+woff]
-						for i, v := range out[lo:hi] {
+				lo, hi := colRange(woff, sw, W, OW)
+				src := (oh0*sh+hoff)*W + woff
+				for o := oh0 * OW; o < oh1*OW; o += OW {
+					in := row[o+lo : o+hi]
+					if sw == 1 {
+						dst := plane[src+lo : src+hi]
+						for i, v := range in {
 							dst[i] += v
 						}
 					} else {
-						for ow := lo; ow < hi; ow++ {
-							in[ow*g.StrideW+woff] += out[ow]
+						for i, v := range in {
+							plane[src+(lo+i)*sw] += v
 						}
 					}
+					src += sh * W
 				}
 			}
 		}
