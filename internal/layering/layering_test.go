@@ -22,10 +22,12 @@ func rank(pkg string) int {
 		return 1
 	case rel == "tensor":
 		return 2
-	case top == "nn" || top == "data" || rel == "internal/train":
+	case top == "nn" || top == "data":
 		return 3
-	case top == "examples" || top == "cmd" || top == "bench":
+	case rel == "internal/train" || strings.HasPrefix(rel, "internal/train/"): // the examples' shared training loop
 		return 4
+	case top == "examples" || top == "cmd" || top == "bench":
+		return 5
 	}
 	return 3
 }
