@@ -59,9 +59,9 @@ func bucket(n, limit int) int {
 func (d *Device) buf(b device.Buffer) *glBuffer { return b.(*Buffer).g }
 
 // Alloc returns a buffer of n elements from the pool, or a new GL buffer. A
-// buffer larger than MAX_SHADER_STORAGE_BLOCK_SIZE is still created (it can
-// be filled, written and read) but shaders cannot address all of it, so the
-// allocation records an error for the next Read or Sync.
+// buffer larger than MAX_SHADER_STORAGE_BLOCK_SIZE is still created, but
+// shaders cannot address all of it, so the allocation records an error for
+// the next Read or Sync.
 func (d *Device) Alloc(dt device.DType, n int) device.Buffer {
 	limit := d.info.Limits.MaxBufferElements
 	if limit > 0 && n > limit {

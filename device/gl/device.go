@@ -54,7 +54,12 @@ type Device struct {
 	progs     map[string]*program
 	ssboDirty bool // a dispatch wrote storage since the last storage barrier
 	hostDirty bool // a dispatch wrote storage since the last buffer-update barrier
+	batch      int      // commands run since the last GL error check
+	batchNames []string // the latest of them, at most maxBatchNames
 }
+
+// maxBatchNames bounds how many command names a GL error message lists.
+const maxBatchNames = 8
 
 // command is one unit of work for the GL thread; name labels GL errors.
 type command struct {
@@ -99,7 +104,6 @@ func (d *Device) loop(initErr chan<- error) {
 	for c := range d.q {
 		d.exec(c)
 		// Check GL errors once the queue runs dry, not after every command.
-		last, n := c.name, 1
 	drain:
 		for {
 			select {
@@ -108,27 +112,36 @@ func (d *Device) loop(initErr chan<- error) {
 					break drain
 				}
 				d.exec(c)
-				last, n = c.name, n+1
 			default:
 				break drain
 			}
 		}
-		d.checkGL(last, n)
+		d.checkGL()
 	}
 }
 
 // exec runs one command, turning a panic into a deferred error so the GL
 // thread survives bad input.
 func (d *Device) exec(c command) {
-	defer func() {
-		if r := recover(); r != nil {
-			d.setErr(fmt.Errorf("gl: %s: %v", c.name, r))
-		}
-	}()
+	defer d.recoverErr(c.name)
+	d.batch++
+	if len(d.batchNames) == maxBatchNames {
+		d.batchNames = d.batchNames[1:]
+	}
+	d.batchNames = append(d.batchNames, c.name)
 	c.run()
 }
 
-func (d *Device) checkGL(last string, n int) {
+// recoverErr, deferred, records a panic of command name as the deferred error.
+func (d *Device) recoverErr(name string) {
+	if r := recover(); r != nil {
+		d.setErr(fmt.Errorf("gl: %s: %v", name, r))
+	}
+}
+
+// checkGL records pending GL errors, naming the batch of commands since the
+// last check (GL thread).
+func (d *Device) checkGL() {
 	var codes []string
 	for e := gl.GetError(); e != gl.NO_ERROR; e = gl.GetError() {
 		codes = append(codes, glErrorName(e))
@@ -137,8 +150,9 @@ func (d *Device) checkGL(last string, n int) {
 		}
 	}
 	if len(codes) > 0 {
-		d.setErr(fmt.Errorf("gl: %s after a batch of %d command(s) ending with %s", strings.Join(codes, ", "), n, last))
+		d.setErr(fmt.Errorf("gl: %s in a batch of %d command(s) ending %s", strings.Join(codes, ", "), d.batch, strings.Join(d.batchNames, ", ")))
 	}
+	d.batch, d.batchNames = 0, d.batchNames[:0]
 }
 
 func glErrorName(e uint32) string {
@@ -258,10 +272,17 @@ func (d *Device) enqueue(name string, f func()) bool {
 	return true
 }
 
-// wait enqueues f and blocks until it has run.
+// wait enqueues f and blocks until it has run and every error it or the
+// commands before it caused has been recorded.
 func (d *Device) wait(name string, f func()) {
 	done := make(chan struct{})
-	if d.enqueue(name, func() { defer close(done); f() }) {
+	ok := d.enqueue(name, func() {
+		defer close(done)
+		defer d.recoverErr(name)
+		f()
+		d.checkGL()
+	})
+	if ok {
 		<-done
 	}
 }
@@ -344,6 +365,6 @@ func (d *Device) release() {
 	}
 	d.pool = nil
 	d.mu.Unlock()
-	d.checkGL("close", 1)
+	d.checkGL()
 	d.ctx.destroy()
 }

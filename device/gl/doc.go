@@ -9,6 +9,11 @@
 // and GL errors or shader compile failures surface as the error of the next
 // Read or Sync.
 //
+// GL entry points are resolved by go-gl's gl.Init once the context is
+// current. Built without go-gl's egl tag it resolves them through libGL
+// (GLVND's dispatch stubs), which on Mesa route to the EGL context current
+// on the thread as well as to a GLX one, so one build serves both paths.
+//
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the
 // work-group-count limit are split into several dispatches. Buffers come

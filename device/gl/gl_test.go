@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/tensorgl/tensorgl/device"
 )
 
@@ -310,5 +311,29 @@ func TestSplitGEMMGrids(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("element %d: split grid gives %v, whole grid %v", i, got[i], want[i])
 		}
+	}
+}
+
+// TestDeferredErrors: a GL error or a panic on the GL thread comes back from
+// the next Sync or Read, once, naming the command; the device keeps working.
+func TestDeferredErrors(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	d.enqueue("bad enum", func() { gl.BindBufferBase(0xdead, 0, 0) })
+	err := d.Sync()
+	if err == nil || !strings.Contains(err.Error(), "GL_INVALID_ENUM") || !strings.Contains(err.Error(), "bad enum") {
+		t.Errorf("Sync after an invalid enum = %v, want GL_INVALID_ENUM naming the command", err)
+	}
+	b := d.Alloc(device.Float32, 2)
+	defer d.Free(b)
+	d.enqueue("exploding", func() { panic("boom") })
+	if err := d.Read(b, make([]float32, 2)); err == nil || !strings.Contains(err.Error(), "exploding: boom") {
+		t.Errorf("Read after a panicking command = %v, want the panic", err)
+	}
+	if err := d.Sync(); err != nil {
+		t.Errorf("Sync with nothing wrong = %v", err)
+	}
+	if err := d.Read(b, make([]int32, 2)); err == nil || !strings.Contains(err.Error(), "want []float32") {
+		t.Errorf("Read into the wrong slice type = %v, want an error naming the type", err)
 	}
 }
