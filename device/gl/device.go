@@ -50,10 +50,10 @@ type Device struct {
 	tiles    gemmTiles
 
 	// GL-thread state.
-	ctx       glContext
-	progs     map[string]*program
-	ssboDirty bool // a dispatch wrote storage since the last storage barrier
-	hostDirty bool // a dispatch wrote storage since the last buffer-update barrier
+	ctx        glContext
+	progs      map[string]*program
+	ssboDirty  bool     // a dispatch wrote storage since the last storage barrier
+	hostDirty  bool     // a dispatch wrote storage since the last buffer-update barrier
 	batch      int      // commands run since the last GL error check
 	batchNames []string // the latest of them, at most maxBatchNames
 }
