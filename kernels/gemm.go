@@ -40,7 +40,6 @@ type sgemmArch struct {
 	mr, nr int // rows and columns of C held in registers
 	kc     int // depth of a packed panel; fixed per arch, so results do not depend on threads
 	mc     int // most rows of op(A) packed in one block (kept in L2)
-	nc     int // most columns of op(B) packed in one panel (kept in L3)
 	// kernel computes the mr×nr tile C = alpha·A·B + beta·C from a packed
 	// sliver a (k steps of mr values) and b (k steps of nr values); C has row
 	// stride ldc and is not read when beta == 0.
@@ -50,7 +49,7 @@ type sgemmArch struct {
 // sgemmGo is the portable micro-kernel, used where no assembly one runs and
 // as the reference the assembly kernels are tested against.
 var sgemmGo = &sgemmArch{
-	name: "go", mr: 4, nr: 16, kc: 256, mc: 128, nc: 4096,
+	name: "go", mr: 4, nr: 16, kc: 256, mc: 128,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
 		sgemmMicroGo(4, 16, k, a, b, c, ldc, alpha, beta)
 	},
@@ -152,9 +151,9 @@ func sgemmSmall(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 	}
 }
 
-// sgemmJob carries one packed product through its panels. Jobs, their
-// panel buffers and the closures handed to ParallelFor are pooled, so a
-// steady stream of products allocates nothing of its own.
+// sgemmJob carries one packed product through its column panels. Jobs,
+// their packed buffers and the closures handed to ParallelFor are pooled, so
+// a steady stream of products allocates nothing of its own.
 type sgemmJob struct {
 	arch                  *sgemmArch
 	transA, transB        bool
@@ -162,14 +161,15 @@ type sgemmJob struct {
 	alpha, beta           float32
 	a, b, c               []float32
 	lda, ldb, ldc         int
-	jc, nc, pc, kc        int     // the current panel of op(B): columns [jc, jc+nc), depth [pc, pc+kc)
-	betaPanel             float32 // beta for the first depth panel, 1 after it
-	blockSlivers, mBlocks int     // row blocks of the current split, in mr-slivers
-	chunkSlivers, nChunks int     // column chunks of the current split, in nr-slivers
-	bpack                 []float32
-	tasks                 int          // tasks of the current phase
-	next                  atomic.Int64 // the next task of the current phase to hand out
-	packBFn, computeFn    func(lo, hi int)
+	jc, nc, nSlivers      int // the current panel of op(B): columns [jc, jc+nc), in nSlivers nr-slivers
+	blockSlivers, mBlocks int // row blocks of the current split, in mr-slivers
+	chunkSlivers, nChunks int // column chunks of the current split, in nr-slivers
+	// bpack holds the current panel of op(B), packed: its depth is cut
+	// into kc-deep slices, each stored as nSlivers slivers.
+	bpack              []float32
+	tasks              int          // tasks of the current phase
+	next               atomic.Int64 // the next task of the current phase to hand out
+	packBFn, computeFn func(lo, hi int)
 }
 
 var sgemmJobs = sync.Pool{New: func() any {
@@ -189,42 +189,43 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 // than one, so a worker on a busy core hands its share to the others.
 const sgemmTasksPerWorker = 4
 
+// sgemmPanelFloats bounds a packed panel of op(B) (8 MiB, within L3): wider
+// products are done in several column panels.
+const sgemmPanelFloats = 1 << 21
+
 func (j *sgemmJob) run() {
 	arch := j.arch
 	mr, nr := arch.mr, arch.nr
-	if need := arch.kc * min(arch.nc, ceilDiv(j.n, nr)*nr); cap(j.bpack) < need {
-		j.bpack = make([]float32, need)
-	}
+	ncMax := max(nr, sgemmPanelFloats/j.k/nr*nr)
 	workers := runtime.GOMAXPROCS(0)
 	mSlivers := ceilDiv(j.m, mr)
-	for j.jc = 0; j.jc < j.n; j.jc += arch.nc {
-		j.nc = min(arch.nc, j.n-j.jc)
-		nSlivers := ceilDiv(j.nc, nr)
-		for j.pc = 0; j.pc < j.k; j.pc += arch.kc {
-			j.kc = min(arch.kc, j.k-j.pc)
-			j.betaPanel = j.beta
-			if j.pc > 0 {
-				j.betaPanel = 1
-			}
-			// Split the output into row blocks of at most mc rows, and, when
-			// they are too few to share out, column chunks as well. Neither
-			// changes what any element computes; tasks are handed out as
-			// workers free up.
-			useful := max(1, min(workers, j.m*j.nc*j.kc/sgemmTaskWork))
-			want := 1
-			if useful > 1 {
-				want = useful * sgemmTasksPerWorker
-			}
-			j.mBlocks = ceilDiv(j.m, arch.mc)
-			j.nChunks = min(nSlivers, max(1, ceilDiv(want, j.mBlocks)))
-			j.blockSlivers = ceilDiv(mSlivers, j.mBlocks)
-			j.mBlocks = ceilDiv(mSlivers, j.blockSlivers)
-			j.chunkSlivers = ceilDiv(nSlivers, j.nChunks)
-			j.nChunks = ceilDiv(nSlivers, j.chunkSlivers)
-
-			j.parallel(useful, nSlivers, j.packBFn)
-			j.parallel(useful, j.mBlocks*j.nChunks, j.computeFn)
+	for j.jc = 0; j.jc < j.n; j.jc += ncMax {
+		j.nc = min(ncMax, j.n-j.jc)
+		j.nSlivers = ceilDiv(j.nc, nr)
+		if need := j.k * j.nSlivers * nr; cap(j.bpack) < need {
+			j.bpack = make([]float32, need)
 		}
+		// Split the output into row blocks of at most mc rows, and, when
+		// they are too few to share out, column chunks and smaller blocks.
+		// No split changes what any element computes; tasks are handed out
+		// as workers free up.
+		useful := max(1, min(workers, j.m*j.nc*j.k/sgemmTaskWork))
+		want := 1
+		if useful > 1 {
+			want = useful * sgemmTasksPerWorker
+		}
+		j.mBlocks = ceilDiv(j.m, arch.mc)
+		j.nChunks = min(j.nSlivers, max(1, ceilDiv(want, j.mBlocks)))
+		if j.mBlocks*j.nChunks < want {
+			j.mBlocks = min(mSlivers, ceilDiv(want, j.nChunks))
+		}
+		j.blockSlivers = ceilDiv(mSlivers, j.mBlocks)
+		j.mBlocks = ceilDiv(mSlivers, j.blockSlivers)
+		j.chunkSlivers = ceilDiv(j.nSlivers, j.nChunks)
+		j.nChunks = ceilDiv(j.nSlivers, j.chunkSlivers)
+
+		j.parallel(useful, ceilDiv(j.k, arch.kc)*j.nSlivers, j.packBFn)
+		j.parallel(useful, j.mBlocks*j.nChunks, j.computeFn)
 	}
 }
 
@@ -246,27 +247,39 @@ func (j *sgemmJob) task() (int, bool) {
 	return t, t < j.tasks
 }
 
-// packB is a worker packing nr-column slivers of the current op(B) panel.
+// bSliver returns sliver s of the depth slice starting at pc of the packed
+// op(B) panel, and the slice's depth.
+func (j *sgemmJob) bSliver(pc, s int) ([]float32, int) {
+	nr := j.arch.nr
+	kc := min(j.arch.kc, j.k-pc)
+	off := pc*j.nSlivers*nr + s*kc*nr
+	return j.bpack[off : off+kc*nr], kc
+}
+
+// packB is a worker packing the current op(B) panel: task t is sliver
+// t%nSlivers of depth slice t/nSlivers.
 func (j *sgemmJob) packB(int, int) {
-	nr, kc := j.arch.nr, j.kc
-	for s, ok := j.task(); ok; s, ok = j.task() {
+	nr := j.arch.nr
+	for t, ok := j.task(); ok; t, ok = j.task() {
+		pc, s := t/j.nSlivers*j.arch.kc, t%j.nSlivers
+		dst, kc := j.bSliver(pc, s)
 		col := j.jc + s*nr
-		off := j.pc*j.ldb + col
+		off := pc*j.ldb + col
 		if j.transB {
-			off = col*j.ldb + j.pc
+			off = col*j.ldb + pc
 		}
-		packSliver(j.bpack[s*kc*nr:(s+1)*kc*nr], j.b[off:], j.ldb, min(nr, j.jc+j.nc-col), nr, kc, !j.transB)
+		packSliver(dst, j.b[off:], j.ldb, min(nr, j.jc+j.nc-col), nr, kc, !j.transB)
 	}
 }
 
-// packA packs rows [i0, i1) of op(A) at the current depth panel into dst as
+// packA packs rows [i0, i1) of op(A) at depths [pc, pc+kc) into dst as
 // mr-row slivers.
-func (j *sgemmJob) packA(dst []float32, i0, i1 int) {
-	mr, kc := j.arch.mr, j.kc
+func (j *sgemmJob) packA(dst []float32, i0, i1, pc, kc int) {
+	mr := j.arch.mr
 	for r := i0; r < i1; r += mr {
-		off := r*j.lda + j.pc
+		off := r*j.lda + pc
 		if j.transA {
-			off = j.pc*j.lda + r
+			off = pc*j.lda + r
 		}
 		packSliver(dst[(r-i0)*kc:(r-i0+mr)*kc], j.a[off:], j.lda, min(mr, i1-r), mr, kc, j.transA)
 	}
@@ -332,11 +345,13 @@ func packAcross8Go(dst, src []float32, ld, w, kc int) {
 }
 
 // compute is a worker running output tasks of the current panel: task t
-// covers row block t/nChunks and column chunk t%nChunks.
+// covers row block t/nChunks and column chunk t%nChunks over the whole depth,
+// one kc-deep slice after another, so every element of C sees the slices in
+// the same order.
 func (j *sgemmJob) compute(int, int) {
 	arch := j.arch
-	mr, nr, kc := arch.mr, arch.nr, j.kc
-	need := j.blockSlivers*mr*kc + mr*nr
+	mr, nr := arch.mr, arch.nr
+	need := j.blockSlivers*mr*arch.kc + mr*nr
 	bufp, _ := sgemmABufs.Get().(*[]float32)
 	if bufp == nil || cap(*bufp) < need {
 		bufp = new([]float32)
@@ -344,37 +359,41 @@ func (j *sgemmJob) compute(int, int) {
 	}
 	apack := (*bufp)[:need-mr*nr]
 	tile := (*bufp)[need-mr*nr : need]
-	nSlivers := ceilDiv(j.nc, nr)
-	packed := -1
 	for t, ok := j.task(); ok; t, ok = j.task() {
 		blk, chunk := t/j.nChunks, t%j.nChunks
 		i0 := blk * j.blockSlivers * mr
 		i1 := min(j.m, i0+j.blockSlivers*mr)
-		if blk != packed {
-			j.packA(apack, i0, i1)
-			packed = blk
-		}
-		for s := chunk * j.chunkSlivers; s < min(nSlivers, (chunk+1)*j.chunkSlivers); s++ {
-			col := j.jc + s*nr
-			cols := min(nr, j.n-col)
-			bs := j.bpack[s*kc*nr : (s+1)*kc*nr]
-			for r := i0; r < i1; r += mr {
-				as := apack[(r-i0)*kc : (r-i0+mr)*kc]
-				rows := min(mr, i1-r)
-				if rows == mr && cols == nr {
-					arch.kernel(kc, as, bs, j.c[r*j.ldc+col:], j.ldc, j.alpha, j.betaPanel)
-					continue
-				}
-				// A ragged edge goes through the same kernel on a copy, so
-				// it gets the same arithmetic as the interior.
-				if j.betaPanel != 0 {
-					for i := 0; i < rows; i++ {
-						copy(tile[i*nr:i*nr+cols], j.c[(r+i)*j.ldc+col:][:cols])
+		s0 := chunk * j.chunkSlivers
+		s1 := min(j.nSlivers, s0+j.chunkSlivers)
+		for pc := 0; pc < j.k; pc += arch.kc {
+			beta := j.beta
+			if pc > 0 {
+				beta = 1
+			}
+			kc := min(arch.kc, j.k-pc)
+			j.packA(apack, i0, i1, pc, kc)
+			for s := s0; s < s1; s++ {
+				bs, _ := j.bSliver(pc, s)
+				col := j.jc + s*nr
+				cols := min(nr, j.n-col)
+				for r := i0; r < i1; r += mr {
+					as := apack[(r-i0)*kc : (r-i0+mr)*kc]
+					rows := min(mr, i1-r)
+					if rows == mr && cols == nr {
+						arch.kernel(kc, as, bs, j.c[r*j.ldc+col:], j.ldc, j.alpha, beta)
+						continue
 					}
-				}
-				arch.kernel(kc, as, bs, tile, nr, j.alpha, j.betaPanel)
-				for i := 0; i < rows; i++ {
-					copy(j.c[(r+i)*j.ldc+col:][:cols], tile[i*nr:i*nr+cols])
+					// A ragged edge goes through the same kernel on a copy,
+					// so it gets the same arithmetic as the interior.
+					if beta != 0 {
+						for i := 0; i < rows; i++ {
+							copy(tile[i*nr:i*nr+cols], j.c[(r+i)*j.ldc+col:][:cols])
+						}
+					}
+					arch.kernel(kc, as, bs, tile, nr, j.alpha, beta)
+					for i := 0; i < rows; i++ {
+						copy(j.c[(r+i)*j.ldc+col:][:cols], tile[i*nr:i*nr+cols])
+					}
 				}
 			}
 		}

@@ -149,6 +149,20 @@ func TestSgemmLargeValues(t *testing.T) {
 	}
 }
 
+// TestSgemmColumnPanels uses a depth so large that op(B) is packed in
+// several column panels.
+func TestSgemmColumnPanels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	const m, n, k = 2, 45, sgemmPanelFloats / 40
+	if k*n <= sgemmPanelFloats {
+		t.Fatalf("op(B) of %d×%d fits in one panel", k, n)
+	}
+	for tr := 0; tr < 4; tr++ {
+		tc := newSgemmCase(rng, tr&1 != 0, tr&2 != 0, m, n, k, 1, 0.5, 1)
+		tc.check(t, sgemmArchs[0].name, tc.run(sgemmArchs[0]))
+	}
+}
+
 // TestSgemmDegenerate covers k == 0 and alpha == 0, where C = beta·C, and
 // beta == 0, where NaNs already in C must not leak into the result.
 func TestSgemmDegenerate(t *testing.T) {
