@@ -31,22 +31,26 @@ func Gather[T float32 | int32](dst, src []T, idx []int32, is IndexStrides, outer
 // ScatterAdd adds src [outer, m, inner] into dst [outer, n, inner] at the
 // rows picked by idx: dst[o, idx(o, j, i), i] += src[o, j, i], in increasing
 // j for every destination, so repeated indices sum deterministically. Work
-// is split only across o.
+// is split across o and blocks of i, which never share a destination.
 func ScatterAdd(dst, src []float32, idx []int32, is IndexStrides, outer, n, m, inner int) {
-	ParallelFor(outer, max(1, elemGrain/(m*inner)), func(lo, hi int) {
-		for o := lo; o < hi; o++ {
+	const block = 1024
+	blocks := (inner + block - 1) / block
+	ParallelFor(outer*blocks, max(1, elemGrain/(m*min(inner, block))), func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			o, i0 := t/blocks, (t%blocks)*block
+			w := min(block, inner-i0)
 			for j := 0; j < m; j++ {
-				s := src[(o*m+j)*inner : (o*m+j+1)*inner]
-				ip := is.Off + o*is.Strides[0] + j*is.Strides[1]
+				s := src[(o*m+j)*inner+i0:][:w]
+				ip := is.Off + o*is.Strides[0] + j*is.Strides[1] + i0*is.Strides[2]
 				if is.Strides[2] == 0 {
-					d := dst[(o*n+int(idx[ip]))*inner:][:inner]
+					d := dst[(o*n+int(idx[ip]))*inner+i0:][:w]
 					for i, v := range s {
 						d[i] += v
 					}
 					continue
 				}
 				for i, v := range s {
-					dst[(o*n+int(idx[ip+i*is.Strides[2]]))*inner+i] += v
+					dst[(o*n+int(idx[ip+i*is.Strides[2]]))*inner+i0+i] += v
 				}
 			}
 		}

@@ -7,7 +7,7 @@ import (
 
 func TestGatherScatterAdd(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	for _, sh := range [][4]int{{1, 5, 3, 1}, {2, 4, 6, 3}, {3, 1, 2, 5}, {1, 10, 40, 700}} {
+	for _, sh := range [][4]int{{1, 5, 3, 1}, {2, 4, 6, 3}, {3, 1, 2, 5}, {1, 10, 40, 700}, {2, 3, 5, 2100}} {
 		outer, n, m, inner := sh[0], sh[1], sh[2], sh[3]
 		for _, st := range [][3]int{{0, 1, 0}, {m * inner, inner, 1}} { // IndexSelect, torch.gather
 			is := IndexStrides{Off: 2, Strides: st}

@@ -1,5 +1,7 @@
 package kernels
 
+import "math"
+
 // ReduceOp selects a Reduce kernel; values mirror device.ReduceOp.
 type ReduceOp uint8
 
@@ -83,18 +85,29 @@ func ArgReduce(op ReduceOp, dst []int32, src []float32, outer, n, inner int) {
 	if !isMax && op != ArgMin {
 		panic("kernels: ArgReduce: op must be ArgMax or ArgMin")
 	}
-	ParallelFor(outer*inner, max(1, elemGrain/n), func(lo, hi int) {
+	blocks := (inner + reduceBlock - 1) / reduceBlock
+	ParallelFor(outer*blocks, max(1, elemGrain/(n*min(inner, reduceBlock))), func(lo, hi int) {
+		var bestBuf [reduceBlock]float32
 		for t := lo; t < hi; t++ {
-			o, i := t/inner, t%inner
-			base := o*n*inner + i
-			best, bi := src[base], 0
+			o, i0 := t/blocks, (t%blocks)*reduceBlock
+			w := min(reduceBlock, inner-i0)
+			base := o*n*inner + i0
+			best, bi := bestBuf[:w], dst[o*inner+i0:o*inner+i0+w]
+			copy(best, src[base:base+w])
+			clear(bi)
 			for k := 1; k < n; k++ {
-				v := src[base+k*inner]
-				if (isMax && v > best) || (!isMax && v < best) {
-					best, bi = v, k
+				row := src[base+k*inner : base+k*inner+w]
+				for j, v := range row {
+					// Masks, not branches: which element wins is
+					// unpredictable.
+					m := mask(v > best[j])
+					if !isMax {
+						m = mask(v < best[j])
+					}
+					best[j] = math.Float32frombits(math.Float32bits(v)&m | math.Float32bits(best[j])&^m)
+					bi[j] = int32(uint32(k)&m | uint32(bi[j])&^m)
 				}
 			}
-			dst[t] = int32(bi)
 		}
 	})
 }
