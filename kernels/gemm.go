@@ -30,8 +30,8 @@ const sgemmSmallWork = 512
 // matrices.
 const sgemmTaskWork = 1 << 18
 
-// maxTile bounds mr·nr of every micro-kernel, so the pure-Go kernel can keep
-// its sums in a fixed-size array and one buffer size serves every edge tile.
+// maxTile bounds mr·nr of every micro-kernel, so one buffer size serves the
+// ragged-edge tile of them all.
 const maxTile = 16 * 32
 
 // sgemmArch is one micro-kernel with the cache blocking tuned for it.
@@ -55,27 +55,30 @@ var sgemmGo = &sgemmArch{
 	},
 }
 
-// sgemmMicroGo is the micro-kernel contract written in Go for any mr×nr tile.
+// sgemmMicroGo is the micro-kernel contract written in Go, for any tile
+// with even mr and nr. It walks the tile in 2×2 blocks, whose four sums stay
+// in registers through the depth loop (larger blocks spill on amd64).
 func sgemmMicroGo(mr, nr, k int, a, b, c []float32, ldc int, alpha, beta float32) {
-	var acc [maxTile]float32
-	for p := 0; p < k; p++ {
-		ap := a[p*mr : p*mr+mr]
-		bp := b[p*nr : p*nr+nr]
-		for i, av := range ap {
-			row := acc[i*nr:][:len(bp)]
-			for j, bv := range bp {
-				row[j] += av * bv
+	a, b = a[:mr*k], b[:nr*k]
+	for i := 0; i < mr; i += 2 {
+		c0, c1 := c[i*ldc:][:nr], c[(i+1)*ldc:][:nr]
+		for j := 0; j < nr; j += 2 {
+			var s00, s01, s10, s11 float32
+			for ai, bi := i, j; ai < len(a); ai, bi = ai+mr, bi+nr {
+				a0, a1 := a[ai], a[ai+1]
+				b0, b1 := b[bi], b[bi+1]
+				s00 += a0 * b0
+				s01 += a0 * b1
+				s10 += a1 * b0
+				s11 += a1 * b1
 			}
-		}
-	}
-	for i := 0; i < mr; i++ {
-		crow := c[i*ldc:][:nr]
-		for j, s := range acc[i*nr : i*nr+nr] {
-			t := alpha * s
-			if beta != 0 {
-				t += beta * crow[j]
+			if beta == 0 {
+				c0[j], c0[j+1] = alpha*s00, alpha*s01
+				c1[j], c1[j+1] = alpha*s10, alpha*s11
+				continue
 			}
-			crow[j] = t
+			c0[j], c0[j+1] = alpha*s00+beta*c0[j], alpha*s01+beta*c0[j+1]
+			c1[j], c1[j+1] = alpha*s10+beta*c1[j], alpha*s11+beta*c1[j+1]
 		}
 	}
 }
