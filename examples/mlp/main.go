@@ -13,7 +13,7 @@ var spec = train.Spec{
 	About: "mlp trains a 784-128-64-10 multilayer perceptron on Fashion-MNIST (or MNIST, CIFAR-10).",
 	Defaults: train.Options{
 		Device: "auto", Dataset: "fashion-mnist", Epochs: 10, Batch: 64,
-		LR: 0.05, Momentum: 0.9, Seed: 1, Out: "out/mlp",
+		LR: 0.02, Momentum: 0.9, Seed: 1, Out: "out/mlp",
 	},
 	Model: mlp,
 }
