@@ -49,11 +49,45 @@ func capture(s device.Strided) strided {
 	return strided{g: s.Buf.(*Buffer).g, off: s.Offset, strides: slices.Clone(s.Strides)}
 }
 
+// collapse drops size-1 dimensions and merges each pair of adjacent
+// dimensions that every operand walks as one (stride[d] = stride[d+1]·shape[d+1]),
+// so contiguous operands become rank 1 and the shader's per-element index
+// arithmetic shrinks. It returns the new shape and rewrites ops' strides.
+func collapse(shape []int, ops []strided) []int {
+	var out []int
+	outSt := make([][]int, len(ops))
+	for d, n := range shape {
+		if n == 1 {
+			continue
+		}
+		merge := len(out) > 0
+		for k, o := range ops {
+			last := len(outSt[k]) - 1
+			merge = merge && outSt[k][last] == o.strides[d]*n
+		}
+		if merge {
+			out[len(out)-1] *= n
+			for k, o := range ops {
+				outSt[k][len(outSt[k])-1] = o.strides[d]
+			}
+			continue
+		}
+		out = append(out, n)
+		for k, o := range ops {
+			outSt[k] = append(outSt[k], o.strides[d])
+		}
+	}
+	for k := range ops {
+		ops[k].strides = outSt[k]
+	}
+	return out
+}
+
 // elementwise runs the strided element-wise program of variant defs over
 // shape with up to three operands and writes dst contiguously from dstOff.
 func (d *Device) elementwise(name string, defs []string, dst *glBuffer, dstOff int, shape []int, a, b float32, ops ...strided) {
-	shape = slices.Clone(shape)
 	n := device.NumElements(shape)
+	shape = collapse(shape, ops)
 	d.enqueue(name, func() {
 		p := d.program(variant{family: "elementwise", defs: append(defs, localDef(elemLocal))})
 		if p == nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -335,5 +336,27 @@ func TestDeferredErrors(t *testing.T) {
 	}
 	if err := d.Read(b, make([]int32, 2)); err == nil || !strings.Contains(err.Error(), "want []float32") {
 		t.Errorf("Read into the wrong slice type = %v, want an error naming the type", err)
+	}
+}
+
+func TestCollapse(t *testing.T) {
+	for _, c := range []struct {
+		shape, a, b  []int
+		want, wa, wb []int
+	}{
+		{[]int{2, 3, 4}, []int{12, 4, 1}, []int{12, 4, 1}, []int{24}, []int{1}, []int{1}},
+		{[]int{2, 3, 4}, []int{12, 4, 1}, []int{0, 0, 1}, []int{6, 4}, []int{4, 1}, []int{0, 1}},
+		{[]int{2, 3, 4}, []int{12, 4, 1}, []int{0, 1, 0}, []int{2, 3, 4}, []int{12, 4, 1}, []int{0, 1, 0}},
+		{[]int{2, 1, 4}, []int{4, 99, 1}, []int{1, 7, 2}, []int{2, 4}, []int{4, 1}, []int{1, 2}},
+		{[]int{3, 4}, []int{1, 3}, []int{4, 1}, []int{3, 4}, []int{1, 3}, []int{4, 1}},
+		{[]int{5, 2}, []int{0, 0}, []int{2, 1}, []int{10}, []int{0}, []int{1}},
+		{[]int{1, 1}, []int{1, 1}, []int{1, 1}, nil, nil, nil},
+	} {
+		ops := []strided{{strides: c.a}, {strides: c.b}}
+		got := collapse(c.shape, ops)
+		if !slices.Equal(got, c.want) || !slices.Equal(ops[0].strides, c.wa) || !slices.Equal(ops[1].strides, c.wb) {
+			t.Errorf("collapse(%v, %v, %v) = %v, %v, %v; want %v, %v, %v",
+				c.shape, c.a, c.b, got, ops[0].strides, ops[1].strides, c.want, c.wa, c.wb)
+		}
 	}
 }
