@@ -39,6 +39,10 @@ func MaxPool2d(y []float32, idx []int32, x []float32, planes int, g Pool2dGeom) 
 			for oh := 0; oh < g.OH; oh++ {
 				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
 				o := p*ohw + oh*g.OW
+				if g.KH == 2 && g.KW == 2 && g.PadH == 0 && g.PadW == 0 {
+					maxPool2x2Row(y[o:o+g.OW], idx[o:o+g.OW], x[p*hw:(p+1)*hw], h0, g.W, g.StrideW)
+					continue
+				}
 				maxPoolRow(y[o:o+g.OW], idx[o:o+g.OW], x[p*hw:(p+1)*hw], h0, h1, &g)
 			}
 		}
@@ -58,15 +62,33 @@ func maxPoolRow(out []float32, oi []int32, plane []float32, h0, h1 int, g *Pool2
 		best := plane[bi]
 		for h := h0; h < h1; h++ {
 			for k := h*W + w0; k < h*W+w1; k++ {
-				v := plane[k]
-				// v wins if it is larger, or a NaN after numbers.
-				m := mask(!(v <= best)) & mask(best == best)
-				best = math.Float32frombits(math.Float32bits(v)&m | math.Float32bits(best)&^m)
-				bi = uint32(k)&m | bi&^m
+				best, bi = pick(best, bi, plane[k], uint32(k))
 			}
 		}
 		out[ow], oi[ow] = best, int32(bi)
 	}
+}
+
+// maxPool2x2Row is maxPoolRow for 2×2 windows without padding, the common
+// case, as a tree of picks: the dependency chain is two picks long, not four.
+func maxPool2x2Row(out []float32, oi []int32, plane []float32, h0, W, sw int) {
+	oi = oi[:len(out)]
+	i0, i1 := uint32(h0*W), uint32((h0+1)*W)
+	r0, r1 := plane[i0:i0+uint32(W)], plane[i1:i1+uint32(W)]
+	for ow := range out {
+		w := ow * sw
+		a, ia := pick(r0[w], i0+uint32(w), r0[w+1], i0+uint32(w+1))
+		b, ib := pick(r1[w], i1+uint32(w), r1[w+1], i1+uint32(w+1))
+		v, i := pick(a, ia, b, ib)
+		out[ow], oi[ow] = v, int32(i)
+	}
+}
+
+// pick returns the winner of two window elements, the first (a) unless b
+// is larger, or b is a NaN and a is not; with masks, not a branch.
+func pick(a float32, ia uint32, b float32, ib uint32) (float32, uint32) {
+	m := mask(!(b <= a)) & mask(a == a)
+	return math.Float32frombits(math.Float32bits(b)&m | math.Float32bits(a)&^m), ib&m | ia&^m
 }
 
 // AvgPool2d writes the mean of each window of each input plane into y.

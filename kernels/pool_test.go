@@ -12,6 +12,8 @@ var poolGeoms = []Pool2dGeom{
 	{H: 5, W: 7, KH: 3, KW: 2, StrideH: 1, StrideW: 3, PadH: 1, PadW: 1, CountIncludePad: true},
 	{H: 1, W: 1, KH: 1, KW: 1, StrideH: 1, StrideW: 1},
 	{H: 28, W: 28, KH: 2, KW: 2, StrideH: 2, StrideW: 2},
+	{H: 5, W: 6, KH: 2, KW: 2, StrideH: 1, StrideW: 1},
+	{H: 7, W: 7, KH: 2, KW: 2, StrideH: 3, StrideW: 2},
 }
 
 // refPool computes max (value and index, first max wins) or average pooling
@@ -98,7 +100,7 @@ func TestPool2d(t *testing.T) {
 }
 
 // TestMaxPool2dSpecialValues checks the tie and NaN rules on one 2×3 plane
-// pooled by 2×1 windows: −0 ties with +0 (the first wins), a NaN wins over
+// pooled by 2×1 and 2×2 windows: −0 ties with +0 (the first wins), a NaN wins over
 // anything, and the first NaN wins over a later one.
 func TestMaxPool2dSpecialValues(t *testing.T) {
 	nan, negZero := float32(math.NaN()), float32(math.Copysign(0, -1))
@@ -117,5 +119,11 @@ func TestMaxPool2dSpecialValues(t *testing.T) {
 	}
 	if !math.IsNaN(float64(y[2])) || idx[2] != 2 {
 		t.Errorf("window (NaN, NaN): got %g at %d, want NaN at 2", y[2], idx[2])
+	}
+	// The same plane through 2×2 windows, which take another path.
+	g = Pool2dGeom{H: 2, W: 3, OH: 1, OW: 2, KH: 2, KW: 2, StrideH: 1, StrideW: 1}
+	MaxPool2d(y, idx, x, 1, g)
+	if !math.IsNaN(float64(y[0])) || idx[0] != 4 || !math.IsNaN(float64(y[1])) || idx[1] != 2 {
+		t.Errorf("2×2 windows: got %v at %v, want NaN at 4 and NaN at 2", y[:2], idx[:2])
 	}
 }
