@@ -265,14 +265,19 @@ func BenchmarkMatMul(b *testing.B) {
 }
 
 // TestSplitGEMMGrids: the tiled GEMM kernels (matmul, convolution) give
-// bit-identical results when their grids are split one work group per
-// dispatch along every axis, at sizes spanning several tiles.
+// bit-identical results with the other tiling (each output still sums over
+// k in order) and with grids split one work group per dispatch along every
+// axis, at sizes spanning several tiles.
 func TestSplitGEMMGrids(t *testing.T) {
 	whole := openOrSkip(t)
 	defer whole.Close()
 	split := openOrSkip(t)
 	defer split.Close()
 	split.groupCap = [3]int{1, 1, 1}
+	split.tiles = softwareTiles
+	if split.Info().Software {
+		split.tiles = hardwareTiles
+	}
 
 	mm := device.MatMulParams{Batch: 2, M: 150, N: 131, K: 37, Alpha: 1, StrideA: 150 * 37, StrideB: 37 * 131, StrideC: 150 * 131}
 	cv := device.Conv2dParams{N: 2, C: 3, H: 17, W: 15, K: 70, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
