@@ -182,7 +182,10 @@ func TestSgemmDegenerate(t *testing.T) {
 // with the same tile shape on the same packed slivers.
 func TestSgemmMicroKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, arch := range sgemmArchs {
+	if len(sgemmArchs) == 1 {
+		t.Skip("no assembly micro-kernel runs here")
+	}
+	for _, arch := range sgemmArchs[:len(sgemmArchs)-1] {
 		for _, k := range []int{1, 3, 4, 5, 64, 257} {
 			for _, beta := range []float32{0, 1, -0.75} {
 				mr, nr, ldc := arch.mr, arch.nr, arch.nr+3
