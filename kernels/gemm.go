@@ -9,11 +9,12 @@ import (
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices; op(A) is m×k (A is k×m when transA),
 // op(B) is k×n (B is n×k when transB). lda/ldb/ldc are row strides. When beta == 0, C is not read.
 //
-// Large products follow the GotoBLAS/BLIS scheme: op(B) is packed in
-// kc×nc panels and op(A) in mc×kc blocks, so that a register-blocked
-// micro-kernel streams both from cache. Every element of C is computed by the
-// same sequence of float operations whatever GOMAXPROCS is: the depth is
-// always cut at the same kc boundaries, and threads split only the output.
+// Large products follow the GotoBLAS/BLIS scheme: op(B) is packed into
+// kc-deep slivers nr columns wide, op(A) into mc×kc blocks of mr-row slivers,
+// and a register-blocked micro-kernel computes mr×nr tiles of C from them in
+// cache. Every element of C is computed by the same sequence of float
+// operations whatever GOMAXPROCS is: the depth is always cut at the same kc
+// boundaries and summed in the same order, and threads split only the output.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	sgemm(sgemmArchs[0], transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
@@ -38,7 +39,7 @@ const maxTile = 16 * 32
 type sgemmArch struct {
 	name   string
 	mr, nr int // rows and columns of C held in registers
-	kc     int // depth of a packed panel; fixed per arch, so results do not depend on threads
+	kc     int // depth of a packed slice; fixed per arch, so results do not depend on threads
 	mc     int // most rows of op(A) packed in one block (kept in L2)
 	// kernel computes the mr×nr tile C = alpha·A·B + beta·C from a packed
 	// sliver a (k steps of mr values) and b (k steps of nr values); C has row

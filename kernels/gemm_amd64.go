@@ -36,6 +36,8 @@ var packAcross8 = func() func(dst, src []float32, ld, w, kc int) {
 var sgemmAVX2 = &sgemmArch{
 	name: "avx2", mr: 6, nr: 16, kc: 256, mc: 144,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
+		// Touch the ends of what the assembly reads and writes, as in
+		// packAcross8.
 		_, _, _ = a[6*k-1], b[16*k-1], c[5*ldc+15]
 		sgemmKernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
@@ -44,6 +46,8 @@ var sgemmAVX2 = &sgemmArch{
 var sgemmAVX512 = &sgemmArch{
 	name: "avx512", mr: 12, nr: 32, kc: 256, mc: 144,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
+		// Touch the ends of what the assembly reads and writes, as in
+		// packAcross8.
 		_, _, _ = a[12*k-1], b[32*k-1], c[11*ldc+31]
 		sgemmKernel12x32AVX512(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
