@@ -189,10 +189,14 @@ func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
 	})
 }
 
-// wgradParts is the most partial weight gradients Conv2dBackwardWeight sums.
-// The images are split into min(N, wgradParts) fixed ranges whatever
-// GOMAXPROCS is, so the summation order, and the result, never change.
-const wgradParts = 8
+// Conv2dBackwardWeight sums at most wgradParts partial weight gradients,
+// holding at most wgradScratch floats. The images are split into a number
+// of fixed ranges that depends on the shapes only, never on GOMAXPROCS, so
+// the summation order, and the result, never change.
+const (
+	wgradParts   = 8
+	wgradScratch = 1 << 22
+)
 
 // Conv2dBackwardWeight writes dw (overwriting it) from x and dy:
 // dW_g = Σₙ dY_g[n] · col[n]ᵀ. Fixed ranges of images accumulate partial
@@ -200,7 +204,7 @@ const wgradParts = 8
 func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 	cg, kg, crs, ohw := g.dims()
 	hw, size := g.H*g.W, g.K*crs
-	parts := min(g.N, wgradParts)
+	parts := min(g.N, wgradParts, max(1, wgradScratch/size))
 	var partial *[]float32
 	if parts > 1 {
 		partial = getScratch((parts - 1) * size)
