@@ -344,15 +344,19 @@ func buildKernelCases() []kernelCase {
 	}
 
 	// Gather/ScatterAdd: cross-entropy's pick of the target logit (64×10 →
-	// 64×1, torch.gather strides) and an embedding lookup of 4096 tokens of
-	// width 128 from a 50000-row table (index-select strides).
+	// 64×1, torch.gather strides) and embedding lookups (index-select
+	// strides): 4096 tokens of width 128 from a 50000-row table, and a small
+	// one for software renderers, where a ScatterAdd that scans every index
+	// for every output row takes minutes at the large size.
 	gathers := []struct {
 		size    string
+		soft    bool
 		p       device.GatherParams
 		strides []int
 	}{
-		{"pick-64x10", device.GatherParams{Outer: 64, N: 10, M: 1, Inner: 1}, []int{1, 1, 1}},
-		{"embedding-4096x128-of-50000", device.GatherParams{Outer: 1, N: 50000, M: 4096, Inner: 128}, []int{0, 1, 0}},
+		{"pick-64x10", true, device.GatherParams{Outer: 64, N: 10, M: 1, Inner: 1}, []int{1, 1, 1}},
+		{"embedding-4096x128-of-50000", false, device.GatherParams{Outer: 1, N: 50000, M: 4096, Inner: 128}, []int{0, 1, 0}},
+		{"embedding-512x64-of-1000", true, device.GatherParams{Outer: 1, N: 1000, M: 512, Inner: 64}, []int{0, 1, 0}},
 	}
 	for _, g := range gathers {
 		p := g.p
@@ -360,7 +364,7 @@ func buildKernelCases() []kernelCase {
 		if g.strides[2] != 0 {
 			nidx *= p.Inner
 		}
-		add(kernelCase{method: "Gather", size: g.size, soft: true,
+		add(kernelCase{method: "Gather", size: g.size, soft: g.soft,
 			work: work{bytes: float64(4 * (2*ndst + nidx)), elems: float64(ndst)},
 			setup: func(o *operands) func() {
 				table, out := o.uniform(nsrc, -1, 1), o.alloc(device.Float32, ndst)
@@ -369,7 +373,7 @@ func buildKernelCases() []kernelCase {
 			}},
 			// ScatterAdd reads each gathered row, and reads and writes the
 			// row of dst it adds into.
-			kernelCase{method: "ScatterAdd", size: g.size, soft: true,
+			kernelCase{method: "ScatterAdd", size: g.size, soft: g.soft,
 				work: work{bytes: float64(4 * (3*ndst + nidx)), elems: float64(ndst)},
 				setup: func(o *operands) func() {
 					grad, src := o.uniform(nsrc, -1, 1), o.uniform(ndst, -1, 1)
