@@ -13,8 +13,9 @@ type Strided[T float32 | int32] struct {
 }
 
 // spanLen bounds how many elements an element-wise kernel handles per step:
-// operands that are neither contiguous nor scalar are gathered into stack
-// scratch of this size, so the op switch runs once per span, not per element.
+// an operand whose innermost stride is not 1 is gathered (or, when it is
+// broadcast, filled) into stack scratch of this size, so every op runs as a
+// plain loop over contiguous slices and its switch runs once per span.
 const spanLen = 512
 
 // elemGrain is the fewest elements worth handing to another goroutine.

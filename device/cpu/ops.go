@@ -34,6 +34,10 @@ var (
 	}
 )
 
+// The kernels walk operands of up to kernels.MaxRank dimensions: this fails
+// to compile if that is less than the contract's device.MaxRank.
+var _ [kernels.MaxRank - device.MaxRank]struct{}
+
 func f32(b device.Buffer) []float32 { return b.(*buffer).f }
 func i32(b device.Buffer) []int32   { return b.(*buffer).i }
 
