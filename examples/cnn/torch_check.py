@@ -78,7 +78,7 @@ def main():
     diff = (got - want).abs().max().item()
     print(f"checkpoint {args.checkpoint} ({meta.get('dataset', '?')}, test accuracy {meta.get('test_accuracy', '?')})")
     print(f"{x.shape[0]} inputs of shape {list(x.shape[1:])}, torch {torch.__version__}")
-    print(f"max |logit difference| Go vs PyTorch (float32): {diff:.3g}")
+    print(f"max |logit difference| Go vs PyTorch (float32): {diff:.3g} (largest |logit| {want.abs().max().item():.3g})")
     print(f"max |Go − float64 reference|: {(want.double() - exact).abs().max().item():.3g}, "
           f"max |PyTorch float32 − float64 reference|: {(got.double() - exact).abs().max().item():.3g}")
     print(f"predicted classes agree: {bool((got.argmax(1) == want.argmax(1)).all())}")
