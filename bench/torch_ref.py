@@ -10,9 +10,14 @@ samples/s per model.
 Run by hand (torch 1.13, CPU):
 
     /usr/bin/python3 bench/torch_ref.py [--threads 2] [--seconds 2]
+
+On cores shared with other programs, also run it with OMP_WAIT_POLICY=PASSIVE
+in the environment: OpenMP's spin-waiting threads otherwise fight the other
+programs for the cores.
 """
 
 import argparse
+import os
 import time
 
 import torch
@@ -79,7 +84,11 @@ def main():
     ap.add_argument("--seconds", type=float, default=2.0, help="time each model at least this long")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {BATCH}")
+    # libgomp's threads spin while they wait (OMP_WAIT_POLICY=ACTIVE, the
+    # default): on cores shared with other work that spinning costs several
+    # times the step, so say which policy ran.
+    wait = os.environ.get("OMP_WAIT_POLICY", "unset")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, OMP_WAIT_POLICY={wait}, batch {BATCH}")
     for name, build, shape, sgd in MODELS:
         n, elapsed, loss = time_steps(build, shape, sgd, args.seconds)
         ms = 1e3 * elapsed / n
