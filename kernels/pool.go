@@ -96,23 +96,28 @@ func AvgPool2d(y, x []float32, planes int, g Pool2dGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			in := x[p*hw : (p+1)*hw]
 			for oh := 0; oh < g.OH; oh++ {
 				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
-				out := y[p*ohw+oh*g.OW:][:g.OW]
-				for ow := range out {
-					w0, w1 := span(ow, g.StrideW, g.PadW, g.KW, g.W)
-					var s float32
-					for h := h0; h < h1; h++ {
-						for _, v := range in[h*g.W+w0 : h*g.W+w1] {
-							s += v
-						}
-					}
-					out[ow] = s / g.divisor(h0, h1, w0, w1)
-				}
+				avgPoolRow(y[p*ohw+oh*g.OW:][:g.OW], x[p*hw:(p+1)*hw], h0, h1, &g)
 			}
 		}
 	})
+}
+
+// avgPoolRow computes one output row of average pooling, whose windows
+// cover the rows [h0, h1) of plane, with the geometry in locals.
+func avgPoolRow(out, plane []float32, h0, h1 int, g *Pool2dGeom) {
+	W, sw, pw, kw := g.W, g.StrideW, g.PadW, g.KW
+	for ow := range out {
+		w0, w1 := span(ow, sw, pw, kw, W)
+		var s float32
+		for h := h0; h < h1; h++ {
+			for k := h*W + w0; k < h*W+w1; k++ {
+				s += plane[k]
+			}
+		}
+		out[ow] = s / g.divisor(h0, h1, w0, w1)
+	}
 }
 
 // MaxPool2dBackward writes dx (overwriting it): each dy is added at the
