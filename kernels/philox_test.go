@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -85,4 +86,10 @@ func TestRandomMoments(t *testing.T) {
 			t.Errorf("dist %d: mean %g variance %g, want %g and %g", tc.dist, mean, variance, tc.mean, tc.variance)
 		}
 	}
+}
+
+func ExamplePhilox4x32() {
+	// Random123's first known-answer vector: key and counter all zero.
+	fmt.Printf("%08x\n", Philox4x32([2]uint32{0, 0}, [4]uint32{0, 0, 0, 0}))
+	// Output: [6627e8d5 e169c58d bc57ac4c 9b00dbd8]
 }
