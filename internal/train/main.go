@@ -60,17 +60,7 @@ const dumpCount = 16
 // failure.
 func Run(spec Spec) {
 	_, err := Main(spec, os.Args[1:], os.Stdout, os.Stderr)
-	var usage *UsageError
-	switch {
-	case err == nil:
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(0)
-	case errors.As(err, &usage):
-		os.Exit(2)
-	default:
-		fmt.Fprintf(os.Stderr, "%s: %v\n", spec.Name, err)
-		os.Exit(1)
-	}
+	Exit(spec.Name, err)
 }
 
 // Main parses args, trains spec's model with SGD (momentum, cosine

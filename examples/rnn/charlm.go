@@ -1,0 +1,410 @@
+package main
+
+import (
+	"embed"
+	"flag"
+	"fmt"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tensorgl/tensorgl/internal/train"
+	"github.com/tensorgl/tensorgl/nn"
+	"github.com/tensorgl/tensorgl/nn/optim"
+	"github.com/tensorgl/tensorgl/tensor"
+)
+
+// texts holds the default training text; text/README says what it is.
+//
+//go:embed text/GPL-1 text/GPL-2 text/GPL-3 text/LGPL-2.1 text/GFDL-1.3
+var texts embed.FS
+
+// textFiles are the embedded texts in the order they are concatenated.
+var textFiles = []string{"GPL-1", "GPL-2", "GPL-3", "LGPL-2.1", "GFDL-1.3"}
+
+// charOpts are the flags of the character-level language model besides
+// the shared ones.
+type charOpts struct {
+	seq         int     // characters per truncated-BPTT window
+	embed       int     // embedding size
+	hidden      int     // RNN state size
+	layers      int     // stacked RNN layers
+	clip        float64 // gradient norm limit
+	limit       int     // use only the first limit characters; 0: all
+	sample      int     // characters to generate at the end
+	temperature float64 // sampling temperature
+	prime       string  // text the generated sample continues
+}
+
+func (o *charOpts) register(fs *flag.FlagSet) {
+	fs.IntVar(&o.seq, "seq", 64, "characters per truncated-BPTT window")
+	fs.IntVar(&o.embed, "embed", 32, "character embedding size")
+	fs.IntVar(&o.hidden, "hidden", 128, "RNN hidden state size")
+	fs.IntVar(&o.layers, "layers", 2, "stacked RNN layers")
+	fs.Float64Var(&o.clip, "clip", 1, "clip the gradients' total norm to this value")
+	fs.IntVar(&o.limit, "limit", 0, "use only the first `N` characters of the text (0: all)")
+	fs.IntVar(&o.sample, "sample", 400, "characters to generate after training")
+	fs.Float64Var(&o.temperature, "temperature", 0.7, "sampling temperature (lower: more conservative)")
+	fs.StringVar(&o.prime, "prime", "The ", "text the generated sample starts from")
+}
+
+func (o *charOpts) check() error {
+	switch {
+	case o.seq < 1:
+		return fmt.Errorf("-seq %d: want at least 1", o.seq)
+	case o.embed < 1 || o.hidden < 1 || o.layers < 1:
+		return fmt.Errorf("-embed %d -hidden %d -layers %d: want each at least 1", o.embed, o.hidden, o.layers)
+	case !(o.clip > 0):
+		return fmt.Errorf("-clip %v: want a norm > 0", o.clip)
+	case o.limit < 0:
+		return fmt.Errorf("-limit %d: want 0 (all) or more", o.limit)
+	case o.sample < 0:
+		return fmt.Errorf("-sample %d: want 0 or more", o.sample)
+	case !(o.temperature > 0):
+		return fmt.Errorf("-temperature %v: want a value > 0", o.temperature)
+	case o.prime == "":
+		return fmt.Errorf("-prime is empty: want at least one character to start from")
+	}
+	return nil
+}
+
+// charResult is what a run of the language model measured and wrote.
+type charResult struct {
+	Initial          float64   // validation loss before training, nats per character
+	Train, Val       []float64 // per epoch, nats per character
+	Sample           string    // generated text, the prime included
+	Checkpoint, Plot string    // paths
+}
+
+// vocabulary maps characters to token ids in code-point order.
+type vocabulary struct {
+	chars []rune
+	ids   map[rune]int32
+}
+
+func newVocabulary(text string) *vocabulary {
+	v := &vocabulary{ids: map[rune]int32{}}
+	for _, r := range text {
+		if _, ok := v.ids[r]; !ok {
+			v.ids[r] = 0
+			v.chars = append(v.chars, r)
+		}
+	}
+	slices.Sort(v.chars)
+	for i, r := range v.chars {
+		v.ids[r] = int32(i)
+	}
+	return v
+}
+
+func (v *vocabulary) encode(s string) ([]int32, error) {
+	out := make([]int32, 0, len(s))
+	for _, r := range s {
+		id, ok := v.ids[r]
+		if !ok {
+			return nil, fmt.Errorf("character %q does not occur in the training text", r)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// charLM is the language model: an embedding per character, a stacked RNN,
+// and a linear layer to one logit per character. Its state is named as the
+// PyTorch module with attributes embed, rnn and head would name it.
+type charLM struct {
+	embed *nn.Embedding
+	rnn   *nn.RNN
+	head  *nn.Linear
+}
+
+func newCharLM(vocab int, o *charOpts, g *tensor.Generator) *charLM {
+	return &charLM{
+		embed: nn.NewEmbedding(vocab, o.embed, g),
+		rnn:   nn.NewRNN(o.embed, o.hidden, nn.RNNOpts{NumLayers: o.layers}, g),
+		head:  nn.NewLinear(o.hidden, vocab, g),
+	}
+}
+
+// step maps token ids [T B] and the hidden state (nil: zeros) to logits
+// [T·B vocab], time-major, and the hidden state after the last step.
+func (m *charLM) step(ids, h *tensor.Tensor) (logits, hN *tensor.Tensor) {
+	out, hN := m.rnn.ForwardHidden(m.embed.Forward(ids), h)
+	return m.head.Forward(out.Reshape(-1, m.rnn.HiddenSize)), hN
+}
+
+// Forward maps token ids [T B] to logits [T B vocab] from a zero state.
+func (m *charLM) Forward(ids *tensor.Tensor) *tensor.Tensor {
+	logits, _ := m.step(ids, nil)
+	return logits.Reshape(ids.Size(0), ids.Size(1), -1)
+}
+
+func (m *charLM) State() []nn.Entry {
+	return slices.Concat(nn.Prefixed("embed", m.embed.State()), nn.Prefixed("rnn", m.rnn.State()), nn.Prefixed("head", m.head.State()))
+}
+
+func (m *charLM) Train(on bool) { m.rnn.Train(on) }
+
+// streams cuts tokens into n parallel streams (contiguous parts of the
+// text) and yields, window by window, the inputs [T B] and the next
+// characters as targets [T·B], time-major. The first window starts at
+// offset in every stream.
+func streams(tokens []int32, n, T, offset int, yield func(x, y []int32) error) error {
+	length := len(tokens) / n
+	x, y := make([]int32, T*n), make([]int32, T*n)
+	for at := offset; at+T+1 <= length; at += T {
+		for t := range T {
+			for b := range n {
+				x[t*n+b] = tokens[b*length+at+t]
+				y[t*n+b] = tokens[b*length+at+t+1]
+			}
+		}
+		if err := yield(x, y); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// carry detaches h from its graph and keeps it past the current Tidy,
+// releasing the state it replaces.
+func carry(prev, h *tensor.Tensor) *tensor.Tensor {
+	h = h.Detach()
+	tensor.Keep(h)
+	prev.Release()
+	return h
+}
+
+// evaluate returns the mean loss per character over tokens read as n
+// streams, the hidden state carried from window to window.
+func evaluate(m *charLM, tokens []int32, n, T int) (float64, error) {
+	m.Train(false)
+	defer m.Train(true)
+	var sum float64
+	var count int
+	var h *tensor.Tensor
+	defer func() { h.Release() }()
+	err := streams(tokens, n, T, 0, func(x, y []int32) error {
+		var l [1]float32
+		var err error
+		tensor.NoGrad(func() {
+			tensor.Tidy(func() {
+				logits, hN := m.step(tensor.FromInts(x, T, n), h)
+				loss := nn.CrossEntropyLoss(logits, tensor.FromInts(y, T*n), nn.CrossEntropyOpts{})
+				err = loss.ReadTo(l[:])
+				h = carry(h, hN)
+			})
+		})
+		sum += float64(l[0]) * float64(len(y))
+		count += len(y)
+		return err
+	})
+	if err == nil && count == 0 {
+		err = fmt.Errorf("the validation text is shorter than one window of %d characters", T+1)
+	}
+	return sum / float64(count), err
+}
+
+// generate continues prime by n characters drawn from the model's
+// distribution at the given temperature, using rng.
+func generate(m *charLM, v *vocabulary, prime []int32, n int, temperature float64, rng *rand.Rand) (string, error) {
+	m.Train(false)
+	defer m.Train(true)
+	var b strings.Builder
+	for _, id := range prime {
+		b.WriteRune(v.chars[id])
+	}
+	var err error
+	tensor.NoGrad(func() {
+		tensor.Tidy(func() {
+			logits, h := m.step(tensor.FromInts(prime, len(prime), 1), nil)
+			probs := make([]float64, len(v.chars))
+			for range n {
+				var last []float32
+				if last, err = readRow(logits, logits.Size(0)-1); err != nil {
+					return
+				}
+				// Softmax of logits/temperature on the host, in float64.
+				hi := float64(slices.Max(last))
+				var z float64
+				for i, l := range last {
+					probs[i] = math.Exp((float64(l) - hi) / temperature)
+					z += probs[i]
+				}
+				u, c := rng.Float64()*z, 0
+				for c < len(probs)-1 && u >= probs[c] {
+					u -= probs[c]
+					c++
+				}
+				b.WriteRune(v.chars[c])
+				logits, h = m.step(tensor.FromInts([]int32{int32(c)}, 1, 1), h)
+			}
+		})
+	})
+	return b.String(), err
+}
+
+// readRow reads row i of a matrix back to the host.
+func readRow(t *tensor.Tensor, i int) ([]float32, error) {
+	row := make([]float32, t.Size(1))
+	return row, t.Select(0, i).Contiguous().ReadTo(row)
+}
+
+// loadText returns the text at path, or the embedded one for "".
+func loadText(path string) (text, from string, err error) {
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", "", err
+		}
+		if !utf8.Valid(b) {
+			return "", "", fmt.Errorf("%s: want UTF-8 text, found invalid byte sequences", path)
+		}
+		return string(b), path, nil
+	}
+	var b strings.Builder
+	for _, name := range textFiles {
+		data, err := fs.ReadFile(texts, "text/"+name)
+		if err != nil {
+			return "", "", err
+		}
+		b.Write(data)
+	}
+	return b.String(), "the embedded FSF license texts (" + strings.Join(textFiles, ", ") + ")", nil
+}
+
+// trainChars trains the character-level language model with Adam and
+// gradient clipping by truncated BPTT: the text is read as -batch parallel
+// streams, windows of -seq characters at a time, the hidden state carried
+// (detached) from one window to the next. The last tenth of the text is
+// the validation set.
+func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
+	text, from, err := loadText(p.Data)
+	if err != nil {
+		return nil, err
+	}
+	if o.limit > 0 && o.limit < utf8.RuneCountInString(text) {
+		text = string([]rune(text)[:o.limit])
+	}
+	vocab := newVocabulary(text)
+	tokens, _ := vocab.encode(text)
+	prime, err := vocab.encode(o.prime)
+	if err != nil {
+		return nil, fmt.Errorf("-prime %q: %w", o.prime, err)
+	}
+	split := len(tokens) * 9 / 10
+	trainTok, valTok := tokens[:split], tokens[split:]
+	if need := p.Batch * (o.seq + 1); len(trainTok) < need {
+		return nil, fmt.Errorf("%s: %d training characters, want at least -batch × (-seq + 1) = %d", from, len(trainTok), need)
+	}
+	// The validation text is read as fewer streams where it is short.
+	valStreams := max(1, min(p.Batch, len(valTok)/(o.seq+1)))
+	p.Printf("data: %d characters (%d distinct) from %s: %d for training, %d for validation\n",
+		len(tokens), len(vocab.chars), from, len(trainTok), len(valTok))
+
+	g := tensor.NewGenerator(p.Seed)
+	model := newCharLM(len(vocab.chars), o, g)
+	params := nn.Parameters(model)
+	cfg := optim.DefaultAdam()
+	cfg.LR = float32(p.LR)
+	opt, err := optim.NewAdam(params, cfg)
+	if err != nil {
+		return nil, err
+	}
+	p.Printf("model: embedding %d×%d, RNN %d layers of %d (tanh), linear %d→%d; %d parameters; Adam lr %g, clip %g, batch %d streams × %d characters\n",
+		len(vocab.chars), o.embed, o.layers, o.hidden, o.hidden, len(vocab.chars), nn.NumParams(model), p.LR, o.clip, p.Batch, o.seq)
+
+	res := &charResult{}
+	if res.Initial, err = evaluate(model, valTok, valStreams, o.seq); err != nil {
+		return nil, err
+	}
+	p.Printf("before training: validation loss %.4f (%.3f bits/char; ln %d = %.4f)\n",
+		res.Initial, res.Initial/math.Ln2, len(vocab.chars), math.Log(float64(len(vocab.chars))))
+	prog := p.Progress()
+	perEpoch := (len(trainTok)/p.Batch - 1) / o.seq * o.seq * p.Batch
+	for epoch := range p.Epochs {
+		prog.Start(epoch, p.Epochs, perEpoch)
+		t0 := time.Now()
+		// A different window phase each epoch, so that every position is
+		// sometimes near the start of a window.
+		offset := rand.New(rand.NewPCG(p.Seed, uint64(epoch))).IntN(o.seq)
+		var sum float64
+		var count int
+		var h *tensor.Tensor
+		err := streams(trainTok, p.Batch, o.seq, offset, func(x, y []int32) error {
+			var l [1]float32
+			var err error
+			tensor.Tidy(func() {
+				opt.ZeroGrad()
+				logits, hN := model.step(tensor.FromInts(x, o.seq, p.Batch), h)
+				loss := nn.CrossEntropyLoss(logits, tensor.FromInts(y, len(y)), nn.CrossEntropyOpts{})
+				loss.Backward()
+				optim.ClipGradNorm(params, float32(o.clip))
+				opt.Step()
+				err = loss.ReadTo(l[:])
+				h = carry(h, hN)
+			})
+			if err == nil && !(math.Abs(float64(l[0])) < math.Inf(1)) {
+				err = fmt.Errorf("the loss became %v after %d characters", l[0], count)
+			}
+			sum += float64(l[0]) * float64(len(y))
+			count += len(y)
+			prog.Step(len(y), sum/float64(count))
+			return err
+		})
+		h.Release()
+		if err != nil {
+			return nil, fmt.Errorf("epoch %d: %w", epoch+1, err)
+		}
+		elapsed := time.Since(t0)
+		val, err := evaluate(model, valTok, valStreams, o.seq)
+		if err != nil {
+			return nil, err
+		}
+		res.Train, res.Val = append(res.Train, sum/float64(count)), append(res.Val, val)
+		prog.End(fmt.Sprintf("epoch %d/%d: train loss %.4f (%.3f bits/char), validation loss %.4f (%.3f bits/char), %.0f chars/s, %s",
+			epoch+1, p.Epochs, sum/float64(count), sum/float64(count)/math.Ln2, val, val/math.Ln2,
+			float64(count)/elapsed.Seconds(), elapsed.Round(100*time.Millisecond)))
+	}
+
+	rng := rand.New(rand.NewPCG(p.Seed, math.MaxUint64))
+	if res.Sample, err = generate(model, vocab, prime, o.sample, o.temperature, rng); err != nil {
+		return nil, err
+	}
+	p.Printf("sample (temperature %g, seed %d):\n%s\n", o.temperature, p.Seed, res.Sample)
+
+	res.Checkpoint = filepath.Join(p.Out, "charlm.safetensors")
+	meta := map[string]string{
+		"program": "rnn", "task": "chars", "vocab": string(vocab.chars), "text": from,
+		"embed": strconv.Itoa(o.embed), "hidden": strconv.Itoa(o.hidden), "layers": strconv.Itoa(o.layers),
+		"epochs": strconv.Itoa(p.Epochs), "validation_loss": strconv.FormatFloat(res.Val[len(res.Val)-1], 'f', 4, 64),
+	}
+	if err := nn.Save(res.Checkpoint, model, meta); err != nil {
+		return nil, err
+	}
+	bits := func(nats []float64) []float64 {
+		out := make([]float64, len(nats))
+		for i, l := range nats {
+			out[i] = l / math.Ln2
+		}
+		return out
+	}
+	res.Plot = filepath.Join(p.Out, "charlm.png")
+	if err := train.WritePanels(res.Plot, train.Panel{
+		Title: "character-level RNN language model", YLabel: "bits per character",
+		Curves: []train.Curve{{Label: "training", Y: bits(res.Train)}, {Label: "validation", Y: bits(res.Val)}},
+	}); err != nil {
+		return nil, err
+	}
+	p.Printf("wrote %s and %s\n", res.Checkpoint, res.Plot)
+	last := res.Val[len(res.Val)-1]
+	p.Finish(fmt.Sprintf("validation loss %.4f (%.3f bits/char)", last, last/math.Ln2))
+	return res, nil
+}

@@ -1,0 +1,28 @@
+// Command rnn trains recurrent networks built on nn.RNN, on the best
+// device available (-device auto) or the one named.
+//
+// With -task chars (the default) it is a character-level language model:
+// an embedding of 32 per character, a 2-layer tanh RNN of 128 and a linear
+// layer to one logit per character, trained with Adam and gradient-norm
+// clipping by truncated backpropagation through time. The text, by
+// default five FSF license documents built into the program (see
+// text/README), is read as -batch parallel streams, -seq characters at a
+// time, the hidden state carried from one window to the next; the last
+// tenth is held out for validation. Each epoch reports the training and
+// validation loss in nats and bits per character; at the end the program
+// prints text sampled from the model (seeded, at -temperature), and writes
+// the bits-per-character plot and a safetensors checkpoint (with the
+// vocabulary in its metadata) to -out.
+//
+//	go run ./examples/rnn                        # 20 epochs on the license texts
+//	go run ./examples/rnn -data book.txt -epochs 50 -temperature 0.5
+//
+// With -task rows it classifies Fashion-MNIST, reading each 28×28 image as
+// 28 time steps of 28 pixels (a linear projection to 32, the same RNN, a
+// linear layer from its last state to the classes). That task is an image
+// classifier like examples/mlp and examples/cnn and takes their flags.
+//
+//	go run ./examples/rnn -task rows -epochs 5
+//
+// torch_check.py beside this file compares nn.RNN with torch.nn.RNN.
+package main

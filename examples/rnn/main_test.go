@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/internal/train"
+	"github.com/tensorgl/tensorgl/internal/train/traintest"
+	"github.com/tensorgl/tensorgl/nn"
+	"github.com/tensorgl/tensorgl/tensor"
+)
+
+// TestCharLMLearns trains on the first 20000 characters for two epochs and
+// checks that the validation loss falls well below its initial value, which
+// is close to ln(vocabulary size) for an untrained model, and that the
+// checkpoint reloads to the same validation loss.
+func TestCharLMLearns(t *testing.T) {
+	dir := t.TempDir()
+	var out, errs bytes.Buffer
+	res, err := runChars([]string{"-device", "cpu", "-limit", "20000", "-epochs", "2", "-batch", "16", "-seq", "32",
+		"-sample", "40", "-out", dir}, &out, &errs)
+	if err != nil {
+		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", err, &out, &errs)
+	}
+	t.Logf("\n%s", &out)
+	text, _, _ := loadText("")
+	vocab := newVocabulary(string([]rune(text)[:20000]))
+	if lnV := math.Log(float64(len(vocab.chars))); math.Abs(res.Initial-lnV) > 0.1 {
+		t.Errorf("initial validation loss %.4f, want about ln %d = %.4f", res.Initial, len(vocab.chars), lnV)
+	}
+	if final := res.Val[len(res.Val)-1]; !(final < res.Initial-0.8) {
+		t.Errorf("validation loss %.4f → %v, want it below %.4f", res.Initial, res.Val, res.Initial-0.8)
+	}
+	if !strings.HasPrefix(res.Sample, "The ") || utf8.RuneCountInString(res.Sample) != 44 {
+		t.Errorf("sample %q, want \"The \" and 40 more characters", res.Sample)
+	}
+	for _, want := range []string{"20000 characters", "before training: validation loss", "epoch 2/2: train loss",
+		"bits/char", "sample (temperature 0.7, seed 1):\n" + res.Sample, "on cpu", "wall time"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+
+	cpu, err := device.Open("cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpu.Close()
+	prev := tensor.DefaultDevice()
+	tensor.SetDefaultDevice(cpu)
+	defer tensor.SetDefaultDevice(prev)
+	meta, err := nn.ReadMeta(res.Checkpoint)
+	if err != nil || meta["vocab"] != string(vocab.chars) {
+		t.Fatalf("checkpoint vocabulary %q (error %v), want %q", meta["vocab"], err, string(vocab.chars))
+	}
+	model := newCharLM(len(vocab.chars), &charOpts{embed: 32, hidden: 128, layers: 2}, tensor.NewGenerator(9))
+	if err := nn.Load(res.Checkpoint, model); err != nil {
+		t.Fatal(err)
+	}
+	tokens, _ := vocab.encode(string([]rune(text)[:20000]))
+	val := tokens[len(tokens)*9/10:]
+	got, err := evaluate(model, val, min(16, len(val)/33), 32)
+	if err != nil || math.Abs(got-res.Val[1]) > 1e-5 {
+		t.Errorf("reloaded model: validation loss %v (error %v), the trained one had %v", got, err, res.Val[1])
+	}
+}
+
+func TestRowsTrainsOnSample(t *testing.T) { traintest.TrainsOnSample(t, rowsSpec, 0.4) }
+
+func TestRowsRejectsBadFlags(t *testing.T) { traintest.RejectsBadFlags(t, rowsSpec) }
+
+func TestCharsRejectsBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-task", "words"}, `-task "words": want chars or rows`},
+		{[]string{"-seq", "0"}, "-seq 0: want at least 1"},
+		{[]string{"-temperature", "0"}, "-temperature 0: want a value > 0"},
+		{[]string{"-clip", "-1"}, "-clip -1: want a norm > 0"},
+		{[]string{"-prime", ""}, "-prime is empty"},
+		{[]string{"-epochs", "0"}, "-epochs 0: want at least 1"},
+		{[]string{"-device", "tpu"}, `-device "tpu": want one of auto, cpu, gl`},
+		{[]string{"-momentum", "0.9"}, "flag provided but not defined: -momentum"},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+	} {
+		var out, errs bytes.Buffer
+		err := run(tc.args, &out, &errs)
+		var usage *train.UsageError
+		if !errors.As(err, &usage) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(errs.String(), tc.want) {
+			t.Errorf("%q: error %v, stderr %q, want a UsageError saying %q", tc.args, err, &errs, tc.want)
+		}
+		if out.Len() != 0 {
+			t.Errorf("%q: wrote to stdout before failing: %q", tc.args, &out)
+		}
+	}
+	// A prime the text cannot encode is found after loading the text.
+	err := run([]string{"-device", "cpu", "-prime", "Ω", "-out", t.TempDir()}, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), `-prime "Ω": character 'Ω' does not occur`) {
+		t.Errorf("prime outside the vocabulary: error %v", err)
+	}
+}
+
+func TestSplitTask(t *testing.T) {
+	for _, tc := range []struct {
+		args, rest []string
+		task       string
+	}{
+		{nil, nil, "chars"},
+		{[]string{"-epochs", "3"}, []string{"-epochs", "3"}, "chars"},
+		{[]string{"-task", "rows", "-epochs", "3"}, []string{"-epochs", "3"}, "rows"},
+		{[]string{"-epochs", "3", "--task=rows"}, []string{"-epochs", "3"}, "rows"},
+		{[]string{"-task=chars", "--", "-task", "rows"}, []string{"--", "-task", "rows"}, "chars"},
+	} {
+		task, rest := splitTask(tc.args)
+		if task != tc.task || !slices.Equal(rest, tc.rest) {
+			t.Errorf("splitTask(%q) = %q, %q; want %q, %q", tc.args, task, rest, tc.task, tc.rest)
+		}
+	}
+}
