@@ -168,9 +168,10 @@ type sgemmJob struct {
 	jc, nc, nSlivers      int // the current panel of op(B): columns [jc, jc+nc), in nSlivers nr-slivers
 	blockSlivers, mBlocks int // row blocks of the current split, in mr-slivers
 	chunkSlivers, nChunks int // column chunks of the current split, in nr-slivers
-	// bpack holds the current panel of op(B), packed: its depth is cut
-	// into kc-deep slices, each stored as nSlivers slivers.
+	// bpack holds the current panel of op(B), packed when sharedB: its
+	// depth is cut into kc-deep slices, each stored as nSlivers slivers.
 	bpack              []float32
+	sharedB            bool
 	tasks              int          // tasks of the current phase
 	next               atomic.Int64 // the next task of the current phase to hand out
 	packBFn, computeFn func(lo, hi int)
@@ -183,9 +184,10 @@ var sgemmJobs = sync.Pool{New: func() any {
 	return j
 }}
 
-// sgemmABufs holds per-goroutine buffers: a packed block of op(A) followed by
-// one mr×nr tile for the ragged edges of C.
-var sgemmABufs sync.Pool
+// sgemmBufs holds per-goroutine buffers: a packed block of op(A), a packed
+// sliver of op(B) (when the panel is not shared) and one mr×nr tile for the
+// ragged edges of C.
+var sgemmBufs sync.Pool
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
@@ -206,9 +208,6 @@ func (j *sgemmJob) run() {
 	for j.jc = 0; j.jc < j.n; j.jc += ncMax {
 		j.nc = min(ncMax, j.n-j.jc)
 		j.nSlivers = ceilDiv(j.nc, nr)
-		if need := j.k * j.nSlivers * nr; cap(j.bpack) < need {
-			j.bpack = make([]float32, need)
-		}
 		// Split the output into row blocks of at most mc rows, and, when
 		// they are too few to share out, column chunks and smaller blocks.
 		// No split changes what any element computes; tasks are handed out
@@ -228,7 +227,16 @@ func (j *sgemmJob) run() {
 		j.chunkSlivers = ceilDiv(j.nSlivers, j.nChunks)
 		j.nChunks = ceilDiv(j.nSlivers, j.chunkSlivers)
 
-		j.parallel(useful, ceilDiv(j.k, arch.kc)*j.nSlivers, j.packBFn)
+		// Row blocks share the packed panel of op(B). A single row block
+		// shares nothing, so its tasks pack each sliver of op(B) just
+		// before using it, while it is in cache.
+		j.sharedB = j.mBlocks > 1
+		if j.sharedB {
+			if need := j.k * j.nSlivers * nr; cap(j.bpack) < need {
+				j.bpack = make([]float32, need)
+			}
+			j.parallel(useful, ceilDiv(j.k, arch.kc)*j.nSlivers, j.packBFn)
+		}
 		j.parallel(useful, j.mBlocks*j.nChunks, j.computeFn)
 	}
 }
@@ -263,17 +271,23 @@ func (j *sgemmJob) bSliver(pc, s int) ([]float32, int) {
 // packB is a worker packing the current op(B) panel: task t is sliver
 // t%nSlivers of depth slice t/nSlivers.
 func (j *sgemmJob) packB(int, int) {
-	nr := j.arch.nr
 	for t, ok := j.task(); ok; t, ok = j.task() {
 		pc, s := t/j.nSlivers*j.arch.kc, t%j.nSlivers
 		dst, kc := j.bSliver(pc, s)
-		col := j.jc + s*nr
-		off := pc*j.ldb + col
-		if j.transB {
-			off = col*j.ldb + pc
-		}
-		packSliver(dst, j.b[off:], j.ldb, min(nr, j.jc+j.nc-col), nr, kc, !j.transB)
+		j.packBSliver(dst, pc, kc, s)
 	}
+}
+
+// packBSliver packs sliver s of the current op(B) panel at depths
+// [pc, pc+kc) into dst.
+func (j *sgemmJob) packBSliver(dst []float32, pc, kc, s int) {
+	nr := j.arch.nr
+	col := j.jc + s*nr
+	off := pc*j.ldb + col
+	if j.transB {
+		off = col*j.ldb + pc
+	}
+	packSliver(dst, j.b[off:], j.ldb, min(nr, j.jc+j.nc-col), nr, kc, !j.transB)
 }
 
 // packA packs rows [i0, i1) of op(A) at depths [pc, pc+kc) into dst as
@@ -295,11 +309,7 @@ func (j *sgemmJob) packA(dst []float32, i0, i1, pc, kc int) {
 // src, and src[i*ld+p] when it lies across them.
 func packSliver(dst, src []float32, ld, width, w, kc int, alongRows bool) {
 	if alongRows {
-		for p := 0; p < kc; p++ {
-			d := dst[p*w : (p+1)*w]
-			copy(d, src[p*ld:][:width])
-			clear(d[width:])
-		}
+		packAlong(dst, src, ld, width, w, kc)
 		return
 	}
 	// Across rows: a transpose, eight rows at a time, then four, then one.
@@ -330,6 +340,16 @@ func packSliver(dst, src []float32, ld, width, w, kc int, alongRows bool) {
 	}
 }
 
+// packAlongGo sets dst[p*w+i] = src[p*ld+i] for i < width and 0 for
+// width ≤ i < w, for the steps p < kc; it is the portable packAlong.
+func packAlongGo(dst, src []float32, ld, width, w, kc int) {
+	for p := 0; p < kc; p++ {
+		d := dst[p*w : (p+1)*w]
+		copy(d, src[p*ld:][:width])
+		clear(d[width:])
+	}
+}
+
 // packAcross8Go sets dst[p*w+r] = src[r*ld+p] for the eight rows r < 8 and
 // the steps p < kc; it is the portable packAcross8.
 func packAcross8Go(dst, src []float32, ld, w, kc int) {
@@ -355,14 +375,16 @@ func packAcross8Go(dst, src []float32, ld, w, kc int) {
 func (j *sgemmJob) compute(int, int) {
 	arch := j.arch
 	mr, nr := arch.mr, arch.nr
-	need := j.blockSlivers*mr*arch.kc + mr*nr
-	bufp, _ := sgemmABufs.Get().(*[]float32)
+	asize, bsize := j.blockSlivers*mr*arch.kc, arch.kc*nr
+	need := asize + bsize + mr*nr
+	bufp, _ := sgemmBufs.Get().(*[]float32)
 	if bufp == nil || cap(*bufp) < need {
 		bufp = new([]float32)
-		*bufp = make([]float32, max(need, arch.mc*arch.kc+maxTile))
+		*bufp = make([]float32, max(need, arch.mc*arch.kc+bsize+maxTile))
 	}
-	apack := (*bufp)[:need-mr*nr]
-	tile := (*bufp)[need-mr*nr : need]
+	apack := (*bufp)[:asize]
+	bown := (*bufp)[asize : asize+bsize]
+	tile := (*bufp)[asize+bsize : need]
 	for t, ok := j.task(); ok; t, ok = j.task() {
 		blk, chunk := t/j.nChunks, t%j.nChunks
 		i0 := blk * j.blockSlivers * mr
@@ -377,7 +399,13 @@ func (j *sgemmJob) compute(int, int) {
 			kc := min(arch.kc, j.k-pc)
 			j.packA(apack, i0, i1, pc, kc)
 			for s := s0; s < s1; s++ {
-				bs, _ := j.bSliver(pc, s)
+				var bs []float32
+				if j.sharedB {
+					bs, _ = j.bSliver(pc, s)
+				} else {
+					bs = bown[:kc*nr]
+					j.packBSliver(bs, pc, kc, s)
+				}
 				col := j.jc + s*nr
 				cols := min(nr, j.n-col)
 				for r := i0; r < i1; r += mr {
@@ -402,5 +430,5 @@ func (j *sgemmJob) compute(int, int) {
 			}
 		}
 	}
-	sgemmABufs.Put(bufp)
+	sgemmBufs.Put(bufp)
 }

@@ -33,6 +33,24 @@ var packAcross8 = func() func(dst, src []float32, ld, w, kc int) {
 	}
 }()
 
+// packAlong copies rows into a packed sliver; see packAlongGo. Full-width
+// slivers of whole ymm vectors are copied by assembly: a call to copy per
+// row of 16 or 32 floats costs more than the copy.
+var packAlong = func() func(dst, src []float32, ld, width, w, kc int) {
+	if !cpu.X86.HasAVX2 {
+		return packAlongGo
+	}
+	return func(dst, src []float32, ld, width, w, kc int) {
+		if width != w || w%8 != 0 {
+			packAlongGo(dst, src, ld, width, w, kc)
+			return
+		}
+		// As in packAcross8.
+		_, _ = src[(kc-1)*ld+w-1], dst[kc*w-1]
+		packAlongAVX2(&dst[0], &src[0], ld, w, kc)
+	}
+}()
+
 var sgemmAVX2 = &sgemmArch{
 	name: "avx2", mr: 6, nr: 16, kc: 256, mc: 144,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
@@ -69,3 +87,9 @@ func sgemmKernel12x32AVX512(k int, a, b, c *float32, ldc int, alpha, beta float3
 //
 //go:noescape
 func packAcross8AVX2(dst, src *float32, ld, w, kc int)
+
+// packAlongAVX2 is packAlongGo for AVX2 and width == w, a multiple of 8, on
+// raw pointers.
+//
+//go:noescape
+func packAlongAVX2(dst, src *float32, ld, w, kc int)

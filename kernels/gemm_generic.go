@@ -7,3 +7,6 @@ var sgemmArchs = []*sgemmArch{sgemmGo}
 
 // packAcross8 transposes eight rows into a packed sliver; see packAcross8Go.
 var packAcross8 = packAcross8Go
+
+// packAlong copies rows into a packed sliver; see packAlongGo.
+var packAlong = packAlongGo

@@ -109,3 +109,34 @@ step:
 done:
 	VZEROUPPER
 	RET
+
+// func packAlongAVX2(dst, src *float32, ld, w, kc int)
+//
+// For p in [0, kc) and i in [0, w): dst[p*w+i] = src[p*ld+i], w a multiple
+// of 8, one ymm at a time.
+TEXT ·packAlongAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	SHLQ $2, R8            // R8 = ld in bytes
+	MOVQ w+24(FP), R9
+	SHRQ $3, R9            // R9 = vectors per step
+	MOVQ kc+32(FP), CX
+
+along:
+	MOVQ R9, BX
+	MOVQ SI, AX
+
+vector:
+	VMOVUPS (AX), Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, AX
+	ADDQ    $32, DI
+	DECQ    BX
+	JNZ     vector
+	ADDQ    R8, SI
+	DECQ    CX
+	JNZ     along
+
+	VZEROUPPER
+	RET

@@ -288,6 +288,33 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
+// TestPackAlong checks the copying pack, assembly and pure Go, against its
+// definition, on full and ragged slivers.
+func TestPackAlong(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	impls := map[string]func(dst, src []float32, ld, width, w, kc int){"selected": packAlong, "go": packAlongGo}
+	for name, pack := range impls {
+		for _, kc := range []int{1, 5, 256} {
+			for _, ww := range [][2]int{{32, 32}, {16, 16}, {32, 7}, {12, 12}, {6, 5}} {
+				w, width := ww[0], ww[1]
+				ld := width + rng.IntN(5)
+				src := randSlice(rng, (kc-1)*ld+width, 1)
+				dst := randSlice(rng, kc*w, 1)
+				want := make([]float32, kc*w)
+				for p := 0; p < kc; p++ {
+					copy(want[p*w:p*w+width], src[p*ld:])
+				}
+				pack(dst, src, ld, width, w, kc)
+				for i := range want {
+					if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s kc=%d w=%d width=%d ld=%d: dst[%d] = %g, want %g", name, kc, w, width, ld, i, dst[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestPackAcross8 checks the transposing pack, assembly and pure Go, against
 // its definition, on depths with and without a ragged end.
 func TestPackAcross8(t *testing.T) {
