@@ -234,17 +234,19 @@ func TestSgemmDeterministic(t *testing.T) {
 }
 
 // TestSgemmNoGarbage checks that single-threaded products allocate nothing
-// once the pools are warm.
+// once the pools are warm, with op(B) packed per task and shared.
 func TestSgemmNoGarbage(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	rng := rand.New(rand.NewPCG(11, 12))
-	tc := newSgemmCase(rng, false, false, 100, 100, 300, 1, 0, 1)
-	c := make([]float32, len(tc.c))
-	allocs := testing.AllocsPerRun(10, func() {
-		Sgemm(false, false, tc.m, tc.n, tc.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, c, tc.ldc)
-	})
-	if allocs != 0 {
-		t.Fatalf("Sgemm allocates %v times per call", allocs)
+	for _, sh := range [][3]int{{100, 100, 300}, {400, 50, 100}} {
+		tc := newSgemmCase(rng, true, true, sh[0], sh[1], sh[2], 1, 0, 1)
+		c := make([]float32, len(tc.c))
+		allocs := testing.AllocsPerRun(10, func() {
+			Sgemm(true, true, tc.m, tc.n, tc.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, c, tc.ldc)
+		})
+		if allocs != 0 {
+			t.Fatalf("%v: Sgemm allocates %v times per call", tc, allocs)
+		}
 	}
 }
 
