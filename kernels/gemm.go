@@ -196,8 +196,9 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 const sgemmTasksPerWorker = 4
 
 // sgemmPanelFloats bounds a packed panel of op(B) (8 MiB, within L3): wider
-// products are done in several column panels.
-const sgemmPanelFloats = 1 << 21
+// products are done in several column panels. A variable, so that tests can
+// cross panel boundaries on small matrices.
+var sgemmPanelFloats = 1 << 21
 
 func (j *sgemmJob) run() {
 	arch := j.arch

@@ -149,17 +149,17 @@ func TestSgemmLargeValues(t *testing.T) {
 	}
 }
 
-// TestSgemmColumnPanels uses a depth so large that op(B) is packed in
-// several column panels.
+// TestSgemmColumnPanels shrinks the packed panels of op(B) so that products
+// with one row block and with several take more than one panel.
 func TestSgemmColumnPanels(t *testing.T) {
+	defer func(saved int) { sgemmPanelFloats = saved }(sgemmPanelFloats)
+	sgemmPanelFloats = 300 * 64
 	rng := rand.New(rand.NewPCG(17, 18))
-	const m, n, k = 2, 45, sgemmPanelFloats / 40
-	if k*n <= sgemmPanelFloats {
-		t.Fatalf("op(B) of %d×%d fits in one panel", k, n)
-	}
-	for tr := 0; tr < 4; tr++ {
-		tc := newSgemmCase(rng, tr&1 != 0, tr&2 != 0, m, n, k, 1, 0.5, 1)
-		tc.check(t, sgemmArchs[0].name, tc.run(sgemmArchs[0]))
+	for _, sh := range [][3]int{{20, 200, 300}, {350, 150, 290}} {
+		for tr := 0; tr < 4; tr++ {
+			tc := newSgemmCase(rng, tr&1 != 0, tr&2 != 0, sh[0], sh[1], sh[2], 1, 0.5, 1)
+			tc.check(t, sgemmArchs[0].name, tc.run(sgemmArchs[0]))
+		}
 	}
 }
 
