@@ -1,0 +1,246 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/tensorgl/tensorgl/data"
+	"github.com/tensorgl/tensorgl/internal/train"
+	"github.com/tensorgl/tensorgl/nn"
+	"github.com/tensorgl/tensorgl/nn/optim"
+	"github.com/tensorgl/tensorgl/tensor"
+
+	_ "github.com/tensorgl/tensorgl/device/gl" // lets -device auto pick a GPU
+)
+
+const about = "gan trains a generative adversarial network of two MLPs to draw Fashion-MNIST images."
+
+// gridSide is the number of generated images per row and column of the
+// sample grid.
+const gridSide = 8
+
+func main() {
+	_, err := run(os.Args[1:], os.Stdout, os.Stderr)
+	train.Exit("gan", err)
+}
+
+// ganOpts are the flags besides the shared ones.
+type ganOpts struct {
+	noise   int     // size of the generator's input
+	dropout float64 // in the discriminator
+	limit   int     // training images; 0: all
+}
+
+// epochStats are the means over one epoch's steps.
+type epochStats struct {
+	DLoss, GLoss float64 // the discriminator's and the generator's loss
+	DReal, DFake float64 // D(x) and D(G(z)): the probability D gives a real and a generated image of being real
+}
+
+// ganResult is what a run measured and wrote.
+type ganResult struct {
+	History                  []epochStats
+	Samples, Plot, Gen, Disc string // paths
+}
+
+func run(args []string, stdout, stderr io.Writer) (*ganResult, error) {
+	p := train.NewProgram("gan", about, "Fashion-MNIST `directory`; \"sample\" for the 4000-image sample built into the program (default: $TENSORGL_DATA, then /usr/share/datasets/fashion-mnist, then the sample)",
+		train.Program{Device: "auto", Epochs: 20, Batch: 64, LR: 2e-4, Seed: 1, Out: "out/gan"}, stdout, stderr)
+	var o ganOpts
+	p.Flags.IntVar(&o.noise, "noise", 64, "size of the generator's noise input")
+	p.Flags.Float64Var(&o.dropout, "dropout", 0.3, "dropout probability in the discriminator's hidden layers")
+	p.Flags.IntVar(&o.limit, "limit", 0, "train on the first `N` images only (0: all)")
+	err := p.Parse(args, func() error {
+		switch {
+		case o.noise < 1:
+			return fmt.Errorf("-noise %d: want at least 1", o.noise)
+		case !(o.dropout >= 0 && o.dropout < 1):
+			return fmt.Errorf("-dropout %v: want a probability in [0, 1)", o.dropout)
+		case o.limit < 0:
+			return fmt.Errorf("-limit %d: want 0 (all) or more", o.limit)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Start(); err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	return trainGAN(p, &o)
+}
+
+// gan holds the two networks and their optimizers.
+type gan struct {
+	g, d       *nn.Sequential
+	optG, optD *optim.Adam
+	noise      int
+	gen        *tensor.Generator // draws the noise
+}
+
+// newGAN builds the generator, noise → 256 → 512 → pixels with
+// LeakyReLU(0.2) and a tanh output in [−1, 1], and the discriminator,
+// pixels → 512 → 256 → 1 logit with LeakyReLU(0.2) and dropout, each with
+// Adam (betas 0.5, 0.999 as in DCGAN).
+func newGAN(pixels int, o *ganOpts, lr float64, g *tensor.Generator) (*gan, error) {
+	m := &gan{
+		g: nn.NewSequential(
+			nn.NewLinear(o.noise, 256, g), nn.NewLeakyReLU(0.2),
+			nn.NewLinear(256, 512, g), nn.NewLeakyReLU(0.2),
+			nn.NewLinear(512, pixels, g), nn.NewTanh(),
+		),
+		d: nn.NewSequential(
+			nn.NewFlatten(),
+			nn.NewLinear(pixels, 512, g), nn.NewLeakyReLU(0.2), nn.NewDropout(float32(o.dropout), g),
+			nn.NewLinear(512, 256, g), nn.NewLeakyReLU(0.2), nn.NewDropout(float32(o.dropout), g),
+			nn.NewLinear(256, 1, g),
+		),
+		noise: o.noise,
+		gen:   g,
+	}
+	cfg := optim.AdamConfig{LR: float32(lr), Beta1: 0.5, Beta2: 0.999, Eps: 1e-8}
+	var err error
+	if m.optG, err = optim.NewAdam(nn.Parameters(m.g), cfg); err != nil {
+		return nil, err
+	}
+	m.optD, err = optim.NewAdam(nn.Parameters(m.d), cfg)
+	return m, err
+}
+
+// dStep updates the discriminator once to tell the real images from the
+// fake ones, which must not carry the generator's graph. It returns the
+// loss, D(real) and D(fake), the last two as means of probabilities.
+func (m *gan) dStep(real, fake *tensor.Tensor) (loss, dReal, dFake *tensor.Tensor) {
+	m.optD.ZeroGrad()
+	lr, lf := m.d.Forward(real), m.d.Forward(fake)
+	loss = nn.BCEWithLogitsLoss(lr, tensor.OnesLike(lr), nn.ReduceMean).
+		Add(nn.BCEWithLogitsLoss(lf, tensor.ZerosLike(lf), nn.ReduceMean))
+	loss.Backward()
+	m.optD.Step()
+	return loss.Detach(), lr.Detach().Sigmoid().Mean(), lf.Detach().Sigmoid().Mean()
+}
+
+// step trains on one batch of real images in [−1, 1]: a discriminator step
+// on them and on generated ones, then a generator step that pushes D's
+// verdict on the same generated images towards "real" (the non-saturating
+// loss). It returns [D loss, G loss, D(x), D(G(z))].
+func (m *gan) step(real *tensor.Tensor) *tensor.Tensor {
+	fake := m.g.Forward(tensor.RandN(m.gen, real.Size(0), m.noise))
+	// Detached, the D step's backward stops at the generated images and
+	// leaves the generator's graph for the G step.
+	dLoss, dReal, dFake := m.dStep(real, fake.Detach())
+	m.optG.ZeroGrad()
+	lf := m.d.Forward(fake)
+	gLoss := nn.BCEWithLogitsLoss(lf, tensor.OnesLike(lf), nn.ReduceMean)
+	gLoss.Backward()
+	m.optG.Step()
+	return tensor.Stack(0, dLoss, gLoss.Detach(), dReal, dFake)
+}
+
+// trainGAN trains on Fashion-MNIST scaled to [−1, 1] and writes the sample
+// grid, the plot and both checkpoints.
+func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
+	trainSet, _, from, err := train.LoadImages("fashion-mnist", p.Data, o.limit)
+	if err != nil {
+		return nil, err
+	}
+	p.Printf("data: %s\n", from)
+	shape := trainSet.Shape
+	pixels := trainSet.SampleSize()
+	// (x − 0.5)/0.5 maps pixels from [0, 1] to the generator's [−1, 1].
+	loader, err := data.NewLoader(trainSet, data.LoaderConfig{BatchSize: p.Batch, DropLast: true, Shuffle: true, Seed: p.Seed,
+		Mean: []float32{0.5}, Std: []float32{0.5}})
+	if err != nil {
+		return nil, err
+	}
+	g := tensor.NewGenerator(p.Seed)
+	m, err := newGAN(pixels, o, p.LR, g)
+	if err != nil {
+		return nil, err
+	}
+	// The same noise every time shows how the generator's drawings evolve.
+	fixed := tensor.RandN(tensor.NewGenerator(p.Seed+1), gridSide*gridSide, o.noise)
+	tensor.Persist(fixed)
+	defer fixed.Release()
+	p.Printf("model: generator %d→256→512→%d (%d parameters), discriminator %d→512→256→1 (%d parameters, dropout %g); Adam lr %g betas 0.5, 0.999; batch %d\n",
+		o.noise, pixels, nn.NumParams(m.g), pixels, nn.NumParams(m.d), o.dropout, p.LR, p.Batch)
+
+	res := &ganResult{}
+	prog := p.Progress()
+	for epoch := range p.Epochs {
+		prog.Start(epoch, p.Epochs, loader.Len()*p.Batch)
+		t0 := time.Now()
+		var sum [4]float64
+		steps := 0
+		for b := range loader.Epoch(epoch) {
+			var s [4]float32
+			tensor.Tidy(func() { err = m.step(tensor.FromSlice(b.X, b.Shape...)).ReadTo(s[:]) })
+			if err == nil && !(math.Abs(float64(s[0]+s[1])) < math.Inf(1)) {
+				err = fmt.Errorf("losses became D %v, G %v", s[0], s[1])
+			}
+			if err != nil {
+				return nil, fmt.Errorf("epoch %d, step %d: %w", epoch+1, steps+1, err)
+			}
+			for i, v := range s {
+				sum[i] += float64(v)
+			}
+			steps++
+			prog.Step(len(b.Y), sum[0]/float64(steps))
+		}
+		n := float64(steps)
+		e := epochStats{DLoss: sum[0] / n, GLoss: sum[1] / n, DReal: sum[2] / n, DFake: sum[3] / n}
+		res.History = append(res.History, e)
+		elapsed := time.Since(t0)
+		prog.End(fmt.Sprintf("epoch %d/%d: D loss %.4f, G loss %.4f, D(x) %.3f, D(G(z)) %.3f, %.0f images/s, %s",
+			epoch+1, p.Epochs, e.DLoss, e.GLoss, e.DReal, e.DFake, n*float64(p.Batch)/elapsed.Seconds(), elapsed.Round(100*time.Millisecond)))
+	}
+
+	res.Samples = filepath.Join(p.Out, "samples.png")
+	pix := make([]float32, gridSide*gridSide*pixels)
+	tensor.NoGrad(func() {
+		tensor.Tidy(func() { err = m.g.Forward(fixed).ReadTo(pix) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := train.WriteImageGrid(res.Samples, pix, gridSide*gridSide, shape[1], shape[2], gridSide, -1, 1); err != nil {
+		return nil, err
+	}
+	res.Plot = filepath.Join(p.Out, "training.png")
+	curve := func(label string, f func(e epochStats) float64) train.Curve {
+		c := train.Curve{Label: label}
+		for _, e := range res.History {
+			c.Y = append(c.Y, f(e))
+		}
+		return c
+	}
+	err = train.WritePanels(res.Plot,
+		train.Panel{Title: "GAN on Fashion-MNIST: losses", YLabel: "BCE loss", Curves: []train.Curve{
+			curve("discriminator", func(e epochStats) float64 { return e.DLoss }),
+			curve("generator", func(e epochStats) float64 { return e.GLoss })}},
+		train.Panel{Title: "discriminator's verdicts", YLabel: "mean probability of real", Curves: []train.Curve{
+			curve("D(x), real", func(e epochStats) float64 { return e.DReal }),
+			curve("D(G(z)), generated", func(e epochStats) float64 { return e.DFake })}})
+	if err != nil {
+		return nil, err
+	}
+	last := res.History[len(res.History)-1]
+	meta := map[string]string{"program": "gan", "noise": strconv.Itoa(o.noise), "epochs": strconv.Itoa(p.Epochs),
+		"shape": fmt.Sprint(shape), "range": "[-1, 1]"}
+	res.Gen, res.Disc = filepath.Join(p.Out, "generator.safetensors"), filepath.Join(p.Out, "discriminator.safetensors")
+	if err := nn.Save(res.Gen, m.g, meta); err != nil {
+		return nil, err
+	}
+	if err := nn.Save(res.Disc, m.d, meta); err != nil {
+		return nil, err
+	}
+	p.Printf("wrote %s, %s, %s and %s\n", res.Samples, res.Plot, res.Gen, res.Disc)
+	p.Finish(fmt.Sprintf("D loss %.4f, G loss %.4f, D(x) %.3f, D(G(z)) %.3f", last.DLoss, last.GLoss, last.DReal, last.DFake))
+	return res, nil
+}
