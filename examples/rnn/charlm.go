@@ -2,6 +2,7 @@ package main
 
 import (
 	"embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -41,6 +42,7 @@ type charOpts struct {
 	sample      int     // characters to generate at the end
 	temperature float64 // sampling temperature
 	prime       string  // text the generated sample continues
+	logits      string  // file for the first validation window and its logits; empty: none
 }
 
 func (o *charOpts) register(fs *flag.FlagSet) {
@@ -53,6 +55,7 @@ func (o *charOpts) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.sample, "sample", 400, "characters to generate after training")
 	fs.Float64Var(&o.temperature, "temperature", 0.7, "sampling temperature (lower: more conservative)")
 	fs.StringVar(&o.prime, "prime", "The ", "text the generated sample starts from")
+	fs.StringVar(&o.logits, "dump-logits", "", "write the first validation window (token ids [T B]) and the trained model's logits for it from a zero state to this safetensors `file`")
 }
 
 func (o *charOpts) check() error {
@@ -404,7 +407,41 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 		return nil, err
 	}
 	p.Printf("wrote %s and %s\n", res.Checkpoint, res.Plot)
+	if o.logits != "" {
+		if err := dumpLogits(o.logits, model, valTok, valStreams, o.seq, meta); err != nil {
+			return nil, err
+		}
+		p.Printf("wrote the first validation window and its logits to %s\n", o.logits)
+	}
 	last := res.Val[len(res.Val)-1]
 	p.Finish(fmt.Sprintf("validation loss %.4f (%.3f bits/char)", last, last/math.Ln2))
 	return res, nil
 }
+
+// dumpLogits writes the first window of tokens read as n streams ("input",
+// int32 [T n]) and the model's logits for it from a zero state ("logits",
+// [T n vocab]) to a safetensors file, for comparison with another
+// implementation of the same model.
+func dumpLogits(path string, m *charLM, tokens []int32, n, T int, meta map[string]string) error {
+	m.Train(false)
+	defer m.Train(true)
+	var err error
+	tensor.NoGrad(func() {
+		tensor.Tidy(func() {
+			err = streams(tokens, n, T, 0, func(x, _ []int32) error {
+				ids := tensor.FromInts(x, T, n)
+				if err := nn.SaveTensors(path, map[string]*tensor.Tensor{"input": ids, "logits": m.Forward(ids)}, meta); err != nil {
+					return err
+				}
+				return errStop
+			})
+		})
+	})
+	if err == errStop {
+		err = nil
+	}
+	return err
+}
+
+// errStop ends a walk through the windows early.
+var errStop = errors.New("stop")

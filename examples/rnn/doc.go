@@ -24,5 +24,7 @@
 //
 //	go run ./examples/rnn -task rows -epochs 5
 //
-// torch_check.py beside this file compares nn.RNN with torch.nn.RNN.
+// With -dump-logits FILE either task also writes some inputs and the
+// trained model's logits for them; torch_check.py beside this file loads
+// the checkpoint into the same model built on torch.nn.RNN and compares.
 package main

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ func TestCharLMLearns(t *testing.T) {
 	dir := t.TempDir()
 	var out, errs bytes.Buffer
 	res, err := runChars([]string{"-device", "cpu", "-limit", "20000", "-epochs", "2", "-batch", "16", "-seq", "32",
-		"-sample", "40", "-out", dir}, &out, &errs)
+		"-sample", "40", "-out", dir, "-dump-logits", filepath.Join(dir, "logits.safetensors")}, &out, &errs)
 	if err != nil {
 		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", err, &out, &errs)
 	}
@@ -68,6 +69,25 @@ func TestCharLMLearns(t *testing.T) {
 	got, err := evaluate(model, val, min(16, len(val)/33), 32)
 	if err != nil || math.Abs(got-res.Val[1]) > 1e-5 {
 		t.Errorf("reloaded model: validation loss %v (error %v), the trained one had %v", got, err, res.Val[1])
+	}
+
+	// The dumped logits are the model's for the dumped window.
+	dump := map[string]*tensor.Tensor{}
+	if err := nn.LoadTensors(filepath.Join(dir, "logits.safetensors"), dump); err != nil {
+		t.Fatal(err)
+	}
+	// Window position t of stream b is the validation text's character
+	// b·len/16 + t.
+	ids, stream := dump["input"].Ints(), len(val)/16
+	if !slices.Equal(dump["input"].Shape(), []int{32, 16}) || ids[0] != val[0] || ids[1] != val[stream] || ids[16] != val[1] {
+		t.Fatalf("dumped input %v, want the first window [32 16] of the validation text in 16 streams", dump["input"].Shape())
+	}
+	var logits []float32
+	tensor.NoGrad(func() { logits = model.Forward(dump["input"]).Data() })
+	for i, w := range dump["logits"].Data() {
+		if math.Abs(float64(logits[i]-w)) > 1e-5 {
+			t.Fatalf("logit %d: reloaded model gives %v, the dump has %v", i, logits[i], w)
+		}
 	}
 }
 

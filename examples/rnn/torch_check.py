@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""Cross-check nn.RNN (and the models of examples/rnn) against PyTorch.
+
+Loads a checkpoint written by `go run ./examples/rnn` and the inputs and
+logits written by its -dump-logits flag, runs the same inputs through the
+equivalent torch.nn model holding the same weights (torch.nn.RNN for the
+recurrent part), and reports the largest absolute difference between the
+two sets of logits. Both tasks are recognised from the checkpoint's names:
+
+    go run ./examples/rnn -dump-logits out/rnn/logits.safetensors
+    /usr/bin/python3 examples/rnn/torch_check.py out/rnn/charlm.safetensors out/rnn/logits.safetensors
+
+    go run ./examples/rnn -task rows -dump-logits out/rnn-rows/logits.safetensors
+    /usr/bin/python3 examples/rnn/torch_check.py out/rnn-rows/model.safetensors out/rnn-rows/logits.safetensors
+
+The safetensors files are parsed here with json and struct, so only torch
+is needed. Exit status 1 when the difference exceeds the tolerance (-tol).
+"""
+import argparse
+import json
+import struct
+import sys
+
+import torch
+import torch.nn as nn
+
+DTYPES = {"F32": ("f", torch.float32), "I32": ("i", torch.int32)}
+
+
+def read_safetensors(path):
+    """Returns ({name: tensor}, metadata) of a safetensors file."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    data = raw[8 + n:]
+    tensors = {}
+    for name, e in header.items():
+        if e["dtype"] not in DTYPES:
+            raise ValueError(f"{path}: {name} has dtype {e['dtype']}, want F32 or I32")
+        code, dtype = DTYPES[e["dtype"]]
+        begin, end = e["data_offsets"]
+        values = struct.unpack(f"<{(end - begin) // 4}{code}", data[begin:end])
+        tensors[name] = torch.tensor(values, dtype=dtype).reshape(e["shape"])
+    return tensors, meta
+
+
+def rnn_of(state, batch_first):
+    """torch.nn.RNN with the sizes of the checkpoint's rnn.* entries."""
+    layers = sum(1 for k in state if k.startswith("rnn.weight_ih_l"))
+    hidden, inputs = state["rnn.weight_ih_l0"].shape
+    return nn.RNN(inputs, hidden, num_layers=layers, batch_first=batch_first)
+
+
+class CharLM(nn.Module):
+    """examples/rnn -task chars: token ids [T B] -> logits [T B vocab]."""
+
+    def __init__(self, state):
+        super().__init__()
+        self.embed = nn.Embedding(*state["embed.weight"].shape)
+        self.rnn = rnn_of(state, batch_first=False)
+        self.head = nn.Linear(state["head.weight"].shape[1], state["head.weight"].shape[0])
+
+    def forward(self, ids):
+        out, _ = self.rnn(self.embed(ids.long()))
+        return self.head(out)
+
+
+class RowsRNN(nn.Module):
+    """examples/rnn -task rows: images [B C H W] -> logits [B classes]."""
+
+    def __init__(self, state):
+        super().__init__()
+        self.proj = nn.Linear(state["proj.weight"].shape[1], state["proj.weight"].shape[0])
+        self.rnn = rnn_of(state, batch_first=True)
+        self.head = nn.Linear(state["head.weight"].shape[1], state["head.weight"].shape[0])
+
+    def forward(self, x):
+        rows = x.permute(0, 2, 1, 3).reshape(x.shape[0], x.shape[2], -1)
+        out, _ = self.rnn(self.proj(rows))
+        return self.head(out[:, -1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("checkpoint", nargs="?", default="out/rnn/charlm.safetensors")
+    ap.add_argument("logits", nargs="?", default="out/rnn/logits.safetensors")
+    ap.add_argument("-tol", type=float, default=1e-4)
+    args = ap.parse_args()
+
+    state, meta = read_safetensors(args.checkpoint)
+    dump, _ = read_safetensors(args.logits)
+    x, want = dump["input"], dump["logits"]
+    model = CharLM(state) if "embed.weight" in state else RowsRNN(state)
+    model.load_state_dict(state, strict=True)
+    model.eval()
+    with torch.no_grad():
+        got = model(x)
+        # The same forward pass in float64 shows how much of the difference
+        # is float32 rounding on either side.
+        exact = model.double()(x if x.dtype == torch.int32 else x.double())
+    diff = (got - want).abs().max().item()
+    print(f"checkpoint {args.checkpoint} ({type(model).__name__}, {meta.get('epochs', '?')} epochs), torch {torch.__version__}")
+    print(f"input {list(x.shape)}, logits {list(want.shape)}")
+    print(f"max |logit difference| Go vs PyTorch (float32): {diff:.3g} (largest |logit| {want.abs().max().item():.3g})")
+    print(f"max |Go - float64 reference|: {(want.double() - exact).abs().max().item():.3g}, "
+          f"max |PyTorch float32 - float64 reference|: {(got.double() - exact).abs().max().item():.3g}")
+    print(f"most likely classes agree: {bool((got.argmax(-1) == want.argmax(-1)).all())}")
+    if not diff <= args.tol:
+        print(f"FAIL: difference above the tolerance {args.tol:g}")
+        sys.exit(1)
+    print(f"OK: within {args.tol:g}")
+
+
+if __name__ == "__main__":
+    main()
