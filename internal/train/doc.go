@@ -4,4 +4,10 @@
 //
 // Each program supplies only its model and optimizer (a Spec); Main does
 // the rest, so the MLP and the CNN examples differ in nothing else.
+//
+// Programs with a training loop of their own (the RNN language model, the
+// GAN) build on Program instead: the same shared flags and checks, the
+// device, the progress display and the final line. WritePanels draws any
+// per-epoch curves, WriteImageGrid a grid of images, and LoadImages reads
+// a dataset as Main does.
 package train
