@@ -10,13 +10,18 @@ import (
 // embedded in package data, even where the full dataset is installed.
 const sampleData = "sample"
 
-// loadData reads the training and test sets the options name and
-// describes where they came from, for the log.
-func loadData(o *Options) (train, test *data.Dataset, from string, err error) {
-	switch o.Dataset {
+// LoadImages reads the training and test sets of an image dataset
+// (fashion-mnist, mnist or cifar10) as Main does for its -dataset, -data
+// and -limit flags: dir "sample" names the embedded Fashion-MNIST sample,
+// an empty dir data.Locate's search, and a positive limit keeps the first
+// limit training images. It also returns a line describing what was loaded
+// from where, for the log.
+func LoadImages(dataset, dir string, limit int) (train, test *data.Dataset, desc string, err error) {
+	var from string
+	switch dataset {
 	case "fashion-mnist":
-		src := data.Locate(o.Data)
-		if o.Data == sampleData {
+		src := data.Locate(dir)
+		if dir == sampleData {
 			src = data.Source{Origin: data.Embedded}
 		}
 		from = src.String()
@@ -25,19 +30,21 @@ func loadData(o *Options) (train, test *data.Dataset, from string, err error) {
 		}
 		train, test, err = src.Load()
 	case "mnist":
-		from = o.Data
-		train, test, err = data.MNIST(o.Data)
+		from = dir
+		train, test, err = data.MNIST(dir)
 	case "cifar10":
-		from = o.Data
-		train, test, err = data.CIFAR10(o.Data)
+		from = dir
+		train, test, err = data.CIFAR10(dir)
+	default:
+		err = fmt.Errorf("dataset %q: want fashion-mnist, mnist or cifar10", dataset)
 	}
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if o.Limit > 0 && o.Limit < train.Len() {
-		if train, err = train.Subset(0, o.Limit); err != nil {
+	if limit > 0 && limit < train.Len() {
+		if train, err = train.Subset(0, limit); err != nil {
 			return nil, nil, "", err
 		}
 	}
-	return train, test, fmt.Sprintf("%s: %d training and %d test images of %v from %s", o.Dataset, train.Len(), test.Len(), train.Shape, from), nil
+	return train, test, fmt.Sprintf("%s: %d training and %d test images of %v from %s", dataset, train.Len(), test.Len(), train.Shape, from), nil
 }

@@ -26,7 +26,7 @@ func batchTensors(b *data.Batch) (x, y *tensor.Tensor) {
 // trainEpoch runs one epoch of SGD steps, each inside tensor.Tidy so that
 // the step's device memory returns to the pool, and reads back only the
 // loss.
-func trainEpoch(model nn.Module, opt optim.Optimizer, loader *data.Loader, epoch int, p progress) (loss float64, n int, err error) {
+func trainEpoch(model nn.Module, opt optim.Optimizer, loader *data.Loader, epoch int, p *Progress) (loss float64, n int, err error) {
 	model.Train(true)
 	var sum float64
 	for b := range loader.Epoch(epoch) {
@@ -44,7 +44,7 @@ func trainEpoch(model nn.Module, opt optim.Optimizer, loader *data.Loader, epoch
 		}
 		sum += float64(l[0]) * float64(len(b.Y))
 		n += len(b.Y)
-		p.step(len(b.Y), sum/float64(n))
+		p.Step(len(b.Y), sum/float64(n))
 	}
 	return sum / float64(n), n, nil
 }

@@ -43,7 +43,7 @@ func TestEpochsRecycleMemory(t *testing.T) {
 	var inUse []int64
 	var losses []float64
 	for epoch := range 3 {
-		loss, n, err := trainEpoch(model, opt, loader, epoch, lineProgress{})
+		loss, n, err := trainEpoch(model, opt, loader, epoch, &Progress{lineProgress{}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,6 @@
 package train
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,8 +17,7 @@ import (
 
 // Spec describes one example program.
 type Spec struct {
-	// Name is the program's name, for messages and the default -out
-	// directory.
+	// Name is the program's name, for messages and -h.
 	Name string
 	// About is the first line of -h.
 	About string
@@ -41,8 +38,8 @@ type Result struct {
 	Plot       string        // path of the PNG
 }
 
-// UsageError is a bad command line. Main has already written it, with a
-// hint, to its error stream.
+// UsageError is a bad command line. Main (or Program.Parse) has already
+// written it, with a hint, to its error stream.
 type UsageError struct{ Err error }
 
 func (e *UsageError) Error() string { return e.Err.Error() }
@@ -69,46 +66,24 @@ func Run(spec Spec) {
 // checkpoint and the plot. Progress and results go to stdout; flag errors
 // and -h to stderr.
 func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
-	begin := time.Now()
 	o := spec.Defaults
-	fs := flag.NewFlagSet(spec.Name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "%s\n\nusage: %s [flags]\n\n", spec.About, spec.Name)
-		fs.PrintDefaults()
+	p := o.program(spec, stdout, stderr)
+	o.register(p.Flags)
+	if err := p.Parse(args, func() error { return o.check(p.Data) }); err != nil {
+		return nil, err
 	}
-	o.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, &UsageError{err} // the flag package has printed it
+	o.parsed(p)
+	if err := p.Start(); err != nil {
+		return nil, err
 	}
-	err := o.check()
-	if err == nil && fs.NArg() > 0 {
-		err = fmt.Errorf("unexpected argument %q: %s takes flags only", fs.Arg(0), spec.Name)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\nrun '%s -h' for the flags\n", spec.Name, err, spec.Name)
-		return nil, &UsageError{err}
-	}
+	defer p.Close()
+	res := &Result{Device: p.Info}
 
-	dev, err := device.Open(o.Device)
+	trainSet, testSet, from, err := LoadImages(o.Dataset, o.Data, o.Limit)
 	if err != nil {
 		return nil, err
 	}
-	defer dev.Close()
-	prev := tensor.DefaultDevice()
-	tensor.SetDefaultDevice(dev)
-	defer tensor.SetDefaultDevice(prev)
-	res := &Result{Device: dev.Info()}
-	fmt.Fprintf(stdout, "device: %s (%s)\n", res.Device.Name, res.Device.Renderer)
-
-	trainSet, testSet, from, err := loadData(&o)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(stdout, "data: %s\n", from)
+	p.Printf("data: %s\n", from)
 	mean, std := trainSet.ChannelStats()
 	trainLoader, err := data.NewLoader(trainSet, data.LoaderConfig{BatchSize: o.Batch, Shuffle: true, Seed: o.Seed, Mean: mean, Std: std})
 	if err != nil {
@@ -128,15 +103,12 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(stdout, "model: %s, %d parameters; SGD lr %g momentum %g, cosine annealing over %d epochs, batch %d\n",
+	p.Printf("model: %s, %d parameters; SGD lr %g momentum %g, cosine annealing over %d epochs, batch %d\n",
 		spec.Name, nn.NumParams(model), o.LR, o.Momentum, o.Epochs, o.Batch)
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return nil, err
-	}
 
-	prog := newProgress(stdout)
+	prog := p.Progress()
 	for epoch := range o.Epochs {
-		prog.start(epoch, o.Epochs, trainSet.Len())
+		prog.Start(epoch, o.Epochs, trainSet.Len())
 		t0 := time.Now()
 		loss, n, err := trainEpoch(model, opt, trainLoader, epoch, prog)
 		if err != nil {
@@ -148,7 +120,7 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
 			return nil, err
 		}
 		res.History = append(res.History, e)
-		prog.end(fmt.Sprintf("epoch %d/%d: train loss %.4f, test accuracy %.4f, %.0f samples/s, lr %.4g, %s",
+		prog.End(fmt.Sprintf("epoch %d/%d: train loss %.4f, test accuracy %.4f, %.0f samples/s, lr %.4g, %s",
 			epoch+1, o.Epochs, e.Loss, e.Accuracy, e.SamplesPerSec, opt.LR(), e.Time.Round(100*time.Millisecond)))
 		sched.Step()
 	}
@@ -166,16 +138,15 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
 	if err := writePlot(res.Plot, spec.Name+" on "+o.Dataset, res.History); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(stdout, "wrote %s and %s\n", res.Checkpoint, res.Plot)
+	p.Printf("wrote %s and %s\n", res.Checkpoint, res.Plot)
 	if o.Logits != "" {
 		if err := dumpLogits(o.Logits, model, testLoader, meta); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(stdout, "wrote the first %d test images and their logits to %s\n", dumpCount, o.Logits)
+		p.Printf("wrote the first %d test images and their logits to %s\n", dumpCount, o.Logits)
 	}
-	res.Wall = time.Since(begin)
-	fmt.Fprintf(stdout, "test accuracy %.4f on %s (%s), wall time %s\n",
-		res.Accuracy, res.Device.Name, res.Device.Renderer, res.Wall.Round(100*time.Millisecond))
+	res.Wall = p.Wall()
+	p.Finish(fmt.Sprintf("test accuracy %.4f", res.Accuracy))
 	return res, nil
 }
 

@@ -3,11 +3,14 @@ package train
 import (
 	"flag"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 )
 
-// Options are the flags every example program accepts.
+// Options are the flags of an image-classification program and, in a
+// Spec, their defaults. Device, Epochs, Batch, LR, Seed, Data and Out are
+// the flags every example shares (see Program); the rest are Main's own.
 type Options struct {
 	Device   string  // auto, cpu or gl
 	Dataset  string  // fashion-mnist, mnist or cifar10
@@ -27,42 +30,41 @@ var (
 	datasets = []string{"fashion-mnist", "mnist", "cifar10"}
 )
 
-// register defines the flags on fs with o's values as defaults.
+// dataHelp describes -data for Main's programs.
+const dataHelp = "dataset `directory`; \"sample\" for the 4000-image Fashion-MNIST sample built into the program " +
+	"(default: $TENSORGL_DATA, then /usr/share/datasets/fashion-mnist, then the sample; required for mnist and cifar10)"
+
+// program returns the Program frame with o's shared flags as defaults.
+func (o *Options) program(spec Spec, stdout, stderr io.Writer) *Program {
+	return NewProgram(spec.Name, spec.About, dataHelp, Program{Device: o.Device, Epochs: o.Epochs, Batch: o.Batch,
+		LR: o.LR, Seed: o.Seed, Data: o.Data, Out: o.Out}, stdout, stderr)
+}
+
+// register defines Main's own flags on fs with o's values as defaults.
 func (o *Options) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.Device, "device", o.Device, "compute device: "+strings.Join(devices, ", ")+" (auto: a hardware GPU through OpenGL, else the CPU)")
 	fs.StringVar(&o.Dataset, "dataset", o.Dataset, "dataset: "+strings.Join(datasets, ", "))
-	fs.StringVar(&o.Data, "data", o.Data, "dataset `directory`; \"sample\" for the 4000-image Fashion-MNIST sample built into the program (default: $TENSORGL_DATA, then /usr/share/datasets/fashion-mnist, then the sample; required for mnist and cifar10)")
-	fs.IntVar(&o.Epochs, "epochs", o.Epochs, "training epochs")
-	fs.IntVar(&o.Batch, "batch", o.Batch, "mini-batch size")
-	fs.Float64Var(&o.LR, "lr", o.LR, "initial learning rate, annealed along a cosine to 0 at the last epoch")
 	fs.Float64Var(&o.Momentum, "momentum", o.Momentum, "SGD momentum")
-	fs.Uint64Var(&o.Seed, "seed", o.Seed, "random seed for initialisation and shuffling")
 	fs.IntVar(&o.Limit, "limit", o.Limit, "train on the first `N` training images only (0: all)")
-	fs.StringVar(&o.Out, "out", o.Out, "directory for the loss/accuracy plot and the checkpoint")
 	fs.StringVar(&o.Logits, "dump-logits", o.Logits, "write the first 16 normalised test images and the trained model's logits to this safetensors `file`")
 }
 
-// check reports flag values that cannot work.
-func (o *Options) check() error {
+// parsed takes the shared flags' values from p once it has parsed them.
+func (o *Options) parsed(p *Program) {
+	o.Device, o.Epochs, o.Batch, o.LR, o.Seed, o.Data, o.Out = p.Device, p.Epochs, p.Batch, p.LR, p.Seed, p.Data, p.Out
+}
+
+// check reports values of Main's own flags that cannot work, given the
+// -data directory.
+func (o *Options) check(data string) error {
 	switch {
-	case !slices.Contains(devices, o.Device):
-		return fmt.Errorf("-device %q: want one of %s", o.Device, strings.Join(devices, ", "))
 	case !slices.Contains(datasets, o.Dataset):
 		return fmt.Errorf("-dataset %q: want one of %s", o.Dataset, strings.Join(datasets, ", "))
-	case o.Dataset != "fashion-mnist" && o.Data == "":
+	case o.Dataset != "fashion-mnist" && data == "":
 		return fmt.Errorf("-dataset %s needs -data DIR: only Fashion-MNIST is found automatically", o.Dataset)
-	case o.Epochs < 1:
-		return fmt.Errorf("-epochs %d: want at least 1", o.Epochs)
-	case o.Batch < 1:
-		return fmt.Errorf("-batch %d: want at least 1", o.Batch)
-	case !(o.LR > 0):
-		return fmt.Errorf("-lr %v: want a learning rate > 0", o.LR)
 	case !(o.Momentum >= 0 && o.Momentum < 1):
 		return fmt.Errorf("-momentum %v: want a value in [0, 1)", o.Momentum)
 	case o.Limit < 0:
 		return fmt.Errorf("-limit %d: want 0 (all) or more", o.Limit)
-	case o.Out == "":
-		return fmt.Errorf("-out is empty: want a directory for the plot and the checkpoint")
 	}
 	return nil
 }
