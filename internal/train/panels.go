@@ -34,6 +34,7 @@ func WritePanels(path string, panels ...Panel) error {
 		p.X.Label.Text = "epoch"
 		p.Y.Label.Text = pn.YLabel
 		p.Add(plotter.NewGrid())
+		p.Legend.Top = true // most curves here fall, clear of the upper right corner
 		for j, c := range pn.Curves {
 			xys := make(plotter.XYs, len(c.Y))
 			for e, y := range c.Y {
