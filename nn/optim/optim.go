@@ -32,10 +32,16 @@ func checkParams(kind string, params []*tensor.Tensor) error {
 	if len(params) == 0 {
 		return fmt.Errorf("optim: %s: empty parameter list", kind)
 	}
+	seen := make(map[*tensor.Tensor]int, len(params))
 	for i, p := range params {
 		if p == nil {
 			return fmt.Errorf("optim: %s: parameter %d is nil", kind, i)
 		}
+		if j, dup := seen[p]; dup {
+			// It would be updated twice per step.
+			return fmt.Errorf("optim: %s: parameter %d %v is parameter %d again", kind, i, p.Shape(), j)
+		}
+		seen[p] = i
 		if !p.RequiresGrad() || !p.IsLeaf() {
 			return fmt.Errorf("optim: %s: parameter %d %v is not a leaf that requires gradients", kind, i, p.Shape())
 		}

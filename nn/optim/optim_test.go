@@ -261,6 +261,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{second(NewSGD(nil, SGDConfig{LR: 1})), "empty parameter list"},
 		{second(NewSGD([]*tensor.Tensor{tensor.Zeros(2)}, SGDConfig{LR: 1})), "parameter 0 [2] is not a leaf that requires gradients"},
+		{second(NewSGD([]*tensor.Tensor{p, tensor.Zeros(1).SetRequiresGrad(true), p}, SGDConfig{LR: 1})), "parameter 2 [2] is parameter 0 again"},
 		{second(NewSGD(ps, SGDConfig{LR: -1})), "learning rate -1"},
 		{second(NewSGD(ps, SGDConfig{LR: float32(math.NaN())})), "learning rate NaN"},
 		{second(NewSGD(ps, SGDConfig{LR: 1, Momentum: -0.5})), "momentum -0.5"},
