@@ -94,7 +94,7 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 		}
 		return
 	}
-	if m*n*k < sgemmSmallWork {
+	if int64(m)*int64(n)*int64(k) < sgemmSmallWork { // int64: m·n·k can overflow a 32-bit int
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -213,7 +213,7 @@ func (j *sgemmJob) run() {
 		// they are too few to share out, column chunks and smaller blocks.
 		// No split changes what any element computes; tasks are handed out
 		// as workers free up.
-		useful := max(1, min(workers, j.m*j.nc*j.k/sgemmTaskWork))
+		useful := int(max(1, min(int64(workers), int64(j.m)*int64(j.nc)*int64(j.k)/sgemmTaskWork)))
 		want := 1
 		if useful > 1 {
 			want = useful * sgemmTasksPerWorker
