@@ -91,7 +91,10 @@ func TestCharLMLearns(t *testing.T) {
 	}
 }
 
-func TestRowsTrainsOnSample(t *testing.T) { traintest.TrainsOnSample(t, rowsSpec, 0.4) }
+// TestRowsTrainsOnSample asks for 3.5 times chance: at the stable learning
+// rate the RNN learns slower than the MLP and the CNN, reaching 0.41 after
+// two epochs on 2000 sample images (and 0.82 after three on the full set).
+func TestRowsTrainsOnSample(t *testing.T) { traintest.TrainsOnSample(t, rowsSpec, 0.35) }
 
 func TestRowsRejectsBadFlags(t *testing.T) { traintest.RejectsBadFlags(t, rowsSpec) }
 

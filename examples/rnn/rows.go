@@ -8,12 +8,15 @@ import (
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
+// rowsSpec's learning rate is a quarter of the MLP's and the CNN's: with
+// 0.02 (and momentum 0.9, no clipping) the RNN's training loss rose again
+// in the second epoch on the full Fashion-MNIST; 0.005 trains steadily.
 var rowsSpec = train.Spec{
 	Name:  "rnn -task rows",
 	About: "rnn -task rows trains an RNN that reads each Fashion-MNIST image as a sequence of its rows.",
 	Defaults: train.Options{
 		Device: "auto", Dataset: "fashion-mnist", Epochs: 10, Batch: 64,
-		LR: 0.02, Momentum: 0.9, Seed: 1, Out: "out/rnn-rows",
+		LR: 0.005, Momentum: 0.9, Seed: 1, Out: "out/rnn-rows",
 	},
 	Model: newRowsRNN,
 }
