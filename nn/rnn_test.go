@@ -268,3 +268,20 @@ func TestRNNRejectsShapes(t *testing.T) {
 		}()
 	}
 }
+
+// Run a 2-layer RNN over two windows of a sequence, carrying the hidden
+// state from the first to the second without backpropagating into the
+// first (truncated BPTT).
+func ExampleRNN_ForwardHidden() {
+	g := tensor.NewGenerator(1)
+	rnn := NewRNN(3, 16, RNNOpts{NumLayers: 2}, g)
+	window := tensor.Uniform(g, -1, 1, 5, 4, 3) // [T B input]: 5 steps of a batch of 4
+	out, h := rnn.ForwardHidden(window, nil)
+	fmt.Println(out.Shape(), h.Shape())
+	out, h = rnn.ForwardHidden(window, h.Detach())
+	out.Sum().Backward()
+	fmt.Println(rnn.WeightHH[1].Grad().Shape())
+	// Output:
+	// [5 4 16] [2 4 16]
+	// [16 16]
+}
