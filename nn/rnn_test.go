@@ -278,7 +278,7 @@ func ExampleRNN_ForwardHidden() {
 	window := tensor.Uniform(g, -1, 1, 5, 4, 3) // [T B input]: 5 steps of a batch of 4
 	out, h := rnn.ForwardHidden(window, nil)
 	fmt.Println(out.Shape(), h.Shape())
-	out, h = rnn.ForwardHidden(window, h.Detach())
+	out, _ = rnn.ForwardHidden(window, h.Detach())
 	out.Sum().Backward()
 	fmt.Println(rnn.WeightHH[1].Grad().Shape())
 	// Output:
