@@ -16,7 +16,22 @@ import (
 // operations whatever GOMAXPROCS is: the depth is always cut at the same kc
 // boundaries and summed in the same order, and threads split only the output.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemm(sgemmArchs[0], transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	sgemm(sgemmPick(m, n), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmPick returns the micro-kernel of sgemmBest that takes least time on
+// the m×n output padded to its whole tiles, the earliest on a tie. It
+// depends on the shape only, so it never changes a result between runs.
+func sgemmPick(m, n int) *sgemmArch {
+	var best *sgemmArch
+	var least float64
+	for _, arch := range sgemmBest {
+		cost := float64(ceilDiv(m, arch.mr)*arch.mr) * float64(ceilDiv(n, arch.nr)*arch.nr) / arch.speed
+		if best == nil || cost < least {
+			best, least = arch, cost
+		}
+	}
+	return best
 }
 
 // sgemmSmallWork is the m·n·k (multiply-adds) below which the plain loops of
@@ -41,6 +56,9 @@ type sgemmArch struct {
 	mr, nr int // rows and columns of C held in registers
 	kc     int // depth of a packed slice; fixed per arch, so results do not depend on threads
 	mc     int // most rows of op(A) packed in one block (kept in L2)
+	// speed is the kernel's throughput on whole tiles relative to others
+	// of its instruction set (measured), to weigh against their padding.
+	speed float64
 	// kernel computes the mr×nr tile C = alpha·A·B + beta·C from a packed
 	// sliver a (k steps of mr values) and b (k steps of nr values); C has row
 	// stride ldc and is not read when beta == 0.
@@ -50,7 +68,7 @@ type sgemmArch struct {
 // sgemmGo is the portable micro-kernel, used where no assembly one runs and
 // as the reference the assembly kernels are tested against.
 var sgemmGo = &sgemmArch{
-	name: "go", mr: 4, nr: 16, kc: 256, mc: 128,
+	name: "go", mr: 4, nr: 16, kc: 256, mc: 128, speed: 1,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
 		sgemmMicroGo(4, 16, k, a, b, c, ldc, alpha, beta)
 	},

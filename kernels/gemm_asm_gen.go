@@ -30,7 +30,9 @@ type kernel struct {
 var kernels = []kernel{
 	{name: "sgemmKernel6x16AVX2", mr: 6, nvec: 2, reg: "Y", vbytes: 32, accBase: 4,
 		bregs: []string{"Y0", "Y1"}, bcregs: []string{"Y2", "Y3"}, unroll: 4},
-	{name: "sgemmKernel12x32AVX512", mr: 12, nvec: 2, reg: "Z", vbytes: 64, accBase: 8,
+	{name: "sgemmKernel8x32AVX512", mr: 8, nvec: 2, reg: "Z", vbytes: 64, accBase: 8,
+		bregs: []string{"Z0", "Z1"}, bcregs: []string{"Z2", "Z3", "Z4", "Z5", "Z6", "Z7"}, unroll: 4},
+	{name: "sgemmKernel16x16AVX512", mr: 16, nvec: 1, reg: "Z", vbytes: 64, accBase: 8,
 		bregs: []string{"Z0", "Z1"}, bcregs: []string{"Z2", "Z3", "Z4", "Z5", "Z6", "Z7"}, unroll: 4},
 }
 
