@@ -25,7 +25,10 @@ func writeFileAtomic(path string, b []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(b)
+	// CreateTemp makes the file private (0600); a plot or an image is not.
+	if err = f.Chmod(0o644); err == nil {
+		_, err = f.Write(b)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -95,3 +95,13 @@ func TestProgramParse(t *testing.T) {
 		}
 	}
 }
+
+func TestWrittenFilesAreReadable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "grid.png")
+	if err := WriteImageGrid(path, make([]float32, 4), 1, 2, 2, 1, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("%s: mode %v (error %v), want -rw-r--r-- like any other output file", path, fi.Mode(), err)
+	}
+}
