@@ -331,13 +331,13 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 	p.Printf("before training: validation loss %.4f (%.3f bits/char; ln %d = %.4f)\n",
 		res.Initial, res.Initial/math.Ln2, len(vocab.chars), math.Log(float64(len(vocab.chars))))
 	prog := p.Progress()
-	perEpoch := (len(trainTok)/p.Batch - 1) / o.seq * o.seq * p.Batch
 	for epoch := range p.Epochs {
-		prog.Start(epoch, p.Epochs, perEpoch)
-		t0 := time.Now()
 		// A different window phase each epoch, so that every position is
 		// sometimes near the start of a window.
 		offset := rand.New(rand.NewPCG(p.Seed, uint64(epoch))).IntN(o.seq)
+		windows := (len(trainTok)/p.Batch - 1 - offset) / o.seq
+		prog.Start(epoch, p.Epochs, windows*o.seq*p.Batch)
+		t0 := time.Now()
 		var sum float64
 		var count int
 		var h *tensor.Tensor
