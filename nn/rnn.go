@@ -37,7 +37,7 @@ type RNNOpts struct {
 // The recurrence is unrolled into tensor operations, one time step at a
 // time, so autograd differentiates through time (BPTT) and the network runs
 // on any device. Truncated BPTT is the caller's: detach the returned hidden
-// state before passing it to the next Forward.
+// state before passing it to the next ForwardHidden.
 type RNN struct {
 	InputSize, HiddenSize int
 	WeightIH, WeightHH    []*tensor.Tensor // per layer
