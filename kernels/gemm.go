@@ -40,11 +40,13 @@ func sgemmPick(m, n int) *sgemmArch {
 // about 8×8×8 on (measured on Zen 5 with AVX-512).
 const sgemmSmallWork = 512
 
-// sgemmTaskWork is the least work (multiply-adds) worth handing to another
-// goroutine: starting one costs about a microsecond. Smaller products run
-// single-threaded without goroutines: the low-overhead path for small
-// matrices.
-const sgemmTaskWork = 1 << 18
+// sgemmTaskWork is the least work (multiply-adds, about 70 µs) worth handing
+// to each goroutine. A goroutine starts in a microsecond, but when its
+// thread has gone idle, waking it takes 10 to 70 µs (measured on a 2-core
+// Zen 5 VM): 256³ ran no faster on two threads than on one, 512³ 1.7× as
+// fast. Smaller products run single-threaded without goroutines: the
+// low-overhead path for small matrices.
+const sgemmTaskWork = 1 << 24
 
 // maxTile bounds mr·nr of every micro-kernel, so one buffer size serves the
 // ragged-edge tile of them all.
@@ -186,18 +188,27 @@ type sgemmJob struct {
 	jc, nc, nSlivers      int // the current panel of op(B): columns [jc, jc+nc), in nSlivers nr-slivers
 	blockSlivers, mBlocks int // row blocks of the current split, in mr-slivers
 	chunkSlivers, nChunks int // column chunks of the current split, in nr-slivers
-	// bpack holds the current panel of op(B), packed when sharedB: its
-	// depth is cut into kc-deep slices, each stored as nSlivers slivers.
-	bpack              []float32
-	sharedB            bool
-	tasks              int          // tasks of the current phase
-	next               atomic.Int64 // the next task of the current phase to hand out
-	packBFn, computeFn func(lo, hi int)
+	// bpack holds the current panel of op(B) when sharedB: its depth is
+	// cut into kc-deep slices, each stored as nSlivers slivers. The first
+	// task to need a sliver packs it; bstate says, per sliver, whether it is
+	// unpacked, being packed or packed.
+	bpack     []float32
+	bstate    []int32
+	sharedB   bool
+	tasks     int          // tasks of the current panel
+	next      atomic.Int64 // the next task to hand out
+	computeFn func(lo, hi int)
 }
+
+// States of a sliver of a shared panel of op(B), in sgemmJob.bstate.
+const (
+	sliverUnpacked = iota
+	sliverPacking
+	sliverPacked
+)
 
 var sgemmJobs = sync.Pool{New: func() any {
 	j := new(sgemmJob)
-	j.packBFn = j.packB
 	j.computeFn = j.compute
 	return j
 }}
@@ -227,52 +238,52 @@ func (j *sgemmJob) run() {
 	for j.jc = 0; j.jc < j.n; j.jc += ncMax {
 		j.nc = min(ncMax, j.n-j.jc)
 		j.nSlivers = ceilDiv(j.nc, nr)
-		// Split the output into row blocks of at most mc rows, and, when
-		// they are too few to share out, column chunks and smaller blocks.
-		// No split changes what any element computes; tasks are handed out
-		// as workers free up.
+		// Split the output into row blocks of at most mc rows, smaller ones
+		// if that gives too few tasks to share out, and column chunks only
+		// if rows run out: row blocks share the packed op(B), while each
+		// column chunk packs its row block of op(A) again. No split changes
+		// what any element computes; tasks are handed out as workers free
+		// up.
 		useful := int(max(1, min(int64(workers), int64(j.m)*int64(j.nc)*int64(j.k)/sgemmTaskWork)))
 		want := 1
 		if useful > 1 {
 			want = useful * sgemmTasksPerWorker
 		}
-		j.mBlocks = ceilDiv(j.m, arch.mc)
-		j.nChunks = min(j.nSlivers, max(1, ceilDiv(want, j.mBlocks)))
-		if j.mBlocks*j.nChunks < want {
-			j.mBlocks = min(mSlivers, ceilDiv(want, j.nChunks))
-		}
+		j.mBlocks = min(mSlivers, max(ceilDiv(j.m, arch.mc), want))
+		j.nChunks = min(j.nSlivers, ceilDiv(want, j.mBlocks))
 		j.blockSlivers = ceilDiv(mSlivers, j.mBlocks)
 		j.mBlocks = ceilDiv(mSlivers, j.blockSlivers)
 		j.chunkSlivers = ceilDiv(j.nSlivers, j.nChunks)
 		j.nChunks = ceilDiv(j.nSlivers, j.chunkSlivers)
 
 		// Row blocks share the packed panel of op(B). A single row block
-		// shares nothing, so its tasks pack each sliver of op(B) just
-		// before using it, while it is in cache.
+		// shares nothing, so its tasks pack each sliver of op(B) into a
+		// buffer of their own just before using it, while it is in cache.
 		j.sharedB = j.mBlocks > 1
 		if j.sharedB {
 			if need := j.k * j.nSlivers * nr; cap(j.bpack) < need {
 				j.bpack = make([]float32, need)
 			}
-			j.parallel(useful, ceilDiv(j.k, arch.kc)*j.nSlivers, j.packBFn)
+			slivers := ceilDiv(j.k, arch.kc) * j.nSlivers
+			if cap(j.bstate) < slivers {
+				j.bstate = make([]int32, slivers)
+			}
+			j.bstate = j.bstate[:slivers]
+			clear(j.bstate)
 		}
-		j.parallel(useful, j.mBlocks*j.nChunks, j.computeFn)
+
+		// One ParallelFor per panel: waking a parked thread can take ~10 µs.
+		j.tasks = j.mBlocks * j.nChunks
+		j.next.Store(0)
+		if workers := min(useful, j.tasks); workers > 1 {
+			ParallelFor(workers, 1, j.computeFn)
+		} else {
+			j.compute(0, 1)
+		}
 	}
 }
 
-// parallel runs fn on workers goroutines, which take tasks [0, tasks) from
-// j.next one at a time until none are left.
-func (j *sgemmJob) parallel(workers, tasks int, fn func(lo, hi int)) {
-	j.tasks = tasks
-	j.next.Store(0)
-	if workers = min(workers, tasks); workers <= 1 {
-		fn(0, 1)
-		return
-	}
-	ParallelFor(workers, 1, fn)
-}
-
-// task hands out the next task of the current phase, or returns false.
+// task hands out the next task of the current panel, or returns false.
 func (j *sgemmJob) task() (int, bool) {
 	t := int(j.next.Add(1) - 1)
 	return t, t < j.tasks
@@ -287,14 +298,31 @@ func (j *sgemmJob) bSliver(pc, s int) ([]float32, int) {
 	return j.bpack[off : off+kc*nr], kc
 }
 
-// packB is a worker packing the current op(B) panel: task t is sliver
-// t%nSlivers of depth slice t/nSlivers.
-func (j *sgemmJob) packB(int, int) {
-	for t, ok := j.task(); ok; t, ok = j.task() {
-		pc, s := t/j.nSlivers*j.arch.kc, t%j.nSlivers
-		dst, kc := j.bSliver(pc, s)
+// sharedSliver returns sliver s of the depth slice at pc of the shared op(B)
+// panel, packing it first if no task has. While another task packs it, this
+// one packs later slivers of its chunk, up to s1, rather than wait idle.
+func (j *sgemmJob) sharedSliver(pc, kc, s, s1 int) []float32 {
+	slice := pc / j.arch.kc * j.nSlivers
+	claim := func(s int) bool {
+		if !atomic.CompareAndSwapInt32(&j.bstate[slice+s], sliverUnpacked, sliverPacking) {
+			return false
+		}
+		dst, _ := j.bSliver(pc, s)
 		j.packBSliver(dst, pc, kc, s)
+		atomic.StoreInt32(&j.bstate[slice+s], sliverPacked)
+		return true
 	}
+	dst, _ := j.bSliver(pc, s)
+	if claim(s) {
+		return dst
+	}
+	for t := s + 1; t < s1 && atomic.LoadInt32(&j.bstate[slice+s]) != sliverPacked; t++ {
+		claim(t)
+	}
+	for atomic.LoadInt32(&j.bstate[slice+s]) != sliverPacked {
+		runtime.Gosched()
+	}
+	return dst
 }
 
 // packBSliver packs sliver s of the current op(B) panel at depths
@@ -420,7 +448,7 @@ func (j *sgemmJob) compute(int, int) {
 			for s := s0; s < s1; s++ {
 				var bs []float32
 				if j.sharedB {
-					bs, _ = j.bSliver(pc, s)
+					bs = j.sharedSliver(pc, kc, s, s1)
 				} else {
 					bs = bown[:kc*nr]
 					j.packBSliver(bs, pc, kc, s)

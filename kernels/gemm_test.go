@@ -241,7 +241,13 @@ func TestSgemmMicroKernels(t *testing.T) {
 func TestSgemmDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, sh := range [][3]int{{300, 200, 600}, {20, 900, 300}, {257, 129, 65}} {
+	// Row blocks sharing op(B), row blocks and column chunks, column chunks
+	// of one row block each packing op(B) themselves, and enough work for
+	// eight threads.
+	for _, sh := range [][3]int{{300, 200, 600}, {17, 2000, 1100}, {8, 4000, 1100}, {520, 270, 1000}} {
+		if work := int64(sh[0]) * int64(sh[1]) * int64(sh[2]); work < 2*sgemmTaskWork {
+			t.Fatalf("%v: %d multiply-adds are too few to split", sh, work)
+		}
 		for tr := 0; tr < 4; tr++ {
 			tc := newSgemmCase(rng, tr&1 != 0, tr&2 != 0, sh[0], sh[1], sh[2], 0.75, 0.5, 1)
 			var ref []float32
