@@ -272,7 +272,8 @@ func (j *sgemmJob) run() {
 			clear(j.bstate)
 		}
 
-		// One ParallelFor per panel: waking a parked thread can take ~10 µs.
+		// One ParallelFor per panel, as waking parked threads is slow (see
+		// sgemmTaskWork).
 		j.tasks = j.mBlocks * j.nChunks
 		j.next.Store(0)
 		if workers := min(useful, j.tasks); workers > 1 {
@@ -289,30 +290,26 @@ func (j *sgemmJob) task() (int, bool) {
 	return t, t < j.tasks
 }
 
-// bSliver returns sliver s of the depth slice starting at pc of the packed
-// op(B) panel, and the slice's depth.
-func (j *sgemmJob) bSliver(pc, s int) ([]float32, int) {
-	nr := j.arch.nr
-	kc := min(j.arch.kc, j.k-pc)
-	off := pc*j.nSlivers*nr + s*kc*nr
-	return j.bpack[off : off+kc*nr], kc
-}
-
-// sharedSliver returns sliver s of the depth slice at pc of the shared op(B)
-// panel, packing it first if no task has. While another task packs it, this
-// one packs later slivers of its chunk, up to s1, rather than wait idle.
+// sharedSliver returns sliver s of the kc-deep slice at pc of the shared
+// op(B) panel, packing it first if no task has. While another task packs
+// it, this one packs later slivers of its chunk, up to s1, rather than wait
+// idle.
 func (j *sgemmJob) sharedSliver(pc, kc, s, s1 int) []float32 {
+	nr := j.arch.nr
 	slice := pc / j.arch.kc * j.nSlivers
+	sliver := func(s int) []float32 {
+		off := pc*j.nSlivers*nr + s*kc*nr
+		return j.bpack[off : off+kc*nr]
+	}
 	claim := func(s int) bool {
 		if !atomic.CompareAndSwapInt32(&j.bstate[slice+s], sliverUnpacked, sliverPacking) {
 			return false
 		}
-		dst, _ := j.bSliver(pc, s)
-		j.packBSliver(dst, pc, kc, s)
+		j.packBSliver(sliver(s), pc, kc, s)
 		atomic.StoreInt32(&j.bstate[slice+s], sliverPacked)
 		return true
 	}
-	dst, _ := j.bSliver(pc, s)
+	dst := sliver(s)
 	if claim(s) {
 		return dst
 	}
