@@ -12,7 +12,8 @@ import (
 )
 
 // BenchmarkSgemm times C = A·B on square float32 matrices with tensorgl's
-// kernel and, at 512, with gonum's pure-Go BLAS on the same data.
+// kernel and, at 512, with gonum's BLAS (Go, with assembly vector loops) on
+// the same data.
 func BenchmarkSgemm(b *testing.B) {
 	type impl struct {
 		name  string
