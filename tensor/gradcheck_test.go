@@ -10,7 +10,7 @@ import (
 // scalar L = Σ f(x)·w for fixed random weights w. Everything runs in
 // float32, so the difference quotient carries rounding error of about
 // ε_f32·|L|/h; with h = 1e-2 and inputs of order 1 that is ~1e-4, and the
-// truncation error O(h²·f''') is of the same order. Hence the tolerance:
+// truncation error O(h²·f”') is of the same order. Hence the tolerance:
 const (
 	fdStep = 1e-2
 	fdAtol = 3e-3
@@ -150,7 +150,9 @@ func TestGradients(t *testing.T) {
 		{"MaxPool2d/overlap-pad", func(x ...*Tensor) *Tensor {
 			return MaxPool2d(x[0], PoolOpts{Kernel: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}})
 		}, []*Tensor{FromSlice(distinct(rng, 1*2*5*5), 1, 2, 5, 5)}},
-		{"AvgPool2d", func(x ...*Tensor) *Tensor { return AvgPool2d(x[0], PoolOpts{Kernel: [2]int{2, 3}, Stride: [2]int{1, 2}}) }, []*Tensor{in(2, 2, 4, 5)}},
+		{"AvgPool2d", func(x ...*Tensor) *Tensor {
+			return AvgPool2d(x[0], PoolOpts{Kernel: [2]int{2, 3}, Stride: [2]int{1, 2}})
+		}, []*Tensor{in(2, 2, 4, 5)}},
 		{"AvgPool2d/pad-exclude", func(x ...*Tensor) *Tensor {
 			return AvgPool2d(x[0], PoolOpts{Kernel: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}, ExcludePad: true})
 		}, []*Tensor{in(1, 1, 5, 4)}},

@@ -30,7 +30,6 @@ func (t *Tensor) reduceAxis(op string, r device.ReduceOp, d int) *Tensor {
 	return out
 }
 
-
 // axes normalises dims (all axes when empty), sorted and unique.
 func (t *Tensor) axes(op string, dims []int) []int {
 	if len(dims) == 0 {
