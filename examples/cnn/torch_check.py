@@ -15,31 +15,16 @@ so only torch is needed. Exit status 1 when the difference exceeds the
 tolerance (-tol, default 1e-5).
 """
 import argparse
-import json
-import struct
+import os
 import sys
 
 import torch
 import torch.nn as nn
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from safetensors_read import read_safetensors  # noqa: E402
 
-def read_safetensors(path):
-    """Returns ({name: float32 tensor}, metadata) of a safetensors file."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    data = raw[8 + n:]
-    tensors = {}
-    for name, e in header.items():
-        if e["dtype"] != "F32":
-            raise ValueError(f"{path}: {name} has dtype {e['dtype']}, want F32")
-        begin, end = e["data_offsets"]
-        count = (end - begin) // 4
-        values = struct.unpack(f"<{count}f", data[begin:end])
-        tensors[name] = torch.tensor(values, dtype=torch.float32).reshape(e["shape"])
-    return tensors, meta
+
 
 
 def lenet(channels, size, classes):

@@ -17,33 +17,17 @@ The safetensors files are parsed here with json and struct, so only torch
 is needed. Exit status 1 when the difference exceeds the tolerance (-tol).
 """
 import argparse
-import json
-import struct
+import os
 import sys
 
 import torch
 import torch.nn as nn
 
-DTYPES = {"F32": ("f", torch.float32), "I32": ("i", torch.int32)}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from safetensors_read import read_safetensors  # noqa: E402
 
 
-def read_safetensors(path):
-    """Returns ({name: tensor}, metadata) of a safetensors file."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    data = raw[8 + n:]
-    tensors = {}
-    for name, e in header.items():
-        if e["dtype"] not in DTYPES:
-            raise ValueError(f"{path}: {name} has dtype {e['dtype']}, want F32 or I32")
-        code, dtype = DTYPES[e["dtype"]]
-        begin, end = e["data_offsets"]
-        values = struct.unpack(f"<{(end - begin) // 4}{code}", data[begin:end])
-        tensors[name] = torch.tensor(values, dtype=dtype).reshape(e["shape"])
-    return tensors, meta
+
 
 
 def rnn_of(state, batch_first):
