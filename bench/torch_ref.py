@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch reference for bench/train_test.go's BenchmarkTrainStep.
 
-Times the same training steps in PyTorch on the CPU: the MLP 784-128-64-10
+Times the same training steps in PyTorch (on the CPU, or with --device cuda on
+an NVIDIA GPU): the MLP 784-128-64-10
 with plain SGD (lr 0.01) and LeNet-5 (conv 5x5->6 pad 2, max pool, conv
 5x5->16, max pool, FC 120-84-10) with SGD momentum 0.9, batch 64, on a fixed
 batch of random data, reading back only the loss. Prints ms/step and
@@ -9,7 +10,7 @@ samples/s per model.
 
 Run by hand (torch 1.13, CPU):
 
-    /usr/bin/python3 bench/torch_ref.py [--threads 2] [--seconds 2]
+    /usr/bin/python3 bench/torch_ref.py [--threads 2] [--seconds 2] [--device cuda]
 
 On cores shared with other programs, also run it with OMP_WAIT_POLICY=PASSIVE
 in the environment: OpenMP's spin-waiting threads otherwise fight the other
@@ -51,13 +52,13 @@ MODELS = [
 ]
 
 
-def time_steps(build, shape, sgd, seconds):
+def time_steps(build, shape, sgd, seconds, device):
     """Returns (steps, elapsed seconds, last loss) of steps run for at least `seconds`."""
     torch.manual_seed(1)
-    model = build()
+    model = build().to(device)
     opt = torch.optim.SGD(model.parameters(), **sgd)
-    x = torch.randn(BATCH, *shape)
-    y = torch.arange(BATCH) % 10
+    x = torch.randn(BATCH, *shape).to(device)
+    y = (torch.arange(BATCH) % 10).to(device)
     loss_fn = nn.CrossEntropyLoss()
 
     def step():
@@ -82,15 +83,17 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     ap.add_argument("--seconds", type=float, default=2.0, help="time each model at least this long")
+    ap.add_argument("--device", default="cpu", help="torch device: cpu or cuda")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     # libgomp's threads spin while they wait (OMP_WAIT_POLICY=ACTIVE, the
     # default): on cores shared with other work that spinning costs several
     # times the step, so say which policy ran.
     wait = os.environ.get("OMP_WAIT_POLICY", "unset")
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, OMP_WAIT_POLICY={wait}, batch {BATCH}")
+    where = torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"
+    print(f"torch {torch.__version__} on {where}, {torch.get_num_threads()} threads, OMP_WAIT_POLICY={wait}, batch {BATCH}")
     for name, build, shape, sgd in MODELS:
-        n, elapsed, loss = time_steps(build, shape, sgd, args.seconds)
+        n, elapsed, loss = time_steps(build, shape, sgd, args.seconds, args.device)
         ms = 1e3 * elapsed / n
         print(f"{name}: {n} steps, {ms:.3f} ms/step, {BATCH * n / elapsed:.0f} samples/s (last loss {loss:.4f})")
 

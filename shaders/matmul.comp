@@ -11,11 +11,26 @@
 // registers; A and B stream through shared memory TILE_K at a time.
 // Defines: TILE_M, TILE_N, TILE_K; A_M_FAST / B_K_FAST choose which index
 // of a tile load runs along memory (TransA / TransB).
+//
+// Split K: when M×N×batch gives too few work groups to fill the device and K
+// is long, the host runs two passes. SPLIT_K: work group z = bt·u_splits +
+// slice sums k in [slice·u_kChunk, (slice+1)·u_kChunk) and writes its tile to
+// partial[(slice·batch + bt)·M·N + m·N + n]. SPLIT_REDUCE: one invocation
+// per output adds the slices in order and calls storeC. Both are
+// deterministic: the order of every sum is fixed by the shape and tiling.
 
 uniform uint u_M;
 uniform uint u_N;
 uniform uint u_K;
 uniform uint u_batch;
+uniform uint u_splits;
+uniform uint u_kChunk;
+
+#if defined(SPLIT_K)
+layout(std430, binding = 3) writeonly buffer Partial { float partial[]; };
+#elif defined(SPLIT_REDUCE)
+layout(std430, binding = 3) readonly buffer Partial { float partial[]; };
+#endif
 
 #ifndef CUSTOM_OPERANDS
 uniform int u_offA;
@@ -58,6 +73,17 @@ void storeC(uint bt, uint m, uint n, float acc) {
 }
 #endif
 
+#ifdef SPLIT_REDUCE
+void main() {
+	uint total = u_batch * u_M * u_N;
+	uint i = globalX();
+	if (i >= total) return;
+	float acc = 0.0f;
+	for (uint p = 0u; p < u_splits; p++) acc += partial[p * total + i];
+	uint mn = i % (u_M * u_N);
+	storeC(i / (u_M * u_N), mn / u_N, mn % u_N, acc);
+}
+#else
 #define WM (TILE_M / LOCAL_Y)
 #define WN (TILE_N / LOCAL_X)
 #define THREADS (LOCAL_X * LOCAL_Y)
@@ -66,8 +92,9 @@ shared float As[TILE_K][TILE_M];
 shared float Bs[TILE_K][TILE_N];
 
 void main() {
-	uint bt = groupID().z;
+	uint bt = groupID().z / u_splits, slice = groupID().z % u_splits;
 	if (bt >= u_batch) return; // uniform per group
+	uint kBegin = slice * u_kChunk, kEnd = min(u_K, kBegin + u_kChunk);
 	uint row0 = groupID().y * uint(TILE_M);
 	uint col0 = groupID().x * uint(TILE_N);
 	uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
@@ -77,7 +104,7 @@ void main() {
 	for (int i = 0; i < WM; i++)
 		for (int j = 0; j < WN; j++) acc[i][j] = 0.0f;
 
-	for (uint k0 = 0u; k0 < u_K; k0 += uint(TILE_K)) {
+	for (uint k0 = kBegin; k0 < kEnd; k0 += uint(TILE_K)) {
 		for (uint e = tid; e < uint(TILE_M * TILE_K); e += uint(THREADS)) {
 #ifdef A_M_FAST
 			uint m = e % uint(TILE_M), k = e / uint(TILE_M);
@@ -85,7 +112,7 @@ void main() {
 			uint k = e % uint(TILE_K), m = e / uint(TILE_K);
 #endif
 			uint gm = row0 + m, gk = k0 + k;
-			As[k][m] = (gm < u_M && gk < u_K) ? loadA(bt, gm, gk) : 0.0f;
+			As[k][m] = (gm < u_M && gk < kEnd) ? loadA(bt, gm, gk) : 0.0f;
 		}
 		for (uint e = tid; e < uint(TILE_N * TILE_K); e += uint(THREADS)) {
 #ifdef B_K_FAST
@@ -94,7 +121,7 @@ void main() {
 			uint n = e % uint(TILE_N), k = e / uint(TILE_N);
 #endif
 			uint gn = col0 + n, gk = k0 + k;
-			Bs[k][n] = (gn < u_N && gk < u_K) ? loadB(bt, gk, gn) : 0.0f;
+			Bs[k][n] = (gn < u_N && gk < kEnd) ? loadB(bt, gk, gn) : 0.0f;
 		}
 		barrier();
 		for (int k = 0; k < TILE_K; k++) {
@@ -110,7 +137,13 @@ void main() {
 		uint gm = row0 + ty + uint(i * LOCAL_Y);
 		for (int j = 0; j < WN; j++) {
 			uint gn = col0 + tx + uint(j * LOCAL_X);
-			if (gm < u_M && gn < u_N) storeC(bt, gm, gn, acc[i][j]);
+			if (gm >= u_M || gn >= u_N) continue;
+#ifdef SPLIT_K
+			partial[((slice * u_batch + bt) * u_M + gm) * u_N + gn] = acc[i][j];
+#else
+			storeC(bt, gm, gn, acc[i][j]);
+#endif
 		}
 	}
 }
+#endif

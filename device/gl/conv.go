@@ -26,14 +26,7 @@ func (d *Device) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dPa
 }
 
 func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, p device.Conv2dParams, batch, m, n, k int) {
-	t := d.tiles
-	defs := append(t.defs(), mode)
-	d.enqueue(name, func() {
-		prog := d.program(variant{family: "conv", tail: "matmul", defs: defs})
-		if prog == nil {
-			return
-		}
-		bind(out, in0, in1)
+	d.gemm(name, "conv", "matmul", []string{mode}, []*glBuffer{out, in0, in1}, func(prog *program) {
 		for _, u := range []struct {
 			name string
 			v    int
@@ -44,6 +37,5 @@ func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, p device.Conv2
 		} {
 			prog.setInt(u.name, u.v)
 		}
-		d.gemmGrid(prog, t, batch, m, n, k)
-	})
+	}, batch, m, n, k)
 }

@@ -48,6 +48,8 @@ type Device struct {
 	context  string // how the context was made, for Context
 	groupCap [3]int // largest group count per dispatch, per axis
 	tiles    gemmTiles
+	// splitTarget is the work-group count below which GEMMs split K.
+	splitTarget int
 
 	// GL-thread state.
 	ctx        glContext
@@ -220,9 +222,9 @@ func (d *Device) initContext() error {
 		Software: isSoftwareRenderer(renderer),
 		Limits:   queryLimits(),
 	}
-	d.tiles = hardwareTiles
+	d.tiles, d.splitTarget = hardwareTiles, hardwareSplitTarget
 	if d.info.Software {
-		d.tiles = softwareTiles
+		d.tiles, d.splitTarget = softwareTiles, softwareSplitTarget
 	}
 	for i, n := range d.info.Limits.MaxWorkGroupCount {
 		// Stay strictly below the limit: implementations disagree on whether

@@ -278,6 +278,8 @@ func TestSplitGEMMGrids(t *testing.T) {
 	if split.Info().Software {
 		split.tiles = hardwareTiles
 	}
+	// Splitting K changes the order of each sum; TestSplitK covers it.
+	whole.splitTarget, split.splitTarget = 0, 0
 
 	mm := device.MatMulParams{Batch: 2, M: 150, N: 131, K: 37, Alpha: 1, StrideA: 150 * 37, StrideB: 37 * 131, StrideC: 150 * 131}
 	cv := device.Conv2dParams{N: 2, C: 3, H: 17, W: 15, K: 70, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
@@ -317,6 +319,163 @@ func TestSplitGEMMGrids(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("element %d: split grid gives %v, whole grid %v", i, got[i], want[i])
 		}
+	}
+}
+
+// TestSplitK: products with few output tiles and a long K run as K slices
+// plus an ordered sum (two dispatches), under both tilings, and match a
+// float64 reference: MatMul with transposes, offsets, batch strides and β,
+// and each convolution pass, one of them grouped and strided.
+func TestSplitK(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	for _, tiles := range []gemmTiles{softwareTiles, *softwareTiles.thin, hardwareTiles, *hardwareTiles.thin} {
+		d.tiles = tiles
+		t.Run(fmt.Sprintf("tiles%dx%d", tiles.m, tiles.n), func(t *testing.T) { testSplitK(t, d) })
+	}
+}
+
+func testSplitK(t *testing.T, d *Device) {
+	rng := uint64(7)
+	rand := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			rng = rng*6364136223846793005 + 1442695040888963407
+			v[i] = float32(int64(rng>>40)%2001-1000) / 250 // [-4, 4]
+		}
+		return v
+	}
+	upload := func(v []float32) device.Buffer {
+		b := d.Alloc(device.Float32, len(v))
+		d.Write(b, v)
+		return b
+	}
+	// check runs op, which must take two dispatches (split), and compares
+	// out with want to 1e-5 of Σ|terms| per element (float32 sums of up to
+	// a few thousand products).
+	check := func(name string, out device.Buffer, want, scale []float64, op func()) {
+		t.Helper()
+		before := d.Stats().Dispatches
+		op()
+		got := make([]float32, len(want))
+		if err := d.Read(out, got); err != nil {
+			t.Fatal(err)
+		}
+		if n := d.Stats().Dispatches - before; n != 2 {
+			t.Errorf("%s: %d dispatches, want 2 (K split, then summed)", name, n)
+		}
+		for i := range want {
+			if e := math.Abs(float64(got[i]) - want[i]); !(e <= 1e-5*scale[i]+1e-30) {
+				t.Fatalf("%s: element %d = %v, want %v (error %.3g, tolerance %.3g)", name, i, got[i], want[i], e, 1e-5*scale[i])
+			}
+		}
+	}
+
+	// MatMul: batch 2, C[b] = 0.5·Aᵀ·Bᵀ + 2·C[b], M 3, N 5, K 2000, offsets.
+	const bt, m, n, k, off = 2, 3, 5, 2000, 7
+	p := device.MatMulParams{Batch: bt, M: m, N: n, K: k, TransA: true, TransB: true, Alpha: 0.5, Beta: 2,
+		OffA: off, OffB: 2 * off, OffC: 3 * off, StrideA: m*k + 1, StrideB: k*n + 2, StrideC: m*n + 3}
+	av, bv, cv := rand(off+bt*(m*k+1)), rand(2*off+bt*(k*n+2)), rand(3*off+bt*(m*n+3))
+	a, b, c := upload(av), upload(bv), upload(cv)
+	want, scale := make([]float64, len(cv)), make([]float64, len(cv))
+	for i, x := range cv {
+		want[i], scale[i] = float64(x), 0
+	}
+	for z := range bt {
+		for i := range m {
+			for j := range n {
+				ci := p.OffC + z*p.StrideC + i*n + j
+				var s, sa float64
+				for l := range k {
+					x := float64(av[p.OffA+z*p.StrideA+l*m+i]) * float64(bv[p.OffB+z*p.StrideB+j*k+l])
+					s += x
+					sa += math.Abs(x)
+				}
+				want[ci] = 0.5*s + 2*float64(cv[ci])
+				scale[ci] = 0.5*sa + 2*math.Abs(float64(cv[ci]))
+			}
+		}
+	}
+	check("MatMul", c, want, scale, func() { d.MatMul(c, a, b, p) })
+
+	// Convolutions. xAt is x with zero padding; dot accumulates a term.
+	type conv struct {
+		name string
+		p    device.Conv2dParams
+	}
+	for _, cc := range []conv{
+		// Forward: M = K = 2, N = P = 4, K = C·R·S = 576.
+		{"Conv2d", device.Conv2dParams{N: 1, C: 64, H: 4, W: 4, K: 2, R: 3, S: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}},
+		// Backward input: M = C = 1, N = H·W = 4, K = K·R·S = 576.
+		{"Conv2dBackwardInput", device.Conv2dParams{N: 1, C: 1, H: 2, W: 2, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}},
+		// Backward weight, LeNet's first layer at batch 8: K 6, C·R·S 25, N·P 6272.
+		{"Conv2dBackwardWeight", device.Conv2dParams{N: 8, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, StrideH: 1, StrideW: 1, PadH: 2, PadW: 2, DilH: 1, DilW: 1, Groups: 1}},
+		// Backward weight, grouped, strided, dilated.
+		{"Conv2dBackwardWeight/groups", device.Conv2dParams{N: 5, C: 4, H: 23, W: 19, K: 6, R: 3, S: 2, StrideH: 2, StrideW: 1, PadH: 1, PadW: 0, DilH: 1, DilW: 2, Groups: 2}},
+	} {
+		q := cc.p
+		oh, ow, g := q.OutH(), q.OutW(), q.Groups
+		cg, kg := q.C/g, q.K/g
+		xv, wv, yv := rand(q.N*q.C*q.H*q.W), rand(q.K*cg*q.R*q.S), rand(q.N*q.K*oh*ow)
+		xi := func(n, c, ih, iw int) int { return ((n*q.C+c)*q.H+ih)*q.W + iw }
+		wi := func(k, c, r, s int) int { return ((k*cg+c)*q.R+r)*q.S + s }
+		yi := func(n, k, h, w int) int { return ((n*q.K+k)*oh+h)*ow + w }
+		var outLen int
+		switch {
+		case strings.HasPrefix(cc.name, "Conv2dBackwardWeight"):
+			outLen = len(wv)
+		case cc.name == "Conv2dBackwardInput":
+			outLen = len(xv)
+		default:
+			outLen = len(yv)
+		}
+		want, scale := make([]float64, outLen), make([]float64, outLen)
+		// Every (n, k, oh, ow, c, r, s) tap links x, w and y once; each pass
+		// sums the taps that reach its output.
+		for nn := range q.N {
+			for kk := range q.K {
+				gr := kk / kg
+				for h := range oh {
+					for w := range ow {
+						for c := range cg {
+							for r := range q.R {
+								for s := range q.S {
+									ih, iw := h*q.StrideH-q.PadH+r*q.DilH, w*q.StrideW-q.PadW+s*q.DilW
+									if ih < 0 || ih >= q.H || iw < 0 || iw >= q.W {
+										continue
+									}
+									xo, wo, yo := xi(nn, gr*cg+c, ih, iw), wi(kk, c, r, s), yi(nn, kk, h, w)
+									var o int
+									var term float64
+									switch {
+									case strings.HasPrefix(cc.name, "Conv2dBackwardWeight"):
+										o, term = wo, float64(yv[yo])*float64(xv[xo])
+									case cc.name == "Conv2dBackwardInput":
+										o, term = xo, float64(yv[yo])*float64(wv[wo])
+									default:
+										o, term = yo, float64(xv[xo])*float64(wv[wo])
+									}
+									want[o] += term
+									scale[o] += math.Abs(term)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		x, w, y := upload(xv), upload(wv), upload(yv)
+		out := d.Alloc(device.Float32, outLen)
+		check(cc.name, out, want, scale, func() {
+			switch {
+			case strings.HasPrefix(cc.name, "Conv2dBackwardWeight"):
+				d.Conv2dBackwardWeight(out, x, y, q)
+			case cc.name == "Conv2dBackwardInput":
+				d.Conv2dBackwardInput(out, y, w, q)
+			default:
+				d.Conv2d(out, x, w, q)
+			}
+		})
 	}
 }
 

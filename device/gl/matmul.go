@@ -12,18 +12,49 @@ import (
 // convolutions: an m×n tile of C per work group of lx×ly invocations, each
 // holding (m/ly)×(n/lx) outputs in registers, with K streamed k at a time
 // through shared memory.
-type gemmTiles struct{ m, n, k, lx, ly int }
+//
+// splitTarget is the work-group count below which a long K is split into
+// slices run in parallel (see splitK); 0 never splits.
+//
+// thin, when set, is the tiling used instead for products of at most thin.m
+// rows: a convolution with few channels (LeNet's 1 → 6 → 16) fills a
+// 128-row tile one row in twenty, and such products are common.
+type gemmTiles struct {
+	m, n, k, lx, ly, splitTarget int
+	thin                         *gemmTiles
+}
+
+// pick returns the tiling for products of m rows.
+func (t gemmTiles) pick(m int) gemmTiles {
+	if t.thin != nil && m <= t.thin.m {
+		return *t.thin
+	}
+	return t
+}
 
 var (
 	// softwareTiles suit llvmpipe, which runs a work group's invocations as
 	// coroutines on one core: few invocations doing 8×8 outputs each were the
 	// fastest of the shapes measured (64×64×16 with 8×8 or 16×16 threads,
 	// 32×32 with 8×8, 64×64×32 with 16×16).
-	softwareTiles = gemmTiles{m: 64, n: 64, k: 16, lx: 8, ly: 8}
+	softwareTiles = gemmTiles{m: 64, n: 64, k: 16, lx: 8, ly: 8,
+		thin: &gemmTiles{m: 16, n: 64, k: 16, lx: 8, ly: 8}}
 	// hardwareTiles are the classic 2-D register-blocked SGEMM shape
 	// (128×128×8 tile, 256 invocations, 8×8 outputs each, 8 KiB of shared
-	// memory), untuned on any GPU so far.
-	hardwareTiles = gemmTiles{m: 128, n: 128, k: 8, lx: 16, ly: 16}
+	// memory).
+	hardwareTiles = gemmTiles{m: 128, n: 128, k: 8, lx: 16, ly: 16,
+		thin: &gemmTiles{m: 16, n: 128, k: 16, lx: 32, ly: 8}}
+)
+
+// Split-K targets: the work-group count below which a GEMM with a long K
+// is split into K slices run in parallel (Device.splitTarget; 0 never
+// splits). llvmpipe runs one work group per core at a time, so 16 keep its
+// threads busy; 512 is a few groups per multiprocessor on a large GPU (an
+// H200 has 132): LeNet's weight gradient, a 6×25 output summing 50176
+// terms, took 24.8 ms there as one work group.
+const (
+	softwareSplitTarget = 16
+	hardwareSplitTarget = 512
 )
 
 func (t gemmTiles) defs() []string {
@@ -33,32 +64,89 @@ func (t gemmTiles) defs() []string {
 	}
 }
 
-// gemmGrid dispatches the tiled GEMM core over batch M×N products.
-func (d *Device) gemmGrid(prog *program, t gemmTiles, batch, m, n, k int) {
-	prog.setUint("u_M", m)
-	prog.setUint("u_N", n)
-	prog.setUint("u_K", k)
-	prog.setUint("u_batch", batch)
-	d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, batch)
+// splitK returns how many slices of K, of chunk elements each, the batch
+// M×N×K products are computed in: 1 and k when the tiles alone give at
+// least half of target work groups (or K is short), else enough slices of
+// at least 8 tile steps each to bring the group count up to target.
+func (t gemmTiles) splitK(target, batch, m, n, k int) (splits, chunk int) {
+	groups := batch * ((m + t.m - 1) / t.m) * ((n + t.n - 1) / t.n)
+	minChunk := 8 * t.k
+	if target == 0 || 2*groups > target || k < 2*minChunk {
+		return 1, k
+	}
+	splits = min((target+groups-1)/groups, k/minChunk)
+	chunk = (k + splits - 1) / splits
+	chunk = (chunk + t.k - 1) / t.k * t.k
+	return (k + chunk - 1) / chunk, chunk
+}
+
+// gemm runs the tiled GEMM core of family (with tail appended) over batch
+// M×N×K products: bufs are its bindings 0–2, defs its mode, set its own
+// uniforms. A long K over few output tiles runs as split slices written
+// to a pooled scratch buffer (binding 3), then a second pass that sums the
+// slices in order and stores the result.
+func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*glBuffer, set func(*program), batch, m, n, k int) {
+	t := d.tiles.pick(m)
+	core := variant{family: family, tail: tail, defs: append(t.defs(), defs...)}
+	shape := func(p *program, splits, chunk int) {
+		set(p)
+		p.setUint("u_M", m)
+		p.setUint("u_N", n)
+		p.setUint("u_K", k)
+		p.setUint("u_batch", batch)
+		p.setUint("u_splits", splits)
+		p.setUint("u_kChunk", chunk)
+	}
+	splits, chunk := t.splitK(d.splitTarget, batch, m, n, k)
+	if splits == 1 {
+		d.enqueue(name, func() {
+			prog := d.program(core)
+			if prog == nil {
+				return
+			}
+			bind(bufs...)
+			shape(prog, 1, k)
+			d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, batch)
+		})
+		return
+	}
+	scratch := d.Alloc(device.Float32, splits*batch*m*n)
+	all := append(bufs[:len(bufs):len(bufs)], d.buf(scratch))
+	core.defs = append(core.defs, "SPLIT_K")
+	reduce := variant{family: family, tail: tail, defs: append(defs[:len(defs):len(defs)], "SPLIT_REDUCE")}
+	d.enqueue(name, func() {
+		// program makes its result the current program: set uniforms
+		// only on the one fetched last.
+		prog := d.program(core)
+		if prog == nil {
+			return
+		}
+		bind(all...)
+		shape(prog, splits, chunk)
+		d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, batch*splits)
+		sum := d.program(reduce)
+		if sum == nil {
+			return
+		}
+		shape(sum, splits, chunk)
+		d.dispatch1(sum, batch*m*n, 64)
+	})
+	// Commands run in order: whatever reuses the scratch storage next is
+	// queued after this pass.
+	d.Free(scratch)
 }
 
 // MatMul computes C[b] = α·op(A[b])·op(B[b]) + β·C[b] for every batch.
 func (d *Device) MatMul(c, a, b device.Buffer, p device.MatMulParams) {
-	t := d.tiles
-	defs := t.defs()
+	var defs []string
 	if p.TransA {
 		defs = append(defs, "A_M_FAST")
 	}
 	if p.TransB {
 		defs = append(defs, "B_K_FAST")
 	}
-	gc, ga, gb := d.buf(c), d.buf(a), d.buf(b)
-	d.enqueue("matmul", func() {
-		prog := d.program(variant{family: "matmul", defs: defs})
-		if prog == nil {
-			return
-		}
-		bind(gc, ga, gb)
+	bufs := []*glBuffer{d.buf(c), d.buf(a), d.buf(b)}
+	d.gemm("matmul", "matmul", "", defs, bufs, func(prog *program) {
 		prog.setInt("u_offA", p.OffA)
 		prog.setInt("u_offB", p.OffB)
 		prog.setInt("u_offC", p.OffC)
@@ -67,6 +155,5 @@ func (d *Device) MatMul(c, a, b device.Buffer, p device.MatMulParams) {
 		prog.setInt("u_strideC", p.StrideC)
 		prog.setFloat("u_alpha", p.Alpha)
 		prog.setFloat("u_beta", p.Beta)
-		d.gemmGrid(prog, t, p.Batch, p.M, p.N, p.K)
-	})
+	}, p.Batch, p.M, p.N, p.K)
 }
