@@ -524,3 +524,43 @@ func TestCollapse(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitKChoice: the split covers K exactly once in whole tile steps,
+// splits only products that leave the device mostly idle, and never splits
+// a short K.
+func TestSplitKChoice(t *testing.T) {
+	for _, c := range []struct {
+		name           string
+		t              gemmTiles
+		target         int
+		batch, m, n, k int
+		wantSplit      bool
+	}{
+		{"lenet-dw1", *hardwareTiles.thin, hardwareSplitTarget, 1, 6, 25, 64 * 28 * 28, true},
+		{"lenet-dw2", *hardwareTiles.thin, hardwareSplitTarget, 1, 16, 150, 64 * 10 * 10, true},
+		{"512-cube", hardwareTiles, hardwareSplitTarget, 1, 512, 512, 512, true},
+		{"resnet-dx-256-groups", hardwareTiles, hardwareSplitTarget, 32, 64, 1024, 576, false},
+		{"short-k", hardwareTiles, hardwareSplitTarget, 1, 3, 5, 127, false},
+		{"never", hardwareTiles, 0, 1, 3, 5, 100000, false},
+		{"llvmpipe-lenet-dw1", *softwareTiles.thin, softwareSplitTarget, 1, 6, 25, 64 * 28 * 28, true},
+		{"odd-k", softwareTiles, softwareSplitTarget, 1, 7, 9, 1001, true},
+	} {
+		splits, chunk := c.t.splitK(c.target, c.batch, c.m, c.n, c.k)
+		if (splits > 1) != c.wantSplit {
+			t.Errorf("%s: %d splits, want split=%v", c.name, splits, c.wantSplit)
+		}
+		if splits == 1 {
+			if chunk != c.k {
+				t.Errorf("%s: one split of %d, want all of K = %d", c.name, chunk, c.k)
+			}
+			continue
+		}
+		groups := c.batch * ((c.m + c.t.m - 1) / c.t.m) * ((c.n + c.t.n - 1) / c.t.n)
+		if chunk%c.t.k != 0 || (splits-1)*chunk >= c.k || splits*chunk < c.k || chunk < 8*c.t.k {
+			t.Errorf("%s: %d splits of %d do not cover K = %d once in whole steps of %d (at least 8)", c.name, splits, chunk, c.k, c.t.k)
+		}
+		if splits*groups > 2*c.target {
+			t.Errorf("%s: %d splits × %d groups, want at most about %d groups", c.name, splits, groups, c.target)
+		}
+	}
+}
