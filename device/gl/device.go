@@ -224,7 +224,7 @@ func (d *Device) initContext() error {
 	}
 	d.tiles, d.splitTarget = hardwareTiles, hardwareSplitTarget
 	if d.info.Software {
-		d.tiles, d.splitTarget = softwareTiles, softwareSplitTarget
+		d.tiles, d.splitTarget = softwareTiles, softwareSplitTarget()
 	}
 	for i, n := range d.info.Limits.MaxWorkGroupCount {
 		// Stay strictly below the limit: implementations disagree on whether

@@ -329,6 +329,7 @@ func TestSplitGEMMGrids(t *testing.T) {
 func TestSplitK(t *testing.T) {
 	d := openOrSkip(t)
 	defer d.Close()
+	d.splitTarget = hardwareSplitTarget // split these shapes on any machine
 	for _, tiles := range []gemmTiles{softwareTiles, *softwareTiles.thin, hardwareTiles, *hardwareTiles.thin} {
 		d.tiles = tiles
 		t.Run(fmt.Sprintf("tiles%dx%d", tiles.m, tiles.n), func(t *testing.T) { testSplitK(t, d) })
@@ -542,8 +543,9 @@ func TestSplitKChoice(t *testing.T) {
 		{"resnet-dx-256-groups", hardwareTiles, hardwareSplitTarget, 32, 64, 1024, 576, false},
 		{"short-k", hardwareTiles, hardwareSplitTarget, 1, 3, 5, 127, false},
 		{"never", hardwareTiles, 0, 1, 3, 5, 100000, false},
-		{"llvmpipe-lenet-dw1", *softwareTiles.thin, softwareSplitTarget, 1, 6, 25, 64 * 28 * 28, true},
-		{"odd-k", softwareTiles, softwareSplitTarget, 1, 7, 9, 1001, true},
+		{"llvmpipe-2-cores-lenet-dw1", *softwareTiles.thin, 4, 1, 6, 25, 64 * 28 * 28, true},
+		{"llvmpipe-2-cores-mlp-forward", softwareTiles, 4, 1, 64, 128, 784, false},
+		{"odd-k", softwareTiles, 64, 1, 7, 9, 1001, true},
 	} {
 		splits, chunk := c.t.splitK(c.target, c.batch, c.m, c.n, c.k)
 		if (splits > 1) != c.wantSplit {

@@ -4,6 +4,7 @@ package gl
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -48,14 +49,14 @@ var (
 
 // Split-K targets: the work-group count below which a GEMM with a long K
 // is split into K slices run in parallel (Device.splitTarget; 0 never
-// splits). llvmpipe runs one work group per core at a time, so 16 keep its
-// threads busy; 512 is a few groups per multiprocessor on a large GPU (an
-// H200 has 132): LeNet's weight gradient, a 6×25 output summing 50176
-// terms, took 24.8 ms there as one work group.
-const (
-	softwareSplitTarget = 16
-	hardwareSplitTarget = 512
-)
+// splits). On a GPU 512 is a few groups per multiprocessor of a large card
+// (an H200 has 132): LeNet's weight gradient, a 6×25 output summing 50176
+// terms, took 24.8 ms there as one work group. llvmpipe runs one work
+// group per thread, one thread per core: its target, 2 per core, splits
+// when fewer than half the cores would have a group.
+const hardwareSplitTarget = 512
+
+func softwareSplitTarget() int { return 2 * runtime.NumCPU() }
 
 func (t gemmTiles) defs() []string {
 	return []string{
