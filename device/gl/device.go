@@ -50,6 +50,8 @@ type Device struct {
 	tiles    gemmTiles
 	// splitTarget is the work-group count below which GEMMs split K.
 	splitTarget int
+	// scatterBucketMinM: ScatterAdd with more indices than this uses buckets.
+	scatterBucketMinM int
 
 	// GL-thread state.
 	ctx        glContext
@@ -222,6 +224,7 @@ func (d *Device) initContext() error {
 		Software: isSoftwareRenderer(renderer),
 		Limits:   queryLimits(),
 	}
+	d.scatterBucketMinM = defaultScatterBucketMinM
 	d.tiles, d.splitTarget = hardwareTiles, hardwareSplitTarget
 	if d.info.Software {
 		d.tiles, d.splitTarget = softwareTiles, softwareSplitTarget()

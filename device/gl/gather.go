@@ -9,10 +9,73 @@ func (d *Device) Gather(dst, src device.Buffer, idx device.Strided, p device.Gat
 	d.gather("gather", "GATHER", p.Outer*p.M*p.Inner, d.buf(dst), d.buf(src), capture(idx), p)
 }
 
-// ScatterAdd adds src into dst rows picked by idx, one invocation per dst
-// element summing in increasing m (deterministic).
+// ScatterAdd adds src into dst rows picked by idx, summing each element's
+// contributions in increasing m (deterministic). Indices that do not vary
+// along Inner, with more than d.scatterBucketMinM of them, go through
+// per-row buckets (shaders/scatter.comp); otherwise one invocation per dst
+// element scans all M indices (shaders/gather.comp). Both give the same bits.
 func (d *Device) ScatterAdd(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
-	d.gather("scatter-add", "SCATTER", p.Outer*p.N*p.Inner, d.buf(dst), d.buf(src), capture(idx), p)
+	ix := capture(idx)
+	st := append(ix.strides, 0, 0, 0)[:3]
+	if p.M > d.scatterBucketMinM && (st[2] == 0 || p.Inner == 1) {
+		d.scatterBuckets(d.buf(dst), d.buf(src), ix, st, p)
+		return
+	}
+	d.gather("scatter-add", "SCATTER", p.Outer*p.N*p.Inner, d.buf(dst), d.buf(src), ix, p)
+}
+
+// defaultScatterBucketMinM is the index count above which ScatterAdd
+// builds buckets: below it the six bucket passes cost more than scanning
+// the indices (cross-entropy's pick has M = 1).
+const defaultScatterBucketMinM = 32
+
+// scanLocal is the work-group size of the bucket offsets' prefix sum.
+const scanLocal = 256
+
+func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, st []int, p device.GatherParams) {
+	rows, ents := p.Outer*(p.N+1), p.Outer*p.M
+	scratch := []device.Buffer{
+		d.Alloc(device.Int32, rows), d.Alloc(device.Int32, rows), // cnt, off
+		d.Alloc(device.Int32, ents), d.Alloc(device.Int32, ents), d.Alloc(device.Int32, ents), // list, row, sorted
+	}
+	bufs := []*glBuffer{dst, src, ix.g}
+	for _, b := range scratch {
+		bufs = append(bufs, d.buf(b))
+	}
+	d.enqueue("scatter-add", func() {
+		for _, pass := range []struct {
+			mode  string
+			total int
+		}{
+			{"SC_CLEAR", rows}, {"SC_COUNT", ents}, {"SC_SCAN", 0}, {"SC_FILL", ents},
+			{"SC_RANK", ents}, {"SC_ADD", p.Outer * p.N * p.Inner},
+		} {
+			local := elemLocal
+			if pass.mode == "SC_SCAN" {
+				local = scanLocal
+			}
+			prog := d.program(variant{family: "scatter", defs: []string{pass.mode, localDef(local)}})
+			if prog == nil {
+				return
+			}
+			bind(bufs...)
+			prog.setUint("u_total", pass.total)
+			prog.setInt("u_n", p.N)
+			prog.setInt("u_m", p.M)
+			prog.setInt("u_inner", p.Inner)
+			prog.setInt("u_ixOff", ix.off)
+			prog.setInt("u_ixS0", st[0])
+			prog.setInt("u_ixS1", st[1])
+			if pass.mode == "SC_SCAN" {
+				d.dispatch(prog, p.Outer, 1, 1)
+			} else {
+				d.dispatch1(prog, pass.total, local)
+			}
+		}
+	})
+	for _, b := range scratch {
+		d.Free(b)
+	}
 }
 
 func (d *Device) gather(name, mode string, total int, dst, src *glBuffer, ix strided, p device.GatherParams) {
