@@ -10,7 +10,7 @@ DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
 
 .PHONY: test test-glfw vet bench demo deps deps-check
 
-## test: vet, gofmt, the full suite with cgo (GL on Mesa llvmpipe through
+## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
 ## EGL), the pure-Go suite without cgo, and the GLFW path under Xvfb.
 test: deps-check vet
 	$(GO) test -count=1 $(PKGS)
@@ -23,6 +23,7 @@ vet:
 	$(GO) vet $(PKGS)
 	CGO_ENABLED=0 $(GO) vet $(PKGS)
 	CGO_ENABLED=0 $(GO) build $(PKGS)
+	GOARCH=386 CGO_ENABLED=0 $(GO) vet $(PKGS)
 
 ## test-glfw: the hidden-GLFW-window context path, under a virtual X server.
 test-glfw:

@@ -28,7 +28,7 @@ func TestPhilox4x32KnownAnswers(t *testing.T) {
 // TestRandomMapping recomputes the contract's bits-to-float mapping in
 // float64 from the raw generator, at an offset whose counter crosses 2³².
 func TestRandomMapping(t *testing.T) {
-	const seed, offset = 0x0123456789abcdef, 1<<32 - 3
+	const seed, offset uint64 = 0x0123456789abcdef, 1<<32 - 3
 	key := [2]uint32{0x89abcdef, 0x01234567}
 	u := func(x uint32) float64 { return float64(x>>8) / (1 << 24) }
 	dst := make([]float32, 7)
@@ -51,7 +51,7 @@ func TestRandomMapping(t *testing.T) {
 	} {
 		Random(dst, tc.dist, tc.a, tc.b, seed, offset)
 		for i, got := range dst {
-			c := uint64(offset + i)
+			c := uint64(offset) + uint64(i)
 			want := tc.want(Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0}))
 			if math.Abs(float64(got)-want) > tc.tol*(1+math.Abs(want)) {
 				t.Errorf("dist %d: element %d = %g, want %g", tc.dist, i, got, want)
