@@ -93,3 +93,17 @@ func ExamplePhilox4x32() {
 	fmt.Printf("%08x\n", Philox4x32([2]uint32{0, 0}, [4]uint32{0, 0, 0, 0}))
 	// Output: [6627e8d5 e169c58d bc57ac4c 9b00dbd8]
 }
+
+// TestPhilox2 checks the interleaved pair against Philox4x32 on counters
+// whose high words are set.
+func TestPhilox2(t *testing.T) {
+	key := [2]uint32{0x89abcdef, 0x01234567}
+	for i := range uint32(1000) {
+		a, b := [4]uint32{i * 7919, i ^ 0xffff0000, 0, 0}, [4]uint32{^i, i, 0, 0}
+		wa, wb := Philox4x32(key, a), Philox4x32(key, b)
+		a0, a1, b0, b1 := philox2(key[0], key[1], a[0], a[1], b[0], b[1])
+		if a0 != wa[0] || a1 != wa[1] || b0 != wb[0] || b1 != wb[1] {
+			t.Fatalf("counter pair %d: philox2 gives %x %x / %x %x, want %x %x / %x %x", i, a0, a1, b0, b1, wa[0], wa[1], wb[0], wb[1])
+		}
+	}
+}
