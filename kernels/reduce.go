@@ -48,6 +48,10 @@ func Reduce(op ReduceOp, dst, src []float32, outer, n, inner int) {
 					d[j] = float32(v)
 				}
 			case Max, Min:
+				if inner == 1 {
+					d[0] = extreme(op == Max, src[base:base+n])
+					continue
+				}
 				copy(d, src[base:base+w])
 				for k := 1; k < n; k++ {
 					row := src[base+k*inner : base+k*inner+w]
@@ -87,6 +91,53 @@ func sum64(s []float32) float64 {
 	return (t0 + t1) + (t2 + t3)
 }
 
+// extreme returns the largest (isMax) or smallest element of a non-empty s,
+// NaN if s holds one, from four interleaved partial results: max and min
+// round nothing and treat ±0 and NaN the same in any order, so the result
+// equals a left-to-right scan.
+func extreme(isMax bool, s []float32) float32 {
+	t0, t1, t2, t3 := s[0], s[0], s[0], s[0]
+	n := len(s) &^ 3
+	if isMax {
+		for i := 0; i < n; i += 4 {
+			q := s[i : i+4 : i+4]
+			t0, t1, t2, t3 = max(t0, q[0]), max(t1, q[1]), max(t2, q[2]), max(t3, q[3])
+		}
+		for _, v := range s[n:] {
+			t0 = max(t0, v)
+		}
+		return max(max(t0, t1), max(t2, t3))
+	}
+	for i := 0; i < n; i += 4 {
+		q := s[i : i+4 : i+4]
+		t0, t1, t2, t3 = min(t0, q[0]), min(t1, q[1]), min(t2, q[2]), min(t3, q[3])
+	}
+	for _, v := range s[n:] {
+		t0 = min(t0, v)
+	}
+	return min(min(t0, t1), min(t2, t3))
+}
+
+// argExtreme returns the index of the first largest (isMax) or smallest
+// element of a non-empty s; a NaN wins only in first place.
+func argExtreme(isMax bool, s []float32) int32 {
+	best, bi := s[0], 0
+	if isMax {
+		for k, v := range s {
+			if v > best {
+				best, bi = v, k
+			}
+		}
+	} else {
+		for k, v := range s {
+			if v < best {
+				best, bi = v, k
+			}
+		}
+	}
+	return int32(bi)
+}
+
 // ArgReduce writes into dst [outer, inner] the index along n of the first
 // largest (ArgMax) or smallest (ArgMin) element of src [outer, n, inner]. A
 // NaN is never chosen unless it comes first.
@@ -102,6 +153,10 @@ func ArgReduce(op ReduceOp, dst []int32, src []float32, outer, n, inner int) {
 			o, i0 := t/blocks, (t%blocks)*reduceBlock
 			w := min(reduceBlock, inner-i0)
 			base := o*n*inner + i0
+			if inner == 1 {
+				dst[o] = argExtreme(isMax, src[base:base+n])
+				continue
+			}
 			best, bi := bestBuf[:w], dst[o*inner+i0:o*inner+i0+w]
 			copy(best, src[base:base+w])
 			clear(bi)

@@ -71,6 +71,57 @@ func TestReduceNaN(t *testing.T) {
 	}
 }
 
+// TestReduceRowsScan: rows (inner = 1), reduced in four interleaved lanes,
+// give a left-to-right scan's answer: NaN in any lane or in the tail
+// propagates, ±0 and ±Inf compare as Go's max/min, and ArgMax/ArgMin
+// return the first of equal extremes and a NaN only in first place.
+func TestReduceRowsScan(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	negz := float32(math.Copysign(0, -1))
+	rows := [][]float32{
+		{3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5},
+		{1, 2, nan, 4, 5, 6, 7, 8},
+		{1, 2, 3, 4, 5, 6, 7, 8, nan},
+		{nan, 2, 3, 4, 5, 6, 7},
+		{0, negz, negz, 0, negz, 0, 0, negz, 0},
+		{negz, 0, negz, 0, negz},
+		{-inf, 7, 7, inf, -inf, inf, 7, 7, 1},
+		{5},
+		{2, 2, 2, 2, 2, 2},
+	}
+	for r, row := range rows {
+		n := len(row)
+		var wantMax, wantMin float32 = row[0], row[0]
+		wantArg := [2]int32{0, 0}
+		for k, v := range row {
+			wantMax, wantMin = max(wantMax, v), min(wantMin, v)
+			if v > row[wantArg[0]] {
+				wantArg[0] = int32(k)
+			}
+			if v < row[wantArg[1]] {
+				wantArg[1] = int32(k)
+			}
+		}
+		dst := make([]float32, 1)
+		for _, c := range []struct {
+			op   ReduceOp
+			want float32
+		}{{Max, wantMax}, {Min, wantMin}} {
+			Reduce(c.op, dst, row, 1, n, 1)
+			if math.Float32bits(dst[0]) != math.Float32bits(c.want) && !(math.IsNaN(float64(dst[0])) && math.IsNaN(float64(c.want))) {
+				t.Errorf("row %d %v: op %d = %g, want %g", r, row, c.op, dst[0], c.want)
+			}
+		}
+		idx := make([]int32, 1)
+		for i, op := range []ReduceOp{ArgMax, ArgMin} {
+			ArgReduce(op, idx, row, 1, n, 1)
+			if idx[0] != wantArg[i] {
+				t.Errorf("row %d %v: op %d = %d, want %d", r, row, op, idx[0], wantArg[i])
+			}
+		}
+	}
+}
+
 // withProcs runs fn with GOMAXPROCS set to n.
 func withProcs(n int, fn func()) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
