@@ -55,19 +55,23 @@ func AdamStep(param, grad, m, v []float32, c AdamConfig) {
 	bc1 := 1 - math.Pow(float64(c.Beta1), float64(c.Step))
 	bc2 := 1 - math.Pow(float64(c.Beta2), float64(c.Step))
 	decay := 1 - c.LR*c.WeightDecay
+	// LR/(1−β1ᵗ) and 1/√(1−β2ᵗ) once per call leave one division and one
+	// square root per element (float64, rounded once into the parameter).
+	lrc, rsc, eps := float64(c.LR)/bc1, 1/math.Sqrt(bc2), float64(c.Eps)
+	b1, b2 := c.Beta1, c.Beta2
 	ParallelFor(len(param), elemGrain, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			p, g := param[i], grad[i]
+		param, grad, m, v := param[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi]
+		for i, p := range param {
+			g := grad[i]
 			if c.Decoupled {
 				p *= decay
 			} else {
 				g += c.WeightDecay * p
 			}
-			mi := c.Beta1*m[i] + (1-c.Beta1)*g
-			vi := c.Beta2*v[i] + (1-c.Beta2)*g*g
+			mi := b1*m[i] + (1-b1)*g
+			vi := b2*v[i] + (1-b2)*g*g
 			m[i], v[i] = mi, vi
-			step := float64(c.LR) * (float64(mi) / bc1) / (math.Sqrt(float64(vi)/bc2) + float64(c.Eps))
-			param[i] = p - float32(step)
+			param[i] = p - float32(lrc*float64(mi)/(math.Sqrt(float64(vi))*rsc+eps))
 		}
 	})
 }
