@@ -155,6 +155,7 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 	visit(t)
 
 	grads := map[*Tensor]*Tensor{t: seed}
+	fresh := markFresh()
 	NoGrad(func() {
 		for i := len(order) - 1; i >= 0; i-- {
 			x := order[i]
@@ -164,7 +165,7 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 				continue
 			}
 			if x.node == nil {
-				x.accumulate(g)
+				x.accumulate(g, fresh.owns(g))
 				continue
 			}
 			gs := x.node.backward(g)
@@ -195,15 +196,55 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 }
 
 // accumulate adds g to a leaf's gradient. The leaf owns its gradient
-// storage exclusively, so replacing it may release the old one.
-func (t *Tensor) accumulate(g *Tensor) {
+// storage exclusively, so replacing it may release the old one. A first
+// gradient is adopted without a copy when owned says nothing else can see
+// its storage; otherwise it is cloned.
+func (t *Tensor) accumulate(g *Tensor, owned bool) {
 	var sum *Tensor
-	if t.grad == nil {
+	switch {
+	case t.grad == nil && owned:
+		sum = g
+	case t.grad == nil:
 		sum = g.Clone()
-	} else {
+	default:
 		sum = t.grad.Add(g)
 		t.grad.Release()
 	}
 	Persist(sum)
 	t.grad = sum
+}
+
+// freshMark remembers where the innermost Tidy's list of storages stood
+// when a Backward began, so that storages allocated by that Backward can be
+// told from the caller's and the forward pass's.
+type freshMark struct {
+	s  *scope
+	n0 int
+}
+
+func markFresh() freshMark {
+	scopeMu.Lock()
+	defer scopeMu.Unlock()
+	if n := len(scopes); n > 0 {
+		return freshMark{scopes[n-1], len(scopes[n-1].storages)}
+	}
+	return freshMark{}
+}
+
+// owns reports whether a leaf may adopt g as its gradient without a copy:
+// g's storage was allocated during this Backward (so it is neither the
+// caller's tensor nor a forward value), no leaf adopted it yet (it is not
+// persistent) and nobody kept it, and g covers all of it contiguously (so
+// no narrower view of it went to another input). Without an open Tidy no
+// allocation is recorded and every first gradient is copied.
+func (m freshMark) owns(g *Tensor) bool {
+	if m.s == nil || g.offset != 0 || !g.IsContiguous() || g.NumEl() != g.st.buf.Len() {
+		return false
+	}
+	scopeMu.Lock()
+	defer scopeMu.Unlock()
+	if g.st.persistent || m.s.kept[g.st] || len(m.s.storages) < m.n0 {
+		return false
+	}
+	return slices.Contains(m.s.storages[m.n0:], g.st)
 }

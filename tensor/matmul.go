@@ -50,7 +50,16 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 			ga = sumTo(g.MatMul(o.Transpose(-1, -2)), t.shape)
 		}
 		if o.requiresGrad {
-			gb = sumTo(t.Transpose(-1, -2).MatMul(g), o.shape)
+			if transposed2D(o) && len(t.shape) == 2 {
+				// o is a transposed view (x·wᵀ with w [n, k]): form the
+				// gradient in w's own layout, (gᵀ·t)ᵀ, so that w's
+				// gradient comes back contiguous and can be adopted
+				// without a copy. The products and their order are those
+				// of tᵀ·g.
+				gb = g.Transpose(-1, -2).MatMul(t).Transpose(-1, -2)
+			} else {
+				gb = sumTo(t.Transpose(-1, -2).MatMul(g), o.shape)
+			}
 		}
 		return []*Tensor{ga, gb}
 	})
@@ -107,4 +116,11 @@ func batchStride(shape, strides []int) (int, bool) {
 		return 0, true
 	}
 	return stride, true
+}
+
+// transposed2D reports whether t is a matrix laid out column by column: the
+// transpose of a contiguous matrix.
+func transposed2D(t *Tensor) bool {
+	return len(t.shape) == 2 && t.shape[0] > 1 && t.shape[1] > 1 &&
+		t.strides[0] == 1 && t.strides[1] == t.shape[0]
 }

@@ -224,3 +224,66 @@ func TestGeneratorReproducible(t *testing.T) {
 		t.Fatalf("mean of 100 standard normals %v", mean)
 	}
 }
+
+// TestGradAdoption: a leaf adopts a first gradient that its Backward
+// allocated (no copy), but never storage that anything else can see: the
+// caller's seed, one gradient reaching two leaves, views narrower than
+// their storage (Cat's backward), or anything when no Tidy records
+// allocations.
+func TestGradAdoption(t *testing.T) {
+	dev := DefaultDevice()
+	count := func(tidy bool) int64 {
+		x := FromSlice([]float32{1, 2, 3}).SetRequiresGrad(true)
+		before := dev.Stats().Dispatches
+		run := func() { x.MulScalar(3).Sum().Backward() }
+		if tidy {
+			Tidy(run)
+		} else {
+			run()
+		}
+		n := dev.Stats().Dispatches - before
+		if got := x.Grad().Data(); !slices.Equal(got, []float32{3, 3, 3}) {
+			t.Fatalf("d(Σ3x)/dx = %v (Tidy %v)", got, tidy)
+		}
+		x.ZeroGrad()
+		return n
+	}
+	if with, without := count(true), count(false); with != without-1 {
+		t.Errorf("backward inside Tidy ran %d dispatches, outside %d; want one fewer (the copy)", with, without)
+	}
+	Tidy(func() {
+		a := FromSlice([]float32{1, 2}).SetRequiresGrad(true)
+		b := FromSlice([]float32{3, 4}).SetRequiresGrad(true)
+		a.Add(b).MulScalar(2).Sum().Backward()
+		if a.Grad().st == b.Grad().st {
+			t.Fatal("two leaves share one gradient storage")
+		}
+		a.ZeroGrad()
+		if got := b.Grad().Data(); !slices.Equal(got, []float32{2, 2}) {
+			t.Fatalf("b's gradient after releasing a's: %v", got)
+		}
+
+		c := FromSlice([]float32{1, 2, 3}).SetRequiresGrad(true)
+		seed := FromSlice([]float32{5, 6, 7})
+		c.Backward(BackwardOpts{Grad: seed})
+		if c.Grad().st == seed.st {
+			t.Fatal("a leaf adopted the caller's seed")
+		}
+		c.ZeroGrad()
+		if got := seed.Data(); !slices.Equal(got, []float32{5, 6, 7}) {
+			t.Fatalf("seed after ZeroGrad: %v", got)
+		}
+
+		p := FromSlice([]float32{1, 2}).SetRequiresGrad(true)
+		q := FromSlice([]float32{3}).SetRequiresGrad(true)
+		Cat(0, p, q).Mul(FromSlice([]float32{1, 2, 3})).Sum().Backward()
+		if p.Grad().st == q.Grad().st {
+			t.Fatal("two leaves share one gradient storage through Cat")
+		}
+		p.ZeroGrad()
+		if got := q.Grad().Data(); !slices.Equal(got, []float32{3}) {
+			t.Fatalf("q's gradient after releasing p's: %v", got)
+		}
+		q.ZeroGrad()
+	})
+}
