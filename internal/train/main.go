@@ -36,6 +36,7 @@ type Result struct {
 	Wall       time.Duration // the whole run, data loading included
 	Checkpoint string        // path of the model's safetensors file
 	Plot       string        // path of the PNG
+	Explain    *Explanation  // what -explain drew; nil without it
 }
 
 // UsageError is a bad command line. Main (or Program.Parse) has already
@@ -144,6 +145,15 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
 			return nil, err
 		}
 		p.Printf("wrote the first %d test images and their logits to %s\n", dumpCount, o.Logits)
+	}
+	if o.Explain {
+		ex, err := writeExplain(filepath.Join(o.Out, "explain.png"), model, testLoader)
+		if err != nil {
+			return nil, err
+		}
+		res.Explain = ex
+		p.Printf("wrote %s: the first %d test images (predicted %v, true %v), the saliency and the integrated gradients (%d steps) of the predicted class; the attributions add up to score(x) − score(baseline) within %.2g (largest difference %.3g)\n",
+			ex.Path, len(ex.Labels), ex.Predicted, ex.Labels, explainSteps, ex.Gap, ex.Spread)
 	}
 	res.Wall = p.Wall()
 	p.Finish(fmt.Sprintf("test accuracy %.4f", res.Accuracy))

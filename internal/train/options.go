@@ -23,6 +23,7 @@ type Options struct {
 	Limit    int     // train on the first Limit images only; 0: all
 	Out      string  // directory for the plot and the checkpoint
 	Logits   string  // file for the first test inputs and their logits; empty: none
+	Explain  bool    // draw saliency and integrated gradients for the first test images
 }
 
 var (
@@ -45,6 +46,7 @@ func (o *Options) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Dataset, "dataset", o.Dataset, "dataset: "+strings.Join(datasets, ", "))
 	fs.Float64Var(&o.Momentum, "momentum", o.Momentum, "SGD momentum")
 	fs.IntVar(&o.Limit, "limit", o.Limit, "train on the first `N` training images only (0: all)")
+	fs.BoolVar(&o.Explain, "explain", o.Explain, "draw explain.png in -out: for the first 8 test images, the saliency and integrated gradients of the predicted class (package nn/interpret)")
 	fs.StringVar(&o.Logits, "dump-logits", o.Logits, "write the first 16 normalised test images and the trained model's logits to this safetensors `file`")
 }
 

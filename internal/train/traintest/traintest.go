@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ func TrainsOnSample(t *testing.T, spec train.Spec, minAccuracy float64) {
 	logits := filepath.Join(dir, "logits.safetensors")
 	var out, errs bytes.Buffer
 	res, err := train.Main(spec, []string{"-device", "cpu", "-data", "sample", "-limit", "2000", "-epochs", "2",
-		"-out", dir, "-dump-logits", logits}, &out, &errs)
+		"-out", dir, "-dump-logits", logits, "-explain"}, &out, &errs)
 	if err != nil {
 		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", err, &out, &errs)
 	}
@@ -50,6 +51,7 @@ func TrainsOnSample(t *testing.T, spec train.Spec, minAccuracy float64) {
 	if png, err := os.ReadFile(res.Plot); err != nil || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
 		t.Errorf("plot %s is not a PNG file (read error %v)", res.Plot, err)
 	}
+	checkExplain(t, res.Explain, 10)
 
 	cpu, err := device.Open("cpu")
 	if err != nil {
@@ -125,4 +127,37 @@ func RejectsBadFlags(t *testing.T, spec train.Spec) {
 	if err == nil || errors.As(err, &usage) || !strings.Contains(err.Error(), "/nonexistent/fmnist") {
 		t.Errorf("missing data directory: got %v, want an error naming it", err)
 	}
+}
+
+// checkExplain checks what -explain wrote: a PNG of one row of three
+// 28×28 panels, drawn 4× larger, per image, labels and predictions in range, and integrated
+// gradients that add up to the score difference they explain.
+func checkExplain(t *testing.T, ex *train.Explanation, classes int) {
+	t.Helper()
+	if ex == nil {
+		t.Fatal("-explain gave no explanation")
+	}
+	f, err := os.Open(ex.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil {
+		t.Fatalf("%s: %v", ex.Path, err)
+	}
+	n := len(ex.Labels)
+	const panel = 4*28 + 2
+	if n != 8 || len(ex.Predicted) != n || cfg.Width != 3*panel+2 || cfg.Height != n*panel+2 {
+		t.Errorf("explanation of %d images (%d predictions) in a %d×%d PNG, want 8 in %d×%d", n, len(ex.Predicted), cfg.Width, cfg.Height, 3*panel+2, 8*panel+2)
+	}
+	for i := range n {
+		if ex.Labels[i] < 0 || ex.Labels[i] >= classes || ex.Predicted[i] < 0 || ex.Predicted[i] >= classes {
+			t.Errorf("image %d: label %d, predicted %d, want both in [0, %d)", i, ex.Labels[i], ex.Predicted[i], classes)
+		}
+	}
+	if !(ex.Gap <= 0.05*ex.Spread+1e-3) {
+		t.Errorf("integrated gradients miss score(x) − score(baseline) by %.3g (largest difference %.3g), want within 5%%", ex.Gap, ex.Spread)
+	}
+	t.Logf("explain: gap %.3g of %.3g", ex.Gap, ex.Spread)
 }
