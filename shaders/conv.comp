@@ -78,9 +78,15 @@ float loadB(uint bt, uint kk, uint col) {
 	int k = int(kk) / rs, r = (int(kk) % rs) / u_s, s = int(kk) % u_s;
 	int th = int(col) / u_w + u_padH - r * u_dilH;
 	int tw = int(col) % u_w + u_padW - s * u_dilW;
+#ifdef UNIT_STRIDE
+	// Stride 1: no divisibility test and no division, the common case.
+	int oh = th, ow = tw;
+	if (th < 0 || tw < 0 || oh >= u_oh || ow >= u_ow) return 0.0f;
+#else
 	if (th < 0 || tw < 0 || th % u_strideH != 0 || tw % u_strideW != 0) return 0.0f;
 	int oh = th / u_strideH, ow = tw / u_strideW;
 	if (oh >= u_oh || ow >= u_ow) return 0.0f;
+#endif
 	return in0[((n * u_k + g * kg() + k) * u_oh + oh) * u_ow + ow];
 }
 void storeC(uint bt, uint m, uint col, float acc) {

@@ -26,7 +26,11 @@ func (d *Device) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dPa
 }
 
 func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, p device.Conv2dParams, batch, m, n, k int) {
-	d.gemm(name, "conv", "matmul", []string{mode}, []*glBuffer{out, in0, in1}, func(prog *program) {
+	defs := []string{mode}
+	if mode == "BACKWARD_X" && p.StrideH == 1 && p.StrideW == 1 {
+		defs = append(defs, "UNIT_STRIDE")
+	}
+	d.gemm(name, "conv", "matmul", defs, []*glBuffer{out, in0, in1}, func(prog *program) {
 		for _, u := range []struct {
 			name string
 			v    int
