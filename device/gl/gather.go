@@ -6,7 +6,15 @@ import "github.com/tensorgl/tensorgl/device"
 
 // Gather copies src rows picked by idx; any dtype (bit copy).
 func (d *Device) Gather(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
-	d.gather("gather", "GATHER", p.Outer*p.M*p.Inner, d.buf(dst), d.buf(src), capture(idx), p)
+	d.gather("gather", "GATHER", p.Outer*p.M*p.Inner, d.buf(dst), d.buf(src), captureIndex(idx), p)
+}
+
+// captureIndex captures an index operand with its strides padded to the
+// three of [Outer, M, Inner].
+func captureIndex(idx device.Strided) strided {
+	ix := capture(idx)
+	ix.strides = append(ix.strides, 0, 0, 0)[:3]
+	return ix
 }
 
 // ScatterAdd adds src into dst rows picked by idx, summing each element's
@@ -15,10 +23,9 @@ func (d *Device) Gather(dst, src device.Buffer, idx device.Strided, p device.Gat
 // per-row buckets (shaders/scatter.comp); otherwise one invocation per dst
 // element scans all M indices (shaders/gather.comp). Both give the same bits.
 func (d *Device) ScatterAdd(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
-	ix := capture(idx)
-	st := append(ix.strides, 0, 0, 0)[:3]
-	if p.M > d.scatterBucketMinM && (st[2] == 0 || p.Inner == 1) {
-		d.scatterBuckets(d.buf(dst), d.buf(src), ix, st, p)
+	ix := captureIndex(idx)
+	if p.M > d.scatterBucketMinM && (ix.strides[2] == 0 || p.Inner == 1) {
+		d.scatterBuckets(d.buf(dst), d.buf(src), ix, p)
 		return
 	}
 	d.gather("scatter-add", "SCATTER", p.Outer*p.N*p.Inner, d.buf(dst), d.buf(src), ix, p)
@@ -32,7 +39,7 @@ const defaultScatterBucketMinM = 32
 // scanLocal is the work-group size of the bucket offsets' prefix sum.
 const scanLocal = 256
 
-func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, st []int, p device.GatherParams) {
+func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, p device.GatherParams) {
 	rows, ents := p.Outer*(p.N+1), p.Outer*p.M
 	scratch := []device.Buffer{
 		d.Alloc(device.Int32, rows), d.Alloc(device.Int32, rows), // cnt, off
@@ -59,13 +66,7 @@ func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, st []int, p devi
 				return
 			}
 			bind(bufs...)
-			prog.setUint("u_total", pass.total)
-			prog.setInt("u_n", p.N)
-			prog.setInt("u_m", p.M)
-			prog.setInt("u_inner", p.Inner)
-			prog.setInt("u_ixOff", ix.off)
-			prog.setInt("u_ixS0", st[0])
-			prog.setInt("u_ixS1", st[1])
+			setIndexUniforms(prog, pass.total, ix, p)
 			if pass.mode == "SC_SCAN" {
 				d.dispatch(prog, p.Outer, 1, 1)
 			} else {
@@ -79,21 +80,27 @@ func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, st []int, p devi
 }
 
 func (d *Device) gather(name, mode string, total int, dst, src *glBuffer, ix strided, p device.GatherParams) {
-	st := append(ix.strides, 0, 0, 0)[:3]
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "gather", defs: []string{mode, localDef(elemLocal)}})
 		if prog == nil {
 			return
 		}
 		bind(dst, src, ix.g)
-		prog.setUint("u_total", total)
-		prog.setInt("u_n", p.N)
-		prog.setInt("u_m", p.M)
-		prog.setInt("u_inner", p.Inner)
-		prog.setInt("u_ixOff", ix.off)
-		prog.setInt("u_ixS0", st[0])
-		prog.setInt("u_ixS1", st[1])
-		prog.setInt("u_ixS2", st[2])
+		setIndexUniforms(prog, total, ix, p)
 		d.dispatch1(prog, total, elemLocal)
 	})
+}
+
+// setIndexUniforms sets the uniforms gather.comp and scatter.comp share:
+// the invocation count, the [Outer, ·, Inner] shape and the index operand
+// (scatter.comp has no u_ixS2: its indices do not vary along Inner).
+func setIndexUniforms(prog *program, total int, ix strided, p device.GatherParams) {
+	prog.setUint("u_total", total)
+	prog.setInt("u_n", p.N)
+	prog.setInt("u_m", p.M)
+	prog.setInt("u_inner", p.Inner)
+	prog.setInt("u_ixOff", ix.off)
+	prog.setInt("u_ixS0", ix.strides[0])
+	prog.setInt("u_ixS1", ix.strides[1])
+	prog.setInt("u_ixS2", ix.strides[2])
 }

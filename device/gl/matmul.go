@@ -101,22 +101,15 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 		p.setUint("u_kChunk", chunk)
 	}
 	splits, chunk := t.splitK(d.splitTarget, batch, m, n, k)
-	if splits == 1 {
-		d.enqueue(name, func() {
-			prog := d.program(core)
-			if prog == nil {
-				return
-			}
-			bind(bufs...)
-			shape(prog, 1, k)
-			d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, batch)
-		})
-		return
+	all := bufs
+	var scratch device.Buffer
+	var reduce variant
+	if splits > 1 {
+		scratch = d.Alloc(device.Float32, splits*batch*m*n)
+		all = append(bufs[:len(bufs):len(bufs)], d.buf(scratch))
+		core.defs = append(core.defs, "SPLIT_K")
+		reduce = variant{family: family, tail: tail, defs: append(defs[:len(defs):len(defs)], "SPLIT_REDUCE", localDef(elemLocal))}
 	}
-	scratch := d.Alloc(device.Float32, splits*batch*m*n)
-	all := append(bufs[:len(bufs):len(bufs)], d.buf(scratch))
-	core.defs = append(core.defs, "SPLIT_K")
-	reduce := variant{family: family, tail: tail, defs: append(defs[:len(defs):len(defs)], "SPLIT_REDUCE")}
 	d.enqueue(name, func() {
 		// program makes its result the current program: set uniforms
 		// only on the one fetched last.
@@ -127,16 +120,21 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 		bind(all...)
 		shape(prog, splits, chunk)
 		d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, batch*splits)
+		if splits == 1 {
+			return
+		}
 		sum := d.program(reduce)
 		if sum == nil {
 			return
 		}
 		shape(sum, splits, chunk)
-		d.dispatch1(sum, batch*m*n, 64)
+		d.dispatch1(sum, batch*m*n, elemLocal)
 	})
-	// Commands run in order: whatever reuses the scratch storage next is
-	// queued after this pass.
-	d.Free(scratch)
+	if scratch != nil {
+		// Commands run in order: whatever reuses the scratch storage next
+		// is queued after this pass.
+		d.Free(scratch)
+	}
 }
 
 // MatMul computes C[b] = α·op(A[b])·op(B[b]) + β·C[b] for every batch.

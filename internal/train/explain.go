@@ -83,10 +83,6 @@ func writeExplain(path string, model nn.Module, test *data.Loader) (*Explanation
 		return nil, err
 	}
 	defer ig.Release()
-	s1, err := interpret.Scores(model, x, ex.Predicted)
-	if err != nil {
-		return nil, err
-	}
 	s0, err := interpret.Scores(model, base, ex.Predicted)
 	if err != nil {
 		return nil, err
@@ -98,7 +94,7 @@ func writeExplain(path string, model nn.Module, test *data.Loader) (*Explanation
 		for _, v := range gs[i*per : (i+1)*per] {
 			sum += float64(v)
 		}
-		d := float64(s1[i] - s0[i])
+		d := float64(logits[i*classes+ex.Predicted[i]] - s0[i])
 		ex.Gap = max(ex.Gap, math.Abs(sum-d))
 		ex.Spread = max(ex.Spread, math.Abs(d))
 	}
