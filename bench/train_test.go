@@ -97,9 +97,9 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel) {
 
 	step := func() float32 {
 		var loss float32
-		tensor.Tidy(func() {
+		tensor.Tidy(func(s *tensor.Scope) {
 			opt.ZeroGrad()
-			l := nn.CrossEntropyLoss(model.Forward(x), y, nn.CrossEntropyOpts{})
+			l := nn.CrossEntropyLoss(model.Forward(s.Use(x)), s.Use(y), nn.CrossEntropyOpts{})
 			l.Backward()
 			opt.Step()
 			loss = l.Item()

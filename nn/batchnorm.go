@@ -71,12 +71,11 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 		xc := x.Sub(mean)
 		v := xc.Square().MeanKeep(dims...) // biased, for normalising
 		y = xc.Mul(v.AddScalar(b.Eps).Rsqrt())
-		tensor.NoGrad(func() {
-			m := b.Momentum
-			unbias := float32(float64(n) / float64(n-1))
-			b.RunningMean.CopyFrom(b.RunningMean.MulScalar(1 - m).Add(mean.Reshape(c).MulScalar(m)))
-			b.RunningVar.CopyFrom(b.RunningVar.MulScalar(1 - m).Add(v.Reshape(c).MulScalar(m * unbias)))
-		})
+		// The statistics are updated from detached values: nothing records.
+		m := b.Momentum
+		unbias := float32(float64(n) / float64(n-1))
+		b.RunningMean.CopyFrom(b.RunningMean.MulScalar(1 - m).Add(mean.Detach().Reshape(c).MulScalar(m)))
+		b.RunningVar.CopyFrom(b.RunningVar.MulScalar(1 - m).Add(v.Detach().Reshape(c).MulScalar(m * unbias)))
 		b.NumBatchesTracked++
 	} else {
 		y = x.Sub(b.RunningMean.Reshape(bshape...)).Mul(b.RunningVar.Reshape(bshape...).AddScalar(b.Eps).Rsqrt())

@@ -29,7 +29,7 @@ func (d *Dropout) Forward(x *tensor.Tensor) *tensor.Tensor {
 		// Every element dropped; scaling by 1/(1−P) would give 0·∞ = NaN.
 		return x.MulScalar(0)
 	}
-	keep := tensor.Bernoulli(d.gen, 1-d.P, x.Shape()...).To(x.Device())
+	keep := tensor.ScopeOf(x).Own(tensor.Bernoulli(d.gen, 1-d.P, x.Shape()...).To(x.Device()))
 	return x.Mul(keep).MulScalar(1 / (1 - d.P))
 }
 

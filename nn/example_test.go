@@ -22,14 +22,13 @@ func Example() {
 	y := tensor.FromInts([]int32{0, 1, 1, 0}) // XOR
 	var first, last float32
 	for step := range 300 {
-		tensor.Tidy(func() {
-			loss := nn.CrossEntropyLoss(model.Forward(x), y, nn.CrossEntropyOpts{})
+		tensor.Tidy(func(s *tensor.Scope) {
+			loss := nn.CrossEntropyLoss(model.Forward(s.Use(x)), y, nn.CrossEntropyOpts{})
 			loss.Backward()
-			tensor.NoGrad(func() {
-				for _, p := range nn.Parameters(model) {
-					p.CopyFrom(p.Sub(p.Grad().MulScalar(0.5)))
-				}
-			})
+			for _, p := range nn.Parameters(model) {
+				// Gradients and detached parameters record nothing.
+				p.CopyFrom(s.Use(p.Detach()).Sub(p.Grad().MulScalar(0.5)))
+			}
 			nn.ZeroGrad(model)
 			if step == 0 {
 				first = loss.Item()

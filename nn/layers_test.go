@@ -383,7 +383,7 @@ func TestTrainPropagates(t *testing.T) {
 
 func TestParamsSurviveTidy(t *testing.T) {
 	var l *Linear
-	tensor.Tidy(func() { l = NewLinear(3, 2, tensor.NewGenerator(11)) })
+	tensor.Tidy(func(*tensor.Scope) { l = NewLinear(3, 2, tensor.NewGenerator(11)) })
 	x := tensor.Ones(1, 3)
 	if got := l.Forward(x).Shape(); !slices.Equal(got, []int{1, 2}) {
 		t.Fatalf("shape %v", got)

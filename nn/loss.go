@@ -137,8 +137,9 @@ func BCELoss(p, y *tensor.Tensor, r Reduction) *tensor.Tensor {
 // the selection then drops it, so no −Inf or NaN reaches the gradient.
 func clampedLog(x *tensor.Tensor) *tensor.Tensor {
 	pos := x.GtScalar(0)
-	one := tensor.Scalar(1).To(x.Device())
-	floor := tensor.Scalar(-100).To(x.Device())
+	sc := tensor.ScopeOf(x)
+	one := sc.Own(tensor.Scalar(1).To(x.Device()))
+	floor := sc.Own(tensor.Scalar(-100).To(x.Device()))
 	return tensor.Where(pos, tensor.Where(pos, x, one).Log(), floor).Clamp(-100, math.MaxFloat32)
 }
 

@@ -2,7 +2,6 @@ package tensor
 
 import (
 	"slices"
-	"sync/atomic"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -15,29 +14,16 @@ type node struct {
 	released bool
 }
 
-// noGrad counts the open NoGrad calls, process-wide.
-var noGrad atomic.Int32
-
-// NoGrad runs fn without recording operations for autograd, as PyTorch's
-// torch.no_grad. It is process-wide: operations on other goroutines are not
-// recorded either while fn runs.
-func NoGrad(fn func()) {
-	noGrad.Add(1)
-	defer noGrad.Add(-1)
-	fn()
-}
-
-// GradEnabled reports whether operations are being recorded.
-func GradEnabled() bool { return noGrad.Load() == 0 }
-
-// record attaches a node to out when gradients are enabled and any input
-// requires them, and returns out.
+// record attaches a node to out when an input requires gradients and the
+// scope the result belongs to records (see NoGrad), and returns out. There
+// is no process-wide switch: whether an op records depends only on its
+// inputs, so computations on other goroutines never change it.
 func record(op string, out *Tensor, inputs []*Tensor, backward func(g *Tensor) []*Tensor) *Tensor {
-	if !GradEnabled() {
-		return out
-	}
 	for _, in := range inputs {
 		if in != nil && in.requiresGrad {
+			if !ScopeOf(inputs...).GradEnabled() {
+				return out
+			}
 			out.requiresGrad = true
 			out.node = &node{op: op, inputs: inputs, backward: backward}
 			return out
@@ -98,7 +84,7 @@ func (t *Tensor) ZeroGrad() {
 
 // Detach returns a view of t's data that is cut from the autograd graph.
 func (t *Tensor) Detach() *Tensor {
-	return &Tensor{st: t.st, shape: t.shape, strides: t.strides, offset: t.offset}
+	return &Tensor{st: t.st, shape: t.shape, strides: t.strides, offset: t.offset, scope: t.scope}
 }
 
 // BackwardOpts configures Backward.
@@ -126,7 +112,6 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 		if t.NumEl() != 1 {
 			fail("Backward", "gradient can be implied only for a one-element output, got %v; pass BackwardOpts.Grad", t.shape)
 		}
-		seed = onesOn(t.st.dev, t.shape)
 	} else if !slices.Equal(seed.shape, t.shape) {
 		fail("Backward", "gradient %v for output %v", seed.shape, t.shape)
 	}
@@ -154,9 +139,18 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 	}
 	visit(t)
 
-	grads := map[*Tensor]*Tensor{t: seed}
-	fresh := markFresh()
-	NoGrad(func() {
+	// The rules run in a scope of their own that records nothing: every
+	// gradient is computed from the seed, which belongs to it, and so are
+	// the results of rules that read the forward values, since this scope
+	// is nested in theirs while it is open. Gradients no leaf adopted go
+	// back to the pool when it closes.
+	runScope(ScopeOf(t), true, func(bs *Scope) {
+		if o.Grad == nil {
+			seed = fullOn(bs, t.st.dev, 1, t.shape)
+		} else {
+			seed = bs.Own(seed.Detach().Clone())
+		}
+		grads := map[*Tensor]*Tensor{t: seed}
 		for i := len(order) - 1; i >= 0; i-- {
 			x := order[i]
 			g := grads[x]
@@ -165,7 +159,7 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 				continue
 			}
 			if x.node == nil {
-				x.accumulate(g, fresh.owns(g))
+				x.accumulate(g, bs)
 				continue
 			}
 			gs := x.node.backward(g)
@@ -197,9 +191,14 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 
 // accumulate adds g to a leaf's gradient. The leaf owns its gradient
 // storage exclusively, so replacing it may release the old one. A first
-// gradient is adopted without a copy when owned says nothing else can see
-// its storage; otherwise it is cloned.
-func (t *Tensor) accumulate(g *Tensor, owned bool) {
+// gradient is adopted without a copy when nothing else can see its storage:
+// the running Backward's scope bs allocated it (so it is neither the
+// caller's tensor nor a forward value), no leaf adopted it yet (it is not
+// persistent), and g covers all of it contiguously (so no narrower view of
+// it went to another input).
+func (t *Tensor) accumulate(g *Tensor, bs *Scope) {
+	owned := g.st.scope.Load() == bs && !g.st.persistent.Load() &&
+		g.offset == 0 && g.IsContiguous() && g.NumEl() == g.st.buf.Len()
 	var sum *Tensor
 	switch {
 	case t.grad == nil && owned:
@@ -212,39 +211,4 @@ func (t *Tensor) accumulate(g *Tensor, owned bool) {
 	}
 	Persist(sum)
 	t.grad = sum
-}
-
-// freshMark remembers where the innermost Tidy's list of storages stood
-// when a Backward began, so that storages allocated by that Backward can be
-// told from the caller's and the forward pass's.
-type freshMark struct {
-	s  *scope
-	n0 int
-}
-
-func markFresh() freshMark {
-	scopeMu.Lock()
-	defer scopeMu.Unlock()
-	if n := len(scopes); n > 0 {
-		return freshMark{scopes[n-1], len(scopes[n-1].storages)}
-	}
-	return freshMark{}
-}
-
-// owns reports whether a leaf may adopt g as its gradient without a copy:
-// g's storage was allocated during this Backward (so it is neither the
-// caller's tensor nor a forward value), no leaf adopted it yet (it is not
-// persistent) and nobody kept it, and g covers all of it contiguously (so
-// no narrower view of it went to another input). Without an open Tidy no
-// allocation is recorded and every first gradient is copied.
-func (m freshMark) owns(g *Tensor) bool {
-	if m.s == nil || g.offset != 0 || !g.IsContiguous() || g.NumEl() != g.st.buf.Len() {
-		return false
-	}
-	scopeMu.Lock()
-	defer scopeMu.Unlock()
-	if g.st.persistent || m.s.kept[g.st] || len(m.s.storages) < m.n0 {
-		return false
-	}
-	return slices.Contains(m.s.storages[m.n0:], g.st)
 }

@@ -57,7 +57,7 @@ func Conv2d(x, w, b *Tensor, opts ConvOpts) *Tensor {
 		fail("Conv2d", "bias %v for %d output channels", b.shape, p.K)
 	}
 	xc, wc := x.Contiguous(), w.Contiguous()
-	y := newTensor(dev, device.Float32, []int{p.N, p.K, p.OutH(), p.OutW()})
+	y := newTensor(ScopeOf(x, w), dev, device.Float32, []int{p.N, p.K, p.OutH(), p.OutW()})
 	if y.NumEl() > 0 {
 		dev.Conv2d(y.st.buf, xc.st.buf, wc.st.buf, p)
 	}
@@ -65,11 +65,11 @@ func Conv2d(x, w, b *Tensor, opts ConvOpts) *Tensor {
 		gc := g.Contiguous()
 		var gx, gw *Tensor
 		if x.requiresGrad {
-			gx = newTensor(dev, device.Float32, x.shape)
+			gx = newTensor(ScopeOf(g), dev, device.Float32, x.shape)
 			dev.Conv2dBackwardInput(gx.st.buf, gc.st.buf, wc.st.buf, p)
 		}
 		if w.requiresGrad {
-			gw = newTensor(dev, device.Float32, w.shape)
+			gw = newTensor(ScopeOf(g), dev, device.Float32, w.shape)
 			dev.Conv2dBackwardWeight(gw.st.buf, xc.st.buf, gc.st.buf, p)
 		}
 		return []*Tensor{gx, gw}

@@ -15,21 +15,20 @@ func Zeros(shape ...int) *Tensor { return Full(0, shape...) }
 func Ones(shape ...int) *Tensor { return Full(1, shape...) }
 
 // Full returns a tensor filled with v on the default device.
-func Full(v float32, shape ...int) *Tensor { return fullOn(DefaultDevice(), v, shape) }
+func Full(v float32, shape ...int) *Tensor { return fullOn(nil, DefaultDevice(), v, shape) }
 
-// ZerosLike returns zeros with t's shape on t's device.
-func ZerosLike(t *Tensor) *Tensor { return fullOn(t.st.dev, 0, t.shape) }
+// ZerosLike returns zeros with t's shape on t's device, in t's scope.
+func ZerosLike(t *Tensor) *Tensor { return FullLike(t, 0) }
 
-// OnesLike returns ones with t's shape on t's device.
-func OnesLike(t *Tensor) *Tensor { return fullOn(t.st.dev, 1, t.shape) }
+// OnesLike returns ones with t's shape on t's device, in t's scope.
+func OnesLike(t *Tensor) *Tensor { return FullLike(t, 1) }
 
-// FullLike returns a tensor filled with v with t's shape on t's device.
-func FullLike(t *Tensor, v float32) *Tensor { return fullOn(t.st.dev, v, t.shape) }
+// FullLike returns a tensor filled with v with t's shape on t's device. It
+// joins the scope a result computed from t would (see Scope).
+func FullLike(t *Tensor, v float32) *Tensor { return fullOn(ScopeOf(t), t.st.dev, v, t.shape) }
 
-func onesOn(dev device.Device, shape []int) *Tensor { return fullOn(dev, 1, shape) }
-
-func fullOn(dev device.Device, v float32, shape []int) *Tensor {
-	t := newTensor(dev, device.Float32, shape)
+func fullOn(sc *Scope, dev device.Device, v float32, shape []int) *Tensor {
+	t := newTensor(sc, dev, device.Float32, shape)
 	if n := t.NumEl(); n > 0 {
 		dev.Fill(t.st.buf, 0, n, v)
 	}
@@ -43,7 +42,7 @@ func Scalar(v float32) *Tensor { return Full(v) }
 // data (row-major). With no shape it is one-dimensional.
 func FromSlice(data []float32, shape ...int) *Tensor {
 	shape = sliceShape("FromSlice", len(data), shape)
-	t := newTensor(DefaultDevice(), device.Float32, shape)
+	t := newTensor(nil, DefaultDevice(), device.Float32, shape)
 	if len(data) > 0 {
 		t.st.dev.Write(t.st.buf, data)
 	}
@@ -53,7 +52,7 @@ func FromSlice(data []float32, shape ...int) *Tensor {
 // FromInts returns an int32 tensor (labels, indices) holding a copy of data.
 func FromInts(data []int32, shape ...int) *Tensor {
 	shape = sliceShape("FromInts", len(data), shape)
-	t := newTensor(DefaultDevice(), device.Int32, shape)
+	t := newTensor(nil, DefaultDevice(), device.Int32, shape)
 	if len(data) > 0 {
 		t.st.dev.Write(t.st.buf, data)
 	}
@@ -109,7 +108,7 @@ func (g *Generator) take(n int) uint64 {
 }
 
 func (g *Generator) draw(dist device.Distribution, a, b float32, shape []int) *Tensor {
-	t := newTensor(DefaultDevice(), device.Float32, slices.Clone(shape))
+	t := newTensor(nil, DefaultDevice(), device.Float32, slices.Clone(shape))
 	if n := t.NumEl(); n > 0 {
 		t.st.dev.Random(t.st.buf, device.RandomParams{Dist: dist, A: a, B: b, Seed: g.seed, Offset: g.take(n)})
 	}

@@ -28,14 +28,29 @@
 // that requires them, accumulating across calls until ZeroGrad. The graph
 // and the tensors it saved are released after Backward unless
 // BackwardOpts.RetainGraph is set; using a released graph again panics.
-// NoGrad runs a function without recording.
+// Whether an operation records depends only on its inputs: there is no
+// process-wide switch. Results that join a NoGrad scope are not recorded,
+// and Backward's own computations never are.
 //
-// # Memory
+// # Memory and scopes
 //
-// Device memory is returned to the device's pool by Release, or for every
-// tensor created inside Tidy when it returns (except those passed to Keep,
-// parameter gradients and optimizer state). A cleanup attached to each
-// storage frees forgotten buffers when the garbage collector finds them, but
-// the collector does not see GPU memory pressure: training loops should run
-// each step inside Tidy.
+// Device memory is returned to the device's pool by Release, or by the
+// Scope a tensor belongs to when it closes (Tidy, NoGrad). A result joins
+// the innermost open scope of its inputs; data from the host joins a scope
+// through Scope.FromSlice, Scope.Own or Scope.Use (see Scope). A cleanup
+// attached to each storage frees forgotten buffers when the garbage
+// collector finds them, but the collector does not see GPU memory pressure:
+// training loops should run each step in a scope.
+//
+// # Goroutines
+//
+// Any number of goroutines may each train or evaluate their own model on
+// one device at the same time, with results bit-identical to running alone:
+// scopes and recording belong to a computation, and the devices serialise
+// their work. A tensor may be read by several goroutines (a shared input,
+// a frozen model evaluated under NoGrad); a tensor being written (a
+// parameter during its optimizer step, a leaf during Backward) must not be
+// used by another goroutine at that time, and one model is trained by one
+// goroutine at a time. A Generator is safe for concurrent use, but the
+// numbers each goroutine draws then depend on the interleaving.
 package tensor

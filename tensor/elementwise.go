@@ -62,7 +62,7 @@ func sumTo(g *Tensor, shape []int) *Tensor {
 func (t *Tensor) unary(op string, p device.UnaryParams, backward func(x, y, g *Tensor) *Tensor) *Tensor {
 	wantFloat(op, t)
 	t.live(op)
-	out := newTensor(t.st.dev, device.Float32, t.shape)
+	out := newTensor(ScopeOf(t), t.st.dev, device.Float32, t.shape)
 	p.Shape = t.shape
 	if t.NumEl() > 0 {
 		t.st.dev.Unary(out.st.buf, t.strided(), p)
@@ -77,7 +77,7 @@ func (t *Tensor) binary(op string, o *Tensor, p device.BinaryParams, backward fu
 	wantFloat(op, t, o)
 	dev := sameDevice(op, t, o)
 	shape := broadcastShape(op, t.shape, o.shape)
-	out := newTensor(dev, device.Float32, shape)
+	out := newTensor(ScopeOf(t, o), dev, device.Float32, shape)
 	p.Shape = shape
 	if out.NumEl() > 0 {
 		dev.Binary(out.st.buf, t.stridedAs(shape), o.stridedAs(shape), p)
@@ -304,12 +304,12 @@ func Where(cond, x, y *Tensor) *Tensor {
 	wantFloat("Where", cond, x, y)
 	dev := sameDevice("Where", cond, x, y)
 	shape := broadcastShape("Where", broadcastShape("Where", cond.shape, x.shape), y.shape)
-	out := newTensor(dev, device.Float32, shape)
+	out := newTensor(ScopeOf(cond, x, y), dev, device.Float32, shape)
 	if out.NumEl() > 0 {
 		dev.Where(out.st.buf, cond.stridedAs(shape), x.stridedAs(shape), y.stridedAs(shape), shape)
 	}
 	return record("Where", out, []*Tensor{nil, x, y}, func(g *Tensor) []*Tensor {
-		zero := fullOn(g.st.dev, 0, []int{1})
+		zero := fullOn(ScopeOf(g), g.st.dev, 0, []int{1})
 		var gx, gy *Tensor
 		if x.requiresGrad {
 			gx = sumTo(Where(cond, g, zero), x.shape)

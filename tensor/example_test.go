@@ -22,12 +22,12 @@ func Example_autograd() {
 	w := tensor.Zeros(1).SetRequiresGrad(true)
 	b := tensor.Zeros(1).SetRequiresGrad(true)
 	for range 200 {
-		tensor.Tidy(func() {
-			loss := x.Mul(w).Add(b).Sub(y).Square().Mean()
+		tensor.Tidy(func(s *tensor.Scope) {
+			loss := s.Use(x).Mul(w).Add(b).Sub(y).Square().Mean()
 			loss.Backward()
-			tensor.NoGrad(func() {
-				w.CopyFrom(w.Sub(w.Grad().MulScalar(0.1)))
-				b.CopyFrom(b.Sub(b.Grad().MulScalar(0.1)))
+			s.NoGrad(func(s *tensor.Scope) {
+				w.CopyFrom(s.Use(w).Sub(w.Grad().MulScalar(0.1)))
+				b.CopyFrom(s.Use(b).Sub(b.Grad().MulScalar(0.1)))
 			})
 			w.ZeroGrad()
 			b.ZeroGrad()

@@ -68,14 +68,14 @@ func (t *Tensor) gatherParams(d, m int) device.GatherParams {
 func (t *Tensor) gather(op string, shape []int, ic *Tensor, istrides []int, p device.GatherParams, d int) *Tensor {
 	dev := t.st.dev
 	src := t.Contiguous()
-	out := newTensor(dev, device.Float32, shape)
+	out := newTensor(ScopeOf(t, ic), dev, device.Float32, shape)
 	is := device.Strided{Buf: ic.st.buf, Offset: ic.offset, Strides: istrides}
 	if out.NumEl() > 0 {
 		dev.Gather(out.st.buf, src.st.buf, is, p)
 	}
 	from := t.shape
 	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		gx := fullOn(dev, 0, from)
+		gx := fullOn(ScopeOf(g), dev, 0, from)
 		if g.NumEl() > 0 {
 			dev.ScatterAdd(gx.st.buf, g.Contiguous().st.buf, is, p)
 		}
@@ -111,7 +111,7 @@ func (t *Tensor) ScatterAdd(dim int, idx, src *Tensor) *Tensor {
 	return record("ScatterAdd", out, []*Tensor{t, src}, func(g *Tensor) []*Tensor {
 		var gs *Tensor
 		if src.requiresGrad {
-			gs = newTensor(dev, device.Float32, src.shape)
+			gs = newTensor(ScopeOf(g), dev, device.Float32, src.shape)
 			dev.Gather(gs.st.buf, g.Contiguous().st.buf, is, p)
 		}
 		return []*Tensor{g, gs}
@@ -122,6 +122,6 @@ func (t *Tensor) ScatterAdd(dim int, idx, src *Tensor) *Tensor {
 // index and 0 elsewhere.
 func OneHot(idx *Tensor, n int) *Tensor {
 	shape := append(idx.Shape(), n)
-	ones := fullOn(idx.st.dev, 1, append(idx.Shape(), 1))
-	return fullOn(idx.st.dev, 0, shape).ScatterAdd(-1, idx.Unsqueeze(-1), ones)
+	ones := fullOn(ScopeOf(idx), idx.st.dev, 1, append(idx.Shape(), 1))
+	return fullOn(ScopeOf(idx), idx.st.dev, 0, shape).ScatterAdd(-1, idx.Unsqueeze(-1), ones)
 }

@@ -56,9 +56,17 @@ func gradCheck(t *testing.T, name string, f func(xs ...*Tensor) *Tensor, xs ...*
 	loss.Backward()
 	objective := func() float64 {
 		var s float64
-		NoGrad(func() {
-			out := f(xs...).Data()
-			for i, v := range out {
+		// Detached views of the inputs share their data but record nothing.
+		ds := make([]*Tensor, len(xs))
+		for i, x := range xs {
+			ds[i] = x.Detach()
+		}
+		Tidy(func(sc *Scope) {
+			out := f(ds...)
+			if out.RequiresGrad() {
+				t.Fatalf("%s: detached inputs recorded a graph", name)
+			}
+			for i, v := range out.Data() {
 				s += float64(v) * float64(wdata[i])
 			}
 		})

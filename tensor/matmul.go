@@ -31,7 +31,7 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 	a := matOperand(t, batch)
 	b := matOperand(o, batch)
 	shape := append(slices.Clone(batch), m, n)
-	out := newTensor(t.st.dev, device.Float32, shape)
+	out := newTensor(ScopeOf(t, o), t.st.dev, device.Float32, shape)
 	if out.NumEl() > 0 {
 		if k == 0 {
 			t.st.dev.Fill(out.st.buf, 0, out.NumEl(), 0)

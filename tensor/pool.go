@@ -44,16 +44,16 @@ func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
 	dev := x.st.dev
 	xc := x.Contiguous()
 	shape := []int{p.N, p.C, p.OutH(), p.OutW()}
-	y := newTensor(dev, device.Float32, shape)
+	y := newTensor(ScopeOf(x), dev, device.Float32, shape)
 	var idx *Tensor
 	if mode == device.MaxPool {
-		idx = newTensor(dev, device.Int32, shape)
+		idx = newTensor(ScopeOf(x), dev, device.Int32, shape)
 	}
 	if y.NumEl() > 0 {
 		dev.Pool2d(y.st.buf, bufOf(idx), xc.st.buf, p)
 	}
 	return record(op, y, []*Tensor{x}, func(g *Tensor) []*Tensor {
-		gx := newTensor(dev, device.Float32, x.shape)
+		gx := newTensor(ScopeOf(g), dev, device.Float32, x.shape)
 		dev.Pool2dBackward(gx.st.buf, g.Contiguous().st.buf, bufOf(idx), p)
 		return []*Tensor{gx}
 	})

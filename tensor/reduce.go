@@ -19,7 +19,7 @@ func (t *Tensor) reduceAxis(op string, r device.ReduceOp, d int) *Tensor {
 	if r == device.ArgMax || r == device.ArgMin {
 		dt = device.Int32
 	}
-	out := newTensor(t.st.dev, dt, shape)
+	out := newTensor(ScopeOf(t), t.st.dev, dt, shape)
 	p := device.ReduceParams{Op: r, Outer: device.NumElements(t.shape[:d]), N: n, Inner: device.NumElements(t.shape[d+1:])}
 	if out.NumEl() > 0 {
 		t.st.dev.Reduce(out.st.buf, c.st.buf, p)
@@ -143,5 +143,5 @@ func (t *Tensor) argReduce(op string, r device.ReduceOp, dim int) *Tensor {
 	t.live(op)
 	d := t.axis(op, dim)
 	out := t.reduceAxis(op, r, d)
-	return &Tensor{st: out.st, shape: keptShape(t.shape, []int{d}, false), strides: device.Contiguous(keptShape(t.shape, []int{d}, false))}
+	return &Tensor{st: out.st, scope: out.scope, shape: keptShape(t.shape, []int{d}, false), strides: device.Contiguous(keptShape(t.shape, []int{d}, false))}
 }

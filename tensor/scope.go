@@ -2,87 +2,214 @@ package tensor
 
 import "sync"
 
-// A scope collects the storages allocated while it is the innermost open
-// Tidy, so that they can be returned to the device pool when it closes.
-type scope struct {
-	storages []*storage
-	kept     map[*storage]bool
+// A Scope owns the device memory of the tensors created in it and returns
+// it to the device's pool when it closes (as tf.tidy does), and says whether
+// operations in it are recorded for autograd. Scopes are values that belong
+// to one computation, not to the process: Tidy and NoGrad open one and pass
+// it to their function, and any number of goroutines may each run their own
+// scopes on one device without touching each other's tensors.
+//
+// Go has no goroutine-local state, so a new tensor finds its scope through
+// the data it is computed from: the result of an operation joins the
+// innermost scope among its inputs' (descending into a nested scope opened
+// from there and still open, such as a NoGrad inside a training step or the
+// scope of a running Backward). Tensors made from host data or random
+// numbers (FromSlice, Zeros, RandN, …) belong to no scope until Own adopts
+// them; so do parameters, which live until Release or until the garbage
+// collector finds them. A training step therefore starts from inputs the
+// step's scope owns:
+//
+//	tensor.Tidy(func(s *tensor.Scope) {
+//		x, y := s.FromSlice(pixels, 64, 1, 28, 28), s.FromInts(labels)
+//		loss := nn.CrossEntropyLoss(net.Forward(x), y, nn.CrossEntropyOpts{})
+//		…
+//	})
+//
+// A Scope's methods, like the tensors it owns, are meant for the goroutine
+// that runs its function; other goroutines may read its tensors while it is
+// open. The nil *Scope is valid: Own and Keep on it do nothing.
+type Scope struct {
+	parent *Scope
+	depth  int
+	noGrad bool
+
+	mu       sync.Mutex
+	child    *Scope     // the nested scope open now, if any
+	storages []*storage // everything that joined, including what later moved out
+	closed   bool
 }
 
-var (
-	scopeMu sync.Mutex
-	scopes  []*scope
-)
+// Tidy runs fn with a new scope and then returns to the device pool the
+// storage of every tensor that joined it, except those passed to Keep and
+// those made persistent (parameters, gradients of leaves, optimizer state).
+func Tidy(fn func(s *Scope)) { runScope(nil, false, fn) }
 
-func trackStorage(st *storage) {
-	scopeMu.Lock()
-	if n := len(scopes); n > 0 {
-		s := scopes[n-1]
-		s.storages = append(s.storages, st)
+// NoGrad is Tidy with recording switched off, as PyTorch's torch.no_grad:
+// operations whose result joins the scope (or a scope nested in it) record
+// no autograd graph. It does not affect other scopes or goroutines.
+func NoGrad(fn func(s *Scope)) { runScope(nil, true, fn) }
+
+// Tidy runs fn with a scope nested in s: results computed from s's tensors
+// join the nested scope while it is open, and are released when it closes.
+// It records for autograd unless s does not.
+func (s *Scope) Tidy(fn func(s *Scope)) { runScope(s, s.noGrad, fn) }
+
+// NoGrad runs fn with a nested scope that records no autograd graph.
+func (s *Scope) NoGrad(fn func(s *Scope)) { runScope(s, true, fn) }
+
+// GradEnabled reports whether operations whose results join s are recorded
+// for autograd (true for the nil scope).
+func (s *Scope) GradEnabled() bool { return s == nil || !s.noGrad }
+
+func runScope(parent *Scope, noGrad bool, fn func(*Scope)) {
+	s := openScope(parent, noGrad)
+	defer s.close()
+	fn(s)
+}
+
+func openScope(parent *Scope, noGrad bool) *Scope {
+	s := &Scope{parent: parent, noGrad: noGrad}
+	if parent != nil {
+		s.depth = parent.depth + 1
+		parent.mu.Lock()
+		defer parent.mu.Unlock()
+		if parent.closed {
+			panic(&ShapeError{Op: "Tidy", Msg: "the enclosing scope is closed"})
+		}
+		if parent.child != nil {
+			panic(&ShapeError{Op: "Tidy", Msg: "the enclosing scope already has an open nested scope; nest one scope at a time"})
+		}
+		parent.child = s
 	}
-	scopeMu.Unlock()
+	return s
 }
 
-// Tidy runs fn and then releases the storage of every tensor created while
-// it ran, except those passed to Keep (and gradients of leaf tensors and
-// optimizer state, which the package keeps itself). Kept tensors move to the
-// enclosing Tidy, if any. Scopes are process-wide: tensors created by other
-// goroutines while fn runs belong to it too.
-func Tidy(fn func()) {
-	s := &scope{kept: map[*storage]bool{}}
-	scopeMu.Lock()
-	scopes = append(scopes, s)
-	scopeMu.Unlock()
-	defer func() {
-		scopeMu.Lock()
-		for i := len(scopes) - 1; i >= 0; i-- {
-			if scopes[i] == s {
-				scopes = append(scopes[:i], scopes[i+1:]...)
+// close releases what still belongs to s and unlinks it from its parent.
+func (s *Scope) close() {
+	if s.parent != nil {
+		s.parent.mu.Lock()
+		s.parent.child = nil
+		s.parent.mu.Unlock()
+	}
+	s.mu.Lock()
+	s.closed = true
+	storages := s.storages
+	s.storages = nil
+	s.mu.Unlock()
+	for _, st := range storages {
+		if st.scope.Load() == s && !st.persistent.Load() {
+			st.release()
+		}
+	}
+}
+
+// innermost returns the deepest open scope nested in s, or in its nearest
+// open ancestor when s has closed (a tensor kept or persisted past it).
+func (s *Scope) innermost() *Scope {
+	for s != nil {
+		s.mu.Lock()
+		closed, c := s.closed, s.child
+		s.mu.Unlock()
+		switch {
+		case closed:
+			s = s.parent
+		case c == nil:
+			return s
+		default:
+			s = c
+		}
+	}
+	return nil
+}
+
+// join makes st belong to s.
+func (s *Scope) join(st *storage) {
+	if s == nil {
+		st.scope.Store(nil)
+		return
+	}
+	st.scope.Store(s)
+	s.mu.Lock()
+	s.storages = append(s.storages, st)
+	s.mu.Unlock()
+}
+
+// ScopeOf returns the scope a result computed from ts would join: the
+// innermost open scope among theirs, or nil when none of them has one. Code
+// that creates a tensor without inputs on behalf of others (a dropout mask,
+// an initial state) adopts it with ScopeOf(x).Own(t).
+func ScopeOf(ts ...*Tensor) *Scope {
+	var s *Scope
+	for _, t := range ts {
+		if t != nil && t.scope != nil && (s == nil || t.scope.depth > s.depth) {
+			s = t.scope
+		}
+	}
+	return s.innermost()
+}
+
+// Own adopts t into s when t belongs to no scope: s releases its storage
+// when it closes (views sharing that storage included), and results
+// computed from t join s. t is returned for chaining. A tensor that already
+// belongs to a scope, or is persistent, stays where it is: to compute from
+// long-lived data in s without handing its memory over, use Use.
+func (s *Scope) Own(t *Tensor) *Tensor {
+	if s != nil && t != nil && t.st.scope.Load() == nil && !t.st.persistent.Load() {
+		s.join(t.st)
+		t.scope = s
+	}
+	return t
+}
+
+// Use returns a view of t whose results join s, leaving t's memory where it
+// is (a data set kept on the device, a long-lived state): gradients flow
+// through it to t as through any view.
+func (s *Scope) Use(t *Tensor) *Tensor {
+	out := t.view("Use", t.shape, t.strides, t.offset, func(g *Tensor) *Tensor { return g })
+	out.scope = s
+	return out
+}
+
+// FromSlice is FromSlice with the result owned by s.
+func (s *Scope) FromSlice(data []float32, shape ...int) *Tensor {
+	return s.Own(FromSlice(data, shape...))
+}
+
+// FromInts is FromInts with the result owned by s.
+func (s *Scope) FromInts(data []int32, shape ...int) *Tensor {
+	return s.Own(FromInts(data, shape...))
+}
+
+// Keep lets the tensors outlive s: each one owned by s or by a scope nested
+// in it moves to s's enclosing scope, or to no scope at all (then it lives
+// until Release or the garbage collector) when s has none.
+func (s *Scope) Keep(ts ...*Tensor) {
+	if s == nil {
+		return
+	}
+	for _, t := range ts {
+		if t == nil {
+			continue
+		}
+		for o := t.st.scope.Load(); o != nil; o = o.parent {
+			if o == s {
+				s.parent.join(t.st)
+				t.scope = s.parent
 				break
 			}
 		}
-		var outer *scope
-		if n := len(scopes); n > 0 {
-			outer = scopes[n-1]
-		}
-		scopeMu.Unlock()
-		for _, st := range s.storages {
-			switch {
-			case st.persistent:
-			case !s.kept[st]:
-				st.release()
-			case outer != nil:
-				scopeMu.Lock()
-				outer.storages = append(outer.storages, st)
-				scopeMu.Unlock()
-			}
-		}
-	}()
-	fn()
-}
-
-// Keep exempts the tensors' storage from release by the innermost Tidy.
-func Keep(ts ...*Tensor) {
-	scopeMu.Lock()
-	defer scopeMu.Unlock()
-	if n := len(scopes); n > 0 {
-		for _, t := range ts {
-			if t != nil {
-				scopes[n-1].kept[t.st] = true
-			}
-		}
 	}
 }
 
-// Persist exempts the tensors' storage from every Tidy, now and later: for
+// Persist exempts the tensors' storage from every scope, now and later: for
 // long-lived state such as parameters, gradients and optimizer buffers
 // created inside a step. Release still frees it.
 func Persist(ts ...*Tensor) {
-	scopeMu.Lock()
-	defer scopeMu.Unlock()
 	for _, t := range ts {
 		if t != nil {
-			t.st.persistent = true
+			t.st.persistent.Store(true)
+			t.st.scope.Store(nil)
+			t.scope = nil
 		}
 	}
 }

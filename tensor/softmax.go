@@ -22,12 +22,12 @@ func (t *Tensor) softmax(op string, dim int, log bool) *Tensor {
 	dev := t.st.dev
 	xc := t.Contiguous()
 	p := device.SoftmaxParams{Rows: device.NumElements(t.shape[:last]), N: t.shape[last], Log: log}
-	y := newTensor(dev, device.Float32, t.shape)
+	y := newTensor(ScopeOf(t), dev, device.Float32, t.shape)
 	if y.NumEl() > 0 {
 		dev.Softmax(y.st.buf, xc.st.buf, p)
 	}
 	return record(op, y, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		gx := newTensor(dev, device.Float32, t.shape)
+		gx := newTensor(ScopeOf(g), dev, device.Float32, t.shape)
 		dev.SoftmaxBackward(gx.st.buf, y.st.buf, g.Contiguous().st.buf, p)
 		return []*Tensor{gx}
 	})

@@ -18,6 +18,9 @@ type Tensor struct {
 	shape   []int
 	strides []int
 	offset  int
+	// scope is where results computed from this tensor go (see Scope);
+	// the storage's owner may differ for views made by Scope.Use.
+	scope *Scope
 
 	requiresGrad bool
 	grad         *Tensor
@@ -34,8 +37,10 @@ type storage struct {
 	// checks cost no readback. known is false otherwise.
 	lo, hi int32
 	known  bool
-	// persistent storage outlives every Tidy (guarded by scopeMu).
-	persistent bool
+	// scope owns the storage (nil: none); persistent storage outlives
+	// every scope.
+	scope      atomic.Pointer[Scope]
+	persistent atomic.Bool
 }
 
 type cleanupArg struct {
@@ -50,10 +55,12 @@ func freeOnce(a cleanupArg) {
 	}
 }
 
-func newStorage(dev device.Device, dt device.DType, n int) *storage {
+func newStorage(sc *Scope, dev device.Device, dt device.DType, n int) *storage {
 	st := &storage{dev: dev, buf: dev.Alloc(dt, max(n, 1)), freed: new(atomic.Bool)}
 	runtime.AddCleanup(st, freeOnce, cleanupArg{st.dev, st.buf, st.freed})
-	trackStorage(st)
+	if sc != nil {
+		sc.join(st)
+	}
 	return st
 }
 
@@ -86,8 +93,8 @@ func SetDefaultDevice(d device.Device) {
 	defaultMu.Unlock()
 }
 
-// newTensor allocates a contiguous tensor of the given shape.
-func newTensor(dev device.Device, dt device.DType, shape []int) *Tensor {
+// newTensor allocates a contiguous tensor of the given shape in scope sc.
+func newTensor(sc *Scope, dev device.Device, dt device.DType, shape []int) *Tensor {
 	shape = slices.Clone(shape)
 	if len(shape) > device.MaxRank {
 		fail("New", "rank %d exceeds the maximum %d: %v", len(shape), device.MaxRank, shape)
@@ -97,7 +104,7 @@ func newTensor(dev device.Device, dt device.DType, shape []int) *Tensor {
 			fail("New", "negative dimension in shape %v", shape)
 		}
 	}
-	return &Tensor{st: newStorage(dev, dt, device.NumElements(shape)), shape: shape, strides: device.Contiguous(shape)}
+	return &Tensor{st: newStorage(sc, dev, dt, device.NumElements(shape)), shape: shape, strides: device.Contiguous(shape), scope: sc}
 }
 
 // Shape returns a copy of the tensor's dimensions.
@@ -192,7 +199,7 @@ func (t *Tensor) Clone() *Tensor { return t.copyOp("Clone") }
 
 func (t *Tensor) copyOp(op string) *Tensor {
 	t.live(op)
-	out := newTensor(t.st.dev, t.DType(), t.shape)
+	out := newTensor(ScopeOf(t), t.st.dev, t.DType(), t.shape)
 	if n := t.NumEl(); n > 0 {
 		t.st.dev.Copy(out.st.buf, 0, t.strided(), t.shape)
 	}
@@ -264,7 +271,7 @@ func (t *Tensor) To(dev device.Device) *Tensor {
 	if t.st.dev == dev {
 		return t
 	}
-	out := newTensor(dev, t.DType(), t.shape)
+	out := newTensor(ScopeOf(t), dev, t.DType(), t.shape)
 	if t.NumEl() > 0 {
 		switch t.DType() {
 		case device.Int32:

@@ -10,7 +10,7 @@ import (
 // backward as the gradient rule.
 func (t *Tensor) view(op string, shape, strides []int, offset int, backward func(g *Tensor) *Tensor) *Tensor {
 	t.live(op)
-	out := &Tensor{st: t.st, shape: shape, strides: strides, offset: offset}
+	out := &Tensor{st: t.st, shape: shape, strides: strides, offset: offset, scope: t.scope}
 	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{backward(g)} })
 }
 
@@ -126,13 +126,13 @@ func (t *Tensor) Narrow(dim, start, length int) *Tensor {
 		if start > 0 {
 			s := slices.Clone(full)
 			s[d] = start
-			parts = append(parts, fullOn(g.st.dev, 0, s))
+			parts = append(parts, fullOn(ScopeOf(g), g.st.dev, 0, s))
 		}
 		parts = append(parts, g)
 		if rest := full[d] - start - length; rest > 0 {
 			s := slices.Clone(full)
 			s[d] = rest
-			parts = append(parts, fullOn(g.st.dev, 0, s))
+			parts = append(parts, fullOn(ScopeOf(g), g.st.dev, 0, s))
 		}
 		return Cat(d, parts...)
 	})
@@ -242,7 +242,7 @@ func Cat(dim int, ts ...*Tensor) *Tensor {
 	for i, p := range perm {
 		pshape[i] = shape[p]
 	}
-	buf := newTensor(dev, ts[0].DType(), pshape)
+	buf := newTensor(ScopeOf(ts...), dev, ts[0].DType(), pshape)
 	off := 0
 	for _, t := range ts {
 		pt := t.Permute(perm...)
@@ -264,7 +264,7 @@ func Cat(dim int, ts ...*Tensor) *Tensor {
 		lo, hi = min(lo, t.st.lo), max(hi, t.st.hi)
 	}
 	buf.st.lo, buf.st.hi, buf.st.known = lo, hi, known
-	out := &Tensor{st: buf.st, shape: shape, strides: permuted(buf.strides, inv)}
+	out := &Tensor{st: buf.st, shape: shape, strides: permuted(buf.strides, inv), scope: buf.scope}
 	if d != 0 {
 		out = out.Contiguous()
 	}

@@ -27,7 +27,7 @@ func TestLeNetShapes(t *testing.T) {
 	for _, shape := range [][]int{{1, 28, 28}, {3, 32, 32}} {
 		m := lenet(shape, 10, tensor.NewGenerator(1))
 		var out []int
-		tensor.NoGrad(func() { out = m.Forward(tensor.Zeros(append([]int{2}, shape...)...)).Shape() })
+		tensor.NoGrad(func(s *tensor.Scope) { out = m.Forward(s.Own(tensor.Zeros(append([]int{2}, shape...)...))).Shape() })
 		if !slices.Equal(out, []int{2, 10}) {
 			t.Errorf("LeNet on %v images gives %v, want [2 10]", shape, out)
 		}

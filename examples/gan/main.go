@@ -131,7 +131,7 @@ func (m *gan) dStep(real, fake *tensor.Tensor) (loss, dReal, dFake *tensor.Tenso
 // verdict on the same generated images towards "real" (the non-saturating
 // loss). It returns [D loss, G loss, D(x), D(G(z))].
 func (m *gan) step(real *tensor.Tensor) *tensor.Tensor {
-	fake := m.g.Forward(tensor.RandN(m.gen, real.Size(0), m.noise))
+	fake := m.g.Forward(tensor.ScopeOf(real).Own(tensor.RandN(m.gen, real.Size(0), m.noise)))
 	// Detached, the D step's backward stops at the generated images and
 	// leaves the generator's graph for the G step.
 	dLoss, dReal, dFake := m.dStep(real, fake.Detach())
@@ -180,7 +180,7 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 		steps := 0
 		for b := range loader.Epoch(epoch) {
 			var s [4]float32
-			tensor.Tidy(func() { err = m.step(tensor.FromSlice(b.X, b.Shape...)).ReadTo(s[:]) })
+			tensor.Tidy(func(sc *tensor.Scope) { err = m.step(sc.FromSlice(b.X, b.Shape...)).ReadTo(s[:]) })
 			if err == nil && !(math.Abs(float64(s[0]+s[1])) < math.Inf(1)) {
 				err = fmt.Errorf("losses became D %v, G %v", s[0], s[1])
 			}
@@ -203,9 +203,7 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 
 	res.Samples = filepath.Join(p.Out, "samples.png")
 	pix := make([]float32, gridSide*gridSide*pixels)
-	tensor.NoGrad(func() {
-		tensor.Tidy(func() { err = m.g.Forward(fixed).ReadTo(pix) })
-	})
+	tensor.NoGrad(func(s *tensor.Scope) { err = m.g.Forward(s.Use(fixed)).ReadTo(pix) })
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func TestDiscriminatorSeparates(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fake *tensor.Tensor
-	tensor.NoGrad(func() { fake = m.g.Forward(tensor.RandN(g, 64, 16)) })
+	tensor.NoGrad(func(s *tensor.Scope) { fake = m.g.Forward(s.Own(tensor.RandN(g, 64, 16))); s.Keep(fake) })
 	verdicts := func() (dReal, dFake, loss float32) {
 		l, r, f := m.dStep(real, fake)
 		return r.Item(), f.Item(), l.Item()
@@ -111,7 +111,9 @@ func TestTrainsOnSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pix []float32
-	tensor.NoGrad(func() { pix = m.g.Forward(tensor.RandN(tensor.NewGenerator(2), gridSide*gridSide, 64)).Data() })
+	tensor.NoGrad(func(s *tensor.Scope) {
+		pix = m.g.Forward(s.Own(tensor.RandN(tensor.NewGenerator(2), gridSide*gridSide, 64))).Data()
+	})
 	for _, k := range []int{0, 9, 63} {
 		for _, at := range [][2]int{{0, 0}, {14, 14}, {27, 5}} {
 			x0, y0 := 2+(k%gridSide)*30, 2+(k/gridSide)*30

@@ -176,11 +176,11 @@ func streams(tokens []int32, n, T, offset int, yield func(x, y []int32) error) e
 	return nil
 }
 
-// carry detaches h from its graph and keeps it past the current Tidy,
+// carry detaches h from its graph and keeps it past the step's scope s,
 // releasing the state it replaces.
-func carry(prev, h *tensor.Tensor) *tensor.Tensor {
+func carry(s *tensor.Scope, prev, h *tensor.Tensor) *tensor.Tensor {
 	h = h.Detach()
-	tensor.Keep(h)
+	s.Keep(h)
 	prev.Release()
 	return h
 }
@@ -197,13 +197,11 @@ func evaluate(m *charLM, tokens []int32, n, T int) (float64, error) {
 	err := streams(tokens, n, T, 0, func(x, y []int32) error {
 		var l [1]float32
 		var err error
-		tensor.NoGrad(func() {
-			tensor.Tidy(func() {
-				logits, hN := m.step(tensor.FromInts(x, T, n), h)
-				loss := nn.CrossEntropyLoss(logits, tensor.FromInts(y, T*n), nn.CrossEntropyOpts{})
-				err = loss.ReadTo(l[:])
-				h = carry(h, hN)
-			})
+		tensor.NoGrad(func(s *tensor.Scope) {
+			logits, hN := m.step(s.FromInts(x, T, n), h)
+			loss := nn.CrossEntropyLoss(logits, s.FromInts(y, T*n), nn.CrossEntropyOpts{})
+			err = loss.ReadTo(l[:])
+			h = carry(s, h, hN)
 		})
 		sum += float64(l[0]) * float64(len(y))
 		count += len(y)
@@ -225,31 +223,29 @@ func generate(m *charLM, v *vocabulary, prime []int32, n int, temperature float6
 		b.WriteRune(v.chars[id])
 	}
 	var err error
-	tensor.NoGrad(func() {
-		tensor.Tidy(func() {
-			logits, h := m.step(tensor.FromInts(prime, len(prime), 1), nil)
-			probs := make([]float64, len(v.chars))
-			for range n {
-				var last []float32
-				if last, err = readRow(logits, logits.Size(0)-1); err != nil {
-					return
-				}
-				// Softmax of logits/temperature on the host, in float64.
-				hi := float64(slices.Max(last))
-				var z float64
-				for i, l := range last {
-					probs[i] = math.Exp((float64(l) - hi) / temperature)
-					z += probs[i]
-				}
-				u, c := rng.Float64()*z, 0
-				for c < len(probs)-1 && u >= probs[c] {
-					u -= probs[c]
-					c++
-				}
-				b.WriteRune(v.chars[c])
-				logits, h = m.step(tensor.FromInts([]int32{int32(c)}, 1, 1), h)
+	tensor.NoGrad(func(s *tensor.Scope) {
+		logits, h := m.step(s.FromInts(prime, len(prime), 1), nil)
+		probs := make([]float64, len(v.chars))
+		for range n {
+			var last []float32
+			if last, err = readRow(logits, logits.Size(0)-1); err != nil {
+				return
 			}
-		})
+			// Softmax of logits/temperature on the host, in float64.
+			hi := float64(slices.Max(last))
+			var z float64
+			for i, l := range last {
+				probs[i] = math.Exp((float64(l) - hi) / temperature)
+				z += probs[i]
+			}
+			u, c := rng.Float64()*z, 0
+			for c < len(probs)-1 && u >= probs[c] {
+				u -= probs[c]
+				c++
+			}
+			b.WriteRune(v.chars[c])
+			logits, h = m.step(s.FromInts([]int32{int32(c)}, 1, 1), h)
+		}
 	})
 	return b.String(), err
 }
@@ -344,15 +340,15 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 		err := streams(trainTok, p.Batch, o.seq, offset, func(x, y []int32) error {
 			var l [1]float32
 			var err error
-			tensor.Tidy(func() {
+			tensor.Tidy(func(s *tensor.Scope) {
 				opt.ZeroGrad()
-				logits, hN := model.step(tensor.FromInts(x, o.seq, p.Batch), h)
-				loss := nn.CrossEntropyLoss(logits, tensor.FromInts(y, len(y)), nn.CrossEntropyOpts{})
+				logits, hN := model.step(s.FromInts(x, o.seq, p.Batch), h)
+				loss := nn.CrossEntropyLoss(logits, s.FromInts(y, len(y)), nn.CrossEntropyOpts{})
 				loss.Backward()
 				optim.ClipGradNorm(params, float32(o.clip))
 				opt.Step()
 				err = loss.ReadTo(l[:])
-				h = carry(h, hN)
+				h = carry(s, h, hN)
 			})
 			if err == nil && !(math.Abs(float64(l[0])) < math.Inf(1)) {
 				err = fmt.Errorf("the loss became %v after %d characters", l[0], count)
@@ -426,15 +422,13 @@ func dumpLogits(path string, m *charLM, tokens []int32, n, T int, meta map[strin
 	m.Train(false)
 	defer m.Train(true)
 	var err error
-	tensor.NoGrad(func() {
-		tensor.Tidy(func() {
-			err = streams(tokens, n, T, 0, func(x, _ []int32) error {
-				ids := tensor.FromInts(x, T, n)
-				if err := nn.SaveTensors(path, map[string]*tensor.Tensor{"input": ids, "logits": m.Forward(ids)}, meta); err != nil {
-					return err
-				}
-				return errStop
-			})
+	tensor.NoGrad(func(s *tensor.Scope) {
+		err = streams(tokens, n, T, 0, func(x, _ []int32) error {
+			ids := s.FromInts(x, T, n)
+			if err := nn.SaveTensors(path, map[string]*tensor.Tensor{"input": ids, "logits": m.Forward(ids)}, meta); err != nil {
+				return err
+			}
+			return errStop
 		})
 	})
 	if err == errStop {

@@ -83,7 +83,7 @@ func TestCharLMLearns(t *testing.T) {
 		t.Fatalf("dumped input %v, want the first window [32 16] of the validation text in 16 streams", dump["input"].Shape())
 	}
 	var logits []float32
-	tensor.NoGrad(func() { logits = model.Forward(dump["input"]).Data() })
+	tensor.NoGrad(func(s *tensor.Scope) { logits = model.Forward(s.Use(dump["input"])).Data() })
 	for i, w := range dump["logits"].Data() {
 		if math.Abs(float64(logits[i]-w)) > 1e-5 {
 			t.Fatalf("logit %d: reloaded model gives %v, the dump has %v", i, logits[i], w)

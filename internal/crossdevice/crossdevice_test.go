@@ -97,9 +97,9 @@ func train(dev device.Device, m model, xs [][]float32, ys [][]int32, batch int) 
 	shape := append([]int{batch}, m.input...)
 	var losses []float32
 	for s := range xs {
-		tensor.Tidy(func() {
+		tensor.Tidy(func(sc *tensor.Scope) {
 			opt.ZeroGrad()
-			loss := nn.CrossEntropyLoss(net.Forward(tensor.FromSlice(xs[s], shape...)), tensor.FromInts(ys[s]), nn.CrossEntropyOpts{})
+			loss := nn.CrossEntropyLoss(net.Forward(sc.FromSlice(xs[s], shape...)), sc.FromInts(ys[s]), nn.CrossEntropyOpts{})
 			loss.Backward()
 			opt.Step()
 			losses = append(losses, loss.Item())
@@ -166,9 +166,9 @@ func TestGLStepSteadyState(t *testing.T) {
 			xs, ys := batches(8, batch, m.input)
 			shape := append([]int{batch}, m.input...)
 			step := func(s int) {
-				tensor.Tidy(func() {
+				tensor.Tidy(func(sc *tensor.Scope) {
 					opt.ZeroGrad()
-					loss := nn.CrossEntropyLoss(net.Forward(tensor.FromSlice(xs[s], shape...)), tensor.FromInts(ys[s]), nn.CrossEntropyOpts{})
+					loss := nn.CrossEntropyLoss(net.Forward(sc.FromSlice(xs[s], shape...)), sc.FromInts(ys[s]), nn.CrossEntropyOpts{})
 					loss.Backward()
 					opt.Step()
 					loss.Item()

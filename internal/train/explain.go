@@ -56,9 +56,7 @@ func writeExplain(path string, model nn.Module, test *data.Loader) (*Explanation
 	x := tensor.FromSlice(b.X[:n*per], append([]int{n}, b.Shape[1:]...)...)
 	defer x.Release()
 	var logits []float32
-	tensor.NoGrad(func() {
-		tensor.Tidy(func() { logits = model.Forward(x).Data() })
-	})
+	tensor.NoGrad(func(s *tensor.Scope) { logits = model.Forward(s.Use(x)).Data() })
 	classes := len(logits) / n
 	ex := &Explanation{Path: path}
 	for i := range n {

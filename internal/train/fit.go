@@ -19,8 +19,8 @@ type Epoch struct {
 }
 
 // batchTensors copies a host batch to the default device.
-func batchTensors(b *data.Batch) (x, y *tensor.Tensor) {
-	return tensor.FromSlice(b.X, b.Shape...), tensor.FromInts(b.Y, len(b.Y))
+func batchTensors(s *tensor.Scope, b *data.Batch) (x, y *tensor.Tensor) {
+	return s.FromSlice(b.X, b.Shape...), s.FromInts(b.Y, len(b.Y))
 }
 
 // trainEpoch runs one epoch of SGD steps, each inside tensor.Tidy so that
@@ -31,8 +31,8 @@ func trainEpoch(model nn.Module, opt optim.Optimizer, loader *data.Loader, epoch
 	var sum float64
 	for b := range loader.Epoch(epoch) {
 		var l [1]float32
-		tensor.Tidy(func() {
-			x, y := batchTensors(b)
+		tensor.Tidy(func(s *tensor.Scope) {
+			x, y := batchTensors(s, b)
 			opt.ZeroGrad()
 			out := nn.CrossEntropyLoss(model.Forward(x), y, nn.CrossEntropyOpts{})
 			out.Backward()
@@ -56,24 +56,22 @@ func evaluate(model nn.Module, loader *data.Loader) (float64, error) {
 	defer model.Train(true)
 	correct, total := 0, 0
 	var err error
-	tensor.NoGrad(func() {
-		for b := range loader.Epoch(0) {
-			pred := make([]int32, len(b.Y))
-			tensor.Tidy(func() {
-				x, _ := batchTensors(b)
-				err = model.Forward(x).ArgMax(1).ReadTo(pred)
-			})
-			if err != nil {
-				return
-			}
-			for i, c := range pred {
-				if c == b.Y[i] {
-					correct++
-				}
-			}
-			total += len(b.Y)
+	for b := range loader.Epoch(0) {
+		pred := make([]int32, len(b.Y))
+		tensor.NoGrad(func(s *tensor.Scope) {
+			x, _ := batchTensors(s, b)
+			err = model.Forward(x).ArgMax(1).ReadTo(pred)
+		})
+		if err != nil {
+			break
 		}
-	})
+		for i, c := range pred {
+			if c == b.Y[i] {
+				correct++
+			}
+		}
+		total += len(b.Y)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("evaluating after %d test samples: %w", total, err)
 	}

@@ -167,15 +167,13 @@ func dumpLogits(path string, model nn.Module, test *data.Loader, meta map[string
 	model.Train(false)
 	defer model.Train(true)
 	var err error
-	tensor.NoGrad(func() {
-		for b := range test.Epoch(0) {
-			tensor.Tidy(func() {
-				x, _ := batchTensors(b)
-				x = x.Narrow(0, 0, min(dumpCount, x.Size(0))).Contiguous()
-				err = nn.SaveTensors(path, map[string]*tensor.Tensor{"input": x, "logits": model.Forward(x)}, meta)
-			})
-			break
-		}
-	})
+	for b := range test.Epoch(0) {
+		tensor.NoGrad(func(s *tensor.Scope) {
+			x, _ := batchTensors(s, b)
+			x = x.Narrow(0, 0, min(dumpCount, x.Size(0))).Contiguous()
+			err = nn.SaveTensors(path, map[string]*tensor.Tensor{"input": x, "logits": model.Forward(x)}, meta)
+		})
+		break
+	}
 	return err
 }

@@ -112,7 +112,7 @@ func Normal(t *tensor.Tensor, g *tensor.Generator, mean, std float64) {
 // them at once rather than leaving them to the enclosing scope.
 func fill(t, samples *tensor.Tensor) {
 	src := samples.To(t.Device())
-	tensor.NoGrad(func() { t.CopyFrom(src) })
+	t.CopyFrom(src)
 	src.Release()
 	samples.Release()
 }

@@ -35,11 +35,11 @@ func Saliency(m nn.Module, x *tensor.Tensor, class []int) (*tensor.Tensor, error
 	var out *tensor.Tensor
 	var err error
 	withFrozen(m, func() {
-		tensor.Tidy(func() {
+		tensor.Tidy(func(s *tensor.Scope) {
 			var g *tensor.Tensor
-			if g, err = inputGrad(m, x.Detach(), class); err == nil {
+			if g, err = inputGrad(m, s.Use(x.Detach()), class); err == nil {
 				out = g.Abs()
-				tensor.Keep(out)
+				s.Keep(out)
 			}
 		})
 	})
@@ -68,13 +68,13 @@ func IntegratedGradients(m nn.Module, x, baseline *tensor.Tensor, class []int, s
 	var out *tensor.Tensor
 	var err error
 	withFrozen(m, func() {
-		tensor.Tidy(func() {
-			x0, dx := baseline.Detach(), x.Detach().Sub(baseline.Detach())
+		tensor.Tidy(func(s *tensor.Scope) {
+			x0, dx := s.Use(baseline.Detach()), s.Use(x.Detach()).Sub(baseline.Detach())
 			var sum *tensor.Tensor
 			for k := 1; k <= steps && err == nil; k++ {
 				// Each step's graph is released as soon as its gradient
 				// is added in.
-				tensor.Tidy(func() {
+				s.Tidy(func(ks *tensor.Scope) {
 					p := x0.Add(dx.MulScalar((float32(k) - 0.5) / float32(steps)))
 					var g *tensor.Tensor
 					if g, err = inputGrad(m, p, class); err != nil {
@@ -85,12 +85,12 @@ func IntegratedGradients(m nn.Module, x, baseline *tensor.Tensor, class []int, s
 					} else {
 						sum = sum.Add(g)
 					}
-					tensor.Keep(sum)
+					ks.Keep(sum)
 				})
 			}
 			if err == nil {
 				out = sum.Mul(dx).MulScalar(1 / float32(steps))
-				tensor.Keep(out)
+				s.Keep(out)
 			}
 		})
 	})
@@ -108,13 +108,11 @@ func Scores(m nn.Module, x *tensor.Tensor, class []int) ([]float32, error) {
 	}
 	var s []float32
 	var err error
-	tensor.NoGrad(func() {
-		tensor.Tidy(func() {
-			var sc *tensor.Tensor
-			if sc, err = pick(m.Forward(x.Detach()), class, x); err == nil {
-				s = sc.Data()
-			}
-		})
+	tensor.NoGrad(func(ns *tensor.Scope) {
+		var sc *tensor.Tensor
+		if sc, err = pick(m.Forward(ns.Use(x.Detach())), class, x); err == nil {
+			s = sc.Data()
+		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("interpret.Scores: %w", err)
@@ -123,8 +121,8 @@ func Scores(m nn.Module, x *tensor.Tensor, class []int) ([]float32, error) {
 }
 
 // inputGrad returns ∂(Σᵢ score_i)/∂x at x; the samples do not interact, so
-// row i is the gradient of sample i's own score. The result belongs to the
-// enclosing Tidy.
+// row i is the gradient of sample i's own score. The result belongs to x's
+// scope.
 func inputGrad(m nn.Module, x *tensor.Tensor, class []int) (*tensor.Tensor, error) {
 	leaf := x.Detach().SetRequiresGrad(true)
 	sc, err := pick(m.Forward(leaf), class, x)
@@ -132,9 +130,9 @@ func inputGrad(m nn.Module, x *tensor.Tensor, class []int) (*tensor.Tensor, erro
 		return nil, err
 	}
 	sc.Sum().Backward()
-	// A leaf's gradient outlives every Tidy: copy it into this one and
-	// free the leaf's.
-	g := leaf.Grad().Clone()
+	// A leaf's gradient outlives every scope: copy it into x's and free
+	// the leaf's.
+	g := tensor.ScopeOf(x).Own(leaf.Grad().Clone())
 	leaf.ZeroGrad()
 	return g, nil
 }
@@ -152,7 +150,7 @@ func pick(out *tensor.Tensor, class []int, x *tensor.Tensor) (*tensor.Tensor, er
 		}
 		idx[i] = int32(c)
 	}
-	return out.Gather(1, tensor.FromInts(idx, len(idx), 1).To(x.Device())), nil
+	return out.Gather(1, tensor.ScopeOf(out).Own(tensor.FromInts(idx, len(idx), 1).To(x.Device()))), nil
 }
 
 // check validates the arguments shared by every function; the class

@@ -16,33 +16,32 @@ import (
 // The norm is reduced on the device; only the one number is read back.
 func ClipGradNorm(params []*tensor.Tensor, maxNorm float32) float32 {
 	var norm float32
-	tensor.Tidy(func() {
-		tensor.NoGrad(func() {
-			var sq *tensor.Tensor
-			for _, p := range params {
-				if g := p.Grad(); g != nil {
-					s := g.Square().Sum()
-					if sq != nil {
-						s = sq.Add(s)
-					}
-					sq = s
+	// Gradients record nothing; the scope releases the partial sums.
+	tensor.Tidy(func(sc *tensor.Scope) {
+		var sq *tensor.Tensor
+		for _, p := range params {
+			if g := p.Grad(); g != nil {
+				s := sc.Use(g).Square().Sum()
+				if sq != nil {
+					s = sq.Add(s)
 				}
+				sq = s
 			}
-			if sq == nil {
-				return
+		}
+		if sq == nil {
+			return
+		}
+		norm = sq.Sqrt().Item()
+		coef := float64(maxNorm) / (float64(norm) + 1e-6)
+		if coef >= 1 || math.IsInf(float64(norm), 0) || math.IsNaN(float64(norm)) {
+			return
+		}
+		for _, p := range params {
+			if g := p.Grad(); g != nil {
+				p.SetGrad(g.MulScalar(float32(coef)))
+				g.Release()
 			}
-			norm = sq.Sqrt().Item()
-			coef := float64(maxNorm) / (float64(norm) + 1e-6)
-			if coef >= 1 || math.IsInf(float64(norm), 0) || math.IsNaN(float64(norm)) {
-				return
-			}
-			for _, p := range params {
-				if g := p.Grad(); g != nil {
-					p.SetGrad(g.MulScalar(float32(coef)))
-					g.Release()
-				}
-			}
-		})
+		}
 	})
 	return norm
 }

@@ -12,9 +12,9 @@
 //
 // A training step reads:
 //
-//	tensor.Tidy(func() {
+//	tensor.Tidy(func(s *tensor.Scope) {
 //		opt.ZeroGrad()
-//		loss := lossOf(model, batch)
+//		loss := lossOf(model, s.FromSlice(batch.X, batch.Shape...))
 //		loss.Backward()
 //		opt.Step()
 //	})

@@ -24,9 +24,9 @@ func ExampleSGD() {
 		log.Fatal(err)
 	}
 	for range 200 {
-		tensor.Tidy(func() {
+		tensor.Tidy(func(s *tensor.Scope) {
 			opt.ZeroGrad()
-			x.Mul(w).Add(b).Sub(y).Square().Mean().Backward()
+			s.Use(x).Mul(w).Add(b).Sub(y).Square().Mean().Backward()
 			opt.Step()
 		})
 		sched.Step()

@@ -119,10 +119,10 @@ func refAdam(c AdamConfig, decoupled bool) refUpdate {
 // step sets the gradients gs (nil: none), runs opt.Step inside Tidy, as a
 // training loop does, and clears the gradients.
 func step(opt Optimizer, ps []*tensor.Tensor, gs [][]float32) {
-	tensor.Tidy(func() {
+	tensor.Tidy(func(s *tensor.Scope) {
 		for i, p := range ps {
 			if gs[i] != nil {
-				p.SetGrad(tensor.FromSlice(gs[i], p.Shape()...))
+				p.SetGrad(s.FromSlice(gs[i], p.Shape()...))
 			}
 		}
 		opt.Step()

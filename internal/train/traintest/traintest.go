@@ -70,7 +70,7 @@ func TrainsOnSample(t *testing.T, spec train.Spec, minAccuracy float64) {
 	}
 	nn.Eval(model)
 	var got []float32
-	tensor.NoGrad(func() { got = model.Forward(dump["input"]).Data() })
+	tensor.NoGrad(func(s *tensor.Scope) { got = model.Forward(s.Use(dump["input"])).Data() })
 	want := dump["logits"].Data()
 	if len(got) != len(want) || len(got) != 16*10 {
 		t.Fatalf("reloaded model gives %d logits, dump has %d, want 160", len(got), len(want))
