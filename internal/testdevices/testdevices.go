@@ -1,0 +1,72 @@
+// Package testdevices runs a package's whole test suite once per available
+// device, the way Burn runs its tensor and autodiff suites per backend: a
+// test file calls Main from TestMain, and every test, written against the
+// default device, then runs on the CPU backend and on GL.
+//
+// TENSORGL_TEST_DEVICES (default "cpu,gl") names the devices. GL is skipped
+// with a line on stderr when no context opens, unless TENSORGL_REQUIRE_GL is
+// set (CI sets it), in which case failing to open it fails the run.
+package testdevices
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+	_ "github.com/tensorgl/tensorgl/device/cpu"
+	_ "github.com/tensorgl/tensorgl/device/gl"
+)
+
+// Main runs m once per device, after passing the device to setDefault
+// (tensor.SetDefaultDevice: a parameter, so that tensor's own tests can use
+// this package), and exits with the first failing run's code.
+func Main(m *testing.M, setDefault func(device.Device)) {
+	code := 0
+	for _, name := range Names() {
+		dev, err := device.Open(name)
+		if err != nil {
+			if name == "gl" && errors.Is(err, device.ErrUnavailable) && os.Getenv("TENSORGL_REQUIRE_GL") == "" {
+				fmt.Fprintf(os.Stderr, "testdevices: skipping the gl run: %v\n", err)
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "testdevices: open %s: %v\n", name, err)
+			os.Exit(1)
+		}
+		if current != "" && flag.Lookup("test.run").Value.String() == "" {
+			// Examples document the API with the CPU's output; they run
+			// in the first pass only.
+			flag.Set("test.run", "^(Test|Fuzz)")
+		}
+		current = name
+		setDefault(dev)
+		if c := m.Run(); c != 0 && code == 0 {
+			fmt.Fprintf(os.Stderr, "testdevices: the run on %s failed\n", name)
+			code = c
+		}
+		if err := dev.Sync(); err != nil {
+			fmt.Fprintf(os.Stderr, "testdevices: %s reported after the run: %v\n", name, err)
+			code = 1
+		}
+	}
+	setDefault(nil)
+	os.Exit(code)
+}
+
+// Names lists the devices Main runs on.
+func Names() []string {
+	v := os.Getenv("TENSORGL_TEST_DEVICES")
+	if v == "" {
+		v = "cpu,gl"
+	}
+	return strings.Split(v, ",")
+}
+
+var current string
+
+// Current names the device of the run in progress ("cpu" or "gl"), for
+// tests whose tolerance or expected dispatch count depends on it.
+func Current() string { return current }

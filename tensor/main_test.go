@@ -1,0 +1,10 @@
+package tensor
+
+import (
+	"testing"
+
+	"github.com/tensorgl/tensorgl/internal/testdevices"
+)
+
+// TestMain runs every test of the package on each device (CPU, then GL).
+func TestMain(m *testing.M) { testdevices.Main(m, SetDefaultDevice) }
