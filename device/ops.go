@@ -179,10 +179,10 @@ type Conv2dParams struct {
 }
 
 // OutH returns the output height: ⌊(H + 2·PadH − DilH·(R−1) − 1)/StrideH⌋ + 1.
-func (p Conv2dParams) OutH() int { return (p.H+2*p.PadH-p.DilH*(p.R-1)-1)/p.StrideH + 1 }
+func (p Conv2dParams) OutH() int { return floorDiv(p.H+2*p.PadH-p.DilH*(p.R-1)-1, p.StrideH) + 1 }
 
 // OutW returns the output width.
-func (p Conv2dParams) OutW() int { return (p.W+2*p.PadW-p.DilW*(p.S-1)-1)/p.StrideW + 1 }
+func (p Conv2dParams) OutW() int { return floorDiv(p.W+2*p.PadW-p.DilW*(p.S-1)-1, p.StrideW) + 1 }
 
 // PoolMode selects max or average pooling.
 type PoolMode uint8
@@ -206,10 +206,10 @@ type Pool2dParams struct {
 }
 
 // OutH returns the pooled height: ⌊(H + 2·PadH − KH)/StrideH⌋ + 1.
-func (p Pool2dParams) OutH() int { return (p.H+2*p.PadH-p.KH)/p.StrideH + 1 }
+func (p Pool2dParams) OutH() int { return floorDiv(p.H+2*p.PadH-p.KH, p.StrideH) + 1 }
 
 // OutW returns the pooled width.
-func (p Pool2dParams) OutW() int { return (p.W+2*p.PadW-p.KW)/p.StrideW + 1 }
+func (p Pool2dParams) OutW() int { return floorDiv(p.W+2*p.PadW-p.KW, p.StrideW) + 1 }
 
 // SoftmaxParams: Src and Dst are contiguous [Rows, N]; the softmax runs over
 // each row. Log selects log-softmax. Numerically stable (max subtracted).

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -99,12 +100,25 @@ func newTensor(sc *Scope, dev device.Device, dt device.DType, shape []int) *Tens
 	if len(shape) > device.MaxRank {
 		fail("New", "rank %d exceeds the maximum %d: %v", len(shape), device.MaxRank, shape)
 	}
-	for _, d := range shape {
-		if d < 0 {
-			fail("New", "negative dimension in shape %v", shape)
+	n := numElements("New", shape)
+	return &Tensor{st: newStorage(sc, dev, dt, n), shape: shape, strides: device.Contiguous(shape), scope: sc}
+}
+
+// numElements returns the element count of shape, panicking when a
+// dimension is negative or the count overflows (4 bytes an element).
+func numElements(op string, shape []int) int { return numElementsAs(op, shape, shape) }
+
+// numElementsAs is numElements naming shape as the caller wrote it (with
+// its -1, say) in the message.
+func numElementsAs(op string, shape, written []int) int {
+	n, ok := device.CheckedNumElements(shape)
+	if !ok {
+		if slices.Min(append([]int{0}, shape...)) < 0 {
+			fail(op, "negative dimension in shape %v", written)
 		}
+		fail(op, "shape %v has more elements than memory can address (at most %d float32)", written, math.MaxInt/4)
 	}
-	return &Tensor{st: newStorage(sc, dev, dt, device.NumElements(shape)), shape: shape, strides: device.Contiguous(shape), scope: sc}
+	return n
 }
 
 // Shape returns a copy of the tensor's dimensions.

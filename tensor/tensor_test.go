@@ -127,6 +127,24 @@ func TestErrors(t *testing.T) {
 	mustPanic(t, "IndexSelect: index out of range [0, 5]", func() { Zeros(5, 2).IndexSelect(0, FromInts([]int32{0, 5})) })
 	mustPanic(t, "Conv2d: weight [4 2 3 3] wants 2 input channels per group", func() { Conv2d(Zeros(1, 3, 8, 8), Zeros(4, 2, 3, 3), nil, ConvOpts{}) })
 	mustPanic(t, "Item: want a one-element tensor", func() { Zeros(2).Item() })
+	// A window larger than the input, hidden by a large stride: the output
+	// size is ⌊(3 − 5)/3⌋ + 1 = 0, not 1 (as PyTorch computes it).
+	mustPanic(t, "Conv2d: kernel 5x5 (dilation [1 1], padding [0 0]) larger than input [1 1 3 3]", func() {
+		Conv2d(Zeros(1, 1, 3, 3), Zeros(1, 1, 5, 5), nil, ConvOpts{Stride: [2]int{3, 3}})
+	})
+	mustPanic(t, "MaxPool2d: kernel [4 4] larger than padded input [1 1 3 3]", func() { MaxPool2d(Zeros(1, 1, 3, 3), PoolOpts{Kernel: [2]int{4, 4}}) })
+	mustPanic(t, "AvgPool2d: kernel [4 4] larger than padded input [1 1 3 3]", func() { AvgPool2d(Zeros(1, 1, 3, 3), PoolOpts{Kernel: [2]int{4, 4}}) })
+	mustPanic(t, "AvgPool2d: kernel [4 1] larger than padded input [1 1 3 9]", func() {
+		AvgPool2d(Zeros(1, 1, 3, 9), PoolOpts{Kernel: [2]int{4, 1}, Stride: [2]int{5, 1}})
+	})
+	// Element counts that overflow, and ranges whose end overflows.
+	mustPanic(t, "New: shape [4294967296 4294967296] has more elements than memory can address", func() { Zeros(1<<32, 1<<32) })
+	mustPanic(t, "New: shape [3 4611686018427387904] has more elements", func() { Zeros(3, 1<<62) })
+	mustPanic(t, "New: negative dimension in shape [2 -1]", func() { Zeros(2, -1) })
+	mustPanic(t, "Narrow: start 2 and length 9223372036854775806 outside dimension 0 of [4]", func() { Zeros(4).Narrow(0, 2, math.MaxInt-1) })
+	mustPanic(t, "Expand: shape [4294967296 4294967296] has more elements", func() { Zeros(1, 1).Expand(1<<32, 1<<32) })
+	mustPanic(t, "Reshape: shape [0 4294967296 4294967296] has more elements", func() { Zeros(0).Reshape(0, 1<<32, 1<<32) })
+	mustPanic(t, "Reshape: shape [4294967296 4294967296 -1] has more elements", func() { Zeros(4).Reshape(1<<32, 1<<32, -1) })
 	mustPanic(t, "was released", func() { x := Zeros(2); x.Release(); x.Exp() })
 }
 

@@ -10,6 +10,7 @@ import (
 // backward as the gradient rule.
 func (t *Tensor) view(op string, shape, strides []int, offset int, backward func(g *Tensor) *Tensor) *Tensor {
 	t.live(op)
+	numElements(op, shape)
 	out := &Tensor{st: t.st, shape: shape, strides: strides, offset: offset, scope: t.scope}
 	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{backward(g)} })
 }
@@ -17,24 +18,25 @@ func (t *Tensor) view(op string, shape, strides []int, offset int, backward func
 // inferShape resolves one -1 entry of shape against n elements.
 func inferShape(op string, n int, shape []int, from []int) []int {
 	shape = slices.Clone(shape)
-	infer, known := -1, 1
+	infer := -1
 	for i, d := range shape {
 		switch {
 		case d == -1 && infer < 0:
 			infer = i
 		case d < 0:
 			fail(op, "invalid target shape %v for %v", shape, from)
-		default:
-			known *= d
 		}
 	}
 	if infer >= 0 {
+		rest := slices.Clone(shape)
+		rest[infer] = 1
+		known := numElementsAs(op, rest, shape)
 		if known == 0 || n%known != 0 {
 			fail(op, "cannot infer -1 in %v for %v (%d elements)", shape, from, n)
 		}
 		shape[infer] = n / known
 	}
-	if device.NumElements(shape) != n {
+	if numElements(op, shape) != n {
 		fail(op, "shape %v does not hold the %d elements of %v", shape, n, from)
 	}
 	return shape
@@ -115,8 +117,8 @@ func (t *Tensor) Permute(dims ...int) *Tensor {
 // Narrow returns the slice [start, start+length) of dimension dim (a view).
 func (t *Tensor) Narrow(dim, start, length int) *Tensor {
 	d := t.axis("Narrow", dim)
-	if start < 0 || length < 0 || start+length > t.shape[d] {
-		fail("Narrow", "range [%d, %d) outside dimension %d of %v", start, start+length, d, t.shape)
+	if start < 0 || length < 0 || start > t.shape[d] || length > t.shape[d]-start {
+		fail("Narrow", "start %d and length %d outside dimension %d of %v", start, length, d, t.shape)
 	}
 	shape := slices.Clone(t.shape)
 	shape[d] = length
