@@ -8,14 +8,21 @@ DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth dataset-fashion-mnist
 
-.PHONY: test test-glfw vet bench demo deps deps-check
+.PHONY: test test-race test-glfw vet bench demo deps deps-check
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
-## EGL), the pure-Go suite without cgo, and the GLFW path under Xvfb.
+## EGL; tensor and nn suites run once per device), the pure-Go suite without cgo, the concurrency tests under
+## the race detector, and the GLFW path under Xvfb.
 test: deps-check vet
 	$(GO) test -count=1 $(PKGS)
 	CGO_ENABLED=0 $(GO) test -count=1 $(PKGS)
+	$(MAKE) test-race
 	$(MAKE) test-glfw
+
+## test-race: goroutines training their own models on one device (CPU and GL), and the tensor suite, under -race.
+test-race:
+	$(GO) test -race -count=1 -run 'TestConcurrent' ./internal/crossdevice/
+	$(GO) test -race -count=1 ./tensor/
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
