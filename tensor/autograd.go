@@ -19,6 +19,9 @@ type node struct {
 // is no process-wide switch: whether an op records depends only on its
 // inputs, so computations on other goroutines never change it.
 func record(op string, out *Tensor, inputs []*Tensor, backward func(g *Tensor) []*Tensor) *Tensor {
+	if out.scope.detecting() && !out.scope.backward && !sharesStorage(out, inputs) {
+		checkFinite(op, false, 0, out)
+	}
 	for _, in := range inputs {
 		if in != nil && in.requiresGrad {
 			if !ScopeOf(inputs...).GradEnabled() {
@@ -30,6 +33,16 @@ func record(op string, out *Tensor, inputs []*Tensor, backward func(g *Tensor) [
 		}
 	}
 	return out
+}
+
+// sharesStorage reports whether out is a view of one of the inputs.
+func sharesStorage(out *Tensor, inputs []*Tensor) bool {
+	for _, in := range inputs {
+		if in != nil && in.st == out.st {
+			return true
+		}
+	}
+	return false
 }
 
 // SetRequiresGrad marks a leaf tensor as needing gradients and returns it.
@@ -145,6 +158,7 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 	// is nested in theirs while it is open. Gradients no leaf adopted go
 	// back to the pool when it closes.
 	runScope(ScopeOf(t), true, func(bs *Scope) {
+		bs.backward = true
 		if o.Grad == nil {
 			seed = fullOn(bs, t.st.dev, 1, t.shape)
 		} else {
@@ -163,6 +177,11 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 				continue
 			}
 			gs := x.node.backward(g)
+			if bs.detecting() {
+				for j, gj := range gs {
+					checkFinite(x.node.op, true, j, gj)
+				}
+			}
 			for j, in := range x.node.inputs {
 				if in == nil || !in.requiresGrad || gs[j] == nil {
 					continue

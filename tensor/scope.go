@@ -37,6 +37,8 @@ type Scope struct {
 	child    *Scope     // the nested scope open now, if any
 	storages []*storage // everything that joined, including what later moved out
 	closed   bool
+	anomaly  bool // see DetectAnomaly
+	backward bool // Backward's own scope: its rules' results are checked as one
 }
 
 // Tidy runs fn with a new scope and then returns to the device pool the
@@ -52,7 +54,7 @@ func NoGrad(fn func(s *Scope)) { runScope(nil, true, fn) }
 // Tidy runs fn with a scope nested in s: results computed from s's tensors
 // join the nested scope while it is open, and are released when it closes.
 // It records for autograd unless s does not.
-func (s *Scope) Tidy(fn func(s *Scope)) { runScope(s, s.noGrad, fn) }
+func (s *Scope) Tidy(fn func(s *Scope)) { runScope(s, !s.GradEnabled(), fn) }
 
 // NoGrad runs fn with a nested scope that records no autograd graph.
 func (s *Scope) NoGrad(fn func(s *Scope)) { runScope(s, true, fn) }
@@ -80,6 +82,7 @@ func openScope(parent *Scope, noGrad bool) *Scope {
 			panic(&ShapeError{Op: "Tidy", Msg: "the enclosing scope already has an open nested scope; nest one scope at a time"})
 		}
 		parent.child = s
+		s.anomaly = parent.anomaly
 	}
 	return s
 }
