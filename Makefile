@@ -8,7 +8,7 @@ DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth dataset-fashion-mnist
 
-.PHONY: test test-race test-glfw vet bench demo deps deps-check
+.PHONY: test test-race soak test-glfw vet bench demo deps deps-check
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
 ## EGL; tensor and nn suites run once per device), the pure-Go suite without cgo, the concurrency tests under
@@ -18,6 +18,10 @@ test: deps-check vet
 	CGO_ENABLED=0 $(GO) test -count=1 $(PKGS)
 	$(MAKE) test-race
 	$(MAKE) test-glfw
+
+## soak: the soak test at length (3000 training steps per device): device memory, pool and heap stay flat.
+soak:
+	TENSORGL_SOAK_STEPS=3000 $(GO) test -count=1 -timeout 0 -run 'TestSoak' -v ./internal/crossdevice/
 
 ## test-race: goroutines training their own models on one device (CPU and GL), and the tensor suite, under -race.
 test-race:
