@@ -13,8 +13,8 @@ import (
 var notKernels = map[string]bool{"Info": true, "Alloc": true, "Free": true, "Sync": true, "Stats": true, "Close": true}
 
 // TestKernelCasesComplete fails when a method of device.Device, or an op of
-// Unary, Binary or Reduce, has no benchmark case, or no case small enough
-// for a software renderer.
+// the device catalogue (Unary, Binary, Reduce, Random), has no benchmark
+// case, or no case small enough for a software renderer.
 func TestKernelCasesComplete(t *testing.T) {
 	cases, soft := map[string]int{}, map[string]int{}
 	ops := map[string]bool{}
@@ -66,6 +66,9 @@ func TestKernelCasesComplete(t *testing.T) {
 	}
 	for _, op := range device.ReduceOps() {
 		want = append(want, "Reduce/"+op.String())
+	}
+	for _, dist := range device.Distributions() {
+		want = append(want, "Random/"+dist.String())
 	}
 	for _, w := range want {
 		if !ops[w] {
