@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/device/devicetest"
 )
 
 // notKernels are the methods of device.Device that manage the device rather
@@ -57,20 +58,7 @@ func TestKernelCasesComplete(t *testing.T) {
 		}
 	}
 
-	var want []string
-	for _, op := range device.UnaryOps() {
-		want = append(want, "Unary/"+op.String())
-	}
-	for _, op := range device.BinaryOps() {
-		want = append(want, "Binary/"+op.String())
-	}
-	for _, op := range device.ReduceOps() {
-		want = append(want, "Reduce/"+op.String())
-	}
-	for _, dist := range device.Distributions() {
-		want = append(want, "Random/"+dist.String())
-	}
-	for _, w := range want {
+	for _, w := range devicetest.Ops() {
 		if !ops[w] {
 			t.Errorf("op %s has no benchmark case", w)
 		}

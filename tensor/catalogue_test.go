@@ -92,28 +92,30 @@ func TestCatalogueOpsHaveMethods(t *testing.T) {
 	operand := func(dev device.Device) *tensor.Tensor {
 		return tensor.FromSlice([]float32{0.5, 1, 1.5, 2, 2.5, 3}, 2, 3).To(dev)
 	}
-	for _, op := range device.UnaryOps() {
-		f, ok := unaryMethods[op]
-		if !ok {
-			t.Errorf("no tensor method runs unary op %v: add one, and list it in unaryMethods", op)
-			continue
-		}
+	checkMethods(t, "unary", device.UnaryOps(), unaryMethods, func(f func(x *tensor.Tensor) *tensor.Tensor) map[device.UnaryOp]bool {
 		dev := newRecorder()
 		f(operand(dev)).Data()
-		if !dev.unary[op] {
-			t.Errorf("the method listed for unary op %v ran %v, not it", op, dev.unary)
-		}
-	}
-	for _, op := range device.BinaryOps() {
-		f, ok := binaryMethods[op]
-		if !ok {
-			t.Errorf("no tensor method runs binary op %v: add one, and list it in binaryMethods", op)
-			continue
-		}
+		return dev.unary
+	})
+	checkMethods(t, "binary", device.BinaryOps(), binaryMethods, func(f func(x, y *tensor.Tensor) *tensor.Tensor) map[device.BinaryOp]bool {
 		dev := newRecorder()
 		f(operand(dev), operand(dev)).Data()
-		if !dev.binary[op] {
-			t.Errorf("the method listed for binary op %v ran %v, not it", op, dev.binary)
+		return dev.binary
+	})
+}
+
+// checkMethods fails unless methods lists, for every op of one kernel, a
+// function that run shows running it.
+func checkMethods[Op comparable, F any](t *testing.T, kind string, ops []Op, methods map[Op]F, run func(F) map[Op]bool) {
+	t.Helper()
+	for _, op := range ops {
+		f, ok := methods[op]
+		if !ok {
+			t.Errorf("no tensor method runs %s op %v: add one, and list it in %sMethods", kind, op, kind)
+			continue
+		}
+		if ran := run(f); !ran[op] {
+			t.Errorf("the method listed for %s op %v ran %v, not it", kind, op, ran)
 		}
 	}
 }

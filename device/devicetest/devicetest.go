@@ -59,6 +59,27 @@ func Methods() []string {
 	return names
 }
 
+// Ops returns, for every op of package device's catalogue, the name of the
+// subtest of Run (and result of Check) that tests it: "Unary/exp",
+// "Reduce/argmax". A distribution's subtests lie below its name
+// ("Random/normal/seed0").
+func Ops() []string {
+	var names []string
+	for _, op := range device.UnaryOps() {
+		names = append(names, "Unary/"+op.String())
+	}
+	for _, op := range device.BinaryOps() {
+		names = append(names, "Binary/"+op.String())
+	}
+	for _, op := range device.ReduceOps() {
+		names = append(names, "Reduce/"+op.String())
+	}
+	for _, dist := range device.Distributions() {
+		names = append(names, "Random/"+dist.String())
+	}
+	return names
+}
+
 // Run tests every method of d against the contract in package device, one
 // subtest per method and op. Run closes d when it has finished (the last
 // subtest tests Close), so the caller must not use d afterwards.
