@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
 )
 
 func near(a, b []float32, tol float64) bool {
@@ -141,6 +143,17 @@ func TestErrors(t *testing.T) {
 	mustPanic(t, "New: shape [4294967296 4294967296] has more elements than memory can address", func() { Zeros(1<<32, 1<<32) })
 	mustPanic(t, "New: shape [3 4611686018427387904] has more elements", func() { Zeros(3, 1<<62) })
 	mustPanic(t, "New: negative dimension in shape [2 -1]", func() { Zeros(2, -1) })
+	// Counts an int holds but no device does: an error, not Go's fatal
+	// out-of-memory.
+	func() {
+		defer func() {
+			err, _ := recover().(error)
+			if !errors.Is(err, device.ErrTooLarge) || !strings.Contains(err.Error(), "tensor: New: 576460752303423488 float32 elements") {
+				t.Fatalf("Zeros(1<<59): want a device.ErrTooLarge panic naming the size, got %v", err)
+			}
+		}()
+		Zeros(1<<30, 1<<29)
+	}()
 	mustPanic(t, "Narrow: start 2 and length 9223372036854775806 outside dimension 0 of [4]", func() { Zeros(4).Narrow(0, 2, math.MaxInt-1) })
 	mustPanic(t, "Expand: shape [4294967296 4294967296] has more elements", func() { Zeros(1, 1).Expand(1<<32, 1<<32) })
 	mustPanic(t, "Reshape: shape [0 4294967296 4294967296] has more elements", func() { Zeros(0).Reshape(0, 1<<32, 1<<32) })
