@@ -8,7 +8,7 @@ DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth dataset-fashion-mnist
 
-.PHONY: test test-race soak test-glfw fuzz-short vet bench demo deps deps-check
+.PHONY: test test-race soak bench-vs-torch test-glfw fuzz-short vet bench demo deps deps-check
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
 ## EGL; tensor and nn suites run once per device), the pure-Go suite without cgo, the concurrency tests under
@@ -58,6 +58,12 @@ test-glfw:
 ## bench: kernel and training-step benchmarks, CPU and GL side by side.
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./bench/
+
+## bench-vs-torch: tensorgl's CPU backend and PyTorch (with OpenBLAS) side by side, interleaved, 3 rounds:
+## each training step's and kernel's ratio and the medians (needs python3-torch, libopenblas0-pthread).
+bench-vs-torch:
+	$(GO) test -c -o bench/bench.test ./bench
+	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3
 
 ## demo: the main job — train LeNet on Fashion-MNIST on the best device.
 demo: deps-check

@@ -188,6 +188,12 @@ def kernels(device, seconds, sync):
     for n in (256, 512, 1024):
         a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
         yield f"sgemm/{n}", run_for(lambda: torch.mm(a, b), seconds, sync), 2 * n ** 3
+    if device == "cpu":
+        import numpy as np  # numpy's matmul calls the installed BLAS (OpenBLAS) directly
+        rng = np.random.default_rng(1)
+        n = 1024
+        a, b = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
+        yield f"numpy-sgemm/{n}", run_for(lambda: a @ b, seconds, sync), 2 * n ** 3
     F = torch.nn.functional
     for name, (N, C, H, W, K, R, pad) in CONVS.items():
         x = torch.randn(N, C, H, W, device=device)
@@ -196,10 +202,14 @@ def kernels(device, seconds, sync):
         gy = torch.randn_like(y)
         flops = 2 * y.numel() * C * R * R
         yield f"conv/{name}/forward", run_for(lambda: F.conv2d(x, w, padding=pad), seconds, sync), flops
-        yield f"conv/{name}/backward-input", run_for(
-            lambda: torch.nn.grad.conv2d_input(x.shape, w, gy, padding=pad), seconds, sync), flops
-        yield f"conv/{name}/backward-weight", run_for(
-            lambda: torch.nn.grad.conv2d_weight(x, w.shape, gy, padding=pad), seconds, sync), flops
+        # The kernels autograd runs for each backward pass (bias none,
+        # stride 1, dilation 1, one group).
+        bw = torch.ops.aten.convolution_backward
+
+        def grad(mask):
+            return lambda: bw(gy, x, w, None, [1, 1], [pad, pad], [1, 1], False, [0, 0], 1, mask)
+        yield f"conv/{name}/backward-input", run_for(grad([True, False, False]), seconds, sync), flops
+        yield f"conv/{name}/backward-weight", run_for(grad([False, True, False]), seconds, sync), flops
 
 
 def find_threads(args):
