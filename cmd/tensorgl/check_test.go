@@ -2,12 +2,12 @@ package main
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/device/devicetest"
+	"github.com/tensorgl/tensorgl/internal/testdevices"
 )
 
 // checkOn runs `tensorgl check -device name` and returns its output.
@@ -15,7 +15,7 @@ func checkOn(t *testing.T, name string) string {
 	t.Helper()
 	var out strings.Builder
 	err := check(&out, []string{"-device", name})
-	if errors.Is(err, device.ErrUnavailable) && os.Getenv("TENSORGL_REQUIRE_GL") == "" {
+	if errors.Is(err, device.ErrUnavailable) && !testdevices.GLRequired() {
 		t.Skipf("%s unavailable: %v", name, err)
 	}
 	if err != nil {

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/internal/testdevices"
 	_ "github.com/tensorgl/tensorgl/device/cpu"
 	_ "github.com/tensorgl/tensorgl/device/gl"
 	"github.com/tensorgl/tensorgl/nn"
@@ -22,7 +22,7 @@ func openGL(t *testing.T) device.Device {
 	t.Helper()
 	d, err := device.Open("gl")
 	if err != nil {
-		if (glBuilt && os.Getenv("TENSORGL_REQUIRE_GL") != "") || !errors.Is(err, device.ErrUnavailable) {
+		if testdevices.GLRequired() || !errors.Is(err, device.ErrUnavailable) {
 			t.Fatalf("open gl: %v", err)
 		}
 		t.Skipf("no GL device: %v", err)

@@ -30,8 +30,7 @@ func Main(m *testing.M, setDefault func(device.Device)) {
 	for _, name := range Names() {
 		dev, err := device.Open(name)
 		if err != nil {
-			required := glBuilt && os.Getenv("TENSORGL_REQUIRE_GL") != ""
-			if name == "gl" && errors.Is(err, device.ErrUnavailable) && !required {
+			if name == "gl" && errors.Is(err, device.ErrUnavailable) && !GLRequired() {
 				fmt.Fprintf(os.Stderr, "testdevices: skipping the gl run: %v\n", err)
 				continue
 			}
@@ -57,6 +56,11 @@ func Main(m *testing.M, setDefault func(device.Device)) {
 	setDefault(nil)
 	os.Exit(code)
 }
+
+// GLRequired reports whether a GL device that does not open must fail a
+// test rather than skip it: the binary has the GL backend (cgo, no nogl
+// tag) and TENSORGL_REQUIRE_GL is set, as CI sets it.
+func GLRequired() bool { return glBuilt && os.Getenv("TENSORGL_REQUIRE_GL") != "" }
 
 // Names lists the devices Main runs on.
 func Names() []string {

@@ -1,5 +1,0 @@
-//go:build !cgo || nogl
-
-package crossdevice
-
-const glBuilt = false
