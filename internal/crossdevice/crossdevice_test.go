@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
-	"github.com/tensorgl/tensorgl/internal/testdevices"
 	_ "github.com/tensorgl/tensorgl/device/cpu"
 	_ "github.com/tensorgl/tensorgl/device/gl"
+	"github.com/tensorgl/tensorgl/internal/testdevices"
 	"github.com/tensorgl/tensorgl/nn"
 	"github.com/tensorgl/tensorgl/nn/optim"
 	"github.com/tensorgl/tensorgl/tensor"
