@@ -33,6 +33,9 @@ const ChildEnv = "TENSORGL_DISTTEST_RANKS"
 // need skips or fails t when MPI cannot be used here.
 func need(t *testing.T) {
 	t.Helper()
+	if out, err := exec.Command("go", "env", "CGO_ENABLED").Output(); err != nil || strings.TrimSpace(string(out)) != "1" {
+		t.Skip("cgo is off: the MPI binding needs it (this is the pure-Go pass)")
+	}
 	why := ""
 	if _, err := exec.LookPath("mpirun"); err != nil {
 		why = "mpirun not on PATH (apt-get install openmpi-bin libopenmpi-dev)"
