@@ -69,9 +69,10 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
 
 # Open MPI refuses to run as root without these; the demo runs on one machine
-# over the loopback network, two processes on however many cores there are.
+# over the loopback network, two processes on however many cores there are,
+# and a waiting process yields its core rather than spin (a shared machine).
 MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe --bind-to none \
-	--mca btl self,tcp --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo
+	--mca btl self,tcp --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo --mca mpi_yield_when_idle 1
 
 ## demo-mpi: the CNN example trained data-parallel by two processes on this machine (README, "Several processes").
 demo-mpi: deps-check

@@ -115,6 +115,8 @@ func Start(t *testing.T, limit time.Duration, np int, env []string, prog string,
 	mpiArgs := []string{"-np", strconv.Itoa(np), "--oversubscribe", "--bind-to", "none",
 		// Loopback TCP only: no shared-memory segments or network probing.
 		"--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", "lo", "--mca", "oob_tcp_if_include", "lo",
+		// A waiting process yields its core instead of spinning: tests share a busy machine.
+		"--mca", "mpi_yield_when_idle", "1",
 		"-x", ChildEnv + "=" + strconv.Itoa(np)}
 	for _, e := range env {
 		mpiArgs = append(mpiArgs, "-x", e)
@@ -187,4 +189,40 @@ func childOf(pid, ppid int) bool {
 	rest := b[bytes.LastIndexByte(b, ')')+1:]
 	f := bytes.Fields(rest)
 	return len(f) > 1 && string(f[1]) == strconv.Itoa(ppid)
+}
+
+// Parent skips t inside a process that Run started: the test launches the
+// job. Child skips t outside one: the test is a process of a job.
+func Parent(t *testing.T) {
+	t.Helper()
+	if os.Getenv(ChildEnv) != "" {
+		t.Skip("runs in the parent test process")
+	}
+}
+
+// Child: see Parent.
+func Child(t *testing.T) {
+	t.Helper()
+	if os.Getenv(ChildEnv) == "" {
+		t.Skip("runs as a process of a job that another test starts")
+	}
+}
+
+// Fault sends sig to rank and checks that the job then ends, with a
+// non-zero status, within limit. It returns the job's output.
+func (j *Job) Fault(t *testing.T, rank int, sig os.Signal, limit time.Duration) string {
+	t.Helper()
+	start := time.Now()
+	j.Signal(t, rank, sig)
+	err := j.Wait()
+	took := time.Since(start)
+	out := j.Output.String()
+	if err == nil {
+		t.Fatalf("the job exited 0 after rank %d got %v:\n%s", rank, sig, out)
+	}
+	if took > limit {
+		t.Errorf("the job took %s to end after rank %d got %v, want < %s", took, rank, sig, limit)
+	}
+	t.Logf("the job ended %s after rank %d got %v (%v)", took.Round(time.Millisecond), rank, sig, err)
+	return out
 }

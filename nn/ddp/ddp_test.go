@@ -2,7 +2,6 @@ package ddp_test
 
 import (
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -18,9 +17,7 @@ import (
 // TestDDP runs TestRank as 3 processes, with buckets small enough that the
 // model's parameters take several.
 func TestDDP(t *testing.T) {
-	if os.Getenv(disttest.ChildEnv) != "" {
-		t.Skip("runs in the parent test process")
-	}
+	disttest.Parent(t)
 	bin := disttest.Build(t, ".", true)
 	out := disttest.Run(t, time.Minute, 3, nil, bin, "-test.run", "^TestRank$", "-test.v")
 	if n := strings.Count(out, "--- PASS: TestRank"); n != 3 {
@@ -39,9 +36,7 @@ func model(seed uint64) nn.Module {
 // so the average is Σ r(r+1) / Σ r. Finally CheckInSync must pass, then
 // fail on the one rank whose parameters were changed.
 func TestRank(t *testing.T) {
-	if os.Getenv(disttest.ChildEnv) == "" {
-		t.Skip("runs as a process of TestDDP")
-	}
+	disttest.Child(t)
 	comm, err := dist.Init()
 	if err != nil {
 		t.Fatal(err)
