@@ -9,17 +9,30 @@ DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
 	xvfb xauth dataset-fashion-mnist
 DEPS += openmpi-bin libopenmpi-dev
 
-.PHONY: test test-race soak test-glfw vet bench demo deps deps-check
+.PHONY: test test-race soak test-glfw fuzz-short vet bench demo deps deps-check
 .PHONY: demo-mpi bench-mpi
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
 ## EGL; tensor and nn suites run once per device), the pure-Go suite without cgo, the concurrency tests under
-## the race detector, and the GLFW path under Xvfb.
+## the race detector, the GLFW path under Xvfb, and each fuzz target briefly.
 test: deps-check vet
 	$(GO) test -count=1 $(PKGS)
 	CGO_ENABLED=0 $(GO) test -count=1 $(PKGS)
 	$(MAKE) test-race
 	$(MAKE) test-glfw
+	$(MAKE) fuzz-short
+
+## fuzz-short: every fuzz target (each func FuzzXxx in a _test.go file, found
+## by name, so a new one is included) for FUZZTIME, beyond its seed corpus.
+FUZZTIME ?= 3s
+fuzz-short:
+	@targets=$$(grep -ro --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . | sed 's/:func /:/'); \
+	if [ -z "$$targets" ]; then echo "no fuzz targets found"; exit 1; fi; \
+	for t in $$targets; do \
+	  file=$${t%%:*}; fn=$${t##*:}; pkg=$$(dirname $$file); \
+	  echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 ## soak: the soak test at length (3000 training steps per device): device memory, pool and heap stay flat.
 soak:

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/device/devicetest"
 )
 
 // notKernels are the methods of device.Device that manage the device rather
@@ -13,8 +14,8 @@ import (
 var notKernels = map[string]bool{"Info": true, "Alloc": true, "Free": true, "Sync": true, "Stats": true, "Close": true}
 
 // TestKernelCasesComplete fails when a method of device.Device, or an op of
-// Unary, Binary or Reduce, has no benchmark case, or no case small enough
-// for a software renderer.
+// the device catalogue (Unary, Binary, Reduce, Random), has no benchmark
+// case, or no case small enough for a software renderer.
 func TestKernelCasesComplete(t *testing.T) {
 	cases, soft := map[string]int{}, map[string]int{}
 	ops := map[string]bool{}
@@ -57,17 +58,7 @@ func TestKernelCasesComplete(t *testing.T) {
 		}
 	}
 
-	var want []string
-	for _, op := range device.UnaryOps() {
-		want = append(want, "Unary/"+op.String())
-	}
-	for _, op := range device.BinaryOps() {
-		want = append(want, "Binary/"+op.String())
-	}
-	for _, op := range device.ReduceOps() {
-		want = append(want, "Reduce/"+op.String())
-	}
-	for _, w := range want {
+	for _, w := range devicetest.Ops() {
 		if !ops[w] {
 			t.Errorf("op %s has no benchmark case", w)
 		}

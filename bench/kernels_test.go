@@ -67,6 +67,14 @@ func (o *operands) uniform(n int, lo, hi float32) device.Buffer {
 	return o.random(n, device.Uniform, lo, hi)
 }
 
+// inputs returns n float32 drawn on the host from an op's test domain, so
+// each op runs on the values its conformance test feeds it.
+func (o *operands) inputs(n int, d device.Domain) device.Buffer {
+	buf := o.alloc(device.Float32, n)
+	o.dev.Write(buf, d.Draw(o.rng, n))
+	return buf
+}
+
 // indices returns n int32 drawn uniformly from [0, bound).
 func (o *operands) indices(n, bound int) device.Buffer {
 	idx := make([]int32, n)
@@ -96,11 +104,6 @@ const (
 	mi   = 1 << 20
 	side = 1024
 )
-
-// positiveOnly lists the unary ops whose domain is (0, ∞) (or that are
-// slow or NaN outside it); the others read inputs from [-2, 2).
-var positiveOnly = map[device.UnaryOp]bool{device.Log: true, device.Sqrt: true,
-	device.Rsqrt: true, device.PowScalar: true, device.Recip: true}
 
 // kernelCases lists every kernel benchmark, grouped by method in the order
 // of device.Device.
@@ -154,28 +157,25 @@ func buildKernelCases() []kernelCase {
 			}})
 	}
 
+	// Every op of the catalogue, on inputs from its test domain and with the
+	// first parameters it is tested with.
 	for _, op := range device.UnaryOps() {
-		lo := float32(-2)
-		if positiveOnly[op] {
-			lo = 0.5
-		}
+		info := op.Info()
+		ab := info.ParamSets()[0]
 		add(kernelCase{method: "Unary", op: op.String(), size: "1Mi", soft: true, work: elementwise(1, 1),
 			setup: func(o *operands) func() {
-				src, dst := o.uniform(mi, lo, 2), o.alloc(device.Float32, mi)
-				// A < B so that Clamp has a proper range; A is also
-				// LeakyRelu's slope, PowScalar's exponent and the
-				// comparisons' threshold.
-				p := device.UnaryParams{Op: op, A: 0.75, B: 1.5, Shape: []int{side, side}}
+				src, dst := o.inputs(mi, info.Inputs[0]), o.alloc(device.Float32, mi)
+				p := device.UnaryParams{Op: op, A: ab[0], B: ab[1], Shape: []int{side, side}}
 				return func() { o.dev.Unary(dst, contiguous(src, side, side), p) }
 			}})
 	}
 
 	for _, op := range device.BinaryOps() {
+		info := op.Info()
 		add(kernelCase{method: "Binary", op: op.String(), size: "1Mi", soft: true, work: elementwise(2, 1),
 			setup: func(o *operands) func() {
-				// Positive operands keep Pow and Div finite.
-				x, y, dst := o.uniform(mi, 0.5, 2), o.uniform(mi, 0.5, 2), o.alloc(device.Float32, mi)
-				p := device.BinaryParams{Op: op, A: 0.01, Shape: []int{side, side}}
+				x, y, dst := o.inputs(mi, info.Inputs[0]), o.inputs(mi, info.Inputs[1]), o.alloc(device.Float32, mi)
+				p := device.BinaryParams{Op: op, A: info.ParamSets()[0][0], Shape: []int{side, side}}
 				return func() { o.dev.Binary(dst, contiguous(x, side, side), contiguous(y, side, side), p) }
 			}})
 	}
@@ -210,7 +210,7 @@ func buildKernelCases() []kernelCase {
 				if op == device.ArgMax || op == device.ArgMin {
 					dt = device.Int32
 				}
-				src, dst := o.uniform(mi, -1, 1), o.alloc(dt, out)
+				src, dst := o.inputs(mi, op.Info().Inputs[0]), o.alloc(dt, out)
 				return func() { o.dev.Reduce(dst, src, p) }
 			}}
 	}
@@ -383,18 +383,12 @@ func buildKernelCases() []kernelCase {
 				}})
 	}
 
-	for _, r := range []struct {
-		name string
-		p    device.RandomParams
-	}{
-		{"uniform", device.RandomParams{Dist: device.Uniform, A: -1, B: 1}},
-		{"normal", device.RandomParams{Dist: device.Normal, A: 0, B: 1}},
-		{"bernoulli", device.RandomParams{Dist: device.Bernoulli, A: 0.5}},
-	} {
-		add(kernelCase{method: "Random", op: r.name, size: "1Mi", soft: true, work: elementwise(0, 1),
+	for _, dist := range device.Distributions() {
+		ab := dist.Info().ParamSets()[0]
+		add(kernelCase{method: "Random", op: dist.String(), size: "1Mi", soft: true, work: elementwise(0, 1),
 			setup: func(o *operands) func() {
 				dst := o.alloc(device.Float32, mi)
-				p := r.p
+				p := device.RandomParams{Dist: dist, A: ab[0], B: ab[1]}
 				return func() {
 					p.Offset += mi // fresh numbers each call, as a dropout mask would draw
 					o.dev.Random(dst, p)

@@ -1,24 +1,39 @@
 #!/usr/bin/python3
-"""PyTorch reference for bench/train_test.go's BenchmarkTrainStep.
+"""PyTorch reference for bench/train_test.go's BenchmarkTrainStep and the
+GEMM and LeNet convolution kernels of bench/kernels_test.go.
 
-Times the same training steps in PyTorch (on the CPU, or with --device cuda on
-an NVIDIA GPU): the MLP 784-128-64-10
-with plain SGD (lr 0.01) and LeNet-5 (conv 5x5->6 pad 2, max pool, conv
-5x5->16, max pool, FC 120-84-10) with SGD momentum 0.9, batch 64, on a fixed
-batch of random data, reading back only the loss. Prints ms/step and
-samples/s per model.
+Times in PyTorch (on the CPU, or with --device cuda on an NVIDIA GPU) the
+same training steps as BenchmarkTrainStep, batch 64, on fixed random data,
+reading back only the loss:
 
-Run by hand (torch 1.13, CPU):
+  mlp   784-128-64-10, ReLU, cross-entropy, plain SGD (lr 0.01)
+  cnn   LeNet-5 (conv 5x5->6 pad 2, max pool, conv 5x5->16, max pool,
+        FC 120-84-10), SGD momentum 0.9
+  rnn   character model: embedding 96->32, 2-layer tanh RNN of 128 over 64
+        time steps (64 streams), linear head, Adam, gradient norm clipped to 1
+  rows  Fashion-MNIST read as 28 rows: linear 28->32, 2-layer tanh RNN of 128
+        (batch first), linear head from the last state, SGD momentum 0.9
+  gan   the MLP GAN: generator 64->256->512->784 (LeakyReLU 0.2, tanh),
+        discriminator 784->512->256->1 (LeakyReLU 0.2, dropout 0.3), Adam
+        (betas 0.5, 0.999); one D step and one G step
+
+and the kernels: sgemm NxNxN and the two LeNet convolutions forward and
+both backward passes.
 
     /usr/bin/python3 bench/torch_ref.py [--threads 2] [--seconds 2] [--device cuda]
+        [--only mlp,cnn,...] [--json]
 
-On cores shared with other programs, also run it with OMP_WAIT_POLICY=PASSIVE
-in the environment: OpenMP's spin-waiting threads otherwise fight the other
-programs for the cores.
+Debian's PyTorch runs on whatever BLAS is installed: install an optimized
+one (apt-get install libopenblas0-pthread) or it uses netlib's reference
+BLAS, several times slower. --find-threads tries torch thread counts with
+OPENBLAS_NUM_THREADS 1 and 2 and prints which is fastest per model.
 """
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 import time
 
 import torch
@@ -26,6 +41,7 @@ from torch import nn
 
 BATCH = 64
 WARMUP_STEPS = 3  # as warmupSteps in train_test.go
+VOCAB, SEQ = 96, 64  # the character model: as rnnVocab, rnnSeq in train_test.go
 
 
 def mlp():
@@ -45,57 +61,210 @@ def lenet():
         nn.Linear(84, 10))
 
 
-# name, model, one sample's shape, SGD settings: as trainModels in train_test.go.
-MODELS = [
-    ("mlp", mlp, (784,), dict(lr=0.01)),
-    ("cnn", lenet, (1, 28, 28), dict(lr=0.01, momentum=0.9)),
-]
+def classifier(build, shape, opt):
+    """A step of a classifier: cross-entropy on fixed data."""
+    def setup(device):
+        model = build().to(device)
+        o = opt(model.parameters())
+        x = torch.randn(BATCH, *shape).to(device)
+        y = (torch.arange(BATCH) % 10).to(device)
+        loss_fn = nn.CrossEntropyLoss()
+
+        def step():
+            o.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            o.step()
+            return loss.item()
+        return step
+    return setup
 
 
-def time_steps(build, shape, sgd, seconds, device):
-    """Returns (steps, elapsed seconds, last loss) of steps run for at least `seconds`."""
-    torch.manual_seed(1)
-    model = build().to(device)
-    opt = torch.optim.SGD(model.parameters(), **sgd)
-    x = torch.randn(BATCH, *shape).to(device)
-    y = (torch.arange(BATCH) % 10).to(device)
+class CharRNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(VOCAB, 32)
+        self.rnn = nn.RNN(32, 128, num_layers=2)
+        self.head = nn.Linear(128, VOCAB)
+
+    def forward(self, ids):  # [T, B] -> [T*B, VOCAB]
+        out, _ = self.rnn(self.embed(ids))
+        return self.head(out.reshape(-1, 128))
+
+
+def char_rnn(device):
+    model = CharRNN().to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    g = torch.Generator().manual_seed(1)
+    ids = torch.randint(0, VOCAB, (SEQ, BATCH), generator=g).to(device)
+    targets = torch.randint(0, VOCAB, (SEQ * BATCH,), generator=g).to(device)
     loss_fn = nn.CrossEntropyLoss()
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
+        loss = loss_fn(model(ids), targets)
         loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         return loss.item()
+    return step
 
+
+class RowsRNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(28, 32)
+        self.rnn = nn.RNN(32, 128, num_layers=2, batch_first=True)
+        self.head = nn.Linear(128, 10)
+
+    def forward(self, x):  # [B, 1, 28, 28]
+        out, _ = self.rnn(self.proj(x.reshape(x.shape[0], 28, 28)))
+        return self.head(out[:, -1])
+
+
+def gan(device):
+    G = nn.Sequential(
+        nn.Linear(64, 256), nn.LeakyReLU(0.2),
+        nn.Linear(256, 512), nn.LeakyReLU(0.2),
+        nn.Linear(512, 784), nn.Tanh()).to(device)
+    D = nn.Sequential(
+        nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+        nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+        nn.Linear(256, 1)).to(device)
+    optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    real = (torch.rand(BATCH, 784) * 2 - 1).to(device)
+    ones = torch.ones(BATCH, 1, device=device)
+    zeros = torch.zeros(BATCH, 1, device=device)
+    bce = nn.BCEWithLogitsLoss()
+
+    def step():
+        fake = G(torch.randn(BATCH, 64, device=device))
+        optD.zero_grad(set_to_none=True)
+        d_loss = bce(D(real), ones) + bce(D(fake.detach()), zeros)
+        d_loss.backward()
+        optD.step()
+        optG.zero_grad(set_to_none=True)
+        g_loss = bce(D(fake), ones)
+        g_loss.backward()
+        optG.step()
+        return torch.stack([d_loss.detach(), g_loss.detach()]).sum().item()
+    return step
+
+
+STEPS = {
+    "mlp": classifier(mlp, (784,), lambda p: torch.optim.SGD(p, lr=0.01)),
+    "cnn": classifier(lenet, (1, 28, 28), lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)),
+    "rnn": char_rnn,
+    "rows": classifier(RowsRNN, (1, 28, 28), lambda p: torch.optim.SGD(p, lr=0.005, momentum=0.9)),
+    "gan": gan,
+}
+
+# The LeNet convolutions of bench/kernels_test.go: N, C, H, W, K, R, pad.
+CONVS = {
+    "lenet1": (64, 1, 28, 28, 6, 5, 2),
+    "lenet2": (64, 6, 14, 14, 16, 5, 0),
+}
+
+
+def run_for(fn, seconds, sync):
+    """Returns seconds per call of fn, run for at least `seconds` after a warm-up."""
     for _ in range(WARMUP_STEPS):
-        step()
+        fn()
+    sync()
     n, start = 0, time.perf_counter()
     while True:
-        loss = step()
+        fn()
         n += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return n, elapsed, loss
+        if n % 4 == 0 or seconds == 0:
+            sync()
+            elapsed = time.perf_counter() - start
+            if elapsed >= seconds:
+                return elapsed / n
+
+
+def kernels(device, seconds, sync):
+    """Yields (name, seconds per call, flops) for sgemm and the LeNet convolutions."""
+    for n in (256, 512, 1024):
+        a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+        yield f"sgemm/{n}", run_for(lambda: torch.mm(a, b), seconds, sync), 2 * n ** 3
+    F = torch.nn.functional
+    for name, (N, C, H, W, K, R, pad) in CONVS.items():
+        x = torch.randn(N, C, H, W, device=device)
+        w = torch.randn(K, C, R, R, device=device)
+        y = F.conv2d(x, w, padding=pad)
+        gy = torch.randn_like(y)
+        flops = 2 * y.numel() * C * R * R
+        yield f"conv/{name}/forward", run_for(lambda: F.conv2d(x, w, padding=pad), seconds, sync), flops
+        yield f"conv/{name}/backward-input", run_for(
+            lambda: torch.nn.grad.conv2d_input(x.shape, w, gy, padding=pad), seconds, sync), flops
+        yield f"conv/{name}/backward-weight", run_for(
+            lambda: torch.nn.grad.conv2d_weight(x, w.shape, gy, padding=pad), seconds, sync), flops
+
+
+def find_threads(args):
+    """Runs this script once per setting and prints the fastest per model."""
+    results = {}
+    for blas in ("1", "2"):
+        for threads in (1, 2):
+            env = dict(os.environ, OPENBLAS_NUM_THREADS=blas)
+            out = subprocess.run([sys.executable, __file__, "--json", "--threads", str(threads),
+                                  "--seconds", str(args.seconds), "--only", args.only, "--no-kernels"],
+                                 env=env, check=True, capture_output=True, text=True).stdout
+            for line in out.splitlines():
+                r = json.loads(line)
+                if "ms" in r:
+                    key = f"OPENBLAS_NUM_THREADS={blas} threads={threads}"
+                    results.setdefault(r["name"], []).append((r["ms"], key))
+                    print(f"{r['name']:5s} {key}: {r['ms']:.3f} ms/step", flush=True)
+    for name, rs in results.items():
+        ms, key = min(rs)
+        print(f"fastest for {name}: {key} ({ms:.3f} ms/step)")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
-    ap.add_argument("--seconds", type=float, default=2.0, help="time each model at least this long")
+    ap.add_argument("--seconds", type=float, default=2.0, help="time each step at least this long")
     ap.add_argument("--device", default="cpu", help="torch device: cpu or cuda")
+    ap.add_argument("--only", default=",".join(STEPS), help="comma-separated steps to time")
+    ap.add_argument("--no-kernels", action="store_true", help="time the training steps only")
+    ap.add_argument("--json", action="store_true", help="one JSON object per line")
+    ap.add_argument("--find-threads", action="store_true", help="try the thread settings; print the fastest")
     args = ap.parse_args()
+    if args.find_threads:
+        find_threads(args)
+        return
     torch.set_num_threads(args.threads)
-    # libgomp's threads spin while they wait (OMP_WAIT_POLICY=ACTIVE, the
-    # default): on cores shared with other work that spinning costs several
-    # times the step, so say which policy ran.
-    wait = os.environ.get("OMP_WAIT_POLICY", "unset")
-    where = torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu"
-    print(f"torch {torch.__version__} on {where}, {torch.get_num_threads()} threads, OMP_WAIT_POLICY={wait}, batch {BATCH}")
-    for name, build, shape, sgd in MODELS:
-        n, elapsed, loss = time_steps(build, shape, sgd, args.seconds, args.device)
-        ms = 1e3 * elapsed / n
-        print(f"{name}: {n} steps, {ms:.3f} ms/step, {BATCH * n / elapsed:.0f} samples/s (last loss {loss:.4f})")
+    # TF32 off: the fp32 comparison is with fp32 arithmetic.
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    cuda = args.device.startswith("cuda")
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    where = torch.cuda.get_device_name() if cuda else "cpu"
+    header = dict(torch=torch.__version__, device=where, threads=torch.get_num_threads(),
+                  blas_threads=os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
+                  omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", "unset"), batch=BATCH)
+    if args.json:
+        print(json.dumps(header), flush=True)
+    else:
+        print(" ".join(f"{k}={v}" for k, v in header.items()), flush=True)
+    for name in args.only.split(","):
+        torch.manual_seed(1)
+        step = STEPS[name](args.device)
+        sec = run_for(step, args.seconds, sync)
+        if args.json:
+            print(json.dumps(dict(name=name, ms=1e3 * sec, samples_per_s=BATCH / sec)), flush=True)
+        else:
+            print(f"{name}: {1e3 * sec:.3f} ms/step, {BATCH / sec:.0f} samples/s", flush=True)
+    if args.no_kernels:
+        return
+    with torch.no_grad():
+        for name, sec, flops in kernels(args.device, min(args.seconds, 1.0), sync):
+            if args.json:
+                print(json.dumps(dict(name=name, kernel_ms=1e3 * sec, gflops=flops / sec / 1e9)), flush=True)
+            else:
+                print(f"{name}: {1e3 * sec:.3f} ms, {flops / sec / 1e9:.1f} GFLOP/s", flush=True)
 
 
 if __name__ == "__main__":

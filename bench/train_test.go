@@ -2,6 +2,8 @@ package bench
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -13,41 +15,154 @@ import (
 // batch is the training batch size of every step benchmark.
 const batch = 64
 
-// trainModel is a network, its input shape and its optimizer settings.
+// trainModel is one of the seed's training steps: setup builds the model
+// and its optimizer on the default device with fixed random data resident
+// there, and returns the parameters and a step that runs in the scope it
+// is given and returns the loss (not yet read back).
 type trainModel struct {
 	name  string
-	input []int // one sample's shape
-	build func(g *tensor.Generator) nn.Module
-	sgd   optim.SGDConfig
+	setup func(g *tensor.Generator) (params []*tensor.Tensor, step func(s *tensor.Scope) *tensor.Tensor)
 }
 
-// trainModels are the two networks bench/torch_ref.py times in PyTorch.
+// The character model's vocabulary and window: as VOCAB, SEQ in torch_ref.py.
+const rnnVocab, rnnSeq = 96, 64
+
+// trainModels are the steps bench/torch_ref.py times in PyTorch.
 var trainModels = []trainModel{
-	{
-		name:  "mlp", // 784-128-64-10, plain SGD
-		input: []int{784},
-		build: func(g *tensor.Generator) nn.Module {
-			return nn.NewSequential(
-				nn.NewLinear(784, 128, g), nn.NewReLU(),
-				nn.NewLinear(128, 64, g), nn.NewReLU(),
-				nn.NewLinear(64, 10, g))
-		},
-		sgd: optim.SGDConfig{LR: 0.01},
-	},
-	{
-		name:  "cnn", // LeNet-5 on 28×28 inputs, SGD with momentum
-		input: []int{1, 28, 28},
-		build: func(g *tensor.Generator) nn.Module {
-			return nn.NewSequential(
-				nn.NewConv2d(1, 6, 5, nn.Conv2dOpts{Padding: 2}, g), nn.NewReLU(), nn.NewMaxPool2d(2, 2, 0),
-				nn.NewConv2d(6, 16, 5, nn.Conv2dOpts{}, g), nn.NewReLU(), nn.NewMaxPool2d(2, 2, 0),
-				nn.NewFlatten(),
-				nn.NewLinear(16*5*5, 120, g), nn.NewReLU(),
-				nn.NewLinear(120, 84, g), nn.NewReLU(),
-				nn.NewLinear(84, 10, g))
-		},
-		sgd: optim.SGDConfig{LR: 0.01, Momentum: 0.9},
-	},
+	{"mlp", classifier([]int{784}, optim.SGDConfig{LR: 0.01}, func(g *tensor.Generator) nn.Module { // 784-128-64-10
+		return nn.NewSequential(
+			nn.NewLinear(784, 128, g), nn.NewReLU(),
+			nn.NewLinear(128, 64, g), nn.NewReLU(),
+			nn.NewLinear(64, 10, g))
+	})},
+	{"cnn", classifier([]int{1, 28, 28}, optim.SGDConfig{LR: 0.01, Momentum: 0.9}, func(g *tensor.Generator) nn.Module { // LeNet-5
+		return nn.NewSequential(
+			nn.NewConv2d(1, 6, 5, nn.Conv2dOpts{Padding: 2}, g), nn.NewReLU(), nn.NewMaxPool2d(2, 2, 0),
+			nn.NewConv2d(6, 16, 5, nn.Conv2dOpts{}, g), nn.NewReLU(), nn.NewMaxPool2d(2, 2, 0),
+			nn.NewFlatten(),
+			nn.NewLinear(16*5*5, 120, g), nn.NewReLU(),
+			nn.NewLinear(120, 84, g), nn.NewReLU(),
+			nn.NewLinear(84, 10, g))
+	})},
+	{"rnn", charRNNStep},
+	{"rows", classifier([]int{1, 28, 28}, optim.SGDConfig{LR: 0.005, Momentum: 0.9}, func(g *tensor.Generator) nn.Module {
+		return &rowsRNN{nn.NewLinear(28, 32, g), nn.NewRNN(32, 128, nn.RNNOpts{NumLayers: 2, BatchFirst: true}, g), nn.NewLinear(128, 10, g)}
+	})},
+	{"gan", ganStep},
+}
+
+// classifier is the step of an image classifier: cross-entropy on a fixed
+// batch, labels i mod 10.
+func classifier(input []int, sgd optim.SGDConfig, build func(*tensor.Generator) nn.Module) func(*tensor.Generator) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
+	return func(g *tensor.Generator) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
+		model := build(g)
+		params := nn.Parameters(model)
+		opt, err := optim.NewSGD(params, sgd)
+		if err != nil {
+			panic(err)
+		}
+		x := tensor.RandN(g, append([]int{batch}, input...)...)
+		y := tensor.FromInts(labelsMod(10, batch))
+		return append(params, x, y), func(s *tensor.Scope) *tensor.Tensor {
+			opt.ZeroGrad()
+			l := nn.CrossEntropyLoss(model.Forward(s.Use(x)), s.Use(y), nn.CrossEntropyOpts{})
+			l.Backward()
+			opt.Step()
+			return l
+		}
+	}
+}
+
+func labelsMod(k, n int) []int32 {
+	l := make([]int32, n)
+	for i := range l {
+		l[i] = int32(i % k)
+	}
+	return l
+}
+
+// rowsRNN reads a [B 1 28 28] image as 28 rows: as examples/rnn -task rows.
+type rowsRNN struct {
+	proj *nn.Linear
+	rnn  *nn.RNN
+	head *nn.Linear
+}
+
+func (m *rowsRNN) Forward(x *tensor.Tensor) *tensor.Tensor {
+	out := m.rnn.Forward(m.proj.Forward(x.Reshape(x.Size(0), 28, 28)))
+	return m.head.Forward(out.Select(1, -1))
+}
+
+func (m *rowsRNN) State() []nn.Entry {
+	return slices.Concat(nn.Prefixed("proj", m.proj.State()), nn.Prefixed("rnn", m.rnn.State()), nn.Prefixed("head", m.head.State()))
+}
+
+func (m *rowsRNN) Train(on bool) { m.rnn.Train(on) }
+
+// charRNNStep is the character model of examples/rnn: embedding, 2-layer
+// tanh RNN of 128 over 64 steps of 64 streams, linear head; Adam with the
+// gradient norm clipped to 1.
+func charRNNStep(g *tensor.Generator) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
+	embed := nn.NewEmbedding(rnnVocab, 32, g)
+	rnn := nn.NewRNN(32, 128, nn.RNNOpts{NumLayers: 2}, g)
+	head := nn.NewLinear(128, rnnVocab, g)
+	params := slices.Concat(nn.Parameters(embed), nn.Parameters(rnn), nn.Parameters(head))
+	opt, err := optim.NewAdam(params, optim.AdamConfig{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8})
+	if err != nil {
+		panic(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	ids, targets := make([]int32, rnnSeq*batch), make([]int32, rnnSeq*batch)
+	for i := range ids {
+		ids[i], targets[i] = int32(rng.IntN(rnnVocab)), int32(rng.IntN(rnnVocab))
+	}
+	x, y := tensor.FromInts(ids, rnnSeq, batch), tensor.FromInts(targets)
+	return append(params, x, y), func(s *tensor.Scope) *tensor.Tensor {
+		opt.ZeroGrad()
+		out := rnn.Forward(embed.Forward(s.Use(x)))
+		l := nn.CrossEntropyLoss(head.Forward(out.Reshape(-1, 128)), s.Use(y), nn.CrossEntropyOpts{})
+		l.Backward()
+		optim.ClipGradNorm(params, 1)
+		opt.Step()
+		return l
+	}
+}
+
+// ganStep is one discriminator and one generator step of examples/gan's
+// MLP GAN on a fixed batch of real images, Adam (betas 0.5, 0.999).
+func ganStep(g *tensor.Generator) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
+	gen := nn.NewSequential(
+		nn.NewLinear(64, 256, g), nn.NewLeakyReLU(0.2),
+		nn.NewLinear(256, 512, g), nn.NewLeakyReLU(0.2),
+		nn.NewLinear(512, 784, g), nn.NewTanh())
+	dis := nn.NewSequential(
+		nn.NewLinear(784, 512, g), nn.NewLeakyReLU(0.2), nn.NewDropout(0.3, g),
+		nn.NewLinear(512, 256, g), nn.NewLeakyReLU(0.2), nn.NewDropout(0.3, g),
+		nn.NewLinear(256, 1, g))
+	cfg := optim.AdamConfig{LR: 2e-4, Beta1: 0.5, Beta2: 0.999, Eps: 1e-8}
+	optG, err := optim.NewAdam(nn.Parameters(gen), cfg)
+	if err != nil {
+		panic(err)
+	}
+	optD, err := optim.NewAdam(nn.Parameters(dis), cfg)
+	if err != nil {
+		panic(err)
+	}
+	real := tensor.Uniform(g, -1, 1, batch, 784)
+	return append(slices.Concat(nn.Parameters(gen), nn.Parameters(dis)), real), func(s *tensor.Scope) *tensor.Tensor {
+		fake := gen.Forward(s.Own(tensor.RandN(g, batch, 64)))
+		optD.ZeroGrad()
+		lr, lf := dis.Forward(s.Use(real)), dis.Forward(fake.Detach())
+		dLoss := nn.BCEWithLogitsLoss(lr, tensor.OnesLike(lr), nn.ReduceMean).Add(nn.BCEWithLogitsLoss(lf, tensor.ZerosLike(lf), nn.ReduceMean))
+		dLoss.Backward()
+		optD.Step()
+		optG.ZeroGrad()
+		lg := dis.Forward(fake)
+		gLoss := nn.BCEWithLogitsLoss(lg, tensor.OnesLike(lg), nn.ReduceMean)
+		gLoss.Backward()
+		optG.Step()
+		return dLoss.Detach().Add(gLoss.Detach())
+	}
 }
 
 // warmupSteps run before the timer starts: the first step creates the
@@ -76,34 +191,15 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel) {
 	defer tensor.SetDefaultDevice(tensor.DefaultDevice())
 	tensor.SetDefaultDevice(dev)
 
-	g := tensor.NewGenerator(1)
-	model := m.build(g)
-	params := nn.Parameters(model)
-	opt, err := optim.NewSGD(params, m.sgd)
-	if err != nil {
-		b.Fatal(err)
-	}
-	x := tensor.RandN(g, append([]int{batch}, m.input...)...)
-	labels := make([]int32, batch)
-	for i := range labels {
-		labels[i] = int32(i % 10)
-	}
-	y := tensor.FromInts(labels, batch)
+	held, run := m.setup(tensor.NewGenerator(1))
 	defer func() {
-		for _, t := range append(params, x, y) {
+		for _, t := range held {
 			t.Release()
 		}
 	}()
-
 	step := func() float32 {
 		var loss float32
-		tensor.Tidy(func(s *tensor.Scope) {
-			opt.ZeroGrad()
-			l := nn.CrossEntropyLoss(model.Forward(s.Use(x)), s.Use(y), nn.CrossEntropyOpts{})
-			l.Backward()
-			opt.Step()
-			loss = l.Item()
-		})
+		tensor.Tidy(func(s *tensor.Scope) { loss = run(s).Item() })
 		return loss
 	}
 	for range warmupSteps {
@@ -113,6 +209,7 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel) {
 		b.Fatal(err)
 	}
 	before := dev.Stats()
+	b.ReportAllocs()
 	b.ResetTimer()
 	var loss float32
 	for range b.N {

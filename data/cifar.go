@@ -1,9 +1,12 @@
 package data
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // CIFAR10Classes are the CIFAR-10 class names, indexed by label.
@@ -31,33 +34,73 @@ func CIFAR10(dir string) (train, test *Dataset, err error) {
 	return train, test, nil
 }
 
+// cifarRecord is the size of one record of a CIFAR-10 batch file: a label
+// byte, then the pixels.
+const cifarRecord = 1 + cifarPixels
+
+// cifarBatch is the number of records in each file of CIFAR-10; a file
+// announcing more (by its size) is not one of them.
+const cifarBatch = 10000
+
 func loadCIFAR(dir string, files []string, name string) (*Dataset, error) {
-	const record = 1 + cifarPixels
-	raws := make([][]byte, len(files))
-	n := 0
-	for i, f := range files {
+	var pixels, labels []byte
+	for _, f := range files {
 		p := filepath.Join(dir, f)
-		raw, err := os.ReadFile(p)
+		file, err := os.Open(p)
 		if err != nil {
 			return nil, fmt.Errorf("data: %w", err)
 		}
-		if len(raw) == 0 || len(raw)%record != 0 {
-			return nil, fmt.Errorf("data: %s: %d bytes, want a positive whole number of %d-byte records (1 label byte + 3×32×32 pixels)", p, len(raw), record)
+		fi, err := file.Stat()
+		if err == nil && !fi.Mode().IsRegular() {
+			err = fmt.Errorf("%s is not a regular file", p)
 		}
-		raws[i] = raw
-		n += len(raw) / record
-	}
-	pixels := make([]byte, 0, n*cifarPixels)
-	labels := make([]byte, 0, n)
-	for i, raw := range raws {
-		start := len(labels)
-		for r := 0; r < len(raw); r += record {
-			labels = append(labels, raw[r])
-			pixels = append(pixels, raw[r+1:r+record]...)
+		if err != nil {
+			file.Close()
+			return nil, fmt.Errorf("data: %w", err)
 		}
-		if err := checkLabels(filepath.Join(dir, files[i]), labels[start:], len(CIFAR10Classes)); err != nil {
+		l, px, err := readCIFARBatch(file, fi.Size(), p)
+		file.Close()
+		if err != nil {
 			return nil, err
 		}
+		labels = append(labels, l...)
+		pixels = append(pixels, px...)
 	}
 	return newDataset(name, []int{3, 32, 32}, pixels, labels, CIFAR10Classes), nil
+}
+
+// readCIFARBatch reads a CIFAR-10 batch file of size bytes from r and
+// returns its labels and pixels. The size is checked before anything is
+// read: it must be a whole number of records, at most cifarBatch of them.
+func readCIFARBatch(r io.Reader, size int64, path string) (labels, pixels []byte, err error) {
+	if size <= 0 || size%cifarRecord != 0 || size/cifarRecord > cifarBatch {
+		return nil, nil, fmt.Errorf("data: %s: %d bytes, want a positive whole number of %d-byte records (1 label byte + 3×32×32 pixels), at most %d of them",
+			path, size, cifarRecord, cifarBatch)
+	}
+	n := int(size / cifarRecord)
+	// Read one byte more than the size to notice a file that grew since, and
+	// grow the buffer as bytes arrive, in case the size was wrong.
+	buf := bytes.NewBuffer(make([]byte, 0, min(size+1, 1<<20)))
+	if _, err := buf.ReadFrom(io.LimitReader(r, size+1)); err != nil {
+		return nil, nil, fmt.Errorf("data: %s: %w", path, err)
+	}
+	raw := buf.Bytes()
+	if int64(len(raw)) != size {
+		found := strconv.Itoa(len(raw))
+		if int64(len(raw)) > size {
+			found = "more"
+		}
+		return nil, nil, fmt.Errorf("data: %s: %s bytes, want the %d its size said", path, found, size)
+	}
+	labels = make([]byte, n)
+	pixels = make([]byte, 0, n*cifarPixels)
+	for i := range n {
+		rec := raw[i*cifarRecord : (i+1)*cifarRecord]
+		labels[i] = rec[0]
+		pixels = append(pixels, rec[1:]...)
+	}
+	if err := checkLabels(path, labels, len(CIFAR10Classes)); err != nil {
+		return nil, nil, err
+	}
+	return labels, pixels, nil
 }

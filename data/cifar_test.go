@@ -93,3 +93,25 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestCIFAR10Oversized: a batch file larger than a CIFAR-10 batch (10000
+// records) is rejected from its size, before it is read. The file is
+// sparse, so the test writes almost nothing.
+func TestCIFAR10Oversized(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "data_batch_1.bin")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := int64(10001 * 3073)
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, _, err = CIFAR10(dir)
+	want := fmt.Sprintf("data: %s: %d bytes, want a positive whole number of 3073-byte records (1 label byte + 3×32×32 pixels), at most 10000 of them", p, size)
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}

@@ -99,12 +99,18 @@ func readIDX(fsys fs.FS, where, base string, want []int, what string) ([]byte, s
 		return nil, "", fmt.Errorf("data: %s: %w", p, err)
 	}
 	defer f.Close()
-	file, err := idx.Read(f, p)
+	// Check the header before reading the elements: a corrupt or hostile
+	// header must not make us read (and hold) what it announces.
+	dec, err := idx.NewDecoder(f, p)
 	if err != nil {
 		return nil, "", err
 	}
-	if !slices.Equal(file.Dims, want) {
-		return nil, "", fmt.Errorf("data: %s: want %s %s, header says %s", p, idx.Shape(want), what, idx.Shape(file.Dims))
+	if !slices.Equal(dec.Dims, want) {
+		return nil, "", fmt.Errorf("data: %s: want %s %s, header says %s", p, idx.Shape(want), what, idx.Shape(dec.Dims))
 	}
-	return file.Data, p, nil
+	data, err := dec.Data()
+	if err != nil {
+		return nil, "", err
+	}
+	return data, p, nil
 }

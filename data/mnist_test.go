@@ -3,6 +3,10 @@ package data
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -198,3 +202,61 @@ func TestLocate(t *testing.T) {
 		t.Errorf("embedded Load: %v", err)
 	}
 }
+
+// TestFashionMNISTHugeHeader: a small gzipped file whose header announces
+// about 2³¹ bytes of images is rejected from its header, before its
+// elements are read: a 1 KB gzip file cannot expand to that much.
+func TestFashionMNISTHugeHeader(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	// 2739000×28×28 = 2147376000 bytes, just within what an IDX header may announce.
+	zw.Write([]byte{0, 0, 8, 3, 0, 0x29, 0xcb, 0x38, 0, 0, 0, 28, 0, 0, 0, 28})
+	zw.Write(make([]byte, 1<<20))
+	zw.Close()
+	p := filepath.Join(dir, "train-images-idx3-ubyte.gz")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := FashionMNIST(dir)
+	want := fmt.Sprintf("data: %s: header says 2739000×28×28 = 2147376000 bytes of elements, a %d-byte gzip file holds at most %d",
+		p, buf.Len(), buf.Len()*1032-16)
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// TestIDXDimsCheckedFirst: readIDX compares the header's dimensions with
+// the expected ones before it reads any element, so a stream of unknown size
+// announcing 2³¹−1 labels is rejected without reading past its header.
+func TestIDXDimsCheckedFirst(t *testing.T) {
+	head := []byte{0, 0, 8, 1, 0x7f, 0xff, 0xff, 0xff}
+	_, _, err := readIDX(pipeFS{head}, "dir", "x", []int{60000}, "labels")
+	if want := "data: dir/x: want 60000 labels, header says 2147483647"; err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// pipeFS holds one file, "x", a stream of unknown size: its header, then an
+// error for a reader that goes past it.
+type pipeFS struct{ head []byte }
+
+func (p pipeFS) Open(name string) (fs.File, error) {
+	if name != "x" {
+		return nil, fs.ErrNotExist
+	}
+	return &pipe{io.MultiReader(bytes.NewReader(p.head), failReader{})}, nil
+}
+
+type pipe struct{ io.Reader }
+
+func (*pipe) Stat() (fs.FileInfo, error) { return pipeInfo{}, nil }
+func (*pipe) Close() error               { return nil }
+
+type pipeInfo struct{ fs.FileInfo }
+
+func (pipeInfo) Mode() fs.FileMode { return fs.ModeNamedPipe }
+
+type failReader struct{}
+
+func (failReader) Read([]byte) (int, error) { return 0, errors.New("read past the header") }

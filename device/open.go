@@ -33,8 +33,10 @@ var (
 	mu      sync.Mutex
 	openers = map[string]Opener{}
 	byIndex = map[string]indexed{}
-	// Logf receives the one line Open("auto") writes about its choice.
-	// Programs may replace it (nil silences it).
+	// Logf receives the one line Open("auto") writes about its choice and
+	// the backends' one-time warnings (a full buffer pool, buffers freed
+	// only by the garbage collector). Programs may replace it (nil silences
+	// it).
 	Logf = log.Printf
 )
 

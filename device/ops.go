@@ -1,7 +1,5 @@
 package device
 
-import "fmt"
-
 // UnaryOp selects the function of a Unary kernel. Each is applied to one
 // element x with the scalar parameters A and B of UnaryParams.
 type UnaryOp uint8
@@ -30,26 +28,6 @@ const (
 	Softplus                 // ln(1+eˣ), stable for large |x|
 	numUnaryOps
 )
-
-var unaryNames = [...]string{"affine", "exp", "log", "sqrt", "rsqrt", "abs", "relu", "leakyrelu",
-	"sigmoid", "tanh", "sin", "cos", "square", "recip", "sign", "powscalar", "clamp", "gtscalar",
-	"ltscalar", "eqscalar", "softplus"}
-
-func (o UnaryOp) String() string {
-	if int(o) < len(unaryNames) {
-		return unaryNames[o]
-	}
-	return fmt.Sprintf("unary(%d)", o)
-}
-
-// UnaryOps lists every UnaryOp, for tests and benchmarks that walk them all.
-func UnaryOps() []UnaryOp {
-	ops := make([]UnaryOp, numUnaryOps)
-	for i := range ops {
-		ops[i] = UnaryOp(i)
-	}
-	return ops
-}
 
 // UnaryParams: Dst (contiguous, NumElements(Shape)) = Op(Src walked with
 // Src.Strides over Shape; A, B).
@@ -83,25 +61,6 @@ const (
 	numBinaryOps
 )
 
-var binaryNames = [...]string{"add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne",
-	"lt", "le", "gt", "ge", "relugrad", "sigmoidgrad", "tanhgrad", "leakyrelugrad"}
-
-func (o BinaryOp) String() string {
-	if int(o) < len(binaryNames) {
-		return binaryNames[o]
-	}
-	return fmt.Sprintf("binary(%d)", o)
-}
-
-// BinaryOps lists every BinaryOp.
-func BinaryOps() []BinaryOp {
-	ops := make([]BinaryOp, numBinaryOps)
-	for i := range ops {
-		ops[i] = BinaryOp(i)
-	}
-	return ops
-}
-
 // BinaryParams: Dst (contiguous over Shape) = Op(X, Y), X and Y walked by
 // their strides over Shape (stride 0 broadcasts).
 type BinaryParams struct {
@@ -121,24 +80,6 @@ const (
 	ArgMin                 // index (int32) of the first smallest element
 	numReduceOps
 )
-
-var reduceNames = [...]string{"sum", "max", "min", "argmax", "argmin"}
-
-func (o ReduceOp) String() string {
-	if int(o) < len(reduceNames) {
-		return reduceNames[o]
-	}
-	return fmt.Sprintf("reduce(%d)", o)
-}
-
-// ReduceOps lists every ReduceOp.
-func ReduceOps() []ReduceOp {
-	ops := make([]ReduceOp, numReduceOps)
-	for i := range ops {
-		ops[i] = ReduceOp(i)
-	}
-	return ops
-}
 
 // ReduceParams: Src is contiguous and viewed as [Outer, N, Inner]; Dst is
 // contiguous [Outer, Inner] and holds the reduction over N. ArgMax and ArgMin
@@ -242,6 +183,7 @@ const (
 	Uniform   Distribution = iota // uniform on [A, B)
 	Normal                        // mean A, standard deviation B
 	Bernoulli                     // 1 with probability A, else 0
+	numDistributions
 )
 
 // RandomParams: element i of Dst (contiguous, Len elements) is drawn from

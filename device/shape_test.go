@@ -2,10 +2,12 @@ package device
 
 import (
 	"math"
+	"math/bits"
 	"testing"
 )
 
 func TestCheckedNumElements(t *testing.T) {
+	half := 1 << (bits.UintSize / 2) // half·half overflows an int
 	for _, c := range []struct {
 		shape []int
 		n     int
@@ -15,9 +17,9 @@ func TestCheckedNumElements(t *testing.T) {
 		{[]int{2, 3}, 6, true},
 		{[]int{5, 0, 7}, 0, true},
 		{[]int{2, -1}, 0, false},
-		{[]int{1 << 32, 1 << 32}, 0, false},
-		{[]int{3, 1 << 62}, 0, false},
-		{[]int{0, 1 << 32, 1 << 32}, 0, false}, // its strides overflow
+		{[]int{half, half}, 0, false},
+		{[]int{3, 1 << (bits.UintSize - 2)}, 0, false},
+		{[]int{0, half, half}, 0, false}, // its strides overflow
 		{[]int{math.MaxInt / 4}, math.MaxInt / 4, true},
 		{[]int{math.MaxInt/4 + 1}, 0, false},
 	} {

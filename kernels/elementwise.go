@@ -2,8 +2,9 @@ package kernels
 
 import "math"
 
-// UnaryOp selects a Unary function; the values and meanings mirror
-// device.UnaryOp (device/cpu maps each onto its kernels op in a table).
+// UnaryOp selects a Unary function. Its meanings are those of the
+// device.UnaryOp of the same name; the values need not match, since
+// device/cpu finds each kernel op by its name (UnaryOpNamed).
 type UnaryOp uint8
 
 const (
@@ -28,9 +29,25 @@ const (
 	LtScalar                 // 1 if x < a else 0
 	EqScalar                 // 1 if x == a else 0
 	Softplus                 // ln(1+eˣ)
+	numUnaryOps
 )
 
-// BinaryOp selects a Binary function; values mirror device.BinaryOp.
+// unaryNames names each UnaryOp as package device's op catalogue does.
+var unaryNames = map[string]UnaryOp{
+	"affine": Affine, "exp": Exp, "log": Log, "sqrt": Sqrt, "rsqrt": Rsqrt, "abs": Abs, "relu": Relu,
+	"leakyrelu": LeakyRelu, "sigmoid": Sigmoid, "tanh": Tanh, "sin": Sin, "cos": Cos, "square": Square,
+	"recip": Recip, "sign": Sign, "powscalar": PowScalar, "clamp": Clamp, "gtscalar": GtScalar,
+	"ltscalar": LtScalar, "eqscalar": EqScalar, "softplus": Softplus,
+}
+
+// UnaryOpNamed returns the UnaryOp with the given catalogue name.
+func UnaryOpNamed(name string) (UnaryOp, bool) {
+	op, ok := unaryNames[name]
+	return op, ok
+}
+
+// BinaryOp selects a Binary function, that of the device.BinaryOp of the
+// same name.
 type BinaryOp uint8
 
 const (
@@ -51,7 +68,21 @@ const (
 	SigmoidGrad                   // x · y · (1-y)
 	TanhGrad                      // x · (1-y²)
 	LeakyReluGrad                 // x if y > 0 else a·x
+	numBinaryOps
 )
+
+// binaryNames names each BinaryOp as package device's op catalogue does.
+var binaryNames = map[string]BinaryOp{
+	"add": Add, "sub": Sub, "mul": Mul, "div": Div, "pow": Pow, "maximum": Maximum, "minimum": Minimum,
+	"eq": Eq, "ne": Ne, "lt": Lt, "le": Le, "gt": Gt, "ge": Ge, "relugrad": ReluGrad,
+	"sigmoidgrad": SigmoidGrad, "tanhgrad": TanhGrad, "leakyrelugrad": LeakyReluGrad,
+}
+
+// BinaryOpNamed returns the BinaryOp with the given catalogue name.
+func BinaryOpNamed(name string) (BinaryOp, bool) {
+	op, ok := binaryNames[name]
+	return op, ok
+}
 
 // Unary sets contiguous dst = op(src; a, b) over shape.
 func Unary(op UnaryOp, a, b float32, dst []float32, src Strided[float32], shape []int) {

@@ -25,14 +25,26 @@ func Philox4x32(key [2]uint32, ctr [4]uint32) [4]uint32 {
 	return [4]uint32{c0, c1, c2, c3}
 }
 
-// Distribution selects what Random draws; values mirror device.Distribution.
+// Distribution selects what Random draws, as the device.Distribution of the
+// same name does.
 type Distribution uint8
 
 const (
 	Uniform   Distribution = iota // uniform on [a, b)
 	Normal                        // mean a, standard deviation b
 	Bernoulli                     // 1 with probability a, else 0
+	numDistributions
 )
+
+// distributionNames names each Distribution as package device's catalogue
+// does.
+var distributionNames = map[string]Distribution{"uniform": Uniform, "normal": Normal, "bernoulli": Bernoulli}
+
+// DistributionNamed returns the Distribution with the given catalogue name.
+func DistributionNamed(name string) (Distribution, bool) {
+	d, ok := distributionNames[name]
+	return d, ok
+}
 
 // unit maps 32 random bits to [0, 1) with 24 bits of resolution, exactly
 // representable in float32.
@@ -68,7 +80,7 @@ func philox2(k0, k1, a0, a1, b0, b1 uint32) (ra0, ra1, rb0, rb1 uint32) {
 // states, so every backend produces the same numbers. Elements are drawn in
 // pairs (philox2).
 func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64) {
-	if dist > Bernoulli {
+	if dist >= numDistributions {
 		panic("kernels: unknown distribution")
 	}
 	k0, k1 := uint32(seed), uint32(seed>>32)

@@ -2,7 +2,8 @@ package kernels
 
 import "math"
 
-// ReduceOp selects a Reduce kernel; values mirror device.ReduceOp.
+// ReduceOp selects a Reduce kernel, that of the device.ReduceOp of the same
+// name.
 type ReduceOp uint8
 
 const (
@@ -11,7 +12,17 @@ const (
 	Min                    // smallest element; NaN propagates
 	ArgMax                 // index of the first largest element
 	ArgMin                 // index of the first smallest element
+	numReduceOps
 )
+
+// reduceNames names each ReduceOp as package device's op catalogue does.
+var reduceNames = map[string]ReduceOp{"sum": Sum, "max": Max, "min": Min, "argmax": ArgMax, "argmin": ArgMin}
+
+// ReduceOpNamed returns the ReduceOp with the given catalogue name.
+func ReduceOpNamed(name string) (ReduceOp, bool) {
+	op, ok := reduceNames[name]
+	return op, ok
+}
 
 // reduceBlock is how many inner positions one step of Reduce handles
 // together; their float64 accumulators live on the stack.

@@ -14,7 +14,9 @@ import (
 // and the string metadata meta (may be nil) to a safetensors file at path,
 // in the layout PyTorch's safetensors.torch.save_file produces for the same
 // model: F32 tensors and num_batches_tracked as an I64 scalar. The file is
-// replaced atomically; a failed save leaves the previous one intact.
+// replaced atomically; a failed or killed save leaves the previous one
+// intact, and the temporary file a killed save leaves behind is removed by
+// the next Save or Load of the same path.
 func Save(path string, m Module, meta map[string]string) error {
 	return save(path, m.State(), meta)
 }

@@ -5,11 +5,14 @@
 // variant as
 //
 //	#version 430 core
-//	#define ... (the variant: op code, mode, tile sizes)
+//	#define OP_EXP 1 ... (the device op catalogue's names, for the families that select an op)
+//	#define ... (the variant: OP=OP_EXP, mode, tile sizes)
 //	common.glsl (work-group layout and grid helpers)
 //	<family>.comp
 //
-// and compiles each distinct variant once. The sources know nothing of
-// tensors: they see flat storage buffers, shapes, strides and scalars passed
-// as uniforms.
+// and compiles each distinct variant once. Sources select an op by its
+// catalogue name (#if OP == OP_SOFTPLUS), never by number, so the op codes
+// may change; a test checks that every op of the catalogue has a branch.
+// The sources know nothing of tensors: they see flat storage buffers,
+// shapes, strides and scalars passed as uniforms.
 package shaders

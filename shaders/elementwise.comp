@@ -3,8 +3,11 @@
 // u_off[k] + Σ idx[d]·u_st<k>[d] (stride 0 broadcasts) and the result is
 // written contiguously at u_dstOff + i.
 //
-// Variants: MODE_COPY (bit copy, any dtype), MODE_UNARY (OP = UnaryOp),
-// MODE_BINARY (OP = BinaryOp), MODE_WHERE (COND_INT when cond is Int32).
+// Variants: MODE_COPY (bit copy, any dtype), MODE_UNARY (OP names a
+// device.UnaryOp: OP_EXP, …), MODE_BINARY (OP names a device.BinaryOp:
+// OP_ADD, …), MODE_WHERE (COND_INT when cond is Int32). The backend defines
+// every OP_ name of the catalogue before this source, so ops are selected
+// by name and their codes may change.
 
 uniform uint u_n;
 uniform int u_rank;
@@ -106,47 +109,47 @@ float sigmoid(float x) {
 #ifdef MODE_UNARY
 float op(float x) {
 	float a = u_a, b = u_b;
-#if OP == 0
+#if OP == OP_AFFINE
 	return a * x + b;
-#elif OP == 1
+#elif OP == OP_EXP
 	return exp(x);
-#elif OP == 2
+#elif OP == OP_LOG
 	return log(x);
-#elif OP == 3
+#elif OP == OP_SQRT
 	return sqrt(x);
-#elif OP == 4
+#elif OP == OP_RSQRT
 	return 1.0f / sqrt(x);
-#elif OP == 5
+#elif OP == OP_ABS
 	return abs(x);
-#elif OP == 6
+#elif OP == OP_RELU
 	return (x > 0.0f || isNaN(x)) ? x : 0.0f;
-#elif OP == 7
+#elif OP == OP_LEAKYRELU
 	return (x > 0.0f || isNaN(x)) ? x : a * x;
-#elif OP == 8
+#elif OP == OP_SIGMOID
 	return sigmoid(x);
-#elif OP == 9
+#elif OP == OP_TANH
 	return stableTanh(x);
-#elif OP == 10
+#elif OP == OP_SIN
 	return sin(reduce2pi(x));
-#elif OP == 11
+#elif OP == OP_COS
 	return cos(reduce2pi(x));
-#elif OP == 12
+#elif OP == OP_SQUARE
 	return x * x;
-#elif OP == 13
+#elif OP == OP_RECIP
 	return 1.0f / x;
-#elif OP == 14
+#elif OP == OP_SIGN
 	return isNaN(x) ? x : (x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f));
-#elif OP == 15
+#elif OP == OP_POWSCALAR
 	return powf(x, a);
-#elif OP == 16
+#elif OP == OP_CLAMP
 	return isNaN(x) ? x : min(max(x, a), b);
-#elif OP == 17
+#elif OP == OP_GTSCALAR
 	return x > a ? 1.0f : 0.0f;
-#elif OP == 18
+#elif OP == OP_LTSCALAR
 	return x < a ? 1.0f : 0.0f;
-#elif OP == 19
+#elif OP == OP_EQSCALAR
 	return x == a ? 1.0f : 0.0f;
-#elif OP == 20
+#elif OP == OP_SOFTPLUS
 	return max(x, 0.0f) + log1pf(exp(-abs(x)));
 #else
 #error elementwise: unknown unary OP
@@ -157,39 +160,39 @@ float op(float x) {
 #ifdef MODE_BINARY
 float op(float x, float y) {
 	float a = u_a;
-#if OP == 0
+#if OP == OP_ADD
 	return x + y;
-#elif OP == 1
+#elif OP == OP_SUB
 	return x - y;
-#elif OP == 2
+#elif OP == OP_MUL
 	return x * y;
-#elif OP == 3
+#elif OP == OP_DIV
 	return x / y;
-#elif OP == 4
+#elif OP == OP_POW
 	return powf(x, y);
-#elif OP == 5
+#elif OP == OP_MAXIMUM
 	return (isNaN(x) || isNaN(y)) ? x + y : max(x, y);
-#elif OP == 6
+#elif OP == OP_MINIMUM
 	return (isNaN(x) || isNaN(y)) ? x + y : min(x, y);
-#elif OP == 7
+#elif OP == OP_EQ
 	return x == y ? 1.0f : 0.0f;
-#elif OP == 8
+#elif OP == OP_NE
 	return x != y ? 1.0f : 0.0f;
-#elif OP == 9
+#elif OP == OP_LT
 	return x < y ? 1.0f : 0.0f;
-#elif OP == 10
+#elif OP == OP_LE
 	return x <= y ? 1.0f : 0.0f;
-#elif OP == 11
+#elif OP == OP_GT
 	return x > y ? 1.0f : 0.0f;
-#elif OP == 12
+#elif OP == OP_GE
 	return x >= y ? 1.0f : 0.0f;
-#elif OP == 13
+#elif OP == OP_RELUGRAD
 	return y > 0.0f ? x : 0.0f;
-#elif OP == 14
+#elif OP == OP_SIGMOIDGRAD
 	return x * y * (1.0f - y);
-#elif OP == 15
+#elif OP == OP_TANHGRAD
 	return x * (1.0f - y * y);
-#elif OP == 16
+#elif OP == OP_LEAKYRELUGRAD
 	return y > 0.0f ? x : a * x;
 #else
 #error elementwise: unknown binary OP

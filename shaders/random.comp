@@ -1,7 +1,9 @@
 // Counter-based random numbers: element i is Philox4x32-10 keyed by the
 // 64-bit seed at counter c = offset + i (see device.RandomParams for the
 // exact bit-to-float mapping, shared with the CPU backend).
-// DIST: 0 uniform [A, B), 1 normal (mean A, sd B), 2 bernoulli (P = A).
+// DIST names the device.Distribution (the backend defines each DIST_ name
+// before this source): DIST_UNIFORM on [A, B), DIST_NORMAL (mean A, sd B),
+// DIST_BERNOULLI (P = A).
 
 uniform uint u_n;
 uniform uvec2 u_seed;   // lo, hi
@@ -30,12 +32,12 @@ void main() {
 	uint carry;
 	uint lo = uaddCarry(u_offset.x, i, carry);
 	uvec4 x = philox(uvec4(lo, u_offset.y + carry, 0u, 0u), u_seed);
-#if DIST == 0
+#if DIST == DIST_UNIFORM
 	dst[i] = u_a + (u_b - u_a) * unit(x.x);
-#elif DIST == 1
+#elif DIST == DIST_NORMAL
 	float rad = sqrt(-2.0f * log(1.0f - unit(x.x)));
 	dst[i] = u_a + u_b * rad * cos(6.2831853071795864f * unit(x.y));
-#elif DIST == 2
+#elif DIST == DIST_BERNOULLI
 	dst[i] = unit(x.x) < u_a ? 1.0f : 0.0f;
 #else
 #error random: unknown DIST

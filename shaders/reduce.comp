@@ -1,14 +1,15 @@
 // Reduce over the middle axis of a contiguous [Outer, N, Inner] source into
 // [Outer, Inner]. Each output's N elements are split among LOCAL_Y
 // invocations, whose partials a shared-memory tree combines.
-// OP: 0 sum, 1 max, 2 min, 3 argmax, 4 argmin (ReduceOp). Max/min propagate
+// OP names the device.ReduceOp: OP_SUM, OP_MAX, OP_MIN, OP_ARGMAX or
+// OP_ARGMIN (the backend defines each before this source). Max/min propagate
 // NaN; arg variants treat NaN as the extreme and keep the first index.
 
 uniform uint u_outer;
 uniform uint u_n;
 uniform uint u_inner;
 
-#if OP == 3 || OP == 4
+#if OP == OP_ARGMAX || OP == OP_ARGMIN
 layout(std430, binding = 0) writeonly buffer Dst { int dst[]; };
 #else
 layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
@@ -20,12 +21,15 @@ layout(std430, binding = 1) readonly buffer Src { float src[]; };
 shared float sv[LOCAL_Y][LOCAL_X];
 shared int si[LOCAL_Y][LOCAL_X];
 
-#if OP == 1 || OP == 3
+#if OP == OP_MAX || OP == OP_ARGMAX
 bool before(float a, float b) { return a > b; }
-#else
+#elif OP == OP_MIN || OP == OP_ARGMIN
 bool before(float a, float b) { return a < b; }
+#elif OP != OP_SUM
+#error reduce: unknown OP
 #endif
 
+#if OP != OP_SUM
 // better reports whether (vb, ib) beats (va, ia); index −1 is "no element".
 bool better(float va, int ia, float vb, int ib) {
 	if (ib < 0) return false;
@@ -34,6 +38,7 @@ bool better(float va, int ia, float vb, int ib) {
 	if (na || nb) return nb && (!na || ib < ia);
 	return before(vb, va) || (vb == va && ib < ia);
 }
+#endif
 
 void main() {
 	uint o = groupID().y;
@@ -43,7 +48,7 @@ void main() {
 	// Invocations past the last inner position still take part in barriers.
 	uint n = in_ < u_inner ? u_n : 0u;
 	uint base = o * u_n * u_inner + in_;
-#if OP == 0
+#if OP == OP_SUM
 	float acc = 0.0f;
 	for (uint k = ty; k < n; k += uint(LOCAL_Y)) acc += src[base + k * u_inner];
 	sv[ty][tx] = acc;
@@ -71,7 +76,7 @@ void main() {
 		barrier();
 	}
 	if (ty == 0u && n > 0u) {
-#if OP == 3 || OP == 4
+#if OP == OP_ARGMAX || OP == OP_ARGMIN
 		dst[o * u_inner + in_] = si[0][tx];
 #else
 		dst[o * u_inner + in_] = sv[0][tx];

@@ -101,6 +101,13 @@ func newTensor(sc *Scope, dev device.Device, dt device.DType, shape []int) *Tens
 		fail("New", "rank %d exceeds the maximum %d: %v", len(shape), device.MaxRank, shape)
 	}
 	n := numElements("New", shape)
+	// Every GL 4.3 device holds buffers of 2²⁷ bytes, every host more:
+	// only larger ones need asking the device.
+	if n > 1<<25 {
+		if err := device.CheckAlloc(dev.Info(), "tensor: New", dt, n); err != nil {
+			panic(err)
+		}
+	}
 	return &Tensor{st: newStorage(sc, dev, dt, n), shape: shape, strides: device.Contiguous(shape), scope: sc}
 }
 

@@ -2,10 +2,14 @@ package tensor
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
 )
 
 func near(a, b []float32, tol float64) bool {
@@ -137,15 +141,35 @@ func TestErrors(t *testing.T) {
 	mustPanic(t, "AvgPool2d: kernel [4 1] larger than padded input [1 1 3 9]", func() {
 		AvgPool2d(Zeros(1, 1, 3, 9), PoolOpts{Kernel: [2]int{4, 1}, Stride: [2]int{5, 1}})
 	})
-	// Element counts that overflow, and ranges whose end overflows.
-	mustPanic(t, "New: shape [4294967296 4294967296] has more elements than memory can address", func() { Zeros(1<<32, 1<<32) })
-	mustPanic(t, "New: shape [3 4611686018427387904] has more elements", func() { Zeros(3, 1<<62) })
-	mustPanic(t, "New: negative dimension in shape [2 -1]", func() { Zeros(2, -1) })
-	mustPanic(t, "Narrow: start 2 and length 9223372036854775806 outside dimension 0 of [4]", func() { Zeros(4).Narrow(0, 2, math.MaxInt-1) })
-	mustPanic(t, "Expand: shape [4294967296 4294967296] has more elements", func() { Zeros(1, 1).Expand(1<<32, 1<<32) })
-	mustPanic(t, "Reshape: shape [0 4294967296 4294967296] has more elements", func() { Zeros(0).Reshape(0, 1<<32, 1<<32) })
-	mustPanic(t, "Reshape: shape [4294967296 4294967296 -1] has more elements", func() { Zeros(4).Reshape(1<<32, 1<<32, -1) })
 	mustPanic(t, "was released", func() { x := Zeros(2); x.Release(); x.Exp() })
+}
+
+// TestSizeErrors: element counts that overflow, ranges whose end
+// overflows, and sizes no device holds are errors naming the shape, on
+// 32- and 64-bit platforms alike.
+func TestSizeErrors(t *testing.T) {
+	half := 1 << (bits.UintSize / 2) // half·half overflows an int
+	huge := 1 << (bits.UintSize - 2)
+	mustPanic(t, fmt.Sprintf("New: shape [%d %d] has more elements than memory can address", half, half), func() { Zeros(half, half) })
+	mustPanic(t, fmt.Sprintf("New: shape [3 %d] has more elements", huge), func() { Zeros(3, huge) })
+	mustPanic(t, "New: negative dimension in shape [2 -1]", func() { Zeros(2, -1) })
+	mustPanic(t, fmt.Sprintf("Narrow: start 2 and length %d outside dimension 0 of [4]", math.MaxInt-1), func() { Zeros(4).Narrow(0, 2, math.MaxInt-1) })
+	mustPanic(t, fmt.Sprintf("Expand: shape [%d %d] has more elements", half, half), func() { Zeros(1, 1).Expand(half, half) })
+	mustPanic(t, fmt.Sprintf("Reshape: shape [0 %d %d] has more elements", half, half), func() { Zeros(0).Reshape(0, half, half) })
+	mustPanic(t, fmt.Sprintf("Reshape: shape [%d %d -1] has more elements", half, half), func() { Zeros(4).Reshape(half, half, -1) })
+	if bits.UintSize == 64 {
+		// A count an int holds but no device does: an error, not Go's
+		// fatal out-of-memory.
+		func() {
+			defer func() {
+				err, _ := recover().(error)
+				if !errors.Is(err, device.ErrTooLarge) || !strings.Contains(err.Error(), "tensor: New: 576460752303423488 float32 elements") {
+					t.Fatalf("Zeros(2³⁰, 2²⁹): want a device.ErrTooLarge panic naming the size, got %v", err)
+				}
+			}()
+			Zeros(half/4, half/8)
+		}()
+	}
 }
 
 func TestAutogradSemantics(t *testing.T) {

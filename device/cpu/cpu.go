@@ -3,7 +3,6 @@ package cpu
 import (
 	"bufio"
 	"fmt"
-	"math/bits"
 	"os"
 	"runtime"
 	"strings"
@@ -20,7 +19,28 @@ func Open() (device.Device, error) { return New(), nil }
 
 // New returns a new CPU device.
 func New() device.Device {
-	return &cpuDevice{renderer: fmt.Sprintf("%s, %d threads", cpuModel(), runtime.GOMAXPROCS(0))}
+	maxElems := device.MaxElements(device.Info{})
+	return &cpuDevice{
+		renderer: fmt.Sprintf("%s, %d threads", cpuModel(), runtime.GOMAXPROCS(0)),
+		maxElems: maxElems,
+		pool:     device.NewPool[poolKey, *buffer]("cpu", poolLimit(device.MemoryBytes())),
+		gcStep:   defaultGCStep,
+		nextGC:   defaultGCStep,
+	}
+}
+
+// defaultGCStep is how far the bytes in unfreed buffers may grow before
+// Alloc runs the garbage collector (see collect).
+const defaultGCStep = 256 << 20
+
+// poolLimit is the most memory the pool keeps: device.MaxPooledBytes, or an
+// eighth of the machine's memory when that is less. The pool is Go heap the
+// garbage collector counts as live, so it also raises the heap goal.
+func poolLimit(mem int64) int64 {
+	if mem > 0 {
+		return min(device.MaxPooledBytes, mem/8)
+	}
+	return device.MaxPooledBytes
 }
 
 // cpuModel names the processor from /proc/cpuinfo where there is one, and
@@ -39,26 +59,37 @@ func cpuModel() string {
 	return runtime.GOARCH
 }
 
-// buffer is a CPU allocation: one of f or i is set, with capacity of a
-// power of two (its pool bucket) and length n.
+// buffer is a CPU allocation: one of f or i is set, with the capacity of
+// its pool size class and length n.
 type buffer struct {
-	dt     device.DType
-	n      int
-	bucket int
-	f      []float32
-	i      []int32
+	dt   device.DType
+	n    int
+	size int // elements: the pool size class
+	f    []float32
+	i    []int32
 }
 
 func (b *buffer) Len() int            { return b.n }
 func (b *buffer) DType() device.DType { return b.dt }
 
-// cpuDevice implements device.Device with Go slices. Pools hold freed
-// buffers per DType and size bucket (log2 of the capacity).
+// poolKey is a pool size class: buffers of one DType and capacity.
+type poolKey struct {
+	dt   device.DType
+	size int
+}
+
+// cpuDevice implements device.Device with Go slices. The pool holds freed
+// buffers per DType and size class, up to its byte limit.
 type cpuDevice struct {
 	renderer string
+	maxElems int // the largest buffer: what the machine's memory holds
 
-	mu    sync.Mutex
-	pools [2][bits.UintSize][]*buffer
+	mu   sync.Mutex // guards pool, nextGC, warned
+	pool *device.Pool[poolKey, *buffer]
+
+	gcStep int64 // see collect
+	nextGC int64 // bytes in use at which Alloc collects next
+	warned bool  // collect has logged its warning
 
 	allocated, reused, inUse, pooled, uploads, downloads, dispatches atomic.Int64
 }
@@ -68,25 +99,30 @@ func (d *cpuDevice) Info() device.Info {
 		Name:     "cpu",
 		Renderer: d.renderer,
 		Version:  runtime.Version(),
-		Limits:   device.Limits{Threads: runtime.GOMAXPROCS(0)},
+		Limits:   device.Limits{MaxBufferElements: d.maxElems, Threads: runtime.GOMAXPROCS(0)},
 	}
 }
 
-// bucketOf returns the pool bucket of an n-element buffer: the smallest k
-// with 2ᵏ ≥ n.
-func bucketOf(n int) int { return bits.Len(uint(n - 1)) }
-
+// Alloc panics with a *device.SizeError when n elements cannot fit in this
+// machine's memory, rather than failing with Go's fatal "out of memory".
 func (d *cpuDevice) Alloc(dt device.DType, n int) device.Buffer {
-	k := bucketOf(n)
-	size := int64(4) << k
-	d.inUse.Add(size)
+	if n < 0 || n > d.maxElems {
+		panic(device.CheckAlloc(d.Info(), "cpu: Alloc", dt, n))
+	}
+	k := device.PoolBucket(n, d.maxElems)
+	size := int64(4) * int64(k)
+	inUse := d.inUse.Add(size)
 	d.mu.Lock()
-	pool := &d.pools[dt][k]
-	if m := len(*pool); m > 0 {
-		b := (*pool)[m-1]
-		(*pool)[m-1] = nil
-		*pool = (*pool)[:m-1]
-		d.mu.Unlock()
+	b, ok := d.pool.Get(poolKey{dt, k}, size)
+	collect := inUse > d.nextGC
+	if collect {
+		d.nextGC = inUse + d.gcStep
+	}
+	d.mu.Unlock()
+	if collect {
+		d.collect(inUse)
+	}
+	if ok {
 		d.reused.Add(1)
 		d.pooled.Add(-size)
 		b.n = n
@@ -97,25 +133,50 @@ func (d *cpuDevice) Alloc(dt device.DType, n int) device.Buffer {
 		}
 		return b
 	}
-	d.mu.Unlock()
 	d.allocated.Add(1)
-	b := &buffer{dt: dt, n: n, bucket: k}
+	b = &buffer{dt: dt, n: n, size: k}
 	if dt == device.Float32 {
-		b.f = make([]float32, n, 1<<k)
+		b.f = make([]float32, n, k)
 	} else {
-		b.i = make([]int32, n, 1<<k)
+		b.i = make([]int32, n, k)
 	}
 	return b
 }
 
+// Free returns buf to the pool, or leaves it to the garbage collector when
+// the pool is full.
 func (d *cpuDevice) Free(buf device.Buffer) {
 	b := buf.(*buffer)
-	size := int64(4) << b.bucket
-	d.inUse.Add(-size)
-	d.pooled.Add(size)
+	size := int64(4) * int64(b.size)
+	inUse := d.inUse.Add(-size)
 	d.mu.Lock()
-	d.pools[b.dt][b.bucket] = append(d.pools[b.dt][b.bucket], b)
+	kept := d.pool.Put(poolKey{b.dt, b.size}, b, size)
+	if inUse+2*d.gcStep < d.nextGC {
+		d.nextGC = inUse + d.gcStep
+	}
 	d.mu.Unlock()
+	if kept {
+		d.pooled.Add(size)
+	}
+}
+
+// collect runs the garbage collector because the bytes in unfreed buffers
+// grew by gcStep since it last ran or since they last fell. Buffers of
+// tensors that a program did not release (no tensor.Tidy, no Release) come
+// back only through cleanups the collector runs, and a cleanup keeps its
+// buffer alive for one more cycle, so the collector's own pacing lets such
+// garbage grow cycle after cycle. Collecting here bounds it near gcStep
+// above the live data; Free lowers the mark again as the buffers return.
+func (d *cpuDevice) collect(inUse int64) {
+	d.mu.Lock()
+	warn := !d.warned
+	d.warned = true
+	d.mu.Unlock()
+	if warn && device.Logf != nil {
+		device.Logf("cpu: %d MiB in buffers not yet freed, up %d MiB: running the garbage collector to free tensors that were not released. "+
+			"Wrap each step in tensor.Tidy (or Release tensors) to free them at once", inUse>>20, d.gcStep>>20)
+	}
+	runtime.GC()
 }
 
 func (d *cpuDevice) Write(buf device.Buffer, src any) {
@@ -163,11 +224,7 @@ func (d *cpuDevice) Stats() device.Stats {
 // Close drops the pooled buffers so the garbage collector can take them.
 func (d *cpuDevice) Close() error {
 	d.mu.Lock()
-	for dt := range d.pools {
-		for k := range d.pools[dt] {
-			d.pools[dt][k] = nil
-		}
-	}
+	d.pool.Close()
 	d.mu.Unlock()
 	d.pooled.Store(0)
 	return nil

@@ -1,38 +1,38 @@
 package cpu
 
 import (
+	"fmt"
+
 	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/kernels"
 )
 
 // The kernels package has its own op enums (it knows nothing of device);
-// these tables map each device op onto its kernel op.
+// these tables map each device op onto the kernel op of the same catalogue
+// name, and fail at init when a catalogue op has no CPU kernel.
 var (
-	unaryOps = [...]kernels.UnaryOp{
-		device.Affine: kernels.Affine, device.Exp: kernels.Exp, device.Log: kernels.Log,
-		device.Sqrt: kernels.Sqrt, device.Rsqrt: kernels.Rsqrt, device.Abs: kernels.Abs,
-		device.Relu: kernels.Relu, device.LeakyRelu: kernels.LeakyRelu, device.Sigmoid: kernels.Sigmoid,
-		device.Tanh: kernels.Tanh, device.Sin: kernels.Sin, device.Cos: kernels.Cos,
-		device.Square: kernels.Square, device.Recip: kernels.Recip, device.Sign: kernels.Sign,
-		device.PowScalar: kernels.PowScalar, device.Clamp: kernels.Clamp, device.GtScalar: kernels.GtScalar,
-		device.LtScalar: kernels.LtScalar, device.EqScalar: kernels.EqScalar, device.Softplus: kernels.Softplus,
-	}
-	binaryOps = [...]kernels.BinaryOp{
-		device.Add: kernels.Add, device.Sub: kernels.Sub, device.Mul: kernels.Mul, device.Div: kernels.Div,
-		device.Pow: kernels.Pow, device.Maximum: kernels.Maximum, device.Minimum: kernels.Minimum,
-		device.Eq: kernels.Eq, device.Ne: kernels.Ne, device.Lt: kernels.Lt, device.Le: kernels.Le,
-		device.Gt: kernels.Gt, device.Ge: kernels.Ge, device.ReluGrad: kernels.ReluGrad,
-		device.SigmoidGrad: kernels.SigmoidGrad, device.TanhGrad: kernels.TanhGrad,
-		device.LeakyReluGrad: kernels.LeakyReluGrad,
-	}
-	reduceOps = [...]kernels.ReduceOp{
-		device.Sum: kernels.Sum, device.Max: kernels.Max, device.Min: kernels.Min,
-		device.ArgMax: kernels.ArgMax, device.ArgMin: kernels.ArgMin,
-	}
-	distributions = [...]kernels.Distribution{
-		device.Uniform: kernels.Uniform, device.Normal: kernels.Normal, device.Bernoulli: kernels.Bernoulli,
-	}
+	unaryOps      = kernelOps(device.UnaryOps(), kernels.UnaryOpNamed)
+	binaryOps     = kernelOps(device.BinaryOps(), kernels.BinaryOpNamed)
+	reduceOps     = kernelOps(device.ReduceOps(), kernels.ReduceOpNamed)
+	distributions = kernelOps(device.Distributions(), kernels.DistributionNamed)
 )
+
+// kernelOps returns, indexed by device op, the kernel op named as each
+// device op's catalogue entry.
+func kernelOps[Op interface {
+	~uint8
+	Info() device.OpInfo
+}, K any](ops []Op, named func(string) (K, bool)) []K {
+	table := make([]K, len(ops))
+	for _, op := range ops {
+		k, ok := named(op.Info().Name)
+		if !ok {
+			panic(fmt.Sprintf("cpu: the kernels package has no kernel for op %q of the device catalogue", op.Info().Name))
+		}
+		table[op] = k
+	}
+	return table
+}
 
 // The kernels walk operands of up to kernels.MaxRank dimensions: this fails
 // to compile if that is less than the contract's device.MaxRank.

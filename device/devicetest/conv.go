@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -89,12 +88,12 @@ func convSizes(p device.Conv2dParams) (nx, nw, ny int) {
 	return p.N * p.C * p.H * p.W, p.K * (p.C / p.Groups) * p.R * p.S, p.N * p.K * p.OutH() * p.OutW()
 }
 
-func testConv2d(t *testing.T, d device.Device) {
+func testConv2d(t tb, d device.Device) {
 	for _, c := range convCases {
-		subtest(t, c.name, func(t *testing.T) {
+		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			nx, nw, ny := convSizes(c.p)
-			x, w := draw(r, nx, mostly(between(-1, 1), wide(3))), draw(r, nw, between(-1, 1))
+			x, w := draw(r, nx, device.Mostly(device.Between(-1, 1), device.Wide(3))), draw(r, nw, device.Between(-1, 1))
 			acc := newAccumulator(ny)
 			convTaps(c.p, func(yi, xi, wi int) { acc.add(yi, float64(x[xi])*float64(w[wi])) })
 			y := upload(t, d, filled(ny, float32(math.NaN())))
@@ -104,12 +103,12 @@ func testConv2d(t *testing.T, d device.Device) {
 	}
 }
 
-func testConv2dBackwardInput(t *testing.T, d device.Device) {
+func testConv2dBackwardInput(t tb, d device.Device) {
 	for _, c := range convCases {
-		subtest(t, c.name, func(t *testing.T) {
+		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			nx, nw, ny := convSizes(c.p)
-			dy, w := draw(r, ny, mostly(between(-1, 1), wide(3))), draw(r, nw, between(-1, 1))
+			dy, w := draw(r, ny, device.Mostly(device.Between(-1, 1), device.Wide(3))), draw(r, nw, device.Between(-1, 1))
 			acc := newAccumulator(nx)
 			convTaps(c.p, func(yi, xi, wi int) { acc.add(xi, float64(dy[yi])*float64(w[wi])) })
 			dx := upload(t, d, filled(nx, float32(math.NaN()))) // overwritten, not accumulated
@@ -119,12 +118,12 @@ func testConv2dBackwardInput(t *testing.T, d device.Device) {
 	}
 }
 
-func testConv2dBackwardWeight(t *testing.T, d device.Device) {
+func testConv2dBackwardWeight(t tb, d device.Device) {
 	for _, c := range convCases {
-		subtest(t, c.name, func(t *testing.T) {
+		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			nx, nw, ny := convSizes(c.p)
-			x, dy := draw(r, nx, mostly(between(-1, 1), wide(3))), draw(r, ny, between(-1, 1))
+			x, dy := draw(r, nx, device.Mostly(device.Between(-1, 1), device.Wide(3))), draw(r, ny, device.Between(-1, 1))
 			acc := newAccumulator(nw)
 			convTaps(c.p, func(yi, xi, wi int) { acc.add(wi, float64(x[xi])*float64(dy[yi])) })
 			dw := upload(t, d, filled(nw, float32(math.NaN()))) // overwritten, not accumulated

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -12,25 +11,25 @@ import (
 // sentinel marks buffer elements a kernel must not touch.
 const sentinel = -12345.5
 
-func testFill(t *testing.T, d device.Device) {
-	subtest(t, "float32", func(t *testing.T) {
+func testFill(t tb, d device.Device) {
+	subtest(t, "float32", func(t tb) {
 		b := upload(t, d, filled(17, sentinel))
 		d.Fill(b, 3, 10, -0.375)
 		want := filled(17, sentinel)
 		copy(want[3:13], filled(10, -0.375))
 		expectEqual(t, "Fill(offset 3, n 10) of 17", download(t, d, b, 17), want)
 	})
-	subtest(t, "whole", func(t *testing.T) {
+	subtest(t, "whole", func(t tb) {
 		b := alloc(t, d, device.Float32, 1001)
 		d.Fill(b, 0, 1001, 1e30)
 		expectEqual(t, "Fill of all 1001", download(t, d, b, 1001), filled(1001, 1e30))
 	})
-	subtest(t, "one", func(t *testing.T) {
+	subtest(t, "one", func(t tb) {
 		b := upload(t, d, filled(3, sentinel))
 		d.Fill(b, 2, 1, 7)
 		expectEqual(t, "Fill(offset 2, n 1) of 3", download(t, d, b, 3), []float32{sentinel, sentinel, 7})
 	})
-	subtest(t, "int32", func(t *testing.T) {
+	subtest(t, "int32", func(t tb) {
 		b := uploadInt(t, d, []int32{9, 9, 9, 9, 9, 9, 9})
 		d.Fill(b, 1, 3, -7)
 		d.Fill(b, 4, 2, 1234567)
@@ -38,7 +37,7 @@ func testFill(t *testing.T, d device.Device) {
 	})
 }
 
-func testCopy(t *testing.T, d device.Device) {
+func testCopy(t tb, d device.Device) {
 	r := newRand(t)
 	// Copy moves bits: NaN, infinities, −0 and extremes must survive.
 	gen := func(r *rand.Rand) float32 {
@@ -48,7 +47,7 @@ func testCopy(t *testing.T, d device.Device) {
 		return float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(30)-15)))
 	}
 	for _, c := range shapeCases(r, 600) {
-		subtest(t, c.name, func(t *testing.T) {
+		subtest(t, c.name, func(t tb) {
 			src := newOperand(r, c.shape, c.l, gen)
 			n := device.NumElements(c.shape)
 			dstOff := r.IntN(5)
@@ -59,7 +58,7 @@ func testCopy(t *testing.T, d device.Device) {
 			expectEqual(t, fmt.Sprintf("Copy of shape %v, src %v, to dst offset %d", c.shape, src, dstOff), download(t, d, dst, len(want)), want)
 		})
 	}
-	subtest(t, "int32", func(t *testing.T) {
+	subtest(t, "int32", func(t tb) {
 		shape := []int{3, 5, 4}
 		src := newOperand(r, shape, layouts[len(layouts)-1], func(*rand.Rand) float32 { return 0 })
 		ints := make([]int32, len(src.data))
@@ -77,13 +76,13 @@ func testCopy(t *testing.T, d device.Device) {
 	})
 }
 
-func testWhere(t *testing.T, d device.Device) {
+func testWhere(t tb, d device.Device) {
 	r := newRand(t)
 	conds := []float32{0, float32(math.Copysign(0, -1)), 1, -2, 0.5}
 	genCond := func(r *rand.Rand) float32 { return conds[r.IntN(len(conds))] }
 	genVal := func(r *rand.Rand) float32 { return float32(r.NormFloat64() * 100) }
 	for _, c := range shapeCases(r, 500) {
-		subtest(t, c.name, func(t *testing.T) {
+		subtest(t, c.name, func(t tb) {
 			shape := c.shape
 			cond, x, y := newOperand(r, shape, c.l, genCond), newOperand(r, shape, c.l, genVal), newOperand(r, shape, c.l, genVal)
 			n := device.NumElements(shape)
@@ -101,7 +100,7 @@ func testWhere(t *testing.T, d device.Device) {
 			expectEqual(t, fmt.Sprintf("Where over %v, cond %v, x %v, y %v", shape, cond, x, y), download(t, d, dst, n), want)
 		})
 	}
-	subtest(t, "int32Cond", func(t *testing.T) {
+	subtest(t, "int32Cond", func(t tb) {
 		shape := []int{4, 6}
 		cond := []int32{0, 1, -1, 0, math.MaxInt32, math.MinInt32, 2, 0}
 		x, y := draw(r, 24, genVal), draw(r, 6, genVal)

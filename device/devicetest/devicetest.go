@@ -14,7 +14,7 @@ import (
 // method is the conformance test of one method of device.Device.
 type method struct {
 	name string
-	test func(t *testing.T, d device.Device)
+	test func(t tb, d device.Device)
 }
 
 // methods lists a test for every method of device.Device, in the order Run
@@ -59,6 +59,27 @@ func Methods() []string {
 	return names
 }
 
+// Ops returns, for every op of package device's catalogue, the name of the
+// subtest of Run (and result of Check) that tests it: "Unary/exp",
+// "Reduce/argmax". A distribution's subtests lie below its name
+// ("Random/normal/seed0").
+func Ops() []string {
+	var names []string
+	for _, op := range device.UnaryOps() {
+		names = append(names, "Unary/"+op.String())
+	}
+	for _, op := range device.BinaryOps() {
+		names = append(names, "Binary/"+op.String())
+	}
+	for _, op := range device.ReduceOps() {
+		names = append(names, "Reduce/"+op.String())
+	}
+	for _, dist := range device.Distributions() {
+		names = append(names, "Random/"+dist.String())
+	}
+	return names
+}
+
 // Run tests every method of d against the contract in package device, one
 // subtest per method and op. Run closes d when it has finished (the last
 // subtest tests Close), so the caller must not use d afterwards.
@@ -66,19 +87,44 @@ func Run(t *testing.T, d device.Device) {
 	t.Helper()
 	info := d.Info()
 	t.Logf("device %s: %s, %s", info.Name, info.Renderer, info.Version)
+	runMethods(testingT{t}, d)
+}
+
+func runMethods(t tb, d device.Device) {
 	for _, m := range methods {
-		subtest(t, m.name, func(t *testing.T) { m.test(t, d) })
+		subtest(t, m.name, func(t tb) { m.test(t, d) })
 	}
+}
+
+// tb is what the suite reports through: a *testing.T under Run, a
+// recorder under Check, so that a program runs the very same cases.
+type tb interface {
+	Helper()
+	Error(args ...any)
+	Errorf(format string, args ...any)
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+	Name() string
+	// run runs fn as a subtest named name.
+	run(name string, fn func(t tb))
+}
+
+// testingT reports to package testing.
+type testingT struct{ *testing.T }
+
+func (t testingT) run(name string, fn func(t tb)) {
+	t.T.Run(name, func(t *testing.T) { fn(testingT{t}) })
 }
 
 // subtest runs fn as a subtest that turns a panic on the test's goroutine
 // into a failure of that subtest alone, so one broken kernel does not hide
 // the results of the others.
-func subtest(t *testing.T, name string, fn func(t *testing.T)) {
+func subtest(t tb, name string, fn func(t tb)) {
 	t.Helper()
-	t.Run(name, func(t *testing.T) {
+	t.run(name, func(t tb) {
 		defer func() {
-			if r := recover(); r != nil {
+			if r := recover(); r != nil && r != errFatal {
 				t.Fatalf("panic: %v\n%s", r, debug.Stack())
 			}
 		}()
@@ -89,7 +135,7 @@ func subtest(t *testing.T, name string, fn func(t *testing.T)) {
 // newRand returns a generator seeded by the subtest's name below Run's test
 // (Unary/exp), so each subtest sees the same numbers on every run and on
 // every backend, whatever else runs.
-func newRand(t *testing.T) *rand.Rand {
+func newRand(t tb) *rand.Rand {
 	_, name, _ := strings.Cut(t.Name(), "/")
 	h := fnv.New64a()
 	h.Write([]byte(name))
@@ -97,7 +143,7 @@ func newRand(t *testing.T) *rand.Rand {
 }
 
 // upload allocates a Float32 buffer holding data; it is freed when the test ends.
-func upload(t *testing.T, d device.Device, data []float32) device.Buffer {
+func upload(t tb, d device.Device, data []float32) device.Buffer {
 	t.Helper()
 	b := alloc(t, d, device.Float32, len(data))
 	d.Write(b, data)
@@ -105,7 +151,7 @@ func upload(t *testing.T, d device.Device, data []float32) device.Buffer {
 }
 
 // uploadInt allocates an Int32 buffer holding data; it is freed when the test ends.
-func uploadInt(t *testing.T, d device.Device, data []int32) device.Buffer {
+func uploadInt(t tb, d device.Device, data []int32) device.Buffer {
 	t.Helper()
 	b := alloc(t, d, device.Int32, len(data))
 	d.Write(b, data)
@@ -114,7 +160,7 @@ func uploadInt(t *testing.T, d device.Device, data []int32) device.Buffer {
 
 // alloc allocates a buffer of n elements (at least one) that is freed when
 // the test ends.
-func alloc(t *testing.T, d device.Device, dt device.DType, n int) device.Buffer {
+func alloc(t tb, d device.Device, dt device.DType, n int) device.Buffer {
 	t.Helper()
 	b := d.Alloc(dt, max(n, 1))
 	if b == nil {
@@ -125,7 +171,7 @@ func alloc(t *testing.T, d device.Device, dt device.DType, n int) device.Buffer 
 }
 
 // download reads the first n elements of a Float32 buffer.
-func download(t *testing.T, d device.Device, b device.Buffer, n int) []float32 {
+func download(t tb, d device.Device, b device.Buffer, n int) []float32 {
 	t.Helper()
 	dst := make([]float32, n)
 	if err := d.Read(b, dst); err != nil {
@@ -135,7 +181,7 @@ func download(t *testing.T, d device.Device, b device.Buffer, n int) []float32 {
 }
 
 // downloadInt reads the first n elements of an Int32 buffer.
-func downloadInt(t *testing.T, d device.Device, b device.Buffer, n int) []int32 {
+func downloadInt(t tb, d device.Device, b device.Buffer, n int) []int32 {
 	t.Helper()
 	dst := make([]int32, n)
 	if err := d.Read(b, dst); err != nil {

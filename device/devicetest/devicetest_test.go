@@ -28,45 +28,42 @@ func TestMethodsCoverDevice(t *testing.T) {
 	}
 }
 
-// TestOpsHaveCases fails when an op of package device has no case here.
-func TestOpsHaveCases(t *testing.T) {
+// TestOpsHaveReferences fails when an op of package device's catalogue has
+// no float64 reference here, or its entry lacks the inputs or the
+// tolerance its test needs.
+func TestOpsHaveReferences(t *testing.T) {
 	for _, op := range device.UnaryOps() {
-		if _, ok := unaryCases[op]; !ok {
-			t.Errorf("unary op %v has no case in unaryCases", op)
+		if _, ok := unaryRefs[op]; !ok {
+			t.Errorf("unary op %v has no reference in unaryRefs", op)
 		}
+		checkEntry(t, op.Info(), 1)
 	}
 	for _, op := range device.BinaryOps() {
-		if _, ok := binaryCases[op]; !ok {
-			t.Errorf("binary op %v has no case in binaryCases", op)
+		if _, ok := binaryRefs[op]; !ok {
+			t.Errorf("binary op %v has no reference in binaryRefs", op)
 		}
+		checkEntry(t, op.Info(), 2)
 	}
 	for _, op := range device.ReduceOps() {
-		if _, ok := reduceInputs[op]; !ok {
-			t.Errorf("reduce op %v has no case in reduceInputs", op)
+		checkEntry(t, op.Info(), 1)
+	}
+	for _, dist := range device.Distributions() {
+		checkEntry(t, dist.Info(), 0)
+		if len(dist.Info().Params) == 0 {
+			t.Errorf("distribution %v has no parameters to test it with", dist)
 		}
 	}
 }
 
-// TestTolerances checks that every tolerance has a reason and names a
-// known test case, and that each case names a tolerance that exists.
-func TestTolerances(t *testing.T) {
-	for name, tl := range tolerances {
-		if tl.Why == "" {
-			t.Errorf("tolerance %q has no reason", name)
-		}
-		if tl.Abs < 0 || tl.ULP < 0 || tl.ArgULP < 0 {
-			t.Errorf("tolerance %q is negative: %+v", name, tl)
-		}
+// checkEntry fails unless a catalogue entry draws inputs for each of n
+// operands and names a tolerance that exists.
+func checkEntry(t *testing.T, info device.OpInfo, n int) {
+	t.Helper()
+	if len(info.Inputs) != n {
+		t.Errorf("op %s has %d input domains, want %d", info.Name, len(info.Inputs), n)
 	}
-	for op, c := range unaryCases {
-		if _, ok := tolerances[c.tol]; c.tol != "" && !ok {
-			t.Errorf("unary op %v names unknown tolerance %q", op, c.tol)
-		}
-	}
-	for op, c := range binaryCases {
-		if _, ok := tolerances[c.tol]; c.tol != "" && !ok {
-			t.Errorf("binary op %v names unknown tolerance %q", op, c.tol)
-		}
+	if info.Tol != "" && !slices.Contains(device.ToleranceNames(), info.Tol) {
+		t.Errorf("op %s names unknown tolerance %q", info.Name, info.Tol)
 	}
 }
 

@@ -27,6 +27,10 @@
 // (broadcast) layouts, and values of large magnitude wherever the op is
 // defined for them.
 //
+// Check runs the same suite without package testing, for programs
+// (tensorgl check); the op catalogue of package device gives each
+// element-wise, reduce and random op its inputs, parameters and tolerance.
+//
 // The suite's own tests check that it has a test for every method of
 // device.Device and a case for every op, and run it on the CPU backend with
 // deliberate bugs (mutants), each of which must fail the subtest meant to

@@ -2,7 +2,6 @@ package devicetest
 
 import (
 	"math/rand/v2"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -39,12 +38,12 @@ func gatherIndices(r *rand.Rand, p device.GatherParams, offset int, strides []in
 	}
 }
 
-func testGather(t *testing.T, d device.Device) {
+func testGather(t tb, d device.Device) {
 	for _, c := range gatherCases {
-		subtest(t, c.name, func(t *testing.T) {
+		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			p := c.p
-			src := draw(r, p.Outer*p.N*p.Inner, wide(6))
+			src := draw(r, p.Outer*p.N*p.Inner, device.Wide(6))
 			idx, at := gatherIndices(r, p, c.idxOffset, c.idxStrides)
 			want := make([]float32, p.Outer*p.M*p.Inner)
 			for o := range p.Outer {
@@ -61,13 +60,13 @@ func testGather(t *testing.T, d device.Device) {
 	}
 }
 
-func testScatterAdd(t *testing.T, d device.Device) {
+func testScatterAdd(t tb, d device.Device) {
 	for _, c := range gatherCases {
-		subtest(t, c.name, func(t *testing.T) {
+		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			p := c.p
-			src := draw(r, p.Outer*p.M*p.Inner, mostly(between(-1, 1), wide(4)))
-			dst0 := draw(r, p.Outer*p.N*p.Inner, between(-1, 1))
+			src := draw(r, p.Outer*p.M*p.Inner, device.Mostly(device.Between(-1, 1), device.Wide(4)))
+			dst0 := draw(r, p.Outer*p.N*p.Inner, device.Between(-1, 1))
 			idx, at := gatherIndices(r, p, c.idxOffset, c.idxStrides)
 			acc := newAccumulator(len(dst0))
 			for j, v := range dst0 {

@@ -3,7 +3,6 @@ package devicetest
 import (
 	"fmt"
 	"math/rand/v2"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -158,7 +157,7 @@ func addresses(shape []int, offset int, strides []int) []int {
 }
 
 // upload copies the operand's buffer to d and returns the kernel operand.
-func (op operand) upload(t *testing.T, d device.Device) device.Strided {
+func (op operand) upload(t tb, d device.Device) device.Strided {
 	t.Helper()
 	return device.Strided{Buf: upload(t, d, op.data), Offset: op.offset, Strides: op.strides}
 }

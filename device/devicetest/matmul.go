@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -61,15 +60,15 @@ func randomMatMulCases(r *rand.Rand, n int) []matMulCase {
 	return cases
 }
 
-func testMatMul(t *testing.T, d device.Device) {
+func testMatMul(t tb, d device.Device) {
 	for _, c := range matMulCases {
-		subtest(t, c.name, func(t *testing.T) {
+		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			p := c.p
 			span := func(off, stride, size int) int { return off + (p.Batch-1)*stride + size + 2 }
-			a := draw(r, span(p.OffA, p.StrideA, p.M*p.K), mostly(between(-1, 1), wide(4)))
-			b := draw(r, span(p.OffB, p.StrideB, p.K*p.N), mostly(between(-1, 1), wide(4)))
-			cv := draw(r, span(p.OffC, p.StrideC, p.M*p.N), between(-1, 1))
+			a := draw(r, span(p.OffA, p.StrideA, p.M*p.K), device.Mostly(device.Between(-1, 1), device.Wide(4)))
+			b := draw(r, span(p.OffB, p.StrideB, p.K*p.N), device.Mostly(device.Between(-1, 1), device.Wide(4)))
+			cv := draw(r, span(p.OffC, p.StrideC, p.M*p.N), device.Between(-1, 1))
 			if p.Beta == 0 {
 				cv = filled(len(cv), float32(math.NaN())) // C must not be read
 			}
@@ -112,7 +111,7 @@ func matMulRef(p device.MatMulParams, a, b, c []float32) (want, bound []float64)
 					w += beta * float64(c[ci])
 					scale += math.Abs(beta * float64(c[ci]))
 				}
-				want[ci], bound[ci] = w, tol("accumulate").bound(float64(p.K+2)*scale, 0)
+				want[ci], bound[ci] = w, tol("accumulate").Bound(float64(p.K+2)*scale, 0)
 			}
 		}
 	}

@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"math"
 	"sync"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
 
-func testInfo(t *testing.T, d device.Device) {
+func testInfo(t tb, d device.Device) {
 	info := d.Info()
 	if info.Name == "" || info.Renderer == "" || info.Version == "" {
 		t.Errorf("Info() = %+v: want a non-empty Name, Renderer and Version", info)
@@ -31,7 +30,7 @@ func testInfo(t *testing.T, d device.Device) {
 	}
 }
 
-func testAlloc(t *testing.T, d device.Device) {
+func testAlloc(t tb, d device.Device) {
 	for _, n := range []int{1, 2, 7, 1000, 4099} {
 		for _, dt := range []device.DType{device.Float32, device.Int32} {
 			b := alloc(t, d, dt, n)
@@ -42,7 +41,7 @@ func testAlloc(t *testing.T, d device.Device) {
 	}
 }
 
-func testFree(t *testing.T, d device.Device) {
+func testFree(t tb, d device.Device) {
 	const n = 1531
 	before := d.Stats()
 	b := d.Alloc(device.Float32, n)
@@ -79,14 +78,14 @@ func testFree(t *testing.T, d device.Device) {
 var specialFloats = []float32{0, float32(math.Copysign(0, -1)), 1, -1, math.MaxFloat32, -math.MaxFloat32,
 	math.SmallestNonzeroFloat32, 0x1p-126, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 3.1415927, -2.5e-20}
 
-func testWrite(t *testing.T, d device.Device) {
+func testWrite(t tb, d device.Device) {
 	r := newRand(t)
-	subtest(t, "float32", func(t *testing.T) {
+	subtest(t, "float32", func(t tb) {
 		data := append(uniform(r, 997, -1e6, 1e6), specialFloats...)
 		b := upload(t, d, data)
 		expectEqual(t, "Write then Read", download(t, d, b, len(data)), data)
 	})
-	subtest(t, "int32", func(t *testing.T) {
+	subtest(t, "int32", func(t tb) {
 		data := []int32{0, 1, -1, math.MaxInt32, math.MinInt32, 16777217, -16777217}
 		for range 1000 {
 			data = append(data, int32(r.Uint32()))
@@ -94,7 +93,7 @@ func testWrite(t *testing.T, d device.Device) {
 		b := uploadInt(t, d, data)
 		expectInts(t, "Write then Read", downloadInt(t, d, b, len(data)), data)
 	})
-	subtest(t, "prefix", func(t *testing.T) {
+	subtest(t, "prefix", func(t tb) {
 		// A short Write fills the start of the buffer and leaves the rest.
 		full := uniform(r, 101, -1, 1)
 		b := upload(t, d, full)
@@ -103,7 +102,7 @@ func testWrite(t *testing.T, d device.Device) {
 		want := append(append([]float32{}, short...), full[len(short):]...)
 		expectEqual(t, "Write of 37 elements into 101", download(t, d, b, len(full)), want)
 	})
-	subtest(t, "counts", func(t *testing.T) {
+	subtest(t, "counts", func(t tb) {
 		b := alloc(t, d, device.Float32, 10)
 		before := d.Stats().Uploads
 		d.Write(b, filled(10, 1))
@@ -113,22 +112,22 @@ func testWrite(t *testing.T, d device.Device) {
 	})
 }
 
-func testRead(t *testing.T, d device.Device) {
+func testRead(t tb, d device.Device) {
 	r := newRand(t)
-	subtest(t, "prefix", func(t *testing.T) {
+	subtest(t, "prefix", func(t tb) {
 		data := uniform(r, 313, -1, 1)
 		b := upload(t, d, data)
 		expectEqual(t, "Read of the first 100 of 313", download(t, d, b, 100), data[:100])
 		ib := uploadInt(t, d, []int32{5, -6, 7, 8})
 		expectInts(t, "Read of the first 3 of 4 int32", downloadInt(t, d, ib, 3), []int32{5, -6, 7})
 	})
-	subtest(t, "afterKernel", func(t *testing.T) {
+	subtest(t, "afterKernel", func(t tb) {
 		// Read waits for queued kernels.
 		b := alloc(t, d, device.Float32, 4001)
 		d.Fill(b, 0, 4001, 2.5)
 		expectEqual(t, "Read after Fill", download(t, d, b, 4001), filled(4001, 2.5))
 	})
-	subtest(t, "counts", func(t *testing.T) {
+	subtest(t, "counts", func(t tb) {
 		b := upload(t, d, filled(10, 1))
 		before := d.Stats().Downloads
 		download(t, d, b, 10)
@@ -138,8 +137,8 @@ func testRead(t *testing.T, d device.Device) {
 	})
 }
 
-func testSync(t *testing.T, d device.Device) {
-	subtest(t, "afterFill", func(t *testing.T) {
+func testSync(t tb, d device.Device) {
+	subtest(t, "afterFill", func(t tb) {
 		b := alloc(t, d, device.Float32, 777)
 		d.Fill(b, 0, 777, -1)
 		if err := d.Sync(); err != nil {
@@ -150,7 +149,7 @@ func testSync(t *testing.T, d device.Device) {
 		}
 		expectEqual(t, "Read after Sync", download(t, d, b, 777), filled(777, -1))
 	})
-	subtest(t, "concurrent", func(t *testing.T) {
+	subtest(t, "concurrent", func(t tb) {
 		// Goroutines queue chains of dependent kernels at once, freeing each
 		// input as soon as its last kernel is queued (as the tensor layer
 		// does); each chain must see its own kernels in order.
@@ -202,7 +201,7 @@ func chain(d device.Device, n int, base float32) error {
 	return nil
 }
 
-func testStats(t *testing.T, d device.Device) {
+func testStats(t tb, d device.Device) {
 	before := d.Stats()
 	b := d.Alloc(device.Float32, 2053)
 	d.Fill(b, 0, 2053, 1)
@@ -226,7 +225,7 @@ func testStats(t *testing.T, d device.Device) {
 	}
 }
 
-func testClose(t *testing.T, d device.Device) {
+func testClose(t tb, d device.Device) {
 	if err := d.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}

@@ -3,7 +3,6 @@ package devicetest
 import (
 	"fmt"
 	"math"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -26,11 +25,11 @@ var sgdCases = []struct {
 	{"nesterov", device.SGDParams{LR: 0.02, Momentum: 0.9, WeightDecay: 1e-3, Nesterov: true}},
 }
 
-func testSGDStep(t *testing.T, d device.Device) {
+func testSGDStep(t tb, d device.Device) {
 	for _, c := range sgdCases {
-		subtest(t, c.name, func(t *testing.T) {
+		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
-			param := upload(t, d, draw(r, optimSize, mostly(between(-1, 1), wide(3))))
+			param := upload(t, d, draw(r, optimSize, device.Mostly(device.Between(-1, 1), device.Wide(3))))
 			var buf device.Buffer
 			if c.p.Momentum != 0 {
 				buf = upload(t, d, filled(optimSize, float32(math.NaN()))) // written, not read, on the first step
@@ -38,7 +37,7 @@ func testSGDStep(t *testing.T, d device.Device) {
 			for step := range optimSteps {
 				p := c.p
 				p.FirstStep = step == 0
-				grad := draw(r, optimSize, mostly(between(-1, 1), wide(3)))
+				grad := draw(r, optimSize, device.Mostly(device.Between(-1, 1), device.Wide(3)))
 				p0 := download(t, d, param, optimSize)
 				b0 := filled(optimSize, 0)
 				if buf != nil {
@@ -79,8 +78,8 @@ func sgdRef(p device.SGDParams, param, grad, buf float64) (newP, boundP, newBuf,
 		}
 	}
 	const terms = 6 // the most roundings on any path
-	return param - lr*g, tol("accumulate").bound(terms*(math.Abs(param)+math.Abs(lr)*gAbs), 0),
-		buf, tol("accumulate").bound(terms*newBuf, 0)
+	return param - lr*g, tol("accumulate").Bound(terms*(math.Abs(param)+math.Abs(lr)*gAbs), 0),
+		buf, tol("accumulate").Bound(terms*newBuf, 0)
 }
 
 // adamCases cover Adam, Adam with L2 weight decay, AdamW, and steps far from
@@ -96,19 +95,19 @@ var adamCases = []struct {
 	{"later", device.AdamParams{LR: 3e-3, Beta1: 0.8, Beta2: 0.999, Eps: 1e-6, WeightDecay: 0.01, Decoupled: true}, 1000},
 }
 
-func testAdamStep(t *testing.T, d device.Device) {
+func testAdamStep(t tb, d device.Device) {
 	for _, c := range adamCases {
-		subtest(t, c.name, func(t *testing.T) {
+		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
-			param := upload(t, d, draw(r, optimSize, mostly(between(-1, 1), wide(3))))
+			param := upload(t, d, draw(r, optimSize, device.Mostly(device.Between(-1, 1), device.Wide(3))))
 			m, v := upload(t, d, filled(optimSize, 0)), upload(t, d, filled(optimSize, 0))
 			if c.firstStep > 1 {
-				m, v = upload(t, d, draw(r, optimSize, between(-0.1, 0.1))), upload(t, d, draw(r, optimSize, between(0, 0.01)))
+				m, v = upload(t, d, draw(r, optimSize, device.Between(-0.1, 0.1))), upload(t, d, draw(r, optimSize, device.Between(0, 0.01)))
 			}
 			for step := range optimSteps {
 				p := c.p
 				p.Step = c.firstStep + step
-				grad := draw(r, optimSize, mostly(between(-1, 1), wide(3)))
+				grad := draw(r, optimSize, device.Mostly(device.Between(-1, 1), device.Wide(3)))
 				p0, m0, v0 := download(t, d, param, optimSize), download(t, d, m, optimSize), download(t, d, v, optimSize)
 				want := [3][]float64{make([]float64, optimSize), make([]float64, optimSize), make([]float64, optimSize)}
 				bound := [3][]float64{make([]float64, optimSize), make([]float64, optimSize), make([]float64, optimSize)}
@@ -145,7 +144,7 @@ func adamRef(p device.AdamParams, param, grad, m, v float64) (newP, boundP, newM
 	vHat := newV / (1 - math.Pow(b2, t))
 	delta := lr * mHat / (math.Sqrt(vHat) + eps)
 	const terms = 6 // the most roundings on any path
-	return param - delta, tol("accumulate").bound(terms*(pAbs+math.Abs(delta)), 0) + tol("adam").bound(delta, 0),
-		newM, tol("accumulate").bound(terms*(math.Abs(b1*m)+(1-b1)*gAbs), 0),
-		newV, tol("accumulate").bound(terms*(b2*v+(1-b2)*gAbs*gAbs), 0)
+	return param - delta, tol("accumulate").Bound(terms*(pAbs+math.Abs(delta)), 0) + tol("adam").Bound(delta, 0),
+		newM, tol("accumulate").Bound(terms*(math.Abs(b1*m)+(1-b1)*gAbs), 0),
+		newV, tol("accumulate").Bound(terms*(b2*v+(1-b2)*gAbs*gAbs), 0)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -96,10 +95,10 @@ func distinct(r *rand.Rand, n int, negative bool) []float32 {
 	return v
 }
 
-func testPool2d(t *testing.T, d device.Device) {
+func testPool2d(t tb, d device.Device) {
 	for _, m := range poolModes {
 		for ci, c := range poolCases {
-			subtest(t, m.name+"/"+c.name, func(t *testing.T) {
+			subtest(t, m.name+"/"+c.name, func(t tb) {
 				r := newRand(t)
 				p := c.p
 				p.Mode, p.CountIncludePad = m.mode, m.includePad
@@ -122,7 +121,7 @@ func testPool2d(t *testing.T, d device.Device) {
 						return
 					}
 					want[yi] = sum / float64(divisor)
-					bound[yi] = tol("accumulate").bound(float64(len(in)+3)*abs/float64(divisor), 0)
+					bound[yi] = tol("accumulate").Bound(float64(len(in)+3)*abs/float64(divisor), 0)
 				})
 				y := upload(t, d, filled(ny, float32(math.NaN())))
 				var idx device.Buffer
@@ -139,16 +138,16 @@ func testPool2d(t *testing.T, d device.Device) {
 	}
 }
 
-func testPool2dBackward(t *testing.T, d device.Device) {
+func testPool2dBackward(t tb, d device.Device) {
 	for _, m := range poolModes {
 		for _, c := range poolCases {
-			subtest(t, m.name+"/"+c.name, func(t *testing.T) {
+			subtest(t, m.name+"/"+c.name, func(t tb) {
 				r := newRand(t)
 				p := c.p
 				p.Mode, p.CountIncludePad = m.mode, m.includePad
 				nx, ny := p.N*p.C*p.H*p.W, p.N*p.C*p.OutH()*p.OutW()
 				x := distinct(r, nx, false)
-				dy := draw(r, ny, mostly(between(-1, 1), wide(3)))
+				dy := draw(r, ny, device.Mostly(device.Between(-1, 1), device.Wide(3)))
 				idx := make([]int32, ny)
 				acc := newAccumulator(nx)
 				poolWindows(p, func(yi, plane int, in []int, divisor int) {

@@ -2,7 +2,6 @@ package devicetest
 
 import (
 	"math"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -27,7 +26,7 @@ func randomRef(p device.RandomParams, i int) (want, bound float64) {
 	a, b := float64(p.A), float64(p.B)
 	switch p.Dist {
 	case device.Uniform:
-		return a + (b-a)*float64(u0), tol("uniform").bound(math.Abs(a)+math.Abs(b), 0)
+		return a + (b-a)*float64(u0), tol(p.Dist.Info().Tol).Bound(math.Abs(a)+math.Abs(b), 0)
 	case device.Bernoulli:
 		return indicator(u0 < p.A), 0
 	}
@@ -35,31 +34,28 @@ func randomRef(p device.RandomParams, i int) (want, bound float64) {
 	ln := math.Log(1 - float64(u0))
 	r := math.Sqrt(-2 * ln)
 	c := math.Cos(2 * math.Pi * float64(u1))
-	dL := 2 * tol("log").bound(ln, 0)
-	dr := tol("sqrt").bound(r, 0) + math.Sqrt(dL)
+	dL := 2 * tol("log").Bound(ln, 0)
+	dr := tol("sqrt").Bound(r, 0) + math.Sqrt(dL)
 	if r > 0 {
-		dr = tol("sqrt").bound(r, 0) + math.Min(dL/(2*r), math.Sqrt(dL))
+		dr = tol("sqrt").Bound(r, 0) + math.Min(dL/(2*r), math.Sqrt(dL))
 	}
-	dc := tol("sincos").bound(c, 0) + tol("round").bound(2*math.Pi, 0) // 2π·u rounds
+	dc := tol("sincos").Bound(c, 0) + tol("round").Bound(2*math.Pi, 0) // 2π·u rounds
 	v := a + b*r*c
-	return v, math.Abs(b)*(dr*math.Abs(c)+r*dc) + 2*tol("round").bound(math.Abs(a)+math.Abs(b*r*c), 0)
+	return v, math.Abs(b)*(dr*math.Abs(c)+r*dc) + 2*tol("round").Bound(math.Abs(a)+math.Abs(b*r*c), 0)
 }
 
-// randomDists are the distributions with the parameters they are tested with.
-var randomDists = []struct {
-	name string
-	p    device.RandomParams
-}{
-	{"uniform", device.RandomParams{Dist: device.Uniform, A: -2, B: 3}},
-	{"normal", device.RandomParams{Dist: device.Normal, A: 1, B: 2}},
-	{"bernoulli", device.RandomParams{Dist: device.Bernoulli, A: 0.3}},
+// randomParams returns the parameters dist is tested with: those of its
+// catalogue entry.
+func randomParams(dist device.Distribution) device.RandomParams {
+	ab := dist.Info().ParamSets()[0]
+	return device.RandomParams{Dist: dist, A: ab[0], B: ab[1]}
 }
 
-func testRandom(t *testing.T, d device.Device) {
-	for _, dist := range randomDists {
+func testRandom(t tb, d device.Device) {
+	for _, dist := range device.Distributions() {
 		for _, c := range randomCases {
-			subtest(t, dist.name+"/"+c.name, func(t *testing.T) {
-				p := dist.p
+			subtest(t, dist.String()+"/"+c.name, func(t tb) {
+				p := randomParams(dist)
 				p.Seed, p.Offset = c.seed, c.offset
 				got := generate(t, d, p, c.n)
 				want, bound := make([]float64, c.n), make([]float64, c.n)
@@ -70,13 +66,13 @@ func testRandom(t *testing.T, d device.Device) {
 			})
 		}
 	}
-	subtest(t, "bernoulli/extremes", func(t *testing.T) {
+	subtest(t, "bernoulli/extremes", func(t tb) {
 		for _, a := range []float32{0, 1} {
 			p := device.RandomParams{Dist: device.Bernoulli, A: a, Seed: 3}
 			expectEqual(t, describe(p), generate(t, d, p, 100), filled(100, a))
 		}
 	})
-	subtest(t, "offset", func(t *testing.T) {
+	subtest(t, "offset", func(t tb) {
 		// Element i is drawn at counter Offset+i, so a stream started later
 		// is a suffix of one started earlier, and a repeat call repeats it.
 		p := device.RandomParams{Dist: device.Normal, A: 0, B: 1, Seed: 77}
@@ -91,18 +87,18 @@ func testRandom(t *testing.T, d device.Device) {
 			t.Errorf("Seed 77 and 78 agree in %d of 200 draws: the seed must key the generator", same)
 		}
 	})
-	subtest(t, "statistics", func(t *testing.T) {
+	subtest(t, "statistics", func(t tb) {
 		const n = 8192
-		for _, dist := range randomDists {
-			p := dist.p
+		for _, dist := range device.Distributions() {
+			p := randomParams(dist)
 			p.Seed = 2024
-			checkMoments(t, dist.name, p, generate(t, d, p, n))
+			checkMoments(t, dist.String(), p, generate(t, d, p, n))
 		}
 	})
 }
 
 // generate draws n elements from d.
-func generate(t *testing.T, d device.Device, p device.RandomParams, n int) []float32 {
+func generate(t tb, d device.Device, p device.RandomParams, n int) []float32 {
 	t.Helper()
 	b := upload(t, d, filled(n, float32(math.NaN())))
 	d.Random(b, p)
@@ -122,7 +118,7 @@ func countEqual(a, b []float32) int {
 // checkMoments compares the sample mean and standard deviation of x with
 // those of p's distribution, within five standard errors, and checks the
 // support.
-func checkMoments(t *testing.T, name string, p device.RandomParams, x []float32) {
+func checkMoments(t tb, name string, p device.RandomParams, x []float32) {
 	t.Helper()
 	a, b := float64(p.A), float64(p.B)
 	var mean, std float64

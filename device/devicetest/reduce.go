@@ -2,7 +2,6 @@ package devicetest
 
 import (
 	"math"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -11,25 +10,11 @@ import (
 // axes, odd sizes and one long axis for backends that reduce in a tree.
 var reduceShapes = [][3]int{{1, 1, 1}, {3, 7, 5}, {5, 1, 4}, {1, 13, 1}, {4, 33, 1}, {1, 3001, 1}, {2, 129, 3}}
 
-// reduceInputs draws the inputs of each device.ReduceOp; Run fails for an
-// op without an entry. Max, min and their indices draw from a mix that
-// repeats values, so ties occur and the first extreme must win.
-var reduceInputs = map[device.ReduceOp]generator{
-	device.Sum:    mostly(wide(6), between(-1, 1)),
-	device.Max:    mostly(small, wide(6)),
-	device.Min:    mostly(small, wide(6)),
-	device.ArgMax: mostly(small, wide(6)),
-	device.ArgMin: mostly(small, wide(6)),
-}
-
-func testReduce(t *testing.T, d device.Device) {
+func testReduce(t tb, d device.Device) {
 	for _, op := range device.ReduceOps() {
-		subtest(t, op.String(), func(t *testing.T) {
+		subtest(t, op.String(), func(t tb) {
 			r := newRand(t)
-			gen, ok := reduceInputs[op]
-			if !ok {
-				t.Fatalf("devicetest has no case for reduce op %v: add one to reduceInputs and checkReduce", op)
-			}
+			gen := op.Info().Inputs[0]
 			for _, s := range reduceShapes {
 				p := device.ReduceParams{Op: op, Outer: s[0], N: s[1], Inner: s[2]}
 				src := draw(r, s[0]*s[1]*s[2], gen)
@@ -47,7 +32,7 @@ func testReduce(t *testing.T, d device.Device) {
 }
 
 // checkReduce runs one Reduce and compares it with the float64 reference.
-func checkReduce(t *testing.T, d device.Device, p device.ReduceParams, src []float32, what string) {
+func checkReduce(t tb, d device.Device, p device.ReduceParams, src []float32, what string) {
 	t.Helper()
 	n := p.Outer * p.Inner
 	want, bound := make([]float64, n), make([]float64, n)
@@ -72,7 +57,7 @@ func checkReduce(t *testing.T, d device.Device, p device.ReduceParams, src []flo
 			j := o*p.Inner + i
 			want[j], wantIdx[j] = best, int32(arg)
 			if p.Op == device.Sum {
-				want[j], bound[j] = sum, tol("accumulate").bound(float64(p.N)*abs, 0)
+				want[j], bound[j] = sum, tol(p.Op.Info().Tol).Bound(float64(p.N)*abs, 0)
 			}
 		}
 	}

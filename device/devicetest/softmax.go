@@ -3,7 +3,6 @@ package devicetest
 import (
 	"math"
 	"math/rand/v2"
-	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -14,20 +13,20 @@ import (
 var softmaxCases = []struct {
 	name       string
 	rows, n    int
-	gen        generator
+	gen        device.Domain
 	rowOffsets bool // shift row r by ±1000
 }{
-	{"single", 1, 1, between(-3, 3), false},
-	{"row", 1, 10, between(-3, 3), false},
-	{"rows", 5, 7, between(-3, 3), false},
-	{"odd", 7, 33, between(-5, 5), false},
-	{"long", 3, 1000, between(-5, 5), false},
-	{"offset", 4, 17, between(-5, 5), true},
-	{"spread", 3, 50, between(-40, 40), false},
+	{"single", 1, 1, device.Between(-3, 3), false},
+	{"row", 1, 10, device.Between(-3, 3), false},
+	{"rows", 5, 7, device.Between(-3, 3), false},
+	{"odd", 7, 33, device.Between(-5, 5), false},
+	{"long", 3, 1000, device.Between(-5, 5), false},
+	{"offset", 4, 17, device.Between(-5, 5), true},
+	{"spread", 3, 50, device.Between(-40, 40), false},
 }
 
 // softmaxInput draws a case's input.
-func softmaxInput(r *rand.Rand, rows, n int, gen generator, rowOffsets bool) []float32 {
+func softmaxInput(r *rand.Rand, rows, n int, gen device.Domain, rowOffsets bool) []float32 {
 	x := draw(r, rows*n, gen)
 	if rowOffsets {
 		for i := range x {
@@ -61,10 +60,10 @@ func softmaxRef(x []float32, rows, n int, log bool) (want, bound []float64) {
 			j := r*n + i
 			if log {
 				want[j] = dv - math.Log(s)
-				bound[j] = tol("logsoftmax").bound(math.Abs(dv)+math.Log(s)+1, spread) + tol("accumulate").bound(float64(n), 0)
+				bound[j] = tol("logsoftmax").Bound(math.Abs(dv)+math.Log(s)+1, spread) + tol("accumulate").Bound(float64(n), 0)
 			} else {
 				want[j] = math.Exp(dv) / s
-				bound[j] = tol("softmax").bound(want[j], spread) + tol("accumulate").bound(float64(n)*want[j], 0)
+				bound[j] = tol("softmax").Bound(want[j], spread) + tol("accumulate").Bound(float64(n)*want[j], 0)
 			}
 		}
 	}
@@ -77,10 +76,10 @@ var softmaxKinds = []struct {
 	log  bool
 }{{"softmax", false}, {"log", true}}
 
-func testSoftmax(t *testing.T, d device.Device) {
+func testSoftmax(t tb, d device.Device) {
 	for _, k := range softmaxKinds {
 		for _, c := range softmaxCases {
-			subtest(t, k.name+"/"+c.name, func(t *testing.T) {
+			subtest(t, k.name+"/"+c.name, func(t tb) {
 				r := newRand(t)
 				p := device.SoftmaxParams{Rows: c.rows, N: c.n, Log: k.log}
 				x := softmaxInput(r, c.rows, c.n, c.gen, c.rowOffsets)
@@ -93,10 +92,10 @@ func testSoftmax(t *testing.T, d device.Device) {
 	}
 }
 
-func testSoftmaxBackward(t *testing.T, d device.Device) {
+func testSoftmaxBackward(t tb, d device.Device) {
 	for _, k := range softmaxKinds {
 		for _, c := range softmaxCases {
-			subtest(t, k.name+"/"+c.name, func(t *testing.T) {
+			subtest(t, k.name+"/"+c.name, func(t tb) {
 				r := newRand(t)
 				p := device.SoftmaxParams{Rows: c.rows, N: c.n, Log: k.log}
 				ref, _ := softmaxRef(softmaxInput(r, c.rows, c.n, c.gen, c.rowOffsets), c.rows, c.n, k.log)
@@ -104,7 +103,7 @@ func testSoftmaxBackward(t *testing.T, d device.Device) {
 				for i, v := range ref {
 					y[i] = float32(v)
 				}
-				dy := draw(r, len(y), mostly(between(-1, 1), wide(3)))
+				dy := draw(r, len(y), device.Mostly(device.Between(-1, 1), device.Wide(3)))
 				want, bound := make([]float64, len(y)), make([]float64, len(y))
 				for row := range c.rows {
 					dot, absDot, sum, absSum := 0.0, 0.0, 0.0, 0.0
@@ -120,10 +119,10 @@ func testSoftmaxBackward(t *testing.T, d device.Device) {
 						if k.log {
 							e := math.Exp(yi)
 							want[i] = dyi - e*sum
-							bound[i] = tol("exp").bound(e*sum, yi) + tol("accumulate").bound(terms*(math.Abs(dyi)+e*absSum), 0)
+							bound[i] = tol("exp").Bound(e*sum, yi) + tol("accumulate").Bound(terms*(math.Abs(dyi)+e*absSum), 0)
 						} else {
 							want[i] = yi * (dyi - dot)
-							bound[i] = tol("accumulate").bound(terms*math.Abs(yi)*(math.Abs(dyi)+absDot), 0)
+							bound[i] = tol("accumulate").Bound(terms*math.Abs(yi)*(math.Abs(dyi)+absDot), 0)
 						}
 					}
 				}

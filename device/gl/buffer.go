@@ -4,7 +4,6 @@ package gl
 
 import (
 	"fmt"
-	"math/bits"
 	"unsafe"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
@@ -32,30 +31,6 @@ type glBuffer struct {
 	size int
 }
 
-// maxPooledBytes bounds the memory kept for reuse; buffers freed beyond it
-// are deleted, so a program whose shapes keep changing cannot grow the pool
-// without bound.
-const maxPooledBytes = 1 << 30
-
-// bucket rounds n up to a pool size class: powers of two up to 4096
-// elements, then quarter steps between powers of two (at most 25% waste),
-// never beyond limit when n itself fits.
-func bucket(n, limit int) int {
-	if n <= 64 {
-		return 64
-	}
-	p := 1 << (bits.Len(uint(n-1)) - 1) // largest power of two < n
-	step := p
-	if p >= 4096 {
-		step = p / 4
-	}
-	b := (n + step - 1) / step * step
-	if limit > 0 && n <= limit && b > limit {
-		b = limit
-	}
-	return b
-}
-
 func (d *Device) buf(b device.Buffer) *glBuffer { return b.(*Buffer).g }
 
 // Alloc returns a buffer of n elements from the pool, or a new GL buffer. A
@@ -68,13 +43,11 @@ func (d *Device) Alloc(dt device.DType, n int) device.Buffer {
 		d.setErr(fmt.Errorf("gl: Alloc of %d %s elements (%d bytes) exceeds MAX_SHADER_STORAGE_BLOCK_SIZE (%d bytes)",
 			n, dt, 4*int64(n), d.info.Limits.MaxStorageBlockSize))
 	}
-	size := bucket(n, limit)
+	size := device.PoolBucket(n, limit)
 	d.mu.Lock()
-	var g *glBuffer
+	g, ok := d.pool.Get(size, 4*int64(size))
 	fresh := false
-	if free := d.pool[size]; len(free) > 0 {
-		g = free[len(free)-1]
-		d.pool[size] = free[:len(free)-1]
+	if ok {
 		d.stats.BuffersReused++
 		d.stats.BytesPooled -= 4 * int64(size)
 	} else {
@@ -100,9 +73,8 @@ func (d *Device) Free(b device.Buffer) {
 	bytes := 4 * int64(g.size)
 	d.mu.Lock()
 	d.stats.BytesInUse -= bytes
-	keep := d.pool != nil && d.stats.BytesPooled+bytes <= maxPooledBytes
+	keep := d.pool.Put(g.size, g, bytes)
 	if keep {
-		d.pool[g.size] = append(d.pool[g.size], g)
 		d.stats.BytesPooled += bytes
 	}
 	d.mu.Unlock()

@@ -41,7 +41,7 @@ type Device struct {
 	mu    sync.Mutex // guards err, stats, pool
 	err   error      // first deferred error since the last Read or Sync
 	stats device.Stats
-	pool  map[int][]*glBuffer // bucket size in elements → free buffers
+	pool  *device.Pool[int, *glBuffer] // by size class in elements
 
 	info     device.Info
 	context  string // how the context was made, for Context
@@ -87,7 +87,7 @@ func open(eglIndex int) (*Device, error) {
 	d := &Device{
 		q:        make(chan command, queueDepth),
 		done:     make(chan struct{}),
-		pool:     map[int][]*glBuffer{},
+		pool:     device.NewPool[int, *glBuffer]("gl", device.MaxPooledBytes),
 		progs:    map[string]*program{},
 		eglIndex: eglIndex,
 	}
@@ -370,12 +370,9 @@ func (d *Device) release() {
 		}
 	}
 	d.mu.Lock()
-	for _, bs := range d.pool {
-		for _, g := range bs {
-			gl.DeleteBuffers(1, &g.name)
-		}
+	for _, g := range d.pool.Close() {
+		gl.DeleteBuffers(1, &g.name)
 	}
-	d.pool = nil
 	d.mu.Unlock()
 	d.checkGL()
 	d.ctx.destroy()

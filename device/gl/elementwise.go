@@ -83,13 +83,14 @@ func collapse(shape []int, ops []strided) []int {
 	return out
 }
 
-// elementwise runs the strided element-wise program of variant defs over
+// elementwise runs v, a variant of the strided element-wise program, over
 // shape with up to three operands and writes dst contiguously from dstOff.
-func (d *Device) elementwise(name string, defs []string, dst *glBuffer, dstOff int, shape []int, a, b float32, ops ...strided) {
+func (d *Device) elementwise(name string, v variant, dst *glBuffer, dstOff int, shape []int, a, b float32, ops ...strided) {
 	n := device.NumElements(shape)
 	shape = collapse(shape, ops)
+	v.defs = append(v.defs, localDef(elemLocal))
 	d.enqueue(name, func() {
-		p := d.program(variant{family: "elementwise", defs: append(defs, localDef(elemLocal))})
+		p := d.program(v)
 		if p == nil {
 			return
 		}
@@ -115,19 +116,19 @@ func (d *Device) elementwise(name string, defs []string, dst *glBuffer, dstOff i
 // Copy gathers src over shape into contiguous dst at dstOffset, copying bit
 // patterns so it serves both dtypes.
 func (d *Device) Copy(dst device.Buffer, dstOffset int, src device.Strided, shape []int) {
-	d.elementwise("copy", []string{"MODE_COPY"}, d.buf(dst), dstOffset, shape, 0, 0, capture(src))
+	d.elementwise("copy", variant{family: "elementwise", defs: []string{"MODE_COPY"}}, d.buf(dst), dstOffset, shape, 0, 0, capture(src))
 }
 
 // Unary applies p.Op element-wise.
 func (d *Device) Unary(dst device.Buffer, src device.Strided, p device.UnaryParams) {
-	defs := []string{"MODE_UNARY", fmt.Sprintf("OP=%d", p.Op)}
-	d.elementwise("unary "+p.Op.String(), defs, d.buf(dst), 0, p.Shape, p.A, p.B, capture(src))
+	v := opVariant("elementwise", "OP", unaryOps, p.Op.Info(), "MODE_UNARY")
+	d.elementwise("unary "+p.Op.String(), v, d.buf(dst), 0, p.Shape, p.A, p.B, capture(src))
 }
 
 // Binary applies p.Op element-wise with broadcasting by strides.
 func (d *Device) Binary(dst device.Buffer, x, y device.Strided, p device.BinaryParams) {
-	defs := []string{"MODE_BINARY", fmt.Sprintf("OP=%d", p.Op)}
-	d.elementwise("binary "+p.Op.String(), defs, d.buf(dst), 0, p.Shape, p.A, 0, capture(x), capture(y))
+	v := opVariant("elementwise", "OP", binaryOps, p.Op.Info(), "MODE_BINARY")
+	d.elementwise("binary "+p.Op.String(), v, d.buf(dst), 0, p.Shape, p.A, 0, capture(x), capture(y))
 }
 
 // Where selects x where cond ≠ 0, else y; cond may be Float32 or Int32.
@@ -136,5 +137,5 @@ func (d *Device) Where(dst device.Buffer, cond, x, y device.Strided, shape []int
 	if cond.Buf.DType() == device.Int32 {
 		defs = append(defs, "COND_INT")
 	}
-	d.elementwise("where", defs, d.buf(dst), 0, shape, 0, 0, capture(cond), capture(x), capture(y))
+	d.elementwise("where", variant{family: "elementwise", defs: defs}, d.buf(dst), 0, shape, 0, 0, capture(cond), capture(x), capture(y))
 }

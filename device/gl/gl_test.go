@@ -187,35 +187,6 @@ func TestStatsSteadyState(t *testing.T) {
 	}
 }
 
-// TestBucket checks the pool's size classes.
-func TestBucket(t *testing.T) {
-	for _, c := range []struct{ n, limit, want int }{
-		{1, 0, 64}, {64, 0, 64}, {65, 0, 128}, {4096, 0, 4096}, {4097, 0, 5120}, {5121, 0, 6144},
-		{1 << 20, 0, 1 << 20}, {1<<20 + 1, 0, 1<<20 + 1<<18}, {1<<20 + 1, 1<<20 + 100, 1<<20 + 100},
-	} {
-		if got := bucket(c.n, c.limit); got != c.want {
-			t.Errorf("bucket(%d, %d) = %d, want %d", c.n, c.limit, got, c.want)
-		}
-	}
-}
-
-// TestAllocOverLimit: a buffer larger than MAX_SHADER_STORAGE_BLOCK_SIZE is
-// reported as an error naming the limit.
-func TestAllocOverLimit(t *testing.T) {
-	d := openOrSkip(t)
-	defer d.Close()
-	n := d.Info().Limits.MaxBufferElements + 1
-	if n > 1<<26 {
-		t.Skipf("storage block limit of %d elements too large to allocate in a test", n-1)
-	}
-	b := d.Alloc(device.Float32, n)
-	err := d.Sync()
-	d.Free(b)
-	if err == nil || !strings.Contains(err.Error(), "MAX_SHADER_STORAGE_BLOCK_SIZE") {
-		t.Errorf("Sync after Alloc(%d) = %v, want an error naming MAX_SHADER_STORAGE_BLOCK_SIZE", n, err)
-	}
-}
-
 // TestGLFW opens the device through a hidden GLFW window; it needs an X
 // server (CI runs it under Xvfb).
 func TestGLFW(t *testing.T) {

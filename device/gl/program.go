@@ -18,6 +18,33 @@ type variant struct {
 	family string
 	tail   string
 	defs   []string // "NAME" or "NAME=value"
+	// ops is the device catalogue of the ops the family selects among
+	// (OP=OP_EXP): each gets "#define OP_EXP <code>", so the shaders name
+	// ops and never depend on their codes. It is the same for every variant
+	// of a family, so String leaves it out.
+	ops []device.OpInfo
+}
+
+// The catalogues of the families that select an op by name.
+var (
+	unaryOps      = catalogue(device.UnaryOps())
+	binaryOps     = catalogue(device.BinaryOps())
+	reduceOps     = catalogue(device.ReduceOps())
+	distributions = catalogue(device.Distributions())
+)
+
+func catalogue[Op interface{ Info() device.OpInfo }](ops []Op) []device.OpInfo {
+	infos := make([]device.OpInfo, len(ops))
+	for i, op := range ops {
+		infos[i] = op.Info()
+	}
+	return infos
+}
+
+// opVariant returns the variant of family with the defines defs and then
+// the macro selector (OP, DIST) naming op, one of ops.
+func opVariant(family, selector string, ops []device.OpInfo, op device.OpInfo, defs ...string) variant {
+	return variant{family: family, defs: append(defs, selector+"="+op.Define), ops: ops}
 }
 
 func (v variant) String() string {
@@ -32,6 +59,9 @@ func (v variant) String() string {
 func (v variant) source() (string, error) {
 	var b strings.Builder
 	b.WriteString("#version 430 core\n")
+	for _, o := range v.ops {
+		fmt.Fprintf(&b, "#define %s %d\n", o.Define, o.Code)
+	}
 	for _, d := range v.defs {
 		name, val, _ := strings.Cut(d, "=")
 		fmt.Fprintf(&b, "#define %s %s\n", name, val)

@@ -3,8 +3,6 @@
 package gl
 
 import (
-	"fmt"
-
 	"github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -13,7 +11,7 @@ import (
 func (d *Device) Random(dst device.Buffer, p device.RandomParams) {
 	g, n := d.buf(dst), dst.Len()
 	d.enqueue("random", func() {
-		prog := d.program(variant{family: "random", defs: []string{fmt.Sprintf("DIST=%d", p.Dist), localDef(elemLocal)}})
+		prog := d.program(opVariant("random", "DIST", distributions, p.Dist.Info(), localDef(elemLocal)))
 		if prog == nil {
 			return
 		}

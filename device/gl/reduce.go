@@ -37,8 +37,7 @@ func (d *Device) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	gd, gs := d.buf(dst), d.buf(src)
 	lx, ly := reduceGroup(p.N, p.Inner)
 	d.enqueue("reduce "+p.Op.String(), func() {
-		defs := []string{fmt.Sprintf("OP=%d", p.Op), localDef(lx), fmt.Sprintf("LOCAL_Y=%d", ly)}
-		prog := d.program(variant{family: "reduce", defs: defs})
+		prog := d.program(opVariant("reduce", "OP", reduceOps, p.Op.Info(), localDef(lx), fmt.Sprintf("LOCAL_Y=%d", ly)))
 		if prog == nil {
 			return
 		}

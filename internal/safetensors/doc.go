@@ -14,4 +14,12 @@
 // the whole layout — header size, dtypes, shapes against byte counts, and
 // that the tensors tile the data section exactly — and says what it expected
 // and what it found.
+//
+// The temporary file is named .<name>.tmp-<host>-<pid>-<random>, where host
+// is a hash of the host name and pid the writing process. A save killed
+// before its rename leaves it behind; the next Write or Read of the same
+// path removes it once it is stale: its writer, on this host, is no longer
+// running, or it has gone unmodified for an hour (a writer on another host
+// sharing the directory, or a process id since reused). Nothing else in the
+// directory is touched.
 package safetensors

@@ -72,13 +72,15 @@ func (t Tensor) check() error {
 }
 
 // Write stores tensors and meta (which may be nil) in the safetensors file at
-// path, replacing it atomically.
+// path, replacing it atomically. It first removes stale temporary files that
+// interrupted saves of path left behind (see removeStale).
 func Write(path string, tensors map[string]Tensor, meta map[string]string) (err error) {
 	header, names, err := encodeHeader(tensors, meta)
 	if err != nil {
 		return fmt.Errorf("safetensors: %s: %w", path, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	removeStale(path)
+	f, err := createTemp(path)
 	if err != nil {
 		return fmt.Errorf("safetensors: %w", err)
 	}
@@ -230,8 +232,10 @@ func writeLE[T any](w io.Writer, vals []T, appendLE func([]byte, T) []byte) erro
 }
 
 // Read loads every tensor and the metadata (nil if absent) from the
-// safetensors file at path.
+// safetensors file at path. Like Write, it first removes stale temporary
+// files that interrupted saves of path left behind.
 func Read(path string) (map[string]Tensor, map[string]string, error) {
+	removeStale(path)
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("safetensors: %w", err)

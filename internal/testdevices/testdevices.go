@@ -4,8 +4,9 @@
 // default device, then runs on the CPU backend and on GL.
 //
 // TENSORGL_TEST_DEVICES (default "cpu,gl") names the devices. GL is skipped
-// with a line on stderr when no context opens, unless TENSORGL_REQUIRE_GL is
-// set (CI sets it), in which case failing to open it fails the run.
+// with a line on stderr when no context opens, unless the binary has the GL
+// backend (cgo, no nogl tag) and TENSORGL_REQUIRE_GL is set (CI sets it), in
+// which case failing to open it fails the run.
 package testdevices
 
 import (
@@ -29,7 +30,8 @@ func Main(m *testing.M, setDefault func(device.Device)) {
 	for _, name := range Names() {
 		dev, err := device.Open(name)
 		if err != nil {
-			if name == "gl" && errors.Is(err, device.ErrUnavailable) && os.Getenv("TENSORGL_REQUIRE_GL") == "" {
+			required := glBuilt && os.Getenv("TENSORGL_REQUIRE_GL") != ""
+			if name == "gl" && errors.Is(err, device.ErrUnavailable) && !required {
 				fmt.Fprintf(os.Stderr, "testdevices: skipping the gl run: %v\n", err)
 				continue
 			}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"strconv"
 	"strings"
@@ -33,17 +34,50 @@ type File struct {
 	Data []byte // prod(Dims) elements, row-major
 }
 
+// maxDeflateRatio is the most that deflate can expand its input: a gzip file
+// of n bytes never decompresses to more than n·1032 bytes.
+const maxDeflateRatio = 1032
+
+// A Decoder is an IDX file whose header has been read and checked against
+// the size of the file, before any element is read: a caller can compare
+// Dims with what it expects and stop there.
+type Decoder struct {
+	Dims []int // dimension sizes, outermost first
+
+	name string
+	size int64 // bytes of elements the header announces
+	br   *bufio.Reader
+}
+
 // Read decodes an IDX file of unsigned bytes from r, gunzipping it first if
 // it starts with the gzip magic. name is used only in error messages.
 func Read(r io.Reader, name string) (*File, error) {
+	d, err := NewDecoder(r, name)
+	if err != nil {
+		return nil, err
+	}
+	data, err := d.Data()
+	if err != nil {
+		return nil, err
+	}
+	return &File{Dims: d.Dims, Data: data}, nil
+}
+
+// NewDecoder reads and checks the header of the IDX file in r, gunzipping it
+// first if it starts with the gzip magic. When the size of r is known (r has
+// a Len method, as bytes.Reader has, or a Stat method, as files have), a
+// header announcing more elements than the file can hold is rejected here.
+func NewDecoder(r io.Reader, name string) (*Decoder, error) {
+	fileSize := inputSize(r)
+	gz := false
 	br := bufio.NewReader(r)
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("data: %s: gzip header: %w", name, err)
 		}
-		defer zr.Close()
 		br = bufio.NewReader(zr)
+		gz = true
 	}
 	var head [4]byte
 	if _, err := io.ReadFull(br, head[:]); err != nil {
@@ -73,22 +107,59 @@ func Read(r io.Reader, name string) (*File, error) {
 		}
 		dims[i] = int(d)
 	}
+	if fileSize >= 0 {
+		headLen := int64(len(head) + len(dimBytes))
+		switch {
+		case !gz && size != fileSize-headLen:
+			return nil, sizeError(name, dims, size, fileSize-headLen)
+		case gz && size+headLen > fileSize*maxDeflateRatio:
+			return nil, fmt.Errorf("data: %s: header says %s = %d bytes of elements, a %d-byte gzip file holds at most %d",
+				name, Shape(dims), size, fileSize, fileSize*maxDeflateRatio-headLen)
+		}
+	}
+	return &Decoder{Dims: dims, name: name, size: size, br: br}, nil
+}
+
+// Data reads the elements announced by the header and checks that the file
+// ends with them.
+func (d *Decoder) Data() ([]byte, error) {
 	// Grow the buffer as bytes arrive rather than trusting the header with
 	// one big allocation; read one byte more than announced to catch
 	// trailing garbage.
 	var buf bytes.Buffer
-	buf.Grow(int(min(size, 64<<20)))
-	if _, err := buf.ReadFrom(io.LimitReader(br, size+1)); err != nil {
-		return nil, fmt.Errorf("data: %s: reading %d bytes of elements: %w", name, size, err)
+	buf.Grow(int(min(d.size, 64<<20)))
+	if _, err := buf.ReadFrom(io.LimitReader(d.br, d.size+1)); err != nil {
+		return nil, fmt.Errorf("data: %s: reading %d bytes of elements: %w", d.name, d.size, err)
 	}
-	if int64(buf.Len()) != size {
-		have := strconv.Itoa(buf.Len())
-		if int64(buf.Len()) > size {
-			have = "more"
+	if int64(buf.Len()) != d.size {
+		return nil, sizeError(d.name, d.Dims, d.size, int64(buf.Len()))
+	}
+	return buf.Bytes(), nil
+}
+
+// sizeError reports a file holding have bytes of elements where its header
+// announces size.
+func sizeError(name string, dims []int, size, have int64) error {
+	found := strconv.FormatInt(have, 10)
+	if have > size {
+		found = "more"
+	}
+	return fmt.Errorf("data: %s: header says %s = %d bytes of elements, file has %s", name, Shape(dims), size, found)
+}
+
+// inputSize returns the number of bytes r will yield when that is known
+// without reading: the unread length of an in-memory reader, or the size of
+// a regular file. It returns -1 otherwise.
+func inputSize(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len())
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
 		}
-		return nil, fmt.Errorf("data: %s: header says %s = %d bytes of elements, file has %s", name, Shape(dims), size, have)
 	}
-	return &File{Dims: dims, Data: buf.Bytes()}, nil
+	return -1
 }
 
 // Write encodes dims and data as an uncompressed IDX file of unsigned bytes.

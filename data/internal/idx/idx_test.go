@@ -3,6 +3,8 @@ package idx
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -87,4 +89,57 @@ func TestWriteRejects(t *testing.T) {
 	if err := Write(&buf, nil, nil); err == nil {
 		t.Error("Write accepted rank 0")
 	}
+}
+
+// TestHeaderBoundedByFileSize: a header announcing more elements than the
+// file can hold is rejected from the header alone, before the elements are
+// read: 2³¹−1 items in a gzip file of a few hundred bytes, whose deflate
+// stream cannot expand to more than 1032 times its size.
+func TestHeaderBoundedByFileSize(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte{0, 0, 8, 1, 0x7f, 0xff, 0xff, 0xff})
+	zw.Write(make([]byte, 100<<10))
+	zw.Close()
+	gz := buf.Bytes()
+	want := fmt.Sprintf("data: huge.gz: header says 2147483647 = 2147483647 bytes of elements, a %d-byte gzip file holds at most %d", len(gz), len(gz)*1032-8)
+	if _, err := Read(bytes.NewReader(gz), "huge.gz"); err == nil || err.Error() != want {
+		t.Errorf("gzip: got %v\nwant %s", err, want)
+	}
+
+}
+
+// TestDecoderStopsAtHeader: NewDecoder reads only the header, so a caller
+// can reject the dimensions of a file of unknown size without reading (or
+// holding) what the header announces.
+func TestDecoderStopsAtHeader(t *testing.T) {
+	r := &countingReader{r: io.MultiReader(bytes.NewReader([]byte{0, 0, 8, 1, 0x7f, 0xff, 0xff, 0xff}), zeros{})}
+	d, err := NewDecoder(r, "stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(d.Dims, []int{1<<31 - 1}) {
+		t.Errorf("Dims = %v, want [2147483647]", d.Dims)
+	}
+	if r.n > 4096 {
+		t.Errorf("NewDecoder read %d bytes, want only the header and one buffer", r.n)
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
