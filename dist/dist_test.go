@@ -55,12 +55,7 @@ func TestCollectives(t *testing.T) {
 // TestRank is one process of TestCollectives: it checks every collective
 // against values computed from the ranks.
 func TestRank(t *testing.T) {
-	disttest.Child(t)
-	c, err := dist.Init()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Finalize()
+	c := disttest.Join(t)
 	n, r := c.Size(), c.Rank()
 	if want := os.Getenv(disttest.ChildEnv); fmt.Sprint(n) != want {
 		t.Fatalf("Size %d, want %s", n, want)
@@ -139,12 +134,7 @@ func TestFaults(t *testing.T) {
 
 // TestLoop is one process of TestFaults: it allreduces until stopped.
 func TestLoop(t *testing.T) {
-	disttest.Child(t)
-	c, err := dist.Init()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Finalize()
+	c := disttest.Join(t)
 	x := make([]float32, 1000)
 	for i := 0; ; i++ {
 		if err := c.AllreduceFloat32(x); err != nil {

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tensorgl/tensorgl/dist"
 )
 
 // RequireEnv names the environment variable that turns a missing MPI into
@@ -225,4 +227,17 @@ func (j *Job) Fault(t *testing.T, rank int, sig os.Signal, limit time.Duration) 
 	}
 	t.Logf("the job ended %s after rank %d got %v (%v)", took.Round(time.Millisecond), rank, sig, err)
 	return out
+}
+
+// Join is Child followed by dist.Init: it returns the job's world, which
+// is finalised when t ends.
+func Join(t *testing.T) *dist.Comm {
+	t.Helper()
+	Child(t)
+	c, err := dist.Init()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Finalize() })
+	return c
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tensorgl/tensorgl/dist"
 	"github.com/tensorgl/tensorgl/dist/disttest"
 	"github.com/tensorgl/tensorgl/nn"
 	"github.com/tensorgl/tensorgl/nn/ddp"
@@ -36,12 +35,7 @@ func model(seed uint64) nn.Module {
 // so the average is Σ r(r+1) / Σ r. Finally CheckInSync must pass, then
 // fail on the one rank whose parameters were changed.
 func TestRank(t *testing.T) {
-	disttest.Child(t)
-	comm, err := dist.Init()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer comm.Finalize()
+	comm := disttest.Join(t)
 	r, n := comm.Rank(), comm.Size()
 	m := model(uint64(10 + r))
 	for _, e := range m.State() {
