@@ -7,8 +7,10 @@ PKGS := ./...
 DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth dataset-fashion-mnist
+DEPS += openmpi-bin libopenmpi-dev
 
 .PHONY: test test-race soak bench-vs-torch test-glfw fuzz-short vet bench demo deps deps-check
+.PHONY: demo-mpi bench-mpi
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
 ## EGL; tensor and nn suites run once per device), the pure-Go suite without cgo, the concurrency tests under
@@ -48,6 +50,7 @@ vet:
 	CGO_ENABLED=0 $(GO) vet $(PKGS)
 	CGO_ENABLED=0 $(GO) build $(PKGS)
 	GOARCH=386 CGO_ENABLED=0 $(GO) vet $(PKGS)
+	$(GO) vet -tags mpi $(PKGS)
 
 ## test-glfw: the hidden-GLFW-window context path, under a virtual X server.
 test-glfw:
@@ -83,3 +86,19 @@ deps-check:
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
+
+# Open MPI refuses to run as root without these; the demo runs on one machine
+# over the loopback network, two processes on however many cores there are,
+# and a waiting process yields its core rather than spin (a shared machine).
+MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe --bind-to none \
+	--mca btl self,tcp --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo --mca mpi_yield_when_idle 1
+
+## demo-mpi: the CNN example trained data-parallel by two processes on this machine (README, "Several processes").
+demo-mpi: deps-check
+	$(GO) build -tags mpi -o bin/cnn-mpi ./examples/cnn
+	$(MPIRUN) -np 2 bin/cnn-mpi -device cpu -epochs 2 -out out/cnn-mpi
+
+## bench-mpi: weak scaling of LeNet training, 1 process against 2 (one thread each), interleaved; see bench/mpi-scaling.sh.
+bench-mpi: deps-check
+	$(GO) build -tags mpi -o bin/cnn-mpi ./examples/cnn
+	MPIRUN="$(MPIRUN)" bench/mpi-scaling.sh bin/cnn-mpi

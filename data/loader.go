@@ -44,6 +44,19 @@ type LoaderConfig struct {
 	// Prefetch is how many batches the background goroutine may prepare
 	// ahead of the one in use; 0 means 2.
 	Prefetch int
+
+	// Shards and Shard split every epoch between the processes of a
+	// data-parallel job, as PyTorch's DistributedSampler: each epoch's order
+	// (the same on every process, from Seed) is dealt out like cards, and
+	// process Shard of Shards (0 ≤ Shard < Shards) takes positions Shard,
+	// Shard+Shards, Shard+2·Shards, … So the shards are disjoint and cover
+	// the epoch exactly once, and the Shards batches number i together hold
+	// the samples one process would get in a batch of Shards·BatchSize.
+	// Every shard has the same number of batches, so the processes step in
+	// lockstep; when Shards does not divide the data set, a shard's last
+	// batch may hold one sample fewer than the others', or none at all.
+	// Shards 0 or 1: one process takes everything.
+	Shards, Shard int
 }
 
 // A Loader yields the batches of a Dataset, epoch by epoch.
@@ -53,6 +66,8 @@ type Loader struct {
 	mean    []float32 // per channel; zeros without normalisation
 	invStd  []float32 // per channel; ones without normalisation
 	batches int       // per epoch
+	shards  int       // processes sharing each epoch (≥ 1)
+	samples int       // in this shard, per epoch
 
 	mu    sync.Mutex
 	spare []*epochState // buffers of finished epochs, reused by later ones
@@ -84,13 +99,28 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 	if cfg.Prefetch == 0 {
 		cfg.Prefetch = 2
 	}
-	l := &Loader{ds: ds, cfg: cfg}
-	l.batches = ds.Len() / cfg.BatchSize
-	if !cfg.DropLast && ds.Len()%cfg.BatchSize != 0 {
-		l.batches++
+	l := &Loader{ds: ds, cfg: cfg, shards: max(cfg.Shards, 1)}
+	if cfg.Shards < 0 || cfg.Shard < 0 || cfg.Shard >= l.shards {
+		return nil, fmt.Errorf("data: loader for %s: shard %d of %d, want 0 ≤ shard < shards", ds.Name, cfg.Shard, cfg.Shards)
+	}
+	// The largest shard sets the number of batches, so that every shard
+	// yields as many; drop-last keeps only batches full in every shard.
+	largest, smallest := (ds.Len()+l.shards-1)/l.shards, ds.Len()/l.shards
+	l.samples = smallest
+	if cfg.Shard < ds.Len()%l.shards {
+		l.samples++
+	}
+	l.batches = (largest + cfg.BatchSize - 1) / cfg.BatchSize
+	if cfg.DropLast {
+		l.batches = smallest / cfg.BatchSize
+		l.samples = l.batches * cfg.BatchSize
 	}
 	if l.batches == 0 {
-		return nil, fmt.Errorf("data: loader for %s: %d samples make no batch of %d with drop-last", ds.Name, ds.Len(), cfg.BatchSize)
+		n := fmt.Sprint(ds.Len())
+		if l.shards > 1 {
+			n = fmt.Sprintf("%d (of %d) in each of %d shards", smallest, ds.Len(), l.shards)
+		}
+		return nil, fmt.Errorf("data: loader for %s: %s samples make no batch of %d with drop-last", ds.Name, n, cfg.BatchSize)
 	}
 
 	c := ds.Shape[0]
@@ -127,6 +157,10 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 
 // Len returns the number of batches in an epoch.
 func (l *Loader) Len() int { return l.batches }
+
+// Samples returns the number of samples in an epoch's batches (of this
+// shard).
+func (l *Loader) Samples() int { return l.samples }
 
 // Epoch returns the batches of epoch number epoch (counting from 0). The
 // order and augmentation of an epoch depend only on the seed and epoch, so
@@ -216,27 +250,30 @@ func (l *Loader) shuffle(st *epochState, epoch int) {
 	}
 }
 
-// fill writes batch number i of epoch into b. Each batch reseeds the
-// augmentation generator, so its crops and flips do not depend on how the
-// other batches were drawn.
+// fill writes batch number i of epoch (of this shard) into b. Each sample
+// reseeds the augmentation generator from its position in the epoch's
+// order, so its crop and flip depend neither on the other samples nor on
+// the batch size or the number of shards.
 func (l *Loader) fill(st *epochState, b *Batch, epoch, i int) {
 	ds := l.ds
 	size := ds.SampleSize()
-	lo := i * l.cfg.BatchSize
-	hi := min(lo+l.cfg.BatchSize, ds.Len())
+	lo := min(i*l.cfg.BatchSize, l.samples)
+	hi := min(lo+l.cfg.BatchSize, l.samples)
 	n := hi - lo
 	b.X = b.X[:n*size]
 	b.Y = b.Y[:n]
 	b.Shape[0] = n
 
-	st.pcg.Seed(l.cfg.Seed^augmentKey, uint64(epoch)<<32|uint64(i))
 	c := ds.Shape[0]
 	h, w := 1, size/c // a non-image sample is one row per channel
 	if len(ds.Shape) == 3 {
 		h, w = ds.Shape[1], ds.Shape[2]
 	}
-	for j, s := range st.order[lo:hi] {
+	for j := range n {
+		pos := (lo+j)*l.shards + l.cfg.Shard // position in the epoch's order
+		s := st.order[pos]
 		b.Y[j] = ds.Y[s]
+		st.pcg.Seed(l.cfg.Seed^augmentKey, uint64(epoch)<<32|uint64(pos))
 		var dy, dx int
 		if p := l.cfg.Pad; p > 0 {
 			dy = st.rng.IntN(2*p+1) - p

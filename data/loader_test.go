@@ -286,3 +286,73 @@ func BenchmarkLoader(b *testing.B) {
 	}
 	b.ReportMetric(float64(samples)/b.Elapsed().Seconds(), "samples/s")
 }
+
+// TestLoaderShardsCoverEpoch checks the DistributedSampler contract: for
+// several shard counts, the shards' batches are disjoint, cover every epoch
+// exactly once, come in equal numbers, reshuffle per epoch, and batch i of
+// the shards together holds batch i of one loader with Shards times the
+// batch size (with the same augmentation).
+func TestLoaderShardsCoverEpoch(t *testing.T) {
+	d := seqDataset(103, []int{1, 4, 4})
+	for _, shards := range []int{1, 2, 3, 4, 7} {
+		for _, dropLast := range []bool{false, true} {
+			const batch = 5
+			whole := newLoader(t, d, LoaderConfig{BatchSize: batch * shards, Shuffle: true, Seed: 9, Pad: 1, Flip: true, DropLast: dropLast})
+			var ls []*Loader
+			for r := range shards {
+				ls = append(ls, newLoader(t, d, LoaderConfig{BatchSize: batch, Shuffle: true, Seed: 9, Pad: 1, Flip: true,
+					DropLast: dropLast, Shards: shards, Shard: r}))
+			}
+			var firsts []int32
+			for epoch := range 2 {
+				count := make([]int, d.Len())
+				union := map[int32][]float32{} // label → augmented values
+				for r, l := range ls {
+					bs := collect(l, epoch, 0)
+					if len(bs) != ls[0].Len() || l.Len() != ls[0].Len() {
+						t.Fatalf("%d shards, drop-last %v: shard %d has %d batches (Len %d), shard 0 %d", shards, dropLast, r, len(bs), l.Len(), ls[0].Len())
+					}
+					n := 0
+					for _, b := range bs {
+						n += len(b.Y)
+						for j, y := range b.Y {
+							count[y]++
+							union[y] = b.X[j*16 : (j+1)*16]
+						}
+					}
+					if n != l.Samples() {
+						t.Errorf("%d shards: shard %d yielded %d samples, Samples says %d", shards, r, n, l.Samples())
+					}
+					if r == 0 && len(bs[0].Y) > 0 {
+						firsts = append(firsts, bs[0].Y[0])
+					}
+				}
+				covered := 0
+				for s, c := range count {
+					if c > 1 {
+						t.Fatalf("%d shards, epoch %d: sample %d seen %d times", shards, epoch, s, c)
+					}
+					covered += c
+				}
+				want := d.Len()
+				if dropLast {
+					want = ls[0].Len() * batch * shards
+				}
+				if covered != want {
+					t.Errorf("%d shards, drop-last %v, epoch %d: %d samples covered, want %d", shards, dropLast, epoch, covered, want)
+				}
+				// Batch i of the whole loader is the union of the shards' batches i.
+				for _, b := range collect(whole, epoch, 0)[:ls[0].Len()] {
+					for j, y := range b.Y {
+						if got, ok := union[y]; !ok || !slices.Equal(got, b.X[j*16:(j+1)*16]) {
+							t.Fatalf("%d shards, epoch %d: sample %d of a whole batch missing or augmented differently in the shards", shards, epoch, y)
+						}
+					}
+				}
+			}
+			if len(firsts) == 2 && firsts[0] == firsts[1] {
+				t.Errorf("%d shards: epochs 0 and 1 start with the same sample %d: no reshuffle", shards, firsts[0])
+			}
+		}
+	}
+}

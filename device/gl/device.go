@@ -5,7 +5,6 @@ package gl
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -46,6 +45,7 @@ type Device struct {
 
 	info     device.Info
 	context  string // how the context was made, for Context
+	eglIndex int    // the EGL device asked for ("gl:N"), or -1
 	groupCap [3]int // largest group count per dispatch, per axis
 	tiles    gemmTiles
 	// splitTarget is the work-group count below which GEMMs split K.
@@ -79,12 +79,17 @@ var glInitMu sync.Mutex
 
 // Open creates a GL context on a new GL thread and returns the device. The
 // error wraps device.ErrUnavailable when no OpenGL 4.3 context can be made.
-func Open() (*Device, error) {
+func Open() (*Device, error) { return open(-1) }
+
+// open opens the EGL device eglIndex, or, for -1, the first context that
+// works (see ContextEnv).
+func open(eglIndex int) (*Device, error) {
 	d := &Device{
-		q:     make(chan command, queueDepth),
-		done:  make(chan struct{}),
-		pool:  device.NewPool[int, *glBuffer]("gl", device.MaxPooledBytes),
-		progs: map[string]*program{},
+		q:        make(chan command, queueDepth),
+		done:     make(chan struct{}),
+		pool:     device.NewPool[int, *glBuffer]("gl", device.MaxPooledBytes),
+		progs:    map[string]*program{},
+		eglIndex: eglIndex,
 	}
 	initErr := make(chan error, 1)
 	go d.loop(initErr)
@@ -178,7 +183,9 @@ func glErrorName(e uint32) string {
 func (d *Device) initContext() error {
 	var ctx glContext
 	var err error
-	switch mode := strings.TrimSpace(os.Getenv(ContextEnv)); mode {
+	switch mode := contextMode(d.eglIndex); mode {
+	case eglIndexMode:
+		ctx, err = openEGLIndex(d.eglIndex)
 	case "egl":
 		ctx, err = openEGL()
 	case "glfw":

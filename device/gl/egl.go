@@ -74,8 +74,11 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"unsafe"
+
+	"github.com/tensorgl/tensorgl/device"
 )
 
 // eglContext is a surfaceless EGL context current on the GL thread.
@@ -93,43 +96,22 @@ func (c *eglContext) destroy() { C.tgl_destroy_context(c.dpy, c.ctx) }
 // the software devices only when no hardware one exists, then Mesa's
 // surfaceless platform. It runs on the locked GL thread.
 func openEGL() (glContext, error) {
-	exts := ""
-	if s := C.tgl_client_extensions(); s != nil {
-		exts = C.GoString(s)
-	}
 	var errs []error
-	if strings.Contains(exts, "EGL_EXT_platform_device") {
-		const maxDevs = 16
-		var devs [maxDevs]C.EGLDeviceEXT
-		var n C.EGLint
-		if C.tgl_query_devices(maxDevs, &devs[0], &n) == C.EGL_TRUE {
-			var hw, sw []int
-			for i := 0; i < int(n); i++ {
-				if isSoftwareDevice(devs[i]) {
-					sw = append(sw, i)
-				} else {
-					hw = append(hw, i)
-				}
-			}
-			order := hw
-			if len(hw) == 0 {
-				order = sw
-			}
-			for _, i := range order {
-				name := fmt.Sprintf("EGL device %d of %d (%s)", i, n, deviceName(devs[i]))
-				c, err := eglOn(C.EGL_PLATFORM_DEVICE_EXT, unsafe.Pointer(devs[i]), name)
-				if err == nil {
-					return c, nil
-				}
-				errs = append(errs, err)
-			}
-		} else {
-			errs = append(errs, fmt.Errorf("eglQueryDevicesEXT failed: %s", eglErrorName(C.eglGetError())))
-		}
-	} else {
-		errs = append(errs, errors.New("EGL client extension EGL_EXT_platform_device missing"))
+	devs, hw, err := eglDevices()
+	if err != nil {
+		errs = append(errs, err)
 	}
-	if strings.Contains(exts, "EGL_MESA_platform_surfaceless") {
+	if hw > 0 {
+		devs = devs[:hw]
+	}
+	for i := range devs {
+		c, err := eglOnDevice(devs, i)
+		if err == nil {
+			return c, nil
+		}
+		errs = append(errs, err)
+	}
+	if strings.Contains(clientExtensions(), "EGL_MESA_platform_surfaceless") {
 		c, err := eglOn(C.EGL_PLATFORM_SURFACELESS_MESA, nil, "EGL surfaceless platform")
 		if err == nil {
 			return c, nil
@@ -139,6 +121,97 @@ func openEGL() (glContext, error) {
 		errs = append(errs, errors.New("EGL client extension EGL_MESA_platform_surfaceless missing"))
 	}
 	return nil, fmt.Errorf("no headless EGL OpenGL 4.3 context: %w", errors.Join(errs...))
+}
+
+func init() {
+	device.RegisterIndexed("gl", func(i int) (device.Device, error) { return OpenIndex(i) }, CountDevices)
+}
+
+// OpenIndex opens the GL device "gl:i": a headless context on device i of
+// the EGL device platform, hardware devices first (as CountDevices counts
+// them), then software ones. The error wraps device.ErrUnavailable when
+// there is no such device or no OpenGL 4.3 context on it.
+func OpenIndex(i int) (*Device, error) {
+	if i < 0 {
+		return nil, fmt.Errorf("gl:%d: %w: want a device number ≥ 0", i, device.ErrUnavailable)
+	}
+	return open(i)
+}
+
+// eglIndexMode is the context mode of a device opened by number, which
+// takes precedence over ContextEnv.
+const eglIndexMode = "egl device by number"
+
+// contextMode returns how initContext makes its context: ContextEnv's
+// value, unless the device was asked for by number.
+func contextMode(eglIndex int) string {
+	if eglIndex >= 0 {
+		return eglIndexMode
+	}
+	return strings.TrimSpace(os.Getenv(ContextEnv))
+}
+
+// openEGLIndex makes the context on device i of eglDevices' list, the
+// device "gl:i" names. It runs on the locked GL thread.
+func openEGLIndex(i int) (glContext, error) {
+	devs, _, err := eglDevices()
+	if err != nil {
+		return nil, fmt.Errorf("gl:%d: %w", i, err)
+	}
+	if i < 0 || i >= len(devs) {
+		return nil, fmt.Errorf("gl:%d: no such EGL device: the EGL device platform lists %d (gl:0 to gl:%d)", i, len(devs), len(devs)-1)
+	}
+	return eglOnDevice(devs, i)
+}
+
+// CountDevices returns how many devices a process should spread over when
+// picking "gl:N" by its local rank: the hardware EGL devices, or the
+// software ones (Mesa's llvmpipe) when there is no hardware one.
+func CountDevices() (int, error) {
+	devs, hw, err := eglDevices()
+	if err != nil {
+		return 0, err
+	}
+	if hw > 0 {
+		return hw, nil
+	}
+	return len(devs), nil
+}
+
+// eglDevices lists the devices of the EGL device platform
+// (EGL_EXT_device_enumeration), hardware ones first, each group in the
+// driver's order, and says how many are hardware.
+func eglDevices() (devs []C.EGLDeviceEXT, hw int, err error) {
+	if !strings.Contains(clientExtensions(), "EGL_EXT_platform_device") {
+		return nil, 0, errors.New("EGL client extension EGL_EXT_platform_device missing")
+	}
+	const maxDevs = 16
+	var all [maxDevs]C.EGLDeviceEXT
+	var n C.EGLint
+	if C.tgl_query_devices(maxDevs, &all[0], &n) != C.EGL_TRUE {
+		return nil, 0, fmt.Errorf("eglQueryDevicesEXT failed: %s", eglErrorName(C.eglGetError()))
+	}
+	var sw []C.EGLDeviceEXT
+	for _, d := range all[:n] {
+		if isSoftwareDevice(d) {
+			sw = append(sw, d)
+		} else {
+			devs = append(devs, d)
+		}
+	}
+	return append(devs, sw...), len(devs), nil
+}
+
+func eglOnDevice(devs []C.EGLDeviceEXT, i int) (*eglContext, error) {
+	name := fmt.Sprintf("EGL device %d of %d (%s)", i, len(devs), deviceName(devs[i]))
+	return eglOn(C.EGL_PLATFORM_DEVICE_EXT, unsafe.Pointer(devs[i]), name)
+}
+
+func clientExtensions() string {
+	if s := C.tgl_client_extensions(); s != nil {
+		return C.GoString(s)
+	}
+	return ""
 }
 
 func eglOn(platform C.EGLenum, native unsafe.Pointer, name string) (*eglContext, error) {

@@ -16,7 +16,7 @@ func rank(pkg string) int {
 	rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
 	top := strings.SplitN(rel, "/", 2)[0]
 	switch {
-	case rel == "kernels" || rel == "shaders" || rel == "device" || rel == "internal/safetensors":
+	case rel == "kernels" || rel == "shaders" || rel == "device" || rel == "internal/safetensors" || rel == "dist":
 		return 0
 	case strings.HasPrefix(rel, "device/"):
 		return 1
@@ -90,10 +90,12 @@ func TestCgoOnlyInGLBackend(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command on PATH")
 	}
-	for _, p := range list(t, "CGO_ENABLED=1") {
+	// With -tags mpi, package dist's one file of cgo binds the system MPI.
+	for _, p := range list(t, "CGO_ENABLED=1", "GOFLAGS=-tags=mpi") {
 		gl := p.ImportPath == module+"/device/gl"
-		if len(p.CgoFiles) > 0 && !gl {
-			t.Errorf("%s has cgo files %v; only device/gl may use cgo", p.ImportPath, p.CgoFiles)
+		mpi := p.ImportPath == module+"/dist" && len(p.CgoFiles) == 1
+		if len(p.CgoFiles) > 0 && !gl && !mpi {
+			t.Errorf("%s has cgo files %v; only device/gl and dist (one file, under -tags mpi) may use cgo", p.ImportPath, p.CgoFiles)
 		}
 		for _, imp := range p.Imports {
 			if strings.HasPrefix(imp, "github.com/go-gl/") && !gl {

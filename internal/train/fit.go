@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/tensorgl/tensorgl/data"
+	"github.com/tensorgl/tensorgl/dist"
 	"github.com/tensorgl/tensorgl/nn"
+	"github.com/tensorgl/tensorgl/nn/ddp"
 	"github.com/tensorgl/tensorgl/nn/optim"
 	"github.com/tensorgl/tensorgl/tensor"
 )
@@ -23,21 +25,33 @@ func batchTensors(s *tensor.Scope, b *data.Batch) (x, y *tensor.Tensor) {
 	return s.FromSlice(b.X, b.Shape...), s.FromInts(b.Y, len(b.Y))
 }
 
-// trainEpoch runs one epoch of SGD steps, each inside tensor.Tidy so that
-// the step's device memory returns to the pool, and reads back only the
-// loss.
-func trainEpoch(model nn.Module, opt optim.Optimizer, loader *data.Loader, epoch int, p *Progress) (loss float64, n int, err error) {
+// trainEpoch runs one epoch of SGD steps on this process's shard, each
+// inside tensor.Tidy so that the step's device memory returns to the pool,
+// with the gradients averaged over the processes (d), and reads back only
+// the loss. It returns the mean loss and the number of samples over all
+// processes. check verifies after every step that the processes agree.
+func trainEpoch(model nn.Module, opt optim.Optimizer, d *ddp.DDP, loader *data.Loader, epoch int, p *Progress, check bool) (loss float64, n int, err error) {
 	model.Train(true)
 	var sum float64
 	for b := range loader.Epoch(epoch) {
 		var l [1]float32
 		tensor.Tidy(func(s *tensor.Scope) {
-			x, y := batchTensors(s, b)
 			opt.ZeroGrad()
-			out := nn.CrossEntropyLoss(model.Forward(x), y, nn.CrossEntropyOpts{})
-			out.Backward()
+			if len(b.Y) > 0 { // a shard's last batch may be empty
+				x, y := batchTensors(s, b)
+				out := nn.CrossEntropyLoss(model.Forward(x), y, nn.CrossEntropyOpts{})
+				out.Backward()
+				if err = out.ReadTo(l[:]); err != nil {
+					return
+				}
+			}
+			if err = d.AverageGradients(len(b.Y)); err != nil {
+				return
+			}
 			opt.Step()
-			err = out.ReadTo(l[:])
+			if check {
+				err = d.CheckInSync()
+			}
 		})
 		if err != nil {
 			return 0, 0, fmt.Errorf("epoch %d, after %d samples: %w", epoch+1, n, err)
@@ -46,17 +60,25 @@ func trainEpoch(model nn.Module, opt optim.Optimizer, loader *data.Loader, epoch
 		n += len(b.Y)
 		p.Step(len(b.Y), sum/float64(n))
 	}
-	return sum / float64(n), n, nil
+	total := []float64{sum, float64(n)}
+	if err := d.Comm().AllreduceFloat64(total); err != nil {
+		return 0, 0, fmt.Errorf("epoch %d: %w", epoch+1, err)
+	}
+	return total[0] / total[1], int(total[1]), nil
 }
 
-// evaluate returns the fraction of the loader's samples that model
-// classifies right, reading back only the predicted classes.
-func evaluate(model nn.Module, loader *data.Loader) (float64, error) {
+// evaluate returns the fraction of the samples of all processes' shards of
+// loader that model classifies right, reading back only the predicted
+// classes.
+func evaluate(model nn.Module, loader *data.Loader, comm *dist.Comm) (float64, error) {
 	model.Train(false)
 	defer model.Train(true)
 	correct, total := 0, 0
 	var err error
 	for b := range loader.Epoch(0) {
+		if len(b.Y) == 0 {
+			continue
+		}
 		pred := make([]int32, len(b.Y))
 		tensor.NoGrad(func(s *tensor.Scope) {
 			x, _ := batchTensors(s, b)
@@ -75,5 +97,9 @@ func evaluate(model nn.Module, loader *data.Loader) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("evaluating after %d test samples: %w", total, err)
 	}
-	return float64(correct) / float64(total), nil
+	counts := []float64{float64(correct), float64(total)}
+	if err := comm.AllreduceFloat64(counts); err != nil {
+		return 0, fmt.Errorf("evaluating: %w", err)
+	}
+	return counts[0] / counts[1], nil
 }

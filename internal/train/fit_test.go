@@ -5,7 +5,9 @@ import (
 
 	"github.com/tensorgl/tensorgl/data"
 	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/dist"
 	"github.com/tensorgl/tensorgl/nn"
+	"github.com/tensorgl/tensorgl/nn/ddp"
 	"github.com/tensorgl/tensorgl/nn/optim"
 	"github.com/tensorgl/tensorgl/tensor"
 )
@@ -40,17 +42,26 @@ func TestEpochsRecycleMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	comm, err := dist.Init() // a world of one
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer comm.Finalize()
+	d, err := ddp.New(model, comm, ddp.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var inUse []int64
 	var losses []float64
 	for epoch := range 3 {
-		loss, n, err := trainEpoch(model, opt, loader, epoch, &Progress{lineProgress{}})
+		loss, n, err := trainEpoch(model, opt, d, loader, epoch, &Progress{lineProgress{}}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n != ds.Len() {
 			t.Fatalf("epoch %d trained on %d samples, want %d", epoch, n, ds.Len())
 		}
-		if _, err := evaluate(model, testLoader); err != nil {
+		if _, err := evaluate(model, testLoader, comm); err != nil {
 			t.Fatal(err)
 		}
 		losses = append(losses, loss)

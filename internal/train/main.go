@@ -11,6 +11,7 @@ import (
 	"github.com/tensorgl/tensorgl/data"
 	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/nn"
+	"github.com/tensorgl/tensorgl/nn/ddp"
 	"github.com/tensorgl/tensorgl/nn/optim"
 	"github.com/tensorgl/tensorgl/tensor"
 )
@@ -66,7 +67,7 @@ func Run(spec Spec) {
 // evaluates it on the test set after every epoch, and writes the
 // checkpoint and the plot. Progress and results go to stdout; flag errors
 // and -h to stderr.
-func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
+func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err error) {
 	o := spec.Defaults
 	p := o.program(spec, stdout, stderr)
 	o.register(p.Flags)
@@ -74,11 +75,22 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
 		return nil, err
 	}
 	o.parsed(p)
+	p.Distributed = true
 	if err := p.Start(); err != nil {
 		return nil, err
 	}
 	defer p.Close()
-	res := &Result{Device: p.Info}
+	comm := p.Comm
+	if comm.Size() > 1 {
+		// One process's failure ends the job: the others would wait for it.
+		defer func() {
+			if err != nil {
+				comm.Abort(1, fmt.Sprintf("%s: %v", spec.Name, err))
+			}
+		}()
+	}
+	leader := comm.Rank() == 0
+	res = &Result{Device: p.Info}
 
 	trainSet, testSet, from, err := LoadImages(o.Dataset, o.Data, o.Limit)
 	if err != nil {
@@ -86,11 +98,20 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
 	}
 	p.Printf("data: %s\n", from)
 	mean, std := trainSet.ChannelStats()
-	trainLoader, err := data.NewLoader(trainSet, data.LoaderConfig{BatchSize: o.Batch, Shuffle: true, Seed: o.Seed, Mean: mean, Std: std})
+	shard := func(cfg data.LoaderConfig) data.LoaderConfig {
+		cfg.Shards, cfg.Shard = comm.Size(), comm.Rank()
+		return cfg
+	}
+	trainLoader, err := data.NewLoader(trainSet, shard(data.LoaderConfig{BatchSize: o.Batch, Shuffle: true, Seed: o.Seed, Mean: mean, Std: std}))
 	if err != nil {
 		return nil, err
 	}
-	testLoader, err := data.NewLoader(testSet, data.LoaderConfig{BatchSize: evalBatch, Mean: mean, Std: std})
+	testCfg := data.LoaderConfig{BatchSize: evalBatch, Mean: mean, Std: std}
+	testLoader, err := data.NewLoader(testSet, testCfg) // all of it, for rank 0's -dump-logits and -explain
+	if err != nil {
+		return nil, err
+	}
+	testShard, err := data.NewLoader(testSet, shard(testCfg))
 	if err != nil {
 		return nil, err
 	}
@@ -104,37 +125,69 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.Checkpoint = filepath.Join(o.Out, "model.safetensors")
+	optPath := filepath.Join(o.Out, "optimizer.safetensors")
+	start := 0
+	if o.Resume {
+		if start, err = resume(res.Checkpoint, optPath, model, opt, o.Epochs); err != nil {
+			return nil, err
+		}
+		sched.SetEpoch(start)
+		p.Printf("resumed from %s after epoch %d of %d\n", res.Checkpoint, start, o.Epochs)
+	}
+	d, err := ddp.New(model, comm, ddp.Config{}) // rank 0's parameters in every process
+	if err != nil {
+		return nil, err
+	}
 	p.Printf("model: %s, %d parameters; SGD lr %g momentum %g, cosine annealing over %d epochs, batch %d\n",
-		spec.Name, nn.NumParams(model), o.LR, o.Momentum, o.Epochs, o.Batch)
+		spec.Name, nn.NumParams(model), o.LR, o.Momentum, o.Epochs, o.Batch*comm.Size())
 
+	meta := map[string]string{
+		"program": spec.Name, "dataset": o.Dataset, "shape": fmt.Sprint(trainSet.Shape), "epochs": strconv.Itoa(o.Epochs),
+	}
 	prog := p.Progress()
-	for epoch := range o.Epochs {
-		prog.Start(epoch, o.Epochs, trainSet.Len())
+	for epoch := start; epoch < o.Epochs; epoch++ {
+		prog.Start(epoch, o.Epochs, trainLoader.Samples())
 		t0 := time.Now()
-		loss, n, err := trainEpoch(model, opt, trainLoader, epoch, prog)
+		loss, n, err := trainEpoch(model, opt, d, trainLoader, epoch, prog, o.Check)
 		if err != nil {
 			return nil, err
 		}
 		e := Epoch{Loss: loss, Time: time.Since(t0)}
 		e.SamplesPerSec = float64(n) / e.Time.Seconds()
-		if e.Accuracy, err = evaluate(model, testLoader); err != nil {
+		if e.Accuracy, err = evaluate(model, testShard, comm); err != nil {
 			return nil, err
 		}
 		res.History = append(res.History, e)
+		if leader {
+			// Every epoch's end is a checkpoint a restarted job resumes from.
+			meta["epoch"] = strconv.Itoa(epoch + 1)
+			meta["test_accuracy"] = strconv.FormatFloat(e.Accuracy, 'f', 4, 64)
+			if err := nn.Save(res.Checkpoint, model, meta); err != nil {
+				return nil, err
+			}
+			if err := optim.Save(optPath, opt); err != nil {
+				return nil, err
+			}
+		}
 		prog.End(fmt.Sprintf("epoch %d/%d: train loss %.4f, test accuracy %.4f, %.0f samples/s, lr %.4g, %s",
 			epoch+1, o.Epochs, e.Loss, e.Accuracy, e.SamplesPerSec, opt.LR(), e.Time.Round(100*time.Millisecond)))
 		sched.Step()
 	}
+	if len(res.History) == 0 {
+		return nil, fmt.Errorf("-resume: the checkpoint in %s has finished all %d epochs already", o.Out, o.Epochs)
+	}
 	res.Accuracy = res.History[len(res.History)-1].Accuracy
+	if comm.Size() > 1 {
+		s := d.Stats()
+		per := func(t time.Duration) float64 { return t.Seconds() * 1e3 / float64(s.Steps) }
+		p.Printf("gradient exchange on rank 0: %d values in %d bucket(s) per step; per step %.2f ms waiting for the device, %.2f ms reading back, %.2f ms in MPI allreduce, %.2f ms writing back\n",
+			s.Values, s.Buckets, per(s.Wait), per(s.Read), per(s.Reduce), per(s.Write))
+	}
+	if !leader {
+		return res, nil
+	}
 
-	res.Checkpoint = filepath.Join(o.Out, "model.safetensors")
-	meta := map[string]string{
-		"program": spec.Name, "dataset": o.Dataset, "shape": fmt.Sprint(trainSet.Shape),
-		"epochs": strconv.Itoa(o.Epochs), "test_accuracy": strconv.FormatFloat(res.Accuracy, 'f', 4, 64),
-	}
-	if err := nn.Save(res.Checkpoint, model, meta); err != nil {
-		return nil, err
-	}
 	res.Plot = filepath.Join(o.Out, "training.png")
 	if err := writePlot(res.Plot, spec.Name+" on "+o.Dataset, res.History); err != nil {
 		return nil, err
@@ -158,6 +211,28 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (*Result, error) {
 	res.Wall = p.Wall()
 	p.Finish(fmt.Sprintf("test accuracy %.4f", res.Accuracy))
 	return res, nil
+}
+
+// resume loads the model and optimizer checkpoints written after an epoch
+// and returns how many epochs they have finished. Every process reads
+// them (on several machines -out must be shared); ddp.New then makes sure
+// the parameters agree.
+func resume(modelPath, optPath string, model nn.Module, opt optim.Optimizer, epochs int) (int, error) {
+	meta, err := nn.ReadMeta(modelPath)
+	if err != nil {
+		return 0, fmt.Errorf("-resume: %w", err)
+	}
+	done, err := strconv.Atoi(meta["epoch"])
+	if err != nil || done < 1 || done > epochs {
+		return 0, fmt.Errorf("-resume: %s: finished epoch %q, want 1..%d (-epochs)", modelPath, meta["epoch"], epochs)
+	}
+	if err := nn.Load(modelPath, model); err != nil {
+		return 0, fmt.Errorf("-resume: %w", err)
+	}
+	if err := optim.Load(optPath, opt); err != nil {
+		return 0, fmt.Errorf("-resume: %w", err)
+	}
+	return done, nil
 }
 
 // dumpLogits writes the first dumpCount normalised test images ("input")

@@ -24,6 +24,8 @@ type Options struct {
 	Out      string  // directory for the plot and the checkpoint
 	Logits   string  // file for the first test inputs and their logits; empty: none
 	Explain  bool    // draw saliency and integrated gradients for the first test images
+	Resume   bool    // continue from the checkpoint in Out
+	Check    bool    // verify after every step that all processes hold the same parameters
 }
 
 var (
@@ -47,6 +49,8 @@ func (o *Options) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.Momentum, "momentum", o.Momentum, "SGD momentum")
 	fs.IntVar(&o.Limit, "limit", o.Limit, "train on the first `N` training images only (0: all)")
 	fs.BoolVar(&o.Explain, "explain", o.Explain, "draw explain.png in -out: for the first 8 test images, the saliency and integrated gradients of the predicted class (package nn/interpret)")
+	fs.BoolVar(&o.Resume, "resume", o.Resume, "continue from the checkpoint of the last finished epoch in -out (model.safetensors, optimizer.safetensors), with any number of processes")
+	fs.BoolVar(&o.Check, "check-sync", o.Check, "with several processes: after every step, check that all hold bit-identical parameters (reads them back; for tests)")
 	fs.StringVar(&o.Logits, "dump-logits", o.Logits, "write the first 16 normalised test images and the trained model's logits to this safetensors `file`")
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/dist"
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
@@ -35,6 +36,12 @@ type Program struct {
 	Flags *flag.FlagSet
 	// Info describes the device after Start.
 	Info device.Info
+	// Comm is the job's processes after Start: one, unless an MPI launcher
+	// started the program (built with -tags mpi) as several.
+	Comm *dist.Comm
+	// Distributed, set before Start, says that the program trains
+	// data-parallel in several processes; Start refuses several without it.
+	Distributed bool
 
 	about          string
 	stdout, stderr io.Writer
@@ -99,30 +106,57 @@ func (p *Program) Parse(args []string, check func() error) error {
 	return nil
 }
 
-// Start opens the device, makes it the default for new tensors, creates
-// the output directory and prints the device line. Close undoes it.
+// Start joins the job's processes (package dist), opens the device (in a
+// job of several, the GL device of the process's local rank, see
+// device.OpenLocal), makes it the default for new tensors, creates the
+// output directory and prints the device line. In a job of several only
+// rank 0 prints. Close undoes it.
 func (p *Program) Start() error {
-	dev, err := device.Open(p.Device)
+	comm, err := dist.Init()
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(p.Out, 0o755); err != nil {
-		dev.Close()
+	if comm.Size() > 1 && !p.Distributed {
+		comm.Finalize()
+		return fmt.Errorf("started as %d processes, but %s trains in one only", comm.Size(), p.Name)
+	}
+	open := device.Open
+	if comm.Size() > 1 {
+		open = func(name string) (device.Device, error) { return device.OpenLocal(name, comm.LocalRank()) }
+	}
+	dev, err := open(p.Device)
+	if err == nil {
+		err = os.MkdirAll(p.Out, 0o755)
+		if err != nil {
+			dev.Close()
+		}
+	}
+	if err != nil {
+		comm.Finalize()
 		return err
+	}
+	p.Comm = comm
+	if comm.Rank() != 0 {
+		p.stdout = io.Discard
 	}
 	p.dev, p.prev = dev, tensor.DefaultDevice()
 	tensor.SetDefaultDevice(dev)
 	p.Info = dev.Info()
 	p.Printf("device: %s (%s)\n", p.Info.Name, p.Info.Renderer)
+	if comm.Size() > 1 {
+		p.Printf("processes: %d (%s), data-parallel, -batch %d per process\n", comm.Size(), comm.Library(), p.Batch)
+	}
 	return nil
 }
 
-// Close restores the previous default device and closes the program's.
+// Close restores the previous default device, closes the program's and
+// leaves the job.
 func (p *Program) Close() {
 	if p.dev != nil {
 		tensor.SetDefaultDevice(p.prev)
 		p.dev.Close()
 		p.dev = nil
+		p.Comm.Finalize()
 	}
 }
 

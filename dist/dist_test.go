@@ -1,0 +1,148 @@
+package dist_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tensorgl/tensorgl/dist"
+	"github.com/tensorgl/tensorgl/dist/disttest"
+)
+
+// TestWorldOfOne: without MPI (or run alone) Init gives one process whose
+// collectives leave the data as it is.
+func TestWorldOfOne(t *testing.T) {
+	disttest.Parent(t)
+	c, err := dist.Init()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Finalize()
+	if c.Rank() != 0 || c.Size() != 1 || c.LocalRank() != 0 {
+		t.Fatalf("world of one: rank %d of %d, local %d", c.Rank(), c.Size(), c.LocalRank())
+	}
+	x := []float32{1, 2, 3}
+	y := []float64{4, 5}
+	if err := c.AllreduceFloat32(x); err != nil || x[2] != 3 {
+		t.Errorf("Allreduce in a world of one: %v, %v", x, err)
+	}
+	if err := c.BcastFloat64(y, 0); err != nil || y[1] != 5 {
+		t.Errorf("Bcast in a world of one: %v, %v", y, err)
+	}
+	if err := c.BcastFloat64(y, 1); err == nil {
+		t.Errorf("Bcast from root 1 of 1: no error")
+	}
+	if err := c.Barrier(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestCollectives runs this test binary, built with MPI, as 3 processes
+// (TestRank below).
+func TestCollectives(t *testing.T) {
+	disttest.Parent(t)
+	bin := disttest.Build(t, ".", true)
+	out := disttest.Run(t, 60*time.Second, 3, nil, bin, "-test.run", "^TestRank$", "-test.v")
+	if n := strings.Count(out, "--- PASS: TestRank"); n != 3 {
+		t.Errorf("%d ranks passed, want 3:\n%s", n, out)
+	}
+	t.Logf("\n%s", out)
+}
+
+// TestRank is one process of TestCollectives: it checks every collective
+// against values computed from the ranks.
+func TestRank(t *testing.T) {
+	c := disttest.Join(t)
+	n, r := c.Size(), c.Rank()
+	if want := os.Getenv(disttest.ChildEnv); fmt.Sprint(n) != want {
+		t.Fatalf("Size %d, want %s", n, want)
+	}
+	if c.LocalRank() != r { // one machine
+		t.Errorf("rank %d has local rank %d", r, c.LocalRank())
+	}
+	t.Logf("%s, %s", c, c.Library())
+
+	// Odd lengths, and one large enough to be split by MPI's algorithms.
+	for _, size := range []int{1, 7, 100003} {
+		x := make([]float32, size)
+		y := make([]float64, size)
+		for i := range x {
+			x[i] = float32(r+1) * float32(i%17)
+			y[i] = float64(r+1) * 1e-3 * float64(i%29)
+		}
+		if err := c.AllreduceFloat32(x); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AllreduceFloat64(y); err != nil {
+			t.Fatal(err)
+		}
+		tri := float64(n * (n + 1) / 2)
+		for i := range x {
+			if x[i] != float32(tri)*float32(i%17) {
+				t.Fatalf("Allreduce float32 of %d: [%d] = %v, want %v", size, i, x[i], float32(tri)*float32(i%17))
+			}
+			if want := tri * 1e-3 * float64(i%29); y[i] < want*(1-1e-15) || y[i] > want*(1+1e-15) {
+				t.Fatalf("Allreduce float64 of %d: [%d] = %v, want %v", size, i, y[i], want)
+			}
+		}
+	}
+	for root := range n {
+		x := []float32{float32(r), float32(r) * 2}
+		y := []float64{float64(r) / 3}
+		if err := c.BcastFloat32(x, root); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.BcastFloat64(y, root); err != nil {
+			t.Fatal(err)
+		}
+		if x[0] != float32(root) || x[1] != float32(root)*2 || y[0] != float64(root)/3 {
+			t.Errorf("Bcast from %d: got %v %v", root, x, y)
+		}
+	}
+	if err := c.Barrier(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFaults: a process that dies, or stalls, ends the job with a message
+// within a bounded time instead of a hang.
+func TestFaults(t *testing.T) {
+	disttest.Parent(t)
+	bin := disttest.Build(t, ".", true)
+	for _, tc := range []struct {
+		name string
+		sig  syscall.Signal
+		want string // in the survivors' output
+	}{
+		{"killed", syscall.SIGKILL, "stopped by the launcher (SIGTERM)"},
+		{"stalled", syscall.SIGSTOP, "Allreduce has not completed within 3s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j := disttest.Start(t, 60*time.Second, 2, []string{dist.TimeoutEnv + "=3s"}, bin, "-test.run", "^TestLoop$", "-test.v")
+			j.WaitFor(t, "rank 1 looping", 30*time.Second)
+			out := j.Fault(t, 1, tc.sig, 20*time.Second)
+			if !strings.Contains(out, "rank 0 of 2: "+tc.want) {
+				t.Errorf("rank 0 did not say %q:\n%s", tc.want, out)
+			}
+			t.Logf("\n%s", out)
+		})
+	}
+}
+
+// TestLoop is one process of TestFaults: it allreduces until stopped.
+func TestLoop(t *testing.T) {
+	c := disttest.Join(t)
+	x := make([]float32, 1000)
+	for i := 0; ; i++ {
+		if err := c.AllreduceFloat32(x); err != nil {
+			t.Fatal(err)
+		}
+		if i == 10 {
+			fmt.Fprintf(os.Stderr, "rank %d looping\n", c.Rank())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -1,0 +1,132 @@
+//go:build mpi && cgo
+
+package dist
+
+/*
+#cgo pkg-config: mpi
+#include <stdlib.h>
+#include <mpi.h>
+
+// MPI's handles (MPI_COMM_WORLD, MPI_FLOAT, …) are macros, which cgo cannot
+// use directly; these wrappers name them.
+
+static int tgl_init(int *rank, int *size, int *local, int *provided) {
+	// Open MPI installs handlers for SIGSEGV, SIGBUS, SIGFPE and SIGABRT
+	// that do not run on the alternate signal stack, which the Go runtime
+	// needs for its own (nil dereferences are SIGSEGV); leave them to Go
+	// unless the user configured otherwise.
+	setenv("OMPI_MCA_opal_signal", "", 0);
+	int err = MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, provided);
+	if (err != MPI_SUCCESS) return err;
+	// Errors come back as codes, not as the default abort.
+	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+	if ((err = MPI_Comm_rank(MPI_COMM_WORLD, rank)) != MPI_SUCCESS) return err;
+	if ((err = MPI_Comm_size(MPI_COMM_WORLD, size)) != MPI_SUCCESS) return err;
+	MPI_Comm node;
+	err = MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+	if (err != MPI_SUCCESS) return err;
+	err = MPI_Comm_rank(node, local);
+	MPI_Comm_free(&node);
+	return err;
+}
+
+static int tgl_thread_multiple(void) { return MPI_THREAD_MULTIPLE; }
+static int tgl_thread_serialized(void) { return MPI_THREAD_SERIALIZED; }
+
+static int tgl_bcast(void *buf, int n, int dbl, int root) {
+	return MPI_Bcast(buf, n, dbl ? MPI_DOUBLE : MPI_FLOAT, root, MPI_COMM_WORLD);
+}
+
+static int tgl_allreduce(void *buf, int n, int dbl) {
+	return MPI_Allreduce(MPI_IN_PLACE, buf, n, dbl ? MPI_DOUBLE : MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+}
+
+static int tgl_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
+static void tgl_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
+static int tgl_finalize(void) { return MPI_Finalize(); }
+
+static void tgl_error_string(int code, char *buf) {
+	int n = 0;
+	if (MPI_Error_string(code, buf, &n) != MPI_SUCCESS) n = 0;
+	buf[n] = 0;
+}
+
+static void tgl_library(char *buf) {
+	int n = 0;
+	if (MPI_Get_library_version(buf, &n) != MPI_SUCCESS) n = 0;
+	buf[n] = 0;
+}
+
+static int tgl_max_string(void) { return MPI_MAX_ERROR_STRING > MPI_MAX_LIBRARY_VERSION_STRING ? MPI_MAX_ERROR_STRING : MPI_MAX_LIBRARY_VERSION_STRING; }
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unsafe"
+)
+
+// multiple records whether MPI lets any thread call it at any time, which
+// the watchdog's abort during a blocked collective needs.
+var multiple bool
+
+func initWorld() (world, error) {
+	var rank, size, local, provided C.int
+	if code := C.tgl_init(&rank, &size, &local, &provided); code != 0 {
+		return world{}, fmt.Errorf("dist: MPI_Init_thread: %w", mpiError(code))
+	}
+	if provided < C.tgl_thread_serialized() {
+		C.tgl_finalize()
+		return world{}, errors.New("dist: the MPI library grants no MPI_THREAD_SERIALIZED: Go calls MPI from several OS threads")
+	}
+	multiple = provided >= C.tgl_thread_multiple()
+	return world{rank: int(rank), size: int(size), local: int(local), impl: library()}, nil
+}
+
+func mpiBcast(p unsafe.Pointer, n int, dbl bool, root int) error {
+	return mpiError(C.tgl_bcast(p, C.int(n), cbool(dbl), C.int(root)))
+}
+
+func mpiAllreduce(p unsafe.Pointer, n int, dbl bool) error {
+	return mpiError(C.tgl_allreduce(p, C.int(n), cbool(dbl)))
+}
+
+func mpiBarrier() error { return mpiError(C.tgl_barrier()) }
+
+func mpiFinalize() error { return mpiError(C.tgl_finalize()) }
+
+// mpiAbort ends the job. Without MPI_THREAD_MULTIPLE it may not run while
+// another thread is blocked in MPI, so the process exits instead and the
+// launcher ends the others when it sees one exit without finalising.
+func mpiAbort(code int) {
+	if multiple {
+		C.tgl_abort(C.int(code))
+	}
+}
+
+func cbool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func mpiError(code C.int) error {
+	if code == 0 {
+		return nil
+	}
+	buf := (*C.char)(C.malloc(C.size_t(C.tgl_max_string() + 1)))
+	defer C.free(unsafe.Pointer(buf))
+	C.tgl_error_string(code, buf)
+	return fmt.Errorf("MPI error %d: %s", int(code), C.GoString(buf))
+}
+
+func library() string {
+	buf := (*C.char)(C.malloc(C.size_t(C.tgl_max_string() + 1)))
+	defer C.free(unsafe.Pointer(buf))
+	C.tgl_library(buf)
+	s, _, _ := strings.Cut(strings.TrimSpace(C.GoString(buf)), "\n")
+	return strings.TrimSuffix(strings.TrimSpace(s), ",")
+}
