@@ -105,7 +105,9 @@ func Unary(op UnaryOp, a, b float32, dst []float32, src Strided[float32], shape 
 }
 
 // unarySpan applies op element by element; d and s have the same length and
-// may be the same slice. Transcendentals run in float64 and round once.
+// may be the same slice. Exp and tanh run as float32 vector code where the
+// CPU has it (transcend.go); the transcendentals otherwise run in float64
+// and round once.
 func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 	s = s[:len(d)]
 	switch op {
@@ -114,9 +116,7 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 			d[i] = a*x + b
 		}
 	case Exp:
-		for i, x := range s {
-			d[i] = float32(math.Exp(float64(x)))
-		}
+		vexp(d, s)
 	case Log:
 		for i, x := range s {
 			d[i] = float32(math.Log(float64(x)))
@@ -144,21 +144,15 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 	case Sigmoid:
 		// With e = e^−|x|: 1/(1+e) for x ≥ 0 and e/(1+e) below, so that
 		// nothing overflows and tiny results keep their precision; the
-		// sign picks one with a mask, not a branch.
+		// sign picks one with a mask, not a branch. In float64: float32
+		// arithmetic, even from a correctly rounded e, misses 1 ULP.
 		for i, x := range s {
 			e := math.Exp(-math.Abs(float64(x)))
 			r := 1 / (1 + e)
 			d[i] = sel(x < 0, float32(e*r), float32(r))
 		}
 	case Tanh:
-		// (1−e)/(1+e) with e = e^−2|x| and the sign of x, several times
-		// faster than math.Tanh. Below |x| = 2⁻¹² the cancellation in 1−e
-		// would cost digits, and tanh x rounds to x in float32 anyway.
-		for i, x := range s {
-			e := math.Exp(-2 * math.Abs(float64(x)))
-			t := float32((1 - e) / (1 + e))
-			d[i] = sel(math.Abs(float64(x)) < 1.0/(1<<12), x, sel(x < 0, -t, t))
-		}
+		vtanh(d, s)
 	case Sin:
 		for i, x := range s {
 			d[i] = float32(math.Sin(float64(x)))
