@@ -132,6 +132,7 @@ func TestGradients(t *testing.T) {
 		{"Sigmoid", func(x ...*Tensor) *Tensor { return x[0].Sigmoid() }, []*Tensor{in(6)}},
 		{"Tanh", func(x ...*Tensor) *Tensor { return x[0].Tanh() }, []*Tensor{in(6)}},
 		{"Softplus", func(x ...*Tensor) *Tensor { return x[0].Softplus() }, []*Tensor{in(6)}},
+		{"Erf", func(x ...*Tensor) *Tensor { return x[0].Erf() }, []*Tensor{in(6)}},
 		{"Sin", func(x ...*Tensor) *Tensor { return x[0].Sin() }, []*Tensor{in(6)}},
 		{"Cos", func(x ...*Tensor) *Tensor { return x[0].Cos() }, []*Tensor{in(6)}},
 		{"Square", func(x ...*Tensor) *Tensor { return x[0].Square() }, []*Tensor{in(6)}},
