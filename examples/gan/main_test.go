@@ -33,7 +33,7 @@ func TestDiscriminatorSeparates(t *testing.T) {
 		real = tensor.FromSlice(b.X, b.Shape...)
 	}
 	g := tensor.NewGenerator(3)
-	m, err := newGAN(784, &ganOpts{noise: 16, dropout: 0.3}, 2e-4, g)
+	m, err := newGAN([]int{1, 28, 28}, &ganOpts{noise: 16, dropout: 0.3}, 2e-4, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestTrainsOnSample(t *testing.T) {
 	if p, err := os.ReadFile(res.Plot); err != nil || !bytes.HasPrefix(p, []byte("\x89PNG")) {
 		t.Errorf("plot %s is not a PNG (error %v)", res.Plot, err)
 	}
-	m, err := newGAN(784, &ganOpts{noise: 64}, 2e-4, tensor.NewGenerator(7))
+	m, err := newGAN([]int{1, 28, 28}, &ganOpts{noise: 64}, 2e-4, tensor.NewGenerator(7))
 	if err != nil {
 		t.Fatal(err)
 	}
