@@ -72,25 +72,36 @@ func Conv2d(x, w, b *Tensor, opts ConvOpts) *Tensor {
 	}
 	checkBias("Conv2d", b, p.K)
 	xc, wc := x.Contiguous(), w.Contiguous()
-	y := newTensor(ScopeOf(x, w), dev, device.Float32, []int{p.N, p.K, p.OutH(), p.OutW()})
+	return convOp("Conv2d", xc, wc, b, []int{p.N, p.K, p.OutH(), p.OutW()},
+		func(y, x, w device.Buffer) { dev.Conv2d(y, x, w, p) },
+		func(gx, g, w device.Buffer) { dev.Conv2dBackwardInput(gx, g, w, p) },
+		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, x, g, p) })
+}
+
+// convOp runs forward(y, x, w) into a new y of the given shape, records
+// its gradients for the contiguous x and w (gradX(gx, g, w) and
+// gradW(gw, x, g)), and adds the bias b [shape[1]] when it is not nil.
+func convOp(op string, x, w, b *Tensor, shape []int, forward, gradX, gradW func(dst, a, b device.Buffer)) *Tensor {
+	dev := x.st.dev
+	y := newTensor(ScopeOf(x, w), dev, device.Float32, shape)
 	if y.NumEl() > 0 {
-		dev.Conv2d(y.st.buf, xc.st.buf, wc.st.buf, p)
+		forward(y.st.buf, x.st.buf, w.st.buf)
 	}
-	y = record("Conv2d", y, []*Tensor{x, w}, func(g *Tensor) []*Tensor {
+	y = record(op, y, []*Tensor{x, w}, func(g *Tensor) []*Tensor {
 		gc := g.Contiguous()
 		var gx, gw *Tensor
 		if x.requiresGrad {
 			gx = newTensor(ScopeOf(g), dev, device.Float32, x.shape)
-			dev.Conv2dBackwardInput(gx.st.buf, gc.st.buf, wc.st.buf, p)
+			gradX(gx.st.buf, gc.st.buf, w.st.buf)
 		}
 		if w.requiresGrad {
 			gw = newTensor(ScopeOf(g), dev, device.Float32, w.shape)
-			dev.Conv2dBackwardWeight(gw.st.buf, xc.st.buf, gc.st.buf, p)
+			gradW(gw.st.buf, x.st.buf, gc.st.buf)
 		}
 		return []*Tensor{gx, gw}
 	})
 	if b != nil {
-		y = y.Add(b.Reshape(1, p.K, 1, 1))
+		y = y.Add(b.Reshape(1, shape[1], 1, 1))
 	}
 	return y
 }
@@ -156,26 +167,11 @@ func ConvTranspose2d(x, w, b *Tensor, opts ConvTransposeOpts) *Tensor {
 	if extra := p.OutW() - x.shape[3]; extra > 0 {
 		xp = Cat(3, xp, fullOn(ScopeOf(x), dev, 0, []int{x.shape[0], cin, xp.shape[2], extra}))
 	}
-	xc, wc := xp.Contiguous(), w.Contiguous()
-	y := newTensor(ScopeOf(x, w), dev, device.Float32, []int{p.N, cout, out[0], out[1]})
-	if y.NumEl() > 0 {
-		dev.Conv2dBackwardInput(y.st.buf, xc.st.buf, wc.st.buf, p)
-	}
-	y = record(op, y, []*Tensor{xp, w}, func(g *Tensor) []*Tensor {
-		gc := g.Contiguous()
-		var gx, gw *Tensor
-		if xp.requiresGrad {
-			gx = newTensor(ScopeOf(g), dev, device.Float32, xp.shape)
-			dev.Conv2d(gx.st.buf, gc.st.buf, wc.st.buf, p)
-		}
-		if w.requiresGrad {
-			gw = newTensor(ScopeOf(g), dev, device.Float32, w.shape)
-			dev.Conv2dBackwardWeight(gw.st.buf, gc.st.buf, xc.st.buf, p)
-		}
-		return []*Tensor{gx, gw}
-	})
-	if b != nil {
-		y = y.Add(b.Reshape(1, cout, 1, 1))
-	}
-	return y
+	// Forward is the convolution's input gradient, the input gradient its
+	// forward pass, and the weight gradient its weight gradient with the
+	// roles of input and output gradient swapped.
+	return convOp(op, xp.Contiguous(), w.Contiguous(), b, []int{p.N, cout, out[0], out[1]},
+		func(y, x, w device.Buffer) { dev.Conv2dBackwardInput(y, x, w, p) },
+		func(gx, g, w device.Buffer) { dev.Conv2d(gx, g, w, p) },
+		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, g, x, p) })
 }
