@@ -3,6 +3,9 @@ package train
 import (
 	"math"
 	"testing"
+
+	"github.com/tensorgl/tensorgl/nn"
+	"github.com/tensorgl/tensorgl/tensor"
 )
 
 func TestUpsample(t *testing.T) {
@@ -20,5 +23,18 @@ func TestUpsample(t *testing.T) {
 		if math.Abs(got[i]-want[i]) > 1e-12 {
 			t.Fatalf("upsample [0 4] to 2×4 = %v, want %v", got, want)
 		}
+	}
+}
+
+// TestGradCAMSplit: LeNet is explained after its second convolution and
+// its ReLU; a model without a convolution is not.
+func TestGradCAMSplit(t *testing.T) {
+	features, head, ok := gradCAMSplit(LeNet([]int{1, 28, 28}, 10, tensor.NewGenerator(1)))
+	if !ok || len(features.(*nn.Sequential).Layers) != 5 || len(head.(*nn.Sequential).Layers) != 7 {
+		t.Errorf("LeNet split: ok %v, %v | %v; want the first 5 layers as features", ok, features, head)
+	}
+	mlp := nn.NewSequential(nn.NewFlatten(), nn.NewLinear(4, 2, tensor.NewGenerator(1)), nn.NewReLU())
+	if _, _, ok := gradCAMSplit(mlp); ok {
+		t.Errorf("a model without a convolution was split for Grad-CAM")
 	}
 }
