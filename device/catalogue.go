@@ -59,6 +59,7 @@ var (
 		LtScalar:  {Name: "ltscalar", Inputs: in(Ties), Params: [][2]float32{{0.5, 0}, {0, 0}}},
 		EqScalar:  {Name: "eqscalar", Inputs: in(Ties), Params: [][2]float32{{0.5, 0}, {0, 0}}},
 		Softplus:  {Name: "softplus", Tol: "softplus", Inputs: in(Mostly(Between(-20, 20), OneOf(80, -80, 200, -200)))},
+		Erf:       {Name: "erf", Tol: "erf", Inputs: in(Mostly(Between(-5, 5), OneOf(0, negZero, 1e-3, -1e-3, 3e-8, 10, -10)))},
 	})[:])
 	binaryCatalogue = catalogue("binary", "OP_", (&[numBinaryOps]OpInfo{
 		Add:           {Name: "add", Tol: "round", Inputs: in(Wide(6), Wide(6))},

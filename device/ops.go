@@ -26,6 +26,7 @@ const (
 	LtScalar                 // 1 if x < A else 0
 	EqScalar                 // 1 if x == A else 0
 	Softplus                 // ln(1+eˣ), stable for large |x|
+	Erf                      // the error function (2/√π)∫₀ˣ e^(−t²) dt
 	numUnaryOps
 )
 

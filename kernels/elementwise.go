@@ -29,6 +29,7 @@ const (
 	LtScalar                 // 1 if x < a else 0
 	EqScalar                 // 1 if x == a else 0
 	Softplus                 // ln(1+eˣ)
+	Erf                      // erf x
 	numUnaryOps
 )
 
@@ -37,7 +38,7 @@ var unaryNames = map[string]UnaryOp{
 	"affine": Affine, "exp": Exp, "log": Log, "sqrt": Sqrt, "rsqrt": Rsqrt, "abs": Abs, "relu": Relu,
 	"leakyrelu": LeakyRelu, "sigmoid": Sigmoid, "tanh": Tanh, "sin": Sin, "cos": Cos, "square": Square,
 	"recip": Recip, "sign": Sign, "powscalar": PowScalar, "clamp": Clamp, "gtscalar": GtScalar,
-	"ltscalar": LtScalar, "eqscalar": EqScalar, "softplus": Softplus,
+	"ltscalar": LtScalar, "eqscalar": EqScalar, "softplus": Softplus, "erf": Erf,
 }
 
 // UnaryOpNamed returns the UnaryOp with the given catalogue name.
@@ -199,6 +200,10 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 		for i, x := range s {
 			v := float64(x)
 			d[i] = float32(max(v, 0) + math.Log1p(math.Exp(-math.Abs(v))))
+		}
+	case Erf:
+		for i, x := range s {
+			d[i] = float32(math.Erf(float64(x)))
 		}
 	default:
 		panic("kernels: unknown unary op")

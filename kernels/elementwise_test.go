@@ -99,6 +99,7 @@ var unaryRef = []func(x float64) float64{
 	LtScalar:  func(x float64) float64 { return f64(x < float64(float32(0.3))) },
 	EqScalar:  func(x float64) float64 { return f64(x == float64(float32(0.3))) },
 	Softplus:  func(x float64) float64 { return math.Log1p(math.Exp(x)) },
+	Erf:       math.Erf,
 }
 
 func f64(b bool) float64 {

@@ -1,6 +1,10 @@
 package nn
 
-import "github.com/tensorgl/tensorgl/tensor"
+import (
+	"math"
+
+	"github.com/tensorgl/tensorgl/tensor"
+)
 
 // ReLU is max(x, 0).
 type ReLU struct{ stateless }
@@ -67,3 +71,32 @@ func NewFlatten() *Flatten { return &Flatten{Start: 1, End: -1} }
 
 // Forward flattens x.
 func (f *Flatten) Forward(x *tensor.Tensor) *tensor.Tensor { return x.Flatten(f.Start, f.End) }
+
+// GELU is the Gaussian error linear unit x·Φ(x), Φ the standard normal
+// distribution function (PyTorch's nn.GELU): exactly 0.5·x·(1 + erf(x/√2)),
+// or with Tanh set the approximation 0.5·x·(1 + tanh(√(2/π)·(x +
+// 0.044715·x³))), PyTorch's approximate='tanh'.
+type GELU struct {
+	stateless
+	Tanh bool
+}
+
+// NewGELU returns the exact GELU (PyTorch's approximate='none').
+func NewGELU() *GELU { return &GELU{} }
+
+// NewGELUTanh returns the tanh approximation of GELU (approximate='tanh').
+func NewGELUTanh() *GELU { return &GELU{Tanh: true} }
+
+// Forward applies GELU element-wise; autograd differentiates the formula.
+func (a *GELU) Forward(x *tensor.Tensor) *tensor.Tensor { return Gelu(x, a.Tanh) }
+
+// Gelu is GELU as a function: the tanh approximation when approx is set.
+func Gelu(x *tensor.Tensor, approx bool) *tensor.Tensor {
+	var phi *tensor.Tensor // 2·Φ(x), approximately when approx
+	if approx {
+		phi = x.Add(x.Square().Mul(x).MulScalar(0.044715)).MulScalar(float32(math.Sqrt(2 / math.Pi))).Tanh().AddScalar(1)
+	} else {
+		phi = x.MulScalar(1 / math.Sqrt2).Erf().AddScalar(1)
+	}
+	return x.Mul(phi).MulScalar(0.5)
+}

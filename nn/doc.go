@@ -4,9 +4,14 @@
 // A Module computes Forward, lists its parameters and buffers by State with
 // PyTorch's state_dict names ("features.3.bias", "1.running_mean") and
 // switches between training and evaluation with Train. Layers: Linear,
-// Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, ReLU,
-// LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, BatchNorm1d, BatchNorm2d,
-// Embedding, RNN and Sequential. Constructors take a *tensor.Generator and
+// Conv2d and ConvTranspose2d (square or, with the HW constructors and
+// options, rectangular kernels, strides, padding and dilation), MaxPool2d,
+// AvgPool2d, AdaptiveAvgPool2d, Flatten, ReLU, LeakyReLU, Sigmoid, Tanh,
+// GELU, Softmax, Dropout, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
+// PositionalEmbedding, RNN, MultiheadAttention (causal and key-padding
+// masks), TransformerEncoderLayer (pre- or post-norm) and Sequential. The
+// attention, normalisation and transposed-convolution layers are checked
+// against PyTorch references in testdata (make_attn_refs.py writes them). Constructors take a *tensor.Generator and
 // initialise as PyTorch does, so a seed reproduces a model on any device.
 // Parameters are created on the default device (call
 // tensor.SetDefaultDevice before building a model to place it on a GPU),

@@ -4,40 +4,49 @@ import (
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
-// MaxPool2d takes the maximum over square windows of [N, C, H, W] input.
+// MaxPool2d takes the maximum over windows of [N, C, H, W] input.
 type MaxPool2d struct {
 	stateless
 	Opts tensor.PoolOpts
 }
 
-// NewMaxPool2d returns PyTorch's nn.MaxPool2d(kernel, stride, padding);
-// stride 0 means the kernel size, PyTorch's default.
+// NewMaxPool2d returns PyTorch's nn.MaxPool2d(kernel, stride, padding)
+// with square windows; stride 0 means the kernel size, PyTorch's default.
 func NewMaxPool2d(kernel, stride, padding int) *MaxPool2d {
-	return &MaxPool2d{Opts: squarePool(kernel, stride, padding)}
+	return NewMaxPool2dHW(square(kernel), square(stride), square(padding))
+}
+
+// NewMaxPool2dHW is NewMaxPool2d with (height, width) pairs, as PyTorch's
+// tuple arguments; a zero stride pair means the kernel size.
+func NewMaxPool2dHW(kernel, stride, padding [2]int) *MaxPool2d {
+	return &MaxPool2d{Opts: tensor.PoolOpts{Kernel: kernel, Stride: stride, Padding: padding}}
 }
 
 // Forward pools x.
 func (p *MaxPool2d) Forward(x *tensor.Tensor) *tensor.Tensor { return tensor.MaxPool2d(x, p.Opts) }
 
-// AvgPool2d averages over square windows of [N, C, H, W] input, counting
+// AvgPool2d averages over windows of [N, C, H, W] input, counting
 // padding in the window size as PyTorch does by default.
 type AvgPool2d struct {
 	stateless
 	Opts tensor.PoolOpts
 }
 
-// NewAvgPool2d returns PyTorch's nn.AvgPool2d(kernel, stride, padding);
-// stride 0 means the kernel size.
+// NewAvgPool2d returns PyTorch's nn.AvgPool2d(kernel, stride, padding)
+// with square windows; stride 0 means the kernel size.
 func NewAvgPool2d(kernel, stride, padding int) *AvgPool2d {
-	return &AvgPool2d{Opts: squarePool(kernel, stride, padding)}
+	return NewAvgPool2dHW(square(kernel), square(stride), square(padding))
+}
+
+// NewAvgPool2dHW is NewAvgPool2d with (height, width) pairs.
+func NewAvgPool2dHW(kernel, stride, padding [2]int) *AvgPool2d {
+	return &AvgPool2d{Opts: tensor.PoolOpts{Kernel: kernel, Stride: stride, Padding: padding}}
 }
 
 // Forward pools x.
 func (p *AvgPool2d) Forward(x *tensor.Tensor) *tensor.Tensor { return tensor.AvgPool2d(x, p.Opts) }
 
-func squarePool(kernel, stride, padding int) tensor.PoolOpts {
-	return tensor.PoolOpts{Kernel: [2]int{kernel, kernel}, Stride: [2]int{stride, stride}, Padding: [2]int{padding, padding}}
-}
+func square(v int) [2]int { return [2]int{v, v} }
 
 // AdaptiveAvgPool2d averages [N, C, H, W] input down to [N, C, OutH, OutW]
 // with PyTorch's window rule: output i along a dimension of size n covers

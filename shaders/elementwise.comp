@@ -93,6 +93,27 @@ float stableTanh(float x) {
 	return x < 0.0f ? -r : r;
 }
 
+// erff is the error function as a rational approximation p(x)/q(x) with
+// odd p and even q, Eigen's float coefficients, for x clamped to [−4, 4]
+// (beyond, erf rounds to ±1 in float32). Mirrors kernels.Unary's Erf, which
+// rounds math.Erf; device/tolerance.go states the bound.
+float erff(float x) {
+	if (isNaN(x)) return x;
+	x = clamp(x, -4.0f, 4.0f);
+	float x2 = x * x;
+	float p = x2 * -2.72614225801306e-10f + 2.77068142495902e-08f;
+	p = x2 * p - 2.10102402082508e-06f;
+	p = x2 * p - 5.69250639462346e-05f;
+	p = x2 * p - 7.34990630326855e-04f;
+	p = x2 * p - 2.95459980854025e-03f;
+	p = x2 * p - 1.60960333262415e-02f;
+	float q = x2 * -1.45660718464996e-05f - 2.13374055278905e-04f;
+	q = x2 * q - 1.68282697438203e-03f;
+	q = x2 * q - 7.37332916720468e-03f;
+	q = x2 * q - 1.42647390514189e-02f;
+	return x * p / q;
+}
+
 // reduce2pi maps x into [−π, π] with a two-part 2π (Cody–Waite), so GPUs
 // whose sin/cos are only accurate near zero stay accurate for large |x|.
 float reduce2pi(float x) {
@@ -151,6 +172,8 @@ float op(float x) {
 	return x == a ? 1.0f : 0.0f;
 #elif OP == OP_SOFTPLUS
 	return max(x, 0.0f) + log1pf(exp(-abs(x)));
+#elif OP == OP_ERF
+	return erff(x);
 #else
 #error elementwise: unknown unary OP
 #endif

@@ -64,6 +64,7 @@ var (
 		device.LtScalar:  func(x *tensor.Tensor) *tensor.Tensor { return x.LtScalar(1) },
 		device.EqScalar:  func(x *tensor.Tensor) *tensor.Tensor { return x.EqScalar(1) },
 		device.Softplus:  (*tensor.Tensor).Softplus,
+		device.Erf:       (*tensor.Tensor).Erf,
 	}
 	binaryMethods = map[device.BinaryOp]func(x, y *tensor.Tensor) *tensor.Tensor{
 		device.Add:           (*tensor.Tensor).Add,

@@ -24,6 +24,27 @@ func (o ConvOpts) norm() ConvOpts {
 	return o
 }
 
+func (o ConvOpts) valid() bool {
+	return o.Stride[0] >= 1 && o.Stride[1] >= 1 && o.Dilation[0] >= 1 && o.Dilation[1] >= 1 &&
+		o.Padding[0] >= 0 && o.Padding[1] >= 0 && o.Groups >= 1
+}
+
+// params describes the convolution of an [n, c, h, w] input with weight w
+// [K, c/groups, R, S] under o (normalised).
+func (o ConvOpts) params(n, c, h, wd int, w *Tensor) device.Conv2dParams {
+	return device.Conv2dParams{
+		N: n, C: c, H: h, W: wd, K: w.shape[0], R: w.shape[2], S: w.shape[3],
+		StrideH: o.Stride[0], StrideW: o.Stride[1], PadH: o.Padding[0], PadW: o.Padding[1],
+		DilH: o.Dilation[0], DilW: o.Dilation[1], Groups: o.Groups,
+	}
+}
+
+func checkBias(op string, b *Tensor, k int) {
+	if b != nil && (len(b.shape) != 1 || b.shape[0] != k) {
+		fail(op, "bias %v for %d output channels", b.shape, k)
+	}
+}
+
 // Conv2d is the 2-D cross-correlation of x [N, C, H, W] with weight
 // w [K, C/Groups, R, S], plus bias [K] when b is not nil, giving
 // [N, K, OutH, OutW] (PyTorch's conv2d).
@@ -38,14 +59,9 @@ func Conv2d(x, w, b *Tensor, opts ConvOpts) *Tensor {
 	if len(x.shape) != 4 || len(w.shape) != 4 {
 		fail("Conv2d", "want input [N C H W] and weight [K C/groups R S], got %v and %v", x.shape, w.shape)
 	}
-	p := device.Conv2dParams{
-		N: x.shape[0], C: x.shape[1], H: x.shape[2], W: x.shape[3],
-		K: w.shape[0], R: w.shape[2], S: w.shape[3],
-		StrideH: o.Stride[0], StrideW: o.Stride[1], PadH: o.Padding[0], PadW: o.Padding[1],
-		DilH: o.Dilation[0], DilW: o.Dilation[1], Groups: o.Groups,
-	}
+	p := o.params(x.shape[0], x.shape[1], x.shape[2], x.shape[3], w)
 	switch {
-	case o.Stride[0] < 1 || o.Stride[1] < 1 || o.Dilation[0] < 1 || o.Dilation[1] < 1 || o.Padding[0] < 0 || o.Padding[1] < 0 || o.Groups < 1:
+	case !o.valid():
 		fail("Conv2d", "invalid options %+v", opts)
 	case p.C%p.Groups != 0 || p.K%p.Groups != 0:
 		fail("Conv2d", "%d groups do not divide %d input and %d output channels", p.Groups, p.C, p.K)
@@ -53,29 +69,109 @@ func Conv2d(x, w, b *Tensor, opts ConvOpts) *Tensor {
 		fail("Conv2d", "weight %v wants %d input channels per group, input %v has %d", w.shape, w.shape[1], x.shape, p.C/p.Groups)
 	case p.OutH() < 1 || p.OutW() < 1:
 		fail("Conv2d", "kernel %dx%d (dilation %v, padding %v) larger than input %v", p.R, p.S, o.Dilation, o.Padding, x.shape)
-	case b != nil && (len(b.shape) != 1 || b.shape[0] != p.K):
-		fail("Conv2d", "bias %v for %d output channels", b.shape, p.K)
 	}
+	checkBias("Conv2d", b, p.K)
 	xc, wc := x.Contiguous(), w.Contiguous()
-	y := newTensor(ScopeOf(x, w), dev, device.Float32, []int{p.N, p.K, p.OutH(), p.OutW()})
+	return convOp("Conv2d", xc, wc, b, []int{p.N, p.K, p.OutH(), p.OutW()},
+		func(y, x, w device.Buffer) { dev.Conv2d(y, x, w, p) },
+		func(gx, g, w device.Buffer) { dev.Conv2dBackwardInput(gx, g, w, p) },
+		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, x, g, p) })
+}
+
+// convOp runs forward(y, x, w) into a new y of the given shape, records
+// its gradients for the contiguous x and w (gradX(gx, g, w) and
+// gradW(gw, x, g)), and adds the bias b [shape[1]] when it is not nil.
+func convOp(op string, x, w, b *Tensor, shape []int, forward, gradX, gradW func(dst, a, b device.Buffer)) *Tensor {
+	dev := x.st.dev
+	y := newTensor(ScopeOf(x, w), dev, device.Float32, shape)
 	if y.NumEl() > 0 {
-		dev.Conv2d(y.st.buf, xc.st.buf, wc.st.buf, p)
+		forward(y.st.buf, x.st.buf, w.st.buf)
 	}
-	y = record("Conv2d", y, []*Tensor{x, w}, func(g *Tensor) []*Tensor {
+	y = record(op, y, []*Tensor{x, w}, func(g *Tensor) []*Tensor {
 		gc := g.Contiguous()
 		var gx, gw *Tensor
 		if x.requiresGrad {
 			gx = newTensor(ScopeOf(g), dev, device.Float32, x.shape)
-			dev.Conv2dBackwardInput(gx.st.buf, gc.st.buf, wc.st.buf, p)
+			gradX(gx.st.buf, gc.st.buf, w.st.buf)
 		}
 		if w.requiresGrad {
 			gw = newTensor(ScopeOf(g), dev, device.Float32, w.shape)
-			dev.Conv2dBackwardWeight(gw.st.buf, xc.st.buf, gc.st.buf, p)
+			gradW(gw.st.buf, x.st.buf, gc.st.buf)
 		}
 		return []*Tensor{gx, gw}
 	})
 	if b != nil {
-		y = y.Add(b.Reshape(1, p.K, 1, 1))
+		y = y.Add(b.Reshape(1, shape[1], 1, 1))
 	}
 	return y
+}
+
+// ConvTransposeOpts configures ConvTranspose2d: the options of the
+// convolution it transposes, and OutputPadding, extra rows and columns
+// added at the bottom and right of the output (PyTorch's output_padding),
+// which must be smaller than the stride or the dilation of its dimension.
+type ConvTransposeOpts struct {
+	ConvOpts
+	OutputPadding [2]int
+}
+
+// ConvTranspose2d is the transposed 2-D convolution of x [N, Cin, H, W]
+// with weight w [Cin, Cout/Groups, R, S], plus bias [Cout] when b is not
+// nil (PyTorch's conv_transpose2d): the gradient of Conv2d with respect to
+// its input, whose output is [N, Cout, OutH, OutW] with
+//
+//	OutH = (H−1)·Stride − 2·Padding + Dilation·(R−1) + OutputPadding + 1
+//
+// and likewise OutW. Its forward pass is the device's Conv2dBackwardInput,
+// its input gradient Conv2d and its weight gradient Conv2dBackwardWeight,
+// each for the convolution from [N, Cout, OutH, OutW] to x.
+func ConvTranspose2d(x, w, b *Tensor, opts ConvTransposeOpts) *Tensor {
+	const op = "ConvTranspose2d"
+	o := opts.ConvOpts.norm()
+	ins := []*Tensor{x, w}
+	if b != nil {
+		ins = append(ins, b)
+	}
+	wantFloat(op, ins...)
+	dev := sameDevice(op, ins...)
+	if len(x.shape) != 4 || len(w.shape) != 4 {
+		fail(op, "want input [N Cin H W] and weight [Cin Cout/groups R S], got %v and %v", x.shape, w.shape)
+	}
+	out := [2]int{}
+	for i := range 2 {
+		out[i] = (x.shape[2+i]-1)*o.Stride[i] - 2*o.Padding[i] + o.Dilation[i]*(w.shape[2+i]-1) + opts.OutputPadding[i] + 1
+	}
+	cin, cout := w.shape[0], w.shape[1]*o.Groups
+	switch {
+	case !o.valid() || opts.OutputPadding[0] < 0 || opts.OutputPadding[1] < 0:
+		fail(op, "invalid options %+v", opts)
+	case opts.OutputPadding[0] >= max(o.Stride[0], o.Dilation[0]) || opts.OutputPadding[1] >= max(o.Stride[1], o.Dilation[1]):
+		fail(op, "output padding %v must be smaller than either stride %v or dilation %v", opts.OutputPadding, o.Stride, o.Dilation)
+	case cin%o.Groups != 0:
+		fail(op, "%d groups do not divide %d input channels", o.Groups, cin)
+	case x.shape[1] != cin:
+		fail(op, "weight %v wants %d input channels, input %v has %d", w.shape, cin, x.shape, x.shape[1])
+	case out[0] < 1 || out[1] < 1:
+		fail(op, "output size %dx%d for input %v, weight %v and options %+v is too small", out[0], out[1], x.shape, w.shape, opts)
+	}
+	checkBias(op, b, cout)
+	// p is the convolution from the output back to x. An output padding of
+	// a stride or more (allowed below the dilation) makes that convolution
+	// one or more rows longer than x: zero rows, which add nothing, fill
+	// the difference.
+	p := o.params(x.shape[0], cout, out[0], out[1], w)
+	xp := x
+	if extra := p.OutH() - x.shape[2]; extra > 0 {
+		xp = Cat(2, xp, fullOn(ScopeOf(x), dev, 0, []int{x.shape[0], cin, extra, x.shape[3]}))
+	}
+	if extra := p.OutW() - x.shape[3]; extra > 0 {
+		xp = Cat(3, xp, fullOn(ScopeOf(x), dev, 0, []int{x.shape[0], cin, xp.shape[2], extra}))
+	}
+	// Forward is the convolution's input gradient, the input gradient its
+	// forward pass, and the weight gradient its weight gradient with the
+	// roles of input and output gradient swapped.
+	return convOp(op, xp.Contiguous(), w.Contiguous(), b, []int{p.N, cout, out[0], out[1]},
+		func(y, x, w device.Buffer) { dev.Conv2dBackwardInput(y, x, w, p) },
+		func(gx, g, w device.Buffer) { dev.Conv2d(gx, g, w, p) },
+		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, g, x, p) })
 }

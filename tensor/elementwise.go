@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"math"
 	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -262,6 +263,14 @@ func (t *Tensor) Tanh() *Tensor {
 // Softplus returns ln(1+eᵗ); its gradient is sigmoid(t).
 func (t *Tensor) Softplus() *Tensor {
 	return t.unary("Softplus", un(device.Softplus), func(x, y, g *Tensor) *Tensor { return g.Mul(x.Sigmoid()) })
+}
+
+// Erf returns the error function (2/√π)∫₀ᵗ e^(−u²) du; its gradient is
+// (2/√π)·e^(−t²).
+func (t *Tensor) Erf() *Tensor {
+	return t.unary("Erf", un(device.Erf), func(x, y, g *Tensor) *Tensor {
+		return g.Mul(x.Square().Neg().Exp().MulScalar(2 / math.SqrtPi))
+	})
 }
 
 // Sin returns sin t.

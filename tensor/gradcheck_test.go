@@ -132,6 +132,7 @@ func TestGradients(t *testing.T) {
 		{"Sigmoid", func(x ...*Tensor) *Tensor { return x[0].Sigmoid() }, []*Tensor{in(6)}},
 		{"Tanh", func(x ...*Tensor) *Tensor { return x[0].Tanh() }, []*Tensor{in(6)}},
 		{"Softplus", func(x ...*Tensor) *Tensor { return x[0].Softplus() }, []*Tensor{in(6)}},
+		{"Erf", func(x ...*Tensor) *Tensor { return x[0].Erf() }, []*Tensor{in(6)}},
 		{"Sin", func(x ...*Tensor) *Tensor { return x[0].Sin() }, []*Tensor{in(6)}},
 		{"Cos", func(x ...*Tensor) *Tensor { return x[0].Cos() }, []*Tensor{in(6)}},
 		{"Square", func(x ...*Tensor) *Tensor { return x[0].Square() }, []*Tensor{in(6)}},
@@ -154,6 +155,15 @@ func TestGradients(t *testing.T) {
 		{"Conv2d/stride-dilation-groups", func(x ...*Tensor) *Tensor {
 			return Conv2d(x[0], x[1], nil, ConvOpts{Stride: [2]int{2, 1}, Dilation: [2]int{1, 2}, Padding: [2]int{1, 1}, Groups: 2})
 		}, []*Tensor{in(1, 4, 6, 5), in(2, 2, 3, 2)}},
+		{"ConvTranspose2d", func(x ...*Tensor) *Tensor {
+			return ConvTranspose2d(x[0], x[1], x[2], ConvTransposeOpts{ConvOpts: ConvOpts{Stride: [2]int{2, 1}, Padding: [2]int{1, 0}}, OutputPadding: [2]int{1, 0}})
+		}, []*Tensor{in(2, 3, 3, 4), in(3, 2, 3, 2), in(2)}},
+		{"ConvTranspose2d/dilation-groups", func(x ...*Tensor) *Tensor {
+			return ConvTranspose2d(x[0], x[1], nil, ConvTransposeOpts{ConvOpts: ConvOpts{Stride: [2]int{1, 2}, Dilation: [2]int{2, 1}, Padding: [2]int{1, 1}, Groups: 2}})
+		}, []*Tensor{in(1, 4, 3, 3), in(4, 1, 2, 3)}},
+		{"ConvTranspose2d/output-padding-past-stride", func(x ...*Tensor) *Tensor {
+			return ConvTranspose2d(x[0], x[1], nil, ConvTransposeOpts{ConvOpts: ConvOpts{Dilation: [2]int{3, 2}, Padding: [2]int{1, 1}}, OutputPadding: [2]int{2, 1}})
+		}, []*Tensor{in(1, 2, 3, 2), in(2, 3, 2, 2)}},
 		{"MaxPool2d", func(x ...*Tensor) *Tensor { return MaxPool2d(x[0], PoolOpts{Kernel: [2]int{2, 2}}) }, []*Tensor{FromSlice(distinct(rng, 2*1*4*5), 2, 1, 4, 5)}},
 		{"MaxPool2d/overlap-pad", func(x ...*Tensor) *Tensor {
 			return MaxPool2d(x[0], PoolOpts{Kernel: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}})

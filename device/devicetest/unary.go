@@ -48,6 +48,7 @@ var unaryRefs = map[device.UnaryOp]func(x, a, b float64) (want, scale, arg float
 	device.GtScalar:  func(x, a, _ float64) (float64, float64, float64) { return indicator(x > a), 0, 0 },
 	device.LtScalar:  func(x, a, _ float64) (float64, float64, float64) { return indicator(x < a), 0, 0 },
 	device.EqScalar:  func(x, a, _ float64) (float64, float64, float64) { return indicator(x == a), 0, 0 },
+	device.Erf:       func(x, _, _ float64) (float64, float64, float64) { return rounded(math.Erf(x), 0) },
 	device.Softplus: func(x, _, _ float64) (float64, float64, float64) {
 		if x > 0 {
 			return rounded(x+math.Log1p(math.Exp(-x)), 0)

@@ -25,7 +25,7 @@ func TestRejectsBadFlags(t *testing.T) { traintest.RejectsBadFlags(t, spec) }
 // relies on.
 func TestLeNetShapes(t *testing.T) {
 	for _, shape := range [][]int{{1, 28, 28}, {3, 32, 32}} {
-		m := lenet(shape, 10, tensor.NewGenerator(1))
+		m := train.LeNet(shape, 10, tensor.NewGenerator(1))
 		var out []int
 		tensor.NoGrad(func(s *tensor.Scope) { out = m.Forward(s.Own(tensor.Zeros(append([]int{2}, shape...)...))).Shape() })
 		if !slices.Equal(out, []int{2, 10}) {

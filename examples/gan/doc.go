@@ -10,7 +10,21 @@
 // then the generator to make the discriminator call the same generated
 // images real, each with Adam (lr 2e-4, betas 0.5, 0.999).
 //
+// With -arch dcgan both networks are convolutional, DCGAN-style: the
+// generator maps the noise, as a 1×1 image, through ConvTranspose2d layers
+// with BatchNorm and ReLU to a tanh image (64×7×7 → 32×14×14 → 1×28×28 at
+// the default -width 32), the discriminator through strided Conv2d layers
+// with LeakyReLU and BatchNorm to one logit.
+//
+// -judge takes a LeNet checkpoint written by examples/cnn and scores 10 000
+// generated images with it after training: an Inception-Score-style number
+// (exp of the mean KL divergence of its class probabilities from their
+// mean) and the Fréchet distance of its 84 penultimate features from those
+// of 10 000 real training images; the same for the real test images gives
+// the scale.
+//
 //	go run ./examples/gan                    # 20 epochs on Fashion-MNIST
+//	go run ./examples/gan -arch dcgan -judge out/cnn/model.safetensors
 //	go run ./examples/gan -data sample -epochs 5
 //
 // Each epoch reports the mean discriminator and generator losses and the

@@ -18,7 +18,7 @@ import (
 	_ "github.com/tensorgl/tensorgl/device/gl" // lets -device auto pick a GPU
 )
 
-const about = "gan trains a generative adversarial network of two MLPs to draw Fashion-MNIST images."
+const about = "gan trains a generative adversarial network (two MLPs, or DCGAN-style convolutional networks) to draw Fashion-MNIST images."
 
 // gridSide is the number of generated images per row and column of the
 // sample grid.
@@ -31,9 +31,12 @@ func main() {
 
 // ganOpts are the flags besides the shared ones.
 type ganOpts struct {
+	arch    string  // mlp or dcgan
 	noise   int     // size of the generator's input
 	dropout float64 // in the discriminator
+	width   int     // the DCGAN's base channel count: see dcgan
 	limit   int     // training images; 0: all
+	judge   string  // examples/cnn checkpoint that scores the samples; empty: none
 }
 
 // epochStats are the means over one epoch's steps.
@@ -45,18 +48,26 @@ type epochStats struct {
 // ganResult is what a run measured and wrote.
 type ganResult struct {
 	History                  []epochStats
-	Samples, Plot, Gen, Disc string // paths
+	Samples, Plot, Gen, Disc string   // paths
+	Quality                  *quality // the judge's figures; nil without -judge
 }
 
 func run(args []string, stdout, stderr io.Writer) (*ganResult, error) {
 	p := train.NewProgram("gan", about, "Fashion-MNIST `directory`; \"sample\" for the 4000-image sample built into the program (default: $TENSORGL_DATA, then /usr/share/datasets/fashion-mnist, then the sample)",
 		train.Program{Device: "auto", Epochs: 20, Batch: 64, LR: 2e-4, Seed: 1, Out: "out/gan"}, stdout, stderr)
 	var o ganOpts
+	p.Flags.StringVar(&o.arch, "arch", "mlp", "mlp: fully connected networks; dcgan: transposed convolutions and batch norm in the generator, convolutions in the discriminator")
 	p.Flags.IntVar(&o.noise, "noise", 64, "size of the generator's noise input")
+	p.Flags.IntVar(&o.width, "width", 32, "dcgan: channels of the generator's last and the discriminator's first hidden layer (the other has twice as many)")
+	p.Flags.StringVar(&o.judge, "judge", "", "LeNet `checkpoint` written by examples/cnn: score the generated images (Inception-Score-style number, Fréchet distance on its penultimate features), and real test images for scale")
 	p.Flags.Float64Var(&o.dropout, "dropout", 0.3, "dropout probability in the discriminator's hidden layers")
 	p.Flags.IntVar(&o.limit, "limit", 0, "train on the first `N` images only (0: all)")
 	err := p.Parse(args, func() error {
 		switch {
+		case o.arch != "mlp" && o.arch != "dcgan":
+			return fmt.Errorf("-arch %q: want mlp or dcgan", o.arch)
+		case o.width < 1:
+			return fmt.Errorf("-width %d: want at least 1", o.width)
 		case o.noise < 1:
 			return fmt.Errorf("-noise %d: want at least 1", o.noise)
 		case !(o.dropout >= 0 && o.dropout < 1):
@@ -79,30 +90,21 @@ func run(args []string, stdout, stderr io.Writer) (*ganResult, error) {
 // gan holds the two networks and their optimizers.
 type gan struct {
 	g, d       *nn.Sequential
+	about      string // the architecture, for the log
 	optG, optD *optim.Adam
 	noise      int
 	gen        *tensor.Generator // draws the noise
 }
 
-// newGAN builds the generator, noise → 256 → 512 → pixels with
-// LeakyReLU(0.2) and a tanh output in [−1, 1], and the discriminator,
-// pixels → 512 → 256 → 1 logit with LeakyReLU(0.2) and dropout, each with
-// Adam (betas 0.5, 0.999 as in DCGAN).
-func newGAN(pixels int, o *ganOpts, lr float64, g *tensor.Generator) (*gan, error) {
-	m := &gan{
-		g: nn.NewSequential(
-			nn.NewLinear(o.noise, 256, g), nn.NewLeakyReLU(0.2),
-			nn.NewLinear(256, 512, g), nn.NewLeakyReLU(0.2),
-			nn.NewLinear(512, pixels, g), nn.NewTanh(),
-		),
-		d: nn.NewSequential(
-			nn.NewFlatten(),
-			nn.NewLinear(pixels, 512, g), nn.NewLeakyReLU(0.2), nn.NewDropout(float32(o.dropout), g),
-			nn.NewLinear(512, 256, g), nn.NewLeakyReLU(0.2), nn.NewDropout(float32(o.dropout), g),
-			nn.NewLinear(256, 1, g),
-		),
-		noise: o.noise,
-		gen:   g,
+// newGAN builds the generator and the discriminator of o.arch (mlp or
+// dcgan) for images of shape [C H W], each with Adam (betas 0.5, 0.999 as
+// in DCGAN).
+func newGAN(shape []int, o *ganOpts, lr float64, g *tensor.Generator) (*gan, error) {
+	m := &gan{noise: o.noise, gen: g}
+	if o.arch == "dcgan" {
+		m.g, m.d, m.about = dcgan(shape, o, g)
+	} else {
+		m.g, m.d, m.about = mlpGAN(shape[0]*shape[1]*shape[2], o, g)
 	}
 	cfg := optim.AdamConfig{LR: float32(lr), Beta1: 0.5, Beta2: 0.999, Eps: 1e-8}
 	var err error
@@ -146,7 +148,7 @@ func (m *gan) step(real *tensor.Tensor) *tensor.Tensor {
 // trainGAN trains on Fashion-MNIST scaled to [−1, 1] and writes the sample
 // grid, the plot and both checkpoints.
 func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
-	trainSet, _, from, err := train.LoadImages("fashion-mnist", p.Data, o.limit)
+	trainSet, testSet, from, err := train.LoadImages("fashion-mnist", p.Data, o.limit)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +162,7 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 		return nil, err
 	}
 	g := tensor.NewGenerator(p.Seed)
-	m, err := newGAN(pixels, o, p.LR, g)
+	m, err := newGAN(shape, o, p.LR, g)
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +170,8 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 	fixed := tensor.RandN(tensor.NewGenerator(p.Seed+1), gridSide*gridSide, o.noise)
 	tensor.Persist(fixed)
 	defer fixed.Release()
-	p.Printf("model: generator %d→256→512→%d (%d parameters), discriminator %d→512→256→1 (%d parameters, dropout %g); Adam lr %g betas 0.5, 0.999; batch %d\n",
-		o.noise, pixels, nn.NumParams(m.g), pixels, nn.NumParams(m.d), o.dropout, p.LR, p.Batch)
+	p.Printf("model: %s; generator %d parameters, discriminator %d parameters; Adam lr %g betas 0.5, 0.999; batch %d\n",
+		m.about, nn.NumParams(m.g), nn.NumParams(m.d), p.LR, p.Batch)
 
 	res := &ganResult{}
 	prog := p.Progress()
@@ -229,7 +231,12 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 		return nil, err
 	}
 	last := res.History[len(res.History)-1]
-	meta := map[string]string{"program": "gan", "noise": strconv.Itoa(o.noise), "epochs": strconv.Itoa(p.Epochs),
+	if o.judge != "" {
+		if res.Quality, err = judgeSamples(p, m, o.judge, trainSet, testSet); err != nil {
+			return nil, err
+		}
+	}
+	meta := map[string]string{"program": "gan", "arch": o.arch, "noise": strconv.Itoa(o.noise), "epochs": strconv.Itoa(p.Epochs),
 		"shape": fmt.Sprint(shape), "range": "[-1, 1]"}
 	res.Gen, res.Disc = filepath.Join(p.Out, "generator.safetensors"), filepath.Join(p.Out, "discriminator.safetensors")
 	if err := nn.Save(res.Gen, m.g, meta); err != nil {

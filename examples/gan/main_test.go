@@ -33,7 +33,7 @@ func TestDiscriminatorSeparates(t *testing.T) {
 		real = tensor.FromSlice(b.X, b.Shape...)
 	}
 	g := tensor.NewGenerator(3)
-	m, err := newGAN(784, &ganOpts{noise: 16, dropout: 0.3}, 2e-4, g)
+	m, err := newGAN([]int{1, 28, 28}, &ganOpts{noise: 16, dropout: 0.3}, 2e-4, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestTrainsOnSample(t *testing.T) {
 	if p, err := os.ReadFile(res.Plot); err != nil || !bytes.HasPrefix(p, []byte("\x89PNG")) {
 		t.Errorf("plot %s is not a PNG (error %v)", res.Plot, err)
 	}
-	m, err := newGAN(784, &ganOpts{noise: 64}, 2e-4, tensor.NewGenerator(7))
+	m, err := newGAN([]int{1, 28, 28}, &ganOpts{noise: 64}, 2e-4, tensor.NewGenerator(7))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,5 +147,36 @@ func TestRejectsBadFlags(t *testing.T) {
 	_, err := run([]string{"-device", "cpu", "-data", "sample", "-limit", "10", "-out", t.TempDir()}, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "10 samples make no batch of 64") {
 		t.Errorf("fewer images than a batch: error %v", err)
+	}
+}
+
+// TestDCGANJudged trains -arch dcgan for one short epoch and scores it with
+// an (untrained) LeNet judge: the Inception-Score-style numbers lie between
+// 1 and the 10 classes, and the barely trained generator's images are
+// farther from the real training images than the real test images are.
+func TestDCGANJudged(t *testing.T) {
+	dir := t.TempDir()
+	judge := dir + "/judge.safetensors"
+	if err := nn.Save(judge, train.LeNet([]int{1, 28, 28}, 10, tensor.NewGenerator(5)), nil); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	res, err := run([]string{"-device", "cpu", "-arch", "dcgan", "-width", "8", "-data", "sample", "-limit", "128", "-epochs", "1",
+		"-judge", judge, "-out", dir}, &out, &errs)
+	if err != nil {
+		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", err, &out, &errs)
+	}
+	t.Logf("\n%s", &out)
+	q := res.Quality
+	if q == nil || !(q.ISGenerated >= 1 && q.ISGenerated <= 10 && q.ISTest >= 1 && q.ISTest <= 10) ||
+		!(q.FDTest >= 0 && q.FDGenerated > q.FDTest) {
+		t.Errorf("judge's figures %+v: want scores in [1, 10] and generated images farther than test images", q)
+	}
+	m, err := newGAN([]int{1, 28, 28}, &ganOpts{arch: "dcgan", noise: 64, width: 8}, 2e-4, tensor.NewGenerator(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.Load(res.Gen, m.g); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -33,19 +33,23 @@ var textFiles = []string{"GPL-1", "GPL-2", "GPL-3", "LGPL-2.1", "GFDL-1.3"}
 // charOpts are the flags of the character-level language model besides
 // the shared ones.
 type charOpts struct {
-	seq         int     // characters per truncated-BPTT window
-	embed       int     // embedding size
-	hidden      int     // RNN state size
-	layers      int     // stacked RNN layers
-	clip        float64 // gradient norm limit
-	limit       int     // use only the first limit characters; 0: all
-	sample      int     // characters to generate at the end
-	temperature float64 // sampling temperature
-	prime       string  // text the generated sample continues
-	logits      string  // file for the first validation window and its logits; empty: none
+	arch        string          // rnn or transformer
+	tf          transformerOpts // -arch transformer only
+	seq         int             // characters per truncated-BPTT window
+	embed       int             // embedding size
+	hidden      int             // RNN state size
+	layers      int             // stacked RNN layers
+	clip        float64         // gradient norm limit
+	limit       int             // use only the first limit characters; 0: all
+	sample      int             // characters to generate at the end
+	temperature float64         // sampling temperature
+	prime       string          // text the generated sample continues
+	logits      string          // file for the first validation window and its logits; empty: none
 }
 
 func (o *charOpts) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.arch, "arch", "rnn", "rnn: a stacked tanh RNN; transformer: a causal Transformer encoder (-embed is its width, -hidden its feed-forward size)")
+	o.tf.register(fs)
 	fs.IntVar(&o.seq, "seq", 64, "characters per truncated-BPTT window")
 	fs.IntVar(&o.embed, "embed", 32, "character embedding size")
 	fs.IntVar(&o.hidden, "hidden", 128, "RNN hidden state size")
@@ -60,6 +64,12 @@ func (o *charOpts) register(fs *flag.FlagSet) {
 
 func (o *charOpts) check() error {
 	switch {
+	case o.arch != "rnn" && o.arch != "transformer":
+		return fmt.Errorf("-arch %q: want rnn or transformer", o.arch)
+	case o.arch == "transformer" && (o.tf.heads < 1 || o.embed%o.tf.heads != 0):
+		return fmt.Errorf("-heads %d: want a divisor of -embed %d", o.tf.heads, o.embed)
+	case !(o.tf.dropout >= 0 && o.tf.dropout < 1):
+		return fmt.Errorf("-transformer-dropout %v: want a probability in [0, 1)", o.tf.dropout)
 	case o.seq < 1:
 		return fmt.Errorf("-seq %d: want at least 1", o.seq)
 	case o.embed < 1 || o.hidden < 1 || o.layers < 1:
@@ -119,7 +129,27 @@ func (v *vocabulary) encode(s string) ([]int32, error) {
 	return out, nil
 }
 
-// charLM is the language model: an embedding per character, a stacked RNN,
+// languageModel is a character-level language model of any -arch.
+type languageModel interface {
+	nn.Module
+	// step maps token ids [T B] and the state carried from the previous
+	// call (nil at the start) to logits [T·B vocab], time-major, and the
+	// state after the last step.
+	step(ids, h *tensor.Tensor) (logits, hN *tensor.Tensor)
+	// describe names the architecture and its sizes, for the log.
+	describe() string
+}
+
+// newLanguageModel builds the model of o.arch.
+func newLanguageModel(vocab int, o *charOpts, g *tensor.Generator) languageModel {
+	switch o.arch {
+	case "transformer":
+		return newTransformerLM(vocab, o, g)
+	}
+	return newCharLM(vocab, o, g)
+}
+
+// charLM is the RNN language model: an embedding per character, a stacked RNN,
 // and a linear layer to one logit per character. Its state is named as the
 // PyTorch module with attributes embed, rnn and head would name it.
 type charLM struct {
@@ -155,6 +185,11 @@ func (m *charLM) State() []nn.Entry {
 
 func (m *charLM) Train(on bool) { m.rnn.Train(on) }
 
+func (m *charLM) describe() string {
+	return fmt.Sprintf("embedding %d×%d, RNN %d layers of %d (tanh), linear %d→%d",
+		m.embed.Weight.Size(0), m.embed.Weight.Size(1), len(m.rnn.WeightIH), m.rnn.HiddenSize, m.rnn.HiddenSize, m.head.Weight.Size(0))
+}
+
 // streams cuts tokens into n parallel streams (contiguous parts of the
 // text) and yields, window by window, the inputs [T B] and the next
 // characters as targets [T·B], time-major. The first window starts at
@@ -187,7 +222,7 @@ func carry(s *tensor.Scope, prev, h *tensor.Tensor) *tensor.Tensor {
 
 // evaluate returns the mean loss per character over tokens read as n
 // streams, the hidden state carried from window to window.
-func evaluate(m *charLM, tokens []int32, n, T int) (float64, error) {
+func evaluate(m languageModel, tokens []int32, n, T int) (float64, error) {
 	m.Train(false)
 	defer m.Train(true)
 	var sum float64
@@ -215,7 +250,7 @@ func evaluate(m *charLM, tokens []int32, n, T int) (float64, error) {
 
 // generate continues prime by n characters drawn from the model's
 // distribution at the given temperature, using rng.
-func generate(m *charLM, v *vocabulary, prime []int32, n int, temperature float64, rng *rand.Rand) (string, error) {
+func generate(m languageModel, v *vocabulary, prime []int32, n int, temperature float64, rng *rand.Rand) (string, error) {
 	m.Train(false)
 	defer m.Train(true)
 	var b strings.Builder
@@ -309,7 +344,7 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 		len(tokens), len(vocab.chars), from, len(trainTok), len(valTok))
 
 	g := tensor.NewGenerator(p.Seed)
-	model := newCharLM(len(vocab.chars), o, g)
+	model := newLanguageModel(len(vocab.chars), o, g)
 	params := nn.Parameters(model)
 	cfg := optim.DefaultAdam()
 	cfg.LR = float32(p.LR)
@@ -317,8 +352,8 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Printf("model: embedding %d×%d, RNN %d layers of %d (tanh), linear %d→%d; %d parameters; Adam lr %g, clip %g, batch %d streams × %d characters\n",
-		len(vocab.chars), o.embed, o.layers, o.hidden, o.hidden, len(vocab.chars), nn.NumParams(model), p.LR, o.clip, p.Batch, o.seq)
+	p.Printf("model: %s; %d parameters; Adam lr %g, clip %g, batch %d streams × %d characters\n",
+		model.describe(), nn.NumParams(model), p.LR, o.clip, p.Batch, o.seq)
 
 	res := &charResult{}
 	if res.Initial, err = evaluate(model, valTok, valStreams, o.seq); err != nil {
@@ -381,7 +416,7 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 
 	res.Checkpoint = filepath.Join(p.Out, "charlm.safetensors")
 	meta := map[string]string{
-		"program": "rnn", "task": "chars", "vocab": string(vocab.chars), "text": from,
+		"program": "rnn", "task": "chars", "arch": o.arch, "vocab": string(vocab.chars), "text": from,
 		"embed": strconv.Itoa(o.embed), "hidden": strconv.Itoa(o.hidden), "layers": strconv.Itoa(o.layers),
 		"epochs": strconv.Itoa(p.Epochs), "validation_loss": strconv.FormatFloat(res.Val[len(res.Val)-1], 'f', 4, 64),
 	}
@@ -418,7 +453,7 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 // int32 [T n]) and the model's logits for it from a zero state ("logits",
 // [T n vocab]) to a safetensors file, for comparison with another
 // implementation of the same model.
-func dumpLogits(path string, m *charLM, tokens []int32, n, T int, meta map[string]string) error {
+func dumpLogits(path string, m languageModel, tokens []int32, n, T int, meta map[string]string) error {
 	m.Train(false)
 	defer m.Train(true)
 	var err error

@@ -17,6 +17,15 @@
 //	go run ./examples/rnn                        # 20 epochs on the license texts
 //	go run ./examples/rnn -data book.txt -epochs 50 -temperature 0.5
 //
+// -arch transformer replaces the RNN with a causal, pre-norm Transformer
+// (GPT-style): character embeddings of -embed plus learned positions for
+// -seq characters, -layers nn.TransformerEncoderLayer blocks with -heads
+// attention heads and a GELU feed-forward block of -hidden, a final
+// LayerNorm and the linear head. Each window is its own context; when
+// generating, the characters before supply it.
+//
+//	go run ./examples/rnn -arch transformer -embed 56 -hidden 128   # about the RNN's parameter count
+//
 // With -task rows it classifies Fashion-MNIST, reading each 28×28 image as
 // 28 time steps of 28 pixels (a linear projection to 32, the same RNN, a
 // linear layer from its last state to the classes). That task is an image

@@ -32,6 +32,9 @@ type Explanation struct {
 	// over the images, and Spread the largest |score(x) − score(baseline)|
 	// it is measured against.
 	Gap, Spread float64
+	// GradCAM says whether a fourth panel shows Grad-CAM (models with a
+	// convolution only).
+	GradCAM bool
 }
 
 // writeExplain draws, for the first explainCount test images, one row of
@@ -39,7 +42,10 @@ type Explanation struct {
 // of the predicted class (white to red, scaled per image) and its
 // integrated gradients from the all-zero normalised input, i.e. the
 // training set's mean intensity (red where a pixel raised the score, blue
-// where it lowered it, scaled per image). Maps sum over channels.
+// where it lowered it, scaled per image). Maps sum over channels. For a
+// Sequential with a convolution, a fourth panel overlays in red on the
+// image the Grad-CAM map of its last convolution (with the activations
+// after it), upsampled bilinearly and scaled per image.
 func writeExplain(path string, model nn.Module, test *data.Loader) (*Explanation, error) {
 	model.Train(false)
 	defer model.Train(true)
@@ -86,6 +92,19 @@ func writeExplain(path string, model nn.Module, test *data.Loader) (*Explanation
 		return nil, err
 	}
 	c, h, w := b.Shape[1], b.Shape[2], b.Shape[3]
+	var cams [][]float64
+	if features, head, ok := gradCAMSplit(model); ok {
+		cam, err := interpret.GradCAM(features, head, x, ex.Predicted)
+		if err != nil {
+			return nil, err
+		}
+		ch, cw, cv := cam.Size(1), cam.Size(2), cam.Data()
+		cam.Release()
+		for i := range n {
+			cams = append(cams, upsample(cv[i*ch*cw:(i+1)*ch*cw], ch, cw, h, w))
+		}
+		ex.GradCAM = true
+	}
 	xs, ss, gs := x.Data(), sal.Data(), ig.Data()
 	for i := range n {
 		var sum float64
@@ -97,7 +116,11 @@ func writeExplain(path string, model nn.Module, test *data.Loader) (*Explanation
 		ex.Spread = max(ex.Spread, math.Abs(d))
 	}
 	zw, zh := w*explainZoom, h*explainZoom
-	img := image.NewRGBA(image.Rect(0, 0, 3*(zw+gridGap)+gridGap, n*(zh+gridGap)+gridGap))
+	cols := 3
+	if cams != nil {
+		cols = 4
+	}
+	img := image.NewRGBA(image.Rect(0, 0, cols*(zw+gridGap)+gridGap, n*(zh+gridGap)+gridGap))
 	// set paints image pixel (x, y) of panel col in row i.
 	set := func(col, i, x, y int, c color.RGBA) {
 		x0, y0 := gridGap+col*(zw+gridGap)+x*explainZoom, gridGap+i*(zh+gridGap)+y*explainZoom
@@ -133,6 +156,11 @@ func writeExplain(path string, model nn.Module, test *data.Loader) (*Explanation
 					col = color.RGBA{fade, fade, 255, 255}
 				}
 				set(2, i, xx, y, col)
+				if cams != nil {
+					_, top := extent(cams[i])
+					v := scale(cams[i][k], top)
+					set(3, i, xx, y, color.RGBA{uint8(float64(g) + (255-float64(g))*v), uint8(float64(g) * (1 - v)), uint8(float64(g) * (1 - v)), 255})
+				}
 			}
 		}
 	}
@@ -170,4 +198,57 @@ func scale(v, top float64) float64 {
 		return 0
 	}
 	return min(max(v/top, 0), 1)
+}
+
+// gradCAMSplit splits a Sequential after its last Conv2d and the
+// element-wise activations that follow it, the layer Grad-CAM explains;
+// ok is false for other models.
+func gradCAMSplit(m nn.Module) (features, head nn.Module, ok bool) {
+	s, isSeq := m.(*nn.Sequential)
+	if !isSeq {
+		return nil, nil, false
+	}
+	end := 0
+	for i, l := range s.Layers {
+		if _, conv := l.(*nn.Conv2d); conv {
+			end = i + 1
+		}
+	}
+	if end == 0 {
+		return nil, nil, false
+	}
+	for end < len(s.Layers) && isActivation(s.Layers[end]) {
+		end++
+	}
+	return nn.NewSequential(s.Layers[:end]...), nn.NewSequential(s.Layers[end:]...), true
+}
+
+func isActivation(m nn.Module) bool {
+	switch m.(type) {
+	case *nn.ReLU, *nn.LeakyReLU, *nn.Sigmoid, *nn.Tanh, *nn.GELU:
+		return true
+	}
+	return false
+}
+
+// upsample resizes the map v [h, w] to [oh, ow] bilinearly with
+// PyTorch's align_corners=False (pixel centres aligned), clamping at the
+// edges.
+func upsample(v []float32, h, w, oh, ow int) []float64 {
+	out := make([]float64, oh*ow)
+	at := func(o, n, on int) (int, int, float64) {
+		f := max((float64(o)+0.5)*float64(n)/float64(on)-0.5, 0)
+		i := min(int(f), n-1)
+		return i, min(i+1, n-1), f - float64(i)
+	}
+	for y := range oh {
+		y0, y1, fy := at(y, h, oh)
+		for x := range ow {
+			x0, x1, fx := at(x, w, ow)
+			top := float64(v[y0*w+x0])*(1-fx) + float64(v[y0*w+x1])*fx
+			bot := float64(v[y1*w+x0])*(1-fx) + float64(v[y1*w+x1])*fx
+			out[y*ow+x] = top*(1-fy) + bot*fy
+		}
+	}
+	return out
 }

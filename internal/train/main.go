@@ -205,8 +205,12 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err 
 			return nil, err
 		}
 		res.Explain = ex
-		p.Printf("wrote %s: the first %d test images (predicted %v, true %v), the saliency and the integrated gradients (%d steps) of the predicted class; the attributions add up to score(x) − score(baseline) within %.2g (largest difference %.3g)\n",
-			ex.Path, len(ex.Labels), ex.Predicted, ex.Labels, explainSteps, ex.Gap, ex.Spread)
+		cam := ""
+		if ex.GradCAM {
+			cam = " and Grad-CAM of the last convolution"
+		}
+		p.Printf("wrote %s: the first %d test images (predicted %v, true %v), the saliency, the integrated gradients (%d steps)%s of the predicted class; the attributions add up to score(x) − score(baseline) within %.2g (largest difference %.3g)\n",
+			ex.Path, len(ex.Labels), ex.Predicted, ex.Labels, explainSteps, cam, ex.Gap, ex.Spread)
 	}
 	res.Wall = p.Wall()
 	p.Finish(fmt.Sprintf("test accuracy %.4f", res.Accuracy))

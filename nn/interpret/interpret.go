@@ -9,6 +9,11 @@
 //     "Axiomatic Attribution for Deep Networks", 2017). Its attributions
 //     add up to score(x) − score(x₀) (completeness), up to the error of
 //     the path integral's midpoint rule.
+//   - GradCAM: ReLU(Σₖ αₖ·Aₖ) over the feature maps Aₖ of a convolutional
+//     layer, αₖ the mean over positions of ∂ score / ∂ Aₖ (Selvaraju et
+//     al., "Grad-CAM: Visual Explanations from Deep Networks via
+//     Gradient-based Localization", 2017): where in the image, at the
+//     layer's resolution, the evidence for the class lies.
 //
 // The score of sample i is the model's output [i, class[i]] (a logit for
 // nn.CrossEntropyLoss models). Call model.Train(false) first, so that
@@ -96,6 +101,44 @@ func IntegratedGradients(m nn.Module, x, baseline *tensor.Tensor, class []int, s
 	})
 	if err != nil {
 		return nil, fmt.Errorf("interpret.IntegratedGradients: %w", err)
+	}
+	return out, nil
+}
+
+// GradCAM returns the Grad-CAM maps [N, h, w] of the batch x [N, …] for a
+// model split in two: features maps x to feature maps A [N, K, h, w]
+// (usually up to the last convolution and its activation) and head maps A
+// to the outputs, whose [i, class[i]] is sample i's score. Each map is
+// ReLU(Σₖ αₖ·Aₖ) with αₖ the mean of ∂score/∂Aₖ over the h×w positions;
+// upsample it to the input's size to overlay it on the image.
+func GradCAM(features, head nn.Module, x *tensor.Tensor, class []int) (*tensor.Tensor, error) {
+	if err := check(head, x, class); err != nil || features == nil {
+		if err == nil {
+			err = fmt.Errorf("nil features")
+		}
+		return nil, fmt.Errorf("interpret.GradCAM: %w", err)
+	}
+	var out *tensor.Tensor
+	var err error
+	withFrozen(features, func() {
+		withFrozen(head, func() {
+			tensor.Tidy(func(s *tensor.Scope) {
+				a := features.Forward(s.Use(x.Detach()))
+				if a.Dim() != 4 {
+					err = fmt.Errorf("features give %v, want feature maps [N, K, h, w]", a.Shape())
+					return
+				}
+				var g *tensor.Tensor
+				if g, err = inputGrad(head, a, class); err != nil {
+					return
+				}
+				out = g.MeanKeep(2, 3).Mul(a).Sum(1).Relu()
+				s.Keep(out)
+			})
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("interpret.GradCAM: %w", err)
 	}
 	return out, nil
 }

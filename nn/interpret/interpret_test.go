@@ -179,3 +179,45 @@ func TestErrors(t *testing.T) {
 		t.Error("a failed call changed the parameters' gradient state")
 	}
 }
+
+// TestGradCAMIsCAM: with a head that averages each feature map and applies
+// a linear layer W, ∂score/∂Aₖ is W[c,k]/(h·w) everywhere, so Grad-CAM is
+// ReLU(Σₖ W[c,k]·Aₖ)/(h·w), the class activation map of Zhou et al. (2016)
+// scaled by 1/(h·w).
+func TestGradCAMIsCAM(t *testing.T) {
+	g := tensor.NewGenerator(4)
+	const n, k, h, w, classes = 2, 3, 4, 5, 4
+	features := nn.NewConv2d(2, k, 3, nn.Conv2dOpts{Padding: 1}, g)
+	lin := nn.NewLinear(k, classes, g)
+	head := nn.NewSequential(nn.NewAdaptiveAvgPool2d(1, 1), nn.NewFlatten(), lin)
+	x := tensor.Uniform(g, -1, 1, n, 2, h, w)
+	class := []int{3, 1}
+	cam, err := GradCAM(features, head, x, class)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cam.Shape(); len(got) != 3 || got[0] != n || got[1] != h || got[2] != w {
+		t.Fatalf("Grad-CAM shape %v, want [%d %d %d]", got, n, h, w)
+	}
+	var a []float32
+	tensor.NoGrad(func(s *tensor.Scope) { a = features.Forward(s.Use(x)).Data() })
+	wt, got := lin.Weight.Data(), cam.Data()
+	for i, c := range class {
+		for p := range h * w {
+			want := 0.0
+			for j := range k {
+				want += float64(wt[c*k+j]) * float64(a[(i*k+j)*h*w+p])
+			}
+			want = math.Max(want, 0) / (h * w)
+			if g := float64(got[i*h*w+p]); math.Abs(g-want) > 1e-6*(1+math.Abs(want)) {
+				t.Fatalf("Grad-CAM[%d, %d] = %g, want %g", i, p, g, want)
+			}
+		}
+	}
+	if features.Weight.Grad() != nil || lin.Weight.Grad() != nil || !lin.Weight.RequiresGrad() {
+		t.Errorf("Grad-CAM left parameter gradients, or did not restore requires-grad")
+	}
+	if _, err := GradCAM(nn.NewSequential(features, nn.NewFlatten()), head, x, class); err == nil || !strings.Contains(err.Error(), "feature maps") {
+		t.Errorf("features without maps: err %v, want one naming the feature maps", err)
+	}
+}

@@ -130,7 +130,8 @@ func RejectsBadFlags(t *testing.T, spec train.Spec) {
 }
 
 // checkExplain checks what -explain wrote: a PNG of one row of three
-// 28×28 panels, drawn 4× larger, per image, labels and predictions in range, and integrated
+// 28×28 panels (four with Grad-CAM, for models with a convolution), drawn
+// 4× larger, per image, labels and predictions in range, and integrated
 // gradients that add up to the score difference they explain.
 func checkExplain(t *testing.T, ex *train.Explanation, classes int) {
 	t.Helper()
@@ -148,8 +149,12 @@ func checkExplain(t *testing.T, ex *train.Explanation, classes int) {
 	}
 	n := len(ex.Labels)
 	const panel = 4*28 + 2
-	if n != 8 || len(ex.Predicted) != n || cfg.Width != 3*panel+2 || cfg.Height != n*panel+2 {
-		t.Errorf("explanation of %d images (%d predictions) in a %d×%d PNG, want 8 in %d×%d", n, len(ex.Predicted), cfg.Width, cfg.Height, 3*panel+2, 8*panel+2)
+	cols := 3
+	if ex.GradCAM {
+		cols = 4
+	}
+	if n != 8 || len(ex.Predicted) != n || cfg.Width != cols*panel+2 || cfg.Height != n*panel+2 {
+		t.Errorf("explanation of %d images (%d predictions) in a %d×%d PNG, want 8 in %d×%d", n, len(ex.Predicted), cfg.Width, cfg.Height, cols*panel+2, 8*panel+2)
 	}
 	for i := range n {
 		if ex.Labels[i] < 0 || ex.Labels[i] >= classes || ex.Predicted[i] < 0 || ex.Predicted[i] >= classes {

@@ -1,0 +1,178 @@
+package nn
+
+import (
+	"math"
+
+	nninit "github.com/tensorgl/tensorgl/nn/init"
+	"github.com/tensorgl/tensorgl/tensor"
+)
+
+// MultiheadAttentionOpts configures NewMultiheadAttention. Zero values are
+// PyTorch's defaults: no dropout, with biases, sequence-first tensors.
+type MultiheadAttentionOpts struct {
+	// Dropout is the probability of dropping an attention weight in
+	// training mode.
+	Dropout float32
+	// NoBias leaves out in_proj_bias and out_proj.bias (bias=False).
+	NoBias bool
+	// BatchFirst takes and returns [N, L, E] instead of [L, N, E].
+	BatchFirst bool
+}
+
+// AttentionMask says which keys each query may attend to. Masked scores
+// become −∞ before the softmax, as PyTorch's boolean and −∞ masks do, so a
+// query with every key masked gets NaN weights, as in PyTorch.
+type AttentionMask struct {
+	// Causal masks the keys after each query's position: key j is hidden
+	// from query i when j > i (PyTorch's generate_square_subsequent_mask).
+	Causal bool
+	// KeyPadding [N, S] marks with a non-zero value the keys of each
+	// sequence to ignore (PyTorch's boolean key_padding_mask); nil for none.
+	KeyPadding *tensor.Tensor
+}
+
+// MultiheadAttention is PyTorch's nn.MultiheadAttention with equal query,
+// key and value sizes: the inputs are projected by the rows of InProjWeight
+// [3E, E] (query, key, value in that order) and InProjBias [3E], split into
+// NumHeads heads of E/NumHeads, attended to with softmax(q·kᵀ/√(E/H)), and
+// the heads' outputs concatenated and projected by OutProj. The state is
+// named as PyTorch's: in_proj_weight, in_proj_bias, out_proj.weight,
+// out_proj.bias.
+type MultiheadAttention struct {
+	InProjWeight, InProjBias *tensor.Tensor
+	OutProj                  *Linear
+	NumHeads                 int
+	BatchFirst               bool
+	dropout                  *Dropout
+}
+
+// NewMultiheadAttention returns attention over embeddings of size embed
+// with heads heads (which must divide embed), initialised from g as PyTorch
+// does: in_proj_weight Xavier-uniform, out_proj.weight as a Linear's, and
+// both biases zero.
+func NewMultiheadAttention(embed, heads int, o MultiheadAttentionOpts, g *tensor.Generator) *MultiheadAttention {
+	if embed < 1 || heads < 1 || embed%heads != 0 {
+		misuse("nn.NewMultiheadAttention", "%d heads do not divide embedding size %d", heads, embed)
+	}
+	w := tensor.Zeros(3*embed, embed)
+	nninit.XavierUniform(w, g, 1)
+	m := &MultiheadAttention{
+		InProjWeight: newParam(w),
+		OutProj:      NewLinearNoBias(embed, embed, g),
+		NumHeads:     heads,
+		BatchFirst:   o.BatchFirst,
+		dropout:      NewDropout(o.Dropout, g),
+	}
+	if !o.NoBias {
+		m.InProjBias = newParam(tensor.Zeros(3 * embed))
+		m.OutProj.Bias = newParam(tensor.Zeros(embed))
+	}
+	return m
+}
+
+// Forward is self-attention of x without a mask.
+func (m *MultiheadAttention) Forward(x *tensor.Tensor) *tensor.Tensor {
+	out, _ := m.Attend(x, x, x, AttentionMask{})
+	return out
+}
+
+// Attend attends from query [L, N, E] to key and value [S, N, E] ([N, L,
+// E] and [N, S, E] with BatchFirst) and returns the output, shaped as
+// query, and the attention weights [N, H, L, S] after the softmax and
+// before dropout (PyTorch's average_attn_weights=False; their Mean(1) is
+// its default). When query, key and value are the same tensor, one matrix
+// product projects all three.
+func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask AttentionMask) (out, weights *tensor.Tensor) {
+	e := m.InProjWeight.Size(1)
+	if query.Dim() != 3 || key.Dim() != 3 || value.Dim() != 3 || query.Size(2) != e || key.Size(2) != e || value.Size(2) != e ||
+		key.Size(0) != value.Size(0) || key.Size(1) != value.Size(1) || query.Size(m.batchDim()) != key.Size(m.batchDim()) {
+		misuse("nn.MultiheadAttention", "query %v, key %v and value %v: want [L N %d] and two [S N %d] (batch first: [N L %d], [N S %d])",
+			query.Shape(), key.Shape(), value.Shape(), e, e, e, e)
+	}
+	if !m.BatchFirst {
+		query, key, value = query.Transpose(0, 1), key.Transpose(0, 1), value.Transpose(0, 1)
+	}
+	n, l, s, h := query.Size(0), query.Size(1), key.Size(1), m.NumHeads
+	var q, k, v *tensor.Tensor
+	if query == key && key == value {
+		qkv := m.project(query, 0, 3)
+		q, k, v = qkv.Narrow(2, 0, e), qkv.Narrow(2, e, e), qkv.Narrow(2, 2*e, e)
+	} else {
+		q, k, v = m.project(query, 0, 1), m.project(key, 1, 1), m.project(value, 2, 1)
+	}
+	// [N, T, E] → [N, H, T, E/H]
+	heads := func(t *tensor.Tensor, n, tl int) *tensor.Tensor {
+		return t.Reshape(n, tl, h, e/h).Permute(0, 2, 1, 3)
+	}
+	q, k, v = heads(q.MulScalar(float32(1/math.Sqrt(float64(e/h)))), n, l), heads(k, n, s), heads(v, n, s)
+	scores := q.MatMul(k.Transpose(2, 3)) // [N, H, L, S]
+	if add := m.maskScores(scores, mask, n, l, s); add != nil {
+		scores = scores.Add(add)
+	}
+	weights = scores.Softmax(-1)
+	ctx := m.dropout.Forward(weights).MatMul(v) // [N, H, L, E/H]
+	out = m.OutProj.Forward(ctx.Permute(0, 2, 1, 3).Reshape(n, l, e))
+	if !m.BatchFirst {
+		out = out.Transpose(0, 1)
+	}
+	return out, weights
+}
+
+func (m *MultiheadAttention) batchDim() int {
+	if m.BatchFirst {
+		return 0
+	}
+	return 1
+}
+
+// project multiplies x [N, T, E] by parts consecutive blocks of E rows of
+// the input projection, from block first, and adds their biases.
+func (m *MultiheadAttention) project(x *tensor.Tensor, first, parts int) *tensor.Tensor {
+	e := m.InProjWeight.Size(1)
+	y := x.MatMul(m.InProjWeight.Narrow(0, first*e, parts*e).T())
+	if m.InProjBias != nil {
+		y = y.Add(m.InProjBias.Narrow(0, first*e, parts*e))
+	}
+	return y
+}
+
+// maskScores returns the additive mask (0 or −∞) for scores [N, H, L, S],
+// broadcastable to them, or nil without a mask.
+func (m *MultiheadAttention) maskScores(scores *tensor.Tensor, mask AttentionMask, n, l, s int) *tensor.Tensor {
+	var add *tensor.Tensor
+	inf := float32(math.Inf(-1))
+	if mask.Causal {
+		c := make([]float32, l*s)
+		for i := range l {
+			for j := i + 1; j < s; j++ {
+				c[i*s+j] = inf
+			}
+		}
+		add = tensor.ScopeOf(scores).Own(tensor.FromSlice(c, l, s).To(scores.Device()))
+	}
+	if kp := mask.KeyPadding; kp != nil {
+		if kp.Dim() != 2 || kp.Size(0) != n || kp.Size(1) != s {
+			misuse("nn.MultiheadAttention", "key padding mask %v, want [%d %d]", kp.Shape(), n, s)
+		}
+		kp = tensor.Where(kp, tensor.ScopeOf(scores).Own(tensor.Full(inf, 1).To(scores.Device())), tensor.ZerosLike(kp)).Reshape(n, 1, 1, s)
+		if add == nil {
+			add = kp
+		} else {
+			add = add.Add(kp)
+		}
+	}
+	return add
+}
+
+// State lists in_proj_weight, in_proj_bias and out_proj's weight and bias,
+// in PyTorch's order.
+func (m *MultiheadAttention) State() []Entry {
+	es := []Entry{{Name: "in_proj_weight", Tensor: m.InProjWeight, Param: true}}
+	if m.InProjBias != nil {
+		es = append(es, Entry{Name: "in_proj_bias", Tensor: m.InProjBias, Param: true})
+	}
+	return append(es, Prefixed("out_proj", m.OutProj.State())...)
+}
+
+// Train switches the attention dropout on or off.
+func (m *MultiheadAttention) Train(on bool) { m.dropout.Train(on) }
