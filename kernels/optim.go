@@ -17,24 +17,51 @@ type SGDConfig struct {
 //	p = p − LR·g
 func SGDStep(param, grad, buf []float32, c SGDConfig) {
 	ParallelFor(len(param), elemGrain, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			p := param[i]
-			g := grad[i] + c.WeightDecay*p
-			if c.Momentum != 0 {
-				b := g
-				if !c.FirstStep {
-					b = c.Momentum*buf[i] + (1-c.Dampening)*g
-				}
-				buf[i] = b
-				if c.Nesterov {
-					g += c.Momentum * b
-				} else {
-					g = b
-				}
+		p, g := param[lo:hi], grad[lo:hi]
+		if c.Momentum == 0 && c.WeightDecay == 0 {
+			// Plain SGD, the common case, as a loop the compiler keeps
+			// in registers.
+			lr := c.LR
+			for i, gi := range g {
+				p[i] -= lr * gi
 			}
-			param[i] = p - c.LR*g
+			return
 		}
+		var b []float32
+		if c.Momentum != 0 {
+			b = buf[lo:hi]
+		}
+		sgdMomentum(p, g, b, c)
 	})
+}
+
+// sgdMomentum is SGDStep's loop with weight decay or momentum; buf is nil
+// when Momentum is 0.
+func sgdMomentum(param, grad, buf []float32, c SGDConfig) {
+	wd, mom, damp, lr := c.WeightDecay, c.Momentum, 1-c.Dampening, c.LR
+	grad = grad[:len(param)]
+	if mom != 0 {
+		buf = buf[:len(param)]
+	}
+	for i, p := range param {
+		g := grad[i]
+		if wd != 0 {
+			g += wd * p
+		}
+		if mom != 0 {
+			b := g
+			if !c.FirstStep {
+				b = mom*buf[i] + damp*g
+			}
+			buf[i] = b
+			if c.Nesterov {
+				g += mom * b
+			} else {
+				g = b
+			}
+		}
+		param[i] = p - lr*g
+	}
 }
 
 // AdamConfig holds the hyper-parameters of one Adam or AdamW step; Step
