@@ -89,7 +89,7 @@ func BinaryOpNamed(name string) (BinaryOp, bool) {
 func Unary(op UnaryOp, a, b float32, dst []float32, src Strided[float32], shape []int) {
 	n := numElements(shape)
 	w := newWalker(shape, [3]int{src.Off}, [3][]int{src.Strides})
-	ParallelFor(n, elemGrain, func(lo, hi int) {
+	ParallelFor(n, unaryGrain(op), func(lo, hi int) {
 		w := w
 		w.seek(lo)
 		for pos := lo; pos < hi; {
@@ -103,6 +103,16 @@ func Unary(op UnaryOp, a, b float32, dst []float32, src Strided[float32], shape 
 			w.advance(m)
 		}
 	})
+}
+
+// unaryGrain is the fewest elements of op worth another goroutine: the
+// float64 transcendentals cost 5–20 ns an element, the others stream.
+func unaryGrain(op UnaryOp) int {
+	switch op {
+	case Log, Sigmoid, Sin, Cos, PowScalar, Softplus, Erf:
+		return elemGrain
+	}
+	return streamGrain
 }
 
 // unarySpan applies op element by element; d and s have the same length and
@@ -236,7 +246,7 @@ func b2f(b bool) float32 { return math.Float32frombits(math.Float32bits(1) & mas
 func Binary(op BinaryOp, a float32, dst []float32, x, y Strided[float32], shape []int) {
 	n := numElements(shape)
 	w := newWalker(shape, [3]int{x.Off, y.Off}, [3][]int{x.Strides, y.Strides})
-	ParallelFor(n, elemGrain, func(lo, hi int) {
+	ParallelFor(n, streamGrain, func(lo, hi int) {
 		var xs, ys [spanLen]float32
 		w := w
 		w.seek(lo)

@@ -16,7 +16,7 @@ type SGDConfig struct {
 //	g = g + Momentum·buf if Nesterov, else buf
 //	p = p − LR·g
 func SGDStep(param, grad, buf []float32, c SGDConfig) {
-	ParallelFor(len(param), elemGrain, func(lo, hi int) {
+	ParallelFor(len(param), streamGrain, func(lo, hi int) {
 		p, g := param[lo:hi], grad[lo:hi]
 		if c.Momentum == 0 && c.WeightDecay == 0 {
 			// Plain SGD, the common case, as a loop the compiler keeps

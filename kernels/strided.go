@@ -18,8 +18,18 @@ type Strided[T float32 | int32] struct {
 // plain loop over contiguous slices and its switch runs once per span.
 const spanLen = 512
 
-// elemGrain is the fewest elements worth handing to another goroutine.
+// elemGrain is the fewest elements worth handing to another goroutine in
+// kernels that do real work per element (float64 transcendentals, Adam's
+// square root and division, gathers and reductions).
 const elemGrain = 1 << 14
+
+// streamGrain is the same for kernels that stream memory with a few flops
+// per element (Binary, the cheap Unary ops, Copy, Fill, Where, SGD): they
+// are bound by memory, and waking a parked goroutine costs 10–70 µs. On a
+// 2-core Zen 5 VM a second goroutine made an Add slower or no faster from
+// 32K to 512K elements (1.9 → 1.5, 2.3 → 2.1, 2.3 → 2.2 Gelem/s), so only
+// ranges of 256K elements (over 100 µs of work) go to another one.
+const streamGrain = 1 << 18
 
 // walker visits a row-major index space over up to three strided operands,
 // one contiguous run of the innermost dimension at a time. Its dimensions are
@@ -145,7 +155,7 @@ func load[T float32 | int32](w *walker, k int, data []T, n int, scratch []T) []T
 func Copy[T float32 | int32](dst []T, src Strided[T], shape []int) {
 	n := numElements(shape)
 	w := newWalker(shape, [3]int{src.Off}, [3][]int{src.Strides})
-	ParallelFor(n, elemGrain, func(lo, hi int) {
+	ParallelFor(n, streamGrain, func(lo, hi int) {
 		w := w
 		w.seek(lo)
 		for pos := lo; pos < hi; {
@@ -173,7 +183,7 @@ func Copy[T float32 | int32](dst []T, src Strided[T], shape []int) {
 
 // Fill sets every element of dst to v.
 func Fill[T float32 | int32](dst []T, v T) {
-	ParallelFor(len(dst), elemGrain, func(lo, hi int) {
+	ParallelFor(len(dst), streamGrain, func(lo, hi int) {
 		d := dst[lo:hi]
 		for i := range d {
 			d[i] = v
@@ -185,7 +195,7 @@ func Fill[T float32 | int32](dst []T, v T) {
 func Where[C float32 | int32](dst []float32, cond Strided[C], x, y Strided[float32], shape []int) {
 	n := numElements(shape)
 	w := newWalker(shape, [3]int{cond.Off, x.Off, y.Off}, [3][]int{cond.Strides, x.Strides, y.Strides})
-	ParallelFor(n, elemGrain, func(lo, hi int) {
+	ParallelFor(n, streamGrain, func(lo, hi int) {
 		var cs [spanLen]C
 		var xs, ys [spanLen]float32
 		w := w
