@@ -60,7 +60,7 @@ func TestCharLMLearns(t *testing.T) {
 	if err != nil || meta["vocab"] != string(vocab.chars) {
 		t.Fatalf("checkpoint vocabulary %q (error %v), want %q", meta["vocab"], err, string(vocab.chars))
 	}
-	model := newCharLM(len(vocab.chars), &charOpts{embed: 32, hidden: 128, layers: 2}, tensor.NewGenerator(9))
+	model := newCharModel(len(vocab.chars), &charOpts{arch: "rnn", embed: 32, layers: 2}, tensor.NewGenerator(9))
 	if err := nn.Load(res.Checkpoint, model); err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +94,13 @@ func TestCharLMLearns(t *testing.T) {
 // TestRowsTrainsOnSample asks for 3.5 times chance: at the stable learning
 // rate the RNN learns slower than the MLP and the CNN, reaching 0.41 after
 // two epochs on 2000 sample images (and 0.82 after three on the full set).
-func TestRowsTrainsOnSample(t *testing.T) { traintest.TrainsOnSample(t, rowsSpec, 0.35) }
+func TestRowsTrainsOnSample(t *testing.T) {
+	for _, cell := range cells {
+		t.Run(cell, func(t *testing.T) { traintest.TrainsOnSample(t, rowsSpec(cell), 0.35) })
+	}
+}
 
-func TestRowsRejectsBadFlags(t *testing.T) { traintest.RejectsBadFlags(t, rowsSpec) }
+func TestRowsRejectsBadFlags(t *testing.T) { traintest.RejectsBadFlags(t, rowsSpec("lstm")) }
 
 func TestCharsRejectsBadFlags(t *testing.T) {
 	for _, tc := range []struct {
@@ -104,6 +108,11 @@ func TestCharsRejectsBadFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"-task", "words"}, `-task "words": want chars or rows`},
+		{[]string{"-task", "rows", "-cell", "tree"}, `-cell "tree": want one of rnn, lstm, gru`},
+		{[]string{"-task", "rows", "-arch", "lstm"}, "flag provided but not defined: -arch"},
+		{[]string{"-arch", "cnn"}, `-arch "cnn": want one of rnn, lstm, gru`},
+		{[]string{"-cell", "lstm"}, "flag provided but not defined: -cell"},
+		{[]string{"-hidden", "-1"}, "-hidden -1"},
 		{[]string{"-seq", "0"}, "-seq 0: want at least 1"},
 		{[]string{"-temperature", "0"}, "-temperature 0: want a value > 0"},
 		{[]string{"-clip", "-1"}, "-clip -1: want a norm > 0"},
@@ -130,7 +139,7 @@ func TestCharsRejectsBadFlags(t *testing.T) {
 	}
 }
 
-func TestSplitTask(t *testing.T) {
+func TestSplitFlag(t *testing.T) {
 	for _, tc := range []struct {
 		args, rest []string
 		task       string
@@ -141,9 +150,9 @@ func TestSplitTask(t *testing.T) {
 		{[]string{"-epochs", "3", "--task=rows"}, []string{"-epochs", "3"}, "rows"},
 		{[]string{"-task=chars", "--", "-task", "rows"}, []string{"--", "-task", "rows"}, "chars"},
 	} {
-		task, rest := splitTask(tc.args)
+		task, rest := splitFlag(tc.args, "task", "chars")
 		if task != tc.task || !slices.Equal(rest, tc.rest) {
-			t.Errorf("splitTask(%q) = %q, %q; want %q, %q", tc.args, task, rest, tc.task, tc.rest)
+			t.Errorf("splitFlag(%q, task) = %q, %q; want %q, %q", tc.args, task, rest, tc.task, tc.rest)
 		}
 	}
 }
