@@ -6,7 +6,7 @@
 // switches between training and evaluation with Train. Layers: Linear,
 // Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, ReLU,
 // LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, BatchNorm1d, BatchNorm2d,
-// Embedding, RNN and Sequential. Constructors take a *tensor.Generator and
+// Embedding, RNN, LSTM, GRU and Sequential. Constructors take a *tensor.Generator and
 // initialise as PyTorch does, so a seed reproduces a model on any device.
 // Parameters are created on the default device (call
 // tensor.SetDefaultDevice before building a model to place it on a GPU),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -154,5 +155,59 @@ func TestSplitFlag(t *testing.T) {
 		if task != tc.task || !slices.Equal(rest, tc.rest) {
 			t.Errorf("splitFlag(%q, task) = %q, %q; want %q, %q", tc.args, task, rest, tc.task, tc.rest)
 		}
+	}
+}
+
+// TestGLMatchesCPU trains every language model and the rows classifier
+// briefly on the GL backend and on the CPU backend and compares the losses:
+// the backends differ by rounding only. (The rows classifier's other cells
+// differ from the language models' in batch-first input only, which the nn
+// tests cover on GL; evaluating 1000 test images on llvmpipe takes long.)
+// Skipped when no GL context opens, unless TENSORGL_REQUIRE_GL is set.
+func TestGLMatchesCPU(t *testing.T) {
+	gl, err := device.Open("gl")
+	if err != nil {
+		if errors.Is(err, device.ErrUnavailable) && os.Getenv("TENSORGL_REQUIRE_GL") == "" {
+			t.Skipf("no GL: %v", err)
+		}
+		t.Fatal(err)
+	}
+	gl.Close()
+	const tol = 1e-3 // nats, after about a hundred steps
+	for _, arch := range archs {
+		t.Run("chars/"+arch, func(t *testing.T) {
+			var val [2]float64
+			for i, dev := range []string{"cpu", "gl"} {
+				var out, errs bytes.Buffer
+				res, err := runChars([]string{"-arch", arch, "-device", dev, "-limit", "3000", "-epochs", "1", "-batch", "4", "-seq", "8",
+					"-sample", "10", "-out", t.TempDir()}, &out, &errs)
+				if err != nil {
+					t.Fatalf("%s: %v\n%s%s", dev, err, &out, &errs)
+				}
+				val[i] = res.Val[0]
+			}
+			t.Logf("validation loss %.5f on cpu, %.5f on gl", val[0], val[1])
+			if math.Abs(val[0]-val[1]) > tol {
+				t.Errorf("validation loss %.5f on cpu, %.5f on gl", val[0], val[1])
+			}
+		})
+	}
+	for _, cell := range []string{"rnn"} {
+		t.Run("rows/"+cell, func(t *testing.T) {
+			var loss [2]float64
+			for i, dev := range []string{"cpu", "gl"} {
+				var out, errs bytes.Buffer
+				res, err := train.Main(rowsSpec(cell), []string{"-device", dev, "-data", "sample", "-limit", "256", "-epochs", "1",
+					"-out", t.TempDir()}, &out, &errs)
+				if err != nil {
+					t.Fatalf("%s: %v\n%s%s", dev, err, &out, &errs)
+				}
+				loss[i] = res.History[0].Loss
+			}
+			t.Logf("training loss %.5f on cpu, %.5f on gl", loss[0], loss[1])
+			if math.Abs(loss[0]-loss[1]) > tol {
+				t.Errorf("training loss %.5f on cpu, %.5f on gl", loss[0], loss[1])
+			}
+		})
 	}
 }
