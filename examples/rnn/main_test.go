@@ -211,3 +211,26 @@ func TestGLMatchesCPU(t *testing.T) {
 		})
 	}
 }
+
+// TestCharLMBudget checks that every recurrent -arch, sized by default,
+// has the parameters of the tanh RNN of 128 within 2%, and that
+// charLMParams counts what the model holds.
+func TestCharLMBudget(t *testing.T) {
+	const vocab = 81 // the default text's
+	budget := 0
+	for _, arch := range cells {
+		m := newCharModel(vocab, &charOpts{arch: arch, embed: 32, layers: 2}, tensor.NewGenerator(1))
+		n := nn.NumParams(m)
+		if arch == "rnn" {
+			budget = n
+		}
+		lm := m.(*charLM)
+		if want := charLMParams(arch, vocab, 32, lm.hidden, 2); n != want {
+			t.Errorf("%s of %d: %d parameters, charLMParams says %d", arch, lm.hidden, n, want)
+		}
+		if math.Abs(float64(n-budget)) > 0.02*float64(budget) {
+			t.Errorf("%s of %d: %d parameters, the rnn of 128 has %d", arch, lm.hidden, n, budget)
+		}
+		t.Logf("%s: hidden %d, %d parameters (%+.2f%%)", arch, lm.hidden, n, 100*float64(n-budget)/float64(budget))
+	}
+}
