@@ -20,9 +20,6 @@ type GRU struct{ recurrent }
 // NewGRU returns a GRU from input features to hidden features with every
 // weight and bias drawn from g as PyTorch does: U(−1/√hidden, 1/√hidden).
 func NewGRU(input, hidden int, o RNNOpts, g *tensor.Generator) *GRU {
-	if o.ReLU {
-		misuse("nn.NewGRU", "ReLU is an option of RNN only")
-	}
 	return &GRU{newRecurrent("nn.GRU", gruCell{}, input, hidden, o, g)}
 }
 

@@ -20,9 +20,6 @@ type LSTM struct{ recurrent }
 // NewLSTM returns an LSTM from input features to hidden features with every
 // weight and bias drawn from g as PyTorch does: U(−1/√hidden, 1/√hidden).
 func NewLSTM(input, hidden int, o RNNOpts, g *tensor.Generator) *LSTM {
-	if o.ReLU {
-		misuse("nn.NewLSTM", "ReLU is an option of RNN only")
-	}
 	return &LSTM{newRecurrent("nn.LSTM", lstmCell{}, input, hidden, o, g)}
 }
 

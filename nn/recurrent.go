@@ -89,6 +89,9 @@ func newRecurrent(name string, c cell, input, hidden int, o RNNOpts, g *tensor.G
 		misuse(name, "input %d, hidden %d, %d layers, dropout %g: want sizes ≥ 1 and dropout in [0, 1)",
 			input, hidden, o.NumLayers, o.Dropout)
 	}
+	if _, rnn := c.(elman); o.ReLU && !rnn {
+		misuse(name, "ReLU is an option of RNN only")
+	}
 	r := recurrent{InputSize: input, HiddenSize: hidden, name: name, opts: o, cell: c}
 	bound := float32(1 / math.Sqrt(float64(hidden)))
 	param := func(shape ...int) *tensor.Tensor { return newParam(tensor.Uniform(g, -bound, bound, shape...)) }

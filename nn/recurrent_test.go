@@ -260,8 +260,8 @@ func TestRecurrentShapes(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{func() { NewLSTM(3, 4, RNNOpts{ReLU: true}, g) }, "nn.NewLSTM: ReLU is an option of RNN only"},
-		{func() { NewGRU(3, 4, RNNOpts{ReLU: true}, g) }, "nn.NewGRU: ReLU is an option of RNN only"},
+		{func() { NewLSTM(3, 4, RNNOpts{ReLU: true}, g) }, "nn.LSTM: ReLU is an option of RNN only"},
+		{func() { NewGRU(3, 4, RNNOpts{ReLU: true}, g) }, "nn.GRU: ReLU is an option of RNN only"},
 		{func() { NewGRU(3, 0, RNNOpts{}, g) }, "nn.GRU: input 3, hidden 0"},
 		{func() { lstm.ForwardState(tensor.Zeros(2, 5, 3), tensor.Zeros(6, 2, 4)) }, "nn.LSTM: 1 initial state tensors, want 2 (or none)"},
 		{func() { lstm.ForwardState(tensor.Zeros(2, 5, 3), tensor.Zeros(6, 2, 4), tensor.Zeros(3, 2, 4)) }, "initial state [3 2 4] for input [2 5 3], want [6 2 4]"},
