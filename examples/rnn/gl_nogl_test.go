@@ -1,0 +1,5 @@
+//go:build !cgo || nogl
+
+package main
+
+const glBuilt = false
