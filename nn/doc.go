@@ -8,11 +8,13 @@
 // options, rectangular kernels, strides, padding and dilation), MaxPool2d,
 // AvgPool2d, AdaptiveAvgPool2d, Flatten, ReLU, LeakyReLU, Sigmoid, Tanh,
 // GELU, Softmax, Dropout, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
-// PositionalEmbedding, RNN, MultiheadAttention (causal and key-padding
-// masks), TransformerEncoderLayer (pre- or post-norm) and Sequential. The
-// attention, normalisation and transposed-convolution layers are checked
-// against PyTorch references in testdata (make_attn_refs.py writes them). Constructors take a *tensor.Generator and
-// initialise as PyTorch does, so a seed reproduces a model on any device.
+// PositionalEmbedding, RNN, LSTM, GRU, MultiheadAttention (causal and
+// key-padding masks), TransformerEncoderLayer (pre- or post-norm) and
+// Sequential. The recurrent, attention, normalisation and
+// transposed-convolution layers are checked against PyTorch references in
+// testdata (make_rnn_refs.py and make_attn_refs.py write them).
+// Constructors take a *tensor.Generator and initialise as PyTorch does, so
+// a seed reproduces a model on any device.
 // Parameters are created on the default device (call
 // tensor.SetDefaultDevice before building a model to place it on a GPU),
 // require gradients and are exempt from tensor.Tidy.

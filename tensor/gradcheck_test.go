@@ -184,6 +184,11 @@ func TestGradients(t *testing.T) {
 		{"Permute", func(x ...*Tensor) *Tensor { return x[0].Permute(2, 0, 1).Mul(x[0].Permute(2, 0, 1)) }, []*Tensor{in(2, 3, 4)}},
 		{"Narrow", func(x ...*Tensor) *Tensor { return x[0].Narrow(1, 1, 2).Square() }, []*Tensor{in(3, 4)}},
 		{"Select", func(x ...*Tensor) *Tensor { return x[0].Select(0, -1).Exp() }, []*Tensor{in(3, 4)}},
+		{"Unbind", func(x ...*Tensor) *Tensor {
+			// Slice 1 is unused, slice 2 used twice, on a non-contiguous input.
+			p := x[0].T().Unbind(1)
+			return Stack(0, p[2].Exp(), p[0].Mul(p[2]), p[3])
+		}, []*Tensor{in(4, 3)}},
 		{"Squeeze-Unsqueeze", func(x ...*Tensor) *Tensor { return x[0].Squeeze().Unsqueeze(0).Square() }, []*Tensor{in(3, 1, 2)}},
 		{"Expand", func(x ...*Tensor) *Tensor { return x[0].Expand(2, 3, 4).Square() }, []*Tensor{in(3, 1)}},
 		{"Flatten", func(x ...*Tensor) *Tensor { return x[0].Flatten(1, 2).Square() }, []*Tensor{in(2, 3, 2)}},

@@ -72,6 +72,7 @@ func TestViews(t *testing.T) {
 		{"Cat/dim1", Cat(1, x.Narrow(1, 0, 1), x.Narrow(1, 2, 1)).Select(0, 1), []int{2, 4}, []float32{12, 13, 14, 15, 20, 21, 22, 23}},
 		{"Stack", Stack(1, FromSlice([]float32{1, 2}), FromSlice([]float32{3, 4})), []int{2, 2}, []float32{1, 3, 2, 4}},
 		{"Reshape/-1", x.Reshape(-1, 6).Select(1, 0), []int{4}, []float32{0, 6, 12, 18}},
+		{"Unbind", x.Unbind(2)[3], []int{2, 3}, []float32{3, 7, 11, 15, 19, 23}},
 	}
 	for _, c := range cases {
 		if !slices.Equal(c.got.Shape(), c.shape) || !slices.Equal(c.got.Data(), c.data) {
@@ -205,6 +206,24 @@ func TestAutogradSemantics(t *testing.T) {
 		t.Fatalf("d(x²+x)/dx: %v", got)
 	}
 	mustPanic(t, "does not require gradients", func() { Zeros(1).Backward() })
+}
+
+// TestUnbindBackward checks that Unbind's slices give exact gradients
+// through a retained graph used twice, each slice's gradient landing in
+// its own place and unused slices getting zeros.
+func TestUnbindBackward(t *testing.T) {
+	x := Arange(0, 6, 1).Reshape(3, 2).SetRequiresGrad(true)
+	p := x.Unbind(0)
+	if len(p) != 3 || p[1].GradFn() != "Unbind" {
+		t.Fatalf("Unbind gave %d slices, the second recorded as %q", len(p), p[1].GradFn())
+	}
+	y := p[0].Mul(p[2]).Sum().Add(p[2].Sum())
+	y.Backward(BackwardOpts{RetainGraph: true})
+	y.Backward()
+	// d/dx0 = x2 = (4, 5), d/dx2 = x0 + 1 = (1, 2), each twice.
+	if got := x.Grad().Data(); !slices.Equal(got, []float32{8, 10, 0, 0, 2, 4}) {
+		t.Errorf("gradient through Unbind twice: %v, want [8 10 0 0 2 4]", got)
+	}
 }
 
 func TestTidyReleases(t *testing.T) {

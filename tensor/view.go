@@ -149,6 +149,54 @@ func (t *Tensor) Select(dim, i int) *Tensor {
 	return t.Narrow(d, i, 1).Squeeze(d)
 }
 
+// Unbind returns the slices of t along dimension dim, that dimension
+// removed, as views of t (torch.unbind). Backward joins the slices'
+// gradients into t's with one Stack, where n Selects would each build a
+// gradient of t's full size and add them: reading a sequence projected
+// for all time steps at once, step by step, stays linear in its length.
+func (t *Tensor) Unbind(dim int) []*Tensor {
+	d := t.axis("Unbind", dim)
+	n := t.shape[d]
+	shape := slices.Delete(slices.Clone(t.shape), d, d+1)
+	strides := slices.Delete(slices.Clone(t.strides), d, d+1)
+	// The slices are views of joint, a view of all of t. Backward reaches
+	// joint only after every slice that leads to the objective, so each
+	// slice files its gradient in grads, the first one hands joint a
+	// gradient that stands for all of them (an expanded zero, never read),
+	// and joint's rule stacks what was filed, zeros for the rest.
+	grads := make([]*Tensor, n)
+	filed := false
+	joint := t.view("Unbind", t.shape, t.strides, t.offset, func(*Tensor) *Tensor {
+		var g *Tensor
+		for _, g = range grads {
+			if g != nil {
+				break
+			}
+		}
+		for i := range grads {
+			if grads[i] == nil {
+				grads[i] = fullOn(ScopeOf(g), g.st.dev, 0, shape)
+			}
+		}
+		out := Stack(d, grads...)
+		clear(grads)
+		filed = false
+		return out
+	})
+	out := make([]*Tensor, n)
+	for i := range out {
+		out[i] = joint.view("Unbind", shape, strides, t.offset+i*t.strides[d], func(g *Tensor) *Tensor {
+			grads[i] = g
+			if filed {
+				return nil
+			}
+			filed = true
+			return fullOn(ScopeOf(g), g.st.dev, 0, nil).Expand(t.shape...)
+		})
+	}
+	return out
+}
+
 // Squeeze removes the given size-1 dimensions, or all of them when none
 // are given.
 func (t *Tensor) Squeeze(dims ...int) *Tensor {

@@ -33,11 +33,11 @@ var textFiles = []string{"GPL-1", "GPL-2", "GPL-3", "LGPL-2.1", "GFDL-1.3"}
 // charOpts are the flags of the character-level language model besides
 // the shared ones.
 type charOpts struct {
-	arch        string          // rnn or transformer
+	arch        string          // the model: see newCharModel
 	tf          transformerOpts // -arch transformer only
 	seq         int             // characters per truncated-BPTT window
 	embed       int             // embedding size
-	hidden      int             // RNN state size
+	hidden      int             // recurrent state size; 0: the parameter budget's
 	layers      int             // stacked RNN layers
 	clip        float64         // gradient norm limit
 	limit       int             // use only the first limit characters; 0: all
@@ -48,12 +48,12 @@ type charOpts struct {
 }
 
 func (o *charOpts) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.arch, "arch", "rnn", "rnn: a stacked tanh RNN; transformer: a causal Transformer encoder (-embed is its width, -hidden its feed-forward size)")
+	fs.StringVar(&o.arch, "arch", "rnn", "the model: "+strings.Join(archs, ", ")+" (rnn, lstm, gru: stacked recurrent layers; transformer: a causal Transformer encoder, -embed wide, -hidden its feed-forward size)")
 	o.tf.register(fs)
 	fs.IntVar(&o.seq, "seq", 64, "characters per truncated-BPTT window")
 	fs.IntVar(&o.embed, "embed", 32, "character embedding size")
-	fs.IntVar(&o.hidden, "hidden", 128, "RNN hidden state size")
-	fs.IntVar(&o.layers, "layers", 2, "stacked RNN layers")
+	fs.IntVar(&o.hidden, "hidden", 0, "recurrent state size (0: 128 for rnn; for lstm and gru the size whose model has about as many parameters as the rnn of 128); for transformer the feed-forward size (0: 4 × -embed)")
+	fs.IntVar(&o.layers, "layers", 2, "stacked recurrent layers")
 	fs.Float64Var(&o.clip, "clip", 1, "clip the gradients' total norm to this value")
 	fs.IntVar(&o.limit, "limit", 0, "use only the first `N` characters of the text (0: all)")
 	fs.IntVar(&o.sample, "sample", 400, "characters to generate after training")
@@ -64,16 +64,16 @@ func (o *charOpts) register(fs *flag.FlagSet) {
 
 func (o *charOpts) check() error {
 	switch {
-	case o.arch != "rnn" && o.arch != "transformer":
-		return fmt.Errorf("-arch %q: want rnn or transformer", o.arch)
+	case !slices.Contains(archs, o.arch):
+		return fmt.Errorf("-arch %q: want one of %s", o.arch, strings.Join(archs, ", "))
 	case o.arch == "transformer" && (o.tf.heads < 1 || o.embed%o.tf.heads != 0):
 		return fmt.Errorf("-heads %d: want a divisor of -embed %d", o.tf.heads, o.embed)
 	case !(o.tf.dropout >= 0 && o.tf.dropout < 1):
 		return fmt.Errorf("-transformer-dropout %v: want a probability in [0, 1)", o.tf.dropout)
 	case o.seq < 1:
 		return fmt.Errorf("-seq %d: want at least 1", o.seq)
-	case o.embed < 1 || o.hidden < 1 || o.layers < 1:
-		return fmt.Errorf("-embed %d -hidden %d -layers %d: want each at least 1", o.embed, o.hidden, o.layers)
+	case o.embed < 1 || o.hidden < 0 || o.layers < 1:
+		return fmt.Errorf("-embed %d -hidden %d -layers %d: want each at least 1 (-hidden 0: sized to the budget)", o.embed, o.hidden, o.layers)
 	case !(o.clip > 0):
 		return fmt.Errorf("-clip %v: want a norm > 0", o.clip)
 	case o.limit < 0:
@@ -129,49 +129,101 @@ func (v *vocabulary) encode(s string) ([]int32, error) {
 	return out, nil
 }
 
-// languageModel is a character-level language model of any -arch.
-type languageModel interface {
+// archs are the models -arch chooses from.
+var archs = []string{"rnn", "lstm", "gru", "transformer"}
+
+// charModel is a character-level language model as trainChars drives it.
+type charModel interface {
 	nn.Module
-	// step maps token ids [T B] and the state carried from the previous
-	// call (nil at the start) to logits [T·B vocab], time-major, and the
-	// state after the last step.
-	step(ids, h *tensor.Tensor) (logits, hN *tensor.Tensor)
-	// describe names the architecture and its sizes, for the log.
+	// step maps token ids [T B] and the state carried over from the
+	// previous window (nil at the start of the text) to logits
+	// [T·B vocab], time-major, and the state to carry into the next.
+	step(ids *tensor.Tensor, state []*tensor.Tensor) (logits *tensor.Tensor, next []*tensor.Tensor)
+	// describe says what the model is, for the log.
 	describe() string
 }
 
-// newLanguageModel builds the model of o.arch.
-func newLanguageModel(vocab int, o *charOpts, g *tensor.Generator) languageModel {
+// newCharModel builds the model -arch names for a vocabulary of the given
+// size.
+func newCharModel(vocab int, o *charOpts, g *tensor.Generator) charModel {
 	switch o.arch {
+	case "rnn", "lstm", "gru":
+		return newCharLM(vocab, o, g)
 	case "transformer":
 		return newTransformerLM(vocab, o, g)
 	}
-	return newCharLM(vocab, o, g)
+	panic("rnn: -arch " + o.arch + " passed the flag check but builds no model")
 }
 
-// charLM is the RNN language model: an embedding per character, a stacked RNN,
-// and a linear layer to one logit per character. Its state is named as the
-// PyTorch module with attributes embed, rnn and head would name it.
+// budgetHidden is the recurrent state size of the default -arch rnn, which
+// sets the parameter budget of every recurrent -arch.
+const budgetHidden = 128
+
+// charLMParams is the number of parameters of a charLM with the given
+// cell, vocabulary and sizes.
+func charLMParams(cell string, vocab, embed, hidden, layers int) int {
+	gates := map[string]int{"rnn": 1, "lstm": 4, "gru": 3}[cell]
+	n := vocab*embed + hidden*vocab + vocab // embedding, head
+	for k := range layers {
+		in := hidden
+		if k == 0 {
+			in = embed
+		}
+		n += gates * hidden * (in + hidden + 2)
+	}
+	return n
+}
+
+// sizeHidden returns the recurrent state size of the cell whose charLM
+// has the number of parameters closest to the tanh RNN of budgetHidden's.
+func sizeHidden(cell string, vocab, embed, layers int) int {
+	budget := charLMParams("rnn", vocab, embed, budgetHidden, layers)
+	diff := func(h int) int {
+		d := charLMParams(cell, vocab, embed, h, layers) - budget
+		return max(d, -d)
+	}
+	best := 1
+	for h := 2; h <= budgetHidden; h++ {
+		if diff(h) < diff(best) {
+			best = h
+		}
+	}
+	return best
+}
+
+// charLM is the recurrent language model: an embedding per character, a
+// stacked tanh RNN, LSTM or GRU, and a linear layer to one logit per
+// character. Its state is named as the PyTorch module with attributes
+// embed, rnn and head would name it.
 type charLM struct {
-	embed *nn.Embedding
-	rnn   *nn.RNN
-	head  *nn.Linear
+	embed  *nn.Embedding
+	rnn    nn.Recurrent
+	head   *nn.Linear
+	hidden int
+	about  string
 }
 
 func newCharLM(vocab int, o *charOpts, g *tensor.Generator) *charLM {
+	hidden := o.hidden
+	if hidden == 0 {
+		hidden = sizeHidden(o.arch, vocab, o.embed, o.layers)
+	}
+	name := map[string]string{"rnn": "tanh RNN", "lstm": "LSTM", "gru": "GRU"}[o.arch]
 	return &charLM{
-		embed: nn.NewEmbedding(vocab, o.embed, g),
-		rnn:   nn.NewRNN(o.embed, o.hidden, nn.RNNOpts{NumLayers: o.layers}, g),
-		head:  nn.NewLinear(o.hidden, vocab, g),
+		embed:  nn.NewEmbedding(vocab, o.embed, g),
+		rnn:    newCell(o.arch, o.embed, hidden, nn.RNNOpts{NumLayers: o.layers}, g),
+		head:   nn.NewLinear(hidden, vocab, g),
+		hidden: hidden,
+		about:  fmt.Sprintf("embedding %d×%d, %s of %d layers of %d, linear %d→%d", vocab, o.embed, name, o.layers, hidden, hidden, vocab),
 	}
 }
 
-// step maps token ids [T B] and the hidden state (nil: zeros) to logits
-// [T·B vocab], time-major, and the hidden state after the last step.
-func (m *charLM) step(ids, h *tensor.Tensor) (logits, hN *tensor.Tensor) {
-	out, hN := m.rnn.ForwardHidden(m.embed.Forward(ids), h)
-	return m.head.Forward(out.Reshape(-1, m.rnn.HiddenSize)), hN
+func (m *charLM) step(ids *tensor.Tensor, state []*tensor.Tensor) (logits *tensor.Tensor, next []*tensor.Tensor) {
+	out, next := m.rnn.ForwardState(m.embed.Forward(ids), state...)
+	return m.head.Forward(out.Reshape(-1, m.hidden)), next
 }
+
+func (m *charLM) describe() string { return m.about }
 
 // Forward maps token ids [T B] to logits [T B vocab] from a zero state.
 func (m *charLM) Forward(ids *tensor.Tensor) *tensor.Tensor {
@@ -184,11 +236,6 @@ func (m *charLM) State() []nn.Entry {
 }
 
 func (m *charLM) Train(on bool) { m.rnn.Train(on) }
-
-func (m *charLM) describe() string {
-	return fmt.Sprintf("embedding %d×%d, RNN %d layers of %d (tanh), linear %d→%d",
-		m.embed.Weight.Size(0), m.embed.Weight.Size(1), len(m.rnn.WeightIH), m.rnn.HiddenSize, m.rnn.HiddenSize, m.head.Weight.Size(0))
-}
 
 // streams cuts tokens into n parallel streams (contiguous parts of the
 // text) and yields, window by window, the inputs [T B] and the next
@@ -211,24 +258,34 @@ func streams(tokens []int32, n, T, offset int, yield func(x, y []int32) error) e
 	return nil
 }
 
-// carry detaches h from its graph and keeps it past the step's scope s,
-// releasing the state it replaces.
-func carry(s *tensor.Scope, prev, h *tensor.Tensor) *tensor.Tensor {
-	h = h.Detach()
-	s.Keep(h)
-	prev.Release()
-	return h
+// carry detaches the state next from its graph and keeps it past the
+// step's scope s, releasing the state prev it replaces.
+func carry(s *tensor.Scope, prev, next []*tensor.Tensor) []*tensor.Tensor {
+	release(prev)
+	out := make([]*tensor.Tensor, len(next))
+	for i, t := range next {
+		out[i] = t.Detach()
+		s.Keep(out[i])
+	}
+	return out
+}
+
+// release returns a carried state's memory to the device.
+func release(state []*tensor.Tensor) {
+	for _, t := range state {
+		t.Release()
+	}
 }
 
 // evaluate returns the mean loss per character over tokens read as n
 // streams, the hidden state carried from window to window.
-func evaluate(m languageModel, tokens []int32, n, T int) (float64, error) {
+func evaluate(m charModel, tokens []int32, n, T int) (float64, error) {
 	m.Train(false)
 	defer m.Train(true)
 	var sum float64
 	var count int
-	var h *tensor.Tensor
-	defer func() { h.Release() }()
+	var h []*tensor.Tensor
+	defer func() { release(h) }()
 	err := streams(tokens, n, T, 0, func(x, y []int32) error {
 		var l [1]float32
 		var err error
@@ -250,7 +307,7 @@ func evaluate(m languageModel, tokens []int32, n, T int) (float64, error) {
 
 // generate continues prime by n characters drawn from the model's
 // distribution at the given temperature, using rng.
-func generate(m languageModel, v *vocabulary, prime []int32, n int, temperature float64, rng *rand.Rand) (string, error) {
+func generate(m charModel, v *vocabulary, prime []int32, n int, temperature float64, rng *rand.Rand) (string, error) {
 	m.Train(false)
 	defer m.Train(true)
 	var b strings.Builder
@@ -344,7 +401,7 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 		len(tokens), len(vocab.chars), from, len(trainTok), len(valTok))
 
 	g := tensor.NewGenerator(p.Seed)
-	model := newLanguageModel(len(vocab.chars), o, g)
+	model := newCharModel(len(vocab.chars), o, g)
 	params := nn.Parameters(model)
 	cfg := optim.DefaultAdam()
 	cfg.LR = float32(p.LR)
@@ -352,8 +409,9 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Printf("model: %s; %d parameters; Adam lr %g, clip %g, batch %d streams × %d characters\n",
-		model.describe(), nn.NumParams(model), p.LR, o.clip, p.Batch, o.seq)
+	p.Printf("model: %s; %d parameters (the budget: %d, those of the tanh RNN of %d); Adam lr %g, clip %g, batch %d streams × %d characters\n",
+		model.describe(), nn.NumParams(model), charLMParams("rnn", len(vocab.chars), o.embed, budgetHidden, o.layers),
+		budgetHidden, p.LR, o.clip, p.Batch, o.seq)
 
 	res := &charResult{}
 	if res.Initial, err = evaluate(model, valTok, valStreams, o.seq); err != nil {
@@ -371,7 +429,7 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 		t0 := time.Now()
 		var sum float64
 		var count int
-		var h *tensor.Tensor
+		var h []*tensor.Tensor
 		err := streams(trainTok, p.Batch, o.seq, offset, func(x, y []int32) error {
 			var l [1]float32
 			var err error
@@ -393,7 +451,7 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 			prog.Step(len(y), sum/float64(count))
 			return err
 		})
-		h.Release()
+		release(h)
 		if err != nil {
 			return nil, fmt.Errorf("epoch %d: %w", epoch+1, err)
 		}
@@ -416,8 +474,8 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 
 	res.Checkpoint = filepath.Join(p.Out, "charlm.safetensors")
 	meta := map[string]string{
-		"program": "rnn", "task": "chars", "arch": o.arch, "vocab": string(vocab.chars), "text": from,
-		"embed": strconv.Itoa(o.embed), "hidden": strconv.Itoa(o.hidden), "layers": strconv.Itoa(o.layers),
+		"program": "rnn", "task": "chars", "vocab": string(vocab.chars), "text": from,
+		"arch": o.arch, "model": model.describe(),
 		"epochs": strconv.Itoa(p.Epochs), "validation_loss": strconv.FormatFloat(res.Val[len(res.Val)-1], 'f', 4, 64),
 	}
 	if err := nn.Save(res.Checkpoint, model, meta); err != nil {
@@ -453,7 +511,7 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 // int32 [T n]) and the model's logits for it from a zero state ("logits",
 // [T n vocab]) to a safetensors file, for comparison with another
 // implementation of the same model.
-func dumpLogits(path string, m languageModel, tokens []int32, n, T int, meta map[string]string) error {
+func dumpLogits(path string, m charModel, tokens []int32, n, T int, meta map[string]string) error {
 	m.Train(false)
 	defer m.Train(true)
 	var err error

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tensorgl/tensorgl/internal/train"
@@ -11,48 +12,56 @@ import (
 	_ "github.com/tensorgl/tensorgl/device/gl" // lets -device auto pick a GPU
 )
 
-const about = "rnn trains a character-level RNN language model (-task chars) or an RNN that reads Fashion-MNIST images row by row (-task rows)."
+const about = "rnn trains a character-level recurrent language model (-task chars) or a recurrent network that reads Fashion-MNIST images row by row (-task rows)."
 
 func main() { train.Exit("rnn", run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 // run dispatches on -task: the rows classifier is an image classifier like
-// examples/mlp and examples/cnn and takes their flags.
+// examples/mlp and examples/cnn and takes their flags, and -cell.
 func run(args []string, stdout, stderr io.Writer) error {
-	task, rest := splitTask(args)
+	task, rest := splitFlag(args, "task", "chars")
+	var err error
 	switch task {
 	case "chars":
-		_, err := runChars(args, stdout, stderr)
+		_, err = runChars(args, stdout, stderr)
 		return err
 	case "rows":
-		_, err := train.Main(rowsSpec, rest, stdout, stderr)
-		return err
+		var cell string
+		cell, rest = splitFlag(rest, "cell", "rnn")
+		if slices.Contains(cells, cell) {
+			_, err = train.Main(rowsSpec(cell), rest, stdout, stderr)
+			return err
+		}
+		err = fmt.Errorf("-cell %q: want one of %s", cell, strings.Join(cells, ", "))
+	default:
+		err = fmt.Errorf("-task %q: want chars or rows", task)
 	}
-	err := fmt.Errorf("-task %q: want chars or rows", task)
 	fmt.Fprintf(stderr, "rnn: %v\n", err)
 	return &train.UsageError{Err: err}
 }
 
-// splitTask returns the value of the -task flag in args ("chars" when
-// absent) and args without it.
-func splitTask(args []string) (task string, rest []string) {
-	task = "chars"
+// splitFlag returns the value of the flag name in args (def when absent)
+// and args without it: the flags that choose which program runs, before
+// that program parses the rest.
+func splitFlag(args []string, name, def string) (value string, rest []string) {
+	value = def
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			return task, append(rest, args[i:]...)
+			return value, append(rest, args[i:]...)
 		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "task" {
+		n, v, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || n != name {
 			rest = append(rest, a)
 			continue
 		}
 		if !hasValue && i+1 < len(args) {
 			i++
-			value = args[i]
+			v = args[i]
 		}
-		task = value
+		value = v
 	}
-	return task, rest
+	return value, rest
 }
 
 // runChars runs the character-level language model with the command line
@@ -62,7 +71,7 @@ func runChars(args []string, stdout, stderr io.Writer) (*charResult, error) {
 		train.Program{Device: "auto", Epochs: 20, Batch: 32, LR: 2e-3, Seed: 1, Out: "out/rnn"}, stdout, stderr)
 	var o charOpts
 	o.register(p.Flags)
-	p.Flags.String("task", "chars", "chars: a character-level language model; rows: classify Fashion-MNIST reading images row by row (with the flags of examples/mlp)")
+	p.Flags.String("task", "chars", "chars: a character-level language model; rows: classify Fashion-MNIST reading images row by row (with the flags of examples/mlp and -cell rnn|lstm|gru)")
 	if err := p.Parse(args, o.check); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/internal/testdevices"
 	"github.com/tensorgl/tensorgl/internal/train"
 	"github.com/tensorgl/tensorgl/internal/train/traintest"
 	"github.com/tensorgl/tensorgl/nn"
@@ -60,7 +61,7 @@ func TestCharLMLearns(t *testing.T) {
 	if err != nil || meta["vocab"] != string(vocab.chars) {
 		t.Fatalf("checkpoint vocabulary %q (error %v), want %q", meta["vocab"], err, string(vocab.chars))
 	}
-	model := newCharLM(len(vocab.chars), &charOpts{embed: 32, hidden: 128, layers: 2}, tensor.NewGenerator(9))
+	model := newCharModel(len(vocab.chars), &charOpts{arch: "rnn", embed: 32, layers: 2}, tensor.NewGenerator(9))
 	if err := nn.Load(res.Checkpoint, model); err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +95,13 @@ func TestCharLMLearns(t *testing.T) {
 // TestRowsTrainsOnSample asks for 3.5 times chance: at the stable learning
 // rate the RNN learns slower than the MLP and the CNN, reaching 0.41 after
 // two epochs on 2000 sample images (and 0.82 after three on the full set).
-func TestRowsTrainsOnSample(t *testing.T) { traintest.TrainsOnSample(t, rowsSpec, 0.35) }
+func TestRowsTrainsOnSample(t *testing.T) {
+	for _, cell := range cells {
+		t.Run(cell, func(t *testing.T) { traintest.TrainsOnSample(t, rowsSpec(cell), 0.35) })
+	}
+}
 
-func TestRowsRejectsBadFlags(t *testing.T) { traintest.RejectsBadFlags(t, rowsSpec) }
+func TestRowsRejectsBadFlags(t *testing.T) { traintest.RejectsBadFlags(t, rowsSpec("lstm")) }
 
 func TestCharsRejectsBadFlags(t *testing.T) {
 	for _, tc := range []struct {
@@ -104,6 +109,11 @@ func TestCharsRejectsBadFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"-task", "words"}, `-task "words": want chars or rows`},
+		{[]string{"-task", "rows", "-cell", "tree"}, `-cell "tree": want one of rnn, lstm, gru`},
+		{[]string{"-task", "rows", "-arch", "lstm"}, "flag provided but not defined: -arch"},
+		{[]string{"-arch", "cnn"}, `-arch "cnn": want one of rnn, lstm, gru`},
+		{[]string{"-cell", "lstm"}, "flag provided but not defined: -cell"},
+		{[]string{"-hidden", "-1"}, "-hidden -1"},
 		{[]string{"-seq", "0"}, "-seq 0: want at least 1"},
 		{[]string{"-temperature", "0"}, "-temperature 0: want a value > 0"},
 		{[]string{"-clip", "-1"}, "-clip -1: want a norm > 0"},
@@ -130,7 +140,7 @@ func TestCharsRejectsBadFlags(t *testing.T) {
 	}
 }
 
-func TestSplitTask(t *testing.T) {
+func TestSplitFlag(t *testing.T) {
 	for _, tc := range []struct {
 		args, rest []string
 		task       string
@@ -141,9 +151,9 @@ func TestSplitTask(t *testing.T) {
 		{[]string{"-epochs", "3", "--task=rows"}, []string{"-epochs", "3"}, "rows"},
 		{[]string{"-task=chars", "--", "-task", "rows"}, []string{"--", "-task", "rows"}, "chars"},
 	} {
-		task, rest := splitTask(tc.args)
+		task, rest := splitFlag(tc.args, "task", "chars")
 		if task != tc.task || !slices.Equal(rest, tc.rest) {
-			t.Errorf("splitTask(%q) = %q, %q; want %q, %q", tc.args, task, rest, tc.task, tc.rest)
+			t.Errorf("splitFlag(%q, task) = %q, %q; want %q, %q", tc.args, task, rest, tc.task, tc.rest)
 		}
 	}
 }
@@ -177,5 +187,83 @@ func TestTransformerLMLearns(t *testing.T) {
 	if _, err := runChars([]string{"-arch", "transformer", "-embed", "30", "-heads", "4"}, &bytes.Buffer{}, &bytes.Buffer{}); err == nil ||
 		!strings.Contains(err.Error(), "-heads 4: want a divisor of -embed 30") {
 		t.Errorf("-embed 30 -heads 4: error %v", err)
+	}
+}
+
+// TestGLMatchesCPU trains every language model and the rows classifier
+// briefly on the GL backend and on the CPU backend and compares the losses:
+// the backends differ by rounding only. (The rows classifier's other cells
+// differ from the language models' in batch-first input only, which the nn
+// tests cover on GL; evaluating 1000 test images on llvmpipe takes long.)
+// Skipped when no GL context opens, unless the backend is built in and
+// TENSORGL_REQUIRE_GL is set.
+func TestGLMatchesCPU(t *testing.T) {
+	gl, err := device.Open("gl")
+	if err != nil {
+		if errors.Is(err, device.ErrUnavailable) && !testdevices.GLRequired() {
+			t.Skipf("no GL: %v", err)
+		}
+		t.Fatal(err)
+	}
+	gl.Close()
+	const tol = 1e-3 // nats, after about a hundred steps
+	for _, arch := range archs {
+		t.Run("chars/"+arch, func(t *testing.T) {
+			var val [2]float64
+			for i, dev := range []string{"cpu", "gl"} {
+				var out, errs bytes.Buffer
+				res, err := runChars([]string{"-arch", arch, "-device", dev, "-limit", "3000", "-epochs", "1", "-batch", "4", "-seq", "8",
+					"-sample", "10", "-out", t.TempDir()}, &out, &errs)
+				if err != nil {
+					t.Fatalf("%s: %v\n%s%s", dev, err, &out, &errs)
+				}
+				val[i] = res.Val[0]
+			}
+			t.Logf("validation loss %.5f on cpu, %.5f on gl", val[0], val[1])
+			if math.Abs(val[0]-val[1]) > tol {
+				t.Errorf("validation loss %.5f on cpu, %.5f on gl", val[0], val[1])
+			}
+		})
+	}
+	for _, cell := range []string{"rnn"} {
+		t.Run("rows/"+cell, func(t *testing.T) {
+			var loss [2]float64
+			for i, dev := range []string{"cpu", "gl"} {
+				var out, errs bytes.Buffer
+				res, err := train.Main(rowsSpec(cell), []string{"-device", dev, "-data", "sample", "-limit", "256", "-epochs", "1",
+					"-out", t.TempDir()}, &out, &errs)
+				if err != nil {
+					t.Fatalf("%s: %v\n%s%s", dev, err, &out, &errs)
+				}
+				loss[i] = res.History[0].Loss
+			}
+			t.Logf("training loss %.5f on cpu, %.5f on gl", loss[0], loss[1])
+			if math.Abs(loss[0]-loss[1]) > tol {
+				t.Errorf("training loss %.5f on cpu, %.5f on gl", loss[0], loss[1])
+			}
+		})
+	}
+}
+
+// TestCharLMBudget checks that every recurrent -arch, sized by default,
+// has the parameters of the tanh RNN of 128 within 2%, and that
+// charLMParams counts what the model holds.
+func TestCharLMBudget(t *testing.T) {
+	const vocab = 81 // the default text's
+	budget := 0
+	for _, arch := range cells {
+		m := newCharModel(vocab, &charOpts{arch: arch, embed: 32, layers: 2}, tensor.NewGenerator(1))
+		n := nn.NumParams(m)
+		if arch == "rnn" {
+			budget = n
+		}
+		lm := m.(*charLM)
+		if want := charLMParams(arch, vocab, 32, lm.hidden, 2); n != want {
+			t.Errorf("%s of %d: %d parameters, charLMParams says %d", arch, lm.hidden, n, want)
+		}
+		if math.Abs(float64(n-budget)) > 0.02*float64(budget) {
+			t.Errorf("%s of %d: %d parameters, the rnn of 128 has %d", arch, lm.hidden, n, budget)
+		}
+		t.Logf("%s: hidden %d, %d parameters (%+.2f%%)", arch, lm.hidden, n, 100*float64(n-budget)/float64(budget))
 	}
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Cross-check nn.RNN (and the models of examples/rnn) against PyTorch.
+"""Cross-check nn.RNN, LSTM and GRU (and the models of examples/rnn) against PyTorch.
 
 Loads a checkpoint written by `go run ./examples/rnn` and the inputs and
 logits written by its -dump-logits flag, runs the same inputs through the
-equivalent torch.nn model holding the same weights (torch.nn.RNN for the
-recurrent part), and reports the largest absolute difference between the
+equivalent torch.nn model holding the same weights (torch.nn.RNN, LSTM or
+GRU for the recurrent part), and reports the largest absolute difference between the
 two sets of logits. Both tasks are recognised from the checkpoint's names:
 
     go run ./examples/rnn -dump-logits out/rnn/logits.safetensors
@@ -27,14 +27,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from safetensors_read import read_safetensors  # noqa: E402
 
 
-
-
-
 def rnn_of(state, batch_first):
-    """torch.nn.RNN with the sizes of the checkpoint's rnn.* entries."""
+    """torch.nn.RNN, LSTM or GRU with the sizes of the checkpoint's rnn.*
+    entries: the rows of weight_hh_l0 per hidden unit say which (1, 4, 3)."""
     layers = sum(1 for k in state if k.startswith("rnn.weight_ih_l"))
-    hidden, inputs = state["rnn.weight_ih_l0"].shape
-    return nn.RNN(inputs, hidden, num_layers=layers, batch_first=batch_first)
+    rows, hidden = state["rnn.weight_hh_l0"].shape
+    inputs = state["rnn.weight_ih_l0"].shape[1]
+    cell = {1: nn.RNN, 4: nn.LSTM, 3: nn.GRU}[rows // hidden]
+    return cell(inputs, hidden, num_layers=layers, batch_first=batch_first)
 
 
 class CharLM(nn.Module):

@@ -39,6 +39,10 @@ type transformerLM struct {
 }
 
 func newTransformerLM(vocab int, o *charOpts, g *tensor.Generator) *transformerLM {
+	ff := o.hidden
+	if ff == 0 {
+		ff = 4 * o.embed
+	}
 	m := &transformerLM{
 		embed: nn.NewEmbedding(vocab, o.embed, g),
 		pos:   nn.NewPositionalEmbedding(o.seq, o.embed, false, g),
@@ -48,7 +52,7 @@ func newTransformerLM(vocab int, o *charOpts, g *tensor.Generator) *transformerL
 	}
 	for range o.layers {
 		m.layers = append(m.layers, nn.NewTransformerEncoderLayer(o.embed, o.tf.heads, nn.TransformerEncoderLayerOpts{
-			FeedForward: o.hidden, Dropout: float32(o.tf.dropout), GELU: true, NormFirst: true,
+			FeedForward: ff, Dropout: float32(o.tf.dropout), GELU: true, NormFirst: true,
 		}, g))
 	}
 	return m
@@ -58,11 +62,11 @@ func newTransformerLM(vocab int, o *charOpts, g *tensor.Generator) *transformerL
 // context: the last characters seen, at most the -seq the position
 // embeddings cover. A full training window is its own context; generating
 // one character at a time, the state supplies the characters before it.
-func (m *transformerLM) step(ids, ctx *tensor.Tensor) (logits, next *tensor.Tensor) {
+func (m *transformerLM) step(ids *tensor.Tensor, state []*tensor.Tensor) (logits *tensor.Tensor, next []*tensor.Tensor) {
 	maxLen := m.pos.Weight.Size(0)
 	x := ids
-	if ctx != nil && ids.Size(0) < maxLen {
-		x = tensor.Cat(0, ctx, ids)
+	if len(state) > 0 && ids.Size(0) < maxLen {
+		x = tensor.Cat(0, state[0], ids)
 	}
 	if x.Size(0) > maxLen {
 		x = x.Narrow(0, x.Size(0)-maxLen, maxLen)
@@ -74,7 +78,7 @@ func (m *transformerLM) step(ids, ctx *tensor.Tensor) (logits, next *tensor.Tens
 	t := ids.Size(0)
 	h = m.norm.Forward(h.Narrow(0, h.Size(0)-t, t))
 	keep := min(x.Size(0), maxLen-1)
-	return m.head.Forward(h.Reshape(-1, h.Size(2))), x.Narrow(0, x.Size(0)-keep, keep)
+	return m.head.Forward(h.Reshape(-1, h.Size(2))), []*tensor.Tensor{x.Narrow(0, x.Size(0)-keep, keep)}
 }
 
 // Forward maps token ids [T B] to logits [T B vocab] without context.
