@@ -64,9 +64,11 @@ bench:
 
 ## bench-vs-torch: tensorgl's CPU backend and PyTorch (with OpenBLAS) side by side, interleaved, 3 rounds:
 ## each training step's and kernel's ratio and the medians (needs python3-torch, libopenblas0-pthread).
+## The table goes to bench/results/sidebyside-<date>.txt, every tool's raw output beside it.
 bench-vs-torch:
 	$(GO) test -c -o bench/bench.test ./bench
-	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3
+	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3 \
+	  --raw bench/results/sidebyside-$$(date -u +%F)-raw.txt | tee bench/results/sidebyside-$$(date -u +%F).txt
 
 ## demo: the main job — train LeNet on Fashion-MNIST on the best device.
 demo: deps-check
