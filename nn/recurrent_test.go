@@ -147,9 +147,7 @@ func compareRef(t *testing.T, what string, got, want *tensor.Tensor) float64 {
 // TestRecurrentGradient compares backpropagation through time with
 // central differences of the layers' own forward pass for
 // L = Σ out·u + Σ h_n·v (+ Σ c_n·w), on every cell with two bidirectional
-// layers and an initial state. The differences run in float32 with step
-// 1e-2: truncation error O(h²) and rounding error ε·|L|/h are both about
-// 1e-4 here, hence the tolerance 2e-3 + 2e-2·|gradient|.
+// layers and an initial state (see checkGradient).
 func TestRecurrentGradient(t *testing.T) {
 	const T, B, I, H = 3, 2, 3, 2
 	for _, cell := range []string{"RNN", "LSTM", "GRU"} {
@@ -185,32 +183,7 @@ func TestRecurrentGradient(t *testing.T) {
 				}
 				return loss
 			}
-			for _, l := range leaves[:1+states] {
-				l.SetRequiresGrad(true)
-			}
-			tensor.Tidy(func(*tensor.Scope) { objective().Backward() })
-			for i, l := range leaves {
-				grad := host(l.Grad())
-				data := l.Data()
-				// A few elements of each tensor, spread over it.
-				for j := 0; j < len(data); j += max(1, len(data)/5) {
-					orig := data[j]
-					eval := func(v float32) float64 {
-						data[j] = v
-						l.Detach().SetData(data)
-						var s float64
-						tensor.NoGrad(func(*tensor.Scope) { s = float64(objective().Item()) })
-						return s
-					}
-					const step = 1e-2
-					fd := (eval(orig+step) - eval(orig-step)) / (2 * step)
-					data[j] = orig
-					l.Detach().SetData(data)
-					if !(math.Abs(fd-grad[j]) <= 2e-3+2e-2*math.Abs(fd)) {
-						t.Errorf("%s[%d]: backward %.6g, finite differences %.6g", names[i], j, grad[j], fd)
-					}
-				}
-			}
+			checkGradient(t, leaves, names, objective)
 		})
 	}
 }
