@@ -1,13 +1,17 @@
 #!/usr/bin/python3
-"""Cross-check nn.RNN, LSTM and GRU (and the models of examples/rnn) against PyTorch.
+"""Cross-check nn.RNN, LSTM, GRU and the Transformer layers (the models of examples/rnn) against PyTorch.
 
 Loads a checkpoint written by `go run ./examples/rnn` and the inputs and
 logits written by its -dump-logits flag, runs the same inputs through the
 equivalent torch.nn model holding the same weights (torch.nn.RNN, LSTM or
-GRU for the recurrent part), and reports the largest absolute difference between the
-two sets of logits. Both tasks are recognised from the checkpoint's names:
+GRU for the recurrent part; torch.nn.TransformerEncoderLayer for
+-arch transformer), and reports the largest absolute difference between the
+two sets of logits. The model is recognised from the checkpoint's names:
 
     go run ./examples/rnn -dump-logits out/rnn/logits.safetensors
+    /usr/bin/python3 examples/rnn/torch_check.py out/rnn/charlm.safetensors out/rnn/logits.safetensors
+
+    go run ./examples/rnn -arch transformer -dump-logits out/rnn/logits.safetensors
     /usr/bin/python3 examples/rnn/torch_check.py out/rnn/charlm.safetensors out/rnn/logits.safetensors
 
     go run ./examples/rnn -task rows -dump-logits out/rnn-rows/logits.safetensors
@@ -18,6 +22,7 @@ is needed. Exit status 1 when the difference exceeds the tolerance (-tol).
 """
 import argparse
 import os
+import re
 import sys
 
 import torch
@@ -51,6 +56,32 @@ class CharLM(nn.Module):
         return self.head(out)
 
 
+class TransformerLM(nn.Module):
+    """examples/rnn -arch transformer: token ids [T B] -> logits [T B vocab]
+    through learned positions, pre-norm causal encoder layers with GELU, a
+    final LayerNorm and the head."""
+
+    def __init__(self, state, heads):
+        super().__init__()
+        vocab, width = state["embed.weight"].shape
+        self.embed = nn.Embedding(vocab, width)
+        self.pos = nn.Embedding(state["pos.weight"].shape[0], width)
+        layers = sum(1 for k in state if k.startswith("layers.") and k.endswith(".norm1.weight"))
+        ff = state["layers.0.linear1.weight"].shape[0]
+        self.layers = nn.ModuleList(nn.TransformerEncoderLayer(width, heads, ff, dropout=0.0, activation="gelu",
+                                                               norm_first=True) for _ in range(layers))
+        self.norm = nn.LayerNorm(width)
+        self.head = nn.Linear(width, vocab)
+
+    def forward(self, ids):
+        t = ids.shape[0]
+        h = self.embed(ids.long()) + self.pos(torch.arange(t))[:, None, :]
+        causal = torch.triu(torch.full((t, t), float("-inf"), dtype=h.dtype), diagonal=1)
+        for layer in self.layers:
+            h = layer(h, src_mask=causal)
+        return self.head(self.norm(h))
+
+
 class RowsRNN(nn.Module):
     """examples/rnn -task rows: images [B C H W] -> logits [B classes]."""
 
@@ -71,12 +102,19 @@ def main():
     ap.add_argument("checkpoint", nargs="?", default="out/rnn/charlm.safetensors")
     ap.add_argument("logits", nargs="?", default="out/rnn/logits.safetensors")
     ap.add_argument("-tol", type=float, default=1e-4)
+    ap.add_argument("-heads", type=int, default=0, help="attention heads of -arch transformer (0: read from the checkpoint's metadata)")
     args = ap.parse_args()
 
     state, meta = read_safetensors(args.checkpoint)
     dump, _ = read_safetensors(args.logits)
     x, want = dump["input"], dump["logits"]
-    model = CharLM(state) if "embed.weight" in state else RowsRNN(state)
+    if "pos.weight" in state:
+        heads = args.heads or int(re.search(r"\((\d+) heads", meta.get("model", "")).group(1))
+        model = TransformerLM(state, heads)
+    elif "embed.weight" in state:
+        model = CharLM(state)
+    else:
+        model = RowsRNN(state)
     model.load_state_dict(state, strict=True)
     model.eval()
     with torch.no_grad():
