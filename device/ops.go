@@ -137,21 +137,34 @@ const (
 // Pool2dParams describes 2-D pooling over contiguous NCHW input [N, C, H, W]
 // into [N, C, OutH, OutW]. Padding counts as −∞ for max pooling. For average
 // pooling the divisor is KH·KW when CountIncludePad, else the number of
-// in-bounds elements in the window (PyTorch's count_include_pad).
+// in-bounds elements in the window (PyTorch's count_include_pad). Max
+// pooling may dilate its window: tap (r, s) reads row oh·StrideH − PadH +
+// r·DilH and column ow·StrideW − PadW + s·DilW (0 means 1, as does any
+// dilation of average pooling, which PyTorch does not dilate).
 type Pool2dParams struct {
 	Mode             PoolMode
 	N, C, H, W       int
 	KH, KW           int
 	StrideH, StrideW int
 	PadH, PadW       int
+	DilH, DilW       int
 	CountIncludePad  bool
 }
 
-// OutH returns the pooled height: ⌊(H + 2·PadH − KH)/StrideH⌋ + 1.
-func (p Pool2dParams) OutH() int { return floorDiv(p.H+2*p.PadH-p.KH, p.StrideH) + 1 }
+// Dilation returns the dilation of each axis, 1 where unset.
+func (p Pool2dParams) Dilation() (h, w int) { return max(p.DilH, 1), max(p.DilW, 1) }
+
+// OutH returns the pooled height: ⌊(H + 2·PadH − DilH·(KH−1) − 1)/StrideH⌋ + 1.
+func (p Pool2dParams) OutH() int {
+	dh, _ := p.Dilation()
+	return floorDiv(p.H+2*p.PadH-dh*(p.KH-1)-1, p.StrideH) + 1
+}
 
 // OutW returns the pooled width.
-func (p Pool2dParams) OutW() int { return floorDiv(p.W+2*p.PadW-p.KW, p.StrideW) + 1 }
+func (p Pool2dParams) OutW() int {
+	_, dw := p.Dilation()
+	return floorDiv(p.W+2*p.PadW-dw*(p.KW-1)-1, p.StrideW) + 1
+}
 
 // SoftmaxParams: Src and Dst are contiguous [Rows, N]; the softmax runs over
 // each row. Log selects log-softmax. Numerically stable (max subtracted).

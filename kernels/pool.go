@@ -8,6 +8,7 @@ type Pool2dGeom struct {
 	KH, KW           int
 	StrideH, StrideW int
 	PadH, PadW       int
+	DilH, DilW       int  // max pooling's tap spacing (1: none); average pooling takes 1
 	CountIncludePad  bool // average pooling divides by KH·KW, padding included
 }
 
@@ -37,8 +38,12 @@ func MaxPool2d(y []float32, idx []int32, x []float32, planes int, g Pool2dGeom) 
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			for oh := 0; oh < g.OH; oh++ {
-				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
 				o := p*ohw + oh*g.OW
+				if g.DilH > 1 || g.DilW > 1 {
+					maxPoolRowDilated(y[o:o+g.OW], idx[o:o+g.OW], x[p*hw:(p+1)*hw], oh, &g)
+					continue
+				}
+				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
 				if g.KH == 2 && g.KW == 2 && g.PadH == 0 && g.PadW == 0 {
 					maxPool2x2Row(y[o:o+g.OW], idx[o:o+g.OW], x[p*hw:(p+1)*hw], h0, g.W, g.StrideW)
 					continue
@@ -63,6 +68,37 @@ func maxPoolRow(out []float32, oi []int32, plane []float32, h0, h1 int, g *Pool2
 		for h := h0; h < h1; h++ {
 			for k := h*W + w0; k < h*W+w1; k++ {
 				best, bi = pick(best, bi, plane[k], uint32(k))
+			}
+		}
+		out[ow], oi[ow] = best, int32(bi)
+	}
+}
+
+// maxPoolRowDilated is maxPoolRow for dilated windows: the taps of row oh
+// that fall inside the plane, in row-major order, the first in-bounds one
+// seeding the pick.
+func maxPoolRowDilated(out []float32, oi []int32, plane []float32, oh int, g *Pool2dGeom) {
+	oi = oi[:len(out)]
+	h0 := oh*g.StrideH - g.PadH
+	for ow := range out {
+		w0 := ow*g.StrideW - g.PadW
+		best, bi, seeded := float32(0), uint32(0), false
+		for r := range g.KH {
+			h := h0 + r*g.DilH
+			if h < 0 || h >= g.H {
+				continue
+			}
+			for s := range g.KW {
+				w := w0 + s*g.DilW
+				if w < 0 || w >= g.W {
+					continue
+				}
+				k := uint32(h*g.W + w)
+				if !seeded {
+					best, bi, seeded = plane[k], k, true
+					continue
+				}
+				best, bi = pick(best, bi, plane[k], k)
 			}
 		}
 		out[ow], oi[ow] = best, int32(bi)

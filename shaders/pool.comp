@@ -16,6 +16,8 @@ uniform int u_strideH;
 uniform int u_strideW;
 uniform int u_padH;
 uniform int u_padW;
+uniform int u_dilH;     // max pooling's tap spacing (1: none)
+uniform int u_dilW;
 
 #ifndef BACKWARD
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
@@ -51,10 +53,10 @@ void main() {
 	float best = uintBitsToFloat(0xff800000u);
 	int at = -1;
 	for (int r = 0; r < u_kh; r++) {
-		int ih = h0 + r;
+		int ih = h0 + r * u_dilH;
 		if (ih < 0 || ih >= u_h) continue;
 		for (int s = 0; s < u_kw; s++) {
-			int iw = w0 + s;
+			int iw = w0 + s * u_dilW;
 			if (iw < 0 || iw >= u_w) continue;
 			float v = x[xb + ih * u_w + iw];
 			// The first maximum wins; NaN propagates.
@@ -82,11 +84,14 @@ void main() {
 	int iw = int(i % uint(u_w));
 	int ih = int((i / uint(u_w)) % uint(u_h));
 	int plane = int(i / uint(u_w * u_h));
-	// Outputs whose window covers ih: oh·sH − pH ≤ ih < oh·sH − pH + KH.
+	// Outputs whose window spans ih: oh·sH − pH ≤ ih < oh·sH − pH + EH,
+	// EH = dH·(KH−1) + 1 its extent (a dilated max window has holes: the
+	// argmax test below picks the taps).
+	int eh = u_dilH * (u_kh - 1) + 1, ew = u_dilW * (u_kw - 1) + 1;
 	int th = ih + u_padH, tw = iw + u_padW;
-	int ohLo = th < u_kh ? 0 : (th - u_kh) / u_strideH + 1;
+	int ohLo = th < eh ? 0 : (th - eh) / u_strideH + 1;
 	int ohHi = min(th / u_strideH, u_oh - 1);
-	int owLo = tw < u_kw ? 0 : (tw - u_kw) / u_strideW + 1;
+	int owLo = tw < ew ? 0 : (tw - ew) / u_strideW + 1;
 	int owHi = min(tw / u_strideW, u_ow - 1);
 	int ob = plane * u_oh * u_ow;
 	float sum = 0.0f;

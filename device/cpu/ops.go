@@ -142,10 +142,11 @@ func (d *cpuDevice) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2
 }
 
 func poolGeom(p device.Pool2dParams) kernels.Pool2dGeom {
+	dh, dw := p.Dilation()
 	return kernels.Pool2dGeom{
 		H: p.H, W: p.W, OH: p.OutH(), OW: p.OutW(), KH: p.KH, KW: p.KW,
 		StrideH: p.StrideH, StrideW: p.StrideW, PadH: p.PadH, PadW: p.PadW,
-		CountIncludePad: p.CountIncludePad,
+		DilH: dh, DilW: dw, CountIncludePad: p.CountIncludePad,
 	}
 }
 

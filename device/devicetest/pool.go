@@ -17,7 +17,22 @@ var poolCases = append([]poolCase{
 	{"ragged", pool(2, 1, 7, 5, 2, 3, 2, 2, 1, 1)},
 	{"rect", pool(1, 2, 4, 9, 1, 3, 1, 3, 0, 1)},
 	{"global", pool(3, 4, 5, 5, 5, 5, 1, 1, 0, 0)},
+	// Dilated windows, max pooling only (PyTorch does not dilate average
+	// pooling): taps 2 and 3 apart, with padding and strides.
+	{"dilated", dilated(pool(1, 2, 9, 8, 3, 2, 1, 2, 1, 1), 2, 3)},
+	{"dilatedS2", dilated(pool(2, 1, 10, 11, 2, 3, 2, 1, 0, 1), 3, 2)},
 }, randomPoolCases(rand.New(rand.NewPCG(3, 4)), 6)...)
+
+func dilated(p device.Pool2dParams, dh, dw int) device.Pool2dParams {
+	p.DilH, p.DilW = dh, dw
+	return p
+}
+
+// runs reports whether mode m runs case p: average pooling is not dilated.
+func runs(mode device.PoolMode, p device.Pool2dParams) bool {
+	dh, dw := p.Dilation()
+	return mode == device.MaxPool || dh == 1 && dw == 1
+}
 
 type poolCase struct {
 	name string
@@ -58,6 +73,7 @@ var poolModes = []struct {
 // indices h·W+w of the in-bounds inputs, and the divisor of average pooling.
 func poolWindows(p device.Pool2dParams, fn func(yi, plane int, in []int, divisor int)) {
 	oh, ow := p.OutH(), p.OutW()
+	dh, dw := p.Dilation()
 	var in []int
 	for nc := range p.N * p.C {
 		for y := range oh {
@@ -65,7 +81,7 @@ func poolWindows(p device.Pool2dParams, fn func(yi, plane int, in []int, divisor
 				in = in[:0]
 				for i := range p.KH {
 					for j := range p.KW {
-						h, w := y*p.StrideH-p.PadH+i, x*p.StrideW-p.PadW+j
+						h, w := y*p.StrideH-p.PadH+i*dh, x*p.StrideW-p.PadW+j*dw
 						if h >= 0 && h < p.H && w >= 0 && w < p.W {
 							in = append(in, h*p.W+w)
 						}
@@ -98,6 +114,9 @@ func distinct(r *rand.Rand, n int, negative bool) []float32 {
 func testPool2d(t tb, d device.Device) {
 	for _, m := range poolModes {
 		for ci, c := range poolCases {
+			if !runs(m.mode, c.p) {
+				continue
+			}
 			subtest(t, m.name+"/"+c.name, func(t tb) {
 				r := newRand(t)
 				p := c.p
@@ -141,6 +160,9 @@ func testPool2d(t tb, d device.Device) {
 func testPool2dBackward(t tb, d device.Device) {
 	for _, m := range poolModes {
 		for _, c := range poolCases {
+			if !runs(m.mode, c.p) {
+				continue
+			}
 			subtest(t, m.name+"/"+c.name, func(t tb) {
 				r := newRand(t)
 				p := c.p

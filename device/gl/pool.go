@@ -34,6 +34,7 @@ func (d *Device) pool2d(name string, defs []string, total int, p device.Pool2dPa
 		}
 	}
 	defs = append(defs, localDef(elemLocal))
+	dh, dw := p.Dilation()
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "pool", defs: defs})
 		if prog == nil {
@@ -47,6 +48,7 @@ func (d *Device) pool2d(name string, defs []string, total int, p device.Pool2dPa
 		}{
 			{"u_h", p.H}, {"u_w", p.W}, {"u_oh", p.OutH()}, {"u_ow", p.OutW()}, {"u_kh", p.KH}, {"u_kw", p.KW},
 			{"u_strideH", p.StrideH}, {"u_strideW", p.StrideW}, {"u_padH", p.PadH}, {"u_padW", p.PadW},
+			{"u_dilH", dh}, {"u_dilW", dw},
 		} {
 			prog.setInt(u.name, u.v)
 		}
