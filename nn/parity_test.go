@@ -168,7 +168,7 @@ func TestParityConv(t *testing.T) {
 			ConvTranspose2dOpts{Conv2dOpts: Conv2dOpts{StrideHW: [2]int{1, 2}, PaddingHW: [2]int{0, 1}, Dilation: 2, Groups: 2}}, g)},
 		{"ct_op_past_stride", NewConvTranspose2d(2, 3, 3, ConvTranspose2dOpts{Conv2dOpts: Conv2dOpts{Padding: 1, Dilation: 3, NoBias: true}, OutputPadding: 2}, g)},
 		{"conv_rect", NewConv2dHW(3, 4, [2]int{3, 2}, Conv2dOpts{StrideHW: [2]int{2, 1}, PaddingHW: [2]int{1, 0}, DilationHW: [2]int{1, 2}}, g)},
-		{"maxpool_rect", NewMaxPool2dHW([2]int{3, 2}, [2]int{2, 1}, [2]int{1, 0})},
+		{"maxpool_rect", NewMaxPool2dHW([2]int{3, 2}, [2]int{2, 1}, [2]int{1, 0}, [2]int{})},
 		{"avgpool_rect", NewAvgPool2dHW([2]int{2, 3}, [2]int{1, 2}, [2]int{1, 1})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,13 +13,14 @@ type MaxPool2d struct {
 // NewMaxPool2d returns PyTorch's nn.MaxPool2d(kernel, stride, padding)
 // with square windows; stride 0 means the kernel size, PyTorch's default.
 func NewMaxPool2d(kernel, stride, padding int) *MaxPool2d {
-	return NewMaxPool2dHW(square(kernel), square(stride), square(padding))
+	return NewMaxPool2dHW(square(kernel), square(stride), square(padding), [2]int{1, 1})
 }
 
-// NewMaxPool2dHW is NewMaxPool2d with (height, width) pairs, as PyTorch's
-// tuple arguments; a zero stride pair means the kernel size.
-func NewMaxPool2dHW(kernel, stride, padding [2]int) *MaxPool2d {
-	return &MaxPool2d{Opts: tensor.PoolOpts{Kernel: kernel, Stride: stride, Padding: padding}}
+// NewMaxPool2dHW is PyTorch's nn.MaxPool2d(kernel, stride, padding,
+// dilation) with (height, width) pairs, as its tuple arguments; a zero
+// stride means the kernel size and a zero dilation 1.
+func NewMaxPool2dHW(kernel, stride, padding, dilation [2]int) *MaxPool2d {
+	return &MaxPool2d{Opts: tensor.PoolOpts{Kernel: kernel, Stride: stride, Padding: padding, Dilation: dilation}}
 }
 
 // Forward pools x.

@@ -165,6 +165,9 @@ func TestGradients(t *testing.T) {
 			return ConvTranspose2d(x[0], x[1], nil, ConvTransposeOpts{ConvOpts: ConvOpts{Dilation: [2]int{3, 2}, Padding: [2]int{1, 1}}, OutputPadding: [2]int{2, 1}})
 		}, []*Tensor{in(1, 2, 3, 2), in(2, 3, 2, 2)}},
 		{"MaxPool2d", func(x ...*Tensor) *Tensor { return MaxPool2d(x[0], PoolOpts{Kernel: [2]int{2, 2}}) }, []*Tensor{FromSlice(distinct(rng, 2*1*4*5), 2, 1, 4, 5)}},
+		{"MaxPool2d/dilated", func(x ...*Tensor) *Tensor {
+			return MaxPool2d(x[0], PoolOpts{Kernel: [2]int{2, 3}, Stride: [2]int{1, 2}, Padding: [2]int{1, 1}, Dilation: [2]int{2, 2}})
+		}, []*Tensor{FromSlice(distinct(rng, 1*2*5*7), 1, 2, 5, 7)}},
 		{"MaxPool2d/overlap-pad", func(x ...*Tensor) *Tensor {
 			return MaxPool2d(x[0], PoolOpts{Kernel: [2]int{3, 3}, Stride: [2]int{2, 2}, Padding: [2]int{1, 1}})
 		}, []*Tensor{FromSlice(distinct(rng, 1*2*5*5), 1, 2, 5, 5)}},

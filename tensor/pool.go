@@ -3,9 +3,10 @@ package tensor
 import "github.com/tensorgl/tensorgl/device"
 
 // PoolOpts configures MaxPool2d and AvgPool2d. A zero Stride means the
-// kernel size, as in PyTorch.
+// kernel size, as in PyTorch; a zero Dilation means 1. Only max pooling
+// dilates (as PyTorch's MaxPool2d; AvgPool2d has no dilation).
 type PoolOpts struct {
-	Kernel, Stride, Padding [2]int
+	Kernel, Stride, Padding, Dilation [2]int
 	// ExcludePad divides an average by the number of in-bounds elements
 	// instead of the window size (PyTorch's count_include_pad=False).
 	ExcludePad bool
@@ -27,19 +28,25 @@ func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
 		if o.Stride[i] == 0 {
 			o.Stride[i] = o.Kernel[i]
 		}
+		if o.Dilation[i] == 0 {
+			o.Dilation[i] = 1
+		}
 	}
 	p := device.Pool2dParams{
 		Mode: mode, N: x.shape[0], C: x.shape[1], H: x.shape[2], W: x.shape[3],
 		KH: o.Kernel[0], KW: o.Kernel[1], StrideH: o.Stride[0], StrideW: o.Stride[1],
-		PadH: o.Padding[0], PadW: o.Padding[1], CountIncludePad: !o.ExcludePad,
+		PadH: o.Padding[0], PadW: o.Padding[1], DilH: o.Dilation[0], DilW: o.Dilation[1],
+		CountIncludePad: !o.ExcludePad,
 	}
 	switch {
-	case p.KH < 1 || p.KW < 1 || p.StrideH < 1 || p.StrideW < 1 || p.PadH < 0 || p.PadW < 0:
+	case p.KH < 1 || p.KW < 1 || p.StrideH < 1 || p.StrideW < 1 || p.PadH < 0 || p.PadW < 0 || p.DilH < 1 || p.DilW < 1:
 		fail(op, "invalid options %+v", o)
+	case mode == device.AvgPool && (p.DilH != 1 || p.DilW != 1):
+		fail(op, "dilation %v: average pooling has none (as PyTorch's AvgPool2d)", o.Dilation)
 	case 2*p.PadH > p.KH || 2*p.PadW > p.KW:
 		fail(op, "padding %v must be at most half the kernel %v", o.Padding, o.Kernel)
 	case p.OutH() < 1 || p.OutW() < 1:
-		fail(op, "kernel %v larger than padded input %v", o.Kernel, x.shape)
+		fail(op, "kernel %v (dilation %v) larger than padded input %v", o.Kernel, o.Dilation, x.shape)
 	}
 	dev := x.st.dev
 	xc := x.Contiguous()

@@ -137,9 +137,15 @@ func TestErrors(t *testing.T) {
 	mustPanic(t, "Conv2d: kernel 5x5 (dilation [1 1], padding [0 0]) larger than input [1 1 3 3]", func() {
 		Conv2d(Zeros(1, 1, 3, 3), Zeros(1, 1, 5, 5), nil, ConvOpts{Stride: [2]int{3, 3}})
 	})
-	mustPanic(t, "MaxPool2d: kernel [4 4] larger than padded input [1 1 3 3]", func() { MaxPool2d(Zeros(1, 1, 3, 3), PoolOpts{Kernel: [2]int{4, 4}}) })
-	mustPanic(t, "AvgPool2d: kernel [4 4] larger than padded input [1 1 3 3]", func() { AvgPool2d(Zeros(1, 1, 3, 3), PoolOpts{Kernel: [2]int{4, 4}}) })
-	mustPanic(t, "AvgPool2d: kernel [4 1] larger than padded input [1 1 3 9]", func() {
+	mustPanic(t, "MaxPool2d: kernel [4 4] (dilation [1 1]) larger than padded input [1 1 3 3]", func() { MaxPool2d(Zeros(1, 1, 3, 3), PoolOpts{Kernel: [2]int{4, 4}}) })
+	mustPanic(t, "AvgPool2d: kernel [4 4] (dilation [1 1]) larger than padded input [1 1 3 3]", func() { AvgPool2d(Zeros(1, 1, 3, 3), PoolOpts{Kernel: [2]int{4, 4}}) })
+	mustPanic(t, "AvgPool2d: dilation [2 1]: average pooling has none", func() {
+		AvgPool2d(Zeros(1, 1, 5, 5), PoolOpts{Kernel: [2]int{2, 2}, Dilation: [2]int{2, 1}})
+	})
+	mustPanic(t, "MaxPool2d: kernel [3 3] (dilation [2 2]) larger than padded input [1 1 4 4]", func() {
+		MaxPool2d(Zeros(1, 1, 4, 4), PoolOpts{Kernel: [2]int{3, 3}, Dilation: [2]int{2, 2}})
+	})
+	mustPanic(t, "AvgPool2d: kernel [4 1] (dilation [1 1]) larger than padded input [1 1 3 9]", func() {
 		AvgPool2d(Zeros(1, 1, 3, 9), PoolOpts{Kernel: [2]int{4, 1}, Stride: [2]int{5, 1}})
 	})
 	mustPanic(t, "was released", func() { x := Zeros(2); x.Release(); x.Exp() })
