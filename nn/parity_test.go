@@ -170,6 +170,7 @@ func TestParityConv(t *testing.T) {
 		{"conv_rect", NewConv2dHW(3, 4, [2]int{3, 2}, Conv2dOpts{StrideHW: [2]int{2, 1}, PaddingHW: [2]int{1, 0}, DilationHW: [2]int{1, 2}}, g)},
 		{"maxpool_rect", NewMaxPool2dHW([2]int{3, 2}, [2]int{2, 1}, [2]int{1, 0}, [2]int{})},
 		{"avgpool_rect", NewAvgPool2dHW([2]int{2, 3}, [2]int{1, 2}, [2]int{1, 1})},
+		{"maxpool_dilated", NewMaxPool2dHW([2]int{2, 3}, [2]int{1, 2}, [2]int{1, 1}, [2]int{2, 2})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := loadParity(t, "conv.safetensors", tc.name)

@@ -116,6 +116,8 @@ def main():
     case(out, "conv_rect", nn.Conv2d(3, 4, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2)), [rand(2, 3, 7, 6)], lambda m, x: m(x))
     case(out, "maxpool_rect", nn.MaxPool2d((3, 2), stride=(2, 1), padding=(1, 0)), [rand(2, 2, 7, 5)], lambda m, x: m(x))
     case(out, "avgpool_rect", nn.AvgPool2d((2, 3), stride=(1, 2), padding=(1, 1)), [rand(1, 3, 5, 6)], lambda m, x: m(x))
+    case(out, "maxpool_dilated", nn.MaxPool2d((2, 3), stride=(1, 2), padding=(1, 1), dilation=(2, 2)), [rand(1, 2, 6, 7)],
+         lambda m, x: m(x))
     write_safetensors(os.path.join(HERE, "conv.safetensors"), out)
 
 
