@@ -82,23 +82,27 @@ func AdamStep(param, grad, m, v []float32, c AdamConfig) {
 	bc1 := 1 - math.Pow(float64(c.Beta1), float64(c.Step))
 	bc2 := 1 - math.Pow(float64(c.Beta2), float64(c.Step))
 	decay := 1 - c.LR*c.WeightDecay
-	// LR/(1−β1ᵗ) and 1/√(1−β2ᵗ) once per call leave one division and one
-	// square root per element (float64, rounded once into the parameter).
-	lrc, rsc, eps := float64(c.LR)/bc1, 1/math.Sqrt(bc2), float64(c.Eps)
+	// LR/(1−β1ᵗ) and 1/√(1−β2ᵗ) once per call (in float64) leave one
+	// division and one square root per element, in float32 as PyTorch's
+	// Adam computes them: float64 ones took 28% longer per step.
+	lrc, rsc, eps := float32(float64(c.LR)/bc1), float32(1/math.Sqrt(bc2)), c.Eps
 	b1, b2 := c.Beta1, c.Beta2
+	a1, a2 := 1-b1, 1-b2
+	wd, decoupled := c.WeightDecay, c.Decoupled
 	ParallelFor(len(param), elemGrain, func(lo, hi int) {
-		param, grad, m, v := param[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi]
+		param, grad, m, v := param[lo:hi], grad[lo:hi:hi], m[lo:hi:hi], v[lo:hi:hi]
+		grad, m, v = grad[:len(param)], m[:len(param)], v[:len(param)]
 		for i, p := range param {
 			g := grad[i]
-			if c.Decoupled {
+			if decoupled {
 				p *= decay
 			} else {
-				g += c.WeightDecay * p
+				g += wd * p
 			}
-			mi := b1*m[i] + (1-b1)*g
-			vi := b2*v[i] + (1-b2)*g*g
+			mi := b1*m[i] + a1*g
+			vi := b2*v[i] + a2*g*g
 			m[i], v[i] = mi, vi
-			param[i] = p - float32(lrc*float64(mi)/(math.Sqrt(float64(vi))*rsc+eps))
+			param[i] = p - lrc*mi/(float32(math.Sqrt(float64(vi)))*rsc+eps)
 		}
 	})
 }
