@@ -83,6 +83,7 @@ func TestLayerGradients(t *testing.T) {
 		{"LayerNorm", NewLayerNorm(5), []*tensor.Tensor{x3(3, 5)}, nil},
 		{"LayerNorm2d", NewLayerNorm(2, 3), []*tensor.Tensor{x3(2, 2, 3)}, nil},
 		{"GELU", NewGELU(), []*tensor.Tensor{x3(7)}, nil},
+		{"PositionalEmbedding", NewPositionalEmbedding(6, 3, true, g), []*tensor.Tensor{x3(2, 4, 3)}, nil},
 		{"GELUTanh", NewGELUTanh(), []*tensor.Tensor{x3(7)}, nil},
 		{"ConvTranspose2d", NewConvTranspose2d(2, 4, 3, ConvTranspose2dOpts{Conv2dOpts: Conv2dOpts{Stride: 2, Padding: 1, Groups: 2}, OutputPadding: 1}, g),
 			[]*tensor.Tensor{x3(1, 2, 3, 2)}, nil},
