@@ -40,21 +40,11 @@ var anomalyEverywhere = os.Getenv("TENSORGL_DETECT_ANOMALY") == "1"
 // loss becomes NaN, not to train. Other scopes and goroutines are not
 // affected. TENSORGL_DETECT_ANOMALY=1 switches it on for every computation.
 func (s *Scope) DetectAnomaly() {
-	s.mu.Lock()
-	s.anomaly = true
-	s.mu.Unlock()
+	s.anomaly.Store(true)
 }
 
 func (s *Scope) detecting() bool {
-	if anomalyEverywhere {
-		return true
-	}
-	if s == nil {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.anomaly
+	return anomalyEverywhere || s != nil && s.anomaly.Load()
 }
 
 // checkFinite panics with an *AnomalyError when t, float32, holds a NaN or

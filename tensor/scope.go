@@ -1,6 +1,9 @@
 package tensor
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // A Scope owns the device memory of the tensors created in it and returns
 // it to the device's pool when it closes (as tf.tidy does), and says whether
@@ -37,8 +40,8 @@ type Scope struct {
 	child    *Scope     // the nested scope open now, if any
 	storages []*storage // everything that joined, including what later moved out
 	closed   bool
-	anomaly  bool // see DetectAnomaly
-	backward bool // Backward's own scope: its rules' results are checked as one
+	anomaly  atomic.Bool // see DetectAnomaly; read by every op of the scope, without the lock
+	backward bool        // Backward's own scope: its rules' results are checked as one
 }
 
 // Tidy runs fn with a new scope and then returns to the device pool the
@@ -82,7 +85,7 @@ func openScope(parent *Scope, noGrad bool) *Scope {
 			panic(&ShapeError{Op: "Tidy", Msg: "the enclosing scope already has an open nested scope; nest one scope at a time"})
 		}
 		parent.child = s
-		s.anomaly = parent.anomaly
+		s.anomaly.Store(parent.anomaly.Load())
 	}
 	return s
 }
