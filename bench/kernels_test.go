@@ -220,19 +220,21 @@ func buildKernelCases() []kernelCase {
 	add(reduce(device.Sum, "columns-1024x1024", device.ReduceParams{Outer: 1, N: side, Inner: side}))
 
 	// MatMul: a square product, the three products of the MLP's first layer
-	// (784→128) at batch 64 — forward y = x·Wᵀ, dx = dy·W, dW = dyᵀ·x — and a
-	// batched product.
+	// (784→128) at batch 64 — forward y = x·Wᵀ, dx = dy·W, dW = dyᵀ·x — the
+	// forward with the layer's bias and ReLU fused in, and a batched product.
 	for _, m := range []struct {
 		size string
 		soft bool
 		p    device.MatMulParams
+		epi  bool // add a bias and apply ReLU in the epilogue
 	}{
-		{"512x512x512", false, device.MatMulParams{Batch: 1, M: 512, N: 512, K: 512}},
-		{"256x256x256", true, device.MatMulParams{Batch: 1, M: 256, N: 256, K: 256}},
-		{"mlp-forward-64x128x784", true, device.MatMulParams{Batch: 1, M: 64, N: 128, K: 784, TransB: true}},
-		{"mlp-dx-64x784x128", true, device.MatMulParams{Batch: 1, M: 64, N: 784, K: 128}},
-		{"mlp-dw-128x784x64", true, device.MatMulParams{Batch: 1, M: 128, N: 784, K: 64, TransA: true}},
-		{"batch32-128x128x128", true, device.MatMulParams{Batch: 32, M: 128, N: 128, K: 128}},
+		{"512x512x512", false, device.MatMulParams{Batch: 1, M: 512, N: 512, K: 512}, false},
+		{"256x256x256", true, device.MatMulParams{Batch: 1, M: 256, N: 256, K: 256}, false},
+		{"mlp-forward-64x128x784", true, device.MatMulParams{Batch: 1, M: 64, N: 128, K: 784, TransB: true}, false},
+		{"mlp-forward-bias-relu-64x128x784", true, device.MatMulParams{Batch: 1, M: 64, N: 128, K: 784, TransB: true}, true},
+		{"mlp-dx-64x784x128", true, device.MatMulParams{Batch: 1, M: 64, N: 784, K: 128}, false},
+		{"mlp-dw-128x784x64", true, device.MatMulParams{Batch: 1, M: 128, N: 784, K: 64, TransA: true}, false},
+		{"batch32-128x128x128", true, device.MatMulParams{Batch: 32, M: 128, N: 128, K: 128}, false},
 	} {
 		p := m.p
 		p.Alpha = 1
@@ -242,23 +244,34 @@ func buildKernelCases() []kernelCase {
 			setup: func(o *operands) func() {
 				a, b := o.uniform(p.Batch*p.M*p.K, -1, 1), o.uniform(p.Batch*p.K*p.N, -1, 1)
 				c := o.alloc(device.Float32, p.Batch*p.M*p.N)
-				return func() { o.dev.MatMul(c, a, b, p) }
+				var e device.Epilogue
+				if m.epi {
+					e = device.Epilogue{Bias: o.uniform(p.N, -1, 1), Act: device.ActRelu}
+				}
+				return func() { o.dev.MatMul(c, a, b, e, p) }
 			}})
 	}
 
 	// Convolutions: LeNet's two layers at batch 64 and a 3×3 layer of a
-	// CIFAR ResNet at batch 32, each forward and both backward passes.
+	// CIFAR ResNet at batch 32, each forward and both backward passes, and
+	// LeNet's layers forward with their bias and ReLU fused in.
 	convs := []struct {
 		size string
 		soft bool
 		p    device.Conv2dParams
+		epi  bool // forward only: add a bias and apply ReLU in the epilogue
 	}{
-		{"lenet1-64x1x28x28-k6-5x5-pad2", true, device.Conv2dParams{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, PadH: 2, PadW: 2}},
-		{"lenet2-64x6x14x14-k16-5x5", true, device.Conv2dParams{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5}},
-		{"resnet-32x64x32x32-k64-3x3-pad1", false, device.Conv2dParams{N: 32, C: 64, H: 32, W: 32, K: 64, R: 3, S: 3, PadH: 1, PadW: 1}},
+		{"lenet1-64x1x28x28-k6-5x5-pad2", true, device.Conv2dParams{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, PadH: 2, PadW: 2}, false},
+		{"lenet2-64x6x14x14-k16-5x5", true, device.Conv2dParams{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5}, false},
+		{"resnet-32x64x32x32-k64-3x3-pad1", false, device.Conv2dParams{N: 32, C: 64, H: 32, W: 32, K: 64, R: 3, S: 3, PadH: 1, PadW: 1}, false},
+		{"lenet1-bias-relu-64x1x28x28-k6-5x5-pad2", true, device.Conv2dParams{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, PadH: 2, PadW: 2}, true},
+		{"lenet2-bias-relu-64x6x14x14-k16-5x5", true, device.Conv2dParams{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5}, true},
 	}
 	for _, method := range []string{"Conv2d", "Conv2dBackwardInput", "Conv2dBackwardWeight"} {
 		for _, c := range convs {
+			if c.epi && method != "Conv2d" {
+				continue
+			}
 			p := c.p
 			p.StrideH, p.StrideW, p.DilH, p.DilW, p.Groups = 1, 1, 1, 1, 1
 			nx, ny, nw := p.N*p.C*p.H*p.W, p.N*p.K*p.OutH()*p.OutW(), p.K*p.C/p.Groups*p.R*p.S
@@ -268,7 +281,11 @@ func buildKernelCases() []kernelCase {
 					x, y, w := o.uniform(nx, -1, 1), o.uniform(ny, -1, 1), o.uniform(nw, -1, 1)
 					switch method {
 					case "Conv2d":
-						return func() { o.dev.Conv2d(y, x, w, p) }
+						var e device.Epilogue
+						if c.epi {
+							e = device.Epilogue{Bias: o.uniform(p.K, -1, 1), Act: device.ActRelu}
+						}
+						return func() { o.dev.Conv2d(y, x, w, e, p) }
 					case "Conv2dBackwardInput":
 						return func() { o.dev.Conv2dBackwardInput(x, y, w, p) }
 					}

@@ -39,9 +39,13 @@ type Device interface {
 	// a Float32 or an Int32 buffer; x and y are Float32.
 	Where(dst Buffer, cond, x, y Strided, shape []int)
 	Reduce(dst, src Buffer, p ReduceParams)
-	MatMul(c, a, b Buffer, p MatMulParams)
+	// MatMul computes the products of p and applies e to them (see
+	// Epilogue; a bias has N elements).
+	MatMul(c, a, b Buffer, e Epilogue, p MatMulParams)
 
-	Conv2d(y, x, w Buffer, p Conv2dParams)
+	// Conv2d computes the convolution of p and applies e to it (see
+	// Epilogue; a bias has K elements).
+	Conv2d(y, x, w Buffer, e Epilogue, p Conv2dParams)
 	// Conv2dBackwardInput writes dx (overwriting it) from dy and w.
 	Conv2dBackwardInput(dx, dy, w Buffer, p Conv2dParams)
 	// Conv2dBackwardWeight writes dw (overwriting it) from x and dy.

@@ -139,7 +139,21 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
 
 // Conv2d computes y = conv(x, w) image by image: im2col, then one GEMM per
 // group, Y_g [K/G, OH·OW] = W_g [K/G, C/G·R·S] · col. Images run in parallel.
-func Conv2d(y, x, w []float32, g Conv2dGeom) {
+// The GEMM applies e (nil: none) with its bias indexed by output channel
+// (e.BiasRows is ignored).
+func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
+	var epis []*Epilogue // per group; nil: none
+	if !e.none() {
+		epis = make([]*Epilogue, g.Groups)
+		for gi := range epis {
+			ge := *e
+			ge.BiasRows = true
+			if ge.Bias != nil {
+				ge.Bias = ge.Bias[gi*(g.K/g.Groups):]
+			}
+			epis[gi] = &ge
+		}
+	}
 	cg, kg, crs, ohw := g.dims()
 	hw := g.H * g.W
 	ParallelFor(g.N, 1, func(lo, hi int) {
@@ -156,7 +170,11 @@ func Conv2d(y, x, w []float32, g Conv2dGeom) {
 					im2col(*col, xg, cg, &g)
 					b = *col
 				}
-				Sgemm(false, false, kg, ohw, crs, 1, w[gi*kg*crs:], crs, b, ohw, 0, y[(n*g.K+gi*kg)*ohw:], ohw)
+				var ge *Epilogue
+				if epis != nil {
+					ge = epis[gi]
+				}
+				SgemmEpilogue(false, false, kg, ohw, crs, 1, w[gi*kg*crs:], crs, b, ohw, 0, y[(n*g.K+gi*kg)*ohw:], ohw, ge)
 			}
 		}
 	})

@@ -26,7 +26,7 @@ func BenchmarkConv2d(b *testing.B) {
 			name string
 			run  func()
 		}{
-			{"fwd", func() { Conv2d(y, x, w, g) }},
+			{"fwd", func() { Conv2d(y, x, w, g, nil) }},
 			{"bwd-input", func() { Conv2dBackwardInput(x, y, w, g) }},
 			{"bwd-weight", func() { Conv2dBackwardWeight(w, x, y, g) }},
 		} {

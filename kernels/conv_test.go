@@ -65,7 +65,7 @@ func TestConv2d(t *testing.T) {
 		dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
 		wantY, wantDx, wantDw := refConv(x, w, dy, g)
 		y, dx, dw := nanSlice(len(wantY)), nanSlice(len(wantDx)), nanSlice(len(wantDw))
-		Conv2d(y, x, w, g)
+		Conv2d(y, x, w, g, nil)
 		Conv2dBackwardInput(dx, dy, w, g)
 		Conv2dBackwardWeight(dw, x, dy, g)
 		for _, c := range []struct {
@@ -104,7 +104,7 @@ func TestConv2dDeterministic(t *testing.T) {
 	for _, procs := range []int{1, 2, 5} {
 		got := [3][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))}
 		withProcs(procs, func() {
-			Conv2d(got[0], x, w, g)
+			Conv2d(got[0], x, w, g, nil)
 			Conv2dBackwardInput(got[1], dy, w, g)
 			Conv2dBackwardWeight(got[2], x, dy, g)
 		})

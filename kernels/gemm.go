@@ -16,7 +16,14 @@ import (
 // operations whatever GOMAXPROCS is: the depth is always cut at the same kc
 // boundaries and summed in the same order, and threads split only the output.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemm(sgemmPick(m, n), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	sgemm(sgemmPick(m, n), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// SgemmEpilogue is Sgemm followed by e on every element of C (nil: none).
+// Each tile of C gets its epilogue as soon as its sum is complete, while
+// it is still in cache.
+func SgemmEpilogue(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue) {
+	sgemm(sgemmPick(m, n), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
 }
 
 // sgemmPick returns the micro-kernel of sgemmBest that takes least time on
@@ -104,18 +111,24 @@ func sgemmMicroGo(mr, nr, k int, a, b, c []float32, ldc int, alpha, beta float32
 	}
 }
 
-func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue) {
 	if m <= 0 || n <= 0 {
 		return
+	}
+	if e.none() {
+		e = nil
 	}
 	if k <= 0 || alpha == 0 {
 		for i := 0; i < m; i++ {
 			scaleRow(c[i*ldc:i*ldc+n], beta)
 		}
+		if e != nil {
+			e.apply(c, ldc, 0, m, 0, n)
+		}
 		return
 	}
 	if int64(m)*int64(n)*int64(k) < sgemmSmallWork { // int64: m·n·k can overflow a 32-bit int
-		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
 		return
 	}
 	j := sgemmJobs.Get().(*sgemmJob)
@@ -125,8 +138,9 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 	j.alpha, j.beta = alpha, beta
 	j.a, j.b, j.c = a, b, c
 	j.lda, j.ldb, j.ldc = lda, ldb, ldc
+	j.epi = e
 	j.run()
-	j.a, j.b, j.c = nil, nil, nil // do not keep the caller's memory alive
+	j.a, j.b, j.c, j.epi = nil, nil, nil, nil // do not keep the caller's memory alive
 	sgemmJobs.Put(j)
 }
 
@@ -145,7 +159,10 @@ func scaleRow(row []float32, beta float32) {
 
 // sgemmSmall is the low-overhead path for small products: no packing, no
 // goroutines, loops ordered so the innermost one runs along a row.
-func sgemmSmall(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func sgemmSmall(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue) {
+	if e != nil {
+		defer e.apply(c, ldc, 0, m, 0, n)
+	}
 	for i := 0; i < m; i++ {
 		crow := c[i*ldc : i*ldc+n]
 		scaleRow(crow, beta)
@@ -185,9 +202,10 @@ type sgemmJob struct {
 	alpha, beta           float32
 	a, b, c               []float32
 	lda, ldb, ldc         int
-	jc, nc, nSlivers      int // the current panel of op(B): columns [jc, jc+nc), in nSlivers nr-slivers
-	blockSlivers, mBlocks int // row blocks of the current split, in mr-slivers
-	chunkSlivers, nChunks int // column chunks of the current split, in nr-slivers
+	epi                   *Epilogue // nil: none
+	jc, nc, nSlivers      int       // the current panel of op(B): columns [jc, jc+nc), in nSlivers nr-slivers
+	blockSlivers, mBlocks int       // row blocks of the current split, in mr-slivers
+	chunkSlivers, nChunks int       // column chunks of the current split, in nr-slivers
 	// bpack holds the current panel of op(B) when sharedB: its depth is
 	// cut into kc-deep slices, each stored as nSlivers slivers. The first
 	// task to need a sliver packs it; bstate says, per sliver, whether it is
@@ -452,11 +470,15 @@ func (j *sgemmJob) compute(int, int) {
 				}
 				col := j.jc + s*nr
 				cols := min(nr, j.n-col)
+				last := j.epi != nil && pc+kc == j.k
 				for r := i0; r < i1; r += mr {
 					as := apack[(r-i0)*kc : (r-i0+mr)*kc]
 					rows := min(mr, i1-r)
 					if rows == mr && cols == nr {
 						arch.kernel(kc, as, bs, j.c[r*j.ldc+col:], j.ldc, j.alpha, beta)
+						if last {
+							j.epi.apply(j.c[r*j.ldc+col:], j.ldc, r, rows, col, cols)
+						}
 						continue
 					}
 					// A ragged edge goes through the same kernel on a copy,
@@ -467,6 +489,9 @@ func (j *sgemmJob) compute(int, int) {
 						}
 					}
 					arch.kernel(kc, as, bs, tile, nr, j.alpha, beta)
+					if last {
+						j.epi.apply(tile, nr, r, rows, col, cols)
+					}
 					for i := 0; i < rows; i++ {
 						copy(j.c[(r+i)*j.ldc+col:][:cols], tile[i*nr:i*nr+cols])
 					}

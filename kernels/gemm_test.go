@@ -56,7 +56,7 @@ func (tc *sgemmCase) String() string {
 // run computes the case with arch on a fresh copy of C and returns it.
 func (tc *sgemmCase) run(arch *sgemmArch) []float32 {
 	c := append([]float32(nil), tc.c...)
-	sgemm(arch, tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, c, tc.ldc)
+	sgemm(arch, tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, c, tc.ldc, nil)
 	return c
 }
 
@@ -296,10 +296,10 @@ func BenchmarkSgemm(b *testing.B) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	bench := func(b *testing.B, arch *sgemmArch, transA, transB bool, m, n, k int) {
 		tc := newSgemmCase(rng, transA, transB, m, n, k, 1, 0, 1)
-		sgemm(arch, transA, transB, m, n, k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc) // warm the pools
+		sgemm(arch, transA, transB, m, n, k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc, nil) // warm the pools
 		b.ResetTimer()
 		for range b.N {
-			sgemm(arch, transA, transB, m, n, k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc)
+			sgemm(arch, transA, transB, m, n, k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc, nil)
 		}
 		b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	}

@@ -15,6 +15,8 @@ func NewReLU() *ReLU { return &ReLU{} }
 // Forward applies ReLU element-wise.
 func (*ReLU) Forward(x *tensor.Tensor) *tensor.Tensor { return x.Relu() }
 
+func (*ReLU) fused() tensor.Activation { return tensor.ActRelu }
+
 // LeakyReLU is x for x > 0, else Slope·x.
 type LeakyReLU struct {
 	stateless
@@ -28,6 +30,8 @@ func NewLeakyReLU(slope float32) *LeakyReLU { return &LeakyReLU{Slope: slope} }
 // Forward applies LeakyReLU element-wise.
 func (l *LeakyReLU) Forward(x *tensor.Tensor) *tensor.Tensor { return x.LeakyRelu(l.Slope) }
 
+func (l *LeakyReLU) fused() tensor.Activation { return tensor.ActLeakyRelu(l.Slope) }
+
 // Sigmoid is 1/(1+e⁻ˣ).
 type Sigmoid struct{ stateless }
 
@@ -37,6 +41,8 @@ func NewSigmoid() *Sigmoid { return &Sigmoid{} }
 // Forward applies the logistic function element-wise.
 func (*Sigmoid) Forward(x *tensor.Tensor) *tensor.Tensor { return x.Sigmoid() }
 
+func (*Sigmoid) fused() tensor.Activation { return tensor.ActSigmoid }
+
 // Tanh is the hyperbolic tangent.
 type Tanh struct{ stateless }
 
@@ -45,6 +51,8 @@ func NewTanh() *Tanh { return &Tanh{} }
 
 // Forward applies tanh element-wise.
 func (*Tanh) Forward(x *tensor.Tensor) *tensor.Tensor { return x.Tanh() }
+
+func (*Tanh) fused() tensor.Activation { return tensor.ActTanh }
 
 // Softmax normalises along Dim.
 type Softmax struct {

@@ -64,6 +64,17 @@ func (c *Conv2d) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return tensor.Conv2d(x, c.Weight, c.Bias, c.Opts)
 }
 
+// forwardAct is Forward followed by act, in one kernel when the layer has
+// no activation of its own (Opts.Act).
+func (c *Conv2d) forwardAct(x *tensor.Tensor, act tensor.Activation) *tensor.Tensor {
+	if !c.Opts.Act.IsIdentity() {
+		return act.Apply(c.Forward(x))
+	}
+	o := c.Opts
+	o.Act = act
+	return tensor.Conv2d(x, c.Weight, c.Bias, o)
+}
+
 // State lists weight and bias.
 func (c *Conv2d) State() []Entry { return weightBias(c.Weight, c.Bias) }
 

@@ -40,11 +40,12 @@ func fanInBias(g *tensor.Generator, fanIn, n int) *tensor.Tensor {
 
 // Forward maps x [..., in] to [..., out].
 func (l *Linear) Forward(x *tensor.Tensor) *tensor.Tensor {
-	y := x.MatMul(l.Weight.T())
-	if l.Bias != nil {
-		y = y.Add(l.Bias)
-	}
-	return y
+	return l.forwardAct(x, tensor.Activation{})
+}
+
+// forwardAct is Forward followed by act, in one kernel.
+func (l *Linear) forwardAct(x *tensor.Tensor, act tensor.Activation) *tensor.Tensor {
+	return tensor.Linear(x, l.Weight, l.Bias, act)
 }
 
 // State lists weight and bias.

@@ -16,12 +16,31 @@ type Sequential struct {
 // NewSequential returns a Sequential of mods.
 func NewSequential(mods ...Module) *Sequential { return &Sequential{Layers: mods} }
 
-// Forward passes x through every layer.
+// Forward passes x through every layer. A Linear or Conv2d followed by a
+// ReLU, LeakyReLU, Sigmoid or Tanh runs as one layer whose kernel applies
+// the activation (see tensor.Linear); the result is the same.
 func (s *Sequential) Forward(x *tensor.Tensor) *tensor.Tensor {
-	for _, m := range s.Layers {
-		x = m.Forward(x)
+	for i := 0; i < len(s.Layers); i++ {
+		if f, ok := s.Layers[i].(fuser); ok && i+1 < len(s.Layers) {
+			if a, ok := s.Layers[i+1].(activation); ok {
+				x = f.forwardAct(x, a.fused())
+				i++
+				continue
+			}
+		}
+		x = s.Layers[i].Forward(x)
 	}
 	return x
+}
+
+// fuser is a layer whose kernel can apply an activation to its output.
+type fuser interface {
+	forwardAct(x *tensor.Tensor, act tensor.Activation) *tensor.Tensor
+}
+
+// activation is an activation module a fuser can apply.
+type activation interface {
+	fused() tensor.Activation
 }
 
 // State lists the layers' entries prefixed with their index.

@@ -22,3 +22,53 @@ uint globalX() { return groupID().x * uint(LOCAL_X) + gl_LocalInvocationID.x; }
 
 // NaN test that survives fast-math: compilers may fold x != x.
 bool isNaN(float x) { return (floatBitsToUint(x) & 0x7fffffffu) > 0x7f800000u; }
+
+// The activations shared by the element-wise kernels and the GEMM epilogue.
+float sigmoid(float x) {
+	if (x >= 0.0f) return 1.0f / (1.0f + exp(-x));
+	float e = exp(x);
+	return e / (1.0f + e);
+}
+
+float stableTanh(float x) {
+	float ax = abs(x);
+	if (ax < 0.2f) {
+		// Taylor series: 1 − e^(−2|x|) cancels badly near 0.
+		float x2 = x * x;
+		return x * (1.0f + x2 * (-1.0f / 3.0f + x2 * (2.0f / 15.0f + x2 * (-17.0f / 315.0f + x2 * (62.0f / 2835.0f)))));
+	}
+	float t = exp(-2.0f * ax);
+	float r = (1.0f - t) / (1.0f + t);
+	return x < 0.0f ? -r : r;
+}
+
+// Epilogue of the GEMM core and the forward convolution (device.Epilogue):
+// EPI_BIAS adds bias[u_offBias + j] (binding 4); EPI_ACT=OP_<name> then
+// applies that unary op, as the element-wise kernel does (u_slope is
+// LeakyRelu's slope). Without either the value is stored as it is.
+#ifdef EPI_BIAS
+layout(std430, binding = 4) readonly buffer Bias { float bias[]; };
+uniform int u_offBias;
+#endif
+#ifdef EPI_ACT
+uniform float u_slope;
+#endif
+
+float epilogue(float v, uint j) {
+#ifdef EPI_BIAS
+	v += bias[u_offBias + int(j)];
+#endif
+#if !defined(EPI_ACT)
+	return v;
+#elif EPI_ACT == OP_RELU
+	return (v > 0.0f || isNaN(v)) ? v : 0.0f;
+#elif EPI_ACT == OP_LEAKYRELU
+	return (v > 0.0f || isNaN(v)) ? v : u_slope * v;
+#elif EPI_ACT == OP_SIGMOID
+	return sigmoid(v);
+#elif EPI_ACT == OP_TANH
+	return stableTanh(v);
+#else
+#error epilogue: EPI_ACT names no activation
+#endif
+}

@@ -81,18 +81,6 @@ float powf(float x, float y) {
 	return pow(x, y);
 }
 
-float stableTanh(float x) {
-	float ax = abs(x);
-	if (ax < 0.2f) {
-		// Taylor series: 1 − e^(−2|x|) cancels badly near 0.
-		float x2 = x * x;
-		return x * (1.0f + x2 * (-1.0f / 3.0f + x2 * (2.0f / 15.0f + x2 * (-17.0f / 315.0f + x2 * (62.0f / 2835.0f)))));
-	}
-	float t = exp(-2.0f * ax);
-	float r = (1.0f - t) / (1.0f + t);
-	return x < 0.0f ? -r : r;
-}
-
 // erff is the error function as a rational approximation p(x)/q(x) with
 // odd p and even q, Eigen's float coefficients, for x clamped to [−4, 4]
 // (beyond, erf rounds to ±1 in float32). Mirrors kernels.Unary's Erf, which
@@ -119,12 +107,6 @@ float erff(float x) {
 float reduce2pi(float x) {
 	float k = floor(x * 0.15915494309189535f + 0.5f);
 	return (x - k * 6.28125f) - k * 0.0019353071795864769f;
-}
-
-float sigmoid(float x) {
-	if (x >= 0.0f) return 1.0f / (1.0f + exp(-x));
-	float e = exp(x);
-	return e / (1.0f + e);
 }
 
 #ifdef MODE_UNARY

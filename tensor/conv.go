@@ -3,10 +3,13 @@ package tensor
 import "github.com/tensorgl/tensorgl/device"
 
 // ConvOpts configures Conv2d. Zero values mean stride 1, padding 0,
-// dilation 1 and one group, as in PyTorch.
+// dilation 1, one group and no activation, as in PyTorch.
 type ConvOpts struct {
 	Stride, Padding, Dilation [2]int
 	Groups                    int
+	// Act is applied to the output (after the bias); Conv2d applies it,
+	// with the bias, in the convolution kernel itself.
+	Act Activation
 }
 
 func (o ConvOpts) norm() ConvOpts {
@@ -72,24 +75,32 @@ func Conv2d(x, w, b *Tensor, opts ConvOpts) *Tensor {
 	}
 	checkBias("Conv2d", b, p.K)
 	xc, wc := x.Contiguous(), w.Contiguous()
-	return convOp("Conv2d", xc, wc, b, []int{p.N, p.K, p.OutH(), p.OutW()},
-		func(y, x, w device.Buffer) { dev.Conv2d(y, x, w, p) },
+	if b != nil {
+		b = b.Contiguous()
+	}
+	return convOp("Conv2d", xc, wc, b, o.Act, []int{p.N, p.K, p.OutH(), p.OutW()},
+		func(y, x, w device.Buffer, e device.Epilogue) { dev.Conv2d(y, x, w, e, p) },
 		func(gx, g, w device.Buffer) { dev.Conv2dBackwardInput(gx, g, w, p) },
 		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, x, g, p) })
 }
 
-// convOp runs forward(y, x, w) into a new y of the given shape, records
-// its gradients for the contiguous x and w (gradX(gx, g, w) and
-// gradW(gw, x, g)), and adds the bias b [shape[1]] when it is not nil.
-func convOp(op string, x, w, b *Tensor, shape []int, forward, gradX, gradW func(dst, a, b device.Buffer)) *Tensor {
+// convOp runs forward(y, x, w, e) into a new y of the given shape, with
+// the epilogue e adding the contiguous bias b [shape[1]] (nil: none) and
+// applying act, and records the gradients for the contiguous x and w
+// (gradX(gx, g, w) and gradW(gw, x, g)) and for b.
+func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward func(y, x, w device.Buffer, e device.Epilogue), gradX, gradW func(dst, a, b device.Buffer)) *Tensor {
 	dev := x.st.dev
-	y := newTensor(ScopeOf(x, w), dev, device.Float32, shape)
-	if y.NumEl() > 0 {
-		forward(y.st.buf, x.st.buf, w.st.buf)
+	ins := []*Tensor{x, w}
+	if b != nil {
+		ins = append(ins, b)
 	}
-	y = record(op, y, []*Tensor{x, w}, func(g *Tensor) []*Tensor {
-		gc := g.Contiguous()
-		var gx, gw *Tensor
+	y := newTensor(ScopeOf(ins...), dev, device.Float32, shape)
+	if y.NumEl() > 0 {
+		forward(y.st.buf, x.st.buf, w.st.buf, act.epilogue(b))
+	}
+	return record(op, y, []*Tensor{x, w, b}, func(g *Tensor) []*Tensor {
+		gc := act.grad(g, y).Contiguous()
+		var gx, gw, gb *Tensor
 		if x.requiresGrad {
 			gx = newTensor(ScopeOf(g), dev, device.Float32, x.shape)
 			gradX(gx.st.buf, gc.st.buf, w.st.buf)
@@ -98,12 +109,11 @@ func convOp(op string, x, w, b *Tensor, shape []int, forward, gradX, gradW func(
 			gw = newTensor(ScopeOf(g), dev, device.Float32, w.shape)
 			gradW(gw.st.buf, x.st.buf, gc.st.buf)
 		}
-		return []*Tensor{gx, gw}
+		if b != nil && b.requiresGrad {
+			gb = sumTo(gc, []int{1, shape[1], 1, 1}).Reshape(shape[1])
+		}
+		return []*Tensor{gx, gw, gb}
 	})
-	if b != nil {
-		y = y.Add(b.Reshape(1, shape[1], 1, 1))
-	}
-	return y
 }
 
 // ConvTransposeOpts configures ConvTranspose2d: the options of the
@@ -170,8 +180,14 @@ func ConvTranspose2d(x, w, b *Tensor, opts ConvTransposeOpts) *Tensor {
 	// Forward is the convolution's input gradient, the input gradient its
 	// forward pass, and the weight gradient its weight gradient with the
 	// roles of input and output gradient swapped.
-	return convOp(op, xp.Contiguous(), w.Contiguous(), b, []int{p.N, cout, out[0], out[1]},
-		func(y, x, w device.Buffer) { dev.Conv2dBackwardInput(y, x, w, p) },
-		func(gx, g, w device.Buffer) { dev.Conv2d(gx, g, w, p) },
+	// The transposed convolution's kernel has no epilogue: the bias and
+	// the activation run as ops of their own.
+	y := convOp(op, xp.Contiguous(), w.Contiguous(), nil, Activation{}, []int{p.N, cout, out[0], out[1]},
+		func(y, x, w device.Buffer, _ device.Epilogue) { dev.Conv2dBackwardInput(y, x, w, p) },
+		func(gx, g, w device.Buffer) { dev.Conv2d(gx, g, w, device.Epilogue{}, p) },
 		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, g, x, p) })
+	if b != nil {
+		y = y.Add(b.Reshape(1, cout, 1, 1))
+	}
+	return o.Act.Apply(y)
 }

@@ -155,6 +155,17 @@ func TestGradients(t *testing.T) {
 		{"Conv2d/stride-dilation-groups", func(x ...*Tensor) *Tensor {
 			return Conv2d(x[0], x[1], nil, ConvOpts{Stride: [2]int{2, 1}, Dilation: [2]int{1, 2}, Padding: [2]int{1, 1}, Groups: 2})
 		}, []*Tensor{in(1, 4, 6, 5), in(2, 2, 3, 2)}},
+		{"Conv2d/bias-relu", func(x ...*Tensor) *Tensor {
+			return Conv2d(x[0], x[1], x[2], ConvOpts{Padding: [2]int{1, 1}, Act: ActRelu})
+		}, []*Tensor{in(2, 3, 4, 4), in(4, 3, 3, 3), in(4)}},
+		{"Conv2d/groups-tanh", func(x ...*Tensor) *Tensor {
+			return Conv2d(x[0], x[1], x[2], ConvOpts{Stride: [2]int{2, 1}, Groups: 2, Act: ActTanh})
+		}, []*Tensor{in(1, 4, 5, 4), in(2, 2, 2, 2), in(2)}},
+		{"Linear/relu", func(x ...*Tensor) *Tensor { return Linear(x[0], x[1], x[2], ActRelu) }, []*Tensor{in(2, 3, 4), in(5, 4), in(5)}},
+		{"Linear/leakyrelu", func(x ...*Tensor) *Tensor { return Linear(x[0], x[1], x[2], ActLeakyRelu(0.2)) }, []*Tensor{in(3, 4), in(5, 4), in(5)}},
+		{"Linear/sigmoid", func(x ...*Tensor) *Tensor { return Linear(x[0], x[1], x[2], ActSigmoid) }, []*Tensor{in(3, 4), in(2, 4), in(2)}},
+		{"Linear/tanh-nobias", func(x ...*Tensor) *Tensor { return Linear(x[0], x[1], nil, ActTanh) }, []*Tensor{in(3, 4), in(2, 4)}},
+		{"Linear/transposed-input", func(x ...*Tensor) *Tensor { return Linear(x[0].T(), x[1], x[2], Activation{}) }, []*Tensor{in(4, 3), in(2, 4), in(2)}},
 		{"ConvTranspose2d", func(x ...*Tensor) *Tensor {
 			return ConvTranspose2d(x[0], x[1], x[2], ConvTransposeOpts{ConvOpts: ConvOpts{Stride: [2]int{2, 1}, Padding: [2]int{1, 0}}, OutputPadding: [2]int{1, 0}})
 		}, []*Tensor{in(2, 3, 3, 4), in(3, 2, 3, 2), in(2)}},

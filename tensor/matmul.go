@@ -36,7 +36,7 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 		if k == 0 {
 			t.st.dev.Fill(out.st.buf, 0, out.NumEl(), 0)
 		} else {
-			t.st.dev.MatMul(out.st.buf, a.t.st.buf, b.t.st.buf, device.MatMulParams{
+			t.st.dev.MatMul(out.st.buf, a.t.st.buf, b.t.st.buf, device.Epilogue{}, device.MatMulParams{
 				Batch: device.NumElements(batch), M: m, N: n, K: k,
 				TransA: a.trans, TransB: b.trans, Alpha: 1,
 				OffA: a.t.offset, OffB: b.t.offset,

@@ -98,8 +98,24 @@ func (d *cpuDevice) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	kernels.Reduce(op, f32(dst), f32(src), p.Outer, p.N, p.Inner)
 }
 
-func (d *cpuDevice) MatMul(c, a, b device.Buffer, p device.MatMulParams) {
+// epilogue translates e, or returns nil when it changes nothing.
+func epilogue(e device.Epilogue) *kernels.Epilogue {
+	if e.Plain() {
+		return nil
+	}
+	k := &kernels.Epilogue{Slope: e.Slope}
+	if e.Bias != nil {
+		k.Bias = f32(e.Bias)[e.OffBias:]
+	}
+	if e.Act != device.NoActivation {
+		k.Act, k.HasAct = unaryOps[e.Act.Unary()], true
+	}
+	return k
+}
+
+func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
 	d.dispatch()
+	epi := epilogue(e)
 	lda, ldb := p.K, p.N
 	if p.TransA {
 		lda = p.M
@@ -110,9 +126,9 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, p device.MatMulParams) {
 	A, B, C := f32(a), f32(b), f32(c)
 	kernels.ParallelFor(p.Batch, 1, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			kernels.Sgemm(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha,
+			kernels.SgemmEpilogue(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha,
 				A[p.OffA+i*p.StrideA:], lda, B[p.OffB+i*p.StrideB:], ldb,
-				p.Beta, C[p.OffC+i*p.StrideC:], p.N)
+				p.Beta, C[p.OffC+i*p.StrideC:], p.N, epi)
 		}
 	})
 }
@@ -126,9 +142,9 @@ func convGeom(p device.Conv2dParams) kernels.Conv2dGeom {
 	}
 }
 
-func (d *cpuDevice) Conv2d(y, x, w device.Buffer, p device.Conv2dParams) {
+func (d *cpuDevice) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	d.dispatch()
-	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p))
+	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p), epilogue(e))
 }
 
 func (d *cpuDevice) Conv2dBackwardInput(dx, dy, w device.Buffer, p device.Conv2dParams) {

@@ -29,6 +29,38 @@ type convCase struct {
 	p    device.Conv2dParams
 }
 
+// epilogueConvCases run convolutions through each fused epilogue, the bias
+// by output channel, grouped ones included.
+var epilogueConvCases = func() []epilogueConvCase {
+	r := rand.New(rand.NewPCG(9, 10))
+	base := []device.Conv2dParams{
+		conv(2, 3, 7, 6, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+		conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),
+		conv(3, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+		conv(2, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1),
+	}
+	var cases []epilogueConvCase
+	for i, e := range randomEpilogues(r, 10) {
+		cases = append(cases, epilogueConvCase{convCase{fmt.Sprintf("epilogue%d", i), base[i%len(base)]}, e})
+	}
+	return cases
+}()
+
+// epilogueConvCase is a forward convolution with a fused epilogue.
+type epilogueConvCase struct {
+	convCase
+	e epilogueCase
+}
+
+// forwardConvCases are convCases without an epilogue, then epilogueConvCases.
+func forwardConvCases() []epilogueConvCase {
+	var cs []epilogueConvCase
+	for _, c := range convCases {
+		cs = append(cs, epilogueConvCase{convCase: c})
+	}
+	return append(cs, epilogueConvCases...)
+}
+
 // randomConvCases draws n convolutions with every setting random.
 func randomConvCases(r *rand.Rand, n int) []convCase {
 	var cases []convCase
@@ -89,16 +121,22 @@ func convSizes(p device.Conv2dParams) (nx, nw, ny int) {
 }
 
 func testConv2d(t tb, d device.Device) {
-	for _, c := range convCases {
+	for _, c := range forwardConvCases() {
 		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			nx, nw, ny := convSizes(c.p)
 			x, w := draw(r, nx, device.Mostly(device.Between(-1, 1), device.Wide(3))), draw(r, nw, device.Between(-1, 1))
 			acc := newAccumulator(ny)
 			convTaps(c.p, func(yi, xi, wi int) { acc.add(yi, float64(x[xi])*float64(w[wi])) })
+			want, bound := acc.sum, acc.bounds(1)
+			e, bias := c.e.make(t, d, r, c.p.K)
+			plane := c.p.OutH() * c.p.OutW()
+			for i := range want {
+				want[i], bound[i] = c.e.apply(want[i], bound[i], bias, i/plane%c.p.K)
+			}
 			y := upload(t, d, filled(ny, float32(math.NaN())))
-			d.Conv2d(y, upload(t, d, x), upload(t, d, w), c.p)
-			expectClose(t, describe(c.p), download(t, d, y, ny), acc.sum, acc.bounds(1))
+			d.Conv2d(y, upload(t, d, x), upload(t, d, w), e, c.p)
+			expectClose(t, describe(c.p)+" "+c.e.String(), download(t, d, y, ny), want, bound)
 		})
 	}
 }

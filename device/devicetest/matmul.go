@@ -36,6 +36,40 @@ type matMulCase struct {
 	p    device.MatMulParams
 }
 
+// epilogueMatMulCases run products through each fused epilogue: the bias
+// by column, on single, batched, offset, β ≠ 0 and cache-blocked products.
+var epilogueMatMulCases = func() []epilogueMatMulCase {
+	r := rand.New(rand.NewPCG(7, 8))
+	base := []device.MatMulParams{
+		{Batch: 1, M: 5, N: 7, K: 3, Alpha: 1},
+		{Batch: 3, M: 4, N: 6, K: 5, Alpha: 1, StrideA: 23, StrideB: 31, StrideC: 27},
+		{Batch: 2, M: 5, N: 3, K: 4, TransA: true, TransB: true, Alpha: 0.75, Beta: -1, OffA: 3, OffB: 7, OffC: 2, StrideA: 21, StrideB: 12, StrideC: 16},
+		{Batch: 1, M: 131, N: 37, K: 260, Alpha: 1},
+		{Batch: 1, M: 1, N: 13, K: 17, TransB: true, Alpha: 1},
+		{Batch: 1, M: 9, N: 1, K: 2000, Alpha: 1}, // few outputs, long K: split on GL
+	}
+	var cases []epilogueMatMulCase
+	for i, e := range randomEpilogues(r, 12) {
+		cases = append(cases, epilogueMatMulCase{matMulCase{fmt.Sprintf("epilogue%d", i), base[i%len(base)]}, e})
+	}
+	return cases
+}()
+
+// epilogueMatMulCase is a product with a fused epilogue.
+type epilogueMatMulCase struct {
+	matMulCase
+	e epilogueCase
+}
+
+// allMatMulCases are matMulCases without an epilogue, then epilogueMatMulCases.
+func allMatMulCases() []epilogueMatMulCase {
+	var cs []epilogueMatMulCase
+	for _, c := range matMulCases {
+		cs = append(cs, epilogueMatMulCase{matMulCase: c})
+	}
+	return append(cs, epilogueMatMulCases...)
+}
+
 // randomMatMulCases draws n products with every setting random: sizes,
 // transposes, α, β (0 half the time), offsets, and batch strides that are
 // packed, gapped or (for A and B) 0.
@@ -61,7 +95,7 @@ func randomMatMulCases(r *rand.Rand, n int) []matMulCase {
 }
 
 func testMatMul(t tb, d device.Device) {
-	for _, c := range matMulCases {
+	for _, c := range allMatMulCases() {
 		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			p := c.p
@@ -73,9 +107,16 @@ func testMatMul(t tb, d device.Device) {
 				cv = filled(len(cv), float32(math.NaN())) // C must not be read
 			}
 			want, bound := matMulRef(p, a, b, cv)
+			e, bias := c.e.make(t, d, r, p.N)
+			for bt := range p.Batch {
+				for i := range p.M * p.N {
+					ci := p.OffC + bt*p.StrideC + i
+					want[ci], bound[ci] = c.e.apply(want[ci], bound[ci], bias, i%p.N)
+				}
+			}
 			cb := upload(t, d, cv)
-			d.MatMul(cb, upload(t, d, a), upload(t, d, b), p)
-			expectClose(t, describe(p), download(t, d, cb, len(cv)), want, bound)
+			d.MatMul(cb, upload(t, d, a), upload(t, d, b), e, p)
+			expectClose(t, describe(p)+" "+c.e.String(), download(t, d, cb, len(cv)), want, bound)
 		})
 	}
 }

@@ -23,7 +23,8 @@ type mutant struct {
 	binary     func(dst device.Buffer, x, y device.Strided, p device.BinaryParams)
 	where      func(dst device.Buffer, cond, x, y device.Strided, shape []int)
 	reduce     func(dst, src device.Buffer, p device.ReduceParams)
-	matMul     func(c, a, b device.Buffer, p device.MatMulParams)
+	matMul     func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams)
+	conv       func(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams)
 	convBwdIn  func(dx, dy, w device.Buffer, p device.Conv2dParams)
 	convBwdW   func(dw, x, dy device.Buffer, p device.Conv2dParams)
 	pool       func(y, idx, x device.Buffer, p device.Pool2dParams)
@@ -101,12 +102,20 @@ func (m *mutant) Softmax(dst, src device.Buffer, p device.SoftmaxParams) {
 	m.softmax(dst, src, p)
 }
 
-func (m *mutant) MatMul(c, a, b device.Buffer, p device.MatMulParams) {
+func (m *mutant) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
 	if m.matMul == nil {
-		m.Device.MatMul(c, a, b, p)
+		m.Device.MatMul(c, a, b, e, p)
 		return
 	}
-	m.matMul(c, a, b, p)
+	m.matMul(c, a, b, e, p)
+}
+
+func (m *mutant) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
+	if m.conv == nil {
+		m.Device.Conv2d(y, x, w, e, p)
+		return
+	}
+	m.conv(y, x, w, e, p)
 }
 
 func (m *mutant) Conv2dBackwardInput(dx, dy, w device.Buffer, p device.Conv2dParams) {
@@ -285,25 +294,37 @@ var mutants = []struct {
 		}
 	}},
 	{"matmul reads C when beta is 0", "MatMul/beta0", func(d device.Device, m *mutant) {
-		m.matMul = func(c, a, b device.Buffer, p device.MatMulParams) {
+		m.matMul = func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
 			if p.Beta == 0 {
 				p.Beta = 1e-30
 			}
-			d.MatMul(c, a, b, p)
+			d.MatMul(c, a, b, e, p)
 		}
 	}},
 	{"matmul off by 1e-4 relative", "MatMul/plain", func(d device.Device, m *mutant) {
-		m.matMul = func(c, a, b device.Buffer, p device.MatMulParams) {
-			d.MatMul(c, a, b, p)
+		m.matMul = func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
+			d.MatMul(c, a, b, e, p)
 			if p.Batch == 1 && p.OffC == 0 {
 				scale(d, c, p.M*p.N, 1+1e-4)
 			}
 		}
 	}},
 	{"matmul ignores the batch stride of B", "MatMul/batched", func(d device.Device, m *mutant) {
-		m.matMul = func(c, a, b device.Buffer, p device.MatMulParams) {
+		m.matMul = func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
 			p.StrideB = 0
-			d.MatMul(c, a, b, p)
+			d.MatMul(c, a, b, e, p)
+		}
+	}},
+	{"matmul epilogue drops the activation", "MatMul/epilogue2", func(d device.Device, m *mutant) {
+		m.matMul = func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
+			e.Act = device.NoActivation
+			d.MatMul(c, a, b, e, p)
+		}
+	}},
+	{"conv2d epilogue drops the bias", "Conv2d/epilogue0", func(d device.Device, m *mutant) {
+		m.conv = func(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
+			e.Bias = nil
+			d.Conv2d(y, x, w, e, p)
 		}
 	}},
 	{"conv backward input accumulates into dx", "Conv2dBackwardInput/basic", func(d device.Device, m *mutant) {

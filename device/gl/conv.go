@@ -4,33 +4,34 @@ package gl
 
 import "github.com/tensorgl/tensorgl/device"
 
-// Conv2d computes y = conv(x, w) as an implicit GEMM per (image, group).
-func (d *Device) Conv2d(y, x, w device.Buffer, p device.Conv2dParams) {
+// Conv2d computes y = conv(x, w) as an implicit GEMM per (image, group)
+// and applies e.
+func (d *Device) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	oh, ow := p.OutH(), p.OutW()
 	g := max(p.Groups, 1)
-	d.conv("conv2d", "FORWARD", d.buf(y), d.buf(x), d.buf(w), p, p.N*g, p.K/g, oh*ow, p.C/g*p.R*p.S)
+	d.conv("conv2d", "FORWARD", d.buf(y), d.buf(x), d.buf(w), e, p, p.N*g, p.K/g, oh*ow, p.C/g*p.R*p.S)
 }
 
 // Conv2dBackwardInput computes dx from dy and w; each input gradient is one
 // dot product over the (k, r, s) taps that reach it.
 func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, p device.Conv2dParams) {
 	g := max(p.Groups, 1)
-	d.conv("conv2d backward input", "BACKWARD_X", d.buf(dx), d.buf(dy), d.buf(w), p, p.N*g, p.C/g, p.H*p.W, p.K/g*p.R*p.S)
+	d.conv("conv2d backward input", "BACKWARD_X", d.buf(dx), d.buf(dy), d.buf(w), device.Epilogue{}, p, p.N*g, p.C/g, p.H*p.W, p.K/g*p.R*p.S)
 }
 
 // Conv2dBackwardWeight computes dw from x and dy, one GEMM per group that
 // reduces over images and output positions.
 func (d *Device) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dParams) {
 	g := max(p.Groups, 1)
-	d.conv("conv2d backward weight", "BACKWARD_W", d.buf(dw), d.buf(x), d.buf(dy), p, g, p.K/g, p.C/g*p.R*p.S, p.N*p.OutH()*p.OutW())
+	d.conv("conv2d backward weight", "BACKWARD_W", d.buf(dw), d.buf(x), d.buf(dy), device.Epilogue{}, p, g, p.K/g, p.C/g*p.R*p.S, p.N*p.OutH()*p.OutW())
 }
 
-func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, p device.Conv2dParams, batch, m, n, k int) {
+func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, e device.Epilogue, p device.Conv2dParams, batch, m, n, k int) {
 	defs := []string{mode}
 	if mode == "BACKWARD_X" && p.StrideH == 1 && p.StrideW == 1 {
 		defs = append(defs, "UNIT_STRIDE")
 	}
-	d.gemm(name, "conv", "matmul", defs, []*glBuffer{out, in0, in1}, func(prog *program) {
+	d.gemm(name, "conv", "matmul", defs, []*glBuffer{out, in0, in1}, e, func(prog *program) {
 		for _, u := range []struct {
 			name string
 			v    int

@@ -163,7 +163,7 @@ func TestStatsSteadyState(t *testing.T) {
 		c := d.Alloc(device.Float32, 6*7)
 		d.Fill(a, 0, 30, 1)
 		d.Fill(b, 0, 35, 2)
-		d.MatMul(c, a, b, device.MatMulParams{Batch: 1, M: 6, N: 7, K: 5, Alpha: 1})
+		d.MatMul(c, a, b, device.Epilogue{}, device.MatMulParams{Batch: 1, M: 6, N: 7, K: 5, Alpha: 1})
 		got := make([]float32, 42)
 		if err := d.Read(c, got); err != nil || got[41] != 10 {
 			t.Fatalf("matmul: %v, %v; want all 10", got, err)
@@ -221,13 +221,13 @@ func BenchmarkMatMul(b *testing.B) {
 	d.Fill(x, 0, n*n, 1)
 	d.Fill(y, 0, n*n, 0.5)
 	p := device.MatMulParams{Batch: 1, M: n, N: n, K: n, Alpha: 1}
-	d.MatMul(z, x, y, p)
+	d.MatMul(z, x, y, device.Epilogue{}, p)
 	if err := d.Sync(); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for range b.N {
-		d.MatMul(z, x, y, p)
+		d.MatMul(z, x, y, device.Epilogue{}, p)
 	}
 	if err := d.Sync(); err != nil {
 		b.Fatal(err)
@@ -262,9 +262,9 @@ func TestSplitGEMMGrids(t *testing.T) {
 			return b
 		}
 		a, b, c := in(2*150*37, 1), in(2*37*131, 2), d.Alloc(device.Float32, 2*150*131)
-		d.MatMul(c, a, b, mm)
+		d.MatMul(c, a, b, device.Epilogue{}, mm)
 		x, w, y := in(xn, 3), in(wn, 4), d.Alloc(device.Float32, yn)
-		d.Conv2d(y, x, w, cv)
+		d.Conv2d(y, x, w, device.Epilogue{}, cv)
 		dx, dw := d.Alloc(device.Float32, xn), d.Alloc(device.Float32, wn)
 		d.Conv2dBackwardInput(dx, y, w, cv)
 		d.Conv2dBackwardWeight(dw, x, y, cv)
@@ -368,7 +368,7 @@ func testSplitK(t *testing.T, d *Device) {
 			}
 		}
 	}
-	check("MatMul", c, want, scale, func() { d.MatMul(c, a, b, p) })
+	check("MatMul", c, want, scale, func() { d.MatMul(c, a, b, device.Epilogue{}, p) })
 
 	// Convolutions. xAt is x with zero padding; dot accumulates a term.
 	type conv struct {
@@ -445,7 +445,7 @@ func testSplitK(t *testing.T, d *Device) {
 			case cc.name == "Conv2dBackwardInput":
 				d.Conv2dBackwardInput(out, y, w, q)
 			default:
-				d.Conv2d(out, x, w, q)
+				d.Conv2d(out, x, w, device.Epilogue{}, q)
 			}
 		})
 	}

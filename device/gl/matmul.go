@@ -85,14 +85,30 @@ func (t gemmTiles) splitK(target, batch, m, n, k int) (splits, chunk int) {
 
 // gemm runs the tiled GEMM core of family (with tail appended) over batch
 // M×N×K products: bufs are its bindings 0–2, defs its mode, set its own
-// uniforms. A long K over few output tiles runs as split slices written
-// to a pooled scratch buffer (binding 3), then a second pass that sums the
-// slices in order and stores the result.
-func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*glBuffer, set func(*program), batch, m, n, k int) {
+// uniforms, e the epilogue its storeC applies (bias at binding 4). A long K
+// over few output tiles runs as split slices written to a pooled scratch
+// buffer (binding 3), then a second pass that sums the slices in order and
+// stores the result through the epilogue.
+func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*glBuffer, e device.Epilogue, set func(*program), batch, m, n, k int) {
 	t := d.tiles.pick(m)
-	core := variant{family: family, tail: tail, defs: append(t.defs(), defs...)}
+	all := []*glBuffer{bufs[0], bufs[1], bufs[2], nil, nil}
+	if e.Bias != nil {
+		defs = append(defs[:len(defs):len(defs)], "EPI_BIAS")
+		all[4] = d.buf(e.Bias)
+	}
+	if e.Act != device.NoActivation {
+		defs = append(defs[:len(defs):len(defs)], "EPI_ACT="+e.Act.Unary().Info().Define)
+	}
+	// The epilogue names unary ops: every GEMM variant gets their defines.
+	core := variant{family: family, tail: tail, defs: append(t.defs(), defs...), ops: unaryOps}
 	shape := func(p *program, splits, chunk int) {
 		set(p)
+		if e.Bias != nil {
+			p.setInt("u_offBias", e.OffBias)
+		}
+		if e.Act != device.NoActivation {
+			p.setFloat("u_slope", e.Slope)
+		}
 		p.setUint("u_M", m)
 		p.setUint("u_N", n)
 		p.setUint("u_K", k)
@@ -101,14 +117,13 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 		p.setUint("u_kChunk", chunk)
 	}
 	splits, chunk := t.splitK(d.splitTarget, batch, m, n, k)
-	all := bufs
 	var scratch device.Buffer
 	var reduce variant
 	if splits > 1 {
 		scratch = d.Alloc(device.Float32, splits*batch*m*n)
-		all = append(bufs[:len(bufs):len(bufs)], d.buf(scratch))
+		all[3] = d.buf(scratch)
 		core.defs = append(core.defs, "SPLIT_K")
-		reduce = variant{family: family, tail: tail, defs: append(defs[:len(defs):len(defs)], "SPLIT_REDUCE", localDef(elemLocal))}
+		reduce = variant{family: family, tail: tail, defs: append(defs[:len(defs):len(defs)], "SPLIT_REDUCE", localDef(elemLocal)), ops: unaryOps}
 	}
 	d.enqueue(name, func() {
 		// program makes its result the current program: set uniforms
@@ -137,8 +152,9 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 	}
 }
 
-// MatMul computes C[b] = α·op(A[b])·op(B[b]) + β·C[b] for every batch.
-func (d *Device) MatMul(c, a, b device.Buffer, p device.MatMulParams) {
+// MatMul computes C[b] = α·op(A[b])·op(B[b]) + β·C[b] for every batch and
+// applies e.
+func (d *Device) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
 	var defs []string
 	if p.TransA {
 		defs = append(defs, "A_M_FAST")
@@ -147,7 +163,7 @@ func (d *Device) MatMul(c, a, b device.Buffer, p device.MatMulParams) {
 		defs = append(defs, "B_K_FAST")
 	}
 	bufs := []*glBuffer{d.buf(c), d.buf(a), d.buf(b)}
-	d.gemm("matmul", "matmul", "", defs, bufs, func(prog *program) {
+	d.gemm("matmul", "matmul", "", defs, bufs, e, func(prog *program) {
 		prog.setInt("u_offA", p.OffA)
 		prog.setInt("u_offB", p.OffB)
 		prog.setInt("u_offC", p.OffC)
