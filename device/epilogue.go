@@ -66,18 +66,28 @@ func (a Activation) String() string {
 // Epilogue is what MatMul and Conv2d apply to each output element once its
 // sum is complete, before it is stored:
 //
-//	y = Act(α·Σ + β·y + Bias[OffBias + j])
+//	v = α·Σ + β·y + Residual[r] + Bias[OffBias + j]
+//	y = Act(v), or, when ActOut is set, y = v·Act′ read from ActOut[r]
 //
 // where j is the element's column (MatMul: the same bias row for every row
-// and batch) or output channel (Conv2d). Bias is nil for no bias; Slope is
-// LeakyRelu's slope for x < 0. The zero Epilogue stores the plain product.
-// Fusing saves the bias and activation kernels and their passes over memory.
+// and batch) or output channel (Conv2d), and r is its position relative to
+// the output's start, laid out as the output is (MatMul: b·StrideC + m·N + n
+// from OffResidual or OffActOut; Conv2d: its index in y). Residual, Bias
+// and ActOut are each nil for none; Slope is LeakyRelu's slope for x < 0.
+// With ActOut, Act names the activation whose derivative multiplies v
+// (its Grad op, from the activation's saved output): the backward pass of a
+// fused activation. The zero Epilogue stores the plain product. Fusing
+// saves the element-wise kernels and their passes over memory.
 type Epilogue struct {
-	Bias    Buffer
-	OffBias int
-	Act     Activation
-	Slope   float32
+	Residual    Buffer
+	OffResidual int
+	Bias        Buffer
+	OffBias     int
+	Act         Activation
+	Slope       float32
+	ActOut      Buffer
+	OffActOut   int
 }
 
 // Plain reports whether e leaves the product as it is.
-func (e Epilogue) Plain() bool { return e.Bias == nil && e.Act == NoActivation }
+func (e Epilogue) Plain() bool { return e.Residual == nil && e.Bias == nil && e.Act == NoActivation }

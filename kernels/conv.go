@@ -139,21 +139,9 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
 
 // Conv2d computes y = conv(x, w) image by image: im2col, then one GEMM per
 // group, Y_g [K/G, OH·OW] = W_g [K/G, C/G·R·S] · col. Images run in parallel.
-// The GEMM applies e (nil: none) with its bias indexed by output channel
-// (e.BiasRows is ignored).
+// The GEMM applies e (nil: none), with its bias indexed by output channel
+// (e.BiasRows is ignored) and its Residual and ActOut laid out as y.
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
-	var epis []*Epilogue // per group; nil: none
-	if !e.none() {
-		epis = make([]*Epilogue, g.Groups)
-		for gi := range epis {
-			ge := *e
-			ge.BiasRows = true
-			if ge.Bias != nil {
-				ge.Bias = ge.Bias[gi*(g.K/g.Groups):]
-			}
-			epis[gi] = &ge
-		}
-	}
 	cg, kg, crs, ohw := g.dims()
 	hw := g.H * g.W
 	ParallelFor(g.N, 1, func(lo, hi int) {
@@ -161,6 +149,10 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 		if !g.pointwise() {
 			col = getScratch(crs * ohw)
 			defer scratch.Put(col)
+		}
+		var ge *Epilogue // e for the current image and group
+		if !e.none() {
+			ge = new(Epilogue)
 		}
 		for n := lo; n < hi; n++ {
 			for gi := 0; gi < g.Groups; gi++ {
@@ -170,11 +162,21 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 					im2col(*col, xg, cg, &g)
 					b = *col
 				}
-				var ge *Epilogue
-				if epis != nil {
-					ge = epis[gi]
+				at := (n*g.K + gi*kg) * ohw
+				if ge != nil {
+					*ge = *e
+					ge.BiasRows = true
+					if e.Bias != nil {
+						ge.Bias = e.Bias[gi*kg:]
+					}
+					if e.Residual != nil {
+						ge.Residual = e.Residual[at:]
+					}
+					if e.ActOut != nil {
+						ge.ActOut = e.ActOut[at:]
+					}
 				}
-				SgemmEpilogue(false, false, kg, ohw, crs, 1, w[gi*kg*crs:], crs, b, ohw, 0, y[(n*g.K+gi*kg)*ohw:], ohw, ge)
+				SgemmEpilogue(false, false, kg, ohw, crs, 1, w[gi*kg*crs:], crs, b, ohw, 0, y[at:], ohw, ge)
 			}
 		}
 	})

@@ -1,27 +1,47 @@
 package kernels
 
 // Epilogue is applied by SgemmEpilogue and Conv2d to each element of C once
-// its sum is complete: c = Act(c + bias), in the order the separate bias
-// and activation kernels would apply them, so fusing changes no result.
+// its sum is complete:
+//
+//	v = c + residual + bias;  c = Act(v), or v·Act′ from ActOut (Grad)
+//
+// in the order the separate element-wise kernels would apply them, so
+// fusing changes no result.
 type Epilogue struct {
+	// Residual and ActOut are laid out as C (same row stride), from C's
+	// first element; nil adds nothing, or applies Act itself.
+	Residual []float32
+	ActOut   []float32
 	// Bias is indexed by C's column, or by its row when BiasRows; nil
 	// adds nothing.
 	Bias     []float32
 	BiasRows bool
-	// Act, with parameter Slope (LeakyRelu), is applied when HasAct.
+	// Act, with parameter Slope (LeakyRelu), is applied when HasAct and
+	// ActOut is nil. With ActOut, Grad (the derivative op of Act, taking
+	// the value and Act's output) is applied instead.
 	Act    UnaryOp
+	Grad   BinaryOp
 	Slope  float32
 	HasAct bool
 }
 
 // none reports whether e changes nothing.
-func (e *Epilogue) none() bool { return e == nil || (e.Bias == nil && !e.HasAct) }
+func (e *Epilogue) none() bool {
+	return e == nil || (e.Residual == nil && e.Bias == nil && !e.HasAct)
+}
 
 // apply finishes the rows×cols block of C at row i0 and column j0; c holds
-// the block's first row (row stride ldc).
-func (e *Epilogue) apply(c []float32, ldc, i0, rows, j0, cols int) {
+// the block's first row with row stride ldt (C's own, or a scratch tile's),
+// and ldc is C's row stride, by which Residual and ActOut are indexed.
+func (e *Epilogue) apply(c []float32, ldt, ldc, i0, rows, j0, cols int) {
 	for i := range rows {
-		row := c[i*ldc:][:cols]
+		row := c[i*ldt:][:cols]
+		at := (i0+i)*ldc + j0
+		if e.Residual != nil {
+			for j, r := range e.Residual[at : at+cols] {
+				row[j] += r
+			}
+		}
 		switch {
 		case e.Bias == nil:
 		case e.BiasRows:
@@ -34,7 +54,11 @@ func (e *Epilogue) apply(c []float32, ldc, i0, rows, j0, cols int) {
 				row[j] += b
 			}
 		}
-		if e.HasAct {
+		switch {
+		case !e.HasAct:
+		case e.ActOut != nil:
+			binarySpan(e.Grad, e.Slope, row, row, e.ActOut[at:at+cols])
+		default:
 			unarySpan(e.Act, e.Slope, 0, row, row)
 		}
 	}

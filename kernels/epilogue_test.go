@@ -9,36 +9,48 @@ import (
 )
 
 // TestSgemmEpilogue checks that a fused epilogue gives bit for bit what the
-// product followed by a separate bias pass and activation pass gives, for
-// every micro-kernel, on the small, packed and ragged paths, with the bias
-// along rows or columns, and with k = 0 and α = 0.
+// product followed by separate residual, bias and activation (or
+// activation-derivative) passes gives, for every micro-kernel, on the small,
+// packed and ragged paths, with the bias along rows or columns, and with
+// k = 0 and α = 0.
 func TestSgemmEpilogue(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	acts := []struct {
 		op    UnaryOp
+		grad  BinaryOp
 		slope float32
 		on    bool
-	}{{on: false}, {Relu, 0, true}, {LeakyRelu, 0.1, true}, {Sigmoid, 0, true}, {Tanh, 0, true}}
+	}{{on: false}, {Relu, ReluGrad, 0, true}, {LeakyRelu, LeakyReluGrad, 0.1, true}, {Sigmoid, SigmoidGrad, 0, true}, {Tanh, TanhGrad, 0, true}}
 	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {7, 9, 8}, {33, 70, 129}, {64, 128, 784}, {131, 37, 260}, {6, 784, 25}, {4, 3, 0}}
 	for _, arch := range sgemmArchs {
 		for _, sh := range shapes {
 			for _, act := range acts {
-				for _, rows := range []bool{false, true} {
+				for variant := range 4 {
 					for _, bias := range []bool{false, true} {
+						rows, extra := variant%2 == 1, variant/2 == 1 // extra: a residual and, with an activation, its derivative
 						m, n, k := sh[0], sh[1], sh[2]
 						alpha, beta := float32(1), float32(0)
 						if rng.IntN(3) == 0 {
 							alpha, beta = 0.5, 1.25
 						}
 						tc := newSgemmCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, m, n, k, alpha, beta, 2)
-						e := &Epilogue{Act: act.op, Slope: act.slope, HasAct: act.on, BiasRows: rows}
+						e := &Epilogue{Act: act.op, Grad: act.grad, Slope: act.slope, HasAct: act.on, BiasRows: rows}
 						if bias {
 							e.Bias = randSlice(rng, max(m, n), 3)
 						}
-						name := fmt.Sprintf("%s/%v/act=%d,%v/rows=%v/bias=%v", arch.name, tc, act.op, act.on, rows, bias)
+						if extra {
+							e.Residual = randSlice(rng, len(tc.c), 3)
+							if act.on {
+								e.ActOut = randSlice(rng, len(tc.c), 1)
+							}
+						}
+						name := fmt.Sprintf("%s/%v/act=%d,%v/rows=%v/bias=%v/extra=%v", arch.name, tc, act.op, act.on, rows, bias, extra)
 						want := tc.run(arch)
 						for i := range m {
 							row := want[i*tc.ldc:][:n]
+							if e.Residual != nil {
+								binarySpan(Add, 0, row, row, e.Residual[i*tc.ldc:])
+							}
 							for j := range row {
 								switch {
 								case !bias:
@@ -48,7 +60,11 @@ func TestSgemmEpilogue(t *testing.T) {
 									row[j] += e.Bias[j]
 								}
 							}
-							if act.on {
+							switch {
+							case !act.on:
+							case e.ActOut != nil:
+								binarySpan(act.grad, act.slope, row, row, e.ActOut[i*tc.ldc:])
+							default:
 								unarySpan(act.op, act.slope, 0, row, row)
 							}
 						}

@@ -123,7 +123,7 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 			scaleRow(c[i*ldc:i*ldc+n], beta)
 		}
 		if e != nil {
-			e.apply(c, ldc, 0, m, 0, n)
+			e.apply(c, ldc, ldc, 0, m, 0, n)
 		}
 		return
 	}
@@ -161,7 +161,7 @@ func scaleRow(row []float32, beta float32) {
 // goroutines, loops ordered so the innermost one runs along a row.
 func sgemmSmall(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue) {
 	if e != nil {
-		defer e.apply(c, ldc, 0, m, 0, n)
+		defer e.apply(c, ldc, ldc, 0, m, 0, n)
 	}
 	for i := 0; i < m; i++ {
 		crow := c[i*ldc : i*ldc+n]
@@ -477,7 +477,7 @@ func (j *sgemmJob) compute(int, int) {
 					if rows == mr && cols == nr {
 						arch.kernel(kc, as, bs, j.c[r*j.ldc+col:], j.ldc, j.alpha, beta)
 						if last {
-							j.epi.apply(j.c[r*j.ldc+col:], j.ldc, r, rows, col, cols)
+							j.epi.apply(j.c[r*j.ldc+col:], j.ldc, j.ldc, r, rows, col, cols)
 						}
 						continue
 					}
@@ -490,7 +490,7 @@ func (j *sgemmJob) compute(int, int) {
 					}
 					arch.kernel(kc, as, bs, tile, nr, j.alpha, beta)
 					if last {
-						j.epi.apply(tile, nr, r, rows, col, cols)
+						j.epi.apply(tile, nr, j.ldc, r, rows, col, cols)
 					}
 					for i := 0; i < rows; i++ {
 						copy(j.c[(r+i)*j.ldc+col:][:cols], tile[i*nr:i*nr+cols])

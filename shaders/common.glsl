@@ -42,10 +42,18 @@ float stableTanh(float x) {
 	return x < 0.0f ? -r : r;
 }
 
-// Epilogue of the GEMM core and the forward convolution (device.Epilogue):
-// EPI_BIAS adds bias[u_offBias + j] (binding 4); EPI_ACT=OP_<name> then
-// applies that unary op, as the element-wise kernel does (u_slope is
-// LeakyRelu's slope). Without either the value is stored as it is.
+// Epilogue of the GEMM core and the forward convolution (device.Epilogue),
+// for an output in column (or channel) j at position rel from the output's
+// start: EPI_RESIDUAL adds residual[u_offRes + rel] (binding 5), EPI_BIAS
+// adds bias[u_offBias + j] (binding 4); EPI_ACT=OP_<name> then applies that
+// unary op as the element-wise kernel does (u_slope is LeakyRelu's slope),
+// or, with EPI_ACT_OUT, multiplies by its derivative read from the saved
+// activation actOut[u_offActOut + rel] (binding 6), as the element-wise
+// *grad ops do. Without any the value is stored as it is.
+#ifdef EPI_RESIDUAL
+layout(std430, binding = 5) readonly buffer Residual { float residual[]; };
+uniform int u_offRes;
+#endif
 #ifdef EPI_BIAS
 layout(std430, binding = 4) readonly buffer Bias { float bias[]; };
 uniform int u_offBias;
@@ -53,13 +61,33 @@ uniform int u_offBias;
 #ifdef EPI_ACT
 uniform float u_slope;
 #endif
+#ifdef EPI_ACT_OUT
+layout(std430, binding = 6) readonly buffer ActOut { float actOut[]; };
+uniform int u_offActOut;
+#endif
 
-float epilogue(float v, uint j) {
+float epilogue(float v, uint j, int rel) {
+#ifdef EPI_RESIDUAL
+	v += residual[u_offRes + rel];
+#endif
 #ifdef EPI_BIAS
 	v += bias[u_offBias + int(j)];
 #endif
 #if !defined(EPI_ACT)
 	return v;
+#elif defined(EPI_ACT_OUT)
+	float y = actOut[u_offActOut + rel];
+#if EPI_ACT == OP_RELU
+	return y > 0.0f ? v : 0.0f;
+#elif EPI_ACT == OP_LEAKYRELU
+	return y > 0.0f ? v : u_slope * v;
+#elif EPI_ACT == OP_SIGMOID
+	return v * y * (1.0f - y);
+#elif EPI_ACT == OP_TANH
+	return v * (1.0f - y * y);
+#else
+#error epilogue: EPI_ACT names no activation
+#endif
 #elif EPI_ACT == OP_RELU
 	return (v > 0.0f || isNaN(v)) ? v : 0.0f;
 #elif EPI_ACT == OP_LEAKYRELU

@@ -8,7 +8,7 @@
 // Cg = C/G, Kg = K/G, RS = R·S, P = OH·OW.
 //
 // FORWARD:      batch (n, g); M = Kg, N = P, K = Cg·RS;  y = w · im2col(x), then the
-//               epilogue of common.glsl (bias by output channel, activation)
+//               epilogue of common.glsl (residual, bias by output channel, activation)
 // BACKWARD_X:   batch (n, g); M = Cg, N = H·W, K = Kg·RS; dx = wᵀ · col2im(dy)
 // BACKWARD_W:   batch g;      M = Kg, N = Cg·RS, K = N·P; dw = dy · im2col(x)ᵀ
 
@@ -61,7 +61,8 @@ float loadB(uint bt, uint k, uint col) {
 void storeC(uint bt, uint m, uint col, float acc) {
 	int n = int(bt) / u_groups, g = int(bt) % u_groups;
 	int k = g * kg() + int(m);
-	outp[(n * u_k + k) * u_oh * u_ow + int(col)] = epilogue(acc, uint(k));
+	int i = (n * u_k + k) * u_oh * u_ow + int(col);
+	outp[i] = epilogue(acc, uint(k), i);
 }
 
 #elif defined(BACKWARD_X)

@@ -1,5 +1,5 @@
 // Batched GEMM: C[b] = α·op(A[b])·op(B[b]) + β·C[b], op(A) M×K, op(B) K×N,
-// then the epilogue of common.glsl (bias by column n, activation).
+// then the epilogue of common.glsl (residual, bias by column n, activation).
 //
 // The tiled core below works on any operands through three functions,
 //   float loadA(uint b, uint m, uint k), float loadB(uint b, uint k, uint n),
@@ -70,7 +70,7 @@ void storeC(uint bt, uint m, uint n, float acc) {
 	float r = u_alpha * acc;
 	// β = 0 must not read C: it may hold NaNs.
 	if (u_beta != 0.0f) r += u_beta * c[i];
-	c[i] = epilogue(r, n);
+	c[i] = epilogue(r, n, i - u_offC);
 }
 #endif
 

@@ -98,24 +98,30 @@ func (d *cpuDevice) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	kernels.Reduce(op, f32(dst), f32(src), p.Outer, p.N, p.Inner)
 }
 
-// epilogue translates e, or returns nil when it changes nothing.
-func epilogue(e device.Epilogue) *kernels.Epilogue {
+// epilogue translates e, or returns nil when it changes nothing. Its
+// Residual and ActOut start at offsets off.
+func epilogue(e device.Epilogue, off int) *kernels.Epilogue {
 	if e.Plain() {
 		return nil
 	}
 	k := &kernels.Epilogue{Slope: e.Slope}
+	if e.Residual != nil {
+		k.Residual = f32(e.Residual)[e.OffResidual+off:]
+	}
 	if e.Bias != nil {
 		k.Bias = f32(e.Bias)[e.OffBias:]
 	}
 	if e.Act != device.NoActivation {
 		k.Act, k.HasAct = unaryOps[e.Act.Unary()], true
+		if e.ActOut != nil {
+			k.ActOut, k.Grad = f32(e.ActOut)[e.OffActOut+off:], binaryOps[e.Act.Grad()]
+		}
 	}
 	return k
 }
 
 func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
 	d.dispatch()
-	epi := epilogue(e)
 	lda, ldb := p.K, p.N
 	if p.TransA {
 		lda = p.M
@@ -128,7 +134,7 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.Ma
 		for i := lo; i < hi; i++ {
 			kernels.SgemmEpilogue(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha,
 				A[p.OffA+i*p.StrideA:], lda, B[p.OffB+i*p.StrideB:], ldb,
-				p.Beta, C[p.OffC+i*p.StrideC:], p.N, epi)
+				p.Beta, C[p.OffC+i*p.StrideC:], p.N, epilogue(e, i*p.StrideC))
 		}
 	})
 }
@@ -144,7 +150,7 @@ func convGeom(p device.Conv2dParams) kernels.Conv2dGeom {
 
 func (d *cpuDevice) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	d.dispatch()
-	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p), epilogue(e))
+	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p), epilogue(e, 0))
 }
 
 func (d *cpuDevice) Conv2dBackwardInput(dx, dy, w device.Buffer, p device.Conv2dParams) {

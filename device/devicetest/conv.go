@@ -40,7 +40,7 @@ var epilogueConvCases = func() []epilogueConvCase {
 		conv(2, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1),
 	}
 	var cases []epilogueConvCase
-	for i, e := range randomEpilogues(r, 10) {
+	for i, e := range randomEpilogues(r, 20) {
 		cases = append(cases, epilogueConvCase{convCase{fmt.Sprintf("epilogue%d", i), base[i%len(base)]}, e})
 	}
 	return cases
@@ -129,10 +129,10 @@ func testConv2d(t tb, d device.Device) {
 			acc := newAccumulator(ny)
 			convTaps(c.p, func(yi, xi, wi int) { acc.add(yi, float64(x[xi])*float64(w[wi])) })
 			want, bound := acc.sum, acc.bounds(1)
-			e, bias := c.e.make(t, d, r, c.p.K)
+			e, h := c.e.make(t, d, r, c.p.K, ny)
 			plane := c.p.OutH() * c.p.OutW()
 			for i := range want {
-				want[i], bound[i] = c.e.apply(want[i], bound[i], bias, i/plane%c.p.K)
+				want[i], bound[i] = c.e.apply(want[i], bound[i], h, i, i/plane%c.p.K)
 			}
 			y := upload(t, d, filled(ny, float32(math.NaN())))
 			d.Conv2d(y, upload(t, d, x), upload(t, d, w), e, c.p)

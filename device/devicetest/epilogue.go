@@ -8,20 +8,26 @@ import (
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// epilogueCase is a fused bias and activation for a MatMul or Conv2d case.
+// epilogueCase is a fused residual, bias and activation (or activation
+// derivative) for a MatMul or Conv2d case.
 type epilogueCase struct {
-	bias    bool
-	offBias int
-	act     device.Activation
-	slope   float32
+	residual bool
+	offRes   int
+	bias     bool
+	offBias  int
+	act      device.Activation
+	slope    float32
+	grad     bool // multiply by the activation's derivative (ActOut)
+	offOut   int
 }
 
 func (e epilogueCase) String() string {
-	return fmt.Sprintf("bias=%v off=%d act=%v slope=%g", e.bias, e.offBias, e.act, e.slope)
+	return fmt.Sprintf("residual=%v off=%d bias=%v off=%d act=%v slope=%g grad=%v off=%d", e.residual, e.offRes, e.bias, e.offBias, e.act, e.slope, e.grad, e.offOut)
 }
 
 // randomEpilogues returns n epilogues covering every activation, each with
-// and without a bias.
+// and without a bias; past the first 2·(activations+1), each adds a
+// residual and every other one takes the activation's derivative.
 func randomEpilogues(r *rand.Rand, n int) []epilogueCase {
 	acts := append([]device.Activation{device.NoActivation}, device.Activations()...)
 	es := make([]epilogueCase, n)
@@ -30,34 +36,72 @@ func randomEpilogues(r *rand.Rand, n int) []epilogueCase {
 		if es[i].act == device.ActLeakyRelu {
 			es[i].slope = []float32{0.01, 0.2, -0.5}[r.IntN(3)]
 		}
+		// From the second round on, a residual; every other one with an
+		// activation takes its derivative instead.
+		if i >= 2*len(acts) {
+			es[i].residual, es[i].offRes = true, 1+r.IntN(3)
+			es[i].grad, es[i].offOut = es[i].act != device.NoActivation && i%2 == 1, r.IntN(3)
+		}
 	}
 	return es
 }
 
-// make uploads a bias of n values (after offBias values of padding) and
-// returns the device Epilogue and the host bias.
-func (e epilogueCase) make(t tb, d device.Device, r *rand.Rand, n int) (device.Epilogue, []float32) {
+// epilogueData is the host copy of an epilogue's operands: bias by column
+// or channel, residual and saved activation by position in the output.
+type epilogueData struct{ bias, residual, actOut []float32 }
+
+// make uploads a bias of n values and a residual and saved activation of
+// size values (each after its offset's worth of padding) as e asks, and
+// returns the device Epilogue and the host data.
+func (e epilogueCase) make(t tb, d device.Device, r *rand.Rand, n, size int) (device.Epilogue, epilogueData) {
 	de := device.Epilogue{Act: e.act, Slope: e.slope}
-	if !e.bias {
-		return de, nil
+	var h epilogueData
+	if e.bias {
+		b := draw(r, e.offBias+n, device.Mostly(device.Between(-1, 1), device.Wide(2)))
+		de.Bias, de.OffBias, h.bias = upload(t, d, b), e.offBias, b[e.offBias:]
 	}
-	b := draw(r, e.offBias+n, device.Mostly(device.Between(-1, 1), device.Wide(2)))
-	de.Bias, de.OffBias = upload(t, d, b), e.offBias
-	return de, b[e.offBias:]
+	if e.residual {
+		v := draw(r, e.offRes+size, device.Mostly(device.Between(-1, 1), device.Wide(3)))
+		de.Residual, de.OffResidual, h.residual = upload(t, d, v), e.offRes, v[e.offRes:]
+	}
+	if e.grad {
+		// Saved outputs as the activation makes them: in (0, 1) for
+		// sigmoid, (−1, 1) for tanh; ReLU's include exact zeros.
+		dom := device.Mostly(device.Between(-1, 1), device.OneOf(0))
+		if e.act == device.ActSigmoid {
+			dom = device.Between(0, 1)
+		}
+		v := draw(r, e.offOut+size, dom)
+		de.ActOut, de.OffActOut, h.actOut = upload(t, d, v), e.offOut, v[e.offOut:]
+	}
+	return de, h
 }
 
-// apply finishes the reference of one output: z = sum + bias (bias nil or
-// indexed by j), with error bound zb, then the activation. It returns the
-// result and its bound: the activation's own tolerance plus zb times its
-// steepest slope.
-func (e epilogueCase) apply(sum, zb float64, bias []float32, j int) (float64, float64) {
+// apply finishes the reference of one output, at position rel in the
+// output and column or channel j: z = sum + residual + bias, with error
+// bound zb, then the activation or its derivative. It returns the result
+// and its bound: the activation's own tolerance plus zb times its steepest
+// slope.
+func (e epilogueCase) apply(sum, zb float64, h epilogueData, rel, j int) (float64, float64) {
 	z := sum
-	if bias != nil {
-		z += float64(bias[j])
-		zb += tol("round").Bound(z, 0) + tol("round").Bound(float64(bias[j]), 0)
+	if h.residual != nil {
+		z += float64(h.residual[rel])
+		zb += tol("round").Bound(z, 0) + tol("round").Bound(float64(h.residual[rel]), 0)
+	}
+	if h.bias != nil {
+		z += float64(h.bias[j])
+		zb += tol("round").Bound(z, 0) + tol("round").Bound(float64(h.bias[j]), 0)
 	}
 	if e.act == device.NoActivation {
 		return z, zb
+	}
+	if h.actOut != nil {
+		op := e.act.Grad()
+		y := float64(h.actOut[rel])
+		g, scale, arg := binaryRefs[op](z, y, float64(e.slope))
+		// The derivative's size at y bounds how zb grows.
+		d, _, _ := binaryRefs[op](1, y, float64(e.slope))
+		return g, math.Abs(d)*zb + boundOf(op.Info().Tol, scale, arg)
 	}
 	op := e.act.Unary()
 	y, scale, arg := unaryRefs[op](z, float64(e.slope), 0)

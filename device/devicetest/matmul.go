@@ -37,7 +37,8 @@ type matMulCase struct {
 }
 
 // epilogueMatMulCases run products through each fused epilogue: the bias
-// by column, on single, batched, offset, β ≠ 0 and cache-blocked products.
+// by column, the residual and saved activation laid out as C, on single,
+// batched, offset, β ≠ 0 and cache-blocked products.
 var epilogueMatMulCases = func() []epilogueMatMulCase {
 	r := rand.New(rand.NewPCG(7, 8))
 	base := []device.MatMulParams{
@@ -49,7 +50,7 @@ var epilogueMatMulCases = func() []epilogueMatMulCase {
 		{Batch: 1, M: 9, N: 1, K: 2000, Alpha: 1}, // few outputs, long K: split on GL
 	}
 	var cases []epilogueMatMulCase
-	for i, e := range randomEpilogues(r, 12) {
+	for i, e := range randomEpilogues(r, 24) {
 		cases = append(cases, epilogueMatMulCase{matMulCase{fmt.Sprintf("epilogue%d", i), base[i%len(base)]}, e})
 	}
 	return cases
@@ -107,11 +108,11 @@ func testMatMul(t tb, d device.Device) {
 				cv = filled(len(cv), float32(math.NaN())) // C must not be read
 			}
 			want, bound := matMulRef(p, a, b, cv)
-			e, bias := c.e.make(t, d, r, p.N)
+			e, h := c.e.make(t, d, r, p.N, (p.Batch-1)*p.StrideC+p.M*p.N)
 			for bt := range p.Batch {
 				for i := range p.M * p.N {
-					ci := p.OffC + bt*p.StrideC + i
-					want[ci], bound[ci] = c.e.apply(want[ci], bound[ci], bias, i%p.N)
+					rel := bt*p.StrideC + i
+					want[p.OffC+rel], bound[p.OffC+rel] = c.e.apply(want[p.OffC+rel], bound[p.OffC+rel], h, rel, i%p.N)
 				}
 			}
 			cb := upload(t, d, cv)

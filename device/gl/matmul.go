@@ -85,19 +85,29 @@ func (t gemmTiles) splitK(target, batch, m, n, k int) (splits, chunk int) {
 
 // gemm runs the tiled GEMM core of family (with tail appended) over batch
 // M×N×K products: bufs are its bindings 0–2, defs its mode, set its own
-// uniforms, e the epilogue its storeC applies (bias at binding 4). A long K
+// uniforms, e the epilogue its storeC applies (bias, residual and saved
+// activation at bindings 4–6). A long K
 // over few output tiles runs as split slices written to a pooled scratch
 // buffer (binding 3), then a second pass that sums the slices in order and
 // stores the result through the epilogue.
 func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*glBuffer, e device.Epilogue, set func(*program), batch, m, n, k int) {
 	t := d.tiles.pick(m)
-	all := []*glBuffer{bufs[0], bufs[1], bufs[2], nil, nil}
+	all := []*glBuffer{bufs[0], bufs[1], bufs[2], nil, nil, nil, nil}
+	defs = defs[:len(defs):len(defs)]
 	if e.Bias != nil {
-		defs = append(defs[:len(defs):len(defs)], "EPI_BIAS")
+		defs = append(defs, "EPI_BIAS")
 		all[4] = d.buf(e.Bias)
 	}
+	if e.Residual != nil {
+		defs = append(defs, "EPI_RESIDUAL")
+		all[5] = d.buf(e.Residual)
+	}
 	if e.Act != device.NoActivation {
-		defs = append(defs[:len(defs):len(defs)], "EPI_ACT="+e.Act.Unary().Info().Define)
+		defs = append(defs, "EPI_ACT="+e.Act.Unary().Info().Define)
+		if e.ActOut != nil {
+			defs = append(defs, "EPI_ACT_OUT")
+			all[6] = d.buf(e.ActOut)
+		}
 	}
 	// The epilogue names unary ops: every GEMM variant gets their defines.
 	core := variant{family: family, tail: tail, defs: append(t.defs(), defs...), ops: unaryOps}
@@ -105,6 +115,12 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 		set(p)
 		if e.Bias != nil {
 			p.setInt("u_offBias", e.OffBias)
+		}
+		if e.Residual != nil {
+			p.setInt("u_offRes", e.OffResidual)
+		}
+		if e.ActOut != nil {
+			p.setInt("u_offActOut", e.OffActOut)
 		}
 		if e.Act != device.NoActivation {
 			p.setFloat("u_slope", e.Slope)
