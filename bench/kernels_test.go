@@ -413,34 +413,59 @@ func buildKernelCases() []kernelCase {
 			}})
 	}
 
-	// Optimizer steps over 1Mi parameters; bytes count every operand read
-	// and every one written back.
-	add(kernelCase{method: "SGDStep", size: "1Mi", soft: true, work: elementwise(2, 1),
-		setup: func(o *operands) func() {
-			param, grad := o.uniform(mi, -1, 1), o.uniform(mi, -1e-3, 1e-3)
-			p := device.SGDParams{LR: 0.01}
-			return func() { o.dev.SGDStep(param, grad, nil, p) }
-		}},
-		kernelCase{method: "SGDStep", size: "momentum-1Mi", soft: true, work: elementwise(3, 2),
-			setup: func(o *operands) func() {
-				param, grad, buf := o.uniform(mi, -1, 1), o.uniform(mi, -1e-3, 1e-3), o.alloc(device.Float32, mi)
-				p := device.SGDParams{LR: 0.01, Momentum: 0.9, FirstStep: true}
-				o.dev.SGDStep(param, grad, buf, p) // initialises buf
-				p.FirstStep = false
-				return func() { o.dev.SGDStep(param, grad, buf, p) }
-			}},
-		kernelCase{method: "AdamStep", size: "1Mi", soft: true, work: elementwise(4, 3),
-			setup: func(o *operands) func() {
-				param, grad := o.uniform(mi, -1, 1), o.uniform(mi, -1e-3, 1e-3)
-				m, v := o.alloc(device.Float32, mi), o.alloc(device.Float32, mi)
-				o.dev.Fill(m, 0, mi, 0)
-				o.dev.Fill(v, 0, mi, 0)
-				p := device.AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1}
-				return func() {
-					o.dev.AdamStep(param, grad, m, v, p)
-					p.Step++
+	// Optimizer steps over one 1Mi-element tensor and over the parameter
+	// groups of the example models (one call updates the whole group);
+	// bytes count every operand read and every one written back.
+	mlpGroup := []int{784 * 128, 128, 128 * 64, 64, 64 * 10, 10}
+	lenetGroup := []int{6 * 25, 6, 16 * 6 * 25, 16, 120 * 256, 120, 84 * 120, 84, 10 * 84, 10}
+	groupWork := func(sizes []int, operands, outputs int) work {
+		n := 0
+		for _, s := range sizes {
+			n += s
+		}
+		return work{bytes: float64(4 * (operands + outputs) * n), elems: float64(n)}
+	}
+	sgd := func(sizes []int, p device.SGDParams) func(o *operands) func() {
+		return func(o *operands) func() {
+			ts := make([]device.SGDTensor, len(sizes))
+			for i, n := range sizes {
+				ts[i] = device.SGDTensor{Param: o.uniform(n, -1, 1), Grad: o.uniform(n, -1e-3, 1e-3), N: n, FirstStep: true}
+				if p.Momentum != 0 {
+					ts[i].Buf = o.alloc(device.Float32, n)
 				}
-			}})
+			}
+			o.dev.SGDStep(ts, p) // initialises the momentum buffers
+			for i := range ts {
+				ts[i].FirstStep = false
+			}
+			return func() { o.dev.SGDStep(ts, p) }
+		}
+	}
+	adam := func(sizes []int) func(o *operands) func() {
+		return func(o *operands) func() {
+			ts := make([]device.AdamTensor, len(sizes))
+			for i, n := range sizes {
+				ts[i] = device.AdamTensor{Param: o.uniform(n, -1, 1), Grad: o.uniform(n, -1e-3, 1e-3),
+					M: o.alloc(device.Float32, n), V: o.alloc(device.Float32, n), N: n, Step: 1}
+				o.dev.Fill(ts[i].M, 0, n, 0)
+				o.dev.Fill(ts[i].V, 0, n, 0)
+			}
+			p := device.AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+			return func() {
+				o.dev.AdamStep(ts, p)
+				for i := range ts {
+					ts[i].Step++
+				}
+			}
+		}
+	}
+	plain, momentum := device.SGDParams{LR: 0.01}, device.SGDParams{LR: 0.01, Momentum: 0.9}
+	add(kernelCase{method: "SGDStep", size: "1Mi", soft: true, work: groupWork([]int{mi}, 2, 1), setup: sgd([]int{mi}, plain)},
+		kernelCase{method: "SGDStep", size: "momentum-1Mi", soft: true, work: groupWork([]int{mi}, 3, 2), setup: sgd([]int{mi}, momentum)},
+		kernelCase{method: "SGDStep", size: "mlp", soft: true, work: groupWork(mlpGroup, 2, 1), setup: sgd(mlpGroup, plain)},
+		kernelCase{method: "SGDStep", size: "momentum-lenet", soft: true, work: groupWork(lenetGroup, 3, 2), setup: sgd(lenetGroup, momentum)},
+		kernelCase{method: "AdamStep", size: "1Mi", soft: true, work: groupWork([]int{mi}, 4, 3), setup: adam([]int{mi})},
+		kernelCase{method: "AdamStep", size: "mlp", soft: true, work: groupWork(mlpGroup, 4, 3), setup: adam(mlpGroup)})
 	return cs
 }
 

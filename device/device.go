@@ -68,11 +68,13 @@ type Device interface {
 
 	Random(dst Buffer, p RandomParams)
 
-	// SGDStep updates param (and momentum buffer buf, which may be nil
-	// when p.Momentum is 0) in place from grad.
-	SGDStep(param, grad, buf Buffer, p SGDParams)
-	// AdamStep updates param, m and v in place from grad.
-	AdamStep(param, grad, m, v Buffer, p AdamParams)
+	// SGDStep updates every tensor of ts (its parameter, and momentum
+	// buffer when p.Momentum ≠ 0) in place from its gradient: a whole
+	// parameter group in one kernel (multi-tensor apply).
+	SGDStep(ts []SGDTensor, p SGDParams)
+	// AdamStep updates every tensor of ts (its parameter, m and v) in place
+	// from its gradient, in one kernel.
+	AdamStep(ts []AdamTensor, p AdamParams)
 }
 
 // Info describes a Device.
@@ -92,6 +94,7 @@ type Limits struct {
 	MaxInvocations      int    // GL: MAX_COMPUTE_WORK_GROUP_INVOCATIONS
 	MaxSharedMemory     int    // GL: MAX_COMPUTE_SHARED_MEMORY_SIZE, bytes
 	MaxStorageBlockSize int64  // GL: MAX_SHADER_STORAGE_BLOCK_SIZE, bytes
+	MaxStorageBlocks    int    // GL: storage blocks one compute shader may bind (MAX_COMPUTE_SHADER_STORAGE_BLOCKS, at most MAX_SHADER_STORAGE_BUFFER_BINDINGS)
 	Threads             int    // CPU: worker goroutines
 }
 

@@ -218,7 +218,8 @@ type RandomParams struct {
 	Offset uint64
 }
 
-// SGDParams is PyTorch's torch.optim.SGD update for one parameter tensor:
+// SGDParams is PyTorch's torch.optim.SGD update, applied to every tensor of
+// one SGDStep (FirstStep is per tensor, in SGDTensor):
 //
 //	g = grad + WeightDecay·p
 //	if Momentum ≠ 0: buf = g on the first step, else Momentum·buf + (1−Dampening)·g
@@ -227,17 +228,36 @@ type RandomParams struct {
 type SGDParams struct {
 	LR, Momentum, Dampening, WeightDecay float32
 	Nesterov                             bool
-	FirstStep                            bool
+}
+
+// SGDTensor is one parameter tensor of an SGDStep: the first N elements of
+// Param, Grad and Buf (pooled buffers may be longer). Buf is the momentum
+// buffer, nil when Momentum is 0; on the tensor's FirstStep it is written
+// from the gradient, not read. No two tensors of one step share a buffer
+// they write.
+type SGDTensor struct {
+	Param, Grad, Buf Buffer
+	N                int
+	FirstStep        bool
 }
 
 // AdamParams is PyTorch's Adam (Decoupled=false: weight decay added to the
-// gradient) or AdamW (Decoupled=true: p ← p·(1−LR·WeightDecay) first).
-// Step counts from 1 and sets the bias corrections.
+// gradient) or AdamW (Decoupled=true: p ← p·(1−LR·WeightDecay) first),
+// applied to every tensor of one AdamStep. Each tensor's step count t (in
+// AdamTensor, from 1) sets its bias corrections.
 //
 //	m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
 //	p = p − LR · (m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + Eps)
 type AdamParams struct {
 	LR, Beta1, Beta2, Eps, WeightDecay float32
 	Decoupled                          bool
-	Step                               int
+}
+
+// AdamTensor is one parameter tensor of an AdamStep: the first N elements
+// of Param, Grad and the moments M and V, and the tensor's step count, from
+// 1. No two tensors of one step share a buffer they write.
+type AdamTensor struct {
+	Param, Grad, M, V Buffer
+	N                 int
+	Step              int
 }

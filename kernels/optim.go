@@ -2,23 +2,40 @@ package kernels
 
 import "math"
 
-// SGDConfig holds PyTorch's torch.optim.SGD hyper-parameters for one step.
+// SGDConfig holds PyTorch's torch.optim.SGD hyper-parameters for one step
+// of a parameter group.
 type SGDConfig struct {
 	LR, Momentum, Dampening, WeightDecay float32
-	Nesterov, FirstStep                  bool
+	Nesterov                             bool
 }
 
-// SGDStep updates param in place from grad, and the momentum buffer buf
-// (unused, may be nil, when Momentum is 0):
+// SGDTensor is one tensor of a multi-tensor SGD step. Grad and Buf hold at
+// least len(Param) elements; Buf, the momentum buffer, is unused (may be
+// nil) when Momentum is 0, and written without being read on FirstStep.
+type SGDTensor struct {
+	Param, Grad, Buf []float32
+	FirstStep        bool
+}
+
+// SGDStep updates every tensor of ts in place from its gradient, and its
+// momentum buffer:
 //
 //	g = grad + WeightDecay·p
 //	buf = g on the first step, else Momentum·buf + (1−Dampening)·g
 //	g = g + Momentum·buf if Nesterov, else buf
 //	p = p − LR·g
-func SGDStep(param, grad, buf []float32, c SGDConfig) {
-	ParallelFor(len(param), streamGrain, func(lo, hi int) {
-		p, g := param[lo:hi], grad[lo:hi]
-		if c.Momentum == 0 && c.WeightDecay == 0 {
+//
+// The elements of all the tensors are split over the workers as one range,
+// so a group of small tensors costs one fan-out, not one per tensor.
+func SGDStep(ts []SGDTensor, c SGDConfig) {
+	plain := c.Momentum == 0 && c.WeightDecay == 0
+	grain := elemGrain
+	if plain {
+		grain = streamGrain
+	}
+	parallelOver(ts, func(t SGDTensor) int { return len(t.Param) }, grain, func(t SGDTensor, lo, hi int) {
+		p, g := t.Param[lo:hi], t.Grad[lo:hi]
+		if plain {
 			// Plain SGD, the common case, as a loop the compiler keeps
 			// in registers.
 			lr := c.LR
@@ -29,15 +46,15 @@ func SGDStep(param, grad, buf []float32, c SGDConfig) {
 		}
 		var b []float32
 		if c.Momentum != 0 {
-			b = buf[lo:hi]
+			b = t.Buf[lo:hi]
 		}
-		sgdMomentum(p, g, b, c)
+		sgdMomentum(p, g, b, t.FirstStep, c)
 	})
 }
 
 // sgdMomentum is SGDStep's loop with weight decay or momentum; buf is nil
 // when Momentum is 0.
-func sgdMomentum(param, grad, buf []float32, c SGDConfig) {
+func sgdMomentum(param, grad, buf []float32, first bool, c SGDConfig) {
 	wd, mom, damp, lr := c.WeightDecay, c.Momentum, 1-c.Dampening, c.LR
 	grad = grad[:len(param)]
 	if mom != 0 {
@@ -50,7 +67,7 @@ func sgdMomentum(param, grad, buf []float32, c SGDConfig) {
 		}
 		if mom != 0 {
 			b := g
-			if !c.FirstStep {
+			if !first {
 				b = mom*buf[i] + damp*g
 			}
 			buf[i] = b
@@ -64,33 +81,42 @@ func sgdMomentum(param, grad, buf []float32, c SGDConfig) {
 	}
 }
 
-// AdamConfig holds the hyper-parameters of one Adam or AdamW step; Step
-// counts from 1.
+// AdamConfig holds the hyper-parameters of one Adam or AdamW step of a
+// parameter group.
 type AdamConfig struct {
 	LR, Beta1, Beta2, Eps, WeightDecay float32
 	Decoupled                          bool
-	Step                               int
 }
 
-// AdamStep updates param, m and v in place from grad, as PyTorch's Adam
-// (weight decay added to the gradient) or AdamW (Decoupled: the parameter
-// decays first):
+// AdamTensor is one tensor of a multi-tensor Adam step: Grad, M and V hold
+// at least len(Param) elements; Step counts the tensor's steps from 1.
+type AdamTensor struct {
+	Param, Grad, M, V []float32
+	Step              int
+}
+
+// AdamStep updates every tensor of ts (parameter, m and v) in place from its
+// gradient, as PyTorch's Adam (weight decay added to the gradient) or AdamW
+// (Decoupled: the parameter decays first):
 //
 //	m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
 //	p = p − LR · (m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + Eps)
-func AdamStep(param, grad, m, v []float32, c AdamConfig) {
-	bc1 := 1 - math.Pow(float64(c.Beta1), float64(c.Step))
-	bc2 := 1 - math.Pow(float64(c.Beta2), float64(c.Step))
+//
+// The elements of all the tensors are split over the workers as one range.
+func AdamStep(ts []AdamTensor, c AdamConfig) {
 	decay := 1 - c.LR*c.WeightDecay
-	// LR/(1−β1ᵗ) and 1/√(1−β2ᵗ) once per call (in float64) leave one
-	// division and one square root per element, in float32 as PyTorch's
-	// Adam computes them: float64 ones took 28% longer per step.
-	lrc, rsc, eps := float32(float64(c.LR)/bc1), float32(1/math.Sqrt(bc2)), c.Eps
 	b1, b2 := c.Beta1, c.Beta2
 	a1, a2 := 1-b1, 1-b2
-	wd, decoupled := c.WeightDecay, c.Decoupled
-	ParallelFor(len(param), elemGrain, func(lo, hi int) {
-		param, grad, m, v := param[lo:hi], grad[lo:hi:hi], m[lo:hi:hi], v[lo:hi:hi]
+	wd, decoupled, eps := c.WeightDecay, c.Decoupled, c.Eps
+	parallelOver(ts, func(t AdamTensor) int { return len(t.Param) }, elemGrain, func(t AdamTensor, lo, hi int) {
+		// LR/(1−β1ᵗ) and 1/√(1−β2ᵗ) once per tensor and range (in
+		// float64) leave one division and one square root per element, in
+		// float32 as PyTorch's Adam computes them: float64 ones took 28%
+		// longer per step.
+		bc1 := 1 - math.Pow(float64(b1), float64(t.Step))
+		bc2 := 1 - math.Pow(float64(b2), float64(t.Step))
+		lrc, rsc := float32(float64(c.LR)/bc1), float32(1/math.Sqrt(bc2))
+		param, grad, m, v := t.Param[lo:hi], t.Grad[lo:hi:hi], t.M[lo:hi:hi], t.V[lo:hi:hi]
 		grad, m, v = grad[:len(param)], m[:len(param)], v[:len(param)]
 		for i, p := range param {
 			g := grad[i]
@@ -103,6 +129,30 @@ func AdamStep(param, grad, m, v []float32, c AdamConfig) {
 			vi := b2*v[i] + a2*g*g
 			m[i], v[i] = mi, vi
 			param[i] = p - lrc*mi/(float32(math.Sqrt(float64(vi)))*rsc+eps)
+		}
+	})
+}
+
+// parallelOver runs fn over the elements of every tensor of ts, split with
+// ParallelFor as one range of Σ size(t) elements: fn(t, lo, hi) gets each
+// piece of a tensor that falls in a worker's range, so every element is
+// updated exactly once, by the same expression whatever the split.
+func parallelOver[T any](ts []T, size func(T) int, grain int, fn func(t T, lo, hi int)) {
+	total := 0
+	for _, t := range ts {
+		total += size(t)
+	}
+	ParallelFor(total, grain, func(lo, hi int) {
+		start := 0 // first element of t in the concatenation
+		for _, t := range ts {
+			n := size(t)
+			if start >= hi {
+				return
+			}
+			if a, b := max(lo-start, 0), min(hi-start, n); a < b {
+				fn(t, a, b)
+			}
+			start += n
 		}
 	})
 }

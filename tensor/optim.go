@@ -1,39 +1,145 @@
 package tensor
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// SGDStep updates param in place with the fused SGD kernel (see
-// device.SGDParams); buf is the momentum buffer (nil without momentum).
-// The update is not recorded by autograd.
-func SGDStep(param, grad, buf *Tensor, p device.SGDParams) {
-	ts := []*Tensor{param, grad}
-	if buf != nil {
-		ts = append(ts, buf)
-	}
-	checkUpdate("SGDStep", ts...)
-	param.st.dev.SGDStep(param.st.buf, grad.Contiguous().st.buf, bufOf(buf), p)
+// SGDUpdate is one parameter of a multi-tensor SGD step.
+type SGDUpdate struct {
+	Param, Grad *Tensor
+	// Buf is the momentum buffer, nil without momentum. On the parameter's
+	// FirstStep it is set from the gradient, not read.
+	Buf       *Tensor
+	FirstStep bool
 }
 
-// AdamStep updates param, m and v in place with the fused Adam/AdamW
-// kernel (see device.AdamParams).
-func AdamStep(param, grad, m, v *Tensor, p device.AdamParams) {
-	checkUpdate("AdamStep", param, grad, m, v)
-	param.st.dev.AdamStep(param.st.buf, grad.Contiguous().st.buf, m.st.buf, v.st.buf, p)
-}
-
-func checkUpdate(op string, ts ...*Tensor) {
-	wantFloat(op, ts...)
-	sameDevice(op, ts...)
-	for i, t := range ts {
-		if !slices.Equal(t.shape, ts[0].shape) {
-			fail(op, "operand %d has shape %v, parameter %v", i, t.shape, ts[0].shape)
+// SGDStep updates every parameter of us (and its momentum buffer) in place
+// with the fused SGD kernel (see device.SGDParams): the whole list in one
+// device call, a parameter group's multi-tensor apply. All tensors must be
+// float32 on one device; parameters and buffers whole contiguous tensors,
+// none listed twice. The update is not recorded by autograd.
+func SGDStep(us []SGDUpdate, p device.SGDParams) {
+	const op = "SGDStep"
+	if len(us) == 0 {
+		return
+	}
+	c := newUpdateCheck(op, us[0].Param)
+	ts := make([]device.SGDTensor, len(us))
+	for i, u := range us {
+		ops := []updateOperand{{"param", u.Param, true}, {"grad", u.Grad, false}}
+		if p.Momentum != 0 {
+			if u.Buf == nil {
+				fail(op, "update %d (param %v) has no momentum buffer, and momentum is %v", i, shapeOf(u.Param), p.Momentum)
+			}
+			ops = append(ops, updateOperand{"momentum buffer", u.Buf, true})
 		}
-		if i != 1 && (!t.IsContiguous() || t.offset != 0) {
-			fail(op, "operand %d %v must be a whole contiguous tensor", i, t.shape)
+		c.check(i, ops...)
+		ts[i] = device.SGDTensor{Param: u.Param.st.buf, N: u.Param.NumEl(), FirstStep: u.FirstStep}
+		if p.Momentum != 0 {
+			ts[i].Buf = u.Buf.st.buf
 		}
 	}
+	// Contiguous copies (of strided gradients) come after every check, so a
+	// rejected list leaves nothing behind.
+	for i, u := range us {
+		ts[i].Grad = u.Grad.Contiguous().st.buf
+	}
+	c.dev.SGDStep(ts, p)
+}
+
+// AdamUpdate is one parameter of a multi-tensor Adam step: M and V are its
+// moments, Step its step count (from 1), which sets its bias corrections.
+type AdamUpdate struct {
+	Param, Grad, M, V *Tensor
+	Step              int
+}
+
+// AdamStep updates every parameter of us (and its moments) in place with
+// the fused Adam/AdamW kernel (see device.AdamParams), the whole list in one
+// device call, under the same rules as SGDStep.
+func AdamStep(us []AdamUpdate, p device.AdamParams) {
+	const op = "AdamStep"
+	if len(us) == 0 {
+		return
+	}
+	c := newUpdateCheck(op, us[0].Param)
+	ts := make([]device.AdamTensor, len(us))
+	for i, u := range us {
+		c.check(i, updateOperand{"param", u.Param, true}, updateOperand{"grad", u.Grad, false},
+			updateOperand{"m", u.M, true}, updateOperand{"v", u.V, true})
+		if u.Step < 1 {
+			fail(op, "update %d (param %v) has step count %d, want ≥ 1", i, u.Param.shape, u.Step)
+		}
+		ts[i] = device.AdamTensor{Param: u.Param.st.buf, M: u.M.st.buf, V: u.V.st.buf, N: u.Param.NumEl(), Step: u.Step}
+	}
+	for i, u := range us {
+		ts[i].Grad = u.Grad.Contiguous().st.buf
+	}
+	c.dev.AdamStep(ts, p)
+}
+
+// updateOperand is one tensor of an update, named for error messages; written
+// operands are updated in place.
+type updateOperand struct {
+	name    string
+	t       *Tensor
+	written bool
+}
+
+// updateCheck checks the operands of a multi-tensor update: float32, on
+// the device of the first parameter, shaped as their parameter, written
+// operands whole and contiguous and none of them written twice.
+type updateCheck struct {
+	op      string
+	dev     device.Device
+	written map[*storage]string
+}
+
+func newUpdateCheck(op string, first *Tensor) *updateCheck {
+	if first == nil {
+		fail(op, "update 0 has no param")
+	}
+	return &updateCheck{op: op, dev: first.st.dev, written: map[*storage]string{}}
+}
+
+// check checks update i's operands, the parameter first.
+func (c *updateCheck) check(i int, ops ...updateOperand) {
+	param := ops[0].t
+	for _, o := range ops {
+		t := o.t
+		if t == nil {
+			fail(c.op, "update %d (param %v) has no %s", i, shapeOf(param), o.name)
+		}
+		t.live(c.op)
+		if t.DType() != device.Float32 {
+			fail(c.op, "update %d: %s is %s %v, want float32", i, o.name, t.DType(), t.shape)
+		}
+		if t.st.dev != c.dev {
+			fail(c.op, "update %d: %s %v is on device %s, update 0's param on %s", i, o.name, t.shape, t.st.dev.Info().Name, c.dev.Info().Name)
+		}
+		if !slices.Equal(t.shape, param.shape) {
+			fail(c.op, "update %d: %s has shape %v, param %v", i, o.name, t.shape, param.shape)
+		}
+		if !o.written {
+			continue
+		}
+		if !t.IsContiguous() || t.offset != 0 {
+			fail(c.op, "update %d: %s %v must be a whole contiguous tensor", i, o.name, t.shape)
+		}
+		if prev, ok := c.written[t.st]; ok {
+			fail(c.op, "update %d: %s %v shares its storage with %s", i, o.name, t.shape, prev)
+		}
+		c.written[t.st] = fmt.Sprintf("update %d's %s", i, o.name)
+	}
+}
+
+// shapeOf is t's shape, or nil for a nil tensor.
+func shapeOf(t *Tensor) []int {
+	if t == nil {
+		return nil
+	}
+	return t.shape
 }

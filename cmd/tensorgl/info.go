@@ -27,6 +27,7 @@ func info(w io.Writer) error {
 		} else {
 			fmt.Fprintf(w, "  work-group count   %v\n  work-group size    %v (%d invocations)\n", l.MaxWorkGroupCount, l.MaxWorkGroupSize, l.MaxInvocations)
 			fmt.Fprintf(w, "  shared memory      %d bytes\n  storage block      %d bytes (%d float32)\n", l.MaxSharedMemory, l.MaxStorageBlockSize, l.MaxBufferElements)
+			fmt.Fprintf(w, "  storage blocks     %d per compute shader\n", l.MaxStorageBlocks)
 		}
 		fmt.Fprintln(w)
 		if err := d.Close(); err != nil {

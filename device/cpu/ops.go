@@ -223,22 +223,33 @@ func (d *cpuDevice) Random(dst device.Buffer, p device.RandomParams) {
 	kernels.Random(f32(dst), distributions[p.Dist], p.A, p.B, p.Seed, p.Offset)
 }
 
-func (d *cpuDevice) SGDStep(param, grad, buf device.Buffer, p device.SGDParams) {
+// SGDStep runs the whole list as one kernel: one dispatch, one split of
+// the concatenated elements over the workers.
+func (d *cpuDevice) SGDStep(ts []device.SGDTensor, p device.SGDParams) {
 	d.dispatch()
-	var b []float32
-	if buf != nil {
-		b = f32(buf)
+	ks := make([]kernels.SGDTensor, len(ts))
+	for i, t := range ts {
+		ks[i] = kernels.SGDTensor{Param: f32(t.Param)[:t.N], Grad: f32(t.Grad)[:t.N], FirstStep: t.FirstStep}
+		if t.Buf != nil {
+			ks[i].Buf = f32(t.Buf)[:t.N]
+		}
 	}
-	kernels.SGDStep(f32(param), f32(grad), b, kernels.SGDConfig{
+	kernels.SGDStep(ks, kernels.SGDConfig{
 		LR: p.LR, Momentum: p.Momentum, Dampening: p.Dampening, WeightDecay: p.WeightDecay,
-		Nesterov: p.Nesterov, FirstStep: p.FirstStep,
+		Nesterov: p.Nesterov,
 	})
 }
 
-func (d *cpuDevice) AdamStep(param, grad, m, v device.Buffer, p device.AdamParams) {
+// AdamStep runs the whole list as one kernel, as SGDStep does.
+func (d *cpuDevice) AdamStep(ts []device.AdamTensor, p device.AdamParams) {
 	d.dispatch()
-	kernels.AdamStep(f32(param), f32(grad), f32(m), f32(v), kernels.AdamConfig{
+	ks := make([]kernels.AdamTensor, len(ts))
+	for i, t := range ts {
+		ks[i] = kernels.AdamTensor{Param: f32(t.Param)[:t.N], Grad: f32(t.Grad)[:t.N],
+			M: f32(t.M)[:t.N], V: f32(t.V)[:t.N], Step: t.Step}
+	}
+	kernels.AdamStep(ks, kernels.AdamConfig{
 		LR: p.LR, Beta1: p.Beta1, Beta2: p.Beta2, Eps: p.Eps, WeightDecay: p.WeightDecay,
-		Decoupled: p.Decoupled, Step: p.Step,
+		Decoupled: p.Decoupled,
 	})
 }

@@ -14,7 +14,7 @@ func testInfo(t tb, d device.Device) {
 		t.Errorf("Info() = %+v: want a non-empty Name, Renderer and Version", info)
 	}
 	l := info.Limits
-	for _, v := range []int{l.MaxBufferElements, l.MaxInvocations, l.MaxSharedMemory, l.Threads,
+	for _, v := range []int{l.MaxBufferElements, l.MaxInvocations, l.MaxSharedMemory, l.MaxStorageBlocks, l.Threads,
 		l.MaxWorkGroupCount[0], l.MaxWorkGroupCount[1], l.MaxWorkGroupCount[2],
 		l.MaxWorkGroupSize[0], l.MaxWorkGroupSize[1], l.MaxWorkGroupSize[2]} {
 		if v < 0 {
@@ -24,6 +24,9 @@ func testInfo(t tb, d device.Device) {
 	}
 	if l.MaxStorageBlockSize < 0 {
 		t.Errorf("Info().Limits.MaxStorageBlockSize = %d, want ≥ 0", l.MaxStorageBlockSize)
+	}
+	if l.MaxStorageBlocks != 0 && l.MaxStorageBlocks < 4 {
+		t.Errorf("Info().Limits.MaxStorageBlocks = %d: the optimizer kernels bind 4 buffers per tensor", l.MaxStorageBlocks)
 	}
 	if l.MaxBufferElements != 0 && l.MaxBufferElements < 1<<20 {
 		t.Errorf("Info().Limits.MaxBufferElements = %d: a backend that cannot hold a million elements is unusable", l.MaxBufferElements)

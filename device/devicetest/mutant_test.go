@@ -34,8 +34,8 @@ type mutant struct {
 	gather     func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
 	scatterAdd func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
 	random     func(dst device.Buffer, p device.RandomParams)
-	sgd        func(param, grad, buf device.Buffer, p device.SGDParams)
-	adam       func(param, grad, m, v device.Buffer, p device.AdamParams)
+	sgd        func(ts []device.SGDTensor, p device.SGDParams)
+	adam       func(ts []device.AdamTensor, p device.AdamParams)
 }
 
 func (m *mutant) Fill(dst device.Buffer, offset, n int, v float32) {
@@ -182,20 +182,20 @@ func (m *mutant) Random(dst device.Buffer, p device.RandomParams) {
 	m.random(dst, p)
 }
 
-func (m *mutant) SGDStep(param, grad, buf device.Buffer, p device.SGDParams) {
+func (m *mutant) SGDStep(ts []device.SGDTensor, p device.SGDParams) {
 	if m.sgd == nil {
-		m.Device.SGDStep(param, grad, buf, p)
+		m.Device.SGDStep(ts, p)
 		return
 	}
-	m.sgd(param, grad, buf, p)
+	m.sgd(ts, p)
 }
 
-func (m *mutant) AdamStep(param, grad, mb, v device.Buffer, p device.AdamParams) {
+func (m *mutant) AdamStep(ts []device.AdamTensor, p device.AdamParams) {
 	if m.adam == nil {
-		m.Device.AdamStep(param, grad, mb, v, p)
+		m.Device.AdamStep(ts, p)
 		return
 	}
-	m.adam(param, grad, mb, v, p)
+	m.adam(ts, p)
 }
 
 // scale multiplies the first n elements of b by s in place: a result that is
@@ -400,24 +400,62 @@ var mutants = []struct {
 		}
 	}},
 	{"sgd dampens the first step", "SGDStep/dampening", func(d device.Device, m *mutant) {
-		m.sgd = func(param, grad, buf device.Buffer, p device.SGDParams) {
-			if p.FirstStep && buf != nil {
-				d.Fill(buf, 0, buf.Len(), 0)
-				p.FirstStep = false
+		m.sgd = func(ts []device.SGDTensor, p device.SGDParams) {
+			for i, t := range ts {
+				if t.FirstStep && t.Buf != nil {
+					d.Fill(t.Buf, 0, t.N, 0)
+					ts[i].FirstStep = false
+				}
 			}
-			d.SGDStep(param, grad, buf, p)
+			d.SGDStep(ts, p)
+		}
+	}},
+	{"sgd skips the last tensor of the list", "SGDStep/plain", func(d device.Device, m *mutant) {
+		m.sgd = func(ts []device.SGDTensor, p device.SGDParams) {
+			d.SGDStep(ts[:len(ts)-1], p)
+		}
+	}},
+	{"sgd takes every tensor's first step with the first's", "SGDStep/momentum", func(d device.Device, m *mutant) {
+		m.sgd = func(ts []device.SGDTensor, p device.SGDParams) {
+			for i := range ts {
+				ts[i].FirstStep = ts[0].FirstStep
+			}
+			d.SGDStep(ts, p)
+		}
+	}},
+	{"sgd updates the whole buffer, not N elements", "SGDStep/weightDecay", func(d device.Device, m *mutant) {
+		m.sgd = func(ts []device.SGDTensor, p device.SGDParams) {
+			for i, t := range ts {
+				ts[i].N = t.Param.Len()
+			}
+			d.SGDStep(ts, p)
 		}
 	}},
 	{"adam without bias correction", "AdamStep/adam", func(d device.Device, m *mutant) {
-		m.adam = func(param, grad, mb, v device.Buffer, p device.AdamParams) {
-			p.Step = 1 << 20
-			d.AdamStep(param, grad, mb, v, p)
+		m.adam = func(ts []device.AdamTensor, p device.AdamParams) {
+			for i := range ts {
+				ts[i].Step = 1 << 20
+			}
+			d.AdamStep(ts, p)
+		}
+	}},
+	{"adam counts every tensor's steps as the first's", "AdamStep/weightDecay", func(d device.Device, m *mutant) {
+		m.adam = func(ts []device.AdamTensor, p device.AdamParams) {
+			for i := range ts {
+				ts[i].Step = ts[0].Step
+			}
+			d.AdamStep(ts, p)
+		}
+	}},
+	{"adam skips the last tensor of the list", "AdamStep/later", func(d device.Device, m *mutant) {
+		m.adam = func(ts []device.AdamTensor, p device.AdamParams) {
+			d.AdamStep(ts[:len(ts)-1], p)
 		}
 	}},
 	{"adamw decays like adam", "AdamStep/adamw", func(d device.Device, m *mutant) {
-		m.adam = func(param, grad, mb, v device.Buffer, p device.AdamParams) {
+		m.adam = func(ts []device.AdamTensor, p device.AdamParams) {
 			p.Decoupled = false
-			d.AdamStep(param, grad, mb, v, p)
+			d.AdamStep(ts, p)
 		}
 	}},
 }

@@ -268,6 +268,10 @@ func queryLimits() device.Limits {
 	l.MaxInvocations, l.MaxSharedMemory = int(inv), int(shared)
 	gl.GetInteger64v(gl.MAX_SHADER_STORAGE_BLOCK_SIZE, &l.MaxStorageBlockSize)
 	l.MaxBufferElements = int(l.MaxStorageBlockSize / 4)
+	var blocks, bindings int32
+	gl.GetIntegerv(gl.MAX_COMPUTE_SHADER_STORAGE_BLOCKS, &blocks)
+	gl.GetIntegerv(gl.MAX_SHADER_STORAGE_BUFFER_BINDINGS, &bindings)
+	l.MaxStorageBlocks = int(min(blocks, bindings))
 	return l
 }
 

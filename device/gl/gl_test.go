@@ -610,3 +610,51 @@ func TestScatterBuckets(t *testing.T) {
 	}
 	d.scatterBucketMinM = defaultScatterBucketMinM
 }
+
+// TestOptimDispatches checks that an optimizer step binds as many tensors
+// per dispatch as the storage-block limit allows: ⌈tensors/slots⌉
+// dispatches, slots = ⌊blocks/buffers per tensor⌋ (at most maxOptimSlots),
+// at this context's limit and at GL 4.3's minimum of 8.
+func TestOptimDispatches(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	const tensors, n = 13, 5
+	bufs := make([]device.Buffer, 4*tensors)
+	for i := range bufs {
+		bufs[i] = d.Alloc(device.Float32, n)
+		d.Fill(bufs[i], 0, n, 1)
+		defer d.Free(bufs[i])
+	}
+	sgd := make([]device.SGDTensor, tensors)
+	adam := make([]device.AdamTensor, tensors)
+	for i := range tensors {
+		b := bufs[4*i : 4*i+4]
+		sgd[i] = device.SGDTensor{Param: b[0], Grad: b[1], Buf: b[2], N: n, FirstStep: true}
+		adam[i] = device.AdamTensor{Param: b[0], Grad: b[1], M: b[2], V: b[3], N: n, Step: 1}
+	}
+	for _, blocks := range []int{d.info.Limits.MaxStorageBlocks, 8} {
+		d.info.Limits.MaxStorageBlocks = blocks
+		for _, c := range []struct {
+			name      string
+			perTensor int // storage blocks
+			step      func()
+		}{
+			{"sgd", 2, func() { d.SGDStep(sgd, device.SGDParams{LR: 0.1}) }},
+			{"sgd-momentum", 3, func() { d.SGDStep(sgd, device.SGDParams{LR: 0.1, Momentum: 0.9}) }},
+			{"adam", 4, func() { d.AdamStep(adam, device.AdamParams{LR: 0.1, Beta1: 0.9, Beta2: 0.99}) }},
+		} {
+			if err := d.Sync(); err != nil { // counts the fills
+				t.Fatal(err)
+			}
+			before := d.Stats().Dispatches
+			c.step()
+			if err := d.Sync(); err != nil {
+				t.Fatalf("%s with %d storage blocks: %v", c.name, blocks, err)
+			}
+			slots := min(blocks/c.perTensor, maxOptimSlots)
+			if got, want := d.Stats().Dispatches-before, int64((tensors+slots-1)/slots); got != want {
+				t.Errorf("%s of %d tensors with %d storage blocks: %d dispatches, want %d", c.name, tensors, blocks, got, want)
+			}
+		}
+	}
+}

@@ -33,6 +33,7 @@ type Adam struct {
 	kind      string
 	m, v      []*tensor.Tensor // first and second moments; nil until a parameter's first step
 	steps     []int            // steps taken per parameter, for the bias corrections
+	updates   []tensor.AdamUpdate
 }
 
 // NewAdam returns an Adam optimizer over params, whose weight decay adds
@@ -67,8 +68,11 @@ func newAdam(kind string, params []*tensor.Tensor, cfg AdamConfig, decoupled boo
 		m: make([]*tensor.Tensor, n), v: make([]*tensor.Tensor, n), steps: make([]int, n)}, nil
 }
 
-// Step applies one Adam update to every parameter that has a gradient.
+// Step applies one Adam update to every parameter that has a gradient, in
+// one fused kernel for all of them (one per device when the parameters
+// live on several).
 func (o *Adam) Step() {
+	us := o.updates[:0]
 	for i, p := range o.params {
 		g := p.Grad()
 		if g == nil {
@@ -78,11 +82,15 @@ func (o *Adam) Step() {
 			o.m[i], o.v[i] = newBuffer(p), newBuffer(p)
 		}
 		o.steps[i]++
-		tensor.AdamStep(p, g, o.m[i], o.v[i], device.AdamParams{
-			LR: o.cfg.LR, Beta1: o.cfg.Beta1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps,
-			WeightDecay: o.cfg.WeightDecay, Decoupled: o.decoupled, Step: o.steps[i],
-		})
+		us = append(us, tensor.AdamUpdate{Param: p, Grad: g, M: o.m[i], V: o.v[i], Step: o.steps[i]})
 	}
+	p := device.AdamParams{
+		LR: o.cfg.LR, Beta1: o.cfg.Beta1, Beta2: o.cfg.Beta2, Eps: o.cfg.Eps,
+		WeightDecay: o.cfg.WeightDecay, Decoupled: o.decoupled,
+	}
+	byDevice(us, func(u tensor.AdamUpdate) *tensor.Tensor { return u.Param }, func(us []tensor.AdamUpdate) { tensor.AdamStep(us, p) })
+	clear(us)
+	o.updates = us
 }
 
 // ZeroGrad releases the parameters' gradients.

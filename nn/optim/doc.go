@@ -5,8 +5,10 @@
 //
 // An optimizer holds a list of parameter tensors (leaves with
 // SetRequiresGrad, e.g. an nn Module's parameters). Step applies one fused
-// device kernel per parameter (tensor.SGDStep, tensor.AdamStep), so a step
-// on the GL device moves nothing to the host. Per-parameter state (momentum
+// multi-tensor device kernel to all the parameters that have a gradient
+// (tensor.SGDStep, tensor.AdamStep; one per device if they live on
+// several), so a step on the GL device moves nothing to the host and costs
+// a dispatch or a few, not one per parameter. Per-parameter state (momentum
 // buffers, Adam moments) is created on the first step that needs it and
 // persisted, so a training step may run inside tensor.Tidy without losing it.
 //

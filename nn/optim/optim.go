@@ -2,7 +2,9 @@ package optim
 
 import (
 	"fmt"
+	"slices"
 
+	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
@@ -62,4 +64,31 @@ func newBuffer(p *tensor.Tensor) *tensor.Tensor {
 	b := tensor.ZerosLike(p)
 	tensor.Persist(b)
 	return b
+}
+
+// byDevice calls step with the updates of us, all of them at once when
+// their parameters share a device (the usual case), else once per device in
+// the order the devices first appear: a device kernel updates the tensors
+// of one device only.
+func byDevice[U any](us []U, param func(U) *tensor.Tensor, step func([]U)) {
+	if len(us) == 0 {
+		return
+	}
+	dev := param(us[0]).Device()
+	if !slices.ContainsFunc(us, func(u U) bool { return param(u).Device() != dev }) {
+		step(us)
+		return
+	}
+	var devs []device.Device
+	groups := map[device.Device][]U{}
+	for _, u := range us {
+		d := param(u).Device()
+		if groups[d] == nil {
+			devs = append(devs, d)
+		}
+		groups[d] = append(groups[d], u)
+	}
+	for _, d := range devs {
+		step(groups[d])
+	}
 }

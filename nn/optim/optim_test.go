@@ -1,13 +1,16 @@
 package optim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/tensorgl/tensorgl/device/cpu"
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
@@ -425,5 +428,87 @@ func TestLoadFileErrors(t *testing.T) {
 		if err := Load(tc.path, adam); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Load(%s): got %v, want an error containing %q", tc.path, err, tc.want)
 		}
+	}
+}
+
+// TestStepPerDevice checks that a step is one kernel per device: a group
+// on one device updates all its parameters in one dispatch, and a group
+// spread over two devices in one per device, with the values of separate
+// optimizers.
+func TestStepPerDevice(t *testing.T) {
+	other := cpu.New()
+	defer other.Close()
+	mk := []struct {
+		name string
+		new  func([]*tensor.Tensor) (Optimizer, error)
+	}{
+		{"sgd", func(ps []*tensor.Tensor) (Optimizer, error) { return NewSGD(ps, SGDConfig{LR: 0.1, Momentum: 0.9}) }},
+		{"adam", func(ps []*tensor.Tensor) (Optimizer, error) { return NewAdam(ps, DefaultAdam()) }},
+	}
+	for _, c := range mk {
+		t.Run(c.name, func(t *testing.T) {
+			def := tensor.DefaultDevice()
+			var mixed, here, there []*tensor.Tensor
+			for i, n := range []int{3, 1, 5, 2, 7} {
+				v := make([]float32, n)
+				for j := range v {
+					v[j] = float32(i + j)
+				}
+				p, q := tensor.FromSlice(v, n), tensor.FromSlice(v, n)
+				if i%2 == 1 {
+					p, q = p.To(other), q.To(other)
+					there = append(there, q.SetRequiresGrad(true))
+				} else {
+					here = append(here, q.SetRequiresGrad(true))
+				}
+				mixed = append(mixed, p.SetRequiresGrad(true))
+			}
+			optMixed, err := c.new(mixed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			optHere, _ := c.new(here)
+			optThere, _ := c.new(there)
+			grads := func(ps []*tensor.Tensor) {
+				for _, p := range ps {
+					p.SetGrad(tensor.OnesLike(p).MulScalar(0.5))
+				}
+			}
+			for k := range 3 {
+				grads(mixed)
+				grads(here)
+				grads(there)
+				if err := errors.Join(def.Sync(), other.Sync()); err != nil {
+					t.Fatal(err)
+				}
+				d0, o0 := def.Stats().Dispatches, other.Stats().Dispatches
+				optMixed.Step()
+				if err := errors.Join(def.Sync(), other.Sync()); err != nil {
+					t.Fatal(err)
+				}
+				if k > 0 { // the first step also zeroes the new state buffers
+					if dd, do := def.Stats().Dispatches-d0, other.Stats().Dispatches-o0; dd != 1 || do != 1 {
+						t.Errorf("step %d: %d dispatches on the default device, %d on the other, want 1 each", k+1, dd, do)
+					}
+				}
+				optHere.Step()
+				optThere.Step()
+				for _, o := range []Optimizer{optMixed, optHere, optThere} {
+					o.ZeroGrad()
+				}
+			}
+			hi, ti := 0, 0
+			for i, p := range mixed {
+				want := here
+				j := &hi
+				if i%2 == 1 {
+					want, j = there, &ti
+				}
+				if got, w := p.Data(), want[*j].Data(); !slices.Equal(got, w) {
+					t.Errorf("parameter %d: %v in the mixed group, %v alone", i, got, w)
+				}
+				*j++
+			}
+		})
 	}
 }

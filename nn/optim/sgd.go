@@ -19,9 +19,10 @@ type SGDConfig struct {
 
 // SGD is stochastic gradient descent with optional momentum (torch.optim.SGD).
 type SGD struct {
-	params []*tensor.Tensor
-	cfg    SGDConfig
-	bufs   []*tensor.Tensor // momentum buffers; nil until a parameter's first step
+	params  []*tensor.Tensor
+	cfg     SGDConfig
+	bufs    []*tensor.Tensor // momentum buffers; nil until a parameter's first step
+	updates []tensor.SGDUpdate
 }
 
 // NewSGD returns an SGD optimizer over params. It rejects the
@@ -44,8 +45,11 @@ func NewSGD(params []*tensor.Tensor, cfg SGDConfig) (*SGD, error) {
 	return &SGD{params: params, cfg: cfg, bufs: make([]*tensor.Tensor, len(params))}, nil
 }
 
-// Step applies one SGD update to every parameter that has a gradient.
+// Step applies one SGD update to every parameter that has a gradient, in
+// one fused kernel for all of them (one per device when the parameters
+// live on several).
 func (o *SGD) Step() {
+	us := o.updates[:0]
 	for i, p := range o.params {
 		g := p.Grad()
 		if g == nil {
@@ -58,11 +62,15 @@ func (o *SGD) Step() {
 			o.bufs[i] = newBuffer(p)
 			first = true
 		}
-		tensor.SGDStep(p, g, o.bufs[i], device.SGDParams{
-			LR: o.cfg.LR, Momentum: o.cfg.Momentum, Dampening: o.cfg.Dampening,
-			WeightDecay: o.cfg.WeightDecay, Nesterov: o.cfg.Nesterov, FirstStep: first,
-		})
+		us = append(us, tensor.SGDUpdate{Param: p, Grad: g, Buf: o.bufs[i], FirstStep: first})
 	}
+	p := device.SGDParams{
+		LR: o.cfg.LR, Momentum: o.cfg.Momentum, Dampening: o.cfg.Dampening,
+		WeightDecay: o.cfg.WeightDecay, Nesterov: o.cfg.Nesterov,
+	}
+	byDevice(us, func(u tensor.SGDUpdate) *tensor.Tensor { return u.Param }, func(us []tensor.SGDUpdate) { tensor.SGDStep(us, p) })
+	clear(us) // hold no gradient past the step
+	o.updates = us
 }
 
 // ZeroGrad releases the parameters' gradients.
