@@ -52,10 +52,22 @@ type cell interface {
 	// steps at once and the one each step adds to h·W_hhᵀ (nil: none),
 	// from b_ih and b_hh (nil without biases).
 	biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor)
+}
+
+// stepper is a cell run one time step at a time (LSTM, GRU).
+type stepper interface {
 	// step returns the state after one time step from xw, the input's
 	// projection for it as [B gates H] (input bias included), the state s
 	// before it, W_hhᵀ [H gates·H] and the step bias.
 	step(xw *tensor.Tensor, s state, whhT, bias *tensor.Tensor) state
+}
+
+// sequencer is a cell that runs a whole sequence as one op (the Elman
+// cell: tensor.Recurrence), from the time-major input projection xw
+// [T B H] (input bias included) and h0 (nil: zeros), returning every h_t
+// as [T B H].
+type sequencer interface {
+	sequence(xw, whh, h0 *tensor.Tensor, reverse bool) *tensor.Tensor
 }
 
 // state is the recurrent state of one layer and direction: h, and c for
@@ -202,9 +214,27 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 				bih, bhh = r.BiasIH[i], r.BiasHH[i]
 			}
 			inBias, stepBias := r.cell.biases(bih, bhh)
-			proj := flat.MatMul(r.WeightIH[i].T())
-			if inBias != nil {
-				proj = proj.Add(inBias)
+			proj := tensor.Linear(flat, r.WeightIH[i], inBias, tensor.Activation{})
+			if sq, ok := r.cell.(sequencer); ok {
+				xw := proj.Reshape(in.Size(0), in.Size(1), hidden)
+				if timeAxis == 1 {
+					xw = xw.Transpose(0, 1)
+				}
+				h0 := starts[0][i]
+				if h0 == zero {
+					h0 = nil
+				}
+				hs := sq.sequence(xw, r.WeightHH[i], h0, d == 1)
+				last := steps - 1
+				if d == 1 {
+					last = 0
+				}
+				ends[i] = state{h: hs.Select(0, last)}
+				if timeAxis == 1 {
+					hs = hs.Transpose(0, 1)
+				}
+				outs[d] = hs
+				continue
 			}
 			xw := proj.Reshape(in.Size(0), in.Size(1), r.cell.gates(), hidden).Unbind(timeAxis)
 			s := state{h: starts[0][i]}
@@ -217,7 +247,7 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 				if d == 1 {
 					t = steps - 1 - n
 				}
-				s = r.cell.step(xw[t], s, whhT, stepBias)
+				s = r.cell.(stepper).step(xw[t], s, whhT, stepBias)
 				seq[t] = s.h
 			}
 			outs[d] = tensor.Stack(timeAxis, seq...)

@@ -42,10 +42,11 @@ func (elman) biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor) {
 	return bih.Add(bhh), nil
 }
 
-func (e elman) step(xw *tensor.Tensor, s state, whhT, _ *tensor.Tensor) state {
-	a := xw.Squeeze(1).Add(s.h.MatMul(whhT))
+// sequence runs the whole sequence as one fused op.
+func (e elman) sequence(xw, whh, h0 *tensor.Tensor, reverse bool) *tensor.Tensor {
+	act := tensor.ActTanh
 	if e.relu {
-		return state{h: a.Relu()}
+		act = tensor.ActRelu
 	}
-	return state{h: a.Tanh()}
+	return tensor.Recurrence(xw, whh, h0, act, reverse)
 }
