@@ -199,10 +199,12 @@ func buildKernelCases() []kernelCase {
 		}})
 
 	// Reduce: every op along rows (the reduced axis is innermost); Sum also
-	// down columns (the reduced axis is outermost), as in a bias gradient.
+	// down columns (the reduced axis is outermost), as in a linear layer's
+	// bias gradient, and over axes 0, 2 and 3 of [N K H W], as in a
+	// convolution's, in one pass.
 	reduce := func(op device.ReduceOp, size string, p device.ReduceParams) kernelCase {
 		p.Op = op
-		out := p.Outer * p.Inner
+		out, _ := p.Len()
 		return kernelCase{method: "Reduce", op: op.String(), size: size, soft: true,
 			work: work{bytes: float64(4 * (mi + out)), elems: mi},
 			setup: func(o *operands) func() {
@@ -215,9 +217,10 @@ func buildKernelCases() []kernelCase {
 			}}
 	}
 	for _, op := range device.ReduceOps() {
-		add(reduce(op, "rows-1024x1024", device.ReduceParams{Outer: side, N: side, Inner: 1}))
+		add(reduce(op, "rows-1024x1024", device.ReduceAxis(op, side, side, 1)))
 	}
-	add(reduce(device.Sum, "columns-1024x1024", device.ReduceParams{Outer: 1, N: side, Inner: side}))
+	add(reduce(device.Sum, "columns-1024x1024", device.ReduceAxis(device.Sum, 1, side, side)))
+	add(reduce(device.Sum, "conv-bias-16x64x32x32", device.ReduceParams{Shape: []int{16, 64, 32, 32}, Axes: []int{0, 2, 3}}))
 
 	// MatMul: a square product, the three products of the MLP's first layer
 	// (784→128) at batch 64 — forward y = x·Wᵀ, dx = dy·W, dW = dyᵀ·x — and a

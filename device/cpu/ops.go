@@ -91,11 +91,12 @@ func (d *cpuDevice) Where(dst device.Buffer, cond, x, y device.Strided, shape []
 func (d *cpuDevice) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	d.dispatch()
 	op := reduceOps[p.Op]
+	sizes, reduced := p.Coalesce()
 	if p.Op == device.ArgMax || p.Op == device.ArgMin {
-		kernels.ArgReduce(op, i32(dst), f32(src), p.Outer, p.N, p.Inner)
+		kernels.ArgReduce(op, i32(dst), f32(src), sizes, reduced)
 		return
 	}
-	kernels.Reduce(op, f32(dst), f32(src), p.Outer, p.N, p.Inner)
+	kernels.Reduce(op, f32(dst), f32(src), sizes, reduced)
 }
 
 func (d *cpuDevice) MatMul(c, a, b device.Buffer, p device.MatMulParams) {

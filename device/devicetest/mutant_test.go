@@ -251,19 +251,35 @@ var mutants = []struct {
 				d.Reduce(dst, src, p)
 				return
 			}
+			// Over [outer, n, inner] views only, which is all that is
+			// needed to show the suite sees the tie order.
+			if len(p.Axes) != 1 || len(p.Shape) != 3 || p.Axes[0] != 1 {
+				d.Reduce(dst, src, p)
+				return
+			}
+			outer, n, inner := p.Shape[0], p.Shape[1], p.Shape[2]
 			x := make([]float32, src.Len())
 			d.Read(src, x)
-			idx := make([]int32, p.Outer*p.Inner)
-			for o := range p.Outer {
-				for i := range p.Inner {
-					for k := range p.N {
-						if best := x[(o*p.N+int(idx[o*p.Inner+i]))*p.Inner+i]; x[(o*p.N+k)*p.Inner+i] >= best {
-							idx[o*p.Inner+i] = int32(k)
+			idx := make([]int32, outer*inner)
+			for o := range outer {
+				for i := range inner {
+					for k := range n {
+						if best := x[(o*n+int(idx[o*inner+i]))*inner+i]; x[(o*n+k)*inner+i] >= best {
+							idx[o*inner+i] = int32(k)
 						}
 					}
 				}
 			}
 			d.Write(dst, idx)
+		}
+	}},
+	{"reduce over several axes assumes they are adjacent", "Reduce/sum", func(d device.Device, m *mutant) {
+		m.reduce = func(dst, src device.Buffer, p device.ReduceParams) {
+			// [before first axis, every reduced element, the rest]: right
+			// when the reduced axes are adjacent, wrong for a bias gradient.
+			outer := device.NumElements(p.Shape[:p.Axes[0]])
+			out, n := p.Len()
+			d.Reduce(dst, src, device.ReduceAxis(p.Op, outer, n, out/outer))
 		}
 	}},
 	{"softmax without subtracting the max", "Softmax/softmax/offset", func(d device.Device, m *mutant) {
