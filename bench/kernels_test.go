@@ -346,6 +346,32 @@ func buildKernelCases() []kernelCase {
 				}})
 	}
 
+	// CrossEntropy: a classifier's loss (64×10, latency-bound, as in the MLP
+	// step: mean reduction) and long rows with weights and label smoothing.
+	xents := []struct {
+		size string
+		p    device.CrossEntropyParams
+	}{
+		{"classifier-64x10", device.CrossEntropyParams{Rows: 64, N: 10, Mean: true}},
+		{"weighted-smooth-1024x1024", device.CrossEntropyParams{Rows: side, N: side, Smoothing: 0.1, Weighted: true, Mean: true}},
+	}
+	for _, s := range xents {
+		n := s.p.Rows * s.p.N
+		add(kernelCase{method: "CrossEntropy", size: s.size, soft: true,
+			work: work{bytes: float64(4 * (n + 2*s.p.Rows)), elems: float64(n)},
+			setup: func(o *operands) func() {
+				x, t, w, loss := o.uniform(n, -4, 4), o.indices(s.p.Rows, s.p.N), o.uniform(s.p.N, 0.5, 2), o.alloc(device.Float32, s.p.Rows)
+				return func() { o.dev.CrossEntropy(loss, x, t, w, s.p) }
+			}},
+			kernelCase{method: "CrossEntropyBackward", size: s.size, soft: true,
+				work: work{bytes: float64(4 * (2*n + s.p.Rows)), elems: float64(n)},
+				setup: func(o *operands) func() {
+					x, t, w, dx := o.uniform(n, -4, 4), o.indices(s.p.Rows, s.p.N), o.uniform(s.p.N, 0.5, 2), o.alloc(device.Float32, n)
+					g := device.Strided{Buf: o.uniform(1, 1, 1), Strides: []int{0}}
+					return func() { o.dev.CrossEntropyBackward(dx, x, t, w, g, s.p) }
+				}})
+	}
+
 	// Gather/ScatterAdd: cross-entropy's pick of the target logit (64×10 →
 	// 64×1, torch.gather strides) and embedding lookups (index-select
 	// strides): 4096 tokens of width 128 from a 50000-row table, and a small

@@ -219,6 +219,28 @@ type SoftmaxParams struct {
 	Log     bool
 }
 
+// CrossEntropyParams describes a fused softmax cross-entropy (PyTorch's
+// cross_entropy) of contiguous logits [Rows, N] against Int32 class indices
+// target [Rows] in [0, N), with optional class weights w [N] (all ones
+// unless Weighted) and label smoothing ε. Row b's loss is
+//
+//	l[b] = Σ_c a[b,c]·(lse[b] − x[b,c]) / D,  lse[b] = ln Σ_c e^x[b,c] (max subtracted)
+//	a[b,c] = (1−ε)·w[t]·[c = t] + ε/N·w[c],   t = target[b]
+//
+// where D = Σ_b w[target[b]] (Rows when not Weighted) when Mean, else 1: a
+// sum of the rows is then PyTorch's (weighted) mean. The gradient with
+// respect to the logits, given the upstream gradient g[b] of each row, is
+//
+//	dx[b,c] = g[b]/D · (A[b]·softmax(x[b])[c] − a[b,c]),  A[b] = Σ_c a[b,c]
+//
+// (softmax minus the smoothed one-hot target, when not Weighted).
+type CrossEntropyParams struct {
+	Rows, N   int
+	Smoothing float32 // ε in [0, 1]
+	Weighted  bool
+	Mean      bool
+}
+
 // GatherParams: Src is contiguous [Outer, N, Inner]; Dst is contiguous
 // [Outer, M, Inner] with
 //

@@ -179,6 +179,24 @@ func (d *cpuDevice) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxPar
 	kernels.SoftmaxBackward(f32(dx), f32(y), f32(dy), p.Rows, p.N, p.Log)
 }
 
+func crossEntropyConfig(weight device.Buffer, p device.CrossEntropyParams) kernels.CrossEntropyConfig {
+	c := kernels.CrossEntropyConfig{Rows: p.Rows, N: p.N, Smoothing: p.Smoothing, Mean: p.Mean}
+	if p.Weighted {
+		c.Weight = f32(weight)
+	}
+	return c
+}
+
+func (d *cpuDevice) CrossEntropy(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
+	d.dispatch()
+	kernels.CrossEntropy(f32(loss), f32(logits), i32(target), crossEntropyConfig(weight, p))
+}
+
+func (d *cpuDevice) CrossEntropyBackward(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+	d.dispatch()
+	kernels.CrossEntropyBackward(f32(dlogits), f32(logits), i32(target), f32(dloss.Buf), dloss.Offset, dloss.Strides[0], crossEntropyConfig(weight, p))
+}
+
 func indexStrides(idx device.Strided) kernels.IndexStrides {
 	return kernels.IndexStrides{Off: idx.Offset, Strides: [3]int(idx.Strides)}
 }

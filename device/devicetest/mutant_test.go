@@ -30,6 +30,8 @@ type mutant struct {
 	softmax    func(dst, src device.Buffer, p device.SoftmaxParams)
 	poolBwd    func(dx, dy, idx device.Buffer, p device.Pool2dParams)
 	softmaxBwd func(dx, y, dy device.Buffer, p device.SoftmaxParams)
+	xent       func(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams)
+	xentBwd    func(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams)
 	gather     func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
 	scatterAdd func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
 	random     func(dst device.Buffer, p device.RandomParams)
@@ -147,6 +149,22 @@ func (m *mutant) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxParams
 		return
 	}
 	m.softmaxBwd(dx, y, dy, p)
+}
+
+func (m *mutant) CrossEntropy(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
+	if m.xent == nil {
+		m.Device.CrossEntropy(loss, logits, target, weight, p)
+		return
+	}
+	m.xent(loss, logits, target, weight, p)
+}
+
+func (m *mutant) CrossEntropyBackward(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+	if m.xentBwd == nil {
+		m.Device.CrossEntropyBackward(dlogits, logits, target, weight, dloss, p)
+		return
+	}
+	m.xentBwd(dlogits, logits, target, weight, dloss, p)
 }
 
 func (m *mutant) Gather(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
@@ -298,6 +316,31 @@ var mutants = []struct {
 				}
 			}
 			d.Write(dst, x)
+		}
+	}},
+	{"weighted mean divides by the row count", "CrossEntropy/weighted-mean/rows", func(d device.Device, m *mutant) {
+		m.xent = func(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
+			if !p.Weighted || !p.Mean {
+				d.CrossEntropy(loss, logits, target, weight, p)
+				return
+			}
+			p.Mean = false
+			d.CrossEntropy(loss, logits, target, weight, p)
+			scale(d, loss, p.Rows, 1/float32(p.Rows))
+		}
+	}},
+	{"cross-entropy backward reads the upstream gradient contiguously", "CrossEntropyBackward/plain/rows", func(d device.Device, m *mutant) {
+		m.xentBwd = func(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+			dloss.Strides = []int{1}
+			d.CrossEntropyBackward(dlogits, logits, target, weight, dloss, p)
+		}
+	}},
+	{"cross-entropy backward smooths over N−1 classes", "CrossEntropyBackward/smooth-weighted/odd", func(d device.Device, m *mutant) {
+		m.xentBwd = func(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+			if p.N > 1 {
+				p.Smoothing *= float32(p.N) / float32(p.N-1)
+			}
+			d.CrossEntropyBackward(dlogits, logits, target, weight, dloss, p)
 		}
 	}},
 	{"matmul reads C when beta is 0", "MatMul/beta0", func(d device.Device, m *mutant) {

@@ -116,3 +116,43 @@ func (d *Device) softmax(name string, defs []string, dst, s0, s1 *glBuffer, p de
 		d.dispatch(prog, p.Rows, 1, 1)
 	})
 }
+
+// CrossEntropy writes each row's loss with one work group per row.
+func (d *Device) CrossEntropy(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
+	d.crossEntropy("cross-entropy", nil, loss, logits, target, weight, device.Strided{}, p)
+}
+
+// CrossEntropyBackward writes the logits' gradient with one work group per
+// row.
+func (d *Device) CrossEntropyBackward(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+	d.crossEntropy("cross-entropy backward", []string{"BACKWARD"}, dlogits, logits, target, weight, dloss, p)
+}
+
+func (d *Device) crossEntropy(name string, defs []string, dst, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+	defs = append(defs, "CROSS_ENTROPY", localDef(rowLocal(p.N)))
+	bufs := []*glBuffer{d.buf(dst), d.buf(logits), d.buf(target), nil, nil}
+	if p.Weighted {
+		defs = append(defs, "WEIGHTED")
+		bufs[3] = d.buf(weight)
+	}
+	if p.Mean {
+		defs = append(defs, "MEAN")
+	}
+	stride := 0
+	if dloss.Buf != nil {
+		bufs[4], stride = d.buf(dloss.Buf), dloss.Strides[0]
+	}
+	d.enqueue(name, func() {
+		prog := d.program(variant{family: "softmax", defs: defs})
+		if prog == nil {
+			return
+		}
+		bind(bufs...)
+		prog.setUint("u_rows", p.Rows)
+		prog.setUint("u_n", p.N)
+		prog.setFloat("u_eps", p.Smoothing)
+		prog.setUint("u_dlossOff", dloss.Offset)
+		prog.setUint("u_dlossStride", stride)
+		d.dispatch(prog, p.Rows, 1, 1)
+	})
+}
