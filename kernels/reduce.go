@@ -31,8 +31,7 @@ const reduceBlock = 256
 // reduction is a Reduce of a contiguous source over some of its axes, in
 // the form the loops walk: inner adjacent kept positions (1 when the last
 // axis is reduced), the kept axes before them, and the reduced axes, each
-// axis with its stride in the source. When the last axis is reduced, its
-// run of contiguous elements is the last reduced axis.
+// axis with its stride in the source.
 type reduction struct {
 	inner       int
 	outer, n    int // kept positions outside inner; reduced positions
@@ -80,32 +79,27 @@ func (r *reduction) base(o int) int {
 	return off
 }
 
-// runs calls fn with the source offset, relative to a kept position's
-// base, of each run (see runLen) of reduced positions, in increasing order
-// of the reduced positions.
-func (r *reduction) runs(fn func(off int)) {
-	nred, run := r.nred, r.runLen()
-	if run > 1 {
+// next steps a walk over the reduced positions a run (see runLen) at a
+// time, in increasing order: given the offset of one run's start relative
+// to a kept position's base, and idx, the position of that run over the
+// reduced axes (zero at the start), it returns the next run's offset, or
+// false after the last. (A function, not a callback, so that the loops
+// allocate no closure.)
+func (r *reduction) next(idx *[MaxRank]int, off int) (int, bool) {
+	nred := r.nred
+	if r.runLen() > 1 {
 		nred--
 	}
-	var idx [MaxRank]int
-	off := 0
-	for {
-		fn(off)
-		i := nred - 1
-		for ; i >= 0; i-- {
-			idx[i]++
-			off += r.rst[i]
-			if idx[i] < r.red[i] {
-				break
-			}
-			off -= r.rst[i] * r.red[i]
-			idx[i] = 0
+	for i := nred - 1; i >= 0; i-- {
+		idx[i]++
+		off += r.rst[i]
+		if idx[i] < r.red[i] {
+			return off, true
 		}
-		if i < 0 {
-			return
-		}
+		off -= r.rst[i] * r.red[i]
+		idx[i] = 0
 	}
+	return 0, false
 }
 
 // runLen returns the length of the runs: that of the last reduced axis when
@@ -137,24 +131,21 @@ func Reduce(op ReduceOp, dst, src []float32, shape []int, reduced []bool) {
 			w := min(reduceBlock, inner-i0)
 			base := r.base(o) + i0
 			d := dst[o*inner+i0 : o*inner+i0+w]
+			var idx [MaxRank]int
 			if inner == 1 {
-				first := true
 				var s float64
-				var e float32
-				r.runs(func(off int) {
+				e := src[base]
+				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
 					x := src[base+off : base+off+run]
-					switch {
-					case op == Sum:
+					switch op {
+					case Sum:
 						s += sum64(x)
-					case first:
-						e = extreme(op == Max, x)
-					case op == Max:
+					case Max:
 						e = max(e, extreme(true, x))
 					default:
 						e = min(e, extreme(false, x))
 					}
-					first = false
-				})
+				}
 				if op == Sum {
 					d[0] = float32(s)
 				} else {
@@ -165,33 +156,29 @@ func Reduce(op ReduceOp, dst, src []float32, shape []int, reduced []bool) {
 			if op == Sum {
 				a := acc[:w]
 				clear(a)
-				r.runs(func(off int) {
+				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
 					for j, v := range src[base+off : base+off+w] {
 						a[j] += float64(v)
 					}
-				})
+				}
 				for j, v := range a {
 					d[j] = float32(v)
 				}
 				continue
 			}
-			first := true
-			r.runs(func(off int) {
+			copy(d, src[base:base+w])
+			for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
 				row := src[base+off : base+off+w]
-				switch {
-				case first:
-					copy(d, row)
-					first = false
-				case op == Max:
+				if op == Max {
 					for j, v := range row {
 						d[j] = max(d[j], v)
 					}
-				default:
+				} else {
 					for j, v := range row {
 						d[j] = min(d[j], v)
 					}
 				}
-			})
+			}
 		}
 	})
 }
@@ -280,6 +267,7 @@ func ArgReduce(op ReduceOp, dst []int32, src []float32, shape []int, reduced []b
 			o, i0 := t/blocks, (t%blocks)*reduceBlock
 			w := min(reduceBlock, inner-i0)
 			base := r.base(o) + i0
+			var idx [MaxRank]int
 			k := 0 // reduced position of the run's start
 			if inner == 1 {
 				if r.n == run {
@@ -287,21 +275,21 @@ func ArgReduce(op ReduceOp, dst []int32, src []float32, shape []int, reduced []b
 					continue
 				}
 				best, bi := src[base], 0
-				r.runs(func(off int) {
+				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
 					for j, v := range src[base+off : base+off+run] {
 						if isMax && v > best || !isMax && v < best {
 							best, bi = v, k+j
 						}
 					}
 					k += run
-				})
+				}
 				dst[o] = int32(bi)
 				continue
 			}
 			best, bi := bestBuf[:w], dst[o*inner+i0:o*inner+i0+w]
 			copy(best, src[base:base+w])
 			clear(bi)
-			r.runs(func(off int) {
+			for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
 				row := src[base+off : base+off+w]
 				for j, v := range row {
 					// Masks, not branches: which element wins is
@@ -314,7 +302,7 @@ func ArgReduce(op ReduceOp, dst []int32, src []float32, shape []int, reduced []b
 					bi[j] = int32(uint32(k)&m | uint32(bi[j])&^m)
 				}
 				k++
-			})
+			}
 		}
 	})
 }
