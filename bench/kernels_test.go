@@ -199,10 +199,12 @@ func buildKernelCases() []kernelCase {
 		}})
 
 	// Reduce: every op along rows (the reduced axis is innermost); Sum also
-	// down columns (the reduced axis is outermost), as in a bias gradient.
+	// down columns (the reduced axis is outermost), as in a linear layer's
+	// bias gradient, and over axes 0, 2 and 3 of [N K H W], as in a
+	// convolution's, in one pass.
 	reduce := func(op device.ReduceOp, size string, p device.ReduceParams) kernelCase {
 		p.Op = op
-		out := p.Outer * p.Inner
+		out, _ := p.Len()
 		return kernelCase{method: "Reduce", op: op.String(), size: size, soft: true,
 			work: work{bytes: float64(4 * (mi + out)), elems: mi},
 			setup: func(o *operands) func() {
@@ -215,9 +217,10 @@ func buildKernelCases() []kernelCase {
 			}}
 	}
 	for _, op := range device.ReduceOps() {
-		add(reduce(op, "rows-1024x1024", device.ReduceParams{Outer: side, N: side, Inner: 1}))
+		add(reduce(op, "rows-1024x1024", device.ReduceAxis(op, side, side, 1)))
 	}
-	add(reduce(device.Sum, "columns-1024x1024", device.ReduceParams{Outer: 1, N: side, Inner: side}))
+	add(reduce(device.Sum, "columns-1024x1024", device.ReduceAxis(device.Sum, 1, side, side)))
+	add(reduce(device.Sum, "conv-bias-16x64x32x32", device.ReduceParams{Shape: []int{16, 64, 32, 32}, Axes: []int{0, 2, 3}}))
 
 	// MatMul: a square product, the three products of the MLP's first layer
 	// (784→128) at batch 64 — forward y = x·Wᵀ, dx = dy·W, dW = dyᵀ·x — the
@@ -357,6 +360,32 @@ func buildKernelCases() []kernelCase {
 					src, y, dy, dx := o.uniform(n, -4, 4), o.alloc(device.Float32, n), o.uniform(n, -1, 1), o.alloc(device.Float32, n)
 					o.dev.Softmax(y, src, s.p)
 					return func() { o.dev.SoftmaxBackward(dx, y, dy, s.p) }
+				}})
+	}
+
+	// CrossEntropy: a classifier's loss (64×10, latency-bound, as in the MLP
+	// step: mean reduction) and long rows with weights and label smoothing.
+	xents := []struct {
+		size string
+		p    device.CrossEntropyParams
+	}{
+		{"classifier-64x10", device.CrossEntropyParams{Rows: 64, N: 10, Mean: true}},
+		{"weighted-smooth-1024x1024", device.CrossEntropyParams{Rows: side, N: side, Smoothing: 0.1, Weighted: true, Mean: true}},
+	}
+	for _, s := range xents {
+		n := s.p.Rows * s.p.N
+		add(kernelCase{method: "CrossEntropy", size: s.size, soft: true,
+			work: work{bytes: float64(4 * (n + 2*s.p.Rows)), elems: float64(n)},
+			setup: func(o *operands) func() {
+				x, t, w, loss := o.uniform(n, -4, 4), o.indices(s.p.Rows, s.p.N), o.uniform(s.p.N, 0.5, 2), o.alloc(device.Float32, s.p.Rows)
+				return func() { o.dev.CrossEntropy(loss, x, t, w, s.p) }
+			}},
+			kernelCase{method: "CrossEntropyBackward", size: s.size, soft: true,
+				work: work{bytes: float64(4 * (2*n + s.p.Rows)), elems: float64(n)},
+				setup: func(o *operands) func() {
+					x, t, w, dx := o.uniform(n, -4, 4), o.indices(s.p.Rows, s.p.N), o.uniform(s.p.N, 0.5, 2), o.alloc(device.Float32, n)
+					g := device.Strided{Buf: o.uniform(1, 1, 1), Strides: []int{0}}
+					return func() { o.dev.CrossEntropyBackward(dx, x, t, w, g, s.p) }
 				}})
 	}
 

@@ -63,6 +63,16 @@ type Device interface {
 	// softmax: dx = y·(dy − Σ dy·y); log-softmax: dx = dy − eʸ·Σ dy.
 	SoftmaxBackward(dx, y, dy Buffer, p SoftmaxParams)
 
+	// CrossEntropy writes each row's loss (see CrossEntropyParams) into
+	// loss [Rows] from logits and the Int32 target; weight [N] is nil
+	// unless p.Weighted.
+	CrossEntropy(loss, logits, target, weight Buffer, p CrossEntropyParams)
+	// CrossEntropyBackward writes dlogits [Rows, N] (overwriting it) from
+	// the logits, target, weight and the upstream gradient of each row's
+	// loss, dloss, a Float32 vector walked with dloss.Strides[0] (0
+	// broadcasts one value to every row).
+	CrossEntropyBackward(dlogits, logits, target, weight Buffer, dloss Strided, p CrossEntropyParams)
+
 	Gather(dst, src Buffer, idx Strided, p GatherParams)
 	ScatterAdd(dst, src Buffer, idx Strided, p GatherParams)
 

@@ -1,5 +1,7 @@
 package device
 
+import "slices"
+
 // UnaryOp selects the function of a Unary kernel. Each is applied to one
 // element x with the scalar parameters A and B of UnaryParams.
 type UnaryOp uint8
@@ -82,12 +84,56 @@ const (
 	numReduceOps
 )
 
-// ReduceParams: Src is contiguous and viewed as [Outer, N, Inner]; Dst is
-// contiguous [Outer, Inner] and holds the reduction over N. ArgMax and ArgMin
-// write an Int32 Dst. N ≥ 1. A NaN in the input propagates to Max/Min.
+// ReduceParams: Src is contiguous over Shape; Dst is contiguous over Shape
+// without the Axes (listed in increasing order, at least one) and holds the
+// reduction over them, in one dispatch whichever axes they are (a bias
+// gradient sums axes 0, 2 and 3 of [N K H W]; a loss sums all). ArgMax and
+// ArgMin write an Int32 Dst: the index of the first extreme counted
+// row-major over the reduced axes. Reduced axes have sizes ≥ 1. A NaN in the
+// input propagates to Max/Min.
 type ReduceParams struct {
-	Op              ReduceOp
-	Outer, N, Inner int
+	Op    ReduceOp
+	Shape []int
+	Axes  []int
+}
+
+// ReduceAxis returns the parameters of a reduction over the middle axis of
+// [outer, n, inner].
+func ReduceAxis(op ReduceOp, outer, n, inner int) ReduceParams {
+	return ReduceParams{Op: op, Shape: []int{outer, n, inner}, Axes: []int{1}}
+}
+
+// Coalesce returns an equivalent form of the reduction for kernels to walk:
+// size-1 axes dropped and adjacent axes of the same kind merged, so that
+// sizes alternate between kept and reduced (reduced[i] says which). Both
+// may be empty (a reduction of one element).
+func (p ReduceParams) Coalesce() (sizes []int, reduced []bool) {
+	for i, s := range p.Shape {
+		if s == 1 {
+			continue
+		}
+		r := slices.Contains(p.Axes, i)
+		if k := len(sizes) - 1; k >= 0 && reduced[k] == r {
+			sizes[k] *= s
+			continue
+		}
+		sizes, reduced = append(sizes, s), append(reduced, r)
+	}
+	return sizes, reduced
+}
+
+// Len returns the number of outputs and the number of elements each
+// reduces.
+func (p ReduceParams) Len() (out, n int) {
+	out, n = 1, 1
+	for i, s := range p.Shape {
+		if slices.Contains(p.Axes, i) {
+			n *= s
+		} else {
+			out *= s
+		}
+	}
+	return out, n
 }
 
 // MatMulParams: for each b in [0, Batch):
@@ -171,6 +217,28 @@ func (p Pool2dParams) OutW() int {
 type SoftmaxParams struct {
 	Rows, N int
 	Log     bool
+}
+
+// CrossEntropyParams describes a fused softmax cross-entropy (PyTorch's
+// cross_entropy) of contiguous logits [Rows, N] against Int32 class indices
+// target [Rows] in [0, N), with optional class weights w [N] (all ones
+// unless Weighted) and label smoothing ε. Row b's loss is
+//
+//	l[b] = Σ_c a[b,c]·(lse[b] − x[b,c]) / D,  lse[b] = ln Σ_c e^x[b,c] (max subtracted)
+//	a[b,c] = (1−ε)·w[t]·[c = t] + ε/N·w[c],   t = target[b]
+//
+// where D = Σ_b w[target[b]] (Rows when not Weighted) when Mean, else 1: a
+// sum of the rows is then PyTorch's (weighted) mean. The gradient with
+// respect to the logits, given the upstream gradient g[b] of each row, is
+//
+//	dx[b,c] = g[b]/D · (A[b]·softmax(x[b])[c] − a[b,c]),  A[b] = Σ_c a[b,c]
+//
+// (softmax minus the smoothed one-hot target, when not Weighted).
+type CrossEntropyParams struct {
+	Rows, N   int
+	Smoothing float32 // ε in [0, 1]
+	Weighted  bool
+	Mean      bool
 }
 
 // GatherParams: Src is contiguous [Outer, N, Inner]; Dst is contiguous

@@ -41,10 +41,10 @@ func TestOpNames(t *testing.T) {
 	for name, op := range reduceNames {
 		runs(t, "reduce "+name, func() {
 			if op == ArgMax || op == ArgMin {
-				ArgReduce(op, idx, src, 1, len(src), 1)
+				ArgReduce(op, idx, src, []int{1, len(src), 1}, midAxis)
 				return
 			}
-			Reduce(op, dst[:1], src, 1, len(src), 1)
+			Reduce(op, dst[:1], src, []int{1, len(src), 1}, midAxis)
 		})
 	}
 	for name, d := range distributionNames {

@@ -28,56 +28,156 @@ func ReduceOpNamed(name string) (ReduceOp, bool) {
 // together; their float64 accumulators live on the stack.
 const reduceBlock = 256
 
-// Reduce reduces contiguous src [outer, n, inner] over n into contiguous dst
-// [outer, inner] for Sum, Max and Min. Each output is accumulated in
-// increasing order of n by one goroutine, so results do not depend on
-// GOMAXPROCS.
-func Reduce(op ReduceOp, dst, src []float32, outer, n, inner int) {
+// reduction is a Reduce of a contiguous source over some of its axes, in
+// the form the loops walk: inner adjacent kept positions (1 when the last
+// axis is reduced), the kept axes before them, and the reduced axes, each
+// axis with its stride in the source.
+type reduction struct {
+	inner       int
+	outer, n    int // kept positions outside inner; reduced positions
+	kept, red   [MaxRank]int
+	kst, rst    [MaxRank]int
+	nkept, nred int
+}
+
+func newReduction(shape []int, reduced []bool) reduction {
+	var r reduction
+	r.inner, r.outer, r.n = 1, 1, 1
+	last := len(shape) - 1
+	if last >= 0 && !reduced[last] {
+		r.inner = shape[last]
+		last--
+	}
+	// Axes are listed from the outermost, so a counter over them walks the
+	// source in row-major order.
+	stride := r.inner
+	for i := last; i >= 0; i-- {
+		stride *= shape[i]
+	}
+	for i := 0; i <= last; i++ {
+		stride /= shape[i]
+		if reduced[i] {
+			r.red[r.nred], r.rst[r.nred] = shape[i], stride
+			r.nred++
+			r.n *= shape[i]
+		} else {
+			r.kept[r.nkept], r.kst[r.nkept] = shape[i], stride
+			r.nkept++
+			r.outer *= shape[i]
+		}
+	}
+	return r
+}
+
+// base returns the source offset of kept position o (row-major over kept).
+func (r *reduction) base(o int) int {
+	off := 0
+	for i := r.nkept - 1; i >= 0; i-- {
+		off += (o % r.kept[i]) * r.kst[i]
+		o /= r.kept[i]
+	}
+	return off
+}
+
+// next steps a walk over the reduced positions a run (see runLen) at a
+// time, in increasing order: given the offset of one run's start relative
+// to a kept position's base, and idx, the position of that run over the
+// reduced axes (zero at the start), it returns the next run's offset, or
+// false after the last. (A function, not a callback, so that the loops
+// allocate no closure.)
+func (r *reduction) next(idx *[MaxRank]int, off int) (int, bool) {
+	nred := r.nred
+	if r.runLen() > 1 {
+		nred--
+	}
+	for i := nred - 1; i >= 0; i-- {
+		idx[i]++
+		off += r.rst[i]
+		if idx[i] < r.red[i] {
+			return off, true
+		}
+		off -= r.rst[i] * r.red[i]
+		idx[i] = 0
+	}
+	return 0, false
+}
+
+// runLen returns the length of the runs: that of the last reduced axis when
+// it is contiguous (inner is 1 and its stride is 1), else 1.
+func (r *reduction) runLen() int {
+	if r.inner == 1 && r.nred > 0 && r.rst[r.nred-1] == 1 {
+		return r.red[r.nred-1]
+	}
+	return 1
+}
+
+// Reduce reduces contiguous src of the given shape over the axes marked in
+// reduced into contiguous dst (shape without those axes) for Sum, Max and
+// Min. Each output is accumulated in a fixed order (row-major over the
+// reduced axes, a contiguous run at a time) by one goroutine, so results do
+// not depend on GOMAXPROCS. Size-1 axes and adjacent axes of the same kind
+// may be merged by the caller first; the result is the same, only faster.
+func Reduce(op ReduceOp, dst, src []float32, shape []int, reduced []bool) {
+	if op != Sum && op != Max && op != Min {
+		panic("kernels: Reduce: op must be Sum, Max or Min")
+	}
+	r := newReduction(shape, reduced)
+	inner, run := r.inner, r.runLen()
 	blocks := (inner + reduceBlock - 1) / reduceBlock
-	ParallelFor(outer*blocks, max(1, elemGrain/(n*min(inner, reduceBlock))), func(lo, hi int) {
+	ParallelFor(r.outer*blocks, max(1, elemGrain/(r.n*min(inner, reduceBlock))), func(lo, hi int) {
 		var acc [reduceBlock]float64
 		for t := lo; t < hi; t++ {
 			o, i0 := t/blocks, (t%blocks)*reduceBlock
 			w := min(reduceBlock, inner-i0)
-			base := o*n*inner + i0
+			base := r.base(o) + i0
 			d := dst[o*inner+i0 : o*inner+i0+w]
-			switch op {
-			case Sum:
-				if inner == 1 {
-					d[0] = float32(sum64(src[base : base+n]))
-					continue
+			var idx [MaxRank]int
+			if inner == 1 {
+				var s float64
+				e := src[base]
+				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
+					x := src[base+off : base+off+run]
+					switch op {
+					case Sum:
+						s += sum64(x)
+					case Max:
+						e = max(e, extreme(true, x))
+					default:
+						e = min(e, extreme(false, x))
+					}
 				}
+				if op == Sum {
+					d[0] = float32(s)
+				} else {
+					d[0] = e
+				}
+				continue
+			}
+			if op == Sum {
 				a := acc[:w]
 				clear(a)
-				for k := 0; k < n; k++ {
-					row := src[base+k*inner : base+k*inner+w]
-					for j, v := range row {
+				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
+					for j, v := range src[base+off : base+off+w] {
 						a[j] += float64(v)
 					}
 				}
 				for j, v := range a {
 					d[j] = float32(v)
 				}
-			case Max, Min:
-				if inner == 1 {
-					d[0] = extreme(op == Max, src[base:base+n])
-					continue
-				}
-				copy(d, src[base:base+w])
-				for k := 1; k < n; k++ {
-					row := src[base+k*inner : base+k*inner+w]
-					if op == Max {
-						for j, v := range row {
-							d[j] = max(d[j], v)
-						}
-					} else {
-						for j, v := range row {
-							d[j] = min(d[j], v)
-						}
+				continue
+			}
+			copy(d, src[base:base+w])
+			for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
+				row := src[base+off : base+off+w]
+				if op == Max {
+					for j, v := range row {
+						d[j] = max(d[j], v)
+					}
+				} else {
+					for j, v := range row {
+						d[j] = min(d[j], v)
 					}
 				}
-			default:
-				panic("kernels: Reduce: op must be Sum, Max or Min")
 			}
 		}
 	})
@@ -149,30 +249,48 @@ func argExtreme(isMax bool, s []float32) int32 {
 	return int32(bi)
 }
 
-// ArgReduce writes into dst [outer, inner] the index along n of the first
-// largest (ArgMax) or smallest (ArgMin) element of src [outer, n, inner]. A
-// NaN is never chosen unless it comes first.
-func ArgReduce(op ReduceOp, dst []int32, src []float32, outer, n, inner int) {
+// ArgReduce writes into dst the index of the first largest (ArgMax) or
+// smallest (ArgMin) element of contiguous src over the axes marked in
+// reduced (as Reduce), counted row-major over those axes. A NaN is never
+// chosen unless it comes first.
+func ArgReduce(op ReduceOp, dst []int32, src []float32, shape []int, reduced []bool) {
 	isMax := op == ArgMax
 	if !isMax && op != ArgMin {
 		panic("kernels: ArgReduce: op must be ArgMax or ArgMin")
 	}
+	r := newReduction(shape, reduced)
+	inner, run := r.inner, r.runLen()
 	blocks := (inner + reduceBlock - 1) / reduceBlock
-	ParallelFor(outer*blocks, max(1, elemGrain/(n*min(inner, reduceBlock))), func(lo, hi int) {
+	ParallelFor(r.outer*blocks, max(1, elemGrain/(r.n*min(inner, reduceBlock))), func(lo, hi int) {
 		var bestBuf [reduceBlock]float32
 		for t := lo; t < hi; t++ {
 			o, i0 := t/blocks, (t%blocks)*reduceBlock
 			w := min(reduceBlock, inner-i0)
-			base := o*n*inner + i0
+			base := r.base(o) + i0
+			var idx [MaxRank]int
+			k := 0 // reduced position of the run's start
 			if inner == 1 {
-				dst[o] = argExtreme(isMax, src[base:base+n])
+				if r.n == run {
+					dst[o] = argExtreme(isMax, src[base:base+run])
+					continue
+				}
+				best, bi := src[base], 0
+				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
+					for j, v := range src[base+off : base+off+run] {
+						if isMax && v > best || !isMax && v < best {
+							best, bi = v, k+j
+						}
+					}
+					k += run
+				}
+				dst[o] = int32(bi)
 				continue
 			}
 			best, bi := bestBuf[:w], dst[o*inner+i0:o*inner+i0+w]
 			copy(best, src[base:base+w])
 			clear(bi)
-			for k := 1; k < n; k++ {
-				row := src[base+k*inner : base+k*inner+w]
+			for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
+				row := src[base+off : base+off+w]
 				for j, v := range row {
 					// Masks, not branches: which element wins is
 					// unpredictable.
@@ -183,6 +301,7 @@ func ArgReduce(op ReduceOp, dst []int32, src []float32, outer, n, inner int) {
 					best[j] = math.Float32frombits(math.Float32bits(v)&m | math.Float32bits(best[j])&^m)
 					bi[j] = int32(uint32(k)&m | uint32(bi[j])&^m)
 				}
+				k++
 			}
 		}
 	})

@@ -19,9 +19,9 @@ func TestReduce(t *testing.T) {
 			dst := make([]float32, outer*inner)
 			idx := make([]int32, outer*inner)
 			if op == ArgMax || op == ArgMin {
-				ArgReduce(op, idx, src, outer, n, inner)
+				ArgReduce(op, idx, src, []int{outer, n, inner}, midAxis)
 			} else {
-				Reduce(op, dst, src, outer, n, inner)
+				Reduce(op, dst, src, []int{outer, n, inner}, midAxis)
 			}
 			for o := 0; o < outer; o++ {
 				for i := 0; i < inner; i++ {
@@ -64,7 +64,7 @@ func TestReduceNaN(t *testing.T) {
 	src := []float32{1, float32(math.NaN()), 3}
 	dst := make([]float32, 1)
 	for _, op := range []ReduceOp{Max, Min} {
-		Reduce(op, dst, src, 1, 3, 1)
+		Reduce(op, dst, src, []int{1, 3, 1}, midAxis)
 		if !math.IsNaN(float64(dst[0])) {
 			t.Errorf("op %d over %v = %g, want NaN", op, src, dst[0])
 		}
@@ -107,14 +107,14 @@ func TestReduceRowsScan(t *testing.T) {
 			op   ReduceOp
 			want float32
 		}{{Max, wantMax}, {Min, wantMin}} {
-			Reduce(c.op, dst, row, 1, n, 1)
+			Reduce(c.op, dst, row, []int{1, n, 1}, midAxis)
 			if math.Float32bits(dst[0]) != math.Float32bits(c.want) && !(math.IsNaN(float64(dst[0])) && math.IsNaN(float64(c.want))) {
 				t.Errorf("row %d %v: op %d = %g, want %g", r, row, c.op, dst[0], c.want)
 			}
 		}
 		idx := make([]int32, 1)
 		for i, op := range []ReduceOp{ArgMax, ArgMin} {
-			ArgReduce(op, idx, row, 1, n, 1)
+			ArgReduce(op, idx, row, []int{1, n, 1}, midAxis)
 			if idx[0] != wantArg[i] {
 				t.Errorf("row %d %v: op %d = %d, want %d", r, row, op, idx[0], wantArg[i])
 			}
@@ -135,7 +135,7 @@ func TestReduceDeterministic(t *testing.T) {
 	var want []float32
 	for _, procs := range []int{1, 2, 3, 8} {
 		dst := make([]float32, outer*inner)
-		withProcs(procs, func() { Reduce(Sum, dst, src, outer, n, inner) })
+		withProcs(procs, func() { Reduce(Sum, dst, src, []int{outer, n, inner}, midAxis) })
 		if want == nil {
 			want = dst
 			continue
@@ -143,6 +143,120 @@ func TestReduceDeterministic(t *testing.T) {
 		for i := range dst {
 			if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
 				t.Fatalf("GOMAXPROCS=%d: dst[%d] = %g, with 1: %g", procs, i, dst[i], want[i])
+			}
+		}
+	}
+}
+
+// midAxis marks the middle axis of [outer, n, inner] as reduced.
+var midAxis = []bool{false, true, false}
+
+// TestReduceAxes reduces shapes with 1-sized and odd axes over every subset
+// of their axes, against a naive walk of the reduced positions in row-major
+// order (Sum to rounding, the others exactly).
+func TestReduceAxes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for _, shape := range [][]int{{4, 3, 5, 2}, {1, 7, 1, 3}, {6, 1, 300}, {2, 3, 2, 3, 2}, {5}, {3, 260}} {
+		n := 1
+		for _, s := range shape {
+			n *= s
+		}
+		src := randSlice(rng, n, 1)
+		src[n/2] = src[0]
+		for mask := 1; mask < 1<<len(shape); mask++ {
+			reduced := make([]bool, len(shape))
+			var outShape, redShape []int
+			for i := range shape {
+				reduced[i] = mask>>i&1 == 1
+				if reduced[i] {
+					redShape = append(redShape, shape[i])
+				} else {
+					outShape = append(outShape, shape[i])
+				}
+			}
+			nout, nred := numElements(outShape), numElements(redShape)
+			dst, idx := make([]float32, nout), make([]int32, nout)
+			// positions[o] lists the source offsets of output o's reduced
+			// positions in row-major order.
+			positions := make([][]int, nout)
+			coord := make([]int, len(shape))
+			for off := range n {
+				rem := off
+				for i := len(shape) - 1; i >= 0; i-- {
+					coord[i], rem = rem%shape[i], rem/shape[i]
+				}
+				o := 0
+				for i := range shape {
+					if !reduced[i] {
+						o = o*shape[i] + coord[i]
+					}
+				}
+				positions[o] = append(positions[o], off)
+			}
+			for _, op := range []ReduceOp{Sum, Max, Min, ArgMax, ArgMin} {
+				if op == ArgMax || op == ArgMin {
+					ArgReduce(op, idx, src, shape, reduced)
+				} else {
+					Reduce(op, dst, src, shape, reduced)
+				}
+				for o, pos := range positions {
+					if len(pos) != nred {
+						t.Fatalf("reference walked %d positions, want %d", len(pos), nred)
+					}
+					var sum, abs float64
+					bmax, bmin := 0, 0
+					for k, off := range pos {
+						sum += float64(src[off])
+						abs += math.Abs(float64(src[off]))
+						if src[off] > src[pos[bmax]] {
+							bmax = k
+						}
+						if src[off] < src[pos[bmin]] {
+							bmin = k
+						}
+					}
+					var ok bool
+					switch op {
+					case Sum:
+						ok = math.Abs(float64(dst[o])-sum) <= 1e-6*abs+1e-30
+					case Max:
+						ok = dst[o] == src[pos[bmax]]
+					case Min:
+						ok = dst[o] == src[pos[bmin]]
+					case ArgMax:
+						ok = int(idx[o]) == bmax
+					case ArgMin:
+						ok = int(idx[o]) == bmin
+					}
+					if !ok {
+						t.Fatalf("op %d shape %v reduced %v: output %d wrong (dst %g, idx %d; sum %g, argmax %d, argmin %d)", op, shape, reduced, o, dst[o], idx[o], sum, bmax, bmin)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestReduceAxesDeterministic: a bias gradient's reduction (axes 0, 2, 3
+// of [N K H W]) and a whole-tensor sum give the same bits on any number of
+// goroutines.
+func TestReduceAxesDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	shape := []int{33, 17, 9, 11}
+	src := randSlice(rng, numElements(shape), 1)
+	for _, reduced := range [][]bool{{true, false, true, true}, {true, true, true, true}, {true, false, true, false}} {
+		var want []float32
+		for _, procs := range []int{1, 2, 3, 8} {
+			dst := make([]float32, numElements(shape))
+			withProcs(procs, func() { Reduce(Sum, dst, src, shape, reduced) })
+			if want == nil {
+				want = dst
+				continue
+			}
+			for i := range dst {
+				if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v: GOMAXPROCS=%d: dst[%d] = %g, with 1: %g", reduced, procs, i, dst[i], want[i])
+				}
 			}
 		}
 	}

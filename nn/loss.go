@@ -99,29 +99,23 @@ type CrossEntropyOpts struct {
 // smoothing ε it is (1−ε)·nll + ε/C·Σ_c −w[c]·logp[i,c], where the smooth
 // term is reduced like nll (its mean divides by Σ w[target[i]] when
 // weighted). Its gradient with respect to the logits is softmax minus the
-// (smoothed) one-hot target.
+// (smoothed) one-hot target. It runs as tensor.CrossEntropy, one fused
+// kernel each way, plus one sum for the mean and sum reductions; the class
+// weight receives no gradient, as in PyTorch.
 func CrossEntropyLoss(logits, target *tensor.Tensor, o CrossEntropyOpts) *tensor.Tensor {
 	checkClassTarget("nn.CrossEntropyLoss", logits, target, o.Weight)
 	eps := o.LabelSmoothing
-	if eps < 0 || eps > 1 {
+	if !(eps >= 0 && eps <= 1) {
 		misuse("nn.CrossEntropyLoss", "label smoothing %g outside [0, 1]", eps)
 	}
-	logp := logits.LogSoftmax(1)
-	l := nll(logp, target, o.Weight, o.Reduction)
-	if eps == 0 {
+	if o.Reduction < ReduceMean || o.Reduction > ReduceNone {
+		misuse("nn.Reduction", "unknown reduction %d", o.Reduction)
+	}
+	l := tensor.CrossEntropy(logits, target, tensor.CrossEntropyOpts{Weight: o.Weight, LabelSmoothing: eps, Mean: o.Reduction == ReduceMean})
+	if o.Reduction == ReduceNone {
 		return l
 	}
-	wlogp := logp
-	if o.Weight != nil {
-		wlogp = logp.Mul(o.Weight)
-	}
-	smooth := wlogp.Sum(1).Neg()
-	if o.Reduction == ReduceMean && o.Weight != nil {
-		smooth = smooth.Sum().Div(o.Weight.IndexSelect(0, target).Sum())
-	} else {
-		smooth = o.Reduction.apply(smooth)
-	}
-	return l.MulScalar(1 - eps).Add(smooth.MulScalar(eps / float32(logits.Size(1))))
+	return l.Sum()
 }
 
 // BCELoss is the binary cross-entropy −(y·log p + (1−y)·log(1−p)) of

@@ -1,6 +1,10 @@
-// Reduce over the middle axis of a contiguous [Outer, N, Inner] source into
-// [Outer, Inner]. Each output's N elements are split among LOCAL_Y
-// invocations, whose partials a shared-memory tree combines.
+// Reduce a contiguous source over any set of its axes in one pass. The host
+// describes it (see device.ReduceParams.Coalesce) as u_inner adjacent kept
+// positions (1 when the last axis is reduced), u_outer kept positions of the
+// kept axes before them (u_kept sizes, u_kstride source strides) and u_n
+// reduced positions (u_red, u_rstride), numbered row-major. Dst is
+// [u_outer, u_inner]. Each output's reduced elements are split among
+// LOCAL_Y invocations, whose partials a shared-memory tree combines.
 // OP names the device.ReduceOp: OP_SUM, OP_MAX, OP_MIN, OP_ARGMAX or
 // OP_ARGMIN (the backend defines each before this source). Max/min propagate
 // NaN; arg variants treat NaN as the extreme and keep the first index.
@@ -8,6 +12,32 @@
 uniform uint u_outer;
 uniform uint u_n;
 uniform uint u_inner;
+uniform int u_nkept;
+uniform int u_kept[MAX_RANK];
+uniform int u_kstride[MAX_RANK];
+uniform int u_nred;
+uniform int u_red[MAX_RANK];
+uniform int u_rstride[MAX_RANK];
+
+// keptOffset and reducedOffset return the source offset of position p of a
+// row-major walk over the kept (reduced) axes.
+uint keptOffset(uint p) {
+	uint off = 0u;
+	for (int i = u_nkept - 1; i >= 0; i--) {
+		off += (p % uint(u_kept[i])) * uint(u_kstride[i]);
+		p /= uint(u_kept[i]);
+	}
+	return off;
+}
+
+uint reducedOffset(uint p) {
+	uint off = 0u;
+	for (int i = u_nred - 1; i >= 0; i--) {
+		off += (p % uint(u_red[i])) * uint(u_rstride[i]);
+		p /= uint(u_red[i]);
+	}
+	return off;
+}
 
 #if OP == OP_ARGMAX || OP == OP_ARGMIN
 layout(std430, binding = 0) writeonly buffer Dst { int dst[]; };
@@ -47,10 +77,10 @@ void main() {
 	uint in_ = groupID().x * uint(LOCAL_X) + tx;
 	// Invocations past the last inner position still take part in barriers.
 	uint n = in_ < u_inner ? u_n : 0u;
-	uint base = o * u_n * u_inner + in_;
+	uint base = keptOffset(o) + in_;
 #if OP == OP_SUM
 	float acc = 0.0f;
-	for (uint k = ty; k < n; k += uint(LOCAL_Y)) acc += src[base + k * u_inner];
+	for (uint k = ty; k < n; k += uint(LOCAL_Y)) acc += src[base + reducedOffset(k)];
 	sv[ty][tx] = acc;
 	barrier();
 	for (uint s = uint(LOCAL_Y) / 2u; s > 0u; s >>= 1) {
@@ -62,7 +92,7 @@ void main() {
 	float v = 0.0f;
 	int idx = -1;
 	for (uint k = ty; k < n; k += uint(LOCAL_Y)) {
-		float x = src[base + k * u_inner];
+		float x = src[base + reducedOffset(k)];
 		if (better(v, idx, x, int(k))) { v = x; idx = int(k); }
 	}
 	sv[ty][tx] = v;

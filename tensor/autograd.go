@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -160,7 +161,7 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 	runScope(ScopeOf(t), true, func(bs *Scope) {
 		bs.backward = true
 		if o.Grad == nil {
-			seed = fullOn(bs, t.st.dev, 1, t.shape)
+			seed = oneOn(t.st.dev, t.shape, bs)
 		} else {
 			seed = bs.Own(seed.Detach().Clone())
 		}
@@ -206,6 +207,28 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 			}
 		}
 	}
+}
+
+// ones holds, per device, a persistent one-element tensor holding 1: the
+// implied seed of Backward, filled once rather than once per step. Rules
+// never write into their upstream gradient, and a leaf never adopts it (it
+// is persistent and belongs to no scope, see accumulate), so it stays 1.
+var ones sync.Map // device.Device → *storage
+
+// oneOn returns a view of dev's constant 1 with the given one-element shape,
+// as a tensor of scope sc (results computed from it join sc; its storage
+// does not).
+func oneOn(dev device.Device, shape []int, sc *Scope) *Tensor {
+	st, ok := ones.Load(dev)
+	if !ok {
+		one := fullOn(nil, dev, 1, []int{1})
+		Persist(one)
+		var loaded bool
+		if st, loaded = ones.LoadOrStore(dev, one.st); loaded {
+			one.Release()
+		}
+	}
+	return &Tensor{st: st.(*storage), shape: slices.Clone(shape), strides: device.Contiguous(shape), scope: sc}
 }
 
 // accumulate adds g to a leaf's gradient. The leaf owns its gradient

@@ -194,6 +194,19 @@ func TestGradients(t *testing.T) {
 		{"Softmax/dim0", func(x ...*Tensor) *Tensor { return x[0].Softmax(0) }, []*Tensor{in(3, 5)}},
 		{"LogSoftmax", func(x ...*Tensor) *Tensor { return x[0].LogSoftmax(1) }, []*Tensor{in(4, 3)}},
 		{"Gather", func(x ...*Tensor) *Tensor { return x[0].Gather(1, idx) }, []*Tensor{in(2, 4)}},
+		{"CrossEntropy", func(x ...*Tensor) *Tensor {
+			return CrossEntropy(x[0].T(), FromInts([]int32{2, 0, 1, 2}), CrossEntropyOpts{})
+		}, []*Tensor{in(3, 4)}},
+		{"CrossEntropy/weighted-smooth-mean", func(x ...*Tensor) *Tensor {
+			o := CrossEntropyOpts{Weight: FromSlice([]float32{0.5, 2, 1, 3}), LabelSmoothing: 0.2, Mean: true}
+			return CrossEntropy(x[0], FromInts([]int32{3, 0, 3, 1, 2}), o)
+		}, []*Tensor{in(5, 4)}},
+		{"CrossEntropy/summed", func(x ...*Tensor) *Tensor {
+			// Sum's gradient reaches the kernel as a stride-0 view.
+			return CrossEntropy(x[0], FromInts([]int32{1, 0, 0}), CrossEntropyOpts{LabelSmoothing: 1, Mean: true}).Sum()
+		}, []*Tensor{in(3, 2)}},
+		{"Sum/axes-0-2-3", func(x ...*Tensor) *Tensor { return x[0].Sum(0, 2, 3) }, []*Tensor{in(2, 3, 4, 2)}},
+		{"Mean/axes-0-2", func(x ...*Tensor) *Tensor { return x[0].MeanKeep(0, 2).Square() }, []*Tensor{in(3, 2, 5)}},
 		{"IndexSelect", func(x ...*Tensor) *Tensor { return x[0].IndexSelect(0, FromInts([]int32{3, 0, 3, 1})) }, []*Tensor{in(4, 3)}},
 		{"ScatterAdd", func(x ...*Tensor) *Tensor { return x[0].ScatterAdd(1, idx, x[1]) }, []*Tensor{in(2, 4), in(2, 3)}},
 		{"Reshape", func(x ...*Tensor) *Tensor { return x[0].Transpose(0, 1).Reshape(-1, 2).Exp() }, []*Tensor{in(2, 3)}},

@@ -6,28 +6,36 @@ import (
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// reduceAxis reduces dimension d of t (kept as size 1) with one kernel call.
-func (t *Tensor) reduceAxis(op string, r device.ReduceOp, d int) *Tensor {
+// reduce reduces t over the sorted axes dims (kept as size 1) with one
+// kernel call.
+func (t *Tensor) reduce(op string, r device.ReduceOp, dims []int) *Tensor {
 	c := t.Contiguous()
 	shape := slices.Clone(t.shape)
-	n := shape[d]
-	if n == 0 {
-		fail(op, "cannot reduce empty dimension %d of %v", d, t.shape)
+	for _, d := range dims {
+		if shape[d] == 0 {
+			fail(op, "cannot reduce empty dimension %d of %v", d, t.shape)
+		}
+		shape[d] = 1
 	}
-	shape[d] = 1
 	dt := device.Float32
 	if r == device.ArgMax || r == device.ArgMin {
 		dt = device.Int32
 	}
 	out := newTensor(ScopeOf(t), t.st.dev, dt, shape)
-	p := device.ReduceParams{Op: r, Outer: device.NumElements(t.shape[:d]), N: n, Inner: device.NumElements(t.shape[d+1:])}
+	p := device.ReduceParams{Op: r, Shape: t.shape, Axes: dims}
 	if out.NumEl() > 0 {
 		t.st.dev.Reduce(out.st.buf, c.st.buf, p)
 	}
 	if dt == device.Int32 {
+		_, n := p.Len()
 		out.st.lo, out.st.hi, out.st.known = 0, int32(n-1), true
 	}
 	return out
+}
+
+// reduceAxis reduces dimension d of t (kept as size 1).
+func (t *Tensor) reduceAxis(op string, r device.ReduceOp, d int) *Tensor {
+	return t.reduce(op, r, []int{d})
 }
 
 // axes normalises dims (all axes when empty), sorted and unique.
@@ -68,11 +76,7 @@ func (t *Tensor) reduceDims(op string, r device.ReduceOp, dims []int, keep bool)
 	if len(t.shape) == 0 {
 		return t.Reshape() // a scalar reduces to itself
 	}
-	x := t.Detach()
-	for i := len(dims) - 1; i >= 0; i-- {
-		x = x.reduceAxis(op, r, dims[i])
-	}
-	out := x.Reshape(keptShape(t.shape, dims, keep)...).Detach()
+	out := t.Detach().reduce(op, r, dims).Reshape(keptShape(t.shape, dims, keep)...).Detach()
 	kshape := keptShape(t.shape, dims, true)
 	from := t.shape
 	switch r {

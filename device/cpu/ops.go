@@ -91,11 +91,12 @@ func (d *cpuDevice) Where(dst device.Buffer, cond, x, y device.Strided, shape []
 func (d *cpuDevice) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	d.dispatch()
 	op := reduceOps[p.Op]
+	sizes, reduced := p.Coalesce()
 	if p.Op == device.ArgMax || p.Op == device.ArgMin {
-		kernels.ArgReduce(op, i32(dst), f32(src), p.Outer, p.N, p.Inner)
+		kernels.ArgReduce(op, i32(dst), f32(src), sizes, reduced)
 		return
 	}
-	kernels.Reduce(op, f32(dst), f32(src), p.Outer, p.N, p.Inner)
+	kernels.Reduce(op, f32(dst), f32(src), sizes, reduced)
 }
 
 // epilogue translates e, or returns nil when it changes nothing. Its
@@ -198,6 +199,24 @@ func (d *cpuDevice) Softmax(dst, src device.Buffer, p device.SoftmaxParams) {
 func (d *cpuDevice) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxParams) {
 	d.dispatch()
 	kernels.SoftmaxBackward(f32(dx), f32(y), f32(dy), p.Rows, p.N, p.Log)
+}
+
+func crossEntropyConfig(weight device.Buffer, p device.CrossEntropyParams) kernels.CrossEntropyConfig {
+	c := kernels.CrossEntropyConfig{Rows: p.Rows, N: p.N, Smoothing: p.Smoothing, Mean: p.Mean}
+	if p.Weighted {
+		c.Weight = f32(weight)
+	}
+	return c
+}
+
+func (d *cpuDevice) CrossEntropy(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
+	d.dispatch()
+	kernels.CrossEntropy(f32(loss), f32(logits), i32(target), crossEntropyConfig(weight, p))
+}
+
+func (d *cpuDevice) CrossEntropyBackward(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+	d.dispatch()
+	kernels.CrossEntropyBackward(f32(dlogits), f32(logits), i32(target), f32(dloss.Buf), dloss.Offset, dloss.Strides[0], crossEntropyConfig(weight, p))
 }
 
 func indexStrides(idx device.Strided) kernels.IndexStrides {

@@ -41,6 +41,8 @@ var methods = []method{
 	{"Pool2dBackward", testPool2dBackward},
 	{"Softmax", testSoftmax},
 	{"SoftmaxBackward", testSoftmaxBackward},
+	{"CrossEntropy", testCrossEntropy},
+	{"CrossEntropyBackward", testCrossEntropyBackward},
 	{"Gather", testGather},
 	{"ScatterAdd", testScatterAdd},
 	{"Random", testRandom},

@@ -31,6 +31,8 @@ type mutant struct {
 	softmax    func(dst, src device.Buffer, p device.SoftmaxParams)
 	poolBwd    func(dx, dy, idx device.Buffer, p device.Pool2dParams)
 	softmaxBwd func(dx, y, dy device.Buffer, p device.SoftmaxParams)
+	xent       func(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams)
+	xentBwd    func(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams)
 	gather     func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
 	scatterAdd func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
 	random     func(dst device.Buffer, p device.RandomParams)
@@ -158,6 +160,22 @@ func (m *mutant) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxParams
 	m.softmaxBwd(dx, y, dy, p)
 }
 
+func (m *mutant) CrossEntropy(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
+	if m.xent == nil {
+		m.Device.CrossEntropy(loss, logits, target, weight, p)
+		return
+	}
+	m.xent(loss, logits, target, weight, p)
+}
+
+func (m *mutant) CrossEntropyBackward(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+	if m.xentBwd == nil {
+		m.Device.CrossEntropyBackward(dlogits, logits, target, weight, dloss, p)
+		return
+	}
+	m.xentBwd(dlogits, logits, target, weight, dloss, p)
+}
+
 func (m *mutant) Gather(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
 	if m.gather == nil {
 		m.Device.Gather(dst, src, idx, p)
@@ -260,19 +278,35 @@ var mutants = []struct {
 				d.Reduce(dst, src, p)
 				return
 			}
+			// Over [outer, n, inner] views only, which is all that is
+			// needed to show the suite sees the tie order.
+			if len(p.Axes) != 1 || len(p.Shape) != 3 || p.Axes[0] != 1 {
+				d.Reduce(dst, src, p)
+				return
+			}
+			outer, n, inner := p.Shape[0], p.Shape[1], p.Shape[2]
 			x := make([]float32, src.Len())
 			d.Read(src, x)
-			idx := make([]int32, p.Outer*p.Inner)
-			for o := range p.Outer {
-				for i := range p.Inner {
-					for k := range p.N {
-						if best := x[(o*p.N+int(idx[o*p.Inner+i]))*p.Inner+i]; x[(o*p.N+k)*p.Inner+i] >= best {
-							idx[o*p.Inner+i] = int32(k)
+			idx := make([]int32, outer*inner)
+			for o := range outer {
+				for i := range inner {
+					for k := range n {
+						if best := x[(o*n+int(idx[o*inner+i]))*inner+i]; x[(o*n+k)*inner+i] >= best {
+							idx[o*inner+i] = int32(k)
 						}
 					}
 				}
 			}
 			d.Write(dst, idx)
+		}
+	}},
+	{"reduce over several axes assumes they are adjacent", "Reduce/sum", func(d device.Device, m *mutant) {
+		m.reduce = func(dst, src device.Buffer, p device.ReduceParams) {
+			// [before first axis, every reduced element, the rest]: right
+			// when the reduced axes are adjacent, wrong for a bias gradient.
+			outer := device.NumElements(p.Shape[:p.Axes[0]])
+			out, n := p.Len()
+			d.Reduce(dst, src, device.ReduceAxis(p.Op, outer, n, out/outer))
 		}
 	}},
 	{"softmax without subtracting the max", "Softmax/softmax/offset", func(d device.Device, m *mutant) {
@@ -291,6 +325,31 @@ var mutants = []struct {
 				}
 			}
 			d.Write(dst, x)
+		}
+	}},
+	{"weighted mean divides by the row count", "CrossEntropy/weighted-mean/rows", func(d device.Device, m *mutant) {
+		m.xent = func(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
+			if !p.Weighted || !p.Mean {
+				d.CrossEntropy(loss, logits, target, weight, p)
+				return
+			}
+			p.Mean = false
+			d.CrossEntropy(loss, logits, target, weight, p)
+			scale(d, loss, p.Rows, 1/float32(p.Rows))
+		}
+	}},
+	{"cross-entropy backward reads the upstream gradient contiguously", "CrossEntropyBackward/plain/rows", func(d device.Device, m *mutant) {
+		m.xentBwd = func(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+			dloss.Strides = []int{1}
+			d.CrossEntropyBackward(dlogits, logits, target, weight, dloss, p)
+		}
+	}},
+	{"cross-entropy backward smooths over N−1 classes", "CrossEntropyBackward/smooth-weighted/odd", func(d device.Device, m *mutant) {
+		m.xentBwd = func(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+			if p.N > 1 {
+				p.Smoothing *= float32(p.N) / float32(p.N-1)
+			}
+			d.CrossEntropyBackward(dlogits, logits, target, weight, dloss, p)
 		}
 	}},
 	{"matmul reads C when beta is 0", "MatMul/beta0", func(d device.Device, m *mutant) {

@@ -68,7 +68,7 @@ func TestLargeDispatch(t *testing.T) {
 
 	// One work group per output row: more rows than the limit.
 	rows := limit + 7
-	d.Reduce(y, x, device.ReduceParams{Op: device.Sum, Outer: rows, N: 2, Inner: 1})
+	d.Reduce(y, x, device.ReduceAxis(device.Sum, rows, 2, 1))
 	sums := make([]float32, rows)
 	if err := d.Read(y, sums); err != nil {
 		t.Fatal(err)

@@ -31,22 +31,62 @@ func reduceGroup(n, inner int) (lx, ly int) {
 	return lx, min(rowLocal(n), 256/lx)
 }
 
-// Reduce folds the middle axis of [Outer, N, Inner]: a work group per
-// outer index and tile of inner positions, a tree over N.
+// Reduce folds any set of axes in one dispatch: a work group per kept
+// position outside the innermost kept axis and tile of inner positions, a
+// tree over the reduced positions.
 func (d *Device) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	gd, gs := d.buf(dst), d.buf(src)
-	lx, ly := reduceGroup(p.N, p.Inner)
+	r := walkReduction(p)
+	lx, ly := reduceGroup(r.n, r.inner)
 	d.enqueue("reduce "+p.Op.String(), func() {
 		prog := d.program(opVariant("reduce", "OP", reduceOps, p.Op.Info(), localDef(lx), fmt.Sprintf("LOCAL_Y=%d", ly)))
 		if prog == nil {
 			return
 		}
 		bind(gd, gs)
-		prog.setUint("u_outer", p.Outer)
-		prog.setUint("u_n", p.N)
-		prog.setUint("u_inner", p.Inner)
-		d.dispatch(prog, (p.Inner+lx-1)/lx, p.Outer, 1)
+		prog.setUint("u_outer", r.outer)
+		prog.setUint("u_n", r.n)
+		prog.setUint("u_inner", r.inner)
+		prog.setInt("u_nkept", len(r.kept))
+		prog.setInts("u_kept", r.kept)
+		prog.setInts("u_kstride", r.kstride)
+		prog.setInt("u_nred", len(r.red))
+		prog.setInts("u_red", r.red)
+		prog.setInts("u_rstride", r.rstride)
+		d.dispatch(prog, (r.inner+lx-1)/lx, r.outer, 1)
 	})
+}
+
+// reduction is a Reduce as the shader walks it: inner adjacent kept
+// positions (1 when the last axis is reduced), the kept axes before them
+// and the reduced axes, with their source strides.
+type reduction struct {
+	inner, outer, n int
+	kept, kstride   []int
+	red, rstride    []int
+}
+
+func walkReduction(p device.ReduceParams) reduction {
+	sizes, reduced := p.Coalesce()
+	r := reduction{inner: 1, outer: 1, n: 1}
+	last := len(sizes) - 1
+	if last >= 0 && !reduced[last] {
+		r.inner = sizes[last]
+		last--
+	}
+	stride := r.inner
+	for i := last; i >= 0; i-- {
+		stride *= sizes[i]
+	}
+	for i := 0; i <= last; i++ {
+		stride /= sizes[i]
+		if reduced[i] {
+			r.red, r.rstride, r.n = append(r.red, sizes[i]), append(r.rstride, stride), r.n*sizes[i]
+		} else {
+			r.kept, r.kstride, r.outer = append(r.kept, sizes[i]), append(r.kstride, stride), r.outer*sizes[i]
+		}
+	}
+	return r
 }
 
 // Softmax runs (log-)softmax over each row with one work group per row.
@@ -73,6 +113,46 @@ func (d *Device) softmax(name string, defs []string, dst, s0, s1 *glBuffer, p de
 		bind(dst, s0, s1)
 		prog.setUint("u_rows", p.Rows)
 		prog.setUint("u_n", p.N)
+		d.dispatch(prog, p.Rows, 1, 1)
+	})
+}
+
+// CrossEntropy writes each row's loss with one work group per row.
+func (d *Device) CrossEntropy(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
+	d.crossEntropy("cross-entropy", nil, loss, logits, target, weight, device.Strided{}, p)
+}
+
+// CrossEntropyBackward writes the logits' gradient with one work group per
+// row.
+func (d *Device) CrossEntropyBackward(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+	d.crossEntropy("cross-entropy backward", []string{"BACKWARD"}, dlogits, logits, target, weight, dloss, p)
+}
+
+func (d *Device) crossEntropy(name string, defs []string, dst, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+	defs = append(defs, "CROSS_ENTROPY", localDef(rowLocal(p.N)))
+	bufs := []*glBuffer{d.buf(dst), d.buf(logits), d.buf(target), nil, nil}
+	if p.Weighted {
+		defs = append(defs, "WEIGHTED")
+		bufs[3] = d.buf(weight)
+	}
+	if p.Mean {
+		defs = append(defs, "MEAN")
+	}
+	stride := 0
+	if dloss.Buf != nil {
+		bufs[4], stride = d.buf(dloss.Buf), dloss.Strides[0]
+	}
+	d.enqueue(name, func() {
+		prog := d.program(variant{family: "softmax", defs: defs})
+		if prog == nil {
+			return
+		}
+		bind(bufs...)
+		prog.setUint("u_rows", p.Rows)
+		prog.setUint("u_n", p.N)
+		prog.setFloat("u_eps", p.Smoothing)
+		prog.setUint("u_dlossOff", dloss.Offset)
+		prog.setUint("u_dlossStride", stride)
 		d.dispatch(prog, p.Rows, 1, 1)
 	})
 }

@@ -1,0 +1,103 @@
+package kernels
+
+import "math"
+
+// CrossEntropyConfig holds the parameters of a fused softmax cross-entropy
+// (device.CrossEntropyParams): label smoothing ε, class weights (nil for
+// all ones) and whether each row is divided by Σ_b w[target[b]] (the row
+// count without weights), which makes the sum of the rows a mean.
+type CrossEntropyConfig struct {
+	Rows, N   int
+	Smoothing float32
+	Weight    []float32
+	Mean      bool
+}
+
+// weights returns w[c], Σ_c w[c] and the rows' divisor D, the sums in
+// float64 in increasing order.
+func (c CrossEntropyConfig) weights(target []int32) (w func(int) float64, sumW, div float64) {
+	w = func(int) float64 { return 1 }
+	sumW, div = float64(c.N), 1
+	if c.Weight != nil {
+		w = func(k int) float64 { return float64(c.Weight[k]) }
+		sumW = 0
+		for _, v := range c.Weight[:c.N] {
+			sumW += float64(v)
+		}
+	}
+	if c.Mean {
+		div = float64(c.Rows)
+		if c.Weight != nil {
+			div = 0
+			for _, t := range target[:c.Rows] {
+				div += w(int(t))
+			}
+		}
+	}
+	return w, sumW, div
+}
+
+// lse returns a row's maximum m and ls = ln Σ e^(x−m), the sum accumulated
+// in float64 (as Softmax); the log-sum-exp is m + ls, and terms are formed
+// as (m − x) + ls so that rows far from 0 keep their precision.
+func lse(x []float32) (m, ls float64) {
+	mx := x[0]
+	for _, v := range x[1:] {
+		mx = max(mx, v)
+	}
+	m = float64(mx)
+	var s float64
+	for _, v := range x {
+		s += math.Exp(float64(v) - m)
+	}
+	return m, math.Log(s)
+}
+
+// CrossEntropy writes into loss each row's cross-entropy of logits
+// [Rows, N] against target (see device.CrossEntropyParams). Every term
+// lse − x is ≥ 0, so the sum has no cancellation.
+func CrossEntropy(loss, logits []float32, target []int32, c CrossEntropyConfig) {
+	w, _, div := c.weights(target)
+	n, eps := c.N, float64(c.Smoothing)
+	ParallelFor(c.Rows, max(1, rowGrain/n), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			x := logits[r*n : (r+1)*n]
+			m, ls := lse(x)
+			t := int(target[r])
+			v := (1 - eps) * w(t) * (m - float64(x[t]) + ls)
+			if eps != 0 {
+				var s float64
+				for k, xk := range x {
+					s += w(k) * (m - float64(xk) + ls)
+				}
+				v += eps / float64(n) * s
+			}
+			loss[r] = float32(v / div)
+		}
+	})
+}
+
+// CrossEntropyBackward writes dlogits [Rows, N] from the logits, target
+// and the upstream gradient of row r, dloss[dOff + r·dStride] (see
+// device.CrossEntropyParams).
+func CrossEntropyBackward(dlogits, logits []float32, target []int32, dloss []float32, dOff, dStride int, c CrossEntropyConfig) {
+	w, sumW, div := c.weights(target)
+	n, eps := c.N, float64(c.Smoothing)
+	ParallelFor(c.Rows, max(1, rowGrain/n), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			x, d := logits[r*n:(r+1)*n], dlogits[r*n:(r+1)*n]
+			m, ls := lse(x)
+			t := int(target[r])
+			g := float64(dloss[dOff+r*dStride]) / div
+			hard, soft := (1-eps)*w(t), eps/float64(n)
+			a := hard + soft*sumW // Σ_c a[c]
+			for k, xk := range x {
+				ak := soft * w(k)
+				if k == t {
+					ak += hard
+				}
+				d[k] = float32(g * (a*math.Exp(float64(xk)-m-ls) - ak))
+			}
+		}
+	})
+}

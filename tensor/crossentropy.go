@@ -1,0 +1,74 @@
+package tensor
+
+import "github.com/tensorgl/tensorgl/device"
+
+// CrossEntropyOpts configures CrossEntropy.
+type CrossEntropyOpts struct {
+	// Weight [C] rescales each class's loss; nil means all ones. It
+	// receives no gradient (nor does it in PyTorch).
+	Weight *Tensor
+	// LabelSmoothing ε in [0, 1] mixes the target with the uniform
+	// distribution over the C classes.
+	LabelSmoothing float32
+	// Mean divides each row's loss by Σ_b Weight[target[b]] (by B without
+	// weights), so that the sum of the rows is PyTorch's mean reduction.
+	Mean bool
+}
+
+// CrossEntropy returns the softmax cross-entropy of each row of logits
+// [B, C] against int32 class indices target [B], a tensor [B]: with
+// t = target[b], lse the row's log-sum-exp and w the class weights,
+//
+//	loss[b] = ((1−ε)·w[t]·(lse − x[b,t]) + ε/C·Σ_c w[c]·(lse − x[b,c])) / D
+//
+// (D as in CrossEntropyOpts.Mean, else 1). It runs as one fused kernel, and
+// so does its gradient with respect to the logits, (Σ_c a_c·softmax − a)/D
+// times the upstream gradient, where a_c = (1−ε)·w[t]·[c = t] + ε/C·w[c]
+// (softmax minus the smoothed one-hot target without weights).
+func CrossEntropy(logits, target *Tensor, o CrossEntropyOpts) *Tensor {
+	const op = "CrossEntropy"
+	wantFloat(op, logits)
+	ins := []*Tensor{logits, target}
+	if o.Weight != nil {
+		wantFloat(op, o.Weight)
+		ins = append(ins, o.Weight)
+	}
+	dev := sameDevice(op, ins...)
+	logits.live(op)
+	if len(logits.shape) != 2 || len(target.shape) != 1 || target.shape[0] != logits.shape[0] {
+		fail(op, "want logits [B C] and target [B], got %v and %v", logits.shape, target.shape)
+	}
+	b, c := logits.shape[0], logits.shape[1]
+	if o.Weight != nil {
+		if len(o.Weight.shape) != 1 || o.Weight.shape[0] != c {
+			fail(op, "class weight %v for logits %v", o.Weight.shape, logits.shape)
+		}
+		if o.Weight.requiresGrad {
+			fail(op, "the class weight %v requires gradients; the loss has none for it (detach it)", o.Weight.shape)
+		}
+	}
+	if eps := o.LabelSmoothing; !(eps >= 0 && eps <= 1) {
+		fail(op, "label smoothing %g outside [0, 1]", eps)
+	}
+	checkIndex(op, target, c, logits.shape)
+	p := device.CrossEntropyParams{Rows: b, N: c, Smoothing: o.LabelSmoothing, Weighted: o.Weight != nil, Mean: o.Mean}
+	x, t := logits.Contiguous(), target.Contiguous()
+	var w device.Buffer
+	if o.Weight != nil {
+		w = o.Weight.Contiguous().st.buf
+	}
+	out := newTensor(ScopeOf(logits, target), dev, device.Float32, []int{b})
+	if b > 0 {
+		dev.CrossEntropy(out.st.buf, x.st.buf, t.st.buf, w, p)
+	}
+	return record(op, out, []*Tensor{logits}, func(g *Tensor) []*Tensor {
+		gx := newTensor(ScopeOf(g), dev, device.Float32, logits.shape)
+		if b > 0 {
+			// g may be a broadcast view (a sum's gradient): the kernel
+			// walks it by its stride, so it is never copied.
+			dl := device.Strided{Buf: g.st.buf, Offset: g.offset, Strides: g.strides}
+			dev.CrossEntropyBackward(gx.st.buf, x.st.buf, t.st.buf, w, dl, p)
+		}
+		return []*Tensor{gx}
+	})
+}
