@@ -61,9 +61,10 @@ test-glfw:
 	  TENSORGL_GL_CONTEXT=glfw xvfb-run -a $(GO) test -count=1 -run 'GLFW' ./device/gl/; \
 	else echo "xvfb-run not installed: skipping the GLFW test (make deps installs it)"; exit 1; fi
 
-## bench: kernel and training-step benchmarks, CPU and GL side by side.
+## bench: kernel, dispatch, matrix-product and training-step benchmarks, CPU and GL side by side (not the
+## large training steps, BenchmarkTrainStepLarge: ResNet-18 takes seconds a step on two cores).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./bench/
+	$(GO) test -run '^$$' -bench '^Benchmark(Kernel|Sgemm|MatMul|Dispatch|TrainStep)$$' -benchtime 2s ./bench/
 
 ## bench-vs-torch: tensorgl's CPU backend and PyTorch (with OpenBLAS) side by side, interleaved, 3 rounds:
 ## each training step's and kernel's ratio and the medians (needs python3-torch, libopenblas0-pthread).

@@ -1,0 +1,98 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/tensor"
+)
+
+// dispatchBurst is how many kernels BenchmarkDispatch enqueues back to back
+// before it waits for the device.
+const dispatchBurst = 1000
+
+// dispatchElems is the size of a dispatch benchmark's operands: small enough
+// that the kernel's own work is negligible beside launching it.
+const dispatchElems = 256
+
+// dispatchKernel is a tiny kernel: setup allocates its operands on dev and
+// returns one call, and a cleanup.
+type dispatchKernel struct {
+	name  string
+	setup func(dev device.Device) (call func(), cleanup func())
+}
+
+var dispatchKernels = []dispatchKernel{
+	{"fill", func(dev device.Device) (func(), func()) {
+		dst := dev.Alloc(device.Float32, dispatchElems)
+		return func() { dev.Fill(dst, 0, dispatchElems, 1.5) }, func() { dev.Free(dst) }
+	}},
+	{"relu", func(dev device.Device) (func(), func()) {
+		src, dst := dev.Alloc(device.Float32, dispatchElems), dev.Alloc(device.Float32, dispatchElems)
+		dev.Fill(src, 0, dispatchElems, -0.5)
+		p := device.UnaryParams{Op: device.Relu, Shape: []int{dispatchElems}}
+		return func() { dev.Unary(dst, contiguous(src, dispatchElems), p) }, func() { dev.Free(src); dev.Free(dst) }
+	}},
+	// A tensor op, as a training step issues them: shape checks, a buffer
+	// from the pool, the kernel, and (at the end of the scope) the free.
+	{"tensor-add", func(dev device.Device) (func(), func()) {
+		defer tensor.SetDefaultDevice(tensor.DefaultDevice())
+		tensor.SetDefaultDevice(dev)
+		x, y := tensor.Full(1, dispatchElems), tensor.Full(2, dispatchElems)
+		return func() { x.Add(y) }, func() { x.Release(); y.Release() }
+	}},
+}
+
+// BenchmarkDispatch measures what launching a kernel costs, with kernels
+// too small to matter, as BenchmarkDispatch/<device>/<kernel>-x1000 (1000
+// back to back, then one Sync) and <kernel>-sync (one kernel and Sync: the
+// round trip). µs/dispatch is the time of an iteration divided by its
+// kernels; µs/enqueue only the time until the last call returned, before
+// the Sync: what the host spends per kernel when it does not wait.
+// dispatches/call checks that each call is one kernel. tensor-add runs
+// through the tensor package, inside tensor.Tidy.
+func BenchmarkDispatch(b *testing.B) {
+	devs, note := openDevices()
+	b.Log(note)
+	for _, d := range devs {
+		b.Run(d.label, func(b *testing.B) {
+			for _, k := range dispatchKernels {
+				b.Run(fmt.Sprintf("%s-x%d", k.name, dispatchBurst), func(b *testing.B) { runDispatch(b, d.dev, k, dispatchBurst) })
+				b.Run(k.name+"-sync", func(b *testing.B) { runDispatch(b, d.dev, k, 1) })
+			}
+		})
+	}
+}
+
+// runDispatch times b.N iterations of burst calls of k followed by a Sync.
+func runDispatch(b *testing.B, dev device.Device, k dispatchKernel, burst int) {
+	call, cleanup := k.setup(dev)
+	defer cleanup()
+	iteration := func() (enqueue time.Duration) {
+		start := time.Now()
+		tensor.Tidy(func(*tensor.Scope) {
+			for range burst {
+				call()
+			}
+			enqueue = time.Since(start)
+		})
+		if err := dev.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		return enqueue
+	}
+	iteration() // warm-up: compiles the shader variant, fills the pool
+	before := dev.Stats()
+	var enqueue time.Duration
+	b.ResetTimer()
+	for range b.N {
+		enqueue += iteration()
+	}
+	b.StopTimer()
+	calls := float64(b.N * burst)
+	b.ReportMetric(1e6*b.Elapsed().Seconds()/calls, "µs/dispatch")
+	b.ReportMetric(1e6*enqueue.Seconds()/calls, "µs/enqueue")
+	b.ReportMetric(float64(dev.Stats().Dispatches-before.Dispatches)/calls, "dispatches/call")
+}
