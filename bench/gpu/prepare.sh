@@ -86,4 +86,4 @@ if ((total > limit)); then
 		awk '{printf "  %.1f MiB  %s\n", $1 / 1048576, $2}'
 	exit 2
 fi
-echo "run it with the device tool's run: carry [\"$dir\"], command \"bash bench/gpu/run.sh\""
+echo "run it with the device tool's run: carry [\"$dir\"], command \"bash bench/gpu/run.sh\", timeout_s 600"
