@@ -10,7 +10,7 @@ DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
 DEPS += openmpi-bin libopenmpi-dev
 
 .PHONY: test test-race soak bench-vs-torch test-glfw fuzz-short vet bench demo deps deps-check
-.PHONY: demo-mpi bench-mpi
+.PHONY: demo-mpi bench-mpi gpu-prepare gpu-dry-run
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
 ## EGL; tensor and nn suites run once per device), the pure-Go suite without cgo, the concurrency tests under
@@ -61,9 +61,10 @@ test-glfw:
 	  TENSORGL_GL_CONTEXT=glfw xvfb-run -a $(GO) test -count=1 -run 'GLFW' ./device/gl/; \
 	else echo "xvfb-run not installed: skipping the GLFW test (make deps installs it)"; exit 1; fi
 
-## bench: kernel and training-step benchmarks, CPU and GL side by side.
+## bench: kernel, dispatch, matrix-product and training-step benchmarks, CPU and GL side by side (not the
+## large training steps, BenchmarkTrainStepLarge: ResNet-18 takes seconds a step on two cores).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./bench/
+	$(GO) test -run '^$$' -bench '^Benchmark(Kernel|Sgemm|MatMul|Dispatch|TrainStep)$$' -benchtime 2s ./bench/
 
 ## bench-vs-torch: tensorgl's CPU backend and PyTorch (with OpenBLAS) side by side, interleaved, 3 rounds:
 ## each training step's and kernel's ratio and the medians (needs python3-torch, libopenblas0-pthread).
@@ -72,6 +73,17 @@ bench-vs-torch:
 	$(GO) test -c -o bench/bench.test ./bench
 	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3 \
 	  --raw bench/results/sidebyside-$$(date -u +%F)-raw.txt | tee bench/results/sidebyside-$$(date -u +%F).txt
+
+## gpu-prepare: build what bench/gpu/run.sh needs on a lent GPU machine (no Go there) into bench/gpu/prepared,
+## and check it fits the 64 MiB the device tool sends (bench/doc.go, README "GPU runs").
+gpu-prepare:
+	bench/gpu/prepare.sh
+
+## gpu-dry-run: bench/gpu/run.sh here, each benchmark once (about 3 minutes on llvmpipe), into out/gpu-<time>.
+# prepare.sh exits 2 when the folder and the working tree exceed what the device tool sends: no matter here.
+gpu-dry-run:
+	bench/gpu/prepare.sh || test $$? = 2
+	TENSORGL_GPU_QUICK=1 bash bench/gpu/run.sh out/gpu-dry-run-$$(date -u +%FT%H%M%SZ)
 
 ## demo: the main job — train LeNet on Fashion-MNIST on the best device.
 demo: deps-check

@@ -1,83 +1,98 @@
 package bench
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/tensorgl/tensorgl/device"
-	"github.com/tensorgl/tensorgl/internal/testdevices"
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
-// maxDispatches is the most kernels one training step of each model of
-// trainModels may dispatch, once warm. Every fused kernel removed some of
-// them (bias and activation in the GEMM or convolution epilogue, softmax
-// with cross-entropy, several axes in one reduction, one optimizer kernel
-// per parameter group); TestDispatchesPerStep keeps them from creeping
-// back. The GL backend may run a kernel as more than one GL dispatch (a
-// split-K GEMM sums its slices in a second pass, a grid beyond the group
-// count limit is split, an optimizer group is split by the storage-binding
-// limit), so it gets a few more.
-var maxDispatches = map[string]struct{ cpu, gl int }{
-	"mlp":  {18, 18}, // 35 before fusion
-	"cnn":  {36, 36}, // 61
-	"rnn":  {321, 330},
-	"rows": {155, 160},
-	"gan":  {137, 145},
+// dispatchBurst is how many kernels BenchmarkDispatch enqueues back to back
+// before it waits for the device.
+const dispatchBurst = 1000
+
+// dispatchElems is the size of a dispatch benchmark's operands: small enough
+// that the kernel's own work is negligible beside launching it.
+const dispatchElems = 256
+
+// dispatchKernel is a tiny kernel: setup allocates its operands on dev and
+// returns one call, and a cleanup.
+type dispatchKernel struct {
+	name  string
+	setup func(dev device.Device) (call func(), cleanup func())
 }
 
-// TestDispatchesPerStep counts the kernels of one warm training step of
-// every model of trainModels, on each device the benchmarks use (GL in a
-// binary built with cgo, where it is required when TENSORGL_REQUIRE_GL is
-// set), and fails when a count exceeds its limit.
-func TestDispatchesPerStep(t *testing.T) {
+var dispatchKernels = []dispatchKernel{
+	{"fill", func(dev device.Device) (func(), func()) {
+		dst := dev.Alloc(device.Float32, dispatchElems)
+		return func() { dev.Fill(dst, 0, dispatchElems, 1.5) }, func() { dev.Free(dst) }
+	}},
+	{"relu", func(dev device.Device) (func(), func()) {
+		src, dst := dev.Alloc(device.Float32, dispatchElems), dev.Alloc(device.Float32, dispatchElems)
+		dev.Fill(src, 0, dispatchElems, -0.5)
+		p := device.UnaryParams{Op: device.Relu, Shape: []int{dispatchElems}}
+		return func() { dev.Unary(dst, contiguous(src, dispatchElems), p) }, func() { dev.Free(src); dev.Free(dst) }
+	}},
+	// A tensor op, as a training step issues them: shape checks, a buffer
+	// from the pool, the kernel, and (at the end of the scope) the free.
+	{"tensor-add", func(dev device.Device) (func(), func()) {
+		defer tensor.SetDefaultDevice(tensor.DefaultDevice())
+		tensor.SetDefaultDevice(dev)
+		x, y := tensor.Full(1, dispatchElems), tensor.Full(2, dispatchElems)
+		return func() { x.Add(y) }, func() { x.Release(); y.Release() }
+	}},
+}
+
+// BenchmarkDispatch measures what launching a kernel costs, with kernels
+// too small to matter, as BenchmarkDispatch/<device>/<kernel>-x1000 (1000
+// back to back, then one Sync) and <kernel>-sync (one kernel and Sync: the
+// round trip). µs/dispatch is the time of an iteration divided by its
+// kernels; µs/enqueue only the time until the last call returned, before
+// the Sync: what the host spends per kernel when it does not wait.
+// dispatches/call checks that each call is one kernel. tensor-add runs
+// through the tensor package, inside tensor.Tidy.
+func BenchmarkDispatch(b *testing.B) {
 	devs, note := openDevices()
-	if len(devs) == 1 && testdevices.GLRequired() {
-		t.Fatalf("GL is required but did not open: %s", note)
-	}
-	for _, m := range trainModels {
-		limit, ok := maxDispatches[m.name]
-		if !ok {
-			t.Errorf("model %s has no entry in maxDispatches", m.name)
-			continue
-		}
-		for _, d := range devs {
-			max := limit.cpu
-			if d.dev.Info().Name == "gl" {
-				max = limit.gl
+	b.Log(note)
+	for _, d := range devs {
+		b.Run(d.label, func(b *testing.B) {
+			for _, k := range dispatchKernels {
+				b.Run(fmt.Sprintf("%s-x%d", k.name, dispatchBurst), func(b *testing.B) { runDispatch(b, d.dev, k, dispatchBurst) })
+				b.Run(k.name+"-sync", func(b *testing.B) { runDispatch(b, d.dev, k, 1) })
 			}
-			n := dispatchesPerStep(t, d.dev, m)
-			t.Logf("%s on %s: %d dispatches per step (at most %d)", m.name, d.label, n, max)
-			if n > int64(max) {
-				t.Errorf("%s on %s: %d dispatches per step, want at most %d", m.name, d.label, n, max)
-			}
-		}
+		})
 	}
 }
 
-// dispatchesPerStep runs warm-up steps of m on dev and returns the
-// dispatches of the step after them.
-func dispatchesPerStep(t *testing.T, dev device.Device, m trainModel) int64 {
-	defer tensor.SetDefaultDevice(tensor.DefaultDevice())
-	tensor.SetDefaultDevice(dev)
-	held, run := m.setup(tensor.NewGenerator(1))
-	defer func() {
-		for _, h := range held {
-			h.Release()
+// runDispatch times b.N iterations of burst calls of k followed by a Sync.
+func runDispatch(b *testing.B, dev device.Device, k dispatchKernel, burst int) {
+	call, cleanup := k.setup(dev)
+	defer cleanup()
+	iteration := func() (enqueue time.Duration) {
+		start := time.Now()
+		tensor.Tidy(func(*tensor.Scope) {
+			for range burst {
+				call()
+			}
+			enqueue = time.Since(start)
+		})
+		if err := dev.Sync(); err != nil {
+			b.Fatal(err)
 		}
-	}()
-	step := func() {
-		tensor.Tidy(func(s *tensor.Scope) { run(s).Item() })
+		return enqueue
 	}
-	for range 2 {
-		step()
+	iteration() // warm-up: compiles the shader variant, fills the pool
+	before := dev.Stats()
+	var enqueue time.Duration
+	b.ResetTimer()
+	for range b.N {
+		enqueue += iteration()
 	}
-	if err := dev.Sync(); err != nil {
-		t.Fatal(err)
-	}
-	before := dev.Stats().Dispatches
-	step()
-	if err := dev.Sync(); err != nil {
-		t.Fatal(err)
-	}
-	return dev.Stats().Dispatches - before
+	b.StopTimer()
+	calls := float64(b.N * burst)
+	b.ReportMetric(1e6*b.Elapsed().Seconds()/calls, "µs/dispatch")
+	b.ReportMetric(1e6*enqueue.Seconds()/calls, "µs/enqueue")
+	b.ReportMetric(float64(dev.Stats().Dispatches-before.Dispatches)/calls, "dispatches/call")
 }

@@ -16,6 +16,38 @@
 // LeNet convolutions in PyTorch. BenchmarkSgemm compares the CPU GEMM with
 // gonum's.
 //
+// Three benchmarks are sized for a GPU. BenchmarkDispatch/<device>/<kernel>
+// measures launch cost: 1000 tiny kernels (Fill, Unary relu, a tensor Add
+// inside tensor.Tidy) back to back and then one Sync, and one kernel with
+// its Sync, in µs/dispatch (and µs/enqueue, the host's share).
+// BenchmarkMatMul/<device>/<n>x<n>x<n> multiplies square matrices from 256
+// to 4096 (8192 on a GPU, or on the CPU with TENSORGL_BENCH_HUGE=1) in
+// GFLOP/s. BenchmarkTrainStepLarge/<model>-b<batch>/<device> times the
+// seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128 and a
+// 2-layer LSTM language model (hidden 512) at batch 64; on two CPU cores
+// ResNet-18 takes seconds a step, so select by name
+// ('TrainStepLarge/-b1024/cpu'), and a software renderer skips them.
+// torch_ref.py --large times the same in PyTorch; make bench leaves them out.
+//
+// A lent GPU machine (no Go toolchain, no network, minutes counted) runs
+// what bench/gpu/prepare.sh builds here (make gpu-prepare): the test
+// binaries of bench, device/gl, device/devicetest and internal/crossdevice,
+// tensorgl and the cnn and rnn examples, stripped and gzipped, copies of
+// the shared libraries they link (used there only where missing) and
+// Fashion-MNIST, into the git-ignored bench/gpu/prepared, which it checks
+// against the 64 MiB the device tool sends with the working tree. There,
+//
+//	bash bench/gpu/run.sh [results-dir]
+//
+// runs the GL conformance tests, tensorgl check, the benchmarks above and
+// BenchmarkTrainStep and BenchmarkKernel on GL and the CPU, torch_ref.py
+// --device cuda --large when python3 has torch with CUDA, and the CNN and
+// RNN examples on GL, each step under its own timeout within one budget
+// (TENSORGL_GPU_BUDGET, 480 s), into $OUT/gpu-<time>/ (packed as
+// logs.tar.gz beside summary.txt), ending with a digest of the figures and
+// a pass/fail table. TENSORGL_GPU_QUICK=1 makes it a dry run of a few
+// minutes (each benchmark once), as on Mesa llvmpipe here.
+//
 // The side-by-side comparison with PyTorch (with OpenBLAS installed:
 // apt-get install python3-torch libopenblas0-pthread) is one command,
 //

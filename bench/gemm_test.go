@@ -3,11 +3,13 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 
+	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/kernels"
 )
 
@@ -55,4 +57,32 @@ func randMatrix(rng *rand.Rand, n int) []float32 {
 		m[i] = rng.Float32()*2 - 1
 	}
 	return m
+}
+
+// hugeEnv names the environment variable that has BenchmarkMatMul multiply
+// 8192×8192 matrices on the CPU too.
+const hugeEnv = "TENSORGL_BENCH_HUGE"
+
+// BenchmarkMatMul times square products C = A·B on every device, as
+// BenchmarkMatMul/<device>/<n>x<n>x<n>, in GFLOP/s: 256³ to 4096³, and
+// 8192³ (1.1 TFLOP a call, 768 MiB of operands) on a GPU, or on the CPU
+// when $TENSORGL_BENCH_HUGE is set. A software renderer runs 256³ only.
+func BenchmarkMatMul(b *testing.B) {
+	devs, note := openDevices()
+	b.Log(note)
+	for _, d := range devs {
+		b.Run(d.label, func(b *testing.B) {
+			for _, n := range []int{256, 512, 1024, 2048, 4096, 8192} {
+				switch {
+				case d.soft && n > 256:
+					continue
+				case n == 8192 && d.label == "cpu" && os.Getenv(hugeEnv) == "":
+					b.Logf("8192³ skipped on the CPU: set %s=1 to run it", hugeEnv)
+					continue
+				}
+				c := matMulCase(fmt.Sprintf("%dx%dx%d", n, n, n), false, device.MatMulParams{Batch: 1, M: n, N: n, K: n}, false)
+				b.Run(c.size, func(b *testing.B) { runKernel(b, d.dev, c) })
+			}
+		})
+	}
 }

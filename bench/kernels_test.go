@@ -239,20 +239,7 @@ func buildKernelCases() []kernelCase {
 		{"mlp-dw-128x784x64", true, device.MatMulParams{Batch: 1, M: 128, N: 784, K: 64, TransA: true}, false},
 		{"batch32-128x128x128", true, device.MatMulParams{Batch: 32, M: 128, N: 128, K: 128}, false},
 	} {
-		p := m.p
-		p.Alpha = 1
-		p.StrideA, p.StrideB, p.StrideC = p.M*p.K, p.K*p.N, p.M*p.N
-		add(kernelCase{method: "MatMul", size: m.size, soft: m.soft,
-			work: work{flops: 2 * float64(p.Batch*p.M*p.N*p.K)},
-			setup: func(o *operands) func() {
-				a, b := o.uniform(p.Batch*p.M*p.K, -1, 1), o.uniform(p.Batch*p.K*p.N, -1, 1)
-				c := o.alloc(device.Float32, p.Batch*p.M*p.N)
-				var e device.Epilogue
-				if m.epi {
-					e = device.Epilogue{Bias: o.uniform(p.N, -1, 1), Act: device.ActRelu}
-				}
-				return func() { o.dev.MatMul(c, a, b, e, p) }
-			}})
+		add(matMulCase(m.size, m.soft, m.p, m.epi))
 	}
 
 	// Convolutions: LeNet's two layers at batch 64 and a 3×3 layer of a
@@ -496,6 +483,24 @@ func buildKernelCases() []kernelCase {
 		kernelCase{method: "AdamStep", size: "1Mi", soft: true, work: groupWork([]int{mi}, 4, 3), setup: adam([]int{mi})},
 		kernelCase{method: "AdamStep", size: "mlp", soft: true, work: groupWork(mlpGroup, 4, 3), setup: adam(mlpGroup)})
 	return cs
+}
+
+// matMulCase is the case of the product p (Batch, M, N, K and the
+// transpose flags set) of densely packed operands, C = A·B.
+func matMulCase(size string, soft bool, p device.MatMulParams, epi bool) kernelCase {
+	p.Alpha = 1
+	p.StrideA, p.StrideB, p.StrideC = p.M*p.K, p.K*p.N, p.M*p.N
+	return kernelCase{method: "MatMul", size: size, soft: soft,
+		work: work{flops: 2 * float64(p.Batch) * float64(p.M) * float64(p.N) * float64(p.K)},
+		setup: func(o *operands) func() {
+			a, b := o.uniform(p.Batch*p.M*p.K, -1, 1), o.uniform(p.Batch*p.K*p.N, -1, 1)
+			c := o.alloc(device.Float32, p.Batch*p.M*p.N)
+			var e device.Epilogue
+			if epi { // a bias and ReLU in the epilogue
+				e = device.Epilogue{Bias: o.uniform(p.N, -1, 1), Act: device.ActRelu}
+			}
+			return func() { o.dev.MatMul(c, a, b, e, p) }
+		}}
 }
 
 // BenchmarkKernel times every kernel case on every device that opens, as

@@ -109,7 +109,7 @@ def main():
     ratios = {}
     for r in range(1, args.rounds + 1):
         rows = []
-        go, out1 = go_bench(args.go_bench, "TrainStep/(" + "|".join(STEPS) + ")/cpu$", args.benchtime)
+        go, out1 = go_bench(args.go_bench, "^BenchmarkTrainStep$/^(" + "|".join(STEPS) + ")$/^cpu$", args.benchtime)
         th, out2 = torch_ref(args, kernels=False)
         for s in STEPS:
             rows.append((f"step {s}", go[f"TrainStep/{s}/cpu"], th[s][0], th[s][1]))

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""PyTorch reference for bench/train_test.go's BenchmarkTrainStep and the
-GEMM and LeNet convolution kernels of bench/kernels_test.go.
+"""PyTorch reference for bench/train_test.go's BenchmarkTrainStep and
+BenchmarkTrainStepLarge, the GEMM and LeNet convolution kernels of
+bench/kernels_test.go and BenchmarkMatMul, and BenchmarkDispatch.
 
 Times in PyTorch (on the CPU, or with --device cuda on an NVIDIA GPU) the
 same training steps as BenchmarkTrainStep, batch 64, on fixed random data,
@@ -17,11 +18,27 @@ reading back only the loss:
         discriminator 784->512->256->1 (LeakyReLU 0.2, dropout 0.3), Adam
         (betas 0.5, 0.999); one D step and one G step
 
-and the kernels: sgemm NxNxN and the two LeNet convolutions forward and
-both backward passes.
+With --large also BenchmarkTrainStepLarge's steps, named as there:
+
+  mlp-b1024 ... gan-b1024   the five above at batch 1024
+  resnet18-b128  ResNet-18 for 32x32 images (3x3 stem of 64, no max pool, 4
+        stages of 2 BasicBlocks of 64/128/256/512, stride 2 from stage 2,
+        1x1 conv + BN shortcut where the shape changes, global average pool,
+        FC 10), random CIFAR-10-sized batch, SGD momentum 0.9 (lr 0.01)
+  lstm-b64  embedding 256->256, 2-layer LSTM of 512 over 64 time steps (64
+        streams), linear head to 256, Adam, gradient norm clipped to 1
+
+and the kernels: sgemm NxNxN (--gemm-sizes; up to 8192 on CUDA), the two
+LeNet convolutions forward and both backward passes, and the launch cost
+of a tiny op (add of 256 floats), 1000 back to back and then a
+synchronisation, and one with its synchronisation: us/dispatch as
+BenchmarkDispatch's tensor-add.
 
     /usr/bin/python3 bench/torch_ref.py [--threads 2] [--seconds 2] [--device cuda]
-        [--only mlp,cnn,...] [--json]
+        [--only mlp,cnn,...] [--large] [--gemm-sizes 256,512] [--json]
+
+On CUDA, TF32 is off (torch.backends.cuda.matmul.allow_tf32 and
+torch.backends.cudnn.allow_tf32): the comparison is fp32 with fp32.
 
 Debian's PyTorch runs on whatever BLAS is installed: install an optimized
 one (apt-get install libopenblas0-pthread) or it uses netlib's reference
@@ -39,9 +56,13 @@ import time
 import torch
 from torch import nn
 
-BATCH = 64
+BATCH = 64  # as seedBatch in train_test.go
 WARMUP_STEPS = 3  # as warmupSteps in train_test.go
-VOCAB, SEQ = 96, 64  # the character model: as rnnVocab, rnnSeq in train_test.go
+# Language models: vocabulary, embedding, hidden size, window; as rnnVocab...
+# in train_test.go and lstmVocab... in large_test.go.
+CHAR_RNN = (96, 32, 128, 64)
+LSTM_LM = (256, 256, 512, 64)
+DISPATCH_BURST, DISPATCH_ELEMS = 1000, 256  # as in dispatch_test.go
 
 
 def mlp():
@@ -61,13 +82,43 @@ def lenet():
         nn.Linear(84, 10))
 
 
+class BasicBlock(nn.Module):
+    """torchvision's BasicBlock: as basicBlock in large_test.go."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return torch.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+def resnet18():
+    """ResNet-18 for 32x32 images: as resnet18 in large_test.go."""
+    layers = [nn.Conv2d(3, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU()]
+    cin = 64
+    for i, cout in enumerate((64, 128, 256, 512)):
+        layers += [BasicBlock(cin, cout, 1 if i == 0 else 2), BasicBlock(cout, cout, 1)]
+        cin = cout
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 10)]
+    return nn.Sequential(*layers)
+
+
 def classifier(build, shape, opt):
     """A step of a classifier: cross-entropy on fixed data."""
-    def setup(device):
+    def setup(device, batch):
         model = build().to(device)
         o = opt(model.parameters())
-        x = torch.randn(BATCH, *shape).to(device)
-        y = (torch.arange(BATCH) % 10).to(device)
+        x = torch.randn(batch, *shape).to(device)
+        y = (torch.arange(batch) % 10).to(device)
         loss_fn = nn.CrossEntropyLoss()
 
         def step():
@@ -80,24 +131,31 @@ def classifier(build, shape, opt):
     return setup
 
 
-class CharRNN(nn.Module):
-    def __init__(self):
+class LanguageModel(nn.Module):
+    def __init__(self, cell, vocab, embed, hidden):
         super().__init__()
-        self.embed = nn.Embedding(VOCAB, 32)
-        self.rnn = nn.RNN(32, 128, num_layers=2)
-        self.head = nn.Linear(128, VOCAB)
+        self.hidden = hidden
+        self.embed = nn.Embedding(vocab, embed)
+        self.rnn = cell(embed, hidden, num_layers=2)
+        self.head = nn.Linear(hidden, vocab)
 
-    def forward(self, ids):  # [T, B] -> [T*B, VOCAB]
+    def forward(self, ids):  # [T, B] -> [T*B, vocab]
         out, _ = self.rnn(self.embed(ids))
-        return self.head(out.reshape(-1, 128))
+        return self.head(out.reshape(-1, self.hidden))
 
 
-def char_rnn(device):
-    model = CharRNN().to(device)
+def language_model(cell, vocab, embed, hidden, seq):
+    """A step of a recurrent language model: as languageModel in train_test.go."""
+    def setup(device, batch):
+        return lm_step(LanguageModel(cell, vocab, embed, hidden).to(device), vocab, seq, batch, device)
+    return setup
+
+
+def lm_step(model, vocab, seq, batch, device):
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     g = torch.Generator().manual_seed(1)
-    ids = torch.randint(0, VOCAB, (SEQ, BATCH), generator=g).to(device)
-    targets = torch.randint(0, VOCAB, (SEQ * BATCH,), generator=g).to(device)
+    ids = torch.randint(0, vocab, (seq, batch), generator=g).to(device)
+    targets = torch.randint(0, vocab, (seq * batch,), generator=g).to(device)
     loss_fn = nn.CrossEntropyLoss()
 
     def step():
@@ -122,7 +180,7 @@ class RowsRNN(nn.Module):
         return self.head(out[:, -1])
 
 
-def gan(device):
+def gan(device, batch):
     G = nn.Sequential(
         nn.Linear(64, 256), nn.LeakyReLU(0.2),
         nn.Linear(256, 512), nn.LeakyReLU(0.2),
@@ -133,13 +191,13 @@ def gan(device):
         nn.Linear(256, 1)).to(device)
     optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     optD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    real = (torch.rand(BATCH, 784) * 2 - 1).to(device)
-    ones = torch.ones(BATCH, 1, device=device)
-    zeros = torch.zeros(BATCH, 1, device=device)
+    real = (torch.rand(batch, 784) * 2 - 1).to(device)
+    ones = torch.ones(batch, 1, device=device)
+    zeros = torch.zeros(batch, 1, device=device)
     bce = nn.BCEWithLogitsLoss()
 
     def step():
-        fake = G(torch.randn(BATCH, 64, device=device))
+        fake = G(torch.randn(batch, 64, device=device))
         optD.zero_grad(set_to_none=True)
         d_loss = bce(D(real), ones) + bce(D(fake.detach()), zeros)
         d_loss.backward()
@@ -152,13 +210,22 @@ def gan(device):
     return step
 
 
-STEPS = {
+MODELS = {
     "mlp": classifier(mlp, (784,), lambda p: torch.optim.SGD(p, lr=0.01)),
     "cnn": classifier(lenet, (1, 28, 28), lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)),
-    "rnn": char_rnn,
+    "rnn": language_model(nn.RNN, *CHAR_RNN),
     "rows": classifier(RowsRNN, (1, 28, 28), lambda p: torch.optim.SGD(p, lr=0.005, momentum=0.9)),
     "gan": gan,
+    "resnet18": classifier(resnet18, (3, 32, 32), lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)),
+    "lstm": language_model(nn.LSTM, *LSTM_LM),
 }
+SEED = ["mlp", "cnn", "rnn", "rows", "gan"]
+# Step name -> (model, batch): the seed's steps at batch 64 under their own
+# names, as BenchmarkTrainStep; the large ones as BenchmarkTrainStepLarge.
+STEPS = {name: (name, BATCH) for name in SEED}
+LARGE = {f"{name}-b{batch}": (name, batch) for name, batch in
+         [(name, 1024) for name in SEED] + [("resnet18", 128), ("lstm", 64)]}
+STEPS.update(LARGE)
 
 # The LeNet convolutions of bench/kernels_test.go: N, C, H, W, K, R, pad.
 CONVS = {
@@ -183,9 +250,9 @@ def run_for(fn, seconds, sync):
                 return elapsed / n
 
 
-def kernels(device, seconds, sync):
+def kernels(device, seconds, sync, gemm_sizes):
     """Yields (name, seconds per call, flops) for sgemm and the LeNet convolutions."""
-    for n in (256, 512, 1024):
+    for n in gemm_sizes:
         a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
         yield f"sgemm/{n}", run_for(lambda: torch.mm(a, b), seconds, sync), 2 * n ** 3
     if device == "cpu":
@@ -210,6 +277,19 @@ def kernels(device, seconds, sync):
             return lambda: bw(gy, x, w, None, [1, 1], [pad, pad], [1, 1], False, [0, 0], 1, mask)
         yield f"conv/{name}/backward-input", run_for(grad([True, False, False]), seconds, sync), flops
         yield f"conv/{name}/backward-weight", run_for(grad([False, True, False]), seconds, sync), flops
+
+
+def dispatch(device, seconds, sync):
+    """Yields (name, seconds per op) of a tiny add, DISPATCH_BURST back to
+    back then a synchronisation, and one add with its synchronisation."""
+    x = torch.full((DISPATCH_ELEMS,), 1.0, device=device)
+    y = torch.full((DISPATCH_ELEMS,), 2.0, device=device)
+    for burst, name in ((DISPATCH_BURST, f"dispatch/add-x{DISPATCH_BURST}"), (1, "dispatch/add-sync")):
+        def run():
+            for _ in range(burst):
+                torch.add(x, y)
+            sync()
+        yield name, run_for(run, seconds / 4, sync) / burst
 
 
 def find_threads(args):
@@ -237,7 +317,10 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     ap.add_argument("--seconds", type=float, default=2.0, help="time each step at least this long")
     ap.add_argument("--device", default="cpu", help="torch device: cpu or cuda")
-    ap.add_argument("--only", default=",".join(STEPS), help="comma-separated steps to time")
+    ap.add_argument("--only", default=",".join(SEED),
+                    help="comma-separated steps to time, of: " + ",".join(STEPS))
+    ap.add_argument("--large", action="store_true", help="also time the large steps: " + ",".join(LARGE))
+    ap.add_argument("--gemm-sizes", help="sgemm sizes (default 256,512,1024 on the CPU; up to 8192 on CUDA)")
     ap.add_argument("--no-kernels", action="store_true", help="time the training steps only")
     ap.add_argument("--json", action="store_true", help="one JSON object per line")
     ap.add_argument("--find-threads", action="store_true", help="try the thread settings; print the fastest")
@@ -254,23 +337,37 @@ def main():
     where = torch.cuda.get_device_name() if cuda else "cpu"
     header = dict(torch=torch.__version__, device=where, threads=torch.get_num_threads(),
                   blas_threads=os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
-                  omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", "unset"), batch=BATCH)
+                  omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", "unset"), tf32=False)
     if args.json:
         print(json.dumps(header), flush=True)
     else:
         print(" ".join(f"{k}={v}" for k, v in header.items()), flush=True)
-    for name in args.only.split(","):
+    names = [n for n in args.only.split(",") if n]
+    if args.large:
+        names += [n for n in LARGE if n not in names]
+    for name in names:
+        model, batch = STEPS[name]
         torch.manual_seed(1)
-        step = STEPS[name](args.device)
+        step = MODELS[model](args.device, batch)
         sec = run_for(step, args.seconds, sync)
         if args.json:
-            print(json.dumps(dict(name=name, ms=1e3 * sec, samples_per_s=BATCH / sec)), flush=True)
+            print(json.dumps(dict(name=name, batch=batch, ms=1e3 * sec, samples_per_s=batch / sec)), flush=True)
         else:
-            print(f"{name}: {1e3 * sec:.3f} ms/step, {BATCH / sec:.0f} samples/s", flush=True)
+            print(f"{name}: {1e3 * sec:.3f} ms/step, {batch / sec:.0f} samples/s (batch {batch})", flush=True)
+        del step
+        if cuda:
+            torch.cuda.empty_cache()
     if args.no_kernels:
         return
+    default_sizes = "256,512,1024,2048,4096,8192" if cuda else "256,512,1024"
+    gemm_sizes = [int(n) for n in (args.gemm_sizes or default_sizes).split(",")]
     with torch.no_grad():
-        for name, sec, flops in kernels(args.device, min(args.seconds, 1.0), sync):
+        for name, sec in dispatch(args.device, min(args.seconds, 1.0), sync):
+            if args.json:
+                print(json.dumps(dict(name=name, us_per_dispatch=1e6 * sec)), flush=True)
+            else:
+                print(f"{name}: {1e6 * sec:.2f} us/dispatch", flush=True)
+        for name, sec, flops in kernels(args.device, min(args.seconds, 1.0), sync, gemm_sizes):
             if args.json:
                 print(json.dumps(dict(name=name, kernel_ms=1e3 * sec, gflops=flops / sec / 1e9)), flush=True)
             else:

@@ -12,20 +12,21 @@ import (
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
-// batch is the training batch size of every step benchmark.
-const batch = 64
+// seedBatch is the batch size of BenchmarkTrainStep.
+const seedBatch = 64
 
-// trainModel is one of the seed's training steps: setup builds the model
-// and its optimizer on the default device with fixed random data resident
-// there, and returns the parameters and a step that runs in the scope it
-// is given and returns the loss (not yet read back).
+// trainModel is a training step: setup builds the model and its optimizer
+// on the default device with a fixed random batch of the given size
+// resident there, and returns the tensors it holds and a step that runs in
+// the scope it is given and returns the loss (not yet read back).
 type trainModel struct {
 	name  string
-	setup func(g *tensor.Generator) (params []*tensor.Tensor, step func(s *tensor.Scope) *tensor.Tensor)
+	setup func(g *tensor.Generator, batch int) (held []*tensor.Tensor, step func(s *tensor.Scope) *tensor.Tensor)
 }
 
-// The character model's vocabulary and window: as VOCAB, SEQ in torch_ref.py.
-const rnnVocab, rnnSeq = 96, 64
+// The character model's vocabulary, embedding, hidden size and window: as
+// in torch_ref.py.
+const rnnVocab, rnnEmbed, rnnHidden, rnnSeq = 96, 32, 128, 64
 
 // trainModels are the steps bench/torch_ref.py times in PyTorch.
 var trainModels = []trainModel{
@@ -44,7 +45,7 @@ var trainModels = []trainModel{
 			nn.NewLinear(120, 84, g), nn.NewReLU(),
 			nn.NewLinear(84, 10, g))
 	})},
-	{"rnn", charRNNStep},
+	{"rnn", languageModel(nn.NewRNN, rnnVocab, rnnEmbed, rnnHidden, rnnSeq)},
 	{"rows", classifier([]int{1, 28, 28}, optim.SGDConfig{LR: 0.005, Momentum: 0.9}, func(g *tensor.Generator) nn.Module {
 		return &rowsRNN{nn.NewLinear(28, 32, g), nn.NewRNN(32, 128, nn.RNNOpts{NumLayers: 2, BatchFirst: true}, g), nn.NewLinear(128, 10, g)}
 	})},
@@ -53,8 +54,8 @@ var trainModels = []trainModel{
 
 // classifier is the step of an image classifier: cross-entropy on a fixed
 // batch, labels i mod 10.
-func classifier(input []int, sgd optim.SGDConfig, build func(*tensor.Generator) nn.Module) func(*tensor.Generator) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
-	return func(g *tensor.Generator) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
+func classifier(input []int, sgd optim.SGDConfig, build func(*tensor.Generator) nn.Module) func(*tensor.Generator, int) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
+	return func(g *tensor.Generator, batch int) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
 		model := build(g)
 		params := nn.Parameters(model)
 		opt, err := optim.NewSGD(params, sgd)
@@ -63,7 +64,7 @@ func classifier(input []int, sgd optim.SGDConfig, build func(*tensor.Generator) 
 		}
 		x := tensor.RandN(g, append([]int{batch}, input...)...)
 		y := tensor.FromInts(labelsMod(10, batch))
-		return append(params, x, y), func(s *tensor.Scope) *tensor.Tensor {
+		return append(stateTensors(model), x, y), func(s *tensor.Scope) *tensor.Tensor {
 			opt.ZeroGrad()
 			l := nn.CrossEntropyLoss(model.Forward(s.Use(x)), s.Use(y), nn.CrossEntropyOpts{})
 			l.Backward()
@@ -71,6 +72,18 @@ func classifier(input []int, sgd optim.SGDConfig, build func(*tensor.Generator) 
 			return l
 		}
 	}
+}
+
+// stateTensors returns every tensor of m's state: parameters and buffers
+// (running statistics).
+func stateTensors(m nn.Module) []*tensor.Tensor {
+	var ts []*tensor.Tensor
+	for _, e := range m.State() {
+		if e.Tensor != nil {
+			ts = append(ts, e.Tensor)
+		}
+	}
+	return ts
 }
 
 func labelsMod(k, n int) []int32 {
@@ -99,38 +112,42 @@ func (m *rowsRNN) State() []nn.Entry {
 
 func (m *rowsRNN) Train(on bool) { m.rnn.Train(on) }
 
-// charRNNStep is the character model of examples/rnn: embedding, 2-layer
-// tanh RNN of 128 over 64 steps of 64 streams, linear head; Adam with the
-// gradient norm clipped to 1.
-func charRNNStep(g *tensor.Generator) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
-	embed := nn.NewEmbedding(rnnVocab, 32, g)
-	rnn := nn.NewRNN(32, 128, nn.RNNOpts{NumLayers: 2}, g)
-	head := nn.NewLinear(128, rnnVocab, g)
-	params := slices.Concat(nn.Parameters(embed), nn.Parameters(rnn), nn.Parameters(head))
-	opt, err := optim.NewAdam(params, optim.AdamConfig{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8})
-	if err != nil {
-		panic(err)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	ids, targets := make([]int32, rnnSeq*batch), make([]int32, rnnSeq*batch)
-	for i := range ids {
-		ids[i], targets[i] = int32(rng.IntN(rnnVocab)), int32(rng.IntN(rnnVocab))
-	}
-	x, y := tensor.FromInts(ids, rnnSeq, batch), tensor.FromInts(targets)
-	return append(params, x, y), func(s *tensor.Scope) *tensor.Tensor {
-		opt.ZeroGrad()
-		out := rnn.Forward(embed.Forward(s.Use(x)))
-		l := nn.CrossEntropyLoss(head.Forward(out.Reshape(-1, 128)), s.Use(y), nn.CrossEntropyOpts{})
-		l.Backward()
-		optim.ClipGradNorm(params, 1)
-		opt.Step()
-		return l
+// languageModel is the step of a recurrent language model as in
+// examples/rnn: embedding of vocab into embed, a 2-layer recurrent layer of
+// hidden made by newRecurrent over seq time steps of batch streams, linear
+// head; cross-entropy against random targets, Adam with the gradient norm
+// clipped to 1. The seed's character model is an RNN (96, 32, 128, 64).
+func languageModel[R nn.Module](newRecurrent func(input, hidden int, o nn.RNNOpts, g *tensor.Generator) R, vocab, embed, hidden, seq int) func(*tensor.Generator, int) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
+	return func(g *tensor.Generator, batch int) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
+		emb := nn.NewEmbedding(vocab, embed, g)
+		rec := newRecurrent(embed, hidden, nn.RNNOpts{NumLayers: 2}, g)
+		head := nn.NewLinear(hidden, vocab, g)
+		params := slices.Concat(nn.Parameters(emb), nn.Parameters(rec), nn.Parameters(head))
+		opt, err := optim.NewAdam(params, optim.AdamConfig{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8})
+		if err != nil {
+			panic(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		ids, targets := make([]int32, seq*batch), make([]int32, seq*batch)
+		for i := range ids {
+			ids[i], targets[i] = int32(rng.IntN(vocab)), int32(rng.IntN(vocab))
+		}
+		x, y := tensor.FromInts(ids, seq, batch), tensor.FromInts(targets)
+		return append(params, x, y), func(s *tensor.Scope) *tensor.Tensor {
+			opt.ZeroGrad()
+			out := rec.Forward(emb.Forward(s.Use(x)))
+			l := nn.CrossEntropyLoss(head.Forward(out.Reshape(-1, hidden)), s.Use(y), nn.CrossEntropyOpts{})
+			l.Backward()
+			optim.ClipGradNorm(params, 1)
+			opt.Step()
+			return l
+		}
 	}
 }
 
 // ganStep is one discriminator and one generator step of examples/gan's
 // MLP GAN on a fixed batch of real images, Adam (betas 0.5, 0.999).
-func ganStep(g *tensor.Generator) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
+func ganStep(g *tensor.Generator, batch int) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
 	gen := nn.NewSequential(
 		nn.NewLinear(64, 256, g), nn.NewLeakyReLU(0.2),
 		nn.NewLinear(256, 512, g), nn.NewLeakyReLU(0.2),
@@ -175,23 +192,26 @@ const warmupSteps = 3
 // BenchmarkTrainStep/<model>/<device>. Besides samples/s it reports the
 // kernels dispatched per step and the buffers the device had to allocate
 // afresh per step once warm (0 when the pool serves every allocation).
+// BenchmarkTrainStepLarge times larger steps the same way.
 func BenchmarkTrainStep(b *testing.B) {
 	devs, note := openDevices()
 	b.Log(note)
 	for _, m := range trainModels {
 		b.Run(m.name, func(b *testing.B) {
 			for _, d := range devs {
-				b.Run(d.label, func(b *testing.B) { runTrainStep(b, d.dev, m) })
+				b.Run(d.label, func(b *testing.B) { runTrainStep(b, d.dev, m, seedBatch) })
 			}
 		})
 	}
 }
 
-func runTrainStep(b *testing.B, dev device.Device, m trainModel) {
+// runTrainStep times b.N steps of m at the given batch size on dev, after
+// warmupSteps untimed ones.
+func runTrainStep(b *testing.B, dev device.Device, m trainModel, batch int) {
 	defer tensor.SetDefaultDevice(tensor.DefaultDevice())
 	tensor.SetDefaultDevice(dev)
 
-	held, run := m.setup(tensor.NewGenerator(1))
+	held, run := m.setup(tensor.NewGenerator(1), batch)
 	defer func() {
 		for _, t := range held {
 			t.Release()
@@ -224,7 +244,7 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel) {
 		b.Fatalf("loss is %v after %d steps", loss, warmupSteps+b.N)
 	}
 	n := float64(b.N)
-	b.ReportMetric(batch*n/b.Elapsed().Seconds(), "samples/s")
+	b.ReportMetric(float64(batch)*n/b.Elapsed().Seconds(), "samples/s")
 	b.ReportMetric(float64(after.Dispatches-before.Dispatches)/n, "dispatches/step")
 	b.ReportMetric(float64(after.BuffersAllocated-before.BuffersAllocated)/n, "newbufs/step")
 }

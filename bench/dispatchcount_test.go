@@ -1,0 +1,83 @@
+package bench
+
+import (
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/internal/testdevices"
+	"github.com/tensorgl/tensorgl/tensor"
+)
+
+// maxDispatches is the most kernels one training step of each model of
+// trainModels may dispatch, once warm. Every fused kernel removed some of
+// them (bias and activation in the GEMM or convolution epilogue, softmax
+// with cross-entropy, several axes in one reduction, one optimizer kernel
+// per parameter group); TestDispatchesPerStep keeps them from creeping
+// back. The GL backend may run a kernel as more than one GL dispatch (a
+// split-K GEMM sums its slices in a second pass, a grid beyond the group
+// count limit is split, an optimizer group is split by the storage-binding
+// limit), so it gets a few more.
+var maxDispatches = map[string]struct{ cpu, gl int }{
+	"mlp":  {18, 18}, // 35 before fusion
+	"cnn":  {36, 36}, // 61
+	"rnn":  {321, 330},
+	"rows": {155, 160},
+	"gan":  {137, 145},
+}
+
+// TestDispatchesPerStep counts the kernels of one warm training step of
+// every model of trainModels, on each device the benchmarks use (GL in a
+// binary built with cgo, where it is required when TENSORGL_REQUIRE_GL is
+// set), and fails when a count exceeds its limit.
+func TestDispatchesPerStep(t *testing.T) {
+	devs, note := openDevices()
+	if len(devs) == 1 && testdevices.GLRequired() {
+		t.Fatalf("GL is required but did not open: %s", note)
+	}
+	for _, m := range trainModels {
+		limit, ok := maxDispatches[m.name]
+		if !ok {
+			t.Errorf("model %s has no entry in maxDispatches", m.name)
+			continue
+		}
+		for _, d := range devs {
+			max := limit.cpu
+			if d.dev.Info().Name == "gl" {
+				max = limit.gl
+			}
+			n := dispatchesPerStep(t, d.dev, m)
+			t.Logf("%s on %s: %d dispatches per step (at most %d)", m.name, d.label, n, max)
+			if n > int64(max) {
+				t.Errorf("%s on %s: %d dispatches per step, want at most %d", m.name, d.label, n, max)
+			}
+		}
+	}
+}
+
+// dispatchesPerStep runs warm-up steps of m at the seed batch on dev and returns the
+// dispatches of the step after them.
+func dispatchesPerStep(t *testing.T, dev device.Device, m trainModel) int64 {
+	defer tensor.SetDefaultDevice(tensor.DefaultDevice())
+	tensor.SetDefaultDevice(dev)
+	held, run := m.setup(tensor.NewGenerator(1), seedBatch)
+	defer func() {
+		for _, h := range held {
+			h.Release()
+		}
+	}()
+	step := func() {
+		tensor.Tidy(func(s *tensor.Scope) { run(s).Item() })
+	}
+	for range 2 {
+		step()
+	}
+	if err := dev.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	before := dev.Stats().Dispatches
+	step()
+	if err := dev.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	return dev.Stats().Dispatches - before
+}

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# run.sh runs, on a lent GPU machine, the measurements prepared by
+# bench/gpu/prepare.sh: no Go toolchain, no network, minutes counted. From
+# the repository root:
+#
+#	bash bench/gpu/run.sh [results-dir]
+#
+# Steps, most wanted first, each with its own timeout, continuing after a
+# failure: the machine (nvidia-smi, libraries, tensorgl info), the GL
+# conformance tests, tensorgl check, BenchmarkDispatch, BenchmarkTrainStep
+# (GL and CPU), BenchmarkTrainStepLarge on GL, BenchmarkMatMul, PyTorch
+# (bench/torch_ref.py --device cuda --large, when python3 has torch and
+# CUDA), the CNN example on Fashion-MNIST on GL, BenchmarkKernel on GL, the
+# large steps at batch 1024 on the CPU, BenchmarkKernel on the CPU, the
+# CPU and cross-device suites, and the RNN example. A step that would end
+# after the budget is cut short or skipped. The end of the output is a
+# pass/fail table of the steps, also in summary.txt.
+#
+# Every raw output goes to results-dir (default $OUT/gpu-<UTC time> when
+# $OUT is set, else /tmp/gpu-<UTC time>). Under $OUT, which brings back at
+# most 8 files, the outputs are packed into logs.tar.gz beside summary.txt.
+#
+# Environment:
+#	TENSORGL_GPU_PREPARED  the prepared folder (default bench/gpu/prepared)
+#	TENSORGL_GPU_BUDGET    seconds for all the steps (default 480)
+#	TENSORGL_GPU_PYTHON    the Python to run torch_ref.py with (default python3)
+#	TENSORGL_GPU_QUICK=1   a dry run: each benchmark once (-benchtime 1x),
+#	                       short tests, one short epoch of each example
+#
+# The binaries link libEGL.so.1 and libGL.so.1 (glvnd) and, through the GLFW
+# path, libX11; glvnd loads NVIDIA's libEGL_nvidia.so.0 as its vendor file
+# (10_nvidia.json) says. Libraries missing from the machine are taken from
+# the copies prepare.sh made (Debian 12's); a vendor file under
+# /usr/local/nvidia (containers) is used when glvnd's folders have none.
+set -uo pipefail
+
+root=$(pwd)
+if [ ! -f "$root/bench/gpu/run.sh" ]; then
+	echo "run.sh: run it from the repository root" >&2
+	exit 2
+fi
+prep=$(cd "${TENSORGL_GPU_PREPARED:-bench/gpu/prepared}" 2>/dev/null && pwd) || {
+	echo "run.sh: no prepared folder ${TENSORGL_GPU_PREPARED:-bench/gpu/prepared}: run bench/gpu/prepare.sh and carry it" >&2
+	exit 2
+}
+budget=${TENSORGL_GPU_BUDGET:-480}
+quick=${TENSORGL_GPU_QUICK:-}
+stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
+res=${1:-${OUT:-/tmp}/gpu-$stamp}
+mkdir -p "$res"
+res=$(cd "$res" && pwd)
+work=$(mktemp -d /tmp/tensorgl-gpu.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+start=$SECONDS
+summary=()
+
+log() { echo "[$(date -u +%T) +$((SECONDS - start))s] $*"; }
+
+# step NAME TIMEOUT DIR CMD...: runs CMD in DIR (relative to the repository
+# root) into $res/NAME.txt, for at most TIMEOUT seconds and never past the
+# budget, and records the outcome.
+step() {
+	local name=$1 limit=$2 dir=$3
+	shift 3
+	local left=$((budget - (SECONDS - start)))
+	if ((left < 15)); then
+		summary+=("$(printf '%-22s %-8s %6s  %s' "$name" SKIPPED - "budget spent")")
+		log "$name: skipped, budget spent"
+		return
+	fi
+	((limit > left)) && limit=$left
+	log "$name (at most ${limit}s): $*"
+	local t0=$SECONDS rc
+	(cd "$root/$dir" && timeout -k 10 "$limit" "$@") >"$res/$name.txt" 2>&1
+	rc=$?
+	local verdict=ok
+	case $rc in
+	0) ;;
+	124 | 137) verdict=TIMEOUT ;;
+	*) verdict="FAIL($rc)" ;;
+	esac
+	summary+=("$(printf '%-22s %-8s %5ss  %s' "$name" "$verdict" $((SECONDS - t0)) "$name.txt")")
+	log "$name: $verdict in $((SECONDS - t0))s"
+	grep -E '^--- FAIL|^(FAIL|panic)' "$res/$name.txt" | head -5
+	return 0
+}
+
+# digest FILE...: the benchmarks' figures that matter, one short line each
+# (ms per op and the rates), and PyTorch's lines.
+digest() {
+	cat "$@" 2>/dev/null | awk '
+		/^Benchmark/ {
+			name = $1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
+			line = sprintf("%-58s %10.3f ms", name, $3 / 1e6)
+			for (i = 5; i < NF; i += 2)
+				if ($(i+1) ~ /^(µs\/dispatch|µs\/enqueue|samples\/s|dispatches\/step|GFLOP\/s)$/)
+					line = line sprintf("  %s %s", $i, $(i+1))
+			print line
+		}
+		/^(torch=|[a-z0-9-]+(\/[a-z0-9-]+)*: [0-9.]+ (ms|us))/ { print }'
+}
+
+# Unpack the binaries and find the libraries.
+mkdir -p "$work/bin" "$work/lib"
+for f in "$prep"/bin/*.gz; do
+	b=$work/bin/$(basename "$f" .gz)
+	gzip -dc "$f" >"$b" && chmod +x "$b"
+done
+bin=$work/bin
+{
+	echo "# $(date -u +%FT%TZ) $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+	echo "# prepared:"
+	cat "$prep/MANIFEST.txt"
+	echo "# nvidia-smi:"
+	nvidia-smi 2>&1 || echo "(no nvidia-smi)"
+} >"$res/machine.txt"
+
+# NVIDIA's EGL vendor file and library, where a container keeps them apart.
+vendor_dirs="/usr/share/glvnd/egl_vendor.d /etc/glvnd/egl_vendor.d"
+if [ -z "${__EGL_VENDOR_LIBRARY_FILENAMES:-}" ] && ! ls $vendor_dirs 2>/dev/null | grep -q nvidia; then
+	for f in /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json /usr/local/share/glvnd/egl_vendor.d/10_nvidia.json; do
+		if [ -f "$f" ]; then
+			export __EGL_VENDOR_LIBRARY_FILENAMES=$f
+			break
+		fi
+	done
+fi
+libpath=""
+if ! ldconfig -p 2>/dev/null | grep -q libEGL_nvidia.so.0; then
+	for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
+		[ -e "$d/libEGL_nvidia.so.0" ] && libpath=$d
+	done
+fi
+# Libraries the binaries miss: the prepared copies, only those, a few
+# passes (a copied library may need another).
+missing() { for b in "$bin"/*; do LD_LIBRARY_PATH=$work/lib${libpath:+:$libpath} ldd "$b" 2>/dev/null; done | awk '/not found/ {print $1}' | sort -u; }
+for _ in 1 2 3 4; do
+	m=$(missing)
+	[ -z "$m" ] && break
+	for l in $m; do
+		if [ -f "$prep/lib/$l.gz" ]; then gzip -dc "$prep/lib/$l.gz" >"$work/lib/$l"; else echo "no copy of $l" >>"$res/machine.txt"; fi
+	done
+done
+export LD_LIBRARY_PATH=$work/lib${libpath:+:$libpath}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+{
+	echo "# EGL vendor files: $(ls -d $(printf '%s/* ' $vendor_dirs) 2>/dev/null | tr '\n' ' ')"
+	echo "# __EGL_VENDOR_LIBRARY_FILENAMES=${__EGL_VENDOR_LIBRARY_FILENAMES:-unset}"
+	echo "# libraries taken from the prepared copies: $(ls "$work/lib" | tr '\n' ' ')"
+	echo "# LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+	echo "# ldd bench.test:"
+	ldd "$bin/bench.test"
+} >>"$res/machine.txt" 2>&1
+log "results in $res; budget ${budget}s${quick:+; QUICK: a dry run}"
+grep -E '^# (EGL|__EGL|libraries)' "$res/machine.txt"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "no nvidia-smi"
+
+# Fashion-MNIST: the carried copy, else what the examples find themselves.
+data=()
+[ -d "$prep/data/fashion-mnist" ] && data=(-data "$prep/data/fashion-mnist")
+
+# Benchmark time per measurement: QUICK runs each benchmark once.
+bt() { if [ -n "$quick" ]; then echo 1x; else echo "$1"; fi; }
+bench=("$bin/bench.test" -test.run '^$' -test.benchmem -test.bench)
+count=3 torch_seconds=1 short=()
+[ -n "$quick" ] && count=1 torch_seconds=0 short=(-test.short)
+
+step info 30 . "$bin/tensorgl" info
+step gl-conformance 120 device/gl "$bin/gl.test" -test.count=1 -test.v "${short[@]}"
+step check-gl 90 . "$bin/tensorgl" check -device gl
+step dispatch 60 bench "${bench[@]}" '^BenchmarkDispatch$' -test.benchtime "$(bt 0.5s)"
+step trainstep 120 bench "${bench[@]}" '^BenchmarkTrainStep$' -test.benchtime "$(bt 1s)" -test.count "$count"
+step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
+step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
+
+# PyTorch: the same steps and kernels, fp32 (TF32 off), when it is there.
+py=${TENSORGL_GPU_PYTHON:-$(command -v python3 || true)}
+if [ -z "$py" ]; then
+	summary+=("$(printf '%-22s %-8s %6s  %s' torch-ref ABSENT - "no python3 on this machine")")
+	log "torch-ref: no python3 here"
+elif ! torch=$("$py" -c 'import torch; print(torch.__version__, torch.cuda.is_available())' 2>/dev/null); then
+	summary+=("$(printf '%-22s %-8s %6s  %s' torch-ref ABSENT - "$py has no torch")")
+	log "torch-ref: $py has no torch"
+elif [ "${torch#* }" = True ]; then
+	log "torch-ref: $py, torch ${torch% *}, CUDA"
+	step torch-ref-cuda 200 . env PYTHONUNBUFFERED=1 "$py" bench/torch_ref.py --device cuda --large --seconds "$torch_seconds"
+else
+	log "torch-ref: $py, torch ${torch% *}, no CUDA device: a short CPU run only"
+	summary+=("$(printf '%-22s %-8s %6s  %s' torch-ref-cuda ABSENT - "torch ${torch% *} sees no CUDA device")")
+	step torch-ref-cpu 120 . env PYTHONUNBUFFERED=1 "$py" bench/torch_ref.py --only mlp,cnn --seconds 0 --gemm-sizes 256
+fi
+
+if [ -n "$quick" ]; then
+	step example-cnn 240 . "$bin/cnn" -device gl "${data[@]}" -epochs 1 -limit 1024 -out "$res/cnn-out"
+else
+	step example-cnn 150 . "$bin/cnn" -device gl "${data[@]}" -out "$res/cnn-out"
+fi
+step kernels-gl 120 bench "${bench[@]}" '^BenchmarkKernel$/./^gl' -test.benchtime "$(bt 0.1s)"
+step trainstep-large-cpu 120 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/-b1024$/^cpu$' -test.benchtime "$(bt 1s)"
+step kernels-cpu 120 bench "${bench[@]}" '^BenchmarkKernel$/./^cpu$' -test.benchtime "$(bt 0.1s)"
+step devicetest 60 device/devicetest "$bin/devicetest.test" -test.count=1 "${short[@]}"
+step crossdevice 120 internal/crossdevice "$bin/crossdevice.test" -test.count=1 "${short[@]}"
+if [ -n "$quick" ]; then
+	step example-rnn 120 . "$bin/rnn" -device gl -epochs 1 -limit 20000 -out "$res/rnn-out"
+else
+	step example-rnn 90 . "$bin/rnn" -device gl -out "$res/rnn-out"
+fi
+
+{
+	echo "tensorgl GPU run $stamp: $((SECONDS - start))s of a ${budget}s budget${quick:+ (QUICK: a dry run)}; raw outputs in $res"
+	printf '%-22s %-8s %6s  %s\n' step result time output
+	printf '%s\n' "${summary[@]}"
+} >"$res/summary.txt"
+
+echo
+digest "$res"/{dispatch,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+echo
+cat "$res/summary.txt"
+if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then
+	tar czf "$work/logs.tar.gz" -C "$res" --exclude ./summary.txt . &&
+		find "$res" -mindepth 1 -maxdepth 1 ! -name summary.txt -exec rm -rf {} + &&
+		mv "$work/logs.tar.gz" "$res/"
+	echo "packed the raw outputs into $res/logs.tar.gz ($(du -h "$res/logs.tar.gz" | cut -f1))" | tee -a "$res/summary.txt"
+fi
