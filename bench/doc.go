@@ -14,7 +14,10 @@
 // and one generator step, Adam) — with samples/s, dispatches per step and
 // heap allocations per step; torch_ref.py times the same steps, GEMMs and
 // LeNet convolutions in PyTorch. BenchmarkSgemm compares the CPU GEMM with
-// gonum's.
+// gonum's. TestDispatchesPerStep (a test, run by go test ./...) counts the
+// kernels of one warm step of each model on every device and fails when a
+// count exceeds its pinned limit (maxDispatches: MLP 18, LeNet 36), so that
+// fused kernels cannot quietly come apart again.
 //
 // Three benchmarks are sized for a GPU. BenchmarkDispatch/<device>/<kernel>
 // measures launch cost: 1000 tiny kernels (Fill, Unary relu, a tensor Add
