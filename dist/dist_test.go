@@ -132,6 +132,44 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestFailToStart: a process that exits before joining the job (a bad
+// flag, a missing file on one host) ends the job with an error naming it
+// within a bounded time, while the others wait to join or in their first
+// collective.
+func TestFailToStart(t *testing.T) {
+	disttest.Parent(t)
+	bin := disttest.Build(t, ".", true)
+	start := time.Now()
+	j := disttest.Start(t, 60*time.Second, 2, []string{dist.TimeoutEnv + "=5s"}, bin, "-test.run", "^TestStartFail$", "-test.v")
+	err := j.Wait()
+	took := time.Since(start)
+	out := j.Output.String()
+	if err == nil {
+		t.Fatalf("the job exited 0 though rank 1 failed to start:\n%s", out)
+	}
+	if !strings.Contains(out, "rank 1 cannot start") {
+		t.Errorf("the output does not show rank 1's own error:\n%s", out)
+	}
+	if took > 30*time.Second {
+		t.Errorf("the job took %s to end after rank 1 failed to start, want < 30s", took)
+	}
+	t.Logf("the job ended %s after rank 1 failed to start (%v):\n%s", took.Round(time.Millisecond), err, out)
+}
+
+// TestStartFail is one process of TestFailToStart: rank 1 exits before
+// dist.Init, rank 0 joins and allreduces.
+func TestStartFail(t *testing.T) {
+	disttest.Child(t)
+	if os.Getenv("OMPI_COMM_WORLD_RANK") == "1" || os.Getenv("PMI_RANK") == "1" {
+		fmt.Fprintln(os.Stderr, "rank 1 cannot start: simulated missing input")
+		os.Exit(3)
+	}
+	c := disttest.Join(t)
+	if err := c.AllreduceFloat32(make([]float32, 10)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestLoop is one process of TestFaults: it allreduces until stopped.
 func TestLoop(t *testing.T) {
 	c := disttest.Join(t)
