@@ -350,6 +350,48 @@ func buildKernelCases() []kernelCase {
 				}})
 	}
 
+	// The recurrent cells: one time step of a character model's layer
+	// (latency-bound) and of a wide one; bytes count each operand once.
+	cells := []struct {
+		size          string
+		batch, hidden int
+	}{
+		{"64x256", 64, 256},
+		{"256x1024", 256, 1024},
+	}
+	for _, c := range cells {
+		n := c.batch * c.hidden
+		lp := device.LSTMCellParams{Batch: c.batch, Hidden: c.hidden}
+		gp := device.GRUCellParams{Batch: c.batch, Hidden: c.hidden}
+		add(kernelCase{method: "LSTMCell", size: c.size, soft: true,
+			work: work{bytes: float64(4 * (4*n + 4*n + 3*n)), elems: float64(n)},
+			setup: func(o *operands) func() {
+				h, cs, gates, prev := o.alloc(device.Float32, n), o.alloc(device.Float32, n), o.uniform(4*n, -4, 4), o.uniform(n, -2, 2)
+				return func() { o.dev.LSTMCell(h, cs, gates, prev, lp) }
+			}},
+			kernelCase{method: "LSTMCellBackward", size: c.size, soft: true,
+				work: work{bytes: float64(4 * (4*n + 4*n + 5*n)), elems: float64(n)},
+				setup: func(o *operands) func() {
+					gates, cs, prev := o.uniform(4*n, 0, 1), o.uniform(n, -2, 2), o.uniform(n, -2, 2)
+					dh, dc, dgates := o.uniform(n, -1, 1), o.uniform(n, -1, 1), o.alloc(device.Float32, 4*n)
+					return func() { o.dev.LSTMCellBackward(dgates, dc, dh, dc, gates, cs, prev, lp) }
+				}},
+			kernelCase{method: "GRUCell", size: c.size, soft: true,
+				work: work{bytes: float64(4 * (3*n + 3*n + n + 4*n + n)), elems: float64(n)},
+				setup: func(o *operands) func() {
+					x, hh, prev := o.uniform(3*n, -4, 4), o.uniform(3*n, -4, 4), o.uniform(n, -1, 1)
+					h, gates := o.alloc(device.Float32, n), o.alloc(device.Float32, 4*n)
+					return func() { o.dev.GRUCell(h, gates, x, hh, prev, gp) }
+				}},
+			kernelCase{method: "GRUCellBackward", size: c.size, soft: true,
+				work: work{bytes: float64(4 * (4*n + n + n + 3*n + 3*n + n)), elems: float64(n)},
+				setup: func(o *operands) func() {
+					gates, prev, dh := o.uniform(4*n, 0, 1), o.uniform(n, -1, 1), o.uniform(n, -1, 1)
+					dx, dhh, dprev := o.alloc(device.Float32, 3*n), o.alloc(device.Float32, 3*n), o.alloc(device.Float32, n)
+					return func() { o.dev.GRUCellBackward(dx, dhh, dprev, dh, gates, prev, gp) }
+				}})
+	}
+
 	// CrossEntropy: a classifier's loss (64×10, latency-bound, as in the MLP
 	// step: mean reduction) and long rows with weights and label smoothing.
 	xents := []struct {

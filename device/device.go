@@ -73,6 +73,32 @@ type Device interface {
 	// broadcasts one value to every row).
 	CrossEntropyBackward(dlogits, logits, target, weight Buffer, dloss Strided, p CrossEntropyParams)
 
+	// LSTMCell runs the pointwise part of one LSTM step (see
+	// LSTMCellParams): gates holds the pre-activations a of the blocks
+	// i, f, g, o (PyTorch's order) on entry and, on return, the activations
+	// i, f, g, o = σ(a_i), σ(a_f), tanh(a_g), σ(a_o) the backward reads;
+	// c = f·cPrev + i·g and h = o·tanh(c).
+	LSTMCell(h, c, gates, cPrev Buffer, p LSTMCellParams)
+	// LSTMCellBackward writes dgates, the gradient of the gates'
+	// pre-activations, and dcPrev, that of cPrev, from dh and dc (the
+	// gradients of h and c) and LSTMCell's gates and c, and cPrev. dcPrev
+	// may be dc itself (the same buffer and offset).
+	LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev Buffer, p LSTMCellParams)
+	// GRUCell runs the pointwise part of one GRU step (see GRUCellParams)
+	// from x and hh, the projections of the input and of hPrev with their
+	// biases, blocks r, z, n (PyTorch's order):
+	//
+	//	r = σ(x_r + hh_r), z = σ(x_z + hh_z), n = tanh(x_n + r·hh_n)
+	//	h = (1 − z)·n + z·hPrev
+	//
+	// and saves r, z, n and hh_n in gates for the backward.
+	GRUCell(h, gates, x, hh, hPrev Buffer, p GRUCellParams)
+	// GRUCellBackward writes dx and dhh, the gradients of GRUCell's x and
+	// hh, and dhPrev = dh·z, the part of hPrev's gradient that does not
+	// pass through hh, from dh (the gradient of h), the saved gates and
+	// hPrev. dhPrev may be dh itself (the same buffer and offset).
+	GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev Buffer, p GRUCellParams)
+
 	Gather(dst, src Buffer, idx Strided, p GatherParams)
 	ScatterAdd(dst, src Buffer, idx Strided, p GatherParams)
 

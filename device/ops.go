@@ -258,6 +258,29 @@ type GatherParams struct {
 	Outer, N, M, Inner int
 }
 
+// LSTMCellParams locates one LSTM time step of Batch rows of Hidden units
+// in its buffers: each operand is contiguous from its offset, gates and
+// dgates [Batch, 4·Hidden] (blocks i, f, g, o), the others [Batch, Hidden],
+// so that a step reads and writes its slice of [T, Batch, …] sequences in
+// place. LSTMCell reads the first four offsets, LSTMCellBackward all.
+type LSTMCellParams struct {
+	Batch, Hidden                      int
+	OffH, OffC, OffGates, OffCPrev     int
+	OffDGates, OffDCPrev, OffDH, OffDC int
+}
+
+// GRUCellParams locates one GRU time step of Batch rows of Hidden units in
+// its buffers, as LSTMCellParams does: x, hh, dx and dhh are
+// [Batch, 3·Hidden] (blocks r, z, n), gates [Batch, 4·Hidden] (r, z, n,
+// hh_n), the others [Batch, Hidden]. GRUCell reads the first five offsets,
+// GRUCellBackward OffGates, OffHPrev and the last four.
+type GRUCellParams struct {
+	Batch, Hidden                   int
+	OffH, OffGates, OffX, OffHH     int
+	OffHPrev                        int
+	OffDX, OffDHH, OffDHPrev, OffDH int
+}
+
 // Distribution selects what Random draws.
 type Distribution uint8
 

@@ -28,26 +28,12 @@ type gruCell struct{}
 func (gruCell) gates() int  { return 3 }
 func (gruCell) states() int { return 1 }
 
-// biases adds b_hr and b_hz to the input projection with b_ih; b_hn stays
-// in the step, inside r ⊙ (…).
-func (gruCell) biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor) {
-	if bih == nil {
-		return nil, nil
-	}
-	h := bih.Size(0) / 3
-	rz := bih.Narrow(0, 0, 2*h).Add(bhh.Narrow(0, 0, 2*h))
-	return tensor.Cat(0, rz, bih.Narrow(0, 2*h, h)), bhh.Narrow(0, 2*h, h)
-}
+// biases leaves b_hh to the step: b_hn lies inside r ⊙ (…), and the step's
+// product adds all of b_hh in its epilogue at no cost.
+func (gruCell) biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor) { return bih, bhh }
 
-func (gruCell) step(xw *tensor.Tensor, s state, whhT, bhn *tensor.Tensor) state {
-	x3 := xw.Unbind(1)
-	h3 := s.h.MatMul(whhT).Reshape(xw.Shape()...).Unbind(1)
-	r := x3[0].Add(h3[0]).Sigmoid()
-	z := x3[1].Add(h3[1]).Sigmoid()
-	hn := h3[2]
-	if bhn != nil {
-		hn = hn.Add(bhn)
-	}
-	n := x3[2].Add(r.Mul(hn)).Tanh()
-	return state{h: n.Add(z.Mul(s.h.Sub(n)))}
+// sequence runs the whole sequence as one fused op.
+func (gruCell) sequence(xw, whh, bhh *tensor.Tensor, s0 state, reverse bool) (*tensor.Tensor, state) {
+	hs := tensor.GRU(xw, whh, bhh, s0.h, reverse)
+	return hs, state{h: lastRun(hs, reverse)}
 }

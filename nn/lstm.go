@@ -33,9 +33,8 @@ func (lstmCell) biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor) {
 	return elman{}.biases(bih, bhh)
 }
 
-func (lstmCell) step(xw *tensor.Tensor, s state, whhT, _ *tensor.Tensor) state {
-	g := xw.Add(s.h.MatMul(whhT).Reshape(xw.Shape()...)).Unbind(1)
-	i, f, cand, o := g[0].Sigmoid(), g[1].Sigmoid(), g[2].Tanh(), g[3].Sigmoid()
-	c := f.Mul(s.c).Add(i.Mul(cand))
-	return state{h: o.Mul(c.Tanh()), c: c}
+// sequence runs the whole sequence as one fused op.
+func (lstmCell) sequence(xw, whh, _ *tensor.Tensor, s0 state, reverse bool) (*tensor.Tensor, state) {
+	hs, c := tensor.LSTM(xw, whh, s0.h, s0.c, reverse)
+	return hs, state{h: lastRun(hs, reverse), c: c}
 }

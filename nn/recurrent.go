@@ -40,8 +40,9 @@ type Recurrent interface {
 	ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (out *tensor.Tensor, final []*tensor.Tensor)
 }
 
-// A cell is what distinguishes the recurrent layers: how one time step
-// maps the input's projection and the state to the next state.
+// A cell is what distinguishes the recurrent layers: how a sequence of
+// time steps maps the input's projection and the initial state to every
+// step's h and the final state, each cell as one fused tensor op.
 type cell interface {
 	// gates is the number of hidden-sized blocks in the rows of W_ih and
 	// W_hh (1 for an RNN, 4 for an LSTM, 3 for a GRU).
@@ -52,22 +53,21 @@ type cell interface {
 	// steps at once and the one each step adds to h·W_hhᵀ (nil: none),
 	// from b_ih and b_hh (nil without biases).
 	biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor)
+	// sequence runs the whole sequence from the time-major input
+	// projection xw [T B gates·H] (input bias included), W_hh, the step
+	// bias and the initial state s0 (nil tensors: zeros), from the last
+	// step to the first when reverse. It returns every h_t as [T B H] and
+	// the state after the last step run.
+	sequence(xw, whh, bias *tensor.Tensor, s0 state, reverse bool) (hs *tensor.Tensor, end state)
 }
 
-// stepper is a cell run one time step at a time (LSTM, GRU).
-type stepper interface {
-	// step returns the state after one time step from xw, the input's
-	// projection for it as [B gates H] (input bias included), the state s
-	// before it, W_hhᵀ [H gates·H] and the step bias.
-	step(xw *tensor.Tensor, s state, whhT, bias *tensor.Tensor) state
-}
-
-// sequencer is a cell that runs a whole sequence as one op (the Elman
-// cell: tensor.Recurrence), from the time-major input projection xw
-// [T B H] (input bias included) and h0 (nil: zeros), returning every h_t
-// as [T B H].
-type sequencer interface {
-	sequence(xw, whh, h0 *tensor.Tensor, reverse bool) *tensor.Tensor
+// lastRun returns h after the last step a direction runs: the sequence's
+// last, or its first when reverse.
+func lastRun(hs *tensor.Tensor, reverse bool) *tensor.Tensor {
+	if reverse {
+		return hs.Select(0, 0)
+	}
+	return hs.Select(0, hs.Size(0)-1)
 }
 
 // state is the recurrent state of one layer and direction: h, and c for
@@ -76,7 +76,7 @@ type state struct{ h, c *tensor.Tensor }
 
 // recurrent is the layer machinery RNN, LSTM and GRU share: parameters,
 // stacking, directions, dropout between layers and the loop over time, with
-// the cell supplying the step.
+// the cell supplying the fused op that runs a sequence.
 type recurrent struct {
 	InputSize, HiddenSize int
 	// WeightIH, WeightHH, BiasIH and BiasHH hold layer k's parameters at
@@ -150,8 +150,9 @@ func (r *recurrent) Forward(x *tensor.Tensor) *tensor.Tensor {
 // reverse direction: after the first) in the form of the initial one.
 //
 // The input projection of all time steps runs as one matrix product per
-// layer and direction; the loop over time then adds h·W_hhᵀ and applies
-// the cell step by step, so autograd differentiates through time (BPTT)
+// layer and direction; the loop over time is then one fused op of the
+// cell (tensor.Recurrence, tensor.LSTM, tensor.GRU), two kernels a step
+// forward and backward, which autograd differentiates through time (BPTT)
 // on any device. Truncated BPTT is the caller's: detach the final state
 // before passing it to the next call.
 func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (out *tensor.Tensor, final []*tensor.Tensor) {
@@ -174,24 +175,15 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 	if len(initial) != 0 && len(initial) != r.cell.states() {
 		misuse(r.name, "%d initial state tensors, want %d (or none)", len(initial), r.cell.states())
 	}
-	// Each layer and direction starts from its slice of the initial state.
-	var zero *tensor.Tensor
+	// Each layer and direction starts from its slice of the initial state
+	// (nil: zeros).
 	starts := make([][]*tensor.Tensor, r.cell.states())
 	for j := range starts {
-		var s0 *tensor.Tensor
-		if j < len(initial) {
-			s0 = initial[j]
-		}
-		if s0 == nil {
-			if zero == nil {
-				zero = tensor.ScopeOf(x).Own(tensor.Zeros(batch, hidden).To(x.Device()))
-			}
-			starts[j] = make([]*tensor.Tensor, layers*dirs)
-			for i := range starts[j] {
-				starts[j][i] = zero
-			}
+		starts[j] = make([]*tensor.Tensor, layers*dirs)
+		if j >= len(initial) || initial[j] == nil {
 			continue
 		}
+		s0 := initial[j]
 		if s0.Dim() != 3 || s0.Size(0) != layers*dirs || s0.Size(1) != batch || s0.Size(2) != hidden {
 			misuse(r.name, "initial state %v for input %v, want [%d %d %d]", s0.Shape(), x.Shape(), layers*dirs, batch, hidden)
 		}
@@ -199,7 +191,6 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 	}
 
 	ends := make([]state, layers*dirs)
-	seq := make([]*tensor.Tensor, steps)
 	in := x
 	for k := range layers {
 		if k > 0 && r.dropout != nil {
@@ -215,43 +206,20 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 			}
 			inBias, stepBias := r.cell.biases(bih, bhh)
 			proj := tensor.Linear(flat, r.WeightIH[i], inBias, tensor.Activation{})
-			if sq, ok := r.cell.(sequencer); ok {
-				xw := proj.Reshape(in.Size(0), in.Size(1), hidden)
-				if timeAxis == 1 {
-					xw = xw.Transpose(0, 1)
-				}
-				h0 := starts[0][i]
-				if h0 == zero {
-					h0 = nil
-				}
-				hs := sq.sequence(xw, r.WeightHH[i], h0, d == 1)
-				last := steps - 1
-				if d == 1 {
-					last = 0
-				}
-				ends[i] = state{h: hs.Select(0, last)}
-				if timeAxis == 1 {
-					hs = hs.Transpose(0, 1)
-				}
-				outs[d] = hs
-				continue
+			xw := proj.Reshape(in.Size(0), in.Size(1), r.cell.gates()*hidden)
+			if timeAxis == 1 {
+				xw = xw.Transpose(0, 1)
 			}
-			xw := proj.Reshape(in.Size(0), in.Size(1), r.cell.gates(), hidden).Unbind(timeAxis)
-			s := state{h: starts[0][i]}
+			s0 := state{h: starts[0][i]}
 			if len(starts) > 1 {
-				s.c = starts[1][i]
+				s0.c = starts[1][i]
 			}
-			whhT := r.WeightHH[i].T()
-			for n := range steps {
-				t := n
-				if d == 1 {
-					t = steps - 1 - n
-				}
-				s = r.cell.(stepper).step(xw[t], s, whhT, stepBias)
-				seq[t] = s.h
+			hs, end := r.cell.sequence(xw, r.WeightHH[i], stepBias, s0, d == 1)
+			ends[i] = end
+			if timeAxis == 1 {
+				hs = hs.Transpose(0, 1)
 			}
-			outs[d] = tensor.Stack(timeAxis, seq...)
-			ends[i] = s
+			outs[d] = hs
 		}
 		in = outs[0]
 		if dirs > 1 {

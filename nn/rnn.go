@@ -43,10 +43,11 @@ func (elman) biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor) {
 }
 
 // sequence runs the whole sequence as one fused op.
-func (e elman) sequence(xw, whh, h0 *tensor.Tensor, reverse bool) *tensor.Tensor {
+func (e elman) sequence(xw, whh, _ *tensor.Tensor, s0 state, reverse bool) (*tensor.Tensor, state) {
 	act := tensor.ActTanh
 	if e.relu {
 		act = tensor.ActRelu
 	}
-	return tensor.Recurrence(xw, whh, h0, act, reverse)
+	hs := tensor.Recurrence(xw, whh, s0.h, act, reverse)
+	return hs, state{h: lastRun(hs, reverse)}
 }

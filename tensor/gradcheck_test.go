@@ -168,6 +168,10 @@ func TestGradients(t *testing.T) {
 		{"Linear/transposed-input", func(x ...*Tensor) *Tensor { return Linear(x[0].T(), x[1], x[2], Activation{}) }, []*Tensor{in(4, 3), in(2, 4), in(2)}},
 		{"Recurrence/tanh", func(x ...*Tensor) *Tensor { return Recurrence(x[0], x[1], x[2], ActTanh, false) }, []*Tensor{in(4, 2, 3), input(rng, 0.1, 0.4, 3, 3), in(2, 3)}},
 		{"Recurrence/reverse-sigmoid-zero-h0", func(x ...*Tensor) *Tensor { return Recurrence(x[0], x[1], nil, ActSigmoid, true) }, []*Tensor{in(3, 2, 4), input(rng, 0.1, 0.4, 4, 4)}},
+		{"LSTM", func(x ...*Tensor) *Tensor { return lstmOut(LSTM(x[0], x[1], x[2], x[3], false)) }, []*Tensor{in(4, 2, 12), input(rng, -0.5, 0.5, 12, 3), in(2, 3), in(2, 3)}},
+		{"LSTM/reverse-zero-state", func(x ...*Tensor) *Tensor { return lstmOut(LSTM(x[0], x[1], nil, nil, true)) }, []*Tensor{in(3, 2, 8), input(rng, -0.5, 0.5, 8, 2)}},
+		{"GRU", func(x ...*Tensor) *Tensor { return GRU(x[0], x[1], x[2], x[3], false) }, []*Tensor{in(4, 2, 9), input(rng, -0.5, 0.5, 9, 3), in(9), in(2, 3)}},
+		{"GRU/reverse-nobias-zero-h0", func(x ...*Tensor) *Tensor { return GRU(x[0], x[1], nil, nil, true) }, []*Tensor{in(3, 2, 6), input(rng, -0.5, 0.5, 6, 2)}},
 		{"ConvTranspose2d", func(x ...*Tensor) *Tensor {
 			return ConvTranspose2d(x[0], x[1], x[2], ConvTransposeOpts{ConvOpts: ConvOpts{Stride: [2]int{2, 1}, Padding: [2]int{1, 0}}, OutputPadding: [2]int{1, 0}})
 		}, []*Tensor{in(2, 3, 3, 4), in(3, 2, 3, 2), in(2)}},

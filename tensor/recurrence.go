@@ -25,31 +25,11 @@ func Recurrence(xw, whh, h0 *Tensor, act Activation, reverse bool) *Tensor {
 	}
 	wantFloat(op, ins...)
 	dev := sameDevice(op, ins...)
-	if len(xw.shape) != 3 || len(whh.shape) != 2 || whh.shape[0] != xw.shape[2] || whh.shape[1] != xw.shape[2] {
-		fail(op, "want input projection [T B H] and weight [H H], got %v and %v", xw.shape, whh.shape)
-	}
-	steps, batch, hidden := xw.shape[0], xw.shape[1], xw.shape[2]
-	if steps < 1 || batch < 1 || hidden < 1 {
-		fail(op, "input projection %v is empty", xw.shape)
-	}
-	if h0 != nil && (len(h0.shape) != 2 || h0.shape[0] != batch || h0.shape[1] != hidden) {
-		fail(op, "initial state %v for input projection %v, want [%d %d]", h0.shape, xw.shape, batch, hidden)
-	}
+	steps, batch, hidden := checkSequence(op, xw, whh, 1, h0)
 	sc := ScopeOf(ins...)
 	xc, wc := xw.Contiguous(), whh.Contiguous()
-	var hc *Tensor // the initial state as the kernels read it
-	if h0 != nil {
-		hc = h0.Contiguous()
-	} else {
-		hc = fullOn(sc, dev, 0, []int{batch, hidden})
-	}
-	// at returns the time step the n-th kernel computes.
-	at := func(n int) int {
-		if reverse {
-			return steps - 1 - n
-		}
-		return n
-	}
+	hc := initialState(sc, dev, h0, batch, hidden) // the initial state as the kernels read it
+	at := func(n int) int { return stepAt(n, steps, reverse) }
 	bh := batch * hidden
 	y := newTensor(sc, dev, device.Float32, xw.shape)
 	prev, prevOff := hc.st.buf, 0
@@ -85,31 +65,82 @@ func Recurrence(xw, whh, h0 *Tensor, act Activation, reverse bool) *Tensor {
 			gx = dz
 		}
 		if wc.requiresGrad {
-			// Σ_t dz_tᵀ·h_{t−1}: the steps after the first read the
-			// previous step's output, the first h0.
-			yd := y.Detach()
-			if steps > 1 {
-				dzs, prevs := dz.Narrow(0, 1, steps-1), yd.Narrow(0, 0, steps-1)
-				if reverse {
-					dzs, prevs = dz.Narrow(0, 0, steps-1), yd.Narrow(0, 1, steps-1)
-				}
-				gw = dzs.Reshape(-1, hidden).T().MatMul(prevs.Reshape(-1, hidden))
-			}
-			if h0 != nil {
-				first := dz.Select(0, at(0)).T().MatMul(hc.Detach())
-				if gw == nil {
-					gw = first
-				} else {
-					gw = gw.Add(first)
-				}
-			}
-			if gw == nil {
-				gw = fullOn(ScopeOf(g), dev, 0, wc.shape)
-			}
+			gw = hiddenWeightGrad(dz, y.Detach(), h0In, reverse, wc.shape)
 		}
 		if h0 != nil && hc.requiresGrad {
 			gh = dz.Select(0, at(0)).MatMul(wc.Detach())
 		}
 		return []*Tensor{gx, gw, gh}
 	})
+}
+
+// hiddenWeightGrad returns the gradient of a hidden-to-hidden weight,
+// Σ_t dz_tᵀ·h_{t−1}, as one product over all steps but the first and one
+// for the first, from the gradients dz [T B G·H] of the step's product and
+// the states hs [T B H]: the steps after the first (in the direction run)
+// read the previous step's output, the first h0 (nil: zeros, which add
+// nothing).
+func hiddenWeightGrad(dz, hs, h0 *Tensor, reverse bool, shape []int) *Tensor {
+	steps, hidden, rows := hs.shape[0], hs.shape[2], dz.shape[2]
+	var gw *Tensor
+	if steps > 1 {
+		dzs, prevs := dz.Narrow(0, 1, steps-1), hs.Narrow(0, 0, steps-1)
+		if reverse {
+			dzs, prevs = dz.Narrow(0, 0, steps-1), hs.Narrow(0, 1, steps-1)
+		}
+		gw = dzs.Reshape(-1, rows).T().MatMul(prevs.Reshape(-1, hidden))
+	}
+	if h0 != nil {
+		first := 0
+		if reverse {
+			first = steps - 1
+		}
+		g0 := dz.Select(0, first).T().MatMul(h0.Detach())
+		if gw == nil {
+			gw = g0
+		} else {
+			gw = gw.Add(g0)
+		}
+	}
+	if gw == nil {
+		gw = fullOn(ScopeOf(dz), dz.st.dev, 0, shape)
+	}
+	return gw
+}
+
+// checkSequence validates the input projection xw [T B gates·H] and the
+// hidden weight whh [gates·H H] of a recurrent op and the initial states
+// (nil or [B H]), returning T, B and H.
+func checkSequence(op string, xw, whh *Tensor, gates int, states ...*Tensor) (steps, batch, hidden int) {
+	if len(xw.shape) != 3 || len(whh.shape) != 2 || whh.shape[0] != xw.shape[2] || whh.shape[1]*gates != xw.shape[2] {
+		fail(op, "want input projection [T B %d·H] and weight [%d·H H], got %v and %v", gates, gates, xw.shape, whh.shape)
+	}
+	steps, batch, hidden = xw.shape[0], xw.shape[1], whh.shape[1]
+	if steps < 1 || batch < 1 || hidden < 1 {
+		fail(op, "input projection %v is empty", xw.shape)
+	}
+	for _, s := range states {
+		if s != nil && (len(s.shape) != 2 || s.shape[0] != batch || s.shape[1] != hidden) {
+			fail(op, "initial state %v for input projection %v, want [%d %d]", s.shape, xw.shape, batch, hidden)
+		}
+	}
+	return steps, batch, hidden
+}
+
+// initialState returns s as the kernels read it: contiguous, or zeros when
+// s is nil.
+func initialState(sc *Scope, dev device.Device, s *Tensor, batch, hidden int) *Tensor {
+	if s == nil {
+		return fullOn(sc, dev, 0, []int{batch, hidden})
+	}
+	return s.Contiguous()
+}
+
+// stepAt returns the time step the n-th kernel of a recurrence over steps
+// computes.
+func stepAt(n, steps int, reverse bool) int {
+	if reverse {
+		return steps - 1 - n
+	}
+	return n
 }

@@ -88,3 +88,123 @@ func harmonic(n int) []float32 {
 	}
 	return s
 }
+
+// lstmOut joins LSTM's outputs into one tensor: every h_t, then c_T.
+func lstmOut(h, c *Tensor) *Tensor { return Cat(0, h.Reshape(-1), c.Reshape(-1)) }
+
+// lstmSteps is LSTM written as separate ops, one step at a time.
+func lstmSteps(xw, whh, h0, c0 *Tensor, reverse bool) (*Tensor, *Tensor) {
+	steps, hidden := xw.Size(0), whh.Size(1)
+	h, c := h0, c0
+	if h == nil {
+		h = ZerosLike(xw.Select(0, 0).Narrow(1, 0, hidden))
+	}
+	if c == nil {
+		c = ZerosLike(xw.Select(0, 0).Narrow(1, 0, hidden))
+	}
+	hs := make([]*Tensor, steps)
+	for n := range steps {
+		t := stepAt(n, steps, reverse)
+		g := xw.Select(0, t).Add(h.MatMul(whh.T()))
+		i, f := g.Narrow(1, 0, hidden).Sigmoid(), g.Narrow(1, hidden, hidden).Sigmoid()
+		cand, o := g.Narrow(1, 2*hidden, hidden).Tanh(), g.Narrow(1, 3*hidden, hidden).Sigmoid()
+		c = f.Mul(c).Add(i.Mul(cand))
+		h = o.Mul(c.Tanh())
+		hs[t] = h
+	}
+	return Stack(0, hs...), c
+}
+
+// gruSteps is GRU written as separate ops, one step at a time.
+func gruSteps(xw, whh, bhh, h0 *Tensor, reverse bool) *Tensor {
+	steps, hidden := xw.Size(0), whh.Size(1)
+	h := h0
+	if h == nil {
+		h = ZerosLike(xw.Select(0, 0).Narrow(1, 0, hidden))
+	}
+	hs := make([]*Tensor, steps)
+	for n := range steps {
+		t := stepAt(n, steps, reverse)
+		x, hh := xw.Select(0, t), h.MatMul(whh.T())
+		if bhh != nil {
+			hh = hh.Add(bhh)
+		}
+		block := func(v *Tensor, k int) *Tensor { return v.Narrow(1, k*hidden, hidden) }
+		r := block(x, 0).Add(block(hh, 0)).Sigmoid()
+		z := block(x, 1).Add(block(hh, 1)).Sigmoid()
+		nv := block(x, 2).Add(r.Mul(block(hh, 2))).Tanh()
+		h = nv.Add(z.Mul(h.Sub(nv)))
+		hs[t] = h
+	}
+	return Stack(0, hs...)
+}
+
+// TestGatedMatchSteps checks LSTM's and GRU's outputs and every gradient
+// against the same recurrences run as separate ops, in both directions,
+// with and without initial states (and the GRU's bias), for one step and
+// several, with pre-activations large enough to saturate some gates.
+func TestGatedMatchSteps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 2))
+	const batch, hidden = 3, 5
+	for _, cell := range []string{"lstm", "gru"} {
+		gates := map[string]int{"lstm": 4, "gru": 3}[cell]
+		for _, reverse := range []bool{false, true} {
+			for _, withState := range []bool{false, true} {
+				for _, steps := range []int{1, 6} {
+					name := fmt.Sprintf("%s/reverse=%v/state=%v/steps=%d", cell, reverse, withState, steps)
+					xs := []*Tensor{input(rng, -4, 4, steps, batch, gates*hidden), input(rng, -0.6, 0.6, gates*hidden, hidden)}
+					if withState {
+						xs = append(xs, input(rng, -1, 1, batch, hidden), input(rng, -1, 1, batch, hidden))
+						if cell == "gru" {
+							xs[3] = input(rng, -1, 1, gates*hidden)
+						}
+					}
+					run := func(fused bool) (out []float32, grads [][]float32) {
+						ps := make([]*Tensor, len(xs))
+						for i, x := range xs {
+							ps[i] = x.Detach().Clone().SetRequiresGrad(true)
+						}
+						var s0, s1 *Tensor
+						if withState {
+							s0, s1 = ps[2], ps[3]
+						}
+						Tidy(func(s *Scope) {
+							var y *Tensor
+							switch {
+							case cell == "lstm" && fused:
+								y = lstmOut(LSTM(ps[0], ps[1], s0, s1, reverse))
+							case cell == "lstm":
+								y = lstmOut(lstmSteps(ps[0], ps[1], s0, s1, reverse))
+							case fused:
+								y = GRU(ps[0], ps[1], s1, s0, reverse)
+							default:
+								y = gruSteps(ps[0], ps[1], s1, s0, reverse)
+							}
+							out = y.Data()
+							w := FromSlice(harmonic(y.NumEl()), y.Shape()...)
+							y.Mul(w).Sum().Backward()
+						})
+						for _, p := range ps {
+							grads = append(grads, p.Grad().Data())
+						}
+						return out, grads
+					}
+					fy, fg := run(true)
+					sy, sg := run(false)
+					compare := func(what string, got, want []float32) {
+						t.Helper()
+						for i := range want {
+							if d := math.Abs(float64(got[i] - want[i])); d > 2e-5*(1+math.Abs(float64(want[i]))) {
+								t.Fatalf("%s: %s[%d] = %v fused, %v step by step", name, what, i, got[i], want[i])
+							}
+						}
+					}
+					compare("output", fy, sy)
+					for i := range xs {
+						compare(fmt.Sprintf("gradient %d", i), fg[i], sg[i])
+					}
+				}
+			}
+		}
+	}
+}

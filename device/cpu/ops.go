@@ -272,3 +272,25 @@ func (d *cpuDevice) AdamStep(ts []device.AdamTensor, p device.AdamParams) {
 		Decoupled: p.Decoupled,
 	})
 }
+
+func (d *cpuDevice) LSTMCell(h, c, gates, cPrev device.Buffer, p device.LSTMCellParams) {
+	d.dispatch()
+	kernels.LSTMCell(f32(h)[p.OffH:], f32(c)[p.OffC:], f32(gates)[p.OffGates:], f32(cPrev)[p.OffCPrev:], p.Batch, p.Hidden)
+}
+
+func (d *cpuDevice) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
+	d.dispatch()
+	kernels.LSTMCellBackward(f32(dgates)[p.OffDGates:], f32(dcPrev)[p.OffDCPrev:], f32(dh)[p.OffDH:], f32(dc)[p.OffDC:],
+		f32(gates)[p.OffGates:], f32(c)[p.OffC:], f32(cPrev)[p.OffCPrev:], p.Batch, p.Hidden)
+}
+
+func (d *cpuDevice) GRUCell(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams) {
+	d.dispatch()
+	kernels.GRUCell(f32(h)[p.OffH:], f32(gates)[p.OffGates:], f32(x)[p.OffX:], f32(hh)[p.OffHH:], f32(hPrev)[p.OffHPrev:], p.Batch, p.Hidden)
+}
+
+func (d *cpuDevice) GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev device.Buffer, p device.GRUCellParams) {
+	d.dispatch()
+	kernels.GRUCellBackward(f32(dx)[p.OffDX:], f32(dhh)[p.OffDHH:], f32(dhPrev)[p.OffDHPrev:], f32(dh)[p.OffDH:],
+		f32(gates)[p.OffGates:], f32(hPrev)[p.OffHPrev:], p.Batch, p.Hidden)
+}

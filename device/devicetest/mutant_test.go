@@ -38,6 +38,24 @@ type mutant struct {
 	random     func(dst device.Buffer, p device.RandomParams)
 	sgd        func(ts []device.SGDTensor, p device.SGDParams)
 	adam       func(ts []device.AdamTensor, p device.AdamParams)
+	lstmBwd    func(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
+	gru        func(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams)
+}
+
+func (m *mutant) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
+	if m.lstmBwd == nil {
+		m.Device.LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev, p)
+		return
+	}
+	m.lstmBwd(dgates, dcPrev, dh, dc, gates, c, cPrev, p)
+}
+
+func (m *mutant) GRUCell(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams) {
+	if m.gru == nil {
+		m.Device.GRUCell(h, gates, x, hh, hPrev, p)
+		return
+	}
+	m.gru(h, gates, x, hh, hPrev, p)
 }
 
 func (m *mutant) Fill(dst device.Buffer, offset, n int, v float32) {
@@ -456,6 +474,32 @@ var mutants = []struct {
 		m.random = func(dst device.Buffer, p device.RandomParams) {
 			p.Offset++
 			d.Random(dst, p)
+		}
+	}},
+	{"lstm backward ignores the upstream dc", "LSTMCellBackward/odd", func(d device.Device, m *mutant) {
+		m.lstmBwd = func(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
+			zero := d.Alloc(device.Float32, p.Batch*p.Hidden)
+			defer d.Free(zero)
+			d.Fill(zero, 0, p.Batch*p.Hidden, 0)
+			p.OffDC = 0
+			d.LSTMCellBackward(dgates, dcPrev, dh, zero, gates, c, cPrev, p)
+		}
+	}},
+	{"gru cell reads hh_n at the r block", "GRUCell/rows", func(d device.Device, m *mutant) {
+		// n = tanh(x_n + r·hh_r): an off-by-one-block index, seen only
+		// where r's and n's hidden projections differ.
+		m.gru = func(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams) {
+			n := 3 * p.Batch * p.Hidden
+			v := make([]float32, p.OffHH+n)
+			d.Read(hh, v)
+			for b := range p.Batch {
+				row := v[p.OffHH+b*3*p.Hidden:]
+				copy(row[2*p.Hidden:3*p.Hidden], row[:p.Hidden])
+			}
+			tmp := d.Alloc(device.Float32, len(v))
+			defer d.Free(tmp)
+			d.Write(tmp, v)
+			d.GRUCell(h, gates, x, tmp, hPrev, p)
 		}
 	}},
 	{"sgd dampens the first step", "SGDStep/dampening", func(d device.Device, m *mutant) {
