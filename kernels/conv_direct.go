@@ -41,8 +41,9 @@ type convArch struct {
 	fwd func(kb int, in []float32, offs []int, w, out []float32, ldo int)
 	// wgKB is the most filters of one wgrad call, which takes up to wgTB
 	// taps. wgrad sums, lane by lane, over nimg images (ximg and dyimg
-	// floats apart) and nvec vectors p of each:
-	// out[(k·tb+t)·lanes+l] = Σ dy[k·kstride+p+l] · x[offs[t]+p+l].
+	// floats apart) and nvec vectors p of each,
+	// a[l] = Σ dy[k·kstride+p+l] · x[offs[t]+p+l], and then adds the lanes
+	// (convLanesGo) into out[k·tb+t].
 	wgKB  int
 	wgrad func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32)
 }
@@ -70,7 +71,7 @@ func (g *Conv2dGeom) direct() bool {
 // convGoArch is the portable set of kernels, the Go twins the assembly is
 // tested against.
 var convGoArch = &convArch{
-	name: "go", lanes: 8, fwdNV: []int{4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4}, wgKB: 4,
+	name: "go", lanes: 8, fwdNV: []int{4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4}, wgKB: 3,
 	fwd: func(kb int, in []float32, offs []int, w, out []float32, ldo int) {
 		convFwdGo(8, 4, kb, in, offs, w, out, ldo)
 	},
@@ -99,8 +100,8 @@ func convFwdGo(lanes, nv, kb int, in []float32, offs []int, w, out []float32, ld
 // convWgradGo is convArch.wgrad for vectors of lanes floats.
 func convWgradGo(lanes, kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32) {
 	n := nvec * lanes
-	acc := out[:kb*tb*lanes]
-	clear(acc)
+	var accs [3 * wgTB * 16]float32
+	acc := accs[:kb*tb*lanes]
 	for img := range nimg {
 		for k := range kb {
 			d := dy[img*dyimg+k*kstride:][:n]
@@ -115,6 +116,23 @@ func convWgradGo(lanes, kb, tb int, x, dy []float32, offs []int, nimg, nvec, xim
 			}
 		}
 	}
+	for i := range out[:kb*tb] {
+		out[i] = convLanesGo(acc[i*lanes : (i+1)*lanes])
+	}
+}
+
+// convLanesGo adds the 8 or 16 lanes of a vector as the assembly does:
+// halves to 8, to 4, then (a₀+a₁) + (a₂+a₃).
+func convLanesGo(a []float32) float32 {
+	var h [8]float32
+	copy(h[:], a)
+	if len(a) == 16 {
+		for i := range h {
+			h[i] += a[8+i]
+		}
+	}
+	q0, q1, q2, q3 := h[0]+h[4], h[1]+h[5], h[2]+h[6], h[3]+h[7]
+	return (q0 + q1) + (q2 + q3)
 }
 
 // intScratch recycles tap-offset tables.
@@ -264,7 +282,7 @@ func directBackwardWeight(arch *convArch, dw, x, dy []float32, g Conv2dGeom, par
 	ximg, dyimg := g.C*plane, g.K*lk
 	xsize := wgradBatch*ximg + lk + offs[rs-1]
 	ParallelFor(parts, 1, func(lo, hi int) {
-		bufp := getScratch(xsize + wgradBatch*dyimg + arch.wgKB*wgTB*lanes)
+		bufp := getScratch(xsize + wgradBatch*dyimg + arch.wgKB*wgTB)
 		defer scratch.Put(bufp)
 		buf := *bufp
 		clear(buf)
@@ -296,10 +314,7 @@ func directBackwardWeight(arch *convArch, dw, x, dy []float32, g Conv2dGeom, par
 							arch.wgrad(kb, tb, xb[c*plane:], dyb[k0*lk:], offs[t0:t1], nb, nvec, ximg, dyimg, lk, acc)
 							for k := range kb {
 								for t := range tb {
-									var s float32
-									for _, v := range acc[(k*tb+t)*lanes:][:lanes] {
-										s += v
-									}
+									s := acc[k*tb+t]
 									i := ((k0+k)*g.C+c)*rs + t0 + t
 									if b0 == n0 {
 										out[i] = s

@@ -17,7 +17,8 @@ type (
 // convArchs lists the direct-convolution kernels this CPU runs, fastest
 // first; the pure-Go ones are always last.
 var convArchs = func() (all []*convArch) {
-	if cpu.X86.HasAVX512F {
+	// The AVX-512 kernels add lanes with VL forms on the upper 16 registers.
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
 		all = append(all, convAsmArch("avx512", 16, convFwdAVX512[:], convFwdNVAVX512, convWgradAVX512[:]))
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -40,7 +41,7 @@ func convAsmArch(name string, lanes int, fwd []convFwdAsm, nv []int, wgrad [][wg
 		},
 		wgrad: func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32) {
 			n := nvec * lanes
-			_, _, _ = x[(nimg-1)*ximg+offs[tb-1]+n-1], dy[(nimg-1)*dyimg+(kb-1)*kstride+n-1], out[kb*tb*lanes-1]
+			_, _, _ = x[(nimg-1)*ximg+offs[tb-1]+n-1], dy[(nimg-1)*dyimg+(kb-1)*kstride+n-1], out[kb*tb-1]
 			wgrad[kb-1][tb-1](&x[0], &dy[0], &offs[0], nimg, nvec, 4*(ximg-n), 4*(dyimg-n), kstride, &out[0])
 		},
 	}

@@ -140,7 +140,8 @@ var offRegs = []string{"AX", "BX", "R8", "R9", "R10", "R11", "R12", "R13"}
 
 // emitWgrad writes a weight-gradient kernel: for kb filters (kstride floats
 // apart in dy) and tb taps, the lane-wise sums over nimg images of nvec
-// vectors of dy[k][p] · x[p+offs[t]], stored unreduced to out[(k·tb+t)·lanes…].
+// vectors of dy[k][p] · x[p+offs[t]], whose lanes are then added and stored
+// to out[k·tb+t].
 // Registers: dy 0…kb−1, x kb and kb+1, accumulators after.
 func emitWgrad(w func(string, ...any), i isa, name string, kb, tb int) {
 	vb := 4 * i.lanes
@@ -187,9 +188,22 @@ func emitWgrad(w func(string, ...any), i isa, name string, kb, tb int) {
 	w("\tDECQ DX")
 	w("\tJNZ %s_img", name)
 	w("\tMOVQ out+64(FP), DX")
+	// The lanes of each sum are added as halves, quarters, then pairs
+	// (VHADDPS twice), the order convLanesGo repeats.
 	for k := 0; k < kb; k++ {
 		for t := 0; t < tb; t++ {
-			w("\tVMOVUPS %s, %d(DX)", acc(k, t), (k*tb+t)*vb)
+			a := acc(k, t)
+			if i.R == "Z" {
+				w("\tVEXTRACTF64X4 $1, %s, Y0", a)
+				w("\tVADDPS Y0, Y%s, Y0", a[1:])
+			} else {
+				w("\tVMOVUPS %s, Y0", a)
+			}
+			w("\tVEXTRACTF128 $1, Y0, X1")
+			w("\tVADDPS X1, X0, X0")
+			w("\tVHADDPS X0, X0, X0")
+			w("\tVHADDPS X0, X0, X0")
+			w("\tVMOVSS X0, %d(DX)", 4*(k*tb+t))
 		}
 	}
 	w("\tVZEROUPPER")
