@@ -147,15 +147,19 @@ func getInts(n int) *[]int {
 	return &s
 }
 
+// copyRowsGo copies rows rows of width floats from src to dst, whose rows
+// start srcStride and dstStride floats apart.
+func copyRowsGo(dst, src []float32, rows, width, dstStride, srcStride int) {
+	for r := range rows {
+		copy(dst[r*dstStride:][:width], src[r*srcStride:][:width])
+	}
+}
+
 // padPlanes copies the C planes of one image x into the zero-bordered
 // padded planes of xpad, whose borders stay zero between images.
 func padPlanes(xpad, x []float32, g *Conv2dGeom, wp, plane int) {
 	for c := range g.C {
-		src := x[c*g.H*g.W:]
-		dst := xpad[c*plane+g.PadH*wp+g.PadW:]
-		for h := range g.H {
-			copy(dst[h*wp:][:g.W], src[h*g.W:])
-		}
+		copyRows(xpad[c*plane+g.PadH*wp+g.PadW:], x[c*g.H*g.W:], g.H, g.W, wp, g.W)
 	}
 }
 
@@ -221,10 +225,7 @@ func directConv(arch *convArch, y, x []float32, at func(k, t int) float32, g Con
 					arch.fwd(kb, xpad[j:], offs, w, out[j:], ldo)
 				}
 				for k := range kb {
-					dst, src := y[(n*g.K+k0+k)*ohw:][:ohw], out[k*ldo:]
-					for oh := range g.OH {
-						copy(dst[oh*g.OW:][:g.OW], src[oh*wp:])
-					}
+					copyRows(y[(n*g.K+k0+k)*ohw:], out[k*ldo:], g.OH, g.OW, g.OW, wp)
 				}
 			}
 			if ge != nil {
@@ -299,10 +300,7 @@ func directBackwardWeight(arch *convArch, dw, x, dy []float32, g Conv2dGeom, par
 					n := b0 + i
 					padPlanes(xb[i*ximg:], x[n*g.C*hw:], &g, wp, plane)
 					for k := range g.K {
-						src, dst := dy[(n*g.K+k)*ohw:], dyb[i*dyimg+k*lk:]
-						for oh := range g.OH {
-							copy(dst[oh*wp:][:g.OW], src[oh*g.OW:])
-						}
+						copyRows(dyb[i*dyimg+k*lk:], dy[(n*g.K+k)*ohw:], g.OH, g.OW, wp, g.OW)
 					}
 				}
 				for kc := range kchunks {

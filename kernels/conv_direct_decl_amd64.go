@@ -5,6 +5,9 @@
 package kernels
 
 //go:noescape
+func copyRowsAVX512(dst, src *float32, rows, width, dstStride, srcStride int)
+
+//go:noescape
 func convFwd1x4AVX2(in *float32, offs *int, taps int, w, out *float32, ldo int)
 
 //go:noescape
@@ -110,18 +113,6 @@ func convFwd11x2AVX512(in *float32, offs *int, taps int, w, out *float32, ldo in
 func convFwd12x2AVX512(in *float32, offs *int, taps int, w, out *float32, ldo int)
 
 //go:noescape
-func convFwd13x2AVX512(in *float32, offs *int, taps int, w, out *float32, ldo int)
-
-//go:noescape
-func convFwd14x2AVX512(in *float32, offs *int, taps int, w, out *float32, ldo int)
-
-//go:noescape
-func convFwd15x1AVX512(in *float32, offs *int, taps int, w, out *float32, ldo int)
-
-//go:noescape
-func convFwd16x1AVX512(in *float32, offs *int, taps int, w, out *float32, ldo int)
-
-//go:noescape
 func convWgrad1x1AVX512(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
 
 //go:noescape
@@ -194,10 +185,10 @@ func convWgrad3x7AVX512(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstr
 func convWgrad3x8AVX512(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
 
 // convFwdAVX512 holds the forward kernels by channel count.
-var convFwdAVX512 = [...]convFwdAsm{convFwd1x4AVX512, convFwd2x4AVX512, convFwd3x4AVX512, convFwd4x4AVX512, convFwd5x4AVX512, convFwd6x4AVX512, convFwd7x3AVX512, convFwd8x3AVX512, convFwd9x3AVX512, convFwd10x2AVX512, convFwd11x2AVX512, convFwd12x2AVX512, convFwd13x2AVX512, convFwd14x2AVX512, convFwd15x1AVX512, convFwd16x1AVX512}
+var convFwdAVX512 = [...]convFwdAsm{convFwd1x4AVX512, convFwd2x4AVX512, convFwd3x4AVX512, convFwd4x4AVX512, convFwd5x4AVX512, convFwd6x4AVX512, convFwd7x3AVX512, convFwd8x3AVX512, convFwd9x3AVX512, convFwd10x2AVX512, convFwd11x2AVX512, convFwd12x2AVX512}
 
 // convFwdNVAVX512 holds the vectors per row of each forward kernel.
-var convFwdNVAVX512 = []int{4, 4, 4, 4, 4, 4, 3, 3, 3, 2, 2, 2, 2, 2, 1, 1}
+var convFwdNVAVX512 = []int{4, 4, 4, 4, 4, 4, 3, 3, 3, 2, 2, 2}
 
 // convWgradAVX512 holds the weight-gradient kernels by filters and taps.
 var convWgradAVX512 = [...][8]convWgradAsm{{convWgrad1x1AVX512, convWgrad1x2AVX512, convWgrad1x3AVX512, convWgrad1x4AVX512, convWgrad1x5AVX512, convWgrad1x6AVX512, convWgrad1x7AVX512, convWgrad1x8AVX512},

@@ -4,3 +4,6 @@ package kernels
 
 // convArchs lists the direct-convolution kernels this machine runs.
 var convArchs = []*convArch{convGoArch}
+
+// copyRows copies rows between strided planes; see copyRowsGo.
+var copyRows = copyRowsGo
