@@ -144,7 +144,7 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 	cg, kg, crs, ohw := g.dims()
 	if g.direct() {
-		directConv(convArchs[0], y, x, func(k, t int) float32 { return w[k*crs+t] }, g, e)
+		directConv(directArch, y, x, func(k, t int) float32 { return w[k*crs+t] }, g, e)
 		return
 	}
 	hw := g.H * g.W
@@ -190,7 +190,7 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 // group, col = W_gᵀ · dY_g, then col2im. Images run in parallel.
 func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
 	if g.direct() {
-		directBackwardInput(convArchs[0], dx, dy, w, g)
+		directBackwardInput(directArch, dx, dy, w, g)
 		return
 	}
 	cg, kg, crs, ohw := g.dims()
@@ -243,7 +243,7 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 		if partial != nil {
 			p = *partial
 		}
-		directBackwardWeight(convArchs[0], dw, x, dy, g, parts, p)
+		directBackwardWeight(directArch, dw, x, dy, g, parts, p)
 	} else {
 		wgradGemm(dw, x, dy, g, parts, partial)
 	}

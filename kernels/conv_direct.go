@@ -39,18 +39,18 @@ type convArch struct {
 	// fwd computes kb rows of fwdNV[kb−1]·lanes outputs, ldo apart in out:
 	// out[k·ldo+j] = Σₜ w[t·kb+k] · in[offs[t]+j], summed in tap order.
 	fwd func(kb int, in []float32, offs []int, w, out []float32, ldo int)
-	// wgKB is the most filters of one wgrad call, which takes up to wgTB
-	// taps. wgrad sums, lane by lane, over nimg images (ximg and dyimg
+	// wgKB and wgTB are the most filters and taps of one wgrad call
+	// (wgTB ≤ maxWgTB). wgrad sums, lane by lane, over nimg images (ximg and dyimg
 	// floats apart) and nvec vectors p of each,
 	// a[l] = Σ dy[k·kstride+p+l] · x[offs[t]+p+l], and then adds the lanes
 	// (convLanesGo) into out[k·tb+t].
-	wgKB  int
-	wgrad func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32)
+	wgKB, wgTB int
+	wgrad      func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32)
 }
 
-// wgTB is the most taps of a weight-gradient kernel: the assembly keeps
+// maxWgTB bounds the taps of a weight-gradient kernel: the assembly keeps
 // each tap's offset in a general register.
-const wgTB = 8
+const maxWgTB = 8
 
 // Most channels (C and K) a convolution may have to run direct; wider
 // layers have enough work per im2col element for the GEMM to win (a
@@ -64,14 +64,25 @@ const (
 // dilation or groups, few channels, and padding that leaves the
 // backward-input correlation a padding of its own (PadH < R).
 func (g *Conv2dGeom) direct() bool {
-	return g.Groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
+	return directArch != nil && g.Groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
 		!g.pointwise() && g.PadH < g.R && g.PadW < g.S && g.C <= directMaxC && g.K <= directMaxK
 }
+
+// directArch is the kernel set direct convolutions run on: the fastest
+// assembly one, or nil where there is none. The Go twins alone lose to
+// im2col and the Go GEMM micro-kernel (2–3× slower on LeNet's second layer),
+// so without assembly convolutions keep that path.
+var directArch = func() *convArch {
+	if convArchs[0] == convGoArch {
+		return nil
+	}
+	return convArchs[0]
+}()
 
 // convGoArch is the portable set of kernels, the Go twins the assembly is
 // tested against.
 var convGoArch = &convArch{
-	name: "go", lanes: 8, fwdNV: []int{4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4}, wgKB: 3,
+	name: "go", lanes: 8, fwdNV: []int{4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4}, wgKB: 3, wgTB: maxWgTB,
 	fwd: func(kb int, in []float32, offs []int, w, out []float32, ldo int) {
 		convFwdGo(8, 4, kb, in, offs, w, out, ldo)
 	},
@@ -100,7 +111,7 @@ func convFwdGo(lanes, nv, kb int, in []float32, offs []int, w, out []float32, ld
 // convWgradGo is convArch.wgrad for vectors of lanes floats.
 func convWgradGo(lanes, kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32) {
 	n := nvec * lanes
-	var accs [3 * wgTB * 16]float32
+	var accs [3 * maxWgTB * 16]float32
 	acc := accs[:kb*tb*lanes]
 	for img := range nimg {
 		for k := range kb {
@@ -279,11 +290,11 @@ func directBackwardWeight(arch *convArch, dw, x, dy []float32, g Conv2dGeom, par
 			offs[r*g.S+s] = r*wp + s
 		}
 	}
-	kchunks, tgroups := ceilDiv(g.K, arch.wgKB), ceilDiv(rs, wgTB)
+	kchunks, tgroups := ceilDiv(g.K, arch.wgKB), ceilDiv(rs, arch.wgTB)
 	ximg, dyimg := g.C*plane, g.K*lk
 	xsize := wgradBatch*ximg + lk + offs[rs-1]
 	ParallelFor(parts, 1, func(lo, hi int) {
-		bufp := getScratch(xsize + wgradBatch*dyimg + arch.wgKB*wgTB)
+		bufp := getScratch(xsize + wgradBatch*dyimg + arch.wgKB*arch.wgTB)
 		defer scratch.Put(bufp)
 		buf := *bufp
 		clear(buf)

@@ -19,10 +19,10 @@ type (
 var convArchs = func() (all []*convArch) {
 	// The AVX-512 kernels add lanes with VL forms on the upper 16 registers.
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
-		all = append(all, convAsmArch("avx512", 16, convFwdAVX512[:], convFwdNVAVX512, convWgradAVX512[:]))
+		all = append(all, convAsmArch("avx512", 16, convFwdAVX512[:], convFwdNVAVX512, convWgradAVX512[:], maxWgTB))
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		all = append(all, convAsmArch("avx2", 8, convFwdAVX2[:], convFwdNVAVX2, convWgradAVX2[:]))
+		all = append(all, convAsmArch("avx2", 8, convFwdAVX2[:], convFwdNVAVX2, convWgradAVX2[:], 6))
 	}
 	return append(all, convGoArch)
 }()
@@ -31,9 +31,9 @@ var convArchs = func() (all []*convArch) {
 // checks nothing: the wrappers touch the last value it reads and the last
 // it writes, so a bad call panics instead of corrupting memory; the tap
 // offsets ascend, so the last is the farthest.
-func convAsmArch(name string, lanes int, fwd []convFwdAsm, nv []int, wgrad [][wgTB]convWgradAsm) *convArch {
+func convAsmArch(name string, lanes int, fwd []convFwdAsm, nv []int, wgrad [][maxWgTB]convWgradAsm, tb int) *convArch {
 	return &convArch{
-		name: name, lanes: lanes, fwdNV: nv, wgKB: len(wgrad),
+		name: name, lanes: lanes, fwdNV: nv, wgKB: len(wgrad), wgTB: tb,
 		fwd: func(kb int, in []float32, offs []int, w, out []float32, ldo int) {
 			n := nv[kb-1] * lanes
 			_, _, _ = in[offs[len(offs)-1]+n-1], w[len(offs)*kb-1], out[(kb-1)*ldo+n-1]

@@ -22,15 +22,16 @@ type isa struct {
 	suffix, R, zero string
 	lanes, regs     int
 	// fwdKB is the most output channels of a forward kernel, wgKB the most
-	// filters of a weight-gradient kernel (with up to wgTB taps).
-	fwdKB, wgKB int
+	// filters of a weight-gradient kernel, with up to wgTB taps: the
+	// kernels with kb·tb accumulators beyond what fits are left out (nil).
+	fwdKB, wgKB, wgTB int
 }
 
-const wgTB = 8 // taps per weight-gradient kernel: one general register holds each tap's offset
+const maxWgTB = 8 // taps per weight-gradient kernel: one general register holds each tap's offset
 
 var isas = []isa{
-	{suffix: "AVX2", R: "Y", zero: "VXORPS", lanes: 8, regs: 16, fwdKB: 12, wgKB: 1},
-	{suffix: "AVX512", R: "Z", zero: "VPXORD", lanes: 16, regs: 32, fwdKB: 12, wgKB: 3},
+	{suffix: "AVX2", R: "Y", zero: "VXORPS", lanes: 8, regs: 16, fwdKB: 12, wgKB: 2, wgTB: 6},
+	{suffix: "AVX512", R: "Z", zero: "VPXORD", lanes: 16, regs: 32, fwdKB: 12, wgKB: 3, wgTB: 8},
 }
 
 // fwdNV is the vectors per output row a forward kernel with kb channels
@@ -60,7 +61,11 @@ func main() {
 			fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, out *float32, ldo int)\n", name)
 		}
 		for kb := 1; kb <= i.wgKB; kb++ {
-			for tb := 1; tb <= wgTB; tb++ {
+			for tb := 1; tb <= maxWgTB; tb++ {
+				if tb > i.wgTB {
+					wg = append(wg, "nil")
+					continue
+				}
 				name := fmt.Sprintf("convWgrad%dx%d%s", kb, tb, i.suffix)
 				emitWgrad(w, i, name, kb, tb)
 				wg = append(wg, name)
@@ -69,9 +74,9 @@ func main() {
 		}
 		fmt.Fprintf(&d, "\n// convFwd%s holds the forward kernels by channel count.\nvar convFwd%[1]s = [...]convFwdAsm{%s}\n", i.suffix, strings.Join(fwd, ", "))
 		fmt.Fprintf(&d, "\n// convFwdNV%s holds the vectors per row of each forward kernel.\nvar convFwdNV%[1]s = []int{%s}\n", i.suffix, strings.Join(nvs, ", "))
-		fmt.Fprintf(&d, "\n// convWgrad%s holds the weight-gradient kernels by filters and taps.\nvar convWgrad%[1]s = [...][%d]convWgradAsm{", i.suffix, wgTB)
+		fmt.Fprintf(&d, "\n// convWgrad%s holds the weight-gradient kernels by filters and taps.\nvar convWgrad%[1]s = [...][%d]convWgradAsm{", i.suffix, maxWgTB)
 		for kb := 0; kb < i.wgKB; kb++ {
-			fmt.Fprintf(&d, "{%s},\n", strings.Join(wg[kb*wgTB:(kb+1)*wgTB], ", "))
+			fmt.Fprintf(&d, "{%s},\n", strings.Join(wg[kb*maxWgTB:(kb+1)*maxWgTB], ", "))
 		}
 		fmt.Fprintln(&d, "}")
 	}

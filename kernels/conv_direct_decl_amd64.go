@@ -62,10 +62,22 @@ func convWgrad1x5AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstrid
 func convWgrad1x6AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
 
 //go:noescape
-func convWgrad1x7AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
+func convWgrad2x1AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
 
 //go:noescape
-func convWgrad1x8AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
+func convWgrad2x2AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
+
+//go:noescape
+func convWgrad2x3AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
+
+//go:noescape
+func convWgrad2x4AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
+
+//go:noescape
+func convWgrad2x5AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
+
+//go:noescape
+func convWgrad2x6AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
 
 // convFwdAVX2 holds the forward kernels by channel count.
 var convFwdAVX2 = [...]convFwdAsm{convFwd1x4AVX2, convFwd2x4AVX2, convFwd3x3AVX2, convFwd4x2AVX2, convFwd5x2AVX2, convFwd6x2AVX2, convFwd7x1AVX2, convFwd8x1AVX2, convFwd9x1AVX2, convFwd10x1AVX2, convFwd11x1AVX2, convFwd12x1AVX2}
@@ -74,7 +86,9 @@ var convFwdAVX2 = [...]convFwdAsm{convFwd1x4AVX2, convFwd2x4AVX2, convFwd3x3AVX2
 var convFwdNVAVX2 = []int{4, 4, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1}
 
 // convWgradAVX2 holds the weight-gradient kernels by filters and taps.
-var convWgradAVX2 = [...][8]convWgradAsm{{convWgrad1x1AVX2, convWgrad1x2AVX2, convWgrad1x3AVX2, convWgrad1x4AVX2, convWgrad1x5AVX2, convWgrad1x6AVX2, convWgrad1x7AVX2, convWgrad1x8AVX2}}
+var convWgradAVX2 = [...][8]convWgradAsm{{convWgrad1x1AVX2, convWgrad1x2AVX2, convWgrad1x3AVX2, convWgrad1x4AVX2, convWgrad1x5AVX2, convWgrad1x6AVX2, nil, nil},
+	{convWgrad2x1AVX2, convWgrad2x2AVX2, convWgrad2x3AVX2, convWgrad2x4AVX2, convWgrad2x5AVX2, convWgrad2x6AVX2, nil, nil},
+}
 
 //go:noescape
 func convFwd1x4AVX512(in *float32, offs *int, taps int, w, out *float32, ldo int)

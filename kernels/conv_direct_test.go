@@ -134,7 +134,7 @@ func TestConvDirectTwins(t *testing.T) {
 			}
 		}
 		for kb := 1; kb <= arch.wgKB; kb++ {
-			for tb := 1; tb <= wgTB; tb++ {
+			for tb := 1; tb <= arch.wgTB; tb++ {
 				nimg, nvec := 1+rng.IntN(3), 1+rng.IntN(4)
 				n := nvec * lanes
 				offs := make([]int, tb)
