@@ -138,7 +138,9 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
 }
 
 // Conv2d computes y = conv(x, w) image by image: im2col, then one GEMM per
-// group, Y_g [K/G, OH·OW] = W_g [K/G, C/G·R·S] · col. Images run in parallel.
+// group, Y_g [K/G, OH·OW] = W_g [K/G, C/G·R·S] · col, or, for stride-1
+// layers with few channels, a direct convolution (conv_direct.go). Images
+// run in parallel.
 // The GEMM applies e (nil: none), with its bias indexed by output channel
 // (e.BiasRows is ignored) and its Residual and ActOut laid out as y.
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
@@ -187,7 +189,8 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 }
 
 // Conv2dBackwardInput writes dx (overwriting it) from dy and w: per image and
-// group, col = W_gᵀ · dY_g, then col2im. Images run in parallel.
+// group, col = W_gᵀ · dY_g, then col2im, or the direct convolution of dy
+// with the flipped weights where Conv2d runs direct. Images run in parallel.
 func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
 	if g.direct() {
 		directBackwardInput(directArch, dx, dy, w, g)
@@ -227,8 +230,9 @@ const (
 )
 
 // Conv2dBackwardWeight writes dw (overwriting it) from x and dy:
-// dW_g = Σₙ dY_g[n] · col[n]ᵀ. Fixed ranges of images accumulate partial
-// sums in parallel, which are then added in range order.
+// dW_g = Σₙ dY_g[n] · col[n]ᵀ (or its direct form where Conv2d runs
+// direct). Fixed ranges of images accumulate partial sums in parallel,
+// which are then added in range order.
 func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 	_, _, crs, _ := g.dims()
 	size := g.K * crs
