@@ -230,8 +230,8 @@ const (
 )
 
 // Conv2dBackwardWeight writes dw (overwriting it) from x and dy:
-// dW_g = Σₙ dY_g[n] · col[n]ᵀ (or its direct form where Conv2d runs
-// direct). Fixed ranges of images accumulate partial sums in parallel,
+// dW_g = Σₙ dY_g[n] · col[n]ᵀ (or its direct form for stride-1 layers
+// with few channels). Fixed ranges of images accumulate partial sums in parallel,
 // which are then added in range order.
 func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 	_, _, crs, _ := g.dims()
@@ -242,7 +242,7 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 		partial = getScratch((parts - 1) * size)
 		defer scratch.Put(partial)
 	}
-	if g.direct() {
+	if g.directWgrad() {
 		var p []float32
 		if partial != nil {
 			p = *partial
