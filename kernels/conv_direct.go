@@ -1,10 +1,6 @@
 package kernels
 
-import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-)
+import "sync"
 
 // Direct convolution, for stride-1 layers with few channels such as
 // LeNet's, where im2col, col2im and packing cost more than the products.
@@ -48,6 +44,11 @@ type convArch struct {
 	// floats apart) and nvec vectors p of each,
 	// a[l] = Σ dy[k·kstride+p+l] · x[offs[t]+p+l], and then adds the lanes
 	// (convLanesGo) into out[k·tb+t].
+	// pix, where not nil, computes 16 output channels of p ≤ 16
+	// consecutive pixels of a row, p lanes of each stored ldy apart:
+	// y[k·ldy+j] = Σₜ w[t·16+k] · in[offs[t]+j], summed in tap order. It
+	// computes no padding columns, and runs when K is a multiple of 16.
+	pix        func(p int, in []float32, offs []int, w, y []float32, ldy int)
 	wgKB, wgTB int
 	wgrad      func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32)
 }
@@ -102,6 +103,25 @@ var convGoArch = &convArch{
 	wgrad: func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32) {
 		convWgradGo(8, kb, tb, x, dy, offs, nimg, nvec, ximg, dyimg, kstride, out)
 	},
+}
+
+// pixMinOW is the narrowest output row the pixel kernel runs on: with
+// fewer pixels than a vector FMA's latency covers (4 cycles, 2 a cycle),
+// its chains of sums wait.
+const pixMinOW = 8
+
+// convPixGo is convArch.pix.
+func convPixGo(p int, in []float32, offs []int, w, y []float32, ldy int) {
+	for k := range 16 {
+		row := y[k*ldy:][:p]
+		for j := range row {
+			var s float32
+			for t, off := range offs {
+				s += in[off+j] * w[t*16+k]
+			}
+			row[j] = s
+		}
+	}
 }
 
 // convFwdGo is convArch.fwd for nv vectors of lanes floats.
@@ -199,6 +219,11 @@ func directConv(arch *convArch, y, x []float32, at func(k, t int) float32, g Con
 	lanes, kbMax := arch.lanes, len(arch.fwdNV)
 	nvec := ceilDiv(g.OH*wp, lanes)
 	chunks := ceilDiv(g.K, kbMax)
+	pix := arch.pix != nil && g.K%16 == 0 && g.OW >= pixMinOW
+	segs := ceilDiv(g.OW, 16) // pixel-kernel calls per output row
+	if pix {
+		chunks, kbMax = g.K/16, 16
+	}
 
 	offsp := getInts(crs)
 	defer intScratch.Put(offsp)
@@ -219,8 +244,10 @@ func directConv(arch *convArch, y, x []float32, at func(k, t int) float32, g Con
 	for ch := range chunks {
 		k0, k1 := splitEven(ch, g.K, chunks), splitEven(ch+1, g.K, chunks)
 		kb := k1 - k0
-		nv := arch.fwdNV[kb-1]
-		ldo = max(ldo, ceilDiv(nvec, nv)*nv*lanes)
+		if !pix {
+			nv := arch.fwdNV[kb-1]
+			ldo = max(ldo, ceilDiv(nvec, nv)*nv*lanes)
+		}
 		for t := range crs {
 			for k := range kb {
 				wt[k0*crs+t*kb+k] = at(k0+k, t)
@@ -229,26 +256,33 @@ func directConv(arch *convArch, y, x []float32, at func(k, t int) float32, g Con
 	}
 	xsize := max(g.C*plane, ldo+offs[crs-1])
 	hw := g.H * g.W
-	// Images are handed out one at a time, so that a thread that starts
-	// late or runs slow takes fewer; each is computed alone, so the split
-	// changes no result.
-	var next atomic.Int64
-	ParallelFor(min(g.N, runtime.GOMAXPROCS(0)), 1, func(int, int) {
+	// Images are handed out one at a time (ParallelItems); each is
+	// computed alone, so the split changes no result.
+	ParallelItems(g.N, func() (func(int), func()) {
 		bufp := getScratch(xsize + kbMax*ldo)
-		defer scratch.Put(bufp)
 		xpad, out := (*bufp)[:xsize], (*bufp)[xsize:]
 		clear(xpad)
 		var ge *Epilogue
 		if !e.none() {
 			ge = new(Epilogue)
 		}
-		for n := int(next.Add(1) - 1); n < g.N; n = int(next.Add(1) - 1) {
+		return func(n int) {
 			padPlanes(xpad, x[n*g.C*hw:], &g, wp, plane)
 			for ch := range chunks {
 				k0, k1 := splitEven(ch, g.K, chunks), splitEven(ch+1, g.K, chunks)
 				kb := k1 - k0
-				step := arch.fwdNV[kb-1] * lanes
 				w := wt[k0*crs : k1*crs]
+				if pix {
+					yk := y[(n*g.K+k0)*ohw:]
+					for oh := range g.OH {
+						for sg := range segs {
+							o0, o1 := splitEven(sg, g.OW, segs), splitEven(sg+1, g.OW, segs)
+							arch.pix(o1-o0, xpad[oh*wp+o0:], offs, w, yk[oh*g.OW+o0:], ohw)
+						}
+					}
+					continue
+				}
+				step := arch.fwdNV[kb-1] * lanes
 				for j := 0; j < nvec*lanes; j += step {
 					arch.fwd(kb, xpad[j:], offs, w, out[j:], ldo)
 				}
@@ -268,7 +302,7 @@ func directConv(arch *convArch, y, x []float32, at func(k, t int) float32, g Con
 				}
 				ge.apply(y[at:], ohw, ohw, 0, g.K, 0, ohw)
 			}
-		}
+		}, func() { scratch.Put(bufp) }
 	})
 }
 
@@ -311,14 +345,12 @@ func directBackwardWeight(arch *convArch, dw, x, dy []float32, g Conv2dGeom, par
 	ximg, dyimg := g.C*plane, g.K*lk
 	xsize := wgradBatch*ximg + lk + offs[rs-1]
 	// Parts are handed out one at a time, as images in directConv.
-	var next atomic.Int64
-	ParallelFor(min(parts, runtime.GOMAXPROCS(0)), 1, func(int, int) {
+	ParallelItems(parts, func() (func(int), func()) {
 		bufp := getScratch(xsize + wgradBatch*dyimg + arch.wgKB*arch.wgTB)
-		defer scratch.Put(bufp)
 		buf := *bufp
 		clear(buf)
 		xb, dyb, acc := buf[:xsize], buf[xsize:xsize+wgradBatch*dyimg], buf[xsize+wgradBatch*dyimg:]
-		for part := int(next.Add(1) - 1); part < parts; part = int(next.Add(1) - 1) {
+		return func(part int) {
 			out := dw
 			if part > 0 {
 				out = partial[(part-1)*size : part*size]
@@ -355,6 +387,6 @@ func directBackwardWeight(arch *convArch, dw, x, dy []float32, g Conv2dGeom, par
 					}
 				}
 			}
-		}
+		}, func() { scratch.Put(bufp) }
 	})
 }

@@ -19,7 +19,13 @@ type (
 var convArchs = func() (all []*convArch) {
 	// The AVX-512 kernels add lanes with VL forms on the upper 16 registers.
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
-		all = append(all, convAsmArch("avx512", 16, convFwdAVX512[:], convFwdNVAVX512, convWgradAVX512[:], maxWgTB))
+		a := convAsmArch("avx512", 16, convFwdAVX512[:], convFwdNVAVX512, convWgradAVX512[:], maxWgTB)
+		a.pix = func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+			// As in convAsmArch.
+			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*16-1], y[15*ldy+p-1]
+			convPixAVX512[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
+		}
+		all = append(all, a)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		all = append(all, convAsmArch("avx2", 8, convFwdAVX2[:], convFwdNVAVX2, convWgradAVX2[:], 6))

@@ -8,6 +8,57 @@ package kernels
 func copyRowsAVX512(dst, src *float32, rows, width, dstStride, srcStride int)
 
 //go:noescape
+func convPix1AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix3AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix4AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix5AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix6AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix7AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix8AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix9AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix10AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix11AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix12AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix13AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix14AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix15AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix16AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+// convPixAVX512 holds the pixel kernels by pixel count.
+var convPixAVX512 = [...]convFwdAsm{convPix1AVX512, convPix2AVX512, convPix3AVX512, convPix4AVX512, convPix5AVX512, convPix6AVX512, convPix7AVX512, convPix8AVX512, convPix9AVX512, convPix10AVX512, convPix11AVX512, convPix12AVX512, convPix13AVX512, convPix14AVX512, convPix15AVX512, convPix16AVX512}
+
+//go:noescape
 func convFwd1x4AVX2(in *float32, offs *int, taps int, w, out *float32, ldo int)
 
 //go:noescape

@@ -25,6 +25,9 @@ func directGeoms(rng *rand.Rand) []Conv2dGeom {
 	add(70, 1, 3, 4, 2, 3, 3, 1, 1)
 	add(2, 20, 6, 5, 20, 3, 3, 1, 2)
 	add(1, 17, 33, 9, 13, 3, 5, 2, 4)
+	add(2, 3, 9, 8, 16, 1, 1, 0, 0)   // the pixel kernel: 8 pixels a row
+	add(1, 2, 7, 35, 32, 3, 3, 1, 1)  // 35 pixels, 3 calls a row; 32 channels
+	add(2, 16, 6, 19, 16, 3, 5, 0, 2) // backward input: 16 channels out
 	for c := 1; c <= 20; c++ {
 		r := []int{1, 3, 5}[rng.IntN(3)]
 		s := []int{1, 3, 5}[rng.IntN(3)]
@@ -128,6 +131,42 @@ func TestConvDirectTwins(t *testing.T) {
 						i := k*ldo + j
 						if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(taps)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
 							t.Fatalf("%s fwd kb=%d taps=%d: out[%d] = %g, Go twin %g", arch.name, kb, taps, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+		if arch.pix != nil {
+			for p := 1; p <= 16; p++ {
+				taps := 1 + rng.IntN(60)
+				offs := make([]int, taps)
+				for i := 1; i < taps; i++ {
+					offs[i] = offs[i-1] + rng.IntN(20)
+				}
+				in := randSlice(rng, offs[taps-1]+p, 1)
+				w := randSlice(rng, taps*16, 1)
+				ldy := p + rng.IntN(9)
+				got, want := nanSlice(15*ldy+p), nanSlice(15*ldy+p)
+				arch.pix(p, in, offs, w, got, ldy)
+				convPixGo(p, in, offs, w, want, ldy)
+				for k := range 16 {
+					for j := range ldy {
+						i := k*ldy + j
+						if k == 15 && j >= p {
+							break
+						}
+						if j >= p { // between rows: not written
+							if !math.IsNaN(float64(got[i])) {
+								t.Fatalf("%s pix p=%d: wrote y[%d] = %g between rows", arch.name, p, i, got[i])
+							}
+							continue
+						}
+						var mag float64
+						for ti, off := range offs {
+							mag += math.Abs(float64(in[off+j]) * float64(w[ti*16+k]))
+						}
+						if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(taps)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
+							t.Fatalf("%s pix p=%d taps=%d: y[%d] = %g, Go twin %g", arch.name, p, taps, i, got[i], want[i])
 						}
 					}
 				}
