@@ -14,7 +14,11 @@ import "sync"
 // a one-dimensional correlation with one offset per tap (c, r, s). The
 // kernels run it along p a vector at a time over whole rows of Wp, with
 // one accumulator vector per output channel and a broadcast weight per tap;
-// the Wp − OW columns past each row's end are computed and dropped. The
+// the Wp − OW columns past each row's end are computed and dropped. Where K
+// is a multiple of 16, AVX-512 runs the other way round, with no dropped
+// columns: a vector of 16 channels per output pixel of a row, a weight
+// vector per tap and a broadcast input, transposed in registers at the end
+// (the pixel kernel; LeNet's second layer has 10 of 14 columns to keep). The
 // gradient of the input of a stride-1 convolution is the same correlation
 // of dy with the weights flipped and K and C swapped, with padding R−1−PadH
 // and S−1−PadW. The weight gradient is the correlation the other way,
