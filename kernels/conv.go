@@ -138,11 +138,17 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
 }
 
 // Conv2d computes y = conv(x, w) image by image: im2col, then one GEMM per
-// group, Y_g [K/G, OH·OW] = W_g [K/G, C/G·R·S] · col. Images run in parallel.
+// group, Y_g [K/G, OH·OW] = W_g [K/G, C/G·R·S] · col, or, for stride-1
+// layers with few channels, a direct convolution (conv_direct.go). Images
+// run in parallel.
 // The GEMM applies e (nil: none), with its bias indexed by output channel
 // (e.BiasRows is ignored) and its Residual and ActOut laid out as y.
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 	cg, kg, crs, ohw := g.dims()
+	if g.direct() {
+		directConv(directArch, y, x, func(k, t int) float32 { return w[k*crs+t] }, g, e)
+		return
+	}
 	hw := g.H * g.W
 	ParallelFor(g.N, 1, func(lo, hi int) {
 		var col *[]float32
@@ -183,8 +189,13 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 }
 
 // Conv2dBackwardInput writes dx (overwriting it) from dy and w: per image and
-// group, col = W_gᵀ · dY_g, then col2im. Images run in parallel.
+// group, col = W_gᵀ · dY_g, then col2im, or the direct convolution of dy
+// with the flipped weights where Conv2d runs direct. Images run in parallel.
 func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
+	if g.direct() {
+		directBackwardInput(directArch, dx, dy, w, g)
+		return
+	}
 	cg, kg, crs, ohw := g.dims()
 	hw := g.H * g.W
 	ParallelFor(g.N, 1, func(lo, hi int) {
@@ -219,17 +230,44 @@ const (
 )
 
 // Conv2dBackwardWeight writes dw (overwriting it) from x and dy:
-// dW_g = Σₙ dY_g[n] · col[n]ᵀ. Fixed ranges of images accumulate partial
-// sums in parallel, which are then added in range order.
+// dW_g = Σₙ dY_g[n] · col[n]ᵀ (or its direct form for stride-1 layers
+// with few channels). Fixed ranges of images accumulate partial sums in parallel,
+// which are then added in range order.
 func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
-	cg, kg, crs, ohw := g.dims()
-	hw, size := g.H*g.W, g.K*crs
+	_, _, crs, _ := g.dims()
+	size := g.K * crs
 	parts := min(g.N, wgradParts, max(1, wgradScratch/size))
 	var partial *[]float32
 	if parts > 1 {
 		partial = getScratch((parts - 1) * size)
 		defer scratch.Put(partial)
 	}
+	if g.directWgrad() {
+		var p []float32
+		if partial != nil {
+			p = *partial
+		}
+		directBackwardWeight(directArch, dw, x, dy, g, parts, p)
+	} else {
+		wgradGemm(dw, x, dy, g, parts, partial)
+	}
+	if parts > 1 {
+		ParallelFor(size, elemGrain, func(lo, hi int) {
+			d := dw[lo:hi]
+			for part := 1; part < parts; part++ {
+				for i, v := range (*partial)[(part-1)*size+lo : (part-1)*size+hi] {
+					d[i] += v
+				}
+			}
+		})
+	}
+}
+
+// wgradGemm writes the parts of the weight gradient, the first to dw and
+// the others to partial, by im2col and GEMM.
+func wgradGemm(dw, x, dy []float32, g Conv2dGeom, parts int, partial *[]float32) {
+	cg, kg, crs, ohw := g.dims()
+	hw, size := g.H*g.W, g.K*crs
 	ParallelFor(parts, 1, func(lo, hi int) {
 		var col *[]float32
 		if !g.pointwise() {
@@ -258,14 +296,4 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 			}
 		}
 	})
-	if parts > 1 {
-		ParallelFor(size, elemGrain, func(lo, hi int) {
-			d := dw[lo:hi]
-			for part := 1; part < parts; part++ {
-				for i, v := range (*partial)[(part-1)*size+lo : (part-1)*size+hi] {
-					d[i] += v
-				}
-			}
-		})
-	}
 }

@@ -3,6 +3,7 @@ package kernels
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // ParallelFor calls fn(lo, hi) over disjoint ranges covering [0, n), in
@@ -36,5 +37,48 @@ func ParallelFor(n, grain int, fn func(lo, hi int)) {
 		}()
 	}
 	fn(0, min(chunk, n))
+	wg.Wait()
+}
+
+// ParallelItems calls work(i) once for each i in [0, n), handing the
+// items out one at a time to the calling goroutine and up to
+// GOMAXPROCS−1 helpers, so a helper that starts late or runs slow takes
+// fewer. Each worker gets its work function from newWorker when it claims
+// its first item, and calls its release function (if not nil) when it runs
+// out. ParallelItems returns once every item is done, without waiting for
+// helpers that found none left: waking a parked thread can take longer than
+// a whole small loop (on a 2-core VM, 0.2 ms of LeNet images ran no faster
+// on two threads than on one, while ten times as many ran 1.55× as fast),
+// and a late helper only finds the counter spent. Results are as
+// deterministic as work(i) is on its own. (Helpers that spin between calls,
+// as OpenMP's do, scaled the short loops on an idle machine but ran them
+// twice as slow as one thread while another process used the second core.)
+func ParallelItems(n int, newWorker func() (work func(i int), release func())) {
+	if n <= 0 {
+		return
+	}
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	wg.Add(n)
+	run := func() {
+		var work func(int)
+		var release func()
+		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+			if work == nil {
+				work, release = newWorker()
+			}
+			work(i)
+			wg.Done()
+		}
+		if release != nil {
+			release()
+		}
+	}
+	for range min(n, runtime.GOMAXPROCS(0)) - 1 {
+		go run()
+	}
+	run()
 	wg.Wait()
 }

@@ -1,0 +1,72 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run conv_direct_asm_gen.go
+
+// convFwdAsm and convWgradAsm are the assembly forms of convArch.fwd and
+// convArch.wgrad, on raw pointers; xadj and dyadj are the bytes from the
+// end of an image's nvec vectors to the start of the next image's.
+type (
+	convFwdAsm   func(in *float32, offs *int, taps int, w, out *float32, ldo int)
+	convWgradAsm func(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
+)
+
+// convArchs lists the direct-convolution kernels this CPU runs, fastest
+// first; the pure-Go ones are always last.
+var convArchs = func() (all []*convArch) {
+	// The AVX-512 kernels add lanes with VL forms on the upper 16 registers.
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
+		a := convAsmArch("avx512", 16, convFwdAVX512[:], convFwdNVAVX512, convWgradAVX512[:], maxWgTB)
+		a.pix = func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+			// As in convAsmArch.
+			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*16-1], y[15*ldy+p-1]
+			convPixAVX512[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
+		}
+		all = append(all, a)
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		all = append(all, convAsmArch("avx2", 8, convFwdAVX2[:], convFwdNVAVX2, convWgradAVX2[:], 6))
+	}
+	return append(all, convGoArch)
+}()
+
+// convAsmArch wraps a width's assembly kernels as a convArch. The assembly
+// checks nothing: the wrappers touch the last value it reads and the last
+// it writes, so a bad call panics instead of corrupting memory; the tap
+// offsets ascend, so the last is the farthest.
+func convAsmArch(name string, lanes int, fwd []convFwdAsm, nv []int, wgrad [][maxWgTB]convWgradAsm, tb int) *convArch {
+	return &convArch{
+		name: name, lanes: lanes, fwdNV: nv, wgKB: len(wgrad), wgTB: tb,
+		fwd: func(kb int, in []float32, offs []int, w, out []float32, ldo int) {
+			n := nv[kb-1] * lanes
+			_, _, _ = in[offs[len(offs)-1]+n-1], w[len(offs)*kb-1], out[(kb-1)*ldo+n-1]
+			fwd[kb-1](&in[0], &offs[0], len(offs), &w[0], &out[0], ldo)
+		},
+		wgrad: func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32) {
+			n := nvec * lanes
+			_, _, _ = x[(nimg-1)*ximg+offs[tb-1]+n-1], dy[(nimg-1)*dyimg+(kb-1)*kstride+n-1], out[kb*tb-1]
+			wgrad[kb-1][tb-1](&x[0], &dy[0], &offs[0], nimg, nvec, 4*(ximg-n), 4*(dyimg-n), kstride, &out[0])
+		},
+	}
+}
+
+// copyRows copies rows rows of width floats from src to dst, whose rows
+// start srcStride and dstStride floats apart; see copyRowsGo. Rows of a
+// LeNet plane are 10 to 28 floats, where a call to copy per row costs
+// more than the copy.
+var copyRows = func() func(dst, src []float32, rows, width, dstStride, srcStride int) {
+	if !cpu.X86.HasAVX512F {
+		return copyRowsGo
+	}
+	return func(dst, src []float32, rows, width, dstStride, srcStride int) {
+		if rows <= 0 || width <= 0 {
+			return
+		}
+		// As in convAsmArch.
+		_, _ = src[(rows-1)*srcStride+width-1], dst[(rows-1)*dstStride+width-1]
+		copyRowsAVX512(&dst[0], &src[0], rows, width, dstStride, srcStride)
+	}
+}()

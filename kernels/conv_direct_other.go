@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package kernels
+
+// convArchs lists the direct-convolution kernels this machine runs.
+var convArchs = []*convArch{convGoArch}
+
+// copyRows copies rows between strided planes; see copyRowsGo.
+var copyRows = copyRowsGo

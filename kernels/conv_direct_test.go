@@ -1,0 +1,226 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// directGeoms returns stride-1 geometries for the direct kernels: odd and
+// 1-sized planes, kernel sizes 1, 3 and 5 (and non-square), every padding
+// the direct path takes, channel counts 1 to 20, and a batch large enough to
+// cross wgradBatch within a part.
+func directGeoms(rng *rand.Rand) []Conv2dGeom {
+	var gs []Conv2dGeom
+	add := func(n, c, h, w, k, r, s, ph, pw int) {
+		gs = append(gs, withOut(Conv2dGeom{N: n, C: c, H: h, W: w, K: k, R: r, S: s, StrideH: 1, StrideW: 1, PadH: ph, PadW: pw, DilH: 1, DilW: 1, Groups: 1}))
+	}
+	add(1, 1, 1, 1, 1, 1, 1, 0, 0)
+	add(2, 1, 5, 5, 1, 5, 5, 2, 2)
+	add(1, 3, 1, 7, 2, 1, 3, 0, 1)
+	add(3, 2, 9, 1, 4, 3, 1, 1, 0)
+	add(2, 1, 28, 28, 6, 5, 5, 2, 2)
+	add(3, 6, 14, 14, 16, 5, 5, 0, 0)
+	add(70, 1, 3, 4, 2, 3, 3, 1, 1)
+	add(2, 20, 6, 5, 20, 3, 3, 1, 2)
+	add(1, 17, 33, 9, 13, 3, 5, 2, 4)
+	add(2, 3, 9, 8, 16, 1, 1, 0, 0)   // the pixel kernel: 8 pixels a row
+	add(1, 2, 7, 35, 32, 3, 3, 1, 1)  // 35 pixels, 3 calls a row; 32 channels
+	add(2, 16, 6, 19, 16, 3, 5, 0, 2) // backward input: 16 channels out
+	for c := 1; c <= 20; c++ {
+		r := []int{1, 3, 5}[rng.IntN(3)]
+		s := []int{1, 3, 5}[rng.IntN(3)]
+		h, w := r+rng.IntN(12), s+rng.IntN(19)
+		add(1+rng.IntN(3), c, h, w, 1+rng.IntN(20), r, s, rng.IntN(min(r, 3)), rng.IntN(min(s, 3)))
+	}
+	return gs
+}
+
+// TestConvDirect checks the three direct passes of every kernel set this
+// CPU runs (on an AVX-512 machine: AVX-512, AVX2 and Go) against the float64
+// definition, with the tolerance of TestConv2d, and the fused epilogue
+// against the same epilogue applied afterwards, bit for bit.
+func TestConvDirect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	for _, g := range directGeoms(rng) {
+		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
+		w := randSlice(rng, g.K*g.C*g.R*g.S, 1)
+		dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+		wantY, wantDx, wantDw := refConv(x, w, dy, g)
+		for _, arch := range convArchs {
+			name := fmt.Sprintf("%s/%+v", arch.name, g)
+			y, dx, dw := nanSlice(len(wantY)), nanSlice(len(wantDx)), nanSlice(len(wantDw))
+			crs := g.C * g.R * g.S
+			directConv(arch, y, x, func(k, t int) float32 { return w[k*crs+t] }, g, nil)
+			directBackwardInput(arch, dx, dy, w, g)
+			parts := min(g.N, wgradParts)
+			partial := make([]float32, (parts-1)*len(w))
+			directBackwardWeight(arch, dw, x, dy, g, parts, partial)
+			for p := 1; p < parts; p++ {
+				for i, v := range partial[(p-1)*len(w) : p*len(w)] {
+					dw[i] += v
+				}
+			}
+			for _, c := range []struct {
+				name string
+				got  []float32
+				want []float64
+			}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}} {
+				for i, v := range c.want {
+					if math.Abs(float64(c.got[i])-v) > 1e-5*(1+math.Abs(v)) {
+						t.Fatalf("%s: %s[%d] = %g, want %g", name, c.name, i, c.got[i], v)
+					}
+				}
+			}
+
+			e := &Epilogue{Residual: randSlice(rng, len(y), 1), Bias: randSlice(rng, g.K, 1), Act: Relu, HasAct: true}
+			fused := nanSlice(len(y))
+			directConv(arch, fused, x, func(k, t int) float32 { return w[k*crs+t] }, g, e)
+			ohw := g.OH * g.OW
+			ref := nanSlice(len(y))
+			directConv(arch, ref, x, func(k, t int) float32 { return w[k*crs+t] }, g, nil)
+			for n := range g.N {
+				at := n * g.K * ohw
+				ge := *e
+				ge.BiasRows, ge.Residual = true, e.Residual[at:]
+				ge.apply(ref[at:], ohw, ohw, 0, g.K, 0, ohw)
+			}
+			for i := range ref {
+				if math.Float32bits(ref[i]) != math.Float32bits(fused[i]) {
+					t.Fatalf("%s: fused epilogue: y[%d] = %g, separately %g", name, i, fused[i], ref[i])
+				}
+			}
+		}
+	}
+}
+
+// TestConvDirectTwins checks each assembly kernel against its Go twin on
+// random taps, offsets and sizes. The assembly rounds once per
+// multiply-add (FMA), the twin maybe twice, so a sum of T products may
+// differ by up to 2·T roundings of the partial sums, bounded by
+// 4·T·2⁻²⁴·Σ|terms| (T counts the 4 steps adding a weight gradient's
+// lanes, which both do in the same order).
+func TestConvDirectTwins(t *testing.T) {
+	rng := rand.New(rand.NewPCG(22, 22))
+	for _, arch := range convArchs {
+		if arch == convGoArch {
+			continue
+		}
+		lanes := arch.lanes
+		for kb := 1; kb <= len(arch.fwdNV); kb++ {
+			nv := arch.fwdNV[kb-1]
+			n := nv * lanes
+			for _, taps := range []int{1, 2, 7, 25, 150} {
+				offs := make([]int, taps)
+				for i := 1; i < taps; i++ {
+					offs[i] = offs[i-1] + rng.IntN(20)
+				}
+				in := randSlice(rng, offs[taps-1]+n+rng.IntN(5), 1)
+				w := randSlice(rng, taps*kb, 1)
+				ldo := n + rng.IntN(9)
+				got, want := nanSlice((kb-1)*ldo+n), nanSlice((kb-1)*ldo+n)
+				arch.fwd(kb, in, offs, w, got, ldo)
+				convFwdGo(lanes, nv, kb, in, offs, w, want, ldo)
+				for k := range kb {
+					for j := range n {
+						var mag float64
+						for ti, off := range offs {
+							mag += math.Abs(float64(in[off+j]) * float64(w[ti*kb+k]))
+						}
+						i := k*ldo + j
+						if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(taps)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
+							t.Fatalf("%s fwd kb=%d taps=%d: out[%d] = %g, Go twin %g", arch.name, kb, taps, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+		if arch.pix != nil {
+			for p := 1; p <= 16; p++ {
+				taps := 1 + rng.IntN(60)
+				offs := make([]int, taps)
+				for i := 1; i < taps; i++ {
+					offs[i] = offs[i-1] + rng.IntN(20)
+				}
+				in := randSlice(rng, offs[taps-1]+p, 1)
+				w := randSlice(rng, taps*16, 1)
+				ldy := p + rng.IntN(9)
+				got, want := nanSlice(15*ldy+p), nanSlice(15*ldy+p)
+				arch.pix(p, in, offs, w, got, ldy)
+				convPixGo(p, in, offs, w, want, ldy)
+				for k := range 16 {
+					for j := range ldy {
+						i := k*ldy + j
+						if k == 15 && j >= p {
+							break
+						}
+						if j >= p { // between rows: not written
+							if !math.IsNaN(float64(got[i])) {
+								t.Fatalf("%s pix p=%d: wrote y[%d] = %g between rows", arch.name, p, i, got[i])
+							}
+							continue
+						}
+						var mag float64
+						for ti, off := range offs {
+							mag += math.Abs(float64(in[off+j]) * float64(w[ti*16+k]))
+						}
+						if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(taps)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
+							t.Fatalf("%s pix p=%d taps=%d: y[%d] = %g, Go twin %g", arch.name, p, taps, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+		for kb := 1; kb <= arch.wgKB; kb++ {
+			for tb := 1; tb <= arch.wgTB; tb++ {
+				nimg, nvec := 1+rng.IntN(3), 1+rng.IntN(4)
+				n := nvec * lanes
+				offs := make([]int, tb)
+				for i := 1; i < tb; i++ {
+					offs[i] = offs[i-1] + rng.IntN(30)
+				}
+				kstride := n + rng.IntN(7)
+				ximg, dyimg := offs[tb-1]+n+rng.IntN(5), kb*kstride+rng.IntN(5)
+				x := randSlice(rng, (nimg-1)*ximg+offs[tb-1]+n, 1)
+				dy := randSlice(rng, (nimg-1)*dyimg+(kb-1)*kstride+n, 1)
+				got, want := nanSlice(kb*tb), nanSlice(kb*tb)
+				arch.wgrad(kb, tb, x, dy, offs, nimg, nvec, ximg, dyimg, kstride, got)
+				convWgradGo(lanes, kb, tb, x, dy, offs, nimg, nvec, ximg, dyimg, kstride, want)
+				for k := range kb {
+					for ti, off := range offs {
+						var mag float64
+						for img := range nimg {
+							for p := range n {
+								mag += math.Abs(float64(dy[img*dyimg+k*kstride+p]) * float64(x[img*ximg+off+p]))
+							}
+						}
+						i := k*tb + ti
+						if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(nimg*nvec+4)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
+							t.Fatalf("%s wgrad kb=%d tb=%d: out[%d] = %g, Go twin %g", arch.name, kb, tb, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCopyRows checks copyRows against copyRowsGo on widths around whole
+// vectors, and that it writes nothing between or past the rows.
+func TestCopyRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 23))
+	for width := 1; width <= 40; width++ {
+		rows := 1 + rng.IntN(4)
+		ss, ds := width+rng.IntN(5), width+rng.IntN(5)
+		src := randSlice(rng, (rows-1)*ss+width, 1)
+		got, want := nanSlice((rows-1)*ds+width+16), nanSlice((rows-1)*ds+width+16)
+		copyRows(got, src, rows, width, ds, ss)
+		copyRowsGo(want, src, rows, width, ds, ss)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("width %d: dst[%d] = %g, want %g", width, i, got[i], want[i])
+			}
+		}
+	}
+}
