@@ -1,0 +1,26 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+// maxPool2x2AVX512 writes the maxima of n 2×2 windows at stride 2 of the
+// rows r0 (top, plane index i0 at its start) and r1 (bottom, index i1)
+// into out and their plane indices into idx, choosing as pick does: 16
+// windows a step, a masked step for the rest. It reads 2n values of each row.
+//
+//go:noescape
+func maxPool2x2AVX512(out *float32, idx *int32, r0, r1 *float32, n int, i0, i1 int32)
+
+// maxPool2x2Vec is the vector kernel for 2×2 windows at stride 2, nil
+// where the CPU has none.
+var maxPool2x2Vec = func() func(out []float32, oi []int32, r0, r1 []float32, i0, i1 int) {
+	if !cpu.X86.HasAVX512F {
+		return nil
+	}
+	return func(out []float32, oi []int32, r0, r1 []float32, i0, i1 int) {
+		n := len(out)
+		_, _, _ = oi[n-1], r0[2*n-1], r1[2*n-1]
+		maxPool2x2AVX512(&out[0], &oi[0], &r0[0], &r1[0], n, int32(i0), int32(i1))
+	}
+}()

@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package kernels
+
+// maxPool2x2Vec: no vector kernel without the assembly.
+var maxPool2x2Vec func(out []float32, oi []int32, r0, r1 []float32, i0, i1 int)
