@@ -350,6 +350,50 @@ func buildKernelCases() []kernelCase {
 				}})
 	}
 
+	// Batch normalisation: a small BatchNorm2d (latency-bound) and the
+	// first ResNet-18 stage's [128 64 32 32]; bytes count each operand once.
+	bns := []struct {
+		size        string
+		n, c, inner int
+		soft        bool
+	}{
+		{"8x16x8x8", 8, 16, 64, true},
+		{"128x64x32x32", 128, 64, 32 * 32, false},
+	}
+	for _, c := range bns {
+		n := c.n * c.c * c.inner
+		p := device.BatchNormParams{N: c.n, C: c.c, Inner: c.inner, Eps: 1e-5, Momentum: 0.1, Track: true}
+		add(kernelCase{method: "BatchNormStats", size: c.size, soft: c.soft,
+			work: work{bytes: float64(4 * n), elems: float64(n)},
+			setup: func(o *operands) func() {
+				x, mean, invstd := o.uniform(n, -2, 2), o.alloc(device.Float32, c.c), o.alloc(device.Float32, c.c)
+				rm, rv := o.uniform(c.c, -1, 1), o.uniform(c.c, 0.5, 2)
+				return func() { o.dev.BatchNormStats(mean, invstd, rm, rv, x, p) }
+			}},
+			kernelCase{method: "BatchNorm", size: c.size, soft: c.soft,
+				work: work{bytes: float64(4 * 2 * n), elems: float64(n)},
+				setup: func(o *operands) func() {
+					x, y, mean, invstd := o.uniform(n, -2, 2), o.alloc(device.Float32, n), o.uniform(c.c, -1, 1), o.uniform(c.c, 0.5, 2)
+					w, b := o.uniform(c.c, -1, 1), o.uniform(c.c, -1, 1)
+					return func() { o.dev.BatchNorm(y, x, mean, invstd, w, b, p) }
+				}},
+			kernelCase{method: "BatchNormBackwardReduce", size: c.size, soft: c.soft,
+				work: work{bytes: float64(4 * 2 * n), elems: float64(n)},
+				setup: func(o *operands) func() {
+					x, dy, mean, invstd := o.uniform(n, -2, 2), o.uniform(n, -1, 1), o.uniform(c.c, -1, 1), o.uniform(c.c, 0.5, 2)
+					dw, db := o.alloc(device.Float32, c.c), o.alloc(device.Float32, c.c)
+					return func() { o.dev.BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, p) }
+				}},
+			kernelCase{method: "BatchNormBackward", size: c.size, soft: c.soft,
+				work: work{bytes: float64(4 * 3 * n), elems: float64(n)},
+				setup: func(o *operands) func() {
+					x, dy, dx := o.uniform(n, -2, 2), o.uniform(n, -1, 1), o.alloc(device.Float32, n)
+					mean, invstd, w := o.uniform(c.c, -1, 1), o.uniform(c.c, 0.5, 2), o.uniform(c.c, -1, 1)
+					dw, db := o.uniform(c.c, -1, 1), o.uniform(c.c, -1, 1)
+					return func() { o.dev.BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db, p) }
+				}})
+	}
+
 	// The recurrent cells: one time step of a character model's layer
 	// (latency-bound) and of a wide one; bytes count each operand once.
 	cells := []struct {

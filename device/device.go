@@ -99,6 +99,30 @@ type Device interface {
 	// hPrev. dhPrev may be dh itself (the same buffer and offset).
 	GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev Buffer, p GRUCellParams)
 
+	// BatchNormStats writes the mean and invstd = 1/√(var + p.Eps) of
+	// each channel of x [N, C, Inner] (var the biased variance) into mean
+	// and invstd [C], from two passes over each channel in a fixed order.
+	// With p.Track it also updates runMean and runVar [C] in place, as
+	// PyTorch does: run = (1 − p.Momentum)·run + p.Momentum·stat, with the
+	// unbiased variance var·M/(M − 1), M = N·Inner; else they are nil.
+	BatchNormStats(mean, invstd, runMean, runVar, x Buffer, p BatchNormParams)
+	// BatchNorm writes y = (x − mean[c])·invstd[c]·w[c] + b[c] for x and y
+	// [N, C, Inner]. With p.Eval, invstd holds
+	// the (running) variance v instead and 1/√(v + p.Eps) is used.
+	BatchNorm(y, x, mean, invstd, w, b Buffer, p BatchNormParams)
+	// BatchNormBackwardReduce writes, per channel, db = Σ dy and
+	// dw = Σ dy·x̂ with x̂ = (x − mean)·invstd (invstd as in BatchNorm),
+	// the gradients of BatchNorm's w and b from the upstream dy.
+	BatchNormBackwardReduce(dw, db, dy, x, mean, invstd Buffer, p BatchNormParams)
+	// BatchNormBackward writes dx, the gradient of x through BatchNorm
+	// and the batch statistics, from dy and BatchNormBackwardReduce's dw
+	// and db, with M = N·Inner:
+	//
+	//	dx = w·invstd·(dy − db/M − x̂·dw/M)
+	//
+	// With p.Eval the statistics are constants and dx = w·invstd·dy.
+	BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db Buffer, p BatchNormParams)
+
 	Gather(dst, src Buffer, idx Strided, p GatherParams)
 	ScatterAdd(dst, src Buffer, idx Strided, p GatherParams)
 

@@ -281,6 +281,22 @@ type GRUCellParams struct {
 	OffDX, OffDHH, OffDHPrev, OffDH int
 }
 
+// BatchNormParams describes a batch normalisation of x [N, C, Inner]
+// (PyTorch's BatchNorm1d on [N, C] has Inner 1; BatchNorm2d has Inner
+// H·W) over each channel's M = N·Inner values; the per-channel operands
+// are [C]. All operands are contiguous from offset 0.
+type BatchNormParams struct {
+	N, C, Inner int
+	Eps         float32
+	// Momentum weighs the batch statistics in BatchNormStats' update of
+	// the running ones when Track is set.
+	Momentum float32
+	Track    bool
+	// Eval normalises with running statistics: the invstd operand holds
+	// the variance, and they are constants for the backward.
+	Eval bool
+}
+
 // Distribution selects what Random draws.
 type Distribution uint8
 

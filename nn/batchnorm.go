@@ -13,7 +13,7 @@ import (
 // In training mode it normalises with the batch mean and biased variance
 // and updates the running statistics with Momentum, using the unbiased
 // variance for RunningVar; in evaluation mode it normalises with the
-// running statistics.
+// running statistics. Either runs as one fused op (tensor.BatchNorm).
 type BatchNorm struct {
 	Weight, Bias            *tensor.Tensor // [C], initially 1 and 0
 	RunningMean, RunningVar *tensor.Tensor // [C], initially 0 and 1
@@ -52,35 +52,15 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 	if !slices.Contains(b.ranks, x.Dim()) || x.Size(1) != c {
 		misuse(b.name, "want input of rank %v with %d channels in dimension 1, got %v", b.ranks, c, x.Shape())
 	}
-	dims := []int{0}
-	for d := 2; d < x.Dim(); d++ {
-		dims = append(dims, d)
+	if b.training && x.NumEl()/c < 2 {
+		misuse(b.name, "training needs more than one value per channel, got input %v", x.Shape())
 	}
-	bshape := make([]int, x.Dim()) // [1, C, 1, ...] to broadcast per channel
-	for i := range bshape {
-		bshape[i] = 1
-	}
-	bshape[1] = c
-	var y *tensor.Tensor
+	y := tensor.BatchNorm(x, b.Weight, b.Bias, b.RunningMean, b.RunningVar,
+		tensor.BatchNormOpts{Training: b.training, Momentum: b.Momentum, Eps: b.Eps})
 	if b.training {
-		n := x.NumEl() / c
-		if n < 2 {
-			misuse(b.name, "training needs more than one value per channel, got input %v", x.Shape())
-		}
-		mean := x.MeanKeep(dims...)
-		xc := x.Sub(mean)
-		v := xc.Square().MeanKeep(dims...) // biased, for normalising
-		y = xc.Mul(v.AddScalar(b.Eps).Rsqrt())
-		// The statistics are updated from detached values: nothing records.
-		m := b.Momentum
-		unbias := float32(float64(n) / float64(n-1))
-		b.RunningMean.CopyFrom(b.RunningMean.MulScalar(1 - m).Add(mean.Detach().Reshape(c).MulScalar(m)))
-		b.RunningVar.CopyFrom(b.RunningVar.MulScalar(1 - m).Add(v.Detach().Reshape(c).MulScalar(m * unbias)))
 		b.NumBatchesTracked++
-	} else {
-		y = x.Sub(b.RunningMean.Reshape(bshape...)).Mul(b.RunningVar.Reshape(bshape...).AddScalar(b.Eps).Rsqrt())
 	}
-	return y.Mul(b.Weight.Reshape(bshape...)).Add(b.Bias.Reshape(bshape...))
+	return y
 }
 
 // State lists weight, bias, running_mean, running_var and

@@ -294,3 +294,31 @@ func (d *cpuDevice) GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev device.Buf
 	kernels.GRUCellBackward(f32(dx)[p.OffDX:], f32(dhh)[p.OffDHH:], f32(dhPrev)[p.OffDHPrev:], f32(dh)[p.OffDH:],
 		f32(gates)[p.OffGates:], f32(hPrev)[p.OffHPrev:], p.Batch, p.Hidden)
 }
+
+func bnShape(p device.BatchNormParams) kernels.BatchNormShape {
+	return kernels.BatchNormShape{N: p.N, C: p.C, Inner: p.Inner}
+}
+
+func (d *cpuDevice) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams) {
+	d.dispatch()
+	var rm, rv []float32
+	if p.Track {
+		rm, rv = f32(runMean), f32(runVar)
+	}
+	kernels.BatchNormStats(f32(mean), f32(invstd), rm, rv, f32(x), bnShape(p), p.Eps, p.Momentum)
+}
+
+func (d *cpuDevice) BatchNorm(y, x, mean, invstd, w, b device.Buffer, p device.BatchNormParams) {
+	d.dispatch()
+	kernels.BatchNorm(f32(y), f32(x), f32(mean), f32(invstd), f32(w), f32(b), bnShape(p), p.Eps, p.Eval)
+}
+
+func (d *cpuDevice) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd device.Buffer, p device.BatchNormParams) {
+	d.dispatch()
+	kernels.BatchNormBackwardReduce(f32(dw), f32(db), f32(dy), f32(x), f32(mean), f32(invstd), bnShape(p), p.Eps, p.Eval)
+}
+
+func (d *cpuDevice) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams) {
+	d.dispatch()
+	kernels.BatchNormBackward(f32(dx), f32(dy), f32(x), f32(mean), f32(invstd), f32(w), f32(dw), f32(db), bnShape(p), p.Eps, p.Eval)
+}

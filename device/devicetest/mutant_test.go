@@ -40,6 +40,24 @@ type mutant struct {
 	adam       func(ts []device.AdamTensor, p device.AdamParams)
 	lstmBwd    func(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
 	gru        func(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams)
+	bnStats    func(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams)
+	bnBwd      func(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams)
+}
+
+func (m *mutant) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams) {
+	if m.bnStats == nil {
+		m.Device.BatchNormStats(mean, invstd, runMean, runVar, x, p)
+		return
+	}
+	m.bnStats(mean, invstd, runMean, runVar, x, p)
+}
+
+func (m *mutant) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams) {
+	if m.bnBwd == nil {
+		m.Device.BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db, p)
+		return
+	}
+	m.bnBwd(dx, dy, x, mean, invstd, w, dw, db, p)
 }
 
 func (m *mutant) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
@@ -500,6 +518,33 @@ var mutants = []struct {
 			defer d.Free(tmp)
 			d.Write(tmp, v)
 			d.GRUCell(h, gates, x, tmp, hPrev, p)
+		}
+	}},
+	{"batch-norm variance in one pass, E[x²] − E[x]² in float32", "BatchNormStats/large-mean", func(d device.Device, m *mutant) {
+		m.bnStats = func(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams) {
+			d.BatchNormStats(mean, invstd, runMean, runVar, x, p)
+			xs, is := make([]float32, p.N*p.C*p.Inner), make([]float32, p.C)
+			d.Read(x, xs)
+			mm := float32(p.N * p.Inner)
+			for ch := range p.C {
+				var s, sq float32
+				for n := range p.N {
+					for _, v := range xs[(n*p.C+ch)*p.Inner:][:p.Inner] {
+						s, sq = s+v, sq+v*v
+					}
+				}
+				mu := s / mm
+				is[ch] = float32(1 / math.Sqrt(math.Max(float64(sq/mm-mu*mu), 0)+float64(p.Eps)))
+			}
+			d.Write(invstd, is)
+		}
+	}},
+	{"batch-norm backward drops the x̂·dw term", "BatchNormBackward/odd/eval=false", func(d device.Device, m *mutant) {
+		m.bnBwd = func(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams) {
+			zero := d.Alloc(device.Float32, p.C)
+			defer d.Free(zero)
+			d.Fill(zero, 0, p.C, 0)
+			d.BatchNormBackward(dx, dy, x, mean, invstd, w, zero, db, p)
 		}
 	}},
 	{"sgd dampens the first step", "SGDStep/dampening", func(d device.Device, m *mutant) {

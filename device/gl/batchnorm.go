@@ -1,0 +1,71 @@
+//go:build cgo && !nogl
+
+package gl
+
+import "github.com/tensorgl/tensorgl/device"
+
+// BatchNormStats runs one work group per channel.
+func (d *Device) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams) {
+	bufs := []device.Buffer{mean, invstd, nil, nil, x}
+	if p.Track {
+		bufs[2], bufs[3] = runMean, runVar
+	}
+	d.batchNorm("batch-norm statistics", "STATS", true, bufs, p)
+}
+
+// BatchNorm runs one invocation per element.
+func (d *Device) BatchNorm(y, x, mean, invstd, w, b device.Buffer, p device.BatchNormParams) {
+	d.batchNorm("batch norm", "NORMALISE", false, []device.Buffer{y, x, mean, invstd, w, b}, p)
+}
+
+// BatchNormBackwardReduce runs one work group per channel.
+func (d *Device) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd device.Buffer, p device.BatchNormParams) {
+	d.batchNorm("batch-norm backward reduce", "BACKWARD_REDUCE", true, []device.Buffer{dw, db, dy, x, mean, invstd}, p)
+}
+
+// BatchNormBackward runs one invocation per element.
+func (d *Device) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams) {
+	d.batchNorm("batch-norm backward", "BACKWARD", false, []device.Buffer{dx, dy, x, mean, invstd, w, dw, db}, p)
+}
+
+// batchNorm enqueues the batch-norm variant def, the buffers bound in order
+// from binding 0 (nil ones left unbound): one work group per channel when
+// perChannel, else one invocation per element.
+func (d *Device) batchNorm(name, def string, perChannel bool, bufs []device.Buffer, p device.BatchNormParams) {
+	gs := make([]*glBuffer, len(bufs))
+	for i, b := range bufs {
+		if b != nil {
+			gs[i] = d.buf(b)
+		}
+	}
+	local := elemLocal
+	if perChannel {
+		local = rowLocal(p.N * p.Inner)
+	}
+	defs := []string{def, localDef(local)}
+	if p.Track && def == "STATS" {
+		defs = append(defs, "TRACK")
+	}
+	if p.Eval {
+		defs = append(defs, "EVAL")
+	}
+	d.enqueue(name, func() {
+		prog := d.program(variant{family: "batchnorm", defs: defs})
+		if prog == nil {
+			return
+		}
+		bind(gs...)
+		prog.setInt("u_n", p.N)
+		prog.setInt("u_c", p.C)
+		prog.setInt("u_inner", p.Inner)
+		prog.setFloat("u_eps", p.Eps)
+		if perChannel {
+			if def == "STATS" {
+				prog.setFloat("u_momentum", p.Momentum)
+			}
+			d.dispatch(prog, p.C, 1, 1)
+			return
+		}
+		d.dispatch1(prog, p.N*p.C*p.Inner, local)
+	})
+}

@@ -1,0 +1,133 @@
+package kernels
+
+import "math"
+
+// Batch normalisation of x [n, c, inner] over each channel's m = n·inner
+// values (device.BatchNormStats, BatchNorm and their backwards). Channels
+// run in parallel; each channel's sums run in float64 in one fixed order
+// (its n rows of inner contiguous values), so results do not depend on
+// GOMAXPROCS.
+
+// BatchNormShape is the layout of a batch normalisation: x [N, C, Inner].
+type BatchNormShape struct{ N, C, Inner int }
+
+// channelGrain is the fewest channels×values worth another goroutine.
+func (s BatchNormShape) channelGrain() int { return max(1, elemGrain/(s.N*s.Inner)) }
+
+// rows calls fn with each of channel ch's n rows of x (inner values).
+func (s BatchNormShape) rows(x []float32, ch int, fn func(row []float32)) {
+	for n := range s.N {
+		fn(x[(n*s.C+ch)*s.Inner:][:s.Inner])
+	}
+}
+
+// BatchNormStats writes each channel's mean and invstd = 1/√(var + eps)
+// (biased variance, from the squared deviations from the mean: a second
+// pass, so a large mean does not cancel) and, when runMean is not nil,
+// updates runMean and runVar with momentum, runVar from the unbiased
+// variance.
+func BatchNormStats(mean, invstd, runMean, runVar, x []float32, s BatchNormShape, eps, momentum float32) {
+	m := float64(s.N * s.Inner)
+	ParallelFor(s.C, s.channelGrain(), func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			var sum float64
+			s.rows(x, ch, func(row []float32) { sum += sum64(row) })
+			mu := sum / m
+			var sq float64
+			s.rows(x, ch, func(row []float32) { sq += sqDev64(row, mu) })
+			v := sq / m
+			mean[ch] = float32(mu)
+			invstd[ch] = float32(1 / math.Sqrt(v+float64(eps)))
+			if runMean != nil {
+				k := float64(momentum)
+				runMean[ch] = float32((1-k)*float64(runMean[ch]) + k*mu)
+				runVar[ch] = float32((1-k)*float64(runVar[ch]) + k*v*m/(m-1))
+			}
+		}
+	})
+}
+
+// sqDev64 returns Σ (x − mu)² in float64.
+func sqDev64(x []float32, mu float64) float64 {
+	var a, b float64
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		d0, d1 := float64(x[i])-mu, float64(x[i+1])-mu
+		a += d0 * d0
+		b += d1 * d1
+	}
+	for ; i < len(x); i++ {
+		d := float64(x[i]) - mu
+		a += d * d
+	}
+	return a + b
+}
+
+// bnScale returns channel ch's 1/σ: invstd[ch], or 1/√(invstd[ch] + eps)
+// when eval (invstd then holds the running variance).
+func bnScale(invstd []float32, ch int, eps float32, eval bool) float32 {
+	if eval {
+		return float32(1 / math.Sqrt(float64(invstd[ch])+float64(eps)))
+	}
+	return invstd[ch]
+}
+
+// BatchNorm writes y = (x − mean)·(invstd·w) + b per channel; eval as in
+// bnScale.
+func BatchNorm(y, x, mean, invstd, w, b []float32, s BatchNormShape, eps float32, eval bool) {
+	ParallelFor(s.N*s.C, max(1, streamGrain/s.Inner), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			ch := r % s.C
+			k, mu, bias := bnScale(invstd, ch, eps, eval)*w[ch], mean[ch], b[ch]
+			xr, yr := x[r*s.Inner:][:s.Inner], y[r*s.Inner:][:s.Inner]
+			for i, v := range xr {
+				yr[i] = (v-mu)*k + bias
+			}
+		}
+	})
+}
+
+// BatchNormBackwardReduce writes db = Σ dy and dw = Σ dy·(x − mean)·invstd
+// per channel; eval as in bnScale.
+func BatchNormBackwardReduce(dw, db, dy, x, mean, invstd []float32, s BatchNormShape, eps float32, eval bool) {
+	ParallelFor(s.C, s.channelGrain(), func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			mu := float64(mean[ch])
+			var sdy, sdyx float64
+			for n := range s.N {
+				at := (n*s.C + ch) * s.Inner
+				xr, gr := x[at:][:s.Inner], dy[at:][:s.Inner]
+				for i, g := range gr {
+					sdy += float64(g)
+					sdyx += float64(g) * (float64(xr[i]) - mu)
+				}
+			}
+			db[ch] = float32(sdy)
+			dw[ch] = float32(sdyx * float64(bnScale(invstd, ch, eps, eval)))
+		}
+	})
+}
+
+// BatchNormBackward writes dx = w·invstd·(dy − db/m − x̂·dw/m), or
+// w·invstd·dy when eval.
+func BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db []float32, s BatchNormShape, eps float32, eval bool) {
+	m := float32(s.N * s.Inner)
+	ParallelFor(s.N*s.C, max(1, streamGrain/s.Inner), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			ch := r % s.C
+			is := bnScale(invstd, ch, eps, eval)
+			k := w[ch] * is
+			xr, gr, dr := x[r*s.Inner:][:s.Inner], dy[r*s.Inner:][:s.Inner], dx[r*s.Inner:][:s.Inner]
+			if eval {
+				for i, g := range gr {
+					dr[i] = k * g
+				}
+				continue
+			}
+			a, c, mu := db[ch]/m, dw[ch]/m*is, mean[ch]
+			for i, g := range gr {
+				dr[i] = k * (g - a - (xr[i]-mu)*c)
+			}
+		}
+	})
+}

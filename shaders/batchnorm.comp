@@ -1,0 +1,158 @@
+// Batch normalisation of x [u_n, u_c, u_inner] over each channel's
+// u_m = u_n·u_inner values (device.BatchNormStats, BatchNorm and their
+// backwards). STATS and BACKWARD_REDUCE run one work group per channel:
+// each invocation sums the channel's values e = tid, tid + LOCAL_X, … (e
+// counts the channel's rows of u_inner values in order) and a
+// shared-memory tree combines the partials, so the order is fixed.
+// NORMALISE and BACKWARD run one invocation per element.
+// Defines: one of STATS, NORMALISE, BACKWARD_REDUCE, BACKWARD; TRACK
+// (STATS updates the running statistics); EVAL (the invstd operand holds
+// the running variance and the statistics are constants).
+
+uniform int u_n, u_c, u_inner;
+uniform float u_eps;
+
+// at returns the offset in x of channel ch's value e.
+int at(int ch, int e) { return ((e / u_inner) * u_c + ch) * u_inner + e % u_inner; }
+
+// invStd returns channel ch's 1/σ from the invstd operand v.
+float invStd(float v) {
+#ifdef EVAL
+	return inversesqrt(v + u_eps);
+#else
+	return v;
+#endif
+}
+
+#if defined(STATS)
+layout(std430, binding = 0) writeonly buffer Mean { float mean[]; };
+layout(std430, binding = 1) writeonly buffer InvStd { float invstd[]; };
+layout(std430, binding = 2) buffer RunMean { float runMean[]; };
+layout(std430, binding = 3) buffer RunVar { float runVar[]; };
+layout(std430, binding = 4) readonly buffer X { float x[]; };
+uniform float u_momentum;
+
+shared float part[LOCAL_X];
+
+// total combines every invocation's v in a shared-memory tree and returns
+// the sum to all of them.
+float total(float v) {
+	uint t = gl_LocalInvocationID.x;
+	barrier(); // the previous call's readers are done with part
+	part[t] = v;
+	barrier();
+	for (uint s = uint(LOCAL_X) / 2u; s > 0u; s >>= 1) {
+		if (t < s) part[t] += part[t + s];
+		barrier();
+	}
+	return part[0];
+}
+
+void main() {
+	int ch = int(groupID().x);
+	int m = u_n * u_inner;
+	int t = int(gl_LocalInvocationID.x);
+	float s = 0.0f;
+	for (int e = t; e < m; e += LOCAL_X) s += x[at(ch, e)];
+	float mu = total(s) / float(m);
+	// The deviations from the mean, in a second pass: a large mean does
+	// not cancel as it would in E[x²] − E[x]².
+	float q = 0.0f;
+	for (int e = t; e < m; e += LOCAL_X) {
+		float d = x[at(ch, e)] - mu;
+		q += d * d;
+	}
+	float v = total(q) / float(m);
+	if (t == 0) {
+		mean[ch] = mu;
+		invstd[ch] = inversesqrt(v + u_eps);
+#ifdef TRACK
+		float k = u_momentum;
+		runMean[ch] = (1.0f - k) * runMean[ch] + k * mu;
+		runVar[ch] = (1.0f - k) * runVar[ch] + k * (v * float(m) / float(m - 1));
+#endif
+	}
+}
+
+#elif defined(NORMALISE)
+layout(std430, binding = 0) writeonly buffer Y { float y[]; };
+layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 2) readonly buffer Mean { float mean[]; };
+layout(std430, binding = 3) readonly buffer InvStd { float invstd[]; };
+layout(std430, binding = 4) readonly buffer W { float w[]; };
+layout(std430, binding = 5) readonly buffer B { float b[]; };
+
+void main() {
+	uint e = globalX();
+	if (e >= uint(u_n * u_c * u_inner)) return;
+	int ch = (int(e) / u_inner) % u_c;
+	float k = invStd(invstd[ch]) * w[ch];
+	y[e] = (x[e] - mean[ch]) * k + b[ch];
+}
+
+#elif defined(BACKWARD_REDUCE)
+layout(std430, binding = 0) writeonly buffer DW { float dw[]; };
+layout(std430, binding = 1) writeonly buffer DB { float db[]; };
+layout(std430, binding = 2) readonly buffer DY { float dy[]; };
+layout(std430, binding = 3) readonly buffer X { float x[]; };
+layout(std430, binding = 4) readonly buffer Mean { float mean[]; };
+layout(std430, binding = 5) readonly buffer InvStd { float invstd[]; };
+
+shared float pg[LOCAL_X];
+shared float pgx[LOCAL_X];
+
+void main() {
+	int ch = int(groupID().x);
+	int m = u_n * u_inner;
+	uint t = gl_LocalInvocationID.x;
+	float mu = mean[ch];
+	float sg = 0.0f, sgx = 0.0f;
+	for (int e = int(t); e < m; e += LOCAL_X) {
+		int i = at(ch, e);
+		float g = dy[i];
+		sg += g;
+		sgx += g * (x[i] - mu);
+	}
+	pg[t] = sg;
+	pgx[t] = sgx;
+	barrier();
+	for (uint s = uint(LOCAL_X) / 2u; s > 0u; s >>= 1) {
+		if (t < s) {
+			pg[t] += pg[t + s];
+			pgx[t] += pgx[t + s];
+		}
+		barrier();
+	}
+	if (t == 0u) {
+		db[ch] = pg[0];
+		dw[ch] = pgx[0] * invStd(invstd[ch]);
+	}
+}
+
+#elif defined(BACKWARD)
+layout(std430, binding = 0) writeonly buffer DX { float dx[]; };
+layout(std430, binding = 1) readonly buffer DY { float dy[]; };
+layout(std430, binding = 2) readonly buffer X { float x[]; };
+layout(std430, binding = 3) readonly buffer Mean { float mean[]; };
+layout(std430, binding = 4) readonly buffer InvStd { float invstd[]; };
+layout(std430, binding = 5) readonly buffer W { float w[]; };
+layout(std430, binding = 6) readonly buffer DW { float dw[]; };
+layout(std430, binding = 7) readonly buffer DB { float db[]; };
+
+void main() {
+	uint e = globalX();
+	if (e >= uint(u_n * u_c * u_inner)) return;
+	int ch = (int(e) / u_inner) % u_c;
+	float is = invStd(invstd[ch]);
+	float k = w[ch] * is;
+#ifdef EVAL
+	dx[e] = k * dy[e];
+#else
+	float m = float(u_n * u_inner);
+	dx[e] = k * (dy[e] - db[ch] / m - (x[e] - mean[ch]) * (dw[ch] / m * is));
+#endif
+}
+
+#else
+#error batchnorm: no kernel selected
+#endif
