@@ -145,9 +145,7 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 			d[i] = math.Float32frombits(math.Float32bits(x) &^ (1 << 31))
 		}
 	case Relu:
-		for i, x := range s {
-			d[i] = max(x, 0)
-		}
+		biasRelu(d, s, 0) // max(x+0, 0) = max(x, 0), −0 and NaN included
 	case LeakyRelu:
 		for i, x := range s {
 			d[i] = sel(x > 0, x, a*x)
@@ -316,9 +314,7 @@ func binarySpan(op BinaryOp, a float32, d, xs, ys []float32) {
 			d[i] = b2f(x >= ys[i])
 		}
 	case ReluGrad:
-		for i, x := range xs {
-			d[i] = sel(ys[i] > 0, x, 0)
-		}
+		reluGrad(d, xs, ys)
 	case SigmoidGrad:
 		for i, x := range xs {
 			y := ys[i]

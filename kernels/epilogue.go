@@ -71,28 +71,21 @@ func (e *Epilogue) apply(c []float32, ldt, ldc, i0, rows, j0, cols int) {
 // applyBiasRelu is apply for the common layer epilogue, a bias and ReLU
 // (or either), in one pass with the same arithmetic.
 func (e *Epilogue) applyBiasRelu(c []float32, ldt, i0, rows, j0, cols int) {
-	relu := e.HasAct
 	for i := range rows {
 		row := c[i*ldt:][:cols]
 		switch {
 		case e.Bias == nil:
-			for j, v := range row {
-				row[j] = max(v, 0)
-			}
+			biasRelu(row, row, 0)
+		case e.BiasRows && e.HasAct:
+			biasRelu(row, row, e.Bias[i0+i])
 		case e.BiasRows:
 			b := e.Bias[i0+i]
-			if relu {
-				for j, v := range row {
-					row[j] = max(v+b, 0)
-				}
-				continue
-			}
 			for j := range row {
 				row[j] += b
 			}
 		default:
 			bias := e.Bias[j0 : j0+cols]
-			if relu {
+			if e.HasAct {
 				for j, v := range row {
 					row[j] = max(v+bias[j], 0)
 				}

@@ -1,0 +1,55 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+// The vector ReLU kernels compute what the Go loops of biasReluGo and
+// reluGradGo do, bit for bit (tested in relu_test.go): AVX-512 handles a
+// ragged end with a masked step, AVX2 leaves it to the Go loop.
+
+//go:noescape
+func biasReluAVX512(d, s *float32, n int, b float32)
+
+//go:noescape
+func reluGradAVX512(d, x, y *float32, n int)
+
+//go:noescape
+func biasReluAVX2(d, s *float32, n int, b float32)
+
+//go:noescape
+func reluGradAVX2(d, x, y *float32, n int)
+
+var biasRelu, reluGrad = func() (func(d, s []float32, b float32), func(d, x, y []float32)) {
+	switch {
+	case cpu.X86.HasAVX512F:
+		return func(d, s []float32, b float32) {
+				if n := len(d); n > 0 {
+					_ = s[n-1]
+					biasReluAVX512(&d[0], &s[0], n, b)
+				}
+			}, func(d, x, y []float32) {
+				if n := len(d); n > 0 {
+					_, _ = x[n-1], y[n-1]
+					reluGradAVX512(&d[0], &x[0], &y[0], n)
+				}
+			}
+	case cpu.X86.HasAVX2:
+		return func(d, s []float32, b float32) {
+				s = s[:len(d)]
+				full := len(d) &^ 7
+				if full > 0 {
+					biasReluAVX2(&d[0], &s[0], full, b)
+				}
+				biasReluGo(d[full:], s[full:], b)
+			}, func(d, x, y []float32) {
+				x, y = x[:len(d)], y[:len(d)]
+				full := len(d) &^ 7
+				if full > 0 {
+					reluGradAVX2(&d[0], &x[0], &y[0], full)
+				}
+				reluGradGo(d[full:], x[full:], y[full:])
+			}
+	}
+	return biasReluGo, reluGradGo
+}()
