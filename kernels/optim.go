@@ -115,22 +115,38 @@ func AdamStep(ts []AdamTensor, c AdamConfig) {
 		// longer per step.
 		bc1 := 1 - math.Pow(float64(b1), float64(t.Step))
 		bc2 := 1 - math.Pow(float64(b2), float64(t.Step))
-		lrc, rsc := float32(float64(c.LR)/bc1), float32(1/math.Sqrt(bc2))
-		param, grad, m, v := t.Param[lo:hi], t.Grad[lo:hi:hi], t.M[lo:hi:hi], t.V[lo:hi:hi]
-		grad, m, v = grad[:len(param)], m[:len(param)], v[:len(param)]
-		for i, p := range param {
-			g := grad[i]
-			if decoupled {
-				p *= decay
-			} else {
-				g += wd * p
-			}
-			mi := b1*m[i] + a1*g
-			vi := b2*v[i] + a2*g*g
-			m[i], v[i] = mi, vi
-			param[i] = p - lrc*mi/(float32(math.Sqrt(float64(vi)))*rsc+eps)
+		k := adamConsts{B1: b1, B2: b2, A1: a1, A2: a2, WD: wd, Decay: decay,
+			LRC: float32(float64(c.LR) / bc1), RSC: float32(1 / math.Sqrt(bc2)), Eps: eps}
+		if decoupled {
+			k.Decoupled = 1
 		}
+		adamSpan(t.Param[lo:hi], t.Grad[lo:hi], t.M[lo:hi], t.V[lo:hi], &k)
 	})
+}
+
+// adamConsts are the scalars of one Adam update, laid out as the assembly
+// reads them: LRC is LR/(1−β1ᵗ), RSC 1/√(1−β2ᵗ), Decay 1−LR·WD.
+type adamConsts struct {
+	B1, B2, A1, A2, WD, Decay, LRC, RSC, Eps float32
+	Decoupled                                uint32
+}
+
+// adamSpanGo updates param, m and v from grad, all of one length: the
+// portable adamSpan, whose order of float32 operations the assembly keeps.
+func adamSpanGo(param, grad, m, v []float32, k *adamConsts) {
+	grad, m, v = grad[:len(param)], m[:len(param)], v[:len(param)]
+	for i, p := range param {
+		g := grad[i]
+		if k.Decoupled != 0 {
+			p *= k.Decay
+		} else {
+			g += k.WD * p
+		}
+		mi := k.B1*m[i] + k.A1*g
+		vi := k.B2*v[i] + k.A2*g*g
+		m[i], v[i] = mi, vi
+		param[i] = p - k.LRC*mi/(float32(math.Sqrt(float64(vi)))*k.RSC+k.Eps)
+	}
 }
 
 // parallelOver runs fn over the elements of every tensor of ts, split with
