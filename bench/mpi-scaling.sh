@@ -8,7 +8,7 @@
 # usage: MPIRUN="mpirun …" bench/mpi-scaling.sh path/to/cnn-mpi [limit]
 set -euo pipefail
 bin=$1
-limit=${2:-12800}
+limit=${2:-60000}
 rounds=${ROUNDS:-3}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -37,9 +37,10 @@ static int tgl_bcast(void *buf, int n, int dbl, int root) {
 	return MPI_Bcast(buf, n, dbl ? MPI_DOUBLE : MPI_FLOAT, root, MPI_COMM_WORLD);
 }
 
-static int tgl_allreduce(void *buf, int n, int dbl) {
-	return MPI_Allreduce(MPI_IN_PLACE, buf, n, dbl ? MPI_DOUBLE : MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+static int tgl_iallreduce(void *buf, int n, int dbl, MPI_Request *req) {
+	return MPI_Iallreduce(MPI_IN_PLACE, buf, n, dbl ? MPI_DOUBLE : MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, req);
 }
+static int tgl_test(MPI_Request *req, int *done) { return MPI_Test(req, done, MPI_STATUS_IGNORE); }
 
 static int tgl_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
 static void tgl_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
@@ -64,6 +65,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"unsafe"
 )
@@ -90,7 +92,25 @@ func mpiBcast(p unsafe.Pointer, n int, dbl bool, root int) error {
 }
 
 func mpiAllreduce(p unsafe.Pointer, n int, dbl bool) error {
-	return mpiError(C.tgl_allreduce(p, C.int(n), cbool(dbl)))
+	var pin runtime.Pinner
+	if p != nil {
+		pin.Pin(p)
+		defer pin.Unpin()
+	}
+	req := (*C.MPI_Request)(C.malloc(C.sizeof_MPI_Request))
+	defer C.free(unsafe.Pointer(req))
+	if code := C.tgl_iallreduce(p, C.int(n), cbool(dbl), req); code != 0 {
+		return mpiError(code)
+	}
+	var done C.int
+	for {
+		if code := C.tgl_test(req, &done); code != 0 {
+			return mpiError(code)
+		}
+		if done != 0 {
+			return nil
+		}
+	}
 }
 
 func mpiBarrier() error { return mpiError(C.tgl_barrier()) }

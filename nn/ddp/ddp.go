@@ -60,7 +60,7 @@ func New(model nn.Module, comm *dist.Comm, cfg Config) (*DDP, error) {
 	for _, b := range d.buckets {
 		largest = max(largest, values(b))
 	}
-	d.host = make([]float32, largest)
+	d.host = make([]float32, largest+1) // +1: AverageGradients' sample count
 	d.stats.Values, d.stats.Buckets = values(d.params), len(d.buckets)
 	if err := d.Broadcast(); err != nil {
 		return nil, err
@@ -121,17 +121,18 @@ func (d *DDP) Broadcast() error {
 		}
 	}
 	root := d.comm.Rank() == 0
-	for _, b := range cut(ts, len(d.host)) {
-		err := d.exchange(b, func(t *tensor.Tensor, dst []float32) error {
+	for _, b := range cut(ts, len(d.host)-1) {
+		err := d.exchange(b, nil, func(t *tensor.Tensor, dst []float32) error {
 			if root {
 				return t.ReadTo(dst)
 			}
 			return nil
 		}, func(buf []float32) error { return d.comm.BcastFloat32(buf, 0) },
-			func(t *tensor.Tensor, src []float32) {
+			func(t *tensor.Tensor, src []float32) error {
 				if !root {
 					t.SetData(src)
 				}
+				return nil
 			})
 		if err != nil {
 			return fmt.Errorf("ddp: broadcasting the model: %w", err)
@@ -160,26 +161,28 @@ func (d *DDP) Broadcast() error {
 // its share of the step's samples. With equal shares this is PyTorch's
 // mean of the replicas' gradients. A parameter without a gradient counts
 // as zeros and gets one.
+//
+// One collective per bucket does it all: each process contributes its
+// gradients times its sample count, and the count itself rides in a slot
+// after the first bucket, so the sums come back with their total, which
+// every process then divides by alike.
 func (d *DDP) AverageGradients(samples int) error {
 	if d.comm.Size() == 1 {
 		return nil
 	}
-	total := []float64{float64(samples)}
-	if err := d.comm.AllreduceFloat64(total); err != nil {
-		return fmt.Errorf("ddp: counting the step's samples: %w", err)
-	}
-	if total[0] == 0 {
-		return fmt.Errorf("ddp: a step without samples in any process")
-	}
-	w := float32(float64(samples) / total[0])
-
 	t0 := time.Now()
 	if err := d.params[0].Device().Sync(); err != nil {
 		return fmt.Errorf("ddp: before averaging gradients: %w", err)
 	}
 	d.stats.Wait += time.Since(t0)
-	for _, b := range d.buckets {
-		err := d.exchange(b, func(p *tensor.Tensor, dst []float32) error {
+	s := float32(samples)
+	var total float32
+	for i, b := range d.buckets {
+		var count []float32 // the sample-count slot, with the first bucket
+		if i == 0 {
+			count = []float32{s}
+		}
+		err := d.exchange(b, count, func(p *tensor.Tensor, dst []float32) error {
 			g := p.Grad()
 			if g == nil || samples == 0 {
 				clear(dst)
@@ -188,15 +191,24 @@ func (d *DDP) AverageGradients(samples int) error {
 			if err := g.ReadTo(dst); err != nil {
 				return err
 			}
-			for i := range dst {
-				dst[i] *= w
+			for j := range dst {
+				dst[j] *= s
 			}
 			return nil
-		}, d.comm.AllreduceFloat32, func(p *tensor.Tensor, src []float32) {
+		}, d.comm.AllreduceFloat32, func(p *tensor.Tensor, src []float32) error {
+			if i == 0 && total == 0 {
+				if total = count[0]; total == 0 {
+					return fmt.Errorf("a step without samples in any process")
+				}
+			}
+			for j := range src {
+				src[j] /= total
+			}
 			if p.Grad() == nil {
 				p.SetGrad(tensor.ZerosLike(p))
 			}
 			p.Grad().SetData(src)
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("ddp: averaging gradients: %w", err)
@@ -207,11 +219,13 @@ func (d *DDP) AverageGradients(samples int) error {
 }
 
 // exchange runs one collective over the bucket b: fill copies each tensor's
-// values into its part of the host buffer, op exchanges the buffer, store
-// takes each part back.
-func (d *DDP) exchange(b []*tensor.Tensor, fill func(*tensor.Tensor, []float32) error, op func([]float32) error, store func(*tensor.Tensor, []float32)) error {
+// values into its part of the host buffer, tail's values follow them, op
+// exchanges the buffer, tail gets its part back and store takes each
+// tensor's part.
+func (d *DDP) exchange(b []*tensor.Tensor, tail []float32, fill func(*tensor.Tensor, []float32) error, op func([]float32) error, store func(*tensor.Tensor, []float32) error) error {
 	t0 := time.Now()
-	buf := d.host[:values(b)]
+	n := values(b)
+	buf := d.host[:n+len(tail)]
 	off := 0
 	for _, t := range b {
 		if err := fill(t, buf[off:off+t.NumEl()]); err != nil {
@@ -219,14 +233,18 @@ func (d *DDP) exchange(b []*tensor.Tensor, fill func(*tensor.Tensor, []float32) 
 		}
 		off += t.NumEl()
 	}
+	copy(buf[n:], tail)
 	t1 := time.Now()
 	if err := op(buf); err != nil {
 		return err
 	}
 	t2 := time.Now()
+	copy(tail, buf[n:])
 	off = 0
 	for _, t := range b {
-		store(t, buf[off:off+t.NumEl()])
+		if err := store(t, buf[off:off+t.NumEl()]); err != nil {
+			return err
+		}
 		off += t.NumEl()
 	}
 	d.stats.Read += t1.Sub(t0)
