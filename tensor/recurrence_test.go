@@ -62,14 +62,7 @@ func TestRecurrenceMatchesSteps(t *testing.T) {
 					}
 					fy, fg := run(Recurrence)
 					sy, sg := run(stepwise)
-					compare := func(what string, got, want []float32) {
-						t.Helper()
-						for i := range want {
-							if d := math.Abs(float64(got[i] - want[i])); d > 2e-5*(1+math.Abs(float64(want[i]))) {
-								t.Fatalf("%s: %s[%d] = %v fused, %v step by step", name, what, i, got[i], want[i])
-							}
-						}
-					}
+					compare := func(what string, got, want []float32) { t.Helper(); matchSteps(t, name, what, got, want) }
 					compare("output", fy, sy)
 					for i, what := range []string{"dxw", "dwhh", "dh0"}[:len(xs)] {
 						compare(what, fg[i], sg[i])
@@ -191,20 +184,24 @@ func TestGatedMatchSteps(t *testing.T) {
 					}
 					fy, fg := run(true)
 					sy, sg := run(false)
-					compare := func(what string, got, want []float32) {
-						t.Helper()
-						for i := range want {
-							if d := math.Abs(float64(got[i] - want[i])); d > 2e-5*(1+math.Abs(float64(want[i]))) {
-								t.Fatalf("%s: %s[%d] = %v fused, %v step by step", name, what, i, got[i], want[i])
-							}
-						}
-					}
+					compare := func(what string, got, want []float32) { t.Helper(); matchSteps(t, name, what, got, want) }
 					compare("output", fy, sy)
 					for i := range xs {
 						compare(fmt.Sprintf("gradient %d", i), fg[i], sg[i])
 					}
 				}
 			}
+		}
+	}
+}
+
+// matchSteps fails t unless the fused op's values got are within 2e-5
+// (relative, plus as much absolute) of the step-by-step ops' want.
+func matchSteps(t *testing.T, name, what string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if d := math.Abs(float64(got[i] - want[i])); d > 2e-5*(1+math.Abs(float64(want[i]))) {
+			t.Fatalf("%s: %s[%d] = %v fused, %v step by step", name, what, i, got[i], want[i])
 		}
 	}
 }
