@@ -37,20 +37,25 @@ func (c CrossEntropyConfig) weights(target []int32) (w func(int) float64, sumW, 
 	return w, sumW, div
 }
 
-// lse returns a row's maximum m and ls = ln Σ e^(x−m), the sum accumulated
-// in float64 (as Softmax); the log-sum-exp is m + ls, and terms are formed
-// as (m − x) + ls so that rows far from 0 keep their precision.
-func lse(x []float32) (m, ls float64) {
+// lse returns a row's maximum m and ls = ln Σ e^(x−m), the exponentials
+// in float32 vector code (vexp, as the GL kernel forms them) and their sum
+// in float64; the log-sum-exp is m + ls, and terms are formed as
+// (m − x) + ls so that rows far from 0 keep their precision. e is scratch
+// of the row's length.
+func lse(x, e []float32) (m, ls float64) {
 	mx := x[0]
 	for _, v := range x[1:] {
 		mx = max(mx, v)
 	}
-	m = float64(mx)
-	var s float64
-	for _, v := range x {
-		s += math.Exp(float64(v) - m)
+	for k, v := range x {
+		e[k] = v - mx
 	}
-	return m, math.Log(s)
+	vexp(e, e)
+	var s float64
+	for _, v := range e {
+		s += float64(v)
+	}
+	return float64(mx), math.Log(s)
 }
 
 // CrossEntropy writes into loss each row's cross-entropy of logits
@@ -60,9 +65,11 @@ func CrossEntropy(loss, logits []float32, target []int32, c CrossEntropyConfig) 
 	w, _, div := c.weights(target)
 	n, eps := c.N, float64(c.Smoothing)
 	ParallelFor(c.Rows, max(1, rowGrain/n), func(lo, hi int) {
+		e := getScratch(n)
+		defer scratch.Put(e)
 		for r := lo; r < hi; r++ {
 			x := logits[r*n : (r+1)*n]
-			m, ls := lse(x)
+			m, ls := lse(x, *e)
 			t := int(target[r])
 			v := (1 - eps) * w(t) * (m - float64(x[t]) + ls)
 			if eps != 0 {
@@ -84,19 +91,38 @@ func CrossEntropyBackward(dlogits, logits []float32, target []int32, dloss []flo
 	w, sumW, div := c.weights(target)
 	n, eps := c.N, float64(c.Smoothing)
 	ParallelFor(c.Rows, max(1, rowGrain/n), func(lo, hi int) {
+		e := getScratch(n)
+		defer scratch.Put(e)
 		for r := lo; r < hi; r++ {
 			x, d := logits[r*n:(r+1)*n], dlogits[r*n:(r+1)*n]
-			m, ls := lse(x)
+			m, ls := lse(x, *e)
 			t := int(target[r])
 			g := float64(dloss[dOff+r*dStride]) / div
 			hard, soft := (1-eps)*w(t), eps/float64(n)
 			a := hard + soft*sumW // Σ_c a[c]
+			// The softmax e^((x − m) − ls), in float32 vector code: x − m
+			// first, which is exact near the maximum however large m is.
+			mf, lf := float32(m), float32(ls)
+			p := (*e)[:n]
 			for k, xk := range x {
+				p[k] = (xk - mf) - lf
+			}
+			vexp(p, p)
+			if c.Weight == nil && eps == 0 {
+				// The usual loss: a[c] is 0 but at the target, so the
+				// same arithmetic without the per-class weight.
+				for k, pk := range p {
+					d[k] = float32(g * (a * float64(pk)))
+				}
+				d[t] = float32(g * (a*float64(p[t]) - hard))
+				continue
+			}
+			for k, pk := range p {
 				ak := soft * w(k)
 				if k == t {
 					ak += hard
 				}
-				d[k] = float32(g * (a*math.Exp(float64(xk)-m-ls) - ak))
+				d[k] = float32(g * (a*float64(pk) - ak))
 			}
 		}
 	})
