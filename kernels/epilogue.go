@@ -34,10 +34,6 @@ func (e *Epilogue) none() bool {
 // the block's first row with row stride ldt (C's own, or a scratch tile's),
 // and ldc is C's row stride, by which Residual and ActOut are indexed.
 func (e *Epilogue) apply(c []float32, ldt, ldc, i0, rows, j0, cols int) {
-	if e.Residual == nil && e.ActOut == nil && (!e.HasAct || e.Act == Relu) {
-		e.applyBiasRelu(c, ldt, i0, rows, j0, cols)
-		return
-	}
 	for i := range rows {
 		row := c[i*ldt:][:cols]
 		at := (i0+i)*ldc + j0
@@ -50,6 +46,10 @@ func (e *Epilogue) apply(c []float32, ldt, ldc, i0, rows, j0, cols int) {
 		case e.Bias == nil:
 		case e.BiasRows:
 			b := e.Bias[i0+i]
+			if e.HasAct && e.ActOut == nil && e.Act == Relu {
+				biasRelu(row, row, b) // the bias and ReLU in one vector pass
+				continue
+			}
 			for j := range row {
 				row[j] += b
 			}
@@ -64,36 +64,6 @@ func (e *Epilogue) apply(c []float32, ldt, ldc, i0, rows, j0, cols int) {
 			binarySpan(e.Grad, e.Slope, row, row, e.ActOut[at:at+cols])
 		default:
 			unarySpan(e.Act, e.Slope, 0, row, row)
-		}
-	}
-}
-
-// applyBiasRelu is apply for the common layer epilogue, a bias and ReLU
-// (or either), in one pass with the same arithmetic.
-func (e *Epilogue) applyBiasRelu(c []float32, ldt, i0, rows, j0, cols int) {
-	for i := range rows {
-		row := c[i*ldt:][:cols]
-		switch {
-		case e.Bias == nil:
-			biasRelu(row, row, 0)
-		case e.BiasRows && e.HasAct:
-			biasRelu(row, row, e.Bias[i0+i])
-		case e.BiasRows:
-			b := e.Bias[i0+i]
-			for j := range row {
-				row[j] += b
-			}
-		default:
-			bias := e.Bias[j0 : j0+cols]
-			if e.HasAct {
-				for j, v := range row {
-					row[j] = max(v+bias[j], 0)
-				}
-				continue
-			}
-			for j, b := range bias {
-				row[j] += b
-			}
 		}
 	}
 }
