@@ -105,6 +105,65 @@ func (c *Comm) AllreduceFloat32(buf []float32) error { return allreduce(c, buf) 
 // sum of all processes' bufs.
 func (c *Comm) AllreduceFloat64(buf []float64) error { return allreduce(c, buf) }
 
+// IallreduceFloat32 starts AllreduceFloat32 of buf and returns at once
+// (MPI_Iallreduce), so that the process can compute while the sums travel.
+// buf must be neither read nor written until the request is done: until
+// Test reports it or Wait returns. Every process must start the same
+// collectives in the same order, counting blocking ones, as MPI requires.
+func (c *Comm) IallreduceFloat32(buf []float32) (*Request, error) { return iallreduce(c, buf) }
+
+// Request is a collective in flight (IallreduceFloat32).
+type Request struct {
+	c   *Comm
+	op  string
+	n   int
+	r   *request // nil once done
+	err error    // the outcome, once done
+}
+
+// Test reports whether the collective has completed, and its error if it
+// failed. Calling it is also what moves the collective on: MPI makes
+// progress while a process is inside an MPI call, so a program that
+// computes between Start and Wait should Test now and then.
+func (q *Request) Test() (bool, error) {
+	if q.r == nil {
+		return true, q.err
+	}
+	c := q.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q.test()
+	return q.r == nil, q.err
+}
+
+// Wait returns once the collective has completed, within the Comm's
+// timeout (see the package documentation).
+func (q *Request) Wait() error {
+	if q.r == nil {
+		return q.err
+	}
+	c := q.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.op = q.op
+	c.watch.Reset(c.timeout)
+	for q.r != nil {
+		q.test()
+	}
+	c.watch.Stop()
+	return q.err
+}
+
+// test moves the request on once; c.mu is held.
+func (q *Request) test() {
+	if done, err := q.r.test(); done {
+		q.r = nil
+		if err != nil {
+			q.err = fmt.Errorf("%s: %s of %d elements: %w", q.c, q.op, q.n, err)
+		}
+	}
+}
+
 // Barrier returns once every process has called it.
 func (c *Comm) Barrier() error { return c.run("Barrier", 0, mpiBarrier) }
 
@@ -138,8 +197,28 @@ func bcast[T elem](c *Comm, buf []T, root int) error {
 	return c.run("Bcast", len(buf), func() error { return mpiBcast(pointer(buf), len(buf), isDouble(buf), root) })
 }
 
+// allreduce is iallreduce and Wait: MPI_Allreduce would block inside one
+// long cgo call, during which the Go runtime hands the process's processor
+// to another thread (about 30% system time in a training step); MPI_Test
+// in a loop keeps the calls short.
 func allreduce[T elem](c *Comm, buf []T) error {
-	return c.run("Allreduce", len(buf), func() error { return mpiAllreduce(pointer(buf), len(buf), isDouble(buf)) })
+	q, err := start(c, "Allreduce", buf)
+	if err != nil {
+		return err
+	}
+	return q.Wait()
+}
+
+func iallreduce[T elem](c *Comm, buf []T) (*Request, error) { return start(c, "Iallreduce", buf) }
+
+// start begins an allreduce of buf, named op in errors.
+func start[T elem](c *Comm, op string, buf []T) (*Request, error) {
+	q := &Request{c: c, op: op, n: len(buf)}
+	err := c.run(op, len(buf), func() (err error) {
+		q.r, err = mpiIallreduce(pointer(buf), len(buf), isDouble(buf))
+		return err
+	})
+	return q, err
 }
 
 func pointer[T elem](buf []T) unsafe.Pointer {

@@ -29,6 +29,11 @@ func TestWorldOfOne(t *testing.T) {
 	if err := c.AllreduceFloat32(x); err != nil || x[2] != 3 {
 		t.Errorf("Allreduce in a world of one: %v, %v", x, err)
 	}
+	if q, err := c.IallreduceFloat32(x); err != nil {
+		t.Error(err)
+	} else if done, err := q.Test(); !done || err != nil || q.Wait() != nil || x[2] != 3 {
+		t.Errorf("Iallreduce in a world of one: %v, done %v, %v", x, done, err)
+	}
 	if err := c.BcastFloat64(y, 0); err != nil || y[1] != 5 {
 		t.Errorf("Bcast in a world of one: %v, %v", y, err)
 	}
@@ -89,6 +94,57 @@ func TestRank(t *testing.T) {
 			}
 		}
 	}
+	// Two nonblocking allreduces in flight at once, finished in either
+	// order, and one of nothing.
+	a, b := make([]float32, 100003), make([]float32, 5)
+	for i := range a {
+		a[i] = float32(r) + float32(i%5)
+	}
+	for i := range b {
+		b[i] = float32(r * i)
+	}
+	qa, err := c.IallreduceFloat32(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qb, err := c.IallreduceFloat32(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qe, err := c.IallreduceFloat32(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		done, err := qb.Test()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if done {
+			break
+		}
+	}
+	if err := qa.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := qe.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := qa.Test(); !done || err != nil {
+		t.Errorf("Test after Wait: %v, %v; want true, nil", done, err)
+	}
+	ranks := float32(n * (n - 1) / 2)
+	for i := range a {
+		if want := ranks + float32(n*(i%5)); a[i] != want {
+			t.Fatalf("Iallreduce of %d: [%d] = %v, want %v", len(a), i, a[i], want)
+		}
+	}
+	for i := range b {
+		if want := ranks * float32(i); b[i] != want {
+			t.Fatalf("Iallreduce of %d: [%d] = %v, want %v", len(b), i, b[i], want)
+		}
+	}
+
 	for root := range n {
 		x := []float32{float32(r), float32(r) * 2}
 		y := []float64{float64(r) / 3}

@@ -91,26 +91,45 @@ func mpiBcast(p unsafe.Pointer, n int, dbl bool, root int) error {
 	return mpiError(C.tgl_bcast(p, C.int(n), cbool(dbl), C.int(root)))
 }
 
-func mpiAllreduce(p unsafe.Pointer, n int, dbl bool) error {
-	var pin runtime.Pinner
+// request is an MPI request in flight and the buffer it pins: MPI keeps a
+// pointer to the buffer after the starting call returns, which cgo allows
+// only for pinned Go memory.
+type request struct {
+	req *C.MPI_Request
+	pin runtime.Pinner
+}
+
+func mpiIallreduce(p unsafe.Pointer, n int, dbl bool) (*request, error) {
+	r := &request{req: (*C.MPI_Request)(C.malloc(C.sizeof_MPI_Request))}
 	if p != nil {
-		pin.Pin(p)
-		defer pin.Unpin()
+		r.pin.Pin(p)
 	}
-	req := (*C.MPI_Request)(C.malloc(C.sizeof_MPI_Request))
-	defer C.free(unsafe.Pointer(req))
-	if code := C.tgl_iallreduce(p, C.int(n), cbool(dbl), req); code != 0 {
-		return mpiError(code)
+	if code := C.tgl_iallreduce(p, C.int(n), cbool(dbl), r.req); code != 0 {
+		r.free()
+		return nil, mpiError(code)
 	}
+	return r, nil
+}
+
+// test reports whether the request has completed (MPI_Test, which also
+// moves it on). A request that completed or failed is freed.
+func (r *request) test() (bool, error) {
 	var done C.int
-	for {
-		if code := C.tgl_test(req, &done); code != 0 {
-			return mpiError(code)
-		}
-		if done != 0 {
-			return nil
-		}
+	if code := C.tgl_test(r.req, &done); code != 0 {
+		r.free()
+		return true, mpiError(code)
 	}
+	if done == 0 {
+		return false, nil
+	}
+	r.free()
+	return true, nil
+}
+
+func (r *request) free() {
+	r.pin.Unpin()
+	C.free(unsafe.Pointer(r.req))
+	r.req = nil
 }
 
 func mpiBarrier() error { return mpiError(C.tgl_barrier()) }

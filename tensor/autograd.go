@@ -3,6 +3,7 @@ package tensor
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -175,6 +176,7 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 			}
 			if x.node == nil {
 				x.accumulate(g, bs)
+				x.runHooks()
 				continue
 			}
 			gs := x.node.backward(g)
@@ -206,6 +208,48 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 				x.node.inputs = nil
 			}
 		}
+	}
+}
+
+// gradHook is one registered post-accumulate hook; id tells it apart for
+// removal.
+type gradHook struct {
+	id int64
+	f  func(*Tensor)
+}
+
+var hookIDs atomic.Int64
+
+// RegisterPostAccumulateGradHook makes Backward call f(t) each time it has
+// accumulated a gradient into the leaf t, as PyTorch's hook of that name:
+// t.Grad() then holds the sum of this Backward's gradient and any earlier
+// one, and no later rule of the same Backward adds to it. Hooks run on
+// Backward's goroutine in the order they were registered, inside Backward's
+// own scope, which records nothing; a hook must not register or remove
+// hooks of t. Distributed data parallelism uses it to send each gradient as
+// soon as it is complete while Backward goes on with the rest of the graph.
+//
+// Registering and removing must not run concurrently with a Backward that
+// reaches t. The returned function removes the hook; calling it again does
+// nothing.
+func (t *Tensor) RegisterPostAccumulateGradHook(f func(*Tensor)) (remove func()) {
+	if t.node != nil {
+		fail("RegisterPostAccumulateGradHook", "tensor %v is the result of %s, not a leaf: only leaves accumulate gradients", t.shape, t.node.op)
+	}
+	if f == nil {
+		fail("RegisterPostAccumulateGradHook", "nil hook for tensor %v", t.shape)
+	}
+	id := hookIDs.Add(1)
+	t.hooks = append(t.hooks, gradHook{id: id, f: f})
+	return func() {
+		t.hooks = slices.DeleteFunc(t.hooks, func(h gradHook) bool { return h.id == id })
+	}
+}
+
+// runHooks calls t's post-accumulate hooks.
+func (t *Tensor) runHooks() {
+	for _, h := range t.hooks {
+		h.f(t)
 	}
 }
 

@@ -26,6 +26,9 @@ type Tensor struct {
 	requiresGrad bool
 	grad         *Tensor
 	node         *node // the op that produced this tensor, nil for leaves
+	// hooks run after Backward has accumulated a gradient into this leaf
+	// (RegisterPostAccumulateGradHook); nil for nearly every tensor.
+	hooks []gradHook
 }
 
 // storage is a device buffer shared by a tensor and its views.

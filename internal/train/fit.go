@@ -37,16 +37,20 @@ func trainEpoch(model nn.Module, opt optim.Optimizer, d *ddp.DDP, loader *data.L
 		var l [1]float32
 		tensor.Tidy(func(s *tensor.Scope) {
 			opt.ZeroGrad()
+			var out *tensor.Tensor
 			if len(b.Y) > 0 { // a shard's last batch may be empty
 				x, y := batchTensors(s, b)
-				out := nn.CrossEntropyLoss(model.Forward(x), y, nn.CrossEntropyOpts{})
-				out.Backward()
+				out = nn.CrossEntropyLoss(model.Forward(x), y, nn.CrossEntropyOpts{})
+			}
+			// Backward, with each bucket's gradients averaged over the
+			// processes as soon as they are complete.
+			if err = d.Backward(out, len(b.Y)); err != nil {
+				return
+			}
+			if out != nil {
 				if err = out.ReadTo(l[:]); err != nil {
 					return
 				}
-			}
-			if err = d.AverageGradients(len(b.Y)); err != nil {
-				return
 			}
 			opt.Step()
 			if check {

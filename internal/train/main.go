@@ -135,7 +135,7 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err 
 		sched.SetEpoch(start)
 		p.Printf("resumed from %s after epoch %d of %d\n", res.Checkpoint, start, o.Epochs)
 	}
-	d, err := ddp.New(model, comm, ddp.Config{}) // rank 0's parameters in every process
+	d, err := ddp.New(model, comm, ddp.Config{BucketSize: o.Bucket}) // rank 0's parameters in every process
 	if err != nil {
 		return nil, err
 	}

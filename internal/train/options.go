@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/tensorgl/tensorgl/nn/ddp"
 )
 
 // Options are the flags of an image-classification program and, in a
@@ -26,6 +28,7 @@ type Options struct {
 	Explain  bool    // draw saliency and integrated gradients for the first test images
 	Resume   bool    // continue from the checkpoint in Out
 	Check    bool    // verify after every step that all processes hold the same parameters
+	Bucket   int     // gradient values per allreduce with several processes; 0: ddp.DefaultBucketSize
 }
 
 var (
@@ -51,6 +54,7 @@ func (o *Options) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.Explain, "explain", o.Explain, "draw explain.png in -out: for the first 8 test images, the saliency and integrated gradients of the predicted class (package nn/interpret)")
 	fs.BoolVar(&o.Resume, "resume", o.Resume, "continue from the checkpoint of the last finished epoch in -out (model.safetensors, optimizer.safetensors), with any number of processes")
 	fs.BoolVar(&o.Check, "check-sync", o.Check, "with several processes: after every step, check that all hold bit-identical parameters (reads them back; for tests)")
+	fs.IntVar(&o.Bucket, "bucket", o.Bucket, "with several processes: gradient values one allreduce carries at most (0: "+fmt.Sprint(ddp.DefaultBucketSize)+"); smaller buckets start sooner during the backward pass")
 	fs.StringVar(&o.Logits, "dump-logits", o.Logits, "write the first 16 normalised test images and the trained model's logits to this safetensors `file`")
 }
 

@@ -1,9 +1,11 @@
 package ddp
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -16,6 +18,8 @@ import (
 type Config struct {
 	// BucketSize is the number of float32 values one allreduce carries at
 	// most (a larger parameter travels alone); 0 means DefaultBucketSize.
+	// Smaller buckets start sooner during Backward (see DDP.Backward) but
+	// each allreduce costs a message latency or two.
 	BucketSize int
 }
 
@@ -28,19 +32,35 @@ type DDP struct {
 	comm    *dist.Comm
 	model   nn.Module
 	params  []*tensor.Tensor
-	buckets [][]*tensor.Tensor // params in order, cut into runs of at most BucketSize values
-	host    []float32          // one bucket's values
+	buckets []bucket               // the parameters from last to first, cut into runs of at most BucketSize values
+	of      map[*tensor.Tensor]int // each parameter's bucket
+	host    []float32              // every bucket's values, and the sample count after the first's
 	stats   Stats
+
+	// The step being exchanged (see begin).
+	samples float32
+	armed   bool  // Backward is running: hooks start buckets
+	next    int   // the first bucket not started yet
+	err     error // the first error of a hook, returned by DDP.Backward
 }
 
-// Stats adds up what AverageGradients cost, over Steps calls.
+// bucket is a run of parameters exchanged by one allreduce.
+type bucket struct {
+	params []*tensor.Tensor
+	buf    []float32     // its part of host, with the sample-count slot for bucket 0
+	left   int           // parameters whose gradient this Backward has not completed yet
+	req    *dist.Request // in flight, or nil
+}
+
+// Stats adds up what the gradient exchange cost, over Steps steps.
 type Stats struct {
 	Steps   int
 	Values  int           // gradient values exchanged per step
 	Buckets int           // allreduce calls per step
+	Early   int           // buckets whose allreduce started while Backward ran (DDP.Backward)
 	Wait    time.Duration // waiting for the device to finish Backward
 	Read    time.Duration // copying gradients to host memory
-	Reduce  time.Duration // summing them over the processes (MPI)
+	Reduce  time.Duration // in MPI: starting allreduces, and waiting for them once Backward was done
 	Write   time.Duration // copying the averages back to the device
 }
 
@@ -54,14 +74,36 @@ func New(model nn.Module, comm *dist.Comm, cfg Config) (*DDP, error) {
 	if cfg.BucketSize == 0 {
 		cfg.BucketSize = DefaultBucketSize
 	}
-	d := &DDP{comm: comm, model: model, params: nn.Parameters(model)}
-	d.buckets = cut(d.params, cfg.BucketSize)
-	largest := 0
-	for _, b := range d.buckets {
-		largest = max(largest, values(b))
+	d := &DDP{comm: comm, model: model, of: map[*tensor.Tensor]int{}}
+	for _, p := range nn.Parameters(model) {
+		if _, dup := d.of[p]; !dup { // a tied parameter is exchanged once
+			d.of[p] = -1
+			d.params = append(d.params, p)
+		}
 	}
-	d.host = make([]float32, largest+1) // +1: AverageGradients' sample count
-	d.stats.Values, d.stats.Buckets = values(d.params), len(d.buckets)
+	// Backward completes the gradients of the last layers first.
+	last := slices.Clone(d.params)
+	slices.Reverse(last)
+	n := values(d.params)
+	d.host = make([]float32, n+1) // +1: the sample count
+	off := 0
+	for i, run := range cut(last, cfg.BucketSize) {
+		size := values(run)
+		if i == 0 {
+			size++
+		}
+		d.buckets = append(d.buckets, bucket{params: run, buf: d.host[off : off+size]})
+		off += size
+		for _, p := range run {
+			d.of[p] = i
+		}
+	}
+	d.stats.Values, d.stats.Buckets = n, len(d.buckets)
+	if comm.Size() > 1 {
+		for _, p := range d.params {
+			p.RegisterPostAccumulateGradHook(d.ready)
+		}
+	}
 	if err := d.Broadcast(); err != nil {
 		return nil, err
 	}
@@ -121,21 +163,30 @@ func (d *DDP) Broadcast() error {
 		}
 	}
 	root := d.comm.Rank() == 0
-	for _, b := range cut(ts, len(d.host)-1) {
-		err := d.exchange(b, nil, func(t *tensor.Tensor, dst []float32) error {
+	for _, run := range cut(ts, len(d.host)) {
+		buf := d.host
+		if n := values(run); n > len(buf) { // a buffer larger than all parameters
+			buf = make([]float32, n)
+		}
+		buf = buf[:values(run)]
+		off := 0
+		for _, t := range run {
 			if root {
-				return t.ReadTo(dst)
-			}
-			return nil
-		}, func(buf []float32) error { return d.comm.BcastFloat32(buf, 0) },
-			func(t *tensor.Tensor, src []float32) error {
-				if !root {
-					t.SetData(src)
+				if err := t.ReadTo(buf[off : off+t.NumEl()]); err != nil {
+					return fmt.Errorf("ddp: broadcasting the model: %w", err)
 				}
-				return nil
-			})
-		if err != nil {
+			}
+			off += t.NumEl()
+		}
+		if err := d.comm.BcastFloat32(buf, 0); err != nil {
 			return fmt.Errorf("ddp: broadcasting the model: %w", err)
+		}
+		off = 0
+		for _, t := range run {
+			if !root {
+				t.SetData(buf[off : off+t.NumEl()])
+			}
+			off += t.NumEl()
 		}
 	}
 	if len(counts) > 0 {
@@ -167,7 +218,7 @@ func (d *DDP) Broadcast() error {
 // after the first bucket, so the sums come back with their total, which
 // every process then divides by alike.
 func (d *DDP) AverageGradients(samples int) error {
-	if d.comm.Size() == 1 {
+	if d.comm.Size() == 1 || len(d.params) == 0 {
 		return nil
 	}
 	t0 := time.Now()
@@ -175,32 +226,151 @@ func (d *DDP) AverageGradients(samples int) error {
 		return fmt.Errorf("ddp: before averaging gradients: %w", err)
 	}
 	d.stats.Wait += time.Since(t0)
-	s := float32(samples)
-	var total float32
-	for i, b := range d.buckets {
-		var count []float32 // the sample-count slot, with the first bucket
-		if i == 0 {
-			count = []float32{s}
+	d.begin(samples)
+	return d.finish()
+}
+
+// Backward runs loss.Backward() and then AverageGradients(samples), with
+// the same results to the bit, but overlaps the two as PyTorch's DDP does:
+// as soon as Backward has completed the gradients of a bucket (the last
+// layers' first), and of every bucket before it, that bucket's allreduce
+// starts, and travels while Backward computes the gradients of the layers
+// before. A process whose shard of the step is empty passes a nil loss and
+// 0 samples.
+//
+// The gradients must be those of this one Backward: before it every
+// parameter's gradient is nil or zero (ZeroGrad), as in a usual step.
+func (d *DDP) Backward(loss *tensor.Tensor, samples int) error {
+	if loss == nil && samples != 0 {
+		return fmt.Errorf("ddp: Backward without a loss for %d samples", samples)
+	}
+	if d.comm.Size() == 1 {
+		if loss != nil {
+			loss.Backward()
 		}
-		err := d.exchange(b, count, func(p *tensor.Tensor, dst []float32) error {
+		return nil
+	}
+	d.begin(samples)
+	if loss != nil {
+		d.armed = true
+		func() {
+			defer func() { d.armed = false }()
+			loss.Backward()
+		}()
+	}
+	return d.finish()
+}
+
+// begin sets up the exchange of one step's gradients.
+func (d *DDP) begin(samples int) {
+	d.samples, d.next, d.err = float32(samples), 0, nil
+	for i := range d.buckets {
+		d.buckets[i].left = len(d.buckets[i].params)
+	}
+}
+
+// ready is every parameter's post-accumulate hook: while Backward runs
+// under DDP.Backward it starts the buckets now complete, and moves the
+// ones in flight on.
+func (d *DDP) ready(p *tensor.Tensor) {
+	if !d.armed || d.err != nil || d.next == len(d.buckets) {
+		return
+	}
+	if b := &d.buckets[d.of[p]]; b.left > 0 {
+		b.left--
+	}
+	if d.err = d.start(false); d.err != nil {
+		return
+	}
+	t0 := time.Now()
+	for i := range d.next {
+		if q := d.buckets[i].req; q != nil {
+			if _, err := q.Test(); err != nil {
+				d.err = err
+				break
+			}
+		}
+	}
+	d.stats.Reduce += time.Since(t0)
+}
+
+// start starts, in order, the buckets whose gradients are complete (all
+// that are left, with all), so that every process starts the same
+// allreduces in the same order whatever its graph. finish wraps its
+// errors.
+func (d *DDP) start(all bool) error {
+	for ; d.next < len(d.buckets); d.next++ {
+		b := &d.buckets[d.next]
+		if b.left > 0 && !all {
+			return nil
+		}
+		t0 := time.Now()
+		off := 0
+		for _, p := range b.params {
+			dst := b.buf[off : off+p.NumEl()]
+			off += p.NumEl()
 			g := p.Grad()
-			if g == nil || samples == 0 {
+			if g == nil || d.samples == 0 {
 				clear(dst)
-				return nil
+				continue
 			}
 			if err := g.ReadTo(dst); err != nil {
-				return err
+				return fmt.Errorf("ddp: reading the gradient of %v: %w", p.Shape(), err)
 			}
 			for j := range dst {
-				dst[j] *= s
+				dst[j] *= d.samples
 			}
-			return nil
-		}, d.comm.AllreduceFloat32, func(p *tensor.Tensor, src []float32) error {
-			if i == 0 && total == 0 {
-				if total = count[0]; total == 0 {
-					return fmt.Errorf("a step without samples in any process")
-				}
-			}
+		}
+		if d.next == 0 {
+			b.buf[off] = d.samples
+		}
+		t1 := time.Now()
+		q, err := d.comm.IallreduceFloat32(b.buf)
+		if err != nil {
+			return err
+		}
+		b.req = q
+		if d.armed {
+			d.stats.Early++
+		}
+		d.stats.Read += t1.Sub(t0)
+		d.stats.Reduce += time.Since(t1)
+	}
+	return nil
+}
+
+// finish starts the buckets not started yet, waits for all, and writes
+// the averages back.
+func (d *DDP) finish() error {
+	if len(d.buckets) == 0 { // a model without parameters
+		return nil
+	}
+	if d.err == nil {
+		d.err = d.start(true)
+	}
+	t0 := time.Now()
+	err := d.err // after an error, the requests in flight still end
+	for i := range d.buckets {
+		if q := d.buckets[i].req; q != nil {
+			err = errors.Join(err, q.Wait())
+			d.buckets[i].req = nil
+		}
+	}
+	t1 := time.Now()
+	d.stats.Reduce += t1.Sub(t0)
+	if err != nil {
+		return fmt.Errorf("ddp: averaging gradients: %w", err)
+	}
+	first := d.buckets[0]
+	total := first.buf[len(first.buf)-1]
+	if total == 0 {
+		return fmt.Errorf("ddp: averaging gradients: a step without samples in any process")
+	}
+	for _, b := range d.buckets {
+		off := 0
+		for _, p := range b.params {
+			src := b.buf[off : off+p.NumEl()]
+			off += p.NumEl()
 			for j := range src {
 				src[j] /= total
 			}
@@ -208,48 +378,10 @@ func (d *DDP) AverageGradients(samples int) error {
 				p.SetGrad(tensor.ZerosLike(p))
 			}
 			p.Grad().SetData(src)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("ddp: averaging gradients: %w", err)
 		}
 	}
+	d.stats.Write += time.Since(t1)
 	d.stats.Steps++
-	return nil
-}
-
-// exchange runs one collective over the bucket b: fill copies each tensor's
-// values into its part of the host buffer, tail's values follow them, op
-// exchanges the buffer, tail gets its part back and store takes each
-// tensor's part.
-func (d *DDP) exchange(b []*tensor.Tensor, tail []float32, fill func(*tensor.Tensor, []float32) error, op func([]float32) error, store func(*tensor.Tensor, []float32) error) error {
-	t0 := time.Now()
-	n := values(b)
-	buf := d.host[:n+len(tail)]
-	off := 0
-	for _, t := range b {
-		if err := fill(t, buf[off:off+t.NumEl()]); err != nil {
-			return err
-		}
-		off += t.NumEl()
-	}
-	copy(buf[n:], tail)
-	t1 := time.Now()
-	if err := op(buf); err != nil {
-		return err
-	}
-	t2 := time.Now()
-	copy(tail, buf[n:])
-	off = 0
-	for _, t := range b {
-		if err := store(t, buf[off:off+t.NumEl()]); err != nil {
-			return err
-		}
-		off += t.NumEl()
-	}
-	d.stats.Read += t1.Sub(t0)
-	d.stats.Reduce += t2.Sub(t1)
-	d.stats.Write += time.Since(t2)
 	return nil
 }
 

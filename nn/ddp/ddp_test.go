@@ -13,14 +13,16 @@ import (
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
-// TestDDP runs TestRank as 3 processes, with buckets small enough that the
-// model's parameters take several.
+// TestDDP runs TestRank and TestRankBackward as 3 processes, with buckets
+// small enough that the model's parameters take several.
 func TestDDP(t *testing.T) {
 	disttest.Parent(t)
 	bin := disttest.Build(t, ".", true)
-	out := disttest.Run(t, time.Minute, 3, nil, bin, "-test.run", "^TestRank$", "-test.v")
-	if n := strings.Count(out, "--- PASS: TestRank"); n != 3 {
-		t.Errorf("%d ranks passed, want 3:\n%s", n, out)
+	for _, name := range []string{"TestRank", "TestRankBackward"} { // MPI joins once per process
+		out := disttest.Run(t, time.Minute, 3, nil, bin, "-test.run", "^"+name+"$", "-test.v")
+		if n := strings.Count(out, "--- PASS: "+name+" "); n != 3 {
+			t.Errorf("%d ranks passed %s, want 3:\n%s", n, name, out)
+		}
 	}
 }
 
@@ -104,5 +106,68 @@ func TestRank(t *testing.T) {
 	}
 	if r != n-1 && err != nil {
 		t.Errorf("rank %d: %v", r, err)
+	}
+}
+
+// TestRankBackward is one process of TestDDP: DDP.Backward, which starts
+// each bucket's allreduce from Backward's hooks, gives gradients
+// bit-identical to Backward followed by AverageGradients, and starts some
+// buckets before Backward ends. Rank r has r samples (rank 0 none, and no
+// loss).
+func TestRankBackward(t *testing.T) {
+	comm := disttest.Join(t)
+	r := comm.Rank()
+	mk := func() nn.Module {
+		g := tensor.NewGenerator(3)
+		return nn.NewSequential(nn.NewLinear(5, 6, g), nn.NewReLU(), nn.NewLinear(6, 3, g))
+	}
+	a, b := mk(), mk()
+	da, err := ddp.New(a, comm, ddp.Config{BucketSize: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := ddp.New(b, comm, ddp.Config{BucketSize: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, r*5)
+	for i := range x {
+		x[i] = float32((i*7+r*3)%11) - 5
+	}
+	loss := func(m nn.Module) *tensor.Tensor {
+		if r == 0 {
+			return nil
+		}
+		return m.Forward(tensor.FromSlice(x).Reshape(r, 5)).Square().Mean()
+	}
+	for step := range 2 {
+		if l := loss(a); l != nil {
+			l.Backward()
+		}
+		if err := da.AverageGradients(r); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Backward(loss(b), r); err != nil {
+			t.Fatal(err)
+		}
+		pa, pb := nn.NamedParameters(a), nn.NamedParameters(b)
+		for i := range pa {
+			if ga, gb := pa[i].Tensor.Grad().Data(), pb[i].Tensor.Grad().Data(); !slices.Equal(ga, gb) {
+				t.Fatalf("step %d: %s's gradient %v after DDP.Backward, %v after Backward and AverageGradients", step, pa[i].Name, gb, ga)
+			}
+		}
+		for _, p := range append(nn.Parameters(a), nn.Parameters(b)...) {
+			p.ZeroGrad()
+		}
+	}
+	sa, sb := da.Stats(), db.Stats()
+	if sa.Early != 0 || sb.Steps != 2 || sb.Buckets < 3 {
+		t.Errorf("stats %+v and %+v: want no early bucket without DDP.Backward, 2 steps of ≥ 3 buckets with it", sa, sb)
+	}
+	if r > 0 && sb.Early < 2 {
+		t.Errorf("rank %d: %d buckets started while Backward ran, want ≥ 2 (1 a step)", r, sb.Early)
+	}
+	if err := db.Backward(nil, 3); err == nil || !strings.Contains(err.Error(), "without a loss for 3 samples") {
+		t.Errorf("Backward(nil, 3): %v", err)
 	}
 }
