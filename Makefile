@@ -8,6 +8,8 @@ DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth dataset-fashion-mnist
 DEPS += openmpi-bin libopenmpi-dev
+# MPICH beside it (Open MPI stays the default "mpi"): dist's TestMPICH builds against it.
+DEPS += mpich libmpich-dev
 
 .PHONY: test test-race soak bench-vs-torch test-glfw fuzz-short vet bench demo deps deps-check
 .PHONY: demo-mpi bench-mpi gpu-prepare gpu-dry-run

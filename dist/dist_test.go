@@ -57,6 +57,18 @@ func TestCollectives(t *testing.T) {
 	t.Logf("\n%s", out)
 }
 
+// TestMPICH runs TestRank as 3 processes built against MPICH and started
+// by its mpiexec, where MPICH is installed beside the default Open MPI.
+func TestMPICH(t *testing.T) {
+	disttest.Parent(t)
+	bin := disttest.BuildMPICH(t, ".", true)
+	out := disttest.RunMPICH(t, 60*time.Second, 3, bin, "-test.run", "^TestRank$", "-test.v")
+	if n := strings.Count(out, "--- PASS: TestRank"); n != 3 || !strings.Contains(out, "MPICH Version: ") {
+		t.Errorf("%d ranks passed under MPICH, want 3:\n%s", n, out)
+	}
+	t.Logf("\n%s", out)
+}
+
 // TestRank is one process of TestCollectives: it checks every collective
 // against values computed from the ranks.
 func TestRank(t *testing.T) {

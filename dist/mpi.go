@@ -167,5 +167,6 @@ func library() string {
 	defer C.free(unsafe.Pointer(buf))
 	C.tgl_library(buf)
 	s, _, _ := strings.Cut(strings.TrimSpace(C.GoString(buf)), "\n")
-	return strings.TrimSuffix(strings.TrimSpace(s), ",")
+	// MPICH's first line is "MPICH Version:\t4.0.2".
+	return strings.Join(strings.Fields(strings.TrimSuffix(strings.TrimSpace(s), ",")), " ")
 }

@@ -73,6 +73,59 @@ func Build(t *testing.T, dir string, test bool) string {
 	return out
 }
 
+// BuildMPICH is Build against MPICH instead of the system's default MPI
+// (Debian's alternatives make Open MPI the default where both are
+// installed), for RunMPICH. It skips t where MPICH is not installed
+// (apt-get install mpich libmpich-dev).
+func BuildMPICH(t *testing.T, dir string, test bool) string {
+	t.Helper()
+	need(t)
+	if testing.Short() {
+		t.Skip("building an MPI binary and running it under mpiexec: not in -short")
+	}
+	pcdir, err := exec.Command("pkg-config", "--variable=pcfiledir", "mpich").Output()
+	if _, lerr := exec.LookPath("mpiexec.mpich"); err != nil || lerr != nil {
+		t.Skip("MPICH is not installed (apt-get install mpich libmpich-dev)")
+	}
+	// The binding asks pkg-config for "mpi": a directory searched first
+	// where that is MPICH's file.
+	pc := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(pcdir)), "mpich.pc"))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(pc, "mpi.pc"), b, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), filepath.Base(dir)+".mpich")
+	args := []string{"build", "-tags", "mpi", "-o", out, dir}
+	if test {
+		args = []string{"test", "-c", "-tags", "mpi", "-o", out, dir}
+	}
+	cmd := exec.Command("go", args...)
+	// The build cache does not tell pkg-config's answers apart: a flag of
+	// MPICH's own keeps its build from being taken for Open MPI's.
+	cmd.Env = append(os.Environ(), "PKG_CONFIG_PATH="+pc, "CGO_CFLAGS=-O2 -g -DTENSORGL_MPICH")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %v against MPICH: %v\n%s", args, err, b)
+	}
+	return out
+}
+
+// RunMPICH runs np processes of prog, built by BuildMPICH, under MPICH's
+// mpiexec (Hydra) to their end, and fails t if the job fails.
+func RunMPICH(t *testing.T, limit time.Duration, np int, prog string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "mpiexec.mpich", append([]string{"-n", strconv.Itoa(np), "-env", ChildEnv, strconv.Itoa(np), prog}, args...)...)
+	b, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("mpiexec.mpich -n %d %s %v: %v\n%s", np, filepath.Base(prog), args, err, b)
+	}
+	return string(b)
+}
+
 // A Job is a running mpirun.
 type Job struct {
 	Cmd    *exec.Cmd
