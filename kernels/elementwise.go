@@ -87,22 +87,34 @@ func BinaryOpNamed(name string) (BinaryOp, bool) {
 
 // Unary sets contiguous dst = op(src; a, b) over shape.
 func Unary(op UnaryOp, a, b float32, dst []float32, src Strided[float32], shape []int) {
-	n := numElements(shape)
+	n, grain := numElements(shape), unaryGrain(op)
+	if n == 0 {
+		return
+	}
 	w := newWalker(shape, [3]int{src.Off}, [3][]int{src.Strides})
-	ParallelFor(n, unaryGrain(op), func(lo, hi int) {
-		w := w
-		w.seek(lo)
-		for pos := lo; pos < hi; {
-			m := w.span(min(hi-pos, spanLen))
-			d := dst[pos : pos+m]
-			// A non-contiguous source is gathered into dst itself, and the
-			// op then runs in place.
-			s := load(&w, 0, src.Data, m, d)
-			unarySpan(op, a, b, d, s)
-			pos += m
-			w.advance(m)
-		}
-	})
+	if serial(n, grain) {
+		unaryRange(op, a, b, dst, src, w, 0, n)
+		return
+	}
+	// Only this copy of the walker moves to the heap, with the closure
+	// that the helper goroutines share: a small op allocates nothing.
+	shared := w
+	ParallelFor(n, grain, func(lo, hi int) { unaryRange(op, a, b, dst, src, shared, lo, hi) })
+}
+
+// unaryRange is Unary over the elements [lo, hi).
+func unaryRange(op UnaryOp, a, b float32, dst []float32, src Strided[float32], w walker, lo, hi int) {
+	w.seek(lo)
+	for pos := lo; pos < hi; {
+		m := w.span(min(hi-pos, spanLen))
+		d := dst[pos : pos+m]
+		// A non-contiguous source is gathered into dst itself, and the
+		// op then runs in place.
+		s := load(&w, 0, src.Data, m, d)
+		unarySpan(op, a, b, d, s)
+		pos += m
+		w.advance(m)
+	}
 }
 
 // unaryGrain is the fewest elements of op worth another goroutine: the
@@ -243,18 +255,28 @@ func b2f(b bool) float32 { return math.Float32frombits(math.Float32bits(1) & mas
 // Binary sets contiguous dst = op(x, y; a) over shape.
 func Binary(op BinaryOp, a float32, dst []float32, x, y Strided[float32], shape []int) {
 	n := numElements(shape)
+	if n == 0 {
+		return
+	}
 	w := newWalker(shape, [3]int{x.Off, y.Off}, [3][]int{x.Strides, y.Strides})
-	ParallelFor(n, streamGrain, func(lo, hi int) {
-		var xs, ys [spanLen]float32
-		w := w
-		w.seek(lo)
-		for pos := lo; pos < hi; {
-			m := w.span(min(hi-pos, spanLen))
-			binarySpan(op, a, dst[pos:pos+m], load(&w, 0, x.Data, m, xs[:]), load(&w, 1, y.Data, m, ys[:]))
-			pos += m
-			w.advance(m)
-		}
-	})
+	if serial(n, streamGrain) {
+		binaryRange(op, a, dst, x, y, w, 0, n)
+		return
+	}
+	shared := w // as in Unary
+	ParallelFor(n, streamGrain, func(lo, hi int) { binaryRange(op, a, dst, x, y, shared, lo, hi) })
+}
+
+// binaryRange is Binary over the elements [lo, hi).
+func binaryRange(op BinaryOp, a float32, dst []float32, x, y Strided[float32], w walker, lo, hi int) {
+	var xs, ys [spanLen]float32
+	w.seek(lo)
+	for pos := lo; pos < hi; {
+		m := w.span(min(hi-pos, spanLen))
+		binarySpan(op, a, dst[pos:pos+m], load(&w, 0, x.Data, m, xs[:]), load(&w, 1, y.Data, m, ys[:]))
+		pos += m
+		w.advance(m)
+	}
 }
 
 // binarySpan applies op element by element over equal-length slices.

@@ -18,10 +18,7 @@ func ParallelFor(n, grain int, fn func(lo, hi int)) {
 	if grain < 1 {
 		grain = 1
 	}
-	workers := runtime.GOMAXPROCS(0)
-	if max := (n + grain - 1) / grain; workers > max {
-		workers = max
-	}
+	workers := workers(n, grain)
 	if workers <= 1 {
 		fn(0, n)
 		return
@@ -39,6 +36,17 @@ func ParallelFor(n, grain int, fn func(lo, hi int)) {
 	fn(0, min(chunk, n))
 	wg.Wait()
 }
+
+// workers is how many goroutines ParallelFor(n, grain, …) runs on.
+func workers(n, grain int) int {
+	return min(runtime.GOMAXPROCS(0), (n+max(grain, 1)-1)/max(grain, 1))
+}
+
+// serial reports whether ParallelFor(n, grain, fn) would call fn(0, n) on
+// the calling goroutine: a kernel that runs the loop itself then keeps its
+// state off the heap (a closure handed to other goroutines moves what it
+// captures there).
+func serial(n, grain int) bool { return workers(n, grain) <= 1 }
 
 // ParallelItems calls work(i) once for each i in [0, n), handing the
 // items out one at a time to the calling goroutine and up to

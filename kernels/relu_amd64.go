@@ -20,36 +20,45 @@ func biasReluAVX2(d, s *float32, n int, b float32)
 //go:noescape
 func reluGradAVX2(d, x, y *float32, n int)
 
-var biasRelu, reluGrad = func() (func(d, s []float32, b float32), func(d, x, y []float32)) {
+// Plain functions rather than function values chosen at start-up: through
+// an indirect call the compiler must assume the slices escape, which moved
+// the span buffers of every elementwise Binary (4 KiB) to the heap.
+var hasAVX512, hasAVX2 = cpu.X86.HasAVX512F, cpu.X86.HasAVX2
+
+func biasRelu(d, s []float32, b float32) {
 	switch {
-	case cpu.X86.HasAVX512F:
-		return func(d, s []float32, b float32) {
-				if n := len(d); n > 0 {
-					_ = s[n-1]
-					biasReluAVX512(&d[0], &s[0], n, b)
-				}
-			}, func(d, x, y []float32) {
-				if n := len(d); n > 0 {
-					_, _ = x[n-1], y[n-1]
-					reluGradAVX512(&d[0], &x[0], &y[0], n)
-				}
-			}
-	case cpu.X86.HasAVX2:
-		return func(d, s []float32, b float32) {
-				s = s[:len(d)]
-				full := len(d) &^ 7
-				if full > 0 {
-					biasReluAVX2(&d[0], &s[0], full, b)
-				}
-				biasReluGo(d[full:], s[full:], b)
-			}, func(d, x, y []float32) {
-				x, y = x[:len(d)], y[:len(d)]
-				full := len(d) &^ 7
-				if full > 0 {
-					reluGradAVX2(&d[0], &x[0], &y[0], full)
-				}
-				reluGradGo(d[full:], x[full:], y[full:])
-			}
+	case hasAVX512:
+		if n := len(d); n > 0 {
+			_ = s[n-1]
+			biasReluAVX512(&d[0], &s[0], n, b)
+		}
+	case hasAVX2:
+		s = s[:len(d)]
+		full := len(d) &^ 7
+		if full > 0 {
+			biasReluAVX2(&d[0], &s[0], full, b)
+		}
+		biasReluGo(d[full:], s[full:], b)
+	default:
+		biasReluGo(d, s, b)
 	}
-	return biasReluGo, reluGradGo
-}()
+}
+
+func reluGrad(d, x, y []float32) {
+	switch {
+	case hasAVX512:
+		if n := len(d); n > 0 {
+			_, _ = x[n-1], y[n-1]
+			reluGradAVX512(&d[0], &x[0], &y[0], n)
+		}
+	case hasAVX2:
+		x, y = x[:len(d)], y[:len(d)]
+		full := len(d) &^ 7
+		if full > 0 {
+			reluGradAVX2(&d[0], &x[0], &y[0], full)
+		}
+		reluGradGo(d[full:], x[full:], y[full:])
+	default:
+		reluGradGo(d, x, y)
+	}
+}

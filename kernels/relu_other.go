@@ -2,4 +2,5 @@
 
 package kernels
 
-var biasRelu, reluGrad = biasReluGo, reluGradGo
+func biasRelu(d, s []float32, b float32) { biasReluGo(d, s, b) }
+func reluGrad(d, x, y []float32)         { reluGradGo(d, x, y) }

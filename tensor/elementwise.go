@@ -71,6 +71,9 @@ func (t *Tensor) unary(op string, p device.UnaryParams, backward func(x, y, g *T
 	if backward == nil {
 		return out
 	}
+	if !t.requiresGrad { // no rule to build (record still checks for anomalies)
+		return record(op, out, nil, nil)
+	}
 	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{backward(t, out, g)} })
 }
 
@@ -85,6 +88,9 @@ func (t *Tensor) binary(op string, o *Tensor, p device.BinaryParams, backward fu
 	}
 	if backward == nil {
 		return out
+	}
+	if !t.requiresGrad && !o.requiresGrad { // as in unary
+		return record(op, out, nil, nil)
 	}
 	return record(op, out, []*Tensor{t, o}, func(g *Tensor) []*Tensor {
 		ga, gb := backward(t, o, out, g)

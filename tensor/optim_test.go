@@ -17,6 +17,9 @@ func TestOptimStepsOneCall(t *testing.T) {
 	g1 := FromSlice([]float32{1, 4, 2, 5, 3, 6}, 3, 2).T() // [[1 2 3] [4 5 6]], strided
 	g2 := FromSlice([]float32{-1}, 1)
 	b1, b2 := FromSlice([]float32{9, 9, 9, 9, 9, 9}, 2, 3), FromSlice([]float32{2}, 1)
+	if err := dev.Sync(); err != nil { // count only what follows
+		t.Fatal(err)
+	}
 	before := dev.Stats().Dispatches
 	SGDStep([]SGDUpdate{{Param: p1, Grad: g1, Buf: b1, FirstStep: true}, {Param: p2, Grad: g2, Buf: b2}},
 		device.SGDParams{LR: 0.5, Momentum: 0.5})
