@@ -9,6 +9,9 @@ import (
 
 // broadcastShape returns the numpy broadcast of shapes a and b.
 func broadcastShape(op string, a, b []int) []int {
+	if slices.Equal(a, b) { // the usual case; shapes are never written in place
+		return a
+	}
 	n := max(len(a), len(b))
 	out := make([]int, n)
 	for i := range n {
@@ -35,6 +38,9 @@ func dimAt(s []int, i int) int {
 // stridedAs walks t over shape, which t broadcasts to (stride 0 on
 // broadcast dimensions).
 func (t *Tensor) stridedAs(shape []int) device.Strided {
+	if slices.Equal(shape, t.shape) { // t's own strides, never written in place
+		return t.strided()
+	}
 	st := make([]int, len(shape))
 	lead := len(shape) - len(t.shape)
 	for i := lead; i < len(shape); i++ {

@@ -99,7 +99,6 @@ func SetDefaultDevice(d device.Device) {
 
 // newTensor allocates a contiguous tensor of the given shape in scope sc.
 func newTensor(sc *Scope, dev device.Device, dt device.DType, shape []int) *Tensor {
-	shape = slices.Clone(shape)
 	if len(shape) > device.MaxRank {
 		fail("New", "rank %d exceeds the maximum %d: %v", len(shape), device.MaxRank, shape)
 	}
@@ -111,7 +110,17 @@ func newTensor(sc *Scope, dev device.Device, dt device.DType, shape []int) *Tens
 			panic(err)
 		}
 	}
-	return &Tensor{st: newStorage(sc, dev, dt, n), shape: shape, strides: device.Contiguous(shape), scope: sc}
+	// The shape (copied) and its contiguous strides share one allocation.
+	r := len(shape)
+	dims := make([]int, 2*r)
+	own, strides := dims[:r:r], dims[r:]
+	copy(own, shape)
+	step := 1
+	for d := r - 1; d >= 0; d-- {
+		strides[d] = step
+		step *= own[d]
+	}
+	return &Tensor{st: newStorage(sc, dev, dt, n), shape: own, strides: strides, scope: sc}
 }
 
 // numElements returns the element count of shape, panicking when a
