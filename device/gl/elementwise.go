@@ -7,8 +7,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
-
 	"github.com/tensorgl/tensorgl/device"
 )
 
@@ -28,10 +26,10 @@ func (d *Device) Fill(dst device.Buffer, offset, n int, v float32) {
 		if p == nil {
 			return
 		}
-		bind(g)
+		d.bind(writes(0), g)
 		p.setUint("u_n", n)
 		p.setUint("u_off", offset)
-		gl.Uniform1ui(p.loc("u_bits"), bits)
+		p.set("u_bits", uint1, bits)
 		d.dispatch1(p, n, elemLocal)
 	})
 }
@@ -83,6 +81,10 @@ func collapse(shape []int, ops []strided) []int {
 	return out
 }
 
+// operandUniforms names the strides and offset uniforms of the element-wise
+// kernel's operands s0, s1, s2.
+var operandUniforms = [...]struct{ strides, off string }{{"u_st0", "u_off0"}, {"u_st1", "u_off1"}, {"u_st2", "u_off2"}}
+
 // elementwise runs v, a variant of the strided element-wise program, over
 // shape with up to three operands and writes dst contiguously from dstOff.
 func (d *Device) elementwise(name string, v variant, dst *glBuffer, dstOff int, shape []int, a, b float32, ops ...strided) {
@@ -98,13 +100,13 @@ func (d *Device) elementwise(name string, v variant, dst *glBuffer, dstOff int, 
 		for _, o := range ops {
 			bufs = append(bufs, o.g)
 		}
-		bind(bufs...)
+		d.bind(writes(0), bufs...)
 		p.setUint("u_n", n)
 		p.setInt("u_rank", len(shape))
 		p.setInts("u_shape", shape)
 		for k, o := range ops {
-			p.setInts(fmt.Sprintf("u_st%d", k), o.strides)
-			p.setInt(fmt.Sprintf("u_off%d", k), o.off)
+			p.setInts(operandUniforms[k].strides, o.strides)
+			p.setInt(operandUniforms[k].off, o.off)
 		}
 		p.setInt("u_dstOff", dstOff)
 		p.setFloat("u_a", a)
