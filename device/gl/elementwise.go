@@ -22,7 +22,7 @@ func (d *Device) Fill(dst device.Buffer, offset, n int, v float32) {
 	}
 	g := d.buf(dst)
 	d.enqueue("fill", func() {
-		p := d.program(variant{family: "fill", defs: []string{localDef(elemLocal)}})
+		p := d.program(fillVariant)
 		if p == nil {
 			return
 		}
@@ -34,7 +34,26 @@ func (d *Device) Fill(dst device.Buffer, offset, n int, v float32) {
 	})
 }
 
-func localDef(n int) string { return fmt.Sprintf("LOCAL_X=%d", n) }
+// fillVariant is Fill's one program.
+var fillVariant = variant{family: "fill", defs: []string{localDef(elemLocal)}}
+
+// localDef returns the define of a work group n invocations wide.
+func localDef(n int) string {
+	if s, ok := localDefs[n]; ok {
+		return s
+	}
+	return fmt.Sprintf("LOCAL_X=%d", n)
+}
+
+// localDefs holds the defines of the power-of-two widths, so that queuing
+// a kernel does not format one.
+var localDefs = func() map[int]string {
+	m := map[int]string{}
+	for n := 1; n <= 1024; n *= 2 {
+		m[n] = fmt.Sprintf("LOCAL_X=%d", n)
+	}
+	return m
+}()
 
 // strided is a Strided operand captured for the GL thread.
 type strided struct {
@@ -96,11 +115,11 @@ func (d *Device) elementwise(name string, v variant, dst *glBuffer, dstOff int, 
 		if p == nil {
 			return
 		}
-		bufs := []*glBuffer{dst}
-		for _, o := range ops {
-			bufs = append(bufs, o.g)
+		bufs := [1 + len(operandUniforms)]*glBuffer{dst}
+		for k, o := range ops {
+			bufs[1+k] = o.g
 		}
-		d.bind(writes(0), bufs...)
+		d.bind(writes(0), bufs[:1+len(ops)]...)
 		p.setUint("u_n", n)
 		p.setInt("u_rank", len(shape))
 		p.setInts("u_shape", shape)

@@ -194,26 +194,29 @@ func (p *program) set(name string, k uniformKind, vals ...uint32) {
 	if p.st.elide && (u.loc < 0 || u.val != nil && slices.Equal(u.val, vals)) {
 		return
 	}
+	// The calls take the cached copy: a pointer into vals would make every
+	// caller's argument slice escape to the heap (cgo).
 	u.val = append(u.val[:0], vals...)
+	v := u.val
 	p.st.calls++
-	n := int32(len(vals))
+	n := int32(len(v))
 	switch k {
 	case int1:
-		gl.Uniform1i(u.loc, int32(vals[0]))
+		gl.Uniform1i(u.loc, int32(v[0]))
 	case uint1:
-		gl.Uniform1ui(u.loc, vals[0])
+		gl.Uniform1ui(u.loc, v[0])
 	case float1:
-		gl.Uniform1f(u.loc, math.Float32frombits(vals[0]))
+		gl.Uniform1f(u.loc, math.Float32frombits(v[0]))
 	case uint2:
-		gl.Uniform2ui(u.loc, vals[0], vals[1])
+		gl.Uniform2ui(u.loc, v[0], v[1])
 	case uint3:
-		gl.Uniform3ui(u.loc, vals[0], vals[1], vals[2])
+		gl.Uniform3ui(u.loc, v[0], v[1], v[2])
 	case intArray:
-		gl.Uniform1iv(u.loc, n, (*int32)(unsafe.Pointer(&vals[0])))
+		gl.Uniform1iv(u.loc, n, (*int32)(unsafe.Pointer(&v[0])))
 	case uintArray:
-		gl.Uniform1uiv(u.loc, n, &vals[0])
+		gl.Uniform1uiv(u.loc, n, &v[0])
 	case floatArray:
-		gl.Uniform1fv(u.loc, n, (*float32)(unsafe.Pointer(&vals[0])))
+		gl.Uniform1fv(u.loc, n, (*float32)(unsafe.Pointer(&v[0])))
 	default:
 		panic(fmt.Sprintf("gl: uniform %s of unknown kind %d", name, k))
 	}
