@@ -51,8 +51,11 @@ var dispatchKernels = []dispatchKernel{
 // round trip). µs/dispatch is the time of an iteration divided by its
 // kernels; µs/enqueue only the time until the last call returned, before
 // the Sync: what the host spends per kernel when it does not wait.
-// dispatches/call checks that each call is one kernel. tensor-add runs
-// through the tensor package, inside tensor.Tidy.
+// dispatches/call checks that each call is one kernel; barriers/dispatch
+// and state-calls/dispatch count the GL backend's glMemoryBarrier and
+// glUseProgram/glBindBufferBase/glUniform* calls (device.Stats; 0 on the
+// CPU; TENSORGL_GL_ELIDE=0 issues them all). tensor-add runs through the
+// tensor package, inside tensor.Tidy.
 func BenchmarkDispatch(b *testing.B) {
 	devs, note := openDevices()
 	b.Log(note)
@@ -94,5 +97,9 @@ func runDispatch(b *testing.B, dev device.Device, k dispatchKernel, burst int) {
 	calls := float64(b.N * burst)
 	b.ReportMetric(1e6*b.Elapsed().Seconds()/calls, "µs/dispatch")
 	b.ReportMetric(1e6*enqueue.Seconds()/calls, "µs/enqueue")
-	b.ReportMetric(float64(dev.Stats().Dispatches-before.Dispatches)/calls, "dispatches/call")
+	s := dev.Stats().Sub(before)
+	dispatches := float64(s.Dispatches)
+	b.ReportMetric(dispatches/calls, "dispatches/call")
+	b.ReportMetric(float64(s.Barriers)/dispatches, "barriers/dispatch")
+	b.ReportMetric(float64(s.StateCalls)/dispatches, "state-calls/dispatch")
 }

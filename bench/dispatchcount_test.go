@@ -57,8 +57,9 @@ func TestDispatchesPerStep(t *testing.T) {
 			if max < 0 {
 				continue
 			}
-			n := dispatchesPerStep(t, d.dev, m, batch)
-			t.Logf("%s on %s: %d dispatches per step (at most %d)", m.name, d.label, n, max)
+			s := stepStats(t, d.dev, m, batch)
+			n := s.Dispatches
+			t.Logf("%s on %s: %d dispatches per step (at most %d), %d barriers, %d GL state calls", m.name, d.label, n, max, s.Barriers, s.StateCalls)
 			if n > int64(max) {
 				t.Errorf("%s on %s: %d dispatches per step, want at most %d", m.name, d.label, n, max)
 			}
@@ -66,9 +67,9 @@ func TestDispatchesPerStep(t *testing.T) {
 	}
 }
 
-// dispatchesPerStep runs warm-up steps of m at the given batch on dev and
-// returns the dispatches of the step after them.
-func dispatchesPerStep(t *testing.T, dev device.Device, m trainModel, batch int) int64 {
+// stepStats runs warm-up steps of m at the given batch on dev and returns
+// the dispatches, barriers and state calls of the step after them.
+func stepStats(t *testing.T, dev device.Device, m trainModel, batch int) device.Stats {
 	defer tensor.SetDefaultDevice(tensor.DefaultDevice())
 	tensor.SetDefaultDevice(dev)
 	held, run := m.setup(tensor.NewGenerator(1), batch)
@@ -86,10 +87,10 @@ func dispatchesPerStep(t *testing.T, dev device.Device, m trainModel, batch int)
 	if err := dev.Sync(); err != nil {
 		t.Fatal(err)
 	}
-	before := dev.Stats().Dispatches
+	before := dev.Stats()
 	step()
 	if err := dev.Sync(); err != nil {
 		t.Fatal(err)
 	}
-	return dev.Stats().Dispatches - before
+	return dev.Stats().Sub(before)
 }

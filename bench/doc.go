@@ -22,7 +22,12 @@
 // Three benchmarks are sized for a GPU. BenchmarkDispatch/<device>/<kernel>
 // measures launch cost: 1000 tiny kernels (Fill, Unary relu, a tensor Add
 // inside tensor.Tidy) back to back and then one Sync, and one kernel with
-// its Sync, in µs/dispatch (and µs/enqueue, the host's share).
+// its Sync, in µs/dispatch (and µs/enqueue, the host's share), with the GL
+// backend's glMemoryBarrier and state calls (glUseProgram,
+// glBindBufferBase, glUniform*) per dispatch; BenchmarkTrainStep reports
+// them per step on GL. TENSORGL_GL_ELIDE=0 makes the GL backend issue every
+// state call and a barrier before every dispatch, as it did before it
+// skipped redundant ones, so both can be timed on one machine.
 // BenchmarkMatMul/<device>/<n>x<n>x<n> multiplies square matrices from 256
 // to 4096 (8192 on a GPU, or on the CPU with TENSORGL_BENCH_HUGE=1) in
 // GFLOP/s. BenchmarkTrainStepLarge/<model>-b<batch>/<device> times the
@@ -43,7 +48,9 @@
 //	bash bench/gpu/run.sh [results-dir]
 //
 // runs the GL conformance tests, tensorgl check, the benchmarks above and
-// BenchmarkTrainStep and BenchmarkKernel on GL and the CPU, torch_ref.py
+// BenchmarkTrainStep and BenchmarkKernel on GL and the CPU, an A/B of the GL
+// host path (the dispatch bursts and the GAN step on GL with
+// TENSORGL_GL_ELIDE=0 and 1, alternated, in elide-ab.txt), torch_ref.py
 // --device cuda --large when python3 has torch with CUDA, and the CNN and
 // RNN examples on GL, each step under its own timeout within one budget
 // (TENSORGL_GPU_BUDGET, 480 s), into $OUT/gpu-<time>/ (packed as

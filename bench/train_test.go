@@ -243,8 +243,13 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel, batch int) {
 	if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
 		b.Fatalf("loss is %v after %d steps", loss, warmupSteps+b.N)
 	}
-	n := float64(b.N)
+	n, s := float64(b.N), after.Sub(before)
 	b.ReportMetric(float64(batch)*n/b.Elapsed().Seconds(), "samples/s")
-	b.ReportMetric(float64(after.Dispatches-before.Dispatches)/n, "dispatches/step")
-	b.ReportMetric(float64(after.BuffersAllocated-before.BuffersAllocated)/n, "newbufs/step")
+	b.ReportMetric(float64(s.Dispatches)/n, "dispatches/step")
+	b.ReportMetric(float64(s.BuffersAllocated)/n, "newbufs/step")
+	if dev.Info().Name == "gl" {
+		// The GL host path's calls (see BenchmarkDispatch).
+		b.ReportMetric(float64(s.Barriers)/n, "barriers/step")
+		b.ReportMetric(float64(s.StateCalls)/n, "state-calls/step")
+	}
 }

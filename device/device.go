@@ -167,4 +167,23 @@ type Stats struct {
 	Uploads          int64 // host → device transfers (Write)
 	Downloads        int64 // device → host transfers (Read)
 	Dispatches       int64 // kernels run
+	// The GL backend's host work per dispatch (0 on the CPU):
+	Barriers   int64 // glMemoryBarrier calls: between dependent dispatches, and before transfers of shader-written buffers
+	StateCalls int64 // glUseProgram, glBindBufferBase and glUniform* calls issued for dispatches
+}
+
+// Sub returns the counters of s less those of before: what happened between
+// two readings.
+func (s Stats) Sub(before Stats) Stats {
+	return Stats{
+		BuffersAllocated: s.BuffersAllocated - before.BuffersAllocated,
+		BuffersReused:    s.BuffersReused - before.BuffersReused,
+		BytesInUse:       s.BytesInUse - before.BytesInUse,
+		BytesPooled:      s.BytesPooled - before.BytesPooled,
+		Uploads:          s.Uploads - before.Uploads,
+		Downloads:        s.Downloads - before.Downloads,
+		Dispatches:       s.Dispatches - before.Dispatches,
+		Barriers:         s.Barriers - before.Barriers,
+		StateCalls:       s.StateCalls - before.StateCalls,
+	}
 }

@@ -7,7 +7,10 @@
 #
 # Steps, most wanted first, each with its own timeout, continuing after a
 # failure: the machine (nvidia-smi, libraries, tensorgl info), the GL
-# conformance tests, tensorgl check, BenchmarkDispatch, BenchmarkTrainStep
+# conformance tests, tensorgl check, BenchmarkDispatch, the GL host path
+# with its elision of redundant state and barriers off and on
+# (TENSORGL_GL_ELIDE=0 and 1, alternated: the x1000 dispatch bursts and the
+# GAN training step on GL), BenchmarkTrainStep
 # (GL and CPU), BenchmarkTrainStepLarge on GL, BenchmarkMatMul, PyTorch
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
 # CUDA), the CNN example on Fashion-MNIST on GL, BenchmarkKernel on GL, the
@@ -93,7 +96,7 @@ digest() {
 			name = $1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
 			line = sprintf("%-58s %10.3f ms", name, $3 / 1e6)
 			for (i = 5; i < NF; i += 2)
-				if ($(i+1) ~ /^(µs\/dispatch|µs\/enqueue|samples\/s|dispatches\/step|GFLOP\/s)$/)
+				if ($(i+1) ~ /^(µs\/dispatch|µs\/enqueue|barriers\/(dispatch|step)|state-calls\/(dispatch|step)|samples\/s|dispatches\/step|GFLOP\/s)$/)
 					line = line sprintf("  %s %s", $i, $(i+1))
 			print line
 		}
@@ -168,6 +171,23 @@ step info 30 . "$bin/tensorgl" info
 step gl-conformance 120 device/gl "$bin/gl.test" -test.count=1 -test.v "${short[@]}"
 step check-gl 90 . "$bin/tensorgl" check -device gl
 step dispatch 60 bench "${bench[@]}" '^BenchmarkDispatch$' -test.benchtime "$(bt 0.5s)"
+# The A/B of the GL host path: each round runs both settings, so drift
+# hits both alike; the mode is written into the benchmark names
+# (BenchmarkDispatch/elide=0/...).
+rounds=2
+[ -n "$quick" ] && rounds=1
+step elide-ab 90 bench bash -c '
+	set -o pipefail
+	rc=0
+	for r in $(seq "$1"); do
+		for e in 0 1; do
+			TENSORGL_GL_ELIDE=$e "$2" -test.run "^\$" -test.benchmem -test.benchtime "$3" \
+				-test.bench "^BenchmarkDispatch\$/^gl/x1000\$" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/elide=$e/|" || rc=1
+			TENSORGL_GL_ELIDE=$e "$2" -test.run "^\$" -test.benchmem -test.benchtime "$4" \
+				-test.bench "^BenchmarkTrainStep\$/^gan\$/^gl" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/elide=$e/|" || rc=1
+		done
+	done
+	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
 step trainstep 120 bench "${bench[@]}" '^BenchmarkTrainStep$' -test.benchtime "$(bt 1s)" -test.count "$count"
 step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
@@ -212,7 +232,7 @@ fi
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,elide-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then

@@ -220,7 +220,7 @@ func testStats(t tb, d device.Device) {
 		t.Errorf("one Alloc: BuffersAllocated+BuffersReused went %d → %d, want +1",
 			before.BuffersAllocated+before.BuffersReused, after.BuffersAllocated+after.BuffersReused)
 	}
-	for _, v := range []int64{after.BuffersAllocated, after.BuffersReused, after.BytesInUse, after.BytesPooled, after.Uploads, after.Downloads, after.Dispatches} {
+	for _, v := range []int64{after.BuffersAllocated, after.BuffersReused, after.BytesInUse, after.BytesPooled, after.Uploads, after.Downloads, after.Dispatches, after.Barriers, after.StateCalls} {
 		if v < 0 {
 			t.Errorf("Stats() = %+v: negative counter", after)
 			break

@@ -10,28 +10,28 @@ func (d *Device) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffer, 
 	if p.Track {
 		bufs[2], bufs[3] = runMean, runVar
 	}
-	d.batchNorm("batch-norm statistics", "STATS", true, bufs, p)
+	d.batchNorm("batch-norm statistics", "STATS", true, writes(0, 1, 2, 3), bufs, p)
 }
 
 // BatchNorm runs one invocation per element.
 func (d *Device) BatchNorm(y, x, mean, invstd, w, b device.Buffer, p device.BatchNormParams) {
-	d.batchNorm("batch norm", "NORMALISE", false, []device.Buffer{y, x, mean, invstd, w, b}, p)
+	d.batchNorm("batch norm", "NORMALISE", false, writes(0), []device.Buffer{y, x, mean, invstd, w, b}, p)
 }
 
 // BatchNormBackwardReduce runs one work group per channel.
 func (d *Device) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd device.Buffer, p device.BatchNormParams) {
-	d.batchNorm("batch-norm backward reduce", "BACKWARD_REDUCE", true, []device.Buffer{dw, db, dy, x, mean, invstd}, p)
+	d.batchNorm("batch-norm backward reduce", "BACKWARD_REDUCE", true, writes(0, 1), []device.Buffer{dw, db, dy, x, mean, invstd}, p)
 }
 
 // BatchNormBackward runs one invocation per element.
 func (d *Device) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams) {
-	d.batchNorm("batch-norm backward", "BACKWARD", false, []device.Buffer{dx, dy, x, mean, invstd, w, dw, db}, p)
+	d.batchNorm("batch-norm backward", "BACKWARD", false, writes(0), []device.Buffer{dx, dy, x, mean, invstd, w, dw, db}, p)
 }
 
 // batchNorm enqueues the batch-norm variant def, the buffers bound in order
-// from binding 0 (nil ones left unbound): one work group per channel when
-// perChannel, else one invocation per element.
-func (d *Device) batchNorm(name, def string, perChannel bool, bufs []device.Buffer, p device.BatchNormParams) {
+// from binding 0 (nil ones left unbound; it writes those set in w): one work
+// group per channel when perChannel, else one invocation per element.
+func (d *Device) batchNorm(name, def string, perChannel bool, w uint32, bufs []device.Buffer, p device.BatchNormParams) {
 	gs := make([]*glBuffer, len(bufs))
 	for i, b := range bufs {
 		if b != nil {
@@ -54,7 +54,7 @@ func (d *Device) batchNorm(name, def string, perChannel bool, bufs []device.Buff
 		if prog == nil {
 			return
 		}
-		bind(gs...)
+		d.bind(w, gs...)
 		prog.setInt("u_n", p.N)
 		prog.setInt("u_c", p.C)
 		prog.setInt("u_inner", p.Inner)

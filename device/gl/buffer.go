@@ -24,11 +24,15 @@ func (b *Buffer) Len() int { return b.n }
 // DType returns the element type.
 func (b *Buffer) DType() device.DType { return b.dt }
 
-// glBuffer is a GL buffer object of size elements (a bucket size). name is
-// set and read only on the GL thread.
+// glBuffer is a GL buffer object of size elements (a bucket size). name and
+// the epochs are set and read only on the GL thread.
 type glBuffer struct {
 	name uint32
 	size int
+	// written and read are the storage epochs (glState.epoch) of the last
+	// dispatch that wrote or read the buffer; hostWritten is the host epoch
+	// (glState.hostEpoch) of the last dispatch that wrote it.
+	written, read, hostWritten uint64
 }
 
 func (d *Device) buf(b device.Buffer) *glBuffer { return b.(*Buffer).g }
@@ -60,6 +64,7 @@ func (d *Device) Alloc(dt device.DType, n int) device.Buffer {
 	if fresh {
 		d.enqueue("alloc", func() {
 			gl.GenBuffers(1, &g.name)
+			d.st.forget(g.name)
 			gl.BindBuffer(gl.SHADER_STORAGE_BUFFER, g.name)
 			gl.BufferData(gl.SHADER_STORAGE_BUFFER, 4*g.size, nil, gl.DYNAMIC_COPY)
 		})
@@ -80,7 +85,10 @@ func (d *Device) Free(b device.Buffer) {
 	d.mu.Unlock()
 	b.(*Buffer).g = nil
 	if !keep {
-		d.enqueue("free", func() { gl.DeleteBuffers(1, &g.name) })
+		d.enqueue("free", func() {
+			d.st.forget(g.name)
+			gl.DeleteBuffers(1, &g.name)
+		})
 	}
 }
 
@@ -131,7 +139,7 @@ func (d *Device) Write(b device.Buffer, src any) {
 	}
 	d.count(func(s *device.Stats) { s.Uploads++ })
 	d.enqueue("write", func() {
-		d.hostBarrier()
+		d.hostBarrier(g)
 		gl.BindBuffer(gl.SHADER_STORAGE_BUFFER, g.name)
 		gl.BufferSubData(gl.SHADER_STORAGE_BUFFER, 0, 4*n, unsafe.Pointer(&data[0]))
 	})
@@ -155,17 +163,16 @@ func (d *Device) Read(b device.Buffer, dst any) error {
 		if n == 0 {
 			return
 		}
-		d.hostBarrier()
+		d.hostBarrier(g)
 		gl.BindBuffer(gl.SHADER_STORAGE_BUFFER, g.name)
 		gl.GetBufferSubData(gl.SHADER_STORAGE_BUFFER, 0, 4*n, ptr)
 	})
 	return d.takeErr()
 }
 
-// hostBarrier makes shader writes visible to buffer transfers (GL thread).
-func (d *Device) hostBarrier() {
-	if d.hostDirty {
-		gl.MemoryBarrier(gl.BUFFER_UPDATE_BARRIER_BIT)
-		d.hostDirty = false
-	}
+// hostBarrier makes shader writes to g visible to a transfer of g (GL
+// thread), and counts the barrier when it takes one.
+func (d *Device) hostBarrier(g *glBuffer) {
+	d.st.hostBarrier(g)
+	d.countGL(0)
 }

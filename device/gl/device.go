@@ -5,6 +5,7 @@ package gl
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -56,8 +57,9 @@ type Device struct {
 	// GL-thread state.
 	ctx        glContext
 	progs      map[string]*program
-	ssboDirty  bool     // a dispatch wrote storage since the last storage barrier
-	hostDirty  bool     // a dispatch wrote storage since the last buffer-update barrier
+	key        []byte // a program's name, reused to look it up
+	st         glState
+	debug      bool     // check GL errors after every command (DebugEnv)
 	batch      int      // commands run since the last GL error check
 	batchNames []string // the latest of them, at most maxBatchNames
 }
@@ -90,6 +92,8 @@ func open(eglIndex int) (*Device, error) {
 		pool:     device.NewPool[int, *glBuffer]("gl", device.MaxPooledBytes),
 		progs:    map[string]*program{},
 		eglIndex: eglIndex,
+		st:       newGLState(os.Getenv(ElideEnv) != "0"),
+		debug:    os.Getenv(DebugEnv) == "1",
 	}
 	initErr := make(chan error, 1)
 	go d.loop(initErr)
@@ -110,35 +114,26 @@ func (d *Device) loop(initErr chan<- error) {
 		return
 	}
 	initErr <- nil
+	// GL errors are checked by the commands that wait (Read, Sync, Close),
+	// not on the way: glGetError may stall a driver's command stream.
 	for c := range d.q {
 		d.exec(c)
-		// Check GL errors once the queue runs dry, not after every command.
-	drain:
-		for {
-			select {
-			case c, ok := <-d.q:
-				if !ok {
-					break drain
-				}
-				d.exec(c)
-			default:
-				break drain
-			}
-		}
-		d.checkGL()
 	}
 }
 
 // exec runs one command, turning a panic into a deferred error so the GL
-// thread survives bad input.
+// thread survives bad input; in debug mode it checks GL errors after it.
 func (d *Device) exec(c command) {
 	defer d.recoverErr(c.name)
 	d.batch++
 	if len(d.batchNames) == maxBatchNames {
-		d.batchNames = d.batchNames[1:]
+		d.batchNames = append(d.batchNames[:0], d.batchNames[1:]...)
 	}
 	d.batchNames = append(d.batchNames, c.name)
 	c.run()
+	if d.debug {
+		d.checkGL()
+	}
 }
 
 // recoverErr, deferred, records a panic of command name as the deferred error.
@@ -337,6 +332,9 @@ func (d *Device) Context() string { return d.context }
 
 // Stats reports the device counters. Dispatches counts glDispatchCompute
 // calls: a kernel whose grid exceeds the work-group-count limit is several.
+// Barriers counts glMemoryBarrier calls and StateCalls the glUseProgram,
+// glBindBufferBase and glUniform* calls of dispatches: redundant ones are
+// skipped unless TENSORGL_GL_ELIDE=0 (see ElideEnv).
 func (d *Device) Stats() device.Stats {
 	d.mu.Lock()
 	defer d.mu.Unlock()

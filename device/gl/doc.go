@@ -14,6 +14,19 @@
 // (GLVND's dispatch stubs), which on Mesa route to the EGL context current
 // on the thread as well as to a GLX one, so one build serves both paths.
 //
+// A dispatch issues only the GL calls that change something: glUseProgram
+// on a program switch, glBindBufferBase where a binding holds another
+// buffer, glUniform where a program's uniform has another value. Each
+// kernel declares which of its bindings it writes, and a storage barrier
+// (glMemoryBarrier) precedes a dispatch only when it reads or writes a
+// buffer that an earlier dispatch wrote since the last barrier, or writes
+// one that an earlier dispatch read; a Read or Write of a buffer waits
+// behind a buffer-update barrier only when a dispatch wrote that buffer.
+// Stats counts the barriers and state calls. TENSORGL_GL_ELIDE=0 (see
+// ElideEnv) issues every call and a barrier before every dispatch, for
+// timing both; TENSORGL_GL_DEBUG=1 (see DebugEnv) checks glGetError after
+// every command instead of only when Read, Sync or Close wait.
+//
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the
 // work-group-count limit are split into several dispatches. Buffers come

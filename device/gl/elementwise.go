@@ -7,8 +7,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
-
 	"github.com/tensorgl/tensorgl/device"
 )
 
@@ -24,19 +22,38 @@ func (d *Device) Fill(dst device.Buffer, offset, n int, v float32) {
 	}
 	g := d.buf(dst)
 	d.enqueue("fill", func() {
-		p := d.program(variant{family: "fill", defs: []string{localDef(elemLocal)}})
+		p := d.program(fillVariant)
 		if p == nil {
 			return
 		}
-		bind(g)
+		d.bind(writes(0), g)
 		p.setUint("u_n", n)
 		p.setUint("u_off", offset)
-		gl.Uniform1ui(p.loc("u_bits"), bits)
+		p.set("u_bits", uint1, bits)
 		d.dispatch1(p, n, elemLocal)
 	})
 }
 
-func localDef(n int) string { return fmt.Sprintf("LOCAL_X=%d", n) }
+// fillVariant is Fill's one program.
+var fillVariant = variant{family: "fill", defs: []string{localDef(elemLocal)}}
+
+// localDef returns the define of a work group n invocations wide.
+func localDef(n int) string {
+	if s, ok := localDefs[n]; ok {
+		return s
+	}
+	return fmt.Sprintf("LOCAL_X=%d", n)
+}
+
+// localDefs holds the defines of the power-of-two widths, so that queuing
+// a kernel does not format one.
+var localDefs = func() map[int]string {
+	m := map[int]string{}
+	for n := 1; n <= 1024; n *= 2 {
+		m[n] = fmt.Sprintf("LOCAL_X=%d", n)
+	}
+	return m
+}()
 
 // strided is a Strided operand captured for the GL thread.
 type strided struct {
@@ -83,6 +100,10 @@ func collapse(shape []int, ops []strided) []int {
 	return out
 }
 
+// operandUniforms names the strides and offset uniforms of the element-wise
+// kernel's operands s0, s1, s2.
+var operandUniforms = [...]struct{ strides, off string }{{"u_st0", "u_off0"}, {"u_st1", "u_off1"}, {"u_st2", "u_off2"}}
+
 // elementwise runs v, a variant of the strided element-wise program, over
 // shape with up to three operands and writes dst contiguously from dstOff.
 func (d *Device) elementwise(name string, v variant, dst *glBuffer, dstOff int, shape []int, a, b float32, ops ...strided) {
@@ -94,17 +115,17 @@ func (d *Device) elementwise(name string, v variant, dst *glBuffer, dstOff int, 
 		if p == nil {
 			return
 		}
-		bufs := []*glBuffer{dst}
-		for _, o := range ops {
-			bufs = append(bufs, o.g)
+		bufs := [1 + len(operandUniforms)]*glBuffer{dst}
+		for k, o := range ops {
+			bufs[1+k] = o.g
 		}
-		bind(bufs...)
+		d.bind(writes(0), bufs[:1+len(ops)]...)
 		p.setUint("u_n", n)
 		p.setInt("u_rank", len(shape))
 		p.setInts("u_shape", shape)
 		for k, o := range ops {
-			p.setInts(fmt.Sprintf("u_st%d", k), o.strides)
-			p.setInt(fmt.Sprintf("u_off%d", k), o.off)
+			p.setInts(operandUniforms[k].strides, o.strides)
+			p.setInt(operandUniforms[k].off, o.off)
 		}
 		p.setInt("u_dstOff", dstOff)
 		p.setFloat("u_a", a)

@@ -50,12 +50,16 @@ func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, p device.GatherP
 		bufs = append(bufs, d.buf(b))
 	}
 	d.enqueue("scatter-add", func() {
+		// Bindings: 0 dst, 1 src, 2 ix, 3 cnt, 4 off, 5 list, 6 row, 7
+		// sorted; writes are the ones each pass stores to (cnt's atomic
+		// increments included).
 		for _, pass := range []struct {
-			mode  string
-			total int
+			mode   string
+			total  int
+			writes uint32
 		}{
-			{"SC_CLEAR", rows}, {"SC_COUNT", ents}, {"SC_SCAN", 0}, {"SC_FILL", ents},
-			{"SC_RANK", ents}, {"SC_ADD", p.Outer * p.N * p.Inner},
+			{"SC_CLEAR", rows, writes(3)}, {"SC_COUNT", ents, writes(3)}, {"SC_SCAN", 0, writes(3, 4)},
+			{"SC_FILL", ents, writes(3, 5, 6)}, {"SC_RANK", ents, writes(7)}, {"SC_ADD", p.Outer * p.N * p.Inner, writes(0)},
 		} {
 			local := elemLocal
 			if pass.mode == "SC_SCAN" {
@@ -65,7 +69,7 @@ func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, p device.GatherP
 			if prog == nil {
 				return
 			}
-			bind(bufs...)
+			d.bind(pass.writes, bufs...)
 			setIndexUniforms(prog, pass.total, ix, p)
 			if pass.mode == "SC_SCAN" {
 				d.dispatch(prog, p.Outer, 1, 1)
@@ -85,7 +89,7 @@ func (d *Device) gather(name, mode string, total int, dst, src *glBuffer, ix str
 		if prog == nil {
 			return
 		}
-		bind(dst, src, ix.g)
+		d.bind(writes(0), dst, src, ix.g)
 		setIndexUniforms(prog, total, ix, p)
 		d.dispatch1(prog, total, elemLocal)
 	})

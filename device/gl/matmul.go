@@ -148,7 +148,13 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 		if prog == nil {
 			return
 		}
-		bind(all...)
+		// C (binding 0) is read too when β ≠ 0; split, the first pass
+		// writes only the partial sums (binding 3), the second C.
+		if splits == 1 {
+			d.bind(writes(0), all...)
+		} else {
+			d.bind(writes(3), all...)
+		}
 		shape(prog, splits, chunk)
 		d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, batch*splits)
 		if splits == 1 {
@@ -158,6 +164,7 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 		if sum == nil {
 			return
 		}
+		d.bind(writes(0), all...)
 		shape(sum, splits, chunk)
 		d.dispatch1(sum, batch*m*n, elemLocal)
 	})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/tensorgl/tensorgl/device"
 )
 
@@ -55,11 +54,11 @@ func (d *Device) SGDStep(ts []device.SGDTensor, p device.SGDParams) {
 		prog.setFloat("u_momentum", p.Momentum)
 		prog.setFloat("u_dampening", p.Dampening)
 		prog.setInt("u_nesterov", b2i(p.Nesterov))
-		first := make([]int32, len(chunk))
+		first := make([]uint32, len(chunk))
 		for i, t := range chunk {
-			first[i] = t.first
+			first[i] = uint32(t.first)
 		}
-		gl.Uniform1iv(prog.loc("u_first"), int32(len(first)), &first[0])
+		prog.set("u_first", intArray, first...)
 	})
 }
 
@@ -80,12 +79,12 @@ func (d *Device) AdamStep(ts []device.AdamTensor, p device.AdamParams) {
 		prog.setFloat("u_beta2", p.Beta2)
 		prog.setFloat("u_eps", p.Eps)
 		prog.setInt("u_decoupled", b2i(p.Decoupled))
-		bc1, bc2 := make([]float32, len(chunk)), make([]float32, len(chunk))
+		bc1, bc2 := make([]uint32, len(chunk)), make([]uint32, len(chunk))
 		for i, t := range chunk {
-			bc1[i], bc2[i] = t.bc1, t.bc2
+			bc1[i], bc2[i] = math.Float32bits(t.bc1), math.Float32bits(t.bc2)
 		}
-		gl.Uniform1fv(prog.loc("u_bc1"), int32(len(bc1)), &bc1[0])
-		gl.Uniform1fv(prog.loc("u_bc2"), int32(len(bc2)), &bc2[0])
+		prog.set("u_bc1", floatArray, bc1...)
+		prog.set("u_bc2", floatArray, bc2...)
 	})
 }
 
@@ -113,12 +112,18 @@ func (d *Device) optimStep(name string, defs, bindingNames []string, ts []optimT
 			// Tensor k of the chunk is bound at slot k of every operand
 			// array; unused slots get the chunk's last tensor again (no
 			// work group reads them) so no binding is left stale.
+			// Every operand is read and written but the gradient.
 			start, n := make([]uint32, slots+1), make([]uint32, slots)
+			bufs := make([]*glBuffer, operands*slots)
+			var w uint32
 			groups := 0
 			for k := range slots {
 				t := chunk[min(k, len(chunk)-1)]
 				for j, g := range t.bufs {
-					gl.BindBufferBase(gl.SHADER_STORAGE_BUFFER, uint32(j*slots+k), g.name)
+					bufs[j*slots+k] = g
+					if j != 1 {
+						w |= writes(j*slots + k)
+					}
 				}
 				if k < len(chunk) {
 					start[k], n[k] = uint32(groups), uint32(t.n)
@@ -126,9 +131,10 @@ func (d *Device) optimStep(name string, defs, bindingNames []string, ts []optimT
 				}
 			}
 			start[len(chunk)] = uint32(groups)
-			gl.Uniform1ui(prog.loc("u_count"), uint32(len(chunk)))
-			gl.Uniform1uiv(prog.loc("u_start"), int32(len(start)), &start[0])
-			gl.Uniform1uiv(prog.loc("u_n"), int32(len(n)), &n[0])
+			d.bind(w, bufs...)
+			prog.setUint("u_count", len(chunk))
+			prog.set("u_start", uintArray, start...)
+			prog.set("u_n", uintArray, n...)
 			set(prog, chunk)
 			d.dispatch(prog, groups, 1, 1)
 		}

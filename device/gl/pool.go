@@ -11,7 +11,7 @@ func (d *Device) Pool2d(y, idx, x device.Buffer, p device.Pool2dParams) {
 	if idx != nil {
 		gi = d.buf(idx)
 	}
-	d.pool2d("pool2d", nil, p.N*p.C*p.OutH()*p.OutW(), p, d.buf(y), gi, d.buf(x))
+	d.pool2d("pool2d", nil, p.N*p.C*p.OutH()*p.OutW(), p, writes(0, 1), d.buf(y), gi, d.buf(x))
 }
 
 // Pool2dBackward writes dx with one invocation per input element, summing
@@ -21,10 +21,12 @@ func (d *Device) Pool2dBackward(dx, dy, idx device.Buffer, p device.Pool2dParams
 	if idx != nil {
 		gi = d.buf(idx)
 	}
-	d.pool2d("pool2d backward", []string{"BACKWARD"}, p.N*p.C*p.H*p.W, p, d.buf(dx), d.buf(dy), gi)
+	d.pool2d("pool2d backward", []string{"BACKWARD"}, p.N*p.C*p.H*p.W, p, writes(0), d.buf(dx), d.buf(dy), gi)
 }
 
-func (d *Device) pool2d(name string, defs []string, total int, p device.Pool2dParams, b0, b1, b2 *glBuffer) {
+// pool2d enqueues the pooling variant defs over total invocations with b0–b2
+// at bindings 0–2, of which it writes those set in w.
+func (d *Device) pool2d(name string, defs []string, total int, p device.Pool2dParams, w uint32, b0, b1, b2 *glBuffer) {
 	if p.Mode == device.MaxPool {
 		defs = append(defs, "MAX")
 	} else {
@@ -40,7 +42,7 @@ func (d *Device) pool2d(name string, defs []string, total int, p device.Pool2dPa
 		if prog == nil {
 			return
 		}
-		bind(b0, b1, b2)
+		d.bind(w, b0, b1, b2)
 		prog.setUint("u_total", total)
 		for _, u := range []struct {
 			name string

@@ -4,7 +4,10 @@ package gl
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/tensorgl/tensorgl/device"
@@ -47,12 +50,24 @@ func opVariant(family, selector string, ops []device.OpInfo, op device.OpInfo, d
 	return variant{family: family, defs: append(defs, selector+"="+op.Define), ops: ops}
 }
 
-func (v variant) String() string {
-	s := v.family
+func (v variant) String() string { return string(v.appendKey(nil)) }
+
+// appendKey appends v's name (String) to b: the GL thread looks programs up
+// by it in a reused buffer, without building a string.
+func (v variant) appendKey(b []byte) []byte {
+	b = append(b, v.family...)
 	if v.tail != "" {
-		s += "+" + v.tail
+		b = append(b, '+')
+		b = append(b, v.tail...)
 	}
-	return s + "[" + strings.Join(v.defs, " ") + "]"
+	b = append(b, '[')
+	for i, d := range v.defs {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, d...)
+	}
+	return append(b, ']')
 }
 
 // source assembles the GLSL text of v.
@@ -80,29 +95,37 @@ func (v variant) source() (string, error) {
 	return b.String(), nil
 }
 
-// program is a linked compute program and its uniform locations.
+// program is a linked compute program and its uniforms.
 type program struct {
-	id   uint32
-	err  error
-	locs map[string]int32
+	id       uint32
+	err      error
+	st       *glState
+	uniforms map[string]*uniform
 }
 
-// program returns the compiled program for v, compiling it on first use
-// (GL thread). A compile or link failure is cached and recorded as the
-// deferred error on every use, and nil is returned.
+// uniform is a uniform's location and the value last set to it in its
+// program (uniform values are per-program state in GL, so this is exact).
+type uniform struct {
+	loc int32
+	val []uint32 // the bit patterns last set; nil before the first
+}
+
+// program returns the compiled program for v, compiling it on first use,
+// and makes it current (GL thread). A compile or link failure is cached and
+// recorded as the deferred error on every use, and nil is returned.
 func (d *Device) program(v variant) *program {
-	key := v.String()
-	p, ok := d.progs[key]
+	d.key = v.appendKey(d.key[:0])
+	p, ok := d.progs[string(d.key)]
 	if !ok {
-		p = &program{locs: map[string]int32{}}
+		p = &program{st: &d.st, uniforms: map[string]*uniform{}}
 		p.id, p.err = compile(v)
-		d.progs[key] = p
+		d.progs[string(d.key)] = p
 	}
 	if p.err != nil {
 		d.setErr(p.err)
 		return nil
 	}
-	gl.UseProgram(p.id)
+	d.st.use(p.id)
 	return p
 }
 
@@ -145,45 +168,86 @@ func infoLog(obj uint32, getiv func(uint32, uint32, *int32), getLog func(uint32,
 	return strings.TrimSpace(gl.GoStr(&buf[0]))
 }
 
-// loc returns the location of a uniform; -1 (ignored by glUniform*) when
-// the compiler removed it as unused in this variant.
-func (p *program) loc(name string) int32 {
-	l, ok := p.locs[name]
+// uniformKind is the glUniform* call that sets a uniform.
+type uniformKind uint8
+
+const (
+	int1 uniformKind = iota
+	uint1
+	float1
+	uint2
+	uint3
+	intArray
+	uintArray
+	floatArray
+)
+
+// set sets the uniform name of kind k to vals (bit patterns: int32, uint32
+// or float32 bits), unless elision is on and it already holds them; with
+// elision on, a uniform the compiler removed (location −1) is never set.
+func (p *program) set(name string, k uniformKind, vals ...uint32) {
+	u, ok := p.uniforms[name]
 	if !ok {
-		l = gl.GetUniformLocation(p.id, gl.Str(name+"\x00"))
-		p.locs[name] = l
+		u = &uniform{loc: gl.GetUniformLocation(p.id, gl.Str(name+"\x00"))}
+		p.uniforms[name] = u
 	}
-	return l
+	if p.st.elide && (u.loc < 0 || u.val != nil && slices.Equal(u.val, vals)) {
+		return
+	}
+	// The calls take the cached copy: a pointer into vals would make every
+	// caller's argument slice escape to the heap (cgo).
+	u.val = append(u.val[:0], vals...)
+	v := u.val
+	p.st.calls++
+	n := int32(len(v))
+	switch k {
+	case int1:
+		gl.Uniform1i(u.loc, int32(v[0]))
+	case uint1:
+		gl.Uniform1ui(u.loc, v[0])
+	case float1:
+		gl.Uniform1f(u.loc, math.Float32frombits(v[0]))
+	case uint2:
+		gl.Uniform2ui(u.loc, v[0], v[1])
+	case uint3:
+		gl.Uniform3ui(u.loc, v[0], v[1], v[2])
+	case intArray:
+		gl.Uniform1iv(u.loc, n, (*int32)(unsafe.Pointer(&v[0])))
+	case uintArray:
+		gl.Uniform1uiv(u.loc, n, &v[0])
+	case floatArray:
+		gl.Uniform1fv(u.loc, n, (*float32)(unsafe.Pointer(&v[0])))
+	default:
+		panic(fmt.Sprintf("gl: uniform %s of unknown kind %d", name, k))
+	}
 }
 
-func (p *program) setInt(name string, v int)       { gl.Uniform1i(p.loc(name), int32(v)) }
-func (p *program) setUint(name string, v int)      { gl.Uniform1ui(p.loc(name), uint32(v)) }
-func (p *program) setFloat(name string, v float32) { gl.Uniform1f(p.loc(name), v) }
+func (p *program) setInt(name string, v int)       { p.set(name, int1, uint32(int32(v))) }
+func (p *program) setUint(name string, v int)      { p.set(name, uint1, uint32(v)) }
+func (p *program) setFloat(name string, v float32) { p.set(name, float1, math.Float32bits(v)) }
 
 // setInts sets a uniform int array (shape or strides, padded to MaxRank).
 func (p *program) setInts(name string, v []int) {
-	var a [8]int32
+	var a [8]uint32
 	for i, x := range v {
-		a[i] = int32(x)
+		a[i] = uint32(int32(x))
 	}
-	gl.Uniform1iv(p.loc(name), int32(len(a)), &a[0])
+	p.set(name, intArray, a[:]...)
 }
 
-// bind attaches buffers to storage bindings 0, 1, … in order; a nil entry
-// leaves its binding unused.
-func bind(bufs ...*glBuffer) {
-	for i, g := range bufs {
-		if g != nil {
-			gl.BindBufferBase(gl.SHADER_STORAGE_BUFFER, uint32(i), g.name)
-		}
-	}
-}
+// bind attaches bufs to storage bindings 0, 1, … in order for the next
+// dispatch, which writes the bindings set in w (see writes) and reads the
+// others; a nil entry leaves its binding unused.
+func (d *Device) bind(w uint32, bufs ...*glBuffer) { d.st.bind(w, bufs...) }
 
-// dispatch runs the current program p over a gx×gy×gz grid of work groups.
-// An axis longer than the work-group-count limit is split into several
-// dispatches; u_groupBase tells each one where its groups start.
+// dispatch runs the current program p over a gx×gy×gz grid of work groups,
+// on the buffers the last bind declared, behind a storage barrier when they
+// depend on earlier dispatches. An axis longer than the work-group-count
+// limit is split into several dispatches; u_groupBase tells each one where
+// its groups start.
 func (d *Device) dispatch(p *program, gx, gy, gz int) {
 	if gx <= 0 || gy <= 0 || gz <= 0 {
+		d.st.endDispatch()
 		return
 	}
 	c := d.groupCap
@@ -191,17 +255,27 @@ func (d *Device) dispatch(p *program, gx, gy, gz int) {
 	for z := 0; z < gz; z += c[2] {
 		for y := 0; y < gy; y += c[1] {
 			for x := 0; x < gx; x += c[0] {
-				if d.ssboDirty {
-					gl.MemoryBarrier(gl.SHADER_STORAGE_BARRIER_BIT)
-				}
-				gl.Uniform3ui(p.loc("u_groupBase"), uint32(x), uint32(y), uint32(z))
+				d.st.beforeDispatch()
+				p.set("u_groupBase", uint3, uint32(x), uint32(y), uint32(z))
 				gl.DispatchCompute(uint32(min(c[0], gx-x)), uint32(min(c[1], gy-y)), uint32(min(c[2], gz-z)))
-				d.ssboDirty, d.hostDirty = true, true
+				d.st.afterDispatch()
 				n++
 			}
 		}
 	}
-	d.count(func(s *device.Stats) { s.Dispatches += int64(n) })
+	d.st.endDispatch()
+	d.countGL(int64(n))
+}
+
+// countGL adds n dispatches, and the state calls and barriers issued since
+// it last ran, to the stats (GL thread).
+func (d *Device) countGL(n int64) {
+	calls, barriers := d.st.take()
+	d.count(func(s *device.Stats) {
+		s.Dispatches += n
+		s.StateCalls += calls
+		s.Barriers += barriers
+	})
 }
 
 // dispatch1 runs p with one invocation per element of an n-element 1-D

@@ -3,7 +3,6 @@
 package gl
 
 import (
-	"github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/tensorgl/tensorgl/device"
 )
 
@@ -15,10 +14,10 @@ func (d *Device) Random(dst device.Buffer, p device.RandomParams) {
 		if prog == nil {
 			return
 		}
-		bind(g)
+		d.bind(writes(0), g)
 		prog.setUint("u_n", n)
-		gl.Uniform2ui(prog.loc("u_seed"), uint32(p.Seed), uint32(p.Seed>>32))
-		gl.Uniform2ui(prog.loc("u_offset"), uint32(p.Offset), uint32(p.Offset>>32))
+		prog.set("u_seed", uint2, uint32(p.Seed), uint32(p.Seed>>32))
+		prog.set("u_offset", uint2, uint32(p.Offset), uint32(p.Offset>>32))
 		prog.setFloat("u_a", p.A)
 		prog.setFloat("u_b", p.B)
 		d.dispatch1(prog, n, elemLocal)

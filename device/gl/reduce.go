@@ -43,7 +43,7 @@ func (d *Device) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 		if prog == nil {
 			return
 		}
-		bind(gd, gs)
+		d.bind(writes(0), gd, gs)
 		prog.setUint("u_outer", r.outer)
 		prog.setUint("u_n", r.n)
 		prog.setUint("u_inner", r.inner)
@@ -110,7 +110,7 @@ func (d *Device) softmax(name string, defs []string, dst, s0, s1 *glBuffer, p de
 		if prog == nil {
 			return
 		}
-		bind(dst, s0, s1)
+		d.bind(writes(0), dst, s0, s1)
 		prog.setUint("u_rows", p.Rows)
 		prog.setUint("u_n", p.N)
 		d.dispatch(prog, p.Rows, 1, 1)
@@ -147,7 +147,7 @@ func (d *Device) crossEntropy(name string, defs []string, dst, logits, target, w
 		if prog == nil {
 			return
 		}
-		bind(bufs...)
+		d.bind(writes(0), bufs...)
 		prog.setUint("u_rows", p.Rows)
 		prog.setUint("u_n", p.N)
 		prog.setFloat("u_eps", p.Smoothing)
