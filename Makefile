@@ -121,4 +121,5 @@ demo-mpi: deps-check
 ## bench-mpi: weak scaling of LeNet training, 1 process against 2 (one thread each), interleaved; see bench/mpi-scaling.sh.
 bench-mpi: deps-check
 	$(GO) build -tags mpi -o bin/cnn-mpi ./examples/cnn
-	MPIRUN="$(MPIRUN_BASE)" bench/mpi-scaling.sh bin/cnn-mpi
+	$(GO) build -tags mpi -o bin/allreduce ./bench/allreduce
+	MPIRUN="$(MPIRUN_BASE)" ALLREDUCE=bin/allreduce bench/mpi-scaling.sh bin/cnn-mpi
