@@ -171,20 +171,24 @@ step info 30 . "$bin/tensorgl" info
 step gl-conformance 120 device/gl "$bin/gl.test" -test.count=1 -test.v "${short[@]}"
 step check-gl 90 . "$bin/tensorgl" check -device gl
 step dispatch 60 bench "${bench[@]}" '^BenchmarkDispatch$' -test.benchtime "$(bt 0.5s)"
-# The A/B of the GL host path: each round runs both settings, so drift
-# hits both alike; the mode is written into the benchmark names
-# (BenchmarkDispatch/elide=0/...).
+# The A/B of the GL host path: each round runs three settings, so drift
+# hits all alike: elide=0-batch=1 is the old path (every state call and
+# barrier, each command handed over alone), elide=1-batch=1 skips the
+# redundant calls, elide=1-batch=32 also hands commands over in batches
+# (the default); the mode is written into the benchmark names
+# (BenchmarkDispatch/elide=0-batch=1/...).
 rounds=2
 [ -n "$quick" ] && rounds=1
 step elide-ab 90 bench bash -c '
 	set -o pipefail
 	rc=0
 	for r in $(seq "$1"); do
-		for e in 0 1; do
-			TENSORGL_GL_ELIDE=$e "$2" -test.run "^\$" -test.benchmem -test.benchtime "$3" \
-				-test.bench "^BenchmarkDispatch\$/^gl/x1000\$" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/elide=$e/|" || rc=1
-			TENSORGL_GL_ELIDE=$e "$2" -test.run "^\$" -test.benchmem -test.benchtime "$4" \
-				-test.bench "^BenchmarkTrainStep\$/^gan\$/^gl" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/elide=$e/|" || rc=1
+		for eb in 0:1 1:1 1:32; do
+			e=${eb%:*} q=${eb#*:}
+			TENSORGL_GL_ELIDE=$e TENSORGL_GL_BATCH=$q "$2" -test.run "^\$" -test.benchmem -test.benchtime "$3" \
+				-test.bench "^BenchmarkDispatch\$/^gl/x1000\$" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/elide=$e-batch=$q/|" || rc=1
+			TENSORGL_GL_ELIDE=$e TENSORGL_GL_BATCH=$q "$2" -test.run "^\$" -test.benchmem -test.benchtime "$4" \
+				-test.bench "^BenchmarkTrainStep\$/^gan\$/^gl" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/elide=$e-batch=$q/|" || rc=1
 		done
 	done
 	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
 	"github.com/tensorgl/tensorgl/device"
@@ -31,13 +33,24 @@ type glContext interface {
 // thread, owns the GL context and runs a queue of commands; the methods
 // enqueue work and only Read and Sync wait for it.
 type Device struct {
-	q    chan command
-	done chan struct{} // closed when the GL thread exits
+	q    chan []command // batches of commands, in order
+	free chan []command // batches the GL thread has run, for reuse
+	done chan struct{}  // closed when the GL thread exits
 
 	// qmu guards closed and the send side of q; the GL thread never takes it,
 	// so a sender blocked on a full queue cannot deadlock the worker.
 	qmu    sync.RWMutex
 	closed bool
+
+	// Callers' commands gather in pending until batchMax of them, a wait
+	// (Read, Sync), Close, or batchDelay after the first hands them to the
+	// GL thread as one batch: one channel operation and at most one wake-up
+	// of the GL thread per batch rather than per kernel. pmu guards pending
+	// and is held while a batch is sent, so batches keep their order.
+	pmu      sync.Mutex
+	pending  []command
+	batchMax int
+	flusher  *time.Timer
 
 	mu    sync.Mutex // guards err, stats, pool
 	err   error      // first deferred error since the last Read or Sync
@@ -73,8 +86,39 @@ type command struct {
 	run  func()
 }
 
-// queueDepth bounds how far callers may run ahead of the GL thread.
+// queueDepth bounds how far callers may run ahead of the GL thread, in
+// commands.
 const queueDepth = 1024
+
+// BatchEnv names the environment variable that sets, when a device is
+// opened, how many commands callers gather before handing them to the GL
+// thread at once (see Device.pending). The default, 1, hands over each
+// command alone: when the GL thread keeps up with the caller, every
+// command then wakes it, a futex call on the caller's side; batches of 32
+// wake it once per 32 but let the GPU start only when a batch is full,
+// waited for, or batchDelay old. Which costs less depends on the driver,
+// so bench/gpu/run.sh times both; the default changes when a GPU says so.
+const BatchEnv = "TENSORGL_GL_BATCH"
+
+const defaultBatch = 1
+
+// batchDelay is the longest a command waits for its batch to fill: a
+// caller that queues a few kernels and then works on the host for a while
+// does not leave the GPU idle meanwhile.
+const batchDelay = 100 * time.Microsecond
+
+// batchSize reads BatchEnv.
+func batchSize() (int, error) {
+	v := os.Getenv(BatchEnv)
+	if v == "" {
+		return defaultBatch, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > queueDepth {
+		return 0, fmt.Errorf("%s=%q: want a number of commands from 1 to %d", BatchEnv, v, queueDepth)
+	}
+	return n, nil
+}
 
 // glInitMu serialises gl.Init: it fills process-wide function pointers.
 var glInitMu sync.Mutex
@@ -86,8 +130,15 @@ func Open() (*Device, error) { return open(-1) }
 // open opens the EGL device eglIndex, or, for -1, the first context that
 // works (see ContextEnv).
 func open(eglIndex int) (*Device, error) {
+	batch, err := batchSize()
+	if err != nil {
+		return nil, fmt.Errorf("gl: %w", err)
+	}
+	depth := max(queueDepth/batch, 1)
 	d := &Device{
-		q:        make(chan command, queueDepth),
+		q:        make(chan []command, depth),
+		free:     make(chan []command, depth+1),
+		batchMax: batch,
 		done:     make(chan struct{}),
 		pool:     device.NewPool[int, *glBuffer]("gl", device.MaxPooledBytes),
 		progs:    map[string]*program{},
@@ -95,6 +146,8 @@ func open(eglIndex int) (*Device, error) {
 		st:       newGLState(os.Getenv(ElideEnv) != "0"),
 		debug:    os.Getenv(DebugEnv) == "1",
 	}
+	d.flusher = time.AfterFunc(time.Hour, d.timedFlush)
+	d.flusher.Stop()
 	initErr := make(chan error, 1)
 	go d.loop(initErr)
 	if err := <-initErr; err != nil {
@@ -116,8 +169,15 @@ func (d *Device) loop(initErr chan<- error) {
 	initErr <- nil
 	// GL errors are checked by the commands that wait (Read, Sync, Close),
 	// not on the way: glGetError may stall a driver's command stream.
-	for c := range d.q {
-		d.exec(c)
+	for b := range d.q {
+		for _, c := range b {
+			d.exec(c)
+		}
+		clear(b) // let the closures go
+		select {
+		case d.free <- b[:0]:
+		default:
+		}
 	}
 }
 
@@ -270,8 +330,9 @@ func queryLimits() device.Limits {
 	return l
 }
 
-// enqueue hands a command to the GL thread without waiting. It reports
-// false (and records an error) when the device is closed.
+// enqueue queues a command for the GL thread without waiting (see
+// pending). It reports false (and records an error) when the device is
+// closed.
 func (d *Device) enqueue(name string, f func()) bool {
 	d.qmu.RLock()
 	defer d.qmu.RUnlock()
@@ -279,9 +340,45 @@ func (d *Device) enqueue(name string, f func()) bool {
 		d.setErr(fmt.Errorf("gl: %s on a closed device", name))
 		return false
 	}
-	d.q <- command{name: name, run: f}
+	d.pmu.Lock()
+	d.pending = append(d.pending, command{name: name, run: f})
+	if len(d.pending) >= d.batchMax {
+		d.send()
+	} else if len(d.pending) == 1 {
+		d.flusher.Reset(batchDelay)
+	}
+	d.pmu.Unlock()
 	return true
 }
+
+// send hands the pending commands to the GL thread (pmu held; qmu read-held
+// and the device open).
+func (d *Device) send() {
+	if len(d.pending) == 0 {
+		return
+	}
+	d.q <- d.pending
+	select {
+	case d.pending = <-d.free:
+	default:
+		d.pending = make([]command, 0, d.batchMax)
+	}
+}
+
+// flush hands the pending commands to the GL thread now.
+func (d *Device) flush() {
+	d.qmu.RLock()
+	defer d.qmu.RUnlock()
+	if d.closed {
+		return
+	}
+	d.pmu.Lock()
+	d.send()
+	d.pmu.Unlock()
+}
+
+// timedFlush runs batchDelay after a batch got its first command.
+func (d *Device) timedFlush() { d.flush() }
 
 // wait enqueues f and blocks until it has run and every error it or the
 // commands before it caused has been recorded.
@@ -294,6 +391,7 @@ func (d *Device) wait(name string, f func()) {
 		d.checkGL()
 	})
 	if ok {
+		d.flush()
 		<-done
 	}
 }
@@ -356,7 +454,11 @@ func (d *Device) Close() error {
 		d.qmu.Unlock()
 		return nil
 	}
-	d.q <- command{name: "close", run: d.release}
+	d.flusher.Stop()
+	d.pmu.Lock()
+	d.pending = append(d.pending, command{name: "close", run: d.release})
+	d.send()
+	d.pmu.Unlock()
 	d.closed = true
 	close(d.q)
 	d.qmu.Unlock()

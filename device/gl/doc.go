@@ -26,6 +26,8 @@
 // ElideEnv) issues every call and a barrier before every dispatch, for
 // timing both; TENSORGL_GL_DEBUG=1 (see DebugEnv) checks glGetError after
 // every command instead of only when Read, Sync or Close wait.
+// TENSORGL_GL_BATCH=N (see BatchEnv) hands commands to the GL thread N at a
+// time instead of one by one.
 //
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the
