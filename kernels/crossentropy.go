@@ -43,10 +43,7 @@ func (c CrossEntropyConfig) weights(target []int32) (w func(int) float64, sumW, 
 // (m − x) + ls so that rows far from 0 keep their precision. e is scratch
 // of the row's length.
 func lse(x, e []float32) (m, ls float64) {
-	mx := x[0]
-	for _, v := range x[1:] {
-		mx = max(mx, v)
-	}
+	mx := rowMax(x)
 	for k, v := range x {
 		e[k] = v - mx
 	}
@@ -56,6 +53,24 @@ func lse(x, e []float32) (m, ls float64) {
 		s += float64(v)
 	}
 	return float64(mx), math.Log(s)
+}
+
+// rowMax returns the largest element of x (NaN if one is NaN, +0 over −0,
+// as Go's max), with four running maxima so that each compare waits on the
+// one four elements back rather than on the one before: max is exact and
+// order-independent, so the result is the same.
+func rowMax(x []float32) float32 {
+	m0 := x[0]
+	m1, m2, m3 := m0, m0, m0
+	i := 1
+	for ; i+4 <= len(x); i += 4 {
+		q := x[i : i+4 : i+4]
+		m0, m1, m2, m3 = max(m0, q[0]), max(m1, q[1]), max(m2, q[2]), max(m3, q[3])
+	}
+	for ; i < len(x); i++ {
+		m0 = max(m0, x[i])
+	}
+	return max(max(m0, m1), max(m2, m3))
 }
 
 // CrossEntropy writes into loss each row's cross-entropy of logits

@@ -48,3 +48,32 @@ func TestCrossEntropyAgainstLogSoftmax(t *testing.T) {
 		}
 	}
 }
+
+// TestRowMax: the four-way maximum is Go's max over the row, bit for bit,
+// NaN and signed zeros included, at every length up to 40.
+func TestRowMax(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 2))
+	specials := []float32{float32(math.NaN()), 0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1))}
+	for n := 1; n <= 40; n++ {
+		for range 50 {
+			x := make([]float32, n)
+			for i := range x {
+				switch rng.IntN(4) {
+				case 0:
+					x[i] = specials[rng.IntN(len(specials))]
+				case 1: // only zeros and negatives: the signed zeros decide
+					x[i] = -float32(rng.IntN(3))
+				default:
+					x[i] = float32(rng.NormFloat64())
+				}
+			}
+			want := x[0]
+			for _, v := range x[1:] {
+				want = max(want, v)
+			}
+			if got := rowMax(x); math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+				t.Fatalf("rowMax(%v) = %v, want %v", x, got, want)
+			}
+		}
+	}
+}
