@@ -132,6 +132,7 @@ func (s *Scope) innermost() *Scope {
 func (s *Scope) join(st *storage) {
 	if s == nil {
 		st.scope.Store(nil)
+		st.guard()
 		return
 	}
 	st.scope.Store(s)
@@ -215,6 +216,7 @@ func Persist(ts ...*Tensor) {
 		if t != nil {
 			t.st.persistent.Store(true)
 			t.st.scope.Store(nil)
+			t.st.guard()
 			t.scope = nil
 		}
 	}

@@ -45,6 +45,7 @@ type storage struct {
 	// every scope.
 	scope      atomic.Pointer[Scope]
 	persistent atomic.Bool
+	guarded    atomic.Bool // see guard
 }
 
 type cleanupArg struct {
@@ -61,11 +62,19 @@ func freeOnce(a cleanupArg) {
 
 func newStorage(sc *Scope, dev device.Device, dt device.DType, n int) *storage {
 	st := &storage{dev: dev, buf: dev.Alloc(dt, max(n, 1)), freed: new(atomic.Bool)}
-	runtime.AddCleanup(st, freeOnce, cleanupArg{st.dev, st.buf, st.freed})
-	if sc != nil {
-		sc.join(st)
-	}
+	sc.join(st)
 	return st
+}
+
+// guard has the garbage collector free st's buffer once st is unreachable,
+// for storage that no scope will release: created outside every scope,
+// kept past the outermost one, or persistent. A scope holds its storage
+// until it closes and releases it then, so storage in a scope needs no
+// guard (registering one cost a quarter of a small tensor op).
+func (st *storage) guard() {
+	if st.guarded.CompareAndSwap(false, true) {
+		runtime.AddCleanup(st, freeOnce, cleanupArg{st.dev, st.buf, st.freed})
+	}
 }
 
 func (s *storage) release() { freeOnce(cleanupArg{s.dev, s.buf, s.freed}) }
