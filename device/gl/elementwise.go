@@ -66,66 +66,134 @@ func capture(s device.Strided) strided {
 	return strided{g: s.Buf.(*Buffer).g, off: s.Offset, strides: slices.Clone(s.Strides)}
 }
 
-// collapse drops size-1 dimensions and merges each pair of adjacent
-// dimensions that every operand walks as one (stride[d] = stride[d+1]·shape[d+1]),
-// so contiguous operands become rank 1 and the shader's per-element index
-// arithmetic shrinks. It returns the new shape and rewrites ops' strides.
-func collapse(shape []int, ops []strided) []int {
-	var out []int
-	outSt := make([][]int, len(ops))
+// elemOperand is an operand of the element-wise kernel, held by value.
+type elemOperand struct {
+	g   *glBuffer
+	off int
+	st  [device.MaxRank]int
+}
+
+// elemJob is an element-wise kernel's shape and operands after collapse,
+// in arrays, so that queuing the kernel allocates only its closure.
+type elemJob struct {
+	rank  int
+	shape [device.MaxRank]int
+	nops  int
+	ops   [3]elemOperand
+}
+
+// collapse returns the job over shape with the operands srcs: it drops
+// size-1 dimensions and merges each pair of adjacent dimensions that every
+// operand walks as one (stride[d] = stride[d+1]·shape[d+1]), so contiguous
+// operands become rank 1 and the shader's per-element index arithmetic
+// shrinks.
+func collapse(shape []int, srcs ...device.Strided) elemJob {
+	j := elemJob{nops: len(srcs)}
+	for k, s := range srcs {
+		j.ops[k].off = s.Offset
+		if s.Buf != nil {
+			j.ops[k].g = s.Buf.(*Buffer).g
+		}
+	}
 	for d, n := range shape {
 		if n == 1 {
 			continue
 		}
-		merge := len(out) > 0
-		for k, o := range ops {
-			last := len(outSt[k]) - 1
-			merge = merge && outSt[k][last] == o.strides[d]*n
+		merge := j.rank > 0
+		for k, s := range srcs {
+			merge = merge && j.ops[k].st[j.rank-1] == s.Strides[d]*n
 		}
 		if merge {
-			out[len(out)-1] *= n
-			for k, o := range ops {
-				outSt[k][len(outSt[k])-1] = o.strides[d]
+			j.shape[j.rank-1] *= n
+			for k, s := range srcs {
+				j.ops[k].st[j.rank-1] = s.Strides[d]
 			}
 			continue
 		}
-		out = append(out, n)
-		for k, o := range ops {
-			outSt[k] = append(outSt[k], o.strides[d])
+		j.shape[j.rank] = n
+		for k, s := range srcs {
+			j.ops[k].st[j.rank] = s.Strides[d]
 		}
+		j.rank++
 	}
-	for k := range ops {
-		ops[k].strides = outSt[k]
-	}
-	return out
+	return j
 }
 
 // operandUniforms names the strides and offset uniforms of the element-wise
 // kernel's operands s0, s1, s2.
 var operandUniforms = [...]struct{ strides, off string }{{"u_st0", "u_off0"}, {"u_st1", "u_off1"}, {"u_st2", "u_off2"}}
 
-// elementwise runs v, a variant of the strided element-wise program, over
-// shape with up to three operands and writes dst contiguously from dstOff.
-func (d *Device) elementwise(name string, v variant, dst *glBuffer, dstOff int, shape []int, a, b float32, ops ...strided) {
-	n := device.NumElements(shape)
-	shape = collapse(shape, ops)
+// elemKernel is one variant of the strided element-wise program and the
+// name its commands carry, built once.
+type elemKernel struct {
+	name string
+	v    variant
+}
+
+func newElemKernel(name string, v variant) elemKernel {
 	v.defs = append(v.defs, localDef(elemLocal))
-	d.enqueue(name, func() {
-		p := d.program(v)
+	return elemKernel{name: name, v: v}
+}
+
+// The element-wise kernels, by op.
+var (
+	copyKernel    = newElemKernel("copy", variant{family: "elementwise", defs: []string{"MODE_COPY"}})
+	whereKernels  = [2]elemKernel{newElemKernel("where", variant{family: "elementwise", defs: []string{"MODE_WHERE"}}), newElemKernel("where", variant{family: "elementwise", defs: []string{"MODE_WHERE", "COND_INT"}})}
+	unaryKernels  = opKernels("unary", "MODE_UNARY", unaryOps, device.UnaryOps())
+	binaryKernels = opKernels("binary", "MODE_BINARY", binaryOps, device.BinaryOps())
+)
+
+type catalogued interface {
+	comparable
+	Info() device.OpInfo
+	String() string
+}
+
+func opKernels[Op catalogued](kind, mode string, infos []device.OpInfo, ops []Op) map[Op]elemKernel {
+	m := make(map[Op]elemKernel, len(ops))
+	for _, op := range ops {
+		m[op] = opKernel(kind, mode, infos, op)
+	}
+	return m
+}
+
+func opKernel[Op catalogued](kind, mode string, infos []device.OpInfo, op Op) elemKernel {
+	return newElemKernel(kind+" "+op.String(), opVariant("elementwise", "OP", infos, op.Info(), mode))
+}
+
+// kernelOf returns op's kernel from table, or builds one for an op outside
+// the catalogue, whose shader then fails to compile with an error naming
+// it.
+func kernelOf[Op catalogued](table map[Op]elemKernel, kind, mode string, infos []device.OpInfo, op Op) elemKernel {
+	if k, ok := table[op]; ok {
+		return k
+	}
+	return opKernel(kind, mode, infos, op)
+}
+
+// elementwise runs k over job and writes dst contiguously from dstOff.
+func (d *Device) elementwise(k elemKernel, dst *glBuffer, dstOff int, job elemJob, a, b float32) {
+	n := 1
+	for _, m := range job.shape[:job.rank] {
+		n *= m
+	}
+	d.enqueue(k.name, func() {
+		p := d.program(k.v)
 		if p == nil {
 			return
 		}
 		bufs := [1 + len(operandUniforms)]*glBuffer{dst}
-		for k, o := range ops {
-			bufs[1+k] = o.g
+		for i, o := range job.ops[:job.nops] {
+			bufs[1+i] = o.g
 		}
-		d.bind(writes(0), bufs[:1+len(ops)]...)
+		d.bind(writes(0), bufs[:1+job.nops]...)
 		p.setUint("u_n", n)
-		p.setInt("u_rank", len(shape))
-		p.setInts("u_shape", shape)
-		for k, o := range ops {
-			p.setInts(operandUniforms[k].strides, o.strides)
-			p.setInt(operandUniforms[k].off, o.off)
+		p.setInt("u_rank", job.rank)
+		p.setInts("u_shape", job.shape[:job.rank])
+		for i := range job.nops {
+			o := &job.ops[i]
+			p.setInts(operandUniforms[i].strides, o.st[:job.rank])
+			p.setInt(operandUniforms[i].off, o.off)
 		}
 		p.setInt("u_dstOff", dstOff)
 		p.setFloat("u_a", a)
@@ -137,26 +205,26 @@ func (d *Device) elementwise(name string, v variant, dst *glBuffer, dstOff int, 
 // Copy gathers src over shape into contiguous dst at dstOffset, copying bit
 // patterns so it serves both dtypes.
 func (d *Device) Copy(dst device.Buffer, dstOffset int, src device.Strided, shape []int) {
-	d.elementwise("copy", variant{family: "elementwise", defs: []string{"MODE_COPY"}}, d.buf(dst), dstOffset, shape, 0, 0, capture(src))
+	d.elementwise(copyKernel, d.buf(dst), dstOffset, collapse(shape, src), 0, 0)
 }
 
 // Unary applies p.Op element-wise.
 func (d *Device) Unary(dst device.Buffer, src device.Strided, p device.UnaryParams) {
-	v := opVariant("elementwise", "OP", unaryOps, p.Op.Info(), "MODE_UNARY")
-	d.elementwise("unary "+p.Op.String(), v, d.buf(dst), 0, p.Shape, p.A, p.B, capture(src))
+	k := kernelOf(unaryKernels, "unary", "MODE_UNARY", unaryOps, p.Op)
+	d.elementwise(k, d.buf(dst), 0, collapse(p.Shape, src), p.A, p.B)
 }
 
 // Binary applies p.Op element-wise with broadcasting by strides.
 func (d *Device) Binary(dst device.Buffer, x, y device.Strided, p device.BinaryParams) {
-	v := opVariant("elementwise", "OP", binaryOps, p.Op.Info(), "MODE_BINARY")
-	d.elementwise("binary "+p.Op.String(), v, d.buf(dst), 0, p.Shape, p.A, 0, capture(x), capture(y))
+	k := kernelOf(binaryKernels, "binary", "MODE_BINARY", binaryOps, p.Op)
+	d.elementwise(k, d.buf(dst), 0, collapse(p.Shape, x, y), p.A, 0)
 }
 
 // Where selects x where cond ≠ 0, else y; cond may be Float32 or Int32.
 func (d *Device) Where(dst device.Buffer, cond, x, y device.Strided, shape []int) {
-	defs := []string{"MODE_WHERE"}
+	k := whereKernels[0]
 	if cond.Buf.DType() == device.Int32 {
-		defs = append(defs, "COND_INT")
+		k = whereKernels[1]
 	}
-	d.elementwise("where", variant{family: "elementwise", defs: defs}, d.buf(dst), 0, shape, 0, 0, capture(cond), capture(x), capture(y))
+	d.elementwise(k, d.buf(dst), 0, collapse(shape, cond, x, y), 0, 0)
 }

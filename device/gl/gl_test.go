@@ -486,13 +486,13 @@ func TestCollapse(t *testing.T) {
 		{[]int{2, 1, 4}, []int{4, 99, 1}, []int{1, 7, 2}, []int{2, 4}, []int{4, 1}, []int{1, 2}},
 		{[]int{3, 4}, []int{1, 3}, []int{4, 1}, []int{3, 4}, []int{1, 3}, []int{4, 1}},
 		{[]int{5, 2}, []int{0, 0}, []int{2, 1}, []int{10}, []int{0}, []int{1}},
-		{[]int{1, 1}, []int{1, 1}, []int{1, 1}, nil, nil, nil},
+		{[]int{1, 1}, []int{1, 1}, []int{1, 1}, []int{}, []int{}, []int{}},
 	} {
-		ops := []strided{{strides: c.a}, {strides: c.b}}
-		got := collapse(c.shape, ops)
-		if !slices.Equal(got, c.want) || !slices.Equal(ops[0].strides, c.wa) || !slices.Equal(ops[1].strides, c.wb) {
+		j := collapse(c.shape, device.Strided{Strides: c.a}, device.Strided{Strides: c.b})
+		got, ga, gb := j.shape[:j.rank], j.ops[0].st[:j.rank], j.ops[1].st[:j.rank]
+		if !slices.Equal(got, c.want) || !slices.Equal(ga, c.wa) || !slices.Equal(gb, c.wb) || j.nops != 2 {
 			t.Errorf("collapse(%v, %v, %v) = %v, %v, %v; want %v, %v, %v",
-				c.shape, c.a, c.b, got, ops[0].strides, ops[1].strides, c.want, c.wa, c.wb)
+				c.shape, c.a, c.b, got, ga, gb, c.want, c.wa, c.wb)
 		}
 	}
 }
