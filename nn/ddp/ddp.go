@@ -39,6 +39,7 @@ type DDP struct {
 
 	// The step being exchanged (see begin).
 	samples float32
+	early   bool  // DDP.Backward starts buckets from hooks (see New)
 	armed   bool  // Backward is running: hooks start buckets
 	next    int   // the first bucket not started yet
 	err     error // the first error of a hook, returned by DDP.Backward
@@ -99,7 +100,12 @@ func New(model nn.Module, comm *dist.Comm, cfg Config) (*DDP, error) {
 		}
 	}
 	d.stats.Values, d.stats.Buckets = n, len(d.buckets)
-	if comm.Size() > 1 {
+	// Starting a bucket reads its gradients back. On the CPU they are
+	// there as soon as their hook runs; on GL the read would wait for the
+	// queue of kernels mid-Backward, stalling the host that feeds it, so
+	// there DDP.Backward exchanges once Backward has queued everything.
+	d.early = comm.Size() > 1 && len(d.params) > 0 && d.params[0].Device().Info().Name == "cpu"
+	if d.early {
 		for _, p := range d.params {
 			p.RegisterPostAccumulateGradHook(d.ready)
 		}
@@ -235,8 +241,10 @@ func (d *DDP) AverageGradients(samples int) error {
 // as soon as Backward has completed the gradients of a bucket (the last
 // layers' first), and of every bucket before it, that bucket's allreduce
 // starts, and travels while Backward computes the gradients of the layers
-// before. A process whose shard of the step is empty passes a nil loss and
-// 0 samples.
+// before. On a GL device, where reading a bucket back mid-Backward would
+// stall the queue of kernels, the exchange starts once Backward has queued
+// them all, as with AverageGradients. A process whose shard of the step is
+// empty passes a nil loss and 0 samples.
 //
 // The gradients must be those of this one Backward: before it every
 // parameter's gradient is nil or zero (ZeroGrad), as in a usual step.
@@ -244,11 +252,11 @@ func (d *DDP) Backward(loss *tensor.Tensor, samples int) error {
 	if loss == nil && samples != 0 {
 		return fmt.Errorf("ddp: Backward without a loss for %d samples", samples)
 	}
-	if d.comm.Size() == 1 {
+	if !d.early {
 		if loss != nil {
 			loss.Backward()
 		}
-		return nil
+		return d.AverageGradients(samples)
 	}
 	d.begin(samples)
 	if loss != nil {

@@ -29,7 +29,9 @@
 // gradients, and DDP.Backward starts each bucket's allreduce from a
 // post-accumulate hook (tensor.RegisterPostAccumulateGradHook) as soon as
 // it and the buckets before it are complete, so the exchange overlaps the
-// rest of Backward; loss.Backward() followed by AverageGradients does the
+// rest of Backward (on the CPU backend; on GL the read-back would stall the
+// kernel queue, so it waits for Backward); loss.Backward() followed by
+// AverageGradients does the
 // same exchange afterwards, with the same results to the bit. Buckets are
 // fixed and started in order on every process, and MPI's reduction gives
 // every process the same sums, so the replicas never drift apart
