@@ -323,7 +323,7 @@ func (d *DDP) start(all bool) error {
 				continue
 			}
 			if err := g.ReadTo(dst); err != nil {
-				return fmt.Errorf("ddp: reading the gradient of %v: %w", p.Shape(), err)
+				return fmt.Errorf("reading the gradient of %v: %w", p.Shape(), err)
 			}
 			for j := range dst {
 				dst[j] *= d.samples
