@@ -192,6 +192,21 @@ step elide-ab 90 bench bash -c '
 		done
 	done
 	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
+# The GEMM core's shared-memory tiles read as scalars (the default) or as
+# vec4 (TENSORGL_GL_GEMM=vec4, the same results): the large products and
+# the LeNet step, alternated, the mode in the benchmark names.
+step gemm-ab 75 bench bash -c '
+	set -o pipefail
+	rc=0
+	for r in $(seq "$1"); do
+		for g in scalar vec4; do
+			TENSORGL_GL_GEMM=$g "$2" -test.run "^\$" -test.benchtime "$3" \
+				-test.bench "^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
+			TENSORGL_GL_GEMM=$g "$2" -test.run "^\$" -test.benchtime "$4" \
+				-test.bench "^BenchmarkTrainStep\$/^cnn\$/^gl" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
+		done
+	done
+	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
 step trainstep 120 bench "${bench[@]}" '^BenchmarkTrainStep$' -test.benchtime "$(bt 1s)" -test.count "$count"
 step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
@@ -236,7 +251,7 @@ fi
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,elide-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,elide-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then

@@ -19,8 +19,9 @@ func TestConformance(t *testing.T) {
 // x, y and z, ScatterAdd through buckets wherever its indices allow, and
 // GL 4.3's minimum of 8 storage blocks, so the optimizers bind fewer
 // tensors per dispatch;
-// then with the device's tiling but no thin tiles, so products of few rows
-// run on the wide tiles too. None may change any result.
+// then with the device's tiling read as vec4 from shared memory; then with
+// the device's tiling but no thin tiles, so products of few rows run on the
+// wide tiles too. None may change any result.
 func TestConformanceVariants(t *testing.T) {
 	d := openOrSkip(t)
 	own := d.tiles
@@ -33,6 +34,14 @@ func TestConformanceVariants(t *testing.T) {
 			d.tiles = hardwareTiles
 		}
 		devicetest.Run(t, d)
+	})
+	t.Run("vec4-tiles", func(t *testing.T) {
+		d3 := openOrSkip(t)
+		d3.tiles = own.withVec()
+		if !d3.tiles.vec {
+			t.Fatalf("tiles %+v: want them read as vec4", own)
+		}
+		devicetest.Run(t, d3)
 	})
 	t.Run("wide-tiles-only", func(t *testing.T) {
 		d2 := openOrSkip(t)

@@ -291,6 +291,14 @@ func (d *Device) initContext() error {
 	if d.info.Software {
 		d.tiles, d.splitTarget = softwareTiles, softwareSplitTarget()
 	}
+	switch v := os.Getenv(GEMMEnv); v {
+	case "", "scalar":
+	case "vec4":
+		d.tiles = d.tiles.withVec()
+	default:
+		ctx.destroy()
+		return fmt.Errorf("%s=%q: want scalar or vec4", GEMMEnv, v)
+	}
 	for i, n := range d.info.Limits.MaxWorkGroupCount {
 		// Stay strictly below the limit: implementations disagree on whether
 		// a count equal to it is valid.

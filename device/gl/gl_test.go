@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -654,6 +655,47 @@ func TestOptimDispatches(t *testing.T) {
 			slots := min(blocks/c.perTensor, maxOptimSlots)
 			if got, want := d.Stats().Dispatches-before, int64((tensors+slots-1)/slots); got != want {
 				t.Errorf("%s of %d tensors with %d storage blocks: %d dispatches, want %d", c.name, tensors, blocks, got, want)
+			}
+		}
+	}
+}
+
+// TestVecTilesSameBits: the GEMM core reading its tiles as vec4 gives the
+// scalar core's results to the bit, with the software and the hardware
+// tiling, for a product whose sides are no multiple of any tile.
+func TestVecTilesSameBits(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	const m, n, k = 70, 131, 45
+	rng := rand.New(rand.NewPCG(7, 1))
+	av, bv := make([]float32, m*k), make([]float32, k*n)
+	for i := range av {
+		av[i] = float32(rng.NormFloat64())
+	}
+	for i := range bv {
+		bv[i] = float32(rng.NormFloat64())
+	}
+	a, b, c := d.Alloc(device.Float32, m*k), d.Alloc(device.Float32, k*n), d.Alloc(device.Float32, m*n)
+	defer d.Free(a)
+	defer d.Free(b)
+	defer d.Free(c)
+	d.Write(a, av)
+	d.Write(b, bv)
+	run := func(tiles gemmTiles) []float32 {
+		d.tiles = tiles
+		d.MatMul(c, a, b, device.Epilogue{}, device.MatMulParams{Batch: 1, M: m, N: n, K: k, Alpha: 1})
+		out := make([]float32, m*n)
+		if err := d.Read(c, out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, tiles := range []gemmTiles{softwareTiles, hardwareTiles} {
+		tiles.thin = nil
+		want, got := run(tiles), run(tiles.withVec())
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("tiles %dx%d: C[%d] = %v with vec4 tiles, %v without", tiles.m, tiles.n, i, got[i], want[i])
 			}
 		}
 	}

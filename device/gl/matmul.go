@@ -23,6 +23,24 @@ import (
 type gemmTiles struct {
 	m, n, k, lx, ly, splitTarget int
 	thin                         *gemmTiles
+	// vec keeps the tiles in shared memory as vec4 (VEC_SMEM in
+	// shaders/matmul.comp): 16-byte reads of 4 adjacent rows or columns.
+	vec bool
+}
+
+// GEMMEnv names the environment variable that, set to vec4 when a device
+// is opened, reads the GEMM core's shared-memory tiles as vec4 (see
+// gemmTiles.vec; the results are the same to the bit). It exists so that a
+// GPU can time both; the default changes when one has.
+const GEMMEnv = "TENSORGL_GL_GEMM"
+
+// withVec returns t reading its tiles as vec4 where its shape allows (each
+// invocation's rows and columns in runs of 4); thin tiles stay scalar.
+func (t gemmTiles) withVec() gemmTiles {
+	if (t.m/t.ly)%4 == 0 && (t.n/t.lx)%4 == 0 {
+		t.vec = true
+	}
+	return t
 }
 
 // pick returns the tiling for products of m rows.
@@ -59,10 +77,14 @@ const hardwareSplitTarget = 512
 func softwareSplitTarget() int { return 2 * runtime.NumCPU() }
 
 func (t gemmTiles) defs() []string {
-	return []string{
+	defs := []string{
 		fmt.Sprintf("TILE_M=%d", t.m), fmt.Sprintf("TILE_N=%d", t.n), fmt.Sprintf("TILE_K=%d", t.k),
 		localDef(t.lx), fmt.Sprintf("LOCAL_Y=%d", t.ly),
 	}
+	if t.vec {
+		defs = append(defs, "VEC_SMEM")
+	}
+	return defs
 }
 
 // splitK returns how many slices of K, of chunk elements each, the batch
