@@ -91,23 +91,95 @@ void main() {
 
 // VEC_SMEM keeps the tiles as vec4 in shared memory: each invocation owns
 // WM/4 runs of 4 adjacent rows and WN/4 runs of 4 adjacent columns, and
-// reads each run with one 16-byte load instead of four. Every output still
-// sums its products in the same order, so the result is the same to the
-// bit. It needs WM and WN divisible by 4.
+// reads each run with one 16-byte load instead of four. DOUBLE_BUFFER keeps
+// two tiles of each: while the group computes on one, each invocation's
+// loads of the next K step are in flight into registers, then stored into
+// the other, one barrier a step instead of two. Every output still sums its
+// products in the same order, so neither changes the result by a bit.
+// VEC_SMEM needs WM and WN divisible by 4.
+#ifdef DOUBLE_BUFFER
+#define NBUF 2
+#else
+#define NBUF 1
+#endif
 #ifdef VEC_SMEM
-shared vec4 As[TILE_K][TILE_M / 4];
-shared vec4 Bs[TILE_K][TILE_N / 4];
-#define SET_A(k, m, v) As[k][(m) >> 2u][(m) & 3u] = (v)
-#define SET_B(k, n, v) Bs[k][(n) >> 2u][(n) & 3u] = (v)
+shared vec4 As[NBUF][TILE_K][TILE_M / 4];
+shared vec4 Bs[NBUF][TILE_K][TILE_N / 4];
+#define SET_A(b, k, m, v) As[b][k][(m) >> 2u][(m) & 3u] = (v)
+#define SET_B(b, k, n, v) Bs[b][k][(n) >> 2u][(n) & 3u] = (v)
 #define ROW(i) (uint((i) / 4) * uint(4 * LOCAL_Y) + ty * 4u + uint((i) % 4))
 #define COL(j) (uint((j) / 4) * uint(4 * LOCAL_X) + tx * 4u + uint((j) % 4))
+#define COMPUTE(b) \
+	for (int k = 0; k < TILE_K; k++) { \
+		vec4 ra[WM / 4], rb[WN / 4]; \
+		for (int g = 0; g < WM / 4; g++) ra[g] = As[b][k][uint(g * LOCAL_Y) + ty]; \
+		for (int g = 0; g < WN / 4; g++) rb[g] = Bs[b][k][uint(g * LOCAL_X) + tx]; \
+		for (int i = 0; i < WM; i++) \
+			for (int j = 0; j < WN; j++) acc[i][j] = fma(ra[i / 4][i % 4], rb[j / 4][j % 4], acc[i][j]); \
+	}
 #else
-shared float As[TILE_K][TILE_M];
-shared float Bs[TILE_K][TILE_N];
-#define SET_A(k, m, v) As[k][m] = (v)
-#define SET_B(k, n, v) Bs[k][n] = (v)
+shared float As[NBUF][TILE_K][TILE_M];
+shared float Bs[NBUF][TILE_K][TILE_N];
+#define SET_A(b, k, m, v) As[b][k][m] = (v)
+#define SET_B(b, k, n, v) Bs[b][k][n] = (v)
 #define ROW(i) (ty + uint((i) * LOCAL_Y))
 #define COL(j) (tx + uint((j) * LOCAL_X))
+#define COMPUTE(b) \
+	for (int k = 0; k < TILE_K; k++) { \
+		float ra[WM], rb[WN]; \
+		for (int i = 0; i < WM; i++) ra[i] = As[b][k][ROW(i)]; \
+		for (int j = 0; j < WN; j++) rb[j] = Bs[b][k][COL(j)]; \
+		for (int i = 0; i < WM; i++) \
+			for (int j = 0; j < WN; j++) acc[i][j] = fma(ra[i], rb[j], acc[i][j]); \
+	}
+#endif
+
+// The position in the tile of load e of a K step: A's (m, k), B's (k, n),
+// running along memory (TransA / TransB decide which index that is).
+#ifdef A_M_FAST
+#define A_POS(e) uint m = (e) % uint(TILE_M), k = (e) / uint(TILE_M)
+#else
+#define A_POS(e) uint k = (e) % uint(TILE_K), m = (e) / uint(TILE_K)
+#endif
+#ifdef B_K_FAST
+#define B_POS(e) uint k = (e) % uint(TILE_K), n = (e) / uint(TILE_K)
+#else
+#define B_POS(e) uint n = (e) % uint(TILE_N), k = (e) / uint(TILE_N)
+#endif
+
+#ifdef DOUBLE_BUFFER
+// Each invocation's share of a K step's loads, held in registers between
+// fetchTiles and storeTiles.
+#define LA ((TILE_M * TILE_K + THREADS - 1) / THREADS)
+#define LB ((TILE_N * TILE_K + THREADS - 1) / THREADS)
+
+void fetchTiles(uint bt, uint row0, uint col0, uint k0, uint kEnd, uint tid, out float pa[LA], out float pb[LB]) {
+	for (int l = 0; l < LA; l++) {
+		uint e = tid + uint(l * THREADS);
+		A_POS(e);
+		uint gm = row0 + m, gk = k0 + k;
+		pa[l] = (e < uint(TILE_M * TILE_K) && gm < u_M && gk < kEnd) ? loadA(bt, gm, gk) : 0.0f;
+	}
+	for (int l = 0; l < LB; l++) {
+		uint e = tid + uint(l * THREADS);
+		B_POS(e);
+		uint gn = col0 + n, gk = k0 + k;
+		pb[l] = (e < uint(TILE_N * TILE_K) && gn < u_N && gk < kEnd) ? loadB(bt, gk, gn) : 0.0f;
+	}
+}
+
+void storeTiles(int b, uint tid, float pa[LA], float pb[LB]) {
+	for (int l = 0; l < LA; l++) {
+		uint e = tid + uint(l * THREADS);
+		A_POS(e);
+		if (e < uint(TILE_M * TILE_K)) SET_A(b, k, m, pa[l]);
+	}
+	for (int l = 0; l < LB; l++) {
+		uint e = tid + uint(l * THREADS);
+		B_POS(e);
+		if (e < uint(TILE_N * TILE_K)) SET_B(b, k, n, pb[l]);
+	}
+}
 #endif
 
 void main() {
@@ -131,43 +203,37 @@ void main() {
 	for (int i = 0; i < WM; i++)
 		for (int j = 0; j < WN; j++) acc[i][j] = 0.0f;
 
+#ifdef DOUBLE_BUFFER
+	float pa[LA], pb[LB];
+	fetchTiles(bt, row0, col0, kBegin, kEnd, tid, pa, pb);
+	storeTiles(0, tid, pa, pb);
+	barrier();
+	int cur = 0;
+	for (uint k0 = kBegin; k0 < kEnd; k0 += uint(TILE_K)) {
+		bool more = k0 + uint(TILE_K) < kEnd; // uniform per group
+		if (more) fetchTiles(bt, row0, col0, k0 + uint(TILE_K), kEnd, tid, pa, pb);
+		COMPUTE(cur)
+		if (more) storeTiles(1 - cur, tid, pa, pb);
+		barrier();
+		cur = 1 - cur;
+	}
+#else
 	for (uint k0 = kBegin; k0 < kEnd; k0 += uint(TILE_K)) {
 		for (uint e = tid; e < uint(TILE_M * TILE_K); e += uint(THREADS)) {
-#ifdef A_M_FAST
-			uint m = e % uint(TILE_M), k = e / uint(TILE_M);
-#else
-			uint k = e % uint(TILE_K), m = e / uint(TILE_K);
-#endif
+			A_POS(e);
 			uint gm = row0 + m, gk = k0 + k;
-			SET_A(k, m, (gm < u_M && gk < kEnd) ? loadA(bt, gm, gk) : 0.0f);
+			SET_A(0, k, m, (gm < u_M && gk < kEnd) ? loadA(bt, gm, gk) : 0.0f);
 		}
 		for (uint e = tid; e < uint(TILE_N * TILE_K); e += uint(THREADS)) {
-#ifdef B_K_FAST
-			uint k = e % uint(TILE_K), n = e / uint(TILE_K);
-#else
-			uint n = e % uint(TILE_N), k = e / uint(TILE_N);
-#endif
+			B_POS(e);
 			uint gn = col0 + n, gk = k0 + k;
-			SET_B(k, n, (gn < u_N && gk < kEnd) ? loadB(bt, gk, gn) : 0.0f);
+			SET_B(0, k, n, (gn < u_N && gk < kEnd) ? loadB(bt, gk, gn) : 0.0f);
 		}
 		barrier();
-		for (int k = 0; k < TILE_K; k++) {
-#ifdef VEC_SMEM
-			vec4 ra[WM / 4], rb[WN / 4];
-			for (int g = 0; g < WM / 4; g++) ra[g] = As[k][uint(g * LOCAL_Y) + ty];
-			for (int g = 0; g < WN / 4; g++) rb[g] = Bs[k][uint(g * LOCAL_X) + tx];
-			for (int i = 0; i < WM; i++)
-				for (int j = 0; j < WN; j++) acc[i][j] = fma(ra[i / 4][i % 4], rb[j / 4][j % 4], acc[i][j]);
-#else
-			float ra[WM], rb[WN];
-			for (int i = 0; i < WM; i++) ra[i] = As[k][ROW(i)];
-			for (int j = 0; j < WN; j++) rb[j] = Bs[k][COL(j)];
-			for (int i = 0; i < WM; i++)
-				for (int j = 0; j < WN; j++) acc[i][j] = fma(ra[i], rb[j], acc[i][j]);
-#endif
-		}
+		COMPUTE(0)
 		barrier();
 	}
+#endif
 	for (int i = 0; i < WM; i++) {
 		uint gm = row0 + ROW(i);
 		for (int j = 0; j < WN; j++) {

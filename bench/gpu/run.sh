@@ -192,14 +192,15 @@ step elide-ab 90 bench bash -c '
 		done
 	done
 	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
-# The GEMM core's shared-memory tiles read as scalars (the default) or as
-# vec4 (TENSORGL_GL_GEMM=vec4, the same results): the large products and
-# the LeNet step, alternated, the mode in the benchmark names.
-step gemm-ab 75 bench bash -c '
+# The GEMM core's shared-memory tiles read as scalars (the default), as
+# vec4, and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), all with the
+# same results: the large products and the LeNet step, alternated, the
+# mode in the benchmark names.
+step gemm-ab 90 bench bash -c '
 	set -o pipefail
 	rc=0
 	for r in $(seq "$1"); do
-		for g in scalar vec4; do
+		for g in scalar vec4 vec4,db; do
 			TENSORGL_GL_GEMM=$g "$2" -test.run "^\$" -test.benchtime "$3" \
 				-test.bench "^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
 			TENSORGL_GL_GEMM=$g "$2" -test.run "^\$" -test.benchtime "$4" \

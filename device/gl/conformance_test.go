@@ -19,7 +19,8 @@ func TestConformance(t *testing.T) {
 // x, y and z, ScatterAdd through buckets wherever its indices allow, and
 // GL 4.3's minimum of 8 storage blocks, so the optimizers bind fewer
 // tensors per dispatch;
-// then with the device's tiling read as vec4 from shared memory; then with
+// then with the device's tiling read as vec4 from double-buffered shared
+// memory; then with
 // the device's tiling but no thin tiles, so products of few rows run on the
 // wide tiles too. None may change any result.
 func TestConformanceVariants(t *testing.T) {
@@ -35,9 +36,10 @@ func TestConformanceVariants(t *testing.T) {
 		}
 		devicetest.Run(t, d)
 	})
-	t.Run("vec4-tiles", func(t *testing.T) {
+	t.Run("vec4-double-buffered-tiles", func(t *testing.T) {
 		d3 := openOrSkip(t)
 		d3.tiles = own.withVec()
+		d3.tiles.db = true
 		if !d3.tiles.vec {
 			t.Fatalf("tiles %+v: want them read as vec4", own)
 		}

@@ -291,13 +291,9 @@ func (d *Device) initContext() error {
 	if d.info.Software {
 		d.tiles, d.splitTarget = softwareTiles, softwareSplitTarget()
 	}
-	switch v := os.Getenv(GEMMEnv); v {
-	case "", "scalar":
-	case "vec4":
-		d.tiles = d.tiles.withVec()
-	default:
+	if d.tiles, err = d.tiles.withGEMMEnv(os.Getenv(GEMMEnv)); err != nil {
 		ctx.destroy()
-		return fmt.Errorf("%s=%q: want scalar or vec4", GEMMEnv, v)
+		return err
 	}
 	for i, n := range d.info.Limits.MaxWorkGroupCount {
 		// Stay strictly below the limit: implementations disagree on whether

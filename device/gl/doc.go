@@ -28,8 +28,8 @@
 // every command instead of only when Read, Sync or Close wait.
 // TENSORGL_GL_BATCH=N (see BatchEnv) hands commands to the GL thread N at a
 // time instead of one by one.
-// TENSORGL_GL_GEMM=vec4 (see GEMMEnv) reads the GEMM core's shared-memory
-// tiles as vec4, with the same results.
+// TENSORGL_GL_GEMM=vec4,db (see GEMMEnv) reads the GEMM core's shared-memory
+// tiles as vec4 and double-buffers them, with the same results.
 //
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the

@@ -660,9 +660,11 @@ func TestOptimDispatches(t *testing.T) {
 	}
 }
 
-// TestVecTilesSameBits: the GEMM core reading its tiles as vec4 gives the
-// scalar core's results to the bit, with the software and the hardware
-// tiling, for a product whose sides are no multiple of any tile.
+// TestVecTilesSameBits: the GEMM core reading its tiles as vec4, double-
+// buffering them, or both, gives the scalar core's results to the bit,
+// with the software, hardware and thin tilings (thin tiles stay scalar
+// under vec4), for a product whose sides are no multiple of any tile and
+// whose K takes several steps.
 func TestVecTilesSameBits(t *testing.T) {
 	d := openOrSkip(t)
 	defer d.Close()
@@ -690,13 +692,23 @@ func TestVecTilesSameBits(t *testing.T) {
 		}
 		return out
 	}
-	for _, tiles := range []gemmTiles{softwareTiles, hardwareTiles} {
+	for _, tiles := range []gemmTiles{softwareTiles, hardwareTiles, *hardwareTiles.thin} {
 		tiles.thin = nil
-		want, got := run(tiles), run(tiles.withVec())
-		for i := range want {
-			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-				t.Fatalf("tiles %dx%d: C[%d] = %v with vec4 tiles, %v without", tiles.m, tiles.n, i, got[i], want[i])
+		want := run(tiles)
+		for _, mode := range []string{"vec4", "db", "vec4,db"} {
+			other, err := tiles.withGEMMEnv(mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := run(other)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("tiles %dx%d, %s: C[%d] = %v, %v with scalar tiles", tiles.m, tiles.n, mode, i, got[i], want[i])
+				}
 			}
 		}
+	}
+	if _, err := hardwareTiles.withGEMMEnv("vec8"); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_GEMM="vec8": want scalar`) {
+		t.Errorf("withGEMMEnv(vec8): %v", err)
 	}
 }

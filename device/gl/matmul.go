@@ -5,6 +5,7 @@ package gl
 import (
 	"fmt"
 	"runtime"
+	"strings"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -25,14 +26,34 @@ type gemmTiles struct {
 	thin                         *gemmTiles
 	// vec keeps the tiles in shared memory as vec4 (VEC_SMEM in
 	// shaders/matmul.comp): 16-byte reads of 4 adjacent rows or columns.
-	vec bool
+	// db double-buffers them (DOUBLE_BUFFER): the next K step's loads are
+	// in flight while the group computes on the current one.
+	vec, db bool
 }
 
-// GEMMEnv names the environment variable that, set to vec4 when a device
-// is opened, reads the GEMM core's shared-memory tiles as vec4 (see
-// gemmTiles.vec; the results are the same to the bit). It exists so that a
-// GPU can time both; the default changes when one has.
+// GEMMEnv names the environment variable that chooses, when a device is
+// opened, how the GEMM core's wide tiles live in shared memory: a comma-
+// separated list of vec4 (read as vec4, see gemmTiles.vec) and db (double-
+// buffered, gemmTiles.db), or scalar (the default: neither). The results
+// are the same to the bit whichever is chosen. It exists so that a GPU can
+// time them; the default changes when one has.
 const GEMMEnv = "TENSORGL_GL_GEMM"
+
+// withGEMMEnv returns t as the value of GEMMEnv asks.
+func (t gemmTiles) withGEMMEnv(v string) (gemmTiles, error) {
+	for _, f := range strings.Split(v, ",") {
+		switch strings.TrimSpace(f) {
+		case "", "scalar":
+		case "vec4":
+			t = t.withVec()
+		case "db":
+			t.db = true
+		default:
+			return t, fmt.Errorf("%s=%q: want scalar, or vec4, db or both separated by a comma", GEMMEnv, v)
+		}
+	}
+	return t, nil
+}
 
 // withVec returns t reading its tiles as vec4 where its shape allows (each
 // invocation's rows and columns in runs of 4); thin tiles stay scalar.
@@ -83,6 +104,9 @@ func (t gemmTiles) defs() []string {
 	}
 	if t.vec {
 		defs = append(defs, "VEC_SMEM")
+	}
+	if t.db {
+		defs = append(defs, "DOUBLE_BUFFER")
 	}
 	return defs
 }
