@@ -192,22 +192,6 @@ step elide-ab 90 bench bash -c '
 		done
 	done
 	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
-# The GEMM core's shared-memory tiles read as scalars (the default), as
-# vec4, and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), all with the
-# same results: the large products and the LeNet step, alternated, the
-# mode in the benchmark names.
-step gemm-ab 90 bench bash -c '
-	set -o pipefail
-	rc=0
-	for r in $(seq "$1"); do
-		for g in scalar vec4 vec4,db; do
-			TENSORGL_GL_GEMM=$g "$2" -test.run "^\$" -test.benchtime "$3" \
-				-test.bench "^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
-			TENSORGL_GL_GEMM=$g "$2" -test.run "^\$" -test.benchtime "$4" \
-				-test.bench "^BenchmarkTrainStep\$/^cnn\$/^gl" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
-		done
-	done
-	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
 step trainstep 120 bench "${bench[@]}" '^BenchmarkTrainStep$' -test.benchtime "$(bt 1s)" -test.count "$count"
 step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
@@ -229,6 +213,23 @@ else
 	step torch-ref-cpu 120 . env PYTHONUNBUFFERED=1 "$py" bench/torch_ref.py --only mlp,cnn --seconds 0 --gemm-sizes 256
 fi
 
+# After the comparisons with PyTorch, so that they come first when time is
+# short: the GEMM core's shared-memory tiles read as scalars (the default), as
+# vec4, and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), all with the
+# same results: the large products and the LeNet step, alternated, the
+# mode in the benchmark names.
+step gemm-ab 90 bench bash -c '
+	set -o pipefail
+	rc=0
+	for r in $(seq "$1"); do
+		for g in scalar vec4 vec4,db; do
+			TENSORGL_GL_GEMM=$g "$2" -test.run "^\$" -test.benchtime "$3" \
+				-test.bench "^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
+			TENSORGL_GL_GEMM=$g "$2" -test.run "^\$" -test.benchtime "$4" \
+				-test.bench "^BenchmarkTrainStep\$/^cnn\$/^gl" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
+		done
+	done
+	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
 if [ -n "$quick" ]; then
 	step example-cnn 240 . "$bin/cnn" -device gl "${data[@]}" -epochs 1 -limit 1024 -out "$res/cnn-out"
 else
