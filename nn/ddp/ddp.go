@@ -246,8 +246,9 @@ func (d *DDP) AverageGradients(samples int) error {
 // them all, as with AverageGradients. A process whose shard of the step is
 // empty passes a nil loss and 0 samples.
 //
-// The gradients must be those of this one Backward: before it every
-// parameter's gradient is nil or zero (ZeroGrad), as in a usual step.
+// Gradients left by earlier Backwards (accumulated over micro-batches, as
+// with PyTorch's no_sync) are part of what is averaged, as with
+// AverageGradients: a hook runs once its leaf holds the sum.
 func (d *DDP) Backward(loss *tensor.Tensor, samples int) error {
 	if loss == nil && samples != 0 {
 		return fmt.Errorf("ddp: Backward without a loss for %d samples", samples)
