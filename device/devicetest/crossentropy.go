@@ -59,15 +59,7 @@ func crossEntropyRef(x []float32, target []int32, w []float32, rows, n int, eps 
 	}
 	for b := range rows {
 		row := x[b*n : (b+1)*n]
-		m := math.Inf(-1)
-		for _, v := range row {
-			m = math.Max(m, float64(v))
-		}
-		s, spread := 0.0, 0.0
-		for _, v := range row {
-			s += math.Exp(float64(v) - m)
-			spread = math.Max(spread, m-float64(v))
-		}
+		m, s, spread := rowExpSum(row)
 		lse := m + math.Log(s)
 		r := crossEntropyRow{term: make([]float64, n), termErr: make([]float64, n), a: make([]float64, n)}
 		for c, v := range row {

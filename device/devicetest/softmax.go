@@ -40,21 +40,27 @@ func softmaxInput(r *rand.Rand, rows, n int, gen device.Domain, rowOffsets bool)
 	return x
 }
 
+// rowExpSum returns, in float64, a row's maximum m, s = Σ e^(x−m) and the
+// spread max(m − x) that the softmax's error bounds grow with.
+func rowExpSum(row []float32) (m, s, spread float64) {
+	m = math.Inf(-1)
+	for _, v := range row {
+		m = math.Max(m, float64(v))
+	}
+	for _, v := range row {
+		s += math.Exp(float64(v) - m)
+		spread = math.Max(spread, m-float64(v))
+	}
+	return m, s, spread
+}
+
 // softmaxRef returns the softmax (or log-softmax) of each row of x, with
 // error bounds.
 func softmaxRef(x []float32, rows, n int, log bool) (want, bound []float64) {
 	want, bound = make([]float64, len(x)), make([]float64, len(x))
 	for r := range rows {
 		row := x[r*n : (r+1)*n]
-		m := math.Inf(-1)
-		for _, v := range row {
-			m = math.Max(m, float64(v))
-		}
-		s, spread := 0.0, 0.0
-		for _, v := range row {
-			s += math.Exp(float64(v) - m)
-			spread = math.Max(spread, m-float64(v))
-		}
+		m, s, spread := rowExpSum(row)
 		for i, v := range row {
 			dv := float64(v) - m
 			j := r*n + i
