@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -137,7 +138,10 @@ func (q *Request) Test() (bool, error) {
 }
 
 // Wait returns once the collective has completed, within the Comm's
-// timeout (see the package documentation).
+// timeout (see the package documentation). Between two tests it lets the
+// process's other goroutines run (runtime.Gosched), so that time spent
+// waiting for the other processes does work that would otherwise come
+// after it, such as a data loader preparing the next batch.
 func (q *Request) Wait() error {
 	if q.r == nil {
 		return q.err
@@ -147,8 +151,8 @@ func (q *Request) Wait() error {
 	defer c.mu.Unlock()
 	c.op = q.op
 	c.watch.Reset(c.timeout)
-	for q.r != nil {
-		q.test()
+	for q.test(); q.r != nil; q.test() {
+		runtime.Gosched()
 	}
 	c.watch.Stop()
 	return q.err

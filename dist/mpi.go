@@ -16,6 +16,14 @@ static int tgl_init(int *rank, int *size, int *local, int *provided) {
 	// needs for its own (nil dereferences are SIGSEGV); leave them to Go
 	// unless the user configured otherwise.
 	setenv("OMPI_MCA_opal_signal", "", 0);
+	// Open MPI's nonblocking allreduce of an in-place buffer among fewer
+	// than 4 processes defaults to a reduce to rank 0 and a broadcast back:
+	// two full transfers, one after the other, while the other processes
+	// wait. Rabenseifner's algorithm (a reduce-scatter, then an allgather)
+	// moves half the bytes each way at once and spreads the additions over
+	// every process; it falls back to a ring for vectors shorter than the
+	// number of processes. As above, a value the user set wins.
+	setenv("OMPI_MCA_coll_libnbc_iallreduce_algorithm", "3", 0);
 	int err = MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, provided);
 	if (err != MPI_SUCCESS) return err;
 	// Errors come back as codes, not as the default abort.

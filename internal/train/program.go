@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -31,6 +32,10 @@ type Program struct {
 	Seed   uint64  // initialisation, shuffling and sampling
 	Data   string  // data file or directory; empty: the program's default
 	Out    string  // directory for plots, images and checkpoints
+	// CPUProfile names the file for a Go CPU profile of the run (pprof);
+	// empty: none. In a job of several processes rank r writes it with
+	// ".rank<r>" appended.
+	CPUProfile string
 
 	// Flags holds the shared flags; the program adds its own before Parse.
 	Flags *flag.FlagSet
@@ -47,6 +52,7 @@ type Program struct {
 	stdout, stderr io.Writer
 	begin          time.Time
 	dev, prev      device.Device
+	profile        *os.File
 }
 
 // NewProgram returns a Program whose shared flags default to defaults'
@@ -68,6 +74,7 @@ func NewProgram(name, about, dataHelp string, defaults Program, stdout, stderr i
 	fs.Uint64Var(&p.Seed, "seed", p.Seed, "random seed for initialisation, shuffling and sampling")
 	fs.StringVar(&p.Data, "data", p.Data, dataHelp)
 	fs.StringVar(&p.Out, "out", p.Out, "`directory` for the plots, images and checkpoints")
+	fs.StringVar(&p.CPUProfile, "cpuprofile", p.CPUProfile, "write a CPU profile of the run to this `file` (go tool pprof); with several processes, rank r's gets \".rank<r>\" appended")
 	p.Flags = fs
 	return &p
 }
@@ -135,6 +142,13 @@ func (p *Program) Start() error {
 		comm.Finalize()
 		return err
 	}
+	if p.CPUProfile != "" {
+		if err := p.startProfile(comm); err != nil {
+			dev.Close()
+			comm.Finalize()
+			return err
+		}
+	}
 	p.Comm = comm
 	if comm.Rank() != 0 {
 		p.stdout = io.Discard
@@ -152,12 +166,37 @@ func (p *Program) Start() error {
 // Close restores the previous default device, closes the program's and
 // leaves the job.
 func (p *Program) Close() {
+	if p.profile != nil {
+		pprof.StopCPUProfile()
+		if err := p.profile.Close(); err != nil {
+			fmt.Fprintf(p.stderr, "%s: -cpuprofile: %v\n", p.Name, err)
+		}
+		p.profile = nil
+	}
 	if p.dev != nil {
 		tensor.SetDefaultDevice(p.prev)
 		p.dev.Close()
 		p.dev = nil
 		p.Comm.Finalize()
 	}
+}
+
+// startProfile starts the CPU profile -cpuprofile asks for.
+func (p *Program) startProfile(comm *dist.Comm) error {
+	name := p.CPUProfile
+	if comm.Size() > 1 {
+		name += fmt.Sprintf(".rank%d", comm.Rank())
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("-cpuprofile %s: %w", name, err)
+	}
+	p.profile = f
+	return nil
 }
 
 // Printf writes to the program's output.

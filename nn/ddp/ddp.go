@@ -10,6 +10,7 @@ import (
 
 	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/dist"
+	"github.com/tensorgl/tensorgl/kernels"
 	"github.com/tensorgl/tensorgl/nn"
 	"github.com/tensorgl/tensorgl/tensor"
 )
@@ -326,9 +327,7 @@ func (d *DDP) start(all bool) error {
 			if err := g.ReadTo(dst); err != nil {
 				return fmt.Errorf("reading the gradient of %v: %w", p.Shape(), err)
 			}
-			for j := range dst {
-				dst[j] *= d.samples
-			}
+			kernels.Scale(dst, dst, d.samples)
 		}
 		if d.next == 0 {
 			b.buf[off] = d.samples
@@ -389,9 +388,7 @@ func (d *DDP) finish() error {
 			src := b.buf[off : off+p.NumEl()]
 			off += p.NumEl()
 			if exact {
-				for j := range src {
-					src[j] *= inv
-				}
+				kernels.Scale(src, src, inv)
 			} else {
 				for j := range src {
 					src[j] /= total
