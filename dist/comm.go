@@ -138,10 +138,11 @@ func (q *Request) Test() (bool, error) {
 }
 
 // Wait returns once the collective has completed, within the Comm's
-// timeout (see the package documentation). Between two tests it lets the
-// process's other goroutines run (runtime.Gosched), so that time spent
-// waiting for the other processes does work that would otherwise come
-// after it, such as a data loader preparing the next batch.
+// timeout (see the package documentation). Between two tests it yields
+// the processor (runtime.Gosched): the process's other goroutines, such as
+// a data loader preparing the next batch, use the time spent waiting for
+// the other processes, on this thread rather than on one the runtime hands
+// the processor to while a test is inside MPI.
 func (q *Request) Wait() error {
 	if q.r == nil {
 		return q.err
