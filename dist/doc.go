@@ -20,6 +20,16 @@
 // MPI's mpirun does so when another process dies) says so on its error
 // stream and exits with status 1.
 //
+// Allreduce is MPI's nonblocking allreduce and a wait that tests it in a
+// loop, yielding to the process's other goroutines between tests. Under
+// Open MPI the binding picks Rabenseifner's algorithm for it (a
+// reduce-scatter, then an allgather: every process sends half the vector
+// and adds half, at once), since Open MPI's default for an in-place vector
+// among fewer than 4 processes is a reduce to rank 0 and a broadcast back;
+// setting OMPI_MCA_coll_libnbc_iallreduce_algorithm overrides the choice.
+// Each element's sum is formed by one process and copied to the others, so
+// every process gets the same bits.
+//
 // A Comm's methods may be called from any goroutine; collectives are
 // serialised, and every process must call the same collectives in the same
 // order with the same lengths, as MPI requires.
