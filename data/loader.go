@@ -57,19 +57,6 @@ type LoaderConfig struct {
 	// batch may hold one sample fewer than the others', or none at all.
 	// Shards 0 or 1: one process takes everything.
 	Shards, Shard int
-
-	// Split, when set, deals each epoch out in ranges instead of like
-	// cards: batch i of every shard comes from the same Shards·BatchSize
-	// positions of the epoch's order that one process would take as its
-	// batch i, and this shard takes the run of them from lo to hi
-	// (0 ≤ lo ≤ hi ≤ Shards·BatchSize) that Split(epoch, i) returns. The
-	// shards' ranges for one batch must not overlap and together cover
-	// all Shards·BatchSize positions; then the shards still cover each
-	// epoch exactly once, and may take different shares of each batch
-	// (nn/ddp's Balancer, for processes of unequal speed). The loader's
-	// goroutine calls Split before it fills a batch, up to Prefetch+1
-	// batches ahead of the one in use, and waits for it to return.
-	Split func(epoch, batch int) (lo, hi int)
 }
 
 // A Loader yields the batches of a Dataset, epoch by epoch.
@@ -116,62 +103,29 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 	if cfg.Shards < 0 || cfg.Shard < 0 || cfg.Shard >= l.shards {
 		return nil, fmt.Errorf("data: loader for %s: shard %d of %d, want 0 ≤ shard < shards", ds.Name, cfg.Shard, cfg.Shards)
 	}
-	if err := l.count(); err != nil {
-		return nil, err
-	}
-	if err := l.normalisation(); err != nil {
-		return nil, err
-	}
-	return l, nil
-}
-
-// count sets the number of batches in an epoch and of samples in this
-// shard's, or says why there is no batch.
-func (l *Loader) count() error {
-	ds := l.ds
-	if l.cfg.Split != nil {
-		// Batches of the whole job; this shard's share of the epoch is
-		// not known ahead, so Samples gives an even share.
-		all := l.shards * l.cfg.BatchSize
-		l.batches = (ds.Len() + all - 1) / all
-		if l.cfg.DropLast {
-			l.batches = ds.Len() / all
-		}
-		l.samples = min(ds.Len(), l.batches*all) / l.shards
-		if l.batches == 0 {
-			return fmt.Errorf("data: loader for %s: %d samples make no batch of %d (%d shards of %d) with drop-last", ds.Name, ds.Len(), all, l.shards, l.cfg.BatchSize)
-		}
-		return nil
-	}
 	// The largest shard sets the number of batches, so that every shard
 	// yields as many; drop-last keeps only batches full in every shard.
 	largest, smallest := (ds.Len()+l.shards-1)/l.shards, ds.Len()/l.shards
 	l.samples = smallest
-	if l.cfg.Shard < ds.Len()%l.shards {
+	if cfg.Shard < ds.Len()%l.shards {
 		l.samples++
 	}
-	l.batches = (largest + l.cfg.BatchSize - 1) / l.cfg.BatchSize
-	if l.cfg.DropLast {
-		l.batches = smallest / l.cfg.BatchSize
-		l.samples = l.batches * l.cfg.BatchSize
+	l.batches = (largest + cfg.BatchSize - 1) / cfg.BatchSize
+	if cfg.DropLast {
+		l.batches = smallest / cfg.BatchSize
+		l.samples = l.batches * cfg.BatchSize
 	}
 	if l.batches == 0 {
 		n := fmt.Sprint(ds.Len())
 		if l.shards > 1 {
 			n = fmt.Sprintf("%d (of %d) in each of %d shards", smallest, ds.Len(), l.shards)
 		}
-		return fmt.Errorf("data: loader for %s: %s samples make no batch of %d with drop-last", ds.Name, n, l.cfg.BatchSize)
+		return nil, fmt.Errorf("data: loader for %s: %s samples make no batch of %d with drop-last", ds.Name, n, cfg.BatchSize)
 	}
-	return nil
-}
 
-// normalisation checks and sets up what NewLoader's configuration says of
-// normalisation and augmentation.
-func (l *Loader) normalisation() error {
-	ds, cfg := l.ds, l.cfg
 	c := ds.Shape[0]
 	if (cfg.Mean == nil) != (cfg.Std == nil) {
-		return fmt.Errorf("data: loader for %s: want both Mean and Std or neither", ds.Name)
+		return nil, fmt.Errorf("data: loader for %s: want both Mean and Std or neither", ds.Name)
 	}
 	l.mean = make([]float32, c)
 	l.invStd = make([]float32, c)
@@ -180,11 +134,11 @@ func (l *Loader) normalisation() error {
 	}
 	if cfg.Mean != nil {
 		if len(cfg.Mean) != c || len(cfg.Std) != c {
-			return fmt.Errorf("data: loader for %s: %d means and %d stds, want one per channel (%d)", ds.Name, len(cfg.Mean), len(cfg.Std), c)
+			return nil, fmt.Errorf("data: loader for %s: %d means and %d stds, want one per channel (%d)", ds.Name, len(cfg.Mean), len(cfg.Std), c)
 		}
 		for ch := range c {
 			if !(cfg.Std[ch] > 0) {
-				return fmt.Errorf("data: loader for %s: std %v for channel %d, want > 0", ds.Name, cfg.Std[ch], ch)
+				return nil, fmt.Errorf("data: loader for %s: std %v for channel %d, want > 0", ds.Name, cfg.Std[ch], ch)
 			}
 			l.mean[ch] = cfg.Mean[ch]
 			l.invStd[ch] = 1 / cfg.Std[ch]
@@ -192,21 +146,20 @@ func (l *Loader) normalisation() error {
 	}
 	if cfg.Pad != 0 || cfg.Flip {
 		if len(ds.Shape) != 3 {
-			return fmt.Errorf("data: loader for %s: cropping and flipping need a [C H W] sample shape, have %v", ds.Name, ds.Shape)
+			return nil, fmt.Errorf("data: loader for %s: cropping and flipping need a [C H W] sample shape, have %v", ds.Name, ds.Shape)
 		}
 		if cfg.Pad < 0 || cfg.Pad > min(ds.Shape[1], ds.Shape[2]) {
-			return fmt.Errorf("data: loader for %s: crop padding %d, want 0..%d", ds.Name, cfg.Pad, min(ds.Shape[1], ds.Shape[2]))
+			return nil, fmt.Errorf("data: loader for %s: crop padding %d, want 0..%d", ds.Name, cfg.Pad, min(ds.Shape[1], ds.Shape[2]))
 		}
 	}
-	return nil
+	return l, nil
 }
 
 // Len returns the number of batches in an epoch.
 func (l *Loader) Len() int { return l.batches }
 
 // Samples returns the number of samples in an epoch's batches (of this
-// shard; with Split, an even share of the epoch's, as the shares are not
-// known ahead).
+// shard).
 func (l *Loader) Samples() int { return l.samples }
 
 // Epoch returns the batches of epoch number epoch (counting from 0). The
@@ -268,15 +221,11 @@ func (l *Loader) take() *epochState {
 	size := l.ds.SampleSize()
 	st := &epochState{order: make([]int, l.ds.Len()), pcg: rand.NewPCG(0, 0)}
 	st.rng = rand.New(st.pcg)
-	most := l.cfg.BatchSize // samples a batch of this shard can hold
-	if l.cfg.Split != nil {
-		most *= l.shards
-	}
 	for range l.cfg.Prefetch + 1 {
 		st.batches = append(st.batches, &Batch{
-			X:     make([]float32, most*size),
-			Shape: append([]int{most}, l.ds.Shape...),
-			Y:     make([]int32, most),
+			X:     make([]float32, l.cfg.BatchSize*size),
+			Shape: append([]int{l.cfg.BatchSize}, l.ds.Shape...),
+			Y:     make([]int32, l.cfg.BatchSize),
 		})
 	}
 	return st
@@ -311,19 +260,6 @@ func (l *Loader) fill(st *epochState, b *Batch, epoch, i int) {
 	lo := min(i*l.cfg.BatchSize, l.samples)
 	hi := min(lo+l.cfg.BatchSize, l.samples)
 	n := hi - lo
-	// Sample j is at position (lo+j)·step+first of the epoch's order.
-	step, first := l.shards, l.cfg.Shard
-	if l.cfg.Split != nil {
-		all := l.shards * l.cfg.BatchSize
-		lo, hi = l.cfg.Split(epoch, i)
-		if lo < 0 || lo > hi || hi > all {
-			panic(fmt.Sprintf("data: loader for %s: Split(%d, %d) = [%d, %d), want 0 ≤ lo ≤ hi ≤ %d", ds.Name, epoch, i, lo, hi, all))
-		}
-		end := min(ds.Len(), i*all+hi)
-		n = max(0, end-(i*all+lo))
-		step, first = 1, i*all+lo
-		lo = 0
-	}
 	b.X = b.X[:n*size]
 	b.Y = b.Y[:n]
 	b.Shape[0] = n
@@ -334,7 +270,7 @@ func (l *Loader) fill(st *epochState, b *Batch, epoch, i int) {
 		h, w = ds.Shape[1], ds.Shape[2]
 	}
 	for j := range n {
-		pos := (lo+j)*step + first // position in the epoch's order
+		pos := (lo+j)*l.shards + l.cfg.Shard // position in the epoch's order
 		s := st.order[pos]
 		b.Y[j] = ds.Y[s]
 		st.pcg.Seed(l.cfg.Seed^augmentKey, uint64(epoch)<<32|uint64(pos))

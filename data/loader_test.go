@@ -2,7 +2,6 @@ package data
 
 import (
 	"math"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -353,64 +352,6 @@ func TestLoaderShardsCoverEpoch(t *testing.T) {
 			}
 			if len(firsts) == 2 && firsts[0] == firsts[1] {
 				t.Errorf("%d shards: epochs 0 and 1 start with the same sample %d: no reshuffle", shards, firsts[0])
-			}
-		}
-	}
-}
-
-// TestLoaderSplitCoversEpoch checks Split: shards that take uneven runs of
-// each batch of the whole job (different on every batch and epoch, one
-// shard's run sometimes empty) together yield every batch of one loader
-// with Shards times the batch size, sample for sample and augmented alike,
-// in order, so each epoch is covered exactly once.
-func TestLoaderSplitCoversEpoch(t *testing.T) {
-	d := seqDataset(103, []int{1, 4, 4})
-	for _, shards := range []int{1, 2, 3} {
-		for _, dropLast := range []bool{false, true} {
-			const batch = 5
-			all := batch * shards
-			// cuts returns the shards' boundaries for one batch: 0, then
-			// shards-1 cut points drawn from (epoch, batch), then all.
-			cuts := func(epoch, i int) []int {
-				rng := rand.New(rand.NewPCG(uint64(epoch), uint64(i)))
-				c := []int{0, all}
-				for range shards - 1 {
-					c = append(c, rng.IntN(all+1))
-				}
-				slices.Sort(c)
-				return c
-			}
-			whole := newLoader(t, d, LoaderConfig{BatchSize: all, Shuffle: true, Seed: 9, Pad: 1, Flip: true, DropLast: dropLast})
-			var ls []*Loader
-			for r := range shards {
-				ls = append(ls, newLoader(t, d, LoaderConfig{BatchSize: batch, Shuffle: true, Seed: 9, Pad: 1, Flip: true,
-					DropLast: dropLast, Shards: shards, Shard: r, Prefetch: 1 + r,
-					Split: func(epoch, i int) (int, int) { c := cuts(epoch, i); return c[r], c[r+1] }}))
-			}
-			for epoch := range 2 {
-				ref := collect(whole, epoch, 0)
-				var got [][]Batch
-				for _, l := range ls {
-					if l.Len() != len(ref) {
-						t.Fatalf("%d shards, drop-last %v: Len %d, the whole loader has %d batches", shards, dropLast, l.Len(), len(ref))
-					}
-					got = append(got, collect(l, epoch, 0))
-				}
-				for i, want := range ref {
-					var x []float32
-					var y []int32
-					for r := range shards {
-						b := got[r][i]
-						if b.Shape[0] != len(b.Y) || len(b.X) != 16*len(b.Y) {
-							t.Fatalf("shard %d batch %d: shape %v with %d labels and %d values", r, i, b.Shape, len(b.Y), len(b.X))
-						}
-						x, y = append(x, b.X...), append(y, b.Y...)
-					}
-					if !slices.Equal(y, want.Y) || !slices.Equal(x, want.X) {
-						t.Fatalf("%d shards, drop-last %v, epoch %d, batch %d (cuts %v): the shards' runs %v are not the whole batch %v",
-							shards, dropLast, epoch, i, cuts(epoch, i), y, want.Y)
-					}
-				}
 			}
 		}
 	}

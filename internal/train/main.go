@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tensorgl/tensorgl/data"
@@ -51,18 +50,6 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // evalBatch is the batch size for evaluation, which needs no gradient
 // memory and so can be larger than training batches.
 const evalBatch = 256
-
-// prefetch is how many training batches the loader prepares ahead.
-const prefetch = 2
-
-// joinInts writes counts as 66/62.
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
-	}
-	return strings.Join(s, "/")
-}
 
 // dumpCount is how many test images -dump-logits writes.
 const dumpCount = 16
@@ -115,14 +102,7 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err 
 		cfg.Shards, cfg.Shard = comm.Size(), comm.Rank()
 		return cfg
 	}
-	trainCfg := shard(data.LoaderConfig{BatchSize: o.Batch, Shuffle: true, Seed: o.Seed, Mean: mean, Std: std, Prefetch: prefetch})
-	var balance *ddp.Balance
-	var balancer *ddp.Balancer // set once DDP exists, before the first batch
-	if o.Balance && comm.Size() > 1 {
-		balance = &ddp.Balance{PerProcess: o.Batch, Lead: prefetch + 1}
-		trainCfg.Split = func(epoch, batch int) (int, int) { return balancer.Split(epoch, batch) }
-	}
-	trainLoader, err := data.NewLoader(trainSet, trainCfg)
+	trainLoader, err := data.NewLoader(trainSet, shard(data.LoaderConfig{BatchSize: o.Batch, Shuffle: true, Seed: o.Seed, Mean: mean, Std: std}))
 	if err != nil {
 		return nil, err
 	}
@@ -155,11 +135,10 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err 
 		sched.SetEpoch(start)
 		p.Printf("resumed from %s after epoch %d of %d\n", res.Checkpoint, start, o.Epochs)
 	}
-	d, err := ddp.New(model, comm, ddp.Config{BucketSize: o.Bucket, Balance: balance}) // rank 0's parameters in every process
+	d, err := ddp.New(model, comm, ddp.Config{BucketSize: o.Bucket}) // rank 0's parameters in every process
 	if err != nil {
 		return nil, err
 	}
-	balancer = d.Balancer()
 	p.Printf("model: %s, %d parameters; SGD lr %g momentum %g, cosine annealing over %d epochs, batch %d\n",
 		spec.Name, nn.NumParams(model), o.LR, o.Momentum, o.Epochs, o.Batch*comm.Size())
 
@@ -204,11 +183,6 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err 
 		per := func(t time.Duration) float64 { return t.Seconds() * 1e3 / float64(s.Steps) }
 		p.Printf("gradient exchange on rank 0: %d values in %d bucket(s) per step; per step %.2f ms waiting for the device, %.2f ms reading back, %.2f ms in MPI allreduce, %.2f ms writing back\n",
 			s.Values, s.Buckets, per(s.Wait), per(s.Read), per(s.Reduce), per(s.Write))
-		if balancer != nil {
-			last, low, high := balancer.Shares()
-			p.Printf("balanced shares of each step's %d samples: last %s; smallest %s, largest %s\n",
-				o.Batch*comm.Size(), joinInts(last), joinInts(low), joinInts(high))
-		}
 	}
 	if !leader {
 		return res, nil

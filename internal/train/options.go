@@ -29,7 +29,6 @@ type Options struct {
 	Resume   bool    // continue from the checkpoint in Out
 	Check    bool    // verify after every step that all processes hold the same parameters
 	Bucket   int     // gradient values per allreduce with several processes; 0: ddp.DefaultBucketSize
-	Balance  bool    // with several processes: deal each step's samples out by the processes' speed (ddp.Balancer)
 }
 
 var (
@@ -56,7 +55,6 @@ func (o *Options) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.Resume, "resume", o.Resume, "continue from the checkpoint of the last finished epoch in -out (model.safetensors, optimizer.safetensors), with any number of processes")
 	fs.BoolVar(&o.Check, "check-sync", o.Check, "with several processes: after every step, check that all hold bit-identical parameters (reads them back; for tests)")
 	fs.IntVar(&o.Bucket, "bucket", o.Bucket, "with several processes: gradient values one allreduce carries at most (0: "+fmt.Sprint(ddp.DefaultBucketSize)+"); smaller buckets start sooner during the backward pass")
-	fs.BoolVar(&o.Balance, "balance", o.Balance, "with several processes: deal each step's -batch×processes samples out in proportion to each process's measured speed instead of equally (the same samples each step; for processes of unequal speed)")
 	fs.StringVar(&o.Logits, "dump-logits", o.Logits, "write the first 16 normalised test images and the trained model's logits to this safetensors `file`")
 }
 

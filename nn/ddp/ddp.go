@@ -22,9 +22,6 @@ type Config struct {
 	// Smaller buckets start sooner during Backward (see DDP.Backward) but
 	// each allreduce costs a message latency or two.
 	BucketSize int
-	// Balance, when set, deals each step's samples out between the
-	// processes by their speed (see Balancer; DDP.Balancer returns it).
-	Balance *Balance
 }
 
 // DefaultBucketSize is 1 MiB of float32 values.
@@ -38,14 +35,8 @@ type DDP struct {
 	params  []*tensor.Tensor
 	buckets []bucket               // the parameters from last to first, cut into runs of at most BucketSize values
 	of      map[*tensor.Tensor]int // each parameter's bucket
-	host    []float32              // every bucket's values, the sample count after the first's, the balancer's slots at the end
+	host    []float32              // every bucket's values, and the sample count after the first's
 	stats   Stats
-	bal     *Balancer // nil: equal shares
-	slots   []float32 // with bal: each process's busy seconds and samples, at the end of the last bucket
-	idle    time.Time // when the last exchange ended (or New returned)
-	busy    []int64   // with bal: scratch for observe
-	counts  []int64
-	count   int // where the sample count sits in host
 
 	// The step being exchanged (see begin).
 	samples float32
@@ -96,27 +87,12 @@ func New(model nn.Module, comm *dist.Comm, cfg Config) (*DDP, error) {
 	last := slices.Clone(d.params)
 	slices.Reverse(last)
 	n := values(d.params)
-	slots := 0
-	if cfg.Balance != nil && comm.Size() > 1 && n > 0 {
-		var err error
-		if d.bal, err = newBalancer(comm.Size(), comm.Rank(), *cfg.Balance); err != nil {
-			return nil, err
-		}
-		slots = 2 * comm.Size()
-		d.busy, d.counts = make([]int64, comm.Size()), make([]int64, comm.Size())
-	}
-	d.host = make([]float32, n+1+slots) // +1: the sample count
-	d.slots = d.host[n+1:]
+	d.host = make([]float32, n+1) // +1: the sample count
 	off := 0
-	runs := cut(last, cfg.BucketSize)
-	for i, run := range runs {
+	for i, run := range cut(last, cfg.BucketSize) {
 		size := values(run)
 		if i == 0 {
-			d.count = size // after bucket 0's values
 			size++
-		}
-		if i == len(runs)-1 {
-			size += slots
 		}
 		d.buckets = append(d.buckets, bucket{params: run, buf: d.host[off : off+size]})
 		off += size
@@ -138,13 +114,8 @@ func New(model nn.Module, comm *dist.Comm, cfg Config) (*DDP, error) {
 	if err := d.Broadcast(); err != nil {
 		return nil, err
 	}
-	d.idle = time.Now()
 	return d, nil
 }
-
-// Balancer returns the Balancer that Config.Balance asked for, or nil (also
-// in a world of one process, where there is nothing to balance).
-func (d *DDP) Balancer() *Balancer { return d.bal }
 
 // cut splits ts, in order, into runs of at most size values; a tensor
 // larger than size makes a run of its own.
@@ -361,13 +332,6 @@ func (d *DDP) start(all bool) error {
 		if d.next == 0 {
 			b.buf[off] = d.samples
 		}
-		if d.bal != nil && d.next == len(d.buckets)-1 {
-			// Started last, once this process's step is computed.
-			clear(d.slots)
-			r := d.comm.Rank()
-			d.slots[2*r] = float32(time.Since(d.idle).Seconds())
-			d.slots[2*r+1] = d.samples
-		}
 		t1 := time.Now()
 		q, err := d.comm.IallreduceFloat32(b.buf)
 		if err != nil {
@@ -405,7 +369,8 @@ func (d *DDP) finish() error {
 	if err != nil {
 		return fmt.Errorf("ddp: averaging gradients: %w", err)
 	}
-	total := d.host[d.count]
+	first := d.buckets[0]
+	total := first.buf[len(first.buf)-1]
 	if total == 0 {
 		return fmt.Errorf("ddp: averaging gradients: a step without samples in any process")
 	}
@@ -435,16 +400,7 @@ func (d *DDP) finish() error {
 			p.Grad().SetData(src)
 		}
 	}
-	if d.bal != nil {
-		for r := range d.busy {
-			// One rounding of the same bits on every process.
-			d.busy[r] = int64(float64(d.slots[2*r]) * 1e6)
-			d.counts[r] = int64(d.slots[2*r+1])
-		}
-		d.bal.observe(d.busy, d.counts)
-	}
-	d.idle = time.Now()
-	d.stats.Write += d.idle.Sub(t1)
+	d.stats.Write += time.Since(t1)
 	d.stats.Steps++
 	return nil
 }
