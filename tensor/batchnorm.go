@@ -1,6 +1,10 @@
 package tensor
 
-import "github.com/tensorgl/tensorgl/device"
+import (
+	"runtime"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // BatchNormOpts configures BatchNorm.
 type BatchNormOpts struct {
@@ -75,7 +79,10 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 	}
 	sc := ScopeOf(ins...)
 	xc, wc, bc := x.Contiguous(), weight.Contiguous(), bias.Contiguous()
-	var mean, invstd device.Buffer // the statistics the normalisation used
+	// The statistics the normalisation used. The backward closure holds
+	// them as tensors, not buffers: storage outside every scope is freed
+	// once unreachable, and a bare buffer would not keep it reachable.
+	var meanT, invstdT *Tensor
 	if o.Training {
 		mt, it := newTensor(sc, dev, device.Float32, []int{c}), newTensor(sc, dev, device.Float32, []int{c})
 		var rm, rv device.Buffer
@@ -85,16 +92,17 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 		}
 		dev.BatchNormStats(mt.st.buf, it.st.buf, rm, rv, xc.st.buf, p)
 		p.Track = false
-		mean, invstd = mt.st.buf, it.st.buf
+		meanT, invstdT = mt, it
 	} else {
 		p.Eval = true
-		mean, invstd = runMean.st.buf, runVar.st.buf
+		meanT, invstdT = runMean, runVar
 	}
 	y := newTensor(sc, dev, device.Float32, x.shape)
 	if m > 0 {
-		dev.BatchNorm(y.st.buf, xc.st.buf, mean, invstd, wc.st.buf, bc.st.buf, p)
+		dev.BatchNorm(y.st.buf, xc.st.buf, meanT.st.buf, invstdT.st.buf, wc.st.buf, bc.st.buf, p)
 	}
 	return record(op, y, []*Tensor{xc, wc, bc}, func(g *Tensor) []*Tensor {
+		mean, invstd := meanT.st.buf, invstdT.st.buf
 		gc := g.Contiguous()
 		bs := ScopeOf(g)
 		dw, db := newTensor(bs, dev, device.Float32, []int{c}), newTensor(bs, dev, device.Float32, []int{c})
@@ -114,6 +122,8 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 				dev.BatchNormBackward(gx.st.buf, gc.st.buf, xc.st.buf, mean, invstd, wc.st.buf, dw.st.buf, db.st.buf, p)
 			}
 		}
+		runtime.KeepAlive(meanT)
+		runtime.KeepAlive(invstdT)
 		gs := []*Tensor{gx, nil, nil}
 		if wc.requiresGrad {
 			gs[1] = dw

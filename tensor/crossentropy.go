@@ -1,6 +1,10 @@
 package tensor
 
-import "github.com/tensorgl/tensorgl/device"
+import (
+	"runtime"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // CrossEntropyOpts configures CrossEntropy.
 type CrossEntropyOpts struct {
@@ -53,9 +57,13 @@ func CrossEntropy(logits, target *Tensor, o CrossEntropyOpts) *Tensor {
 	checkIndex(op, target, c, logits.shape)
 	p := device.CrossEntropyParams{Rows: b, N: c, Smoothing: o.LabelSmoothing, Weighted: o.Weight != nil, Mean: o.Mean}
 	x, t := logits.Contiguous(), target.Contiguous()
+	// The backward closure holds the weight as a tensor: a bare buffer
+	// would not keep storage outside every scope from being freed.
+	var wt *Tensor
 	var w device.Buffer
 	if o.Weight != nil {
-		w = o.Weight.Contiguous().st.buf
+		wt = o.Weight.Contiguous()
+		w = wt.st.buf
 	}
 	out := newTensor(ScopeOf(logits, target), dev, device.Float32, []int{b})
 	if b > 0 {
@@ -68,6 +76,7 @@ func CrossEntropy(logits, target *Tensor, o CrossEntropyOpts) *Tensor {
 			// walks it by its stride, so it is never copied.
 			dl := device.Strided{Buf: g.st.buf, Offset: g.offset, Strides: g.strides}
 			dev.CrossEntropyBackward(gx.st.buf, x.st.buf, t.st.buf, w, dl, p)
+			runtime.KeepAlive(wt)
 		}
 		return []*Tensor{gx}
 	})

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -44,10 +45,24 @@ func SGDStep(us []SGDUpdate, p device.SGDParams) {
 	}
 	// Contiguous copies (of strided gradients) come after every check, so a
 	// rejected list leaves nothing behind.
-	for i, u := range us {
-		ts[i].Grad = u.Grad.Contiguous().st.buf
+	grads := contiguousGrads(len(us), func(i int) *Tensor { return us[i].Grad })
+	for i, g := range grads {
+		ts[i].Grad = g.st.buf
 	}
 	c.dev.SGDStep(ts, p)
+	runtime.KeepAlive(grads)
+}
+
+// contiguousGrads returns the n gradients grad(i) as contiguous tensors.
+// The caller keeps the slice alive until its device call is made: a copy
+// outside every scope is freed once unreachable, and the buffers taken
+// from it would not keep it reachable.
+func contiguousGrads(n int, grad func(i int) *Tensor) []*Tensor {
+	gs := make([]*Tensor, n)
+	for i := range gs {
+		gs[i] = grad(i).Contiguous()
+	}
+	return gs
 }
 
 // AdamUpdate is one parameter of a multi-tensor Adam step: M and V are its
@@ -75,10 +90,12 @@ func AdamStep(us []AdamUpdate, p device.AdamParams) {
 		}
 		ts[i] = device.AdamTensor{Param: u.Param.st.buf, M: u.M.st.buf, V: u.V.st.buf, N: u.Param.NumEl(), Step: u.Step}
 	}
-	for i, u := range us {
-		ts[i].Grad = u.Grad.Contiguous().st.buf
+	grads := contiguousGrads(len(us), func(i int) *Tensor { return us[i].Grad })
+	for i, g := range grads {
+		ts[i].Grad = g.st.buf
 	}
 	c.dev.AdamStep(ts, p)
+	runtime.KeepAlive(grads)
 }
 
 // updateOperand is one tensor of an update, named for error messages; written
