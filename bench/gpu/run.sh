@@ -214,19 +214,26 @@ else
 fi
 
 # After the comparisons with PyTorch, so that they come first when time is
-# short: the GEMM core's shared-memory tiles read as scalars (the default), as
-# vec4, and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), all with the
-# same results: the large products and the LeNet step, alternated, the
-# mode in the benchmark names.
-step gemm-ab 90 bench bash -c '
+# short: the GEMM core's shared-memory tiles read as scalars (the default)
+# and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), and the tiling
+# chosen per product by timing (TENSORGL_GL_TUNE=log: each choice, with
+# every candidate's time, is printed to stderr, into gemm-ab.txt; the
+# trials run in the benchmark's first, unreported pass), all with the same
+# results: the large products, the LeNet step and the ResNet-18 step,
+# alternated, the mode in the benchmark names.
+step gemm-ab 120 bench bash -c '
 	set -o pipefail
 	rc=0
 	for r in $(seq "$1"); do
-		for g in scalar vec4 vec4,db; do
-			TENSORGL_GL_GEMM=$g "$2" -test.run "^\$" -test.benchtime "$3" \
+		for g in scalar vec4,db tune; do
+			env=(TENSORGL_GL_GEMM=$g)
+			[ "$g" = tune ] && env=(TENSORGL_GL_TUNE=log)
+			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$3" \
 				-test.bench "^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
-			TENSORGL_GL_GEMM=$g "$2" -test.run "^\$" -test.benchtime "$4" \
+			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$4" \
 				-test.bench "^BenchmarkTrainStep\$/^cnn\$/^gl" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
+			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$4" \
+				-test.bench "^BenchmarkTrainStepLarge\$/^resnet18/^gl" | sed "s|^Benchmark\([A-Za-z0-9]*\)/|Benchmark\1/gemm=$g/|" || rc=1
 		done
 	done
 	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"

@@ -22,7 +22,8 @@ func TestConformance(t *testing.T) {
 // then with the device's tiling read as vec4 from double-buffered shared
 // memory; then with
 // the device's tiling but no thin tiles, so products of few rows run on the
-// wide tiles too. None may change any result.
+// wide tiles too; then with the tiling of every product chosen by timing
+// (TuneEnv). None may change any result.
 func TestConformanceVariants(t *testing.T) {
 	d := openOrSkip(t)
 	own := d.tiles
@@ -50,5 +51,13 @@ func TestConformanceVariants(t *testing.T) {
 		d2.tiles = own
 		d2.tiles.thin = nil
 		devicetest.Run(t, d2)
+	})
+	t.Run("tuned-tiles", func(t *testing.T) {
+		d4 := openOrSkip(t)
+		d4.tune = tuneOn
+		devicetest.Run(t, d4)
+		if len(d4.tuned) == 0 {
+			t.Error("the tuner chose no tiling")
+		}
 	})
 }

@@ -62,6 +62,9 @@ type Device struct {
 	eglIndex int    // the EGL device asked for ("gl:N"), or -1
 	groupCap [3]int // largest group count per dispatch, per axis
 	tiles    gemmTiles
+	tune     tuneMode // see TuneEnv
+	tuneMu   sync.Mutex
+	tuned    map[string]gemmTiles // the tuner's choices by product (layout and shape)
 	// splitTarget is the work-group count below which GEMMs split K.
 	splitTarget int
 	// scatterBucketMinM: ScatterAdd with more indices than this uses buckets.
@@ -134,8 +137,13 @@ func open(eglIndex int) (*Device, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gl: %w", err)
 	}
+	tune, err := tuneSetting()
+	if err != nil {
+		return nil, fmt.Errorf("gl: %w", err)
+	}
 	depth := max(queueDepth/batch, 1)
 	d := &Device{
+		tune:     tune,
 		q:        make(chan []command, depth),
 		free:     make(chan []command, depth+1),
 		batchMax: batch,

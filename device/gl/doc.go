@@ -30,6 +30,10 @@
 // time instead of one by one.
 // TENSORGL_GL_GEMM=vec4,db (see GEMMEnv) reads the GEMM core's shared-memory
 // tiles as vec4 and double-buffers them, with the same results.
+// TENSORGL_GL_TUNE=1 (see TuneEnv) picks the GEMM core's tiling per product
+// by timing the candidates on the GPU the first time each layout and shape
+// runs, as cudnn.benchmark does, again with the same results to the bit;
+// TENSORGL_GL_TUNE=log also prints each choice.
 //
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the

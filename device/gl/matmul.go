@@ -5,6 +5,7 @@ package gl
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -140,6 +141,9 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 	t := d.tiles.pick(m)
 	all := []*glBuffer{bufs[0], bufs[1], bufs[2], nil, nil, nil, nil}
 	defs = defs[:len(defs):len(defs)]
+	// The operands' layout (transposes, convolution pass), before the
+	// epilogue's defines: with the shape, what a tuned tiling is kept for.
+	layout := strings.Join(defs, ",")
 	if e.Bias != nil {
 		defs = append(defs, "EPI_BIAS")
 		all[4] = d.buf(e.Bias)
@@ -155,8 +159,6 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 			all[6] = d.buf(e.ActOut)
 		}
 	}
-	// The epilogue names unary ops: every GEMM variant gets their defines.
-	core := variant{family: family, tail: tail, defs: append(t.defs(), defs...), ops: unaryOps}
 	shape := func(p *program, splits, chunk int) {
 		set(p)
 		if e.Bias != nil {
@@ -178,21 +180,27 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 		p.setUint("u_splits", splits)
 		p.setUint("u_kChunk", chunk)
 	}
+	// The split comes from the default tiling whatever tiling runs, so
+	// that tuning never changes the order of a sum (see tunedTiles).
 	splits, chunk := t.splitK(d.splitTarget, batch, m, n, k)
-	var scratch device.Buffer
 	var reduce variant
 	if splits > 1 {
-		scratch = d.Alloc(device.Float32, splits*batch*m*n)
-		all[3] = d.buf(scratch)
-		core.defs = append(core.defs, "SPLIT_K")
 		reduce = variant{family: family, tail: tail, defs: append(defs[:len(defs):len(defs)], "SPLIT_REDUCE", localDef(elemLocal)), ops: unaryOps}
 	}
-	d.enqueue(name, func() {
-		// program makes its result the current program: set uniforms
-		// only on the one fetched last.
-		prog := d.program(core)
+	// run dispatches the product under tiling t on the GL thread, with
+	// binding 0 (C) and 3 (the split partial sums) taken from all; get
+	// fetches programs (d.program, or d.tryProgram for a trial).
+	run := func(t gemmTiles, all []*glBuffer, get func(variant) *program) bool {
+		// The epilogue names unary ops: every GEMM variant gets their defines.
+		core := variant{family: family, tail: tail, defs: append(t.defs(), defs...), ops: unaryOps}
+		if splits > 1 {
+			core.defs = append(core.defs, "SPLIT_K")
+		}
+		// get makes its result the current program: set uniforms only on
+		// the one fetched last.
+		prog := get(core)
 		if prog == nil {
-			return
+			return false
 		}
 		// C (binding 0) is read too when β ≠ 0; split, the first pass
 		// writes only the partial sums (binding 3), the second C.
@@ -204,16 +212,35 @@ func (d *Device) gemm(name string, family, tail string, defs []string, bufs []*g
 		shape(prog, splits, chunk)
 		d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, batch*splits)
 		if splits == 1 {
-			return
+			return true
 		}
-		sum := d.program(reduce)
+		sum := get(reduce)
 		if sum == nil {
-			return
+			return false
 		}
 		d.bind(writes(0), all...)
 		shape(sum, splits, chunk)
 		d.dispatch1(sum, batch*m*n, elemLocal)
-	})
+		return true
+	}
+	partials := 0
+	if splits > 1 {
+		partials = splits * batch * m * n
+	}
+	if d.tune != tuneOff {
+		key := gemmKey(family, layout, batch, m, n, k)
+		t = d.tunedTiles(name, key, t, splits, chunk, all[0].size, partials, func(t gemmTiles, c, p *glBuffer) bool {
+			trial := slices.Clone(all)
+			trial[0], trial[3] = c, p
+			return run(t, trial, d.tryProgram)
+		})
+	}
+	var scratch device.Buffer
+	if partials > 0 {
+		scratch = d.Alloc(device.Float32, partials)
+		all[3] = d.buf(scratch)
+	}
+	d.enqueue(name, func() { run(t, all, d.program) })
 	if scratch != nil {
 		// Commands run in order: whatever reuses the scratch storage next
 		// is queued after this pass.

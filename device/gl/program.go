@@ -114,6 +114,29 @@ type uniform struct {
 // and makes it current (GL thread). A compile or link failure is cached and
 // recorded as the deferred error on every use, and nil is returned.
 func (d *Device) program(v variant) *program {
+	p := d.compiled(v)
+	if p.err != nil {
+		d.setErr(p.err)
+		return nil
+	}
+	d.st.use(p.id)
+	return p
+}
+
+// tryProgram is program for a variant that may fail to build without it
+// being the caller's error (a GEMM tiling tried by the tuner): a failure
+// returns nil and records nothing.
+func (d *Device) tryProgram(v variant) *program {
+	p := d.compiled(v)
+	if p.err != nil {
+		return nil
+	}
+	d.st.use(p.id)
+	return p
+}
+
+// compiled returns v's program, compiling it on first use (GL thread).
+func (d *Device) compiled(v variant) *program {
 	d.key = v.appendKey(d.key[:0])
 	p, ok := d.progs[string(d.key)]
 	if !ok {
@@ -121,11 +144,6 @@ func (d *Device) program(v variant) *program {
 		p.id, p.err = compile(v)
 		d.progs[string(d.key)] = p
 	}
-	if p.err != nil {
-		d.setErr(p.err)
-		return nil
-	}
-	d.st.use(p.id)
 	return p
 }
 

@@ -1,0 +1,210 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-gl/gl/v4.3-core/gl"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// TuneEnv names the environment variable that, set to 1 when a device is
+// opened, has the GEMM core (MatMul and the three convolution passes) pick
+// its tiling per product by timing, as PyTorch's cudnn.benchmark picks
+// convolution algorithms: the first product of each layout and shape runs
+// once under every candidate tiling (tuneCandidates) on scratch output,
+// timed by the GPU (GL_TIME_ELAPSED, the best of tuneReps runs after an
+// untimed one that also compiles it), and the fastest serves that shape
+// from then on. Set to log, it also prints each choice with every
+// candidate's time to stderr.
+//
+// The results do not depend on the choice: every tiling sums each output's
+// products in the same order, and whether and where K is split is decided
+// by the default tiling whichever runs, so tuned and untuned runs (and
+// processes that tuned differently) agree to the bit. The cost is the
+// trials, once per shape, and their dispatches count in Stats.
+const TuneEnv = "TENSORGL_GL_TUNE"
+
+type tuneMode int
+
+const (
+	tuneOff tuneMode = iota
+	tuneOn
+	tuneLog
+)
+
+// tuneSetting reads TuneEnv.
+func tuneSetting() (tuneMode, error) {
+	switch v := os.Getenv(TuneEnv); v {
+	case "", "0":
+		return tuneOff, nil
+	case "1":
+		return tuneOn, nil
+	case "log":
+		return tuneLog, nil
+	default:
+		return tuneOff, fmt.Errorf("%s=%q: want 0, 1 or log", TuneEnv, v)
+	}
+}
+
+// tuneReps is how many timed runs each candidate gets; the best counts.
+const tuneReps = 3
+
+// The candidate tilings besides the device's default. On hardware: the
+// 128×128 tile of 8×8 outputs per invocation and its halves (fewer, larger
+// work groups against more, smaller ones), with scalar or vec4 shared
+// memory, single or double buffered, and thin tiles for products of few
+// rows. On llvmpipe, fewer: its work groups run one per core.
+var (
+	hardwareCandidates = []gemmTiles{
+		{m: 128, n: 128, k: 8, lx: 16, ly: 16},
+		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true},
+		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true},
+		{m: 128, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true},
+		{m: 64, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true},
+		{m: 64, n: 64, k: 8, lx: 16, ly: 16},
+		{m: 64, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true},
+		{m: 64, n: 64, k: 16, lx: 8, ly: 8, vec: true, db: true},
+		{m: 32, n: 128, k: 8, lx: 32, ly: 8, vec: true, db: true},
+		{m: 16, n: 128, k: 16, lx: 32, ly: 8},
+		{m: 16, n: 64, k: 16, lx: 16, ly: 8},
+	}
+	softwareCandidates = []gemmTiles{
+		{m: 64, n: 64, k: 16, lx: 8, ly: 8},
+		{m: 64, n: 64, k: 16, lx: 8, ly: 8, vec: true, db: true},
+		{m: 32, n: 32, k: 16, lx: 8, ly: 8},
+		{m: 16, n: 64, k: 16, lx: 8, ly: 8},
+	}
+)
+
+// String names a tiling as the tuner's log prints it.
+func (t gemmTiles) String() string {
+	s := fmt.Sprintf("%d×%d×%d/%d×%d", t.m, t.n, t.k, t.lx, t.ly)
+	if t.vec {
+		s += "+vec4"
+	}
+	if t.db {
+		s += "+db"
+	}
+	return s
+}
+
+// tuneCandidates returns the tilings to time for a product whose default
+// tiling is def (first: a tie keeps it), split into splits slices of chunk
+// elements of K: a tiling whose K step does not divide the chunk, or that
+// does not fit the device's work-group limits, is left out.
+func (d *Device) tuneCandidates(def gemmTiles, splits, chunk int) []gemmTiles {
+	def.thin = nil
+	out := []gemmTiles{def}
+	base := hardwareCandidates
+	if d.info.Software {
+		base = softwareCandidates
+	}
+	for _, c := range base {
+		if c == def || splits > 1 && chunk%c.k != 0 || !d.fits(c) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// fits reports whether tiling t is valid on the device: whole register
+// blocks, runs of 4 for vec4, and the work-group size and shared memory
+// within the limits.
+func (d *Device) fits(t gemmTiles) bool {
+	l := d.info.Limits
+	bufs := 1
+	if t.db {
+		bufs = 2
+	}
+	if t.m%t.ly != 0 || t.n%t.lx != 0 || t.vec && ((t.m/t.ly)%4 != 0 || (t.n/t.lx)%4 != 0) {
+		return false
+	}
+	return t.lx*t.ly <= l.MaxInvocations && t.lx <= l.MaxWorkGroupSize[0] && t.ly <= l.MaxWorkGroupSize[1] &&
+		4*bufs*t.k*(t.m+t.n) <= l.MaxSharedMemory
+}
+
+// gemmKey names a product for the tuner: the kernel family, the operands'
+// layout (the defines before the epilogue's) and the batch×M×N×K shape.
+func gemmKey(family, layout string, batch, m, n, k int) string {
+	return fmt.Sprintf("%s [%s] %d×%d×%d×%d", family, layout, batch, m, n, k)
+}
+
+// tunedTiles returns the tiling for the product key, timing the
+// candidates on first sight (see TuneEnv): trial runs the product under a
+// tiling with c as its output and p as its split scratch, and reports
+// false when that tiling does not build. cSize and partials are the
+// elements of those two (partials 0 when K is not split).
+func (d *Device) tunedTiles(name, key string, def gemmTiles, splits, chunk, cSize, partials int, trial func(t gemmTiles, c, p *glBuffer) bool) gemmTiles {
+	d.tuneMu.Lock()
+	t, ok := d.tuned[key]
+	d.tuneMu.Unlock()
+	if ok {
+		return t
+	}
+	cands := d.tuneCandidates(def, splits, chunk)
+	c := d.Alloc(device.Float32, cSize)
+	var p device.Buffer
+	var gp *glBuffer
+	if partials > 0 {
+		p = d.Alloc(device.Float32, partials)
+		gp = d.buf(p)
+	}
+	gc := d.buf(c)
+	times := make([]uint64, len(cands))
+	d.wait("tune "+name, func() {
+		var q uint32
+		gl.GenQueries(1, &q)
+		defer gl.DeleteQueries(1, &q)
+		for i, t := range cands {
+			times[i] = math.MaxUint64
+			if !trial(t, gc, gp) { // compiles it; the first launch is not timed
+				continue
+			}
+			for range tuneReps {
+				gl.BeginQuery(gl.TIME_ELAPSED, q)
+				trial(t, gc, gp)
+				gl.EndQuery(gl.TIME_ELAPSED)
+				var ns uint64
+				gl.GetQueryObjectui64v(q, gl.QUERY_RESULT, &ns)
+				times[i] = min(times[i], ns)
+			}
+		}
+	})
+	d.Free(c)
+	if p != nil {
+		d.Free(p)
+	}
+	best := 0
+	for i := range cands {
+		if times[i] < times[best] {
+			best = i
+		}
+	}
+	t = cands[best]
+	if d.tune == tuneLog {
+		var all []string
+		for i, c := range cands {
+			if times[i] == math.MaxUint64 {
+				all = append(all, c.String()+" did not build")
+				continue
+			}
+			all = append(all, fmt.Sprintf("%v %v", c, time.Duration(times[i])))
+		}
+		fmt.Fprintf(os.Stderr, "tensorgl: gl: tuned %s %s: %v (%s)\n", name, key, t, strings.Join(all, ", "))
+	}
+	d.tuneMu.Lock()
+	if d.tuned == nil {
+		d.tuned = map[string]gemmTiles{}
+	}
+	d.tuned[key] = t
+	d.tuneMu.Unlock()
+	return t
+}

@@ -1,0 +1,214 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// allCandidates lists every tiling the tuner may choose, on hardware or on
+// llvmpipe.
+func allCandidates() []gemmTiles {
+	return append(append([]gemmTiles{}, hardwareCandidates...), softwareCandidates...)
+}
+
+// TestTuneCandidatesSameBits: every tiling the tuner may choose gives the
+// default tiling's results to the bit, for products whose sides are no
+// multiple of any tile, with transposes, β and an epilogue, and with K
+// split (the split taken from the default tiling, as the tuner keeps it).
+// Each candidate runs through the tuner's own path, from its table.
+func TestTuneCandidatesSameBits(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	rng := rand.New(rand.NewPCG(7, 2))
+	upload := func(n int) device.Buffer {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		b := d.Alloc(device.Float32, n)
+		d.Write(b, v)
+		return b
+	}
+	for _, c := range []struct {
+		name   string
+		p      device.MatMulParams
+		layout string
+		epi    bool
+		target int // split target; 0 never splits
+	}{
+		{"plain", device.MatMulParams{Batch: 1, M: 70, N: 131, K: 45, Alpha: 1}, "", false, 0},
+		{"transposed-beta-epilogue", device.MatMulParams{Batch: 2, M: 33, N: 17, K: 29, TransA: true, TransB: true, Alpha: 0.5, Beta: 2,
+			StrideA: 33 * 29, StrideB: 29 * 17, StrideC: 33 * 17}, "A_M_FAST,B_K_FAST", true, 0},
+		{"split-k", device.MatMulParams{Batch: 1, M: 5, N: 9, K: 3000, Alpha: 1}, "", false, hardwareSplitTarget},
+	} {
+		p := c.p
+		a, b := upload(max(p.Batch*p.StrideA, p.M*p.K)), upload(max(p.Batch*p.StrideB, p.K*p.N))
+		nc := max(p.Batch*p.StrideC, p.M*p.N)
+		c0 := upload(nc)
+		init := make([]float32, nc)
+		if err := d.Read(c0, init); err != nil {
+			t.Fatal(err)
+		}
+		var e device.Epilogue
+		if c.epi {
+			e = device.Epilogue{Bias: upload(p.N), Act: device.ActTanh}
+		}
+		key := gemmKey("matmul", c.layout, p.Batch, p.M, p.N, p.K)
+		run := func(def gemmTiles, choice *gemmTiles) []float32 {
+			d.tiles, d.splitTarget = def, c.target
+			d.tune, d.tuned = tuneOff, nil
+			if choice != nil {
+				d.tune, d.tuned = tuneOn, map[string]gemmTiles{key: *choice}
+			}
+			out := d.Alloc(device.Float32, nc)
+			defer d.Free(out)
+			d.Write(out, init)
+			before := d.Stats().Dispatches
+			d.MatMul(out, a, b, e, p)
+			got := make([]float32, nc)
+			if err := d.Read(out, got); err != nil {
+				t.Fatal(err)
+			}
+			if n := d.Stats().Dispatches - before; choice != nil && n > 2 {
+				t.Fatalf("%s: %d dispatches with the choice in the table, want no trials", c.name, n)
+			}
+			return got
+		}
+		for _, def := range []gemmTiles{softwareTiles, hardwareTiles} {
+			def.thin = nil
+			want := run(def, nil)
+			splits, chunk := def.splitK(c.target, p.Batch, p.M, p.N, p.K)
+			if c.target != 0 && splits == 1 {
+				t.Fatalf("%s: K not split under %v", c.name, def)
+			}
+			tried := 0
+			for _, cand := range allCandidates() {
+				if splits > 1 && chunk%cand.k != 0 {
+					continue
+				}
+				tried++
+				got := run(def, &cand)
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s: %v in place of %v: C[%d] = %v, want %v", c.name, cand, def, i, got[i], want[i])
+					}
+				}
+			}
+			if tried < 4 {
+				t.Errorf("%s: %d candidates ran under %v, want every one whose K step divides the chunk", c.name, tried, def)
+			}
+		}
+	}
+}
+
+// TestTuner: a tuned device times the candidates once per product (the
+// trials' dispatches), keeps its choice in the table, gives the untuned
+// device's results to the bit, and runs a product seen before with no
+// trials.
+func TestTuner(t *testing.T) {
+	plain, tuned := openOrSkip(t), openOrSkip(t)
+	defer plain.Close()
+	defer tuned.Close()
+	tuned.tune = tuneOn
+	p := device.MatMulParams{Batch: 1, M: 40, N: 24, K: 50, Alpha: 1}
+	cv := device.Conv2dParams{N: 2, C: 3, H: 9, W: 7, K: 5, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
+	xn, wn, yn := cv.N*cv.C*cv.H*cv.W, cv.K*cv.C*cv.R*cv.S, cv.N*cv.K*cv.OutH()*cv.OutW()
+	run := func(d *Device) (out []float32, dispatches int64) {
+		in := func(n int, seed uint64) device.Buffer {
+			b := d.Alloc(device.Float32, n)
+			d.Random(b, device.RandomParams{Dist: device.Normal, A: 0, B: 1, Seed: seed})
+			return b
+		}
+		a, b, c := in(p.M*p.K, 1), in(p.K*p.N, 2), d.Alloc(device.Float32, p.M*p.N)
+		x, w, y := in(xn, 3), in(wn, 4), d.Alloc(device.Float32, yn)
+		dx, dw := d.Alloc(device.Float32, xn), d.Alloc(device.Float32, wn)
+		before := d.Stats().Dispatches
+		d.MatMul(c, a, b, device.Epilogue{}, p)
+		d.Conv2d(y, x, w, device.Epilogue{}, cv)
+		d.Conv2dBackwardInput(dx, y, w, cv)
+		d.Conv2dBackwardWeight(dw, x, y, cv)
+		if err := d.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		dispatches = d.Stats().Dispatches - before
+		for _, r := range []struct {
+			b device.Buffer
+			n int
+		}{{c, p.M * p.N}, {y, yn}, {dx, xn}, {dw, wn}} {
+			v := make([]float32, r.n)
+			if err := d.Read(r.b, v); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, v...)
+		}
+		return out, dispatches
+	}
+	want, plainN := run(plain)
+	got, firstN := run(tuned)
+	if len(tuned.tuned) != 4 {
+		t.Errorf("the tuner chose %d tilings, want 4 (one per product): %v", len(tuned.tuned), tuned.tuned)
+	}
+	if firstN <= plainN {
+		t.Errorf("the first tuned run took %d dispatches, the untuned one %d: no trials ran", firstN, plainN)
+	}
+	again, againN := run(tuned)
+	if againN != plainN {
+		t.Errorf("a second tuned run took %d dispatches, want the untuned %d", againN, plainN)
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) || math.Float32bits(again[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("element %d: tuned %v then %v, untuned %v", i, got[i], again[i], want[i])
+		}
+	}
+	if err := tuned.Sync(); err != nil {
+		t.Errorf("the trials left an error: %v", err)
+	}
+}
+
+// TestTuneCandidatesFit: every candidate is a valid tiling on any GL 4.3
+// device (its minimum limits), so a tiling fails to build only on a
+// broken driver.
+func TestTuneCandidatesFit(t *testing.T) {
+	d := &Device{info: device.Info{Limits: device.Limits{
+		MaxInvocations: 1024, MaxWorkGroupSize: [3]int{1024, 1024, 64}, MaxSharedMemory: 32768,
+	}}}
+	for _, c := range allCandidates() {
+		if !d.fits(c) {
+			t.Errorf("%v does not fit GL 4.3's minimum limits", c)
+		}
+	}
+	if got := d.tuneCandidates(hardwareTiles, 1, 0); len(got) != len(hardwareCandidates) || got[0] != hardwareCandidates[0] {
+		t.Errorf("hardware candidates for the default tiling: %v, want the default first and then the %d others", got, len(hardwareCandidates)-1)
+	}
+	// A split chunk of 8·8 elements leaves out the tilings stepping 16.
+	for _, c := range d.tuneCandidates(hardwareTiles, 3, 64) {
+		if 64%c.k != 0 {
+			t.Errorf("candidate %v steps K by %d, the chunk is 64", c, c.k)
+		}
+	}
+	small := &Device{info: device.Info{Limits: device.Limits{MaxInvocations: 128, MaxWorkGroupSize: [3]int{128, 128, 64}, MaxSharedMemory: 32768}}}
+	for _, c := range small.tuneCandidates(hardwareTiles, 1, 0)[1:] {
+		if c.lx*c.ly > 128 {
+			t.Errorf("candidate %v has %d invocations, the device allows 128", c, c.lx*c.ly)
+		}
+	}
+}
+
+func TestTuneEnv(t *testing.T) {
+	for v, want := range map[string]tuneMode{"": tuneOff, "0": tuneOff, "1": tuneOn, "log": tuneLog} {
+		t.Setenv(TuneEnv, v)
+		if got, err := tuneSetting(); err != nil || got != want {
+			t.Errorf("%s=%q: %v, %v; want %v", TuneEnv, v, got, err, want)
+		}
+	}
+	t.Setenv(TuneEnv, "yes")
+	if _, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_TUNE="yes": want 0, 1 or log`) {
+		t.Errorf("Open with %s=yes: %v", TuneEnv, err)
+	}
+}
