@@ -51,7 +51,8 @@
 // BenchmarkTrainStep and BenchmarkKernel on GL and the CPU, an A/B of the GL
 // host path (the dispatch bursts and the GAN step on GL with
 // TENSORGL_GL_ELIDE=0 and 1 and TENSORGL_GL_BATCH=1 and 32, alternated, in
-// elide-ab.txt), the same for the GEMM core's tiles read as scalars or
+// elide-ab.txt), the RNN steps with the recurrences one GEMM a step or
+// fused (TENSORGL_GL_ELMAN, elman-ab.txt), the same for the GEMM core's tiles read as scalars or
 // vec4 double-buffered (TENSORGL_GL_GEMM) and for the tiling picked per
 // product by timing (TENSORGL_GL_TUNE=log, its choices printed) on the large
 // products and the LeNet and ResNet-18 steps (gemm-ab.txt), torch_ref.py

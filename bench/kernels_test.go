@@ -436,6 +436,36 @@ func buildKernelCases() []kernelCase {
 				}})
 	}
 
+	// Whole Elman recurrences: the character model's layer (64 steps of 64
+	// rows of 128 tanh units) and a short wide one; flops count the
+	// products, 2·B·H² a step.
+	elmans := []struct {
+		size string
+		soft bool
+		p    device.ElmanParams
+	}{
+		{"64x64x128-tanh", true, device.ElmanParams{Steps: 64, Batch: 64, Hidden: 128, Act: device.ActTanh}},
+		{"16x256x512-relu", false, device.ElmanParams{Steps: 16, Batch: 256, Hidden: 512, Act: device.ActRelu}},
+	}
+	for _, c := range elmans {
+		p, n := c.p, c.p.Steps*c.p.Batch*c.p.Hidden
+		flops := float64(2 * p.Steps * p.Batch * p.Hidden * p.Hidden)
+		add(kernelCase{method: "Elman", size: c.size, soft: c.soft,
+			work: work{flops: flops, elems: float64(n)},
+			setup: func(o *operands) func() {
+				y, xw, h0 := o.alloc(device.Float32, n), o.uniform(n, -1, 1), o.uniform(p.Batch*p.Hidden, -1, 1)
+				whh := o.uniform(p.Hidden*p.Hidden, -0.1, 0.1)
+				return func() { o.dev.Elman(y, xw, whh, h0, p) }
+			}},
+			kernelCase{method: "ElmanBackward", size: c.size, soft: c.soft,
+				work: work{flops: flops, elems: float64(n)},
+				setup: func(o *operands) func() {
+					dz, g, y := o.alloc(device.Float32, n), o.uniform(n, -1, 1), o.uniform(n, -1, 1)
+					whh := o.uniform(p.Hidden*p.Hidden, -0.1, 0.1)
+					return func() { o.dev.ElmanBackward(dz, g, whh, y, p) }
+				}})
+	}
+
 	// CrossEntropy: a classifier's loss (64×10, latency-bound, as in the MLP
 	// step: mean reduction) and long rows with weights and label smoothing.
 	xents := []struct {

@@ -84,6 +84,23 @@ type Device interface {
 	// gradients of h and c) and LSTMCell's gates and c, and cPrev. dcPrev
 	// may be dc itself (the same buffer and offset).
 	LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev Buffer, p LSTMCellParams)
+	// Elman runs a whole Elman recurrence (see ElmanParams) in one call:
+	//
+	//	y_t = act(xw_t + y_{t−1}·whhᵀ)
+	//
+	// for t = 0, 1, …, Steps−1 (Steps−1, …, 0 when Reverse) from
+	// y_{−1} = h0, each output's sum over the hidden units in increasing
+	// order. Rows do not interact, so a backend may run each row's steps
+	// without returning to the host in between.
+	Elman(y, xw, whh, h0 Buffer, p ElmanParams)
+	// ElmanBackward writes the gradient of every step's pre-activation,
+	//
+	//	dz_t = (g_t + dz_{t+1}·whh) ⊙ act′(y_t)
+	//
+	// from the incoming gradient g of Elman's output y, in the backward
+	// order of the steps (the step Elman ran last has no dz_{t+1} term),
+	// with act′ computed from the output as the epilogue's ActOut does.
+	ElmanBackward(dz, g, whh, y Buffer, p ElmanParams)
 	// GRUCell runs the pointwise part of one GRU step (see GRUCellParams)
 	// from x and hh, the projections of the input and of hPrev with their
 	// biases, blocks r, z, n (PyTorch's order):

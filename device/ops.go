@@ -269,6 +269,27 @@ type LSTMCellParams struct {
 	OffDGates, OffDCPrev, OffDH, OffDC int
 }
 
+// ElmanParams describes an Elman recurrence (Device.Elman and
+// ElmanBackward) over Steps time steps of Batch rows of Hidden units: the
+// sequences are time-major [Steps, Batch, Hidden] and contiguous from 0, the
+// weight [Hidden, Hidden], the initial state [Batch, Hidden]. Act (with
+// Slope for LeakyRelu) is the activation, NoActivation the identity; the
+// steps run from the last to the first when Reverse.
+type ElmanParams struct {
+	Steps, Batch, Hidden int
+	Act                  Activation
+	Slope                float32
+	Reverse              bool
+}
+
+// Step returns the time step the forward recurrence computes n-th.
+func (p ElmanParams) Step(n int) int {
+	if p.Reverse {
+		return p.Steps - 1 - n
+	}
+	return n
+}
+
 // GRUCellParams locates one GRU time step of Batch rows of Hidden units in
 // its buffers, as LSTMCellParams does: x, hh, dx and dhh are
 // [Batch, 3·Hidden] (blocks r, z, n), gates [Batch, 4·Hidden] (r, z, n,

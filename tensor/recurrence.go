@@ -11,12 +11,11 @@ import "github.com/tensorgl/tensorgl/device"
 // t = T−1, …, 0 when reverse (h_{T} = h0), and returns every h_t as
 // [T, B, H]. It is PyTorch's RNN layer given x·W_ihᵀ + biases.
 //
-// Each step is one kernel: a matrix product whose epilogue adds xw_t and
-// applies act, writing h_t in place in the result. The backward pass is one
-// kernel a step as well (the product with whh, plus the incoming gradient,
-// times act′ from the saved h_t), and the weight gradient is one product
-// over all steps, where running the steps as separate ops costs about ten
-// kernels a step.
+// The whole recurrence is one device call each way (device.Elman and
+// ElmanBackward: on GL one dispatch where the state fits shared memory,
+// else one GEMM a step whose epilogue adds xw_t and applies act), and the
+// weight gradient is one product over all steps, where running the steps
+// as separate ops costs about ten kernels a step.
 func Recurrence(xw, whh, h0 *Tensor, act Activation, reverse bool) *Tensor {
 	const op = "Recurrence"
 	ins := []*Tensor{xw, whh}
@@ -29,17 +28,9 @@ func Recurrence(xw, whh, h0 *Tensor, act Activation, reverse bool) *Tensor {
 	sc := ScopeOf(ins...)
 	xc, wc := xw.Contiguous(), whh.Contiguous()
 	hc := initialState(sc, dev, h0, batch, hidden) // the initial state as the kernels read it
-	at := func(n int) int { return stepAt(n, steps, reverse) }
-	bh := batch * hidden
+	p := device.ElmanParams{Steps: steps, Batch: batch, Hidden: hidden, Act: act.fn, Slope: act.slope, Reverse: reverse}
 	y := newTensor(sc, dev, device.Float32, xw.shape)
-	prev, prevOff := hc.st.buf, 0
-	for n := range steps {
-		t := at(n)
-		dev.MatMul(y.st.buf, prev, wc.st.buf,
-			device.Epilogue{Residual: xc.st.buf, OffResidual: t * bh, Act: act.fn, Slope: act.slope},
-			device.MatMulParams{Batch: 1, M: batch, N: hidden, K: hidden, TransB: true, Alpha: 1, OffA: prevOff, OffC: t * bh, StrideC: bh})
-		prev, prevOff = y.st.buf, t*bh
-	}
+	dev.Elman(y.st.buf, xc.st.buf, wc.st.buf, hc.st.buf, p)
 	var h0In *Tensor
 	if h0 != nil {
 		h0In = hc
@@ -47,19 +38,7 @@ func Recurrence(xw, whh, h0 *Tensor, act Activation, reverse bool) *Tensor {
 	return record(op, y, []*Tensor{xc, wc, h0In}, func(g *Tensor) []*Tensor {
 		gc := g.Contiguous()
 		dz := newTensor(ScopeOf(g), dev, device.Float32, y.shape)
-		// The last step's gradient has no later step to add: g_t·act′(h_t).
-		last := at(steps - 1)
-		gLast := gc.Select(0, last)
-		if !act.IsIdentity() {
-			gLast = act.grad(gLast, y.Select(0, last).Detach())
-		}
-		dev.Copy(dz.st.buf, last*bh, gLast.strided(), []int{batch, hidden})
-		for n := steps - 2; n >= 0; n-- {
-			t, later := at(n), at(n+1)
-			dev.MatMul(dz.st.buf, dz.st.buf, wc.st.buf,
-				device.Epilogue{Residual: gc.st.buf, OffResidual: t * bh, Act: act.fn, Slope: act.slope, ActOut: y.st.buf, OffActOut: t * bh},
-				device.MatMulParams{Batch: 1, M: batch, N: hidden, K: hidden, Alpha: 1, OffA: later * bh, OffC: t * bh, StrideC: bh})
-		}
+		dev.ElmanBackward(dz.st.buf, gc.st.buf, wc.st.buf, y.st.buf, p)
 		var gx, gw, gh *Tensor
 		if xc.requiresGrad {
 			gx = dz
@@ -68,7 +47,7 @@ func Recurrence(xw, whh, h0 *Tensor, act Activation, reverse bool) *Tensor {
 			gw = hiddenWeightGrad(dz, y.Detach(), h0In, reverse, wc.shape)
 		}
 		if h0 != nil && hc.requiresGrad {
-			gh = dz.Select(0, at(0)).MatMul(wc.Detach())
+			gh = dz.Select(0, p.Step(0)).MatMul(wc.Detach())
 		}
 		return []*Tensor{gx, gw, gh}
 	})

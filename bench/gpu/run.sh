@@ -11,7 +11,8 @@
 # with its elision of redundant state and barriers off and on
 # (TENSORGL_GL_ELIDE=0 and 1, alternated: the x1000 dispatch bursts and the
 # GAN training step on GL), BenchmarkTrainStep
-# (GL and CPU), BenchmarkTrainStepLarge on GL, BenchmarkMatMul, PyTorch
+# (GL and CPU), the RNN steps with the recurrences one GEMM a step or fused
+# (TENSORGL_GL_ELMAN, alternated), BenchmarkTrainStepLarge on GL, BenchmarkMatMul, PyTorch
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
 # CUDA), the CNN example on Fashion-MNIST on GL, BenchmarkKernel on GL, the
 # large steps at batch 1024 on the CPU, BenchmarkKernel on the CPU, the
@@ -193,6 +194,21 @@ step elide-ab 90 bench bash -c '
 	done
 	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
 step trainstep 120 bench "${bench[@]}" '^BenchmarkTrainStep$' -test.benchtime "$(bt 1s)" -test.count "$count"
+# The Elman recurrences one GEMM a step or fused into one dispatch each way
+# (TENSORGL_GL_ELMAN=steps, fused: the hardware default), the same bits:
+# the character and rows RNN steps and the recurrence kernels, alternated.
+step elman-ab 60 bench bash -c '
+	set -o pipefail
+	rc=0
+	for r in $(seq "$1"); do
+		for m in steps fused; do
+			for b in "^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl" "^BenchmarkKernel\$/^Elman/^gl"; do
+				TENSORGL_GL_ELMAN=$m "$2" -test.run "^\$" -test.benchtime "$3" -test.bench "$b" |
+					sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/elman=$m/|" || rc=1
+			done
+		done
+	done
+	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 1s)"
 step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
 
@@ -260,7 +276,7 @@ fi
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,elide-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,elide-ab,elman-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then

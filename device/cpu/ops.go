@@ -322,3 +322,42 @@ func (d *cpuDevice) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.
 	d.dispatch()
 	kernels.BatchNormBackward(f32(dx), f32(dy), f32(x), f32(mean), f32(invstd), f32(w), f32(dw), f32(db), bnShape(p), p.Eps, p.Eval)
 }
+
+// Elman runs the steps as GEMMs whose epilogue adds xw_t and applies the
+// activation, each reading the previous step's output in place.
+func (d *cpuDevice) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
+	d.dispatch()
+	Y, W, prev := f32(y), f32(whh), f32(h0)
+	bh := p.Batch * p.Hidden
+	for n := range p.Steps {
+		t := p.Step(n)
+		e := epilogue(device.Epilogue{Residual: xw, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}, 0)
+		kernels.SgemmEpilogue(false, true, p.Batch, p.Hidden, p.Hidden, 1, prev, p.Hidden, W, p.Hidden, 0, Y[t*bh:], p.Hidden, e)
+		prev = Y[t*bh:]
+	}
+}
+
+// ElmanBackward runs the last step's gradient as the element-wise
+// derivative of the activation, then each earlier one as a GEMM whose
+// epilogue adds g_t and multiplies by act′(y_t).
+func (d *cpuDevice) ElmanBackward(dz, g, whh, y device.Buffer, p device.ElmanParams) {
+	d.dispatch()
+	DZ, G, W := f32(dz), f32(g), f32(whh)
+	bh := p.Batch * p.Hidden
+	last := p.Step(p.Steps - 1)
+	if p.Act == device.NoActivation {
+		copy(DZ[last*bh:][:bh], G[last*bh:][:bh])
+	} else {
+		kernels.Binary(binaryOps[p.Act.Grad()], p.Slope, DZ[last*bh:][:bh],
+			kernels.Strided[float32]{Data: G, Off: last * bh, Strides: []int{1}},
+			kernels.Strided[float32]{Data: f32(y), Off: last * bh, Strides: []int{1}}, []int{bh})
+	}
+	for n := p.Steps - 2; n >= 0; n-- {
+		t, later := p.Step(n), p.Step(n+1)
+		e := device.Epilogue{Residual: g, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}
+		if p.Act != device.NoActivation {
+			e.ActOut, e.OffActOut = y, t*bh
+		}
+		kernels.SgemmEpilogue(false, false, p.Batch, p.Hidden, p.Hidden, 1, DZ[later*bh:], p.Hidden, W, p.Hidden, 0, DZ[t*bh:], p.Hidden, epilogue(e, 0))
+	}
+}

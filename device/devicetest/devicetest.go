@@ -45,6 +45,8 @@ var methods = []method{
 	{"CrossEntropyBackward", testCrossEntropyBackward},
 	{"LSTMCell", testLSTMCell},
 	{"LSTMCellBackward", testLSTMCellBackward},
+	{"Elman", testElman},
+	{"ElmanBackward", testElmanBackward},
 	{"GRUCell", testGRUCell},
 	{"GRUCellBackward", testGRUCellBackward},
 	{"BatchNormStats", testBatchNormStats},

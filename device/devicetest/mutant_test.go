@@ -40,6 +40,8 @@ type mutant struct {
 	adam       func(ts []device.AdamTensor, p device.AdamParams)
 	lstmBwd    func(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
 	gru        func(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams)
+	elman      func(y, xw, whh, h0 device.Buffer, p device.ElmanParams)
+	elmanBwd   func(dz, g, whh, y device.Buffer, p device.ElmanParams)
 	bnStats    func(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams)
 	bnBwd      func(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams)
 }
@@ -66,6 +68,22 @@ func (m *mutant) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device
 		return
 	}
 	m.lstmBwd(dgates, dcPrev, dh, dc, gates, c, cPrev, p)
+}
+
+func (m *mutant) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
+	if m.elman == nil {
+		m.Device.Elman(y, xw, whh, h0, p)
+		return
+	}
+	m.elman(y, xw, whh, h0, p)
+}
+
+func (m *mutant) ElmanBackward(dz, g, whh, y device.Buffer, p device.ElmanParams) {
+	if m.elmanBwd == nil {
+		m.Device.ElmanBackward(dz, g, whh, y, p)
+		return
+	}
+	m.elmanBwd(dz, g, whh, y, p)
 }
 
 func (m *mutant) GRUCell(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams) {
@@ -501,6 +519,36 @@ var mutants = []struct {
 			d.Fill(zero, 0, p.Batch*p.Hidden, 0)
 			p.OffDC = 0
 			d.LSTMCellBackward(dgates, dcPrev, dh, zero, gates, c, cPrev, p)
+		}
+	}},
+	{"elman starts from zeros, not h0", "Elman/odd", func(d device.Device, m *mutant) {
+		m.elman = func(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
+			zero := d.Alloc(device.Float32, p.Batch*p.Hidden)
+			defer d.Free(zero)
+			d.Fill(zero, 0, p.Batch*p.Hidden, 0)
+			d.Elman(y, xw, whh, zero, p)
+		}
+	}},
+	{"elman runs forward when asked to reverse", "Elman/rows-reverse", func(d device.Device, m *mutant) {
+		m.elman = func(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
+			p.Reverse = false
+			d.Elman(y, xw, whh, h0, p)
+		}
+	}},
+	{"elman backward multiplies by whhᵀ", "ElmanBackward/odd", func(d device.Device, m *mutant) {
+		m.elmanBwd = func(dz, g, whh, y device.Buffer, p device.ElmanParams) {
+			h := p.Hidden
+			v, tr := make([]float32, h*h), make([]float32, h*h)
+			d.Read(whh, v)
+			for i := range h {
+				for j := range h {
+					tr[j*h+i] = v[i*h+j]
+				}
+			}
+			tmp := d.Alloc(device.Float32, h*h)
+			defer d.Free(tmp)
+			d.Write(tmp, tr)
+			d.ElmanBackward(dz, g, tmp, y, p)
 		}
 	}},
 	{"gru cell reads hh_n at the r block", "GRUCell/rows", func(d device.Device, m *mutant) {

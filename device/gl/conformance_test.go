@@ -18,7 +18,8 @@ func TestConformance(t *testing.T) {
 // on every axis, so every kernel's grid is split into many dispatches along
 // x, y and z, ScatterAdd through buckets wherever its indices allow, and
 // GL 4.3's minimum of 8 storage blocks, so the optimizers bind fewer
-// tensors per dispatch;
+// tensors per dispatch, and the Elman recurrences run the way the device
+// did not choose (one dispatch or one GEMM a step);
 // then with the device's tiling read as vec4 from double-buffered shared
 // memory; then with
 // the device's tiling but no thin tiles, so products of few rows run on the
@@ -31,6 +32,7 @@ func TestConformanceVariants(t *testing.T) {
 		d.groupCap = [3]int{2, 2, 2}
 		d.scatterBucketMinM = 0
 		d.info.Limits.MaxStorageBlocks = 8
+		d.elmanFused = !d.elmanFused
 		d.tiles = softwareTiles
 		if d.Info().Software {
 			d.tiles = hardwareTiles

@@ -63,8 +63,14 @@ type Device struct {
 	groupCap [3]int // largest group count per dispatch, per axis
 	tiles    gemmTiles
 	tune     tuneMode // see TuneEnv
-	tuneMu   sync.Mutex
-	tuned    map[string]gemmTiles // the tuner's choices by product (layout and shape)
+	// elmanFused: Elman and ElmanBackward run as one dispatch each where
+	// they can (see ElmanEnv).
+	elmanFused bool
+	tuneMu     sync.Mutex
+	tuned      map[string]gemmTiles // the tuner's choices by product (layout and shape)
+	// wallTimer: the tuner times by the wall clock, the GPU timer having
+	// reported implausible times (GL thread).
+	wallTimer bool
 	// splitTarget is the work-group count below which GEMMs split K.
 	splitTarget int
 	// scatterBucketMinM: ScatterAdd with more indices than this uses buckets.
@@ -300,6 +306,10 @@ func (d *Device) initContext() error {
 		d.tiles, d.splitTarget = softwareTiles, softwareSplitTarget()
 	}
 	if d.tiles, err = d.tiles.withGEMMEnv(os.Getenv(GEMMEnv)); err != nil {
+		ctx.destroy()
+		return err
+	}
+	if d.elmanFused, err = elmanSetting(d.info.Software); err != nil {
 		ctx.destroy()
 		return err
 	}

@@ -34,6 +34,9 @@
 // by timing the candidates on the GPU the first time each layout and shape
 // runs, as cudnn.benchmark does, again with the same results to the bit;
 // TENSORGL_GL_TUNE=log also prints each choice.
+// TENSORGL_GL_ELMAN=fused or steps (see ElmanEnv) runs Elman recurrences as
+// one dispatch each way (the default on hardware) or one GEMM a step (on
+// llvmpipe), with the same results.
 //
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the

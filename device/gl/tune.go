@@ -19,9 +19,10 @@ import (
 // its tiling per product by timing, as PyTorch's cudnn.benchmark picks
 // convolution algorithms: the first product of each layout and shape runs
 // once under every candidate tiling (tuneCandidates) on scratch output,
-// timed by the GPU (GL_TIME_ELAPSED, the best of tuneReps runs after an
-// untimed one that also compiles it), and the fastest serves that shape
-// from then on. Set to log, it also prints each choice with every
+// timed by the GPU (GL_TIME_ELAPSED; by the wall clock around glFinish
+// where the driver's timer is not real, as on llvmpipe), the best of
+// tuneReps runs after an untimed one that also compiles it, and the fastest
+// serves that shape from then on. Set to log, it also prints each choice with every
 // candidate's time to stderr.
 //
 // The results do not depend on the choice: every tiling sums each output's
@@ -131,6 +132,33 @@ func (d *Device) fits(t gemmTiles) bool {
 		4*bufs*t.k*(t.m+t.n) <= l.MaxSharedMemory
 }
 
+// timeTrial returns the nanoseconds f's dispatches take on the GPU, by the
+// timer query q; on a driver whose timer reports less than
+// minPlausibleNanos (llvmpipe runs a dispatch before the query ends and
+// reports 1 ns), by the wall clock around f and glFinish, from then on
+// (GL thread).
+func (d *Device) timeTrial(q uint32, f func()) uint64 {
+	if !d.wallTimer {
+		gl.BeginQuery(gl.TIME_ELAPSED, q)
+		f()
+		gl.EndQuery(gl.TIME_ELAPSED)
+		var ns uint64
+		gl.GetQueryObjectui64v(q, gl.QUERY_RESULT, &ns)
+		if ns >= minPlausibleNanos {
+			return ns
+		}
+		d.wallTimer = true
+	}
+	gl.Finish()
+	start := time.Now()
+	f()
+	gl.Finish()
+	return uint64(time.Since(start))
+}
+
+// minPlausibleNanos is less than any dispatch takes on a GPU.
+const minPlausibleNanos = 100
+
 // gemmKey names a product for the tuner: the kernel family, the operands'
 // layout (the defines before the epilogue's) and the batch×M×N×K shape.
 func gemmKey(family, layout string, batch, m, n, k int) string {
@@ -169,12 +197,7 @@ func (d *Device) tunedTiles(name, key string, def gemmTiles, splits, chunk, cSiz
 				continue
 			}
 			for range tuneReps {
-				gl.BeginQuery(gl.TIME_ELAPSED, q)
-				trial(t, gc, gp)
-				gl.EndQuery(gl.TIME_ELAPSED)
-				var ns uint64
-				gl.GetQueryObjectui64v(q, gl.QUERY_RESULT, &ns)
-				times[i] = min(times[i], ns)
+				times[i] = min(times[i], d.timeTrial(q, func() { trial(t, gc, gp) }))
 			}
 		}
 	})

@@ -1,0 +1,111 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// TestElmanOneDispatch: the one-dispatch recurrence gives the results of
+// one GEMM a step (the path llvmpipe takes by default, and any device
+// where the state does not fit shared memory) to the bit, forward and backward, for every activation and both
+// directions, in one dispatch each way where the other takes one or more a
+// step.
+func TestElmanOneDispatch(t *testing.T) {
+	fused, steps := openOrSkip(t), openOrSkip(t)
+	defer fused.Close()
+	defer steps.Close()
+	fused.elmanFused, steps.elmanFused = true, false
+	rng := rand.New(rand.NewPCG(3, 8))
+	acts := append([]device.Activation{device.NoActivation}, device.Activations()...)
+	for i, act := range acts {
+		p := device.ElmanParams{Steps: 5, Batch: 6, Hidden: 37, Act: act, Reverse: i%2 == 1}
+		if act == device.ActLeakyRelu {
+			p.Slope = 0.1
+		}
+		bh := p.Batch * p.Hidden
+		draw := func(n int, scale float64) []float32 {
+			v := make([]float32, n)
+			for i := range v {
+				v[i] = float32(rng.NormFloat64() * scale)
+			}
+			return v
+		}
+		xw, whh, h0, g := draw(p.Steps*bh, 1), draw(p.Hidden*p.Hidden, 1/math.Sqrt(float64(p.Hidden))), draw(bh, 1), draw(p.Steps*bh, 1)
+		run := func(d *Device) (y, dz []float32, fwd, bwd int64) {
+			up := func(v []float32) device.Buffer {
+				b := d.Alloc(device.Float32, len(v))
+				d.Write(b, v)
+				return b
+			}
+			yb, dzb, w := d.Alloc(device.Float32, p.Steps*bh), d.Alloc(device.Float32, p.Steps*bh), up(whh)
+			count := func() int64 {
+				if err := d.Sync(); err != nil { // the GL thread counts as it runs them
+					t.Fatal(err)
+				}
+				return d.Stats().Dispatches
+			}
+			before := count()
+			d.Elman(yb, up(xw), w, up(h0), p)
+			mid := count()
+			d.ElmanBackward(dzb, up(g), w, yb, p)
+			y, dz = make([]float32, p.Steps*bh), make([]float32, p.Steps*bh)
+			if err := d.Read(yb, y); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Read(dzb, dz); err != nil {
+				t.Fatal(err)
+			}
+			end := count()
+			return y, dz, mid - before, end - mid
+		}
+		name := fmt.Sprintf("%+v", p)
+		y1, dz1, f1, b1 := run(fused)
+		y2, dz2, f2, b2 := run(steps)
+		if f1 != 1 || b1 != 1 || f2 < int64(p.Steps) || b2 < int64(p.Steps) {
+			t.Errorf("%s: dispatches forward/backward %d/%d in one, %d/%d a step", name, f1, b1, f2, b2)
+		}
+		for i := range y1 {
+			if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) {
+				t.Fatalf("%s: y[%d] = %v in one dispatch, %v a step at a time", name, i, y1[i], y2[i])
+			}
+			if math.Float32bits(dz1[i]) != math.Float32bits(dz2[i]) {
+				t.Fatalf("%s: dz[%d] = %v in one dispatch, %v a step at a time", name, i, dz1[i], dz2[i])
+			}
+		}
+	}
+}
+
+func TestElmanEnv(t *testing.T) {
+	for _, c := range []struct {
+		v              string
+		software, want bool
+	}{{"", false, true}, {"", true, false}, {"fused", true, true}, {"steps", false, false}} {
+		t.Setenv(ElmanEnv, c.v)
+		if got, err := elmanSetting(c.software); err != nil || got != c.want {
+			t.Errorf("%s=%q on software=%v: fused %v, %v; want %v", ElmanEnv, c.v, c.software, got, err, c.want)
+		}
+	}
+	t.Setenv(ElmanEnv, "loop")
+	if _, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_ELMAN="loop": want fused or steps`) {
+		t.Errorf("Open with %s=loop: %v", ElmanEnv, err)
+	}
+	// The state of too many units for shared memory runs a step at a time.
+	d := &Device{elmanFused: true, info: device.Info{Limits: device.Limits{MaxSharedMemory: 32768}}}
+	if r := d.elmanRows(device.ElmanParams{Steps: 2, Batch: 4, Hidden: 512}); r != 1 {
+		t.Errorf("hardware, 512 units: %d rows a group, want 1", r)
+	}
+	if r := d.elmanRows(device.ElmanParams{Steps: 2, Batch: 4, Hidden: 513}); r != 0 {
+		t.Errorf("hardware, 513 units: %d rows a group, want 0 (a step at a time)", r)
+	}
+	d.info.Software = true
+	if r := d.elmanRows(device.ElmanParams{Steps: 2, Batch: 64, Hidden: 2048}); r != 4 {
+		t.Errorf("llvmpipe, 2048 units: %d rows a group, want 4 (32 KiB of state)", r)
+	}
+}
