@@ -4,9 +4,9 @@
 // the host issues one kernel per sequence instead of one per step. Rows do
 // not interact; the steps of a row are ordered by barriers.
 //
-// Forward (ELMAN), for t in the order run:
+// Forward (ELMAN), for t in the order run, w at binding 1 being whhᵀ:
 //	y_t = act(xw_t + y_{t−1}·whhᵀ), y_{−1} = h0
-// Backward (ELMAN_BACKWARD), in the reverse order:
+// Backward (ELMAN_BACKWARD), in the reverse order, w being whh:
 //	dz_t = (g_t + dz_{t+1}·whh) ⊙ act′(y_t)
 // through the GEMM epilogue of common.glsl: EPI_RESIDUAL reads xw or g
 // (binding 5), EPI_ACT the activation, EPI_ACT_OUT (backward) y (binding
@@ -73,11 +73,9 @@ void main() {
 			for (int q = 0; q < PER; q++) {
 				int j = tid + q * LOCAL_X;
 				if (j < HIDDEN) {
-#ifdef ELMAN
-					float wk = w[j * HIDDEN + k]; // whhᵀ: row j of whh
-#else
-					float wk = w[k * HIDDEN + j]; // whh: column j
-#endif
+					// Forward: w holds whhᵀ, whose row k is column k of
+					// whh; backward: whh. Adjacent units, adjacent weights.
+					float wk = w[k * HIDDEN + j];
 					for (int r = 0; r < ROWS; r++) acc[r][q] = fma(hs[r * HIDDEN + k], wk, acc[r][q]);
 				}
 			}

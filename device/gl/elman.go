@@ -9,12 +9,19 @@ import (
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// Elman runs the whole recurrence as one dispatch (shaders/elman.comp)
-// where a work group's rows of state fit (elmanRows), else as one GEMM a
-// step whose epilogue adds xw_t and applies the activation.
+// Elman runs the whole recurrence as one dispatch (shaders/elman.comp),
+// after one that transposes whh, where a work group's rows of state fit
+// (elmanRows), else as one GEMM a step whose epilogue adds xw_t and
+// applies the activation.
 func (d *Device) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
 	if rows := d.elmanRows(p); rows > 0 {
-		d.elman("elman", "ELMAN", rows, []*glBuffer{d.buf(y), d.buf(whh), d.buf(h0), nil, nil, d.buf(xw), nil}, p)
+		// The kernel reads whhᵀ, so that the invocations of a work group,
+		// one unit each, read adjacent weights: a transposed copy first.
+		h := p.Hidden
+		wt := d.Alloc(device.Float32, h*h)
+		d.Copy(wt, 0, device.Strided{Buf: whh, Strides: []int{1, h}}, []int{h, h})
+		d.elman("elman", "ELMAN", rows, []*glBuffer{d.buf(y), d.buf(wt), d.buf(h0), nil, nil, d.buf(xw), nil}, p)
+		d.Free(wt) // commands run in order: a reuse comes after the recurrence
 		return
 	}
 	bh := p.Batch * p.Hidden

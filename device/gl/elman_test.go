@@ -68,7 +68,7 @@ func TestElmanOneDispatch(t *testing.T) {
 		name := fmt.Sprintf("%+v", p)
 		y1, dz1, f1, b1 := run(fused)
 		y2, dz2, f2, b2 := run(steps)
-		if f1 != 1 || b1 != 1 || f2 < int64(p.Steps) || b2 < int64(p.Steps) {
+		if f1 != 2 || b1 != 1 || f2 < int64(p.Steps) || b2 < int64(p.Steps) {
 			t.Errorf("%s: dispatches forward/backward %d/%d in one, %d/%d a step", name, f1, b1, f2, b2)
 		}
 		for i := range y1 {
