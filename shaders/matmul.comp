@@ -65,6 +65,38 @@ float loadB(uint bt, uint k, uint n) {
 #endif
 }
 
+// A_VEC4 / B_VEC4 read A / B four values at a time, the four that run
+// along memory from (m, k) or (k, n), through a vec4 view of the same
+// binding. The host sets them only where every such run starts at a
+// multiple of 4 and lies inside its matrix: the offset and batch stride
+// multiples of 4, and so the side along memory (K, or M with TransA; N, or
+// K with TransB).
+#ifdef A_VEC4
+layout(std430, binding = 1) readonly buffer A4 { vec4 a4[]; };
+
+vec4 loadA4(uint bt, uint m, uint k) {
+	int base = u_offA + int(bt) * u_strideA;
+#ifdef A_M_FAST
+	return a4[(base + int(k * u_M + m)) >> 2];
+#else
+	return a4[(base + int(m * u_K + k)) >> 2];
+#endif
+}
+#endif
+
+#ifdef B_VEC4
+layout(std430, binding = 2) readonly buffer B4 { vec4 b4[]; };
+
+vec4 loadB4(uint bt, uint k, uint n) {
+	int base = u_offB + int(bt) * u_strideB;
+#ifdef B_K_FAST
+	return b4[(base + int(n * u_K + k)) >> 2];
+#else
+	return b4[(base + int(k * u_N + n)) >> 2];
+#endif
+}
+#endif
+
 void storeC(uint bt, uint m, uint n, float acc) {
 	int i = u_offC + int(bt) * u_strideC + int(m * u_N + n);
 	float r = u_alpha * acc;
@@ -135,49 +167,87 @@ shared float Bs[NBUF][TILE_K][TILE_N];
 #endif
 
 // The position in the tile of load e of a K step: A's (m, k), B's (k, n),
-// running along memory (TransA / TransB decide which index that is).
-#ifdef A_M_FAST
-#define A_POS(e) uint m = (e) % uint(TILE_M), k = (e) / uint(TILE_M)
+// running along memory (TransA / TransB decide which index that is). A
+// load is AV (BV) values: 4 adjacent along memory with A_VEC4 (B_VEC4),
+// else 1; e counts loads, and the position is that of the first value.
+#ifdef A_VEC4
+#define AV 4
 #else
-#define A_POS(e) uint k = (e) % uint(TILE_K), m = (e) / uint(TILE_K)
+#define AV 1
+#endif
+#ifdef B_VEC4
+#define BV 4
+#else
+#define BV 1
+#endif
+#ifdef A_M_FAST
+#define A_POS(e) uint m = (e) % uint(TILE_M / AV) * uint(AV), k = (e) / uint(TILE_M / AV)
+#else
+#define A_POS(e) uint k = (e) % uint(TILE_K / AV) * uint(AV), m = (e) / uint(TILE_K / AV)
 #endif
 #ifdef B_K_FAST
-#define B_POS(e) uint k = (e) % uint(TILE_K), n = (e) / uint(TILE_K)
+#define B_POS(e) uint k = (e) % uint(TILE_K / BV) * uint(BV), n = (e) / uint(TILE_K / BV)
 #else
-#define B_POS(e) uint n = (e) % uint(TILE_N), k = (e) / uint(TILE_N)
+#define B_POS(e) uint n = (e) % uint(TILE_N / BV) * uint(BV), k = (e) / uint(TILE_N / BV)
+#endif
+#define A_LOADS (TILE_M * TILE_K / AV)
+#define B_LOADS (TILE_N * TILE_K / BV)
+
+// A load's values, as a vec4 (unused lanes 0 when scalar), and their
+// stores into the tile: value i of a load at (m, k) goes to (m + i, k)
+// when A runs along m, else (m, k + i); B's likewise.
+#ifdef A_VEC4
+#define FETCH_A(bt, gm, gk) loadA4(bt, gm, gk)
+#else
+#define FETCH_A(bt, gm, gk) vec4(loadA(bt, gm, gk), 0.0f, 0.0f, 0.0f)
+#endif
+#ifdef B_VEC4
+#define FETCH_B(bt, gk, gn) loadB4(bt, gk, gn)
+#else
+#define FETCH_B(bt, gk, gn) vec4(loadB(bt, gk, gn), 0.0f, 0.0f, 0.0f)
+#endif
+#ifdef A_M_FAST
+#define PUT_A(b, k, m, v) for (uint i_ = 0u; i_ < uint(AV); i_++) SET_A(b, k, (m) + i_, (v)[i_])
+#else
+#define PUT_A(b, k, m, v) for (uint i_ = 0u; i_ < uint(AV); i_++) SET_A(b, (k) + i_, m, (v)[i_])
+#endif
+#ifdef B_K_FAST
+#define PUT_B(b, k, n, v) for (uint i_ = 0u; i_ < uint(BV); i_++) SET_B(b, (k) + i_, n, (v)[i_])
+#else
+#define PUT_B(b, k, n, v) for (uint i_ = 0u; i_ < uint(BV); i_++) SET_B(b, k, (n) + i_, (v)[i_])
 #endif
 
 #ifdef DOUBLE_BUFFER
 // Each invocation's share of a K step's loads, held in registers between
 // fetchTiles and storeTiles.
-#define LA ((TILE_M * TILE_K + THREADS - 1) / THREADS)
-#define LB ((TILE_N * TILE_K + THREADS - 1) / THREADS)
+#define LA ((A_LOADS + THREADS - 1) / THREADS)
+#define LB ((B_LOADS + THREADS - 1) / THREADS)
 
-void fetchTiles(uint bt, uint row0, uint col0, uint k0, uint kEnd, uint tid, out float pa[LA], out float pb[LB]) {
+void fetchTiles(uint bt, uint row0, uint col0, uint k0, uint kEnd, uint tid, out vec4 pa[LA], out vec4 pb[LB]) {
 	for (int l = 0; l < LA; l++) {
 		uint e = tid + uint(l * THREADS);
 		A_POS(e);
 		uint gm = row0 + m, gk = k0 + k;
-		pa[l] = (e < uint(TILE_M * TILE_K) && gm < u_M && gk < kEnd) ? loadA(bt, gm, gk) : 0.0f;
+		pa[l] = (e < uint(A_LOADS) && gm < u_M && gk < kEnd) ? FETCH_A(bt, gm, gk) : vec4(0.0f);
 	}
 	for (int l = 0; l < LB; l++) {
 		uint e = tid + uint(l * THREADS);
 		B_POS(e);
 		uint gn = col0 + n, gk = k0 + k;
-		pb[l] = (e < uint(TILE_N * TILE_K) && gn < u_N && gk < kEnd) ? loadB(bt, gk, gn) : 0.0f;
+		pb[l] = (e < uint(B_LOADS) && gn < u_N && gk < kEnd) ? FETCH_B(bt, gk, gn) : vec4(0.0f);
 	}
 }
 
-void storeTiles(int b, uint tid, float pa[LA], float pb[LB]) {
+void storeTiles(int b, uint tid, vec4 pa[LA], vec4 pb[LB]) {
 	for (int l = 0; l < LA; l++) {
 		uint e = tid + uint(l * THREADS);
 		A_POS(e);
-		if (e < uint(TILE_M * TILE_K)) SET_A(b, k, m, pa[l]);
+		if (e < uint(A_LOADS)) PUT_A(b, k, m, pa[l]);
 	}
 	for (int l = 0; l < LB; l++) {
 		uint e = tid + uint(l * THREADS);
 		B_POS(e);
-		if (e < uint(TILE_N * TILE_K)) SET_B(b, k, n, pb[l]);
+		if (e < uint(B_LOADS)) PUT_B(b, k, n, pb[l]);
 	}
 }
 #endif
@@ -204,7 +274,7 @@ void main() {
 		for (int j = 0; j < WN; j++) acc[i][j] = 0.0f;
 
 #ifdef DOUBLE_BUFFER
-	float pa[LA], pb[LB];
+	vec4 pa[LA], pb[LB];
 	fetchTiles(bt, row0, col0, kBegin, kEnd, tid, pa, pb);
 	storeTiles(0, tid, pa, pb);
 	barrier();
@@ -219,15 +289,17 @@ void main() {
 	}
 #else
 	for (uint k0 = kBegin; k0 < kEnd; k0 += uint(TILE_K)) {
-		for (uint e = tid; e < uint(TILE_M * TILE_K); e += uint(THREADS)) {
+		for (uint e = tid; e < uint(A_LOADS); e += uint(THREADS)) {
 			A_POS(e);
 			uint gm = row0 + m, gk = k0 + k;
-			SET_A(0, k, m, (gm < u_M && gk < kEnd) ? loadA(bt, gm, gk) : 0.0f);
+			vec4 v = (gm < u_M && gk < kEnd) ? FETCH_A(bt, gm, gk) : vec4(0.0f);
+			PUT_A(0, k, m, v);
 		}
-		for (uint e = tid; e < uint(TILE_N * TILE_K); e += uint(THREADS)) {
+		for (uint e = tid; e < uint(B_LOADS); e += uint(THREADS)) {
 			B_POS(e);
 			uint gn = col0 + n, gk = k0 + k;
-			SET_B(0, k, n, (gn < u_N && gk < kEnd) ? loadB(bt, gk, gn) : 0.0f);
+			vec4 v = (gn < u_N && gk < kEnd) ? FETCH_B(bt, gk, gn) : vec4(0.0f);
+			PUT_B(0, k, n, v);
 		}
 		barrier();
 		COMPUTE(0)

@@ -231,7 +231,8 @@ fi
 
 # After the comparisons with PyTorch, so that they come first when time is
 # short: the GEMM core's shared-memory tiles read as scalars (the default)
-# and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), and the tiling
+# and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), that with MatMul's
+# operands also loaded as vec4 (vec4,db,gvec4), and the tiling
 # chosen per product by timing (TENSORGL_GL_TUNE=log: each choice, with
 # every candidate's time, is printed to stderr, into gemm-ab.txt; the
 # trials run in the benchmark's first, unreported pass), all with the same
@@ -241,7 +242,7 @@ step gemm-ab 120 bench bash -c '
 	set -o pipefail
 	rc=0
 	for r in $(seq "$1"); do
-		for g in scalar vec4,db tune; do
+		for g in scalar vec4,db vec4,db,gvec4 tune; do
 			env=(TENSORGL_GL_GEMM=$g)
 			[ "$g" = tune ] && env=(TENSORGL_GL_TUNE=log)
 			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$3" \

@@ -28,8 +28,11 @@
 // every command instead of only when Read, Sync or Close wait.
 // TENSORGL_GL_BATCH=N (see BatchEnv) hands commands to the GL thread N at a
 // time instead of one by one.
-// TENSORGL_GL_GEMM=vec4,db (see GEMMEnv) reads the GEMM core's shared-memory
-// tiles as vec4 and double-buffers them, with the same results.
+// TENSORGL_GL_GEMM=vec4,db,gvec4 (see GEMMEnv) reads the GEMM core's
+// shared-memory tiles as vec4, double-buffers them and loads MatMul's
+// operands from memory as vec4 where their layout allows, with the same
+// results (llvmpipe's default; scalar is the hardware default until a GPU
+// has timed them).
 // TENSORGL_GL_TUNE=1 (see TuneEnv) picks the GEMM core's tiling per product
 // by timing the candidates on the GPU the first time each layout and shape
 // runs, as cudnn.benchmark does, again with the same results to the bit;

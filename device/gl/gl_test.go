@@ -694,8 +694,9 @@ func TestVecTilesSameBits(t *testing.T) {
 	}
 	for _, tiles := range []gemmTiles{softwareTiles, hardwareTiles, *hardwareTiles.thin} {
 		tiles.thin = nil
+		tiles.vec, tiles.db, tiles.gvec = false, false, false
 		want := run(tiles)
-		for _, mode := range []string{"vec4", "db", "vec4,db"} {
+		for _, mode := range []string{"vec4", "db", "vec4,db", "gvec4", "vec4,db,gvec4"} {
 			other, err := tiles.withGEMMEnv(mode)
 			if err != nil {
 				t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,17 +61,21 @@ const tuneReps = 3
 // The candidate tilings besides the device's default. On hardware: the
 // 128×128 tile of 8×8 outputs per invocation and its halves (fewer, larger
 // work groups against more, smaller ones), with scalar or vec4 shared
-// memory, single or double buffered, and thin tiles for products of few
-// rows. On llvmpipe, fewer: its work groups run one per core.
+// memory, single or double buffered, operands loaded from memory one value
+// or four at a time, and thin tiles for products of few rows. On llvmpipe, fewer: its work groups run one per core.
 var (
 	hardwareCandidates = []gemmTiles{
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true},
+		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
+		{m: 128, n: 128, k: 8, lx: 16, ly: 16, gvec: true},
 		{m: 128, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true},
+		{m: 128, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
 		{m: 64, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 64, n: 64, k: 8, lx: 16, ly: 16},
 		{m: 64, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true},
+		{m: 64, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
 		{m: 64, n: 64, k: 16, lx: 8, ly: 8, vec: true, db: true},
 		{m: 32, n: 128, k: 8, lx: 32, ly: 8, vec: true, db: true},
 		{m: 16, n: 128, k: 16, lx: 32, ly: 8},
@@ -78,7 +83,9 @@ var (
 	}
 	softwareCandidates = []gemmTiles{
 		{m: 64, n: 64, k: 16, lx: 8, ly: 8},
+		{m: 64, n: 64, k: 16, lx: 8, ly: 8, gvec: true},
 		{m: 64, n: 64, k: 16, lx: 8, ly: 8, vec: true, db: true},
+		{m: 64, n: 64, k: 16, lx: 8, ly: 8, vec: true, db: true, gvec: true},
 		{m: 32, n: 32, k: 16, lx: 8, ly: 8},
 		{m: 16, n: 64, k: 16, lx: 8, ly: 8},
 	}
@@ -93,22 +100,30 @@ func (t gemmTiles) String() string {
 	if t.db {
 		s += "+db"
 	}
+	if t.gvec {
+		s += "+gvec4"
+	}
 	return s
 }
 
 // tuneCandidates returns the tilings to time for a product whose default
 // tiling is def (first: a tie keeps it), split into splits slices of chunk
 // elements of K: a tiling whose K step does not divide the chunk, or that
-// does not fit the device's work-group limits, is left out.
-func (d *Device) tuneCandidates(def gemmTiles, splits, chunk int) []gemmTiles {
+// does not fit the device's work-group limits, is left out, and so are
+// those loading operands as vec4 when the product has no such loads (gvec
+// false: a convolution, or a MatMul whose layout does not allow them).
+func (d *Device) tuneCandidates(def gemmTiles, splits, chunk int, gvec bool) []gemmTiles {
 	def.thin = nil
+	if !gvec {
+		def.gvec = false
+	}
 	out := []gemmTiles{def}
 	base := hardwareCandidates
 	if d.info.Software {
 		base = softwareCandidates
 	}
 	for _, c := range base {
-		if c == def || splits > 1 && chunk%c.k != 0 || !d.fits(c) {
+		if !gvec && c.gvec || slices.Contains(out, c) || splits > 1 && chunk%c.k != 0 || !d.fits(c) {
 			continue
 		}
 		out = append(out, c)
@@ -170,14 +185,14 @@ func gemmKey(family, layout string, batch, m, n, k int) string {
 // tiling with c as its output and p as its split scratch, and reports
 // false when that tiling does not build. cSize and partials are the
 // elements of those two (partials 0 when K is not split).
-func (d *Device) tunedTiles(name, key string, def gemmTiles, splits, chunk, cSize, partials int, trial func(t gemmTiles, c, p *glBuffer) bool) gemmTiles {
+func (d *Device) tunedTiles(name, key string, def gemmTiles, splits, chunk int, gvec bool, cSize, partials int, trial func(t gemmTiles, c, p *glBuffer) bool) gemmTiles {
 	d.tuneMu.Lock()
 	t, ok := d.tuned[key]
 	d.tuneMu.Unlock()
 	if ok {
 		return t
 	}
-	cands := d.tuneCandidates(def, splits, chunk)
+	cands := d.tuneCandidates(def, splits, chunk, gvec)
 	c := d.Alloc(device.Float32, cSize)
 	var p device.Buffer
 	var gp *glBuffer

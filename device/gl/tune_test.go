@@ -19,8 +19,9 @@ func allCandidates() []gemmTiles {
 
 // TestTuneCandidatesSameBits: every tiling the tuner may choose gives the
 // default tiling's results to the bit, for products whose sides are no
-// multiple of any tile, with transposes, β and an epilogue, and with K
-// split (the split taken from the default tiling, as the tuner keeps it).
+// multiple of any tile, with each operand transposed, batches, offsets, β
+// and an epilogue, and with K split (the split taken from the default
+// tiling, as the tuner keeps it).
 // Each candidate runs through the tuner's own path, from its table.
 func TestTuneCandidatesSameBits(t *testing.T) {
 	d := openOrSkip(t)
@@ -42,13 +43,16 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 		epi    bool
 		target int // split target; 0 never splits
 	}{
-		{"plain", device.MatMulParams{Batch: 1, M: 70, N: 131, K: 45, Alpha: 1}, "", false, 0},
-		{"transposed-beta-epilogue", device.MatMulParams{Batch: 2, M: 33, N: 17, K: 29, TransA: true, TransB: true, Alpha: 0.5, Beta: 2,
-			StrideA: 33 * 29, StrideB: 29 * 17, StrideC: 33 * 17}, "A_M_FAST,B_K_FAST", true, 0},
+		// Sides, offsets and batch strides multiples of 4, so A and B are
+		// loaded as vec4 under the candidates that do, along each side.
+		{"transposed-a", device.MatMulParams{Batch: 2, M: 68, N: 132, K: 44, TransA: true, Alpha: 0.5, Beta: 2, OffA: 4, OffB: 8,
+			StrideA: 68*44 + 4, StrideB: 44*132 + 8, StrideC: 68*132 + 1}, "A_M_FAST", true, 0},
+		{"transposed-b", device.MatMulParams{Batch: 1, M: 36, N: 20, K: 52, TransB: true, Alpha: 1, OffA: 4}, "B_K_FAST", true, 0},
+		// K split; B's side of 9 is no multiple of 4, so B is read by value.
 		{"split-k", device.MatMulParams{Batch: 1, M: 5, N: 9, K: 3000, Alpha: 1}, "", false, hardwareSplitTarget},
 	} {
 		p := c.p
-		a, b := upload(max(p.Batch*p.StrideA, p.M*p.K)), upload(max(p.Batch*p.StrideB, p.K*p.N))
+		a, b := upload(p.OffA+max(p.Batch*p.StrideA, p.M*p.K)), upload(p.OffB+max(p.Batch*p.StrideB, p.K*p.N))
 		nc := max(p.Batch*p.StrideC, p.M*p.N)
 		c0 := upload(nc)
 		init := make([]float32, nc)
@@ -80,7 +84,15 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 			}
 			return got
 		}
-		for _, def := range []gemmTiles{softwareTiles, hardwareTiles} {
+		if want := map[bool]int{true: 2, false: 1}[c.target == 0]; len(vecLoads(p)) != want {
+			t.Fatalf("%s: loads as vec4 %v, want %d operands", c.name, vecLoads(p), want)
+		}
+		// The default matters where K is split (the split is its).
+		defaults := []gemmTiles{softwareTiles}
+		if c.target != 0 {
+			defaults = append(defaults, hardwareTiles)
+		}
+		for _, def := range defaults {
 			def.thin = nil
 			want := run(def, nil)
 			splits, chunk := def.splitK(c.target, p.Batch, p.M, p.N, p.K)
@@ -116,7 +128,8 @@ func TestTuner(t *testing.T) {
 	defer plain.Close()
 	defer tuned.Close()
 	tuned.tune = tuneOn
-	p := device.MatMulParams{Batch: 1, M: 40, N: 24, K: 50, Alpha: 1}
+	// β and an epilogue: a trial that wrote the real output would show.
+	p := device.MatMulParams{Batch: 1, M: 40, N: 24, K: 50, Alpha: 1, Beta: 1.5}
 	cv := device.Conv2dParams{N: 2, C: 3, H: 9, W: 7, K: 5, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
 	xn, wn, yn := cv.N*cv.C*cv.H*cv.W, cv.K*cv.C*cv.R*cv.S, cv.N*cv.K*cv.OutH()*cv.OutW()
 	run := func(d *Device) (out []float32, dispatches int64) {
@@ -125,11 +138,11 @@ func TestTuner(t *testing.T) {
 			d.Random(b, device.RandomParams{Dist: device.Normal, A: 0, B: 1, Seed: seed})
 			return b
 		}
-		a, b, c := in(p.M*p.K, 1), in(p.K*p.N, 2), d.Alloc(device.Float32, p.M*p.N)
+		a, b, c := in(p.M*p.K, 1), in(p.K*p.N, 2), in(p.M*p.N, 5)
 		x, w, y := in(xn, 3), in(wn, 4), d.Alloc(device.Float32, yn)
 		dx, dw := d.Alloc(device.Float32, xn), d.Alloc(device.Float32, wn)
 		before := d.Stats().Dispatches
-		d.MatMul(c, a, b, device.Epilogue{}, p)
+		d.MatMul(c, a, b, device.Epilogue{Bias: in(p.N, 6), Act: device.ActRelu}, p)
 		d.Conv2d(y, x, w, device.Epilogue{}, cv)
 		d.Conv2dBackwardInput(dx, y, w, cv)
 		d.Conv2dBackwardWeight(dw, x, y, cv)
@@ -183,17 +196,24 @@ func TestTuneCandidatesFit(t *testing.T) {
 			t.Errorf("%v does not fit GL 4.3's minimum limits", c)
 		}
 	}
-	if got := d.tuneCandidates(hardwareTiles, 1, 0); len(got) != len(hardwareCandidates) || got[0] != hardwareCandidates[0] {
+	if got := d.tuneCandidates(hardwareTiles, 1, 0, true); len(got) != len(hardwareCandidates) || got[0] != hardwareCandidates[0] {
 		t.Errorf("hardware candidates for the default tiling: %v, want the default first and then the %d others", got, len(hardwareCandidates)-1)
 	}
 	// A split chunk of 8·8 elements leaves out the tilings stepping 16.
-	for _, c := range d.tuneCandidates(hardwareTiles, 3, 64) {
+	for _, c := range d.tuneCandidates(hardwareTiles, 3, 64, true) {
 		if 64%c.k != 0 {
 			t.Errorf("candidate %v steps K by %d, the chunk is 64", c, c.k)
 		}
 	}
+	// A product without vec4 loads (a convolution) does not time the
+	// tilings that differ only by them.
+	for _, c := range d.tuneCandidates(hardwareTiles, 1, 0, false) {
+		if c.gvec {
+			t.Errorf("candidate %v for a product without vec4 loads", c)
+		}
+	}
 	small := &Device{info: device.Info{Limits: device.Limits{MaxInvocations: 128, MaxWorkGroupSize: [3]int{128, 128, 64}, MaxSharedMemory: 32768}}}
-	for _, c := range small.tuneCandidates(hardwareTiles, 1, 0)[1:] {
+	for _, c := range small.tuneCandidates(hardwareTiles, 1, 0, true)[1:] {
 		if c.lx*c.ly > 128 {
 			t.Errorf("candidate %v has %d invocations, the device allows 128", c, c.lx*c.ly)
 		}
