@@ -68,8 +68,9 @@ func (d *Device) ElmanBackward(dz, g, whh, y device.Buffer, p device.ElmanParams
 // bit. The default is fused on hardware, where each dispatch costs host
 // time, and steps on llvmpipe, where a dispatch costs little and the tiled
 // GEMM computes a step faster than the one-dispatch kernel (a character
-// RNN's training step took 0.60 s against 0.44 s). bench/gpu/run.sh times
-// both on a GPU.
+// RNN's training step took 0.66 s against 0.38 s,
+// bench/results/elman-2026-11-30.txt). bench/gpu/run.sh times both on a
+// GPU.
 const ElmanEnv = "TENSORGL_GL_ELMAN"
 
 // elmanSetting reads ElmanEnv: whether the recurrences run fused on a
