@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"runtime"
 	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -100,6 +101,8 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 		Batch: 1, M: rows, N: out, K: in, TransA: a.trans, TransB: wt.trans, Alpha: 1,
 		OffA: a.t.offset, OffB: wt.t.offset, StrideC: rows * out,
 	})
+	runtime.KeepAlive(a.t) // see MatMul
+	runtime.KeepAlive(wt.t)
 	y = record("Linear", y, []*Tensor{x2, w, b}, func(g *Tensor) []*Tensor {
 		gz := act.grad(g, y)
 		var gx, gw, gb *Tensor

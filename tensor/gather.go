@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"runtime"
 	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -72,6 +73,8 @@ func (t *Tensor) gather(op string, shape []int, ic *Tensor, istrides []int, p de
 	is := device.Strided{Buf: ic.st.buf, Offset: ic.offset, Strides: istrides}
 	if out.NumEl() > 0 {
 		dev.Gather(out.st.buf, src.st.buf, is, p)
+		runtime.KeepAlive(src) // copies only this call reads
+		runtime.KeepAlive(ic)
 	}
 	from := t.shape
 	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
@@ -106,7 +109,10 @@ func (t *Tensor) ScatterAdd(dim int, idx, src *Tensor) *Tensor {
 	is := device.Strided{Buf: ic.st.buf, Offset: ic.offset, Strides: []int{p.M * p.Inner, p.Inner, 1}}
 	out := t.Detach().Clone()
 	if src.NumEl() > 0 {
-		dev.ScatterAdd(out.st.buf, src.Contiguous().st.buf, is, p)
+		sc := src.Contiguous()
+		dev.ScatterAdd(out.st.buf, sc.st.buf, is, p)
+		runtime.KeepAlive(sc) // copies only this call reads
+		runtime.KeepAlive(ic)
 	}
 	return record("ScatterAdd", out, []*Tensor{t, src}, func(g *Tensor) []*Tensor {
 		var gs *Tensor

@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"runtime"
 	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -42,6 +43,10 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 				OffA: a.t.offset, OffB: b.t.offset,
 				StrideA: a.stride, StrideB: b.stride, StrideC: m * n,
 			})
+			// Operands copied to be contiguous live only here: keep their
+			// storage from being freed before the device has them.
+			runtime.KeepAlive(a.t)
+			runtime.KeepAlive(b.t)
 		}
 	}
 	return record("MatMul", out, []*Tensor{t, o}, func(g *Tensor) []*Tensor {

@@ -1,6 +1,10 @@
 package tensor
 
-import "github.com/tensorgl/tensorgl/device"
+import (
+	"runtime"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // PoolOpts configures MaxPool2d and AvgPool2d. A zero Stride means the
 // kernel size, as in PyTorch; a zero Dilation means 1. Only max pooling
@@ -58,6 +62,7 @@ func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
 	}
 	if y.NumEl() > 0 {
 		dev.Pool2d(y.st.buf, bufOf(idx), xc.st.buf, p)
+		runtime.KeepAlive(xc) // a copy only this call reads
 	}
 	return record(op, y, []*Tensor{x}, func(g *Tensor) []*Tensor {
 		gx := newTensor(ScopeOf(g), dev, device.Float32, x.shape)

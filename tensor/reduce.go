@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"runtime"
 	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -25,6 +26,7 @@ func (t *Tensor) reduce(op string, r device.ReduceOp, dims []int) *Tensor {
 	p := device.ReduceParams{Op: r, Shape: t.shape, Axes: dims}
 	if out.NumEl() > 0 {
 		t.st.dev.Reduce(out.st.buf, c.st.buf, p)
+		runtime.KeepAlive(c) // a copy only this call reads
 	}
 	if dt == device.Int32 {
 		_, n := p.Len()

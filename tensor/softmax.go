@@ -1,6 +1,10 @@
 package tensor
 
-import "github.com/tensorgl/tensorgl/device"
+import (
+	"runtime"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // Softmax normalises exp(t) along dim to sum to one.
 func (t *Tensor) Softmax(dim int) *Tensor { return t.softmax("Softmax", dim, false) }
@@ -25,6 +29,7 @@ func (t *Tensor) softmax(op string, dim int, log bool) *Tensor {
 	y := newTensor(ScopeOf(t), dev, device.Float32, t.shape)
 	if y.NumEl() > 0 {
 		dev.Softmax(y.st.buf, xc.st.buf, p)
+		runtime.KeepAlive(xc) // a copy only this call reads
 	}
 	return record(op, y, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		gx := newTensor(ScopeOf(g), dev, device.Float32, t.shape)
