@@ -95,7 +95,8 @@ const elmanMaxHidden = 512
 
 // elmanRows returns how many batch rows a work group of the one-dispatch
 // recurrence runs, 0 when it does not run as one dispatch: not fused (see
-// ElmanEnv), too wide, or the rows' state does not fit the shared memory.
+// ElmanEnv), too wide, or the rows' state does not fit the shared memory
+// (elmanMaxShared).
 // On llvmpipe a group takes 8 rows, so a row of whh read from memory
 // serves eight products; on hardware one row a group spreads the batch
 // over the most multiprocessors.
@@ -110,12 +111,20 @@ func (d *Device) elmanRows(p device.ElmanParams) int {
 		return 0
 	}
 	for ; rows > 0; rows /= 2 {
-		if 4*rows*p.Hidden <= d.info.Limits.MaxSharedMemory {
+		if 4*rows*p.Hidden <= min(d.info.Limits.MaxSharedMemory, elmanMaxShared) {
 			return rows
 		}
 	}
 	return 0
 }
+
+// elmanMaxShared bounds the kernel's shared memory below the 32 KiB GL
+// 4.3 guarantees. On Mesa 22.3's llvmpipe, groups of 33 to 64 rows of 128
+// units (16.5 to 32 KiB of state) gave wrong results after the first step,
+// while every group of at most 32 rows tried was right (up to 8 rows of 600
+// units, 19 KiB); the groups here take at most 8 rows, and this bound keeps
+// the state within what was tried.
+const elmanMaxShared = 16 << 10
 
 // elman enqueues the one-dispatch recurrence def: one work group of
 // elmanLocal invocations per rows batch rows, bufs bound from binding 0.
