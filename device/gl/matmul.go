@@ -199,10 +199,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	if splits > 1 {
 		reduce = variant{family: family, tail: tail, defs: append(defs[:len(defs):len(defs)], "SPLIT_REDUCE", localDef(elemLocal)), ops: unaryOps}
 	}
-	// run dispatches the product under tiling t on the GL thread, with
-	// binding 0 (C) and 3 (the split partial sums) taken from all; get
-	// fetches programs (d.program, or d.tryProgram for a trial).
-	run := func(t gemmTiles, all []*glBuffer, get func(variant) *program) bool {
+	// coreFor returns the program of the product's first pass under
+	// tiling t (built by the caller, off the GL thread).
+	coreFor := func(t gemmTiles) variant {
 		// The epilogue names unary ops: every GEMM variant gets their defines.
 		core := variant{family: family, tail: tail, defs: append(t.defs(), defs...), ops: unaryOps}
 		if t.gvec {
@@ -211,6 +210,13 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		if splits > 1 {
 			core.defs = append(core.defs, "SPLIT_K")
 		}
+		return core
+	}
+	// run dispatches the product under tiling t, whose first pass is core,
+	// on the GL thread, with binding 0 (C) and 3 (the split partial sums)
+	// taken from all; get fetches programs (d.program, or d.tryProgram for
+	// a trial).
+	run := func(t gemmTiles, core variant, all []*glBuffer, get func(variant) *program) bool {
 		// get makes its result the current program: set uniforms only on
 		// the one fetched last.
 		prog := get(core)
@@ -247,7 +253,7 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		t = d.tunedTiles(name, key, t, splits, chunk, len(vecDefs) > 0, all[0].size, partials, func(t gemmTiles, c, p *glBuffer) bool {
 			trial := slices.Clone(all)
 			trial[0], trial[3] = c, p
-			return run(t, trial, d.tryProgram)
+			return run(t, coreFor(t), trial, d.tryProgram)
 		})
 	}
 	var scratch device.Buffer
@@ -255,7 +261,8 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		scratch = d.Alloc(device.Float32, partials)
 		all[3] = d.buf(scratch)
 	}
-	d.enqueue(name, func() { run(t, all, d.program) })
+	core := coreFor(t)
+	d.enqueue(name, func() { run(t, core, all, d.program) })
 	if scratch != nil {
 		// Commands run in order: whatever reuses the scratch storage next
 		// is queued after this pass.
