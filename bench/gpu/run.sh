@@ -234,7 +234,8 @@ fi
 # and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), that with MatMul's
 # operands also loaded as vec4 (vec4,db,gvec4), and the tiling
 # chosen per product by timing (TENSORGL_GL_TUNE=log: each choice, with
-# every candidate's time, is printed to stderr, into gemm-ab.txt; the
+# every candidate's time, is printed to stderr, into gemm-ab.txt, and the
+# choices are kept in gemm-tune.json, the card's per-shape table; the
 # trials run in the benchmark's first, unreported pass), all with the same
 # results: the large products, the LeNet step and the ResNet-18 step,
 # alternated, the mode in the benchmark names.
@@ -244,7 +245,7 @@ step gemm-ab 120 bench bash -c '
 	for r in $(seq "$1"); do
 		for g in scalar vec4,db vec4,db,gvec4 tune; do
 			env=(TENSORGL_GL_GEMM=$g)
-			[ "$g" = tune ] && env=(TENSORGL_GL_TUNE=log)
+			[ "$g" = tune ] && env=(TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE="$5")
 			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$3" \
 				-test.bench "^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
 			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$4" \
@@ -253,7 +254,7 @@ step gemm-ab 120 bench bash -c '
 				-test.bench "^BenchmarkTrainStepLarge\$/^resnet18/^gl" | sed "s|^Benchmark\([A-Za-z0-9]*\)/|Benchmark\1/gemm=$g/|" || rc=1
 		done
 	done
-	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
+	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)" "$res/gemm-tune.json"
 if [ -n "$quick" ]; then
 	step example-cnn 240 . "$bin/cnn" -device gl "${data[@]}" -epochs 1 -limit 1024 -out "$res/cnn-out"
 else

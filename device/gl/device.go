@@ -68,6 +68,9 @@ type Device struct {
 	elmanFused bool
 	tuneMu     sync.Mutex
 	tuned      map[string]gemmTiles // the tuner's choices by product (layout and shape)
+	// tuneFile and tuneTab: the TuneFileEnv file and its contents (tuneMu).
+	tuneFile string
+	tuneTab  tuneTable
 	// wallTimer: the tuner times by the wall clock, the GPU timer having
 	// reported implausible times (GL thread).
 	wallTimer bool
@@ -166,6 +169,12 @@ func open(eglIndex int) (*Device, error) {
 	go d.loop(initErr)
 	if err := <-initErr; err != nil {
 		return nil, fmt.Errorf("gl: %w: %w", device.ErrUnavailable, err)
+	}
+	if path := os.Getenv(TuneFileEnv); path != "" && d.tune != tuneOff {
+		if err := d.loadTuneFile(path); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("gl: %w", err)
+		}
 	}
 	return d, nil
 }

@@ -36,7 +36,9 @@
 // TENSORGL_GL_TUNE=1 (see TuneEnv) picks the GEMM core's tiling per product
 // by timing the candidates on the GPU the first time each layout and shape
 // runs, as cudnn.benchmark does, again with the same results to the bit;
-// TENSORGL_GL_TUNE=log also prints each choice.
+// TENSORGL_GL_TUNE=log also prints each choice, and
+// TENSORGL_GL_TUNE_FILE=path (see TuneFileEnv) keeps the choices in a file
+// that later processes start from.
 // TENSORGL_GL_ELMAN=fused or steps (see ElmanEnv) runs Elman recurrences as
 // one dispatch each way (the default on hardware) or one GEMM a step (on
 // llvmpipe), with the same results.

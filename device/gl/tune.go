@@ -3,7 +3,10 @@
 package gl
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"slices"
@@ -13,6 +16,7 @@ import (
 	"github.com/go-gl/gl/v4.3-core/gl"
 
 	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/internal/atomicfile"
 )
 
 // TuneEnv names the environment variable that, set to 1 when a device is
@@ -32,6 +36,103 @@ import (
 // processes that tuned differently) agree to the bit. The cost is the
 // trials, once per shape, and their dispatches count in Stats.
 const TuneEnv = "TENSORGL_GL_TUNE"
+
+// TuneFileEnv names the environment variable that, with TuneEnv set, keeps
+// the tuner's choices in a JSON file: read when a device opens (the
+// choices made on the same renderer), and rewritten whole, through a
+// temporary file renamed over it, after each new choice. A process that
+// finds a product there times nothing for it, so the file is the per-shape
+// table of a GPU: bench/gpu/run.sh brings one back from each run. Its
+// contents: {"<renderer>": {"<product>": "<tiling>", …}, …}, products as
+// the log names them, tilings as gemmTiles.String writes them. Processes
+// writing one file at the same time keep the last one's choices.
+const TuneFileEnv = "TENSORGL_GL_TUNE_FILE"
+
+// tuneTable is a TuneFileEnv file: tilings by product, by renderer.
+type tuneTable map[string]map[string]string
+
+// loadTuneFile reads the choices for this device's renderer from path
+// into the tuner's table and remembers path for saving; a missing file is
+// an empty table.
+func (d *Device) loadTuneFile(path string) error {
+	d.tuneFile, d.tuneTab = path, tuneTable{}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", TuneFileEnv, err)
+	}
+	if err := json.Unmarshal(b, &d.tuneTab); err != nil {
+		return fmt.Errorf("%s=%q: want a JSON object of renderers, each an object of products and their tilings: %w", TuneFileEnv, path, err)
+	}
+	if d.tuneTab == nil {
+		d.tuneTab = tuneTable{}
+	}
+	d.tuneMu.Lock()
+	defer d.tuneMu.Unlock()
+	if d.tuned == nil {
+		d.tuned = map[string]gemmTiles{}
+	}
+	for key, v := range d.tuneTab[d.info.Renderer] {
+		t, err := parseTiles(v)
+		if err == nil && !d.fits(t) {
+			err = fmt.Errorf("tiling %s does not fit this device's work-group limits", v)
+		}
+		if err != nil {
+			return fmt.Errorf("%s=%q: renderer %q, product %q: %w", TuneFileEnv, path, d.info.Renderer, key, err)
+		}
+		d.tuned[key] = t
+	}
+	return nil
+}
+
+// saveTuneFile rewrites the TuneFileEnv file with the choice t for key
+// added (tuneMu held). A failure is reported on stderr, not to the
+// device's user: the choice still serves this process.
+func (d *Device) saveTuneFile(key string, t gemmTiles) {
+	if d.tuneFile == "" {
+		return
+	}
+	r := d.info.Renderer
+	if d.tuneTab[r] == nil {
+		d.tuneTab[r] = map[string]string{}
+	}
+	d.tuneTab[r][key] = t.String()
+	b, err := json.MarshalIndent(d.tuneTab, "", "\t")
+	if err == nil {
+		err = atomicfile.WriteFile(d.tuneFile, append(b, '\n'), 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "tensorgl: gl: the tuner's table was not saved: %v\n", err)
+	}
+}
+
+// parseTiles reads a tiling as gemmTiles.String writes it:
+// M×N×K/LX×LY, then +vec4, +db, +gvec4 as set.
+func parseTiles(s string) (gemmTiles, error) {
+	var t gemmTiles
+	base, flags, found := strings.Cut(s, "+")
+	if n, err := fmt.Sscanf(base, "%d×%d×%d/%d×%d", &t.m, &t.n, &t.k, &t.lx, &t.ly); err != nil || n != 5 || t.m < 1 || t.n < 1 || t.k < 1 || t.lx < 1 || t.ly < 1 {
+		return t, fmt.Errorf("tiling %q: want M×N×K/LX×LY, then +vec4, +db or +gvec4", s)
+	}
+	if !found {
+		return t, nil
+	}
+	for f := range strings.SplitSeq(flags, "+") {
+		switch f {
+		case "vec4":
+			t.vec = true
+		case "db":
+			t.db = true
+		case "gvec4":
+			t.gvec = true
+		default: // "" too: a + with nothing after it
+			return t, fmt.Errorf("tiling %q: %q is none of vec4, db, gvec4", s, f)
+		}
+	}
+	return t, nil
+}
 
 type tuneMode int
 
@@ -243,6 +344,7 @@ func (d *Device) tunedTiles(name, key string, def gemmTiles, splits, chunk int, 
 		d.tuned = map[string]gemmTiles{}
 	}
 	d.tuned[key] = t
+	d.saveTuneFile(key, t)
 	d.tuneMu.Unlock()
 	return t
 }

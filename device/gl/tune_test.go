@@ -3,8 +3,11 @@
 package gl
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -230,5 +233,90 @@ func TestTuneEnv(t *testing.T) {
 	t.Setenv(TuneEnv, "yes")
 	if _, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_TUNE="yes": want 0, 1 or log`) {
 		t.Errorf("Open with %s=yes: %v", TuneEnv, err)
+	}
+}
+
+// TestParseTiles: every candidate's name reads back as the candidate, and
+// malformed names are refused.
+func TestParseTiles(t *testing.T) {
+	for _, c := range allCandidates() {
+		got, err := parseTiles(c.String())
+		if err != nil || got != c {
+			t.Errorf("parseTiles(%q) = %v, %v; want %v", c.String(), got, err, c)
+		}
+	}
+	for _, s := range []string{"", "64×64×16", "64x64x16/8x8", "64×64×16/8×8+", "64×64×16/8×8+vec8", "0×64×16/8×8"} {
+		if _, err := parseTiles(s); err == nil {
+			t.Errorf("parseTiles(%q) accepted", s)
+		}
+	}
+}
+
+// TestTuneFile: a tuned device writes its choices to the TuneFileEnv file
+// under its renderer, keeping other renderers' entries; a device opened
+// later reads them and runs those products with no trials, with the same
+// results; a malformed file fails Open with the reason.
+func TestTuneFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tune.json")
+	other := `{"Another GPU": {"matmul [] 1×1×1×1": "128×128×8/16×16"}}`
+	if err := os.WriteFile(path, []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(TuneEnv, "1")
+	t.Setenv(TuneFileEnv, path)
+	p := device.MatMulParams{Batch: 1, M: 24, N: 20, K: 36, Alpha: 1}
+	run := func(d *Device) ([]float32, int64) {
+		a, b, c := d.Alloc(device.Float32, p.M*p.K), d.Alloc(device.Float32, p.K*p.N), d.Alloc(device.Float32, p.M*p.N)
+		d.Random(a, device.RandomParams{Dist: device.Normal, A: 0, B: 1, Seed: 1})
+		d.Random(b, device.RandomParams{Dist: device.Normal, A: 0, B: 1, Seed: 2})
+		if err := d.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		before := d.Stats().Dispatches
+		d.MatMul(c, a, b, device.Epilogue{}, p)
+		out := make([]float32, p.M*p.N)
+		if err := d.Read(c, out); err != nil {
+			t.Fatal(err)
+		}
+		return out, d.Stats().Dispatches - before
+	}
+	first := openOrSkip(t)
+	want, n1 := run(first)
+	first.Close()
+	var tab tuneTable
+	b, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(b, &tab)
+	}
+	key := gemmKey("matmul", "", p.Batch, p.M, p.N, p.K)
+	r := first.Info().Renderer
+	if err != nil || tab[r][key] == "" || tab["Another GPU"]["matmul [] 1×1×1×1"] != "128×128×8/16×16" {
+		t.Fatalf("the table after tuning: %s (%v); want %q under %q and the other renderer's entry kept", b, err, key, r)
+	}
+	second := openOrSkip(t)
+	defer second.Close()
+	got, n2 := run(second)
+	if n1 <= 1 || n2 != 1 {
+		t.Errorf("dispatches: %d tuning, %d from the table; want trials, then 1", n1, n2)
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("C[%d] = %v from the table, %v when tuned", i, got[i], want[i])
+		}
+	}
+	for _, c := range []struct{ contents, want string }{
+		{"{", "want a JSON object of renderers"},
+		{`{"` + r + `": {"` + key + `": "7×7×7/2×2"}}`, "does not fit"},
+		{`{"` + r + `": {"` + key + `": "big"}}`, `tiling "big": want M×N×K/LX×LY`},
+	} {
+		if err := os.WriteFile(path, []byte(c.contents), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := Open(); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), TuneFileEnv) {
+			if d != nil {
+				d.Close()
+			}
+			t.Errorf("Open with the table %s: %v; want an error naming %s and saying %q", c.contents, err, TuneFileEnv, c.want)
+		}
 	}
 }

@@ -16,7 +16,7 @@ func rank(pkg string) int {
 	rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
 	top := strings.SplitN(rel, "/", 2)[0]
 	switch {
-	case rel == "kernels" || rel == "shaders" || rel == "device" || rel == "internal/safetensors" || rel == "dist":
+	case rel == "kernels" || rel == "shaders" || rel == "device" || rel == "internal/safetensors" || rel == "internal/atomicfile" || rel == "dist":
 		return 0
 	case strings.HasPrefix(rel, "device/"):
 		return 1

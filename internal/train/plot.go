@@ -1,9 +1,6 @@
 package train
 
-import (
-	"os"
-	"path/filepath"
-)
+import "github.com/tensorgl/tensorgl/internal/atomicfile"
 
 // writePlot draws the training loss and the test accuracy per epoch side by
 // side into a PNG file at path.
@@ -18,25 +15,7 @@ func writePlot(path, title string, hist []Epoch) error {
 		Panel{Title: title + ": test accuracy", YLabel: "test accuracy", Curves: []Curve{{Y: acc}}})
 }
 
-// writeFileAtomic replaces the file at path with b through a temporary file
-// in the same directory, so a failed write leaves the old file intact.
-func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	// CreateTemp makes the file private (0600); a plot or an image is not.
-	if err = f.Chmod(0o644); err == nil {
-		_, err = f.Write(b)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
-}
+// writeFileAtomic replaces the file at path with b (see atomicfile), so a
+// failed write leaves the old file intact; a plot or an image is readable
+// by all.
+func writeFileAtomic(path string, b []byte) error { return atomicfile.WriteFile(path, b, 0o644) }
