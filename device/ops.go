@@ -283,9 +283,13 @@ type ElmanParams struct {
 }
 
 // Step returns the time step the forward recurrence computes n-th.
-func (p ElmanParams) Step(n int) int {
-	if p.Reverse {
-		return p.Steps - 1 - n
+func (p ElmanParams) Step(n int) int { return StepAt(n, p.Steps, p.Reverse) }
+
+// StepAt returns the time step a recurrence over steps computes n-th: n,
+// or steps−1−n when it runs in reverse.
+func StepAt(n, steps int, reverse bool) int {
+	if reverse {
+		return steps - 1 - n
 	}
 	return n
 }

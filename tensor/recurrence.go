@@ -116,10 +116,5 @@ func initialState(sc *Scope, dev device.Device, s *Tensor, batch, hidden int) *T
 }
 
 // stepAt returns the time step the n-th kernel of a recurrence over steps
-// computes.
-func stepAt(n, steps int, reverse bool) int {
-	if reverse {
-		return steps - 1 - n
-	}
-	return n
-}
+// computes (device.StepAt).
+func stepAt(n, steps int, reverse bool) int { return device.StepAt(n, steps, reverse) }

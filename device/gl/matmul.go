@@ -65,11 +65,13 @@ func (t gemmTiles) withGEMMEnv(v string) (gemmTiles, error) {
 // withVec returns t reading its tiles as vec4 where its shape allows (each
 // invocation's rows and columns in runs of 4); thin tiles stay scalar.
 func (t gemmTiles) withVec() gemmTiles {
-	if (t.m/t.ly)%4 == 0 && (t.n/t.lx)%4 == 0 {
-		t.vec = true
-	}
+	t.vec = t.vecRuns()
 	return t
 }
+
+// vecRuns reports whether each invocation's rows and columns of t come in
+// runs of 4, as vec4 tiles need.
+func (t gemmTiles) vecRuns() bool { return (t.m/t.ly)%4 == 0 && (t.n/t.lx)%4 == 0 }
 
 // pick returns the tiling for products of m rows.
 func (t gemmTiles) pick(m int) gemmTiles {
@@ -153,9 +155,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	t := d.tiles.pick(m)
 	all := []*glBuffer{bufs[0], bufs[1], bufs[2], nil, nil, nil, nil}
 	defs = defs[:len(defs):len(defs)]
-	// The operands' layout (transposes, convolution pass), before the
-	// epilogue's defines: with the shape, what a tuned tiling is kept for.
-	layout := strings.Join(defs, ",")
+	// The operands' layout (transposes, convolution pass) is defs before
+	// the epilogue's: with the shape, what a tuned tiling is kept for.
+	nLayout := len(defs)
 	if e.Bias != nil {
 		defs = append(defs, "EPI_BIAS")
 		all[4] = d.buf(e.Bias)
@@ -249,7 +251,7 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		partials = splits * batch * m * n
 	}
 	if d.tune != tuneOff {
-		key := gemmKey(family, layout, batch, m, n, k)
+		key := gemmKey(family, strings.Join(defs[:nLayout], ","), batch, m, n, k)
 		t = d.tunedTiles(name, key, t, splits, chunk, len(vecDefs) > 0, all[0].size, partials, func(t gemmTiles, c, p *glBuffer) bool {
 			trial := slices.Clone(all)
 			trial[0], trial[3] = c, p
@@ -309,12 +311,18 @@ func vecLoads(p device.MatMulParams) []string {
 	if p.TransB {
 		bAlong = p.K
 	}
-	var defs []string
-	if aligned(p.OffA, p.StrideA, aAlong) {
-		defs = append(defs, "A_VEC4")
+	a, b := aligned(p.OffA, p.StrideA, aAlong), aligned(p.OffB, p.StrideB, bAlong)
+	switch {
+	case a && b:
+		return vecBoth
+	case a:
+		return vecBoth[:1:1]
+	case b:
+		return vecBoth[1:]
 	}
-	if aligned(p.OffB, p.StrideB, bAlong) {
-		defs = append(defs, "B_VEC4")
-	}
-	return defs
+	return nil
 }
+
+// vecBoth are both operands' vec4-load defines; vecLoads returns it or a
+// part, so that a MatMul allocates none.
+var vecBoth = []string{"A_VEC4", "B_VEC4"}

@@ -241,7 +241,7 @@ func (d *Device) fits(t gemmTiles) bool {
 	if t.db {
 		bufs = 2
 	}
-	if t.m%t.ly != 0 || t.n%t.lx != 0 || t.vec && ((t.m/t.ly)%4 != 0 || (t.n/t.lx)%4 != 0) {
+	if t.m%t.ly != 0 || t.n%t.lx != 0 || t.vec && !t.vecRuns() {
 		return false
 	}
 	return t.lx*t.ly <= l.MaxInvocations && t.lx <= l.MaxWorkGroupSize[0] && t.ly <= l.MaxWorkGroupSize[1] &&
