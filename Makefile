@@ -11,7 +11,7 @@ DEPS += openmpi-bin libopenmpi-dev
 # MPICH beside it (Open MPI stays the default "mpi"): dist's TestMPICH builds against it.
 DEPS += mpich libmpich-dev
 
-.PHONY: test test-race soak bench-vs-torch test-glfw fuzz-short vet bench demo deps deps-check
+.PHONY: test test-race soak bench-vs-torch bench-vs-torch-large test-glfw fuzz-short vet bench demo deps deps-check
 .PHONY: demo-mpi bench-mpi gpu-prepare gpu-dry-run
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
@@ -75,6 +75,13 @@ bench-vs-torch:
 	$(GO) test -c -o bench/bench.test ./bench
 	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3 \
 	  --raw bench/results/sidebyside-$$(date -u +%F)-raw.txt | tee bench/results/sidebyside-$$(date -u +%F).txt
+
+## bench-vs-torch-large: the same for ResNet-18 (batch 128) and the LSTM language model (batch 64), 3 rounds
+## (about 15 minutes on 2 cores); the table goes to bench/results/sidebyside-large-<date>.txt.
+bench-vs-torch-large:
+	$(GO) test -c -o bench/bench.test ./bench
+	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3 --large \
+	  --raw bench/results/sidebyside-large-$$(date -u +%F)-raw.txt | tee bench/results/sidebyside-large-$$(date -u +%F).txt
 
 ## gpu-prepare: build what bench/gpu/run.sh needs on a lent GPU machine (no Go there) into bench/gpu/prepared,
 ## and check it fits the 64 MiB the device tool sends (bench/doc.go, README "GPU runs").

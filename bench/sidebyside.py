@@ -4,8 +4,9 @@ prints PyTorch's time / tensorgl's for each training step and kernel, per
 round and as the median over the rounds.
 
     make bench-vs-torch              # builds the bench test binary, 3 rounds
+    make bench-vs-torch-large        # the same for ResNet-18 and the LSTM LM
     /usr/bin/python3 bench/sidebyside.py --go-bench bench.test [--rounds 3]
-        [--benchtime 2s] [--torch-threads 2] [--blas-threads 1]
+        [--benchtime 2s] [--torch-threads 2] [--blas-threads 1] [--large]
 
 Each round runs, one after the other: tensorgl's BenchmarkTrainStep steps
 on the CPU, PyTorch's same steps (bench/torch_ref.py) at each thread
@@ -17,6 +18,10 @@ torch-threads-2026-11-30.txt), so it stays at 1. A ratio above
 beside the medians: each training step at 1.25x PyTorch's rate or more,
 SGEMM 1024 at numpy/OpenBLAS's rate or more, the LeNet convolutions at
 PyTorch's or more.
+
+With --large each round runs BenchmarkTrainStepLarge's ResNet-18 (batch
+128) and LSTM language model (batch 64) steps instead, and no kernels:
+seconds a step on two cores, so --large-benchtime counts steps.
 """
 
 import argparse
@@ -31,6 +36,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STEPS = ["mlp", "cnn", "rnn", "rows", "gan"]
+LARGE_STEPS = ["resnet18-b128", "lstm-b64"]
 # Go kernel benchmark name -> torch_ref.py kernel name.
 KERNELS = {
     "Sgemm/tensorgl/1024": "numpy-sgemm/1024",
@@ -55,9 +61,10 @@ def go_bench(binary, pattern, benchtime):
     return times, out
 
 
-def torch_ref(args, kernels):
+def torch_ref(args, kernels, only=None):
     """Times PyTorch at every setting of --torch-threads and --omp-wait and
-    returns, per step or kernel, the fastest time and the setting that won."""
+    returns, per step or kernel, the fastest time and the setting that won.
+    only lists the steps to time (default: the seed's, and their kernels)."""
     best, outs = {}, ""
     # numpy's SGEMM is OpenBLAS alone: let it have both BLAS thread counts.
     blas_settings = ["1", "2"] if kernels else [str(args.blas_threads)]
@@ -70,6 +77,8 @@ def torch_ref(args, kernels):
         cmd = [sys.executable, os.path.join(HERE, "torch_ref.py"), "--json", "--threads", threads,
                "--seconds", str(args.torch_seconds)]
         cmd += ["--only", "mlp"] if kernels else ["--no-kernels"]
+        if only:
+            cmd += ["--only", ",".join(only)]
         out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
         outs += out
         setting = f"{threads} threads, OMP_WAIT_POLICY={wait}, OPENBLAS_NUM_THREADS={blas}"
@@ -79,6 +88,15 @@ def torch_ref(args, kernels):
             if ms is not None and (r["name"] not in best or ms < best[r["name"]][0]):
                 best[r["name"]] = (ms, setting)
     return best, outs
+
+
+def print_round(r, rows, ratios):
+    """Prints round r's rows (name, tensorgl ms, reference ms, setting) and
+    adds their ratios to ratios."""
+    print(f"\nround {r}: {'':32s} {'tensorgl ms':>12s} {'reference ms':>13s} {'ratio':>7s}  reference's fastest setting", flush=True)
+    for name, a, b, setting in rows:
+        ratios.setdefault(name, []).append(b / a)
+        print(f"  {name:38s} {a:12.3f} {b:13.3f} {b / a:7.2f}  {setting}", flush=True)
 
 
 def cpu_model():
@@ -99,6 +117,8 @@ def main():
     ap.add_argument("--omp-wait", default="default,PASSIVE", help="OMP_WAIT_POLICY values to try (default: unset)")
     ap.add_argument("--blas-threads", type=int, default=1)
     ap.add_argument("--raw", help="also append every tool's raw output to this file")
+    ap.add_argument("--large", action="store_true", help="ResNet-18 and the LSTM LM steps instead of the seed's steps and kernels")
+    ap.add_argument("--large-benchtime", default="3x", help="go test -benchtime for each large step")
     args = ap.parse_args()
     args.go_bench = os.path.abspath(args.go_bench)
     raw = open(args.raw, "a") if args.raw else None
@@ -109,6 +129,16 @@ def main():
     ratios = {}
     for r in range(1, args.rounds + 1):
         rows = []
+        if args.large:
+            go, out1 = go_bench(args.go_bench, "^BenchmarkTrainStepLarge$/^(" + "|".join(LARGE_STEPS) + ")$/^cpu$",
+                                args.large_benchtime)
+            th, out2 = torch_ref(args, kernels=False, only=LARGE_STEPS)
+            for s in LARGE_STEPS:
+                rows.append((f"step {s}", go[f"TrainStepLarge/{s}/cpu"], th[s][0], th[s][1]))
+            if raw:
+                raw.write(out1 + out2)
+            print_round(r, rows, ratios)
+            continue
         go, out1 = go_bench(args.go_bench, "^BenchmarkTrainStep$/^(" + "|".join(STEPS) + ")$/^cpu$", args.benchtime)
         th, out2 = torch_ref(args, kernels=False)
         for s in STEPS:
@@ -123,10 +153,7 @@ def main():
         if raw:
             for o in (out1, out2, out3, out4):
                 raw.write(o)
-        print(f"\nround {r}: {'':32s} {'tensorgl ms':>12s} {'reference ms':>13s} {'ratio':>7s}  reference's fastest setting")
-        for name, a, b, setting in rows:
-            ratios.setdefault(name, []).append(b / a)
-            print(f"  {name:38s} {a:12.3f} {b:13.3f} {b / a:7.2f}  {setting}")
+        print_round(r, rows, ratios)
     print(f"\nmedian of {args.rounds} rounds (reference time / tensorgl time; target):")
     for name, rs in ratios.items():
         target = 1.25 if name.startswith("step") else 1.0

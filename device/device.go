@@ -1,5 +1,16 @@
 package device
 
+// CollectedFreer is implemented by a backend that tells buffers returned by
+// garbage-collector cleanups (storage whose tensors the program never
+// released through tensor.Tidy or Release) from those freed on purpose: the
+// tensor layer's cleanups call FreeCollected instead of Free. The CPU
+// backend uses it to tell garbage from a large working set when it decides
+// how often to run the collector.
+type CollectedFreer interface {
+	// FreeCollected does what Free does.
+	FreeCollected(b Buffer)
+}
+
 // Device runs tensorgl's primitive kernels on memory it owns. A Device is
 // safe for use by many goroutines; kernels queued from one goroutine run in
 // the order they were queued. Buffers passed to a kernel must come from the

@@ -2,6 +2,7 @@ package device
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -18,37 +19,100 @@ func TestPoolBucket(t *testing.T) {
 	}
 }
 
-// TestPoolLimit: a pool keeps buffers up to its limit, refuses the rest
-// with one warning, hands buffers back by class, and refuses all once closed.
+// TestPoolKeepsPeak: a pool keeps what was in use at the peak, beyond its
+// Limit, so the next step of the same shapes allocates nothing; Max bounds
+// it, with one warning.
+func TestPoolKeepsPeak(t *testing.T) {
+	var logged []string
+	saved := Logf
+	Logf = func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
+	defer func() { Logf = saved }()
+
+	for _, c := range []struct {
+		max        int64
+		kept, hits int
+	}{{0, 5, 5}, {8 << 20, 5, 5}, {4 << 20, 4, 4}} {
+		logged = nil
+		p := NewPool[int, string]("test", 2<<20, c.max)
+		step := func() (hits int) {
+			var out []string
+			for i := range 5 {
+				b, ok := p.Get(1<<20, 1<<20)
+				if ok {
+					hits++
+				} else {
+					b = fmt.Sprint("b", i)
+				}
+				out = append(out, b)
+			}
+			for _, b := range out {
+				if rel := p.Put(1<<20, b, 1<<20); len(rel) > 0 && c.kept == 5 {
+					t.Errorf("max %d: Put released %q with the peak within bounds", c.max, rel)
+				}
+			}
+			return hits
+		}
+		if hits := step(); hits != 0 {
+			t.Errorf("max %d: first step took %d buffers from an empty pool", c.max, hits)
+		}
+		if got := p.Bytes(); got != int64(c.kept)<<20 {
+			t.Errorf("max %d: pool keeps %d MiB after a step of 5 MiB, want %d MiB", c.max, got>>20, c.kept)
+		}
+		if hits := step(); hits != c.hits {
+			t.Errorf("max %d: second step took %d buffers from the pool, want %d", c.max, hits, c.hits)
+		}
+		want := "test: the pool of freed buffers is full (5 MiB, want at most 4 MiB); buffers freed beyond it are released, not reused."
+		if warned := len(logged) == 1 && strings.HasPrefix(logged[0], want); warned != (c.kept < 5) || len(logged) > 1 {
+			t.Errorf("max %d: logged %q; want one line starting %q only where Max holds the pool below the peak", c.max, logged, want)
+		}
+		bound := int64(5 << 20) // the peak
+		if c.max > 0 {
+			bound = min(bound, c.max)
+		}
+		if b := p.Bound(); b != bound {
+			t.Errorf("max %d: Bound = %d, want %d (the peak within Max)", c.max, b, bound)
+		}
+	}
+}
+
+// TestPoolLimit: a pool holds at most its bound, letting the buffers
+// returned longest ago go, whatever their class, to make room; hands back a
+// buffer larger than the bound; serves the last buffer returned of a class
+// first; and keeps nothing once closed.
 func TestPoolLimit(t *testing.T) {
 	var logged []string
 	saved := Logf
 	Logf = func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
 	defer func() { Logf = saved }()
 
-	p := NewPool[int, string]("test", 3<<20)
-	for i, want := range []bool{true, true, true, false, false} {
-		if got := p.Put(1<<20, fmt.Sprint("b", i), 1<<20); got != want {
-			t.Errorf("Put #%d = %v, want %v", i, got, want)
-		}
+	p := NewPool[int, string]("test", 3<<20, 0)
+	p.Put(1<<20, "a0", 1<<20)
+	p.Put(2<<20, "b0", 2<<20)
+	if rel := p.Put(1<<20, "a1", 1<<20); !slices.Equal(rel, []string{"a0"}) {
+		t.Errorf("third MiB into a 3 MiB pool released %q, want the oldest, a0", rel)
 	}
-	if p.Bytes() != 3<<20 {
-		t.Errorf("Bytes = %d, want %d", p.Bytes(), 3<<20)
+	if rel := p.Put(4<<20, "big", 4<<20); !slices.Equal(rel, []string{"big"}) {
+		t.Errorf("Put of 4 MiB into a 3 MiB pool released %q, want the buffer itself", rel)
 	}
-	want := "test: the pool of freed buffers is full (4 MiB, want at most 3 MiB); buffers freed from now on are released, not reused."
-	if len(logged) != 1 || !strings.HasPrefix(logged[0], want) || !strings.Contains(logged[0], "tensor.Tidy") {
-		t.Errorf("logged %q, want one line starting %q and naming tensor.Tidy", logged, want)
+	if rel := p.Put(1<<20, "a2", 1<<20); !slices.Equal(rel, []string{"b0"}) {
+		t.Errorf("Put released %q, want b0, the oldest of another class", rel)
 	}
-	if b, ok := p.Get(1<<20, 1<<20); !ok || b != "b2" {
-		t.Errorf("Get = %q, %v; want the last buffer put, b2", b, ok)
+	if p.Bytes() != 2<<20 {
+		t.Errorf("Bytes = %d, want %d", p.Bytes(), 2<<20)
+	}
+	if len(logged) != 0 {
+		t.Errorf("logged %q with no Max, want nothing", logged)
+	}
+	if b, ok := p.Get(1<<20, 1<<20); !ok || b != "a2" {
+		t.Errorf("Get = %q, %v; want the last buffer put, a2", b, ok)
 	}
 	if _, ok := p.Get(64, 256); ok {
 		t.Error("Get of an empty class succeeded")
 	}
-	if all := p.Close(); len(all) != 2 || p.Bytes() != 0 {
-		t.Errorf("Close returned %q with %d bytes left, want 2 buffers and 0", all, p.Bytes())
+	if all := p.Close(); !slices.Equal(all, []string{"a1"}) || p.Bytes() != 0 {
+		t.Errorf("Close returned %q with %d bytes left, want [a1] and 0", all, p.Bytes())
 	}
-	if p.Put(64, "late", 256) {
-		t.Error("Put after Close kept the buffer")
+	if rel := p.Put(64, "late", 256); !slices.Equal(rel, []string{"late"}) {
+		t.Errorf("Put after Close released %q, want the buffer itself", rel)
 	}
 }

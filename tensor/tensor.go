@@ -60,6 +60,18 @@ func freeOnce(a cleanupArg) {
 	}
 }
 
+// freeCollected is freeOnce for the garbage collector's cleanups: it tells
+// a device.CollectedFreer that the buffer's tensors were never released.
+func freeCollected(a cleanupArg) {
+	if a.freed.CompareAndSwap(false, true) {
+		if cf, ok := a.dev.(device.CollectedFreer); ok {
+			cf.FreeCollected(a.buf)
+		} else {
+			a.dev.Free(a.buf)
+		}
+	}
+}
+
 func newStorage(sc *Scope, dev device.Device, dt device.DType, n int) *storage {
 	st := &storage{dev: dev, buf: dev.Alloc(dt, max(n, 1)), freed: new(atomic.Bool)}
 	sc.join(st)
@@ -73,7 +85,7 @@ func newStorage(sc *Scope, dev device.Device, dt device.DType, n int) *storage {
 // guard (registering one cost a quarter of a small tensor op).
 func (st *storage) guard() {
 	if st.guarded.CompareAndSwap(false, true) {
-		runtime.AddCleanup(st, freeOnce, cleanupArg{st.dev, st.buf, st.freed})
+		runtime.AddCleanup(st, freeCollected, cleanupArg{st.dev, st.buf, st.freed})
 	}
 }
 

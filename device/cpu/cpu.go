@@ -21,26 +21,39 @@ func Open() (device.Device, error) { return New(), nil }
 func New() device.Device {
 	maxElems := device.MaxElements(device.Info{})
 	return &cpuDevice{
-		renderer: fmt.Sprintf("%s, %d threads", cpuModel(), runtime.GOMAXPROCS(0)),
-		maxElems: maxElems,
-		pool:     device.NewPool[poolKey, *buffer]("cpu", poolLimit(device.MemoryBytes())),
-		gcStep:   defaultGCStep,
-		nextGC:   defaultGCStep,
+		renderer:  fmt.Sprintf("%s, %d threads", cpuModel(), runtime.GOMAXPROCS(0)),
+		maxElems:  maxElems,
+		pool:      newPool(device.MemoryBytes()),
+		gcStep:    defaultGCStep,
+		maxGCStep: maxGCStep(device.MemoryBytes()),
+		nextGC:    defaultGCStep,
 	}
 }
 
 // defaultGCStep is how far the bytes in unfreed buffers may grow before
-// Alloc runs the garbage collector (see collect).
+// Alloc runs the garbage collector (see collect), at first and while the
+// collections find garbage.
 const defaultGCStep = 256 << 20
 
-// poolLimit is the most memory the pool keeps: device.MaxPooledBytes, or an
-// eighth of the machine's memory when that is less. The pool is Go heap the
-// garbage collector counts as live, so it also raises the heap goal.
-func poolLimit(mem int64) int64 {
+// maxGCStep is the most the step grows to (see pace) on a machine of mem
+// bytes (0: unknown): 4 GiB, or an eighth of the memory when that is less.
+func maxGCStep(mem int64) int64 {
 	if mem > 0 {
-		return min(device.MaxPooledBytes, mem/8)
+		return max(min(4<<30, mem/8), defaultGCStep)
 	}
-	return device.MaxPooledBytes
+	return 4 << 30
+}
+
+// newPool returns the pool for a machine of mem bytes of memory (0:
+// unknown). It keeps the peak of the bytes in use, at least
+// device.MaxPooledBytes (or an eighth of the memory when that is less) and
+// at most a quarter of the memory: the pool is Go heap the garbage
+// collector counts as live, so it also raises the heap goal.
+func newPool(mem int64) *device.Pool[poolKey, *buffer] {
+	if mem > 0 {
+		return device.NewPool[poolKey, *buffer]("cpu", min(device.MaxPooledBytes, mem/8), mem/4)
+	}
+	return device.NewPool[poolKey, *buffer]("cpu", device.MaxPooledBytes, 0)
 }
 
 // cpuModel names the processor from /proc/cpuinfo where there is one, and
@@ -84,14 +97,17 @@ type cpuDevice struct {
 	renderer string
 	maxElems int // the largest buffer: what the machine's memory holds
 
-	mu   sync.Mutex // guards pool, nextGC, warned
+	mu   sync.Mutex // guards pool, gcStep, maxGCStep, nextGC, collects, warned
 	pool *device.Pool[poolKey, *buffer]
 
-	gcStep int64 // see collect
-	nextGC int64 // bytes in use at which Alloc collects next
-	warned bool  // collect has logged its warning
+	gcStep    int64 // see collect
+	maxGCStep int64 // the most gcStep grows to
+	nextGC    int64 // bytes in use at which Alloc collects next
+	collects  int   // times Alloc collected
+	warned    bool  // collect has logged its warning
 
 	allocated, reused, inUse, pooled, uploads, downloads, dispatches atomic.Int64
+	collected                                                        atomic.Int64 // bytes FreeCollected returned since Alloc last collected
 }
 
 func (d *cpuDevice) Info() device.Info {
@@ -114,17 +130,20 @@ func (d *cpuDevice) Alloc(dt device.DType, n int) device.Buffer {
 	inUse := d.inUse.Add(size)
 	d.mu.Lock()
 	b, ok := d.pool.Get(poolKey{dt, k}, size)
+	d.pooled.Store(d.pool.Bytes())
 	collect := inUse > d.nextGC
+	var garbage int64
+	warn := false
 	if collect {
+		garbage, warn = d.pace()
 		d.nextGC = inUse + d.gcStep
 	}
 	d.mu.Unlock()
 	if collect {
-		d.collect(inUse)
+		d.collect(inUse, garbage, warn)
 	}
 	if ok {
 		d.reused.Add(1)
-		d.pooled.Add(-size)
 		b.n = n
 		if dt == device.Float32 {
 			b.f = b.f[:n]
@@ -143,21 +162,43 @@ func (d *cpuDevice) Alloc(dt device.DType, n int) device.Buffer {
 	return b
 }
 
-// Free returns buf to the pool, or leaves it to the garbage collector when
-// the pool is full.
+// Free returns buf to the pool; what the pool lets go (buf itself, or older
+// buffers to make room for it) is left to the garbage collector.
 func (d *cpuDevice) Free(buf device.Buffer) {
 	b := buf.(*buffer)
 	size := int64(4) * int64(b.size)
 	inUse := d.inUse.Add(-size)
 	d.mu.Lock()
-	kept := d.pool.Put(poolKey{b.dt, b.size}, b, size)
+	d.pool.Put(poolKey{b.dt, b.size}, b, size)
+	d.pooled.Store(d.pool.Bytes())
 	if inUse+2*d.gcStep < d.nextGC {
 		d.nextGC = inUse + d.gcStep
 	}
 	d.mu.Unlock()
-	if kept {
-		d.pooled.Add(size)
+}
+
+// pace decides, with d.mu held, how far the bytes in unfreed buffers may
+// grow before Alloc collects again, now that they grew by gcStep. It
+// returns the bytes the collector's cleanups returned since the last
+// collection (FreeCollected), and whether to warn about them. When the last
+// collection found less than a quarter of gcStep of such garbage, the growth
+// was the program's own working set (a ResNet-18 step at batch 128 holds
+// 2 GiB of activations in a tensor.Tidy), so the step doubles, up to
+// maxGCStep, and a steady program stops collecting; when garbage comes back
+// it halves, down to defaultGCStep.
+func (d *cpuDevice) pace() (garbage int64, warn bool) {
+	garbage = d.collected.Swap(0)
+	switch {
+	case d.collects == 0:
+	case garbage < d.gcStep/4:
+		d.gcStep = min(2*d.gcStep, max(d.maxGCStep, d.gcStep))
+	default:
+		d.gcStep = max(d.gcStep/2, min(d.gcStep, defaultGCStep))
 	}
+	d.collects++
+	warn = garbage >= d.gcStep/4 && !d.warned
+	d.warned = d.warned || warn
+	return garbage, warn
 }
 
 // collect runs the garbage collector because the bytes in unfreed buffers
@@ -167,16 +208,21 @@ func (d *cpuDevice) Free(buf device.Buffer) {
 // buffer alive for one more cycle, so the collector's own pacing lets such
 // garbage grow cycle after cycle. Collecting here bounds it near gcStep
 // above the live data; Free lowers the mark again as the buffers return.
-func (d *cpuDevice) collect(inUse int64) {
-	d.mu.Lock()
-	warn := !d.warned
-	d.warned = true
-	d.mu.Unlock()
+// warn logs, once, the garbage the last collections found.
+func (d *cpuDevice) collect(inUse, garbage int64, warn bool) {
 	if warn && device.Logf != nil {
-		device.Logf("cpu: %d MiB in buffers not yet freed, up %d MiB: running the garbage collector to free tensors that were not released. "+
-			"Wrap each step in tensor.Tidy (or Release tensors) to free them at once", inUse>>20, d.gcStep>>20)
+		device.Logf("cpu: %d MiB of buffers came back through the garbage collector since it last ran, not through tensor.Tidy or Release "+
+			"(%d MiB in use now): running it whenever unfreed buffers grow by %d MiB. "+
+			"Wrap each step in tensor.Tidy (or Release tensors) to free them at once", garbage>>20, inUse>>20, d.gcStep>>20)
 	}
 	runtime.GC()
+}
+
+// FreeCollected is Free for buffers the garbage collector's cleanups return
+// (see device.CollectedFreer); it counts them for pace.
+func (d *cpuDevice) FreeCollected(buf device.Buffer) {
+	d.collected.Add(4 * int64(buf.(*buffer).size))
+	d.Free(buf)
 }
 
 func (d *cpuDevice) Write(buf device.Buffer, src any) {

@@ -50,10 +50,10 @@ func (d *Device) Alloc(dt device.DType, n int) device.Buffer {
 	size := device.PoolBucket(n, limit)
 	d.mu.Lock()
 	g, ok := d.pool.Get(size, 4*int64(size))
+	d.stats.BytesPooled = d.pool.Bytes()
 	fresh := false
 	if ok {
 		d.stats.BuffersReused++
-		d.stats.BytesPooled -= 4 * int64(size)
 	} else {
 		g = &glBuffer{size: size}
 		fresh = true
@@ -72,19 +72,18 @@ func (d *Device) Alloc(dt device.DType, n int) device.Buffer {
 	return &Buffer{n: n, dt: dt, g: g}
 }
 
-// Free returns b's storage to the pool, or deletes it when the pool is full.
+// Free returns b's storage to the pool and deletes what the pool lets go:
+// the storage itself, or older buffers to make room for it.
 func (d *Device) Free(b device.Buffer) {
 	g := d.buf(b)
 	bytes := 4 * int64(g.size)
 	d.mu.Lock()
 	d.stats.BytesInUse -= bytes
-	keep := d.pool.Put(g.size, g, bytes)
-	if keep {
-		d.stats.BytesPooled += bytes
-	}
+	release := d.pool.Put(g.size, g, bytes)
+	d.stats.BytesPooled = d.pool.Bytes()
 	d.mu.Unlock()
 	b.(*Buffer).g = nil
-	if !keep {
+	for _, g := range release {
 		d.enqueue("free", func() {
 			d.st.forget(g.name)
 			gl.DeleteBuffers(1, &g.name)

@@ -157,7 +157,7 @@ func open(eglIndex int) (*Device, error) {
 		free:     make(chan []command, depth+1),
 		batchMax: batch,
 		done:     make(chan struct{}),
-		pool:     device.NewPool[int, *glBuffer]("gl", device.MaxPooledBytes),
+		pool:     device.NewPool[int, *glBuffer]("gl", device.MaxPooledBytes, 0),
 		progs:    map[string]*program{},
 		eglIndex: eglIndex,
 		st:       newGLState(os.Getenv(ElideEnv) != "0"),

@@ -249,7 +249,7 @@ func TestBufferNameReuse(t *testing.T) {
 	d := openElide(t, "1")
 	defer d.Close()
 	d.mu.Lock()
-	d.pool.Limit = 0 // Free deletes the GL buffer
+	d.pool.Limit, d.pool.Max = 0, 1 // Free deletes the GL buffer
 	d.mu.Unlock()
 	y := d.Alloc(device.Float32, elemTest)
 	defer d.Free(y)
