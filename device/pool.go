@@ -2,9 +2,8 @@ package device
 
 import "math/bits"
 
-// MaxPooledBytes is the memory a backend's pool of freed buffers may keep
-// for reuse whatever the program's peak (see Pool): a working set of up to
-// 1 GiB is reused even by a program whose peak came before the pool saw it.
+// MaxPooledBytes is what a backend's pool of freed buffers may keep for
+// reuse whatever the peak of the bytes in use (see Pool): the pool's Limit.
 const MaxPooledBytes = 1 << 30
 
 // PoolBucket rounds n elements up to a pool size class: powers of two up to

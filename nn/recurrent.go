@@ -169,6 +169,7 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 		misuse(r.name, "input %v, want "+layout, x.Shape(), r.InputSize)
 	}
 	steps, batch := x.Size(timeAxis), x.Size(1-timeAxis)
+	sc := tensor.ScopeOf(x)
 	if steps == 0 {
 		misuse(r.name, "input %v has no time steps", x.Shape())
 	}
@@ -204,7 +205,11 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 			if r.BiasIH != nil {
 				bih, bhh = r.BiasIH[i], r.BiasHH[i]
 			}
+			// A sum of the biases alone has no scope (its inputs are
+			// parameters): x's scope releases it, or it would wait for the
+			// garbage collector.
 			inBias, stepBias := r.cell.biases(bih, bhh)
+			inBias, stepBias = sc.Own(inBias), sc.Own(stepBias)
 			proj := tensor.Linear(flat, r.WeightIH[i], inBias, tensor.Activation{})
 			xw := proj.Reshape(in.Size(0), in.Size(1), r.cell.gates()*hidden)
 			if timeAxis == 1 {
