@@ -1,46 +1,13 @@
 package bench
 
 import (
-	"runtime"
 	"slices"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/device/cpu"
+	"github.com/tensorgl/tensorgl/internal/testdevices"
 	"github.com/tensorgl/tensorgl/tensor"
 )
-
-// collectedCounter is the CPU device counting, by size, the buffers
-// allocated while watching that the garbage collector's cleanups return
-// (device.CollectedFreer).
-type collectedCounter struct {
-	device.Device
-	mu        sync.Mutex
-	watching  bool
-	watched   map[device.Buffer]bool
-	collected map[int]int // elements → buffers
-}
-
-func (c *collectedCounter) Alloc(dt device.DType, n int) device.Buffer {
-	b := c.Device.Alloc(dt, n)
-	c.mu.Lock()
-	if c.watching {
-		c.watched[b] = true
-	}
-	c.mu.Unlock()
-	return b
-}
-
-func (c *collectedCounter) FreeCollected(b device.Buffer) {
-	c.mu.Lock()
-	if c.watched[b] {
-		c.collected[b.Len()]++
-	}
-	c.mu.Unlock()
-	c.Device.Free(b)
-}
 
 // TestStepsLeaveNoGarbage runs warm training steps of every model of the
 // benchmarks in tensor.Tidy at batch 2 and checks that none of their
@@ -55,7 +22,7 @@ func TestStepsLeaveNoGarbage(t *testing.T) {
 	}
 	for _, m := range slices.Concat(trainModels, largeModels) {
 		t.Run(m.name, func(t *testing.T) {
-			dev := &collectedCounter{Device: cpu.New(), watched: map[device.Buffer]bool{}, collected: map[int]int{}}
+			dev := testdevices.NewGarbageWatcher(cpu.New())
 			defer dev.Close()
 			defer tensor.SetDefaultDevice(tensor.DefaultDevice())
 			tensor.SetDefaultDevice(dev)
@@ -66,29 +33,15 @@ func TestStepsLeaveNoGarbage(t *testing.T) {
 				}
 			}()
 			step := func() { tensor.Tidy(func(s *tensor.Scope) { run(s).Item() }) }
-			collect := func() {
-				for range 3 {
-					runtime.GC()
-					time.Sleep(time.Millisecond) // cleanups run on their own goroutine
-				}
-			}
 			for range warmupSteps {
 				step()
 			}
-			dev.mu.Lock()
-			dev.watching = true
-			dev.mu.Unlock()
-			for range 3 {
-				step()
-			}
-			dev.mu.Lock()
-			dev.watching = false
-			dev.mu.Unlock()
-			collect()
-			dev.mu.Lock()
-			defer dev.mu.Unlock()
-			if len(dev.collected) > 0 {
-				t.Errorf("3 steps in tensor.Tidy left buffers to the garbage collector (elements: count): %v", dev.collected)
+			if left := dev.Watch(func() {
+				for range 3 {
+					step()
+				}
+			}); left != nil {
+				t.Errorf("3 steps in tensor.Tidy left buffers to the garbage collector (elements: count): %v", left)
 			}
 		})
 	}
