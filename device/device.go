@@ -11,6 +11,26 @@ type CollectedFreer interface {
 	FreeCollected(b Buffer)
 }
 
+// CacheEmptier is implemented by a backend whose pool of freed buffers can
+// be emptied on request, as PyTorch's torch.cuda.empty_cache: the pool keeps
+// what was in use at the peak, so after a phase with a larger working set
+// than the rest of the program (an evaluation at a large batch, a first
+// model) EmptyCache gives that memory back and lets the pool grow again
+// only to the new peak. Buffers in use are not touched.
+type CacheEmptier interface {
+	EmptyCache()
+}
+
+// EmptyCache empties dev's pool of freed buffers where its backend can (see
+// CacheEmptier) and reports whether it could.
+func EmptyCache(dev Device) bool {
+	c, ok := dev.(CacheEmptier)
+	if ok {
+		c.EmptyCache()
+	}
+	return ok
+}
+
 // Device runs tensorgl's primitive kernels on memory it owns. A Device is
 // safe for use by many goroutines; kernels queued from one goroutine run in
 // the order they were queued. Buffers passed to a kernel must come from the

@@ -145,17 +145,27 @@ func (p *Pool[K, B]) Bound() int64 {
 	return b
 }
 
-// Close empties the pool for good and returns what it held; later Puts
-// hand their buffer back to be released.
-func (p *Pool[K, B]) Close() []B {
+// Empty takes every buffer out of the pool and returns them, to be
+// released, and forgets the peak: from now on the pool keeps what is in use
+// at the peak from here on (at least Limit). A program calls it through its
+// backend's EmptyCache after a phase whose working set it will not need
+// again.
+func (p *Pool[K, B]) Empty() []B {
 	var all []B
-	for _, free := range p.free {
+	for k, free := range p.free {
 		for _, e := range free {
 			all = append(all, e.b)
 		}
+		delete(p.free, k)
 	}
-	clear(p.free)
 	p.bytes = 0
-	p.closed = true
+	p.peak = max(p.out, 0)
 	return all
+}
+
+// Close empties the pool for good and returns what it held; later Puts
+// hand their buffer back to be released.
+func (p *Pool[K, B]) Close() []B {
+	p.closed = true
+	return p.Empty()
 }

@@ -116,3 +116,41 @@ func TestPoolLimit(t *testing.T) {
 		t.Errorf("Put after Close released %q, want the buffer itself", rel)
 	}
 }
+
+// TestPoolEmpty: Empty hands back every pooled buffer and forgets the peak,
+// so the pool keeps only what is in use at the peak from then on.
+func TestPoolEmpty(t *testing.T) {
+	p := NewPool[int, string]("test", 1<<20, 0)
+	var out []string
+	for i := range 4 {
+		if _, ok := p.Get(1<<20, 1<<20); ok {
+			t.Fatal("Get from an empty pool succeeded")
+		}
+		out = append(out, fmt.Sprint("b", i))
+	}
+	held, _ := p.Get(64, 256) // stays in use across Empty
+	for _, b := range out {
+		p.Put(1<<20, b, 1<<20)
+	}
+	if p.Bytes() != 4<<20 || p.Bound() != 4<<20+256 {
+		t.Fatalf("after a 4 MiB peak: %d bytes pooled, bound %d; want 4 MiB and the peak", p.Bytes(), p.Bound())
+	}
+	all := p.Empty()
+	slices.Sort(all)
+	if !slices.Equal(all, []string{"b0", "b1", "b2", "b3"}) || p.Bytes() != 0 {
+		t.Errorf("Empty returned %q with %d bytes left, want the 4 buffers and 0", all, p.Bytes())
+	}
+	if p.Bound() != 1<<20 {
+		t.Errorf("bound after Empty = %d, want Limit (1 MiB): the peak is forgotten", p.Bound())
+	}
+	p.Put(64, held, 256)
+	for i := range 2 {
+		p.Get(1<<20, 1<<20)
+		p.Get(1<<20, 1<<20)
+		p.Put(1<<20, fmt.Sprint("c", 2*i), 1<<20)
+		p.Put(1<<20, fmt.Sprint("c", 2*i+1), 1<<20)
+	}
+	if p.Bound() != 2<<20 || p.Bytes() != 2<<20 {
+		t.Errorf("after a 2 MiB peak following Empty: bound %d, %d bytes pooled; want 2 MiB each", p.Bound(), p.Bytes())
+	}
+}

@@ -267,6 +267,15 @@ func (d *cpuDevice) Stats() device.Stats {
 	}
 }
 
+// EmptyCache drops the pooled buffers for the garbage collector and
+// forgets the pool's peak (device.CacheEmptier).
+func (d *cpuDevice) EmptyCache() {
+	d.mu.Lock()
+	d.pool.Empty()
+	d.pooled.Store(0)
+	d.mu.Unlock()
+}
+
 // Close drops the pooled buffers so the garbage collector can take them.
 func (d *cpuDevice) Close() error {
 	d.mu.Lock()

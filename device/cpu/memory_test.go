@@ -193,3 +193,32 @@ func TestMemoryBoundedWithoutRelease(t *testing.T) {
 	}
 	t.Logf("heap peak %d MiB, pool %d KiB", peak>>20, d.Stats().BytesPooled>>10)
 }
+
+// TestEmptyCache: EmptyCache drops the pooled buffers, so the next Alloc
+// allocates anew, and leaves buffers in use alone.
+func TestEmptyCache(t *testing.T) {
+	d := New()
+	defer d.Close()
+	kept := d.Alloc(device.Float32, 100)
+	d.Write(kept, []float32{7})
+	for range 3 {
+		d.Free(d.Alloc(device.Float32, 1<<20))
+	}
+	if s := d.Stats(); s.BytesPooled != 4<<20 || s.BuffersAllocated != 2 {
+		t.Fatalf("before EmptyCache: %+v, want 4 MiB pooled and 2 buffers allocated", s)
+	}
+	if !device.EmptyCache(d) {
+		t.Fatal("the CPU device is not a device.CacheEmptier")
+	}
+	if s := d.Stats(); s.BytesPooled != 0 {
+		t.Errorf("after EmptyCache: %d bytes pooled, want 0", s.BytesPooled)
+	}
+	d.Free(d.Alloc(device.Float32, 1<<20))
+	if s := d.Stats(); s.BuffersAllocated != 3 || s.BuffersReused != 2 {
+		t.Errorf("Alloc after EmptyCache: %+v, want a new buffer (3 allocated, 2 reused)", s)
+	}
+	got := make([]float32, 1)
+	if err := d.Read(kept, got); err != nil || got[0] != 7 {
+		t.Errorf("buffer in use across EmptyCache reads %v, %v; want 7", got, err)
+	}
+}

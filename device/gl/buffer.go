@@ -91,6 +91,23 @@ func (d *Device) Free(b device.Buffer) {
 	}
 }
 
+// EmptyCache deletes the pooled GL buffers and forgets the pool's peak
+// (device.CacheEmptier); buffers in use stay.
+func (d *Device) EmptyCache() {
+	d.mu.Lock()
+	release := d.pool.Empty()
+	d.stats.BytesPooled = 0
+	d.mu.Unlock()
+	if len(release) > 0 {
+		d.enqueue("empty cache", func() {
+			for _, g := range release {
+				d.st.forget(g.name)
+				gl.DeleteBuffers(1, &g.name)
+			}
+		})
+	}
+}
+
 // hostSlice returns the address and element count of a []float32 or []int32
 // of dtype dt.
 func hostSlice(op string, dt device.DType, s any) (unsafe.Pointer, int, error) {

@@ -713,3 +713,38 @@ func TestVecTilesSameBits(t *testing.T) {
 		t.Errorf("withGEMMEnv(vec8): %v", err)
 	}
 }
+
+// TestEmptyCache: EmptyCache deletes the pooled GL buffers (a buffer created
+// after it works, whatever name GL gives it) and leaves buffers in use alone.
+func TestEmptyCache(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	kept := d.Alloc(device.Float32, 100)
+	defer d.Free(kept)
+	d.Fill(kept, 0, 100, 7)
+	for i := range 3 {
+		a := d.Alloc(device.Float32, 1000)
+		d.Fill(a, 0, 1000, float32(i))
+		d.Free(a)
+	}
+	before := d.Stats()
+	if !device.EmptyCache(d) {
+		t.Fatal("the GL device is not a device.CacheEmptier")
+	}
+	if s := d.Stats(); s.BytesPooled != 0 || before.BytesPooled == 0 {
+		t.Errorf("pooled bytes %d before EmptyCache, %d after; want some, then 0", before.BytesPooled, s.BytesPooled)
+	}
+	b := d.Alloc(device.Float32, 1000)
+	defer d.Free(b)
+	d.Fill(b, 0, 1000, 3)
+	if s := d.Stats().Sub(before); s.BuffersAllocated != 1 {
+		t.Errorf("Alloc after EmptyCache: %d new buffers, want 1", s.BuffersAllocated)
+	}
+	got := make([]float32, 1000)
+	if err := d.Read(b, got); err != nil || got[0] != 3 || got[999] != 3 {
+		t.Errorf("new buffer after EmptyCache reads %v…%v, %v; want 3", got[0], got[999], err)
+	}
+	if err := d.Read(kept, got[:100]); err != nil || got[0] != 7 || got[99] != 7 {
+		t.Errorf("buffer in use across EmptyCache reads %v…%v, %v; want 7", got[0], got[99], err)
+	}
+}
