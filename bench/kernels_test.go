@@ -382,7 +382,7 @@ func buildKernelCases() []kernelCase {
 				setup: func(o *operands) func() {
 					x, dy, mean, invstd := o.uniform(n, -2, 2), o.uniform(n, -1, 1), o.uniform(c.c, -1, 1), o.uniform(c.c, 0.5, 2)
 					dw, db := o.alloc(device.Float32, c.c), o.alloc(device.Float32, c.c)
-					return func() { o.dev.BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, p) }
+					return func() { o.dev.BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, nil, nil, p) }
 				}},
 			kernelCase{method: "BatchNormBackward", size: c.size, soft: c.soft,
 				work: work{bytes: float64(4 * 3 * n), elems: float64(n)},

@@ -118,7 +118,7 @@ func newBasicBlock(in, out, stride int, g *tensor.Generator) *basicBlock {
 }
 
 func (blk *basicBlock) Forward(x *tensor.Tensor) *tensor.Tensor {
-	y := blk.bn1.Forward(blk.conv1.Forward(x)).Relu()
+	y := blk.bn1.ForwardReLU(blk.conv1.Forward(x)) // one kernel each way, as PyTorch's bn1 and relu
 	y = blk.bn2.Forward(blk.conv2.Forward(y))
 	shortcut := x
 	if blk.down != nil {

@@ -155,13 +155,17 @@ type Device interface {
 	// unbiased variance var·M/(M − 1), M = N·Inner; else they are nil.
 	BatchNormStats(mean, invstd, runMean, runVar, x Buffer, p BatchNormParams)
 	// BatchNorm writes y = (x − mean[c])·invstd[c]·w[c] + b[c] for x and y
-	// [N, C, Inner]. With p.Eval, invstd holds
+	// [N, C, Inner], or max(that, 0) with p.Relu. With p.Eval, invstd holds
 	// the (running) variance v instead and 1/√(v + p.Eps) is used.
 	BatchNorm(y, x, mean, invstd, w, b Buffer, p BatchNormParams)
 	// BatchNormBackwardReduce writes, per channel, db = Σ dy and
 	// dw = Σ dy·x̂ with x̂ = (x − mean)·invstd (invstd as in BatchNorm),
-	// the gradients of BatchNorm's w and b from the upstream dy.
-	BatchNormBackwardReduce(dw, db, dy, x, mean, invstd Buffer, p BatchNormParams)
+	// the gradients of BatchNorm's w and b from the upstream dy. With
+	// p.Relu, dy is the gradient of the ReLU's output y (BatchNorm's
+	// output): the kernel first masks it, writing dz = dy where y > 0 and 0
+	// elsewhere (BatchNormBackward's dy), and sums dz; y and dz are nil
+	// without p.Relu.
+	BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz Buffer, p BatchNormParams)
 	// BatchNormBackward writes dx, the gradient of x through BatchNorm
 	// and the batch statistics, from dy and BatchNormBackwardReduce's dw
 	// and db, with M = N·Inner:

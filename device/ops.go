@@ -320,6 +320,9 @@ type BatchNormParams struct {
 	// Eval normalises with running statistics: the invstd operand holds
 	// the variance, and they are constants for the backward.
 	Eval bool
+	// Relu applies max(·, 0) to BatchNorm's output, and makes
+	// BatchNormBackwardReduce take the gradient of that output (see there).
+	Relu bool
 }
 
 // Distribution selects what Random draws.

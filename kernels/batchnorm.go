@@ -72,14 +72,20 @@ func bnScale(invstd []float32, ch int, eps float32, eval bool) float32 {
 	return invstd[ch]
 }
 
-// BatchNorm writes y = (x − mean)·(invstd·w) + b per channel; eval as in
-// bnScale.
-func BatchNorm(y, x, mean, invstd, w, b []float32, s BatchNormShape, eps float32, eval bool) {
+// BatchNorm writes y = (x − mean)·(invstd·w) + b per channel, or max(that,
+// 0) when relu; eval as in bnScale.
+func BatchNorm(y, x, mean, invstd, w, b []float32, s BatchNormShape, eps float32, eval, relu bool) {
 	ParallelFor(s.N*s.C, max(1, streamGrain/s.Inner), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			ch := r % s.C
 			k, mu, bias := bnScale(invstd, ch, eps, eval)*w[ch], mean[ch], b[ch]
 			xr, yr := x[r*s.Inner:][:s.Inner], y[r*s.Inner:][:s.Inner]
+			if relu {
+				for i, v := range xr {
+					yr[i] = max((v-mu)*k+bias, 0)
+				}
+				continue
+			}
 			for i, v := range xr {
 				yr[i] = (v-mu)*k + bias
 			}
@@ -88,8 +94,10 @@ func BatchNorm(y, x, mean, invstd, w, b []float32, s BatchNormShape, eps float32
 }
 
 // BatchNormBackwardReduce writes db = Σ dy and dw = Σ dy·(x − mean)·invstd
-// per channel; eval as in bnScale.
-func BatchNormBackwardReduce(dw, db, dy, x, mean, invstd []float32, s BatchNormShape, eps float32, eval bool) {
+// per channel; eval as in bnScale. With y and dz (not nil), dy is the
+// gradient of a ReLU's output y: dz = dy where y > 0, else 0, is written
+// and summed instead.
+func BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz []float32, s BatchNormShape, eps float32, eval bool) {
 	ParallelFor(s.C, s.channelGrain(), func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			mu := float64(mean[ch])
@@ -97,6 +105,11 @@ func BatchNormBackwardReduce(dw, db, dy, x, mean, invstd []float32, s BatchNormS
 			for n := range s.N {
 				at := (n*s.C + ch) * s.Inner
 				xr, gr := x[at:][:s.Inner], dy[at:][:s.Inner]
+				if dz != nil {
+					zr := dz[at:][:s.Inner]
+					reluGrad(zr, gr, y[at:][:s.Inner])
+					gr = zr
+				}
 				for i, g := range gr {
 					sdy += float64(g)
 					sdyx += float64(g) * (float64(xr[i]) - mu)

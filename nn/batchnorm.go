@@ -13,7 +13,9 @@ import (
 // In training mode it normalises with the batch mean and biased variance
 // and updates the running statistics with Momentum, using the unbiased
 // variance for RunningVar; in evaluation mode it normalises with the
-// running statistics. Either runs as one fused op (tensor.BatchNorm).
+// running statistics. Either runs as one fused op (tensor.BatchNorm),
+// which also applies a ReLU that follows it in a Sequential (or through
+// ForwardReLU).
 type BatchNorm struct {
 	Weight, Bias            *tensor.Tensor // [C], initially 1 and 0
 	RunningMean, RunningVar *tensor.Tensor // [C], initially 0 and 1
@@ -47,7 +49,22 @@ func newBatchNorm(name string, c int, ranks ...int) *BatchNorm {
 }
 
 // Forward normalises x [N, C, ...].
-func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
+func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor { return b.forward(x, false) }
+
+// ForwardReLU is ReLU applied to Forward, in the same kernel each way (one
+// kernel fewer and one pass less over the activations forward and
+// backward).
+func (b *BatchNorm) ForwardReLU(x *tensor.Tensor) *tensor.Tensor { return b.forward(x, true) }
+
+// forwardAct is Forward followed by act, fused when act is the ReLU.
+func (b *BatchNorm) forwardAct(x *tensor.Tensor, act tensor.Activation) *tensor.Tensor {
+	if act == tensor.ActRelu {
+		return b.forward(x, true)
+	}
+	return act.Apply(b.forward(x, false))
+}
+
+func (b *BatchNorm) forward(x *tensor.Tensor, relu bool) *tensor.Tensor {
 	c := b.Weight.Size(0)
 	if !slices.Contains(b.ranks, x.Dim()) || x.Size(1) != c {
 		misuse(b.name, "want input of rank %v with %d channels in dimension 1, got %v", b.ranks, c, x.Shape())
@@ -56,7 +73,7 @@ func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 		misuse(b.name, "training needs more than one value per channel, got input %v", x.Shape())
 	}
 	y := tensor.BatchNorm(x, b.Weight, b.Bias, b.RunningMean, b.RunningVar,
-		tensor.BatchNormOpts{Training: b.training, Momentum: b.Momentum, Eps: b.Eps})
+		tensor.BatchNormOpts{Training: b.training, Momentum: b.Momentum, Eps: b.Eps, Relu: relu})
 	if b.training {
 		b.NumBatchesTracked++
 	}

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -446,4 +447,67 @@ func TestAdaptiveAvgPool2dGradient(t *testing.T) {
 		}
 	}
 	assertClose(t, "gradient", x.Grad(), want, 1e-6)
+}
+
+// TestSequentialFusesBatchNorm: in a Sequential, a BatchNorm followed by a
+// ReLU runs as one op each way (two kernels fewer a step) and gives what
+// the layers give one by one (outputs, running statistics, gradients); any
+// other activation after it runs as its own op.
+func TestSequentialFusesBatchNorm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	x0 := make([]float32, 3*2*4*5)
+	for i := range x0 {
+		x0[i] = rng.Float32()*4 - 2
+	}
+	g := make([]float32, len(x0))
+	for i := range g {
+		g[i] = rng.Float32()*2 - 1
+	}
+	for _, tc := range []struct {
+		name  string
+		act   func() Module
+		fewer int64
+	}{{"relu", func() Module { return NewReLU() }, 2}, {"tanh", func() Module { return NewTanh() }, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func(fused bool) (out [][]float32, dispatches int64) {
+				bn, act := NewBatchNorm2d(2), tc.act()
+				bn.Weight = newParam(tensor.FromSlice([]float32{1.5, -0.5}))
+				bn.Bias = newParam(tensor.FromSlice([]float32{0.25, 0.1}))
+				x := tensor.FromSlice(x0, 3, 2, 4, 5).SetRequiresGrad(true)
+				dev := tensor.DefaultDevice()
+				if err := dev.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				before := dev.Stats().Dispatches
+				tensor.Tidy(func(s *tensor.Scope) {
+					var y *tensor.Tensor
+					if fused {
+						y = NewSequential(bn, act).Forward(x)
+					} else {
+						y = act.Forward(bn.Forward(x))
+					}
+					y.Backward(tensor.BackwardOpts{Grad: s.FromSlice(g, 3, 2, 4, 5)})
+					out = append(out, y.Data())
+				})
+				if err := dev.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				dispatches = dev.Stats().Dispatches - before
+				return append(out, x.Grad().Data(), bn.Weight.Grad().Data(), bn.Bias.Grad().Data(),
+					bn.RunningMean.Data(), bn.RunningVar.Data()), dispatches
+			}
+			got, nGot := run(true)
+			want, nWant := run(false)
+			for i, what := range []string{"y", "dx", "dweight", "dbias", "running mean", "running var"} {
+				for j := range want[i] {
+					if d := math.Abs(float64(got[i][j] - want[i][j])); d > 1e-5*(1+math.Abs(float64(want[i][j]))) {
+						t.Fatalf("%s[%d] = %v, the layers one by one give %v", what, j, got[i][j], want[i][j])
+					}
+				}
+			}
+			if nWant-nGot != tc.fewer {
+				t.Errorf("%d kernels fused, %d one by one: want %d fewer", nGot, nWant, tc.fewer)
+			}
+		})
+	}
 }

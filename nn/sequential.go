@@ -18,7 +18,8 @@ func NewSequential(mods ...Module) *Sequential { return &Sequential{Layers: mods
 
 // Forward passes x through every layer. A Linear or Conv2d followed by a
 // ReLU, LeakyReLU, Sigmoid or Tanh runs as one layer whose kernel applies
-// the activation (see tensor.Linear); the result is the same.
+// the activation (see tensor.Linear), as does a BatchNorm followed by a
+// ReLU; the result is the same.
 func (s *Sequential) Forward(x *tensor.Tensor) *tensor.Tensor {
 	for i := 0; i < len(s.Layers); i++ {
 		if f, ok := s.Layers[i].(fuser); ok && i+1 < len(s.Layers) {

@@ -7,7 +7,9 @@
 // NORMALISE and BACKWARD run one invocation per element.
 // Defines: one of STATS, NORMALISE, BACKWARD_REDUCE, BACKWARD; TRACK
 // (STATS updates the running statistics); EVAL (the invstd operand holds
-// the running variance and the statistics are constants).
+// the running variance and the statistics are constants); RELU (NORMALISE
+// writes max(y, 0); BACKWARD_REDUCE masks dy by the output y > 0, writes
+// the masked gradient dz and sums it).
 
 uniform int u_n, u_c, u_inner;
 uniform float u_eps;
@@ -87,7 +89,11 @@ void main() {
 	if (e >= uint(u_n * u_c * u_inner)) return;
 	int ch = (int(e) / u_inner) % u_c;
 	float k = invStd(invstd[ch]) * w[ch];
-	y[e] = (x[e] - mean[ch]) * k + b[ch];
+	float v = (x[e] - mean[ch]) * k + b[ch];
+#ifdef RELU
+	v = max(v, 0.0f);
+#endif
+	y[e] = v;
 }
 
 #elif defined(BACKWARD_REDUCE)
@@ -97,6 +103,10 @@ layout(std430, binding = 2) readonly buffer DY { float dy[]; };
 layout(std430, binding = 3) readonly buffer X { float x[]; };
 layout(std430, binding = 4) readonly buffer Mean { float mean[]; };
 layout(std430, binding = 5) readonly buffer InvStd { float invstd[]; };
+#ifdef RELU
+layout(std430, binding = 6) readonly buffer Y { float y[]; };
+layout(std430, binding = 7) writeonly buffer DZ { float dz[]; };
+#endif
 
 shared float pg[LOCAL_X];
 shared float pgx[LOCAL_X];
@@ -110,6 +120,10 @@ void main() {
 	for (int e = int(t); e < m; e += LOCAL_X) {
 		int i = at(ch, e);
 		float g = dy[i];
+#ifdef RELU
+		g = y[i] > 0.0f ? g : 0.0f;
+		dz[i] = g;
+#endif
 		sg += g;
 		sgx += g * (x[i] - mu);
 	}

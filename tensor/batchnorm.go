@@ -16,6 +16,10 @@ type BatchNormOpts struct {
 	Momentum float32
 	// Eps is added to the variance before its square root.
 	Eps float32
+	// Relu applies max(·, 0) to the output in the same kernel, and the
+	// ReLU's backward inside batch norm's (BatchNorm followed by Relu,
+	// one kernel fewer each way and one pass less over the activations).
+	Relu bool
 }
 
 // BatchNorm normalises each channel (dimension 1) of x [N, C, ...] and
@@ -35,7 +39,7 @@ type BatchNormOpts struct {
 // It runs as two kernels (per-channel statistics and the normalisation,
 // one in evaluation) where the separate ops take about ten, and its
 // backward as two (per-channel Σ dy and Σ dy·x̂, the gradients of weight
-// and bias, then dx).
+// and bias, then dx), with o.Relu's activation and its backward included.
 func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tensor {
 	const op = "BatchNorm"
 	ins := []*Tensor{x, weight, bias}
@@ -66,7 +70,7 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 			}
 		}
 	}
-	p := device.BatchNormParams{N: x.shape[0], C: c, Inner: 1, Eps: o.Eps, Momentum: o.Momentum}
+	p := device.BatchNormParams{N: x.shape[0], C: c, Inner: 1, Eps: o.Eps, Momentum: o.Momentum, Relu: o.Relu}
 	for _, s := range x.shape[2:] {
 		p.Inner *= s
 	}
@@ -106,10 +110,19 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 		gc := g.Contiguous()
 		bs := ScopeOf(g)
 		dw, db := newTensor(bs, dev, device.Float32, []int{c}), newTensor(bs, dev, device.Float32, []int{c})
-		// The training dx needs both sums; evaluation's needs neither.
-		if !p.Eval || wc.requiresGrad || bc.requiresGrad {
+		// With the ReLU the reduction also masks g by y > 0 into dz, the
+		// gradient the rest of the backward takes.
+		var yb, dzb device.Buffer
+		dz := gc
+		if p.Relu {
+			dz = newTensor(bs, dev, device.Float32, x.shape)
+			yb, dzb = y.st.buf, dz.st.buf
+		}
+		// The training dx needs both sums; evaluation's needs neither, but
+		// with the ReLU it needs dz.
+		if !p.Eval || wc.requiresGrad || bc.requiresGrad || p.Relu {
 			if m > 0 {
-				dev.BatchNormBackwardReduce(dw.st.buf, db.st.buf, gc.st.buf, xc.st.buf, mean, invstd, p)
+				dev.BatchNormBackwardReduce(dw.st.buf, db.st.buf, gc.st.buf, xc.st.buf, mean, invstd, yb, dzb, p)
 			} else {
 				dev.Fill(dw.st.buf, 0, c, 0)
 				dev.Fill(db.st.buf, 0, c, 0)
@@ -119,11 +132,12 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 		if xc.requiresGrad {
 			gx = newTensor(bs, dev, device.Float32, x.shape)
 			if m > 0 {
-				dev.BatchNormBackward(gx.st.buf, gc.st.buf, xc.st.buf, mean, invstd, wc.st.buf, dw.st.buf, db.st.buf, p)
+				dev.BatchNormBackward(gx.st.buf, dz.st.buf, xc.st.buf, mean, invstd, wc.st.buf, dw.st.buf, db.st.buf, p)
 			}
 		}
 		runtime.KeepAlive(meanT)
 		runtime.KeepAlive(invstdT)
+		runtime.KeepAlive(y)
 		gs := []*Tensor{gx, nil, nil}
 		if wc.requiresGrad {
 			gs[1] = dw

@@ -41,12 +41,13 @@ func TestBatchNormMatchesComposed(t *testing.T) {
 	for _, shape := range [][]int{{4, 3}, {2, 1}, {3, 2, 5}, {2, 3, 4, 3}, {1, 2, 1, 7}} {
 		for _, training := range []bool{true, false} {
 			for _, center := range []float32{0, 100} {
-				name := fmt.Sprintf("%v/training=%v/center=%g", shape, training, center)
+				relu := center == 0 // the fused ReLU against BatchNorm, then Relu
+				name := fmt.Sprintf("%v/training=%v/center=%g/relu=%v", shape, training, center, relu)
 				c := shape[1]
 				x0 := input(rng, 0.1, 2, shape...).AddScalar(center).Detach()
 				w0, b0 := input(rng, 0.2, 1.5, c), input(rng, 0, 1, c)
 				rm0, rv0 := input(rng, 0, 1, c), positive(rng, 0.5, 2, c)
-				o := BatchNormOpts{Training: training, Momentum: 0.1, Eps: 1e-5}
+				o := BatchNormOpts{Training: training, Momentum: 0.1, Eps: 1e-5, Relu: relu}
 				run := func(f func(x, w, b, rm, rv *Tensor, o BatchNormOpts) *Tensor) (out [][]float32) {
 					x, w, b := x0.Clone().SetRequiresGrad(true), w0.Clone().SetRequiresGrad(true), b0.Clone().SetRequiresGrad(true)
 					rm, rv := rm0.Clone(), rv0.Clone()
@@ -57,7 +58,13 @@ func TestBatchNormMatchesComposed(t *testing.T) {
 					})
 					return append(out, rm.Data(), rv.Data(), x.Grad().Data(), w.Grad().Data(), b.Grad().Data())
 				}
-				got, want := run(BatchNorm), run(composedBatchNorm)
+				composed := composedBatchNorm
+				if relu {
+					composed = func(x, w, b, rm, rv *Tensor, o BatchNormOpts) *Tensor {
+						return composedBatchNorm(x, w, b, rm, rv, o).Relu()
+					}
+				}
+				got, want := run(BatchNorm), run(composed)
 				for i, what := range []string{"y", "running mean", "running var", "dx", "dweight", "dbias"} {
 					if !near(got[i], want[i], 2e-4) {
 						t.Errorf("%s: %s = %v, separate ops give %v", name, what, got[i], want[i])
@@ -74,10 +81,12 @@ func TestBatchNormGradients(t *testing.T) {
 		for _, training := range []bool{true, false} {
 			c := shape[1]
 			rm, rv := input(rng, 0, 1, c), positive(rng, 0.5, 2, c)
-			o := BatchNormOpts{Training: training, Momentum: 0.1, Eps: 1e-5}
-			gradCheck(t, fmt.Sprintf("BatchNorm%v/training=%v", shape, training), func(xs ...*Tensor) *Tensor {
-				return BatchNorm(xs[0], xs[1], xs[2], rm, rv, o)
-			}, input(rng, 0.2, 1.5, shape...), input(rng, 0.2, 1.5, c), input(rng, 0.2, 1.5, c))
+			for _, relu := range []bool{false, true} {
+				o := BatchNormOpts{Training: training, Momentum: 0.1, Eps: 1e-5, Relu: relu}
+				gradCheck(t, fmt.Sprintf("BatchNorm%v/training=%v/relu=%v", shape, training, relu), func(xs ...*Tensor) *Tensor {
+					return BatchNorm(xs[0], xs[1], xs[2], rm, rv, o)
+				}, input(rng, 0.2, 1.5, shape...), input(rng, 0.2, 1.5, c), input(rng, 0.2, 1.5, c))
+			}
 		}
 	}
 }

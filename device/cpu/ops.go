@@ -310,12 +310,16 @@ func (d *cpuDevice) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffe
 
 func (d *cpuDevice) BatchNorm(y, x, mean, invstd, w, b device.Buffer, p device.BatchNormParams) {
 	d.dispatch()
-	kernels.BatchNorm(f32(y), f32(x), f32(mean), f32(invstd), f32(w), f32(b), bnShape(p), p.Eps, p.Eval)
+	kernels.BatchNorm(f32(y), f32(x), f32(mean), f32(invstd), f32(w), f32(b), bnShape(p), p.Eps, p.Eval, p.Relu)
 }
 
-func (d *cpuDevice) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd device.Buffer, p device.BatchNormParams) {
+func (d *cpuDevice) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams) {
 	d.dispatch()
-	kernels.BatchNormBackwardReduce(f32(dw), f32(db), f32(dy), f32(x), f32(mean), f32(invstd), bnShape(p), p.Eps, p.Eval)
+	var ys, zs []float32
+	if p.Relu {
+		ys, zs = f32(y), f32(dz)
+	}
+	kernels.BatchNormBackwardReduce(f32(dw), f32(db), f32(dy), f32(x), f32(mean), f32(invstd), ys, zs, bnShape(p), p.Eps, p.Eval)
 }
 
 func (d *cpuDevice) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams) {

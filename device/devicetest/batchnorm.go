@@ -166,22 +166,33 @@ func bnOperands(r *rand.Rand, p device.BatchNormParams, x []float32) (mean, invs
 }
 
 // bnModes runs fn for training (batch statistics) and evaluation
-// (running statistics) on every case.
-func bnModes(t tb, fn func(t tb, r *rand.Rand, p device.BatchNormParams, center float64)) {
+// (running statistics) on every case, and with and without the fused ReLU
+// when relu (the subtests named .../relu).
+func bnModes(t tb, relu bool, fn func(t tb, r *rand.Rand, p device.BatchNormParams, center float64)) {
+	relus := []bool{false}
+	if relu {
+		relus = append(relus, true)
+	}
 	for _, c := range bnCases {
 		for _, eval := range []bool{false, true} {
-			subtest(t, fmt.Sprintf("%s/eval=%v", c.name, eval), func(t tb) {
-				r := newRand(t)
-				p := bnParams(r, c.n, c.c, c.inner)
-				p.Eval = eval
-				fn(t, r, p, c.center)
-			})
+			for _, rl := range relus {
+				name := fmt.Sprintf("%s/eval=%v", c.name, eval)
+				if rl {
+					name += "/relu"
+				}
+				subtest(t, name, func(t tb) {
+					r := newRand(t)
+					p := bnParams(r, c.n, c.c, c.inner)
+					p.Eval, p.Relu = eval, rl
+					fn(t, r, p, c.center)
+				})
+			}
 		}
 	}
 }
 
 func testBatchNorm(t tb, d device.Device) {
-	bnModes(t, func(t tb, r *rand.Rand, p device.BatchNormParams, center float64) {
+	bnModes(t, true, func(t tb, r *rand.Rand, p device.BatchNormParams, center float64) {
 		x := bnInput(r, p, center)
 		mean, invstd, w, b := bnOperands(r, p, x)
 		want, bound := make([]float64, len(x)), make([]float64, len(x))
@@ -192,6 +203,11 @@ func testBatchNorm(t tb, d device.Device) {
 				want[i] = dx*is*f64(w[ch]) + f64(b[ch])
 				s := math.Abs(dx * is * f64(w[ch]))
 				bound[i] = math.Abs(dx*f64(w[ch]))*eis + tol("round").Bound(3*s+math.Abs(want[i]), 0)
+				if p.Relu {
+					// Within its bound of 0, either side of the kink
+					// is right.
+					want[i] = max(want[i], 0)
+				}
 			})
 		}
 		y := newSlot(t, d, filled(len(x), float32(math.NaN())))
@@ -202,11 +218,26 @@ func testBatchNorm(t tb, d device.Device) {
 }
 
 func testBatchNormBackwardReduce(t tb, d device.Device) {
-	bnModes(t, func(t tb, r *rand.Rand, p device.BatchNormParams, center float64) {
+	bnModes(t, true, func(t tb, r *rand.Rand, p device.BatchNormParams, center float64) {
 		x := bnInput(r, p, center)
 		mean, invstd, _, _ := bnOperands(r, p, x)
 		dy := draw(r, len(x), cellGrad)
 		m := float64(p.N * p.Inner)
+		// With the ReLU, dy is masked by the forward's output y: drawn
+		// here with zeros and both signs; the kernel writes the masked
+		// gradient dz and sums it.
+		var y, dz []float32
+		wantZ := make([]float64, len(x))
+		if p.Relu {
+			y = draw(r, len(x), device.Mostly(device.Between(-2, 2), device.OneOf(0)))
+			dz = make([]float32, len(x))
+			for i := range dy {
+				if y[i] > 0 {
+					dz[i], wantZ[i] = dy[i], f64(dy[i])
+				}
+			}
+			dy, dz = dz, dy // the references sum the masked gradient; the kernel gets the unmasked one
+		}
 		wantW, boundW := make([]float64, p.C), make([]float64, p.C)
 		wantB, boundB := make([]float64, p.C), make([]float64, p.C)
 		for ch := range p.C {
@@ -221,15 +252,26 @@ func testBatchNormBackwardReduce(t tb, d device.Device) {
 			boundW[ch] = is*(rnd(m*agx)+tol("round").Bound(2*agx, 0)) + math.Abs(sgx)*eis + tol("round").Bound(wantW[ch], 0)
 		}
 		dw, db := newSlot(t, d, filled(p.C, float32(math.NaN()))), newSlot(t, d, filled(p.C, float32(math.NaN())))
-		d.BatchNormBackwardReduce(dw.buf, db.buf, newSlot(t, d, dy).buf, newSlot(t, d, x).buf,
-			newSlot(t, d, mean).buf, newSlot(t, d, invstd).buf, p)
+		in := dy
+		var ys, zs device.Buffer
+		var zslot slot
+		if p.Relu {
+			in = dz // the unmasked gradient
+			zslot = newSlot(t, d, filled(len(x), float32(math.NaN())))
+			ys, zs = newSlot(t, d, y).buf, zslot.buf
+		}
+		d.BatchNormBackwardReduce(dw.buf, db.buf, newSlot(t, d, in).buf, newSlot(t, d, x).buf,
+			newSlot(t, d, mean).buf, newSlot(t, d, invstd).buf, ys, zs, p)
 		dw.expect(t, d, describe(p)+": dw", wantW, boundW)
 		db.expect(t, d, describe(p)+": db", wantB, boundB)
+		if p.Relu {
+			zslot.expect(t, d, describe(p)+": dz", wantZ, make([]float64, len(x)))
+		}
 	})
 }
 
 func testBatchNormBackward(t tb, d device.Device) {
-	bnModes(t, func(t tb, r *rand.Rand, p device.BatchNormParams, center float64) {
+	bnModes(t, false, func(t tb, r *rand.Rand, p device.BatchNormParams, center float64) {
 		x := bnInput(r, p, center)
 		mean, invstd, w, _ := bnOperands(r, p, x)
 		dy := draw(r, len(x), cellGrad)

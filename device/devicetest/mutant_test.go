@@ -44,6 +44,15 @@ type mutant struct {
 	elmanBwd   func(dz, g, whh, y device.Buffer, p device.ElmanParams)
 	bnStats    func(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams)
 	bnBwd      func(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams)
+	bnReduce   func(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams)
+}
+
+func (m *mutant) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams) {
+	if m.bnReduce == nil {
+		m.Device.BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz, p)
+		return
+	}
+	m.bnReduce(dw, db, dy, x, mean, invstd, y, dz, p)
 }
 
 func (m *mutant) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams) {
@@ -593,6 +602,11 @@ var mutants = []struct {
 			defer d.Free(zero)
 			d.Fill(zero, 0, p.C, 0)
 			d.BatchNormBackward(dx, dy, x, mean, invstd, w, zero, db, p)
+		}
+	}},
+	{"batch-norm ReLU backward masks by the gradient's sign instead of the output's", "BatchNormBackwardReduce/odd/eval=false/relu", func(d device.Device, m *mutant) {
+		m.bnReduce = func(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams) {
+			d.BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, dy, dz, p)
 		}
 	}},
 	{"sgd dampens the first step", "SGDStep/dampening", func(d device.Device, m *mutant) {

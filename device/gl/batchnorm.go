@@ -18,8 +18,13 @@ func (d *Device) BatchNorm(y, x, mean, invstd, w, b device.Buffer, p device.Batc
 	d.batchNorm("batch norm", "NORMALISE", false, writes(0), []device.Buffer{y, x, mean, invstd, w, b}, p)
 }
 
-// BatchNormBackwardReduce runs one work group per channel.
-func (d *Device) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd device.Buffer, p device.BatchNormParams) {
+// BatchNormBackwardReduce runs one work group per channel; with p.Relu it
+// binds y and writes dz as well (8 storage blocks, GL 4.3's minimum).
+func (d *Device) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams) {
+	if p.Relu {
+		d.batchNorm("batch-norm backward reduce", "BACKWARD_REDUCE", true, writes(0, 1, 7), []device.Buffer{dw, db, dy, x, mean, invstd, y, dz}, p)
+		return
+	}
 	d.batchNorm("batch-norm backward reduce", "BACKWARD_REDUCE", true, writes(0, 1), []device.Buffer{dw, db, dy, x, mean, invstd}, p)
 }
 
@@ -48,6 +53,9 @@ func (d *Device) batchNorm(name, def string, perChannel bool, w uint32, bufs []d
 	}
 	if p.Eval {
 		defs = append(defs, "EVAL")
+	}
+	if p.Relu && (def == "NORMALISE" || def == "BACKWARD_REDUCE") {
+		defs = append(defs, "RELU")
 	}
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "batchnorm", defs: defs})
