@@ -375,7 +375,7 @@ func buildKernelCases() []kernelCase {
 				setup: func(o *operands) func() {
 					x, y, mean, invstd := o.uniform(n, -2, 2), o.alloc(device.Float32, n), o.uniform(c.c, -1, 1), o.uniform(c.c, 0.5, 2)
 					w, b := o.uniform(c.c, -1, 1), o.uniform(c.c, -1, 1)
-					return func() { o.dev.BatchNorm(y, x, mean, invstd, w, b, p) }
+					return func() { o.dev.BatchNorm(y, x, mean, invstd, w, b, nil, p) }
 				}},
 			kernelCase{method: "BatchNormBackwardReduce", size: c.size, soft: c.soft,
 				work: work{bytes: float64(4 * 2 * n), elems: float64(n)},

@@ -118,13 +118,14 @@ func newBasicBlock(in, out, stride int, g *tensor.Generator) *basicBlock {
 }
 
 func (blk *basicBlock) Forward(x *tensor.Tensor) *tensor.Tensor {
-	y := blk.bn1.ForwardReLU(blk.conv1.Forward(x)) // one kernel each way, as PyTorch's bn1 and relu
-	y = blk.bn2.Forward(blk.conv2.Forward(y))
+	// PyTorch's relu(bn1(conv1(x))) and relu(bn2(conv2(y)) + shortcut),
+	// each batch norm with what follows it in one kernel each way.
+	y := blk.bn1.ForwardReLU(blk.conv1.Forward(x))
 	shortcut := x
 	if blk.down != nil {
 		shortcut = blk.down.Forward(x)
 	}
-	return y.Add(shortcut).Relu()
+	return blk.bn2.ForwardAddReLU(blk.conv2.Forward(y), shortcut)
 }
 
 func (blk *basicBlock) State() []nn.Entry {

@@ -155,9 +155,11 @@ type Device interface {
 	// unbiased variance var·M/(M − 1), M = N·Inner; else they are nil.
 	BatchNormStats(mean, invstd, runMean, runVar, x Buffer, p BatchNormParams)
 	// BatchNorm writes y = (x − mean[c])·invstd[c]·w[c] + b[c] for x and y
-	// [N, C, Inner], or max(that, 0) with p.Relu. With p.Eval, invstd holds
-	// the (running) variance v instead and 1/√(v + p.Eps) is used.
-	BatchNorm(y, x, mean, invstd, w, b Buffer, p BatchNormParams)
+	// [N, C, Inner], plus r (of y's shape) where r is not nil, as a
+	// residual block adds its shortcut; then max(that, 0) with p.Relu. With
+	// p.Eval, invstd holds the (running) variance v instead and
+	// 1/√(v + p.Eps) is used.
+	BatchNorm(y, x, mean, invstd, w, b, r Buffer, p BatchNormParams)
 	// BatchNormBackwardReduce writes, per channel, db = Σ dy and
 	// dw = Σ dy·x̂ with x̂ = (x − mean)·invstd (invstd as in BatchNorm),
 	// the gradients of BatchNorm's w and b from the upstream dy. With

@@ -72,14 +72,26 @@ func bnScale(invstd []float32, ch int, eps float32, eval bool) float32 {
 	return invstd[ch]
 }
 
-// BatchNorm writes y = (x − mean)·(invstd·w) + b per channel, or max(that,
-// 0) when relu; eval as in bnScale.
-func BatchNorm(y, x, mean, invstd, w, b []float32, s BatchNormShape, eps float32, eval, relu bool) {
+// BatchNorm writes y = (x − mean)·(invstd·w) + b per channel, plus res
+// where it is not nil, then max(that, 0) when relu; eval as in bnScale.
+func BatchNorm(y, x, mean, invstd, w, b, res []float32, s BatchNormShape, eps float32, eval, relu bool) {
 	ParallelFor(s.N*s.C, max(1, streamGrain/s.Inner), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			ch := r % s.C
 			k, mu, bias := bnScale(invstd, ch, eps, eval)*w[ch], mean[ch], b[ch]
 			xr, yr := x[r*s.Inner:][:s.Inner], y[r*s.Inner:][:s.Inner]
+			if res != nil {
+				rr := res[r*s.Inner:][:s.Inner]
+				for i, v := range xr {
+					yr[i] = (v-mu)*k + bias + rr[i]
+				}
+				if relu {
+					for i, v := range yr {
+						yr[i] = max(v, 0)
+					}
+				}
+				continue
+			}
 			if relu {
 				for i, v := range xr {
 					yr[i] = max((v-mu)*k+bias, 0)

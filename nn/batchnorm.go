@@ -49,22 +49,27 @@ func newBatchNorm(name string, c int, ranks ...int) *BatchNorm {
 }
 
 // Forward normalises x [N, C, ...].
-func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor { return b.forward(x, false) }
+func (b *BatchNorm) Forward(x *tensor.Tensor) *tensor.Tensor { return b.forward(x, false, nil) }
 
 // ForwardReLU is ReLU applied to Forward, in the same kernel each way (one
 // kernel fewer and one pass less over the activations forward and
 // backward).
-func (b *BatchNorm) ForwardReLU(x *tensor.Tensor) *tensor.Tensor { return b.forward(x, true) }
+func (b *BatchNorm) ForwardReLU(x *tensor.Tensor) *tensor.Tensor { return b.forward(x, true, nil) }
+
+// ForwardAddReLU is ReLU(Forward(x) + r), r of x's shape, in the same
+// kernels: a residual block's last batch norm, its shortcut and the ReLU
+// after them (two kernels fewer forward, one backward).
+func (b *BatchNorm) ForwardAddReLU(x, r *tensor.Tensor) *tensor.Tensor { return b.forward(x, true, r) }
 
 // forwardAct is Forward followed by act, fused when act is the ReLU.
 func (b *BatchNorm) forwardAct(x *tensor.Tensor, act tensor.Activation) *tensor.Tensor {
 	if act == tensor.ActRelu {
-		return b.forward(x, true)
+		return b.forward(x, true, nil)
 	}
-	return act.Apply(b.forward(x, false))
+	return act.Apply(b.forward(x, false, nil))
 }
 
-func (b *BatchNorm) forward(x *tensor.Tensor, relu bool) *tensor.Tensor {
+func (b *BatchNorm) forward(x *tensor.Tensor, relu bool, r *tensor.Tensor) *tensor.Tensor {
 	c := b.Weight.Size(0)
 	if !slices.Contains(b.ranks, x.Dim()) || x.Size(1) != c {
 		misuse(b.name, "want input of rank %v with %d channels in dimension 1, got %v", b.ranks, c, x.Shape())
@@ -73,7 +78,7 @@ func (b *BatchNorm) forward(x *tensor.Tensor, relu bool) *tensor.Tensor {
 		misuse(b.name, "training needs more than one value per channel, got input %v", x.Shape())
 	}
 	y := tensor.BatchNorm(x, b.Weight, b.Bias, b.RunningMean, b.RunningVar,
-		tensor.BatchNormOpts{Training: b.training, Momentum: b.Momentum, Eps: b.Eps, Relu: relu})
+		tensor.BatchNormOpts{Training: b.training, Momentum: b.Momentum, Eps: b.Eps, Relu: relu, Residual: r})
 	if b.training {
 		b.NumBatchesTracked++
 	}

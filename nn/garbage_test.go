@@ -20,13 +20,7 @@ func TestLayersLeaveNoGarbage(t *testing.T) {
 	tensor.SetDefaultDevice(dev)
 	g := tensor.NewGenerator(3)
 	rng := rand.New(rand.NewPCG(3, 1))
-	floats := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = rng.Float32()*2 - 1
-		}
-		return v
-	}
+	floats := func(n int) []float32 { return uniformFloats(rng, n, -1, 1) }
 	ids := make([]int32, 6)
 	for i := range ids {
 		ids[i] = int32(rng.IntN(7))

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/tensor"
@@ -37,4 +38,41 @@ func assertClose(t *testing.T, what string, got *tensor.Tensor, want []float64, 
 			t.Fatalf("%s: element %d = %.7g, want %.7g (tol %g)", what, i, g[i], want[i], tol)
 		}
 	}
+}
+
+// uniformFloats returns n values drawn from rng, uniform on [lo, hi).
+func uniformFloats(rng *rand.Rand, n int, lo, hi float32) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = lo + rng.Float32()*(hi-lo)
+	}
+	return v
+}
+
+// assertSameData fails unless each of got's slices matches want's within
+// 1e-5·(1+|want|), naming them by what.
+func assertSameData(t *testing.T, what []string, got, want [][]float32) {
+	t.Helper()
+	for i, name := range what {
+		for j := range want[i] {
+			if d := math.Abs(float64(got[i][j] - want[i][j])); d > 1e-5*(1+math.Abs(float64(want[i][j]))) {
+				t.Fatalf("%s[%d] = %v, the layers one by one give %v", name, j, got[i][j], want[i][j])
+			}
+		}
+	}
+}
+
+// countDispatches returns the kernels the default device ran for fn.
+func countDispatches(t *testing.T, fn func()) int64 {
+	t.Helper()
+	dev := tensor.DefaultDevice()
+	if err := dev.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	before := dev.Stats().Dispatches
+	fn()
+	if err := dev.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	return dev.Stats().Dispatches - before
 }

@@ -455,14 +455,7 @@ func TestAdaptiveAvgPool2dGradient(t *testing.T) {
 // other activation after it runs as its own op.
 func TestSequentialFusesBatchNorm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	x0 := make([]float32, 3*2*4*5)
-	for i := range x0 {
-		x0[i] = rng.Float32()*4 - 2
-	}
-	g := make([]float32, len(x0))
-	for i := range g {
-		g[i] = rng.Float32()*2 - 1
-	}
+	x0, g := uniformFloats(rng, 3*2*4*5, -2, 2), uniformFloats(rng, 3*2*4*5, -1, 1)
 	for _, tc := range []struct {
 		name  string
 		act   func() Module
@@ -474,40 +467,62 @@ func TestSequentialFusesBatchNorm(t *testing.T) {
 				bn.Weight = newParam(tensor.FromSlice([]float32{1.5, -0.5}))
 				bn.Bias = newParam(tensor.FromSlice([]float32{0.25, 0.1}))
 				x := tensor.FromSlice(x0, 3, 2, 4, 5).SetRequiresGrad(true)
-				dev := tensor.DefaultDevice()
-				if err := dev.Sync(); err != nil {
-					t.Fatal(err)
-				}
-				before := dev.Stats().Dispatches
-				tensor.Tidy(func(s *tensor.Scope) {
-					var y *tensor.Tensor
-					if fused {
-						y = NewSequential(bn, act).Forward(x)
-					} else {
-						y = act.Forward(bn.Forward(x))
-					}
-					y.Backward(tensor.BackwardOpts{Grad: s.FromSlice(g, 3, 2, 4, 5)})
-					out = append(out, y.Data())
+				dispatches = countDispatches(t, func() {
+					tensor.Tidy(func(s *tensor.Scope) {
+						var y *tensor.Tensor
+						if fused {
+							y = NewSequential(bn, act).Forward(x)
+						} else {
+							y = act.Forward(bn.Forward(x))
+						}
+						y.Backward(tensor.BackwardOpts{Grad: s.FromSlice(g, 3, 2, 4, 5)})
+						out = append(out, y.Data())
+					})
 				})
-				if err := dev.Sync(); err != nil {
-					t.Fatal(err)
-				}
-				dispatches = dev.Stats().Dispatches - before
 				return append(out, x.Grad().Data(), bn.Weight.Grad().Data(), bn.Bias.Grad().Data(),
 					bn.RunningMean.Data(), bn.RunningVar.Data()), dispatches
 			}
 			got, nGot := run(true)
 			want, nWant := run(false)
-			for i, what := range []string{"y", "dx", "dweight", "dbias", "running mean", "running var"} {
-				for j := range want[i] {
-					if d := math.Abs(float64(got[i][j] - want[i][j])); d > 1e-5*(1+math.Abs(float64(want[i][j]))) {
-						t.Fatalf("%s[%d] = %v, the layers one by one give %v", what, j, got[i][j], want[i][j])
-					}
-				}
-			}
+			assertSameData(t, []string{"y", "dx", "dweight", "dbias", "running mean", "running var"}, got, want)
 			if nWant-nGot != tc.fewer {
 				t.Errorf("%d kernels fused, %d one by one: want %d fewer", nGot, nWant, tc.fewer)
 			}
 		})
+	}
+}
+
+// TestBatchNormForwardAddReLU: a residual block's last batch norm, shortcut
+// and ReLU in one op give what BatchNorm, Add and ReLU give one by one,
+// the shortcut's gradient included, with three kernels fewer a step.
+func TestBatchNormForwardAddReLU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 2))
+	n := 2 * 3 * 4 * 4
+	x0, r0, g := uniformFloats(rng, n, -2, 2), uniformFloats(rng, n, -2, 2), uniformFloats(rng, n, -2, 2)
+	run := func(fused bool) (out [][]float32, dispatches int64) {
+		bn := NewBatchNorm2d(3)
+		bn.Weight = newParam(tensor.FromSlice([]float32{1.5, -0.5, 0.8}))
+		x := tensor.FromSlice(x0, 2, 3, 4, 4).SetRequiresGrad(true)
+		r := tensor.FromSlice(r0, 2, 3, 4, 4).SetRequiresGrad(true)
+		dispatches = countDispatches(t, func() {
+			tensor.Tidy(func(s *tensor.Scope) {
+				var y *tensor.Tensor
+				if fused {
+					y = bn.ForwardAddReLU(x, r)
+				} else {
+					y = NewReLU().Forward(bn.Forward(x).Add(r))
+				}
+				y.Backward(tensor.BackwardOpts{Grad: s.FromSlice(g, 2, 3, 4, 4)})
+				out = append(out, y.Data())
+			})
+		})
+		return append(out, x.Grad().Data(), r.Grad().Data(), bn.Weight.Grad().Data(), bn.Bias.Grad().Data(),
+			bn.RunningMean.Data(), bn.RunningVar.Data()), dispatches
+	}
+	got, nGot := run(true)
+	want, nWant := run(false)
+	assertSameData(t, []string{"y", "dx", "dresidual", "dweight", "dbias", "running mean", "running var"}, got, want)
+	if nWant-nGot != 3 {
+		t.Errorf("%d kernels fused, %d one by one: want 3 fewer", nGot, nWant)
 	}
 }

@@ -9,7 +9,8 @@
 // (STATS updates the running statistics); EVAL (the invstd operand holds
 // the running variance and the statistics are constants); RELU (NORMALISE
 // writes max(y, 0); BACKWARD_REDUCE masks dy by the output y > 0, writes
-// the masked gradient dz and sums it).
+// the masked gradient dz and sums it); RESIDUAL (NORMALISE adds r before
+// the ReLU).
 
 uniform int u_n, u_c, u_inner;
 uniform float u_eps;
@@ -83,6 +84,9 @@ layout(std430, binding = 2) readonly buffer Mean { float mean[]; };
 layout(std430, binding = 3) readonly buffer InvStd { float invstd[]; };
 layout(std430, binding = 4) readonly buffer W { float w[]; };
 layout(std430, binding = 5) readonly buffer B { float b[]; };
+#ifdef RESIDUAL
+layout(std430, binding = 6) readonly buffer R { float r[]; };
+#endif
 
 void main() {
 	uint e = globalX();
@@ -90,6 +94,9 @@ void main() {
 	int ch = (int(e) / u_inner) % u_c;
 	float k = invStd(invstd[ch]) * w[ch];
 	float v = (x[e] - mean[ch]) * k + b[ch];
+#ifdef RESIDUAL
+	v += r[e];
+#endif
 #ifdef RELU
 	v = max(v, 0.0f);
 #endif

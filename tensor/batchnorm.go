@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"runtime"
+	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -20,6 +21,12 @@ type BatchNormOpts struct {
 	// ReLU's backward inside batch norm's (BatchNorm followed by Relu,
 	// one kernel fewer each way and one pass less over the activations).
 	Relu bool
+	// Residual, when not nil, is added to the normalised output before
+	// the ReLU, in the same kernel, as a residual block adds its shortcut
+	// (BatchNorm, Add, Relu: two kernels fewer forward and one backward).
+	// It has the input's shape; its gradient is the output's, masked by
+	// the ReLU.
+	Residual *Tensor
 }
 
 // BatchNorm normalises each channel (dimension 1) of x [N, C, ...] and
@@ -49,6 +56,9 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 	if runMean != nil {
 		ins = append(ins, runMean, runVar)
 	}
+	if o.Residual != nil {
+		ins = append(ins, o.Residual)
+	}
 	wantFloat(op, ins...)
 	dev := sameDevice(op, ins...)
 	for _, t := range ins {
@@ -58,6 +68,12 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 		fail(op, "want input [N C ...], got %v", x.shape)
 	}
 	c := x.shape[1]
+	if r := o.Residual; r != nil {
+		if !slices.Equal(r.shape, x.shape) {
+			fail(op, "want a residual of the input's shape %v, got %v", x.shape, r.shape)
+		}
+		ins = ins[:len(ins)-1] // the per-channel checks below
+	}
 	for _, t := range ins[1:] {
 		if len(t.shape) != 1 || t.shape[0] != c {
 			fail(op, "want weight, bias and running statistics [%d] for input %v, got %v", c, x.shape, t.shape)
@@ -81,6 +97,13 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 	if !o.Training && runMean == nil {
 		fail(op, "evaluation needs the running statistics")
 	}
+	var rc *Tensor
+	var rb device.Buffer
+	if o.Residual != nil {
+		ins = append(ins, o.Residual)
+		rc = o.Residual.Contiguous()
+		rb = rc.st.buf
+	}
 	sc := ScopeOf(ins...)
 	xc, wc, bc := x.Contiguous(), weight.Contiguous(), bias.Contiguous()
 	// The statistics the normalisation used. The backward closure holds
@@ -103,9 +126,10 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 	}
 	y := newTensor(sc, dev, device.Float32, x.shape)
 	if m > 0 {
-		dev.BatchNorm(y.st.buf, xc.st.buf, meanT.st.buf, invstdT.st.buf, wc.st.buf, bc.st.buf, p)
+		dev.BatchNorm(y.st.buf, xc.st.buf, meanT.st.buf, invstdT.st.buf, wc.st.buf, bc.st.buf, rb, p)
 	}
-	return record(op, y, []*Tensor{xc, wc, bc}, func(g *Tensor) []*Tensor {
+	runtime.KeepAlive(rc)
+	return record(op, y, []*Tensor{xc, wc, bc, rc}, func(g *Tensor) []*Tensor {
 		mean, invstd := meanT.st.buf, invstdT.st.buf
 		gc := g.Contiguous()
 		bs := ScopeOf(g)
@@ -138,12 +162,15 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 		runtime.KeepAlive(meanT)
 		runtime.KeepAlive(invstdT)
 		runtime.KeepAlive(y)
-		gs := []*Tensor{gx, nil, nil}
+		gs := []*Tensor{gx, nil, nil, nil}
 		if wc.requiresGrad {
 			gs[1] = dw
 		}
 		if bc.requiresGrad {
 			gs[2] = db
+		}
+		if rc != nil && rc.requiresGrad {
+			gs[3] = dz
 		}
 		return gs
 	})

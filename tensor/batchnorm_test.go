@@ -41,33 +41,52 @@ func TestBatchNormMatchesComposed(t *testing.T) {
 	for _, shape := range [][]int{{4, 3}, {2, 1}, {3, 2, 5}, {2, 3, 4, 3}, {1, 2, 1, 7}} {
 		for _, training := range []bool{true, false} {
 			for _, center := range []float32{0, 100} {
-				relu := center == 0 // the fused ReLU against BatchNorm, then Relu
-				name := fmt.Sprintf("%v/training=%v/center=%g/relu=%v", shape, training, center, relu)
-				c := shape[1]
-				x0 := input(rng, 0.1, 2, shape...).AddScalar(center).Detach()
-				w0, b0 := input(rng, 0.2, 1.5, c), input(rng, 0, 1, c)
-				rm0, rv0 := input(rng, 0, 1, c), positive(rng, 0.5, 2, c)
-				o := BatchNormOpts{Training: training, Momentum: 0.1, Eps: 1e-5, Relu: relu}
-				run := func(f func(x, w, b, rm, rv *Tensor, o BatchNormOpts) *Tensor) (out [][]float32) {
-					x, w, b := x0.Clone().SetRequiresGrad(true), w0.Clone().SetRequiresGrad(true), b0.Clone().SetRequiresGrad(true)
-					rm, rv := rm0.Clone(), rv0.Clone()
-					Tidy(func(s *Scope) {
-						y := f(x, w, b, rm, rv, o)
-						out = append(out, y.Data())
-						y.Mul(FromSlice(harmonic(y.NumEl()), y.Shape()...)).Sum().Backward()
-					})
-					return append(out, rm.Data(), rv.Data(), x.Grad().Data(), w.Grad().Data(), b.Grad().Data())
-				}
-				composed := composedBatchNorm
-				if relu {
-					composed = func(x, w, b, rm, rv *Tensor, o BatchNormOpts) *Tensor {
-						return composedBatchNorm(x, w, b, rm, rv, o).Relu()
+				for _, residual := range []bool{false, true} {
+					// The fused ReLU and residual against BatchNorm, Add
+					// and Relu.
+					relu := center == 0
+					name := fmt.Sprintf("%v/training=%v/center=%g/relu=%v/residual=%v", shape, training, center, relu, residual)
+					c := shape[1]
+					x0 := input(rng, 0.1, 2, shape...).AddScalar(center).Detach()
+					w0, b0 := input(rng, 0.2, 1.5, c), input(rng, 0, 1, c)
+					rm0, rv0 := input(rng, 0, 1, c), positive(rng, 0.5, 2, c)
+					r0 := input(rng, -1, 1, shape...)
+					run := func(fused bool) (out [][]float32) {
+						x, w, b := x0.Clone().SetRequiresGrad(true), w0.Clone().SetRequiresGrad(true), b0.Clone().SetRequiresGrad(true)
+						r := r0.Clone().SetRequiresGrad(true)
+						rm, rv := rm0.Clone(), rv0.Clone()
+						o := BatchNormOpts{Training: training, Momentum: 0.1, Eps: 1e-5}
+						Tidy(func(s *Scope) {
+							var y *Tensor
+							if fused {
+								o.Relu = relu
+								if residual {
+									o.Residual = r
+								}
+								y = BatchNorm(x, w, b, rm, rv, o)
+							} else {
+								y = composedBatchNorm(x, w, b, rm, rv, o)
+								if residual {
+									y = y.Add(r)
+								}
+								if relu {
+									y = y.Relu()
+								}
+							}
+							out = append(out, y.Data())
+							y.Mul(FromSlice(harmonic(y.NumEl()), y.Shape()...)).Sum().Backward()
+						})
+						dr := make([]float32, r.NumEl())
+						if r.Grad() != nil {
+							dr = r.Grad().Data()
+						}
+						return append(out, rm.Data(), rv.Data(), x.Grad().Data(), w.Grad().Data(), b.Grad().Data(), dr)
 					}
-				}
-				got, want := run(BatchNorm), run(composed)
-				for i, what := range []string{"y", "running mean", "running var", "dx", "dweight", "dbias"} {
-					if !near(got[i], want[i], 2e-4) {
-						t.Errorf("%s: %s = %v, separate ops give %v", name, what, got[i], want[i])
+					got, want := run(true), run(false)
+					for i, what := range []string{"y", "running mean", "running var", "dx", "dweight", "dbias", "dresidual"} {
+						if !near(got[i], want[i], 2e-4) {
+							t.Errorf("%s: %s = %v, separate ops give %v", name, what, got[i], want[i])
+						}
 					}
 				}
 			}
@@ -81,12 +100,18 @@ func TestBatchNormGradients(t *testing.T) {
 		for _, training := range []bool{true, false} {
 			c := shape[1]
 			rm, rv := input(rng, 0, 1, c), positive(rng, 0.5, 2, c)
-			for _, relu := range []bool{false, true} {
-				o := BatchNormOpts{Training: training, Momentum: 0.1, Eps: 1e-5, Relu: relu}
-				gradCheck(t, fmt.Sprintf("BatchNorm%v/training=%v/relu=%v", shape, training, relu), func(xs ...*Tensor) *Tensor {
-					return BatchNorm(xs[0], xs[1], xs[2], rm, rv, o)
-				}, input(rng, 0.2, 1.5, shape...), input(rng, 0.2, 1.5, c), input(rng, 0.2, 1.5, c))
-			}
+			// The ReLU's kink is no place for finite differences: the fused
+			// ReLU is checked against BatchNorm then Relu in
+			// TestBatchNormMatchesComposed; the residual is linear.
+			o := BatchNormOpts{Training: training, Momentum: 0.1, Eps: 1e-5}
+			gradCheck(t, fmt.Sprintf("BatchNorm%v/training=%v", shape, training), func(xs ...*Tensor) *Tensor {
+				return BatchNorm(xs[0], xs[1], xs[2], rm, rv, o)
+			}, input(rng, 0.2, 1.5, shape...), input(rng, 0.2, 1.5, c), input(rng, 0.2, 1.5, c))
+			gradCheck(t, fmt.Sprintf("BatchNorm%v/training=%v/residual", shape, training), func(xs ...*Tensor) *Tensor {
+				o := o
+				o.Residual = xs[3]
+				return BatchNorm(xs[0], xs[1], xs[2], rm, rv, o)
+			}, input(rng, 0.2, 1.5, shape...), input(rng, 0.2, 1.5, c), input(rng, 0.2, 1.5, c), input(rng, -1, 1, shape...))
 		}
 	}
 }
@@ -130,6 +155,11 @@ func TestBatchNormErrors(t *testing.T) {
 		{"evaluation without statistics", func() { BatchNorm(Zeros(2, 3), w, b, nil, nil, BatchNormOpts{}) }},
 		{"one running statistic", func() { BatchNorm(Zeros(2, 3), w, b, Zeros(3), nil, train) }},
 		{"running statistic a view", func() { BatchNorm(Zeros(2, 3), w, b, Zeros(4).Narrow(0, 1, 3), Ones(3), train) }},
+		{"residual shape", func() {
+			o := train
+			o.Residual = Zeros(3, 2)
+			BatchNorm(Zeros(2, 3), w, b, nil, nil, o)
+		}},
 	} {
 		func() {
 			defer func() {

@@ -308,9 +308,13 @@ func (d *cpuDevice) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffe
 	kernels.BatchNormStats(f32(mean), f32(invstd), rm, rv, f32(x), bnShape(p), p.Eps, p.Momentum)
 }
 
-func (d *cpuDevice) BatchNorm(y, x, mean, invstd, w, b device.Buffer, p device.BatchNormParams) {
+func (d *cpuDevice) BatchNorm(y, x, mean, invstd, w, b, r device.Buffer, p device.BatchNormParams) {
 	d.dispatch()
-	kernels.BatchNorm(f32(y), f32(x), f32(mean), f32(invstd), f32(w), f32(b), bnShape(p), p.Eps, p.Eval, p.Relu)
+	var rs []float32
+	if r != nil {
+		rs = f32(r)
+	}
+	kernels.BatchNorm(f32(y), f32(x), f32(mean), f32(invstd), f32(w), f32(b), rs, bnShape(p), p.Eps, p.Eval, p.Relu)
 }
 
 func (d *cpuDevice) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams) {

@@ -195,25 +195,41 @@ func testBatchNorm(t tb, d device.Device) {
 	bnModes(t, true, func(t tb, r *rand.Rand, p device.BatchNormParams, center float64) {
 		x := bnInput(r, p, center)
 		mean, invstd, w, b := bnOperands(r, p, x)
-		want, bound := make([]float64, len(x)), make([]float64, len(x))
-		for ch := range p.C {
-			is, eis := invStd64(p, invstd[ch])
-			forChannel(p, ch, func(i int) {
-				dx := f64(x[i]) - f64(mean[ch])
-				want[i] = dx*is*f64(w[ch]) + f64(b[ch])
-				s := math.Abs(dx * is * f64(w[ch]))
-				bound[i] = math.Abs(dx*f64(w[ch]))*eis + tol("round").Bound(3*s+math.Abs(want[i]), 0)
-				if p.Relu {
-					// Within its bound of 0, either side of the kink
-					// is right.
-					want[i] = max(want[i], 0)
-				}
-			})
+		// Without and with a residual added before the ReLU, as a
+		// residual block adds its shortcut.
+		for _, residual := range []bool{false, true} {
+			var res []float32
+			if residual {
+				res = uniform(r, len(x), -3, 3)
+			}
+			want, bound := make([]float64, len(x)), make([]float64, len(x))
+			for ch := range p.C {
+				is, eis := invStd64(p, invstd[ch])
+				forChannel(p, ch, func(i int) {
+					dx := f64(x[i]) - f64(mean[ch])
+					want[i] = dx*is*f64(w[ch]) + f64(b[ch])
+					s := math.Abs(dx * is * f64(w[ch]))
+					bound[i] = math.Abs(dx*f64(w[ch]))*eis + tol("round").Bound(3*s+math.Abs(want[i]), 0)
+					if residual {
+						want[i] += f64(res[i])
+						bound[i] += tol("round").Bound(math.Abs(want[i]), 0)
+					}
+					if p.Relu {
+						// Within its bound of 0, either side of the
+						// kink is right.
+						want[i] = max(want[i], 0)
+					}
+				})
+			}
+			y := newSlot(t, d, filled(len(x), float32(math.NaN())))
+			var rb device.Buffer
+			if residual {
+				rb = newSlot(t, d, res).buf
+			}
+			d.BatchNorm(y.buf, newSlot(t, d, x).buf, newSlot(t, d, mean).buf, newSlot(t, d, invstd).buf,
+				newSlot(t, d, w).buf, newSlot(t, d, b).buf, rb, p)
+			y.expect(t, d, fmt.Sprintf("%s, residual %v: y", describe(p), residual), want, bound)
 		}
-		y := newSlot(t, d, filled(len(x), float32(math.NaN())))
-		d.BatchNorm(y.buf, newSlot(t, d, x).buf, newSlot(t, d, mean).buf, newSlot(t, d, invstd).buf,
-			newSlot(t, d, w).buf, newSlot(t, d, b).buf, p)
-		y.expect(t, d, describe(p)+": y", want, bound)
 	})
 }
 

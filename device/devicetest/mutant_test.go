@@ -45,6 +45,15 @@ type mutant struct {
 	bnStats    func(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams)
 	bnBwd      func(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams)
 	bnReduce   func(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams)
+	bn         func(y, x, mean, invstd, w, b, r device.Buffer, p device.BatchNormParams)
+}
+
+func (m *mutant) BatchNorm(y, x, mean, invstd, w, b, r device.Buffer, p device.BatchNormParams) {
+	if m.bn == nil {
+		m.Device.BatchNorm(y, x, mean, invstd, w, b, r, p)
+		return
+	}
+	m.bn(y, x, mean, invstd, w, b, r, p)
 }
 
 func (m *mutant) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams) {
@@ -607,6 +616,17 @@ var mutants = []struct {
 	{"batch-norm ReLU backward masks by the gradient's sign instead of the output's", "BatchNormBackwardReduce/odd/eval=false/relu", func(d device.Device, m *mutant) {
 		m.bnReduce = func(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams) {
 			d.BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, dy, dz, p)
+		}
+	}},
+	{"batch norm adds the residual after the ReLU", "BatchNorm/odd/eval=false/relu", func(d device.Device, m *mutant) {
+		m.bn = func(y, x, mean, invstd, w, b, r device.Buffer, p device.BatchNormParams) {
+			d.BatchNorm(y, x, mean, invstd, w, b, nil, p)
+			if r != nil {
+				n := p.N * p.C * p.Inner
+				all := []int{n}
+				d.Binary(y, device.Strided{Buf: y, Strides: []int{1}}, device.Strided{Buf: r, Strides: []int{1}},
+					device.BinaryParams{Op: device.Add, Shape: all})
+			}
 		}
 	}},
 	{"sgd dampens the first step", "SGDStep/dampening", func(d device.Device, m *mutant) {

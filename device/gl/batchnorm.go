@@ -14,7 +14,11 @@ func (d *Device) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffer, 
 }
 
 // BatchNorm runs one invocation per element.
-func (d *Device) BatchNorm(y, x, mean, invstd, w, b device.Buffer, p device.BatchNormParams) {
+func (d *Device) BatchNorm(y, x, mean, invstd, w, b, r device.Buffer, p device.BatchNormParams) {
+	if r != nil {
+		d.batchNorm("batch norm", "NORMALISE", false, writes(0), []device.Buffer{y, x, mean, invstd, w, b, r}, p)
+		return
+	}
 	d.batchNorm("batch norm", "NORMALISE", false, writes(0), []device.Buffer{y, x, mean, invstd, w, b}, p)
 }
 
@@ -56,6 +60,9 @@ func (d *Device) batchNorm(name, def string, perChannel bool, w uint32, bufs []d
 	}
 	if p.Relu && (def == "NORMALISE" || def == "BACKWARD_REDUCE") {
 		defs = append(defs, "RELU")
+	}
+	if def == "NORMALISE" && len(bufs) == 7 {
+		defs = append(defs, "RESIDUAL")
 	}
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "batchnorm", defs: defs})
