@@ -73,6 +73,9 @@
 // (torch threads 1 or 2, OMP_WAIT_POLICY default or PASSIVE; numpy's SGEMM
 // with 1 or 2 OpenBLAS threads), printing each ratio and the medians
 // against the CPU backend's targets, into bench/results/sidebyside-<date>.txt.
+// make bench-vs-torch-large does the same for BenchmarkTrainStepLarge's
+// ResNet-18 and LSTM language model steps (sidebyside.py --large; about 15
+// minutes on two cores), into bench/results/sidebyside-large-<date>.txt.
 //
 // Every benchmark reports a rate (GFLOP/s, GB/s, Gelem/s, samples/s) beside
 // ns/op, so runs at different sizes compare directly, and its time includes
