@@ -56,6 +56,7 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 	if runMean != nil {
 		ins = append(ins, runMean, runVar)
 	}
+	perChannel := ins[1:]
 	if o.Residual != nil {
 		ins = append(ins, o.Residual)
 	}
@@ -68,13 +69,10 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 		fail(op, "want input [N C ...], got %v", x.shape)
 	}
 	c := x.shape[1]
-	if r := o.Residual; r != nil {
-		if !slices.Equal(r.shape, x.shape) {
-			fail(op, "want a residual of the input's shape %v, got %v", x.shape, r.shape)
-		}
-		ins = ins[:len(ins)-1] // the per-channel checks below
+	if r := o.Residual; r != nil && !slices.Equal(r.shape, x.shape) {
+		fail(op, "want a residual of the input's shape %v, got %v", x.shape, r.shape)
 	}
-	for _, t := range ins[1:] {
+	for _, t := range perChannel {
 		if len(t.shape) != 1 || t.shape[0] != c {
 			fail(op, "want weight, bias and running statistics [%d] for input %v, got %v", c, x.shape, t.shape)
 		}
@@ -100,7 +98,6 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 	var rc *Tensor
 	var rb device.Buffer
 	if o.Residual != nil {
-		ins = append(ins, o.Residual)
 		rc = o.Residual.Contiguous()
 		rb = rc.st.buf
 	}
