@@ -85,21 +85,15 @@ func BatchNorm(y, x, mean, invstd, w, b, res []float32, s BatchNormShape, eps fl
 				for i, v := range xr {
 					yr[i] = (v-mu)*k + bias + rr[i]
 				}
-				if relu {
-					for i, v := range yr {
-						yr[i] = max(v, 0)
-					}
+			} else {
+				for i, v := range xr {
+					yr[i] = (v-mu)*k + bias
 				}
-				continue
 			}
 			if relu {
-				for i, v := range xr {
-					yr[i] = max((v-mu)*k+bias, 0)
+				for i, v := range yr {
+					yr[i] = max(v, 0)
 				}
-				continue
-			}
-			for i, v := range xr {
-				yr[i] = (v-mu)*k + bias
 			}
 		}
 	})

@@ -106,8 +106,8 @@ type cpuDevice struct {
 	collects  int   // times Alloc collected
 	warned    bool  // collect has logged its warning
 
-	allocated, reused, inUse, pooled, uploads, downloads, dispatches atomic.Int64
-	collected                                                        atomic.Int64 // bytes FreeCollected returned since Alloc last collected
+	allocated, reused, inUse, uploads, downloads, dispatches atomic.Int64
+	collected                                                atomic.Int64 // bytes FreeCollected returned since Alloc last collected
 }
 
 func (d *cpuDevice) Info() device.Info {
@@ -130,7 +130,6 @@ func (d *cpuDevice) Alloc(dt device.DType, n int) device.Buffer {
 	inUse := d.inUse.Add(size)
 	d.mu.Lock()
 	b, ok := d.pool.Get(poolKey{dt, k}, size)
-	d.pooled.Store(d.pool.Bytes())
 	collect := inUse > d.nextGC
 	var garbage int64
 	warn := false
@@ -170,7 +169,6 @@ func (d *cpuDevice) Free(buf device.Buffer) {
 	inUse := d.inUse.Add(-size)
 	d.mu.Lock()
 	d.pool.Put(poolKey{b.dt, b.size}, b, size)
-	d.pooled.Store(d.pool.Bytes())
 	if inUse+2*d.gcStep < d.nextGC {
 		d.nextGC = inUse + d.gcStep
 	}
@@ -260,11 +258,18 @@ func (d *cpuDevice) Stats() device.Stats {
 		BuffersAllocated: d.allocated.Load(),
 		BuffersReused:    d.reused.Load(),
 		BytesInUse:       d.inUse.Load(),
-		BytesPooled:      d.pooled.Load(),
+		BytesPooled:      d.pooledBytes(),
 		Uploads:          d.uploads.Load(),
 		Downloads:        d.downloads.Load(),
 		Dispatches:       d.dispatches.Load(),
 	}
+}
+
+// pooledBytes returns the bytes the pool holds.
+func (d *cpuDevice) pooledBytes() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pool.Bytes()
 }
 
 // EmptyCache drops the pooled buffers for the garbage collector and
@@ -272,7 +277,6 @@ func (d *cpuDevice) Stats() device.Stats {
 func (d *cpuDevice) EmptyCache() {
 	d.mu.Lock()
 	d.pool.Empty()
-	d.pooled.Store(0)
 	d.mu.Unlock()
 }
 
@@ -281,6 +285,5 @@ func (d *cpuDevice) Close() error {
 	d.mu.Lock()
 	d.pool.Close()
 	d.mu.Unlock()
-	d.pooled.Store(0)
 	return nil
 }

@@ -50,7 +50,6 @@ func (d *Device) Alloc(dt device.DType, n int) device.Buffer {
 	size := device.PoolBucket(n, limit)
 	d.mu.Lock()
 	g, ok := d.pool.Get(size, 4*int64(size))
-	d.stats.BytesPooled = d.pool.Bytes()
 	fresh := false
 	if ok {
 		d.stats.BuffersReused++
@@ -80,15 +79,9 @@ func (d *Device) Free(b device.Buffer) {
 	d.mu.Lock()
 	d.stats.BytesInUse -= bytes
 	release := d.pool.Put(g.size, g, bytes)
-	d.stats.BytesPooled = d.pool.Bytes()
 	d.mu.Unlock()
 	b.(*Buffer).g = nil
-	for _, g := range release {
-		d.enqueue("free", func() {
-			d.st.forget(g.name)
-			gl.DeleteBuffers(1, &g.name)
-		})
-	}
+	d.deleteBuffers("free", release)
 }
 
 // EmptyCache deletes the pooled GL buffers and forgets the pool's peak
@@ -96,16 +89,21 @@ func (d *Device) Free(b device.Buffer) {
 func (d *Device) EmptyCache() {
 	d.mu.Lock()
 	release := d.pool.Empty()
-	d.stats.BytesPooled = 0
 	d.mu.Unlock()
-	if len(release) > 0 {
-		d.enqueue("empty cache", func() {
-			for _, g := range release {
-				d.st.forget(g.name)
-				gl.DeleteBuffers(1, &g.name)
-			}
-		})
+	d.deleteBuffers("empty cache", release)
+}
+
+// deleteBuffers enqueues one command, named name, deleting gs.
+func (d *Device) deleteBuffers(name string, gs []*glBuffer) {
+	if len(gs) == 0 {
+		return
 	}
+	d.enqueue(name, func() {
+		for _, g := range gs {
+			d.st.forget(g.name)
+			gl.DeleteBuffers(1, &g.name)
+		}
+	})
 }
 
 // hostSlice returns the address and element count of a []float32 or []int32

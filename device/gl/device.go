@@ -467,7 +467,9 @@ func (d *Device) Context() string { return d.context }
 func (d *Device) Stats() device.Stats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.stats
+	s := d.stats
+	s.BytesPooled = d.pool.Bytes()
+	return s
 }
 
 // Sync waits until the GPU has finished all queued work and returns any
