@@ -436,6 +436,39 @@ func buildKernelCases() []kernelCase {
 				}})
 	}
 
+	// Whole LSTM steps, product and cell: a step of a small layer (64 rows
+	// of 128 units) and of the language model's (64 rows of 512); flops
+	// count the products, 2·B·4H·H.
+	steps := []struct {
+		size          string
+		soft          bool
+		batch, hidden int
+	}{
+		{"64x128", true, 64, 128},
+		{"64x512", false, 64, 512},
+	}
+	for _, c := range steps {
+		n, hd := c.batch*c.hidden, c.hidden
+		lp := device.LSTMCellParams{Batch: c.batch, Hidden: hd, OffDNext: 4 * n}
+		flops := float64(2 * c.batch * 4 * hd * hd)
+		add(kernelCase{method: "LSTMStep", size: c.size, soft: c.soft,
+			work: work{flops: flops, elems: float64(n)},
+			setup: func(o *operands) func() {
+				h, cs, gates := o.alloc(device.Float32, n), o.alloc(device.Float32, n), o.alloc(device.Float32, 4*n)
+				xw, prev, cPrev := o.uniform(4*n, -2, 2), o.uniform(n, -1, 1), o.uniform(n, -2, 2)
+				whh := o.uniform(4*hd*hd, -0.1, 0.1)
+				return func() { o.dev.LSTMStep(h, cs, gates, xw, prev, whh, cPrev, lp) }
+			}},
+			kernelCase{method: "LSTMStepBackward", size: c.size, soft: c.soft,
+				work: work{flops: flops, elems: float64(n)},
+				setup: func(o *operands) func() {
+					dgates, g, dc := o.uniform(8*n, -1, 1), o.uniform(n, -1, 1), o.uniform(n, -1, 1)
+					gates, cs, prev := o.uniform(4*n, 0, 1), o.uniform(n, -2, 2), o.uniform(n, -2, 2)
+					whh := o.uniform(4*hd*hd, -0.1, 0.1)
+					return func() { o.dev.LSTMStepBackward(dgates, dc, g, whh, gates, cs, prev, lp) }
+				}})
+	}
+
 	// Whole Elman recurrences: the character model's layer (64 steps of 64
 	// rows of 128 tanh units) and a short wide one; flops count the
 	// products, 2·B·H² a step.

@@ -115,6 +115,24 @@ type Device interface {
 	// gradients of h and c) and LSTMCell's gates and c, and cPrev. dcPrev
 	// may be dc itself (the same buffer and offset).
 	LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev Buffer, p LSTMCellParams)
+	// LSTMStep runs one LSTM time step whole: the pre-activations
+	//
+	//	gates = xw + hPrev·whhᵀ
+	//
+	// (xw and gates [Batch, 4·Hidden] at OffX and OffGates, hPrev
+	// [Batch, Hidden] at OffHPrev, whh [4·Hidden, Hidden] from 0), summed
+	// as MatMul sums, then LSTMCell on them; one call in place of the two.
+	LSTMStep(h, c, gates, xw, hPrev, whh, cPrev Buffer, p LSTMCellParams)
+	// LSTMStepBackward runs one step of an LSTM's backward pass whole:
+	//
+	//	dh = g + dnext·whh
+	//
+	// (g [Batch, Hidden] at OffDH; dnext [Batch, 4·Hidden], the gates'
+	// gradient of the step after in the forward order, lies in dgates at
+	// OffDNext, apart from this step's), summed as MatMul sums, then
+	// LSTMCellBackward on dh with dc [Batch, Hidden] at OffDC updated in
+	// place to dcPrev.
+	LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev Buffer, p LSTMCellParams)
 	// Elman runs a whole Elman recurrence (see ElmanParams) in one call:
 	//
 	//	y_t = act(xw_t + y_{t−1}·whhᵀ)

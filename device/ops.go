@@ -262,11 +262,18 @@ type GatherParams struct {
 // in its buffers: each operand is contiguous from its offset, gates and
 // dgates [Batch, 4·Hidden] (blocks i, f, g, o), the others [Batch, Hidden],
 // so that a step reads and writes its slice of [T, Batch, …] sequences in
-// place. LSTMCell reads the first four offsets, LSTMCellBackward all.
+// place. LSTMCell reads the first four offsets, LSTMCellBackward the
+// second row and the last four; LSTMStep reads those of LSTMCell and
+// OffX and OffHPrev, LSTMStepBackward those of LSTMCellBackward but
+// OffDCPrev (dc is updated in place) and OffDNext.
 type LSTMCellParams struct {
 	Batch, Hidden                      int
 	OffH, OffC, OffGates, OffCPrev     int
 	OffDGates, OffDCPrev, OffDH, OffDC int
+	// OffX locates xw [Batch, 4·Hidden] and OffHPrev hPrev [Batch, Hidden]
+	// for LSTMStep; OffDNext the next step's gates' gradient within dgates
+	// for LSTMStepBackward.
+	OffX, OffHPrev, OffDNext int
 }
 
 // ElmanParams describes an Elman recurrence (Device.Elman and

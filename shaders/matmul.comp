@@ -27,6 +27,19 @@ uniform uint u_batch;
 uniform uint u_splits;
 uniform uint u_kChunk;
 
+// STORE_RUNS4: a custom operand file stores runs of 4 adjacent columns,
+// starting at multiples of 4, through storeC4(bt, m, n, vec4 acc) in
+// place of storeC, and then, once every run of the invocation is stored,
+// finishes each with finishC4(bt, m, n), which may read back what storeC4
+// wrote: each invocation owns its columns in such runs (as VEC_SMEM tiles
+// do; scalar tiles then lay theirs out the same way), and the split-K sum
+// runs one invocation per run. N must be a multiple of 4. Keeping
+// storeC4 small keeps its loop unrolled and the register tile in
+// registers: with the LSTM cell in it, llvmpipe ran the LSTM step's forward
+// kernel 1.14–1.72 times as long as MatMul and LSTMCell together
+// (bench/results/lstm-step-kernels-llvmpipe-2026-12-01.txt).
+
+
 #if defined(SPLIT_K)
 layout(std430, binding = 3) writeonly buffer Partial { float partial[]; };
 #elif defined(SPLIT_REDUCE)
@@ -106,7 +119,19 @@ void storeC(uint bt, uint m, uint n, float acc) {
 }
 #endif
 
-#ifdef SPLIT_REDUCE
+#if defined(SPLIT_REDUCE) && defined(STORE_RUNS4)
+void main() {
+	uint total = u_batch * u_M * u_N;
+	uint i = globalX() * 4u;
+	if (i >= total) return;
+	vec4 acc = vec4(0.0f);
+	for (uint p = 0u; p < u_splits; p++)
+		for (uint l = 0u; l < 4u; l++) acc[l] += partial[p * total + i + l];
+	uint mn = i % (u_M * u_N);
+	storeC4(i / (u_M * u_N), mn / u_N, mn % u_N, acc);
+	finishC4(i / (u_M * u_N), mn / u_N, mn % u_N);
+}
+#elif defined(SPLIT_REDUCE)
 void main() {
 	uint total = u_batch * u_M * u_N;
 	uint i = globalX();
@@ -120,6 +145,9 @@ void main() {
 #define WM (TILE_M / LOCAL_Y)
 #define WN (TILE_N / LOCAL_X)
 #define THREADS (LOCAL_X * LOCAL_Y)
+#if defined(STORE_RUNS4) && (TILE_N / LOCAL_X) % 4 != 0
+#error matmul: STORE_RUNS4 needs each invocation's columns in runs of 4
+#endif
 
 // VEC_SMEM keeps the tiles as vec4 in shared memory: each invocation owns
 // WM/4 runs of 4 adjacent rows and WN/4 runs of 4 adjacent columns, and
@@ -155,7 +183,11 @@ shared float Bs[NBUF][TILE_K][TILE_N];
 #define SET_A(b, k, m, v) As[b][k][m] = (v)
 #define SET_B(b, k, n, v) Bs[b][k][n] = (v)
 #define ROW(i) (ty + uint((i) * LOCAL_Y))
+#ifdef STORE_RUNS4
+#define COL(j) (uint((j) / 4) * uint(4 * LOCAL_X) + tx * 4u + uint((j) % 4))
+#else
 #define COL(j) (tx + uint((j) * LOCAL_X))
+#endif
 #define COMPUTE(b) \
 	for (int k = 0; k < TILE_K; k++) { \
 		float ra[WM], rb[WN]; \
@@ -306,6 +338,31 @@ void main() {
 		barrier();
 	}
 #endif
+#ifdef STORE_RUNS4
+	for (int i = 0; i < WM; i++) {
+		uint gm = row0 + ROW(i);
+		for (int q = 0; q < WN / 4; q++) {
+			uint gn = col0 + COL(4 * q);
+			if (gm >= u_M || gn >= u_N) continue;
+			vec4 v = vec4(acc[i][4 * q], acc[i][4 * q + 1], acc[i][4 * q + 2], acc[i][4 * q + 3]);
+#ifdef SPLIT_K
+			uint p = ((slice * u_batch + bt) * u_M + gm) * u_N + gn;
+			for (uint l = 0u; l < 4u; l++) partial[p + l] = v[l];
+#else
+			storeC4(bt, gm, gn, v);
+#endif
+		}
+	}
+#ifndef SPLIT_K
+	for (int i = 0; i < WM; i++) {
+		uint gm = row0 + ROW(i);
+		for (int q = 0; q < WN / 4; q++) {
+			uint gn = col0 + COL(4 * q);
+			if (gm < u_M && gn < u_N) finishC4(bt, gm, gn);
+		}
+	}
+#endif
+#else
 	for (int i = 0; i < WM; i++) {
 		uint gm = row0 + ROW(i);
 		for (int j = 0; j < WN; j++) {
@@ -317,5 +374,6 @@ void main() {
 #endif
 		}
 	}
+#endif
 }
 #endif

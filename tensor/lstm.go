@@ -13,11 +13,12 @@ import "github.com/tensorgl/tensorgl/device"
 // step to the first when reverse. It returns every h_t as [T, B, H] and the
 // cell state after the last step run (the first when reverse) as [B, H].
 //
-// Each step is two kernels, a matrix product with xw_t as its epilogue's
-// residual and device.LSTMCell; the backward pass is two a step as well
-// (device.LSTMCellBackward and the product giving dh_{t−1}), and the
-// weight's gradient one product over all steps, where the steps as
-// separate ops cost about twenty kernels each.
+// Each step is one kernel, device.LSTMStep (the product with whh and the
+// cell); the backward pass is one a step as well (device.LSTMStepBackward,
+// the product giving dh_t and the cell's backward; LSTMCellBackward for
+// the step run last, whose dh_t is g_t alone), and the weight's gradient
+// one product over all steps, where the steps as separate ops cost about
+// twenty kernels each.
 func LSTM(xw, whh, h0, c0 *Tensor, reverse bool) (h, c *Tensor) {
 	const op = "LSTM"
 	ins := []*Tensor{xw, whh}
@@ -51,11 +52,9 @@ func LSTM(xw, whh, h0, c0 *Tensor, reverse bool) (h, c *Tensor) {
 		t := at(n)
 		hPrev, hOff := state(n, hc, 0)
 		cPrev, cPrevOff := state(n, cc, cOff)
-		dev.MatMul(gates.st.buf, hPrev, wc.st.buf,
-			device.Epilogue{Residual: xc.st.buf, OffResidual: t * b4},
-			device.MatMulParams{Batch: 1, M: batch, N: 4 * hidden, K: hidden, TransB: true, Alpha: 1, OffA: hOff, OffC: t * b4, StrideC: b4})
-		dev.LSTMCell(y.st.buf, y.st.buf, gates.st.buf, cPrev,
-			device.LSTMCellParams{Batch: batch, Hidden: hidden, OffH: t * bh, OffC: cOff + t*bh, OffGates: t * b4, OffCPrev: cPrevOff})
+		dev.LSTMStep(y.st.buf, y.st.buf, gates.st.buf, xc.st.buf, hPrev, wc.st.buf, cPrev,
+			device.LSTMCellParams{Batch: batch, Hidden: hidden, OffH: t * bh, OffC: cOff + t*bh, OffGates: t * b4, OffCPrev: cPrevOff,
+				OffX: t * b4, OffHPrev: hOff})
 	}
 	var h0In, c0In *Tensor
 	if h0 != nil {
@@ -71,23 +70,21 @@ func LSTM(xw, whh, h0, c0 *Tensor, reverse bool) (h, c *Tensor) {
 		gc := g.Contiguous()
 		bs := ScopeOf(g)
 		dgates := newTensor(bs, dev, device.Float32, xw.shape)
-		dh := newTensor(bs, dev, device.Float32, []int{batch, hidden})
 		dc := newTensor(bs, dev, device.Float32, []int{batch, hidden}) // dc_{t−1}, in place; dc0 at the end
 		for n := steps - 1; n >= 0; n-- {
 			t := at(n)
-			// dh_t = g_t + dgates_{t+1}·whh; the last step's is g_t alone.
-			dhBuf, dhOff := gc.st.buf, t*bh
-			dcBuf, dcOff := gc.st.buf, cOff+last*bh
-			if n < steps-1 {
-				dev.MatMul(dh.st.buf, dgates.st.buf, wc.st.buf,
-					device.Epilogue{Residual: gc.st.buf, OffResidual: t * bh},
-					device.MatMulParams{Batch: 1, M: batch, N: hidden, K: 4 * hidden, Alpha: 1, OffA: at(n+1) * b4, StrideC: bh})
-				dhBuf, dhOff, dcBuf, dcOff = dh.st.buf, 0, dc.st.buf, 0
-			}
 			cPrev, cPrevOff := state(n, cc, cOff)
-			dev.LSTMCellBackward(dgates.st.buf, dc.st.buf, dhBuf, dcBuf, gates.st.buf, y.st.buf, cPrev,
-				device.LSTMCellParams{Batch: batch, Hidden: hidden, OffDGates: t * b4, OffDH: dhOff, OffDC: dcOff,
-					OffGates: t * b4, OffC: cOff + t*bh, OffCPrev: cPrevOff})
+			p := device.LSTMCellParams{Batch: batch, Hidden: hidden, OffDGates: t * b4, OffDH: t * bh,
+				OffGates: t * b4, OffC: cOff + t*bh, OffCPrev: cPrevOff}
+			if n == steps-1 {
+				// dh_t is g_t alone, and dc_t g's part for c.
+				p.OffDC = cOff + last*bh
+				dev.LSTMCellBackward(dgates.st.buf, dc.st.buf, gc.st.buf, gc.st.buf, gates.st.buf, y.st.buf, cPrev, p)
+				continue
+			}
+			// dh_t = g_t + dgates_{t+1}·whh.
+			p.OffDNext = at(n+1) * b4
+			dev.LSTMStepBackward(dgates.st.buf, dc.st.buf, gc.st.buf, wc.st.buf, gates.st.buf, y.st.buf, cPrev, p)
 		}
 		var gx, gw, gh, gcs *Tensor
 		if xc.requiresGrad {

@@ -284,6 +284,29 @@ func (d *cpuDevice) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev dev
 		f32(gates)[p.OffGates:], f32(c)[p.OffC:], f32(cPrev)[p.OffCPrev:], p.Batch, p.Hidden)
 }
 
+// LSTMStep runs the step's product, xw its epilogue's residual, then the
+// cell.
+func (d *cpuDevice) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {
+	d.dispatch()
+	hd, g := p.Hidden, f32(gates)[p.OffGates:]
+	kernels.SgemmEpilogue(false, true, p.Batch, 4*hd, hd, 1, f32(hPrev)[p.OffHPrev:], hd, f32(whh), hd, 0, g, 4*hd,
+		&kernels.Epilogue{Residual: f32(xw)[p.OffX:]})
+	kernels.LSTMCell(f32(h)[p.OffH:], f32(c)[p.OffC:], g, f32(cPrev)[p.OffCPrev:], p.Batch, hd)
+}
+
+// LSTMStepBackward computes dh into a pooled scratch buffer, g its
+// epilogue's residual, then runs the cell's backward.
+func (d *cpuDevice) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
+	d.dispatch()
+	hd := p.Hidden
+	scratch := d.Alloc(device.Float32, p.Batch*hd)
+	defer d.Free(scratch)
+	dh, dg, dcs := f32(scratch), f32(dgates), f32(dc)[p.OffDC:]
+	kernels.SgemmEpilogue(false, false, p.Batch, hd, 4*hd, 1, dg[p.OffDNext:], 4*hd, f32(whh), hd, 0, dh, hd,
+		&kernels.Epilogue{Residual: f32(g)[p.OffDH:]})
+	kernels.LSTMCellBackward(dg[p.OffDGates:], dcs, dh, dcs, f32(gates)[p.OffGates:], f32(c)[p.OffC:], f32(cPrev)[p.OffCPrev:], p.Batch, hd)
+}
+
 func (d *cpuDevice) GRUCell(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams) {
 	d.dispatch()
 	kernels.GRUCell(f32(h)[p.OffH:], f32(gates)[p.OffGates:], f32(x)[p.OffX:], f32(hh)[p.OffHH:], f32(hPrev)[p.OffHPrev:], p.Batch, p.Hidden)

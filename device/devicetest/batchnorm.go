@@ -65,7 +65,7 @@ func forChannel(p device.BatchNormParams, ch int, fn func(i int)) {
 // address from offset 0.
 func newSlot(t tb, d device.Device, data []float32) slot {
 	t.Helper()
-	return slot{upload(t, d, append(append([]float32(nil), data...), filled(3, sentinel)...)), 0, len(data)}
+	return slot{buf: upload(t, d, append(append([]float32(nil), data...), filled(3, sentinel)...)), n: len(data)}
 }
 
 // invStd64 returns the normalising factor and its error bound from the

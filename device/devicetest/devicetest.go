@@ -45,6 +45,8 @@ var methods = []method{
 	{"CrossEntropyBackward", testCrossEntropyBackward},
 	{"LSTMCell", testLSTMCell},
 	{"LSTMCellBackward", testLSTMCellBackward},
+	{"LSTMStep", testLSTMStep},
+	{"LSTMStepBackward", testLSTMStepBackward},
 	{"Elman", testElman},
 	{"ElmanBackward", testElmanBackward},
 	{"GRUCell", testGRUCell},

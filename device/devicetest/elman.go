@@ -40,8 +40,12 @@ func elmanParams(r *rand.Rand, p device.ElmanParams) device.ElmanParams {
 
 // elmanWeight draws whh [H, H] scaled by 1/√H, so that the state neither
 // dies out nor explodes over the steps, with a few wide values.
-func elmanWeight(r *rand.Rand, hidden int) []float32 {
-	w := draw(r, hidden*hidden, device.Mostly(device.Between(-1, 1), device.Wide(2)))
+func elmanWeight(r *rand.Rand, hidden int) []float32 { return scaledWeight(r, hidden, hidden) }
+
+// scaledWeight draws a [rows, hidden] weight scaled by 1/√hidden, with a
+// few wide values.
+func scaledWeight(r *rand.Rand, rows, hidden int) []float32 {
+	w := draw(r, rows*hidden, device.Mostly(device.Between(-1, 1), device.Wide(2)))
 	for i := range w {
 		w[i] /= float32(math.Sqrt(float64(hidden)))
 	}

@@ -39,6 +39,8 @@ type mutant struct {
 	sgd        func(ts []device.SGDTensor, p device.SGDParams)
 	adam       func(ts []device.AdamTensor, p device.AdamParams)
 	lstmBwd    func(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
+	lstmStep   func(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams)
+	lstmStepBw func(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
 	gru        func(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams)
 	elman      func(y, xw, whh, h0 device.Buffer, p device.ElmanParams)
 	elmanBwd   func(dz, g, whh, y device.Buffer, p device.ElmanParams)
@@ -86,6 +88,30 @@ func (m *mutant) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device
 		return
 	}
 	m.lstmBwd(dgates, dcPrev, dh, dc, gates, c, cPrev, p)
+}
+
+// withZeros runs f with a buffer of n zeros on d, freed after.
+func withZeros(d device.Device, n int, f func(zero device.Buffer)) {
+	zero := d.Alloc(device.Float32, n)
+	defer d.Free(zero)
+	d.Fill(zero, 0, n, 0)
+	f(zero)
+}
+
+func (m *mutant) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {
+	if m.lstmStep == nil {
+		m.Device.LSTMStep(h, c, gates, xw, hPrev, whh, cPrev, p)
+		return
+	}
+	m.lstmStep(h, c, gates, xw, hPrev, whh, cPrev, p)
+}
+
+func (m *mutant) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
+	if m.lstmStepBw == nil {
+		m.Device.LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev, p)
+		return
+	}
+	m.lstmStepBw(dgates, dc, g, whh, gates, c, cPrev, p)
 }
 
 func (m *mutant) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
@@ -532,19 +558,58 @@ var mutants = []struct {
 	}},
 	{"lstm backward ignores the upstream dc", "LSTMCellBackward/odd", func(d device.Device, m *mutant) {
 		m.lstmBwd = func(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
-			zero := d.Alloc(device.Float32, p.Batch*p.Hidden)
-			defer d.Free(zero)
-			d.Fill(zero, 0, p.Batch*p.Hidden, 0)
 			p.OffDC = 0
-			d.LSTMCellBackward(dgates, dcPrev, dh, zero, gates, c, cPrev, p)
+			withZeros(d, p.Batch*p.Hidden, func(zero device.Buffer) { d.LSTMCellBackward(dgates, dcPrev, dh, zero, gates, c, cPrev, p) })
+		}
+	}},
+	{"lstm step's product reads whh's gate blocks in the wrong order", "LSTMStep/odd", func(d device.Device, m *mutant) {
+		// The blocks i and f of whh swapped: a gate-to-row mapping off by
+		// one block, as a fused kernel's column permutation might be.
+		m.lstmStep = func(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {
+			hh := p.Hidden * p.Hidden
+			v := make([]float32, 4*hh)
+			d.Read(whh, v)
+			tmp := append(append(append([]float32(nil), v[hh:2*hh]...), v[:hh]...), v[2*hh:]...)
+			w := d.Alloc(device.Float32, 4*hh)
+			defer d.Free(w)
+			d.Write(w, tmp)
+			d.LSTMStep(h, c, gates, xw, hPrev, w, cPrev, p)
+		}
+	}},
+	{"lstm step leaves out the residual xw", "LSTMStep/rows", func(d device.Device, m *mutant) {
+		m.lstmStep = func(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {
+			p.OffX = 0
+			withZeros(d, 4*p.Batch*p.Hidden, func(zero device.Buffer) { d.LSTMStep(h, c, gates, zero, hPrev, whh, cPrev, p) })
+		}
+	}},
+	{"lstm step backward leaves out the upstream g", "LSTMStepBackward/odd", func(d device.Device, m *mutant) {
+		m.lstmStepBw = func(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
+			p.OffDH = 0
+			withZeros(d, p.Batch*p.Hidden, func(zero device.Buffer) { d.LSTMStepBackward(dgates, dc, zero, whh, gates, c, cPrev, p) })
+		}
+	}},
+	{"lstm step backward multiplies by whhᵀ's blocks", "LSTMStepBackward/rows", func(d device.Device, m *mutant) {
+		// dh = dnext·whh with each H×H block of whh transposed.
+		m.lstmStepBw = func(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
+			h := p.Hidden
+			v, tr := make([]float32, 4*h*h), make([]float32, 4*h*h)
+			d.Read(whh, v)
+			for q := range 4 {
+				for i := range h {
+					for j := range h {
+						tr[q*h*h+j*h+i] = v[q*h*h+i*h+j]
+					}
+				}
+			}
+			w := d.Alloc(device.Float32, 4*h*h)
+			defer d.Free(w)
+			d.Write(w, tr)
+			d.LSTMStepBackward(dgates, dc, g, w, gates, c, cPrev, p)
 		}
 	}},
 	{"elman starts from zeros, not h0", "Elman/odd", func(d device.Device, m *mutant) {
 		m.elman = func(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
-			zero := d.Alloc(device.Float32, p.Batch*p.Hidden)
-			defer d.Free(zero)
-			d.Fill(zero, 0, p.Batch*p.Hidden, 0)
-			d.Elman(y, xw, whh, zero, p)
+			withZeros(d, p.Batch*p.Hidden, func(zero device.Buffer) { d.Elman(y, xw, whh, zero, p) })
 		}
 	}},
 	{"elman runs forward when asked to reverse", "Elman/rows-reverse", func(d device.Device, m *mutant) {

@@ -40,6 +40,7 @@ var (
 type slot struct {
 	buf    device.Buffer
 	off, n int
+	lo     int // where the sentinels before it begin
 }
 
 // place uploads data at an offset in [0, 8) with sentinels before and after.
@@ -48,7 +49,32 @@ func place(t tb, d device.Device, r *rand.Rand, data []float32) slot {
 	off := r.IntN(8)
 	all := filled(off+len(data)+3, sentinel)
 	copy(all[off:], data)
-	return slot{upload(t, d, all), off, len(data)}
+	return slot{buf: upload(t, d, all), off: off, n: len(data)}
+}
+
+// packed uploads several operands into one buffer, as a sequence buffer
+// holds a step's state beside the step before's: each after 3–8
+// sentinels, the last followed by 3. A nil operand is n NaNs, which the
+// kernel must overwrite, for the matching entry of ns.
+func packed(t tb, d device.Device, r *rand.Rand, data [][]float32, ns []int) []slot {
+	t.Helper()
+	var all []float32
+	slots := make([]slot, len(data))
+	for i, v := range data {
+		if v == nil {
+			v = filled(ns[i], float32(math.NaN()))
+		}
+		lo := len(all)
+		all = append(all, filled(3+r.IntN(6), sentinel)...)
+		slots[i] = slot{off: len(all), n: len(v), lo: lo}
+		all = append(all, v...)
+	}
+	all = append(all, filled(3, sentinel)...)
+	buf := upload(t, d, all)
+	for i := range slots {
+		slots[i].buf = buf
+	}
+	return slots
 }
 
 // output places n NaNs, which the kernel must overwrite.
@@ -63,7 +89,7 @@ func (s slot) expect(t tb, d device.Device, what string, want, bound []float64) 
 	t.Helper()
 	got := download(t, d, s.buf, s.off+s.n+3)
 	expectClose(t, what, got[s.off:s.off+s.n], want, bound)
-	expectEqual(t, what+": before the step", got[:s.off], filled(s.off, sentinel))
+	expectEqual(t, what+": before the step", got[s.lo:s.off], filled(s.off-s.lo, sentinel))
 	expectEqual(t, what+": after the step", got[s.off+s.n:], filled(3, sentinel))
 }
 
@@ -83,44 +109,108 @@ func tanh64(a float64) (v, err float64) {
 
 func f64(x float32) float64 { return float64(x) }
 
-func testLSTMCell(t tb, d device.Device) {
-	for _, c := range cellCases {
+// eachCell runs check as a subtest per case of cellCases, with the case's
+// index and its sizes.
+func eachCell(t tb, check func(t tb, r *rand.Rand, ci, batch, hidden int)) {
+	for ci, c := range cellCases {
 		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			batch, hidden := cellSizes(r, c.batch, c.hidden)
-			a, cp := draw(r, batch*4*hidden, preact), draw(r, batch*hidden, device.Mostly(device.Between(-2, 2), device.OneOf(30, -30)))
-			n := batch * hidden
-			wantG, boundG := make([]float64, 4*n), make([]float64, 4*n)
-			wantC, boundC := make([]float64, n), make([]float64, n)
-			wantH, boundH := make([]float64, n), make([]float64, n)
-			for b := range batch {
-				for j := range hidden {
-					k, e := b*4*hidden+j, b*hidden+j
-					i, ei := sigmoid64(f64(a[k]))
-					f, ef := sigmoid64(f64(a[k+hidden]))
-					g, eg := tanh64(f64(a[k+2*hidden]))
-					o, eo := sigmoid64(f64(a[k+3*hidden]))
-					for q, v := range [][2]float64{{i, ei}, {f, ef}, {g, eg}, {o, eo}} {
-						wantG[k+q*hidden], boundG[k+q*hidden] = v[0], v[1]
-					}
-					p := f64(cp[e])
-					cv := f*p + i*g
-					ec := math.Abs(p)*ef + math.Abs(g)*ei + math.Abs(i)*eg + rnd(3*(math.Abs(f*p)+math.Abs(i*g)))
-					tc, etc := tanh64(cv)
-					etc += (1 - tc*tc) * ec
-					wantC[e], boundC[e] = cv, ec
-					wantH[e], boundH[e] = o*tc, math.Abs(tc)*eo+o*etc+rnd(math.Abs(o*tc))
-				}
-			}
-			p := device.LSTMCellParams{Batch: batch, Hidden: hidden}
-			h, cs, gates, prev := output(t, d, r, n), output(t, d, r, n), place(t, d, r, a), place(t, d, r, cp)
-			p.OffH, p.OffC, p.OffGates, p.OffCPrev = h.off, cs.off, gates.off, prev.off
-			d.LSTMCell(h.buf, cs.buf, gates.buf, prev.buf, p)
-			gates.expect(t, d, describe(p)+": gates", wantG, boundG)
-			cs.expect(t, d, describe(p)+": c", wantC, boundC)
-			h.expect(t, d, describe(p)+": h", wantH, boundH)
+			check(t, r, ci, batch, hidden)
 		})
 	}
+}
+
+// lstmWant is the reference of an LSTM step's outputs, with their bounds.
+type lstmWant struct {
+	gates, boundG, c, boundC, h, boundH []float64
+}
+
+// lstmForwardWant collects the reference of a step unit by unit: unit
+// returns that of the unit whose gates start at k and whose state is at e.
+func lstmForwardWant(batch, hidden int, unit func(k, e int) lstmUnit) lstmWant {
+	n := batch * hidden
+	w := lstmWant{make([]float64, 4*n), make([]float64, 4*n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)}
+	eachUnit(batch, hidden, func(k, e int) {
+		u := unit(k, e)
+		for q := range 4 {
+			w.gates[k+q*hidden], w.boundG[k+q*hidden] = u.gates[q], u.boundG[q]
+		}
+		w.c[e], w.boundC[e], w.h[e], w.boundH[e] = u.c, u.boundC, u.h, u.boundH
+	})
+	return w
+}
+
+// eachUnit calls f for every unit of a step of LSTM gates [batch, 4·hidden]
+// with the index k of the unit's first gate and e of its state.
+func eachUnit(batch, hidden int, f func(k, e int)) {
+	for b := range batch {
+		for j := range hidden {
+			f(b*4*hidden+j, b*hidden+j)
+		}
+	}
+}
+
+// lstmGradWant is the reference of an LSTM step's gradients, with their
+// bounds.
+type lstmGradWant struct {
+	dgates, boundD, dcPrev, boundP []float64
+}
+
+// lstmBackwardWant collects the reference of a step's gradients unit by
+// unit, as lstmForwardWant does.
+func lstmBackwardWant(batch, hidden int, unit func(k, e int) lstmUnitGrad) lstmGradWant {
+	n := batch * hidden
+	w := lstmGradWant{make([]float64, 4*n), make([]float64, 4*n), make([]float64, n), make([]float64, n)}
+	eachUnit(batch, hidden, func(k, e int) {
+		u := unit(k, e)
+		for q := range 4 {
+			w.dgates[k+q*hidden], w.boundD[k+q*hidden] = u.dgates[q], u.boundD[q]
+		}
+		w.dcPrev[e], w.boundP[e] = u.dcPrev, u.boundP
+	})
+	return w
+}
+
+// Saved state of the backward tests: the cell state, mostly moderate,
+// sometimes saturating tanh; the state before, moderate.
+var (
+	savedC    = device.Mostly(device.Between(-3, 3), device.OneOf(30, -30))
+	savedPrev = device.Between(-3, 3)
+)
+
+func testLSTMCell(t tb, d device.Device) {
+	eachCell(t, func(t tb, r *rand.Rand, _, batch, hidden int) {
+		n := batch * hidden
+		a, cp := draw(r, 4*n, preact), draw(r, n, device.Mostly(device.Between(-2, 2), device.OneOf(30, -30)))
+		want := lstmForwardWant(batch, hidden, func(k, e int) lstmUnit {
+			var pre [4]float64
+			for q := range pre {
+				pre[q] = f64(a[k+q*hidden])
+			}
+			return lstmCellRef(pre, [4]float64{}, f64(cp[e]))
+		})
+		p := device.LSTMCellParams{Batch: batch, Hidden: hidden}
+		h, cs, gates, prev := output(t, d, r, n), output(t, d, r, n), place(t, d, r, a), place(t, d, r, cp)
+		p.OffH, p.OffC, p.OffGates, p.OffCPrev = h.off, cs.off, gates.off, prev.off
+		d.LSTMCell(h.buf, cs.buf, gates.buf, prev.buf, p)
+		want.expect(t, d, describe(p), gates, cs, h)
+	})
+}
+
+// expect checks a step's gates, c and h slots against w.
+func (w lstmWant) expect(t tb, d device.Device, what string, gates, c, h slot) {
+	t.Helper()
+	gates.expect(t, d, what+": gates", w.gates, w.boundG)
+	c.expect(t, d, what+": c", w.c, w.boundC)
+	h.expect(t, d, what+": h", w.h, w.boundH)
+}
+
+// expect checks a step's dgates and dcPrev slots against w.
+func (w lstmGradWant) expect(t tb, d device.Device, what string, dgates, dcPrev slot) {
+	t.Helper()
+	dgates.expect(t, d, what+": dgates", w.dgates, w.boundD)
+	dcPrev.expect(t, d, what+": dcPrev", w.dcPrev, w.boundP)
 }
 
 // activated returns the LSTM's or GRU's saved gates for pre-activations
@@ -139,51 +229,197 @@ func activated(r *rand.Rand, rows, blocks, hidden int, tanhBlocks ...int) []floa
 }
 
 func testLSTMCellBackward(t tb, d device.Device) {
-	for ci, c := range cellCases {
-		subtest(t, c.name, func(t tb) {
-			r := newRand(t)
-			batch, hidden := cellSizes(r, c.batch, c.hidden)
-			n := batch * hidden
-			gv := activated(r, batch, 4, hidden, 2)
-			cv := draw(r, n, device.Mostly(device.Between(-3, 3), device.OneOf(30, -30)))
-			cp, dh, dc := draw(r, n, device.Between(-3, 3)), draw(r, n, cellGrad), draw(r, n, cellGrad)
-			wantD, boundD := make([]float64, 4*n), make([]float64, 4*n)
-			wantP, boundP := make([]float64, n), make([]float64, n)
-			for b := range batch {
-				for j := range hidden {
-					k, e := b*4*hidden+j, b*hidden+j
-					i, f, g, o := f64(gv[k]), f64(gv[k+hidden]), f64(gv[k+2*hidden]), f64(gv[k+3*hidden])
-					tc, etc := tanh64(f64(cv[e]))
-					d, p := f64(dh[e]), f64(cp[e])
-					dct := f64(dc[e]) + d*o*(1-tc*tc)
-					abs := math.Abs(f64(dc[e])) + math.Abs(d*o)*(1+tc*tc)
-					edct := rnd(4*abs) + math.Abs(2*d*o*tc)*etc
-					set := func(q int, kq, scale float64) {
-						wantD[k+q*hidden] = dct * kq
-						boundD[k+q*hidden] = math.Abs(kq)*edct + rnd(6*scale*abs)
-					}
-					set(0, g*i*(1-i), math.Abs(g*i*(1-i)))
-					set(1, p*f*(1-f), math.Abs(p*f*(1-f)))
-					set(2, i*(1-g*g), math.Abs(i)*(1+g*g))
-					wantD[k+3*hidden] = d * tc * o * (1 - o)
-					boundD[k+3*hidden] = math.Abs(d*o*(1-o))*etc + rnd(6*math.Abs(d*tc*o*(1-o)))
-					wantP[e], boundP[e] = dct*f, f*edct+rnd(2*f*abs)
-				}
-			}
-			p := device.LSTMCellParams{Batch: batch, Hidden: hidden}
-			dgates, dhs, dcs := output(t, d, r, 4*n), place(t, d, r, dh), place(t, d, r, dc)
-			gates, cs, prev := place(t, d, r, gv), place(t, d, r, cv), place(t, d, r, cp)
-			dprev := dcs // in place, as a sequence's backward runs it
-			if ci%2 == 0 {
-				dprev = output(t, d, r, n)
-			}
-			p.OffDGates, p.OffDCPrev, p.OffDH, p.OffDC = dgates.off, dprev.off, dhs.off, dcs.off
-			p.OffGates, p.OffC, p.OffCPrev = gates.off, cs.off, prev.off
-			d.LSTMCellBackward(dgates.buf, dprev.buf, dhs.buf, dcs.buf, gates.buf, cs.buf, prev.buf, p)
-			dgates.expect(t, d, describe(p)+": dgates", wantD, boundD)
-			dprev.expect(t, d, describe(p)+": dcPrev", wantP, boundP)
+	eachCell(t, func(t tb, r *rand.Rand, ci, batch, hidden int) {
+		n := batch * hidden
+		gv, cv, cp := activated(r, batch, 4, hidden, 2), draw(r, n, savedC), draw(r, n, savedPrev)
+		dh, dc := draw(r, n, cellGrad), draw(r, n, cellGrad)
+		want := lstmBackwardWant(batch, hidden, func(k, e int) lstmUnitGrad {
+			return lstmCellBackwardRef(savedGates(gv, k, hidden), f64(cv[e]), f64(cp[e]), f64(dh[e]), 0, f64(dc[e]))
 		})
+		p := device.LSTMCellParams{Batch: batch, Hidden: hidden}
+		dgates, dhs, dcs := output(t, d, r, 4*n), place(t, d, r, dh), place(t, d, r, dc)
+		gates, cs, prev := place(t, d, r, gv), place(t, d, r, cv), place(t, d, r, cp)
+		dprev := dcs // in place, as a sequence's backward runs it
+		if ci%2 == 0 {
+			dprev = output(t, d, r, n)
+		}
+		p.OffDGates, p.OffDCPrev, p.OffDH, p.OffDC = dgates.off, dprev.off, dhs.off, dcs.off
+		p.OffGates, p.OffC, p.OffCPrev = gates.off, cs.off, prev.off
+		d.LSTMCellBackward(dgates.buf, dprev.buf, dhs.buf, dcs.buf, gates.buf, cs.buf, prev.buf, p)
+		want.expect(t, d, describe(p), dgates, dprev)
+	})
+}
+
+// lstmUnit is the reference of one LSTM unit's outputs with their bounds.
+type lstmUnit struct {
+	gates, boundG [4]float64
+	c, boundC     float64
+	h, boundH     float64
+}
+
+// lstmCellRef returns LSTMCell's outputs for one unit from its four
+// pre-activations pre, each known to within preErr (0: exact inputs), and
+// cPrev.
+func lstmCellRef(pre, preErr [4]float64, cPrev float64) lstmUnit {
+	var u lstmUnit
+	for q := range 4 {
+		if q == 2 {
+			u.gates[q], u.boundG[q] = tanh64(pre[q])
+		} else {
+			u.gates[q], u.boundG[q] = sigmoid64(pre[q])
+		}
+		u.boundG[q] += maxSlope(q == 2, pre[q], preErr[q]) * preErr[q]
 	}
+	i, f, g, o := u.gates[0], u.gates[1], u.gates[2], u.gates[3]
+	ei, ef, eg, eo := u.boundG[0], u.boundG[1], u.boundG[2], u.boundG[3]
+	cv := f*cPrev + i*g
+	ec := math.Abs(cPrev)*ef + math.Abs(g)*ei + math.Abs(i)*eg + rnd(3*(math.Abs(f*cPrev)+math.Abs(i*g)))
+	tc, etc := tanh64(cv)
+	etc += (1 - tc*tc) * ec
+	u.c, u.boundC = cv, ec
+	u.h, u.boundH = o*tc, math.Abs(tc)*eo+o*etc+rnd(math.Abs(o*tc))
+	return u
+}
+
+// maxSlope returns the largest slope of tanh (else σ) within err of x: at
+// the point of the interval nearest 0, where both are steepest. The
+// slopes are written in e = e^(−|x|) (e^(−2|x|) for tanh), so that they
+// keep their precision where the functions saturate: σ′ = e/(1+e)²,
+// tanh′ = 4e/(1+e)².
+func maxSlope(tanh bool, x, err float64) float64 {
+	if err == 0 {
+		return 0
+	}
+	x = math.Max(math.Abs(x)-err, 0)
+	if tanh {
+		e := math.Exp(-2 * x)
+		return 4 * e / ((1 + e) * (1 + e))
+	}
+	e := math.Exp(-x)
+	return e / ((1 + e) * (1 + e))
+}
+
+// savedGates returns the four saved gates of the unit at k of gv.
+func savedGates(gv []float32, k, hidden int) [4]float64 {
+	return [4]float64{f64(gv[k]), f64(gv[k+hidden]), f64(gv[k+2*hidden]), f64(gv[k+3*hidden])}
+}
+
+// lstmUnitGrad is the reference of one LSTM unit's gradients with their
+// bounds.
+type lstmUnitGrad struct {
+	dgates, boundD [4]float64
+	dcPrev, boundP float64
+}
+
+// lstmCellBackwardRef returns LSTMCellBackward's outputs for one unit from
+// its saved gates i, f, g, o, c and cPrev, and the gradients dh (known to
+// within dhErr) and dc.
+func lstmCellBackwardRef(gates [4]float64, c, cPrev, dh, dhErr, dc float64) lstmUnitGrad {
+	var u lstmUnitGrad
+	i, f, g, o := gates[0], gates[1], gates[2], gates[3]
+	tc, etc := tanh64(c)
+	dct := dc + dh*o*(1-tc*tc)
+	abs := math.Abs(dc) + math.Abs(dh*o)*(1+tc*tc)
+	edct := rnd(4*abs) + math.Abs(2*dh*o*tc)*etc + o*(1-tc*tc)*dhErr
+	set := func(q int, kq, scale float64) {
+		u.dgates[q] = dct * kq
+		u.boundD[q] = math.Abs(kq)*edct + rnd(6*scale*abs)
+	}
+	set(0, g*i*(1-i), math.Abs(g*i*(1-i)))
+	set(1, cPrev*f*(1-f), math.Abs(cPrev*f*(1-f)))
+	set(2, i*(1-g*g), math.Abs(i)*(1+g*g))
+	u.dgates[3] = dh * tc * o * (1 - o)
+	u.boundD[3] = math.Abs(dh*o*(1-o))*etc + rnd(6*math.Abs(dh*tc*o*(1-o))) + math.Abs(tc*o*(1-o))*dhErr
+	u.dcPrev, u.boundP = dct*f, f*edct+rnd(2*f*abs)
+	return u
+}
+
+// lstmWeight draws whh [4·H, H] scaled by 1/√H, as elmanWeight does.
+func lstmWeight(r *rand.Rand, hidden int) []float32 {
+	return scaledWeight(r, 4*hidden, hidden)
+}
+
+func testLSTMStep(t tb, d device.Device) {
+	eachCell(t, func(t tb, r *rand.Rand, ci, batch, hidden int) {
+		n := batch * hidden
+		xw, whh := draw(r, 4*n, preact), lstmWeight(r, hidden)
+		hp := draw(r, n, device.Mostly(device.Between(-1, 1), device.OneOf(1, -1)))
+		cp := draw(r, n, device.Mostly(device.Between(-2, 2), device.OneOf(30, -30)))
+		want := lstmForwardWant(batch, hidden, func(k, e int) lstmUnit {
+			b, j := e/hidden, e%hidden
+			var pre, preErr [4]float64
+			for q := range 4 {
+				sum, abs := f64(xw[k+q*hidden]), math.Abs(f64(xw[k+q*hidden]))
+				for l := range hidden {
+					prod := f64(hp[b*hidden+l]) * f64(whh[(q*hidden+j)*hidden+l])
+					sum += prod
+					abs += math.Abs(prod)
+				}
+				pre[q], preErr[q] = sum, tol("accumulate").Bound(float64(hidden+2)*abs, 0)
+			}
+			return lstmCellRef(pre, preErr, f64(cp[e]))
+		})
+		p := device.LSTMCellParams{Batch: batch, Hidden: hidden}
+		gates, xs, w := output(t, d, r, 4*n), place(t, d, r, xw), upload(t, d, whh)
+		// The state's four slices in one sequence buffer, as an LSTM layer
+		// keeps them, or each in its own.
+		var h, cs, prevH, prevC slot
+		if ci%2 == 1 {
+			s := packed(t, d, r, [][]float32{nil, hp, nil, cp}, []int{n, n, n, n})
+			h, prevH, cs, prevC = s[0], s[1], s[2], s[3]
+		} else {
+			h, cs, prevH, prevC = output(t, d, r, n), output(t, d, r, n), place(t, d, r, hp), place(t, d, r, cp)
+		}
+		p.OffH, p.OffC, p.OffGates, p.OffCPrev, p.OffX, p.OffHPrev = h.off, cs.off, gates.off, prevC.off, xs.off, prevH.off
+		d.LSTMStep(h.buf, cs.buf, gates.buf, xs.buf, prevH.buf, w, prevC.buf, p)
+		want.expect(t, d, describe(p), gates, cs, h)
+		prevH.expect(t, d, describe(p)+": hPrev", exact(hp), make([]float64, n))
+		prevC.expect(t, d, describe(p)+": cPrev", exact(cp), make([]float64, n))
+	})
+}
+
+func testLSTMStepBackward(t tb, d device.Device) {
+	eachCell(t, func(t tb, r *rand.Rand, ci, batch, hidden int) {
+		n := batch * hidden
+		whh := lstmWeight(r, hidden)
+		gv, cv, cp := activated(r, batch, 4, hidden, 2), draw(r, n, savedC), draw(r, n, savedPrev)
+		g, dc, dnext := draw(r, n, cellGrad), draw(r, n, cellGrad), draw(r, 4*n, cellGrad)
+		want := lstmBackwardWant(batch, hidden, func(k, e int) lstmUnitGrad {
+			b, j := e/hidden, e%hidden
+			sum, abs := f64(g[e]), math.Abs(f64(g[e]))
+			for l := range 4 * hidden {
+				prod := f64(dnext[b*4*hidden+l]) * f64(whh[l*hidden+j])
+				sum += prod
+				abs += math.Abs(prod)
+			}
+			return lstmCellBackwardRef(savedGates(gv, k, hidden), f64(cv[e]), f64(cp[e]), sum,
+				tol("accumulate").Bound(float64(4*hidden+2)*abs, 0), f64(dc[e]))
+		})
+		p := device.LSTMCellParams{Batch: batch, Hidden: hidden}
+		// dnext and this step's dgates share a buffer, either way round.
+		seq := packed(t, d, r, [][]float32{dnext, nil}, []int{4 * n, 4 * n})
+		next, dgates := seq[0], seq[1]
+		if ci%2 == 1 {
+			seq = packed(t, d, r, [][]float32{nil, dnext}, []int{4 * n, 4 * n})
+			dgates, next = seq[0], seq[1]
+		}
+		gs, dcs, w := place(t, d, r, g), place(t, d, r, dc), upload(t, d, whh)
+		gates, cs, prev := place(t, d, r, gv), place(t, d, r, cv), place(t, d, r, cp)
+		p.OffDGates, p.OffDNext, p.OffDH, p.OffDC = dgates.off, next.off, gs.off, dcs.off
+		p.OffGates, p.OffC, p.OffCPrev = gates.off, cs.off, prev.off
+		d.LSTMStepBackward(dgates.buf, dcs.buf, gs.buf, w, gates.buf, cs.buf, prev.buf, p)
+		want.expect(t, d, describe(p), dgates, dcs)
+		next.expect(t, d, describe(p)+": dnext", exact(dnext), make([]float64, 4*n))
+	})
+}
+
+// exact returns v as float64s, to expect unchanged with bounds of 0.
+func exact(v []float32) []float64 {
+	w := make([]float64, len(v))
+	for i, x := range v {
+		w[i] = f64(x)
+	}
+	return w
 }
 
 func testGRUCell(t tb, d device.Device) {

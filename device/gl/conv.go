@@ -31,7 +31,7 @@ func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, e device.Epilo
 	if mode == "BACKWARD_X" && p.StrideH == 1 && p.StrideW == 1 {
 		defs = append(defs, "UNIT_STRIDE")
 	}
-	d.gemm(name, "conv", "matmul", defs, nil, []*glBuffer{out, in0, in1}, e, func(prog *program) {
+	d.gemm(name, "conv", "matmul", defs, nil, []*glBuffer{out, in0, in1}, e, nil, func(prog *program) {
 		for _, u := range []struct {
 			name string
 			v    int

@@ -71,7 +71,11 @@ func (t gemmTiles) withVec() gemmTiles {
 
 // vecRuns reports whether each invocation's rows and columns of t come in
 // runs of 4, as vec4 tiles need.
-func (t gemmTiles) vecRuns() bool { return (t.m/t.ly)%4 == 0 && (t.n/t.lx)%4 == 0 }
+func (t gemmTiles) vecRuns() bool { return (t.m/t.ly)%4 == 0 && t.runs4() }
+
+// runs4 reports whether each invocation of t holds its columns in runs of
+// 4, as a GEMM storing through storeC4 (STORE_RUNS4) needs.
+func (t gemmTiles) runs4() bool { return (t.n/t.lx)%4 == 0 }
 
 // pick returns the tiling for products of m rows.
 func (t gemmTiles) pick(m int) gemmTiles {
@@ -144,16 +148,44 @@ func (t gemmTiles) splitK(target, batch, m, n, k int) (splits, chunk int) {
 	return (k + chunk - 1) / chunk, chunk
 }
 
+// gemmStore describes a family whose storeC (or storeC4) does more than
+// the epilogue: its own buffers, bound from binding 4 on, of which it
+// writes those whose bits are set in writes, and, with runs4, whether it
+// stores runs of 4 columns (STORE_RUNS4 in shaders/matmul.comp).
+type gemmStore struct {
+	bufs   []*glBuffer
+	writes uint32
+	runs4  bool
+}
+
 // gemm runs the tiled GEMM core of family (with tail appended) over batch
 // M×N×K products: bufs are its bindings 0–2, defs its mode, set its own
 // uniforms, e the epilogue its storeC applies (bias, residual and saved
-// activation at bindings 4–6). A long K
+// activation at bindings 4–6), or store, when not nil, the family's own
+// store in place of the epilogue's. A long K
 // over few output tiles runs as split slices written to a pooled scratch
 // buffer (binding 3), then a second pass that sums the slices in order and
 // stores the result through the epilogue.
-func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, bufs []*glBuffer, e device.Epilogue, set func(*program), batch, m, n, k int) {
+func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, bufs []*glBuffer, e device.Epilogue, store *gemmStore, set func(*program), batch, m, n, k int) {
 	t := d.tiles.pick(m)
 	all := []*glBuffer{bufs[0], bufs[1], bufs[2], nil, nil, nil, nil}
+	w := writes(0)
+	reduceN := batch * m * n
+	if store != nil {
+		if !e.Plain() {
+			panic("gl: a GEMM with its own store takes no epilogue")
+		}
+		all = append(all[:4], store.bufs...)
+		w |= store.writes
+		if store.runs4 {
+			reduceN /= 4
+			// Scalar tiles would lay each invocation's columns out in runs
+			// of 4 (STORE_RUNS4), 4 floats apart between invocations: a
+			// bank conflict on a GPU's shared memory. vec4 tiles read the
+			// runs whole, with the same sums.
+			t = t.withVec()
+		}
+	}
 	defs = defs[:len(defs):len(defs)]
 	// The operands' layout (transposes, convolution pass) is defs before
 	// the epilogue's: with the shape, what a tuned tiling is kept for.
@@ -228,7 +260,7 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		// C (binding 0) is read too when β ≠ 0; split, the first pass
 		// writes only the partial sums (binding 3), the second C.
 		if splits == 1 {
-			d.bind(writes(0), all...)
+			d.bind(w, all...)
 		} else {
 			d.bind(writes(3), all...)
 		}
@@ -241,16 +273,19 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		if sum == nil {
 			return false
 		}
-		d.bind(writes(0), all...)
+		d.bind(w, all...)
 		shape(sum, splits, chunk)
-		d.dispatch1(sum, batch*m*n, elemLocal)
+		d.dispatch1(sum, reduceN, elemLocal)
 		return true
 	}
 	partials := 0
 	if splits > 1 {
 		partials = splits * batch * m * n
 	}
-	if d.tune != tuneOff {
+	// A trial of a family with its own store would run the store's writes
+	// twice (an update in place among them): those run on the default
+	// tiling.
+	if d.tune != tuneOff && store == nil {
 		key := gemmKey(family, strings.Join(defs[:nLayout], ","), batch, m, n, k)
 		t = d.tunedTiles(name, key, t, splits, chunk, len(vecDefs) > 0, all[0].size, partials, func(t gemmTiles, c, p *glBuffer) bool {
 			trial := slices.Clone(all)
@@ -283,7 +318,7 @@ func (d *Device) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.MatMu
 		defs = append(defs, "B_K_FAST")
 	}
 	bufs := []*glBuffer{d.buf(c), d.buf(a), d.buf(b)}
-	d.gemm("matmul", "matmul", "", defs, vecLoads(p), bufs, e, func(prog *program) {
+	d.gemm("matmul", "matmul", "", defs, vecLoads(p), bufs, e, nil, func(prog *program) {
 		prog.setInt("u_offA", p.OffA)
 		prog.setInt("u_offB", p.OffB)
 		prog.setInt("u_offC", p.OffC)
