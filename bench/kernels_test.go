@@ -631,6 +631,33 @@ func buildKernelCases() []kernelCase {
 		kernelCase{method: "SGDStep", size: "momentum-lenet", soft: true, work: groupWork(lenetGroup, 3, 2), setup: sgd(lenetGroup, momentum)},
 		kernelCase{method: "AdamStep", size: "1Mi", soft: true, work: groupWork([]int{mi}, 4, 3), setup: adam([]int{mi})},
 		kernelCase{method: "AdamStep", size: "mlp", soft: true, work: groupWork(mlpGroup, 4, 3), setup: adam(mlpGroup)})
+
+	// Gradient clipping's two kernels over a group's gradients: the norm's
+	// square and the scaling, by a factor just below 1 (0.999997), so every
+	// element is written and a million calls leave the values far from the
+	// subnormals, which a CPU multiplies slowly.
+	spans := func(o *operands, sizes []int) []device.Span {
+		ts := make([]device.Span, len(sizes))
+		for i, n := range sizes {
+			ts[i] = device.Span{Buf: o.uniform(n, -1, 1), N: n}
+		}
+		return ts
+	}
+	for _, g := range []struct {
+		size  string
+		sizes []int
+	}{{"1Mi", []int{mi}}, {"mlp", mlpGroup}} {
+		add(kernelCase{method: "SumSquares", size: g.size, soft: true, work: groupWork(g.sizes, 1, 0),
+			setup: func(o *operands) func() {
+				ts, dst := spans(o, g.sizes), o.alloc(device.Float32, 1)
+				return func() { o.dev.SumSquares(dst, ts) }
+			}},
+			kernelCase{method: "ClipScale", size: g.size, soft: true, work: groupWork(g.sizes, 1, 1),
+				setup: func(o *operands) func() {
+					ts, sq := spans(o, g.sizes), o.uniform(1, 1.000004, 1.000004)
+					return func() { o.dev.ClipScale(ts, sq, 1) }
+				}})
+	}
 	return cs
 }
 

@@ -207,6 +207,17 @@ type Device interface {
 	// AdamStep updates every tensor of ts (its parameter, m and v) in place
 	// from its gradient, in one kernel.
 	AdamStep(ts []AdamTensor, p AdamParams)
+	// SumSquares writes into dst[0] the sum of the squares of every element
+	// of every span of ts (all together, a gradient norm's square), summed
+	// in an order fixed by the spans' sizes alone: not by threads, nor by
+	// how many spans one dispatch takes.
+	SumSquares(dst Buffer, ts []Span)
+	// ClipScale multiplies every span of ts in place by
+	// maxNorm/(√sq[0] + 1e-6), computed in float32, where that factor is
+	// below 1 and sq[0] is finite, and leaves them alone otherwise:
+	// gradient clipping by norm (PyTorch's clip_grad_norm_) with the norm's
+	// square from SumSquares, read on the device.
+	ClipScale(ts []Span, sq Buffer, maxNorm float32)
 }
 
 // Info describes a Device.

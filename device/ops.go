@@ -383,6 +383,13 @@ type SGDTensor struct {
 	FirstStep        bool
 }
 
+// Span is the first N elements of Buf: one tensor of a multi-tensor op
+// (SumSquares, ClipScale). No two spans of one ClipScale share a buffer.
+type Span struct {
+	Buf Buffer
+	N   int
+}
+
 // AdamParams is PyTorch's Adam (Decoupled=false: weight decay added to the
 // gradient) or AdamW (Decoupled=true: p ← p·(1−LR·WeightDecay) first),
 // applied to every tensor of one AdamStep. Each tensor's step count t (in

@@ -284,6 +284,28 @@ func (d *cpuDevice) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev dev
 		f32(gates)[p.OffGates:], f32(c)[p.OffC:], f32(cPrev)[p.OffCPrev:], p.Batch, p.Hidden)
 }
 
+// SumSquares sums in float64 (see kernels.SumSquares) and rounds once.
+func (d *cpuDevice) SumSquares(dst device.Buffer, ts []device.Span) {
+	d.dispatch()
+	f32(dst)[0] = float32(kernels.SumSquares(spans(ts)))
+}
+
+func (d *cpuDevice) ClipScale(ts []device.Span, sq device.Buffer, maxNorm float32) {
+	d.dispatch()
+	if c, ok := kernels.ClipCoef(f32(sq)[0], maxNorm); ok {
+		kernels.ScaleAll(spans(ts), c)
+	}
+}
+
+// spans returns the float32 slices of ts.
+func spans(ts []device.Span) [][]float32 {
+	s := make([][]float32, len(ts))
+	for i, t := range ts {
+		s[i] = f32(t.Buf)[:t.N]
+	}
+	return s
+}
+
 // LSTMStep runs the step's product, xw its epilogue's residual, then the
 // cell.
 func (d *cpuDevice) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {

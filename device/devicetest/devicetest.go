@@ -60,6 +60,8 @@ var methods = []method{
 	{"Random", testRandom},
 	{"SGDStep", testSGDStep},
 	{"AdamStep", testAdamStep},
+	{"SumSquares", testSumSquares},
+	{"ClipScale", testClipScale},
 	{"Close", testClose},
 }
 

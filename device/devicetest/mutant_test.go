@@ -41,6 +41,8 @@ type mutant struct {
 	lstmBwd    func(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
 	lstmStep   func(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams)
 	lstmStepBw func(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
+	sumSquares func(dst device.Buffer, ts []device.Span)
+	clipScale  func(ts []device.Span, sq device.Buffer, maxNorm float32)
 	gru        func(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams)
 	elman      func(y, xw, whh, h0 device.Buffer, p device.ElmanParams)
 	elmanBwd   func(dz, g, whh, y device.Buffer, p device.ElmanParams)
@@ -88,6 +90,22 @@ func (m *mutant) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device
 		return
 	}
 	m.lstmBwd(dgates, dcPrev, dh, dc, gates, c, cPrev, p)
+}
+
+func (m *mutant) SumSquares(dst device.Buffer, ts []device.Span) {
+	if m.sumSquares == nil {
+		m.Device.SumSquares(dst, ts)
+		return
+	}
+	m.sumSquares(dst, ts)
+}
+
+func (m *mutant) ClipScale(ts []device.Span, sq device.Buffer, maxNorm float32) {
+	if m.clipScale == nil {
+		m.Device.ClipScale(ts, sq, maxNorm)
+		return
+	}
+	m.clipScale(ts, sq, maxNorm)
 }
 
 // withZeros runs f with a buffer of n zeros on d, freed after.
@@ -605,6 +623,43 @@ var mutants = []struct {
 			defer d.Free(w)
 			d.Write(w, tr)
 			d.LSTMStepBackward(dgates, dc, g, w, gates, c, cPrev, p)
+		}
+	}},
+	{"sum of squares leaves out the last tensor", "SumSquares/many", func(d device.Device, m *mutant) {
+		m.sumSquares = func(dst device.Buffer, ts []device.Span) { d.SumSquares(dst, ts[:max(len(ts)-1, 0)]) }
+	}},
+	{"sum of squares stops at a work group's share", "SumSquares/long", func(d device.Device, m *mutant) {
+		// Each tensor's first 4096 elements: partial sums of later groups lost.
+		m.sumSquares = func(dst device.Buffer, ts []device.Span) {
+			short := make([]device.Span, len(ts))
+			for i, t := range ts {
+				short[i] = device.Span{Buf: t.Buf, N: min(t.N, 4096)}
+			}
+			d.SumSquares(dst, short)
+		}
+	}},
+	{"clip scales whatever the factor", "ClipScale/below", func(d device.Device, m *mutant) {
+		m.clipScale = func(ts []device.Span, sq device.Buffer, maxNorm float32) {
+			s := make([]float32, 1)
+			d.Read(sq, s)
+			c := maxNorm / (float32(math.Sqrt(float64(s[0]))) + 1e-6)
+			for _, t := range ts {
+				v := make([]float32, t.N)
+				d.Read(t.Buf, v)
+				for i := range v {
+					v[i] *= c
+				}
+				d.Write(t.Buf, v)
+			}
+		}
+	}},
+	{"clip takes an infinite norm's factor of 0", "ClipScale/inf", func(d device.Device, m *mutant) {
+		m.clipScale = func(ts []device.Span, sq device.Buffer, maxNorm float32) {
+			withZeros(d, 1, func(zero device.Buffer) {
+				for _, t := range ts {
+					d.Copy(t.Buf, 0, device.Strided{Buf: zero, Strides: []int{0}}, []int{t.N})
+				}
+			})
 		}
 	}},
 	{"elman starts from zeros, not h0", "Elman/odd", func(d device.Device, m *mutant) {

@@ -9,11 +9,12 @@ import (
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// optimSlots is how many tensors one optimizer dispatch binds when each
-// needs perTensor storage blocks: as many as the context's limit allows,
-// capped so that the per-tensor uniform arrays stay small.
-func (d *Device) optimSlots(perTensor int) int {
-	return max(1, min(d.info.Limits.MaxStorageBlocks/perTensor, maxOptimSlots))
+// optimSlots is how many tensors one multi-tensor dispatch binds when each
+// needs perTensor storage blocks and reserved more are bound besides: as
+// many as the context's limit allows, capped so that the per-tensor uniform
+// arrays stay small.
+func (d *Device) optimSlots(perTensor, reserved int) int {
+	return max(1, min((d.info.Limits.MaxStorageBlocks-reserved)/perTensor, maxOptimSlots))
 }
 
 // maxOptimSlots caps the tensors per optimizer dispatch (16 storage blocks
@@ -48,7 +49,7 @@ func (d *Device) SGDStep(ts []device.SGDTensor, p device.SGDParams) {
 	if p.Momentum != 0 {
 		defs = append(defs, "MOMENTUM")
 	}
-	d.optimStep("sgd", defs, []string{"B_GRAD", "B_BUF"}, ots, func(prog *program, chunk []optimTensor) {
+	d.optimStep("sgd", defs, []string{"B_GRAD", "B_BUF"}, ots, updateOpts, func(prog *program, chunk []optimTensor) {
 		prog.setFloat("u_lr", p.LR)
 		prog.setFloat("u_wd", p.WeightDecay)
 		prog.setFloat("u_momentum", p.Momentum)
@@ -72,7 +73,7 @@ func (d *Device) AdamStep(ts []device.AdamTensor, p device.AdamParams) {
 			bc1: float32(1 - math.Pow(float64(p.Beta1), float64(t.Step))),
 			bc2: float32(1 - math.Pow(float64(p.Beta2), float64(t.Step)))}
 	}
-	d.optimStep("adam", []string{"ADAM"}, []string{"B_GRAD", "B_M", "B_V"}, ots, func(prog *program, chunk []optimTensor) {
+	d.optimStep("adam", []string{"ADAM"}, []string{"B_GRAD", "B_M", "B_V"}, ots, updateOpts, func(prog *program, chunk []optimTensor) {
 		prog.setFloat("u_lr", p.LR)
 		prog.setFloat("u_wd", p.WeightDecay)
 		prog.setFloat("u_beta1", p.Beta1)
@@ -88,19 +89,42 @@ func (d *Device) AdamStep(ts []device.AdamTensor, p device.AdamParams) {
 	})
 }
 
-// optimStep enqueues an optimizer kernel over ts: the variant defs, with
+// multiOpts is how a multi-tensor kernel of shaders/optim.comp binds and
+// splits its tensors: perGroup elements of a tensor per work group; reads,
+// the operands (by index in optimTensor.bufs) it only reads; extra, a
+// buffer bound after the operand arrays (at B_EXTRA), which it writes when
+// extraWrites is set.
+type multiOpts struct {
+	perGroup    int
+	reads       uint32
+	extra       *glBuffer
+	extraWrites bool
+}
+
+// updateOpts are the optimizers': an invocation per element, the gradient
+// (operand 1) read, every other operand written.
+var updateOpts = multiOpts{perGroup: elemLocal, reads: 1 << 1}
+
+// optimStep enqueues a multi-tensor kernel over ts: the variant defs, with
 // SLOTS tensors per dispatch and the binding macros (one per operand after
-// the parameter: bindingNames[j] is operand j+1's first binding), run over
+// the first: bindingNames[j] is operand j+1's first binding), run over
 // chunks of up to SLOTS tensors. set sets the chunk's other uniforms.
-func (d *Device) optimStep(name string, defs, bindingNames []string, ts []optimTensor, set func(*program, []optimTensor)) {
+func (d *Device) optimStep(name string, defs, bindingNames []string, ts []optimTensor, o multiOpts, set func(*program, []optimTensor)) {
 	if len(ts) == 0 {
 		return
 	}
 	operands := len(ts[0].bufs)
-	slots := d.optimSlots(operands)
+	reserved := 0
+	if o.extra != nil {
+		reserved = 1
+	}
+	slots := d.optimSlots(operands, reserved)
 	defs = append(defs, localDef(elemLocal), fmt.Sprintf("SLOTS=%d", slots))
 	for j, b := range bindingNames {
 		defs = append(defs, fmt.Sprintf("%s=%d", b, (j+1)*slots))
+	}
+	if o.extra != nil {
+		defs = append(defs, fmt.Sprintf("B_EXTRA=%d", operands*slots))
 	}
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "optim", defs: defs})
@@ -112,22 +136,27 @@ func (d *Device) optimStep(name string, defs, bindingNames []string, ts []optimT
 			// Tensor k of the chunk is bound at slot k of every operand
 			// array; unused slots get the chunk's last tensor again (no
 			// work group reads them) so no binding is left stale.
-			// Every operand is read and written but the gradient.
 			start, n := make([]uint32, slots+1), make([]uint32, slots)
-			bufs := make([]*glBuffer, operands*slots)
+			bufs := make([]*glBuffer, operands*slots, operands*slots+1)
 			var w uint32
 			groups := 0
 			for k := range slots {
 				t := chunk[min(k, len(chunk)-1)]
 				for j, g := range t.bufs {
 					bufs[j*slots+k] = g
-					if j != 1 {
+					if o.reads&(1<<j) == 0 {
 						w |= writes(j*slots + k)
 					}
 				}
 				if k < len(chunk) {
 					start[k], n[k] = uint32(groups), uint32(t.n)
-					groups += (t.n + elemLocal - 1) / elemLocal
+					groups += (t.n + o.perGroup - 1) / o.perGroup
+				}
+			}
+			if o.extra != nil {
+				bufs = append(bufs, o.extra)
+				if o.extraWrites {
+					w |= writes(operands * slots)
 				}
 			}
 			start[len(chunk)] = uint32(groups)
@@ -139,6 +168,60 @@ func (d *Device) optimStep(name string, defs, bindingNames []string, ts []optimT
 			d.dispatch(prog, groups, 1, 1)
 		}
 	})
+}
+
+// normPer is how many elements of a tensor each invocation of SumSquares
+// squares and adds.
+const normPer = 64
+
+// SumSquares sums each group's share of the squares into a pooled buffer of
+// partial sums (one per group, as few dispatches as the storage-block limit
+// allows), then adds them in one work group.
+func (d *Device) SumSquares(dst device.Buffer, ts []device.Span) {
+	var ots []optimTensor
+	parts := 0
+	for _, t := range ts {
+		if t.N > 0 {
+			ots = append(ots, optimTensor{bufs: []*glBuffer{d.buf(t.Buf)}, n: t.N})
+			parts += (t.N + elemLocal*normPer - 1) / (elemLocal * normPer)
+		}
+	}
+	if parts == 0 {
+		d.Fill(dst, 0, 1, 0)
+		return
+	}
+	partial := d.Alloc(device.Float32, parts)
+	pb, out := d.buf(partial), d.buf(dst)
+	base := 0 // the first partial sum of the chunk being dispatched
+	d.optimStep("sum squares", []string{"SUM_SQUARES", fmt.Sprintf("NORM_PER=%d", normPer)}, nil, ots,
+		multiOpts{perGroup: elemLocal * normPer, reads: 1, extra: pb, extraWrites: true}, func(prog *program, chunk []optimTensor) {
+			prog.setUint("u_partBase", base)
+			for _, t := range chunk {
+				base += (t.n + elemLocal*normPer - 1) / (elemLocal * normPer)
+			}
+		})
+	d.enqueue("sum partials", func() {
+		prog := d.program(variant{family: "optim", defs: []string{"SUM_PARTIALS", localDef(elemLocal)}})
+		if prog == nil {
+			return
+		}
+		d.bind(writes(0), out, pb)
+		prog.setUint("u_parts", parts)
+		d.dispatch(prog, 1, 1, 1)
+	})
+	d.Free(partial) // commands run in order: a reuse comes after the sum
+}
+
+// ClipScale scales in as few dispatches as the storage-block limit allows.
+func (d *Device) ClipScale(ts []device.Span, sq device.Buffer, maxNorm float32) {
+	var ots []optimTensor
+	for _, t := range ts {
+		if t.N > 0 {
+			ots = append(ots, optimTensor{bufs: []*glBuffer{d.buf(t.Buf)}, n: t.N})
+		}
+	}
+	d.optimStep("clip scale", []string{"CLIP_SCALE"}, nil, ots, multiOpts{perGroup: elemLocal, extra: d.buf(sq)},
+		func(prog *program, _ []optimTensor) { prog.setFloat("u_maxNorm", maxNorm) })
 }
 
 func b2i(b bool) int {

@@ -8,40 +8,44 @@ import (
 
 // ClipGradNorm rescales the gradients of params so that their total 2-norm
 // (over all parameters together) is at most maxNorm, and returns the norm
-// they had before. As in PyTorch's clip_grad_norm_, gradients are scaled by
-// maxNorm/(norm+1e-6) when that factor is below 1, and parameters without a
-// gradient are skipped. A NaN or infinite norm is returned as is and leaves
-// the gradients alone, for the caller to notice.
+// they had before. As in PyTorch's clip_grad_norm_, gradients are scaled in
+// place by maxNorm/(norm+1e-6) when that factor is below 1, and parameters
+// without a gradient are skipped (a parameter listed twice counts once). A
+// NaN or infinite norm is returned as is and leaves the gradients alone,
+// for the caller to notice.
 //
-// The norm is reduced on the device; only the one number is read back.
+// Two kernels whatever the number of parameters: the norm's square in one
+// (tensor.SumSquares), then the scaling, with its factor read on the device
+// (tensor.ClipScale). Only the one number is read back, for the return
+// value.
 func ClipGradNorm(params []*tensor.Tensor, maxNorm float32) float32 {
 	var norm float32
-	// Gradients record nothing; the scope releases the partial sums.
+	// Gradients record nothing; the scope releases the norm's square.
 	tensor.Tidy(func(sc *tensor.Scope) {
-		var sq *tensor.Tensor
+		var gs []*tensor.Tensor
+		seen := map[*tensor.Tensor]bool{}
 		for _, p := range params {
-			if g := p.Grad(); g != nil {
-				s := sc.Use(g).Square().Sum()
-				if sq != nil {
-					s = sq.Add(s)
-				}
-				sq = s
+			g := p.Grad()
+			if g == nil || seen[p] {
+				continue
 			}
-		}
-		if sq == nil {
-			return
-		}
-		norm = sq.Sqrt().Item()
-		coef := float64(maxNorm) / (float64(norm) + 1e-6)
-		if coef >= 1 || math.IsInf(float64(norm), 0) || math.IsNaN(float64(norm)) {
-			return
-		}
-		for _, p := range params {
-			if g := p.Grad(); g != nil {
-				p.SetGrad(g.MulScalar(float32(coef)))
+			seen[p] = true
+			// Scaled in place: a gradient that is not a whole contiguous
+			// tensor (one set to a view) is replaced by a contiguous copy.
+			u := sc.Use(g)
+			c := u.Contiguous()
+			if c != u {
+				p.SetGrad(c)
 				g.Release()
 			}
+			gs = append(gs, c)
 		}
+		if len(gs) == 0 {
+			return
+		}
+		sq := tensor.SumSquares(gs...)
+		tensor.ClipScale(gs, sq, maxNorm)
+		norm = float32(math.Sqrt(float64(sq.Item())))
 	})
 	return norm
 }

@@ -73,3 +73,65 @@ func TestClipGradNormNoGradients(t *testing.T) {
 		t.Errorf("norm without gradients = %v, want 0", got)
 	}
 }
+
+// TestClipGradNormInPlace: the gradients are scaled in place by two kernels
+// whatever their number; a gradient set to a view (not a whole contiguous
+// tensor) is replaced by its clipped copy, a parameter listed twice counts
+// once, and a NaN norm is returned and leaves the gradients alone.
+func TestClipGradNormInPlace(t *testing.T) {
+	dev := tensor.DefaultDevice()
+	a := tensor.Zeros(2, 3).SetRequiresGrad(true)
+	b := tensor.Zeros(3, 2).SetRequiresGrad(true)
+	c := tensor.Zeros(5).SetRequiresGrad(true)
+	ga := tensor.FromSlice([]float32{3, 0, 0, 0, 0, 0}, 2, 3)
+	a.SetGrad(ga)
+	b.SetGrad(tensor.FromSlice([]float32{0, 4, 0, 0, 0, 0}, 2, 3).T()) // a view
+	c.SetGrad(tensor.FromSlice([]float32{0, 0, 0, 0, 12}, 5))
+	if err := dev.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	before := dev.Stats().Dispatches
+	got := ClipGradNorm([]*tensor.Tensor{a, b, c, a}, 6.5) // ‖(3, 4, 12)‖ = 13
+	if err := dev.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	// The view's copy is one kernel more; GL adds the norm's partial sums
+	// in a second dispatch.
+	want := int64(3)
+	if dev.Info().Name == "gl" {
+		want = 4
+	}
+	if n := dev.Stats().Dispatches - before; n != want {
+		t.Errorf("%d kernels, want %d (the view's copy, the norm's square, the scaling)", n, want)
+	}
+	if math.Abs(float64(got)-13) > 1e-5 {
+		t.Errorf("norm %v, want 13", got)
+	}
+	coef := 6.5 / (13 + 1e-6)
+	for _, c := range []struct {
+		name string
+		p    *tensor.Tensor
+		i    int
+		v    float64
+	}{{"a", a, 0, 3}, {"b", b, 2, 4}, {"c", c, 4, 12}} {
+		d := c.p.Grad().Data()
+		if w := c.v * coef; math.Abs(float64(d[c.i])-w) > 1e-6*w {
+			t.Errorf("%s's gradient [%d] = %v, want %v", c.name, c.i, d[c.i], w)
+		}
+	}
+	if a.Grad() != ga {
+		t.Errorf("a's gradient was replaced; want it scaled in place")
+	}
+	if s := ga.Data()[0]; math.Abs(float64(s)-3*coef) > 1e-6 {
+		t.Errorf("a's gradient tensor holds %v, want %v", s, 3*coef)
+	}
+
+	c.SetGrad(tensor.FromSlice([]float32{0, float32(math.NaN()), 0, 0, 1}, 5))
+	got = ClipGradNorm([]*tensor.Tensor{a, b, c}, 0.1)
+	if !math.IsNaN(float64(got)) {
+		t.Errorf("norm with a NaN gradient = %v, want NaN", got)
+	}
+	if d := a.Grad().Data()[0]; math.Abs(float64(d)-3*coef) > 1e-6 {
+		t.Errorf("a NaN norm changed a's gradient to %v", d)
+	}
+}
