@@ -28,6 +28,7 @@ var maxDispatches = map[string]struct{ cpu, gl int }{
 	// renderer takes minutes a step); their counts do not depend on the batch.
 	"resnet18": {159, -1}, // 881 before the fused batch norm, 201 before its ReLU and the shortcut joined it
 	"lstm":     {297, -1}, // 4535 before the fused cell, 582 before the product joined it (LSTMStep), 328 before the two clipping kernels
+	"gru":      {285, -1}, // 539 before GRUStep
 }
 
 // TestDispatchesPerStep counts the kernels of one warm training step of

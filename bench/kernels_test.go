@@ -469,6 +469,30 @@ func buildKernelCases() []kernelCase {
 				}})
 	}
 
+	// Whole GRU steps, product and cell, at the same sizes; flops count the
+	// products, 2·B·3H·H.
+	for _, c := range steps {
+		n, hd := c.batch*c.hidden, c.hidden
+		gp := device.GRUCellParams{Batch: c.batch, Hidden: hd, OffDNext: 3 * n}
+		flops := float64(2 * c.batch * 3 * hd * hd)
+		add(kernelCase{method: "GRUStep", size: c.size, soft: c.soft,
+			work: work{flops: flops, elems: float64(n)},
+			setup: func(o *operands) func() {
+				h, gates := o.alloc(device.Float32, n), o.alloc(device.Float32, 4*n)
+				xw, prev := o.uniform(3*n, -2, 2), o.uniform(n, -1, 1)
+				whh, bhh := o.uniform(3*hd*hd, -0.1, 0.1), o.uniform(3*hd, -0.1, 0.1)
+				return func() { o.dev.GRUStep(h, gates, xw, prev, whh, bhh, gp) }
+			}},
+			kernelCase{method: "GRUStepBackward", size: c.size, soft: c.soft,
+				work: work{flops: flops, elems: float64(n)},
+				setup: func(o *operands) func() {
+					dx, dhh, g, dh := o.alloc(device.Float32, 3*n), o.uniform(6*n, -1, 1), o.uniform(n, -1, 1), o.uniform(n, -1, 1)
+					gates, prev := o.uniform(4*n, 0, 1), o.uniform(n, -1, 1)
+					whh := o.uniform(3*hd*hd, -0.1, 0.1)
+					return func() { o.dev.GRUStepBackward(dx, dhh, dh, g, whh, gates, prev, gp) }
+				}})
+	}
+
 	// Whole Elman recurrences: the character model's layer (64 steps of 64
 	// rows of 128 tanh units) and a short wide one; flops count the
 	// products, 2·B·H² a step.

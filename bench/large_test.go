@@ -20,6 +20,7 @@ const lstmVocab, lstmEmbed, lstmHidden, lstmSeq = 256, 256, 512, 64
 var largeModels = []trainModel{
 	{"resnet18", classifier([]int{3, 32, 32}, optim.SGDConfig{LR: 0.01, Momentum: 0.9}, resnet18)},
 	{"lstm", languageModel(nn.NewLSTM, lstmVocab, lstmEmbed, lstmHidden, lstmSeq)},
+	{"gru", languageModel(nn.NewGRU, lstmVocab, lstmEmbed, lstmHidden, lstmSeq)},
 }
 
 // trainStep is a model trained at one batch size.
@@ -32,19 +33,19 @@ type trainStep struct {
 func (s trainStep) name() string { return fmt.Sprintf("%s-b%d", s.model.name, s.batch) }
 
 // largeSteps are BenchmarkTrainStepLarge's steps: the seed's models at
-// batch 1024, ResNet-18 at 128 and the LSTM language model at 64.
+// batch 1024, ResNet-18 at 128 and the LSTM and GRU language models at 64.
 var largeSteps = func() []trainStep {
 	var ss []trainStep
 	for _, m := range trainModels {
 		ss = append(ss, trainStep{m, 1024})
 	}
-	return append(ss, trainStep{largeModels[0], 128}, trainStep{largeModels[1], 64})
+	return append(ss, trainStep{largeModels[0], 128}, trainStep{largeModels[1], 64}, trainStep{largeModels[2], 64})
 }()
 
 // BenchmarkTrainStepLarge times, as BenchmarkTrainStep does, steps that
 // load a GPU, as BenchmarkTrainStepLarge/<model>-b<batch>/<device>: the
 // seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128 (SGD
-// momentum 0.9) and an LSTM language model at batch 64 (Adam). A software
+// momentum 0.9) and LSTM and GRU language models at batch 64 (Adam). A software
 // renderer skips them all; on two CPU cores ResNet-18 takes seconds a
 // step, so CPU runs select by name ('TrainStepLarge/[^/]*-b1024/cpu').
 func BenchmarkTrainStepLarge(b *testing.B) {

@@ -4,7 +4,7 @@ prints PyTorch's time / tensorgl's for each training step and kernel, per
 round and as the median over the rounds.
 
     make bench-vs-torch              # builds the bench test binary, 3 rounds
-    make bench-vs-torch-large        # the same for ResNet-18 and the LSTM LM
+    make bench-vs-torch-large        # the same for ResNet-18 and the LSTM and GRU LMs
     /usr/bin/python3 bench/sidebyside.py --go-bench bench.test [--rounds 3]
         [--benchtime 2s] [--torch-threads 2] [--blas-threads 1] [--large]
 
@@ -20,7 +20,7 @@ SGEMM 1024 at numpy/OpenBLAS's rate or more, the LeNet convolutions at
 PyTorch's or more.
 
 With --large each round runs BenchmarkTrainStepLarge's ResNet-18 (batch
-128) and LSTM language model (batch 64) steps instead, and no kernels:
+128), LSTM and GRU language model (batch 64) steps instead, and no kernels:
 seconds a step on two cores, so --large-benchtime counts steps.
 """
 
@@ -36,7 +36,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STEPS = ["mlp", "cnn", "rnn", "rows", "gan"]
-LARGE_STEPS = ["resnet18-b128", "lstm-b64"]
+LARGE_STEPS = ["resnet18-b128", "lstm-b64", "gru-b64"]
 # Go kernel benchmark name -> torch_ref.py kernel name.
 KERNELS = {
     "Sgemm/tensorgl/1024": "numpy-sgemm/1024",

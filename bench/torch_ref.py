@@ -27,6 +27,7 @@ With --large also BenchmarkTrainStepLarge's steps, named as there:
         FC 10), random CIFAR-10-sized batch, SGD momentum 0.9 (lr 0.01)
   lstm-b64  embedding 256->256, 2-layer LSTM of 512 over 64 time steps (64
         streams), linear head to 256, Adam, gradient norm clipped to 1
+  gru-b64   the same with a 2-layer GRU of 512
 
 and the kernels: sgemm NxNxN (--gemm-sizes; up to 8192 on CUDA), the two
 LeNet convolutions forward and both backward passes, and the launch cost
@@ -218,13 +219,14 @@ MODELS = {
     "gan": gan,
     "resnet18": classifier(resnet18, (3, 32, 32), lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)),
     "lstm": language_model(nn.LSTM, *LSTM_LM),
+    "gru": language_model(nn.GRU, *LSTM_LM),
 }
 SEED = ["mlp", "cnn", "rnn", "rows", "gan"]
 # Step name -> (model, batch): the seed's steps at batch 64 under their own
 # names, as BenchmarkTrainStep; the large ones as BenchmarkTrainStepLarge.
 STEPS = {name: (name, BATCH) for name in SEED}
 LARGE = {f"{name}-b{batch}": (name, batch) for name, batch in
-         [(name, 1024) for name in SEED] + [("resnet18", 128), ("lstm", 64)]}
+         [(name, 1024) for name in SEED] + [("resnet18", 128), ("lstm", 64), ("gru", 64)]}
 STEPS.update(LARGE)
 
 # The LeNet convolutions of bench/kernels_test.go: N, C, H, W, K, R, pad.

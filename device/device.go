@@ -164,6 +164,21 @@ type Device interface {
 	// pass through hh, from dh (the gradient of h), the saved gates and
 	// hPrev. dhPrev may be dh itself (the same buffer and offset).
 	GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev Buffer, p GRUCellParams)
+	// GRUStep runs one GRU time step whole: hh = hPrev·whhᵀ + bhh (whh
+	// [3·Hidden, Hidden] and bhh [3·Hidden] from 0, bhh nil for none),
+	// summed as MatMul sums with bhh its epilogue's bias, then GRUCell with
+	// x = xw at OffX; one call in place of the two.
+	GRUStep(h, gates, xw, hPrev, whh, bhh Buffer, p GRUCellParams)
+	// GRUStepBackward runs one step of a GRU's backward pass whole:
+	//
+	//	dh = (dnext·whh + dh) + g
+	//
+	// (dh [Batch, Hidden] at OffDH holds dhPrev of the step after, in the
+	// forward order; g at OffG; dnext [Batch, 3·Hidden], that step's dhh,
+	// lies in dhh at OffDNext, apart from this step's), summed as MatMul
+	// sums with β = 1 and g its epilogue's residual, then GRUCellBackward
+	// on dh with dh updated in place to dhPrev.
+	GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev Buffer, p GRUCellParams)
 
 	// BatchNormStats writes the mean and invstd = 1/√(var + p.Eps) of
 	// each channel of x [N, C, Inner] (var the biased variance) into mean

@@ -305,12 +305,17 @@ func StepAt(n, steps int, reverse bool) int {
 // its buffers, as LSTMCellParams does: x, hh, dx and dhh are
 // [Batch, 3·Hidden] (blocks r, z, n), gates [Batch, 4·Hidden] (r, z, n,
 // hh_n), the others [Batch, Hidden]. GRUCell reads the first five offsets,
-// GRUCellBackward OffGates, OffHPrev and the last four.
+// GRUCellBackward OffGates, OffHPrev and the last four; GRUStep those of
+// GRUCell but OffHH, GRUStepBackward those of GRUCellBackward but
+// OffDHPrev (dh is updated in place) and OffG and OffDNext.
 type GRUCellParams struct {
 	Batch, Hidden                   int
 	OffH, OffGates, OffX, OffHH     int
 	OffHPrev                        int
 	OffDX, OffDHH, OffDHPrev, OffDH int
+	// OffG locates g [Batch, Hidden] and OffDNext the next step's dhh
+	// within dhh, for GRUStepBackward.
+	OffG, OffDNext int
 }
 
 // BatchNormParams describes a batch normalisation of x [N, C, Inner]

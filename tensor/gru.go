@@ -13,11 +13,13 @@ import "github.com/tensorgl/tensorgl/device"
 // for t = 0, 1, …, T−1 from h0 [B, H] (nil: zeros), or from the last step
 // to the first when reverse, and returns every h_t as [T, B, H].
 //
-// Each step is two kernels, the product hh (its bias in the epilogue) and
-// device.GRUCell; the backward pass is two a step as well
-// (device.GRUCellBackward and the product adding dhh·whh and the output's
-// gradient to dh_{t−1}), and the weight's gradient one product over all
-// steps, where the steps as separate ops cost about twenty kernels each.
+// Each step is one kernel, device.GRUStep (the product hh, its bias, and
+// the cell); the backward pass is one a step as well
+// (device.GRUStepBackward: the product adding dhh_{t+1}·whh and the
+// output's gradient to dh_t, then the cell's backward;
+// device.GRUCellBackward alone for the step run last), and the weight's
+// gradient one product over all steps, where the steps as separate ops
+// cost about twenty kernels each.
 func GRU(xw, whh, bhh, h0 *Tensor, reverse bool) *Tensor {
 	const op = "GRU"
 	ins := []*Tensor{xw, whh}
@@ -45,7 +47,6 @@ func GRU(xw, whh, bhh, h0 *Tensor, reverse bool) *Tensor {
 	bh, b3, b4 := batch*hidden, 3*batch*hidden, 4*batch*hidden
 	y := newTensor(sc, dev, device.Float32, []int{steps, batch, hidden})
 	gates := newTensor(sc, dev, device.Float32, []int{steps, batch, 4 * hidden}) // r, z, n, hh_n
-	hh := newTensor(sc, dev, device.Float32, []int{batch, 3 * hidden})
 	// hPrev returns the buffer and offset of h_{t−1} for the n-th step.
 	hPrev := func(n int) (device.Buffer, int) {
 		if n == 0 {
@@ -56,12 +57,9 @@ func GRU(xw, whh, bhh, h0 *Tensor, reverse bool) *Tensor {
 	for n := range steps {
 		t := at(n)
 		prev, prevOff := hPrev(n)
-		dev.MatMul(hh.st.buf, prev, wc.st.buf, device.Epilogue{Bias: bias},
-			device.MatMulParams{Batch: 1, M: batch, N: 3 * hidden, K: hidden, TransB: true, Alpha: 1, OffA: prevOff, StrideC: b3})
-		dev.GRUCell(y.st.buf, gates.st.buf, xc.st.buf, hh.st.buf, prev,
+		dev.GRUStep(y.st.buf, gates.st.buf, xc.st.buf, prev, wc.st.buf, bias,
 			device.GRUCellParams{Batch: batch, Hidden: hidden, OffH: t * bh, OffGates: t * b4, OffX: t * b3, OffHPrev: prevOff})
 	}
-	hh.Release()
 	var h0In *Tensor
 	if h0 != nil {
 		h0In = hc
@@ -75,26 +73,24 @@ func GRU(xw, whh, bhh, h0 *Tensor, reverse bool) *Tensor {
 		wantH0 := h0 != nil && hc.requiresGrad
 		for n := steps - 1; n >= 0; n-- {
 			t := at(n)
-			// The last step's dh is g_t alone; the others' were summed
-			// into dh by the previous iteration.
-			dhBuf, dhOff := gc.st.buf, t*bh
-			if n < steps-1 {
-				dhBuf, dhOff = dh.st.buf, 0
-			}
 			prev, prevOff := hPrev(n)
-			dev.GRUCellBackward(dx.st.buf, dhh.st.buf, dh.st.buf, dhBuf, gates.st.buf, prev,
-				device.GRUCellParams{Batch: batch, Hidden: hidden, OffDX: t * b3, OffDHH: t * b3, OffDH: dhOff,
-					OffGates: t * b4, OffHPrev: prevOff})
-			// dh_{t−1} = dh_t·z (there now) + dhh_t·whh + g_{t−1}.
-			e := device.Epilogue{}
-			switch {
-			case n > 0:
-				e = device.Epilogue{Residual: gc.st.buf, OffResidual: at(n-1) * bh}
-			case !wantH0:
+			p := device.GRUCellParams{Batch: batch, Hidden: hidden, OffDX: t * b3, OffDHH: t * b3,
+				OffGates: t * b4, OffHPrev: prevOff}
+			if n == steps-1 {
+				// The last step's dh is g_t alone; dh then holds dh_t·z.
+				p.OffDH = t * bh
+				dev.GRUCellBackward(dx.st.buf, dhh.st.buf, dh.st.buf, gc.st.buf, gates.st.buf, prev, p)
 				continue
 			}
-			dev.MatMul(dh.st.buf, dhh.st.buf, wc.st.buf, e,
-				device.MatMulParams{Batch: 1, M: batch, N: hidden, K: 3 * hidden, Alpha: 1, Beta: 1, OffA: t * b3, StrideC: bh})
+			// dh_t = (dhh_{t+1}·whh + dh_{t+1}·z_{t+1}) + g_t, then the
+			// cell's backward leaves dh_t·z_t in dh.
+			p.OffG, p.OffDNext = t*bh, at(n+1)*b3
+			dev.GRUStepBackward(dx.st.buf, dhh.st.buf, dh.st.buf, gc.st.buf, wc.st.buf, gates.st.buf, prev, p)
+		}
+		if wantH0 {
+			// dh0 = dhh_0·whh + dh_0·z_0.
+			dev.MatMul(dh.st.buf, dhh.st.buf, wc.st.buf, device.Epilogue{},
+				device.MatMulParams{Batch: 1, M: batch, N: hidden, K: 3 * hidden, Alpha: 1, Beta: 1, OffA: at(0) * b3, StrideC: bh})
 		}
 		var gx, gw, gb, gh *Tensor
 		if xc.requiresGrad {

@@ -284,6 +284,32 @@ func (d *cpuDevice) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev dev
 		f32(gates)[p.OffGates:], f32(c)[p.OffC:], f32(cPrev)[p.OffCPrev:], p.Batch, p.Hidden)
 }
 
+// GRUStep runs the step's product into a pooled scratch buffer, bhh its
+// epilogue's bias, then the cell.
+func (d *cpuDevice) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams) {
+	d.dispatch()
+	hd := p.Hidden
+	scratch := d.Alloc(device.Float32, 3*p.Batch*hd)
+	defer d.Free(scratch)
+	hh := f32(scratch)
+	var e *kernels.Epilogue
+	if bhh != nil {
+		e = &kernels.Epilogue{Bias: f32(bhh)}
+	}
+	kernels.SgemmEpilogue(false, true, p.Batch, 3*hd, hd, 1, f32(hPrev)[p.OffHPrev:], hd, f32(whh), hd, 0, hh, 3*hd, e)
+	kernels.GRUCell(f32(h)[p.OffH:], f32(gates)[p.OffGates:], f32(xw)[p.OffX:], hh, f32(hPrev)[p.OffHPrev:], p.Batch, hd)
+}
+
+// GRUStepBackward adds the product to dh in place (β = 1, g its epilogue's
+// residual), then runs the cell's backward.
+func (d *cpuDevice) GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams) {
+	d.dispatch()
+	hd, dhs, dg := p.Hidden, f32(dh)[p.OffDH:], f32(dhh)
+	kernels.SgemmEpilogue(false, false, p.Batch, hd, 3*hd, 1, dg[p.OffDNext:], 3*hd, f32(whh), hd, 1, dhs, hd,
+		&kernels.Epilogue{Residual: f32(g)[p.OffG:]})
+	kernels.GRUCellBackward(f32(dx)[p.OffDX:], dg[p.OffDHH:], dhs, dhs, f32(gates)[p.OffGates:], f32(hPrev)[p.OffHPrev:], p.Batch, hd)
+}
+
 // SumSquares sums in float64 (see kernels.SumSquares) and rounds once.
 func (d *cpuDevice) SumSquares(dst device.Buffer, ts []device.Span) {
 	d.dispatch()

@@ -51,6 +51,8 @@ var methods = []method{
 	{"ElmanBackward", testElmanBackward},
 	{"GRUCell", testGRUCell},
 	{"GRUCellBackward", testGRUCellBackward},
+	{"GRUStep", testGRUStep},
+	{"GRUStepBackward", testGRUStepBackward},
 	{"BatchNormStats", testBatchNormStats},
 	{"BatchNorm", testBatchNorm},
 	{"BatchNormBackwardReduce", testBatchNormBackwardReduce},

@@ -42,6 +42,8 @@ type mutant struct {
 	lstmStep   func(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams)
 	lstmStepBw func(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
 	sumSquares func(dst device.Buffer, ts []device.Span)
+	gruStep    func(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams)
+	gruStepBw  func(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams)
 	clipScale  func(ts []device.Span, sq device.Buffer, maxNorm float32)
 	gru        func(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams)
 	elman      func(y, xw, whh, h0 device.Buffer, p device.ElmanParams)
@@ -90,6 +92,22 @@ func (m *mutant) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device
 		return
 	}
 	m.lstmBwd(dgates, dcPrev, dh, dc, gates, c, cPrev, p)
+}
+
+func (m *mutant) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams) {
+	if m.gruStep == nil {
+		m.Device.GRUStep(h, gates, xw, hPrev, whh, bhh, p)
+		return
+	}
+	m.gruStep(h, gates, xw, hPrev, whh, bhh, p)
+}
+
+func (m *mutant) GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams) {
+	if m.gruStepBw == nil {
+		m.Device.GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev, p)
+		return
+	}
+	m.gruStepBw(dx, dhh, dh, g, whh, gates, hPrev, p)
 }
 
 func (m *mutant) SumSquares(dst device.Buffer, ts []device.Span) {
@@ -623,6 +641,35 @@ var mutants = []struct {
 			defer d.Free(w)
 			d.Write(w, tr)
 			d.LSTMStepBackward(dgates, dc, g, w, gates, c, cPrev, p)
+		}
+	}},
+	{"gru step leaves out the hidden bias", "GRUStep/rows", func(d device.Device, m *mutant) {
+		m.gruStep = func(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams) {
+			d.GRUStep(h, gates, xw, hPrev, whh, nil, p)
+		}
+	}},
+	{"gru step's product reads whh's r and z blocks swapped", "GRUStep/odd", func(d device.Device, m *mutant) {
+		m.gruStep = func(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams) {
+			hh := p.Hidden * p.Hidden
+			v := make([]float32, 3*hh)
+			d.Read(whh, v)
+			tmp := append(append(append([]float32(nil), v[hh:2*hh]...), v[:hh]...), v[2*hh:]...)
+			w := d.Alloc(device.Float32, 3*hh)
+			defer d.Free(w)
+			d.Write(w, tmp)
+			d.GRUStep(h, gates, xw, hPrev, w, bhh, p)
+		}
+	}},
+	{"gru step backward drops the carried dh", "GRUStepBackward/odd", func(d device.Device, m *mutant) {
+		m.gruStepBw = func(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams) {
+			d.Fill(dh, p.OffDH, p.Batch*p.Hidden, 0)
+			d.GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev, p)
+		}
+	}},
+	{"gru step backward leaves out the upstream g", "GRUStepBackward/rows", func(d device.Device, m *mutant) {
+		m.gruStepBw = func(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams) {
+			p.OffG = 0
+			withZeros(d, p.Batch*p.Hidden, func(zero device.Buffer) { d.GRUStepBackward(dx, dhh, dh, zero, whh, gates, hPrev, p) })
 		}
 	}},
 	{"sum of squares leaves out the last tensor", "SumSquares/many", func(d device.Device, m *mutant) {

@@ -422,92 +422,250 @@ func exact(v []float32) []float64 {
 	return w
 }
 
-func testGRUCell(t tb, d device.Device) {
-	for _, c := range cellCases {
-		subtest(t, c.name, func(t tb) {
-			r := newRand(t)
-			batch, hidden := cellSizes(r, c.batch, c.hidden)
-			n := batch * hidden
-			x, hh := draw(r, 3*n, preact), draw(r, 3*n, preact)
-			hp := draw(r, n, device.Between(-1, 1))
-			wantG, boundG := make([]float64, 4*n), make([]float64, 4*n)
-			wantH, boundH := make([]float64, n), make([]float64, n)
-			for b := range batch {
-				for j := range hidden {
-					k, g, e := b*3*hidden+j, b*4*hidden+j, b*hidden+j
-					gate := func(q int) (float64, float64) {
-						xa, ha := f64(x[k+q*hidden]), f64(hh[k+q*hidden])
-						v, err := sigmoid64(xa + ha)
-						return v, err + v*(1-v)*rnd(math.Abs(xa)+math.Abs(ha))
-					}
-					rv, er := gate(0)
-					zv, ez := gate(1)
-					hn, xn := f64(hh[k+2*hidden]), f64(x[k+2*hidden])
-					sn := xn + rv*hn
-					nv, en := tanh64(sn)
-					en += (1 - nv*nv) * (math.Abs(hn)*er + rnd(2*(math.Abs(xn)+math.Abs(rv*hn))))
-					p := f64(hp[e])
-					wantG[g], boundG[g] = rv, er
-					wantG[g+hidden], boundG[g+hidden] = zv, ez
-					wantG[g+2*hidden], boundG[g+2*hidden] = nv, en
-					wantG[g+3*hidden] = hn
-					wantH[e] = nv + zv*(p-nv)
-					boundH[e] = (1-zv)*en + math.Abs(p-nv)*ez + rnd(3*(math.Abs(nv)+zv*(math.Abs(p)+math.Abs(nv))))
-				}
-			}
-			p := device.GRUCellParams{Batch: batch, Hidden: hidden}
-			h, gates, xs, hhs, prev := output(t, d, r, n), output(t, d, r, 4*n), place(t, d, r, x), place(t, d, r, hh), place(t, d, r, hp)
-			p.OffH, p.OffGates, p.OffX, p.OffHH, p.OffHPrev = h.off, gates.off, xs.off, hhs.off, prev.off
-			d.GRUCell(h.buf, gates.buf, xs.buf, hhs.buf, prev.buf, p)
-			gates.expect(t, d, describe(p)+": gates", wantG, boundG)
-			h.expect(t, d, describe(p)+": h", wantH, boundH)
-		})
+// gruUnit is the reference of one GRU unit's outputs with their bounds:
+// the saved gates r, z, n, hh_n and h.
+type gruUnit struct {
+	gates, boundG [4]float64
+	h, boundH     float64
+}
+
+// gruCellRef returns GRUCell's outputs for one unit from x and hh, each
+// block of hh known to within hhErr (0: exact inputs), and hPrev.
+func gruCellRef(x, hh, hhErr [3]float64, hPrev float64) gruUnit {
+	var u gruUnit
+	gate := func(q int) (float64, float64) {
+		s := x[q] + hh[q]
+		v, err := sigmoid64(s)
+		return v, err + v*(1-v)*rnd(math.Abs(x[q])+math.Abs(hh[q])) + maxSlope(false, s, hhErr[q])*hhErr[q]
 	}
+	rv, er := gate(0)
+	zv, ez := gate(1)
+	hn, xn := hh[2], x[2]
+	sn := xn + rv*hn
+	nv, en := tanh64(sn)
+	en += (1 - nv*nv) * (math.Abs(hn)*er + rnd(2*(math.Abs(xn)+math.Abs(rv*hn))))
+	en += maxSlope(true, sn, rv*hhErr[2]) * rv * hhErr[2]
+	u.gates = [4]float64{rv, zv, nv, hn}
+	u.boundG = [4]float64{er, ez, en, hhErr[2]}
+	u.h = nv + zv*(hPrev-nv)
+	u.boundH = (1-zv)*en + math.Abs(hPrev-nv)*ez + rnd(3*(math.Abs(nv)+zv*(math.Abs(hPrev)+math.Abs(nv))))
+	return u
+}
+
+// gruUnitGrad is the reference of one GRU unit's gradients with their
+// bounds: dx (r, z, n), dhh and dhPrev.
+type gruUnitGrad struct {
+	dx, boundX, dhh, boundHH [3]float64
+	dhPrev, boundP           float64
+}
+
+// gruCellBackwardRef returns GRUCellBackward's outputs for one unit from
+// its saved gates r, z, n, hh_n, hPrev and dh, known to within dhErr.
+func gruCellBackwardRef(gates [4]float64, hPrev, dh, dhErr float64) gruUnitGrad {
+	var u gruUnitGrad
+	rv, zv, nv, hn := gates[0], gates[1], gates[2], gates[3]
+	an := dh * (1 - zv) * (1 - nv*nv)
+	ean := rnd(6*math.Abs(dh*(1-zv))*(1+nv*nv)) + math.Abs((1-zv)*(1-nv*nv))*dhErr
+	ar := an * hn * rv * (1 - rv)
+	ear := math.Abs(hn*rv*(1-rv))*ean + rnd(6*math.Abs(ar))
+	az := dh * (hPrev - nv) * zv * (1 - zv)
+	eaz := rnd(6*math.Abs(dh)*(math.Abs(hPrev)+math.Abs(nv))*zv*(1-zv)) + math.Abs((hPrev-nv)*zv*(1-zv))*dhErr
+	u.dx, u.boundX = [3]float64{ar, az, an}, [3]float64{ear, eaz, ean}
+	u.dhh, u.boundHH = [3]float64{ar, az, an * rv}, [3]float64{ear, eaz, rv*ean + rnd(2*math.Abs(an*rv))}
+	u.dhPrev, u.boundP = dh*zv, rnd(math.Abs(dh*zv))+zv*dhErr
+	return u
+}
+
+// gruWant is the reference of a GRU step's outputs, with their bounds.
+type gruWant struct{ gates, boundG, h, boundH []float64 }
+
+// gruForwardWant collects the reference of a step unit by unit: unit
+// returns that of the unit at index j of row b.
+func gruForwardWant(batch, hidden int, unit func(b, j int) gruUnit) gruWant {
+	n := batch * hidden
+	w := gruWant{make([]float64, 4*n), make([]float64, 4*n), make([]float64, n), make([]float64, n)}
+	for b := range batch {
+		for j := range hidden {
+			u, g := unit(b, j), b*4*hidden+j
+			for q := range 4 {
+				w.gates[g+q*hidden], w.boundG[g+q*hidden] = u.gates[q], u.boundG[q]
+			}
+			w.h[b*hidden+j], w.boundH[b*hidden+j] = u.h, u.boundH
+		}
+	}
+	return w
+}
+
+// gruGradWant is the reference of a GRU step's gradients, with bounds.
+type gruGradWant struct{ dx, boundX, dhh, boundHH, dhPrev, boundP []float64 }
+
+// gruBackwardWant collects the reference of a step's gradients unit by
+// unit, as gruForwardWant does.
+func gruBackwardWant(batch, hidden int, unit func(b, j int) gruUnitGrad) gruGradWant {
+	n := batch * hidden
+	w := gruGradWant{make([]float64, 3*n), make([]float64, 3*n), make([]float64, 3*n), make([]float64, 3*n), make([]float64, n), make([]float64, n)}
+	for b := range batch {
+		for j := range hidden {
+			u, k := unit(b, j), b*3*hidden+j
+			for q := range 3 {
+				w.dx[k+q*hidden], w.boundX[k+q*hidden] = u.dx[q], u.boundX[q]
+				w.dhh[k+q*hidden], w.boundHH[k+q*hidden] = u.dhh[q], u.boundHH[q]
+			}
+			w.dhPrev[b*hidden+j], w.boundP[b*hidden+j] = u.dhPrev, u.boundP
+		}
+	}
+	return w
+}
+
+// expect checks a step's dx, dhh and dhPrev slots against w.
+func (w gruGradWant) expect(t tb, d device.Device, what string, dx, dhh, dhPrev slot) {
+	t.Helper()
+	dx.expect(t, d, what+": dx", w.dx, w.boundX)
+	dhh.expect(t, d, what+": dhh", w.dhh, w.boundHH)
+	dhPrev.expect(t, d, what+": dhPrev", w.dhPrev, w.boundP)
+}
+
+// block3 returns the three gate values of unit j of row b of v [B, 3·H].
+func block3(v []float32, b, j, hidden int) [3]float64 {
+	k := b*3*hidden + j
+	return [3]float64{f64(v[k]), f64(v[k+hidden]), f64(v[k+2*hidden])}
+}
+
+// gruSaved draws the saved gates r, z, n, hh_n of a GRU step: hh_n any
+// value (three times a tanh's).
+func gruSaved(r *rand.Rand, batch, hidden int) []float32 {
+	gv := activated(r, batch, 4, hidden, 2, 3)
+	for b := range batch {
+		for j := range hidden {
+			gv[b*4*hidden+3*hidden+j] *= 3
+		}
+	}
+	return gv
+}
+
+func testGRUCell(t tb, d device.Device) {
+	eachCell(t, func(t tb, r *rand.Rand, _, batch, hidden int) {
+		n := batch * hidden
+		x, hh := draw(r, 3*n, preact), draw(r, 3*n, preact)
+		hp := draw(r, n, device.Between(-1, 1))
+		want := gruForwardWant(batch, hidden, func(b, j int) gruUnit {
+			return gruCellRef(block3(x, b, j, hidden), block3(hh, b, j, hidden), [3]float64{}, f64(hp[b*hidden+j]))
+		})
+		p := device.GRUCellParams{Batch: batch, Hidden: hidden}
+		h, gates, xs, hhs, prev := output(t, d, r, n), output(t, d, r, 4*n), place(t, d, r, x), place(t, d, r, hh), place(t, d, r, hp)
+		p.OffH, p.OffGates, p.OffX, p.OffHH, p.OffHPrev = h.off, gates.off, xs.off, hhs.off, prev.off
+		d.GRUCell(h.buf, gates.buf, xs.buf, hhs.buf, prev.buf, p)
+		gates.expect(t, d, describe(p)+": gates", want.gates, want.boundG)
+		h.expect(t, d, describe(p)+": h", want.h, want.boundH)
+	})
 }
 
 func testGRUCellBackward(t tb, d device.Device) {
-	for ci, c := range cellCases {
-		subtest(t, c.name, func(t tb) {
-			r := newRand(t)
-			batch, hidden := cellSizes(r, c.batch, c.hidden)
-			n := batch * hidden
-			gv := activated(r, batch, 4, hidden, 2, 3) // r, z, n and hh_n (any value: a tanh is one)
-			hp, dh := draw(r, n, device.Between(-1, 1)), draw(r, n, cellGrad)
-			wantX, boundX := make([]float64, 3*n), make([]float64, 3*n)
-			wantHH, boundHH := make([]float64, 3*n), make([]float64, 3*n)
-			wantP, boundP := make([]float64, n), make([]float64, n)
-			for b := range batch {
-				for j := range hidden {
-					g, k, e := b*4*hidden+j, b*3*hidden+j, b*hidden+j
-					gv[g+3*hidden] *= 3
-					rv, zv, nv, hn := f64(gv[g]), f64(gv[g+hidden]), f64(gv[g+2*hidden]), f64(gv[g+3*hidden])
-					dv, p := f64(dh[e]), f64(hp[e])
-					an := dv * (1 - zv) * (1 - nv*nv)
-					ean := rnd(6 * math.Abs(dv*(1-zv)) * (1 + nv*nv))
-					ar := an * hn * rv * (1 - rv)
-					ear := math.Abs(hn*rv*(1-rv))*ean + rnd(6*math.Abs(ar))
-					az := dv * (p - nv) * zv * (1 - zv)
-					eaz := rnd(6 * math.Abs(dv) * (math.Abs(p) + math.Abs(nv)) * zv * (1 - zv))
-					for q, v := range [][2]float64{{ar, ear}, {az, eaz}, {an, ean}} {
-						wantX[k+q*hidden], boundX[k+q*hidden] = v[0], v[1]
-						wantHH[k+q*hidden], boundHH[k+q*hidden] = v[0], v[1]
-					}
-					wantHH[k+2*hidden], boundHH[k+2*hidden] = an*rv, rv*ean+rnd(2*math.Abs(an*rv))
-					wantP[e], boundP[e] = dv*zv, rnd(math.Abs(dv*zv))
-				}
-			}
-			p := device.GRUCellParams{Batch: batch, Hidden: hidden}
-			dx, dhh, dhs := output(t, d, r, 3*n), output(t, d, r, 3*n), place(t, d, r, dh)
-			gates, prev := place(t, d, r, gv), place(t, d, r, hp)
-			dprev := dhs // in place, as a sequence's backward runs it
-			if ci%2 == 0 {
-				dprev = output(t, d, r, n)
-			}
-			p.OffDX, p.OffDHH, p.OffDHPrev, p.OffDH, p.OffGates, p.OffHPrev = dx.off, dhh.off, dprev.off, dhs.off, gates.off, prev.off
-			d.GRUCellBackward(dx.buf, dhh.buf, dprev.buf, dhs.buf, gates.buf, prev.buf, p)
-			dx.expect(t, d, describe(p)+": dx", wantX, boundX)
-			dhh.expect(t, d, describe(p)+": dhh", wantHH, boundHH)
-			dprev.expect(t, d, describe(p)+": dhPrev", wantP, boundP)
+	eachCell(t, func(t tb, r *rand.Rand, ci, batch, hidden int) {
+		n := batch * hidden
+		gv := gruSaved(r, batch, hidden)
+		hp, dh := draw(r, n, device.Between(-1, 1)), draw(r, n, cellGrad)
+		want := gruBackwardWant(batch, hidden, func(b, j int) gruUnitGrad {
+			g := b*4*hidden + j
+			e := b*hidden + j
+			return gruCellBackwardRef(savedGates(gv, g, hidden), f64(hp[e]), f64(dh[e]), 0)
 		})
-	}
+		p := device.GRUCellParams{Batch: batch, Hidden: hidden}
+		dx, dhh, dhs := output(t, d, r, 3*n), output(t, d, r, 3*n), place(t, d, r, dh)
+		gates, prev := place(t, d, r, gv), place(t, d, r, hp)
+		dprev := dhs // in place, as a sequence's backward runs it
+		if ci%2 == 0 {
+			dprev = output(t, d, r, n)
+		}
+		p.OffDX, p.OffDHH, p.OffDHPrev, p.OffDH, p.OffGates, p.OffHPrev = dx.off, dhh.off, dprev.off, dhs.off, gates.off, prev.off
+		d.GRUCellBackward(dx.buf, dhh.buf, dprev.buf, dhs.buf, gates.buf, prev.buf, p)
+		want.expect(t, d, describe(p), dx, dhh, dprev)
+	})
+}
+
+// gruWeight draws whh [3·H, H] scaled by 1/√H, as elmanWeight does.
+func gruWeight(r *rand.Rand, hidden int) []float32 { return scaledWeight(r, 3*hidden, hidden) }
+
+func testGRUStep(t tb, d device.Device) {
+	eachCell(t, func(t tb, r *rand.Rand, ci, batch, hidden int) {
+		n := batch * hidden
+		xw, whh := draw(r, 3*n, preact), gruWeight(r, hidden)
+		hp := draw(r, n, device.Mostly(device.Between(-1, 1), device.OneOf(1, -1)))
+		var bias []float32
+		if ci%2 == 0 {
+			bias = draw(r, 3*hidden, device.Between(-1, 1))
+		}
+		want := gruForwardWant(batch, hidden, func(b, j int) gruUnit {
+			var hh, hhErr [3]float64
+			for q := range 3 {
+				sum, abs := 0.0, 0.0
+				if bias != nil {
+					sum, abs = f64(bias[q*hidden+j]), math.Abs(f64(bias[q*hidden+j]))
+				}
+				for l := range hidden {
+					prod := f64(hp[b*hidden+l]) * f64(whh[(q*hidden+j)*hidden+l])
+					sum += prod
+					abs += math.Abs(prod)
+				}
+				hh[q], hhErr[q] = sum, tol("accumulate").Bound(float64(hidden+2)*abs, 0)
+			}
+			return gruCellRef(block3(xw, b, j, hidden), hh, hhErr, f64(hp[b*hidden+j]))
+		})
+		p := device.GRUCellParams{Batch: batch, Hidden: hidden}
+		gates, xs, w := output(t, d, r, 4*n), place(t, d, r, xw), upload(t, d, whh)
+		var bb device.Buffer
+		if bias != nil {
+			bb = upload(t, d, bias)
+		}
+		// h and hPrev in one sequence buffer, as a GRU layer keeps them, or
+		// each in its own.
+		var h, prev slot
+		if ci%3 == 1 {
+			s := packed(t, d, r, [][]float32{hp, nil}, []int{n, n})
+			prev, h = s[0], s[1]
+		} else {
+			h, prev = output(t, d, r, n), place(t, d, r, hp)
+		}
+		p.OffH, p.OffGates, p.OffX, p.OffHPrev = h.off, gates.off, xs.off, prev.off
+		d.GRUStep(h.buf, gates.buf, xs.buf, prev.buf, w, bb, p)
+		gates.expect(t, d, describe(p)+": gates", want.gates, want.boundG)
+		h.expect(t, d, describe(p)+": h", want.h, want.boundH)
+		prev.expect(t, d, describe(p)+": hPrev", exact(hp), make([]float64, n))
+	})
+}
+
+func testGRUStepBackward(t tb, d device.Device) {
+	eachCell(t, func(t tb, r *rand.Rand, ci, batch, hidden int) {
+		n := batch * hidden
+		whh := gruWeight(r, hidden)
+		gv := gruSaved(r, batch, hidden)
+		hp, g, dh := draw(r, n, device.Between(-1, 1)), draw(r, n, cellGrad), draw(r, n, cellGrad)
+		dnext := draw(r, 3*n, cellGrad)
+		want := gruBackwardWant(batch, hidden, func(b, j int) gruUnitGrad {
+			e := b*hidden + j
+			sum, abs := f64(dh[e])+f64(g[e]), math.Abs(f64(dh[e]))+math.Abs(f64(g[e]))
+			for l := range 3 * hidden {
+				prod := f64(dnext[b*3*hidden+l]) * f64(whh[l*hidden+j])
+				sum += prod
+				abs += math.Abs(prod)
+			}
+			return gruCellBackwardRef(savedGates(gv, b*4*hidden+j, hidden), f64(hp[e]), sum,
+				tol("accumulate").Bound(float64(3*hidden+3)*abs, 0))
+		})
+		p := device.GRUCellParams{Batch: batch, Hidden: hidden}
+		// dnext and this step's dhh share a buffer, either way round.
+		seq := packed(t, d, r, [][]float32{dnext, nil}, []int{3 * n, 3 * n})
+		next, dhh := seq[0], seq[1]
+		if ci%2 == 1 {
+			seq = packed(t, d, r, [][]float32{nil, dnext}, []int{3 * n, 3 * n})
+			dhh, next = seq[0], seq[1]
+		}
+		dx, gs, dhs, w := output(t, d, r, 3*n), place(t, d, r, g), place(t, d, r, dh), upload(t, d, whh)
+		gates, prev := place(t, d, r, gv), place(t, d, r, hp)
+		p.OffDX, p.OffDHH, p.OffDNext, p.OffDH, p.OffG = dx.off, dhh.off, next.off, dhs.off, gs.off
+		p.OffGates, p.OffHPrev = gates.off, prev.off
+		d.GRUStepBackward(dx.buf, dhh.buf, dhs.buf, gs.buf, w, gates.buf, prev.buf, p)
+		want.expect(t, d, describe(p), dx, dhh, dhs)
+		next.expect(t, d, describe(p)+": dnext", exact(dnext), make([]float64, 3*n))
+	})
 }

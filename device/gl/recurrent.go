@@ -18,7 +18,7 @@ func (d *Device) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device
 }
 
 // LSTMStep runs the step's product on the tiled GEMM core with the cell as
-// its store (shaders/lstmstep.comp): one dispatch, two when K is split. A
+// its store (shaders/rnnstep.comp): one dispatch, two when K is split. A
 // tiling whose invocations do not hold their columns in runs of 4 runs
 // MatMul and then LSTMCell instead.
 func (d *Device) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {
@@ -30,15 +30,11 @@ func (d *Device) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p de
 		return
 	}
 	store := &gemmStore{bufs: []*glBuffer{d.buf(xw), d.buf(h), d.buf(c), d.buf(cPrev)}, writes: writes(5, 6), runs4: true}
-	d.gemm("lstm step", "lstmstep", "matmul", []string{"LSTM_STEP", "B_K_FAST"}, stepLoads(p.OffHPrev, hd),
+	d.gemm("lstm step", "rnnstep", "matmul", []string{"LSTM_STEP", "B_K_FAST"}, stepLoads(p.OffHPrev, hd),
 		[]*glBuffer{d.buf(gates), d.buf(hPrev), d.buf(whh)}, device.Epilogue{}, store, func(prog *program) {
 			prog.setInt("u_hidden", hd)
-			for _, u := range []struct {
-				name string
-				v    int
-			}{{"u_offGates", p.OffGates}, {"u_offHPrev", p.OffHPrev}, {"u_offX", p.OffX}, {"u_offH", p.OffH}, {"u_offC", p.OffC}, {"u_offCPrev", p.OffCPrev}} {
-				prog.setInt(u.name, u.v)
-			}
+			setInts(prog, intUniform{"u_offGates", p.OffGates}, intUniform{"u_offHPrev", p.OffHPrev}, intUniform{"u_offX", p.OffX},
+				intUniform{"u_offH", p.OffH}, intUniform{"u_offC", p.OffC}, intUniform{"u_offCPrev", p.OffCPrev})
 		}, 1, p.Batch, 4*hd, hd)
 }
 
@@ -47,17 +43,73 @@ func (d *Device) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p de
 func (d *Device) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
 	hd := p.Hidden
 	store := &gemmStore{bufs: []*glBuffer{d.buf(gates), d.buf(c), d.buf(cPrev), d.buf(dc)}, writes: writes(7)}
-	d.gemm("lstm step backward", "lstmstep", "matmul", []string{"LSTM_STEP_BACKWARD"}, stepLoads(p.OffDNext, hd),
+	d.gemm("lstm step backward", "rnnstep", "matmul", []string{"LSTM_STEP_BACKWARD"}, stepLoads(p.OffDNext, hd),
 		[]*glBuffer{d.buf(dgates), d.buf(g), d.buf(whh)}, device.Epilogue{}, store, func(prog *program) {
 			prog.setInt("u_hidden", hd)
-			for _, u := range []struct {
-				name string
-				v    int
-			}{{"u_offDGates", p.OffDGates}, {"u_offDNext", p.OffDNext}, {"u_offDH", p.OffDH}, {"u_offDC", p.OffDC},
-				{"u_offGates", p.OffGates}, {"u_offC", p.OffC}, {"u_offCPrev", p.OffCPrev}} {
-				prog.setInt(u.name, u.v)
-			}
+			setInts(prog, intUniform{"u_offDGates", p.OffDGates}, intUniform{"u_offDNext", p.OffDNext}, intUniform{"u_offDH", p.OffDH},
+				intUniform{"u_offDC", p.OffDC}, intUniform{"u_offGates", p.OffGates}, intUniform{"u_offC", p.OffC},
+				intUniform{"u_offCPrev", p.OffCPrev})
 		}, 1, p.Batch, hd, 4*hd)
+}
+
+// GRUStep runs the step's product on the tiled GEMM core with the cell as
+// its store, as LSTMStep does, each unit's run of 4 columns holding its 3
+// gates and a zero: a third more multiply-adds for one dispatch fewer. A
+// software renderer, for which a dispatch costs little and the arithmetic
+// much, runs MatMul and GRUCell instead (on llvmpipe the fused forward took
+// 1.04–1.20 times as long, bench/results/gru-step-kernels-llvmpipe-2026-12-01.txt),
+// and so does a tiling that cannot hold a unit's gates in a run.
+func (d *Device) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams) {
+	hd := p.Hidden
+	if !d.gruFused || !d.tiles.pick(p.Batch).runs4() {
+		hh := d.Alloc(device.Float32, 3*p.Batch*hd)
+		d.MatMul(hh, hPrev, whh, device.Epilogue{Bias: bhh},
+			device.MatMulParams{Batch: 1, M: p.Batch, N: 3 * hd, K: hd, TransB: true, Alpha: 1, OffA: p.OffHPrev})
+		q := p
+		q.OffHH = 0
+		d.GRUCell(h, gates, xw, hh, hPrev, q)
+		d.Free(hh) // commands run in order: a reuse comes after the cell
+		return
+	}
+	defs := []string{"GRU_STEP", "B_K_FAST"}
+	store := &gemmStore{bufs: []*glBuffer{d.buf(xw), d.buf(h)}, writes: writes(5), runs4: true}
+	if bhh != nil {
+		defs = append(defs, "HAS_BIAS")
+		store.bufs = append(store.bufs, d.buf(bhh))
+	}
+	d.gemm("gru step", "rnnstep", "matmul", defs, stepLoads(p.OffHPrev, hd),
+		[]*glBuffer{d.buf(gates), d.buf(hPrev), d.buf(whh)}, device.Epilogue{}, store, func(prog *program) {
+			prog.setInt("u_hidden", hd)
+			setInts(prog, intUniform{"u_offGates", p.OffGates}, intUniform{"u_offHPrev", p.OffHPrev}, intUniform{"u_offX", p.OffX},
+				intUniform{"u_offH", p.OffH})
+		}, 1, p.Batch, 4*hd, hd)
+}
+
+// GRUStepBackward runs the product giving dh on the tiled GEMM core with
+// the cell's backward as its store: one dispatch, two when K is split.
+func (d *Device) GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams) {
+	hd := p.Hidden
+	store := &gemmStore{bufs: []*glBuffer{d.buf(dx), d.buf(gates), d.buf(hPrev), d.buf(dh)}, writes: writes(4, 7)}
+	d.gemm("gru step backward", "rnnstep", "matmul", []string{"GRU_STEP_BACKWARD"}, stepLoads(p.OffDNext, hd),
+		[]*glBuffer{d.buf(dhh), d.buf(g), d.buf(whh)}, device.Epilogue{}, store, func(prog *program) {
+			prog.setInt("u_hidden", hd)
+			setInts(prog, intUniform{"u_offDX", p.OffDX}, intUniform{"u_offDHH", p.OffDHH}, intUniform{"u_offDNext", p.OffDNext},
+				intUniform{"u_offDH", p.OffDH}, intUniform{"u_offG", p.OffG}, intUniform{"u_offGates", p.OffGates},
+				intUniform{"u_offHPrev", p.OffHPrev})
+		}, 1, p.Batch, hd, 3*hd)
+}
+
+// intUniform is an int uniform's name and value.
+type intUniform struct {
+	name string
+	v    int
+}
+
+// setInts sets int uniforms.
+func setInts(prog *program, us ...intUniform) {
+	for _, u := range us {
+		prog.setInt(u.name, u.v)
+	}
 }
 
 // stepLoads returns the vec4-load defines of an LSTM step's product (see

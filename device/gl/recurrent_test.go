@@ -11,102 +11,82 @@ import (
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// TestLSTMStepOneDispatch: LSTMStep and LSTMStepBackward give the results
-// of MatMul followed by LSTMCell (LSTMCellBackward) to the bit, under every
-// built-in tiling, with K whole and split, in one dispatch fewer than the
-// pair (one, or two when K is split); and a tiling whose invocations hold
-// their columns apart runs the forward pair itself.
-func TestLSTMStepOneDispatch(t *testing.T) {
+// stepResult is what a recurrent step test reads back: every buffer the
+// step wrote, and the dispatches its forward and backward took.
+type stepResult struct {
+	outs     [][]float32
+	fwd, bwd int64
+}
+
+// stepRig holds what the recurrent step tests need on one device.
+type stepRig struct {
+	t   *testing.T
+	d   *Device
+	rng *rand.Rand
+}
+
+func (r stepRig) draw(n int, scale float64) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.rng.NormFloat64() * scale)
+	}
+	return v
+}
+
+func (r stepRig) up(v []float32) device.Buffer {
+	b := r.d.Alloc(device.Float32, len(v))
+	r.d.Write(b, v)
+	return b
+}
+
+// dispatches counts on the GL thread: after a Sync.
+func (r stepRig) dispatches() int64 {
+	if err := r.d.Sync(); err != nil {
+		r.t.Fatal(err)
+	}
+	return r.d.Stats().Dispatches
+}
+
+func (r stepRig) read(bs ...device.Buffer) [][]float32 {
+	var out [][]float32
+	for _, b := range bs {
+		v := make([]float32, b.Len())
+		if err := r.d.Read(b, v); err != nil {
+			r.t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// eachStepTiling runs check under every built-in tiling, with K whole and
+// split, at two sizes: 5 rows of 37 units span several tiles with a
+// remainder; 20 rows of 150 split K both ways under the hardware target
+// (on its wide tiles: 5 rows take the thin ones). The last tiling (32
+// columns over 16 invocations) cannot hold a unit's gates in a run of 4.
+// check runs the pair of kernels when fused is false, the fused step when
+// true; their results must agree to the bit, and the fused step take one
+// dispatch fewer each way, but forward under the last tiling. Some cases
+// must split K each way.
+func eachStepTiling(t *testing.T, check func(r stepRig, batch, hidden int, fused bool) stepResult) {
 	d := openOrSkip(t)
 	defer d.Close()
-	rng := rand.New(rand.NewPCG(5, 9))
-	draw := func(n int, scale float64) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(rng.NormFloat64() * scale)
-		}
-		return v
-	}
-	up := func(v []float32) device.Buffer {
-		b := d.Alloc(device.Float32, len(v))
-		d.Write(b, v)
-		return b
-	}
-	// dispatches counts on the GL thread: after a Sync.
-	dispatches := func() int64 {
-		if err := d.Sync(); err != nil {
-			t.Fatal(err)
-		}
-		return d.Stats().Dispatches
-	}
-	read := func(b device.Buffer, n int) []float32 {
-		v := make([]float32, n)
-		if err := d.Read(b, v); err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-	// runs4 is false for the last tiling: 32 columns over 16 invocations.
 	odd := gemmTiles{m: 16, n: 32, k: 16, lx: 16, ly: 8}
 	tilings := []gemmTiles{softwareTiles, *softwareTiles.thin, hardwareTiles, *hardwareTiles.thin, hardwareTiles.withVec(), odd}
 	splitFwd, splitBwd := 0, 0 // cases whose pair split K
 	for ti, tiles := range tilings {
 		for _, split := range []int{0, hardwareSplitTarget} {
-			// 20 rows of 150 units split K both ways under the hardware
-			// target (on its wide tiles: 5 rows take the thin ones); 37
-			// spans several tiles with a remainder.
 			for _, sz := range [][2]int{{5, 37}, {20, 150}} {
 				batch, hidden := sz[0], sz[1]
 				name := fmt.Sprintf("tiles%dx%d-vec%v-split%d-%dx%d", tiles.m, tiles.n, tiles.vec, split, batch, hidden)
 				t.Run(name, func(t *testing.T) {
 					d.tiles, d.splitTarget = tiles, split
-					n := batch * hidden
-					// A sequence of two steps: state slots in one buffer, as
-					// tensor.LSTM lays them out.
-					xw, whh := draw(8*n, 1.5), draw(4*hidden*hidden, 1/math.Sqrt(float64(hidden)))
-					seq0 := append(draw(2*n, 0.8), draw(2*n, 1)...) // h0, h1, c0, c1
-					g, dc, dnext := draw(n, 1), draw(n, 1), draw(4*n, 0.5)
-					p := device.LSTMCellParams{Batch: batch, Hidden: hidden, OffH: n, OffC: 3 * n, OffGates: 4 * n, OffCPrev: 2 * n,
-						OffX: 4 * n, OffHPrev: 0, OffDGates: 0, OffDNext: 4 * n, OffDH: 0, OffDC: 0}
-					type result struct {
-						seq, gates, dgates, dc []float32
-						fwd, bwd               int64
-					}
-					run := func(fused bool) result {
-						seq, x, w := up(seq0), up(xw), up(whh)
-						gates := d.Alloc(device.Float32, 8*n)
-						d.Fill(gates, 0, 8*n, 0)
-						before := dispatches()
-						if fused {
-							d.LSTMStep(seq, seq, gates, x, seq, w, seq, p)
-						} else {
-							d.MatMul(gates, seq, w, device.Epilogue{Residual: x, OffResidual: p.OffX},
-								device.MatMulParams{Batch: 1, M: batch, N: 4 * hidden, K: hidden, TransB: true, Alpha: 1, OffA: p.OffHPrev, OffC: p.OffGates})
-							d.LSTMCell(seq, seq, gates, seq, p)
-						}
-						mid := dispatches()
-						dg, dcs, gs := up(append(make([]float32, 4*n), dnext...)), up(dc), up(g)
-						if fused {
-							d.LSTMStepBackward(dg, dcs, gs, w, gates, seq, seq, p)
-						} else {
-							dh := d.Alloc(device.Float32, n)
-							d.MatMul(dh, dg, w, device.Epilogue{Residual: gs},
-								device.MatMulParams{Batch: 1, M: batch, N: hidden, K: 4 * hidden, Alpha: 1, OffA: p.OffDNext})
-							q := p
-							q.OffDH, q.OffDCPrev = 0, p.OffDC
-							d.LSTMCellBackward(dg, dcs, dh, dcs, gates, seq, seq, q)
-						}
-						end := dispatches()
-						return result{read(seq, 4*n), read(gates, 8*n), read(dg, 8*n), read(dcs, n), mid - before, end - mid}
-					}
-					want, got := run(false), run(true)
-					for _, c := range []struct {
-						what      string
-						got, want []float32
-					}{{"h and c", got.seq, want.seq}, {"gates", got.gates, want.gates}, {"dgates", got.dgates, want.dgates}, {"dc", got.dc, want.dc}} {
-						for i := range c.want {
-							if math.Float32bits(c.got[i]) != math.Float32bits(c.want[i]) {
-								t.Fatalf("%s[%d]: the fused step gives %v, the two kernels %v", c.what, i, c.got[i], c.want[i])
+					want := check(stepRig{t, d, rand.New(rand.NewPCG(5, 9))}, batch, hidden, false)
+					got := check(stepRig{t, d, rand.New(rand.NewPCG(5, 9))}, batch, hidden, true)
+					for o := range want.outs {
+						for i := range want.outs[o] {
+							if math.Float32bits(got.outs[o][i]) != math.Float32bits(want.outs[o][i]) {
+								t.Fatalf("output %d [%d]: the fused step gives %v, the two kernels %v", o, i, got.outs[o][i], want.outs[o][i])
 							}
 						}
 					}
@@ -131,4 +111,87 @@ func TestLSTMStepOneDispatch(t *testing.T) {
 		t.Errorf("K was split in %d forward and %d backward cases, want some of each", splitFwd, splitBwd)
 	}
 	t.Logf("K split in %d forward and %d backward cases", splitFwd, splitBwd)
+}
+
+// TestLSTMStepOneDispatch: LSTMStep and LSTMStepBackward give the results
+// of MatMul followed by LSTMCell (LSTMCellBackward) to the bit, in one
+// dispatch fewer (see eachStepTiling).
+func TestLSTMStepOneDispatch(t *testing.T) {
+	eachStepTiling(t, func(r stepRig, batch, hidden int, fused bool) stepResult {
+		d, n := r.d, batch*hidden
+		// A sequence of two steps: state slots in one buffer, as
+		// tensor.LSTM lays them out.
+		xw, whh := r.draw(8*n, 1.5), r.draw(4*hidden*hidden, 1/math.Sqrt(float64(hidden)))
+		seq0 := append(r.draw(2*n, 0.8), r.draw(2*n, 1)...) // h0, h1, c0, c1
+		g, dc, dnext := r.draw(n, 1), r.draw(n, 1), r.draw(4*n, 0.5)
+		p := device.LSTMCellParams{Batch: batch, Hidden: hidden, OffH: n, OffC: 3 * n, OffGates: 4 * n, OffCPrev: 2 * n,
+			OffX: 4 * n, OffDNext: 4 * n}
+		seq, x, w := r.up(seq0), r.up(xw), r.up(whh)
+		gates := d.Alloc(device.Float32, 8*n)
+		d.Fill(gates, 0, 8*n, 0)
+		before := r.dispatches()
+		if fused {
+			d.LSTMStep(seq, seq, gates, x, seq, w, seq, p)
+		} else {
+			d.MatMul(gates, seq, w, device.Epilogue{Residual: x, OffResidual: p.OffX},
+				device.MatMulParams{Batch: 1, M: batch, N: 4 * hidden, K: hidden, TransB: true, Alpha: 1, OffA: p.OffHPrev, OffC: p.OffGates})
+			d.LSTMCell(seq, seq, gates, seq, p)
+		}
+		mid := r.dispatches()
+		dg, dcs, gs := r.up(append(make([]float32, 4*n), dnext...)), r.up(dc), r.up(g)
+		if fused {
+			d.LSTMStepBackward(dg, dcs, gs, w, gates, seq, seq, p)
+		} else {
+			dh := d.Alloc(device.Float32, n)
+			d.MatMul(dh, dg, w, device.Epilogue{Residual: gs},
+				device.MatMulParams{Batch: 1, M: batch, N: hidden, K: 4 * hidden, Alpha: 1, OffA: p.OffDNext})
+			q := p
+			q.OffDH, q.OffDCPrev = 0, p.OffDC
+			d.LSTMCellBackward(dg, dcs, dh, dcs, gates, seq, seq, q)
+		}
+		end := r.dispatches()
+		return stepResult{r.read(seq, gates, dg, dcs), mid - before, end - mid}
+	})
+}
+
+// TestGRUStepOneDispatch: GRUStep and GRUStepBackward give the results of
+// MatMul followed by GRUCell (GRUCellBackward, after it the product adding
+// to dh) to the bit, in one dispatch fewer (see eachStepTiling).
+func TestGRUStepOneDispatch(t *testing.T) {
+	eachStepTiling(t, func(r stepRig, batch, hidden int, fused bool) stepResult {
+		d, n := r.d, batch*hidden
+		d.gruFused = true // as on hardware
+		// h0 and h1 in one buffer, the gates and gradients of two steps.
+		xw, whh, bhh := r.draw(6*n, 1.5), r.draw(3*hidden*hidden, 1/math.Sqrt(float64(hidden))), r.draw(3*hidden, 0.3)
+		seq0 := r.draw(2*n, 0.8)
+		g, dh0, dnext := r.draw(2*n, 1), r.draw(n, 1), r.draw(3*n, 0.5)
+		p := device.GRUCellParams{Batch: batch, Hidden: hidden, OffH: n, OffGates: 4 * n, OffX: 3 * n,
+			OffDX: 0, OffDHH: 0, OffDNext: 3 * n, OffDH: 0, OffG: n}
+		seq, x, w, b := r.up(seq0), r.up(xw), r.up(whh), r.up(bhh)
+		gates := d.Alloc(device.Float32, 8*n)
+		d.Fill(gates, 0, 8*n, 0)
+		before := r.dispatches()
+		if fused {
+			d.GRUStep(seq, gates, x, seq, w, b, p)
+		} else {
+			hh := d.Alloc(device.Float32, 3*n)
+			d.MatMul(hh, seq, w, device.Epilogue{Bias: b},
+				device.MatMulParams{Batch: 1, M: batch, N: 3 * hidden, K: hidden, TransB: true, Alpha: 1, OffA: p.OffHPrev})
+			d.GRUCell(seq, gates, x, hh, seq, p)
+		}
+		mid := r.dispatches()
+		dx, dhh, dh, gs := d.Alloc(device.Float32, 3*n), r.up(append(make([]float32, 3*n), dnext...)), r.up(dh0), r.up(g)
+		d.Fill(dx, 0, 3*n, 0)
+		if fused {
+			d.GRUStepBackward(dx, dhh, dh, gs, w, gates, seq, p)
+		} else {
+			d.MatMul(dh, dhh, w, device.Epilogue{Residual: gs, OffResidual: p.OffG},
+				device.MatMulParams{Batch: 1, M: batch, N: hidden, K: 3 * hidden, Alpha: 1, Beta: 1, OffA: p.OffDNext})
+			q := p
+			q.OffDHPrev = p.OffDH
+			d.GRUCellBackward(dx, dhh, dh, dh, gates, seq, q)
+		}
+		end := r.dispatches()
+		return stepResult{r.read(seq, gates, dx, dhh, dh), mid - before, end - mid}
+	})
 }
