@@ -6,7 +6,7 @@ round and as the median over the rounds.
     make bench-vs-torch              # builds the bench test binary, 3 rounds
     make bench-vs-torch-large        # the same for ResNet-18 and the LSTM and GRU LMs
     /usr/bin/python3 bench/sidebyside.py --go-bench bench.test [--rounds 3]
-        [--benchtime 2s] [--torch-threads 2] [--blas-threads 1] [--large]
+        [--benchtime 2s] [--torch-threads 2] [--blas-threads 1] [--large [--large-steps gru-b64]]
 
 Each round runs, one after the other: tensorgl's BenchmarkTrainStep steps
 on the CPU, PyTorch's same steps (bench/torch_ref.py) at each thread
@@ -117,9 +117,13 @@ def main():
     ap.add_argument("--omp-wait", default="default,PASSIVE", help="OMP_WAIT_POLICY values to try (default: unset)")
     ap.add_argument("--blas-threads", type=int, default=1)
     ap.add_argument("--raw", help="also append every tool's raw output to this file")
-    ap.add_argument("--large", action="store_true", help="ResNet-18 and the LSTM LM steps instead of the seed's steps and kernels")
+    ap.add_argument("--large", action="store_true", help="ResNet-18 and the LSTM and GRU LM steps instead of the seed's steps and kernels")
     ap.add_argument("--large-benchtime", default="3x", help="go test -benchtime for each large step")
+    ap.add_argument("--large-steps", default=",".join(LARGE_STEPS), help="with --large, the steps to time (comma-separated)")
     args = ap.parse_args()
+    large = args.large_steps.split(",")
+    if unknown := [s for s in large if s not in LARGE_STEPS]:
+        ap.error(f"--large-steps: unknown {unknown}, want some of {LARGE_STEPS}")
     args.go_bench = os.path.abspath(args.go_bench)
     raw = open(args.raw, "a") if args.raw else None
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {cpu_model()}; {platform.platform()}")
@@ -130,10 +134,10 @@ def main():
     for r in range(1, args.rounds + 1):
         rows = []
         if args.large:
-            go, out1 = go_bench(args.go_bench, "^BenchmarkTrainStepLarge$/^(" + "|".join(LARGE_STEPS) + ")$/^cpu$",
+            go, out1 = go_bench(args.go_bench, "^BenchmarkTrainStepLarge$/^(" + "|".join(large) + ")$/^cpu$",
                                 args.large_benchtime)
-            th, out2 = torch_ref(args, kernels=False, only=LARGE_STEPS)
-            for s in LARGE_STEPS:
+            th, out2 = torch_ref(args, kernels=False, only=large)
+            for s in large:
                 rows.append((f"step {s}", go[f"TrainStepLarge/{s}/cpu"], th[s][0], th[s][1]))
             if raw:
                 raw.write(out1 + out2)
