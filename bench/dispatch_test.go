@@ -18,30 +18,40 @@ const dispatchBurst = 1000
 const dispatchElems = 256
 
 // dispatchKernel is a tiny kernel: setup allocates its operands on dev and
-// returns one call, and a cleanup.
+// returns, for the scope of a burst, its call, and a cleanup.
 type dispatchKernel struct {
 	name  string
-	setup func(dev device.Device) (call func(), cleanup func())
+	setup func(dev device.Device) (call func(s *tensor.Scope) func(), cleanup func())
+}
+
+// unscoped returns a call that needs no scope.
+func unscoped(call func()) func(*tensor.Scope) func() {
+	return func(*tensor.Scope) func() { return call }
 }
 
 var dispatchKernels = []dispatchKernel{
-	{"fill", func(dev device.Device) (func(), func()) {
+	{"fill", func(dev device.Device) (func(*tensor.Scope) func(), func()) {
 		dst := dev.Alloc(device.Float32, dispatchElems)
-		return func() { dev.Fill(dst, 0, dispatchElems, 1.5) }, func() { dev.Free(dst) }
+		return unscoped(func() { dev.Fill(dst, 0, dispatchElems, 1.5) }), func() { dev.Free(dst) }
 	}},
-	{"relu", func(dev device.Device) (func(), func()) {
+	{"relu", func(dev device.Device) (func(*tensor.Scope) func(), func()) {
 		src, dst := dev.Alloc(device.Float32, dispatchElems), dev.Alloc(device.Float32, dispatchElems)
 		dev.Fill(src, 0, dispatchElems, -0.5)
 		p := device.UnaryParams{Op: device.Relu, Shape: []int{dispatchElems}}
-		return func() { dev.Unary(dst, contiguous(src, dispatchElems), p) }, func() { dev.Free(src); dev.Free(dst) }
+		return unscoped(func() { dev.Unary(dst, contiguous(src, dispatchElems), p) }), func() { dev.Free(src); dev.Free(dst) }
 	}},
 	// A tensor op, as a training step issues them: shape checks, a buffer
 	// from the pool, the kernel, and (at the end of the scope) the free.
-	{"tensor-add", func(dev device.Device) (func(), func()) {
+	// The operands are read in the burst's scope, so each result joins it
+	// and goes back to the pool when the burst ends.
+	{"tensor-add", func(dev device.Device) (func(*tensor.Scope) func(), func()) {
 		defer tensor.SetDefaultDevice(tensor.DefaultDevice())
 		tensor.SetDefaultDevice(dev)
 		x, y := tensor.Full(1, dispatchElems), tensor.Full(2, dispatchElems)
-		return func() { x.Add(y) }, func() { x.Release(); y.Release() }
+		return func(s *tensor.Scope) func() {
+			a, b := s.Use(x), s.Use(y)
+			return func() { a.Add(b) }
+		}, func() { x.Release(); y.Release() }
 	}},
 }
 
@@ -75,9 +85,10 @@ func runDispatch(b *testing.B, dev device.Device, k dispatchKernel, burst int) {
 	defer cleanup()
 	iteration := func() (enqueue time.Duration) {
 		start := time.Now()
-		tensor.Tidy(func(*tensor.Scope) {
+		tensor.Tidy(func(s *tensor.Scope) {
+			c := call(s)
 			for range burst {
-				call()
+				c()
 			}
 			enqueue = time.Since(start)
 		})
