@@ -31,8 +31,8 @@
 // BenchmarkMatMul/<device>/<n>x<n>x<n> multiplies square matrices from 256
 // to 4096 (8192 on a GPU, or on the CPU with TENSORGL_BENCH_HUGE=1) in
 // GFLOP/s. BenchmarkTrainStepLarge/<model>-b<batch>/<device> times the
-// seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128 and a
-// 2-layer LSTM language model (hidden 512) at batch 64; on two CPU cores
+// seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128 and
+// 2-layer LSTM and GRU language models (hidden 512) at batch 64; on two CPU cores
 // ResNet-18 takes seconds a step, so select by name
 // ('TrainStepLarge/-b1024/cpu'), and a software renderer skips them.
 // torch_ref.py --large times the same in PyTorch; make bench leaves them out.
@@ -52,7 +52,9 @@
 // host path (the dispatch bursts and the GAN step on GL with
 // TENSORGL_GL_ELIDE=0 and 1 and TENSORGL_GL_BATCH=1 and 32, alternated, in
 // elide-ab.txt), the RNN steps with the recurrences one GEMM a step or
-// fused (TENSORGL_GL_ELMAN, elman-ab.txt), the same for the GEMM core's tiles read as scalars or
+// fused (TENSORGL_GL_ELMAN, elman-ab.txt), the LSTM and GRU language models'
+// steps and step kernels with each step two kernels or one
+// (TENSORGL_GL_RNNSTEP, rnnstep-ab.txt), the same for the GEMM core's tiles read as scalars or
 // vec4 double-buffered (TENSORGL_GL_GEMM) and for the tiling picked per
 // product by timing (TENSORGL_GL_TUNE=log, its choices printed) on the large
 // products and the LeNet and ResNet-18 steps (gemm-ab.txt), torch_ref.py

@@ -12,7 +12,9 @@
 # (TENSORGL_GL_ELIDE=0 and 1, alternated: the x1000 dispatch bursts and the
 # GAN training step on GL), BenchmarkTrainStep
 # (GL and CPU), the RNN steps with the recurrences one GEMM a step or fused
-# (TENSORGL_GL_ELMAN, alternated), BenchmarkTrainStepLarge on GL, BenchmarkMatMul, PyTorch
+# (TENSORGL_GL_ELMAN, alternated), BenchmarkTrainStepLarge on GL, the LSTM
+# and GRU steps as two kernels or one (TENSORGL_GL_RNNSTEP, alternated),
+# BenchmarkMatMul, PyTorch
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
 # CUDA), the CNN example on Fashion-MNIST on GL, BenchmarkKernel on GL, the
 # large steps at batch 1024 on the CPU, BenchmarkKernel on the CPU, the
@@ -210,6 +212,21 @@ step elman-ab 60 bench bash -c '
 	done
 	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 1s)"
 step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
+# The LSTM and GRU steps as two kernels or fused into one each way
+# (TENSORGL_GL_RNNSTEP=pair, fused: the hardware default), the same bits:
+# the language models' training steps and the step kernels, alternated.
+step rnnstep-ab 90 bench bash -c '
+	set -o pipefail
+	rc=0
+	for r in $(seq "$1"); do
+		for m in pair fused; do
+			for bt in "^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$3" "^BenchmarkKernel\$/^(LSTM|GRU)Step/^gl:$4"; do
+				TENSORGL_GL_RNNSTEP=$m "$2" -test.run "^\$" -test.benchtime "${bt##*:}" -test.bench "${bt%:*}" |
+					sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/rnnstep=$m/|" || rc=1
+			done
+		done
+	done
+	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 1s)" "$(bt 0.2s)"
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
 
 # PyTorch: the same steps and kernels, fp32 (TF32 off), when it is there.

@@ -18,9 +18,9 @@ func TestConformance(t *testing.T) {
 // on every axis, so every kernel's grid is split into many dispatches along
 // x, y and z, ScatterAdd through buckets wherever its indices allow, and
 // GL 4.3's minimum of 8 storage blocks, so the optimizers bind fewer
-// tensors per dispatch, and the Elman recurrences and GRU steps run the way
-// the device did not choose (one dispatch or one GEMM a step; one kernel a
-// GRU step or two);
+// tensors per dispatch, and the Elman recurrences and the LSTM and GRU steps
+// run the way the device did not choose (one dispatch or one GEMM a step;
+// one kernel a step or two, see RNNStepEnv);
 // then with the device's tiling read as vec4 from double-buffered shared
 // memory and MatMul's operands loaded as vec4, or, where the device does
 // that already, with scalar tiles and loads, and no thin tiles, so products
@@ -35,7 +35,7 @@ func TestConformanceVariants(t *testing.T) {
 		d.scatterBucketMinM = 0
 		d.info.Limits.MaxStorageBlocks = 8
 		d.elmanFused = !d.elmanFused
-		d.gruFused = !d.gruFused
+		d.lstmFused, d.gruFused, d.gruBackwardFused = !d.lstmFused, !d.gruFused, !d.gruBackwardFused
 		d.tiles = softwareTiles
 		if d.Info().Software {
 			d.tiles = hardwareTiles

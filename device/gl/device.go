@@ -66,11 +66,11 @@ type Device struct {
 	// elmanFused: Elman and ElmanBackward run as one dispatch each where
 	// they can (see ElmanEnv).
 	elmanFused bool
-	// gruFused: GRUStep runs as one dispatch (see GRUStep); on a software
-	// renderer it runs MatMul and GRUCell.
-	gruFused bool
-	tuneMu   sync.Mutex
-	tuned    map[string]gemmTiles // the tuner's choices by product (layout and shape)
+	// lstmFused, gruFused, gruBackwardFused: LSTMStep and LSTMStepBackward,
+	// GRUStep, GRUStepBackward run as one dispatch each (see RNNStepEnv).
+	lstmFused, gruFused, gruBackwardFused bool
+	tuneMu                                sync.Mutex
+	tuned                                 map[string]gemmTiles // the tuner's choices by product (layout and shape)
 	// tuneFile and tuneTab: the TuneFileEnv file and its contents (tuneMu).
 	tuneFile string
 	tuneTab  tuneTable
@@ -325,7 +325,10 @@ func (d *Device) initContext() error {
 		ctx.destroy()
 		return err
 	}
-	d.gruFused = !d.info.Software
+	if d.lstmFused, d.gruFused, d.gruBackwardFused, err = rnnStepSetting(d.info.Software); err != nil {
+		ctx.destroy()
+		return err
+	}
 	for i, n := range d.info.Limits.MaxWorkGroupCount {
 		// Stay strictly below the limit: implementations disagree on whether
 		// a count equal to it is valid.

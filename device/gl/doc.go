@@ -42,6 +42,10 @@
 // TENSORGL_GL_ELMAN=fused or steps (see ElmanEnv) runs Elman recurrences as
 // one dispatch each way (the default on hardware) or one GEMM a step (on
 // llvmpipe), with the same results.
+// TENSORGL_GL_RNNSTEP=fused or pair (see RNNStepEnv) runs each LSTM and GRU
+// time step as one dispatch each way (the default, but for the GRU's
+// forward on llvmpipe) or as a GEMM and a cell kernel, with the same
+// results.
 //
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the

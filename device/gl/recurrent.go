@@ -2,7 +2,12 @@
 
 package gl
 
-import "github.com/tensorgl/tensorgl/device"
+import (
+	"fmt"
+	"os"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // LSTMCell runs one invocation per unit of the step.
 func (d *Device) LSTMCell(h, c, gates, cPrev device.Buffer, p device.LSTMCellParams) {
@@ -17,13 +22,38 @@ func (d *Device) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device
 			"u_offGates": p.OffGates, "u_offC": p.OffC, "u_offCPrev": p.OffCPrev})
 }
 
+// RNNStepEnv names the environment variable that chooses, when a device is
+// opened, how LSTMStep, GRUStep and their backwards run: fused (one
+// dispatch each, the cell as the product's store), pair (MatMul and the
+// cell kernel, two dispatches) or, unset, the default: fused, but GRUStep
+// on a software renderer, where its fused forward's wasted column costs
+// more than a dispatch (see GRUStep). The results are the same to the bit.
+// It exists so that a GPU can time both ways; bench/gpu/run.sh does.
+const RNNStepEnv = "TENSORGL_GL_RNNSTEP"
+
+// rnnStepSetting reads RNNStepEnv: whether the LSTM steps, and the GRU's
+// forward and backward steps, run fused on a device that is software or
+// not.
+func rnnStepSetting(software bool) (lstm, gruForward, gruBackward bool, err error) {
+	switch v := os.Getenv(RNNStepEnv); v {
+	case "":
+		return true, !software, true, nil
+	case "fused":
+		return true, true, true, nil
+	case "pair":
+		return false, false, false, nil
+	default:
+		return false, false, false, fmt.Errorf("%s=%q: want fused or pair", RNNStepEnv, v)
+	}
+}
+
 // LSTMStep runs the step's product on the tiled GEMM core with the cell as
-// its store (shaders/rnnstep.comp): one dispatch, two when K is split. A
-// tiling whose invocations do not hold their columns in runs of 4 runs
-// MatMul and then LSTMCell instead.
+// its store (shaders/rnnstep.comp): one dispatch, two when K is split. Not
+// fused (RNNStepEnv), or under a tiling whose invocations do not hold their
+// columns in runs of 4, it runs MatMul and then LSTMCell.
 func (d *Device) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {
 	hd := p.Hidden
-	if !d.tiles.pick(p.Batch).runs4() {
+	if !d.lstmFused || !d.tiles.pick(p.Batch).runs4() {
 		d.MatMul(gates, hPrev, whh, device.Epilogue{Residual: xw, OffResidual: p.OffX},
 			device.MatMulParams{Batch: 1, M: p.Batch, N: 4 * hd, K: hd, TransB: true, Alpha: 1, OffA: p.OffHPrev, OffC: p.OffGates})
 		d.LSTMCell(h, c, gates, cPrev, p)
@@ -39,9 +69,20 @@ func (d *Device) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p de
 }
 
 // LSTMStepBackward runs the product giving dh on the tiled GEMM core with
-// the cell's backward as its store: one dispatch, two when K is split.
+// the cell's backward as its store: one dispatch, two when K is split; not
+// fused (RNNStepEnv), MatMul into a pooled dh, then LSTMCellBackward.
 func (d *Device) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
 	hd := p.Hidden
+	if !d.lstmFused {
+		dh := d.Alloc(device.Float32, p.Batch*hd)
+		d.MatMul(dh, dgates, whh, device.Epilogue{Residual: g, OffResidual: p.OffDH},
+			device.MatMulParams{Batch: 1, M: p.Batch, N: hd, K: 4 * hd, Alpha: 1, OffA: p.OffDNext})
+		q := p
+		q.OffDH, q.OffDCPrev = 0, p.OffDC
+		d.LSTMCellBackward(dgates, dc, dh, dc, gates, c, cPrev, q)
+		d.Free(dh) // commands run in order: a reuse comes after the cell
+		return
+	}
 	store := &gemmStore{bufs: []*glBuffer{d.buf(gates), d.buf(c), d.buf(cPrev), d.buf(dc)}, writes: writes(7)}
 	d.gemm("lstm step backward", "rnnstep", "matmul", []string{"LSTM_STEP_BACKWARD"}, stepLoads(p.OffDNext, hd),
 		[]*glBuffer{d.buf(dgates), d.buf(g), d.buf(whh)}, device.Epilogue{}, store, func(prog *program) {
@@ -54,11 +95,12 @@ func (d *Device) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.Buf
 
 // GRUStep runs the step's product on the tiled GEMM core with the cell as
 // its store, as LSTMStep does, each unit's run of 4 columns holding its 3
-// gates and a zero: a third more multiply-adds for one dispatch fewer. A
-// software renderer, for which a dispatch costs little and the arithmetic
-// much, runs MatMul and GRUCell instead (on llvmpipe the fused forward took
-// 1.04–1.20 times as long, bench/results/gru-step-kernels-llvmpipe-2026-12-01.txt),
-// and so does a tiling that cannot hold a unit's gates in a run.
+// gates and a zero: a third more multiply-adds for one dispatch fewer. By
+// default a software renderer, for which a dispatch costs little and the
+// arithmetic much, runs MatMul and GRUCell instead (on llvmpipe the fused
+// forward took 1.04–1.20 times as long,
+// bench/results/gru-step-kernels-llvmpipe-2026-12-01.txt), and so does a
+// tiling that cannot hold a unit's gates in a run.
 func (d *Device) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams) {
 	hd := p.Hidden
 	if !d.gruFused || !d.tiles.pick(p.Batch).runs4() {
@@ -86,9 +128,18 @@ func (d *Device) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.G
 }
 
 // GRUStepBackward runs the product giving dh on the tiled GEMM core with
-// the cell's backward as its store: one dispatch, two when K is split.
+// the cell's backward as its store: one dispatch, two when K is split; not
+// fused (RNNStepEnv), MatMul adding to dh, then GRUCellBackward.
 func (d *Device) GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams) {
 	hd := p.Hidden
+	if !d.gruBackwardFused {
+		d.MatMul(dh, dhh, whh, device.Epilogue{Residual: g, OffResidual: p.OffG},
+			device.MatMulParams{Batch: 1, M: p.Batch, N: hd, K: 3 * hd, Alpha: 1, Beta: 1, OffA: p.OffDNext, OffC: p.OffDH})
+		q := p
+		q.OffDHPrev = p.OffDH
+		d.GRUCellBackward(dx, dhh, dh, dh, gates, hPrev, q)
+		return
+	}
 	store := &gemmStore{bufs: []*glBuffer{d.buf(dx), d.buf(gates), d.buf(hPrev), d.buf(dh)}, writes: writes(4, 7)}
 	d.gemm("gru step backward", "rnnstep", "matmul", []string{"GRU_STEP_BACKWARD"}, stepLoads(p.OffDNext, hd),
 		[]*glBuffer{d.buf(dhh), d.buf(g), d.buf(whh)}, device.Epilogue{}, store, func(prog *program) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -119,6 +120,7 @@ func eachStepTiling(t *testing.T, check func(r stepRig, batch, hidden int, fused
 func TestLSTMStepOneDispatch(t *testing.T) {
 	eachStepTiling(t, func(r stepRig, batch, hidden int, fused bool) stepResult {
 		d, n := r.d, batch*hidden
+		d.lstmFused = true
 		// A sequence of two steps: state slots in one buffer, as
 		// tensor.LSTM lays them out.
 		xw, whh := r.draw(8*n, 1.5), r.draw(4*hidden*hidden, 1/math.Sqrt(float64(hidden)))
@@ -160,7 +162,7 @@ func TestLSTMStepOneDispatch(t *testing.T) {
 func TestGRUStepOneDispatch(t *testing.T) {
 	eachStepTiling(t, func(r stepRig, batch, hidden int, fused bool) stepResult {
 		d, n := r.d, batch*hidden
-		d.gruFused = true // as on hardware
+		d.gruFused, d.gruBackwardFused = true, true // as on hardware
 		// h0 and h1 in one buffer, the gates and gradients of two steps.
 		xw, whh, bhh := r.draw(6*n, 1.5), r.draw(3*hidden*hidden, 1/math.Sqrt(float64(hidden))), r.draw(3*hidden, 0.3)
 		seq0 := r.draw(2*n, 0.8)
@@ -194,4 +196,41 @@ func TestGRUStepOneDispatch(t *testing.T) {
 		end := r.dispatches()
 		return stepResult{r.read(seq, gates, dx, dhh, dh), mid - before, end - mid}
 	})
+}
+
+// TestRNNStepEnv: the default, fused and pair settings of RNNStepEnv; an
+// unknown one fails Open; and under pair each step takes the pair's
+// dispatches (see TestLSTMStepOneDispatch for the bits).
+func TestRNNStepEnv(t *testing.T) {
+	for _, c := range []struct {
+		v        string
+		software bool
+		want     [3]bool
+	}{{"", false, [3]bool{true, true, true}}, {"", true, [3]bool{true, false, true}},
+		{"fused", true, [3]bool{true, true, true}}, {"pair", false, [3]bool{false, false, false}}} {
+		t.Setenv(RNNStepEnv, c.v)
+		l, gf, gb, err := rnnStepSetting(c.software)
+		if got := [3]bool{l, gf, gb}; err != nil || got != c.want {
+			t.Errorf("%s=%q on software=%v: %v, %v; want %v", RNNStepEnv, c.v, c.software, got, err, c.want)
+		}
+	}
+	t.Setenv(RNNStepEnv, "twice")
+	if _, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_RNNSTEP="twice": want fused or pair`) {
+		t.Errorf("Open with %s=twice: %v", RNNStepEnv, err)
+	}
+	t.Setenv(RNNStepEnv, "pair")
+	d := openOrSkip(t)
+	defer d.Close()
+	r := stepRig{t, d, rand.New(rand.NewPCG(1, 1))}
+	const batch, hidden = 3, 8
+	n := batch * hidden
+	buf := func(k int) device.Buffer { return r.up(r.draw(k, 0.5)) }
+	before := r.dispatches()
+	d.LSTMStep(buf(n), buf(n), buf(4*n), buf(4*n), buf(n), buf(4*hidden*hidden), buf(n), device.LSTMCellParams{Batch: batch, Hidden: hidden})
+	d.LSTMStepBackward(buf(8*n), buf(n), buf(n), buf(4*hidden*hidden), buf(4*n), buf(n), buf(n), device.LSTMCellParams{Batch: batch, Hidden: hidden, OffDNext: 4 * n})
+	d.GRUStep(buf(n), buf(4*n), buf(3*n), buf(n), buf(3*hidden*hidden), buf(3*hidden), device.GRUCellParams{Batch: batch, Hidden: hidden})
+	d.GRUStepBackward(buf(3*n), buf(6*n), buf(n), buf(n), buf(3*hidden*hidden), buf(4*n), buf(n), device.GRUCellParams{Batch: batch, Hidden: hidden, OffDNext: 3 * n})
+	if got := r.dispatches() - before; got != 8 {
+		t.Errorf("pair: %d dispatches for four steps, want 8 (two each)", got)
+	}
 }
