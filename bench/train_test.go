@@ -138,7 +138,7 @@ func languageModel[R nn.Module](newRecurrent func(input, hidden int, o nn.RNNOpt
 			out := rec.Forward(emb.Forward(s.Use(x)))
 			l := nn.CrossEntropyLoss(head.Forward(out.Reshape(-1, hidden)), s.Use(y), nn.CrossEntropyOpts{})
 			l.Backward()
-			optim.ClipGradNorm(params, 1)
+			optim.ClipGradNormTensor(s, params, 1) // as clip_grad_norm_: nothing read back
 			opt.Step()
 			return l
 		}

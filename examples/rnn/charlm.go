@@ -438,7 +438,7 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 				logits, hN := model.step(s.FromInts(x, o.seq, p.Batch), h)
 				loss := nn.CrossEntropyLoss(logits, s.FromInts(y, len(y)), nn.CrossEntropyOpts{})
 				loss.Backward()
-				optim.ClipGradNorm(params, float32(o.clip))
+				optim.ClipGradNormTensor(s, params, float32(o.clip)) // read nothing back before the loss
 				opt.Step()
 				err = loss.ReadTo(l[:])
 				h = carry(s, h, hN)

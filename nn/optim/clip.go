@@ -22,30 +22,53 @@ func ClipGradNorm(params []*tensor.Tensor, maxNorm float32) float32 {
 	var norm float32
 	// Gradients record nothing; the scope releases the norm's square.
 	tensor.Tidy(func(sc *tensor.Scope) {
-		var gs []*tensor.Tensor
-		seen := map[*tensor.Tensor]bool{}
-		for _, p := range params {
-			g := p.Grad()
-			if g == nil || seen[p] {
-				continue
-			}
-			seen[p] = true
-			// Scaled in place: a gradient that is not a whole contiguous
-			// tensor (one set to a view) is replaced by a contiguous copy.
-			u := sc.Use(g)
-			c := u.Contiguous()
-			if c != u {
-				p.SetGrad(c)
-				g.Release()
-			}
-			gs = append(gs, c)
+		if sq := clipGrads(sc, params, maxNorm); sq != nil {
+			norm = float32(math.Sqrt(float64(sq.Item())))
 		}
-		if len(gs) == 0 {
-			return
-		}
-		sq := tensor.SumSquares(gs...)
-		tensor.ClipScale(gs, sq, maxNorm)
-		norm = float32(math.Sqrt(float64(sq.Item())))
 	})
 	return norm
+}
+
+// ClipGradNormTensor clips as ClipGradNorm does and returns the norm the
+// gradients had as a one-element tensor on their device (0 without
+// gradients: on the default device), without waiting for it: on a GPU
+// nothing reads back, so the step's kernels stay queued, as with PyTorch's
+// clip_grad_norm_. It takes a kernel more than ClipGradNorm (the square
+// root) and belongs to s, which releases it.
+func ClipGradNormTensor(s *tensor.Scope, params []*tensor.Tensor, maxNorm float32) *tensor.Tensor {
+	sq := clipGrads(s, params, maxNorm)
+	if sq == nil {
+		return s.Own(tensor.Zeros())
+	}
+	return sq.Sqrt()
+}
+
+// clipGrads scales the gradients of params in place as ClipGradNorm
+// describes and returns their norm's square, in s (nil without
+// gradients).
+func clipGrads(s *tensor.Scope, params []*tensor.Tensor, maxNorm float32) *tensor.Tensor {
+	var gs []*tensor.Tensor
+	seen := map[*tensor.Tensor]bool{}
+	for _, p := range params {
+		g := p.Grad()
+		if g == nil || seen[p] {
+			continue
+		}
+		seen[p] = true
+		// Scaled in place: a gradient that is not a whole contiguous
+		// tensor (one set to a view) is replaced by a contiguous copy.
+		u := s.Use(g)
+		c := u.Contiguous()
+		if c != u {
+			p.SetGrad(c)
+			g.Release()
+		}
+		gs = append(gs, c)
+	}
+	if len(gs) == 0 {
+		return nil
+	}
+	sq := tensor.SumSquares(gs...)
+	tensor.ClipScale(gs, sq, maxNorm)
+	return sq
 }

@@ -135,3 +135,32 @@ func TestClipGradNormInPlace(t *testing.T) {
 		t.Errorf("a NaN norm changed a's gradient to %v", d)
 	}
 }
+
+// TestClipGradNormTensor: the norm as a device tensor in the caller's
+// scope, the gradients clipped as ClipGradNorm clips them, and nothing read
+// back until the caller reads it.
+func TestClipGradNormTensor(t *testing.T) {
+	a := tensor.Zeros(3).SetRequiresGrad(true)
+	b := tensor.Zeros(2).SetRequiresGrad(true)
+	a.SetGrad(tensor.FromSlice([]float32{3, 0, 4}, 3))
+	b.SetGrad(tensor.FromSlice([]float32{0, 12}, 2))
+	var norm float32
+	tensor.Tidy(func(s *tensor.Scope) {
+		n := ClipGradNormTensor(s, []*tensor.Tensor{a, b}, 6.5)
+		if len(n.Shape()) != 0 {
+			t.Errorf("norm shape %v, want a scalar", n.Shape())
+		}
+		norm = n.Item()
+	})
+	if math.Abs(float64(norm)-13) > 1e-5 {
+		t.Errorf("norm %v, want 13", norm)
+	}
+	if d, w := b.Grad().Data()[1], 12*6.5/(13+1e-6); math.Abs(float64(d)-w) > 1e-5 {
+		t.Errorf("b's gradient [1] = %v, want %v", d, w)
+	}
+	tensor.Tidy(func(s *tensor.Scope) {
+		if n := ClipGradNormTensor(s, []*tensor.Tensor{tensor.Zeros(2).SetRequiresGrad(true)}, 1).Item(); n != 0 {
+			t.Errorf("norm without gradients = %v, want 0", n)
+		}
+	})
+}
