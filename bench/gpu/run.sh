@@ -295,7 +295,7 @@ fi
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,elide-ab,elman-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,elide-ab,elman-ab,rnnstep-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then
