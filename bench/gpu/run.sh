@@ -196,37 +196,33 @@ step elide-ab 90 bench bash -c '
 	done
 	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
 step trainstep 120 bench "${bench[@]}" '^BenchmarkTrainStep$' -test.benchtime "$(bt 1s)" -test.count "$count"
-# The Elman recurrences one GEMM a step or fused into one dispatch each way
-# (TENSORGL_GL_ELMAN=steps, fused: the hardware default), the same bits:
-# the character and rows RNN steps and the recurrence kernels, alternated.
-step elman-ab 60 bench bash -c '
+# ab VAR TAG ROUNDS BIN MODES PATTERN:BENCHTIME...: runs each benchmark
+# pattern with VAR set to each of MODES in turn, ROUNDS times, the mode
+# written into the benchmark names (Benchmark<Name>/TAG=<mode>/...).
+ab='
 	set -o pipefail
-	rc=0
-	for r in $(seq "$1"); do
-		for m in steps fused; do
-			for b in "^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl" "^BenchmarkKernel\$/^Elman/^gl"; do
-				TENSORGL_GL_ELMAN=$m "$2" -test.run "^\$" -test.benchtime "$3" -test.bench "$b" |
-					sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/elman=$m/|" || rc=1
+	rc=0 var=$1 tag=$2 rounds=$3 bin=$4 modes=$5
+	shift 5
+	for r in $(seq "$rounds"); do
+		for m in $modes; do
+			for pb in "$@"; do
+				env "$var=$m" "$bin" -test.run "^\$" -test.benchtime "${pb##*:}" -test.bench "${pb%:*}" |
+					sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/$tag=$m/|" || rc=1
 			done
 		done
 	done
-	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 1s)"
+	exit $rc'
+# The Elman recurrences one GEMM a step or fused into one dispatch each way
+# (TENSORGL_GL_ELMAN=steps, fused: the hardware default), the same bits:
+# the character and rows RNN steps and the recurrence kernels, alternated.
+step elman-ab 60 bench bash -c "$ab" _ TENSORGL_GL_ELMAN elman "$rounds" "$bin/bench.test" "steps fused" \
+	"^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Elman/^gl:$(bt 1s)"
 step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
 # The LSTM and GRU steps as two kernels or fused into one each way
 # (TENSORGL_GL_RNNSTEP=pair, fused: the hardware default), the same bits:
 # the language models' training steps and the step kernels, alternated.
-step rnnstep-ab 90 bench bash -c '
-	set -o pipefail
-	rc=0
-	for r in $(seq "$1"); do
-		for m in pair fused; do
-			for bt in "^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$3" "^BenchmarkKernel\$/^(LSTM|GRU)Step/^gl:$4"; do
-				TENSORGL_GL_RNNSTEP=$m "$2" -test.run "^\$" -test.benchtime "${bt##*:}" -test.bench "${bt%:*}" |
-					sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/rnnstep=$m/|" || rc=1
-			done
-		done
-	done
-	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 1s)" "$(bt 0.2s)"
+step rnnstep-ab 90 bench bash -c "$ab" _ TENSORGL_GL_RNNSTEP rnnstep "$rounds" "$bin/bench.test" "pair fused" \
+	"^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^(LSTM|GRU)Step/^gl:$(bt 0.2s)"
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
 
 # PyTorch: the same steps and kernels, fp32 (TF32 off), when it is there.
