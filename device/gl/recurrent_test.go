@@ -65,10 +65,10 @@ func (r stepRig) read(bs ...device.Buffer) [][]float32 {
 // remainder; 20 rows of 150 split K both ways under the hardware target
 // (on its wide tiles: 5 rows take the thin ones). The last tiling (32
 // columns over 16 invocations) cannot hold a unit's gates in a run of 4.
-// check runs the pair of kernels when fused is false, the fused step when
-// true; their results must agree to the bit, and the fused step take one
-// dispatch fewer each way, but forward under the last tiling. Some cases
-// must split K each way.
+// check runs the steps unfused (the device's pair of kernels) when fused
+// is false, fused when true; their results must agree to the bit, and the
+// fused step take one dispatch fewer each way, but forward under the last
+// tiling. Some cases must split K each way.
 func eachStepTiling(t *testing.T, check func(r stepRig, batch, hidden int, fused bool) stepResult) {
 	d := openOrSkip(t)
 	defer d.Close()
@@ -115,12 +115,12 @@ func eachStepTiling(t *testing.T, check func(r stepRig, batch, hidden int, fused
 }
 
 // TestLSTMStepOneDispatch: LSTMStep and LSTMStepBackward give the results
-// of MatMul followed by LSTMCell (LSTMCellBackward) to the bit, in one
-// dispatch fewer (see eachStepTiling).
+// of MatMul followed by LSTMCell (LSTMCellBackward), the steps' unfused
+// form, to the bit, in one dispatch fewer (see eachStepTiling).
 func TestLSTMStepOneDispatch(t *testing.T) {
 	eachStepTiling(t, func(r stepRig, batch, hidden int, fused bool) stepResult {
 		d, n := r.d, batch*hidden
-		d.lstmFused = true
+		d.lstmFused = fused
 		// A sequence of two steps: state slots in one buffer, as
 		// tensor.LSTM lays them out.
 		xw, whh := r.draw(8*n, 1.5), r.draw(4*hidden*hidden, 1/math.Sqrt(float64(hidden)))
@@ -132,25 +132,10 @@ func TestLSTMStepOneDispatch(t *testing.T) {
 		gates := d.Alloc(device.Float32, 8*n)
 		d.Fill(gates, 0, 8*n, 0)
 		before := r.dispatches()
-		if fused {
-			d.LSTMStep(seq, seq, gates, x, seq, w, seq, p)
-		} else {
-			d.MatMul(gates, seq, w, device.Epilogue{Residual: x, OffResidual: p.OffX},
-				device.MatMulParams{Batch: 1, M: batch, N: 4 * hidden, K: hidden, TransB: true, Alpha: 1, OffA: p.OffHPrev, OffC: p.OffGates})
-			d.LSTMCell(seq, seq, gates, seq, p)
-		}
+		d.LSTMStep(seq, seq, gates, x, seq, w, seq, p)
 		mid := r.dispatches()
 		dg, dcs, gs := r.up(append(make([]float32, 4*n), dnext...)), r.up(dc), r.up(g)
-		if fused {
-			d.LSTMStepBackward(dg, dcs, gs, w, gates, seq, seq, p)
-		} else {
-			dh := d.Alloc(device.Float32, n)
-			d.MatMul(dh, dg, w, device.Epilogue{Residual: gs},
-				device.MatMulParams{Batch: 1, M: batch, N: hidden, K: 4 * hidden, Alpha: 1, OffA: p.OffDNext})
-			q := p
-			q.OffDH, q.OffDCPrev = 0, p.OffDC
-			d.LSTMCellBackward(dg, dcs, dh, dcs, gates, seq, seq, q)
-		}
+		d.LSTMStepBackward(dg, dcs, gs, w, gates, seq, seq, p)
 		end := r.dispatches()
 		return stepResult{r.read(seq, gates, dg, dcs), mid - before, end - mid}
 	})
@@ -158,11 +143,12 @@ func TestLSTMStepOneDispatch(t *testing.T) {
 
 // TestGRUStepOneDispatch: GRUStep and GRUStepBackward give the results of
 // MatMul followed by GRUCell (GRUCellBackward, after it the product adding
-// to dh) to the bit, in one dispatch fewer (see eachStepTiling).
+// to dh), the steps' unfused form, to the bit, in one dispatch fewer (see
+// eachStepTiling).
 func TestGRUStepOneDispatch(t *testing.T) {
 	eachStepTiling(t, func(r stepRig, batch, hidden int, fused bool) stepResult {
 		d, n := r.d, batch*hidden
-		d.gruFused, d.gruBackwardFused = true, true // as on hardware
+		d.gruFused, d.gruBackwardFused = fused, fused // fused as on hardware
 		// h0 and h1 in one buffer, the gates and gradients of two steps.
 		xw, whh, bhh := r.draw(6*n, 1.5), r.draw(3*hidden*hidden, 1/math.Sqrt(float64(hidden))), r.draw(3*hidden, 0.3)
 		seq0 := r.draw(2*n, 0.8)
@@ -170,29 +156,14 @@ func TestGRUStepOneDispatch(t *testing.T) {
 		p := device.GRUCellParams{Batch: batch, Hidden: hidden, OffH: n, OffGates: 4 * n, OffX: 3 * n,
 			OffDX: 0, OffDHH: 0, OffDNext: 3 * n, OffDH: 0, OffG: n}
 		seq, x, w, b := r.up(seq0), r.up(xw), r.up(whh), r.up(bhh)
-		gates := d.Alloc(device.Float32, 8*n)
+		gates, dx := d.Alloc(device.Float32, 8*n), d.Alloc(device.Float32, 3*n)
 		d.Fill(gates, 0, 8*n, 0)
-		before := r.dispatches()
-		if fused {
-			d.GRUStep(seq, gates, x, seq, w, b, p)
-		} else {
-			hh := d.Alloc(device.Float32, 3*n)
-			d.MatMul(hh, seq, w, device.Epilogue{Bias: b},
-				device.MatMulParams{Batch: 1, M: batch, N: 3 * hidden, K: hidden, TransB: true, Alpha: 1, OffA: p.OffHPrev})
-			d.GRUCell(seq, gates, x, hh, seq, p)
-		}
-		mid := r.dispatches()
-		dx, dhh, dh, gs := d.Alloc(device.Float32, 3*n), r.up(append(make([]float32, 3*n), dnext...)), r.up(dh0), r.up(g)
 		d.Fill(dx, 0, 3*n, 0)
-		if fused {
-			d.GRUStepBackward(dx, dhh, dh, gs, w, gates, seq, p)
-		} else {
-			d.MatMul(dh, dhh, w, device.Epilogue{Residual: gs, OffResidual: p.OffG},
-				device.MatMulParams{Batch: 1, M: batch, N: hidden, K: 3 * hidden, Alpha: 1, Beta: 1, OffA: p.OffDNext})
-			q := p
-			q.OffDHPrev = p.OffDH
-			d.GRUCellBackward(dx, dhh, dh, dh, gates, seq, q)
-		}
+		before := r.dispatches()
+		d.GRUStep(seq, gates, x, seq, w, b, p)
+		mid := r.dispatches()
+		dhh, dh, gs := r.up(append(make([]float32, 3*n), dnext...)), r.up(dh0), r.up(g)
+		d.GRUStepBackward(dx, dhh, dh, gs, w, gates, seq, p)
 		end := r.dispatches()
 		return stepResult{r.read(seq, gates, dx, dhh, dh), mid - before, end - mid}
 	})
