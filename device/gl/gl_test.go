@@ -153,6 +153,46 @@ func TestShaderCompileError(t *testing.T) {
 	}
 }
 
+// TestStorageBlockLimit: a program that uses more storage blocks than the
+// device's limit fails with an error naming it and the counts, also when it
+// was compiled under a higher limit, and runs again once the limit allows it.
+func TestStorageBlockLimit(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	x, y := d.Alloc(device.Float32, 4), d.Alloc(device.Float32, 4)
+	defer d.Free(x)
+	defer d.Free(y)
+	d.Fill(x, 0, 4, 2)
+	add := func() error {
+		d.Binary(y, device.Strided{Buf: x, Strides: []int{1}}, device.Strided{Buf: x, Strides: []int{1}},
+			device.BinaryParams{Op: device.Add, Shape: []int{4}})
+		return d.Sync()
+	}
+	if err := add(); err != nil {
+		t.Fatal(err)
+	}
+	limit := d.info.Limits.MaxStorageBlocks
+	d.info.Limits.MaxStorageBlocks = 2
+	err := add()
+	d.info.Limits.MaxStorageBlocks = limit
+	if err == nil {
+		t.Fatal("an Add (3 storage blocks) under a limit of 2 returned no error")
+	}
+	for _, want := range []string{"elementwise[", "uses 3 storage blocks, more than the 2"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	d.Fill(y, 0, 4, 0)
+	got := make([]float32, 4)
+	if err := add(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Read(y, got); err != nil || got[3] != 4 {
+		t.Errorf("under the device's limit again: Read = %v, %v; want [4 4 4 4], nil", got, err)
+	}
+}
+
 // TestStatsSteadyState: repeating the same sequence of allocations reuses
 // pooled buffers and allocates no new GL buffers.
 func TestStatsSteadyState(t *testing.T) {

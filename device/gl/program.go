@@ -99,6 +99,7 @@ func (v variant) source() (string, error) {
 type program struct {
 	id       uint32
 	err      error
+	blocks   int // storage blocks the program uses
 	st       *glState
 	uniforms map[string]*uniform
 }
@@ -119,6 +120,10 @@ func (d *Device) program(v variant) *program {
 		d.setErr(p.err)
 		return nil
 	}
+	if err := d.checkBlocks(v, p); err != nil {
+		d.setErr(err)
+		return nil
+	}
 	d.st.use(p.id)
 	return p
 }
@@ -128,11 +133,23 @@ func (d *Device) program(v variant) *program {
 // returns nil and records nothing.
 func (d *Device) tryProgram(v variant) *program {
 	p := d.compiled(v)
-	if p.err != nil {
+	if p.err != nil || d.checkBlocks(v, p) != nil {
 		return nil
 	}
 	d.st.use(p.id)
 	return p
+}
+
+// checkBlocks returns an error when p uses more storage blocks than the
+// device's limit. The driver checks its own limit when it links; this
+// checks the one the device works to, which tests lower to GL 4.3's
+// minimum of 8 so that a shader needing more fails on llvmpipe (16) as
+// it would on a GPU that offers only 8.
+func (d *Device) checkBlocks(v variant, p *program) error {
+	if limit := d.info.Limits.MaxStorageBlocks; p.blocks > limit {
+		return fmt.Errorf("gl: shader %s uses %d storage blocks, more than the %d this device allows", v, p.blocks, limit)
+	}
+	return nil
 }
 
 // compiled returns v's program, compiling it on first use (GL thread).
@@ -142,6 +159,11 @@ func (d *Device) compiled(v variant) *program {
 	if !ok {
 		p = &program{st: &d.st, uniforms: map[string]*uniform{}}
 		p.id, p.err = compile(v)
+		if p.err == nil {
+			var n int32
+			gl.GetProgramInterfaceiv(p.id, gl.SHADER_STORAGE_BLOCK, gl.ACTIVE_RESOURCES, &n)
+			p.blocks = int(n)
+		}
 		d.progs[string(d.key)] = p
 	}
 	return p
