@@ -6,18 +6,29 @@ round and as the median over the rounds.
     make bench-vs-torch              # builds the bench test binary, 3 rounds
     make bench-vs-torch-large        # the same for ResNet-18 and the LSTM and GRU LMs
     /usr/bin/python3 bench/sidebyside.py --go-bench bench.test [--rounds 3]
-        [--benchtime 2s] [--torch-threads 2] [--blas-threads 1] [--large [--large-steps gru-b64]]
+        [--benchtime 2s] [--torch-threads 2] [--blas-threads 1,2] [--blas-core auto]
+        [--isa avx2] [--large [--large-steps gru-b64]]
 
 Each round runs, one after the other: tensorgl's BenchmarkTrainStep steps
-on the CPU, PyTorch's same steps (bench/torch_ref.py) at each thread
-setting tried, of which the fastest counts, tensorgl's SGEMM and LeNet
-convolution kernels, and PyTorch's (and numpy's SGEMM). On 2 cores,
-OPENBLAS_NUM_THREADS=2 was slower for every step (bench/results/
-torch-threads-2026-11-30.txt), so it stays at 1. A ratio above
-1 means tensorgl is faster. The targets of the CPU backend are printed
+on the CPU, PyTorch's same steps (bench/torch_ref.py) at each setting
+tried (torch threads × OMP_WAIT_POLICY × OPENBLAS_NUM_THREADS × OpenBLAS
+core), of which the fastest counts, tensorgl's SGEMM and LeNet
+convolution kernels, and PyTorch's (and numpy's SGEMM). OpenBLAS picks its
+kernels for the CPU itself: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are
+removed from PyTorch's environment (an inherited OPENBLAS_CORETYPE=Haswell
+halves its SGEMM rate on a Zen 5) unless --blas-core names cores to try.
+A ratio above 1 means tensorgl is faster. The targets of the CPU backend are printed
 beside the medians: each training step at 1.25x PyTorch's rate or more,
 SGEMM 1024 at numpy/OpenBLAS's rate or more, the LeNet convolutions at
 PyTorch's or more.
+
+With --isa avx2 both sides run their AVX2 code on an AVX-512 machine, as
+on a CPU without AVX-512 (Zen 3, say): tensorgl with
+GODEBUG=cpu.avx512f=off, PyTorch with ATEN_CPU_CAPABILITY=avx2,
+DNNL_MAX_CPU_ISA=AVX2 (its convolutions) and OPENBLAS_CORETYPE=Zen (the
+kernels OpenBLAS picks on a Zen 3). The header names the kernels each side
+reports. The core is still the machine's: the same instructions time
+differently on another microarchitecture.
 
 With --large each round runs BenchmarkTrainStepLarge's ResNet-18 (batch
 128), LSTM and GRU language model (batch 64) steps instead, and no kernels:
@@ -50,6 +61,13 @@ KERNELS = {
 BENCH_LINE = re.compile(r"^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op")
 
 
+# --isa: the environment that limits each library to an instruction set.
+ISA_ENV = {
+    "native": {},
+    "avx2": {"GODEBUG": "cpu.avx512f=off", "ATEN_CPU_CAPABILITY": "avx2", "DNNL_MAX_CPU_ISA": "AVX2"},
+}
+
+
 def go_bench(binary, pattern, benchtime):
     out = subprocess.run([binary, "-test.run", "^$", "-test.bench", pattern, "-test.benchtime", benchtime],
                          check=True, capture_output=True, text=True, cwd=HERE).stdout
@@ -66,14 +84,17 @@ def torch_ref(args, kernels, only=None):
     returns, per step or kernel, the fastest time and the setting that won.
     only lists the steps to time (default: the seed's, and their kernels)."""
     best, outs = {}, ""
-    # numpy's SGEMM is OpenBLAS alone: let it have both BLAS thread counts.
-    blas_settings = ["1", "2"] if kernels else [str(args.blas_threads)]
-    for threads, wait, blas in [(t, w, b) for t in args.torch_threads.split(",")
-                                for w in args.omp_wait.split(",") for b in blas_settings]:
+    for threads, wait, blas, core in [(t, w, b, c) for t in args.torch_threads.split(",")
+                                      for w in args.omp_wait.split(",") for b in args.blas_threads.split(",")
+                                      for c in args.blas_core.split(",")]:
         env = dict(os.environ, OPENBLAS_NUM_THREADS=blas)
         env.pop("OMP_WAIT_POLICY", None)
         if wait != "default":
             env["OMP_WAIT_POLICY"] = wait
+        env.pop("OPENBLAS_CORETYPE", None)
+        env.pop("OPENBLAS_L2_SIZE", None)
+        if core != "auto":
+            env["OPENBLAS_CORETYPE"] = core
         cmd = [sys.executable, os.path.join(HERE, "torch_ref.py"), "--json", "--threads", threads,
                "--seconds", str(args.torch_seconds)]
         cmd += ["--only", "mlp"] if kernels else ["--no-kernels"]
@@ -81,7 +102,8 @@ def torch_ref(args, kernels, only=None):
             cmd += ["--only", ",".join(only)]
         out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
         outs += out
-        setting = f"{threads} threads, OMP_WAIT_POLICY={wait}, OPENBLAS_NUM_THREADS={blas}"
+        setting = f"{threads} threads, OMP_WAIT_POLICY={wait}, OPENBLAS_NUM_THREADS={blas}" + (
+            f", OPENBLAS_CORETYPE={core}" if core != "auto" else "")
         for line in out.splitlines():
             r = json.loads(line)
             ms = r.get("kernel_ms" if kernels else "ms")
@@ -107,6 +129,38 @@ def cpu_model():
     return f"{model}, {os.cpu_count()} CPUs, {'AVX-512' if 'avx512f' in flags else 'AVX2, no AVX-512'}"
 
 
+def go_isa(binary):
+    """The CPU device's renderer as the bench binary logs it, which names
+    its kernels' instruction set."""
+    out = subprocess.run([binary, "-test.run", "^TestDevices$", "-test.v"], check=True, capture_output=True,
+                         text=True, cwd=HERE).stdout
+    m = re.search(r"CPU: ([^;]*)", out)
+    return m.group(1) if m else "(not reported)"
+
+
+def torch_isa(core):
+    """ATen's vector code, oneDNN's and OpenBLAS's kernels, as each reports
+    them in a PyTorch process with OpenBLAS core core (auto: its choice)."""
+    code = """
+import ctypes, os, re, subprocess, sys, torch
+cap = re.search(r"CPU capability usage: (\\S+)", torch.__config__.show())
+x = torch.rand(2, 3, 8, 8); w = torch.rand(4, 3, 3, 3)
+os.environ["DNNL_VERBOSE"] = "1"
+out = subprocess.run([sys.executable, "-c", "import torch; torch.nn.functional.conv2d(torch.rand(16,3,8,8), torch.rand(4,3,3,3))"],
+                     capture_output=True, text=True, env=os.environ).stdout
+dnnl = re.search(r"isa:([^\\n]*)", out)
+torch.rand(8, 8) @ torch.rand(8, 8)
+core = "?"
+for path in sorted(set(l for l in open("/proc/self/maps").read().split() if "openblas" in l)):
+    lib = ctypes.CDLL(path); lib.openblas_get_corename.restype = ctypes.c_char_p; core = lib.openblas_get_corename().decode()
+print(f"ATen {cap.group(1) if cap else '?'}, oneDNN {dnnl.group(1).strip() if dnnl else '?'}, OpenBLAS {core}")
+"""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    if core != "auto":
+        env["OPENBLAS_CORETYPE"] = core
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout.strip() or "(not reported)"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--go-bench", required=True, help="the bench test binary (go test -c ./bench)")
@@ -115,12 +169,20 @@ def main():
     ap.add_argument("--torch-seconds", type=float, default=2.0)
     ap.add_argument("--torch-threads", default="1,2", help="torch thread counts to try; the fastest counts")
     ap.add_argument("--omp-wait", default="default,PASSIVE", help="OMP_WAIT_POLICY values to try (default: unset)")
-    ap.add_argument("--blas-threads", type=int, default=1)
+    ap.add_argument("--blas-threads", default="1,2", help="OPENBLAS_NUM_THREADS values to try")
+    ap.add_argument("--blas-core", help="OPENBLAS_CORETYPE values to try; auto: OpenBLAS's own choice for this CPU "
+                    "(OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset). Default: auto, or Zen with --isa avx2")
     ap.add_argument("--raw", help="also append every tool's raw output to this file")
     ap.add_argument("--large", action="store_true", help="ResNet-18 and the LSTM and GRU LM steps instead of the seed's steps and kernels")
     ap.add_argument("--large-benchtime", default="3x", help="go test -benchtime for each large step")
     ap.add_argument("--large-steps", default=",".join(LARGE_STEPS), help="with --large, the steps to time (comma-separated)")
+    ap.add_argument("--isa", choices=sorted(ISA_ENV), default="native",
+                    help="avx2: both sides run their AVX2 code (see above)")
     args = ap.parse_args()
+    if args.blas_core is None:
+        args.blas_core = "Zen" if args.isa == "avx2" else "auto"
+    inherited = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+    os.environ.update({k: v for k, v in ISA_ENV[args.isa].items() if not k.startswith("OPENBLAS_")})
     large = args.large_steps.split(",")
     if unknown := [s for s in large if s not in LARGE_STEPS]:
         ap.error(f"--large-steps: unknown {unknown}, want some of {LARGE_STEPS}")
@@ -128,8 +190,13 @@ def main():
     raw = open(args.raw, "a") if args.raw else None
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {cpu_model()}; {platform.platform()}")
     print(f"PyTorch {subprocess.run([sys.executable, '-c', 'import torch; print(torch.__version__)'], capture_output=True, text=True).stdout.strip()}: "
-          f"the fastest of torch threads {{{args.torch_threads}}} × OMP_WAIT_POLICY {{{args.omp_wait}}} per step and round, "
-          f"OPENBLAS_NUM_THREADS={args.blas_threads}; tensorgl: GOMAXPROCS={os.environ.get('GOMAXPROCS', 'all CPUs')}")
+          f"the fastest of torch threads {{{args.torch_threads}}} × OMP_WAIT_POLICY {{{args.omp_wait}}} × "
+          f"OPENBLAS_NUM_THREADS {{{args.blas_threads}}} × OpenBLAS core {{{args.blas_core}}} per step and round"
+          + (f" (the environment's {' '.join(f'{k}={v}' for k, v in inherited.items())} removed)" if inherited else "")
+          + f"; tensorgl: GOMAXPROCS={os.environ.get('GOMAXPROCS', 'all CPUs')}")
+    print(f"instruction sets: tensorgl {go_isa(args.go_bench)}; PyTorch "
+          + "; ".join(f"{torch_isa(core)} with core {core}" for core in args.blas_core.split(","))
+          + (f" (--isa {args.isa}: {' '.join(f'{k}={v}' for k, v in ISA_ENV[args.isa].items())})" if ISA_ENV[args.isa] else ""))
     ratios = {}
     for r in range(1, args.rounds + 1):
         rows = []

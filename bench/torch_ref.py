@@ -44,10 +44,15 @@ torch.backends.cudnn.allow_tf32): the comparison is fp32 with fp32.
 Debian's PyTorch runs on whatever BLAS is installed: install an optimized
 one (apt-get install libopenblas0-pthread) or it uses netlib's reference
 BLAS, several times slower. --find-threads tries torch thread counts with
-OPENBLAS_NUM_THREADS 1 and 2 and prints which is fastest per model.
+OPENBLAS_NUM_THREADS 1 and 2 and prints which is fastest per model. The
+header names the kernels OpenBLAS runs (blas_core): OPENBLAS_CORETYPE in
+the environment overrides its choice (Haswell's AVX2 kernels run SGEMM at
+about half the rate of its AVX-512 ones on a Zen 5), so bench/sidebyside.py
+unsets it unless told otherwise.
 """
 
 import argparse
+import ctypes
 import json
 import os
 import subprocess
@@ -294,6 +299,22 @@ def dispatch(device, seconds, sync):
         yield name, run_for(run, seconds / 4, sync) / burst
 
 
+def openblas_core():
+    """The kernels OpenBLAS runs in this process ("Cooperlake", "Haswell",
+    ...), or "not OpenBLAS"."""
+    torch.rand(4, 4) @ torch.rand(4, 4)  # loads the BLAS
+    with open("/proc/self/maps") as f:
+        paths = sorted({w for w in f.read().split() if "openblas" in w and ".so" in w})
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return lib.openblas_get_corename().decode()
+        except (OSError, AttributeError):
+            continue
+    return "not OpenBLAS"
+
+
 def find_threads(args):
     """Runs this script once per setting and prints the fastest per model."""
     results = {}
@@ -338,7 +359,8 @@ def main():
     sync = torch.cuda.synchronize if cuda else (lambda: None)
     where = torch.cuda.get_device_name() if cuda else "cpu"
     header = dict(torch=torch.__version__, device=where, threads=torch.get_num_threads(),
-                  blas_threads=os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
+                  blas_threads=os.environ.get("OPENBLAS_NUM_THREADS", "unset"), blas_core=openblas_core(),
+                  openblas_coretype=os.environ.get("OPENBLAS_CORETYPE", "unset"),
                   omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", "unset"), tf32=False)
     if args.json:
         print(json.dumps(header), flush=True)

@@ -62,9 +62,10 @@ const maxTile = 16 * 32
 // sgemmArch is one micro-kernel with the cache blocking tuned for it.
 type sgemmArch struct {
 	name   string
-	mr, nr int // rows and columns of C held in registers
-	kc     int // depth of a packed slice; fixed per arch, so results do not depend on threads
-	mc     int // most rows of op(A) packed in one block (kept in L2)
+	isa    string // the instruction set, as ISA reports it
+	mr, nr int    // rows and columns of C held in registers
+	kc     int    // depth of a packed slice; fixed per arch, so results do not depend on threads
+	mc     int    // most rows of op(A) packed in one block (kept in L2)
 	// speed is the kernel's throughput on whole tiles relative to others
 	// of its instruction set (measured), to weigh against their padding.
 	speed float64
@@ -74,10 +75,15 @@ type sgemmArch struct {
 	kernel func(k int, a, b, c []float32, ldc int, alpha, beta float32)
 }
 
+// ISA names the instruction set of the GEMM micro-kernels this process
+// runs: "AVX-512", "AVX2" (with FMA) or "pure Go". GODEBUG=cpu.avx512f=off
+// (or cpu.avx2=off) runs the next one down, as on a CPU without it.
+func ISA() string { return sgemmBest[0].isa }
+
 // sgemmGo is the portable micro-kernel, used where no assembly one runs and
 // as the reference the assembly kernels are tested against.
 var sgemmGo = &sgemmArch{
-	name: "go", mr: 4, nr: 16, kc: 256, mc: 128, speed: 1,
+	name: "go", isa: "pure Go", mr: 4, nr: 16, kc: 256, mc: 128, speed: 1,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
 		sgemmMicroGo(4, 16, k, a, b, c, ldc, alpha, beta)
 	},

@@ -59,7 +59,7 @@ var packAlong = func() func(dst, src []float32, ld, width, w, kc int) {
 }()
 
 var sgemmAVX2 = &sgemmArch{
-	name: "avx2", mr: 6, nr: 16, kc: 256, mc: 144, speed: 1,
+	name: "avx2", isa: "AVX2", mr: 6, nr: 16, kc: 256, mc: 144, speed: 1,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
 		// Touch the ends of what the assembly reads and writes, as in
 		// packAcross8.
@@ -72,7 +72,7 @@ var sgemmAVX2 = &sgemmArch{
 // loads: 8×32 in 16 zmm accumulators. On Zen 5 it runs at the FMA peak in
 // L1, and m = 8, 16, 32, … fill its tiles exactly.
 var sgemmAVX512x32 = &sgemmArch{
-	name: "avx512-8x32", mr: 8, nr: 32, kc: 256, mc: 144, speed: 1,
+	name: "avx512-8x32", isa: "AVX-512", mr: 8, nr: 32, kc: 256, mc: 144, speed: 1,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
 		// Touch the ends of what the assembly reads and writes, as in
 		// packAcross8.
@@ -85,7 +85,7 @@ var sgemmAVX512x32 = &sgemmArch{
 // of 16, where 32-wide tiles would compute up to twice the output. It needs
 // a broadcast per FMA and runs about 8% slower on whole tiles (512³ on Zen 5).
 var sgemmAVX512x16 = &sgemmArch{
-	name: "avx512-16x16", mr: 16, nr: 16, kc: 256, mc: 144, speed: 0.92,
+	name: "avx512-16x16", isa: "AVX-512", mr: 16, nr: 16, kc: 256, mc: 144, speed: 0.92,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
 		// Touch the ends of what the assembly reads and writes, as in
 		// packAcross8.

@@ -3,6 +3,7 @@ package cpu
 import (
 	"bufio"
 	"fmt"
+	"github.com/tensorgl/tensorgl/kernels"
 	"os"
 	"runtime"
 	"strings"
@@ -21,7 +22,7 @@ func Open() (device.Device, error) { return New(), nil }
 func New() device.Device {
 	maxElems := device.MaxElements(device.Info{})
 	return &cpuDevice{
-		renderer:  fmt.Sprintf("%s, %d threads", cpuModel(), runtime.GOMAXPROCS(0)),
+		renderer:  fmt.Sprintf("%s, %d threads, %s kernels", cpuModel(), runtime.GOMAXPROCS(0), kernels.ISA()),
 		maxElems:  maxElems,
 		pool:      newPool(device.MemoryBytes()),
 		gcStep:    defaultGCStep,
