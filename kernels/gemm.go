@@ -52,7 +52,9 @@ const sgemmSmallWork = 512
 // thread has gone idle, waking it takes 10 to 70 µs (measured on a 2-core
 // Zen 5 VM): 256³ ran no faster on two threads than on one, 512³ 1.7× as
 // fast. Smaller products run single-threaded without goroutines: the
-// low-overhead path for small matrices.
+// low-overhead path for small matrices. (Half this threshold ran a batch
+// of 64 times a 512×784 weight on two threads at 1.2× the rate of one, but
+// left the GAN step within ±8% and made the rows RNN's 17–27% slower.)
 const sgemmTaskWork = 1 << 24
 
 // maxTile bounds mr·nr of every micro-kernel, so one buffer size serves the
@@ -262,19 +264,25 @@ func (j *sgemmJob) run() {
 	for j.jc = 0; j.jc < j.n; j.jc += ncMax {
 		j.nc = min(ncMax, j.n-j.jc)
 		j.nSlivers = ceilDiv(j.nc, nr)
-		// Split the output into row blocks of at most mc rows, smaller ones
-		// if that gives too few tasks to share out, and column chunks only
-		// if rows run out: row blocks share the packed op(B), while each
-		// column chunk packs its row block of op(A) again. No split changes
-		// what any element computes; tasks are handed out as workers free
-		// up.
+		// Split the output into row blocks of at most mc rows and column
+		// chunks, enough tasks to share out. Each task packs its row block
+		// of op(A) and reads its chunk's slivers of op(B) (packed once and
+		// shared by the row blocks), so a split into mBlocks × nChunks
+		// moves about k·(nChunks·m + mBlocks·nc) values: the split that
+		// moves least is taken, the fewest column chunks on a tie, and a
+		// chunk is at least two slivers wide (narrower ones made 128×128
+		// outputs of deep products slower on two threads than on one).
+		// Wide products get row blocks; few rows (a batch of 64 times a
+		// layer's weights) get column chunks, where row blocks would each
+		// stream the whole of op(B): the LSTM and GRU language models'
+		// steps ran 1.1–1.25× as fast for it. No split changes what any
+		// element computes; tasks are handed out as workers free up.
 		useful := int(max(1, min(int64(workers), int64(j.m)*int64(j.nc)*int64(j.k)/sgemmTaskWork)))
 		want := 1
 		if useful > 1 {
 			want = useful * sgemmTasksPerWorker
 		}
-		j.mBlocks = min(mSlivers, max(ceilDiv(j.m, arch.mc), want))
-		j.nChunks = min(j.nSlivers, ceilDiv(want, j.mBlocks))
+		j.mBlocks, j.nChunks = sgemmSplit(j.m, j.nc, mSlivers, j.nSlivers, ceilDiv(j.m, arch.mc), want)
 		j.blockSlivers = ceilDiv(mSlivers, j.mBlocks)
 		j.mBlocks = ceilDiv(mSlivers, j.blockSlivers)
 		j.chunkSlivers = ceilDiv(j.nSlivers, j.nChunks)
@@ -306,6 +314,23 @@ func (j *sgemmJob) run() {
 			j.compute(0, 1)
 		}
 	}
+}
+
+// sgemmSplit returns the row blocks (at least minBlocks) and column chunks
+// (at most half the column slivers, at least one) of an m×n output of
+// mSlivers row and nSlivers column slivers, up to want tasks where the
+// slivers allow, that move the fewest operand values (nChunks·m +
+// mBlocks·n per unit of depth), the fewest chunks on a tie.
+func sgemmSplit(m, n, mSlivers, nSlivers, minBlocks, want int) (mBlocks, nChunks int) {
+	minBlocks = min(minBlocks, mSlivers)
+	best := -1
+	for b := minBlocks; b <= max(minBlocks, min(mSlivers, want)); b++ {
+		c := min(max(1, nSlivers/2), ceilDiv(want, b))
+		if cost := c*m + b*n; best < 0 || cost < best || cost == best && c < nChunks {
+			best, mBlocks, nChunks = cost, b, c
+		}
+	}
+	return mBlocks, nChunks
 }
 
 // task hands out the next task of the current panel, or returns false.

@@ -383,3 +383,32 @@ func TestPackAcross8(t *testing.T) {
 		}
 	}
 }
+
+// TestSgemmSplit checks the split of a product's output among tasks: few
+// rows get column chunks (each row block would stream all of op(B)) of two
+// slivers at least, wide products row blocks of at most mc rows, and a
+// split never leaves a block or chunk without slivers.
+func TestSgemmSplit(t *testing.T) {
+	for _, c := range []struct {
+		m, n, minBlocks, want int
+		blocks, chunks        int
+	}{
+		{64, 784, 1, 8, 1, 8},    // a batch of 64 times a layer's weights
+		{1024, 1024, 8, 8, 8, 1}, // square: the blocks the cache needs give the tasks
+		{300, 200, 3, 12, 3, 3},  // both
+		{8, 4000, 1, 8, 1, 8},    // one sliver of rows
+		{1024, 16, 8, 8, 8, 1},   // one sliver of columns
+		{64, 784, 1, 1, 1, 1},    // one task
+		{2000, 40, 14, 8, 14, 1}, // more blocks than tasks wanted: the cache's
+	} {
+		ms, ns := ceilDiv(c.m, 8), ceilDiv(c.n, 32)
+		b, ch := sgemmSplit(c.m, c.n, ms, ns, c.minBlocks, c.want)
+		if b != c.blocks || ch != c.chunks {
+			t.Errorf("sgemmSplit(%d×%d, at least %d blocks, %d tasks) = %d blocks × %d chunks, want %d × %d",
+				c.m, c.n, c.minBlocks, c.want, b, ch, c.blocks, c.chunks)
+		}
+		if b < 1 || b > ms || ch < 1 || ch > ns {
+			t.Errorf("sgemmSplit(%d×%d) = %d × %d outside 1..%d × 1..%d", c.m, c.n, b, ch, ms, ns)
+		}
+	}
+}
