@@ -77,23 +77,57 @@ func philox2(k0, k1, a0, a1, b0, b1 uint32) (ra0, ra1, rb0, rb1 uint32) {
 
 // Random fills dst: element i is drawn from Philox4x32-10 keyed by seed at
 // counter offset+i, mapped as the device contract (device.RandomParams)
-// states, so every backend produces the same numbers. Elements are drawn in
-// pairs (philox2).
+// states, so every backend produces the same numbers. The words are made
+// a block at a time (philoxWords: by vector code where the CPU has it),
+// then mapped.
 func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64) {
 	if dist >= numDistributions {
 		panic("kernels: unknown distribution")
 	}
-	k0, k1 := uint32(seed), uint32(seed>>32)
 	ParallelFor(len(dst), elemGrain/8, func(lo, hi int) {
-		for i := lo; i < hi; i += 2 {
-			c, d := offset+uint64(i), offset+uint64(i)+1
-			x0, x1, y0, y1 := philox2(k0, k1, uint32(c), uint32(c>>32), uint32(d), uint32(d>>32))
-			dst[i] = draw(dist, a, b, x0, x1)
-			if i+1 < hi {
-				dst[i+1] = draw(dist, a, b, y0, y1)
+		var x0, x1 [philoxBlock]uint32
+		for i := lo; i < hi; i += philoxBlock {
+			n := min(philoxBlock, hi-i)
+			philoxWords(x0[:n], x1[:n], seed, offset+uint64(i))
+			out := dst[i : i+n]
+			for j := range out {
+				out[j] = draw(dist, a, b, x0[j], x1[j])
 			}
 		}
 	})
+}
+
+// philoxBlock is how many counters Random makes words for at a time: a
+// multiple of every vector width, small enough to stay on the stack.
+const philoxBlock = 256
+
+// philoxRoundKeys returns the keys of Philox4x32-10's ten rounds under
+// seed: (k0, k1) at [2r] and [2r+1].
+func philoxRoundKeys(seed uint64) (keys [20]uint32) {
+	k0, k1 := uint32(seed), uint32(seed>>32)
+	for r := range 10 {
+		keys[2*r], keys[2*r+1] = k0, k1
+		k0 += 0x9E3779B9
+		k1 += 0xBB67AE85
+	}
+	return keys
+}
+
+// philoxWordsGo sets x0[j], x1[j] to the first two words of Philox4x32-10
+// under seed at counter (offset+j, 0): the portable philoxWords, two
+// counters at a time.
+func philoxWordsGo(x0, x1 []uint32, seed, offset uint64) {
+	k0, k1 := uint32(seed), uint32(seed>>32)
+	x1 = x1[:len(x0)]
+	j := 0
+	for ; j+2 <= len(x0); j += 2 {
+		c, d := offset+uint64(j), offset+uint64(j)+1
+		x0[j], x1[j], x0[j+1], x1[j+1] = philox2(k0, k1, uint32(c), uint32(c>>32), uint32(d), uint32(d>>32))
+	}
+	if j < len(x0) {
+		c := offset + uint64(j)
+		x0[j], x1[j], _, _ = philox2(k0, k1, uint32(c), uint32(c>>32), 0, 0)
+	}
 }
 
 // draw maps the first two Philox words of one counter to a sample of dist.
