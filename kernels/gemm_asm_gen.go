@@ -104,6 +104,10 @@ func (k kernel) emit(w func(string, ...any)) {
 	}
 	w("\tCMPQ CX, $%d", k.unroll)
 	w("\tJLT %s_tail", k.name)
+	// The loop starts on a cache line of its own, wherever the linker puts
+	// the function: moved by 32 bytes (by code added elsewhere), it ran the
+	// MLP step 3–8% slower.
+	w("\tPCALIGN $64")
 	w("%s_loop:", k.name)
 	for u := 0; u < k.unroll; u++ {
 		step(u)

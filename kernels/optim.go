@@ -36,17 +36,18 @@ func SGDStep(ts []SGDTensor, c SGDConfig) {
 	parallelOver(ts, func(t SGDTensor) int { return len(t.Param) }, grain, func(t SGDTensor, lo, hi int) {
 		p, g := t.Param[lo:hi], t.Grad[lo:hi]
 		if plain {
-			// Plain SGD, the common case, as a loop the compiler keeps
-			// in registers.
-			lr := c.LR
-			for i, gi := range g {
-				p[i] -= lr * gi
-			}
+			sgdPlain(p, g, c.LR)
 			return
 		}
 		var b []float32
 		if c.Momentum != 0 {
 			b = t.Buf[lo:hi]
+			if c.WeightDecay == 0 && !c.Nesterov && !t.FirstStep {
+				// Momentum past the first step, the common case: vector
+				// code where the CPU has it.
+				sgdMomentumSpan(p, g, b, c.LR, c.Momentum, 1-c.Dampening)
+				return
+			}
 		}
 		sgdMomentum(p, g, b, t.FirstStep, c)
 	})
@@ -78,6 +79,26 @@ func sgdMomentum(param, grad, buf []float32, first bool, c SGDConfig) {
 			}
 		}
 		param[i] = p - lr*g
+	}
+}
+
+// sgdPlainGo sets p[i] −= lr·g[i]: the portable sgdPlain, a loop the
+// compiler keeps in registers.
+func sgdPlainGo(p, g []float32, lr float32) {
+	g = g[:len(p)]
+	for i, gi := range g {
+		p[i] -= lr * gi
+	}
+}
+
+// sgdMomentumGo is sgdMomentum past the first step without weight decay
+// or Nesterov: the portable sgdMomentumSpan.
+func sgdMomentumGo(p, g, b []float32, lr, mom, damp float32) {
+	g, b = g[:len(p)], b[:len(p)]
+	for i := range p {
+		bi := mom*b[i] + damp*g[i]
+		b[i] = bi
+		p[i] -= lr * bi
 	}
 }
 
