@@ -71,13 +71,17 @@
 //	make bench-vs-torch
 //
 // which runs sidebyside.py: tensorgl's CPU steps and kernels and PyTorch's,
-// interleaved for 3 rounds, PyTorch at its fastest thread setting per step
-// (torch threads 1 or 2, OMP_WAIT_POLICY default or PASSIVE; numpy's SGEMM
-// with 1 or 2 OpenBLAS threads), printing each ratio and the medians
-// against the CPU backend's targets, into bench/results/sidebyside-<date>.txt.
-// make bench-vs-torch-large does the same for BenchmarkTrainStepLarge's
-// ResNet-18 and LSTM language model steps (sidebyside.py --large; about 15
-// minutes on two cores), into bench/results/sidebyside-large-<date>.txt.
+// interleaved for 3 rounds, PyTorch at its fastest setting per step (torch
+// threads 1 or 2, OMP_WAIT_POLICY default or PASSIVE, 1 or 2 OpenBLAS
+// threads) with OpenBLAS on the kernels it picks for the CPU
+// (OPENBLAS_CORETYPE removed from the environment), printing the kernels
+// each side runs, each ratio and the medians against the CPU backend's
+// targets, into bench/results/sidebyside-<date>.txt. make
+// bench-vs-torch-large does the same for BenchmarkTrainStepLarge's
+// ResNet-18 and LSTM and GRU language model steps (sidebyside.py --large;
+// about 20 minutes on two cores), into
+// bench/results/sidebyside-large-<date>.txt. sidebyside.py --isa avx2 runs
+// both sides on their AVX2 code, as on a CPU without AVX-512.
 //
 // Every benchmark reports a rate (GFLOP/s, GB/s, Gelem/s, samples/s) beside
 // ns/op, so runs at different sizes compare directly, and its time includes
