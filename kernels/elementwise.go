@@ -121,7 +121,7 @@ func unaryRange(op UnaryOp, a, b float32, dst []float32, src Strided[float32], w
 // float64 transcendentals cost 5–20 ns an element, the others stream.
 func unaryGrain(op UnaryOp) int {
 	switch op {
-	case Log, Sigmoid, Sin, Cos, PowScalar, Softplus, Erf:
+	case Log, Sin, Cos, PowScalar, Softplus, Erf:
 		return elemGrain
 	}
 	return streamGrain
@@ -129,8 +129,8 @@ func unaryGrain(op UnaryOp) int {
 
 // unarySpan applies op element by element; d and s have the same length and
 // may be the same slice. Exp and tanh run as float32 vector code where the
-// CPU has it (transcend.go); the transcendentals otherwise run in float64
-// and round once.
+// CPU has it, the sigmoid as float64 vector code (transcend.go); the
+// transcendentals otherwise run in float64 and round once.
 func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 	s = s[:len(d)]
 	switch op {
@@ -163,15 +163,7 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 			d[i] = sel(x > 0, x, a*x)
 		}
 	case Sigmoid:
-		// With e = e^−|x|: 1/(1+e) for x ≥ 0 and e/(1+e) below, so that
-		// nothing overflows and tiny results keep their precision; the
-		// sign picks one with a mask, not a branch. In float64: float32
-		// arithmetic, even from a correctly rounded e, misses 1 ULP.
-		for i, x := range s {
-			e := math.Exp(-math.Abs(float64(x)))
-			r := 1 / (1 + e)
-			d[i] = sel(x < 0, float32(e*r), float32(r))
-		}
+		vsigmoid(d, s)
 	case Tanh:
 		vtanh(d, s)
 	case Sin:

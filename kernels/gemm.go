@@ -139,6 +139,12 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
 		return
 	}
+	sgemmRun(arch, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e, nil)
+}
+
+// sgemmRun runs a packed product as a pooled job; packed, if not nil, is
+// op(B) packed by PackB for arch.
+func sgemmRun(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue, packed []float32) {
 	j := sgemmJobs.Get().(*sgemmJob)
 	j.arch = arch
 	j.transA, j.transB = transA, transB
@@ -147,9 +153,79 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 	j.a, j.b, j.c = a, b, c
 	j.lda, j.ldb, j.ldc = lda, ldb, ldc
 	j.epi = e
+	own := j.bpack
+	if packed != nil {
+		j.bpack, j.prepacked = packed, true
+	}
 	j.run()
+	if packed != nil {
+		j.bpack, j.prepacked = own, false // the job's own buffer, for later products
+	}
 	j.a, j.b, j.c, j.epi = nil, nil, nil, nil // do not keep the caller's memory alive
 	sgemmJobs.Put(j)
+}
+
+// PackedB is the op(B) of products that share it (a recurrent layer's
+// weight, at every time step), packed once for the micro-kernel that
+// Sgemm picks for them: SgemmPacked then skips packing it. Packing moves
+// values without changing them, so a packed product gives Sgemm's bits.
+type PackedB struct {
+	arch   *sgemmArch
+	transB bool
+	n, k   int
+	b      []float32 // the source, for products too small to pack
+	ldb    int
+	data   []float32
+}
+
+// PackedBLen returns how many floats PackB needs to pack the k×n op(B) of
+// products with m rows.
+func PackedBLen(m, n, k int) int {
+	nr := sgemmPick(m, n).nr
+	return ceilDiv(n, nr) * nr * k
+}
+
+// PackB packs op(B) (k×n; B is n×k when transB, row stride ldb) for
+// products with m rows into dst, at least PackedBLen(m, n, k) long. The
+// result reads b, for products too small to pack, and dst: neither may
+// change while it is used.
+func PackB(m, n, k int, transB bool, b []float32, ldb int, dst []float32) *PackedB {
+	arch := sgemmPick(m, n)
+	pb := &PackedB{arch: arch, transB: transB, n: n, k: k, b: b, ldb: ldb, data: dst[:PackedBLen(m, n, k)]}
+	if n <= 0 || k <= 0 {
+		return pb
+	}
+	// A job with the one panel SgemmPacked's jobs have packs it, sliver
+	// by sliver.
+	j := &sgemmJob{arch: arch, transB: transB, n: n, k: k, b: b, ldb: ldb, nc: n, nSlivers: ceilDiv(n, arch.nr)}
+	nr := arch.nr
+	slices := ceilDiv(k, arch.kc)
+	ParallelFor(slices*j.nSlivers, max(1, packGrain/(arch.kc*nr)), func(lo, hi int) {
+		for t := lo; t < hi; t++ {
+			pc, s := t/j.nSlivers*arch.kc, t%j.nSlivers
+			kc := min(arch.kc, k-pc)
+			off := pc*j.nSlivers*nr + s*kc*nr
+			j.packBSliver(pb.data[off:off+kc*nr], pc, kc, s)
+		}
+	})
+	return pb
+}
+
+// packGrain is the fewest values worth another goroutine's packing.
+const packGrain = 1 << 16
+
+// SgemmPacked is SgemmEpilogue with op(B) packed by PackB, for m rows: C =
+// alpha·op(A)·op(B) + beta·C, then e.
+func SgemmPacked(transA bool, m int, alpha float32, a []float32, lda int, pb *PackedB, beta float32, c []float32, ldc int, e *Epilogue) {
+	n, k := pb.n, pb.k
+	if m <= 0 || n <= 0 || k <= 0 || alpha == 0 || int64(m)*int64(n)*int64(k) < sgemmSmallWork || sgemmPick(m, n) != pb.arch {
+		sgemm(sgemmPick(m, n), transA, pb.transB, m, n, k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e)
+		return
+	}
+	if e.none() {
+		e = nil
+	}
+	sgemmRun(pb.arch, transA, pb.transB, m, n, k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e, pb.data)
 }
 
 // scaleRow sets row = beta·row, without reading row when beta == 0.
@@ -218,9 +294,12 @@ type sgemmJob struct {
 	// cut into kc-deep slices, each stored as nSlivers slivers. The first
 	// task to need a sliver packs it; bstate says, per sliver, whether it is
 	// unpacked, being packed or packed.
-	bpack     []float32
-	bstate    []int32
-	sharedB   bool
+	bpack   []float32
+	bstate  []int32
+	sharedB bool
+	// prepacked: bpack is a PackedB's, every sliver of op(B) packed, in
+	// one panel.
+	prepacked bool
 	tasks     int          // tasks of the current panel
 	next      atomic.Int64 // the next task to hand out
 	computeFn func(lo, hi int)
@@ -259,6 +338,9 @@ func (j *sgemmJob) run() {
 	arch := j.arch
 	mr, nr := arch.mr, arch.nr
 	ncMax := max(nr, sgemmPanelFloats/j.k/nr*nr)
+	if j.prepacked {
+		ncMax = j.n
+	}
 	workers := runtime.GOMAXPROCS(0)
 	mSlivers := ceilDiv(j.m, mr)
 	for j.jc = 0; j.jc < j.n; j.jc += ncMax {
@@ -291,8 +373,8 @@ func (j *sgemmJob) run() {
 		// Row blocks share the packed panel of op(B). A single row block
 		// shares nothing, so its tasks pack each sliver of op(B) into a
 		// buffer of their own just before using it, while it is in cache.
-		j.sharedB = j.mBlocks > 1
-		if j.sharedB {
+		j.sharedB = j.mBlocks > 1 || j.prepacked
+		if j.sharedB && !j.prepacked {
 			if need := j.k * j.nSlivers * nr; cap(j.bpack) < need {
 				j.bpack = make([]float32, need)
 			}
@@ -359,7 +441,7 @@ func (j *sgemmJob) sharedSliver(pc, kc, s, s1 int) []float32 {
 		return true
 	}
 	dst := sliver(s)
-	if claim(s) {
+	if j.prepacked || claim(s) {
 		return dst
 	}
 	for t := s + 1; t < s1 && atomic.LoadInt32(&j.bstate[slice+s]) != sliverPacked; t++ {

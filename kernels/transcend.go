@@ -23,6 +23,20 @@ func expSpan(d, s []float32) {
 	}
 }
 
+// sigmoidSpan is, with e = e^−|x|, 1/(1+e) for x ≥ 0 and e/(1+e) below,
+// so that nothing overflows and tiny results keep their precision; the sign
+// picks one with a mask, not a branch. In float64: float32 arithmetic, even
+// from a correctly rounded e, misses 1 ULP. The vector kernels compute the
+// same formula in float64 lanes, e from a polynomial (transcend_asm_gen.go).
+func sigmoidSpan(d, s []float32) {
+	s = s[:len(d)]
+	for i, x := range s {
+		e := math.Exp(-math.Abs(float64(x)))
+		r := 1 / (1 + e)
+		d[i] = sel(x < 0, float32(e*r), float32(r))
+	}
+}
+
 // tanhSpan is (1−e)/(1+e) with e = e^−2|x| and the sign of x. Below
 // |x| = 2⁻¹² the cancellation in 1−e would cost digits, and tanh x rounds
 // to x in float32 anyway.

@@ -7,7 +7,8 @@ import "golang.org/x/sys/cpu"
 //go:generate go run transcend_asm_gen.go
 
 // The assembly handles whole vectors of 8 (AVX2) or 16 (AVX-512) lanes;
-// each is the same operation sequence as its Go twin in transcend_test.go.
+// exp and tanh are the same operation sequence as their Go twins in
+// transcend_test.go, the sigmoid is sigmoidSpan's float64 formula.
 
 //go:noescape
 func expAVX2(d, s *float32, n int)
@@ -21,9 +22,16 @@ func expAVX512(d, s *float32, n int)
 //go:noescape
 func tanhAVX512(d, s *float32, n int)
 
+//go:noescape
+func sigmoidAVX2(d, s *float32, n int)
+
+//go:noescape
+func sigmoidAVX512(d, s *float32, n int)
+
 var (
-	vexp  = vectorized(expSpan, expAVX2, expAVX512)
-	vtanh = vectorized(tanhSpan, tanhAVX2, tanhAVX512)
+	vexp     = vectorized(expSpan, expAVX2, expAVX512)
+	vtanh    = vectorized(tanhSpan, tanhAVX2, tanhAVX512)
+	vsigmoid = vectorized(sigmoidSpan, sigmoidAVX2, sigmoidAVX512)
 )
 
 // vectorized returns the widest kernel this CPU runs, wrapped so that a

@@ -400,6 +400,186 @@ DATA c_signMask<>+56(SB)/4, $0x80000000
 DATA c_signMask<>+60(SB)/4, $0x80000000
 GLOBL c_signMask<>(SB), RODATA|NOPTR, $64
 
+DATA c_sigLo<>+0(SB)/8, $0xc05e000000000000
+DATA c_sigLo<>+8(SB)/8, $0xc05e000000000000
+DATA c_sigLo<>+16(SB)/8, $0xc05e000000000000
+DATA c_sigLo<>+24(SB)/8, $0xc05e000000000000
+DATA c_sigLo<>+32(SB)/8, $0xc05e000000000000
+DATA c_sigLo<>+40(SB)/8, $0xc05e000000000000
+DATA c_sigLo<>+48(SB)/8, $0xc05e000000000000
+DATA c_sigLo<>+56(SB)/8, $0xc05e000000000000
+GLOBL c_sigLo<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigLog2e<>+0(SB)/8, $0x3ff71547652b82fe
+DATA c_sigLog2e<>+8(SB)/8, $0x3ff71547652b82fe
+DATA c_sigLog2e<>+16(SB)/8, $0x3ff71547652b82fe
+DATA c_sigLog2e<>+24(SB)/8, $0x3ff71547652b82fe
+DATA c_sigLog2e<>+32(SB)/8, $0x3ff71547652b82fe
+DATA c_sigLog2e<>+40(SB)/8, $0x3ff71547652b82fe
+DATA c_sigLog2e<>+48(SB)/8, $0x3ff71547652b82fe
+DATA c_sigLog2e<>+56(SB)/8, $0x3ff71547652b82fe
+GLOBL c_sigLog2e<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigShift<>+0(SB)/8, $0x4338000000000000
+DATA c_sigShift<>+8(SB)/8, $0x4338000000000000
+DATA c_sigShift<>+16(SB)/8, $0x4338000000000000
+DATA c_sigShift<>+24(SB)/8, $0x4338000000000000
+DATA c_sigShift<>+32(SB)/8, $0x4338000000000000
+DATA c_sigShift<>+40(SB)/8, $0x4338000000000000
+DATA c_sigShift<>+48(SB)/8, $0x4338000000000000
+DATA c_sigShift<>+56(SB)/8, $0x4338000000000000
+GLOBL c_sigShift<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigLn2Hi<>+0(SB)/8, $0x3fe62e42fee00000
+DATA c_sigLn2Hi<>+8(SB)/8, $0x3fe62e42fee00000
+DATA c_sigLn2Hi<>+16(SB)/8, $0x3fe62e42fee00000
+DATA c_sigLn2Hi<>+24(SB)/8, $0x3fe62e42fee00000
+DATA c_sigLn2Hi<>+32(SB)/8, $0x3fe62e42fee00000
+DATA c_sigLn2Hi<>+40(SB)/8, $0x3fe62e42fee00000
+DATA c_sigLn2Hi<>+48(SB)/8, $0x3fe62e42fee00000
+DATA c_sigLn2Hi<>+56(SB)/8, $0x3fe62e42fee00000
+GLOBL c_sigLn2Hi<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigLn2Lo<>+0(SB)/8, $0x3dea39ef35793c76
+DATA c_sigLn2Lo<>+8(SB)/8, $0x3dea39ef35793c76
+DATA c_sigLn2Lo<>+16(SB)/8, $0x3dea39ef35793c76
+DATA c_sigLn2Lo<>+24(SB)/8, $0x3dea39ef35793c76
+DATA c_sigLn2Lo<>+32(SB)/8, $0x3dea39ef35793c76
+DATA c_sigLn2Lo<>+40(SB)/8, $0x3dea39ef35793c76
+DATA c_sigLn2Lo<>+48(SB)/8, $0x3dea39ef35793c76
+DATA c_sigLn2Lo<>+56(SB)/8, $0x3dea39ef35793c76
+GLOBL c_sigLn2Lo<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigOne<>+0(SB)/8, $0x3ff0000000000000
+DATA c_sigOne<>+8(SB)/8, $0x3ff0000000000000
+DATA c_sigOne<>+16(SB)/8, $0x3ff0000000000000
+DATA c_sigOne<>+24(SB)/8, $0x3ff0000000000000
+DATA c_sigOne<>+32(SB)/8, $0x3ff0000000000000
+DATA c_sigOne<>+40(SB)/8, $0x3ff0000000000000
+DATA c_sigOne<>+48(SB)/8, $0x3ff0000000000000
+DATA c_sigOne<>+56(SB)/8, $0x3ff0000000000000
+GLOBL c_sigOne<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigBias<>+0(SB)/8, $0x00000000000003ff
+DATA c_sigBias<>+8(SB)/8, $0x00000000000003ff
+DATA c_sigBias<>+16(SB)/8, $0x00000000000003ff
+DATA c_sigBias<>+24(SB)/8, $0x00000000000003ff
+DATA c_sigBias<>+32(SB)/8, $0x00000000000003ff
+DATA c_sigBias<>+40(SB)/8, $0x00000000000003ff
+DATA c_sigBias<>+48(SB)/8, $0x00000000000003ff
+DATA c_sigBias<>+56(SB)/8, $0x00000000000003ff
+GLOBL c_sigBias<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigAbs<>+0(SB)/8, $0x7fffffffffffffff
+DATA c_sigAbs<>+8(SB)/8, $0x7fffffffffffffff
+DATA c_sigAbs<>+16(SB)/8, $0x7fffffffffffffff
+DATA c_sigAbs<>+24(SB)/8, $0x7fffffffffffffff
+DATA c_sigAbs<>+32(SB)/8, $0x7fffffffffffffff
+DATA c_sigAbs<>+40(SB)/8, $0x7fffffffffffffff
+DATA c_sigAbs<>+48(SB)/8, $0x7fffffffffffffff
+DATA c_sigAbs<>+56(SB)/8, $0x7fffffffffffffff
+GLOBL c_sigAbs<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigP1<>+0(SB)/8, $0x3ff0000000000000
+DATA c_sigP1<>+8(SB)/8, $0x3ff0000000000000
+DATA c_sigP1<>+16(SB)/8, $0x3ff0000000000000
+DATA c_sigP1<>+24(SB)/8, $0x3ff0000000000000
+DATA c_sigP1<>+32(SB)/8, $0x3ff0000000000000
+DATA c_sigP1<>+40(SB)/8, $0x3ff0000000000000
+DATA c_sigP1<>+48(SB)/8, $0x3ff0000000000000
+DATA c_sigP1<>+56(SB)/8, $0x3ff0000000000000
+GLOBL c_sigP1<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigP2<>+0(SB)/8, $0x3fe0000000000000
+DATA c_sigP2<>+8(SB)/8, $0x3fe0000000000000
+DATA c_sigP2<>+16(SB)/8, $0x3fe0000000000000
+DATA c_sigP2<>+24(SB)/8, $0x3fe0000000000000
+DATA c_sigP2<>+32(SB)/8, $0x3fe0000000000000
+DATA c_sigP2<>+40(SB)/8, $0x3fe0000000000000
+DATA c_sigP2<>+48(SB)/8, $0x3fe0000000000000
+DATA c_sigP2<>+56(SB)/8, $0x3fe0000000000000
+GLOBL c_sigP2<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigP3<>+0(SB)/8, $0x3fc5555555555555
+DATA c_sigP3<>+8(SB)/8, $0x3fc5555555555555
+DATA c_sigP3<>+16(SB)/8, $0x3fc5555555555555
+DATA c_sigP3<>+24(SB)/8, $0x3fc5555555555555
+DATA c_sigP3<>+32(SB)/8, $0x3fc5555555555555
+DATA c_sigP3<>+40(SB)/8, $0x3fc5555555555555
+DATA c_sigP3<>+48(SB)/8, $0x3fc5555555555555
+DATA c_sigP3<>+56(SB)/8, $0x3fc5555555555555
+GLOBL c_sigP3<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigP4<>+0(SB)/8, $0x3fa5555555555555
+DATA c_sigP4<>+8(SB)/8, $0x3fa5555555555555
+DATA c_sigP4<>+16(SB)/8, $0x3fa5555555555555
+DATA c_sigP4<>+24(SB)/8, $0x3fa5555555555555
+DATA c_sigP4<>+32(SB)/8, $0x3fa5555555555555
+DATA c_sigP4<>+40(SB)/8, $0x3fa5555555555555
+DATA c_sigP4<>+48(SB)/8, $0x3fa5555555555555
+DATA c_sigP4<>+56(SB)/8, $0x3fa5555555555555
+GLOBL c_sigP4<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigP5<>+0(SB)/8, $0x3f81111111111111
+DATA c_sigP5<>+8(SB)/8, $0x3f81111111111111
+DATA c_sigP5<>+16(SB)/8, $0x3f81111111111111
+DATA c_sigP5<>+24(SB)/8, $0x3f81111111111111
+DATA c_sigP5<>+32(SB)/8, $0x3f81111111111111
+DATA c_sigP5<>+40(SB)/8, $0x3f81111111111111
+DATA c_sigP5<>+48(SB)/8, $0x3f81111111111111
+DATA c_sigP5<>+56(SB)/8, $0x3f81111111111111
+GLOBL c_sigP5<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigP6<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA c_sigP6<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA c_sigP6<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA c_sigP6<>+24(SB)/8, $0x3f56c16c16c16c17
+DATA c_sigP6<>+32(SB)/8, $0x3f56c16c16c16c17
+DATA c_sigP6<>+40(SB)/8, $0x3f56c16c16c16c17
+DATA c_sigP6<>+48(SB)/8, $0x3f56c16c16c16c17
+DATA c_sigP6<>+56(SB)/8, $0x3f56c16c16c16c17
+GLOBL c_sigP6<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigP7<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA c_sigP7<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA c_sigP7<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA c_sigP7<>+24(SB)/8, $0x3f2a01a01a01a01a
+DATA c_sigP7<>+32(SB)/8, $0x3f2a01a01a01a01a
+DATA c_sigP7<>+40(SB)/8, $0x3f2a01a01a01a01a
+DATA c_sigP7<>+48(SB)/8, $0x3f2a01a01a01a01a
+DATA c_sigP7<>+56(SB)/8, $0x3f2a01a01a01a01a
+GLOBL c_sigP7<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigP8<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA c_sigP8<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA c_sigP8<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA c_sigP8<>+24(SB)/8, $0x3efa01a01a01a01a
+DATA c_sigP8<>+32(SB)/8, $0x3efa01a01a01a01a
+DATA c_sigP8<>+40(SB)/8, $0x3efa01a01a01a01a
+DATA c_sigP8<>+48(SB)/8, $0x3efa01a01a01a01a
+DATA c_sigP8<>+56(SB)/8, $0x3efa01a01a01a01a
+GLOBL c_sigP8<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigP9<>+0(SB)/8, $0x3ec71de3a556c734
+DATA c_sigP9<>+8(SB)/8, $0x3ec71de3a556c734
+DATA c_sigP9<>+16(SB)/8, $0x3ec71de3a556c734
+DATA c_sigP9<>+24(SB)/8, $0x3ec71de3a556c734
+DATA c_sigP9<>+32(SB)/8, $0x3ec71de3a556c734
+DATA c_sigP9<>+40(SB)/8, $0x3ec71de3a556c734
+DATA c_sigP9<>+48(SB)/8, $0x3ec71de3a556c734
+DATA c_sigP9<>+56(SB)/8, $0x3ec71de3a556c734
+GLOBL c_sigP9<>(SB), RODATA|NOPTR, $64
+
+DATA c_sigP10<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA c_sigP10<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA c_sigP10<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA c_sigP10<>+24(SB)/8, $0x3e927e4fb7789f5c
+DATA c_sigP10<>+32(SB)/8, $0x3e927e4fb7789f5c
+DATA c_sigP10<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA c_sigP10<>+48(SB)/8, $0x3e927e4fb7789f5c
+DATA c_sigP10<>+56(SB)/8, $0x3e927e4fb7789f5c
+GLOBL c_sigP10<>(SB), RODATA|NOPTR, $64
+
 // func expAVX2(d, s *float32, n int), n a multiple of 8
 TEXT ·expAVX2(SB), NOSPLIT, $0-24
 	MOVQ d+0(FP), DI
@@ -510,6 +690,90 @@ done:
 	VZEROUPPER
 	RET
 
+// func sigmoidAVX2(d, s *float32, n int), n a multiple of 8
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ done
+loop:
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VMOVUPD c_sigAbs<>(SB), Y2
+	VMOVUPD c_sigAbs<>(SB), Y3
+	VANDPD Y0, Y2, Y2 // |x|
+	VANDPD Y1, Y3, Y3 // |x|
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VSUBPD Y2, Y4, Y2 // t = −|x|
+	VSUBPD Y3, Y5, Y3 // t = −|x|
+	VMOVUPD c_sigLo<>(SB), Y4
+	VMOVUPD c_sigLo<>(SB), Y5
+	VMAXPD Y2, Y4, Y2 // NaN in x is what comes out
+	VMAXPD Y3, Y5, Y3 // NaN in x is what comes out
+	VMOVUPD c_sigShift<>(SB), Y4
+	VMOVUPD c_sigShift<>(SB), Y5
+	VFMADD231PD c_sigLog2e<>(SB), Y2, Y4 // n in the low bits
+	VFMADD231PD c_sigLog2e<>(SB), Y3, Y5 // n in the low bits
+	VMOVUPD Y4, Y6
+	VMOVUPD Y5, Y7
+	VSUBPD c_sigShift<>(SB), Y4, Y4 // n
+	VSUBPD c_sigShift<>(SB), Y5, Y5 // n
+	VFNMADD231PD c_sigLn2Hi<>(SB), Y4, Y2
+	VFNMADD231PD c_sigLn2Hi<>(SB), Y5, Y3
+	VFNMADD231PD c_sigLn2Lo<>(SB), Y4, Y2 // r
+	VFNMADD231PD c_sigLn2Lo<>(SB), Y5, Y3 // r
+	VMOVUPD c_sigP10<>(SB), Y4
+	VMOVUPD c_sigP10<>(SB), Y5
+	VFMADD213PD c_sigP9<>(SB), Y2, Y4
+	VFMADD213PD c_sigP9<>(SB), Y3, Y5
+	VFMADD213PD c_sigP8<>(SB), Y2, Y4
+	VFMADD213PD c_sigP8<>(SB), Y3, Y5
+	VFMADD213PD c_sigP7<>(SB), Y2, Y4
+	VFMADD213PD c_sigP7<>(SB), Y3, Y5
+	VFMADD213PD c_sigP6<>(SB), Y2, Y4
+	VFMADD213PD c_sigP6<>(SB), Y3, Y5
+	VFMADD213PD c_sigP5<>(SB), Y2, Y4
+	VFMADD213PD c_sigP5<>(SB), Y3, Y5
+	VFMADD213PD c_sigP4<>(SB), Y2, Y4
+	VFMADD213PD c_sigP4<>(SB), Y3, Y5
+	VFMADD213PD c_sigP3<>(SB), Y2, Y4
+	VFMADD213PD c_sigP3<>(SB), Y3, Y5
+	VFMADD213PD c_sigP2<>(SB), Y2, Y4
+	VFMADD213PD c_sigP2<>(SB), Y3, Y5
+	VFMADD213PD c_sigP1<>(SB), Y2, Y4
+	VFMADD213PD c_sigP1<>(SB), Y3, Y5
+	VFMADD213PD c_sigOne<>(SB), Y2, Y4 // e^r
+	VFMADD213PD c_sigOne<>(SB), Y3, Y5 // e^r
+	VPADDQ c_sigBias<>(SB), Y6, Y6
+	VPADDQ c_sigBias<>(SB), Y7, Y7
+	VPSLLQ $52, Y6, Y6 // 2ⁿ
+	VPSLLQ $52, Y7, Y7 // 2ⁿ
+	VMULPD Y6, Y4, Y4 // e
+	VMULPD Y7, Y5, Y5 // e
+	VADDPD c_sigOne<>(SB), Y4, Y2
+	VADDPD c_sigOne<>(SB), Y5, Y3
+	VMOVUPD c_sigOne<>(SB), Y6
+	VMOVUPD c_sigOne<>(SB), Y7
+	VDIVPD Y2, Y6, Y2 // 1/(1+e)
+	VDIVPD Y3, Y7, Y3 // 1/(1+e)
+	VMULPD Y2, Y4, Y4 // e/(1+e)
+	VMULPD Y3, Y5, Y5 // e/(1+e)
+	VBLENDVPD Y0, Y4, Y2, Y0 // by x's sign: −0 and 0 agree
+	VBLENDVPD Y1, Y5, Y3, Y1 // by x's sign: −0 and 0 agree
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, 16(DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func expAVX512(d, s *float32, n int), n a multiple of 16
 TEXT ·expAVX512(SB), NOSPLIT, $0-24
 	MOVQ d+0(FP), DI
@@ -612,6 +876,94 @@ loop:
 	VCMPPS $1, c_tanhSmall<>(SB), Z6, K1
 	VBLENDMPS Z2, Z0, K1, Z0
 	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX512(d, s *float32, n int), n a multiple of 16
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-24
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VCVTPS2PD (SI), Z0
+	VCVTPS2PD 32(SI), Z1
+	VMOVUPD c_sigAbs<>(SB), Z2
+	VMOVUPD c_sigAbs<>(SB), Z3
+	VPANDQ Z0, Z2, Z2 // |x|
+	VPANDQ Z1, Z3, Z3 // |x|
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VSUBPD Z2, Z4, Z2 // t = −|x|
+	VSUBPD Z3, Z5, Z3 // t = −|x|
+	VMOVUPD c_sigLo<>(SB), Z4
+	VMOVUPD c_sigLo<>(SB), Z5
+	VMAXPD Z2, Z4, Z2 // NaN in x is what comes out
+	VMAXPD Z3, Z5, Z3 // NaN in x is what comes out
+	VMOVUPD c_sigShift<>(SB), Z4
+	VMOVUPD c_sigShift<>(SB), Z5
+	VFMADD231PD c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
+	VFMADD231PD c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
+	VMOVUPD Z4, Z6
+	VMOVUPD Z5, Z7
+	VSUBPD c_sigShift<>(SB), Z4, Z4 // n
+	VSUBPD c_sigShift<>(SB), Z5, Z5 // n
+	VFNMADD231PD c_sigLn2Hi<>(SB), Z4, Z2
+	VFNMADD231PD c_sigLn2Hi<>(SB), Z5, Z3
+	VFNMADD231PD c_sigLn2Lo<>(SB), Z4, Z2 // r
+	VFNMADD231PD c_sigLn2Lo<>(SB), Z5, Z3 // r
+	VMOVUPD c_sigP10<>(SB), Z4
+	VMOVUPD c_sigP10<>(SB), Z5
+	VFMADD213PD c_sigP9<>(SB), Z2, Z4
+	VFMADD213PD c_sigP9<>(SB), Z3, Z5
+	VFMADD213PD c_sigP8<>(SB), Z2, Z4
+	VFMADD213PD c_sigP8<>(SB), Z3, Z5
+	VFMADD213PD c_sigP7<>(SB), Z2, Z4
+	VFMADD213PD c_sigP7<>(SB), Z3, Z5
+	VFMADD213PD c_sigP6<>(SB), Z2, Z4
+	VFMADD213PD c_sigP6<>(SB), Z3, Z5
+	VFMADD213PD c_sigP5<>(SB), Z2, Z4
+	VFMADD213PD c_sigP5<>(SB), Z3, Z5
+	VFMADD213PD c_sigP4<>(SB), Z2, Z4
+	VFMADD213PD c_sigP4<>(SB), Z3, Z5
+	VFMADD213PD c_sigP3<>(SB), Z2, Z4
+	VFMADD213PD c_sigP3<>(SB), Z3, Z5
+	VFMADD213PD c_sigP2<>(SB), Z2, Z4
+	VFMADD213PD c_sigP2<>(SB), Z3, Z5
+	VFMADD213PD c_sigP1<>(SB), Z2, Z4
+	VFMADD213PD c_sigP1<>(SB), Z3, Z5
+	VFMADD213PD c_sigOne<>(SB), Z2, Z4 // e^r
+	VFMADD213PD c_sigOne<>(SB), Z3, Z5 // e^r
+	VPADDQ c_sigBias<>(SB), Z6, Z6
+	VPADDQ c_sigBias<>(SB), Z7, Z7
+	VPSLLQ $52, Z6, Z6 // 2ⁿ
+	VPSLLQ $52, Z7, Z7 // 2ⁿ
+	VMULPD Z6, Z4, Z4 // e
+	VMULPD Z7, Z5, Z5 // e
+	VADDPD c_sigOne<>(SB), Z4, Z2
+	VADDPD c_sigOne<>(SB), Z5, Z3
+	VMOVUPD c_sigOne<>(SB), Z6
+	VMOVUPD c_sigOne<>(SB), Z7
+	VDIVPD Z2, Z6, Z2 // 1/(1+e)
+	VDIVPD Z3, Z7, Z3 // 1/(1+e)
+	VMULPD Z2, Z4, Z4 // e/(1+e)
+	VMULPD Z3, Z5, Z5 // e/(1+e)
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	VCMPPD $1, Z6, Z0, K1 // x < 0
+	VCMPPD $1, Z7, Z1, K2 // x < 0
+	VBLENDMPD Z4, Z2, K1, Z0
+	VBLENDMPD Z5, Z3, K2, Z1
+	VCVTPD2PS Z0, Y0
+	VCVTPD2PS Z1, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
 	ADDQ $64, SI
 	ADDQ $64, DI
 	DECQ CX

@@ -25,6 +25,8 @@ func TestTranscendEachWidth(t *testing.T) {
 		{"tanhAVX2", cpu.X86.HasAVX2 && cpu.X86.HasFMA, tanhAVX2, tanhf, 8},
 		{"expAVX512", cpu.X86.HasAVX512F, expAVX512, expf, 16},
 		{"tanhAVX512", cpu.X86.HasAVX512F, tanhAVX512, tanhf, 16},
+		{"sigmoidAVX2", cpu.X86.HasAVX2 && cpu.X86.HasFMA, sigmoidAVX2, sigmoidf, 8},
+		{"sigmoidAVX512", cpu.X86.HasAVX512F, sigmoidAVX512, sigmoidf, 16},
 	} {
 		if !c.ok {
 			t.Logf("%s: not on this CPU", c.name)

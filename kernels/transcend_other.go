@@ -4,6 +4,7 @@ package kernels
 
 // Without the assembly the float64 kernels run.
 var (
-	vexp  = expSpan
-	vtanh = tanhSpan
+	vexp     = expSpan
+	vtanh    = tanhSpan
+	vsigmoid = sigmoidSpan
 )

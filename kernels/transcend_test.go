@@ -90,6 +90,14 @@ func transcendGo(f func(float32) float32) func(d, s []float32) {
 
 // ulps is the distance in units of the last place between two float32s
 // (NaN only matches NaN; infinities only themselves).
+// sigmoidf is the sigmoid vector kernels' twin: sigmoidSpan's float64
+// formula, which they compute in float64 lanes with a polynomial e^−|x|.
+func sigmoidf(x float32) float32 {
+	var d [1]float32
+	sigmoidSpan(d[:], []float32{x})
+	return d[0]
+}
+
 func ulps(a, b float32) float64 {
 	if a != a || b != b {
 		if a != a && b != b {
@@ -166,7 +174,7 @@ func TestTranscendTwins(t *testing.T) {
 		name string
 		vec  func(d, s []float32)
 		twin func(float32) float32
-	}{{"exp", vexp, expf}, {"tanh", vtanh, tanhf}} {
+	}{{"exp", vexp, expf}, {"tanh", vtanh, tanhf}, {"sigmoid", vsigmoid, sigmoidf}} {
 		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 33, len(xs)} {
 			d := make([]float32, n)
 			c.vec(d, xs[:n])
@@ -197,6 +205,7 @@ func BenchmarkTranscend(b *testing.B) {
 		{"exp/vector", vexp}, {"exp/twin", transcendGo(expf)},
 		{"exp/float64", expSpan},
 		{"tanh/vector", vtanh}, {"tanh/twin", transcendGo(tanhf)}, {"tanh/float64", tanhSpan},
+		{"sigmoid/vector", vsigmoid}, {"sigmoid/float64", sigmoidSpan},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for range b.N {
