@@ -493,6 +493,56 @@ func buildKernelCases() []kernelCase {
 				}})
 	}
 
+	// Whole LSTM and GRU recurrences: a short one of a small layer (8
+	// steps of 64 rows of 128 units) and the language model's layer (64
+	// steps of 64 rows of 512); flops count the products, 2·B·gH·H a step
+	// for g gates.
+	seqs := []struct {
+		size string
+		soft bool
+		p    device.RecurrenceParams
+	}{
+		{"8x64x128", true, device.RecurrenceParams{Steps: 8, Batch: 64, Hidden: 128}},
+		{"64x64x512", false, device.RecurrenceParams{Steps: 64, Batch: 64, Hidden: 512}},
+	}
+	for _, c := range seqs {
+		p, hd := c.p, c.p.Hidden
+		bh, sbh := p.Batch*hd, p.Steps*p.Batch*hd
+		flops := func(gates int) float64 { return float64(2 * p.Steps * p.Batch * gates * hd * hd) }
+		add(kernelCase{method: "LSTM", size: c.size, soft: c.soft,
+			work: work{flops: flops(4), elems: float64(sbh)},
+			setup: func(o *operands) func() {
+				y, gates := o.alloc(device.Float32, 2*sbh), o.alloc(device.Float32, 4*sbh)
+				xw, h0, c0 := o.uniform(4*sbh, -2, 2), o.uniform(bh, -1, 1), o.uniform(bh, -2, 2)
+				whh := o.uniform(4*hd*hd, -0.1, 0.1)
+				return func() { o.dev.LSTM(y, gates, xw, whh, h0, c0, p) }
+			}},
+			kernelCase{method: "LSTMBackward", size: c.size, soft: c.soft,
+				work: work{flops: flops(4), elems: float64(sbh)},
+				setup: func(o *operands) func() {
+					dgates, dc, g := o.alloc(device.Float32, 4*sbh), o.alloc(device.Float32, bh), o.uniform(2*sbh, -1, 1)
+					gates, y, c0 := o.uniform(4*sbh, 0, 1), o.uniform(2*sbh, -2, 2), o.uniform(bh, -2, 2)
+					whh := o.uniform(4*hd*hd, -0.1, 0.1)
+					return func() { o.dev.LSTMBackward(dgates, dc, g, whh, gates, y, c0, p) }
+				}},
+			kernelCase{method: "GRU", size: c.size, soft: c.soft,
+				work: work{flops: flops(3), elems: float64(sbh)},
+				setup: func(o *operands) func() {
+					y, gates := o.alloc(device.Float32, sbh), o.alloc(device.Float32, 4*sbh)
+					xw, h0 := o.uniform(3*sbh, -2, 2), o.uniform(bh, -1, 1)
+					whh, bhh := o.uniform(3*hd*hd, -0.1, 0.1), o.uniform(3*hd, -0.1, 0.1)
+					return func() { o.dev.GRU(y, gates, xw, whh, bhh, h0, p) }
+				}},
+			kernelCase{method: "GRUBackward", size: c.size, soft: c.soft,
+				work: work{flops: flops(3), elems: float64(sbh)},
+				setup: func(o *operands) func() {
+					dx, dhh, dh, g := o.alloc(device.Float32, 3*sbh), o.alloc(device.Float32, 3*sbh), o.alloc(device.Float32, bh), o.uniform(sbh, -1, 1)
+					gates, y, h0 := o.uniform(4*sbh, 0, 1), o.uniform(sbh, -1, 1), o.uniform(bh, -1, 1)
+					whh := o.uniform(3*hd*hd, -0.1, 0.1)
+					return func() { o.dev.GRUBackward(dx, dhh, dh, g, whh, gates, y, h0, p) }
+				}})
+	}
+
 	// Whole Elman recurrences: the character model's layer (64 steps of 64
 	// rows of 128 tanh units) and a short wide one; flops count the
 	// products, 2·B·H² a step.

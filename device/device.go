@@ -133,6 +133,39 @@ type Device interface {
 	// LSTMCellBackward on dh with dc [Batch, Hidden] at OffDC updated in
 	// place to dcPrev.
 	LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev Buffer, p LSTMCellParams)
+	// LSTM runs a whole LSTM recurrence (see RecurrenceParams) in one
+	// call: LSTMStep's work for each step t in the order the steps run,
+	// on xw_t and gates_t, the step's slices of xw and gates
+	// [Steps, Batch, 4·Hidden], with whh [4·Hidden, Hidden], hPrev and
+	// cPrev the h and c of the step run before (h0 and c0 [Batch, Hidden]
+	// for the first), writing h_t and c_t into y [2, Steps, Batch, Hidden]:
+	// every h_t, then every c_t. A backend may pack whh once for all the
+	// steps; LSTMSteps runs it on LSTMStep.
+	LSTM(y, gates, xw, whh, h0, c0 Buffer, p RecurrenceParams)
+	// LSTMBackward runs LSTM's backward pass in one call: from g
+	// [2, Steps, Batch, Hidden], the gradient of LSTM's y (its c part read
+	// at the step run last only), LSTM's gates and y, and c0, for each
+	// step in the backward order, LSTMStepBackward's work with dnext the
+	// step run after's dgates (LSTMCellBackward's for the step run last,
+	// whose dh is g's alone and whose dc g's c part), writing every step's
+	// dgates [Steps, Batch, 4·Hidden]; dc [Batch, Hidden] carries the
+	// gradient of c from step to step and ends with that of c0.
+	LSTMBackward(dgates, dc, g, whh, gates, y, c0 Buffer, p RecurrenceParams)
+	// GRU runs a whole GRU recurrence in one call: GRUStep's work for each
+	// step t in the order the steps run, on xw_t [Steps, Batch, 3·Hidden]
+	// and gates_t [Steps, Batch, 4·Hidden], with whh [3·Hidden, Hidden]
+	// and bhh [3·Hidden] (nil: none), hPrev the h of the step run before
+	// (h0 [Batch, Hidden] for the first), writing h_t into y
+	// [Steps, Batch, Hidden]. GRUSteps runs it on GRUStep.
+	GRU(y, gates, xw, whh, bhh, h0 Buffer, p RecurrenceParams)
+	// GRUBackward runs GRU's backward pass in one call: from g
+	// [Steps, Batch, Hidden], the gradient of GRU's y, the gates, y and
+	// h0, for each step in the backward order GRUStepBackward's work with
+	// dnext the step run after's dhh (GRUCellBackward's on g_t alone for
+	// the step run last), writing dx and dhh [Steps, Batch, 3·Hidden]; dh
+	// [Batch, Hidden] carries dh·z from step to step and ends with that of
+	// the first step run (h0's gradient but for dhh_first·whh).
+	GRUBackward(dx, dhh, dh, g, whh, gates, y, h0 Buffer, p RecurrenceParams)
 	// Elman runs a whole Elman recurrence (see ElmanParams) in one call:
 	//
 	//	y_t = act(xw_t + y_{t−1}·whhᵀ)

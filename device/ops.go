@@ -301,6 +301,19 @@ func StepAt(n, steps int, reverse bool) int {
 	return n
 }
 
+// RecurrenceParams describes a whole LSTM or GRU recurrence (Device.LSTM,
+// GRU and their backward passes) over Steps time steps of Batch rows of
+// Hidden units: the sequences are time-major [Steps, Batch, …] and every
+// operand is contiguous from 0; the steps run from the last to the first
+// when Reverse.
+type RecurrenceParams struct {
+	Steps, Batch, Hidden int
+	Reverse              bool
+}
+
+// Step returns the time step the forward recurrence computes n-th.
+func (p RecurrenceParams) Step(n int) int { return StepAt(n, p.Steps, p.Reverse) }
+
 // GRUCellParams locates one GRU time step of Batch rows of Hidden units in
 // its buffers, as LSTMCellParams does: x, hh, dx and dhh are
 // [Batch, 3·Hidden] (blocks r, z, n), gates [Batch, 4·Hidden] (r, z, n,

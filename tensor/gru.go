@@ -13,13 +13,11 @@ import "github.com/tensorgl/tensorgl/device"
 // for t = 0, 1, …, T−1 from h0 [B, H] (nil: zeros), or from the last step
 // to the first when reverse, and returns every h_t as [T, B, H].
 //
-// Each step is one kernel, device.GRUStep (the product hh, its bias, and
-// the cell); the backward pass is one a step as well
-// (device.GRUStepBackward: the product adding dhh_{t+1}·whh and the
-// output's gradient to dh_t, then the cell's backward;
-// device.GRUCellBackward alone for the step run last), and the weight's
-// gradient one product over all steps, where the steps as separate ops
-// cost about twenty kernels each.
+// The recurrence is one device op, device.GRU (a backend without a kernel
+// for the whole sequence runs one GRUStep, the product hh, its bias and the
+// cell, a step), and so is its backward pass (device.GRUBackward); the
+// weight's gradient is one product over all steps. As separate ops, the
+// steps cost about twenty kernels each.
 func GRU(xw, whh, bhh, h0 *Tensor, reverse bool) *Tensor {
 	const op = "GRU"
 	ins := []*Tensor{xw, whh}
@@ -44,22 +42,10 @@ func GRU(xw, whh, bhh, h0 *Tensor, reverse bool) *Tensor {
 		bias = bc.st.buf
 	}
 	at := func(n int) int { return stepAt(n, steps, reverse) }
-	bh, b3, b4 := batch*hidden, 3*batch*hidden, 4*batch*hidden
+	rp := device.RecurrenceParams{Steps: steps, Batch: batch, Hidden: hidden, Reverse: reverse}
 	y := newTensor(sc, dev, device.Float32, []int{steps, batch, hidden})
 	gates := newTensor(sc, dev, device.Float32, []int{steps, batch, 4 * hidden}) // r, z, n, hh_n
-	// hPrev returns the buffer and offset of h_{t−1} for the n-th step.
-	hPrev := func(n int) (device.Buffer, int) {
-		if n == 0 {
-			return hc.st.buf, 0
-		}
-		return y.st.buf, at(n-1) * bh
-	}
-	for n := range steps {
-		t := at(n)
-		prev, prevOff := hPrev(n)
-		dev.GRUStep(y.st.buf, gates.st.buf, xc.st.buf, prev, wc.st.buf, bias,
-			device.GRUCellParams{Batch: batch, Hidden: hidden, OffH: t * bh, OffGates: t * b4, OffX: t * b3, OffHPrev: prevOff})
-	}
+	dev.GRU(y.st.buf, gates.st.buf, xc.st.buf, wc.st.buf, bias, hc.st.buf, rp)
 	var h0In *Tensor
 	if h0 != nil {
 		h0In = hc
@@ -71,26 +57,11 @@ func GRU(xw, whh, bhh, h0 *Tensor, reverse bool) *Tensor {
 		dhh := newTensor(bs, dev, device.Float32, xw.shape)
 		dh := newTensor(bs, dev, device.Float32, []int{batch, hidden}) // dh_{t−1}, in place; dh0 at the end
 		wantH0 := h0 != nil && hc.requiresGrad
-		for n := steps - 1; n >= 0; n-- {
-			t := at(n)
-			prev, prevOff := hPrev(n)
-			p := device.GRUCellParams{Batch: batch, Hidden: hidden, OffDX: t * b3, OffDHH: t * b3,
-				OffGates: t * b4, OffHPrev: prevOff}
-			if n == steps-1 {
-				// The last step's dh is g_t alone; dh then holds dh_t·z.
-				p.OffDH = t * bh
-				dev.GRUCellBackward(dx.st.buf, dhh.st.buf, dh.st.buf, gc.st.buf, gates.st.buf, prev, p)
-				continue
-			}
-			// dh_t = (dhh_{t+1}·whh + dh_{t+1}·z_{t+1}) + g_t, then the
-			// cell's backward leaves dh_t·z_t in dh.
-			p.OffG, p.OffDNext = t*bh, at(n+1)*b3
-			dev.GRUStepBackward(dx.st.buf, dhh.st.buf, dh.st.buf, gc.st.buf, wc.st.buf, gates.st.buf, prev, p)
-		}
+		dev.GRUBackward(dx.st.buf, dhh.st.buf, dh.st.buf, gc.st.buf, wc.st.buf, gates.st.buf, y.st.buf, hc.st.buf, rp)
 		if wantH0 {
 			// dh0 = dhh_0·whh + dh_0·z_0.
 			dev.MatMul(dh.st.buf, dhh.st.buf, wc.st.buf, device.Epilogue{},
-				device.MatMulParams{Batch: 1, M: batch, N: hidden, K: 3 * hidden, Alpha: 1, Beta: 1, OffA: at(0) * b3, StrideC: bh})
+				device.MatMulParams{Batch: 1, M: batch, N: hidden, K: 3 * hidden, Alpha: 1, Beta: 1, OffA: at(0) * 3 * batch * hidden, StrideC: batch * hidden})
 		}
 		var gx, gw, gb, gh *Tensor
 		if xc.requiresGrad {

@@ -13,12 +13,11 @@ import "github.com/tensorgl/tensorgl/device"
 // step to the first when reverse. It returns every h_t as [T, B, H] and the
 // cell state after the last step run (the first when reverse) as [B, H].
 //
-// Each step is one kernel, device.LSTMStep (the product with whh and the
-// cell); the backward pass is one a step as well (device.LSTMStepBackward,
-// the product giving dh_t and the cell's backward; LSTMCellBackward for
-// the step run last, whose dh_t is g_t alone), and the weight's gradient
-// one product over all steps, where the steps as separate ops cost about
-// twenty kernels each.
+// The recurrence is one device op, device.LSTM (a backend without a
+// kernel for the whole sequence runs one LSTMStep, the product with whh and
+// the cell, a step), and so is its backward pass (device.LSTMBackward);
+// the weight's gradient is one product over all steps. As separate ops,
+// the steps cost about twenty kernels each.
 func LSTM(xw, whh, h0, c0 *Tensor, reverse bool) (h, c *Tensor) {
 	const op = "LSTM"
 	ins := []*Tensor{xw, whh}
@@ -34,28 +33,12 @@ func LSTM(xw, whh, h0, c0 *Tensor, reverse bool) (h, c *Tensor) {
 	xc, wc := xw.Contiguous(), whh.Contiguous()
 	hc, cc := initialState(sc, dev, h0, batch, hidden), initialState(sc, dev, c0, batch, hidden)
 	at := func(n int) int { return stepAt(n, steps, reverse) }
-	bh, b4 := batch*hidden, 4*batch*hidden
+	rp := device.RecurrenceParams{Steps: steps, Batch: batch, Hidden: hidden, Reverse: reverse}
 	// y holds every h_t, then every c_t; the gates' activations are saved
 	// for the backward pass.
 	y := newTensor(sc, dev, device.Float32, []int{2, steps, batch, hidden})
 	gates := newTensor(sc, dev, device.Float32, xw.shape)
-	cOff := steps * bh
-	// state returns the buffer and offset of h_{t−1} (or c_{t−1}) for the
-	// n-th step: the initial state for the first.
-	state := func(n int, initial *Tensor, off int) (device.Buffer, int) {
-		if n == 0 {
-			return initial.st.buf, 0
-		}
-		return y.st.buf, off + at(n-1)*bh
-	}
-	for n := range steps {
-		t := at(n)
-		hPrev, hOff := state(n, hc, 0)
-		cPrev, cPrevOff := state(n, cc, cOff)
-		dev.LSTMStep(y.st.buf, y.st.buf, gates.st.buf, xc.st.buf, hPrev, wc.st.buf, cPrev,
-			device.LSTMCellParams{Batch: batch, Hidden: hidden, OffH: t * bh, OffC: cOff + t*bh, OffGates: t * b4, OffCPrev: cPrevOff,
-				OffX: t * b4, OffHPrev: hOff})
-	}
+	dev.LSTM(y.st.buf, gates.st.buf, xc.st.buf, wc.st.buf, hc.st.buf, cc.st.buf, rp)
 	var h0In, c0In *Tensor
 	if h0 != nil {
 		h0In = hc
@@ -71,21 +54,7 @@ func LSTM(xw, whh, h0, c0 *Tensor, reverse bool) (h, c *Tensor) {
 		bs := ScopeOf(g)
 		dgates := newTensor(bs, dev, device.Float32, xw.shape)
 		dc := newTensor(bs, dev, device.Float32, []int{batch, hidden}) // dc_{t−1}, in place; dc0 at the end
-		for n := steps - 1; n >= 0; n-- {
-			t := at(n)
-			cPrev, cPrevOff := state(n, cc, cOff)
-			p := device.LSTMCellParams{Batch: batch, Hidden: hidden, OffDGates: t * b4, OffDH: t * bh,
-				OffGates: t * b4, OffC: cOff + t*bh, OffCPrev: cPrevOff}
-			if n == steps-1 {
-				// dh_t is g_t alone, and dc_t g's part for c.
-				p.OffDC = cOff + last*bh
-				dev.LSTMCellBackward(dgates.st.buf, dc.st.buf, gc.st.buf, gc.st.buf, gates.st.buf, y.st.buf, cPrev, p)
-				continue
-			}
-			// dh_t = g_t + dgates_{t+1}·whh.
-			p.OffDNext = at(n+1) * b4
-			dev.LSTMStepBackward(dgates.st.buf, dc.st.buf, gc.st.buf, wc.st.buf, gates.st.buf, y.st.buf, cPrev, p)
-		}
+		dev.LSTMBackward(dgates.st.buf, dc.st.buf, gc.st.buf, wc.st.buf, gates.st.buf, y.st.buf, cc.st.buf, rp)
 		var gx, gw, gh, gcs *Tensor
 		if xc.requiresGrad {
 			gx = dgates

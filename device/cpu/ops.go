@@ -355,6 +355,105 @@ func (d *cpuDevice) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.
 	kernels.LSTMCellBackward(dg[p.OffDGates:], dcs, dh, dcs, f32(gates)[p.OffGates:], f32(c)[p.OffC:], f32(cPrev)[p.OffCPrev:], p.Batch, hd)
 }
 
+// packB packs op(B) for the products of a recurrence with m rows into a
+// pooled scratch buffer; free returns the buffer.
+func (d *cpuDevice) packB(m, n, k int, transB bool, b device.Buffer, ldb int) (pb *kernels.PackedB, free func()) {
+	scratch := d.Alloc(device.Float32, kernels.PackedBLen(m, n, k))
+	return kernels.PackB(m, n, k, transB, f32(b), ldb, f32(scratch)), func() { d.Free(scratch) }
+}
+
+// LSTM packs whh once, then runs each step as LSTMStep does: the product
+// with xw its epilogue's residual, then the cell.
+func (d *cpuDevice) LSTM(y, gates, xw, whh, h0, c0 device.Buffer, p device.RecurrenceParams) {
+	d.dispatch()
+	b, hd := p.Batch, p.Hidden
+	pb, free := d.packB(b, 4*hd, hd, true, whh, hd)
+	defer free()
+	Y, G, X := f32(y), f32(gates), f32(xw)
+	bh, b4, cOff := b*hd, 4*b*hd, p.Steps*b*hd
+	hPrev, cPrev := f32(h0), f32(c0)
+	for n := range p.Steps {
+		t := p.Step(n)
+		g := G[t*b4:]
+		kernels.SgemmPacked(false, b, 1, hPrev, hd, pb, 0, g, 4*hd, &kernels.Epilogue{Residual: X[t*b4:]})
+		kernels.LSTMCell(Y[t*bh:], Y[cOff+t*bh:], g, cPrev, b, hd)
+		hPrev, cPrev = Y[t*bh:], Y[cOff+t*bh:]
+	}
+}
+
+// LSTMBackward packs whh once, then runs each step as LSTMStepBackward
+// does: dh = g_t + dnext·whh into a pooled scratch buffer, then the cell's
+// backward.
+func (d *cpuDevice) LSTMBackward(dgates, dc, g, whh, gates, y, c0 device.Buffer, p device.RecurrenceParams) {
+	d.dispatch()
+	b, hd := p.Batch, p.Hidden
+	pb, free := d.packB(b, hd, 4*hd, false, whh, hd)
+	defer free()
+	scratch := d.Alloc(device.Float32, b*hd)
+	defer d.Free(scratch)
+	dh, DG, DC, Gr, G, Y := f32(scratch), f32(dgates), f32(dc), f32(g), f32(gates), f32(y)
+	bh, b4, cOff := b*hd, 4*b*hd, p.Steps*b*hd
+	for n := p.Steps - 1; n >= 0; n-- {
+		t := p.Step(n)
+		cPrev := f32(c0)
+		if n > 0 {
+			cPrev = Y[cOff+p.Step(n-1)*bh:]
+		}
+		if n == p.Steps-1 {
+			kernels.LSTMCellBackward(DG[t*b4:], DC, Gr[t*bh:], Gr[cOff+t*bh:], G[t*b4:], Y[cOff+t*bh:], cPrev, b, hd)
+			continue
+		}
+		kernels.SgemmPacked(false, b, 1, DG[p.Step(n+1)*b4:], 4*hd, pb, 0, dh, hd, &kernels.Epilogue{Residual: Gr[t*bh:]})
+		kernels.LSTMCellBackward(DG[t*b4:], DC, dh, DC, G[t*b4:], Y[cOff+t*bh:], cPrev, b, hd)
+	}
+}
+
+// GRU packs whh once, then runs each step as GRUStep does.
+func (d *cpuDevice) GRU(y, gates, xw, whh, bhh, h0 device.Buffer, p device.RecurrenceParams) {
+	d.dispatch()
+	b, hd := p.Batch, p.Hidden
+	pb, free := d.packB(b, 3*hd, hd, true, whh, hd)
+	defer free()
+	scratch := d.Alloc(device.Float32, 3*b*hd)
+	defer d.Free(scratch)
+	hh, Y, G, X := f32(scratch), f32(y), f32(gates), f32(xw)
+	var e *kernels.Epilogue
+	if bhh != nil {
+		e = &kernels.Epilogue{Bias: f32(bhh)}
+	}
+	bh := b * hd
+	prev := f32(h0)
+	for n := range p.Steps {
+		t := p.Step(n)
+		kernels.SgemmPacked(false, b, 1, prev, hd, pb, 0, hh, 3*hd, e)
+		kernels.GRUCell(Y[t*bh:], G[t*4*bh:], X[t*3*bh:], hh, prev, b, hd)
+		prev = Y[t*bh:]
+	}
+}
+
+// GRUBackward packs whh once, then runs each step as GRUStepBackward does.
+func (d *cpuDevice) GRUBackward(dx, dhh, dh, g, whh, gates, y, h0 device.Buffer, p device.RecurrenceParams) {
+	d.dispatch()
+	b, hd := p.Batch, p.Hidden
+	pb, free := d.packB(b, hd, 3*hd, false, whh, hd)
+	defer free()
+	DX, DHH, DH, Gr, G, Y := f32(dx), f32(dhh), f32(dh), f32(g), f32(gates), f32(y)
+	bh := b * hd
+	for n := p.Steps - 1; n >= 0; n-- {
+		t := p.Step(n)
+		prev := f32(h0)
+		if n > 0 {
+			prev = Y[p.Step(n-1)*bh:]
+		}
+		if n == p.Steps-1 {
+			kernels.GRUCellBackward(DX[t*3*bh:], DHH[t*3*bh:], DH, Gr[t*bh:], G[t*4*bh:], prev, b, hd)
+			continue
+		}
+		kernels.SgemmPacked(false, b, 1, DHH[p.Step(n+1)*3*bh:], 3*hd, pb, 1, DH, hd, &kernels.Epilogue{Residual: Gr[t*bh:]})
+		kernels.GRUCellBackward(DX[t*3*bh:], DHH[t*3*bh:], DH, DH, G[t*4*bh:], prev, b, hd)
+	}
+}
+
 func (d *cpuDevice) GRUCell(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams) {
 	d.dispatch()
 	kernels.GRUCell(f32(h)[p.OffH:], f32(gates)[p.OffGates:], f32(x)[p.OffX:], f32(hh)[p.OffHH:], f32(hPrev)[p.OffHPrev:], p.Batch, p.Hidden)

@@ -234,7 +234,7 @@ func testLSTMCellBackward(t tb, d device.Device) {
 		gv, cv, cp := activated(r, batch, 4, hidden, 2), draw(r, n, savedC), draw(r, n, savedPrev)
 		dh, dc := draw(r, n, cellGrad), draw(r, n, cellGrad)
 		want := lstmBackwardWant(batch, hidden, func(k, e int) lstmUnitGrad {
-			return lstmCellBackwardRef(savedGates(gv, k, hidden), f64(cv[e]), f64(cp[e]), f64(dh[e]), 0, f64(dc[e]))
+			return lstmCellBackwardRef(savedGates(gv, k, hidden), f64(cv[e]), f64(cp[e]), f64(dh[e]), 0, f64(dc[e]), 0)
 		})
 		p := device.LSTMCellParams{Batch: batch, Hidden: hidden}
 		dgates, dhs, dcs := output(t, d, r, 4*n), place(t, d, r, dh), place(t, d, r, dc)
@@ -312,15 +312,15 @@ type lstmUnitGrad struct {
 }
 
 // lstmCellBackwardRef returns LSTMCellBackward's outputs for one unit from
-// its saved gates i, f, g, o, c and cPrev, and the gradients dh (known to
-// within dhErr) and dc.
-func lstmCellBackwardRef(gates [4]float64, c, cPrev, dh, dhErr, dc float64) lstmUnitGrad {
+// its saved gates i, f, g, o, c and cPrev, and the gradients dh and dc
+// (known to within dhErr and dcErr).
+func lstmCellBackwardRef(gates [4]float64, c, cPrev, dh, dhErr, dc, dcErr float64) lstmUnitGrad {
 	var u lstmUnitGrad
 	i, f, g, o := gates[0], gates[1], gates[2], gates[3]
 	tc, etc := tanh64(c)
 	dct := dc + dh*o*(1-tc*tc)
 	abs := math.Abs(dc) + math.Abs(dh*o)*(1+tc*tc)
-	edct := rnd(4*abs) + math.Abs(2*dh*o*tc)*etc + o*(1-tc*tc)*dhErr
+	edct := rnd(4*abs) + math.Abs(2*dh*o*tc)*etc + o*(1-tc*tc)*dhErr + dcErr
 	set := func(q int, kq, scale float64) {
 		u.dgates[q] = dct * kq
 		u.boundD[q] = math.Abs(kq)*edct + rnd(6*scale*abs)
@@ -339,26 +339,38 @@ func lstmWeight(r *rand.Rand, hidden int) []float32 {
 	return scaledWeight(r, 4*hidden, hidden)
 }
 
+// The state an LSTM step starts from: h mostly moderate, sometimes ±1;
+// c mostly moderate, sometimes saturating tanh.
+var (
+	lstmH = device.Mostly(device.Between(-1, 1), device.OneOf(1, -1))
+	lstmC = device.Mostly(device.Between(-2, 2), device.OneOf(30, -30))
+)
+
+// lstmStepWant is the reference of LSTMStep from xw [batch, 4·hidden],
+// whh, hp and cp.
+func lstmStepWant(xw, whh, hp, cp []float32, batch, hidden int) lstmWant {
+	return lstmForwardWant(batch, hidden, func(k, e int) lstmUnit {
+		b, j := e/hidden, e%hidden
+		var pre, preErr [4]float64
+		for q := range 4 {
+			sum, abs := f64(xw[k+q*hidden]), math.Abs(f64(xw[k+q*hidden]))
+			for l := range hidden {
+				prod := f64(hp[b*hidden+l]) * f64(whh[(q*hidden+j)*hidden+l])
+				sum += prod
+				abs += math.Abs(prod)
+			}
+			pre[q], preErr[q] = sum, tol("accumulate").Bound(float64(hidden+2)*abs, 0)
+		}
+		return lstmCellRef(pre, preErr, f64(cp[e]))
+	})
+}
+
 func testLSTMStep(t tb, d device.Device) {
 	eachCell(t, func(t tb, r *rand.Rand, ci, batch, hidden int) {
 		n := batch * hidden
 		xw, whh := draw(r, 4*n, preact), lstmWeight(r, hidden)
-		hp := draw(r, n, device.Mostly(device.Between(-1, 1), device.OneOf(1, -1)))
-		cp := draw(r, n, device.Mostly(device.Between(-2, 2), device.OneOf(30, -30)))
-		want := lstmForwardWant(batch, hidden, func(k, e int) lstmUnit {
-			b, j := e/hidden, e%hidden
-			var pre, preErr [4]float64
-			for q := range 4 {
-				sum, abs := f64(xw[k+q*hidden]), math.Abs(f64(xw[k+q*hidden]))
-				for l := range hidden {
-					prod := f64(hp[b*hidden+l]) * f64(whh[(q*hidden+j)*hidden+l])
-					sum += prod
-					abs += math.Abs(prod)
-				}
-				pre[q], preErr[q] = sum, tol("accumulate").Bound(float64(hidden+2)*abs, 0)
-			}
-			return lstmCellRef(pre, preErr, f64(cp[e]))
-		})
+		hp, cp := draw(r, n, lstmH), draw(r, n, lstmC)
+		want := lstmStepWant(xw, whh, hp, cp, batch, hidden)
 		p := device.LSTMCellParams{Batch: batch, Hidden: hidden}
 		gates, xs, w := output(t, d, r, 4*n), place(t, d, r, xw), upload(t, d, whh)
 		// The state's four slices in one sequence buffer, as an LSTM layer
@@ -393,7 +405,7 @@ func testLSTMStepBackward(t tb, d device.Device) {
 				abs += math.Abs(prod)
 			}
 			return lstmCellBackwardRef(savedGates(gv, k, hidden), f64(cv[e]), f64(cp[e]), sum,
-				tol("accumulate").Bound(float64(4*hidden+2)*abs, 0), f64(dc[e]))
+				tol("accumulate").Bound(float64(4*hidden+2)*abs, 0), f64(dc[e]), 0)
 		})
 		p := device.LSTMCellParams{Batch: batch, Hidden: hidden}
 		// dnext and this step's dgates share a buffer, either way round.
@@ -586,31 +598,37 @@ func testGRUCellBackward(t tb, d device.Device) {
 // gruWeight draws whh [3·H, H] scaled by 1/√H, as elmanWeight does.
 func gruWeight(r *rand.Rand, hidden int) []float32 { return scaledWeight(r, 3*hidden, hidden) }
 
+// gruStepWant is the reference of GRUStep from xw [batch, 3·hidden], whh,
+// bias (nil: none) and hp.
+func gruStepWant(xw, whh, bias, hp []float32, batch, hidden int) gruWant {
+	return gruForwardWant(batch, hidden, func(b, j int) gruUnit {
+		var hh, hhErr [3]float64
+		for q := range 3 {
+			sum, abs := 0.0, 0.0
+			if bias != nil {
+				sum, abs = f64(bias[q*hidden+j]), math.Abs(f64(bias[q*hidden+j]))
+			}
+			for l := range hidden {
+				prod := f64(hp[b*hidden+l]) * f64(whh[(q*hidden+j)*hidden+l])
+				sum += prod
+				abs += math.Abs(prod)
+			}
+			hh[q], hhErr[q] = sum, tol("accumulate").Bound(float64(hidden+2)*abs, 0)
+		}
+		return gruCellRef(block3(xw, b, j, hidden), hh, hhErr, f64(hp[b*hidden+j]))
+	})
+}
+
 func testGRUStep(t tb, d device.Device) {
 	eachCell(t, func(t tb, r *rand.Rand, ci, batch, hidden int) {
 		n := batch * hidden
 		xw, whh := draw(r, 3*n, preact), gruWeight(r, hidden)
-		hp := draw(r, n, device.Mostly(device.Between(-1, 1), device.OneOf(1, -1)))
+		hp := draw(r, n, lstmH)
 		var bias []float32
 		if ci%2 == 0 {
 			bias = draw(r, 3*hidden, device.Between(-1, 1))
 		}
-		want := gruForwardWant(batch, hidden, func(b, j int) gruUnit {
-			var hh, hhErr [3]float64
-			for q := range 3 {
-				sum, abs := 0.0, 0.0
-				if bias != nil {
-					sum, abs = f64(bias[q*hidden+j]), math.Abs(f64(bias[q*hidden+j]))
-				}
-				for l := range hidden {
-					prod := f64(hp[b*hidden+l]) * f64(whh[(q*hidden+j)*hidden+l])
-					sum += prod
-					abs += math.Abs(prod)
-				}
-				hh[q], hhErr[q] = sum, tol("accumulate").Bound(float64(hidden+2)*abs, 0)
-			}
-			return gruCellRef(block3(xw, b, j, hidden), hh, hhErr, f64(hp[b*hidden+j]))
-		})
+		want := gruStepWant(xw, whh, bias, hp, batch, hidden)
 		p := device.GRUCellParams{Batch: batch, Hidden: hidden}
 		gates, xs, w := output(t, d, r, 4*n), place(t, d, r, xw), upload(t, d, whh)
 		var bb device.Buffer
