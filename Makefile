@@ -11,7 +11,7 @@ DEPS += openmpi-bin libopenmpi-dev
 # MPICH beside it (Open MPI stays the default "mpi"): dist's TestMPICH builds against it.
 DEPS += mpich libmpich-dev
 
-.PHONY: test test-race soak bench-vs-torch bench-vs-torch-large test-glfw fuzz-short vet bench demo deps deps-check
+.PHONY: test test-race soak bench-vs-torch bench-vs-torch-large deps-torch test-glfw fuzz-short vet bench demo deps deps-check
 .PHONY: demo-mpi bench-mpi gpu-prepare gpu-dry-run
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
@@ -68,17 +68,22 @@ test-glfw:
 bench:
 	$(GO) test -run '^$$' -bench '^Benchmark(Kernel|Sgemm|MatMul|Dispatch|TrainStep)$$' -benchtime 2s ./bench/
 
+## deps-torch: the PyTorch baseline's packages: Debian's PyTorch, OpenBLAS (without it PyTorch runs on the
+## reference BLAS) and tcmalloc, the allocator sidebyside.py also tries.
+deps-torch:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch libopenblas0-pthread libtcmalloc-minimal4
+
 ## bench-vs-torch: tensorgl's CPU backend and PyTorch (with OpenBLAS) side by side, interleaved, 3 rounds:
-## each training step's and kernel's ratio and the medians (needs python3-torch, libopenblas0-pthread).
+## each training step's and kernel's ratio and the medians (installs deps-torch first).
 ## The table goes to bench/results/sidebyside-<date>.txt, every tool's raw output beside it.
-bench-vs-torch:
+bench-vs-torch: deps-torch
 	$(GO) test -c -o bench/bench.test ./bench
 	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3 \
 	  --raw bench/results/sidebyside-$$(date -u +%F)-raw.txt | tee bench/results/sidebyside-$$(date -u +%F).txt
 
 ## bench-vs-torch-large: the same for ResNet-18 (batch 128) and the LSTM and GRU language models (batch 64), 3 rounds
 ## (about 15 minutes on 2 cores); the table goes to bench/results/sidebyside-large-<date>.txt.
-bench-vs-torch-large:
+bench-vs-torch-large: deps-torch
 	$(GO) test -c -o bench/bench.test ./bench
 	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3 --large \
 	  --raw bench/results/sidebyside-large-$$(date -u +%F)-raw.txt | tee bench/results/sidebyside-large-$$(date -u +%F).txt

@@ -65,15 +65,17 @@
 // a pass/fail table. TENSORGL_GPU_QUICK=1 makes it a dry run of a few
 // minutes (each benchmark once), as on Mesa llvmpipe here.
 //
-// The side-by-side comparison with PyTorch (with OpenBLAS installed:
-// apt-get install python3-torch libopenblas0-pthread) is one command,
+// The side-by-side comparison with PyTorch (with OpenBLAS and tcmalloc
+// installed: apt-get install python3-torch libopenblas0-pthread
+// libtcmalloc-minimal4) is one command,
 //
 //	make bench-vs-torch
 //
 // which runs sidebyside.py: tensorgl's CPU steps and kernels and PyTorch's,
 // interleaved for 3 rounds, PyTorch at its fastest setting per step (torch
 // threads 1 or 2, OMP_WAIT_POLICY default or PASSIVE, 1 or 2 OpenBLAS
-// threads) with OpenBLAS on the kernels it picks for the CPU
+// threads, glibc's malloc or tcmalloc) with OpenBLAS on the kernels it
+// picks for the CPU
 // (OPENBLAS_CORETYPE removed from the environment), printing the kernels
 // each side runs, each ratio and the medians against the CPU backend's
 // targets, into bench/results/sidebyside-<date>.txt. make

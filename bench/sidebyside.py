@@ -7,16 +7,21 @@ round and as the median over the rounds.
     make bench-vs-torch-large        # the same for ResNet-18 and the LSTM and GRU LMs
     /usr/bin/python3 bench/sidebyside.py --go-bench bench.test [--rounds 3]
         [--benchtime 2s] [--torch-threads 2] [--blas-threads 1,2] [--blas-core auto]
-        [--isa avx2] [--large [--large-steps gru-b64]]
+        [--malloc glibc,tcmalloc] [--isa avx2] [--large [--large-steps gru-b64]]
 
 Each round runs, one after the other: tensorgl's BenchmarkTrainStep steps
 on the CPU, PyTorch's same steps (bench/torch_ref.py) at each setting
 tried (torch threads × OMP_WAIT_POLICY × OPENBLAS_NUM_THREADS × OpenBLAS
-core), of which the fastest counts, tensorgl's SGEMM and LeNet
+core × allocator), of which the fastest counts, tensorgl's SGEMM and LeNet
 convolution kernels, and PyTorch's (and numpy's SGEMM). OpenBLAS picks its
 kernels for the CPU itself: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are
 removed from PyTorch's environment (an inherited OPENBLAS_CORETYPE=Haswell
 halves its SGEMM rate on a Zen 5) unless --blas-core names cores to try.
+PyTorch runs on glibc's malloc and on tcmalloc (LD_PRELOAD, Debian's
+libtcmalloc-minimal4), the allocator its CPU tuning guides recommend: on
+a VM where page faults are dear, glibc's malloc returns PyTorch's large
+tensors to the kernel and faults them in again at every op, which cost its
+LSTM language model step 1.5× its time on tcmalloc.
 A ratio above 1 means tensorgl is faster. The targets of the CPU backend are printed
 beside the medians: each training step at 1.25x PyTorch's rate or more,
 SGEMM 1024 at numpy/OpenBLAS's rate or more, the LeNet convolutions at
@@ -46,6 +51,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# --malloc: the library each allocator preloads (glibc: none).
+MALLOC = {"glibc": None, "tcmalloc": "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"}
 STEPS = ["mlp", "cnn", "rnn", "rows", "gan"]
 LARGE_STEPS = ["resnet18-b128", "lstm-b64", "gru-b64"]
 # Go kernel benchmark name -> torch_ref.py kernel name.
@@ -84,10 +91,13 @@ def torch_ref(args, kernels, only=None):
     returns, per step or kernel, the fastest time and the setting that won.
     only lists the steps to time (default: the seed's, and their kernels)."""
     best, outs = {}, ""
-    for threads, wait, blas, core in [(t, w, b, c) for t in args.torch_threads.split(",")
-                                      for w in args.omp_wait.split(",") for b in args.blas_threads.split(",")
-                                      for c in args.blas_core.split(",")]:
+    for threads, wait, blas, core, alloc in [(t, w, b, c, m) for t in args.torch_threads.split(",")
+                                             for w in args.omp_wait.split(",") for b in args.blas_threads.split(",")
+                                             for c in args.blas_core.split(",") for m in args.malloc.split(",")]:
         env = dict(os.environ, OPENBLAS_NUM_THREADS=blas)
+        env.pop("LD_PRELOAD", None)
+        if MALLOC[alloc]:
+            env["LD_PRELOAD"] = MALLOC[alloc]
         env.pop("OMP_WAIT_POLICY", None)
         if wait != "default":
             env["OMP_WAIT_POLICY"] = wait
@@ -103,7 +113,7 @@ def torch_ref(args, kernels, only=None):
         out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
         outs += out
         setting = f"{threads} threads, OMP_WAIT_POLICY={wait}, OPENBLAS_NUM_THREADS={blas}" + (
-            f", OPENBLAS_CORETYPE={core}" if core != "auto" else "")
+            f", OPENBLAS_CORETYPE={core}" if core != "auto" else "") + f", {alloc}"
         for line in out.splitlines():
             r = json.loads(line)
             ms = r.get("kernel_ms" if kernels else "ms")
@@ -172,6 +182,7 @@ def main():
     ap.add_argument("--blas-threads", default="1,2", help="OPENBLAS_NUM_THREADS values to try")
     ap.add_argument("--blas-core", help="OPENBLAS_CORETYPE values to try; auto: OpenBLAS's own choice for this CPU "
                     "(OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset). Default: auto, or Zen with --isa avx2")
+    ap.add_argument("--malloc", default="glibc,tcmalloc", help="allocators to try: glibc, tcmalloc (LD_PRELOAD)")
     ap.add_argument("--raw", help="also append every tool's raw output to this file")
     ap.add_argument("--large", action="store_true", help="ResNet-18 and the LSTM and GRU LM steps instead of the seed's steps and kernels")
     ap.add_argument("--large-benchtime", default="3x", help="go test -benchtime for each large step")
@@ -183,6 +194,11 @@ def main():
         args.blas_core = "Zen" if args.isa == "avx2" else "auto"
     inherited = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
     os.environ.update({k: v for k, v in ISA_ENV[args.isa].items() if not k.startswith("OPENBLAS_")})
+    for m in args.malloc.split(","):
+        if m not in MALLOC:
+            ap.error(f"--malloc: unknown {m}, want some of {sorted(MALLOC)}")
+        if MALLOC[m] and not os.path.exists(MALLOC[m]):
+            ap.error(f"--malloc {m}: {MALLOC[m]} is missing (apt-get install libtcmalloc-minimal4)")
     large = args.large_steps.split(",")
     if unknown := [s for s in large if s not in LARGE_STEPS]:
         ap.error(f"--large-steps: unknown {unknown}, want some of {LARGE_STEPS}")
@@ -191,7 +207,7 @@ def main():
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {cpu_model()}; {platform.platform()}")
     print(f"PyTorch {subprocess.run([sys.executable, '-c', 'import torch; print(torch.__version__)'], capture_output=True, text=True).stdout.strip()}: "
           f"the fastest of torch threads {{{args.torch_threads}}} × OMP_WAIT_POLICY {{{args.omp_wait}}} × "
-          f"OPENBLAS_NUM_THREADS {{{args.blas_threads}}} × OpenBLAS core {{{args.blas_core}}} per step and round"
+          f"OPENBLAS_NUM_THREADS {{{args.blas_threads}}} × OpenBLAS core {{{args.blas_core}}} × allocator {{{args.malloc}}} per step and round"
           + (f" (the environment's {' '.join(f'{k}={v}' for k, v in inherited.items())} removed)" if inherited else "")
           + f"; tensorgl: GOMAXPROCS={os.environ.get('GOMAXPROCS', 'all CPUs')}")
     print(f"instruction sets: tensorgl {go_isa(args.go_bench)}; PyTorch "

@@ -299,6 +299,17 @@ def dispatch(device, seconds, sync):
         yield name, run_for(run, seconds / 4, sync) / burst
 
 
+def allocator():
+    """The malloc this process runs on: tcmalloc or jemalloc when one is
+    loaded (LD_PRELOAD), else glibc's."""
+    with open("/proc/self/maps") as f:
+        maps = f.read()
+    for name in ("tcmalloc", "jemalloc"):
+        if name in maps:
+            return name
+    return "glibc"
+
+
 def openblas_core():
     """The kernels OpenBLAS runs in this process ("Cooperlake", "Haswell",
     ...), or "not OpenBLAS"."""
@@ -361,7 +372,7 @@ def main():
     header = dict(torch=torch.__version__, device=where, threads=torch.get_num_threads(),
                   blas_threads=os.environ.get("OPENBLAS_NUM_THREADS", "unset"), blas_core=openblas_core(),
                   openblas_coretype=os.environ.get("OPENBLAS_CORETYPE", "unset"),
-                  omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", "unset"), tf32=False)
+                  omp_wait_policy=os.environ.get("OMP_WAIT_POLICY", "unset"), malloc=allocator(), tf32=False)
     if args.json:
         print(json.dumps(header), flush=True)
     else:

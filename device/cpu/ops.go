@@ -503,24 +503,29 @@ func (d *cpuDevice) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.
 
 // Elman runs the steps as GEMMs whose epilogue adds xw_t and applies the
 // activation, each reading the previous step's output in place.
+// The weight is packed once for all the steps.
 func (d *cpuDevice) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
 	d.dispatch()
-	Y, W, prev := f32(y), f32(whh), f32(h0)
+	pb, free := d.packB(p.Batch, p.Hidden, p.Hidden, true, whh, p.Hidden)
+	defer free()
+	Y, prev := f32(y), f32(h0)
 	bh := p.Batch * p.Hidden
 	for n := range p.Steps {
 		t := p.Step(n)
 		e := epilogue(device.Epilogue{Residual: xw, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}, 0)
-		kernels.SgemmEpilogue(false, true, p.Batch, p.Hidden, p.Hidden, 1, prev, p.Hidden, W, p.Hidden, 0, Y[t*bh:], p.Hidden, e)
+		kernels.SgemmPacked(false, p.Batch, 1, prev, p.Hidden, pb, 0, Y[t*bh:], p.Hidden, e)
 		prev = Y[t*bh:]
 	}
 }
 
 // ElmanBackward runs the last step's gradient as the element-wise
 // derivative of the activation, then each earlier one as a GEMM whose
-// epilogue adds g_t and multiplies by act′(y_t).
+// epilogue adds g_t and multiplies by act′(y_t), the weight packed once.
 func (d *cpuDevice) ElmanBackward(dz, g, whh, y device.Buffer, p device.ElmanParams) {
 	d.dispatch()
-	DZ, G, W := f32(dz), f32(g), f32(whh)
+	pb, free := d.packB(p.Batch, p.Hidden, p.Hidden, false, whh, p.Hidden)
+	defer free()
+	DZ, G := f32(dz), f32(g)
 	bh := p.Batch * p.Hidden
 	last := p.Step(p.Steps - 1)
 	if p.Act == device.NoActivation {
@@ -536,6 +541,6 @@ func (d *cpuDevice) ElmanBackward(dz, g, whh, y device.Buffer, p device.ElmanPar
 		if p.Act != device.NoActivation {
 			e.ActOut, e.OffActOut = y, t*bh
 		}
-		kernels.SgemmEpilogue(false, false, p.Batch, p.Hidden, p.Hidden, 1, DZ[later*bh:], p.Hidden, W, p.Hidden, 0, DZ[t*bh:], p.Hidden, epilogue(e, 0))
+		kernels.SgemmPacked(false, p.Batch, 1, DZ[later*bh:], p.Hidden, pb, 0, DZ[t*bh:], p.Hidden, epilogue(e, 0))
 	}
 }
