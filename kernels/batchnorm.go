@@ -80,20 +80,13 @@ func BatchNorm(y, x, mean, invstd, w, b, res []float32, s BatchNormShape, eps fl
 			ch := r % s.C
 			k, mu, bias := bnScale(invstd, ch, eps, eval)*w[ch], mean[ch], b[ch]
 			xr, yr := x[r*s.Inner:][:s.Inner], y[r*s.Inner:][:s.Inner]
+			var rr []float32
 			if res != nil {
-				rr := res[r*s.Inner:][:s.Inner]
-				for i, v := range xr {
-					yr[i] = (v-mu)*k + bias + rr[i]
-				}
-			} else {
-				for i, v := range xr {
-					yr[i] = (v-mu)*k + bias
-				}
+				rr = res[r*s.Inner:][:s.Inner]
 			}
+			bnNorm(yr, xr, rr, mu, k, bias)
 			if relu {
-				for i, v := range yr {
-					yr[i] = max(v, 0)
-				}
+				biasRelu(yr, yr, 0) // max(v+0, 0) = max(v, 0), −0 and NaN included
 			}
 		}
 	})
@@ -144,9 +137,31 @@ func BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db []float32, s BatchNorm
 				continue
 			}
 			a, c, mu := db[ch]/m, dw[ch]/m*is, mean[ch]
-			for i, g := range gr {
-				dr[i] = k * (g - a - (xr[i]-mu)*c)
-			}
+			bnBack(dr, gr, xr, k, a, c, mu)
 		}
 	})
+}
+
+// bnNormGo sets y = (x−mu)·k + bias, plus r where r is not nil: the
+// portable loop of bnNorm.
+func bnNormGo(y, x, r []float32, mu, k, bias float32) {
+	x = x[:len(y)]
+	if r != nil {
+		r = r[:len(y)]
+		for i, v := range x {
+			y[i] = (v-mu)*k + bias + r[i]
+		}
+		return
+	}
+	for i, v := range x {
+		y[i] = (v-mu)*k + bias
+	}
+}
+
+// bnBackGo sets dx = k·(dy − a − (x−mu)·c): the portable loop of bnBack.
+func bnBackGo(dx, dy, x []float32, k, a, c, mu float32) {
+	dy, x = dy[:len(dx)], x[:len(dx)]
+	for i, g := range dy {
+		dx[i] = k * (g - a - (x[i]-mu)*c)
+	}
 }
