@@ -89,9 +89,22 @@ func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64)
 		for i := lo; i < hi; i += philoxBlock {
 			n := min(philoxBlock, hi-i)
 			philoxWords(x0[:n], x1[:n], seed, offset+uint64(i))
-			out := dst[i : i+n]
-			for j := range out {
-				out[j] = draw(dist, a, b, x0[j], x1[j])
+			out, w0 := dst[i:i+n], x0[:n]
+			// draw's cases, each as a loop of its own: the same arithmetic
+			// without a call and a switch an element.
+			switch dist {
+			case Uniform:
+				for j, x := range w0 {
+					out[j] = a + float32((b-a)*unit(x))
+				}
+			case Bernoulli:
+				for j, x := range w0 {
+					out[j] = b2f(unit(x) < a)
+				}
+			default:
+				for j := range out {
+					out[j] = draw(dist, a, b, x0[j], x1[j])
+				}
 			}
 		}
 	})

@@ -143,3 +143,24 @@ func TestPhiloxWords(t *testing.T) {
 		}
 	}
 }
+
+// TestRandomDraw: Random's loops give draw's bits for every distribution,
+// over more than one block of counters and a ragged end.
+func TestRandomDraw(t *testing.T) {
+	const seed, offset uint64 = 99, 1<<32 - 300
+	n := 3*philoxBlock + 7
+	x0, x1 := make([]uint32, n), make([]uint32, n)
+	philoxWordsGo(x0, x1, seed, offset)
+	dst := make([]float32, n)
+	for _, tc := range []struct {
+		dist Distribution
+		a, b float32
+	}{{Uniform, -2, 3}, {Normal, 1, 2}, {Bernoulli, 0.3, 0}} {
+		Random(dst, tc.dist, tc.a, tc.b, seed, offset)
+		for i, got := range dst {
+			if want := draw(tc.dist, tc.a, tc.b, x0[i], x1[i]); math.Float32bits(got) != math.Float32bits(want) {
+				t.Fatalf("dist %d: element %d = %g, draw %g", tc.dist, i, got, want)
+			}
+		}
+	}
+}
