@@ -22,13 +22,9 @@ func LSTMCell(h, c, gates, cPrev []float32, batch, hidden int) {
 			unarySpan(Sigmoid, 0, 0, g[3*hidden:], g[3*hidden:])
 			ig, fg, gg, og := g[:hidden], g[hidden:2*hidden], g[2*hidden:3*hidden], g[3*hidden:]
 			cr, cp, hr := c[b*hidden:][:hidden], cPrev[b*hidden:][:hidden], h[b*hidden:][:hidden]
-			for j := range cr {
-				cr[j] = fg[j]*cp[j] + ig[j]*gg[j]
-			}
+			lstmCState(cr, ig, fg, gg, cp)
 			unarySpan(Tanh, 0, 0, hr, cr)
-			for j, o := range og {
-				hr[j] *= o
-			}
+			binarySpan(Mul, 0, hr, hr, og)
 		}
 	})
 }
@@ -40,21 +36,10 @@ func LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev []float32, batch, 
 	ParallelFor(batch, max(1, cellGrain/hidden), func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			g, d := gates[b*4*hidden:][:4*hidden], dgates[b*4*hidden:][:4*hidden]
-			ig, fg, gg, og := g[:hidden], g[hidden:2*hidden], g[2*hidden:3*hidden], g[3*hidden:]
-			di, df, dg, do := d[:hidden], d[hidden:2*hidden], d[2*hidden:3*hidden], d[3*hidden:]
 			row := func(s []float32) []float32 { return s[b*hidden:][:hidden] }
-			dhr, dcr, dcp, cp := row(dh), row(dc), row(dcPrev), row(cPrev)
 			// tanh(c) goes through do, which is written last.
-			unarySpan(Tanh, 0, 0, do, row(c))
-			for j, tc := range do {
-				i, f, gv, o := ig[j], fg[j], gg[j], og[j]
-				dct := dcr[j] + dhr[j]*o*(1-tc*tc)
-				di[j] = dct * gv * i * (1 - i)
-				df[j] = dct * cp[j] * f * (1 - f)
-				dg[j] = dct * i * (1 - gv*gv)
-				do[j] = dhr[j] * tc * o * (1 - o)
-				dcp[j] = dct * f
-			}
+			unarySpan(Tanh, 0, 0, d[3*hidden:], row(c))
+			lstmCellBack(d, g, row(dh), row(dc), row(dcPrev), row(cPrev), hidden)
 		}
 	})
 }
@@ -106,4 +91,30 @@ func GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev []float32, batch, hidden 
 			}
 		}
 	})
+}
+
+// lstmCStateGo sets c = f·cp + i·g: the portable lstmCState.
+func lstmCStateGo(c, i, f, g, cp []float32) {
+	i, f, g, cp = i[:len(c)], f[:len(c)], g[:len(c)], cp[:len(c)]
+	for j := range c {
+		c[j] = f[j]*cp[j] + i[j]*g[j]
+	}
+}
+
+// lstmCellBackGo is one row of LSTMCellBackward's arithmetic, the
+// portable lstmCellBack: d and g the row's four gate blocks (i, f, g, o)
+// of hidden units, d's last block tanh(c) on entry; dcp may be dc.
+func lstmCellBackGo(d, g, dh, dc, dcp, cp []float32, hidden int) {
+	ig, fg, gg, og := g[:hidden], g[hidden:2*hidden], g[2*hidden:3*hidden], g[3*hidden:4*hidden]
+	di, df, dg, do := d[:hidden], d[hidden:2*hidden], d[2*hidden:3*hidden], d[3*hidden:4*hidden]
+	dh, dc, dcp, cp = dh[:hidden], dc[:hidden], dcp[:hidden], cp[:hidden]
+	for j, tc := range do {
+		i, f, gv, o := ig[j], fg[j], gg[j], og[j]
+		dct := dc[j] + dh[j]*o*(1-tc*tc)
+		di[j] = dct * gv * i * (1 - i)
+		df[j] = dct * cp[j] * f * (1 - f)
+		dg[j] = dct * i * (1 - gv*gv)
+		do[j] = dh[j] * tc * o * (1 - o)
+		dcp[j] = dct * f
+	}
 }

@@ -1,0 +1,167 @@
+// The LSTM cell's element-wise arithmetic: see lstm_amd64.go. Each runs
+// 16 lanes a step, then one masked step for a ragged end, computing the Go
+// loops' float32 operations in their order.
+
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+DATA c_one32<>+0(SB)/4, $0x3f800000
+GLOBL c_one32<>(SB), RODATA|NOPTR, $4
+
+// func lstmCStateAVX512(c, i, f, gg, cp *float32, n int)
+// c[j] = f[j]·cp[j] + i[j]·gg[j].
+TEXT ·lstmCStateAVX512(SB), NOSPLIT, $0-48
+	MOVQ c+0(FP), DI
+	MOVQ i+8(FP), SI
+	MOVQ f+16(FP), DX
+	MOVQ gg+24(FP), R8
+	MOVQ cp+32(FP), R9
+	MOVQ n+40(FP), CX
+loop:
+	CMPQ CX, $16
+	JLT tail
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VMOVUPS (R8), Z2
+	VMOVUPS (R9), Z3
+	VMULPS Z3, Z1, Z1 // f·cp
+	VMULPS Z2, Z0, Z0 // i·g
+	VADDPS Z0, Z1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	SUBQ $16, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JEQ done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VMOVUPS.Z (R8), K1, Z2
+	VMOVUPS.Z (R9), K1, Z3
+	VMULPS Z3, Z1, Z1 // f·cp
+	VMULPS Z2, Z0, Z0 // i·g
+	VADDPS Z0, Z1, Z0
+	VMOVUPS Z0, K1, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func lstmCellBackAVX512(d, gates, dh, dc, dcp, cp *float32, hidden, n int)
+// One row of LSTMCellBackward: d and gates hold the four gate blocks of
+// hidden units (i, f, g, o), do tanh(c) on entry; n ≤ hidden units from
+// the row's start.
+TEXT ·lstmCellBackAVX512(SB), NOSPLIT, $0-64
+	MOVQ d+0(FP), DI
+	MOVQ gates+8(FP), SI
+	MOVQ dh+16(FP), DX
+	MOVQ dc+24(FP), R8
+	MOVQ dcp+32(FP), R9
+	MOVQ cp+40(FP), R10
+	MOVQ hidden+48(FP), R11
+	SHLQ $2, R11 // a gate block's bytes
+	MOVQ n+56(FP), CX
+	VBROADCASTSS c_one32<>(SB), Z15
+loop:
+	CMPQ CX, $16
+	JLT tail
+	VMOVUPS (SI), Z0 // i
+	VMOVUPS (SI)(R11*1), Z1 // f
+	VMOVUPS (SI)(R11*2), Z2 // g
+	LEAQ (SI)(R11*2), R12
+	VMOVUPS (R12)(R11*1), Z3 // o
+	LEAQ (DI)(R11*2), R13
+	VMOVUPS (R13)(R11*1), Z4 // tanh(c), in do
+	VMOVUPS (DX), Z5 // dh
+	VMOVUPS (R8), Z6 // dc
+	VMOVUPS (R10), Z7 // cp
+	VMULPS Z4, Z4, Z8
+	VSUBPS Z8, Z15, Z8 // 1 − tc²
+	VMULPS Z3, Z5, Z9 // dh·o
+	VMULPS Z8, Z9, Z9
+	VADDPS Z9, Z6, Z6 // dct
+	VMULPS Z2, Z6, Z10
+	VMULPS Z0, Z10, Z10
+	VSUBPS Z0, Z15, Z11
+	VMULPS Z11, Z10, Z10 // di
+	VMULPS Z7, Z6, Z11
+	VMULPS Z1, Z11, Z11
+	VSUBPS Z1, Z15, Z12
+	VMULPS Z12, Z11, Z11 // df
+	VMULPS Z0, Z6, Z12
+	VMULPS Z2, Z2, Z13
+	VSUBPS Z13, Z15, Z13
+	VMULPS Z13, Z12, Z12 // dg
+	VMULPS Z4, Z5, Z13
+	VMULPS Z3, Z13, Z13
+	VSUBPS Z3, Z15, Z14
+	VMULPS Z14, Z13, Z13 // do
+	VMULPS Z1, Z6, Z6 // dcp
+	VMOVUPS Z10, (DI)
+	VMOVUPS Z11, (DI)(R11*1)
+	VMOVUPS Z12, (DI)(R11*2)
+	VMOVUPS Z13, (R13)(R11*1)
+	VMOVUPS Z6, (R9)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	SUBQ $16, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JEQ done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0 // i
+	VMOVUPS.Z (SI)(R11*1), K1, Z1 // f
+	VMOVUPS.Z (SI)(R11*2), K1, Z2 // g
+	LEAQ (SI)(R11*2), R12
+	VMOVUPS.Z (R12)(R11*1), K1, Z3 // o
+	LEAQ (DI)(R11*2), R13
+	VMOVUPS.Z (R13)(R11*1), K1, Z4 // tanh(c), in do
+	VMOVUPS.Z (DX), K1, Z5 // dh
+	VMOVUPS.Z (R8), K1, Z6 // dc
+	VMOVUPS.Z (R10), K1, Z7 // cp
+	VMULPS Z4, Z4, Z8
+	VSUBPS Z8, Z15, Z8 // 1 − tc²
+	VMULPS Z3, Z5, Z9 // dh·o
+	VMULPS Z8, Z9, Z9
+	VADDPS Z9, Z6, Z6 // dct
+	VMULPS Z2, Z6, Z10
+	VMULPS Z0, Z10, Z10
+	VSUBPS Z0, Z15, Z11
+	VMULPS Z11, Z10, Z10 // di
+	VMULPS Z7, Z6, Z11
+	VMULPS Z1, Z11, Z11
+	VSUBPS Z1, Z15, Z12
+	VMULPS Z12, Z11, Z11 // df
+	VMULPS Z0, Z6, Z12
+	VMULPS Z2, Z2, Z13
+	VSUBPS Z13, Z15, Z13
+	VMULPS Z13, Z12, Z12 // dg
+	VMULPS Z4, Z5, Z13
+	VMULPS Z3, Z13, Z13
+	VSUBPS Z3, Z15, Z14
+	VMULPS Z14, Z13, Z13 // do
+	VMULPS Z1, Z6, Z6 // dcp
+	VMOVUPS Z10, K1, (DI)
+	VMOVUPS Z11, K1, (DI)(R11*1)
+	VMOVUPS Z12, K1, (DI)(R11*2)
+	VMOVUPS Z13, K1, (R13)(R11*1)
+	VMOVUPS Z6, K1, (R9)
+done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package kernels
+
+var (
+	lstmCState   = lstmCStateGo
+	lstmCellBack = lstmCellBackGo
+)

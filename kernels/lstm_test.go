@@ -1,0 +1,44 @@
+package kernels
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestLSTMCellArithmetic: the cell's element-wise arithmetic this CPU runs
+// gives the Go loops' bits for row lengths around the vector width, with
+// specials among the values, and with dcp the same slice as dc, as
+// LSTMCellBackward runs it in place.
+func TestLSTMCellArithmetic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, hidden := range []int{1, 7, 15, 16, 17, 33, 512} {
+		vals := func(n int) []float32 { return withSpecials(rng, n, 13, 4) }
+		check := func(what string, got, want []float32) {
+			t.Helper()
+			for j := range want {
+				if !sameFloat(got[j], want[j]) {
+					t.Fatalf("%s hidden=%d: [%d] = %g, Go loop %g", what, hidden, j, got[j], want[j])
+				}
+			}
+		}
+		i, f, g, cp := vals(hidden), vals(hidden), vals(hidden), vals(hidden)
+		want, got := make([]float32, hidden), make([]float32, hidden)
+		lstmCStateGo(want, i, f, g, cp)
+		lstmCState(got, i, f, g, cp)
+		check("lstmCState", got, want)
+
+		gates, d0, dh, dc, cp2 := vals(4*hidden), vals(4*hidden), vals(hidden), vals(hidden), vals(hidden)
+		for _, inPlace := range []bool{false, true} {
+			dWant, dGot := append([]float32(nil), d0...), append([]float32(nil), d0...)
+			dcWant, dcGot := append([]float32(nil), dc...), append([]float32(nil), dc...)
+			dcpWant, dcpGot := make([]float32, hidden), make([]float32, hidden)
+			if inPlace {
+				dcpWant, dcpGot = dcWant, dcGot
+			}
+			lstmCellBackGo(dWant, gates, dh, dcWant, dcpWant, cp2, hidden)
+			lstmCellBack(dGot, gates, dh, dcGot, dcpGot, cp2, hidden)
+			check("lstmCellBack dgates", dGot, dWant)
+			check("lstmCellBack dcPrev", dcpGot, dcpWant)
+		}
+	}
+}
