@@ -157,9 +157,7 @@ func Reduce(op ReduceOp, dst, src []float32, shape []int, reduced []bool) {
 				a := acc[:w]
 				clear(a)
 				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
-					for j, v := range src[base+off : base+off+w] {
-						a[j] += float64(v)
-					}
+					accAdd(a, src[base+off:base+off+w])
 				}
 				for j, v := range a {
 					d[j] = float32(v)
@@ -305,4 +303,13 @@ func ArgReduce(op ReduceOp, dst []int32, src []float32, shape []int, reduced []b
 			}
 		}
 	})
+}
+
+// accAddGo sets a[j] += float64(s[j]): the portable accAdd, a float64
+// accumulator per column of a Sum over the outer axes.
+func accAddGo(a []float64, s []float32) {
+	s = s[:len(a)]
+	for j, v := range s {
+		a[j] += float64(v)
+	}
 }

@@ -261,3 +261,26 @@ func TestReduceAxesDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestAccAdd: the column accumulation this CPU runs gives the Go loop's
+// bits on lengths around the vector width, with specials among the values.
+func TestAccAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	for _, n := range []int{1, 5, 7, 8, 9, 15, 16, 17, 256} {
+		want := make([]float64, n)
+		for j := range want {
+			want[j] = rng.NormFloat64() * 1e3
+		}
+		got := append([]float64(nil), want...)
+		for range 3 {
+			s := withSpecials(rng, n, 7, 8)
+			accAddGo(want, s)
+			accAdd(got, s)
+		}
+		for j := range want {
+			if math.Float64bits(got[j]) != math.Float64bits(want[j]) && !(got[j] != got[j] && want[j] != want[j]) {
+				t.Fatalf("n=%d: a[%d] = %g, Go loop %g", n, j, got[j], want[j])
+			}
+		}
+	}
+}
