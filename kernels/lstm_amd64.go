@@ -33,3 +33,17 @@ func lstmCellBack(d, g, dh, dc, dcp, cp []float32, hidden int) {
 	dh, dc, dcp, cp = dh[:hidden], dc[:hidden], dcp[:hidden], cp[:hidden]
 	lstmCellBackAVX512(&d[0], &g[0], &dh[0], &dc[0], &dcp[0], &cp[0], hidden, hidden)
 }
+
+//go:noescape
+func gruCellBackAVX512(dx, dhh, dhp, dh, gates, hp *float32, hidden, n int)
+
+// gruCellBack is one row of GRUCellBackward's arithmetic.
+func gruCellBack(dx, dhh, dhp, dh, gates, hp []float32, hidden int) {
+	if !hasAVX512 || hidden == 0 {
+		gruCellBackGo(dx, dhh, dhp, dh, gates, hp, hidden)
+		return
+	}
+	dx, dhh, gates = dx[:3*hidden], dhh[:3*hidden], gates[:4*hidden]
+	dhp, dh, hp = dhp[:hidden], dh[:hidden], hp[:hidden]
+	gruCellBackAVX512(&dx[0], &dhh[0], &dhp[0], &dh[0], &gates[0], &hp[0], hidden, hidden)
+}

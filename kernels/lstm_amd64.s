@@ -1,4 +1,4 @@
-// The LSTM cell's element-wise arithmetic: see lstm_amd64.go. Each runs
+// The LSTM and GRU cells' element-wise arithmetic: see lstm_amd64.go. Each runs
 // 16 lanes a step, then one masked step for a ragged end, computing the Go
 // loops' float32 operations in their order.
 
@@ -162,6 +162,105 @@ tail:
 	VMOVUPS Z12, K1, (DI)(R11*2)
 	VMOVUPS Z13, K1, (R13)(R11*1)
 	VMOVUPS Z6, K1, (R9)
+done:
+	VZEROUPPER
+	RET
+
+// func gruCellBackAVX512(dx, dhh, dhp, dh, gates, hp *float32, hidden, n int)
+// One row of GRUCellBackward: dx and dhh hold three blocks of hidden
+// units (r, z, n), gates four (r, z, n, hh_n); n ≤ hidden units from the
+// row's start.
+TEXT ·gruCellBackAVX512(SB), NOSPLIT, $0-64
+	MOVQ dx+0(FP), DI
+	MOVQ dhh+8(FP), R8
+	MOVQ dhp+16(FP), R9
+	MOVQ dh+24(FP), DX
+	MOVQ gates+32(FP), SI
+	MOVQ hp+40(FP), R10
+	MOVQ hidden+48(FP), R11
+	SHLQ $2, R11 // a gate block's bytes
+	MOVQ n+56(FP), CX
+	VBROADCASTSS c_one32<>(SB), Z15
+loop:
+	CMPQ CX, $16
+	JLT tail
+	VMOVUPS (SI), Z0 // r
+	VMOVUPS (SI)(R11*1), Z1 // z
+	VMOVUPS (SI)(R11*2), Z2 // n
+	LEAQ (SI)(R11*2), R12
+	VMOVUPS (R12)(R11*1), Z3 // hh_n
+	VMOVUPS (DX), Z4 // dh
+	VMOVUPS (R10), Z5 // hPrev
+	VSUBPS Z1, Z15, Z6 // 1 − z
+	VMULPS Z6, Z4, Z7
+	VMULPS Z2, Z2, Z8
+	VSUBPS Z8, Z15, Z8
+	VMULPS Z8, Z7, Z7 // an
+	VMULPS Z3, Z7, Z8
+	VMULPS Z0, Z8, Z8
+	VSUBPS Z0, Z15, Z9
+	VMULPS Z9, Z8, Z8 // ar
+	VSUBPS Z2, Z5, Z9
+	VMULPS Z9, Z4, Z9
+	VMULPS Z1, Z9, Z9
+	VMULPS Z6, Z9, Z9 // az
+	VMULPS Z0, Z7, Z10 // an·r
+	VMULPS Z1, Z4, Z11 // dh·z
+	LEAQ (DI)(R11*2), R13
+	LEAQ (R8)(R11*2), R14
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z9, (DI)(R11*1)
+	VMOVUPS Z7, (R13)
+	VMOVUPS Z8, (R8)
+	VMOVUPS Z9, (R8)(R11*1)
+	VMOVUPS Z10, (R14)
+	VMOVUPS Z11, (R9)
+	ADDQ $64, DI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, DX
+	ADDQ $64, SI
+	ADDQ $64, R10
+	SUBQ $16, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JEQ done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0 // r
+	VMOVUPS.Z (SI)(R11*1), K1, Z1 // z
+	VMOVUPS.Z (SI)(R11*2), K1, Z2 // n
+	LEAQ (SI)(R11*2), R12
+	VMOVUPS.Z (R12)(R11*1), K1, Z3 // hh_n
+	VMOVUPS.Z (DX), K1, Z4 // dh
+	VMOVUPS.Z (R10), K1, Z5 // hPrev
+	VSUBPS Z1, Z15, Z6 // 1 − z
+	VMULPS Z6, Z4, Z7
+	VMULPS Z2, Z2, Z8
+	VSUBPS Z8, Z15, Z8
+	VMULPS Z8, Z7, Z7 // an
+	VMULPS Z3, Z7, Z8
+	VMULPS Z0, Z8, Z8
+	VSUBPS Z0, Z15, Z9
+	VMULPS Z9, Z8, Z8 // ar
+	VSUBPS Z2, Z5, Z9
+	VMULPS Z9, Z4, Z9
+	VMULPS Z1, Z9, Z9
+	VMULPS Z6, Z9, Z9 // az
+	VMULPS Z0, Z7, Z10 // an·r
+	VMULPS Z1, Z4, Z11 // dh·z
+	LEAQ (DI)(R11*2), R13
+	LEAQ (R8)(R11*2), R14
+	VMOVUPS Z8, K1, (DI)
+	VMOVUPS Z9, K1, (DI)(R11*1)
+	VMOVUPS Z7, K1, (R13)
+	VMOVUPS Z8, K1, (R8)
+	VMOVUPS Z9, K1, (R8)(R11*1)
+	VMOVUPS Z10, K1, (R14)
+	VMOVUPS Z11, K1, (R9)
 done:
 	VZEROUPPER
 	RET

@@ -5,4 +5,5 @@ package kernels
 var (
 	lstmCState   = lstmCStateGo
 	lstmCellBack = lstmCellBackGo
+	gruCellBack  = gruCellBackGo
 )

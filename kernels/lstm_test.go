@@ -42,3 +42,35 @@ func TestLSTMCellArithmetic(t *testing.T) {
 		}
 	}
 }
+
+// TestGRUCellArithmetic: GRUCellBackward's arithmetic this CPU runs gives
+// the Go loop's bits, with dhPrev a slice of its own and the same as dh.
+func TestGRUCellArithmetic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	for _, hidden := range []int{1, 7, 15, 16, 17, 33, 512} {
+		vals := func(n int) []float32 { return withSpecials(rng, n, 13, 4) }
+		gates, dh, hp := vals(4*hidden), vals(hidden), vals(hidden)
+		for _, inPlace := range []bool{false, true} {
+			dxW, dxG, dhhW, dhhG := vals(3*hidden), make([]float32, 3*hidden), vals(3*hidden), make([]float32, 3*hidden)
+			copy(dxG, dxW)
+			copy(dhhG, dhhW)
+			dhW, dhG := append([]float32(nil), dh...), append([]float32(nil), dh...)
+			dhpW, dhpG := make([]float32, hidden), make([]float32, hidden)
+			if inPlace {
+				dhpW, dhpG = dhW, dhG
+			}
+			gruCellBackGo(dxW, dhhW, dhpW, dhW, gates, hp, hidden)
+			gruCellBack(dxG, dhhG, dhpG, dhG, gates, hp, hidden)
+			for _, c := range []struct {
+				what      string
+				got, want []float32
+			}{{"dx", dxG, dxW}, {"dhh", dhhG, dhhW}, {"dhPrev", dhpG, dhpW}} {
+				for j := range c.want {
+					if !sameFloat(c.got[j], c.want[j]) {
+						t.Fatalf("%s hidden=%d in place %v: [%d] = %g, Go loop %g", c.what, hidden, inPlace, j, c.got[j], c.want[j])
+					}
+				}
+			}
+		}
+	}
+}

@@ -76,19 +76,8 @@ func GRUCell(h, gates, x, hh, hPrev []float32, batch, hidden int) {
 func GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev []float32, batch, hidden int) {
 	ParallelFor(batch, max(1, cellGrain/hidden), func(lo, hi int) {
 		for b := lo; b < hi; b++ {
-			g := gates[b*4*hidden:][:4*hidden]
-			r, z, n, hn := g[:hidden], g[hidden:2*hidden], g[2*hidden:3*hidden], g[3*hidden:]
-			dxr, dhr := dx[b*3*hidden:][:3*hidden], dhh[b*3*hidden:][:3*hidden]
-			hp, dhp, dho := hPrev[b*hidden:][:hidden], dhPrev[b*hidden:][:hidden], dh[b*hidden:][:hidden]
-			for j, d := range dho {
-				rv, zv, nv := r[j], z[j], n[j]
-				an := d * (1 - zv) * (1 - nv*nv)
-				ar := an * hn[j] * rv * (1 - rv)
-				az := d * (hp[j] - nv) * zv * (1 - zv)
-				dxr[j], dxr[hidden+j], dxr[2*hidden+j] = ar, az, an
-				dhr[j], dhr[hidden+j], dhr[2*hidden+j] = ar, az, an*rv
-				dhp[j] = d * zv
-			}
+			row := func(s []float32) []float32 { return s[b*hidden:][:hidden] }
+			gruCellBack(dx[b*3*hidden:], dhh[b*3*hidden:], row(dhPrev), row(dh), gates[b*4*hidden:], row(hPrev), hidden)
 		}
 	})
 }
@@ -116,5 +105,24 @@ func lstmCellBackGo(d, g, dh, dc, dcp, cp []float32, hidden int) {
 		dg[j] = dct * i * (1 - gv*gv)
 		do[j] = dh[j] * tc * o * (1 - o)
 		dcp[j] = dct * f
+	}
+}
+
+// gruCellBackGo is one row of GRUCellBackward's arithmetic, the portable
+// gruCellBack: dx and dhh the row's three blocks (r, z, n) of hidden
+// units, gates its four (r, z, n, hh_n); dhp may be dh.
+func gruCellBackGo(dx, dhh, dhp, dh, gates, hp []float32, hidden int) {
+	g := gates[:4*hidden]
+	r, z, n, hn := g[:hidden], g[hidden:2*hidden], g[2*hidden:3*hidden], g[3*hidden:]
+	dxr, dhr := dx[:3*hidden], dhh[:3*hidden]
+	hp, dhp, dho := hp[:hidden], dhp[:hidden], dh[:hidden]
+	for j, d := range dho {
+		rv, zv, nv := r[j], z[j], n[j]
+		an := d * (1 - zv) * (1 - nv*nv)
+		ar := an * hn[j] * rv * (1 - rv)
+		az := d * (hp[j] - nv) * zv * (1 - zv)
+		dxr[j], dxr[hidden+j], dxr[2*hidden+j] = ar, az, an
+		dhr[j], dhr[hidden+j], dhr[2*hidden+j] = ar, az, an*rv
+		dhp[j] = d * zv
 	}
 }
