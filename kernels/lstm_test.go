@@ -74,3 +74,52 @@ func TestGRUCellArithmetic(t *testing.T) {
 		}
 	}
 }
+
+// TestGRUCellPasses: GRUCell's whole-row vector passes give the bits of
+// the element loop they replaced, written out here, with h the same slice
+// as hPrev and a slice of its own.
+func TestGRUCellPasses(t *testing.T) {
+	rng := rand.New(rand.NewPCG(45, 46))
+	for _, hidden := range []int{1, 7, 16, 17, 130} {
+		batch := 3
+		vals := func(n int) []float32 { return withSpecials(rng, n, 13, 4) }
+		x, hh, hp := vals(batch*3*hidden), vals(batch*3*hidden), vals(batch*hidden)
+		wantG, wantH := make([]float32, batch*4*hidden), make([]float32, batch*hidden)
+		for b := range batch {
+			xr, hr, g := x[b*3*hidden:], hh[b*3*hidden:], wantG[b*4*hidden:]
+			for j := range 2 * hidden {
+				g[j] = xr[j] + hr[j]
+			}
+			sigmoidSpan(g[:2*hidden], g[:2*hidden])
+			for j := range hidden {
+				g[3*hidden+j] = hr[2*hidden+j]
+				g[2*hidden+j] = xr[2*hidden+j] + g[j]*g[3*hidden+j]
+			}
+			tanhRef := make([]float32, hidden)
+			vtanh(tanhRef, g[2*hidden:3*hidden])
+			copy(g[2*hidden:], tanhRef)
+			for j := range hidden {
+				nv := g[2*hidden+j]
+				wantH[b*hidden+j] = nv + g[hidden+j]*(hp[b*hidden+j]-nv)
+			}
+		}
+		for _, inPlace := range []bool{false, true} {
+			gates, h := make([]float32, batch*4*hidden), make([]float32, batch*hidden)
+			prev := append([]float32(nil), hp...)
+			if inPlace {
+				h = prev
+			}
+			GRUCell(h, gates, x, hh, prev, batch, hidden)
+			for i := range wantG {
+				if !sameFloat(gates[i], wantG[i]) {
+					t.Fatalf("hidden=%d in place %v: gates[%d] = %g, loop %g", hidden, inPlace, i, gates[i], wantG[i])
+				}
+			}
+			for i := range wantH {
+				if !sameFloat(h[i], wantH[i]) {
+					t.Fatalf("hidden=%d in place %v: h[%d] = %g, loop %g", hidden, inPlace, i, h[i], wantH[i])
+				}
+			}
+		}
+	}
+}

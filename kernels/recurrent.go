@@ -51,21 +51,20 @@ func GRUCell(h, gates, x, hh, hPrev []float32, batch, hidden int) {
 		for b := lo; b < hi; b++ {
 			g := gates[b*4*hidden:][:4*hidden]
 			xr, hr := x[b*3*hidden:][:3*hidden], hh[b*3*hidden:][:3*hidden]
+			// Each line of the loop this was, as whole-row vector passes:
+			// the same operations on each element, so the same bits.
 			rz := g[:2*hidden]
-			for j := range rz {
-				rz[j] = xr[j] + hr[j]
-			}
+			binarySpan(Add, 0, rz, xr[:2*hidden], hr[:2*hidden])
 			unarySpan(Sigmoid, 0, 0, rz, rz)
 			r, z, n, hn := g[:hidden], g[hidden:2*hidden], g[2*hidden:3*hidden], g[3*hidden:]
 			copy(hn, hr[2*hidden:])
-			for j, xn := range xr[2*hidden:] {
-				n[j] = xn + r[j]*hn[j]
-			}
+			binarySpan(Mul, 0, n, r, hn)            // r·hn
+			binarySpan(Add, 0, n, xr[2*hidden:], n) // xn + r·hn
 			unarySpan(Tanh, 0, 0, n, n)
 			hp, ho := hPrev[b*hidden:][:hidden], h[b*hidden:][:hidden]
-			for j, nv := range n {
-				ho[j] = nv + z[j]*(hp[j]-nv)
-			}
+			binarySpan(Sub, 0, ho, hp, n) // hp − n (ho may be hp)
+			binarySpan(Mul, 0, ho, z, ho) // z·(hp − n)
+			binarySpan(Add, 0, ho, n, ho) // n + z·(hp − n)
 		}
 	})
 }
