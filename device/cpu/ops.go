@@ -372,10 +372,12 @@ func (d *cpuDevice) LSTM(y, gates, xw, whh, h0, c0 device.Buffer, p device.Recur
 	Y, G, X := f32(y), f32(gates), f32(xw)
 	bh, b4, cOff := b*hd, 4*b*hd, p.Steps*b*hd
 	hPrev, cPrev := f32(h0), f32(c0)
+	var e kernels.Epilogue // one for all the steps: the residual moves
 	for n := range p.Steps {
 		t := p.Step(n)
 		g := G[t*b4:]
-		kernels.SgemmPacked(false, b, 1, hPrev, hd, pb, 0, g, 4*hd, &kernels.Epilogue{Residual: X[t*b4:]})
+		e.Residual = X[t*b4:]
+		kernels.SgemmPacked(false, b, 1, hPrev, hd, pb, 0, g, 4*hd, &e)
 		kernels.LSTMCell(Y[t*bh:], Y[cOff+t*bh:], g, cPrev, b, hd)
 		hPrev, cPrev = Y[t*bh:], Y[cOff+t*bh:]
 	}
@@ -393,6 +395,7 @@ func (d *cpuDevice) LSTMBackward(dgates, dc, g, whh, gates, y, c0 device.Buffer,
 	defer d.Free(scratch)
 	dh, DG, DC, Gr, G, Y := f32(scratch), f32(dgates), f32(dc), f32(g), f32(gates), f32(y)
 	bh, b4, cOff := b*hd, 4*b*hd, p.Steps*b*hd
+	var e kernels.Epilogue // one for all the steps: the residual moves
 	for n := p.Steps - 1; n >= 0; n-- {
 		t := p.Step(n)
 		cPrev := f32(c0)
@@ -403,7 +406,8 @@ func (d *cpuDevice) LSTMBackward(dgates, dc, g, whh, gates, y, c0 device.Buffer,
 			kernels.LSTMCellBackward(DG[t*b4:], DC, Gr[t*bh:], Gr[cOff+t*bh:], G[t*b4:], Y[cOff+t*bh:], cPrev, b, hd)
 			continue
 		}
-		kernels.SgemmPacked(false, b, 1, DG[p.Step(n+1)*b4:], 4*hd, pb, 0, dh, hd, &kernels.Epilogue{Residual: Gr[t*bh:]})
+		e.Residual = Gr[t*bh:]
+		kernels.SgemmPacked(false, b, 1, DG[p.Step(n+1)*b4:], 4*hd, pb, 0, dh, hd, &e)
 		kernels.LSTMCellBackward(DG[t*b4:], DC, dh, DC, G[t*b4:], Y[cOff+t*bh:], cPrev, b, hd)
 	}
 }
@@ -439,6 +443,7 @@ func (d *cpuDevice) GRUBackward(dx, dhh, dh, g, whh, gates, y, h0 device.Buffer,
 	defer free()
 	DX, DHH, DH, Gr, G, Y := f32(dx), f32(dhh), f32(dh), f32(g), f32(gates), f32(y)
 	bh := b * hd
+	var e kernels.Epilogue // one for all the steps: the residual moves
 	for n := p.Steps - 1; n >= 0; n-- {
 		t := p.Step(n)
 		prev := f32(h0)
@@ -449,7 +454,8 @@ func (d *cpuDevice) GRUBackward(dx, dhh, dh, g, whh, gates, y, h0 device.Buffer,
 			kernels.GRUCellBackward(DX[t*3*bh:], DHH[t*3*bh:], DH, Gr[t*bh:], G[t*4*bh:], prev, b, hd)
 			continue
 		}
-		kernels.SgemmPacked(false, b, 1, DHH[p.Step(n+1)*3*bh:], 3*hd, pb, 1, DH, hd, &kernels.Epilogue{Residual: Gr[t*bh:]})
+		e.Residual = Gr[t*bh:]
+		kernels.SgemmPacked(false, b, 1, DHH[p.Step(n+1)*3*bh:], 3*hd, pb, 1, DH, hd, &e)
 		kernels.GRUCellBackward(DX[t*3*bh:], DHH[t*3*bh:], DH, DH, G[t*4*bh:], prev, b, hd)
 	}
 }

@@ -3,7 +3,7 @@
 package kernels
 
 // The AVX-512 kernels compute the Go loops' float32 operations in their
-// order, so their bits (tested in lstm_test.go); without AVX-512 the Go
+// order, so their bits (tested in cell_test.go); without AVX-512 the Go
 // loops run.
 
 //go:noescape

@@ -1,4 +1,4 @@
-// The LSTM and GRU cells' element-wise arithmetic: see lstm_amd64.go. Each runs
+// The LSTM and GRU cells' element-wise arithmetic: see cell_amd64.go. Each runs
 // 16 lanes a step, then one masked step for a ragged end, computing the Go
 // loops' float32 operations in their order.
 
