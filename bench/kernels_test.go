@@ -350,8 +350,9 @@ func buildKernelCases() []kernelCase {
 				}})
 	}
 
-	// Batch normalisation: a small BatchNorm2d (latency-bound) and the
-	// first ResNet-18 stage's [128 64 32 32]; bytes count each operand once.
+	// Batch normalisation: a small BatchNorm2d (latency-bound), the first
+	// ResNet-18 stage's [128 64 32 32] and the last's [128 512 4 4] (short
+	// rows); bytes count each operand once.
 	bns := []struct {
 		size        string
 		n, c, inner int
@@ -359,6 +360,7 @@ func buildKernelCases() []kernelCase {
 	}{
 		{"8x16x8x8", 8, 16, 64, true},
 		{"128x64x32x32", 128, 64, 32 * 32, false},
+		{"128x512x4x4", 128, 512, 4 * 4, false},
 	}
 	for _, c := range bns {
 		n := c.n * c.c * c.inner

@@ -95,29 +95,57 @@ func BatchNorm(y, x, mean, invstd, w, b, res []float32, s BatchNormShape, eps fl
 // BatchNormBackwardReduce writes db = Σ dy and dw = Σ dy·(x − mean)·invstd
 // per channel; eval as in bnScale. With y and dz (not nil), dy is the
 // gradient of a ReLU's output y: dz = dy where y > 0, else 0, is written
-// and summed instead.
+// and summed instead, in the same pass.
 func BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz []float32, s BatchNormShape, eps float32, eval bool) {
 	ParallelFor(s.C, s.channelGrain(), func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
-			mu := float64(mean[ch])
-			var sdy, sdyx float64
-			for n := range s.N {
-				at := (n*s.C + ch) * s.Inner
-				xr, gr := x[at:][:s.Inner], dy[at:][:s.Inner]
-				if dz != nil {
-					zr := dz[at:][:s.Inner]
-					reluGrad(zr, gr, y[at:][:s.Inner])
-					gr = zr
-				}
-				for i, g := range gr {
-					sdy += float64(g)
-					sdyx += float64(g) * (float64(xr[i]) - mu)
-				}
+			at := ch * s.Inner
+			var zr, yr []float32
+			if dz != nil {
+				zr, yr = dz[at:], y[at:]
 			}
+			sdy, sdyx := bnReduce(zr, dy[at:], yr, x[at:], s.N, s.Inner, s.C*s.Inner, float64(mean[ch]))
 			db[ch] = float32(sdy)
 			dw[ch] = float32(sdyx * float64(bnScale(invstd, ch, eps, eval)))
 		}
 	})
+}
+
+// bnReduceGo returns Σ g and Σ g·(x − mu) in float64 over rows rows of n
+// values, stride apart, where g is dy, or, with y not nil, dz = dy where
+// y > 0, else 0, which it writes. Element i of each row adds into lane
+// i mod 16 of each sum, and the lanes are added as bnLanes does: the
+// order of bnReduce's vector code, and its bits.
+func bnReduceGo(dz, dy, y, x []float32, rows, n, stride int, mu float64) (sdy, sdyx float64) {
+	var a, b [16]float64
+	for r := range rows {
+		at := r * stride
+		xr, gr := x[at:][:n], dy[at:][:n]
+		var zr, yr []float32
+		if y != nil {
+			zr, yr = dz[at:][:n], y[at:][:n]
+		}
+		for i, g := range gr {
+			if yr != nil {
+				g = sel(yr[i] > 0, g, 0)
+				zr[i] = g
+			}
+			a[i%16] += float64(g)
+			b[i%16] += float64(float64(g) * (float64(xr[i]) - mu)) // rounded before the sum, as the vector code
+		}
+	}
+	return bnLanes(&a), bnLanes(&b)
+}
+
+// bnLanes adds 16 lanes pairwise, lane i with lane i+8, then i+4, i+2 and
+// i+1.
+func bnLanes(a *[16]float64) float64 {
+	for w := 8; w >= 1; w /= 2 {
+		for i := range w {
+			a[i] += a[i+w]
+		}
+	}
+	return a[0]
 }
 
 // BatchNormBackward writes dx = w·invstd·(dy − db/m − x̂·dw/m), or

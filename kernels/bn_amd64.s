@@ -130,3 +130,122 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// func bnReduceAVX512(dz, dy, y, x *float32, rows, n, stride int, mu float64) (sdy, sdyx float64)
+// bnReduceGo on 16 float64 lanes (Z0/Z2 lanes 0–7, Z1/Z3 lanes 8–15), over
+// rows rows of n floats, stride floats apart: with y not nil, dz[i] = dy[i]
+// where y[i] > 0, else 0, is stored and summed; without, dy is. A row's
+// ragged end adds under a mask, so lanes past it add nothing; after the
+// last row the lanes are added as bnLanes does.
+TEXT ·bnReduceAVX512(SB), NOSPLIT, $0-80
+	MOVQ dz+0(FP), R10
+	MOVQ dy+8(FP), R11
+	MOVQ y+16(FP), R12
+	MOVQ x+24(FP), R13
+	MOVQ rows+32(FP), R8
+	MOVQ stride+48(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSD mu+56(FP), Z15
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z14, Z14, Z14
+
+row:
+	TESTQ R8, R8
+	JEQ lanes
+	MOVQ R10, DI
+	MOVQ R11, SI
+	MOVQ R12, DX
+	MOVQ R13, BX
+	MOVQ n+40(FP), CX
+	MOVL $0xffff, AX
+	KMOVW AX, K1
+	KMOVW AX, K3
+	KMOVW AX, K4
+
+loop:
+	CMPQ CX, $16
+	JLT tail
+	VMOVUPS (SI), Z4
+	VMOVUPS (BX), Z6
+	TESTQ DX, DX
+	JEQ sum
+	VMOVUPS (DX), Z5
+	VCMPPS $0x1e, Z14, Z5, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS Z4, (DI)
+	ADDQ $64, DX
+	ADDQ $64, DI
+
+sum:
+	VCVTPS2PD Y4, Z7
+	VEXTRACTF64X4 $1, Z4, Y8
+	VCVTPS2PD Y8, Z8
+	VCVTPS2PD Y6, Z9
+	VEXTRACTF64X4 $1, Z6, Y10
+	VCVTPS2PD Y10, Z10
+	VSUBPD Z15, Z9, Z9
+	VSUBPD Z15, Z10, Z10
+	VMULPD Z9, Z7, Z9
+	VMULPD Z10, Z8, Z10
+	VADDPD Z7, Z0, K3, Z0
+	VADDPD Z8, Z1, K4, Z1
+	VADDPD Z9, Z2, K3, Z2
+	VADDPD Z10, Z3, K4, Z3
+	ADDQ $64, SI
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP loop
+
+tail:
+	TESTQ CX, CX
+	JEQ next
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	KMOVW AX, K3
+	KSHIFTRW $8, K1, K4
+	VMOVUPS.Z (SI), K1, Z4
+	VMOVUPS.Z (BX), K1, Z6
+	MOVQ $16, CX // the step at sum leaves 0
+	TESTQ DX, DX
+	JEQ sum
+	VMOVUPS.Z (DX), K1, Z5
+	VCMPPS $0x1e, Z14, Z5, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS Z4, K1, (DI)
+	JMP sum
+
+next:
+	ADDQ R9, R11
+	ADDQ R9, R13
+	TESTQ R12, R12
+	JEQ nexty
+	ADDQ R9, R10
+	ADDQ R9, R12
+nexty:
+	DECQ R8
+	JMP row
+
+lanes:
+	VADDPD Z1, Z0, Z0
+	VADDPD Z3, Z2, Z2
+	VEXTRACTF64X4 $1, Z0, Y1
+	VEXTRACTF64X4 $1, Z2, Y3
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VEXTRACTF128 $1, Y0, X1
+	VEXTRACTF128 $1, Y2, X3
+	VADDPD X1, X0, X0
+	VADDPD X3, X2, X2
+	VUNPCKHPD X0, X0, X1
+	VUNPCKHPD X2, X2, X3
+	VADDSD X1, X0, X0
+	VADDSD X3, X2, X2
+	MOVSD X0, sdy+64(FP)
+	MOVSD X2, sdyx+72(FP)
+	VZEROUPPER
+	RET

@@ -3,6 +3,7 @@
 package kernels
 
 var (
-	bnNorm = bnNormGo
-	bnBack = bnBackGo
+	bnNorm   = bnNormGo
+	bnBack   = bnBackGo
+	bnReduce = bnReduceGo
 )

@@ -1,6 +1,8 @@
 package kernels
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -38,5 +40,83 @@ func TestBatchNormPasses(t *testing.T) {
 		inPlace := append([]float32(nil), g...)
 		bnBack(inPlace, inPlace, x, k, a, c, mu)
 		check("bnBack in place", inPlace, want)
+	}
+}
+
+// TestBatchNormReduce: the sums of BatchNormBackwardReduce this CPU runs
+// give bnReduceGo's bits, sums and masked gradient, on every row length,
+// over one row and several with gaps between (left untouched), with and
+// without a ReLU's output, over special values; and on finite values the
+// sums agree with plain float64 sums.
+func TestBatchNormReduce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 34))
+	same64 := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || a != a && b != b }
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 64, 1000} {
+		for _, rows := range []int{1, 3} {
+			stride := n + 5
+			size := max(0, (rows-1)*stride+n)
+			for _, special := range []bool{false, true} {
+				dy, x, y := randSlice(rng, size, 3), randSlice(rng, size, 100), randSlice(rng, size, 1)
+				for i := range dy {
+					dy[i] = 1 + float32(math.Abs(float64(dy[i]))) // one sign: Σ dy·(x−∞) = −∞, not NaN
+				}
+				if special {
+					dy, x, y = withSpecials(rng, size, 9, 12), withSpecials(rng, size, 9, 12), withSpecials(rng, size, 9, 12)
+				}
+				mu := rng.NormFloat64() * 10
+				for _, relu := range []bool{false, true} {
+					what := fmt.Sprintf("n=%d rows=%d relu=%v special=%v", n, rows, relu, special)
+					var yr, want, got []float32
+					if relu {
+						yr, want, got = y, make([]float32, size), make([]float32, size)
+						for i := range want {
+							want[i], got[i] = 7, 7 // the gaps keep them
+						}
+					}
+					wa, wb := bnReduceGo(want, dy, yr, x, rows, n, stride, mu)
+					ga, gb := bnReduce(got, dy, yr, x, rows, n, stride, mu)
+					if !same64(ga, wa) || !same64(gb, wb) {
+						t.Fatalf("%s: sums %v %v, Go loop %v %v", what, ga, gb, wa, wb)
+					}
+					for i := range want {
+						if !sameFloat(got[i], want[i]) {
+							t.Fatalf("%s: dz[%d] = %g, Go loop %g", what, i, got[i], want[i])
+						}
+					}
+					// An infinite mean: lanes past a ragged end must add
+					// nothing, not 0·∞.
+					wia, wib := bnReduceGo(want, dy, yr, x, rows, n, stride, math.Inf(1))
+					gia, gib := bnReduce(got, dy, yr, x, rows, n, stride, math.Inf(1))
+					if !same64(gia, wia) || !same64(gib, wib) {
+						t.Fatalf("%s, mean ∞: sums %v %v, Go loop %v %v", what, gia, gib, wia, wib)
+					}
+					if special {
+						continue
+					}
+					var sa, sb float64
+					for r := range rows {
+						for i := r * stride; i < r*stride+n; i++ {
+							g := dy[i]
+							if relu && !(y[i] > 0) {
+								g = 0
+							}
+							if relu && got[i] != g {
+								t.Fatalf("%s: dz[%d] = %g, want %g", what, i, got[i], g)
+							}
+							sa += float64(g)
+							sb += float64(g) * (float64(x[i]) - mu)
+						}
+					}
+					for i := range got {
+						if relu && i%stride >= n && got[i] != 7 {
+							t.Fatalf("%s: dz[%d] = %g in a gap, want it untouched", what, i, got[i])
+						}
+					}
+					if math.Abs(ga-sa) > 1e-12*(1+math.Abs(sa)) || math.Abs(gb-sb) > 1e-12*(1+math.Abs(sb)) {
+						t.Fatalf("%s: sums %v %v, in order %v %v", what, ga, gb, sa, sb)
+					}
+				}
+			}
+		}
 	}
 }

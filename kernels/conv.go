@@ -1,6 +1,9 @@
 package kernels
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
 // Conv2dGeom is the geometry of an NCHW convolution: input [N, C, H, W],
 // weight [K, C/Groups, R, S], output [N, K, OH, OW].
@@ -27,20 +30,28 @@ func (g *Conv2dGeom) dims() (cg, kg, crs, ohw int) {
 	return cg, kg, cg * g.R * g.S, g.OH * g.OW
 }
 
-// scratch recycles im2col matrices between calls, so steady-state training
-// allocates none.
-var scratch sync.Pool
+// scratch recycles im2col matrices and other kernel scratch between calls,
+// so steady-state training allocates none. One pool per power-of-two
+// capacity: in one pool for all sizes, a Get often found a buffer too small
+// for it (a ResNet step's convolutions ask for a dozen sizes) and allocated
+// anew, 9 MB a step.
+var scratch [48]sync.Pool
 
-// getScratch returns a pooled slice of at least n floats.
+// getScratch returns a pooled slice of n floats, of capacity the power of
+// two at or above n; putScratch returns it.
 func getScratch(n int) *[]float32 {
-	if p, ok := scratch.Get().(*[]float32); ok {
-		if cap(*p) >= n {
-			*p = (*p)[:n]
-			return p
-		}
+	c := bits.Len(uint(max(n, 1) - 1))
+	if p, ok := scratch[c].Get().(*[]float32); ok {
+		*p = (*p)[:n]
+		return p
 	}
-	s := make([]float32, n)
+	s := make([]float32, n, 1<<c)
 	return &s
+}
+
+// putScratch returns a slice from getScratch to its pool.
+func putScratch(p *[]float32) {
+	scratch[bits.Len(uint(cap(*p)-1))].Put(p)
 }
 
 // colRange returns the output columns [lo, hi) whose input column
@@ -56,10 +67,12 @@ func colRange(off, stride, size, out int) (lo, hi int) {
 	return lo, max(lo, hi)
 }
 
-// im2col unfolds cg input planes x into col [cg·R·S, OH·OW]; taps that fall
-// in the padding are zero. Rows are short (OW elements), so the loops keep
-// the geometry in locals and handle the unclipped stride-1 case apart.
-func im2col(col, x []float32, cg int, g *Conv2dGeom) {
+// im2col unfolds cg input planes x into col [cg·R·S, OH·OW], whose rows
+// start ld floats apart (ld ≥ OH·OW: the columns of several images side by
+// side); taps that fall in the padding are zero. Rows are short (OW
+// elements), so the loops keep the geometry in locals and handle the
+// unclipped stride-1 case apart.
+func im2col(col, x []float32, cg int, g *Conv2dGeom, ld int) {
 	H, W, OH, OW := g.H, g.W, g.OH, g.OW
 	sh, sw := g.StrideH, g.StrideW
 	ohw, hw := OH*OW, H*W
@@ -70,7 +83,7 @@ func im2col(col, x []float32, cg int, g *Conv2dGeom) {
 			hoff := r*g.DilH - g.PadH
 			oh0, oh1 := colRange(hoff, sh, H, OH)
 			for s := 0; s < g.S; s++ {
-				row := col[k*ohw : (k+1)*ohw]
+				row := col[k*ld : k*ld+ohw]
 				k++
 				woff := s*g.DilW - g.PadW
 				lo, hi := colRange(woff, sw, W, OW)
@@ -100,9 +113,9 @@ func im2col(col, x []float32, cg int, g *Conv2dGeom) {
 	}
 }
 
-// col2im is the adjoint of im2col: it adds col [cg·R·S, OH·OW] into the cg
-// planes of dx, in a fixed order.
-func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
+// col2im is the adjoint of im2col: it adds col [cg·R·S, OH·OW] (rows ld
+// floats apart) into the cg planes of dx, in a fixed order.
+func col2im(dx, col []float32, cg int, g *Conv2dGeom, ld int) {
 	H, W, OH, OW := g.H, g.W, g.OH, g.OW
 	sh, sw := g.StrideH, g.StrideW
 	ohw, hw := OH*OW, H*W
@@ -113,7 +126,7 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
 			hoff := r*g.DilH - g.PadH
 			oh0, oh1 := colRange(hoff, sh, H, OH)
 			for s := 0; s < g.S; s++ {
-				row := col[k*ohw : (k+1)*ohw]
+				row := col[k*ld : k*ld+ohw]
 				k++
 				woff := s*g.DilW - g.PadW
 				lo, hi := colRange(woff, sw, W, OW)
@@ -137,10 +150,46 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom) {
 	}
 }
 
-// Conv2d computes y = conv(x, w) image by image: im2col, then one GEMM per
-// group, Y_g [K/G, OH·OW] = W_g [K/G, C/G·R·S] · col, or, for stride-1
-// layers with few channels, a direct convolution (conv_direct.go). Images
-// run in parallel.
+// Images share a product where one image's output plane is small: a
+// ResNet's 4×4 planes of 512 channels made products of 16 columns, each
+// packing the whole 512×4608 weight for 75 MFLOP. Up to convBatchCols
+// output columns (OH·OW per image) go into one product of the forward and
+// backward-input passes, and up to convWgradDepth into one depth of the
+// weight gradient's. (Tuned on Zen 5 with BenchmarkConv2d's ResNet layers.)
+const (
+	convBatchCols  = 256
+	convWgradDepth = 256
+)
+
+// batch returns how many images share one product whose columns (or
+// depth) are cols: as many as make cols, at least one, at most N.
+func (g *Conv2dGeom) batch(cols int) int {
+	return min(g.N, max(1, cols/(g.OH*g.OW)))
+}
+
+// imageEpilogue sets ge to e for the output of group gi of an image, whose
+// first element is y[at]: the bias by rows from the group's first filter,
+// the residual and activation input from at.
+func imageEpilogue(ge, e *Epilogue, gi, kg, at int) *Epilogue {
+	*ge = *e
+	ge.BiasRows = true
+	if e.Bias != nil {
+		ge.Bias = e.Bias[gi*kg:]
+	}
+	if e.Residual != nil {
+		ge.Residual = e.Residual[at:]
+	}
+	if e.ActOut != nil {
+		ge.ActOut = e.ActOut[at:]
+	}
+	return ge
+}
+
+// Conv2d computes y = conv(x, w): im2col, then one GEMM per group and
+// batch of images, Y_g [K/G, nb·OH·OW] = W_g [K/G, C/G·R·S] · col, or, for
+// stride-1 layers with few channels, a direct convolution (conv_direct.go).
+// Batches run in parallel; a batch of one image writes its product to y
+// directly, larger ones to a scratch copied out image by image.
 // The GEMM applies e (nil: none), with its bias indexed by output channel
 // (e.BiasRows is ignored) and its Residual and ActOut laid out as y.
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
@@ -149,75 +198,118 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 		directConv(directArch, y, x, func(k, t int) float32 { return w[k*crs+t] }, g, e)
 		return
 	}
-	hw := g.H * g.W
-	ParallelFor(g.N, 1, func(lo, hi int) {
-		var col *[]float32
-		if !g.pointwise() {
-			col = getScratch(crs * ohw)
-			defer scratch.Put(col)
-		}
+	hw, nb := g.H*g.W, g.batch(convBatchCols)
+	ParallelFor(ceilDiv(g.N, nb), 1, func(lo, hi int) {
+		col, out, release := convScratch(nb > 1 || !g.pointwise(), crs*nb*ohw, nb > 1, kg*nb*ohw)
+		defer release()
 		var ge *Epilogue // e for the current image and group
 		if !e.none() {
 			ge = new(Epilogue)
 		}
-		for n := lo; n < hi; n++ {
+		for bi := lo; bi < hi; bi++ {
+			n0 := bi * nb
+			cnt := min(nb, g.N-n0)
+			cols := cnt * ohw
 			for gi := 0; gi < g.Groups; gi++ {
-				xg := x[(n*g.C+gi*cg)*hw:]
-				b := xg
+				b := x[(n0*g.C+gi*cg)*hw:]
 				if col != nil {
-					im2col(*col, xg, cg, &g)
-					b = *col
+					for j := range cnt {
+						im2col(col[j*ohw:], x[((n0+j)*g.C+gi*cg)*hw:], cg, &g, cols)
+					}
+					b = col
 				}
-				at := (n*g.K + gi*kg) * ohw
-				if ge != nil {
-					*ge = *e
-					ge.BiasRows = true
-					if e.Bias != nil {
-						ge.Bias = e.Bias[gi*kg:]
+				if out == nil {
+					at := (n0*g.K + gi*kg) * ohw
+					var ie *Epilogue
+					if ge != nil {
+						ie = imageEpilogue(ge, e, gi, kg, at)
 					}
-					if e.Residual != nil {
-						ge.Residual = e.Residual[at:]
-					}
-					if e.ActOut != nil {
-						ge.ActOut = e.ActOut[at:]
+					SgemmEpilogue(false, false, kg, ohw, crs, 1, w[gi*kg*crs:], crs, b, ohw, 0, y[at:], ohw, ie)
+					continue
+				}
+				Sgemm(false, false, kg, cols, crs, 1, w[gi*kg*crs:], crs, b, cols, 0, out, cols)
+				for j := range cnt {
+					at := ((n0+j)*g.K + gi*kg) * ohw
+					copyRows(y[at:], out[j*ohw:], kg, ohw, ohw, cols)
+					if ge != nil {
+						imageEpilogue(ge, e, gi, kg, at).apply(y[at:], ohw, ohw, 0, kg, 0, ohw)
 					}
 				}
-				SgemmEpilogue(false, false, kg, ohw, crs, 1, w[gi*kg*crs:], crs, b, ohw, 0, y[at:], ohw, ge)
 			}
 		}
 	})
 }
 
-// Conv2dBackwardInput writes dx (overwriting it) from dy and w: per image and
-// group, col = W_gᵀ · dY_g, then col2im, or the direct convolution of dy
-// with the flipped weights where Conv2d runs direct. Images run in parallel.
+// Conv2dBackwardInput writes dx (overwriting it) from dy and w: per batch of
+// images and group, col = W_gᵀ · dY_g, then col2im, or the direct
+// convolution of dy with the flipped weights where Conv2d runs direct.
+// Batches of several images first gather their dY_g side by side. Batches
+// run in parallel.
 func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
 	if g.direct() {
 		directBackwardInput(directArch, dx, dy, w, g)
 		return
 	}
 	cg, kg, crs, ohw := g.dims()
-	hw := g.H * g.W
-	ParallelFor(g.N, 1, func(lo, hi int) {
-		var col *[]float32
-		if !g.pointwise() {
-			col = getScratch(crs * ohw)
-			defer scratch.Put(col)
-		}
-		for n := lo; n < hi; n++ {
+	hw, nb := g.H*g.W, g.batch(convBatchCols)
+	ParallelFor(ceilDiv(g.N, nb), 1, func(lo, hi int) {
+		col, dyb, release := convScratch(nb > 1 || !g.pointwise(), crs*nb*ohw, nb > 1, kg*nb*ohw)
+		defer release()
+		for bi := lo; bi < hi; bi++ {
+			n0 := bi * nb
+			cnt := min(nb, g.N-n0)
+			cols := cnt * ohw
 			for gi := 0; gi < g.Groups; gi++ {
-				dxg := dx[(n*g.C+gi*cg)*hw : (n*g.C+(gi+1)*cg)*hw]
-				dyg := dy[(n*g.K+gi*kg)*ohw:]
+				a, lda := dy[(n0*g.K+gi*kg)*ohw:], ohw
+				if dyb != nil {
+					gatherImages(dyb, dy[(n0*g.K+gi*kg)*ohw:], cnt, kg, ohw, g.K*ohw)
+					a, lda = dyb, cols
+				}
 				if col == nil {
-					Sgemm(true, false, crs, ohw, kg, 1, w[gi*kg*crs:], crs, dyg, ohw, 0, dxg, ohw)
+					dxg := dx[(n0*g.C+gi*cg)*hw : (n0*g.C+(gi+1)*cg)*hw]
+					Sgemm(true, false, crs, ohw, kg, 1, w[gi*kg*crs:], crs, a, lda, 0, dxg, ohw)
 					continue
 				}
-				Sgemm(true, false, crs, ohw, kg, 1, w[gi*kg*crs:], crs, dyg, ohw, 0, *col, ohw)
-				clear(dxg)
-				col2im(dxg, *col, cg, &g)
+				Sgemm(true, false, crs, cols, kg, 1, w[gi*kg*crs:], crs, a, lda, 0, col, cols)
+				for j := range cnt {
+					dxg := dx[((n0+j)*g.C+gi*cg)*hw : ((n0+j)*g.C+(gi+1)*cg)*hw]
+					clear(dxg)
+					col2im(dxg, col[j*ohw:], cg, &g, cols)
+				}
 			}
 		}
 	})
+}
+
+// convScratch returns scratch slices of n floats (nil unless want) and m
+// floats (nil unless wantOther) in one pooled buffer, and its release.
+func convScratch(want bool, n int, wantOther bool, m int) (a, b []float32, release func()) {
+	if !want {
+		n = 0
+	}
+	if !wantOther {
+		m = 0
+	}
+	if n+m == 0 {
+		return nil, nil, func() {}
+	}
+	p := getScratch(n + m)
+	if want {
+		a = (*p)[:n]
+	}
+	if wantOther {
+		b = (*p)[n : n+m]
+	}
+	return a, b, func() { putScratch(p) }
+}
+
+// gatherImages copies rows rows of width floats from each of cnt images,
+// the first at src and each stride floats after the one before, side by
+// side into dst: image j's row r at dst[r·cnt·width + j·width].
+func gatherImages(dst, src []float32, cnt, rows, width, stride int) {
+	for j := range cnt {
+		copyRows(dst[j*width:], src[j*stride:], rows, width, cnt*width, width)
+	}
 }
 
 // Conv2dBackwardWeight sums at most wgradParts partial weight gradients,
@@ -240,7 +332,7 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 	var partial *[]float32
 	if parts > 1 {
 		partial = getScratch((parts - 1) * size)
-		defer scratch.Put(partial)
+		defer putScratch(partial)
 	}
 	if g.directWgrad() {
 		var p []float32
@@ -264,34 +356,42 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 }
 
 // wgradGemm writes the parts of the weight gradient, the first to dw and
-// the others to partial, by im2col and GEMM.
+// the others to partial, by im2col and GEMM, the images of each part in
+// batches that share a product's depth (their dY_g gathered side by side).
 func wgradGemm(dw, x, dy []float32, g Conv2dGeom, parts int, partial *[]float32) {
 	cg, kg, crs, ohw := g.dims()
 	hw, size := g.H*g.W, g.K*crs
+	nb := g.batch(convWgradDepth)
 	ParallelFor(parts, 1, func(lo, hi int) {
-		var col *[]float32
-		if !g.pointwise() {
-			col = getScratch(crs * ohw)
-			defer scratch.Put(col)
-		}
+		col, dyb, release := convScratch(nb > 1 || !g.pointwise(), crs*nb*ohw, nb > 1, kg*nb*ohw)
+		defer release()
 		for part := lo; part < hi; part++ {
 			out := dw
 			if part > 0 {
 				out = (*partial)[(part-1)*size : part*size]
 			}
 			n0, n1 := part*g.N/parts, (part+1)*g.N/parts
-			for n := n0; n < n1; n++ {
+			for b0 := n0; b0 < n1; b0 += nb {
 				var beta float32
-				if n > n0 {
+				if b0 > n0 {
 					beta = 1
 				}
+				cnt := min(nb, n1-b0)
+				cols := cnt * ohw
 				for gi := 0; gi < g.Groups; gi++ {
-					b := x[(n*g.C+gi*cg)*hw:]
-					if col != nil {
-						im2col(*col, b, cg, &g)
-						b = *col
+					a, lda := dy[(b0*g.K+gi*kg)*ohw:], ohw
+					if dyb != nil {
+						gatherImages(dyb, a, cnt, kg, ohw, g.K*ohw)
+						a, lda = dyb, cols
 					}
-					Sgemm(false, true, kg, crs, ohw, 1, dy[(n*g.K+gi*kg)*ohw:], ohw, b, ohw, beta, out[gi*kg*crs:], crs)
+					b := x[(b0*g.C+gi*cg)*hw:]
+					if col != nil {
+						for j := range cnt {
+							im2col(col[j*ohw:], x[((b0+j)*g.C+gi*cg)*hw:], cg, &g, cols)
+						}
+						b = col
+					}
+					Sgemm(false, true, kg, crs, cols, 1, a, lda, b, cols, beta, out[gi*kg*crs:], crs)
 				}
 			}
 		}

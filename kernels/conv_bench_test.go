@@ -7,7 +7,9 @@ import (
 )
 
 // BenchmarkConv2d times the three convolution passes on LeNet-5's layers
-// for a batch of 64 Fashion-MNIST images.
+// for a batch of 64 Fashion-MNIST images, and on a CIFAR ResNet-18's 3×3
+// layers (and a 1×1 shortcut) for a batch of 32 (bench/results/conv_torch.py
+// times PyTorch on the same shapes).
 func BenchmarkConv2d(b *testing.B) {
 	rng := rand.New(rand.NewPCG(11, 11))
 	for _, c := range []struct {
@@ -16,6 +18,12 @@ func BenchmarkConv2d(b *testing.B) {
 	}{
 		{"lenet1", Conv2dGeom{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, StrideH: 1, StrideW: 1, PadH: 2, PadW: 2, DilH: 1, DilW: 1, Groups: 1}},
 		{"lenet2", Conv2dGeom{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}},
+		{"resnet-64", resnetConv(64, 64, 32, 3, 1)},
+		{"resnet-128s2", resnetConv(64, 128, 32, 3, 2)},
+		{"resnet-128", resnetConv(128, 128, 16, 3, 1)},
+		{"resnet-256", resnetConv(256, 256, 8, 3, 1)},
+		{"resnet-512", resnetConv(512, 512, 4, 3, 1)},
+		{"resnet-1x1s2", resnetConv(128, 256, 16, 1, 2)},
 	} {
 		g := withOut(c.g)
 		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
@@ -39,6 +47,13 @@ func BenchmarkConv2d(b *testing.B) {
 			})
 		}
 	}
+}
+
+// resnetConv is a ResNet layer's convolution at batch 32: c to k channels,
+// an h×h input, an r×r filter padded to keep the size, the stride given.
+func resnetConv(c, k, h, r, stride int) Conv2dGeom {
+	return Conv2dGeom{N: 32, C: c, H: h, W: h, K: k, R: r, S: r, StrideH: stride, StrideW: stride,
+		PadH: r / 2, PadW: r / 2, DilH: 1, DilW: 1, Groups: 1}
 }
 
 // BenchmarkMaxPool2d times LeNet's first 2×2 max pool, forward and backward.

@@ -242,7 +242,7 @@ func directConv(arch *convArch, y, x []float32, at func(k, t int) float32, g Con
 	// Weights, chunk by chunk of output channels, as [crs][kb] so that a
 	// tap's broadcasts are consecutive.
 	wtp := getScratch(g.K * crs)
-	defer scratch.Put(wtp)
+	defer putScratch(wtp)
 	wt := *wtp
 	ldo := 0 // the widest chunk's output row stride
 	for ch := range chunks {
@@ -306,7 +306,7 @@ func directConv(arch *convArch, y, x []float32, at func(k, t int) float32, g Con
 				}
 				ge.apply(y[at:], ohw, ohw, 0, g.K, 0, ohw)
 			}
-		}, func() { scratch.Put(bufp) }
+		}, func() { putScratch(bufp) }
 	})
 }
 
@@ -391,6 +391,6 @@ func directBackwardWeight(arch *convArch, dw, x, dy []float32, g Conv2dGeom, par
 					}
 				}
 			}
-		}, func() { scratch.Put(bufp) }
+		}, func() { putScratch(bufp) }
 	})
 }

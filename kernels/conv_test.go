@@ -13,6 +13,10 @@ var convGeoms = []Conv2dGeom{
 	{N: 5, C: 3, H: 4, W: 6, K: 2, R: 1, S: 1, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1},
 	{N: 9, C: 2, H: 6, W: 5, K: 4, R: 1, S: 1, StrideH: 2, StrideW: 1, PadH: 1, DilH: 1, DilW: 1, Groups: 1},
 	{N: 1, C: 1, H: 1, W: 1, K: 1, R: 1, S: 1, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1},
+	// Images share products (Conv2dGeom.batch) in batches of two with a
+	// last one of one image, and across the weight gradient's parts.
+	{N: 19, C: 6, H: 19, W: 17, K: 4, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 2},
+	{N: 7, C: 3, H: 20, W: 21, K: 5, R: 2, S: 3, StrideH: 2, StrideW: 2, PadH: 1, DilH: 1, DilW: 1, Groups: 1},
 }
 
 func withOut(g Conv2dGeom) Conv2dGeom {

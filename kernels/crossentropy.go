@@ -81,7 +81,7 @@ func CrossEntropy(loss, logits []float32, target []int32, c CrossEntropyConfig) 
 	n, eps := c.N, float64(c.Smoothing)
 	ParallelFor(c.Rows, max(1, rowGrain/n), func(lo, hi int) {
 		e := getScratch(n)
-		defer scratch.Put(e)
+		defer putScratch(e)
 		for r := lo; r < hi; r++ {
 			x := logits[r*n : (r+1)*n]
 			m, ls := lse(x, *e)
@@ -107,7 +107,7 @@ func CrossEntropyBackward(dlogits, logits []float32, target []int32, dloss []flo
 	n, eps := c.N, float64(c.Smoothing)
 	ParallelFor(c.Rows, max(1, rowGrain/n), func(lo, hi int) {
 		e := getScratch(n)
-		defer scratch.Put(e)
+		defer putScratch(e)
 		for r := lo; r < hi; r++ {
 			x, d := logits[r*n:(r+1)*n], dlogits[r*n:(r+1)*n]
 			m, ls := lse(x, *e)
