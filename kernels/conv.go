@@ -185,22 +185,30 @@ func imageEpilogue(ge, e *Epilogue, gi, kg, at int) *Epilogue {
 	return ge
 }
 
-// Conv2d computes y = conv(x, w): im2col, then one GEMM per group and
-// batch of images, Y_g [K/G, nb·OH·OW] = W_g [K/G, C/G·R·S] · col, or, for
-// stride-1 layers with few channels, a direct convolution (conv_direct.go).
-// Batches run in parallel; a batch of one image writes its product to y
-// directly, larger ones to a scratch copied out image by image.
+// Conv2d computes y = conv(x, w): per group and batch of images one GEMM,
+// Y_g [K/G, nb·OH·OW] = W_g [K/G, C/G·R·S] · col, packing col from the
+// images (conv_implicit.go) or from an im2col copy, or, for stride-1
+// layers with few channels, a direct convolution (conv_direct.go).
 // The GEMM applies e (nil: none), with its bias indexed by output channel
 // (e.BiasRows is ignored) and its Residual and ActOut laid out as y.
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
-	cg, kg, crs, ohw := g.dims()
 	if g.direct() {
+		_, _, crs, _ := g.dims()
 		directConv(directArch, y, x, func(k, t int) float32 { return w[k*crs+t] }, g, e)
 		return
 	}
+	convGemm(y, x, w, g, e)
+}
+
+// convGemm is Conv2d by GEMM. Batches run in parallel; a batch of one
+// image writes its product to y directly, larger ones to a scratch copied
+// out image by image.
+func convGemm(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
+	cg, kg, crs, ohw := g.dims()
 	hw, nb := g.H*g.W, g.batch(convBatchCols)
+	implicit := g.implicit(false)
 	ParallelFor(ceilDiv(g.N, nb), 1, func(lo, hi int) {
-		col, out, release := convScratch(nb > 1 || !g.pointwise(), crs*nb*ohw, nb > 1, kg*nb*ohw)
+		col, out, release := convScratch(!implicit && (nb > 1 || !g.pointwise()), crs*nb*ohw, nb > 1, kg*nb*ohw)
 		defer release()
 		var ge *Epilogue // e for the current image and group
 		if !e.none() {
@@ -211,23 +219,30 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 			cnt := min(nb, g.N-n0)
 			cols := cnt * ohw
 			for gi := 0; gi < g.Groups; gi++ {
-				b := x[(n0*g.C+gi*cg)*hw:]
-				if col != nil {
-					for j := range cnt {
-						im2col(col[j*ohw:], x[((n0+j)*g.C+gi*cg)*hw:], cg, &g, cols)
-					}
-					b = col
-				}
+				xs, wg := x[(n0*g.C+gi*cg)*hw:], w[gi*kg*crs:]
+				dst, ldd, ie := out, cols, (*Epilogue)(nil)
 				if out == nil {
 					at := (n0*g.K + gi*kg) * ohw
-					var ie *Epilogue
+					dst, ldd = y[at:], ohw
 					if ge != nil {
 						ie = imageEpilogue(ge, e, gi, kg, at)
 					}
-					SgemmEpilogue(false, false, kg, ohw, crs, 1, w[gi*kg*crs:], crs, b, ohw, 0, y[at:], ohw, ie)
+				}
+				switch {
+				case implicit:
+					src := &im2colB{x: xs, imgStride: g.C * hw, cnt: cnt, cg: cg, g: &g}
+					sgemmFrom(false, kg, cols, crs, 1, wg, crs, src, 0, dst, ldd, ie)
+				case col != nil:
+					for j := range cnt {
+						im2col(col[j*ohw:], x[((n0+j)*g.C+gi*cg)*hw:], cg, &g, cols)
+					}
+					SgemmEpilogue(false, false, kg, cols, crs, 1, wg, crs, col, cols, 0, dst, ldd, ie)
+				default:
+					SgemmEpilogue(false, false, kg, cols, crs, 1, wg, crs, xs, cols, 0, dst, ldd, ie)
+				}
+				if out == nil {
 					continue
 				}
-				Sgemm(false, false, kg, cols, crs, 1, w[gi*kg*crs:], crs, b, cols, 0, out, cols)
 				for j := range cnt {
 					at := ((n0+j)*g.K + gi*kg) * ohw
 					copyRows(y[at:], out[j*ohw:], kg, ohw, ohw, cols)
@@ -240,14 +255,52 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 	})
 }
 
+// flipped returns the convolution whose forward pass is g's backward-input
+// pass, for stride 1 and no dilation: dy, padded by R−1−PadH and
+// S−1−PadW, correlated with the weights flipped in r and s and with K and
+// C swapped (flipWeights).
+func (g *Conv2dGeom) flipped() Conv2dGeom {
+	return Conv2dGeom{N: g.N, C: g.K, H: g.OH, W: g.OW, K: g.C, R: g.R, S: g.S, OH: g.H, OW: g.W,
+		StrideH: 1, StrideW: 1, PadH: g.R - 1 - g.PadH, PadW: g.S - 1 - g.PadW, DilH: 1, DilW: 1, Groups: g.Groups}
+}
+
+// flipWeights writes the weights of g.flipped(): wf[c, k, r, s] =
+// w[k, c, R−1−r, S−1−s] within each group.
+func flipWeights(wf, w []float32, g *Conv2dGeom) {
+	cg, kg, _, _ := g.dims()
+	rs := g.R * g.S
+	for gi := range g.Groups {
+		for k := range kg {
+			for c := range cg {
+				src := w[((gi*kg+k)*cg+c)*rs:][:rs]
+				dst := wf[((gi*cg+c)*kg+k)*rs:][:rs]
+				for t, v := range src {
+					dst[rs-1-t] = v
+				}
+			}
+		}
+	}
+}
+
 // Conv2dBackwardInput writes dx (overwriting it) from dy and w: per batch of
-// images and group, col = W_gᵀ · dY_g, then col2im, or the direct
-// convolution of dy with the flipped weights where Conv2d runs direct.
+// images and group, col = W_gᵀ · dY_g, then col2im; or, for stride 1, the
+// forward pass of g.flipped() where it packs from the images, or the
+// direct convolution of dy with the flipped weights where Conv2d runs direct.
 // Batches of several images first gather their dY_g side by side. Batches
 // run in parallel.
 func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
 	if g.direct() {
 		directBackwardInput(directArch, dx, dy, w, g)
+		return
+	}
+	if fg := g.flipped(); g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
+		g.PadH < g.R && g.PadW < g.S && fg.implicit(false) {
+		// A forward pass packed from dy: no col2im, and dx is written
+		// once rather than cleared and added to.
+		wf := getScratch(len(w))
+		defer putScratch(wf)
+		flipWeights(*wf, w, &g)
+		convGemm(dx, dy, *wf, fg, nil)
 		return
 	}
 	cg, kg, crs, ohw := g.dims()
@@ -356,14 +409,16 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 }
 
 // wgradGemm writes the parts of the weight gradient, the first to dw and
-// the others to partial, by im2col and GEMM, the images of each part in
+// the others to partial, by GEMM (packing from the images, or from an
+// im2col copy), the images of each part in
 // batches that share a product's depth (their dY_g gathered side by side).
 func wgradGemm(dw, x, dy []float32, g Conv2dGeom, parts int, partial *[]float32) {
 	cg, kg, crs, ohw := g.dims()
 	hw, size := g.H*g.W, g.K*crs
 	nb := g.batch(convWgradDepth)
+	implicit := g.implicit(true)
 	ParallelFor(parts, 1, func(lo, hi int) {
-		col, dyb, release := convScratch(nb > 1 || !g.pointwise(), crs*nb*ohw, nb > 1, kg*nb*ohw)
+		col, dyb, release := convScratch(!implicit && (nb > 1 || !g.pointwise()), crs*nb*ohw, nb > 1, kg*nb*ohw)
 		defer release()
 		for part := lo; part < hi; part++ {
 			out := dw
@@ -385,6 +440,11 @@ func wgradGemm(dw, x, dy []float32, g Conv2dGeom, parts int, partial *[]float32)
 						a, lda = dyb, cols
 					}
 					b := x[(b0*g.C+gi*cg)*hw:]
+					if implicit {
+						src := &im2colB{x: b, imgStride: g.C * hw, cnt: cnt, cg: cg, g: &g, across: true}
+						sgemmFrom(false, kg, crs, cols, 1, a, lda, src, beta, out[gi*kg*crs:], crs, nil)
+						continue
+					}
 					if col != nil {
 						for j := range cnt {
 							im2col(col[j*ohw:], x[((b0+j)*g.C+gi*cg)*hw:], cg, &g, cols)

@@ -17,6 +17,10 @@ var convGeoms = []Conv2dGeom{
 	// last one of one image, and across the weight gradient's parts.
 	{N: 19, C: 6, H: 19, W: 17, K: 4, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 2},
 	{N: 7, C: 3, H: 20, W: 21, K: 5, R: 2, S: 3, StrideH: 2, StrideW: 2, PadH: 1, DilH: 1, DilW: 1, Groups: 1},
+	// Stride 1 but not direct (groups; more than directMaxC channels):
+	// the input gradient is the flipped convolution's forward pass.
+	{N: 3, C: 6, H: 7, W: 6, K: 4, R: 3, S: 2, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 2},
+	{N: 2, C: 66, H: 5, W: 4, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 2, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 }
 
 func withOut(g Conv2dGeom) Conv2dGeom {
@@ -60,7 +64,24 @@ func refConv(x, w, dy []float32, g Conv2dGeom) (y, dx, dw []float64) {
 	return y, dx, dw
 }
 
+// TestConv2d checks the three passes against the definition, packing from
+// im2col copies, from the images where that is faster, and from the images
+// always (where this CPU can).
 func TestConv2d(t *testing.T) {
+	for _, mode := range []string{"im2col", "auto", "implicit"} {
+		if mode != "im2col" && !convImplicit {
+			t.Logf("no implicit-GEMM convolution on this CPU: %s is im2col", mode)
+		}
+		t.Run(mode, func(t *testing.T) {
+			defer func(was, always bool) { convImplicit, convImplicitAlways = was, always }(convImplicit, convImplicitAlways)
+			convImplicit = convImplicit && mode != "im2col"
+			convImplicitAlways = mode == "implicit"
+			testConv2d(t)
+		})
+	}
+}
+
+func testConv2d(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	for _, g := range convGeoms {
 		g = withOut(g)
@@ -120,6 +141,120 @@ func TestConv2dDeterministic(t *testing.T) {
 			for i := range got[p] {
 				if math.Float32bits(got[p][i]) != math.Float32bits(want[p][i]) {
 					t.Fatalf("GOMAXPROCS=%d: pass %d element %d = %g, with 1: %g", procs, p, i, got[p][i], want[p][i])
+				}
+			}
+		}
+	}
+}
+
+// TestIm2colSource: the slivers im2colB packs from the images, along and
+// across, equal packSliver's from im2col copies of the same batch, for
+// slices and column ranges over the edges, both sliver widths.
+func TestIm2colSource(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	for _, g := range convGeoms {
+		g = withOut(g)
+		cg, _, crs, ohw := g.dims()
+		cnt := min(g.N, 3)
+		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
+		for gi := range g.Groups {
+			xs := x[gi*cg*g.H*g.W:]
+			cols := cnt * ohw
+			col := make([]float32, crs*cols)
+			for j := range cnt {
+				im2col(col[j*ohw:], xs[j*g.C*g.H*g.W:], cg, &g, cols)
+			}
+			for _, across := range []bool{false, true} {
+				k, n := crs, cols // op(B) is k×n
+				if across {
+					k, n = cols, crs
+				}
+				src := &im2colB{x: xs, imgStride: g.C * g.H * g.W, cnt: cnt, cg: cg, g: &g, across: across}
+				for _, nr := range []int{16, 32} {
+					for trial := 0; trial < 6; trial++ {
+						pc := rng.IntN(k)
+						kc := 1 + rng.IntN(min(k-pc, sgemmMaxKC))
+						c0 := rng.IntN(n)
+						width := 1 + rng.IntN(min(nr, n-c0))
+						want := make([]float32, kc*nr)
+						off := pc*cols + c0
+						if across {
+							off = c0*cols + pc
+						}
+						packSliver(want, col[off:], cols, width, nr, kc, !across)
+						got := nanSlice(kc * nr)
+						src.pack(got, pc, kc, c0, width, nr)
+						for i := range want {
+							if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("%+v across=%v nr=%d pc=%d kc=%d col=%d width=%d: [%d] = %g, im2col %g",
+									g, across, nr, pc, kc, c0, width, i, got[i], want[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGatherRows: the gather this CPU runs gives gatherRowsGo's values for
+// both widths, random masks (none, all, some), negative bases, shared
+// offset rows and halves loaded as runs, and leaves masked-off values zero.
+func TestGatherRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	src := randSlice(rng, 5000, 1)
+	for _, nr := range []int{16, 32} {
+		for _, rows := range []int{1, 2, 7, 256} {
+			tables := 3
+			offs := make([]int32, tables*nr)
+			for i := range offs {
+				offs[i] = int32(100 + rng.IntN(4000))
+			}
+			base, sel, mask := make([]int32, rows), make([]int32, rows), make([]uint32, rows)
+			for p := range rows {
+				base[p], sel[p] = int32(rng.IntN(800)-100), int32(rng.IntN(tables))
+				switch rng.IntN(3) {
+				case 0:
+					mask[p] = 0
+				case 1:
+					mask[p] = 1<<nr - 1
+				default:
+					mask[p] = rng.Uint32() & (1<<nr - 1)
+				}
+			}
+			// Some halves are runs: their offsets are consecutive where
+			// their mask is set, and starts say so.
+			starts := make([]int32, 2*tables)
+			for k := range 2 * tables {
+				starts[k] = noRun
+				if nr == 32 || k%2 == 0 {
+					if rng.IntN(2) == 0 {
+						s := int32(100 + rng.IntN(3000))
+						for i := range 16 {
+							offs[k/2*nr+k%2*16+i] = s + int32(i) + int32(rng.IntN(2)*7) // the masked-off lanes need not be
+						}
+						starts[k] = s
+					}
+				}
+			}
+			for p := range rows {
+				for h := range nr / 16 {
+					if k := 2*int(sel[p]) + h; starts[k] != noRun {
+						// Only the lanes of the run are loaded.
+						for i := range 16 {
+							if offs[int(sel[p])*nr+16*h+i] != starts[k]+int32(i) {
+								mask[p] &^= 1 << (16*h + i)
+							}
+						}
+					}
+				}
+			}
+			want, got := nanSlice(rows*nr), nanSlice(rows*nr)
+			gatherRowsGo(want, src, rows, nr, base, sel, mask, offs, starts)
+			gatherRows(got, src, rows, nr, base, sel, mask, offs, starts)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("nr=%d rows=%d: [%d] = %g, Go loop %g", nr, rows, i, got[i], want[i])
 				}
 			}
 		}

@@ -57,6 +57,10 @@ const sgemmSmallWork = 512
 // left the GAN step within ±8% and made the rows RNN's 17–27% slower.)
 const sgemmTaskWork = 1 << 24
 
+// sgemmMaxKC bounds every micro-kernel's kc, so a packer may keep a value
+// per step of a slice on the stack.
+const sgemmMaxKC = 256
+
 // maxTile bounds mr·nr of every micro-kernel, so one buffer size serves the
 // ragged-edge tile of them all.
 const maxTile = 16 * 32
@@ -139,12 +143,39 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
 		return
 	}
-	sgemmRun(arch, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e, nil)
+	sgemmRun(arch, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e, nil, nil)
+}
+
+// bSource is an op(B) that is not stored as a matrix, such as a
+// convolution's im2col matrix, whose slivers are packed straight from the
+// values they come from (implicit-GEMM convolution, conv_implicit.go).
+type bSource interface {
+	// pack writes the sliver of op(B) at depths [pc, pc+kc) and columns
+	// [col, col+width) as packSliver does: dst[p·nr+i] = op(B)[pc+p][col+i]
+	// for i < width, zero for width ≤ i < nr.
+	pack(dst []float32, pc, kc, col, width, nr int)
+}
+
+// sgemmFrom is SgemmEpilogue with the k×n op(B) packed from src: C =
+// alpha·op(A)·op(B) + beta·C, then e. It always runs the packed path.
+func sgemmFrom(transA bool, m, n, k int, alpha float32, a []float32, lda int, src bSource, beta float32, c []float32, ldc int, e *Epilogue) {
+	if m <= 0 || n <= 0 {
+		return
+	}
+	if e.none() {
+		e = nil
+	}
+	if k <= 0 || alpha == 0 {
+		sgemm(sgemmPick(m, n), transA, false, m, n, 0, alpha, a, lda, nil, n, beta, c, ldc, e)
+		return
+	}
+	sgemmRun(sgemmPick(m, n), transA, false, m, n, k, alpha, a, lda, nil, 0, beta, c, ldc, e, nil, src)
 }
 
 // sgemmRun runs a packed product as a pooled job; packed, if not nil, is
 // op(B) packed by PackB for arch.
-func sgemmRun(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue, packed []float32) {
+// src, if not nil, packs op(B) instead of b.
+func sgemmRun(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue, packed []float32, src bSource) {
 	j := sgemmJobs.Get().(*sgemmJob)
 	j.arch = arch
 	j.transA, j.transB = transA, transB
@@ -153,6 +184,7 @@ func sgemmRun(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, 
 	j.a, j.b, j.c = a, b, c
 	j.lda, j.ldb, j.ldc = lda, ldb, ldc
 	j.epi = e
+	j.src = src
 	own := j.bpack
 	if packed != nil {
 		j.bpack, j.prepacked = packed, true
@@ -161,7 +193,7 @@ func sgemmRun(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, 
 	if packed != nil {
 		j.bpack, j.prepacked = own, false // the job's own buffer, for later products
 	}
-	j.a, j.b, j.c, j.epi = nil, nil, nil, nil // do not keep the caller's memory alive
+	j.a, j.b, j.c, j.epi, j.src = nil, nil, nil, nil, nil // do not keep the caller's memory alive
 	sgemmJobs.Put(j)
 }
 
@@ -225,7 +257,7 @@ func SgemmPacked(transA bool, m int, alpha float32, a []float32, lda int, pb *Pa
 	if e.none() {
 		e = nil
 	}
-	sgemmRun(pb.arch, transA, pb.transB, m, n, k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e, pb.data)
+	sgemmRun(pb.arch, transA, pb.transB, m, n, k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e, pb.data, nil)
 }
 
 // scaleRow sets row = beta·row, without reading row when beta == 0.
@@ -287,6 +319,7 @@ type sgemmJob struct {
 	a, b, c               []float32
 	lda, ldb, ldc         int
 	epi                   *Epilogue // nil: none
+	src                   bSource   // packs op(B) where not nil (b is then unused)
 	jc, nc, nSlivers      int       // the current panel of op(B): columns [jc, jc+nc), in nSlivers nr-slivers
 	blockSlivers, mBlocks int       // row blocks of the current split, in mr-slivers
 	chunkSlivers, nChunks int       // column chunks of the current split, in nr-slivers
@@ -458,6 +491,10 @@ func (j *sgemmJob) sharedSliver(pc, kc, s, s1 int) []float32 {
 func (j *sgemmJob) packBSliver(dst []float32, pc, kc, s int) {
 	nr := j.arch.nr
 	col := j.jc + s*nr
+	if j.src != nil {
+		j.src.pack(dst, pc, kc, col, min(nr, j.jc+j.nc-col), nr)
+		return
+	}
 	off := pc*j.ldb + col
 	if j.transB {
 		off = col*j.ldb + pc
