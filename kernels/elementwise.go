@@ -159,9 +159,7 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 	case Relu:
 		biasRelu(d, s, 0) // max(x+0, 0) = max(x, 0), −0 and NaN included
 	case LeakyRelu:
-		for i, x := range s {
-			d[i] = sel(x > 0, x, a*x)
-		}
+		leaky(d, s, s, a)
 	case Sigmoid:
 		vsigmoid(d, s)
 	case Tanh:
@@ -346,9 +344,7 @@ func binarySpan(op BinaryOp, a float32, d, xs, ys []float32) {
 			d[i] = x * (1 - y*y)
 		}
 	case LeakyReluGrad:
-		for i, x := range xs {
-			d[i] = sel(ys[i] > 0, x, a*x)
-		}
+		leaky(d, xs, ys, a)
 	default:
 		panic("kernels: unknown binary op")
 	}

@@ -18,3 +18,13 @@ func reluGradGo(d, x, y []float32) {
 		d[i] = sel(y[i] > 0, v, 0)
 	}
 }
+
+// leakyGo sets d[i] = x[i] where y[i] > 0, else a·x[i]: LeakyReLU (y =
+// x) and its derivative from its output (x the incoming gradient). It is
+// the portable leaky.
+func leakyGo(d, x, y []float32, a float32) {
+	x, y = x[:len(d)], y[:len(d)]
+	for i, v := range x {
+		d[i] = sel(y[i] > 0, v, a*v)
+	}
+}

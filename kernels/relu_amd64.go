@@ -4,8 +4,8 @@ package kernels
 
 import "golang.org/x/sys/cpu"
 
-// The vector ReLU kernels compute what the Go loops of biasReluGo and
-// reluGradGo do, bit for bit (tested in relu_test.go): AVX-512 handles a
+// The vector ReLU kernels compute what the Go loops of biasReluGo,
+// reluGradGo and leakyGo do, bit for bit (tested in relu_test.go): AVX-512 handles a
 // ragged end with a masked step, AVX2 leaves it to the Go loop.
 
 //go:noescape
@@ -13,6 +13,12 @@ func biasReluAVX512(d, s *float32, n int, b float32)
 
 //go:noescape
 func reluGradAVX512(d, x, y *float32, n int)
+
+//go:noescape
+func leakyAVX512(d, x, y *float32, n int, a float32)
+
+//go:noescape
+func leakyAVX2(d, x, y *float32, n int, a float32)
 
 //go:noescape
 func biasReluAVX2(d, s *float32, n int, b float32)
@@ -60,5 +66,24 @@ func reluGrad(d, x, y []float32) {
 		reluGradGo(d[full:], x[full:], y[full:])
 	default:
 		reluGradGo(d, x, y)
+	}
+}
+
+func leaky(d, x, y []float32, a float32) {
+	switch {
+	case hasAVX512:
+		if n := len(d); n > 0 {
+			_, _ = x[n-1], y[n-1]
+			leakyAVX512(&d[0], &x[0], &y[0], n, a)
+		}
+	case hasAVX2:
+		x, y = x[:len(d)], y[:len(d)]
+		full := len(d) &^ 7
+		if full > 0 {
+			leakyAVX2(&d[0], &x[0], &y[0], full, a)
+		}
+		leakyGo(d[full:], x[full:], y[full:], a)
+	default:
+		leakyGo(d, x, y, a)
 	}
 }

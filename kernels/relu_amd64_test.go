@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// TestReluAsm checks every ReLU assembly kernel this CPU runs against its
+// TestReluAsm checks every ReLU and LeakyReLU assembly kernel this CPU runs against its
 // Go twin bit for bit, on lengths across whole vectors and tails, with
 // signed zeros, NaNs, infinities and biases that cancel.
 func TestReluAsm(t *testing.T) {
@@ -19,13 +19,14 @@ func TestReluAsm(t *testing.T) {
 		lanes int // whole vectors only below this many; 0: any length
 		relu  func(d, s *float32, n int, b float32)
 		grad  func(d, x, y *float32, n int)
+		leaky func(d, x, y *float32, n int, a float32)
 	}
 	var ks []kernels
 	if cpu.X86.HasAVX512F {
-		ks = append(ks, kernels{"avx512", 0, biasReluAVX512, reluGradAVX512})
+		ks = append(ks, kernels{"avx512", 0, biasReluAVX512, reluGradAVX512, leakyAVX512})
 	}
 	if cpu.X86.HasAVX2 {
-		ks = append(ks, kernels{"avx2", 8, biasReluAVX2, reluGradAVX2})
+		ks = append(ks, kernels{"avx2", 8, biasReluAVX2, reluGradAVX2, leakyAVX2})
 	}
 	if len(ks) == 0 {
 		t.Skip("no AVX2 or AVX-512 on this CPU")
@@ -71,6 +72,20 @@ func TestReluAsm(t *testing.T) {
 			k.grad(&got[0], &x[0], &y[0], n)
 			if !same(got, want) {
 				t.Fatalf("%s reluGrad n=%d: %v, Go %v", k.name, n, got, want)
+			}
+			for _, a := range []float32{0.01, 0.2, -0.5} {
+				for _, fwd := range []bool{true, false} {
+					yy := y
+					if fwd {
+						yy = x
+					}
+					want, got := make([]float32, n), draw(n)
+					leakyGo(want, x, yy, a)
+					k.leaky(&got[0], &x[0], &yy[0], n, a)
+					if !same(got, want) {
+						t.Fatalf("%s leaky n=%d a=%v forward=%v: %v, Go %v", k.name, n, a, fwd, got, want)
+					}
+				}
 			}
 		}
 	}
