@@ -28,36 +28,79 @@ func sigmoidAVX2(d, s *float32, n int)
 //go:noescape
 func sigmoidAVX512(d, s *float32, n int)
 
-var (
-	vexp     = vectorized(expSpan, expAVX2, expAVX512)
-	vtanh    = vectorized(tanhSpan, tanhAVX2, tanhAVX512)
-	vsigmoid = vectorized(sigmoidSpan, sigmoidAVX2, sigmoidAVX512)
+// The vector functions, each its Go span where no assembly runs.
+func vexp(d, s []float32)     { transcendSpan(transExp, d, s) }
+func vtanh(d, s []float32)    { transcendSpan(transTanh, d, s) }
+func vsigmoid(d, s []float32) { transcendSpan(transSigmoid, d, s) }
+
+type transcend uint8
+
+const (
+	transExp transcend = iota
+	transTanh
+	transSigmoid
 )
 
-// vectorized returns the widest kernel this CPU runs, wrapped so that a
-// ragged tail goes through the same vector code in a padded buffer: every
-// element gets the same bits wherever a span or a thread's range ends.
-func vectorized(portable func(d, s []float32), avx2, avx512 func(d, s *float32, n int)) func(d, s []float32) {
-	lanes, kernel := 0, avx2
+// transcendLanes is the vector width of the kernels this CPU runs, 0 where
+// none does.
+var transcendLanes = func() int {
 	switch {
 	case cpu.X86.HasAVX512F:
-		lanes, kernel = 16, avx512
+		return 16
 	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
-		lanes = 8
-	default:
-		return portable
+		return 8
 	}
-	return func(d, s []float32) {
-		s = s[:len(d)]
-		full := len(d) / lanes * lanes
-		if full > 0 {
-			kernel(&d[0], &s[0], full)
+	return 0
+}()
+
+// transcendSpan runs f's widest kernel, a ragged tail through the same
+// vector code in a padded buffer: every element gets the same bits
+// wherever a span or a thread's range ends. The kernels are called
+// directly, not through function values, so the buffer stays on the stack
+// (through an indirect call the compiler must assume it escapes: a heap
+// allocation per call, 190 in an MLP step).
+func transcendSpan(f transcend, d, s []float32) {
+	lanes := transcendLanes
+	if lanes == 0 {
+		switch f {
+		case transExp:
+			expSpan(d, s)
+		case transTanh:
+			tanhSpan(d, s)
+		default:
+			sigmoidSpan(d, s)
 		}
-		if rest := len(d) - full; rest > 0 {
-			var buf [16]float32
-			copy(buf[:], s[full:])
-			kernel(&buf[0], &buf[0], lanes)
-			copy(d[full:], buf[:rest])
-		}
+		return
+	}
+	s = s[:len(d)]
+	full := len(d) / lanes * lanes
+	if full > 0 {
+		transcendKernel(f, &d[0], &s[0], full)
+	}
+	if rest := len(d) - full; rest > 0 {
+		var buf [16]float32
+		copy(buf[:], s[full:])
+		transcendKernel(f, &buf[0], &buf[0], lanes)
+		copy(d[full:], buf[:rest])
+	}
+}
+
+// transcendKernel runs f's kernel of transcendLanes lanes on n values, a
+// whole number of vectors.
+func transcendKernel(f transcend, d, s *float32, n int) {
+	wide := transcendLanes == 16
+	switch {
+	case f == transExp && wide:
+		expAVX512(d, s, n)
+	case f == transExp:
+		expAVX2(d, s, n)
+	case f == transTanh && wide:
+		tanhAVX512(d, s, n)
+	case f == transTanh:
+		tanhAVX2(d, s, n)
+	case wide:
+		sigmoidAVX512(d, s, n)
+	default:
+		sigmoidAVX2(d, s, n)
 	}
 }
