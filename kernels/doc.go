@@ -1,5 +1,5 @@
 // Package kernels holds the CPU compute kernels behind device/cpu: GEMM,
-// im2col and direct convolution, pooling, softmax, element-wise math, reductions,
+// convolution (implicit-GEMM, im2col or direct), pooling, softmax, element-wise math, reductions,
 // gather/scatter, Philox random numbers and optimizer updates.
 //
 // Kernels know nothing of tensors or devices: they take plain slices,

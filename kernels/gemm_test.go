@@ -336,6 +336,24 @@ func TestSgemmNoGarbage(t *testing.T) {
 // (hidden 512, batch 64, 64 steps): a step's product with the hidden
 // weight and its gradient, the weight's gradient over all steps, and the
 // input projection of all steps.
+// BenchmarkMicroKernel times each micro-kernel this CPU runs alone, on one
+// thread, on one kc-deep tile of packed operands in cache: the GEMM's
+// ceiling (BenchmarkFMAPeak is the core's).
+func BenchmarkMicroKernel(b *testing.B) {
+	for _, arch := range sgemmBest {
+		b.Run(arch.name, func(b *testing.B) {
+			k := sgemmMaxKC
+			rng := rand.New(rand.NewPCG(4, 4))
+			a, bp := randSlice(rng, arch.mr*k, 1e-3), randSlice(rng, arch.nr*k, 1e-3)
+			c := make([]float32, arch.mr*arch.nr)
+			for b.Loop() {
+				arch.kernel(k, a, bp, c, arch.nr, 1, 1)
+			}
+			b.ReportMetric(2*float64(arch.mr*arch.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
 func BenchmarkSgemm(b *testing.B) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	bench := func(b *testing.B, arch *sgemmArch, transA, transB bool, m, n, k int) {
