@@ -118,29 +118,36 @@ func nanSlice(n int) []float32 {
 }
 
 // TestConv2dDeterministic checks that all three passes give the same bits
-// whatever GOMAXPROCS is.
+// whatever GOMAXPROCS is: direct, and by GEMM over batches of images
+// packed from the images (small planes) and from im2col copies.
 func TestConv2dDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 10))
-	g := withOut(Conv2dGeom{N: 13, C: 3, H: 12, W: 12, K: 8, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1})
-	x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
-	w := randSlice(rng, g.K*g.C*g.R*g.S, 1)
-	dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
-	var want [3][]float32
-	for _, procs := range []int{1, 2, 5} {
-		got := [3][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))}
-		withProcs(procs, func() {
-			Conv2d(got[0], x, w, g, nil)
-			Conv2dBackwardInput(got[1], dy, w, g)
-			Conv2dBackwardWeight(got[2], x, dy, g)
-		})
-		if want[0] == nil {
-			want = got
-			continue
-		}
-		for p := range got {
-			for i := range got[p] {
-				if math.Float32bits(got[p][i]) != math.Float32bits(want[p][i]) {
-					t.Fatalf("GOMAXPROCS=%d: pass %d element %d = %g, with 1: %g", procs, p, i, got[p][i], want[p][i])
+	for _, g := range []Conv2dGeom{
+		{N: 13, C: 3, H: 12, W: 12, K: 8, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+		{N: 37, C: 66, H: 6, W: 5, K: 9, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+		{N: 21, C: 4, H: 19, W: 19, K: 6, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 2},
+	} {
+		g = withOut(g)
+		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
+		w := randSlice(rng, g.K*g.C/g.Groups*g.R*g.S, 1)
+		dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+		var want [3][]float32
+		for _, procs := range []int{1, 2, 5} {
+			got := [3][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))}
+			withProcs(procs, func() {
+				Conv2d(got[0], x, w, g, nil)
+				Conv2dBackwardInput(got[1], dy, w, g)
+				Conv2dBackwardWeight(got[2], x, dy, g)
+			})
+			if want[0] == nil {
+				want = got
+				continue
+			}
+			for p := range got {
+				for i := range got[p] {
+					if math.Float32bits(got[p][i]) != math.Float32bits(want[p][i]) {
+						t.Fatalf("%+v GOMAXPROCS=%d: pass %d element %d = %g, with 1: %g", g, procs, p, i, got[p][i], want[p][i])
+					}
 				}
 			}
 		}
