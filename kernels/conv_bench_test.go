@@ -90,3 +90,54 @@ func BenchmarkBinary(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(x))*float64(b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
 }
+
+// BenchmarkConv2dPacking times the three passes of layers off LeNet's and
+// ResNet's beaten path, packing from im2col copies and from the images
+// (convImplicitAlways), where Conv2dGeom.implicit's choices were measured:
+// a DCGAN's second layer (8→16, 4×4 stride 2, 7×7 outputs), 8×8 layers
+// of two groups of 16, of 64 and 128 channels, 4×4 planes 96→32 and
+// stride-1 layers whose rows are not whole vectors (12×12 of 96, 14×14
+// of 256 channels).
+func BenchmarkConv2dPacking(b *testing.B) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	for _, c := range []struct {
+		name string
+		g    Conv2dGeom
+	}{
+		{"dcgan2-8to16-s2", Conv2dGeom{N: 64, C: 8, H: 14, W: 14, K: 16, R: 4, S: 4, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}},
+		{"32-8x8-g2", Conv2dGeom{N: 64, C: 32, H: 8, W: 8, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 2}},
+		{"64-8x8", Conv2dGeom{N: 64, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}},
+		{"128-8x8", Conv2dGeom{N: 32, C: 128, H: 8, W: 8, K: 128, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}},
+		{"96to32-4x4", Conv2dGeom{N: 64, C: 96, H: 4, W: 4, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}},
+		{"96-12x12", Conv2dGeom{N: 32, C: 96, H: 12, W: 12, K: 96, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}},
+		{"256-14x14", Conv2dGeom{N: 16, C: 256, H: 14, W: 14, K: 256, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}},
+	} {
+		g := withOut(c.g)
+		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
+		w := randSlice(rng, g.K*g.C/g.Groups*g.R*g.S, 1)
+		y := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+		flops := 2 * float64(g.N*g.K*g.OH*g.OW*g.C/g.Groups*g.R*g.S)
+		for _, pass := range []string{"fwd", "bwd-input", "bwd-weight"} {
+			for _, mode := range []string{"im2col", "implicit"} {
+				b.Run(fmt.Sprintf("%s/%s/%s", c.name, pass, mode), func(b *testing.B) {
+					if mode == "implicit" && !convImplicit {
+						b.Skip("no implicit-GEMM convolution on this CPU")
+					}
+					defer func(was, always bool) { convImplicit, convImplicitAlways = was, always }(convImplicit, convImplicitAlways)
+					convImplicit, convImplicitAlways = mode == "implicit", mode == "implicit"
+					for b.Loop() {
+						switch pass {
+						case "fwd":
+							Conv2d(y, x, w, g, nil)
+						case "bwd-input":
+							Conv2dBackwardInput(x, y, w, g)
+						default:
+							Conv2dBackwardWeight(w, x, y, g)
+						}
+					}
+					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}

@@ -27,12 +27,22 @@ const maxImplicitTaps = 49
 // 32×32 weight gradients 10–25% slower, and its stride-2 forward pass
 // (no runs) 20% slower (BenchmarkConv2d). Sliver rows along the image's
 // rows of a stride-1 forward pass load as runs, not gathers (gatherRows),
-// and broke even at 16×16.
+// and broke even at 16×16; on 12×12 and 14×14 planes of 96 and 256
+// channels (few runs) the forward passes were still 1.0–1.17× as fast as
+// with im2col, and the input gradients 0.98–1.23× (BenchmarkConv2dPacking).
 func (g *Conv2dGeom) implicit(across bool) bool {
 	if !convImplicit || g.R*g.S > maxImplicitTaps || int64(g.N)*int64(g.C)*int64(g.H)*int64(g.W) > math.MaxInt32 {
 		return false
 	}
 	small := g.OH*g.OW <= 64
+	if across {
+		// The weight gradient's gathers are amortised over the K/G rows
+		// of the product: with 16 the two paths were level (a DCGAN's
+		// second layer faster packed from the images, 8×8 layers of two
+		// groups of 16 slower), from 32 on packing from the images was
+		// 1.2–2.1× as fast (BenchmarkConv2dPacking).
+		small = small && g.K/g.Groups >= 32
+	}
 	return small || !across && g.StrideW == 1 || convImplicitAlways
 }
 
