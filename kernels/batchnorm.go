@@ -119,22 +119,29 @@ func BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz []float32, s Bat
 func bnReduceGo(dz, dy, y, x []float32, rows, n, stride int, mu float64) (sdy, sdyx float64) {
 	var a, b [16]float64
 	for r := range rows {
-		at := r * stride
-		xr, gr := x[at:][:n], dy[at:][:n]
-		var zr, yr []float32
-		if y != nil {
-			zr, yr = dz[at:][:n], y[at:][:n]
-		}
-		for i, g := range gr {
-			if yr != nil {
-				g = sel(yr[i] > 0, g, 0)
-				zr[i] = g
-			}
-			a[i%16] += float64(g)
-			b[i%16] += float64(float64(g) * (float64(xr[i]) - mu)) // rounded before the sum, as the vector code
-		}
+		bnReduceRow(&a, &b, dz, dy, y, x, r*stride, 0, n, mu)
 	}
 	return bnLanes(&a), bnLanes(&b)
+}
+
+// bnReduceRow adds values [i0, n) of the row at at into the lanes a and b
+// as bnReduceGo does (value i into lane i mod 16), writing dz where y is
+// not nil.
+func bnReduceRow(a, b *[16]float64, dz, dy, y, x []float32, at, i0, n int, mu float64) {
+	xr, gr := x[at:][:n], dy[at:][:n]
+	var zr, yr []float32
+	if y != nil {
+		zr, yr = dz[at:][:n], y[at:][:n]
+	}
+	for i := i0; i < n; i++ {
+		g := gr[i]
+		if yr != nil {
+			g = sel(yr[i] > 0, g, 0)
+			zr[i] = g
+		}
+		a[i%16] += float64(g)
+		b[i%16] += float64(float64(g) * (float64(xr[i]) - mu)) // rounded before the sum, as the vector code
+	}
 }
 
 // bnLanes adds 16 lanes pairwise, lane i with lane i+8, then i+4, i+2 and

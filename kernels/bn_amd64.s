@@ -249,3 +249,112 @@ lanes:
 	MOVSD X2, sdyx+72(FP)
 	VZEROUPPER
 	RET
+
+// func bnReduceAVX2(acc *[32]float64, dz, dy, y, x *float32, rows, n, stride int, mu float64)
+// bnReduceGo's sums without the lanes' final addition, on AVX2, over rows
+// rows of n floats (a multiple of 16), stride floats apart: lane l of acc
+// (Y0–Y3 for Σ g, Y4–Y7 for Σ g·(x−mu), 4 lanes each) adds the values i ≡ l
+// mod 16 of each row, in order, to what acc holds; with y not nil, dz = dy
+// where y > 0, else 0, is stored and summed.
+TEXT ·bnReduceAVX2(SB), NOSPLIT, $0-72
+	MOVQ acc+0(FP), AX
+	MOVQ dz+8(FP), R10
+	MOVQ dy+16(FP), R11
+	MOVQ y+24(FP), R12
+	MOVQ x+32(FP), R13
+	MOVQ rows+40(FP), R8
+	MOVQ stride+56(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSD mu+64(FP), Y8
+	VXORPS Y9, Y9, Y9
+	VMOVUPD (AX), Y0
+	VMOVUPD 32(AX), Y1
+	VMOVUPD 64(AX), Y2
+	VMOVUPD 96(AX), Y3
+	VMOVUPD 128(AX), Y4
+	VMOVUPD 160(AX), Y5
+	VMOVUPD 192(AX), Y6
+	VMOVUPD 224(AX), Y7
+
+row2:
+	TESTQ R8, R8
+	JEQ done2
+	MOVQ R10, DI
+	MOVQ R11, SI
+	MOVQ R12, DX
+	MOVQ R13, BX
+	MOVQ n+48(FP), CX
+
+loop2:
+	CMPQ CX, $16
+	JLT next2
+	VMOVUPS (SI), Y10
+	VMOVUPS 32(SI), Y11
+	TESTQ DX, DX
+	JEQ sum2
+	VMOVUPS (DX), Y12
+	VCMPPS $0x1e, Y9, Y12, Y12
+	VANDPS Y12, Y10, Y10
+	VMOVUPS 32(DX), Y12
+	VCMPPS $0x1e, Y9, Y12, Y12
+	VANDPS Y12, Y11, Y11
+	VMOVUPS Y10, (DI)
+	VMOVUPS Y11, 32(DI)
+	ADDQ $64, DX
+	ADDQ $64, DI
+
+sum2:
+	VCVTPS2PD X10, Y12
+	VADDPD Y12, Y0, Y0
+	VCVTPS2PD (BX), Y13
+	VSUBPD Y8, Y13, Y13
+	VMULPD Y13, Y12, Y13
+	VADDPD Y13, Y4, Y4
+	VEXTRACTF128 $1, Y10, X12
+	VCVTPS2PD X12, Y12
+	VADDPD Y12, Y1, Y1
+	VCVTPS2PD 16(BX), Y13
+	VSUBPD Y8, Y13, Y13
+	VMULPD Y13, Y12, Y13
+	VADDPD Y13, Y5, Y5
+	VCVTPS2PD X11, Y12
+	VADDPD Y12, Y2, Y2
+	VCVTPS2PD 32(BX), Y13
+	VSUBPD Y8, Y13, Y13
+	VMULPD Y13, Y12, Y13
+	VADDPD Y13, Y6, Y6
+	VEXTRACTF128 $1, Y11, X12
+	VCVTPS2PD X12, Y12
+	VADDPD Y12, Y3, Y3
+	VCVTPS2PD 48(BX), Y13
+	VSUBPD Y8, Y13, Y13
+	VMULPD Y13, Y12, Y13
+	VADDPD Y13, Y7, Y7
+	ADDQ $64, SI
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP loop2
+
+next2:
+	ADDQ R9, R11
+	ADDQ R9, R13
+	TESTQ R12, R12
+	JEQ nexty2
+	ADDQ R9, R10
+	ADDQ R9, R12
+
+nexty2:
+	DECQ R8
+	JMP row2
+
+done2:
+	VMOVUPD Y0, (AX)
+	VMOVUPD Y1, 32(AX)
+	VMOVUPD Y2, 64(AX)
+	VMOVUPD Y3, 96(AX)
+	VMOVUPD Y4, 128(AX)
+	VMOVUPD Y5, 160(AX)
+	VMOVUPD Y6, 192(AX)
+	VMOVUPD Y7, 224(AX)
+	VZEROUPPER
+	RET
