@@ -265,13 +265,18 @@ func (g *Conv2dGeom) flipped() Conv2dGeom {
 }
 
 // flipWeights writes the weights of g.flipped(): wf[c, k, r, s] =
-// w[k, c, R−1−r, S−1−s] within each group.
+// w[k, c, R−1−r, S−1−s] within each group. A transpose of K/G×C/G blocks
+// of R·S taps, channel ranges in parallel: the writes run along wf (k
+// inner), and the K/G rows of w the reads step through stay in cache from
+// one channel to the next. (With k outer, on one thread, each write
+// landed a row of wf apart.)
 func flipWeights(wf, w []float32, g *Conv2dGeom) {
 	cg, kg, _, _ := g.dims()
 	rs := g.R * g.S
-	for gi := range g.Groups {
-		for k := range kg {
-			for c := range cg {
+	ParallelFor(g.Groups*cg, max(1, elemGrain/(kg*rs)), func(lo, hi int) {
+		for gc := lo; gc < hi; gc++ {
+			gi, c := gc/cg, gc%cg
+			for k := range kg {
 				src := w[((gi*kg+k)*cg+c)*rs:][:rs]
 				dst := wf[((gi*cg+c)*kg+k)*rs:][:rs]
 				for t, v := range src {
@@ -279,7 +284,7 @@ func flipWeights(wf, w []float32, g *Conv2dGeom) {
 				}
 			}
 		}
-	}
+	})
 }
 
 // Conv2dBackwardInput writes dx (overwriting it) from dy and w: per batch of
