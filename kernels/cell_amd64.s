@@ -18,31 +18,19 @@ TEXT ·lstmCStateAVX512(SB), NOSPLIT, $0-48
 	MOVQ gg+24(FP), R8
 	MOVQ cp+32(FP), R9
 	MOVQ n+40(FP), CX
+	MOVL $0xffff, AX
+	KMOVW AX, K1
 loop:
 	CMPQ CX, $16
-	JLT tail
-	VMOVUPS (SI), Z0
-	VMOVUPS (DX), Z1
-	VMOVUPS (R8), Z2
-	VMOVUPS (R9), Z3
-	VMULPS Z3, Z1, Z1 // f·cp
-	VMULPS Z2, Z0, Z0 // i·g
-	VADDPS Z0, Z1, Z0
-	VMOVUPS Z0, (DI)
-	ADDQ $64, DI
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, R8
-	ADDQ $64, R9
-	SUBQ $16, CX
-	JMP loop
-tail:
+	JGE step
 	TESTQ CX, CX
 	JEQ done
 	MOVL $1, AX
 	SHLL CX, AX
 	DECL AX
 	KMOVW AX, K1
+	MOVQ $16, CX // the last, masked step: SUBQ leaves 0
+step:
 	VMOVUPS.Z (SI), K1, Z0
 	VMOVUPS.Z (DX), K1, Z1
 	VMOVUPS.Z (R8), K1, Z2
@@ -51,6 +39,13 @@ tail:
 	VMULPS Z2, Z0, Z0 // i·g
 	VADDPS Z0, Z1, Z0
 	VMOVUPS Z0, K1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	SUBQ $16, CX
+	JMP loop
 done:
 	VZEROUPPER
 	RET
@@ -70,61 +65,19 @@ TEXT ·lstmCellBackAVX512(SB), NOSPLIT, $0-64
 	SHLQ $2, R11 // a gate block's bytes
 	MOVQ n+56(FP), CX
 	VBROADCASTSS c_one32<>(SB), Z15
+	MOVL $0xffff, AX
+	KMOVW AX, K1
 loop:
 	CMPQ CX, $16
-	JLT tail
-	VMOVUPS (SI), Z0 // i
-	VMOVUPS (SI)(R11*1), Z1 // f
-	VMOVUPS (SI)(R11*2), Z2 // g
-	LEAQ (SI)(R11*2), R12
-	VMOVUPS (R12)(R11*1), Z3 // o
-	LEAQ (DI)(R11*2), R13
-	VMOVUPS (R13)(R11*1), Z4 // tanh(c), in do
-	VMOVUPS (DX), Z5 // dh
-	VMOVUPS (R8), Z6 // dc
-	VMOVUPS (R10), Z7 // cp
-	VMULPS Z4, Z4, Z8
-	VSUBPS Z8, Z15, Z8 // 1 − tc²
-	VMULPS Z3, Z5, Z9 // dh·o
-	VMULPS Z8, Z9, Z9
-	VADDPS Z9, Z6, Z6 // dct
-	VMULPS Z2, Z6, Z10
-	VMULPS Z0, Z10, Z10
-	VSUBPS Z0, Z15, Z11
-	VMULPS Z11, Z10, Z10 // di
-	VMULPS Z7, Z6, Z11
-	VMULPS Z1, Z11, Z11
-	VSUBPS Z1, Z15, Z12
-	VMULPS Z12, Z11, Z11 // df
-	VMULPS Z0, Z6, Z12
-	VMULPS Z2, Z2, Z13
-	VSUBPS Z13, Z15, Z13
-	VMULPS Z13, Z12, Z12 // dg
-	VMULPS Z4, Z5, Z13
-	VMULPS Z3, Z13, Z13
-	VSUBPS Z3, Z15, Z14
-	VMULPS Z14, Z13, Z13 // do
-	VMULPS Z1, Z6, Z6 // dcp
-	VMOVUPS Z10, (DI)
-	VMOVUPS Z11, (DI)(R11*1)
-	VMOVUPS Z12, (DI)(R11*2)
-	VMOVUPS Z13, (R13)(R11*1)
-	VMOVUPS Z6, (R9)
-	ADDQ $64, DI
-	ADDQ $64, SI
-	ADDQ $64, DX
-	ADDQ $64, R8
-	ADDQ $64, R9
-	ADDQ $64, R10
-	SUBQ $16, CX
-	JMP loop
-tail:
+	JGE step
 	TESTQ CX, CX
 	JEQ done
 	MOVL $1, AX
 	SHLL CX, AX
 	DECL AX
 	KMOVW AX, K1
+	MOVQ $16, CX // the last, masked step: SUBQ leaves 0
+step:
 	VMOVUPS.Z (SI), K1, Z0 // i
 	VMOVUPS.Z (SI)(R11*1), K1, Z1 // f
 	VMOVUPS.Z (SI)(R11*2), K1, Z2 // g
@@ -162,6 +115,14 @@ tail:
 	VMOVUPS Z12, K1, (DI)(R11*2)
 	VMOVUPS Z13, K1, (R13)(R11*1)
 	VMOVUPS Z6, K1, (R9)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	SUBQ $16, CX
+	JMP loop
 done:
 	VZEROUPPER
 	RET
