@@ -524,10 +524,15 @@ func packSliver(dst, src []float32, ld, width, w, kc int, alongRows bool) {
 		packAlong(dst, src, ld, width, w, kc)
 		return
 	}
-	// Across rows: a transpose, eight rows at a time, then four, then one.
+	// Across rows: a transpose, eight rows at a time, then six (where
+	// the CPU has a kernel for them) or four, then one.
 	i := 0
 	for ; i+8 <= width; i += 8 {
 		packAcross8(dst[i:], src[i*ld:], ld, w, kc)
+	}
+	if i+6 <= width && packAcross6 != nil {
+		packAcross6(dst[i:], src[i*ld:], ld, w, kc)
+		i += 6
 	}
 	if i+4 <= width {
 		s0 := src[i*ld:][:kc]

@@ -40,6 +40,21 @@ var packAcross8 = func() func(dst, src []float32, ld, w, kc int) {
 	}
 }()
 
+// packAcross6 transposes six rows into a packed sliver (the AVX2 kernel's
+// slivers of op(A)): dst[p*w+r] = src[r*ld+p] for r < 6 and p < kc. It is
+// nil where the CPU has no AVX2; packSliver then goes four rows and one
+// at a time.
+var packAcross6 = func() func(dst, src []float32, ld, w, kc int) {
+	if !cpu.X86.HasAVX2 {
+		return nil
+	}
+	return func(dst, src []float32, ld, w, kc int) {
+		// As in packAcross8.
+		_, _ = src[5*ld+kc-1], dst[(kc-1)*w+5]
+		packAcross6AVX2(&dst[0], &src[0], ld, w, kc)
+	}
+}()
+
 // packAlong copies rows into a packed sliver; see packAlongGo. Full-width
 // slivers of whole ymm vectors are copied by assembly: a call to copy per
 // row of 16 or 32 floats costs more than the copy.
@@ -48,6 +63,11 @@ var packAlong = func() func(dst, src []float32, ld, width, w, kc int) {
 		return packAlongGo
 	}
 	return func(dst, src []float32, ld, width, w, kc int) {
+		if width == 6 && w == 6 { // the AVX2 kernel's slivers of op(A)
+			_, _ = src[(kc-1)*ld+5], dst[kc*6-1]
+			packAlong6AVX2(&dst[0], &src[0], ld, kc)
+			return
+		}
 		if width != w || w%8 != 0 {
 			packAlongGo(dst, src, ld, width, w, kc)
 			return
@@ -116,6 +136,16 @@ func sgemmKernel16x16AVX512(k int, a, b, c *float32, ldc int, alpha, beta float3
 //
 //go:noescape
 func packAcross8AVX2(dst, src *float32, ld, w, kc int)
+
+// packAcross6AVX2 is packAcross6 on raw pointers.
+//
+//go:noescape
+func packAcross6AVX2(dst, src *float32, ld, w, kc int)
+
+// packAlong6AVX2 is packAlongGo for width == w == 6, on raw pointers.
+//
+//go:noescape
+func packAlong6AVX2(dst, src *float32, ld, kc int)
 
 // packAlongAVX2 is packAlongGo for AVX2 and width == w, a multiple of 8, on
 // raw pointers.

@@ -2,6 +2,95 @@
 
 #include "textflag.h"
 
+// TRANSPOSE8 transposes the 8×8 block whose rows are Y0..Y7 into Y8..Y15,
+// one step (column) a register: it interleaves pairs of rows, then pairs of
+// pairs (each 128-bit lane then holds four values of one step), then joins
+// the low lanes (steps 0-3) and the high lanes (steps 4-7). Y0..Y7 are
+// left undefined.
+#define TRANSPOSE8 \
+	VUNPCKLPS Y1, Y0, Y8; \
+	VUNPCKHPS Y1, Y0, Y9; \
+	VUNPCKLPS Y3, Y2, Y10; \
+	VUNPCKHPS Y3, Y2, Y11; \
+	VUNPCKLPS Y5, Y4, Y12; \
+	VUNPCKHPS Y5, Y4, Y13; \
+	VUNPCKLPS Y7, Y6, Y14; \
+	VUNPCKHPS Y7, Y6, Y15; \
+	VSHUFPS $0x44, Y10, Y8, Y0; \
+	VSHUFPS $0xEE, Y10, Y8, Y1; \
+	VSHUFPS $0x44, Y11, Y9, Y2; \
+	VSHUFPS $0xEE, Y11, Y9, Y3; \
+	VSHUFPS $0x44, Y14, Y12, Y4; \
+	VSHUFPS $0xEE, Y14, Y12, Y5; \
+	VSHUFPS $0x44, Y15, Y13, Y6; \
+	VSHUFPS $0xEE, Y15, Y13, Y7; \
+	VPERM2F128 $0x20, Y4, Y0, Y8; \
+	VPERM2F128 $0x20, Y5, Y1, Y9; \
+	VPERM2F128 $0x20, Y6, Y2, Y10; \
+	VPERM2F128 $0x20, Y7, Y3, Y11; \
+	VPERM2F128 $0x31, Y4, Y0, Y12; \
+	VPERM2F128 $0x31, Y5, Y1, Y13; \
+	VPERM2F128 $0x31, Y6, Y2, Y14; \
+	VPERM2F128 $0x31, Y7, Y3, Y15
+
+// ACROSS_ARGS loads packAcross8AVX2's and packAcross6AVX2's arguments: DX
+// dst, SI row 0, DI row 4, R8 ld and BX 3·ld in bytes, R9 w and R10 3·w in
+// bytes, R12 8·w in bytes (dst's advance per block), CX kc.
+#define ACROSS_ARGS \
+	MOVQ dst+0(FP), DX; \
+	MOVQ src+8(FP), SI; \
+	MOVQ ld+16(FP), R8; \
+	SHLQ $2, R8; \
+	MOVQ w+24(FP), R9; \
+	SHLQ $2, R9; \
+	MOVQ kc+32(FP), CX; \
+	LEAQ (R8)(R8*2), BX; \
+	LEAQ (SI)(R8*4), DI; \
+	LEAQ (R9)(R9*2), R10; \
+	MOVQ R9, R12; \
+	SHLQ $3, R12
+
+// LOAD_ROWS6 loads eight steps of rows 0-5 into Y0..Y5.
+#define LOAD_ROWS6 \
+	VMOVUPS (SI), Y0; \
+	VMOVUPS (SI)(R8*1), Y1; \
+	VMOVUPS (SI)(R8*2), Y2; \
+	VMOVUPS (SI)(BX*1), Y3; \
+	VMOVUPS (DI), Y4; \
+	VMOVUPS (DI)(R8*1), Y5
+
+// NEXT_BLOCK moves on by eight steps and loops to block while eight remain.
+#define NEXT_BLOCK \
+	ADDQ $32, SI; \
+	ADDQ $32, DI; \
+	ADDQ R12, DX; \
+	SUBQ $8, CX; \
+	CMPQ CX, $8; \
+	JGE block
+
+// STEP_ROWS6 packs one step of rows 0-5.
+#define STEP_ROWS6 \
+	MOVSS (SI), X0; \
+	MOVSS X0, (DX); \
+	MOVSS (SI)(R8*1), X0; \
+	MOVSS X0, 4(DX); \
+	MOVSS (SI)(R8*2), X0; \
+	MOVSS X0, 8(DX); \
+	MOVSS (SI)(BX*1), X0; \
+	MOVSS X0, 12(DX); \
+	MOVSS (DI), X0; \
+	MOVSS X0, 16(DX); \
+	MOVSS (DI)(R8*1), X0; \
+	MOVSS X0, 20(DX)
+
+// NEXT_STEP moves on by one step and loops to step while any remain.
+#define NEXT_STEP \
+	ADDQ $4, SI; \
+	ADDQ $4, DI; \
+	ADDQ R9, DX; \
+	DECQ CX; \
+	JNZ step
+
 // func packAcross8AVX2(dst, src *float32, ld, w, kc int)
 //
 // For p in [0, kc) and r in [0, 8): dst[p*w+r] = src[r*ld+p]. Eight steps at
@@ -9,60 +98,17 @@
 // registers and stores one ymm per step; the last kc%8 steps go one float at
 // a time.
 TEXT ·packAcross8AVX2(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), DX
-	MOVQ src+8(FP), SI
-	MOVQ ld+16(FP), R8
-	SHLQ $2, R8            // R8 = ld in bytes
-	MOVQ w+24(FP), R9
-	SHLQ $2, R9            // R9 = w in bytes
-	MOVQ kc+32(FP), CX
-	LEAQ (R8)(R8*2), BX    // BX = 3·ld
-	LEAQ (SI)(R8*4), DI    // DI = row 4
-	LEAQ (R9)(R9*2), R10   // R10 = 3·w
-	MOVQ R9, R12
-	SHLQ $3, R12           // R12 = 8·w: dst advance per block
+	ACROSS_ARGS
 	CMPQ CX, $8
 	JLT  tail
 
 block:
-	VMOVUPS (SI), Y0
-	VMOVUPS (SI)(R8*1), Y1
-	VMOVUPS (SI)(R8*2), Y2
-	VMOVUPS (SI)(BX*1), Y3
-	VMOVUPS (DI), Y4
-	VMOVUPS (DI)(R8*1), Y5
+	LOAD_ROWS6
 	VMOVUPS (DI)(R8*2), Y6
 	VMOVUPS (DI)(BX*1), Y7
 
-	// Interleave pairs of rows, then pairs of pairs: each 128-bit lane of
-	// Y0..Y7 then holds four values of one step.
-	VUNPCKLPS Y1, Y0, Y8
-	VUNPCKHPS Y1, Y0, Y9
-	VUNPCKLPS Y3, Y2, Y10
-	VUNPCKHPS Y3, Y2, Y11
-	VUNPCKLPS Y5, Y4, Y12
-	VUNPCKHPS Y5, Y4, Y13
-	VUNPCKLPS Y7, Y6, Y14
-	VUNPCKHPS Y7, Y6, Y15
-	VSHUFPS   $0x44, Y10, Y8, Y0
-	VSHUFPS   $0xEE, Y10, Y8, Y1
-	VSHUFPS   $0x44, Y11, Y9, Y2
-	VSHUFPS   $0xEE, Y11, Y9, Y3
-	VSHUFPS   $0x44, Y14, Y12, Y4
-	VSHUFPS   $0xEE, Y14, Y12, Y5
-	VSHUFPS   $0x44, Y15, Y13, Y6
-	VSHUFPS   $0xEE, Y15, Y13, Y7
-
-	// Join the low lanes (steps 0-3) and the high lanes (steps 4-7).
-	LEAQ        (DX)(R9*4), R11
-	VPERM2F128  $0x20, Y4, Y0, Y8
-	VPERM2F128  $0x20, Y5, Y1, Y9
-	VPERM2F128  $0x20, Y6, Y2, Y10
-	VPERM2F128  $0x20, Y7, Y3, Y11
-	VPERM2F128  $0x31, Y4, Y0, Y12
-	VPERM2F128  $0x31, Y5, Y1, Y13
-	VPERM2F128  $0x31, Y6, Y2, Y14
-	VPERM2F128  $0x31, Y7, Y3, Y15
+	TRANSPOSE8
+	LEAQ (DX)(R9*4), R11
 	VMOVUPS     Y8, (DX)
 	VMOVUPS     Y9, (DX)(R9*1)
 	VMOVUPS     Y10, (DX)(R9*2)
@@ -72,39 +118,19 @@ block:
 	VMOVUPS     Y14, (R11)(R9*2)
 	VMOVUPS     Y15, (R11)(R10*1)
 
-	ADDQ $32, SI
-	ADDQ $32, DI
-	ADDQ R12, DX
-	SUBQ $8, CX
-	CMPQ CX, $8
-	JGE  block
+	NEXT_BLOCK
 
 tail:
 	TESTQ CX, CX
 	JZ    done
 
 step:
-	MOVSS (SI), X0
-	MOVSS X0, (DX)
-	MOVSS (SI)(R8*1), X0
-	MOVSS X0, 4(DX)
-	MOVSS (SI)(R8*2), X0
-	MOVSS X0, 8(DX)
-	MOVSS (SI)(BX*1), X0
-	MOVSS X0, 12(DX)
-	MOVSS (DI), X0
-	MOVSS X0, 16(DX)
-	MOVSS (DI)(R8*1), X0
-	MOVSS X0, 20(DX)
+	STEP_ROWS6
 	MOVSS (DI)(R8*2), X0
 	MOVSS X0, 24(DX)
 	MOVSS (DI)(BX*1), X0
 	MOVSS X0, 28(DX)
-	ADDQ  $4, SI
-	ADDQ  $4, DI
-	ADDQ  R9, DX
-	DECQ  CX
-	JNZ   step
+	NEXT_STEP
 
 done:
 	VZEROUPPER
@@ -139,4 +165,73 @@ vector:
 	JNZ     along
 
 	VZEROUPPER
+	RET
+
+// STORE6 stores the first six floats of y (its low half x, then two of
+// the high half through t) at lo and hi = lo+16.
+#define STORE6(y, x, t, lo, hi) \
+	VMOVUPS x, lo; \
+	VEXTRACTF128 $1, y, t; \
+	VMOVQ t, hi
+
+// func packAcross6AVX2(dst, src *float32, ld, w, kc int)
+//
+// For p in [0, kc) and r in [0, 6): dst[p*w+r] = src[r*ld+p], as
+// packAcross8AVX2 with rows 6 and 7 taken from row 5 and only six values
+// stored a step (four from the low lane, two from the high).
+TEXT ·packAcross6AVX2(SB), NOSPLIT, $0-40
+	ACROSS_ARGS
+	CMPQ CX, $8
+	JLT  tail
+
+block:
+	LOAD_ROWS6
+	VMOVAPS Y5, Y6
+	VMOVAPS Y5, Y7
+
+	TRANSPOSE8
+	LEAQ         (DX)(R9*4), R11
+	STORE6(Y8, X8, X0, (DX), 16(DX))
+	STORE6(Y9, X9, X1, (DX)(R9*1), 16(DX)(R9*1))
+	STORE6(Y10, X10, X2, (DX)(R9*2), 16(DX)(R9*2))
+	STORE6(Y11, X11, X3, (DX)(R10*1), 16(DX)(R10*1))
+	STORE6(Y12, X12, X4, (R11), 16(R11))
+	STORE6(Y13, X13, X5, (R11)(R9*1), 16(R11)(R9*1))
+	STORE6(Y14, X14, X6, (R11)(R9*2), 16(R11)(R9*2))
+	STORE6(Y15, X15, X7, (R11)(R10*1), 16(R11)(R10*1))
+
+	NEXT_BLOCK
+
+tail:
+	TESTQ CX, CX
+	JZ    done
+
+step:
+	STEP_ROWS6
+	NEXT_STEP
+
+done:
+	VZEROUPPER
+	RET
+
+// func packAlong6AVX2(dst, src *float32, ld, kc int)
+//
+// For p in [0, kc) and i in [0, 6): dst[p*6+i] = src[p*ld+i], four floats
+// and two a step.
+TEXT ·packAlong6AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	SHLQ $2, R8            // R8 = ld in bytes
+	MOVQ kc+24(FP), CX
+
+along6:
+	VMOVUPS (SI), X0
+	VMOVQ   16(SI), X1
+	VMOVUPS X0, (DI)
+	VMOVQ   X1, 16(DI)
+	ADDQ    R8, SI
+	ADDQ    $24, DI
+	DECQ    CX
+	JNZ     along6
 	RET

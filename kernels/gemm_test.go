@@ -419,7 +419,7 @@ func TestPackAlong(t *testing.T) {
 	impls := map[string]func(dst, src []float32, ld, width, w, kc int){"selected": packAlong, "go": packAlongGo}
 	for name, pack := range impls {
 		for _, kc := range []int{1, 5, 256} {
-			for _, ww := range [][2]int{{32, 32}, {16, 16}, {32, 7}, {12, 12}, {6, 5}} {
+			for _, ww := range [][2]int{{32, 32}, {16, 16}, {32, 7}, {12, 12}, {6, 6}, {6, 5}} {
 				w, width := ww[0], ww[1]
 				ld := width + rng.IntN(5)
 				src := randSlice(rng, (kc-1)*ld+width, 1)
@@ -439,24 +439,32 @@ func TestPackAlong(t *testing.T) {
 	}
 }
 
-// TestPackAcross8 checks the transposing pack, assembly and pure Go, against
-// its definition, on depths with and without a ragged end.
-func TestPackAcross8(t *testing.T) {
+// TestPackAcross checks the transposing packs of eight and six rows,
+// assembly and pure Go, against their definition, on depths with and
+// without a ragged end.
+func TestPackAcross(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	impls := map[string]func(dst, src []float32, ld, w, kc int){"selected": packAcross8, "go": packAcross8Go}
-	for name, pack := range impls {
+	type impl struct {
+		rows int
+		pack func(dst, src []float32, ld, w, kc int)
+	}
+	impls := map[string]impl{"selected8": {8, packAcross8}, "go8": {8, packAcross8Go}}
+	if packAcross6 != nil {
+		impls["selected6"] = impl{6, packAcross6}
+	}
+	for name, im := range impls {
 		for _, kc := range []int{1, 7, 8, 9, 31, 256} {
-			for _, w := range []int{8, 12, 32} {
+			for _, w := range []int{im.rows, 12, 32} {
 				ld := kc + rng.IntN(5)
-				src := randSlice(rng, 7*ld+kc, 1)
-				dst := randSlice(rng, (kc-1)*w+8, 1)
+				src := randSlice(rng, (im.rows-1)*ld+kc, 1)
+				dst := randSlice(rng, (kc-1)*w+im.rows, 1)
 				want := append([]float32(nil), dst...)
 				for p := 0; p < kc; p++ {
-					for r := 0; r < 8; r++ {
+					for r := 0; r < im.rows; r++ {
 						want[p*w+r] = src[r*ld+p]
 					}
 				}
-				pack(dst, src, ld, w, kc)
+				im.pack(dst, src, ld, w, kc)
 				for i := range want {
 					if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("%s kc=%d w=%d ld=%d: dst[%d] = %g, want %g", name, kc, w, ld, i, dst[i], want[i])
