@@ -32,15 +32,18 @@ func (e *Epilogue) none() bool {
 
 // apply finishes the rows×cols block of C at row i0 and column j0; c holds
 // the block's first row with row stride ldt (C's own, or a scratch tile's),
-// and ldc is C's row stride, by which Residual and ActOut are indexed.
+// and ldc is C's row stride, by which Residual and ActOut are indexed. Each
+// operation runs along a row in vector code; a block of whole rows of C
+// without a column bias is one span.
 func (e *Epilogue) apply(c []float32, ldt, ldc, i0, rows, j0, cols int) {
+	if e.Bias == nil && ldt == ldc && cols == ldc { // then j0 is 0
+		rows, cols = 1, rows*cols
+	}
 	for i := range rows {
 		row := c[i*ldt:][:cols]
 		at := (i0+i)*ldc + j0
 		if e.Residual != nil {
-			for j, r := range e.Residual[at : at+cols] {
-				row[j] += r
-			}
+			binarySpan(Add, 0, row, row, e.Residual[at:at+cols])
 		}
 		switch {
 		case e.Bias == nil:
@@ -54,9 +57,7 @@ func (e *Epilogue) apply(c []float32, ldt, ldc, i0, rows, j0, cols int) {
 				row[j] += b
 			}
 		default:
-			for j, b := range e.Bias[j0 : j0+cols] {
-				row[j] += b
-			}
+			binarySpan(Add, 0, row, row, e.Bias[j0:j0+cols])
 		}
 		switch {
 		case !e.HasAct:

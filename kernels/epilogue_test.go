@@ -12,8 +12,17 @@ import (
 // product followed by separate residual, bias and activation (or
 // activation-derivative) passes gives, for every micro-kernel, on the small,
 // packed and ragged paths, with the bias along rows or columns, and with
-// k = 0 and α = 0.
+// k = 0 and α = 0; the epilogue once per block of a task and once per
+// column sliver.
 func TestSgemmEpilogue(t *testing.T) {
+	defer func(saved int) { epiGroupFloats = saved }(epiGroupFloats)
+	for _, group := range []int{epiGroupFloats, 1} {
+		epiGroupFloats = group
+		testSgemmEpilogue(t)
+	}
+}
+
+func testSgemmEpilogue(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	acts := []struct {
 		op    UnaryOp
@@ -44,7 +53,7 @@ func TestSgemmEpilogue(t *testing.T) {
 								e.ActOut = randSlice(rng, len(tc.c), 1)
 							}
 						}
-						name := fmt.Sprintf("%s/%v/act=%d,%v/rows=%v/bias=%v/extra=%v", arch.name, tc, act.op, act.on, rows, bias, extra)
+						name := fmt.Sprintf("%s/%v/act=%d,%v/rows=%v/bias=%v/extra=%v/group=%d", arch.name, tc, act.op, act.on, rows, bias, extra, epiGroupFloats)
 						want := tc.run(arch)
 						for i := range m {
 							row := want[i*tc.ldc:][:n]

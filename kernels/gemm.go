@@ -615,44 +615,68 @@ func (j *sgemmJob) compute(int, int) {
 			}
 			kc := min(arch.kc, j.k-pc)
 			j.packA(apack, i0, i1, pc, kc)
-			for s := s0; s < s1; s++ {
-				var bs []float32
-				if j.sharedB {
-					bs = j.sharedSliver(pc, kc, s, s1)
-				} else {
-					bs = bown[:kc*nr]
-					j.packBSliver(bs, pc, kc, s)
+			// The epilogue finishes a group of column slivers at a time,
+			// once the last slice has been added to all of its rows: a
+			// block of up to epiGroupFloats, still in cache, in calls
+			// along whole rows of the group (a call per tile row cost
+			// more than the arithmetic).
+			group := s1 - s0
+			last := j.epi != nil && pc+kc == j.k
+			if last {
+				group = max(1, epiGroupFloats/((i1-i0)*nr))
+			}
+			for g0 := s0; g0 < s1; g0 += group {
+				g1 := min(s1, g0+group)
+				for s := g0; s < g1; s++ {
+					j.tiles(apack, bown, tile, pc, kc, s, s1, i0, i1, beta)
 				}
-				col := j.jc + s*nr
-				cols := min(nr, j.n-col)
-				last := j.epi != nil && pc+kc == j.k
-				for r := i0; r < i1; r += mr {
-					as := apack[(r-i0)*kc : (r-i0+mr)*kc]
-					rows := min(mr, i1-r)
-					if rows == mr && cols == nr {
-						arch.kernel(kc, as, bs, j.c[r*j.ldc+col:], j.ldc, j.alpha, beta)
-						if last {
-							j.epi.apply(j.c[r*j.ldc+col:], j.ldc, j.ldc, r, rows, col, cols)
-						}
-						continue
-					}
-					// A ragged edge goes through the same kernel on a copy,
-					// so it gets the same arithmetic as the interior.
-					if beta != 0 {
-						for i := 0; i < rows; i++ {
-							copy(tile[i*nr:i*nr+cols], j.c[(r+i)*j.ldc+col:][:cols])
-						}
-					}
-					arch.kernel(kc, as, bs, tile, nr, j.alpha, beta)
-					if last {
-						j.epi.apply(tile, nr, j.ldc, r, rows, col, cols)
-					}
-					for i := 0; i < rows; i++ {
-						copy(j.c[(r+i)*j.ldc+col:][:cols], tile[i*nr:i*nr+cols])
-					}
+				if last {
+					col := j.jc + g0*nr
+					j.epi.apply(j.c[i0*j.ldc+col:], j.ldc, j.ldc, i0, i1-i0, col, min(j.n, j.jc+g1*nr)-col)
 				}
 			}
 		}
 	}
 	sgemmBufs.Put(bufp)
+}
+
+// epiGroupFloats bounds the block of C the epilogue finishes in one go
+// (128 KiB, within L2). A variable, so that tests can cut blocks into
+// groups of one sliver.
+var epiGroupFloats = 1 << 15
+
+// tiles computes column sliver s of rows [i0, i1) of C for the kc-deep
+// slice at pc, from apack (those rows of op(A), packed) and op(B)'s sliver
+// (packed into bown unless the panel is shared); ragged tiles go through
+// tile.
+func (j *sgemmJob) tiles(apack, bown, tile []float32, pc, kc, s, s1, i0, i1 int, beta float32) {
+	mr, nr := j.arch.mr, j.arch.nr
+	var bs []float32
+	if j.sharedB {
+		bs = j.sharedSliver(pc, kc, s, s1)
+	} else {
+		bs = bown[:kc*nr]
+		j.packBSliver(bs, pc, kc, s)
+	}
+	col := j.jc + s*nr
+	cols := min(nr, j.n-col)
+	for r := i0; r < i1; r += mr {
+		as := apack[(r-i0)*kc : (r-i0+mr)*kc]
+		rows := min(mr, i1-r)
+		if rows == mr && cols == nr {
+			j.arch.kernel(kc, as, bs, j.c[r*j.ldc+col:], j.ldc, j.alpha, beta)
+			continue
+		}
+		// A ragged edge goes through the same kernel on a copy, so it
+		// gets the same arithmetic as the interior.
+		if beta != 0 {
+			for i := 0; i < rows; i++ {
+				copy(tile[i*nr:i*nr+cols], j.c[(r+i)*j.ldc+col:][:cols])
+			}
+		}
+		j.arch.kernel(kc, as, bs, tile, nr, j.alpha, beta)
+		for i := 0; i < rows; i++ {
+			copy(j.c[(r+i)*j.ldc+col:][:cols], tile[i*nr:i*nr+cols])
+		}
+	}
 }
