@@ -359,8 +359,12 @@ var sgemmBufs sync.Pool
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // sgemmTasksPerWorker is how many tasks each worker gets on average: more
-// than one, so a worker on a busy core hands its share to the others.
-const sgemmTasksPerWorker = 4
+// than one, so a worker on a busy core hands its share to the others, and
+// the last tasks leave little idle time: 1024³ on two threads ran 8 tasks
+// of 128 rows (4 a worker) at 273–292 GFLOP/s against 360 for two
+// single-threaded products side by side, and 16 (8 blocks × 2 column
+// chunks) at 312–336 (bench/results/gemm-1024-threads-2026-12-01.txt).
+const sgemmTasksPerWorker = 8
 
 // sgemmPanelFloats bounds a packed panel of op(B) (8 MiB, within L3): wider
 // products are done in several column panels. A variable, so that tests can
