@@ -20,8 +20,8 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 }
 
 // SgemmEpilogue is Sgemm followed by e on every element of C (nil: none).
-// Each tile of C gets its epilogue as soon as its sum is complete, while
-// it is still in cache.
+// Each block of C (a task's rows, up to 128 KiB) gets its epilogue as soon
+// as its sum is complete, while it is still in cache.
 func SgemmEpilogue(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue) {
 	sgemm(sgemmPick(m, n), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
 }
