@@ -576,12 +576,15 @@ func buildKernelCases() []kernelCase {
 	}
 
 	// CrossEntropy: a classifier's loss (64×10, latency-bound, as in the MLP
-	// step: mean reduction) and long rows with weights and label smoothing.
+	// step: mean reduction), the character model's head (64 steps of 64
+	// streams over 96 symbols) and long rows with weights and label
+	// smoothing.
 	xents := []struct {
 		size string
 		p    device.CrossEntropyParams
 	}{
 		{"classifier-64x10", device.CrossEntropyParams{Rows: 64, N: 10, Mean: true}},
+		{"charlm-4096x96", device.CrossEntropyParams{Rows: 4096, N: 96, Mean: true}},
 		{"weighted-smooth-1024x1024", device.CrossEntropyParams{Rows: side, N: side, Smoothing: 0.1, Weighted: true, Mean: true}},
 	}
 	for _, s := range xents {

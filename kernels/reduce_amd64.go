@@ -17,3 +17,33 @@ func accAdd(a []float64, s []float32) {
 	s = s[:len(a)]
 	accAddAVX512(&a[0], &s[0], len(a))
 }
+
+// rowMaxAVX512 and rowMaxAVX2 return the largest of x[0..n) by VMAXPS,
+// which drops NaNs and may pick either zero, and whether any is NaN; n is
+// a positive multiple of 16 or 8.
+//
+//go:noescape
+func rowMaxAVX512(x *float32, n int) (m float32, nan bool)
+
+//go:noescape
+func rowMaxAVX2(x *float32, n int) (m float32, nan bool)
+
+// rowMaxVec returns the vector maximum of x[:full], full the most whole
+// vectors of x (0 where the CPU has no vector kernel or x is shorter than
+// rowMaxVecMin), and whether any of those is NaN.
+func rowMaxVec(x []float32) (m float32, nan bool, full int) {
+	switch {
+	case len(x) < rowMaxVecMin:
+	case hasAVX512:
+		full = len(x) &^ 15
+		m, nan = rowMaxAVX512(&x[0], full)
+	case hasAVX2:
+		full = len(x) &^ 7
+		m, nan = rowMaxAVX2(&x[0], full)
+	}
+	return m, nan, full
+}
+
+// rowMaxVecMin is the shortest row rowMaxVec takes: a classifier's 10
+// classes cost no less through a call and a ragged end.
+const rowMaxVecMin = 32
