@@ -3,8 +3,9 @@
 package kernels
 
 // The AVX-512 kernels compute the Go loops' operations in their order, so
-// their bits (tested in bn_test.go), a ragged end in a masked step; without
-// AVX-512 the Go loops run.
+// their bits (tested in bn_test.go), a ragged end in a masked step; with
+// AVX2 only, the element-wise passes run whole vectors of 8 in AVX2 code
+// and a ragged end in the Go loop.
 
 //go:noescape
 func bnNormAVX512(y, x *float32, n int, mu, k, bias float32)
@@ -14,6 +15,18 @@ func bnNormResAVX512(y, x, r *float32, n int, mu, k, bias float32)
 
 //go:noescape
 func bnBackAVX512(dx, dy, x *float32, n int, k, a, c, mu float32)
+
+// bnNormAVX2, bnNormResAVX2 and bnBackAVX2 are the AVX-512 passes on 8
+// lanes, for n a positive multiple of 8.
+//
+//go:noescape
+func bnNormAVX2(y, x *float32, n int, mu, k, bias float32)
+
+//go:noescape
+func bnNormResAVX2(y, x, r *float32, n int, mu, k, bias float32)
+
+//go:noescape
+func bnBackAVX2(dx, dy, x *float32, n int, k, a, c, mu float32)
 
 //go:noescape
 func bnReduceAVX512(dz, dy, y, x *float32, rows, n, stride int, mu float64) (sdy, sdyx float64)
@@ -41,27 +54,47 @@ func bnReduce(dz, dy, y, x []float32, rows, n, stride int, mu float64) (sdy, sdy
 
 // bnNorm sets y = (x−mu)·k + bias (+ r where r is not nil).
 func bnNorm(y, x, r []float32, mu, k, bias float32) {
-	if !hasAVX512 || len(y) == 0 {
-		bnNormGo(y, x, r, mu, k, bias)
-		return
-	}
 	x = x[:len(y)]
 	if r != nil {
 		r = r[:len(y)]
-		bnNormResAVX512(&y[0], &x[0], &r[0], len(y), mu, k, bias)
-		return
 	}
-	bnNormAVX512(&y[0], &x[0], len(y), mu, k, bias)
+	switch {
+	case len(y) == 0:
+	case hasAVX512 && r != nil:
+		bnNormResAVX512(&y[0], &x[0], &r[0], len(y), mu, k, bias)
+	case hasAVX512:
+		bnNormAVX512(&y[0], &x[0], len(y), mu, k, bias)
+	case hasAVX2 && len(y) >= 8:
+		// Whole vectors of 8 in AVX2 code, the ragged end in the Go loop:
+		// the same operations on each element.
+		full := len(y) &^ 7
+		var rest []float32
+		if r != nil {
+			bnNormResAVX2(&y[0], &x[0], &r[0], full, mu, k, bias)
+			rest = r[full:]
+		} else {
+			bnNormAVX2(&y[0], &x[0], full, mu, k, bias)
+		}
+		bnNormGo(y[full:], x[full:], rest, mu, k, bias)
+	default:
+		bnNormGo(y, x, r, mu, k, bias)
+	}
 }
 
 // bnBack sets dx = k·((dy − a) − (x−mu)·c).
 func bnBack(dx, dy, x []float32, k, a, c, mu float32) {
-	if !hasAVX512 || len(dx) == 0 {
-		bnBackGo(dx, dy, x, k, a, c, mu)
-		return
-	}
 	dy, x = dy[:len(dx)], x[:len(dx)]
-	bnBackAVX512(&dx[0], &dy[0], &x[0], len(dx), k, a, c, mu)
+	switch {
+	case len(dx) == 0:
+	case hasAVX512:
+		bnBackAVX512(&dx[0], &dy[0], &x[0], len(dx), k, a, c, mu)
+	case hasAVX2 && len(dx) >= 8:
+		full := len(dx) &^ 7 // as in bnNorm
+		bnBackAVX2(&dx[0], &dy[0], &x[0], full, k, a, c, mu)
+		bnBackGo(dx[full:], dy[full:], x[full:], k, a, c, mu)
+	default:
+		bnBackGo(dx, dy, x, k, a, c, mu)
+	}
 }
 
 // bnReduce2 is bnReduceGo with AVX2 code for each row's whole vectors of

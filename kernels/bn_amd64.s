@@ -358,3 +358,82 @@ done2:
 	VMOVUPD Y7, 224(AX)
 	VZEROUPPER
 	RET
+
+// func bnNormAVX2(y, x *float32, n int, mu, k, bias float32)
+// bnNormAVX512 on 8 lanes, n a positive multiple of 8 (the Go loop takes a
+// ragged end).
+TEXT ·bnNormAVX2(SB), NOSPLIT, $0-36
+	MOVQ         y+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS mu+24(FP), Y5
+	VBROADCASTSS k+28(FP), Y6
+	VBROADCASTSS bias+32(FP), Y7
+
+norm8:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y5, Y0, Y0
+	VMULPS  Y6, Y0, Y0
+	VADDPS  Y7, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JNZ     norm8
+	VZEROUPPER
+	RET
+
+// func bnNormResAVX2(y, x, r *float32, n int, mu, k, bias float32)
+// bnNormResAVX512 on 8 lanes, n a positive multiple of 8.
+TEXT ·bnNormResAVX2(SB), NOSPLIT, $0-44
+	MOVQ         y+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         r+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS mu+32(FP), Y5
+	VBROADCASTSS k+36(FP), Y6
+	VBROADCASTSS bias+40(FP), Y7
+
+normres8:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y5, Y0, Y0
+	VMULPS  Y6, Y0, Y0
+	VADDPS  Y7, Y0, Y0
+	VADDPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JNZ     normres8
+	VZEROUPPER
+	RET
+
+// func bnBackAVX2(dx, dy, x *float32, n int, k, a, c, mu float32)
+// bnBackAVX512 on 8 lanes, n a positive multiple of 8.
+TEXT ·bnBackAVX2(SB), NOSPLIT, $0-48
+	MOVQ         dx+0(FP), DI
+	MOVQ         dy+8(FP), SI
+	MOVQ         x+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSS k+32(FP), Y4
+	VBROADCASTSS a+36(FP), Y5
+	VBROADCASTSS c+40(FP), Y6
+	VBROADCASTSS mu+44(FP), Y7
+
+back8:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VSUBPS  Y7, Y1, Y1
+	VMULPS  Y6, Y1, Y1
+	VSUBPS  Y5, Y0, Y0
+	VSUBPS  Y1, Y0, Y0
+	VMULPS  Y4, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JNZ     back8
+	VZEROUPPER
+	RET
