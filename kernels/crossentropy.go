@@ -39,7 +39,7 @@ func (c CrossEntropyConfig) weights(target []int32) (w func(int) float64, sumW, 
 
 // lse returns a row's maximum m and ls = ln Σ e^(x−m), the exponentials
 // in float32 vector code (vexp, as the GL kernel forms them) and their sum
-// in float64 (four running sums); the log-sum-exp is m + ls, and terms are formed as
+// in float64 (sum64's four running sums); the log-sum-exp is m + ls, and terms are formed as
 // (m − x) + ls so that rows far from 0 keep their precision. e is scratch
 // of the row's length.
 func lse(x, e []float32) (m, ls float64) {
@@ -48,18 +48,7 @@ func lse(x, e []float32) (m, ls float64) {
 		e[k] = v - mx
 	}
 	vexp(e, e)
-	// Four running sums, so that each add waits on the one four terms
-	// back rather than on the one before.
-	var s0, s1, s2, s3 float64
-	k := 0
-	for ; k+4 <= len(e); k += 4 {
-		q := e[k : k+4 : k+4]
-		s0, s1, s2, s3 = s0+float64(q[0]), s1+float64(q[1]), s2+float64(q[2]), s3+float64(q[3])
-	}
-	for ; k < len(e); k++ {
-		s0 += float64(e[k])
-	}
-	return float64(mx), math.Log((s0 + s1) + (s2 + s3))
+	return float64(mx), math.Log(sum64(e))
 }
 
 // rowMax returns the largest element of x (NaN if one is NaN, +0 over −0,
