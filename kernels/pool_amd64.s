@@ -67,15 +67,20 @@ GLOBL c_odd<>(SB), RODATA|NOPTR, $64
 	PICK(Z6, Z10, Z7, Z11, Z14, Z15) \
 	PICK(Z12, Z13, Z14, Z15, Z16, Z17)
 
+// POOL_ARGS loads the pooling kernels' arguments: DI out, R8 idx, SI r0,
+// DX r1, CX n, R9 i0, R10 i1.
+#define POOL_ARGS \
+	MOVQ out+0(FP), DI; \
+	MOVQ idx+8(FP), R8; \
+	MOVQ r0+16(FP), SI; \
+	MOVQ r1+24(FP), DX; \
+	MOVQ n+32(FP), CX; \
+	MOVL i0+40(FP), R9; \
+	MOVL i1+44(FP), R10
+
 // func maxPool2x2AVX512(out *float32, idx *int32, r0, r1 *float32, n int, i0, i1 int32)
 TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-48
-	MOVQ out+0(FP), DI
-	MOVQ idx+8(FP), R8
-	MOVQ r0+16(FP), SI
-	MOVQ r1+24(FP), DX
-	MOVQ n+32(FP), CX
-	MOVL i0+40(FP), R9
-	MOVL i1+44(FP), R10
+	POOL_ARGS
 	VMOVDQU32 c_even<>(SB), Z20
 	VMOVDQU32 c_odd<>(SB), Z21
 	VPBROADCASTD R9, Z22
@@ -141,5 +146,66 @@ load:
 	VMOVDQU32 Z17, K3, (R8)
 
 done:
+	VZEROUPPER
+	RET
+
+// PICK8 leaves in Ya, Yia the winner of (Ya, Yia) and (Yb, Yib) under
+// kernels.pick, as PICK on 8 lanes: b wins when !(b <= a) and a is not a
+// NaN. Y8 and Y9 are scratch.
+#define PICK8(Ya, Yia, Yb, Yib) \
+	VCMPPS $0x07, Ya, Ya, Y8 \
+	VCMPPS $0x16, Ya, Yb, Y9 \
+	VANDPS Y9, Y8, Y8 \
+	VBLENDVPS Y8, Yb, Ya, Ya \
+	VBLENDVPS Y8, Yib, Yia, Yia
+
+// EVENODD splits the 16 floats of Ylo:Yhi into their even-indexed ones
+// (Yeven) and odd-indexed ones (Yodd), in order.
+#define EVENODD(Ylo, Yhi, Yeven, Yodd) \
+	VSHUFPS $0x88, Yhi, Ylo, Yeven \
+	VSHUFPS $0xDD, Yhi, Ylo, Yodd \
+	VPERMPD $0xD8, Yeven, Yeven \
+	VPERMPD $0xD8, Yodd, Yodd
+
+// func maxPool2x2AVX2(out *float32, idx *int32, r0, r1 *float32, n int, i0, i1 int32)
+// maxPool2x2AVX512 on 8 windows a step, n a positive multiple of 8.
+TEXT ·maxPool2x2AVX2(SB), NOSPLIT, $0-48
+	POOL_ARGS
+	VMOVDQU      c_even<>(SB), Y10 // 0, 2, …, 14
+	VMOVD        R9, X11
+	VPBROADCASTD X11, Y11
+	VMOVD        R10, X12
+	VPBROADCASTD X12, Y12
+	MOVL         $16, R11
+	VMOVD        R11, X13
+	VPBROADCASTD X13, Y13
+	MOVL         $1, R11
+	VMOVD        R11, X14
+	VPBROADCASTD X14, Y14
+
+windows8:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS (DX), Y2
+	VMOVUPS 32(DX), Y3
+	EVENODD(Y0, Y1, Y4, Y5)
+	EVENODD(Y2, Y3, Y6, Y7)
+	VPADDD  Y11, Y10, Y0 // top row: even and odd indices
+	VPADDD  Y14, Y0, Y1
+	VPADDD  Y12, Y10, Y2 // bottom row
+	VPADDD  Y14, Y2, Y3
+	PICK8(Y4, Y0, Y5, Y1)
+	PICK8(Y6, Y2, Y7, Y3)
+	PICK8(Y4, Y0, Y6, Y2)
+	VMOVUPS Y4, (DI)
+	VMOVDQU Y0, (R8)
+	VPADDD  Y13, Y11, Y11
+	VPADDD  Y13, Y12, Y12
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $32, DI
+	ADDQ    $32, R8
+	SUBQ    $8, CX
+	JNZ     windows8
 	VZEROUPPER
 	RET

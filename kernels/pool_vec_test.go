@@ -14,8 +14,12 @@ func TestMaxPool2x2Vec(t *testing.T) {
 	if maxPool2x2Vec == nil {
 		t.Skip("no vector kernel on this CPU or build")
 	}
-	vec := maxPool2x2Vec
-	defer func() { maxPool2x2Vec = vec }()
+	testMaxPool2x2Vec(t, maxPool2x2Vec)
+}
+
+// testMaxPool2x2Vec is TestMaxPool2x2Vec for the kernel vec.
+func testMaxPool2x2Vec(t *testing.T, vec func(out []float32, oi []int32, r0, r1 []float32, i0, i1 int)) {
+	defer func(saved func(out []float32, oi []int32, r0, r1 []float32, i0, i1 int)) { maxPool2x2Vec = saved }(maxPool2x2Vec)
 	rng := rand.New(rand.NewPCG(1, 7))
 	specials := []float32{0, float32(math.Copysign(0, -1)), 1, 1, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
 	for ow := 1; ow <= 40; ow++ {
@@ -30,12 +34,17 @@ func TestMaxPool2x2Vec(t *testing.T) {
 				}
 			}
 			plane = plane[:2*W]
+			h0 := 0
+			if ow%3 == 0 { // the second row pair: indices past a plane's first rows
+				plane = append(make([]float32, 2*W), plane...)
+				h0 = 2
+			}
 			want, wantIdx := make([]float32, ow), make([]int32, ow)
 			got, gotIdx := make([]float32, ow), make([]int32, ow)
 			maxPool2x2Vec = nil
-			maxPool2x2Row(want, wantIdx, plane, 0, W, 2)
+			maxPool2x2Row(want, wantIdx, plane, h0, W, 2)
 			maxPool2x2Vec = vec
-			maxPool2x2Row(got, gotIdx, plane, 0, W, 2)
+			maxPool2x2Row(got, gotIdx, plane, h0, W, 2)
 			for i := range want {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) || gotIdx[i] != wantIdx[i] {
 					t.Fatalf("width %d, window %d: vector %v at %d, Go %v at %d (rows %v)", W, i, got[i], gotIdx[i], want[i], wantIdx[i], plane)
