@@ -53,11 +53,4 @@ func TestBatchNormReduceAVX2(t *testing.T) {
 
 // TestBatchNormPassesAVX2: the element-wise passes' AVX2 code (what CPUs
 // without AVX-512 run) gives the Go loops' bits too, on any CPU with AVX2.
-func TestBatchNormPassesAVX2(t *testing.T) {
-	if !hasAVX2 {
-		t.Skip("no AVX2 on this CPU")
-	}
-	defer func(saved bool) { hasAVX512 = saved }(hasAVX512)
-	hasAVX512 = false
-	TestBatchNormPasses(t)
-}
+func TestBatchNormPassesAVX2(t *testing.T) { asAVX2(t, TestBatchNormPasses) }

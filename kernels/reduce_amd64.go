@@ -8,14 +8,26 @@ package kernels
 //go:noescape
 func accAddAVX512(a *float64, s *float32, n int)
 
+// accAddAVX2 is accAddGo on 4 lanes, n a positive multiple of 4.
+//
+//go:noescape
+func accAddAVX2(a *float64, s *float32, n int)
+
 // accAdd sets a[j] += float64(s[j]).
 func accAdd(a []float64, s []float32) {
-	if !hasAVX512 || len(a) == 0 {
-		accAddGo(a, s)
-		return
-	}
 	s = s[:len(a)]
-	accAddAVX512(&a[0], &s[0], len(a))
+	switch {
+	case len(a) == 0:
+	case hasAVX512:
+		accAddAVX512(&a[0], &s[0], len(a))
+	case hasAVX2 && len(a) >= 4:
+		// Whole vectors of 4 in AVX2 code, the ragged end in the Go loop.
+		full := len(a) &^ 3
+		accAddAVX2(&a[0], &s[0], full)
+		accAddGo(a[full:], s[full:])
+	default:
+		accAddGo(a, s)
+	}
 }
 
 // rowMaxAVX512 and rowMaxAVX2 return the largest of x[0..n) by VMAXPS,

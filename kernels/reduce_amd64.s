@@ -46,6 +46,24 @@ done:
 	VZEROUPPER
 	RET
 
+// func accAddAVX2(a *float64, s *float32, n int)
+// accAddAVX512 on 4 lanes, n a positive multiple of 4.
+TEXT ·accAddAVX2(SB), NOSPLIT, $0-24
+	MOVQ a+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+
+acc4:
+	VCVTPS2PD (SI), Y0
+	VADDPD    (DI), Y0, Y0
+	VMOVUPD   Y0, (DI)
+	ADDQ      $16, SI
+	ADDQ      $32, DI
+	SUBQ      $4, CX
+	JNZ       acc4
+	VZEROUPPER
+	RET
+
 // func rowMaxAVX512(x *float32, n int) (m float32, nan bool)
 // m is the largest of x[0..n), n a positive multiple of 16, by VMAXPS (which
 // drops NaNs and may pick either zero), and nan whether any x[j] is NaN.
