@@ -359,6 +359,14 @@ done2:
 	VZEROUPPER
 	RET
 
+// NORM8 leaves in Y0 (x−mu)·k + bias for the 8 floats at SI, with mu, k
+// and bias broadcast in Y5, Y6 and Y7.
+#define NORM8 \
+	VMOVUPS (SI), Y0; \
+	VSUBPS Y5, Y0, Y0; \
+	VMULPS Y6, Y0, Y0; \
+	VADDPS Y7, Y0, Y0
+
 // func bnNormAVX2(y, x *float32, n int, mu, k, bias float32)
 // bnNormAVX512 on 8 lanes, n a positive multiple of 8 (the Go loop takes a
 // ragged end).
@@ -371,10 +379,7 @@ TEXT ·bnNormAVX2(SB), NOSPLIT, $0-36
 	VBROADCASTSS bias+32(FP), Y7
 
 norm8:
-	VMOVUPS (SI), Y0
-	VSUBPS  Y5, Y0, Y0
-	VMULPS  Y6, Y0, Y0
-	VADDPS  Y7, Y0, Y0
+	NORM8
 	VMOVUPS Y0, (DI)
 	ADDQ    $32, SI
 	ADDQ    $32, DI
@@ -395,10 +400,7 @@ TEXT ·bnNormResAVX2(SB), NOSPLIT, $0-44
 	VBROADCASTSS bias+40(FP), Y7
 
 normres8:
-	VMOVUPS (SI), Y0
-	VSUBPS  Y5, Y0, Y0
-	VMULPS  Y6, Y0, Y0
-	VADDPS  Y7, Y0, Y0
+	NORM8
 	VADDPS  (DX), Y0, Y0
 	VMOVUPS Y0, (DI)
 	ADDQ    $32, SI

@@ -247,7 +247,7 @@ func convGemm(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 					at := ((n0+j)*g.K + gi*kg) * ohw
 					copyRows(y[at:], out[j*ohw:], kg, ohw, ohw, cols)
 					if ge != nil {
-						imageEpilogue(ge, e, gi, kg, at).apply(y[at:], ohw, ohw, 0, kg, 0, ohw)
+						imageEpilogue(ge, e, gi, kg, at).apply(y[at:], ohw, 0, kg, 0, ohw)
 					}
 				}
 			}

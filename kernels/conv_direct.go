@@ -304,7 +304,7 @@ func directConv(arch *convArch, y, x []float32, at func(k, t int) float32, g Con
 				if e.ActOut != nil {
 					ge.ActOut = e.ActOut[at:]
 				}
-				ge.apply(y[at:], ohw, ohw, 0, g.K, 0, ohw)
+				ge.apply(y[at:], ohw, 0, g.K, 0, ohw)
 			}
 		}, func() { putScratch(bufp) }
 	})

@@ -84,7 +84,7 @@ func TestConvDirect(t *testing.T) {
 				at := n * g.K * ohw
 				ge := *e
 				ge.BiasRows, ge.Residual = true, e.Residual[at:]
-				ge.apply(ref[at:], ohw, ohw, 0, g.K, 0, ohw)
+				ge.apply(ref[at:], ohw, 0, g.K, 0, ohw)
 			}
 			for i := range ref {
 				if math.Float32bits(ref[i]) != math.Float32bits(fused[i]) {

@@ -31,16 +31,15 @@ func (e *Epilogue) none() bool {
 }
 
 // apply finishes the rows×cols block of C at row i0 and column j0; c holds
-// the block's first row with row stride ldt (C's own, or a scratch tile's),
-// and ldc is C's row stride, by which Residual and ActOut are indexed. Each
-// operation runs along a row in vector code; a block of whole rows of C
-// without a column bias is one span.
-func (e *Epilogue) apply(c []float32, ldt, ldc, i0, rows, j0, cols int) {
-	if e.Bias == nil && ldt == ldc && cols == ldc { // then j0 is 0
+// the block's first row, and ldc is C's row stride, by which Residual and
+// ActOut are indexed too. Each operation runs along a row in vector code;
+// a block of whole rows without a column bias is one span.
+func (e *Epilogue) apply(c []float32, ldc, i0, rows, j0, cols int) {
+	if e.Bias == nil && cols == ldc { // then j0 is 0
 		rows, cols = 1, rows*cols
 	}
 	for i := range rows {
-		row := c[i*ldt:][:cols]
+		row := c[i*ldc:][:cols]
 		at := (i0+i)*ldc + j0
 		if e.Residual != nil {
 			binarySpan(Add, 0, row, row, e.Residual[at:at+cols])

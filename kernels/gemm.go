@@ -135,7 +135,7 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 			scaleRow(c[i*ldc:i*ldc+n], beta)
 		}
 		if e != nil {
-			e.apply(c, ldc, ldc, 0, m, 0, n)
+			e.apply(c, ldc, 0, m, 0, n)
 		}
 		return
 	}
@@ -277,7 +277,7 @@ func scaleRow(row []float32, beta float32) {
 // goroutines, loops ordered so the innermost one runs along a row.
 func sgemmSmall(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue) {
 	if e != nil {
-		defer e.apply(c, ldc, ldc, 0, m, 0, n)
+		defer e.apply(c, ldc, 0, m, 0, n)
 	}
 	for i := 0; i < m; i++ {
 		crow := c[i*ldc : i*ldc+n]
@@ -636,7 +636,7 @@ func (j *sgemmJob) compute(int, int) {
 				}
 				if last {
 					col := j.jc + g0*nr
-					j.epi.apply(j.c[i0*j.ldc+col:], j.ldc, j.ldc, i0, i1-i0, col, min(j.n, j.jc+g1*nr)-col)
+					j.epi.apply(j.c[i0*j.ldc+col:], j.ldc, i0, i1-i0, col, min(j.n, j.jc+g1*nr)-col)
 				}
 			}
 		}
