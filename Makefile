@@ -16,11 +16,13 @@ DEPS += mpich libmpich-dev
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
 ## EGL; tensor and nn suites run once per device), the kernels and the CPU device again on their AVX2 code (as
-## on a CPU without AVX-512), the pure-Go suite without cgo, the concurrency tests under the race detector, the
-## GLFW path under Xvfb, and each fuzz target briefly.
+## on a CPU without AVX-512), the curve tables of a build without plotting (tag noplot), the pure-Go suite
+## without cgo, the concurrency tests under the race detector, the GLFW path under Xvfb, and each fuzz target
+## briefly.
 test: deps-check vet
 	$(GO) test -count=1 $(PKGS)
 	GODEBUG=cpu.avx512f=off $(GO) test -count=1 ./kernels ./device/cpu
+	$(GO) test -count=1 -tags noplot -run TestWritePanelsCSV ./internal/train
 	CGO_ENABLED=0 $(GO) test -count=1 $(PKGS)
 	$(MAKE) test-race
 	$(MAKE) test-glfw

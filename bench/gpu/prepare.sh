@@ -2,9 +2,9 @@
 # prepare.sh builds, on this machine, everything bench/gpu/run.sh needs on a
 # lent GPU machine, which has no Go toolchain and no network: the bench,
 # device/gl, device/devicetest and internal/crossdevice test binaries, the
-# tensorgl command and the cnn and rnn examples (stripped, gzipped), the
-# shared libraries they link as a fallback for ones missing there, and
-# Fashion-MNIST. The folder is git-ignored: carry it with the run.
+# tensorgl command and the cnn and rnn examples (stripped, gzipped; the
+# examples without plotting), the shared libraries they link as a fallback
+# for ones missing there, and Fashion-MNIST. The folder is git-ignored: carry it with the run.
 #
 # usage: bench/gpu/prepare.sh [dir]        (default bench/gpu/prepared)
 #
@@ -33,9 +33,12 @@ for pkg in bench device/gl device/devicetest internal/crossdevice; do
 	echo "build $pkg test binary"
 	go test -c "${flags[@]}" -o "$tmp/$(basename "$pkg").test" "./$pkg"
 done
-for pkg in cmd/tensorgl examples/cnn examples/rnn; do
-	echo "build $pkg"
-	go build "${flags[@]}" -o "$tmp/$(basename "$pkg")" "./$pkg"
+# The examples without the plotting library (tag noplot: their curves as
+# CSV tables instead of PNG images): its fonts are 4 MiB of each program.
+go build "${flags[@]}" -o "$tmp/tensorgl" ./cmd/tensorgl
+for pkg in examples/cnn examples/rnn; do
+	echo "build $pkg (noplot)"
+	go build "${flags[@]}" -tags noplot -o "$tmp/$(basename "$pkg")" "./$pkg"
 done
 
 # Every shared library the binaries load (devicetest.test is pure Go,

@@ -212,7 +212,7 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 	if err := train.WriteImageGrid(res.Samples, pix, gridSide*gridSide, shape[1], shape[2], gridSide, -1, 1); err != nil {
 		return nil, err
 	}
-	res.Plot = filepath.Join(p.Out, "training.png")
+	res.Plot = filepath.Join(p.Out, "training"+train.PlotExt)
 	curve := func(label string, f func(e epochStats) float64) train.Curve {
 		c := train.Curve{Label: label}
 		for _, e := range res.History {

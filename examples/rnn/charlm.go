@@ -488,7 +488,7 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 		}
 		return out
 	}
-	res.Plot = filepath.Join(p.Out, "charlm.png")
+	res.Plot = filepath.Join(p.Out, "charlm"+train.PlotExt)
 	if err := train.WritePanels(res.Plot, train.Panel{
 		Title: "character-level RNN language model", YLabel: "bits per character",
 		Curves: []train.Curve{{Label: "training", Y: bits(res.Train)}, {Label: "validation", Y: bits(res.Val)}},

@@ -188,7 +188,7 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err 
 		return res, nil
 	}
 
-	res.Plot = filepath.Join(o.Out, "training.png")
+	res.Plot = filepath.Join(o.Out, "training"+PlotExt)
 	if err := writePlot(res.Plot, spec.Name+" on "+o.Dataset, res.History); err != nil {
 		return nil, err
 	}

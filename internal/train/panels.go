@@ -1,3 +1,5 @@
+//go:build !noplot
+
 package train
 
 import (
@@ -12,17 +14,11 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// Curve is one line of a panel: Y[i] is the value after epoch i+1.
-type Curve struct {
-	Label string // shown in the legend when a panel has several curves
-	Y     []float64
-}
-
-// Panel is one plot over the epochs.
-type Panel struct {
-	Title, YLabel string
-	Curves        []Curve
-}
+// PlotExt is the extension of the files WritePanels writes: PNG images, or
+// CSV tables in a build with the tag noplot (which leaves out the plotting
+// library and its fonts, 4 MiB of each program; bench/gpu/prepare.sh builds
+// the examples so).
+const PlotExt = ".png"
 
 // WritePanels draws the panels side by side into a PNG file at path,
 // replacing it atomically.

@@ -2,6 +2,18 @@ package train
 
 import "github.com/tensorgl/tensorgl/internal/atomicfile"
 
+// Curve is one line of a panel: Y[i] is the value after epoch i+1.
+type Curve struct {
+	Label string // shown in the legend when a panel has several curves
+	Y     []float64
+}
+
+// Panel is one plot over the epochs.
+type Panel struct {
+	Title, YLabel string
+	Curves        []Curve
+}
+
 // writePlot draws the training loss and the test accuracy per epoch side by
 // side into a PNG file at path.
 func writePlot(path, title string, hist []Epoch) error {
