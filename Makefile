@@ -47,9 +47,11 @@ fuzz-short:
 soak:
 	TENSORGL_SOAK_STEPS=3000 $(GO) test -count=1 -timeout 0 -run 'TestSoak' -v ./internal/crossdevice/
 
-## test-race: goroutines training their own models on one device (CPU and GL), and the tensor suite, under -race.
+## test-race: goroutines training their own models on one device (CPU and GL), the CPU kernels' worker pool, and
+## the tensor suite, under -race.
 test-race:
 	$(GO) test -race -count=1 -run 'TestConcurrent' ./internal/crossdevice/
+	$(GO) test -race -count=1 -run 'TestParallel' ./kernels/
 	$(GO) test -race -count=1 ./tensor/
 
 vet:

@@ -5,7 +5,13 @@
 // Kernels know nothing of tensors or devices: they take plain slices,
 // explicit shapes, strides and parameters, and check nothing. Hot loops are
 // parallel across GOMAXPROCS with a fixed split of the work, so results are
-// bit-identical whatever the number of threads.
+// bit-identical whatever the number of threads. The calling goroutine and
+// a pool of GOMAXPROCS−1 helpers share each loop's pieces as they free up;
+// an idle helper spins for 200 µs before it parks, as OpenMP's threads do,
+// because waking a parked thread can take longer than a whole kernel of a
+// small model's step. TENSORGL_CPU_SPIN (SpinEnv) sets how long (0: park at
+// once), and helpers that find their core taken by another process stop
+// spinning for a while by themselves.
 //
 // For kernel authors, go test ./kernels -run '^$' -bench with BenchmarkSgemm
 // (square and model-shaped products per micro-kernel), BenchmarkConv2d (the

@@ -47,15 +47,35 @@ func sgemmPick(m, n int) *sgemmArch {
 // about 8×8×8 on (measured on Zen 5 with AVX-512).
 const sgemmSmallWork = 512
 
-// sgemmTaskWork is the least work (multiply-adds, about 70 µs) worth handing
-// to each goroutine. A goroutine starts in a microsecond, but when its
-// thread has gone idle, waking it takes 10 to 70 µs (measured on a 2-core
-// Zen 5 VM): 256³ ran no faster on two threads than on one, 512³ 1.7× as
-// fast. Smaller products run single-threaded without goroutines: the
-// low-overhead path for small matrices. (Half this threshold ran a batch
-// of 64 times a 512×784 weight on two threads at 1.2× the rate of one, but
-// left the GAN step within ±8% and made the rows RNN's 17–27% slower.)
-const sgemmTaskWork = 1 << 24
+// sgemmParkedWork is the least work (multiply-adds, about 70 µs) worth
+// handing to each goroutine when the helper pool does not spin: waking a
+// parked goroutine takes 10 to 230 µs on a 2-core Zen 5 VM, where 256³ ran
+// no faster on two threads than on one and 512³ 1.7× as fast. Smaller
+// products run single-threaded without goroutines: the low-overhead path
+// for small matrices.
+//
+// While the pool spins (a helper starts in under a microsecond), products
+// of sgemmTaskWork (about 20 µs) a worker go parallel too, if each worker
+// gets sgemmTaskOutputs of C or more: a batch of 64 times a GAN's 784→512
+// weight and its gradients ran 1.3–1.5× as fast on two threads as on one,
+// while the 128×128 weight gradient of a recurrence over 1728 rows, split
+// in two, ran faster alone but slowed the training step around it
+// (bench/results/spin-pool-*-2026-12-01.txt).
+const (
+	sgemmParkedWork  = 1 << 24
+	sgemmTaskWork    = 1 << 22
+	sgemmTaskOutputs = 1 << 14
+)
+
+// sgemmWorkers is how many of workers an m×n×k product is worth.
+func sgemmWorkers(workers, m, n, k int) int {
+	work, outputs := int64(m)*int64(n)*int64(k), int64(m)*int64(n)
+	w := min(int64(workers), work/sgemmParkedWork)
+	if pool.spinning() {
+		w = max(w, min(int64(workers), work/sgemmTaskWork, outputs/sgemmTaskOutputs))
+	}
+	return int(max(1, w))
+}
 
 // sgemmMaxKC bounds every micro-kernel's kc, so a packer may keep a value
 // per step of a slice on the stack.
@@ -396,7 +416,7 @@ func (j *sgemmJob) run() {
 		// stream the whole of op(B): the LSTM and GRU language models'
 		// steps ran 1.1–1.25× as fast for it. No split changes what any
 		// element computes; tasks are handed out as workers free up.
-		useful := int(max(1, min(int64(workers), int64(j.m)*int64(j.nc)*int64(j.k)/sgemmTaskWork)))
+		useful := sgemmWorkers(workers, j.m, j.nc, j.k)
 		want := 1
 		if useful > 1 {
 			want = useful * sgemmTasksPerWorker

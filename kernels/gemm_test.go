@@ -245,7 +245,7 @@ func TestSgemmDeterministic(t *testing.T) {
 	// of one row block each packing op(B) themselves, and enough work for
 	// eight threads.
 	for _, sh := range [][3]int{{300, 200, 600}, {17, 2000, 1100}, {8, 4000, 1100}, {520, 270, 1000}} {
-		if work := int64(sh[0]) * int64(sh[1]) * int64(sh[2]); work < 2*sgemmTaskWork {
+		if work := int64(sh[0]) * int64(sh[1]) * int64(sh[2]); work < 2*sgemmParkedWork {
 			t.Fatalf("%v: %d multiply-adds are too few to split", sh, work)
 		}
 		for tr := 0; tr < 4; tr++ {

@@ -1,9 +1,12 @@
 package kernels
 
 import (
+	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ParallelFor calls fn(lo, hi) over disjoint ranges covering [0, n), in
@@ -11,6 +14,14 @@ import (
 // elements, so small loops run inline. Each index is handled by exactly one
 // call, and the split never changes what a single index computes, so kernels
 // that write only their own indices are deterministic.
+//
+// The loop is cut into up to piecesPerWorker ranges a worker, fixed by n,
+// grain and GOMAXPROCS alone, and handed out as ParallelItems hands out
+// items: the calling goroutine starts at once, a helper takes what is left
+// when it starts, and ParallelFor returns once every range is done. A
+// helper woken from a parked thread can start 100 µs or more late on a
+// busy VM; with one fixed range a worker, the caller waited for it after
+// doing its own half.
 func ParallelFor(n, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
@@ -18,24 +29,20 @@ func ParallelFor(n, grain int, fn func(lo, hi int)) {
 	if grain < 1 {
 		grain = 1
 	}
-	workers := workers(n, grain)
-	if workers <= 1 {
+	w := workers(n, grain)
+	if w <= 1 {
 		fn(0, n)
 		return
 	}
-	chunk := (n + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := chunk; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	fn(0, min(chunk, n))
-	wg.Wait()
+	pieces := min(ceilDiv(n, grain), w*piecesPerWorker)
+	work := func(i int) { fn(splitEven(i, n, pieces), splitEven(i+1, n, pieces)) }
+	ParallelItems(pieces, func() (func(int), func()) { return work, nil })
 }
+
+// piecesPerWorker is how many ranges ParallelFor cuts a loop into for each
+// worker it could use: enough that a worker who starts late finds some
+// left, few enough that each is still a grain or more.
+const piecesPerWorker = 4
 
 // workers is how many goroutines ParallelFor(n, grain, …) runs on.
 func workers(n, grain int) int {
@@ -49,44 +56,272 @@ func workers(n, grain int) int {
 func serial(n, grain int) bool { return workers(n, grain) <= 1 }
 
 // ParallelItems calls work(i) once for each i in [0, n), handing the
-// items out one at a time to the calling goroutine and up to
-// GOMAXPROCS−1 helpers, so a helper that starts late or runs slow takes
-// fewer. Each worker gets its work function from newWorker when it claims
-// its first item, and calls its release function (if not nil) when it runs
-// out. ParallelItems returns once every item is done, without waiting for
-// helpers that found none left: waking a parked thread can take longer than
-// a whole small loop (on a 2-core VM, 0.2 ms of LeNet images ran no faster
-// on two threads than on one, while ten times as many ran 1.55× as fast),
-// and a late helper only finds the counter spent. Results are as
-// deterministic as work(i) is on its own. (Helpers that spin between calls,
-// as OpenMP's do, scaled the short loops on an idle machine but ran them
-// twice as slow as one thread while another process used the second core.)
+// items out one at a time to the calling goroutine and to the pool's
+// helpers (up to GOMAXPROCS−1 of them), so a helper that starts late or
+// runs slow takes fewer. Each worker gets its work function from newWorker
+// when it claims its first item, and calls its release function (if not
+// nil) when it runs out. ParallelItems returns once every item is done,
+// without waiting for helpers that found none left. Results are as
+// deterministic as work(i) is on its own. Any number of goroutines may call
+// it at once, and work may call it again (the pool serves every call).
 func ParallelItems(n int, newWorker func() (work func(i int), release func())) {
 	if n <= 0 {
 		return
 	}
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-	)
-	wg.Add(n)
-	run := func() {
-		var work func(int)
-		var release func()
-		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-			if work == nil {
-				work, release = newWorker()
-			}
+	procs := runtime.GOMAXPROCS(0)
+	if n == 1 || procs == 1 {
+		work, release := newWorker()
+		for i := range n {
 			work(i)
-			wg.Done()
 		}
 		if release != nil {
 			release()
 		}
+		return
 	}
-	for range min(n, runtime.GOMAXPROCS(0)) - 1 {
-		go run()
+	j := &itemJob{n: int64(n), newWorker: newWorker, done: make(chan struct{})}
+	j.pending.Store(int64(n))
+	pool.publish(j, min(n, procs)-1, procs-1)
+	j.run()
+	pool.retire(j)
+	j.wait()
+}
+
+// itemJob is one call of ParallelItems.
+type itemJob struct {
+	n         int64
+	next      atomic.Int64  // the next item to claim
+	pending   atomic.Int64  // items not yet done
+	done      chan struct{} // closed when pending reaches 0
+	newWorker func() (func(int), func())
+}
+
+// run claims and works items of j until none are left, as one worker.
+func (j *itemJob) run() {
+	var work func(int)
+	var release func()
+	for i := j.next.Add(1) - 1; i < j.n; i = j.next.Add(1) - 1 {
+		if work == nil {
+			work, release = j.newWorker()
+		}
+		work(int(i))
+		if j.pending.Add(-1) == 0 {
+			close(j.done)
+		}
 	}
-	run()
-	wg.Wait()
+	if release != nil {
+		release()
+	}
+}
+
+func (j *itemJob) left() bool { return j.next.Load() < j.n }
+
+// wait returns once every item of j is done. The caller spins for
+// spinWait (while the pool spins) before it blocks: a goroutine blocked
+// here parks its thread, and waking a parked thread takes as long as
+// waking a parked helper.
+func (j *itemJob) wait() {
+	if j.pending.Load() == 0 {
+		return
+	}
+	if pool.spinning() {
+		start := time.Now()
+		for {
+			for range 64 {
+				if j.pending.Load() == 0 {
+					return
+				}
+			}
+			if time.Since(start) > spinWait {
+				break
+			}
+		}
+	}
+	<-j.done
+}
+
+// The helper pool. A helper that runs out of items spins for spinWait,
+// watching for the next job, before it parks, and a caller spins as long
+// for the items helpers still work on before it blocks: on a 2-core VM a
+// parked thread woke 100–230 µs after the job that woke it (a spinning one
+// saw the job in under a microsecond), so with parked threads the loops of
+// a training step shorter than that ran on one core.
+//
+// Spinning costs a core that another process may want. A helper checks
+// what it lost of each job's time to the OS (its thread's CPU time against
+// the wall clock), and a spin whether its core was taken: losing more than
+// spinPreempted twice within spinCalm/4 (once now and then is a VM's host
+// at work; a CPU-bound process sharing the core does it every few
+// milliseconds) calms the pool for spinCalm: nothing spins, and products
+// go parallel only from the size where waking a parked helper pays
+// (sgemmWorkers).
+var pool = helperPool{wake: make(chan struct{}, maxHelpers)}
+
+// maxHelpers bounds the pool (and the wake channel's buffer).
+const maxHelpers = 255
+
+const (
+	spinPreempted = time.Millisecond
+	spinCalm      = 100 * time.Millisecond
+)
+
+// SpinEnv names the environment variable that sets how long an idle
+// helper, or a caller waiting for helpers, spins: a duration such as 50us
+// or 1ms, 0 to park at once (as a shared machine may want); 200µs unset.
+const SpinEnv = "TENSORGL_CPU_SPIN"
+
+// spinWait is SpinEnv's setting, read once.
+var spinWait = func() time.Duration {
+	v, set := os.LookupEnv(SpinEnv)
+	d, err := spinSetting(v, set)
+	if err != nil {
+		println("tensorgl:", err.Error())
+	}
+	return d
+}()
+
+// spinSetting parses SpinEnv's value: 200µs when unset or bad (with an
+// error naming what was expected and found).
+func spinSetting(v string, set bool) (time.Duration, error) {
+	const unset = 200 * time.Microsecond
+	if !set {
+		return unset, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return unset, fmt.Errorf("%s=%q: want a duration of 0 or more such as 200us or 1ms; spinning %v", SpinEnv, v, unset)
+	}
+	return d, nil
+}
+
+type helperPool struct {
+	mu     sync.Mutex
+	jobs   []*itemJob // published jobs, some maybe with no items left
+	count  int        // helpers started
+	parked int        // helpers waiting on wake
+	wake   chan struct{}
+	gen    atomic.Uint64 // bumped with every job published
+	// Nanoseconds since the epoch: until when nothing spins, and when a
+	// spin or a job last lost its core.
+	calm, preempted atomic.Int64
+}
+
+// publish makes j's items available to helpers, starting helpers up to
+// limit in all and waking up to want parked ones.
+func (p *helperPool) publish(j *itemJob, want, limit int) {
+	p.mu.Lock()
+	p.jobs = append(p.jobs, j)
+	for p.count < min(limit, maxHelpers) {
+		p.count++
+		go p.helper()
+	}
+	for w := min(want, p.parked); w > 0; w-- {
+		p.parked--
+		p.wake <- struct{}{}
+	}
+	p.gen.Add(1)
+	p.mu.Unlock()
+}
+
+// retire drops j from the published jobs once its caller found no items
+// left; helpers still working on its last items finish them.
+func (p *helperPool) retire(j *itemJob) {
+	p.mu.Lock()
+	for i, q := range p.jobs {
+		if q == j {
+			p.jobs = append(p.jobs[:i], p.jobs[i+1:]...)
+			break
+		}
+	}
+	p.mu.Unlock()
+}
+
+// take returns a published job with items left, or nil.
+func (p *helperPool) take() *itemJob {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, j := range p.jobs {
+		if j.left() {
+			return j
+		}
+	}
+	return nil
+}
+
+func (p *helperPool) helper() {
+	for {
+		gen := p.gen.Load()
+		if j := p.take(); j != nil {
+			p.runTimed(j)
+			continue
+		}
+		if p.spin(gen) {
+			continue
+		}
+		p.mu.Lock()
+		if p.gen.Load() != gen {
+			p.mu.Unlock()
+			continue
+		}
+		p.parked++
+		p.mu.Unlock()
+		<-p.wake
+	}
+}
+
+// runTimed works items of j and notes whether the OS took the core away
+// meanwhile (threadCPU: where the OS tells a thread's CPU time).
+func (p *helperPool) runTimed(j *itemJob) {
+	cpu0, ok := threadCPU()
+	t0 := time.Now()
+	j.run()
+	if !ok {
+		return
+	}
+	// A goroutine that ran on another thread by the end reads another
+	// thread's clock: a time used below 0 or above the wall clock's is
+	// not a measurement.
+	cpu1, _ := threadCPU()
+	wall, used := time.Since(t0), cpu1-cpu0
+	if used >= 0 && used <= wall && wall-used > spinPreempted {
+		p.lost(time.Now().UnixNano())
+	}
+}
+
+// lost notes that a helper lost its core at now.
+func (p *helperPool) lost(now int64) {
+	if now-p.preempted.Swap(now) < int64(spinCalm/4) {
+		p.calm.Store(now + int64(spinCalm))
+	}
+}
+
+// spinning reports whether helpers and callers spin now.
+func (p *helperPool) spinning() bool {
+	return spinWait > 0 && time.Now().UnixNano() >= p.calm.Load()
+}
+
+// spin waits up to spinWait for a job published after gen, and reports
+// whether one was. It does not yield: a goroutine queued behind it on its
+// P waits at most spinWait (or for another P to steal it).
+func (p *helperPool) spin(gen uint64) bool {
+	if !p.spinning() {
+		return false
+	}
+	start := time.Now()
+	last := start
+	for {
+		for range 64 {
+			if p.gen.Load() != gen {
+				return true
+			}
+		}
+		now := time.Now()
+		if now.Sub(last) > spinPreempted {
+			p.lost(now.UnixNano())
+		}
+		if now.Sub(start) > spinWait {
+			return false
+		}
+		last = now
+	}
 }

@@ -1,8 +1,12 @@
 package kernels
 
 import (
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestParallelItems checks that every item is worked on exactly once, by
@@ -26,6 +30,122 @@ func TestParallelItems(t *testing.T) {
 					t.Fatalf("GOMAXPROCS=%d n=%d: %d workers", procs, n, w)
 				}
 			})
+		}
+	}
+}
+
+// TestParallelForRanges checks that ParallelFor's ranges cover [0, n)
+// exactly once, each at least grain long where n allows, and that the
+// ranges depend on n, grain and GOMAXPROCS only.
+func TestParallelForRanges(t *testing.T) {
+	for _, procs := range []int{1, 2, 3, 8} {
+		for _, c := range [][2]int{{1, 1}, {7, 1}, {100, 1}, {100, 7}, {1000, 64}, {5, 100}, {1 << 16, 1 << 11}} {
+			n, grain := c[0], c[1]
+			withProcs(procs, func() {
+				var first []int
+				for rep := range 3 {
+					var mu sync.Mutex
+					var los []int
+					seen := make([]atomic.Int32, n)
+					ParallelFor(n, grain, func(lo, hi int) {
+						if hi <= lo || hi-lo < min(n, grain)/2 {
+							t.Errorf("procs %d n %d grain %d: range [%d, %d)", procs, n, grain, lo, hi)
+						}
+						for i := lo; i < hi; i++ {
+							seen[i].Add(1)
+						}
+						mu.Lock()
+						los = append(los, lo)
+						mu.Unlock()
+					})
+					for i := range seen {
+						if c := seen[i].Load(); c != 1 {
+							t.Fatalf("procs %d n %d grain %d: index %d handled %d times", procs, n, grain, i, c)
+						}
+					}
+					slices.Sort(los)
+					if rep == 0 {
+						first = los
+					} else if !slices.Equal(los, first) {
+						t.Fatalf("procs %d n %d grain %d: ranges start at %v, then at %v", procs, n, grain, first, los)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestParallelItemsConcurrent runs ParallelItems from several goroutines
+// at once, with items that call it again, with the pool spinning and
+// calm: every item of every call is done exactly once, and each call
+// returns only when its items are.
+func TestParallelItemsConcurrent(t *testing.T) {
+	was := pool.calm.Load()
+	defer pool.calm.Store(was)
+	for _, calm := range []bool{false, true} {
+		if calm {
+			pool.calm.Store(time.Now().Add(time.Hour).UnixNano())
+		} else {
+			pool.calm.Store(0)
+		}
+		withProcs(4, func() {
+			var wg sync.WaitGroup
+			for g := range 6 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for call := range 60 {
+						n := 1 + (g*7+call*13)%40
+						counts := make([]atomic.Int32, n)
+						var inner atomic.Int64
+						ParallelItems(n, func() (func(int), func()) {
+							return func(i int) {
+								if i%9 == 0 { // nested, as a batched product's GEMMs
+									ParallelFor(300, 10, func(lo, hi int) { inner.Add(int64(hi - lo)) })
+								}
+								counts[i].Add(1)
+							}, nil
+						})
+						for i := range counts {
+							if c := counts[i].Load(); c != 1 {
+								t.Errorf("calm %v: goroutine %d call %d: item %d of %d done %d times by the return", calm, g, call, i, n, c)
+								return
+							}
+						}
+						if want := int64(300 * ((n + 8) / 9)); inner.Load() != want {
+							t.Errorf("calm %v: nested loops covered %d indices, want %d", calm, inner.Load(), want)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+		})
+	}
+}
+
+// TestSpinSetting checks TENSORGL_CPU_SPIN's parsing.
+func TestSpinSetting(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		set  bool
+		want time.Duration
+		bad  bool
+	}{
+		{"", false, 200 * time.Microsecond, false},
+		{"0", true, 0, false},
+		{"50us", true, 50 * time.Microsecond, false},
+		{"1ms", true, time.Millisecond, false},
+		{"", true, 200 * time.Microsecond, true},
+		{"200", true, 200 * time.Microsecond, true},
+		{"-1ms", true, 200 * time.Microsecond, true},
+	} {
+		got, err := spinSetting(c.v, c.set)
+		if got != c.want || (err != nil) != c.bad {
+			t.Errorf("spinSetting(%q, %v) = %v, %v; want %v, error %v", c.v, c.set, got, err, c.want, c.bad)
+		}
+		if err != nil && !strings.Contains(err.Error(), SpinEnv) {
+			t.Errorf("spinSetting(%q): error %q does not name %s", c.v, err, SpinEnv)
 		}
 	}
 }

@@ -4,5 +4,7 @@
 // and is always available; importing it registers it as "cpu".
 //
 // Kernels run synchronously on the calling goroutine (and its helpers), so
-// Sync and Read have nothing to wait for.
+// Sync and Read have nothing to wait for. The helpers spin for a while
+// between kernels instead of parking at once; TENSORGL_CPU_SPIN=0 parks
+// them at once, for machines shared with other work (see package kernels).
 package cpu
