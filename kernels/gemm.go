@@ -54,8 +54,8 @@ const sgemmSmallWork = 512
 // products run single-threaded without goroutines: the low-overhead path
 // for small matrices.
 //
-// While the pool spins (a helper starts in under a microsecond), products
-// of sgemmTaskWork (about 20 µs) a worker go parallel too, if each worker
+// While the pool spins (a helper joins within 2–3 µs), products of
+// sgemmTaskWork (about 20 µs) a worker go parallel too, if each worker
 // gets sgemmTaskOutputs of C or more: a batch of 64 times a GAN's 784→512
 // weight and its gradients ran 1.3–1.5× as fast on two threads as on one,
 // while the 128×128 weight gradient of a recurrence over 1728 rows, split

@@ -1,6 +1,8 @@
 package kernels
 
 import (
+	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -147,5 +149,45 @@ func TestSpinSetting(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), SpinEnv) {
 			t.Errorf("spinSetting(%q): error %q does not name %s", c.v, err, SpinEnv)
 		}
+	}
+}
+
+// BenchmarkHelperStart times how long after ParallelItems is called a
+// helper claims its first item, after the caller has been busy for a gap
+// of 0, 50 µs (within spinWait: the helper spins) and 1 ms (beyond it: the
+// helper has parked), as helper-start-µs (the median of b.N calls) and
+// the share of calls a helper joined at all.
+func BenchmarkHelperStart(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		b.Skip("needs GOMAXPROCS ≥ 2")
+	}
+	busy := func(d time.Duration) {
+		for t0 := time.Now(); time.Since(t0) < d; {
+		}
+	}
+	for _, gap := range []time.Duration{0, 50 * time.Microsecond, time.Millisecond} {
+		b.Run(fmt.Sprintf("gap=%v", gap), func(b *testing.B) {
+			var starts []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				var start atomic.Int64
+				var workers atomic.Int32
+				ParallelItems(40, func() (func(int), func()) {
+					if workers.Add(1) == 2 {
+						start.Store(int64(time.Since(t0)))
+					}
+					return func(int) { busy(5 * time.Microsecond) }, nil
+				})
+				if s := start.Load(); s > 0 {
+					starts = append(starts, time.Duration(s))
+				}
+				busy(gap)
+			}
+			if len(starts) > 0 {
+				slices.Sort(starts)
+				b.ReportMetric(float64(starts[len(starts)/2])/1e3, "helper-start-µs")
+			}
+			b.ReportMetric(float64(len(starts))/float64(b.N), "joined")
+		})
 	}
 }
