@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/tensorgl/tensorgl/kernels"
 )
 
 // TimeoutEnv names the environment variable that sets the default bound on
@@ -23,8 +25,8 @@ const DefaultTimeout = 5 * time.Minute
 
 // Comm is the world of processes of one job.
 type Comm struct {
-	rank, size, local int
-	impl              string // the MPI library, or a note that there is none
+	rank, size, local, localSize int
+	impl                         string // the MPI library, or a note that there is none
 
 	mu      sync.Mutex // serialises collectives
 	timeout time.Duration
@@ -45,7 +47,10 @@ func Init() (*Comm, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Comm{rank: w.rank, size: w.size, local: w.local, impl: w.impl, timeout: DefaultTimeout}
+	c := &Comm{rank: w.rank, size: w.size, local: w.local, localSize: w.localSize, impl: w.impl, timeout: DefaultTimeout}
+	// Processes that share a machine share its cores: the CPU kernels'
+	// helpers then park between kernels instead of spinning.
+	kernels.ShareMachine(w.localSize)
 	if s := os.Getenv(TimeoutEnv); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
@@ -77,6 +82,9 @@ func (c *Comm) Size() int { return c.size }
 // LocalRank is this process's number among the job's processes on the same
 // machine (shared-memory node): the index of the GPU it should use.
 func (c *Comm) LocalRank() int { return c.local }
+
+// LocalSize is the number of the job's processes on this machine.
+func (c *Comm) LocalSize() int { return c.localSize }
 
 // Library names the MPI implementation ("Open MPI v4.1.4, …"), or says that
 // the program was built without it.
@@ -267,6 +275,6 @@ func (c *Comm) expired() {
 
 // world is what initWorld learns about the job.
 type world struct {
-	rank, size, local int
-	impl              string
+	rank, size, local, localSize int
+	impl                         string
 }

@@ -10,7 +10,7 @@ package dist
 // MPI's handles (MPI_COMM_WORLD, MPI_FLOAT, …) are macros, which cgo cannot
 // use directly; these wrappers name them.
 
-static int tgl_init(int *rank, int *size, int *local, int *provided) {
+static int tgl_init(int *rank, int *size, int *local, int *localSize, int *provided) {
 	// Open MPI installs handlers for SIGSEGV, SIGBUS, SIGFPE and SIGABRT
 	// that do not run on the alternate signal stack, which the Go runtime
 	// needs for its own (nil dereferences are SIGSEGV); leave them to Go
@@ -34,6 +34,7 @@ static int tgl_init(int *rank, int *size, int *local, int *provided) {
 	err = MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
 	if (err != MPI_SUCCESS) return err;
 	err = MPI_Comm_rank(node, local);
+	if (err == MPI_SUCCESS) err = MPI_Comm_size(node, localSize);
 	MPI_Comm_free(&node);
 	return err;
 }
@@ -83,8 +84,8 @@ import (
 var multiple bool
 
 func initWorld() (world, error) {
-	var rank, size, local, provided C.int
-	if code := C.tgl_init(&rank, &size, &local, &provided); code != 0 {
+	var rank, size, local, localSize, provided C.int
+	if code := C.tgl_init(&rank, &size, &local, &localSize, &provided); code != 0 {
 		return world{}, fmt.Errorf("dist: MPI_Init_thread: %w", mpiError(code))
 	}
 	if provided < C.tgl_thread_serialized() {
@@ -92,7 +93,7 @@ func initWorld() (world, error) {
 		return world{}, errors.New("dist: the MPI library grants no MPI_THREAD_SERIALIZED: Go calls MPI from several OS threads")
 	}
 	multiple = provided >= C.tgl_thread_multiple()
-	return world{rank: int(rank), size: int(size), local: int(local), impl: library()}, nil
+	return world{rank: int(rank), size: int(size), local: int(local), localSize: int(localSize), impl: library()}, nil
 }
 
 func mpiBcast(p unsafe.Pointer, n int, dbl bool, root int) error {

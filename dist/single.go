@@ -22,7 +22,7 @@ func initWorld() (world, error) {
 			return world{}, fmt.Errorf("dist: started as one of %d processes (%s=%d), but built without MPI: build with -tags mpi (cgo and the system MPI) to train on several", n, env, n)
 		}
 	}
-	return world{size: 1, impl: "none (built without -tags mpi): one process"}, nil
+	return world{size: 1, localSize: 1, impl: "none (built without -tags mpi): one process"}, nil
 }
 
 // The collectives are never called in a world of one (Comm.run returns

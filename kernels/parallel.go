@@ -132,7 +132,7 @@ func (j *itemJob) wait() {
 					return
 				}
 			}
-			if time.Since(start) > spinWait {
+			if time.Since(start) > spinFor() {
 				break
 			}
 		}
@@ -170,15 +170,36 @@ const (
 // or 1ms, 0 to park at once (as a shared machine may want); 200µs unset.
 const SpinEnv = "TENSORGL_CPU_SPIN"
 
-// spinWait is SpinEnv's setting, read once.
-var spinWait = func() time.Duration {
+// spinWait is SpinEnv's setting in nanoseconds, read once (ShareMachine
+// may set it to 0); spinFromEnv reports whether SpinEnv was set.
+var (
+	spinWait    atomic.Int64
+	spinFromEnv bool
+)
+
+func init() {
 	v, set := os.LookupEnv(SpinEnv)
 	d, err := spinSetting(v, set)
 	if err != nil {
 		println("tensorgl:", err.Error())
 	}
-	return d
-}()
+	spinWait.Store(int64(d))
+	spinFromEnv = set
+}
+
+// spinFor is how long helpers and callers spin.
+func spinFor() time.Duration { return time.Duration(spinWait.Load()) }
+
+// ShareMachine tells the CPU kernels that processes processes of one job
+// run on this machine (dist.Init calls it). Where their threads
+// (GOMAXPROCS each) outnumber the CPUs, helpers park at once instead of
+// spinning, unless SpinEnv says otherwise: spinning helpers of two
+// processes on two cores ran LeNet's data-parallel training 0.85× as fast.
+func ShareMachine(processes int) {
+	if !spinFromEnv && processes > 1 && processes*runtime.GOMAXPROCS(0) > runtime.NumCPU() {
+		spinWait.Store(0)
+	}
+}
 
 // spinSetting parses SpinEnv's value: 200µs when unset or bad (with an
 // error naming what was expected and found).
@@ -297,7 +318,7 @@ func (p *helperPool) lost(now int64) {
 
 // spinning reports whether helpers and callers spin now.
 func (p *helperPool) spinning() bool {
-	return spinWait > 0 && time.Now().UnixNano() >= p.calm.Load()
+	return spinWait.Load() > 0 && time.Now().UnixNano() >= p.calm.Load()
 }
 
 // spin waits up to spinWait for a job published after gen, and reports
@@ -319,7 +340,7 @@ func (p *helperPool) spin(gen uint64) bool {
 		if now.Sub(last) > spinPreempted {
 			p.lost(now.UnixNano())
 		}
-		if now.Sub(start) > spinWait {
+		if now.Sub(start) > spinFor() {
 			return false
 		}
 		last = now

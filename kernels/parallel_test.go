@@ -191,3 +191,26 @@ func BenchmarkHelperStart(b *testing.B) {
 		})
 	}
 }
+
+// TestShareMachine checks that processes sharing too few CPUs park their
+// helpers at once, unless TENSORGL_CPU_SPIN was set.
+func TestShareMachine(t *testing.T) {
+	was, env := spinWait.Load(), spinFromEnv
+	defer func() { spinWait.Store(was); spinFromEnv = env }()
+	cpus := runtime.NumCPU()
+	for _, c := range []struct {
+		procs, processes int
+		env              bool
+	}{{2, 1, false}, {1, cpus, false}, {1, cpus + 1, false}, {2, cpus, false}, {2, cpus, true}} {
+		withProcs(c.procs, func() {
+			spinWait.Store(int64(200 * time.Microsecond))
+			spinFromEnv = c.env
+			ShareMachine(c.processes)
+			want := !c.env && c.processes > 1 && c.processes*c.procs > cpus
+			if parks := spinWait.Load() == 0; parks != want {
+				t.Errorf("GOMAXPROCS %d, %d processes on %d CPUs, set by env %v: helpers park at once: %v, want %v",
+					c.procs, c.processes, cpus, c.env, parks, want)
+			}
+		})
+	}
+}
