@@ -21,8 +21,8 @@ func TestWorldOfOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Finalize()
-	if c.Rank() != 0 || c.Size() != 1 || c.LocalRank() != 0 {
-		t.Fatalf("world of one: rank %d of %d, local %d", c.Rank(), c.Size(), c.LocalRank())
+	if c.Rank() != 0 || c.Size() != 1 || c.LocalRank() != 0 || c.LocalSize() != 1 {
+		t.Fatalf("world of one: rank %d of %d, local %d of %d", c.Rank(), c.Size(), c.LocalRank(), c.LocalSize())
 	}
 	x := []float32{1, 2, 3}
 	y := []float64{4, 5}
@@ -77,8 +77,8 @@ func TestRank(t *testing.T) {
 	if want := os.Getenv(disttest.ChildEnv); fmt.Sprint(n) != want {
 		t.Fatalf("Size %d, want %s", n, want)
 	}
-	if c.LocalRank() != r { // one machine
-		t.Errorf("rank %d has local rank %d", r, c.LocalRank())
+	if c.LocalRank() != r || c.LocalSize() != n { // one machine
+		t.Errorf("rank %d of %d has local rank %d of %d", r, n, c.LocalRank(), c.LocalSize())
 	}
 	t.Logf("%s, %s", c, c.Library())
 
