@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
-
-	"github.com/tensorgl/tensorgl/kernels"
 )
 
 // TimeoutEnv names the environment variable that sets the default bound on
@@ -48,9 +46,6 @@ func Init() (*Comm, error) {
 		return nil, err
 	}
 	c := &Comm{rank: w.rank, size: w.size, local: w.local, localSize: w.localSize, impl: w.impl, timeout: DefaultTimeout}
-	// Processes that share a machine share its cores: the CPU kernels'
-	// helpers then park between kernels instead of spinning.
-	kernels.ShareMachine(w.localSize)
 	if s := os.Getenv(TimeoutEnv); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {

@@ -12,11 +12,6 @@
 // started by mpirun with several processes gets an error from Init rather
 // than several independent copies of itself.
 //
-// Init also tells the CPU kernels how many of the job's processes share
-// the machine (Comm.LocalSize, kernels.ShareMachine): where their threads
-// outnumber its CPUs, the kernels' helper threads park between kernels
-// instead of spinning, as they would take cores the other processes use.
-//
 // Every collective waits at most the Comm's timeout (5 minutes, or
 // TENSORGL_DIST_TIMEOUT as a Go duration such as "30s"): a process whose
 // partner died or stalled prints what it was waiting for and aborts the

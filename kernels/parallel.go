@@ -191,7 +191,7 @@ func init() {
 func spinFor() time.Duration { return time.Duration(spinWait.Load()) }
 
 // ShareMachine tells the CPU kernels that processes processes of one job
-// run on this machine (dist.Init calls it). Where their threads
+// run on this machine (ddp.New calls it with dist's Comm.LocalSize). Where their threads
 // (GOMAXPROCS each) outnumber the CPUs, helpers park at once instead of
 // spinning, unless SpinEnv says otherwise: spinning helpers of two
 // processes on two cores ran LeNet's data-parallel training 0.85× as fast.

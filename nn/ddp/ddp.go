@@ -68,11 +68,16 @@ type Stats struct {
 
 // New wraps model for training in comm's processes and copies rank 0's
 // parameters and buffers to every other process (Broadcast), so that all
-// replicas start equal whatever their initialisation.
+// replicas start equal whatever their initialisation. It also tells the
+// CPU kernels how many of the job's processes share this machine
+// (kernels.ShareMachine): where their threads outnumber its CPUs, the
+// kernels' helpers park between kernels instead of spinning on cores the
+// other processes use.
 func New(model nn.Module, comm *dist.Comm, cfg Config) (*DDP, error) {
 	if cfg.BucketSize < 0 {
 		return nil, fmt.Errorf("ddp: bucket size %d, want 0 (default) or more", cfg.BucketSize)
 	}
+	kernels.ShareMachine(comm.LocalSize())
 	if cfg.BucketSize == 0 {
 		cfg.BucketSize = DefaultBucketSize
 	}
