@@ -444,7 +444,7 @@ func (j *sgemmJob) run() {
 		}
 
 		// One ParallelFor per panel, as waking parked threads is slow (see
-		// sgemmTaskWork).
+		// sgemmParkedWork).
 		j.tasks = j.mBlocks * j.nChunks
 		j.next.Store(0)
 		if workers := min(useful, j.tasks); workers > 1 {

@@ -148,7 +148,7 @@ func (j *itemJob) wait() {
 // of a training step shorter than that ran on one core.
 //
 // Spinning costs a core that another process may want. A helper checks
-// what it lost of each job's time to the OS (its thread's CPU time against
+// what it lost of each of its jobs' time to the OS (its thread's CPU time against
 // the wall clock), and a spin whether its core was taken: losing more than
 // spinPreempted twice within spinCalm/4 (once now and then is a VM's host
 // at work; a CPU-bound process sharing the core does it every few
@@ -191,10 +191,11 @@ func init() {
 func spinFor() time.Duration { return time.Duration(spinWait.Load()) }
 
 // ShareMachine tells the CPU kernels that processes processes of one job
-// run on this machine (ddp.New calls it with dist's Comm.LocalSize). Where their threads
-// (GOMAXPROCS each) outnumber the CPUs, helpers park at once instead of
-// spinning, unless SpinEnv says otherwise: spinning helpers of two
-// processes on two cores ran LeNet's data-parallel training 0.85× as fast.
+// run on this machine (ddp.New calls it with dist's Comm.LocalSize).
+// Where their threads (GOMAXPROCS each) outnumber the CPUs, helpers park
+// at once instead of spinning, unless SpinEnv says otherwise: spinning
+// helpers of two processes on two cores ran LeNet's data-parallel
+// training 0.85× as fast.
 func ShareMachine(processes int) {
 	if !spinFromEnv && processes > 1 && processes*runtime.GOMAXPROCS(0) > runtime.NumCPU() {
 		spinWait.Store(0)
