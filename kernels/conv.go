@@ -194,7 +194,7 @@ func imageEpilogue(ge, e *Epilogue, gi, kg, at int) *Epilogue {
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 	if g.direct() {
 		_, _, crs, _ := g.dims()
-		directConv(directArch, y, x, func(k, t int) float32 { return w[k*crs+t] }, g, e)
+		directConv(directArch, y, x, chunkWeights(w, crs), g, e)
 		return
 	}
 	convGemm(y, x, w, g, e)

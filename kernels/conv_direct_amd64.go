@@ -25,6 +25,10 @@ var convArchs = func() (all []*convArch) {
 			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*16-1], y[15*ldy+p-1]
 			convPixAVX512[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
 		}
+		a.pix32 = func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*32-1], y[31*ldy+p-1]
+			convPix32AVX512[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
+		}
 		all = append(all, a)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {

@@ -59,6 +59,14 @@ func main() {
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
 	}
 	fmt.Fprintf(&d, "\n// convPixAVX512 holds the pixel kernels by pixel count.\nvar convPixAVX512 = [...]convFwdAsm{%s}\n", strings.Join(pix, ", "))
+	var pix32 []string
+	for p := 1; p <= pix32Max; p++ {
+		name := fmt.Sprintf("convPix32x%dAVX512", p)
+		emitPix32(w, name, p)
+		pix32 = append(pix32, name)
+		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
+	}
+	fmt.Fprintf(&d, "\n// convPix32AVX512 holds the 32-channel pixel kernels by pixel count.\nvar convPix32AVX512 = [...]convFwdAsm{%s}\n", strings.Join(pix32, ", "))
 	for _, i := range isas {
 		var fwd, nvs, wg []string
 		for kb := 1; kb <= i.fwdKB; kb++ {
@@ -274,37 +282,15 @@ func emitCopyRows(w func(string, ...any)) {
 	w("\tRET")
 }
 
-// emitPix writes a pixel kernel: 16 output channels of p consecutive output
-// pixels, y[k·ldy+j] = Σₜ w[t·16+k] · in[offs[t]+j], summed in tap order.
-// Each pixel's 16 channels build up in one register (Z16+j), from the
-// tap's weight vector and the pixel's input broadcast; a 16×16 transpose
-// (Z16… → Z0… → Z16… → Z0… → Z16…) then turns them into one vector of
-// pixels per channel, stored masked to p lanes.
-func emitPix(w func(string, ...any), name string, p int) {
+// pix32Max is the most pixels of a 32-channel pixel kernel: two
+// accumulators a pixel, two weight vectors and a broadcast fit in 32
+// registers.
+const pix32Max = 14
+
+// emitTranspose16 transposes the 16×16 floats of Z16…Z31 (row j in Z16+j)
+// in registers, through Z0…Z15, leaving column k in Z16+k.
+func emitTranspose16(w func(string, ...any)) {
 	z := func(n int) string { return fmt.Sprintf("Z%d", n) }
-	w("")
-	w("// func %s(in *float32, offs *int, taps int, w, y *float32, ldy int)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-48", name)
-	w("\tMOVQ in+0(FP), SI")
-	w("\tMOVQ offs+8(FP), BX")
-	w("\tMOVQ taps+16(FP), CX")
-	w("\tMOVQ w+24(FP), DI")
-	w("\tMOVQ y+32(FP), DX")
-	w("\tMOVQ ldy+40(FP), R8")
-	w("\tSHLQ $2, R8")
-	for j := 0; j < 16; j++ {
-		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(16+j))
-	}
-	w("%s_tap:", name)
-	w("\tMOVQ (BX), AX")
-	w("\tVMOVUPS (DI), Z0")
-	for j := 0; j < p; j++ {
-		w("\tVFMADD231PS.BCST %d(SI)(AX*4), Z0, %s", 4*j, z(16+j))
-	}
-	w("\tADDQ $8, BX")
-	w("\tADDQ $64, DI")
-	w("\tDECQ CX")
-	w("\tJNZ %s_tap", name)
 	for i := 0; i < 8; i++ { // 32-bit interleave of rows 2i, 2i+1
 		w("\tVUNPCKLPS %s, %s, %s", z(17+2*i), z(16+2*i), z(2*i))
 		w("\tVUNPCKHPS %s, %s, %s", z(17+2*i), z(16+2*i), z(2*i+1))
@@ -327,14 +313,110 @@ func emitPix(w func(string, ...any), name string, p int) {
 		w("\tVSHUFF32X4 $0x88, %s, %s, %s", z(12+m), z(4+m), z(16+8+m))
 		w("\tVSHUFF32X4 $0xdd, %s, %s, %s", z(12+m), z(4+m), z(16+12+m))
 	}
-	w("\tMOVL $0x%x, AX", 1<<p-1)
-	w("\tKMOVW AX, K1")
+}
+
+// emitPixStart opens a pixel kernel with a frame of the given bytes: SI
+// in, BX offs, CX taps, DI w, DX y and R8 ldy in bytes.
+func emitPixStart(w func(string, ...any), name string, frame int) {
+	w("")
+	w("// func %s(in *float32, offs *int, taps int, w, y *float32, ldy int)", name)
+	if frame == 0 {
+		w("TEXT ·%s(SB), NOSPLIT, $0-48", name)
+	} else {
+		w("TEXT ·%s(SB), 0, $%d-48", name, frame)
+	}
+	w("\tMOVQ in+0(FP), SI")
+	w("\tMOVQ offs+8(FP), BX")
+	w("\tMOVQ taps+16(FP), CX")
+	w("\tMOVQ w+24(FP), DI")
+	w("\tMOVQ y+32(FP), DX")
+	w("\tMOVQ ldy+40(FP), R8")
+	w("\tSHLQ $2, R8")
+}
+
+// emitTransposeStore transposes Z16…Z31 (emitTranspose16) and stores
+// column k, masked by K1, at ptr + k·R8, moving ptr down the rows.
+func emitTransposeStore(w func(string, ...any), ptr string) {
+	emitTranspose16(w)
 	for k := 0; k < 16; k++ {
-		w("\tVMOVUPS %s, K1, (DX)", z(16+k))
+		w("\tVMOVUPS Z%d, K1, (%s)", 16+k, ptr)
 		if k < 15 {
-			w("\tADDQ R8, DX")
+			w("\tADDQ R8, %s", ptr)
 		}
 	}
+}
+
+// emitPix32 writes a 32-channel pixel kernel: 32 output channels of p ≤
+// pix32Max consecutive output pixels, y[k·ldy+j] = Σₜ w[t·32+k] ·
+// in[offs[t]+j], summed in tap order. Pixel j's channels 0–15 build up in
+// Z2+j and 16–31 in Z16+j, from the tap's two weight vectors (Z0, Z1) and
+// the pixel's input broadcast once into Z30 or Z31: 2p multiply-adds for p+2
+// loads, where the 16-channel kernel does p for p+1. At the end channels
+// 0–15 wait in the frame while 16–31 are transposed and stored, then they
+// are reloaded into Z16… and go the same way.
+func emitPix32(w func(string, ...any), name string, p int) {
+	z := func(n int) string { return fmt.Sprintf("Z%d", n) }
+	emitPixStart(w, name, 64*p)
+	for j := 0; j < p; j++ {
+		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(2+j))
+		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(16+j))
+	}
+	w("%s_tap:", name)
+	w("\tMOVQ (BX), AX")
+	w("\tVMOVUPS (DI), Z0")
+	w("\tVMOVUPS 64(DI), Z1")
+	for j := 0; j < p; j++ {
+		b := z(30 + j%2)
+		w("\tVBROADCASTSS %d(SI)(AX*4), %s", 4*j, b)
+		w("\tVFMADD231PS %s, Z0, %s", b, z(2+j))
+		w("\tVFMADD231PS %s, Z1, %s", b, z(16+j))
+	}
+	w("\tADDQ $8, BX")
+	w("\tADDQ $128, DI")
+	w("\tDECQ CX")
+	w("\tJNZ %s_tap", name)
+	for j := 0; j < p; j++ {
+		w("\tVMOVUPS %s, %d(SP)", z(2+j), 64*j)
+	}
+	w("\tMOVL $0x%x, AX", 1<<p-1)
+	w("\tKMOVW AX, K1")
+	w("\tMOVQ R8, R9")
+	w("\tSHLQ $4, R9")
+	w("\tADDQ DX, R9") // row 16
+	emitTransposeStore(w, "R9")
+	for j := 0; j < p; j++ {
+		w("\tVMOVUPS %d(SP), %s", 64*j, z(16+j))
+	}
+	emitTransposeStore(w, "DX")
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// emitPix writes a pixel kernel: 16 output channels of p consecutive output
+// pixels, y[k·ldy+j] = Σₜ w[t·16+k] · in[offs[t]+j], summed in tap order.
+// Each pixel's 16 channels build up in one register (Z16+j), from the
+// tap's weight vector and the pixel's input broadcast; a 16×16 transpose
+// (Z16… → Z0… → Z16… → Z0… → Z16…) then turns them into one vector of
+// pixels per channel, stored masked to p lanes.
+func emitPix(w func(string, ...any), name string, p int) {
+	z := func(n int) string { return fmt.Sprintf("Z%d", n) }
+	emitPixStart(w, name, 0)
+	for j := 0; j < 16; j++ {
+		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(16+j))
+	}
+	w("%s_tap:", name)
+	w("\tMOVQ (BX), AX")
+	w("\tVMOVUPS (DI), Z0")
+	for j := 0; j < p; j++ {
+		w("\tVFMADD231PS.BCST %d(SI)(AX*4), Z0, %s", 4*j, z(16+j))
+	}
+	w("\tADDQ $8, BX")
+	w("\tADDQ $64, DI")
+	w("\tDECQ CX")
+	w("\tJNZ %s_tap", name)
+	w("\tMOVL $0x%x, AX", 1<<p-1)
+	w("\tKMOVW AX, K1")
+	emitTransposeStore(w, "DX")
 	w("\tVZEROUPPER")
 	w("\tRET")
 }

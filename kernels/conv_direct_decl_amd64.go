@@ -59,6 +59,51 @@ func convPix16AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
 var convPixAVX512 = [...]convFwdAsm{convPix1AVX512, convPix2AVX512, convPix3AVX512, convPix4AVX512, convPix5AVX512, convPix6AVX512, convPix7AVX512, convPix8AVX512, convPix9AVX512, convPix10AVX512, convPix11AVX512, convPix12AVX512, convPix13AVX512, convPix14AVX512, convPix15AVX512, convPix16AVX512}
 
 //go:noescape
+func convPix32x1AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x3AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x4AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x5AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x6AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x7AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x8AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x9AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x10AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x11AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x12AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x13AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x14AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+// convPix32AVX512 holds the 32-channel pixel kernels by pixel count.
+var convPix32AVX512 = [...]convFwdAsm{convPix32x1AVX512, convPix32x2AVX512, convPix32x3AVX512, convPix32x4AVX512, convPix32x5AVX512, convPix32x6AVX512, convPix32x7AVX512, convPix32x8AVX512, convPix32x9AVX512, convPix32x10AVX512, convPix32x11AVX512, convPix32x12AVX512, convPix32x13AVX512, convPix32x14AVX512}
+
+//go:noescape
 func convFwd1x4AVX2(in *float32, offs *int, taps int, w, out *float32, ldo int)
 
 //go:noescape

@@ -28,6 +28,8 @@ func directGeoms(rng *rand.Rand) []Conv2dGeom {
 	add(2, 3, 9, 8, 16, 1, 1, 0, 0)   // the pixel kernel: 8 pixels a row
 	add(1, 2, 7, 35, 32, 3, 3, 1, 1)  // 35 pixels, 3 calls a row; 32 channels
 	add(2, 16, 6, 19, 16, 3, 5, 0, 2) // backward input: 16 channels out
+	add(2, 96, 9, 8, 32, 1, 3, 0, 1)  // wide (directWide): 32-channel pixel kernel both ways
+	add(1, 64, 6, 31, 96, 1, 3, 0, 1) // wide: 3 calls a row, 3 chunks; sums short enough for the tolerance
 	for c := 1; c <= 20; c++ {
 		r := []int{1, 3, 5}[rng.IntN(3)]
 		s := []int{1, 3, 5}[rng.IntN(3)]
@@ -52,7 +54,7 @@ func TestConvDirect(t *testing.T) {
 			name := fmt.Sprintf("%s/%+v", arch.name, g)
 			y, dx, dw := nanSlice(len(wantY)), nanSlice(len(wantDx)), nanSlice(len(wantDw))
 			crs := g.C * g.R * g.S
-			directConv(arch, y, x, func(k, t int) float32 { return w[k*crs+t] }, g, nil)
+			directConv(arch, y, x, chunkWeights(w, crs), g, nil)
 			directBackwardInput(arch, dx, dy, w, g)
 			parts := min(g.N, wgradParts)
 			partial := make([]float32, (parts-1)*len(w))
@@ -76,10 +78,10 @@ func TestConvDirect(t *testing.T) {
 
 			e := &Epilogue{Residual: randSlice(rng, len(y), 1), Bias: randSlice(rng, g.K, 1), Act: Relu, HasAct: true}
 			fused := nanSlice(len(y))
-			directConv(arch, fused, x, func(k, t int) float32 { return w[k*crs+t] }, g, e)
+			directConv(arch, fused, x, chunkWeights(w, crs), g, e)
 			ohw := g.OH * g.OW
 			ref := nanSlice(len(y))
-			directConv(arch, ref, x, func(k, t int) float32 { return w[k*crs+t] }, g, nil)
+			directConv(arch, ref, x, chunkWeights(w, crs), g, nil)
 			for n := range g.N {
 				at := n * g.K * ohw
 				ge := *e
@@ -136,37 +138,44 @@ func TestConvDirectTwins(t *testing.T) {
 				}
 			}
 		}
-		if arch.pix != nil {
-			for p := 1; p <= 16; p++ {
+		for _, pk := range []struct {
+			kb, most int
+			pix      func(p int, in []float32, offs []int, w, y []float32, ldy int)
+		}{{16, 16, arch.pix}, {32, pix32Max, arch.pix32}} {
+			if pk.pix == nil {
+				continue
+			}
+			kb := pk.kb
+			for p := 1; p <= pk.most; p++ {
 				taps := 1 + rng.IntN(60)
 				offs := make([]int, taps)
 				for i := 1; i < taps; i++ {
 					offs[i] = offs[i-1] + rng.IntN(20)
 				}
 				in := randSlice(rng, offs[taps-1]+p, 1)
-				w := randSlice(rng, taps*16, 1)
+				w := randSlice(rng, taps*kb, 1)
 				ldy := p + rng.IntN(9)
-				got, want := nanSlice(15*ldy+p), nanSlice(15*ldy+p)
-				arch.pix(p, in, offs, w, got, ldy)
-				convPixGo(p, in, offs, w, want, ldy)
-				for k := range 16 {
+				got, want := nanSlice((kb-1)*ldy+p), nanSlice((kb-1)*ldy+p)
+				pk.pix(p, in, offs, w, got, ldy)
+				convPixGo(kb, p, in, offs, w, want, ldy)
+				for k := range kb {
 					for j := range ldy {
 						i := k*ldy + j
-						if k == 15 && j >= p {
+						if k == kb-1 && j >= p {
 							break
 						}
 						if j >= p { // between rows: not written
 							if !math.IsNaN(float64(got[i])) {
-								t.Fatalf("%s pix p=%d: wrote y[%d] = %g between rows", arch.name, p, i, got[i])
+								t.Fatalf("%s pix%d p=%d: wrote y[%d] = %g between rows", arch.name, kb, p, i, got[i])
 							}
 							continue
 						}
 						var mag float64
 						for ti, off := range offs {
-							mag += math.Abs(float64(in[off+j]) * float64(w[ti*16+k]))
+							mag += math.Abs(float64(in[off+j]) * float64(w[ti*kb+k]))
 						}
 						if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(taps)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
-							t.Fatalf("%s pix p=%d taps=%d: y[%d] = %g, Go twin %g", arch.name, p, taps, i, got[i], want[i])
+							t.Fatalf("%s pix%d p=%d taps=%d: y[%d] = %g, Go twin %g", arch.name, kb, p, taps, i, got[i], want[i])
 						}
 					}
 				}

@@ -21,6 +21,9 @@ var convGeoms = []Conv2dGeom{
 	// the input gradient is the flipped convolution's forward pass.
 	{N: 3, C: 6, H: 7, W: 6, K: 4, R: 3, S: 2, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 2},
 	{N: 2, C: 66, H: 5, W: 4, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 2, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	// Direct where the 32-channel pixel kernel runs (directWide): more
+	// than directMaxC channels, a multiple of 32 each way, rows of 8.
+	{N: 2, C: 96, H: 3, W: 8, K: 32, R: 1, S: 3, StrideH: 1, StrideW: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 }
 
 func withOut(g Conv2dGeom) Conv2dGeom {
