@@ -387,12 +387,24 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 	_, _, crs, _ := g.dims()
 	size := g.K * crs
 	parts := min(g.N, wgradParts, max(1, wgradScratch/size))
+	pix := g.directWgradPix()
+	if pix {
+		// Its chunks of filters share the work out too: fewer parts,
+		// fewer partial sums to write and add.
+		parts = min(parts, ceilDiv(wgradPixItems, g.K/32))
+	}
 	var partial *[]float32
 	if parts > 1 {
 		partial = getScratch((parts - 1) * size)
 		defer putScratch(partial)
 	}
-	if g.directWgrad() {
+	if pix {
+		var p []float32
+		if partial != nil {
+			p = *partial
+		}
+		directBackwardWeightPix(directArch, dw, x, dy, g, parts, p)
+	} else if g.directWgrad() {
 		var p []float32
 		if partial != nil {
 			p = *partial
@@ -405,12 +417,21 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 		ParallelFor(size, elemGrain, func(lo, hi int) {
 			d := dw[lo:hi]
 			for part := 1; part < parts; part++ {
-				for i, v := range (*partial)[(part-1)*size+lo : (part-1)*size+hi] {
-					d[i] += v
-				}
+				binarySpan(Add, 0, d, d, (*partial)[(part-1)*size+lo:(part-1)*size+hi])
 			}
 		})
 	}
+}
+
+// wgradPart returns where part of parts of a weight gradient of size
+// floats goes (the first to dw, part p > 0 to the (p−1)th size floats of
+// partial) and the range of the n images it sums.
+func wgradPart(dw, partial []float32, size, part, parts, n int) (out []float32, n0, n1 int) {
+	out = dw
+	if part > 0 {
+		out = partial[(part-1)*size : part*size]
+	}
+	return out, part * n / parts, (part + 1) * n / parts
 }
 
 // wgradGemm writes the parts of the weight gradient, the first to dw and
@@ -426,11 +447,11 @@ func wgradGemm(dw, x, dy []float32, g Conv2dGeom, parts int, partial *[]float32)
 		col, dyb, release := convScratch(!implicit && (nb > 1 || !g.pointwise()), crs*nb*ohw, nb > 1, kg*nb*ohw)
 		defer release()
 		for part := lo; part < hi; part++ {
-			out := dw
-			if part > 0 {
-				out = (*partial)[(part-1)*size : part*size]
+			var rest []float32
+			if partial != nil {
+				rest = *partial
 			}
-			n0, n1 := part*g.N/parts, (part+1)*g.N/parts
+			out, n0, n1 := wgradPart(dw, rest, size, part, parts, g.N)
 			for b0 := n0; b0 < n1; b0 += nb {
 				var beta float32
 				if b0 > n0 {

@@ -29,6 +29,11 @@ var convArchs = func() (all []*convArch) {
 			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*32-1], y[31*ldy+p-1]
 			convPix32AVX512[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
 		}
+		a.wgradPix = func(x, dy []float32, nimg, oh, ow, wp, ximg, dyimg int, out []float32, add bool) {
+			// As in convAsmArch.
+			_, _, _ = x[(nimg-1)*ximg+(oh+1)*wp+ow+1], dy[(nimg-1)*dyimg+oh*ow*32-1], out[9*32-1]
+			convWgradPix3x3AVX512(&x[0], &dy[0], nimg, oh, ow, 4*wp, 4*(wp-ow), 4*(ximg-oh*wp), 4*(dyimg-oh*ow*32), &out[0], add)
+		}
 		all = append(all, a)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {

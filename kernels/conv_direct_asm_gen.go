@@ -67,6 +67,8 @@ func main() {
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
 	}
 	fmt.Fprintf(&d, "\n// convPix32AVX512 holds the 32-channel pixel kernels by pixel count.\nvar convPix32AVX512 = [...]convFwdAsm{%s}\n", strings.Join(pix32, ", "))
+	emitWgradPix(w, "convWgradPix3x3AVX512")
+	fmt.Fprintf(&d, "\n//go:noescape\nfunc convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)\n")
 	for _, i := range isas {
 		var fwd, nvs, wg []string
 		for kb := 1; kb <= i.fwdKB; kb++ {
@@ -388,6 +390,74 @@ func emitPix32(w func(string, ...any), name string, p int) {
 		w("\tVMOVUPS %d(SP), %s", 64*j, z(16+j))
 	}
 	emitTransposeStore(w, "DX")
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// emitWgradPix writes the 3×3 weight-gradient pixel kernel: for one input
+// channel and 32 filters, out[t·32+k] = Σ dy[p][k] · x[p + (r·Wp + s)], t =
+// r·3+s, over the ow pixels of each of oh rows of nimg images, summed in
+// that order. dy holds the images' gradients pixel by pixel, 32 filters a
+// pixel (128 bytes); x is the channel's zero-bordered plane, wpb bytes a
+// row. Per pixel: two vectors of dy (Z0, Z1), a broadcast of each of the 9
+// inputs (Z2, Z3) and 18 multiply-adds into Z4…Z21 (tap t, filters 16h…:
+// Z4+2t+h). rowAdj, ximgAdj and dyimgAdj are the bytes from the end of a
+// row to the next, and from the end of an image to the next. With add, the
+// sums are added to out.
+func emitWgradPix(w func(string, ...any), name string) {
+	z := func(n int) string { return fmt.Sprintf("Z%d", n) }
+	w("")
+	w("// func %s(x, dy *float32, nimg, oh, ow, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-81", name)
+	w("\tMOVQ x+0(FP), SI")
+	w("\tMOVQ dy+8(FP), DI")
+	w("\tMOVQ nimg+16(FP), BX")
+	w("\tMOVQ ow+32(FP), AX")
+	w("\tMOVQ wpb+40(FP), R12")
+	w("\tLEAQ (R12)(R12*1), R13")
+	w("\tMOVQ rowAdj+48(FP), R8")
+	w("\tMOVQ ximgAdj+56(FP), R9")
+	w("\tMOVQ dyimgAdj+64(FP), R10")
+	w("\tMOVQ out+72(FP), R11")
+	for a := 4; a < 22; a++ {
+		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(a))
+	}
+	w("%s_img:", name)
+	w("\tMOVQ oh+24(FP), DX")
+	w("%s_row:", name)
+	w("\tMOVQ AX, CX")
+	w("%s_pix:", name)
+	w("\tVMOVUPS (DI), Z0")
+	w("\tVMOVUPS 64(DI), Z1")
+	rows := []string{"(SI)", "(SI)(R12*1)", "(SI)(R13*1)"}
+	for t := 0; t < 9; t++ {
+		r, s := t/3, t%3
+		b := z(2 + t%2)
+		w("\tVBROADCASTSS %d%s, %s", 4*s, rows[r], b)
+		w("\tVFMADD231PS %s, Z0, %s", b, z(4+2*t))
+		w("\tVFMADD231PS %s, Z1, %s", b, z(5+2*t))
+	}
+	w("\tADDQ $128, DI")
+	w("\tADDQ $4, SI")
+	w("\tDECQ CX")
+	w("\tJNZ %s_pix", name)
+	w("\tADDQ R8, SI")
+	w("\tDECQ DX")
+	w("\tJNZ %s_row", name)
+	w("\tADDQ R9, SI")
+	w("\tADDQ R10, DI")
+	w("\tDECQ BX")
+	w("\tJNZ %s_img", name)
+	w("\tMOVBQZX add+80(FP), AX")
+	w("\tTESTQ AX, AX")
+	w("\tJZ %s_store", name)
+	for a := 0; a < 18; a++ {
+		w("\tVADDPS %d(R11), %s, %s", 64*a, z(4+a), z(4+a))
+	}
+	w("%s_store:", name)
+	for a := 0; a < 18; a++ {
+		w("\tVMOVUPS %s, %d(R11)", z(4+a), 64*a)
+	}
 	w("\tVZEROUPPER")
 	w("\tRET")
 }

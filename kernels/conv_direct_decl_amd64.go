@@ -104,6 +104,9 @@ func convPix32x14AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int
 var convPix32AVX512 = [...]convFwdAsm{convPix32x1AVX512, convPix32x2AVX512, convPix32x3AVX512, convPix32x4AVX512, convPix32x5AVX512, convPix32x6AVX512, convPix32x7AVX512, convPix32x8AVX512, convPix32x9AVX512, convPix32x10AVX512, convPix32x11AVX512, convPix32x12AVX512, convPix32x13AVX512, convPix32x14AVX512}
 
 //go:noescape
+func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
+
+//go:noescape
 func convFwd1x4AVX2(in *float32, offs *int, taps int, w, out *float32, ldo int)
 
 //go:noescape

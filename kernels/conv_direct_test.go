@@ -30,6 +30,9 @@ func directGeoms(rng *rand.Rand) []Conv2dGeom {
 	add(2, 16, 6, 19, 16, 3, 5, 0, 2) // backward input: 16 channels out
 	add(2, 96, 9, 8, 32, 1, 3, 0, 1)  // wide (directWide): 32-channel pixel kernel both ways
 	add(1, 64, 6, 31, 96, 1, 3, 0, 1) // wide: 3 calls a row, 3 chunks; sums short enough for the tolerance
+	add(3, 5, 9, 8, 32, 3, 3, 1, 1)   // weight gradient by wgradPix
+	add(2, 3, 10, 5, 64, 3, 3, 0, 2)  // wgradPix: two chunks, no padding of rows
+	add(33, 2, 1, 8, 32, 3, 3, 1, 1)  // wgradPix in one part: two batches of images
 	for c := 1; c <= 20; c++ {
 		r := []int{1, 3, 5}[rng.IntN(3)]
 		s := []int{1, 3, 5}[rng.IntN(3)]
@@ -64,13 +67,27 @@ func TestConvDirect(t *testing.T) {
 					dw[i] += v
 				}
 			}
+			// wgradPix in parts, and in one part (its images in
+			// batches of up to wgradPixImages).
+			dwPix, dwPix1 := dw, dw
+			if arch.wgradPix != nil && g.R == 3 && g.S == 3 && g.K%32 == 0 {
+				dwPix, dwPix1 = nanSlice(len(wantDw)), nanSlice(len(wantDw))
+				clear(partial)
+				directBackwardWeightPix(arch, dwPix, x, dy, g, parts, partial)
+				for p := 1; p < parts; p++ {
+					for i, v := range partial[(p-1)*len(w) : p*len(w)] {
+						dwPix[i] += v
+					}
+				}
+				directBackwardWeightPix(arch, dwPix1, x, dy, g, 1, nil)
+			}
 			for _, c := range []struct {
 				name string
 				got  []float32
 				want []float64
-			}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}} {
+			}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}, {"dw by wgradPix", dwPix, wantDw}, {"dw by wgradPix in one part", dwPix1, wantDw}} {
 				for i, v := range c.want {
-					if math.Abs(float64(c.got[i])-v) > 1e-5*(1+math.Abs(v)) {
+					if !(math.Abs(float64(c.got[i])-v) <= 1e-5*(1+math.Abs(v))) { // NaN fails too
 						t.Fatalf("%s: %s[%d] = %g, want %g", name, c.name, i, c.got[i], v)
 					}
 				}
@@ -177,6 +194,34 @@ func TestConvDirectTwins(t *testing.T) {
 						if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(taps)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
 							t.Fatalf("%s pix%d p=%d taps=%d: y[%d] = %g, Go twin %g", arch.name, kb, p, taps, i, got[i], want[i])
 						}
+					}
+				}
+			}
+		}
+		if arch.wgradPix != nil {
+			for range 20 {
+				nimg, oh, ow := 1+rng.IntN(3), 1+rng.IntN(5), 1+rng.IntN(12)
+				wp := ow + 2 + rng.IntN(3)
+				ximg, dyimg := (oh+2)*wp+rng.IntN(9), oh*ow*32+rng.IntN(40)
+				x := randSlice(rng, (nimg-1)*ximg+(oh+1)*wp+ow+2, 1)
+				dy := randSlice(rng, (nimg-1)*dyimg+oh*ow*32, 1)
+				add := rng.IntN(2) == 1
+				got, want := randSlice(rng, 9*32, 1), make([]float32, 9*32)
+				copy(want, got)
+				arch.wgradPix(x, dy, nimg, oh, ow, wp, ximg, dyimg, got, add)
+				convWgradPixGo(x, dy, nimg, oh, ow, wp, ximg, dyimg, want, add)
+				for i := range got {
+					t9, k := i/32, i%32
+					mag := math.Abs(float64(want[i]))
+					for img := range nimg {
+						for row := range oh {
+							for col := range ow {
+								mag += math.Abs(float64(dy[img*dyimg+(row*ow+col)*32+k]) * float64(x[img*ximg+(row+t9/3)*wp+col+t9%3]))
+							}
+						}
+					}
+					if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(nimg*oh*ow+1)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
+						t.Fatalf("%s wgradPix nimg=%d oh=%d ow=%d add=%v: out[%d] = %g, Go twin %g", arch.name, nimg, oh, ow, add, i, got[i], want[i])
 					}
 				}
 			}

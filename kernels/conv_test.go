@@ -24,6 +24,9 @@ var convGeoms = []Conv2dGeom{
 	// Direct where the 32-channel pixel kernel runs (directWide): more
 	// than directMaxC channels, a multiple of 32 each way, rows of 8.
 	{N: 2, C: 96, H: 3, W: 8, K: 32, R: 1, S: 3, StrideH: 1, StrideW: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	// The weight gradient by the wgradPix kernel (directWgradPix), over
+	// three parts.
+	{N: 3, C: 5, H: 9, W: 8, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 }
 
 func withOut(g Conv2dGeom) Conv2dGeom {
@@ -102,7 +105,7 @@ func testConv2d(t *testing.T) {
 			want []float64
 		}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}} {
 			for i, v := range c.want {
-				if math.Abs(float64(c.got[i])-v) > 1e-5*(1+math.Abs(v)) {
+				if !(math.Abs(float64(c.got[i])-v) <= 1e-5*(1+math.Abs(v))) { // NaN fails too
 					t.Fatalf("%+v: %s[%d] = %g, want %g", g, c.name, i, c.got[i], v)
 				}
 			}
@@ -129,6 +132,8 @@ func TestConv2dDeterministic(t *testing.T) {
 		{N: 13, C: 3, H: 12, W: 12, K: 8, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 		{N: 37, C: 66, H: 6, W: 5, K: 9, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 		{N: 21, C: 4, H: 19, W: 19, K: 6, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 2},
+		// Wide direct passes and the weight gradient by wgradPix.
+		{N: 11, C: 96, H: 9, W: 10, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 	} {
 		g = withOut(g)
 		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
