@@ -115,7 +115,7 @@ func (g *Conv2dGeom) direct() bool {
 // runs on both passes (C and K multiples of 32, input and output rows of
 // at least pixMinOW) and its weights stay within directWideTaps.
 func (g *Conv2dGeom) directWide() bool {
-	return directArch.pix32 != nil && g.C%32 == 0 && g.K%32 == 0 && g.OW >= pixMinOW && g.W >= pixMinOW &&
+	return directArch.pix32 != nil && g.C%32 == 0 && g.K%32 == 0 && (g.OW >= pixMinOW || g.OW >= 4 && g.wgradPixShared()) && g.W >= pixMinOW &&
 		max(g.C, g.K)*g.R*g.S <= directWideTaps
 }
 
@@ -279,6 +279,25 @@ func padPlanes(xpad, x []float32, g *Conv2dGeom, wp, plane int) {
 	}
 }
 
+// padPlanesZero is padPlanes into planes that may hold anything: it
+// writes their zero borders too.
+func padPlanesZero(xpad, x []float32, g *Conv2dGeom, wp, plane int) {
+	for c := range g.C {
+		p := xpad[c*plane : (c+1)*plane]
+		at := g.PadH*wp + g.PadW // the first value of the image
+		clear(p[:at])
+		for r := range g.H {
+			end := at + r*wp + g.W // past row r
+			next := min(plane, end+wp-g.W)
+			if r == g.H-1 {
+				next = plane
+			}
+			clear(p[end:next])
+		}
+		copyRows(p[at:], x[c*g.H*g.W:], g.H, g.W, wp, g.W)
+	}
+}
+
 // splitEven returns the start of part i of n items in parts near-equal parts.
 func splitEven(i, n, parts int) int { return i * n / parts }
 
@@ -439,28 +458,46 @@ const (
 	wgradPixPixels = 2048
 	wgradPixImages = 32
 	wgradPixItems  = 16
+	// wgradPixSharedX bounds the padded images laid out once for all
+	// items (wgradPixShared), 32 MiB.
+	wgradPixSharedX = 1 << 23
 )
 
 // directWgradPix reports whether the weight gradient of g runs on the
 // wgradPix kernel: a 3×3 filter, stride 1 and the padding direct passes
-// take, filters a multiple of 32, output rows of at least pixMinOW. On Zen
-// 5 it ran a ResNet's 32×32 to 8×8 layers (64 to 256 channels, batch 32)
-// 1.7–1.95× as fast as the GEMM, and 3→64, 16→32 and 32→32 layers
-// 1.7–2.7× as fast as the other direct kernels; on 4×4 planes (rows of 4
-// pixels) 10% slower than the GEMM.
+// take, filters a multiple of 32, output rows of at least pixMinOW (or 4,
+// with the padded images shared). On Zen 5 it ran a ResNet's 32×32 to 8×8
+// layers (64 to 256 channels, batch 32) 1.4–1.95× as fast as the GEMM, and
+// 3→64, 16→32 and 32→32 layers 1.7–2.7× as fast as the other direct
+// kernels; on 4×4 planes 0.93× as fast as the GEMM, 1.15× with the padded
+// images shared (wgradPixShared).
 func (g *Conv2dGeom) directWgradPix() bool {
-	return directArch != nil && directArch.wgradPix != nil && g.R == 3 && g.S == 3 && g.K%32 == 0 && g.OW >= pixMinOW &&
+	return directArch != nil && directArch.wgradPix != nil && g.R == 3 && g.S == 3 && g.K%32 == 0 && (g.OW >= pixMinOW || g.OW >= 4 && g.wgradPixShared()) &&
 		g.Groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 && g.PadH < g.R && g.PadW < g.S
+}
+
+// wgradPixShared reports whether directBackwardWeightPix lays out the
+// padded images once for all its items: where each would pad them for
+// 8 chunks of filters or more (K ≥ 256), and they fit in wgradPixSharedX.
+// Shared, the planes are read from memory rather than from a padded batch
+// in L2: a ResNet's 64-channel layer (2 chunks) ran 0.86× as fast, its
+// 128- and 256-channel layers 0.97× and 1.03×, its 512-channel 4×4 layer
+// 1.15× (and then 1.15× as fast as by GEMM, where padding per item had
+// made it 0.93×).
+func (g *Conv2dGeom) wgradPixShared() bool {
+	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
+	return g.K >= 8*32 && g.N*g.C*hp*wp <= wgradPixSharedX
 }
 
 // directBackwardWeightPix writes dw from x and dy for a g where
 // directWgradPix holds, summing the images of each of parts fixed ranges
-// apart, as Conv2dBackwardWeight does. Each part and chunk of 32 filters
-// is an item of work: batch by batch of its images, x is laid out as
-// zero-bordered planes and the chunk's dy transposed to 32 filters a pixel
-// (packSliver), and each input channel is one wgradPix call, its sums
-// added to the item's [C][9][32]; they are transposed into dw (packSliver
-// again) at the end.
+// apart, as Conv2dBackwardWeight does. x is first laid out as zero-bordered
+// planes, all images at once where they fit in wgradPixSharedX floats (else
+// batch by batch in each item). Each part and chunk of 32 filters is an
+// item of work: batch by batch of its images, the chunk's dy is transposed
+// to 32 filters a pixel (packSliver) and each input channel is one wgradPix
+// call, its sums added to the item's [C][9][32]; they are transposed into
+// dw (packSliver again) at the end.
 func directBackwardWeightPix(arch *convArch, dw, x, dy []float32, g Conv2dGeom, parts int, partial []float32) {
 	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
 	plane, ohw, hw := hp*wp, g.OH*g.OW, g.H*g.W
@@ -468,23 +505,44 @@ func directBackwardWeightPix(arch *convArch, dw, x, dy []float32, g Conv2dGeom, 
 	nb := max(1, min(wgradPixImages, wgradPixPixels/ohw, ceilDiv(g.N, parts)))
 	ximg, dyimg := g.C*plane, ohw*32
 	chunks := g.K / 32
+	var xall []float32 // every image's padded planes, if shared
+	if g.wgradPixShared() {
+		xp := getScratch(g.N * ximg)
+		defer putScratch(xp)
+		xall = *xp
+		ParallelFor(g.N, 1, func(lo, hi int) {
+			for n := lo; n < hi; n++ {
+				padPlanesZero(xall[n*ximg:], x[n*g.C*hw:], &g, wp, plane)
+			}
+		})
+	}
 	ParallelItems(parts*chunks, func() (func(int), func()) {
-		bufp := getScratch(nb*(ximg+dyimg) + crs*32)
+		own := nb * ximg
+		if xall != nil {
+			own = 0
+		}
+		bufp := getScratch(own + nb*dyimg + crs*32)
 		buf := *bufp
-		clear(buf[:nb*ximg]) // the borders stay zero
-		xb, dyt, acc := buf[:nb*ximg], buf[nb*ximg:nb*(ximg+dyimg)], buf[nb*(ximg+dyimg):]
+		clear(buf[:own]) // the borders stay zero
+		xb, dyt, acc := buf[:own], buf[own:own+nb*dyimg], buf[own+nb*dyimg:]
 		return func(item int) {
 			part, ch := item/chunks, item%chunks
 			out, n0, n1 := wgradPart(dw, partial, size, part, parts, g.N)
 			for b0 := n0; b0 < n1; b0 += nb {
 				cnt := min(nb, n1-b0)
+				xs := xb
+				if xall != nil {
+					xs = xall[b0*ximg:]
+				}
 				for i := range cnt {
 					n := b0 + i
-					padPlanes(xb[i*ximg:], x[n*g.C*hw:], &g, wp, plane)
+					if xall == nil {
+						padPlanes(xb[i*ximg:], x[n*g.C*hw:], &g, wp, plane)
+					}
 					packSliver(dyt[i*dyimg:], dy[(n*g.K+ch*32)*ohw:], ohw, 32, 32, ohw, false)
 				}
 				for c := range g.C {
-					arch.wgradPix(xb[c*plane:], dyt, cnt, g.OH, g.OW, wp, ximg, dyimg, acc[c*9*32:], b0 > n0)
+					arch.wgradPix(xs[c*plane:], dyt, cnt, g.OH, g.OW, wp, ximg, dyimg, acc[c*9*32:], b0 > n0)
 				}
 			}
 			// out[(ch·32+k)·crs + j] = acc[j·32+k]: rows j of acc, across.

@@ -278,3 +278,63 @@ func TestCopyRows(t *testing.T) {
 		}
 	}
 }
+
+// TestConvWgradPixShared checks the weight gradient where wgradPix reads
+// padded images laid out once for all its items (wgradPixShared), on rows
+// of 4 and 5 pixels, against the definition.
+func TestConvWgradPixShared(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 23))
+	for _, g := range []Conv2dGeom{
+		{N: 3, C: 3, H: 4, W: 4, K: 256, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+		{N: 2, C: 2, H: 7, W: 7, K: 288, R: 3, S: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1},
+	} {
+		g = withOut(g)
+		if !g.directWgradPix() || !g.wgradPixShared() {
+			if directArch == nil || directArch.wgradPix == nil {
+				t.Skip("no wgradPix kernel on this CPU")
+			}
+			t.Fatalf("%+v: directWgradPix %v, wgradPixShared %v; want both", g, g.directWgradPix(), g.wgradPixShared())
+		}
+		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
+		w := randSlice(rng, g.K*g.C*g.R*g.S, 1)
+		dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+		_, _, want := refConv(x, w, dy, g)
+		dw := nanSlice(len(w))
+		Conv2dBackwardWeight(dw, x, dy, g)
+		for i, v := range want {
+			if !(math.Abs(float64(dw[i])-v) <= 1e-5*(1+math.Abs(v))) {
+				t.Fatalf("%+v: dw[%d] = %g, want %g", g, i, dw[i], v)
+			}
+		}
+	}
+}
+
+// TestPadPlanesZero checks that padPlanesZero writes every value of the
+// planes, border and image, whatever they held.
+func TestPadPlanesZero(t *testing.T) {
+	rng := rand.New(rand.NewPCG(24, 24))
+	for _, g := range []Conv2dGeom{
+		{C: 2, H: 3, W: 4, PadH: 1, PadW: 1},
+		{C: 3, H: 1, W: 1, PadH: 2, PadW: 0},
+		{C: 1, H: 5, W: 2, PadH: 0, PadW: 2},
+	} {
+		hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
+		plane := hp * wp
+		x := randSlice(rng, g.C*g.H*g.W, 1)
+		got := nanSlice(g.C * plane)
+		padPlanesZero(got, x, &g, wp, plane)
+		for c := range g.C {
+			for r := range hp {
+				for s := range wp {
+					var want float32
+					if ih, iw := r-g.PadH, s-g.PadW; ih >= 0 && ih < g.H && iw >= 0 && iw < g.W {
+						want = x[(c*g.H+ih)*g.W+iw]
+					}
+					if v := got[c*plane+r*wp+s]; math.Float32bits(v) != math.Float32bits(want) {
+						t.Fatalf("%+v: plane %d (%d, %d) = %g, want %g", g, c, r, s, v, want)
+					}
+				}
+			}
+		}
+	}
+}
