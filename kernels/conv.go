@@ -192,7 +192,7 @@ func imageEpilogue(ge, e *Epilogue, gi, kg, at int) *Epilogue {
 // The GEMM applies e (nil: none), with its bias indexed by output channel
 // (e.BiasRows is ignored) and its Residual and ActOut laid out as y.
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
-	if g.direct() {
+	if g.direct() || g.directStrided() {
 		_, _, crs, _ := g.dims()
 		directConv(directArch, y, x, chunkWeights(w, crs), g, e)
 		return

@@ -4,9 +4,10 @@ import "sync"
 
 // Direct convolution, for stride-1 layers with few channels such as
 // LeNet's, where im2col, col2im and packing cost more than the products,
-// and (forward and backward-input passes) for 3×3 layers of up to 256
-// channels, such as a ResNet's, where the 32-channel pixel kernel beats the
-// GEMM.
+// and for layers of up to 256 channels, such as a ResNet's, where the
+// 32-channel pixel kernels beat the GEMM: the forward and backward-input
+// passes of stride-1 layers, the forward pass of stride-2 ones and the
+// weight gradient of 3×3 ones.
 //
 // Each image's C input planes are copied once into a zero-bordered scratch
 // of padded planes, Hp×Wp, laid end to end. Seen in that flat layout, the
@@ -64,17 +65,18 @@ type convArch struct {
 	// computes no padding columns, and runs when K is a multiple of 16.
 	pix func(p int, in []float32, offs []int, w, y []float32, ldy int)
 	// pix32, where not nil, is pix for 32 output channels (w[t·32+k]) of p ≤
-	// pix32Max pixels; it runs when K is a multiple of 32.
-	pix32      func(p int, in []float32, offs []int, w, y []float32, ldy int)
+	// pix32Max pixels of a convolution of stride 1 or 2, pixel j at
+	// in[offs[t]+stride·j]; it runs when K is a multiple of 32.
+	pix32      func(stride, p int, in []float32, offs []int, w, y []float32, ldy int)
 	wgKB, wgTB int
 	wgrad      func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32)
 	// wgradPix, where not nil, is the weight gradient of a 3×3 filter's
 	// input channel for 32 filters, a vector of filters per pixel:
-	// out[t·32+k] = Σ dy[p·32+k] · x[row(p)·wp + col(p) + r·wp + s], t =
-	// r·3+s, over the ow pixels p of each of oh rows of nimg images (x and
-	// dy ximg and dyimg floats apart), summed in that order, then added to
-	// out if add.
-	wgradPix func(x, dy []float32, nimg, oh, ow, wp, ximg, dyimg int, out []float32, add bool)
+	// out[t·32+k] = Σ dy[p·32+k] · x[stride·(row(p)·wp + col(p)) + r·wp + s],
+	// t = r·3+s, over the ow pixels p of each of oh rows of nimg images (x
+	// and dy ximg and dyimg floats apart), summed in that order, then added
+	// to out if add.
+	wgradPix func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool)
 }
 
 // maxWgTB bounds the taps of a weight-gradient kernel: the assembly keeps
@@ -115,8 +117,19 @@ func (g *Conv2dGeom) direct() bool {
 // runs on both passes (C and K multiples of 32, input and output rows of
 // at least pixMinOW) and its weights stay within directWideTaps.
 func (g *Conv2dGeom) directWide() bool {
-	return directArch.pix32 != nil && g.C%32 == 0 && g.K%32 == 0 && (g.OW >= pixMinOW || g.OW >= 4 && g.wgradPixShared()) && g.W >= pixMinOW &&
+	return directArch.pix32 != nil && g.C%32 == 0 && g.K%32 == 0 && g.OW >= pixMinOW && g.W >= pixMinOW &&
 		max(g.C, g.K)*g.R*g.S <= directWideTaps
+}
+
+// directStrided reports whether g's forward pass (only) runs direct with
+// stride 2: where the 32-channel pixel kernel for stride 2 runs (K a
+// multiple of 32, output rows of at least pixMinOW) and its weights stay
+// within directWideTaps. On Zen 5 a ResNet's 64→128 3×3 stride-2 layer
+// ran 1.7–1.9× as fast as by GEMM, its 128→256 1×1 shortcut 1.2–1.4×. Its
+// input gradient is not a correlation, and keeps the GEMM and col2im.
+func (g *Conv2dGeom) directStrided() bool {
+	return directArch != nil && directArch.pix32 != nil && g.Groups == 1 && g.StrideH == 2 && g.StrideW == 2 &&
+		g.DilH == 1 && g.DilW == 1 && g.K%32 == 0 && g.OW >= pixMinOW && g.C*g.R*g.S <= directWideTaps
 }
 
 // directWgrad reports whether the weight gradient of g runs direct.
@@ -155,14 +168,15 @@ const pixMinOW = 8
 // pix32Max is the most pixels of a convArch.pix32 call.
 const pix32Max = 14
 
-// convPixGo is convArch.pix (kb = 16) and convArch.pix32 (kb = 32).
-func convPixGo(kb, p int, in []float32, offs []int, w, y []float32, ldy int) {
+// convPixGo is convArch.pix (kb = 16, stride 1) and convArch.pix32 (kb =
+// 32).
+func convPixGo(kb, stride, p int, in []float32, offs []int, w, y []float32, ldy int) {
 	for k := range kb {
 		row := y[k*ldy:][:p]
 		for j := range row {
 			var s float32
 			for t, off := range offs {
-				s += in[off+j] * w[t*kb+k]
+				s += in[off+stride*j] * w[t*kb+k]
 			}
 			row[j] = s
 		}
@@ -187,13 +201,13 @@ func convFwdGo(lanes, nv, kb int, in []float32, offs []int, w, out []float32, ld
 }
 
 // convWgradPixGo is convArch.wgradPix.
-func convWgradPixGo(x, dy []float32, nimg, oh, ow, wp, ximg, dyimg int, out []float32, add bool) {
+func convWgradPixGo(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
 	var acc [9 * 32]float32
 	for img := range nimg {
 		for row := range oh {
 			for col := range ow {
 				d := dy[img*dyimg+(row*ow+col)*32:][:32]
-				xs := x[img*ximg+row*wp+col:]
+				xs := x[img*ximg+stride*(row*wp+col):]
 				for t := range 9 {
 					v := xs[t/3*wp+t%3]
 					a := acc[t*32:][:32]
@@ -347,9 +361,14 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 	nvec := ceilDiv(g.OH*wp, lanes)
 	chunks := ceilDiv(g.K, kbMax)
 	pix := arch.pix != nil && g.K%16 == 0 && g.OW >= pixMinOW
-	pixKB, pixMax, pixFn := 16, 16, arch.pix
+	stride := g.StrideW // 1, or 2 where directStrided
+	pixKB, pixMax := 16, 16
+	pixFn := func(p int, in []float32, offs []int, w, y []float32, ldy int) { arch.pix(p, in, offs, w, y, ldy) }
 	if arch.pix32 != nil && g.K%32 == 0 && g.OW >= pixMinOW {
-		pix, pixKB, pixMax, pixFn = true, 32, pix32Max, arch.pix32
+		pix, pixKB, pixMax = true, 32, pix32Max
+		pixFn = func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+			arch.pix32(stride, p, in, offs, w, y, ldy)
+		}
 	}
 	segs := ceilDiv(g.OW, pixMax) // pixel-kernel calls per output row
 	if pix {
@@ -408,7 +427,7 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 					for oh := range g.OH {
 						for sg := range segs {
 							o0, o1 := splitEven(sg, g.OW, segs), splitEven(sg+1, g.OW, segs)
-							pixFn(o1-o0, xpad[oh*wp+o0:], offs, w, yk[oh*g.OW+o0:], ohw)
+							pixFn(o1-o0, xpad[stride*(oh*wp+o0):], offs, w, yk[oh*g.OW+o0:], ohw)
 						}
 					}
 					continue
@@ -464,16 +483,17 @@ const (
 )
 
 // directWgradPix reports whether the weight gradient of g runs on the
-// wgradPix kernel: a 3×3 filter, stride 1 and the padding direct passes
+// wgradPix kernel: a 3×3 filter, stride 1 or 2, the padding direct passes
 // take, filters a multiple of 32, output rows of at least pixMinOW (or 4,
-// with the padded images shared). On Zen 5 it ran a ResNet's 32×32 to 8×8
+// with the padded images shared). The 64→128 stride-2 layer ran 1.45× as
+// fast as by GEMM. On Zen 5 it ran a ResNet's 32×32 to 8×8
 // layers (64 to 256 channels, batch 32) 1.4–1.95× as fast as the GEMM, and
 // 3→64, 16→32 and 32→32 layers 1.7–2.7× as fast as the other direct
 // kernels; on 4×4 planes 0.93× as fast as the GEMM, 1.15× with the padded
 // images shared (wgradPixShared).
 func (g *Conv2dGeom) directWgradPix() bool {
 	return directArch != nil && directArch.wgradPix != nil && g.R == 3 && g.S == 3 && g.K%32 == 0 && (g.OW >= pixMinOW || g.OW >= 4 && g.wgradPixShared()) &&
-		g.Groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 && g.PadH < g.R && g.PadW < g.S
+		g.Groups == 1 && g.StrideH == g.StrideW && (g.StrideH == 1 || g.StrideH == 2) && g.DilH == 1 && g.DilW == 1 && g.PadH < g.R && g.PadW < g.S
 }
 
 // wgradPixShared reports whether directBackwardWeightPix lays out the
@@ -542,7 +562,7 @@ func directBackwardWeightPix(arch *convArch, dw, x, dy []float32, g Conv2dGeom, 
 					packSliver(dyt[i*dyimg:], dy[(n*g.K+ch*32)*ohw:], ohw, 32, 32, ohw, false)
 				}
 				for c := range g.C {
-					arch.wgradPix(xs[c*plane:], dyt, cnt, g.OH, g.OW, wp, ximg, dyimg, acc[c*9*32:], b0 > n0)
+					arch.wgradPix(xs[c*plane:], dyt, cnt, g.OH, g.OW, g.StrideW, wp, ximg, dyimg, acc[c*9*32:], b0 > n0)
 				}
 			}
 			// out[(ch·32+k)·crs + j] = acc[j·32+k]: rows j of acc, across.

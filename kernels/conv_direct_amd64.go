@@ -25,14 +25,18 @@ var convArchs = func() (all []*convArch) {
 			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*16-1], y[15*ldy+p-1]
 			convPixAVX512[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
 		}
-		a.pix32 = func(p int, in []float32, offs []int, w, y []float32, ldy int) {
-			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*32-1], y[31*ldy+p-1]
-			convPix32AVX512[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
+		a.pix32 = func(stride, p int, in []float32, offs []int, w, y []float32, ldy int) {
+			_, _, _ = in[offs[len(offs)-1]+stride*(p-1)], w[len(offs)*32-1], y[31*ldy+p-1]
+			k := &convPix32AVX512
+			if stride == 2 {
+				k = &convPix32S2AVX512
+			}
+			k[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
 		}
-		a.wgradPix = func(x, dy []float32, nimg, oh, ow, wp, ximg, dyimg int, out []float32, add bool) {
+		a.wgradPix = func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
 			// As in convAsmArch.
-			_, _, _ = x[(nimg-1)*ximg+(oh+1)*wp+ow+1], dy[(nimg-1)*dyimg+oh*ow*32-1], out[9*32-1]
-			convWgradPix3x3AVX512(&x[0], &dy[0], nimg, oh, ow, 4*wp, 4*(wp-ow), 4*(ximg-oh*wp), 4*(dyimg-oh*ow*32), &out[0], add)
+			_, _, _ = x[(nimg-1)*ximg+stride*((oh-1)*wp+ow-1)+2*wp+2], dy[(nimg-1)*dyimg+oh*ow*32-1], out[9*32-1]
+			convWgradPix3x3AVX512(&x[0], &dy[0], nimg, oh, ow, 4*stride, 4*wp, 4*stride*(wp-ow), 4*(ximg-stride*oh*wp), 4*(dyimg-oh*ow*32), &out[0], add)
 		}
 		all = append(all, a)
 	}

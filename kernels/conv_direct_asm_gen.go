@@ -59,16 +59,22 @@ func main() {
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
 	}
 	fmt.Fprintf(&d, "\n// convPixAVX512 holds the pixel kernels by pixel count.\nvar convPixAVX512 = [...]convFwdAsm{%s}\n", strings.Join(pix, ", "))
-	var pix32 []string
-	for p := 1; p <= pix32Max; p++ {
-		name := fmt.Sprintf("convPix32x%dAVX512", p)
-		emitPix32(w, name, p)
-		pix32 = append(pix32, name)
-		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
+	for _, stride := range []int{1, 2} {
+		var pix32 []string
+		suffix := ""
+		if stride > 1 {
+			suffix = fmt.Sprintf("S%d", stride)
+		}
+		for p := 1; p <= pix32Max; p++ {
+			name := fmt.Sprintf("convPix32x%d%sAVX512", p, suffix)
+			emitPix32(w, name, p, stride)
+			pix32 = append(pix32, name)
+			fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
+		}
+		fmt.Fprintf(&d, "\n// convPix32%sAVX512 holds the 32-channel pixel kernels by pixel count, pixels %d input values apart.\nvar convPix32%[1]sAVX512 = [...]convFwdAsm{%[3]s}\n", suffix, stride, strings.Join(pix32, ", "))
 	}
-	fmt.Fprintf(&d, "\n// convPix32AVX512 holds the 32-channel pixel kernels by pixel count.\nvar convPix32AVX512 = [...]convFwdAsm{%s}\n", strings.Join(pix32, ", "))
 	emitWgradPix(w, "convWgradPix3x3AVX512")
-	fmt.Fprintf(&d, "\n//go:noescape\nfunc convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)\n")
+	fmt.Fprintf(&d, "\n//go:noescape\nfunc convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)\n")
 	for _, i := range isas {
 		var fwd, nvs, wg []string
 		for kb := 1; kb <= i.fwdKB; kb++ {
@@ -349,14 +355,14 @@ func emitTransposeStore(w func(string, ...any), ptr string) {
 }
 
 // emitPix32 writes a 32-channel pixel kernel: 32 output channels of p ≤
-// pix32Max consecutive output pixels, y[k·ldy+j] = Σₜ w[t·32+k] ·
-// in[offs[t]+j], summed in tap order. Pixel j's channels 0–15 build up in
+// pix32Max consecutive output pixels of a convolution of the given stride,
+// y[k·ldy+j] = Σₜ w[t·32+k] · in[offs[t]+stride·j], summed in tap order. Pixel j's channels 0–15 build up in
 // Z2+j and 16–31 in Z16+j, from the tap's two weight vectors (Z0, Z1) and
 // the pixel's input broadcast once into Z30 or Z31: 2p multiply-adds for p+2
 // loads, where the 16-channel kernel does p for p+1. At the end channels
 // 0–15 wait in the frame while 16–31 are transposed and stored, then they
 // are reloaded into Z16… and go the same way.
-func emitPix32(w func(string, ...any), name string, p int) {
+func emitPix32(w func(string, ...any), name string, p, stride int) {
 	z := func(n int) string { return fmt.Sprintf("Z%d", n) }
 	emitPixStart(w, name, 64*p)
 	for j := 0; j < p; j++ {
@@ -369,7 +375,7 @@ func emitPix32(w func(string, ...any), name string, p int) {
 	w("\tVMOVUPS 64(DI), Z1")
 	for j := 0; j < p; j++ {
 		b := z(30 + j%2)
-		w("\tVBROADCASTSS %d(SI)(AX*4), %s", 4*j, b)
+		w("\tVBROADCASTSS %d(SI)(AX*4), %s", 4*stride*j, b)
 		w("\tVFMADD231PS %s, Z0, %s", b, z(2+j))
 		w("\tVFMADD231PS %s, Z1, %s", b, z(16+j))
 	}
@@ -395,9 +401,9 @@ func emitPix32(w func(string, ...any), name string, p int) {
 }
 
 // emitWgradPix writes the 3×3 weight-gradient pixel kernel: for one input
-// channel and 32 filters, out[t·32+k] = Σ dy[p][k] · x[p + (r·Wp + s)], t =
-// r·3+s, over the ow pixels of each of oh rows of nimg images, summed in
-// that order. dy holds the images' gradients pixel by pixel, 32 filters a
+// channel and 32 filters, out[t·32+k] = Σ dy[p][k] · x[at(p) + (r·Wp + s)],
+// t = r·3+s, over the ow pixels of each of oh rows of nimg images, summed in
+// that order; at(p) moves step bytes a pixel (4·stride). dy holds the images' gradients pixel by pixel, 32 filters a
 // pixel (128 bytes); x is the channel's zero-bordered plane, wpb bytes a
 // row. Per pixel: two vectors of dy (Z0, Z1), a broadcast of each of the 9
 // inputs (Z2, Z3) and 18 multiply-adds into Z4…Z21 (tap t, filters 16h…:
@@ -407,25 +413,25 @@ func emitPix32(w func(string, ...any), name string, p int) {
 func emitWgradPix(w func(string, ...any), name string) {
 	z := func(n int) string { return fmt.Sprintf("Z%d", n) }
 	w("")
-	w("// func %s(x, dy *float32, nimg, oh, ow, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-81", name)
+	w("// func %s(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-89", name)
 	w("\tMOVQ x+0(FP), SI")
 	w("\tMOVQ dy+8(FP), DI")
 	w("\tMOVQ nimg+16(FP), BX")
-	w("\tMOVQ ow+32(FP), AX")
-	w("\tMOVQ wpb+40(FP), R12")
+	w("\tMOVQ step+40(FP), AX")
+	w("\tMOVQ wpb+48(FP), R12")
 	w("\tLEAQ (R12)(R12*1), R13")
-	w("\tMOVQ rowAdj+48(FP), R8")
-	w("\tMOVQ ximgAdj+56(FP), R9")
-	w("\tMOVQ dyimgAdj+64(FP), R10")
-	w("\tMOVQ out+72(FP), R11")
+	w("\tMOVQ rowAdj+56(FP), R8")
+	w("\tMOVQ ximgAdj+64(FP), R9")
+	w("\tMOVQ dyimgAdj+72(FP), R10")
+	w("\tMOVQ out+80(FP), R11")
 	for a := 4; a < 22; a++ {
 		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(a))
 	}
 	w("%s_img:", name)
 	w("\tMOVQ oh+24(FP), DX")
 	w("%s_row:", name)
-	w("\tMOVQ AX, CX")
+	w("\tMOVQ ow+32(FP), CX")
 	w("%s_pix:", name)
 	w("\tVMOVUPS (DI), Z0")
 	w("\tVMOVUPS 64(DI), Z1")
@@ -438,7 +444,7 @@ func emitWgradPix(w func(string, ...any), name string) {
 		w("\tVFMADD231PS %s, Z1, %s", b, z(5+2*t))
 	}
 	w("\tADDQ $128, DI")
-	w("\tADDQ $4, SI")
+	w("\tADDQ AX, SI")
 	w("\tDECQ CX")
 	w("\tJNZ %s_pix", name)
 	w("\tADDQ R8, SI")
@@ -448,7 +454,7 @@ func emitWgradPix(w func(string, ...any), name string) {
 	w("\tADDQ R10, DI")
 	w("\tDECQ BX")
 	w("\tJNZ %s_img", name)
-	w("\tMOVBQZX add+80(FP), AX")
+	w("\tMOVBQZX add+88(FP), AX")
 	w("\tTESTQ AX, AX")
 	w("\tJZ %s_store", name)
 	for a := 0; a < 18; a++ {

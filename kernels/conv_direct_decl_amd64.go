@@ -100,11 +100,56 @@ func convPix32x13AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int
 //go:noescape
 func convPix32x14AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
 
-// convPix32AVX512 holds the 32-channel pixel kernels by pixel count.
+// convPix32AVX512 holds the 32-channel pixel kernels by pixel count, pixels 1 input values apart.
 var convPix32AVX512 = [...]convFwdAsm{convPix32x1AVX512, convPix32x2AVX512, convPix32x3AVX512, convPix32x4AVX512, convPix32x5AVX512, convPix32x6AVX512, convPix32x7AVX512, convPix32x8AVX512, convPix32x9AVX512, convPix32x10AVX512, convPix32x11AVX512, convPix32x12AVX512, convPix32x13AVX512, convPix32x14AVX512}
 
 //go:noescape
-func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
+func convPix32x1S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x2S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x3S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x4S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x5S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x6S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x7S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x8S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x9S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x10S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x11S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x12S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x13S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix32x14S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+// convPix32S2AVX512 holds the 32-channel pixel kernels by pixel count, pixels 2 input values apart.
+var convPix32S2AVX512 = [...]convFwdAsm{convPix32x1S2AVX512, convPix32x2S2AVX512, convPix32x3S2AVX512, convPix32x4S2AVX512, convPix32x5S2AVX512, convPix32x6S2AVX512, convPix32x7S2AVX512, convPix32x8S2AVX512, convPix32x9S2AVX512, convPix32x10S2AVX512, convPix32x11S2AVX512, convPix32x12S2AVX512, convPix32x13S2AVX512, convPix32x14S2AVX512}
+
+//go:noescape
+func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape
 func convFwd1x4AVX2(in *float32, offs *int, taps int, w, out *float32, ldo int)

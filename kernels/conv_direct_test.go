@@ -155,26 +155,35 @@ func TestConvDirectTwins(t *testing.T) {
 				}
 			}
 		}
+		type pixKernel func(p int, in []float32, offs []int, w, y []float32, ldy int)
+		pix32 := func(stride int) pixKernel {
+			if arch.pix32 == nil {
+				return nil
+			}
+			return func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+				arch.pix32(stride, p, in, offs, w, y, ldy)
+			}
+		}
 		for _, pk := range []struct {
-			kb, most int
-			pix      func(p int, in []float32, offs []int, w, y []float32, ldy int)
-		}{{16, 16, arch.pix}, {32, pix32Max, arch.pix32}} {
+			kb, stride, most int
+			pix              pixKernel
+		}{{16, 1, 16, arch.pix}, {32, 1, pix32Max, pix32(1)}, {32, 2, pix32Max, pix32(2)}} {
 			if pk.pix == nil {
 				continue
 			}
-			kb := pk.kb
+			kb, stride := pk.kb, pk.stride
 			for p := 1; p <= pk.most; p++ {
 				taps := 1 + rng.IntN(60)
 				offs := make([]int, taps)
 				for i := 1; i < taps; i++ {
 					offs[i] = offs[i-1] + rng.IntN(20)
 				}
-				in := randSlice(rng, offs[taps-1]+p, 1)
+				in := randSlice(rng, offs[taps-1]+stride*(p-1)+1, 1)
 				w := randSlice(rng, taps*kb, 1)
 				ldy := p + rng.IntN(9)
 				got, want := nanSlice((kb-1)*ldy+p), nanSlice((kb-1)*ldy+p)
 				pk.pix(p, in, offs, w, got, ldy)
-				convPixGo(kb, p, in, offs, w, want, ldy)
+				convPixGo(kb, stride, p, in, offs, w, want, ldy)
 				for k := range kb {
 					for j := range ldy {
 						i := k*ldy + j
@@ -183,16 +192,16 @@ func TestConvDirectTwins(t *testing.T) {
 						}
 						if j >= p { // between rows: not written
 							if !math.IsNaN(float64(got[i])) {
-								t.Fatalf("%s pix%d p=%d: wrote y[%d] = %g between rows", arch.name, kb, p, i, got[i])
+								t.Fatalf("%s pix%d stride %d p=%d: wrote y[%d] = %g between rows", arch.name, kb, stride, p, i, got[i])
 							}
 							continue
 						}
 						var mag float64
 						for ti, off := range offs {
-							mag += math.Abs(float64(in[off+j]) * float64(w[ti*kb+k]))
+							mag += math.Abs(float64(in[off+stride*j]) * float64(w[ti*kb+k]))
 						}
 						if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(taps)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
-							t.Fatalf("%s pix%d p=%d taps=%d: y[%d] = %g, Go twin %g", arch.name, kb, p, taps, i, got[i], want[i])
+							t.Fatalf("%s pix%d stride %d p=%d taps=%d: y[%d] = %g, Go twin %g", arch.name, kb, stride, p, taps, i, got[i], want[i])
 						}
 					}
 				}
@@ -200,28 +209,28 @@ func TestConvDirectTwins(t *testing.T) {
 		}
 		if arch.wgradPix != nil {
 			for range 20 {
-				nimg, oh, ow := 1+rng.IntN(3), 1+rng.IntN(5), 1+rng.IntN(12)
-				wp := ow + 2 + rng.IntN(3)
-				ximg, dyimg := (oh+2)*wp+rng.IntN(9), oh*ow*32+rng.IntN(40)
-				x := randSlice(rng, (nimg-1)*ximg+(oh+1)*wp+ow+2, 1)
+				nimg, oh, ow, stride := 1+rng.IntN(3), 1+rng.IntN(5), 1+rng.IntN(12), 1+rng.IntN(2)
+				wp := stride*ow + 2 + rng.IntN(3)
+				ximg, dyimg := (stride*oh+2)*wp+rng.IntN(9), oh*ow*32+rng.IntN(40)
+				x := randSlice(rng, (nimg-1)*ximg+stride*((oh-1)*wp+ow-1)+2*wp+3, 1)
 				dy := randSlice(rng, (nimg-1)*dyimg+oh*ow*32, 1)
 				add := rng.IntN(2) == 1
 				got, want := randSlice(rng, 9*32, 1), make([]float32, 9*32)
 				copy(want, got)
-				arch.wgradPix(x, dy, nimg, oh, ow, wp, ximg, dyimg, got, add)
-				convWgradPixGo(x, dy, nimg, oh, ow, wp, ximg, dyimg, want, add)
+				arch.wgradPix(x, dy, nimg, oh, ow, stride, wp, ximg, dyimg, got, add)
+				convWgradPixGo(x, dy, nimg, oh, ow, stride, wp, ximg, dyimg, want, add)
 				for i := range got {
 					t9, k := i/32, i%32
 					mag := math.Abs(float64(want[i]))
 					for img := range nimg {
 						for row := range oh {
 							for col := range ow {
-								mag += math.Abs(float64(dy[img*dyimg+(row*ow+col)*32+k]) * float64(x[img*ximg+(row+t9/3)*wp+col+t9%3]))
+								mag += math.Abs(float64(dy[img*dyimg+(row*ow+col)*32+k]) * float64(x[img*ximg+stride*(row*wp+col)+t9/3*wp+t9%3]))
 							}
 						}
 					}
 					if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(nimg*oh*ow+1)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
-						t.Fatalf("%s wgradPix nimg=%d oh=%d ow=%d add=%v: out[%d] = %g, Go twin %g", arch.name, nimg, oh, ow, add, i, got[i], want[i])
+						t.Fatalf("%s wgradPix nimg=%d oh=%d ow=%d stride %d add=%v: out[%d] = %g, Go twin %g", arch.name, nimg, oh, ow, stride, add, i, got[i], want[i])
 					}
 				}
 			}

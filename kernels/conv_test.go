@@ -27,6 +27,11 @@ var convGeoms = []Conv2dGeom{
 	// The weight gradient by the wgradPix kernel (directWgradPix), over
 	// three parts.
 	{N: 3, C: 5, H: 9, W: 8, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	// Stride 2: the forward pass direct (directStrided), the weight
+	// gradient by wgradPix; odd sizes, and a 1×1 filter.
+	{N: 3, C: 4, H: 9, W: 17, K: 32, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	{N: 2, C: 6, H: 6, W: 18, K: 64, R: 3, S: 3, StrideH: 2, StrideW: 2, DilH: 1, DilW: 1, Groups: 1},
+	{N: 2, C: 7, H: 5, W: 18, K: 32, R: 1, S: 1, StrideH: 2, StrideW: 2, DilH: 1, DilW: 1, Groups: 1},
 }
 
 func withOut(g Conv2dGeom) Conv2dGeom {
@@ -132,8 +137,10 @@ func TestConv2dDeterministic(t *testing.T) {
 		{N: 13, C: 3, H: 12, W: 12, K: 8, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 		{N: 37, C: 66, H: 6, W: 5, K: 9, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 		{N: 21, C: 4, H: 19, W: 19, K: 6, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 2},
-		// Wide direct passes and the weight gradient by wgradPix.
+		// Wide direct passes and the weight gradient by wgradPix, stride
+		// 1 and 2.
 		{N: 11, C: 96, H: 9, W: 10, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+		{N: 11, C: 32, H: 9, W: 17, K: 64, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 	} {
 		g = withOut(g)
 		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
