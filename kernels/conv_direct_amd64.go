@@ -14,6 +14,9 @@ type (
 	convWgradAsm func(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
 )
 
+// pixAVX2Max is the most pixels of an AVX2 pixel kernel call.
+const pixAVX2Max = 6
+
 // convArchs lists the direct-convolution kernels this CPU runs, fastest
 // first; the pure-Go ones are always last.
 var convArchs = func() (all []*convArch) {
@@ -25,6 +28,7 @@ var convArchs = func() (all []*convArch) {
 			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*16-1], y[15*ldy+p-1]
 			convPixAVX512[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
 		}
+		a.pixMax = 16
 		a.pix32 = func(stride, p int, in []float32, offs []int, w, y []float32, ldy int) {
 			_, _, _ = in[offs[len(offs)-1]+stride*(p-1)], w[len(offs)*32-1], y[31*ldy+p-1]
 			k := &convPix32AVX512
@@ -41,7 +45,17 @@ var convArchs = func() (all []*convArch) {
 		all = append(all, a)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		all = append(all, convAsmArch("avx2", 8, convFwdAVX2[:], convFwdNVAVX2, convWgradAVX2[:], 6))
+		a := convAsmArch("avx2", 8, convFwdAVX2[:], convFwdNVAVX2, convWgradAVX2[:], 6)
+		// The AVX2 pixel kernel: 16 channels of up to 6 pixels (LeNet's
+		// second layer forward 2.6× as fast as by the row kernel, which
+		// computes and drops 4 of every 14 columns).
+		a.pix = func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+			// As in convAsmArch.
+			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*16-1], y[15*ldy+p-1]
+			convPixAVX2[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
+		}
+		a.pixMax = pixAVX2Max
+		all = append(all, a)
 	}
 	return append(all, convGoArch)
 }()

@@ -73,6 +73,25 @@ func main() {
 		}
 		fmt.Fprintf(&d, "\n// convPix32%sAVX512 holds the 32-channel pixel kernels by pixel count, pixels %d input values apart.\nvar convPix32%[1]sAVX512 = [...]convFwdAsm{%[3]s}\n", suffix, stride, strings.Join(pix32, ", "))
 	}
+	// AVX2 pixel kernels, with the lane masks their stores load.
+	w("")
+	w("// pixMaskAVX2 holds 8 lanes of ones and 8 of zeros: the 8 from 8−p on are p lanes of ones.")
+	for i := 0; i < 16; i++ {
+		v := "$0xffffffff"
+		if i >= 8 {
+			v = "$0"
+		}
+		w("DATA pixMaskAVX2<>+%d(SB)/4, %s", 4*i, v)
+	}
+	w("GLOBL pixMaskAVX2<>(SB), RODATA|NOPTR, $64")
+	var pixAVX2 []string
+	for p := 1; p <= pixAVX2Max; p++ {
+		name := fmt.Sprintf("convPix%dAVX2", p)
+		emitPixAVX2(w, name, p)
+		pixAVX2 = append(pixAVX2, name)
+		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
+	}
+	fmt.Fprintf(&d, "\n// convPixAVX2 holds the AVX2 pixel kernels by pixel count.\nvar convPixAVX2 = [...]convFwdAsm{%s}\n", strings.Join(pixAVX2, ", "))
 	emitWgradPix(w, "convWgradPix3x3AVX512")
 	fmt.Fprintf(&d, "\n//go:noescape\nfunc convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)\n")
 	for _, i := range isas {
@@ -396,6 +415,81 @@ func emitPix32(w func(string, ...any), name string, p, stride int) {
 		w("\tVMOVUPS %d(SP), %s", 64*j, z(16+j))
 	}
 	emitTransposeStore(w, "DX")
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// pixAVX2Max is the most pixels of an AVX2 pixel kernel: two accumulators
+// a pixel, two weight vectors and two broadcasts fit in 16 registers.
+const pixAVX2Max = 6
+
+// emitPixAVX2 writes an AVX2 pixel kernel: 16 output channels of p ≤
+// pixAVX2Max consecutive output pixels, y[k·ldy+j] = Σₜ w[t·16+k] ·
+// in[offs[t]+j], summed in tap order. Pixel j's channels 0–7 build up in
+// Y4+2j and 8–15 in Y5+2j, from the tap's two weight vectors (Y0, Y1) and
+// the pixel's input broadcast into Y2 or Y3. At the end the sums go to the
+// frame as 8 rows of 16 (pixels p… hold nothing of use), and each half of
+// the channels comes back as an 8×8 block, is transposed into a vector of
+// pixels per channel and stored masked to p lanes.
+func emitPixAVX2(w func(string, ...any), name string, p int) {
+	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
+	emitPixStart(w, name, 8*64)
+	for j := 0; j < 2*p; j++ {
+		w("\tVXORPS %[1]s, %[1]s, %[1]s", y(4+j))
+	}
+	w("%s_tap:", name)
+	w("\tMOVQ (BX), AX")
+	w("\tVMOVUPS (DI), Y0")
+	w("\tVMOVUPS 32(DI), Y1")
+	for j := 0; j < p; j++ {
+		b := y(2 + j%2)
+		w("\tVBROADCASTSS %d(SI)(AX*4), %s", 4*j, b)
+		w("\tVFMADD231PS %s, Y0, %s", b, y(4+2*j))
+		w("\tVFMADD231PS %s, Y1, %s", b, y(5+2*j))
+	}
+	w("\tADDQ $8, BX")
+	w("\tADDQ $64, DI")
+	w("\tDECQ CX")
+	w("\tJNZ %s_tap", name)
+	for j := 0; j < p; j++ {
+		w("\tVMOVUPS %s, %d(SP)", y(4+2*j), 64*j)
+		w("\tVMOVUPS %s, %d(SP)", y(5+2*j), 64*j+32)
+	}
+	w("\tLEAQ pixMaskAVX2<>(SB), AX")
+	w("\tVMOVUPS %d(AX), Y15", 4*(8-p))
+	for h := 0; h < 2; h++ {
+		for r := 0; r < 8; r++ {
+			w("\tVMOVUPS %d(SP), %s", 64*r+32*h, y(r))
+		}
+		// 8×8 transpose of Y0…Y7 (row r: pixel r's channels) through
+		// Y8…Y14 into Y0…Y7 (row k: channel k's pixels).
+		for i := 0; i < 4; i++ {
+			w("\tVUNPCKLPS %s, %s, %s", y(2*i+1), y(2*i), y(8+i))
+			w("\tVUNPCKHPS %s, %s, %s", y(2*i+1), y(2*i), y(2*i+1))
+		}
+		// Y8+i: rows 2i, 2i+1 interleaved low; Y2i+1: high.
+		for i := 0; i < 2; i++ {
+			lo0, lo1 := y(8+2*i), y(8+2*i+1)                     // low interleaves of row pairs 4i.., 4i+2..
+			hi0, hi1 := y(4*i+1), y(4*i+3)                       // high interleaves
+			w("\tVSHUFPS $0x44, %s, %s, %s", lo1, lo0, y(4*i))   // columns 0 (4 rows)
+			w("\tVSHUFPS $0xee, %s, %s, %s", lo1, lo0, y(4*i+2)) // columns 1
+			w("\tVSHUFPS $0x44, %s, %s, %s", hi1, hi0, lo0)      // columns 2
+			w("\tVSHUFPS $0xee, %s, %s, %s", hi1, hi0, lo1)      // columns 3
+		}
+		// Rows 0–3: Y0 (col 0,4), Y2 (1,5), Y8 (2,6), Y9 (3,7); rows
+		// 4–7: Y4, Y6, Y10, Y11. Combine 128-bit halves.
+		pairs := [4][2]int{{0, 4}, {2, 6}, {8, 10}, {9, 11}}
+		for c, pr := range pairs {
+			w("\tVPERM2F128 $0x20, %s, %s, %s", y(pr[1]), y(pr[0]), y(12))
+			w("\tVPERM2F128 $0x31, %s, %s, %s", y(pr[1]), y(pr[0]), y(13))
+			for k, src := range []string{y(12), y(13)} {
+				ch := 8*h + c + 4*k
+				w("\tMOVQ R8, R9")
+				w("\tIMULQ $%d, R9", ch)
+				w("\tVMASKMOVPS %s, Y15, (DX)(R9*1)", src)
+			}
+		}
+	}
 	w("\tVZEROUPPER")
 	w("\tRET")
 }

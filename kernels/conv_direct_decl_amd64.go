@@ -149,6 +149,27 @@ func convPix32x14S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy i
 var convPix32S2AVX512 = [...]convFwdAsm{convPix32x1S2AVX512, convPix32x2S2AVX512, convPix32x3S2AVX512, convPix32x4S2AVX512, convPix32x5S2AVX512, convPix32x6S2AVX512, convPix32x7S2AVX512, convPix32x8S2AVX512, convPix32x9S2AVX512, convPix32x10S2AVX512, convPix32x11S2AVX512, convPix32x12S2AVX512, convPix32x13S2AVX512, convPix32x14S2AVX512}
 
 //go:noescape
+func convPix1AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix2AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix3AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix4AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix5AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix6AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+// convPixAVX2 holds the AVX2 pixel kernels by pixel count.
+var convPixAVX2 = [...]convFwdAsm{convPix1AVX2, convPix2AVX2, convPix3AVX2, convPix4AVX2, convPix5AVX2, convPix6AVX2}
+
+//go:noescape
 func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape
