@@ -391,7 +391,7 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 	if pix {
 		// Its chunks of filters share the work out too: fewer parts,
 		// fewer partial sums to write and add.
-		parts = min(parts, ceilDiv(wgradPixItems, g.K/32))
+		parts = min(parts, ceilDiv(wgradPixItems, g.K/directArch.wgradKW))
 	}
 	var partial *[]float32
 	if parts > 1 {

@@ -36,9 +36,9 @@ import "sync"
 // kernels keep a vector of partial sums per filter and tap and add the
 // lanes at the end. Non-finite values of x in the columns those zeros meet
 // can reach the sums of other taps (0·∞ is NaN), which the definition would
-// not have. For 3×3 filters and filters in multiples of 32, AVX-512 runs
-// it the other way round too (wgradPix): dy transposed to 32 filters a
-// pixel, two vectors of filters times a broadcast input per tap, the 9
+// not have. For 3×3 filters in multiples of 32 (AVX-512; 8 with AVX2)
+// it runs the other way round too (wgradPix): dy transposed to 32 filters
+// a pixel, two vectors of filters times a broadcast input per tap, the 9
 // taps' sums in 18 registers over every pixel of the images; no lanes to
 // add and no extra columns.
 
@@ -73,12 +73,14 @@ type convArch struct {
 	wgKB, wgTB int
 	wgrad      func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32)
 	// wgradPix, where not nil, is the weight gradient of a 3×3 filter's
-	// input channel for 32 filters, a vector of filters per pixel:
-	// out[t·32+k] = Σ dy[p·32+k] · x[stride·(row(p)·wp + col(p)) + r·wp + s],
+	// input channel for kw = wgradKW filters, kw filters a pixel in dy:
+	// out[t·kw+k] = Σ dy[p·kw+k] · x[stride·(row(p)·wp + col(p)) + r·wp + s],
 	// t = r·3+s, over the ow pixels p of each of oh rows of nimg images (x
 	// and dy ximg and dyimg floats apart), summed in that order, then added
 	// to out if add.
 	wgradPix func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool)
+	// wgradKW is the filters of a wgradPix call: 32 (AVX-512), 8 (AVX2).
+	wgradKW int
 }
 
 // maxWgTB bounds the taps of a weight-gradient kernel: the assembly keeps
@@ -213,16 +215,16 @@ func convFwdGo(lanes, nv, kb int, in []float32, offs []int, w, out []float32, ld
 }
 
 // convWgradPixGo is convArch.wgradPix.
-func convWgradPixGo(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
-	var acc [9 * 32]float32
+func convWgradPixGo(kw int, x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
+	acc := make([]float32, 9*kw)
 	for img := range nimg {
 		for row := range oh {
 			for col := range ow {
-				d := dy[img*dyimg+(row*ow+col)*32:][:32]
+				d := dy[img*dyimg+(row*ow+col)*kw:][:kw]
 				xs := x[img*ximg+stride*(row*wp+col):]
 				for t := range 9 {
 					v := xs[t/3*wp+t%3]
-					a := acc[t*32:][:32]
+					a := acc[t*kw:][:kw]
 					for k, dv := range d {
 						a[k] += dv * v
 					}
@@ -236,7 +238,7 @@ func convWgradPixGo(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, 
 		}
 		return
 	}
-	copy(out[:9*32], acc[:])
+	copy(out[:9*kw], acc)
 }
 
 // convWgradGo is convArch.wgrad for vectors of lanes floats.
@@ -480,8 +482,8 @@ func directBackwardInput(arch *convArch, dx, dy, w []float32, g Conv2dGeom) {
 
 // wgradPixPixels bounds the output pixels of the images one wgradPix call
 // sums (up to wgradPixImages images): their gradients, 128 bytes a pixel
-// for a chunk of 32 filters, are read again for every input channel, from
-// L2 (256 KiB).
+// for a chunk of 32 filters (AVX-512), are read again for every input
+// channel, from L2 (256 KiB).
 //
 // Conv2dBackwardWeight splits the images into fewer parts than for other
 // paths, enough for wgradPixItems items of a part and a chunk of filters.
@@ -498,14 +500,16 @@ const (
 // wgradPix kernel: a 3×3 filter, stride 1 or 2, the padding direct passes
 // take, filters a multiple of 32, output rows of at least pixMinOW (or 4,
 // with the padded images shared). The 64→128 stride-2 layer ran 1.45× as
-// fast as by GEMM. On Zen 5 it ran a ResNet's 32×32 to 8×8
+// fast as by GEMM. With AVX2 alone (8 filters a call, stride 1 only: the
+// stride-2 layer ran 0.92× as fast) a ResNet's layers ran 1.04–1.76× and
+// 3→64, 8→16 and 16→32 layers 1.13–1.32× as fast as before. On Zen 5 it ran a ResNet's 32×32 to 8×8
 // layers (64 to 256 channels, batch 32) 1.4–1.95× as fast as the GEMM, and
 // 3→64, 16→32 and 32→32 layers 1.7–2.7× as fast as the other direct
 // kernels; on 4×4 planes 0.93× as fast as the GEMM, 1.15× with the padded
 // images shared (wgradPixShared).
 func (g *Conv2dGeom) directWgradPix() bool {
-	return directArch != nil && directArch.wgradPix != nil && g.R == 3 && g.S == 3 && g.K%32 == 0 && (g.OW >= pixMinOW || g.OW >= 4 && g.wgradPixShared()) &&
-		g.Groups == 1 && g.StrideH == g.StrideW && (g.StrideH == 1 || g.StrideH == 2) && g.DilH == 1 && g.DilW == 1 && g.PadH < g.R && g.PadW < g.S
+	return directArch != nil && directArch.wgradPix != nil && g.R == 3 && g.S == 3 && g.K%directArch.wgradKW == 0 && (g.OW >= pixMinOW || g.OW >= 4 && g.wgradPixShared()) &&
+		g.Groups == 1 && g.StrideH == g.StrideW && (g.StrideH == 1 || g.StrideH == 2 && directArch.wgradKW == 32) && g.DilH == 1 && g.DilW == 1 && g.PadH < g.R && g.PadW < g.S
 }
 
 // wgradPixShared reports whether directBackwardWeightPix lays out the
@@ -525,18 +529,19 @@ func (g *Conv2dGeom) wgradPixShared() bool {
 // directWgradPix holds, summing the images of each of parts fixed ranges
 // apart, as Conv2dBackwardWeight does. x is first laid out as zero-bordered
 // planes, all images at once where they fit in wgradPixSharedX floats (else
-// batch by batch in each item). Each part and chunk of 32 filters is an
-// item of work: batch by batch of its images, the chunk's dy is transposed
-// to 32 filters a pixel (packSliver) and each input channel is one wgradPix
-// call, its sums added to the item's [C][9][32]; they are transposed into
-// dw (packSliver again) at the end.
+// batch by batch in each item). Each part and chunk of kw = wgradKW
+// filters is an item of work: batch by batch of its images, the chunk's dy
+// is transposed to kw filters a pixel (packSliver) and each input channel
+// is one wgradPix call, its sums added to the item's [C][9][kw]; they are
+// transposed into dw (packSliver again) at the end.
 func directBackwardWeightPix(arch *convArch, dw, x, dy []float32, g Conv2dGeom, parts int, partial []float32) {
 	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
 	plane, ohw, hw := hp*wp, g.OH*g.OW, g.H*g.W
 	size, crs := g.K*g.C*9, g.C*9
 	nb := max(1, min(wgradPixImages, wgradPixPixels/ohw, ceilDiv(g.N, parts)))
-	ximg, dyimg := g.C*plane, ohw*32
-	chunks := g.K / 32
+	kw := arch.wgradKW
+	ximg, dyimg := g.C*plane, ohw*kw
+	chunks := g.K / kw
 	var xall []float32 // every image's padded planes, if shared
 	if g.wgradPixShared() {
 		xp := getScratch(g.N * ximg)
@@ -553,7 +558,7 @@ func directBackwardWeightPix(arch *convArch, dw, x, dy []float32, g Conv2dGeom, 
 		if xall != nil {
 			own = 0
 		}
-		bufp := getScratch(own + nb*dyimg + crs*32)
+		bufp := getScratch(own + nb*dyimg + crs*kw)
 		buf := *bufp
 		clear(buf[:own]) // the borders stay zero
 		xb, dyt, acc := buf[:own], buf[own:own+nb*dyimg], buf[own+nb*dyimg:]
@@ -571,14 +576,14 @@ func directBackwardWeightPix(arch *convArch, dw, x, dy []float32, g Conv2dGeom, 
 					if xall == nil {
 						padPlanes(xb[i*ximg:], x[n*g.C*hw:], &g, wp, plane)
 					}
-					packSliver(dyt[i*dyimg:], dy[(n*g.K+ch*32)*ohw:], ohw, 32, 32, ohw, false)
+					packSliver(dyt[i*dyimg:], dy[(n*g.K+ch*kw)*ohw:], ohw, kw, kw, ohw, false)
 				}
 				for c := range g.C {
-					arch.wgradPix(xs[c*plane:], dyt, cnt, g.OH, g.OW, g.StrideW, wp, ximg, dyimg, acc[c*9*32:], b0 > n0)
+					arch.wgradPix(xs[c*plane:], dyt, cnt, g.OH, g.OW, g.StrideW, wp, ximg, dyimg, acc[c*9*kw:], b0 > n0)
 				}
 			}
-			// out[(ch·32+k)·crs + j] = acc[j·32+k]: rows j of acc, across.
-			packSliver(out[ch*32*crs:], acc, 32, crs, crs, 32, false)
+			// out[(ch·kw+k)·crs + j] = acc[j·kw+k]: rows j of acc, across.
+			packSliver(out[ch*kw*crs:], acc, kw, crs, crs, kw, false)
 		}, func() { putScratch(bufp) }
 	})
 }

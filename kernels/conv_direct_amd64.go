@@ -42,6 +42,7 @@ var convArchs = func() (all []*convArch) {
 			_, _, _ = x[(nimg-1)*ximg+stride*((oh-1)*wp+ow-1)+2*wp+2], dy[(nimg-1)*dyimg+oh*ow*32-1], out[9*32-1]
 			convWgradPix3x3AVX512(&x[0], &dy[0], nimg, oh, ow, 4*stride, 4*wp, 4*stride*(wp-ow), 4*(ximg-stride*oh*wp), 4*(dyimg-oh*ow*32), &out[0], add)
 		}
+		a.wgradKW = 32
 		all = append(all, a)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -55,6 +56,12 @@ var convArchs = func() (all []*convArch) {
 			convPixAVX2[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
 		}
 		a.pixMax = pixAVX2Max
+		a.wgradPix = func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
+			// As in convAsmArch.
+			_, _, _ = x[(nimg-1)*ximg+stride*((oh-1)*wp+ow-1)+2*wp+2], dy[(nimg-1)*dyimg+oh*ow*8-1], out[9*8-1]
+			convWgradPix3x3AVX2(&x[0], &dy[0], nimg, oh, ow, 4*stride, 4*wp, 4*stride*(wp-ow), 4*(ximg-stride*oh*wp), 4*(dyimg-oh*ow*8), &out[0], add)
+		}
+		a.wgradKW = 8
 		all = append(all, a)
 	}
 	return append(all, convGoArch)

@@ -92,8 +92,15 @@ func main() {
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
 	}
 	fmt.Fprintf(&d, "\n// convPixAVX2 holds the AVX2 pixel kernels by pixel count.\nvar convPixAVX2 = [...]convFwdAsm{%s}\n", strings.Join(pixAVX2, ", "))
-	emitWgradPix(w, "convWgradPix3x3AVX512")
-	fmt.Fprintf(&d, "\n//go:noescape\nfunc convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)\n")
+	for _, i := range isas {
+		nv := 2 // vectors of filters a pixel: 32 filters with AVX-512, 8 with AVX2
+		if i.lanes == 8 {
+			nv = 1
+		}
+		name := "convWgradPix3x3" + i.suffix
+		emitWgradPix(w, name, i, nv)
+		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)\n", name)
+	}
 	for _, i := range isas {
 		var fwd, nvs, wg []string
 		for kb := 1; kb <= i.fwdKB; kb++ {
@@ -495,17 +502,21 @@ func emitPixAVX2(w func(string, ...any), name string, p int) {
 }
 
 // emitWgradPix writes the 3×3 weight-gradient pixel kernel: for one input
-// channel and 32 filters, out[t·32+k] = Σ dy[p][k] · x[at(p) + (r·Wp + s)],
-// t = r·3+s, over the ow pixels of each of oh rows of nimg images, summed in
-// that order; at(p) moves step bytes a pixel (4·stride). dy holds the images' gradients pixel by pixel, 32 filters a
-// pixel (128 bytes); x is the channel's zero-bordered plane, wpb bytes a
-// row. Per pixel: two vectors of dy (Z0, Z1), a broadcast of each of the 9
-// inputs (Z2, Z3) and 18 multiply-adds into Z4…Z21 (tap t, filters 16h…:
-// Z4+2t+h). rowAdj, ximgAdj and dyimgAdj are the bytes from the end of a
-// row to the next, and from the end of an image to the next. With add, the
-// sums are added to out.
-func emitWgradPix(w func(string, ...any), name string) {
-	z := func(n int) string { return fmt.Sprintf("Z%d", n) }
+// channel and kw filters (nv vectors: 32 with AVX-512, 8 with AVX2),
+// out[t·kw+k] = Σ dy[p][k] · x[at(p) + (r·Wp + s)], t = r·3+s, over the
+// ow pixels of each of oh rows of nimg images, summed in that order; at(p)
+// moves step bytes a pixel (4·stride). dy holds the images' gradients
+// pixel by pixel, kw filters a pixel; x is the channel's zero-bordered
+// plane, wpb bytes a row. Per pixel: nv vectors of dy (R0, R1), a
+// broadcast of each of the 9 inputs (R2, R3) and 9·nv multiply-adds into
+// R4… (tap t, vector h: R4+nv·t+h). rowAdj, ximgAdj and dyimgAdj are the
+// bytes from the end of a row to the next, and from the end of an image to
+// the next. With add, the sums are added to out.
+func emitWgradPix(w func(string, ...any), name string, i isa, nv int) {
+	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	vb := 4 * i.lanes // bytes a vector
+	accs := 9 * nv
+	acc := func(t, h int) string { return reg(4 + nv*t + h) }
 	w("")
 	w("// func %s(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)", name)
 	w("TEXT ·%s(SB), NOSPLIT, $0-89", name)
@@ -519,25 +530,27 @@ func emitWgradPix(w func(string, ...any), name string) {
 	w("\tMOVQ ximgAdj+64(FP), R9")
 	w("\tMOVQ dyimgAdj+72(FP), R10")
 	w("\tMOVQ out+80(FP), R11")
-	for a := 4; a < 22; a++ {
-		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(a))
+	for a := 0; a < accs; a++ {
+		w("\t%s %[2]s, %[2]s, %[2]s", i.zero, reg(4+a))
 	}
 	w("%s_img:", name)
 	w("\tMOVQ oh+24(FP), DX")
 	w("%s_row:", name)
 	w("\tMOVQ ow+32(FP), CX")
 	w("%s_pix:", name)
-	w("\tVMOVUPS (DI), Z0")
-	w("\tVMOVUPS 64(DI), Z1")
+	for h := 0; h < nv; h++ {
+		w("\tVMOVUPS %d(DI), %s", h*vb, reg(h))
+	}
 	rows := []string{"(SI)", "(SI)(R12*1)", "(SI)(R13*1)"}
 	for t := 0; t < 9; t++ {
 		r, s := t/3, t%3
-		b := z(2 + t%2)
+		b := reg(2 + t%2)
 		w("\tVBROADCASTSS %d%s, %s", 4*s, rows[r], b)
-		w("\tVFMADD231PS %s, Z0, %s", b, z(4+2*t))
-		w("\tVFMADD231PS %s, Z1, %s", b, z(5+2*t))
+		for h := 0; h < nv; h++ {
+			w("\tVFMADD231PS %s, %s, %s", b, reg(h), acc(t, h))
+		}
 	}
-	w("\tADDQ $128, DI")
+	w("\tADDQ $%d, DI", nv*vb)
 	w("\tADDQ AX, SI")
 	w("\tDECQ CX")
 	w("\tJNZ %s_pix", name)
@@ -551,12 +564,12 @@ func emitWgradPix(w func(string, ...any), name string) {
 	w("\tMOVBQZX add+88(FP), AX")
 	w("\tTESTQ AX, AX")
 	w("\tJZ %s_store", name)
-	for a := 0; a < 18; a++ {
-		w("\tVADDPS %d(R11), %s, %s", 64*a, z(4+a), z(4+a))
+	for a := 0; a < accs; a++ {
+		w("\tVADDPS %d(R11), %s, %s", vb*a, reg(4+a), reg(4+a))
 	}
 	w("%s_store:", name)
-	for a := 0; a < 18; a++ {
-		w("\tVMOVUPS %s, %d(R11)", z(4+a), 64*a)
+	for a := 0; a < accs; a++ {
+		w("\tVMOVUPS %s, %d(R11)", reg(4+a), vb*a)
 	}
 	w("\tVZEROUPPER")
 	w("\tRET")

@@ -170,6 +170,9 @@ func convPix6AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
 var convPixAVX2 = [...]convFwdAsm{convPix1AVX2, convPix2AVX2, convPix3AVX2, convPix4AVX2, convPix5AVX2, convPix6AVX2}
 
 //go:noescape
+func convWgradPix3x3AVX2(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
+
+//go:noescape
 func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape

@@ -70,7 +70,7 @@ func TestConvDirect(t *testing.T) {
 			// wgradPix in parts, and in one part (its images in
 			// batches of up to wgradPixImages).
 			dwPix, dwPix1 := dw, dw
-			if arch.wgradPix != nil && g.R == 3 && g.S == 3 && g.K%32 == 0 {
+			if arch.wgradPix != nil && g.R == 3 && g.S == 3 && g.K%arch.wgradKW == 0 {
 				dwPix, dwPix1 = nanSlice(len(wantDw)), nanSlice(len(wantDw))
 				clear(partial)
 				directBackwardWeightPix(arch, dwPix, x, dy, g, parts, partial)
@@ -208,24 +208,25 @@ func TestConvDirectTwins(t *testing.T) {
 			}
 		}
 		if arch.wgradPix != nil {
+			kw := arch.wgradKW
 			for range 20 {
 				nimg, oh, ow, stride := 1+rng.IntN(3), 1+rng.IntN(5), 1+rng.IntN(12), 1+rng.IntN(2)
 				wp := stride*ow + 2 + rng.IntN(3)
-				ximg, dyimg := (stride*oh+2)*wp+rng.IntN(9), oh*ow*32+rng.IntN(40)
+				ximg, dyimg := (stride*oh+2)*wp+rng.IntN(9), oh*ow*kw+rng.IntN(40)
 				x := randSlice(rng, (nimg-1)*ximg+stride*((oh-1)*wp+ow-1)+2*wp+3, 1)
-				dy := randSlice(rng, (nimg-1)*dyimg+oh*ow*32, 1)
+				dy := randSlice(rng, (nimg-1)*dyimg+oh*ow*kw, 1)
 				add := rng.IntN(2) == 1
-				got, want := randSlice(rng, 9*32, 1), make([]float32, 9*32)
+				got, want := randSlice(rng, 9*kw, 1), make([]float32, 9*kw)
 				copy(want, got)
 				arch.wgradPix(x, dy, nimg, oh, ow, stride, wp, ximg, dyimg, got, add)
-				convWgradPixGo(x, dy, nimg, oh, ow, stride, wp, ximg, dyimg, want, add)
+				convWgradPixGo(kw, x, dy, nimg, oh, ow, stride, wp, ximg, dyimg, want, add)
 				for i := range got {
-					t9, k := i/32, i%32
+					t9, k := i/kw, i%kw
 					mag := math.Abs(float64(want[i]))
 					for img := range nimg {
 						for row := range oh {
 							for col := range ow {
-								mag += math.Abs(float64(dy[img*dyimg+(row*ow+col)*32+k]) * float64(x[img*ximg+stride*(row*wp+col)+t9/3*wp+t9%3]))
+								mag += math.Abs(float64(dy[img*dyimg+(row*ow+col)*kw+k]) * float64(x[img*ximg+stride*(row*wp+col)+t9/3*wp+t9%3]))
 							}
 						}
 					}
