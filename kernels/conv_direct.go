@@ -59,7 +59,7 @@ type convArch struct {
 	// floats apart) and nvec vectors p of each,
 	// a[l] = Σ dy[k·kstride+p+l] · x[offs[t]+p+l], and then adds the lanes
 	// (convLanesGo) into out[k·tb+t].
-	// pix, where not nil, computes 16 output channels of p ≤ 16
+	// pix, where not nil, computes 16 output channels of p ≤ pixMax
 	// consecutive pixels of a row, p lanes of each stored ldy apart:
 	// y[k·ldy+j] = Σₜ w[t·16+k] · in[offs[t]+j], summed in tap order. It
 	// computes no padding columns, and runs when K is a multiple of 16.
