@@ -66,6 +66,9 @@ type convArch struct {
 	pix func(p int, in []float32, offs []int, w, y []float32, ldy int)
 	// pixMax is the most pixels of a pix call: 16 (AVX-512), 6 (AVX2).
 	pixMax int
+	// pix2, where not nil, is pix for stride 2, pixel j at
+	// in[offs[t]+2j] (AVX2; AVX-512 has pix32 for stride 2).
+	pix2 func(p int, in []float32, offs []int, w, y []float32, ldy int)
 	// pix32, where not nil, is pix for 32 output channels (w[t·32+k]) of p ≤
 	// pix32Max pixels of a convolution of stride 1 or 2, pixel j at
 	// in[offs[t]+stride·j]; it runs when K is a multiple of 32.
@@ -137,13 +140,17 @@ func (g *Conv2dGeom) directWide() bool {
 
 // directStrided reports whether g's forward pass (only) runs direct with
 // stride 2: where the 32-channel pixel kernel for stride 2 runs (K a
-// multiple of 32, output rows of at least pixMinOW) and its weights stay
-// within directWideTaps. On Zen 5 a ResNet's 64→128 3×3 stride-2 layer
-// ran 1.7–1.9× as fast as by GEMM, its 128→256 1×1 shortcut 1.2–1.4×. Its
-// input gradient is not a correlation, and keeps the GEMM and col2im.
+// multiple of 32; 16 with AVX2 alone, on pix2), output rows of at least
+// pixMinOW, and its weights stay within directWideTaps. On Zen 5 a ResNet's 64→128 3×3 stride-2 layer
+// ran 1.7–1.9× as fast as by GEMM, its 128→256 1×1 shortcut 1.2–1.4×
+// (with AVX2 alone 1.38× and 1.13×). Its input gradient is not a
+// correlation, and keeps the GEMM and col2im.
 func (g *Conv2dGeom) directStrided() bool {
-	return directArch != nil && directArch.pix32 != nil && g.Groups == 1 && g.StrideH == 2 && g.StrideW == 2 &&
-		g.DilH == 1 && g.DilW == 1 && g.K%32 == 0 && g.OW >= pixMinOW && g.C*g.R*g.S <= directWideTaps
+	if directArch == nil || !(directArch.pix32 != nil && g.K%32 == 0 || directArch.pix32 == nil && directArch.pix2 != nil && g.K%16 == 0) {
+		return false
+	}
+	return g.Groups == 1 && g.StrideH == 2 && g.StrideW == 2 &&
+		g.DilH == 1 && g.DilW == 1 && g.OW >= pixMinOW && g.C*g.R*g.S <= directWideTaps
 }
 
 // directWgrad reports whether the weight gradient of g runs direct.
@@ -377,7 +384,10 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 	pix := arch.pix != nil && g.K%16 == 0 && g.OW >= pixMinOW
 	stride := g.StrideW // 1, or 2 where directStrided
 	pixKB, pixMax := 16, arch.pixMax
-	pixFn := func(p int, in []float32, offs []int, w, y []float32, ldy int) { arch.pix(p, in, offs, w, y, ldy) }
+	pixFn := arch.pix
+	if stride == 2 {
+		pixFn = arch.pix2 // AVX2; with AVX-512, directStrided took pix32
+	}
 	if arch.pix32 != nil && g.K%32 == 0 && g.OW >= pixMinOW {
 		pix, pixKB, pixMax = true, 32, pix32Max
 		pixFn = func(p int, in []float32, offs []int, w, y []float32, ldy int) {

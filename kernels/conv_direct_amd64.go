@@ -56,6 +56,11 @@ var convArchs = func() (all []*convArch) {
 			convPixAVX2[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
 		}
 		a.pixMax = pixAVX2Max
+		a.pix2 = func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+			// As in convAsmArch.
+			_, _, _ = in[offs[len(offs)-1]+2*(p-1)], w[len(offs)*16-1], y[15*ldy+p-1]
+			convPixS2AVX2[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
+		}
 		a.wgradPix = func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
 			// As in convAsmArch.
 			_, _, _ = x[(nimg-1)*ximg+stride*((oh-1)*wp+ow-1)+2*wp+2], dy[(nimg-1)*dyimg+oh*ow*8-1], out[9*8-1]

@@ -84,14 +84,20 @@ func main() {
 		w("DATA pixMaskAVX2<>+%d(SB)/4, %s", 4*i, v)
 	}
 	w("GLOBL pixMaskAVX2<>(SB), RODATA|NOPTR, $64")
-	var pixAVX2 []string
-	for p := 1; p <= pixAVX2Max; p++ {
-		name := fmt.Sprintf("convPix%dAVX2", p)
-		emitPixAVX2(w, name, p)
-		pixAVX2 = append(pixAVX2, name)
-		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
+	for _, stride := range []int{1, 2} {
+		var pixAVX2 []string
+		suffix := ""
+		if stride > 1 {
+			suffix = fmt.Sprintf("S%d", stride)
+		}
+		for p := 1; p <= pixAVX2Max; p++ {
+			name := fmt.Sprintf("convPix%d%sAVX2", p, suffix)
+			emitPixAVX2(w, name, p, stride)
+			pixAVX2 = append(pixAVX2, name)
+			fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
+		}
+		fmt.Fprintf(&d, "\n// convPix%sAVX2 holds the AVX2 pixel kernels by pixel count, pixels %d input values apart.\nvar convPix%[1]sAVX2 = [...]convFwdAsm{%[3]s}\n", suffix, stride, strings.Join(pixAVX2, ", "))
 	}
-	fmt.Fprintf(&d, "\n// convPixAVX2 holds the AVX2 pixel kernels by pixel count.\nvar convPixAVX2 = [...]convFwdAsm{%s}\n", strings.Join(pixAVX2, ", "))
 	for _, i := range isas {
 		nv := 2 // vectors of filters a pixel: 32 filters with AVX-512, 8 with AVX2
 		if i.lanes == 8 {
@@ -431,14 +437,15 @@ func emitPix32(w func(string, ...any), name string, p, stride int) {
 const pixAVX2Max = 6
 
 // emitPixAVX2 writes an AVX2 pixel kernel: 16 output channels of p ≤
-// pixAVX2Max consecutive output pixels, y[k·ldy+j] = Σₜ w[t·16+k] ·
-// in[offs[t]+j], summed in tap order. Pixel j's channels 0–7 build up in
+// pixAVX2Max consecutive output pixels of a convolution of the given
+// stride, y[k·ldy+j] = Σₜ w[t·16+k] · in[offs[t]+stride·j], summed in tap
+// order. Pixel j's channels 0–7 build up in
 // Y4+2j and 8–15 in Y5+2j, from the tap's two weight vectors (Y0, Y1) and
 // the pixel's input broadcast into Y2 or Y3. At the end the sums go to the
 // frame as 8 rows of 16 (pixels p… hold nothing of use), and each half of
 // the channels comes back as an 8×8 block, is transposed into a vector of
 // pixels per channel and stored masked to p lanes.
-func emitPixAVX2(w func(string, ...any), name string, p int) {
+func emitPixAVX2(w func(string, ...any), name string, p, stride int) {
 	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
 	emitPixStart(w, name, 8*64)
 	for j := 0; j < 2*p; j++ {
@@ -450,7 +457,7 @@ func emitPixAVX2(w func(string, ...any), name string, p int) {
 	w("\tVMOVUPS 32(DI), Y1")
 	for j := 0; j < p; j++ {
 		b := y(2 + j%2)
-		w("\tVBROADCASTSS %d(SI)(AX*4), %s", 4*j, b)
+		w("\tVBROADCASTSS %d(SI)(AX*4), %s", 4*stride*j, b)
 		w("\tVFMADD231PS %s, Y0, %s", b, y(4+2*j))
 		w("\tVFMADD231PS %s, Y1, %s", b, y(5+2*j))
 	}

@@ -166,8 +166,29 @@ func convPix5AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
 //go:noescape
 func convPix6AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
 
-// convPixAVX2 holds the AVX2 pixel kernels by pixel count.
+// convPixAVX2 holds the AVX2 pixel kernels by pixel count, pixels 1 input values apart.
 var convPixAVX2 = [...]convFwdAsm{convPix1AVX2, convPix2AVX2, convPix3AVX2, convPix4AVX2, convPix5AVX2, convPix6AVX2}
+
+//go:noescape
+func convPix1S2AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix2S2AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix3S2AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix4S2AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix5S2AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPix6S2AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+// convPixS2AVX2 holds the AVX2 pixel kernels by pixel count, pixels 2 input values apart.
+var convPixS2AVX2 = [...]convFwdAsm{convPix1S2AVX2, convPix2S2AVX2, convPix3S2AVX2, convPix4S2AVX2, convPix5S2AVX2, convPix6S2AVX2}
 
 //go:noescape
 func convWgradPix3x3AVX2(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)

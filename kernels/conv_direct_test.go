@@ -167,7 +167,7 @@ func TestConvDirectTwins(t *testing.T) {
 		for _, pk := range []struct {
 			kb, stride, most int
 			pix              pixKernel
-		}{{16, 1, arch.pixMax, arch.pix}, {32, 1, pix32Max, pix32(1)}, {32, 2, pix32Max, pix32(2)}} {
+		}{{16, 1, arch.pixMax, arch.pix}, {16, 2, arch.pixMax, arch.pix2}, {32, 1, pix32Max, pix32(1)}, {32, 2, pix32Max, pix32(2)}} {
 			if pk.pix == nil {
 				continue
 			}
