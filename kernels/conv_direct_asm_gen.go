@@ -59,20 +59,7 @@ func main() {
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
 	}
 	fmt.Fprintf(&d, "\n// convPixAVX512 holds the pixel kernels by pixel count.\nvar convPixAVX512 = [...]convFwdAsm{%s}\n", strings.Join(pix, ", "))
-	for _, stride := range []int{1, 2} {
-		var pix32 []string
-		suffix := ""
-		if stride > 1 {
-			suffix = fmt.Sprintf("S%d", stride)
-		}
-		for p := 1; p <= pix32Max; p++ {
-			name := fmt.Sprintf("convPix32x%d%sAVX512", p, suffix)
-			emitPix32(w, name, p, stride)
-			pix32 = append(pix32, name)
-			fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
-		}
-		fmt.Fprintf(&d, "\n// convPix32%sAVX512 holds the 32-channel pixel kernels by pixel count, pixels %d input values apart.\nvar convPix32%[1]sAVX512 = [...]convFwdAsm{%[3]s}\n", suffix, stride, strings.Join(pix32, ", "))
-	}
+	emitPixFamily(w, &d, "convPix32x%d%sAVX512", "convPix32%sAVX512", "32-channel pixel kernels", pix32Max, emitPix32)
 	// AVX2 pixel kernels, with the lane masks their stores load.
 	w("")
 	w("// pixMaskAVX2 holds 8 lanes of ones and 8 of zeros: the 8 from 8−p on are p lanes of ones.")
@@ -84,20 +71,7 @@ func main() {
 		w("DATA pixMaskAVX2<>+%d(SB)/4, %s", 4*i, v)
 	}
 	w("GLOBL pixMaskAVX2<>(SB), RODATA|NOPTR, $64")
-	for _, stride := range []int{1, 2} {
-		var pixAVX2 []string
-		suffix := ""
-		if stride > 1 {
-			suffix = fmt.Sprintf("S%d", stride)
-		}
-		for p := 1; p <= pixAVX2Max; p++ {
-			name := fmt.Sprintf("convPix%d%sAVX2", p, suffix)
-			emitPixAVX2(w, name, p, stride)
-			pixAVX2 = append(pixAVX2, name)
-			fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
-		}
-		fmt.Fprintf(&d, "\n// convPix%sAVX2 holds the AVX2 pixel kernels by pixel count, pixels %d input values apart.\nvar convPix%[1]sAVX2 = [...]convFwdAsm{%[3]s}\n", suffix, stride, strings.Join(pixAVX2, ", "))
-	}
+	emitPixFamily(w, &d, "convPix%d%sAVX2", "convPix%sAVX2", "AVX2 pixel kernels", pixAVX2Max, emitPixAVX2)
 	for _, i := range isas {
 		nv := 2 // vectors of filters a pixel: 32 filters with AVX-512, 8 with AVX2
 		if i.lanes == 8 {
@@ -430,6 +404,27 @@ func emitPix32(w func(string, ...any), name string, p, stride int) {
 	emitTransposeStore(w, "DX")
 	w("\tVZEROUPPER")
 	w("\tRET")
+}
+
+// emitPixFamily writes the pixel kernels of 1 to most pixels that emit
+// writes, for strides 1 and 2, named by kernel (pixels, "" or "S2") and
+// declared in d with a table named by table ("" or "S2").
+func emitPixFamily(w func(string, ...any), d *bytes.Buffer, kernel, table, what string, most int, emit func(w func(string, ...any), name string, p, stride int)) {
+	for _, stride := range []int{1, 2} {
+		var names []string
+		suffix := ""
+		if stride > 1 {
+			suffix = fmt.Sprintf("S%d", stride)
+		}
+		for p := 1; p <= most; p++ {
+			name := fmt.Sprintf(kernel, p, suffix)
+			emit(w, name, p, stride)
+			names = append(names, name)
+			fmt.Fprintf(d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
+		}
+		tname := fmt.Sprintf(table, suffix)
+		fmt.Fprintf(d, "\n// %s holds the %s by pixel count, pixels %d input values apart.\nvar %[1]s = [...]convFwdAsm{%[4]s}\n", tname, what, stride, strings.Join(names, ", "))
+	}
 }
 
 // pixAVX2Max is the most pixels of an AVX2 pixel kernel: two accumulators
