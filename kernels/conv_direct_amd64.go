@@ -23,25 +23,16 @@ var convArchs = func() (all []*convArch) {
 	// The AVX-512 kernels add lanes with VL forms on the upper 16 registers.
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
 		a := convAsmArch("avx512", 16, convFwdAVX512[:], convFwdNVAVX512, convWgradAVX512[:], maxWgTB)
-		a.pix = func(p int, in []float32, offs []int, w, y []float32, ldy int) {
-			// As in convAsmArch.
-			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*16-1], y[15*ldy+p-1]
-			convPixAVX512[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
-		}
-		a.pixMax = 16
+		a.pix, a.pixMax = pixKernels(convPixAVX512[:], 16, 1), 16
+		pix32, pix32S2 := pixKernels(convPix32AVX512[:], 32, 1), pixKernels(convPix32S2AVX512[:], 32, 2)
 		a.pix32 = func(stride, p int, in []float32, offs []int, w, y []float32, ldy int) {
-			_, _, _ = in[offs[len(offs)-1]+stride*(p-1)], w[len(offs)*32-1], y[31*ldy+p-1]
-			k := &convPix32AVX512
 			if stride == 2 {
-				k = &convPix32S2AVX512
+				pix32S2(p, in, offs, w, y, ldy)
+				return
 			}
-			k[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
+			pix32(p, in, offs, w, y, ldy)
 		}
-		a.wgradPix = func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
-			// As in convAsmArch.
-			_, _, _ = x[(nimg-1)*ximg+stride*((oh-1)*wp+ow-1)+2*wp+2], dy[(nimg-1)*dyimg+oh*ow*32-1], out[9*32-1]
-			convWgradPix3x3AVX512(&x[0], &dy[0], nimg, oh, ow, 4*stride, 4*wp, 4*stride*(wp-ow), 4*(ximg-stride*oh*wp), 4*(dyimg-oh*ow*32), &out[0], add)
-		}
+		a.wgradPix = wgradPixKernel(convWgradPix3x3AVX512, 32)
 		a.wgradKW = 32
 		all = append(all, a)
 	}
@@ -50,27 +41,33 @@ var convArchs = func() (all []*convArch) {
 		// The AVX2 pixel kernel: 16 channels of up to 6 pixels (LeNet's
 		// second layer forward 2.6× as fast as by the row kernel, which
 		// computes and drops 4 of every 14 columns).
-		a.pix = func(p int, in []float32, offs []int, w, y []float32, ldy int) {
-			// As in convAsmArch.
-			_, _, _ = in[offs[len(offs)-1]+p-1], w[len(offs)*16-1], y[15*ldy+p-1]
-			convPixAVX2[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
-		}
-		a.pixMax = pixAVX2Max
-		a.pix2 = func(p int, in []float32, offs []int, w, y []float32, ldy int) {
-			// As in convAsmArch.
-			_, _, _ = in[offs[len(offs)-1]+2*(p-1)], w[len(offs)*16-1], y[15*ldy+p-1]
-			convPixS2AVX2[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
-		}
-		a.wgradPix = func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
-			// As in convAsmArch.
-			_, _, _ = x[(nimg-1)*ximg+stride*((oh-1)*wp+ow-1)+2*wp+2], dy[(nimg-1)*dyimg+oh*ow*8-1], out[9*8-1]
-			convWgradPix3x3AVX2(&x[0], &dy[0], nimg, oh, ow, 4*stride, 4*wp, 4*stride*(wp-ow), 4*(ximg-stride*oh*wp), 4*(dyimg-oh*ow*8), &out[0], add)
-		}
+		a.pix, a.pixMax = pixKernels(convPixAVX2[:], 16, 1), pixAVX2Max
+		a.pix2 = pixKernels(convPixS2AVX2[:], 16, 2)
+		a.wgradPix = wgradPixKernel(convWgradPix3x3AVX2, 8)
 		a.wgradKW = 8
 		all = append(all, a)
 	}
 	return append(all, convGoArch)
 }()
+
+// pixKernels wraps a table of pixel kernels (by pixel count) of kb
+// channels and the given stride as convArch.pix. As in convAsmArch, the
+// wrapper touches the last value the assembly reads and writes.
+func pixKernels(k []convFwdAsm, kb, stride int) func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+	return func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+		_, _, _ = in[offs[len(offs)-1]+stride*(p-1)], w[len(offs)*kb-1], y[(kb-1)*ldy+p-1]
+		k[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
+	}
+}
+
+// wgradPixKernel wraps a weight-gradient pixel kernel of kw filters as
+// convArch.wgradPix, touching the last values it reads and writes.
+func wgradPixKernel(k func(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool), kw int) func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
+	return func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
+		_, _, _ = x[(nimg-1)*ximg+stride*((oh-1)*wp+ow-1)+2*wp+2], dy[(nimg-1)*dyimg+oh*ow*kw-1], out[9*kw-1]
+		k(&x[0], &dy[0], nimg, oh, ow, 4*stride, 4*wp, 4*stride*(wp-ow), 4*(ximg-stride*oh*wp), 4*(dyimg-oh*ow*kw), &out[0], add)
+	}
+}
 
 // convAsmArch wraps a width's assembly kernels as a convArch. The assembly
 // checks nothing: the wrappers touch the last value it reads and the last

@@ -360,6 +360,28 @@ func emitTransposeStore(w func(string, ...any), ptr string) {
 	}
 }
 
+// emitPixTaps writes the tap loop of a pixel kernel with two weight
+// vectors a tap (R0, R1; vb bytes each) on registers named R: for each of
+// p pixels, the input at 4·stride·j bytes is broadcast into register
+// bcast(j) and multiplied into acc(j, 0) and acc(j, 1).
+func emitPixTaps(w func(string, ...any), name, R string, vb, p, stride int, bcast func(j int) int, acc func(j, h int) int) {
+	reg := func(n int) string { return fmt.Sprintf("%s%d", R, n) }
+	w("%s_tap:", name)
+	w("\tMOVQ (BX), AX")
+	w("\tVMOVUPS (DI), %s", reg(0))
+	w("\tVMOVUPS %d(DI), %s", vb, reg(1))
+	for j := 0; j < p; j++ {
+		b := reg(bcast(j))
+		w("\tVBROADCASTSS %d(SI)(AX*4), %s", 4*stride*j, b)
+		w("\tVFMADD231PS %s, %s, %s", b, reg(0), reg(acc(j, 0)))
+		w("\tVFMADD231PS %s, %s, %s", b, reg(1), reg(acc(j, 1)))
+	}
+	w("\tADDQ $8, BX")
+	w("\tADDQ $%d, DI", 2*vb)
+	w("\tDECQ CX")
+	w("\tJNZ %s_tap", name)
+}
+
 // emitPix32 writes a 32-channel pixel kernel: 32 output channels of p ≤
 // pix32Max consecutive output pixels of a convolution of the given stride,
 // y[k·ldy+j] = Σₜ w[t·32+k] · in[offs[t]+stride·j], summed in tap order. Pixel j's channels 0–15 build up in
@@ -375,20 +397,7 @@ func emitPix32(w func(string, ...any), name string, p, stride int) {
 		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(2+j))
 		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(16+j))
 	}
-	w("%s_tap:", name)
-	w("\tMOVQ (BX), AX")
-	w("\tVMOVUPS (DI), Z0")
-	w("\tVMOVUPS 64(DI), Z1")
-	for j := 0; j < p; j++ {
-		b := z(30 + j%2)
-		w("\tVBROADCASTSS %d(SI)(AX*4), %s", 4*stride*j, b)
-		w("\tVFMADD231PS %s, Z0, %s", b, z(2+j))
-		w("\tVFMADD231PS %s, Z1, %s", b, z(16+j))
-	}
-	w("\tADDQ $8, BX")
-	w("\tADDQ $128, DI")
-	w("\tDECQ CX")
-	w("\tJNZ %s_tap", name)
+	emitPixTaps(w, name, "Z", 64, p, stride, func(j int) int { return 30 + j%2 }, func(j, h int) int { return 2 + 14*h + j })
 	for j := 0; j < p; j++ {
 		w("\tVMOVUPS %s, %d(SP)", z(2+j), 64*j)
 	}
@@ -446,20 +455,7 @@ func emitPixAVX2(w func(string, ...any), name string, p, stride int) {
 	for j := 0; j < 2*p; j++ {
 		w("\tVXORPS %[1]s, %[1]s, %[1]s", y(4+j))
 	}
-	w("%s_tap:", name)
-	w("\tMOVQ (BX), AX")
-	w("\tVMOVUPS (DI), Y0")
-	w("\tVMOVUPS 32(DI), Y1")
-	for j := 0; j < p; j++ {
-		b := y(2 + j%2)
-		w("\tVBROADCASTSS %d(SI)(AX*4), %s", 4*stride*j, b)
-		w("\tVFMADD231PS %s, Y0, %s", b, y(4+2*j))
-		w("\tVFMADD231PS %s, Y1, %s", b, y(5+2*j))
-	}
-	w("\tADDQ $8, BX")
-	w("\tADDQ $64, DI")
-	w("\tDECQ CX")
-	w("\tJNZ %s_tap", name)
+	emitPixTaps(w, name, "Y", 32, p, stride, func(j int) int { return 2 + j%2 }, func(j, h int) int { return 4 + 2*j + h })
 	for j := 0; j < p; j++ {
 		w("\tVMOVUPS %s, %d(SP)", y(4+2*j), 64*j)
 		w("\tVMOVUPS %s, %d(SP)", y(5+2*j), 64*j+32)
