@@ -411,7 +411,7 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 		if partial != nil {
 			p = *partial
 		}
-		directBackwardWeightPix(directArch, dw, x, dy, g, parts, p)
+		directBackwardWeightPix(directArch, dw, x, dy, g, parts, wgradPixGroup(&g, directArch.wgradKW, parts), p)
 	} else if g.directWgrad() {
 		var p []float32
 		if partial != nil {

@@ -49,6 +49,42 @@ func BenchmarkConv2d(b *testing.B) {
 	}
 }
 
+// BenchmarkConv2dBackwardWeight times the weight gradients of a CIFAR
+// ResNet-18's 3×3 layers at batch 32 and at the training step's batch of
+// 128, where the images' planes no longer stay in cache between chunks of
+// filters (wgradPixGroup).
+func BenchmarkConv2dBackwardWeight(b *testing.B) {
+	rng := rand.New(rand.NewPCG(14, 14))
+	for _, c := range []struct {
+		name string
+		g    Conv2dGeom
+	}{
+		{"resnet-64", resnetConv(64, 64, 32, 3, 1)},
+		{"resnet-128", resnetConv(128, 128, 16, 3, 1)},
+		{"resnet-256", resnetConv(256, 256, 8, 3, 1)},
+		{"resnet-512", resnetConv(512, 512, 4, 3, 1)},
+		{"resnet-128s2", resnetConv(64, 128, 32, 3, 2)},
+		{"resnet-256s2", resnetConv(128, 256, 16, 3, 2)},
+		{"resnet-512s2", resnetConv(256, 512, 8, 3, 2)},
+	} {
+		for _, n := range []int{32, 128} {
+			g := c.g
+			g.N = n
+			g = withOut(g)
+			x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
+			w := make([]float32, g.K*g.C*g.R*g.S)
+			dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+			flops := 2 * float64(g.N*g.K*g.OH*g.OW*g.C*g.R*g.S)
+			b.Run(fmt.Sprintf("%s/b%d", c.name, n), func(b *testing.B) {
+				for b.Loop() {
+					Conv2dBackwardWeight(w, x, dy, g)
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
 // resnetConv is a ResNet layer's convolution at batch 32: c to k channels,
 // an h×h input, an r×r filter padded to keep the size, the stride given.
 func resnetConv(c, k, h, r, stride int) Conv2dGeom {

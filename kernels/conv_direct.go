@@ -490,21 +490,52 @@ func directBackwardInput(arch *convArch, dx, dy, w []float32, g Conv2dGeom) {
 	directConv(arch, dx, dy, chunkWeightsFlipped(w, &g), gt, nil)
 }
 
-// wgradPixPixels bounds the output pixels of the images one wgradPix call
-// sums (up to wgradPixImages images): their gradients, 128 bytes a pixel
-// for a chunk of 32 filters (AVX-512), are read again for every input
-// channel, from L2 (256 KiB).
+// wgradPixDy bounds the floats of dy transposed for one batch of an item
+// of directBackwardWeightPix (its images' gradients for the item's
+// filters), read again for every input channel, from L2: 256 KiB, 2048
+// pixels of 32 filters.
 //
-// Conv2dBackwardWeight splits the images into fewer parts than for other
-// paths, enough for wgradPixItems items of a part and a chunk of filters.
+// An item takes wgradPixGroup chunks of filters, so each input plane is
+// read once for all of them rather than once a chunk (and the images'
+// planes streamed from memory a quarter as often). Conv2dBackwardWeight splits the images into
+// fewer parts than for other paths, enough for wgradPixItems items of a
+// part and a chunk.
 const (
-	wgradPixPixels = 2048
+	wgradPixDy     = 1 << 16
 	wgradPixImages = 32
 	wgradPixItems  = 16
 	// wgradPixSharedX bounds the padded images laid out once for all
 	// items (wgradPixShared), 32 MiB.
 	wgradPixSharedX = 1 << 23
+	// wgradPixGroupX is the size of the padded images (8 MiB) above which
+	// items take several chunks (wgradPixGroup).
+	wgradPixGroupX = 1 << 21
 )
+
+// wgradPixGroup returns how many of the chunks of filters of g an item of
+// directBackwardWeightPix over parts parts of the images takes: where the
+// images' padded planes exceed wgradPixGroupX floats, 4, else 2, where that
+// divides the chunks and leaves at least wgradPixItems/2 items; else 1. On
+// Zen 5, against one chunk an item, a ResNet's 3×3 weight gradients at
+// batch 128 (9–38 MiB of planes) ran 1.04–1.25× as fast (timed alone, the
+// 128→256 stride-2 one 1.2–1.5×) and its training step 1.02×; grouped at
+// batch 32 too (2.4–5.3 MiB), those ran 0.84–1.11× as fast, their planes
+// staying in cache between chunks while fewer items balance worse
+// (bench/results/wgrad-groups-2026-12-01.txt). Cutting the images into
+// more parts for more items instead wrote more partial sums than it saved
+// (0.88–0.90× at 256 and 512 channels and batch 32).
+func wgradPixGroup(g *Conv2dGeom, kw, parts int) int {
+	chunks := g.K / kw
+	if g.N*g.C*(g.H+2*g.PadH)*(g.W+2*g.PadW) <= wgradPixGroupX {
+		return 1
+	}
+	for _, grp := range []int{4, 2} {
+		if chunks%grp == 0 && parts*chunks/grp >= wgradPixItems/2 {
+			return grp
+		}
+	}
+	return 1
+}
 
 // directWgradPix reports whether the weight gradient of g runs on the
 // wgradPix kernel: a 3×3 filter, stride 1 or 2, the padding direct passes
@@ -539,19 +570,21 @@ func (g *Conv2dGeom) wgradPixShared() bool {
 // directWgradPix holds, summing the images of each of parts fixed ranges
 // apart, as Conv2dBackwardWeight does. x is first laid out as zero-bordered
 // planes, all images at once where they fit in wgradPixSharedX floats (else
-// batch by batch in each item). Each part and chunk of kw = wgradKW
-// filters is an item of work: batch by batch of its images, the chunk's dy
-// is transposed to kw filters a pixel (packSliver) and each input channel
-// is one wgradPix call, its sums added to the item's [C][9][kw]; they are
-// transposed into dw (packSliver again) at the end.
-func directBackwardWeightPix(arch *convArch, dw, x, dy []float32, g Conv2dGeom, parts int, partial []float32) {
+// batch by batch in each item). Each part and group of grp chunks of kw =
+// wgradKW filters (grp divides K/kw; wgradPixGroup) is an item of work:
+// batch by batch of its images, each chunk's dy is transposed to kw filters
+// a pixel (packSliver) and each input channel is one wgradPix call a chunk,
+// its sums added to the chunk's [C][9][kw]; they are transposed into dw
+// (packSliver again) at the end. The sums of a chunk do not depend on grp.
+func directBackwardWeightPix(arch *convArch, dw, x, dy []float32, g Conv2dGeom, parts, grp int, partial []float32) {
 	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
 	plane, ohw, hw := hp*wp, g.OH*g.OW, g.H*g.W
 	size, crs := g.K*g.C*9, g.C*9
-	nb := max(1, min(wgradPixImages, wgradPixPixels/ohw, ceilDiv(g.N, parts)))
 	kw := arch.wgradKW
-	ximg, dyimg := g.C*plane, ohw*kw
 	chunks := g.K / kw
+	groups := chunks / grp
+	nb := max(1, min(wgradPixImages, wgradPixDy/(grp*ohw*kw), ceilDiv(g.N, parts)))
+	ximg, dyimg := g.C*plane, ohw*kw
 	var xall []float32 // every image's padded planes, if shared
 	if g.wgradPixShared() {
 		xp := getScratch(g.N * ximg)
@@ -563,17 +596,18 @@ func directBackwardWeightPix(arch *convArch, dw, x, dy []float32, g Conv2dGeom, 
 			}
 		})
 	}
-	ParallelItems(parts*chunks, func() (func(int), func()) {
+	ParallelItems(parts*groups, func() (func(int), func()) {
 		own := nb * ximg
 		if xall != nil {
 			own = 0
 		}
-		bufp := getScratch(own + nb*dyimg + crs*kw)
+		dyg, accg := nb*dyimg, crs*kw // a chunk's dy batch and sums
+		bufp := getScratch(own + grp*(dyg+accg))
 		buf := *bufp
 		clear(buf[:own]) // the borders stay zero
-		xb, dyt, acc := buf[:own], buf[own:own+nb*dyimg], buf[own+nb*dyimg:]
+		xb, dyt, acc := buf[:own], buf[own:own+grp*dyg], buf[own+grp*dyg:]
 		return func(item int) {
-			part, ch := item/chunks, item%chunks
+			part, gr := item/groups, item%groups
 			out, n0, n1 := wgradPart(dw, partial, size, part, parts, g.N)
 			for b0 := n0; b0 < n1; b0 += nb {
 				cnt := min(nb, n1-b0)
@@ -586,14 +620,22 @@ func directBackwardWeightPix(arch *convArch, dw, x, dy []float32, g Conv2dGeom, 
 					if xall == nil {
 						padPlanes(xb[i*ximg:], x[n*g.C*hw:], &g, wp, plane)
 					}
-					packSliver(dyt[i*dyimg:], dy[(n*g.K+ch*kw)*ohw:], ohw, kw, kw, ohw, false)
+					for j := range grp {
+						ch := gr*grp + j
+						packSliver(dyt[j*dyg+i*dyimg:], dy[(n*g.K+ch*kw)*ohw:], ohw, kw, kw, ohw, false)
+					}
 				}
 				for c := range g.C {
-					arch.wgradPix(xs[c*plane:], dyt, cnt, g.OH, g.OW, g.StrideW, wp, ximg, dyimg, acc[c*9*kw:], b0 > n0)
+					for j := range grp {
+						arch.wgradPix(xs[c*plane:], dyt[j*dyg:], cnt, g.OH, g.OW, g.StrideW, wp, ximg, dyimg, acc[j*accg+c*9*kw:], b0 > n0)
+					}
 				}
 			}
 			// out[(ch·kw+k)·crs + j] = acc[j·kw+k]: rows j of acc, across.
-			packSliver(out[ch*kw*crs:], acc, kw, crs, crs, kw, false)
+			for j := range grp {
+				ch := gr*grp + j
+				packSliver(out[ch*kw*crs:], acc[j*accg:], kw, crs, crs, kw, false)
+			}
 		}, func() { putScratch(bufp) }
 	})
 }

@@ -33,6 +33,9 @@ func directGeoms(rng *rand.Rand) []Conv2dGeom {
 	add(3, 5, 9, 8, 32, 3, 3, 1, 1)   // weight gradient by wgradPix
 	add(2, 3, 10, 5, 64, 3, 3, 0, 2)  // wgradPix: two chunks, no padding of rows
 	add(33, 2, 1, 8, 32, 3, 3, 1, 1)  // wgradPix in one part: two batches of images
+	add(3, 4, 6, 9, 128, 3, 3, 1, 1)  // wgradPix: four chunks an item (AVX-512)
+	add(2, 3, 5, 8, 96, 3, 3, 1, 0)   // wgradPix: three chunks, one an item (AVX-512; AVX2: 12, four an item)
+	add(3, 2, 7, 8, 40, 3, 3, 1, 1)   // wgradPix (AVX2): five chunks, one an item
 	for c := 1; c <= 20; c++ {
 		r := []int{1, 3, 5}[rng.IntN(3)]
 		s := []int{1, 3, 5}[rng.IntN(3)]
@@ -68,18 +71,34 @@ func TestConvDirect(t *testing.T) {
 				}
 			}
 			// wgradPix in parts, and in one part (its images in
-			// batches of up to wgradPixImages).
+			// batches of up to wgradPixImages), with the items taking
+			// one chunk, and two and four where they divide the chunks.
 			dwPix, dwPix1 := dw, dw
+			var grouped [][]float32
 			if arch.wgradPix != nil && g.R == 3 && g.S == 3 && g.K%arch.wgradKW == 0 {
 				dwPix, dwPix1 = nanSlice(len(wantDw)), nanSlice(len(wantDw))
 				clear(partial)
-				directBackwardWeightPix(arch, dwPix, x, dy, g, parts, partial)
+				directBackwardWeightPix(arch, dwPix, x, dy, g, parts, 1, partial)
 				for p := 1; p < parts; p++ {
 					for i, v := range partial[(p-1)*len(w) : p*len(w)] {
 						dwPix[i] += v
 					}
 				}
-				directBackwardWeightPix(arch, dwPix1, x, dy, g, 1, nil)
+				directBackwardWeightPix(arch, dwPix1, x, dy, g, 1, 1, nil)
+				for _, grp := range []int{2, 4} {
+					if g.K/arch.wgradKW%grp == 0 {
+						d := nanSlice(len(wantDw))
+						directBackwardWeightPix(arch, d, x, dy, g, 1, grp, nil)
+						grouped = append(grouped, d)
+					}
+				}
+			}
+			for i, d := range grouped {
+				for j := range d {
+					if math.Float32bits(d[j]) != math.Float32bits(dwPix1[j]) {
+						t.Fatalf("%s: wgradPix, group %d: dw[%d] = %g, want %g (one chunk an item)", name, i, j, d[j], dwPix1[j])
+					}
+				}
 			}
 			for _, c := range []struct {
 				name string
