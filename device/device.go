@@ -215,7 +215,10 @@ type Device interface {
 
 	// BatchNormStats writes the mean and invstd = 1/√(var + p.Eps) of
 	// each channel of x [N, C, Inner] (var the biased variance) into mean
-	// and invstd [C], from two passes over each channel in a fixed order.
+	// and invstd [C], summed over each channel in a fixed order (the CPU in
+	// one pass of float64 sums of x − x₀ and (x − x₀)², x₀ the channel's
+	// first value; GL in two passes, the mean and then the squared
+	// deviations from it).
 	// With p.Track it also updates runMean and runVar [C] in place, as
 	// PyTorch does: run = (1 − p.Momentum)·run + p.Momentum·stat, with the
 	// unbiased variance var·M/(M − 1), M = N·Inner; else they are nil.

@@ -22,20 +22,23 @@ func (s BatchNormShape) rows(x []float32, ch int, fn func(row []float32)) {
 }
 
 // BatchNormStats writes each channel's mean and invstd = 1/√(var + eps)
-// (biased variance, from the squared deviations from the mean: a second
-// pass, so a large mean does not cancel) and, when runMean is not nil,
-// updates runMean and runVar with momentum, runVar from the unbiased
-// variance.
+// (biased variance) and, when runMean is not nil, updates runMean and
+// runVar with momentum, runVar from the unbiased variance. The moments come
+// from one pass of float64 sums of d = x − x₀ and d², x₀ the channel's
+// first value (bnMoments): mean = x₀ + Σd/m, var = Σd²/m − (Σd/m)², where
+// the shift keeps a large mean from cancelling (the error is about 2⁻⁵³
+// times 1 + (x₀ − mean)²/var of the variance; two passes, the sum and
+// then the squared deviations, read the activations twice).
 func BatchNormStats(mean, invstd, runMean, runVar, x []float32, s BatchNormShape, eps, momentum float32) {
 	m := float64(s.N * s.Inner)
 	ParallelFor(s.C, s.channelGrain(), func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
-			var sum float64
-			s.rows(x, ch, func(row []float32) { sum += sum64(row) })
-			mu := sum / m
-			var sq float64
-			s.rows(x, ch, func(row []float32) { sq += sqDev64(row, mu) })
-			v := sq / m
+			at := ch * s.Inner
+			k := float64(x[at])
+			s1, s2 := bnMoments(x[at:], s.N, s.Inner, s.C*s.Inner, k)
+			d := s1 / m
+			mu := k + d
+			v := max(0, s2/m-d*d)
 			mean[ch] = float32(mu)
 			invstd[ch] = float32(1 / math.Sqrt(v+float64(eps)))
 			if runMean != nil {
@@ -47,20 +50,25 @@ func BatchNormStats(mean, invstd, runMean, runVar, x []float32, s BatchNormShape
 	})
 }
 
-// sqDev64 returns Σ (x − mu)² in float64.
-func sqDev64(x []float32, mu float64) float64 {
-	var a, b float64
-	i := 0
-	for ; i+2 <= len(x); i += 2 {
-		d0, d1 := float64(x[i])-mu, float64(x[i+1])-mu
-		a += d0 * d0
-		b += d1 * d1
+// bnMomentsGo returns Σ d and Σ d², d = x − k in float64, over rows rows of
+// n values of x, stride apart: value i of a row goes into lane i mod 16,
+// the lanes added as bnLanes does (the vector code's order).
+func bnMomentsGo(x []float32, rows, n, stride int, k float64) (s1, s2 float64) {
+	var a, b [16]float64
+	for r := range rows {
+		bnMomentsRow(&a, &b, x[r*stride:], 0, n, k)
 	}
-	for ; i < len(x); i++ {
-		d := float64(x[i]) - mu
-		a += d * d
+	return bnLanes(&a), bnLanes(&b)
+}
+
+// bnMomentsRow adds values [i0, n) of row into the lanes a and b as
+// bnMomentsGo does.
+func bnMomentsRow(a, b *[16]float64, row []float32, i0, n int, k float64) {
+	for i, v := range row[i0:n] {
+		d := float64(v) - k
+		a[(i0+i)%16] += d
+		b[(i0+i)%16] += float64(d * d) // rounded before the sum, as the vector code
 	}
-	return a + b
 }
 
 // bnScale returns channel ch's 1/σ: invstd[ch], or 1/√(invstd[ch] + eps)

@@ -34,6 +34,37 @@ func bnReduceAVX512(dz, dy, y, x *float32, rows, n, stride int, mu float64) (sdy
 //go:noescape
 func bnReduceAVX2(acc *[32]float64, dz, dy, y, x *float32, rows, n, stride int, mu float64)
 
+//go:noescape
+func bnMomentsAVX512(x *float32, rows, n, stride int, k float64) (s1, s2 float64)
+
+//go:noescape
+func bnMomentsAVX2(acc *[32]float64, x *float32, rows, n, stride int, k float64)
+
+// bnMoments is bnMomentsGo.
+func bnMoments(x []float32, rows, n, stride int, k float64) (s1, s2 float64) {
+	if rows <= 0 || n <= 0 || !hasAVX512 && (!hasAVX2 || n < 16) {
+		return bnMomentsGo(x, rows, n, stride, k)
+	}
+	_ = x[(rows-1)*stride+n-1] // as in convAsmArch: the bounds, checked once
+	if hasAVX512 {
+		return bnMomentsAVX512(&x[0], rows, n, stride, k)
+	}
+	// AVX2: whole blocks of 16 of each row in AVX2 code, a ragged end
+	// in the Go loop, row by row so that each lane adds in order.
+	var acc [32]float64
+	full := n &^ 15
+	if full == n {
+		bnMomentsAVX2(&acc, &x[0], rows, full, stride, k)
+	} else {
+		a, b := (*[16]float64)(acc[:16]), (*[16]float64)(acc[16:])
+		for r := range rows {
+			bnMomentsAVX2(&acc, &x[r*stride], 1, full, stride, k)
+			bnMomentsRow(a, b, x[r*stride:], full, n, k)
+		}
+	}
+	return bnLanes((*[16]float64)(acc[:16])), bnLanes((*[16]float64)(acc[16:]))
+}
+
 // bnReduce is bnReduceGo.
 func bnReduce(dz, dy, y, x []float32, rows, n, stride int, mu float64) (sdy, sdyx float64) {
 	if !hasAVX512 && hasAVX2 && rows > 0 && n >= 16 {

@@ -5,6 +5,46 @@
 
 #include "textflag.h"
 
+// LANES16 adds the 16 float64 lanes of Z0, Z1 into X0 and those of Z2, Z3
+// into X2 as bnLanes does: lane i with lane i+8, then i+4, i+2 and i+1.
+#define LANES16 \
+	VADDPD Z1, Z0, Z0; \
+	VADDPD Z3, Z2, Z2; \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	VEXTRACTF64X4 $1, Z2, Y3; \
+	VADDPD Y1, Y0, Y0; \
+	VADDPD Y3, Y2, Y2; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VEXTRACTF128 $1, Y2, X3; \
+	VADDPD X1, X0, X0; \
+	VADDPD X3, X2, X2; \
+	VUNPCKHPD X0, X0, X1; \
+	VUNPCKHPD X2, X2, X3; \
+	VADDSD X1, X0, X0; \
+	VADDSD X3, X2, X2
+
+// LOADACC and STOREACC move the AVX2 sums' 32 float64 lanes between acc
+// (AX) and Y0–Y7.
+#define LOADACC \
+	VMOVUPD (AX), Y0; \
+	VMOVUPD 32(AX), Y1; \
+	VMOVUPD 64(AX), Y2; \
+	VMOVUPD 96(AX), Y3; \
+	VMOVUPD 128(AX), Y4; \
+	VMOVUPD 160(AX), Y5; \
+	VMOVUPD 192(AX), Y6; \
+	VMOVUPD 224(AX), Y7
+
+#define STOREACC \
+	VMOVUPD Y0, (AX); \
+	VMOVUPD Y1, 32(AX); \
+	VMOVUPD Y2, 64(AX); \
+	VMOVUPD Y3, 96(AX); \
+	VMOVUPD Y4, 128(AX); \
+	VMOVUPD Y5, 160(AX); \
+	VMOVUPD Y6, 192(AX); \
+	VMOVUPD Y7, 224(AX)
+
 // func bnNormAVX512(y, x *float32, n int, mu, k, bias float32)
 // y[i] = (x[i]−mu)·k + bias, each operation rounded as the Go loop's.
 TEXT ·bnNormAVX512(SB), NOSPLIT, $0-36
@@ -231,20 +271,7 @@ nexty:
 	JMP row
 
 lanes:
-	VADDPD Z1, Z0, Z0
-	VADDPD Z3, Z2, Z2
-	VEXTRACTF64X4 $1, Z0, Y1
-	VEXTRACTF64X4 $1, Z2, Y3
-	VADDPD Y1, Y0, Y0
-	VADDPD Y3, Y2, Y2
-	VEXTRACTF128 $1, Y0, X1
-	VEXTRACTF128 $1, Y2, X3
-	VADDPD X1, X0, X0
-	VADDPD X3, X2, X2
-	VUNPCKHPD X0, X0, X1
-	VUNPCKHPD X2, X2, X3
-	VADDSD X1, X0, X0
-	VADDSD X3, X2, X2
+	LANES16
 	MOVSD X0, sdy+64(FP)
 	MOVSD X2, sdyx+72(FP)
 	VZEROUPPER
@@ -267,14 +294,7 @@ TEXT ·bnReduceAVX2(SB), NOSPLIT, $0-72
 	SHLQ $2, R9
 	VBROADCASTSD mu+64(FP), Y8
 	VXORPS Y9, Y9, Y9
-	VMOVUPD (AX), Y0
-	VMOVUPD 32(AX), Y1
-	VMOVUPD 64(AX), Y2
-	VMOVUPD 96(AX), Y3
-	VMOVUPD 128(AX), Y4
-	VMOVUPD 160(AX), Y5
-	VMOVUPD 192(AX), Y6
-	VMOVUPD 224(AX), Y7
+	LOADACC
 
 row2:
 	TESTQ R8, R8
@@ -348,14 +368,7 @@ nexty2:
 	JMP row2
 
 done2:
-	VMOVUPD Y0, (AX)
-	VMOVUPD Y1, 32(AX)
-	VMOVUPD Y2, 64(AX)
-	VMOVUPD Y3, 96(AX)
-	VMOVUPD Y4, 128(AX)
-	VMOVUPD Y5, 160(AX)
-	VMOVUPD Y6, 192(AX)
-	VMOVUPD Y7, 224(AX)
+	STOREACC
 	VZEROUPPER
 	RET
 
@@ -437,5 +450,133 @@ back8:
 	ADDQ    $32, DI
 	SUBQ    $8, CX
 	JNZ     back8
+	VZEROUPPER
+	RET
+
+// func bnMomentsAVX512(x *float32, rows, n, stride int, k float64) (s1, s2 float64)
+// bnMomentsGo on AVX-512: over rows rows of n floats, stride floats
+// apart, d = x − k in float64, lane i mod 16 of Z0/Z1 adds d and of Z2/Z3
+// d·d (rounded, then added), a ragged end in a masked step; the lanes are
+// added as bnLanes does.
+TEXT ·bnMomentsAVX512(SB), NOSPLIT, $0-56
+	MOVQ x+0(FP), R13
+	MOVQ rows+8(FP), R8
+	MOVQ stride+24(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSD k+32(FP), Z15
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+
+mrow:
+	TESTQ R8, R8
+	JEQ mlanes
+	MOVQ R13, BX
+	MOVQ n+16(FP), CX
+	MOVL $0xffff, AX
+	KMOVW AX, K3
+	KMOVW AX, K4
+
+mloop:
+	CMPQ CX, $16
+	JLT mtail
+	VMOVUPS (BX), Z6
+
+msum:
+	VCVTPS2PD Y6, Z9
+	VEXTRACTF64X4 $1, Z6, Y10
+	VCVTPS2PD Y10, Z10
+	VSUBPD Z15, Z9, Z9
+	VSUBPD Z15, Z10, Z10
+	VADDPD Z9, Z0, K3, Z0
+	VADDPD Z10, Z1, K4, Z1
+	VMULPD Z9, Z9, Z9
+	VMULPD Z10, Z10, Z10
+	VADDPD Z9, Z2, K3, Z2
+	VADDPD Z10, Z3, K4, Z3
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP mloop
+
+mtail:
+	TESTQ CX, CX
+	JEQ mnext
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	KMOVW AX, K3
+	KSHIFTRW $8, K1, K4
+	VMOVUPS.Z (BX), K1, Z6
+	MOVQ $16, CX // the step at msum leaves 0
+	JMP msum
+
+mnext:
+	ADDQ R9, R13
+	DECQ R8
+	JMP mrow
+
+mlanes:
+	LANES16
+	MOVSD X0, s1+40(FP)
+	MOVSD X2, s2+48(FP)
+	VZEROUPPER
+	RET
+
+// func bnMomentsAVX2(acc *[32]float64, x *float32, rows, n, stride int, k float64)
+// bnMomentsGo's sums without the lanes' final addition, on AVX2, over rows
+// rows of n floats (a multiple of 16), stride floats apart: lane l of acc
+// (Y0–Y3 for Σ d, Y4–Y7 for Σ d·d, d = x − k, 4 lanes each) adds the
+// values i ≡ l mod 16 of each row, in order, to what acc holds.
+TEXT ·bnMomentsAVX2(SB), NOSPLIT, $0-48
+	MOVQ acc+0(FP), AX
+	MOVQ x+8(FP), R13
+	MOVQ rows+16(FP), R8
+	MOVQ stride+32(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSD k+40(FP), Y8
+	LOADACC
+
+mrow2:
+	TESTQ R8, R8
+	JEQ mdone2
+	MOVQ R13, BX
+	MOVQ n+24(FP), CX
+
+mloop2:
+	CMPQ CX, $16
+	JLT mnext2
+	VCVTPS2PD (BX), Y12
+	VSUBPD Y8, Y12, Y12
+	VADDPD Y12, Y0, Y0
+	VMULPD Y12, Y12, Y12
+	VADDPD Y12, Y4, Y4
+	VCVTPS2PD 16(BX), Y13
+	VSUBPD Y8, Y13, Y13
+	VADDPD Y13, Y1, Y1
+	VMULPD Y13, Y13, Y13
+	VADDPD Y13, Y5, Y5
+	VCVTPS2PD 32(BX), Y12
+	VSUBPD Y8, Y12, Y12
+	VADDPD Y12, Y2, Y2
+	VMULPD Y12, Y12, Y12
+	VADDPD Y12, Y6, Y6
+	VCVTPS2PD 48(BX), Y13
+	VSUBPD Y8, Y13, Y13
+	VADDPD Y13, Y3, Y3
+	VMULPD Y13, Y13, Y13
+	VADDPD Y13, Y7, Y7
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP mloop2
+
+mnext2:
+	ADDQ R9, R13
+	DECQ R8
+	JMP mrow2
+
+mdone2:
+	STOREACC
 	VZEROUPPER
 	RET

@@ -54,3 +54,7 @@ func TestBatchNormReduceAVX2(t *testing.T) {
 // TestBatchNormPassesAVX2: the element-wise passes' AVX2 code (what CPUs
 // without AVX-512 run) gives the Go loops' bits too, on any CPU with AVX2.
 func TestBatchNormPassesAVX2(t *testing.T) { asAVX2(t, TestBatchNormPasses) }
+
+// TestBatchNormMomentsAVX2: the AVX2 one-pass sums (what CPUs without
+// AVX-512 run) give bnMomentsGo's bits too, on any CPU with AVX2.
+func TestBatchNormMomentsAVX2(t *testing.T) { asAVX2(t, TestBatchNormMoments) }

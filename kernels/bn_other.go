@@ -3,7 +3,8 @@
 package kernels
 
 var (
-	bnNorm   = bnNormGo
-	bnBack   = bnBackGo
-	bnReduce = bnReduceGo
+	bnNorm    = bnNormGo
+	bnBack    = bnBackGo
+	bnReduce  = bnReduceGo
+	bnMoments = bnMomentsGo
 )

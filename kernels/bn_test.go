@@ -120,3 +120,59 @@ func TestBatchNormReduce(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchNormMoments: the one-pass sums of BatchNormStats this CPU runs
+// give bnMomentsGo's bits on every row length, over one row and several
+// with gaps between, over special values; on finite values their mean
+// and variance agree with a two-pass float64 reference, also where the
+// mean is large against the spread.
+func TestBatchNormMoments(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	same64 := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || a != a && b != b }
+	for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 31, 33, 64, 1000} {
+		for _, rows := range []int{1, 3} {
+			stride := n + 5
+			size := (rows-1)*stride + n
+			for _, kind := range []string{"plain", "offset", "special"} {
+				x := randSlice(rng, size, 3)
+				switch kind {
+				case "offset": // a mean 10⁴ spreads away
+					for i := range x {
+						x[i] += 3e4
+					}
+				case "special":
+					x = withSpecials(rng, size, 9, 12)
+				}
+				k := float64(x[0])
+				w1, w2 := bnMomentsGo(x, rows, n, stride, k)
+				g1, g2 := bnMoments(x, rows, n, stride, k)
+				if !same64(g1, w1) || !same64(g2, w2) {
+					t.Fatalf("n=%d rows=%d %s: sums %v %v, Go loop %v %v", n, rows, kind, g1, g2, w1, w2)
+				}
+				if kind == "special" {
+					continue
+				}
+				var sum, sq float64
+				for r := range rows {
+					for _, v := range x[r*stride:][:n] {
+						sum += float64(v)
+					}
+				}
+				m := float64(rows * n)
+				mu := sum / m
+				for r := range rows {
+					for _, v := range x[r*stride:][:n] {
+						sq += (float64(v) - mu) * (float64(v) - mu)
+					}
+				}
+				d := g1 / m
+				if got, want := k+d, mu; math.Abs(got-want) > 1e-12*(math.Abs(want)+math.Sqrt(sq/m)) {
+					t.Fatalf("n=%d rows=%d %s: mean %v, two passes %v", n, rows, kind, got, want)
+				}
+				if got, want := g2/m-d*d, sq/m; math.Abs(got-want) > 1e-9*want+1e-300 {
+					t.Fatalf("n=%d rows=%d %s: variance %v, two passes %v", n, rows, kind, got, want)
+				}
+			}
+		}
+	}
+}
