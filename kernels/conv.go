@@ -197,6 +197,11 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 		directConv(directArch, y, x, chunkWeights(w, crs), g, e)
 		return
 	}
+	if g.directSmall() {
+		_, _, crs, _ := g.dims()
+		directSmallConv(directArch, y, x, chunkWeights(w, crs), g, e)
+		return
+	}
 	convGemm(y, x, w, g, e)
 }
 
@@ -304,6 +309,10 @@ func flipWeights(wf, w []float32, g *Conv2dGeom) {
 func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
 	if g.direct() {
 		directBackwardInput(directArch, dx, dy, w, g)
+		return
+	}
+	if g.directSmallBackwardInput() {
+		directSmallConv(directArch, dx, dy, chunkWeightsFlipped(w, &g), g.backwardInputGeom(), nil)
 		return
 	}
 	if fg := g.flipped(); g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&

@@ -23,6 +23,7 @@ func BenchmarkConv2d(b *testing.B) {
 		{"resnet-128", resnetConv(128, 128, 16, 3, 1)},
 		{"resnet-256", resnetConv(256, 256, 8, 3, 1)},
 		{"resnet-512", resnetConv(512, 512, 4, 3, 1)},
+		{"resnet-512s2", resnetConv(256, 512, 8, 3, 2)},
 		{"resnet-1x1s2", resnetConv(128, 256, 16, 1, 2)},
 	} {
 		g := withOut(c.g)
@@ -208,6 +209,24 @@ func BenchmarkConvPixelKernels(b *testing.B) {
 			}
 			b.ReportMetric(2*float64(c.kb*c.p*taps)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+	if arch.pixG != nil {
+		// Gathered taps, as directSmallConv's: 64 channels of 3×3 taps
+		// of images 11 apart, and their weights.
+		goffs := make([]int, 2*taps)
+		for t := range taps {
+			goffs[2*t], goffs[2*t+1] = offs[t]/wp/wp*36*11+t%9/3*6*11+t%3*11, t*arch.pixGKB
+		}
+		gin := randSlice(rng, goffs[2*taps-2]+64, 1)
+		w := randSlice(rng, taps*arch.pixGKB, 1)
+		for _, p := range []int{arch.pixGMax, 11, 8} {
+			b.Run(fmt.Sprintf("fwd-gathered-%dch-%dpx", arch.pixGKB, p), func(b *testing.B) {
+				for b.Loop() {
+					arch.pixG(p, gin, goffs, w, y, 64)
+				}
+				b.ReportMetric(2*float64(arch.pixGKB*p*taps)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 	for _, c := range []struct{ nimg, oh, ow int }{{4, 8, 8}, {2, 32, 32}} {
 		b.Run(fmt.Sprintf("wgrad-%dimg-%dx%d", c.nimg, c.oh, c.ow), func(b *testing.B) {

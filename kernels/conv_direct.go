@@ -82,6 +82,13 @@ type convArch struct {
 	// and dy ximg and dyimg floats apart), summed in that order, then added
 	// to out if add.
 	wgradPix func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool)
+	// pixG, where not nil, is a pixel kernel (pixGKB channels, at most
+	// pixGMax pixels; AVX2's) with gathered taps: offs holds an input and
+	// a weight offset a tap, both ascending, and y[k·ldy+j] = Σₜ
+	// w[offs[2t+1]+k] · in[offs[2t]+j], summed in tap order
+	// (directSmallConv).
+	pixG            func(p int, in []float32, offs []int, w, y []float32, ldy int)
+	pixGKB, pixGMax int
 	// wgradKW is the filters of a wgradPix call: 32 (AVX-512), 8 (AVX2).
 	wgradKW int
 }
@@ -198,6 +205,20 @@ func convPixGo(kb, stride, p int, in []float32, offs []int, w, y []float32, ldy 
 			var s float32
 			for t, off := range offs {
 				s += in[off+stride*j] * w[t*kb+k]
+			}
+			row[j] = s
+		}
+	}
+}
+
+// convPixGGo is convArch.pixG for kb channels.
+func convPixGGo(kb, p int, in []float32, offs []int, w, y []float32, ldy int) {
+	for k := range kb {
+		row := y[k*ldy:][:p]
+		for j := range row {
+			var s float32
+			for t := 0; t < len(offs); t += 2 {
+				s += in[offs[t]+j] * w[offs[t+1]+k]
 			}
 			row[j] = s
 		}
@@ -483,11 +504,7 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 // directBackwardInput writes dx from dy and w for a direct geometry g: the
 // forward correlation of dy with w flipped and transposed.
 func directBackwardInput(arch *convArch, dx, dy, w []float32, g Conv2dGeom) {
-	gt := Conv2dGeom{
-		N: g.N, C: g.K, H: g.OH, W: g.OW, K: g.C, R: g.R, S: g.S, OH: g.H, OW: g.W,
-		StrideH: 1, StrideW: 1, PadH: g.R - 1 - g.PadH, PadW: g.S - 1 - g.PadW, DilH: 1, DilW: 1, Groups: 1,
-	}
-	directConv(arch, dx, dy, chunkWeightsFlipped(w, &g), gt, nil)
+	directConv(arch, dx, dy, chunkWeightsFlipped(w, &g), g.backwardInputGeom(), nil)
 }
 
 // wgradPixDy bounds the floats of dy transposed for one batch of an item

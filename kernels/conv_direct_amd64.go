@@ -45,6 +45,7 @@ var convArchs = func() (all []*convArch) {
 		a.pix2 = pixKernels(convPixS2AVX2[:], 16, 2)
 		a.wgradPix = wgradPixKernel(convWgradPix3x3AVX2, 8)
 		a.wgradKW = 8
+		a.pixG, a.pixGKB, a.pixGMax = pixGKernels(convPixGAVX2[:], 16), 16, pixAVX2Max
 		all = append(all, a)
 	}
 	return append(all, convGoArch)
@@ -57,6 +58,17 @@ func pixKernels(k []convFwdAsm, kb, stride int) func(p int, in []float32, offs [
 	return func(p int, in []float32, offs []int, w, y []float32, ldy int) {
 		_, _, _ = in[offs[len(offs)-1]+stride*(p-1)], w[len(offs)*kb-1], y[(kb-1)*ldy+p-1]
 		k[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
+	}
+}
+
+// pixGKernels wraps a table of pixel kernels with gathered taps (by
+// pixel count) of kb channels as convArch.pixG, touching the last values
+// they read (the offsets ascend) and write.
+func pixGKernels(k []convFwdAsm, kb int) func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+	return func(p int, in []float32, offs []int, w, y []float32, ldy int) {
+		n := len(offs) / 2
+		_, _, _ = in[offs[2*n-2]+p-1], w[offs[2*n-1]+kb-1], y[(kb-1)*ldy+p-1]
+		k[p-1](&in[0], &offs[0], n, &w[0], &y[0], ldy)
 	}
 }
 

@@ -59,7 +59,7 @@ func main() {
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
 	}
 	fmt.Fprintf(&d, "\n// convPixAVX512 holds the pixel kernels by pixel count.\nvar convPixAVX512 = [...]convFwdAsm{%s}\n", strings.Join(pix, ", "))
-	emitPixFamily(w, &d, "convPix32x%d%sAVX512", "convPix32%sAVX512", "32-channel pixel kernels", pix32Max, emitPix32)
+	emitPixFamily(w, &d, "convPix32x%d%sAVX512", "convPix32%sAVX512", "32-channel pixel kernels", pix32Max, false, emitPix32)
 	// AVX2 pixel kernels, with the lane masks their stores load.
 	w("")
 	w("// pixMaskAVX2 holds 8 lanes of ones and 8 of zeros: the 8 from 8−p on are p lanes of ones.")
@@ -71,7 +71,8 @@ func main() {
 		w("DATA pixMaskAVX2<>+%d(SB)/4, %s", 4*i, v)
 	}
 	w("GLOBL pixMaskAVX2<>(SB), RODATA|NOPTR, $64")
-	emitPixFamily(w, &d, "convPix%d%sAVX2", "convPix%sAVX2", "AVX2 pixel kernels", pixAVX2Max, emitPixAVX2)
+	emitPixFamily(w, &d, "convPix%d%sAVX2", "convPix%sAVX2", "AVX2 pixel kernels", pixAVX2Max, false, emitPixAVX2)
+	emitPixFamily(w, &d, "convPixG%d%sAVX2", "convPixG%sAVX2", "AVX2 pixel kernels with gathered taps", pixAVX2Max, true, emitPixAVX2)
 	for _, i := range isas {
 		nv := 2 // vectors of filters a pixel: 32 filters with AVX-512, 8 with AVX2
 		if i.lanes == 8 {
@@ -363,21 +364,33 @@ func emitTransposeStore(w func(string, ...any), ptr string) {
 // emitPixTaps writes the tap loop of a pixel kernel with two weight
 // vectors a tap (R0, R1; vb bytes each) on registers named R: for each of
 // p pixels, the input at 4·stride·j bytes is broadcast into register
-// bcast(j) and multiplied into acc(j, 0) and acc(j, 1).
-func emitPixTaps(w func(string, ...any), name, R string, vb, p, stride int, bcast func(j int) int, acc func(j, h int) int) {
+// bcast(j) and multiplied into acc(j, 0) and acc(j, 1). The weights of
+// tap t follow those of tap t−1, or, gathered, lie at w + 4·offs[2t+1]
+// (offs then holding an input and a weight offset a tap).
+func emitPixTaps(w func(string, ...any), name, R string, vb, p, stride int, bcast func(j int) int, acc func(j, h int) int, gathered bool) {
 	reg := func(n int) string { return fmt.Sprintf("%s%d", R, n) }
 	w("%s_tap:", name)
 	w("\tMOVQ (BX), AX")
-	w("\tVMOVUPS (DI), %s", reg(0))
-	w("\tVMOVUPS %d(DI), %s", vb, reg(1))
+	if gathered {
+		w("\tMOVQ 8(BX), R10")
+		w("\tVMOVUPS (DI)(R10*4), %s", reg(0))
+		w("\tVMOVUPS %d(DI)(R10*4), %s", vb, reg(1))
+	} else {
+		w("\tVMOVUPS (DI), %s", reg(0))
+		w("\tVMOVUPS %d(DI), %s", vb, reg(1))
+	}
 	for j := 0; j < p; j++ {
 		b := reg(bcast(j))
 		w("\tVBROADCASTSS %d(SI)(AX*4), %s", 4*stride*j, b)
 		w("\tVFMADD231PS %s, %s, %s", b, reg(0), reg(acc(j, 0)))
 		w("\tVFMADD231PS %s, %s, %s", b, reg(1), reg(acc(j, 1)))
 	}
-	w("\tADDQ $8, BX")
-	w("\tADDQ $%d, DI", 2*vb)
+	if gathered {
+		w("\tADDQ $16, BX")
+	} else {
+		w("\tADDQ $8, BX")
+		w("\tADDQ $%d, DI", 2*vb)
+	}
 	w("\tDECQ CX")
 	w("\tJNZ %s_tap", name)
 }
@@ -390,14 +403,14 @@ func emitPixTaps(w func(string, ...any), name, R string, vb, p, stride int, bcas
 // loads, where the 16-channel kernel does p for p+1. At the end channels
 // 0–15 wait in the frame while 16–31 are transposed and stored, then they
 // are reloaded into Z16… and go the same way.
-func emitPix32(w func(string, ...any), name string, p, stride int) {
+func emitPix32(w func(string, ...any), name string, p, stride int, gathered bool) {
 	z := func(n int) string { return fmt.Sprintf("Z%d", n) }
 	emitPixStart(w, name, 64*p)
 	for j := 0; j < p; j++ {
 		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(2+j))
 		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(16+j))
 	}
-	emitPixTaps(w, name, "Z", 64, p, stride, func(j int) int { return 30 + j%2 }, func(j, h int) int { return 2 + 14*h + j })
+	emitPixTaps(w, name, "Z", 64, p, stride, func(j int) int { return 30 + j%2 }, func(j, h int) int { return 2 + 14*h + j }, gathered)
 	for j := 0; j < p; j++ {
 		w("\tVMOVUPS %s, %d(SP)", z(2+j), 64*j)
 	}
@@ -416,10 +429,15 @@ func emitPix32(w func(string, ...any), name string, p, stride int) {
 }
 
 // emitPixFamily writes the pixel kernels of 1 to most pixels that emit
-// writes, for strides 1 and 2, named by kernel (pixels, "" or "S2") and
-// declared in d with a table named by table ("" or "S2").
-func emitPixFamily(w func(string, ...any), d *bytes.Buffer, kernel, table, what string, most int, emit func(w func(string, ...any), name string, p, stride int)) {
-	for _, stride := range []int{1, 2} {
+// writes, for each of strides (gathered: stride 1 alone), named by kernel
+// (pixels, "" or "S2") and declared in d with a table named by table (""
+// or "S2").
+func emitPixFamily(w func(string, ...any), d *bytes.Buffer, kernel, table, what string, most int, gathered bool, emit func(w func(string, ...any), name string, p, stride int, gathered bool)) {
+	strides := []int{1, 2}
+	if gathered {
+		strides = strides[:1]
+	}
+	for _, stride := range strides {
 		var names []string
 		suffix := ""
 		if stride > 1 {
@@ -427,7 +445,7 @@ func emitPixFamily(w func(string, ...any), d *bytes.Buffer, kernel, table, what 
 		}
 		for p := 1; p <= most; p++ {
 			name := fmt.Sprintf(kernel, p, suffix)
-			emit(w, name, p, stride)
+			emit(w, name, p, stride, gathered)
 			names = append(names, name)
 			fmt.Fprintf(d, "\n//go:noescape\nfunc %s(in *float32, offs *int, taps int, w, y *float32, ldy int)\n", name)
 		}
@@ -449,13 +467,13 @@ const pixAVX2Max = 6
 // frame as 8 rows of 16 (pixels p… hold nothing of use), and each half of
 // the channels comes back as an 8×8 block, is transposed into a vector of
 // pixels per channel and stored masked to p lanes.
-func emitPixAVX2(w func(string, ...any), name string, p, stride int) {
+func emitPixAVX2(w func(string, ...any), name string, p, stride int, gathered bool) {
 	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
 	emitPixStart(w, name, 8*64)
 	for j := 0; j < 2*p; j++ {
 		w("\tVXORPS %[1]s, %[1]s, %[1]s", y(4+j))
 	}
-	emitPixTaps(w, name, "Y", 32, p, stride, func(j int) int { return 2 + j%2 }, func(j, h int) int { return 4 + 2*j + h })
+	emitPixTaps(w, name, "Y", 32, p, stride, func(j int) int { return 2 + j%2 }, func(j, h int) int { return 4 + 2*j + h }, gathered)
 	for j := 0; j < p; j++ {
 		w("\tVMOVUPS %s, %d(SP)", y(4+2*j), 64*j)
 		w("\tVMOVUPS %s, %d(SP)", y(5+2*j), 64*j+32)

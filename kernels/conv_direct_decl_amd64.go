@@ -191,6 +191,27 @@ func convPix6S2AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
 var convPixS2AVX2 = [...]convFwdAsm{convPix1S2AVX2, convPix2S2AVX2, convPix3S2AVX2, convPix4S2AVX2, convPix5S2AVX2, convPix6S2AVX2}
 
 //go:noescape
+func convPixG1AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG2AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG3AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG4AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG5AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG6AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+// convPixGAVX2 holds the AVX2 pixel kernels with gathered taps by pixel count, pixels 1 input values apart.
+var convPixGAVX2 = [...]convFwdAsm{convPixG1AVX2, convPixG2AVX2, convPixG3AVX2, convPixG4AVX2, convPixG5AVX2, convPixG6AVX2}
+
+//go:noescape
 func convWgradPix3x3AVX2(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape

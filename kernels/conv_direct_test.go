@@ -112,23 +112,7 @@ func TestConvDirect(t *testing.T) {
 				}
 			}
 
-			e := &Epilogue{Residual: randSlice(rng, len(y), 1), Bias: randSlice(rng, g.K, 1), Act: Relu, HasAct: true}
-			fused := nanSlice(len(y))
-			directConv(arch, fused, x, chunkWeights(w, crs), g, e)
-			ohw := g.OH * g.OW
-			ref := nanSlice(len(y))
-			directConv(arch, ref, x, chunkWeights(w, crs), g, nil)
-			for n := range g.N {
-				at := n * g.K * ohw
-				ge := *e
-				ge.BiasRows, ge.Residual = true, e.Residual[at:]
-				ge.apply(ref[at:], ohw, 0, g.K, 0, ohw)
-			}
-			for i := range ref {
-				if math.Float32bits(ref[i]) != math.Float32bits(fused[i]) {
-					t.Fatalf("%s: fused epilogue: y[%d] = %g, separately %g", name, i, fused[i], ref[i])
-				}
-			}
+			checkConvEpilogue(t, name, rng, g, func(y []float32, e *Epilogue) { directConv(arch, y, x, chunkWeights(w, crs), g, e) })
 		}
 	}
 }
@@ -221,6 +205,46 @@ func TestConvDirectTwins(t *testing.T) {
 						}
 						if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(taps)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
 							t.Fatalf("%s pix%d stride %d p=%d taps=%d: y[%d] = %g, Go twin %g", arch.name, kb, stride, p, taps, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+		if arch.pixG != nil {
+			// Gathered taps: input and weight offsets ascending, the
+			// weights of a tap anywhere after the last one's.
+			kb := arch.pixGKB
+			for p := 1; p <= arch.pixGMax; p++ {
+				taps := 1 + rng.IntN(60)
+				offs := make([]int, 2*taps)
+				for i := 1; i < taps; i++ {
+					offs[2*i] = offs[2*i-2] + rng.IntN(20)
+					offs[2*i+1] = offs[2*i-1] + kb*(1+rng.IntN(3))
+				}
+				in := randSlice(rng, offs[2*taps-2]+p, 1)
+				w := randSlice(rng, offs[2*taps-1]+kb, 1)
+				ldy := p + rng.IntN(9)
+				got, want := nanSlice((kb-1)*ldy+p), nanSlice((kb-1)*ldy+p)
+				arch.pixG(p, in, offs, w, got, ldy)
+				convPixGGo(kb, p, in, offs, w, want, ldy)
+				for k := range kb {
+					for j := range ldy {
+						i := k*ldy + j
+						if k == kb-1 && j >= p {
+							break
+						}
+						if j >= p {
+							if !math.IsNaN(float64(got[i])) {
+								t.Fatalf("%s pixG p=%d: wrote y[%d] = %g between rows", arch.name, p, i, got[i])
+							}
+							continue
+						}
+						var mag float64
+						for ti := 0; ti < taps; ti++ {
+							mag += math.Abs(float64(in[offs[2*ti]+j]) * float64(w[offs[2*ti+1]+k]))
+						}
+						if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(taps)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
+							t.Fatalf("%s pixG p=%d taps=%d: y[%d] = %g, Go twin %g", arch.name, p, taps, i, got[i], want[i])
 						}
 					}
 				}
@@ -364,6 +388,30 @@ func TestPadPlanesZero(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// checkConvEpilogue checks that conv (a forward pass of g into y, applying
+// the epilogue e where not nil) gives with a residual, a bias and ReLU the
+// bits of the plain pass followed by Epilogue.apply image by image.
+func checkConvEpilogue(t *testing.T, name string, rng *rand.Rand, g Conv2dGeom, conv func(y []float32, e *Epilogue)) {
+	t.Helper()
+	ohw := g.OH * g.OW
+	n := g.N * g.K * ohw
+	e := &Epilogue{Residual: randSlice(rng, n, 1), Bias: randSlice(rng, g.K, 1), Act: Relu, HasAct: true}
+	fused, ref := nanSlice(n), nanSlice(n)
+	conv(fused, e)
+	conv(ref, nil)
+	for i := range g.N {
+		at := i * g.K * ohw
+		ge := *e
+		ge.BiasRows, ge.Residual = true, e.Residual[at:]
+		ge.apply(ref[at:], ohw, 0, g.K, 0, ohw)
+	}
+	for i := range ref {
+		if math.Float32bits(ref[i]) != math.Float32bits(fused[i]) {
+			t.Fatalf("%s: fused epilogue: y[%d] = %g, separately %g", name, i, fused[i], ref[i])
 		}
 	}
 }

@@ -32,6 +32,10 @@ var convGeoms = []Conv2dGeom{
 	{N: 3, C: 4, H: 9, W: 17, K: 32, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 	{N: 2, C: 6, H: 6, W: 18, K: 64, R: 3, S: 3, StrideH: 2, StrideW: 2, DilH: 1, DilW: 1, Groups: 1},
 	{N: 2, C: 7, H: 5, W: 18, K: 32, R: 1, S: 1, StrideH: 2, StrideW: 2, DilH: 1, DilW: 1, Groups: 1},
+	// Rows narrower than pixMinOW, 9 images: with AVX2 alone, the
+	// forward and backward-input passes with the images as pixels
+	// (directSmall).
+	{N: 9, C: 16, H: 4, W: 5, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 }
 
 func withOut(g Conv2dGeom) Conv2dGeom {
