@@ -31,18 +31,24 @@ package kernels
 // channels, as directWideTaps does for directWide.
 const smallTaps = directWideTaps
 
+// smallMaxParts bounds the parts of a directSmallConv's input channels
+// (1024 channels of a 3×3 filter): each part's sums, as many floats as the
+// output, are kept until the end.
+const smallMaxParts = 4
+
 // directSmall reports whether g's forward pass runs with images as the
 // pixel kernel's pixels: a kernel with gathered taps on this CPU, output
 // rows narrower than pixMinOW, at least pixMinOW images, K a multiple of
-// the kernel's channels, stride 1, no groups or dilation, a filter wider
-// than 1×1, and padding that leaves the backward-input correlation a
-// padding of its own (PadH < R).
+// the kernel's channels, at most smallMaxParts parts of input channels,
+// stride 1, no groups or dilation, a filter wider than 1×1, and padding
+// that leaves the backward-input correlation a padding of its own
+// (PadH < R).
 func (g *Conv2dGeom) directSmall() bool {
 	if directArch == nil || directArch.pixG == nil {
 		return false
 	}
 	return g.K%directArch.pixGKB == 0 && g.OW < pixMinOW && g.N >= pixMinOW && g.Groups == 1 &&
-		g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
+		g.C*g.R*g.S <= smallMaxParts*smallTaps && g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
 		!g.pointwise() && g.PadH < g.R && g.PadW < g.S
 }
 
