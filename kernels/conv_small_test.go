@@ -88,6 +88,31 @@ func TestConvSmall(t *testing.T) {
 	}
 }
 
+// TestConvSmallBounds: directSmall leaves to the GEMM what its scratch or
+// kernels would not suit: more than smallMaxParts parts of input channels,
+// fewer than pixMinOW images, rows of pixMinOW or more, stride 2.
+func TestConvSmallBounds(t *testing.T) {
+	if directArch == nil || directArch.pixG == nil {
+		t.Skip("no gathered-tap pixel kernel on this CPU")
+	}
+	base := Conv2dGeom{N: 9, C: 64, H: 4, W: 4, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
+	if g := withOut(base); !g.directSmall() {
+		t.Fatalf("%+v: directSmall false", g)
+	}
+	for _, change := range []func(g *Conv2dGeom){
+		func(g *Conv2dGeom) { g.C = smallMaxParts*smallTaps/9 + 1 },
+		func(g *Conv2dGeom) { g.N = pixMinOW - 1 },
+		func(g *Conv2dGeom) { g.W = pixMinOW },
+		func(g *Conv2dGeom) { g.StrideH, g.StrideW = 2, 2 },
+	} {
+		g := base
+		change(&g)
+		if g = withOut(g); g.directSmall() {
+			t.Fatalf("%+v: directSmall true", g)
+		}
+	}
+}
+
 // checkSum fails t where a got[i], a float32 sum of n terms whose
 // absolute values sum to abs[i], differs from want[i] by more than
 // (n+2)·2⁻²⁴·abs[i] (Higham's γₙ: device's "accumulate" tolerance), NaN
