@@ -1,7 +1,6 @@
 package tensor
 
 import (
-	"fmt"
 	"runtime"
 	"slices"
 
@@ -112,14 +111,20 @@ type updateOperand struct {
 type updateCheck struct {
 	op      string
 	dev     device.Device
-	written map[*storage]string
+	written map[*storage]writer // who writes each storage, for the error naming it
+}
+
+// writer is the update and operand that write a storage.
+type writer struct {
+	update int
+	name   string
 }
 
 func newUpdateCheck(op string, first *Tensor) *updateCheck {
 	if first == nil {
 		fail(op, "update 0 has no param")
 	}
-	return &updateCheck{op: op, dev: first.st.dev, written: map[*storage]string{}}
+	return &updateCheck{op: op, dev: first.st.dev, written: map[*storage]writer{}}
 }
 
 // check checks update i's operands, the parameter first.
@@ -147,9 +152,9 @@ func (c *updateCheck) check(i int, ops ...updateOperand) {
 			fail(c.op, "update %d: %s %v must be a whole contiguous tensor", i, o.name, t.shape)
 		}
 		if prev, ok := c.written[t.st]; ok {
-			fail(c.op, "update %d: %s %v shares its storage with %s", i, o.name, t.shape, prev)
+			fail(c.op, "update %d: %s %v shares its storage with update %d's %s", i, o.name, t.shape, prev.update, prev.name)
 		}
-		c.written[t.st] = fmt.Sprintf("update %d's %s", i, o.name)
+		c.written[t.st] = writer{i, o.name}
 	}
 }
 
