@@ -80,6 +80,17 @@ type operand struct {
 
 func matOperand(t *Tensor, batch []int) operand {
 	r, c := t.shape[len(t.shape)-2], t.shape[len(t.shape)-1]
+	if len(batch) == 0 && len(t.shape) == 2 {
+		// A single matrix (a Linear layer's operands): read in place,
+		// without the views the batched case builds.
+		sr, sc := t.strides[0], t.strides[1]
+		switch {
+		case (sc == 1 || c == 1) && (sr == c || r == 1):
+			return operand{t: t}
+		case (sr == 1 || r == 1) && (sc == r || c == 1):
+			return operand{t: t, trans: true}
+		}
+	}
 	e := t.Detach().Expand(append(slices.Clone(batch), r, c)...).Detach()
 	nb := len(batch)
 	sr, sc := e.strides[nb], e.strides[nb+1]
