@@ -85,7 +85,10 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 	if b != nil {
 		b = b.Contiguous()
 	}
-	x2 := x.Reshape(-1, in)
+	x2 := x
+	if len(x.shape) != 2 {
+		x2 = x.Reshape(-1, in)
+	}
 	rows := x2.shape[0]
 	if rows == 0 || in == 0 || out == 0 { // nothing for the kernel to do: the plain ops handle it
 		z := x.MatMul(w.T())
@@ -96,7 +99,8 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 	}
 	shape := append(slices.Clone(x.shape[:len(x.shape)-1]), out)
 	y := newTensor(ScopeOf(ins...), dev, device.Float32, []int{rows, out})
-	a, wt := matOperand(x2, nil), matOperand(w.T(), nil)
+	a, wt := matOperand(x2, nil), matOperand(w, nil)
+	wt.trans = !wt.trans // wᵀ
 	dev.MatMul(y.st.buf, a.t.st.buf, wt.t.st.buf, act.epilogue(b), device.MatMulParams{
 		Batch: 1, M: rows, N: out, K: in, TransA: a.trans, TransB: wt.trans, Alpha: 1,
 		OffA: a.t.offset, OffB: wt.t.offset, StrideC: rows * out,
@@ -117,5 +121,8 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 		}
 		return []*Tensor{gx, gw, gb}
 	})
+	if len(shape) == 2 {
+		return y
+	}
 	return y.Reshape(shape...)
 }
