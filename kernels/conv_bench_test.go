@@ -179,7 +179,7 @@ func BenchmarkConv2dPacking(b *testing.B) {
 	}
 }
 
-// BenchmarkConvPixelKernels times the direct convolution's AVX-512 pixel
+// BenchmarkConvPixelKernels times the direct convolution's pixel
 // kernels alone, on one thread, on operands in cache (ResNet-like taps
 // 3×3 over 64 channels): the 16- and 32-channel forward kernels at their
 // widest and at 8 pixels, and the weight-gradient kernel (wgradPix) over
@@ -197,7 +197,10 @@ func BenchmarkConvPixelKernels(b *testing.B) {
 	}
 	in := randSlice(rng, offs[taps-1]+64, 1)
 	y := make([]float32, 32*64)
-	for _, c := range []struct{ kb, p int }{{16, 16}, {16, 8}, {32, pix32Max}, {32, 8}} {
+	for _, c := range []struct{ kb, p int }{{16, arch.pixMax}, {16, 8}, {32, pix32Max}, {32, 8}} {
+		if c.kb == 16 && c.p > arch.pixMax || c.kb == 32 && arch.pix32 == nil {
+			continue // AVX2 has 16 channels of up to 6 pixels
+		}
 		b.Run(fmt.Sprintf("fwd-%dch-%dpx", c.kb, c.p), func(b *testing.B) {
 			w := randSlice(rng, taps*c.kb, 1)
 			for b.Loop() {
@@ -220,6 +223,9 @@ func BenchmarkConvPixelKernels(b *testing.B) {
 		gin := randSlice(rng, goffs[2*taps-2]+64, 1)
 		w := randSlice(rng, taps*arch.pixGKB, 1)
 		for _, p := range []int{arch.pixGMax, 11, 8} {
+			if p > arch.pixGMax {
+				continue
+			}
 			b.Run(fmt.Sprintf("fwd-gathered-%dch-%dpx", arch.pixGKB, p), func(b *testing.B) {
 				for b.Loop() {
 					arch.pixG(p, gin, goffs, w, y, 64)
@@ -231,14 +237,15 @@ func BenchmarkConvPixelKernels(b *testing.B) {
 	for _, c := range []struct{ nimg, oh, ow int }{{4, 8, 8}, {2, 32, 32}} {
 		b.Run(fmt.Sprintf("wgrad-%dimg-%dx%d", c.nimg, c.oh, c.ow), func(b *testing.B) {
 			wp := c.ow + 2
-			ximg, dyimg := (c.oh+2)*wp, c.oh*c.ow*32
+			kw := arch.wgradKW
+			ximg, dyimg := (c.oh+2)*wp, c.oh*c.ow*kw
 			x := randSlice(rng, c.nimg*ximg+8, 1)
 			dy := randSlice(rng, c.nimg*dyimg, 1)
-			out := make([]float32, 9*32)
+			out := make([]float32, 9*kw)
 			for b.Loop() {
 				arch.wgradPix(x, dy, c.nimg, c.oh, c.ow, 1, wp, ximg, dyimg, out, true)
 			}
-			b.ReportMetric(2*9*32*float64(c.nimg*c.oh*c.ow)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			b.ReportMetric(2*9*float64(kw*c.nimg*c.oh*c.ow)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
 }

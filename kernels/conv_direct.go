@@ -40,7 +40,10 @@ import "sync"
 // it runs the other way round too (wgradPix): dy transposed to 32 filters
 // a pixel, two vectors of filters times a broadcast input per tap, the 9
 // taps' sums in 18 registers over every pixel of the images; no lanes to
-// add and no extra columns.
+// add and no extra columns. AVX2's (8 filters, the sums in 9 registers)
+// walks each row by input column, broadcasting an input once for the
+// three pixels whose taps meet it: 3 broadcasts and a load of dy for 9
+// multiply-adds rather than 10 loads.
 
 // convArch is one set of direct-convolution kernels with their blocking.
 type convArch struct {
@@ -80,7 +83,9 @@ type convArch struct {
 	// out[t·kw+k] = Σ dy[p·kw+k] · x[stride·(row(p)·wp + col(p)) + r·wp + s],
 	// t = r·3+s, over the ow pixels p of each of oh rows of nimg images (x
 	// and dy ximg and dyimg floats apart), summed in that order, then added
-	// to out if add.
+	// to out if add. AVX2's runs in assembly for stride 1 and rows of 2
+	// pixels or more, the calls Conv2dBackwardWeight makes (its Go twin
+	// otherwise).
 	wgradPix func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool)
 	// pixG, where not nil, is a pixel kernel (pixGKB channels, at most
 	// pixGMax pixels; AVX2's) with gathered taps: offs holds an input and

@@ -43,7 +43,7 @@ var convArchs = func() (all []*convArch) {
 		// computes and drops 4 of every 14 columns).
 		a.pix, a.pixMax = pixKernels(convPixAVX2[:], 16, 1), pixAVX2Max
 		a.pix2 = pixKernels(convPixS2AVX2[:], 16, 2)
-		a.wgradPix = wgradPixKernel(convWgradPix3x3AVX2, 8)
+		a.wgradPix = wgradPixWindowKernel(wgradPixKernel(convWgradPixWin3x3AVX2, 8))
 		a.wgradKW = 8
 		a.pixG, a.pixGKB, a.pixGMax = pixGKernels(convPixGAVX2[:], 16), 16, pixAVX2Max
 		all = append(all, a)
@@ -78,6 +78,21 @@ func wgradPixKernel(k func(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximg
 	return func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
 		_, _, _ = x[(nimg-1)*ximg+stride*((oh-1)*wp+ow-1)+2*wp+2], dy[(nimg-1)*dyimg+oh*ow*kw-1], out[9*kw-1]
 		k(&x[0], &dy[0], nimg, oh, ow, 4*stride, 4*wp, 4*stride*(wp-ow), 4*(ximg-stride*oh*wp), 4*(dyimg-oh*ow*kw), &out[0], add)
+	}
+}
+
+// wgradPixWindowKernel is convArch.wgradPix by k, the AVX2 kernel that
+// slides along rows (emitWgradPixWindow): stride 1 and rows of 2 pixels
+// or more. Other calls, which Conv2dBackwardWeight does not make on AVX2
+// code (directWgradPix: stride 2 needs 32 filters; rows of 4 or more),
+// run the Go twin.
+func wgradPixWindowKernel(k func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool)) func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
+	return func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool) {
+		if stride != 1 || ow < 2 {
+			convWgradPixGo(8, x, dy, nimg, oh, ow, stride, wp, ximg, dyimg, out, add)
+			return
+		}
+		k(x, dy, nimg, oh, ow, stride, wp, ximg, dyimg, out, add)
 	}
 }
 

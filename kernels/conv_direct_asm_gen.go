@@ -73,13 +73,11 @@ func main() {
 	w("GLOBL pixMaskAVX2<>(SB), RODATA|NOPTR, $64")
 	emitPixFamily(w, &d, "convPix%d%sAVX2", "convPix%sAVX2", "AVX2 pixel kernels", pixAVX2Max, false, emitPixAVX2)
 	emitPixFamily(w, &d, "convPixG%d%sAVX2", "convPixG%sAVX2", "AVX2 pixel kernels with gathered taps", pixAVX2Max, true, emitPixAVX2)
-	for _, i := range isas {
-		nv := 2 // vectors of filters a pixel: 32 filters with AVX-512, 8 with AVX2
-		if i.lanes == 8 {
-			nv = 1
-		}
-		name := "convWgradPix3x3" + i.suffix
-		emitWgradPix(w, name, i, nv)
+	// The 3×3 weight-gradient pixel kernels: 32 filters a pixel with
+	// AVX-512 (two vectors), 8 with AVX2, whose kernel slides along rows.
+	emitWgradPix(w, "convWgradPix3x3AVX512", isas[1], 2)
+	emitWgradPixWindow(w, "convWgradPixWin3x3AVX2")
+	for _, name := range []string{"convWgradPix3x3AVX512", "convWgradPixWin3x3AVX2"} {
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)\n", name)
 	}
 	for _, i := range isas {
@@ -518,7 +516,7 @@ func emitPixAVX2(w func(string, ...any), name string, p, stride int, gathered bo
 }
 
 // emitWgradPix writes the 3×3 weight-gradient pixel kernel: for one input
-// channel and kw filters (nv vectors: 32 with AVX-512, 8 with AVX2),
+// channel and kw filters (nv vectors; AVX-512 runs it with 32 filters),
 // out[t·kw+k] = Σ dy[p][k] · x[at(p) + (r·Wp + s)], t = r·3+s, over the
 // ow pixels of each of oh rows of nimg images, summed in that order; at(p)
 // moves step bytes a pixel (4·stride). dy holds the images' gradients
@@ -533,19 +531,9 @@ func emitWgradPix(w func(string, ...any), name string, i isa, nv int) {
 	vb := 4 * i.lanes // bytes a vector
 	accs := 9 * nv
 	acc := func(t, h int) string { return reg(4 + nv*t + h) }
-	w("")
-	w("// func %s(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-89", name)
-	w("\tMOVQ x+0(FP), SI")
-	w("\tMOVQ dy+8(FP), DI")
-	w("\tMOVQ nimg+16(FP), BX")
+	emitWgradPixStart(w, name)
 	w("\tMOVQ step+40(FP), AX")
-	w("\tMOVQ wpb+48(FP), R12")
-	w("\tLEAQ (R12)(R12*1), R13")
 	w("\tMOVQ rowAdj+56(FP), R8")
-	w("\tMOVQ ximgAdj+64(FP), R9")
-	w("\tMOVQ dyimgAdj+72(FP), R10")
-	w("\tMOVQ out+80(FP), R11")
 	for a := 0; a < accs; a++ {
 		w("\t%s %[2]s, %[2]s, %[2]s", i.zero, reg(4+a))
 	}
@@ -573,6 +561,35 @@ func emitWgradPix(w func(string, ...any), name string, i isa, nv int) {
 	w("\tADDQ R8, SI")
 	w("\tDECQ DX")
 	w("\tJNZ %s_row", name)
+	regs := make([]string, accs)
+	for a := range regs {
+		regs[a] = reg(4 + a)
+	}
+	emitWgradPixEnd(w, name, regs, vb)
+}
+
+// emitWgradPixStart begins a weight-gradient pixel kernel: x in SI, dy in
+// DI, nimg in BX, wpb in R12 and twice it in R13, ximgAdj in R9, dyimgAdj
+// in R10, out in R11.
+func emitWgradPixStart(w func(string, ...any), name string) {
+	w("")
+	w("// func %s(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-89", name)
+	w("\tMOVQ x+0(FP), SI")
+	w("\tMOVQ dy+8(FP), DI")
+	w("\tMOVQ nimg+16(FP), BX")
+	w("\tMOVQ wpb+48(FP), R12")
+	w("\tLEAQ (R12)(R12*1), R13")
+	w("\tMOVQ ximgAdj+64(FP), R9")
+	w("\tMOVQ dyimgAdj+72(FP), R10")
+	w("\tMOVQ out+80(FP), R11")
+}
+
+// emitWgradPixEnd ends a weight-gradient pixel kernel's image loop (SI
+// and DI move on by ximgAdj and dyimgAdj, in R9 and R10; BX counts the
+// images) and stores the sums held in accs to out (R11), a vector of vb
+// bytes each, added to it if add.
+func emitWgradPixEnd(w func(string, ...any), name string, accs []string, vb int) {
 	w("\tADDQ R9, SI")
 	w("\tADDQ R10, DI")
 	w("\tDECQ BX")
@@ -580,12 +597,12 @@ func emitWgradPix(w func(string, ...any), name string, i isa, nv int) {
 	w("\tMOVBQZX add+88(FP), AX")
 	w("\tTESTQ AX, AX")
 	w("\tJZ %s_store", name)
-	for a := 0; a < accs; a++ {
-		w("\tVADDPS %d(R11), %s, %s", vb*a, reg(4+a), reg(4+a))
+	for a, r := range accs {
+		w("\tVADDPS %d(R11), %s, %s", vb*a, r, r)
 	}
 	w("%s_store:", name)
-	for a := 0; a < accs; a++ {
-		w("\tVMOVUPS %s, %d(R11)", reg(4+a), vb*a)
+	for a, r := range accs {
+		w("\tVMOVUPS %s, %d(R11)", r, vb*a)
 	}
 	w("\tVZEROUPPER")
 	w("\tRET")
@@ -618,4 +635,70 @@ func emitPix(w func(string, ...any), name string, p int) {
 	emitTransposeStore(w, "DX")
 	w("\tVZEROUPPER")
 	w("\tRET")
+}
+
+// emitWgradPixWindow writes the AVX2 3×3 weight-gradient pixel kernel
+// for stride 1 and rows of at least 2 pixels, with emitWgradPix's
+// contract and its sums, in the same order: each accumulator gets the
+// same multiply-adds. It walks each row by input column q = 0 … ow+1
+// rather than by output pixel: the input at column q of tap row r meets
+// the gradients of pixels q, q−1 and q−2 (taps s = 0, 1, 2), so it is
+// broadcast once for three multiply-adds, and the last three pixels'
+// gradients stay in registers (Y9 pixel q, Y10 q−1, Y11 q−2, shifted by
+// register moves). Per pixel: one load of dy, 3 broadcasts and 9
+// multiply-adds, where emitWgradPix loads 10 times for 9. The columns at
+// the row's ends meet fewer pixels: q = 0 and 1, ow and ow+1 are peeled.
+// Registers: accumulators Y0…Y8 (tap t = r·3+s), broadcasts Y12…Y14.
+func emitWgradPixWindow(w func(string, ...any), name string) {
+	const vb = 32
+	acc := func(t int) string { return fmt.Sprintf("Y%d", t) }
+	win := func(s int) string { return fmt.Sprintf("Y%d", 9+s) } // pixel q−s
+	rows := []string{"(SI)", "(SI)(R12*1)", "(SI)(R13*1)"}
+	// column writes the work of one input column q (SI at it) whose
+	// pixels q−s are there for the taps s in ss, after loading pixel q's
+	// gradient if load; then shifts the window.
+	column := func(ss []int, load bool) {
+		if load {
+			w("\tVMOVUPS (DI), %s", win(0))
+			w("\tADDQ $%d, DI", vb)
+		}
+		for r := 0; r < 3; r++ {
+			b := fmt.Sprintf("Y%d", 12+r)
+			w("\tVBROADCASTSS %s, %s", rows[r], b)
+			for _, s := range ss {
+				w("\tVFMADD231PS %s, %s, %s", b, win(s), acc(r*3+s))
+			}
+		}
+		w("\tVMOVAPS %s, %s", win(1), win(2))
+		w("\tVMOVAPS %s, %s", win(0), win(1))
+		w("\tADDQ $4, SI")
+	}
+	emitWgradPixStart(w, name)
+	for t := 0; t < 9; t++ {
+		w("\tVXORPS %[1]s, %[1]s, %[1]s", acc(t))
+	}
+	w("%s_img:", name)
+	w("\tMOVQ oh+24(FP), DX")
+	w("%s_row:", name)
+	w("\tMOVQ SI, R14")
+	column([]int{0}, true)
+	column([]int{0, 1}, true)
+	w("\tMOVQ ow+32(FP), CX")
+	w("\tSUBQ $2, CX")
+	w("\tJZ %s_end", name)
+	w("%s_pix:", name)
+	column([]int{0, 1, 2}, true)
+	w("\tDECQ CX")
+	w("\tJNZ %s_pix", name)
+	w("%s_end:", name)
+	column([]int{1, 2}, false)
+	column([]int{2}, false)
+	w("\tLEAQ (R14)(R12*1), SI")
+	w("\tDECQ DX")
+	w("\tJNZ %s_row", name)
+	accs := make([]string, 9)
+	for t := range accs {
+		accs[t] = acc(t)
+	}
+	emitWgradPixEnd(w, name, accs, vb)
 }

@@ -212,10 +212,10 @@ func convPixG6AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
 var convPixGAVX2 = [...]convFwdAsm{convPixG1AVX2, convPixG2AVX2, convPixG3AVX2, convPixG4AVX2, convPixG5AVX2, convPixG6AVX2}
 
 //go:noescape
-func convWgradPix3x3AVX2(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
+func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape
-func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
+func convWgradPixWin3x3AVX2(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape
 func convFwd1x4AVX2(in *float32, offs *int, taps int, w, out *float32, ldo int)
