@@ -26,9 +26,10 @@ var maxDispatches = map[string]struct{ cpu, gl int }{
 	"gan":  {137, 145}, // 173
 	// The large models are counted at batch 2 on the CPU only (a software
 	// renderer takes minutes a step); their counts do not depend on the batch.
-	"resnet18": {159, -1}, // 881 before the fused batch norm, 201 before its ReLU and the shortcut joined it
-	"lstm":     {46, -1},  // 4535 before the fused cell, 582 before the product joined it (LSTMStep), 328 before the three clipping kernels, 298 before the whole sequence was one op (LSTM, LSTMBackward)
-	"gru":      {34, -1},  // 539 before GRUStep, 286 before GRU and GRUBackward
+	"resnet18":    {159, -1}, // 881 before the fused batch norm, 201 before its ReLU and the shortcut joined it
+	"lstm":        {46, -1},  // 4535 before the fused cell, 582 before the product joined it (LSTMStep), 328 before the three clipping kernels, 298 before the whole sequence was one op (LSTM, LSTMBackward)
+	"gru":         {34, -1},  // 539 before GRUStep, 286 before GRU and GRUBackward
+	"transformer": {367, -1},
 }
 
 // TestDispatchesPerStep counts the kernels of one warm training step of

@@ -31,8 +31,9 @@
 // BenchmarkMatMul/<device>/<n>x<n>x<n> multiplies square matrices from 256
 // to 4096 (8192 on a GPU, or on the CPU with TENSORGL_BENCH_HUGE=1) in
 // GFLOP/s. BenchmarkTrainStepLarge/<model>-b<batch>/<device> times the
-// seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128 and
-// 2-layer LSTM and GRU language models (hidden 512) at batch 64; on two CPU cores
+// seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128,
+// 2-layer LSTM and GRU language models (hidden 512) and a 2-layer causal
+// Transformer language model (width 256, 4 heads) at batch 64; on two CPU cores
 // ResNet-18 takes seconds a step, so select by name
 // ('TrainStepLarge/-b1024/cpu'), and a software renderer skips them.
 // torch_ref.py --large times the same in PyTorch; make bench leaves them out.
@@ -80,7 +81,7 @@
 // each side runs, each ratio and the medians against the CPU backend's
 // targets, into bench/results/sidebyside-<date>.txt. make
 // bench-vs-torch-large does the same for BenchmarkTrainStepLarge's
-// ResNet-18 and LSTM and GRU language model steps (sidebyside.py --large;
+// ResNet-18 and LSTM, GRU and Transformer language model steps (sidebyside.py --large;
 // about 20 minutes on two cores), into
 // bench/results/sidebyside-large-<date>.txt. sidebyside.py --isa avx2 runs
 // both sides on their AVX2 code, as on a CPU without AVX-512.

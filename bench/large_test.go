@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -15,12 +16,62 @@ import (
 // window: as in torch_ref.py.
 const lstmVocab, lstmEmbed, lstmHidden, lstmSeq = 256, 256, 512, 64
 
+// The Transformer language model's heads, feed-forward size and layers
+// (its vocabulary, embedding and window are the LSTM model's): as
+// torch_ref.py's TRANSFORMER_LM.
+const tfHeads, tfFeedForward, tfLayers = 4, 1024, 2
+
 // largeModels are the models only BenchmarkTrainStepLarge times, each as
 // torch_ref.py times it in PyTorch.
 var largeModels = []trainModel{
 	{"resnet18", classifier([]int{3, 32, 32}, optim.SGDConfig{LR: 0.01, Momentum: 0.9}, resnet18)},
 	{"lstm", languageModel(nn.NewLSTM, lstmVocab, lstmEmbed, lstmHidden, lstmSeq)},
 	{"gru", languageModel(nn.NewGRU, lstmVocab, lstmEmbed, lstmHidden, lstmSeq)},
+	{"transformer", transformerLM},
+}
+
+// transformerLM is a step of a causal Transformer language model: token
+// and learned position embeddings (256 bytes, 256 wide, 64 positions), 2
+// post-norm encoder layers (4 heads, feed-forward 1024, ReLU, dropout 0.1:
+// PyTorch's nn.TransformerEncoderLayer defaults but the feed-forward
+// size), a causal mask, a linear head; Adam, gradient norm clipped to 1,
+// as languageModel.
+func transformerLM(g *tensor.Generator, batch int) ([]*tensor.Tensor, func(*tensor.Scope) *tensor.Tensor) {
+	emb, pos := nn.NewEmbedding(lstmVocab, lstmEmbed, g), nn.NewEmbedding(lstmSeq, lstmEmbed, g)
+	params := slices.Concat(nn.Parameters(emb), nn.Parameters(pos))
+	var layers []*nn.TransformerEncoderLayer
+	for range tfLayers {
+		l := nn.NewTransformerEncoderLayer(lstmEmbed, tfHeads, nn.TransformerEncoderLayerOpts{FeedForward: tfFeedForward, Dropout: 0.1}, g)
+		layers = append(layers, l)
+		params = append(params, nn.Parameters(l)...)
+	}
+	head := nn.NewLinear(lstmEmbed, lstmVocab, g)
+	params = append(params, nn.Parameters(head)...)
+	opt, err := optim.NewAdam(params, optim.AdamConfig{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8})
+	if err != nil {
+		panic(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	ids, targets, positions := make([]int32, lstmSeq*batch), make([]int32, lstmSeq*batch), make([]int32, lstmSeq)
+	for i := range ids {
+		ids[i], targets[i] = int32(rng.IntN(lstmVocab)), int32(rng.IntN(lstmVocab))
+	}
+	for i := range positions {
+		positions[i] = int32(i)
+	}
+	x, y, at := tensor.FromInts(ids, lstmSeq, batch), tensor.FromInts(targets), tensor.FromInts(positions)
+	return append(params, x, y, at), func(s *tensor.Scope) *tensor.Tensor {
+		opt.ZeroGrad()
+		h := emb.Forward(s.Use(x)).Add(pos.Forward(s.Use(at)).Reshape(lstmSeq, 1, lstmEmbed))
+		for _, l := range layers {
+			h = l.ForwardMasked(h, nn.AttentionMask{Causal: true})
+		}
+		l := nn.CrossEntropyLoss(head.Forward(h.Reshape(-1, lstmEmbed)), s.Use(y), nn.CrossEntropyOpts{})
+		l.Backward()
+		optim.ClipGradNormTensor(s, params, 1)
+		opt.Step()
+		return l
+	}
 }
 
 // trainStep is a model trained at one batch size.
@@ -33,19 +84,21 @@ type trainStep struct {
 func (s trainStep) name() string { return fmt.Sprintf("%s-b%d", s.model.name, s.batch) }
 
 // largeSteps are BenchmarkTrainStepLarge's steps: the seed's models at
-// batch 1024, ResNet-18 at 128 and the LSTM and GRU language models at 64.
+// batch 1024, ResNet-18 at 128 and the LSTM, GRU and Transformer language
+// models at 64.
 var largeSteps = func() []trainStep {
 	var ss []trainStep
 	for _, m := range trainModels {
 		ss = append(ss, trainStep{m, 1024})
 	}
-	return append(ss, trainStep{largeModels[0], 128}, trainStep{largeModels[1], 64}, trainStep{largeModels[2], 64})
+	return append(ss, trainStep{largeModels[0], 128}, trainStep{largeModels[1], 64}, trainStep{largeModels[2], 64}, trainStep{largeModels[3], 64})
 }()
 
 // BenchmarkTrainStepLarge times, as BenchmarkTrainStep does, steps that
 // load a GPU, as BenchmarkTrainStepLarge/<model>-b<batch>/<device>: the
 // seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128 (SGD
-// momentum 0.9) and LSTM and GRU language models at batch 64 (Adam). A software
+// momentum 0.9) and LSTM, GRU and Transformer language models at batch 64
+// (Adam). A software
 // renderer skips them all; on two CPU cores ResNet-18 takes seconds a
 // step, so CPU runs select by name ('TrainStepLarge/[^/]*-b1024/cpu').
 func BenchmarkTrainStepLarge(b *testing.B) {

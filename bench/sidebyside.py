@@ -54,7 +54,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # --malloc: the library each allocator preloads (glibc: none).
 MALLOC = {"glibc": None, "tcmalloc": "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"}
 STEPS = ["mlp", "cnn", "rnn", "rows", "gan"]
-LARGE_STEPS = ["resnet18-b128", "lstm-b64", "gru-b64"]
+LARGE_STEPS = ["resnet18-b128", "lstm-b64", "gru-b64", "transformer-b64"]
 # Go kernel benchmark name -> torch_ref.py kernel name.
 KERNELS = {
     "Sgemm/tensorgl/1024": "numpy-sgemm/1024",

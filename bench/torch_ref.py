@@ -28,6 +28,9 @@ With --large also BenchmarkTrainStepLarge's steps, named as there:
   lstm-b64  embedding 256->256, 2-layer LSTM of 512 over 64 time steps (64
         streams), linear head to 256, Adam, gradient norm clipped to 1
   gru-b64   the same with a 2-layer GRU of 512
+  transformer-b64  a causal Transformer language model: embedding 256->256
+        plus learned positions, 2 post-norm encoder layers (4 heads,
+        feed-forward 1024, ReLU, dropout 0.1), linear head, Adam, clipping
 
 and the kernels: sgemm NxNxN (--gemm-sizes; up to 8192 on CUDA), the two
 LeNet convolutions forward and both backward passes, and the launch cost
@@ -68,6 +71,9 @@ WARMUP_STEPS = 3  # as warmupSteps in train_test.go
 # in train_test.go and lstmVocab... in large_test.go.
 CHAR_RNN = (96, 32, 128, 64)
 LSTM_LM = (256, 256, 512, 64)
+# The Transformer language model: vocabulary, embedding, heads, feed-forward
+# size, layers, window; as lstmVocab, lstmEmbed, tfHeads... in large_test.go.
+TRANSFORMER_LM = (256, 256, 4, 1024, 2, 64)
 DISPATCH_BURST, DISPATCH_ELEMS = 1000, 256  # as in dispatch_test.go
 
 
@@ -174,6 +180,30 @@ def lm_step(model, vocab, seq, batch, device):
     return step
 
 
+class TransformerLM(nn.Module):
+    def __init__(self, vocab, embed, heads, ff, layers, seq):
+        super().__init__()
+        self.embed_size = embed
+        self.embed = nn.Embedding(vocab, embed)
+        self.pos = nn.Embedding(seq, embed)
+        layer = nn.TransformerEncoderLayer(embed, heads, dim_feedforward=ff, dropout=0.1)
+        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.head = nn.Linear(embed, vocab)
+        self.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(seq))
+        self.register_buffer("positions", torch.arange(seq))
+
+    def forward(self, ids):  # [T, B] -> [T*B, vocab]
+        x = self.embed(ids) + self.pos(self.positions).unsqueeze(1)
+        return self.head(self.encoder(x, mask=self.mask).reshape(-1, self.embed_size))
+
+
+def transformer_lm(vocab, embed, heads, ff, layers, seq):
+    """A step of a causal Transformer language model: as transformerLM in large_test.go."""
+    def setup(device, batch):
+        return lm_step(TransformerLM(vocab, embed, heads, ff, layers, seq).to(device), vocab, seq, batch, device)
+    return setup
+
+
 class RowsRNN(nn.Module):
     def __init__(self):
         super().__init__()
@@ -225,13 +255,14 @@ MODELS = {
     "resnet18": classifier(resnet18, (3, 32, 32), lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)),
     "lstm": language_model(nn.LSTM, *LSTM_LM),
     "gru": language_model(nn.GRU, *LSTM_LM),
+    "transformer": transformer_lm(*TRANSFORMER_LM),
 }
 SEED = ["mlp", "cnn", "rnn", "rows", "gan"]
 # Step name -> (model, batch): the seed's steps at batch 64 under their own
 # names, as BenchmarkTrainStep; the large ones as BenchmarkTrainStepLarge.
 STEPS = {name: (name, BATCH) for name in SEED}
 LARGE = {f"{name}-b{batch}": (name, batch) for name, batch in
-         [(name, 1024) for name in SEED] + [("resnet18", 128), ("lstm", 64), ("gru", 64)]}
+         [(name, 1024) for name in SEED] + [("resnet18", 128), ("lstm", 64), ("gru", 64), ("transformer", 64)]}
 STEPS.update(LARGE)
 
 # The LeNet convolutions of bench/kernels_test.go: N, C, H, W, K, R, pad.
