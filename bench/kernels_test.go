@@ -396,6 +396,36 @@ func buildKernelCases() []kernelCase {
 				}})
 	}
 
+	// Layer normalisation: a small one (latency-bound) and the Transformer
+	// language model's [64·64 tokens, 256]; bytes count each operand once.
+	lns := []struct {
+		size       string
+		rows, cols int
+		soft       bool
+	}{
+		{"64x32", 64, 32, true},
+		{"4096x256", 4096, 256, false},
+	}
+	for _, c := range lns {
+		n := c.rows * c.cols
+		p := device.LayerNormParams{Rows: c.rows, Cols: c.cols, Eps: 1e-5}
+		add(kernelCase{method: "LayerNorm", size: c.size, soft: c.soft,
+			work: work{bytes: float64(4 * 2 * n), elems: float64(n)},
+			setup: func(o *operands) func() {
+				x, y, mean, rstd := o.uniform(n, -2, 2), o.alloc(device.Float32, n), o.alloc(device.Float32, c.rows), o.alloc(device.Float32, c.rows)
+				w, b := o.uniform(c.cols, -1, 1), o.uniform(c.cols, -1, 1)
+				return func() { o.dev.LayerNorm(y, mean, rstd, x, w, b, p) }
+			}},
+			kernelCase{method: "LayerNormBackward", size: c.size, soft: c.soft,
+				work: work{bytes: float64(4 * 3 * n), elems: float64(n)},
+				setup: func(o *operands) func() {
+					x, dy, dx := o.uniform(n, -2, 2), o.uniform(n, -1, 1), o.alloc(device.Float32, n)
+					mean, rstd, w := o.uniform(c.rows, -1, 1), o.uniform(c.rows, 0.5, 2), o.uniform(c.cols, -1, 1)
+					dw, db := o.alloc(device.Float32, c.cols), o.alloc(device.Float32, c.cols)
+					return func() { o.dev.LayerNormBackward(dx, dw, db, dy, x, mean, rstd, w, p) }
+				}})
+	}
+
 	// The recurrent cells: one time step of a character model's layer
 	// (latency-bound) and of a wide one; bytes count each operand once.
 	cells := []struct {

@@ -246,6 +246,27 @@ type Device interface {
 	// With p.Eval the statistics are constants and dx = w·invstd·dy.
 	BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db Buffer, p BatchNormParams)
 
+	// LayerNorm normalises each row of x [Rows, Cols]: mean and rstd
+	// [Rows] get the row's mean and 1/√(var + p.Eps) (var the biased
+	// variance), summed in a fixed order (the CPU in one pass of float64
+	// sums of x − x₀ and (x − x₀)², x₀ the row's first value; GL in two
+	// passes, the mean and then the squared deviations from it), and
+	//
+	//	y = (x − mean)·rstd·w + b
+	//
+	// with w and b [Cols] (nil: 1 and 0), as PyTorch's layer_norm over the
+	// last dimensions.
+	LayerNorm(y, mean, rstd, x, w, b Buffer, p LayerNormParams)
+	// LayerNormBackward writes dx, the gradient of x through LayerNorm and
+	// its statistics, per row from dy and the mean and rstd LayerNorm
+	// wrote, with g = dy·w (dy when w is nil) and x̂ = (x − mean)·rstd:
+	//
+	//	dx = rstd·(g − mean(g) − x̂·mean(g·x̂))
+	//
+	// and, where they are not nil, the gradients of w and b, dw = Σ dy·x̂
+	// and db = Σ dy over the rows, summed in a fixed order.
+	LayerNormBackward(dx, dw, db, dy, x, mean, rstd, w Buffer, p LayerNormParams)
+
 	Gather(dst, src Buffer, idx Strided, p GatherParams)
 	ScatterAdd(dst, src Buffer, idx Strided, p GatherParams)
 

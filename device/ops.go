@@ -350,6 +350,15 @@ type BatchNormParams struct {
 	Relu bool
 }
 
+// LayerNormParams describes a layer normalisation of x [Rows, Cols] over
+// each row's Cols values (PyTorch's LayerNorm over the last dimensions,
+// their product Cols); mean and rstd are [Rows], w and b [Cols]. All
+// operands are contiguous from offset 0.
+type LayerNormParams struct {
+	Rows, Cols int
+	Eps        float32
+}
+
 // Distribution selects what Random draws.
 type Distribution uint8
 

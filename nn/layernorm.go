@@ -29,24 +29,13 @@ func NewLayerNorm(shape ...int) *LayerNorm {
 	}
 }
 
-// Forward normalises x [..., Shape...].
+// Forward normalises x [..., Shape...] in one kernel (tensor.LayerNorm).
 func (l *LayerNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
-	k, sh := len(l.Shape), x.Shape()
-	if len(sh) < k || !slices.Equal(sh[len(sh)-k:], l.Shape) {
+	sh := x.Shape()
+	if k := len(l.Shape); len(sh) < k || !slices.Equal(sh[len(sh)-k:], l.Shape) {
 		misuse("nn.LayerNorm", "input %v does not end in the normalized shape %v", sh, l.Shape)
 	}
-	dims := make([]int, k)
-	for i := range dims {
-		dims[i] = len(sh) - k + i
-	}
-	// NOTE: two passes (mean, then the mean of squared deviations) rather
-	// than E[x²] − E[x]², which cancels when the mean is large.
-	d := x.Sub(x.MeanKeep(dims...))
-	y := d.Mul(d.Square().MeanKeep(dims...).AddScalar(l.Eps).Rsqrt())
-	if l.Weight != nil {
-		y = y.Mul(l.Weight).Add(l.Bias)
-	}
-	return y
+	return tensor.LayerNorm(x, l.Shape, l.Weight, l.Bias, l.Eps)
 }
 
 // State lists weight and bias.

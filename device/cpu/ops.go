@@ -486,11 +486,7 @@ func (d *cpuDevice) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffe
 
 func (d *cpuDevice) BatchNorm(y, x, mean, invstd, w, b, r device.Buffer, p device.BatchNormParams) {
 	d.dispatch()
-	var rs []float32
-	if r != nil {
-		rs = f32(r)
-	}
-	kernels.BatchNorm(f32(y), f32(x), f32(mean), f32(invstd), f32(w), f32(b), rs, bnShape(p), p.Eps, p.Eval, p.Relu)
+	kernels.BatchNorm(f32(y), f32(x), f32(mean), f32(invstd), f32(w), f32(b), f32OrNil(r), bnShape(p), p.Eps, p.Eval, p.Relu)
 }
 
 func (d *cpuDevice) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams) {
@@ -505,6 +501,24 @@ func (d *cpuDevice) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz d
 func (d *cpuDevice) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams) {
 	d.dispatch()
 	kernels.BatchNormBackward(f32(dx), f32(dy), f32(x), f32(mean), f32(invstd), f32(w), f32(dw), f32(db), bnShape(p), p.Eps, p.Eval)
+}
+
+func (d *cpuDevice) LayerNorm(y, mean, rstd, x, w, b device.Buffer, p device.LayerNormParams) {
+	d.dispatch()
+	kernels.LayerNorm(f32(y), f32(mean), f32(rstd), f32(x), f32OrNil(w), f32OrNil(b), p.Rows, p.Cols, p.Eps)
+}
+
+func (d *cpuDevice) LayerNormBackward(dx, dw, db, dy, x, mean, rstd, w device.Buffer, p device.LayerNormParams) {
+	d.dispatch()
+	kernels.LayerNormBackward(f32(dx), f32OrNil(dw), f32OrNil(db), f32(dy), f32(x), f32(mean), f32(rstd), f32OrNil(w), p.Rows, p.Cols)
+}
+
+// f32OrNil is f32 for an operand that may be absent (nil).
+func f32OrNil(b device.Buffer) []float32 {
+	if b == nil {
+		return nil
+	}
+	return f32(b)
 }
 
 // Elman runs the steps as GEMMs whose epilogue adds xw_t and applies the

@@ -61,6 +61,8 @@ var methods = []method{
 	{"BatchNorm", testBatchNorm},
 	{"BatchNormBackwardReduce", testBatchNormBackwardReduce},
 	{"BatchNormBackward", testBatchNormBackward},
+	{"LayerNorm", testLayerNorm},
+	{"LayerNormBackward", testLayerNormBackward},
 	{"Gather", testGather},
 	{"ScatterAdd", testScatterAdd},
 	{"Random", testRandom},

@@ -1,0 +1,65 @@
+//go:build cgo && !nogl
+
+package gl
+
+import "github.com/tensorgl/tensorgl/device"
+
+// LayerNorm runs one work group per row.
+func (d *Device) LayerNorm(y, mean, rstd, x, w, b device.Buffer, p device.LayerNormParams) {
+	defs := []string{"FORWARD", localDef(rowLocal(p.Cols))}
+	if w != nil {
+		defs = append(defs, "HAS_W")
+	}
+	if b != nil {
+		defs = append(defs, "HAS_B")
+	}
+	d.layerNorm("layer norm", defs, writes(0, 1, 2), []device.Buffer{y, mean, rstd, x, w, b}, p, p.Rows, 0)
+}
+
+// LayerNormBackward runs one work group per row for dx, then, for dw and
+// db, one invocation per column over the rows in order.
+func (d *Device) LayerNormBackward(dx, dw, db, dy, x, mean, rstd, w device.Buffer, p device.LayerNormParams) {
+	defs := []string{"BACKWARD", localDef(rowLocal(p.Cols))}
+	if w != nil {
+		defs = append(defs, "HAS_W")
+	}
+	d.layerNorm("layer-norm backward", defs, writes(0), []device.Buffer{dx, dy, x, mean, rstd, w}, p, p.Rows, 0)
+	if dw == nil && db == nil {
+		return
+	}
+	defs = []string{"GRADS", localDef(elemLocal)}
+	if dw != nil {
+		defs = append(defs, "HAS_DW")
+	}
+	if db != nil {
+		defs = append(defs, "HAS_DB")
+	}
+	d.layerNorm("layer-norm weight gradients", defs, writes(0, 1), []device.Buffer{dw, db, dy, x, mean, rstd}, p, 0, p.Cols)
+}
+
+// layerNorm enqueues the layer-norm variant defs on the buffers bound in
+// order from binding 0 (nil ones left unbound; it writes those set in w):
+// groups work groups, or one invocation for each of elems elements.
+func (d *Device) layerNorm(name string, defs []string, w uint32, bufs []device.Buffer, p device.LayerNormParams, groups, elems int) {
+	gs := make([]*glBuffer, len(bufs))
+	for i, b := range bufs {
+		if b != nil {
+			gs[i] = d.buf(b)
+		}
+	}
+	d.enqueue(name, func() {
+		prog := d.program(variant{family: "layernorm", defs: defs})
+		if prog == nil {
+			return
+		}
+		d.bind(w, gs...)
+		prog.setInt("u_rows", p.Rows)
+		prog.setInt("u_cols", p.Cols)
+		prog.setFloat("u_eps", p.Eps)
+		if groups > 0 {
+			d.dispatch(prog, groups, 1, 1)
+			return
+		}
+		d.dispatch1(prog, elems, elemLocal)
+	})
+}

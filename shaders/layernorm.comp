@@ -1,0 +1,154 @@
+// Layer normalisation of x [u_rows, u_cols] over each row's u_cols values
+// (device.LayerNorm and LayerNormBackward). FORWARD and BACKWARD run one
+// work group per row: each invocation sums the row's values j = tid,
+// tid + LOCAL_X, … and a shared-memory tree combines the partials, so the
+// order is fixed. GRADS (LayerNormBackward's weight and bias gradients)
+// runs one invocation per column, summing the rows in order.
+// Defines: one of FORWARD, BACKWARD, GRADS; HAS_W (a weight operand),
+// HAS_B (a bias operand; FORWARD), HAS_DW and HAS_DB (GRADS writes them).
+
+uniform int u_rows, u_cols;
+uniform float u_eps;
+
+#if defined(FORWARD)
+layout(std430, binding = 0) writeonly buffer Y { float y[]; };
+layout(std430, binding = 1) writeonly buffer Mean { float mean[]; };
+layout(std430, binding = 2) writeonly buffer Rstd { float rstd[]; };
+layout(std430, binding = 3) readonly buffer X { float x[]; };
+#ifdef HAS_W
+layout(std430, binding = 4) readonly buffer W { float w[]; };
+#endif
+#ifdef HAS_B
+layout(std430, binding = 5) readonly buffer B { float b[]; };
+#endif
+
+shared float part[LOCAL_X];
+
+// total combines every invocation's v in a shared-memory tree and returns
+// the sum to all of them.
+float total(float v) {
+	uint t = gl_LocalInvocationID.x;
+	barrier(); // the previous call's readers are done with part
+	part[t] = v;
+	barrier();
+	for (uint s = uint(LOCAL_X) / 2u; s > 0u; s >>= 1) {
+		if (t < s) part[t] += part[t + s];
+		barrier();
+	}
+	return part[0];
+}
+
+void main() {
+	int row = int(groupID().x);
+	int at = row * u_cols;
+	int t = int(gl_LocalInvocationID.x);
+	float s = 0.0f;
+	for (int j = t; j < u_cols; j += LOCAL_X) s += x[at + j];
+	float mu = total(s) / float(u_cols);
+	// The deviations from the mean, in a second pass: a large mean does
+	// not cancel as it would in E[x²] − E[x]².
+	float q = 0.0f;
+	for (int j = t; j < u_cols; j += LOCAL_X) {
+		float d = x[at + j] - mu;
+		q += d * d;
+	}
+	float rs = inversesqrt(total(q) / float(u_cols) + u_eps);
+	if (t == 0) {
+		mean[row] = mu;
+		rstd[row] = rs;
+	}
+	for (int j = t; j < u_cols; j += LOCAL_X) {
+		float v = (x[at + j] - mu) * rs;
+#ifdef HAS_W
+		v *= w[j];
+#endif
+#ifdef HAS_B
+		v += b[j];
+#endif
+		y[at + j] = v;
+	}
+}
+
+#elif defined(BACKWARD)
+layout(std430, binding = 0) writeonly buffer DX { float dx[]; };
+layout(std430, binding = 1) readonly buffer DY { float dy[]; };
+layout(std430, binding = 2) readonly buffer X { float x[]; };
+layout(std430, binding = 3) readonly buffer Mean { float mean[]; };
+layout(std430, binding = 4) readonly buffer Rstd { float rstd[]; };
+#ifdef HAS_W
+layout(std430, binding = 5) readonly buffer W { float w[]; };
+#endif
+
+shared float pg[LOCAL_X];
+shared float pgx[LOCAL_X];
+
+// grad returns g = dy·w at column j of the row at at.
+float grad(int at, int j) {
+#ifdef HAS_W
+	return dy[at + j] * w[j];
+#else
+	return dy[at + j];
+#endif
+}
+
+void main() {
+	int row = int(groupID().x);
+	int at = row * u_cols;
+	uint t = gl_LocalInvocationID.x;
+	float mu = mean[row], rs = rstd[row];
+	float sg = 0.0f, sgx = 0.0f;
+	for (int j = int(t); j < u_cols; j += LOCAL_X) {
+		float g = grad(at, j);
+		sg += g;
+		sgx += g * (x[at + j] - mu);
+	}
+	pg[t] = sg;
+	pgx[t] = sgx;
+	barrier();
+	for (uint s = uint(LOCAL_X) / 2u; s > 0u; s >>= 1) {
+		if (t < s) {
+			pg[t] += pg[t + s];
+			pgx[t] += pgx[t + s];
+		}
+		barrier();
+	}
+	float n = float(u_cols);
+	float a = pg[0] / n, c = rs * rs * pgx[0] / n;
+	for (int j = int(t); j < u_cols; j += LOCAL_X) {
+		dx[at + j] = rs * ((grad(at, j) - a) - (x[at + j] - mu) * c);
+	}
+}
+
+#elif defined(GRADS)
+#ifdef HAS_DW
+layout(std430, binding = 0) writeonly buffer DW { float dw[]; };
+#endif
+#ifdef HAS_DB
+layout(std430, binding = 1) writeonly buffer DB { float db[]; };
+#endif
+layout(std430, binding = 2) readonly buffer DY { float dy[]; };
+layout(std430, binding = 3) readonly buffer X { float x[]; };
+layout(std430, binding = 4) readonly buffer Mean { float mean[]; };
+layout(std430, binding = 5) readonly buffer Rstd { float rstd[]; };
+
+void main() {
+	uint j = globalX();
+	if (j >= uint(u_cols)) return;
+	float sw = 0.0f, sb = 0.0f;
+	for (int r = 0; r < u_rows; r++) {
+		int i = r * u_cols + int(j);
+		float g = dy[i];
+		sw += g * ((x[i] - mean[r]) * rstd[r]);
+		sb += g;
+	}
+#ifdef HAS_DW
+	dw[j] = sw;
+#endif
+#ifdef HAS_DB
+	db[j] = sb;
+#endif
+}
+
+#else
+#error layernorm: no kernel selected
+#endif
