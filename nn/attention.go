@@ -89,17 +89,14 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask Atten
 		misuse("nn.MultiheadAttention", "query %v, key %v and value %v: want [L N %d] and two [S N %d] (batch first: [N L %d], [N S %d])",
 			query.Shape(), key.Shape(), value.Shape(), e, e, e, e)
 	}
-	if !m.BatchFirst {
-		query, key, value = query.Transpose(0, 1), key.Transpose(0, 1), value.Transpose(0, 1)
-	}
-	n, l, s, h := query.Size(0), query.Size(1), key.Size(1), m.NumHeads
-	var q, k, v *tensor.Tensor
-	if query == key && key == value {
-		qkv := m.project(query, 0, 3)
-		q, k, v = qkv.Narrow(2, 0, e), qkv.Narrow(2, e, e), qkv.Narrow(2, 2*e, e)
-	} else {
-		q, k, v = m.project(query, 0, 1), m.project(key, 1, 1), m.project(value, 2, 1)
-	}
+	// The projections map each token on its own: they run in the inputs'
+	// layout (contiguous rows of E for a Linear, whose epilogue adds the
+	// bias), and the results are transposed to [N, T, ·] after. Query, key
+	// and value are three products even for self-attention: slices of one
+	// product's output would each take a gradient of the whole output
+	// (Narrow's backward), three passes over it.
+	q, k, v := m.batchFirst(m.project(query, 0)), m.batchFirst(m.project(key, 1)), m.batchFirst(m.project(value, 2))
+	n, l, s, h := q.Size(0), q.Size(1), k.Size(1), m.NumHeads
 	// [N, T, E] → [N, H, T, E/H]
 	heads := func(t *tensor.Tensor, n, tl int) *tensor.Tensor {
 		return t.Reshape(n, tl, h, e/h).Permute(0, 2, 1, 3)
@@ -125,15 +122,25 @@ func (m *MultiheadAttention) batchDim() int {
 	return 1
 }
 
-// project multiplies x [N, T, E] by parts consecutive blocks of E rows of
-// the input projection, from block first, and adds their biases.
-func (m *MultiheadAttention) project(x *tensor.Tensor, first, parts int) *tensor.Tensor {
-	e := m.InProjWeight.Size(1)
-	y := x.MatMul(m.InProjWeight.Narrow(0, first*e, parts*e).T())
-	if m.InProjBias != nil {
-		y = y.Add(m.InProjBias.Narrow(0, first*e, parts*e))
+// batchFirst returns t [T, N, ·] as [N, T, ·] (a view) unless the layer
+// takes batch-first inputs, when t already is.
+func (m *MultiheadAttention) batchFirst(t *tensor.Tensor) *tensor.Tensor {
+	if m.BatchFirst {
+		return t
 	}
-	return y
+	return t.Transpose(0, 1)
+}
+
+// project multiplies x [..., E] by block i (query 0, key 1, value 2) of E
+// rows of the input projection, adding its bias in the product's epilogue
+// (tensor.Linear).
+func (m *MultiheadAttention) project(x *tensor.Tensor, i int) *tensor.Tensor {
+	e := m.InProjWeight.Size(1)
+	var b *tensor.Tensor
+	if m.InProjBias != nil {
+		b = m.InProjBias.Narrow(0, i*e, e)
+	}
+	return tensor.Linear(x, m.InProjWeight.Narrow(0, i*e, e), b, tensor.Activation{})
 }
 
 // maskScores returns the additive mask (0 or −∞) for scores [N, H, L, S],

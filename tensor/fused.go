@@ -82,7 +82,10 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 	}
 	in, out := w.shape[1], w.shape[0]
 	checkBias("Linear", b, out)
-	if b != nil {
+	if b != nil && !b.IsContiguous() {
+		// The epilogue reads the bias from an offset (a slice of a
+		// larger bias, as attention's projections take, is read in
+		// place), but not strided.
 		b = b.Contiguous()
 	}
 	x2 := x
