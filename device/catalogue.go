@@ -90,9 +90,10 @@ var (
 		ArgMin: {Name: "argmin", Inputs: in(Mostly(Ties, Wide(6)))},
 	})[:])
 	distributionCatalogue = catalogue("distribution", "DIST_", (&[numDistributions]OpInfo{
-		Uniform:   {Name: "uniform", Tol: "uniform", Params: [][2]float32{{-2, 3}}},
-		Normal:    {Name: "normal", Params: [][2]float32{{1, 2}}},
-		Bernoulli: {Name: "bernoulli", Params: [][2]float32{{0.3, 0}}},
+		Uniform:         {Name: "uniform", Tol: "uniform", Params: [][2]float32{{-2, 3}}},
+		Normal:          {Name: "normal", Params: [][2]float32{{1, 2}}},
+		Bernoulli:       {Name: "bernoulli", Params: [][2]float32{{0.3, 0}}},
+		ScaledBernoulli: {Name: "scaledbernoulli", Params: [][2]float32{{0.7, 1 / 0.7}, {0.9, -2.5}}},
 	})[:])
 )
 

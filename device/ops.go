@@ -366,6 +366,7 @@ const (
 	Uniform   Distribution = iota // uniform on [A, B)
 	Normal                        // mean A, standard deviation B
 	Bernoulli                     // 1 with probability A, else 0
+	ScaledBernoulli               // B with probability A, else 0: a dropout mask with its scale
 	numDistributions
 )
 
@@ -380,6 +381,7 @@ const (
 //	Uniform:   A + (B−A)·u(x0)
 //	Normal:    A + B·√(−2·ln(1−u(x0)))·cos(2π·u(x1))       (Box–Muller)
 //	Bernoulli: 1 if u(x0) < A else 0
+//	ScaledBernoulli: B if u(x0) < A else 0
 type RandomParams struct {
 	Dist   Distribution
 	A, B   float32

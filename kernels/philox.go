@@ -33,12 +33,13 @@ const (
 	Uniform   Distribution = iota // uniform on [a, b)
 	Normal                        // mean a, standard deviation b
 	Bernoulli                     // 1 with probability a, else 0
+	ScaledBernoulli               // b with probability a, else 0
 	numDistributions
 )
 
 // distributionNames names each Distribution as package device's catalogue
 // does.
-var distributionNames = map[string]Distribution{"uniform": Uniform, "normal": Normal, "bernoulli": Bernoulli}
+var distributionNames = map[string]Distribution{"uniform": Uniform, "normal": Normal, "bernoulli": Bernoulli, "scaledbernoulli": ScaledBernoulli}
 
 // DistributionNamed returns the Distribution with the given catalogue name.
 func DistributionNamed(name string) (Distribution, bool) {
@@ -101,6 +102,10 @@ func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64)
 				for j, x := range w0 {
 					out[j] = b2f(unit(x) < a)
 				}
+			case ScaledBernoulli:
+				for j, x := range w0 {
+					out[j] = b * b2f(unit(x) < a)
+				}
 			default:
 				for j := range out {
 					out[j] = draw(dist, a, b, x0[j], x1[j])
@@ -154,6 +159,8 @@ func draw(dist Distribution, a, b float32, x0, x1 uint32) float32 {
 	case Normal:
 		r := math.Sqrt(-2 * math.Log(1-float64(u)))
 		return a + float32(float64(b)*r*math.Cos(2*math.Pi*float64(unit(x1))))
+	case ScaledBernoulli:
+		return b * b2f(u < a)
 	default: // Bernoulli
 		return b2f(u < a)
 	}

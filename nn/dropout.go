@@ -29,8 +29,10 @@ func (d *Dropout) Forward(x *tensor.Tensor) *tensor.Tensor {
 		// Every element dropped; scaling by 1/(1−P) would give 0·∞ = NaN.
 		return x.MulScalar(0)
 	}
-	keep := tensor.ScopeOf(x).Own(tensor.Bernoulli(d.gen, 1-d.P, x.Shape()...).To(x.Device()))
-	return x.Mul(keep).MulScalar(1 / (1 - d.P))
+	// The mask holds 0 or the scale 1/(1−P): one product each way, with
+	// the bits of x·keep·(1/(1−P)).
+	keep := tensor.ScopeOf(x).Own(tensor.ScaledBernoulli(d.gen, 1-d.P, 1/(1-d.P), x.Shape()...).To(x.Device()))
+	return x.Mul(keep)
 }
 
 // State is empty: Dropout has no parameters.

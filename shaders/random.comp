@@ -3,7 +3,7 @@
 // exact bit-to-float mapping, shared with the CPU backend).
 // DIST names the device.Distribution (the backend defines each DIST_ name
 // before this source): DIST_UNIFORM on [A, B), DIST_NORMAL (mean A, sd B),
-// DIST_BERNOULLI (P = A).
+// DIST_BERNOULLI (P = A), DIST_SCALEDBERNOULLI (B with P = A, else 0).
 
 uniform uint u_n;
 uniform uvec2 u_seed;   // lo, hi
@@ -39,6 +39,8 @@ void main() {
 	dst[i] = u_a + u_b * rad * cos(6.2831853071795864f * unit(x.y));
 #elif DIST == DIST_BERNOULLI
 	dst[i] = unit(x.x) < u_a ? 1.0f : 0.0f;
+#elif DIST == DIST_SCALEDBERNOULLI
+	dst[i] = unit(x.x) < u_a ? u_b : 0.0f;
 #else
 #error random: unknown DIST
 #endif

@@ -135,3 +135,10 @@ func Normal(g *Generator, mean, std float32, shape ...int) *Tensor {
 func Bernoulli(g *Generator, p float32, shape ...int) *Tensor {
 	return g.draw(device.Bernoulli, p, 0, shape)
 }
+
+// ScaledBernoulli returns samples that are scale with probability p, else
+// 0: Bernoulli's samples times scale, drawn from the same numbers, in one
+// kernel (a dropout mask that keeps with probability p and scales by 1/p).
+func ScaledBernoulli(g *Generator, p, scale float32, shape ...int) *Tensor {
+	return g.draw(device.ScaledBernoulli, p, scale, shape)
+}

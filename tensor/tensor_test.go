@@ -306,6 +306,24 @@ func TestGeneratorReproducible(t *testing.T) {
 	}
 }
 
+// TestScaledBernoulli checks that ScaledBernoulli draws Bernoulli's
+// samples times the scale from the same numbers, bit for bit, and that a
+// product with its mask equals one with Bernoulli's mask and then the
+// scale (the dropout it serves).
+func TestScaledBernoulli(t *testing.T) {
+	const p, scale = 0.7, 1 / float32(0.7)
+	mask := Bernoulli(NewGenerator(9), p, 1000)
+	scaled := ScaledBernoulli(NewGenerator(9), p, scale, 1000).Data()
+	if want := mask.MulScalar(scale).Data(); !slices.Equal(scaled, want) {
+		t.Fatalf("ScaledBernoulli = %v…, want Bernoulli·scale %v…", scaled[:8], want[:8])
+	}
+	x := Uniform(NewGenerator(3), -4, 4, 1000)
+	got := x.Mul(FromSlice(scaled, 1000)).Data()
+	if want := x.Mul(mask).MulScalar(scale).Data(); !slices.Equal(got, want) {
+		t.Fatal("x·(scaled mask) differs from x·mask·scale")
+	}
+}
+
 // TestGradAdoption: a leaf adopts a first gradient that its Backward
 // allocated (no copy), but never storage that anything else can see: the
 // caller's seed, one gradient reaching two leaves, views narrower than

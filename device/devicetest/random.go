@@ -29,6 +29,8 @@ func randomRef(p device.RandomParams, i int) (want, bound float64) {
 		return a + (b-a)*float64(u0), tol(p.Dist.Info().Tol).Bound(math.Abs(a)+math.Abs(b), 0)
 	case device.Bernoulli:
 		return indicator(u0 < p.A), 0
+	case device.ScaledBernoulli:
+		return b * indicator(u0 < p.A), 0
 	}
 	// Box–Muller, with the errors GLSL's log, sqrt and cos may add.
 	ln := math.Log(1 - float64(u0))
@@ -129,6 +131,8 @@ func checkMoments(t tb, name string, p device.RandomParams, x []float32) {
 		mean, std = a, b
 	case device.Bernoulli:
 		mean, std = a, math.Sqrt(a*(1-a))
+	case device.ScaledBernoulli:
+		mean, std = a*b, math.Abs(b)*math.Sqrt(a*(1-a))
 	}
 	n := float64(len(x))
 	sum, sq := 0.0, 0.0
@@ -136,7 +140,8 @@ func checkMoments(t tb, name string, p device.RandomParams, x []float32) {
 		sum += float64(v)
 		sq += float64(v) * float64(v)
 		if p.Dist == device.Uniform && (float64(v) < a || float64(v) > b) ||
-			p.Dist == device.Bernoulli && v != 0 && v != 1 {
+			p.Dist == device.Bernoulli && v != 0 && v != 1 ||
+			p.Dist == device.ScaledBernoulli && v != 0 && v != p.B {
 			t.Errorf("%s: %v is outside the support", name, v)
 			return
 		}
