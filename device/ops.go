@@ -363,10 +363,10 @@ type LayerNormParams struct {
 type Distribution uint8
 
 const (
-	Uniform   Distribution = iota // uniform on [A, B)
-	Normal                        // mean A, standard deviation B
-	Bernoulli                     // 1 with probability A, else 0
-	ScaledBernoulli               // B with probability A, else 0: a dropout mask with its scale
+	Uniform         Distribution = iota // uniform on [A, B)
+	Normal                              // mean A, standard deviation B
+	Bernoulli                           // 1 with probability A, else 0
+	ScaledBernoulli                     // B with probability A, else 0: a dropout mask with its scale
 	numDistributions
 )
 

@@ -30,10 +30,10 @@ func Philox4x32(key [2]uint32, ctr [4]uint32) [4]uint32 {
 type Distribution uint8
 
 const (
-	Uniform   Distribution = iota // uniform on [a, b)
-	Normal                        // mean a, standard deviation b
-	Bernoulli                     // 1 with probability a, else 0
-	ScaledBernoulli               // b with probability a, else 0
+	Uniform         Distribution = iota // uniform on [a, b)
+	Normal                              // mean a, standard deviation b
+	Bernoulli                           // 1 with probability a, else 0
+	ScaledBernoulli                     // b with probability a, else 0
 	numDistributions
 )
 
