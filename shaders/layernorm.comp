@@ -3,7 +3,8 @@
 // work group per row: each invocation sums the row's values j = tid,
 // tid + LOCAL_X, … and a shared-memory tree combines the partials, so the
 // order is fixed. GRADS (LayerNormBackward's weight and bias gradients)
-// runs one invocation per column, summing the rows in order.
+// runs one work group per 32 columns, each invocation summing every 8th
+// row of its column in order, then a fixed tree.
 // Defines: one of FORWARD, BACKWARD, GRADS; HAS_W (a weight operand),
 // HAS_B (a bias operand; FORWARD), HAS_DW and HAS_DB (GRADS writes them).
 
@@ -131,22 +132,42 @@ layout(std430, binding = 3) readonly buffer X { float x[]; };
 layout(std430, binding = 4) readonly buffer Mean { float mean[]; };
 layout(std430, binding = 5) readonly buffer Rstd { float rstd[]; };
 
+// One work group per 32 columns (LOCAL_X = 256): invocation t sums column
+// c0 + t % 32 over the rows t / 32, t / 32 + 8, … (a row's 32 columns are
+// read together), and a shared-memory tree adds the 8 row lanes.
+shared float pw[LOCAL_X];
+shared float pb[LOCAL_X];
+
 void main() {
-	uint j = globalX();
-	if (j >= uint(u_cols)) return;
+	uint t = gl_LocalInvocationID.x;
+	int col = int(groupID().x) * 32 + int(t % 32u);
 	float sw = 0.0f, sb = 0.0f;
-	for (int r = 0; r < u_rows; r++) {
-		int i = r * u_cols + int(j);
-		float g = dy[i];
-		sw += g * ((x[i] - mean[r]) * rstd[r]);
-		sb += g;
+	if (col < u_cols) {
+		for (int r = int(t / 32u); r < u_rows; r += LOCAL_X / 32) {
+			int i = r * u_cols + col;
+			float g = dy[i];
+			sw += g * ((x[i] - mean[r]) * rstd[r]);
+			sb += g;
+		}
 	}
+	pw[t] = sw;
+	pb[t] = sb;
+	barrier();
+	for (uint s = uint(LOCAL_X) / 2u; s >= 32u; s >>= 1) {
+		if (t < s) {
+			pw[t] += pw[t + s];
+			pb[t] += pb[t + s];
+		}
+		barrier();
+	}
+	if (t < 32u && col < u_cols) {
 #ifdef HAS_DW
-	dw[j] = sw;
+		dw[col] = pw[t];
 #endif
 #ifdef HAS_DB
-	db[j] = sb;
+		db[col] = pb[t];
 #endif
+	}
 }
 
 #else

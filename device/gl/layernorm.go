@@ -13,34 +13,38 @@ func (d *Device) LayerNorm(y, mean, rstd, x, w, b device.Buffer, p device.LayerN
 	if b != nil {
 		defs = append(defs, "HAS_B")
 	}
-	d.layerNorm("layer norm", defs, writes(0, 1, 2), []device.Buffer{y, mean, rstd, x, w, b}, p, p.Rows, 0)
+	d.layerNorm("layer norm", defs, writes(0, 1, 2), []device.Buffer{y, mean, rstd, x, w, b}, p, p.Rows)
 }
 
 // LayerNormBackward runs one work group per row for dx, then, for dw and
-// db, one invocation per column over the rows in order.
+// db, one per 32 columns (each invocation a column's every 8th row).
 func (d *Device) LayerNormBackward(dx, dw, db, dy, x, mean, rstd, w device.Buffer, p device.LayerNormParams) {
 	defs := []string{"BACKWARD", localDef(rowLocal(p.Cols))}
 	if w != nil {
 		defs = append(defs, "HAS_W")
 	}
-	d.layerNorm("layer-norm backward", defs, writes(0), []device.Buffer{dx, dy, x, mean, rstd, w}, p, p.Rows, 0)
+	d.layerNorm("layer-norm backward", defs, writes(0), []device.Buffer{dx, dy, x, mean, rstd, w}, p, p.Rows)
 	if dw == nil && db == nil {
 		return
 	}
-	defs = []string{"GRADS", localDef(elemLocal)}
+	defs = []string{"GRADS", localDef(lnGradsLocal)}
 	if dw != nil {
 		defs = append(defs, "HAS_DW")
 	}
 	if db != nil {
 		defs = append(defs, "HAS_DB")
 	}
-	d.layerNorm("layer-norm weight gradients", defs, writes(0, 1), []device.Buffer{dw, db, dy, x, mean, rstd}, p, 0, p.Cols)
+	d.layerNorm("layer-norm weight gradients", defs, writes(0, 1), []device.Buffer{dw, db, dy, x, mean, rstd}, p, (p.Cols+31)/32)
 }
+
+// lnGradsLocal is the work group of the weight gradients' kernel: 32
+// columns × 8 lanes of rows (layernorm.comp's GRADS relies on it).
+const lnGradsLocal = 256
 
 // layerNorm enqueues the layer-norm variant defs on the buffers bound in
 // order from binding 0 (nil ones left unbound; it writes those set in w):
-// groups work groups, or one invocation for each of elems elements.
-func (d *Device) layerNorm(name string, defs []string, w uint32, bufs []device.Buffer, p device.LayerNormParams, groups, elems int) {
+// groups work groups.
+func (d *Device) layerNorm(name string, defs []string, w uint32, bufs []device.Buffer, p device.LayerNormParams, groups int) {
 	gs := make([]*glBuffer, len(bufs))
 	for i, b := range bufs {
 		if b != nil {
@@ -56,10 +60,6 @@ func (d *Device) layerNorm(name string, defs []string, w uint32, bufs []device.B
 		prog.setInt("u_rows", p.Rows)
 		prog.setInt("u_cols", p.Cols)
 		prog.setFloat("u_eps", p.Eps)
-		if groups > 0 {
-			d.dispatch(prog, groups, 1, 1)
-			return
-		}
-		d.dispatch1(prog, elems, elemLocal)
+		d.dispatch(prog, groups, 1, 1)
 	})
 }
