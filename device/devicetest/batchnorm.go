@@ -99,17 +99,8 @@ func testBatchNormStats(t tb, d device.Device) {
 				mu := sum / m
 				var sq float64
 				forChannel(p, ch, func(i int) { sq += (f64(x[i]) - mu) * (f64(x[i]) - mu) })
-				v := sq / m
-				// The mean is a sum of m values, then a division. The
-				// squared deviations from a mean off by δ sum to mδ² more;
-				// each is within 1.5 ULP, then summed and divided.
-				em := rnd(m*abs)/m + tol("div").Bound(mu, 0)
-				sq2 := sq + m*em*em
-				ev := em*em + (rnd(m*sq2)+tol("round").Bound(2*sq2, 0))/m + tol("div").Bound(v, 0)
-				is := 1 / math.Sqrt(v+float64(p.Eps))
-				wantM[ch], boundM[ch] = mu, em
-				wantI[ch] = is
-				boundI[ch] = is*(ev+tol("round").Bound(v+float64(p.Eps), 0))/(2*(v+float64(p.Eps))) + tol("rsqrt").Bound(is, 0)
+				_, em, v, ev, is, eis := statsBounds(sum, abs, sq, m, p.Eps)
+				wantM[ch], boundM[ch], wantI[ch], boundI[ch] = mu, em, is, eis
 				a, b := (1-k)*f64(rm0[ch]), k*mu
 				wantRM[ch], boundRM[ch] = a+b, k*em+tol("round").Bound(4*(math.Abs(a)+math.Abs(b)), 0)
 				u := v * m / (m - 1)
@@ -132,6 +123,23 @@ func testBatchNormStats(t tb, d device.Device) {
 			rv.expect(t, d, what+": running var", wantRV, boundRV)
 		})
 	}
+}
+
+// statsBounds returns, from the float64 sum, sum of magnitudes and squared
+// deviations from the mean of m values, their mean, variance (biased) and
+// 1/√(var + eps), each with the error bound of a kernel that forms them in
+// float32 (BatchNormStats', LayerNorm's): the mean is a sum of m values,
+// then a division; the squared deviations from a mean off by δ sum to mδ²
+// more, each is within 1.5 ULP, then summed and divided.
+func statsBounds(sum, abs, sq, m float64, eps float32) (mu, em, v, ev, is, eis float64) {
+	mu, v = sum/m, sq/m
+	em = rnd(m*abs)/m + tol("div").Bound(mu, 0)
+	sq2 := sq + m*em*em
+	ev = em*em + (rnd(m*sq2)+tol("round").Bound(2*sq2, 0))/m + tol("div").Bound(v, 0)
+	ve := v + float64(eps)
+	is = 1 / math.Sqrt(ve)
+	eis = is*(ev+tol("round").Bound(ve, 0))/(2*ve) + tol("rsqrt").Bound(is, 0)
+	return mu, em, v, ev, is, eis
 }
 
 // asFloat64 widens v.

@@ -103,17 +103,7 @@ func testLayerNorm(t tb, d device.Device) {
 			for _, v := range xr {
 				sq += (f64(v) - mu) * (f64(v) - mu)
 			}
-			v := sq / n
-			// As BatchNormStats' bounds: the mean is a sum of n values
-			// and a division; the squared deviations from a mean off by
-			// δ sum to nδ² more, each within 1.5 ULP, then summed.
-			em := rnd(n*abs)/n + tol("div").Bound(mu, 0)
-			sq2 := sq + n*em*em
-			ev := em*em + (rnd(n*sq2)+tol("round").Bound(2*sq2, 0))/n + tol("div").Bound(v, 0)
-			rs := 1 / math.Sqrt(v+float64(p.Eps))
-			wantM[row], boundM[row] = mu, em
-			wantR[row] = rs
-			boundR[row] = rs*(ev+tol("round").Bound(v+float64(p.Eps), 0))/(2*(v+float64(p.Eps))) + tol("rsqrt").Bound(rs, 0)
+			wantM[row], boundM[row], _, _, wantR[row], boundR[row] = statsBounds(sum, abs, sq, n, p.Eps)
 		}
 		y := newSlot(t, d, filled(len(x), float32(math.NaN())))
 		mean, rstd := newSlot(t, d, filled(p.Rows, float32(math.NaN()))), newSlot(t, d, filled(p.Rows, float32(math.NaN())))

@@ -41,12 +41,7 @@ func (d *Device) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.Buf
 // from binding 0 (nil ones left unbound; it writes those set in w): one work
 // group per channel when perChannel, else one invocation per element.
 func (d *Device) batchNorm(name, def string, perChannel bool, w uint32, bufs []device.Buffer, p device.BatchNormParams) {
-	gs := make([]*glBuffer, len(bufs))
-	for i, b := range bufs {
-		if b != nil {
-			gs[i] = d.buf(b)
-		}
-	}
+	gs := d.bufs(bufs)
 	local := elemLocal
 	if perChannel {
 		local = rowLocal(p.N * p.Inner)

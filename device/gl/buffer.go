@@ -37,6 +37,18 @@ type glBuffer struct {
 
 func (d *Device) buf(b device.Buffer) *glBuffer { return b.(*Buffer).g }
 
+// bufs returns the GL buffers of bs in order, nil for a nil (absent)
+// operand, for a kernel that binds them from binding 0.
+func (d *Device) bufs(bs []device.Buffer) []*glBuffer {
+	gs := make([]*glBuffer, len(bs))
+	for i, b := range bs {
+		if b != nil {
+			gs[i] = d.buf(b)
+		}
+	}
+	return gs
+}
+
 // Alloc returns a buffer of n elements from the pool, or a new GL buffer. A
 // buffer larger than MAX_SHADER_STORAGE_BLOCK_SIZE is still created, but
 // shaders cannot address all of it, so the allocation records an error for

@@ -45,12 +45,7 @@ const lnGradsLocal = 256
 // order from binding 0 (nil ones left unbound; it writes those set in w):
 // groups work groups.
 func (d *Device) layerNorm(name string, defs []string, w uint32, bufs []device.Buffer, p device.LayerNormParams, groups int) {
-	gs := make([]*glBuffer, len(bufs))
-	for i, b := range bufs {
-		if b != nil {
-			gs[i] = d.buf(b)
-		}
-	}
+	gs := d.bufs(bufs)
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "layernorm", defs: defs})
 		if prog == nil {

@@ -193,10 +193,7 @@ func (d *Device) GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev device.Buffer
 // the buffers bound in order from binding 0 (it writes those set in w) and
 // each offset uniform set.
 func (d *Device) cell(name, def string, batch, hidden int, w uint32, bufs []device.Buffer, offs map[string]int) {
-	gs := make([]*glBuffer, len(bufs))
-	for i, b := range bufs {
-		gs[i] = d.buf(b)
-	}
+	gs := d.bufs(bufs)
 	n := batch * hidden
 	d.enqueue(name, func() {
 		p := d.program(variant{family: "recurrent", defs: []string{def, localDef(elemLocal)}})
