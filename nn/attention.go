@@ -97,11 +97,11 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask Atten
 	// (Narrow's backward), three passes over it.
 	q, k, v := m.batchFirst(m.project(query, 0)), m.batchFirst(m.project(key, 1)), m.batchFirst(m.project(value, 2))
 	n, l, s, h := q.Size(0), q.Size(1), k.Size(1), m.NumHeads
-	// [N, T, E] → [N, H, T, E/H]
-	heads := func(t *tensor.Tensor, n, tl int) *tensor.Tensor {
-		return t.Reshape(n, tl, h, e/h).Permute(0, 2, 1, 3)
-	}
-	q, k, v = heads(q.MulScalar(float32(1/math.Sqrt(float64(e/h)))), n, l), heads(k, n, s), heads(v, n, s)
+	// [N, T, E] → [N, H, T, E/H], as views, then laid out contiguously
+	// in one pass each (the batched products read unit-stride matrices):
+	// q's by its scaling, k's and v's by a copy.
+	heads := func(t *tensor.Tensor) *tensor.Tensor { return t.Unflatten(2, h, e/h).Permute(0, 2, 1, 3) }
+	q, k, v = heads(q).MulScalar(float32(1/math.Sqrt(float64(e/h)))), heads(k).Contiguous(), heads(v).Contiguous()
 	scores := q.MatMul(k.Transpose(2, 3)) // [N, H, L, S]
 	if add := m.maskScores(scores, mask, n, l, s); add != nil {
 		scores = scores.Add(add)

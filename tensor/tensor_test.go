@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -73,6 +74,8 @@ func TestViews(t *testing.T) {
 		{"Stack", Stack(1, FromSlice([]float32{1, 2}), FromSlice([]float32{3, 4})), []int{2, 2}, []float32{1, 3, 2, 4}},
 		{"Reshape/-1", x.Reshape(-1, 6).Select(1, 0), []int{4}, []float32{0, 6, 12, 18}},
 		{"Unbind", x.Unbind(2)[3], []int{2, 3}, []float32{3, 7, 11, 15, 19, 23}},
+		{"Unflatten/transposed", x.Transpose(1, 2).Unflatten(1, 2, 2).Select(0, 0).Select(0, 1).Select(0, 0), []int{3}, []float32{2, 6, 10}},
+		{"Unflatten/last", x.Narrow(2, 0, 4).Unflatten(-1, 2, 2).Select(3, 1).Select(0, 1), []int{3, 2}, []float32{13, 15, 17, 19, 21, 23}},
 	}
 	for _, c := range cases {
 		if !slices.Equal(c.got.Shape(), c.shape) || !slices.Equal(c.got.Data(), c.data) {
@@ -149,6 +152,27 @@ func TestErrors(t *testing.T) {
 		AvgPool2d(Zeros(1, 1, 3, 9), PoolOpts{Kernel: [2]int{4, 1}, Stride: [2]int{5, 1}})
 	})
 	mustPanic(t, "was released", func() { x := Zeros(2); x.Release(); x.Exp() })
+	mustPanic(t, "Unflatten: sizes [4 2] do not hold dimension 1 of [2 3 4]", func() { Zeros(2, 3, 4).Unflatten(1, 4, 2) })
+	mustPanic(t, "Unflatten: sizes [-1 3]: want positive sizes", func() { Zeros(2, 3, 4).Unflatten(1, -1, 3) })
+}
+
+// TestUnflattenIsAView checks that Unflatten splits a transposed tensor
+// without a copy (it shares the storage, where Reshape copies), with
+// Reshape's values, and passes gradients back.
+func TestUnflattenIsAView(t *testing.T) {
+	x := Arange(0, 24, 1).Reshape(2, 3, 4).SetRequiresGrad(true)
+	y := x.Transpose(0, 2) // [4 3 2]
+	u := y.Unflatten(0, 2, 2)
+	if u.st != x.st {
+		t.Fatal("Unflatten copied a transposed tensor")
+	}
+	if want := y.Reshape(2, 2, 3, 2).Data(); !slices.Equal(u.Data(), want) {
+		t.Fatalf("Unflatten = %v, Reshape gives %v", u.Data(), want)
+	}
+	rng := rand.New(rand.NewPCG(2, 7))
+	gradCheck(t, "Unflatten", func(xs ...*Tensor) *Tensor {
+		return xs[0].Transpose(0, 1).Unflatten(1, 2, 2).Square()
+	}, input(rng, -1, 1, 4, 3))
 }
 
 // TestSizeErrors: element counts that overflow, ranges whose end

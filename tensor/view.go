@@ -62,6 +62,35 @@ func (t *Tensor) View(shape ...int) *Tensor {
 	return t.Reshape(shape...)
 }
 
+// Unflatten splits dimension dim (negative counts from the end) into
+// dimensions of the given sizes, whose product must be its size, as a view
+// whatever t's strides (PyTorch's unflatten): the new dimensions step
+// through the old one's stride, so a transposed or sliced tensor is split
+// without a copy, where Reshape copies it.
+func (t *Tensor) Unflatten(dim int, sizes ...int) *Tensor {
+	d := t.axis("Unflatten", dim)
+	n := 1
+	for _, s := range sizes {
+		if s < 1 {
+			fail("Unflatten", "sizes %v: want positive sizes", sizes)
+		}
+		n *= s
+	}
+	if len(sizes) == 0 || n != t.shape[d] {
+		fail("Unflatten", "sizes %v do not hold dimension %d of %v", sizes, dim, t.shape)
+	}
+	shape := slices.Concat(t.shape[:d], sizes, t.shape[d+1:])
+	inner := make([]int, len(sizes))
+	step := t.strides[d]
+	for i := len(sizes) - 1; i >= 0; i-- {
+		inner[i] = step
+		step *= sizes[i]
+	}
+	strides := slices.Concat(t.strides[:d], inner, t.strides[d+1:])
+	from := t.shape
+	return t.view("Unflatten", shape, strides, t.offset, func(g *Tensor) *Tensor { return g.Reshape(from...) })
+}
+
 // Flatten merges dimensions start..end (inclusive; negative counts from
 // the end) into one.
 func (t *Tensor) Flatten(start, end int) *Tensor {
