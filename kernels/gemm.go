@@ -163,7 +163,69 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
 		return
 	}
+	if sgemmDepthParts(m, n, k) > 1 {
+		sgemmDepth(arch, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
+		return
+	}
 	sgemmRun(arch, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e, nil, nil)
+}
+
+// sgemmDepthOutputs and sgemmDepthMin bound the products whose depth is
+// summed in two parts (sgemmDepthParts): at most 256 K outputs, each part
+// at least 1024 deep.
+const (
+	sgemmDepthOutputs = 1 << 18
+	sgemmDepthMin     = 1 << 10
+)
+
+// sgemmDepthParts returns how many parts of its depth an m×n×k product is
+// summed in: 2 for a small output over a deep k (a layer's weight
+// gradient over a large batch: 256×256 outputs over 4096 rows), whose
+// split into row blocks and column chunks leaves each thread re-reading
+// the operands for a corner of C, else 1. It depends on the shape only, so
+// the sums do not depend on GOMAXPROCS.
+func sgemmDepthParts(m, n, k int) int {
+	if int64(m)*int64(n) <= sgemmDepthOutputs && k >= 2*sgemmDepthMin {
+		return 2
+	}
+	return 1
+}
+
+// sgemmDepth is sgemm for a product sgemmDepthParts cuts in two: the
+// first part of the depth (a whole number of kc slices, about half) into C
+// with beta, the rest into a scratch, each a product on one thread (the
+// two run side by side when a helper is free), then C += scratch and the
+// epilogue.
+func sgemmDepth(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue) {
+	k0 := ceilDiv(k/2, arch.kc) * arch.kc
+	// Where the second part of the depth starts in each operand.
+	offA, offB := k0, k0*ldb
+	if transA {
+		offA = k0 * lda
+	}
+	if transB {
+		offB = k0
+	}
+	a1, b1 := a[offA:], b[offB:]
+	sp := getScratch(m * n)
+	defer putScratch(sp)
+	rest := *sp
+	ParallelFor(2, 1, func(lo, hi int) {
+		for part := lo; part < hi; part++ {
+			if part == 0 {
+				sgemmRunOn(arch, true, transA, transB, m, n, k0, alpha, a, lda, b, ldb, beta, c, ldc, nil, nil, nil)
+			} else {
+				sgemmRunOn(arch, true, transA, transB, m, n, k-k0, alpha, a1, lda, b1, ldb, 0, rest, n, nil, nil, nil)
+			}
+		}
+	})
+	for i := range m {
+		row := c[i*ldc:][:n]
+		binarySpan(Add, 0, row, row, rest[i*n:][:n])
+	}
+	if e != nil {
+		e.apply(c, ldc, 0, m, 0, n)
+	}
 }
 
 // bSource is an op(B) that is not stored as a matrix, such as a
@@ -196,8 +258,13 @@ func sgemmFrom(transA bool, m, n, k int, alpha float32, a []float32, lda int, sr
 // op(B) packed by PackB for arch.
 // src, if not nil, packs op(B) instead of b.
 func sgemmRun(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue, packed []float32, src bSource) {
+	sgemmRunOn(arch, false, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e, packed, src)
+}
+
+// sgemmRunOn is sgemmRun, on the calling goroutine alone when serial.
+func sgemmRunOn(arch *sgemmArch, serial, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue, packed []float32, src bSource) {
 	j := sgemmJobs.Get().(*sgemmJob)
-	j.arch = arch
+	j.arch, j.serial = arch, serial
 	j.transA, j.transB = transA, transB
 	j.m, j.n, j.k = m, n, k
 	j.alpha, j.beta = alpha, beta
@@ -353,6 +420,7 @@ type sgemmJob struct {
 	// prepacked: bpack is a PackedB's, every sliver of op(B) packed, in
 	// one panel.
 	prepacked bool
+	serial    bool         // run on the calling goroutine alone
 	tasks     int          // tasks of the current panel
 	next      atomic.Int64 // the next task to hand out
 	computeFn func(lo, hi int)
@@ -399,6 +467,9 @@ func (j *sgemmJob) run() {
 		ncMax = j.n
 	}
 	workers := runtime.GOMAXPROCS(0)
+	if j.serial {
+		workers = 1
+	}
 	mSlivers := ceilDiv(j.m, mr)
 	for j.jc = 0; j.jc < j.n; j.jc += ncMax {
 		j.nc = min(ncMax, j.n-j.jc)

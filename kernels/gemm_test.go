@@ -143,6 +143,7 @@ var sgemmShapes = [][3]int{
 	{1, 1, 1}, {1, 7, 1}, {5, 1, 9}, {1, 1, 300}, {3, 5, 7}, {17, 33, 65},
 	{70, 1, 130}, {1, 90, 3}, {32, 32, 32}, {33, 31, 40}, {6, 16, 512},
 	{12, 32, 513}, {100, 97, 61}, {145, 67, 300}, {7, 300, 257}, {200, 50, 600},
+	{40, 70, 2100}, {9, 33, 2049}, // depths summed in two parts (sgemmDepthParts)
 }
 
 func TestSgemm(t *testing.T) {
@@ -242,9 +243,9 @@ func TestSgemmDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	// Row blocks sharing op(B), row blocks and column chunks, column chunks
-	// of one row block each packing op(B) themselves, and enough work for
-	// eight threads.
-	for _, sh := range [][3]int{{300, 200, 600}, {17, 2000, 1100}, {8, 4000, 1100}, {520, 270, 1000}} {
+	// of one row block each packing op(B) themselves, enough work for
+	// eight threads, and depths summed in two parts (sgemmDepthParts).
+	for _, sh := range [][3]int{{300, 200, 600}, {17, 2000, 1100}, {8, 4000, 1100}, {520, 270, 1000}, {96, 200, 2304}, {520, 270, 2100}} {
 		if work := int64(sh[0]) * int64(sh[1]) * int64(sh[2]); work < 2*sgemmParkedWork {
 			t.Fatalf("%v: %d multiply-adds are too few to split", sh, work)
 		}
