@@ -30,7 +30,7 @@ func testSgemmEpilogue(t *testing.T) {
 		slope float32
 		on    bool
 	}{{on: false}, {Relu, ReluGrad, 0, true}, {LeakyRelu, LeakyReluGrad, 0.1, true}, {Sigmoid, SigmoidGrad, 0, true}, {Tanh, TanhGrad, 0, true}}
-	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {7, 9, 8}, {33, 70, 129}, {64, 128, 784}, {131, 37, 260}, {6, 784, 25}, {4, 3, 0}}
+	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {7, 9, 8}, {33, 70, 129}, {64, 128, 784}, {131, 37, 260}, {6, 784, 25}, {4, 3, 0}, {20, 30, 2100}} // the last summed in two parts of its depth (sgemmDepthParts)
 	for _, arch := range sgemmArchs {
 		for _, sh := range shapes {
 			for _, act := range acts {
