@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -12,20 +13,10 @@ import (
 // times PyTorch on the same shapes).
 func BenchmarkConv2d(b *testing.B) {
 	rng := rand.New(rand.NewPCG(11, 11))
-	for _, c := range []struct {
-		name string
-		g    Conv2dGeom
-	}{
+	for _, c := range slices.Concat([]namedConv{
 		{"lenet1", Conv2dGeom{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, StrideH: 1, StrideW: 1, PadH: 2, PadW: 2, DilH: 1, DilW: 1, Groups: 1}},
 		{"lenet2", Conv2dGeom{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}},
-		{"resnet-64", resnetConv(64, 64, 32, 3, 1)},
-		{"resnet-128s2", resnetConv(64, 128, 32, 3, 2)},
-		{"resnet-128", resnetConv(128, 128, 16, 3, 1)},
-		{"resnet-256", resnetConv(256, 256, 8, 3, 1)},
-		{"resnet-512", resnetConv(512, 512, 4, 3, 1)},
-		{"resnet-512s2", resnetConv(256, 512, 8, 3, 2)},
-		{"resnet-1x1s2", resnetConv(128, 256, 16, 1, 2)},
-	} {
+	}, resnet3x3, []namedConv{{"resnet-1x1s2", resnetConv(128, 256, 16, 1, 2)}}) {
 		g := withOut(c.g)
 		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
 		w := randSlice(rng, g.K*g.C/g.Groups*g.R*g.S, 1)
@@ -56,18 +47,7 @@ func BenchmarkConv2d(b *testing.B) {
 // filters (wgradPixGroup).
 func BenchmarkConv2dBackwardWeight(b *testing.B) {
 	rng := rand.New(rand.NewPCG(14, 14))
-	for _, c := range []struct {
-		name string
-		g    Conv2dGeom
-	}{
-		{"resnet-64", resnetConv(64, 64, 32, 3, 1)},
-		{"resnet-128", resnetConv(128, 128, 16, 3, 1)},
-		{"resnet-256", resnetConv(256, 256, 8, 3, 1)},
-		{"resnet-512", resnetConv(512, 512, 4, 3, 1)},
-		{"resnet-128s2", resnetConv(64, 128, 32, 3, 2)},
-		{"resnet-256s2", resnetConv(128, 256, 16, 3, 2)},
-		{"resnet-512s2", resnetConv(256, 512, 8, 3, 2)},
-	} {
+	for _, c := range resnet3x3 {
 		for _, n := range []int{32, 128} {
 			g := c.g
 			g.N = n
@@ -84,6 +64,24 @@ func BenchmarkConv2dBackwardWeight(b *testing.B) {
 			})
 		}
 	}
+}
+
+// namedConv is a benchmarked convolution and its name.
+type namedConv struct {
+	name string
+	g    Conv2dGeom
+}
+
+// resnet3x3 are a CIFAR ResNet-18's 3×3 convolutions at batch 32, one of
+// each shape.
+var resnet3x3 = []namedConv{
+	{"resnet-64", resnetConv(64, 64, 32, 3, 1)},
+	{"resnet-128", resnetConv(128, 128, 16, 3, 1)},
+	{"resnet-256", resnetConv(256, 256, 8, 3, 1)},
+	{"resnet-512", resnetConv(512, 512, 4, 3, 1)},
+	{"resnet-128s2", resnetConv(64, 128, 32, 3, 2)},
+	{"resnet-256s2", resnetConv(128, 256, 16, 3, 2)},
+	{"resnet-512s2", resnetConv(256, 512, 8, 3, 2)},
 }
 
 // resnetConv is a ResNet layer's convolution at batch 32: c to k channels,

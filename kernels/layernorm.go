@@ -46,17 +46,27 @@ func LayerNorm(y, mean, rstd, x, w, b []float32, rows, n int, eps float32) {
 // LayerNormBackward writes dx = rstd·(g − mean(g) − x̂·mean(g·x̂)) per row,
 // g = dy·w (dy when w is nil) and x̂ = (x − mean)·rstd, the row's sums in
 // float64 (bnReduce); and, where dw and db are not nil, dw = Σ dy·x̂ and
-// db = Σ dy over the rows, by blocks of lnBlockRows rows.
+// db = Σ dy over the rows, by blocks of lnBlockRows rows, in the same pass
+// over each block's rows as dx.
 func LayerNormBackward(dx, dw, db, dy, x, mean, rstd, w []float32, rows, n int) {
 	if rows <= 0 || n <= 0 {
 		return
 	}
 	m := float64(n)
-	ParallelItems(ceilDiv(rows, lnBlockRows), func() (func(int), func()) {
-		gp := getScratch(n)
-		g := *gp
+	blocks := ceilDiv(rows, lnBlockRows)
+	grads := dw != nil || db != nil
+	var part []float32 // block blk's Σ dy·x̂ and Σ dy at 2·blk·n and (2·blk+1)·n
+	if grads {
+		pp := getScratch(2 * blocks * n)
+		defer putScratch(pp)
+		part = *pp
+	}
+	ParallelItems(blocks, func() (func(int), func()) {
+		sp := getScratch(2 * n)
+		g, t := (*sp)[:n], (*sp)[n:]
 		return func(blk int) {
-			for r := blk * lnBlockRows; r < min(rows, (blk+1)*lnBlockRows); r++ {
+			r0 := blk * lnBlockRows
+			for r := r0; r < min(rows, r0+lnBlockRows); r++ {
 				xr, dyr, dxr := x[r*n:][:n], dy[r*n:][:n], dx[r*n:][:n]
 				gr := dyr
 				if w != nil {
@@ -68,25 +78,11 @@ func LayerNormBackward(dx, dw, db, dy, x, mean, rstd, w []float32, rows, n int) 
 				a := float32(sg / m)
 				c := float32(float64(rs) * float64(rs) * sgx / m)
 				bnBack(dxr, gr, xr, rs, a, c, mu)
-			}
-		}, func() { putScratch(gp) }
-	})
-	if dw == nil && db == nil {
-		return
-	}
-	blocks := ceilDiv(rows, lnBlockRows)
-	pp := getScratch(2 * blocks * n)
-	defer putScratch(pp)
-	part := *pp
-	ParallelItems(blocks, func() (func(int), func()) {
-		tp := getScratch(n)
-		t := *tp
-		return func(blk int) {
-			pw, pb := part[2*blk*n:][:n], part[(2*blk+1)*n:][:n]
-			r0 := blk * lnBlockRows
-			for r := r0; r < min(rows, r0+lnBlockRows); r++ {
-				xr, dyr := x[r*n:][:n], dy[r*n:][:n]
-				bnNorm(t, xr, nil, mean[r], rstd[r], 0)
+				if !grads {
+					continue
+				}
+				pw, pb := part[2*blk*n:][:n], part[(2*blk+1)*n:][:n]
+				bnNorm(t, xr, nil, mu, rs, 0)
 				binarySpan(Mul, 0, t, t, dyr)
 				if r == r0 {
 					copy(pw, t)
@@ -96,7 +92,7 @@ func LayerNormBackward(dx, dw, db, dy, x, mean, rstd, w []float32, rows, n int) 
 				binarySpan(Add, 0, pw, pw, t)
 				binarySpan(Add, 0, pb, pb, dyr)
 			}
-		}, func() { putScratch(tp) }
+		}, func() { putScratch(sp) }
 	})
 	for i, out := range [][]float32{dw, db} {
 		if out == nil {
