@@ -79,8 +79,8 @@ func philox2(k0, k1, a0, a1, b0, b1 uint32) (ra0, ra1, rb0, rb1 uint32) {
 // Random fills dst: element i is drawn from Philox4x32-10 keyed by seed at
 // counter offset+i, mapped as the device contract (device.RandomParams)
 // states, so every backend produces the same numbers. The words are made
-// a block at a time (philoxWords: by vector code where the CPU has it),
-// then mapped.
+// a block at a time (philoxWords), then mapped (randMap; both by vector
+// code where the CPU has it).
 func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64) {
 	if dist >= numDistributions {
 		panic("kernels: unknown distribution")
@@ -90,22 +90,14 @@ func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64)
 		for i := lo; i < hi; i += philoxBlock {
 			n := min(philoxBlock, hi-i)
 			philoxWords(x0[:n], x1[:n], seed, offset+uint64(i))
-			out, w0 := dst[i:i+n], x0[:n]
-			// draw's cases, each as a loop of its own: the same arithmetic
-			// without a call and a switch an element.
+			out := dst[i : i+n]
 			switch dist {
 			case Uniform:
-				for j, x := range w0 {
-					out[j] = a + float32((b-a)*unit(x))
-				}
+				randMap(out, x0[:n], false, a, b-a)
 			case Bernoulli:
-				for j, x := range w0 {
-					out[j] = b2f(unit(x) < a)
-				}
+				randMap(out, x0[:n], true, a, 1)
 			case ScaledBernoulli:
-				for j, x := range w0 {
-					out[j] = b * b2f(unit(x) < a)
-				}
+				randMap(out, x0[:n], true, a, b)
 			default:
 				for j := range out {
 					out[j] = draw(dist, a, b, x0[j], x1[j])
@@ -113,6 +105,26 @@ func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64)
 			}
 		}
 	})
+}
+
+// randMapGo maps the words x[j] to out[j] as draw does for the
+// distributions of one word: a + s·u(x) (Uniform, s = b−a), or with
+// bernoulli s·(1 if u(x) < a else 0) (Bernoulli, s = 1; ScaledBernoulli,
+// s = b). It is the portable randMap, a loop of each kind without a call
+// and a switch an element.
+func randMapGo(out []float32, x []uint32, bernoulli bool, a, s float32) {
+	x = x[:len(out)]
+	if bernoulli {
+		for j, v := range x {
+			out[j] = s * b2f(unit(v) < a)
+		}
+		return
+	}
+	for j, v := range x {
+		// The explicit conversion forbids fusing into an FMA, which would
+		// change the bits on some platforms.
+		out[j] = a + float32(s*unit(v))
+	}
 }
 
 // philoxBlock is how many counters Random makes words for at a time: a

@@ -19,6 +19,34 @@ func philoxAVX512(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32)
 //go:noescape
 func philoxAVX2(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32)
 
+// randMapAVX512 and randMapAVX2 are randMapGo on whole vectors (n a
+// multiple of 16 or 8): the same operations in the same order, lane by
+// lane.
+//
+//go:noescape
+func randMapAVX512(out *float32, x *uint32, n int, bernoulli bool, a, s float32)
+
+//go:noescape
+func randMapAVX2(out *float32, x *uint32, n int, bernoulli bool, a, s float32)
+
+// randMap is randMapGo by vector code where the CPU has it, the ragged end
+// in Go: the same bits either way.
+func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {
+	x = x[:len(out)]
+	full := 0
+	switch {
+	case hasAVX512:
+		if full = len(out) &^ 15; full > 0 {
+			randMapAVX512(&out[0], &x[0], full, bernoulli, a, s)
+		}
+	case hasAVX2:
+		if full = len(out) &^ 7; full > 0 {
+			randMapAVX2(&out[0], &x[0], full, bernoulli, a, s)
+		}
+	}
+	randMapGo(out[full:], x[full:], bernoulli, a, s)
+}
+
 // philoxWords sets x0[j], x1[j] to the first two words of Philox4x32-10
 // under seed at counter (offset+j, 0), for j < len(x0) ≤ len(x1). Whole
 // vectors whose low counter words do not wrap run in the widest vector

@@ -25,34 +25,56 @@ DATA philoxLanes<>+56(SB)/4, $14
 DATA philoxLanes<>+60(SB)/4, $15
 GLOBL philoxLanes<>(SB), RODATA|NOPTR, $64
 
-// ROUND512 is one round on the counters Z0..Z3 with the multipliers in Z20
-// (0xD2511F53) and Z21 (0xCD9E8D57) and the round's keys at off(BX):
-// (hi0, lo0) = M0·c0, (hi1, lo1) = M1·c2, then c = (hi1^c1^k0, lo1,
-// hi0^c3^k1, lo0). A 32×32 product's high half is taken from VPMULUDQ on
-// the even lanes and on the odd lanes shifted down, put back together
-// under K1 (the odd lanes).
-#define ROUND512(off) \
-	VPMULUDQ Z20, Z0, Z4 \
-	VPSRLQ $32, Z0, Z5 \
-	VPMULUDQ Z20, Z5, Z5 \
-	VPSRLQ $32, Z4, Z4 \
-	VPBLENDMD Z5, Z4, K1, Z6 \
-	VPMULLD Z20, Z0, Z7 \
-	VPMULUDQ Z21, Z2, Z4 \
-	VPSRLQ $32, Z2, Z5 \
-	VPMULUDQ Z21, Z5, Z5 \
-	VPSRLQ $32, Z4, Z4 \
-	VPBLENDMD Z5, Z4, K1, Z8 \
-	VPMULLD Z21, Z2, Z9 \
-	VPTERNLOGD.BCST $0x96, off(BX), Z1, Z8 \
-	VPTERNLOGD.BCST $0x96, off+4(BX), Z3, Z6 \
-	VMOVDQA32 Z8, Z0 \
-	VMOVDQA32 Z9, Z1 \
-	VMOVDQA32 Z6, Z2 \
-	VMOVDQA32 Z7, Z3
+// ROUND512 is one round on the counter words in c0..c3 with the
+// multipliers in Z20 (0xD2511F53) and Z21 (0xCD9E8D57) and the round's
+// keys at off(BX): (hi0, lo0) = M0·c0, (hi1, lo1) = M1·c2, then
+// c = (hi1^c1^k0, lo1, hi0^c3^k1, lo0). The new words are left in c1, c2,
+// c3, c0 (lo0 overwrites c0 once its products are taken, and so on), so
+// the next round names the registers one place on and no moves are needed.
+// A 32×32 product's high half is taken from VPMULUDQ on the even lanes and
+// on the odd lanes shifted down, put back together under K1 (the odd
+// lanes); t0 and t1 are scratch.
+#define ROUND512(off, c0, c1, c2, c3, t0, t1) \
+	VPSRLQ $32, c0, t1 \
+	VPMULUDQ Z20, c0, t0 \
+	VPMULUDQ Z20, t1, t1 \
+	VPMULLD Z20, c0, c0 \
+	VPSRLQ $32, t0, t0 \
+	VPBLENDMD t1, t0, K1, t0 \
+	VPTERNLOGD.BCST $0x96, off+4(BX), t0, c3 \
+	VPSRLQ $32, c2, t1 \
+	VPMULUDQ Z21, c2, t0 \
+	VPMULUDQ Z21, t1, t1 \
+	VPMULLD Z21, c2, c2 \
+	VPSRLQ $32, t0, t0 \
+	VPBLENDMD t1, t0, K1, t0 \
+	VPTERNLOGD.BCST $0x96, off(BX), t0, c1
+
+// ROUNDS512 runs the ten rounds on c0..c3; the first two output words end
+// in c2 and c3 (ten rounds move the names two places on).
+#define ROUNDS512(c0, c1, c2, c3, t0, t1) \
+	ROUND512(0, c0, c1, c2, c3, t0, t1) \
+	ROUND512(8, c1, c2, c3, c0, t0, t1) \
+	ROUND512(16, c2, c3, c0, c1, t0, t1) \
+	ROUND512(24, c3, c0, c1, c2, t0, t1) \
+	ROUND512(32, c0, c1, c2, c3, t0, t1) \
+	ROUND512(40, c1, c2, c3, c0, t0, t1) \
+	ROUND512(48, c2, c3, c0, c1, t0, t1) \
+	ROUND512(56, c3, c0, c1, c2, t0, t1) \
+	ROUND512(64, c0, c1, c2, c3, t0, t1) \
+	ROUND512(72, c1, c2, c3, c0, t0, t1)
+
+// PAIRROUND512 is a round of two independent groups of counters, one in
+// a..d and one in e..h, so that one's multiplies run while the other's
+// wait on their inputs: each round is a chain of dependent instructions,
+// and one group alone left the multipliers idle much of the time.
+#define PAIRROUND512(off, a, b, c, d, e, f, g, h) \
+	ROUND512(off, a, b, c, d, Z4, Z5) \
+	ROUND512(off, e, f, g, h, Z14, Z15)
 
 // func philoxAVX512(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32)
-// computes 16·groups lanes; lo + 16·groups − 1 must not wrap.
+// computes 16·groups lanes; lo + 16·groups − 1 must not wrap. Two groups
+// go through the rounds together, then an odd one alone.
 TEXT ·philoxAVX512(SB), NOSPLIT, $0-40
 	MOVQ x0+0(FP), DI
 	MOVQ x1+8(FP), SI
@@ -71,30 +93,48 @@ TEXT ·philoxAVX512(SB), NOSPLIT, $0-40
 	VPBROADCASTD AX, Z24
 	MOVW $0xAAAA, AX
 	KMOVW AX, K1
-	TESTQ CX, CX
-	JZ philox512_done
-philox512_loop:
+	CMPQ CX, $2
+	JLT philox512_one
+philox512_pair:
 	VMOVDQA32 Z22, Z0
 	VMOVDQA32 Z23, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
-	ROUND512(0)
-	ROUND512(8)
-	ROUND512(16)
-	ROUND512(24)
-	ROUND512(32)
-	ROUND512(40)
-	ROUND512(48)
-	ROUND512(56)
-	ROUND512(64)
-	ROUND512(72)
-	VMOVDQU32 Z0, (DI)
-	VMOVDQU32 Z1, (SI)
+	VPADDD Z24, Z22, Z10
+	VMOVDQA32 Z23, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	PAIRROUND512(0, Z0, Z1, Z2, Z3, Z10, Z11, Z12, Z13)
+	PAIRROUND512(8, Z1, Z2, Z3, Z0, Z11, Z12, Z13, Z10)
+	PAIRROUND512(16, Z2, Z3, Z0, Z1, Z12, Z13, Z10, Z11)
+	PAIRROUND512(24, Z3, Z0, Z1, Z2, Z13, Z10, Z11, Z12)
+	PAIRROUND512(32, Z0, Z1, Z2, Z3, Z10, Z11, Z12, Z13)
+	PAIRROUND512(40, Z1, Z2, Z3, Z0, Z11, Z12, Z13, Z10)
+	PAIRROUND512(48, Z2, Z3, Z0, Z1, Z12, Z13, Z10, Z11)
+	PAIRROUND512(56, Z3, Z0, Z1, Z2, Z13, Z10, Z11, Z12)
+	PAIRROUND512(64, Z0, Z1, Z2, Z3, Z10, Z11, Z12, Z13)
+	PAIRROUND512(72, Z1, Z2, Z3, Z0, Z11, Z12, Z13, Z10)
+	VMOVDQU32 Z2, (DI)
+	VMOVDQU32 Z3, (SI)
+	VMOVDQU32 Z12, 64(DI)
+	VMOVDQU32 Z13, 64(SI)
 	VPADDD Z24, Z22, Z22
-	ADDQ $64, DI
-	ADDQ $64, SI
-	DECQ CX
-	JNZ philox512_loop
+	VPADDD Z24, Z22, Z22
+	ADDQ $128, DI
+	ADDQ $128, SI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE philox512_pair
+philox512_one:
+	TESTQ CX, CX
+	JZ philox512_done
+	VMOVDQA32 Z22, Z0
+	VMOVDQA32 Z23, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	ROUNDS512(Z0, Z1, Z2, Z3, Z4, Z5)
+	VMOVDQU32 Z2, (DI)
+	VMOVDQU32 Z3, (SI)
 philox512_done:
 	VZEROUPPER
 	RET
@@ -173,5 +213,101 @@ philox256_loop:
 	DECQ CX
 	JNZ philox256_loop
 philox256_done:
+	VZEROUPPER
+	RET
+
+// func randMapAVX512(out *float32, x *uint32, n int, bernoulli bool, a, s float32)
+// maps the words x[j] to floats, j < n, n a multiple of 16: u = (x>>8)·2⁻²⁴
+// (exact), then a + s·u, or with bernoulli s·(1 if u < a else 0): randMapGo's
+// operations, lane by lane, in the same order.
+TEXT ·randMapAVX512(SB), NOSPLIT, $0-36
+	MOVQ out+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVBLZX bernoulli+24(FP), DX
+	VBROADCASTSS a+28(FP), Z28
+	VBROADCASTSS s+32(FP), Z29
+	MOVL $0x33800000, AX
+	VPBROADCASTD AX, Z30
+	MOVL $0x3f800000, AX
+	VPBROADCASTD AX, Z31
+	SHRQ $4, CX
+	JZ randmap512_done
+	TESTQ DX, DX
+	JNZ randmap512_bernoulli
+randmap512_uniform:
+	VPSRLD $8, (SI), Z0
+	VCVTDQ2PS Z0, Z0
+	VMULPS Z30, Z0, Z0
+	VMULPS Z29, Z0, Z0
+	VADDPS Z28, Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ randmap512_uniform
+	JMP randmap512_done
+randmap512_bernoulli:
+	VPSRLD $8, (SI), Z0
+	VCVTDQ2PS Z0, Z0
+	VMULPS Z30, Z0, Z0
+	VCMPPS $1, Z28, Z0, K2
+	VMOVAPS.Z Z31, K2, Z1
+	VMULPS Z29, Z1, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ randmap512_bernoulli
+randmap512_done:
+	VZEROUPPER
+	RET
+
+// func randMapAVX2(out *float32, x *uint32, n int, bernoulli bool, a, s float32)
+// is randMapAVX512 on 8 lanes, n a multiple of 8.
+TEXT ·randMapAVX2(SB), NOSPLIT, $0-36
+	MOVQ out+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVBLZX bernoulli+24(FP), DX
+	VBROADCASTSS a+28(FP), Y13
+	VBROADCASTSS s+32(FP), Y14
+	MOVL $0x33800000, AX
+	MOVL AX, X12
+	VPBROADCASTD X12, Y12
+	MOVL $0x3f800000, AX
+	MOVL AX, X15
+	VPBROADCASTD X15, Y15
+	SHRQ $3, CX
+	JZ randmap256_done
+	TESTQ DX, DX
+	JNZ randmap256_bernoulli
+randmap256_uniform:
+	VMOVDQU (SI), Y0
+	VPSRLD $8, Y0, Y0
+	VCVTDQ2PS Y0, Y0
+	VMULPS Y12, Y0, Y0
+	VMULPS Y14, Y0, Y0
+	VADDPS Y13, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ randmap256_uniform
+	JMP randmap256_done
+randmap256_bernoulli:
+	VMOVDQU (SI), Y0
+	VPSRLD $8, Y0, Y0
+	VCVTDQ2PS Y0, Y0
+	VMULPS Y12, Y0, Y0
+	VCMPPS $1, Y13, Y0, Y1
+	VANDPS Y15, Y1, Y1
+	VMULPS Y14, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ randmap256_bernoulli
+randmap256_done:
 	VZEROUPPER
 	RET

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -122,7 +123,7 @@ func TestPhiloxWords(t *testing.T) {
 		for _, seed := range seeds {
 			key := [2]uint32{uint32(seed), uint32(seed >> 32)}
 			for _, off := range offsets {
-				for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 33, 64, 100} {
+				for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 33, 53, 64, 100} {
 					x0, x1 := make([]uint32, n), make([]uint32, n+3)
 					words.fn(x0, x1, seed, off)
 					for j := range n {
@@ -155,11 +156,53 @@ func TestRandomDraw(t *testing.T) {
 	for _, tc := range []struct {
 		dist Distribution
 		a, b float32
-	}{{Uniform, -2, 3}, {Normal, 1, 2}, {Bernoulli, 0.3, 0}} {
+	}{{Uniform, -2, 3}, {Uniform, 1e30, -3e38}, {Normal, 1, 2}, {Bernoulli, 0.3, 0}, {Bernoulli, 1, 0},
+		{ScaledBernoulli, 0.9, 1 / 0.9}, {ScaledBernoulli, 0.5, -2.5}} {
 		Random(dst, tc.dist, tc.a, tc.b, seed, offset)
 		for i, got := range dst {
 			if want := draw(tc.dist, tc.a, tc.b, x0[i], x1[i]); math.Float32bits(got) != math.Float32bits(want) {
 				t.Fatalf("dist %d: element %d = %g, draw %g", tc.dist, i, got, want)
+			}
+		}
+	}
+}
+
+// TestRandMap checks randMap (vector code where the CPU has it) against
+// draw bit for bit on words that include the extremes, on lengths across
+// whole vectors and ragged ends, and on parameters that include zeros of
+// both signs, infinities and NaN (which a multiply of the 0/1 mask by the
+// scale passes on where a select would not).
+func TestRandMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	params := []float32{0, float32(math.Copysign(0, -1)), 0.3, 1, -2.5, 3e38, inf, -inf, nan}
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100} {
+		x := make([]uint32, n)
+		for j := range x {
+			x[j] = rng.Uint32()
+		}
+		if n > 2 {
+			x[0], x[1], x[2] = 0, math.MaxUint32, 0xff
+		}
+		out := make([]float32, n)
+		for _, dist := range []Distribution{Uniform, Bernoulli, ScaledBernoulli} {
+			for _, a := range params {
+				for _, b := range params {
+					switch dist {
+					case Uniform:
+						randMap(out, x, false, a, b-a)
+					case Bernoulli:
+						randMap(out, x, true, a, 1)
+					default:
+						randMap(out, x, true, a, b)
+					}
+					for j, got := range out {
+						if want := draw(dist, a, b, x[j], 0); math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("dist %d, a %g, b %g, n %d: element %d (word %#x) = %g (%#x), draw %g (%#x)",
+								dist, a, b, n, j, x[j], got, math.Float32bits(got), want, math.Float32bits(want))
+						}
+					}
+				}
 			}
 		}
 	}
