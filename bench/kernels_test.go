@@ -332,6 +332,9 @@ func buildKernelCases() []kernelCase {
 		{"log-classifier-64x10", device.SoftmaxParams{Rows: 64, N: 10, Log: true}},
 		{"log-1024x1024", device.SoftmaxParams{Rows: side, N: side, Log: true}},
 		{"1024x1024", device.SoftmaxParams{Rows: side, N: side}},
+		// Attention's probabilities: 64 sequences × 4 heads × 64 queries
+		// over 64 keys.
+		{"attention-16384x64", device.SoftmaxParams{Rows: 16384, N: 64}},
 	}
 	for _, s := range softmaxes {
 		n := s.p.Rows * s.p.N

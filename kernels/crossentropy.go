@@ -37,18 +37,24 @@ func (c CrossEntropyConfig) weights(target []int32) (w func(int) float64, sumW, 
 	return w, sumW, div
 }
 
-// lse returns a row's maximum m and ls = ln Σ e^(x−m), the exponentials
-// in float32 vector code (vexp, as the GL kernel forms them) and their sum
-// in float64 (sum64's four running sums); the log-sum-exp is m + ls, and terms are formed as
-// (m − x) + ls so that rows far from 0 keep their precision. e is scratch
-// of the row's length.
+// lse returns a row's maximum m and ls = ln Σ e^(x−m) (expShifted's sum);
+// the log-sum-exp is m + ls, and terms are formed as (m − x) + ls so that
+// rows far from 0 keep their precision. e is scratch of the row's length.
 func lse(x, e []float32) (m, ls float64) {
+	m, sum := expShifted(x, e)
+	return m, math.Log(sum)
+}
+
+// expShifted sets e = e^(x−m), m the row's maximum, the exponentials in
+// float32 vector code (vexp, as the GL kernels form them), and returns m
+// and their sum in float64 (sum64's four running sums).
+func expShifted(x, e []float32) (m, sum float64) {
 	mx := rowMax(x)
 	for k, v := range x {
 		e[k] = v - mx
 	}
 	vexp(e, e)
-	return float64(mx), math.Log(sum64(e))
+	return float64(mx), sum64(e)
 }
 
 // rowMax returns the largest element of x (NaN if one is NaN, +0 over −0,

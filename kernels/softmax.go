@@ -6,45 +6,35 @@ import "math"
 const rowGrain = 1 << 13
 
 // Softmax writes the softmax (or, with log, the log-softmax) of each row of
-// contiguous src [rows, n] into dst. The row maximum is subtracted first and
-// the sum of exponentials is accumulated in float64, so large inputs neither
-// overflow nor lose the small terms.
+// contiguous src [rows, n] into dst (not src itself). The row maximum is
+// subtracted first and the exponentials are formed in float32 vector code
+// (vexp, as the GL kernel and CrossEntropy form them), their sum in
+// float64, so large inputs neither overflow nor lose the small terms; the
+// softmax is then each exponential times the sum's reciprocal, the
+// log-softmax (x − max) − ln Σ in float64.
 func Softmax(dst, src []float32, rows, n int, log bool) {
 	ParallelFor(rows, max(1, rowGrain/n), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			s, d := src[r*n:(r+1)*n], dst[r*n:(r+1)*n]
-			m := s[0]
-			for _, v := range s[1:] {
-				m = max(m, v)
-			}
-			mf := float64(m)
-			var sum float64
+			// The exponentials go to d, which the softmax scales and
+			// the log-softmax overwrites.
+			m, sum := expShifted(s, d)
 			if log {
-				for _, v := range s {
-					sum += math.Exp(float64(v) - mf)
-				}
-				ls := mf + math.Log(sum)
+				ls := math.Log(sum)
 				for i, v := range s {
-					d[i] = float32(float64(v) - ls)
+					d[i] = float32((float64(v) - m) - ls)
 				}
 				continue
 			}
-			for i, v := range s {
-				e := math.Exp(float64(v) - mf)
-				d[i] = float32(e)
-				sum += e
-			}
-			inv := 1 / sum
-			for i := range d {
-				d[i] = float32(float64(d[i]) * inv)
-			}
+			scale(d, d, float32(1/sum))
 		}
 	})
 }
 
 // SoftmaxBackward writes dx for each row from the forward output y and the
 // upstream gradient dy: softmax: dx = y·(dy − Σ dy·y); log-softmax:
-// dx = dy − eʸ·Σ dy. The sums are accumulated in float64.
+// dx = dy − eʸ·Σ dy, eʸ in float32 vector code (vexp). The sums are
+// accumulated in float64. dx must not be y or dy.
 func SoftmaxBackward(dx, y, dy []float32, rows, n int, log bool) {
 	ParallelFor(rows, max(1, rowGrain/n), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
@@ -54,8 +44,10 @@ func SoftmaxBackward(dx, y, dy []float32, rows, n int, log bool) {
 				for _, v := range g {
 					s += float64(v)
 				}
-				for i, v := range ys {
-					d[i] = float32(float64(g[i]) - math.Exp(float64(v))*s)
+				// eʸ by vector code into d first.
+				vexp(d, ys)
+				for i, e := range d {
+					d[i] = float32(float64(g[i]) - float64(e)*s)
 				}
 				continue
 			}
