@@ -60,6 +60,8 @@ var (
 		EqScalar:  {Name: "eqscalar", Inputs: in(Ties), Params: [][2]float32{{0.5, 0}, {0, 0}}},
 		Softplus:  {Name: "softplus", Tol: "softplus", Inputs: in(Mostly(Between(-20, 20), OneOf(80, -80, 200, -200)))},
 		Erf:       {Name: "erf", Tol: "erf", Inputs: in(Mostly(Between(-5, 5), OneOf(0, negZero, 1e-3, -1e-3, 3e-8, 10, -10)))},
+		Gelu:      {Name: "gelu", Tol: "gelu", Inputs: in(Mostly(Between(-6, 6), OneOf(0, negZero, 1e-3, -1e-3, 3e-8, 12, -12, 40, -40)))},
+		GeluTanh:  {Name: "gelutanh", Tol: "gelutanh", Inputs: in(Mostly(Between(-6, 6), OneOf(0, negZero, 1e-3, -1e-3, 3e-8, 12, -12, 40, -40)))},
 	})[:])
 	binaryCatalogue = catalogue("binary", "OP_", (&[numBinaryOps]OpInfo{
 		Add:           {Name: "add", Tol: "round", Inputs: in(Wide(6), Wide(6))},
@@ -79,6 +81,8 @@ var (
 		SigmoidGrad:   {Name: "sigmoidgrad", Tol: "sigmoidgrad", Inputs: in(Wide(3), Between(0, 1))},
 		TanhGrad:      {Name: "tanhgrad", Tol: "tanhgrad", Inputs: in(Wide(3), Mostly(Between(-1, 1), OneOf(0.99999, -0.9999, 0)))},
 		LeakyReluGrad: {Name: "leakyrelugrad", Tol: "round", Inputs: in(Wide(6), Mostly(Wide(3), OneOf(0))), Params: [][2]float32{{0.02, 0}}},
+		GeluGrad:      {Name: "gelugrad", Tol: "gelugrad", Inputs: in(Wide(3), Mostly(Between(-6, 6), OneOf(0, negZero, 12, -12, 40, -40)))},
+		GeluTanhGrad:  {Name: "gelutanhgrad", Tol: "gelutanhgrad", Inputs: in(Wide(3), Mostly(Between(-6, 6), OneOf(0, negZero, 12, -12, 40, -40)))},
 	})[:])
 	// Max, Min and the indices draw mostly ties, so the first extreme must
 	// win.

@@ -29,6 +29,8 @@ const (
 	EqScalar                 // 1 if x == A else 0
 	Softplus                 // ln(1+eˣ), stable for large |x|
 	Erf                      // the error function (2/√π)∫₀ˣ e^(−t²) dt
+	Gelu                     // x·Φ(x) = ½·x·(1 + erf(x/√2)), Φ the standard normal CDF
+	GeluTanh                 // ½·x·(1 + tanh u) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³)
 	numUnaryOps
 )
 
@@ -61,6 +63,8 @@ const (
 	SigmoidGrad                   // x · y · (1-y)         (y = sigmoid output)
 	TanhGrad                      // x · (1-y²)            (y = tanh output)
 	LeakyReluGrad                 // x if y > 0 else A·x (A from BinaryParams.A)
+	GeluGrad                      // x · (Φ(y) + y·φ(y))   (y = gelu input, φ the normal density)
+	GeluTanhGrad                  // x · (s + 2y·s·(1−s)·u′(y)), s = σ(2u(y)) (y = gelutanh input)
 	numBinaryOps
 )
 

@@ -30,6 +30,8 @@ const (
 	EqScalar                 // 1 if x == a else 0
 	Softplus                 // ln(1+eˣ)
 	Erf                      // erf x
+	Gelu                     // x·Φ(x), Φ the standard normal distribution function
+	GeluTanh                 // x·σ(2u), u = √(2/π)·(x + 0.044715·x³)
 	numUnaryOps
 )
 
@@ -39,6 +41,7 @@ var unaryNames = map[string]UnaryOp{
 	"leakyrelu": LeakyRelu, "sigmoid": Sigmoid, "tanh": Tanh, "sin": Sin, "cos": Cos, "square": Square,
 	"recip": Recip, "sign": Sign, "powscalar": PowScalar, "clamp": Clamp, "gtscalar": GtScalar,
 	"ltscalar": LtScalar, "eqscalar": EqScalar, "softplus": Softplus, "erf": Erf,
+	"gelu": Gelu, "gelutanh": GeluTanh,
 }
 
 // UnaryOpNamed returns the UnaryOp with the given catalogue name.
@@ -69,6 +72,8 @@ const (
 	SigmoidGrad                   // x · y · (1-y)
 	TanhGrad                      // x · (1-y²)
 	LeakyReluGrad                 // x if y > 0 else a·x
+	GeluGrad                      // x · (Φ(y) + y·φ(y))
+	GeluTanhGrad                  // x · d/dy[y·σ(2u(y))]
 	numBinaryOps
 )
 
@@ -77,6 +82,7 @@ var binaryNames = map[string]BinaryOp{
 	"add": Add, "sub": Sub, "mul": Mul, "div": Div, "pow": Pow, "maximum": Maximum, "minimum": Minimum,
 	"eq": Eq, "ne": Ne, "lt": Lt, "le": Le, "gt": Gt, "ge": Ge, "relugrad": ReluGrad,
 	"sigmoidgrad": SigmoidGrad, "tanhgrad": TanhGrad, "leakyrelugrad": LeakyReluGrad,
+	"gelugrad": GeluGrad, "gelutanhgrad": GeluTanhGrad,
 }
 
 // BinaryOpNamed returns the BinaryOp with the given catalogue name.
@@ -215,6 +221,10 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 		for i, x := range s {
 			d[i] = float32(math.Erf(float64(x)))
 		}
+	case Gelu:
+		geluSpan(d, s)
+	case GeluTanh:
+		geluTanhSpan(d, s)
 	default:
 		panic("kernels: unknown unary op")
 	}
@@ -248,13 +258,23 @@ func Binary(op BinaryOp, a float32, dst []float32, x, y Strided[float32], shape 
 	if n == 0 {
 		return
 	}
-	w := newWalker(shape, [3]int{x.Off, y.Off}, [3][]int{x.Strides, y.Strides})
-	if serial(n, streamGrain) {
+	w, grain := newWalker(shape, [3]int{x.Off, y.Off}, [3][]int{x.Strides, y.Strides}), binaryGrain(op)
+	if serial(n, grain) {
 		binaryRange(op, a, dst, x, y, w, 0, n)
 		return
 	}
 	shared := w // as in Unary
-	ParallelFor(n, streamGrain, func(lo, hi int) { binaryRange(op, a, dst, x, y, shared, lo, hi) })
+	ParallelFor(n, grain, func(lo, hi int) { binaryRange(op, a, dst, x, y, shared, lo, hi) })
+}
+
+// binaryGrain is unaryGrain for Binary: the ops on float64
+// transcendentals get goroutines sooner than those that stream.
+func binaryGrain(op BinaryOp) int {
+	switch op {
+	case Pow:
+		return elemGrain
+	}
+	return streamGrain
 }
 
 // binaryRange is Binary over the elements [lo, hi).
@@ -345,6 +365,10 @@ func binarySpan(op BinaryOp, a float32, d, xs, ys []float32) {
 		}
 	case LeakyReluGrad:
 		leaky(d, xs, ys, a)
+	case GeluGrad:
+		geluGradSpan(d, xs, ys)
+	case GeluTanhGrad:
+		geluTanhGradSpan(d, xs, ys)
 	default:
 		panic("kernels: unknown binary op")
 	}

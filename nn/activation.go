@@ -1,8 +1,6 @@
 package nn
 
 import (
-	"math"
-
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
@@ -98,13 +96,11 @@ func NewGELUTanh() *GELU { return &GELU{Tanh: true} }
 // Forward applies GELU element-wise; autograd differentiates the formula.
 func (a *GELU) Forward(x *tensor.Tensor) *tensor.Tensor { return Gelu(x, a.Tanh) }
 
-// Gelu is GELU as a function: the tanh approximation when approx is set.
+// Gelu is GELU as a function: the tanh approximation when approx is set;
+// one kernel each way (tensor.Gelu, tensor.GeluTanh).
 func Gelu(x *tensor.Tensor, approx bool) *tensor.Tensor {
-	var phi *tensor.Tensor // 2·Φ(x), approximately when approx
 	if approx {
-		phi = x.Add(x.Square().Mul(x).MulScalar(0.044715)).MulScalar(float32(math.Sqrt(2 / math.Pi))).Tanh().AddScalar(1)
-	} else {
-		phi = x.MulScalar(1 / math.Sqrt2).Erf().AddScalar(1)
+		return x.GeluTanh()
 	}
-	return x.Mul(phi).MulScalar(0.5)
+	return x.Gelu()
 }

@@ -102,6 +102,25 @@ float erff(float x) {
 	return x * p / q;
 }
 
+// GELU: Φ(x) = ½·(1 + erf(x/√2)) (there is no erfc to keep x ≪ 0
+// relative, so its bound is against |x|); the tanh form as x·σ(2u), since
+// ½·(1 + tanh u) = σ(2u), and its slope with σ(2u)·(1 − σ(2u)) as
+// σ(2u)·σ(−2u), which does not cancel. Mirror kernels' gelu functions;
+// device/tolerance.go states the bounds.
+float geluPhi(float x) { return 0.5f * (1.0f + erff(x * 0.70710678118654752f)); }
+
+float geluU(float x) { return 0.79788456080286536f * (x + 0.044715f * x * x * x); }
+
+float geluSlope(float x) { return geluPhi(x) + x * exp(-0.5f * x * x) * 0.39894228040143268f; }
+
+float geluTanhSlope(float x) {
+	float u = geluU(x);
+	float s = sigmoid(2.0f * u), sr = s * sigmoid(-2.0f * u);
+	// sr is 0 where |x| is large; u′ may then overflow, and 0·∞ is NaN.
+	float up = 0.79788456080286536f * (1.0f + 0.134145f * x * x);
+	return s + (sr == 0.0f ? 0.0f : 2.0f * x * sr * up);
+}
+
 // reduce2pi maps x into [−π, π] with a two-part 2π (Cody–Waite), so GPUs
 // whose sin/cos are only accurate near zero stay accurate for large |x|.
 float reduce2pi(float x) {
@@ -156,6 +175,10 @@ float op(float x) {
 	return max(x, 0.0f) + log1pf(exp(-abs(x)));
 #elif OP == OP_ERF
 	return erff(x);
+#elif OP == OP_GELU
+	return x * geluPhi(x);
+#elif OP == OP_GELUTANH
+	return x * sigmoid(2.0f * geluU(x));
 #else
 #error elementwise: unknown unary OP
 #endif
@@ -199,6 +222,10 @@ float op(float x, float y) {
 	return x * (1.0f - y * y);
 #elif OP == OP_LEAKYRELUGRAD
 	return y > 0.0f ? x : a * x;
+#elif OP == OP_GELUGRAD
+	return x * geluSlope(y);
+#elif OP == OP_GELUTANHGRAD
+	return x * geluTanhSlope(y);
 #else
 #error elementwise: unknown binary OP
 #endif

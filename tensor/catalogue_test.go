@@ -65,6 +65,8 @@ var (
 		device.EqScalar:  func(x *tensor.Tensor) *tensor.Tensor { return x.EqScalar(1) },
 		device.Softplus:  (*tensor.Tensor).Softplus,
 		device.Erf:       (*tensor.Tensor).Erf,
+		device.Gelu:      (*tensor.Tensor).Gelu,
+		device.GeluTanh:  (*tensor.Tensor).GeluTanh,
 	}
 	binaryMethods = map[device.BinaryOp]func(x, y *tensor.Tensor) *tensor.Tensor{
 		device.Add:           (*tensor.Tensor).Add,
@@ -84,6 +86,8 @@ var (
 		device.SigmoidGrad:   gradOf((*tensor.Tensor).Sigmoid),
 		device.TanhGrad:      gradOf((*tensor.Tensor).Tanh),
 		device.LeakyReluGrad: gradOf(func(x *tensor.Tensor) *tensor.Tensor { return x.LeakyRelu(0.1) }),
+		device.GeluGrad:      gradOf((*tensor.Tensor).Gelu),
+		device.GeluTanhGrad:  gradOf((*tensor.Tensor).GeluTanh),
 	}
 )
 

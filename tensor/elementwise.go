@@ -285,6 +285,24 @@ func (t *Tensor) Erf() *Tensor {
 	})
 }
 
+// Gelu returns the Gaussian error linear unit t·Φ(t), Φ the standard
+// normal distribution function (PyTorch's gelu with approximate='none'):
+// one kernel forward and one, from t, backward.
+func (t *Tensor) Gelu() *Tensor {
+	return t.unary("Gelu", un(device.Gelu), func(x, y, g *Tensor) *Tensor {
+		return g.binary("GeluGrad", x, bin(device.GeluGrad), nil)
+	})
+}
+
+// GeluTanh returns GELU's tanh approximation ½·t·(1 + tanh(√(2/π)·(t +
+// 0.044715·t³))) (PyTorch's gelu with approximate='tanh'), one kernel each
+// way as Gelu.
+func (t *Tensor) GeluTanh() *Tensor {
+	return t.unary("GeluTanh", un(device.GeluTanh), func(x, y, g *Tensor) *Tensor {
+		return g.binary("GeluTanhGrad", x, bin(device.GeluTanhGrad), nil)
+	})
+}
+
 // Sin returns sin t.
 func (t *Tensor) Sin() *Tensor {
 	return t.unary("Sin", un(device.Sin), func(x, y, g *Tensor) *Tensor { return g.Mul(x.Cos()) })

@@ -133,6 +133,8 @@ func TestGradients(t *testing.T) {
 		{"Tanh", func(x ...*Tensor) *Tensor { return x[0].Tanh() }, []*Tensor{in(6)}},
 		{"Softplus", func(x ...*Tensor) *Tensor { return x[0].Softplus() }, []*Tensor{in(6)}},
 		{"Erf", func(x ...*Tensor) *Tensor { return x[0].Erf() }, []*Tensor{in(6)}},
+		{"Gelu", func(x ...*Tensor) *Tensor { return x[0].Gelu() }, []*Tensor{in(3, 5)}},
+		{"GeluTanh", func(x ...*Tensor) *Tensor { return x[0].GeluTanh() }, []*Tensor{in(3, 5)}},
 		{"Sin", func(x ...*Tensor) *Tensor { return x[0].Sin() }, []*Tensor{in(6)}},
 		{"Cos", func(x ...*Tensor) *Tensor { return x[0].Cos() }, []*Tensor{in(6)}},
 		{"Square", func(x ...*Tensor) *Tensor { return x[0].Square() }, []*Tensor{in(6)}},

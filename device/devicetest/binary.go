@@ -32,6 +32,16 @@ var binaryRefs = map[device.BinaryOp]func(x, y, a float64) (want, scale, arg flo
 	},
 	device.SigmoidGrad: func(x, y, _ float64) (float64, float64, float64) { return rounded(x*y*(1-y), 0) },
 	device.TanhGrad:    func(x, y, _ float64) (float64, float64, float64) { return x * (1 - y*y), math.Abs(x) * (1 + y*y), 0 },
+	// d/dy y·Φ(y) = Φ(y) + y·φ(y).
+	device.GeluGrad: func(x, y, _ float64) (float64, float64, float64) {
+		return x * (normalCDF(y) + y*math.Exp(-y*y/2)/math.Sqrt(2*math.Pi)), math.Abs(x), 0
+	},
+	// d/dy y·σ(2u) = σ(2u) + 2y·σ(2u)·σ(−2u)·u′(y), u′ = √(2/π)·(1 + 3·0.044715·y²).
+	device.GeluTanhGrad: func(x, y, _ float64) (float64, float64, float64) {
+		u := geluU(y)
+		s, r := 1/(1+math.Exp(-2*u)), 1/(1+math.Exp(2*u))
+		return x * (s + 2*y*s*r*math.Sqrt(2/math.Pi)*(1+3*0.044715*y*y)), math.Abs(x), 0
+	},
 	device.LeakyReluGrad: func(x, y, a float64) (float64, float64, float64) {
 		if y > 0 {
 			return x, 0, 0

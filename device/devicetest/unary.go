@@ -49,6 +49,11 @@ var unaryRefs = map[device.UnaryOp]func(x, a, b float64) (want, scale, arg float
 	device.LtScalar:  func(x, a, _ float64) (float64, float64, float64) { return indicator(x < a), 0, 0 },
 	device.EqScalar:  func(x, a, _ float64) (float64, float64, float64) { return indicator(x == a), 0, 0 },
 	device.Erf:       func(x, _, _ float64) (float64, float64, float64) { return rounded(math.Erf(x), 0) },
+	device.Gelu:      func(x, _, _ float64) (float64, float64, float64) { return x * normalCDF(x), math.Abs(x), 0 },
+	device.GeluTanh: func(x, _, _ float64) (float64, float64, float64) {
+		u := geluU(x)
+		return rounded(x/(1+math.Exp(-2*u)), min(u, 0))
+	},
 	device.Softplus: func(x, _, _ float64) (float64, float64, float64) {
 		if x > 0 {
 			return rounded(x+math.Log1p(math.Exp(-x)), 0)
@@ -56,6 +61,12 @@ var unaryRefs = map[device.UnaryOp]func(x, a, b float64) (want, scale, arg float
 		return rounded(math.Log1p(math.Exp(x)), x)
 	},
 }
+
+// normalCDF is Φ(x) = ½·erfc(−x/√2), relative to itself for x ≪ 0.
+func normalCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+
+// geluU is the tanh GELU's argument √(2/π)·(x + 0.044715·x³).
+func geluU(x float64) float64 { return math.Sqrt(2/math.Pi) * (x + 0.044715*x*x*x) }
 
 func indicator(b bool) float64 {
 	if b {
