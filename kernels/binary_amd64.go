@@ -31,28 +31,40 @@ func mulAVX2(d, x, y *float32, n int)
 //go:noescape
 func divAVX2(d, x, y *float32, n int)
 
-// binaryVec returns the vector kernel of op (Add, Sub, Mul or Div) with the
-// lanes it handles whole (AVX2: the caller does the rest; AVX-512: all),
-// or nil where there is none.
-func binaryVec(op BinaryOp) (kernel func(d, x, y *float32, n int), lanes int) {
-	var k512, k256 func(d, x, y *float32, n int)
-	switch op {
-	case Add:
-		k512, k256 = addAVX512, addAVX2
-	case Sub:
-		k512, k256 = subAVX512, subAVX2
-	case Mul:
-		k512, k256 = mulAVX512, mulAVX2
-	case Div:
-		k512, k256 = divAVX512, divAVX2
-	default:
-		return nil, 0
+// binaryVec runs op's vector kernel (Add, Sub, Mul or Div) on the longest
+// prefix of d it handles whole (AVX-512: all of it; AVX2: whole vectors of
+// 8) and returns that prefix's length: 0 where there is no kernel. It calls
+// the kernels directly, not through a function value, so that operands on
+// the caller's stack stay there (through a function value they escaped:
+// two 2 KiB heap allocations every Binary call).
+func binaryVec(op BinaryOp, d, x, y []float32) int {
+	n := len(d)
+	if !hasAVX512 {
+		n &^= 7
 	}
+	if n == 0 || !hasAVX512 && !hasAVX2 {
+		return 0
+	}
+	pd, px, py := &d[0], &x[0], &y[0]
 	switch {
-	case hasAVX512:
-		return k512, 1
-	case hasAVX2:
-		return k256, 8
+	case op == Add && hasAVX512:
+		addAVX512(pd, px, py, n)
+	case op == Add:
+		addAVX2(pd, px, py, n)
+	case op == Sub && hasAVX512:
+		subAVX512(pd, px, py, n)
+	case op == Sub:
+		subAVX2(pd, px, py, n)
+	case op == Mul && hasAVX512:
+		mulAVX512(pd, px, py, n)
+	case op == Mul:
+		mulAVX2(pd, px, py, n)
+	case op == Div && hasAVX512:
+		divAVX512(pd, px, py, n)
+	case op == Div:
+		divAVX2(pd, px, py, n)
+	default:
+		return 0
 	}
-	return nil, 0
+	return n
 }

@@ -292,11 +292,8 @@ func binaryRange(op BinaryOp, a float32, dst []float32, x, y Strided[float32], w
 // binarySpan applies op element by element over equal-length slices.
 func binarySpan(op BinaryOp, a float32, d, xs, ys []float32) {
 	xs, ys = xs[:len(d)], ys[:len(d)]
-	if kernel, lanes := binaryVec(op); kernel != nil {
-		if full := len(d) / lanes * lanes; full > 0 {
-			kernel(&d[0], &xs[0], &ys[0], full)
-			d, xs, ys = d[full:], xs[full:], ys[full:]
-		}
+	if full := binaryVec(op, d, xs, ys); full > 0 {
+		d, xs, ys = d[full:], xs[full:], ys[full:]
 	}
 	switch op {
 	case Add:

@@ -2,11 +2,7 @@
 
 package kernels
 
-import (
-	"math"
-
-	"golang.org/x/sys/cpu"
-)
+import "math"
 
 // philoxAVX512 and philoxAVX2 set x0[j], x1[j] (j < groups·lanes, 16 or 8
 // lanes) to the first two words of Philox4x32-10 under the round keys keys
@@ -52,15 +48,16 @@ func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {
 // vectors whose low counter words do not wrap run in the widest vector
 // code this CPU has (about 10× the scalar rate with AVX-512), the rest in
 // philoxWordsGo: the same words either way.
-var philoxWords = func() func(x0, x1 []uint32, seed, offset uint64) {
+func philoxWords(x0, x1 []uint32, seed, offset uint64) {
 	switch {
-	case cpu.X86.HasAVX512F:
-		return func(x0, x1 []uint32, seed, offset uint64) { philoxVector(16, x0, x1, seed, offset) }
-	case cpu.X86.HasAVX2:
-		return func(x0, x1 []uint32, seed, offset uint64) { philoxVector(8, x0, x1, seed, offset) }
+	case hasAVX512:
+		philoxVector(16, x0, x1, seed, offset)
+	case hasAVX2:
+		philoxVector(8, x0, x1, seed, offset)
+	default:
+		philoxWordsGo(x0, x1, seed, offset)
 	}
-	return philoxWordsGo
-}()
+}
 
 // philoxVector runs philoxAVX512 (lanes 16) or philoxAVX2 (8) on the whole
 // vectors of counters within one run of low words, and philoxWordsGo on

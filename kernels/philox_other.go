@@ -3,7 +3,7 @@
 package kernels
 
 // philoxWords is philoxWordsGo where there is no vector code.
-var philoxWords = philoxWordsGo
+func philoxWords(x0, x1 []uint32, seed, offset uint64) { philoxWordsGo(x0, x1, seed, offset) }
 
 // randMap is randMapGo where there is no vector code.
 func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {
