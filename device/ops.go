@@ -221,6 +221,14 @@ func (p Pool2dParams) OutW() int {
 type SoftmaxParams struct {
 	Rows, N int
 	Log     bool
+	// Causal, when positive, is L: the rows are blocks of L queries (row r
+	// is query i = r mod L) over N keys, and the forward pass leaves out
+	// the keys after each query's position, as an additive −∞ mask above
+	// the diagonal would (attention's causal mask): y[r, j] = 0 for j > i,
+	// the softmax taken over j ≤ i. Rows is a multiple of L; not with Log.
+	// SoftmaxBackward reads no such field: its formula gives 0 wherever y
+	// is 0.
+	Causal int
 }
 
 // CrossEntropyParams describes a fused softmax cross-entropy (PyTorch's

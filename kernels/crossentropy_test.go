@@ -19,8 +19,8 @@ func TestCrossEntropyAgainstLogSoftmax(t *testing.T) {
 		target[i] = int32(rng.IntN(n))
 	}
 	logp, p := make([]float32, rows*n), make([]float32, rows*n)
-	Softmax(logp, x, rows, n, true)
-	Softmax(p, x, rows, n, false)
+	Softmax(logp, x, rows, n, 0, true)
+	Softmax(p, x, rows, n, 0, false)
 	for _, mean := range []bool{false, true} {
 		c := CrossEntropyConfig{Rows: rows, N: n, Mean: mean}
 		div := 1.0

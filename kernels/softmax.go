@@ -11,11 +11,19 @@ const rowGrain = 1 << 13
 // (vexp, as the GL kernel and CrossEntropy form them), their sum in
 // float64, so large inputs neither overflow nor lose the small terms; the
 // softmax is then each exponential times the sum's reciprocal, the
-// log-softmax (x − max) − ln Σ in float64.
-func Softmax(dst, src []float32, rows, n int, log bool) {
+// log-softmax (x − max) − ln Σ in float64. With causal = L > 0 (not with
+// log) row r is query i = r mod L of a block, and only its first i+1
+// elements take part: the rest of the row is 0 (device.SoftmaxParams).
+func Softmax(dst, src []float32, rows, n, causal int, log bool) {
 	ParallelFor(rows, max(1, rowGrain/n), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			s, d := src[r*n:(r+1)*n], dst[r*n:(r+1)*n]
+			if causal > 0 {
+				if k := r%causal + 1; k < n {
+					clear(d[k:])
+					s, d = s[:k], d[:k]
+				}
+			}
 			// The exponentials go to d, which the softmax scales and
 			// the log-softmax overwrites.
 			m, sum := expShifted(s, d)

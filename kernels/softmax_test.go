@@ -19,7 +19,7 @@ func TestSoftmax(t *testing.T) {
 		for _, log := range []bool{false, true} {
 			y := make([]float32, rows*n)
 			dx := make([]float32, rows*n)
-			Softmax(y, src, rows, n, log)
+			Softmax(y, src, rows, n, 0, log)
 			SoftmaxBackward(dx, y, dy, rows, n, log)
 			for r := 0; r < rows; r++ {
 				s := src[r*n : (r+1)*n]

@@ -103,10 +103,14 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask Atten
 	heads := func(t *tensor.Tensor) *tensor.Tensor { return t.Unflatten(2, h, e/h).Permute(0, 2, 1, 3) }
 	q, k, v = heads(q).MulScalar(float32(1/math.Sqrt(float64(e/h)))), heads(k).Contiguous(), heads(v).Contiguous()
 	scores := q.MatMul(k.Transpose(2, 3)) // [N, H, L, S]
-	if add := m.maskScores(scores, mask, n, l, s); add != nil {
+	if add := m.keyPaddingScores(scores, mask, n, s); add != nil {
 		scores = scores.Add(add)
 	}
-	weights = scores.Softmax(-1)
+	if mask.Causal {
+		weights = scores.CausalSoftmax() // one kernel, no mask tensor
+	} else {
+		weights = scores.Softmax(-1)
+	}
 	ctx := m.dropout.Forward(weights).MatMul(v) // [N, H, L, E/H]
 	out = m.OutProj.Forward(ctx.Permute(0, 2, 1, 3).Reshape(n, l, e))
 	if !m.BatchFirst {
@@ -143,32 +147,19 @@ func (m *MultiheadAttention) project(x *tensor.Tensor, i int) *tensor.Tensor {
 	return tensor.Linear(x, m.InProjWeight.Narrow(0, i*e, e), b, tensor.Activation{})
 }
 
-// maskScores returns the additive mask (0 or −∞) for scores [N, H, L, S],
-// broadcastable to them, or nil without a mask.
-func (m *MultiheadAttention) maskScores(scores *tensor.Tensor, mask AttentionMask, n, l, s int) *tensor.Tensor {
-	var add *tensor.Tensor
-	inf := float32(math.Inf(-1))
-	if mask.Causal {
-		c := make([]float32, l*s)
-		for i := range l {
-			for j := i + 1; j < s; j++ {
-				c[i*s+j] = inf
-			}
-		}
-		add = tensor.ScopeOf(scores).Own(tensor.FromSlice(c, l, s).To(scores.Device()))
+// keyPaddingScores returns the additive key padding mask (0 or −∞) for
+// scores [N, H, L, S], broadcastable to them, or nil without one. (The
+// causal mask is the softmax's own: tensor.CausalSoftmax.)
+func (m *MultiheadAttention) keyPaddingScores(scores *tensor.Tensor, mask AttentionMask, n, s int) *tensor.Tensor {
+	kp := mask.KeyPadding
+	if kp == nil {
+		return nil
 	}
-	if kp := mask.KeyPadding; kp != nil {
-		if kp.Dim() != 2 || kp.Size(0) != n || kp.Size(1) != s {
-			misuse("nn.MultiheadAttention", "key padding mask %v, want [%d %d]", kp.Shape(), n, s)
-		}
-		kp = tensor.Where(kp, tensor.ScopeOf(scores).Own(tensor.Full(inf, 1).To(scores.Device())), tensor.ZerosLike(kp)).Reshape(n, 1, 1, s)
-		if add == nil {
-			add = kp
-		} else {
-			add = add.Add(kp)
-		}
+	if kp.Dim() != 2 || kp.Size(0) != n || kp.Size(1) != s {
+		misuse("nn.MultiheadAttention", "key padding mask %v, want [%d %d]", kp.Shape(), n, s)
 	}
-	return add
+	inf := tensor.ScopeOf(scores).Own(tensor.Full(float32(math.Inf(-1)), 1).To(scores.Device()))
+	return tensor.Where(kp, inf, tensor.ZerosLike(kp)).Reshape(n, 1, 1, s)
 }
 
 // State lists in_proj_weight, in_proj_bias and out_proj's weight and bias,

@@ -2,7 +2,9 @@
 // forward and backward. One work group per row; every row-wide max or sum is
 // a shared-memory tree over LOCAL_X partials.
 //
-// Defines: BACKWARD (else forward), LOG (log-softmax).
+// Defines: BACKWARD (else forward), LOG (log-softmax), CAUSAL (forward:
+// row r is query i = r mod u_queries of a block, and only its first i+1
+// elements take part; the rest of the row is 0).
 // Forward:  y = e^(x−m)/Σe^(x−m)            or  y = x − m − ln Σe^(x−m)
 // Backward: dx = y·(dy − Σ dy·y)            or  dx = dy − e^y·Σ dy
 //
@@ -13,6 +15,9 @@
 
 uniform uint u_rows;
 uniform uint u_n;
+#ifdef CAUSAL
+uniform uint u_queries;
+#endif
 
 #ifdef CROSS_ENTROPY
 uniform float u_eps;
@@ -135,21 +140,26 @@ void main() {
 	uint base = row * u_n;
 	uint t = gl_LocalInvocationID.x;
 #ifndef BACKWARD
+#ifdef CAUSAL
+	uint valid = min(u_n, row % u_queries + 1u); // the elements that take part
+#else
+	uint valid = u_n;
+#endif
 	float m = uintBitsToFloat(0xff800000u); // −∞
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) {
+	for (uint k = t; k < valid; k += uint(LOCAL_X)) {
 		float x = s0[base + k];
 		if (isNaN(x) || x > m) m = x;
 	}
 	m = rowMax(m);
 	float s = 0.0f;
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) s += exp(s0[base + k] - m);
+	for (uint k = t; k < valid; k += uint(LOCAL_X)) s += exp(s0[base + k] - m);
 	s = rowSum(s);
 #ifdef LOG
 	float ls = log(s);
 	for (uint k = t; k < u_n; k += uint(LOCAL_X)) dst[base + k] = s0[base + k] - m - ls;
 #else
 	float r = 1.0f / s;
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) dst[base + k] = exp(s0[base + k] - m) * r;
+	for (uint k = t; k < u_n; k += uint(LOCAL_X)) dst[base + k] = k < valid ? exp(s0[base + k] - m) * r : 0.0f;
 #endif
 #else
 	float s = 0.0f;

@@ -199,6 +199,7 @@ func TestGradients(t *testing.T) {
 		{"Softmax", func(x ...*Tensor) *Tensor { return x[0].Softmax(-1) }, []*Tensor{in(3, 5)}},
 		{"Softmax/dim0", func(x ...*Tensor) *Tensor { return x[0].Softmax(0) }, []*Tensor{in(3, 5)}},
 		{"LogSoftmax", func(x ...*Tensor) *Tensor { return x[0].LogSoftmax(1) }, []*Tensor{in(4, 3)}},
+		{"CausalSoftmax", func(x ...*Tensor) *Tensor { return x[0].CausalSoftmax() }, []*Tensor{in(2, 4, 5)}},
 		{"Gather", func(x ...*Tensor) *Tensor { return x[0].Gather(1, idx) }, []*Tensor{in(2, 4)}},
 		{"CrossEntropy", func(x ...*Tensor) *Tensor {
 			return CrossEntropy(x[0].T(), FromInts([]int32{2, 0, 1, 2}), CrossEntropyOpts{})

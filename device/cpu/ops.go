@@ -193,7 +193,7 @@ func (d *cpuDevice) Pool2dBackward(dx, dy, idx device.Buffer, p device.Pool2dPar
 
 func (d *cpuDevice) Softmax(dst, src device.Buffer, p device.SoftmaxParams) {
 	d.dispatch()
-	kernels.Softmax(f32(dst), f32(src), p.Rows, p.N, p.Log)
+	kernels.Softmax(f32(dst), f32(src), p.Rows, p.N, p.Causal, p.Log)
 }
 
 func (d *cpuDevice) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxParams) {

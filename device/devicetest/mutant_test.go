@@ -461,6 +461,20 @@ var mutants = []struct {
 			d.Write(dst, x)
 		}
 	}},
+	{"causal softmax ignores the mask", "Softmax/causal5/rows", func(d device.Device, m *mutant) {
+		m.softmax = func(dst, src device.Buffer, p device.SoftmaxParams) {
+			p.Causal = 0
+			d.Softmax(dst, src, p)
+		}
+	}},
+	{"causal softmax masks from the row index, not the query's", "Softmax/causal2/tall", func(d device.Device, m *mutant) {
+		m.softmax = func(dst, src device.Buffer, p device.SoftmaxParams) {
+			if p.Causal > 0 {
+				p.Causal = p.Rows
+			}
+			d.Softmax(dst, src, p)
+		}
+	}},
 	{"weighted mean divides by the row count", "CrossEntropy/weighted-mean/rows", func(d device.Device, m *mutant) {
 		m.xent = func(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
 			if !p.Weighted || !p.Mean {

@@ -1,6 +1,7 @@
 package devicetest
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -23,6 +24,7 @@ var softmaxCases = []struct {
 	{"long", 3, 1000, device.Between(-5, 5), false},
 	{"offset", 4, 17, device.Between(-5, 5), true},
 	{"spread", 3, 50, device.Between(-40, 40), false},
+	{"tall", 8, 3, device.Between(-3, 3), false},
 }
 
 // softmaxInput draws a case's input.
@@ -55,11 +57,15 @@ func rowExpSum(row []float32) (m, s, spread float64) {
 }
 
 // softmaxRef returns the softmax (or log-softmax) of each row of x, with
-// error bounds.
-func softmaxRef(x []float32, rows, n int, log bool) (want, bound []float64) {
+// error bounds; with causal = L > 0, row r takes its first r mod L + 1
+// elements and is 0 beyond them (exactly).
+func softmaxRef(x []float32, rows, n, causal int, log bool) (want, bound []float64) {
 	want, bound = make([]float64, len(x)), make([]float64, len(x))
 	for r := range rows {
 		row := x[r*n : (r+1)*n]
+		if causal > 0 {
+			row = row[:min(n, r%causal+1)]
+		}
 		m, s, spread := rowExpSum(row)
 		for i, v := range row {
 			dv := float64(v) - m
@@ -82,18 +88,39 @@ var softmaxKinds = []struct {
 	log  bool
 }{{"softmax", false}, {"log", true}}
 
+// softmaxCausal returns the query blocks (device.SoftmaxParams.Causal) the
+// causal forward pass is tested with on a case: one block of all its rows,
+// and blocks of 2 where that divides them (query counts below, at and above
+// the row length all occur among the cases).
+func softmaxCausal(rows int) []int {
+	if rows%2 == 0 {
+		return []int{rows, 2}
+	}
+	return []int{rows}
+}
+
 func testSoftmax(t tb, d device.Device) {
 	for _, k := range softmaxKinds {
 		for _, c := range softmaxCases {
-			subtest(t, k.name+"/"+c.name, func(t tb) {
-				r := newRand(t)
-				p := device.SoftmaxParams{Rows: c.rows, N: c.n, Log: k.log}
-				x := softmaxInput(r, c.rows, c.n, c.gen, c.rowOffsets)
-				want, bound := softmaxRef(x, c.rows, c.n, k.log)
-				dst := upload(t, d, filled(len(x), float32(math.NaN())))
-				d.Softmax(dst, upload(t, d, x), p)
-				expectClose(t, describe(p), download(t, d, dst, len(x)), want, bound)
-			})
+			causal := []int{0}
+			if !k.log {
+				causal = append(causal, softmaxCausal(c.rows)...)
+			}
+			for _, q := range causal {
+				name := k.name + "/" + c.name
+				if q > 0 {
+					name = fmt.Sprintf("causal%d/%s", q, c.name)
+				}
+				subtest(t, name, func(t tb) {
+					r := newRand(t)
+					p := device.SoftmaxParams{Rows: c.rows, N: c.n, Log: k.log, Causal: q}
+					x := softmaxInput(r, c.rows, c.n, c.gen, c.rowOffsets)
+					want, bound := softmaxRef(x, c.rows, c.n, q, k.log)
+					dst := upload(t, d, filled(len(x), float32(math.NaN())))
+					d.Softmax(dst, upload(t, d, x), p)
+					expectClose(t, describe(p), download(t, d, dst, len(x)), want, bound)
+				})
+			}
 		}
 	}
 }
@@ -104,7 +131,7 @@ func testSoftmaxBackward(t tb, d device.Device) {
 			subtest(t, k.name+"/"+c.name, func(t tb) {
 				r := newRand(t)
 				p := device.SoftmaxParams{Rows: c.rows, N: c.n, Log: k.log}
-				ref, _ := softmaxRef(softmaxInput(r, c.rows, c.n, c.gen, c.rowOffsets), c.rows, c.n, k.log)
+				ref, _ := softmaxRef(softmaxInput(r, c.rows, c.n, c.gen, c.rowOffsets), c.rows, c.n, 0, k.log)
 				y := make([]float32, len(ref))
 				for i, v := range ref {
 					y[i] = float32(v)

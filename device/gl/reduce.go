@@ -105,6 +105,11 @@ func (d *Device) softmax(name string, defs []string, dst, s0, s1 *glBuffer, p de
 		defs = append(defs, "LOG")
 		name = "log-" + name
 	}
+	causal := p.Causal > 0 && s1 == nil // the backward reads no mask
+	if causal {
+		defs = append(defs, "CAUSAL")
+		name = "causal " + name
+	}
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "softmax", defs: defs})
 		if prog == nil {
@@ -113,6 +118,9 @@ func (d *Device) softmax(name string, defs []string, dst, s0, s1 *glBuffer, p de
 		d.bind(writes(0), dst, s0, s1)
 		prog.setUint("u_rows", p.Rows)
 		prog.setUint("u_n", p.N)
+		if causal {
+			prog.setUint("u_queries", p.Causal)
+		}
 		d.dispatch(prog, p.Rows, 1, 1)
 	})
 }
