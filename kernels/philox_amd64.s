@@ -139,34 +139,49 @@ philox512_done:
 	VZEROUPPER
 	RET
 
-// ROUND256 is ROUND512 on 8 lanes in Y0..Y3, multipliers in Y12 and Y13,
-// the odd lanes blended in with VPBLENDD $0xAA; AVX2 has no three-way XOR
-// or low 32-bit product of its own form, so it takes VPXOR twice and
-// VPMULLD.
-#define ROUND256(off) \
-	VPMULUDQ Y12, Y0, Y4 \
-	VPSRLQ $32, Y0, Y5 \
-	VPMULUDQ Y12, Y5, Y5 \
-	VPSRLQ $32, Y4, Y4 \
-	VPBLENDD $0xAA, Y5, Y4, Y6 \
-	VPMULLD Y12, Y0, Y7 \
-	VPMULUDQ Y13, Y2, Y4 \
-	VPSRLQ $32, Y2, Y5 \
-	VPMULUDQ Y13, Y5, Y5 \
-	VPSRLQ $32, Y4, Y4 \
-	VPBLENDD $0xAA, Y5, Y4, Y8 \
-	VPMULLD Y13, Y2, Y9 \
-	VPBROADCASTD off(BX), Y10 \
-	VPBROADCASTD off+4(BX), Y11 \
-	VPXOR Y1, Y8, Y8 \
-	VPXOR Y10, Y8, Y0 \
-	VPXOR Y3, Y6, Y6 \
-	VPXOR Y11, Y6, Y2 \
-	VMOVDQA Y9, Y1 \
-	VMOVDQA Y7, Y3
+// ROUND256 is ROUND512 on 8 lanes, multipliers in Y12 and Y13 and the
+// round's keys broadcast in Y14 (k0) and Y15 (k1); the new words are left
+// in c1, c2, c3, c0 as there. The odd lanes are blended in with VPBLENDD
+// $0xAA; AVX2 has no three-way XOR, so it takes VPXOR twice.
+#define ROUND256(c0, c1, c2, c3, t0, t1) \
+	VPSRLQ $32, c0, t1 \
+	VPMULUDQ Y12, c0, t0 \
+	VPMULUDQ Y12, t1, t1 \
+	VPMULLD Y12, c0, c0 \
+	VPSRLQ $32, t0, t0 \
+	VPBLENDD $0xAA, t1, t0, t0 \
+	VPXOR t0, c3, c3 \
+	VPXOR Y15, c3, c3 \
+	VPSRLQ $32, c2, t1 \
+	VPMULUDQ Y13, c2, t0 \
+	VPMULUDQ Y13, t1, t1 \
+	VPMULLD Y13, c2, c2 \
+	VPSRLQ $32, t0, t0 \
+	VPBLENDD $0xAA, t1, t0, t0 \
+	VPXOR t0, c1, c1 \
+	VPXOR Y14, c1, c1
+
+// KEYS256 broadcasts round keys off(BX) and off+4(BX) into Y14 and Y15.
+#define KEYS256(off) \
+	VPBROADCASTD off(BX), Y14 \
+	VPBROADCASTD off+4(BX), Y15
+
+// PAIRROUND256 is a round of two groups of counters, one in a..d (scratch
+// Y4, Y5) and one in e..h (scratch Y10, Y11), under one broadcast of the
+// keys: all sixteen registers are taken.
+#define PAIRROUND256(off, a, b, c, d, e, f, g, h) \
+	KEYS256(off) \
+	ROUND256(a, b, c, d, Y4, Y5) \
+	ROUND256(e, f, g, h, Y10, Y11)
+
+#define ONEROUND256(off, a, b, c, d) \
+	KEYS256(off) \
+	ROUND256(a, b, c, d, Y4, Y5)
 
 // func philoxAVX2(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32)
-// computes 8·groups lanes; lo + 8·groups − 1 must not wrap.
+// computes 8·groups lanes; lo + 8·groups − 1 must not wrap. Two groups go
+// through the rounds together, then an odd one alone; the next counter's
+// low word waits in AX, the high word in R9.
 TEXT ·philoxAVX2(SB), NOSPLIT, $0-40
 	MOVQ x0+0(FP), DI
 	MOVQ x1+8(FP), SI
@@ -179,39 +194,63 @@ TEXT ·philoxAVX2(SB), NOSPLIT, $0-40
 	MOVL AX, X13
 	VPBROADCASTD X13, Y13
 	MOVL lo+32(FP), AX
-	MOVL AX, X14
-	VPBROADCASTD X14, Y14
-	VPADDD philoxLanes<>(SB), Y14, Y14
-	MOVL hi+36(FP), AX
-	MOVL AX, X15
-	VPBROADCASTD X15, Y15
-	TESTQ CX, CX
-	JZ philox256_done
-philox256_loop:
-	VMOVDQA Y14, Y0
-	VMOVDQA Y15, Y1
+	MOVL hi+36(FP), R9
+	CMPQ CX, $2
+	JLT philox256_one
+philox256_pair:
+	MOVL AX, X0
+	VPBROADCASTD X0, Y0
+	VPADDD philoxLanes<>+32(SB), Y0, Y6
+	VPADDD philoxLanes<>(SB), Y0, Y0
+	MOVL R9, X1
+	VPBROADCASTD X1, Y1
+	VMOVDQA Y1, Y7
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
-	ROUND256(0)
-	ROUND256(8)
-	ROUND256(16)
-	ROUND256(24)
-	ROUND256(32)
-	ROUND256(40)
-	ROUND256(48)
-	ROUND256(56)
-	ROUND256(64)
-	ROUND256(72)
-	VMOVDQU Y0, (DI)
-	VMOVDQU Y1, (SI)
-	MOVL $8, AX
-	MOVL AX, X4
-	VPBROADCASTD X4, Y4
-	VPADDD Y4, Y14, Y14
-	ADDQ $32, DI
-	ADDQ $32, SI
-	DECQ CX
-	JNZ philox256_loop
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	PAIRROUND256(0, Y0, Y1, Y2, Y3, Y6, Y7, Y8, Y9)
+	PAIRROUND256(8, Y1, Y2, Y3, Y0, Y7, Y8, Y9, Y6)
+	PAIRROUND256(16, Y2, Y3, Y0, Y1, Y8, Y9, Y6, Y7)
+	PAIRROUND256(24, Y3, Y0, Y1, Y2, Y9, Y6, Y7, Y8)
+	PAIRROUND256(32, Y0, Y1, Y2, Y3, Y6, Y7, Y8, Y9)
+	PAIRROUND256(40, Y1, Y2, Y3, Y0, Y7, Y8, Y9, Y6)
+	PAIRROUND256(48, Y2, Y3, Y0, Y1, Y8, Y9, Y6, Y7)
+	PAIRROUND256(56, Y3, Y0, Y1, Y2, Y9, Y6, Y7, Y8)
+	PAIRROUND256(64, Y0, Y1, Y2, Y3, Y6, Y7, Y8, Y9)
+	PAIRROUND256(72, Y1, Y2, Y3, Y0, Y7, Y8, Y9, Y6)
+	VMOVDQU Y2, (DI)
+	VMOVDQU Y3, (SI)
+	VMOVDQU Y8, 32(DI)
+	VMOVDQU Y9, 32(SI)
+	ADDL $16, AX
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE philox256_pair
+philox256_one:
+	TESTQ CX, CX
+	JZ philox256_done
+	MOVL AX, X0
+	VPBROADCASTD X0, Y0
+	VPADDD philoxLanes<>(SB), Y0, Y0
+	MOVL R9, X1
+	VPBROADCASTD X1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	ONEROUND256(0, Y0, Y1, Y2, Y3)
+	ONEROUND256(8, Y1, Y2, Y3, Y0)
+	ONEROUND256(16, Y2, Y3, Y0, Y1)
+	ONEROUND256(24, Y3, Y0, Y1, Y2)
+	ONEROUND256(32, Y0, Y1, Y2, Y3)
+	ONEROUND256(40, Y1, Y2, Y3, Y0)
+	ONEROUND256(48, Y2, Y3, Y0, Y1)
+	ONEROUND256(56, Y3, Y0, Y1, Y2)
+	ONEROUND256(64, Y0, Y1, Y2, Y3)
+	ONEROUND256(72, Y1, Y2, Y3, Y0)
+	VMOVDQU Y2, (DI)
+	VMOVDQU Y3, (SI)
 philox256_done:
 	VZEROUPPER
 	RET
