@@ -18,6 +18,17 @@ func composedGelu(x *Tensor, approx bool) *Tensor {
 	return x.Mul(phi).MulScalar(0.5)
 }
 
+// gelu is GELU of x as one op (Gelu, GeluTanh) or as the separate ops.
+func gelu(x *Tensor, fused, approx bool) *Tensor {
+	switch {
+	case !fused:
+		return composedGelu(x, approx)
+	case approx:
+		return x.GeluTanh()
+	}
+	return x.Gelu()
+}
+
 // TestGeluMatchesComposed checks Gelu and GeluTanh, outputs and gradients,
 // against the formulas as separate ops on inputs in [−8, 8] and at 0, ±40:
 // within a few rounding errors of |x| and |g|·(1+|x|) (the separate ops lose
@@ -35,15 +46,7 @@ func TestGeluMatchesComposed(t *testing.T) {
 		run := func(fused bool) (y, dx []float32) {
 			x := x0.Clone().SetRequiresGrad(true)
 			Tidy(func(s *Scope) {
-				var out *Tensor
-				switch {
-				case !fused:
-					out = composedGelu(x, approx)
-				case approx:
-					out = x.GeluTanh()
-				default:
-					out = x.Gelu()
-				}
+				out := gelu(x, fused, approx)
 				y = out.Data()
 				out.Mul(g0).Sum().Backward()
 			})
@@ -83,16 +86,7 @@ func BenchmarkGelu(b *testing.B) {
 						// Through views that join s, so that every
 						// result is freed with it.
 						xs, g := s.Use(x), s.Use(g0)
-						var y *Tensor
-						switch {
-						case !fused:
-							y = composedGelu(xs, approx)
-						case approx:
-							y = xs.GeluTanh()
-						default:
-							y = xs.Gelu()
-						}
-						y.Backward(BackwardOpts{Grad: g})
+						gelu(xs, fused, approx).Backward(BackwardOpts{Grad: g})
 					})
 					x.ZeroGrad()
 				}
