@@ -25,8 +25,12 @@ func ReduceOpNamed(name string) (ReduceOp, bool) {
 }
 
 // reduceBlock is how many inner positions one step of Reduce handles
-// together; their float64 accumulators live on the stack.
-const reduceBlock = 256
+// together; their float64 accumulators live on the stack. Each step reads
+// runs of up to reduceBlock values from every reduced position: a bias
+// gradient's column sums of [4096, 2048] ran 1.9× as fast with runs of 1024
+// as with runs of 256, which made a stride-jumping walk of memory (the same
+// sums in the same order: a column's rows are added in order either way).
+const reduceBlock = 1024
 
 // reduction is a Reduce of a contiguous source over some of its axes, in
 // the form the loops walk: inner adjacent kept positions (1 when the last

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-var reduceShapes = [][3]int{{1, 1, 1}, {1, 7, 1}, {3, 5, 4}, {2, 1, 9}, {1, 3000, 1}, {4, 33, 300}, {50, 2, 1}}
+var reduceShapes = [][3]int{{1, 1, 1}, {1, 7, 1}, {3, 5, 4}, {2, 1, 9}, {1, 3000, 1}, {4, 33, 300}, {2, 5, 2100}, {50, 2, 1}}
 
 func TestReduce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
@@ -156,7 +156,7 @@ var midAxis = []bool{false, true, false}
 // order (Sum to rounding, the others exactly).
 func TestReduceAxes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
-	for _, shape := range [][]int{{4, 3, 5, 2}, {1, 7, 1, 3}, {6, 1, 300}, {2, 3, 2, 3, 2}, {5}, {3, 260}} {
+	for _, shape := range [][]int{{4, 3, 5, 2}, {1, 7, 1, 3}, {6, 1, 300}, {2, 3, 2, 3, 2}, {5}, {3, 260}, {3, 1030}} {
 		n := 1
 		for _, s := range shape {
 			n *= s
