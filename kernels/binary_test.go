@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -66,4 +67,35 @@ func withSpecials(rng *rand.Rand, n, every, k int) []float32 {
 // sameFloat reports whether a and b have the same bits, or are both NaN.
 func sameFloat(a, b float32) bool {
 	return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b
+}
+
+// TestElementwiseNoGarbage checks that Binary (contiguous and broadcast
+// operands, each vector op and one without vector code) allocates nothing
+// on one thread, and Random only its closure: their span and word buffers
+// live on the stack (called through a function value, the vector kernels
+// let them escape: two 2 KiB allocations every Binary call).
+func TestElementwiseNoGarbage(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	n := 3*spanLen + 5
+	x, y, d := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i], y[i] = float32(i), float32(n-i)
+	}
+	shape, unit := []int{n}, []int{1}
+	for _, op := range []BinaryOp{Add, Sub, Mul, Div, Maximum} {
+		for _, ys := range [][]int{{1}, {0}} {
+			allocs := testing.AllocsPerRun(10, func() {
+				Binary(op, 0, d, Strided[float32]{Data: x, Strides: unit}, Strided[float32]{Data: y, Strides: ys}, shape)
+			})
+			if allocs != 0 {
+				t.Errorf("Binary op %d, y strides %v: %v allocations a call, want 0", op, ys, allocs)
+			}
+		}
+	}
+	// Random hands its work to ParallelFor as a closure: one allocation.
+	for _, dist := range []Distribution{Uniform, Bernoulli, ScaledBernoulli} {
+		if allocs := testing.AllocsPerRun(10, func() { Random(d, dist, 0.5, 2, 7, 3) }); allocs > 1 {
+			t.Errorf("Random dist %d: %v allocations a call, want at most 1 (its closure)", dist, allocs)
+		}
+	}
 }
