@@ -174,9 +174,29 @@ philox512_done:
 	ROUND256(a, b, c, d, Y4, Y5) \
 	ROUND256(e, f, g, h, Y10, Y11)
 
-#define ONEROUND256(off, a, b, c, d) \
-	KEYS256(off) \
-	ROUND256(a, b, c, d, Y4, Y5)
+// ROUNDS256 runs the ten rounds on one group in c0..c3 (scratch Y4, Y5);
+// the first two output words end in c2 and c3, as ROUNDS512's.
+#define ROUNDS256(c0, c1, c2, c3) \
+	KEYS256(0) \
+	ROUND256(c0, c1, c2, c3, Y4, Y5) \
+	KEYS256(8) \
+	ROUND256(c1, c2, c3, c0, Y4, Y5) \
+	KEYS256(16) \
+	ROUND256(c2, c3, c0, c1, Y4, Y5) \
+	KEYS256(24) \
+	ROUND256(c3, c0, c1, c2, Y4, Y5) \
+	KEYS256(32) \
+	ROUND256(c0, c1, c2, c3, Y4, Y5) \
+	KEYS256(40) \
+	ROUND256(c1, c2, c3, c0, Y4, Y5) \
+	KEYS256(48) \
+	ROUND256(c2, c3, c0, c1, Y4, Y5) \
+	KEYS256(56) \
+	ROUND256(c3, c0, c1, c2, Y4, Y5) \
+	KEYS256(64) \
+	ROUND256(c0, c1, c2, c3, Y4, Y5) \
+	KEYS256(72) \
+	ROUND256(c1, c2, c3, c0, Y4, Y5)
 
 // func philoxAVX2(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32)
 // computes 8·groups lanes; lo + 8·groups − 1 must not wrap. Two groups go
@@ -239,16 +259,7 @@ philox256_one:
 	VPBROADCASTD X1, Y1
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
-	ONEROUND256(0, Y0, Y1, Y2, Y3)
-	ONEROUND256(8, Y1, Y2, Y3, Y0)
-	ONEROUND256(16, Y2, Y3, Y0, Y1)
-	ONEROUND256(24, Y3, Y0, Y1, Y2)
-	ONEROUND256(32, Y0, Y1, Y2, Y3)
-	ONEROUND256(40, Y1, Y2, Y3, Y0)
-	ONEROUND256(48, Y2, Y3, Y0, Y1)
-	ONEROUND256(56, Y3, Y0, Y1, Y2)
-	ONEROUND256(64, Y0, Y1, Y2, Y3)
-	ONEROUND256(72, Y1, Y2, Y3, Y0)
+	ROUNDS256(Y0, Y1, Y2, Y3)
 	VMOVDQU Y2, (DI)
 	VMOVDQU Y3, (SI)
 philox256_done:
