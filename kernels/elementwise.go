@@ -222,9 +222,9 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 			d[i] = float32(math.Erf(float64(x)))
 		}
 	case Gelu:
-		geluSpan(d, s)
+		vgelu(d, s)
 	case GeluTanh:
-		geluTanhSpan(d, s)
+		vgeluTanh(d, s)
 	default:
 		panic("kernels: unknown unary op")
 	}
@@ -363,9 +363,9 @@ func binarySpan(op BinaryOp, a float32, d, xs, ys []float32) {
 	case LeakyReluGrad:
 		leaky(d, xs, ys, a)
 	case GeluGrad:
-		geluGradSpan(d, xs, ys)
+		vgeluGrad(d, xs, ys)
 	case GeluTanhGrad:
-		geluTanhGradSpan(d, xs, ys)
+		vgeluTanhGrad(d, xs, ys)
 	default:
 		panic("kernels: unknown binary op")
 	}

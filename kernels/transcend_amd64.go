@@ -28,10 +28,86 @@ func sigmoidAVX2(d, s *float32, n int)
 //go:noescape
 func sigmoidAVX512(d, s *float32, n int)
 
+//go:noescape
+func geluAVX2(d, s *float32, n int)
+
+//go:noescape
+func geluAVX512(d, s *float32, n int)
+
+//go:noescape
+func geluTanhAVX2(d, s *float32, n int)
+
+//go:noescape
+func geluTanhAVX512(d, s *float32, n int)
+
+//go:noescape
+func geluGradAVX2(d, gs, xs *float32, n int)
+
+//go:noescape
+func geluGradAVX512(d, gs, xs *float32, n int)
+
+//go:noescape
+func geluTanhGradAVX2(d, gs, xs *float32, n int)
+
+//go:noescape
+func geluTanhGradAVX512(d, gs, xs *float32, n int)
+
 // The vector functions, each its Go span where no assembly runs.
 func vexp(d, s []float32)     { transcendSpan(transExp, d, s) }
 func vtanh(d, s []float32)    { transcendSpan(transTanh, d, s) }
 func vsigmoid(d, s []float32) { transcendSpan(transSigmoid, d, s) }
+
+// vgelu sets d = x·Φ(x) for the x of s, with geluGo's bits; vgeluTanh
+// d = x·σ(2u), with geluTanhGo's.
+func vgelu(d, s []float32)     { transcendSpan(transGelu, d, s) }
+func vgeluTanh(d, s []float32) { transcendSpan(transGeluTanh, d, s) }
+
+// vgeluGrad sets d = g·(Φ(x) + x·φ(x)) with geluGradGo's bits, vgeluTanhGrad
+// the tanh form's slope with geluTanhGradGo's.
+func vgeluGrad(d, g, x []float32)     { slopeSpan(false, d, g, x) }
+func vgeluTanhGrad(d, g, x []float32) { slopeSpan(true, d, g, x) }
+
+// slopeSpan runs a GELU slope's widest kernel (tanh: the tanh form's), a
+// ragged tail through the same vector code in padded buffers.
+func slopeSpan(tanh bool, d, g, x []float32) {
+	lanes := transcendLanes
+	if lanes == 0 {
+		if tanh {
+			geluTanhGradGo(d, g, x)
+		} else {
+			geluGradGo(d, g, x)
+		}
+		return
+	}
+	g, x = g[:len(d)], x[:len(d)]
+	full := len(d) / lanes * lanes
+	if full > 0 {
+		slopeKernel(tanh, &d[0], &g[0], &x[0], full)
+	}
+	if rest := len(d) - full; rest > 0 {
+		var gb, xb [16]float32
+		copy(gb[:], g[full:])
+		copy(xb[:], x[full:])
+		slopeKernel(tanh, &xb[0], &gb[0], &xb[0], lanes)
+		copy(d[full:], xb[:rest])
+	}
+}
+
+// slopeKernel runs a GELU slope's kernel of transcendLanes lanes on n
+// values, a whole number of vectors.
+func slopeKernel(tanh bool, d, g, x *float32, n int) {
+	wide := transcendLanes == 16
+	switch {
+	case tanh && wide:
+		geluTanhGradAVX512(d, g, x, n)
+	case tanh:
+		geluTanhGradAVX2(d, g, x, n)
+	case wide:
+		geluGradAVX512(d, g, x, n)
+	default:
+		geluGradAVX2(d, g, x, n)
+	}
+}
 
 type transcend uint8
 
@@ -39,6 +115,8 @@ const (
 	transExp transcend = iota
 	transTanh
 	transSigmoid
+	transGelu
+	transGeluTanh
 )
 
 // transcendLanes is the vector width of the kernels this CPU runs, 0 where
@@ -67,6 +145,10 @@ func transcendSpan(f transcend, d, s []float32) {
 			expSpan(d, s)
 		case transTanh:
 			tanhSpan(d, s)
+		case transGelu:
+			geluGo(d, s)
+		case transGeluTanh:
+			geluTanhGo(d, s)
 		default:
 			sigmoidSpan(d, s)
 		}
@@ -98,6 +180,14 @@ func transcendKernel(f transcend, d, s *float32, n int) {
 		tanhAVX512(d, s, n)
 	case f == transTanh:
 		tanhAVX2(d, s, n)
+	case f == transGelu && wide:
+		geluAVX512(d, s, n)
+	case f == transGelu:
+		geluAVX2(d, s, n)
+	case f == transGeluTanh && wide:
+		geluTanhAVX512(d, s, n)
+	case f == transGeluTanh:
+		geluTanhAVX2(d, s, n)
 	case wide:
 		sigmoidAVX512(d, s, n)
 	default:

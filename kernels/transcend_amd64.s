@@ -400,6 +400,402 @@ DATA c_signMask<>+56(SB)/4, $0x80000000
 DATA c_signMask<>+60(SB)/4, $0x80000000
 GLOBL c_signMask<>(SB), RODATA|NOPTR, $64
 
+DATA c_erfLo<>+0(SB)/4, $0xc0800000
+DATA c_erfLo<>+4(SB)/4, $0xc0800000
+DATA c_erfLo<>+8(SB)/4, $0xc0800000
+DATA c_erfLo<>+12(SB)/4, $0xc0800000
+DATA c_erfLo<>+16(SB)/4, $0xc0800000
+DATA c_erfLo<>+20(SB)/4, $0xc0800000
+DATA c_erfLo<>+24(SB)/4, $0xc0800000
+DATA c_erfLo<>+28(SB)/4, $0xc0800000
+DATA c_erfLo<>+32(SB)/4, $0xc0800000
+DATA c_erfLo<>+36(SB)/4, $0xc0800000
+DATA c_erfLo<>+40(SB)/4, $0xc0800000
+DATA c_erfLo<>+44(SB)/4, $0xc0800000
+DATA c_erfLo<>+48(SB)/4, $0xc0800000
+DATA c_erfLo<>+52(SB)/4, $0xc0800000
+DATA c_erfLo<>+56(SB)/4, $0xc0800000
+DATA c_erfLo<>+60(SB)/4, $0xc0800000
+GLOBL c_erfLo<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfHi<>+0(SB)/4, $0x40800000
+DATA c_erfHi<>+4(SB)/4, $0x40800000
+DATA c_erfHi<>+8(SB)/4, $0x40800000
+DATA c_erfHi<>+12(SB)/4, $0x40800000
+DATA c_erfHi<>+16(SB)/4, $0x40800000
+DATA c_erfHi<>+20(SB)/4, $0x40800000
+DATA c_erfHi<>+24(SB)/4, $0x40800000
+DATA c_erfHi<>+28(SB)/4, $0x40800000
+DATA c_erfHi<>+32(SB)/4, $0x40800000
+DATA c_erfHi<>+36(SB)/4, $0x40800000
+DATA c_erfHi<>+40(SB)/4, $0x40800000
+DATA c_erfHi<>+44(SB)/4, $0x40800000
+DATA c_erfHi<>+48(SB)/4, $0x40800000
+DATA c_erfHi<>+52(SB)/4, $0x40800000
+DATA c_erfHi<>+56(SB)/4, $0x40800000
+DATA c_erfHi<>+60(SB)/4, $0x40800000
+GLOBL c_erfHi<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfP0<>+0(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+4(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+8(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+12(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+16(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+20(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+24(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+28(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+32(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+36(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+40(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+44(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+48(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+52(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+56(SB)/4, $0xaf95df0b
+DATA c_erfP0<>+60(SB)/4, $0xaf95df0b
+GLOBL c_erfP0<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfP1<>+0(SB)/4, $0x32edffee
+DATA c_erfP1<>+4(SB)/4, $0x32edffee
+DATA c_erfP1<>+8(SB)/4, $0x32edffee
+DATA c_erfP1<>+12(SB)/4, $0x32edffee
+DATA c_erfP1<>+16(SB)/4, $0x32edffee
+DATA c_erfP1<>+20(SB)/4, $0x32edffee
+DATA c_erfP1<>+24(SB)/4, $0x32edffee
+DATA c_erfP1<>+28(SB)/4, $0x32edffee
+DATA c_erfP1<>+32(SB)/4, $0x32edffee
+DATA c_erfP1<>+36(SB)/4, $0x32edffee
+DATA c_erfP1<>+40(SB)/4, $0x32edffee
+DATA c_erfP1<>+44(SB)/4, $0x32edffee
+DATA c_erfP1<>+48(SB)/4, $0x32edffee
+DATA c_erfP1<>+52(SB)/4, $0x32edffee
+DATA c_erfP1<>+56(SB)/4, $0x32edffee
+DATA c_erfP1<>+60(SB)/4, $0x32edffee
+GLOBL c_erfP1<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfP2<>+0(SB)/4, $0xb60cff51
+DATA c_erfP2<>+4(SB)/4, $0xb60cff51
+DATA c_erfP2<>+8(SB)/4, $0xb60cff51
+DATA c_erfP2<>+12(SB)/4, $0xb60cff51
+DATA c_erfP2<>+16(SB)/4, $0xb60cff51
+DATA c_erfP2<>+20(SB)/4, $0xb60cff51
+DATA c_erfP2<>+24(SB)/4, $0xb60cff51
+DATA c_erfP2<>+28(SB)/4, $0xb60cff51
+DATA c_erfP2<>+32(SB)/4, $0xb60cff51
+DATA c_erfP2<>+36(SB)/4, $0xb60cff51
+DATA c_erfP2<>+40(SB)/4, $0xb60cff51
+DATA c_erfP2<>+44(SB)/4, $0xb60cff51
+DATA c_erfP2<>+48(SB)/4, $0xb60cff51
+DATA c_erfP2<>+52(SB)/4, $0xb60cff51
+DATA c_erfP2<>+56(SB)/4, $0xb60cff51
+DATA c_erfP2<>+60(SB)/4, $0xb60cff51
+GLOBL c_erfP2<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfP3<>+0(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+4(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+8(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+12(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+16(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+20(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+24(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+28(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+32(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+36(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+40(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+44(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+48(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+52(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+56(SB)/4, $0xb86ec2d2
+DATA c_erfP3<>+60(SB)/4, $0xb86ec2d2
+GLOBL c_erfP3<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfP4<>+0(SB)/4, $0xba40ac63
+DATA c_erfP4<>+4(SB)/4, $0xba40ac63
+DATA c_erfP4<>+8(SB)/4, $0xba40ac63
+DATA c_erfP4<>+12(SB)/4, $0xba40ac63
+DATA c_erfP4<>+16(SB)/4, $0xba40ac63
+DATA c_erfP4<>+20(SB)/4, $0xba40ac63
+DATA c_erfP4<>+24(SB)/4, $0xba40ac63
+DATA c_erfP4<>+28(SB)/4, $0xba40ac63
+DATA c_erfP4<>+32(SB)/4, $0xba40ac63
+DATA c_erfP4<>+36(SB)/4, $0xba40ac63
+DATA c_erfP4<>+40(SB)/4, $0xba40ac63
+DATA c_erfP4<>+44(SB)/4, $0xba40ac63
+DATA c_erfP4<>+48(SB)/4, $0xba40ac63
+DATA c_erfP4<>+52(SB)/4, $0xba40ac63
+DATA c_erfP4<>+56(SB)/4, $0xba40ac63
+DATA c_erfP4<>+60(SB)/4, $0xba40ac63
+GLOBL c_erfP4<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfP5<>+0(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+4(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+8(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+12(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+16(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+20(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+24(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+28(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+32(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+36(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+40(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+44(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+48(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+52(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+56(SB)/4, $0xbb41a1f6
+DATA c_erfP5<>+60(SB)/4, $0xbb41a1f6
+GLOBL c_erfP5<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfP6<>+0(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+4(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+8(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+12(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+16(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+20(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+24(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+28(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+32(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+36(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+40(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+44(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+48(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+52(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+56(SB)/4, $0xbc83dbd4
+DATA c_erfP6<>+60(SB)/4, $0xbc83dbd4
+GLOBL c_erfP6<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfQ0<>+0(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+4(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+8(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+12(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+16(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+20(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+24(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+28(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+32(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+36(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+40(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+44(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+48(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+52(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+56(SB)/4, $0xb77460cd
+DATA c_erfQ0<>+60(SB)/4, $0xb77460cd
+GLOBL c_erfQ0<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfQ1<>+0(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+4(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+8(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+12(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+16(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+20(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+24(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+28(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+32(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+36(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+40(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+44(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+48(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+52(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+56(SB)/4, $0xb95fbd29
+DATA c_erfQ1<>+60(SB)/4, $0xb95fbd29
+GLOBL c_erfQ1<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfQ2<>+0(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+4(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+8(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+12(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+16(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+20(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+24(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+28(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+32(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+36(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+40(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+44(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+48(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+52(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+56(SB)/4, $0xbadc924e
+DATA c_erfQ2<>+60(SB)/4, $0xbadc924e
+GLOBL c_erfQ2<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfQ3<>+0(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+4(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+8(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+12(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+16(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+20(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+24(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+28(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+32(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+36(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+40(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+44(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+48(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+52(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+56(SB)/4, $0xbbf19bf8
+DATA c_erfQ3<>+60(SB)/4, $0xbbf19bf8
+GLOBL c_erfQ3<>(SB), RODATA|NOPTR, $64
+
+DATA c_erfQ4<>+0(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+4(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+8(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+12(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+16(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+20(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+24(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+28(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+32(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+36(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+40(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+44(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+48(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+52(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+56(SB)/4, $0xbc69b6a7
+DATA c_erfQ4<>+60(SB)/4, $0xbc69b6a7
+GLOBL c_erfQ4<>(SB), RODATA|NOPTR, $64
+
+DATA c_half<>+0(SB)/4, $0x3f000000
+DATA c_half<>+4(SB)/4, $0x3f000000
+DATA c_half<>+8(SB)/4, $0x3f000000
+DATA c_half<>+12(SB)/4, $0x3f000000
+DATA c_half<>+16(SB)/4, $0x3f000000
+DATA c_half<>+20(SB)/4, $0x3f000000
+DATA c_half<>+24(SB)/4, $0x3f000000
+DATA c_half<>+28(SB)/4, $0x3f000000
+DATA c_half<>+32(SB)/4, $0x3f000000
+DATA c_half<>+36(SB)/4, $0x3f000000
+DATA c_half<>+40(SB)/4, $0x3f000000
+DATA c_half<>+44(SB)/4, $0x3f000000
+DATA c_half<>+48(SB)/4, $0x3f000000
+DATA c_half<>+52(SB)/4, $0x3f000000
+DATA c_half<>+56(SB)/4, $0x3f000000
+DATA c_half<>+60(SB)/4, $0x3f000000
+GLOBL c_half<>(SB), RODATA|NOPTR, $64
+
+DATA c_negHalf<>+0(SB)/4, $0xbf000000
+DATA c_negHalf<>+4(SB)/4, $0xbf000000
+DATA c_negHalf<>+8(SB)/4, $0xbf000000
+DATA c_negHalf<>+12(SB)/4, $0xbf000000
+DATA c_negHalf<>+16(SB)/4, $0xbf000000
+DATA c_negHalf<>+20(SB)/4, $0xbf000000
+DATA c_negHalf<>+24(SB)/4, $0xbf000000
+DATA c_negHalf<>+28(SB)/4, $0xbf000000
+DATA c_negHalf<>+32(SB)/4, $0xbf000000
+DATA c_negHalf<>+36(SB)/4, $0xbf000000
+DATA c_negHalf<>+40(SB)/4, $0xbf000000
+DATA c_negHalf<>+44(SB)/4, $0xbf000000
+DATA c_negHalf<>+48(SB)/4, $0xbf000000
+DATA c_negHalf<>+52(SB)/4, $0xbf000000
+DATA c_negHalf<>+56(SB)/4, $0xbf000000
+DATA c_negHalf<>+60(SB)/4, $0xbf000000
+GLOBL c_negHalf<>(SB), RODATA|NOPTR, $64
+
+DATA c_geluInvSqrt2<>+0(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+4(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+8(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+12(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+16(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+20(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+24(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+28(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+32(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+36(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+40(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+44(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+48(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+52(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+56(SB)/4, $0x3f3504f3
+DATA c_geluInvSqrt2<>+60(SB)/4, $0x3f3504f3
+GLOBL c_geluInvSqrt2<>(SB), RODATA|NOPTR, $64
+
+DATA c_geluInvRoot<>+0(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+4(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+8(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+12(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+16(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+20(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+24(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+28(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+32(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+36(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+40(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+44(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+48(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+52(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+56(SB)/4, $0x3ecc422a
+DATA c_geluInvRoot<>+60(SB)/4, $0x3ecc422a
+GLOBL c_geluInvRoot<>(SB), RODATA|NOPTR, $64
+
+DATA c_geluC<>+0(SB)/4, $0x3d372713
+DATA c_geluC<>+4(SB)/4, $0x3d372713
+DATA c_geluC<>+8(SB)/4, $0x3d372713
+DATA c_geluC<>+12(SB)/4, $0x3d372713
+DATA c_geluC<>+16(SB)/4, $0x3d372713
+DATA c_geluC<>+20(SB)/4, $0x3d372713
+DATA c_geluC<>+24(SB)/4, $0x3d372713
+DATA c_geluC<>+28(SB)/4, $0x3d372713
+DATA c_geluC<>+32(SB)/4, $0x3d372713
+DATA c_geluC<>+36(SB)/4, $0x3d372713
+DATA c_geluC<>+40(SB)/4, $0x3d372713
+DATA c_geluC<>+44(SB)/4, $0x3d372713
+DATA c_geluC<>+48(SB)/4, $0x3d372713
+DATA c_geluC<>+52(SB)/4, $0x3d372713
+DATA c_geluC<>+56(SB)/4, $0x3d372713
+DATA c_geluC<>+60(SB)/4, $0x3d372713
+GLOBL c_geluC<>(SB), RODATA|NOPTR, $64
+
+DATA c_gelu2K<>+0(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+4(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+8(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+12(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+16(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+20(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+24(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+28(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+32(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+36(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+40(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+44(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+48(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+52(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+56(SB)/4, $0x3fcc422a
+DATA c_gelu2K<>+60(SB)/4, $0x3fcc422a
+GLOBL c_gelu2K<>(SB), RODATA|NOPTR, $64
+
+DATA c_geluK<>+0(SB)/4, $0x3f4c422a
+DATA c_geluK<>+4(SB)/4, $0x3f4c422a
+DATA c_geluK<>+8(SB)/4, $0x3f4c422a
+DATA c_geluK<>+12(SB)/4, $0x3f4c422a
+DATA c_geluK<>+16(SB)/4, $0x3f4c422a
+DATA c_geluK<>+20(SB)/4, $0x3f4c422a
+DATA c_geluK<>+24(SB)/4, $0x3f4c422a
+DATA c_geluK<>+28(SB)/4, $0x3f4c422a
+DATA c_geluK<>+32(SB)/4, $0x3f4c422a
+DATA c_geluK<>+36(SB)/4, $0x3f4c422a
+DATA c_geluK<>+40(SB)/4, $0x3f4c422a
+DATA c_geluK<>+44(SB)/4, $0x3f4c422a
+DATA c_geluK<>+48(SB)/4, $0x3f4c422a
+DATA c_geluK<>+52(SB)/4, $0x3f4c422a
+DATA c_geluK<>+56(SB)/4, $0x3f4c422a
+DATA c_geluK<>+60(SB)/4, $0x3f4c422a
+GLOBL c_geluK<>(SB), RODATA|NOPTR, $64
+
+DATA c_gelu3C<>+0(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+4(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+8(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+12(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+16(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+20(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+24(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+28(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+32(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+36(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+40(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+44(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+48(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+52(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+56(SB)/4, $0x3e095d4f
+DATA c_gelu3C<>+60(SB)/4, $0x3e095d4f
+GLOBL c_gelu3C<>(SB), RODATA|NOPTR, $64
+
 DATA c_sigLo<>+0(SB)/8, $0xc05e000000000000
 DATA c_sigLo<>+8(SB)/8, $0xc05e000000000000
 DATA c_sigLo<>+16(SB)/8, $0xc05e000000000000
@@ -690,6 +1086,408 @@ done:
 	VZEROUPPER
 	RET
 
+// func geluAVX2(d, s *float32, n int), n a multiple of 8
+TEXT ·geluAVX2(SB), NOSPLIT, $0-24
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS Y0, Y5 // x
+	VMULPS c_geluInvSqrt2<>(SB), Y0, Y0
+	VMOVUPS c_erfLo<>(SB), Y1
+	VMAXPS Y0, Y1, Y0 // NaN in x is what comes out
+	VMOVUPS c_erfHi<>(SB), Y1
+	VMINPS Y0, Y1, Y0
+	VMULPS Y0, Y0, Y1 // x²
+	VMULPS c_erfP0<>(SB), Y1, Y2
+	VADDPS c_erfP1<>(SB), Y2, Y2
+	VMULPS Y1, Y2, Y2
+	VADDPS c_erfP2<>(SB), Y2, Y2
+	VMULPS Y1, Y2, Y2
+	VADDPS c_erfP3<>(SB), Y2, Y2
+	VMULPS Y1, Y2, Y2
+	VADDPS c_erfP4<>(SB), Y2, Y2
+	VMULPS Y1, Y2, Y2
+	VADDPS c_erfP5<>(SB), Y2, Y2
+	VMULPS Y1, Y2, Y2
+	VADDPS c_erfP6<>(SB), Y2, Y2
+	VMULPS c_erfQ0<>(SB), Y1, Y3
+	VADDPS c_erfQ1<>(SB), Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VADDPS c_erfQ2<>(SB), Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VADDPS c_erfQ3<>(SB), Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VADDPS c_erfQ4<>(SB), Y3, Y3
+	VMULPS Y0, Y2, Y2 // x·p
+	VDIVPS Y3, Y2, Y0 // x·p/q
+	VADDPS c_one<>(SB), Y0, Y0
+	VMULPS c_half<>(SB), Y0, Y0
+	VMULPS Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func geluTanhAVX2(d, s *float32, n int), n a multiple of 8
+TEXT ·geluTanhAVX2(SB), NOSPLIT, $0-24
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y8
+	VMULPS c_geluC<>(SB), Y8, Y9
+	VMULPS Y8, Y9, Y9
+	VMULPS Y8, Y9, Y9
+	VADDPS Y9, Y8, Y9
+	VMULPS c_gelu2K<>(SB), Y9, Y9
+	VEXTRACTF128 $1, Y9, X1
+	VCVTPS2PD X9, Y0
+	VCVTPS2PD X1, Y1
+	VMOVUPD c_sigAbs<>(SB), Y2
+	VMOVUPD c_sigAbs<>(SB), Y3
+	VANDPD Y0, Y2, Y2 // |x|
+	VANDPD Y1, Y3, Y3 // |x|
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VSUBPD Y2, Y4, Y2 // t = −|x|
+	VSUBPD Y3, Y5, Y3 // t = −|x|
+	VMOVUPD c_sigLo<>(SB), Y4
+	VMOVUPD c_sigLo<>(SB), Y5
+	VMAXPD Y2, Y4, Y2 // NaN in x is what comes out
+	VMAXPD Y3, Y5, Y3 // NaN in x is what comes out
+	VMOVUPD c_sigShift<>(SB), Y4
+	VMOVUPD c_sigShift<>(SB), Y5
+	VFMADD231PD c_sigLog2e<>(SB), Y2, Y4 // n in the low bits
+	VFMADD231PD c_sigLog2e<>(SB), Y3, Y5 // n in the low bits
+	VMOVUPD Y4, Y6
+	VMOVUPD Y5, Y7
+	VSUBPD c_sigShift<>(SB), Y4, Y4 // n
+	VSUBPD c_sigShift<>(SB), Y5, Y5 // n
+	VFNMADD231PD c_sigLn2Hi<>(SB), Y4, Y2
+	VFNMADD231PD c_sigLn2Hi<>(SB), Y5, Y3
+	VFNMADD231PD c_sigLn2Lo<>(SB), Y4, Y2 // r
+	VFNMADD231PD c_sigLn2Lo<>(SB), Y5, Y3 // r
+	VMOVUPD c_sigP10<>(SB), Y4
+	VMOVUPD c_sigP10<>(SB), Y5
+	VFMADD213PD c_sigP9<>(SB), Y2, Y4
+	VFMADD213PD c_sigP9<>(SB), Y3, Y5
+	VFMADD213PD c_sigP8<>(SB), Y2, Y4
+	VFMADD213PD c_sigP8<>(SB), Y3, Y5
+	VFMADD213PD c_sigP7<>(SB), Y2, Y4
+	VFMADD213PD c_sigP7<>(SB), Y3, Y5
+	VFMADD213PD c_sigP6<>(SB), Y2, Y4
+	VFMADD213PD c_sigP6<>(SB), Y3, Y5
+	VFMADD213PD c_sigP5<>(SB), Y2, Y4
+	VFMADD213PD c_sigP5<>(SB), Y3, Y5
+	VFMADD213PD c_sigP4<>(SB), Y2, Y4
+	VFMADD213PD c_sigP4<>(SB), Y3, Y5
+	VFMADD213PD c_sigP3<>(SB), Y2, Y4
+	VFMADD213PD c_sigP3<>(SB), Y3, Y5
+	VFMADD213PD c_sigP2<>(SB), Y2, Y4
+	VFMADD213PD c_sigP2<>(SB), Y3, Y5
+	VFMADD213PD c_sigP1<>(SB), Y2, Y4
+	VFMADD213PD c_sigP1<>(SB), Y3, Y5
+	VFMADD213PD c_sigOne<>(SB), Y2, Y4 // e^r
+	VFMADD213PD c_sigOne<>(SB), Y3, Y5 // e^r
+	VPADDQ c_sigBias<>(SB), Y6, Y6
+	VPADDQ c_sigBias<>(SB), Y7, Y7
+	VPSLLQ $52, Y6, Y6 // 2ⁿ
+	VPSLLQ $52, Y7, Y7 // 2ⁿ
+	VMULPD Y6, Y4, Y4 // e
+	VMULPD Y7, Y5, Y5 // e
+	VADDPD c_sigOne<>(SB), Y4, Y2
+	VADDPD c_sigOne<>(SB), Y5, Y3
+	VMOVUPD c_sigOne<>(SB), Y6
+	VMOVUPD c_sigOne<>(SB), Y7
+	VDIVPD Y2, Y6, Y2 // 1/(1+e)
+	VDIVPD Y3, Y7, Y3 // 1/(1+e)
+	VMULPD Y2, Y4, Y4 // e/(1+e)
+	VMULPD Y3, Y5, Y5 // e/(1+e)
+	VBLENDVPD Y0, Y4, Y2, Y0 // by x's sign: −0 and 0 agree
+	VBLENDVPD Y1, Y5, Y3, Y1 // by x's sign: −0 and 0 agree
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VMULPS Y8, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func geluGradAVX2(d, gs, xs *float32, n int), n a multiple of 8
+TEXT ·geluGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ gs+8(FP), BX
+	MOVQ xs+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS Y0, Y6 // x
+	VMULPS c_negHalf<>(SB), Y0, Y0
+	VMULPS Y6, Y0, Y0 // −½·x·x
+	VMOVUPS c_expLo<>(SB), Y1
+	VMAXPS Y0, Y1, Y0 // NaN in x is what comes out
+	VMOVUPS c_expHi<>(SB), Y1
+	VMINPS Y0, Y1, Y0
+	VMULPS c_expLog2e<>(SB), Y0, Y1
+	VCVTPS2DQ Y1, Y2 // n, rounded to nearest even
+	VCVTDQ2PS Y2, Y1
+	VMOVUPS Y0, Y3
+	VFNMADD231PS c_expC1<>(SB), Y1, Y3
+	VFNMADD231PS c_expC2<>(SB), Y1, Y3 // r
+	VMOVUPS c_expP0<>(SB), Y4
+	VFMADD213PS c_expP1<>(SB), Y3, Y4
+	VFMADD213PS c_expP2<>(SB), Y3, Y4
+	VFMADD213PS c_expP3<>(SB), Y3, Y4
+	VFMADD213PS c_expP4<>(SB), Y3, Y4
+	VFMADD213PS c_expP5<>(SB), Y3, Y4
+	VMULPS Y3, Y3, Y1 // z = r²
+	VFMADD213PS Y3, Y1, Y4
+	VADDPS c_one<>(SB), Y4, Y4
+	VPSRAD $1, Y2, Y1 // n1 = n>>1, n2 = n − n1
+	VPSUBD Y1, Y2, Y2
+	VPADDD c_bias127<>(SB), Y1, Y1
+	VPSLLD $23, Y1, Y1
+	VPADDD c_bias127<>(SB), Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VMULPS Y1, Y4, Y4
+	VMULPS Y2, Y4, Y0
+	VMULPS Y6, Y0, Y7
+	VMULPS c_geluInvRoot<>(SB), Y7, Y7 // x·e·(1/√(2π))
+	VMOVUPS Y6, Y0
+	VMULPS c_geluInvSqrt2<>(SB), Y0, Y0
+	VMOVUPS c_erfLo<>(SB), Y1
+	VMAXPS Y0, Y1, Y0 // NaN in x is what comes out
+	VMOVUPS c_erfHi<>(SB), Y1
+	VMINPS Y0, Y1, Y0
+	VMULPS Y0, Y0, Y1 // x²
+	VMULPS c_erfP0<>(SB), Y1, Y2
+	VADDPS c_erfP1<>(SB), Y2, Y2
+	VMULPS Y1, Y2, Y2
+	VADDPS c_erfP2<>(SB), Y2, Y2
+	VMULPS Y1, Y2, Y2
+	VADDPS c_erfP3<>(SB), Y2, Y2
+	VMULPS Y1, Y2, Y2
+	VADDPS c_erfP4<>(SB), Y2, Y2
+	VMULPS Y1, Y2, Y2
+	VADDPS c_erfP5<>(SB), Y2, Y2
+	VMULPS Y1, Y2, Y2
+	VADDPS c_erfP6<>(SB), Y2, Y2
+	VMULPS c_erfQ0<>(SB), Y1, Y3
+	VADDPS c_erfQ1<>(SB), Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VADDPS c_erfQ2<>(SB), Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VADDPS c_erfQ3<>(SB), Y3, Y3
+	VMULPS Y1, Y3, Y3
+	VADDPS c_erfQ4<>(SB), Y3, Y3
+	VMULPS Y0, Y2, Y2 // x·p
+	VDIVPS Y3, Y2, Y0 // x·p/q
+	VADDPS c_one<>(SB), Y0, Y0
+	VMULPS c_half<>(SB), Y0, Y0
+	VADDPS Y7, Y0, Y0
+	VMULPS (BX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func geluTanhGradAVX2(d, gs, xs *float32, n int), n a multiple of 8
+TEXT ·geluTanhGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ gs+8(FP), BX
+	MOVQ xs+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y8
+	VMULPS c_geluC<>(SB), Y8, Y9
+	VMULPS Y8, Y9, Y9
+	VMULPS Y8, Y9, Y9
+	VADDPS Y9, Y8, Y9
+	VMULPS c_gelu2K<>(SB), Y9, Y9
+	VEXTRACTF128 $1, Y9, X1
+	VCVTPS2PD X9, Y0
+	VCVTPS2PD X1, Y1
+	VMOVUPD c_sigAbs<>(SB), Y2
+	VMOVUPD c_sigAbs<>(SB), Y3
+	VANDPD Y0, Y2, Y2 // |x|
+	VANDPD Y1, Y3, Y3 // |x|
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VSUBPD Y2, Y4, Y2 // t = −|x|
+	VSUBPD Y3, Y5, Y3 // t = −|x|
+	VMOVUPD c_sigLo<>(SB), Y4
+	VMOVUPD c_sigLo<>(SB), Y5
+	VMAXPD Y2, Y4, Y2 // NaN in x is what comes out
+	VMAXPD Y3, Y5, Y3 // NaN in x is what comes out
+	VMOVUPD c_sigShift<>(SB), Y4
+	VMOVUPD c_sigShift<>(SB), Y5
+	VFMADD231PD c_sigLog2e<>(SB), Y2, Y4 // n in the low bits
+	VFMADD231PD c_sigLog2e<>(SB), Y3, Y5 // n in the low bits
+	VMOVUPD Y4, Y6
+	VMOVUPD Y5, Y7
+	VSUBPD c_sigShift<>(SB), Y4, Y4 // n
+	VSUBPD c_sigShift<>(SB), Y5, Y5 // n
+	VFNMADD231PD c_sigLn2Hi<>(SB), Y4, Y2
+	VFNMADD231PD c_sigLn2Hi<>(SB), Y5, Y3
+	VFNMADD231PD c_sigLn2Lo<>(SB), Y4, Y2 // r
+	VFNMADD231PD c_sigLn2Lo<>(SB), Y5, Y3 // r
+	VMOVUPD c_sigP10<>(SB), Y4
+	VMOVUPD c_sigP10<>(SB), Y5
+	VFMADD213PD c_sigP9<>(SB), Y2, Y4
+	VFMADD213PD c_sigP9<>(SB), Y3, Y5
+	VFMADD213PD c_sigP8<>(SB), Y2, Y4
+	VFMADD213PD c_sigP8<>(SB), Y3, Y5
+	VFMADD213PD c_sigP7<>(SB), Y2, Y4
+	VFMADD213PD c_sigP7<>(SB), Y3, Y5
+	VFMADD213PD c_sigP6<>(SB), Y2, Y4
+	VFMADD213PD c_sigP6<>(SB), Y3, Y5
+	VFMADD213PD c_sigP5<>(SB), Y2, Y4
+	VFMADD213PD c_sigP5<>(SB), Y3, Y5
+	VFMADD213PD c_sigP4<>(SB), Y2, Y4
+	VFMADD213PD c_sigP4<>(SB), Y3, Y5
+	VFMADD213PD c_sigP3<>(SB), Y2, Y4
+	VFMADD213PD c_sigP3<>(SB), Y3, Y5
+	VFMADD213PD c_sigP2<>(SB), Y2, Y4
+	VFMADD213PD c_sigP2<>(SB), Y3, Y5
+	VFMADD213PD c_sigP1<>(SB), Y2, Y4
+	VFMADD213PD c_sigP1<>(SB), Y3, Y5
+	VFMADD213PD c_sigOne<>(SB), Y2, Y4 // e^r
+	VFMADD213PD c_sigOne<>(SB), Y3, Y5 // e^r
+	VPADDQ c_sigBias<>(SB), Y6, Y6
+	VPADDQ c_sigBias<>(SB), Y7, Y7
+	VPSLLQ $52, Y6, Y6 // 2ⁿ
+	VPSLLQ $52, Y7, Y7 // 2ⁿ
+	VMULPD Y6, Y4, Y4 // e
+	VMULPD Y7, Y5, Y5 // e
+	VADDPD c_sigOne<>(SB), Y4, Y2
+	VADDPD c_sigOne<>(SB), Y5, Y3
+	VMOVUPD c_sigOne<>(SB), Y6
+	VMOVUPD c_sigOne<>(SB), Y7
+	VDIVPD Y2, Y6, Y2 // 1/(1+e)
+	VDIVPD Y3, Y7, Y3 // 1/(1+e)
+	VMULPD Y2, Y4, Y4 // e/(1+e)
+	VMULPD Y3, Y5, Y5 // e/(1+e)
+	VBLENDVPD Y0, Y4, Y2, Y0 // by x's sign: −0 and 0 agree
+	VBLENDVPD Y1, Y5, Y3, Y1 // by x's sign: −0 and 0 agree
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VINSERTF128 $1, X1, Y0, Y10
+	VXORPS c_signMask<>(SB), Y9, Y9 // −2u
+	VEXTRACTF128 $1, Y9, X1
+	VCVTPS2PD X9, Y0
+	VCVTPS2PD X1, Y1
+	VMOVUPD c_sigAbs<>(SB), Y2
+	VMOVUPD c_sigAbs<>(SB), Y3
+	VANDPD Y0, Y2, Y2 // |x|
+	VANDPD Y1, Y3, Y3 // |x|
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VSUBPD Y2, Y4, Y2 // t = −|x|
+	VSUBPD Y3, Y5, Y3 // t = −|x|
+	VMOVUPD c_sigLo<>(SB), Y4
+	VMOVUPD c_sigLo<>(SB), Y5
+	VMAXPD Y2, Y4, Y2 // NaN in x is what comes out
+	VMAXPD Y3, Y5, Y3 // NaN in x is what comes out
+	VMOVUPD c_sigShift<>(SB), Y4
+	VMOVUPD c_sigShift<>(SB), Y5
+	VFMADD231PD c_sigLog2e<>(SB), Y2, Y4 // n in the low bits
+	VFMADD231PD c_sigLog2e<>(SB), Y3, Y5 // n in the low bits
+	VMOVUPD Y4, Y6
+	VMOVUPD Y5, Y7
+	VSUBPD c_sigShift<>(SB), Y4, Y4 // n
+	VSUBPD c_sigShift<>(SB), Y5, Y5 // n
+	VFNMADD231PD c_sigLn2Hi<>(SB), Y4, Y2
+	VFNMADD231PD c_sigLn2Hi<>(SB), Y5, Y3
+	VFNMADD231PD c_sigLn2Lo<>(SB), Y4, Y2 // r
+	VFNMADD231PD c_sigLn2Lo<>(SB), Y5, Y3 // r
+	VMOVUPD c_sigP10<>(SB), Y4
+	VMOVUPD c_sigP10<>(SB), Y5
+	VFMADD213PD c_sigP9<>(SB), Y2, Y4
+	VFMADD213PD c_sigP9<>(SB), Y3, Y5
+	VFMADD213PD c_sigP8<>(SB), Y2, Y4
+	VFMADD213PD c_sigP8<>(SB), Y3, Y5
+	VFMADD213PD c_sigP7<>(SB), Y2, Y4
+	VFMADD213PD c_sigP7<>(SB), Y3, Y5
+	VFMADD213PD c_sigP6<>(SB), Y2, Y4
+	VFMADD213PD c_sigP6<>(SB), Y3, Y5
+	VFMADD213PD c_sigP5<>(SB), Y2, Y4
+	VFMADD213PD c_sigP5<>(SB), Y3, Y5
+	VFMADD213PD c_sigP4<>(SB), Y2, Y4
+	VFMADD213PD c_sigP4<>(SB), Y3, Y5
+	VFMADD213PD c_sigP3<>(SB), Y2, Y4
+	VFMADD213PD c_sigP3<>(SB), Y3, Y5
+	VFMADD213PD c_sigP2<>(SB), Y2, Y4
+	VFMADD213PD c_sigP2<>(SB), Y3, Y5
+	VFMADD213PD c_sigP1<>(SB), Y2, Y4
+	VFMADD213PD c_sigP1<>(SB), Y3, Y5
+	VFMADD213PD c_sigOne<>(SB), Y2, Y4 // e^r
+	VFMADD213PD c_sigOne<>(SB), Y3, Y5 // e^r
+	VPADDQ c_sigBias<>(SB), Y6, Y6
+	VPADDQ c_sigBias<>(SB), Y7, Y7
+	VPSLLQ $52, Y6, Y6 // 2ⁿ
+	VPSLLQ $52, Y7, Y7 // 2ⁿ
+	VMULPD Y6, Y4, Y4 // e
+	VMULPD Y7, Y5, Y5 // e
+	VADDPD c_sigOne<>(SB), Y4, Y2
+	VADDPD c_sigOne<>(SB), Y5, Y3
+	VMOVUPD c_sigOne<>(SB), Y6
+	VMOVUPD c_sigOne<>(SB), Y7
+	VDIVPD Y2, Y6, Y2 // 1/(1+e)
+	VDIVPD Y3, Y7, Y3 // 1/(1+e)
+	VMULPD Y2, Y4, Y4 // e/(1+e)
+	VMULPD Y3, Y5, Y5 // e/(1+e)
+	VBLENDVPD Y0, Y4, Y2, Y0 // by x's sign: −0 and 0 agree
+	VBLENDVPD Y1, Y5, Y3, Y1 // by x's sign: −0 and 0 agree
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VINSERTF128 $1, X1, Y0, Y11
+	VMULPS Y11, Y10, Y11 // sr = s·σ(−2u)
+	VMULPS c_gelu3C<>(SB), Y8, Y12
+	VMULPS Y8, Y12, Y12
+	VADDPS c_one<>(SB), Y12, Y12
+	VMULPS c_geluK<>(SB), Y12, Y12 // u′
+	VMULPS c_two<>(SB), Y8, Y13
+	VMULPS Y11, Y13, Y13 // 2x·sr
+	VXORPS Y14, Y14, Y14
+	VMULPS Y12, Y13, Y13
+	VCMPPS $4, Y14, Y11, Y14 // sr ≠ 0 (or NaN)
+	VANDPS Y14, Y13, Y13
+	VADDPS Y13, Y10, Y0
+	VMULPS (BX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func sigmoidAVX2(d, s *float32, n int), n a multiple of 8
 TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
 	MOVQ d+0(FP), DI
@@ -877,6 +1675,419 @@ loop:
 	VBLENDMPS Z2, Z0, K1, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func geluAVX512(d, s *float32, n int), n a multiple of 16
+TEXT ·geluAVX512(SB), NOSPLIT, $0-24
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS Z0, Z5 // x
+	VMULPS c_geluInvSqrt2<>(SB), Z0, Z0
+	VMOVUPS c_erfLo<>(SB), Z1
+	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
+	VMOVUPS c_erfHi<>(SB), Z1
+	VMINPS Z0, Z1, Z0
+	VMULPS Z0, Z0, Z1 // x²
+	VMULPS c_erfP0<>(SB), Z1, Z2
+	VADDPS c_erfP1<>(SB), Z2, Z2
+	VMULPS Z1, Z2, Z2
+	VADDPS c_erfP2<>(SB), Z2, Z2
+	VMULPS Z1, Z2, Z2
+	VADDPS c_erfP3<>(SB), Z2, Z2
+	VMULPS Z1, Z2, Z2
+	VADDPS c_erfP4<>(SB), Z2, Z2
+	VMULPS Z1, Z2, Z2
+	VADDPS c_erfP5<>(SB), Z2, Z2
+	VMULPS Z1, Z2, Z2
+	VADDPS c_erfP6<>(SB), Z2, Z2
+	VMULPS c_erfQ0<>(SB), Z1, Z3
+	VADDPS c_erfQ1<>(SB), Z3, Z3
+	VMULPS Z1, Z3, Z3
+	VADDPS c_erfQ2<>(SB), Z3, Z3
+	VMULPS Z1, Z3, Z3
+	VADDPS c_erfQ3<>(SB), Z3, Z3
+	VMULPS Z1, Z3, Z3
+	VADDPS c_erfQ4<>(SB), Z3, Z3
+	VMULPS Z0, Z2, Z2 // x·p
+	VDIVPS Z3, Z2, Z0 // x·p/q
+	VADDPS c_one<>(SB), Z0, Z0
+	VMULPS c_half<>(SB), Z0, Z0
+	VMULPS Z5, Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func geluTanhAVX512(d, s *float32, n int), n a multiple of 16
+TEXT ·geluTanhAVX512(SB), NOSPLIT, $0-24
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z8
+	VMULPS c_geluC<>(SB), Z8, Z9
+	VMULPS Z8, Z9, Z9
+	VMULPS Z8, Z9, Z9
+	VADDPS Z9, Z8, Z9
+	VMULPS c_gelu2K<>(SB), Z9, Z9
+	VEXTRACTF64X4 $1, Z9, Y1
+	VCVTPS2PD Y9, Z0
+	VCVTPS2PD Y1, Z1
+	VMOVUPD c_sigAbs<>(SB), Z2
+	VMOVUPD c_sigAbs<>(SB), Z3
+	VPANDQ Z0, Z2, Z2 // |x|
+	VPANDQ Z1, Z3, Z3 // |x|
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VSUBPD Z2, Z4, Z2 // t = −|x|
+	VSUBPD Z3, Z5, Z3 // t = −|x|
+	VMOVUPD c_sigLo<>(SB), Z4
+	VMOVUPD c_sigLo<>(SB), Z5
+	VMAXPD Z2, Z4, Z2 // NaN in x is what comes out
+	VMAXPD Z3, Z5, Z3 // NaN in x is what comes out
+	VMOVUPD c_sigShift<>(SB), Z4
+	VMOVUPD c_sigShift<>(SB), Z5
+	VFMADD231PD c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
+	VFMADD231PD c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
+	VMOVUPD Z4, Z6
+	VMOVUPD Z5, Z7
+	VSUBPD c_sigShift<>(SB), Z4, Z4 // n
+	VSUBPD c_sigShift<>(SB), Z5, Z5 // n
+	VFNMADD231PD c_sigLn2Hi<>(SB), Z4, Z2
+	VFNMADD231PD c_sigLn2Hi<>(SB), Z5, Z3
+	VFNMADD231PD c_sigLn2Lo<>(SB), Z4, Z2 // r
+	VFNMADD231PD c_sigLn2Lo<>(SB), Z5, Z3 // r
+	VMOVUPD c_sigP10<>(SB), Z4
+	VMOVUPD c_sigP10<>(SB), Z5
+	VFMADD213PD c_sigP9<>(SB), Z2, Z4
+	VFMADD213PD c_sigP9<>(SB), Z3, Z5
+	VFMADD213PD c_sigP8<>(SB), Z2, Z4
+	VFMADD213PD c_sigP8<>(SB), Z3, Z5
+	VFMADD213PD c_sigP7<>(SB), Z2, Z4
+	VFMADD213PD c_sigP7<>(SB), Z3, Z5
+	VFMADD213PD c_sigP6<>(SB), Z2, Z4
+	VFMADD213PD c_sigP6<>(SB), Z3, Z5
+	VFMADD213PD c_sigP5<>(SB), Z2, Z4
+	VFMADD213PD c_sigP5<>(SB), Z3, Z5
+	VFMADD213PD c_sigP4<>(SB), Z2, Z4
+	VFMADD213PD c_sigP4<>(SB), Z3, Z5
+	VFMADD213PD c_sigP3<>(SB), Z2, Z4
+	VFMADD213PD c_sigP3<>(SB), Z3, Z5
+	VFMADD213PD c_sigP2<>(SB), Z2, Z4
+	VFMADD213PD c_sigP2<>(SB), Z3, Z5
+	VFMADD213PD c_sigP1<>(SB), Z2, Z4
+	VFMADD213PD c_sigP1<>(SB), Z3, Z5
+	VFMADD213PD c_sigOne<>(SB), Z2, Z4 // e^r
+	VFMADD213PD c_sigOne<>(SB), Z3, Z5 // e^r
+	VPADDQ c_sigBias<>(SB), Z6, Z6
+	VPADDQ c_sigBias<>(SB), Z7, Z7
+	VPSLLQ $52, Z6, Z6 // 2ⁿ
+	VPSLLQ $52, Z7, Z7 // 2ⁿ
+	VMULPD Z6, Z4, Z4 // e
+	VMULPD Z7, Z5, Z5 // e
+	VADDPD c_sigOne<>(SB), Z4, Z2
+	VADDPD c_sigOne<>(SB), Z5, Z3
+	VMOVUPD c_sigOne<>(SB), Z6
+	VMOVUPD c_sigOne<>(SB), Z7
+	VDIVPD Z2, Z6, Z2 // 1/(1+e)
+	VDIVPD Z3, Z7, Z3 // 1/(1+e)
+	VMULPD Z2, Z4, Z4 // e/(1+e)
+	VMULPD Z3, Z5, Z5 // e/(1+e)
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	VCMPPD $1, Z6, Z0, K1 // x < 0
+	VCMPPD $1, Z7, Z1, K2 // x < 0
+	VBLENDMPD Z4, Z2, K1, Z0
+	VBLENDMPD Z5, Z3, K2, Z1
+	VCVTPD2PS Z0, Y0
+	VCVTPD2PS Z1, Y1
+	VINSERTF64X4 $1, Y1, Z0, Z0
+	VMULPS Z8, Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func geluGradAVX512(d, gs, xs *float32, n int), n a multiple of 16
+TEXT ·geluGradAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ gs+8(FP), BX
+	MOVQ xs+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS Z0, Z6 // x
+	VMULPS c_negHalf<>(SB), Z0, Z0
+	VMULPS Z6, Z0, Z0 // −½·x·x
+	VMOVUPS c_expLo<>(SB), Z1
+	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
+	VMOVUPS c_expHi<>(SB), Z1
+	VMINPS Z0, Z1, Z0
+	VMULPS c_expLog2e<>(SB), Z0, Z1
+	VCVTPS2DQ Z1, Z2 // n, rounded to nearest even
+	VCVTDQ2PS Z2, Z1
+	VMOVUPS Z0, Z3
+	VFNMADD231PS c_expC1<>(SB), Z1, Z3
+	VFNMADD231PS c_expC2<>(SB), Z1, Z3 // r
+	VMOVUPS c_expP0<>(SB), Z4
+	VFMADD213PS c_expP1<>(SB), Z3, Z4
+	VFMADD213PS c_expP2<>(SB), Z3, Z4
+	VFMADD213PS c_expP3<>(SB), Z3, Z4
+	VFMADD213PS c_expP4<>(SB), Z3, Z4
+	VFMADD213PS c_expP5<>(SB), Z3, Z4
+	VMULPS Z3, Z3, Z1 // z = r²
+	VFMADD213PS Z3, Z1, Z4
+	VADDPS c_one<>(SB), Z4, Z4
+	VPSRAD $1, Z2, Z1 // n1 = n>>1, n2 = n − n1
+	VPSUBD Z1, Z2, Z2
+	VPADDD c_bias127<>(SB), Z1, Z1
+	VPSLLD $23, Z1, Z1
+	VPADDD c_bias127<>(SB), Z2, Z2
+	VPSLLD $23, Z2, Z2
+	VMULPS Z1, Z4, Z4
+	VMULPS Z2, Z4, Z0
+	VMULPS Z6, Z0, Z7
+	VMULPS c_geluInvRoot<>(SB), Z7, Z7 // x·e·(1/√(2π))
+	VMOVUPS Z6, Z0
+	VMULPS c_geluInvSqrt2<>(SB), Z0, Z0
+	VMOVUPS c_erfLo<>(SB), Z1
+	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
+	VMOVUPS c_erfHi<>(SB), Z1
+	VMINPS Z0, Z1, Z0
+	VMULPS Z0, Z0, Z1 // x²
+	VMULPS c_erfP0<>(SB), Z1, Z2
+	VADDPS c_erfP1<>(SB), Z2, Z2
+	VMULPS Z1, Z2, Z2
+	VADDPS c_erfP2<>(SB), Z2, Z2
+	VMULPS Z1, Z2, Z2
+	VADDPS c_erfP3<>(SB), Z2, Z2
+	VMULPS Z1, Z2, Z2
+	VADDPS c_erfP4<>(SB), Z2, Z2
+	VMULPS Z1, Z2, Z2
+	VADDPS c_erfP5<>(SB), Z2, Z2
+	VMULPS Z1, Z2, Z2
+	VADDPS c_erfP6<>(SB), Z2, Z2
+	VMULPS c_erfQ0<>(SB), Z1, Z3
+	VADDPS c_erfQ1<>(SB), Z3, Z3
+	VMULPS Z1, Z3, Z3
+	VADDPS c_erfQ2<>(SB), Z3, Z3
+	VMULPS Z1, Z3, Z3
+	VADDPS c_erfQ3<>(SB), Z3, Z3
+	VMULPS Z1, Z3, Z3
+	VADDPS c_erfQ4<>(SB), Z3, Z3
+	VMULPS Z0, Z2, Z2 // x·p
+	VDIVPS Z3, Z2, Z0 // x·p/q
+	VADDPS c_one<>(SB), Z0, Z0
+	VMULPS c_half<>(SB), Z0, Z0
+	VADDPS Z7, Z0, Z0
+	VMULPS (BX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func geluTanhGradAVX512(d, gs, xs *float32, n int), n a multiple of 16
+TEXT ·geluTanhGradAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ gs+8(FP), BX
+	MOVQ xs+16(FP), SI
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z8
+	VMULPS c_geluC<>(SB), Z8, Z9
+	VMULPS Z8, Z9, Z9
+	VMULPS Z8, Z9, Z9
+	VADDPS Z9, Z8, Z9
+	VMULPS c_gelu2K<>(SB), Z9, Z9
+	VEXTRACTF64X4 $1, Z9, Y1
+	VCVTPS2PD Y9, Z0
+	VCVTPS2PD Y1, Z1
+	VMOVUPD c_sigAbs<>(SB), Z2
+	VMOVUPD c_sigAbs<>(SB), Z3
+	VPANDQ Z0, Z2, Z2 // |x|
+	VPANDQ Z1, Z3, Z3 // |x|
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VSUBPD Z2, Z4, Z2 // t = −|x|
+	VSUBPD Z3, Z5, Z3 // t = −|x|
+	VMOVUPD c_sigLo<>(SB), Z4
+	VMOVUPD c_sigLo<>(SB), Z5
+	VMAXPD Z2, Z4, Z2 // NaN in x is what comes out
+	VMAXPD Z3, Z5, Z3 // NaN in x is what comes out
+	VMOVUPD c_sigShift<>(SB), Z4
+	VMOVUPD c_sigShift<>(SB), Z5
+	VFMADD231PD c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
+	VFMADD231PD c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
+	VMOVUPD Z4, Z6
+	VMOVUPD Z5, Z7
+	VSUBPD c_sigShift<>(SB), Z4, Z4 // n
+	VSUBPD c_sigShift<>(SB), Z5, Z5 // n
+	VFNMADD231PD c_sigLn2Hi<>(SB), Z4, Z2
+	VFNMADD231PD c_sigLn2Hi<>(SB), Z5, Z3
+	VFNMADD231PD c_sigLn2Lo<>(SB), Z4, Z2 // r
+	VFNMADD231PD c_sigLn2Lo<>(SB), Z5, Z3 // r
+	VMOVUPD c_sigP10<>(SB), Z4
+	VMOVUPD c_sigP10<>(SB), Z5
+	VFMADD213PD c_sigP9<>(SB), Z2, Z4
+	VFMADD213PD c_sigP9<>(SB), Z3, Z5
+	VFMADD213PD c_sigP8<>(SB), Z2, Z4
+	VFMADD213PD c_sigP8<>(SB), Z3, Z5
+	VFMADD213PD c_sigP7<>(SB), Z2, Z4
+	VFMADD213PD c_sigP7<>(SB), Z3, Z5
+	VFMADD213PD c_sigP6<>(SB), Z2, Z4
+	VFMADD213PD c_sigP6<>(SB), Z3, Z5
+	VFMADD213PD c_sigP5<>(SB), Z2, Z4
+	VFMADD213PD c_sigP5<>(SB), Z3, Z5
+	VFMADD213PD c_sigP4<>(SB), Z2, Z4
+	VFMADD213PD c_sigP4<>(SB), Z3, Z5
+	VFMADD213PD c_sigP3<>(SB), Z2, Z4
+	VFMADD213PD c_sigP3<>(SB), Z3, Z5
+	VFMADD213PD c_sigP2<>(SB), Z2, Z4
+	VFMADD213PD c_sigP2<>(SB), Z3, Z5
+	VFMADD213PD c_sigP1<>(SB), Z2, Z4
+	VFMADD213PD c_sigP1<>(SB), Z3, Z5
+	VFMADD213PD c_sigOne<>(SB), Z2, Z4 // e^r
+	VFMADD213PD c_sigOne<>(SB), Z3, Z5 // e^r
+	VPADDQ c_sigBias<>(SB), Z6, Z6
+	VPADDQ c_sigBias<>(SB), Z7, Z7
+	VPSLLQ $52, Z6, Z6 // 2ⁿ
+	VPSLLQ $52, Z7, Z7 // 2ⁿ
+	VMULPD Z6, Z4, Z4 // e
+	VMULPD Z7, Z5, Z5 // e
+	VADDPD c_sigOne<>(SB), Z4, Z2
+	VADDPD c_sigOne<>(SB), Z5, Z3
+	VMOVUPD c_sigOne<>(SB), Z6
+	VMOVUPD c_sigOne<>(SB), Z7
+	VDIVPD Z2, Z6, Z2 // 1/(1+e)
+	VDIVPD Z3, Z7, Z3 // 1/(1+e)
+	VMULPD Z2, Z4, Z4 // e/(1+e)
+	VMULPD Z3, Z5, Z5 // e/(1+e)
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	VCMPPD $1, Z6, Z0, K1 // x < 0
+	VCMPPD $1, Z7, Z1, K2 // x < 0
+	VBLENDMPD Z4, Z2, K1, Z0
+	VBLENDMPD Z5, Z3, K2, Z1
+	VCVTPD2PS Z0, Y0
+	VCVTPD2PS Z1, Y1
+	VINSERTF64X4 $1, Y1, Z0, Z10
+	VPXORD c_signMask<>(SB), Z9, Z9 // −2u
+	VEXTRACTF64X4 $1, Z9, Y1
+	VCVTPS2PD Y9, Z0
+	VCVTPS2PD Y1, Z1
+	VMOVUPD c_sigAbs<>(SB), Z2
+	VMOVUPD c_sigAbs<>(SB), Z3
+	VPANDQ Z0, Z2, Z2 // |x|
+	VPANDQ Z1, Z3, Z3 // |x|
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VSUBPD Z2, Z4, Z2 // t = −|x|
+	VSUBPD Z3, Z5, Z3 // t = −|x|
+	VMOVUPD c_sigLo<>(SB), Z4
+	VMOVUPD c_sigLo<>(SB), Z5
+	VMAXPD Z2, Z4, Z2 // NaN in x is what comes out
+	VMAXPD Z3, Z5, Z3 // NaN in x is what comes out
+	VMOVUPD c_sigShift<>(SB), Z4
+	VMOVUPD c_sigShift<>(SB), Z5
+	VFMADD231PD c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
+	VFMADD231PD c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
+	VMOVUPD Z4, Z6
+	VMOVUPD Z5, Z7
+	VSUBPD c_sigShift<>(SB), Z4, Z4 // n
+	VSUBPD c_sigShift<>(SB), Z5, Z5 // n
+	VFNMADD231PD c_sigLn2Hi<>(SB), Z4, Z2
+	VFNMADD231PD c_sigLn2Hi<>(SB), Z5, Z3
+	VFNMADD231PD c_sigLn2Lo<>(SB), Z4, Z2 // r
+	VFNMADD231PD c_sigLn2Lo<>(SB), Z5, Z3 // r
+	VMOVUPD c_sigP10<>(SB), Z4
+	VMOVUPD c_sigP10<>(SB), Z5
+	VFMADD213PD c_sigP9<>(SB), Z2, Z4
+	VFMADD213PD c_sigP9<>(SB), Z3, Z5
+	VFMADD213PD c_sigP8<>(SB), Z2, Z4
+	VFMADD213PD c_sigP8<>(SB), Z3, Z5
+	VFMADD213PD c_sigP7<>(SB), Z2, Z4
+	VFMADD213PD c_sigP7<>(SB), Z3, Z5
+	VFMADD213PD c_sigP6<>(SB), Z2, Z4
+	VFMADD213PD c_sigP6<>(SB), Z3, Z5
+	VFMADD213PD c_sigP5<>(SB), Z2, Z4
+	VFMADD213PD c_sigP5<>(SB), Z3, Z5
+	VFMADD213PD c_sigP4<>(SB), Z2, Z4
+	VFMADD213PD c_sigP4<>(SB), Z3, Z5
+	VFMADD213PD c_sigP3<>(SB), Z2, Z4
+	VFMADD213PD c_sigP3<>(SB), Z3, Z5
+	VFMADD213PD c_sigP2<>(SB), Z2, Z4
+	VFMADD213PD c_sigP2<>(SB), Z3, Z5
+	VFMADD213PD c_sigP1<>(SB), Z2, Z4
+	VFMADD213PD c_sigP1<>(SB), Z3, Z5
+	VFMADD213PD c_sigOne<>(SB), Z2, Z4 // e^r
+	VFMADD213PD c_sigOne<>(SB), Z3, Z5 // e^r
+	VPADDQ c_sigBias<>(SB), Z6, Z6
+	VPADDQ c_sigBias<>(SB), Z7, Z7
+	VPSLLQ $52, Z6, Z6 // 2ⁿ
+	VPSLLQ $52, Z7, Z7 // 2ⁿ
+	VMULPD Z6, Z4, Z4 // e
+	VMULPD Z7, Z5, Z5 // e
+	VADDPD c_sigOne<>(SB), Z4, Z2
+	VADDPD c_sigOne<>(SB), Z5, Z3
+	VMOVUPD c_sigOne<>(SB), Z6
+	VMOVUPD c_sigOne<>(SB), Z7
+	VDIVPD Z2, Z6, Z2 // 1/(1+e)
+	VDIVPD Z3, Z7, Z3 // 1/(1+e)
+	VMULPD Z2, Z4, Z4 // e/(1+e)
+	VMULPD Z3, Z5, Z5 // e/(1+e)
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	VCMPPD $1, Z6, Z0, K1 // x < 0
+	VCMPPD $1, Z7, Z1, K2 // x < 0
+	VBLENDMPD Z4, Z2, K1, Z0
+	VBLENDMPD Z5, Z3, K2, Z1
+	VCVTPD2PS Z0, Y0
+	VCVTPD2PS Z1, Y1
+	VINSERTF64X4 $1, Y1, Z0, Z11
+	VMULPS Z11, Z10, Z11 // sr = s·σ(−2u)
+	VMULPS c_gelu3C<>(SB), Z8, Z12
+	VMULPS Z8, Z12, Z12
+	VADDPS c_one<>(SB), Z12, Z12
+	VMULPS c_geluK<>(SB), Z12, Z12 // u′
+	VMULPS c_two<>(SB), Z8, Z13
+	VMULPS Z11, Z13, Z13 // 2x·sr
+	VPXORD Z14, Z14, Z14
+	VCMPPS $4, Z14, Z11, K1 // sr ≠ 0 (or NaN)
+	VMULPS.Z Z12, Z13, K1, Z13
+	VADDPS Z13, Z10, Z0
+	VMULPS (BX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, BX
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop

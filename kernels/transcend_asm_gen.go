@@ -1,10 +1,11 @@
 //go:build ignore
 
 // This program writes transcend_amd64.s, the AVX2 and AVX-512 lanes of exp
-// and tanh, and of the logistic sigmoid: run it with go generate (see
-// transcend_amd64.go). Both widths come from one list of operations per
-// function, which for exp and tanh is the sequence of the Go twins in
-// transcend_test.go; the sigmoid runs in float64 lanes (sigmoidBody).
+// and tanh, of the logistic sigmoid, and of the exact GELU and its slope:
+// run it with go generate (see transcend_amd64.go). Both widths come from
+// one list of operations per function, which for exp and tanh is the
+// sequence of the Go twins in transcend_test.go and for the GELU that of
+// gelu.go; the sigmoid runs in float64 lanes (sigmoidBody).
 package main
 
 import (
@@ -30,6 +31,16 @@ var consts = []struct {
 	{"tanhSmall", f(0.625)}, {"tanhT0", f(-5.70498872745e-3)}, {"tanhT1", f(2.06390887954e-2)},
 	{"tanhT2", f(-5.37397155531e-2)}, {"tanhT3", f(1.33314422036e-1)}, {"tanhT4", f(-3.33332819422e-1)},
 	{"bias127", 127}, {"absMask", 0x7fffffff}, {"signMask", 0x80000000},
+	{"erfLo", f(-4)}, {"erfHi", f(4)},
+	{"erfP0", f(-2.72614225801306e-10)}, {"erfP1", f(2.77068142495902e-08)}, {"erfP2", f(-2.10102402082508e-06)},
+	{"erfP3", f(-5.69250639462346e-05)}, {"erfP4", f(-7.34990630326855e-04)}, {"erfP5", f(-2.95459980854025e-03)},
+	{"erfP6", f(-1.60960333262415e-02)},
+	{"erfQ0", f(-1.45660718464996e-05)}, {"erfQ1", f(-2.13374055278905e-04)}, {"erfQ2", f(-1.68282697438203e-03)},
+	{"erfQ3", f(-7.37332916720468e-03)}, {"erfQ4", f(-1.42647390514189e-02)},
+	{"half", f(0.5)}, {"negHalf", f(-0.5)},
+	{"geluInvSqrt2", f(0.7071067811865476)}, {"geluInvRoot", f(0.3989422804014327)},
+	{"geluC", f(0.044715)}, {"gelu2K", f(2 * 0.7978845608028654)}, {"geluK", f(0.7978845608028654)},
+	{"gelu3C", f(3 * 0.044715)},
 }
 
 func f(v float64) uint32 { return math.Float32bits(float32(v)) }
@@ -137,6 +148,129 @@ func tanhBody(i isa) []string {
 	return append(body, "VCMPPS $1, c_tanhSmall<>(SB), R6, R7", "VBLENDVPS R7, R2, R0, R0")
 }
 
+// erfCore takes x in R0 and leaves erf32(x) there (gelu.go), using R1–R3:
+// x clamped to [−4, 4] (a NaN stays), then x·p(x²)/q(x²) by Horner's rule
+// with each product and sum rounded on its own, as the Go code computes.
+func erfCore() []string {
+	body := []string{
+		"VMOVUPS c_erfLo<>(SB), R1",
+		"VMAXPS R0, R1, R0 // NaN in x is what comes out",
+		"VMOVUPS c_erfHi<>(SB), R1",
+		"VMINPS R0, R1, R0",
+		"VMULPS R0, R0, R1 // x²",
+		"VMULPS c_erfP0<>(SB), R1, R2",
+		"VADDPS c_erfP1<>(SB), R2, R2",
+	}
+	for k := 2; k <= 6; k++ {
+		body = append(body, "VMULPS R1, R2, R2", fmt.Sprintf("VADDPS c_erfP%d<>(SB), R2, R2", k))
+	}
+	body = append(body, "VMULPS c_erfQ0<>(SB), R1, R3", "VADDPS c_erfQ1<>(SB), R3, R3")
+	for k := 2; k <= 4; k++ {
+		body = append(body, "VMULPS R1, R3, R3", fmt.Sprintf("VADDPS c_erfQ%d<>(SB), R3, R3", k))
+	}
+	return append(body, "VMULPS R0, R2, R2 // x·p", "VDIVPS R3, R2, R0 // x·p/q")
+}
+
+// phiCore maps x in R0 to Φ(x) = ½·(1 + erf32(x·(1/√2))), using R1–R3.
+func phiCore() []string {
+	body := append([]string{"VMULPS c_geluInvSqrt2<>(SB), R0, R0"}, erfCore()...)
+	return append(body, "VADDPS c_one<>(SB), R0, R0", "VMULPS c_half<>(SB), R0, R0")
+}
+
+// geluBody maps x in R0 to x·Φ(x) (gelu.go's geluGo).
+func geluBody() []string {
+	body := append([]string{"VMOVUPS R0, R5 // x"}, phiCore()...)
+	return append(body, "VMULPS R5, R0, R0")
+}
+
+// geluGradBody maps x in R0 and the gradient at (BX) to g·(Φ(x) +
+// x·e^(−x²/2)·(1/√(2π))) (gelu.go's geluGradGo), the exponential by
+// expCore.
+func geluGradBody(i isa) []string {
+	body := []string{
+		"VMOVUPS R0, R6 // x",
+		"VMULPS c_negHalf<>(SB), R0, R0",
+		"VMULPS R6, R0, R0 // −½·x·x",
+	}
+	body = append(body, expCore(i)...)
+	body = append(body,
+		"VMULPS R6, R0, R7",
+		"VMULPS c_geluInvRoot<>(SB), R7, R7 // x·e·(1/√(2π))",
+		"VMOVUPS R6, R0",
+	)
+	body = append(body, phiCore()...)
+	return append(body, "VADDPS R7, R0, R0", "VMULPS (BX), R0, R0")
+}
+
+// tanhArg maps x in R8 to 2u = 2·√(2/π)·(x + 0.044715·x³) in R9 (gelu.go's
+// geluTanhGo: ((0.044715·x)·x)·x, added to x, then the product).
+func tanhArg() []string {
+	return []string{
+		"VMULPS c_geluC<>(SB), R8, R9",
+		"VMULPS R8, R9, R9",
+		"VMULPS R8, R9, R9",
+		"VADDPS R9, R8, R9",
+		"VMULPS c_gelu2K<>(SB), R9, R9",
+	}
+}
+
+// widen splits the float32 lanes of src into float64 halves in R0 (low)
+// and R1 (high) for sigmoidBody; narrow joins R0 and R1 back into dst.
+func widen(i isa, src string) []string {
+	if i.R == "Z" {
+		return []string{"VEXTRACTF64X4 $1, " + src + ", Y1", "VCVTPS2PD " + strings.Replace(src, "R", "Y", 1) + ", Z0", "VCVTPS2PD Y1, Z1"}
+	}
+	return []string{"VEXTRACTF128 $1, " + src + ", X1", "VCVTPS2PD " + strings.Replace(src, "R", "X", 1) + ", Y0", "VCVTPS2PD X1, Y1"}
+}
+
+func narrow(i isa, dst string) []string {
+	if i.R == "Z" {
+		return []string{"VCVTPD2PS Z0, Y0", "VCVTPD2PS Z1, Y1", "VINSERTF64X4 $1, Y1, Z0, " + dst}
+	}
+	return []string{"VCVTPD2PSY Y0, X0", "VCVTPD2PSY Y1, X1", "VINSERTF128 $1, X1, Y0, " + dst}
+}
+
+// geluTanhBody maps x at (SI) to x·σ(2u) in R0 (gelu.go's geluTanhGo), the
+// sigmoid in float64 lanes as sigmoidBody computes it.
+func geluTanhBody(i isa) []string {
+	body := append([]string{"VMOVUPS (SI), R8"}, tanhArg()...)
+	body = append(body, widen(i, "R9")...)
+	body = append(body, sigmoidBody(i)...)
+	body = append(body, narrow(i, "R0")...)
+	return append(body, "VMULPS R8, R0, R0")
+}
+
+// geluTanhGradBody maps x at (SI) and the gradient at (BX) to g·(s + t)
+// in R0, s = σ(2u), t = 2x·s·σ(−2u)·(√(2/π)·(1 + 3·0.044715·x²)) where
+// s·σ(−2u) is not 0, else 0 (gelu.go's geluTanhGradGo).
+func geluTanhGradBody(i isa) []string {
+	body := append([]string{"VMOVUPS (SI), R8"}, tanhArg()...)
+	body = append(body, widen(i, "R9")...)
+	body = append(body, sigmoidBody(i)...)
+	body = append(body, narrow(i, "R10")...)
+	xor := map[string]string{"Y": "VXORPS", "Z": "VPXORD"}[i.R]
+	body = append(body, xor+" c_signMask<>(SB), R9, R9 // −2u")
+	body = append(body, widen(i, "R9")...)
+	body = append(body, sigmoidBody(i)...)
+	body = append(body, narrow(i, "R11")...)
+	body = append(body,
+		"VMULPS R11, R10, R11 // sr = s·σ(−2u)",
+		"VMULPS c_gelu3C<>(SB), R8, R12",
+		"VMULPS R8, R12, R12",
+		"VADDPS c_one<>(SB), R12, R12",
+		"VMULPS c_geluK<>(SB), R12, R12 // u′",
+		"VMULPS c_two<>(SB), R8, R13",
+		"VMULPS R11, R13, R13 // 2x·sr",
+		xor+" R14, R14, R14",
+	)
+	if i.R == "Z" {
+		body = append(body, "VCMPPS $4, R14, R11, K1 // sr ≠ 0 (or NaN)", "VMULPS.Z R12, R13, K1, R13")
+	} else {
+		body = append(body, "VMULPS R12, R13, R13", "VCMPPS $4, R14, R11, R14 // sr ≠ 0 (or NaN)", "VANDPS R14, R13, R13")
+	}
+	return append(body, "VADDPS R13, R10, R0", "VMULPS (BX), R0, R0")
+}
+
 // sigmoidBody maps x in R0 and R1 (float64 lanes) to 1/(1+e) for x ≥ 0
 // and e/(1+e) below, e = e^−|x|, as unarySpan's float64 loop: both halves
 // interleaved, R2–R7 their scratch.
@@ -207,7 +341,7 @@ func main() {
 		for _, fn := range []struct {
 			name string
 			body []string
-		}{{"exp", expCore(i)}, {"tanh", tanhBody(i)}} {
+		}{{"exp", expCore(i)}, {"tanh", tanhBody(i)}, {"gelu", geluBody()}} {
 			name := fn.name + i.suffix
 			fmt.Fprintf(&b, "\n// func %s(d, s *float32, n int), n a multiple of %d\n", name, i.lanes)
 			fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-24\n", name)
@@ -217,6 +351,37 @@ func main() {
 				fmt.Fprintf(&b, "\t%s\n", regs(l, i.R))
 			}
 			fmt.Fprintf(&b, "\tVMOVUPS %s0, (DI)\n\tADDQ $%d, SI\n\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", i.R, 4*i.lanes, 4*i.lanes)
+		}
+		// The GELU's tanh form and the slopes: the kernels load their own
+		// operands (the slopes read the incoming gradient from gs too).
+		for _, fn := range []struct {
+			name string
+			grad bool
+			body []string
+		}{
+			{"geluTanh", false, geluTanhBody(i)},
+			{"geluGrad", true, append([]string{"VMOVUPS (SI), R0"}, geluGradBody(i)...)},
+			{"geluTanhGrad", true, geluTanhGradBody(i)},
+		} {
+			name := fn.name + i.suffix
+			if fn.grad {
+				fmt.Fprintf(&b, "\n// func %s(d, gs, xs *float32, n int), n a multiple of %d\n", name, i.lanes)
+				fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-32\n", name)
+				fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n\tMOVQ gs+8(FP), BX\n\tMOVQ xs+16(FP), SI\n\tMOVQ n+24(FP), CX\n")
+			} else {
+				fmt.Fprintf(&b, "\n// func %s(d, s *float32, n int), n a multiple of %d\n", name, i.lanes)
+				fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-24\n", name)
+				fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ n+16(FP), CX\n")
+			}
+			fmt.Fprintf(&b, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n", map[int]int{8: 3, 16: 4}[i.lanes])
+			for _, l := range fn.body {
+				fmt.Fprintf(&b, "\t%s\n", regs(l, i.R))
+			}
+			fmt.Fprintf(&b, "\tVMOVUPS %s0, (DI)\n\tADDQ $%d, SI\n", i.R, 4*i.lanes)
+			if fn.grad {
+				fmt.Fprintf(&b, "\tADDQ $%d, BX\n", 4*i.lanes)
+			}
+			fmt.Fprintf(&b, "\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", 4*i.lanes)
 		}
 		// The sigmoid widens each half of the lanes to float64 and narrows
 		// the results back: R0 and R1 hold half the lanes each.
@@ -238,9 +403,9 @@ func main() {
 	}
 }
 
-// regs names the width's registers: R0 … R7 become Y0 … or Z0 ….
+// regs names the width's registers: R0 … R15 become Y0 … or Z0 ….
 func regs(line, r string) string {
-	for k := 7; k >= 0; k-- {
+	for k := 15; k >= 0; k-- {
 		line = strings.ReplaceAll(line, fmt.Sprintf("R%d", k), fmt.Sprintf("%s%d", r, k))
 	}
 	return line

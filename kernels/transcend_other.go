@@ -8,3 +8,11 @@ var (
 	vtanh    = tanhSpan
 	vsigmoid = sigmoidSpan
 )
+
+// The GELUs are plain functions, not function values: the element-wise
+// kernels call them with buffers that must stay on the stack, which a call
+// through a function value would move to the heap.
+func vgelu(d, s []float32)            { geluGo(d, s) }
+func vgeluTanh(d, s []float32)        { geluTanhGo(d, s) }
+func vgeluGrad(d, g, x []float32)     { geluGradGo(d, g, x) }
+func vgeluTanhGrad(d, g, x []float32) { geluTanhGradGo(d, g, x) }

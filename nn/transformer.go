@@ -79,11 +79,11 @@ func (t *TransformerEncoderLayer) ForwardMasked(x *tensor.Tensor, mask Attention
 		return t.dropout1.Forward(out)
 	}
 	ff := func(x *tensor.Tensor) *tensor.Tensor {
-		h := t.Linear1.Forward(x)
+		var h *tensor.Tensor
 		if t.opts.GELU {
-			h = Gelu(h, false)
+			h = Gelu(t.Linear1.Forward(x), false)
 		} else {
-			h = h.Relu()
+			h = t.Linear1.forwardAct(x, tensor.ActRelu) // the ReLU in the product's epilogue
 		}
 		return t.dropout2.Forward(t.Linear2.Forward(t.dropout.Forward(h)))
 	}
