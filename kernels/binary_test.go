@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -96,6 +97,97 @@ func TestElementwiseNoGarbage(t *testing.T) {
 	for _, dist := range []Distribution{Uniform, Bernoulli, ScaledBernoulli} {
 		if allocs := testing.AllocsPerRun(10, func() { Random(d, dist, 0.5, 2, 7, 3) }); allocs > 1 {
 			t.Errorf("Random dist %d: %v allocations a call, want at most 1 (its closure)", dist, allocs)
+		}
+	}
+}
+
+// TestElementwiseVector checks the element-wise ops with vector code of
+// their own (elementwise_amd64.s: the affine map, square, |x|, 1/x, √x,
+// 1/√x, sign, clamp, the comparisons, maximum and minimum) against the same
+// spans taken one element at a time, which the Go loops compute, bit for
+// bit: lengths across whole vectors and ragged ends, signed zeros, NaNs,
+// infinities and subnormals, operands equal to each other or to the
+// scalar, and in place.
+func TestElementwiseVector(t *testing.T) { checkElementwiseVector(t) }
+
+func checkElementwiseVector(t *testing.T) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(6, 1))
+	draw := func(n int) []float32 {
+		v := withSpecials(rng, n, 4, 9)
+		for i := range v {
+			switch rng.IntN(8) {
+			case 0:
+				v[i] = 0.5 // the scalar of the comparisons and a clamp bound
+			case 1:
+				v[i] = -2
+			}
+		}
+		return v
+	}
+	one := func(f func(d, s []float32), s []float32) []float32 {
+		d := make([]float32, len(s))
+		for i := range s {
+			f(d[i:i+1], s[i:i+1]) // too short for a vector
+		}
+		return d
+	}
+	check := func(name string, n int, s, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if !sameFloat(got[i], want[i]) {
+				t.Fatalf("%s, n=%d: element %d of %v = %v, want %v", name, n, i, s[i], got[i], want[i])
+			}
+		}
+	}
+	lengths := []int{1, 7, 8, 9, 15, 16, 17, 33, 64, 100, 257}
+	for _, u := range []struct {
+		op   UnaryOp
+		a, b float32
+	}{
+		{Affine, 1.5, -0.25}, {Affine, -3, 0}, {Square, 0, 0}, {Abs, 0, 0}, {Recip, 0, 0}, {Sqrt, 0, 0},
+		{Rsqrt, 0, 0}, {Sign, 0, 0}, {Clamp, -2, 0.5}, {Clamp, 0, 0}, {Clamp, float32(math.Copysign(0, -1)), 1e30},
+		{Clamp, float32(math.Copysign(0, -1)), 0}, {Clamp, -1, float32(math.Copysign(0, -1))},
+		{Clamp, 1, -1}, {Clamp, float32(math.NaN()), 1}, {GtScalar, 0.5, 0}, {LtScalar, 0.5, 0}, {EqScalar, 0.5, 0},
+		{GtScalar, float32(math.NaN()), 0}, {EqScalar, 0, 0},
+	} {
+		f := func(d, s []float32) { unarySpan(u.op, u.a, u.b, d, s) }
+		for _, n := range lengths {
+			s := draw(n)
+			want := one(f, s)
+			got := make([]float32, n)
+			f(got, s)
+			name := fmt.Sprintf("unary %d (%v, %v)", u.op, u.a, u.b)
+			check(name, n, s, got, want)
+			in := append([]float32(nil), s...)
+			f(in, in)
+			check(name+" in place", n, s, in, want)
+		}
+	}
+	for _, op := range []BinaryOp{Eq, Ne, Lt, Le, Gt, Ge, Maximum, Minimum} {
+		for _, n := range lengths {
+			x, y := draw(n), draw(n)
+			for i := range y {
+				switch rng.IntN(6) {
+				case 0:
+					y[i] = x[i]
+				case 1:
+					x[i], y[i] = 0, float32(math.Copysign(0, -1))
+				case 2:
+					x[i], y[i] = float32(math.Copysign(0, -1)), 0
+				}
+			}
+			want := make([]float32, n)
+			for i := range x {
+				binarySpan(op, 0, want[i:i+1], x[i:i+1], y[i:i+1])
+			}
+			got := make([]float32, n)
+			binarySpan(op, 0, got, x, y)
+			name := fmt.Sprintf("binary %d", op)
+			check(name, n, x, got, want)
+			in := append([]float32(nil), x...)
+			binarySpan(op, 0, in, in, y)
+			check(name+" in place", n, x, in, want)
 		}
 	}
 }

@@ -139,10 +139,13 @@ func unaryGrain(op UnaryOp) int {
 // transcendentals otherwise run in float64 and round once.
 func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 	s = s[:len(d)]
+	if full := unaryVec(op, a, b, d, s); full > 0 {
+		d, s = d[full:], s[full:]
+	}
 	switch op {
 	case Affine:
 		for i, x := range s {
-			d[i] = a*x + b
+			d[i] = float32(a*x) + b // rounded twice, never fused: the vector code's bits
 		}
 	case Exp:
 		vexp(d, s)
@@ -293,6 +296,8 @@ func binaryRange(op BinaryOp, a float32, dst []float32, x, y Strided[float32], w
 func binarySpan(op BinaryOp, a float32, d, xs, ys []float32) {
 	xs, ys = xs[:len(d)], ys[:len(d)]
 	if full := binaryVec(op, d, xs, ys); full > 0 {
+		d, xs, ys = d[full:], xs[full:], ys[full:]
+	} else if full := binaryCmpVec(op, d, xs, ys); full > 0 {
 		d, xs, ys = d[full:], xs[full:], ys[full:]
 	}
 	switch op {

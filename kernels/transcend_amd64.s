@@ -400,6 +400,24 @@ DATA c_signMask<>+56(SB)/4, $0x80000000
 DATA c_signMask<>+60(SB)/4, $0x80000000
 GLOBL c_signMask<>(SB), RODATA|NOPTR, $64
 
+DATA c_minusOne<>+0(SB)/4, $0xbf800000
+DATA c_minusOne<>+4(SB)/4, $0xbf800000
+DATA c_minusOne<>+8(SB)/4, $0xbf800000
+DATA c_minusOne<>+12(SB)/4, $0xbf800000
+DATA c_minusOne<>+16(SB)/4, $0xbf800000
+DATA c_minusOne<>+20(SB)/4, $0xbf800000
+DATA c_minusOne<>+24(SB)/4, $0xbf800000
+DATA c_minusOne<>+28(SB)/4, $0xbf800000
+DATA c_minusOne<>+32(SB)/4, $0xbf800000
+DATA c_minusOne<>+36(SB)/4, $0xbf800000
+DATA c_minusOne<>+40(SB)/4, $0xbf800000
+DATA c_minusOne<>+44(SB)/4, $0xbf800000
+DATA c_minusOne<>+48(SB)/4, $0xbf800000
+DATA c_minusOne<>+52(SB)/4, $0xbf800000
+DATA c_minusOne<>+56(SB)/4, $0xbf800000
+DATA c_minusOne<>+60(SB)/4, $0xbf800000
+GLOBL c_minusOne<>(SB), RODATA|NOPTR, $64
+
 DATA c_erfLo<>+0(SB)/4, $0xc0800000
 DATA c_erfLo<>+4(SB)/4, $0xc0800000
 DATA c_erfLo<>+8(SB)/4, $0xc0800000
@@ -2176,6 +2194,953 @@ loop:
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, 32(DI)
 	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func affineUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·affineUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMULPS Y6, Y0, Y0
+	VADDPS Y7, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func squareUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·squareUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMULPS Y0, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func absUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·absUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VANDPS c_absMask<>(SB), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func recipUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·recipUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VDIVPS Y0, Y5, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func sqrtUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·sqrtUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VSQRTPS Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func rsqrtUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·rsqrtUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VEXTRACTF128 $1, Y0, X2
+	VCVTPS2PD X0, Y1
+	VCVTPS2PD X2, Y2
+	VSQRTPD Y1, Y1
+	VSQRTPD Y2, Y2
+	VMOVUPD c_sigOne<>(SB), Y3
+	VDIVPD Y1, Y3, Y1
+	VDIVPD Y2, Y3, Y2
+	VCVTPD2PSY Y1, X1
+	VCVTPD2PSY Y2, X2
+	VINSERTF128 $1, X2, Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func signUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·signUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VXORPS Y3, Y3, Y3
+	VCMPPS $30, Y3, Y0, Y1
+	VCMPPS $17, Y3, Y0, Y2
+	VBLENDVPS Y1, Y5, Y0, Y0
+	VMOVUPS c_minusOne<>(SB), Y3
+	VBLENDVPS Y2, Y3, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func clampUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·clampUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMAXPS Y0, Y6, Y2
+	VANDPS Y6, Y0, Y3
+	VCMPPS $0, Y6, Y0, Y4
+	VBLENDVPS Y4, Y3, Y2, Y2
+	VMOVAPS Y2, Y0
+	VMINPS Y0, Y7, Y2
+	VORPS Y7, Y0, Y3
+	VCMPPS $0, Y7, Y0, Y4
+	VBLENDVPS Y4, Y3, Y2, Y2
+	VMOVAPS Y2, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func gtScalarUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·gtScalarUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VCMPPS $30, Y6, Y0, Y0
+	VANDPS Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func ltScalarUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·ltScalarUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VCMPPS $17, Y6, Y0, Y0
+	VANDPS Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func eqScalarUAVX2(d, s *float32, n int, a, b float32), n a multiple of 8
+TEXT ·eqScalarUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y6
+	VBROADCASTSS b+28(FP), Y7
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VCMPPS $0, Y6, Y0, Y0
+	VANDPS Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func eqBAVX2(d, x, y *float32, n int), n a multiple of 8
+TEXT ·eqBAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VCMPPS $0, Y1, Y0, Y0
+	VANDPS Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func neBAVX2(d, x, y *float32, n int), n a multiple of 8
+TEXT ·neBAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VCMPPS $4, Y1, Y0, Y0
+	VANDPS Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func ltBAVX2(d, x, y *float32, n int), n a multiple of 8
+TEXT ·ltBAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VCMPPS $17, Y1, Y0, Y0
+	VANDPS Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func leBAVX2(d, x, y *float32, n int), n a multiple of 8
+TEXT ·leBAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VCMPPS $18, Y1, Y0, Y0
+	VANDPS Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func gtBAVX2(d, x, y *float32, n int), n a multiple of 8
+TEXT ·gtBAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VCMPPS $30, Y1, Y0, Y0
+	VANDPS Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func geBAVX2(d, x, y *float32, n int), n a multiple of 8
+TEXT ·geBAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VCMPPS $29, Y1, Y0, Y0
+	VANDPS Y5, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func maximumBAVX2(d, x, y *float32, n int), n a multiple of 8
+TEXT ·maximumBAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VMAXPS Y0, Y1, Y2
+	VANDPS Y1, Y0, Y3
+	VCMPPS $0, Y1, Y0, Y4
+	VBLENDVPS Y4, Y3, Y2, Y2
+	VADDPS Y1, Y0, Y3
+	VCMPPS $3, Y1, Y0, Y4
+	VBLENDVPS Y4, Y3, Y2, Y2
+	VMOVAPS Y2, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func minimumBAVX2(d, x, y *float32, n int), n a multiple of 8
+TEXT ·minimumBAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VMINPS Y0, Y1, Y2
+	VORPS Y1, Y0, Y3
+	VCMPPS $0, Y1, Y0, Y4
+	VBLENDVPS Y4, Y3, Y2, Y2
+	VADDPS Y1, Y0, Y3
+	VCMPPS $3, Y1, Y0, Y4
+	VBLENDVPS Y4, Y3, Y2, Y2
+	VMOVAPS Y2, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func affineUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·affineUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMULPS Z6, Z0, Z0
+	VADDPS Z7, Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func squareUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·squareUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMULPS Z0, Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func absUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·absUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VPANDD c_absMask<>(SB), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func recipUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·recipUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VDIVPS Z0, Z5, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func sqrtUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·sqrtUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VSQRTPS Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func rsqrtUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·rsqrtUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VEXTRACTF64X4 $1, Z0, Y2
+	VCVTPS2PD Y0, Z1
+	VCVTPS2PD Y2, Z2
+	VSQRTPD Z1, Z1
+	VSQRTPD Z2, Z2
+	VMOVUPD c_sigOne<>(SB), Z3
+	VDIVPD Z1, Z3, Z1
+	VDIVPD Z2, Z3, Z2
+	VCVTPD2PS Z1, Y1
+	VCVTPD2PS Z2, Y2
+	VINSERTF64X4 $1, Y2, Z1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func signUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·signUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VPXORD Z3, Z3, Z3
+	VCMPPS $30, Z3, Z0, K1
+	VCMPPS $17, Z3, Z0, K2
+	VMOVAPS Z5, K1, Z0
+	VMOVUPS c_minusOne<>(SB), K2, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func clampUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·clampUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMAXPS Z0, Z6, Z2
+	VPANDD Z6, Z0, Z3
+	VCMPPS $0, Z6, Z0, K1
+	VMOVAPS Z3, K1, Z2
+	VMOVAPS Z2, Z0
+	VMINPS Z0, Z7, Z2
+	VPORD Z7, Z0, Z3
+	VCMPPS $0, Z7, Z0, K1
+	VMOVAPS Z3, K1, Z2
+	VMOVAPS Z2, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func gtScalarUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·gtScalarUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VCMPPS $30, Z6, Z0, K1
+	VMOVAPS.Z Z5, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func ltScalarUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·ltScalarUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VCMPPS $17, Z6, Z0, K1
+	VMOVAPS.Z Z5, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func eqScalarUAVX512(d, s *float32, n int, a, b float32), n a multiple of 16
+TEXT ·eqScalarUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS a+24(FP), Z6
+	VBROADCASTSS b+28(FP), Z7
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VCMPPS $0, Z6, Z0, K1
+	VMOVAPS.Z Z5, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func eqBAVX512(d, x, y *float32, n int), n a multiple of 16
+TEXT ·eqBAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VCMPPS $0, Z1, Z0, K1
+	VMOVAPS.Z Z5, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func neBAVX512(d, x, y *float32, n int), n a multiple of 16
+TEXT ·neBAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VCMPPS $4, Z1, Z0, K1
+	VMOVAPS.Z Z5, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func ltBAVX512(d, x, y *float32, n int), n a multiple of 16
+TEXT ·ltBAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VCMPPS $17, Z1, Z0, K1
+	VMOVAPS.Z Z5, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func leBAVX512(d, x, y *float32, n int), n a multiple of 16
+TEXT ·leBAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VCMPPS $18, Z1, Z0, K1
+	VMOVAPS.Z Z5, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func gtBAVX512(d, x, y *float32, n int), n a multiple of 16
+TEXT ·gtBAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VCMPPS $30, Z1, Z0, K1
+	VMOVAPS.Z Z5, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func geBAVX512(d, x, y *float32, n int), n a multiple of 16
+TEXT ·geBAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VCMPPS $29, Z1, Z0, K1
+	VMOVAPS.Z Z5, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func maximumBAVX512(d, x, y *float32, n int), n a multiple of 16
+TEXT ·maximumBAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VMAXPS Z0, Z1, Z2
+	VPANDD Z1, Z0, Z3
+	VCMPPS $0, Z1, Z0, K1
+	VMOVAPS Z3, K1, Z2
+	VADDPS Z1, Z0, Z3
+	VCMPPS $3, Z1, Z0, K1
+	VMOVAPS Z3, K1, Z2
+	VMOVAPS Z2, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func minimumBAVX512(d, x, y *float32, n int), n a multiple of 16
+TEXT ·minimumBAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVUPS c_one<>(SB), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (DX), Z1
+	VMINPS Z0, Z1, Z2
+	VPORD Z1, Z0, Z3
+	VCMPPS $0, Z1, Z0, K1
+	VMOVAPS Z3, K1, Z2
+	VADDPS Z1, Z0, Z3
+	VCMPPS $3, Z1, Z0, K1
+	VMOVAPS Z3, K1, Z2
+	VMOVAPS Z2, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DX
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop

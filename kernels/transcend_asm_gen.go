@@ -1,11 +1,20 @@
 //go:build ignore
 
-// This program writes transcend_amd64.s, the AVX2 and AVX-512 lanes of exp
-// and tanh, of the logistic sigmoid, and of the exact GELU and its slope:
-// run it with go generate (see transcend_amd64.go). Both widths come from
-// one list of operations per function, which for exp and tanh is the
-// sequence of the Go twins in transcend_test.go and for the GELU that of
-// gelu.go; the sigmoid runs in float64 lanes (sigmoidBody).
+// This program writes transcend_amd64.s, the vector code of the
+// element-wise kernels: run it with go generate (see transcend_amd64.go).
+// Both widths, AVX2 and AVX-512, come from one list of operations per
+// function.
+//
+// The transcendentals are exp and tanh (the sequence of the Go twins in
+// transcend_test.go), the logistic sigmoid (float64 lanes, sigmoidBody),
+// and the GELUs and their slopes (gelu.go's sequences). Then come the ops
+// that unarySpan and binarySpan otherwise run one element at a time: the affine map, square, |x|, 1/x, √x, 1/√x,
+// the sign, clamping, the comparisons with a scalar and between operands,
+// and the element-wise maximum and minimum. Each computes what the Go loop
+// computes, the same IEEE operations on each element, so the bits are the
+// same: 1/√x in float64 lanes as the loop does, and max and min with Go's
+// rules for NaN and signed zeros (VMAXPS and VMINPS alone would return the
+// second operand for a NaN or two zeros).
 package main
 
 import (
@@ -30,7 +39,7 @@ var consts = []struct {
 	{"one", f(1)}, {"two", f(2)},
 	{"tanhSmall", f(0.625)}, {"tanhT0", f(-5.70498872745e-3)}, {"tanhT1", f(2.06390887954e-2)},
 	{"tanhT2", f(-5.37397155531e-2)}, {"tanhT3", f(1.33314422036e-1)}, {"tanhT4", f(-3.33332819422e-1)},
-	{"bias127", 127}, {"absMask", 0x7fffffff}, {"signMask", 0x80000000},
+	{"bias127", 127}, {"absMask", 0x7fffffff}, {"signMask", 0x80000000}, {"minusOne", f(-1)},
 	{"erfLo", f(-4)}, {"erfHi", f(4)},
 	{"erfP0", f(-2.72614225801306e-10)}, {"erfP1", f(2.77068142495902e-08)}, {"erfP2", f(-2.10102402082508e-06)},
 	{"erfP3", f(-5.69250639462346e-05)}, {"erfP4", f(-7.34990630326855e-04)}, {"erfP5", f(-2.95459980854025e-03)},
@@ -74,12 +83,17 @@ var consts64 = func() []struct {
 	return cs
 }()
 
-// isa is one vector width: R names its registers, and AND/OR are the
-// bitwise ops it has for them (AVX-512F has no VANDPS on zmm).
+// isa is one vector width: R names its registers, and AND, OR and XOR are
+// the bitwise ops it has for them (AVX-512F has no VANDPS on zmm).
 type isa struct {
-	suffix, R, AND, OR string
-	lanes              int
+	suffix, R, AND, OR, XOR string
+	lanes                   int
 }
+
+var (
+	avx2   = isa{"AVX2", "Y", "VANDPS", "VORPS", "VXORPS", 8}
+	avx512 = isa{"AVX512", "Z", "VPANDD", "VPORD", "VPXORD", 16}
+)
 
 // expCore takes x in R0 and leaves eˣ there, using R1–R4 (transcend.go's
 // expf: clamp, n = round(x·log₂e), r in two parts, the polynomial, and the
@@ -214,29 +228,30 @@ func tanhArg() []string {
 	}
 }
 
-// widen splits the float32 lanes of src into float64 halves in R0 (low)
-// and R1 (high) for sigmoidBody; narrow joins R0 and R1 back into dst.
-func widen(i isa, src string) []string {
-	if i.R == "Z" {
-		return []string{"VEXTRACTF64X4 $1, " + src + ", Y1", "VCVTPS2PD " + strings.Replace(src, "R", "Y", 1) + ", Z0", "VCVTPS2PD Y1, Z1"}
-	}
-	return []string{"VEXTRACTF128 $1, " + src + ", X1", "VCVTPS2PD " + strings.Replace(src, "R", "X", 1) + ", Y0", "VCVTPS2PD X1, Y1"}
+// widen splits the float32 lanes of src into float64 halves in lo and hi
+// (src may be lo, not hi); narrow joins lo and hi back into dst.
+func widen(i isa, src, lo, hi string) []string {
+	half := map[string]string{"Y": "X", "Z": "Y"}[i.R]
+	extract := map[string]string{"Y": "VEXTRACTF128", "Z": "VEXTRACTF64X4"}[i.R]
+	h, l := func(r string) string { return strings.Replace(r, "R", half, 1) }, strings.Replace(src, "R", half, 1)
+	return []string{extract + " $1, " + src + ", " + h(hi), "VCVTPS2PD " + l + ", " + lo, "VCVTPS2PD " + h(hi) + ", " + hi}
 }
 
-func narrow(i isa, dst string) []string {
-	if i.R == "Z" {
-		return []string{"VCVTPD2PS Z0, Y0", "VCVTPD2PS Z1, Y1", "VINSERTF64X4 $1, Y1, Z0, " + dst}
-	}
-	return []string{"VCVTPD2PSY Y0, X0", "VCVTPD2PSY Y1, X1", "VINSERTF128 $1, X1, Y0, " + dst}
+func narrow(i isa, lo, hi, dst string) []string {
+	half := map[string]string{"Y": "X", "Z": "Y"}[i.R]
+	cvt := map[string]string{"Y": "VCVTPD2PSY", "Z": "VCVTPD2PS"}[i.R]
+	insert := map[string]string{"Y": "VINSERTF128", "Z": "VINSERTF64X4"}[i.R]
+	h := func(r string) string { return strings.Replace(r, "R", half, 1) }
+	return []string{cvt + " " + lo + ", " + h(lo), cvt + " " + hi + ", " + h(hi), insert + " $1, " + h(hi) + ", " + lo + ", " + dst}
 }
 
 // geluTanhBody maps x at (SI) to x·σ(2u) in R0 (gelu.go's geluTanhGo), the
 // sigmoid in float64 lanes as sigmoidBody computes it.
 func geluTanhBody(i isa) []string {
 	body := append([]string{"VMOVUPS (SI), R8"}, tanhArg()...)
-	body = append(body, widen(i, "R9")...)
+	body = append(body, widen(i, "R9", "R0", "R1")...)
 	body = append(body, sigmoidBody(i)...)
-	body = append(body, narrow(i, "R0")...)
+	body = append(body, narrow(i, "R0", "R1", "R0")...)
 	return append(body, "VMULPS R8, R0, R0")
 }
 
@@ -245,14 +260,14 @@ func geluTanhBody(i isa) []string {
 // s·σ(−2u) is not 0, else 0 (gelu.go's geluTanhGradGo).
 func geluTanhGradBody(i isa) []string {
 	body := append([]string{"VMOVUPS (SI), R8"}, tanhArg()...)
-	body = append(body, widen(i, "R9")...)
+	body = append(body, widen(i, "R9", "R0", "R1")...)
 	body = append(body, sigmoidBody(i)...)
-	body = append(body, narrow(i, "R10")...)
+	body = append(body, narrow(i, "R0", "R1", "R10")...)
 	xor := map[string]string{"Y": "VXORPS", "Z": "VPXORD"}[i.R]
 	body = append(body, xor+" c_signMask<>(SB), R9, R9 // −2u")
-	body = append(body, widen(i, "R9")...)
+	body = append(body, widen(i, "R9", "R0", "R1")...)
 	body = append(body, sigmoidBody(i)...)
-	body = append(body, narrow(i, "R11")...)
+	body = append(body, narrow(i, "R0", "R1", "R11")...)
 	body = append(body,
 		"VMULPS R11, R10, R11 // sr = s·σ(−2u)",
 		"VMULPS c_gelu3C<>(SB), R8, R12",
@@ -321,23 +336,8 @@ func sigmoidBody(i isa) []string {
 
 func main() {
 	var b bytes.Buffer
-	fmt.Fprintln(&b, "// Code generated by transcend_asm_gen.go; DO NOT EDIT.")
-	fmt.Fprintln(&b, "\n//go:build amd64 && !purego\n\n#include \"textflag.h\"")
-	for _, c := range consts {
-		fmt.Fprintln(&b)
-		for k := range 16 {
-			fmt.Fprintf(&b, "DATA c_%s<>+%d(SB)/4, $0x%08x\n", c.name, 4*k, c.bits)
-		}
-		fmt.Fprintf(&b, "GLOBL c_%s<>(SB), RODATA|NOPTR, $64\n", c.name)
-	}
-	for _, c := range consts64 {
-		fmt.Fprintln(&b)
-		for k := range 8 {
-			fmt.Fprintf(&b, "DATA c_%s<>+%d(SB)/8, $0x%016x\n", c.name, 8*k, c.bits)
-		}
-		fmt.Fprintf(&b, "GLOBL c_%s<>(SB), RODATA|NOPTR, $64\n", c.name)
-	}
-	for _, i := range []isa{{"AVX2", "Y", "VANDPS", "VORPS", 8}, {"AVX512", "Z", "VPANDD", "VPORD", 16}} {
+	header(&b)
+	for _, i := range []isa{avx2, avx512} {
 		for _, fn := range []struct {
 			name string
 			body []string
@@ -398,8 +398,163 @@ func main() {
 		fmt.Fprintf(&b, "\t%s %s0, %s0\n\t%s %s1, %s1\n\tVMOVUPS %s0, (DI)\n\tVMOVUPS %s1, %d(DI)\n", narrow, i.R, low, narrow, i.R, low, low, low, half)
 		fmt.Fprintf(&b, "\tADDQ $%d, SI\n\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", 4*i.lanes, 4*i.lanes)
 	}
+	elementwise(&b)
 	if err := os.WriteFile("transcend_amd64.s", b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
+	}
+}
+
+// header starts the file: the notice, the build constraint and the
+// constants.
+func header(b *bytes.Buffer) {
+	fmt.Fprintln(b, "// Code generated by transcend_asm_gen.go; DO NOT EDIT.")
+	fmt.Fprintln(b, "\n//go:build amd64 && !purego\n\n#include \"textflag.h\"")
+	for _, c := range consts {
+		fmt.Fprintln(b)
+		for k := range 16 {
+			fmt.Fprintf(b, "DATA c_%s<>+%d(SB)/4, $0x%08x\n", c.name, 4*k, c.bits)
+		}
+		fmt.Fprintf(b, "GLOBL c_%s<>(SB), RODATA|NOPTR, $64\n", c.name)
+	}
+	for _, c := range consts64 {
+		fmt.Fprintln(b)
+		for k := range 8 {
+			fmt.Fprintf(b, "DATA c_%s<>+%d(SB)/8, $0x%016x\n", c.name, 8*k, c.bits)
+		}
+		fmt.Fprintf(b, "GLOBL c_%s<>(SB), RODATA|NOPTR, $64\n", c.name)
+	}
+}
+
+// Comparison predicates of VCMPPS, each false for a NaN operand as Go's
+// comparisons are, but for ≠, which is true.
+const (
+	predEQ = 0x00 // EQ_OQ
+	predNE = 0x04 // NEQ_UQ
+	predLT = 0x11 // LT_OQ
+	predLE = 0x12 // LE_OQ
+	predGE = 0x1d // GE_OQ
+	predGT = 0x1e // GT_OQ
+	predUN = 0x03 // UNORD_Q
+)
+
+// ones turns the comparison of R0 with src by pred into 1 or 0 in R0 (R5
+// holds 1).
+func ones(i isa, pred int, src string) []string {
+	if i.R == "Z" {
+		return []string{fmt.Sprintf("VCMPPS $%d, %s, R0, K1", pred, src), "VMOVAPS.Z R5, K1, R0"}
+	}
+	return []string{fmt.Sprintf("VCMPPS $%d, %s, R0, R0", pred, src), "VANDPS R5, R0, R0"}
+}
+
+// where sets dst to src in the lanes where R0 compares by pred with other
+// (scratch: R4 and K1).
+func where(i isa, pred int, other, src, dst string) []string {
+	if i.R == "Z" {
+		return []string{fmt.Sprintf("VCMPPS $%d, %s, R0, K1", pred, other), "VMOVAPS " + src + ", K1, " + dst}
+	}
+	return []string{fmt.Sprintf("VCMPPS $%d, %s, R0, R4", pred, other), "VBLENDVPS R4, " + src + ", " + dst + ", " + dst}
+}
+
+// extreme leaves Go's max(R0, other) (or min) in R0: VMAXPS with R0 as
+// the second source, which it returns for a NaN in R0 or for two zeros;
+// where the two are equal (±0 alike), their AND (OR for min), so that
+// max(−0, 0) = 0 and min(−0, 0) = −0; where other may be NaN, their sum, a
+// NaN.
+func extreme(i isa, min bool, other string, otherNaN bool) []string {
+	op, bits := "VMAXPS", i.AND
+	if min {
+		op, bits = "VMINPS", i.OR
+	}
+	body := []string{op + " R0, " + other + ", R2", bits + " " + other + ", R0, R3"}
+	body = append(body, where(i, predEQ, other, "R3", "R2")...)
+	if otherNaN {
+		body = append(body, "VADDPS "+other+", R0, R3")
+		body = append(body, where(i, predUN, other, "R3", "R2")...)
+	}
+	return append(body, "VMOVAPS R2, R0")
+}
+
+// unary lists the one-operand kernels: x in R0 becomes the result there,
+// with a broadcast in R6, b in R7 and 1 in R5.
+func unary(i isa) []struct {
+	name string
+	body []string
+} {
+	rsqrt := append(widen(i, "R0", "R1", "R2"), "VSQRTPD R1, R1", "VSQRTPD R2, R2", "VMOVUPD c_sigOne<>(SB), R3", "VDIVPD R1, R3, R1", "VDIVPD R2, R3, R2")
+	// sel(x > 0, 1, sel(x < 0, −1, x)), both masks from x before it
+	// changes.
+	var sign []string
+	if i.R == "Z" {
+		sign = []string{i.XOR + " R3, R3, R3", "VCMPPS $30, R3, R0, K1", "VCMPPS $17, R3, R0, K2",
+			"VMOVAPS R5, K1, R0", "VMOVUPS c_minusOne<>(SB), K2, R0"}
+	} else {
+		sign = []string{i.XOR + " R3, R3, R3", "VCMPPS $30, R3, R0, R1", "VCMPPS $17, R3, R0, R2",
+			"VBLENDVPS R1, R5, R0, R0", "VMOVUPS c_minusOne<>(SB), R3", "VBLENDVPS R2, R3, R0, R0"}
+	}
+	return []struct {
+		name string
+		body []string
+	}{
+		{"affine", []string{"VMULPS R6, R0, R0", "VADDPS R7, R0, R0"}},
+		{"square", []string{"VMULPS R0, R0, R0"}},
+		{"abs", []string{i.AND + " c_absMask<>(SB), R0, R0"}},
+		{"recip", []string{"VDIVPS R0, R5, R0"}},
+		{"sqrt", []string{"VSQRTPS R0, R0"}},
+		{"rsqrt", append(rsqrt, narrow(i, "R1", "R2", "R0")...)},
+		{"sign", sign},
+		{"clamp", append(extreme(i, false, "R6", false), extreme(i, true, "R7", false)...)},
+		{"gtScalar", ones(i, predGT, "R6")},
+		{"ltScalar", ones(i, predLT, "R6")},
+		{"eqScalar", ones(i, predEQ, "R6")},
+	}
+}
+
+// binary lists the two-operand kernels: x in R0 and y in R1 become the
+// result in R0, with 1 in R5.
+func binary(i isa) []struct {
+	name string
+	body []string
+} {
+	return []struct {
+		name string
+		body []string
+	}{
+		{"eq", ones(i, predEQ, "R1")}, {"ne", ones(i, predNE, "R1")},
+		{"lt", ones(i, predLT, "R1")}, {"le", ones(i, predLE, "R1")},
+		{"gt", ones(i, predGT, "R1")}, {"ge", ones(i, predGE, "R1")},
+		{"maximum", extreme(i, false, "R1", true)}, {"minimum", extreme(i, true, "R1", true)},
+	}
+}
+
+// elementwise writes the kernels of the ops unarySpan and binarySpan
+// otherwise run one element at a time.
+func elementwise(b *bytes.Buffer) {
+	for _, i := range []isa{avx2, avx512} {
+		shift := map[int]int{8: 3, 16: 4}[i.lanes]
+		for _, fn := range unary(i) {
+			name := fn.name + "U" + i.suffix
+			fmt.Fprintf(b, "\n// func %s(d, s *float32, n int, a, b float32), n a multiple of %d\n", name, i.lanes)
+			fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $0-32\n", name)
+			fmt.Fprintf(b, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ n+16(FP), CX\n")
+			fmt.Fprintf(b, "\tVBROADCASTSS a+24(FP), %s6\n\tVBROADCASTSS b+28(FP), %s7\n\tVMOVUPS c_one<>(SB), %s5\n", i.R, i.R, i.R)
+			fmt.Fprintf(b, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n\tVMOVUPS (SI), %s0\n", shift, i.R)
+			for _, l := range fn.body {
+				fmt.Fprintf(b, "\t%s\n", regs(l, i.R))
+			}
+			fmt.Fprintf(b, "\tVMOVUPS %s0, (DI)\n\tADDQ $%d, SI\n\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", i.R, 4*i.lanes, 4*i.lanes)
+		}
+		for _, fn := range binary(i) {
+			name := fn.name + "B" + i.suffix
+			fmt.Fprintf(b, "\n// func %s(d, x, y *float32, n int), n a multiple of %d\n", name, i.lanes)
+			fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $0-32\n", name)
+			fmt.Fprintf(b, "\tMOVQ d+0(FP), DI\n\tMOVQ x+8(FP), SI\n\tMOVQ y+16(FP), DX\n\tMOVQ n+24(FP), CX\n")
+			fmt.Fprintf(b, "\tVMOVUPS c_one<>(SB), %s5\n", i.R)
+			fmt.Fprintf(b, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n\tVMOVUPS (SI), %s0\n\tVMOVUPS (DX), %s1\n", shift, i.R, i.R)
+			for _, l := range fn.body {
+				fmt.Fprintf(b, "\t%s\n", regs(l, i.R))
+			}
+			fmt.Fprintf(b, "\tVMOVUPS %s0, (DI)\n\tADDQ $%d, SI\n\tADDQ $%d, DX\n\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", i.R, 4*i.lanes, 4*i.lanes, 4*i.lanes)
+		}
 	}
 }
 
