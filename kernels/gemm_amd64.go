@@ -86,6 +86,7 @@ var sgemmAVX2 = &sgemmArch{
 		_, _, _ = a[6*k-1], b[16*k-1], c[5*ldc+15]
 		sgemmKernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
+	inPlace: inPlaceKernel(6, 16, sgemmKernel6x16AVX2A, sgemmKernel6x16AVX2AT),
 }
 
 // sgemmAVX512x32 has the widest tiles that leave AVX-512 registers for
@@ -99,6 +100,7 @@ var sgemmAVX512x32 = &sgemmArch{
 		_, _, _ = a[8*k-1], b[32*k-1], c[7*ldc+31]
 		sgemmKernel8x32AVX512(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
+	inPlace: inPlaceKernel(8, 32, sgemmKernel8x32AVX512A, sgemmKernel8x32AVX512AT),
 }
 
 // sgemmAVX512x16 is the 16×16 alternative, for n ≤ 16 or n an odd multiple
@@ -112,6 +114,7 @@ var sgemmAVX512x16 = &sgemmArch{
 		_, _, _ = a[16*k-1], b[16*k-1], c[15*ldc+15]
 		sgemmKernel16x16AVX512(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
+	inPlace: inPlaceKernel(16, 16, sgemmKernel16x16AVX512A, sgemmKernel16x16AVX512AT),
 }
 
 // sgemmKernel6x16AVX2 is the micro-kernel contract of sgemmArch.kernel for a
@@ -131,6 +134,51 @@ func sgemmKernel8x32AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32
 //
 //go:noescape
 func sgemmKernel16x16AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// sgemmKernel6x16AVX2A and sgemmKernel6x16AVX2AT are sgemmKernel6x16AVX2 reading op(A) in place
+// (sgemmArch.inPlace): not transposed and transposed.
+//
+//go:noescape
+func sgemmKernel6x16AVX2A(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)
+
+//go:noescape
+func sgemmKernel6x16AVX2AT(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)
+
+// sgemmKernel8x32AVX512A and sgemmKernel8x32AVX512AT are sgemmKernel8x32AVX512 reading op(A) in place
+// (sgemmArch.inPlace): not transposed and transposed.
+//
+//go:noescape
+func sgemmKernel8x32AVX512A(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)
+
+//go:noescape
+func sgemmKernel8x32AVX512AT(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)
+
+// sgemmKernel16x16AVX512A and sgemmKernel16x16AVX512AT are sgemmKernel16x16AVX512 reading op(A) in place
+// (sgemmArch.inPlace): not transposed and transposed.
+//
+//go:noescape
+func sgemmKernel16x16AVX512A(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)
+
+//go:noescape
+func sgemmKernel16x16AVX512AT(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)
+
+// inPlaceKernel wraps an mr×nr kernel's two in-place forms as
+// sgemmArch.inPlace.
+func inPlaceKernel(mr, nr int, rowMajor, trans func(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)) func(bool, int, []float32, int, []float32, []float32, int, float32, float32) {
+	return func(t bool, k int, a []float32, lda int, b, c []float32, ldc int, alpha, beta float32) {
+		// As kernel, the ends of what the assembly reads and writes.
+		last := (mr-1)*lda + k - 1
+		if t {
+			last = (k-1)*lda + mr - 1
+		}
+		_, _, _ = a[last], b[nr*k-1], c[(mr-1)*ldc+nr-1]
+		if t {
+			trans(k, &a[0], &b[0], &c[0], ldc, alpha, beta, lda)
+		} else {
+			rowMajor(k, &a[0], &b[0], &c[0], ldc, alpha, beta, lda)
+		}
+	}
+}
 
 // packAcross8AVX2 is packAcross8Go for AVX2, on raw pointers.
 //

@@ -50,7 +50,9 @@ func main() {
 	w("// of the packed A sliver, then it writes C = alpha·acc + beta·C, reading C")
 	w("// only when beta is not ±0.")
 	for _, k := range kernels {
-		k.emit(w)
+		k.emit(w, packedA)
+		k.emit(w, inPlaceA)
+		k.emit(w, inPlaceAT)
 	}
 	if err := os.WriteFile("gemm_amd64.s", buf.Bytes(), 0o666); err != nil {
 		log.Fatal(err)
@@ -59,7 +61,37 @@ func main() {
 
 func (k kernel) acc(i, v int) string { return fmt.Sprintf("%s%d", k.reg, k.accBase+i*k.nvec+v) }
 
-func (k kernel) emit(w func(string, ...any)) {
+// How a kernel reads its mr rows of op(A): packed (a sliver, the mr values
+// of a step side by side, step after step), or in place from A itself with
+// its leading dimension lda (in floats), either row-major (A not
+// transposed: row i at a + i·lda, its steps side by side) or transposed
+// (step p at a + p·lda, its mr values side by side, as packed but lda
+// apart). In place, R9 holds lda in bytes and R10 3·lda; row-major rows
+// 4q… come from base register q (SI, R12, R13, R14 = SI + 4q·lda).
+type aLayout int
+
+const (
+	packedA aLayout = iota
+	inPlaceA
+	inPlaceAT
+)
+
+var aBases = []string{"SI", "R12", "R13", "R14"}
+
+// aAddr is the address of row i of op(A) at unrolled step u.
+func (k kernel) aAddr(l aLayout, u, i int) string {
+	switch l {
+	case inPlaceA:
+		idx := []string{"", "(R9*1)", "(R9*2)", "(R10*1)"}[i%4]
+		return fmt.Sprintf("%d(%s)%s", u*4, aBases[i/4], idx)
+	case inPlaceAT:
+		idx := []string{"", "(R9*1)", "(R9*2)", "(R10*1)"}[u]
+		return fmt.Sprintf("%d(SI)%s", i*4, idx)
+	}
+	return fmt.Sprintf("%d(SI)", u*k.mr*4+i*4)
+}
+
+func (k kernel) emit(w func(string, ...any), l aLayout) {
 	astep, bstep := k.mr*4, k.nvec*k.vbytes
 	step := func(u int) {
 		for v := 0; v < k.nvec; v++ {
@@ -67,7 +99,7 @@ func (k kernel) emit(w func(string, ...any)) {
 		}
 		for i := 0; i < k.mr; i++ {
 			bc := k.bcregs[i%len(k.bcregs)]
-			w("\tVBROADCASTSS %d(SI), %s", u*astep+i*4, bc)
+			w("\tVBROADCASTSS %s, %s", k.aAddr(l, u, i), bc)
 			for v := 0; v < k.nvec; v++ {
 				w("\tVFMADD231PS %s, %s, %s", k.bregs[v], bc, k.acc(i, v))
 			}
@@ -88,45 +120,76 @@ func (k kernel) emit(w func(string, ...any)) {
 		w("\tVZEROUPPER")
 		w("\tRET")
 	}
+	name := k.name + map[aLayout]string{packedA: "", inPlaceA: "A", inPlaceAT: "AT"}[l]
 	w("")
-	w("// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32)", k.name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-48", k.name)
+	if l == packedA {
+		w("// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-48", name)
+	} else {
+		w("// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-56", name)
+	}
 	w("\tMOVQ k+0(FP), CX")
 	w("\tMOVQ a+8(FP), SI")
 	w("\tMOVQ b+16(FP), DI")
 	w("\tMOVQ c+24(FP), DX")
 	w("\tMOVQ ldc+32(FP), R8")
 	w("\tSHLQ $2, R8")
+	if l != packedA {
+		w("\tMOVQ lda+48(FP), R9")
+		w("\tSHLQ $2, R9")
+		w("\tLEAQ (R9)(R9*2), R10")
+	}
+	if l == inPlaceA {
+		for q := 1; q < len(aBases) && 4*q < k.mr; q++ {
+			w("\tLEAQ (%s)(R9*4), %s", aBases[q-1], aBases[q])
+		}
+	}
+	// advance moves the A pointers on by n steps.
+	advance := func(n int) {
+		switch l {
+		case packedA:
+			w("\tADDQ $%d, SI", n*astep)
+		case inPlaceA:
+			for q := 0; q < len(aBases) && 4*q < k.mr; q++ {
+				w("\tADDQ $%d, %s", 4*n, aBases[q])
+			}
+		case inPlaceAT:
+			for range n {
+				w("\tADDQ R9, SI")
+			}
+		}
+	}
 	for i := 0; i < k.mr; i++ {
 		for v := 0; v < k.nvec; v++ {
 			w("\tVXORPS %[1]s, %[1]s, %[1]s", k.acc(i, v))
 		}
 	}
 	w("\tCMPQ CX, $%d", k.unroll)
-	w("\tJLT %s_tail", k.name)
+	w("\tJLT %s_tail", name)
 	// The loop starts on a cache line of its own, wherever the linker puts
 	// the function: moved by 32 bytes (by code added elsewhere), it ran the
 	// MLP step 3–8% slower.
 	w("\tPCALIGN $64")
-	w("%s_loop:", k.name)
+	w("%s_loop:", name)
 	for u := 0; u < k.unroll; u++ {
 		step(u)
 	}
-	w("\tADDQ $%d, SI", k.unroll*astep)
+	advance(k.unroll)
 	w("\tADDQ $%d, DI", k.unroll*bstep)
 	w("\tSUBQ $%d, CX", k.unroll)
 	w("\tCMPQ CX, $%d", k.unroll)
-	w("\tJGE %s_loop", k.name)
-	w("%s_tail:", k.name)
+	w("\tJGE %s_loop", name)
+	w("%s_tail:", name)
 	w("\tTESTQ CX, CX")
-	w("\tJZ %s_store", k.name)
-	w("%s_step:", k.name)
+	w("\tJZ %s_store", name)
+	w("%s_step:", name)
 	step(0)
-	w("\tADDQ $%d, SI", astep)
+	advance(1)
 	w("\tADDQ $%d, DI", bstep)
 	w("\tDECQ CX")
-	w("\tJNZ %s_step", k.name)
-	w("%s_store:", k.name)
+	w("\tJNZ %s_step", name)
+	w("%s_store:", name)
 	w("\tVBROADCASTSS alpha+40(FP), %s", k.bregs[0])
 	w("\tVBROADCASTSS beta+44(FP), %s", k.bregs[1])
 	for i := 0; i < k.mr; i++ {
@@ -136,8 +199,8 @@ func (k kernel) emit(w func(string, ...any)) {
 	}
 	w("\tMOVL beta+44(FP), AX")
 	w("\tANDL $0x7fffffff, AX")
-	w("\tJZ %s_nobeta", k.name)
+	w("\tJZ %s_nobeta", name)
 	store(true)
-	w("%s_nobeta:", k.name)
+	w("%s_nobeta:", name)
 	store(false)
 }

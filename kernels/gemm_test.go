@@ -504,3 +504,70 @@ func TestSgemmSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestSgemmInPlaceSameBits: each micro-kernel that can read op(A) in place
+// (transposed or not) gives the bits of the packed kernel, on shapes with
+// ragged slivers, depths across kc slices, padded leading dimensions and
+// several threads' splits.
+func TestSgemmInPlaceSameBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 5))
+	defer func(v bool) { sgemmInPlaceA = v }(sgemmInPlaceA)
+	for _, arch := range sgemmArchs {
+		if arch.inPlace == nil {
+			continue
+		}
+		for range 40 {
+			transA, transB := rng.IntN(2) == 0, rng.IntN(2) == 0
+			m, n, k := 1+rng.IntN(70), 1+rng.IntN(80), 1+rng.IntN(600)
+			if rng.IntN(4) == 0 {
+				m = arch.mr * (1 + rng.IntN(20)) // whole slivers only
+			}
+			beta := []float32{0, 1, 0.5}[rng.IntN(3)]
+			tc := newSgemmCase(rng, transA, transB, m, n, k, 1.5, beta, 1)
+			run := func(inPlace bool) []float32 {
+				sgemmInPlaceA = inPlace
+				c := append([]float32(nil), tc.c...)
+				sgemm(arch, transA, transB, m, n, k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, beta, c, tc.ldc, nil)
+				return c
+			}
+			packed, inPlace := run(false), run(true)
+			for i := range packed {
+				if math.Float32bits(packed[i]) != math.Float32bits(inPlace[i]) && !(packed[i] != packed[i] && inPlace[i] != inPlace[i]) {
+					t.Fatalf("%s %v: C[%d] = %v in place, %v packed", arch.name, tc, i, inPlace[i], packed[i])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkSgemmInPlaceA times products of the training steps with op(A)
+// packed, then read in place where inPlaceWorthIt allows (sgemmInPlaceA).
+func BenchmarkSgemmInPlaceA(b *testing.B) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	defer func(v bool) { sgemmInPlaceA = v }(sgemmInPlaceA)
+	for _, s := range []struct {
+		name           string
+		transA, transB bool
+		m, n, k        int
+	}{
+		{"mlp-fwd", false, true, 64, 128, 784}, {"mlp-dW", true, false, 128, 784, 64},
+		{"tf-qkv", false, true, 4096, 256, 256}, {"tf-ff1", false, true, 4096, 1024, 256},
+		{"tf-dX", false, false, 4096, 256, 1024}, {"tf-dW", true, false, 256, 256, 4096},
+		{"tf-dW-ff", true, false, 1024, 256, 4096}, {"lstm-dW", true, false, 2048, 512, 4096},
+		{"lstm-proj", false, true, 4096, 2048, 512}, {"square-512", false, false, 512, 512, 512},
+	} {
+		tc := newSgemmCase(rng, s.transA, s.transB, s.m, s.n, s.k, 1, 0, 1)
+		arch := sgemmPick(s.m, s.n)
+		for _, inPlace := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/%dx%dx%d/%s", s.name, s.m, s.n, s.k, map[bool]string{false: "packed", true: "inplace"}[inPlace]), func(b *testing.B) {
+				sgemmInPlaceA = inPlace
+				sgemm(arch, s.transA, s.transB, s.m, s.n, s.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc, nil)
+				b.ResetTimer()
+				for range b.N {
+					sgemm(arch, s.transA, s.transB, s.m, s.n, s.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc, nil)
+				}
+				b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
