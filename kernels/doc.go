@@ -19,5 +19,8 @@
 // batch 32; bench/results/conv_torch.py times PyTorch's oneDNN on the same
 // shapes), BenchmarkMicroKernel (each GEMM micro-kernel alone in cache) and
 // BenchmarkFMAPeak (one core's fused multiply-add ceiling, what the
-// micro-kernels are measured against) report GFLOP/s.
+// micro-kernels are measured against) report GFLOP/s; BenchmarkSgemmInPlaceA
+// times the training steps' products with op(A) packed and read in place,
+// BenchmarkTranscend and BenchmarkGeluKernels the vector transcendentals
+// against their Go forms.
 package kernels

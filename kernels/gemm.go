@@ -12,7 +12,9 @@ import (
 // Large products follow the GotoBLAS/BLIS scheme: op(B) is packed into
 // kc-deep slivers nr columns wide, op(A) into mc×kc blocks of mr-row slivers,
 // and a register-blocked micro-kernel computes mr×nr tiles of C from them in
-// cache. Every element of C is computed by the same sequence of float
+// cache. Where a panel of op(B) has few slivers to share a packed block of
+// op(A), the micro-kernel reads op(A) in place instead (inPlaceWorthIt),
+// with the same arithmetic. Every element of C is computed by the same sequence of float
 // operations whatever GOMAXPROCS is: the depth is always cut at the same kc
 // boundaries and summed in the same order, and threads split only the output.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
