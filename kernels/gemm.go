@@ -118,10 +118,14 @@ var sgemmInPlaceA = true
 // every sliver of the panel, so packing pays off on wide panels, and a
 // transposed A whose steps lie a multiple of 8 KiB apart maps them onto a
 // few cache sets. Measured on Zen 5 (go test ./kernels -bench
-// SgemmInPlaceA): the Transformer's products with 8–16 slivers 1.05–1.16×
-// in place, 32 and more within ±3%, the LSTM's weight gradient (A
-// transposed, steps 8 KiB apart) 0.90×, the same with steps 8256 bytes
-// apart 1.01×.
+// SgemmInPlaceA): the Transformer's products with 8 slivers 1.06–1.21× in
+// place, 24–64 slivers within ±3%, a 1024³ product with A transposed
+// (steps 4 KiB apart, 32 slivers) 0.86×, the LSTM's weight gradient (A
+// transposed, steps 8 KiB apart, 16 slivers) 0.90×, the same with steps
+// 8256 bytes apart 1.01×. Only the AVX-512 kernels have in-place forms:
+// the AVX2 kernel's slivers of 6 take 24 bytes of a cache line a step, and
+// in place its products ran 0.95–1.05× and the Transformer's step on AVX2
+// code 0.95–1.0× (results/inplace-a-avx2-2026-12-02.txt).
 func inPlaceWorthIt(transA bool, lda, nSlivers int) bool {
 	return nSlivers <= 24 && !(transA && lda*4%8192 == 0)
 }

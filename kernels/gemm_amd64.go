@@ -86,7 +86,6 @@ var sgemmAVX2 = &sgemmArch{
 		_, _, _ = a[6*k-1], b[16*k-1], c[5*ldc+15]
 		sgemmKernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
-	inPlace: inPlaceKernel(6, 16, sgemmKernel6x16AVX2A, sgemmKernel6x16AVX2AT),
 }
 
 // sgemmAVX512x32 has the widest tiles that leave AVX-512 registers for
@@ -134,15 +133,6 @@ func sgemmKernel8x32AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32
 //
 //go:noescape
 func sgemmKernel16x16AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32)
-
-// sgemmKernel6x16AVX2A and sgemmKernel6x16AVX2AT are sgemmKernel6x16AVX2 reading op(A) in place
-// (sgemmArch.inPlace): not transposed and transposed.
-//
-//go:noescape
-func sgemmKernel6x16AVX2A(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)
-
-//go:noescape
-func sgemmKernel6x16AVX2AT(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)
 
 // sgemmKernel8x32AVX512A and sgemmKernel8x32AVX512AT are sgemmKernel8x32AVX512 reading op(A) in place
 // (sgemmArch.inPlace): not transposed and transposed.

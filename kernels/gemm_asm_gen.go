@@ -51,8 +51,10 @@ func main() {
 	w("// only when beta is not ±0.")
 	for _, k := range kernels {
 		k.emit(w, packedA)
-		k.emit(w, inPlaceA)
-		k.emit(w, inPlaceAT)
+		if k.reg == "Z" { // see inPlaceWorthIt: AVX2's slivers of 6 gain nothing in place
+			k.emit(w, inPlaceA)
+			k.emit(w, inPlaceAT)
+		}
 	}
 	if err := os.WriteFile("gemm_amd64.s", buf.Bytes(), 0o666); err != nil {
 		log.Fatal(err)
