@@ -31,7 +31,8 @@ func mulAVX2(d, x, y *float32, n int)
 //go:noescape
 func divAVX2(d, x, y *float32, n int)
 
-// binaryVec runs op's vector kernel (Add, Sub, Mul or Div) on the longest
+// binaryVec runs op's vector kernel (Add, Sub, Mul or Div here; the
+// comparisons, Maximum and Minimum through binaryCmpVec) on the longest
 // prefix of d it handles whole (AVX-512: all of it; AVX2: whole vectors of
 // 8) and returns that prefix's length: 0 where there is no kernel. It calls
 // the kernels directly, not through a function value, so that operands on
@@ -64,7 +65,7 @@ func binaryVec(op BinaryOp, d, x, y []float32) int {
 	case op == Div:
 		divAVX2(pd, px, py, n)
 	default:
-		return 0
+		return binaryCmpVec(op, d, x, y)
 	}
 	return n
 }

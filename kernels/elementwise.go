@@ -297,8 +297,6 @@ func binarySpan(op BinaryOp, a float32, d, xs, ys []float32) {
 	xs, ys = xs[:len(d)], ys[:len(d)]
 	if full := binaryVec(op, d, xs, ys); full > 0 {
 		d, xs, ys = d[full:], xs[full:], ys[full:]
-	} else if full := binaryCmpVec(op, d, xs, ys); full > 0 {
-		d, xs, ys = d[full:], xs[full:], ys[full:]
 	}
 	switch op {
 	case Add:

@@ -129,12 +129,8 @@ func minimumBAVX512(d, x, y *float32, n int)
 // the kernels directly, not through function values, so that operands on
 // the caller's stack stay there.
 func unaryVec(op UnaryOp, a, b float32, d, s []float32) int {
-	lanes := 8
-	if hasAVX512 {
-		lanes = 16
-	}
-	n := len(d) / lanes * lanes
-	if n == 0 || !hasAVX2 || op == Clamp && (a != a || b != b) {
+	n := wholeVectors(len(d))
+	if n == 0 || op == Clamp && (a != a || b != b) {
 		return 0
 	}
 	wide := hasAVX512
@@ -212,14 +208,23 @@ func unaryVec(op UnaryOp, a, b float32, d, s []float32) int {
 	return n
 }
 
-// binaryCmpVec is unaryVec for the comparisons, Maximum and Minimum.
-func binaryCmpVec(op BinaryOp, d, x, y []float32) int {
-	lanes := 8
-	if hasAVX512 {
-		lanes = 16
+// wholeVectors is the longest prefix of n values the vector kernels take
+// whole: 0 where the CPU has no AVX2.
+func wholeVectors(n int) int {
+	switch {
+	case hasAVX512:
+		return n &^ 15
+	case hasAVX2:
+		return n &^ 7
 	}
-	n := len(d) / lanes * lanes
-	if n == 0 || !hasAVX2 {
+	return 0
+}
+
+// binaryCmpVec is unaryVec for the comparisons, Maximum and Minimum (binaryVec
+// hands them on).
+func binaryCmpVec(op BinaryOp, d, x, y []float32) int {
+	n := wholeVectors(len(d))
+	if n == 0 {
 		return 0
 	}
 	wide := hasAVX512
