@@ -690,6 +690,29 @@ func buildKernelCases() []kernelCase {
 			}})
 	}
 
+	// Dropout's forward: the mask drawn and applied to x in one pass, the
+	// mask kept (as for the backward) or not.
+	drop := device.ScaledBernoulli.Info().ParamSets()[0]
+	for _, keep := range []bool{true, false} {
+		name, outputs := "dropout-mask", 2
+		if !keep {
+			name, outputs = "dropout", 1
+		}
+		add(kernelCase{method: "RandomMul", op: name, size: "1Mi", soft: true, work: elementwise(1, outputs),
+			setup: func(o *operands) func() {
+				x, y := o.uniform(mi, -1, 1), o.alloc(device.Float32, mi)
+				var mask device.Buffer
+				if keep {
+					mask = o.alloc(device.Float32, mi)
+				}
+				p := device.RandomParams{Dist: device.ScaledBernoulli, A: drop[0], B: drop[1]}
+				return func() {
+					p.Offset += mi
+					o.dev.RandomMul(y, mask, x, p)
+				}
+			}})
+	}
+
 	// Optimizer steps over one 1Mi-element tensor and over the parameter
 	// groups of the example models (one call updates the whole group);
 	// bytes count every operand read and every one written back.

@@ -90,21 +90,54 @@ func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64)
 		for i := lo; i < hi; i += philoxBlock {
 			n := min(philoxBlock, hi-i)
 			philoxWords(x0[:n], x1[:n], seed, offset+uint64(i))
-			out := dst[i : i+n]
-			switch dist {
-			case Uniform:
-				randMap(out, x0[:n], false, a, b-a)
-			case Bernoulli:
-				randMap(out, x0[:n], true, a, 1)
-			case ScaledBernoulli:
-				randMap(out, x0[:n], true, a, b)
-			default:
-				for j := range out {
-					out[j] = draw(dist, a, b, x0[j], x1[j])
-				}
-			}
+			drawBlock(dst[i:i+n], x0[:n], x1[:n], dist, a, b)
 		}
 	})
+}
+
+// RandomMul writes dst[i] = src[i]·r[i], r[i] being what Random draws at
+// element i, and r[i] into mask[i] where mask is not nil: a draw and the
+// product in one pass over the data, with the bits of Random and then a
+// Mul (the draws of a block stay in cache between the two). src may be
+// dst.
+func RandomMul(dst, mask, src []float32, dist Distribution, a, b float32, seed, offset uint64) {
+	if dist >= numDistributions {
+		panic("kernels: unknown distribution")
+	}
+	src = src[:len(dst)]
+	if mask != nil {
+		mask = mask[:len(dst)]
+	}
+	ParallelFor(len(dst), elemGrain/8, func(lo, hi int) {
+		var x0, x1 [philoxBlock]uint32
+		var tmp [philoxBlock]float32
+		for i := lo; i < hi; i += philoxBlock {
+			n := min(philoxBlock, hi-i)
+			r := tmp[:n]
+			if mask != nil {
+				r = mask[i : i+n]
+			}
+			philoxWords(x0[:n], x1[:n], seed, offset+uint64(i))
+			drawBlock(r, x0[:n], x1[:n], dist, a, b)
+			binarySpan(Mul, 0, dst[i:i+n], src[i:i+n], r)
+		}
+	})
+}
+
+// drawBlock maps the words of len(out) counters to dist's samples.
+func drawBlock(out []float32, x0, x1 []uint32, dist Distribution, a, b float32) {
+	switch dist {
+	case Uniform:
+		randMap(out, x0, false, a, b-a)
+	case Bernoulli:
+		randMap(out, x0, true, a, 1)
+	case ScaledBernoulli:
+		randMap(out, x0, true, a, b)
+	default:
+		for j := range out {
+			out[j] = draw(dist, a, b, x0[j], x1[j])
+		}
+	}
 }
 
 // randMapGo maps the words x[j] to out[j] as draw does for the

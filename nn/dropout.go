@@ -20,19 +20,13 @@ func NewDropout(p float32, g *tensor.Generator) *Dropout {
 	return &Dropout{P: p, gen: g, training: true}
 }
 
-// Forward drops elements of x in training mode.
+// Forward drops elements of x in training mode (tensor.Dropout: the mask
+// drawn and applied in one kernel).
 func (d *Dropout) Forward(x *tensor.Tensor) *tensor.Tensor {
-	switch {
-	case !d.training || d.P == 0:
+	if !d.training {
 		return x
-	case d.P == 1:
-		// Every element dropped; scaling by 1/(1−P) would give 0·∞ = NaN.
-		return x.MulScalar(0)
 	}
-	// The mask holds 0 or the scale 1/(1−P): one product each way, with
-	// the bits of x·keep·(1/(1−P)).
-	keep := tensor.ScopeOf(x).Own(tensor.ScaledBernoulli(d.gen, 1-d.P, 1/(1-d.P), x.Shape()...).To(x.Device()))
-	return x.Mul(keep)
+	return tensor.Dropout(d.gen, x, d.P)
 }
 
 // State is empty: Dropout has no parameters.

@@ -4,6 +4,8 @@
 // DIST names the device.Distribution (the backend defines each DIST_ name
 // before this source): DIST_UNIFORM on [A, B), DIST_NORMAL (mean A, sd B),
 // DIST_BERNOULLI (P = A), DIST_SCALEDBERNOULLI (B with P = A, else 0).
+// With MUL the draw r multiplies src into dst (RandomMul), and with MASK it
+// is also written to mask.
 
 uniform uint u_n;
 uniform uvec2 u_seed;   // lo, hi
@@ -12,6 +14,12 @@ uniform float u_a;
 uniform float u_b;
 
 layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
+#ifdef MUL
+layout(std430, binding = 1) readonly buffer Src { float src[]; };
+#ifdef MASK
+layout(std430, binding = 2) writeonly buffer Mask { float mask[]; };
+#endif
+#endif
 
 uvec4 philox(uvec4 ctr, uvec2 key) {
 	for (int r = 0; r < 10; r++) {
@@ -32,16 +40,25 @@ void main() {
 	uint carry;
 	uint lo = uaddCarry(u_offset.x, i, carry);
 	uvec4 x = philox(uvec4(lo, u_offset.y + carry, 0u, 0u), u_seed);
+	float r;
 #if DIST == DIST_UNIFORM
-	dst[i] = u_a + (u_b - u_a) * unit(x.x);
+	r = u_a + (u_b - u_a) * unit(x.x);
 #elif DIST == DIST_NORMAL
 	float rad = sqrt(-2.0f * log(1.0f - unit(x.x)));
-	dst[i] = u_a + u_b * rad * cos(6.2831853071795864f * unit(x.y));
+	r = u_a + u_b * rad * cos(6.2831853071795864f * unit(x.y));
 #elif DIST == DIST_BERNOULLI
-	dst[i] = unit(x.x) < u_a ? 1.0f : 0.0f;
+	r = unit(x.x) < u_a ? 1.0f : 0.0f;
 #elif DIST == DIST_SCALEDBERNOULLI
-	dst[i] = unit(x.x) < u_a ? u_b : 0.0f;
+	r = unit(x.x) < u_a ? u_b : 0.0f;
 #else
 #error random: unknown DIST
+#endif
+#ifdef MUL
+#ifdef MASK
+	mask[i] = r;
+#endif
+	dst[i] = src[i] * r;
+#else
+	dst[i] = r;
 #endif
 }

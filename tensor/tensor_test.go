@@ -154,6 +154,8 @@ func TestErrors(t *testing.T) {
 	mustPanic(t, "was released", func() { x := Zeros(2); x.Release(); x.Exp() })
 	mustPanic(t, "Unflatten: sizes [4 2] do not hold dimension 1 of [2 3 4]", func() { Zeros(2, 3, 4).Unflatten(1, 4, 2) })
 	mustPanic(t, "Unflatten: sizes [-1 3]: want positive sizes", func() { Zeros(2, 3, 4).Unflatten(1, -1, 3) })
+	mustPanic(t, "Dropout: want a drop probability in [0, 1], got 1.5", func() { Dropout(NewGenerator(1), Zeros(2), 1.5) })
+	mustPanic(t, "Dropout: want a drop probability in [0, 1], got NaN", func() { Dropout(NewGenerator(1), Zeros(2), float32(math.NaN())) })
 }
 
 // TestUnflattenIsAView checks that Unflatten splits a transposed tensor
@@ -346,6 +348,55 @@ func TestScaledBernoulli(t *testing.T) {
 	if want := x.Mul(mask).MulScalar(scale).Data(); !slices.Equal(got, want) {
 		t.Fatal("x·(scaled mask) differs from x·mask·scale")
 	}
+}
+
+// TestDropout checks that Dropout has the bits of x·ScaledBernoulli's mask
+// forward and backward (on a transposed view too, and without gradients),
+// takes the generator's counters as the draw does, and leaves p = 0 and
+// p = 1 to the identity and zeros.
+func TestDropout(t *testing.T) {
+	const p = 0.3
+	base := Uniform(NewGenerator(3), -4, 4, 37, 29)
+	for _, tc := range []struct {
+		name string
+		x    *Tensor
+	}{{"contiguous", base}, {"transposed", base.Transpose(0, 1)}} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := tc.x.Detach().SetRequiresGrad(true)
+			g := NewGenerator(11)
+			y := Dropout(g, x, p)
+			next := Rand(g, 5).Data()
+
+			ref := NewGenerator(11)
+			mask := ScaledBernoulli(ref, 1-p, 1/(1-p), x.Shape()...)
+			if want := Rand(ref, 5).Data(); !slices.Equal(next, want) {
+				t.Errorf("the draw after Dropout = %v, after ScaledBernoulli %v: not the same counters", next, want)
+			}
+			if want := x.Detach().Mul(mask).Data(); !slices.Equal(y.Data(), want) {
+				t.Fatal("Dropout differs from x·ScaledBernoulli mask")
+			}
+			w := Uniform(NewGenerator(4), -1, 1, x.Shape()...)
+			y.Mul(w).Sum().Backward()
+			if want := w.Mul(mask).Data(); !slices.Equal(x.Grad().Data(), want) {
+				t.Fatal("Dropout's gradient differs from upstream·mask")
+			}
+			NoGrad(func(s *Scope) {
+				if got := Dropout(NewGenerator(11), s.Use(x), p); got.RequiresGrad() || !slices.Equal(got.Data(), y.Data()) {
+					t.Error("Dropout under NoGrad: a different result, or one that records")
+				}
+			})
+		})
+	}
+	x := base.Detach()
+	if Dropout(NewGenerator(1), x, 0) != x {
+		t.Error("Dropout with p = 0 is not x itself")
+	}
+	if got := Dropout(NewGenerator(1), x, 1).Data(); slices.ContainsFunc(got, func(v float32) bool { return v != 0 }) {
+		t.Error("Dropout with p = 1 kept something")
+	}
+	// The gradient by finite differences, the same mask each time.
+	gradCheck(t, "Dropout", func(xs ...*Tensor) *Tensor { return Dropout(NewGenerator(5), xs[0], 0.4) },
+		input(rand.New(rand.NewPCG(1, 2)), 0.5, 2, 3, 7))
 }
 
 // TestGradAdoption: a leaf adopts a first gradient that its Backward

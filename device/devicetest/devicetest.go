@@ -66,6 +66,7 @@ var methods = []method{
 	{"Gather", testGather},
 	{"ScatterAdd", testScatterAdd},
 	{"Random", testRandom},
+	{"RandomMul", testRandomMul},
 	{"SGDStep", testSGDStep},
 	{"AdamStep", testAdamStep},
 	{"SumSquares", testSumSquares},

@@ -99,6 +99,61 @@ func testRandom(t tb, d device.Device) {
 	})
 }
 
+// testRandomMul checks RandomMul against the reference draws times src
+// (specials included: ±0, ±Inf, NaN, ±1e30), against Random followed by
+// Binary Mul to the bit, its mask against Random's, and that dst may be
+// src.
+func testRandomMul(t tb, d device.Device) {
+	for _, dist := range device.Distributions() {
+		for _, c := range randomCases {
+			subtest(t, dist.String()+"/"+c.name, func(t tb) {
+				r := newRand(t)
+				p := randomParams(dist)
+				p.Seed, p.Offset = c.seed, c.offset
+				src := uniform(r, c.n, -3, 3)
+				specials := []float32{0, negZero, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 1e30, -1e30}
+				for i := range src {
+					if r.IntN(8) == 0 {
+						src[i] = specials[r.IntN(len(specials))]
+					}
+				}
+				sb := upload(t, d, src)
+				dst, mask := upload(t, d, filled(c.n, float32(math.NaN()))), upload(t, d, filled(c.n+3, float32(math.NaN())))
+				d.RandomMul(dst, mask, sb, p)
+				got := download(t, d, dst, c.n)
+				gotMask := downloadOutput(t, d, "mask", mask, c.n)
+
+				want, bound := make([]float64, c.n), make([]float64, c.n)
+				for i := range want {
+					s := float64(src[i])
+					if math.IsInf(s, 0) || math.IsNaN(s) {
+						// The product with the draw (checked against
+						// Random below): NaN where it is 0.
+						want[i] = float64(src[i] * gotMask[i])
+						continue
+					}
+					ri, rb := randomRef(p, i)
+					want[i] = s * ri
+					bound[i] = math.Abs(s)*rb + tol("round").Bound(want[i], 0)
+				}
+				expectClose(t, "src·draw: "+describe(p), got, want, bound)
+
+				draws := generate(t, d, p, c.n)
+				expectEqual(t, "mask against Random: "+describe(p), gotMask, draws)
+				prod := upload(t, d, filled(c.n, 0))
+				shape := []int{c.n}
+				d.Binary(prod, device.Strided{Buf: sb, Strides: []int{1}}, device.Strided{Buf: upload(t, d, draws), Strides: []int{1}},
+					device.BinaryParams{Op: device.Mul, Shape: shape})
+				expectEqual(t, "against Random then Binary Mul: "+describe(p), got, download(t, d, prod, c.n))
+
+				// Without a mask, and in place.
+				d.RandomMul(sb, nil, sb, p)
+				expectEqual(t, "in place, no mask: "+describe(p), download(t, d, sb, c.n), got)
+			})
+		}
+	}
+}
+
 // generate draws n elements from d.
 func generate(t tb, d device.Device, p device.RandomParams, n int) []float32 {
 	t.Helper()

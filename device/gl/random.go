@@ -8,13 +8,30 @@ import (
 
 // Random fills dst from Philox4x32-10 at counters Offset … Offset+Len−1.
 func (d *Device) Random(dst device.Buffer, p device.RandomParams) {
-	g, n := d.buf(dst), dst.Len()
-	d.enqueue("random", func() {
-		prog := d.program(opVariant("random", "DIST", distributions, p.Dist.Info(), localDef(elemLocal)))
+	d.random("random", nil, writes(0), []device.Buffer{dst}, p)
+}
+
+// RandomMul is Random's kernel multiplying src by each draw (MUL), and
+// writing the draw to mask too (MASK) when there is one.
+func (d *Device) RandomMul(dst, mask, src device.Buffer, p device.RandomParams) {
+	if mask == nil {
+		d.random("random multiply", []string{"MUL"}, writes(0), []device.Buffer{dst, src}, p)
+		return
+	}
+	d.random("random multiply", []string{"MUL", "MASK"}, writes(0, 2), []device.Buffer{dst, src, mask}, p)
+}
+
+// random enqueues random.comp with the defines defs on bufs (bound from 0,
+// dst first): one invocation an element of dst.
+func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buffer, p device.RandomParams) {
+	gs, n := d.bufs(bufs), bufs[0].Len()
+	defs = append(defs, localDef(elemLocal))
+	d.enqueue(name, func() {
+		prog := d.program(opVariant("random", "DIST", distributions, p.Dist.Info(), defs...))
 		if prog == nil {
 			return
 		}
-		d.bind(writes(0), g)
+		d.bind(w, gs...)
 		prog.setUint("u_n", n)
 		prog.set("u_seed", uint2, uint32(p.Seed), uint32(p.Seed>>32))
 		prog.set("u_offset", uint2, uint32(p.Offset), uint32(p.Offset>>32))
