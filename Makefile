@@ -7,6 +7,8 @@ PKGS := ./...
 DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth dataset-fashion-mnist
+# Khronos' GLSL reference compiler: device/gl's tests check every shader they compile with it.
+DEPS += glslang-tools
 DEPS += openmpi-bin libopenmpi-dev
 # MPICH beside it (Open MPI stays the default "mpi"): dist's TestMPICH builds against it.
 DEPS += mpich libmpich-dev
@@ -118,8 +120,8 @@ deps-check:
 	  else echo "missing system packages:" $$missing "- run 'sudo make deps'; continuing with what is here"; fi; \
 	fi
 
-## deps: system packages for GL (Mesa EGL/llvmpipe), GLFW headers, Xvfb and
-## the Fashion-MNIST dataset.
+## deps: system packages for GL (Mesa EGL/llvmpipe), GLFW headers, Xvfb,
+## glslangValidator and the Fashion-MNIST dataset.
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)

@@ -169,6 +169,12 @@ func (d *Device) compiled(v variant) *program {
 	return p
 }
 
+// compiledHook, where set (by the package's tests), is called with the
+// name and source of each variant the driver compiled and linked, on the
+// GL thread of whichever device compiled it: the tests check every source
+// the suite ran against the GLSL specification with an offline compiler.
+var compiledHook func(name, src string)
+
 func compile(v variant) (uint32, error) {
 	src, err := v.source()
 	if err != nil {
@@ -193,6 +199,9 @@ func compile(v variant) (uint32, error) {
 		log := infoLog(prog, gl.GetProgramiv, gl.GetProgramInfoLog)
 		gl.DeleteProgram(prog)
 		return 0, fmt.Errorf("gl: linking shader %s failed: %s", v, log)
+	}
+	if compiledHook != nil {
+		compiledHook(v.String(), src)
 	}
 	return prog, nil
 }

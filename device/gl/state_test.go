@@ -12,10 +12,12 @@ import (
 
 // TestMain makes Mesa hand deleted GL names out again (a driconf option,
 // read from the environment once per process), as other drivers may, so
-// that TestBufferNameReuse exercises it and every test runs with it.
+// that TestBufferNameReuse exercises it and every test runs with it; and
+// it checks every shader source the tests compiled with glslangValidator
+// where it is installed (withShaderCheck).
 func TestMain(m *testing.M) {
 	os.Setenv("force_gl_names_reuse", "true")
-	os.Exit(m.Run())
+	os.Exit(withShaderCheck(m.Run))
 }
 
 // openElide opens a GL device with ElideEnv set to v.
