@@ -1,9 +1,6 @@
 package kernels
 
-import (
-	"math"
-	"math/bits"
-)
+import "math/bits"
 
 // Philox4x32 is the Philox4x32-10 counter-based generator of Salmon et al.,
 // "Parallel random numbers: as easy as 1, 2, 3" (SC11): ten rounds of
@@ -133,10 +130,8 @@ func drawBlock(out []float32, x0, x1 []uint32, dist Distribution, a, b float32) 
 		randMap(out, x0, true, a, 1)
 	case ScaledBernoulli:
 		randMap(out, x0, true, a, b)
-	default:
-		for j := range out {
-			out[j] = draw(dist, a, b, x0[j], x1[j])
-		}
+	default: // Normal
+		normalMap(out, x0, x1, a, b)
 	}
 }
 
@@ -202,8 +197,7 @@ func draw(dist Distribution, a, b float32, x0, x1 uint32) float32 {
 		// change the bits on some platforms.
 		return a + float32((b-a)*u)
 	case Normal:
-		r := math.Sqrt(-2 * math.Log(1-float64(u)))
-		return a + float32(float64(b)*r*math.Cos(2*math.Pi*float64(unit(x1))))
+		return normalGo(x0, x1, a, b)
 	case ScaledBernoulli:
 		return b * b2f(u < a)
 	default: // Bernoulli

@@ -9,3 +9,6 @@ func philoxWords(x0, x1 []uint32, seed, offset uint64) { philoxWordsGo(x0, x1, s
 func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {
 	randMapGo(out, x, bernoulli, a, s)
 }
+
+// normalMap is normalMapGo where there is no vector code.
+func normalMap(out []float32, x0, x1 []uint32, a, b float32) { normalMapGo(out, x0, x1, a, b) }

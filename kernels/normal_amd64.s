@@ -1,0 +1,455 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// The Normal draw in float64 lanes: normalGo (normal.go) operation for
+// operation, with math.Log's algorithm (its amd64 assembly) and
+// math.Cos's, so every lane gets normalGo's bits (TestNormalMap). Each
+// constant is stored four times (32 bytes): AVX2 reads it whole, AVX-512
+// broadcasts its first copy.
+
+DATA nrm_two_m24<>+0(SB)/8, $0x3e70000000000000
+DATA nrm_two_m24<>+8(SB)/8, $0x3e70000000000000
+DATA nrm_two_m24<>+16(SB)/8, $0x3e70000000000000
+DATA nrm_two_m24<>+24(SB)/8, $0x3e70000000000000
+GLOBL nrm_two_m24<>(SB), RODATA|NOPTR, $32
+DATA nrm_one<>+0(SB)/8, $0x3ff0000000000000
+DATA nrm_one<>+8(SB)/8, $0x3ff0000000000000
+DATA nrm_one<>+16(SB)/8, $0x3ff0000000000000
+DATA nrm_one<>+24(SB)/8, $0x3ff0000000000000
+GLOBL nrm_one<>(SB), RODATA|NOPTR, $32
+DATA nrm_two<>+0(SB)/8, $0x4000000000000000
+DATA nrm_two<>+8(SB)/8, $0x4000000000000000
+DATA nrm_two<>+16(SB)/8, $0x4000000000000000
+DATA nrm_two<>+24(SB)/8, $0x4000000000000000
+GLOBL nrm_two<>(SB), RODATA|NOPTR, $32
+DATA nrm_half<>+0(SB)/8, $0x3fe0000000000000
+DATA nrm_half<>+8(SB)/8, $0x3fe0000000000000
+DATA nrm_half<>+16(SB)/8, $0x3fe0000000000000
+DATA nrm_half<>+24(SB)/8, $0x3fe0000000000000
+GLOBL nrm_half<>(SB), RODATA|NOPTR, $32
+DATA nrm_minus2<>+0(SB)/8, $0xc000000000000000
+DATA nrm_minus2<>+8(SB)/8, $0xc000000000000000
+DATA nrm_minus2<>+16(SB)/8, $0xc000000000000000
+DATA nrm_minus2<>+24(SB)/8, $0xc000000000000000
+GLOBL nrm_minus2<>(SB), RODATA|NOPTR, $32
+DATA nrm_two52<>+0(SB)/8, $0x4330000000000000
+DATA nrm_two52<>+8(SB)/8, $0x4330000000000000
+DATA nrm_two52<>+16(SB)/8, $0x4330000000000000
+DATA nrm_two52<>+24(SB)/8, $0x4330000000000000
+GLOBL nrm_two52<>(SB), RODATA|NOPTR, $32
+DATA nrm_koff<>+0(SB)/8, $0x43300000000003fe
+DATA nrm_koff<>+8(SB)/8, $0x43300000000003fe
+DATA nrm_koff<>+16(SB)/8, $0x43300000000003fe
+DATA nrm_koff<>+24(SB)/8, $0x43300000000003fe
+GLOBL nrm_koff<>(SB), RODATA|NOPTR, $32
+DATA nrm_mant<>+0(SB)/8, $0x000fffffffffffff
+DATA nrm_mant<>+8(SB)/8, $0x000fffffffffffff
+DATA nrm_mant<>+16(SB)/8, $0x000fffffffffffff
+DATA nrm_mant<>+24(SB)/8, $0x000fffffffffffff
+GLOBL nrm_mant<>(SB), RODATA|NOPTR, $32
+DATA nrm_hsqrt2<>+0(SB)/8, $0x3fe6a09e667f3bcd
+DATA nrm_hsqrt2<>+8(SB)/8, $0x3fe6a09e667f3bcd
+DATA nrm_hsqrt2<>+16(SB)/8, $0x3fe6a09e667f3bcd
+DATA nrm_hsqrt2<>+24(SB)/8, $0x3fe6a09e667f3bcd
+GLOBL nrm_hsqrt2<>(SB), RODATA|NOPTR, $32
+DATA nrm_ln2hi<>+0(SB)/8, $0x3fe62e42fee00000
+DATA nrm_ln2hi<>+8(SB)/8, $0x3fe62e42fee00000
+DATA nrm_ln2hi<>+16(SB)/8, $0x3fe62e42fee00000
+DATA nrm_ln2hi<>+24(SB)/8, $0x3fe62e42fee00000
+GLOBL nrm_ln2hi<>(SB), RODATA|NOPTR, $32
+DATA nrm_ln2lo<>+0(SB)/8, $0x3dea39ef35793c76
+DATA nrm_ln2lo<>+8(SB)/8, $0x3dea39ef35793c76
+DATA nrm_ln2lo<>+16(SB)/8, $0x3dea39ef35793c76
+DATA nrm_ln2lo<>+24(SB)/8, $0x3dea39ef35793c76
+GLOBL nrm_ln2lo<>(SB), RODATA|NOPTR, $32
+DATA nrm_l1<>+0(SB)/8, $0x3fe5555555555593
+DATA nrm_l1<>+8(SB)/8, $0x3fe5555555555593
+DATA nrm_l1<>+16(SB)/8, $0x3fe5555555555593
+DATA nrm_l1<>+24(SB)/8, $0x3fe5555555555593
+GLOBL nrm_l1<>(SB), RODATA|NOPTR, $32
+DATA nrm_l2<>+0(SB)/8, $0x3fd999999997fa04
+DATA nrm_l2<>+8(SB)/8, $0x3fd999999997fa04
+DATA nrm_l2<>+16(SB)/8, $0x3fd999999997fa04
+DATA nrm_l2<>+24(SB)/8, $0x3fd999999997fa04
+GLOBL nrm_l2<>(SB), RODATA|NOPTR, $32
+DATA nrm_l3<>+0(SB)/8, $0x3fd2492494229359
+DATA nrm_l3<>+8(SB)/8, $0x3fd2492494229359
+DATA nrm_l3<>+16(SB)/8, $0x3fd2492494229359
+DATA nrm_l3<>+24(SB)/8, $0x3fd2492494229359
+GLOBL nrm_l3<>(SB), RODATA|NOPTR, $32
+DATA nrm_l4<>+0(SB)/8, $0x3fcc71c51d8e78af
+DATA nrm_l4<>+8(SB)/8, $0x3fcc71c51d8e78af
+DATA nrm_l4<>+16(SB)/8, $0x3fcc71c51d8e78af
+DATA nrm_l4<>+24(SB)/8, $0x3fcc71c51d8e78af
+GLOBL nrm_l4<>(SB), RODATA|NOPTR, $32
+DATA nrm_l5<>+0(SB)/8, $0x3fc7466496cb03de
+DATA nrm_l5<>+8(SB)/8, $0x3fc7466496cb03de
+DATA nrm_l5<>+16(SB)/8, $0x3fc7466496cb03de
+DATA nrm_l5<>+24(SB)/8, $0x3fc7466496cb03de
+GLOBL nrm_l5<>(SB), RODATA|NOPTR, $32
+DATA nrm_l6<>+0(SB)/8, $0x3fc39a09d078c69f
+DATA nrm_l6<>+8(SB)/8, $0x3fc39a09d078c69f
+DATA nrm_l6<>+16(SB)/8, $0x3fc39a09d078c69f
+DATA nrm_l6<>+24(SB)/8, $0x3fc39a09d078c69f
+GLOBL nrm_l6<>(SB), RODATA|NOPTR, $32
+DATA nrm_l7<>+0(SB)/8, $0x3fc2f112df3e5244
+DATA nrm_l7<>+8(SB)/8, $0x3fc2f112df3e5244
+DATA nrm_l7<>+16(SB)/8, $0x3fc2f112df3e5244
+DATA nrm_l7<>+24(SB)/8, $0x3fc2f112df3e5244
+GLOBL nrm_l7<>(SB), RODATA|NOPTR, $32
+DATA nrm_twopi<>+0(SB)/8, $0x401921fb54442d18
+DATA nrm_twopi<>+8(SB)/8, $0x401921fb54442d18
+DATA nrm_twopi<>+16(SB)/8, $0x401921fb54442d18
+DATA nrm_twopi<>+24(SB)/8, $0x401921fb54442d18
+GLOBL nrm_twopi<>(SB), RODATA|NOPTR, $32
+DATA nrm_fouroverpi<>+0(SB)/8, $0x3ff45f306dc9c883
+DATA nrm_fouroverpi<>+8(SB)/8, $0x3ff45f306dc9c883
+DATA nrm_fouroverpi<>+16(SB)/8, $0x3ff45f306dc9c883
+DATA nrm_fouroverpi<>+24(SB)/8, $0x3ff45f306dc9c883
+GLOBL nrm_fouroverpi<>(SB), RODATA|NOPTR, $32
+DATA nrm_pi4a<>+0(SB)/8, $0x3fe921fb40000000
+DATA nrm_pi4a<>+8(SB)/8, $0x3fe921fb40000000
+DATA nrm_pi4a<>+16(SB)/8, $0x3fe921fb40000000
+DATA nrm_pi4a<>+24(SB)/8, $0x3fe921fb40000000
+GLOBL nrm_pi4a<>(SB), RODATA|NOPTR, $32
+DATA nrm_pi4b<>+0(SB)/8, $0x3e64442d00000000
+DATA nrm_pi4b<>+8(SB)/8, $0x3e64442d00000000
+DATA nrm_pi4b<>+16(SB)/8, $0x3e64442d00000000
+DATA nrm_pi4b<>+24(SB)/8, $0x3e64442d00000000
+GLOBL nrm_pi4b<>(SB), RODATA|NOPTR, $32
+DATA nrm_pi4c<>+0(SB)/8, $0x3ce8469898cc5170
+DATA nrm_pi4c<>+8(SB)/8, $0x3ce8469898cc5170
+DATA nrm_pi4c<>+16(SB)/8, $0x3ce8469898cc5170
+DATA nrm_pi4c<>+24(SB)/8, $0x3ce8469898cc5170
+GLOBL nrm_pi4c<>(SB), RODATA|NOPTR, $32
+DATA nrm_s0<>+0(SB)/8, $0x3de5d8fd1fd19ccd
+DATA nrm_s0<>+8(SB)/8, $0x3de5d8fd1fd19ccd
+DATA nrm_s0<>+16(SB)/8, $0x3de5d8fd1fd19ccd
+DATA nrm_s0<>+24(SB)/8, $0x3de5d8fd1fd19ccd
+GLOBL nrm_s0<>(SB), RODATA|NOPTR, $32
+DATA nrm_s1<>+0(SB)/8, $0xbe5ae5e5a9291f5d
+DATA nrm_s1<>+8(SB)/8, $0xbe5ae5e5a9291f5d
+DATA nrm_s1<>+16(SB)/8, $0xbe5ae5e5a9291f5d
+DATA nrm_s1<>+24(SB)/8, $0xbe5ae5e5a9291f5d
+GLOBL nrm_s1<>(SB), RODATA|NOPTR, $32
+DATA nrm_s2<>+0(SB)/8, $0x3ec71de3567d48a1
+DATA nrm_s2<>+8(SB)/8, $0x3ec71de3567d48a1
+DATA nrm_s2<>+16(SB)/8, $0x3ec71de3567d48a1
+DATA nrm_s2<>+24(SB)/8, $0x3ec71de3567d48a1
+GLOBL nrm_s2<>(SB), RODATA|NOPTR, $32
+DATA nrm_s3<>+0(SB)/8, $0xbf2a01a019bfdf03
+DATA nrm_s3<>+8(SB)/8, $0xbf2a01a019bfdf03
+DATA nrm_s3<>+16(SB)/8, $0xbf2a01a019bfdf03
+DATA nrm_s3<>+24(SB)/8, $0xbf2a01a019bfdf03
+GLOBL nrm_s3<>(SB), RODATA|NOPTR, $32
+DATA nrm_s4<>+0(SB)/8, $0x3f8111111110f7d0
+DATA nrm_s4<>+8(SB)/8, $0x3f8111111110f7d0
+DATA nrm_s4<>+16(SB)/8, $0x3f8111111110f7d0
+DATA nrm_s4<>+24(SB)/8, $0x3f8111111110f7d0
+GLOBL nrm_s4<>(SB), RODATA|NOPTR, $32
+DATA nrm_s5<>+0(SB)/8, $0xbfc5555555555548
+DATA nrm_s5<>+8(SB)/8, $0xbfc5555555555548
+DATA nrm_s5<>+16(SB)/8, $0xbfc5555555555548
+DATA nrm_s5<>+24(SB)/8, $0xbfc5555555555548
+GLOBL nrm_s5<>(SB), RODATA|NOPTR, $32
+DATA nrm_c0<>+0(SB)/8, $0xbda8fa49a0861a9b
+DATA nrm_c0<>+8(SB)/8, $0xbda8fa49a0861a9b
+DATA nrm_c0<>+16(SB)/8, $0xbda8fa49a0861a9b
+DATA nrm_c0<>+24(SB)/8, $0xbda8fa49a0861a9b
+GLOBL nrm_c0<>(SB), RODATA|NOPTR, $32
+DATA nrm_c1<>+0(SB)/8, $0x3e21ee9d7b4e3f05
+DATA nrm_c1<>+8(SB)/8, $0x3e21ee9d7b4e3f05
+DATA nrm_c1<>+16(SB)/8, $0x3e21ee9d7b4e3f05
+DATA nrm_c1<>+24(SB)/8, $0x3e21ee9d7b4e3f05
+GLOBL nrm_c1<>(SB), RODATA|NOPTR, $32
+DATA nrm_c2<>+0(SB)/8, $0xbe927e4f7eac4bc6
+DATA nrm_c2<>+8(SB)/8, $0xbe927e4f7eac4bc6
+DATA nrm_c2<>+16(SB)/8, $0xbe927e4f7eac4bc6
+DATA nrm_c2<>+24(SB)/8, $0xbe927e4f7eac4bc6
+GLOBL nrm_c2<>(SB), RODATA|NOPTR, $32
+DATA nrm_c3<>+0(SB)/8, $0x3efa01a019c844f5
+DATA nrm_c3<>+8(SB)/8, $0x3efa01a019c844f5
+DATA nrm_c3<>+16(SB)/8, $0x3efa01a019c844f5
+DATA nrm_c3<>+24(SB)/8, $0x3efa01a019c844f5
+GLOBL nrm_c3<>(SB), RODATA|NOPTR, $32
+DATA nrm_c4<>+0(SB)/8, $0xbf56c16c16c14f91
+DATA nrm_c4<>+8(SB)/8, $0xbf56c16c16c14f91
+DATA nrm_c4<>+16(SB)/8, $0xbf56c16c16c14f91
+DATA nrm_c4<>+24(SB)/8, $0xbf56c16c16c14f91
+GLOBL nrm_c4<>(SB), RODATA|NOPTR, $32
+DATA nrm_c5<>+0(SB)/8, $0x3fa555555555554b
+DATA nrm_c5<>+8(SB)/8, $0x3fa555555555554b
+DATA nrm_c5<>+16(SB)/8, $0x3fa555555555554b
+DATA nrm_c5<>+24(SB)/8, $0x3fa555555555554b
+GLOBL nrm_c5<>(SB), RODATA|NOPTR, $32
+DATA nrm_int1<>+0(SB)/8, $0x0000000000000001
+DATA nrm_int1<>+8(SB)/8, $0x0000000000000001
+DATA nrm_int1<>+16(SB)/8, $0x0000000000000001
+DATA nrm_int1<>+24(SB)/8, $0x0000000000000001
+GLOBL nrm_int1<>(SB), RODATA|NOPTR, $32
+DATA nrm_int2<>+0(SB)/8, $0x0000000000000002
+DATA nrm_int2<>+8(SB)/8, $0x0000000000000002
+DATA nrm_int2<>+16(SB)/8, $0x0000000000000002
+DATA nrm_int2<>+24(SB)/8, $0x0000000000000002
+GLOBL nrm_int2<>(SB), RODATA|NOPTR, $32
+DATA nrm_sign<>+0(SB)/8, $0x8000000000000000
+DATA nrm_sign<>+8(SB)/8, $0x8000000000000000
+DATA nrm_sign<>+16(SB)/8, $0x8000000000000000
+DATA nrm_sign<>+24(SB)/8, $0x8000000000000000
+GLOBL nrm_sign<>(SB), RODATA|NOPTR, $32
+
+// func normalMapAVX512(out *float32, x0, x1 *uint32, n int, a, b float32)
+// maps n (a multiple of 8) pairs of words to Normal draws with mean a and
+// standard deviation b.
+TEXT ·normalMapAVX512(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DX
+	MOVQ x0+8(FP), SI
+	MOVQ x1+16(FP), DI
+	MOVQ n+24(FP), CX
+	VBROADCASTSS a+32(FP), Y30
+	VCVTSS2SD b+36(FP), X31, X31
+	VBROADCASTSD X31, Z31
+	VBROADCASTSD nrm_one<>(SB), Z29
+	SHRQ $3, CX
+	JZ nrm512_done
+nrm512_loop:
+	VMOVDQU (SI), Y0
+	VPSRLD $8, Y0, Y0
+	VCVTDQ2PD Y0, Z0
+	VMULPD.BCST nrm_two_m24<>(SB), Z0, Z0
+	VSUBPD Z0, Z29, Z0
+	VPANDQ.BCST nrm_mant<>(SB), Z0, Z1
+	VPORQ.BCST nrm_half<>(SB), Z1, Z1
+	VPSRLQ $52, Z0, Z2
+	VPORQ.BCST nrm_two52<>(SB), Z2, Z2
+	VSUBPD.BCST nrm_koff<>(SB), Z2, Z2
+	VCMPPD.BCST $2, nrm_hsqrt2<>(SB), Z1, K2
+	VSUBPD Z29, Z2, K2, Z2
+	VADDPD Z1, Z1, K2, Z1
+	VSUBPD Z29, Z1, Z1
+	VADDPD.BCST nrm_two<>(SB), Z1, Z3
+	VDIVPD Z3, Z1, Z3
+	VMULPD Z3, Z3, Z4
+	VMULPD Z4, Z4, Z5
+	VMULPD.BCST nrm_l7<>(SB), Z5, Z6
+	VADDPD.BCST nrm_l5<>(SB), Z6, Z6
+	VMULPD Z5, Z6, Z6
+	VADDPD.BCST nrm_l3<>(SB), Z6, Z6
+	VMULPD Z5, Z6, Z6
+	VADDPD.BCST nrm_l1<>(SB), Z6, Z6
+	VMULPD Z6, Z4, Z6
+	VMULPD.BCST nrm_l6<>(SB), Z5, Z7
+	VADDPD.BCST nrm_l4<>(SB), Z7, Z7
+	VMULPD Z5, Z7, Z7
+	VADDPD.BCST nrm_l2<>(SB), Z7, Z7
+	VMULPD Z7, Z5, Z7
+	VADDPD Z7, Z6, Z6
+	VMULPD.BCST nrm_half<>(SB), Z1, Z7
+	VMULPD Z1, Z7, Z7
+	VADDPD Z7, Z6, Z6
+	VMULPD Z6, Z3, Z3
+	VMULPD.BCST nrm_ln2lo<>(SB), Z2, Z6
+	VADDPD Z6, Z3, Z3
+	VSUBPD Z3, Z7, Z7
+	VSUBPD Z1, Z7, Z7
+	VMULPD.BCST nrm_ln2hi<>(SB), Z2, Z2
+	VSUBPD Z7, Z2, Z2
+	VMULPD.BCST nrm_minus2<>(SB), Z2, Z2
+	VSQRTPD Z2, Z2
+	VMULPD Z31, Z2, Z2
+	VMOVDQU (DI), Y8
+	VPSRLD $8, Y8, Y8
+	VCVTDQ2PD Y8, Z8
+	VMULPD.BCST nrm_two_m24<>(SB), Z8, Z8
+	VMULPD.BCST nrm_twopi<>(SB), Z8, Z8
+	VMULPD.BCST nrm_fouroverpi<>(SB), Z8, Z9
+	VRNDSCALEPD $3, Z9, Z9
+	VADDPD.BCST nrm_two52<>(SB), Z9, Z10
+	VPTESTMQ.BCST nrm_int1<>(SB), Z10, K3
+	VADDPD Z29, Z9, K3, Z9
+	VADDPD.BCST nrm_two52<>(SB), Z9, Z10
+	VPTESTMQ.BCST nrm_int2<>(SB), Z10, K4
+	VPSRLQ $1, Z10, Z11
+	VPXORQ Z10, Z11, Z11
+	VPSLLQ $62, Z11, Z11
+	VPANDQ.BCST nrm_sign<>(SB), Z11, Z11
+	VMULPD.BCST nrm_pi4a<>(SB), Z9, Z12
+	VSUBPD Z12, Z8, Z12
+	VMULPD.BCST nrm_pi4b<>(SB), Z9, Z13
+	VSUBPD Z13, Z12, Z12
+	VMULPD.BCST nrm_pi4c<>(SB), Z9, Z13
+	VSUBPD Z13, Z12, Z12
+	VMULPD Z12, Z12, Z13
+	VMULPD.BCST nrm_s0<>(SB), Z13, Z14
+	VADDPD.BCST nrm_s1<>(SB), Z14, Z14
+	VMULPD Z13, Z14, Z14
+	VADDPD.BCST nrm_s2<>(SB), Z14, Z14
+	VMULPD Z13, Z14, Z14
+	VADDPD.BCST nrm_s3<>(SB), Z14, Z14
+	VMULPD Z13, Z14, Z14
+	VADDPD.BCST nrm_s4<>(SB), Z14, Z14
+	VMULPD Z13, Z14, Z14
+	VADDPD.BCST nrm_s5<>(SB), Z14, Z14
+	VMULPD Z13, Z12, Z15
+	VMULPD Z14, Z15, Z15
+	VADDPD Z15, Z12, Z15
+	VMULPD.BCST nrm_c0<>(SB), Z13, Z16
+	VADDPD.BCST nrm_c1<>(SB), Z16, Z16
+	VMULPD Z13, Z16, Z16
+	VADDPD.BCST nrm_c2<>(SB), Z16, Z16
+	VMULPD Z13, Z16, Z16
+	VADDPD.BCST nrm_c3<>(SB), Z16, Z16
+	VMULPD Z13, Z16, Z16
+	VADDPD.BCST nrm_c4<>(SB), Z16, Z16
+	VMULPD Z13, Z16, Z16
+	VADDPD.BCST nrm_c5<>(SB), Z16, Z16
+	VMULPD.BCST nrm_half<>(SB), Z13, Z17
+	VSUBPD Z17, Z29, Z17
+	VMULPD Z13, Z13, Z18
+	VMULPD Z16, Z18, Z18
+	VADDPD Z18, Z17, Z17
+	VMOVAPD Z15, K4, Z17
+	VPXORQ Z11, Z17, Z17
+	VMULPD Z17, Z2, Z2
+	VCVTPD2PS Z2, Y2
+	VADDPS Y2, Y30, Y2
+	VMOVUPS Y2, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ nrm512_loop
+nrm512_done:
+	VZEROUPPER
+	RET
+
+// func normalMapAVX2(out *float32, x0, x1 *uint32, n int, a, b float32)
+// is normalMapAVX512 four lanes at a time (n a multiple of 4), with
+// compares and blends for the masks.
+TEXT ·normalMapAVX2(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DX
+	MOVQ x0+8(FP), SI
+	MOVQ x1+16(FP), DI
+	MOVQ n+24(FP), CX
+	SHRQ $2, CX
+	JZ nrm256_done
+nrm256_loop:
+	VMOVDQU (SI), X0
+	VPSRLD $8, X0, X0
+	VCVTDQ2PD X0, Y0
+	VMULPD nrm_two_m24<>(SB), Y0, Y0
+	VMOVUPD nrm_one<>(SB), Y15
+	VSUBPD Y0, Y15, Y0
+	VANDPD nrm_mant<>(SB), Y0, Y1
+	VORPD nrm_half<>(SB), Y1, Y1
+	VPSRLQ $52, Y0, Y2
+	VPOR nrm_two52<>(SB), Y2, Y2
+	VSUBPD nrm_koff<>(SB), Y2, Y2
+	VCMPPD $2, nrm_hsqrt2<>(SB), Y1, Y3
+	VANDPD Y15, Y3, Y3
+	VSUBPD Y3, Y2, Y2
+	VADDPD Y15, Y3, Y3
+	VMULPD Y3, Y1, Y1
+	VSUBPD Y15, Y1, Y1
+	VADDPD nrm_two<>(SB), Y1, Y3
+	VDIVPD Y3, Y1, Y3
+	VMULPD Y3, Y3, Y4
+	VMULPD Y4, Y4, Y5
+	VMULPD nrm_l7<>(SB), Y5, Y6
+	VADDPD nrm_l5<>(SB), Y6, Y6
+	VMULPD Y5, Y6, Y6
+	VADDPD nrm_l3<>(SB), Y6, Y6
+	VMULPD Y5, Y6, Y6
+	VADDPD nrm_l1<>(SB), Y6, Y6
+	VMULPD Y6, Y4, Y6
+	VMULPD nrm_l6<>(SB), Y5, Y7
+	VADDPD nrm_l4<>(SB), Y7, Y7
+	VMULPD Y5, Y7, Y7
+	VADDPD nrm_l2<>(SB), Y7, Y7
+	VMULPD Y7, Y5, Y7
+	VADDPD Y7, Y6, Y6
+	VMULPD nrm_half<>(SB), Y1, Y7
+	VMULPD Y1, Y7, Y7
+	VADDPD Y7, Y6, Y6
+	VMULPD Y6, Y3, Y3
+	VMULPD nrm_ln2lo<>(SB), Y2, Y6
+	VADDPD Y6, Y3, Y3
+	VSUBPD Y3, Y7, Y7
+	VSUBPD Y1, Y7, Y7
+	VMULPD nrm_ln2hi<>(SB), Y2, Y2
+	VSUBPD Y7, Y2, Y2
+	VMULPD nrm_minus2<>(SB), Y2, Y2
+	VSQRTPD Y2, Y2
+	VCVTSS2SD b+36(FP), X14, X14
+	VBROADCASTSD X14, Y14
+	VMULPD Y14, Y2, Y2
+	VMOVDQU (DI), X8
+	VPSRLD $8, X8, X8
+	VCVTDQ2PD X8, Y8
+	VMULPD nrm_two_m24<>(SB), Y8, Y8
+	VMULPD nrm_twopi<>(SB), Y8, Y8
+	VMULPD nrm_fouroverpi<>(SB), Y8, Y9
+	VROUNDPD $3, Y9, Y9
+	VADDPD nrm_two52<>(SB), Y9, Y10
+	VPAND nrm_int1<>(SB), Y10, Y10
+	VPCMPEQQ nrm_int1<>(SB), Y10, Y10
+	VANDPD Y15, Y10, Y10
+	VADDPD Y10, Y9, Y9
+	VADDPD nrm_two52<>(SB), Y9, Y10
+	VPAND nrm_int2<>(SB), Y10, Y11
+	VPCMPEQQ nrm_int2<>(SB), Y11, Y11
+	VPSRLQ $1, Y10, Y12
+	VPXOR Y10, Y12, Y12
+	VPSLLQ $62, Y12, Y12
+	VPAND nrm_sign<>(SB), Y12, Y12
+	VMULPD nrm_pi4a<>(SB), Y9, Y10
+	VSUBPD Y10, Y8, Y10
+	VMULPD nrm_pi4b<>(SB), Y9, Y13
+	VSUBPD Y13, Y10, Y10
+	VMULPD nrm_pi4c<>(SB), Y9, Y13
+	VSUBPD Y13, Y10, Y10
+	VMULPD Y10, Y10, Y13
+	VMULPD nrm_s0<>(SB), Y13, Y8
+	VADDPD nrm_s1<>(SB), Y8, Y8
+	VMULPD Y13, Y8, Y8
+	VADDPD nrm_s2<>(SB), Y8, Y8
+	VMULPD Y13, Y8, Y8
+	VADDPD nrm_s3<>(SB), Y8, Y8
+	VMULPD Y13, Y8, Y8
+	VADDPD nrm_s4<>(SB), Y8, Y8
+	VMULPD Y13, Y8, Y8
+	VADDPD nrm_s5<>(SB), Y8, Y8
+	VMULPD Y13, Y10, Y9
+	VMULPD Y8, Y9, Y9
+	VADDPD Y9, Y10, Y9
+	VMULPD nrm_c0<>(SB), Y13, Y8
+	VADDPD nrm_c1<>(SB), Y8, Y8
+	VMULPD Y13, Y8, Y8
+	VADDPD nrm_c2<>(SB), Y8, Y8
+	VMULPD Y13, Y8, Y8
+	VADDPD nrm_c3<>(SB), Y8, Y8
+	VMULPD Y13, Y8, Y8
+	VADDPD nrm_c4<>(SB), Y8, Y8
+	VMULPD Y13, Y8, Y8
+	VADDPD nrm_c5<>(SB), Y8, Y8
+	VMULPD nrm_half<>(SB), Y13, Y10
+	VSUBPD Y10, Y15, Y10
+	VMULPD Y13, Y13, Y14
+	VMULPD Y8, Y14, Y14
+	VADDPD Y14, Y10, Y10
+	VBLENDVPD Y11, Y9, Y10, Y10
+	VXORPD Y12, Y10, Y10
+	VMULPD Y10, Y2, Y2
+	VCVTPD2PSY Y2, X2
+	VBROADCASTSS a+32(FP), X3
+	VADDPS X2, X3, X2
+	VMOVUPS X2, (DX)
+	ADDQ $16, SI
+	ADDQ $16, DI
+	ADDQ $16, DX
+	DECQ CX
+	JNZ nrm256_loop
+nrm256_done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,93 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"testing"
+)
+
+// TestNormalLogCos checks normalLog and normalCos against math.Log and
+// math.Cos on every argument the Normal draw gives them (1−u and 2π·u for
+// all 2²⁴ values of u), and normalGo against the formula with math's
+// functions. math.Log's assembly on amd64 and normalLog are the same
+// algorithm; elsewhere math.Log is pure Go, which a compiler may fuse, so
+// the comparison is exact on amd64 only (the draws are normalGo's on
+// every platform).
+func TestNormalLogCos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("2²⁵ evaluations")
+	}
+	exact := runtime.GOARCH == "amd64"
+	const n = 1 << 24
+	for i := range n {
+		u := float32(i) * (1.0 / 16777216.0)
+		x := 1 - float64(u)
+		if got, want := normalLog(x), math.Log(x); got != want && (exact || math.Abs(got-want) > 1e-15*math.Abs(want)) {
+			t.Fatalf("normalLog(%v) = %v, math.Log gives %v", x, got, want)
+		}
+		c := 2 * math.Pi * float64(u)
+		if got, want := normalCos(c), math.Cos(c); got != want && (exact || math.Abs(got-want) > 1e-15) {
+			t.Fatalf("normalCos(%v) = %v, math.Cos gives %v", c, got, want)
+		}
+	}
+	for i := range 100000 {
+		x0, x1 := uint32(i)*2654435761, uint32(i)*40503+uint32(i>>3)
+		r := math.Sqrt(-2 * math.Log(1-float64(unit(x0))))
+		want := float32(1.5) + float32(float64(float32(-2.5))*r*math.Cos(2*math.Pi*float64(unit(x1))))
+		if got := normalGo(x0, x1, 1.5, -2.5); got != want && exact {
+			t.Fatalf("normalGo(%#x, %#x) = %v, the formula gives %v", x0, x1, got, want)
+		}
+	}
+}
+
+// TestNormalMap checks normalMap (vector code where the CPU has it)
+// against normalGo bit for bit: every u0 with a few u1, every u1 with a
+// few u0 (all 2²⁴ of each, the words' low bytes varied), random words, and
+// every length up to 40 for the ragged ends.
+func TestNormalMap(t *testing.T) {
+	const n = 1 << 24
+	step := 1
+	if testing.Short() {
+		step = 61
+	}
+	x0, x1, out := make([]uint32, 0, n), make([]uint32, 0, n), make([]float32, n)
+	check := func(what string, a, b float32) {
+		t.Helper()
+		out := out[:len(x0)]
+		normalMap(out, x0, x1, a, b)
+		for j, v := range out {
+			if want := normalGo(x0[j], x1[j], a, b); math.Float32bits(v) != math.Float32bits(want) {
+				t.Fatalf("%s: normalMap(%#x, %#x, %v, %v) = %v, normalGo gives %v", what, x0[j], x1[j], a, b, v, want)
+			}
+		}
+	}
+	for _, fixed := range []uint32{0, 0xFF, 0x80000000, 0xFFFFFFFF, 0x3243F6A8} {
+		x0, x1 = x0[:0], x1[:0]
+		for i := 0; i < n; i += step {
+			x0 = append(x0, uint32(i)<<8|uint32(i)&0xFF)
+			x1 = append(x1, fixed)
+		}
+		check("every u0", 0, 1)
+		for j := range x0 {
+			x0[j], x1[j] = x1[j], x0[j]
+		}
+		check("every u1", 1.5, -2.5)
+	}
+	x0, x1 = x0[:0], x1[:0]
+	var s uint32 = 1
+	for range 1 << 16 {
+		s = s*1664525 + 1013904223
+		x0 = append(x0, s)
+		s = s*1664525 + 1013904223
+		x1 = append(x1, s)
+	}
+	check("random words", -3, 0.25)
+	check("random words, b = 0", 2, 0)
+	all0, all1 := slices.Clone(x0), slices.Clone(x1)
+	for l := range 41 {
+		x0, x1 = all0[:l], all1[:l]
+		check(fmt.Sprintf("length %d", l), 0, 1)
+	}
+}
