@@ -271,14 +271,15 @@ type Device interface {
 	ScatterAdd(dst, src Buffer, idx Strided, p GatherParams)
 
 	Random(dst Buffer, p RandomParams)
-	// RandomMul writes dst = src ⊙ r element by element, r being what
-	// Random(·, p) draws into dst.Len() elements (element i from counter
-	// p.Offset+i), and r itself into mask where mask is not nil: noise
-	// applied in the pass that draws it. With ScaledBernoulli it is inverted
-	// dropout's forward in one kernel (r the mask with its scale, kept for
-	// the backward product), with the bits of Random and then Binary Mul.
-	// src holds at least dst.Len() elements and may be dst.
-	RandomMul(dst, mask, src Buffer, p RandomParams)
+	// RandomMul writes contiguous dst = src ⊙ r over shape, r being what
+	// Random(·, p) draws into as many elements (element i, row-major over
+	// shape, from counter p.Offset+i), and r itself into mask (contiguous)
+	// where mask is not nil: noise applied in the pass that draws it. With
+	// ScaledBernoulli it is inverted dropout's forward in one kernel (r the
+	// mask with its scale, kept for the backward product), with the bits of
+	// Random and then Binary Mul. src is walked as Binary's operands (a
+	// transposed view needs no copy) and may be dst.
+	RandomMul(dst, mask Buffer, src Strided, shape []int, p RandomParams)
 
 	// SGDStep updates every tensor of ts (its parameter, and momentum
 	// buffer when p.Momentum ≠ 0) in place from its gradient: a whole

@@ -92,22 +92,29 @@ func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64)
 	})
 }
 
-// RandomMul writes dst[i] = src[i]·r[i], r[i] being what Random draws at
-// element i, and r[i] into mask[i] where mask is not nil: a draw and the
-// product in one pass over the data, with the bits of Random and then a
-// Mul (the draws of a block stay in cache between the two). src may be
-// dst.
-func RandomMul(dst, mask, src []float32, dist Distribution, a, b float32, seed, offset uint64) {
+// RandomMul writes contiguous dst[i] = src[i]·r[i] over shape (src walked
+// by its strides), r[i] being what Random draws at element i, and r[i]
+// into mask[i] where mask is not nil: a draw and the product in one pass
+// over the data, with the bits of Random and then a Mul (the draws of a
+// block stay in cache between the two). src may be dst.
+func RandomMul(dst, mask []float32, src Strided[float32], shape []int, dist Distribution, a, b float32, seed, offset uint64) {
 	if dist >= numDistributions {
 		panic("kernels: unknown distribution")
 	}
-	src = src[:len(dst)]
-	if mask != nil {
-		mask = mask[:len(dst)]
+	n := numElements(shape)
+	if n == 0 {
+		return
 	}
-	ParallelFor(len(dst), elemGrain/8, func(lo, hi int) {
+	dst = dst[:n]
+	if mask != nil {
+		mask = mask[:n]
+	}
+	w := newWalker(shape, [3]int{src.Off}, [3][]int{src.Strides})
+	ParallelFor(n, elemGrain/8, func(lo, hi int) {
 		var x0, x1 [philoxBlock]uint32
-		var tmp [philoxBlock]float32
+		var tmp, xs [philoxBlock]float32
+		w := w
+		w.seek(lo)
 		for i := lo; i < hi; i += philoxBlock {
 			n := min(philoxBlock, hi-i)
 			r := tmp[:n]
@@ -116,7 +123,12 @@ func RandomMul(dst, mask, src []float32, dist Distribution, a, b float32, seed, 
 			}
 			philoxWords(x0[:n], x1[:n], seed, offset+uint64(i))
 			drawBlock(r, x0[:n], x1[:n], dist, a, b)
-			binarySpan(Mul, 0, dst[i:i+n], src[i:i+n], r)
+			for pos := i; pos < i+n; {
+				m := w.span(i + n - pos)
+				binarySpan(Mul, 0, dst[pos:pos+m], load(&w, 0, src.Data, m, xs[:]), r[pos-i:pos-i+m])
+				pos += m
+				w.advance(m)
+			}
 		}
 	})
 }

@@ -4,8 +4,9 @@
 // DIST names the device.Distribution (the backend defines each DIST_ name
 // before this source): DIST_UNIFORM on [A, B), DIST_NORMAL (mean A, sd B),
 // DIST_BERNOULLI (P = A), DIST_SCALEDBERNOULLI (B with P = A, else 0).
-// With MUL the draw r multiplies src into dst (RandomMul), and with MASK it
-// is also written to mask.
+// With MUL the draw r multiplies src into dst (RandomMul), src read at
+// u_off0 + Σ idx[d]·u_st0[d] over the row-major index space u_shape (rank
+// u_rank ≤ MAX_RANK), and with MASK r is also written to mask.
 
 uniform uint u_n;
 uniform uvec2 u_seed;   // lo, hi
@@ -15,6 +16,10 @@ uniform float u_b;
 
 layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
 #ifdef MUL
+uniform int u_rank;
+uniform int u_shape[MAX_RANK];
+uniform int u_st0[MAX_RANK];
+uniform int u_off0;
 layout(std430, binding = 1) readonly buffer Src { float src[]; };
 #ifdef MASK
 layout(std430, binding = 2) writeonly buffer Mask { float mask[]; };
@@ -33,6 +38,19 @@ uvec4 philox(uvec4 ctr, uvec2 key) {
 }
 
 float unit(uint x) { return float(x >> 8) * (1.0f / 16777216.0f); }
+
+#ifdef MUL
+// srcAt is the offset in src of element i of the index space.
+int srcAt(uint i) {
+	int o = u_off0;
+	for (int d = u_rank - 1; d >= 0; d--) {
+		uint s = uint(u_shape[d]);
+		o += int(i % s) * u_st0[d];
+		i /= s;
+	}
+	return o;
+}
+#endif
 
 void main() {
 	uint i = globalX();
@@ -57,7 +75,7 @@ void main() {
 #ifdef MASK
 	mask[i] = r;
 #endif
-	dst[i] = src[i] * r;
+	dst[i] = src[srcAt(i)] * r;
 #else
 	dst[i] = r;
 #endif

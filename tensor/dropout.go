@@ -24,7 +24,6 @@ func Dropout(g *Generator, x *Tensor, p float32) *Tensor {
 		return x.MulScalar(0)
 	}
 	sc, dev := ScopeOf(x), x.st.dev
-	xc := x.Contiguous()
 	y := newTensor(sc, dev, device.Float32, x.shape)
 	// The mask only for the backward: none where nothing will record.
 	var mask *Tensor
@@ -36,9 +35,10 @@ func Dropout(g *Generator, x *Tensor, p float32) *Tensor {
 	n := x.NumEl()
 	rp := device.RandomParams{Dist: device.ScaledBernoulli, A: 1 - p, B: 1 / (1 - p), Seed: g.seed, Offset: g.take(n)}
 	if n > 0 {
-		dev.RandomMul(y.st.buf, maskBuf, xc.st.buf, rp)
+		// x in any layout: the kernel walks its strides.
+		dev.RandomMul(y.st.buf, maskBuf, x.strided(), x.shape, rp)
 	}
-	return record(op, y, []*Tensor{xc}, func(gy *Tensor) []*Tensor {
+	return record(op, y, []*Tensor{x}, func(gy *Tensor) []*Tensor {
 		return []*Tensor{gy.Mul(mask)}
 	})
 }

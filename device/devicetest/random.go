@@ -99,57 +99,96 @@ func testRandom(t tb, d device.Device) {
 	})
 }
 
+// randomMulLayouts are the source layouts RandomMul is tested with: the
+// shape walked, the strides and offset into a buffer of size elements.
+var randomMulLayouts = []struct {
+	name    string
+	shape   []int
+	strides []int
+	off     int
+	size    int
+}{
+	{"contiguous", nil, nil, 0, 0}, // shape [c.n], the case's own length
+	{"transposed", []int{7, 37}, []int{1, 7}, 5, 5 + 37*7},
+	{"broadcast", []int{5, 3, 11}, []int{0, 11, 1}, 2, 2 + 33},
+}
+
 // testRandomMul checks RandomMul against the reference draws times src
 // (specials included: ±0, ±Inf, NaN, ±1e30), against Random followed by
-// Binary Mul to the bit, its mask against Random's, and that dst may be
-// src.
+// Binary Mul on the same strided src to the bit, its mask against
+// Random's, and, for a contiguous src, that dst may be src.
 func testRandomMul(t tb, d device.Device) {
 	for _, dist := range device.Distributions() {
 		for _, c := range randomCases {
-			subtest(t, dist.String()+"/"+c.name, func(t tb) {
-				r := newRand(t)
-				p := randomParams(dist)
-				p.Seed, p.Offset = c.seed, c.offset
-				src := uniform(r, c.n, -3, 3)
-				specials := []float32{0, negZero, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 1e30, -1e30}
-				for i := range src {
-					if r.IntN(8) == 0 {
-						src[i] = specials[r.IntN(len(specials))]
-					}
+			for _, l := range randomMulLayouts {
+				if l.shape != nil && c.name != "seed0" && c.name != "bigOffset" {
+					continue
 				}
-				sb := upload(t, d, src)
-				dst, mask := upload(t, d, filled(c.n, float32(math.NaN()))), upload(t, d, filled(c.n+3, float32(math.NaN())))
-				d.RandomMul(dst, mask, sb, p)
-				got := download(t, d, dst, c.n)
-				gotMask := downloadOutput(t, d, "mask", mask, c.n)
-
-				want, bound := make([]float64, c.n), make([]float64, c.n)
-				for i := range want {
-					s := float64(src[i])
-					if math.IsInf(s, 0) || math.IsNaN(s) {
-						// The product with the draw (checked against
-						// Random below): NaN where it is 0.
-						want[i] = float64(src[i] * gotMask[i])
-						continue
+				subtest(t, dist.String()+"/"+c.name+"/"+l.name, func(t tb) {
+					shape, strides, off, size := l.shape, l.strides, l.off, l.size
+					if shape == nil {
+						shape, strides, size = []int{c.n}, []int{1}, c.n
 					}
-					ri, rb := randomRef(p, i)
-					want[i] = s * ri
-					bound[i] = math.Abs(s)*rb + tol("round").Bound(want[i], 0)
-				}
-				expectClose(t, "src·draw: "+describe(p), got, want, bound)
+					n := 1
+					for _, m := range shape {
+						n *= m
+					}
+					r := newRand(t)
+					p := randomParams(dist)
+					p.Seed, p.Offset = c.seed, c.offset
+					buf := uniform(r, size, -3, 3)
+					specials := []float32{0, negZero, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 1e30, -1e30}
+					for i := range buf {
+						if r.IntN(8) == 0 {
+							buf[i] = specials[r.IntN(len(specials))]
+						}
+					}
+					// src[i]: element i of the index space, as the kernel reads it.
+					src := make([]float32, n)
+					for i := range src {
+						o, rest := off, i
+						for dim := len(shape) - 1; dim >= 0; dim-- {
+							o += rest % shape[dim] * strides[dim]
+							rest /= shape[dim]
+						}
+						src[i] = buf[o]
+					}
+					sb := upload(t, d, buf)
+					ss := device.Strided{Buf: sb, Offset: off, Strides: strides}
+					dst, mask := upload(t, d, filled(n+3, float32(math.NaN()))), upload(t, d, filled(n+3, float32(math.NaN())))
+					d.RandomMul(dst, mask, ss, shape, p)
+					got := downloadOutput(t, d, "dst", dst, n)
+					gotMask := downloadOutput(t, d, "mask", mask, n)
 
-				draws := generate(t, d, p, c.n)
-				expectEqual(t, "mask against Random: "+describe(p), gotMask, draws)
-				prod := upload(t, d, filled(c.n, 0))
-				shape := []int{c.n}
-				d.Binary(prod, device.Strided{Buf: sb, Strides: []int{1}}, device.Strided{Buf: upload(t, d, draws), Strides: []int{1}},
-					device.BinaryParams{Op: device.Mul, Shape: shape})
-				expectEqual(t, "against Random then Binary Mul: "+describe(p), got, download(t, d, prod, c.n))
+					want, bound := make([]float64, n), make([]float64, n)
+					for i := range want {
+						s := float64(src[i])
+						if math.IsInf(s, 0) || math.IsNaN(s) {
+							// The product with the draw (checked against
+							// Random below): NaN where it is 0.
+							want[i] = float64(src[i] * gotMask[i])
+							continue
+						}
+						ri, rb := randomRef(p, i)
+						want[i] = s * ri
+						bound[i] = math.Abs(s)*rb + tol("round").Bound(want[i], 0)
+					}
+					expectClose(t, "src·draw: "+describe(p), got, want, bound)
 
-				// Without a mask, and in place.
-				d.RandomMul(sb, nil, sb, p)
-				expectEqual(t, "in place, no mask: "+describe(p), download(t, d, sb, c.n), got)
-			})
+					draws := generate(t, d, p, n)
+					expectEqual(t, "mask against Random: "+describe(p), gotMask, draws)
+					prod := upload(t, d, filled(n, 0))
+					d.Binary(prod, ss, device.Strided{Buf: upload(t, d, draws), Strides: device.Contiguous(shape)},
+						device.BinaryParams{Op: device.Mul, Shape: shape})
+					expectEqual(t, "against Random then Binary Mul: "+describe(p), got, download(t, d, prod, n))
+
+					if l.shape == nil {
+						// Without a mask, and in place.
+						d.RandomMul(sb, nil, ss, shape, p)
+						expectEqual(t, "in place, no mask: "+describe(p), download(t, d, sb, n), got)
+					}
+				})
+			}
 		}
 	}
 }

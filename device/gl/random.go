@@ -8,23 +8,30 @@ import (
 
 // Random fills dst from Philox4x32-10 at counters Offset … Offset+Len−1.
 func (d *Device) Random(dst device.Buffer, p device.RandomParams) {
-	d.random("random", nil, writes(0), []device.Buffer{dst}, p)
+	d.random("random", nil, writes(0), []device.Buffer{dst}, dst.Len(), elemJob{}, p)
 }
 
-// RandomMul is Random's kernel multiplying src by each draw (MUL), and
+// RandomMul is Random's kernel multiplying src (strided over shape,
+// collapsed as the element-wise kernels' operands) by each draw (MUL), and
 // writing the draw to mask too (MASK) when there is one.
-func (d *Device) RandomMul(dst, mask, src device.Buffer, p device.RandomParams) {
+func (d *Device) RandomMul(dst, mask device.Buffer, src device.Strided, shape []int, p device.RandomParams) {
+	job := collapse(shape, src)
+	n := 1
+	for _, m := range job.shape[:job.rank] {
+		n *= m
+	}
 	if mask == nil {
-		d.random("random multiply", []string{"MUL"}, writes(0), []device.Buffer{dst, src}, p)
+		d.random("random multiply", []string{"MUL"}, writes(0), []device.Buffer{dst, src.Buf}, n, job, p)
 		return
 	}
-	d.random("random multiply", []string{"MUL", "MASK"}, writes(0, 2), []device.Buffer{dst, src, mask}, p)
+	d.random("random multiply", []string{"MUL", "MASK"}, writes(0, 2), []device.Buffer{dst, src.Buf, mask}, n, job, p)
 }
 
 // random enqueues random.comp with the defines defs on bufs (bound from 0,
-// dst first): one invocation an element of dst.
-func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buffer, p device.RandomParams) {
-	gs, n := d.bufs(bufs), bufs[0].Len()
+// dst first): one invocation for each of n elements, src (MUL) walked as
+// job says.
+func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buffer, n int, job elemJob, p device.RandomParams) {
+	gs := d.bufs(bufs)
 	defs = append(defs, localDef(elemLocal))
 	d.enqueue(name, func() {
 		prog := d.program(opVariant("random", "DIST", distributions, p.Dist.Info(), defs...))
@@ -37,6 +44,12 @@ func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buff
 		prog.set("u_offset", uint2, uint32(p.Offset), uint32(p.Offset>>32))
 		prog.setFloat("u_a", p.A)
 		prog.setFloat("u_b", p.B)
+		if len(gs) > 1 {
+			prog.setInt("u_rank", job.rank)
+			prog.setInts("u_shape", job.shape[:job.rank])
+			prog.setInts("u_st0", job.ops[0].st[:job.rank])
+			prog.setInt("u_off0", job.ops[0].off)
+		}
 		d.dispatch1(prog, n, elemLocal)
 	})
 }
