@@ -202,6 +202,12 @@ func unaryVec(op UnaryOp, a, b float32, d, s []float32) int {
 		} else {
 			eqScalarUAVX2(pd, ps, n, a, b)
 		}
+	case Log:
+		if wide {
+			logUAVX512(pd, ps, n, a, b)
+		} else {
+			logUAVX2(pd, ps, n, a, b)
+		}
 	default:
 		return 0
 	}

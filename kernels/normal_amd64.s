@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// The Normal draw in float64 lanes: normalGo (normal.go) operation for
+// The Normal draw and Log in float64 lanes: normalGo (normal.go) operation for
 // operation, with math.Log's algorithm (its amd64 assembly) and
 // math.Cos's, so every lane gets normalGo's bits (TestNormalMap). Each
 // constant is stored four times (32 bytes): AVX2 reads it whole, AVX-512
@@ -198,6 +198,31 @@ DATA nrm_sign<>+8(SB)/8, $0x8000000000000000
 DATA nrm_sign<>+16(SB)/8, $0x8000000000000000
 DATA nrm_sign<>+24(SB)/8, $0x8000000000000000
 GLOBL nrm_sign<>(SB), RODATA|NOPTR, $32
+DATA nrm_abs<>+0(SB)/8, $0x7fffffffffffffff
+DATA nrm_abs<>+8(SB)/8, $0x7fffffffffffffff
+DATA nrm_abs<>+16(SB)/8, $0x7fffffffffffffff
+DATA nrm_abs<>+24(SB)/8, $0x7fffffffffffffff
+GLOBL nrm_abs<>(SB), RODATA|NOPTR, $32
+DATA nrm_posinf<>+0(SB)/8, $0x7ff0000000000000
+DATA nrm_posinf<>+8(SB)/8, $0x7ff0000000000000
+DATA nrm_posinf<>+16(SB)/8, $0x7ff0000000000000
+DATA nrm_posinf<>+24(SB)/8, $0x7ff0000000000000
+GLOBL nrm_posinf<>(SB), RODATA|NOPTR, $32
+DATA nrm_maxfin<>+0(SB)/8, $0x7fefffffffffffff
+DATA nrm_maxfin<>+8(SB)/8, $0x7fefffffffffffff
+DATA nrm_maxfin<>+16(SB)/8, $0x7fefffffffffffff
+DATA nrm_maxfin<>+24(SB)/8, $0x7fefffffffffffff
+GLOBL nrm_maxfin<>(SB), RODATA|NOPTR, $32
+DATA nrm_lognan<>+0(SB)/8, $0x7ff8000000000001
+DATA nrm_lognan<>+8(SB)/8, $0x7ff8000000000001
+DATA nrm_lognan<>+16(SB)/8, $0x7ff8000000000001
+DATA nrm_lognan<>+24(SB)/8, $0x7ff8000000000001
+GLOBL nrm_lognan<>(SB), RODATA|NOPTR, $32
+DATA nrm_neginf<>+0(SB)/8, $0xfff0000000000000
+DATA nrm_neginf<>+8(SB)/8, $0xfff0000000000000
+DATA nrm_neginf<>+16(SB)/8, $0xfff0000000000000
+DATA nrm_neginf<>+24(SB)/8, $0xfff0000000000000
+GLOBL nrm_neginf<>(SB), RODATA|NOPTR, $32
 
 // func normalMapAVX512(out *float32, x0, x1 *uint32, n int, a, b float32)
 // maps n (a multiple of 8) pairs of words to Normal draws with mean a and
@@ -451,5 +476,139 @@ nrm256_loop:
 	DECQ CX
 	JNZ nrm256_loop
 nrm256_done:
+	VZEROUPPER
+	RET
+// func logUAVX512(d, s *float32, n int, a, b float32) sets d[i] to
+// float32(math.Log(float64(s[i]))) for n (a multiple of 8) elements, with
+// the amd64 assembly's special cases: ±0 gives −Inf, a set sign bit NaN
+// (0x7FF8000000000001 before the conversion), +Inf and +NaN themselves.
+TEXT ·logUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DX
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD nrm_one<>(SB), Z29
+	VBROADCASTSD nrm_lognan<>(SB), Z28
+	VBROADCASTSD nrm_neginf<>(SB), Z27
+	SHRQ $3, CX
+	JZ log512_done
+log512_loop:
+	VCVTPS2PD (SI), Z0
+	VPANDQ.BCST nrm_mant<>(SB), Z0, Z1
+	VPORQ.BCST nrm_half<>(SB), Z1, Z1
+	VPSRLQ $52, Z0, Z2
+	VPORQ.BCST nrm_two52<>(SB), Z2, Z2
+	VSUBPD.BCST nrm_koff<>(SB), Z2, Z2
+	VCMPPD.BCST $2, nrm_hsqrt2<>(SB), Z1, K2
+	VSUBPD Z29, Z2, K2, Z2
+	VADDPD Z1, Z1, K2, Z1
+	VSUBPD Z29, Z1, Z1
+	VADDPD.BCST nrm_two<>(SB), Z1, Z3
+	VDIVPD Z3, Z1, Z3
+	VMULPD Z3, Z3, Z4
+	VMULPD Z4, Z4, Z5
+	VMULPD.BCST nrm_l7<>(SB), Z5, Z6
+	VADDPD.BCST nrm_l5<>(SB), Z6, Z6
+	VMULPD Z5, Z6, Z6
+	VADDPD.BCST nrm_l3<>(SB), Z6, Z6
+	VMULPD Z5, Z6, Z6
+	VADDPD.BCST nrm_l1<>(SB), Z6, Z6
+	VMULPD Z6, Z4, Z6
+	VMULPD.BCST nrm_l6<>(SB), Z5, Z7
+	VADDPD.BCST nrm_l4<>(SB), Z7, Z7
+	VMULPD Z5, Z7, Z7
+	VADDPD.BCST nrm_l2<>(SB), Z7, Z7
+	VMULPD Z7, Z5, Z7
+	VADDPD Z7, Z6, Z6
+	VMULPD.BCST nrm_half<>(SB), Z1, Z7
+	VMULPD Z1, Z7, Z7
+	VADDPD Z7, Z6, Z6
+	VMULPD Z6, Z3, Z3
+	VMULPD.BCST nrm_ln2lo<>(SB), Z2, Z6
+	VADDPD Z6, Z3, Z3
+	VSUBPD Z3, Z7, Z7
+	VSUBPD Z1, Z7, Z7
+	VMULPD.BCST nrm_ln2hi<>(SB), Z2, Z2
+	VSUBPD Z7, Z2, Z2
+	VPCMPQ.BCST $5, nrm_posinf<>(SB), Z0, K3
+	VMOVAPD Z0, K3, Z2
+	VPTESTMQ.BCST nrm_sign<>(SB), Z0, K2
+	VMOVAPD Z28, K2, Z2
+	VPTESTNMQ.BCST nrm_abs<>(SB), Z0, K1
+	VMOVAPD Z27, K1, Z2
+	VCVTPD2PS Z2, Y2
+	VMOVUPS Y2, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ log512_loop
+log512_done:
+	VZEROUPPER
+	RET
+
+// func logUAVX2(d, s *float32, n int, a, b float32) is logUAVX512 four
+// elements at a time (n a multiple of 4).
+TEXT ·logUAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DX
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $2, CX
+	JZ log256_done
+log256_loop:
+	VCVTPS2PD (SI), Y0
+	VMOVUPD nrm_one<>(SB), Y15
+	VANDPD nrm_mant<>(SB), Y0, Y1
+	VORPD nrm_half<>(SB), Y1, Y1
+	VPSRLQ $52, Y0, Y2
+	VPOR nrm_two52<>(SB), Y2, Y2
+	VSUBPD nrm_koff<>(SB), Y2, Y2
+	VCMPPD $2, nrm_hsqrt2<>(SB), Y1, Y3
+	VANDPD Y15, Y3, Y3
+	VSUBPD Y3, Y2, Y2
+	VADDPD Y15, Y3, Y3
+	VMULPD Y3, Y1, Y1
+	VSUBPD Y15, Y1, Y1
+	VADDPD nrm_two<>(SB), Y1, Y3
+	VDIVPD Y3, Y1, Y3
+	VMULPD Y3, Y3, Y4
+	VMULPD Y4, Y4, Y5
+	VMULPD nrm_l7<>(SB), Y5, Y6
+	VADDPD nrm_l5<>(SB), Y6, Y6
+	VMULPD Y5, Y6, Y6
+	VADDPD nrm_l3<>(SB), Y6, Y6
+	VMULPD Y5, Y6, Y6
+	VADDPD nrm_l1<>(SB), Y6, Y6
+	VMULPD Y6, Y4, Y6
+	VMULPD nrm_l6<>(SB), Y5, Y7
+	VADDPD nrm_l4<>(SB), Y7, Y7
+	VMULPD Y5, Y7, Y7
+	VADDPD nrm_l2<>(SB), Y7, Y7
+	VMULPD Y7, Y5, Y7
+	VADDPD Y7, Y6, Y6
+	VMULPD nrm_half<>(SB), Y1, Y7
+	VMULPD Y1, Y7, Y7
+	VADDPD Y7, Y6, Y6
+	VMULPD Y6, Y3, Y3
+	VMULPD nrm_ln2lo<>(SB), Y2, Y6
+	VADDPD Y6, Y3, Y3
+	VSUBPD Y3, Y7, Y7
+	VSUBPD Y1, Y7, Y7
+	VMULPD nrm_ln2hi<>(SB), Y2, Y2
+	VSUBPD Y7, Y2, Y2
+	VPCMPGTQ nrm_maxfin<>(SB), Y0, Y4
+	VBLENDVPD Y4, Y0, Y2, Y2
+	VMOVUPD nrm_lognan<>(SB), Y5
+	VBLENDVPD Y0, Y5, Y2, Y2
+	VPAND nrm_abs<>(SB), Y0, Y4
+	VPXOR Y5, Y5, Y5
+	VPCMPEQQ Y5, Y4, Y4
+	VMOVUPD nrm_neginf<>(SB), Y5
+	VBLENDVPD Y4, Y5, Y2, Y2
+	VCVTPD2PSY Y2, X2
+	VMOVUPS X2, (DX)
+	ADDQ $16, SI
+	ADDQ $16, DX
+	DECQ CX
+	JNZ log256_loop
+log256_done:
 	VZEROUPPER
 	RET

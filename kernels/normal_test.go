@@ -91,3 +91,42 @@ func TestNormalMap(t *testing.T) {
 		check(fmt.Sprintf("length %d", l), 0, 1)
 	}
 }
+
+// TestLogVector checks Unary's Log (vector code where the CPU has it)
+// against float32(math.Log(float64(x))) bit for bit, NaNs included, over a
+// sweep of float32 bit patterns (every 61st; every 6007th with -short)
+// and the special values, each width this CPU has (logWidths).
+func TestLogVector(t *testing.T) {
+	step := uint64(61)
+	if testing.Short() {
+		step = 6007
+	}
+	var xs []float32
+	for b := uint64(0); b < 1<<32; b += step {
+		xs = append(xs, math.Float32frombits(uint32(b)))
+	}
+	for _, b := range []uint32{0, 0x80000000, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00000, 0x7F800001, 0xFF800001,
+		0x00000001, 0x007FFFFF, 0x00800000, 0x3F800000, 0x7F7FFFFF, 0x3F3504F3, 0x3F3504F4, 0xBF800000} {
+		xs = append(xs, math.Float32frombits(b))
+	}
+	for len(xs)%16 != 0 {
+		xs = append(xs, 1)
+	}
+	for _, width := range logWidths() {
+		t.Run(width.name, func(t *testing.T) {
+			defer width.set()()
+			got := make([]float32, len(xs))
+			// Odd lengths and offsets too, for the ragged ends.
+			for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
+				unarySpan(Log, 0, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
+			}
+			for i, x := range xs {
+				want := float32(math.Log(float64(x)))
+				if math.Float32bits(got[i]) != math.Float32bits(want) {
+					t.Fatalf("Log(%v, bits %#08x) = %v (%#08x), math.Log gives %v (%#08x)",
+						x, math.Float32bits(x), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
+				}
+			}
+		})
+	}
+}

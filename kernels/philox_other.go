@@ -12,3 +12,6 @@ func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {
 
 // normalMap is normalMapGo where there is no vector code.
 func normalMap(out []float32, x0, x1 []uint32, a, b float32) { normalMapGo(out, x0, x1, a, b) }
+
+// logWidths: the portable loops only.
+func logWidths() []vectorWidth { return []vectorWidth{{"go", func() func() { return func() {} }}} }
