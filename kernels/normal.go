@@ -134,3 +134,11 @@ func normalMapGo(out []float32, x0, x1 []uint32, a, b float32) {
 		out[j] = normalGo(x0[j], x1[j], a, b)
 	}
 }
+
+// vectorWidth names a set of vector kernels and switches to it (set
+// returns the function that switches back): logWidths lists those of this
+// build and CPU, for tests.
+type vectorWidth struct {
+	name string
+	set  func() func()
+}

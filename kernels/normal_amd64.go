@@ -42,13 +42,6 @@ func normalMap(out []float32, x0, x1 []uint32, a, b float32) {
 	normalMapGo(out[full:], x0[full:], x1[full:], a, b)
 }
 
-// vectorWidth names a set of vector kernels and switches to it (set
-// returns the function that switches back).
-type vectorWidth struct {
-	name string
-	set  func() func()
-}
-
 // logWidths lists the widths this CPU runs: AVX-512 and AVX2 where it has
 // both (AVX2 by turning AVX-512 off for a while), for tests.
 func logWidths() []vectorWidth {
