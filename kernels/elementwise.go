@@ -135,8 +135,8 @@ func unaryGrain(op UnaryOp) int {
 
 // unarySpan applies op element by element; d and s have the same length and
 // may be the same slice. Exp and tanh run as float32 vector code where the
-// CPU has it, the sigmoid as float64 vector code (transcend.go); the
-// transcendentals otherwise run in float64 and round once.
+// CPU has it, the sigmoid (transcend.go) and log (normal.go) as float64
+// vector code; the other transcendentals run in float64 and round once.
 func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 	s = s[:len(d)]
 	if full := unaryVec(op, a, b, d, s); full > 0 {
