@@ -156,6 +156,14 @@ func buildKernelCases() []kernelCase {
 				return func() { o.dev.Copy(dst, 0, s, []int{side, side}) }
 			}})
 	}
+	// Attention's heads laid out: [N, T, H, d] → [N, H, T, d] at the
+	// Transformer step's sizes (N = T = 64, H = 4, d = 64), runs of d.
+	add(kernelCase{method: "Copy", size: "heads-64x4x64x64", work: elementwise(1, 1),
+		setup: func(o *operands) func() {
+			src, dst := o.uniform(mi, -1, 1), o.alloc(device.Float32, mi)
+			s := device.Strided{Buf: src, Strides: []int{64 * 4 * 64, 64, 4 * 64, 1}}
+			return func() { o.dev.Copy(dst, 0, s, []int{64, 4, 64, 64}) }
+		}})
 
 	// Every op of the catalogue, on inputs from its test domain and with the
 	// first parameters it is tested with.

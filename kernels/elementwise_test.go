@@ -27,6 +27,11 @@ var stridedCases = []stridedCase{
 	{"ones", []int{1, 5, 1, 2}, []int{9, 2, 9, 1}, 0},
 	{"long", []int{3, 1100}, []int{1, 3}, 0},
 	{"empty", []int{3, 0}, []int{1, 1}, 0},
+	// Whole contiguous runs along the next dimension (Copy copies them a
+	// run at a time): attention heads laid out, and rows of a slice long
+	// enough to be split between threads mid-run.
+	{"heads", []int{6, 10, 3, 64}, []int{1920, 64, 640, 1}, 0},
+	{"rows", []int{520, 4, 130}, []int{1000, 200, 1}, 7},
 }
 
 // refAt returns the offset of linear index i walked by strides over shape.

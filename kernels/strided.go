@@ -110,8 +110,12 @@ func (w *walker) inner(k int) int { return w.st[k][w.rank-1] }
 
 // advance moves n elements along the current run, carrying into outer
 // dimensions when the run ends.
-func (w *walker) advance(n int) {
-	d := w.rank - 1
+func (w *walker) advance(n int) { w.advanceAt(w.rank-1, n) }
+
+// advanceAt moves n steps along dimension d (which must not pass its end:
+// idx[d]+n ≤ shape[d]), the dimensions inside it at 0, carrying into
+// outer dimensions when d's run ends.
+func (w *walker) advanceAt(d, n int) {
 	w.idx[d] += n
 	for k := range w.off {
 		w.off[k] += n * w.st[k][d]
@@ -161,6 +165,18 @@ func Copy[T float32 | int32](dst []T, src Strided[T], shape []int) {
 		for pos := lo; pos < hi; {
 			m := w.span(hi - pos)
 			off, st := w.off[0], w.inner(0)
+			if r := w.rank - 1; st == 1 && r > 0 && w.idx[r] == 0 && m == w.shape[r] && hi-pos >= 2*m {
+				// Whole contiguous runs, one after another along the
+				// next dimension out (an attention head's rows): a copy
+				// each, without stepping the walker run by run.
+				rows, rs := min((hi-pos)/m, w.shape[r-1]-w.idx[r-1]), w.st[0][r-1]
+				for i := range rows {
+					copy(dst[pos+i*m:pos+(i+1)*m], src.Data[off+i*rs:off+i*rs+m])
+				}
+				pos += rows * m
+				w.advanceAt(r-1, rows)
+				continue
+			}
 			d := dst[pos : pos+m]
 			switch st {
 			case 1:
