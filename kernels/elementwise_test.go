@@ -32,6 +32,11 @@ var stridedCases = []stridedCase{
 	// enough to be split between threads mid-run.
 	{"heads", []int{6, 10, 3, 64}, []int{1920, 64, 640, 1}, 0},
 	{"rows", []int{520, 4, 130}, []int{1000, 200, 1}, 7},
+	// Batches of transposes (Copy goes by tiles): ragged tiles, a
+	// broadcast batch, and one split between threads.
+	{"transposes", []int{3, 20, 37}, []int{740, 1, 20}, 2},
+	{"transposes-broadcast", []int{2, 17, 33}, []int{0, 1, 17}, 1},
+	{"transposes-long", []int{2, 300, 500}, []int{150000, 1, 300}, 0},
 }
 
 // refAt returns the offset of linear index i walked by strides over shape.

@@ -133,6 +133,45 @@ func (w *walker) advanceAt(d, n int) {
 	}
 }
 
+// copyTransposed is Copy where the walk's innermost dimension (B long)
+// steps through src by st > 1 and the one outside it (A long) by 1: a
+// batch of A×B transposes (a matrix's transpose, NCHW to NHWC). Element-
+// at-a-time it reads a cache line for every value; here it goes by tiles
+// of transBlock×transBlock, whose src lines stay in cache while the tile's
+// rows of dst are written. The same values land in the same places.
+func copyTransposed[T float32 | int32](dst, src []T, w walker) {
+	r := w.rank - 1
+	a, b, st := w.shape[r-1], w.shape[r], w.st[0][r]
+	outer := 1
+	for _, m := range w.shape[:r-1] {
+		outer *= m
+	}
+	aBlocks := (a + transBlock - 1) / transBlock
+	ParallelFor(outer*aBlocks, max(1, streamGrain/(transBlock*b)), func(lo, hi int) {
+		w := w
+		for item := lo; item < hi; item++ {
+			o, a0 := item/aBlocks, item%aBlocks*transBlock
+			a1 := min(a, a0+transBlock)
+			w.seek(o * a * b)
+			base := w.off[0]
+			d := dst[o*a*b:]
+			for b0 := 0; b0 < b; b0 += transBlock {
+				b1 := min(b, b0+transBlock)
+				for i := a0; i < a1; i++ {
+					row, s := d[i*b:i*b+b1], src[base+i:]
+					for j := b0; j < b1; j++ {
+						row[j] = s[j*st]
+					}
+				}
+			}
+		}
+	})
+}
+
+// transBlock is the side of copyTransposed's tiles: 16 floats are a cache
+// line of src.
+const transBlock = 16
+
 // load returns the n elements of operand k's current run: a subslice of data
 // when the run is contiguous, else the run gathered into scratch.
 func load[T float32 | int32](w *walker, k int, data []T, n int, scratch []T) []T {
@@ -159,6 +198,10 @@ func load[T float32 | int32](w *walker, k int, data []T, n int, scratch []T) []T
 func Copy[T float32 | int32](dst []T, src Strided[T], shape []int) {
 	n := numElements(shape)
 	w := newWalker(shape, [3]int{src.Off}, [3][]int{src.Strides})
+	if r := w.rank - 1; n > 0 && r > 0 && w.st[0][r-1] == 1 && w.st[0][r] > 1 {
+		copyTransposed(dst, src.Data, w)
+		return
+	}
 	ParallelFor(n, streamGrain, func(lo, hi int) {
 		w := w
 		w.seek(lo)
