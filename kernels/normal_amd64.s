@@ -224,6 +224,90 @@ DATA nrm_neginf<>+16(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+24(SB)/8, $0xfff0000000000000
 GLOBL nrm_neginf<>(SB), RODATA|NOPTR, $32
 
+// LOG512 sets Z2 to math.Log of the positive normal doubles in Z0
+// (normalLog's operations; Z29 holds 1.0): x = f1·2^k, f1 doubled where it
+// is at most √2/2, then the polynomial in s = f/(2+f). Z1 ends as f.
+#define LOG512() \
+	VPANDQ.BCST nrm_mant<>(SB), Z0, Z1 \
+	VPORQ.BCST nrm_half<>(SB), Z1, Z1 \
+	VPSRLQ $52, Z0, Z2 \
+	VPORQ.BCST nrm_two52<>(SB), Z2, Z2 \
+	VSUBPD.BCST nrm_koff<>(SB), Z2, Z2 \
+	VCMPPD.BCST $2, nrm_hsqrt2<>(SB), Z1, K2 \
+	VSUBPD Z29, Z2, K2, Z2 \
+	VADDPD Z1, Z1, K2, Z1 \
+	VSUBPD Z29, Z1, Z1 \
+	VADDPD.BCST nrm_two<>(SB), Z1, Z3 \
+	VDIVPD Z3, Z1, Z3 \
+	VMULPD Z3, Z3, Z4 \
+	VMULPD Z4, Z4, Z5 \
+	VMULPD.BCST nrm_l7<>(SB), Z5, Z6 \
+	VADDPD.BCST nrm_l5<>(SB), Z6, Z6 \
+	VMULPD Z5, Z6, Z6 \
+	VADDPD.BCST nrm_l3<>(SB), Z6, Z6 \
+	VMULPD Z5, Z6, Z6 \
+	VADDPD.BCST nrm_l1<>(SB), Z6, Z6 \
+	VMULPD Z6, Z4, Z6 \
+	VMULPD.BCST nrm_l6<>(SB), Z5, Z7 \
+	VADDPD.BCST nrm_l4<>(SB), Z7, Z7 \
+	VMULPD Z5, Z7, Z7 \
+	VADDPD.BCST nrm_l2<>(SB), Z7, Z7 \
+	VMULPD Z7, Z5, Z7 \
+	VADDPD Z7, Z6, Z6 \
+	VMULPD.BCST nrm_half<>(SB), Z1, Z7 \
+	VMULPD Z1, Z7, Z7 \
+	VADDPD Z7, Z6, Z6 \
+	VMULPD Z6, Z3, Z3 \
+	VMULPD.BCST nrm_ln2lo<>(SB), Z2, Z6 \
+	VADDPD Z6, Z3, Z3 \
+	VSUBPD Z3, Z7, Z7 \
+	VSUBPD Z1, Z7, Z7 \
+	VMULPD.BCST nrm_ln2hi<>(SB), Z2, Z2 \
+	VSUBPD Z7, Z2, Z2
+
+// LOG256 is LOG512 on Y0 into Y2, four lanes (Y15 holds 1.0): the compare
+// against √2/2 gives a mask that, ANDed with 1.0, makes k's step and f1's
+// factor.
+#define LOG256() \
+	VANDPD nrm_mant<>(SB), Y0, Y1 \
+	VORPD nrm_half<>(SB), Y1, Y1 \
+	VPSRLQ $52, Y0, Y2 \
+	VPOR nrm_two52<>(SB), Y2, Y2 \
+	VSUBPD nrm_koff<>(SB), Y2, Y2 \
+	VCMPPD $2, nrm_hsqrt2<>(SB), Y1, Y3 \
+	VANDPD Y15, Y3, Y3 \
+	VSUBPD Y3, Y2, Y2 \
+	VADDPD Y15, Y3, Y3 \
+	VMULPD Y3, Y1, Y1 \
+	VSUBPD Y15, Y1, Y1 \
+	VADDPD nrm_two<>(SB), Y1, Y3 \
+	VDIVPD Y3, Y1, Y3 \
+	VMULPD Y3, Y3, Y4 \
+	VMULPD Y4, Y4, Y5 \
+	VMULPD nrm_l7<>(SB), Y5, Y6 \
+	VADDPD nrm_l5<>(SB), Y6, Y6 \
+	VMULPD Y5, Y6, Y6 \
+	VADDPD nrm_l3<>(SB), Y6, Y6 \
+	VMULPD Y5, Y6, Y6 \
+	VADDPD nrm_l1<>(SB), Y6, Y6 \
+	VMULPD Y6, Y4, Y6 \
+	VMULPD nrm_l6<>(SB), Y5, Y7 \
+	VADDPD nrm_l4<>(SB), Y7, Y7 \
+	VMULPD Y5, Y7, Y7 \
+	VADDPD nrm_l2<>(SB), Y7, Y7 \
+	VMULPD Y7, Y5, Y7 \
+	VADDPD Y7, Y6, Y6 \
+	VMULPD nrm_half<>(SB), Y1, Y7 \
+	VMULPD Y1, Y7, Y7 \
+	VADDPD Y7, Y6, Y6 \
+	VMULPD Y6, Y3, Y3 \
+	VMULPD nrm_ln2lo<>(SB), Y2, Y6 \
+	VADDPD Y6, Y3, Y3 \
+	VSUBPD Y3, Y7, Y7 \
+	VSUBPD Y1, Y7, Y7 \
+	VMULPD nrm_ln2hi<>(SB), Y2, Y2 \
+	VSUBPD Y7, Y2, Y2
+
 // func normalMapAVX512(out *float32, x0, x1 *uint32, n int, a, b float32)
 // maps n (a multiple of 8) pairs of words to Normal draws with mean a and
 // standard deviation b.
@@ -244,42 +328,7 @@ nrm512_loop:
 	VCVTDQ2PD Y0, Z0
 	VMULPD.BCST nrm_two_m24<>(SB), Z0, Z0
 	VSUBPD Z0, Z29, Z0
-	VPANDQ.BCST nrm_mant<>(SB), Z0, Z1
-	VPORQ.BCST nrm_half<>(SB), Z1, Z1
-	VPSRLQ $52, Z0, Z2
-	VPORQ.BCST nrm_two52<>(SB), Z2, Z2
-	VSUBPD.BCST nrm_koff<>(SB), Z2, Z2
-	VCMPPD.BCST $2, nrm_hsqrt2<>(SB), Z1, K2
-	VSUBPD Z29, Z2, K2, Z2
-	VADDPD Z1, Z1, K2, Z1
-	VSUBPD Z29, Z1, Z1
-	VADDPD.BCST nrm_two<>(SB), Z1, Z3
-	VDIVPD Z3, Z1, Z3
-	VMULPD Z3, Z3, Z4
-	VMULPD Z4, Z4, Z5
-	VMULPD.BCST nrm_l7<>(SB), Z5, Z6
-	VADDPD.BCST nrm_l5<>(SB), Z6, Z6
-	VMULPD Z5, Z6, Z6
-	VADDPD.BCST nrm_l3<>(SB), Z6, Z6
-	VMULPD Z5, Z6, Z6
-	VADDPD.BCST nrm_l1<>(SB), Z6, Z6
-	VMULPD Z6, Z4, Z6
-	VMULPD.BCST nrm_l6<>(SB), Z5, Z7
-	VADDPD.BCST nrm_l4<>(SB), Z7, Z7
-	VMULPD Z5, Z7, Z7
-	VADDPD.BCST nrm_l2<>(SB), Z7, Z7
-	VMULPD Z7, Z5, Z7
-	VADDPD Z7, Z6, Z6
-	VMULPD.BCST nrm_half<>(SB), Z1, Z7
-	VMULPD Z1, Z7, Z7
-	VADDPD Z7, Z6, Z6
-	VMULPD Z6, Z3, Z3
-	VMULPD.BCST nrm_ln2lo<>(SB), Z2, Z6
-	VADDPD Z6, Z3, Z3
-	VSUBPD Z3, Z7, Z7
-	VSUBPD Z1, Z7, Z7
-	VMULPD.BCST nrm_ln2hi<>(SB), Z2, Z2
-	VSUBPD Z7, Z2, Z2
+	LOG512()
 	VMULPD.BCST nrm_minus2<>(SB), Z2, Z2
 	VSQRTPD Z2, Z2
 	VMULPD Z31, Z2, Z2
@@ -366,44 +415,7 @@ nrm256_loop:
 	VMULPD nrm_two_m24<>(SB), Y0, Y0
 	VMOVUPD nrm_one<>(SB), Y15
 	VSUBPD Y0, Y15, Y0
-	VANDPD nrm_mant<>(SB), Y0, Y1
-	VORPD nrm_half<>(SB), Y1, Y1
-	VPSRLQ $52, Y0, Y2
-	VPOR nrm_two52<>(SB), Y2, Y2
-	VSUBPD nrm_koff<>(SB), Y2, Y2
-	VCMPPD $2, nrm_hsqrt2<>(SB), Y1, Y3
-	VANDPD Y15, Y3, Y3
-	VSUBPD Y3, Y2, Y2
-	VADDPD Y15, Y3, Y3
-	VMULPD Y3, Y1, Y1
-	VSUBPD Y15, Y1, Y1
-	VADDPD nrm_two<>(SB), Y1, Y3
-	VDIVPD Y3, Y1, Y3
-	VMULPD Y3, Y3, Y4
-	VMULPD Y4, Y4, Y5
-	VMULPD nrm_l7<>(SB), Y5, Y6
-	VADDPD nrm_l5<>(SB), Y6, Y6
-	VMULPD Y5, Y6, Y6
-	VADDPD nrm_l3<>(SB), Y6, Y6
-	VMULPD Y5, Y6, Y6
-	VADDPD nrm_l1<>(SB), Y6, Y6
-	VMULPD Y6, Y4, Y6
-	VMULPD nrm_l6<>(SB), Y5, Y7
-	VADDPD nrm_l4<>(SB), Y7, Y7
-	VMULPD Y5, Y7, Y7
-	VADDPD nrm_l2<>(SB), Y7, Y7
-	VMULPD Y7, Y5, Y7
-	VADDPD Y7, Y6, Y6
-	VMULPD nrm_half<>(SB), Y1, Y7
-	VMULPD Y1, Y7, Y7
-	VADDPD Y7, Y6, Y6
-	VMULPD Y6, Y3, Y3
-	VMULPD nrm_ln2lo<>(SB), Y2, Y6
-	VADDPD Y6, Y3, Y3
-	VSUBPD Y3, Y7, Y7
-	VSUBPD Y1, Y7, Y7
-	VMULPD nrm_ln2hi<>(SB), Y2, Y2
-	VSUBPD Y7, Y2, Y2
+	LOG256()
 	VMULPD nrm_minus2<>(SB), Y2, Y2
 	VSQRTPD Y2, Y2
 	VCVTSS2SD b+36(FP), X14, X14
@@ -493,42 +505,7 @@ TEXT ·logUAVX512(SB), NOSPLIT, $0-32
 	JZ log512_done
 log512_loop:
 	VCVTPS2PD (SI), Z0
-	VPANDQ.BCST nrm_mant<>(SB), Z0, Z1
-	VPORQ.BCST nrm_half<>(SB), Z1, Z1
-	VPSRLQ $52, Z0, Z2
-	VPORQ.BCST nrm_two52<>(SB), Z2, Z2
-	VSUBPD.BCST nrm_koff<>(SB), Z2, Z2
-	VCMPPD.BCST $2, nrm_hsqrt2<>(SB), Z1, K2
-	VSUBPD Z29, Z2, K2, Z2
-	VADDPD Z1, Z1, K2, Z1
-	VSUBPD Z29, Z1, Z1
-	VADDPD.BCST nrm_two<>(SB), Z1, Z3
-	VDIVPD Z3, Z1, Z3
-	VMULPD Z3, Z3, Z4
-	VMULPD Z4, Z4, Z5
-	VMULPD.BCST nrm_l7<>(SB), Z5, Z6
-	VADDPD.BCST nrm_l5<>(SB), Z6, Z6
-	VMULPD Z5, Z6, Z6
-	VADDPD.BCST nrm_l3<>(SB), Z6, Z6
-	VMULPD Z5, Z6, Z6
-	VADDPD.BCST nrm_l1<>(SB), Z6, Z6
-	VMULPD Z6, Z4, Z6
-	VMULPD.BCST nrm_l6<>(SB), Z5, Z7
-	VADDPD.BCST nrm_l4<>(SB), Z7, Z7
-	VMULPD Z5, Z7, Z7
-	VADDPD.BCST nrm_l2<>(SB), Z7, Z7
-	VMULPD Z7, Z5, Z7
-	VADDPD Z7, Z6, Z6
-	VMULPD.BCST nrm_half<>(SB), Z1, Z7
-	VMULPD Z1, Z7, Z7
-	VADDPD Z7, Z6, Z6
-	VMULPD Z6, Z3, Z3
-	VMULPD.BCST nrm_ln2lo<>(SB), Z2, Z6
-	VADDPD Z6, Z3, Z3
-	VSUBPD Z3, Z7, Z7
-	VSUBPD Z1, Z7, Z7
-	VMULPD.BCST nrm_ln2hi<>(SB), Z2, Z2
-	VSUBPD Z7, Z2, Z2
+	LOG512()
 	VPCMPQ.BCST $5, nrm_posinf<>(SB), Z0, K3
 	VMOVAPD Z0, K3, Z2
 	VPTESTMQ.BCST nrm_sign<>(SB), Z0, K2
@@ -556,44 +533,7 @@ TEXT ·logUAVX2(SB), NOSPLIT, $0-32
 log256_loop:
 	VCVTPS2PD (SI), Y0
 	VMOVUPD nrm_one<>(SB), Y15
-	VANDPD nrm_mant<>(SB), Y0, Y1
-	VORPD nrm_half<>(SB), Y1, Y1
-	VPSRLQ $52, Y0, Y2
-	VPOR nrm_two52<>(SB), Y2, Y2
-	VSUBPD nrm_koff<>(SB), Y2, Y2
-	VCMPPD $2, nrm_hsqrt2<>(SB), Y1, Y3
-	VANDPD Y15, Y3, Y3
-	VSUBPD Y3, Y2, Y2
-	VADDPD Y15, Y3, Y3
-	VMULPD Y3, Y1, Y1
-	VSUBPD Y15, Y1, Y1
-	VADDPD nrm_two<>(SB), Y1, Y3
-	VDIVPD Y3, Y1, Y3
-	VMULPD Y3, Y3, Y4
-	VMULPD Y4, Y4, Y5
-	VMULPD nrm_l7<>(SB), Y5, Y6
-	VADDPD nrm_l5<>(SB), Y6, Y6
-	VMULPD Y5, Y6, Y6
-	VADDPD nrm_l3<>(SB), Y6, Y6
-	VMULPD Y5, Y6, Y6
-	VADDPD nrm_l1<>(SB), Y6, Y6
-	VMULPD Y6, Y4, Y6
-	VMULPD nrm_l6<>(SB), Y5, Y7
-	VADDPD nrm_l4<>(SB), Y7, Y7
-	VMULPD Y5, Y7, Y7
-	VADDPD nrm_l2<>(SB), Y7, Y7
-	VMULPD Y7, Y5, Y7
-	VADDPD Y7, Y6, Y6
-	VMULPD nrm_half<>(SB), Y1, Y7
-	VMULPD Y1, Y7, Y7
-	VADDPD Y7, Y6, Y6
-	VMULPD Y6, Y3, Y3
-	VMULPD nrm_ln2lo<>(SB), Y2, Y6
-	VADDPD Y6, Y3, Y3
-	VSUBPD Y3, Y7, Y7
-	VSUBPD Y1, Y7, Y7
-	VMULPD nrm_ln2hi<>(SB), Y2, Y2
-	VSUBPD Y7, Y2, Y2
+	LOG256()
 	VPCMPGTQ nrm_maxfin<>(SB), Y0, Y4
 	VBLENDVPD Y4, Y0, Y2, Y2
 	VMOVUPD nrm_lognan<>(SB), Y5
