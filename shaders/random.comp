@@ -40,8 +40,13 @@ uvec4 philox(uvec4 ctr, uvec2 key) {
 float unit(uint x) { return float(x >> 8) * (1.0f / 16777216.0f); }
 
 #ifdef MUL
-// srcAt is the offset in src of element i of the index space.
+// srcAt is the offset in src of element i of the index space: with
+// SRC_CONTIG (a source contiguous over the whole space) u_off0 + i, without
+// the divisions of the walk.
 int srcAt(uint i) {
+#ifdef SRC_CONTIG
+	return u_off0 + int(i);
+#else
 	int o = u_off0;
 	for (int d = u_rank - 1; d >= 0; d--) {
 		uint s = uint(u_shape[d]);
@@ -49,6 +54,7 @@ int srcAt(uint i) {
 		i /= s;
 	}
 	return o;
+#endif
 }
 #endif
 

@@ -20,11 +20,15 @@ func (d *Device) RandomMul(dst, mask device.Buffer, src device.Strided, shape []
 	for _, m := range job.shape[:job.rank] {
 		n *= m
 	}
+	defs := []string{"MUL"}
+	if job.rank == 0 || job.rank == 1 && job.ops[0].st[0] == 1 {
+		defs = append(defs, "SRC_CONTIG")
+	}
 	if mask == nil {
-		d.random("random multiply", []string{"MUL"}, writes(0), []device.Buffer{dst, src.Buf}, n, job, p)
+		d.random("random multiply", defs, writes(0), []device.Buffer{dst, src.Buf}, n, job, p)
 		return
 	}
-	d.random("random multiply", []string{"MUL", "MASK"}, writes(0, 2), []device.Buffer{dst, src.Buf, mask}, n, job, p)
+	d.random("random multiply", append(defs, "MASK"), writes(0, 2), []device.Buffer{dst, src.Buf, mask}, n, job, p)
 }
 
 // random enqueues random.comp with the defines defs on bufs (bound from 0,
