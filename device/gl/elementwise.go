@@ -82,6 +82,15 @@ type elemJob struct {
 	ops   [3]elemOperand
 }
 
+// len is the number of elements the job walks.
+func (j *elemJob) len() int {
+	n := 1
+	for _, m := range j.shape[:j.rank] {
+		n *= m
+	}
+	return n
+}
+
 // collapse returns the job over shape with the operands srcs: it drops
 // size-1 dimensions and merges each pair of adjacent dimensions that every
 // operand walks as one (stride[d] = stride[d+1]·shape[d+1]), so contiguous
@@ -173,10 +182,7 @@ func kernelOf[Op catalogued](table map[Op]elemKernel, kind, mode string, infos [
 
 // elementwise runs k over job and writes dst contiguously from dstOff.
 func (d *Device) elementwise(k elemKernel, dst *glBuffer, dstOff int, job elemJob, a, b float32) {
-	n := 1
-	for _, m := range job.shape[:job.rank] {
-		n *= m
-	}
+	n := job.len()
 	d.enqueue(k.name, func() {
 		p := d.program(k.v)
 		if p == nil {

@@ -8,7 +8,7 @@ import (
 
 // Random fills dst from Philox4x32-10 at counters Offset … Offset+Len−1.
 func (d *Device) Random(dst device.Buffer, p device.RandomParams) {
-	d.random("random", nil, writes(0), []device.Buffer{dst}, dst.Len(), elemJob{}, p)
+	d.random("random", nil, writes(0), []device.Buffer{dst}, dst.Len(), nil, p)
 }
 
 // RandomMul is Random's kernel multiplying src (strided over shape,
@@ -16,25 +16,22 @@ func (d *Device) Random(dst device.Buffer, p device.RandomParams) {
 // writing the draw to mask too (MASK) when there is one.
 func (d *Device) RandomMul(dst, mask device.Buffer, src device.Strided, shape []int, p device.RandomParams) {
 	job := collapse(shape, src)
-	n := 1
-	for _, m := range job.shape[:job.rank] {
-		n *= m
-	}
+	n := job.len()
 	defs := []string{"MUL"}
 	if job.rank == 0 || job.rank == 1 && job.ops[0].st[0] == 1 {
 		defs = append(defs, "SRC_CONTIG")
 	}
 	if mask == nil {
-		d.random("random multiply", defs, writes(0), []device.Buffer{dst, src.Buf}, n, job, p)
+		d.random("random multiply", defs, writes(0), []device.Buffer{dst, src.Buf}, n, &job, p)
 		return
 	}
-	d.random("random multiply", append(defs, "MASK"), writes(0, 2), []device.Buffer{dst, src.Buf, mask}, n, job, p)
+	d.random("random multiply", append(defs, "MASK"), writes(0, 2), []device.Buffer{dst, src.Buf, mask}, n, &job, p)
 }
 
 // random enqueues random.comp with the defines defs on bufs (bound from 0,
-// dst first): one invocation for each of n elements, src (MUL) walked as
-// job says.
-func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buffer, n int, job elemJob, p device.RandomParams) {
+// dst first): one invocation for each of n elements, src walked as job
+// says where there is one (MUL; nil for Random).
+func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buffer, n int, job *elemJob, p device.RandomParams) {
 	gs := d.bufs(bufs)
 	defs = append(defs, localDef(elemLocal))
 	d.enqueue(name, func() {
@@ -48,7 +45,7 @@ func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buff
 		prog.set("u_offset", uint2, uint32(p.Offset), uint32(p.Offset>>32))
 		prog.setFloat("u_a", p.A)
 		prog.setFloat("u_b", p.B)
-		if len(gs) > 1 {
+		if job != nil {
 			prog.setInt("u_rank", job.rank)
 			prog.setInts("u_shape", job.shape[:job.rank])
 			prog.setInts("u_st0", job.ops[0].st[:job.rank])
