@@ -135,8 +135,9 @@ func unaryGrain(op UnaryOp) int {
 
 // unarySpan applies op element by element; d and s have the same length and
 // may be the same slice. Exp and tanh run as float32 vector code where the
-// CPU has it, the sigmoid (transcend.go) and log (normal.go) as float64
-// vector code; the other transcendentals run in float64 and round once.
+// CPU has it; the sigmoid (transcend.go), log, sine and cosine (normal.go)
+// and softplus (softplus.go) as float64 vector code with the bits of math's
+// functions; PowScalar and Erf run in float64 and round once.
 func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 	s = s[:len(d)]
 	if full := unaryVec(op, a, b, d, s); full > 0 {
@@ -173,13 +174,9 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 		vsigmoid(d, s)
 	case Tanh:
 		vtanh(d, s)
-	case Sin:
+	case Sin, Cos:
 		for i, x := range s {
-			d[i] = float32(math.Sin(float64(x)))
-		}
-	case Cos:
-		for i, x := range s {
-			d[i] = float32(math.Cos(float64(x)))
+			d[i] = float32(sinCos(float64(x), op == Cos))
 		}
 	case Square:
 		for i, x := range s {
@@ -217,8 +214,7 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 		}
 	case Softplus:
 		for i, x := range s {
-			v := float64(x)
-			d[i] = float32(max(v, 0) + math.Log1p(math.Exp(-math.Abs(v))))
+			d[i] = softplusGo(x)
 		}
 	case Erf:
 		for i, x := range s {

@@ -4,7 +4,7 @@ import "math"
 
 // The Normal draw's Box–Muller transform, written out so that vector code
 // can repeat it operation for operation: a + b·√(−2·ln(1−u0))·cos(2π·u1)
-// in float64, rounded to float32 once at the end. normalLog and normalCos
+// in float64, rounded to float32 once at the end. normalLog and sinCos
 // are the algorithms of Go's math.Log (its amd64 assembly) and math.Cos on
 // the arguments the draw gives them, each product that meets a sum
 // converted to float64 so that no compiler fuses the two (math.Log and
@@ -78,28 +78,39 @@ func normalLog(x float64) float64 {
 	return float64(k*logLn2Hi) - ((hfsq - (float64(s*(hfsq+R)) + float64(k*logLn2Lo))) - f)
 }
 
-// normalCos is math.Cos for 0 ≤ x < 2π (the draw's 2π·u1): the octant j
-// of x (odd ones moved up to the next), x − j·π/4 in three parts, and the
-// sine or cosine polynomial with the octant's sign.
-func normalCos(x float64) float64 {
+// sinCosMax bounds the arguments sinCos reduces itself: math.Sin and
+// math.Cos reduce larger ones by Payne–Hanek (trigReduce).
+const sinCosMax = 1 << 29
+
+// sinCos is math.Sin (cos false) or math.Cos (cos true) of x: for
+// |x| < 2²⁹ their Cody–Waite algorithm written out (the octant j of |x|,
+// odd ones moved up to the next, |x| − j·π/4 in three parts, and the sine
+// or cosine polynomial with the octant's sign); NaN, ±Inf and larger
+// arguments are math's.
+func sinCos(x float64, cos bool) float64 {
+	if !(math.Abs(x) < sinCosMax) {
+		if cos {
+			return math.Cos(x)
+		}
+		return math.Sin(x)
+	}
+	sign := !cos && math.Signbit(x) // sin(−0) is −0
+	x = math.Abs(x)
 	j := uint64(x * cos4Pi)
 	y := float64(j)
 	if j&1 == 1 {
 		j++
 		y++
 	}
-	j &= 7
 	z := ((x - float64(y*cosPI4A)) - float64(y*cosPI4B)) - float64(y*cosPI4C)
-	sign := false
-	if j > 3 {
-		j -= 4
+	if j&4 != 0 {
 		sign = !sign
 	}
-	if j > 1 {
+	if cos && j&2 != 0 {
 		sign = !sign
 	}
 	zz := float64(z * z)
-	if j == 1 || j == 2 {
+	if (j&2 != 0) == cos {
 		y = z + float64(float64(z*zz)*cosPoly(&cosSin, zz))
 	} else {
 		y = (1.0 - float64(0.5*zz)) + float64(float64(zz*zz)*cosPoly(&cosCos, zz))
@@ -124,7 +135,7 @@ func cosPoly(c *[6]float64, zz float64) float64 {
 // deviation b (device.RandomParams): a + b·√(−2·ln(1−u(x0)))·cos(2π·u(x1)).
 func normalGo(x0, x1 uint32, a, b float32) float32 {
 	r := math.Sqrt(-2 * normalLog(1-float64(unit(x0))))
-	return a + float32(float64(float64(b)*r)*normalCos(2*math.Pi*float64(unit(x1))))
+	return a + float32(float64(float64(b)*r)*sinCos(2*math.Pi*float64(unit(x1)), true))
 }
 
 // normalMapGo sets out[j] to normalGo(x0[j], x1[j], a, b).

@@ -24,6 +24,52 @@ func logUAVX512(d, s *float32, n int, a, b float32)
 //go:noescape
 func logUAVX2(d, s *float32, n int, a, b float32)
 
+// sinCosUAVX512 and sinCosUAVX2 are Unary's Sin (cos false) and Cos,
+// float32(sinCos(float64(x), cos)), on n elements (a multiple of 8 or 4):
+// sinCos's operations in float64 lanes, so math.Sin's and math.Cos's bits
+// (TestSinCosVector). Each stops before the first 16 or 4 elements holding
+// an argument sinCos leaves to math (|x| ≥ 2²⁹, ±Inf, NaN) and returns
+// the elements done.
+//
+//go:noescape
+func sinCosUAVX512(d, s *float32, n int, cos bool) int
+
+//go:noescape
+func sinCosUAVX2(d, s *float32, n int, cos bool) int
+
+// softplusUAVX512 is Unary's Softplus, softplusGo, on n elements (a
+// multiple of 8): softplusGo's operations in float64 lanes, so its bits
+// (TestSoftplusVector). It stops before the first eight elements holding
+// an |x| above softplusMax or NaN and returns the elements done.
+//
+//go:noescape
+func softplusUAVX512(d, s *float32, n int) int
+
+// stoppingVec sets d to Unary's op (Sin, Cos or Softplus) of s for all of
+// d (a multiple of 16 elements with AVX-512, of 8 with AVX2 alone; d and s
+// the same length, the same slice or apart): by vector code, which stops
+// before arguments it leaves to math, and the 16 elements after each such
+// place in Go.
+func stoppingVec(op UnaryOp, d, s []float32) {
+	for i := 0; i < len(d); {
+		switch {
+		case op == Softplus:
+			i += softplusUAVX512(&d[i], &s[i], len(d)-i)
+		case hasAVX512:
+			i += sinCosUAVX512(&d[i], &s[i], len(d)-i, op == Cos)
+		default:
+			i += sinCosUAVX2(&d[i], &s[i], len(d)-i, op == Cos)
+		}
+		for end := min(i+16, len(d)); i < end; i++ {
+			if op == Softplus {
+				d[i] = softplusGo(s[i])
+			} else {
+				d[i] = float32(sinCos(float64(s[i]), op == Cos))
+			}
+		}
+	}
+}
+
 // normalMap sets out[j] to the Normal draw of x0[j], x1[j] (normalGo) by
 // vector code where the CPU has it, the ragged end in Go.
 func normalMap(out []float32, x0, x1 []uint32, a, b float32) {

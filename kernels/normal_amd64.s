@@ -218,6 +218,86 @@ DATA nrm_lognan<>+8(SB)/8, $0x7ff8000000000001
 DATA nrm_lognan<>+16(SB)/8, $0x7ff8000000000001
 DATA nrm_lognan<>+24(SB)/8, $0x7ff8000000000001
 GLOBL nrm_lognan<>(SB), RODATA|NOPTR, $32
+DATA nrm_two29<>+0(SB)/8, $0x41c0000000000000
+DATA nrm_two29<>+8(SB)/8, $0x41c0000000000000
+DATA nrm_two29<>+16(SB)/8, $0x41c0000000000000
+DATA nrm_two29<>+24(SB)/8, $0x41c0000000000000
+GLOBL nrm_two29<>(SB), RODATA|NOPTR, $32
+DATA sp_max<>+0(SB)/8, $0x4086200000000000
+DATA sp_max<>+8(SB)/8, $0x4086200000000000
+DATA sp_max<>+16(SB)/8, $0x4086200000000000
+DATA sp_max<>+24(SB)/8, $0x4086200000000000
+GLOBL sp_max<>(SB), RODATA|NOPTR, $32
+DATA exp_log2e<>+0(SB)/8, $0x3ff71547652b82fe
+DATA exp_log2e<>+8(SB)/8, $0x3ff71547652b82fe
+DATA exp_log2e<>+16(SB)/8, $0x3ff71547652b82fe
+DATA exp_log2e<>+24(SB)/8, $0x3ff71547652b82fe
+GLOBL exp_log2e<>(SB), RODATA|NOPTR, $32
+DATA exp_ln2u<>+0(SB)/8, $0x3fe62e42fefa3000
+DATA exp_ln2u<>+8(SB)/8, $0x3fe62e42fefa3000
+DATA exp_ln2u<>+16(SB)/8, $0x3fe62e42fefa3000
+DATA exp_ln2u<>+24(SB)/8, $0x3fe62e42fefa3000
+GLOBL exp_ln2u<>(SB), RODATA|NOPTR, $32
+DATA exp_ln2l<>+0(SB)/8, $0x3d53de6af278ece6
+DATA exp_ln2l<>+8(SB)/8, $0x3d53de6af278ece6
+DATA exp_ln2l<>+16(SB)/8, $0x3d53de6af278ece6
+DATA exp_ln2l<>+24(SB)/8, $0x3d53de6af278ece6
+GLOBL exp_ln2l<>(SB), RODATA|NOPTR, $32
+DATA exp_sixteenth<>+0(SB)/8, $0x3fb0000000000000
+DATA exp_sixteenth<>+8(SB)/8, $0x3fb0000000000000
+DATA exp_sixteenth<>+16(SB)/8, $0x3fb0000000000000
+DATA exp_sixteenth<>+24(SB)/8, $0x3fb0000000000000
+GLOBL exp_sixteenth<>(SB), RODATA|NOPTR, $32
+DATA exp_t0<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA exp_t0<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA exp_t0<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA exp_t0<>+24(SB)/8, $0x3efa01a01a01a01a
+GLOBL exp_t0<>(SB), RODATA|NOPTR, $32
+DATA exp_t1<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA exp_t1<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA exp_t1<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA exp_t1<>+24(SB)/8, $0x3f2a01a01a01a01a
+GLOBL exp_t1<>(SB), RODATA|NOPTR, $32
+DATA exp_t2<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA exp_t2<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA exp_t2<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA exp_t2<>+24(SB)/8, $0x3f56c16c16c16c17
+GLOBL exp_t2<>(SB), RODATA|NOPTR, $32
+DATA exp_t3<>+0(SB)/8, $0x3f81111111111111
+DATA exp_t3<>+8(SB)/8, $0x3f81111111111111
+DATA exp_t3<>+16(SB)/8, $0x3f81111111111111
+DATA exp_t3<>+24(SB)/8, $0x3f81111111111111
+GLOBL exp_t3<>(SB), RODATA|NOPTR, $32
+DATA exp_t4<>+0(SB)/8, $0x3fa5555555555555
+DATA exp_t4<>+8(SB)/8, $0x3fa5555555555555
+DATA exp_t4<>+16(SB)/8, $0x3fa5555555555555
+DATA exp_t4<>+24(SB)/8, $0x3fa5555555555555
+GLOBL exp_t4<>(SB), RODATA|NOPTR, $32
+DATA exp_t5<>+0(SB)/8, $0x3fc5555555555555
+DATA exp_t5<>+8(SB)/8, $0x3fc5555555555555
+DATA exp_t5<>+16(SB)/8, $0x3fc5555555555555
+DATA exp_t5<>+24(SB)/8, $0x3fc5555555555555
+GLOBL exp_t5<>(SB), RODATA|NOPTR, $32
+DATA exp_bias<>+0(SB)/8, $0x00000000000003ff
+DATA exp_bias<>+8(SB)/8, $0x00000000000003ff
+DATA exp_bias<>+16(SB)/8, $0x00000000000003ff
+DATA exp_bias<>+24(SB)/8, $0x00000000000003ff
+GLOBL exp_bias<>(SB), RODATA|NOPTR, $32
+DATA lp_sqrt2m1<>+0(SB)/8, $0x3fda827999fcef32
+DATA lp_sqrt2m1<>+8(SB)/8, $0x3fda827999fcef32
+DATA lp_sqrt2m1<>+16(SB)/8, $0x3fda827999fcef32
+DATA lp_sqrt2m1<>+24(SB)/8, $0x3fda827999fcef32
+GLOBL lp_sqrt2m1<>(SB), RODATA|NOPTR, $32
+DATA lp_sqrt2mant<>+0(SB)/8, $0x0006a09e667f3bcd
+DATA lp_sqrt2mant<>+8(SB)/8, $0x0006a09e667f3bcd
+DATA lp_sqrt2mant<>+16(SB)/8, $0x0006a09e667f3bcd
+DATA lp_sqrt2mant<>+24(SB)/8, $0x0006a09e667f3bcd
+GLOBL lp_sqrt2mant<>(SB), RODATA|NOPTR, $32
+DATA lp_two_m29<>+0(SB)/8, $0x3e20000000000000
+DATA lp_two_m29<>+8(SB)/8, $0x3e20000000000000
+DATA lp_two_m29<>+16(SB)/8, $0x3e20000000000000
+DATA lp_two_m29<>+24(SB)/8, $0x3e20000000000000
+GLOBL lp_two_m29<>(SB), RODATA|NOPTR, $32
 DATA nrm_neginf<>+0(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+8(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+16(SB)/8, $0xfff0000000000000
@@ -308,6 +388,125 @@ GLOBL nrm_neginf<>(SB), RODATA|NOPTR, $32
 	VMULPD nrm_ln2hi<>(SB), Y2, Y2 \
 	VSUBPD Y7, Y2, Y2
 
+// TRIG512 is the reduction and both polynomials of math.Sin and math.Cos
+// (sinCos) for the non-negative doubles x below 2²⁹ in Z8 (Z29 holds
+// 1.0): the octant j of x, odd ones moved up to the next, as an integer
+// in Z10's low bits (K4 set where its bit 1 is), z = x − j·π/4 in three
+// parts in Z12, zz in Z13, z + z·zz·S(zz) in Z15 and 1 − zz/2 + zz²·C(zz)
+// in Z17.
+#define TRIG512(x, y, jb, kodd, kbit1, z, zz, ps, sn, pc, cs, t) \
+	VMULPD.BCST nrm_fouroverpi<>(SB), x, y \
+	VRNDSCALEPD $3, y, y \
+	VADDPD.BCST nrm_two52<>(SB), y, jb \
+	VPTESTMQ.BCST nrm_int1<>(SB), jb, kodd \
+	VADDPD Z29, y, kodd, y \
+	VADDPD.BCST nrm_two52<>(SB), y, jb \
+	VPTESTMQ.BCST nrm_int2<>(SB), jb, kbit1 \
+	VMULPD.BCST nrm_pi4a<>(SB), y, z \
+	VSUBPD z, x, z \
+	VMULPD.BCST nrm_pi4b<>(SB), y, zz \
+	VSUBPD zz, z, z \
+	VMULPD.BCST nrm_pi4c<>(SB), y, zz \
+	VSUBPD zz, z, z \
+	VMULPD z, z, zz \
+	VMULPD.BCST nrm_s0<>(SB), zz, ps \
+	VADDPD.BCST nrm_s1<>(SB), ps, ps \
+	VMULPD zz, ps, ps \
+	VADDPD.BCST nrm_s2<>(SB), ps, ps \
+	VMULPD zz, ps, ps \
+	VADDPD.BCST nrm_s3<>(SB), ps, ps \
+	VMULPD zz, ps, ps \
+	VADDPD.BCST nrm_s4<>(SB), ps, ps \
+	VMULPD zz, ps, ps \
+	VADDPD.BCST nrm_s5<>(SB), ps, ps \
+	VMULPD zz, z, sn \
+	VMULPD ps, sn, sn \
+	VADDPD sn, z, sn \
+	VMULPD.BCST nrm_c0<>(SB), zz, pc \
+	VADDPD.BCST nrm_c1<>(SB), pc, pc \
+	VMULPD zz, pc, pc \
+	VADDPD.BCST nrm_c2<>(SB), pc, pc \
+	VMULPD zz, pc, pc \
+	VADDPD.BCST nrm_c3<>(SB), pc, pc \
+	VMULPD zz, pc, pc \
+	VADDPD.BCST nrm_c4<>(SB), pc, pc \
+	VMULPD zz, pc, pc \
+	VADDPD.BCST nrm_c5<>(SB), pc, pc \
+	VMULPD.BCST nrm_half<>(SB), zz, cs \
+	VSUBPD cs, Z29, cs \
+	VMULPD zz, zz, t \
+	VMULPD pc, t, t \
+	VADDPD t, cs, cs
+
+// TRIG256 is TRIG512 on Y8 (Y15 holds 1.0), four lanes: j in Y12's low
+// bits, all ones in Y11 where its bit 1 is set, z + z·zz·S(zz) in Y9 and
+// 1 − zz/2 + zz²·C(zz) in Y10 (Y8, Y13 and Y14 scratch).
+#define TRIG256() \
+	VMULPD nrm_fouroverpi<>(SB), Y8, Y9 \
+	VROUNDPD $3, Y9, Y9 \
+	VADDPD nrm_two52<>(SB), Y9, Y10 \
+	VPAND nrm_int1<>(SB), Y10, Y10 \
+	VPCMPEQQ nrm_int1<>(SB), Y10, Y10 \
+	VANDPD Y15, Y10, Y10 \
+	VADDPD Y10, Y9, Y9 \
+	VADDPD nrm_two52<>(SB), Y9, Y12 \
+	VPAND nrm_int2<>(SB), Y12, Y11 \
+	VPCMPEQQ nrm_int2<>(SB), Y11, Y11 \
+	VMULPD nrm_pi4a<>(SB), Y9, Y10 \
+	VSUBPD Y10, Y8, Y10 \
+	VMULPD nrm_pi4b<>(SB), Y9, Y13 \
+	VSUBPD Y13, Y10, Y10 \
+	VMULPD nrm_pi4c<>(SB), Y9, Y13 \
+	VSUBPD Y13, Y10, Y10 \
+	VMULPD Y10, Y10, Y13 \
+	VMULPD nrm_s0<>(SB), Y13, Y8 \
+	VADDPD nrm_s1<>(SB), Y8, Y8 \
+	VMULPD Y13, Y8, Y8 \
+	VADDPD nrm_s2<>(SB), Y8, Y8 \
+	VMULPD Y13, Y8, Y8 \
+	VADDPD nrm_s3<>(SB), Y8, Y8 \
+	VMULPD Y13, Y8, Y8 \
+	VADDPD nrm_s4<>(SB), Y8, Y8 \
+	VMULPD Y13, Y8, Y8 \
+	VADDPD nrm_s5<>(SB), Y8, Y8 \
+	VMULPD Y13, Y10, Y9 \
+	VMULPD Y8, Y9, Y9 \
+	VADDPD Y9, Y10, Y9 \
+	VMULPD nrm_c0<>(SB), Y13, Y8 \
+	VADDPD nrm_c1<>(SB), Y8, Y8 \
+	VMULPD Y13, Y8, Y8 \
+	VADDPD nrm_c2<>(SB), Y8, Y8 \
+	VMULPD Y13, Y8, Y8 \
+	VADDPD nrm_c3<>(SB), Y8, Y8 \
+	VMULPD Y13, Y8, Y8 \
+	VADDPD nrm_c4<>(SB), Y8, Y8 \
+	VMULPD Y13, Y8, Y8 \
+	VADDPD nrm_c5<>(SB), Y8, Y8 \
+	VMULPD nrm_half<>(SB), Y13, Y10 \
+	VSUBPD Y10, Y15, Y10 \
+	VMULPD Y13, Y13, Y14 \
+	VMULPD Y8, Y14, Y14 \
+	VADDPD Y14, Y10, Y10
+
+// COS512 finishes TRIG512's cosine: the sine polynomial where j's bit 1
+// is set, negative where bits 1 and 2 differ, into out (sg scratch).
+#define COS512(jb, kbit1, sn, cs, sg, out) \
+	VPSRLQ $1, jb, sg \
+	VPXORQ jb, sg, sg \
+	VPSLLQ $62, sg, sg \
+	VPANDQ.BCST nrm_sign<>(SB), sg, sg \
+	VMOVAPD sn, kbit1, cs \
+	VPXORQ sg, cs, out
+
+// SIN512 finishes TRIG512's sine of the signed x0: the cosine polynomial
+// where j's bit 1 is set, x0's sign flipped where bit 2 is.
+#define SIN512(x0, jb, kbit1, sn, cs, sg, out) \
+	VPSLLQ $61, jb, sg \
+	VPXORQ x0, sg, sg \
+	VPANDQ.BCST nrm_sign<>(SB), sg, sg \
+	VMOVAPD cs, kbit1, sn \
+	VPXORQ sg, sn, out
+
 // func normalMapAVX512(out *float32, x0, x1 *uint32, n int, a, b float32)
 // maps n (a multiple of 8) pairs of words to Normal draws with mean a and
 // standard deviation b.
@@ -337,54 +536,8 @@ nrm512_loop:
 	VCVTDQ2PD Y8, Z8
 	VMULPD.BCST nrm_two_m24<>(SB), Z8, Z8
 	VMULPD.BCST nrm_twopi<>(SB), Z8, Z8
-	VMULPD.BCST nrm_fouroverpi<>(SB), Z8, Z9
-	VRNDSCALEPD $3, Z9, Z9
-	VADDPD.BCST nrm_two52<>(SB), Z9, Z10
-	VPTESTMQ.BCST nrm_int1<>(SB), Z10, K3
-	VADDPD Z29, Z9, K3, Z9
-	VADDPD.BCST nrm_two52<>(SB), Z9, Z10
-	VPTESTMQ.BCST nrm_int2<>(SB), Z10, K4
-	VPSRLQ $1, Z10, Z11
-	VPXORQ Z10, Z11, Z11
-	VPSLLQ $62, Z11, Z11
-	VPANDQ.BCST nrm_sign<>(SB), Z11, Z11
-	VMULPD.BCST nrm_pi4a<>(SB), Z9, Z12
-	VSUBPD Z12, Z8, Z12
-	VMULPD.BCST nrm_pi4b<>(SB), Z9, Z13
-	VSUBPD Z13, Z12, Z12
-	VMULPD.BCST nrm_pi4c<>(SB), Z9, Z13
-	VSUBPD Z13, Z12, Z12
-	VMULPD Z12, Z12, Z13
-	VMULPD.BCST nrm_s0<>(SB), Z13, Z14
-	VADDPD.BCST nrm_s1<>(SB), Z14, Z14
-	VMULPD Z13, Z14, Z14
-	VADDPD.BCST nrm_s2<>(SB), Z14, Z14
-	VMULPD Z13, Z14, Z14
-	VADDPD.BCST nrm_s3<>(SB), Z14, Z14
-	VMULPD Z13, Z14, Z14
-	VADDPD.BCST nrm_s4<>(SB), Z14, Z14
-	VMULPD Z13, Z14, Z14
-	VADDPD.BCST nrm_s5<>(SB), Z14, Z14
-	VMULPD Z13, Z12, Z15
-	VMULPD Z14, Z15, Z15
-	VADDPD Z15, Z12, Z15
-	VMULPD.BCST nrm_c0<>(SB), Z13, Z16
-	VADDPD.BCST nrm_c1<>(SB), Z16, Z16
-	VMULPD Z13, Z16, Z16
-	VADDPD.BCST nrm_c2<>(SB), Z16, Z16
-	VMULPD Z13, Z16, Z16
-	VADDPD.BCST nrm_c3<>(SB), Z16, Z16
-	VMULPD Z13, Z16, Z16
-	VADDPD.BCST nrm_c4<>(SB), Z16, Z16
-	VMULPD Z13, Z16, Z16
-	VADDPD.BCST nrm_c5<>(SB), Z16, Z16
-	VMULPD.BCST nrm_half<>(SB), Z13, Z17
-	VSUBPD Z17, Z29, Z17
-	VMULPD Z13, Z13, Z18
-	VMULPD Z16, Z18, Z18
-	VADDPD Z18, Z17, Z17
-	VMOVAPD Z15, K4, Z17
-	VPXORQ Z11, Z17, Z17
+	TRIG512(Z8, Z9, Z10, K3, K4, Z12, Z13, Z14, Z15, Z16, Z17, Z18)
+	COS512(Z10, K4, Z15, Z17, Z11, Z17)
 	VMULPD Z17, Z2, Z2
 	VCVTPD2PS Z2, Y2
 	VADDPS Y2, Y30, Y2
@@ -426,57 +579,13 @@ nrm256_loop:
 	VCVTDQ2PD X8, Y8
 	VMULPD nrm_two_m24<>(SB), Y8, Y8
 	VMULPD nrm_twopi<>(SB), Y8, Y8
-	VMULPD nrm_fouroverpi<>(SB), Y8, Y9
-	VROUNDPD $3, Y9, Y9
-	VADDPD nrm_two52<>(SB), Y9, Y10
-	VPAND nrm_int1<>(SB), Y10, Y10
-	VPCMPEQQ nrm_int1<>(SB), Y10, Y10
-	VANDPD Y15, Y10, Y10
-	VADDPD Y10, Y9, Y9
-	VADDPD nrm_two52<>(SB), Y9, Y10
-	VPAND nrm_int2<>(SB), Y10, Y11
-	VPCMPEQQ nrm_int2<>(SB), Y11, Y11
-	VPSRLQ $1, Y10, Y12
-	VPXOR Y10, Y12, Y12
-	VPSLLQ $62, Y12, Y12
-	VPAND nrm_sign<>(SB), Y12, Y12
-	VMULPD nrm_pi4a<>(SB), Y9, Y10
-	VSUBPD Y10, Y8, Y10
-	VMULPD nrm_pi4b<>(SB), Y9, Y13
-	VSUBPD Y13, Y10, Y10
-	VMULPD nrm_pi4c<>(SB), Y9, Y13
-	VSUBPD Y13, Y10, Y10
-	VMULPD Y10, Y10, Y13
-	VMULPD nrm_s0<>(SB), Y13, Y8
-	VADDPD nrm_s1<>(SB), Y8, Y8
-	VMULPD Y13, Y8, Y8
-	VADDPD nrm_s2<>(SB), Y8, Y8
-	VMULPD Y13, Y8, Y8
-	VADDPD nrm_s3<>(SB), Y8, Y8
-	VMULPD Y13, Y8, Y8
-	VADDPD nrm_s4<>(SB), Y8, Y8
-	VMULPD Y13, Y8, Y8
-	VADDPD nrm_s5<>(SB), Y8, Y8
-	VMULPD Y13, Y10, Y9
-	VMULPD Y8, Y9, Y9
-	VADDPD Y9, Y10, Y9
-	VMULPD nrm_c0<>(SB), Y13, Y8
-	VADDPD nrm_c1<>(SB), Y8, Y8
-	VMULPD Y13, Y8, Y8
-	VADDPD nrm_c2<>(SB), Y8, Y8
-	VMULPD Y13, Y8, Y8
-	VADDPD nrm_c3<>(SB), Y8, Y8
-	VMULPD Y13, Y8, Y8
-	VADDPD nrm_c4<>(SB), Y8, Y8
-	VMULPD Y13, Y8, Y8
-	VADDPD nrm_c5<>(SB), Y8, Y8
-	VMULPD nrm_half<>(SB), Y13, Y10
-	VSUBPD Y10, Y15, Y10
-	VMULPD Y13, Y13, Y14
-	VMULPD Y8, Y14, Y14
-	VADDPD Y14, Y10, Y10
+	TRIG256()
+	VPSRLQ $1, Y12, Y3
+	VPXOR Y12, Y3, Y3
+	VPSLLQ $62, Y3, Y3
+	VPAND nrm_sign<>(SB), Y3, Y3
 	VBLENDVPD Y11, Y9, Y10, Y10
-	VXORPD Y12, Y10, Y10
+	VXORPD Y3, Y10, Y10
 	VMULPD Y10, Y2, Y2
 	VCVTPD2PSY Y2, X2
 	VBROADCASTSS a+32(FP), X3
@@ -550,5 +659,222 @@ log256_loop:
 	DECQ CX
 	JNZ log256_loop
 log256_done:
+	VZEROUPPER
+	RET
+
+// func sinCosUAVX512(d, s *float32, n int, cos bool) int sets d[i] to
+// float32(math.Sin(float64(s[i]))), or math.Cos with cos, for n elements
+// (a multiple of 16): sinCos's operations in float64 lanes, two
+// independent groups of eight at a time. It stops before the first 16
+// holding an argument of 2²⁹ or more in magnitude, ±Inf or NaN (math's
+// Payne–Hanek reduction and special cases) and returns the elements done.
+TEXT ·sinCosUAVX512(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DX
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVBLZX cos+24(FP), BX
+	VBROADCASTSD nrm_one<>(SB), Z29
+	XORQ AX, AX
+trig512_loop:
+	CMPQ AX, CX
+	JGE trig512_done
+	VCVTPS2PD (SI)(AX*4), Z0
+	VCVTPS2PD 32(SI)(AX*4), Z1
+	VPANDQ.BCST nrm_abs<>(SB), Z0, Z8
+	VPANDQ.BCST nrm_abs<>(SB), Z1, Z19
+	VCMPPD.BCST $5, nrm_two29<>(SB), Z8, K1
+	VCMPPD.BCST $5, nrm_two29<>(SB), Z19, K2
+	KORTESTW K1, K2
+	JNZ trig512_done
+	TRIG512(Z8, Z9, Z10, K3, K4, Z12, Z13, Z14, Z15, Z16, Z17, Z18)
+	TRIG512(Z19, Z20, Z21, K5, K6, Z22, Z23, Z24, Z25, Z26, Z27, Z28)
+	TESTQ BX, BX
+	JNZ trig512_cos
+	SIN512(Z0, Z10, K4, Z15, Z17, Z11, Z2)
+	SIN512(Z1, Z21, K6, Z25, Z27, Z30, Z3)
+	JMP trig512_store
+trig512_cos:
+	COS512(Z10, K4, Z15, Z17, Z11, Z2)
+	COS512(Z21, K6, Z25, Z27, Z30, Z3)
+trig512_store:
+	VCVTPD2PS Z2, Y2
+	VCVTPD2PS Z3, Y3
+	VMOVUPS Y2, (DX)(AX*4)
+	VMOVUPS Y3, 32(DX)(AX*4)
+	ADDQ $16, AX
+	JMP trig512_loop
+trig512_done:
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func sinCosUAVX2(d, s *float32, n int, cos bool) int is sinCosUAVX512
+// four elements at a time (n a multiple of 4; it stops before the first
+// four holding an argument it leaves to math).
+TEXT ·sinCosUAVX2(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DX
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVBLZX cos+24(FP), BX
+	VMOVUPD nrm_one<>(SB), Y15
+	XORQ AX, AX
+trig256_loop:
+	CMPQ AX, CX
+	JGE trig256_done
+	VCVTPS2PD (SI)(AX*4), Y0
+	VANDPD nrm_abs<>(SB), Y0, Y8
+	VCMPPD $5, nrm_two29<>(SB), Y8, Y1
+	VMOVMSKPD Y1, R8
+	TESTL R8, R8
+	JNZ trig256_done
+	TRIG256()
+	TESTQ BX, BX
+	JNZ trig256_cos
+	VPSLLQ $61, Y12, Y3
+	VXORPD Y0, Y3, Y3
+	VANDPD nrm_sign<>(SB), Y3, Y3
+	VBLENDVPD Y11, Y10, Y9, Y2
+	VXORPD Y3, Y2, Y2
+	JMP trig256_store
+trig256_cos:
+	VPSRLQ $1, Y12, Y3
+	VPXOR Y12, Y3, Y3
+	VPSLLQ $62, Y3, Y3
+	VPAND nrm_sign<>(SB), Y3, Y3
+	VBLENDVPD Y11, Y9, Y10, Y2
+	VXORPD Y3, Y2, Y2
+trig256_store:
+	VCVTPD2PSY Y2, X2
+	VMOVUPS X2, (DX)(AX*4)
+	ADDQ $4, AX
+	JMP trig256_loop
+trig256_done:
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func softplusUAVX512(d, s *float32, n int) int sets d[i] to
+// softplusGo(s[i]) for n elements (a multiple of 8), eight at a time:
+// softplusExp's and softplusLog1p's operations in float64 lanes, every
+// branch of the logarithm computed and the lane's own chosen. It stops
+// before the first eight holding an |x| above softplusMax or NaN and
+// returns the elements done.
+TEXT ·softplusUAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DX
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD nrm_one<>(SB), Z29
+	VPXORQ Z30, Z30, Z30
+	XORQ AX, AX
+sp512_loop:
+	CMPQ AX, CX
+	JGE sp512_done
+	VCVTPS2PD (SI)(AX*4), Z0
+	VPANDQ.BCST nrm_abs<>(SB), Z0, Z1
+	VCMPPD.BCST $6, sp_max<>(SB), Z1, K1
+	KORTESTW K1, K1
+	JNZ sp512_done
+	// e^−|x|: k = round(−|x|·log₂e), r = (−|x| − k·ln2)/16, e^r − 1 by
+	// Taylor, squared back four times, plus 1, times 2ᵏ.
+	VPORQ.BCST nrm_sign<>(SB), Z0, Z2
+	VMULPD.BCST exp_log2e<>(SB), Z2, Z3
+	VRNDSCALEPD $0, Z3, Z3
+	VFNMADD231PD.BCST exp_ln2u<>(SB), Z3, Z2
+	VFNMADD231PD.BCST exp_ln2l<>(SB), Z3, Z2
+	VMULPD.BCST exp_sixteenth<>(SB), Z2, Z2
+	VBROADCASTSD exp_t0<>(SB), Z4
+	VFMADD213PD.BCST exp_t1<>(SB), Z2, Z4
+	VFMADD213PD.BCST exp_t2<>(SB), Z2, Z4
+	VFMADD213PD.BCST exp_t3<>(SB), Z2, Z4
+	VFMADD213PD.BCST exp_t4<>(SB), Z2, Z4
+	VFMADD213PD.BCST exp_t5<>(SB), Z2, Z4
+	VFMADD213PD.BCST nrm_half<>(SB), Z2, Z4
+	VFMADD213PD Z29, Z2, Z4
+	VMULPD Z4, Z2, Z2
+	VADDPD.BCST nrm_two<>(SB), Z2, Z4
+	VMULPD Z4, Z2, Z2
+	VADDPD.BCST nrm_two<>(SB), Z2, Z4
+	VMULPD Z4, Z2, Z2
+	VADDPD.BCST nrm_two<>(SB), Z2, Z4
+	VMULPD Z4, Z2, Z2
+	VADDPD.BCST nrm_two<>(SB), Z2, Z4
+	VFMADD213PD Z29, Z4, Z2
+	VCVTPD2DQ Z3, Y3
+	VPMOVSXDQ Y3, Z3
+	VPADDQ.BCST exp_bias<>(SB), Z3, Z3
+	VPSLLQ $52, Z3, Z3
+	VMULPD Z3, Z2, Z2
+	// ln(1+x) of x = Z2. Where x ≥ √2−1: u = 1+x, k = 1 where u ≥ 2 (K2),
+	// the correction c = (1−(u−x) or x−(u−1))/u, u's mantissa m, scaled
+	// to [1, √2) or, with k one more, to [√2/2, 1) (K3), f = that − 1.
+	VADDPD Z29, Z2, Z3
+	VCMPPD.BCST $5, nrm_two<>(SB), Z3, K2
+	VSUBPD Z2, Z3, Z4
+	VSUBPD Z4, Z29, Z4
+	VSUBPD Z29, Z3, Z5
+	VSUBPD Z5, Z2, Z5
+	VMOVAPD Z4, K2, Z5
+	VDIVPD Z3, Z5, Z5
+	VPANDQ.BCST nrm_mant<>(SB), Z3, Z6
+	VPCMPQ.BCST $5, lp_sqrt2mant<>(SB), Z6, K3
+	VPORQ.BCST nrm_one<>(SB), Z6, Z7
+	VPORQ.BCST nrm_half<>(SB), Z6, K3, Z7
+	VMOVAPD Z30, Z8
+	VMOVAPD Z29, K2, Z8
+	VADDPD Z29, Z8, K3, Z8
+	VSUBPD Z29, Z7, Z7
+	// Below √2−1 (K4): f = x, k = 0, c = 0.
+	VCMPPD.BCST $1, lp_sqrt2m1<>(SB), Z2, K4
+	VMOVAPD Z2, K4, Z7
+	VMOVAPD Z30, K4, Z8
+	VMOVAPD Z30, K4, Z5
+	// hfsq = ½f·f, s = f/(2+f), R(s²), t = s·(hfsq+R).
+	VMULPD.BCST nrm_half<>(SB), Z7, Z9
+	VMULPD Z7, Z9, Z9
+	VADDPD.BCST nrm_two<>(SB), Z7, Z10
+	VDIVPD Z10, Z7, Z10
+	VMULPD Z10, Z10, Z11
+	VMULPD.BCST nrm_l7<>(SB), Z11, Z12
+	VADDPD.BCST nrm_l6<>(SB), Z12, Z12
+	VMULPD Z12, Z11, Z12
+	VADDPD.BCST nrm_l5<>(SB), Z12, Z12
+	VMULPD Z12, Z11, Z12
+	VADDPD.BCST nrm_l4<>(SB), Z12, Z12
+	VMULPD Z12, Z11, Z12
+	VADDPD.BCST nrm_l3<>(SB), Z12, Z12
+	VMULPD Z12, Z11, Z12
+	VADDPD.BCST nrm_l2<>(SB), Z12, Z12
+	VMULPD Z12, Z11, Z12
+	VADDPD.BCST nrm_l1<>(SB), Z12, Z12
+	VMULPD Z12, Z11, Z12
+	VADDPD Z12, Z9, Z12
+	VMULPD Z12, Z10, Z12
+	// k = 0: f − (hfsq − t); else k·ln2hi − ((hfsq − (t + (k·ln2lo + c))) − f).
+	VSUBPD Z12, Z9, Z13
+	VSUBPD Z13, Z7, Z13
+	VMULPD.BCST nrm_ln2lo<>(SB), Z8, Z14
+	VADDPD Z5, Z14, Z14
+	VADDPD Z14, Z12, Z14
+	VSUBPD Z14, Z9, Z14
+	VSUBPD Z7, Z14, Z14
+	VMULPD.BCST nrm_ln2hi<>(SB), Z8, Z15
+	VSUBPD Z14, Z15, Z14
+	VCMPPD $0, Z30, Z8, K5
+	VMOVAPD Z13, K5, Z14
+	// Below 2⁻²⁹ (K6): x − x·x·½.
+	VMULPD Z2, Z2, Z15
+	VMULPD.BCST nrm_half<>(SB), Z15, Z15
+	VSUBPD Z15, Z2, Z15
+	VCMPPD.BCST $1, lp_two_m29<>(SB), Z2, K6
+	VMOVAPD Z15, K6, Z14
+	// max(x, 0) + ln(1 + e^−|x|).
+	VMAXPD Z30, Z0, Z0
+	VADDPD Z14, Z0, Z0
+	VCVTPD2PS Z0, Y0
+	VMOVUPS Y0, (DX)(AX*4)
+	ADDQ $8, AX
+	JMP sp512_loop
+sp512_done:
+	MOVQ AX, ret+24(FP)
 	VZEROUPPER
 	RET

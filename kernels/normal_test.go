@@ -6,9 +6,11 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"golang.org/x/sys/cpu"
 )
 
-// TestNormalLogCos checks normalLog and normalCos against math.Log and
+// TestNormalLogCos checks normalLog and sinCos against math.Log and
 // math.Cos on every argument the Normal draw gives them (1−u and 2π·u for
 // all 2²⁴ values of u), and normalGo against the formula with math's
 // functions. math.Log's assembly on amd64 and normalLog are the same
@@ -28,8 +30,8 @@ func TestNormalLogCos(t *testing.T) {
 			t.Fatalf("normalLog(%v) = %v, math.Log gives %v", x, got, want)
 		}
 		c := 2 * math.Pi * float64(u)
-		if got, want := normalCos(c), math.Cos(c); got != want && (exact || math.Abs(got-want) > 1e-15) {
-			t.Fatalf("normalCos(%v) = %v, math.Cos gives %v", c, got, want)
+		if got, want := sinCos(c, true), math.Cos(c); got != want && (exact || math.Abs(got-want) > 1e-15) {
+			t.Fatalf("sinCos(%v, true) = %v, math.Cos gives %v", c, got, want)
 		}
 	}
 	for i := range 100000 {
@@ -125,6 +127,162 @@ func TestLogVector(t *testing.T) {
 				if math.Float32bits(got[i]) != math.Float32bits(want) {
 					t.Fatalf("Log(%v, bits %#08x) = %v (%#08x), math.Log gives %v (%#08x)",
 						x, math.Float32bits(x), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
+				}
+			}
+		})
+	}
+}
+
+// TestSinCosVector checks Unary's Sin and Cos (vector code where the CPU
+// has it, sinCos elsewhere) against math.Sin and math.Cos bit for bit on
+// every 61st float32 pattern, the special values, the edges of sinCos's
+// own reduction (2²⁹) and runs of arguments it leaves to math among
+// others; elsewhere than amd64, where math's pure Go may be fused, against
+// sinCos, and sinCos against math within 10⁻¹⁵.
+func TestSinCosVector(t *testing.T) {
+	step := uint64(61)
+	if testing.Short() {
+		step = 6007
+	}
+	var xs []float32
+	for b := uint64(0); b < 1<<32; b += step {
+		xs = append(xs, math.Float32frombits(uint32(b)))
+	}
+	specials := []uint32{0, 0x80000000, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00000, 0x7F800001, 0xFF800001,
+		0x00000001, 0x80000001, 0x007FFFFF, 0x00800000, 0x7F7FFFFF, 0xFF7FFFFF, 0x4DFFFFFF, 0xCDFFFFFF, 0x4E000000,
+		0xCE000000, 0x4E000001, 0x3F490FDB, 0x3FC90FDB, 0x40490FDB, 0x40C90FDB, 0xC0490FDB}
+	for _, b := range specials {
+		xs = append(xs, math.Float32frombits(b))
+	}
+	// A vector's worth of ordinary arguments around each lone large one,
+	// and a long ordinary run after it.
+	for _, b := range specials {
+		for i := range 37 {
+			xs = append(xs, float32(i)*0.37-5)
+			if i == 20 {
+				xs = append(xs, math.Float32frombits(b))
+			}
+		}
+	}
+	exact := runtime.GOARCH == "amd64"
+	for _, width := range logWidths() {
+		t.Run(width.name, func(t *testing.T) {
+			defer width.set()()
+			got := make([]float32, len(xs))
+			for _, op := range []UnaryOp{Sin, Cos} {
+				// Odd lengths and offsets too, for the ragged ends.
+				for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
+					unarySpan(op, 0, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
+				}
+				for i, x := range xs {
+					want := float32(sinCos(float64(x), op == Cos))
+					if exact {
+						if op == Cos {
+							want = float32(math.Cos(float64(x)))
+						} else {
+							want = float32(math.Sin(float64(x)))
+						}
+					}
+					if math.Float32bits(got[i]) != math.Float32bits(want) {
+						t.Fatalf("%v(%v, bits %#08x) = %v (%#08x), want %v (%#08x)",
+							op, x, math.Float32bits(x), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
+					}
+				}
+			}
+		})
+	}
+	if !exact {
+		for _, x := range xs {
+			v := float64(x)
+			if d := math.Abs(sinCos(v, false) - math.Sin(v)); d > 1e-15 {
+				t.Fatalf("sinCos(%v, false) is %g from math.Sin", v, d)
+			}
+			if d := math.Abs(sinCos(v, true) - math.Cos(v)); d > 1e-15 {
+				t.Fatalf("sinCos(%v, true) is %g from math.Cos", v, d)
+			}
+		}
+	}
+}
+
+// softplusArgs returns every 61st float32 pattern (every 6007th in short
+// mode), the special values and the edges of softplusGo's branches, padded
+// to a multiple of 16 with runs of ordinary values around lone special ones.
+func softplusArgs(step uint64) []float32 {
+	var xs []float32
+	for b := uint64(0); b < 1<<32; b += step {
+		xs = append(xs, math.Float32frombits(uint32(b)))
+	}
+	specials := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
+		float32(math.NaN()), 708, -708, math.Nextafter32(708, 1000), math.Nextafter32(-708, -1000), 20.1, -20.1,
+		0x1p-149, -0x1p-149, 0.881374, -0.881374, 37.42, -37.42, math.MaxFloat32, -math.MaxFloat32, 1e-8, -1e-8}
+	xs = append(xs, specials...)
+	for _, v := range specials {
+		for i := range 37 {
+			xs = append(xs, float32(i)*1.37-25)
+			if i == 20 {
+				xs = append(xs, v)
+			}
+		}
+	}
+	for len(xs)%16 != 0 {
+		xs = append(xs, 1)
+	}
+	return xs
+}
+
+// TestSoftplusParts checks softplusExp and softplusLog1p against math.Exp
+// and math.Log1p bit for bit on the arguments softplusGo gives them, on
+// amd64 with FMA (whose math.Exp assembly softplusExp writes out, and
+// where math.Log1p is compiled unfused); elsewhere within 2 ULP.
+func TestSoftplusParts(t *testing.T) {
+	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
+	step := uint64(61)
+	if testing.Short() {
+		step = 6007
+	}
+	for _, x := range softplusArgs(step) {
+		a := math.Abs(float64(x))
+		if !(a <= softplusMax) {
+			continue
+		}
+		e, want := softplusExp(-a), math.Exp(-a)
+		if e != want && (exact || math.Abs(e-want) > 0x1p-51*want) {
+			t.Fatalf("softplusExp(%v) = %v, math.Exp gives %v", -a, e, want)
+		}
+		if got, want := softplusLog1p(e), math.Log1p(e); got != want && (exact || math.Abs(got-want) > 0x1p-51*want) {
+			t.Fatalf("softplusLog1p(%v) = %v, math.Log1p gives %v", e, got, want)
+		}
+	}
+}
+
+// TestSoftplusVector checks Unary's Softplus (vector code where the CPU
+// has it) against softplusGo bit for bit, and softplusGo against the
+// formula with math's functions (bit for bit where TestSoftplusParts is).
+func TestSoftplusVector(t *testing.T) {
+	step := uint64(61)
+	if testing.Short() {
+		step = 6007
+	}
+	xs := softplusArgs(step)
+	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
+	for _, width := range logWidths() {
+		t.Run(width.name, func(t *testing.T) {
+			defer width.set()()
+			got := make([]float32, len(xs))
+			for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
+				unarySpan(Softplus, 0, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
+			}
+			for i, x := range xs {
+				v := float64(x)
+				formula := float32(max(v, 0) + math.Log1p(math.Exp(-math.Abs(v))))
+				want := softplusGo(x)
+				if math.Float32bits(got[i]) != math.Float32bits(want) {
+					t.Fatalf("Softplus(%v, bits %#08x) = %v (%#08x), softplusGo gives %v (%#08x)",
+						x, math.Float32bits(x), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
+				}
+				// NaN's payload is the compiler's choice in max.
+				if exact && math.Float32bits(want) != math.Float32bits(formula) && !(want != want && formula != formula) {
+					t.Fatalf("softplusGo(%v) = %v, math's functions give %v", x, want, formula)
 				}
 			}
 		})
