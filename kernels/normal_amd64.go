@@ -29,21 +29,30 @@ func logUAVX2(d, s *float32, n int, a, b float32)
 // sinCos's operations in float64 lanes, so math.Sin's and math.Cos's bits
 // (TestSinCosVector). Each stops before the first 16 or 4 elements holding
 // an argument sinCos leaves to math (|x| ≥ 2²⁹, ±Inf, NaN) and returns
-// the elements done.
+// the elements done. Given d64 (not nil; tests), they write the float64
+// results there instead of d.
 //
 //go:noescape
-func sinCosUAVX512(d, s *float32, n int, cos bool) int
+func sinCosUAVX512(d, s *float32, n int, cos bool, d64 *float64) int
 
 //go:noescape
-func sinCosUAVX2(d, s *float32, n int, cos bool) int
+func sinCosUAVX2(d, s *float32, n int, cos bool, d64 *float64) int
 
 // softplusUAVX512 is Unary's Softplus, softplusGo, on n elements (a
 // multiple of 8): softplusGo's operations in float64 lanes, so its bits
 // (TestSoftplusVector). It stops before the first eight elements holding
-// an |x| above softplusMax or NaN and returns the elements done.
+// an |x| above softplusMax or NaN and returns the elements done. Given d64
+// (not nil; tests), it writes the float64 results there instead of d.
 //
 //go:noescape
-func softplusUAVX512(d, s *float32, n int) int
+func softplusUAVX512(d, s *float32, n int, d64 *float64) int
+
+// softplusUAVX2 is softplusUAVX512 four elements at a time (n a multiple
+// of 4; it stops before the first four holding an argument it leaves to
+// math).
+//
+//go:noescape
+func softplusUAVX2(d, s *float32, n int, d64 *float64) int
 
 // stoppingVec sets d to Unary's op (Sin, Cos or Softplus) of s for all of
 // d (a multiple of 16 elements with AVX-512, of 8 with AVX2 alone; d and s
@@ -53,12 +62,14 @@ func softplusUAVX512(d, s *float32, n int) int
 func stoppingVec(op UnaryOp, d, s []float32) {
 	for i := 0; i < len(d); {
 		switch {
+		case op == Softplus && hasAVX512:
+			i += softplusUAVX512(&d[i], &s[i], len(d)-i, nil)
 		case op == Softplus:
-			i += softplusUAVX512(&d[i], &s[i], len(d)-i)
+			i += softplusUAVX2(&d[i], &s[i], len(d)-i, nil)
 		case hasAVX512:
-			i += sinCosUAVX512(&d[i], &s[i], len(d)-i, op == Cos)
+			i += sinCosUAVX512(&d[i], &s[i], len(d)-i, op == Cos, nil)
 		default:
-			i += sinCosUAVX2(&d[i], &s[i], len(d)-i, op == Cos)
+			i += sinCosUAVX2(&d[i], &s[i], len(d)-i, op == Cos, nil)
 		}
 		for end := min(i+16, len(d)); i < end; i++ {
 			if op == Softplus {

@@ -298,6 +298,11 @@ DATA lp_two_m29<>+8(SB)/8, $0x3e20000000000000
 DATA lp_two_m29<>+16(SB)/8, $0x3e20000000000000
 DATA lp_two_m29<>+24(SB)/8, $0x3e20000000000000
 GLOBL lp_two_m29<>(SB), RODATA|NOPTR, $32
+DATA lp_sqrt2mant_m1<>+0(SB)/8, $0x0006a09e667f3bcc
+DATA lp_sqrt2mant_m1<>+8(SB)/8, $0x0006a09e667f3bcc
+DATA lp_sqrt2mant_m1<>+16(SB)/8, $0x0006a09e667f3bcc
+DATA lp_sqrt2mant_m1<>+24(SB)/8, $0x0006a09e667f3bcc
+GLOBL lp_sqrt2mant_m1<>(SB), RODATA|NOPTR, $32
 DATA nrm_neginf<>+0(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+8(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+16(SB)/8, $0xfff0000000000000
@@ -662,17 +667,19 @@ log256_done:
 	VZEROUPPER
 	RET
 
-// func sinCosUAVX512(d, s *float32, n int, cos bool) int sets d[i] to
+// func sinCosUAVX512(d, s *float32, n int, cos bool, d64 *float64) int sets d[i] to
 // float32(math.Sin(float64(s[i]))), or math.Cos with cos, for n elements
 // (a multiple of 16): sinCos's operations in float64 lanes, two
 // independent groups of eight at a time. It stops before the first 16
 // holding an argument of 2²⁹ or more in magnitude, ±Inf or NaN (math's
 // Payne–Hanek reduction and special cases) and returns the elements done.
-TEXT ·sinCosUAVX512(SB), NOSPLIT, $0-40
+// Given d64 (not nil), it writes the float64 results there instead of d.
+TEXT ·sinCosUAVX512(SB), NOSPLIT, $0-48
 	MOVQ d+0(FP), DX
 	MOVQ s+8(FP), SI
 	MOVQ n+16(FP), CX
 	MOVBLZX cos+24(FP), BX
+	MOVQ d64+32(FP), DI
 	VBROADCASTSD nrm_one<>(SB), Z29
 	XORQ AX, AX
 trig512_loop:
@@ -697,25 +704,33 @@ trig512_cos:
 	COS512(Z10, K4, Z15, Z17, Z11, Z2)
 	COS512(Z21, K6, Z25, Z27, Z30, Z3)
 trig512_store:
+	TESTQ DI, DI
+	JNZ trig512_store64
 	VCVTPD2PS Z2, Y2
 	VCVTPD2PS Z3, Y3
 	VMOVUPS Y2, (DX)(AX*4)
 	VMOVUPS Y3, 32(DX)(AX*4)
 	ADDQ $16, AX
 	JMP trig512_loop
+trig512_store64:
+	VMOVUPD Z2, (DI)(AX*8)
+	VMOVUPD Z3, 64(DI)(AX*8)
+	ADDQ $16, AX
+	JMP trig512_loop
 trig512_done:
-	MOVQ AX, ret+32(FP)
+	MOVQ AX, ret+40(FP)
 	VZEROUPPER
 	RET
 
-// func sinCosUAVX2(d, s *float32, n int, cos bool) int is sinCosUAVX512
+// func sinCosUAVX2(d, s *float32, n int, cos bool, d64 *float64) int is sinCosUAVX512
 // four elements at a time (n a multiple of 4; it stops before the first
 // four holding an argument it leaves to math).
-TEXT ·sinCosUAVX2(SB), NOSPLIT, $0-40
+TEXT ·sinCosUAVX2(SB), NOSPLIT, $0-48
 	MOVQ d+0(FP), DX
 	MOVQ s+8(FP), SI
 	MOVQ n+16(FP), CX
 	MOVBLZX cos+24(FP), BX
+	MOVQ d64+32(FP), DI
 	VMOVUPD nrm_one<>(SB), Y15
 	XORQ AX, AX
 trig256_loop:
@@ -744,25 +759,33 @@ trig256_cos:
 	VBLENDVPD Y11, Y9, Y10, Y2
 	VXORPD Y3, Y2, Y2
 trig256_store:
+	TESTQ DI, DI
+	JNZ trig256_store64
 	VCVTPD2PSY Y2, X2
 	VMOVUPS X2, (DX)(AX*4)
 	ADDQ $4, AX
 	JMP trig256_loop
+trig256_store64:
+	VMOVUPD Y2, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP trig256_loop
 trig256_done:
-	MOVQ AX, ret+32(FP)
+	MOVQ AX, ret+40(FP)
 	VZEROUPPER
 	RET
 
-// func softplusUAVX512(d, s *float32, n int) int sets d[i] to
+// func softplusUAVX512(d, s *float32, n int, d64 *float64) int sets d[i] to
 // softplusGo(s[i]) for n elements (a multiple of 8), eight at a time:
 // softplusExp's and softplusLog1p's operations in float64 lanes, every
 // branch of the logarithm computed and the lane's own chosen. It stops
 // before the first eight holding an |x| above softplusMax or NaN and
-// returns the elements done.
-TEXT ·softplusUAVX512(SB), NOSPLIT, $0-32
+// returns the elements done. Given d64 (not nil), it writes the float64
+// results there instead of d.
+TEXT ·softplusUAVX512(SB), NOSPLIT, $0-40
 	MOVQ d+0(FP), DX
 	MOVQ s+8(FP), SI
 	MOVQ n+16(FP), CX
+	MOVQ d64+24(FP), DI
 	VBROADCASTSD nrm_one<>(SB), Z29
 	VPXORQ Z30, Z30, Z30
 	XORQ AX, AX
@@ -849,9 +872,9 @@ sp512_loop:
 	VMULPD Z12, Z11, Z12
 	VADDPD Z12, Z9, Z12
 	VMULPD Z12, Z10, Z12
-	// k = 0: f − (hfsq − t); else k·ln2hi − ((hfsq − (t + (k·ln2lo + c))) − f).
-	VSUBPD Z12, Z9, Z13
-	VSUBPD Z13, Z7, Z13
+	// k·ln2hi − ((hfsq − (t + (k·ln2lo + c))) − f), which with k = 0 and
+	// c = 0 is 0 − ((hfsq − t) − f), math.Log1p's f − (hfsq − t) to the bit
+	// (k is 0 only below √2−1: 1 + fl(√2−1) rounds to √2).
 	VMULPD.BCST nrm_ln2lo<>(SB), Z8, Z14
 	VADDPD Z5, Z14, Z14
 	VADDPD Z14, Z12, Z14
@@ -859,8 +882,6 @@ sp512_loop:
 	VSUBPD Z7, Z14, Z14
 	VMULPD.BCST nrm_ln2hi<>(SB), Z8, Z15
 	VSUBPD Z14, Z15, Z14
-	VCMPPD $0, Z30, Z8, K5
-	VMOVAPD Z13, K5, Z14
 	// Below 2⁻²⁹ (K6): x − x·x·½.
 	VMULPD Z2, Z2, Z15
 	VMULPD.BCST nrm_half<>(SB), Z15, Z15
@@ -870,11 +891,135 @@ sp512_loop:
 	// max(x, 0) + ln(1 + e^−|x|).
 	VMAXPD Z30, Z0, Z0
 	VADDPD Z14, Z0, Z0
+	TESTQ DI, DI
+	JNZ sp512_store64
 	VCVTPD2PS Z0, Y0
 	VMOVUPS Y0, (DX)(AX*4)
 	ADDQ $8, AX
 	JMP sp512_loop
+sp512_store64:
+	VMOVUPD Z0, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP sp512_loop
 sp512_done:
-	MOVQ AX, ret+24(FP)
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func softplusUAVX2(d, s *float32, n int, d64 *float64) int is softplusUAVX512 four
+// elements at a time (n a multiple of 4), with compares and blends for
+// the masks.
+TEXT ·softplusUAVX2(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DX
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ d64+24(FP), DI
+	VMOVUPD nrm_one<>(SB), Y15
+	VXORPD Y14, Y14, Y14
+	XORQ AX, AX
+sp256_loop:
+	CMPQ AX, CX
+	JGE sp256_done
+	VCVTPS2PD (SI)(AX*4), Y0
+	VANDPD nrm_abs<>(SB), Y0, Y1
+	VCMPPD $6, sp_max<>(SB), Y1, Y2
+	VMOVMSKPD Y2, R8
+	TESTL R8, R8
+	JNZ sp256_done
+	VORPD nrm_sign<>(SB), Y0, Y2
+	VMULPD exp_log2e<>(SB), Y2, Y3
+	VROUNDPD $0, Y3, Y3
+	VFNMADD231PD exp_ln2u<>(SB), Y3, Y2
+	VFNMADD231PD exp_ln2l<>(SB), Y3, Y2
+	VMULPD exp_sixteenth<>(SB), Y2, Y2
+	VMOVUPD exp_t0<>(SB), Y4
+	VFMADD213PD exp_t1<>(SB), Y2, Y4
+	VFMADD213PD exp_t2<>(SB), Y2, Y4
+	VFMADD213PD exp_t3<>(SB), Y2, Y4
+	VFMADD213PD exp_t4<>(SB), Y2, Y4
+	VFMADD213PD exp_t5<>(SB), Y2, Y4
+	VFMADD213PD nrm_half<>(SB), Y2, Y4
+	VFMADD213PD Y15, Y2, Y4
+	VMULPD Y4, Y2, Y2
+	VADDPD nrm_two<>(SB), Y2, Y4
+	VMULPD Y4, Y2, Y2
+	VADDPD nrm_two<>(SB), Y2, Y4
+	VMULPD Y4, Y2, Y2
+	VADDPD nrm_two<>(SB), Y2, Y4
+	VMULPD Y4, Y2, Y2
+	VADDPD nrm_two<>(SB), Y2, Y4
+	VFMADD213PD Y15, Y4, Y2
+	VCVTPD2DQY Y3, X3
+	VPMOVSXDQ X3, Y3
+	VPADDQ exp_bias<>(SB), Y3, Y3
+	VPSLLQ $52, Y3, Y3
+	VMULPD Y3, Y2, Y2
+	VADDPD Y15, Y2, Y3
+	VCMPPD $5, nrm_two<>(SB), Y3, Y4
+	VSUBPD Y2, Y3, Y5
+	VSUBPD Y5, Y15, Y5
+	VSUBPD Y15, Y3, Y6
+	VSUBPD Y6, Y2, Y6
+	VBLENDVPD Y4, Y5, Y6, Y5
+	VDIVPD Y3, Y5, Y5
+	VANDPD nrm_mant<>(SB), Y3, Y6
+	VPCMPGTQ lp_sqrt2mant_m1<>(SB), Y6, Y7
+	VORPD nrm_one<>(SB), Y6, Y8
+	VORPD nrm_half<>(SB), Y6, Y9
+	VBLENDVPD Y7, Y9, Y8, Y8
+	VANDPD Y15, Y4, Y4
+	VANDPD Y15, Y7, Y7
+	VADDPD Y7, Y4, Y4
+	VSUBPD Y15, Y8, Y8
+	VCMPPD $1, lp_sqrt2m1<>(SB), Y2, Y9
+	VBLENDVPD Y9, Y2, Y8, Y8
+	VANDNPD Y4, Y9, Y4
+	VANDNPD Y5, Y9, Y5
+	VMULPD nrm_half<>(SB), Y8, Y9
+	VMULPD Y8, Y9, Y9
+	VADDPD nrm_two<>(SB), Y8, Y10
+	VDIVPD Y10, Y8, Y10
+	VMULPD Y10, Y10, Y11
+	VMULPD nrm_l7<>(SB), Y11, Y12
+	VADDPD nrm_l6<>(SB), Y12, Y12
+	VMULPD Y12, Y11, Y12
+	VADDPD nrm_l5<>(SB), Y12, Y12
+	VMULPD Y12, Y11, Y12
+	VADDPD nrm_l4<>(SB), Y12, Y12
+	VMULPD Y12, Y11, Y12
+	VADDPD nrm_l3<>(SB), Y12, Y12
+	VMULPD Y12, Y11, Y12
+	VADDPD nrm_l2<>(SB), Y12, Y12
+	VMULPD Y12, Y11, Y12
+	VADDPD nrm_l1<>(SB), Y12, Y12
+	VMULPD Y12, Y11, Y12
+	VADDPD Y12, Y9, Y12
+	VMULPD Y12, Y10, Y12
+	VMULPD nrm_ln2lo<>(SB), Y4, Y1
+	VADDPD Y5, Y1, Y1
+	VADDPD Y1, Y12, Y1
+	VSUBPD Y1, Y9, Y1
+	VSUBPD Y8, Y1, Y1
+	VMULPD nrm_ln2hi<>(SB), Y4, Y3
+	VSUBPD Y1, Y3, Y1
+	VMULPD Y2, Y2, Y3
+	VMULPD nrm_half<>(SB), Y3, Y3
+	VSUBPD Y3, Y2, Y3
+	VCMPPD $1, lp_two_m29<>(SB), Y2, Y6
+	VBLENDVPD Y6, Y3, Y1, Y1
+	VMAXPD Y14, Y0, Y0
+	VADDPD Y1, Y0, Y0
+	TESTQ DI, DI
+	JNZ sp256_store64
+	VCVTPD2PSY Y0, X0
+	VMOVUPS X0, (DX)(AX*4)
+	ADDQ $4, AX
+	JMP sp256_loop
+sp256_store64:
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP sp256_loop
+sp256_done:
+	MOVQ AX, ret+32(FP)
 	VZEROUPPER
 	RET

@@ -1,0 +1,70 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import (
+	"math"
+	"testing"
+)
+
+// TestFloat64Lanes checks the float64 results of the Sin, Cos and
+// Softplus vector kernels, before their rounding to float32, against
+// sinCos and softplusGo's parts bit for bit, over every 61st float32
+// pattern (every 6007th in short mode) that the kernels take: a wrong last
+// bit of a float64 seldom shows after the rounding.
+func TestFloat64Lanes(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2")
+	}
+	step := uint64(61)
+	if testing.Short() {
+		step = 6007
+	}
+	trig, soft := []float32{}, []float32{}
+	for _, x := range softplusArgs(step) {
+		a := math.Abs(float64(x))
+		if a < sinCosMax {
+			trig = append(trig, x)
+		}
+		if a <= softplusMax {
+			soft = append(soft, x)
+		}
+	}
+	trig, soft = trig[:len(trig)&^15], soft[:len(soft)&^15]
+	for _, width := range logWidths() {
+		t.Run(width.name, func(t *testing.T) {
+			defer width.set()()
+			for _, op := range []UnaryOp{Sin, Cos, Softplus} {
+				xs := trig
+				if op == Softplus {
+					xs = soft
+				}
+				got := make([]float64, len(xs))
+				var done int
+				switch {
+				case op == Softplus && hasAVX512:
+					done = softplusUAVX512(nil, &xs[0], len(xs), &got[0])
+				case op == Softplus:
+					done = softplusUAVX2(nil, &xs[0], len(xs), &got[0])
+				case hasAVX512:
+					done = sinCosUAVX512(nil, &xs[0], len(xs), op == Cos, &got[0])
+				default:
+					done = sinCosUAVX2(nil, &xs[0], len(xs), op == Cos, &got[0])
+				}
+				if done != len(xs) {
+					t.Fatalf("op %d: the kernel stopped at %d of %d (at %v)", op, done, len(xs), xs[done])
+				}
+				for i, x := range xs {
+					v := float64(x)
+					want := sinCos(v, op == Cos)
+					if op == Softplus {
+						want = max(v, 0) + softplusLog1p(softplusExp(-math.Abs(v)))
+					}
+					if math.Float64bits(got[i]) != math.Float64bits(want) {
+						t.Fatalf("op %d of %v (bits %#08x) = %v in float64 lanes, want %v", op, x, math.Float32bits(x), got[i], want)
+					}
+				}
+			}
+		})
+	}
+}
