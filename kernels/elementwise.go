@@ -218,7 +218,7 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 		}
 	case Erf:
 		for i, x := range s {
-			d[i] = float32(math.Erf(float64(x)))
+			d[i] = erfGo(x)
 		}
 	case Gelu:
 		vgelu(d, s)

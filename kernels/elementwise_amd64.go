@@ -210,6 +210,11 @@ func unaryVec(op UnaryOp, a, b float32, d, s []float32) int {
 		}
 	case Sin, Cos, Softplus:
 		stoppingVec(op, d[:n], s[:n])
+	case Erf:
+		if !wide {
+			return 0
+		}
+		stoppingVec(op, d[:n], s[:n])
 	default:
 		return 0
 	}

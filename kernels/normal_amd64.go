@@ -54,7 +54,16 @@ func softplusUAVX512(d, s *float32, n int, d64 *float64) int
 //go:noescape
 func softplusUAVX2(d, s *float32, n int, d64 *float64) int
 
-// stoppingVec sets d to Unary's op (Sin, Cos or Softplus) of s for all of
+// erfUAVX512 is Unary's Erf, erfGo, on n elements (a multiple of 8):
+// erf64's operations in float64 lanes, so its bits (TestErfVector). It
+// stops before the first eight elements holding a NaN and returns the
+// elements done. Given d64 (not nil; tests), it writes the float64
+// results there instead of d.
+//
+//go:noescape
+func erfUAVX512(d, s *float32, n int, d64 *float64) int
+
+// stoppingVec sets d to Unary's op (Sin, Cos, Softplus or Erf) of s for all of
 // d (a multiple of 16 elements with AVX-512, of 8 with AVX2 alone; d and s
 // the same length, the same slice or apart): by vector code, which stops
 // before arguments it leaves to math, and the 16 elements after each such
@@ -66,15 +75,20 @@ func stoppingVec(op UnaryOp, d, s []float32) {
 			i += softplusUAVX512(&d[i], &s[i], len(d)-i, nil)
 		case op == Softplus:
 			i += softplusUAVX2(&d[i], &s[i], len(d)-i, nil)
+		case op == Erf:
+			i += erfUAVX512(&d[i], &s[i], len(d)-i, nil)
 		case hasAVX512:
 			i += sinCosUAVX512(&d[i], &s[i], len(d)-i, op == Cos, nil)
 		default:
 			i += sinCosUAVX2(&d[i], &s[i], len(d)-i, op == Cos, nil)
 		}
 		for end := min(i+16, len(d)); i < end; i++ {
-			if op == Softplus {
+			switch op {
+			case Softplus:
 				d[i] = softplusGo(s[i])
-			} else {
+			case Erf:
+				d[i] = erfGo(s[i])
+			default:
 				d[i] = float32(sinCos(float64(s[i]), op == Cos))
 			}
 		}

@@ -303,6 +303,326 @@ DATA lp_sqrt2mant_m1<>+8(SB)/8, $0x0006a09e667f3bcc
 DATA lp_sqrt2mant_m1<>+16(SB)/8, $0x0006a09e667f3bcc
 DATA lp_sqrt2mant_m1<>+24(SB)/8, $0x0006a09e667f3bcc
 GLOBL lp_sqrt2mant_m1<>(SB), RODATA|NOPTR, $32
+DATA erf_pp0<>+0(SB)/8, $0x3fc06eba8214db68
+DATA erf_pp0<>+8(SB)/8, $0x3fc06eba8214db68
+DATA erf_pp0<>+16(SB)/8, $0x3fc06eba8214db68
+DATA erf_pp0<>+24(SB)/8, $0x3fc06eba8214db68
+GLOBL erf_pp0<>(SB), RODATA|NOPTR, $32
+DATA erf_pp1<>+0(SB)/8, $0xbfd4cd7d691cb913
+DATA erf_pp1<>+8(SB)/8, $0xbfd4cd7d691cb913
+DATA erf_pp1<>+16(SB)/8, $0xbfd4cd7d691cb913
+DATA erf_pp1<>+24(SB)/8, $0xbfd4cd7d691cb913
+GLOBL erf_pp1<>(SB), RODATA|NOPTR, $32
+DATA erf_pp2<>+0(SB)/8, $0xbf9d2a51dbd7194f
+DATA erf_pp2<>+8(SB)/8, $0xbf9d2a51dbd7194f
+DATA erf_pp2<>+16(SB)/8, $0xbf9d2a51dbd7194f
+DATA erf_pp2<>+24(SB)/8, $0xbf9d2a51dbd7194f
+GLOBL erf_pp2<>(SB), RODATA|NOPTR, $32
+DATA erf_pp3<>+0(SB)/8, $0xbf77a291236668e4
+DATA erf_pp3<>+8(SB)/8, $0xbf77a291236668e4
+DATA erf_pp3<>+16(SB)/8, $0xbf77a291236668e4
+DATA erf_pp3<>+24(SB)/8, $0xbf77a291236668e4
+GLOBL erf_pp3<>(SB), RODATA|NOPTR, $32
+DATA erf_pp4<>+0(SB)/8, $0xbef8ead6120016ac
+DATA erf_pp4<>+8(SB)/8, $0xbef8ead6120016ac
+DATA erf_pp4<>+16(SB)/8, $0xbef8ead6120016ac
+DATA erf_pp4<>+24(SB)/8, $0xbef8ead6120016ac
+GLOBL erf_pp4<>(SB), RODATA|NOPTR, $32
+DATA erf_qq1<>+0(SB)/8, $0x3fd97779cddadc09
+DATA erf_qq1<>+8(SB)/8, $0x3fd97779cddadc09
+DATA erf_qq1<>+16(SB)/8, $0x3fd97779cddadc09
+DATA erf_qq1<>+24(SB)/8, $0x3fd97779cddadc09
+GLOBL erf_qq1<>(SB), RODATA|NOPTR, $32
+DATA erf_qq2<>+0(SB)/8, $0x3fb0a54c5536ceba
+DATA erf_qq2<>+8(SB)/8, $0x3fb0a54c5536ceba
+DATA erf_qq2<>+16(SB)/8, $0x3fb0a54c5536ceba
+DATA erf_qq2<>+24(SB)/8, $0x3fb0a54c5536ceba
+GLOBL erf_qq2<>(SB), RODATA|NOPTR, $32
+DATA erf_qq3<>+0(SB)/8, $0x3f74d022c4d36b0f
+DATA erf_qq3<>+8(SB)/8, $0x3f74d022c4d36b0f
+DATA erf_qq3<>+16(SB)/8, $0x3f74d022c4d36b0f
+DATA erf_qq3<>+24(SB)/8, $0x3f74d022c4d36b0f
+GLOBL erf_qq3<>(SB), RODATA|NOPTR, $32
+DATA erf_qq4<>+0(SB)/8, $0x3f215dc9221c1a10
+DATA erf_qq4<>+8(SB)/8, $0x3f215dc9221c1a10
+DATA erf_qq4<>+16(SB)/8, $0x3f215dc9221c1a10
+DATA erf_qq4<>+24(SB)/8, $0x3f215dc9221c1a10
+GLOBL erf_qq4<>(SB), RODATA|NOPTR, $32
+DATA erf_qq5<>+0(SB)/8, $0xbed09c4342a26120
+DATA erf_qq5<>+8(SB)/8, $0xbed09c4342a26120
+DATA erf_qq5<>+16(SB)/8, $0xbed09c4342a26120
+DATA erf_qq5<>+24(SB)/8, $0xbed09c4342a26120
+GLOBL erf_qq5<>(SB), RODATA|NOPTR, $32
+DATA erf_pa0<>+0(SB)/8, $0xbf6359b8bef77538
+DATA erf_pa0<>+8(SB)/8, $0xbf6359b8bef77538
+DATA erf_pa0<>+16(SB)/8, $0xbf6359b8bef77538
+DATA erf_pa0<>+24(SB)/8, $0xbf6359b8bef77538
+GLOBL erf_pa0<>(SB), RODATA|NOPTR, $32
+DATA erf_pa1<>+0(SB)/8, $0x3fda8d00ad92b34d
+DATA erf_pa1<>+8(SB)/8, $0x3fda8d00ad92b34d
+DATA erf_pa1<>+16(SB)/8, $0x3fda8d00ad92b34d
+DATA erf_pa1<>+24(SB)/8, $0x3fda8d00ad92b34d
+GLOBL erf_pa1<>(SB), RODATA|NOPTR, $32
+DATA erf_pa2<>+0(SB)/8, $0xbfd7d240fbb8c3f1
+DATA erf_pa2<>+8(SB)/8, $0xbfd7d240fbb8c3f1
+DATA erf_pa2<>+16(SB)/8, $0xbfd7d240fbb8c3f1
+DATA erf_pa2<>+24(SB)/8, $0xbfd7d240fbb8c3f1
+GLOBL erf_pa2<>(SB), RODATA|NOPTR, $32
+DATA erf_pa3<>+0(SB)/8, $0x3fd45fca805120e4
+DATA erf_pa3<>+8(SB)/8, $0x3fd45fca805120e4
+DATA erf_pa3<>+16(SB)/8, $0x3fd45fca805120e4
+DATA erf_pa3<>+24(SB)/8, $0x3fd45fca805120e4
+GLOBL erf_pa3<>(SB), RODATA|NOPTR, $32
+DATA erf_pa4<>+0(SB)/8, $0xbfbc63983d3e28ec
+DATA erf_pa4<>+8(SB)/8, $0xbfbc63983d3e28ec
+DATA erf_pa4<>+16(SB)/8, $0xbfbc63983d3e28ec
+DATA erf_pa4<>+24(SB)/8, $0xbfbc63983d3e28ec
+GLOBL erf_pa4<>(SB), RODATA|NOPTR, $32
+DATA erf_pa5<>+0(SB)/8, $0x3fa22a36599795eb
+DATA erf_pa5<>+8(SB)/8, $0x3fa22a36599795eb
+DATA erf_pa5<>+16(SB)/8, $0x3fa22a36599795eb
+DATA erf_pa5<>+24(SB)/8, $0x3fa22a36599795eb
+GLOBL erf_pa5<>(SB), RODATA|NOPTR, $32
+DATA erf_pa6<>+0(SB)/8, $0xbf61bf380a96073f
+DATA erf_pa6<>+8(SB)/8, $0xbf61bf380a96073f
+DATA erf_pa6<>+16(SB)/8, $0xbf61bf380a96073f
+DATA erf_pa6<>+24(SB)/8, $0xbf61bf380a96073f
+GLOBL erf_pa6<>(SB), RODATA|NOPTR, $32
+DATA erf_qa1<>+0(SB)/8, $0x3fbb3e6618eee323
+DATA erf_qa1<>+8(SB)/8, $0x3fbb3e6618eee323
+DATA erf_qa1<>+16(SB)/8, $0x3fbb3e6618eee323
+DATA erf_qa1<>+24(SB)/8, $0x3fbb3e6618eee323
+GLOBL erf_qa1<>(SB), RODATA|NOPTR, $32
+DATA erf_qa2<>+0(SB)/8, $0x3fe14af092eb6f33
+DATA erf_qa2<>+8(SB)/8, $0x3fe14af092eb6f33
+DATA erf_qa2<>+16(SB)/8, $0x3fe14af092eb6f33
+DATA erf_qa2<>+24(SB)/8, $0x3fe14af092eb6f33
+GLOBL erf_qa2<>(SB), RODATA|NOPTR, $32
+DATA erf_qa3<>+0(SB)/8, $0x3fb2635cd99fe9a7
+DATA erf_qa3<>+8(SB)/8, $0x3fb2635cd99fe9a7
+DATA erf_qa3<>+16(SB)/8, $0x3fb2635cd99fe9a7
+DATA erf_qa3<>+24(SB)/8, $0x3fb2635cd99fe9a7
+GLOBL erf_qa3<>(SB), RODATA|NOPTR, $32
+DATA erf_qa4<>+0(SB)/8, $0x3fc02660e763351f
+DATA erf_qa4<>+8(SB)/8, $0x3fc02660e763351f
+DATA erf_qa4<>+16(SB)/8, $0x3fc02660e763351f
+DATA erf_qa4<>+24(SB)/8, $0x3fc02660e763351f
+GLOBL erf_qa4<>(SB), RODATA|NOPTR, $32
+DATA erf_qa5<>+0(SB)/8, $0x3f8bedc26b51dd1c
+DATA erf_qa5<>+8(SB)/8, $0x3f8bedc26b51dd1c
+DATA erf_qa5<>+16(SB)/8, $0x3f8bedc26b51dd1c
+DATA erf_qa5<>+24(SB)/8, $0x3f8bedc26b51dd1c
+GLOBL erf_qa5<>(SB), RODATA|NOPTR, $32
+DATA erf_qa6<>+0(SB)/8, $0x3f888b545735151d
+DATA erf_qa6<>+8(SB)/8, $0x3f888b545735151d
+DATA erf_qa6<>+16(SB)/8, $0x3f888b545735151d
+DATA erf_qa6<>+24(SB)/8, $0x3f888b545735151d
+GLOBL erf_qa6<>(SB), RODATA|NOPTR, $32
+DATA erf_ra0<>+0(SB)/8, $0xbf843412600d6435
+DATA erf_ra0<>+8(SB)/8, $0xbf843412600d6435
+DATA erf_ra0<>+16(SB)/8, $0xbf843412600d6435
+DATA erf_ra0<>+24(SB)/8, $0xbf843412600d6435
+GLOBL erf_ra0<>(SB), RODATA|NOPTR, $32
+DATA erf_ra1<>+0(SB)/8, $0xbfe63416e4ba7360
+DATA erf_ra1<>+8(SB)/8, $0xbfe63416e4ba7360
+DATA erf_ra1<>+16(SB)/8, $0xbfe63416e4ba7360
+DATA erf_ra1<>+24(SB)/8, $0xbfe63416e4ba7360
+GLOBL erf_ra1<>(SB), RODATA|NOPTR, $32
+DATA erf_ra2<>+0(SB)/8, $0xc0251e0441b0e726
+DATA erf_ra2<>+8(SB)/8, $0xc0251e0441b0e726
+DATA erf_ra2<>+16(SB)/8, $0xc0251e0441b0e726
+DATA erf_ra2<>+24(SB)/8, $0xc0251e0441b0e726
+GLOBL erf_ra2<>(SB), RODATA|NOPTR, $32
+DATA erf_ra3<>+0(SB)/8, $0xc04f300ae4cba38d
+DATA erf_ra3<>+8(SB)/8, $0xc04f300ae4cba38d
+DATA erf_ra3<>+16(SB)/8, $0xc04f300ae4cba38d
+DATA erf_ra3<>+24(SB)/8, $0xc04f300ae4cba38d
+GLOBL erf_ra3<>(SB), RODATA|NOPTR, $32
+DATA erf_ra4<>+0(SB)/8, $0xc0644cb184282266
+DATA erf_ra4<>+8(SB)/8, $0xc0644cb184282266
+DATA erf_ra4<>+16(SB)/8, $0xc0644cb184282266
+DATA erf_ra4<>+24(SB)/8, $0xc0644cb184282266
+GLOBL erf_ra4<>(SB), RODATA|NOPTR, $32
+DATA erf_ra5<>+0(SB)/8, $0xc067135cebccabb2
+DATA erf_ra5<>+8(SB)/8, $0xc067135cebccabb2
+DATA erf_ra5<>+16(SB)/8, $0xc067135cebccabb2
+DATA erf_ra5<>+24(SB)/8, $0xc067135cebccabb2
+GLOBL erf_ra5<>(SB), RODATA|NOPTR, $32
+DATA erf_ra6<>+0(SB)/8, $0xc054526557e4d2f2
+DATA erf_ra6<>+8(SB)/8, $0xc054526557e4d2f2
+DATA erf_ra6<>+16(SB)/8, $0xc054526557e4d2f2
+DATA erf_ra6<>+24(SB)/8, $0xc054526557e4d2f2
+GLOBL erf_ra6<>(SB), RODATA|NOPTR, $32
+DATA erf_ra7<>+0(SB)/8, $0xc023a0efc69ac25c
+DATA erf_ra7<>+8(SB)/8, $0xc023a0efc69ac25c
+DATA erf_ra7<>+16(SB)/8, $0xc023a0efc69ac25c
+DATA erf_ra7<>+24(SB)/8, $0xc023a0efc69ac25c
+GLOBL erf_ra7<>(SB), RODATA|NOPTR, $32
+DATA erf_sa1<>+0(SB)/8, $0x4033a6b9bd707687
+DATA erf_sa1<>+8(SB)/8, $0x4033a6b9bd707687
+DATA erf_sa1<>+16(SB)/8, $0x4033a6b9bd707687
+DATA erf_sa1<>+24(SB)/8, $0x4033a6b9bd707687
+GLOBL erf_sa1<>(SB), RODATA|NOPTR, $32
+DATA erf_sa2<>+0(SB)/8, $0x4061350c526ae721
+DATA erf_sa2<>+8(SB)/8, $0x4061350c526ae721
+DATA erf_sa2<>+16(SB)/8, $0x4061350c526ae721
+DATA erf_sa2<>+24(SB)/8, $0x4061350c526ae721
+GLOBL erf_sa2<>(SB), RODATA|NOPTR, $32
+DATA erf_sa3<>+0(SB)/8, $0x407b290dd58a1a71
+DATA erf_sa3<>+8(SB)/8, $0x407b290dd58a1a71
+DATA erf_sa3<>+16(SB)/8, $0x407b290dd58a1a71
+DATA erf_sa3<>+24(SB)/8, $0x407b290dd58a1a71
+GLOBL erf_sa3<>(SB), RODATA|NOPTR, $32
+DATA erf_sa4<>+0(SB)/8, $0x40842b1921ec2868
+DATA erf_sa4<>+8(SB)/8, $0x40842b1921ec2868
+DATA erf_sa4<>+16(SB)/8, $0x40842b1921ec2868
+DATA erf_sa4<>+24(SB)/8, $0x40842b1921ec2868
+GLOBL erf_sa4<>(SB), RODATA|NOPTR, $32
+DATA erf_sa5<>+0(SB)/8, $0x407ad02157700314
+DATA erf_sa5<>+8(SB)/8, $0x407ad02157700314
+DATA erf_sa5<>+16(SB)/8, $0x407ad02157700314
+DATA erf_sa5<>+24(SB)/8, $0x407ad02157700314
+GLOBL erf_sa5<>(SB), RODATA|NOPTR, $32
+DATA erf_sa6<>+0(SB)/8, $0x405b28a3ee48ae2c
+DATA erf_sa6<>+8(SB)/8, $0x405b28a3ee48ae2c
+DATA erf_sa6<>+16(SB)/8, $0x405b28a3ee48ae2c
+DATA erf_sa6<>+24(SB)/8, $0x405b28a3ee48ae2c
+GLOBL erf_sa6<>(SB), RODATA|NOPTR, $32
+DATA erf_sa7<>+0(SB)/8, $0x401a47ef8e484a93
+DATA erf_sa7<>+8(SB)/8, $0x401a47ef8e484a93
+DATA erf_sa7<>+16(SB)/8, $0x401a47ef8e484a93
+DATA erf_sa7<>+24(SB)/8, $0x401a47ef8e484a93
+GLOBL erf_sa7<>(SB), RODATA|NOPTR, $32
+DATA erf_sa8<>+0(SB)/8, $0xbfaeeff2ee749a62
+DATA erf_sa8<>+8(SB)/8, $0xbfaeeff2ee749a62
+DATA erf_sa8<>+16(SB)/8, $0xbfaeeff2ee749a62
+DATA erf_sa8<>+24(SB)/8, $0xbfaeeff2ee749a62
+GLOBL erf_sa8<>(SB), RODATA|NOPTR, $32
+DATA erf_rb0<>+0(SB)/8, $0xbf84341239e86f4a
+DATA erf_rb0<>+8(SB)/8, $0xbf84341239e86f4a
+DATA erf_rb0<>+16(SB)/8, $0xbf84341239e86f4a
+DATA erf_rb0<>+24(SB)/8, $0xbf84341239e86f4a
+GLOBL erf_rb0<>(SB), RODATA|NOPTR, $32
+DATA erf_rb1<>+0(SB)/8, $0xbfe993ba70c285de
+DATA erf_rb1<>+8(SB)/8, $0xbfe993ba70c285de
+DATA erf_rb1<>+16(SB)/8, $0xbfe993ba70c285de
+DATA erf_rb1<>+24(SB)/8, $0xbfe993ba70c285de
+GLOBL erf_rb1<>(SB), RODATA|NOPTR, $32
+DATA erf_rb2<>+0(SB)/8, $0xc031c209555f995a
+DATA erf_rb2<>+8(SB)/8, $0xc031c209555f995a
+DATA erf_rb2<>+16(SB)/8, $0xc031c209555f995a
+DATA erf_rb2<>+24(SB)/8, $0xc031c209555f995a
+GLOBL erf_rb2<>(SB), RODATA|NOPTR, $32
+DATA erf_rb3<>+0(SB)/8, $0xc064145d43c5ed98
+DATA erf_rb3<>+8(SB)/8, $0xc064145d43c5ed98
+DATA erf_rb3<>+16(SB)/8, $0xc064145d43c5ed98
+DATA erf_rb3<>+24(SB)/8, $0xc064145d43c5ed98
+GLOBL erf_rb3<>(SB), RODATA|NOPTR, $32
+DATA erf_rb4<>+0(SB)/8, $0xc083ec881375f228
+DATA erf_rb4<>+8(SB)/8, $0xc083ec881375f228
+DATA erf_rb4<>+16(SB)/8, $0xc083ec881375f228
+DATA erf_rb4<>+24(SB)/8, $0xc083ec881375f228
+GLOBL erf_rb4<>(SB), RODATA|NOPTR, $32
+DATA erf_rb5<>+0(SB)/8, $0xc09004616a2e5992
+DATA erf_rb5<>+8(SB)/8, $0xc09004616a2e5992
+DATA erf_rb5<>+16(SB)/8, $0xc09004616a2e5992
+DATA erf_rb5<>+24(SB)/8, $0xc09004616a2e5992
+GLOBL erf_rb5<>(SB), RODATA|NOPTR, $32
+DATA erf_rb6<>+0(SB)/8, $0xc07e384e9bdc383f
+DATA erf_rb6<>+8(SB)/8, $0xc07e384e9bdc383f
+DATA erf_rb6<>+16(SB)/8, $0xc07e384e9bdc383f
+DATA erf_rb6<>+24(SB)/8, $0xc07e384e9bdc383f
+GLOBL erf_rb6<>(SB), RODATA|NOPTR, $32
+DATA erf_rb7<>+0(SB)/8, $0x0000000000000000
+DATA erf_rb7<>+8(SB)/8, $0x0000000000000000
+DATA erf_rb7<>+16(SB)/8, $0x0000000000000000
+DATA erf_rb7<>+24(SB)/8, $0x0000000000000000
+GLOBL erf_rb7<>(SB), RODATA|NOPTR, $32
+DATA erf_sb1<>+0(SB)/8, $0x403e568b261d5190
+DATA erf_sb1<>+8(SB)/8, $0x403e568b261d5190
+DATA erf_sb1<>+16(SB)/8, $0x403e568b261d5190
+DATA erf_sb1<>+24(SB)/8, $0x403e568b261d5190
+GLOBL erf_sb1<>(SB), RODATA|NOPTR, $32
+DATA erf_sb2<>+0(SB)/8, $0x40745cae221b9f0a
+DATA erf_sb2<>+8(SB)/8, $0x40745cae221b9f0a
+DATA erf_sb2<>+16(SB)/8, $0x40745cae221b9f0a
+DATA erf_sb2<>+24(SB)/8, $0x40745cae221b9f0a
+GLOBL erf_sb2<>(SB), RODATA|NOPTR, $32
+DATA erf_sb3<>+0(SB)/8, $0x409802eb189d5118
+DATA erf_sb3<>+8(SB)/8, $0x409802eb189d5118
+DATA erf_sb3<>+16(SB)/8, $0x409802eb189d5118
+DATA erf_sb3<>+24(SB)/8, $0x409802eb189d5118
+GLOBL erf_sb3<>(SB), RODATA|NOPTR, $32
+DATA erf_sb4<>+0(SB)/8, $0x40a8ffb7688c246a
+DATA erf_sb4<>+8(SB)/8, $0x40a8ffb7688c246a
+DATA erf_sb4<>+16(SB)/8, $0x40a8ffb7688c246a
+DATA erf_sb4<>+24(SB)/8, $0x40a8ffb7688c246a
+GLOBL erf_sb4<>(SB), RODATA|NOPTR, $32
+DATA erf_sb5<>+0(SB)/8, $0x40a3f219cedf3be6
+DATA erf_sb5<>+8(SB)/8, $0x40a3f219cedf3be6
+DATA erf_sb5<>+16(SB)/8, $0x40a3f219cedf3be6
+DATA erf_sb5<>+24(SB)/8, $0x40a3f219cedf3be6
+GLOBL erf_sb5<>(SB), RODATA|NOPTR, $32
+DATA erf_sb6<>+0(SB)/8, $0x407da874e79fe763
+DATA erf_sb6<>+8(SB)/8, $0x407da874e79fe763
+DATA erf_sb6<>+16(SB)/8, $0x407da874e79fe763
+DATA erf_sb6<>+24(SB)/8, $0x407da874e79fe763
+GLOBL erf_sb6<>(SB), RODATA|NOPTR, $32
+DATA erf_sb7<>+0(SB)/8, $0xc03670e242712d62
+DATA erf_sb7<>+8(SB)/8, $0xc03670e242712d62
+DATA erf_sb7<>+16(SB)/8, $0xc03670e242712d62
+DATA erf_sb7<>+24(SB)/8, $0xc03670e242712d62
+GLOBL erf_sb7<>(SB), RODATA|NOPTR, $32
+DATA erf_sb8<>+0(SB)/8, $0x0000000000000000
+DATA erf_sb8<>+8(SB)/8, $0x0000000000000000
+DATA erf_sb8<>+16(SB)/8, $0x0000000000000000
+DATA erf_sb8<>+24(SB)/8, $0x0000000000000000
+GLOBL erf_sb8<>(SB), RODATA|NOPTR, $32
+DATA erf_erx<>+0(SB)/8, $0x3feb0ac160000000
+DATA erf_erx<>+8(SB)/8, $0x3feb0ac160000000
+DATA erf_erx<>+16(SB)/8, $0x3feb0ac160000000
+DATA erf_erx<>+24(SB)/8, $0x3feb0ac160000000
+GLOBL erf_erx<>(SB), RODATA|NOPTR, $32
+DATA erf_efx<>+0(SB)/8, $0x3fc06eba8214db69
+DATA erf_efx<>+8(SB)/8, $0x3fc06eba8214db69
+DATA erf_efx<>+16(SB)/8, $0x3fc06eba8214db69
+DATA erf_efx<>+24(SB)/8, $0x3fc06eba8214db69
+GLOBL erf_efx<>(SB), RODATA|NOPTR, $32
+DATA erf_tiny<>+0(SB)/8, $0x3e30000000000000
+DATA erf_tiny<>+8(SB)/8, $0x3e30000000000000
+DATA erf_tiny<>+16(SB)/8, $0x3e30000000000000
+DATA erf_tiny<>+24(SB)/8, $0x3e30000000000000
+GLOBL erf_tiny<>(SB), RODATA|NOPTR, $32
+DATA erf_r1<>+0(SB)/8, $0x3feb000000000000
+DATA erf_r1<>+8(SB)/8, $0x3feb000000000000
+DATA erf_r1<>+16(SB)/8, $0x3feb000000000000
+DATA erf_r1<>+24(SB)/8, $0x3feb000000000000
+GLOBL erf_r1<>(SB), RODATA|NOPTR, $32
+DATA erf_r2<>+0(SB)/8, $0x3ff4000000000000
+DATA erf_r2<>+8(SB)/8, $0x3ff4000000000000
+DATA erf_r2<>+16(SB)/8, $0x3ff4000000000000
+DATA erf_r2<>+24(SB)/8, $0x3ff4000000000000
+GLOBL erf_r2<>(SB), RODATA|NOPTR, $32
+DATA erf_r34<>+0(SB)/8, $0x4006db6db6db6db7
+DATA erf_r34<>+8(SB)/8, $0x4006db6db6db6db7
+DATA erf_r34<>+16(SB)/8, $0x4006db6db6db6db7
+DATA erf_r34<>+24(SB)/8, $0x4006db6db6db6db7
+GLOBL erf_r34<>(SB), RODATA|NOPTR, $32
+DATA erf_six<>+0(SB)/8, $0x4018000000000000
+DATA erf_six<>+8(SB)/8, $0x4018000000000000
+DATA erf_six<>+16(SB)/8, $0x4018000000000000
+DATA erf_six<>+24(SB)/8, $0x4018000000000000
+GLOBL erf_six<>(SB), RODATA|NOPTR, $32
+DATA erf_9_16<>+0(SB)/8, $0x3fe2000000000000
+DATA erf_9_16<>+8(SB)/8, $0x3fe2000000000000
+DATA erf_9_16<>+16(SB)/8, $0x3fe2000000000000
+DATA erf_9_16<>+24(SB)/8, $0x3fe2000000000000
+GLOBL erf_9_16<>(SB), RODATA|NOPTR, $32
+DATA erf_hi32<>+0(SB)/8, $0xffffffff00000000
+DATA erf_hi32<>+8(SB)/8, $0xffffffff00000000
+DATA erf_hi32<>+16(SB)/8, $0xffffffff00000000
+DATA erf_hi32<>+24(SB)/8, $0xffffffff00000000
+GLOBL erf_hi32<>(SB), RODATA|NOPTR, $32
 DATA nrm_neginf<>+0(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+8(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+16(SB)/8, $0xfff0000000000000
@@ -774,9 +1094,73 @@ trig256_done:
 	VZEROUPPER
 	RET
 
+// EXP512 sets x to exp64(x) for −708 ≤ x ≤ 0 in eight lanes (Z29 holds
+// 1.0; k, its ymm half ky, and p scratch): math.Exp's amd64 assembly with
+// FMA, k = round(x·log₂e), r = (x − k·ln2)/16 by two fused steps, e^r − 1
+// by a fused Taylor series, squared back four times, plus 1, times 2ᵏ.
+#define EXP512(x, k, ky, p) \
+	VMULPD.BCST exp_log2e<>(SB), x, k \
+	VRNDSCALEPD $0, k, k \
+	VFNMADD231PD.BCST exp_ln2u<>(SB), k, x \
+	VFNMADD231PD.BCST exp_ln2l<>(SB), k, x \
+	VMULPD.BCST exp_sixteenth<>(SB), x, x \
+	VBROADCASTSD exp_t0<>(SB), p \
+	VFMADD213PD.BCST exp_t1<>(SB), x, p \
+	VFMADD213PD.BCST exp_t2<>(SB), x, p \
+	VFMADD213PD.BCST exp_t3<>(SB), x, p \
+	VFMADD213PD.BCST exp_t4<>(SB), x, p \
+	VFMADD213PD.BCST exp_t5<>(SB), x, p \
+	VFMADD213PD.BCST nrm_half<>(SB), x, p \
+	VFMADD213PD Z29, x, p \
+	VMULPD p, x, x \
+	VADDPD.BCST nrm_two<>(SB), x, p \
+	VMULPD p, x, x \
+	VADDPD.BCST nrm_two<>(SB), x, p \
+	VMULPD p, x, x \
+	VADDPD.BCST nrm_two<>(SB), x, p \
+	VMULPD p, x, x \
+	VADDPD.BCST nrm_two<>(SB), x, p \
+	VFMADD213PD Z29, p, x \
+	VCVTPD2DQ k, ky \
+	VPMOVSXDQ ky, k \
+	VPADDQ.BCST exp_bias<>(SB), k, k \
+	VPSLLQ $52, k, k \
+	VMULPD k, x, x
+
+// EXP256 is EXP512 in four lanes (Y15 holds 1.0; k, its xmm half kx,
+// and p scratch).
+#define EXP256(x, k, kx, p) \
+	VMULPD exp_log2e<>(SB), x, k \
+	VROUNDPD $0, k, k \
+	VFNMADD231PD exp_ln2u<>(SB), k, x \
+	VFNMADD231PD exp_ln2l<>(SB), k, x \
+	VMULPD exp_sixteenth<>(SB), x, x \
+	VMOVUPD exp_t0<>(SB), p \
+	VFMADD213PD exp_t1<>(SB), x, p \
+	VFMADD213PD exp_t2<>(SB), x, p \
+	VFMADD213PD exp_t3<>(SB), x, p \
+	VFMADD213PD exp_t4<>(SB), x, p \
+	VFMADD213PD exp_t5<>(SB), x, p \
+	VFMADD213PD nrm_half<>(SB), x, p \
+	VFMADD213PD Y15, x, p \
+	VMULPD p, x, x \
+	VADDPD nrm_two<>(SB), x, p \
+	VMULPD p, x, x \
+	VADDPD nrm_two<>(SB), x, p \
+	VMULPD p, x, x \
+	VADDPD nrm_two<>(SB), x, p \
+	VMULPD p, x, x \
+	VADDPD nrm_two<>(SB), x, p \
+	VFMADD213PD Y15, p, x \
+	VCVTPD2DQY k, kx \
+	VPMOVSXDQ kx, k \
+	VPADDQ exp_bias<>(SB), k, k \
+	VPSLLQ $52, k, k \
+	VMULPD k, x, x
+
 // func softplusUAVX512(d, s *float32, n int, d64 *float64) int sets d[i] to
 // softplusGo(s[i]) for n elements (a multiple of 8), eight at a time:
-// softplusExp's and softplusLog1p's operations in float64 lanes, every
+// exp64's and softplusLog1p's operations in float64 lanes, every
 // branch of the logarithm computed and the lane's own chosen. It stops
 // before the first eight holding an |x| above softplusMax or NaN and
 // returns the elements done. Given d64 (not nil), it writes the float64
@@ -800,33 +1184,7 @@ sp512_loop:
 	// e^−|x|: k = round(−|x|·log₂e), r = (−|x| − k·ln2)/16, e^r − 1 by
 	// Taylor, squared back four times, plus 1, times 2ᵏ.
 	VPORQ.BCST nrm_sign<>(SB), Z0, Z2
-	VMULPD.BCST exp_log2e<>(SB), Z2, Z3
-	VRNDSCALEPD $0, Z3, Z3
-	VFNMADD231PD.BCST exp_ln2u<>(SB), Z3, Z2
-	VFNMADD231PD.BCST exp_ln2l<>(SB), Z3, Z2
-	VMULPD.BCST exp_sixteenth<>(SB), Z2, Z2
-	VBROADCASTSD exp_t0<>(SB), Z4
-	VFMADD213PD.BCST exp_t1<>(SB), Z2, Z4
-	VFMADD213PD.BCST exp_t2<>(SB), Z2, Z4
-	VFMADD213PD.BCST exp_t3<>(SB), Z2, Z4
-	VFMADD213PD.BCST exp_t4<>(SB), Z2, Z4
-	VFMADD213PD.BCST exp_t5<>(SB), Z2, Z4
-	VFMADD213PD.BCST nrm_half<>(SB), Z2, Z4
-	VFMADD213PD Z29, Z2, Z4
-	VMULPD Z4, Z2, Z2
-	VADDPD.BCST nrm_two<>(SB), Z2, Z4
-	VMULPD Z4, Z2, Z2
-	VADDPD.BCST nrm_two<>(SB), Z2, Z4
-	VMULPD Z4, Z2, Z2
-	VADDPD.BCST nrm_two<>(SB), Z2, Z4
-	VMULPD Z4, Z2, Z2
-	VADDPD.BCST nrm_two<>(SB), Z2, Z4
-	VFMADD213PD Z29, Z4, Z2
-	VCVTPD2DQ Z3, Y3
-	VPMOVSXDQ Y3, Z3
-	VPADDQ.BCST exp_bias<>(SB), Z3, Z3
-	VPSLLQ $52, Z3, Z3
-	VMULPD Z3, Z2, Z2
+	EXP512(Z2, Z3, Y3, Z4)
 	// ln(1+x) of x = Z2. Where x ≥ √2−1: u = 1+x, k = 1 where u ≥ 2 (K2),
 	// the correction c = (1−(u−x) or x−(u−1))/u, u's mantissa m, scaled
 	// to [1, √2) or, with k one more, to [√2/2, 1) (K3), f = that − 1.
@@ -927,33 +1285,7 @@ sp256_loop:
 	TESTL R8, R8
 	JNZ sp256_done
 	VORPD nrm_sign<>(SB), Y0, Y2
-	VMULPD exp_log2e<>(SB), Y2, Y3
-	VROUNDPD $0, Y3, Y3
-	VFNMADD231PD exp_ln2u<>(SB), Y3, Y2
-	VFNMADD231PD exp_ln2l<>(SB), Y3, Y2
-	VMULPD exp_sixteenth<>(SB), Y2, Y2
-	VMOVUPD exp_t0<>(SB), Y4
-	VFMADD213PD exp_t1<>(SB), Y2, Y4
-	VFMADD213PD exp_t2<>(SB), Y2, Y4
-	VFMADD213PD exp_t3<>(SB), Y2, Y4
-	VFMADD213PD exp_t4<>(SB), Y2, Y4
-	VFMADD213PD exp_t5<>(SB), Y2, Y4
-	VFMADD213PD nrm_half<>(SB), Y2, Y4
-	VFMADD213PD Y15, Y2, Y4
-	VMULPD Y4, Y2, Y2
-	VADDPD nrm_two<>(SB), Y2, Y4
-	VMULPD Y4, Y2, Y2
-	VADDPD nrm_two<>(SB), Y2, Y4
-	VMULPD Y4, Y2, Y2
-	VADDPD nrm_two<>(SB), Y2, Y4
-	VMULPD Y4, Y2, Y2
-	VADDPD nrm_two<>(SB), Y2, Y4
-	VFMADD213PD Y15, Y4, Y2
-	VCVTPD2DQY Y3, X3
-	VPMOVSXDQ X3, Y3
-	VPADDQ exp_bias<>(SB), Y3, Y3
-	VPSLLQ $52, Y3, Y3
-	VMULPD Y3, Y2, Y2
+	EXP256(Y2, Y3, X3, Y4)
 	VADDPD Y15, Y2, Y3
 	VCMPPD $5, nrm_two<>(SB), Y3, Y4
 	VSUBPD Y2, Y3, Y5
@@ -1020,6 +1352,191 @@ sp256_store64:
 	ADDQ $4, AX
 	JMP sp256_loop
 sp256_done:
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+// func erfUAVX512(d, s *float32, n int, d64 *float64) int sets d[i] to
+// erfGo(s[i]) for n elements (a multiple of 8), eight at a time: erf64's
+// operations in float64 lanes, every range computed and the lane's own
+// chosen. It stops before the first eight holding a NaN and returns the
+// elements done. Given d64 (not nil), it writes the float64 results
+// there instead of d.
+TEXT ·erfUAVX512(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DX
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ d64+24(FP), DI
+	VBROADCASTSD nrm_one<>(SB), Z29
+	XORQ AX, AX
+erf512_loop:
+	CMPQ AX, CX
+	JGE erf512_done
+	VCVTPS2PD (SI)(AX*4), Z0
+	VCMPPD $3, Z0, Z0, K1
+	KORTESTW K1, K1
+	JNZ erf512_done
+	VPANDQ.BCST nrm_abs<>(SB), Z0, Z1
+	// Below 0.84375: a + a·P(a²)/Q(a²), a + efx·a below 2⁻²⁸.
+	VMULPD Z1, Z1, Z2
+	VBROADCASTSD erf_pp4<>(SB), Z3
+	VMULPD Z2, Z3, Z3
+	VADDPD.BCST erf_pp3<>(SB), Z3, Z3
+	VMULPD Z2, Z3, Z3
+	VADDPD.BCST erf_pp2<>(SB), Z3, Z3
+	VMULPD Z2, Z3, Z3
+	VADDPD.BCST erf_pp1<>(SB), Z3, Z3
+	VMULPD Z2, Z3, Z3
+	VADDPD.BCST erf_pp0<>(SB), Z3, Z3
+	VBROADCASTSD erf_qq5<>(SB), Z4
+	VMULPD Z2, Z4, Z4
+	VADDPD.BCST erf_qq4<>(SB), Z4, Z4
+	VMULPD Z2, Z4, Z4
+	VADDPD.BCST erf_qq3<>(SB), Z4, Z4
+	VMULPD Z2, Z4, Z4
+	VADDPD.BCST erf_qq2<>(SB), Z4, Z4
+	VMULPD Z2, Z4, Z4
+	VADDPD.BCST erf_qq1<>(SB), Z4, Z4
+	VMULPD Z2, Z4, Z4
+	VADDPD Z29, Z4, Z4
+	VDIVPD Z4, Z3, Z3
+	VMULPD Z3, Z1, Z3
+	VADDPD Z3, Z1, Z3
+	VMULPD.BCST erf_efx<>(SB), Z1, Z4
+	VADDPD Z4, Z1, Z4
+	VCMPPD.BCST $1, erf_tiny<>(SB), Z1, K2
+	VMOVAPD Z4, K2, Z3
+	// Below 1.25: erx + P(a−1)/Q(a−1).
+	VSUBPD Z29, Z1, Z5
+	VBROADCASTSD erf_pa6<>(SB), Z6
+	VMULPD Z5, Z6, Z6
+	VADDPD.BCST erf_pa5<>(SB), Z6, Z6
+	VMULPD Z5, Z6, Z6
+	VADDPD.BCST erf_pa4<>(SB), Z6, Z6
+	VMULPD Z5, Z6, Z6
+	VADDPD.BCST erf_pa3<>(SB), Z6, Z6
+	VMULPD Z5, Z6, Z6
+	VADDPD.BCST erf_pa2<>(SB), Z6, Z6
+	VMULPD Z5, Z6, Z6
+	VADDPD.BCST erf_pa1<>(SB), Z6, Z6
+	VMULPD Z5, Z6, Z6
+	VADDPD.BCST erf_pa0<>(SB), Z6, Z6
+	VBROADCASTSD erf_qa6<>(SB), Z7
+	VMULPD Z5, Z7, Z7
+	VADDPD.BCST erf_qa5<>(SB), Z7, Z7
+	VMULPD Z5, Z7, Z7
+	VADDPD.BCST erf_qa4<>(SB), Z7, Z7
+	VMULPD Z5, Z7, Z7
+	VADDPD.BCST erf_qa3<>(SB), Z7, Z7
+	VMULPD Z5, Z7, Z7
+	VADDPD.BCST erf_qa2<>(SB), Z7, Z7
+	VMULPD Z5, Z7, Z7
+	VADDPD.BCST erf_qa1<>(SB), Z7, Z7
+	VMULPD Z5, Z7, Z7
+	VADDPD Z29, Z7, Z7
+	VDIVPD Z7, Z6, Z6
+	VADDPD.BCST erf_erx<>(SB), Z6, Z6
+	// Below 6: 1 − e^(−z²−0.5625)·e^((z−a)(z+a)+R/S)/a, R and S in s = 1/a²,
+	// the second range's where a ≥ 1/0.35 (K3); z is a cut to 20 bits.
+	VMULPD Z1, Z1, Z8
+	VDIVPD Z8, Z29, Z8
+	VCMPPD.BCST $5, erf_r34<>(SB), Z1, K3
+	VBROADCASTSD erf_ra7<>(SB), Z9
+	VBROADCASTSD erf_rb7<>(SB), K3, Z9
+	VMULPD Z8, Z9, Z9
+	VBROADCASTSD erf_ra6<>(SB), Z11
+	VBROADCASTSD erf_rb6<>(SB), K3, Z11
+	VADDPD Z11, Z9, Z9
+	VMULPD Z8, Z9, Z9
+	VBROADCASTSD erf_ra5<>(SB), Z11
+	VBROADCASTSD erf_rb5<>(SB), K3, Z11
+	VADDPD Z11, Z9, Z9
+	VMULPD Z8, Z9, Z9
+	VBROADCASTSD erf_ra4<>(SB), Z11
+	VBROADCASTSD erf_rb4<>(SB), K3, Z11
+	VADDPD Z11, Z9, Z9
+	VMULPD Z8, Z9, Z9
+	VBROADCASTSD erf_ra3<>(SB), Z11
+	VBROADCASTSD erf_rb3<>(SB), K3, Z11
+	VADDPD Z11, Z9, Z9
+	VMULPD Z8, Z9, Z9
+	VBROADCASTSD erf_ra2<>(SB), Z11
+	VBROADCASTSD erf_rb2<>(SB), K3, Z11
+	VADDPD Z11, Z9, Z9
+	VMULPD Z8, Z9, Z9
+	VBROADCASTSD erf_ra1<>(SB), Z11
+	VBROADCASTSD erf_rb1<>(SB), K3, Z11
+	VADDPD Z11, Z9, Z9
+	VMULPD Z8, Z9, Z9
+	VBROADCASTSD erf_ra0<>(SB), Z11
+	VBROADCASTSD erf_rb0<>(SB), K3, Z11
+	VADDPD Z11, Z9, Z9
+	VBROADCASTSD erf_sa8<>(SB), Z10
+	VBROADCASTSD erf_sb8<>(SB), K3, Z10
+	VMULPD Z8, Z10, Z10
+	VBROADCASTSD erf_sa7<>(SB), Z11
+	VBROADCASTSD erf_sb7<>(SB), K3, Z11
+	VADDPD Z11, Z10, Z10
+	VMULPD Z8, Z10, Z10
+	VBROADCASTSD erf_sa6<>(SB), Z11
+	VBROADCASTSD erf_sb6<>(SB), K3, Z11
+	VADDPD Z11, Z10, Z10
+	VMULPD Z8, Z10, Z10
+	VBROADCASTSD erf_sa5<>(SB), Z11
+	VBROADCASTSD erf_sb5<>(SB), K3, Z11
+	VADDPD Z11, Z10, Z10
+	VMULPD Z8, Z10, Z10
+	VBROADCASTSD erf_sa4<>(SB), Z11
+	VBROADCASTSD erf_sb4<>(SB), K3, Z11
+	VADDPD Z11, Z10, Z10
+	VMULPD Z8, Z10, Z10
+	VBROADCASTSD erf_sa3<>(SB), Z11
+	VBROADCASTSD erf_sb3<>(SB), K3, Z11
+	VADDPD Z11, Z10, Z10
+	VMULPD Z8, Z10, Z10
+	VBROADCASTSD erf_sa2<>(SB), Z11
+	VBROADCASTSD erf_sb2<>(SB), K3, Z11
+	VADDPD Z11, Z10, Z10
+	VMULPD Z8, Z10, Z10
+	VBROADCASTSD erf_sa1<>(SB), Z11
+	VBROADCASTSD erf_sb1<>(SB), K3, Z11
+	VADDPD Z11, Z10, Z10
+	VMULPD Z8, Z10, Z10
+	VADDPD Z29, Z10, Z10
+	VDIVPD Z10, Z9, Z9
+	VPANDQ.BCST erf_hi32<>(SB), Z1, Z12
+	VPXORQ.BCST nrm_sign<>(SB), Z12, Z13
+	VMULPD Z12, Z13, Z13
+	VSUBPD.BCST erf_9_16<>(SB), Z13, Z13
+	VSUBPD Z1, Z12, Z14
+	VADDPD Z1, Z12, Z15
+	VMULPD Z15, Z14, Z14
+	VADDPD Z9, Z14, Z14
+	EXP512(Z13, Z16, Y16, Z17)
+	EXP512(Z14, Z18, Y18, Z19)
+	VMULPD Z14, Z13, Z13
+	VDIVPD Z1, Z13, Z13
+	VSUBPD Z13, Z29, Z13
+	// 1 from 6 on; then the lower ranges' results; then x's sign.
+	VCMPPD.BCST $5, erf_six<>(SB), Z1, K4
+	VMOVAPD Z29, K4, Z13
+	VCMPPD.BCST $1, erf_r2<>(SB), Z1, K5
+	VMOVAPD Z6, K5, Z13
+	VCMPPD.BCST $1, erf_r1<>(SB), Z1, K6
+	VMOVAPD Z3, K6, Z13
+	VPANDQ.BCST nrm_sign<>(SB), Z0, Z14
+	VPXORQ Z14, Z13, Z13
+	TESTQ DI, DI
+	JNZ erf512_store64
+	VCVTPD2PS Z13, Y13
+	VMOVUPS Y13, (DX)(AX*4)
+	ADDQ $8, AX
+	JMP erf512_loop
+erf512_store64:
+	VMOVUPD Z13, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP erf512_loop
+erf512_done:
 	MOVQ AX, ret+32(FP)
 	VZEROUPPER
 	RET

@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// TestFloat64Lanes checks the float64 results of the Sin, Cos and
-// Softplus vector kernels, before their rounding to float32, against
-// sinCos and softplusGo's parts bit for bit, over every 61st float32
+// TestFloat64Lanes checks the float64 results of the Sin, Cos, Softplus
+// and Erf vector kernels, before their rounding to float32, against
+// sinCos, softplusGo's parts and erf64 bit for bit, over every 61st float32
 // pattern (every 6007th in short mode) that the kernels take: a wrong last
 // bit of a float64 seldom shows after the rounding.
 func TestFloat64Lanes(t *testing.T) {
@@ -20,8 +20,11 @@ func TestFloat64Lanes(t *testing.T) {
 	if testing.Short() {
 		step = 6007
 	}
-	trig, soft := []float32{}, []float32{}
+	trig, soft, erf := []float32{}, []float32{}, []float32{}
 	for _, x := range softplusArgs(step) {
+		if x == x {
+			erf = append(erf, x)
+		}
 		a := math.Abs(float64(x))
 		if a < sinCosMax {
 			trig = append(trig, x)
@@ -30,15 +33,15 @@ func TestFloat64Lanes(t *testing.T) {
 			soft = append(soft, x)
 		}
 	}
-	trig, soft = trig[:len(trig)&^15], soft[:len(soft)&^15]
+	trig, soft, erf = trig[:len(trig)&^15], soft[:len(soft)&^15], erf[:len(erf)&^15]
 	for _, width := range logWidths() {
 		t.Run(width.name, func(t *testing.T) {
 			defer width.set()()
-			for _, op := range []UnaryOp{Sin, Cos, Softplus} {
-				xs := trig
-				if op == Softplus {
-					xs = soft
+			for _, op := range []UnaryOp{Sin, Cos, Softplus, Erf} {
+				if op == Erf && !hasAVX512 {
+					continue
 				}
+				xs := map[UnaryOp][]float32{Sin: trig, Cos: trig, Softplus: soft, Erf: erf}[op]
 				got := make([]float64, len(xs))
 				var done int
 				switch {
@@ -46,6 +49,8 @@ func TestFloat64Lanes(t *testing.T) {
 					done = softplusUAVX512(nil, &xs[0], len(xs), &got[0])
 				case op == Softplus:
 					done = softplusUAVX2(nil, &xs[0], len(xs), &got[0])
+				case op == Erf:
+					done = erfUAVX512(nil, &xs[0], len(xs), &got[0])
 				case hasAVX512:
 					done = sinCosUAVX512(nil, &xs[0], len(xs), op == Cos, &got[0])
 				default:
@@ -57,8 +62,11 @@ func TestFloat64Lanes(t *testing.T) {
 				for i, x := range xs {
 					v := float64(x)
 					want := sinCos(v, op == Cos)
-					if op == Softplus {
-						want = max(v, 0) + softplusLog1p(softplusExp(-math.Abs(v)))
+					switch op {
+					case Softplus:
+						want = max(v, 0) + softplusLog1p(exp64(-math.Abs(v)))
+					case Erf:
+						want = erf64(v)
 					}
 					if math.Float64bits(got[i]) != math.Float64bits(want) {
 						t.Fatalf("op %d of %v (bits %#08x) = %v in float64 lanes, want %v", op, x, math.Float32bits(x), got[i], want)

@@ -230,9 +230,9 @@ func softplusArgs(step uint64) []float32 {
 	return xs
 }
 
-// TestSoftplusParts checks softplusExp and softplusLog1p against math.Exp
+// TestSoftplusParts checks exp64 and softplusLog1p against math.Exp
 // and math.Log1p bit for bit on the arguments softplusGo gives them, on
-// amd64 with FMA (whose math.Exp assembly softplusExp writes out, and
+// amd64 with FMA (whose math.Exp assembly exp64 writes out, and
 // where math.Log1p is compiled unfused); elsewhere within 2 ULP.
 func TestSoftplusParts(t *testing.T) {
 	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
@@ -245,9 +245,9 @@ func TestSoftplusParts(t *testing.T) {
 		if !(a <= softplusMax) {
 			continue
 		}
-		e, want := softplusExp(-a), math.Exp(-a)
+		e, want := exp64(-a), math.Exp(-a)
 		if e != want && (exact || math.Abs(e-want) > 0x1p-51*want) {
-			t.Fatalf("softplusExp(%v) = %v, math.Exp gives %v", -a, e, want)
+			t.Fatalf("exp64(%v) = %v, math.Exp gives %v", -a, e, want)
 		}
 		if got, want := softplusLog1p(e), math.Log1p(e); got != want && (exact || math.Abs(got-want) > 0x1p-51*want) {
 			t.Fatalf("softplusLog1p(%v) = %v, math.Log1p gives %v", e, got, want)
@@ -283,6 +283,46 @@ func TestSoftplusVector(t *testing.T) {
 				// NaN's payload is the compiler's choice in max.
 				if exact && math.Float32bits(want) != math.Float32bits(formula) && !(want != want && formula != formula) {
 					t.Fatalf("softplusGo(%v) = %v, math's functions give %v", x, want, formula)
+				}
+			}
+		})
+	}
+}
+
+// TestErfVector checks Unary's Erf (vector code where the CPU has it)
+// against erfGo bit for bit, and erf64 against math.Erf: bit for bit on
+// amd64 with FMA (math.Exp's assembly is exp64 there), elsewhere within
+// 2 ULP.
+func TestErfVector(t *testing.T) {
+	step := uint64(61)
+	if testing.Short() {
+		step = 6007
+	}
+	xs := softplusArgs(step)
+	xs = append(xs, 0.84375, -0.84375, math.Nextafter32(0.84375, 0), 1.25, math.Nextafter32(1.25, 0), 6,
+		math.Nextafter32(6, 0), float32(1/0.35), math.Nextafter32(float32(1/0.35), 0), 0x1p-28, 0x1p-29, -0x1p-28)
+	for len(xs)%16 != 0 {
+		xs = append(xs, 0.5)
+	}
+	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
+	for _, x := range xs {
+		v := float64(x)
+		got, want := erf64(v), math.Erf(v)
+		if got != want && !(got != got && want != want) && (exact || math.Abs(got-want) > 0x1p-51*math.Abs(want)) {
+			t.Fatalf("erf64(%v) = %v, math.Erf gives %v", v, got, want)
+		}
+	}
+	for _, width := range logWidths() {
+		t.Run(width.name, func(t *testing.T) {
+			defer width.set()()
+			got := make([]float32, len(xs))
+			for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
+				unarySpan(Erf, 0, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
+			}
+			for i, x := range xs {
+				if want := erfGo(x); math.Float32bits(got[i]) != math.Float32bits(want) {
+					t.Fatalf("Erf(%v, bits %#08x) = %v (%#08x), erfGo gives %v (%#08x)",
+						x, math.Float32bits(x), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
 				}
 			}
 		})

@@ -4,7 +4,7 @@ import "math"
 
 // Softplus, ln(1+eˣ) = max(x, 0) + ln(1 + e^−|x|) in float64 rounded once
 // to float32, written out so that vector code can repeat it operation for
-// operation: softplusExp is the algorithm of math.Exp's amd64 assembly on
+// operation: exp64 is the algorithm of math.Exp's amd64 assembly on
 // a CPU with FMA (every CPU the vector code runs on), softplusLog1p
 // math.Log1p's (FreeBSD's s_log1p.c), each on the arguments softplus gives
 // them. On amd64 with FMA they return math.Exp's and math.Log1p's bits
@@ -37,11 +37,11 @@ const (
 	log1pSqrt2Mant = 0x0006a09e667f3bcd
 )
 
-// softplusExp is math.Exp(x) for −708 ≤ x ≤ 0 as its amd64 assembly
-// computes it with FMA: k = round(x·log₂e), r = (x − k·ln2)/16 by two fused
+// exp64 is math.Exp(x) for −708 ≤ x ≤ 0 as its amd64 assembly computes
+// it with FMA (Softplus's and Erf's exponentials): k = round(x·log₂e), r = (x − k·ln2)/16 by two fused
 // steps, e^r − 1 by a fused Taylor series, squared back four times
 // ((1+t)² − 1 = t·(t+2)), plus 1, times 2ᵏ.
-func softplusExp(x float64) float64 {
+func exp64(x float64) float64 {
 	k := math.RoundToEven(x * exp64Log2e)
 	r := math.FMA(-k, exp64Ln2U, x)
 	r = math.FMA(-k, exp64Ln2L, r)
@@ -113,5 +113,5 @@ func softplusGo(x float32) float32 {
 	if !(a <= softplusMax) {
 		return float32(max(v, 0) + math.Log1p(math.Exp(-a)))
 	}
-	return float32(max(v, 0) + softplusLog1p(softplusExp(-a)))
+	return float32(max(v, 0) + softplusLog1p(exp64(-a)))
 }
