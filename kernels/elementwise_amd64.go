@@ -208,12 +208,7 @@ func unaryVec(op UnaryOp, a, b float32, d, s []float32) int {
 		} else {
 			logUAVX2(pd, ps, n, a, b)
 		}
-	case Sin, Cos, Softplus:
-		stoppingVec(op, d[:n], s[:n])
-	case Erf:
-		if !wide {
-			return 0
-		}
+	case Sin, Cos, Softplus, Erf:
 		stoppingVec(op, d[:n], s[:n])
 	default:
 		return 0

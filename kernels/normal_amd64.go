@@ -63,6 +63,12 @@ func softplusUAVX2(d, s *float32, n int, d64 *float64) int
 //go:noescape
 func erfUAVX512(d, s *float32, n int, d64 *float64) int
 
+// erfUAVX2 is erfUAVX512 four elements at a time (n a multiple of 4; it
+// stops before the first four holding a NaN).
+//
+//go:noescape
+func erfUAVX2(d, s *float32, n int, d64 *float64) int
+
 // stoppingVec sets d to Unary's op (Sin, Cos, Softplus or Erf) of s for all of
 // d (a multiple of 16 elements with AVX-512, of 8 with AVX2 alone; d and s
 // the same length, the same slice or apart): by vector code, which stops
@@ -75,8 +81,10 @@ func stoppingVec(op UnaryOp, d, s []float32) {
 			i += softplusUAVX512(&d[i], &s[i], len(d)-i, nil)
 		case op == Softplus:
 			i += softplusUAVX2(&d[i], &s[i], len(d)-i, nil)
-		case op == Erf:
+		case op == Erf && hasAVX512:
 			i += erfUAVX512(&d[i], &s[i], len(d)-i, nil)
+		case op == Erf:
+			i += erfUAVX2(&d[i], &s[i], len(d)-i, nil)
 		case hasAVX512:
 			i += sinCosUAVX512(&d[i], &s[i], len(d)-i, op == Cos, nil)
 		default:

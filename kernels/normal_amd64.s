@@ -1540,3 +1540,183 @@ erf512_done:
 	MOVQ AX, ret+32(FP)
 	VZEROUPPER
 	RET
+
+// func erfUAVX2(d, s *float32, n int, d64 *float64) int is erfUAVX512 four
+// elements at a time (n a multiple of 4; it stops before the first four
+// holding a NaN), with compares and blends for the masks: the lower two
+// ranges' results merged first, the last two ranges' coefficients
+// blended per lane.
+TEXT ·erfUAVX2(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DX
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ d64+24(FP), DI
+	VMOVUPD nrm_one<>(SB), Y15
+	XORQ AX, AX
+erf256_loop:
+	CMPQ AX, CX
+	JGE erf256_done
+	VCVTPS2PD (SI)(AX*4), Y0
+	VCMPPD $3, Y0, Y0, Y1
+	VMOVMSKPD Y1, R8
+	TESTL R8, R8
+	JNZ erf256_done
+	VANDPD nrm_abs<>(SB), Y0, Y1
+	VMULPD Y1, Y1, Y2
+	VMOVUPD erf_pp4<>(SB), Y3
+	VMULPD Y2, Y3, Y3
+	VADDPD erf_pp3<>(SB), Y3, Y3
+	VMULPD Y2, Y3, Y3
+	VADDPD erf_pp2<>(SB), Y3, Y3
+	VMULPD Y2, Y3, Y3
+	VADDPD erf_pp1<>(SB), Y3, Y3
+	VMULPD Y2, Y3, Y3
+	VADDPD erf_pp0<>(SB), Y3, Y3
+	VMOVUPD erf_qq5<>(SB), Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD erf_qq4<>(SB), Y4, Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD erf_qq3<>(SB), Y4, Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD erf_qq2<>(SB), Y4, Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD erf_qq1<>(SB), Y4, Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD Y15, Y4, Y4
+	VDIVPD Y4, Y3, Y3
+	VMULPD Y3, Y1, Y3
+	VADDPD Y3, Y1, Y3
+	VMULPD erf_efx<>(SB), Y1, Y4
+	VADDPD Y4, Y1, Y4
+	VCMPPD $1, erf_tiny<>(SB), Y1, Y5
+	VBLENDVPD Y5, Y4, Y3, Y3
+	VSUBPD Y15, Y1, Y2
+	VMOVUPD erf_pa6<>(SB), Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD erf_pa5<>(SB), Y4, Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD erf_pa4<>(SB), Y4, Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD erf_pa3<>(SB), Y4, Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD erf_pa2<>(SB), Y4, Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD erf_pa1<>(SB), Y4, Y4
+	VMULPD Y2, Y4, Y4
+	VADDPD erf_pa0<>(SB), Y4, Y4
+	VMOVUPD erf_qa6<>(SB), Y5
+	VMULPD Y2, Y5, Y5
+	VADDPD erf_qa5<>(SB), Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VADDPD erf_qa4<>(SB), Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VADDPD erf_qa3<>(SB), Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VADDPD erf_qa2<>(SB), Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VADDPD erf_qa1<>(SB), Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VADDPD Y15, Y5, Y5
+	VDIVPD Y5, Y4, Y4
+	VADDPD erf_erx<>(SB), Y4, Y4
+	VCMPPD $1, erf_r1<>(SB), Y1, Y5
+	VBLENDVPD Y5, Y3, Y4, Y4
+	VMULPD Y1, Y1, Y2
+	VDIVPD Y2, Y15, Y2
+	VCMPPD $5, erf_r34<>(SB), Y1, Y3
+	VMOVUPD erf_ra7<>(SB), Y5
+	VBLENDVPD Y3, erf_rb7<>(SB), Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VMOVUPD erf_ra6<>(SB), Y6
+	VBLENDVPD Y3, erf_rb6<>(SB), Y6, Y6
+	VADDPD Y6, Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VMOVUPD erf_ra5<>(SB), Y6
+	VBLENDVPD Y3, erf_rb5<>(SB), Y6, Y6
+	VADDPD Y6, Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VMOVUPD erf_ra4<>(SB), Y6
+	VBLENDVPD Y3, erf_rb4<>(SB), Y6, Y6
+	VADDPD Y6, Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VMOVUPD erf_ra3<>(SB), Y6
+	VBLENDVPD Y3, erf_rb3<>(SB), Y6, Y6
+	VADDPD Y6, Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VMOVUPD erf_ra2<>(SB), Y6
+	VBLENDVPD Y3, erf_rb2<>(SB), Y6, Y6
+	VADDPD Y6, Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VMOVUPD erf_ra1<>(SB), Y6
+	VBLENDVPD Y3, erf_rb1<>(SB), Y6, Y6
+	VADDPD Y6, Y5, Y5
+	VMULPD Y2, Y5, Y5
+	VMOVUPD erf_ra0<>(SB), Y6
+	VBLENDVPD Y3, erf_rb0<>(SB), Y6, Y6
+	VADDPD Y6, Y5, Y5
+	VMOVUPD erf_sa8<>(SB), Y7
+	VBLENDVPD Y3, erf_sb8<>(SB), Y7, Y7
+	VMULPD Y2, Y7, Y7
+	VMOVUPD erf_sa7<>(SB), Y6
+	VBLENDVPD Y3, erf_sb7<>(SB), Y6, Y6
+	VADDPD Y6, Y7, Y7
+	VMULPD Y2, Y7, Y7
+	VMOVUPD erf_sa6<>(SB), Y6
+	VBLENDVPD Y3, erf_sb6<>(SB), Y6, Y6
+	VADDPD Y6, Y7, Y7
+	VMULPD Y2, Y7, Y7
+	VMOVUPD erf_sa5<>(SB), Y6
+	VBLENDVPD Y3, erf_sb5<>(SB), Y6, Y6
+	VADDPD Y6, Y7, Y7
+	VMULPD Y2, Y7, Y7
+	VMOVUPD erf_sa4<>(SB), Y6
+	VBLENDVPD Y3, erf_sb4<>(SB), Y6, Y6
+	VADDPD Y6, Y7, Y7
+	VMULPD Y2, Y7, Y7
+	VMOVUPD erf_sa3<>(SB), Y6
+	VBLENDVPD Y3, erf_sb3<>(SB), Y6, Y6
+	VADDPD Y6, Y7, Y7
+	VMULPD Y2, Y7, Y7
+	VMOVUPD erf_sa2<>(SB), Y6
+	VBLENDVPD Y3, erf_sb2<>(SB), Y6, Y6
+	VADDPD Y6, Y7, Y7
+	VMULPD Y2, Y7, Y7
+	VMOVUPD erf_sa1<>(SB), Y6
+	VBLENDVPD Y3, erf_sb1<>(SB), Y6, Y6
+	VADDPD Y6, Y7, Y7
+	VMULPD Y2, Y7, Y7
+	VADDPD Y15, Y7, Y7
+	VDIVPD Y7, Y5, Y5
+	VANDPD erf_hi32<>(SB), Y1, Y6
+	VXORPD nrm_sign<>(SB), Y6, Y7
+	VMULPD Y6, Y7, Y7
+	VSUBPD erf_9_16<>(SB), Y7, Y7
+	VSUBPD Y1, Y6, Y3
+	VADDPD Y1, Y6, Y6
+	VMULPD Y6, Y3, Y3
+	VADDPD Y5, Y3, Y3
+	EXP256(Y7, Y2, X2, Y5)
+	EXP256(Y3, Y6, X6, Y5)
+	VMULPD Y3, Y7, Y7
+	VDIVPD Y1, Y7, Y7
+	VSUBPD Y7, Y15, Y7
+	VCMPPD $5, erf_six<>(SB), Y1, Y2
+	VBLENDVPD Y2, Y15, Y7, Y7
+	VCMPPD $1, erf_r2<>(SB), Y1, Y2
+	VBLENDVPD Y2, Y4, Y7, Y7
+	VANDPD nrm_sign<>(SB), Y0, Y2
+	VXORPD Y2, Y7, Y7
+	TESTQ DI, DI
+	JNZ erf256_store64
+	VCVTPD2PSY Y7, X7
+	VMOVUPS X7, (DX)(AX*4)
+	ADDQ $4, AX
+	JMP erf256_loop
+erf256_store64:
+	VMOVUPD Y7, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP erf256_loop
+erf256_done:
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
