@@ -135,9 +135,9 @@ func unaryGrain(op UnaryOp) int {
 
 // unarySpan applies op element by element; d and s have the same length and
 // may be the same slice. Exp and tanh run as float32 vector code where the
-// CPU has it; the sigmoid (transcend.go), log, sine and cosine (normal.go)
-// and softplus (softplus.go) as float64 vector code with the bits of math's
-// functions; PowScalar and Erf run in float64 and round once.
+// CPU has it; the sigmoid (transcend.go), log, sine and cosine (normal.go),
+// softplus (softplus.go), erf (erf.go) and PowScalar (pow.go) as float64
+// vector code with the bits of math's functions.
 func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 	s = s[:len(d)]
 	if full := unaryVec(op, a, b, d, s); full > 0 {
@@ -192,9 +192,9 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 			d[i] = sel(x > 0, 1, sel(x < 0, -1, x))
 		}
 	case PowScalar:
-		p := float64(a)
+		pl := newPowPlan(a)
 		for i, x := range s {
-			d[i] = float32(math.Pow(float64(x), p))
+			d[i] = powGo(x, &pl)
 		}
 	case Clamp:
 		for i, x := range s {

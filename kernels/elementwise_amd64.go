@@ -209,7 +209,13 @@ func unaryVec(op UnaryOp, a, b float32, d, s []float32) int {
 			logUAVX2(pd, ps, n, a, b)
 		}
 	case Sin, Cos, Softplus, Erf:
-		stoppingVec(op, d[:n], s[:n])
+		stoppingVec(op, nil, d[:n], s[:n])
+	case PowScalar:
+		pl := newPowPlan(a)
+		if !pl.vec {
+			return 0
+		}
+		stoppingVec(op, &pl, d[:n], s[:n])
 	default:
 		return 0
 	}

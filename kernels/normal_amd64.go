@@ -69,18 +69,49 @@ func erfUAVX512(d, s *float32, n int, d64 *float64) int
 //go:noescape
 func erfUAVX2(d, s *float32, n int, d64 *float64) int
 
-// stoppingVec sets d to Unary's op (Sin, Cos, Softplus or Erf) of s for all of
+// powUAVX512 and powUAVX2 are Unary's PowScalar under a plan, powValue,
+// on n elements (a multiple of 8 or 4): powValue's operations in float64
+// lanes (mode 0: a = 1, 1: √x, 2: e^(yf·ln x)), so powGo's bits
+// (TestPowScalarVector). Each stops before the first 8 or 4 elements
+// holding an x the plan leaves to math.Pow and returns the elements done.
+// Given d64 (not nil; tests), they write the float64 results there
+// instead of d.
+//
+//go:noescape
+func powUAVX512(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool, d64 *float64) int
+
+//go:noescape
+func powUAVX2(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool, d64 *float64) int
+
+// mode is the vector kernels' name for how pl starts a: 0 from 1, 1 from
+// √x, 2 from e^(yf·ln x).
+func (pl *powPlan) mode() int {
+	switch {
+	case pl.sqrt:
+		return 1
+	case pl.yf != 0:
+		return 2
+	}
+	return 0
+}
+
+// stoppingVec sets d to Unary's op (Sin, Cos, Softplus, Erf, or PowScalar
+// under pl, whose vec holds) of s for all of
 // d (a multiple of 16 elements with AVX-512, of 8 with AVX2 alone; d and s
 // the same length, the same slice or apart): by vector code, which stops
 // before arguments it leaves to math, and the 16 elements after each such
 // place in Go.
-func stoppingVec(op UnaryOp, d, s []float32) {
+func stoppingVec(op UnaryOp, pl *powPlan, d, s []float32) {
 	for i := 0; i < len(d); {
 		switch {
 		case op == Softplus && hasAVX512:
 			i += softplusUAVX512(&d[i], &s[i], len(d)-i, nil)
 		case op == Softplus:
 			i += softplusUAVX2(&d[i], &s[i], len(d)-i, nil)
+		case op == PowScalar && hasAVX512:
+			i += powUAVX512(&d[i], &s[i], len(d)-i, pl.yi, pl.yf, pl.mode(), pl.neg, nil)
+		case op == PowScalar:
+			i += powUAVX2(&d[i], &s[i], len(d)-i, pl.yi, pl.yf, pl.mode(), pl.neg, nil)
 		case op == Erf && hasAVX512:
 			i += erfUAVX512(&d[i], &s[i], len(d)-i, nil)
 		case op == Erf:
@@ -96,6 +127,8 @@ func stoppingVec(op UnaryOp, d, s []float32) {
 				d[i] = softplusGo(s[i])
 			case Erf:
 				d[i] = erfGo(s[i])
+			case PowScalar:
+				d[i] = powGo(s[i], pl)
 			default:
 				d[i] = float32(sinCos(float64(s[i]), op == Cos))
 			}

@@ -1720,3 +1720,156 @@ erf256_done:
 	MOVQ AX, ret+32(FP)
 	VZEROUPPER
 	RET
+
+// func powUAVX512(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool, d64 *float64) int
+// sets d[i] to powValue(s[i]) for n elements (a multiple of 8), eight at a
+// time: a = 1 (mode 0), √x (mode 1) or e^(yf·ln x) (mode 2, LOG512 and
+// EXP512), times x^(2ᵏ) for each bit k of yi, inverted with neg. It stops
+// before the first eight holding an x the plan leaves to math.Pow (0, ±Inf,
+// NaN, and negative x in modes 1 and 2) and returns the elements done.
+// Given d64 (not nil), it writes the float64 results there instead of d.
+TEXT ·powUAVX512(SB), NOSPLIT, $0-72
+	MOVQ d+0(FP), DX
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ yi+24(FP), R10
+	VBROADCASTSD yf+32(FP), Z27
+	MOVQ mode+40(FP), R11
+	MOVBLZX neg+48(FP), R12
+	MOVQ d64+56(FP), DI
+	VBROADCASTSD nrm_one<>(SB), Z29
+	VPXORQ Z30, Z30, Z30
+	// Z28 makes the argument checked: x itself where the plan takes
+	// positive x only, |x| in mode 0.
+	VPTERNLOGQ $0xff, Z28, Z28, Z28
+	TESTQ R11, R11
+	JNZ pow512_loop0
+	VBROADCASTSD nrm_abs<>(SB), Z28
+pow512_loop0:
+	XORQ AX, AX
+pow512_loop:
+	CMPQ AX, CX
+	JGE pow512_done
+	VCVTPS2PD (SI)(AX*4), Z0
+	VPANDQ Z28, Z0, Z1
+	VCMPPD $0x1e, Z30, Z1, K1
+	VCMPPD.BCST $0x11, nrm_posinf<>(SB), Z1, K1, K1
+	KMOVW K1, R8
+	CMPL R8, $0xff
+	JNE pow512_done
+	VMOVAPD Z29, Z2
+	CMPQ R11, $1
+	JB pow512_bits0
+	JA pow512_exp
+	VSQRTPD Z0, Z2
+	JMP pow512_bits0
+pow512_exp:
+	LOG512()
+	VMULPD Z27, Z2, Z2
+	EXP512(Z2, Z3, Y3, Z4)
+pow512_bits0:
+	VMOVAPD Z0, Z8
+	MOVQ R10, R9
+pow512_bits:
+	TESTQ R9, R9
+	JZ pow512_inv
+	TESTQ $1, R9
+	JZ pow512_square
+	VMULPD Z8, Z2, Z2
+pow512_square:
+	VMULPD Z8, Z8, Z8
+	SHRQ $1, R9
+	JMP pow512_bits
+pow512_inv:
+	TESTQ R12, R12
+	JZ pow512_store
+	VDIVPD Z2, Z29, Z2
+pow512_store:
+	TESTQ DI, DI
+	JNZ pow512_store64
+	VCVTPD2PS Z2, Y2
+	VMOVUPS Y2, (DX)(AX*4)
+	ADDQ $8, AX
+	JMP pow512_loop
+pow512_store64:
+	VMOVUPD Z2, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP pow512_loop
+pow512_done:
+	MOVQ AX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func powUAVX2(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool, d64 *float64) int
+// is powUAVX512 four elements at a time (n a multiple of 4; it stops
+// before the first four holding an x it leaves to math.Pow).
+TEXT ·powUAVX2(SB), NOSPLIT, $0-72
+	MOVQ d+0(FP), DX
+	MOVQ s+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ yi+24(FP), R10
+	VBROADCASTSD yf+32(FP), Y13
+	MOVQ mode+40(FP), R11
+	MOVBLZX neg+48(FP), R12
+	MOVQ d64+56(FP), DI
+	VMOVUPD nrm_one<>(SB), Y15
+	VXORPD Y12, Y12, Y12
+	VPCMPEQQ Y14, Y14, Y14
+	TESTQ R11, R11
+	JNZ pow256_loop0
+	VMOVUPD nrm_abs<>(SB), Y14
+pow256_loop0:
+	XORQ AX, AX
+pow256_loop:
+	CMPQ AX, CX
+	JGE pow256_done
+	VCVTPS2PD (SI)(AX*4), Y0
+	VANDPD Y14, Y0, Y1
+	VCMPPD $0x1e, Y12, Y1, Y2
+	VCMPPD $0x11, nrm_posinf<>(SB), Y1, Y3
+	VANDPD Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	CMPL R8, $0xf
+	JNE pow256_done
+	VMOVAPD Y15, Y2
+	CMPQ R11, $1
+	JB pow256_bits0
+	JA pow256_exp
+	VSQRTPD Y0, Y2
+	JMP pow256_bits0
+pow256_exp:
+	LOG256()
+	VMULPD Y13, Y2, Y2
+	EXP256(Y2, Y3, X3, Y4)
+pow256_bits0:
+	VMOVAPD Y0, Y8
+	MOVQ R10, R9
+pow256_bits:
+	TESTQ R9, R9
+	JZ pow256_inv
+	TESTQ $1, R9
+	JZ pow256_square
+	VMULPD Y8, Y2, Y2
+pow256_square:
+	VMULPD Y8, Y8, Y8
+	SHRQ $1, R9
+	JMP pow256_bits
+pow256_inv:
+	TESTQ R12, R12
+	JZ pow256_store
+	VDIVPD Y2, Y15, Y2
+pow256_store:
+	TESTQ DI, DI
+	JNZ pow256_store64
+	VCVTPD2PSY Y2, X2
+	VMOVUPS X2, (DX)(AX*4)
+	ADDQ $4, AX
+	JMP pow256_loop
+pow256_store64:
+	VMOVUPD Y2, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP pow256_loop
+pow256_done:
+	MOVQ AX, ret+64(FP)
+	VZEROUPPER
+	RET

@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// TestFloat64Lanes checks the float64 results of the Sin, Cos, Softplus
-// and Erf vector kernels, before their rounding to float32, against
-// sinCos, softplusGo's parts and erf64 bit for bit, over every 61st float32
+// TestFloat64Lanes checks the float64 results of the Sin, Cos, Softplus,
+// Erf and PowScalar vector kernels, before their rounding to float32,
+// against sinCos, softplusGo's parts, erf64 and powValue bit for bit, over every 61st float32
 // pattern (every 6007th in short mode) that the kernels take: a wrong last
 // bit of a float64 seldom shows after the rounding.
 func TestFloat64Lanes(t *testing.T) {
@@ -69,6 +69,34 @@ func TestFloat64Lanes(t *testing.T) {
 					}
 					if math.Float64bits(got[i]) != math.Float64bits(want) {
 						t.Fatalf("op %d of %v (bits %#08x) = %v in float64 lanes, want %v", op, x, math.Float32bits(x), got[i], want)
+					}
+				}
+			}
+			for _, p := range powExponents {
+				pl := newPowPlan(p)
+				if !pl.vec {
+					continue
+				}
+				var xs []float32
+				for _, x := range soft {
+					if pl.takes(float64(x)) {
+						xs = append(xs, x)
+					}
+				}
+				xs = xs[:len(xs)&^15]
+				got := make([]float64, len(xs))
+				var done int
+				if hasAVX512 {
+					done = powUAVX512(nil, &xs[0], len(xs), pl.yi, pl.yf, pl.mode(), pl.neg, &got[0])
+				} else {
+					done = powUAVX2(nil, &xs[0], len(xs), pl.yi, pl.yf, pl.mode(), pl.neg, &got[0])
+				}
+				if done != len(xs) {
+					t.Fatalf("PowScalar %v: the kernel stopped at %d of %d (at %v)", p, done, len(xs), xs[done])
+				}
+				for i, x := range xs {
+					if want := powValue(float64(x), &pl); math.Float64bits(got[i]) != math.Float64bits(want) {
+						t.Fatalf("PowScalar %v of %v (bits %#08x) = %v in float64 lanes, want %v", p, x, math.Float32bits(x), got[i], want)
 					}
 				}
 			}

@@ -328,3 +328,49 @@ func TestErfVector(t *testing.T) {
 		})
 	}
 }
+
+// powExponents are the p TestPowScalarVector tries: the special ones of
+// math.Pow, integers, halves and fractions either side of ½, both signs.
+var powExponents = []float32{2, 3, 0.5, -0.5, -1.5, 2.5, 1.7, -3, 7, 0.3, 10, -0.25, 1, 0, -1, 4, 0.75, 33.3, 1 << 20, -2}
+
+// TestPowScalarVector checks Unary's PowScalar (vector code where the CPU
+// has it) against powGo bit for bit, and powGo against
+// float32(math.Pow): bit for bit on amd64 with FMA (math.Log's and
+// math.Exp's assembly are normalLog and exp64 there), elsewhere within
+// 2 ULP of float32.
+func TestPowScalarVector(t *testing.T) {
+	step := uint64(997) // math.Pow takes 20–100 ns; 20 exponents
+	if testing.Short() {
+		step = 6007
+	}
+	xs := softplusArgs(step)
+	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
+	for _, p := range powExponents {
+		pl := newPowPlan(p)
+		for _, x := range xs {
+			got, want := powGo(x, &pl), float32(math.Pow(float64(x), float64(p)))
+			if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) &&
+				(exact || math.Abs(float64(got-want)) > 0x1p-22*math.Abs(float64(want))) {
+				t.Fatalf("powGo(%v, %v) = %v, math.Pow gives %v", x, p, got, want)
+			}
+		}
+	}
+	for _, width := range logWidths() {
+		t.Run(width.name, func(t *testing.T) {
+			defer width.set()()
+			got := make([]float32, len(xs))
+			for _, p := range powExponents {
+				pl := newPowPlan(p)
+				for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
+					unarySpan(PowScalar, p, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
+				}
+				for i, x := range xs {
+					if want := powGo(x, &pl); math.Float32bits(got[i]) != math.Float32bits(want) {
+						t.Fatalf("PowScalar(%v, bits %#08x; %v) = %v (%#08x), powGo gives %v (%#08x)",
+							x, math.Float32bits(x), p, got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
+					}
+				}
+			}
+		})
+	}
+}

@@ -37,8 +37,8 @@ const (
 	log1pSqrt2Mant = 0x0006a09e667f3bcd
 )
 
-// exp64 is math.Exp(x) for −708 ≤ x ≤ 0 as its amd64 assembly computes
-// it with FMA (Softplus's and Erf's exponentials): k = round(x·log₂e), r = (x − k·ln2)/16 by two fused
+// exp64 is math.Exp(x) for |x| ≤ 708 as its amd64 assembly computes it
+// with FMA (Softplus's, Erf's and PowScalar's exponentials): k = round(x·log₂e), r = (x − k·ln2)/16 by two fused
 // steps, e^r − 1 by a fused Taylor series, squared back four times
 // ((1+t)² − 1 = t·(t+2)), plus 1, times 2ᵏ.
 func exp64(x float64) float64 {
