@@ -623,6 +623,24 @@ DATA erf_hi32<>+8(SB)/8, $0xffffffff00000000
 DATA erf_hi32<>+16(SB)/8, $0xffffffff00000000
 DATA erf_hi32<>+24(SB)/8, $0xffffffff00000000
 GLOBL erf_hi32<>(SB), RODATA|NOPTR, $32
+DATA pw_abs32<>+0(SB)/4, $0x7fffffff
+DATA pw_abs32<>+4(SB)/4, $0x7fffffff
+DATA pw_abs32<>+8(SB)/4, $0x7fffffff
+DATA pw_abs32<>+12(SB)/4, $0x7fffffff
+DATA pw_abs32<>+16(SB)/4, $0x7fffffff
+DATA pw_abs32<>+20(SB)/4, $0x7fffffff
+DATA pw_abs32<>+24(SB)/4, $0x7fffffff
+DATA pw_abs32<>+28(SB)/4, $0x7fffffff
+GLOBL pw_abs32<>(SB), RODATA|NOPTR, $32
+DATA pw_inf32<>+0(SB)/4, $0x7f800000
+DATA pw_inf32<>+4(SB)/4, $0x7f800000
+DATA pw_inf32<>+8(SB)/4, $0x7f800000
+DATA pw_inf32<>+12(SB)/4, $0x7f800000
+DATA pw_inf32<>+16(SB)/4, $0x7f800000
+DATA pw_inf32<>+20(SB)/4, $0x7f800000
+DATA pw_inf32<>+24(SB)/4, $0x7f800000
+DATA pw_inf32<>+28(SB)/4, $0x7f800000
+GLOBL pw_inf32<>(SB), RODATA|NOPTR, $32
 DATA nrm_neginf<>+0(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+8(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+16(SB)/8, $0xfff0000000000000
@@ -1722,9 +1740,10 @@ erf256_done:
 	RET
 
 // func powUAVX512(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool, d64 *float64) int
-// sets d[i] to powValue(s[i]) for n elements (a multiple of 8), eight at a
-// time: a = 1 (mode 0), √x (mode 1) or e^(yf·ln x) (mode 2, LOG512 and
-// EXP512), times x^(2ᵏ) for each bit k of yi, inverted with neg. It stops
+// sets d[i] to powValue(s[i]) for n elements (a multiple of 8; of 16 in
+// mode 3), eight at a time: a = 1 (mode 0), √x (mode 1) or e^(yf·ln x)
+// (mode 2, LOG512 and EXP512), times x^(2ᵏ) for each bit k of yi, inverted
+// with neg; in mode 3 (x²) x·x in float32 lanes, 16 at a time. It stops
 // before the first eight holding an x the plan leaves to math.Pow (0, ±Inf,
 // NaN, and negative x in modes 1 and 2) and returns the elements done.
 // Given d64 (not nil), it writes the float64 results there instead of d.
@@ -1739,14 +1758,21 @@ TEXT ·powUAVX512(SB), NOSPLIT, $0-72
 	MOVQ d64+56(FP), DI
 	VBROADCASTSD nrm_one<>(SB), Z29
 	VPXORQ Z30, Z30, Z30
+	XORQ AX, AX
+	// Mode 3, x², squares in float32 lanes (rounded once, as the exact
+	// float64 square is), where no float64 results are asked for.
+	CMPQ R11, $3
+	JNE pow512_general
+	TESTQ DI, DI
+	JZ pow512_sq
+	XORQ R11, R11
+pow512_general:
 	// Z28 makes the argument checked: x itself where the plan takes
 	// positive x only, |x| in mode 0.
 	VPTERNLOGQ $0xff, Z28, Z28, Z28
 	TESTQ R11, R11
-	JNZ pow512_loop0
+	JNZ pow512_loop
 	VBROADCASTSD nrm_abs<>(SB), Z28
-pow512_loop0:
-	XORQ AX, AX
 pow512_loop:
 	CMPQ AX, CX
 	JGE pow512_done
@@ -1795,14 +1821,29 @@ pow512_store64:
 	VMOVUPD Z2, (DI)(AX*8)
 	ADDQ $8, AX
 	JMP pow512_loop
+pow512_sq:
+	CMPQ AX, CX
+	JGE pow512_done
+	VMOVUPS (SI)(AX*4), Z0
+	VPANDD.BCST pw_abs32<>(SB), Z0, Z1
+	VPCMPUD.BCST $1, pw_inf32<>(SB), Z1, K1
+	VPTESTMD Z1, Z1, K1, K1
+	KMOVW K1, R8
+	CMPL R8, $0xffff
+	JNE pow512_done
+	VMULPS Z0, Z0, Z0
+	VMOVUPS Z0, (DX)(AX*4)
+	ADDQ $16, AX
+	JMP pow512_sq
 pow512_done:
 	MOVQ AX, ret+64(FP)
 	VZEROUPPER
 	RET
 
 // func powUAVX2(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool, d64 *float64) int
-// is powUAVX512 four elements at a time (n a multiple of 4; it stops
-// before the first four holding an x it leaves to math.Pow).
+// is powUAVX512 four elements at a time (n a multiple of 4; of 8 in mode
+// 3, which squares eight at a time; it stops before the first four or
+// eight holding an x it leaves to math.Pow).
 TEXT ·powUAVX2(SB), NOSPLIT, $0-72
 	MOVQ d+0(FP), DX
 	MOVQ s+8(FP), SI
@@ -1814,12 +1855,17 @@ TEXT ·powUAVX2(SB), NOSPLIT, $0-72
 	MOVQ d64+56(FP), DI
 	VMOVUPD nrm_one<>(SB), Y15
 	VXORPD Y12, Y12, Y12
+	XORQ AX, AX
+	CMPQ R11, $3
+	JNE pow256_general
+	TESTQ DI, DI
+	JZ pow256_sq
+	XORQ R11, R11
+pow256_general:
 	VPCMPEQQ Y14, Y14, Y14
 	TESTQ R11, R11
-	JNZ pow256_loop0
+	JNZ pow256_loop
 	VMOVUPD nrm_abs<>(SB), Y14
-pow256_loop0:
-	XORQ AX, AX
 pow256_loop:
 	CMPQ AX, CX
 	JGE pow256_done
@@ -1869,6 +1915,22 @@ pow256_store64:
 	VMOVUPD Y2, (DI)(AX*8)
 	ADDQ $4, AX
 	JMP pow256_loop
+pow256_sq:
+	CMPQ AX, CX
+	JGE pow256_done
+	VMOVUPS (SI)(AX*4), Y0
+	VANDPS pw_abs32<>(SB), Y0, Y1
+	VMOVDQU pw_inf32<>(SB), Y2
+	VPCMPGTD Y1, Y2, Y2
+	VPCMPEQD Y12, Y1, Y3
+	VPANDN Y2, Y3, Y2
+	VMOVMSKPS Y2, R8
+	CMPL R8, $0xff
+	JNE pow256_done
+	VMULPS Y0, Y0, Y0
+	VMOVUPS Y0, (DX)(AX*4)
+	ADDQ $8, AX
+	JMP pow256_sq
 pow256_done:
 	MOVQ AX, ret+64(FP)
 	VZEROUPPER

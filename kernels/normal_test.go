@@ -214,7 +214,8 @@ func softplusArgs(step uint64) []float32 {
 	}
 	specials := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
 		float32(math.NaN()), 708, -708, math.Nextafter32(708, 1000), math.Nextafter32(-708, -1000), 20.1, -20.1,
-		0x1p-149, -0x1p-149, 0.881374, -0.881374, 37.42, -37.42, math.MaxFloat32, -math.MaxFloat32, 1e-8, -1e-8}
+		0x1p-149, -0x1p-149, 0.881374, -0.881374, 37.42, -37.42, math.MaxFloat32, -math.MaxFloat32, 1e-8, -1e-8,
+		math.Float32frombits(0x7FC00001), math.Float32frombits(0xFF800001)}
 	xs = append(xs, specials...)
 	for _, v := range specials {
 		for i := range 37 {
