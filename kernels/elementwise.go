@@ -93,7 +93,7 @@ func BinaryOpNamed(name string) (BinaryOp, bool) {
 
 // Unary sets contiguous dst = op(src; a, b) over shape.
 func Unary(op UnaryOp, a, b float32, dst []float32, src Strided[float32], shape []int) {
-	n, grain := numElements(shape), unaryGrain(op)
+	n, grain := numElements(shape), unaryGrain(op, a)
 	if n == 0 {
 		return
 	}
@@ -123,11 +123,14 @@ func unaryRange(op UnaryOp, a, b float32, dst []float32, src Strided[float32], w
 	}
 }
 
-// unaryGrain is the fewest elements of op worth another goroutine: the
-// float64 transcendentals cost 5–20 ns an element, the others stream.
-func unaryGrain(op UnaryOp) int {
-	switch op {
-	case Log, Sin, Cos, PowScalar, Softplus, Erf:
+// unaryGrain is the fewest elements of op (with parameter a) worth another
+// goroutine: the float64 transcendentals cost 1–20 ns an element, the
+// others, the square among powers, stream.
+func unaryGrain(op UnaryOp, a float32) int {
+	switch {
+	case op == PowScalar && a == 2:
+		return streamGrain
+	case op == Log, op == Sin, op == Cos, op == PowScalar, op == Softplus, op == Erf:
 		return elemGrain
 	}
 	return streamGrain
@@ -142,6 +145,9 @@ func unarySpan(op UnaryOp, a, b float32, d, s []float32) {
 	s = s[:len(d)]
 	if full := unaryVec(op, a, b, d, s); full > 0 {
 		d, s = d[full:], s[full:]
+		if len(d) == 0 {
+			return
+		}
 	}
 	switch op {
 	case Affine:

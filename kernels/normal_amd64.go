@@ -72,9 +72,9 @@ func erfUAVX2(d, s *float32, n int, d64 *float64) int
 // powUAVX512 and powUAVX2 are Unary's PowScalar under a plan, powValue,
 // on n elements (a multiple of 16 or 8): powValue's operations in float64
 // lanes (mode 0: a = 1, 1: √x, 2: e^(yf·ln x); 3: x·x in float32), so powGo's bits
-// (TestPowScalarVector). Each stops before the first 8 or 4 elements (16
-// or 8 in mode 3) holding an x the plan leaves to math.Pow and returns the
-// elements done.
+// (TestPowScalarVector). Each stops before the first 8 or 4 elements
+// holding an x the plan leaves to math.Pow (in mode 3 none, 16 or 8 at a
+// time) and returns the elements done.
 // Given d64 (not nil; tests), they write the float64 results there
 // instead of d.
 //
@@ -86,7 +86,8 @@ func powUAVX2(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool, d
 
 // mode is the vector kernels' name for how pl starts a: 0 from 1, 1 from
 // √x, 2 from e^(yf·ln x); 3 for x², which is float32's x·x (the float64
-// square is exact, so its rounding is float32's of the exact square).
+// square is exact, so its rounding is float32's of the exact square),
+// which takes every x (the float64 lanes, for tests, take mode 0's x).
 func (pl *powPlan) mode() int {
 	switch {
 	case pl.sqrt:

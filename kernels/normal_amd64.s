@@ -623,24 +623,15 @@ DATA erf_hi32<>+8(SB)/8, $0xffffffff00000000
 DATA erf_hi32<>+16(SB)/8, $0xffffffff00000000
 DATA erf_hi32<>+24(SB)/8, $0xffffffff00000000
 GLOBL erf_hi32<>(SB), RODATA|NOPTR, $32
-DATA pw_abs32<>+0(SB)/4, $0x7fffffff
-DATA pw_abs32<>+4(SB)/4, $0x7fffffff
-DATA pw_abs32<>+8(SB)/4, $0x7fffffff
-DATA pw_abs32<>+12(SB)/4, $0x7fffffff
-DATA pw_abs32<>+16(SB)/4, $0x7fffffff
-DATA pw_abs32<>+20(SB)/4, $0x7fffffff
-DATA pw_abs32<>+24(SB)/4, $0x7fffffff
-DATA pw_abs32<>+28(SB)/4, $0x7fffffff
-GLOBL pw_abs32<>(SB), RODATA|NOPTR, $32
-DATA pw_inf32<>+0(SB)/4, $0x7f800000
-DATA pw_inf32<>+4(SB)/4, $0x7f800000
-DATA pw_inf32<>+8(SB)/4, $0x7f800000
-DATA pw_inf32<>+12(SB)/4, $0x7f800000
-DATA pw_inf32<>+16(SB)/4, $0x7f800000
-DATA pw_inf32<>+20(SB)/4, $0x7f800000
-DATA pw_inf32<>+24(SB)/4, $0x7f800000
-DATA pw_inf32<>+28(SB)/4, $0x7f800000
-GLOBL pw_inf32<>(SB), RODATA|NOPTR, $32
+DATA pw_nan32<>+0(SB)/4, $0x7fc00000
+DATA pw_nan32<>+4(SB)/4, $0x7fc00000
+DATA pw_nan32<>+8(SB)/4, $0x7fc00000
+DATA pw_nan32<>+12(SB)/4, $0x7fc00000
+DATA pw_nan32<>+16(SB)/4, $0x7fc00000
+DATA pw_nan32<>+20(SB)/4, $0x7fc00000
+DATA pw_nan32<>+24(SB)/4, $0x7fc00000
+DATA pw_nan32<>+28(SB)/4, $0x7fc00000
+GLOBL pw_nan32<>(SB), RODATA|NOPTR, $32
 DATA nrm_neginf<>+0(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+8(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+16(SB)/8, $0xfff0000000000000
@@ -1760,7 +1751,9 @@ TEXT ·powUAVX512(SB), NOSPLIT, $0-72
 	VPXORQ Z30, Z30, Z30
 	XORQ AX, AX
 	// Mode 3, x², squares in float32 lanes (rounded once, as the exact
-	// float64 square is), where no float64 results are asked for.
+	// float64 square is; ±0 and ±Inf square to math.Pow's +0 and +Inf, and
+	// a NaN gives math.Pow's NaN as float32), where no float64 results are
+	// asked for. It takes every x.
 	CMPQ R11, $3
 	JNE pow512_general
 	TESTQ DI, DI
@@ -1825,14 +1818,10 @@ pow512_sq:
 	CMPQ AX, CX
 	JGE pow512_done
 	VMOVUPS (SI)(AX*4), Z0
-	VPANDD.BCST pw_abs32<>(SB), Z0, Z1
-	VPCMPUD.BCST $1, pw_inf32<>(SB), Z1, K1
-	VPTESTMD Z1, Z1, K1, K1
-	KMOVW K1, R8
-	CMPL R8, $0xffff
-	JNE pow512_done
-	VMULPS Z0, Z0, Z0
-	VMOVUPS Z0, (DX)(AX*4)
+	VMULPS Z0, Z0, Z1
+	VCMPPS $3, Z0, Z0, K1
+	VBROADCASTSS pw_nan32<>(SB), K1, Z1
+	VMOVUPS Z1, (DX)(AX*4)
 	ADDQ $16, AX
 	JMP pow512_sq
 pow512_done:
@@ -1919,16 +1908,10 @@ pow256_sq:
 	CMPQ AX, CX
 	JGE pow256_done
 	VMOVUPS (SI)(AX*4), Y0
-	VANDPS pw_abs32<>(SB), Y0, Y1
-	VMOVDQU pw_inf32<>(SB), Y2
-	VPCMPGTD Y1, Y2, Y2
-	VPCMPEQD Y12, Y1, Y3
-	VPANDN Y2, Y3, Y2
-	VMOVMSKPS Y2, R8
-	CMPL R8, $0xff
-	JNE pow256_done
-	VMULPS Y0, Y0, Y0
-	VMOVUPS Y0, (DX)(AX*4)
+	VMULPS Y0, Y0, Y1
+	VCMPPS $3, Y0, Y0, Y2
+	VBLENDVPS Y2, pw_nan32<>(SB), Y1, Y1
+	VMOVUPS Y1, (DX)(AX*4)
 	ADDQ $8, AX
 	JMP pow256_sq
 pow256_done:
