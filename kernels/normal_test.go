@@ -135,12 +135,12 @@ func TestLogVector(t *testing.T) {
 
 // TestSinCosVector checks Unary's Sin and Cos (vector code where the CPU
 // has it, sinCos elsewhere) against math.Sin and math.Cos bit for bit on
-// every 61st float32 pattern, the special values, the edges of sinCos's
+// every 127th float32 pattern, the special values, the edges of sinCos's
 // own reduction (2²⁹) and runs of arguments it leaves to math among
 // others; elsewhere than amd64, where math's pure Go may be fused, against
 // sinCos, and sinCos against math within 10⁻¹⁵.
 func TestSinCosVector(t *testing.T) {
-	step := uint64(61)
+	step := uint64(127)
 	if testing.Short() {
 		step = 6007
 	}
@@ -204,9 +204,9 @@ func TestSinCosVector(t *testing.T) {
 	}
 }
 
-// softplusArgs returns every 61st float32 pattern (every 6007th in short
-// mode), the special values and the edges of softplusGo's branches, padded
-// to a multiple of 16 with runs of ordinary values around lone special ones.
+// softplusArgs returns every step-th float32 pattern, the special values
+// and the edges of softplusGo's branches, padded to a multiple of 16, with
+// runs of ordinary values around lone special ones.
 func softplusArgs(step uint64) []float32 {
 	var xs []float32
 	for b := uint64(0); b < 1<<32; b += step {
@@ -237,7 +237,7 @@ func softplusArgs(step uint64) []float32 {
 // where math.Log1p is compiled unfused); elsewhere within 2 ULP.
 func TestSoftplusParts(t *testing.T) {
 	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
-	step := uint64(61)
+	step := uint64(127)
 	if testing.Short() {
 		step = 6007
 	}
@@ -260,7 +260,7 @@ func TestSoftplusParts(t *testing.T) {
 // has it) against softplusGo bit for bit, and softplusGo against the
 // formula with math's functions (bit for bit where TestSoftplusParts is).
 func TestSoftplusVector(t *testing.T) {
-	step := uint64(61)
+	step := uint64(127)
 	if testing.Short() {
 		step = 6007
 	}
@@ -295,7 +295,7 @@ func TestSoftplusVector(t *testing.T) {
 // amd64 with FMA (math.Exp's assembly is exp64 there), elsewhere within
 // 2 ULP.
 func TestErfVector(t *testing.T) {
-	step := uint64(61)
+	step := uint64(127)
 	if testing.Short() {
 		step = 6007
 	}
