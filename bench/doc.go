@@ -75,7 +75,8 @@
 // which runs sidebyside.py: tensorgl's CPU steps and kernels and PyTorch's,
 // interleaved for 3 rounds, PyTorch at its fastest setting per step (torch
 // threads 1 or 2, OMP_WAIT_POLICY default or PASSIVE, 1 or 2 OpenBLAS
-// threads, glibc's malloc or tcmalloc) with OpenBLAS on the kernels it
+// threads, glibc's malloc or tcmalloc, ATen's element-wise code as it
+// picks it or ATEN_CPU_CAPABILITY=avx512) with OpenBLAS on the kernels it
 // picks for the CPU
 // (OPENBLAS_CORETYPE removed from the environment), printing the kernels
 // each side runs, each ratio and the medians against the CPU backend's

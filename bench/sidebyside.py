@@ -7,12 +7,12 @@ round and as the median over the rounds.
     make bench-vs-torch-large        # the same for ResNet-18 and the LSTM and GRU LMs
     /usr/bin/python3 bench/sidebyside.py --go-bench bench.test [--rounds 3]
         [--benchtime 2s] [--torch-threads 2] [--blas-threads 1,2] [--blas-core auto]
-        [--malloc glibc,tcmalloc] [--isa avx2] [--large [--large-steps gru-b64]]
+        [--malloc glibc,tcmalloc] [--aten default,avx512] [--isa avx2] [--large [--large-steps gru-b64]]
 
 Each round runs, one after the other: tensorgl's BenchmarkTrainStep steps
 on the CPU, PyTorch's same steps (bench/torch_ref.py) at each setting
 tried (torch threads × OMP_WAIT_POLICY × OPENBLAS_NUM_THREADS × OpenBLAS
-core × allocator), of which the fastest counts, tensorgl's SGEMM and LeNet
+core × allocator × ATen's vector code), of which the fastest counts, tensorgl's SGEMM and LeNet
 convolution kernels, and PyTorch's (and numpy's SGEMM). OpenBLAS picks its
 kernels for the CPU itself: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are
 removed from PyTorch's environment (an inherited OPENBLAS_CORETYPE=Haswell
@@ -21,7 +21,11 @@ PyTorch runs on glibc's malloc and on tcmalloc (LD_PRELOAD, Debian's
 libtcmalloc-minimal4), the allocator its CPU tuning guides recommend: on
 a VM where page faults are dear, glibc's malloc returns PyTorch's large
 tensors to the kernel and faults them in again at every op, which cost its
-LSTM language model step 1.5× its time on tcmalloc.
+LSTM language model step 1.5× its time on tcmalloc. PyTorch 1.13 runs its
+element-wise kernels as AVX2 code on a CPU with AVX-512 unless
+ATEN_CPU_CAPABILITY=avx512 (its AVX-512 sine and logarithm ran 2.1–2.7×
+as fast on a Zen 5, bench/results/unary-vs-torch-2026-12-02.txt), so both
+are tried.
 A ratio above 1 means tensorgl is faster. The targets of the CPU backend are printed
 beside the medians: each training step at 1.25x PyTorch's rate or more,
 SGEMM 1024 at numpy/OpenBLAS's rate or more, the LeNet convolutions at
@@ -91,10 +95,14 @@ def torch_ref(args, kernels, only=None):
     returns, per step or kernel, the fastest time and the setting that won.
     only lists the steps to time (default: the seed's, and their kernels)."""
     best, outs = {}, ""
-    for threads, wait, blas, core, alloc in [(t, w, b, c, m) for t in args.torch_threads.split(",")
-                                             for w in args.omp_wait.split(",") for b in args.blas_threads.split(",")
-                                             for c in args.blas_core.split(",") for m in args.malloc.split(",")]:
+    for threads, wait, blas, core, alloc, aten in [(t, w, b, c, m, a) for t in args.torch_threads.split(",")
+                                                   for w in args.omp_wait.split(",") for b in args.blas_threads.split(",")
+                                                   for c in args.blas_core.split(",") for m in args.malloc.split(",")
+                                                   for a in args.aten.split(",")]:
         env = dict(os.environ, OPENBLAS_NUM_THREADS=blas)
+        env.pop("ATEN_CPU_CAPABILITY", None)
+        if aten != "default":
+            env["ATEN_CPU_CAPABILITY"] = aten
         env.pop("LD_PRELOAD", None)
         if MALLOC[alloc]:
             env["LD_PRELOAD"] = MALLOC[alloc]
@@ -113,7 +121,8 @@ def torch_ref(args, kernels, only=None):
         out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
         outs += out
         setting = f"{threads} threads, OMP_WAIT_POLICY={wait}, OPENBLAS_NUM_THREADS={blas}" + (
-            f", OPENBLAS_CORETYPE={core}" if core != "auto" else "") + f", {alloc}"
+            f", OPENBLAS_CORETYPE={core}" if core != "auto" else "") + f", {alloc}" + (
+            f", ATEN_CPU_CAPABILITY={aten}" if aten != "default" else "")
         for line in out.splitlines():
             r = json.loads(line)
             ms = r.get("kernel_ms" if kernels else "ms")
@@ -183,6 +192,9 @@ def main():
     ap.add_argument("--blas-core", help="OPENBLAS_CORETYPE values to try; auto: OpenBLAS's own choice for this CPU "
                     "(OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset). Default: auto, or Zen with --isa avx2")
     ap.add_argument("--malloc", default="glibc,tcmalloc", help="allocators to try: glibc, tcmalloc (LD_PRELOAD)")
+    ap.add_argument("--aten", help="ATEN_CPU_CAPABILITY values to try (default: unset, ATen's own choice). "
+                    "Default: default,avx512 (PyTorch 1.13 picks its AVX2 element-wise code on an AVX-512 CPU unless "
+                    "told avx512), or avx2 with --isa avx2")
     ap.add_argument("--raw", help="also append every tool's raw output to this file")
     ap.add_argument("--large", action="store_true", help="ResNet-18 and the LSTM and GRU LM steps instead of the seed's steps and kernels")
     ap.add_argument("--large-benchtime", default="3x", help="go test -benchtime for each large step")
@@ -192,6 +204,8 @@ def main():
     args = ap.parse_args()
     if args.blas_core is None:
         args.blas_core = "Zen" if args.isa == "avx2" else "auto"
+    if args.aten is None:
+        args.aten = "avx2" if args.isa == "avx2" else "default,avx512"
     inherited = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
     os.environ.update({k: v for k, v in ISA_ENV[args.isa].items() if not k.startswith("OPENBLAS_")})
     for m in args.malloc.split(","):
@@ -207,7 +221,8 @@ def main():
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {cpu_model()}; {platform.platform()}")
     print(f"PyTorch {subprocess.run([sys.executable, '-c', 'import torch; print(torch.__version__)'], capture_output=True, text=True).stdout.strip()}: "
           f"the fastest of torch threads {{{args.torch_threads}}} × OMP_WAIT_POLICY {{{args.omp_wait}}} × "
-          f"OPENBLAS_NUM_THREADS {{{args.blas_threads}}} × OpenBLAS core {{{args.blas_core}}} × allocator {{{args.malloc}}} per step and round"
+          f"OPENBLAS_NUM_THREADS {{{args.blas_threads}}} × OpenBLAS core {{{args.blas_core}}} × allocator {{{args.malloc}}} × "
+          f"ATEN_CPU_CAPABILITY {{{args.aten}}} per step and round"
           + (f" (the environment's {' '.join(f'{k}={v}' for k, v in inherited.items())} removed)" if inherited else "")
           + f"; tensorgl: GOMAXPROCS={os.environ.get('GOMAXPROCS', 'all CPUs')}")
     print(f"instruction sets: tensorgl {go_isa(args.go_bench)}; PyTorch "

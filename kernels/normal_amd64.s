@@ -1213,10 +1213,9 @@ sp512_loop:
 	VMOVAPD Z29, K2, Z8
 	VADDPD Z29, Z8, K3, Z8
 	VSUBPD Z29, Z7, Z7
-	// Below √2−1 (K4): f = x, k = 0, c = 0.
+	// Below √2−1 (K4): f = x and c = 0 (k is 0 there already: 1+x < √2).
 	VCMPPD.BCST $1, lp_sqrt2m1<>(SB), Z2, K4
 	VMOVAPD Z2, K4, Z7
-	VMOVAPD Z30, K4, Z8
 	VMOVAPD Z30, K4, Z5
 	// hfsq = ½f·f, s = f/(2+f), R(s²), t = s·(hfsq+R).
 	VMULPD.BCST nrm_half<>(SB), Z7, Z9
@@ -1314,7 +1313,6 @@ sp256_loop:
 	VSUBPD Y15, Y8, Y8
 	VCMPPD $1, lp_sqrt2m1<>(SB), Y2, Y9
 	VBLENDVPD Y9, Y2, Y8, Y8
-	VANDNPD Y4, Y9, Y4
 	VANDNPD Y5, Y9, Y5
 	VMULPD nrm_half<>(SB), Y8, Y9
 	VMULPD Y8, Y9, Y9

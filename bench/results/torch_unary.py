@@ -6,9 +6,12 @@ from the rare values). Each op writes into a preallocated tensor where
 PyTorch has an out= form, as tensorgl's kernels do; PowScalar is
 tensorgl's first tested exponent, 2. Each op's median of 5 batches of 20
 calls, for 1 and 2 torch threads (the faster is PyTorch's figure). Run
-with OPENBLAS_NUM_THREADS=1, interleaved with the Go benchmark (see
+with OPENBLAS_NUM_THREADS=1, once as is and once with
+ATEN_CPU_CAPABILITY=avx512 (PyTorch 1.13 runs these ops as AVX2 code on an
+AVX-512 CPU unless told), interleaved with the Go benchmark (see
 unary-vs-torch-2026-12-02.txt)."""
 import math
+import re
 import time
 
 import torch
@@ -59,6 +62,8 @@ ops = [
     ("gelu", lambda x: torch._C._nn.gelu(x, out=out)),
     ("gelutanh", lambda x: torch._C._nn.gelu(x, approximate="tanh", out=out)),
 ]
+cap = re.search(r"CPU capability usage: (\S+)", torch.__config__.show())
+cap = cap.group(1) if cap else "?"
 for threads in (1, 2):
     torch.set_num_threads(threads)
     for name, f in ops:
@@ -71,4 +76,4 @@ for threads in (1, 2):
             for _ in range(20):
                 f(x)
             ts.append((time.perf_counter() - t) / 20)
-        print("torch %s threads=%d %.3f ms" % (name, threads, sorted(ts)[2] * 1e3))
+        print("torch %s threads=%d %s %.3f ms" % (name, threads, cap, sorted(ts)[2] * 1e3))
