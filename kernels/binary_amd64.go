@@ -46,6 +46,9 @@ func binaryVec(op BinaryOp, d, x, y []float32) int {
 	if n == 0 || !hasAVX512 && !hasAVX2 {
 		return 0
 	}
+	if op == Pow {
+		return powBinaryVec(d, x, y)
+	}
 	pd, px, py := &d[0], &x[0], &y[0]
 	switch {
 	case op == Add && hasAVX512:

@@ -319,7 +319,8 @@ func binarySpan(op BinaryOp, a float32, d, xs, ys []float32) {
 		}
 	case Pow:
 		for i, x := range xs {
-			d[i] = float32(math.Pow(float64(x), float64(ys[i])))
+			pl := newPowPlan(ys[i])
+			d[i] = powGo(x, &pl)
 		}
 	case Maximum:
 		for i, x := range xs {

@@ -84,6 +84,36 @@ func powUAVX512(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool,
 //go:noescape
 func powUAVX2(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool, d64 *float64) int
 
+// powBAVX512 is Binary's Pow, powGo(x, newPowPlan(y)) a pair, on n
+// elements (a multiple of 8): each lane's powValue in float64 lanes, so
+// math.Pow's float32 results (TestPowVector). It stops before the first
+// eight pairs holding one a plan leaves to math.Pow and returns the
+// elements done. Given d64 (not nil; tests), it writes the float64
+// results there instead of d.
+//
+//go:noescape
+func powBAVX512(d, x, y *float32, n int, d64 *float64) int
+
+// powBinaryVec sets d[i] to powGo(x[i], newPowPlan(y[i])) for the whole
+// 16-element groups of d with AVX-512 (the rest is the caller's), the 16
+// pairs after each place the vector code stops in Go, and returns how
+// many it set.
+func powBinaryVec(d, x, y []float32) int {
+	n := len(d) &^ 15
+	if !hasAVX512 || n == 0 {
+		return 0
+	}
+	d, x, y = d[:n], x[:n], y[:n]
+	for i := 0; i < n; {
+		i += powBAVX512(&d[i], &x[i], &y[i], n-i, nil)
+		for end := min(i+16, n); i < end; i++ {
+			pl := newPowPlan(y[i])
+			d[i] = powGo(x[i], &pl)
+		}
+	}
+	return n
+}
+
 // mode is the vector kernels' name for how pl starts a: 0 from 1, 1 from
 // √x, 2 from e^(yf·ln x); 3 for x², which is float32's x·x (the float64
 // square is exact, so its rounding is float32's of the exact square),

@@ -632,6 +632,11 @@ DATA pw_nan32<>+20(SB)/4, $0x7fc00000
 DATA pw_nan32<>+24(SB)/4, $0x7fc00000
 DATA pw_nan32<>+28(SB)/4, $0x7fc00000
 GLOBL pw_nan32<>(SB), RODATA|NOPTR, $32
+DATA pw_two20<>+0(SB)/8, $0x4130000000000000
+DATA pw_two20<>+8(SB)/8, $0x4130000000000000
+DATA pw_two20<>+16(SB)/8, $0x4130000000000000
+DATA pw_two20<>+24(SB)/8, $0x4130000000000000
+GLOBL pw_two20<>(SB), RODATA|NOPTR, $32
 DATA nrm_neginf<>+0(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+8(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+16(SB)/8, $0xfff0000000000000
@@ -1914,5 +1919,89 @@ pow256_sq:
 	JMP pow256_sq
 pow256_done:
 	MOVQ AX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func powBAVX512(d, x, y *float32, n int, d64 *float64) int sets d[i] to
+// powGo(x[i], newPowPlan(y[i])) for n elements (a multiple of 8), eight at
+// a time: PowScalar's powValue with each lane's own plan (yi and yf from
+// |y| as math.Pow splits it, √x where |y| = ½, e^(yf·ln x) where yf ≠ 0,
+// x's squarings multiplied in by the bits of each lane's yi until every
+// lane's are spent, the reciprocal where y < 0). It stops before the first
+// eight holding a pair the plans leave to math.Pow (x 0, ±Inf or NaN,
+// |y| ≥ 2²⁰ or NaN, x < 0 with a fraction in y) and returns the elements
+// done. Given d64 (not nil), it writes the float64 results there instead
+// of d.
+TEXT ·powBAVX512(SB), NOSPLIT, $0-48
+	MOVQ d+0(FP), DX
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), BX
+	MOVQ n+24(FP), CX
+	MOVQ d64+32(FP), DI
+	VBROADCASTSD nrm_one<>(SB), Z29
+	VPXORQ Z30, Z30, Z30
+	XORQ AX, AX
+powb512_loop:
+	CMPQ AX, CX
+	JGE powb512_done
+	VCVTPS2PD (SI)(AX*4), Z0
+	VCVTPS2PD (BX)(AX*4), Z22
+	// yi = trunc|y|, yf = |y| − yi, one moved from yf to yi where yf > ½;
+	// K5: yf ≠ 0, K6: |y| = ½.
+	VPANDQ.BCST nrm_abs<>(SB), Z22, Z23
+	VRNDSCALEPD $3, Z23, Z20
+	VSUBPD Z20, Z23, Z21
+	VCMPPD.BCST $0x1e, nrm_half<>(SB), Z21, K1
+	VSUBPD Z29, Z21, K1, Z21
+	VADDPD Z29, Z20, K1, Z20
+	VCMPPD $4, Z30, Z21, K5
+	VCMPPD.BCST $0, nrm_half<>(SB), Z23, K6
+	// The plans take the pair: 0 < |x| < Inf, |y| < 2²⁰, x > 0 where yf ≠ 0.
+	VPANDQ.BCST nrm_abs<>(SB), Z0, Z1
+	VCMPPD $0x1e, Z30, Z1, K1
+	VCMPPD.BCST $0x11, nrm_posinf<>(SB), Z1, K1, K1
+	VCMPPD.BCST $0x11, pw_two20<>(SB), Z23, K1, K1
+	VCMPPD $0x11, Z30, Z0, K5, K2
+	KANDNW K1, K2, K1
+	KMOVW K1, R8
+	CMPL R8, $0xff
+	JNE powb512_done
+	VMOVAPD Z29, Z8
+	KORTESTW K5, K5
+	JZ powb512_sqrt
+	LOG512()
+	VMULPD Z21, Z2, Z2
+	EXP512(Z2, Z3, Y3, Z4)
+	VMOVAPD Z2, K5, Z8
+powb512_sqrt:
+	VSQRTPD Z0, K6, Z8
+	VMOVAPD Z0, Z10
+powb512_bits:
+	VCMPPD $4, Z30, Z20, K1
+	KORTESTW K1, K1
+	JZ powb512_inv
+	VMULPD.BCST nrm_half<>(SB), Z20, Z11
+	VRNDSCALEPD $3, Z11, Z11
+	VADDPD Z11, Z11, Z12
+	VCMPPD $4, Z12, Z20, K2
+	VMULPD Z10, Z8, K2, Z8
+	VMULPD Z10, Z10, Z10
+	VMOVAPD Z11, Z20
+	JMP powb512_bits
+powb512_inv:
+	VCMPPD $0x11, Z30, Z22, K3
+	VDIVPD Z8, Z29, K3, Z8
+	TESTQ DI, DI
+	JNZ powb512_store64
+	VCVTPD2PS Z8, Y8
+	VMOVUPS Y8, (DX)(AX*4)
+	ADDQ $8, AX
+	JMP powb512_loop
+powb512_store64:
+	VMOVUPD Z8, (DI)(AX*8)
+	ADDQ $8, AX
+	JMP powb512_loop
+powb512_done:
+	MOVQ AX, ret+40(FP)
 	VZEROUPPER
 	RET

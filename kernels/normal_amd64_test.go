@@ -73,6 +73,9 @@ func TestFloat64Lanes(t *testing.T) {
 					}
 				}
 			}
+			if hasAVX512 {
+				checkPowPairLanes(t, soft)
+			}
 			for _, p := range powExponents {
 				pl := newPowPlan(p)
 				if !pl.vec {
@@ -102,5 +105,34 @@ func TestFloat64Lanes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkPowPairLanes checks Binary Pow's float64 lanes against powValue
+// with each pair's plan, on pairs of xs's values with exponents cycling
+// through powExponents and halves of both signs, where the plans take them.
+func checkPowPairLanes(t *testing.T, xs []float32) {
+	exps := append([]float32{-7.5, -0.5, 0.5, 4.5, 1.25}, powExponents...)
+	var px, py []float32
+	for i, x := range xs {
+		y := exps[i%len(exps)]
+		if pl := newPowPlan(y); pl.vec && pl.takes(float64(x)) || y == 0 && x != 0 && !math.IsInf(float64(x), 0) {
+			px, py = append(px, x), append(py, y)
+		}
+	}
+	px, py = px[:len(px)&^15], py[:len(py)&^15]
+	got := make([]float64, len(px))
+	if done := powBAVX512(nil, &px[0], &py[0], len(px), &got[0]); done != len(px) {
+		t.Fatalf("Pow: the kernel stopped at %d of %d (at %v, %v)", done, len(px), px[done], py[done])
+	}
+	for i, x := range px {
+		pl := newPowPlan(py[i])
+		want := 1.0 // y = 0, which the vector code takes with the others
+		if pl.vec {
+			want = powValue(float64(x), &pl)
+		}
+		if math.Float64bits(got[i]) != math.Float64bits(want) {
+			t.Fatalf("Pow(%v, %v) = %v in float64 lanes, want %v", x, py[i], got[i], want)
+		}
 	}
 }

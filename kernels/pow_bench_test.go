@@ -13,7 +13,7 @@ func BenchmarkPowScalar(b *testing.B) {
 	const n = 1 << 20
 	x := make([]float32, n)
 	for i := range x {
-		x[i] = float32(math.Exp(math.Log(0.25) + math.Log(16)*float64(i*2654435761%n)/n))
+		x[i] = float32(math.Exp(math.Log(0.25) + math.Log(16)*float64(uint32(i)*2654435761%n)/n))
 	}
 	dst := make([]float32, n)
 	copy(dst, x) // its pages touched before the first timing
