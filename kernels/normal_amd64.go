@@ -94,18 +94,28 @@ func powUAVX2(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool, d
 //go:noescape
 func powBAVX512(d, x, y *float32, n int, d64 *float64) int
 
+// powBAVX2 is powBAVX512 four pairs at a time (n a multiple of 4; it stops
+// before the first four holding one a plan leaves to math.Pow).
+//
+//go:noescape
+func powBAVX2(d, x, y *float32, n int, d64 *float64) int
+
 // powBinaryVec sets d[i] to powGo(x[i], newPowPlan(y[i])) for the whole
-// 16-element groups of d with AVX-512 (the rest is the caller's), the 16
-// pairs after each place the vector code stops in Go, and returns how
-// many it set.
+// vectors of d (wholeVectors; the rest is the caller's), the 16 pairs
+// after each place the vector code stops in Go, and returns how many it
+// set.
 func powBinaryVec(d, x, y []float32) int {
-	n := len(d) &^ 15
-	if !hasAVX512 || n == 0 {
+	n := wholeVectors(len(d))
+	if n == 0 {
 		return 0
 	}
 	d, x, y = d[:n], x[:n], y[:n]
 	for i := 0; i < n; {
-		i += powBAVX512(&d[i], &x[i], &y[i], n-i, nil)
+		if hasAVX512 {
+			i += powBAVX512(&d[i], &x[i], &y[i], n-i, nil)
+		} else {
+			i += powBAVX2(&d[i], &x[i], &y[i], n-i, nil)
+		}
 		for end := min(i+16, n); i < end; i++ {
 			pl := newPowPlan(y[i])
 			d[i] = powGo(x[i], &pl)

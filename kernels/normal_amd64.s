@@ -1976,9 +1976,13 @@ powb512_loop:
 powb512_sqrt:
 	VSQRTPD Z0, K6, Z8
 	VMOVAPD Z0, Z10
+	// yi < 2²⁰: at most 20 bits (the count only guards the loop).
+	MOVQ $21, R9
 powb512_bits:
 	VCMPPD $4, Z30, Z20, K1
 	KORTESTW K1, K1
+	JZ powb512_inv
+	DECQ R9
 	JZ powb512_inv
 	VMULPD.BCST nrm_half<>(SB), Z20, Z11
 	VRNDSCALEPD $3, Z11, Z11
@@ -2002,6 +2006,93 @@ powb512_store64:
 	ADDQ $8, AX
 	JMP powb512_loop
 powb512_done:
+	MOVQ AX, ret+40(FP)
+	VZEROUPPER
+	RET
+
+// func powBAVX2(d, x, y *float32, n int, d64 *float64) int is powBAVX512
+// four elements at a time (n a multiple of 4; it stops before the first
+// four pairs holding one it leaves to math.Pow), with compares and blends
+// for the masks.
+TEXT ·powBAVX2(SB), NOSPLIT, $0-48
+	MOVQ d+0(FP), DX
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), BX
+	MOVQ n+24(FP), CX
+	MOVQ d64+32(FP), DI
+	VMOVUPD nrm_one<>(SB), Y15
+	VXORPD Y14, Y14, Y14
+	XORQ AX, AX
+powb256_loop:
+	CMPQ AX, CX
+	JGE powb256_done
+	VCVTPS2PD (SI)(AX*4), Y0
+	VCVTPS2PD (BX)(AX*4), Y13
+	VANDPD nrm_abs<>(SB), Y13, Y12
+	VROUNDPD $3, Y12, Y11
+	VSUBPD Y11, Y12, Y10
+	VCMPPD $0x1e, nrm_half<>(SB), Y10, Y9
+	VANDPD Y15, Y9, Y8
+	VSUBPD Y8, Y10, Y10
+	VADDPD Y8, Y11, Y11
+	VCMPPD $4, Y14, Y10, Y9
+	VANDPD nrm_abs<>(SB), Y0, Y1
+	VCMPPD $0x1e, Y14, Y1, Y2
+	VCMPPD $0x11, nrm_posinf<>(SB), Y1, Y3
+	VANDPD Y3, Y2, Y2
+	VCMPPD $0x11, pw_two20<>(SB), Y12, Y3
+	VANDPD Y3, Y2, Y2
+	VCMPPD $0x11, Y14, Y0, Y3
+	VANDPD Y9, Y3, Y3
+	VANDNPD Y2, Y3, Y2
+	VMOVMSKPD Y2, R8
+	CMPL R8, $0xf
+	JNE powb256_done
+	VMOVAPD Y15, Y8
+	VMOVMSKPD Y9, R8
+	TESTL R8, R8
+	JZ powb256_sqrt
+	LOG256()
+	VMULPD Y10, Y2, Y2
+	EXP256(Y2, Y3, X3, Y4)
+	VBLENDVPD Y9, Y2, Y8, Y8
+powb256_sqrt:
+	VCMPPD $0, nrm_half<>(SB), Y12, Y3
+	VSQRTPD Y0, Y4
+	VBLENDVPD Y3, Y4, Y8, Y8
+	VMOVAPD Y0, Y1
+	MOVQ $21, R9
+powb256_bits:
+	VCMPPD $4, Y14, Y11, Y2
+	VMOVMSKPD Y2, R8
+	TESTL R8, R8
+	JZ powb256_inv
+	DECQ R9
+	JZ powb256_inv
+	VMULPD nrm_half<>(SB), Y11, Y3
+	VROUNDPD $3, Y3, Y3
+	VADDPD Y3, Y3, Y4
+	VCMPPD $4, Y4, Y11, Y5
+	VMULPD Y1, Y8, Y6
+	VBLENDVPD Y5, Y6, Y8, Y8
+	VMULPD Y1, Y1, Y1
+	VMOVAPD Y3, Y11
+	JMP powb256_bits
+powb256_inv:
+	VCMPPD $0x11, Y14, Y13, Y2
+	VDIVPD Y8, Y15, Y3
+	VBLENDVPD Y2, Y3, Y8, Y8
+	TESTQ DI, DI
+	JNZ powb256_store64
+	VCVTPD2PSY Y8, X8
+	VMOVUPS X8, (DX)(AX*4)
+	ADDQ $4, AX
+	JMP powb256_loop
+powb256_store64:
+	VMOVUPD Y8, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP powb256_loop
+powb256_done:
 	MOVQ AX, ret+40(FP)
 	VZEROUPPER
 	RET

@@ -333,7 +333,7 @@ func TestErfVector(t *testing.T) {
 
 // powExponents are the p TestPowScalarVector tries: the special ones of
 // math.Pow, integers, halves and fractions either side of ½, both signs.
-var powExponents = []float32{2, 3, 0.5, -0.5, -1.5, 2.5, 1.7, -3, 7, 0.3, 10, -0.25, 1, 0, -1, 4, 0.75, 33.3, 1 << 20, -2}
+var powExponents = []float32{2, 3, 0.5, -0.5, -1.5, 2.5, 1.7, -3, 7, 0.3, 10, -0.25, 1, 0, -1, 4, 0.75, 33.3, 1 << 20, -2, 1<<20 - 1}
 
 // TestPowScalarVector checks Unary's PowScalar (vector code where the CPU
 // has it) against powGo bit for bit, and powGo against
