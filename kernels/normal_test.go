@@ -100,10 +100,7 @@ func TestNormalMap(t *testing.T) {
 // sweep of float32 bit patterns (every 61st; every 6007th with -short)
 // and the special values, each width this CPU has (logWidths).
 func TestLogVector(t *testing.T) {
-	step := uint64(61)
-	if testing.Short() {
-		step = 6007
-	}
+	step := sampleStep(61)
 	var xs []float32
 	for b := uint64(0); b < 1<<32; b += step {
 		xs = append(xs, math.Float32frombits(uint32(b)))
@@ -115,23 +112,7 @@ func TestLogVector(t *testing.T) {
 	for len(xs)%16 != 0 {
 		xs = append(xs, 1)
 	}
-	for _, width := range logWidths() {
-		t.Run(width.name, func(t *testing.T) {
-			defer width.set()()
-			got := make([]float32, len(xs))
-			// Odd lengths and offsets too, for the ragged ends.
-			for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
-				unarySpan(Log, 0, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
-			}
-			for i, x := range xs {
-				want := float32(math.Log(float64(x)))
-				if math.Float32bits(got[i]) != math.Float32bits(want) {
-					t.Fatalf("Log(%v, bits %#08x) = %v (%#08x), math.Log gives %v (%#08x)",
-						x, math.Float32bits(x), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
-				}
-			}
-		})
-	}
+	checkUnaryVector(t, Log, 0, xs, "math.Log", func(x float32) float32 { return float32(math.Log(float64(x))) })
 }
 
 // TestSinCosVector checks Unary's Sin and Cos (vector code where the CPU
@@ -141,10 +122,7 @@ func TestLogVector(t *testing.T) {
 // others; elsewhere than amd64, where math's pure Go may be fused, against
 // sinCos, and sinCos against math within 10⁻¹⁵.
 func TestSinCosVector(t *testing.T) {
-	step := uint64(509)
-	if testing.Short() {
-		step = 6007
-	}
+	step := sampleStep(509)
 	var xs []float32
 	for b := uint64(0); b < 1<<32; b += step {
 		xs = append(xs, math.Float32frombits(uint32(b)))
@@ -166,30 +144,15 @@ func TestSinCosVector(t *testing.T) {
 		}
 	}
 	exact := runtime.GOARCH == "amd64"
-	for _, width := range logWidths() {
-		t.Run(width.name, func(t *testing.T) {
-			defer width.set()()
-			got := make([]float32, len(xs))
-			for _, op := range []UnaryOp{Sin, Cos} {
-				// Odd lengths and offsets too, for the ragged ends.
-				for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
-					unarySpan(op, 0, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
-				}
-				for i, x := range xs {
-					want := float32(sinCos(float64(x), op == Cos))
-					if exact {
-						if op == Cos {
-							want = float32(math.Cos(float64(x)))
-						} else {
-							want = float32(math.Sin(float64(x)))
-						}
-					}
-					if math.Float32bits(got[i]) != math.Float32bits(want) {
-						t.Fatalf("%v(%v, bits %#08x) = %v (%#08x), want %v (%#08x)",
-							op, x, math.Float32bits(x), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
-					}
-				}
+	for _, op := range []UnaryOp{Sin, Cos} {
+		checkUnaryVector(t, op, 0, xs, "math.Sin or math.Cos (sinCos off amd64)", func(x float32) float32 {
+			switch {
+			case !exact:
+				return float32(sinCos(float64(x), op == Cos))
+			case op == Cos:
+				return float32(math.Cos(float64(x)))
 			}
+			return float32(math.Sin(float64(x)))
 		})
 	}
 	if !exact {
@@ -202,6 +165,44 @@ func TestSinCosVector(t *testing.T) {
 				t.Fatalf("sinCos(%v, true) is %g from math.Cos", v, d)
 			}
 		}
+	}
+}
+
+// sampleStep is the stride of a sweep over float32 bit patterns: full, or
+// every 6007th pattern in short mode.
+func sampleStep(full uint64) uint64 {
+	if testing.Short() {
+		return 6007
+	}
+	return full
+}
+
+// mathBitsExact reports whether Go's math gives the bits the written-out
+// functions repeat: amd64, whose math.Exp assembly takes its FMA path on a
+// CPU with AVX and FMA, and whose pure Go math is compiled unfused.
+func mathBitsExact() bool {
+	return runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
+}
+
+// checkUnaryVector runs Unary's op with parameter a over xs on each width
+// this CPU has (logWidths), whole and in ragged spans at odd offsets, and
+// fails where a result's bits differ from want's (named in the message).
+func checkUnaryVector(t *testing.T, op UnaryOp, a float32, xs []float32, wantName string, want func(float32) float32) {
+	t.Helper()
+	for _, width := range logWidths() {
+		t.Run(width.name, func(t *testing.T) {
+			defer width.set()()
+			got := make([]float32, len(xs))
+			for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
+				unarySpan(op, a, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
+			}
+			for i, x := range xs {
+				if w := want(x); math.Float32bits(got[i]) != math.Float32bits(w) {
+					t.Fatalf("op %d (a = %v) of %v (bits %#08x) = %v (%#08x), %s gives %v (%#08x)",
+						op, a, x, math.Float32bits(x), got[i], math.Float32bits(got[i]), wantName, w, math.Float32bits(w))
+				}
+			}
+		})
 	}
 }
 
@@ -237,12 +238,8 @@ func softplusArgs(step uint64) []float32 {
 // amd64 with FMA (whose math.Exp assembly exp64 writes out, and
 // where math.Log1p is compiled unfused); elsewhere within 2 ULP.
 func TestSoftplusParts(t *testing.T) {
-	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
-	step := uint64(509)
-	if testing.Short() {
-		step = 6007
-	}
-	for _, x := range softplusArgs(step) {
+	exact := mathBitsExact()
+	for _, x := range softplusArgs(sampleStep(509)) {
 		a := math.Abs(float64(x))
 		if !(a <= softplusMax) {
 			continue
@@ -261,34 +258,18 @@ func TestSoftplusParts(t *testing.T) {
 // has it) against softplusGo bit for bit, and softplusGo against the
 // formula with math's functions (bit for bit where TestSoftplusParts is).
 func TestSoftplusVector(t *testing.T) {
-	step := uint64(509)
-	if testing.Short() {
-		step = 6007
-	}
-	xs := softplusArgs(step)
-	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
-	for _, width := range logWidths() {
-		t.Run(width.name, func(t *testing.T) {
-			defer width.set()()
-			got := make([]float32, len(xs))
-			for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
-				unarySpan(Softplus, 0, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
+	xs := softplusArgs(sampleStep(509))
+	if mathBitsExact() {
+		for _, x := range xs {
+			v := float64(x)
+			formula := float32(max(v, 0) + math.Log1p(math.Exp(-math.Abs(v))))
+			// NaN's payload is the compiler's choice in max.
+			if want := softplusGo(x); math.Float32bits(want) != math.Float32bits(formula) && !(want != want && formula != formula) {
+				t.Fatalf("softplusGo(%v) = %v, math's functions give %v", x, want, formula)
 			}
-			for i, x := range xs {
-				v := float64(x)
-				formula := float32(max(v, 0) + math.Log1p(math.Exp(-math.Abs(v))))
-				want := softplusGo(x)
-				if math.Float32bits(got[i]) != math.Float32bits(want) {
-					t.Fatalf("Softplus(%v, bits %#08x) = %v (%#08x), softplusGo gives %v (%#08x)",
-						x, math.Float32bits(x), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
-				}
-				// NaN's payload is the compiler's choice in max.
-				if exact && math.Float32bits(want) != math.Float32bits(formula) && !(want != want && formula != formula) {
-					t.Fatalf("softplusGo(%v) = %v, math's functions give %v", x, want, formula)
-				}
-			}
-		})
+		}
 	}
+	checkUnaryVector(t, Softplus, 0, xs, "softplusGo", softplusGo)
 }
 
 // TestErfVector checks Unary's Erf (vector code where the CPU has it)
@@ -296,17 +277,13 @@ func TestSoftplusVector(t *testing.T) {
 // amd64 with FMA (math.Exp's assembly is exp64 there), elsewhere within
 // 2 ULP.
 func TestErfVector(t *testing.T) {
-	step := uint64(509)
-	if testing.Short() {
-		step = 6007
-	}
-	xs := softplusArgs(step)
+	xs := softplusArgs(sampleStep(509))
 	xs = append(xs, 0.84375, -0.84375, math.Nextafter32(0.84375, 0), 1.25, math.Nextafter32(1.25, 0), 6,
 		math.Nextafter32(6, 0), float32(1/0.35), math.Nextafter32(float32(1/0.35), 0), 0x1p-28, 0x1p-29, -0x1p-28)
 	for len(xs)%16 != 0 {
 		xs = append(xs, 0.5)
 	}
-	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
+	exact := mathBitsExact()
 	for _, x := range xs {
 		v := float64(x)
 		got, want := erf64(v), math.Erf(v)
@@ -314,21 +291,7 @@ func TestErfVector(t *testing.T) {
 			t.Fatalf("erf64(%v) = %v, math.Erf gives %v", v, got, want)
 		}
 	}
-	for _, width := range logWidths() {
-		t.Run(width.name, func(t *testing.T) {
-			defer width.set()()
-			got := make([]float32, len(xs))
-			for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
-				unarySpan(Erf, 0, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
-			}
-			for i, x := range xs {
-				if want := erfGo(x); math.Float32bits(got[i]) != math.Float32bits(want) {
-					t.Fatalf("Erf(%v, bits %#08x) = %v (%#08x), erfGo gives %v (%#08x)",
-						x, math.Float32bits(x), got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
-				}
-			}
-		})
-	}
+	checkUnaryVector(t, Erf, 0, xs, "erfGo", erfGo)
 }
 
 // powExponents are the p TestPowScalarVector tries: the special ones of
@@ -341,12 +304,8 @@ var powExponents = []float32{2, 3, 0.5, -0.5, -1.5, 2.5, 1.7, -3, 7, 0.3, 10, -0
 // math.Exp's assembly are normalLog and exp64 there), elsewhere within
 // 2 ULP of float32.
 func TestPowScalarVector(t *testing.T) {
-	step := uint64(4001) // math.Pow takes 20–100 ns; 21 exponents
-	if testing.Short() {
-		step = 6007
-	}
-	xs := softplusArgs(step)
-	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
+	xs := softplusArgs(sampleStep(4001)) // math.Pow takes 20–100 ns; 21 exponents
+	exact := mathBitsExact()
 	for _, p := range powExponents {
 		pl := newPowPlan(p)
 		for _, x := range xs {
@@ -357,23 +316,9 @@ func TestPowScalarVector(t *testing.T) {
 			}
 		}
 	}
-	for _, width := range logWidths() {
-		t.Run(width.name, func(t *testing.T) {
-			defer width.set()()
-			got := make([]float32, len(xs))
-			for _, p := range powExponents {
-				pl := newPowPlan(p)
-				for _, span := range [][2]int{{0, len(xs)}, {3, 40}, {1, 1}} {
-					unarySpan(PowScalar, p, 0, got[span[0]:span[1]], xs[span[0]:span[1]])
-				}
-				for i, x := range xs {
-					if want := powGo(x, &pl); math.Float32bits(got[i]) != math.Float32bits(want) {
-						t.Fatalf("PowScalar(%v, bits %#08x; %v) = %v (%#08x), powGo gives %v (%#08x)",
-							x, math.Float32bits(x), p, got[i], math.Float32bits(got[i]), want, math.Float32bits(want))
-					}
-				}
-			}
-		})
+	for _, p := range powExponents {
+		pl := newPowPlan(p)
+		checkUnaryVector(t, PowScalar, p, xs, "powGo", func(x float32) float32 { return powGo(x, &pl) })
 	}
 }
 
@@ -384,11 +329,7 @@ func TestPowScalarVector(t *testing.T) {
 // exponents drawn from powExponents, random integers, halves and
 // fractions of both signs, NaN and ±Inf, mixed within each vector.
 func TestPowVector(t *testing.T) {
-	step := uint64(997)
-	if testing.Short() {
-		step = 6007
-	}
-	xs := softplusArgs(step)
+	xs := softplusArgs(sampleStep(997))
 	// The magnitudes again, so that most vectors' pairs all have plans.
 	for _, x := range xs[:len(xs)&^15] {
 		xs = append(xs, float32(math.Abs(float64(x))))
@@ -409,7 +350,7 @@ func TestPowVector(t *testing.T) {
 			ys[i] = float32(r.NormFloat64() * 4)
 		}
 	}
-	exact := runtime.GOARCH == "amd64" && cpu.X86.HasAVX && cpu.X86.HasFMA
+	exact := mathBitsExact()
 	for i, x := range xs {
 		pl := newPowPlan(ys[i])
 		got, want := powGo(x, &pl), float32(math.Pow(float64(x), float64(ys[i])))
