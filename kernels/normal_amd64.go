@@ -140,12 +140,11 @@ func (pl *powPlan) mode() int {
 	return 0
 }
 
-// stoppingVec sets d to Unary's op (Sin, Cos, Softplus, Erf, or PowScalar
-// under pl, whose vec holds) of s for all of
-// d (a multiple of 16 elements with AVX-512, of 8 with AVX2 alone; d and s
-// the same length, the same slice or apart): by vector code, which stops
-// before arguments it leaves to math, and the 16 elements after each such
-// place in Go.
+// stoppingVec sets d to Unary's op of s (Sin, Cos, Softplus, Erf, or
+// PowScalar under pl, whose vec holds) for all of d (a multiple of 16
+// elements with AVX-512, of 8 with AVX2 alone; d and s the same length,
+// the same slice or apart): by vector code, which stops before arguments
+// it leaves to math, and the 16 elements after each such place in Go.
 func stoppingVec(op UnaryOp, pl *powPlan, d, s []float32) {
 	for i := 0; i < len(d); {
 		switch {
