@@ -25,7 +25,7 @@ func logUAVX512(d, s *float32, n int, a, b float32)
 func logUAVX2(d, s *float32, n int, a, b float32)
 
 // sinCosUAVX512 and sinCosUAVX2 are Unary's Sin (cos false) and Cos,
-// float32(sinCos(float64(x), cos)), on n elements (a multiple of 8 or 4):
+// float32(sinCos(float64(x), cos)), on n elements (a multiple of 16 or 4):
 // sinCos's operations in float64 lanes, so math.Sin's and math.Cos's bits
 // (TestSinCosVector). Each stops before the first 16 or 4 elements holding
 // an argument sinCos leaves to math (|x| ≥ 2²⁹, ±Inf, NaN) and returns
@@ -71,12 +71,11 @@ func erfUAVX2(d, s *float32, n int, d64 *float64) int
 
 // powUAVX512 and powUAVX2 are Unary's PowScalar under a plan, powValue,
 // on n elements (a multiple of 16 or 8): powValue's operations in float64
-// lanes (mode 0: a = 1, 1: √x, 2: e^(yf·ln x); 3: x·x in float32), so powGo's bits
-// (TestPowScalarVector). Each stops before the first 8 or 4 elements
-// holding an x the plan leaves to math.Pow (in mode 3 none, 16 or 8 at a
-// time) and returns the elements done.
-// Given d64 (not nil; tests), they write the float64 results there
-// instead of d.
+// lanes (mode 0: a = 1, 1: √x, 2: e^(yf·ln x); 3: x·x in float32), so
+// powGo's bits (TestPowScalarVector). Each stops before the first 8 or 4
+// elements holding an x the plan leaves to math.Pow (in mode 3 none, 16
+// or 8 at a time) and returns the elements done. Given d64 (not nil;
+// tests), they write the float64 results there instead of d.
 //
 //go:noescape
 func powUAVX512(d, s *float32, n int, yi uint64, yf float64, mode int, neg bool, d64 *float64) int
