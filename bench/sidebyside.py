@@ -45,6 +45,7 @@ seconds a step on two cores, so --large-benchtime counts steps.
 """
 
 import argparse
+import glob
 import json
 import os
 import platform
@@ -145,7 +146,20 @@ def cpu_model():
         info = f.read()
     model = re.search(r"model name\s*:\s*(.*)", info).group(1).strip()
     flags = re.search(r"flags\s*:\s*(.*)", info).group(1).split()
-    return f"{model}, {os.cpu_count()} CPUs, {'AVX-512' if 'avx512f' in flags else 'AVX2, no AVX-512'}"
+    # Under a hypervisor the model name is often generic ("Intel(R) Xeon(R)
+    # Processor"): family, model and cache sizes tell the core apart.
+    ids = [re.search(rf"{k}\s*:\s*(\d+)", info) for k in ("cpu family", "model")]
+    caches = []
+    for idx in sorted(glob.glob("/sys/devices/system/cpu/cpu0/cache/index*")):
+        try:
+            level, kind, size = (open(os.path.join(idx, f)).read().strip() for f in ("level", "type", "size"))
+        except OSError:
+            continue
+        if kind != "Instruction":
+            caches.append(f"L{level} {size}")
+    ident = f"family {ids[0].group(1)} model {ids[1].group(1)}" if all(ids) else "family unknown"
+    return (f"{model} ({ident}; {', '.join(caches) or 'caches unknown'}), {os.cpu_count()} CPUs, "
+            f"{'AVX-512' if 'avx512f' in flags else 'AVX2, no AVX-512'}")
 
 
 def go_isa(binary):
