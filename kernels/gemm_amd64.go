@@ -92,8 +92,8 @@ var sgemmAVX2 = &sgemmArch{
 // loads: 8×32 in 16 zmm accumulators. On Zen 5 it runs at the FMA peak in
 // L1, on an Intel Xeon (family 6 model 167) at 88–94% of it, and m = 8, 16,
 // 32, … fill its tiles exactly. 12×32 and 14×32 tiles ran at 98% there but
-// gained 1–4% in whole products and padded batches of 64 rows
-// (bench/RESULTS.md, twentieth session).
+// gained 0–2% in whole products (C prefetched) and lost 5–9% on batches of
+// 64 rows, which they pad (bench/RESULTS.md, twentieth session).
 var sgemmAVX512x32 = &sgemmArch{
 	name: "avx512-8x32", isa: "AVX-512", mr: 8, nr: 32, kc: 256, mc: 144, speed: 1,
 	kernel: func(k int, a, b, c []float32, ldc int, alpha, beta float32) {
