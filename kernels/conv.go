@@ -192,6 +192,10 @@ func imageEpilogue(ge, e *Epilogue, gi, kg, at int) *Epilogue {
 // The GEMM applies e (nil: none), with its bias indexed by output channel
 // (e.BiasRows is ignored) and its Residual and ActOut laid out as y.
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
+	if g.winograd() {
+		winogradConv(winogradUse, y, x, w, g, false, e)
+		return
+	}
 	if g.direct() || g.directStrided() {
 		_, _, crs, _ := g.dims()
 		directConv(directArch, y, x, chunkWeights(w, crs), g, e)
@@ -307,6 +311,10 @@ func flipWeights(wf, w []float32, g *Conv2dGeom) {
 // Batches of several images first gather their dY_g side by side. Batches
 // run in parallel.
 func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
+	if fg := g.flipped(); g.winograd() && fg.winograd() {
+		winogradConv(winogradUse, dx, dy, w, fg, true, nil)
+		return
+	}
 	if g.direct() {
 		directBackwardInput(directArch, dx, dy, w, g)
 		return

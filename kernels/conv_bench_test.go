@@ -247,3 +247,56 @@ func BenchmarkConvPixelKernels(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConv2dWinograd times the forward and backward-input passes of
+// 3×3 stride-1 layers with F(2×2, 3×3) (conv_winograd.go) on and off:
+// a CIFAR ResNet-18's layers at batch 32 and 128, and layers of 16 to 64
+// channels on 32×32 planes at batch 32, where its channel minimum is set
+// (with it lifted for the "on" runs).
+func BenchmarkConv2dWinograd(b *testing.B) {
+	rng := rand.New(rand.NewPCG(15, 15))
+	var cases []namedConv
+	for _, c := range resnet3x3 {
+		if c.g.StrideH != 1 {
+			continue
+		}
+		for _, n := range []int{32, 128} {
+			g := c.g
+			g.N = n
+			cases = append(cases, namedConv{fmt.Sprintf("%s/b%d", c.name, n), g})
+		}
+	}
+	for _, ch := range []int{16, 32, 64} {
+		cases = append(cases, namedConv{fmt.Sprintf("c%d-32x32/b32", ch), resnetConv(ch, ch, 32, 3, 1)})
+	}
+	for _, c := range cases {
+		g := withOut(c.g)
+		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
+		w := randSlice(rng, g.K*g.C*g.R*g.S, 1)
+		y := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+		flops := 2 * float64(g.N*g.K*g.OH*g.OW*g.C*g.R*g.S)
+		for _, on := range []bool{false, true} {
+			for _, pass := range []struct {
+				name string
+				run  func()
+			}{
+				{"fwd", func() { Conv2d(y, x, w, g, nil) }},
+				{"bwd-input", func() { Conv2dBackwardInput(x, y, w, g) }},
+			} {
+				b.Run(fmt.Sprintf("%s/%s/winograd-%v", c.name, pass.name, on), func(b *testing.B) {
+					defer func(use *winoArch, all bool) { winogradUse, winogradAny = use, all }(winogradUse, winogradAny)
+					if !on {
+						winogradUse = nil
+					} else if winogradUse == nil {
+						b.Skip("no F(2×2, 3×3) transforms on this CPU")
+					}
+					winogradAny = on
+					for b.Loop() {
+						pass.run()
+					}
+					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}

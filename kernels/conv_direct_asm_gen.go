@@ -80,6 +80,21 @@ func main() {
 	for _, name := range []string{"convWgradPix3x3AVX512", "convWgradPixWin3x3AVX2"} {
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)\n", name)
 	}
+	// F(2×2, 3×3)'s transforms (conv_winograd.go) and the 16×16
+	// transpose that lays planes out channel-minor for them.
+	for _, i := range isas {
+		emitWinoIn(w, i)
+		emitWinoOut(w, i)
+		emitWinoWt(w, i)
+		fmt.Fprintf(&d, "\n//go:noescape\nfunc winoWt%s(src *float32, srcStride int, dst *float32, dstStride, n int)\n", i.suffix)
+		fmt.Fprintf(&d, "\n//go:noescape\nfunc winoIn%s(base *float32, offs *int, dst *float32, dstStride, n int)\n", i.suffix)
+		fmt.Fprintf(&d, "\n//go:noescape\nfunc winoOut%s(src *float32, srcStride int, base *float32, offs *int, n int)\n", i.suffix)
+	}
+	w("")
+	w("DATA winoHalf<>+0(SB)/8, $0x3fe0000000000000 // 0.5")
+	w("GLOBL winoHalf<>(SB), RODATA|NOPTR, $8")
+	emitTranspose16Func(w)
+	fmt.Fprintf(&d, "\n//go:noescape\nfunc transpose16AVX512(dst *float32, ldd int, src *float32, lds int)\n")
 	for _, i := range isas {
 		var fwd, nvs, wg []string
 		for kb := 1; kb <= i.fwdKB; kb++ {
@@ -701,4 +716,237 @@ func emitWgradPixWindow(w func(string, ...any), name string) {
 		accs[t] = acc(t)
 	}
 	emitWgradPixEnd(w, name, accs, vb)
+}
+
+// emitWinoIn writes winoIn, F(2×2, 3×3)'s input transform V = Bᵀ·d·B of
+// one tile for n channels (a multiple of the lanes), a vector of channels
+// at a time: tap i·4+j of the 4×4 patch d (row i, column j) lies at base
+// + offs[i·4+j] floats, element ξ of V goes to dst + ξ·dstStride floats,
+// and both move a vector along for each vector of channels. A row of
+// t = Bᵀ·d at a time, from two rows of d: t0 = d0−d2, t1 = d1+d2,
+// t2 = d2−d1, t3 = d1−d3; then V's row i = (t_i0−t_i2, t_i1+t_i2,
+// t_i2−t_i1, t_i1−t_i3). Eight registers, so AVX2 has them too.
+func emitWinoIn(w func(string, ...any), i isa) {
+	vb := 4 * i.lanes
+	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	name := "winoIn" + i.suffix
+	w("")
+	w("// func %s(base *float32, offs *int, dst *float32, dstStride, n int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
+	w("\tMOVQ base+0(FP), SI")
+	w("\tMOVQ offs+8(FP), BX")
+	w("\tMOVQ dst+16(FP), DI")
+	w("\tMOVQ dstStride+24(FP), R8")
+	w("\tSHLQ $2, R8")
+	w("\tMOVQ n+32(FP), CX")
+	w("\tSHRQ $%d, CX", map[int]int{8: 3, 16: 4}[i.lanes])
+	w("%s_vec:", name)
+	w("\tMOVQ DI, R10")
+	// t row r = d[a] op d[b]
+	rows := []struct {
+		a, b int
+		op   string
+	}{{0, 2, "VSUBPS"}, {1, 2, "VADDPS"}, {2, 1, "VSUBPS"}, {1, 3, "VSUBPS"}}
+	for _, r := range rows {
+		for j := 0; j < 4; j++ {
+			w("\tMOVQ %d(BX), R9", 8*(r.a*4+j))
+			w("\tVMOVUPS (SI)(R9*4), %s", reg(j))
+			w("\tMOVQ %d(BX), R9", 8*(r.b*4+j))
+			w("\tVMOVUPS (SI)(R9*4), %s", reg(4+j))
+		}
+		for j := 0; j < 4; j++ { // t_j = d[a]_j op d[b]_j, into j
+			w("\t%s %s, %s, %s", r.op, reg(4+j), reg(j), reg(j))
+		}
+		// V row: t0−t2, t1+t2, t2−t1, t1−t3 into 4…7.
+		w("\tVSUBPS %s, %s, %s", reg(2), reg(0), reg(4))
+		w("\tVADDPS %s, %s, %s", reg(2), reg(1), reg(5))
+		w("\tVSUBPS %s, %s, %s", reg(1), reg(2), reg(6))
+		w("\tVSUBPS %s, %s, %s", reg(3), reg(1), reg(7))
+		for j := 0; j < 4; j++ {
+			w("\tVMOVUPS %s, (R10)", reg(4+j))
+			w("\tADDQ R8, R10")
+		}
+	}
+	w("\tADDQ $%d, SI", vb)
+	w("\tADDQ $%d, DI", vb)
+	w("\tDECQ CX")
+	w("\tJNZ %s_vec", name)
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// emitWinoOut writes winoOut, F(2×2, 3×3)'s output transform Y = Aᵀ·M·A
+// of one tile for n channels (a multiple of the lanes): element ξ of M
+// lies at src + ξ·srcStride floats, output (i, j) goes to base +
+// offs[i·2+j] floats, each moving a vector along for each vector of
+// channels. By columns of M: s0 = (m0+m1)+m2, s1 = (m1−m2)−m3; then
+// y_i0 = (s_i0+s_i1)+s_i2, y_i1 = (s_i1−s_i2)−s_i3. Twelve registers.
+func emitWinoOut(w func(string, ...any), i isa) {
+	vb := 4 * i.lanes
+	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	name := "winoOut" + i.suffix
+	w("")
+	w("// func %s(src *float32, srcStride int, base *float32, offs *int, n int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
+	w("\tMOVQ src+0(FP), SI")
+	w("\tMOVQ srcStride+8(FP), R8")
+	w("\tSHLQ $2, R8")
+	w("\tMOVQ base+16(FP), DI")
+	w("\tMOVQ offs+24(FP), BX")
+	w("\tMOVQ n+32(FP), CX")
+	w("\tSHRQ $%d, CX", map[int]int{8: 3, 16: 4}[i.lanes])
+	w("\tLEAQ (R8)(R8*2), R11 // 3·srcStride")
+	w("\tMOVQ R8, R12")
+	w("\tSHLQ $2, R12 // 4·srcStride: from m_rj to m_(r+1)j")
+	w("\tLEAQ (R12)(R12*2), R13 // 12·srcStride")
+	w("%s_vec:", name)
+	w("\tMOVQ SI, R10")
+	for j := 0; j < 4; j++ {
+		m := func(r int) string { return reg(8 + r) }
+		w("\tVMOVUPS (R10), %s", m(0))
+		w("\tVMOVUPS (R10)(R12*1), %s", m(1))
+		w("\tVMOVUPS (R10)(R12*2), %s", m(2))
+		w("\tVMOVUPS (R10)(R13*1), %s", m(3))
+		if j < 3 {
+			w("\tADDQ R8, R10")
+		}
+		w("\tVADDPS %s, %s, %s", m(1), m(0), reg(j))
+		w("\tVADDPS %s, %s, %s", m(2), reg(j), reg(j))
+		w("\tVSUBPS %s, %s, %s", m(2), m(1), reg(4+j))
+		w("\tVSUBPS %s, %s, %s", m(3), reg(4+j), reg(4+j))
+	}
+	for r := 0; r < 2; r++ {
+		s0, s1, s2, s3 := reg(4*r), reg(4*r+1), reg(4*r+2), reg(4*r+3)
+		y0, y1 := reg(8+2*r), reg(9+2*r)
+		w("\tVADDPS %s, %s, %s", s1, s0, y0)
+		w("\tVADDPS %s, %s, %s", s2, y0, y0)
+		w("\tVSUBPS %s, %s, %s", s2, s1, y1)
+		w("\tVSUBPS %s, %s, %s", s3, y1, y1)
+	}
+	for o := 0; o < 4; o++ {
+		w("\tMOVQ %d(BX), R9", 8*o)
+		w("\tVMOVUPS %s, (DI)(R9*4)", reg(8+o))
+	}
+	w("\tADDQ $%d, SI", vb)
+	w("\tADDQ $%d, DI", vb)
+	w("\tDECQ CX")
+	w("\tJNZ %s_vec", name)
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// emitTranspose16Func writes transpose16AVX512, which writes the
+// transpose of the 16×16 block at src (rows lds floats apart) to dst
+// (rows ldd floats apart).
+func emitTranspose16Func(w func(string, ...any)) {
+	w("")
+	w("// func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)")
+	w("TEXT ·transpose16AVX512(SB), NOSPLIT, $0-32")
+	w("\tMOVQ dst+0(FP), DI")
+	w("\tMOVQ ldd+8(FP), R8")
+	w("\tSHLQ $2, R8")
+	w("\tMOVQ src+16(FP), SI")
+	w("\tMOVQ lds+24(FP), R9")
+	w("\tSHLQ $2, R9")
+	for j := 0; j < 16; j++ {
+		w("\tVMOVUPS (SI), Z%d", 16+j)
+		if j < 15 {
+			w("\tADDQ R9, SI")
+		}
+	}
+	emitTranspose16(w)
+	for k := 0; k < 16; k++ {
+		w("\tVMOVUPS Z%d, (DI)", 16+k)
+		if k < 15 {
+			w("\tADDQ R8, DI")
+		}
+	}
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// emitWinoWt writes winoWt, F(2×2, 3×3)'s weight transform U = G·g·Gᵀ
+// for n filters (a multiple of 16) side by side: tap t = r·3+s of the 3×3
+// filter g at src + t·srcStride floats, element ξ of U to dst +
+// ξ·dstStride floats, in float64 (half a vector of floats widened at a
+// time) and rounded once. A row i of t = G·g at a time, by columns s:
+// t_0s = g_0s, t_1s = ½((g_0s+g_1s)+g_2s), t_2s = ½((g_0s−g_1s)+g_2s),
+// t_3s = g_2s; then U's row i = (t_i0, ½((t_i0+t_i1)+t_i2),
+// ½((t_i0−t_i1)+t_i2), t_i2). Fifteen registers.
+func emitWinoWt(w func(string, ...any), i isa) {
+	half := i.lanes / 2 // floats widened a step
+	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	narrow := func(n int) string { // the register half as wide
+		if i.R == "Z" {
+			return fmt.Sprintf("Y%d", n)
+		}
+		return fmt.Sprintf("X%d", n)
+	}
+	cvtDown := "VCVTPD2PS"
+	if i.R == "Y" {
+		cvtDown = "VCVTPD2PSY"
+	}
+	name := "winoWt" + i.suffix
+	w("")
+	w("// func %s(src *float32, srcStride int, dst *float32, dstStride, n int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
+	w("\tMOVQ src+0(FP), SI")
+	w("\tMOVQ srcStride+8(FP), R9")
+	w("\tSHLQ $2, R9")
+	w("\tLEAQ (R9)(R9*2), R10 // 3·srcStride: from g_rs to g_(r+1)s")
+	w("\tLEAQ (R10)(R10*1), R11 // 6·srcStride")
+	w("\tMOVQ dst+16(FP), DI")
+	w("\tMOVQ dstStride+24(FP), R12")
+	w("\tSHLQ $2, R12")
+	w("\tMOVQ n+32(FP), CX")
+	w("\tSHRQ $%d, CX", map[int]int{4: 2, 8: 3}[half])
+	w("\tVBROADCASTSD winoHalf<>(SB), %s", reg(15))
+	w("%s_step:", name)
+	w("\tMOVQ DI, R13")
+	for row := 0; row < 4; row++ {
+		w("\tMOVQ SI, BX")
+		for col := 0; col < 3; col++ {
+			t := reg(col)
+			switch row {
+			case 0:
+				w("\tVCVTPS2PD (BX), %s", t)
+			case 3:
+				w("\tVCVTPS2PD (BX)(R11*1), %s", t)
+			default:
+				w("\tVCVTPS2PD (BX), %s", t)
+				w("\tVCVTPS2PD (BX)(R10*1), %s", reg(3))
+				w("\tVCVTPS2PD (BX)(R11*1), %s", reg(4))
+				if row == 1 {
+					w("\tVADDPD %s, %s, %s", reg(3), t, t)
+				} else {
+					w("\tVSUBPD %s, %s, %s", reg(3), t, t)
+				}
+				w("\tVADDPD %s, %s, %s", reg(4), t, t)
+				w("\tVMULPD %s, %s, %s", reg(15), t, t)
+			}
+			if col < 2 {
+				w("\tADDQ R9, BX")
+			}
+		}
+		// U's row: t0, ½((t0+t1)+t2), ½((t0−t1)+t2), t2 into 6…9.
+		w("\tVADDPD %s, %s, %s", reg(1), reg(0), reg(7))
+		w("\tVADDPD %s, %s, %s", reg(2), reg(7), reg(7))
+		w("\tVMULPD %s, %s, %s", reg(15), reg(7), reg(7))
+		w("\tVSUBPD %s, %s, %s", reg(1), reg(0), reg(8))
+		w("\tVADDPD %s, %s, %s", reg(2), reg(8), reg(8))
+		w("\tVMULPD %s, %s, %s", reg(15), reg(8), reg(8))
+		for j, r := range []int{0, 7, 8, 2} {
+			w("\t%s %s, %s", cvtDown, reg(r), narrow(10+j))
+		}
+		for j := 0; j < 4; j++ {
+			w("\tVMOVUPS %s, (R13)", narrow(10+j))
+			w("\tADDQ R12, R13")
+		}
+	}
+	w("\tADDQ $%d, SI", 4*half)
+	w("\tADDQ $%d, DI", 4*half)
+	w("\tDECQ CX")
+	w("\tJNZ %s_step", name)
+	w("\tVZEROUPPER")
+	w("\tRET")
 }

@@ -218,6 +218,27 @@ func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximg
 func convWgradPixWin3x3AVX2(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape
+func winoWtAVX2(src *float32, srcStride int, dst *float32, dstStride, n int)
+
+//go:noescape
+func winoInAVX2(base *float32, offs *int, dst *float32, dstStride, n int)
+
+//go:noescape
+func winoOutAVX2(src *float32, srcStride int, base *float32, offs *int, n int)
+
+//go:noescape
+func winoWtAVX512(src *float32, srcStride int, dst *float32, dstStride, n int)
+
+//go:noescape
+func winoInAVX512(base *float32, offs *int, dst *float32, dstStride, n int)
+
+//go:noescape
+func winoOutAVX512(src *float32, srcStride int, base *float32, offs *int, n int)
+
+//go:noescape
+func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)
+
+//go:noescape
 func convFwd1x4AVX2(in *float32, offs *int, taps int, w, out *float32, ldo int)
 
 //go:noescape

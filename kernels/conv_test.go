@@ -133,8 +133,10 @@ func nanSlice(n int) []float32 {
 }
 
 // TestConv2dDeterministic checks that all three passes give the same bits
-// whatever GOMAXPROCS is: direct, and by GEMM over batches of images
-// packed from the images (small planes) and from im2col copies.
+// whatever GOMAXPROCS is: direct, by F(2×2, 3×3), and by GEMM over batches
+// of images packed from the images (small planes) and from im2col copies;
+// with F(2×2, 3×3) turned off too, so that the layers it takes are
+// checked the other ways.
 func TestConv2dDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 10))
 	for _, g := range []Conv2dGeom{
@@ -145,27 +147,33 @@ func TestConv2dDeterministic(t *testing.T) {
 		// 1 and 2.
 		{N: 11, C: 96, H: 9, W: 10, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 		{N: 11, C: 32, H: 9, W: 17, K: 64, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+		// F(2×2, 3×3), both passes, in chunks of tile rows.
+		{N: 13, C: 64, H: 6, W: 5, K: 80, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 	} {
 		g = withOut(g)
 		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
 		w := randSlice(rng, g.K*g.C/g.Groups*g.R*g.S, 1)
 		dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
-		var want [3][]float32
-		for _, procs := range []int{1, 2, 5} {
-			got := [3][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))}
-			withProcs(procs, func() {
-				Conv2d(got[0], x, w, g, nil)
-				Conv2dBackwardInput(got[1], dy, w, g)
-				Conv2dBackwardWeight(got[2], x, dy, g)
-			})
-			if want[0] == nil {
-				want = got
-				continue
-			}
-			for p := range got {
-				for i := range got[p] {
-					if math.Float32bits(got[p][i]) != math.Float32bits(want[p][i]) {
-						t.Fatalf("%+v GOMAXPROCS=%d: pass %d element %d = %g, with 1: %g", g, procs, p, i, got[p][i], want[p][i])
+		for _, wino := range []*winoArch{nil, winogradUse} {
+			var want [3][]float32
+			for _, procs := range []int{1, 2, 5} {
+				got := [3][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))}
+				withWinograd(wino, func() {
+					withProcs(procs, func() {
+						Conv2d(got[0], x, w, g, nil)
+						Conv2dBackwardInput(got[1], dy, w, g)
+						Conv2dBackwardWeight(got[2], x, dy, g)
+					})
+				})
+				if want[0] == nil {
+					want = got
+					continue
+				}
+				for p := range got {
+					for i := range got[p] {
+						if math.Float32bits(got[p][i]) != math.Float32bits(want[p][i]) {
+							t.Fatalf("%+v Winograd %v GOMAXPROCS=%d: pass %d element %d = %g, with 1: %g", g, wino != nil, procs, p, i, got[p][i], want[p][i])
+						}
 					}
 				}
 			}

@@ -1,5 +1,6 @@
 // Package kernels holds the CPU compute kernels behind device/cpu: GEMM,
-// convolution (implicit-GEMM, im2col or direct), pooling, softmax, element-wise math, reductions,
+// convolution (implicit-GEMM, im2col, direct, or Winograd's F(2×2, 3×3)
+// for 3×3 stride-1 layers of 64 channels or more), pooling, softmax, element-wise math, reductions,
 // gather/scatter, Philox random numbers and optimizer updates.
 //
 // Kernels know nothing of tensors or devices: they take plain slices,
@@ -11,13 +12,16 @@
 // because waking a parked thread can take longer than a whole kernel of a
 // small model's step. TENSORGL_CPU_SPIN (SpinEnv) sets how long (0: park at
 // once), and helpers that find their core taken by another process stop
-// spinning for a while by themselves.
+// spinning for a while by themselves. TENSORGL_CPU_WINOGRAD=0
+// (WinogradEnv) turns F(2×2, 3×3) off: its sums differ from the direct
+// ones in rounding (conv_winograd.go gives the measured errors), and off,
+// every convolution gives the bits it gave before it.
 //
 // For kernel authors, go test ./kernels -run '^$' -bench with BenchmarkSgemm
 // (square and model-shaped products per micro-kernel), BenchmarkConv2d (the
 // three convolution passes on LeNet's layers and a CIFAR ResNet-18's at
 // batch 32; bench/results/conv_torch.py times PyTorch's oneDNN on the same
-// shapes), BenchmarkMicroKernel (each GEMM micro-kernel alone in cache) and
+// shapes), BenchmarkConv2dWinograd (F(2×2, 3×3) on and off), BenchmarkMicroKernel (each GEMM micro-kernel alone in cache) and
 // BenchmarkFMAPeak (one core's fused multiply-add ceiling, what the
 // micro-kernels are measured against) report GFLOP/s; BenchmarkSgemmInPlaceA
 // times the training steps' products with op(A) packed and read in place,

@@ -9,8 +9,9 @@ import (
 )
 
 // convCases cover stride, padding, dilation, groups (depthwise included),
-// 1×1 kernels, asymmetric settings, batch 1, and a stride larger than the
-// kernel, which leaves input pixels no window touches.
+// 1×1 kernels, asymmetric settings, batch 1, a stride larger than the
+// kernel, which leaves input pixels no window touches, and layers wide
+// enough for the CPU backend's F(2×2, 3×3).
 var convCases = append([]convCase{
 	{"basic", conv(2, 3, 7, 6, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1)},
 	{"stride", conv(1, 2, 9, 8, 3, 3, 2, 2, 3, 0, 0, 1, 1, 1)},
@@ -22,6 +23,10 @@ var convCases = append([]convCase{
 	{"strideGtKernel", conv(1, 2, 7, 7, 2, 1, 2, 3, 3, 0, 0, 1, 1, 1)},
 	{"asymmetric", conv(1, 3, 6, 9, 2, 2, 4, 1, 2, 1, 0, 1, 2, 1)},
 	{"deep", conv(1, 16, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
+	// Enough channels for the CPU backend's F(2×2, 3×3) on both passes:
+	// odd planes, padding 1, and 2 by 0 (the input gradient's 0 by 2).
+	{"winograd", conv(2, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
+	{"winogradPad", conv(1, 64, 5, 7, 80, 3, 3, 1, 1, 2, 0, 1, 1, 1)},
 }, randomConvCases(rand.New(rand.NewPCG(1, 2)), 8)...)
 
 type convCase struct {

@@ -1,0 +1,356 @@
+package kernels
+
+import (
+	"fmt"
+	"os"
+)
+
+// Winograd's minimal filtering F(2×2, 3×3) for 3×3 stride-1 convolutions
+// with many channels (a ResNet's 128- to 512-channel layers): each 2×2
+// tile of the output is computed from the 4×4 patch of the input under it
+// with 16 multiply-adds per channel pair where the direct sum takes 36,
+// 2.25× fewer, so that what is left is 16 GEMMs with the channels as their
+// depth:
+//
+//	Y = Aᵀ [ Σ_c (G w[k,c] Gᵀ) ⊙ (Bᵀ d[c] B) ] A
+//
+// with the transforms
+//
+//	Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]
+//	G  = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]
+//	Aᵀ = [1 1 1 0; 0 1 −1 −1]
+//
+// (Lavin and Gray, “Fast Algorithms for Convolutional Neural Networks”,
+// 2016). Element ξ of the 4×4 transformed tiles makes one product
+// M_ξ [P, K] = V_ξ [P, C] · U_ξ [C, K] over P tiles: the transformed
+// weights U_ξ are packed once a call (PackB) and serve every tile.
+//
+// The transforms run on vectors of channels: the input is first laid out
+// channel-minor ([N, H, W, C], a zero vector after it for the taps in the
+// padding), so that each tap of a tile is a run of C floats, and the
+// outputs are written channel-minor and laid back out as [N, K, OH, OW]
+// at the end, image by image, where the epilogue is applied. The tiles go
+// in chunks of whole tile rows, each chunk's V and M held in a worker's
+// scratch between the input transform, the 16 products and the output
+// transform.
+//
+// Every sum over the channels is a GEMM sum, cut at the same kc
+// boundaries whatever GOMAXPROCS is, and the chunks depend on the shape
+// only, so the result does not depend on the number of threads.
+
+// winoArch is a set of F(2×2, 3×3) transform kernels.
+type winoArch struct {
+	name string
+	// in writes the input transform of one tile for n channels (a
+	// multiple of 16): tap i·4+j at base[offs[i·4+j]:], element ξ to
+	// dst[ξ·dstStride:].
+	in func(base []float32, offs *[16]int, dst []float32, dstStride, n int)
+	// out writes the output transform of one tile for n channels (a
+	// multiple of 16): element ξ at src[ξ·srcStride:], output (i, j) to
+	// base[offs[i·2+j]:].
+	out func(src []float32, srcStride int, base []float32, offs *[4]int, n int)
+	// wt writes the weight transform of n filters (a multiple of 16): tap
+	// t of the 3×3 filters at src[t·srcStride:], element ξ to
+	// dst[ξ·dstStride:].
+	wt func(src []float32, srcStride int, dst []float32, dstStride, n int)
+	// transpose16, where not nil, writes the transpose of the 16×16 block
+	// of src (rows lds apart) to dst (rows ldd apart).
+	transpose16 func(dst []float32, ldd int, src []float32, lds int)
+}
+
+// winoGoArch is the portable set, the twins the assembly is tested against.
+var winoGoArch = &winoArch{name: "go", in: winoInGo, out: winoOutGo, wt: winoWtGo}
+
+// winoInGo is winoArch.in: V = Bᵀ·d·B for each channel, a row of
+// t = Bᵀ·d at a time (t0 = d0−d2, t1 = d1+d2, t2 = d2−d1, t3 = d1−d3),
+// then V's row i = (t_i0−t_i2, t_i1+t_i2, t_i2−t_i1, t_i1−t_i3).
+func winoInGo(base []float32, offs *[16]int, dst []float32, dstStride, n int) {
+	rows := [4][2]int{{0, 2}, {1, 2}, {2, 1}, {1, 3}}
+	for c := range n {
+		for r, ab := range rows {
+			var t [4]float32
+			for j := range 4 {
+				a, b := base[offs[ab[0]*4+j]+c], base[offs[ab[1]*4+j]+c]
+				if r == 1 {
+					t[j] = a + b
+				} else {
+					t[j] = a - b
+				}
+			}
+			dst[(r*4+0)*dstStride+c] = t[0] - t[2]
+			dst[(r*4+1)*dstStride+c] = t[1] + t[2]
+			dst[(r*4+2)*dstStride+c] = t[2] - t[1]
+			dst[(r*4+3)*dstStride+c] = t[1] - t[3]
+		}
+	}
+}
+
+// winoOutGo is winoArch.out: by columns of M, s0 = (m0+m1)+m2 and
+// s1 = (m1−m2)−m3, then y_i0 = (s_i0+s_i1)+s_i2, y_i1 = (s_i1−s_i2)−s_i3.
+func winoOutGo(src []float32, srcStride int, base []float32, offs *[4]int, n int) {
+	for c := range n {
+		var s [2][4]float32
+		for j := range 4 {
+			m0, m1, m2, m3 := src[j*srcStride+c], src[(4+j)*srcStride+c], src[(8+j)*srcStride+c], src[(12+j)*srcStride+c]
+			s[0][j] = m0 + m1 + m2
+			s[1][j] = m1 - m2 - m3
+		}
+		for i := range 2 {
+			base[offs[i*2]+c] = s[i][0] + s[i][1] + s[i][2]
+			base[offs[i*2+1]+c] = s[i][1] - s[i][2] - s[i][3]
+		}
+	}
+}
+
+// winogradMinChannels is the fewest channels, each way, of a convolution
+// by F(2×2, 3×3): the transforms cost a fixed amount per channel and
+// tile, the products 16·C·K multiply-adds a tile, so few channels leave
+// the transforms dominant. Forward and backward-input passes together at
+// batch 32 on 32×32 planes (Intel Xeon, AVX-512, against the path each
+// took before): 16 channels 0.55×, 32 0.96×, 64 1.28× (64 on 16×16
+// planes 1.35×).
+const winogradMinChannels = 64
+
+// winogradTiles is the number of tiles a chunk aims at.
+const winogradTiles = 64
+
+// winogradUse is the transform set convolutions run F(2×2, 3×3) on (nil:
+// none, where there is no assembly); winogradAny lifts the channel minimum.
+// Variables, so that tests can run every way.
+var (
+	winogradUse = winoBest
+	winogradAny = false
+)
+
+// winograd reports whether g's forward pass runs by F(2×2, 3×3): a 3×3
+// filter, stride 1, no dilation or groups, padding of at most 2 (so that
+// its backward-input correlation is padded too), channels a multiple of 16
+// each way, and at least winogradMinChannels each way.
+func (g *Conv2dGeom) winograd() bool {
+	return winogradUse != nil && g.R == 3 && g.S == 3 && g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
+		g.Groups == 1 && g.PadH <= 2 && g.PadW <= 2 && g.C%16 == 0 && g.K%16 == 0 &&
+		(winogradAny || min(g.C, g.K) >= winogradMinChannels) && g.OH >= 1 && g.OW >= 1
+}
+
+// winogradPad is added to the distance between the 16 matrices of a
+// transform, written or read side by side: a power of two apart (a
+// 512×512 matrix is 1 MiB), all 16 streams fell in one set of the L1
+// cache, whose 12 ways they overran at every step.
+const winogradPad = 16
+
+// winogradStride returns the distance in floats between the 16 matrices
+// of n floats of a transform.
+func winogradStride(n int) int { return n + winogradPad }
+
+// winoWtGo is winoArch.wt: U = G·g·Gᵀ in float64, rounded once. By
+// columns s, t_0s = g_0s, t_1s = ½((g_0s+g_1s)+g_2s), t_2s =
+// ½((g_0s−g_1s)+g_2s), t_3s = g_2s; then U's row i = (t_i0,
+// ½((t_i0+t_i1)+t_i2), ½((t_i0−t_i1)+t_i2), t_i2).
+func winoWtGo(src []float32, srcStride int, dst []float32, dstStride, n int) {
+	for f := range n {
+		var t [12]float64
+		for j := range 3 {
+			g0, g1, g2 := float64(src[j*srcStride+f]), float64(src[(3+j)*srcStride+f]), float64(src[(6+j)*srcStride+f])
+			t[j], t[3+j], t[6+j], t[9+j] = g0, 0.5*(g0+g1+g2), 0.5*(g0-g1+g2), g2
+		}
+		for i := range 4 {
+			t0, t1, t2 := t[i*3], t[i*3+1], t[i*3+2]
+			dst[(i*4+0)*dstStride+f] = float32(t0)
+			dst[(i*4+1)*dstStride+f] = float32(0.5 * (t0 + t1 + t2))
+			dst[(i*4+2)*dstStride+f] = float32(0.5 * (t0 - t1 + t2))
+			dst[(i*4+3)*dstStride+f] = float32(t2)
+		}
+	}
+}
+
+// winogradWeights writes the transformed weights U_ξ of the 3×3 filters
+// w [K, C, 3, 3] for ξ = 0…15 as [C, K] matrices (the input channels as
+// rows), u[ξ·st + c·K + k] = (G w[k,c] Gᵀ)_ξ (st = winogradStride(K·C)):
+// w laid out as [C, 3, 3, K] first, so that the transform runs on vectors
+// of filters.
+func winogradWeights(arch *winoArch, u, w []float32, k, c int) {
+	st := winogradStride(k * c)
+	wtp := getScratch(len(w))
+	defer putScratch(wtp)
+	wt := *wtp
+	ParallelFor(ceilDiv(k, 16), max(1, elemGrain/(c*9*16)), func(lo, hi int) {
+		rows := min(k, hi*16) - lo*16
+		transposeBlock(arch, wt[lo*16:], k, w[lo*16*c*9:], c*9, rows, c*9)
+	})
+	ParallelFor(c, max(1, elemGrain/(k*16)), func(lo, hi int) {
+		for ci := lo; ci < hi; ci++ {
+			arch.wt(wt[ci*9*k:], k, u[ci*k:], st, k)
+		}
+	})
+}
+
+// transposeBlock writes the transpose of the rows×cols matrix src (rows
+// lds apart) to dst (rows ldd apart): dst[j·ldd + i] = src[i·lds + j],
+// by 16×16 blocks with transpose16 where there is one.
+func transposeBlock(arch *winoArch, dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	i0 := 0
+	if arch.transpose16 != nil {
+		for ; i0+16 <= rows; i0 += 16 {
+			j := 0
+			for ; j+16 <= cols; j += 16 {
+				arch.transpose16(dst[j*ldd+i0:], ldd, src[i0*lds+j:], lds)
+			}
+			for ; j < cols; j++ {
+				for i := i0; i < i0+16; i++ {
+					dst[j*ldd+i] = src[i*lds+j]
+				}
+			}
+		}
+	}
+	for ib := i0; ib < rows; ib += 8 {
+		for jb := 0; jb < cols; jb += 8 {
+			for i := ib; i < min(rows, ib+8); i++ {
+				row := src[i*lds:]
+				for j := jb; j < min(cols, jb+8); j++ {
+					dst[j*ldd+i] = row[j]
+				}
+			}
+		}
+	}
+}
+
+// winogradConv computes y = conv(x, w) for a g where winograd holds, by
+// F(2×2, 3×3) on arch's transforms; with flip, w holds the weights of the
+// convolution whose input gradient this is (w [C, K, 3, 3], flipped and
+// transposed here by flipWeights). e (nil: none) is applied as in Conv2d.
+func winogradConv(arch *winoArch, y, x, w []float32, g Conv2dGeom, flip bool, e *Epilogue) {
+	N, C, K := g.N, g.C, g.K
+	H, W, OH, OW := g.H, g.W, g.OH, g.OW
+	hw, ohw := H*W, OH*OW
+	th, tw := ceilDiv(OH, 2), ceilDiv(OW, 2)
+	rows := N * th
+	chunkRows := max(1, winogradTiles/tw)
+	pcMax := min(rows, chunkRows) * tw
+
+	// The input channel-minor, a zero vector after it.
+	zero := N * hw * C
+	xtp := getScratch(zero + C)
+	defer putScratch(xtp)
+	xt := *xtp
+	clear(xt[zero:])
+	ParallelFor(N, max(1, elemGrain/(hw*C)), func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			transposeBlock(arch, xt[n*hw*C:], C, x[n*C*hw:], hw, C, hw)
+		}
+	})
+
+	// U_ξ, packed for the products of pcMax rows.
+	ust := winogradStride(K * C)
+	up := getScratch(16 * ust)
+	defer putScratch(up)
+	u := *up
+	if flip {
+		// w is [C, K, 3, 3]: g's input channels are w's filters.
+		wfp := getScratch(len(w))
+		defer putScratch(wfp)
+		flipWeights(*wfp, w, &Conv2dGeom{C: K, K: C, R: 3, S: 3, Groups: 1})
+		w = *wfp
+	}
+	winogradWeights(arch, u, w, K, C)
+	plen := PackedBLen(pcMax, K, C)
+	pp := getScratch(16 * plen)
+	defer putScratch(pp)
+	var pbs [16]*PackedB
+	for xi := range pbs {
+		pbs[xi] = PackB(pcMax, K, C, false, u[xi*ust:], K, (*pp)[xi*plen:])
+	}
+
+	// The outputs channel-minor, a vector after them for the parts of the
+	// tiles past the output's edge.
+	trash := N * ohw * K
+	ytp := getScratch(trash + K)
+	defer putScratch(ytp)
+	yt := *ytp
+	vst, mst := winogradStride(pcMax*C), winogradStride(pcMax*K)
+	ParallelItems(ceilDiv(rows, chunkRows), func() (func(int), func()) {
+		sp := getScratch(16 * (vst + mst))
+		v, m := (*sp)[:16*vst], (*sp)[16*vst:]
+		return func(i int) {
+			r0, r1 := i*chunkRows, min(rows, (i+1)*chunkRows)
+			pc := (r1 - r0) * tw
+			var offs [16]int
+			for gr := r0; gr < r1; gr++ {
+				n, ty := gr/th, gr%th
+				for tx := range tw {
+					for ti := range 4 {
+						ih := 2*ty - g.PadH + ti
+						for tj := range 4 {
+							iw := 2*tx - g.PadW + tj
+							if ih >= 0 && ih < H && iw >= 0 && iw < W {
+								offs[ti*4+tj] = ((n*H+ih)*W + iw) * C
+							} else {
+								offs[ti*4+tj] = zero
+							}
+						}
+					}
+					arch.in(xt, &offs, v[((gr-r0)*tw+tx)*C:], vst, C)
+				}
+			}
+			for xi := range 16 {
+				SgemmPacked(false, pc, 1, v[xi*vst:], C, pbs[xi], 0, m[xi*mst:], K, nil)
+			}
+			var oo [4]int
+			for gr := r0; gr < r1; gr++ {
+				n, ty := gr/th, gr%th
+				for tx := range tw {
+					for oi := range 2 {
+						for oj := range 2 {
+							oy, ox := 2*ty+oi, 2*tx+oj
+							if oy < OH && ox < OW {
+								oo[oi*2+oj] = ((n*OH+oy)*OW + ox) * K
+							} else {
+								oo[oi*2+oj] = trash
+							}
+						}
+					}
+					arch.out(m[((gr-r0)*tw+tx)*K:], mst, yt, &oo, K)
+				}
+			}
+		}, func() { putScratch(sp) }
+	})
+
+	// Back to [N, K, OH, OW], and the epilogue while each image is in cache.
+	ParallelFor(N, max(1, elemGrain/(ohw*K)), func(lo, hi int) {
+		var ge Epilogue
+		for n := lo; n < hi; n++ {
+			at := n * K * ohw
+			transposeBlock(arch, y[at:], ohw, yt[n*ohw*K:], K, ohw, K)
+			if !e.none() {
+				imageEpilogue(&ge, e, 0, K, at).apply(y[at:], ohw, 0, K, 0, ohw)
+			}
+		}
+	})
+}
+
+// WinogradEnv names the environment variable that turns F(2×2, 3×3) off
+// (0) or on (1, the default): off, every convolution is summed the way it
+// was without it, with the same bits.
+const WinogradEnv = "TENSORGL_CPU_WINOGRAD"
+
+func init() {
+	v, set := os.LookupEnv(WinogradEnv)
+	on, err := winogradSetting(v, set)
+	if err != nil {
+		println("tensorgl:", err.Error())
+	}
+	if !on {
+		winogradUse = nil
+	}
+}
+
+// winogradSetting parses WinogradEnv's value: on when unset or bad (with
+// an error naming what was expected and found).
+func winogradSetting(v string, set bool) (bool, error) {
+	switch {
+	case !set || v == "1":
+		return true, nil
+	case v == "0":
+		return false, nil
+	}
+	return true, fmt.Errorf("%s=%q: want 0 (off) or 1 (on); on", WinogradEnv, v)
+}

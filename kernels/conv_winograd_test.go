@@ -1,0 +1,288 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// withWinograd runs fn with convolutions taking F(2×2, 3×3) on arch (nil:
+// never).
+func withWinograd(arch *winoArch, fn func()) {
+	defer func(was *winoArch) { winogradUse = was }(winogradUse)
+	winogradUse = arch
+	fn()
+}
+
+// winoArchs lists the transform sets to test: the Go twins, and the
+// assembly ones this CPU runs (AVX2's too where AVX-512 is best).
+func winoArchs() []*winoArch {
+	archs := []*winoArch{winoGoArch}
+	return append(archs, winoAsmArchs()...)
+}
+
+// TestWinogradTwins checks each assembly transform against its Go twin
+// bit for bit: they do the same operations in the same order (no fused
+// multiply-adds). Taps repeat and point at the zero vector as at the
+// edges; values span ±10³⁰ (sums overflow to ±Inf), ±0 and NaN.
+func TestWinogradTwins(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 31))
+	draw := func(n int) []float32 {
+		s := randSlice(rng, n, 1)
+		for i := range s {
+			switch rng.IntN(40) {
+			case 0:
+				s[i] = float32(rng.NormFloat64() * 1e30)
+			case 1:
+				s[i] = float32(math.Copysign(0, rng.Float64()-0.5))
+			case 2:
+				s[i] = float32(math.NaN())
+			case 3:
+				s[i] *= 1e-38 // subnormal or nearly
+			}
+		}
+		return s
+	}
+	for _, arch := range winoAsmArchs() {
+		for _, n := range []int{16, 32, 48, 512} {
+			name := fmt.Sprintf("%s/n%d", arch.name, n)
+			// Input: 20 runs of n, taps among them (repeats included).
+			base := draw(20*n + 7)
+			var offs [16]int
+			for i := range offs {
+				offs[i] = rng.IntN(20)*n + rng.IntN(8)
+			}
+			stride := n*3 + rng.IntN(5)
+			got, want := nanSlice(16*stride), nanSlice(16*stride)
+			arch.in(base, &offs, got, stride, n)
+			winoGoArch.in(base, &offs, want, stride, n)
+			sameBitsAll(t, name+" in, against the Go twin", got, want)
+
+			src := draw(16 * stride)
+			var oo [4]int
+			for i := range oo {
+				oo[i] = i*n + rng.IntN(3) // overlapping outputs: the later write wins in both
+			}
+			oo[3] = oo[1] // an output past the edge shares the trash run
+			gotY, wantY := nanSlice(5*n+3), nanSlice(5*n+3)
+			arch.out(src, stride, gotY, &oo, n)
+			winoGoArch.out(src, stride, wantY, &oo, n)
+			sameBitsAll(t, name+" out, against the Go twin", gotY, wantY)
+
+			wsrc := draw(9*stride + n)
+			gotU, wantU := nanSlice(16*stride), nanSlice(16*stride)
+			arch.wt(wsrc, stride, gotU, stride, n)
+			winoGoArch.wt(wsrc, stride, wantU, stride, n)
+			sameBitsAll(t, name+" wt, against the Go twin", gotU, wantU)
+		}
+		if arch.transpose16 != nil {
+			src := draw(16*37 + 5)
+			got := nanSlice(16*21 + 3)
+			arch.transpose16(got, 21, src[5:], 37)
+			for i := range 16 {
+				for j := range 16 {
+					if a, b := math.Float32bits(got[j*21+i]), math.Float32bits(src[5+i*37+j]); a != b {
+						t.Fatalf("%s transpose16: (%d, %d) = %#x, want %#x", arch.name, j, i, a, b)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTransposeBlock checks transposeBlock on every arch against the
+// definition, over sizes with and without whole 16×16 blocks.
+func TestTransposeBlock(t *testing.T) {
+	rng := rand.New(rand.NewPCG(32, 32))
+	for _, arch := range winoArchs() {
+		for _, sz := range [][2]int{{1, 1}, {16, 16}, {17, 33}, {48, 9}, {5, 40}, {32, 144}} {
+			rows, cols := sz[0], sz[1]
+			lds, ldd := cols+rng.IntN(3), rows+rng.IntN(3)
+			src := randSlice(rng, rows*lds, 1)
+			dst := nanSlice(cols * ldd)
+			transposeBlock(arch, dst, ldd, src, lds, rows, cols)
+			for i := range rows {
+				for j := range cols {
+					if dst[j*ldd+i] != src[i*lds+j] {
+						t.Fatalf("%s %dx%d: dst[%d][%d] = %g, want %g", arch.name, rows, cols, j, i, dst[j*ldd+i], src[i*lds+j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// winoGeoms are F(2×2, 3×3) convolutions of a few channels (the tests
+// lift the channel minimum): odd planes whose last tiles reach past the
+// output, paddings 0 to 2 each way (their input gradients 2 to 0), 1×1
+// and 1-wide planes, one image and several, chunks of many tile rows and
+// of one (planes wider than winogradTiles' 2·64 columns).
+var winoGeoms = []Conv2dGeom{
+	{N: 3, C: 16, H: 7, W: 9, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	{N: 1, C: 32, H: 6, W: 5, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 2, PadW: 0, DilH: 1, DilW: 1, Groups: 1},
+	{N: 2, C: 16, H: 5, W: 4, K: 48, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 0, PadW: 2, DilH: 1, DilW: 1, Groups: 1},
+	{N: 4, C: 16, H: 1, W: 1, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	{N: 2, C: 16, H: 11, W: 1, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 2, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	{N: 37, C: 16, H: 4, W: 4, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	{N: 2, C: 16, H: 3, W: 133, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+}
+
+// TestConv2dWinograd checks both passes by F(2×2, 3×3), on every set of
+// transforms, against the definition with TestConv2d's tolerance, and the
+// fused epilogue against the one applied after.
+func TestConv2dWinograd(t *testing.T) {
+	defer func(was bool, use *winoArch) { winogradAny, winogradUse = was, use }(winogradAny, winogradUse)
+	winogradAny = true
+	if winogradUse == nil { // no assembly: the Go transforms
+		winogradUse = winoGoArch
+	}
+	rng := rand.New(rand.NewPCG(33, 33))
+	for _, g := range winoGeoms {
+		g, fg, x, w, dy, wantY, wantDx := winoCase(t, rng, g)
+		for _, arch := range winoArchs() {
+			name := fmt.Sprintf("%s/%+v", arch.name, g)
+			y, dx := nanSlice(len(wantY)), nanSlice(len(wantDx))
+			winogradConv(arch, y, x, w, g, false, nil)
+			winogradConv(arch, dx, dy, w, fg, true, nil)
+			for _, c := range []struct {
+				name string
+				got  []float32
+				want []float64
+			}{{"y", y, wantY}, {"dx", dx, wantDx}} {
+				for i, v := range c.want {
+					if !(math.Abs(float64(c.got[i])-v) <= 1e-5*(1+math.Abs(v))) { // NaN fails too
+						t.Fatalf("%s: %s[%d] = %g, want %g", name, c.name, i, c.got[i], v)
+					}
+				}
+			}
+			checkConvEpilogue(t, name, rng, g, func(y []float32, e *Epilogue) { winogradConv(arch, y, x, w, g, false, e) })
+			// Conv2d and Conv2dBackwardInput take this path.
+			withWinograd(arch, func() {
+				y2, dx2 := nanSlice(len(y)), nanSlice(len(dx))
+				Conv2d(y2, x, w, g, nil)
+				Conv2dBackwardInput(dx2, dy, w, g)
+				sameBitsAll(t, name+": Conv2d against winogradConv", y2, y)
+				sameBitsAll(t, name+": Conv2dBackwardInput against winogradConv", dx2, dx)
+			})
+		}
+	}
+}
+
+// TestConv2dWinogradDeep checks F(2×2, 3×3) on layers with as many
+// channels as it takes by default against the definition, within the
+// stated bound of a float32 sum of n terms (device's "accumulate"
+// tolerance: n·2⁻²⁴·Σ|term|, n = 9·C), and logs the root-mean-square
+// error beside that of the path it replaced. The assembly and Go
+// transforms give the same bits.
+func TestConv2dWinogradDeep(t *testing.T) {
+	defer func(use *winoArch) { winogradUse = use }(winogradUse)
+	if winogradUse == nil { // no assembly: the Go transforms
+		winogradUse = winoGoArch
+	}
+	rng := rand.New(rand.NewPCG(34, 34))
+	for _, g := range []Conv2dGeom{
+		{N: 2, C: 64, H: 9, W: 7, K: 80, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+		{N: 2, C: 128, H: 8, W: 8, K: 128, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+		{N: 3, C: 512, H: 4, W: 4, K: 512, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	} {
+		if testing.Short() && g.C > 128 {
+			continue
+		}
+		g, _, x, w, dy, wantY, wantDx := winoCase(t, rng, g)
+		abs := func(s []float32) []float32 {
+			a := make([]float32, len(s))
+			for i, v := range s {
+				a[i] = float32(math.Abs(float64(v)))
+			}
+			return a
+		}
+		scaleY, scaleDx, _ := refConv(abs(x), abs(w), abs(dy), g) // Σ|term| of each output
+		n := float64(9 * max(g.C, g.K))
+		rms := func(got []float32, want []float64) float64 {
+			var s float64
+			for i, v := range want {
+				d := float64(got[i]) - v
+				s += d * d
+			}
+			return math.Sqrt(s / float64(len(want)))
+		}
+		var first [2][]float32
+		for _, arch := range append([]*winoArch{nil}, winoArchs()...) {
+			y, dx := nanSlice(len(wantY)), nanSlice(len(wantDx))
+			withWinograd(arch, func() {
+				Conv2d(y, x, w, g, nil)
+				Conv2dBackwardInput(dx, dy, w, g)
+			})
+			name := fmt.Sprintf("%+v, Winograd off", g)
+			if arch != nil {
+				name = fmt.Sprintf("%s/%+v", arch.name, g)
+				for _, c := range []struct {
+					name        string
+					got         []float32
+					want, scale []float64
+				}{{"y", y, wantY, scaleY}, {"dx", dx, wantDx, scaleDx}} {
+					for i, v := range c.want {
+						if !(math.Abs(float64(c.got[i])-v) <= n*0x1p-24*c.scale[i]+0x1p-126) {
+							t.Fatalf("%s: %s[%d] = %g, want %g ± %g", name, c.name, i, c.got[i], v, n*0x1p-24*c.scale[i])
+						}
+					}
+				}
+				if first[0] == nil {
+					first = [2][]float32{y, dx}
+				} else {
+					sameBitsAll(t, name+": y against the Go transforms", y, first[0])
+					sameBitsAll(t, name+": dx against the Go transforms", dx, first[1])
+				}
+			}
+			t.Logf("%s: RMS error y %.3g, dx %.3g", name, rms(y, wantY), rms(dx, wantDx))
+		}
+	}
+}
+
+// TestWinogradSetting checks WinogradEnv's values, and that a bad one
+// names the variable.
+func TestWinogradSetting(t *testing.T) {
+	for _, c := range []struct {
+		v       string
+		set, on bool
+		bad     bool
+	}{{"", false, true, false}, {"1", true, true, false}, {"0", true, false, false}, {"off", true, true, true}, {"", true, true, true}} {
+		on, err := winogradSetting(c.v, c.set)
+		if on != c.on || (err != nil) != c.bad {
+			t.Errorf("winogradSetting(%q, %v) = %v, %v; want %v, error %v", c.v, c.set, on, err, c.on, c.bad)
+		}
+		if err != nil && !strings.Contains(err.Error(), WinogradEnv) {
+			t.Errorf("winogradSetting(%q): error %q does not name %s", c.v, err, WinogradEnv)
+		}
+	}
+}
+
+// sameBitsAll fails t where got and want differ in any bit.
+func sameBitsAll(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s: element %d = %g (%#x), want %g (%#x)", what, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+		}
+	}
+}
+
+// winoCase draws the operands of g (its output size set), checks that
+// both of its passes run by F(2×2, 3×3), and returns them with g's
+// backward-input correlation and the float64 forward pass and input
+// gradient.
+func winoCase(t *testing.T, rng *rand.Rand, g Conv2dGeom) (_, fg Conv2dGeom, x, w, dy []float32, wantY, wantDx []float64) {
+	t.Helper()
+	g = withOut(g)
+	fg = g.flipped()
+	if !g.winograd() || !fg.winograd() {
+		t.Fatalf("%+v: not by F(2×2, 3×3)", g)
+	}
+	x = randSlice(rng, g.N*g.C*g.H*g.W, 1)
+	w = randSlice(rng, g.K*g.C*9, 1)
+	dy = randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+	wantY, wantDx, _ = refConv(x, w, dy, g)
+	return g, fg, x, w, dy, wantY, wantDx
+}
