@@ -187,9 +187,10 @@ func imageEpilogue(ge, e *Epilogue, gi, kg, at int) *Epilogue {
 
 // Conv2d computes y = conv(x, w): per group and batch of images one GEMM,
 // Y_g [K/G, nb·OH·OW] = W_g [K/G, C/G·R·S] · col, packing col from the
-// images (conv_implicit.go) or from an im2col copy, or, for stride-1
-// layers with few channels, a direct convolution (conv_direct.go).
-// The GEMM applies e (nil: none), with its bias indexed by output channel
+// images (conv_implicit.go) or from an im2col copy; or, for 3×3 stride-1
+// layers of 64 channels or more, Winograd's F(2×2, 3×3) (conv_winograd.go);
+// or, for stride-1 layers with few channels, a direct convolution
+// (conv_direct.go). The GEMM applies e (nil: none), with its bias indexed by output channel
 // (e.BiasRows is ignored) and its Residual and ActOut laid out as y.
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 	if g.winograd() {
@@ -305,7 +306,8 @@ func flipWeights(wf, w []float32, g *Conv2dGeom) {
 }
 
 // Conv2dBackwardInput writes dx (overwriting it) from dy and w: per batch of
-// images and group, col = W_gᵀ · dY_g, then col2im; or, for stride 1, the
+// images and group, col = W_gᵀ · dY_g, then col2im; or, where Conv2d
+// runs by F(2×2, 3×3), the flipped correlation by it too; or, for stride 1, the
 // forward pass of g.flipped() where it packs from the images, or the
 // direct convolution of dy with the flipped weights where Conv2d runs direct.
 // Batches of several images first gather their dY_g side by side. Batches

@@ -1,7 +1,9 @@
 package kernels
 
 // Convolutions of small planes with the images as the pixel kernel's
-// pixels, with AVX2 alone. Where output rows are narrower than pixMinOW (a
+// pixels, with AVX2 alone, for the layers F(2×2, 3×3) does not take
+// (conv_winograd.go; it takes a ResNet's 3×3 layers of 64 channels or
+// more, the 512-channel ones below included, when it is on). Where output rows are narrower than pixMinOW (a
 // CIFAR ResNet's 512-channel 4×4 layers) the pixel kernel has too few
 // pixels a row, and those layers run on the GEMM, from an im2col copy with
 // AVX2 alone, multiplying the zeros of the padding too: on 4×4 planes under
