@@ -105,10 +105,11 @@ func winoOutGo(src []float32, srcStride int, base []float32, offs *[4]int, n int
 // winogradMinChannels is the fewest channels, each way, of a convolution
 // by F(2×2, 3×3): the transforms cost a fixed amount per channel and
 // tile, the products 16·C·K multiply-adds a tile, so few channels leave
-// the transforms dominant. Forward and backward-input passes together at
-// batch 32 on 32×32 planes (Intel Xeon, AVX-512, against the path each
-// took before): 16 channels 0.55×, 32 0.96×, 64 1.28× (64 on 16×16
-// planes 1.35×).
+// the transforms dominant. Forward and backward-input passes at batch 32
+// on 32×32 planes (Intel Xeon, AVX-512, against the path each took
+// before; bench/results/winograd-layers-2026-12-02.txt, before each
+// chunk's layout was kept in cache, which made 64 channels 1.14–1.18×
+// faster again): 16 channels 0.38–0.44×, 32 0.82–0.99×, 64 0.92–1.26×.
 const winogradMinChannels = 64
 
 // winogradTiles is the number of tiles a chunk aims at.
