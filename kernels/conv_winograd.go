@@ -126,12 +126,18 @@ var (
 // winograd reports whether g's forward pass runs by F(2×2, 3×3): a 3×3
 // filter, stride 1, no dilation or groups, padding of at most 2 (so that
 // its backward-input correlation is padded too), channels a multiple of 16
-// each way, and at least winogradMinChannels each way.
+// each way, at least winogradMinChannels each way and at most
+// winogradMaxPairs pairs of them.
 func (g *Conv2dGeom) winograd() bool {
 	return winogradUse != nil && g.R == 3 && g.S == 3 && g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
 		g.Groups == 1 && g.PadH <= 2 && g.PadW <= 2 && g.C%16 == 0 && g.K%16 == 0 &&
-		(winogradAny || min(g.C, g.K) >= winogradMinChannels) && g.OH >= 1 && g.OW >= 1
+		(winogradAny || min(g.C, g.K) >= winogradMinChannels) && g.C*g.K <= winogradMaxPairs && g.OH >= 1 && g.OW >= 1
 }
+
+// winogradMaxPairs bounds C·K of a convolution by F(2×2, 3×3): its
+// transformed weights take 16·C·K floats, and their packed copy as many
+// (128 MiB in all at the bound, 32 MiB for a ResNet's 512 channels).
+const winogradMaxPairs = 1024 * 1024
 
 // winogradPad is added to the distance between the 16 matrices of a
 // transform, written or read side by side: a power of two apart (a

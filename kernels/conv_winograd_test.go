@@ -245,6 +245,42 @@ func TestConv2dWinogradDeep(t *testing.T) {
 	}
 }
 
+// TestWinogradTakes checks which convolutions F(2×2, 3×3) takes.
+func TestWinogradTakes(t *testing.T) {
+	defer func(use *winoArch) { winogradUse = use }(winogradUse)
+	winogradUse = winoGoArch
+	base := Conv2dGeom{N: 2, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
+	for _, c := range []struct {
+		name string
+		edit func(g *Conv2dGeom)
+		want bool
+	}{
+		{"64 channels", func(*Conv2dGeom) {}, true},
+		{"48 channels", func(g *Conv2dGeom) { g.C = 48 }, false},
+		{"72 channels", func(g *Conv2dGeom) { g.K = 72 }, false},
+		{"1024×1024", func(g *Conv2dGeom) { g.C, g.K = 1024, 1024 }, true},
+		{"1024×1040", func(g *Conv2dGeom) { g.C, g.K = 1024, 1040 }, false},
+		{"stride 2", func(g *Conv2dGeom) { g.StrideH, g.StrideW = 2, 2 }, false},
+		{"5×5", func(g *Conv2dGeom) { g.R, g.S = 5, 5 }, false},
+		{"3×1", func(g *Conv2dGeom) { g.S = 1 }, false},
+		{"dilation 2", func(g *Conv2dGeom) { g.DilH = 2 }, false},
+		{"groups 2", func(g *Conv2dGeom) { g.Groups = 2 }, false},
+		{"padding 3", func(g *Conv2dGeom) { g.PadW = 3 }, false},
+		{"padding 2 and 0", func(g *Conv2dGeom) { g.PadH, g.PadW = 2, 0 }, true},
+	} {
+		g := base
+		c.edit(&g)
+		g = withOut(g)
+		if got := g.winograd(); got != c.want {
+			t.Errorf("%s: winograd() = %v, want %v", c.name, got, c.want)
+		}
+	}
+	winogradUse = nil
+	if g := withOut(base); g.winograd() {
+		t.Errorf("winograd() with F(2×2, 3×3) off = true")
+	}
+}
+
 // TestWinogradSetting checks WinogradEnv's values, and that a bad one
 // names the variable.
 func TestWinogradSetting(t *testing.T) {
