@@ -408,9 +408,14 @@ const (
 
 // Conv2dBackwardWeight writes dw (overwriting it) from x and dy:
 // dW_g = Σₙ dY_g[n] · col[n]ᵀ (or its direct form for stride-1 layers
-// with few channels). Fixed ranges of images accumulate partial sums in parallel,
+// with few channels, or F(2×2, 3×3)'s for 3×3 stride-1 layers of 128
+// channels or more, conv_winograd.go). Fixed ranges of images accumulate partial sums in parallel,
 // which are then added in range order.
 func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
+	if g.winogradWgrad() {
+		winogradBackwardWeight(winogradUse, dw, x, dy, g)
+		return
+	}
 	_, _, crs, _ := g.dims()
 	size := g.K * crs
 	parts := min(g.N, wgradParts, max(1, wgradScratch/size))

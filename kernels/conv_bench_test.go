@@ -248,11 +248,11 @@ func BenchmarkConvPixelKernels(b *testing.B) {
 	}
 }
 
-// BenchmarkConv2dWinograd times the forward and backward-input passes of
-// 3×3 stride-1 layers with F(2×2, 3×3) (conv_winograd.go) on and off:
+// BenchmarkConv2dWinograd times the three passes of 3×3 stride-1 layers
+// with F(2×2, 3×3) (conv_winograd.go) on and off:
 // a CIFAR ResNet-18's layers at batch 32 and 128, and layers of 16 to 64
-// channels on 32×32 planes at batch 32, where its channel minimum is set
-// (with it lifted for the "on" runs).
+// channels on 32×32 planes at batch 32, where its channel minimums are set
+// (with them lifted for the "on" runs).
 func BenchmarkConv2dWinograd(b *testing.B) {
 	rng := rand.New(rand.NewPCG(15, 15))
 	var cases []namedConv
@@ -282,6 +282,7 @@ func BenchmarkConv2dWinograd(b *testing.B) {
 			}{
 				{"fwd", func() { Conv2d(y, x, w, g, nil) }},
 				{"bwd-input", func() { Conv2dBackwardInput(x, y, w, g) }},
+				{"bwd-weight", func() { Conv2dBackwardWeight(w, x, y, g) }},
 			} {
 				b.Run(fmt.Sprintf("%s/%s/winograd-%v", c.name, pass.name, on), func(b *testing.B) {
 					defer func(use *winoArch, all bool) { winogradUse, winogradAny = use, all }(winogradUse, winogradAny)

@@ -86,6 +86,10 @@ func main() {
 		emitWinoIn(w, i)
 		emitWinoOut(w, i)
 		emitWinoWt(w, i)
+		emitWinoDy(w, i)
+		emitWinoWtGrad(w, i)
+		fmt.Fprintf(&d, "\n//go:noescape\nfunc winoWtGrad%s(src *float32, srcStride int, dst *float32, dstStride, n int)\n", i.suffix)
+		fmt.Fprintf(&d, "\n//go:noescape\nfunc winoDy%s(base *float32, offs *int, dst *float32, dstStride, n int)\n", i.suffix)
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc winoWt%s(src *float32, srcStride int, dst *float32, dstStride, n int)\n", i.suffix)
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc winoIn%s(base *float32, offs *int, dst *float32, dstStride, n int)\n", i.suffix)
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc winoOut%s(src *float32, srcStride int, base *float32, offs *int, n int)\n", i.suffix)
@@ -941,6 +945,153 @@ func emitWinoWt(w func(string, ...any), i isa) {
 		for j := 0; j < 4; j++ {
 			w("\tVMOVUPS %s, (R13)", narrow(10+j))
 			w("\tADDQ R12, R13")
+		}
+	}
+	w("\tADDQ $%d, SI", 4*half)
+	w("\tADDQ $%d, DI", 4*half)
+	w("\tDECQ CX")
+	w("\tJNZ %s_step", name)
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// emitWinoDy writes winoDy, the transposed output transform dM = A·dY·Aᵀ
+// of one tile for n channels (a multiple of the lanes), F(2×2, 3×3)'s
+// weight gradient: output (i, j)'s gradient at base + offs[i·2+j] floats,
+// element ξ of dM to dst + ξ·dstStride floats, both moving a vector along
+// for each vector of channels. By columns b of dY: r_0b = y_0b, r_1b =
+// y_0b+y_1b, r_2b = y_0b−y_1b, r_3b = 0−y_1b; then dM's row i = (r_i0,
+// r_i0+r_i1, r_i0−r_i1, 0−r_i1). Eleven registers.
+func emitWinoDy(w func(string, ...any), i isa) {
+	vb := 4 * i.lanes
+	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	name := "winoDy" + i.suffix
+	w("")
+	w("// func %s(base *float32, offs *int, dst *float32, dstStride, n int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
+	w("\tMOVQ base+0(FP), SI")
+	w("\tMOVQ offs+8(FP), BX")
+	w("\tMOVQ dst+16(FP), DI")
+	w("\tMOVQ dstStride+24(FP), R8")
+	w("\tSHLQ $2, R8")
+	w("\tMOVQ n+32(FP), CX")
+	w("\tSHRQ $%d, CX", map[int]int{8: 3, 16: 4}[i.lanes])
+	w("\t%s %s, %s, %s", i.zero, reg(10), reg(10), reg(10))
+	w("%s_vec:", name)
+	for o := 0; o < 4; o++ { // y00, y01, y10, y11 into 0…3
+		w("\tMOVQ %d(BX), R9", 8*o)
+		w("\tVMOVUPS (SI)(R9*4), %s", reg(o))
+	}
+	w("\tMOVQ DI, R10")
+	for row := 0; row < 4; row++ {
+		// r_i0, r_i1 into 4, 5.
+		for b := 0; b < 2; b++ {
+			y0, y1, r := reg(b), reg(2+b), reg(4+b)
+			switch row {
+			case 0:
+				w("\tVMOVAPS %s, %s", y0, r)
+			case 1:
+				w("\tVADDPS %s, %s, %s", y1, y0, r)
+			case 2:
+				w("\tVSUBPS %s, %s, %s", y1, y0, r)
+			case 3:
+				w("\tVSUBPS %s, %s, %s", y1, reg(10), r)
+			}
+		}
+		// dM's row: r0, r0+r1, r0−r1, 0−r1 into 6…9.
+		w("\tVMOVAPS %s, %s", reg(4), reg(6))
+		w("\tVADDPS %s, %s, %s", reg(5), reg(4), reg(7))
+		w("\tVSUBPS %s, %s, %s", reg(5), reg(4), reg(8))
+		w("\tVSUBPS %s, %s, %s", reg(5), reg(10), reg(9))
+		for j := 0; j < 4; j++ {
+			w("\tVMOVUPS %s, (R10)", reg(6+j))
+			w("\tADDQ R8, R10")
+		}
+	}
+	w("\tADDQ $%d, SI", vb)
+	w("\tADDQ $%d, DI", vb)
+	w("\tDECQ CX")
+	w("\tJNZ %s_vec", name)
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// emitWinoWtGrad writes winoWtGrad, F(2×2, 3×3)'s weight-gradient
+// transform dw = Gᵀ·dU·G for n filters (a multiple of 16) side by side:
+// element ξ of dU at src + ξ·srcStride floats, tap t = r·3+q of dw to dst
+// + t·dstStride floats, in float64 (half a vector widened at a time) and
+// rounded once. A row r of s = Gᵀ·dU at a time, by columns j: s_0j =
+// u_0j + ½(u_1j+u_2j), s_1j = ½(u_1j−u_2j), s_2j = ½(u_1j+u_2j) + u_3j;
+// then dw's row r = (s_r0 + ½(s_r1+s_r2), ½(s_r1−s_r2), ½(s_r1+s_r2) +
+// s_r3). Twelve registers.
+func emitWinoWtGrad(w func(string, ...any), i isa) {
+	half := i.lanes / 2
+	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	narrow := func(n int) string {
+		if i.R == "Z" {
+			return fmt.Sprintf("Y%d", n)
+		}
+		return fmt.Sprintf("X%d", n)
+	}
+	cvtDown := "VCVTPD2PS"
+	if i.R == "Y" {
+		cvtDown = "VCVTPD2PSY"
+	}
+	name := "winoWtGrad" + i.suffix
+	w("")
+	w("// func %s(src *float32, srcStride int, dst *float32, dstStride, n int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
+	w("\tMOVQ src+0(FP), SI")
+	w("\tMOVQ srcStride+8(FP), R9")
+	w("\tSHLQ $2, R9")
+	w("\tMOVQ R9, R10")
+	w("\tSHLQ $2, R10 // 4·srcStride: from u_ij to u_(i+1)j")
+	w("\tLEAQ (R10)(R10*2), R13 // 12·srcStride")
+	w("\tMOVQ dst+16(FP), DI")
+	w("\tMOVQ dstStride+24(FP), R12")
+	w("\tSHLQ $2, R12")
+	w("\tMOVQ n+32(FP), CX")
+	w("\tSHRQ $%d, CX", map[int]int{4: 2, 8: 3}[half])
+	w("\tVBROADCASTSD winoHalf<>(SB), %s", reg(15))
+	w("%s_step:", name)
+	w("\tMOVQ DI, R14")
+	for row := 0; row < 3; row++ {
+		w("\tMOVQ SI, BX")
+		for j := 0; j < 4; j++ {
+			sj := reg(j)
+			// u_1j, u_2j into 4, 5.
+			w("\tVCVTPS2PD (BX)(R10*1), %s", reg(4))
+			w("\tVCVTPS2PD (BX)(R10*2), %s", reg(5))
+			switch row {
+			case 0: // u_0j + ½(u_1j+u_2j)
+				w("\tVADDPD %s, %s, %s", reg(5), reg(4), sj)
+				w("\tVMULPD %s, %s, %s", reg(15), sj, sj)
+				w("\tVCVTPS2PD (BX), %s", reg(6))
+				w("\tVADDPD %s, %s, %s", sj, reg(6), sj)
+			case 1: // ½(u_1j−u_2j)
+				w("\tVSUBPD %s, %s, %s", reg(5), reg(4), sj)
+				w("\tVMULPD %s, %s, %s", reg(15), sj, sj)
+			case 2: // ½(u_1j+u_2j) + u_3j
+				w("\tVADDPD %s, %s, %s", reg(5), reg(4), sj)
+				w("\tVMULPD %s, %s, %s", reg(15), sj, sj)
+				w("\tVCVTPS2PD (BX)(R13*1), %s", reg(6))
+				w("\tVADDPD %s, %s, %s", reg(6), sj, sj)
+			}
+			if j < 3 {
+				w("\tADDQ R9, BX")
+			}
+		}
+		// dw's row: s0 + ½(s1+s2), ½(s1−s2), ½(s1+s2) + s3 into 7…9.
+		w("\tVADDPD %s, %s, %s", reg(2), reg(1), reg(8))
+		w("\tVMULPD %s, %s, %s", reg(15), reg(8), reg(8))
+		w("\tVADDPD %s, %s, %s", reg(8), reg(0), reg(7))
+		w("\tVADDPD %s, %s, %s", reg(3), reg(8), reg(9))
+		w("\tVSUBPD %s, %s, %s", reg(2), reg(1), reg(8))
+		w("\tVMULPD %s, %s, %s", reg(15), reg(8), reg(8))
+		for q := 0; q < 3; q++ {
+			w("\t%s %s, %s", cvtDown, reg(7+q), narrow(10+q))
+			w("\tVMOVUPS %s, (R14)", narrow(10+q))
+			w("\tADDQ R12, R14")
 		}
 	}
 	w("\tADDQ $%d, SI", 4*half)

@@ -218,6 +218,12 @@ func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximg
 func convWgradPixWin3x3AVX2(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape
+func winoWtGradAVX2(src *float32, srcStride int, dst *float32, dstStride, n int)
+
+//go:noescape
+func winoDyAVX2(base *float32, offs *int, dst *float32, dstStride, n int)
+
+//go:noescape
 func winoWtAVX2(src *float32, srcStride int, dst *float32, dstStride, n int)
 
 //go:noescape
@@ -225,6 +231,12 @@ func winoInAVX2(base *float32, offs *int, dst *float32, dstStride, n int)
 
 //go:noescape
 func winoOutAVX2(src *float32, srcStride int, base *float32, offs *int, n int)
+
+//go:noescape
+func winoWtGradAVX512(src *float32, srcStride int, dst *float32, dstStride, n int)
+
+//go:noescape
+func winoDyAVX512(base *float32, offs *int, dst *float32, dstStride, n int)
 
 //go:noescape
 func winoWtAVX512(src *float32, srcStride int, dst *float32, dstStride, n int)

@@ -49,6 +49,14 @@ type winoArch struct {
 	// multiple of 16): element ξ at src[ξ·srcStride:], output (i, j) to
 	// base[offs[i·2+j]:].
 	out func(src []float32, srcStride int, base []float32, offs *[4]int, n int)
+	// dy writes the transposed output transform A·dY·Aᵀ of one tile for n
+	// channels (a multiple of 16): output (i, j)'s gradient at
+	// base[offs[i·2+j]:], element ξ to dst[ξ·dstStride:].
+	dy func(base []float32, offs *[4]int, dst []float32, dstStride, n int)
+	// wtGrad writes the weight-gradient transform Gᵀ·dU·G of n filters (a
+	// multiple of 16): element ξ of dU at src[ξ·srcStride:], tap t of the
+	// 3×3 gradient to dst[t·dstStride:].
+	wtGrad func(src []float32, srcStride int, dst []float32, dstStride, n int)
 	// wt writes the weight transform of n filters (a multiple of 16): tap
 	// t of the 3×3 filters at src[t·srcStride:], element ξ to
 	// dst[ξ·dstStride:].
@@ -59,7 +67,7 @@ type winoArch struct {
 }
 
 // winoGoArch is the portable set, the twins the assembly is tested against.
-var winoGoArch = &winoArch{name: "go", in: winoInGo, out: winoOutGo, wt: winoWtGo}
+var winoGoArch = &winoArch{name: "go", in: winoInGo, out: winoOutGo, dy: winoDyGo, wt: winoWtGo, wtGrad: winoWtGradGo}
 
 // winoInGo is winoArch.in: V = Bᵀ·d·B for each channel, a row of
 // t = Bᵀ·d at a time (t0 = d0−d2, t1 = d1+d2, t2 = d2−d1, t3 = d1−d3),
@@ -102,6 +110,22 @@ func winoOutGo(src []float32, srcStride int, base []float32, offs *[4]int, n int
 	}
 }
 
+// winoDyGo is winoArch.dy: by columns b of dY, r_0b = y_0b, r_1b =
+// y_0b+y_1b, r_2b = y_0b−y_1b, r_3b = 0−y_1b; then dM's row i = (r_i0,
+// r_i0+r_i1, r_i0−r_i1, 0−r_i1).
+func winoDyGo(base []float32, offs *[4]int, dst []float32, dstStride, n int) {
+	for c := range n {
+		y00, y01, y10, y11 := base[offs[0]+c], base[offs[1]+c], base[offs[2]+c], base[offs[3]+c]
+		r := [4][2]float32{{y00, y01}, {y00 + y10, y01 + y11}, {y00 - y10, y01 - y11}, {0 - y10, 0 - y11}}
+		for i, ri := range r {
+			dst[(i*4+0)*dstStride+c] = ri[0]
+			dst[(i*4+1)*dstStride+c] = ri[0] + ri[1]
+			dst[(i*4+2)*dstStride+c] = ri[0] - ri[1]
+			dst[(i*4+3)*dstStride+c] = 0 - ri[1]
+		}
+	}
+}
+
 // winogradMinChannels is the fewest channels, each way, of a convolution
 // by F(2×2, 3×3): the transforms cost a fixed amount per channel and
 // tile, the products 16·C·K multiply-adds a tile, so few channels leave
@@ -116,7 +140,8 @@ const winogradMinChannels = 64
 const winogradTiles = 64
 
 // winogradUse is the transform set convolutions run F(2×2, 3×3) on (nil:
-// none, where there is no assembly); winogradAny lifts the channel minimum.
+// none, where there is no assembly); winogradAny lifts the minimums of
+// channels and terms, so that tests reach small shapes.
 // Variables, so that tests can run every way.
 var (
 	winogradUse = winoBest
@@ -133,6 +158,32 @@ func (g *Conv2dGeom) winograd() bool {
 		g.Groups == 1 && g.PadH <= 2 && g.PadW <= 2 && g.C%16 == 0 && g.K%16 == 0 &&
 		(winogradAny || min(g.C, g.K) >= winogradMinChannels) && g.C*g.K <= winogradMaxPairs && g.OH >= 1 && g.OW >= 1
 }
+
+// winogradWgrad reports whether g's weight gradient runs by F(2×2, 3×3):
+// where its forward pass does, with at least winogradWgradMinChannels
+// channels each way and winogradWgradMinTerms terms in each weight's sum.
+func (g *Conv2dGeom) winogradWgrad() bool {
+	return g.winograd() && (winogradAny || min(g.C, g.K) >= winogradWgradMinChannels && g.N*g.OH*g.OW >= winogradWgradMinTerms)
+}
+
+// winogradWgradMinTerms is the fewest terms (N·OH·OW) of each weight's
+// sum for a weight gradient by F(2×2, 3×3). Its rounding errors grow with
+// the magnitudes of every input in a tile's 4×4 patch, not only those a
+// weight multiplies, so against the bound the conformance suite states
+// for a float32 sum of n terms (n·2⁻²⁴·Σ|term|) it needs deep sums: with
+// inputs as the suite draws them (one in 8 spanning 10⁻³ to 10³), 128
+// channels, the worst element of three draws stood at 33–82× the bound
+// over 40 terms, 0.4–1.0× over 256, 0.16–0.44× over 512, 0.04× over 1 024
+// and 0.01× over 2 048 (the direct kernels: 0.17 to 0.005×). A ResNet's
+// layers at batch 128 sum 2 048 to 131 072 terms.
+const winogradWgradMinTerms = 1024
+
+// winogradWgradMinChannels is the fewest channels, each way, of a weight
+// gradient by F(2×2, 3×3). A ResNet's layers at batch 128 (Intel Xeon,
+// AVX-512, against the direct kernels, 3 rounds): 64 channels 0.95–1.01×,
+// 128 1.35–1.49×, 256 1.40–1.50×, 512 1.32–1.49×
+// (bench/results/winograd-wgrad-2026-12-02.txt).
+const winogradWgradMinChannels = 128
 
 // winogradMaxPairs bounds C·K of a convolution by F(2×2, 3×3): its
 // transformed weights take 16·C·K floats, and their packed copy as many
@@ -309,34 +360,41 @@ func newWinoChunk(arch *winoArch, g *Conv2dGeom, e *Epilogue, pc, chunkRows int)
 
 func (c *winoChunk) release() { putScratch(c.scratch) }
 
-// run computes the outputs of the tile rows [r0, r1) of y = conv(x, ·)
-// with the packed transformed weights pbs.
-func (c *winoChunk) run(y, x []float32, pbs []*PackedB, r0, r1 int) {
-	g, arch := c.g, c.arch
-	C, K, H, W, OH, OW := g.C, g.K, g.H, g.W, g.OH, g.OW
-	hw, ohw, th, tw := H*W, OH*OW, c.th, c.tw
-	// The input rows of each image's part, channel-minor.
+// segments sets c.segs to the parts of the tile rows [r0, r1) in each
+// image.
+func (c *winoChunk) segments(r0, r1 int) {
+	g := c.g
 	c.segs = c.segs[:0]
 	xo, yo := 0, 0
 	for gr := r0; gr < r1; {
-		s := winoSeg{n: gr / th, tyA: gr % th, xo: xo, yo: yo}
-		s.tyB = min(th, s.tyA+r1-gr)
+		s := winoSeg{n: gr / c.th, tyA: gr % c.th, xo: xo, yo: yo}
+		s.tyB = min(c.th, s.tyA+r1-gr)
 		s.ihLo = max(0, 2*s.tyA-g.PadH)
-		ihHi := min(H, 2*(s.tyB-1)-g.PadH+4)
-		s.oyLo, s.oyHi = 2*s.tyA, min(OH, 2*s.tyB)
-		if ihHi > s.ihLo {
-			transposeBlock(arch, c.xc[xo:], C, x[s.n*C*hw+s.ihLo*W:], hw, C, (ihHi-s.ihLo)*W)
-			xo += (ihHi - s.ihLo) * W * C
-		}
-		yo += (s.oyHi - s.oyLo) * OW * K
+		xo += max(0, min(g.H, 2*(s.tyB-1)-g.PadH+4)-s.ihLo) * g.W * g.C
+		s.oyLo, s.oyHi = 2*s.tyA, min(g.OH, 2*s.tyB)
+		yo += (s.oyHi - s.oyLo) * g.OW * g.K
 		c.segs = append(c.segs, s)
 		gr += s.tyB - s.tyA
+	}
+}
+
+// input lays out the input rows of c.segs channel-minor in c.xc and
+// writes the input transforms of their tiles in turn to v (tile p's
+// element ξ at v[ξ·vst + p·C:]); it returns the number of tiles.
+func (c *winoChunk) input(x, v []float32, vst int) int {
+	g, arch := c.g, c.arch
+	C, H, W := g.C, g.H, g.W
+	hw := H * W
+	for _, s := range c.segs {
+		if ihHi := min(H, 2*(s.tyB-1)-g.PadH+4); ihHi > s.ihLo {
+			transposeBlock(arch, c.xc[s.xo:], C, x[s.n*C*hw+s.ihLo*W:], hw, C, (ihHi-s.ihLo)*W)
+		}
 	}
 	var offs [16]int
 	p := 0
 	for _, s := range c.segs {
 		for ty := s.tyA; ty < s.tyB; ty++ {
-			for tx := range tw {
+			for tx := range c.tw {
 				for ti := range 4 {
 					ih := 2*ty - g.PadH + ti
 					for tj := range 4 {
@@ -348,11 +406,38 @@ func (c *winoChunk) run(y, x []float32, pbs []*PackedB, r0, r1 int) {
 						}
 					}
 				}
-				arch.in(c.xc, &offs, c.v[p*C:], c.vst, C)
+				arch.in(c.xc, &offs, v[p*C:], vst, C)
 				p++
 			}
 		}
 	}
+	return p
+}
+
+// outOffsets sets oo to the offsets in c.yc of the outputs of tile
+// (ty, tx) of segment s, c.trash for those past the output's edge.
+func (c *winoChunk) outOffsets(oo *[4]int, s *winoSeg, ty, tx int) {
+	OH, OW, K := c.g.OH, c.g.OW, c.g.K
+	for oi := range 2 {
+		for oj := range 2 {
+			oy, ox := 2*ty+oi, 2*tx+oj
+			if oy < OH && ox < OW {
+				oo[oi*2+oj] = s.yo + ((oy-s.oyLo)*OW+ox)*K
+			} else {
+				oo[oi*2+oj] = c.trash
+			}
+		}
+	}
+}
+
+// run computes the outputs of the tile rows [r0, r1) of y = conv(x, ·)
+// with the packed transformed weights pbs.
+func (c *winoChunk) run(y, x []float32, pbs []*PackedB, r0, r1 int) {
+	g, arch := c.g, c.arch
+	C, K, OW := g.C, g.K, g.OW
+	ohw := g.OH * OW
+	c.segments(r0, r1)
+	p := c.input(x, c.v, c.vst)
 	for xi, pb := range pbs {
 		SgemmPacked(false, p, 1, c.v[xi*c.vst:], C, pb, 0, c.m[xi*c.mst:], K, nil)
 	}
@@ -361,17 +446,8 @@ func (c *winoChunk) run(y, x []float32, pbs []*PackedB, r0, r1 int) {
 	p = 0
 	for _, s := range c.segs {
 		for ty := s.tyA; ty < s.tyB; ty++ {
-			for tx := range tw {
-				for oi := range 2 {
-					for oj := range 2 {
-						oy, ox := 2*ty+oi, 2*tx+oj
-						if oy < OH && ox < OW {
-							oo[oi*2+oj] = s.yo + ((oy-s.oyLo)*OW+ox)*K
-						} else {
-							oo[oi*2+oj] = c.trash
-						}
-					}
-				}
+			for tx := range c.tw {
+				c.outOffsets(&oo, &s, ty, tx)
 				arch.out(c.m[p*K:], c.mst, c.yc, &oo, K)
 				p++
 			}
@@ -384,6 +460,120 @@ func (c *winoChunk) run(y, x []float32, pbs []*PackedB, r0, r1 int) {
 			imageEpilogue(&ge, c.e, 0, K, at).apply(y[at+s.oyLo*OW:], ohw, 0, K, s.oyLo*OW, pix)
 		}
 	}
+}
+
+// outputGrad lays out the output-gradient rows of c.segs channel-minor in
+// c.yc and writes the transposed output transforms A·dY·Aᵀ of their
+// tiles in turn to dm (tile p's element ξ at dm[ξ·mst + p·K:]); c.yc's
+// vector at c.trash must be zero, for the parts of tiles past the edge.
+func (c *winoChunk) outputGrad(dy, dm []float32, mst int) {
+	g, arch := c.g, c.arch
+	K, OW := g.K, g.OW
+	ohw := g.OH * OW
+	for _, s := range c.segs {
+		transposeBlock(arch, c.yc[s.yo:], K, dy[s.n*K*ohw+s.oyLo*OW:], ohw, K, (s.oyHi-s.oyLo)*OW)
+	}
+	var oo [4]int
+	p := 0
+	for _, s := range c.segs {
+		for ty := s.tyA; ty < s.tyB; ty++ {
+			for tx := range c.tw {
+				c.outOffsets(&oo, &s, ty, tx)
+				arch.dy(c.yc, &oo, dm[p*K:], mst, K)
+				p++
+			}
+		}
+	}
+}
+
+// winogradWgradFloats bounds the scratch of a pass of
+// winogradBackwardWeight's products: the transformed inputs and output
+// gradients of its tiles, 16·(C+K) floats a tile. A variable, so that
+// tests can make passes small.
+var winogradWgradFloats = 1 << 22
+
+// winogradBackwardWeight writes dw (overwriting it) from x and dy for a
+// g where winograd holds, by F(2×2, 3×3): dU_ξ [C, K] = Σ_tiles V_ξᵀ ·
+// (A·dY·Aᵀ)_ξ, the adjoint of the forward pass's products, then
+// dW[k,c] = Gᵀ·dU[c,k]·G. The tiles go in passes of whole tile rows,
+// whose transforms are written in parallel and whose 16 products (one
+// per ξ, in parallel) add to dU in pass order, so the sums do not depend
+// on GOMAXPROCS.
+func winogradBackwardWeight(arch *winoArch, dw, x, dy []float32, g Conv2dGeom) {
+	C, K := g.C, g.K
+	th, tw := ceilDiv(g.OH, 2), ceilDiv(g.OW, 2)
+	rows := g.N * th
+	subRows := max(1, winogradTiles/tw)                                         // rows of a worker's chunk
+	passRows := max(subRows, winogradWgradFloats/(16*(C+K)*tw)/subRows*subRows) // whole chunks
+	pcMax := min(rows, passRows) * tw
+	vst, mst, ust := winogradStride(pcMax*C), winogradStride(pcMax*K), winogradStride(C*K)
+	sp := getScratch(16 * (vst + mst + ust))
+	defer putScratch(sp)
+	v, dm, du := (*sp)[:16*vst], (*sp)[16*vst:16*(vst+mst)], (*sp)[16*(vst+mst):]
+	for r0 := 0; r0 < rows; r0 += passRows {
+		r1 := min(rows, r0+passRows)
+		ParallelItems(ceilDiv(r1-r0, subRows), func() (func(int), func()) {
+			c := newWinoChunk(arch, &g, nil, subRows*tw, subRows)
+			clear(c.yc[c.trash:])
+			return func(i int) {
+				a, b := r0+i*subRows, min(r1, r0+(i+1)*subRows)
+				c.segments(a, b)
+				at := (a - r0) * tw
+				c.input(x, v[at*C:], vst)
+				c.outputGrad(dy, dm[at*K:], mst)
+			}, c.release
+		})
+		var beta float32
+		if r0 > 0 {
+			beta = 1
+		}
+		pc := (r1 - r0) * tw
+		ParallelFor(16, 1, func(lo, hi int) {
+			for xi := lo; xi < hi; xi++ {
+				Sgemm(true, false, C, K, pc, 1, v[xi*vst:], C, dm[xi*mst:], K, beta, du[xi*ust:], K)
+			}
+		})
+	}
+	winogradWeightsGrad(arch, dw, du, ust, K, C)
+}
+
+// winoWtGradGo is winoArch.wtGrad: dw = Gᵀ·dU·G in float64, rounded
+// once. By columns j, s_0j = u_0j + ½(u_1j+u_2j), s_1j = ½(u_1j−u_2j),
+// s_2j = ½(u_1j+u_2j) + u_3j; then dw's row r = (s_r0 + ½(s_r1+s_r2),
+// ½(s_r1−s_r2), ½(s_r1+s_r2) + s_r3). The conversions keep each product
+// apart from the sum it meets (no fused multiply-add), as the assembly.
+func winoWtGradGo(src []float32, srcStride int, dst []float32, dstStride, n int) {
+	for f := range n {
+		var s [12]float64
+		for j := range 4 {
+			u0, u1, u2, u3 := float64(src[j*srcStride+f]), float64(src[(4+j)*srcStride+f]), float64(src[(8+j)*srcStride+f]), float64(src[(12+j)*srcStride+f])
+			s[j], s[4+j], s[8+j] = u0+float64(0.5*(u1+u2)), 0.5*(u1-u2), float64(0.5*(u1+u2))+u3
+		}
+		for r := range 3 {
+			s0, s1, s2, s3 := s[r*4], s[r*4+1], s[r*4+2], s[r*4+3]
+			dst[(r*3)*dstStride+f] = float32(s0 + float64(0.5*(s1+s2)))
+			dst[(r*3+1)*dstStride+f] = float32(0.5 * (s1 - s2))
+			dst[(r*3+2)*dstStride+f] = float32(float64(0.5*(s1+s2)) + s3)
+		}
+	}
+}
+
+// winogradWeightsGrad writes dw [K, C, 3, 3] = Gᵀ·dU·G from the 16
+// matrices dU_ξ [C, K] (du[ξ·ust + c·K + k]): the transform on vectors
+// of filters into [C, 3, 3, K], then laid out as dw.
+func winogradWeightsGrad(arch *winoArch, dw, du []float32, ust, k, c int) {
+	tp := getScratch(len(dw))
+	defer putScratch(tp)
+	dwt := *tp
+	ParallelFor(c, max(1, elemGrain/(k*16)), func(lo, hi int) {
+		for ci := lo; ci < hi; ci++ {
+			arch.wtGrad(du[ci*k:], ust, dwt[ci*9*k:], k, k)
+		}
+	})
+	ParallelFor(ceilDiv(c*9, 16), max(1, elemGrain/(k*16)), func(lo, hi int) {
+		rows := min(c*9, hi*16) - lo*16
+		transposeBlock(arch, dw[lo*16:], c*9, dwt[lo*16*k:], k, rows, k)
+	})
 }
 
 // WinogradEnv names the environment variable that turns F(2×2, 3×3) off

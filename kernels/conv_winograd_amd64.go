@@ -11,13 +11,13 @@ var (
 		if !cpu.X86.HasAVX512F {
 			return nil
 		}
-		return &winoArch{name: "avx512", in: winoInAsm(winoInAVX512), out: winoOutAsm(winoOutAVX512), wt: winoWtAsm(winoWtAVX512), transpose16: transpose16Asm}
+		return &winoArch{name: "avx512", in: winoInAsm(winoInAVX512), out: winoOutAsm(winoOutAVX512), dy: winoDyAsm(winoDyAVX512), wt: winoWtAsm(winoWtAVX512), wtGrad: winoWtGradAsm(winoWtGradAVX512), transpose16: transpose16Asm}
 	}()
 	winoAVX2 = func() *winoArch {
 		if !cpu.X86.HasAVX2 {
 			return nil
 		}
-		return &winoArch{name: "avx2", in: winoInAsm(winoInAVX2), out: winoOutAsm(winoOutAVX2), wt: winoWtAsm(winoWtAVX2)}
+		return &winoArch{name: "avx2", in: winoInAsm(winoInAVX2), out: winoOutAsm(winoOutAVX2), dy: winoDyAsm(winoDyAVX2), wt: winoWtAsm(winoWtAVX2), wtGrad: winoWtGradAsm(winoWtGradAVX2)}
 	}()
 	winoBest = func() *winoArch {
 		if a := winoAsmArchs(); len(a) > 0 {
@@ -43,6 +43,19 @@ func winoAsmArchs() []*winoArch {
 // what it reads and writes lies within base and dst.
 func winoInAsm(k func(base *float32, offs *int, dst *float32, dstStride, n int)) func([]float32, *[16]int, []float32, int, int) {
 	return func(base []float32, offs *[16]int, dst []float32, dstStride, n int) {
+		if !winoRuns(n) {
+			return
+		}
+		touchRuns(base, offs[:], n)
+		_ = dst[15*dstStride+n-1]
+		k(&base[0], &offs[0], &dst[0], dstStride, n)
+	}
+}
+
+// winoDyAsm wraps a transposed output transform kernel as winoArch.dy,
+// checking that what it reads and writes lies within base and dst.
+func winoDyAsm(k func(base *float32, offs *int, dst *float32, dstStride, n int)) func([]float32, *[4]int, []float32, int, int) {
+	return func(base []float32, offs *[4]int, dst []float32, dstStride, n int) {
 		if !winoRuns(n) {
 			return
 		}
@@ -97,5 +110,18 @@ func winoRuns(n int) bool {
 func touchRuns(base []float32, offs []int, n int) {
 	for _, o := range offs {
 		_ = base[o+n-1]
+	}
+}
+
+// winoWtGradAsm wraps a weight-gradient transform kernel as
+// winoArch.wtGrad, checking that what it reads and writes lies within src
+// and dst.
+func winoWtGradAsm(k func(src *float32, srcStride int, dst *float32, dstStride, n int)) func([]float32, int, []float32, int, int) {
+	return func(src []float32, srcStride int, dst []float32, dstStride, n int) {
+		if !winoRuns(n) {
+			return
+		}
+		_, _ = src[15*srcStride+n-1], dst[8*dstStride+n-1]
+		k(&src[0], srcStride, &dst[0], dstStride, n)
 	}
 }

@@ -71,6 +71,20 @@ func TestWinogradTwins(t *testing.T) {
 			winoGoArch.out(src, stride, wantY, &oo, n)
 			sameBitsAll(t, name+" out, against the Go twin", gotY, wantY)
 
+			var dyo [4]int
+			for i := range dyo {
+				dyo[i] = rng.IntN(20)*n + rng.IntN(8)
+			}
+			gotM, wantM := nanSlice(16*stride), nanSlice(16*stride)
+			arch.dy(base, &dyo, gotM, stride, n)
+			winoGoArch.dy(base, &dyo, wantM, stride, n)
+			sameBitsAll(t, name+" dy, against the Go twin", gotM, wantM)
+
+			gotW, wantW := nanSlice(9*stride), nanSlice(9*stride)
+			arch.wtGrad(src, stride, gotW, stride, n)
+			winoGoArch.wtGrad(src, stride, wantW, stride, n)
+			sameBitsAll(t, name+" wtGrad, against the Go twin", gotW, wantW)
+
 			wsrc := draw(9*stride + n)
 			gotU, wantU := nanSlice(16*stride), nanSlice(16*stride)
 			arch.wt(wsrc, stride, gotU, stride, n)
@@ -195,23 +209,8 @@ func TestConv2dWinogradDeep(t *testing.T) {
 			continue
 		}
 		g, _, x, w, dy, wantY, wantDx := winoCase(t, rng, g)
-		abs := func(s []float32) []float32 {
-			a := make([]float32, len(s))
-			for i, v := range s {
-				a[i] = float32(math.Abs(float64(v)))
-			}
-			return a
-		}
-		scaleY, scaleDx, _ := refConv(abs(x), abs(w), abs(dy), g) // Σ|term| of each output
+		scaleY, scaleDx, _ := refConv(absSlice(x), absSlice(w), absSlice(dy), g) // Σ|term| of each output
 		n := float64(9 * max(g.C, g.K))
-		rms := func(got []float32, want []float64) float64 {
-			var s float64
-			for i, v := range want {
-				d := float64(got[i]) - v
-				s += d * d
-			}
-			return math.Sqrt(s / float64(len(want)))
-		}
 		var first [2][]float32
 		for _, arch := range append([]*winoArch{nil}, winoArchs()...) {
 			y, dx := nanSlice(len(wantY)), nanSlice(len(wantDx))
@@ -240,7 +239,7 @@ func TestConv2dWinogradDeep(t *testing.T) {
 					sameBitsAll(t, name+": dx against the Go transforms", dx, first[1])
 				}
 			}
-			t.Logf("%s: RMS error y %.3g, dx %.3g", name, rms(y, wantY), rms(dx, wantDx))
+			t.Logf("%s: RMS error y %.3g, dx %.3g", name, rmsError(y, wantY), rmsError(dx, wantDx))
 		}
 	}
 }
@@ -273,6 +272,18 @@ func TestWinogradTakes(t *testing.T) {
 		g = withOut(g)
 		if got := g.winograd(); got != c.want {
 			t.Errorf("%s: winograd() = %v, want %v", c.name, got, c.want)
+		}
+	}
+	// The weight gradient: 128 channels and 1 024 terms each weight.
+	for _, c := range []struct {
+		n, ch, hw int
+		want      bool
+	}{{16, 128, 8, true}, {15, 128, 8, false}, {2, 128, 5, false}, {16, 64, 8, false}, {64, 128, 4, true}} {
+		g := base
+		g.N, g.C, g.K, g.H, g.W = c.n, c.ch, c.ch, c.hw, c.hw
+		g = withOut(g)
+		if got := g.winogradWgrad(); got != c.want {
+			t.Errorf("N %d, %d channels, %d×%d: winogradWgrad() = %v, want %v", c.n, c.ch, c.hw, c.hw, got, c.want)
 		}
 	}
 	winogradUse = nil
@@ -325,4 +336,92 @@ func winoCase(t *testing.T, rng *rand.Rand, g Conv2dGeom) (_, fg Conv2dGeom, x, 
 	dy = randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
 	wantY, wantDx, _ = refConv(x, w, dy, g)
 	return g, fg, x, w, dy, wantY, wantDx
+}
+
+// TestConv2dWinogradWgrad checks the weight gradient by F(2×2, 3×3), on
+// every set of transforms, against the definition within the bound the
+// conformance suite states for a float32 sum of n terms (n·2⁻²⁴·Σ|term|,
+// n = N·OH·OW, the terms of each weight's sum): its sums are over the
+// tiles, and the transforms' roundings add to them (RMS error against
+// float64 on a ResNet's layers 1.07–1.33× the direct kernels'; on a
+// 3×133 plane of 16 channels 4.8×, where TestConv2d's fixed 10⁻⁵·(1+|v|)
+// would not hold). In the default passes of products and in passes of one
+// chunk of tile rows each; the same bits whatever GOMAXPROCS is.
+func TestConv2dWinogradWgrad(t *testing.T) {
+	defer func(was bool, use *winoArch, floats int) {
+		winogradAny, winogradUse, winogradWgradFloats = was, use, floats
+	}(winogradAny, winogradUse, winogradWgradFloats)
+	winogradAny = true
+	if winogradUse == nil { // no assembly: the Go transforms
+		winogradUse = winoGoArch
+	}
+	rng := rand.New(rand.NewPCG(35, 35))
+	geoms := append(winoGeoms[:len(winoGeoms):len(winoGeoms)],
+		Conv2dGeom{N: 9, C: 128, H: 8, W: 8, K: 144, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1})
+	for _, g := range geoms {
+		g, _, x, w, dy, _, _ := winoCase(t, rng, g)
+		_, _, want := refConv(x, w, dy, g)
+		_, _, scale := refConv(absSlice(x), absSlice(w), absSlice(dy), g) // Σ|term| of each weight
+		n := float64(g.N * g.OH * g.OW)
+		check := func(name string, dw []float32) {
+			t.Helper()
+			for i, v := range want {
+				if !(math.Abs(float64(dw[i])-v) <= n*0x1p-24*scale[i]+0x1p-126) { // NaN fails too
+					t.Fatalf("%s: dw[%d] = %g, want %g ± %g", name, i, dw[i], v, n*0x1p-24*scale[i])
+				}
+			}
+		}
+		for _, arch := range winoArchs() {
+			name := fmt.Sprintf("%s/%+v", arch.name, g)
+			var first []float32
+			for _, floats := range []int{1 << 22, 1} { // the default passes; a pass a chunk
+				winogradWgradFloats = floats
+				var one []float32
+				for _, procs := range []int{1, 2, 5} {
+					dw := nanSlice(len(want))
+					withProcs(procs, func() { winogradBackwardWeight(arch, dw, x, dy, g) })
+					if one == nil {
+						check(fmt.Sprintf("%s, %d floats a pass", name, floats), dw)
+						one = dw
+					} else {
+						sameBitsAll(t, fmt.Sprintf("%s, %d floats a pass, GOMAXPROCS=%d: dw against GOMAXPROCS=1", name, floats, procs), dw, one)
+					}
+				}
+				if first == nil {
+					first = one
+				}
+			}
+			winogradWgradFloats = 1 << 22
+			withWinograd(arch, func() {
+				dw := nanSlice(len(want))
+				Conv2dBackwardWeight(dw, x, dy, g)
+				sameBitsAll(t, name+": Conv2dBackwardWeight against winogradBackwardWeight", dw, first)
+			})
+		}
+		if g.C >= winogradWgradMinChannels {
+			for _, arch := range append([]*winoArch{nil}, winoArchs()...) {
+				dw := nanSlice(len(want))
+				withWinograd(arch, func() {
+					defer func(was bool) { winogradAny = was }(winogradAny)
+					winogradAny = false
+					Conv2dBackwardWeight(dw, x, dy, g)
+				})
+				name := "Winograd off"
+				if arch != nil {
+					name = arch.name
+				}
+				t.Logf("%s/%+v: RMS error dw %.3g", name, g, rmsError(dw, want))
+			}
+		}
+	}
+}
+
+// rmsError returns the root-mean-square difference of got from want.
+func rmsError(got []float32, want []float64) float64 {
+	var s float64
+	for i, v := range want {
+		d := float64(got[i]) - v
+		s += d * d
+	}
+	return math.Sqrt(s / float64(len(want)))
 }

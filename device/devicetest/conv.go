@@ -23,10 +23,14 @@ var convCases = append([]convCase{
 	{"strideGtKernel", conv(1, 2, 7, 7, 2, 1, 2, 3, 3, 0, 0, 1, 1, 1)},
 	{"asymmetric", conv(1, 3, 6, 9, 2, 2, 4, 1, 2, 1, 0, 1, 2, 1)},
 	{"deep", conv(1, 16, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
-	// Enough channels for the CPU backend's F(2×2, 3×3) on both passes:
+	// Enough channels for the CPU backend's F(2×2, 3×3) on the forward and
+	// input-gradient passes:
 	// odd planes, padding 1, and 2 by 0 (the input gradient's 0 by 2).
 	{"winograd", conv(2, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
 	{"winogradPad", conv(1, 64, 5, 7, 80, 3, 3, 1, 1, 2, 0, 1, 1, 1)},
+	// And for its weight gradient: 128 channels, and 1 024 terms in each
+	// weight's sum.
+	{"winogradWgrad", conv(64, 128, 4, 4, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
 }, randomConvCases(rand.New(rand.NewPCG(1, 2)), 8)...)
 
 type convCase struct {
