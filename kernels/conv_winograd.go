@@ -34,7 +34,10 @@ import (
 // scratch between the input transform, the 16 products and the output
 // transform.
 //
-// Every sum over the channels is a GEMM sum, cut at the same kc
+// The weight gradient is the adjoint: dU_ξ [C, K] = Σ_tiles V_ξᵀ ·
+// (A·dY·Aᵀ)_ξ, then dW = Gᵀ·dU·G (winogradBackwardWeight).
+//
+// Every sum over the channels (or tiles) is a GEMM sum, cut at the same kc
 // boundaries whatever GOMAXPROCS is, and the chunks depend on the shape
 // only, so the result does not depend on the number of threads.
 

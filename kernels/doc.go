@@ -1,6 +1,7 @@
 // Package kernels holds the CPU compute kernels behind device/cpu: GEMM,
 // convolution (implicit-GEMM, im2col, direct, or Winograd's F(2×2, 3×3)
-// for 3×3 stride-1 layers of 64 channels or more), pooling, softmax, element-wise math, reductions,
+// for 3×3 stride-1 layers of 64 channels or more, their weight gradients
+// from 128 channels and 1 024 terms a weight), pooling, softmax, element-wise math, reductions,
 // gather/scatter, Philox random numbers and optimizer updates.
 //
 // Kernels know nothing of tensors or devices: they take plain slices,
