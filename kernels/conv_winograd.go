@@ -343,10 +343,13 @@ type winoSeg struct {
 }
 
 // newWinoChunk returns the scratch of a worker for chunks of up to
-// chunkRows tile rows, pc tiles.
+// chunkRows tile rows, pc tiles; with pc 0, none for their transforms and
+// products (the weight gradient writes those to shared scratch).
 func newWinoChunk(arch *winoArch, g *Conv2dGeom, e *Epilogue, pc, chunkRows int) *winoChunk {
-	c := &winoChunk{arch: arch, g: g, e: e, th: ceilDiv(g.OH, 2), tw: ceilDiv(g.OW, 2),
-		vst: winogradStride(pc * g.C), mst: winogradStride(pc * g.K)}
+	c := &winoChunk{arch: arch, g: g, e: e, th: ceilDiv(g.OH, 2), tw: ceilDiv(g.OW, 2)}
+	if pc > 0 {
+		c.vst, c.mst = winogradStride(pc*g.C), winogradStride(pc*g.K)
+	}
 	// A segment of r tile rows reads at most 2r+2 input rows and writes
 	// 2r output rows.
 	c.zero = (2*chunkRows + 2*min(chunkRows, g.N)) * g.W * g.C
@@ -516,7 +519,7 @@ func winogradBackwardWeight(arch *winoArch, dw, x, dy []float32, g Conv2dGeom) {
 	for r0 := 0; r0 < rows; r0 += passRows {
 		r1 := min(rows, r0+passRows)
 		ParallelItems(ceilDiv(r1-r0, subRows), func() (func(int), func()) {
-			c := newWinoChunk(arch, &g, nil, subRows*tw, subRows)
+			c := newWinoChunk(arch, &g, nil, 0, subRows)
 			clear(c.yc[c.trash:])
 			return func(i int) {
 				a, b := r0+i*subRows, min(r1, r0+(i+1)*subRows)
