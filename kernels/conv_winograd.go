@@ -6,7 +6,7 @@ import (
 )
 
 // Winograd's minimal filtering F(2×2, 3×3) for 3×3 stride-1 convolutions
-// with many channels (a ResNet's 128- to 512-channel layers): each 2×2
+// with many channels (a ResNet's 64- to 512-channel layers): each 2×2
 // tile of the output is computed from the 4×4 patch of the input under it
 // with 16 multiply-adds per channel pair where the direct sum takes 36,
 // 2.25× fewer, so that what is left is 16 GEMMs with the channels as their
@@ -25,14 +25,13 @@ import (
 // M_ξ [P, K] = V_ξ [P, C] · U_ξ [C, K] over P tiles: the transformed
 // weights U_ξ are packed once a call (PackB) and serve every tile.
 //
-// The transforms run on vectors of channels: the input is first laid out
-// channel-minor ([N, H, W, C], a zero vector after it for the taps in the
-// padding), so that each tap of a tile is a run of C floats, and the
-// outputs are written channel-minor and laid back out as [N, K, OH, OW]
-// at the end, image by image, where the epilogue is applied. The tiles go
-// in chunks of whole tile rows, each chunk's V and M held in a worker's
-// scratch between the input transform, the 16 products and the output
-// transform.
+// The transforms run on vectors of channels. The tiles go in chunks of
+// whole tile rows (winoChunk): a chunk's input rows are laid out
+// channel-minor in a worker's scratch (a zero vector after them for the
+// taps in the padding), so that each tap of a tile is a run of C floats;
+// its V and M stay there between the input transform, the 16 products
+// and the output transform; its outputs are written channel-minor, laid
+// back out as [N, K, OH, OW] and finished by the epilogue while in cache.
 //
 // The weight gradient is the adjoint: dU_ξ [C, K] = Σ_tiles V_ξᵀ ·
 // (A·dY·Aᵀ)_ξ, then dW = Gᵀ·dU·G (winogradBackwardWeight).
