@@ -12909,7 +12909,7 @@ TEXT ·winoInAVX2(SB), NOSPLIT, $0-40
 	SHLQ $2, R8
 	MOVQ n+32(FP), CX
 	SHRQ $3, CX
-winoInAVX2_vec:
+winoInAVX2_loop:
 	MOVQ DI, R10
 	MOVQ 0(BX), R9
 	VMOVUPS (SI)(R9*4), Y0
@@ -13042,7 +13042,7 @@ winoInAVX2_vec:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	DECQ CX
-	JNZ winoInAVX2_vec
+	JNZ winoInAVX2_loop
 	VZEROUPPER
 	RET
 
@@ -13055,11 +13055,10 @@ TEXT ·winoOutAVX2(SB), NOSPLIT, $0-40
 	MOVQ offs+24(FP), BX
 	MOVQ n+32(FP), CX
 	SHRQ $3, CX
-	LEAQ (R8)(R8*2), R11 // 3·srcStride
 	MOVQ R8, R12
 	SHLQ $2, R12 // 4·srcStride: from m_rj to m_(r+1)j
 	LEAQ (R12)(R12*2), R13 // 12·srcStride
-winoOutAVX2_vec:
+winoOutAVX2_loop:
 	MOVQ SI, R10
 	VMOVUPS (R10), Y8
 	VMOVUPS (R10)(R12*1), Y9
@@ -13115,7 +13114,7 @@ winoOutAVX2_vec:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	DECQ CX
-	JNZ winoOutAVX2_vec
+	JNZ winoOutAVX2_loop
 	VZEROUPPER
 	RET
 
@@ -13124,15 +13123,15 @@ TEXT ·winoWtAVX2(SB), NOSPLIT, $0-40
 	MOVQ src+0(FP), SI
 	MOVQ srcStride+8(FP), R9
 	SHLQ $2, R9
-	LEAQ (R9)(R9*2), R10 // 3·srcStride: from g_rs to g_(r+1)s
-	LEAQ (R10)(R10*1), R11 // 6·srcStride
 	MOVQ dst+16(FP), DI
 	MOVQ dstStride+24(FP), R12
 	SHLQ $2, R12
 	MOVQ n+32(FP), CX
 	SHRQ $2, CX
+	LEAQ (R9)(R9*2), R10 // 3·srcStride: from g_rs to g_(r+1)s
+	LEAQ (R10)(R10*1), R11 // 6·srcStride
 	VBROADCASTSD winoHalf<>(SB), Y15
-winoWtAVX2_step:
+winoWtAVX2_loop:
 	MOVQ DI, R13
 	MOVQ SI, BX
 	VCVTPS2PD (BX), Y0
@@ -13263,7 +13262,7 @@ winoWtAVX2_step:
 	ADDQ $16, SI
 	ADDQ $16, DI
 	DECQ CX
-	JNZ winoWtAVX2_step
+	JNZ winoWtAVX2_loop
 	VZEROUPPER
 	RET
 
@@ -13277,7 +13276,7 @@ TEXT ·winoDyAVX2(SB), NOSPLIT, $0-40
 	MOVQ n+32(FP), CX
 	SHRQ $3, CX
 	VXORPS Y10, Y10, Y10
-winoDyAVX2_vec:
+winoDyAVX2_loop:
 	MOVQ 0(BX), R9
 	VMOVUPS (SI)(R9*4), Y0
 	MOVQ 8(BX), R9
@@ -13346,7 +13345,7 @@ winoDyAVX2_vec:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	DECQ CX
-	JNZ winoDyAVX2_vec
+	JNZ winoDyAVX2_loop
 	VZEROUPPER
 	RET
 
@@ -13355,16 +13354,16 @@ TEXT ·winoWtGradAVX2(SB), NOSPLIT, $0-40
 	MOVQ src+0(FP), SI
 	MOVQ srcStride+8(FP), R9
 	SHLQ $2, R9
-	MOVQ R9, R10
-	SHLQ $2, R10 // 4·srcStride: from u_ij to u_(i+1)j
-	LEAQ (R10)(R10*2), R13 // 12·srcStride
 	MOVQ dst+16(FP), DI
 	MOVQ dstStride+24(FP), R12
 	SHLQ $2, R12
 	MOVQ n+32(FP), CX
 	SHRQ $2, CX
+	MOVQ R9, R10
+	SHLQ $2, R10 // 4·srcStride: from u_ij to u_(i+1)j
+	LEAQ (R10)(R10*2), R13 // 12·srcStride
 	VBROADCASTSD winoHalf<>(SB), Y15
-winoWtGradAVX2_step:
+winoWtGradAVX2_loop:
 	MOVQ DI, R14
 	MOVQ SI, BX
 	VCVTPS2PD (BX)(R10*1), Y4
@@ -13490,7 +13489,7 @@ winoWtGradAVX2_step:
 	ADDQ $16, SI
 	ADDQ $16, DI
 	DECQ CX
-	JNZ winoWtGradAVX2_step
+	JNZ winoWtGradAVX2_loop
 	VZEROUPPER
 	RET
 
@@ -13503,7 +13502,7 @@ TEXT ·winoInAVX512(SB), NOSPLIT, $0-40
 	SHLQ $2, R8
 	MOVQ n+32(FP), CX
 	SHRQ $4, CX
-winoInAVX512_vec:
+winoInAVX512_loop:
 	MOVQ DI, R10
 	MOVQ 0(BX), R9
 	VMOVUPS (SI)(R9*4), Z0
@@ -13636,7 +13635,7 @@ winoInAVX512_vec:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	DECQ CX
-	JNZ winoInAVX512_vec
+	JNZ winoInAVX512_loop
 	VZEROUPPER
 	RET
 
@@ -13649,11 +13648,10 @@ TEXT ·winoOutAVX512(SB), NOSPLIT, $0-40
 	MOVQ offs+24(FP), BX
 	MOVQ n+32(FP), CX
 	SHRQ $4, CX
-	LEAQ (R8)(R8*2), R11 // 3·srcStride
 	MOVQ R8, R12
 	SHLQ $2, R12 // 4·srcStride: from m_rj to m_(r+1)j
 	LEAQ (R12)(R12*2), R13 // 12·srcStride
-winoOutAVX512_vec:
+winoOutAVX512_loop:
 	MOVQ SI, R10
 	VMOVUPS (R10), Z8
 	VMOVUPS (R10)(R12*1), Z9
@@ -13709,7 +13707,7 @@ winoOutAVX512_vec:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	DECQ CX
-	JNZ winoOutAVX512_vec
+	JNZ winoOutAVX512_loop
 	VZEROUPPER
 	RET
 
@@ -13718,15 +13716,15 @@ TEXT ·winoWtAVX512(SB), NOSPLIT, $0-40
 	MOVQ src+0(FP), SI
 	MOVQ srcStride+8(FP), R9
 	SHLQ $2, R9
-	LEAQ (R9)(R9*2), R10 // 3·srcStride: from g_rs to g_(r+1)s
-	LEAQ (R10)(R10*1), R11 // 6·srcStride
 	MOVQ dst+16(FP), DI
 	MOVQ dstStride+24(FP), R12
 	SHLQ $2, R12
 	MOVQ n+32(FP), CX
 	SHRQ $3, CX
+	LEAQ (R9)(R9*2), R10 // 3·srcStride: from g_rs to g_(r+1)s
+	LEAQ (R10)(R10*1), R11 // 6·srcStride
 	VBROADCASTSD winoHalf<>(SB), Z15
-winoWtAVX512_step:
+winoWtAVX512_loop:
 	MOVQ DI, R13
 	MOVQ SI, BX
 	VCVTPS2PD (BX), Z0
@@ -13857,7 +13855,7 @@ winoWtAVX512_step:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	DECQ CX
-	JNZ winoWtAVX512_step
+	JNZ winoWtAVX512_loop
 	VZEROUPPER
 	RET
 
@@ -13871,7 +13869,7 @@ TEXT ·winoDyAVX512(SB), NOSPLIT, $0-40
 	MOVQ n+32(FP), CX
 	SHRQ $4, CX
 	VPXORD Z10, Z10, Z10
-winoDyAVX512_vec:
+winoDyAVX512_loop:
 	MOVQ 0(BX), R9
 	VMOVUPS (SI)(R9*4), Z0
 	MOVQ 8(BX), R9
@@ -13940,7 +13938,7 @@ winoDyAVX512_vec:
 	ADDQ $64, SI
 	ADDQ $64, DI
 	DECQ CX
-	JNZ winoDyAVX512_vec
+	JNZ winoDyAVX512_loop
 	VZEROUPPER
 	RET
 
@@ -13949,16 +13947,16 @@ TEXT ·winoWtGradAVX512(SB), NOSPLIT, $0-40
 	MOVQ src+0(FP), SI
 	MOVQ srcStride+8(FP), R9
 	SHLQ $2, R9
-	MOVQ R9, R10
-	SHLQ $2, R10 // 4·srcStride: from u_ij to u_(i+1)j
-	LEAQ (R10)(R10*2), R13 // 12·srcStride
 	MOVQ dst+16(FP), DI
 	MOVQ dstStride+24(FP), R12
 	SHLQ $2, R12
 	MOVQ n+32(FP), CX
 	SHRQ $3, CX
+	MOVQ R9, R10
+	SHLQ $2, R10 // 4·srcStride: from u_ij to u_(i+1)j
+	LEAQ (R10)(R10*2), R13 // 12·srcStride
 	VBROADCASTSD winoHalf<>(SB), Z15
-winoWtGradAVX512_step:
+winoWtGradAVX512_loop:
 	MOVQ DI, R14
 	MOVQ SI, BX
 	VCVTPS2PD (BX)(R10*1), Z4
@@ -14084,7 +14082,7 @@ winoWtGradAVX512_step:
 	ADDQ $32, SI
 	ADDQ $32, DI
 	DECQ CX
-	JNZ winoWtGradAVX512_step
+	JNZ winoWtGradAVX512_loop
 	VZEROUPPER
 	RET
 

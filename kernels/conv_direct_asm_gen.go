@@ -731,20 +731,10 @@ func emitWgradPixWindow(w func(string, ...any), name string) {
 // t2 = d2−d1, t3 = d1−d3; then V's row i = (t_i0−t_i2, t_i1+t_i2,
 // t_i2−t_i1, t_i1−t_i3). Eight registers, so AVX2 has them too.
 func emitWinoIn(w func(string, ...any), i isa) {
-	vb := 4 * i.lanes
-	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	reg := i.reg
 	name := "winoIn" + i.suffix
-	w("")
-	w("// func %s(base *float32, offs *int, dst *float32, dstStride, n int)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
-	w("\tMOVQ base+0(FP), SI")
-	w("\tMOVQ offs+8(FP), BX")
-	w("\tMOVQ dst+16(FP), DI")
-	w("\tMOVQ dstStride+24(FP), R8")
-	w("\tSHLQ $2, R8")
-	w("\tMOVQ n+32(FP), CX")
-	w("\tSHRQ $%d, CX", map[int]int{8: 3, 16: 4}[i.lanes])
-	w("%s_vec:", name)
+	emitWinoHead(w, name, "base *float32, offs *int, dst *float32, dstStride, n int",
+		[]winoArg{{"base", "SI", false}, {"offs", "BX", false}, {"dst", "DI", false}, {"dstStride", "R8", true}}, i.lanes)
 	w("\tMOVQ DI, R10")
 	// t row r = d[a] op d[b]
 	rows := []struct {
@@ -771,12 +761,7 @@ func emitWinoIn(w func(string, ...any), i isa) {
 			w("\tADDQ R8, R10")
 		}
 	}
-	w("\tADDQ $%d, SI", vb)
-	w("\tADDQ $%d, DI", vb)
-	w("\tDECQ CX")
-	w("\tJNZ %s_vec", name)
-	w("\tVZEROUPPER")
-	w("\tRET")
+	emitWinoTail(w, name, i.lanes*4)
 }
 
 // emitWinoOut writes winoOut, F(2×2, 3×3)'s output transform Y = Aᵀ·M·A
@@ -786,24 +771,13 @@ func emitWinoIn(w func(string, ...any), i isa) {
 // channels. By columns of M: s0 = (m0+m1)+m2, s1 = (m1−m2)−m3; then
 // y_i0 = (s_i0+s_i1)+s_i2, y_i1 = (s_i1−s_i2)−s_i3. Twelve registers.
 func emitWinoOut(w func(string, ...any), i isa) {
-	vb := 4 * i.lanes
-	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	reg := i.reg
 	name := "winoOut" + i.suffix
-	w("")
-	w("// func %s(src *float32, srcStride int, base *float32, offs *int, n int)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
-	w("\tMOVQ src+0(FP), SI")
-	w("\tMOVQ srcStride+8(FP), R8")
-	w("\tSHLQ $2, R8")
-	w("\tMOVQ base+16(FP), DI")
-	w("\tMOVQ offs+24(FP), BX")
-	w("\tMOVQ n+32(FP), CX")
-	w("\tSHRQ $%d, CX", map[int]int{8: 3, 16: 4}[i.lanes])
-	w("\tLEAQ (R8)(R8*2), R11 // 3·srcStride")
-	w("\tMOVQ R8, R12")
-	w("\tSHLQ $2, R12 // 4·srcStride: from m_rj to m_(r+1)j")
-	w("\tLEAQ (R12)(R12*2), R13 // 12·srcStride")
-	w("%s_vec:", name)
+	emitWinoHead(w, name, "src *float32, srcStride int, base *float32, offs *int, n int",
+		[]winoArg{{"src", "SI", false}, {"srcStride", "R8", true}, {"base", "DI", false}, {"offs", "BX", false}}, i.lanes,
+		"MOVQ R8, R12",
+		"SHLQ $2, R12 // 4·srcStride: from m_rj to m_(r+1)j",
+		"LEAQ (R12)(R12*2), R13 // 12·srcStride")
 	w("\tMOVQ SI, R10")
 	for j := 0; j < 4; j++ {
 		m := func(r int) string { return reg(8 + r) }
@@ -831,12 +805,7 @@ func emitWinoOut(w func(string, ...any), i isa) {
 		w("\tMOVQ %d(BX), R9", 8*o)
 		w("\tVMOVUPS %s, (DI)(R9*4)", reg(8+o))
 	}
-	w("\tADDQ $%d, SI", vb)
-	w("\tADDQ $%d, DI", vb)
-	w("\tDECQ CX")
-	w("\tJNZ %s_vec", name)
-	w("\tVZEROUPPER")
-	w("\tRET")
+	emitWinoTail(w, name, i.lanes*4)
 }
 
 // emitTranspose16Func writes transpose16AVX512, which writes the
@@ -879,33 +848,13 @@ func emitTranspose16Func(w func(string, ...any)) {
 // ½((t_i0−t_i1)+t_i2), t_i2). Fifteen registers.
 func emitWinoWt(w func(string, ...any), i isa) {
 	half := i.lanes / 2 // floats widened a step
-	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
-	narrow := func(n int) string { // the register half as wide
-		if i.R == "Z" {
-			return fmt.Sprintf("Y%d", n)
-		}
-		return fmt.Sprintf("X%d", n)
-	}
-	cvtDown := "VCVTPD2PS"
-	if i.R == "Y" {
-		cvtDown = "VCVTPD2PSY"
-	}
+	reg := i.reg
 	name := "winoWt" + i.suffix
-	w("")
-	w("// func %s(src *float32, srcStride int, dst *float32, dstStride, n int)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
-	w("\tMOVQ src+0(FP), SI")
-	w("\tMOVQ srcStride+8(FP), R9")
-	w("\tSHLQ $2, R9")
-	w("\tLEAQ (R9)(R9*2), R10 // 3·srcStride: from g_rs to g_(r+1)s")
-	w("\tLEAQ (R10)(R10*1), R11 // 6·srcStride")
-	w("\tMOVQ dst+16(FP), DI")
-	w("\tMOVQ dstStride+24(FP), R12")
-	w("\tSHLQ $2, R12")
-	w("\tMOVQ n+32(FP), CX")
-	w("\tSHRQ $%d, CX", map[int]int{4: 2, 8: 3}[half])
-	w("\tVBROADCASTSD winoHalf<>(SB), %s", reg(15))
-	w("%s_step:", name)
+	emitWinoHead(w, name, "src *float32, srcStride int, dst *float32, dstStride, n int",
+		[]winoArg{{"src", "SI", false}, {"srcStride", "R9", true}, {"dst", "DI", false}, {"dstStride", "R12", true}}, half,
+		"LEAQ (R9)(R9*2), R10 // 3·srcStride: from g_rs to g_(r+1)s",
+		"LEAQ (R10)(R10*1), R11 // 6·srcStride",
+		"VBROADCASTSD winoHalf<>(SB), "+reg(15))
 	w("\tMOVQ DI, R13")
 	for row := 0; row < 4; row++ {
 		w("\tMOVQ SI, BX")
@@ -940,19 +889,14 @@ func emitWinoWt(w func(string, ...any), i isa) {
 		w("\tVADDPD %s, %s, %s", reg(2), reg(8), reg(8))
 		w("\tVMULPD %s, %s, %s", reg(15), reg(8), reg(8))
 		for j, r := range []int{0, 7, 8, 2} {
-			w("\t%s %s, %s", cvtDown, reg(r), narrow(10+j))
+			w("\t%s %s, %s", i.cvtDown(), reg(r), i.narrow(10+j))
 		}
 		for j := 0; j < 4; j++ {
-			w("\tVMOVUPS %s, (R13)", narrow(10+j))
+			w("\tVMOVUPS %s, (R13)", i.narrow(10+j))
 			w("\tADDQ R12, R13")
 		}
 	}
-	w("\tADDQ $%d, SI", 4*half)
-	w("\tADDQ $%d, DI", 4*half)
-	w("\tDECQ CX")
-	w("\tJNZ %s_step", name)
-	w("\tVZEROUPPER")
-	w("\tRET")
+	emitWinoTail(w, name, 4*half)
 }
 
 // emitWinoDy writes winoDy, the transposed output transform dM = A·dY·Aᵀ
@@ -963,21 +907,11 @@ func emitWinoWt(w func(string, ...any), i isa) {
 // y_0b+y_1b, r_2b = y_0b−y_1b, r_3b = 0−y_1b; then dM's row i = (r_i0,
 // r_i0+r_i1, r_i0−r_i1, 0−r_i1). Eleven registers.
 func emitWinoDy(w func(string, ...any), i isa) {
-	vb := 4 * i.lanes
-	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	reg := i.reg
 	name := "winoDy" + i.suffix
-	w("")
-	w("// func %s(base *float32, offs *int, dst *float32, dstStride, n int)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
-	w("\tMOVQ base+0(FP), SI")
-	w("\tMOVQ offs+8(FP), BX")
-	w("\tMOVQ dst+16(FP), DI")
-	w("\tMOVQ dstStride+24(FP), R8")
-	w("\tSHLQ $2, R8")
-	w("\tMOVQ n+32(FP), CX")
-	w("\tSHRQ $%d, CX", map[int]int{8: 3, 16: 4}[i.lanes])
-	w("\t%s %s, %s, %s", i.zero, reg(10), reg(10), reg(10))
-	w("%s_vec:", name)
+	emitWinoHead(w, name, "base *float32, offs *int, dst *float32, dstStride, n int",
+		[]winoArg{{"base", "SI", false}, {"offs", "BX", false}, {"dst", "DI", false}, {"dstStride", "R8", true}}, i.lanes,
+		fmt.Sprintf("%s %s, %s, %s", i.zero, reg(10), reg(10), reg(10)))
 	for o := 0; o < 4; o++ { // y00, y01, y10, y11 into 0…3
 		w("\tMOVQ %d(BX), R9", 8*o)
 		w("\tVMOVUPS (SI)(R9*4), %s", reg(o))
@@ -1008,12 +942,7 @@ func emitWinoDy(w func(string, ...any), i isa) {
 			w("\tADDQ R8, R10")
 		}
 	}
-	w("\tADDQ $%d, SI", vb)
-	w("\tADDQ $%d, DI", vb)
-	w("\tDECQ CX")
-	w("\tJNZ %s_vec", name)
-	w("\tVZEROUPPER")
-	w("\tRET")
+	emitWinoTail(w, name, i.lanes*4)
 }
 
 // emitWinoWtGrad writes winoWtGrad, F(2×2, 3×3)'s weight-gradient
@@ -1026,34 +955,14 @@ func emitWinoDy(w func(string, ...any), i isa) {
 // s_r3). Twelve registers.
 func emitWinoWtGrad(w func(string, ...any), i isa) {
 	half := i.lanes / 2
-	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
-	narrow := func(n int) string {
-		if i.R == "Z" {
-			return fmt.Sprintf("Y%d", n)
-		}
-		return fmt.Sprintf("X%d", n)
-	}
-	cvtDown := "VCVTPD2PS"
-	if i.R == "Y" {
-		cvtDown = "VCVTPD2PSY"
-	}
+	reg := i.reg
 	name := "winoWtGrad" + i.suffix
-	w("")
-	w("// func %s(src *float32, srcStride int, dst *float32, dstStride, n int)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
-	w("\tMOVQ src+0(FP), SI")
-	w("\tMOVQ srcStride+8(FP), R9")
-	w("\tSHLQ $2, R9")
-	w("\tMOVQ R9, R10")
-	w("\tSHLQ $2, R10 // 4·srcStride: from u_ij to u_(i+1)j")
-	w("\tLEAQ (R10)(R10*2), R13 // 12·srcStride")
-	w("\tMOVQ dst+16(FP), DI")
-	w("\tMOVQ dstStride+24(FP), R12")
-	w("\tSHLQ $2, R12")
-	w("\tMOVQ n+32(FP), CX")
-	w("\tSHRQ $%d, CX", map[int]int{4: 2, 8: 3}[half])
-	w("\tVBROADCASTSD winoHalf<>(SB), %s", reg(15))
-	w("%s_step:", name)
+	emitWinoHead(w, name, "src *float32, srcStride int, dst *float32, dstStride, n int",
+		[]winoArg{{"src", "SI", false}, {"srcStride", "R9", true}, {"dst", "DI", false}, {"dstStride", "R12", true}}, half,
+		"MOVQ R9, R10",
+		"SHLQ $2, R10 // 4·srcStride: from u_ij to u_(i+1)j",
+		"LEAQ (R10)(R10*2), R13 // 12·srcStride",
+		"VBROADCASTSD winoHalf<>(SB), "+reg(15))
 	w("\tMOVQ DI, R14")
 	for row := 0; row < 3; row++ {
 		w("\tMOVQ SI, BX")
@@ -1089,15 +998,68 @@ func emitWinoWtGrad(w func(string, ...any), i isa) {
 		w("\tVSUBPD %s, %s, %s", reg(2), reg(1), reg(8))
 		w("\tVMULPD %s, %s, %s", reg(15), reg(8), reg(8))
 		for q := 0; q < 3; q++ {
-			w("\t%s %s, %s", cvtDown, reg(7+q), narrow(10+q))
-			w("\tVMOVUPS %s, (R14)", narrow(10+q))
+			w("\t%s %s, %s", i.cvtDown(), reg(7+q), i.narrow(10+q))
+			w("\tVMOVUPS %s, (R14)", i.narrow(10+q))
 			w("\tADDQ R12, R14")
 		}
 	}
-	w("\tADDQ $%d, SI", 4*half)
-	w("\tADDQ $%d, DI", 4*half)
+	emitWinoTail(w, name, 4*half)
+}
+
+// reg names vector register n.
+func (i isa) reg(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+
+// narrow names the register half as wide as vector register n.
+func (i isa) narrow(n int) string {
+	if i.R == "Z" {
+		return fmt.Sprintf("Y%d", n)
+	}
+	return fmt.Sprintf("X%d", n)
+}
+
+// cvtDown is the instruction narrowing a vector of float64 to float32.
+func (i isa) cvtDown() string {
+	if i.R == "Y" {
+		return "VCVTPD2PSY"
+	}
+	return "VCVTPD2PS"
+}
+
+// winoArg is an argument of a Winograd kernel: its name, the register it
+// is loaded into, and whether it counts floats, turned into bytes.
+type winoArg struct {
+	name, reg string
+	floats    bool
+}
+
+// emitWinoHead opens the Winograd kernel name (Go signature sig, four
+// 8-byte arguments and n): args loaded, CX the count of steps of per
+// floats of n, then the setup lines, then the loop's label.
+func emitWinoHead(w func(string, ...any), name, sig string, args []winoArg, per int, setup ...string) {
+	w("")
+	w("// func %s(%s)", name, sig)
+	w("TEXT ·%s(SB), NOSPLIT, $0-40", name)
+	for k, a := range args {
+		w("\tMOVQ %s+%d(FP), %s", a.name, 8*k, a.reg)
+		if a.floats {
+			w("\tSHLQ $2, %s", a.reg)
+		}
+	}
+	w("\tMOVQ n+32(FP), CX")
+	w("\tSHRQ $%d, CX", map[int]int{4: 2, 8: 3, 16: 4}[per])
+	for _, l := range setup {
+		w("\t%s", l)
+	}
+	w("%s_loop:", name)
+}
+
+// emitWinoTail closes the loop of the Winograd kernel name, SI and DI
+// moving step bytes along each time.
+func emitWinoTail(w func(string, ...any), name string, step int) {
+	w("\tADDQ $%d, SI", step)
+	w("\tADDQ $%d, DI", step)
 	w("\tDECQ CX")
-	w("\tJNZ %s_step", name)
+	w("\tJNZ %s_loop", name)
 	w("\tVZEROUPPER")
 	w("\tRET")
 }
