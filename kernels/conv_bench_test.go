@@ -17,19 +17,8 @@ func BenchmarkConv2d(b *testing.B) {
 		{"lenet1", Conv2dGeom{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, StrideH: 1, StrideW: 1, PadH: 2, PadW: 2, DilH: 1, DilW: 1, Groups: 1}},
 		{"lenet2", Conv2dGeom{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}},
 	}, resnet3x3, []namedConv{{"resnet-1x1s2", resnetConv(128, 256, 16, 1, 2)}}) {
-		g := withOut(c.g)
-		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
-		w := randSlice(rng, g.K*g.C/g.Groups*g.R*g.S, 1)
-		y := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
-		flops := 2 * float64(g.N*g.K*g.OH*g.OW*g.C/g.Groups*g.R*g.S)
-		for _, pass := range []struct {
-			name string
-			run  func()
-		}{
-			{"fwd", func() { Conv2d(y, x, w, g, nil) }},
-			{"bwd-input", func() { Conv2dBackwardInput(x, y, w, g) }},
-			{"bwd-weight", func() { Conv2dBackwardWeight(w, x, y, g) }},
-		} {
+		passes, flops := convPasses(rng, c.g)
+		for _, pass := range passes {
 			b.Run(fmt.Sprintf("%s/%s", c.name, pass.name), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
@@ -270,20 +259,9 @@ func BenchmarkConv2dWinograd(b *testing.B) {
 		cases = append(cases, namedConv{fmt.Sprintf("c%d-32x32/b32", ch), resnetConv(ch, ch, 32, 3, 1)})
 	}
 	for _, c := range cases {
-		g := withOut(c.g)
-		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
-		w := randSlice(rng, g.K*g.C*g.R*g.S, 1)
-		y := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
-		flops := 2 * float64(g.N*g.K*g.OH*g.OW*g.C*g.R*g.S)
+		passes, flops := convPasses(rng, c.g)
 		for _, on := range []bool{false, true} {
-			for _, pass := range []struct {
-				name string
-				run  func()
-			}{
-				{"fwd", func() { Conv2d(y, x, w, g, nil) }},
-				{"bwd-input", func() { Conv2dBackwardInput(x, y, w, g) }},
-				{"bwd-weight", func() { Conv2dBackwardWeight(w, x, y, g) }},
-			} {
+			for _, pass := range passes {
 				b.Run(fmt.Sprintf("%s/%s/winograd-%v", c.name, pass.name, on), func(b *testing.B) {
 					defer func(use *winoArch, all bool) { winogradUse, winogradAny = use, all }(winogradUse, winogradAny)
 					if !on {
@@ -300,4 +278,25 @@ func BenchmarkConv2dWinograd(b *testing.B) {
 			}
 		}
 	}
+}
+
+// convPass is one pass of a convolution to time.
+type convPass struct {
+	name string
+	run  func()
+}
+
+// convPasses draws operands for g (its output size set) and returns its
+// forward, backward-input and backward-weight passes on them, and the
+// floating-point operations of each.
+func convPasses(rng *rand.Rand, g Conv2dGeom) ([]convPass, float64) {
+	g = withOut(g)
+	x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
+	w := randSlice(rng, g.K*g.C/g.Groups*g.R*g.S, 1)
+	y := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+	return []convPass{
+		{"fwd", func() { Conv2d(y, x, w, g, nil) }},
+		{"bwd-input", func() { Conv2dBackwardInput(x, y, w, g) }},
+		{"bwd-weight", func() { Conv2dBackwardWeight(w, x, y, g) }},
+	}, 2 * float64(g.N*g.K*g.OH*g.OW*g.C/g.Groups*g.R*g.S)
 }
