@@ -233,10 +233,7 @@ func winogradWeights(arch *winoArch, u, w []float32, k, c int) {
 	wtp := getScratch(len(w))
 	defer putScratch(wtp)
 	wt := *wtp
-	ParallelFor(ceilDiv(k, 16), max(1, elemGrain/(c*9*16)), func(lo, hi int) {
-		rows := min(k, hi*16) - lo*16
-		transposeBlock(arch, wt[lo*16:], k, w[lo*16*c*9:], c*9, rows, c*9)
-	})
+	transposeParallel(arch, wt, k, w, c*9, k, c*9)
 	ParallelFor(c, max(1, elemGrain/(k*16)), func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
 			arch.wt(wt[ci*9*k:], k, u[ci*k:], st, k)
@@ -272,6 +269,14 @@ func transposeBlock(arch *winoArch, dst []float32, ldd int, src []float32, lds, 
 			}
 		}
 	}
+}
+
+// transposeParallel is transposeBlock with the rows of src in blocks of
+// 16 shared out among threads.
+func transposeParallel(arch *winoArch, dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	ParallelFor(ceilDiv(rows, 16), max(1, elemGrain/(cols*16)), func(lo, hi int) {
+		transposeBlock(arch, dst[lo*16:], ldd, src[lo*16*lds:], lds, min(rows, hi*16)-lo*16, cols)
+	})
 }
 
 // winogradConv computes y = conv(x, w) for a g where winograd holds, by
@@ -575,10 +580,7 @@ func winogradWeightsGrad(arch *winoArch, dw, du []float32, ust, k, c int) {
 			arch.wtGrad(du[ci*k:], ust, dwt[ci*9*k:], k, k)
 		}
 	})
-	ParallelFor(ceilDiv(c*9, 16), max(1, elemGrain/(k*16)), func(lo, hi int) {
-		rows := min(c*9, hi*16) - lo*16
-		transposeBlock(arch, dw[lo*16:], c*9, dwt[lo*16*k:], k, rows, k)
-	})
+	transposeParallel(arch, dw, c*9, dwt, k, c*9, k)
 }
 
 // WinogradEnv names the environment variable that turns F(2×2, 3×3) off
