@@ -243,19 +243,35 @@ func winogradWeights(arch *winoArch, u, w []float32, k, c int) {
 
 // transposeBlock writes the transpose of the rows×cols matrix src (rows
 // lds apart) to dst (rows ldd apart): dst[j·ldd + i] = src[i·lds + j],
-// by 16×16 blocks with transpose16 where there is one.
-func transposeBlock(arch *winoArch, dst []float32, ldd int, src []float32, lds, rows, cols int) {
+// by 16×16 blocks with transpose16 where there is one. The blocks go
+// along 16 rows of src at a time, or with alongDst along 16 rows of dst:
+// along the rows of the side that is a large tensor in memory, so that
+// they are read or written on, line after line. Across them instead, the
+// output layout of a 64-channel 32×32 layer (yc to [N, K, OH, OW]) wrote
+// 16 planes 4 KiB apart at the same offset, one set of Zen 5's L1 cache,
+// at every step, and ran 5.6–6.4× slower on one thread, 2.1× on two
+// (bench/results/winograd-transpose-zen5-2026-12-02.txt).
+func transposeBlock(arch *winoArch, dst []float32, ldd int, src []float32, lds, rows, cols int, alongDst bool) {
 	i0 := 0
 	if arch.transpose16 != nil {
-		for ; i0+16 <= rows; i0 += 16 {
-			j := 0
-			for ; j+16 <= cols; j += 16 {
-				arch.transpose16(dst[j*ldd+i0:], ldd, src[i0*lds+j:], lds)
-			}
-			for ; j < cols; j++ {
-				for i := i0; i < i0+16; i++ {
-					dst[j*ldd+i] = src[i*lds+j]
+		i0 = rows &^ 15
+		j0 := cols &^ 15
+		if alongDst {
+			for j := 0; j < j0; j += 16 {
+				for i := 0; i < i0; i += 16 {
+					arch.transpose16(dst[j*ldd+i:], ldd, src[i*lds+j:], lds)
 				}
+			}
+		} else {
+			for i := 0; i < i0; i += 16 {
+				for j := 0; j < j0; j += 16 {
+					arch.transpose16(dst[j*ldd+i:], ldd, src[i*lds+j:], lds)
+				}
+			}
+		}
+		for i := range i0 {
+			for j := j0; j < cols; j++ {
+				dst[j*ldd+i] = src[i*lds+j]
 			}
 		}
 	}
@@ -275,7 +291,7 @@ func transposeBlock(arch *winoArch, dst []float32, ldd int, src []float32, lds, 
 // 16 shared out among threads.
 func transposeParallel(arch *winoArch, dst []float32, ldd int, src []float32, lds, rows, cols int) {
 	ParallelFor(ceilDiv(rows, 16), max(1, elemGrain/(cols*16)), func(lo, hi int) {
-		transposeBlock(arch, dst[lo*16:], ldd, src[lo*16*lds:], lds, min(rows, hi*16)-lo*16, cols)
+		transposeBlock(arch, dst[lo*16:], ldd, src[lo*16*lds:], lds, min(rows, hi*16)-lo*16, cols, false)
 	})
 }
 
@@ -397,7 +413,7 @@ func (c *winoChunk) input(x, v []float32, vst int) int {
 	hw := H * W
 	for _, s := range c.segs {
 		if ihHi := min(H, 2*(s.tyB-1)-g.PadH+4); ihHi > s.ihLo {
-			transposeBlock(arch, c.xc[s.xo:], C, x[s.n*C*hw+s.ihLo*W:], hw, C, (ihHi-s.ihLo)*W)
+			transposeBlock(arch, c.xc[s.xo:], C, x[s.n*C*hw+s.ihLo*W:], hw, C, (ihHi-s.ihLo)*W, false)
 		}
 	}
 	var offs [16]int
@@ -465,7 +481,10 @@ func (c *winoChunk) run(y, x []float32, pbs []*PackedB, r0, r1 int) {
 		// Back to [N, K, OH, OW], and the epilogue while the rows are in cache.
 		at := s.n * K * ohw
 		pix := (s.oyHi - s.oyLo) * OW
-		transposeBlock(arch, y[at+s.oyLo*OW:], ohw, c.yc[s.yo:], K, pix, K)
+		// Along y's rows where its planes are longer than the channels
+		// (64 channels of 32×32: 1.12×, 128 of 16×16: 1.02–1.03×); on
+		// the 256- and 512-channel layers it read 0.96–1.01×.
+		transposeBlock(arch, y[at+s.oyLo*OW:], ohw, c.yc[s.yo:], K, pix, K, ohw > K)
 		if !c.e.none() {
 			imageEpilogue(&ge, c.e, 0, K, at).apply(y[at+s.oyLo*OW:], ohw, 0, K, s.oyLo*OW, pix)
 		}
@@ -481,7 +500,7 @@ func (c *winoChunk) outputGrad(dy, dm []float32, mst int) {
 	K, OW := g.K, g.OW
 	ohw := g.OH * OW
 	for _, s := range c.segs {
-		transposeBlock(arch, c.yc[s.yo:], K, dy[s.n*K*ohw+s.oyLo*OW:], ohw, K, (s.oyHi-s.oyLo)*OW)
+		transposeBlock(arch, c.yc[s.yo:], K, dy[s.n*K*ohw+s.oyLo*OW:], ohw, K, (s.oyHi-s.oyLo)*OW, false)
 	}
 	var oo [4]int
 	p := 0

@@ -111,16 +111,18 @@ func TestWinogradTwins(t *testing.T) {
 func TestTransposeBlock(t *testing.T) {
 	rng := rand.New(rand.NewPCG(32, 32))
 	for _, arch := range winoArchs() {
-		for _, sz := range [][2]int{{1, 1}, {16, 16}, {17, 33}, {48, 9}, {5, 40}, {32, 144}} {
+		for _, sz := range [][2]int{{1, 1}, {16, 16}, {17, 33}, {48, 9}, {5, 40}, {32, 144}, {40, 20}, {64, 32}} {
 			rows, cols := sz[0], sz[1]
 			lds, ldd := cols+rng.IntN(3), rows+rng.IntN(3)
 			src := randSlice(rng, rows*lds, 1)
-			dst := nanSlice(cols * ldd)
-			transposeBlock(arch, dst, ldd, src, lds, rows, cols)
-			for i := range rows {
-				for j := range cols {
-					if dst[j*ldd+i] != src[i*lds+j] {
-						t.Fatalf("%s %dx%d: dst[%d][%d] = %g, want %g", arch.name, rows, cols, j, i, dst[j*ldd+i], src[i*lds+j])
+			for _, alongDst := range []bool{false, true} {
+				dst := nanSlice(cols * ldd)
+				transposeBlock(arch, dst, ldd, src, lds, rows, cols, alongDst)
+				for i := range rows {
+					for j := range cols {
+						if dst[j*ldd+i] != src[i*lds+j] {
+							t.Fatalf("%s %dx%d along dst %v: dst[%d][%d] = %g, want %g", arch.name, rows, cols, alongDst, j, i, dst[j*ldd+i], src[i*lds+j])
+						}
 					}
 				}
 			}
