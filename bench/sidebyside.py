@@ -40,8 +40,10 @@ reports. The core is still the machine's: the same instructions time
 differently on another microarchitecture.
 
 With --large each round runs BenchmarkTrainStepLarge's ResNet-18 (batch
-128), LSTM and GRU language model (batch 64) steps instead, and no kernels:
-seconds a step on two cores, so --large-benchtime counts steps.
+128), LSTM, GRU and Transformer language model (batch 64) steps instead, and
+no kernels: seconds a step on two cores, so --large-benchtime counts steps.
+--large-steps picks some of them, or the seed's steps at batch 1024
+(mlp-b1024 ... gan-b1024).
 """
 
 import argparse
@@ -60,6 +62,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MALLOC = {"glibc": None, "tcmalloc": "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"}
 STEPS = ["mlp", "cnn", "rnn", "rows", "gan"]
 LARGE_STEPS = ["resnet18-b128", "lstm-b64", "gru-b64", "transformer-b64"]
+# The seed's steps at batch 1024, which --large-steps may name too.
+BATCH1024_STEPS = [f"{s}-b1024" for s in STEPS]
 # Go kernel benchmark name -> torch_ref.py kernel name.
 KERNELS = {
     "Sgemm/tensorgl/1024": "numpy-sgemm/1024",
@@ -212,7 +216,8 @@ def main():
     ap.add_argument("--raw", help="also append every tool's raw output to this file")
     ap.add_argument("--large", action="store_true", help="ResNet-18 and the LSTM and GRU LM steps instead of the seed's steps and kernels")
     ap.add_argument("--large-benchtime", default="3x", help="go test -benchtime for each large step")
-    ap.add_argument("--large-steps", default=",".join(LARGE_STEPS), help="with --large, the steps to time (comma-separated)")
+    ap.add_argument("--large-steps", default=",".join(LARGE_STEPS), help="with --large, the steps to time (comma-separated; also "
+                    "the seed's at batch 1024: " + ",".join(BATCH1024_STEPS) + ")")
     ap.add_argument("--isa", choices=sorted(ISA_ENV), default="native",
                     help="avx2: both sides run their AVX2 code (see above)")
     args = ap.parse_args()
@@ -228,8 +233,8 @@ def main():
         if MALLOC[m] and not os.path.exists(MALLOC[m]):
             ap.error(f"--malloc {m}: {MALLOC[m]} is missing (apt-get install libtcmalloc-minimal4)")
     large = args.large_steps.split(",")
-    if unknown := [s for s in large if s not in LARGE_STEPS]:
-        ap.error(f"--large-steps: unknown {unknown}, want some of {LARGE_STEPS}")
+    if unknown := [s for s in large if s not in LARGE_STEPS + BATCH1024_STEPS]:
+        ap.error(f"--large-steps: unknown {unknown}, want some of {LARGE_STEPS + BATCH1024_STEPS}")
     args.go_bench = os.path.abspath(args.go_bench)
     raw = open(args.raw, "a") if args.raw else None
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {cpu_model()}; {platform.platform()}")

@@ -37,12 +37,39 @@ func (c CrossEntropyConfig) weights(target []int32) (w func(int) float64, sumW, 
 	return w, sumW, div
 }
 
-// lse returns a row's maximum m and ls = ln Σ e^(x−m) (expShifted's sum);
-// the log-sum-exp is m + ls, and terms are formed as (m − x) + ls so that
-// rows far from 0 keep their precision. e is scratch of the row's length.
-func lse(x, e []float32) (m, ls float64) {
-	m, sum := expShifted(x, e)
-	return m, math.Log(sum)
+// ceRows is the most rows a cross-entropy kernel takes at a time, their
+// exponentials in one vexp call: on narrow rows (a batch of 1024 rows of
+// 10 classes) a call a row cost more than the row's own work. A block
+// holds at most ceFloats values (or one row), so that it is still in the
+// L1 cache when its sums are read.
+const (
+	ceRows   = 64
+	ceFloats = 4096
+)
+
+// ceBlock is the rows of n values a block takes.
+func ceBlock(n int) int { return max(1, min(ceRows, ceFloats/n)) }
+
+// lseRows sets m[i] and ls[i] for each row i of x (rows of n values, at
+// most ceBlock(n)) to the row's maximum and ln Σ e^(x−m), exactly as
+// expShifted forms them one row at a time (each value's exponential is
+// the same in any position of a vexp call); the log-sum-exp is m + ls,
+// and terms are formed as (m − x) + ls so that rows far from 0 keep their
+// precision. e is scratch of x's length.
+func lseRows(x []float32, n int, e []float32, m, ls *[ceRows]float64) {
+	rows := len(x) / n
+	for i := range rows {
+		xr, er := x[i*n:(i+1)*n], e[i*n:(i+1)*n]
+		mx := rowMax(xr)
+		for k, v := range xr {
+			er[k] = v - mx
+		}
+		m[i] = float64(mx)
+	}
+	vexp(e[:rows*n], e[:rows*n])
+	for i := range rows {
+		ls[i] = math.Log(sum64(e[i*n : (i+1)*n]))
+	}
 }
 
 // expShifted sets e = e^(x−m), m the row's maximum, the exponentials in
@@ -99,21 +126,27 @@ func CrossEntropy(loss, logits []float32, target []int32, c CrossEntropyConfig) 
 	w, _, div := c.weights(target)
 	n, eps := c.N, float64(c.Smoothing)
 	ParallelFor(c.Rows, max(1, rowGrain/n), func(lo, hi int) {
-		e := getScratch(n)
+		bl := ceBlock(n)
+		e := getScratch(min(hi-lo, bl) * n)
 		defer putScratch(e)
-		for r := lo; r < hi; r++ {
-			x := logits[r*n : (r+1)*n]
-			m, ls := lse(x, *e)
-			t := int(target[r])
-			v := (1 - eps) * w(t) * (m - float64(x[t]) + ls)
-			if eps != 0 {
-				var s float64
-				for k, xk := range x {
-					s += w(k) * (m - float64(xk) + ls)
+		var ms, lss [ceRows]float64
+		for r0 := lo; r0 < hi; r0 += bl {
+			r1 := min(hi, r0+bl)
+			lseRows(logits[r0*n:r1*n], n, *e, &ms, &lss)
+			for r := r0; r < r1; r++ {
+				x := logits[r*n : (r+1)*n]
+				m, ls := ms[r-r0], lss[r-r0]
+				t := int(target[r])
+				v := (1 - eps) * w(t) * (m - float64(x[t]) + ls)
+				if eps != 0 {
+					var s float64
+					for k, xk := range x {
+						s += w(k) * (m - float64(xk) + ls)
+					}
+					v += eps / float64(n) * s
 				}
-				v += eps / float64(n) * s
+				loss[r] = float32(v / div)
 			}
-			loss[r] = float32(v / div)
 		}
 	})
 }
@@ -124,39 +157,48 @@ func CrossEntropy(loss, logits []float32, target []int32, c CrossEntropyConfig) 
 func CrossEntropyBackward(dlogits, logits []float32, target []int32, dloss []float32, dOff, dStride int, c CrossEntropyConfig) {
 	w, sumW, div := c.weights(target)
 	n, eps := c.N, float64(c.Smoothing)
+	hard, soft := (1 - eps), eps/float64(n)
 	ParallelFor(c.Rows, max(1, rowGrain/n), func(lo, hi int) {
-		e := getScratch(n)
+		bl := ceBlock(n)
+		e := getScratch(min(hi-lo, bl) * n)
 		defer putScratch(e)
-		for r := lo; r < hi; r++ {
-			x, d := logits[r*n:(r+1)*n], dlogits[r*n:(r+1)*n]
-			m, ls := lse(x, *e)
-			t := int(target[r])
-			g := float64(dloss[dOff+r*dStride]) / div
-			hard, soft := (1-eps)*w(t), eps/float64(n)
-			a := hard + soft*sumW // Σ_c a[c]
+		var ms, lss [ceRows]float64
+		for r0 := lo; r0 < hi; r0 += bl {
+			r1 := min(hi, r0+bl)
+			lseRows(logits[r0*n:r1*n], n, *e, &ms, &lss)
 			// The softmax e^((x − m) − ls), in float32 vector code: x − m
 			// first, which is exact near the maximum however large m is.
-			mf, lf := float32(m), float32(ls)
-			p := (*e)[:n]
-			for k, xk := range x {
-				p[k] = (xk - mf) - lf
+			p := (*e)[:(r1-r0)*n]
+			for r := r0; r < r1; r++ {
+				mf, lf := float32(ms[r-r0]), float32(lss[r-r0])
+				pr := p[(r-r0)*n : (r-r0+1)*n]
+				for k, xk := range logits[r*n : (r+1)*n] {
+					pr[k] = (xk - mf) - lf
+				}
 			}
 			vexp(p, p)
-			if c.Weight == nil && eps == 0 {
-				// The usual loss: a[c] is 0 but at the target, so the
-				// same arithmetic without the per-class weight.
-				for k, pk := range p {
-					d[k] = float32(g * (a * float64(pk)))
+			for r := r0; r < r1; r++ {
+				d, pr := dlogits[r*n:(r+1)*n], p[(r-r0)*n:(r-r0+1)*n]
+				t := int(target[r])
+				g := float64(dloss[dOff+r*dStride]) / div
+				hard := hard * w(t)
+				a := hard + soft*sumW // Σ_c a[c]
+				if c.Weight == nil && eps == 0 {
+					// The usual loss: a[c] is 0 but at the target, so the
+					// same arithmetic without the per-class weight.
+					for k, pk := range pr {
+						d[k] = float32(g * (a * float64(pk)))
+					}
+					d[t] = float32(g * (a*float64(pr[t]) - hard))
+					continue
 				}
-				d[t] = float32(g * (a*float64(p[t]) - hard))
-				continue
-			}
-			for k, pk := range p {
-				ak := soft * w(k)
-				if k == t {
-					ak += hard
+				for k, pk := range pr {
+					ak := soft * w(k)
+					if k == t {
+						ak += hard
+					}
+					d[k] = float32(g * (a*float64(pk) - ak))
 				}
-				d[k] = float32(g * (a*float64(pk) - ak))
 			}
 		}
 	})

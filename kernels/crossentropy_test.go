@@ -90,3 +90,56 @@ func TestRowMax(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossEntropyRowAlone: the kernels take rows in blocks (ceBlock, their
+// exponentials in one vector call), and each row's loss and gradient must
+// have the bits it has alone, whatever block, position or thread it falls
+// in: rows past several blocks with a ragged end, narrow rows and rows of
+// one a block, smoothing and class weights, values far from 0 and a −Inf
+// logit.
+func TestCrossEntropyRowAlone(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for _, n := range []int{1, 3, 10, 16, 17, 100, ceFloats + 3} {
+		for mode := range 3 {
+			rows := 2*ceRows + 37
+			x := randSlice(rng, rows*n, []float32{4, 300, 4}[mode])
+			if n > 1 {
+				x[n+1] = float32(math.Inf(-1))
+			}
+			target := make([]int32, rows)
+			for i := range target {
+				target[i] = int32(rng.IntN(n))
+			}
+			c := CrossEntropyConfig{Rows: rows, N: n}
+			if mode == 1 {
+				c.Smoothing = 0.1
+			}
+			if mode == 2 {
+				c.Weight = randSlice(rng, n, 1)
+				for i := range c.Weight {
+					c.Weight[i] += 1.5
+				}
+			}
+			dloss := randSlice(rng, 2*rows, 2)
+			loss, dx := make([]float32, rows), make([]float32, rows*n)
+			CrossEntropy(loss, x, target, c)
+			CrossEntropyBackward(dx, x, target, dloss, 1, 2, c)
+			one := c
+			one.Rows = 1
+			l1, d1 := make([]float32, 1), make([]float32, n)
+			for r := range rows {
+				xr := x[r*n : (r+1)*n]
+				CrossEntropy(l1, xr, target[r:r+1], one)
+				CrossEntropyBackward(d1, xr, target[r:r+1], dloss[1+2*r:], 0, 0, one)
+				if math.Float32bits(l1[0]) != math.Float32bits(loss[r]) {
+					t.Fatalf("n %d mode %d: loss[%d] = %g among %d rows, %g alone", n, mode, r, loss[r], rows, l1[0])
+				}
+				for k := range n {
+					if math.Float32bits(d1[k]) != math.Float32bits(dx[r*n+k]) {
+						t.Fatalf("n %d mode %d: dx[%d][%d] = %g among %d rows, %g alone", n, mode, r, k, dx[r*n+k], rows, d1[k])
+					}
+				}
+			}
+		}
+	}
+}
