@@ -14,6 +14,10 @@ type node struct {
 	inputs   []*Tensor
 	backward func(g *Tensor) []*Tensor // gradients for inputs, nil where none
 	released bool
+	// reluOut marks an op whose kernel applied ReLU to its output and
+	// whose backward masks the gradient by output > 0, unless the
+	// gradient says it is masked already (Tensor.reluMasked).
+	reluOut bool
 }
 
 // record attaches a node to out when an input requires gradients and the

@@ -98,8 +98,13 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 	if y.NumEl() > 0 {
 		forward(y.st.buf, x.st.buf, w.st.buf, act.epilogue(b))
 	}
-	return record(op, y, []*Tensor{x, w, b}, func(g *Tensor) []*Tensor {
-		gc := act.grad(g, y).Contiguous()
+	relu := act.fn == device.ActRelu
+	record(op, y, []*Tensor{x, w, b}, func(g *Tensor) []*Tensor {
+		gc := g
+		if !relu || g.reluMasked != y {
+			gc = act.grad(g, y)
+		}
+		gc = gc.Contiguous()
 		var gx, gw, gb *Tensor
 		if x.requiresGrad {
 			gx = newTensor(ScopeOf(g), dev, device.Float32, x.shape)
@@ -114,6 +119,10 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 		}
 		return []*Tensor{gx, gw, gb}
 	})
+	if relu && y.node != nil {
+		y.node.reluOut = true
+	}
+	return y
 }
 
 // ConvTransposeOpts configures ConvTranspose2d: the options of the

@@ -65,8 +65,23 @@ func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
 		runtime.KeepAlive(xc) // a copy only this call reads
 	}
 	return record(op, y, []*Tensor{x}, func(g *Tensor) []*Tensor {
+		// Max pooling of a ReLU's output (a convolution with the ReLU in
+		// its kernel): the ReLU's mask at each window's maximum is
+		// y > 0, y the pooled value, so masking g, a quarter of the
+		// size for 2×2 windows, and marking the result as masked spares
+		// the convolution's backward its masking pass over x. Every
+		// value is the same: where the mask is 0 both give +0 (the
+		// scatter adds to +0, as it does to every position no window
+		// picked), and where it is 1 the same adds in the same order.
+		masked := mode == device.MaxPool && x.node != nil && x.node.reluOut
+		if masked {
+			g = ActRelu.grad(g, y)
+		}
 		gx := newTensor(ScopeOf(g), dev, device.Float32, x.shape)
 		dev.Pool2dBackward(gx.st.buf, g.Contiguous().st.buf, bufOf(idx), p)
+		if masked {
+			gx.reluMasked = x
+		}
 		return []*Tensor{gx}
 	})
 }

@@ -29,6 +29,11 @@ type Tensor struct {
 	// hooks run after Backward has accumulated a gradient into this leaf
 	// (RegisterPostAccumulateGradHook); nil for nearly every tensor.
 	hooks []gradHook
+	// reluMasked, on a gradient a backward rule made, is the ReLU output
+	// whose mask (output > 0) the gradient already carries, so that the
+	// rule of the op that produced it skips its own (see pool2d); nil for
+	// nearly every tensor.
+	reluMasked *Tensor
 }
 
 // storage is a device buffer shared by a tensor and its views.
