@@ -59,12 +59,7 @@ func ceBlock(n int) int { return max(1, min(ceRows, ceFloats/n)) }
 func lseRows(x []float32, n int, e []float32, m, ls *[ceRows]float64) {
 	rows := len(x) / n
 	for i := range rows {
-		xr, er := x[i*n:(i+1)*n], e[i*n:(i+1)*n]
-		mx := rowMax(xr)
-		for k, v := range xr {
-			er[k] = v - mx
-		}
-		m[i] = float64(mx)
+		m[i] = float64(shiftByMax(x[i*n:(i+1)*n], e[i*n:(i+1)*n]))
 	}
 	vexp(e[:rows*n], e[:rows*n])
 	for i := range rows {
@@ -76,12 +71,18 @@ func lseRows(x []float32, n int, e []float32, m, ls *[ceRows]float64) {
 // float32 vector code (vexp, as the GL kernels form them), and returns m
 // and their sum in float64 (sum64's four running sums).
 func expShifted(x, e []float32) (m, sum float64) {
+	mx := shiftByMax(x, e)
+	vexp(e, e)
+	return float64(mx), sum64(e)
+}
+
+// shiftByMax sets e = x − m and returns m, the row's maximum (rowMax).
+func shiftByMax(x, e []float32) float32 {
 	mx := rowMax(x)
 	for k, v := range x {
 		e[k] = v - mx
 	}
-	vexp(e, e)
-	return float64(mx), sum64(e)
+	return mx
 }
 
 // rowMax returns the largest element of x (NaN if one is NaN, +0 over −0,
@@ -157,7 +158,7 @@ func CrossEntropy(loss, logits []float32, target []int32, c CrossEntropyConfig) 
 func CrossEntropyBackward(dlogits, logits []float32, target []int32, dloss []float32, dOff, dStride int, c CrossEntropyConfig) {
 	w, sumW, div := c.weights(target)
 	n, eps := c.N, float64(c.Smoothing)
-	hard, soft := (1 - eps), eps/float64(n)
+	keep, soft := 1-eps, eps/float64(n) // the target's share and every class's
 	ParallelFor(c.Rows, max(1, rowGrain/n), func(lo, hi int) {
 		bl := ceBlock(n)
 		e := getScratch(min(hi-lo, bl) * n)
@@ -181,7 +182,7 @@ func CrossEntropyBackward(dlogits, logits []float32, target []int32, dloss []flo
 				d, pr := dlogits[r*n:(r+1)*n], p[(r-r0)*n:(r-r0+1)*n]
 				t := int(target[r])
 				g := float64(dloss[dOff+r*dStride]) / div
-				hard := hard * w(t)
+				hard := keep * w(t)
 				a := hard + soft*sumW // Σ_c a[c]
 				if c.Weight == nil && eps == 0 {
 					// The usual loss: a[c] is 0 but at the target, so the

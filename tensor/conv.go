@@ -98,10 +98,9 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 	if y.NumEl() > 0 {
 		forward(y.st.buf, x.st.buf, w.st.buf, act.epilogue(b))
 	}
-	relu := act.fn == device.ActRelu
 	record(op, y, []*Tensor{x, w, b}, func(g *Tensor) []*Tensor {
 		gc := g
-		if !relu || g.reluMasked != y {
+		if g.reluMasked != y { // marked only for an output that reluOut marks
 			gc = act.grad(g, y)
 		}
 		gc = gc.Contiguous()
@@ -119,7 +118,7 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 		}
 		return []*Tensor{gx, gw, gb}
 	})
-	if relu && y.node != nil {
+	if act.fn == device.ActRelu && y.node != nil {
 		y.node.reluOut = true
 	}
 	return y
