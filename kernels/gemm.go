@@ -449,10 +449,13 @@ type sgemmJob struct {
 	// prepacked: bpack is a PackedB's, every sliver of op(B) packed, in
 	// one panel.
 	prepacked bool
-	aInPlace  bool         // whole slivers of op(A) are read in place (arch.inPlace)
-	serial    bool         // run on the calling goroutine alone
-	tasks     int          // tasks of the current panel
-	next      atomic.Int64 // the next task to hand out
+	aInPlace  bool // whole slivers of op(A) are read in place (arch.inPlace)
+	serial    bool // run on the calling goroutine alone
+	// The tasks of the current panel, dealt out to the workers in runs
+	// of whole row blocks where they divide evenly: a worker writes the
+	// same rows of C in one product after another, so the next kernel
+	// (often split alike) finds them in its core's cache.
+	itemRuns
 	computeFn func(lo, hi int)
 }
 
@@ -547,9 +550,10 @@ func (j *sgemmJob) run() {
 
 		// One ParallelFor per panel, as waking parked threads is slow (see
 		// sgemmParkedWork).
-		j.tasks = j.mBlocks * j.nChunks
-		j.next.Store(0)
-		if workers := min(useful, j.tasks); workers > 1 {
+		tasks := j.mBlocks * j.nChunks
+		workers := min(useful, tasks)
+		j.deal(tasks, workers)
+		if workers > 1 {
 			ParallelFor(workers, 1, j.computeFn)
 		} else {
 			j.compute(0, 1)
@@ -572,12 +576,6 @@ func sgemmSplit(m, n, mSlivers, nSlivers, minBlocks, want int) (mBlocks, nChunks
 		}
 	}
 	return mBlocks, nChunks
-}
-
-// task hands out the next task of the current panel, or returns false.
-func (j *sgemmJob) task() (int, bool) {
-	t := int(j.next.Add(1) - 1)
-	return t, t < j.tasks
 }
 
 // sharedSliver returns sliver s of the kc-deep slice at pc of the shared
@@ -727,11 +725,11 @@ func packAcross8Go(dst, src []float32, ld, w, kc int) {
 	}
 }
 
-// compute is a worker running output tasks of the current panel: task t
+// compute is worker r running output tasks of the current panel: task t
 // covers row block t/nChunks and column chunk t%nChunks over the whole depth,
 // one kc-deep slice after another, so every element of C sees the slices in
 // the same order.
-func (j *sgemmJob) compute(int, int) {
+func (j *sgemmJob) compute(r, _ int) {
 	arch := j.arch
 	mr, nr := arch.mr, arch.nr
 	asize, bsize := j.blockSlivers*mr*arch.kc, arch.kc*nr
@@ -744,7 +742,7 @@ func (j *sgemmJob) compute(int, int) {
 	apack := (*bufp)[:asize]
 	bown := (*bufp)[asize : asize+bsize]
 	tile := (*bufp)[asize+bsize : need]
-	for t, ok := j.task(); ok; t, ok = j.task() {
+	for t, ok := j.next(r); ok; t, ok = j.next(r) {
 		blk, chunk := t/j.nChunks, t%j.nChunks
 		i0 := blk * j.blockSlivers * mr
 		i1 := min(j.m, i0+j.blockSlivers*mr)

@@ -17,11 +17,12 @@ import (
 //
 // The loop is cut into up to piecesPerWorker ranges a worker, fixed by n,
 // grain and GOMAXPROCS alone, and handed out as ParallelItems hands out
-// items: the calling goroutine starts at once, a helper takes what is left
-// when it starts, and ParallelFor returns once every range is done. A
-// helper woken from a parked thread can start 100 µs or more late on a
-// busy VM; with one fixed range a worker, the caller waited for it after
-// doing its own half.
+// items: the calling goroutine starts at once on the first part of the
+// loop, a helper on the next when it starts, each takes what is left of
+// the others' once done with its own, and ParallelFor returns once every
+// range is done. A helper woken from a parked thread can start 100 µs or
+// more late on a busy VM; with one fixed range a worker, the caller waited
+// for it after doing its own half.
 func ParallelFor(n, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
@@ -64,6 +65,13 @@ func serial(n, grain int) bool { return workers(n, grain) <= 1 }
 // without waiting for helpers that found none left. Results are as
 // deterministic as work(i) is on its own. Any number of goroutines may call
 // it at once, and work may call it again (the pool serves every call).
+//
+// The items are dealt out in contiguous runs, one a worker: the caller
+// works the first run from its start, the helper that joins first the
+// second, and so on, and a worker whose run is done takes items from the
+// end of the others'. Two loops over the same data in a row so work the
+// same parts of it on the same cores where no worker started late: what
+// one kernel wrote is in the cache of the core the next one reads it on.
 func ParallelItems(n int, newWorker func() (work func(i int), release func())) {
 	if n <= 0 {
 		return
@@ -79,32 +87,116 @@ func ParallelItems(n int, newWorker func() (work func(i int), release func())) {
 		}
 		return
 	}
-	j := &itemJob{n: int64(n), newWorker: newWorker, done: make(chan struct{})}
-	j.pending.Store(int64(n))
-	pool.publish(j, min(n, procs)-1, procs-1)
-	j.run()
+	w := min(n, procs)
+	j := newItemJob(n, w, newWorker)
+	pool.publish(j, w-1, procs-1)
+	j.run(0)
 	pool.retire(j)
 	j.wait()
 }
 
 // itemJob is one call of ParallelItems.
 type itemJob struct {
-	n         int64
-	next      atomic.Int64  // the next item to claim
+	itemRuns
+	joined    atomic.Int32  // workers that joined, the caller included
 	pending   atomic.Int64  // items not yet done
 	done      chan struct{} // closed when pending reaches 0
 	newWorker func() (func(int), func())
 }
 
-// run claims and works items of j until none are left, as one worker.
-func (j *itemJob) run() {
+// newItemJob returns a job of n items in w runs, run 0 kept for its
+// caller: helpers join as the workers of runs 1, 2, …
+func newItemJob(n, w int, newWorker func() (func(int), func())) *itemJob {
+	j := &itemJob{newWorker: newWorker, done: make(chan struct{})}
+	j.deal(n, w)
+	j.joined.Store(1)
+	j.pending.Store(int64(n))
+	return j
+}
+
+// itemRuns deals items [0, n) out to w workers in contiguous runs, one
+// a worker, and hands each worker the items of its own run from the
+// start, then those of the others from their ends.
+type itemRuns struct {
+	runs   []atomic.Uint64  // each worker's run of items left: packRun(lo, hi)
+	inline [8]atomic.Uint64 // runs' storage for up to 8 workers
+	more   []atomic.Uint64  // and for more
+}
+
+// deal sets the runs of n items for w workers.
+func (d *itemRuns) deal(n, w int) {
+	if w <= len(d.inline) {
+		d.runs = d.inline[:w]
+	} else {
+		if len(d.more) < w {
+			d.more = make([]atomic.Uint64, w)
+		}
+		d.runs = d.more[:w]
+	}
+	for r := range w {
+		d.runs[r].Store(packRun(splitEven(r, n, w), splitEven(r+1, n, w)))
+	}
+}
+
+// packRun packs the run of items [lo, hi) in one word.
+func packRun(lo, hi int) uint64 { return uint64(uint32(lo)) | uint64(hi)<<32 }
+
+// claim takes the next item of run r from its start (own) or its end,
+// and reports whether there was one.
+func (d *itemRuns) claim(r int, own bool) (int, bool) {
+	for {
+		v := d.runs[r].Load()
+		lo, hi := int(uint32(v)), int(v>>32)
+		if lo >= hi {
+			return 0, false
+		}
+		i, nv := lo, packRun(lo+1, hi)
+		if !own {
+			i, nv = hi-1, packRun(lo, hi-1)
+		}
+		if d.runs[r].CompareAndSwap(v, nv) {
+			return i, true
+		}
+	}
+}
+
+// next claims the next item for the worker of run r: its own run's first
+// item left, else the last of another's (the next run's first); r past
+// the runs is a worker with none of its own.
+func (d *itemRuns) next(r int) (int, bool) {
+	if r < len(d.runs) {
+		if i, ok := d.claim(r, true); ok {
+			return i, true
+		}
+	}
+	for k := 1; k <= len(d.runs); k++ {
+		if i, ok := d.claim((r+k)%len(d.runs), false); ok {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// left reports whether any item is unclaimed.
+func (d *itemRuns) left() bool {
+	for r := range d.runs {
+		if v := d.runs[r].Load(); uint32(v) < uint32(v>>32) {
+			return true
+		}
+	}
+	return false
+}
+
+// run claims and works items of j until none are left, as the worker of
+// run r (past the runs: a worker with none of its own).
+func (j *itemJob) run(r int) {
 	var work func(int)
 	var release func()
-	for i := j.next.Add(1) - 1; i < j.n; i = j.next.Add(1) - 1 {
+	for i, ok := j.next(r); ok; i, ok = j.next(r) {
 		if work == nil {
 			work, release = j.newWorker()
 		}
-		work(int(i))
+		work(i)
 		if j.pending.Add(-1) == 0 {
 			close(j.done)
 		}
@@ -114,7 +206,8 @@ func (j *itemJob) run() {
 	}
 }
 
-func (j *itemJob) left() bool { return j.next.Load() < j.n }
+// join runs j as the next worker to join it.
+func (j *itemJob) join() { j.run(int(j.joined.Add(1) - 1)) }
 
 // wait returns once every item of j is done. The caller spins for
 // spinWait (while the pool spins) before it blocks: a goroutine blocked
@@ -296,7 +389,7 @@ func (p *helperPool) helper() {
 func (p *helperPool) runTimed(j *itemJob) {
 	cpu0, ok := threadCPU()
 	t0 := time.Now()
-	j.run()
+	j.join()
 	if !ok {
 		return
 	}

@@ -14,7 +14,7 @@ import (
 // TestParallelItems checks that every item is worked on exactly once, by
 // at most GOMAXPROCS workers, and that no worker starts for no items.
 func TestParallelItems(t *testing.T) {
-	for _, procs := range []int{1, 2, 5} {
+	for _, procs := range []int{1, 2, 5, 11} {
 		for _, n := range []int{0, 1, 3, 100} {
 			withProcs(procs, func() {
 				counts := make([]atomic.Int32, n)
@@ -34,6 +34,89 @@ func TestParallelItems(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestItemRuns checks the order in which workers claim items: each its
+// own run from the start, then the others' from their ends, the next
+// run's first; every item once, with runs stored inline (up to 8
+// workers) or not, and when dealt again.
+func TestItemRuns(t *testing.T) {
+	var d itemRuns
+	for _, c := range []struct{ n, w int }{{10, 3}, {8, 2}, {3, 3}, {5, 1}, {40, 11}, {10, 3}, {0, 2}} {
+		d.deal(c.n, c.w)
+		// Worker 0 alone takes everything: its run forward, then each
+		// other run backward, in run order.
+		var want []int
+		for r := range c.w {
+			lo, hi := splitEven(r, c.n, c.w), splitEven(r+1, c.n, c.w)
+			for i := range hi - lo {
+				if r == 0 {
+					want = append(want, lo+i)
+				} else {
+					want = append(want, hi-1-i)
+				}
+			}
+		}
+		var got []int
+		for i, ok := d.next(0); ok; i, ok = d.next(0) {
+			got = append(got, i)
+		}
+		if !slices.Equal(got, want) || d.left() {
+			t.Fatalf("n=%d w=%d: worker 0 alone took %v, want %v (left %v)", c.n, c.w, got, want, d.left())
+		}
+		// Workers take turns, against a model of the runs: each takes the
+		// first item of its own run while it lasts, then the last of the
+		// first run after its own with any left; worker w has no run.
+		d.deal(c.n, c.w)
+		lo, hi := make([]int, c.w), make([]int, c.w)
+		for r := range c.w {
+			lo[r], hi[r] = splitEven(r, c.n, c.w), splitEven(r+1, c.n, c.w)
+		}
+		seen := make([]int, c.n)
+		for round := 0; d.left(); round++ {
+			r := round % (c.w + 1)
+			want := -1
+			if r < c.w && lo[r] < hi[r] {
+				want = lo[r]
+				lo[r]++
+			} else {
+				for k := 1; k <= c.w; k++ {
+					if q := (r + k) % c.w; lo[q] < hi[q] {
+						hi[q]--
+						want = hi[q]
+						break
+					}
+				}
+			}
+			i, ok := d.next(r)
+			if !ok || i != want {
+				t.Fatalf("n=%d w=%d round %d: worker %d took %d (%v), want %d", c.n, c.w, round, r, i, ok, want)
+			}
+			seen[i]++
+		}
+		for i, k := range seen {
+			if k != 1 {
+				t.Fatalf("n=%d w=%d: item %d taken %d times", c.n, c.w, i, k)
+			}
+		}
+		if _, ok := d.next(0); ok {
+			t.Fatalf("n=%d w=%d: an item after all were taken", c.n, c.w)
+		}
+	}
+}
+
+// TestItemJobJoin checks that ParallelItems keeps run 0 for its caller:
+// the first helper to join a job works run 1 first.
+func TestItemJobJoin(t *testing.T) {
+	var got []int
+	j := newItemJob(8, 2, func() (func(int), func()) {
+		return func(i int) { got = append(got, i) }, nil
+	})
+	j.join()
+	if want := []int{4, 5, 6, 7, 3, 2, 1, 0}; !slices.Equal(got, want) {
+		t.Fatalf("the first helper took %v, want %v", got, want)
+	}
+	j.wait()
 }
 
 // TestParallelForRanges checks that ParallelFor's ranges cover [0, n)
