@@ -8,8 +8,11 @@
 // explicit shapes, strides and parameters, and check nothing. Hot loops are
 // parallel across GOMAXPROCS with a fixed split of the work, so results are
 // bit-identical whatever the number of threads. The calling goroutine and
-// a pool of GOMAXPROCS−1 helpers share each loop's pieces as they free up;
-// an idle helper spins for 200 µs before it parks, as OpenMP's threads do,
+// a pool of GOMAXPROCS−1 helpers share each loop's pieces: each worker
+// first takes the pieces of its own contiguous part of the loop, in order
+// (the caller the first part), then what is left of the others', so a
+// kernel reads what the one before it wrote from the cache of the core it
+// runs on, and a late or slow worker still takes fewer pieces; an idle helper spins for 200 µs before it parks, as OpenMP's threads do,
 // because waking a parked thread can take longer than a whole kernel of a
 // small model's step. TENSORGL_CPU_SPIN (SpinEnv) sets how long (0: park at
 // once), and helpers that find their core taken by another process stop
