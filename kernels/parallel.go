@@ -118,9 +118,9 @@ func newItemJob(n, w int, newWorker func() (func(int), func())) *itemJob {
 // a worker, and hands each worker the items of its own run from the
 // start, then those of the others from their ends.
 type itemRuns struct {
-	runs   []atomic.Uint64  // each worker's run of items left: packRun(lo, hi)
-	inline [8]atomic.Uint64 // runs' storage for up to 8 workers
-	more   []atomic.Uint64  // and for more
+	runs   []atomic.Uint64   // each worker's run of items left: packRun(lo, hi)
+	inline [16]atomic.Uint64 // runs' storage for up to 16 workers (a desktop CPU's threads)
+	more   []atomic.Uint64   // and for more
 }
 
 // deal sets the runs of n items for w workers.

@@ -14,7 +14,7 @@ import (
 // TestParallelItems checks that every item is worked on exactly once, by
 // at most GOMAXPROCS workers, and that no worker starts for no items.
 func TestParallelItems(t *testing.T) {
-	for _, procs := range []int{1, 2, 5, 11} {
+	for _, procs := range []int{1, 2, 5, 19} {
 		for _, n := range []int{0, 1, 3, 100} {
 			withProcs(procs, func() {
 				counts := make([]atomic.Int32, n)
@@ -38,11 +38,11 @@ func TestParallelItems(t *testing.T) {
 
 // TestItemRuns checks the order in which workers claim items: each its
 // own run from the start, then the others' from their ends, the next
-// run's first; every item once, with runs stored inline (up to 8
+// run's first; every item once, with runs stored inline (up to 16
 // workers) or not, and when dealt again.
 func TestItemRuns(t *testing.T) {
 	var d itemRuns
-	for _, c := range []struct{ n, w int }{{10, 3}, {8, 2}, {3, 3}, {5, 1}, {40, 11}, {10, 3}, {0, 2}} {
+	for _, c := range []struct{ n, w int }{{10, 3}, {8, 2}, {3, 3}, {5, 1}, {40, 19}, {10, 3}, {0, 2}} {
 		d.deal(c.n, c.w)
 		// Worker 0 alone takes everything: its run forward, then each
 		// other run backward, in run order.
