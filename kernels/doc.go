@@ -12,9 +12,10 @@
 // first takes the pieces of its own contiguous part of the loop, in order
 // (the caller the first part), then what is left of the others', so a
 // kernel reads what the one before it wrote from the cache of the core it
-// runs on, and a late or slow worker still takes fewer pieces; an idle helper spins for 200 µs before it parks, as OpenMP's threads do,
-// because waking a parked thread can take longer than a whole kernel of a
-// small model's step. TENSORGL_CPU_SPIN (SpinEnv) sets how long (0: park at
+// runs on, and a late or slow worker still takes fewer pieces. An idle
+// helper spins for 200 µs before it parks, as OpenMP's threads do, because
+// waking a parked thread can take longer than a whole kernel of a small
+// model's step. TENSORGL_CPU_SPIN (SpinEnv) sets how long (0: park at
 // once), and helpers that find their core taken by another process stop
 // spinning for a while by themselves. TENSORGL_CPU_WINOGRAD=0
 // (WinogradEnv) turns F(2×2, 3×3) off: its sums differ from the direct
