@@ -37,18 +37,19 @@ func MaxPool2d(y []float32, idx []int32, x []float32, planes int, g Pool2dGeom) 
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
+			plane := x[p*hw : (p+1)*hw]
+			if g.KH == 2 && g.KW == 2 && g.PadH == 0 && g.PadW == 0 && g.DilH <= 1 && g.DilW <= 1 {
+				maxPool2x2Rows(y[p*ohw:(p+1)*ohw], idx[p*ohw:(p+1)*ohw], plane, g.OW, g.OH, 0, g.W, g.StrideH, g.StrideW)
+				continue
+			}
 			for oh := 0; oh < g.OH; oh++ {
 				o := p*ohw + oh*g.OW
 				if g.DilH > 1 || g.DilW > 1 {
-					maxPoolRowDilated(y[o:o+g.OW], idx[o:o+g.OW], x[p*hw:(p+1)*hw], oh, &g)
+					maxPoolRowDilated(y[o:o+g.OW], idx[o:o+g.OW], plane, oh, &g)
 					continue
 				}
 				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
-				if g.KH == 2 && g.KW == 2 && g.PadH == 0 && g.PadW == 0 {
-					maxPool2x2Row(y[o:o+g.OW], idx[o:o+g.OW], x[p*hw:(p+1)*hw], h0, g.W, g.StrideW)
-					continue
-				}
-				maxPoolRow(y[o:o+g.OW], idx[o:o+g.OW], x[p*hw:(p+1)*hw], h0, h1, &g)
+				maxPoolRow(y[o:o+g.OW], idx[o:o+g.OW], plane, h0, h1, &g)
 			}
 		}
 	})
@@ -105,14 +106,28 @@ func maxPoolRowDilated(out []float32, oi []int32, plane []float32, oh int, g *Po
 	}
 }
 
-// maxPool2x2Row is maxPoolRow for 2×2 windows without padding, the common
-// case, as a tree of picks: the dependency chain is two picks long, not four.
-// At stride 2 it runs 16 windows at a time where the CPU has AVX-512.
-func maxPool2x2Row(out []float32, oi []int32, plane []float32, h0, W, sw int) {
-	if sw == 2 && maxPool2x2Vec != nil && len(out) > 0 {
-		maxPool2x2Vec(out, oi, plane[h0*W:(h0+1)*W], plane[(h0+1)*W:(h0+2)*W], h0*W, (h0+1)*W)
+// maxPool2x2Rows is maxPoolRow for 2×2 windows without padding, the
+// common case, on rows output rows of n windows at once: row j (out[j·n:],
+// oi[j·n:]) from the plane rows h0 + j·sh and the one below, its windows
+// sw apart. At stride 2 the vector kernel (maxPool2x2Vec) takes all the
+// rows in one call (16 windows at a time with AVX-512, the rows of a LeNet
+// plane, 5 or 14 windows, each a masked step).
+func maxPool2x2Rows(out []float32, oi []int32, plane []float32, n, rows, h0, W, sh, sw int) {
+	if n <= 0 || rows <= 0 {
 		return
 	}
+	if sw == 2 && maxPool2x2Vec != nil {
+		maxPool2x2Vec(out, oi, plane, n, rows, h0, W, sh)
+		return
+	}
+	for j := range rows {
+		maxPool2x2Row(out[j*n:(j+1)*n], oi[j*n:(j+1)*n], plane, h0+j*sh, W, sw)
+	}
+}
+
+// maxPool2x2Row is one row of maxPool2x2Rows in Go, as a tree of picks: the
+// dependency chain is two picks long, not four.
+func maxPool2x2Row(out []float32, oi []int32, plane []float32, h0, W, sw int) {
 	oi = oi[:len(out)]
 	i0, i1 := uint32(h0*W), uint32((h0+1)*W)
 	r0, r1 := plane[i0:i0+uint32(W)], plane[i1:i1+uint32(W)]

@@ -67,7 +67,7 @@ GLOBL c_odd<>(SB), RODATA|NOPTR, $64
 	PICK(Z6, Z10, Z7, Z11, Z14, Z15) \
 	PICK(Z12, Z13, Z14, Z15, Z16, Z17)
 
-// POOL_ARGS loads the pooling kernels' arguments: DI out, R8 idx, SI r0,
+// POOL_ARGS loads the AVX2 kernel's arguments: DI out, R8 idx, SI r0,
 // DX r1, CX n, R9 i0, R10 i1.
 #define POOL_ARGS \
 	MOVQ out+0(FP), DI; \
@@ -78,17 +78,59 @@ GLOBL c_odd<>(SB), RODATA|NOPTR, $64
 	MOVL i0+40(FP), R9; \
 	MOVL i1+44(FP), R10
 
-// func maxPool2x2AVX512(out *float32, idx *int32, r0, r1 *float32, n int, i0, i1 int32)
-TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-48
-	POOL_ARGS
+// MASKN sets the mask K to the low CX bits (CX < 16); AX is scratch.
+#define MASKN(K) \
+	MOVL $1, AX \
+	SHLL CX, AX \
+	DECL AX \
+	KMOVW AX, K
+
+// func maxPool2x2AVX512(out *float32, idx *int32, r0 *float32, n, rows, w, step, i0 int)
+//
+// Row j of rows: the n windows of the rows at r0 + j·step (top, plane
+// index i0 + j·step at its start) and w floats below it, into
+// out[j·n:] and idx[j·n:]. The masks of a row's ragged end (K3: its
+// windows; K4, K5: the two vectors of each input row) are the same for
+// every row and set once.
+TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-64
+	MOVQ out+0(FP), DI
+	MOVQ idx+8(FP), R8
+	MOVQ r0+16(FP), BX
+	MOVQ n+24(FP), R12
+	MOVQ rows+32(FP), R13
+	MOVQ w+40(FP), R14
+	MOVQ step+48(FP), R11
+	MOVQ i0+56(FP), R9
 	VMOVDQU32 c_even<>(SB), Z20
 	VMOVDQU32 c_odd<>(SB), Z21
+	MOVL $32, AX
+	VPBROADCASTD AX, Z24
+	MOVL $1, AX
+	VPBROADCASTD AX, Z25
+
+	MOVQ R12, CX
+	ANDQ $15, CX
+	JEQ row
+	MASKN(K3)
+	LEAQ (CX)(CX*1), CX
+	CMPQ CX, $16
+	JGE wide
+	MASKN(K4)
+	KXORW K5, K5, K5
+	JMP row
+
+wide:
+	KXNORW K4, K4, K4
+	SUBQ $16, CX
+	MASKN(K5)
+
+row:
+	MOVQ BX, SI
+	LEAQ (BX)(R14*4), DX
 	VPBROADCASTD R9, Z22
+	LEAQ (R9)(R14*1), R10
 	VPBROADCASTD R10, Z23
-	MOVL $32, R11
-	VPBROADCASTD R11, Z24
-	MOVL $1, R11
-	VPBROADCASTD R11, Z25
+	MOVQ R12, CX
 
 loop:
 	CMPQ CX, $16
@@ -111,32 +153,7 @@ loop:
 
 tail:
 	TESTQ CX, CX
-	JEQ done
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K3
-	LEAQ (CX)(CX*1), BX
-	CMPQ BX, $16
-	JGE full
-	MOVQ BX, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K4
-	KXORW K5, K5, K5
-	JMP load
-
-full:
-	KXNORW K4, K4, K4
-	SUBQ $16, BX
-	MOVQ BX, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K5
-
-load:
+	JEQ next
 	VMOVUPS.Z (SI), K4, Z0
 	VMOVUPS.Z 64(SI), K5, Z1
 	VMOVUPS.Z (DX), K4, Z2
@@ -144,8 +161,14 @@ load:
 	WINDOWS
 	VMOVUPS Z16, K3, (DI)
 	VMOVDQU32 Z17, K3, (R8)
+	LEAQ (DI)(CX*4), DI
+	LEAQ (R8)(CX*4), R8
 
-done:
+next:
+	LEAQ (BX)(R11*4), BX
+	ADDQ R11, R9
+	DECQ R13
+	JNZ row
 	VZEROUPPER
 	RET
 

@@ -10,5 +10,5 @@ func TestMaxPool2x2AVX2(t *testing.T) {
 	if !hasAVX2 {
 		t.Skip("no AVX2 on this CPU")
 	}
-	testMaxPool2x2Vec(t, maxPool2x2VecAVX2)
+	testMaxPool2x2Vec(t, maxPool2x2RowsAVX2)
 }

@@ -3,4 +3,4 @@
 package kernels
 
 // maxPool2x2Vec: no vector kernel without the assembly.
-var maxPool2x2Vec func(out []float32, oi []int32, r0, r1 []float32, i0, i1 int)
+var maxPool2x2Vec func(out []float32, oi []int32, plane []float32, n, rows, h0, W, sh int)

@@ -9,7 +9,9 @@ import (
 // TestMaxPool2x2Vec checks the vector kernel for 2×2 windows at stride 2
 // against the Go tree of picks, bit for bit and index for index, on rows
 // of every length up to 40 windows (whole vectors and masked tails), odd
-// widths, ties, signed zeros, NaNs and infinities.
+// widths, ties, signed zeros, NaNs and infinities, one to three output
+// rows a call, with row pairs 2 or 3 rows apart and from a plane's first
+// or a later row.
 func TestMaxPool2x2Vec(t *testing.T) {
 	if maxPool2x2Vec == nil {
 		t.Skip("no vector kernel on this CPU or build")
@@ -18,36 +20,40 @@ func TestMaxPool2x2Vec(t *testing.T) {
 }
 
 // testMaxPool2x2Vec is TestMaxPool2x2Vec for the kernel vec.
-func testMaxPool2x2Vec(t *testing.T, vec func(out []float32, oi []int32, r0, r1 []float32, i0, i1 int)) {
-	defer func(saved func(out []float32, oi []int32, r0, r1 []float32, i0, i1 int)) { maxPool2x2Vec = saved }(maxPool2x2Vec)
+func testMaxPool2x2Vec(t *testing.T, vec func(out []float32, oi []int32, plane []float32, n, rows, h0, W, sh int)) {
 	rng := rand.New(rand.NewPCG(1, 7))
 	specials := []float32{0, float32(math.Copysign(0, -1)), 1, 1, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
 	for ow := 1; ow <= 40; ow++ {
 		for _, extra := range []int{0, 1} { // an odd width leaves a column out
-			W := 2*ow + extra
-			plane := make([]float32, 2*W+8)
-			for i := range plane {
-				if rng.IntN(4) == 0 {
-					plane[i] = specials[rng.IntN(len(specials))]
-				} else {
-					plane[i] = float32(rng.IntN(5)) - 2 // many ties
+			for _, rows := range []int{1, 2, 3} {
+				W := 2*ow + extra
+				sh := 2 + (ow+rows)%2 // 3: a row between the pairs that no window reads
+				h0 := 2 * (ow % 3)    // past a plane's first rows: indices from h0·W
+				H := h0 + (rows-1)*sh + 2
+				plane := make([]float32, H*W+8) // values past the plane's end that no window reads
+				for i := range plane {
+					if rng.IntN(4) == 0 {
+						plane[i] = specials[rng.IntN(len(specials))]
+					} else {
+						plane[i] = float32(rng.IntN(5)) - 2 // many ties
+					}
 				}
-			}
-			plane = plane[:2*W]
-			h0 := 0
-			if ow%3 == 0 { // the second row pair: indices past a plane's first rows
-				plane = append(make([]float32, 2*W), plane...)
-				h0 = 2
-			}
-			want, wantIdx := make([]float32, ow), make([]int32, ow)
-			got, gotIdx := make([]float32, ow), make([]int32, ow)
-			maxPool2x2Vec = nil
-			maxPool2x2Row(want, wantIdx, plane, h0, W, 2)
-			maxPool2x2Vec = vec
-			maxPool2x2Row(got, gotIdx, plane, h0, W, 2)
-			for i := range want {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) || gotIdx[i] != wantIdx[i] {
-					t.Fatalf("width %d, window %d: vector %v at %d, Go %v at %d (rows %v)", W, i, got[i], gotIdx[i], want[i], wantIdx[i], plane)
+				plane = plane[:H*W]
+				want, wantIdx := make([]float32, rows*ow), make([]int32, rows*ow)
+				got, gotIdx := make([]float32, rows*ow+1), make([]int32, rows*ow+1) // a canary past the end
+				got[rows*ow], gotIdx[rows*ow] = 7, 7
+				for j := range rows {
+					maxPool2x2Row(want[j*ow:(j+1)*ow], wantIdx[j*ow:(j+1)*ow], plane, h0+j*sh, W, 2)
+				}
+				vec(got[:rows*ow], gotIdx[:rows*ow], plane, ow, rows, h0, W, sh)
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) || gotIdx[i] != wantIdx[i] {
+						t.Fatalf("width %d, %d rows %d apart from row %d, window %d: vector %v at %d, Go %v at %d (plane %v)",
+							W, rows, sh, h0, i, got[i], gotIdx[i], want[i], wantIdx[i], plane)
+					}
+				}
+				if got[rows*ow] != 7 || gotIdx[rows*ow] != 7 {
+					t.Fatalf("width %d, %d rows: the kernel wrote past its output", W, rows)
 				}
 			}
 		}
