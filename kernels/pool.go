@@ -176,17 +176,37 @@ func avgPoolRow(out, plane []float32, h0, h1 int, g *Pool2dGeom) {
 	}
 }
 
+// maxPoolBackVecMinOW is the fewest windows a row for which
+// MaxPool2dBackward takes its vector kernel: per window on one thread
+// (Zen 5, AVX-512; bench/results/maxpool-rows-2026-12-03-zen5.txt) it
+// took 1.5× the scalar loop's time with 3 a row, 1.2× with 4, as long with
+// 5 and 0.83× with 6, down to 0.34× with 14.
+const maxPoolBackVecMinOW = 6
+
 // MaxPool2dBackward writes dx (overwriting it): each dy is added at the
 // input position idx recorded by MaxPool2d, in output order within a plane.
+// Windows of 2×2 at a stride of 2 across and at least 2 down do not
+// overlap, so each input position gets one dy at most: there the vector
+// kernel, where there is one (maxPool2x2BackVec), writes each window whole
+// (and a plane they tile needs no clearing first).
 func MaxPool2dBackward(dx, dy []float32, idx []int32, planes int, g Pool2dGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
+	windows := maxPool2x2BackVec != nil && g.OW >= maxPoolBackVecMinOW && g.KH == 2 && g.KW == 2 && g.StrideW == 2 && g.StrideH >= 2 &&
+		g.PadH == 0 && g.PadW == 0 && g.DilH <= 1 && g.DilW <= 1
+	tiled := windows && g.W == 2*g.OW && g.H == 2*g.OH && g.StrideH == 2
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			in := dx[p*hw : (p+1)*hw]
-			clear(in)
-			oi := idx[p*ohw : (p+1)*ohw]
-			for j, d := range dy[p*ohw : (p+1)*ohw] {
-				in[oi[j]] += d
+			oi, d := idx[p*ohw:(p+1)*ohw], dy[p*ohw:(p+1)*ohw]
+			if !tiled {
+				clear(in)
+			}
+			if windows {
+				maxPool2x2BackVec(in, d, oi, g.OW, g.OH, 0, g.W, g.StrideH)
+				continue
+			}
+			for j, v := range d {
+				in[oi[j]] += v
 			}
 		}
 	})

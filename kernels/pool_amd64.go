@@ -13,6 +13,31 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func maxPool2x2AVX512(out *float32, idx *int32, r0 *float32, n, rows, w, step, i0 int)
 
+// maxPool2x2BackAVX512 is maxPool2x2BackVec's AVX-512 kernel: row j of
+// rows writes every value of the n windows whose top row is at
+// dx + j·step (plane index i0 + j·step at its start) and bottom row w
+// floats below: dy[j·n+k] + 0 where idx[j·n+k] is that value's index,
+// else 0.
+//
+//go:noescape
+func maxPool2x2BackAVX512(dx, dy *float32, idx *int32, n, rows, w, step, i0 int)
+
+// maxPool2x2BackVec writes, for rows output rows of n 2×2 windows at
+// stride 2 (dy and idx hold rows·n), every value of the windows whose top
+// rows are the plane rows h0 + j·sh of dx: the window's dy + 0 (as added
+// to a cleared dx) at its recorded index, 0 at its other three; nil where
+// the CPU has no vector kernel.
+var maxPool2x2BackVec = func() func(dx, dy []float32, idx []int32, n, rows, h0, W, sh int) {
+	if !cpu.X86.HasAVX512F {
+		return nil
+	}
+	return func(dx, dy []float32, idx []int32, n, rows, h0, W, sh int) {
+		// Touch the last value the assembly reads and writes.
+		_, _, _ = dy[rows*n-1], idx[rows*n-1], dx[(h0+(rows-1)*sh+1)*W+2*n-1]
+		maxPool2x2BackAVX512(&dx[h0*W], &dy[0], &idx[0], n, rows, W, sh*W, h0*W)
+	}
+}()
+
 // maxPool2x2AVX2 writes the maxima of n 2×2 windows at stride 2 of the
 // rows r0 (top, plane index i0 at its start) and r1 (bottom, index i1)
 // into out and their plane indices into idx, as maxPool2x2AVX512 does for

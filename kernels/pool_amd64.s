@@ -39,6 +39,44 @@ DATA c_odd<>+52(SB)/4, $27
 DATA c_odd<>+56(SB)/4, $29
 DATA c_odd<>+60(SB)/4, $31
 GLOBL c_odd<>(SB), RODATA|NOPTR, $64
+
+// c_ilo and c_ihi interleave two vectors a and b (VPERMT2PS): a0, b0,
+// a1, b1, … from their low and their high halves.
+DATA c_ilo<>+0(SB)/4, $0
+DATA c_ilo<>+4(SB)/4, $16
+DATA c_ilo<>+8(SB)/4, $1
+DATA c_ilo<>+12(SB)/4, $17
+DATA c_ilo<>+16(SB)/4, $2
+DATA c_ilo<>+20(SB)/4, $18
+DATA c_ilo<>+24(SB)/4, $3
+DATA c_ilo<>+28(SB)/4, $19
+DATA c_ilo<>+32(SB)/4, $4
+DATA c_ilo<>+36(SB)/4, $20
+DATA c_ilo<>+40(SB)/4, $5
+DATA c_ilo<>+44(SB)/4, $21
+DATA c_ilo<>+48(SB)/4, $6
+DATA c_ilo<>+52(SB)/4, $22
+DATA c_ilo<>+56(SB)/4, $7
+DATA c_ilo<>+60(SB)/4, $23
+GLOBL c_ilo<>(SB), RODATA|NOPTR, $64
+
+DATA c_ihi<>+0(SB)/4, $8
+DATA c_ihi<>+4(SB)/4, $24
+DATA c_ihi<>+8(SB)/4, $9
+DATA c_ihi<>+12(SB)/4, $25
+DATA c_ihi<>+16(SB)/4, $10
+DATA c_ihi<>+20(SB)/4, $26
+DATA c_ihi<>+24(SB)/4, $11
+DATA c_ihi<>+28(SB)/4, $27
+DATA c_ihi<>+32(SB)/4, $12
+DATA c_ihi<>+36(SB)/4, $28
+DATA c_ihi<>+40(SB)/4, $13
+DATA c_ihi<>+44(SB)/4, $29
+DATA c_ihi<>+48(SB)/4, $14
+DATA c_ihi<>+52(SB)/4, $30
+DATA c_ihi<>+56(SB)/4, $15
+DATA c_ihi<>+60(SB)/4, $31
+GLOBL c_ihi<>(SB), RODATA|NOPTR, $64
 // PICK leaves in Zv, Zi the first of (Za, Zia) and (Zb, Zib) to win
 // under kernels.pick: b wins when !(b <= a) (b larger, or a NaN b) and a
 // is not a NaN.
@@ -78,12 +116,25 @@ GLOBL c_odd<>(SB), RODATA|NOPTR, $64
 	MOVL i0+40(FP), R9; \
 	MOVL i1+44(FP), R10
 
-// MASKN sets the mask K to the low CX bits (CX < 16); AX is scratch.
+// MASKN sets the mask K to the low CX bits (CX < 32), leaving them in AX.
 #define MASKN(K) \
 	MOVL $1, AX \
 	SHLL CX, AX \
 	DECL AX \
 	KMOVW AX, K
+
+// TAILMASKS sets the masks of a row's last t = n mod 16 windows (n in
+// R12): K3 the t windows, K4 and K5 the 2t floats of each input row over
+// two vectors, the low and high halves of the 32-bit mask 2^(2t) − 1. CX
+// and AX are scratch.
+#define TAILMASKS \
+	MOVQ R12, CX \
+	ANDQ $15, CX \
+	MASKN(K3) \
+	ADDL CX, CX \
+	MASKN(K4) \
+	SHRL $16, AX \
+	KMOVW AX, K5
 
 // func maxPool2x2AVX512(out *float32, idx *int32, r0 *float32, n, rows, w, step, i0 int)
 //
@@ -101,28 +152,14 @@ TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-64
 	MOVQ w+40(FP), R14
 	MOVQ step+48(FP), R11
 	MOVQ i0+56(FP), R9
-	VMOVDQU32 c_even<>(SB), Z20
-	VMOVDQU32 c_odd<>(SB), Z21
 	MOVL $32, AX
 	VPBROADCASTD AX, Z24
 	MOVL $1, AX
 	VPBROADCASTD AX, Z25
 
-	MOVQ R12, CX
-	ANDQ $15, CX
-	JEQ row
-	MASKN(K3)
-	LEAQ (CX)(CX*1), CX
-	CMPQ CX, $16
-	JGE wide
-	MASKN(K4)
-	KXORW K5, K5, K5
-	JMP row
-
-wide:
-	KXNORW K4, K4, K4
-	SUBQ $16, CX
-	MASKN(K5)
+	TAILMASKS
+	VMOVDQU32 c_even<>(SB), Z20
+	VMOVDQU32 c_odd<>(SB), Z21
 
 row:
 	MOVQ BX, SI
@@ -169,6 +206,109 @@ next:
 	ADDQ R11, R9
 	DECQ R13
 	JNZ row
+	VZEROUPPER
+	RET
+
+// PERMUTE leaves in Z8 and Z9 the 32 floats a0, b0, a1, b1, … of Za and Zb.
+#define PERMUTE(Za, Zb) \
+	VMOVAPS Za, Z8 \
+	VPERMT2PS Zb, Z26, Z8 \
+	VMOVAPS Za, Z9 \
+	VPERMT2PS Zb, Z27, Z9
+
+// SPREAD turns 16 gradients Z0 and their indices Z1 into the four values
+// of each window, in Z4 (top row, even columns), Z5 (top, odd), Z6 and Z7
+// (bottom): the gradient, plus 0 as the scalar code adds it to a cleared
+// dx, where its index is that position, else 0.
+#define SPREAD \
+	VADDPS Z28, Z0, Z0 \
+	VPADDD Z22, Z20, Z2 \
+	VPCMPEQD Z1, Z2, K1 \
+	VPADDD Z25, Z2, Z2 \
+	VPCMPEQD Z1, Z2, K2 \
+	VPADDD Z23, Z20, Z3 \
+	VPCMPEQD Z1, Z3, K6 \
+	VPADDD Z25, Z3, Z3 \
+	VPCMPEQD Z1, Z3, K7 \
+	VMOVAPS.Z Z0, K1, Z4 \
+	VMOVAPS.Z Z0, K2, Z5 \
+	VMOVAPS.Z Z0, K6, Z6 \
+	VMOVAPS.Z Z0, K7, Z7
+
+// func maxPool2x2BackAVX512(dx, dy *float32, idx *int32, n, rows, w, step, i0 int)
+//
+// The gradient of maxPool2x2AVX512 for windows that do not overlap: row j
+// of rows writes every value of the n windows whose top row is at
+// dx + j·step (plane index i0 + j·step at its start) and bottom row w
+// floats below, dy[j·n+k] where idx[j·n+k] is that value's index, else 0.
+TEXT ·maxPool2x2BackAVX512(SB), NOSPLIT, $0-64
+	MOVQ dx+0(FP), BX
+	MOVQ dy+8(FP), SI
+	MOVQ idx+16(FP), R8
+	MOVQ n+24(FP), R12
+	MOVQ rows+32(FP), R13
+	MOVQ w+40(FP), R14
+	MOVQ step+48(FP), R11
+	MOVQ i0+56(FP), R9
+	TAILMASKS
+	VMOVDQU32 c_even<>(SB), Z20
+	VMOVDQU32 c_ilo<>(SB), Z26
+	VMOVDQU32 c_ihi<>(SB), Z27
+	MOVL $32, AX
+	VPBROADCASTD AX, Z24
+	MOVL $1, AX
+	VPBROADCASTD AX, Z25
+	VPXORD Z28, Z28, Z28
+
+backrow:
+	MOVQ BX, DI
+	LEAQ (BX)(R14*4), DX
+	VPBROADCASTD R9, Z22
+	LEAQ (R9)(R14*1), R10
+	VPBROADCASTD R10, Z23
+	MOVQ R12, CX
+
+backloop:
+	CMPQ CX, $16
+	JLT backtail
+	VMOVUPS (SI), Z0
+	VMOVDQU32 (R8), Z1
+	SPREAD
+	PERMUTE(Z4, Z5)
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z9, 64(DI)
+	PERMUTE(Z6, Z7)
+	VMOVUPS Z8, (DX)
+	VMOVUPS Z9, 64(DX)
+	VPADDD Z24, Z22, Z22
+	VPADDD Z24, Z23, Z23
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $128, DI
+	ADDQ $128, DX
+	SUBQ $16, CX
+	JMP backloop
+
+backtail:
+	TESTQ CX, CX
+	JEQ backnext
+	VMOVUPS.Z (SI), K3, Z0
+	VMOVDQU32.Z (R8), K3, Z1
+	SPREAD
+	PERMUTE(Z4, Z5)
+	VMOVUPS Z8, K4, (DI)
+	VMOVUPS Z9, K5, 64(DI)
+	PERMUTE(Z6, Z7)
+	VMOVUPS Z8, K4, (DX)
+	VMOVUPS Z9, K5, 64(DX)
+	LEAQ (SI)(CX*4), SI
+	LEAQ (R8)(CX*4), R8
+
+backnext:
+	LEAQ (BX)(R11*4), BX
+	ADDQ R11, R9
+	DECQ R13
+	JNZ backrow
 	VZEROUPPER
 	RET
 

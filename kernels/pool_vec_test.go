@@ -59,3 +59,61 @@ func testMaxPool2x2Vec(t *testing.T, vec func(out []float32, oi []int32, plane [
 		}
 	}
 }
+
+// TestMaxPool2x2BackVec checks the vector kernel of MaxPool2dBackward's
+// non-overlapping 2×2 windows against adding each dy to a cleared plane at
+// its index, bit for bit (−0 becomes +0 as 0 + −0 does; NaNs pass), on the
+// shapes of TestMaxPool2x2Vec; values outside the windows (an odd width's
+// last column, rows between or after the row pairs) must stay as they were.
+func TestMaxPool2x2BackVec(t *testing.T) {
+	if maxPool2x2BackVec == nil {
+		t.Skip("no vector kernel on this CPU or build")
+	}
+	rng := rand.New(rand.NewPCG(3, 9))
+	specials := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(-1)), 1e30}
+	const outside = 7
+	for ow := 1; ow <= 40; ow++ {
+		for _, extra := range []int{0, 1} {
+			for _, rows := range []int{1, 2, 3} {
+				W := 2*ow + extra
+				sh := 2 + (ow+rows)%2
+				h0 := 2 * (ow % 3)
+				H := h0 + (rows-1)*sh + 2 + extra
+				dy := make([]float32, rows*ow)
+				idx := make([]int32, rows*ow)
+				want := make([]float32, H*W)
+				for i := range want {
+					want[i] = outside
+				}
+				for j := range rows {
+					top := (h0 + j*sh) * W
+					for k := range ow {
+						v := float32(rng.NormFloat64())
+						if rng.IntN(4) == 0 {
+							v = specials[rng.IntN(len(specials))]
+						}
+						at := top + 2*k + rng.IntN(2) + W*rng.IntN(2)
+						dy[j*ow+k], idx[j*ow+k] = v, int32(at)
+						for _, q := range []int{top + 2*k, top + 2*k + 1, top + W + 2*k, top + W + 2*k + 1} {
+							want[q] = 0
+						}
+						want[at] += v
+					}
+				}
+				got := make([]float32, H*W+1) // a canary past the end
+				for i := range got {
+					got[i] = outside
+				}
+				maxPool2x2BackVec(got[:H*W], dy, idx, ow, rows, h0, W, sh)
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("width %d, %d rows %d apart from row %d: dx[%d] = %v, want %v", W, rows, sh, h0, i, got[i], want[i])
+					}
+				}
+				if got[H*W] != outside {
+					t.Fatalf("width %d, %d rows: the kernel wrote past the plane", W, rows)
+				}
+			}
+		}
+	}
+}
