@@ -18,7 +18,7 @@ func TestChannelStats(t *testing.T) {
 	mean, std := d.ChannelStats()
 	want := [][2]float64{{0.5, 0.5}, {0.4375, math.Sqrt(3*0.0625*0.0625+0.1875*0.1875) / 2}}
 	for c, w := range want {
-		if math.Abs(float64(mean[c])-w[0]) > 1e-7 || math.Abs(float64(std[c])-w[1]) > 1e-7 {
+		if !(math.Abs(float64(mean[c])-w[0]) <= 1e-7) || !(math.Abs(float64(std[c])-w[1]) <= 1e-7) {
 			t.Errorf("channel %d: mean %v std %v, want %v %v", c, mean[c], std[c], w[0], w[1])
 		}
 	}

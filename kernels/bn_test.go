@@ -112,7 +112,7 @@ func TestBatchNormReduce(t *testing.T) {
 							t.Fatalf("%s: dz[%d] = %g in a gap, want it untouched", what, i, got[i])
 						}
 					}
-					if math.Abs(ga-sa) > 1e-12*(1+math.Abs(sa)) || math.Abs(gb-sb) > 1e-12*(1+math.Abs(sb)) {
+					if !(math.Abs(ga-sa) <= 1e-12*(1+math.Abs(sa))) || !(math.Abs(gb-sb) <= 1e-12*(1+math.Abs(sb))) {
 						t.Fatalf("%s: sums %v %v, in order %v %v", what, ga, gb, sa, sb)
 					}
 				}
@@ -166,10 +166,10 @@ func TestBatchNormMoments(t *testing.T) {
 					}
 				}
 				d := g1 / m
-				if got, want := k+d, mu; math.Abs(got-want) > 1e-12*(math.Abs(want)+math.Sqrt(sq/m)) {
+				if got, want := k+d, mu; !(math.Abs(got-want) <= 1e-12*(math.Abs(want)+math.Sqrt(sq/m))) {
 					t.Fatalf("n=%d rows=%d %s: mean %v, two passes %v", n, rows, kind, got, want)
 				}
-				if got, want := g2/m-d*d, sq/m; math.Abs(got-want) > 1e-9*want+1e-300 {
+				if got, want := g2/m-d*d, sq/m; !(math.Abs(got-want) <= 1e-9*want+1e-300) {
 					t.Fatalf("n=%d rows=%d %s: variance %v, two passes %v", n, rows, kind, got, want)
 				}
 			}

@@ -32,7 +32,7 @@ func TestCrossEntropyAgainstLogSoftmax(t *testing.T) {
 		CrossEntropyBackward(dx, x, target, []float32{9, 0.5}, 1, 0, c)
 		for r := range rows {
 			want := -float64(logp[r*n+int(target[r])]) / div
-			if math.Abs(float64(loss[r])-want) > 1e-5*math.Abs(want)+1e-6 {
+			if !(math.Abs(float64(loss[r])-want) <= 1e-5*math.Abs(want)+1e-6) {
 				t.Errorf("mean %v: loss[%d] = %g, want %g", mean, r, loss[r], want)
 			}
 			for k := range n {
@@ -41,7 +41,7 @@ func TestCrossEntropyAgainstLogSoftmax(t *testing.T) {
 					want--
 				}
 				want *= 0.5 / div
-				if got := dx[r*n+k]; math.Abs(float64(got)-want) > 1e-6 {
+				if got := dx[r*n+k]; !(math.Abs(float64(got)-want) <= 1e-6) {
 					t.Errorf("mean %v: dx[%d,%d] = %g, want %g", mean, r, k, got, want)
 				}
 			}

@@ -33,11 +33,11 @@ func TestSumSquaresDeterministic(t *testing.T) {
 			t.Fatalf("GOMAXPROCS %d: %v, with 1: %v", procs, got, first)
 		}
 	}
-	if math.Abs(first-exact) > 1e-12*exact {
+	if !(math.Abs(first-exact) <= 1e-12*exact) {
 		t.Errorf("SumSquares = %v, exact %v", first, exact)
 	}
 	ScaleAll(ts, 0.5)
-	if got := SumSquares(ts); math.Abs(got-exact/4) > 1e-12*exact {
+	if got := SumSquares(ts); !(math.Abs(got-exact/4) <= 1e-12*exact) {
 		t.Errorf("after ScaleAll(0.5): %v, want %v", got, exact/4)
 	}
 }

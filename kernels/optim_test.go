@@ -40,7 +40,7 @@ func TestSGDStep(t *testing.T) {
 					}
 				}
 				wp[i] -= float64(c.LR) * d
-				if math.Abs(float64(p[i])-wp[i]) > 1e-6 {
+				if !(math.Abs(float64(p[i])-wp[i]) <= 1e-6) {
 					t.Fatalf("%+v step %d: p[%d] = %g, want %g", c, step, i, p[i], wp[i])
 				}
 			}
@@ -69,7 +69,7 @@ func TestAdamStep(t *testing.T) {
 				wv[i] = b2*wv[i] + (1-b2)*d*d
 				mh, vh := wm[i]/(1-math.Pow(b1, float64(step))), wv[i]/(1-math.Pow(b2, float64(step)))
 				wp[i] -= float64(c.LR) * mh / (math.Sqrt(vh) + float64(c.Eps))
-				if math.Abs(float64(p[i])-wp[i]) > 1e-6 {
+				if !(math.Abs(float64(p[i])-wp[i]) <= 1e-6) {
 					t.Fatalf("decoupled=%v step %d: p[%d] = %g, want %g", decoupled, step, i, p[i], wp[i])
 				}
 			}

@@ -54,7 +54,7 @@ func TestRandomMapping(t *testing.T) {
 		for i, got := range dst {
 			c := uint64(offset) + uint64(i)
 			want := tc.want(Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0}))
-			if math.Abs(float64(got)-want) > tc.tol*(1+math.Abs(want)) {
+			if !(math.Abs(float64(got)-want) <= tc.tol*(1+math.Abs(want))) {
 				t.Errorf("dist %d: element %d = %g, want %g", tc.dist, i, got, want)
 			}
 		}
@@ -83,7 +83,7 @@ func TestRandomMoments(t *testing.T) {
 		mean := s / n
 		variance := s2/n - mean*mean
 		// Five standard errors of the mean; 5% on the variance.
-		if math.Abs(mean-tc.mean) > 5*math.Sqrt(tc.variance/n) || math.Abs(variance-tc.variance) > 0.05*tc.variance {
+		if !(math.Abs(mean-tc.mean) <= 5*math.Sqrt(tc.variance/n)) || !(math.Abs(variance-tc.variance) <= 0.05*tc.variance) {
 			t.Errorf("dist %d: mean %g variance %g, want %g and %g", tc.dist, mean, variance, tc.mean, tc.variance)
 		}
 	}

@@ -44,10 +44,10 @@ func TestSoftmax(t *testing.T) {
 					if log {
 						want, wantDx = float64(v)-m-math.Log(z), float64(dy[r*n+i])-p[i]*sumDy
 					}
-					if got := y[r*n+i]; math.Abs(float64(got)-want) > 1e-6*math.Max(1, math.Abs(want)) {
+					if got := y[r*n+i]; !(math.Abs(float64(got)-want) <= 1e-6*math.Max(1, math.Abs(want))) {
 						t.Fatalf("log=%v %v: y[%d,%d] = %g, want %g", log, sh, r, i, got, want)
 					}
-					if got := dx[r*n+i]; math.Abs(float64(got)-wantDx) > 1e-5 {
+					if got := dx[r*n+i]; !(math.Abs(float64(got)-wantDx) <= 1e-5) {
 						t.Fatalf("log=%v %v: dx[%d,%d] = %g, want %g", log, sh, r, i, got, wantDx)
 					}
 				}

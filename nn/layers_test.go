@@ -230,12 +230,12 @@ func TestDropout(t *testing.T) {
 		switch {
 		case y[i] == 0:
 			dropped++
-		case math.Abs(y[i]-xs[i]/(1-p)) > 1e-6*y[i]:
+		case !(math.Abs(y[i]-xs[i]/(1-p)) <= 1e-6*y[i]):
 			t.Fatalf("kept element %d = %g, want %g/(1-p) = %g", i, y[i], xs[i], xs[i]/(1-p))
 		}
 	}
 	// Binomial(n, p): 5 standard deviations is about 324.
-	if sd := math.Sqrt(n * p * (1 - p)); math.Abs(float64(dropped)-n*p) > 5*sd {
+	if sd := math.Sqrt(n * p * (1 - p)); !(math.Abs(float64(dropped)-n*p) <= 5*sd) {
 		t.Errorf("dropped %d of %d, want about %d", dropped, n, int(n*p))
 	}
 	y2 := host(d.Forward(x))
@@ -403,7 +403,7 @@ func TestDefaultInit(t *testing.T) {
 			m = max(m, math.Abs(v))
 		}
 		// Enough samples that the largest comes within 2% of the bound.
-		if m > bound || m < 0.98*bound {
+		if !(m <= bound) || m < 0.98*bound {
 			t.Errorf("%s: largest |value| %g, want just under %g", what, m, bound)
 		}
 	}
@@ -419,7 +419,7 @@ func TestDefaultInit(t *testing.T) {
 		mean += v / 1e4
 		sq += v * v / 1e4
 	}
-	if std := math.Sqrt(sq - mean*mean); math.Abs(mean) > 0.04 || math.Abs(std-1) > 0.03 {
+	if std := math.Sqrt(sq - mean*mean); !(math.Abs(mean) <= 0.04) || !(math.Abs(std-1) <= 0.03) {
 		t.Errorf("Embedding weight mean %g std %g, want N(0, 1)", mean, std)
 	}
 	bn := NewBatchNorm2d(3)

@@ -179,7 +179,7 @@ func TestBCELoss(t *testing.T) {
 		default:
 			g = (p64 - y64) / (p64 * (1 - p64))
 		}
-		if math.Abs(grad[i]-g) > 1e-5*(1+math.Abs(g)) {
+		if !(math.Abs(grad[i]-g) <= 1e-5*(1+math.Abs(g))) {
 			t.Errorf("gradient %d (p=%g y=%g) = %g, want %g", i, pi, ys[i], grad[i], g)
 		}
 	}

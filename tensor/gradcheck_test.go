@@ -89,7 +89,7 @@ func gradCheck(t *testing.T, name string, f func(xs ...*Tensor) *Tensor, xs ...*
 			data[i] = orig
 			x.SetData(data)
 			numeric := (up - down) / (2 * fdStep)
-			if diff := math.Abs(numeric - float64(analytic[i])); diff > fdAtol+fdRtol*math.Abs(numeric) {
+			if diff := math.Abs(numeric - float64(analytic[i])); !(diff <= fdAtol+fdRtol*math.Abs(numeric)) {
 				t.Errorf("%s: d/dx%d[%d]: backward %.6g, finite difference %.6g", name, k, i, analytic[i], numeric)
 				return
 			}

@@ -22,12 +22,12 @@ func TestSumSquaresAndClipScale(t *testing.T) {
 	c := FromSlice([]float32{3, 4}, 2)
 	ClipScale([]*Tensor{c}, SumSquares(c), 1) // ‖c‖ = 5: scaled by 1/(5+1e-6)
 	for i, v := range []float64{3, 4} {
-		if got, want := float64(c.Data()[i]), v/(5+1e-6); math.Abs(got-want) > 1e-6 {
+		if got, want := float64(c.Data()[i]), v/(5+1e-6); !(math.Abs(got-want) <= 1e-6) {
 			t.Errorf("clipped [%d] = %v, want %v", i, got, want)
 		}
 	}
 	ClipScale([]*Tensor{c}, FromSlice([]float32{0.25}), 1) // factor 2: left alone
-	if got := c.Data()[0]; math.Abs(float64(got)-3/(5+1e-6)) > 1e-6 {
+	if got := c.Data()[0]; !(math.Abs(float64(got)-3/(5+1e-6)) <= 1e-6) {
 		t.Errorf("a factor above 1 changed the tensor to %v", got)
 	}
 

@@ -18,7 +18,7 @@ func near(a, b []float32, tol float64) bool {
 		return false
 	}
 	for i := range a {
-		if math.Abs(float64(a[i]-b[i])) > tol*(1+math.Abs(float64(b[i]))) {
+		if !(math.Abs(float64(a[i]-b[i])) <= tol*(1+math.Abs(float64(b[i])))) {
 			return false
 		}
 	}
@@ -273,7 +273,7 @@ func TestTidyReleases(t *testing.T) {
 	if !tmp.st.freed.Load() {
 		t.Fatal("Tidy did not release a temporary")
 	}
-	if got := kept.Item(); math.Abs(float64(got)-3*math.Exp(2)) > 1e-4 {
+	if got := kept.Item(); !(math.Abs(float64(got)-3*math.Exp(2)) <= 1e-4) {
 		t.Fatalf("kept value %v", got)
 	}
 	if w.Grad() == nil || w.Grad().st.freed.Load() {
@@ -327,7 +327,7 @@ func TestGeneratorReproducible(t *testing.T) {
 	for _, v := range a {
 		mean += float64(v)
 	}
-	if mean /= 100; math.Abs(mean) > 0.4 {
+	if mean /= 100; !(math.Abs(mean) <= 0.4) {
 		t.Fatalf("mean of 100 standard normals %v", mean)
 	}
 }

@@ -44,7 +44,7 @@ func TestDiscriminatorSeparates(t *testing.T) {
 		return r.Item(), f.Item(), l.Item()
 	}
 	r0, f0, l0 := verdicts()
-	if math.Abs(float64(r0-0.5)) > 0.1 || math.Abs(float64(f0-0.5)) > 0.1 || math.Abs(float64(l0)-2*math.Ln2) > 0.2 {
+	if !(math.Abs(float64(r0-0.5)) <= 0.1) || !(math.Abs(float64(f0-0.5)) <= 0.1) || !(math.Abs(float64(l0)-2*math.Ln2) <= 0.2) {
 		t.Errorf("untrained discriminator: D(x) %.3f, D(G(z)) %.3f, loss %.3f; want about 0.5, 0.5 and 2 ln 2", r0, f0, l0)
 	}
 	var r, f, l float32
@@ -119,7 +119,7 @@ func TestTrainsOnSample(t *testing.T) {
 			x0, y0 := 2+(k%gridSide)*30, 2+(k/gridSide)*30
 			got, _, _, _ := img.At(x0+at[0], y0+at[1]).RGBA()
 			want := 255 * (float64(pix[k*784+at[1]*28+at[0]]) + 1) / 2
-			if math.Abs(float64(got>>8)-want) > 1 {
+			if !(math.Abs(float64(got>>8)-want) <= 1) {
 				t.Errorf("image %d pixel %v: grid has %d, the reloaded generator draws %.1f", k, at, got>>8, want)
 			}
 		}

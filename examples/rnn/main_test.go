@@ -33,7 +33,7 @@ func TestCharLMLearns(t *testing.T) {
 	t.Logf("\n%s", &out)
 	text, _, _ := loadText("")
 	vocab := newVocabulary(string([]rune(text)[:20000]))
-	if lnV := math.Log(float64(len(vocab.chars))); math.Abs(res.Initial-lnV) > 0.1 {
+	if lnV := math.Log(float64(len(vocab.chars))); !(math.Abs(res.Initial-lnV) <= 0.1) {
 		t.Errorf("initial validation loss %.4f, want about ln %d = %.4f", res.Initial, len(vocab.chars), lnV)
 	}
 	if final := res.Val[len(res.Val)-1]; !(final < res.Initial-0.8) {
@@ -68,7 +68,7 @@ func TestCharLMLearns(t *testing.T) {
 	tokens, _ := vocab.encode(string([]rune(text)[:20000]))
 	val := tokens[len(tokens)*9/10:]
 	got, err := evaluate(model, val, min(16, len(val)/33), 32)
-	if err != nil || math.Abs(got-res.Val[1]) > 1e-5 {
+	if err != nil || !(math.Abs(got-res.Val[1]) <= 1e-5) {
 		t.Errorf("reloaded model: validation loss %v (error %v), the trained one had %v", got, err, res.Val[1])
 	}
 
@@ -86,7 +86,7 @@ func TestCharLMLearns(t *testing.T) {
 	var logits []float32
 	tensor.NoGrad(func(s *tensor.Scope) { logits = model.Forward(s.Use(dump["input"])).Data() })
 	for i, w := range dump["logits"].Data() {
-		if math.Abs(float64(logits[i]-w)) > 1e-5 {
+		if !(math.Abs(float64(logits[i]-w)) <= 1e-5) {
 			t.Fatalf("logit %d: reloaded model gives %v, the dump has %v", i, logits[i], w)
 		}
 	}
@@ -220,7 +220,7 @@ func TestGLMatchesCPU(t *testing.T) {
 				val[i] = res.Val[0]
 			}
 			t.Logf("validation loss %.5f on cpu, %.5f on gl", val[0], val[1])
-			if math.Abs(val[0]-val[1]) > tol {
+			if !(math.Abs(val[0]-val[1]) <= tol) {
 				t.Errorf("validation loss %.5f on cpu, %.5f on gl", val[0], val[1])
 			}
 		})
@@ -238,7 +238,7 @@ func TestGLMatchesCPU(t *testing.T) {
 				loss[i] = res.History[0].Loss
 			}
 			t.Logf("training loss %.5f on cpu, %.5f on gl", loss[0], loss[1])
-			if math.Abs(loss[0]-loss[1]) > tol {
+			if !(math.Abs(loss[0]-loss[1]) <= tol) {
 				t.Errorf("training loss %.5f on cpu, %.5f on gl", loss[0], loss[1])
 			}
 		})
@@ -261,7 +261,7 @@ func TestCharLMBudget(t *testing.T) {
 		if want := charLMParams(arch, vocab, 32, lm.hidden, 2); n != want {
 			t.Errorf("%s of %d: %d parameters, charLMParams says %d", arch, lm.hidden, n, want)
 		}
-		if math.Abs(float64(n-budget)) > 0.02*float64(budget) {
+		if !(math.Abs(float64(n-budget)) <= 0.02*float64(budget)) {
 			t.Errorf("%s of %d: %d parameters, the rnn of 128 has %d", arch, lm.hidden, n, budget)
 		}
 		t.Logf("%s: hidden %d, %d parameters (%+.2f%%)", arch, lm.hidden, n, 100*float64(n-budget)/float64(budget))

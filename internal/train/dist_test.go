@@ -107,7 +107,7 @@ func compareParams(t *testing.T, pathA, pathB string, tol float64) {
 			scale = max(scale, math.Abs(float64(va[i])))
 			diff = max(diff, math.Abs(float64(va[i])-float64(vb[i])))
 		}
-		if diff > tol*scale {
+		if !(diff <= tol*scale) { // NaN fails
 			t.Errorf("%s: largest difference %.3g, more than %g × its scale %.3g", name, diff, tol, scale)
 		}
 		worst = max(worst, diff/scale)

@@ -20,7 +20,7 @@ func TestUpsample(t *testing.T) {
 	got := upsample([]float32{0, 4}, 1, 2, 2, 4)
 	want := []float64{0, 1, 3, 4, 0, 1, 3, 4}
 	for i := range want {
-		if math.Abs(got[i]-want[i]) > 1e-12 {
+		if !(math.Abs(got[i]-want[i]) <= 1e-12) {
 			t.Fatalf("upsample [0 4] to 2×4 = %v, want %v", got, want)
 		}
 	}

@@ -21,7 +21,7 @@ func TestGain(t *testing.T) {
 		{Linear, 0, 1},
 		{Sigmoid, 0, 1},
 	} {
-		if got := Gain(tc.nl, tc.a); math.Abs(got-tc.want) > 1e-12 {
+		if got := Gain(tc.nl, tc.a); !(math.Abs(got-tc.want) <= 1e-12) {
 			t.Errorf("Gain(%d, %g) = %g, want %g", tc.nl, tc.a, got, tc.want)
 		}
 	}
@@ -76,10 +76,10 @@ func TestDistributions(t *testing.T) {
 				t.Fatal("filling recorded an autograd operation")
 			}
 			maxAbs, mean, std := stats(x)
-			if math.Abs(std-tc.std) > 0.01*tc.std {
+			if !(math.Abs(std-tc.std) <= 0.01*tc.std) {
 				t.Errorf("std %g, want %g", std, tc.std)
 			}
-			if math.Abs(mean) > 0.01*tc.std {
+			if !(math.Abs(mean) <= 0.01*tc.std) {
 				t.Errorf("mean %g, want 0 (std %g)", mean, tc.std)
 			}
 			bound := math.Sqrt(3) * tc.std

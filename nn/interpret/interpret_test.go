@@ -44,7 +44,7 @@ func TestLinearExact(t *testing.T) {
 				t.Errorf("saliency[%d,%d] = %g, want |w[%d,%d]| = %g", i, j, got, c, j, math.Abs(wc))
 			}
 			want := float64(xs[i*4+j]) * wc
-			if got := float64(a[i*4+j]); math.Abs(got-want) > 1e-6*(1+math.Abs(want)) {
+			if got := float64(a[i*4+j]); !(math.Abs(got-want) <= 1e-6*(1+math.Abs(want))) {
 				t.Errorf("integrated gradients[%d,%d] = %g, want x·w = %g", i, j, got, want)
 			}
 		}
@@ -148,7 +148,7 @@ func TestSaliencyFiniteDifferences(t *testing.T) {
 		p[j] += h
 		q[j] -= h
 		fd := math.Abs(score(p)-score(q)) / (2 * h)
-		if math.Abs(fd-float64(s[j])) > 2e-3+1e-2*fd {
+		if !(math.Abs(fd-float64(s[j])) <= 2e-3+1e-2*fd) {
 			t.Errorf("saliency[%d] = %g, central difference %g", j, s[j], fd)
 		}
 	}
@@ -215,7 +215,7 @@ func TestGradCAMIsCAM(t *testing.T) {
 				want += float64(wt[c*k+j]) * float64(a[(i*k+j)*h*w+p])
 			}
 			want = math.Max(want, 0) / (h * w)
-			if g := float64(got[i*h*w+p]); math.Abs(g-want) > 1e-6*(1+math.Abs(want)) {
+			if g := float64(got[i*h*w+p]); !(math.Abs(g-want) <= 1e-6*(1+math.Abs(want))) {
 				t.Fatalf("Grad-CAM[%d, %d] = %g, want %g", i, p, g, want)
 			}
 		}

@@ -43,7 +43,7 @@ func TestClipGradNorm(t *testing.T) {
 		coef := min(1, float64(tc.maxNorm)/(norm+1e-6))
 
 		got := ClipGradNorm(ps, tc.maxNorm)
-		if math.Abs(float64(got)-norm) > 1e-5*norm {
+		if !(math.Abs(float64(got)-norm) <= 1e-5*norm) {
 			t.Errorf("%s: norm %v, want %v", tc.name, got, norm)
 		}
 		var after float64
@@ -56,7 +56,7 @@ func TestClipGradNorm(t *testing.T) {
 			}
 			for j, v := range p.Grad().Data() {
 				want := coef * float64(gs[i][j])
-				if math.Abs(float64(v)-want) > 1e-6*max(1, math.Abs(want)) {
+				if !(math.Abs(float64(v)-want) <= 1e-6*max(1, math.Abs(want))) {
 					t.Fatalf("%s: grad %d[%d] = %v, want %v", tc.name, i, j, v, want)
 				}
 				after += float64(v) * float64(v)
@@ -104,7 +104,7 @@ func TestClipGradNormInPlace(t *testing.T) {
 	if n := dev.Stats().Dispatches - before; n != want {
 		t.Errorf("%d kernels, want %d (the view's copy, the norm's square, the scaling)", n, want)
 	}
-	if math.Abs(float64(got)-13) > 1e-5 {
+	if !(math.Abs(float64(got)-13) <= 1e-5) {
 		t.Errorf("norm %v, want 13", got)
 	}
 	coef := 6.5 / (13 + 1e-6)
@@ -115,14 +115,14 @@ func TestClipGradNormInPlace(t *testing.T) {
 		v    float64
 	}{{"a", a, 0, 3}, {"b", b, 2, 4}, {"c", c, 4, 12}} {
 		d := c.p.Grad().Data()
-		if w := c.v * coef; math.Abs(float64(d[c.i])-w) > 1e-6*w {
+		if w := c.v * coef; !(math.Abs(float64(d[c.i])-w) <= 1e-6*w) {
 			t.Errorf("%s's gradient [%d] = %v, want %v", c.name, c.i, d[c.i], w)
 		}
 	}
 	if a.Grad() != ga {
 		t.Errorf("a's gradient was replaced; want it scaled in place")
 	}
-	if s := ga.Data()[0]; math.Abs(float64(s)-3*coef) > 1e-6 {
+	if s := ga.Data()[0]; !(math.Abs(float64(s)-3*coef) <= 1e-6) {
 		t.Errorf("a's gradient tensor holds %v, want %v", s, 3*coef)
 	}
 
@@ -131,7 +131,7 @@ func TestClipGradNormInPlace(t *testing.T) {
 	if !math.IsNaN(float64(got)) {
 		t.Errorf("norm with a NaN gradient = %v, want NaN", got)
 	}
-	if d := a.Grad().Data()[0]; math.Abs(float64(d)-3*coef) > 1e-6 {
+	if d := a.Grad().Data()[0]; !(math.Abs(float64(d)-3*coef) <= 1e-6) {
 		t.Errorf("a NaN norm changed a's gradient to %v", d)
 	}
 }
@@ -152,10 +152,10 @@ func TestClipGradNormTensor(t *testing.T) {
 		}
 		norm = n.Item()
 	})
-	if math.Abs(float64(norm)-13) > 1e-5 {
+	if !(math.Abs(float64(norm)-13) <= 1e-5) {
 		t.Errorf("norm %v, want 13", norm)
 	}
-	if d, w := b.Grad().Data()[1], 12*6.5/(13+1e-6); math.Abs(float64(d)-w) > 1e-5 {
+	if d, w := b.Grad().Data()[1], 12*6.5/(13+1e-6); !(math.Abs(float64(d)-w) <= 1e-5) {
 		t.Errorf("b's gradient [1] = %v, want %v", d, w)
 	}
 	tensor.Tidy(func(s *tensor.Scope) {

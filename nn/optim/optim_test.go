@@ -248,7 +248,7 @@ func TestMatchesPyTorch(t *testing.T) {
 			step(opt, []*tensor.Tensor{p}, [][]float32{g})
 		}
 		for j, v := range p.Data() {
-			if math.Abs(float64(v)-tc.want[j]) > 1e-6 {
+			if !(math.Abs(float64(v)-tc.want[j]) <= 1e-6) {
 				t.Errorf("%s: p[%d] = %.9g, PyTorch %.9g", tc.name, j, v, tc.want[j])
 			}
 		}

@@ -44,7 +44,7 @@ func TestSchedules(t *testing.T) {
 			if s.Epoch() != e {
 				t.Fatalf("%s: Epoch() = %d, want %d", tc.name, s.Epoch(), e)
 			}
-			if got := o.LR(); math.Abs(float64(got)-want) > 1e-8 {
+			if got := o.LR(); !(math.Abs(float64(got)-want) <= 1e-8) {
 				t.Errorf("%s: epoch %d: lr %.9g, PyTorch %.9g", tc.name, e, got, want)
 			}
 			if got := s.LR(e); got != o.LR() && e > 0 {
@@ -55,7 +55,7 @@ func TestSchedules(t *testing.T) {
 		// Jumping straight to an epoch, as a resumed run does, gives the
 		// same rate as stepping there.
 		s.SetEpoch(4)
-		if got := o.LR(); math.Abs(float64(got)-tc.want[4]) > 1e-8 {
+		if got := o.LR(); !(math.Abs(float64(got)-tc.want[4]) <= 1e-8) {
 			t.Errorf("%s: SetEpoch(4): lr %v, want %v", tc.name, got, tc.want[4])
 		}
 	}
