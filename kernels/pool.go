@@ -178,9 +178,10 @@ func avgPoolRow(out, plane []float32, h0, h1 int, g *Pool2dGeom) {
 
 // maxPoolBackVecMinOW is the fewest windows a row for which
 // MaxPool2dBackward takes its vector kernel: per window on one thread
-// (Zen 5, AVX-512; bench/results/maxpool-rows-2026-12-03-zen5.txt) it
-// took 1.5× the scalar loop's time with 3 a row, 1.2× with 4, as long with
-// 5 and 0.83× with 6, down to 0.34× with 14.
+// (Zen 5; bench/results/maxpool-rows-2026-12-03-zen5.txt) the AVX-512
+// kernel took 1.5× the scalar loop's time with 3 a row, 1.2× with 4, as
+// long with 5 and 0.83× with 6, down to 0.34× with 14; the AVX2 kernel
+// 1.5×, 1.2×, 1.0×, 0.90× and 0.53×.
 const maxPoolBackVecMinOW = 6
 
 // MaxPool2dBackward writes dx (overwriting it): each dy is added at the

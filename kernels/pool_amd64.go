@@ -13,6 +13,11 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func maxPool2x2AVX512(out *float32, idx *int32, r0 *float32, n, rows, w, step, i0 int)
 
+// maxPool2x2AVX2 is maxPool2x2AVX512 in AVX2 code, 8 windows a step.
+//
+//go:noescape
+func maxPool2x2AVX2(out *float32, idx *int32, r0 *float32, n, rows, w, step, i0 int)
+
 // maxPool2x2BackAVX512 is maxPool2x2BackVec's AVX-512 kernel: row j of
 // rows writes every value of the n windows whose top row is at
 // dx + j·step (plane index i0 + j·step at its start) and bottom row w
@@ -22,68 +27,53 @@ func maxPool2x2AVX512(out *float32, idx *int32, r0 *float32, n, rows, w, step, i
 //go:noescape
 func maxPool2x2BackAVX512(dx, dy *float32, idx *int32, n, rows, w, step, i0 int)
 
-// maxPool2x2BackVec writes, for rows output rows of n 2×2 windows at
-// stride 2 (dy and idx hold rows·n), every value of the windows whose top
-// rows are the plane rows h0 + j·sh of dx: the window's dy + 0 (as added
-// to a cleared dx) at its recorded index, 0 at its other three; nil where
-// the CPU has no vector kernel.
-var maxPool2x2BackVec = func() func(dx, dy []float32, idx []int32, n, rows, h0, W, sh int) {
-	if !cpu.X86.HasAVX512F {
-		return nil
+// maxPool2x2BackAVX2 is maxPool2x2BackAVX512 in AVX2 code, 8 windows a
+// step.
+//
+//go:noescape
+func maxPool2x2BackAVX2(dx, dy *float32, idx *int32, n, rows, w, step, i0 int)
+
+// maxPool2x2VecOf wraps a forward kernel as maxPool2x2Vec.
+func maxPool2x2VecOf(k func(out *float32, idx *int32, r0 *float32, n, rows, w, step, i0 int)) func(out []float32, oi []int32, plane []float32, n, rows, h0, W, sh int) {
+	return func(out []float32, oi []int32, plane []float32, n, rows, h0, W, sh int) {
+		// Touch the last value the assembly writes and reads.
+		_, _, _ = out[rows*n-1], oi[rows*n-1], plane[(h0+(rows-1)*sh+1)*W+2*n-1]
+		k(&out[0], &oi[0], &plane[h0*W], n, rows, W, sh*W, h0*W)
 	}
+}
+
+// maxPool2x2BackVecOf wraps a backward kernel as maxPool2x2BackVec.
+func maxPool2x2BackVecOf(k func(dx, dy *float32, idx *int32, n, rows, w, step, i0 int)) func(dx, dy []float32, idx []int32, n, rows, h0, W, sh int) {
 	return func(dx, dy []float32, idx []int32, n, rows, h0, W, sh int) {
 		// Touch the last value the assembly reads and writes.
 		_, _, _ = dy[rows*n-1], idx[rows*n-1], dx[(h0+(rows-1)*sh+1)*W+2*n-1]
-		maxPool2x2BackAVX512(&dx[h0*W], &dy[0], &idx[0], n, rows, W, sh*W, h0*W)
+		k(&dx[h0*W], &dy[0], &idx[0], n, rows, W, sh*W, h0*W)
 	}
-}()
-
-// maxPool2x2AVX2 writes the maxima of n 2×2 windows at stride 2 of the
-// rows r0 (top, plane index i0 at its start) and r1 (bottom, index i1)
-// into out and their plane indices into idx, as maxPool2x2AVX512 does for
-// one row, 8 windows a step; n is a positive multiple of 8.
-//
-//go:noescape
-func maxPool2x2AVX2(out *float32, idx *int32, r0, r1 *float32, n int, i0, i1 int32)
+}
 
 // maxPool2x2Vec is the vector kernel for 2×2 windows at stride 2 (see
 // maxPool2x2Rows), nil where the CPU has none.
 var maxPool2x2Vec = func() func(out []float32, oi []int32, plane []float32, n, rows, h0, W, sh int) {
 	switch {
 	case cpu.X86.HasAVX512F:
-		return func(out []float32, oi []int32, plane []float32, n, rows, h0, W, sh int) {
-			// Touch the last value the assembly writes and reads.
-			_, _, _ = out[rows*n-1], oi[rows*n-1], plane[(h0+(rows-1)*sh+1)*W+2*n-1]
-			maxPool2x2AVX512(&out[0], &oi[0], &plane[h0*W], n, rows, W, sh*W, h0*W)
-		}
+		return maxPool2x2VecOf(maxPool2x2AVX512)
 	case cpu.X86.HasAVX2:
-		return maxPool2x2RowsAVX2
+		return maxPool2x2VecOf(maxPool2x2AVX2)
 	}
 	return nil
 }()
 
-// maxPool2x2RowsAVX2 is maxPool2x2Vec in AVX2 code, a row at a time, 8
-// windows a step; a ragged end of fewer goes through the same code on a
-// padded copy.
-func maxPool2x2RowsAVX2(out []float32, oi []int32, plane []float32, n, rows, h0, W, sh int) {
-	full := n &^ 7
-	for j := range rows {
-		h := h0 + j*sh
-		out, oi := out[j*n:(j+1)*n], oi[j*n:(j+1)*n]
-		r0, r1, i0, i1 := plane[h*W:(h+1)*W], plane[(h+1)*W:(h+2)*W], h*W, (h+1)*W
-		if full > 0 {
-			_, _, _ = oi[full-1], r0[2*full-1], r1[2*full-1]
-			maxPool2x2AVX2(&out[0], &oi[0], &r0[0], &r1[0], full, int32(i0), int32(i1))
-		}
-		if rest := n - full; rest > 0 {
-			var a, b [16]float32
-			var v [8]float32
-			var vi [8]int32
-			copy(a[:], r0[2*full:2*n])
-			copy(b[:], r1[2*full:2*n])
-			maxPool2x2AVX2(&v[0], &vi[0], &a[0], &b[0], 8, int32(i0+2*full), int32(i1+2*full))
-			copy(out[full:], v[:rest])
-			copy(oi[full:n], vi[:rest])
-		}
+// maxPool2x2BackVec writes, for rows output rows of n 2×2 windows at
+// stride 2 (dy and idx hold rows·n), every value of the windows whose top
+// rows are the plane rows h0 + j·sh of dx: the window's dy + 0 (as added
+// to a cleared dx) at its recorded index, 0 at its other three; nil where
+// the CPU has no vector kernel.
+var maxPool2x2BackVec = func() func(dx, dy []float32, idx []int32, n, rows, h0, W, sh int) {
+	switch {
+	case cpu.X86.HasAVX512F:
+		return maxPool2x2BackVecOf(maxPool2x2BackAVX512)
+	case cpu.X86.HasAVX2:
+		return maxPool2x2BackVecOf(maxPool2x2BackAVX2)
 	}
-}
+	return nil
+}()

@@ -330,36 +330,99 @@ backnext:
 	VPERMPD $0xD8, Yeven, Yeven \
 	VPERMPD $0xD8, Yodd, Yodd
 
-// func maxPool2x2AVX2(out *float32, idx *int32, r0, r1 *float32, n int, i0, i1 int32)
-// maxPool2x2AVX512 on 8 windows a step, n a positive multiple of 8.
-TEXT ·maxPool2x2AVX2(SB), NOSPLIT, $0-48
-	POOL_ARGS
-	VMOVDQU      c_even<>(SB), Y10 // 0, 2, …, 14
-	VMOVD        R9, X11
-	VPBROADCASTD X11, Y11
-	VMOVD        R10, X12
-	VPBROADCASTD X12, Y12
-	MOVL         $16, R11
-	VMOVD        R11, X13
-	VPBROADCASTD X13, Y13
-	MOVL         $1, R11
-	VMOVD        R11, X14
+// c_lanes holds 16 all-ones lanes, then 16 zeros: the 8 lanes from
+// byte 4·(16 − k) on are a mask of the first k lanes (k from −8 to 16).
+DATA c_lanes<>+0(SB)/4, $0xffffffff
+DATA c_lanes<>+4(SB)/4, $0xffffffff
+DATA c_lanes<>+8(SB)/4, $0xffffffff
+DATA c_lanes<>+12(SB)/4, $0xffffffff
+DATA c_lanes<>+16(SB)/4, $0xffffffff
+DATA c_lanes<>+20(SB)/4, $0xffffffff
+DATA c_lanes<>+24(SB)/4, $0xffffffff
+DATA c_lanes<>+28(SB)/4, $0xffffffff
+DATA c_lanes<>+32(SB)/4, $0xffffffff
+DATA c_lanes<>+36(SB)/4, $0xffffffff
+DATA c_lanes<>+40(SB)/4, $0xffffffff
+DATA c_lanes<>+44(SB)/4, $0xffffffff
+DATA c_lanes<>+48(SB)/4, $0xffffffff
+DATA c_lanes<>+52(SB)/4, $0xffffffff
+DATA c_lanes<>+56(SB)/4, $0xffffffff
+DATA c_lanes<>+60(SB)/4, $0xffffffff
+GLOBL c_lanes<>(SB), RODATA|NOPTR, $128
+
+// AVX2_ARGS loads the AVX2 kernels' arguments, as the AVX-512 ones take
+// them: BX the first row (r0 or dx), R12 n, R13 rows, R14 w, R11 step,
+// R9 i0; the constants: Y10 0, 2, …, 14, Y13 16s, Y14 1s.
+#define AVX2_ARGS \
+	MOVQ n+24(FP), R12 \
+	MOVQ rows+32(FP), R13 \
+	MOVQ w+40(FP), R14 \
+	MOVQ step+48(FP), R11 \
+	MOVQ i0+56(FP), R9 \
+	VMOVDQU c_even<>(SB), Y10 \
+	MOVL $16, AX \
+	VMOVD AX, X13 \
+	VPBROADCASTD X13, Y13 \
+	MOVL $1, AX \
+	VMOVD AX, X14 \
 	VPBROADCASTD X14, Y14
 
-windows8:
+// AVX2_ROW starts a row: SI its top, DX its bottom row, Y11 and Y12 their
+// plane indices, CX its windows.
+#define AVX2_ROW \
+	MOVQ BX, SI \
+	LEAQ (BX)(R14*4), DX \
+	VMOVD R9, X11 \
+	VPBROADCASTD X11, Y11 \
+	LEAQ (R9)(R14*1), R10 \
+	VMOVD R10, X12 \
+	VPBROADCASTD X12, Y12 \
+	MOVQ R12, CX
+
+// AVX2_MASKS loads, for CX = t windows, the masks of their 2t floats of a
+// row into Y8 (the first 8) and Y9 (the rest); AX and R10 are scratch.
+#define AVX2_MASKS \
+	LEAQ c_lanes<>(SB), AX \
+	MOVQ CX, R10 \
+	SHLQ $3, R10 \
+	NEGQ R10 \
+	VMOVDQU 64(AX)(R10*1), Y8 \
+	VMOVDQU 96(AX)(R10*1), Y9
+
+// AVX2_WINDOWS turns rows Y0:Y1 (top) and Y2:Y3 (bottom) into the 8 window
+// maxima in Y4 and their indices in Y0.
+#define AVX2_WINDOWS \
+	EVENODD(Y0, Y1, Y4, Y5) \
+	EVENODD(Y2, Y3, Y6, Y7) \
+	VPADDD  Y11, Y10, Y0 \
+	VPADDD  Y14, Y0, Y1 \
+	VPADDD  Y12, Y10, Y2 \
+	VPADDD  Y14, Y2, Y3 \
+	PICK8(Y4, Y0, Y5, Y1) \
+	PICK8(Y6, Y2, Y7, Y3) \
+	PICK8(Y4, Y0, Y6, Y2)
+
+// func maxPool2x2AVX2(out *float32, idx *int32, r0 *float32, n, rows, w, step, i0 int)
+//
+// maxPool2x2AVX512 in AVX2 code: 8 windows a step, a step with masked
+// loads and stores for the rest.
+TEXT ·maxPool2x2AVX2(SB), NOSPLIT, $0-64
+	MOVQ out+0(FP), DI
+	MOVQ idx+8(FP), R8
+	MOVQ r0+16(FP), BX
+	AVX2_ARGS
+
+row2:
+	AVX2_ROW
+
+loop2:
+	CMPQ CX, $8
+	JLT tail2
 	VMOVUPS (SI), Y0
 	VMOVUPS 32(SI), Y1
 	VMOVUPS (DX), Y2
 	VMOVUPS 32(DX), Y3
-	EVENODD(Y0, Y1, Y4, Y5)
-	EVENODD(Y2, Y3, Y6, Y7)
-	VPADDD  Y11, Y10, Y0 // top row: even and odd indices
-	VPADDD  Y14, Y0, Y1
-	VPADDD  Y12, Y10, Y2 // bottom row
-	VPADDD  Y14, Y2, Y3
-	PICK8(Y4, Y0, Y5, Y1)
-	PICK8(Y6, Y2, Y7, Y3)
-	PICK8(Y4, Y0, Y6, Y2)
+	AVX2_WINDOWS
 	VMOVUPS Y4, (DI)
 	VMOVDQU Y0, (R8)
 	VPADDD  Y13, Y11, Y11
@@ -369,6 +432,117 @@ windows8:
 	ADDQ    $32, DI
 	ADDQ    $32, R8
 	SUBQ    $8, CX
-	JNZ     windows8
+	JMP     loop2
+
+tail2:
+	TESTQ CX, CX
+	JEQ next2
+	AVX2_MASKS
+	VMASKMOVPS (SI), Y8, Y0
+	VMASKMOVPS 32(SI), Y9, Y1
+	VMASKMOVPS (DX), Y8, Y2
+	VMASKMOVPS 32(DX), Y9, Y3
+	AVX2_WINDOWS
+	LEAQ c_lanes<>(SB), AX
+	MOVQ CX, R10
+	SHLQ $2, R10
+	NEGQ R10
+	VMOVDQU 64(AX)(R10*1), Y8
+	VMASKMOVPS Y4, Y8, (DI)
+	VPMASKMOVD Y0, Y8, (R8)
+	LEAQ (DI)(CX*4), DI
+	LEAQ (R8)(CX*4), R8
+
+next2:
+	LEAQ (BX)(R11*4), BX
+	ADDQ R11, R9
+	DECQ R13
+	JNZ row2
+	VZEROUPPER
+	RET
+
+// AVX2_BACK turns 8 gradients Y0 and their indices Y1 into the values of
+// their windows' top rows in Y2 (the first 8) and Y3 and bottom rows in Y4
+// and Y5, as SPREAD does; Y15 holds zeros.
+#define AVX2_BACK \
+	VADDPS Y15, Y0, Y0 \
+	VPADDD Y11, Y10, Y2 \
+	VPCMPEQD Y1, Y2, Y4 \
+	VANDPS Y0, Y4, Y4 \
+	VPADDD Y14, Y2, Y2 \
+	VPCMPEQD Y1, Y2, Y5 \
+	VANDPS Y0, Y5, Y5 \
+	VPADDD Y12, Y10, Y3 \
+	VPCMPEQD Y1, Y3, Y6 \
+	VANDPS Y0, Y6, Y6 \
+	VPADDD Y14, Y3, Y3 \
+	VPCMPEQD Y1, Y3, Y7 \
+	VANDPS Y0, Y7, Y7 \
+	VUNPCKLPS Y5, Y4, Y8 \
+	VUNPCKHPS Y5, Y4, Y9 \
+	VPERM2F128 $0x20, Y9, Y8, Y2 \
+	VPERM2F128 $0x31, Y9, Y8, Y3 \
+	VUNPCKLPS Y7, Y6, Y8 \
+	VUNPCKHPS Y7, Y6, Y9 \
+	VPERM2F128 $0x20, Y9, Y8, Y4 \
+	VPERM2F128 $0x31, Y9, Y8, Y5
+
+// func maxPool2x2BackAVX2(dx, dy *float32, idx *int32, n, rows, w, step, i0 int)
+//
+// maxPool2x2BackAVX512 in AVX2 code: 8 windows a step, a step with masked
+// loads and stores for the rest.
+TEXT ·maxPool2x2BackAVX2(SB), NOSPLIT, $0-64
+	MOVQ dx+0(FP), BX
+	MOVQ dy+8(FP), DI
+	MOVQ idx+16(FP), R8
+	AVX2_ARGS
+	VXORPS Y15, Y15, Y15
+
+backrow2:
+	AVX2_ROW
+
+backloop2:
+	CMPQ CX, $8
+	JLT backtail2
+	VMOVUPS (DI), Y0
+	VMOVDQU (R8), Y1
+	AVX2_BACK
+	VMOVUPS Y2, (SI)
+	VMOVUPS Y3, 32(SI)
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	VPADDD Y13, Y11, Y11
+	VPADDD Y13, Y12, Y12
+	ADDQ $32, DI
+	ADDQ $32, R8
+	ADDQ $64, SI
+	ADDQ $64, DX
+	SUBQ $8, CX
+	JMP backloop2
+
+backtail2:
+	TESTQ CX, CX
+	JEQ backnext2
+	LEAQ c_lanes<>(SB), AX
+	MOVQ CX, R10
+	SHLQ $2, R10
+	NEGQ R10
+	VMOVDQU 64(AX)(R10*1), Y8
+	VMASKMOVPS (DI), Y8, Y0
+	VPMASKMOVD (R8), Y8, Y1
+	AVX2_BACK
+	AVX2_MASKS
+	VMASKMOVPS Y2, Y8, (SI)
+	VMASKMOVPS Y3, Y9, 32(SI)
+	VMASKMOVPS Y4, Y8, (DX)
+	VMASKMOVPS Y5, Y9, 32(DX)
+	LEAQ (DI)(CX*4), DI
+	LEAQ (R8)(CX*4), R8
+
+backnext2:
+	LEAQ (BX)(R11*4), BX
+	ADDQ R11, R9
+	DECQ R13
+	JNZ backrow2
 	VZEROUPPER
 	RET

@@ -69,6 +69,11 @@ func TestMaxPool2x2BackVec(t *testing.T) {
 	if maxPool2x2BackVec == nil {
 		t.Skip("no vector kernel on this CPU or build")
 	}
+	testMaxPool2x2BackVec(t, maxPool2x2BackVec)
+}
+
+// testMaxPool2x2BackVec is TestMaxPool2x2BackVec for the kernel vec.
+func testMaxPool2x2BackVec(t *testing.T, vec func(dx, dy []float32, idx []int32, n, rows, h0, W, sh int)) {
 	rng := rand.New(rand.NewPCG(3, 9))
 	specials := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(-1)), 1e30}
 	const outside = 7
@@ -104,7 +109,7 @@ func TestMaxPool2x2BackVec(t *testing.T) {
 				for i := range got {
 					got[i] = outside
 				}
-				maxPool2x2BackVec(got[:H*W], dy, idx, ow, rows, h0, W, sh)
+				vec(got[:H*W], dy, idx, ow, rows, h0, W, sh)
 				for i := range want {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("width %d, %d rows %d apart from row %d: dx[%d] = %v, want %v", W, rows, sh, h0, i, got[i], want[i])
