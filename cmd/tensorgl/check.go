@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,11 +14,19 @@ import (
 // device: every kernel and op against its float64 reference, within the
 // tolerance stated for it, with the inputs and shapes the backends' own
 // tests use.
-func check(w io.Writer, args []string) error {
+func check(w, errw io.Writer, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(errw)
 	name := fs.String("device", "auto", "device to check: gl, cpu or auto")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage // the flag package has said what was wrong
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(errw, "tensorgl check: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
 	}
 	d, err := device.Open(*name)
 	if err != nil {
@@ -42,3 +51,6 @@ func check(w io.Writer, args []string) error {
 	fmt.Fprintln(w, "all kernels pass")
 	return nil
 }
+
+// errUsage is a command line check has already reported on.
+var errUsage = errors.New("usage")

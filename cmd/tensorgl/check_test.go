@@ -14,7 +14,7 @@ import (
 func checkOn(t *testing.T, name string) string {
 	t.Helper()
 	var out strings.Builder
-	err := check(&out, []string{"-device", name})
+	err := check(&out, &out, []string{"-device", name})
 	if errors.Is(err, device.ErrUnavailable) && !testdevices.GLRequired() {
 		t.Skipf("%s unavailable: %v", name, err)
 	}
@@ -37,3 +37,31 @@ func checkOn(t *testing.T, name string) string {
 func TestCheckCPU(t *testing.T) { checkOn(t, "cpu") }
 
 func TestCheckGL(t *testing.T) { t.Log(checkOn(t, "gl")) }
+
+// TestCommandLine checks the exit status and where the usage goes for help,
+// bad commands and bad flags.
+func TestCommandLine(t *testing.T) {
+	for _, c := range []struct {
+		args           []string
+		status         int
+		stdout, stderr string
+	}{
+		{nil, 2, "", "usage:"},
+		{[]string{"-h"}, 0, "usage:", ""},
+		{[]string{"--help"}, 0, "usage:", ""},
+		{[]string{"help"}, 0, "usage:", ""},
+		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{[]string{"check", "-h"}, 0, "", "-device"},
+		{[]string{"check", "-bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{[]string{"check", "cpu"}, 2, "", `unexpected argument "cpu"`},
+		{[]string{"check", "-device", "tpu"}, 1, "", "tpu"},
+	} {
+		var out, errOut strings.Builder
+		status := run(c.args, &out, &errOut)
+		if status != c.status || !strings.Contains(out.String(), c.stdout) || !strings.Contains(errOut.String(), c.stderr) ||
+			c.stdout == "" && out.Len() > 0 {
+			t.Errorf("tensorgl %q: status %d, stdout %q, stderr %q; want %d, stdout with %q, stderr with %q",
+				c.args, status, out.String(), errOut.String(), c.status, c.stdout, c.stderr)
+		}
+	}
+}

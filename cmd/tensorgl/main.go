@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 
 	_ "github.com/tensorgl/tensorgl/device/cpu"
@@ -13,23 +16,37 @@ const usage = `usage:
   tensorgl check [-device gl|cpu|auto]
 `
 
-func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprint(os.Stderr, usage)
-		os.Exit(2)
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run runs the command line args and returns the exit status: 0, 1 when
+// the command failed, 2 for a command line it does not know. Help (-h,
+// -help, --help or help, and -h after a command) goes to stdout with 0.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
 	}
 	var err error
-	switch os.Args[1] {
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
 	case "info":
-		err = info(os.Stdout)
+		err = info(stdout)
 	case "check":
-		err = check(os.Stdout, os.Args[2:])
+		err = check(stdout, stderr, args[1:])
 	default:
-		fmt.Fprintf(os.Stderr, "tensorgl: unknown command %q\n%s", os.Args[1], usage)
-		os.Exit(2)
+		fmt.Fprintf(stderr, "tensorgl: unknown command %q\n%s", args[0], usage)
+		return 2
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "tensorgl:", err)
-		os.Exit(1)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case err != nil:
+		fmt.Fprintln(stderr, "tensorgl:", err)
+		return 1
 	}
+	return 0
 }
