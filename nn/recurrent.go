@@ -193,6 +193,14 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 
 	ends := make([]state, layers*dirs)
 	in := x
+	if timeAxis == 1 {
+		// A batch-first sequence runs time-major inside: the first
+		// layer's input projection reads x as [T B input] (one copy of
+		// x, usually the network's narrowest tensor), so that no layer's
+		// projection or output is copied between the layouts, forward or
+		// backward; the output is a batch-first view.
+		in = x.Transpose(0, 1)
+	}
 	for k := range layers {
 		if k > 0 && r.dropout != nil {
 			in = r.dropout.Forward(in)
@@ -211,19 +219,13 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 			inBias, stepBias := r.cell.biases(bih, bhh)
 			inBias, stepBias = sc.Own(inBias), sc.Own(stepBias)
 			proj := tensor.Linear(flat, r.WeightIH[i], inBias, tensor.Activation{})
-			xw := proj.Reshape(in.Size(0), in.Size(1), r.cell.gates()*hidden)
-			if timeAxis == 1 {
-				xw = xw.Transpose(0, 1)
-			}
+			xw := proj.Reshape(steps, batch, r.cell.gates()*hidden)
 			s0 := state{h: starts[0][i]}
 			if len(starts) > 1 {
 				s0.c = starts[1][i]
 			}
 			hs, end := r.cell.sequence(xw, r.WeightHH[i], stepBias, s0, d == 1)
 			ends[i] = end
-			if timeAxis == 1 {
-				hs = hs.Transpose(0, 1)
-			}
 			outs[d] = hs
 		}
 		in = outs[0]
@@ -242,6 +244,9 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 			cs[i] = s.c
 		}
 		final = append(final, tensor.Stack(0, cs...))
+	}
+	if timeAxis == 1 {
+		in = in.Transpose(0, 1)
 	}
 	return in, final
 }
