@@ -154,6 +154,10 @@ func AvgPool2d(y, x []float32, planes int, g Pool2dGeom) {
 		for p := lo; p < hi; p++ {
 			for oh := 0; oh < g.OH; oh++ {
 				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
+				if g.KH == 2 && g.KW == 2 && g.PadH == 0 && g.PadW == 0 {
+					avgPool2x2Row(y[p*ohw+oh*g.OW:][:g.OW], x[p*hw:(p+1)*hw], h0, g.W, g.StrideW)
+					continue
+				}
 				avgPoolRow(y[p*ohw+oh*g.OW:][:g.OW], x[p*hw:(p+1)*hw], h0, h1, &g)
 			}
 		}
@@ -173,6 +177,23 @@ func avgPoolRow(out, plane []float32, h0, h1 int, g *Pool2dGeom) {
 			}
 		}
 		out[ow] = s / g.divisor(h0, h1, w0, w1)
+	}
+}
+
+// avgPool2x2Row is avgPoolRow for 2×2 windows without padding, which lie
+// in the plane and divide by 4 either way: the same sums in the same order,
+// without the generic loop's bounds and divisor at every window.
+func avgPool2x2Row(out, plane []float32, h0, W, sw int) {
+	r0, r1 := plane[h0*W:(h0+1)*W], plane[(h0+1)*W:(h0+2)*W]
+	for ow := range out {
+		w := ow * sw
+		a, b := r0[w:w+2:w+2], r1[w:w+2:w+2]
+		var s float32
+		s += a[0]
+		s += a[1]
+		s += b[0]
+		s += b[1]
+		out[ow] = s / 4
 	}
 }
 
@@ -223,6 +244,21 @@ func AvgPool2dBackward(dx, dy []float32, planes int, g Pool2dGeom) {
 			clear(in)
 			for oh := 0; oh < g.OH; oh++ {
 				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
+				if g.KH == 2 && g.KW == 2 && g.PadH == 0 && g.PadW == 0 {
+					// As below, without the bounds and divisor at every
+					// window: 2×2 windows without padding lie in the plane.
+					r0, r1 := in[h0*g.W:(h0+1)*g.W], in[(h0+1)*g.W:(h0+2)*g.W]
+					for ow, d := range dy[p*ohw+oh*g.OW:][:g.OW] {
+						w := ow * g.StrideW
+						a, b := r0[w:w+2:w+2], r1[w:w+2:w+2]
+						d /= 4
+						a[0] += d
+						a[1] += d
+						b[0] += d
+						b[1] += d
+					}
+					continue
+				}
 				for ow, d := range dy[p*ohw+oh*g.OW:][:g.OW] {
 					w0, w1 := span(ow, g.StrideW, g.PadW, g.KW, g.W)
 					d /= g.divisor(h0, h1, w0, w1)

@@ -129,3 +129,64 @@ func TestMaxPool2dSpecialValues(t *testing.T) {
 		t.Errorf("2×2 windows: got %v at %v, want NaN at 4 and NaN at 2", y[:2], idx[:2])
 	}
 }
+
+// TestAvgPool2x2SameBits checks the 2×2 unpadded average pooling loops
+// against the general ones, bit for bit: the forward pass against
+// avgPoolRow, the backward against its definition (each window's dy /
+// divisor added to a cleared plane, window by window, row by row), with
+// overlapping and gapped windows, odd sizes, signed zeros, NaNs,
+// infinities and values that round.
+func TestAvgPool2x2SameBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	specials := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), 3e38, 1e-45}
+	draw := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+			if rng.IntN(5) == 0 {
+				v[i] = specials[rng.IntN(len(specials))]
+			}
+		}
+		return v
+	}
+	same := func(what string, g Pool2dGeom, got, want []float32) {
+		t.Helper()
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s %+v: [%d] = %v, want %v", what, g, i, got[i], want[i])
+			}
+		}
+	}
+	for _, hw := range [][2]int{{2, 2}, {4, 4}, {5, 7}, {28, 28}, {7, 6}} {
+		for _, st := range [][2]int{{1, 1}, {2, 2}, {3, 2}, {2, 1}, {2, 3}} {
+			g := Pool2dGeom{H: hw[0], W: hw[1], KH: 2, KW: 2, StrideH: st[0], StrideW: st[1]}
+			g.OH, g.OW = (g.H-2)/g.StrideH+1, (g.W-2)/g.StrideW+1
+			const planes = 3
+			x, dy := draw(planes*g.H*g.W), draw(planes*g.OH*g.OW)
+			y, want := make([]float32, planes*g.OH*g.OW), make([]float32, planes*g.OH*g.OW)
+			AvgPool2d(y, x, planes, g)
+			for p := range planes {
+				for oh := range g.OH {
+					h0, h1 := span(oh, g.StrideH, 0, 2, g.H)
+					avgPoolRow(want[(p*g.OH+oh)*g.OW:][:g.OW], x[p*g.H*g.W:(p+1)*g.H*g.W], h0, h1, &g)
+				}
+			}
+			same("AvgPool2d", g, y, want)
+			dx, wantDx := draw(planes*g.H*g.W), make([]float32, planes*g.H*g.W)
+			AvgPool2dBackward(dx, dy, planes, g)
+			for p := range planes {
+				for oh := range g.OH {
+					for ow := range g.OW {
+						d := dy[(p*g.OH+oh)*g.OW+ow] / 4
+						for h := oh * g.StrideH; h < oh*g.StrideH+2; h++ {
+							for w := ow * g.StrideW; w < ow*g.StrideW+2; w++ {
+								wantDx[(p*g.H+h)*g.W+w] += d
+							}
+						}
+					}
+				}
+			}
+			same("AvgPool2dBackward", g, dx, wantDx)
+		}
+	}
+}
