@@ -19,6 +19,22 @@ func mulAVX512(d, x, y *float32, n int)
 //go:noescape
 func divAVX512(d, x, y *float32, n int)
 
+// tanhGradAVX512 and sigmoidGradAVX512 (AVX2: whole vectors) are
+// TanhGrad, x·(1 − y·y), and SigmoidGrad, (x·y)·(1 − y), each operation
+// rounded as binarySpan's loops round it (no fused multiply-add).
+//
+//go:noescape
+func tanhGradAVX512(d, x, y *float32, n int)
+
+//go:noescape
+func sigmoidGradAVX512(d, x, y *float32, n int)
+
+//go:noescape
+func tanhGradAVX2(d, x, y *float32, n int)
+
+//go:noescape
+func sigmoidGradAVX2(d, x, y *float32, n int)
+
 //go:noescape
 func addAVX2(d, x, y *float32, n int)
 
@@ -31,10 +47,10 @@ func mulAVX2(d, x, y *float32, n int)
 //go:noescape
 func divAVX2(d, x, y *float32, n int)
 
-// binaryVec runs op's vector kernel (Add, Sub, Mul or Div here; the
-// comparisons, Maximum and Minimum through binaryCmpVec) on the longest
-// prefix of d it handles whole (AVX-512: all of it; AVX2: whole vectors of
-// 8) and returns that prefix's length: 0 where there is no kernel. It calls
+// binaryVec runs op's vector kernel (Add, Sub, Mul, Div, TanhGrad or
+// SigmoidGrad here; the comparisons, Maximum and Minimum through
+// binaryCmpVec) on the longest prefix of d it handles whole (AVX-512: all
+// of it; AVX2: whole vectors of 8) and returns that prefix's length: 0 where there is no kernel. It calls
 // the kernels directly, not through a function value, so that operands on
 // the caller's stack stay there (through a function value they escaped:
 // two 2 KiB heap allocations every Binary call).
@@ -67,6 +83,14 @@ func binaryVec(op BinaryOp, d, x, y []float32) int {
 		divAVX512(pd, px, py, n)
 	case op == Div:
 		divAVX2(pd, px, py, n)
+	case op == TanhGrad && hasAVX512:
+		tanhGradAVX512(pd, px, py, n)
+	case op == TanhGrad:
+		tanhGradAVX2(pd, px, py, n)
+	case op == SigmoidGrad && hasAVX512:
+		sigmoidGradAVX512(pd, px, py, n)
+	case op == SigmoidGrad:
+		sigmoidGradAVX2(pd, px, py, n)
 	default:
 		return binaryCmpVec(op, d, x, y)
 	}

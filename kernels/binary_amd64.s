@@ -118,3 +118,154 @@ BIN256(·subAVX2, VSUBPS)
 BIN256(·mulAVX2, VMULPS)
 
 BIN256(·divAVX2, VDIVPS)
+
+// BINF512 defines name(d, x, y *float32, n int) as BIN512 does for a
+// function of two operands that takes more than one instruction: F(Y, X)
+// leaves x's result in the vector X, y's in the vector Y (which it may
+// overwrite). SETUP runs once, before the loop.
+#define BINF512(name, SETUP, F) \
+TEXT name(SB), NOSPLIT, $0-32 \
+	MOVQ d+0(FP), DI \
+	MOVQ x+8(FP), SI \
+	MOVQ y+16(FP), DX \
+	MOVQ n+24(FP), CX \
+	SETUP \
+x4: \
+	CMPQ CX, $64 \
+	JLT one \
+	VMOVUPS (SI), Z0 \
+	VMOVUPS 64(SI), Z1 \
+	VMOVUPS 128(SI), Z2 \
+	VMOVUPS 192(SI), Z3 \
+	VMOVUPS (DX), Z4 \
+	VMOVUPS 64(DX), Z5 \
+	VMOVUPS 128(DX), Z6 \
+	VMOVUPS 192(DX), Z7 \
+	F(Z4, Z0) \
+	F(Z5, Z1) \
+	F(Z6, Z2) \
+	F(Z7, Z3) \
+	VMOVUPS Z0, (DI) \
+	VMOVUPS Z1, 64(DI) \
+	VMOVUPS Z2, 128(DI) \
+	VMOVUPS Z3, 192(DI) \
+	ADDQ $256, SI \
+	ADDQ $256, DX \
+	ADDQ $256, DI \
+	SUBQ $64, CX \
+	JMP x4 \
+one: \
+	CMPQ CX, $16 \
+	JLT tail \
+	VMOVUPS (SI), Z0 \
+	VMOVUPS (DX), Z4 \
+	F(Z4, Z0) \
+	VMOVUPS Z0, (DI) \
+	ADDQ $64, SI \
+	ADDQ $64, DX \
+	ADDQ $64, DI \
+	SUBQ $16, CX \
+	JMP one \
+tail: \
+	TESTQ CX, CX \
+	JEQ done \
+	MOVL $1, AX \
+	SHLL CX, AX \
+	DECL AX \
+	KMOVW AX, K1 \
+	VMOVUPS.Z (SI), K1, Z0 \
+	VMOVUPS.Z (DX), K1, Z4 \
+	F(Z4, Z0) \
+	VMOVUPS Z0, K1, (DI) \
+done: \
+	VZEROUPPER \
+	RET
+
+// BINF256 is BINF512 for whole vectors of 8 (n a multiple of 8): the
+// caller handles the rest.
+#define BINF256(name, SETUP, F) \
+TEXT name(SB), NOSPLIT, $0-32 \
+	MOVQ d+0(FP), DI \
+	MOVQ x+8(FP), SI \
+	MOVQ y+16(FP), DX \
+	MOVQ n+24(FP), CX \
+	SETUP \
+x4: \
+	CMPQ CX, $32 \
+	JLT one \
+	VMOVUPS (SI), Y0 \
+	VMOVUPS 32(SI), Y1 \
+	VMOVUPS 64(SI), Y2 \
+	VMOVUPS 96(SI), Y3 \
+	VMOVUPS (DX), Y4 \
+	VMOVUPS 32(DX), Y5 \
+	VMOVUPS 64(DX), Y6 \
+	VMOVUPS 96(DX), Y7 \
+	F(Y4, Y0) \
+	F(Y5, Y1) \
+	F(Y6, Y2) \
+	F(Y7, Y3) \
+	VMOVUPS Y0, (DI) \
+	VMOVUPS Y1, 32(DI) \
+	VMOVUPS Y2, 64(DI) \
+	VMOVUPS Y3, 96(DI) \
+	ADDQ $128, SI \
+	ADDQ $128, DX \
+	ADDQ $128, DI \
+	SUBQ $32, CX \
+	JMP x4 \
+one: \
+	CMPQ CX, $8 \
+	JLT done \
+	VMOVUPS (SI), Y0 \
+	VMOVUPS (DX), Y4 \
+	F(Y4, Y0) \
+	VMOVUPS Y0, (DI) \
+	ADDQ $32, SI \
+	ADDQ $32, DX \
+	ADDQ $32, DI \
+	SUBQ $8, CX \
+	JMP one \
+done: \
+	VZEROUPPER \
+	RET
+
+// ONES512 and ONES256 set Z31 and Y15 to 1.0 in every lane.
+#define ONES512 \
+	MOVL $0x3f800000, AX \
+	VPBROADCASTD AX, Z31
+
+#define ONES256 \
+	MOVL $0x3f800000, AX \
+	VMOVD AX, X15 \
+	VPBROADCASTD X15, Y15
+
+// TANHGRAD is x·(1 − y·y), each operation rounded as the Go loop's.
+#define TANHGRAD512(Y, X) \
+	VMULPS Y, Y, Y \
+	VSUBPS Y, Z31, Y \
+	VMULPS Y, X, X
+
+#define TANHGRAD256(Y, X) \
+	VMULPS Y, Y, Y \
+	VSUBPS Y, Y15, Y \
+	VMULPS Y, X, X
+
+// SIGMOIDGRAD is (x·y)·(1 − y), likewise.
+#define SIGMOIDGRAD512(Y, X) \
+	VMULPS Y, X, X \
+	VSUBPS Y, Z31, Y \
+	VMULPS Y, X, X
+
+#define SIGMOIDGRAD256(Y, X) \
+	VMULPS Y, X, X \
+	VSUBPS Y, Y15, Y \
+	VMULPS Y, X, X
+
+BINF512(·tanhGradAVX512, ONES512, TANHGRAD512)
+
+BINF512(·sigmoidGradAVX512, ONES512, SIGMOIDGRAD512)
+
+BINF256(·tanhGradAVX2, ONES256, TANHGRAD256)
+
+BINF256(·sigmoidGradAVX2, ONES256, SIGMOIDGRAD256)

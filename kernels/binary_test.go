@@ -8,10 +8,11 @@ import (
 	"testing"
 )
 
-// TestBinarySpanVector checks binarySpan's Add, Sub, Mul and Div (vector
-// code where the CPU has it) against the operation element by element, bit
-// for bit, on lengths across whole vectors, unrolled steps and ragged
-// tails, with signed zeros, NaNs, infinities and subnormals, and in place.
+// TestBinarySpanVector checks binarySpan's Add, Sub, Mul, Div, TanhGrad and
+// SigmoidGrad (vector code where the CPU has it) against the operation
+// element by element, bit for bit, on lengths across whole vectors,
+// unrolled steps and ragged tails, with signed zeros, NaNs, infinities and
+// subnormals, and in place.
 func TestBinarySpanVector(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 2))
 	draw := func(n int) []float32 { return withSpecials(rng, n, 4, 9) }
@@ -23,6 +24,8 @@ func TestBinarySpanVector(t *testing.T) {
 		{Sub, func(x, y float32) float32 { return x - y }},
 		{Mul, func(x, y float32) float32 { return x * y }},
 		{Div, func(x, y float32) float32 { return x / y }},
+		{TanhGrad, func(x, y float32) float32 { return x * (1 - y*y) }},
+		{SigmoidGrad, func(x, y float32) float32 { return x * y * (1 - y) }},
 	}
 	for _, o := range ops {
 		for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 31, 63, 64, 65, 100, 257} {
