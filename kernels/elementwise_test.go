@@ -291,3 +291,38 @@ func TestUnaryTranscendentalSweep(t *testing.T) {
 		}
 	}
 }
+
+// TestFill checks Fill's every element, bit for bit, for zero (by clear),
+// negative zero, NaN and other values, and int32, on lengths around its
+// block of single stores and across parallel parts.
+func TestFill(t *testing.T) {
+	for _, n := range []int{0, 1, 7, fillBlock - 1, fillBlock, fillBlock + 1, 3*fillBlock + 5, 1 << 20} {
+		for _, v := range []float32{0, float32(math.Copysign(0, -1)), 1.5, float32(math.NaN()), float32(math.Inf(-1))} {
+			d := make([]float32, n+1)
+			for i := range d {
+				d[i] = 42
+			}
+			Fill(d[:n], v)
+			for i := range n {
+				if math.Float32bits(d[i]) != math.Float32bits(v) {
+					t.Fatalf("Fill(%d values, %v): element %d = %v", n, v, i, d[i])
+				}
+			}
+			if d[n] != 42 {
+				t.Fatalf("Fill(%d values, %v) wrote past the end", n, v)
+			}
+		}
+		for _, v := range []int32{0, -1, 7} {
+			d := make([]int32, n)
+			for i := range d {
+				d[i] = 42
+			}
+			Fill(d, v)
+			for i, x := range d {
+				if x != v {
+					t.Fatalf("Fill(%d int32s, %d): element %d = %d", n, v, i, x)
+				}
+			}
+		}
+	}
+}
