@@ -1,128 +1,13 @@
-// Element-wise Add, Sub, Mul and Div of contiguous spans: see binary_amd64.go.
+// Element-wise Add, Sub, Mul, Div, TanhGrad and SigmoidGrad of contiguous spans: see binary_amd64.go.
 
 //go:build amd64 && !purego
 
 #include "textflag.h"
 
-// BIN512 defines name(d, x, y *float32, n int): d[i] = x[i] op y[i] for
-// i < n, n > 0; four vectors a step, then one, then a masked one. The
-// instructions take x as their second source so that x op y keeps its
-// order (Go assembly: OP y, x, d).
-#define BIN512(name, OP) \
-TEXT name(SB), NOSPLIT, $0-32 \
-	MOVQ d+0(FP), DI \
-	MOVQ x+8(FP), SI \
-	MOVQ y+16(FP), DX \
-	MOVQ n+24(FP), CX \
-x4: \
-	CMPQ CX, $64 \
-	JLT one \
-	VMOVUPS (SI), Z0 \
-	VMOVUPS 64(SI), Z1 \
-	VMOVUPS 128(SI), Z2 \
-	VMOVUPS 192(SI), Z3 \
-	OP (DX), Z0, Z0 \
-	OP 64(DX), Z1, Z1 \
-	OP 128(DX), Z2, Z2 \
-	OP 192(DX), Z3, Z3 \
-	VMOVUPS Z0, (DI) \
-	VMOVUPS Z1, 64(DI) \
-	VMOVUPS Z2, 128(DI) \
-	VMOVUPS Z3, 192(DI) \
-	ADDQ $256, SI \
-	ADDQ $256, DX \
-	ADDQ $256, DI \
-	SUBQ $64, CX \
-	JMP x4 \
-one: \
-	CMPQ CX, $16 \
-	JLT tail \
-	VMOVUPS (SI), Z0 \
-	OP (DX), Z0, Z0 \
-	VMOVUPS Z0, (DI) \
-	ADDQ $64, SI \
-	ADDQ $64, DX \
-	ADDQ $64, DI \
-	SUBQ $16, CX \
-	JMP one \
-tail: \
-	TESTQ CX, CX \
-	JEQ done \
-	MOVL $1, AX \
-	SHLL CX, AX \
-	DECL AX \
-	KMOVW AX, K1 \
-	VMOVUPS.Z (SI), K1, Z0 \
-	VMOVUPS.Z (DX), K1, Z1 \
-	OP Z1, Z0, Z0 \
-	VMOVUPS Z0, K1, (DI) \
-done: \
-	VZEROUPPER \
-	RET
-
-// BIN256 defines name(d, x, y *float32, n int) for whole vectors of 8
-// (n a multiple of 8): the caller handles the rest.
-#define BIN256(name, OP) \
-TEXT name(SB), NOSPLIT, $0-32 \
-	MOVQ d+0(FP), DI \
-	MOVQ x+8(FP), SI \
-	MOVQ y+16(FP), DX \
-	MOVQ n+24(FP), CX \
-x4: \
-	CMPQ CX, $32 \
-	JLT one \
-	VMOVUPS (SI), Y0 \
-	VMOVUPS 32(SI), Y1 \
-	VMOVUPS 64(SI), Y2 \
-	VMOVUPS 96(SI), Y3 \
-	OP (DX), Y0, Y0 \
-	OP 32(DX), Y1, Y1 \
-	OP 64(DX), Y2, Y2 \
-	OP 96(DX), Y3, Y3 \
-	VMOVUPS Y0, (DI) \
-	VMOVUPS Y1, 32(DI) \
-	VMOVUPS Y2, 64(DI) \
-	VMOVUPS Y3, 96(DI) \
-	ADDQ $128, SI \
-	ADDQ $128, DX \
-	ADDQ $128, DI \
-	SUBQ $32, CX \
-	JMP x4 \
-one: \
-	CMPQ CX, $8 \
-	JLT done \
-	VMOVUPS (SI), Y0 \
-	OP (DX), Y0, Y0 \
-	VMOVUPS Y0, (DI) \
-	ADDQ $32, SI \
-	ADDQ $32, DX \
-	ADDQ $32, DI \
-	SUBQ $8, CX \
-	JMP one \
-done: \
-	VZEROUPPER \
-	RET
-
-BIN512(·addAVX512, VADDPS)
-
-BIN512(·subAVX512, VSUBPS)
-
-BIN512(·mulAVX512, VMULPS)
-
-BIN512(·divAVX512, VDIVPS)
-
-BIN256(·addAVX2, VADDPS)
-
-BIN256(·subAVX2, VSUBPS)
-
-BIN256(·mulAVX2, VMULPS)
-
-BIN256(·divAVX2, VDIVPS)
-
-// BINF512 defines name(d, x, y *float32, n int) as BIN512 does for a
-// function of two operands that takes more than one instruction: F(Y, X)
-// leaves x's result in the vector X, y's in the vector Y (which it may
-// overwrite). SETUP runs once, before the loop.
+// BINF512 defines name(d, x, y *float32, n int): d[i] = f(x[i], y[i]) for
+// i < n, n > 0; four vectors a step, then one, then a masked one. F(Y, X)
+// leaves f of the vectors X (of x) and Y (of y, which it may overwrite) in
+// X; SETUP runs once, before the loop.
 #define BINF512(name, SETUP, F) \
 TEXT name(SB), NOSPLIT, $0-32 \
 	MOVQ d+0(FP), DI \
@@ -229,6 +114,30 @@ one: \
 done: \
 	VZEROUPPER \
 	RET
+
+// The operations: each takes x as its instructions' first source (Go
+// assembly: OP y, x, d), so that x op y keeps its order, NaNs included.
+#define NOSETUP
+#define ADD(Y, X) VADDPS Y, X, X
+#define SUB(Y, X) VSUBPS Y, X, X
+#define MUL(Y, X) VMULPS Y, X, X
+#define DIV(Y, X) VDIVPS Y, X, X
+
+BINF512(·addAVX512, NOSETUP, ADD)
+
+BINF512(·subAVX512, NOSETUP, SUB)
+
+BINF512(·mulAVX512, NOSETUP, MUL)
+
+BINF512(·divAVX512, NOSETUP, DIV)
+
+BINF256(·addAVX2, NOSETUP, ADD)
+
+BINF256(·subAVX2, NOSETUP, SUB)
+
+BINF256(·mulAVX2, NOSETUP, MUL)
+
+BINF256(·divAVX2, NOSETUP, DIV)
 
 // ONES512 and ONES256 set Z31 and Y15 to 1.0 in every lane.
 #define ONES512 \

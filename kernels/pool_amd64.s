@@ -136,6 +136,36 @@ GLOBL c_ihi<>(SB), RODATA|NOPTR, $64
 	SHRL $16, AX \
 	KMOVW AX, K5
 
+// ROW_ARGS loads the row kernels' arguments after their first three (whose
+// first row the caller loads into BX): R12 n, R13 rows, R14 w, R11 step,
+// R9 i0.
+#define ROW_ARGS \
+	MOVQ n+24(FP), R12 \
+	MOVQ rows+32(FP), R13 \
+	MOVQ w+40(FP), R14 \
+	MOVQ step+48(FP), R11 \
+	MOVQ i0+56(FP), R9
+
+// ROW512 starts a row: SI its top, DX its bottom row, Z22 and Z23 their
+// plane indices, CX its windows.
+#define ROW512 \
+	MOVQ BX, SI \
+	LEAQ (BX)(R14*4), DX \
+	VPBROADCASTD R9, Z22 \
+	LEAQ (R9)(R14*1), R10 \
+	VPBROADCASTD R10, Z23 \
+	MOVQ R12, CX
+
+// NEXTROW moves BX and R9 to the next row pair and loops to label while
+// rows are left, then returns.
+#define NEXTROW(label) \
+	LEAQ (BX)(R11*4), BX \
+	ADDQ R11, R9 \
+	DECQ R13 \
+	JNZ label \
+	VZEROUPPER \
+	RET
+
 // func maxPool2x2AVX512(out *float32, idx *int32, r0 *float32, n, rows, w, step, i0 int)
 //
 // Row j of rows: the n windows of the rows at r0 + j·step (top, plane
@@ -147,11 +177,7 @@ TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-64
 	MOVQ out+0(FP), DI
 	MOVQ idx+8(FP), R8
 	MOVQ r0+16(FP), BX
-	MOVQ n+24(FP), R12
-	MOVQ rows+32(FP), R13
-	MOVQ w+40(FP), R14
-	MOVQ step+48(FP), R11
-	MOVQ i0+56(FP), R9
+	ROW_ARGS
 	MOVL $32, AX
 	VPBROADCASTD AX, Z24
 	MOVL $1, AX
@@ -162,12 +188,7 @@ TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-64
 	VMOVDQU32 c_odd<>(SB), Z21
 
 row:
-	MOVQ BX, SI
-	LEAQ (BX)(R14*4), DX
-	VPBROADCASTD R9, Z22
-	LEAQ (R9)(R14*1), R10
-	VPBROADCASTD R10, Z23
-	MOVQ R12, CX
+	ROW512
 
 loop:
 	CMPQ CX, $16
@@ -202,12 +223,7 @@ tail:
 	LEAQ (R8)(CX*4), R8
 
 next:
-	LEAQ (BX)(R11*4), BX
-	ADDQ R11, R9
-	DECQ R13
-	JNZ row
-	VZEROUPPER
-	RET
+	NEXTROW(row)
 
 // PERMUTE leaves in Z8 and Z9 the 32 floats a0, b0, a1, b1, … of Za and Zb.
 #define PERMUTE(Za, Zb) \
@@ -243,13 +259,9 @@ next:
 // floats below, dy[j·n+k] where idx[j·n+k] is that value's index, else 0.
 TEXT ·maxPool2x2BackAVX512(SB), NOSPLIT, $0-64
 	MOVQ dx+0(FP), BX
-	MOVQ dy+8(FP), SI
+	MOVQ dy+8(FP), DI
 	MOVQ idx+16(FP), R8
-	MOVQ n+24(FP), R12
-	MOVQ rows+32(FP), R13
-	MOVQ w+40(FP), R14
-	MOVQ step+48(FP), R11
-	MOVQ i0+56(FP), R9
+	ROW_ARGS
 	TAILMASKS
 	VMOVDQU32 c_even<>(SB), Z20
 	VMOVDQU32 c_ilo<>(SB), Z26
@@ -261,30 +273,25 @@ TEXT ·maxPool2x2BackAVX512(SB), NOSPLIT, $0-64
 	VPXORD Z28, Z28, Z28
 
 backrow:
-	MOVQ BX, DI
-	LEAQ (BX)(R14*4), DX
-	VPBROADCASTD R9, Z22
-	LEAQ (R9)(R14*1), R10
-	VPBROADCASTD R10, Z23
-	MOVQ R12, CX
+	ROW512
 
 backloop:
 	CMPQ CX, $16
 	JLT backtail
-	VMOVUPS (SI), Z0
+	VMOVUPS (DI), Z0
 	VMOVDQU32 (R8), Z1
 	SPREAD
 	PERMUTE(Z4, Z5)
-	VMOVUPS Z8, (DI)
-	VMOVUPS Z9, 64(DI)
+	VMOVUPS Z8, (SI)
+	VMOVUPS Z9, 64(SI)
 	PERMUTE(Z6, Z7)
 	VMOVUPS Z8, (DX)
 	VMOVUPS Z9, 64(DX)
 	VPADDD Z24, Z22, Z22
 	VPADDD Z24, Z23, Z23
-	ADDQ $64, SI
+	ADDQ $64, DI
 	ADDQ $64, R8
-	ADDQ $128, DI
+	ADDQ $128, SI
 	ADDQ $128, DX
 	SUBQ $16, CX
 	JMP backloop
@@ -292,25 +299,20 @@ backloop:
 backtail:
 	TESTQ CX, CX
 	JEQ backnext
-	VMOVUPS.Z (SI), K3, Z0
+	VMOVUPS.Z (DI), K3, Z0
 	VMOVDQU32.Z (R8), K3, Z1
 	SPREAD
 	PERMUTE(Z4, Z5)
-	VMOVUPS Z8, K4, (DI)
-	VMOVUPS Z9, K5, 64(DI)
+	VMOVUPS Z8, K4, (SI)
+	VMOVUPS Z9, K5, 64(SI)
 	PERMUTE(Z6, Z7)
 	VMOVUPS Z8, K4, (DX)
 	VMOVUPS Z9, K5, 64(DX)
-	LEAQ (SI)(CX*4), SI
+	LEAQ (DI)(CX*4), DI
 	LEAQ (R8)(CX*4), R8
 
 backnext:
-	LEAQ (BX)(R11*4), BX
-	ADDQ R11, R9
-	DECQ R13
-	JNZ backrow
-	VZEROUPPER
-	RET
+	NEXTROW(backrow)
 
 // PICK8 leaves in Ya, Yia the winner of (Ya, Yia) and (Yb, Yib) under
 // kernels.pick, as PICK on 8 lanes: b wins when !(b <= a) and a is not a
@@ -350,15 +352,10 @@ DATA c_lanes<>+56(SB)/4, $0xffffffff
 DATA c_lanes<>+60(SB)/4, $0xffffffff
 GLOBL c_lanes<>(SB), RODATA|NOPTR, $128
 
-// AVX2_ARGS loads the AVX2 kernels' arguments, as the AVX-512 ones take
-// them: BX the first row (r0 or dx), R12 n, R13 rows, R14 w, R11 step,
-// R9 i0; the constants: Y10 0, 2, …, 14, Y13 16s, Y14 1s.
+// AVX2_ARGS loads the AVX2 kernels' arguments (ROW_ARGS) and their
+// constants: Y10 0, 2, …, 14, Y13 16s, Y14 1s.
 #define AVX2_ARGS \
-	MOVQ n+24(FP), R12 \
-	MOVQ rows+32(FP), R13 \
-	MOVQ w+40(FP), R14 \
-	MOVQ step+48(FP), R11 \
-	MOVQ i0+56(FP), R9 \
+	ROW_ARGS \
 	VMOVDQU c_even<>(SB), Y10 \
 	MOVL $16, AX \
 	VMOVD AX, X13 \
@@ -454,12 +451,7 @@ tail2:
 	LEAQ (R8)(CX*4), R8
 
 next2:
-	LEAQ (BX)(R11*4), BX
-	ADDQ R11, R9
-	DECQ R13
-	JNZ row2
-	VZEROUPPER
-	RET
+	NEXTROW(row2)
 
 // AVX2_BACK turns 8 gradients Y0 and their indices Y1 into the values of
 // their windows' top rows in Y2 (the first 8) and Y3 and bottom rows in Y4
@@ -540,9 +532,4 @@ backtail2:
 	LEAQ (R8)(CX*4), R8
 
 backnext2:
-	LEAQ (BX)(R11*4), BX
-	ADDQ R11, R9
-	DECQ R13
-	JNZ backrow2
-	VZEROUPPER
-	RET
+	NEXTROW(backrow2)
