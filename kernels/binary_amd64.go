@@ -2,6 +2,8 @@
 
 package kernels
 
+import "unsafe"
+
 // The vector kernels compute x op y element by element as binarySpan's
 // loops do, the same IEEE operation on each element, so the bits are the
 // same (tested in binary_test.go): AVX-512 handles a ragged end with a
@@ -93,6 +95,38 @@ func binaryVec(op BinaryOp, d, x, y []float32) int {
 		sigmoidGradAVX2(pd, px, py, n)
 	default:
 		return binaryCmpVec(op, d, x, y)
+	}
+	return n
+}
+
+// whereAVX512 and whereAVX2 (whole vectors of 8) set d[i] = a[i] where
+// c[i]'s bits under m are not all zero, else b[i]: Where's selection, with
+// m = 0x7fffffff for a float32 condition (c ≠ 0: NaN yes, −0 no) and
+// m = 0xffffffff for an int32 one. Values are moved, not computed.
+//
+//go:noescape
+func whereAVX512(d, c, a, b *float32, n int, m uint32)
+
+//go:noescape
+func whereAVX2(d, c, a, b *float32, n int, m uint32)
+
+// whereVec runs Where's selection on the longest prefix of d it handles
+// whole (AVX-512: all of it; AVX2: whole vectors of 8) and returns its
+// length: 0 where there is no kernel. c holds the condition's bits.
+func whereVec(d []float32, c []uint32, a, b []float32, m uint32) int {
+	n := len(d)
+	if !hasAVX512 {
+		n &^= 7
+	}
+	if n == 0 || !hasAVX512 && !hasAVX2 {
+		return 0
+	}
+	_, _, _ = c[n-1], a[n-1], b[n-1]
+	pc := (*float32)(unsafe.Pointer(&c[0]))
+	if hasAVX512 {
+		whereAVX512(&d[0], pc, &a[0], &b[0], n, m)
+	} else {
+		whereAVX2(&d[0], pc, &a[0], &b[0], n, m)
 	}
 	return n
 }

@@ -178,3 +178,80 @@ BINF512(·sigmoidGradAVX512, ONES512, SIGMOIDGRAD512)
 BINF256(·tanhGradAVX2, ONES256, TANHGRAD256)
 
 BINF256(·sigmoidGradAVX2, ONES256, SIGMOIDGRAD256)
+
+// func whereAVX512(d, c, a, b *float32, n int, m uint32)
+//
+// d[i] = a[i] where c[i]'s bits under m are not all zero, else b[i], for
+// i < n, n > 0: 16 values a step, then a masked step. With m = 0x7fffffff
+// a float32 c tests c ≠ 0 (NaN included, −0 not), with m = ^0 an int32 c.
+TEXT ·whereAVX512(SB), NOSPLIT, $0-44
+	MOVQ d+0(FP), DI
+	MOVQ c+8(FP), R8
+	MOVQ a+16(FP), SI
+	MOVQ b+24(FP), DX
+	MOVQ n+32(FP), CX
+	MOVL m+40(FP), AX
+	VPBROADCASTD AX, Z31
+
+where16:
+	CMPQ CX, $16
+	JLT wheretail
+	VMOVDQU32 (R8), Z0
+	VPTESTMD Z31, Z0, K1
+	VMOVUPS (DX), Z1
+	VMOVUPS (SI), Z2
+	VBLENDMPS Z2, Z1, K1, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, R8
+	ADDQ $64, SI
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP where16
+
+wheretail:
+	TESTQ CX, CX
+	JEQ wheredone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2
+	VMOVDQU32.Z (R8), K2, Z0
+	VPTESTMD Z31, Z0, K1
+	VMOVUPS.Z (DX), K2, Z1
+	VMOVUPS.Z (SI), K2, Z2
+	VBLENDMPS Z2, Z1, K1, Z1
+	VMOVUPS Z1, K2, (DI)
+
+wheredone:
+	VZEROUPPER
+	RET
+
+// func whereAVX2(d, c, a, b *float32, n int, m uint32)
+//
+// whereAVX512 for whole vectors of 8 (n a multiple of 8).
+TEXT ·whereAVX2(SB), NOSPLIT, $0-44
+	MOVQ d+0(FP), DI
+	MOVQ c+8(FP), R8
+	MOVQ a+16(FP), SI
+	MOVQ b+24(FP), DX
+	MOVQ n+32(FP), CX
+	MOVL m+40(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	VPXOR Y14, Y14, Y14
+
+where8:
+	VPAND (R8), Y15, Y0
+	VPCMPEQD Y14, Y0, Y0
+	VMOVUPS (SI), Y1
+	VBLENDVPS Y0, (DX), Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, R8
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ where8
+	VZEROUPPER
+	RET

@@ -284,6 +284,12 @@ const fillBlock = 1024
 func Where[C float32 | int32](dst []float32, cond Strided[C], x, y Strided[float32], shape []int) {
 	n := numElements(shape)
 	w := newWalker(shape, [3]int{cond.Off, x.Off, y.Off}, [3][]int{cond.Strides, x.Strides, y.Strides})
+	// c ≠ 0 as a test of its bits (whereVec): every bit but the sign for
+	// float32 (NaN is not 0, −0 is), every bit for int32 (1/2 is 0 there).
+	mask := ^uint32(0)
+	if one, two := C(1), C(2); one/two != 0 {
+		mask >>= 1
+	}
 	ParallelFor(n, streamGrain, func(lo, hi int) {
 		var cs [spanLen]C
 		var xs, ys [spanLen]float32
@@ -296,6 +302,10 @@ func Where[C float32 | int32](dst []float32, cond Strided[C], x, y Strided[float
 			b := load(&w, 2, y.Data, m, ys[:])
 			d := dst[pos : pos+m]
 			c, a, b = c[:len(d)], a[:len(d)], b[:len(d)]
+			bits := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(c))), len(c))
+			if done := whereVec(d, bits, a, b, mask); done > 0 {
+				d, c, a, b = d[done:], c[done:], a[done:], b[done:]
+			}
 			for i := range d {
 				d[i] = sel(c[i] != 0, a[i], b[i])
 			}
