@@ -346,26 +346,23 @@ func TestWhereVector(t *testing.T) {
 		shape := []int{n}
 		got := make([]float32, n+1)
 		got[n] = 42
-		Where(got[:n], Strided[float32]{fc, 0, []int{1}}, Strided[float32]{a, 0, []int{1}}, Strided[float32]{b, 0, []int{1}}, shape)
-		for i := range n {
-			want := b[i]
-			if fc[i] != 0 {
-				want = a[i]
-			}
-			if math.Float32bits(got[i]) != math.Float32bits(want) {
-				t.Fatalf("n=%d, float32 condition %v: [%d] = %v, want %v", n, fc[i], i, got[i], want)
-			}
-		}
-		Where(got[:n], Strided[int32]{ic, 0, []int{1}}, Strided[float32]{a, 0, []int{1}}, Strided[float32]{b, 0, []int{1}}, shape)
-		for i := range n {
-			want := b[i]
-			if ic[i] != 0 {
-				want = a[i]
-			}
-			if math.Float32bits(got[i]) != math.Float32bits(want) {
-				t.Fatalf("n=%d, int32 condition %d: [%d] = %v, want %v", n, ic[i], i, got[i], want)
+		check := func(what string, cond func(i int) bool) {
+			t.Helper()
+			for i := range n {
+				want := b[i]
+				if cond(i) {
+					want = a[i]
+				}
+				if math.Float32bits(got[i]) != math.Float32bits(want) {
+					t.Fatalf("n=%d, %s condition: [%d] = %v, want %v", n, what, i, got[i], want)
+				}
 			}
 		}
+		x, y := Strided[float32]{a, 0, []int{1}}, Strided[float32]{b, 0, []int{1}}
+		Where(got[:n], Strided[float32]{fc, 0, []int{1}}, x, y, shape)
+		check("float32", func(i int) bool { return fc[i] != 0 })
+		Where(got[:n], Strided[int32]{ic, 0, []int{1}}, x, y, shape)
+		check("int32", func(i int) bool { return ic[i] != 0 })
 		if got[n] != 42 {
 			t.Fatalf("n=%d: wrote past the end", n)
 		}
