@@ -2,8 +2,6 @@
 
 package kernels
 
-import "unsafe"
-
 // The vector kernels compute x op y element by element as binarySpan's
 // loops do, the same IEEE operation on each element, so the bits are the
 // same (tested in binary_test.go): AVX-512 handles a ragged end with a
@@ -52,8 +50,8 @@ func divAVX2(d, x, y *float32, n int)
 // binaryVec runs op's vector kernel (Add, Sub, Mul, Div, TanhGrad or
 // SigmoidGrad here; the comparisons, Maximum and Minimum through
 // binaryCmpVec) on the longest prefix of d it handles whole (AVX-512: all
-// of it; AVX2: whole vectors of 8) and returns that prefix's length: 0 where there is no kernel. It calls
-// the kernels directly, not through a function value, so that operands on
+// of it; AVX2: whole vectors of 8) and returns that prefix's length: 0
+// where there is no kernel. It calls the kernels directly, not through a function value, so that operands on
 // the caller's stack stay there (through a function value they escaped:
 // two 2 KiB heap allocations every Binary call).
 func binaryVec(op BinaryOp, d, x, y []float32) int {
@@ -105,10 +103,10 @@ func binaryVec(op BinaryOp, d, x, y []float32) int {
 // m = 0xffffffff for an int32 one. Values are moved, not computed.
 //
 //go:noescape
-func whereAVX512(d, c, a, b *float32, n int, m uint32)
+func whereAVX512(d *float32, c *uint32, a, b *float32, n int, m uint32)
 
 //go:noescape
-func whereAVX2(d, c, a, b *float32, n int, m uint32)
+func whereAVX2(d *float32, c *uint32, a, b *float32, n int, m uint32)
 
 // whereVec runs Where's selection on the longest prefix of d it handles
 // whole (AVX-512: all of it; AVX2: whole vectors of 8) and returns its
@@ -122,11 +120,10 @@ func whereVec(d []float32, c []uint32, a, b []float32, m uint32) int {
 		return 0
 	}
 	_, _, _ = c[n-1], a[n-1], b[n-1]
-	pc := (*float32)(unsafe.Pointer(&c[0]))
 	if hasAVX512 {
-		whereAVX512(&d[0], pc, &a[0], &b[0], n, m)
+		whereAVX512(&d[0], &c[0], &a[0], &b[0], n, m)
 	} else {
-		whereAVX2(&d[0], pc, &a[0], &b[0], n, m)
+		whereAVX2(&d[0], &c[0], &a[0], &b[0], n, m)
 	}
 	return n
 }

@@ -179,7 +179,7 @@ BINF256(·tanhGradAVX2, ONES256, TANHGRAD256)
 
 BINF256(·sigmoidGradAVX2, ONES256, SIGMOIDGRAD256)
 
-// func whereAVX512(d, c, a, b *float32, n int, m uint32)
+// func whereAVX512(d *float32, c *uint32, a, b *float32, n int, m uint32)
 //
 // d[i] = a[i] where c[i]'s bits under m are not all zero, else b[i], for
 // i < n, n > 0: 16 values a step, then a masked step. With m = 0x7fffffff
@@ -227,7 +227,7 @@ wheredone:
 	VZEROUPPER
 	RET
 
-// func whereAVX2(d, c, a, b *float32, n int, m uint32)
+// func whereAVX2(d *float32, c *uint32, a, b *float32, n int, m uint32)
 //
 // whereAVX512 for whole vectors of 8 (n a multiple of 8).
 TEXT ·whereAVX2(SB), NOSPLIT, $0-44

@@ -12,6 +12,13 @@ type Pool2dGeom struct {
 	CountIncludePad  bool // average pooling divides by KH·KW, padding included
 }
 
+// plain2x2 reports whether g's windows are 2×2 without padding or
+// dilation, so that every window lies in the plane whole: the case the
+// loops of their own (and the vector kernels) take.
+func (g *Pool2dGeom) plain2x2() bool {
+	return g.KH == 2 && g.KW == 2 && g.PadH == 0 && g.PadW == 0 && g.DilH <= 1 && g.DilW <= 1
+}
+
 // span returns the in-bounds part [lo, hi) of the window starting at
 // o·stride − pad with k taps over an axis of n elements.
 func span(o, stride, pad, k, n int) (lo, hi int) {
@@ -35,10 +42,11 @@ const planeGrain = 1 << 12
 // the first of equal maxima wins (−0 equals +0), and so does the first NaN.
 func MaxPool2d(y []float32, idx []int32, x []float32, planes int, g Pool2dGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
+	plain := g.plain2x2()
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			plane := x[p*hw : (p+1)*hw]
-			if g.KH == 2 && g.KW == 2 && g.PadH == 0 && g.PadW == 0 && g.DilH <= 1 && g.DilW <= 1 {
+			if plain {
 				maxPool2x2Rows(y[p*ohw:(p+1)*ohw], idx[p*ohw:(p+1)*ohw], plane, g.OW, g.OH, 0, g.W, g.StrideH, g.StrideW)
 				continue
 			}
@@ -150,11 +158,12 @@ func pick(a float32, ia uint32, b float32, ib uint32) (float32, uint32) {
 // AvgPool2d writes the mean of each window of each input plane into y.
 func AvgPool2d(y, x []float32, planes int, g Pool2dGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
+	plain := g.plain2x2()
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			for oh := 0; oh < g.OH; oh++ {
 				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
-				if g.KH == 2 && g.KW == 2 && g.PadH == 0 && g.PadW == 0 {
+				if plain {
 					avgPool2x2Row(y[p*ohw+oh*g.OW:][:g.OW], x[p*hw:(p+1)*hw], h0, g.W, g.StrideW)
 					continue
 				}
@@ -213,8 +222,7 @@ const maxPoolBackVecMinOW = 6
 // (and a plane they tile needs no clearing first).
 func MaxPool2dBackward(dx, dy []float32, idx []int32, planes int, g Pool2dGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
-	windows := maxPool2x2BackVec != nil && g.OW >= maxPoolBackVecMinOW && g.KH == 2 && g.KW == 2 && g.StrideW == 2 && g.StrideH >= 2 &&
-		g.PadH == 0 && g.PadW == 0 && g.DilH <= 1 && g.DilW <= 1
+	windows := maxPool2x2BackVec != nil && g.OW >= maxPoolBackVecMinOW && g.plain2x2() && g.StrideW == 2 && g.StrideH >= 2
 	tiled := windows && g.W == 2*g.OW && g.H == 2*g.OH && g.StrideH == 2
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
@@ -238,13 +246,14 @@ func MaxPool2dBackward(dx, dy []float32, idx []int32, planes int, g Pool2dGeom) 
 // AvgPool2d, is added to every in-bounds position of its window.
 func AvgPool2dBackward(dx, dy []float32, planes int, g Pool2dGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
+	plain := g.plain2x2()
 	ParallelFor(planes, max(1, planeGrain/ohw), func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			in := dx[p*hw : (p+1)*hw]
 			clear(in)
 			for oh := 0; oh < g.OH; oh++ {
 				h0, h1 := span(oh, g.StrideH, g.PadH, g.KH, g.H)
-				if g.KH == 2 && g.KW == 2 && g.PadH == 0 && g.PadW == 0 {
+				if plain {
 					// As below, without the bounds and divisor at every
 					// window: 2×2 windows without padding lie in the plane.
 					r0, r1 := in[h0*g.W:(h0+1)*g.W], in[(h0+1)*g.W:(h0+2)*g.W]
