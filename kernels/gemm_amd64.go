@@ -86,6 +86,7 @@ var sgemmAVX2 = &sgemmArch{
 		_, _, _ = a[6*k-1], b[16*k-1], c[5*ldc+15]
 		sgemmKernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
+	inPlaceB: inPlaceBKernel(6, 16, sgemmKernel6x16AVX2B, nil, nil),
 }
 
 // sgemmAVX512x32 has the widest tiles that leave AVX-512 registers for
@@ -102,7 +103,8 @@ var sgemmAVX512x32 = &sgemmArch{
 		_, _, _ = a[8*k-1], b[32*k-1], c[7*ldc+31]
 		sgemmKernel8x32AVX512(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
-	inPlace: inPlaceKernel(8, 32, sgemmKernel8x32AVX512A, sgemmKernel8x32AVX512AT),
+	inPlace:  inPlaceKernel(8, 32, sgemmKernel8x32AVX512A, sgemmKernel8x32AVX512AT),
+	inPlaceB: inPlaceBKernel(8, 32, sgemmKernel8x32AVX512B, sgemmKernel8x32AVX512AB, sgemmKernel8x32AVX512ATB),
 }
 
 // sgemmAVX512x16 is the 16×16 alternative, for n ≤ 16 or n an odd multiple
@@ -116,7 +118,8 @@ var sgemmAVX512x16 = &sgemmArch{
 		_, _, _ = a[16*k-1], b[16*k-1], c[15*ldc+15]
 		sgemmKernel16x16AVX512(k, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	},
-	inPlace: inPlaceKernel(16, 16, sgemmKernel16x16AVX512A, sgemmKernel16x16AVX512AT),
+	inPlace:  inPlaceKernel(16, 16, sgemmKernel16x16AVX512A, sgemmKernel16x16AVX512AT),
+	inPlaceB: inPlaceBKernel(16, 16, sgemmKernel16x16AVX512B, sgemmKernel16x16AVX512AB, sgemmKernel16x16AVX512ATB),
 }
 
 // sgemmKernel6x16AVX2 is the micro-kernel contract of sgemmArch.kernel for a
@@ -170,6 +173,56 @@ func inPlaceKernel(mr, nr int, rowMajor, trans func(k int, a, b, c *float32, ldc
 		} else {
 			rowMajor(k, &a[0], &b[0], &c[0], ldc, alpha, beta, lda)
 		}
+	}
+}
+
+// The kernels reading op(B) in place, its k steps ldb apart, op(A) packed,
+// in place or in place transposed (sgemmArch.inPlaceB; AVX2's reads op(A)
+// packed only, as in inPlaceWorthIt).
+//
+//go:noescape
+func sgemmKernel6x16AVX2B(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int)
+
+//go:noescape
+func sgemmKernel8x32AVX512B(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int)
+
+//go:noescape
+func sgemmKernel8x32AVX512AB(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int)
+
+//go:noescape
+func sgemmKernel8x32AVX512ATB(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int)
+
+//go:noescape
+func sgemmKernel16x16AVX512B(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int)
+
+//go:noescape
+func sgemmKernel16x16AVX512AB(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int)
+
+//go:noescape
+func sgemmKernel16x16AVX512ATB(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int)
+
+// inPlaceBKernel wraps an mr×nr kernel's forms reading op(B) in place as
+// sgemmArch.inPlaceB; rowMajor and trans are nil where the kernel has no
+// in-place op(A) (sgemmArch.inPlace is nil, so no job asks for them).
+func inPlaceBKernel(mr, nr int, packed, rowMajor, trans func(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int)) func(aLayout, int, []float32, int, []float32, int, []float32, int, float32, float32) {
+	return func(l aLayout, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+		// As kernel, the ends of what the assembly reads and writes.
+		last := mr*k - 1
+		switch l {
+		case aRowMajor:
+			last = (mr-1)*lda + k - 1
+		case aTransposed:
+			last = (k-1)*lda + mr - 1
+		}
+		_, _, _ = a[last], b[(k-1)*ldb+nr-1], c[(mr-1)*ldc+nr-1]
+		f := packed
+		switch l {
+		case aRowMajor:
+			f = rowMajor
+		case aTransposed:
+			f = trans
+		}
+		f(k, &a[0], &b[0], &c[0], ldc, alpha, beta, lda, ldb)
 	}
 }
 

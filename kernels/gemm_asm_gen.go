@@ -50,10 +50,15 @@ func main() {
 	w("// of the packed A sliver, then it writes C = alpha·acc + beta·C, reading C")
 	w("// only when beta is not ±0.")
 	for _, k := range kernels {
-		k.emit(w, packedA)
+		k.emit(w, packedA, false)
 		if k.reg == "Z" { // see inPlaceWorthIt: AVX2's slivers of 6 gain nothing in place
-			k.emit(w, inPlaceA)
-			k.emit(w, inPlaceAT)
+			k.emit(w, inPlaceA, false)
+			k.emit(w, inPlaceAT, false)
+			for _, l := range []aLayout{packedA, inPlaceA, inPlaceAT} {
+				k.emit(w, l, true)
+			}
+		} else {
+			k.emit(w, packedA, true)
 		}
 	}
 	if err := os.WriteFile("gemm_amd64.s", buf.Bytes(), 0o666); err != nil {
@@ -93,10 +98,15 @@ func (k kernel) aAddr(l aLayout, u, i int) string {
 	return fmt.Sprintf("%d(SI)", u*k.mr*4+i*4)
 }
 
-func (k kernel) emit(w func(string, ...any), l aLayout) {
+func (k kernel) emit(w func(string, ...any), l aLayout, bInPlace bool) {
 	astep, bstep := k.mr*4, k.nvec*k.vbytes
 	step := func(u int) {
 		for v := 0; v < k.nvec; v++ {
+			if bInPlace {
+				idx := []string{"", "(BX*1)", "(BX*2)", "(R15*1)"}[u]
+				w("\tVMOVUPS %d(DI)%s, %s", v*k.vbytes, idx, k.bregs[v])
+				continue
+			}
 			w("\tVMOVUPS %d(DI), %s", u*bstep+v*k.vbytes, k.bregs[v])
 		}
 		for i := 0; i < k.mr; i++ {
@@ -123,8 +133,14 @@ func (k kernel) emit(w func(string, ...any), l aLayout) {
 		w("\tRET")
 	}
 	name := k.name + map[aLayout]string{packedA: "", inPlaceA: "A", inPlaceAT: "AT"}[l]
+	if bInPlace {
+		name += "B"
+	}
 	w("")
-	if l == packedA {
+	if bInPlace {
+		w("// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-64", name)
+	} else if l == packedA {
 		w("// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32)", name)
 		w("TEXT ·%s(SB), NOSPLIT, $0-48", name)
 	} else {
@@ -137,6 +153,11 @@ func (k kernel) emit(w func(string, ...any), l aLayout) {
 	w("\tMOVQ c+24(FP), DX")
 	w("\tMOVQ ldc+32(FP), R8")
 	w("\tSHLQ $2, R8")
+	if bInPlace {
+		w("\tMOVQ ldb+56(FP), BX")
+		w("\tSHLQ $2, BX")
+		w("\tLEAQ (BX)(BX*2), R15")
+	}
 	if l != packedA {
 		w("\tMOVQ lda+48(FP), R9")
 		w("\tSHLQ $2, R9")
@@ -198,7 +219,11 @@ func (k kernel) emit(w func(string, ...any), l aLayout) {
 		step(u)
 	}
 	advance(k.unroll)
-	w("\tADDQ $%d, DI", k.unroll*bstep)
+	if bInPlace {
+		w("\tLEAQ (DI)(BX*4), DI")
+	} else {
+		w("\tADDQ $%d, DI", k.unroll*bstep)
+	}
 	w("\tSUBQ $%d, CX", k.unroll)
 	w("\tCMPQ CX, $%d", k.unroll)
 	w("\tJGE %s_loop", name)
@@ -208,7 +233,11 @@ func (k kernel) emit(w func(string, ...any), l aLayout) {
 	w("%s_step:", name)
 	step(0)
 	advance(1)
-	w("\tADDQ $%d, DI", bstep)
+	if bInPlace {
+		w("\tADDQ BX, DI")
+	} else {
+		w("\tADDQ $%d, DI", bstep)
+	}
 	w("\tDECQ CX")
 	w("\tJNZ %s_step", name)
 	w("%s_store:", name)

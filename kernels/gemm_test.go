@@ -506,34 +506,37 @@ func TestSgemmSplit(t *testing.T) {
 }
 
 // TestSgemmInPlaceSameBits: each micro-kernel that can read op(A) in place
-// (transposed or not) gives the bits of the packed kernel, on shapes with
-// ragged slivers, depths across kc slices, padded leading dimensions and
-// several threads' splits.
+// (transposed or not), op(B) in place, or both, gives the bits of the
+// packed kernel, on shapes with ragged slivers, depths across kc slices,
+// padded leading dimensions and several threads' splits.
 func TestSgemmInPlaceSameBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 5))
-	defer func(v bool) { sgemmInPlaceA = v }(sgemmInPlaceA)
+	defer func(a, b bool) { sgemmInPlaceA, sgemmInPlaceB = a, b }(sgemmInPlaceA, sgemmInPlaceB)
 	for _, arch := range sgemmArchs {
-		if arch.inPlace == nil {
+		if arch.inPlace == nil && arch.inPlaceB == nil {
 			continue
 		}
 		for range 40 {
-			transA, transB := rng.IntN(2) == 0, rng.IntN(2) == 0
+			transA, transB := rng.IntN(2) == 0, rng.IntN(4) == 0
 			m, n, k := 1+rng.IntN(70), 1+rng.IntN(80), 1+rng.IntN(600)
 			if rng.IntN(4) == 0 {
 				m = arch.mr * (1 + rng.IntN(20)) // whole slivers only
 			}
 			beta := []float32{0, 1, 0.5}[rng.IntN(3)]
 			tc := newSgemmCase(rng, transA, transB, m, n, k, 1.5, beta, 1)
-			run := func(inPlace bool) []float32 {
-				sgemmInPlaceA = inPlace
+			run := func(inPlaceA, inPlaceB bool) []float32 {
+				sgemmInPlaceA, sgemmInPlaceB = inPlaceA, inPlaceB
 				c := append([]float32(nil), tc.c...)
 				sgemm(arch, transA, transB, m, n, k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, beta, c, tc.ldc, nil)
 				return c
 			}
-			packed, inPlace := run(false), run(true)
-			for i := range packed {
-				if math.Float32bits(packed[i]) != math.Float32bits(inPlace[i]) && !(packed[i] != packed[i] && inPlace[i] != inPlace[i]) {
-					t.Fatalf("%s %v: C[%d] = %v in place, %v packed", arch.name, tc, i, inPlace[i], packed[i])
+			packed := run(false, false)
+			for _, way := range [][2]bool{{true, false}, {false, true}, {true, true}} {
+				got := run(way[0], way[1])
+				for i := range packed {
+					if math.Float32bits(packed[i]) != math.Float32bits(got[i]) && !(packed[i] != packed[i] && got[i] != got[i]) {
+						t.Fatalf("%s %v: C[%d] = %v with op(A), op(B) in place %v, %v packed", arch.name, tc, i, got[i], way, packed[i])
+					}
 				}
 			}
 		}
@@ -565,6 +568,42 @@ func BenchmarkSgemmInPlaceA(b *testing.B) {
 				b.ResetTimer()
 				for range b.N {
 					sgemm(arch, s.transA, s.transB, s.m, s.n, s.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc, nil)
+				}
+				b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// BenchmarkSgemmInPlaceB times products with a non-transposed op(B) packed,
+// then read in place where inPlaceBWorthIt allows (sgemmInPlaceB): the
+// seed models' weight and input gradients at batch 64 and 1 024, the
+// Transformer's attention, and widths whose rows lie a multiple of 4 KiB
+// apart, which it leaves packed.
+func BenchmarkSgemmInPlaceB(b *testing.B) {
+	rng := rand.New(rand.NewPCG(8, 10))
+	defer func(v bool) { sgemmInPlaceB = v }(sgemmInPlaceB)
+	for _, s := range []struct {
+		name    string
+		transA  bool
+		m, n, k int
+	}{
+		{"mlp-dX", false, 64, 784, 128}, {"mlp-dW", true, 128, 784, 64}, {"mlp-dW-b1024", true, 128, 784, 1024},
+		{"gan-dX", false, 64, 784, 512}, {"gan-dW", true, 512, 784, 64}, {"attn-64", false, 64, 64, 64},
+		{"wide-1000", false, 64, 1000, 512}, {"wide-1024", false, 64, 1024, 512}, {"wide-2048", false, 64, 2048, 512},
+		{"square-1024", false, 1024, 1024, 1024},
+	} {
+		tc := newSgemmCase(rng, s.transA, false, s.m, s.n, s.k, 1, 0, 1)
+		tc.ldb = s.n // as a tensor lays it out: the widths that alias are the point
+		tc.b = tc.b[:(s.k-1)*s.n+s.n]
+		arch := sgemmPick(s.m, s.n)
+		for _, inPlace := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/%dx%dx%d/%s", s.name, s.m, s.n, s.k, map[bool]string{false: "packed", true: "inplace"}[inPlace]), func(b *testing.B) {
+				sgemmInPlaceB = inPlace
+				sgemm(arch, s.transA, false, s.m, s.n, s.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc, nil)
+				b.ResetTimer()
+				for range b.N {
+					sgemm(arch, s.transA, false, s.m, s.n, s.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc, nil)
 				}
 				b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
