@@ -59,3 +59,41 @@ func rowMaxVec(x []float32) (m float32, nan bool, full int) {
 // rowMaxVecMin is the shortest row rowMaxVec takes: a classifier's 10
 // classes cost no less through a call and a ragged end.
 const rowMaxVecMin = 32
+
+// sumRuns8AVX512 and sumRuns8AVX2 set out[4r+j] to lane j of sum64's four
+// partial sums over the first n values (a positive multiple of 4) of the
+// run at src[offs[r]:], for 8 runs at once: sum64 adds one run in four
+// dependent chains, too few to keep the vector adders busy; 8 runs give
+// 32 (tested against sum64, bit for bit, in reduce_test.go).
+//
+//go:noescape
+func sumRuns8AVX512(src *float32, offs *[8]int, n int, out *[32]float64)
+
+//go:noescape
+func sumRuns8AVX2(src *float32, offs *[8]int, n int, out *[32]float64)
+
+// sumRuns sets out[r] = sum64(src[offs[r]:offs[r]+n]) for each r.
+func sumRuns(src []float32, offs []int, n int, out []float64) {
+	if len(offs) != 8 || n < sumRunsMin || !hasAVX2 {
+		sumRunsGo(src, offs, n, out)
+		return
+	}
+	o := (*[8]int)(offs)
+	for _, off := range o {
+		_ = src[off:][:n] // the assembly checks nothing
+	}
+	var lanes [32]float64
+	full := n &^ 3
+	if hasAVX512 {
+		sumRuns8AVX512(&src[0], o, full, &lanes)
+	} else {
+		sumRuns8AVX2(&src[0], o, full, &lanes)
+	}
+	for r, off := range o {
+		t := lanes[4*r : 4*r+4 : 4*r+4]
+		for _, v := range src[off+full : off+n] {
+			t[0] += float64(v)
+		}
+		out[r] = (t[0] + t[1]) + (t[2] + t[3])
+	}
+}

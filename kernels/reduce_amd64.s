@@ -114,3 +114,123 @@ max8:
 	SETNE  nan+20(FP)
 	VZEROUPPER
 	RET
+
+// SUMPAIR adds the next 4 values of the runs at ra and rb (byte index R11)
+// to the float64 lanes 0–3 and 4–7 of acc, through the xt/yt/zt register.
+#define SUMPAIR(ra, rb, xt, yt, zt, acc) \
+	VMOVUPS     (ra)(R11*1), xt; \
+	VINSERTF128 $1, (rb)(R11*1), yt, yt; \
+	VCVTPS2PD   yt, zt; \
+	VADDPD      zt, acc, acc
+
+// func sumRuns8AVX512(src *float32, offs *[8]int, n int, out *[32]float64)
+// out[4r+j] = Σ_i float64(src[offs[r]+4i+j]) for the runs r < 8 and lanes
+// j < 4, added in order of i (sum64's four partial sums, 8 runs at once);
+// n is a positive multiple of 4.
+TEXT ·sumRuns8AVX512(SB), NOSPLIT, $0-32
+	MOVQ src+0(FP), AX
+	MOVQ offs+8(FP), R11
+	MOVQ n+16(FP), CX
+	MOVQ out+24(FP), R12
+	MOVQ 0(R11), BX
+	LEAQ (AX)(BX*4), BX
+	MOVQ 8(R11), DX
+	LEAQ (AX)(DX*4), DX
+	MOVQ 16(R11), SI
+	LEAQ (AX)(SI*4), SI
+	MOVQ 24(R11), DI
+	LEAQ (AX)(DI*4), DI
+	MOVQ 32(R11), R8
+	LEAQ (AX)(R8*4), R8
+	MOVQ 40(R11), R9
+	LEAQ (AX)(R9*4), R9
+	MOVQ 48(R11), R10
+	LEAQ (AX)(R10*4), R10
+	MOVQ 56(R11), R13
+	LEAQ (AX)(R13*4), R13
+	SHLQ $2, CX
+	XORQ R11, R11
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+runs8:
+	SUMPAIR(BX, DX, X4, Y4, Z4, Z0)
+	SUMPAIR(SI, DI, X5, Y5, Z5, Z1)
+	SUMPAIR(R8, R9, X6, Y6, Z6, Z2)
+	SUMPAIR(R10, R13, X7, Y7, Z7, Z3)
+	ADDQ $16, R11
+	CMPQ R11, CX
+	JLT  runs8
+
+	VMOVUPD Z0, 0(R12)
+	VMOVUPD Z1, 64(R12)
+	VMOVUPD Z2, 128(R12)
+	VMOVUPD Z3, 192(R12)
+	VZEROUPPER
+	RET
+
+// SUMRUN adds the next 4 values of the run at ra to the float64 lanes of
+// acc, through tmp.
+#define SUMRUN(ra, tmp, acc) \
+	VCVTPS2PD (ra)(R11*1), tmp; \
+	VADDPD    tmp, acc, acc
+
+// func sumRuns8AVX2(src *float32, offs *[8]int, n int, out *[32]float64)
+// sumRuns8AVX512 on 4 lanes a register.
+TEXT ·sumRuns8AVX2(SB), NOSPLIT, $0-32
+	MOVQ src+0(FP), AX
+	MOVQ offs+8(FP), R11
+	MOVQ n+16(FP), CX
+	MOVQ out+24(FP), R12
+	MOVQ 0(R11), BX
+	LEAQ (AX)(BX*4), BX
+	MOVQ 8(R11), DX
+	LEAQ (AX)(DX*4), DX
+	MOVQ 16(R11), SI
+	LEAQ (AX)(SI*4), SI
+	MOVQ 24(R11), DI
+	LEAQ (AX)(DI*4), DI
+	MOVQ 32(R11), R8
+	LEAQ (AX)(R8*4), R8
+	MOVQ 40(R11), R9
+	LEAQ (AX)(R9*4), R9
+	MOVQ 48(R11), R10
+	LEAQ (AX)(R10*4), R10
+	MOVQ 56(R11), R13
+	LEAQ (AX)(R13*4), R13
+	SHLQ $2, CX
+	XORQ R11, R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+
+runs8avx2:
+	SUMRUN(BX, Y8, Y0)
+	SUMRUN(DX, Y9, Y1)
+	SUMRUN(SI, Y10, Y2)
+	SUMRUN(DI, Y11, Y3)
+	SUMRUN(R8, Y12, Y4)
+	SUMRUN(R9, Y13, Y5)
+	SUMRUN(R10, Y14, Y6)
+	SUMRUN(R13, Y15, Y7)
+	ADDQ $16, R11
+	CMPQ R11, CX
+	JLT  runs8avx2
+
+	VMOVUPD Y0, 0(R12)
+	VMOVUPD Y1, 32(R12)
+	VMOVUPD Y2, 64(R12)
+	VMOVUPD Y3, 96(R12)
+	VMOVUPD Y4, 128(R12)
+	VMOVUPD Y5, 160(R12)
+	VMOVUPD Y6, 192(R12)
+	VMOVUPD Y7, 224(R12)
+	VZEROUPPER
+	RET

@@ -18,3 +18,6 @@ func asAVX2(t *testing.T, test func(*testing.T)) {
 	hasAVX512 = false
 	test(t)
 }
+
+// TestSumRunsAVX2: the 8-run sums' AVX2 code gives sum64's bits too.
+func TestSumRunsAVX2(t *testing.T) { asAVX2(t, TestSumRuns) }
