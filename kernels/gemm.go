@@ -161,8 +161,14 @@ var sgemmInPlaceA = true
 // the AVX2 kernel's slivers of 6 take 24 bytes of a cache line a step, and
 // in place its products ran 0.95–1.05× and the Transformer's step on AVX2
 // code 0.95–1.0× (results/inplace-a-avx2-2026-12-02.txt).
-func inPlaceWorthIt(transA bool, lda, nSlivers int) bool {
-	return nSlivers <= 24 && !(transA && lda*4%8192 == 0)
+//
+// Where op(B) is read in place too (inPlaceBWorthIt), nothing is packed at
+// all, and wider panels gain as well: on Zen 5 a batch-1 024 weight
+// gradient (128×784×1024, 25 slivers) 1.05×, 64×1000×512 (32 slivers)
+// 1.17×, 64×4000×256 1.04×, 128×1500×1024 with A transposed 1.12×, only
+// 64×1500×512 with A transposed 0.98× (results/gemm-inplace-b-2026-12-03-zen5.txt).
+func inPlaceWorthIt(transA bool, lda, nSlivers int, bInPlace bool) bool {
+	return (nSlivers <= 24 || bInPlace) && !(transA && lda*4%8192 == 0)
 }
 
 // ISA names the instruction set of the GEMM micro-kernels this process
@@ -543,7 +549,6 @@ func (j *sgemmJob) run() {
 	for j.jc = 0; j.jc < j.n; j.jc += ncMax {
 		j.nc = min(ncMax, j.n-j.jc)
 		j.nSlivers = ceilDiv(j.nc, nr)
-		j.aInPlace = sgemmInPlaceA && arch.inPlace != nil && inPlaceWorthIt(j.transA, j.lda, j.nSlivers)
 		// Split the output into row blocks of at most mc rows and column
 		// chunks, enough tasks to share out. Each task packs its row block
 		// of op(A) and reads its chunk's slivers of op(B) (packed once and
@@ -573,6 +578,7 @@ func (j *sgemmJob) run() {
 		// buffer of their own just before using it, while it is in cache.
 		// Or, read in place, no task packs op(B) at all.
 		j.bInPlace = sgemmInPlaceB && arch.inPlaceB != nil && !j.transB && j.src == nil && !j.prepacked && inPlaceBWorthIt(j.ldb, j.mBlocks)
+		j.aInPlace = sgemmInPlaceA && arch.inPlace != nil && inPlaceWorthIt(j.transA, j.lda, j.nSlivers, j.bInPlace)
 		j.sharedB = j.mBlocks > 1 || j.prepacked
 		if j.sharedB && !j.prepacked {
 			if need := j.k * j.nSlivers * nr; cap(j.bpack) < need {

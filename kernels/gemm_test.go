@@ -592,6 +592,7 @@ func BenchmarkSgemmInPlaceB(b *testing.B) {
 		{"gan-dX", false, 64, 784, 512}, {"gan-dW", true, 512, 784, 64}, {"attn-64", false, 64, 64, 64},
 		{"wide-1000", false, 64, 1000, 512}, {"wide-1024", false, 64, 1024, 512}, {"wide-2048", false, 64, 2048, 512},
 		{"square-1024", false, 1024, 1024, 1024},
+		{"x-2000", false, 64, 2000, 512}, {"x-4000", false, 64, 4000, 256}, {"xt-1500", true, 128, 1500, 1024}, {"xt-1500-64", true, 64, 1500, 512}, {"x-1500-128", false, 128, 1500, 784},
 	} {
 		tc := newSgemmCase(rng, s.transA, false, s.m, s.n, s.k, 1, 0, 1)
 		tc.ldb = s.n // as a tensor lays it out: the widths that alias are the point
