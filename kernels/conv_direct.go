@@ -10,15 +10,20 @@ import "sync"
 // weight gradient of 3×3 ones.
 //
 // Each image's C input planes are copied once into a zero-bordered scratch
-// of padded planes, Hp×Wp, laid end to end. Seen in that flat layout, the
-// output at (oh, ow), stored at p = oh·Wp + ow, is
+// of padded planes, Hp×Wp, laid end to end, Hp = H + 2·PadH rows of
+// Wp = W + PadW (the PadW zero columns before a row also pad the row before
+// it on the right, which a read past the row's end meets; the last row's
+// lie past the last plane). Seen in that flat layout, the output at
+// (oh, ow), stored at p = oh·Wp + ow, is
 //
 //	y[k][p] = Σ_{c,r,s} w[k,c,r,s] · xpad[p + c·Hp·Wp + r·Wp + s]
 //
 // a one-dimensional correlation with one offset per tap (c, r, s). The
 // kernels run it along p a vector at a time over whole rows of Wp, with
 // one accumulator vector per output channel and a broadcast weight per tap;
-// the Wp − OW columns past each row's end are computed and dropped. Where K
+// the Wp − OW columns past each row's end are computed and dropped, and a
+// call whose outputs reach the image through fewer taps than all (near the
+// top and bottom padding) runs those alone (directLiveTaps). Where K
 // is a multiple of 16, AVX-512 runs the other way round, with no dropped
 // columns: a vector of 16 channels per output pixel of a row, a weight
 // vector per tap and a broadcast input, transposed in registers at the end
@@ -402,7 +407,9 @@ func chunkWeightsFlipped(w []float32, g *Conv2dGeom) func(dst []float32, c0, cb 
 // as [crs][kb] (chunkWeights; the backward-input pass passes them flipped,
 // chunkWeightsFlipped). e (nil: none) is applied as in Conv2d.
 func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, kb int), g Conv2dGeom, e *Epilogue) {
-	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
+	// Rows W + PadW wide: a row's left padding columns serve the row
+	// before it as its right padding (see the file's comment).
+	hp, wp := g.H+2*g.PadH, g.W+g.PadW
 	plane, crs, ohw := hp*wp, g.C*g.R*g.S, g.OH*g.OW
 	lanes, kbMax := arch.lanes, len(arch.fwdNV)
 	nvec := ceilDiv(g.OH*wp, lanes)
@@ -454,7 +461,30 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 			chunkW(wt[k0*crs:k1*crs], k0, k1-k0)
 		}
 	})
-	xsize := max(g.C*plane, ldo+offs[crs-1])
+	// A call whose outputs read only zero rows through some taps (the
+	// first and last calls of a padded plane) runs without them: their
+	// products are ±0, and a sum that starts at +0 keeps its bits adding
+	// them (but for a zero sum's sign after an underflow to −0, and for
+	// non-finite weights, whose 0·∞ the definition does not have).
+	// LeNet's second layer's input gradient, a correlation padded by 4,
+	// skips 13% of its taps' vectors so.
+	var live [][]liveTaps // [chunk][call]; nil entries: every tap
+	if !pix && g.PadH > 0 && directSkipDeadTaps {
+		live = directLiveTaps(arch, &g, offs, wt, wp, plane, nvec, chunks)
+		defer func() {
+			for _, l := range live {
+				for _, t := range l {
+					if t.w != nil {
+						putScratch(t.wp)
+						intScratch.Put(t.op)
+					}
+				}
+			}
+		}()
+	}
+	// The last row's right padding lies past the last plane: PadW more
+	// zeros.
+	xsize := max(g.C*plane+g.PadW, ldo+offs[crs-1])
 	hw := g.H * g.W
 	// Images are handed out one at a time (ParallelItems); each is
 	// computed alone, so the split changes no result.
@@ -483,8 +513,18 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 					continue
 				}
 				step := arch.fwdNV[kb-1] * lanes
-				for j := 0; j < nvec*lanes; j += step {
-					arch.fwd(kb, xpad[j:], offs, w, out[j:], ldo)
+				for i, j := 0, 0; j < nvec*lanes; i, j = i+1, j+step {
+					if live == nil || live[ch] == nil || live[ch][i].w == nil {
+						arch.fwd(kb, xpad[j:], offs, w, out[j:], ldo)
+						continue
+					}
+					if t := live[ch][i]; len(t.offs) > 0 {
+						arch.fwd(kb, xpad[j:], t.offs, t.w, out[j:], ldo)
+						continue
+					}
+					for k := range kb {
+						clear(out[k*ldo+j : k*ldo+j+step])
+					}
 				}
 				for k := range kb {
 					copyRows(y[(n*g.K+k0+k)*ohw:], out[k*ldo:], g.OH, g.OW, g.OW, wp)
@@ -504,6 +544,69 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 			}
 		}, func() { putScratch(bufp) }
 	})
+}
+
+// directSkipDeadTaps lets directConv leave out the taps that meet only zero
+// rows (directLiveTaps). A variable, so that tests can compare both ways.
+var directSkipDeadTaps = true
+
+// liveTaps are the taps one call of a direct convolution's kernel needs
+// (the offsets and the weights, [taps][kb]), from scratch (op, wp); w is
+// nil where the call needs every tap.
+type liveTaps struct {
+	offs []int
+	w    []float32
+	op   *[]int
+	wp   *[]float32
+}
+
+// directLiveTaps returns, for each chunk of output channels of directConv
+// and each of its kernel calls along the flat output, the taps (c, r, s)
+// whose reads for some output of the call meet a row of the image (not the
+// zero rows above and below it), in tap order, with their weights from wt
+// (the chunks' [crs][kb]); entries whose taps all meet the image are left
+// without w, and nil stands for a chunk, or all, of such entries.
+func directLiveTaps(arch *convArch, g *Conv2dGeom, offs []int, wt []float32, wp, plane, nvec, chunks int) [][]liveTaps {
+	rs, crs := g.R*g.S, g.C*g.R*g.S
+	first := g.PadH*wp + g.PadW             // the image's first value in a plane
+	end := (g.PadH+g.H-1)*wp + g.PadW + g.W // past its last
+	// meets reports whether tap t of plane 0 (offs[t] = r·wp + s) reads
+	// the image for some output of the call of step outputs at j.
+	meets := func(j, step, t int) bool { return j+offs[t] < end && j+offs[t]+step > first }
+	var live [][]liveTaps
+	for ch := range chunks {
+		k0, k1 := splitEven(ch, g.K, chunks), splitEven(ch+1, g.K, chunks)
+		kb := k1 - k0
+		step := arch.fwdNV[kb-1] * arch.lanes
+		for i, j := 0, 0; j < nvec*arch.lanes; i, j = i+1, j+step {
+			n := 0
+			for t := range rs {
+				if meets(j, step, t) {
+					n++
+				}
+			}
+			if n == rs {
+				continue
+			}
+			if live == nil {
+				live = make([][]liveTaps, chunks)
+			}
+			if live[ch] == nil {
+				live[ch] = make([]liveTaps, ceilDiv(nvec*arch.lanes, step))
+			}
+			l := &live[ch][i]
+			l.op, l.wp = getInts(n*g.C), getScratch(n*g.C*kb)
+			l.offs, l.w = (*l.op)[:0], (*l.wp)[:0]
+			w := wt[k0*crs : k1*crs]
+			for t := range crs {
+				if meets(j, step, t%rs) {
+					l.offs = append(l.offs, offs[t])
+					l.w = append(l.w, w[t*kb:(t+1)*kb]...)
+				}
+			}
+		}
+	}
+	return live
 }
 
 // directBackwardInput writes dx from dy and w for a direct geometry g: the

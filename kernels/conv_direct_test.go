@@ -418,3 +418,88 @@ func checkConvEpilogue(t *testing.T, name string, rng *rand.Rand, g Conv2dGeom, 
 		}
 	}
 }
+
+// TestDirectLiveTaps: every tap directLiveTaps leaves out of a call reads
+// only zeros of the padded planes (checked against the image's positions
+// one by one), and directConv with the taps left out gives the bits of
+// directConv with every tap, on the direct geometries and their
+// backward-input correlations, which pad by up to R−1.
+func TestDirectLiveTaps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	defer func(v bool) { directSkipDeadTaps = v }(directSkipDeadTaps)
+	gs := directGeoms(rng)
+	for _, g := range append([]Conv2dGeom(nil), gs...) {
+		gs = append(gs, g.backwardInputGeom())
+	}
+	gs = append(gs, withOut(Conv2dGeom{N: 2, C: 3, H: 1, W: 40, K: 5, R: 5, S: 5, StrideH: 1, StrideW: 1, PadH: 4, PadW: 4, DilH: 1, DilW: 1, Groups: 1}))
+	skipped := 0
+	for _, g := range gs {
+		if g.PadH == 0 {
+			continue
+		}
+		for _, arch := range convArchs {
+			if len(arch.fwdNV) == 0 || arch.pix != nil && g.K%16 == 0 && g.OW >= pixMinOW {
+				continue
+			}
+			hp, wp := g.H+2*g.PadH, g.W+g.PadW
+			plane, crs := hp*wp, g.C*g.R*g.S
+			image := func(i int) bool { // flat index i of plane 0 holds an image value
+				row, col := i/wp, i%wp
+				return row >= g.PadH && row < g.PadH+g.H && col >= g.PadW && col < g.PadW+g.W
+			}
+			offs := make([]int, crs)
+			for c := range g.C {
+				for r := range g.R {
+					for s := range g.S {
+						offs[(c*g.R+r)*g.S+s] = c*plane + r*wp + s
+					}
+				}
+			}
+			chunks := ceilDiv(g.K, len(arch.fwdNV))
+			wt := randSlice(rng, g.K*crs, 1)
+			nvec := ceilDiv(g.OH*wp, arch.lanes)
+			live := directLiveTaps(arch, &g, offs, wt, wp, plane, nvec, chunks)
+			for ch, calls := range live {
+				kb := splitEven(ch+1, g.K, chunks) - splitEven(ch, g.K, chunks)
+				step := arch.fwdNV[kb-1] * arch.lanes
+				for i, l := range calls {
+					if l.w == nil {
+						continue
+					}
+					kept := map[int]bool{}
+					for _, o := range l.offs {
+						kept[o] = true
+					}
+					for tap := range crs {
+						if kept[offs[tap]] {
+							continue
+						}
+						skipped++
+						for q := range step {
+							if at := i*step + q + offs[tap]%plane; image(at) {
+								t.Fatalf("%s %+v: call %d leaves out tap %d, which reads the image at %d", arch.name, g, i, tap, at)
+							}
+						}
+					}
+				}
+			}
+			x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
+			w := randSlice(rng, g.K*crs, 1)
+			run := func(skip bool) []float32 {
+				directSkipDeadTaps = skip
+				y := nanSlice(g.N * g.K * g.OH * g.OW)
+				directConv(arch, y, x, chunkWeights(w, crs), g, nil)
+				return y
+			}
+			all, some := run(false), run(true)
+			for i := range all {
+				if !sameFloat(all[i], some[i]) {
+					t.Fatalf("%s %+v: y[%d] = %v without the dead taps, %v with them", arch.name, g, i, some[i], all[i])
+				}
+			}
+		}
+	}
+	if skipped == 0 {
+		t.Fatal("no geometry left a tap out")
+	}
+}
