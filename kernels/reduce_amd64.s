@@ -4,6 +4,33 @@
 
 #include "textflag.h"
 
+// RUNS8_ARGS loads sumRuns8's arguments: the 8 runs' addresses into BX, DX,
+// SI, DI, R8, R9, R10 and R13, n in bytes into CX, out into R12, and a zero
+// byte index into R11.
+#define RUNS8_ARGS \
+	MOVQ src+0(FP), AX; \
+	MOVQ offs+8(FP), R11; \
+	MOVQ n+16(FP), CX; \
+	MOVQ out+24(FP), R12; \
+	MOVQ 0(R11), BX; \
+	LEAQ (AX)(BX*4), BX; \
+	MOVQ 8(R11), DX; \
+	LEAQ (AX)(DX*4), DX; \
+	MOVQ 16(R11), SI; \
+	LEAQ (AX)(SI*4), SI; \
+	MOVQ 24(R11), DI; \
+	LEAQ (AX)(DI*4), DI; \
+	MOVQ 32(R11), R8; \
+	LEAQ (AX)(R8*4), R8; \
+	MOVQ 40(R11), R9; \
+	LEAQ (AX)(R9*4), R9; \
+	MOVQ 48(R11), R10; \
+	LEAQ (AX)(R10*4), R10; \
+	MOVQ 56(R11), R13; \
+	LEAQ (AX)(R13*4), R13; \
+	SHLQ $2, CX; \
+	XORQ R11, R11
+
 // ROWMAX8 leaves in X0's low lane the largest of Y0's eight.
 #define ROWMAX8 \
 	VEXTRACTF128 $1, Y0, X1; \
@@ -128,28 +155,7 @@ max8:
 // j < 4, added in order of i (sum64's four partial sums, 8 runs at once);
 // n is a positive multiple of 4.
 TEXT ·sumRuns8AVX512(SB), NOSPLIT, $0-32
-	MOVQ src+0(FP), AX
-	MOVQ offs+8(FP), R11
-	MOVQ n+16(FP), CX
-	MOVQ out+24(FP), R12
-	MOVQ 0(R11), BX
-	LEAQ (AX)(BX*4), BX
-	MOVQ 8(R11), DX
-	LEAQ (AX)(DX*4), DX
-	MOVQ 16(R11), SI
-	LEAQ (AX)(SI*4), SI
-	MOVQ 24(R11), DI
-	LEAQ (AX)(DI*4), DI
-	MOVQ 32(R11), R8
-	LEAQ (AX)(R8*4), R8
-	MOVQ 40(R11), R9
-	LEAQ (AX)(R9*4), R9
-	MOVQ 48(R11), R10
-	LEAQ (AX)(R10*4), R10
-	MOVQ 56(R11), R13
-	LEAQ (AX)(R13*4), R13
-	SHLQ $2, CX
-	XORQ R11, R11
+	RUNS8_ARGS
 	VXORPD Z0, Z0, Z0
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
@@ -180,28 +186,7 @@ runs8:
 // func sumRuns8AVX2(src *float32, offs *[8]int, n int, out *[32]float64)
 // sumRuns8AVX512 on 4 lanes a register.
 TEXT ·sumRuns8AVX2(SB), NOSPLIT, $0-32
-	MOVQ src+0(FP), AX
-	MOVQ offs+8(FP), R11
-	MOVQ n+16(FP), CX
-	MOVQ out+24(FP), R12
-	MOVQ 0(R11), BX
-	LEAQ (AX)(BX*4), BX
-	MOVQ 8(R11), DX
-	LEAQ (AX)(DX*4), DX
-	MOVQ 16(R11), SI
-	LEAQ (AX)(SI*4), SI
-	MOVQ 24(R11), DI
-	LEAQ (AX)(DI*4), DI
-	MOVQ 32(R11), R8
-	LEAQ (AX)(R8*4), R8
-	MOVQ 40(R11), R9
-	LEAQ (AX)(R9*4), R9
-	MOVQ 48(R11), R10
-	LEAQ (AX)(R10*4), R10
-	MOVQ 56(R11), R13
-	LEAQ (AX)(R13*4), R13
-	SHLQ $2, CX
-	XORQ R11, R11
+	RUNS8_ARGS
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
