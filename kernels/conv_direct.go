@@ -468,19 +468,10 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 	// non-finite weights, whose 0·∞ the definition does not have).
 	// LeNet's second layer's input gradient, a correlation padded by 4,
 	// skips 13% of its taps' vectors so.
-	var live [][]liveTaps // [chunk][call]; nil entries: every tap
+	var live liveTable
 	if !pix && g.PadH > 0 && directSkipDeadTaps {
-		live = directLiveTaps(arch, &g, offs, wt, wp, plane, nvec, chunks)
-		defer func() {
-			for _, l := range live {
-				for _, t := range l {
-					if t.w != nil {
-						putScratch(t.wp)
-						intScratch.Put(t.op)
-					}
-				}
-			}
-		}()
+		live = directLiveTaps(arch, &g, offs, wt, wp, nvec, chunks)
+		defer live.release()
 	}
 	// The last row's right padding lies past the last plane: PadW more
 	// zeros.
@@ -514,16 +505,15 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 				}
 				step := arch.fwdNV[kb-1] * lanes
 				for i, j := 0, 0; j < nvec*lanes; i, j = i+1, j+step {
-					if live == nil || live[ch] == nil || live[ch][i].w == nil {
+					switch t := live.at(ch, i); {
+					case t == nil:
 						arch.fwd(kb, xpad[j:], offs, w, out[j:], ldo)
-						continue
-					}
-					if t := live[ch][i]; len(t.offs) > 0 {
-						arch.fwd(kb, xpad[j:], t.offs, t.w, out[j:], ldo)
-						continue
-					}
-					for k := range kb {
-						clear(out[k*ldo+j : k*ldo+j+step])
+					case len(*t.offs) > 0:
+						arch.fwd(kb, xpad[j:], *t.offs, *t.w, out[j:], ldo)
+					default:
+						for k := range kb {
+							clear(out[k*ldo+j : k*ldo+j+step])
+						}
 					}
 				}
 				for k := range kb {
@@ -550,38 +540,59 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 // rows (directLiveTaps). A variable, so that tests can compare both ways.
 var directSkipDeadTaps = true
 
-// liveTaps are the taps one call of a direct convolution's kernel needs
-// (the offsets and the weights, [taps][kb]), from scratch (op, wp); w is
-// nil where the call needs every tap.
+// liveTaps are the taps one call of a direct convolution's kernel needs:
+// their offsets and weights ([taps][kb]), in scratch.
 type liveTaps struct {
-	offs []int
-	w    []float32
-	op   *[]int
-	wp   *[]float32
+	offs *[]int
+	w    *[]float32
+}
+
+// liveTable is directLiveTaps' result, [chunk][call]; nil, a nil chunk or
+// an entry without taps stands for a call that needs every tap.
+type liveTable [][]liveTaps
+
+// at returns the taps of call i of chunk ch, nil for every tap.
+func (l liveTable) at(ch, i int) *liveTaps {
+	if l == nil || l[ch] == nil || l[ch][i].offs == nil {
+		return nil
+	}
+	return &l[ch][i]
+}
+
+// release returns the table's scratch.
+func (l liveTable) release() {
+	for _, calls := range l {
+		for _, t := range calls {
+			if t.offs != nil {
+				intScratch.Put(t.offs)
+				putScratch(t.w)
+			}
+		}
+	}
 }
 
 // directLiveTaps returns, for each chunk of output channels of directConv
 // and each of its kernel calls along the flat output, the taps (c, r, s)
 // whose reads for some output of the call meet a row of the image (not the
 // zero rows above and below it), in tap order, with their weights from wt
-// (the chunks' [crs][kb]); entries whose taps all meet the image are left
-// without w, and nil stands for a chunk, or all, of such entries.
-func directLiveTaps(arch *convArch, g *Conv2dGeom, offs []int, wt []float32, wp, plane, nvec, chunks int) [][]liveTaps {
+// (the chunks' [crs][kb]), where some taps do not.
+func directLiveTaps(arch *convArch, g *Conv2dGeom, offs []int, wt []float32, wp, nvec, chunks int) liveTable {
 	rs, crs := g.R*g.S, g.C*g.R*g.S
 	first := g.PadH*wp + g.PadW             // the image's first value in a plane
 	end := (g.PadH+g.H-1)*wp + g.PadW + g.W // past its last
-	// meets reports whether tap t of plane 0 (offs[t] = r·wp + s) reads
-	// the image for some output of the call of step outputs at j.
-	meets := func(j, step, t int) bool { return j+offs[t] < end && j+offs[t]+step > first }
-	var live [][]liveTaps
+	meets := make([]bool, rs)
+	var live liveTable
 	for ch := range chunks {
 		k0, k1 := splitEven(ch, g.K, chunks), splitEven(ch+1, g.K, chunks)
 		kb := k1 - k0
 		step := arch.fwdNV[kb-1] * arch.lanes
 		for i, j := 0, 0; j < nvec*arch.lanes; i, j = i+1, j+step {
+			// Tap t of plane 0 (offs[t] = r·wp + s) meets the image
+			// for some output of the call's step outputs at j.
 			n := 0
 			for t := range rs {
-				if meets(j, step, t) {
+				meets[t] = j+offs[t] < end && j+offs[t]+step > first
+				if meets[t] {
 					n++
 				}
 			}
@@ -589,21 +600,22 @@ func directLiveTaps(arch *convArch, g *Conv2dGeom, offs []int, wt []float32, wp,
 				continue
 			}
 			if live == nil {
-				live = make([][]liveTaps, chunks)
+				live = make(liveTable, chunks)
 			}
 			if live[ch] == nil {
 				live[ch] = make([]liveTaps, ceilDiv(nvec*arch.lanes, step))
 			}
-			l := &live[ch][i]
-			l.op, l.wp = getInts(n*g.C), getScratch(n*g.C*kb)
-			l.offs, l.w = (*l.op)[:0], (*l.wp)[:0]
+			l := liveTaps{getInts(n * g.C), getScratch(n * g.C * kb)}
+			lo, lw := (*l.offs)[:0], (*l.w)[:0]
 			w := wt[k0*crs : k1*crs]
 			for t := range crs {
-				if meets(j, step, t%rs) {
-					l.offs = append(l.offs, offs[t])
-					l.w = append(l.w, w[t*kb:(t+1)*kb]...)
+				if meets[t%rs] {
+					lo = append(lo, offs[t])
+					lw = append(lw, w[t*kb:(t+1)*kb]...)
 				}
 			}
+			*l.offs, *l.w = lo, lw
+			live[ch][i] = l
 		}
 	}
 	return live

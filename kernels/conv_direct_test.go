@@ -458,16 +458,17 @@ func TestDirectLiveTaps(t *testing.T) {
 			chunks := ceilDiv(g.K, len(arch.fwdNV))
 			wt := randSlice(rng, g.K*crs, 1)
 			nvec := ceilDiv(g.OH*wp, arch.lanes)
-			live := directLiveTaps(arch, &g, offs, wt, wp, plane, nvec, chunks)
-			for ch, calls := range live {
+			live := directLiveTaps(arch, &g, offs, wt, wp, nvec, chunks)
+			for ch := range chunks {
 				kb := splitEven(ch+1, g.K, chunks) - splitEven(ch, g.K, chunks)
 				step := arch.fwdNV[kb-1] * arch.lanes
-				for i, l := range calls {
-					if l.w == nil {
+				for i := range ceilDiv(nvec*arch.lanes, step) {
+					l := live.at(ch, i)
+					if l == nil {
 						continue
 					}
 					kept := map[int]bool{}
-					for _, o := range l.offs {
+					for _, o := range *l.offs {
 						kept[o] = true
 					}
 					for tap := range crs {
@@ -483,6 +484,7 @@ func TestDirectLiveTaps(t *testing.T) {
 					}
 				}
 			}
+			live.release()
 			x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
 			w := randSlice(rng, g.K*crs, 1)
 			run := func(skip bool) []float32 {

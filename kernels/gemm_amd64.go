@@ -158,16 +158,28 @@ func sgemmKernel16x16AVX512A(k int, a, b, c *float32, ldc int, alpha, beta float
 //go:noescape
 func sgemmKernel16x16AVX512AT(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)
 
+// aLast is the index of the last value of a that an mr-row kernel reads
+// over k steps of op(A) laid out as l, lda apart in place.
+func aLast(l aLayout, mr, k, lda int) int {
+	switch l {
+	case aRowMajor:
+		return (mr-1)*lda + k - 1
+	case aTransposed:
+		return (k-1)*lda + mr - 1
+	}
+	return mr*k - 1
+}
+
 // inPlaceKernel wraps an mr×nr kernel's two in-place forms as
 // sgemmArch.inPlace.
 func inPlaceKernel(mr, nr int, rowMajor, trans func(k int, a, b, c *float32, ldc int, alpha, beta float32, lda int)) func(bool, int, []float32, int, []float32, []float32, int, float32, float32) {
 	return func(t bool, k int, a []float32, lda int, b, c []float32, ldc int, alpha, beta float32) {
 		// As kernel, the ends of what the assembly reads and writes.
-		last := (mr-1)*lda + k - 1
+		l := aRowMajor
 		if t {
-			last = (k-1)*lda + mr - 1
+			l = aTransposed
 		}
-		_, _, _ = a[last], b[nr*k-1], c[(mr-1)*ldc+nr-1]
+		_, _, _ = a[aLast(l, mr, k, lda)], b[nr*k-1], c[(mr-1)*ldc+nr-1]
 		if t {
 			trans(k, &a[0], &b[0], &c[0], ldc, alpha, beta, lda)
 		} else {
@@ -205,24 +217,11 @@ func sgemmKernel16x16AVX512ATB(k int, a, b, c *float32, ldc int, alpha, beta flo
 // sgemmArch.inPlaceB; rowMajor and trans are nil where the kernel has no
 // in-place op(A) (sgemmArch.inPlace is nil, so no job asks for them).
 func inPlaceBKernel(mr, nr int, packed, rowMajor, trans func(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int)) func(aLayout, int, []float32, int, []float32, int, []float32, int, float32, float32) {
+	forms := [...]func(k int, a, b, c *float32, ldc int, alpha, beta float32, lda, ldb int){aPacked: packed, aRowMajor: rowMajor, aTransposed: trans}
 	return func(l aLayout, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 		// As kernel, the ends of what the assembly reads and writes.
-		last := mr*k - 1
-		switch l {
-		case aRowMajor:
-			last = (mr-1)*lda + k - 1
-		case aTransposed:
-			last = (k-1)*lda + mr - 1
-		}
-		_, _, _ = a[last], b[(k-1)*ldb+nr-1], c[(mr-1)*ldc+nr-1]
-		f := packed
-		switch l {
-		case aRowMajor:
-			f = rowMajor
-		case aTransposed:
-			f = trans
-		}
-		f(k, &a[0], &b[0], &c[0], ldc, alpha, beta, lda, ldb)
+		_, _, _ = a[aLast(l, mr, k, lda)], b[(k-1)*ldb+nr-1], c[(mr-1)*ldc+nr-1]
+		forms[l](k, &a[0], &b[0], &c[0], ldc, alpha, beta, lda, ldb)
 	}
 }
 
