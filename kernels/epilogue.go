@@ -25,6 +25,21 @@ type Epilogue struct {
 	HasAct bool
 }
 
+// fromRow returns e for the part of C from row i on (ldc its row stride).
+func (e *Epilogue) fromRow(i, ldc int) Epilogue {
+	r := *e
+	if r.Residual != nil {
+		r.Residual = r.Residual[i*ldc:]
+	}
+	if r.ActOut != nil {
+		r.ActOut = r.ActOut[i*ldc:]
+	}
+	if r.Bias != nil && r.BiasRows {
+		r.Bias = r.Bias[i:]
+	}
+	return r
+}
+
 // none reports whether e changes nothing.
 func (e *Epilogue) none() bool {
 	return e == nil || (e.Residual == nil && e.Bias == nil && !e.HasAct)

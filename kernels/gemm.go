@@ -417,6 +417,40 @@ func SgemmPacked(transA bool, m int, alpha float32, a []float32, lda int, pb *Pa
 	sgemmRun(pb.arch, transA, pb.transB, m, n, k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e, pb.data, nil)
 }
 
+// SgemmPackedRows is SgemmPacked for rows [lo, hi) of the m rows of A and
+// C (a, c and e's operands still from row 0, A not transposed), each
+// element computed as SgemmPacked computes it for all m rows. All m rows
+// run as SgemmPacked runs them; a block of them (RecurrentRows splits
+// only products SgemmPacked runs packed) on the calling goroutine alone.
+func SgemmPackedRows(m, lo, hi int, alpha float32, a []float32, lda int, pb *PackedB, beta float32, c []float32, ldc int, e *Epilogue) {
+	if lo == 0 && hi == m {
+		SgemmPacked(false, m, alpha, a, lda, pb, beta, c, ldc, e)
+		return
+	}
+	if hi <= lo {
+		return
+	}
+	if e.none() {
+		e = nil
+	} else {
+		r := e.fromRow(lo, ldc)
+		e = &r
+	}
+	a, c = a[lo*lda:], c[lo*ldc:]
+	if alpha == 0 || !pb.packedFor(m) {
+		sgemm(pb.arch, false, pb.transB, hi-lo, pb.n, pb.k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e)
+		return
+	}
+	sgemmRunOn(pb.arch, true, false, pb.transB, hi-lo, pb.n, pb.k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e, pb.data, nil)
+}
+
+// packedFor reports whether SgemmPacked runs a product of m rows with pb
+// from its packed slivers (for every alpha but 0).
+func (pb *PackedB) packedFor(m int) bool {
+	n, k := pb.n, pb.k
+	return m > 0 && n > 0 && k > 0 && int64(m)*int64(n)*int64(k) >= sgemmSmallWork && sgemmPick(m, n) == pb.arch
+}
+
 // scaleRow sets row = beta·row, without reading row when beta == 0.
 func scaleRow(row []float32, beta float32) {
 	switch beta {

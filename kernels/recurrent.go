@@ -1,11 +1,69 @@
 package kernels
 
+import "runtime"
+
 // The pointwise parts of one LSTM and one GRU time step
 // (device.LSTMCell, device.GRUCell and their backwards). Every slice starts
 // at its operand's offset; batch rows of hidden units, gate blocks side by
 // side in a row. Rows run in parallel; within a row the sigmoids and tanhs
 // run over whole gate blocks with the Unary kernel's span code, so that a
 // fused step rounds as the separate ops do.
+
+// RecurrentRows runs a recurrence whose batch rows are independent (a
+// row's state at a step depends on the same row's state before it alone,
+// as in the RNN, LSTM and GRU) as blocks of rows side by side: fn(lo, hi)
+// runs rows [lo, hi) through every step, its products with
+// SgemmPackedRows and its cells with the cell kernels' Rows forms. pb is
+// the recurrent weight packed for batch rows; each block multiplies by it
+// steps times.
+//
+// A step's product worth one worker alone (a batch of 64 times a 128-wide
+// weight: 1 Mi multiply-adds, 11 µs) ran on one core while the others
+// waited; blocks of rows run the whole recurrence with no join between
+// steps, each reading the shared weight. Where a step's product is worth
+// several workers, each block would stream all of a large weight at every
+// step, where the product's column chunks keep a part of it in each
+// core's cache: then fn(0, batch) runs once, and its products and cells
+// go parallel step by step, as they do in a block of all the rows. The
+// blocks are whole slivers of the micro-kernel's rows, one a worker; no
+// split changes what any element computes.
+func RecurrentRows(pb *PackedB, batch, steps int, fn func(lo, hi int)) {
+	if blocks := recurrentBlocks(pb, batch, steps, runtime.GOMAXPROCS(0)); blocks > 1 {
+		slivers, mr := ceilDiv(batch, pb.arch.mr), pb.arch.mr
+		ParallelFor(blocks, 1, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				fn(splitEven(i, slivers, blocks)*mr, min(batch, splitEven(i+1, slivers, blocks)*mr))
+			}
+		})
+		return
+	}
+	fn(0, batch)
+}
+
+// recurrentBlockWork, if not 0, is the least work (multiply-adds) of a
+// row block in place of the pool's: tests split small recurrences.
+var recurrentBlockWork int64
+
+// recurrentBlocks is how many row blocks RecurrentRows runs a recurrence
+// of steps products of batch rows with pb in, on workers: 1 where a
+// step's product goes parallel by itself or the recurrence's work is not
+// worth more (as sgemmWorkers weighs a product's), else one a worker, at
+// most one a sliver of rows.
+func recurrentBlocks(pb *PackedB, batch, steps, workers int) int {
+	if steps <= 0 || !pb.packedFor(batch) || sgemmWorkers(workers, batch, pb.n, pb.k) > 1 {
+		return 1
+	}
+	work := int64(batch) * int64(pb.n) * int64(pb.k) * int64(steps)
+	per := recurrentBlockWork
+	switch {
+	case per > 0:
+	case pool.spinning():
+		per = sgemmTaskWork
+	default:
+		per = sgemmParkedWork
+	}
+	return int(max(1, min(int64(workers), int64(ceilDiv(batch, pb.arch.mr)), work/per)))
+}
 
 // cellGrain is the fewest rows×hidden elements worth another goroutine:
 // each costs a few transcendentals.
@@ -14,7 +72,14 @@ const cellGrain = elemGrain / 4
 // LSTMCell activates gates [batch, 4·hidden] (i, f, g, o) in place and
 // writes c = f·cPrev + i·g and h = o·tanh(c).
 func LSTMCell(h, c, gates, cPrev []float32, batch, hidden int) {
-	ParallelFor(batch, max(1, cellGrain/hidden), func(lo, hi int) {
+	LSTMCellRows(h, c, gates, cPrev, batch, 0, batch, hidden)
+}
+
+// LSTMCellRows is LSTMCell on rows [lo, hi) of the batch (every slice
+// still from row 0): in parallel when they are all of them, else on the
+// calling goroutine (a row block of RecurrentRows).
+func LSTMCellRows(h, c, gates, cPrev []float32, batch, lo, hi, hidden int) {
+	cellRows(batch, lo, hi, hidden, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			g := gates[b*4*hidden:][:4*hidden]
 			unarySpan(Sigmoid, 0, 0, g[:2*hidden], g[:2*hidden])
@@ -33,7 +98,13 @@ func LSTMCell(h, c, gates, cPrev []float32, batch, hidden int) {
 // the activated gates, c and cPrev. dcPrev may be dc: each element is read
 // before it is written.
 func LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev []float32, batch, hidden int) {
-	ParallelFor(batch, max(1, cellGrain/hidden), func(lo, hi int) {
+	LSTMCellBackwardRows(dgates, dcPrev, dh, dc, gates, c, cPrev, batch, 0, batch, hidden)
+}
+
+// LSTMCellBackwardRows is LSTMCellBackward on rows [lo, hi), as
+// LSTMCellRows.
+func LSTMCellBackwardRows(dgates, dcPrev, dh, dc, gates, c, cPrev []float32, batch, lo, hi, hidden int) {
+	cellRows(batch, lo, hi, hidden, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			g, d := gates[b*4*hidden:][:4*hidden], dgates[b*4*hidden:][:4*hidden]
 			row := func(s []float32) []float32 { return s[b*hidden:][:hidden] }
@@ -47,7 +118,12 @@ func LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev []float32, batch, 
 // GRUCell writes h and saves r, z, n, hh_n in gates [batch, 4·hidden] from
 // x and hh [batch, 3·hidden] and hPrev.
 func GRUCell(h, gates, x, hh, hPrev []float32, batch, hidden int) {
-	ParallelFor(batch, max(1, cellGrain/hidden), func(lo, hi int) {
+	GRUCellRows(h, gates, x, hh, hPrev, batch, 0, batch, hidden)
+}
+
+// GRUCellRows is GRUCell on rows [lo, hi), as LSTMCellRows.
+func GRUCellRows(h, gates, x, hh, hPrev []float32, batch, lo, hi, hidden int) {
+	cellRows(batch, lo, hi, hidden, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			g := gates[b*4*hidden:][:4*hidden]
 			xr, hr := x[b*3*hidden:][:3*hidden], hh[b*3*hidden:][:3*hidden]
@@ -73,12 +149,28 @@ func GRUCell(h, gates, x, hh, hPrev []float32, batch, hidden int) {
 // from dh, the saved gates and hPrev. dhPrev may be dh: each element is
 // read before it is written.
 func GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev []float32, batch, hidden int) {
-	ParallelFor(batch, max(1, cellGrain/hidden), func(lo, hi int) {
+	GRUCellBackwardRows(dx, dhh, dhPrev, dh, gates, hPrev, batch, 0, batch, hidden)
+}
+
+// GRUCellBackwardRows is GRUCellBackward on rows [lo, hi), as
+// LSTMCellRows.
+func GRUCellBackwardRows(dx, dhh, dhPrev, dh, gates, hPrev []float32, batch, lo, hi, hidden int) {
+	cellRows(batch, lo, hi, hidden, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			row := func(s []float32) []float32 { return s[b*hidden:][:hidden] }
 			gruCellBack(dx[b*3*hidden:], dhh[b*3*hidden:], row(dhPrev), row(dh), gates[b*4*hidden:], row(hPrev), hidden)
 		}
 	})
+}
+
+// cellRows runs a cell's rows [lo, hi) of batch: split over the workers
+// when they are the whole batch, else all on the calling goroutine.
+func cellRows(batch, lo, hi, hidden int, rows func(lo, hi int)) {
+	if lo == 0 && hi == batch {
+		ParallelFor(batch, max(1, cellGrain/hidden), rows)
+		return
+	}
+	rows(lo, hi)
 }
 
 // lstmCStateGo sets c = f·cp + i·g: the portable lstmCState.

@@ -368,7 +368,9 @@ func (d *cpuDevice) packB(m, n, k int, transB bool, b device.Buffer, ldb int) (p
 }
 
 // LSTM packs whh once, then runs each step as LSTMStep does: the product
-// with xw its epilogue's residual, then the cell.
+// with xw its epilogue's residual, then the cell. The batch's rows run in
+// blocks side by side through all the steps where a step is too small to
+// share out (kernels.RecurrentRows), as in every recurrence below.
 func (d *cpuDevice) LSTM(y, gates, xw, whh, h0, c0 device.Buffer, p device.RecurrenceParams) {
 	d.dispatch()
 	b, hd := p.Batch, p.Hidden
@@ -376,16 +378,18 @@ func (d *cpuDevice) LSTM(y, gates, xw, whh, h0, c0 device.Buffer, p device.Recur
 	defer free()
 	Y, G, X := f32(y), f32(gates), f32(xw)
 	bh, b4, cOff := b*hd, 4*b*hd, p.Steps*b*hd
-	hPrev, cPrev := f32(h0), f32(c0)
-	var e kernels.Epilogue // one for all the steps: the residual moves
-	for n := range p.Steps {
-		t := p.Step(n)
-		g := G[t*b4:]
-		e.Residual = X[t*b4:]
-		kernels.SgemmPacked(false, b, 1, hPrev, hd, pb, 0, g, 4*hd, &e)
-		kernels.LSTMCell(Y[t*bh:], Y[cOff+t*bh:], g, cPrev, b, hd)
-		hPrev, cPrev = Y[t*bh:], Y[cOff+t*bh:]
-	}
+	kernels.RecurrentRows(pb, b, p.Steps, func(lo, hi int) {
+		hPrev, cPrev := f32(h0), f32(c0)
+		var e kernels.Epilogue // one for all the steps: the residual moves
+		for n := range p.Steps {
+			t := p.Step(n)
+			g := G[t*b4:]
+			e.Residual = X[t*b4:]
+			kernels.SgemmPackedRows(b, lo, hi, 1, hPrev, hd, pb, 0, g, 4*hd, &e)
+			kernels.LSTMCellRows(Y[t*bh:], Y[cOff+t*bh:], g, cPrev, b, lo, hi, hd)
+			hPrev, cPrev = Y[t*bh:], Y[cOff+t*bh:]
+		}
+	})
 }
 
 // LSTMBackward packs whh once, then runs each step as LSTMStepBackward
@@ -400,21 +404,23 @@ func (d *cpuDevice) LSTMBackward(dgates, dc, g, whh, gates, y, c0 device.Buffer,
 	defer d.Free(scratch)
 	dh, DG, DC, Gr, G, Y := f32(scratch), f32(dgates), f32(dc), f32(g), f32(gates), f32(y)
 	bh, b4, cOff := b*hd, 4*b*hd, p.Steps*b*hd
-	var e kernels.Epilogue // one for all the steps: the residual moves
-	for n := p.Steps - 1; n >= 0; n-- {
-		t := p.Step(n)
-		cPrev := f32(c0)
-		if n > 0 {
-			cPrev = Y[cOff+p.Step(n-1)*bh:]
+	kernels.RecurrentRows(pb, b, p.Steps-1, func(lo, hi int) {
+		var e kernels.Epilogue // one for all the steps: the residual moves
+		for n := p.Steps - 1; n >= 0; n-- {
+			t := p.Step(n)
+			cPrev := f32(c0)
+			if n > 0 {
+				cPrev = Y[cOff+p.Step(n-1)*bh:]
+			}
+			if n == p.Steps-1 {
+				kernels.LSTMCellBackwardRows(DG[t*b4:], DC, Gr[t*bh:], Gr[cOff+t*bh:], G[t*b4:], Y[cOff+t*bh:], cPrev, b, lo, hi, hd)
+				continue
+			}
+			e.Residual = Gr[t*bh:]
+			kernels.SgemmPackedRows(b, lo, hi, 1, DG[p.Step(n+1)*b4:], 4*hd, pb, 0, dh, hd, &e)
+			kernels.LSTMCellBackwardRows(DG[t*b4:], DC, dh, DC, G[t*b4:], Y[cOff+t*bh:], cPrev, b, lo, hi, hd)
 		}
-		if n == p.Steps-1 {
-			kernels.LSTMCellBackward(DG[t*b4:], DC, Gr[t*bh:], Gr[cOff+t*bh:], G[t*b4:], Y[cOff+t*bh:], cPrev, b, hd)
-			continue
-		}
-		e.Residual = Gr[t*bh:]
-		kernels.SgemmPacked(false, b, 1, DG[p.Step(n+1)*b4:], 4*hd, pb, 0, dh, hd, &e)
-		kernels.LSTMCellBackward(DG[t*b4:], DC, dh, DC, G[t*b4:], Y[cOff+t*bh:], cPrev, b, hd)
-	}
+	})
 }
 
 // GRU packs whh once, then runs each step as GRUStep does.
@@ -431,13 +437,15 @@ func (d *cpuDevice) GRU(y, gates, xw, whh, bhh, h0 device.Buffer, p device.Recur
 		e = &kernels.Epilogue{Bias: f32(bhh)}
 	}
 	bh := b * hd
-	prev := f32(h0)
-	for n := range p.Steps {
-		t := p.Step(n)
-		kernels.SgemmPacked(false, b, 1, prev, hd, pb, 0, hh, 3*hd, e)
-		kernels.GRUCell(Y[t*bh:], G[t*4*bh:], X[t*3*bh:], hh, prev, b, hd)
-		prev = Y[t*bh:]
-	}
+	kernels.RecurrentRows(pb, b, p.Steps, func(lo, hi int) {
+		prev := f32(h0)
+		for n := range p.Steps {
+			t := p.Step(n)
+			kernels.SgemmPackedRows(b, lo, hi, 1, prev, hd, pb, 0, hh, 3*hd, e)
+			kernels.GRUCellRows(Y[t*bh:], G[t*4*bh:], X[t*3*bh:], hh, prev, b, lo, hi, hd)
+			prev = Y[t*bh:]
+		}
+	})
 }
 
 // GRUBackward packs whh once, then runs each step as GRUStepBackward does.
@@ -448,21 +456,23 @@ func (d *cpuDevice) GRUBackward(dx, dhh, dh, g, whh, gates, y, h0 device.Buffer,
 	defer free()
 	DX, DHH, DH, Gr, G, Y := f32(dx), f32(dhh), f32(dh), f32(g), f32(gates), f32(y)
 	bh := b * hd
-	var e kernels.Epilogue // one for all the steps: the residual moves
-	for n := p.Steps - 1; n >= 0; n-- {
-		t := p.Step(n)
-		prev := f32(h0)
-		if n > 0 {
-			prev = Y[p.Step(n-1)*bh:]
+	kernels.RecurrentRows(pb, b, p.Steps-1, func(lo, hi int) {
+		var e kernels.Epilogue // one for all the steps: the residual moves
+		for n := p.Steps - 1; n >= 0; n-- {
+			t := p.Step(n)
+			prev := f32(h0)
+			if n > 0 {
+				prev = Y[p.Step(n-1)*bh:]
+			}
+			if n == p.Steps-1 {
+				kernels.GRUCellBackwardRows(DX[t*3*bh:], DHH[t*3*bh:], DH, Gr[t*bh:], G[t*4*bh:], prev, b, lo, hi, hd)
+				continue
+			}
+			e.Residual = Gr[t*bh:]
+			kernels.SgemmPackedRows(b, lo, hi, 1, DHH[p.Step(n+1)*3*bh:], 3*hd, pb, 1, DH, hd, &e)
+			kernels.GRUCellBackwardRows(DX[t*3*bh:], DHH[t*3*bh:], DH, DH, G[t*4*bh:], prev, b, lo, hi, hd)
 		}
-		if n == p.Steps-1 {
-			kernels.GRUCellBackward(DX[t*3*bh:], DHH[t*3*bh:], DH, Gr[t*bh:], G[t*4*bh:], prev, b, hd)
-			continue
-		}
-		e.Residual = Gr[t*bh:]
-		kernels.SgemmPacked(false, b, 1, DHH[p.Step(n+1)*3*bh:], 3*hd, pb, 1, DH, hd, &e)
-		kernels.GRUCellBackward(DX[t*3*bh:], DHH[t*3*bh:], DH, DH, G[t*4*bh:], prev, b, hd)
-	}
+	})
 }
 
 func (d *cpuDevice) GRUCell(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams) {
@@ -527,20 +537,23 @@ func f32OrNil(b device.Buffer) []float32 {
 }
 
 // Elman runs the steps as GEMMs whose epilogue adds xw_t and applies the
-// activation, each reading the previous step's output in place.
-// The weight is packed once for all the steps.
+// activation, each reading the previous step's output in place, in row
+// blocks as LSTM. The weight is packed once for all the steps.
 func (d *cpuDevice) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
 	d.dispatch()
 	pb, free := d.packB(p.Batch, p.Hidden, p.Hidden, true, whh, p.Hidden)
 	defer free()
-	Y, prev := f32(y), f32(h0)
+	Y := f32(y)
 	bh := p.Batch * p.Hidden
-	for n := range p.Steps {
-		t := p.Step(n)
-		e := epilogue(device.Epilogue{Residual: xw, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}, 0)
-		kernels.SgemmPacked(false, p.Batch, 1, prev, p.Hidden, pb, 0, Y[t*bh:], p.Hidden, e)
-		prev = Y[t*bh:]
-	}
+	kernels.RecurrentRows(pb, p.Batch, p.Steps, func(lo, hi int) {
+		prev := f32(h0)
+		for n := range p.Steps {
+			t := p.Step(n)
+			e := epilogue(device.Epilogue{Residual: xw, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}, 0)
+			kernels.SgemmPackedRows(p.Batch, lo, hi, 1, prev, p.Hidden, pb, 0, Y[t*bh:], p.Hidden, e)
+			prev = Y[t*bh:]
+		}
+	})
 }
 
 // ElmanBackward runs the last step's gradient as the element-wise
@@ -560,12 +573,14 @@ func (d *cpuDevice) ElmanBackward(dz, g, whh, y device.Buffer, p device.ElmanPar
 			kernels.Strided[float32]{Data: G, Off: last * bh, Strides: []int{1}},
 			kernels.Strided[float32]{Data: f32(y), Off: last * bh, Strides: []int{1}}, []int{bh})
 	}
-	for n := p.Steps - 2; n >= 0; n-- {
-		t, later := p.Step(n), p.Step(n+1)
-		e := device.Epilogue{Residual: g, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}
-		if p.Act != device.NoActivation {
-			e.ActOut, e.OffActOut = y, t*bh
+	kernels.RecurrentRows(pb, p.Batch, p.Steps-1, func(lo, hi int) {
+		for n := p.Steps - 2; n >= 0; n-- {
+			t, later := p.Step(n), p.Step(n+1)
+			e := device.Epilogue{Residual: g, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}
+			if p.Act != device.NoActivation {
+				e.ActOut, e.OffActOut = y, t*bh
+			}
+			kernels.SgemmPackedRows(p.Batch, lo, hi, 1, DZ[later*bh:], p.Hidden, pb, 0, DZ[t*bh:], p.Hidden, epilogue(e, 0))
 		}
-		kernels.SgemmPacked(false, p.Batch, 1, DZ[later*bh:], p.Hidden, pb, 0, DZ[t*bh:], p.Hidden, epilogue(e, 0))
-	}
+	})
 }

@@ -1,0 +1,257 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestRecurrentRowsSameBits runs an LSTM's and a GRU's recurrences forward
+// and backward, and an Elman one with its activation's gradient, in the
+// row blocks of RecurrentRows (split down to a sliver of rows a block) and
+// step by step on the whole batch, as the CPU device ran them before: the
+// same bits, for every GOMAXPROCS, with batches that are not whole slivers.
+func TestRecurrentRowsSameBits(t *testing.T) {
+	defer func(w int64) { recurrentBlockWork = w }(recurrentBlockWork)
+	recurrentBlockWork = 1
+	rng := rand.New(rand.NewPCG(61, 62))
+	for _, batch := range []int{1, 7, 9, 17, 64, 67} {
+		for _, hidden := range []int{5, 16, 33} {
+			const steps = 5
+			for _, kind := range []string{"lstm", "gru", "elman"} {
+				name := fmt.Sprintf("%s/batch=%d/hidden=%d", kind, batch, hidden)
+				run := recurrences[kind](rng, batch, hidden, steps)
+				want := run(false)
+				for _, procs := range []int{1, 2, 3, 8} {
+					var got [][]float32
+					withProcs(procs, func() { got = run(true) })
+					for o := range want {
+						for i := range want[o] {
+							if !sameFloat(got[o][i], want[o][i]) {
+								t.Fatalf("%s GOMAXPROCS=%d: output %d [%d] = %g in row blocks, %g step by step", name, procs, o, i, got[o][i], want[o][i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// recurrences build a recurrence's operands; the function returned runs it
+// in RecurrentRows' blocks or step by step on the whole batch and returns
+// its outputs.
+var recurrences = map[string]func(rng *rand.Rand, batch, hidden, steps int) func(rows bool) [][]float32{
+	"lstm": func(rng *rand.Rand, b, hd, steps int) func(bool) [][]float32 {
+		xw, whh, g := randSlice(rng, steps*b*4*hd, 1), randSlice(rng, 4*hd*hd, 0.5), randSlice(rng, 2*steps*b*hd, 1)
+		h0, c0 := randSlice(rng, b*hd, 1), randSlice(rng, b*hd, 1)
+		return func(rows bool) [][]float32 {
+			bh, b4, cOff := b*hd, 4*b*hd, steps*b*hd
+			y, gates := make([]float32, 2*steps*bh), make([]float32, steps*b4)
+			pb := PackB(b, 4*hd, hd, true, whh, hd, make([]float32, PackedBLen(b, 4*hd, hd)))
+			forward := func(lo, hi int) {
+				hPrev, cPrev := h0, c0
+				for t := range steps {
+					e := &Epilogue{Residual: xw[t*b4:]}
+					if rows {
+						SgemmPackedRows(b, lo, hi, 1, hPrev, hd, pb, 0, gates[t*b4:], 4*hd, e)
+						LSTMCellRows(y[t*bh:], y[cOff+t*bh:], gates[t*b4:], cPrev, b, lo, hi, hd)
+					} else {
+						SgemmPacked(false, b, 1, hPrev, hd, pb, 0, gates[t*b4:], 4*hd, e)
+						LSTMCell(y[t*bh:], y[cOff+t*bh:], gates[t*b4:], cPrev, b, hd)
+					}
+					hPrev, cPrev = y[t*bh:], y[cOff+t*bh:]
+				}
+			}
+			dgates, dc, dh := make([]float32, steps*b4), make([]float32, bh), make([]float32, bh)
+			pbT := PackB(b, hd, 4*hd, false, whh, hd, make([]float32, PackedBLen(b, hd, 4*hd)))
+			backward := func(lo, hi int) {
+				for t := steps - 1; t >= 0; t-- {
+					cPrev := c0
+					if t > 0 {
+						cPrev = y[cOff+(t-1)*bh:]
+					}
+					if t == steps-1 {
+						lstmBackRows(rows, dgates[t*b4:], dc, g[t*bh:], g[cOff+t*bh:], gates[t*b4:], y[cOff+t*bh:], cPrev, b, lo, hi, hd)
+						continue
+					}
+					e := &Epilogue{Residual: g[t*bh:]}
+					if rows {
+						SgemmPackedRows(b, lo, hi, 1, dgates[(t+1)*b4:], 4*hd, pbT, 0, dh, hd, e)
+					} else {
+						SgemmPacked(false, b, 1, dgates[(t+1)*b4:], 4*hd, pbT, 0, dh, hd, e)
+					}
+					lstmBackRows(rows, dgates[t*b4:], dc, dh, dc, gates[t*b4:], y[cOff+t*bh:], cPrev, b, lo, hi, hd)
+				}
+			}
+			runRecurrence(rows, pb, b, steps, forward)
+			runRecurrence(rows, pbT, b, steps-1, backward)
+			return [][]float32{y, gates, dgates, dc}
+		}
+	},
+	"gru": func(rng *rand.Rand, b, hd, steps int) func(bool) [][]float32 {
+		xw, whh, bhh, g := randSlice(rng, steps*b*3*hd, 1), randSlice(rng, 3*hd*hd, 0.5), randSlice(rng, 3*hd, 1), randSlice(rng, steps*b*hd, 1)
+		h0 := randSlice(rng, b*hd, 1)
+		return func(rows bool) [][]float32 {
+			bh := b * hd
+			y, gates, hh := make([]float32, steps*bh), make([]float32, steps*4*bh), make([]float32, 3*bh)
+			pb := PackB(b, 3*hd, hd, true, whh, hd, make([]float32, PackedBLen(b, 3*hd, hd)))
+			e := &Epilogue{Bias: bhh}
+			forward := func(lo, hi int) {
+				prev := h0
+				for t := range steps {
+					if rows {
+						SgemmPackedRows(b, lo, hi, 1, prev, hd, pb, 0, hh, 3*hd, e)
+						GRUCellRows(y[t*bh:], gates[t*4*bh:], xw[t*3*bh:], hh, prev, b, lo, hi, hd)
+					} else {
+						SgemmPacked(false, b, 1, prev, hd, pb, 0, hh, 3*hd, e)
+						GRUCell(y[t*bh:], gates[t*4*bh:], xw[t*3*bh:], hh, prev, b, hd)
+					}
+					prev = y[t*bh:]
+				}
+			}
+			dx, dhh, dh := make([]float32, steps*3*bh), make([]float32, steps*3*bh), make([]float32, bh)
+			pbT := PackB(b, hd, 3*hd, false, whh, hd, make([]float32, PackedBLen(b, hd, 3*hd)))
+			backward := func(lo, hi int) {
+				for t := steps - 1; t >= 0; t-- {
+					prev := h0
+					if t > 0 {
+						prev = y[(t-1)*bh:]
+					}
+					src := g[t*bh:]
+					if t < steps-1 {
+						e := &Epilogue{Residual: g[t*bh:]}
+						if rows {
+							SgemmPackedRows(b, lo, hi, 1, dhh[(t+1)*3*bh:], 3*hd, pbT, 1, dh, hd, e)
+						} else {
+							SgemmPacked(false, b, 1, dhh[(t+1)*3*bh:], 3*hd, pbT, 1, dh, hd, e)
+						}
+						src = dh
+					}
+					if rows {
+						GRUCellBackwardRows(dx[t*3*bh:], dhh[t*3*bh:], dh, src, gates[t*4*bh:], prev, b, lo, hi, hd)
+					} else {
+						GRUCellBackward(dx[t*3*bh:], dhh[t*3*bh:], dh, src, gates[t*4*bh:], prev, b, hd)
+					}
+				}
+			}
+			runRecurrence(rows, pb, b, steps, forward)
+			runRecurrence(rows, pbT, b, steps-1, backward)
+			return [][]float32{y, gates, dx, dhh, dh}
+		}
+	},
+	"elman": func(rng *rand.Rand, b, hd, steps int) func(bool) [][]float32 {
+		xw, whh, g := randSlice(rng, steps*b*hd, 1), randSlice(rng, hd*hd, 0.5), randSlice(rng, steps*b*hd, 1)
+		h0 := randSlice(rng, b*hd, 1)
+		return func(rows bool) [][]float32 {
+			bh := b * hd
+			y, dz := make([]float32, steps*bh), make([]float32, steps*bh)
+			pb := PackB(b, hd, hd, true, whh, hd, make([]float32, PackedBLen(b, hd, hd)))
+			product := func(lo, hi int, a []float32, pb *PackedB, c []float32, e *Epilogue) {
+				if rows {
+					SgemmPackedRows(b, lo, hi, 1, a, hd, pb, 0, c, hd, e)
+				} else {
+					SgemmPacked(false, b, 1, a, hd, pb, 0, c, hd, e)
+				}
+			}
+			runRecurrence(rows, pb, b, steps, func(lo, hi int) {
+				prev := h0
+				for t := range steps {
+					product(lo, hi, prev, pb, y[t*bh:], &Epilogue{Residual: xw[t*bh:], Act: Tanh, HasAct: true})
+					prev = y[t*bh:]
+				}
+			})
+			copy(dz[(steps-1)*bh:], g[(steps-1)*bh:])
+			pbT := PackB(b, hd, hd, false, whh, hd, make([]float32, PackedBLen(b, hd, hd)))
+			runRecurrence(rows, pbT, b, steps-1, func(lo, hi int) {
+				for t := steps - 2; t >= 0; t-- {
+					product(lo, hi, dz[(t+1)*bh:], pbT, dz[t*bh:], &Epilogue{Residual: g[t*bh:], ActOut: y[t*bh:], Act: Tanh, Grad: TanhGrad, HasAct: true})
+				}
+			})
+			return [][]float32{y, dz}
+		}
+	},
+}
+
+// runRecurrence runs fn in RecurrentRows' blocks, or once on the whole
+// batch.
+func runRecurrence(rows bool, pb *PackedB, batch, steps int, fn func(lo, hi int)) {
+	if rows {
+		RecurrentRows(pb, batch, steps, fn)
+		return
+	}
+	fn(0, batch)
+}
+
+// lstmBackRows is LSTMCellBackwardRows, or LSTMCellBackward on the whole
+// batch.
+func lstmBackRows(rows bool, dgates, dcPrev, dh, dc, gates, c, cPrev []float32, batch, lo, hi, hidden int) {
+	if rows {
+		LSTMCellBackwardRows(dgates, dcPrev, dh, dc, gates, c, cPrev, batch, lo, hi, hidden)
+		return
+	}
+	LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev, batch, hidden)
+}
+
+// TestRecurrentBlocks: a recurrence splits into whole slivers of rows, one
+// a worker, only where one step's product runs on one worker and the
+// whole is worth it; RecurrentRows covers every row once.
+func TestRecurrentBlocks(t *testing.T) {
+	pack := func(m, n, k int) *PackedB {
+		return PackB(m, n, k, true, make([]float32, n*k), k, make([]float32, PackedBLen(m, n, k)))
+	}
+	for _, c := range []struct {
+		name                     string
+		batch, n, k, steps, want int
+		workers                  int
+	}{
+		{"char rnn", 64, 128, 128, 64, 2, 2},
+		{"char rnn, one worker", 64, 128, 128, 64, 1, 1},
+		{"char rnn, 16 workers", 64, 128, 128, 256, -1, 16}, // a sliver of rows each
+		{"one step", 64, 128, 128, 1, 1, 2},               // 1 Mi multiply-adds: not worth a block
+		{"lstm 2×512", 64, 2048, 512, 64, 1, 2},           // each step's product goes parallel
+		{"batch of one row", 1, 128, 128, 1 << 20, 1, 2},
+		{"too small to pack", 2, 4, 4, 1 << 20, 1, 2},
+	} {
+		pb := pack(c.batch, c.n, c.k)
+		if c.want < 0 {
+			c.want = min(c.workers, ceilDiv(c.batch, pb.arch.mr))
+		}
+		if got := recurrentBlocks(pb, c.batch, c.steps, c.workers); got != c.want {
+			t.Errorf("%s: %d blocks, want %d", c.name, got, c.want)
+		}
+	}
+
+	defer func(w int64) { recurrentBlockWork = w }(recurrentBlockWork)
+	recurrentBlockWork = 1
+	for _, procs := range []int{1, 2, 3, 8} {
+		for _, batch := range []int{1, 8, 9, 23, 64} {
+			pb := pack(batch, 16, 16)
+			mr := pb.arch.mr
+			withProcs(procs, func() {
+				var mu = make(chan struct{}, 1)
+				seen := make([]int, batch)
+				blocks := 0
+				RecurrentRows(pb, batch, 3, func(lo, hi int) {
+					mu <- struct{}{}
+					defer func() { <-mu }()
+					blocks++
+					if lo%mr != 0 || (hi%mr != 0 && hi != batch) || hi <= lo {
+						t.Errorf("GOMAXPROCS=%d batch=%d: block [%d, %d) is not whole slivers of %d rows", procs, batch, lo, hi, mr)
+					}
+					for i := lo; i < hi; i++ {
+						seen[i]++
+					}
+				})
+				if want := min(procs, ceilDiv(batch, mr)); blocks != want {
+					t.Errorf("GOMAXPROCS=%d batch=%d: %d blocks, want %d", procs, batch, blocks, want)
+				}
+				for i, n := range seen {
+					if n != 1 {
+						t.Errorf("GOMAXPROCS=%d batch=%d: row %d run %d times", procs, batch, i, n)
+					}
+				}
+			})
+		}
+	}
+}
