@@ -15,7 +15,11 @@
 // runs on, and a late or slow worker still takes fewer pieces. An idle
 // helper spins for 200 µs before it parks, as OpenMP's threads do, because
 // waking a parked thread can take longer than a whole kernel of a small
-// model's step. TENSORGL_CPU_SPIN (SpinEnv) sets how long (0: park at
+// model's step. A recurrence whose steps are each too small to share out
+// (RecurrentRows: the RNN, LSTM and GRU at hidden sizes around 128) runs
+// its batch's rows in blocks side by side through all of its steps
+// instead, a block a worker, which a helper that joins late takes over
+// between two steps. TENSORGL_CPU_SPIN (SpinEnv) sets how long (0: park at
 // once), and helpers that find their core taken by another process stop
 // spinning for a while by themselves. TENSORGL_CPU_WINOGRAD=0
 // (WinogradEnv) turns F(2×2, 3×3) off: its sums differ from the direct
@@ -30,6 +34,7 @@
 // BenchmarkFMAPeak (one core's fused multiply-add ceiling, what the
 // micro-kernels are measured against) report GFLOP/s; BenchmarkSgemmInPlaceA
 // times the training steps' products with op(A) packed and read in place,
+// BenchmarkRecurrentRows an Elman recurrence in row blocks and step by step,
 // BenchmarkTranscend and BenchmarkGeluKernels the vector transcendentals
 // against their Go forms.
 package kernels

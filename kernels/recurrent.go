@@ -1,6 +1,9 @@
 package kernels
 
-import "runtime"
+import (
+	"runtime"
+	"sync/atomic"
+)
 
 // The pointwise parts of one LSTM and one GRU time step
 // (device.LSTMCell, device.GRUCell and their backwards). Every slice starts
@@ -11,34 +14,87 @@ import "runtime"
 
 // RecurrentRows runs a recurrence whose batch rows are independent (a
 // row's state at a step depends on the same row's state before it alone,
-// as in the RNN, LSTM and GRU) as blocks of rows side by side: fn(lo, hi)
-// runs rows [lo, hi) through every step, its products with
-// SgemmPackedRows and its cells with the cell kernels' Rows forms. pb is
-// the recurrent weight packed for batch rows; each block multiplies by it
-// steps times.
+// as in the RNN, LSTM and GRU) in blocks of rows side by side: fn(lo, hi,
+// n) runs step n of rows [lo, hi), its products with SgemmPackedRows and
+// its cells with the cell kernels' Rows forms; each block runs steps 0 to
+// steps−1 in order. pb is the recurrent weight packed for batch rows, by
+// which each step multiplies.
 //
 // A step's product worth one worker alone (a batch of 64 times a 128-wide
 // weight: 1 Mi multiply-adds, 11 µs) ran on one core while the others
 // waited; blocks of rows run the whole recurrence with no join between
-// steps, each reading the shared weight. Where a step's product is worth
-// several workers, each block would stream all of a large weight at every
-// step, where the product's column chunks keep a part of it in each
-// core's cache: then fn(0, batch) runs once, and its products and cells
-// go parallel step by step, as they do in a block of all the rows. The
-// blocks are whole slivers of the micro-kernel's rows, one a worker; no
-// split changes what any element computes.
-func RecurrentRows(pb *PackedB, batch, steps int, fn func(lo, hi int)) {
-	if blocks := recurrentBlocks(pb, batch, steps, runtime.GOMAXPROCS(0)); blocks > 1 {
-		slivers, mr := ceilDiv(batch, pb.arch.mr), pb.arch.mr
-		ParallelFor(blocks, 1, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				fn(splitEven(i, slivers, blocks)*mr, min(batch, splitEven(i+1, slivers, blocks)*mr))
-			}
-		})
+// steps, each reading the shared weight. The caller runs a step of each
+// block in turn until a helper takes a block over (at a step's end), so a
+// helper that joins late, woken from a parked thread 100–200 µs after the
+// call, still takes its share of the steps left. Where a step's product
+// is worth several workers, each block would stream all of a large weight
+// at every step, where the product's column chunks keep a part of it in
+// each core's cache: then fn(0, batch, n) runs for each step, and its
+// products and cells go parallel step by step. Blocks are whole slivers of
+// the micro-kernel's rows, one a worker; no split and no order of the
+// blocks changes what any element computes.
+func RecurrentRows(pb *PackedB, batch, steps int, fn func(lo, hi, n int)) {
+	blocks := recurrentBlocks(pb, batch, steps, runtime.GOMAXPROCS(0))
+	if blocks <= 1 {
+		for n := range steps {
+			fn(0, batch, n)
+		}
 		return
 	}
-	fn(0, batch)
+	slivers, mr := ceilDiv(batch, pb.arch.mr), pb.arch.mr
+	rs := make([]rowBlock, blocks)
+	step := func(i int) {
+		b := &rs[i]
+		fn(splitEven(i, slivers, blocks)*mr, min(batch, splitEven(i+1, slivers, blocks)*mr), b.next)
+		b.next++
+	}
+	work := func(i int) {
+		if i == 0 {
+			// The caller's item: a step of each block no helper has
+			// taken, in turn, until they are all done.
+			for more := true; more; {
+				more = false
+				for j := range rs {
+					b := &rs[j]
+					if !b.state.CompareAndSwap(blockShared, blockStepping) {
+						continue // taken
+					}
+					if b.next < steps {
+						step(j)
+					}
+					more = more || b.next < steps
+					b.state.Store(blockShared)
+				}
+			}
+			return
+		}
+		// Take block i over between two of the caller's steps, and run
+		// what is left of it.
+		b := &rs[i]
+		for !b.state.CompareAndSwap(blockShared, blockTaken) {
+		}
+		for b.next < steps {
+			step(i)
+		}
+	}
+	ParallelItems(blocks, func() (func(int), func()) { return work, nil })
 }
+
+// rowBlock is the state of one of RecurrentRows' blocks of rows: who runs
+// it, and its next step, which only that one reads or writes (the
+// caller's while it holds blockStepping).
+type rowBlock struct {
+	state atomic.Int32
+	next  int
+	_     [64 - 16]byte // a cache line each
+}
+
+// rowBlock states.
+const (
+	blockShared   = iota // the caller runs its steps, one at a time
+	blockStepping        // the caller is running one of its steps
+	blockTaken           // a worker runs the rest of it
+)
 
 // recurrentBlockWork, if not 0, is the least work (multiply-adds) of a
 // row block in place of the pool's: tests split small recurrences.

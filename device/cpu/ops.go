@@ -378,17 +378,15 @@ func (d *cpuDevice) LSTM(y, gates, xw, whh, h0, c0 device.Buffer, p device.Recur
 	defer free()
 	Y, G, X := f32(y), f32(gates), f32(xw)
 	bh, b4, cOff := b*hd, 4*b*hd, p.Steps*b*hd
-	kernels.RecurrentRows(pb, b, p.Steps, func(lo, hi int) {
+	kernels.RecurrentRows(pb, b, p.Steps, func(lo, hi, n int) {
+		t := p.Step(n)
 		hPrev, cPrev := f32(h0), f32(c0)
-		var e kernels.Epilogue // one for all the steps: the residual moves
-		for n := range p.Steps {
-			t := p.Step(n)
-			g := G[t*b4:]
-			e.Residual = X[t*b4:]
-			kernels.SgemmPackedRows(b, lo, hi, 1, hPrev, hd, pb, 0, g, 4*hd, &e)
-			kernels.LSTMCellRows(Y[t*bh:], Y[cOff+t*bh:], g, cPrev, b, lo, hi, hd)
-			hPrev, cPrev = Y[t*bh:], Y[cOff+t*bh:]
+		if n > 0 {
+			hPrev, cPrev = Y[p.Step(n-1)*bh:], Y[cOff+p.Step(n-1)*bh:]
 		}
+		g := G[t*b4:]
+		kernels.SgemmPackedRows(b, lo, hi, 1, hPrev, hd, pb, 0, g, 4*hd, &kernels.Epilogue{Residual: X[t*b4:]})
+		kernels.LSTMCellRows(Y[t*bh:], Y[cOff+t*bh:], g, cPrev, b, lo, hi, hd)
 	})
 }
 
@@ -404,22 +402,19 @@ func (d *cpuDevice) LSTMBackward(dgates, dc, g, whh, gates, y, c0 device.Buffer,
 	defer d.Free(scratch)
 	dh, DG, DC, Gr, G, Y := f32(scratch), f32(dgates), f32(dc), f32(g), f32(gates), f32(y)
 	bh, b4, cOff := b*hd, 4*b*hd, p.Steps*b*hd
-	kernels.RecurrentRows(pb, b, p.Steps-1, func(lo, hi int) {
-		var e kernels.Epilogue // one for all the steps: the residual moves
-		for n := p.Steps - 1; n >= 0; n-- {
-			t := p.Step(n)
-			cPrev := f32(c0)
-			if n > 0 {
-				cPrev = Y[cOff+p.Step(n-1)*bh:]
-			}
-			if n == p.Steps-1 {
-				kernels.LSTMCellBackwardRows(DG[t*b4:], DC, Gr[t*bh:], Gr[cOff+t*bh:], G[t*b4:], Y[cOff+t*bh:], cPrev, b, lo, hi, hd)
-				continue
-			}
-			e.Residual = Gr[t*bh:]
-			kernels.SgemmPackedRows(b, lo, hi, 1, DG[p.Step(n+1)*b4:], 4*hd, pb, 0, dh, hd, &e)
-			kernels.LSTMCellBackwardRows(DG[t*b4:], DC, dh, DC, G[t*b4:], Y[cOff+t*bh:], cPrev, b, lo, hi, hd)
+	kernels.RecurrentRows(pb, b, p.Steps, func(lo, hi, i int) {
+		n := p.Steps - 1 - i // in the backward order
+		t := p.Step(n)
+		cPrev := f32(c0)
+		if n > 0 {
+			cPrev = Y[cOff+p.Step(n-1)*bh:]
 		}
+		if i == 0 {
+			kernels.LSTMCellBackwardRows(DG[t*b4:], DC, Gr[t*bh:], Gr[cOff+t*bh:], G[t*b4:], Y[cOff+t*bh:], cPrev, b, lo, hi, hd)
+			return
+		}
+		kernels.SgemmPackedRows(b, lo, hi, 1, DG[p.Step(n+1)*b4:], 4*hd, pb, 0, dh, hd, &kernels.Epilogue{Residual: Gr[t*bh:]})
+		kernels.LSTMCellBackwardRows(DG[t*b4:], DC, dh, DC, G[t*b4:], Y[cOff+t*bh:], cPrev, b, lo, hi, hd)
 	})
 }
 
@@ -437,14 +432,13 @@ func (d *cpuDevice) GRU(y, gates, xw, whh, bhh, h0 device.Buffer, p device.Recur
 		e = &kernels.Epilogue{Bias: f32(bhh)}
 	}
 	bh := b * hd
-	kernels.RecurrentRows(pb, b, p.Steps, func(lo, hi int) {
-		prev := f32(h0)
-		for n := range p.Steps {
-			t := p.Step(n)
-			kernels.SgemmPackedRows(b, lo, hi, 1, prev, hd, pb, 0, hh, 3*hd, e)
-			kernels.GRUCellRows(Y[t*bh:], G[t*4*bh:], X[t*3*bh:], hh, prev, b, lo, hi, hd)
-			prev = Y[t*bh:]
+	kernels.RecurrentRows(pb, b, p.Steps, func(lo, hi, n int) {
+		t, prev := p.Step(n), f32(h0)
+		if n > 0 {
+			prev = Y[p.Step(n-1)*bh:]
 		}
+		kernels.SgemmPackedRows(b, lo, hi, 1, prev, hd, pb, 0, hh, 3*hd, e)
+		kernels.GRUCellRows(Y[t*bh:], G[t*4*bh:], X[t*3*bh:], hh, prev, b, lo, hi, hd)
 	})
 }
 
@@ -456,22 +450,18 @@ func (d *cpuDevice) GRUBackward(dx, dhh, dh, g, whh, gates, y, h0 device.Buffer,
 	defer free()
 	DX, DHH, DH, Gr, G, Y := f32(dx), f32(dhh), f32(dh), f32(g), f32(gates), f32(y)
 	bh := b * hd
-	kernels.RecurrentRows(pb, b, p.Steps-1, func(lo, hi int) {
-		var e kernels.Epilogue // one for all the steps: the residual moves
-		for n := p.Steps - 1; n >= 0; n-- {
-			t := p.Step(n)
-			prev := f32(h0)
-			if n > 0 {
-				prev = Y[p.Step(n-1)*bh:]
-			}
-			if n == p.Steps-1 {
-				kernels.GRUCellBackwardRows(DX[t*3*bh:], DHH[t*3*bh:], DH, Gr[t*bh:], G[t*4*bh:], prev, b, lo, hi, hd)
-				continue
-			}
-			e.Residual = Gr[t*bh:]
-			kernels.SgemmPackedRows(b, lo, hi, 1, DHH[p.Step(n+1)*3*bh:], 3*hd, pb, 1, DH, hd, &e)
-			kernels.GRUCellBackwardRows(DX[t*3*bh:], DHH[t*3*bh:], DH, DH, G[t*4*bh:], prev, b, lo, hi, hd)
+	kernels.RecurrentRows(pb, b, p.Steps, func(lo, hi, i int) {
+		n := p.Steps - 1 - i // in the backward order
+		t, prev := p.Step(n), f32(h0)
+		if n > 0 {
+			prev = Y[p.Step(n-1)*bh:]
 		}
+		if i == 0 {
+			kernels.GRUCellBackwardRows(DX[t*3*bh:], DHH[t*3*bh:], DH, Gr[t*bh:], G[t*4*bh:], prev, b, lo, hi, hd)
+			return
+		}
+		kernels.SgemmPackedRows(b, lo, hi, 1, DHH[p.Step(n+1)*3*bh:], 3*hd, pb, 1, DH, hd, &kernels.Epilogue{Residual: Gr[t*bh:]})
+		kernels.GRUCellBackwardRows(DX[t*3*bh:], DHH[t*3*bh:], DH, DH, G[t*4*bh:], prev, b, lo, hi, hd)
 	})
 }
 
@@ -545,14 +535,13 @@ func (d *cpuDevice) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
 	defer free()
 	Y := f32(y)
 	bh := p.Batch * p.Hidden
-	kernels.RecurrentRows(pb, p.Batch, p.Steps, func(lo, hi int) {
-		prev := f32(h0)
-		for n := range p.Steps {
-			t := p.Step(n)
-			e := epilogue(device.Epilogue{Residual: xw, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}, 0)
-			kernels.SgemmPackedRows(p.Batch, lo, hi, 1, prev, p.Hidden, pb, 0, Y[t*bh:], p.Hidden, e)
-			prev = Y[t*bh:]
+	kernels.RecurrentRows(pb, p.Batch, p.Steps, func(lo, hi, n int) {
+		t, prev := p.Step(n), f32(h0)
+		if n > 0 {
+			prev = Y[p.Step(n-1)*bh:]
 		}
+		e := epilogue(device.Epilogue{Residual: xw, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}, 0)
+		kernels.SgemmPackedRows(p.Batch, lo, hi, 1, prev, p.Hidden, pb, 0, Y[t*bh:], p.Hidden, e)
 	})
 }
 
@@ -573,14 +562,13 @@ func (d *cpuDevice) ElmanBackward(dz, g, whh, y device.Buffer, p device.ElmanPar
 			kernels.Strided[float32]{Data: G, Off: last * bh, Strides: []int{1}},
 			kernels.Strided[float32]{Data: f32(y), Off: last * bh, Strides: []int{1}}, []int{bh})
 	}
-	kernels.RecurrentRows(pb, p.Batch, p.Steps-1, func(lo, hi int) {
-		for n := p.Steps - 2; n >= 0; n-- {
-			t, later := p.Step(n), p.Step(n+1)
-			e := device.Epilogue{Residual: g, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}
-			if p.Act != device.NoActivation {
-				e.ActOut, e.OffActOut = y, t*bh
-			}
-			kernels.SgemmPackedRows(p.Batch, lo, hi, 1, DZ[later*bh:], p.Hidden, pb, 0, DZ[t*bh:], p.Hidden, epilogue(e, 0))
+	kernels.RecurrentRows(pb, p.Batch, p.Steps-1, func(lo, hi, i int) {
+		n := p.Steps - 2 - i // in the backward order
+		t, later := p.Step(n), p.Step(n+1)
+		e := device.Epilogue{Residual: g, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}
+		if p.Act != device.NoActivation {
+			e.ActOut, e.OffActOut = y, t*bh
 		}
+		kernels.SgemmPackedRows(p.Batch, lo, hi, 1, DZ[later*bh:], p.Hidden, pb, 0, DZ[t*bh:], p.Hidden, epilogue(e, 0))
 	})
 }
