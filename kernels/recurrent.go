@@ -71,7 +71,10 @@ func RecurrentRows(pb *PackedB, batch, steps int, fn func(lo, hi, n int)) {
 		// Take block i over between two of the caller's steps, and run
 		// what is left of it.
 		b := &rs[i]
-		for !b.state.CompareAndSwap(blockShared, blockTaken) {
+		for spins := 1; !b.state.CompareAndSwap(blockShared, blockTaken); spins++ {
+			if spins%64 == 0 {
+				runtime.Gosched() // the caller's goroutine may wait for a P
+			}
 		}
 		for b.next < steps {
 			step(i)
