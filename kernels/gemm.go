@@ -333,6 +333,11 @@ func sgemmRun(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, 
 
 // sgemmRunOn is sgemmRun, on the calling goroutine alone when serial.
 func sgemmRunOn(arch *sgemmArch, serial, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue, packed []float32, src bSource) {
+	sgemmRunRows(arch, serial, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e, 0, packed, src)
+}
+
+// sgemmRunRows is sgemmRunOn with C's row 0 row epiRow of e's operands.
+func sgemmRunRows(arch *sgemmArch, serial, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, e *Epilogue, epiRow int, packed []float32, src bSource) {
 	j := sgemmJobs.Get().(*sgemmJob)
 	j.arch, j.serial = arch, serial
 	j.transA, j.transB = transA, transB
@@ -340,7 +345,7 @@ func sgemmRunOn(arch *sgemmArch, serial, transA, transB bool, m, n, k int, alpha
 	j.alpha, j.beta = alpha, beta
 	j.a, j.b, j.c = a, b, c
 	j.lda, j.ldb, j.ldc = lda, ldb, ldc
-	j.epi = e
+	j.epi, j.epiRow = e, epiRow
 	j.src = src
 	own := j.bpack
 	if packed != nil {
@@ -432,16 +437,17 @@ func SgemmPackedRows(m, lo, hi int, alpha float32, a []float32, lda int, pb *Pac
 	}
 	if e.none() {
 		e = nil
-	} else {
-		r := e.fromRow(lo, ldc)
-		e = &r
 	}
 	a, c = a[lo*lda:], c[lo*ldc:]
 	if alpha == 0 || !pb.packedFor(m) {
+		if e != nil {
+			r := e.fromRow(lo, ldc)
+			e = &r
+		}
 		sgemm(pb.arch, false, pb.transB, hi-lo, pb.n, pb.k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e)
 		return
 	}
-	sgemmRunOn(pb.arch, true, false, pb.transB, hi-lo, pb.n, pb.k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e, pb.data, nil)
+	sgemmRunRows(pb.arch, true, false, pb.transB, hi-lo, pb.n, pb.k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e, lo, pb.data, nil)
 }
 
 // packedFor reports whether SgemmPacked runs a product of m rows with pb
@@ -510,6 +516,7 @@ type sgemmJob struct {
 	a, b, c               []float32
 	lda, ldb, ldc         int
 	epi                   *Epilogue // nil: none
+	epiRow                int       // the row of epi's operands at C's row 0
 	src                   bSource   // packs op(B) where not nil (b is then unused)
 	jc, nc, nSlivers      int       // the current panel of op(B): columns [jc, jc+nc), in nSlivers nr-slivers
 	blockSlivers, mBlocks int       // row blocks of the current split, in mr-slivers
@@ -865,7 +872,7 @@ func (j *sgemmJob) compute(r, _ int) {
 				}
 				if last {
 					col := j.jc + g0*nr
-					j.epi.apply(j.c[i0*j.ldc+col:], j.ldc, i0, i1-i0, col, min(j.n, j.jc+g1*nr)-col)
+					j.epi.apply(j.c[i0*j.ldc+col:], j.ldc, j.epiRow+i0, i1-i0, col, min(j.n, j.jc+g1*nr)-col)
 				}
 			}
 		}

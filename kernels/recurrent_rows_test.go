@@ -297,3 +297,37 @@ func BenchmarkRecurrentRows(b *testing.B) {
 		}
 	}
 }
+
+// TestSgemmPackedRows: the row pieces of a product, each computed by
+// SgemmPackedRows, give SgemmPacked's bits on all the rows, for products
+// it runs packed and too small to pack, alpha 0, beta 0 and 1, and
+// epilogues that index their operands by row (a residual, a row bias, an
+// activation's gradient).
+func TestSgemmPackedRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(65, 66))
+	for _, s := range []struct{ m, n, k int }{{2, 3, 4}, {13, 40, 17}, {67, 33, 128}} {
+		for _, alpha := range []float32{1, 0} {
+			for _, beta := range []float32{0, 1} {
+				ldc := s.n + 3
+				a, whh := randSlice(rng, s.m*s.k, 1), randSlice(rng, s.n*s.k, 1)
+				c0 := randSlice(rng, s.m*ldc, 1)
+				e := &Epilogue{Residual: randSlice(rng, s.m*ldc, 1), ActOut: randSlice(rng, s.m*ldc, 1), Bias: randSlice(rng, s.m, 1),
+					BiasRows: true, Act: Tanh, Grad: TanhGrad, HasAct: true}
+				pb := PackB(s.m, s.n, s.k, true, whh, s.k, make([]float32, PackedBLen(s.m, s.n, s.k)))
+				want := append([]float32(nil), c0...)
+				SgemmPacked(false, s.m, alpha, a, s.k, pb, beta, want, ldc, e)
+				for _, cuts := range [][]int{{0, s.m}, {0, 1, s.m}, {0, s.m / 2, s.m - 1, s.m}} {
+					got := append([]float32(nil), c0...)
+					for i := 1; i < len(cuts); i++ {
+						SgemmPackedRows(s.m, cuts[i-1], cuts[i], alpha, a, s.k, pb, beta, got, ldc, e)
+					}
+					for i := range want {
+						if !sameFloat(got[i], want[i]) {
+							t.Fatalf("%dx%dx%d alpha=%g beta=%g rows cut at %v: C[%d] = %g, SgemmPacked %g", s.m, s.n, s.k, alpha, beta, cuts, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
