@@ -412,7 +412,7 @@ const packGrain = 1 << 16
 // alpha·op(A)·op(B) + beta·C, then e.
 func SgemmPacked(transA bool, m int, alpha float32, a []float32, lda int, pb *PackedB, beta float32, c []float32, ldc int, e *Epilogue) {
 	n, k := pb.n, pb.k
-	if m <= 0 || n <= 0 || k <= 0 || alpha == 0 || int64(m)*int64(n)*int64(k) < sgemmSmallWork || sgemmPick(m, n) != pb.arch {
+	if alpha == 0 || !pb.packedFor(m) {
 		sgemm(sgemmPick(m, n), transA, pb.transB, m, n, k, alpha, a, lda, pb.b, pb.ldb, beta, c, ldc, e)
 		return
 	}
@@ -451,7 +451,8 @@ func SgemmPackedRows(m, lo, hi int, alpha float32, a []float32, lda int, pb *Pac
 }
 
 // packedFor reports whether SgemmPacked runs a product of m rows with pb
-// from its packed slivers (for every alpha but 0).
+// from its packed slivers (for every alpha but 0): large enough to pack,
+// and for the micro-kernel pb was packed for.
 func (pb *PackedB) packedFor(m int) bool {
 	n, k := pb.n, pb.k
 	return m > 0 && n > 0 && k > 0 && int64(m)*int64(n)*int64(k) >= sgemmSmallWork && sgemmPick(m, n) == pb.arch
