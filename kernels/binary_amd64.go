@@ -47,6 +47,37 @@ func mulAVX2(d, x, y *float32, n int)
 //go:noescape
 func divAVX2(d, x, y *float32, n int)
 
+// addTanhGradAVX512 and addTanhGradAVX2 (whole vectors of 8) set
+// d = (x + r)·(1 − y·y): Add, then TanhGrad, each operation rounded as
+// binarySpan rounds it, in one pass.
+//
+//go:noescape
+func addTanhGradAVX512(d, x, r, y *float32, n int)
+
+//go:noescape
+func addTanhGradAVX2(d, x, r, y *float32, n int)
+
+// addTanhGradVec sets d = (x + r)·(1 − y·y), the bits of binarySpan's Add
+// then its TanhGrad, on the longest prefix of d it handles whole (AVX-512:
+// all of it; AVX2: whole vectors of 8) and returns that prefix's length:
+// 0 where there is no kernel.
+func addTanhGradVec(d, x, r, y []float32) int {
+	n := len(d)
+	if !hasAVX512 {
+		n &^= 7
+	}
+	if n == 0 || !hasAVX512 && !hasAVX2 {
+		return 0
+	}
+	_, _, _ = x[n-1], r[n-1], y[n-1]
+	if hasAVX512 {
+		addTanhGradAVX512(&d[0], &x[0], &r[0], &y[0], n)
+	} else {
+		addTanhGradAVX2(&d[0], &x[0], &r[0], &y[0], n)
+	}
+	return n
+}
+
 // binaryVec runs op's vector kernel (Add, Sub, Mul, Div, TanhGrad or
 // SigmoidGrad here; the comparisons, Maximum and Minimum through
 // binaryCmpVec) on the longest prefix of d it handles whole (AVX-512: all

@@ -1,4 +1,4 @@
-// Element-wise Add, Sub, Mul, Div, TanhGrad and SigmoidGrad of contiguous spans: see binary_amd64.go.
+// Element-wise Add, Sub, Mul, Div, TanhGrad and SigmoidGrad of contiguous spans, and Add then TanhGrad in one pass: see binary_amd64.go.
 
 //go:build amd64 && !purego
 
@@ -253,5 +253,82 @@ where8:
 	ADDQ $32, DI
 	SUBQ $8, CX
 	JNZ where8
+	VZEROUPPER
+	RET
+
+// func addTanhGradAVX512(d, x, r, y *float32, n int)
+//
+// d[i] = (x[i] + r[i])·(1 − y[i]·y[i]) for i < n, n > 0: Add, then
+// TANHGRAD, each operation rounded as binarySpan's loops round them (the
+// recurrences' backward epilogue in one pass). 16 values a step, then a
+// masked step.
+TEXT ·addTanhGradAVX512(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ r+16(FP), BX
+	MOVQ y+24(FP), DX
+	MOVQ n+32(FP), CX
+	ONES512
+
+atg16:
+	CMPQ CX, $16
+	JLT atgtail
+	VMOVUPS (SI), Z0
+	VADDPS (BX), Z0, Z0
+	VMOVUPS (DX), Z4
+	TANHGRAD512(Z4, Z0)
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	ADDQ $64, DX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP atg16
+
+atgtail:
+	TESTQ CX, CX
+	JEQ atgdone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (BX), K1, Z1
+	VADDPS Z1, Z0, Z0
+	VMOVUPS.Z (DX), K1, Z4
+	TANHGRAD512(Z4, Z0)
+	VMOVUPS Z0, K1, (DI)
+
+atgdone:
+	VZEROUPPER
+	RET
+
+// func addTanhGradAVX2(d, x, r, y *float32, n int)
+//
+// addTanhGradAVX512 for whole vectors of 8 (n a multiple of 8).
+TEXT ·addTanhGradAVX2(SB), NOSPLIT, $0-40
+	MOVQ d+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ r+16(FP), BX
+	MOVQ y+24(FP), DX
+	MOVQ n+32(FP), CX
+	ONES256
+	SHRQ $3, CX
+	JZ atg8done
+
+atg8:
+	VMOVUPS (SI), Y0
+	VADDPS (BX), Y0, Y0
+	VMOVUPS (DX), Y4
+	TANHGRAD256(Y4, Y0)
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ atg8
+
+atg8done:
 	VZEROUPPER
 	RET

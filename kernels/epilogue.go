@@ -56,8 +56,13 @@ func (e *Epilogue) apply(c []float32, ldc, i0, rows, j0, cols int) {
 	for i := range rows {
 		row := c[i*ldc:][:cols]
 		at := (i0+i)*ldc + j0
+		if n := e.addAct(row, at); n > 0 {
+			if row, at = row[n:], at+n; len(row) == 0 {
+				continue
+			}
+		}
 		if e.Residual != nil {
-			binarySpan(Add, 0, row, row, e.Residual[at:at+cols])
+			binarySpan(Add, 0, row, row, e.Residual[at:at+len(row)])
 		}
 		switch {
 		case e.Bias == nil:
@@ -71,14 +76,33 @@ func (e *Epilogue) apply(c []float32, ldc, i0, rows, j0, cols int) {
 				row[j] += b
 			}
 		default:
-			binarySpan(Add, 0, row, row, e.Bias[j0:j0+cols])
+			binarySpan(Add, 0, row, row, e.Bias[j0:j0+cols]) // row is whole: addAct passes where there is a bias
 		}
 		switch {
 		case !e.HasAct:
 		case e.ActOut != nil:
-			binarySpan(e.Grad, e.Slope, row, row, e.ActOut[at:at+cols])
+			binarySpan(e.Grad, e.Slope, row, row, e.ActOut[at:at+len(row)])
 		default:
 			unarySpan(e.Act, e.Slope, 0, row, row)
 		}
 	}
+}
+
+// addAct adds the residual and applies tanh, or the residual and tanh's
+// gradient, in one pass over the longest prefix of row (at C's element at)
+// that a vector kernel handles, where e has no bias: the recurrences'
+// epilogues, forward and backward. It returns that prefix's length (0:
+// none); apply finishes the rest as it does any row, to the same bits.
+func (e *Epilogue) addAct(row []float32, at int) int {
+	if e.Residual == nil || e.Bias != nil || !e.HasAct {
+		return 0
+	}
+	res := e.Residual[at : at+len(row)]
+	switch {
+	case e.ActOut == nil && e.Act == Tanh:
+		return addTanhVec(row, row, res)
+	case e.ActOut != nil && e.Grad == TanhGrad:
+		return addTanhGradVec(row, row, res, e.ActOut[at:at+len(row)])
+	}
+	return 0
 }

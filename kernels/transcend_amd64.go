@@ -52,6 +52,35 @@ func geluTanhGradAVX2(d, gs, xs *float32, n int)
 //go:noescape
 func geluTanhGradAVX512(d, gs, xs *float32, n int)
 
+// addTanhAVX2 and addTanhAVX512 set d = tanh(s + r) on whole vectors.
+//
+//go:noescape
+func addTanhAVX2(d, s, r *float32, n int)
+
+//go:noescape
+func addTanhAVX512(d, s, r *float32, n int)
+
+// addTanhVec sets d = tanh(s + r), the bits of binarySpan's Add then
+// vtanh, on the longest prefix of whole vectors and returns its length: 0
+// where there is no kernel.
+func addTanhVec(d, s, r []float32) int {
+	lanes := transcendLanes
+	if lanes == 0 {
+		return 0
+	}
+	n := len(d) / lanes * lanes
+	if n == 0 {
+		return 0
+	}
+	_, _ = s[n-1], r[n-1]
+	if lanes == 16 {
+		addTanhAVX512(&d[0], &s[0], &r[0], n)
+	} else {
+		addTanhAVX2(&d[0], &s[0], &r[0], n)
+	}
+	return n
+}
+
 // The vector functions, each its Go span where no assembly runs.
 func vexp(d, s []float32)     { transcendSpan(transExp, d, s) }
 func vtanh(d, s []float32)    { transcendSpan(transTanh, d, s) }

@@ -1154,6 +1154,74 @@ done:
 	VZEROUPPER
 	RET
 
+// func addTanhAVX2(d, s, r *float32, n int), n a multiple of 8
+TEXT ·addTanhAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ r+16(FP), BX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VADDPS (BX), Y0, Y0
+	VMOVUPS Y0, Y5 // x
+	VANDPS c_absMask<>(SB), Y0, Y6 // a = |x|
+	VADDPS Y6, Y6, Y0
+	VMOVUPS c_expLo<>(SB), Y1
+	VMAXPS Y0, Y1, Y0 // NaN in x is what comes out
+	VMOVUPS c_expHi<>(SB), Y1
+	VMINPS Y0, Y1, Y0
+	VMULPS c_expLog2e<>(SB), Y0, Y1
+	VCVTPS2DQ Y1, Y2 // n, rounded to nearest even
+	VCVTDQ2PS Y2, Y1
+	VMOVUPS Y0, Y3
+	VFNMADD231PS c_expC1<>(SB), Y1, Y3
+	VFNMADD231PS c_expC2<>(SB), Y1, Y3 // r
+	VMOVUPS c_expP0<>(SB), Y4
+	VFMADD213PS c_expP1<>(SB), Y3, Y4
+	VFMADD213PS c_expP2<>(SB), Y3, Y4
+	VFMADD213PS c_expP3<>(SB), Y3, Y4
+	VFMADD213PS c_expP4<>(SB), Y3, Y4
+	VFMADD213PS c_expP5<>(SB), Y3, Y4
+	VMULPS Y3, Y3, Y1 // z = r²
+	VFMADD213PS Y3, Y1, Y4
+	VADDPS c_one<>(SB), Y4, Y4
+	VPSRAD $1, Y2, Y1 // n1 = n>>1, n2 = n − n1
+	VPSUBD Y1, Y2, Y2
+	VPADDD c_bias127<>(SB), Y1, Y1
+	VPSLLD $23, Y1, Y1
+	VPADDD c_bias127<>(SB), Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VMULPS Y1, Y4, Y4
+	VMULPS Y2, Y4, Y0
+	VADDPS c_one<>(SB), Y0, Y0
+	VMOVUPS c_two<>(SB), Y1
+	VDIVPS Y0, Y1, Y1
+	VMOVUPS c_one<>(SB), Y0
+	VSUBPS Y1, Y0, Y0 // 1 − 2/(e²ᵃ+1)
+	VANDPS c_signMask<>(SB), Y5, Y2
+	VORPS Y2, Y0, Y0 // with the sign of x
+	VMULPS Y5, Y5, Y1 // z = x²
+	VMOVUPS c_tanhT0<>(SB), Y2
+	VFMADD213PS c_tanhT1<>(SB), Y1, Y2
+	VFMADD213PS c_tanhT2<>(SB), Y1, Y2
+	VFMADD213PS c_tanhT3<>(SB), Y1, Y2
+	VFMADD213PS c_tanhT4<>(SB), Y1, Y2
+	VMULPS Y1, Y2, Y2
+	VFMADD213PS Y5, Y5, Y2 // x + x·z·P(z)
+	VCMPPS $1, c_tanhSmall<>(SB), Y6, Y7
+	VBLENDVPS Y7, Y2, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func geluTanhAVX2(d, s *float32, n int), n a multiple of 8
 TEXT ·geluTanhAVX2(SB), NOSPLIT, $0-24
 	MOVQ d+0(FP), DI
@@ -1599,30 +1667,30 @@ TEXT ·expAVX512(SB), NOSPLIT, $0-24
 	JZ done
 loop:
 	VMOVUPS (SI), Z0
-	VMOVUPS c_expLo<>(SB), Z1
+	VBROADCASTSS c_expLo<>(SB), Z1
 	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
-	VMOVUPS c_expHi<>(SB), Z1
+	VBROADCASTSS c_expHi<>(SB), Z1
 	VMINPS Z0, Z1, Z0
-	VMULPS c_expLog2e<>(SB), Z0, Z1
+	VMULPS.BCST c_expLog2e<>(SB), Z0, Z1
 	VCVTPS2DQ Z1, Z2 // n, rounded to nearest even
 	VCVTDQ2PS Z2, Z1
 	VMOVUPS Z0, Z3
-	VFNMADD231PS c_expC1<>(SB), Z1, Z3
-	VFNMADD231PS c_expC2<>(SB), Z1, Z3 // r
-	VMOVUPS c_expP0<>(SB), Z4
-	VFMADD213PS c_expP1<>(SB), Z3, Z4
-	VFMADD213PS c_expP2<>(SB), Z3, Z4
-	VFMADD213PS c_expP3<>(SB), Z3, Z4
-	VFMADD213PS c_expP4<>(SB), Z3, Z4
-	VFMADD213PS c_expP5<>(SB), Z3, Z4
+	VFNMADD231PS.BCST c_expC1<>(SB), Z1, Z3
+	VFNMADD231PS.BCST c_expC2<>(SB), Z1, Z3 // r
+	VBROADCASTSS c_expP0<>(SB), Z4
+	VFMADD213PS.BCST c_expP1<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP2<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP3<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP4<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP5<>(SB), Z3, Z4
 	VMULPS Z3, Z3, Z1 // z = r²
 	VFMADD213PS Z3, Z1, Z4
-	VADDPS c_one<>(SB), Z4, Z4
+	VADDPS.BCST c_one<>(SB), Z4, Z4
 	VPSRAD $1, Z2, Z1 // n1 = n>>1, n2 = n − n1
 	VPSUBD Z1, Z2, Z2
-	VPADDD c_bias127<>(SB), Z1, Z1
+	VPADDD.BCST c_bias127<>(SB), Z1, Z1
 	VPSLLD $23, Z1, Z1
-	VPADDD c_bias127<>(SB), Z2, Z2
+	VPADDD.BCST c_bias127<>(SB), Z2, Z2
 	VPSLLD $23, Z2, Z2
 	VMULPS Z1, Z4, Z4
 	VMULPS Z2, Z4, Z0
@@ -1645,51 +1713,51 @@ TEXT ·tanhAVX512(SB), NOSPLIT, $0-24
 loop:
 	VMOVUPS (SI), Z0
 	VMOVUPS Z0, Z5 // x
-	VPANDD c_absMask<>(SB), Z0, Z6 // a = |x|
+	VPANDD.BCST c_absMask<>(SB), Z0, Z6 // a = |x|
 	VADDPS Z6, Z6, Z0
-	VMOVUPS c_expLo<>(SB), Z1
+	VBROADCASTSS c_expLo<>(SB), Z1
 	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
-	VMOVUPS c_expHi<>(SB), Z1
+	VBROADCASTSS c_expHi<>(SB), Z1
 	VMINPS Z0, Z1, Z0
-	VMULPS c_expLog2e<>(SB), Z0, Z1
+	VMULPS.BCST c_expLog2e<>(SB), Z0, Z1
 	VCVTPS2DQ Z1, Z2 // n, rounded to nearest even
 	VCVTDQ2PS Z2, Z1
 	VMOVUPS Z0, Z3
-	VFNMADD231PS c_expC1<>(SB), Z1, Z3
-	VFNMADD231PS c_expC2<>(SB), Z1, Z3 // r
-	VMOVUPS c_expP0<>(SB), Z4
-	VFMADD213PS c_expP1<>(SB), Z3, Z4
-	VFMADD213PS c_expP2<>(SB), Z3, Z4
-	VFMADD213PS c_expP3<>(SB), Z3, Z4
-	VFMADD213PS c_expP4<>(SB), Z3, Z4
-	VFMADD213PS c_expP5<>(SB), Z3, Z4
+	VFNMADD231PS.BCST c_expC1<>(SB), Z1, Z3
+	VFNMADD231PS.BCST c_expC2<>(SB), Z1, Z3 // r
+	VBROADCASTSS c_expP0<>(SB), Z4
+	VFMADD213PS.BCST c_expP1<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP2<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP3<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP4<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP5<>(SB), Z3, Z4
 	VMULPS Z3, Z3, Z1 // z = r²
 	VFMADD213PS Z3, Z1, Z4
-	VADDPS c_one<>(SB), Z4, Z4
+	VADDPS.BCST c_one<>(SB), Z4, Z4
 	VPSRAD $1, Z2, Z1 // n1 = n>>1, n2 = n − n1
 	VPSUBD Z1, Z2, Z2
-	VPADDD c_bias127<>(SB), Z1, Z1
+	VPADDD.BCST c_bias127<>(SB), Z1, Z1
 	VPSLLD $23, Z1, Z1
-	VPADDD c_bias127<>(SB), Z2, Z2
+	VPADDD.BCST c_bias127<>(SB), Z2, Z2
 	VPSLLD $23, Z2, Z2
 	VMULPS Z1, Z4, Z4
 	VMULPS Z2, Z4, Z0
-	VADDPS c_one<>(SB), Z0, Z0
-	VMOVUPS c_two<>(SB), Z1
+	VADDPS.BCST c_one<>(SB), Z0, Z0
+	VBROADCASTSS c_two<>(SB), Z1
 	VDIVPS Z0, Z1, Z1
-	VMOVUPS c_one<>(SB), Z0
+	VBROADCASTSS c_one<>(SB), Z0
 	VSUBPS Z1, Z0, Z0 // 1 − 2/(e²ᵃ+1)
-	VPANDD c_signMask<>(SB), Z5, Z2
+	VPANDD.BCST c_signMask<>(SB), Z5, Z2
 	VPORD Z2, Z0, Z0 // with the sign of x
 	VMULPS Z5, Z5, Z1 // z = x²
-	VMOVUPS c_tanhT0<>(SB), Z2
-	VFMADD213PS c_tanhT1<>(SB), Z1, Z2
-	VFMADD213PS c_tanhT2<>(SB), Z1, Z2
-	VFMADD213PS c_tanhT3<>(SB), Z1, Z2
-	VFMADD213PS c_tanhT4<>(SB), Z1, Z2
+	VBROADCASTSS c_tanhT0<>(SB), Z2
+	VFMADD213PS.BCST c_tanhT1<>(SB), Z1, Z2
+	VFMADD213PS.BCST c_tanhT2<>(SB), Z1, Z2
+	VFMADD213PS.BCST c_tanhT3<>(SB), Z1, Z2
+	VFMADD213PS.BCST c_tanhT4<>(SB), Z1, Z2
 	VMULPS Z1, Z2, Z2
 	VFMADD213PS Z5, Z5, Z2 // x + x·z·P(z)
-	VCMPPS $1, c_tanhSmall<>(SB), Z6, K1
+	VCMPPS.BCST $1, c_tanhSmall<>(SB), Z6, K1
 	VBLENDMPS Z2, Z0, K1, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
@@ -1710,39 +1778,107 @@ TEXT ·geluAVX512(SB), NOSPLIT, $0-24
 loop:
 	VMOVUPS (SI), Z0
 	VMOVUPS Z0, Z5 // x
-	VMULPS c_geluInvSqrt2<>(SB), Z0, Z0
-	VMOVUPS c_erfLo<>(SB), Z1
+	VMULPS.BCST c_geluInvSqrt2<>(SB), Z0, Z0
+	VBROADCASTSS c_erfLo<>(SB), Z1
 	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
-	VMOVUPS c_erfHi<>(SB), Z1
+	VBROADCASTSS c_erfHi<>(SB), Z1
 	VMINPS Z0, Z1, Z0
 	VMULPS Z0, Z0, Z1 // x²
-	VMULPS c_erfP0<>(SB), Z1, Z2
-	VADDPS c_erfP1<>(SB), Z2, Z2
+	VMULPS.BCST c_erfP0<>(SB), Z1, Z2
+	VADDPS.BCST c_erfP1<>(SB), Z2, Z2
 	VMULPS Z1, Z2, Z2
-	VADDPS c_erfP2<>(SB), Z2, Z2
+	VADDPS.BCST c_erfP2<>(SB), Z2, Z2
 	VMULPS Z1, Z2, Z2
-	VADDPS c_erfP3<>(SB), Z2, Z2
+	VADDPS.BCST c_erfP3<>(SB), Z2, Z2
 	VMULPS Z1, Z2, Z2
-	VADDPS c_erfP4<>(SB), Z2, Z2
+	VADDPS.BCST c_erfP4<>(SB), Z2, Z2
 	VMULPS Z1, Z2, Z2
-	VADDPS c_erfP5<>(SB), Z2, Z2
+	VADDPS.BCST c_erfP5<>(SB), Z2, Z2
 	VMULPS Z1, Z2, Z2
-	VADDPS c_erfP6<>(SB), Z2, Z2
-	VMULPS c_erfQ0<>(SB), Z1, Z3
-	VADDPS c_erfQ1<>(SB), Z3, Z3
+	VADDPS.BCST c_erfP6<>(SB), Z2, Z2
+	VMULPS.BCST c_erfQ0<>(SB), Z1, Z3
+	VADDPS.BCST c_erfQ1<>(SB), Z3, Z3
 	VMULPS Z1, Z3, Z3
-	VADDPS c_erfQ2<>(SB), Z3, Z3
+	VADDPS.BCST c_erfQ2<>(SB), Z3, Z3
 	VMULPS Z1, Z3, Z3
-	VADDPS c_erfQ3<>(SB), Z3, Z3
+	VADDPS.BCST c_erfQ3<>(SB), Z3, Z3
 	VMULPS Z1, Z3, Z3
-	VADDPS c_erfQ4<>(SB), Z3, Z3
+	VADDPS.BCST c_erfQ4<>(SB), Z3, Z3
 	VMULPS Z0, Z2, Z2 // x·p
 	VDIVPS Z3, Z2, Z0 // x·p/q
-	VADDPS c_one<>(SB), Z0, Z0
-	VMULPS c_half<>(SB), Z0, Z0
+	VADDPS.BCST c_one<>(SB), Z0, Z0
+	VMULPS.BCST c_half<>(SB), Z0, Z0
 	VMULPS Z5, Z0, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func addTanhAVX512(d, s, r *float32, n int), n a multiple of 16
+TEXT ·addTanhAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ r+16(FP), BX
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VADDPS (BX), Z0, Z0
+	VMOVUPS Z0, Z5 // x
+	VPANDD.BCST c_absMask<>(SB), Z0, Z6 // a = |x|
+	VADDPS Z6, Z6, Z0
+	VBROADCASTSS c_expLo<>(SB), Z1
+	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
+	VBROADCASTSS c_expHi<>(SB), Z1
+	VMINPS Z0, Z1, Z0
+	VMULPS.BCST c_expLog2e<>(SB), Z0, Z1
+	VCVTPS2DQ Z1, Z2 // n, rounded to nearest even
+	VCVTDQ2PS Z2, Z1
+	VMOVUPS Z0, Z3
+	VFNMADD231PS.BCST c_expC1<>(SB), Z1, Z3
+	VFNMADD231PS.BCST c_expC2<>(SB), Z1, Z3 // r
+	VBROADCASTSS c_expP0<>(SB), Z4
+	VFMADD213PS.BCST c_expP1<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP2<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP3<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP4<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP5<>(SB), Z3, Z4
+	VMULPS Z3, Z3, Z1 // z = r²
+	VFMADD213PS Z3, Z1, Z4
+	VADDPS.BCST c_one<>(SB), Z4, Z4
+	VPSRAD $1, Z2, Z1 // n1 = n>>1, n2 = n − n1
+	VPSUBD Z1, Z2, Z2
+	VPADDD.BCST c_bias127<>(SB), Z1, Z1
+	VPSLLD $23, Z1, Z1
+	VPADDD.BCST c_bias127<>(SB), Z2, Z2
+	VPSLLD $23, Z2, Z2
+	VMULPS Z1, Z4, Z4
+	VMULPS Z2, Z4, Z0
+	VADDPS.BCST c_one<>(SB), Z0, Z0
+	VBROADCASTSS c_two<>(SB), Z1
+	VDIVPS Z0, Z1, Z1
+	VBROADCASTSS c_one<>(SB), Z0
+	VSUBPS Z1, Z0, Z0 // 1 − 2/(e²ᵃ+1)
+	VPANDD.BCST c_signMask<>(SB), Z5, Z2
+	VPORD Z2, Z0, Z0 // with the sign of x
+	VMULPS Z5, Z5, Z1 // z = x²
+	VBROADCASTSS c_tanhT0<>(SB), Z2
+	VFMADD213PS.BCST c_tanhT1<>(SB), Z1, Z2
+	VFMADD213PS.BCST c_tanhT2<>(SB), Z1, Z2
+	VFMADD213PS.BCST c_tanhT3<>(SB), Z1, Z2
+	VFMADD213PS.BCST c_tanhT4<>(SB), Z1, Z2
+	VMULPS Z1, Z2, Z2
+	VFMADD213PS Z5, Z5, Z2 // x + x·z·P(z)
+	VCMPPS.BCST $1, c_tanhSmall<>(SB), Z6, K1
+	VBLENDMPS Z2, Z0, K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, BX
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop
@@ -1759,70 +1895,70 @@ TEXT ·geluTanhAVX512(SB), NOSPLIT, $0-24
 	JZ done
 loop:
 	VMOVUPS (SI), Z8
-	VMULPS c_geluC<>(SB), Z8, Z9
+	VMULPS.BCST c_geluC<>(SB), Z8, Z9
 	VMULPS Z8, Z9, Z9
 	VMULPS Z8, Z9, Z9
 	VADDPS Z9, Z8, Z9
-	VMULPS c_gelu2K<>(SB), Z9, Z9
+	VMULPS.BCST c_gelu2K<>(SB), Z9, Z9
 	VEXTRACTF64X4 $1, Z9, Y1
 	VCVTPS2PD Y9, Z0
 	VCVTPS2PD Y1, Z1
-	VMOVUPD c_sigAbs<>(SB), Z2
-	VMOVUPD c_sigAbs<>(SB), Z3
+	VBROADCASTSD c_sigAbs<>(SB), Z2
+	VBROADCASTSD c_sigAbs<>(SB), Z3
 	VPANDQ Z0, Z2, Z2 // |x|
 	VPANDQ Z1, Z3, Z3 // |x|
 	VPXORQ Z4, Z4, Z4
 	VPXORQ Z5, Z5, Z5
 	VSUBPD Z2, Z4, Z2 // t = −|x|
 	VSUBPD Z3, Z5, Z3 // t = −|x|
-	VMOVUPD c_sigLo<>(SB), Z4
-	VMOVUPD c_sigLo<>(SB), Z5
+	VBROADCASTSD c_sigLo<>(SB), Z4
+	VBROADCASTSD c_sigLo<>(SB), Z5
 	VMAXPD Z2, Z4, Z2 // NaN in x is what comes out
 	VMAXPD Z3, Z5, Z3 // NaN in x is what comes out
-	VMOVUPD c_sigShift<>(SB), Z4
-	VMOVUPD c_sigShift<>(SB), Z5
-	VFMADD231PD c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
-	VFMADD231PD c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
+	VBROADCASTSD c_sigShift<>(SB), Z4
+	VBROADCASTSD c_sigShift<>(SB), Z5
+	VFMADD231PD.BCST c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
+	VFMADD231PD.BCST c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
 	VMOVUPD Z4, Z6
 	VMOVUPD Z5, Z7
-	VSUBPD c_sigShift<>(SB), Z4, Z4 // n
-	VSUBPD c_sigShift<>(SB), Z5, Z5 // n
-	VFNMADD231PD c_sigLn2Hi<>(SB), Z4, Z2
-	VFNMADD231PD c_sigLn2Hi<>(SB), Z5, Z3
-	VFNMADD231PD c_sigLn2Lo<>(SB), Z4, Z2 // r
-	VFNMADD231PD c_sigLn2Lo<>(SB), Z5, Z3 // r
-	VMOVUPD c_sigP10<>(SB), Z4
-	VMOVUPD c_sigP10<>(SB), Z5
-	VFMADD213PD c_sigP9<>(SB), Z2, Z4
-	VFMADD213PD c_sigP9<>(SB), Z3, Z5
-	VFMADD213PD c_sigP8<>(SB), Z2, Z4
-	VFMADD213PD c_sigP8<>(SB), Z3, Z5
-	VFMADD213PD c_sigP7<>(SB), Z2, Z4
-	VFMADD213PD c_sigP7<>(SB), Z3, Z5
-	VFMADD213PD c_sigP6<>(SB), Z2, Z4
-	VFMADD213PD c_sigP6<>(SB), Z3, Z5
-	VFMADD213PD c_sigP5<>(SB), Z2, Z4
-	VFMADD213PD c_sigP5<>(SB), Z3, Z5
-	VFMADD213PD c_sigP4<>(SB), Z2, Z4
-	VFMADD213PD c_sigP4<>(SB), Z3, Z5
-	VFMADD213PD c_sigP3<>(SB), Z2, Z4
-	VFMADD213PD c_sigP3<>(SB), Z3, Z5
-	VFMADD213PD c_sigP2<>(SB), Z2, Z4
-	VFMADD213PD c_sigP2<>(SB), Z3, Z5
-	VFMADD213PD c_sigP1<>(SB), Z2, Z4
-	VFMADD213PD c_sigP1<>(SB), Z3, Z5
-	VFMADD213PD c_sigOne<>(SB), Z2, Z4 // e^r
-	VFMADD213PD c_sigOne<>(SB), Z3, Z5 // e^r
-	VPADDQ c_sigBias<>(SB), Z6, Z6
-	VPADDQ c_sigBias<>(SB), Z7, Z7
+	VSUBPD.BCST c_sigShift<>(SB), Z4, Z4 // n
+	VSUBPD.BCST c_sigShift<>(SB), Z5, Z5 // n
+	VFNMADD231PD.BCST c_sigLn2Hi<>(SB), Z4, Z2
+	VFNMADD231PD.BCST c_sigLn2Hi<>(SB), Z5, Z3
+	VFNMADD231PD.BCST c_sigLn2Lo<>(SB), Z4, Z2 // r
+	VFNMADD231PD.BCST c_sigLn2Lo<>(SB), Z5, Z3 // r
+	VBROADCASTSD c_sigP10<>(SB), Z4
+	VBROADCASTSD c_sigP10<>(SB), Z5
+	VFMADD213PD.BCST c_sigP9<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP9<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP8<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP8<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP7<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP7<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP6<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP6<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP5<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP5<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP4<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP4<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP3<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP3<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP2<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP2<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP1<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP1<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigOne<>(SB), Z2, Z4 // e^r
+	VFMADD213PD.BCST c_sigOne<>(SB), Z3, Z5 // e^r
+	VPADDQ.BCST c_sigBias<>(SB), Z6, Z6
+	VPADDQ.BCST c_sigBias<>(SB), Z7, Z7
 	VPSLLQ $52, Z6, Z6 // 2ⁿ
 	VPSLLQ $52, Z7, Z7 // 2ⁿ
 	VMULPD Z6, Z4, Z4 // e
 	VMULPD Z7, Z5, Z5 // e
-	VADDPD c_sigOne<>(SB), Z4, Z2
-	VADDPD c_sigOne<>(SB), Z5, Z3
-	VMOVUPD c_sigOne<>(SB), Z6
-	VMOVUPD c_sigOne<>(SB), Z7
+	VADDPD.BCST c_sigOne<>(SB), Z4, Z2
+	VADDPD.BCST c_sigOne<>(SB), Z5, Z3
+	VBROADCASTSD c_sigOne<>(SB), Z6
+	VBROADCASTSD c_sigOne<>(SB), Z7
 	VDIVPD Z2, Z6, Z2 // 1/(1+e)
 	VDIVPD Z3, Z7, Z3 // 1/(1+e)
 	VMULPD Z2, Z4, Z4 // e/(1+e)
@@ -1857,68 +1993,68 @@ TEXT ·geluGradAVX512(SB), NOSPLIT, $0-32
 loop:
 	VMOVUPS (SI), Z0
 	VMOVUPS Z0, Z6 // x
-	VMULPS c_negHalf<>(SB), Z0, Z0
+	VMULPS.BCST c_negHalf<>(SB), Z0, Z0
 	VMULPS Z6, Z0, Z0 // −½·x·x
-	VMOVUPS c_expLo<>(SB), Z1
+	VBROADCASTSS c_expLo<>(SB), Z1
 	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
-	VMOVUPS c_expHi<>(SB), Z1
+	VBROADCASTSS c_expHi<>(SB), Z1
 	VMINPS Z0, Z1, Z0
-	VMULPS c_expLog2e<>(SB), Z0, Z1
+	VMULPS.BCST c_expLog2e<>(SB), Z0, Z1
 	VCVTPS2DQ Z1, Z2 // n, rounded to nearest even
 	VCVTDQ2PS Z2, Z1
 	VMOVUPS Z0, Z3
-	VFNMADD231PS c_expC1<>(SB), Z1, Z3
-	VFNMADD231PS c_expC2<>(SB), Z1, Z3 // r
-	VMOVUPS c_expP0<>(SB), Z4
-	VFMADD213PS c_expP1<>(SB), Z3, Z4
-	VFMADD213PS c_expP2<>(SB), Z3, Z4
-	VFMADD213PS c_expP3<>(SB), Z3, Z4
-	VFMADD213PS c_expP4<>(SB), Z3, Z4
-	VFMADD213PS c_expP5<>(SB), Z3, Z4
+	VFNMADD231PS.BCST c_expC1<>(SB), Z1, Z3
+	VFNMADD231PS.BCST c_expC2<>(SB), Z1, Z3 // r
+	VBROADCASTSS c_expP0<>(SB), Z4
+	VFMADD213PS.BCST c_expP1<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP2<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP3<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP4<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP5<>(SB), Z3, Z4
 	VMULPS Z3, Z3, Z1 // z = r²
 	VFMADD213PS Z3, Z1, Z4
-	VADDPS c_one<>(SB), Z4, Z4
+	VADDPS.BCST c_one<>(SB), Z4, Z4
 	VPSRAD $1, Z2, Z1 // n1 = n>>1, n2 = n − n1
 	VPSUBD Z1, Z2, Z2
-	VPADDD c_bias127<>(SB), Z1, Z1
+	VPADDD.BCST c_bias127<>(SB), Z1, Z1
 	VPSLLD $23, Z1, Z1
-	VPADDD c_bias127<>(SB), Z2, Z2
+	VPADDD.BCST c_bias127<>(SB), Z2, Z2
 	VPSLLD $23, Z2, Z2
 	VMULPS Z1, Z4, Z4
 	VMULPS Z2, Z4, Z0
 	VMULPS Z6, Z0, Z7
-	VMULPS c_geluInvRoot<>(SB), Z7, Z7 // x·e·(1/√(2π))
+	VMULPS.BCST c_geluInvRoot<>(SB), Z7, Z7 // x·e·(1/√(2π))
 	VMOVUPS Z6, Z0
-	VMULPS c_geluInvSqrt2<>(SB), Z0, Z0
-	VMOVUPS c_erfLo<>(SB), Z1
+	VMULPS.BCST c_geluInvSqrt2<>(SB), Z0, Z0
+	VBROADCASTSS c_erfLo<>(SB), Z1
 	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
-	VMOVUPS c_erfHi<>(SB), Z1
+	VBROADCASTSS c_erfHi<>(SB), Z1
 	VMINPS Z0, Z1, Z0
 	VMULPS Z0, Z0, Z1 // x²
-	VMULPS c_erfP0<>(SB), Z1, Z2
-	VADDPS c_erfP1<>(SB), Z2, Z2
+	VMULPS.BCST c_erfP0<>(SB), Z1, Z2
+	VADDPS.BCST c_erfP1<>(SB), Z2, Z2
 	VMULPS Z1, Z2, Z2
-	VADDPS c_erfP2<>(SB), Z2, Z2
+	VADDPS.BCST c_erfP2<>(SB), Z2, Z2
 	VMULPS Z1, Z2, Z2
-	VADDPS c_erfP3<>(SB), Z2, Z2
+	VADDPS.BCST c_erfP3<>(SB), Z2, Z2
 	VMULPS Z1, Z2, Z2
-	VADDPS c_erfP4<>(SB), Z2, Z2
+	VADDPS.BCST c_erfP4<>(SB), Z2, Z2
 	VMULPS Z1, Z2, Z2
-	VADDPS c_erfP5<>(SB), Z2, Z2
+	VADDPS.BCST c_erfP5<>(SB), Z2, Z2
 	VMULPS Z1, Z2, Z2
-	VADDPS c_erfP6<>(SB), Z2, Z2
-	VMULPS c_erfQ0<>(SB), Z1, Z3
-	VADDPS c_erfQ1<>(SB), Z3, Z3
+	VADDPS.BCST c_erfP6<>(SB), Z2, Z2
+	VMULPS.BCST c_erfQ0<>(SB), Z1, Z3
+	VADDPS.BCST c_erfQ1<>(SB), Z3, Z3
 	VMULPS Z1, Z3, Z3
-	VADDPS c_erfQ2<>(SB), Z3, Z3
+	VADDPS.BCST c_erfQ2<>(SB), Z3, Z3
 	VMULPS Z1, Z3, Z3
-	VADDPS c_erfQ3<>(SB), Z3, Z3
+	VADDPS.BCST c_erfQ3<>(SB), Z3, Z3
 	VMULPS Z1, Z3, Z3
-	VADDPS c_erfQ4<>(SB), Z3, Z3
+	VADDPS.BCST c_erfQ4<>(SB), Z3, Z3
 	VMULPS Z0, Z2, Z2 // x·p
 	VDIVPS Z3, Z2, Z0 // x·p/q
-	VADDPS c_one<>(SB), Z0, Z0
-	VMULPS c_half<>(SB), Z0, Z0
+	VADDPS.BCST c_one<>(SB), Z0, Z0
+	VMULPS.BCST c_half<>(SB), Z0, Z0
 	VADDPS Z7, Z0, Z0
 	VMULPS (BX), Z0, Z0
 	VMOVUPS Z0, (DI)
@@ -1941,70 +2077,70 @@ TEXT ·geluTanhGradAVX512(SB), NOSPLIT, $0-32
 	JZ done
 loop:
 	VMOVUPS (SI), Z8
-	VMULPS c_geluC<>(SB), Z8, Z9
+	VMULPS.BCST c_geluC<>(SB), Z8, Z9
 	VMULPS Z8, Z9, Z9
 	VMULPS Z8, Z9, Z9
 	VADDPS Z9, Z8, Z9
-	VMULPS c_gelu2K<>(SB), Z9, Z9
+	VMULPS.BCST c_gelu2K<>(SB), Z9, Z9
 	VEXTRACTF64X4 $1, Z9, Y1
 	VCVTPS2PD Y9, Z0
 	VCVTPS2PD Y1, Z1
-	VMOVUPD c_sigAbs<>(SB), Z2
-	VMOVUPD c_sigAbs<>(SB), Z3
+	VBROADCASTSD c_sigAbs<>(SB), Z2
+	VBROADCASTSD c_sigAbs<>(SB), Z3
 	VPANDQ Z0, Z2, Z2 // |x|
 	VPANDQ Z1, Z3, Z3 // |x|
 	VPXORQ Z4, Z4, Z4
 	VPXORQ Z5, Z5, Z5
 	VSUBPD Z2, Z4, Z2 // t = −|x|
 	VSUBPD Z3, Z5, Z3 // t = −|x|
-	VMOVUPD c_sigLo<>(SB), Z4
-	VMOVUPD c_sigLo<>(SB), Z5
+	VBROADCASTSD c_sigLo<>(SB), Z4
+	VBROADCASTSD c_sigLo<>(SB), Z5
 	VMAXPD Z2, Z4, Z2 // NaN in x is what comes out
 	VMAXPD Z3, Z5, Z3 // NaN in x is what comes out
-	VMOVUPD c_sigShift<>(SB), Z4
-	VMOVUPD c_sigShift<>(SB), Z5
-	VFMADD231PD c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
-	VFMADD231PD c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
+	VBROADCASTSD c_sigShift<>(SB), Z4
+	VBROADCASTSD c_sigShift<>(SB), Z5
+	VFMADD231PD.BCST c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
+	VFMADD231PD.BCST c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
 	VMOVUPD Z4, Z6
 	VMOVUPD Z5, Z7
-	VSUBPD c_sigShift<>(SB), Z4, Z4 // n
-	VSUBPD c_sigShift<>(SB), Z5, Z5 // n
-	VFNMADD231PD c_sigLn2Hi<>(SB), Z4, Z2
-	VFNMADD231PD c_sigLn2Hi<>(SB), Z5, Z3
-	VFNMADD231PD c_sigLn2Lo<>(SB), Z4, Z2 // r
-	VFNMADD231PD c_sigLn2Lo<>(SB), Z5, Z3 // r
-	VMOVUPD c_sigP10<>(SB), Z4
-	VMOVUPD c_sigP10<>(SB), Z5
-	VFMADD213PD c_sigP9<>(SB), Z2, Z4
-	VFMADD213PD c_sigP9<>(SB), Z3, Z5
-	VFMADD213PD c_sigP8<>(SB), Z2, Z4
-	VFMADD213PD c_sigP8<>(SB), Z3, Z5
-	VFMADD213PD c_sigP7<>(SB), Z2, Z4
-	VFMADD213PD c_sigP7<>(SB), Z3, Z5
-	VFMADD213PD c_sigP6<>(SB), Z2, Z4
-	VFMADD213PD c_sigP6<>(SB), Z3, Z5
-	VFMADD213PD c_sigP5<>(SB), Z2, Z4
-	VFMADD213PD c_sigP5<>(SB), Z3, Z5
-	VFMADD213PD c_sigP4<>(SB), Z2, Z4
-	VFMADD213PD c_sigP4<>(SB), Z3, Z5
-	VFMADD213PD c_sigP3<>(SB), Z2, Z4
-	VFMADD213PD c_sigP3<>(SB), Z3, Z5
-	VFMADD213PD c_sigP2<>(SB), Z2, Z4
-	VFMADD213PD c_sigP2<>(SB), Z3, Z5
-	VFMADD213PD c_sigP1<>(SB), Z2, Z4
-	VFMADD213PD c_sigP1<>(SB), Z3, Z5
-	VFMADD213PD c_sigOne<>(SB), Z2, Z4 // e^r
-	VFMADD213PD c_sigOne<>(SB), Z3, Z5 // e^r
-	VPADDQ c_sigBias<>(SB), Z6, Z6
-	VPADDQ c_sigBias<>(SB), Z7, Z7
+	VSUBPD.BCST c_sigShift<>(SB), Z4, Z4 // n
+	VSUBPD.BCST c_sigShift<>(SB), Z5, Z5 // n
+	VFNMADD231PD.BCST c_sigLn2Hi<>(SB), Z4, Z2
+	VFNMADD231PD.BCST c_sigLn2Hi<>(SB), Z5, Z3
+	VFNMADD231PD.BCST c_sigLn2Lo<>(SB), Z4, Z2 // r
+	VFNMADD231PD.BCST c_sigLn2Lo<>(SB), Z5, Z3 // r
+	VBROADCASTSD c_sigP10<>(SB), Z4
+	VBROADCASTSD c_sigP10<>(SB), Z5
+	VFMADD213PD.BCST c_sigP9<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP9<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP8<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP8<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP7<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP7<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP6<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP6<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP5<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP5<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP4<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP4<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP3<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP3<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP2<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP2<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP1<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP1<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigOne<>(SB), Z2, Z4 // e^r
+	VFMADD213PD.BCST c_sigOne<>(SB), Z3, Z5 // e^r
+	VPADDQ.BCST c_sigBias<>(SB), Z6, Z6
+	VPADDQ.BCST c_sigBias<>(SB), Z7, Z7
 	VPSLLQ $52, Z6, Z6 // 2ⁿ
 	VPSLLQ $52, Z7, Z7 // 2ⁿ
 	VMULPD Z6, Z4, Z4 // e
 	VMULPD Z7, Z5, Z5 // e
-	VADDPD c_sigOne<>(SB), Z4, Z2
-	VADDPD c_sigOne<>(SB), Z5, Z3
-	VMOVUPD c_sigOne<>(SB), Z6
-	VMOVUPD c_sigOne<>(SB), Z7
+	VADDPD.BCST c_sigOne<>(SB), Z4, Z2
+	VADDPD.BCST c_sigOne<>(SB), Z5, Z3
+	VBROADCASTSD c_sigOne<>(SB), Z6
+	VBROADCASTSD c_sigOne<>(SB), Z7
 	VDIVPD Z2, Z6, Z2 // 1/(1+e)
 	VDIVPD Z3, Z7, Z3 // 1/(1+e)
 	VMULPD Z2, Z4, Z4 // e/(1+e)
@@ -2018,66 +2154,66 @@ loop:
 	VCVTPD2PS Z0, Y0
 	VCVTPD2PS Z1, Y1
 	VINSERTF64X4 $1, Y1, Z0, Z10
-	VPXORD c_signMask<>(SB), Z9, Z9 // −2u
+	VPXORD.BCST c_signMask<>(SB), Z9, Z9 // −2u
 	VEXTRACTF64X4 $1, Z9, Y1
 	VCVTPS2PD Y9, Z0
 	VCVTPS2PD Y1, Z1
-	VMOVUPD c_sigAbs<>(SB), Z2
-	VMOVUPD c_sigAbs<>(SB), Z3
+	VBROADCASTSD c_sigAbs<>(SB), Z2
+	VBROADCASTSD c_sigAbs<>(SB), Z3
 	VPANDQ Z0, Z2, Z2 // |x|
 	VPANDQ Z1, Z3, Z3 // |x|
 	VPXORQ Z4, Z4, Z4
 	VPXORQ Z5, Z5, Z5
 	VSUBPD Z2, Z4, Z2 // t = −|x|
 	VSUBPD Z3, Z5, Z3 // t = −|x|
-	VMOVUPD c_sigLo<>(SB), Z4
-	VMOVUPD c_sigLo<>(SB), Z5
+	VBROADCASTSD c_sigLo<>(SB), Z4
+	VBROADCASTSD c_sigLo<>(SB), Z5
 	VMAXPD Z2, Z4, Z2 // NaN in x is what comes out
 	VMAXPD Z3, Z5, Z3 // NaN in x is what comes out
-	VMOVUPD c_sigShift<>(SB), Z4
-	VMOVUPD c_sigShift<>(SB), Z5
-	VFMADD231PD c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
-	VFMADD231PD c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
+	VBROADCASTSD c_sigShift<>(SB), Z4
+	VBROADCASTSD c_sigShift<>(SB), Z5
+	VFMADD231PD.BCST c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
+	VFMADD231PD.BCST c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
 	VMOVUPD Z4, Z6
 	VMOVUPD Z5, Z7
-	VSUBPD c_sigShift<>(SB), Z4, Z4 // n
-	VSUBPD c_sigShift<>(SB), Z5, Z5 // n
-	VFNMADD231PD c_sigLn2Hi<>(SB), Z4, Z2
-	VFNMADD231PD c_sigLn2Hi<>(SB), Z5, Z3
-	VFNMADD231PD c_sigLn2Lo<>(SB), Z4, Z2 // r
-	VFNMADD231PD c_sigLn2Lo<>(SB), Z5, Z3 // r
-	VMOVUPD c_sigP10<>(SB), Z4
-	VMOVUPD c_sigP10<>(SB), Z5
-	VFMADD213PD c_sigP9<>(SB), Z2, Z4
-	VFMADD213PD c_sigP9<>(SB), Z3, Z5
-	VFMADD213PD c_sigP8<>(SB), Z2, Z4
-	VFMADD213PD c_sigP8<>(SB), Z3, Z5
-	VFMADD213PD c_sigP7<>(SB), Z2, Z4
-	VFMADD213PD c_sigP7<>(SB), Z3, Z5
-	VFMADD213PD c_sigP6<>(SB), Z2, Z4
-	VFMADD213PD c_sigP6<>(SB), Z3, Z5
-	VFMADD213PD c_sigP5<>(SB), Z2, Z4
-	VFMADD213PD c_sigP5<>(SB), Z3, Z5
-	VFMADD213PD c_sigP4<>(SB), Z2, Z4
-	VFMADD213PD c_sigP4<>(SB), Z3, Z5
-	VFMADD213PD c_sigP3<>(SB), Z2, Z4
-	VFMADD213PD c_sigP3<>(SB), Z3, Z5
-	VFMADD213PD c_sigP2<>(SB), Z2, Z4
-	VFMADD213PD c_sigP2<>(SB), Z3, Z5
-	VFMADD213PD c_sigP1<>(SB), Z2, Z4
-	VFMADD213PD c_sigP1<>(SB), Z3, Z5
-	VFMADD213PD c_sigOne<>(SB), Z2, Z4 // e^r
-	VFMADD213PD c_sigOne<>(SB), Z3, Z5 // e^r
-	VPADDQ c_sigBias<>(SB), Z6, Z6
-	VPADDQ c_sigBias<>(SB), Z7, Z7
+	VSUBPD.BCST c_sigShift<>(SB), Z4, Z4 // n
+	VSUBPD.BCST c_sigShift<>(SB), Z5, Z5 // n
+	VFNMADD231PD.BCST c_sigLn2Hi<>(SB), Z4, Z2
+	VFNMADD231PD.BCST c_sigLn2Hi<>(SB), Z5, Z3
+	VFNMADD231PD.BCST c_sigLn2Lo<>(SB), Z4, Z2 // r
+	VFNMADD231PD.BCST c_sigLn2Lo<>(SB), Z5, Z3 // r
+	VBROADCASTSD c_sigP10<>(SB), Z4
+	VBROADCASTSD c_sigP10<>(SB), Z5
+	VFMADD213PD.BCST c_sigP9<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP9<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP8<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP8<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP7<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP7<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP6<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP6<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP5<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP5<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP4<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP4<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP3<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP3<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP2<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP2<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP1<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP1<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigOne<>(SB), Z2, Z4 // e^r
+	VFMADD213PD.BCST c_sigOne<>(SB), Z3, Z5 // e^r
+	VPADDQ.BCST c_sigBias<>(SB), Z6, Z6
+	VPADDQ.BCST c_sigBias<>(SB), Z7, Z7
 	VPSLLQ $52, Z6, Z6 // 2ⁿ
 	VPSLLQ $52, Z7, Z7 // 2ⁿ
 	VMULPD Z6, Z4, Z4 // e
 	VMULPD Z7, Z5, Z5 // e
-	VADDPD c_sigOne<>(SB), Z4, Z2
-	VADDPD c_sigOne<>(SB), Z5, Z3
-	VMOVUPD c_sigOne<>(SB), Z6
-	VMOVUPD c_sigOne<>(SB), Z7
+	VADDPD.BCST c_sigOne<>(SB), Z4, Z2
+	VADDPD.BCST c_sigOne<>(SB), Z5, Z3
+	VBROADCASTSD c_sigOne<>(SB), Z6
+	VBROADCASTSD c_sigOne<>(SB), Z7
 	VDIVPD Z2, Z6, Z2 // 1/(1+e)
 	VDIVPD Z3, Z7, Z3 // 1/(1+e)
 	VMULPD Z2, Z4, Z4 // e/(1+e)
@@ -2092,11 +2228,11 @@ loop:
 	VCVTPD2PS Z1, Y1
 	VINSERTF64X4 $1, Y1, Z0, Z11
 	VMULPS Z11, Z10, Z11 // sr = s·σ(−2u)
-	VMULPS c_gelu3C<>(SB), Z8, Z12
+	VMULPS.BCST c_gelu3C<>(SB), Z8, Z12
 	VMULPS Z8, Z12, Z12
-	VADDPS c_one<>(SB), Z12, Z12
-	VMULPS c_geluK<>(SB), Z12, Z12 // u′
-	VMULPS c_two<>(SB), Z8, Z13
+	VADDPS.BCST c_one<>(SB), Z12, Z12
+	VMULPS.BCST c_geluK<>(SB), Z12, Z12 // u′
+	VMULPS.BCST c_two<>(SB), Z8, Z13
 	VMULPS Z11, Z13, Z13 // 2x·sr
 	VPXORD Z14, Z14, Z14
 	VCMPPS $4, Z14, Z11, K1 // sr ≠ 0 (or NaN)
@@ -2123,62 +2259,62 @@ TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-24
 loop:
 	VCVTPS2PD (SI), Z0
 	VCVTPS2PD 32(SI), Z1
-	VMOVUPD c_sigAbs<>(SB), Z2
-	VMOVUPD c_sigAbs<>(SB), Z3
+	VBROADCASTSD c_sigAbs<>(SB), Z2
+	VBROADCASTSD c_sigAbs<>(SB), Z3
 	VPANDQ Z0, Z2, Z2 // |x|
 	VPANDQ Z1, Z3, Z3 // |x|
 	VPXORQ Z4, Z4, Z4
 	VPXORQ Z5, Z5, Z5
 	VSUBPD Z2, Z4, Z2 // t = −|x|
 	VSUBPD Z3, Z5, Z3 // t = −|x|
-	VMOVUPD c_sigLo<>(SB), Z4
-	VMOVUPD c_sigLo<>(SB), Z5
+	VBROADCASTSD c_sigLo<>(SB), Z4
+	VBROADCASTSD c_sigLo<>(SB), Z5
 	VMAXPD Z2, Z4, Z2 // NaN in x is what comes out
 	VMAXPD Z3, Z5, Z3 // NaN in x is what comes out
-	VMOVUPD c_sigShift<>(SB), Z4
-	VMOVUPD c_sigShift<>(SB), Z5
-	VFMADD231PD c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
-	VFMADD231PD c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
+	VBROADCASTSD c_sigShift<>(SB), Z4
+	VBROADCASTSD c_sigShift<>(SB), Z5
+	VFMADD231PD.BCST c_sigLog2e<>(SB), Z2, Z4 // n in the low bits
+	VFMADD231PD.BCST c_sigLog2e<>(SB), Z3, Z5 // n in the low bits
 	VMOVUPD Z4, Z6
 	VMOVUPD Z5, Z7
-	VSUBPD c_sigShift<>(SB), Z4, Z4 // n
-	VSUBPD c_sigShift<>(SB), Z5, Z5 // n
-	VFNMADD231PD c_sigLn2Hi<>(SB), Z4, Z2
-	VFNMADD231PD c_sigLn2Hi<>(SB), Z5, Z3
-	VFNMADD231PD c_sigLn2Lo<>(SB), Z4, Z2 // r
-	VFNMADD231PD c_sigLn2Lo<>(SB), Z5, Z3 // r
-	VMOVUPD c_sigP10<>(SB), Z4
-	VMOVUPD c_sigP10<>(SB), Z5
-	VFMADD213PD c_sigP9<>(SB), Z2, Z4
-	VFMADD213PD c_sigP9<>(SB), Z3, Z5
-	VFMADD213PD c_sigP8<>(SB), Z2, Z4
-	VFMADD213PD c_sigP8<>(SB), Z3, Z5
-	VFMADD213PD c_sigP7<>(SB), Z2, Z4
-	VFMADD213PD c_sigP7<>(SB), Z3, Z5
-	VFMADD213PD c_sigP6<>(SB), Z2, Z4
-	VFMADD213PD c_sigP6<>(SB), Z3, Z5
-	VFMADD213PD c_sigP5<>(SB), Z2, Z4
-	VFMADD213PD c_sigP5<>(SB), Z3, Z5
-	VFMADD213PD c_sigP4<>(SB), Z2, Z4
-	VFMADD213PD c_sigP4<>(SB), Z3, Z5
-	VFMADD213PD c_sigP3<>(SB), Z2, Z4
-	VFMADD213PD c_sigP3<>(SB), Z3, Z5
-	VFMADD213PD c_sigP2<>(SB), Z2, Z4
-	VFMADD213PD c_sigP2<>(SB), Z3, Z5
-	VFMADD213PD c_sigP1<>(SB), Z2, Z4
-	VFMADD213PD c_sigP1<>(SB), Z3, Z5
-	VFMADD213PD c_sigOne<>(SB), Z2, Z4 // e^r
-	VFMADD213PD c_sigOne<>(SB), Z3, Z5 // e^r
-	VPADDQ c_sigBias<>(SB), Z6, Z6
-	VPADDQ c_sigBias<>(SB), Z7, Z7
+	VSUBPD.BCST c_sigShift<>(SB), Z4, Z4 // n
+	VSUBPD.BCST c_sigShift<>(SB), Z5, Z5 // n
+	VFNMADD231PD.BCST c_sigLn2Hi<>(SB), Z4, Z2
+	VFNMADD231PD.BCST c_sigLn2Hi<>(SB), Z5, Z3
+	VFNMADD231PD.BCST c_sigLn2Lo<>(SB), Z4, Z2 // r
+	VFNMADD231PD.BCST c_sigLn2Lo<>(SB), Z5, Z3 // r
+	VBROADCASTSD c_sigP10<>(SB), Z4
+	VBROADCASTSD c_sigP10<>(SB), Z5
+	VFMADD213PD.BCST c_sigP9<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP9<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP8<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP8<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP7<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP7<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP6<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP6<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP5<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP5<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP4<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP4<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP3<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP3<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP2<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP2<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigP1<>(SB), Z2, Z4
+	VFMADD213PD.BCST c_sigP1<>(SB), Z3, Z5
+	VFMADD213PD.BCST c_sigOne<>(SB), Z2, Z4 // e^r
+	VFMADD213PD.BCST c_sigOne<>(SB), Z3, Z5 // e^r
+	VPADDQ.BCST c_sigBias<>(SB), Z6, Z6
+	VPADDQ.BCST c_sigBias<>(SB), Z7, Z7
 	VPSLLQ $52, Z6, Z6 // 2ⁿ
 	VPSLLQ $52, Z7, Z7 // 2ⁿ
 	VMULPD Z6, Z4, Z4 // e
 	VMULPD Z7, Z5, Z5 // e
-	VADDPD c_sigOne<>(SB), Z4, Z2
-	VADDPD c_sigOne<>(SB), Z5, Z3
-	VMOVUPD c_sigOne<>(SB), Z6
-	VMOVUPD c_sigOne<>(SB), Z7
+	VADDPD.BCST c_sigOne<>(SB), Z4, Z2
+	VADDPD.BCST c_sigOne<>(SB), Z5, Z3
+	VBROADCASTSD c_sigOne<>(SB), Z6
+	VBROADCASTSD c_sigOne<>(SB), Z7
 	VDIVPD Z2, Z6, Z2 // 1/(1+e)
 	VDIVPD Z3, Z7, Z3 // 1/(1+e)
 	VMULPD Z2, Z4, Z4 // e/(1+e)
@@ -2682,7 +2818,7 @@ TEXT ·affineUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2705,7 +2841,7 @@ TEXT ·squareUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2727,12 +2863,12 @@ TEXT ·absUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
 	VMOVUPS (SI), Z0
-	VPANDD c_absMask<>(SB), Z0, Z0
+	VPANDD.BCST c_absMask<>(SB), Z0, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
 	ADDQ $64, DI
@@ -2749,7 +2885,7 @@ TEXT ·recipUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2771,7 +2907,7 @@ TEXT ·sqrtUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2793,7 +2929,7 @@ TEXT ·rsqrtUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2803,7 +2939,7 @@ loop:
 	VCVTPS2PD Y2, Z2
 	VSQRTPD Z1, Z1
 	VSQRTPD Z2, Z2
-	VMOVUPD c_sigOne<>(SB), Z3
+	VBROADCASTSD c_sigOne<>(SB), Z3
 	VDIVPD Z1, Z3, Z1
 	VDIVPD Z2, Z3, Z2
 	VCVTPD2PS Z1, Y1
@@ -2825,7 +2961,7 @@ TEXT ·signUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2834,7 +2970,7 @@ loop:
 	VCMPPS $30, Z3, Z0, K1
 	VCMPPS $17, Z3, Z0, K2
 	VMOVAPS Z5, K1, Z0
-	VMOVUPS c_minusOne<>(SB), K2, Z0
+	VBROADCASTSS c_minusOne<>(SB), K2, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
 	ADDQ $64, DI
@@ -2851,7 +2987,7 @@ TEXT ·clampUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2882,7 +3018,7 @@ TEXT ·gtScalarUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2905,7 +3041,7 @@ TEXT ·ltScalarUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2928,7 +3064,7 @@ TEXT ·eqScalarUAVX512(SB), NOSPLIT, $0-32
 	MOVQ n+16(FP), CX
 	VBROADCASTSS a+24(FP), Z6
 	VBROADCASTSS b+28(FP), Z7
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2950,7 +3086,7 @@ TEXT ·eqBAVX512(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DX
 	MOVQ n+24(FP), CX
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2974,7 +3110,7 @@ TEXT ·neBAVX512(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DX
 	MOVQ n+24(FP), CX
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -2998,7 +3134,7 @@ TEXT ·ltBAVX512(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DX
 	MOVQ n+24(FP), CX
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -3022,7 +3158,7 @@ TEXT ·leBAVX512(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DX
 	MOVQ n+24(FP), CX
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -3046,7 +3182,7 @@ TEXT ·gtBAVX512(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DX
 	MOVQ n+24(FP), CX
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -3070,7 +3206,7 @@ TEXT ·geBAVX512(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DX
 	MOVQ n+24(FP), CX
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -3094,7 +3230,7 @@ TEXT ·maximumBAVX512(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DX
 	MOVQ n+24(FP), CX
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:
@@ -3124,7 +3260,7 @@ TEXT ·minimumBAVX512(SB), NOSPLIT, $0-32
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DX
 	MOVQ n+24(FP), CX
-	VMOVUPS c_one<>(SB), Z5
+	VBROADCASTSS c_one<>(SB), Z5
 	SHRQ $4, CX
 	JZ done
 loop:

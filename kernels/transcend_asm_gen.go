@@ -23,6 +23,7 @@ import (
 	"log"
 	"math"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -338,19 +339,36 @@ func main() {
 	var b bytes.Buffer
 	header(&b)
 	for _, i := range []isa{avx2, avx512} {
+		// The transcendentals, and tanh of a sum with a residual r (the
+		// recurrences' epilogue; the sum rounded as binarySpan's Add rounds
+		// it, x + r, x first).
 		for _, fn := range []struct {
 			name string
+			res  bool
 			body []string
-		}{{"exp", expCore(i)}, {"tanh", tanhBody(i)}, {"gelu", geluBody()}} {
+		}{{"exp", false, expCore(i)}, {"tanh", false, tanhBody(i)}, {"gelu", false, geluBody()}, {"addTanh", true, tanhBody(i)}} {
 			name := fn.name + i.suffix
-			fmt.Fprintf(&b, "\n// func %s(d, s *float32, n int), n a multiple of %d\n", name, i.lanes)
-			fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-24\n", name)
-			fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ n+16(FP), CX\n")
+			if fn.res {
+				fmt.Fprintf(&b, "\n// func %s(d, s, r *float32, n int), n a multiple of %d\n", name, i.lanes)
+				fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-32\n", name)
+				fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ r+16(FP), BX\n\tMOVQ n+24(FP), CX\n")
+			} else {
+				fmt.Fprintf(&b, "\n// func %s(d, s *float32, n int), n a multiple of %d\n", name, i.lanes)
+				fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-24\n", name)
+				fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ n+16(FP), CX\n")
+			}
 			fmt.Fprintf(&b, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n\tVMOVUPS (SI), %s0\n", map[int]int{8: 3, 16: 4}[i.lanes], i.R)
+			if fn.res {
+				fmt.Fprintf(&b, "\tVADDPS (BX), %s0, %s0\n", i.R, i.R)
+			}
 			for _, l := range fn.body {
 				fmt.Fprintf(&b, "\t%s\n", regs(l, i.R))
 			}
-			fmt.Fprintf(&b, "\tVMOVUPS %s0, (DI)\n\tADDQ $%d, SI\n\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", i.R, 4*i.lanes, 4*i.lanes)
+			fmt.Fprintf(&b, "\tVMOVUPS %s0, (DI)\n\tADDQ $%d, SI\n", i.R, 4*i.lanes)
+			if fn.res {
+				fmt.Fprintf(&b, "\tADDQ $%d, BX\n", 4*i.lanes)
+			}
+			fmt.Fprintf(&b, "\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", 4*i.lanes)
 		}
 		// The GELU's tanh form and the slopes: the kernels load their own
 		// operands (the slopes read the incoming gradient from gs too).
@@ -399,7 +417,7 @@ func main() {
 		fmt.Fprintf(&b, "\tADDQ $%d, SI\n\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", 4*i.lanes, 4*i.lanes)
 	}
 	elementwise(&b)
-	if err := os.WriteFile("transcend_amd64.s", b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile("transcend_amd64.s", broadcastConsts(b.Bytes()), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -564,4 +582,40 @@ func regs(line, r string) string {
 		line = strings.ReplaceAll(line, fmt.Sprintf("R%d", k), fmt.Sprintf("%s%d", r, k))
 	}
 	return line
+}
+
+// zmm matches a zmm register.
+var zmm = regexp.MustCompile(`\bZ[0-9]+\b`)
+
+// broadcastConsts rewrites the AVX-512 instructions that read a constant
+// to read one element of it and broadcast it (VBROADCASTSS/SD for a move,
+// .BCST otherwise). A constant's 64 bytes are aligned to 32 only (the Go
+// linker aligns no symbol to more), so a zmm operand read whole crossed a
+// cache line wherever the link put a constant at 32 mod 64, and every
+// load of it was two: the exp, tanh and sigmoid kernels ran 1.4–1.5× as
+// long in a binary laid out so as in one that was not
+// (bench/results/broadcast-consts-2026-12-03-zen5.txt). An element never
+// crosses a line. The AVX2 code reads 32 bytes, which alignment to 32
+// keeps within a line.
+func broadcastConsts(src []byte) []byte {
+	lines := strings.Split(string(src), "\n")
+	for k, l := range lines {
+		if !strings.Contains(l, "<>(SB)") || !zmm.MatchString(l) || strings.HasPrefix(strings.TrimSpace(l), "//") {
+			continue
+		}
+		indent := l[:len(l)-len(strings.TrimLeft(l, "\t "))]
+		op, rest, _ := strings.Cut(strings.TrimLeft(l, "\t "), " ")
+		switch {
+		case op == "VMOVUPS":
+			op = "VBROADCASTSS"
+		case op == "VMOVUPD":
+			op = "VBROADCASTSD"
+		case strings.Contains(op, "."):
+			log.Fatalf("a suffixed instruction reads a constant: %s", l)
+		default:
+			op += ".BCST"
+		}
+		lines[k] = indent + op + " " + rest
+	}
+	return []byte(strings.Join(lines, "\n"))
 }

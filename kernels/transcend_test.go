@@ -3,6 +3,9 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -213,5 +216,31 @@ func BenchmarkTranscend(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(xs))*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
 		})
+	}
+}
+
+// TestConstantsBroadcast checks that the generated AVX-512 code reads each
+// constant as one element broadcast to the lanes, never a whole zmm of it:
+// the linker aligns a constant to 32 bytes only, so a 64-byte read of it
+// crossed a cache line in some links, and the kernels' speed depended on
+// where the link put them (see broadcastConsts in transcend_asm_gen.go).
+func TestConstantsBroadcast(t *testing.T) {
+	src, err := os.ReadFile("transcend_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zmm := regexp.MustCompile(`\bZ[0-9]+\b`)
+	reads := 0
+	for n, l := range strings.Split(string(src), "\n") {
+		if !strings.Contains(l, "<>(SB)") || !zmm.MatchString(l) || strings.HasPrefix(strings.TrimSpace(l), "DATA") {
+			continue
+		}
+		reads++
+		if op, _, _ := strings.Cut(strings.TrimSpace(l), " "); !strings.HasSuffix(op, ".BCST") && !strings.HasPrefix(op, "VBROADCASTS") {
+			t.Errorf("transcend_amd64.s:%d reads a whole zmm of a constant: %s", n+1, strings.TrimSpace(l))
+		}
+	}
+	if reads == 0 {
+		t.Fatal("no AVX-512 instruction reads a constant: the pattern no longer matches the file")
 	}
 }
