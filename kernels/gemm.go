@@ -58,16 +58,21 @@ const sgemmSmallWork = 512
 // for small matrices.
 //
 // While the pool spins (a helper joins within 2–3 µs), products of
-// sgemmTaskWork (about 20 µs) a worker go parallel too, if each worker
+// sgemmTaskWork (about 15 µs) a worker go parallel too, if each worker
 // gets sgemmTaskOutputs of C or more: a batch of 64 times a GAN's 784→512
-// weight and its gradients ran 1.3–1.5× as fast on two threads as on one,
-// while the 128×128 weight gradient of a recurrence over 1728 rows, split
-// in two, ran faster alone but slowed the training step around it
-// (bench/results/spin-pool-*-2026-12-01.txt).
+// weight and its gradients ran 1.3–1.5× as fast on two threads as on one
+// (bench/results/spin-pool-*-2026-12-01.txt). At 4 Mi and 16 Ki a worker
+// the batch-64 MLP's two 6.4 Mi products (64×128×784 forward, its weight
+// gradient) and the rows RNN's products of 1 792 rows ran on one core; at
+// 3 Mi and 4 Ki they run on two: the rows RNN's step 1.19–1.29× as fast,
+// the GAN's 1.05–1.08×, the MLP's 1.37–1.40× while the VM's second vCPU
+// ran freely and 0.93× while it did not (SGEMM 512³ still 1.7× on two
+// threads then), the other steps as before
+// (bench/results/gemm-task-thresholds-2026-12-03-zen5.txt).
 const (
 	sgemmParkedWork  = 1 << 24
-	sgemmTaskWork    = 1 << 22
-	sgemmTaskOutputs = 1 << 14
+	sgemmTaskWork    = 3 << 20
+	sgemmTaskOutputs = 1 << 12
 )
 
 // sgemmWorkers is how many of workers an m×n×k product is worth.
