@@ -1154,74 +1154,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func addTanhAVX2(d, s, r *float32, n int), n a multiple of 8
-TEXT ·addTanhAVX2(SB), NOSPLIT, $0-32
-	MOVQ d+0(FP), DI
-	MOVQ s+8(FP), SI
-	MOVQ r+16(FP), BX
-	MOVQ n+24(FP), CX
-	SHRQ $3, CX
-	JZ done
-loop:
-	VMOVUPS (SI), Y0
-	VADDPS (BX), Y0, Y0
-	VMOVUPS Y0, Y5 // x
-	VANDPS c_absMask<>(SB), Y0, Y6 // a = |x|
-	VADDPS Y6, Y6, Y0
-	VMOVUPS c_expLo<>(SB), Y1
-	VMAXPS Y0, Y1, Y0 // NaN in x is what comes out
-	VMOVUPS c_expHi<>(SB), Y1
-	VMINPS Y0, Y1, Y0
-	VMULPS c_expLog2e<>(SB), Y0, Y1
-	VCVTPS2DQ Y1, Y2 // n, rounded to nearest even
-	VCVTDQ2PS Y2, Y1
-	VMOVUPS Y0, Y3
-	VFNMADD231PS c_expC1<>(SB), Y1, Y3
-	VFNMADD231PS c_expC2<>(SB), Y1, Y3 // r
-	VMOVUPS c_expP0<>(SB), Y4
-	VFMADD213PS c_expP1<>(SB), Y3, Y4
-	VFMADD213PS c_expP2<>(SB), Y3, Y4
-	VFMADD213PS c_expP3<>(SB), Y3, Y4
-	VFMADD213PS c_expP4<>(SB), Y3, Y4
-	VFMADD213PS c_expP5<>(SB), Y3, Y4
-	VMULPS Y3, Y3, Y1 // z = r²
-	VFMADD213PS Y3, Y1, Y4
-	VADDPS c_one<>(SB), Y4, Y4
-	VPSRAD $1, Y2, Y1 // n1 = n>>1, n2 = n − n1
-	VPSUBD Y1, Y2, Y2
-	VPADDD c_bias127<>(SB), Y1, Y1
-	VPSLLD $23, Y1, Y1
-	VPADDD c_bias127<>(SB), Y2, Y2
-	VPSLLD $23, Y2, Y2
-	VMULPS Y1, Y4, Y4
-	VMULPS Y2, Y4, Y0
-	VADDPS c_one<>(SB), Y0, Y0
-	VMOVUPS c_two<>(SB), Y1
-	VDIVPS Y0, Y1, Y1
-	VMOVUPS c_one<>(SB), Y0
-	VSUBPS Y1, Y0, Y0 // 1 − 2/(e²ᵃ+1)
-	VANDPS c_signMask<>(SB), Y5, Y2
-	VORPS Y2, Y0, Y0 // with the sign of x
-	VMULPS Y5, Y5, Y1 // z = x²
-	VMOVUPS c_tanhT0<>(SB), Y2
-	VFMADD213PS c_tanhT1<>(SB), Y1, Y2
-	VFMADD213PS c_tanhT2<>(SB), Y1, Y2
-	VFMADD213PS c_tanhT3<>(SB), Y1, Y2
-	VFMADD213PS c_tanhT4<>(SB), Y1, Y2
-	VMULPS Y1, Y2, Y2
-	VFMADD213PS Y5, Y5, Y2 // x + x·z·P(z)
-	VCMPPS $1, c_tanhSmall<>(SB), Y6, Y7
-	VBLENDVPS Y7, Y2, Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ $32, SI
-	ADDQ $32, BX
-	ADDQ $32, DI
-	DECQ CX
-	JNZ loop
-done:
-	VZEROUPPER
-	RET
-
 // func geluTanhAVX2(d, s *float32, n int), n a multiple of 8
 TEXT ·geluTanhAVX2(SB), NOSPLIT, $0-24
 	MOVQ d+0(FP), DI
@@ -1574,6 +1506,74 @@ done:
 	VZEROUPPER
 	RET
 
+// func addTanhAVX2(d, s, r *float32, n int), n a multiple of 8
+TEXT ·addTanhAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ r+16(FP), BX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VADDPS (BX), Y0, Y0
+	VMOVUPS Y0, Y5 // x
+	VANDPS c_absMask<>(SB), Y0, Y6 // a = |x|
+	VADDPS Y6, Y6, Y0
+	VMOVUPS c_expLo<>(SB), Y1
+	VMAXPS Y0, Y1, Y0 // NaN in x is what comes out
+	VMOVUPS c_expHi<>(SB), Y1
+	VMINPS Y0, Y1, Y0
+	VMULPS c_expLog2e<>(SB), Y0, Y1
+	VCVTPS2DQ Y1, Y2 // n, rounded to nearest even
+	VCVTDQ2PS Y2, Y1
+	VMOVUPS Y0, Y3
+	VFNMADD231PS c_expC1<>(SB), Y1, Y3
+	VFNMADD231PS c_expC2<>(SB), Y1, Y3 // r
+	VMOVUPS c_expP0<>(SB), Y4
+	VFMADD213PS c_expP1<>(SB), Y3, Y4
+	VFMADD213PS c_expP2<>(SB), Y3, Y4
+	VFMADD213PS c_expP3<>(SB), Y3, Y4
+	VFMADD213PS c_expP4<>(SB), Y3, Y4
+	VFMADD213PS c_expP5<>(SB), Y3, Y4
+	VMULPS Y3, Y3, Y1 // z = r²
+	VFMADD213PS Y3, Y1, Y4
+	VADDPS c_one<>(SB), Y4, Y4
+	VPSRAD $1, Y2, Y1 // n1 = n>>1, n2 = n − n1
+	VPSUBD Y1, Y2, Y2
+	VPADDD c_bias127<>(SB), Y1, Y1
+	VPSLLD $23, Y1, Y1
+	VPADDD c_bias127<>(SB), Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VMULPS Y1, Y4, Y4
+	VMULPS Y2, Y4, Y0
+	VADDPS c_one<>(SB), Y0, Y0
+	VMOVUPS c_two<>(SB), Y1
+	VDIVPS Y0, Y1, Y1
+	VMOVUPS c_one<>(SB), Y0
+	VSUBPS Y1, Y0, Y0 // 1 − 2/(e²ᵃ+1)
+	VANDPS c_signMask<>(SB), Y5, Y2
+	VORPS Y2, Y0, Y0 // with the sign of x
+	VMULPS Y5, Y5, Y1 // z = x²
+	VMOVUPS c_tanhT0<>(SB), Y2
+	VFMADD213PS c_tanhT1<>(SB), Y1, Y2
+	VFMADD213PS c_tanhT2<>(SB), Y1, Y2
+	VFMADD213PS c_tanhT3<>(SB), Y1, Y2
+	VFMADD213PS c_tanhT4<>(SB), Y1, Y2
+	VMULPS Y1, Y2, Y2
+	VFMADD213PS Y5, Y5, Y2 // x + x·z·P(z)
+	VCMPPS $1, c_tanhSmall<>(SB), Y6, Y7
+	VBLENDVPS Y7, Y2, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func sigmoidAVX2(d, s *float32, n int), n a multiple of 8
 TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
 	MOVQ d+0(FP), DI
@@ -1811,74 +1811,6 @@ loop:
 	VMULPS Z5, Z0, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
-	ADDQ $64, DI
-	DECQ CX
-	JNZ loop
-done:
-	VZEROUPPER
-	RET
-
-// func addTanhAVX512(d, s, r *float32, n int), n a multiple of 16
-TEXT ·addTanhAVX512(SB), NOSPLIT, $0-32
-	MOVQ d+0(FP), DI
-	MOVQ s+8(FP), SI
-	MOVQ r+16(FP), BX
-	MOVQ n+24(FP), CX
-	SHRQ $4, CX
-	JZ done
-loop:
-	VMOVUPS (SI), Z0
-	VADDPS (BX), Z0, Z0
-	VMOVUPS Z0, Z5 // x
-	VPANDD.BCST c_absMask<>(SB), Z0, Z6 // a = |x|
-	VADDPS Z6, Z6, Z0
-	VBROADCASTSS c_expLo<>(SB), Z1
-	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
-	VBROADCASTSS c_expHi<>(SB), Z1
-	VMINPS Z0, Z1, Z0
-	VMULPS.BCST c_expLog2e<>(SB), Z0, Z1
-	VCVTPS2DQ Z1, Z2 // n, rounded to nearest even
-	VCVTDQ2PS Z2, Z1
-	VMOVUPS Z0, Z3
-	VFNMADD231PS.BCST c_expC1<>(SB), Z1, Z3
-	VFNMADD231PS.BCST c_expC2<>(SB), Z1, Z3 // r
-	VBROADCASTSS c_expP0<>(SB), Z4
-	VFMADD213PS.BCST c_expP1<>(SB), Z3, Z4
-	VFMADD213PS.BCST c_expP2<>(SB), Z3, Z4
-	VFMADD213PS.BCST c_expP3<>(SB), Z3, Z4
-	VFMADD213PS.BCST c_expP4<>(SB), Z3, Z4
-	VFMADD213PS.BCST c_expP5<>(SB), Z3, Z4
-	VMULPS Z3, Z3, Z1 // z = r²
-	VFMADD213PS Z3, Z1, Z4
-	VADDPS.BCST c_one<>(SB), Z4, Z4
-	VPSRAD $1, Z2, Z1 // n1 = n>>1, n2 = n − n1
-	VPSUBD Z1, Z2, Z2
-	VPADDD.BCST c_bias127<>(SB), Z1, Z1
-	VPSLLD $23, Z1, Z1
-	VPADDD.BCST c_bias127<>(SB), Z2, Z2
-	VPSLLD $23, Z2, Z2
-	VMULPS Z1, Z4, Z4
-	VMULPS Z2, Z4, Z0
-	VADDPS.BCST c_one<>(SB), Z0, Z0
-	VBROADCASTSS c_two<>(SB), Z1
-	VDIVPS Z0, Z1, Z1
-	VBROADCASTSS c_one<>(SB), Z0
-	VSUBPS Z1, Z0, Z0 // 1 − 2/(e²ᵃ+1)
-	VPANDD.BCST c_signMask<>(SB), Z5, Z2
-	VPORD Z2, Z0, Z0 // with the sign of x
-	VMULPS Z5, Z5, Z1 // z = x²
-	VBROADCASTSS c_tanhT0<>(SB), Z2
-	VFMADD213PS.BCST c_tanhT1<>(SB), Z1, Z2
-	VFMADD213PS.BCST c_tanhT2<>(SB), Z1, Z2
-	VFMADD213PS.BCST c_tanhT3<>(SB), Z1, Z2
-	VFMADD213PS.BCST c_tanhT4<>(SB), Z1, Z2
-	VMULPS Z1, Z2, Z2
-	VFMADD213PS Z5, Z5, Z2 // x + x·z·P(z)
-	VCMPPS.BCST $1, c_tanhSmall<>(SB), Z6, K1
-	VBLENDMPS Z2, Z0, K1, Z0
-	VMOVUPS Z0, (DI)
-	ADDQ $64, SI
-	ADDQ $64, BX
 	ADDQ $64, DI
 	DECQ CX
 	JNZ loop
@@ -2239,6 +2171,74 @@ loop:
 	VMULPS.Z Z12, Z13, K1, Z13
 	VADDPS Z13, Z10, Z0
 	VMULPS (BX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func addTanhAVX512(d, s, r *float32, n int), n a multiple of 16
+TEXT ·addTanhAVX512(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ s+8(FP), SI
+	MOVQ r+16(FP), BX
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VADDPS (BX), Z0, Z0
+	VMOVUPS Z0, Z5 // x
+	VPANDD.BCST c_absMask<>(SB), Z0, Z6 // a = |x|
+	VADDPS Z6, Z6, Z0
+	VBROADCASTSS c_expLo<>(SB), Z1
+	VMAXPS Z0, Z1, Z0 // NaN in x is what comes out
+	VBROADCASTSS c_expHi<>(SB), Z1
+	VMINPS Z0, Z1, Z0
+	VMULPS.BCST c_expLog2e<>(SB), Z0, Z1
+	VCVTPS2DQ Z1, Z2 // n, rounded to nearest even
+	VCVTDQ2PS Z2, Z1
+	VMOVUPS Z0, Z3
+	VFNMADD231PS.BCST c_expC1<>(SB), Z1, Z3
+	VFNMADD231PS.BCST c_expC2<>(SB), Z1, Z3 // r
+	VBROADCASTSS c_expP0<>(SB), Z4
+	VFMADD213PS.BCST c_expP1<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP2<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP3<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP4<>(SB), Z3, Z4
+	VFMADD213PS.BCST c_expP5<>(SB), Z3, Z4
+	VMULPS Z3, Z3, Z1 // z = r²
+	VFMADD213PS Z3, Z1, Z4
+	VADDPS.BCST c_one<>(SB), Z4, Z4
+	VPSRAD $1, Z2, Z1 // n1 = n>>1, n2 = n − n1
+	VPSUBD Z1, Z2, Z2
+	VPADDD.BCST c_bias127<>(SB), Z1, Z1
+	VPSLLD $23, Z1, Z1
+	VPADDD.BCST c_bias127<>(SB), Z2, Z2
+	VPSLLD $23, Z2, Z2
+	VMULPS Z1, Z4, Z4
+	VMULPS Z2, Z4, Z0
+	VADDPS.BCST c_one<>(SB), Z0, Z0
+	VBROADCASTSS c_two<>(SB), Z1
+	VDIVPS Z0, Z1, Z1
+	VBROADCASTSS c_one<>(SB), Z0
+	VSUBPS Z1, Z0, Z0 // 1 − 2/(e²ᵃ+1)
+	VPANDD.BCST c_signMask<>(SB), Z5, Z2
+	VPORD Z2, Z0, Z0 // with the sign of x
+	VMULPS Z5, Z5, Z1 // z = x²
+	VBROADCASTSS c_tanhT0<>(SB), Z2
+	VFMADD213PS.BCST c_tanhT1<>(SB), Z1, Z2
+	VFMADD213PS.BCST c_tanhT2<>(SB), Z1, Z2
+	VFMADD213PS.BCST c_tanhT3<>(SB), Z1, Z2
+	VFMADD213PS.BCST c_tanhT4<>(SB), Z1, Z2
+	VMULPS Z1, Z2, Z2
+	VFMADD213PS Z5, Z5, Z2 // x + x·z·P(z)
+	VCMPPS.BCST $1, c_tanhSmall<>(SB), Z6, K1
+	VBLENDMPS Z2, Z0, K1, Z0
 	VMOVUPS Z0, (DI)
 	ADDQ $64, SI
 	ADDQ $64, BX

@@ -339,64 +339,53 @@ func main() {
 	var b bytes.Buffer
 	header(&b)
 	for _, i := range []isa{avx2, avx512} {
-		// The transcendentals, and tanh of a sum with a residual r (the
-		// recurrences' epilogue; the sum rounded as binarySpan's Add rounds
-		// it, x + r, x first).
 		for _, fn := range []struct {
 			name string
-			res  bool
 			body []string
-		}{{"exp", false, expCore(i)}, {"tanh", false, tanhBody(i)}, {"gelu", false, geluBody()}, {"addTanh", true, tanhBody(i)}} {
+		}{{"exp", expCore(i)}, {"tanh", tanhBody(i)}, {"gelu", geluBody()}} {
 			name := fn.name + i.suffix
-			if fn.res {
-				fmt.Fprintf(&b, "\n// func %s(d, s, r *float32, n int), n a multiple of %d\n", name, i.lanes)
-				fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-32\n", name)
-				fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ r+16(FP), BX\n\tMOVQ n+24(FP), CX\n")
-			} else {
-				fmt.Fprintf(&b, "\n// func %s(d, s *float32, n int), n a multiple of %d\n", name, i.lanes)
-				fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-24\n", name)
-				fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ n+16(FP), CX\n")
-			}
+			fmt.Fprintf(&b, "\n// func %s(d, s *float32, n int), n a multiple of %d\n", name, i.lanes)
+			fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-24\n", name)
+			fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ n+16(FP), CX\n")
 			fmt.Fprintf(&b, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n\tVMOVUPS (SI), %s0\n", map[int]int{8: 3, 16: 4}[i.lanes], i.R)
-			if fn.res {
-				fmt.Fprintf(&b, "\tVADDPS (BX), %s0, %s0\n", i.R, i.R)
-			}
 			for _, l := range fn.body {
 				fmt.Fprintf(&b, "\t%s\n", regs(l, i.R))
 			}
-			fmt.Fprintf(&b, "\tVMOVUPS %s0, (DI)\n\tADDQ $%d, SI\n", i.R, 4*i.lanes)
-			if fn.res {
-				fmt.Fprintf(&b, "\tADDQ $%d, BX\n", 4*i.lanes)
-			}
-			fmt.Fprintf(&b, "\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", 4*i.lanes)
+			fmt.Fprintf(&b, "\tVMOVUPS %s0, (DI)\n\tADDQ $%d, SI\n\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", i.R, 4*i.lanes, 4*i.lanes)
 		}
-		// The GELU's tanh form and the slopes: the kernels load their own
-		// operands (the slopes read the incoming gradient from gs too).
+		// The GELU's tanh form, the slopes and tanh of a sum with a
+		// residual (the recurrences' epilogue; the sum rounded as
+		// binarySpan's Add rounds it, s + r, s first): the kernels load
+		// their own operands, the third pointer (the slopes' incoming
+		// gradient gs, the residual r) through BX.
 		for _, fn := range []struct {
 			name string
-			grad bool
+			args [][2]string // the pointers after d and the registers they go to
 			body []string
 		}{
-			{"geluTanh", false, geluTanhBody(i)},
-			{"geluGrad", true, append([]string{"VMOVUPS (SI), R0"}, geluGradBody(i)...)},
-			{"geluTanhGrad", true, geluTanhGradBody(i)},
+			{"geluTanh", [][2]string{{"s", "SI"}}, geluTanhBody(i)},
+			{"geluGrad", [][2]string{{"gs", "BX"}, {"xs", "SI"}}, append([]string{"VMOVUPS (SI), R0"}, geluGradBody(i)...)},
+			{"geluTanhGrad", [][2]string{{"gs", "BX"}, {"xs", "SI"}}, geluTanhGradBody(i)},
+			{"addTanh", [][2]string{{"s", "SI"}, {"r", "BX"}}, append([]string{"VMOVUPS (SI), R0", "VADDPS (BX), R0, R0"}, tanhBody(i)...)},
 		} {
 			name := fn.name + i.suffix
-			if fn.grad {
-				fmt.Fprintf(&b, "\n// func %s(d, gs, xs *float32, n int), n a multiple of %d\n", name, i.lanes)
-				fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-32\n", name)
-				fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n\tMOVQ gs+8(FP), BX\n\tMOVQ xs+16(FP), SI\n\tMOVQ n+24(FP), CX\n")
-			} else {
-				fmt.Fprintf(&b, "\n// func %s(d, s *float32, n int), n a multiple of %d\n", name, i.lanes)
-				fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-24\n", name)
-				fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n\tMOVQ s+8(FP), SI\n\tMOVQ n+16(FP), CX\n")
+			names := []string{"d"}
+			for _, a := range fn.args {
+				names = append(names, a[0])
 			}
+			fmt.Fprintf(&b, "\n// func %s(%s *float32, n int), n a multiple of %d\n", name, strings.Join(names, ", "), i.lanes)
+			fmt.Fprintf(&b, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, 8*len(names)+8)
+			fmt.Fprintf(&b, "\tMOVQ d+0(FP), DI\n")
+			for k, a := range fn.args {
+				fmt.Fprintf(&b, "\tMOVQ %s+%d(FP), %s\n", a[0], 8*k+8, a[1])
+			}
+			fmt.Fprintf(&b, "\tMOVQ n+%d(FP), CX\n", 8*len(names))
 			fmt.Fprintf(&b, "\tSHRQ $%d, CX\n\tJZ done\nloop:\n", map[int]int{8: 3, 16: 4}[i.lanes])
 			for _, l := range fn.body {
 				fmt.Fprintf(&b, "\t%s\n", regs(l, i.R))
 			}
 			fmt.Fprintf(&b, "\tVMOVUPS %s0, (DI)\n\tADDQ $%d, SI\n", i.R, 4*i.lanes)
-			if fn.grad {
+			if len(fn.args) > 1 {
 				fmt.Fprintf(&b, "\tADDQ $%d, BX\n", 4*i.lanes)
 			}
 			fmt.Fprintf(&b, "\tADDQ $%d, DI\n\tDECQ CX\n\tJNZ loop\ndone:\n\tVZEROUPPER\n\tRET\n", 4*i.lanes)
