@@ -58,21 +58,21 @@ const sgemmSmallWork = 512
 // for small matrices.
 //
 // While the pool spins (a helper joins within 2–3 µs), products of
-// sgemmTaskWork (about 15 µs) a worker go parallel too, if each worker
+// sgemmTaskWork (about 18 µs) a worker go parallel too, if each worker
 // gets sgemmTaskOutputs of C or more: a batch of 64 times a GAN's 784→512
 // weight and its gradients ran 1.3–1.5× as fast on two threads as on one
-// (bench/results/spin-pool-*-2026-12-01.txt). At 4 Mi and 16 Ki a worker
-// the batch-64 MLP's two 6.4 Mi products (64×128×784 forward, its weight
-// gradient) and the rows RNN's products of 1 792 rows ran on one core; at
-// 3 Mi and 4 Ki they run on two: the rows RNN's step 1.19–1.29× as fast,
-// the GAN's 1.05–1.08×, the MLP's 1.37–1.40× while the VM's second vCPU
-// ran freely and 0.93× while it did not (SGEMM 512³ still 1.7× on two
-// threads then), the other steps as before
+// (bench/results/spin-pool-*-2026-12-01.txt). At 4 Mi and 16 Ki the rows
+// RNN's products of 1 792 rows and one of the GAN's ran on one core; at
+// 3.5 Mi and 8 Ki on two, the rows RNN's step ran 1.17–1.29× as fast and
+// the GAN's 1.05–1.09×. The batch-64 MLP's two 6.4 Mi products (8 Ki and
+// 100 Ki outputs) stay below: on two workers (at 3 Mi and 4 Ki) its step
+// ran 1.40× as fast while the VM's second vCPU ran freely but 0.93× while
+// it was contended, which it was for most of an afternoon
 // (bench/results/gemm-task-thresholds-2026-12-03-zen5.txt).
 const (
 	sgemmParkedWork  = 1 << 24
-	sgemmTaskWork    = 3 << 20
-	sgemmTaskOutputs = 1 << 12
+	sgemmTaskWork    = 7 << 19
+	sgemmTaskOutputs = 1 << 13
 )
 
 // sgemmWorkers is how many of workers an m×n×k product is worth.
