@@ -62,11 +62,8 @@ func addTanhGradAVX2(d, x, r, y *float32, n int)
 // all of it; AVX2: whole vectors of 8) and returns that prefix's length:
 // 0 where there is no kernel.
 func addTanhGradVec(d, x, r, y []float32) int {
-	n := len(d)
-	if !hasAVX512 {
-		n &^= 7
-	}
-	if n == 0 || !hasAVX512 && !hasAVX2 {
+	n := maskedVectors(len(d))
+	if n == 0 {
 		return 0
 	}
 	_, _, _ = x[n-1], r[n-1], y[n-1]
@@ -86,11 +83,8 @@ func addTanhGradVec(d, x, r, y []float32) int {
 // the caller's stack stay there (through a function value they escaped:
 // two 2 KiB heap allocations every Binary call).
 func binaryVec(op BinaryOp, d, x, y []float32) int {
-	n := len(d)
-	if !hasAVX512 {
-		n &^= 7
-	}
-	if n == 0 || !hasAVX512 && !hasAVX2 {
+	n := maskedVectors(len(d))
+	if n == 0 {
 		return 0
 	}
 	if op == Pow {
@@ -143,11 +137,8 @@ func whereAVX2(d *float32, c *uint32, a, b *float32, n int, m uint32)
 // whole (AVX-512: all of it; AVX2: whole vectors of 8) and returns its
 // length: 0 where there is no kernel. c holds the condition's bits.
 func whereVec(d []float32, c []uint32, a, b []float32, m uint32) int {
-	n := len(d)
-	if !hasAVX512 {
-		n &^= 7
-	}
-	if n == 0 || !hasAVX512 && !hasAVX2 {
+	n := maskedVectors(len(d))
+	if n == 0 {
 		return 0
 	}
 	_, _, _ = c[n-1], a[n-1], b[n-1]

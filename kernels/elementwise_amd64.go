@@ -234,6 +234,19 @@ func wholeVectors(n int) int {
 	return 0
 }
 
+// maskedVectors is the longest prefix of n values the kernels with a
+// masked AVX-512 step take: all of them with AVX-512, whole vectors of 8
+// with AVX2, 0 where the CPU has neither.
+func maskedVectors(n int) int {
+	switch {
+	case hasAVX512:
+		return n
+	case hasAVX2:
+		return n &^ 7
+	}
+	return 0
+}
+
 // binaryCmpVec is unaryVec for the comparisons, Maximum and Minimum (binaryVec
 // hands them on).
 func binaryCmpVec(op BinaryOp, d, x, y []float32) int {
