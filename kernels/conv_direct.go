@@ -658,7 +658,7 @@ const (
 // 128→256 stride-2 one 1.2–1.5×) and its training step 1.02×; grouped at
 // batch 32 too (2.4–5.3 MiB), those ran 0.84–1.11× as fast, their planes
 // staying in cache between chunks while fewer items balance worse
-// (bench/results/wgrad-groups-2026-12-01.txt). Cutting the images into
+// (bench/results/wgrad-groups-2026-12-01.txt.gz). Cutting the images into
 // more parts for more items instead wrote more partial sums than it saved
 // (0.88–0.90× at 256 and 512 channels and batch 32).
 func wgradPixGroup(g *Conv2dGeom, kw, parts int) int {

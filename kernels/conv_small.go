@@ -22,7 +22,7 @@ package kernels
 // 256→512 stride-2 forward pass ran slower (69–92 against 39–44 ms), so
 // stride 2 keeps the GEMM. With AVX-512, whose GEMM packs from the images,
 // the 32-channel kernel lost inside the step (forward 111–117 against
-// 90–97 ms, bench/results/conv-small-images-as-pixels-2026-12-01.txt), and
+// 90–97 ms, bench/results/conv-small-images-as-pixels-2026-12-01.txt.gz), and
 // there is none.
 //
 // A chunk's weights are read from L2 at every call: where C·R·S exceeds

@@ -250,7 +250,7 @@ func winogradWeights(arch *winoArch, u, w []float32, k, c int) {
 // output layout of a 64-channel 32×32 layer (yc to [N, K, OH, OW]) wrote
 // 16 planes 4 KiB apart at the same offset, one set of Zen 5's L1 cache,
 // at every step, and ran 5.6–6.4× slower on one thread, 2.1–6.3× on two
-// (bench/results/winograd-transpose-zen5-2026-12-02.txt).
+// (bench/results/winograd-transpose-zen5-2026-12-02.txt.gz).
 func transposeBlock(arch *winoArch, dst []float32, ldd int, src []float32, lds, rows, cols int, alongDst bool) {
 	i0 := 0
 	if arch.transpose16 != nil {

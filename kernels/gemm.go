@@ -68,7 +68,7 @@ const sgemmSmallWork = 512
 // 100 Ki outputs) stay below: on two workers (at 3 Mi and 4 Ki) its step
 // ran 1.40× as fast while the VM's second vCPU ran freely but 0.93× while
 // it was contended, which it was for most of an afternoon
-// (bench/results/gemm-task-thresholds-2026-12-03-zen5.txt).
+// (bench/results/gemm-task-thresholds-2026-12-03-zen5.txt.gz).
 const (
 	sgemmParkedWork  = 1 << 24
 	sgemmTaskWork    = 7 << 19
@@ -140,7 +140,7 @@ var sgemmInPlaceB = true
 // only to read it back. Several row blocks share a packed panel, which
 // stays in cache, and steps a multiple of 4 KiB apart fall on a few sets of
 // L1, which the sliver then overflows. Measured on Zen 5 (go test ./kernels
-// -bench SgemmInPlaceB, bench/results/gemm-inplace-b-2026-12-03-zen5.txt):
+// -bench SgemmInPlaceB, bench/results/gemm-inplace-b-2026-12-03-zen5.txt.gz):
 // batch-64 input gradients and weight gradients 1.03–1.09× in place on
 // AVX-512, 1.02–1.07× on AVX2, the Transformer's 64×64×64 products 1.08×;
 // in place regardless, 1024³ ran 0.78× and rows 4 or 8 KiB apart 0.6–0.85×.
@@ -171,7 +171,7 @@ var sgemmInPlaceA = true
 // all, and wider panels gain as well: on Zen 5 a batch-1 024 weight
 // gradient (128×784×1024, 25 slivers) 1.05×, 64×1000×512 (32 slivers)
 // 1.17×, 64×4000×256 1.04×, 128×1500×1024 with A transposed 1.12×, only
-// 64×1500×512 with A transposed 0.98× (results/gemm-inplace-b-2026-12-03-zen5.txt).
+// 64×1500×512 with A transposed 0.98× (results/gemm-inplace-b-2026-12-03-zen5.txt.gz).
 func inPlaceWorthIt(transA bool, lda, nSlivers int, bInPlace bool) bool {
 	return (nSlivers <= 24 || bInPlace) && !(transA && lda*4%8192 == 0)
 }

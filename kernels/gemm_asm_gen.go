@@ -189,7 +189,7 @@ func (k kernel) emit(w func(string, ...any), l aLayout, bInPlace bool) {
 	// slower to reach than Zen's, products ran 1.13× as fast where C is
 	// large (4096×2048×512), 2.0× where the depth is short
 	// (144×6272×32), 1.16× for a 784×256 weight gradient, 0.98–1.04× where
-	// C stays in cache (bench/results/gemm-prefetch-c-2026-12-02.txt).
+	// C stays in cache (bench/results/gemm-prefetch-c-2026-12-02.txt.gz).
 	// A tile row's lines are those of its bytes 0, 64, … and its last
 	// float, however C is aligned.
 	w("\tMOVQ DX, R11")

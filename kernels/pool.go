@@ -208,7 +208,7 @@ func avgPool2x2Row(out, plane []float32, h0, W, sw int) {
 
 // maxPoolBackVecMinOW is the fewest windows a row for which
 // MaxPool2dBackward takes its vector kernel: per window on one thread
-// (Zen 5; bench/results/maxpool-rows-2026-12-03-zen5.txt) the AVX-512
+// (Zen 5; bench/results/maxpool-rows-2026-12-03-zen5.txt.gz) the AVX-512
 // kernel took 1.5× the scalar loop's time with 3 a row, 1.2× with 4, as
 // long with 5 and 0.83× with 6, down to 0.34× with 14; the AVX2 kernel
 // 1.5×, 1.2×, 1.0×, 0.90× and 0.53×.

@@ -238,7 +238,7 @@ func sumRunsGo(src []float32, offs []int, n int, out []float64) {
 // sumRunsMin is the shortest run sumRuns adds 8 at a time, the vector
 // kernels' step: on Zen 5 (go test ./kernels -bench SumRuns) 8 runs of 4
 // took 0.87× sum64's time one at a time, of 16 0.49×, of 784 0.19×
-// (AVX-512; AVX2 0.75×, 0.46×, 0.24×; bench/results/sum-runs-2026-12-03-zen5.txt).
+// (AVX-512; AVX2 0.75×, 0.46×, 0.24×; bench/results/sum-runs-2026-12-03-zen5.txt.gz).
 const sumRunsMin = 4
 
 // extreme returns the largest (isMax) or smallest element of a non-empty s,
