@@ -29,58 +29,75 @@ func bnNormResAVX2(y, x, r *float32, n int, mu, k, bias float32)
 func bnBackAVX2(dx, dy, x *float32, n int, k, a, c, mu float32)
 
 //go:noescape
-func bnReduceAVX512(dz, dy, y, x *float32, rows, n, stride int, mu float64) (sdy, sdyx float64)
+func bnReduceAVX512(acc *[32]float64, dz, dy, y, x *float32, rows, n, stride int, mu float64)
 
 //go:noescape
 func bnReduceAVX2(acc *[32]float64, dz, dy, y, x *float32, rows, n, stride int, mu float64)
 
 //go:noescape
-func bnMomentsAVX512(x *float32, rows, n, stride int, k float64) (s1, s2 float64)
+func bnMomentsAVX512(acc *[32]float64, x *float32, rows, n, stride int, k float64)
 
 //go:noescape
 func bnMomentsAVX2(acc *[32]float64, x *float32, rows, n, stride int, k float64)
 
-// bnMoments is bnMomentsGo.
-func bnMoments(x []float32, rows, n, stride int, k float64) (s1, s2 float64) {
+// bnMomentsAcc is bnMomentsAccGo: whole rows in AVX-512 code, or with
+// AVX2 only each row's whole blocks of 16 in AVX2 code and a ragged end in
+// the Go loop, row by row so that each lane adds in order.
+func bnMomentsAcc(acc *[32]float64, x []float32, rows, n, stride int, k float64) {
 	if rows <= 0 || n <= 0 || !hasAVX512 && (!hasAVX2 || n < 16) {
-		return bnMomentsGo(x, rows, n, stride, k)
+		bnMomentsAccGo(acc, x, rows, n, stride, k)
+		return
 	}
 	_ = x[(rows-1)*stride+n-1] // as in convAsmArch: the bounds, checked once
 	if hasAVX512 {
-		return bnMomentsAVX512(&x[0], rows, n, stride, k)
+		bnMomentsAVX512(acc, &x[0], rows, n, stride, k)
+		return
 	}
-	// AVX2: whole blocks of 16 of each row in AVX2 code, a ragged end
-	// in the Go loop, row by row so that each lane adds in order.
-	var acc [32]float64
 	full := n &^ 15
 	if full == n {
-		bnMomentsAVX2(&acc, &x[0], rows, full, stride, k)
-	} else {
-		a, b := (*[16]float64)(acc[:16]), (*[16]float64)(acc[16:])
-		for r := range rows {
-			bnMomentsAVX2(&acc, &x[r*stride], 1, full, stride, k)
-			bnMomentsRow(a, b, x[r*stride:], full, n, k)
-		}
+		bnMomentsAVX2(acc, &x[0], rows, full, stride, k)
+		return
 	}
-	return bnLanes((*[16]float64)(acc[:16])), bnLanes((*[16]float64)(acc[16:]))
+	a, b := (*[16]float64)(acc[:16]), (*[16]float64)(acc[16:])
+	for r := range rows {
+		bnMomentsAVX2(acc, &x[r*stride], 1, full, stride, k)
+		bnMomentsRow(a, b, x[r*stride:], full, n, k)
+	}
 }
 
-// bnReduce is bnReduceGo.
-func bnReduce(dz, dy, y, x []float32, rows, n, stride int, mu float64) (sdy, sdyx float64) {
-	if !hasAVX512 && hasAVX2 && rows > 0 && n >= 16 {
-		return bnReduce2(dz, dy, y, x, rows, n, stride, mu)
-	}
-	if !hasAVX512 || rows <= 0 || n <= 0 {
-		return bnReduceGo(dz, dy, y, x, rows, n, stride, mu)
+// bnReduceAcc is bnReduceAccGo, its rows as bnMomentsAcc's.
+func bnReduceAcc(acc *[32]float64, dz, dy, y, x []float32, rows, n, stride int, mu float64) {
+	if rows <= 0 || n <= 0 || !hasAVX512 && (!hasAVX2 || n < 16) {
+		bnReduceAccGo(acc, dz, dy, y, x, rows, n, stride, mu)
+		return
 	}
 	last := (rows-1)*stride + n // as in convAsmArch: the bounds, checked once
-	_ = dy[last-1]
-	_ = x[last-1]
-	if y == nil {
-		return bnReduceAVX512(nil, &dy[0], nil, &x[0], rows, n, stride, mu)
+	_, _ = dy[last-1], x[last-1]
+	if y != nil {
+		_, _ = dz[last-1], y[last-1]
 	}
-	_, _ = dz[last-1], y[last-1]
-	return bnReduceAVX512(&dz[0], &dy[0], &y[0], &x[0], rows, n, stride, mu)
+	run := func(at, rows, n int) {
+		switch {
+		case hasAVX512 && y == nil:
+			bnReduceAVX512(acc, nil, &dy[at], nil, &x[at], rows, n, stride, mu)
+		case hasAVX512:
+			bnReduceAVX512(acc, &dz[at], &dy[at], &y[at], &x[at], rows, n, stride, mu)
+		case y == nil:
+			bnReduceAVX2(acc, nil, &dy[at], nil, &x[at], rows, n, stride, mu)
+		default:
+			bnReduceAVX2(acc, &dz[at], &dy[at], &y[at], &x[at], rows, n, stride, mu)
+		}
+	}
+	full := n &^ 15
+	if hasAVX512 || full == n {
+		run(0, rows, n)
+		return
+	}
+	a, b := (*[16]float64)(acc[:16]), (*[16]float64)(acc[16:])
+	for r := range rows {
+		run(r*stride, 1, full)
+		bnReduceRow(a, b, dz, dy, y, x, r*stride, full, n, mu)
+	}
 }
 
 // bnNorm sets y = (x−mu)·k + bias (+ r where r is not nil).
@@ -126,34 +143,4 @@ func bnBack(dx, dy, x []float32, k, a, c, mu float32) {
 	default:
 		bnBackGo(dx, dy, x, k, a, c, mu)
 	}
-}
-
-// bnReduce2 is bnReduceGo with AVX2 code for each row's whole vectors of
-// 16: all rows in one call where n is a multiple of 16, else a call a row
-// and its ragged end in Go, into the same lanes in the same order.
-func bnReduce2(dz, dy, y, x []float32, rows, n, stride int, mu float64) (sdy, sdyx float64) {
-	var acc [32]float64
-	full := n &^ 15
-	last := (rows-1)*stride + n
-	_, _ = dy[last-1], x[last-1]
-	if y != nil {
-		_, _ = dz[last-1], y[last-1]
-	}
-	run := func(at, rows int) {
-		if y == nil {
-			bnReduceAVX2(&acc, nil, &dy[at], nil, &x[at], rows, full, stride, mu)
-			return
-		}
-		bnReduceAVX2(&acc, &dz[at], &dy[at], &y[at], &x[at], rows, full, stride, mu)
-	}
-	if full == n {
-		run(0, rows)
-	} else {
-		a, b := (*[16]float64)(acc[:16]), (*[16]float64)(acc[16:])
-		for r := range rows {
-			run(r*stride, 1)
-			bnReduceRow(a, b, dz, dy, y, x, r*stride, full, n, mu)
-		}
-	}
-	return bnLanes((*[16]float64)(acc[:16])), bnLanes((*[16]float64)(acc[16:]))
 }

@@ -5,23 +5,20 @@
 
 #include "textflag.h"
 
-// LANES16 adds the 16 float64 lanes of Z0, Z1 into X0 and those of Z2, Z3
-// into X2 as bnLanes does: lane i with lane i+8, then i+4, i+2 and i+1.
-#define LANES16 \
-	VADDPD Z1, Z0, Z0; \
-	VADDPD Z3, Z2, Z2; \
-	VEXTRACTF64X4 $1, Z0, Y1; \
-	VEXTRACTF64X4 $1, Z2, Y3; \
-	VADDPD Y1, Y0, Y0; \
-	VADDPD Y3, Y2, Y2; \
-	VEXTRACTF128 $1, Y0, X1; \
-	VEXTRACTF128 $1, Y2, X3; \
-	VADDPD X1, X0, X0; \
-	VADDPD X3, X2, X2; \
-	VUNPCKHPD X0, X0, X1; \
-	VUNPCKHPD X2, X2, X3; \
-	VADDSD X1, X0, X0; \
-	VADDSD X3, X2, X2
+// LOADACC512 and STOREACC512 move the AVX-512 sums' 32 float64 lanes
+// between acc (AX) and Z0–Z3: Z0 and Z1 the first sum's lanes 0–7 and
+// 8–15, Z2 and Z3 the second's.
+#define LOADACC512 \
+	VMOVUPD (AX), Z0; \
+	VMOVUPD 64(AX), Z1; \
+	VMOVUPD 128(AX), Z2; \
+	VMOVUPD 192(AX), Z3
+
+#define STOREACC512 \
+	VMOVUPD Z0, (AX); \
+	VMOVUPD Z1, 64(AX); \
+	VMOVUPD Z2, 128(AX); \
+	VMOVUPD Z3, 192(AX)
 
 // LOADACC and STOREACC move the AVX2 sums' 32 float64 lanes between acc
 // (AX) and Y0–Y7.
@@ -171,25 +168,24 @@ done:
 	VZEROUPPER
 	RET
 
-// func bnReduceAVX512(dz, dy, y, x *float32, rows, n, stride int, mu float64) (sdy, sdyx float64)
-// bnReduceGo on 16 float64 lanes (Z0/Z2 lanes 0–7, Z1/Z3 lanes 8–15), over
-// rows rows of n floats, stride floats apart: with y not nil, dz[i] = dy[i]
-// where y[i] > 0, else 0, is stored and summed; without, dy is. A row's
-// ragged end adds under a mask, so lanes past it add nothing; after the
-// last row the lanes are added as bnLanes does.
-TEXT ·bnReduceAVX512(SB), NOSPLIT, $0-80
-	MOVQ dz+0(FP), R10
-	MOVQ dy+8(FP), R11
-	MOVQ y+16(FP), R12
-	MOVQ x+24(FP), R13
-	MOVQ rows+32(FP), R8
-	MOVQ stride+48(FP), R9
+// func bnReduceAVX512(acc *[32]float64, dz, dy, y, x *float32, rows, n, stride int, mu float64)
+// bnReduceGo's sums without the lanes' final addition, on AVX-512, over
+// rows rows of n floats, stride floats apart: lane l of acc (Z0/Z1 lanes
+// 0–7 and 8–15 of Σ g, Z2/Z3 of Σ g·(x−mu)) adds the values i ≡ l mod 16
+// of each row, in order, to what acc holds; with y not nil, dz[i] = dy[i]
+// where y[i] > 0, else 0, is stored and summed, without, dy is. A row's
+// ragged end adds under a mask, so lanes past it add nothing.
+TEXT ·bnReduceAVX512(SB), NOSPLIT, $0-72
+	MOVQ acc+0(FP), AX
+	MOVQ dz+8(FP), R10
+	MOVQ dy+16(FP), R11
+	MOVQ y+24(FP), R12
+	MOVQ x+32(FP), R13
+	MOVQ rows+40(FP), R8
+	MOVQ stride+56(FP), R9
 	SHLQ $2, R9
-	VBROADCASTSD mu+56(FP), Z15
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
+	VBROADCASTSD mu+64(FP), Z15
+	LOADACC512
 	VPXORD Z14, Z14, Z14
 
 row:
@@ -199,11 +195,11 @@ row:
 	MOVQ R11, SI
 	MOVQ R12, DX
 	MOVQ R13, BX
-	MOVQ n+40(FP), CX
-	MOVL $0xffff, AX
-	KMOVW AX, K1
-	KMOVW AX, K3
-	KMOVW AX, K4
+	MOVQ n+48(FP), CX
+	MOVL $0xffff, R14
+	KMOVW R14, K1
+	KMOVW R14, K3
+	KMOVW R14, K4
 
 loop:
 	CMPQ CX, $16
@@ -242,11 +238,11 @@ sum:
 tail:
 	TESTQ CX, CX
 	JEQ next
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
-	KMOVW AX, K3
+	MOVL $1, R14
+	SHLL CX, R14
+	DECL R14
+	KMOVW R14, K1
+	KMOVW R14, K3
 	KSHIFTRW $8, K1, K4
 	VMOVUPS.Z (SI), K1, Z4
 	VMOVUPS.Z (BX), K1, Z6
@@ -271,9 +267,7 @@ nexty:
 	JMP row
 
 lanes:
-	LANES16
-	MOVSD X0, sdy+64(FP)
-	MOVSD X2, sdyx+72(FP)
+	STOREACC512
 	VZEROUPPER
 	RET
 
@@ -453,30 +447,29 @@ back8:
 	VZEROUPPER
 	RET
 
-// func bnMomentsAVX512(x *float32, rows, n, stride int, k float64) (s1, s2 float64)
-// bnMomentsGo on AVX-512: over rows rows of n floats, stride floats
-// apart, d = x − k in float64, lane i mod 16 of Z0/Z1 adds d and of Z2/Z3
-// d·d (rounded, then added), a ragged end in a masked step; the lanes are
-// added as bnLanes does.
-TEXT ·bnMomentsAVX512(SB), NOSPLIT, $0-56
-	MOVQ x+0(FP), R13
-	MOVQ rows+8(FP), R8
-	MOVQ stride+24(FP), R9
+// func bnMomentsAVX512(acc *[32]float64, x *float32, rows, n, stride int, k float64)
+// bnMomentsGo's sums without the lanes' final addition, on AVX-512, over
+// rows rows of n floats, stride floats apart: d = x − k in float64, lane l
+// of acc (Z0/Z1 for Σ d, Z2/Z3 for Σ d·d, rounded, then added) adds the
+// values i ≡ l mod 16 of each row, in order, to what acc holds; a ragged
+// end adds in a masked step.
+TEXT ·bnMomentsAVX512(SB), NOSPLIT, $0-48
+	MOVQ acc+0(FP), AX
+	MOVQ x+8(FP), R13
+	MOVQ rows+16(FP), R8
+	MOVQ stride+32(FP), R9
 	SHLQ $2, R9
-	VBROADCASTSD k+32(FP), Z15
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
+	VBROADCASTSD k+40(FP), Z15
+	LOADACC512
 
 mrow:
 	TESTQ R8, R8
 	JEQ mlanes
 	MOVQ R13, BX
-	MOVQ n+16(FP), CX
-	MOVL $0xffff, AX
-	KMOVW AX, K3
-	KMOVW AX, K4
+	MOVQ n+24(FP), CX
+	MOVL $0xffff, R14
+	KMOVW R14, K3
+	KMOVW R14, K4
 
 mloop:
 	CMPQ CX, $16
@@ -502,11 +495,11 @@ msum:
 mtail:
 	TESTQ CX, CX
 	JEQ mnext
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
-	KMOVW AX, K3
+	MOVL $1, R14
+	SHLL CX, R14
+	DECL R14
+	KMOVW R14, K1
+	KMOVW R14, K3
 	KSHIFTRW $8, K1, K4
 	VMOVUPS.Z (BX), K1, Z6
 	MOVQ $16, CX // the step at msum leaves 0
@@ -518,9 +511,7 @@ mnext:
 	JMP mrow
 
 mlanes:
-	LANES16
-	MOVSD X0, s1+40(FP)
-	MOVSD X2, s2+48(FP)
+	STOREACC512
 	VZEROUPPER
 	RET
 

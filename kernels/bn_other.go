@@ -3,8 +3,17 @@
 package kernels
 
 var (
-	bnNorm    = bnNormGo
-	bnBack    = bnBackGo
-	bnReduce  = bnReduceGo
-	bnMoments = bnMomentsGo
+	bnNorm = bnNormGo
+	bnBack = bnBackGo
 )
+
+// bnMomentsAcc is bnMomentsAccGo (functions, not variables, so that the
+// lanes a caller passes stay on its stack).
+func bnMomentsAcc(acc *[32]float64, x []float32, rows, n, stride int, k float64) {
+	bnMomentsAccGo(acc, x, rows, n, stride, k)
+}
+
+// bnReduceAcc is bnReduceAccGo.
+func bnReduceAcc(acc *[32]float64, dz, dy, y, x []float32, rows, n, stride int, mu float64) {
+	bnReduceAccGo(acc, dz, dy, y, x, rows, n, stride, mu)
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -78,6 +79,19 @@ func TestBatchNormReduce(t *testing.T) {
 					if !same64(ga, wa) || !same64(gb, wb) {
 						t.Fatalf("%s: sums %v %v, Go loop %v %v", what, ga, gb, wa, wb)
 					}
+					// A row a call into the same lanes, as channelSums
+					// walks memory: the same bits.
+					var acc [32]float64
+					for r := range rows {
+						var zr, yy []float32
+						if relu {
+							zr, yy = got[r*stride:], y[r*stride:]
+						}
+						bnReduceAcc(&acc, zr, dy[r*stride:], yy, x[r*stride:], 1, n, stride, mu)
+					}
+					if pa, pb := bnSums(&acc); !same64(pa, wa) || !same64(pb, wb) {
+						t.Fatalf("%s, a row a call: sums %v %v, Go loop %v %v", what, pa, pb, wa, wb)
+					}
 					for i := range want {
 						if !sameFloat(got[i], want[i]) {
 							t.Fatalf("%s: dz[%d] = %g, Go loop %g", what, i, got[i], want[i])
@@ -149,6 +163,13 @@ func TestBatchNormMoments(t *testing.T) {
 				if !same64(g1, w1) || !same64(g2, w2) {
 					t.Fatalf("n=%d rows=%d %s: sums %v %v, Go loop %v %v", n, rows, kind, g1, g2, w1, w2)
 				}
+				var acc [32]float64 // a row a call into the same lanes
+				for r := range rows {
+					bnMomentsAcc(&acc, x[r*stride:], 1, n, stride, k)
+				}
+				if p1, p2 := bnSums(&acc); !same64(p1, w1) || !same64(p2, w2) {
+					t.Fatalf("n=%d rows=%d %s, a row a call: sums %v %v, Go loop %v %v", n, rows, kind, p1, p2, w1, w2)
+				}
 				if kind == "special" {
 					continue
 				}
@@ -173,6 +194,82 @@ func TestBatchNormMoments(t *testing.T) {
 					t.Fatalf("n=%d rows=%d %s: variance %v, two passes %v", n, rows, kind, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestBatchNormSumsOrder: BatchNormStats and BatchNormBackwardReduce give
+// the same bits whether their sums walk x a channel at a time or in memory
+// order (bnRowOrderMin), on 1, 2 and 3 threads, on rows shorter and longer
+// than a vector, ragged and whole, a channel or many, an image or several.
+func TestBatchNormSumsOrder(t *testing.T) {
+	defer func(was int) { bnRowOrderMin = was }(bnRowOrderMin)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(39, 40))
+	for _, s := range []BatchNormShape{{3, 5, 1}, {2, 7, 7}, {3, 5, 16}, {4, 3, 49}, {1, 1, 300}, {3, 9, 256}, {2, 33, 100}, {5, 64, 65}} {
+		n := s.N * s.C * s.Inner
+		x, dy, y := randSlice(rng, n, 3), randSlice(rng, n, 2), randSlice(rng, n, 1)
+		for i := range x {
+			x[i] += 40 // a mean away from 0, so the shift matters
+		}
+		w := randSlice(rng, s.C, 1)
+		run := func() [][]float32 {
+			mean, invstd, rm, rv := make([]float32, s.C), make([]float32, s.C), make([]float32, s.C), make([]float32, s.C)
+			for i := range rv {
+				rm[i], rv[i] = 0.5, 2
+			}
+			BatchNormStats(mean, invstd, rm, rv, x, s, 1e-5, 0.1)
+			dw, db, dw2, db2, dz := make([]float32, s.C), make([]float32, s.C), make([]float32, s.C), make([]float32, s.C), make([]float32, n)
+			BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, nil, nil, s, 1e-5, false)
+			BatchNormBackwardReduce(dw2, db2, dy, x, mean, w, y, dz, s, 1e-5, true)
+			return [][]float32{mean, invstd, rm, rv, dw, db, dw2, db2, dz}
+		}
+		var want [][]float32
+		for _, order := range []int{1 << 30, 1} {
+			for _, procs := range []int{1, 2, 3} {
+				bnRowOrderMin = order
+				runtime.GOMAXPROCS(procs)
+				got := run()
+				if want == nil {
+					want = got
+					continue
+				}
+				for i := range want {
+					sameBitsAll(t, fmt.Sprintf("%+v, rows from %d on, %d threads: output %d", s, order, procs, i), got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkBatchNorm times the four passes of batch normalisation on a
+// CIFAR ResNet's layers at batch 128 (x [128, C, H·W]), reporting the
+// bytes each moves: the moments (x), the normalisation with a ReLU (x in,
+// y out), the backward sums through a ReLU (dy, y and x in, dz out) and
+// the input gradient (dz and x in, dx out).
+func BenchmarkBatchNorm(b *testing.B) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, s := range []BatchNormShape{{128, 64, 1024}, {128, 128, 256}, {128, 256, 64}, {128, 512, 16}} {
+		n := s.N * s.C * s.Inner
+		x, y, dy, dz, dx := randSlice(rng, n, 1), randSlice(rng, n, 1), randSlice(rng, n, 1), make([]float32, n), make([]float32, n)
+		mean, invstd, w, bias, dw, db := randSlice(rng, s.C, 1), randSlice(rng, s.C, 1), randSlice(rng, s.C, 1), randSlice(rng, s.C, 1), make([]float32, s.C), make([]float32, s.C)
+		for _, pass := range []struct {
+			name   string
+			floats int // moved per element
+			run    func()
+		}{
+			{"stats", 1, func() { BatchNormStats(mean, invstd, nil, nil, x, s, 1e-5, 0.1) }},
+			{"norm-relu", 2, func() { BatchNorm(y, x, mean, invstd, w, bias, nil, s, 1e-5, false, true) }},
+			{"reduce-relu", 4, func() { BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz, s, 1e-5, false) }},
+			{"backward", 3, func() { BatchNormBackward(dx, dz, x, mean, invstd, w, dw, db, s, 1e-5, false) }},
+		} {
+			b.Run(fmt.Sprintf("%dx%dx%d/%s", s.N, s.C, s.Inner, pass.name), func(b *testing.B) {
+				pass.run()
+				for b.Loop() {
+					pass.run()
+				}
+				b.ReportMetric(float64(pass.floats*n*4)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+			})
 		}
 	}
 }
