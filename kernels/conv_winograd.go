@@ -162,10 +162,16 @@ func (g *Conv2dGeom) winograd() bool {
 }
 
 // winogradWgrad reports whether g's weight gradient runs by F(2×2, 3×3):
-// where its forward pass does, with at least winogradWgradMinChannels
-// channels each way and winogradWgradMinTerms terms in each weight's sum.
+// where its forward pass does, with winogradWgradMinTerms terms or more
+// in each weight's sum. With as few channels as the forward pass takes
+// (64) the groups of winogradBackwardWeightGroups beat the direct kernels:
+// a ResNet's 64-channel layer at batch 128 1.11–1.22× on 2 threads of a
+// Zen 5, 1.37–1.42× on one, 1.25× in the training step
+// (bench/results/winograd-wgrad-groups-2026-12-03-zen5.txt; in passes it
+// had run 0.95–1.01× on an Intel Xeon,
+// bench/results/winograd-wgrad-2026-12-02.txt).
 func (g *Conv2dGeom) winogradWgrad() bool {
-	return g.winograd() && (winogradAny || min(g.C, g.K) >= winogradWgradMinChannels && g.N*g.OH*g.OW >= winogradWgradMinTerms)
+	return g.winograd() && (winogradAny || g.N*g.OH*g.OW >= winogradWgradMinTerms)
 }
 
 // winogradWgradMinTerms is the fewest terms (N·OH·OW) of each weight's
@@ -179,13 +185,6 @@ func (g *Conv2dGeom) winogradWgrad() bool {
 // and 0.01× over 2 048 (the direct kernels: 0.17 to 0.005×). A ResNet's
 // layers at batch 128 sum 2 048 to 131 072 terms.
 const winogradWgradMinTerms = 1024
-
-// winogradWgradMinChannels is the fewest channels, each way, of a weight
-// gradient by F(2×2, 3×3). A ResNet's layers at batch 128 (Intel Xeon,
-// AVX-512, against the direct kernels, 3 rounds): 64 channels 0.95–1.01×,
-// 128 1.35–1.49×, 256 1.40–1.50×, 512 1.32–1.49×
-// (bench/results/winograd-wgrad-2026-12-02.txt).
-const winogradWgradMinChannels = 128
 
 // winogradMaxPairs bounds C·K of a convolution by F(2×2, 3×3): its
 // transformed weights take 16·C·K floats, and their packed copy as many
@@ -524,11 +523,16 @@ var winogradWgradFloats = 1 << 22
 // winogradBackwardWeight writes dw (overwriting it) from x and dy for a
 // g where winograd holds, by F(2×2, 3×3): dU_ξ [C, K] = Σ_tiles V_ξᵀ ·
 // (A·dY·Aᵀ)_ξ, the adjoint of the forward pass's products, then
-// dW[k,c] = Gᵀ·dU[c,k]·G. The tiles go in passes of whole tile rows,
-// whose transforms are written in parallel and whose 16 products (one
-// per ξ, in parallel) add to dU in pass order, so the sums do not depend
-// on GOMAXPROCS.
+// dW[k,c] = Gᵀ·dU[c,k]·G. Where C·K is at most winogradWgradGroupPairs,
+// the tiles go in groups (winogradBackwardWeightGroups); else in passes of
+// whole tile rows, whose transforms are written in parallel and whose 16
+// products (one per ξ, in parallel) add to dU in pass order. Either way
+// the sums do not depend on GOMAXPROCS.
 func winogradBackwardWeight(arch *winoArch, dw, x, dy []float32, g Conv2dGeom) {
+	if g.C*g.K <= winogradWgradGroupPairs {
+		winogradBackwardWeightGroups(arch, dw, x, dy, g)
+		return
+	}
 	C, K := g.C, g.K
 	th, tw := ceilDiv(g.OH, 2), ceilDiv(g.OW, 2)
 	rows := g.N * th
@@ -563,6 +567,72 @@ func winogradBackwardWeight(arch *winoArch, dw, x, dy []float32, g Conv2dGeom) {
 			}
 		})
 	}
+	winogradWeightsGrad(arch, dw, du, ust, K, C)
+}
+
+// winogradWgradGroups is how many groups of chunks
+// winogradBackwardWeightGroups cuts the tiles into (fewer where there are
+// fewer chunks): enough for 16 threads. A variable, so that tests can
+// make groups uneven.
+var winogradWgradGroups = 16
+
+// winogradWgradGroupPairs bounds C·K of a weight gradient summed in groups
+// (winogradBackwardWeightGroups) rather than in passes: a group's 16 dU
+// take 16·C·K floats, 1 MiB at the bound, which the products of each of
+// its chunks read and write back, so they must stay in a core's cache. On
+// a ResNet's layers at batch 128 (Zen 5, 2 threads, against the passes, in
+// two runs): 64 channels 1.39× and 1.22×, 128 1.19× and 1.07×, 256 1.01×
+// and 1.05×; on one thread 64 and 128 channels 1.26× and 1.20×
+// (bench/results/winograd-wgrad-groups-2026-12-03-zen5.txt). A variable,
+// so that tests can run both ways.
+var winogradWgradGroupPairs = 128 * 128
+
+// winogradBackwardWeightGroups writes dw as winogradBackwardWeight does,
+// the tiles in chunks of whole tile rows (as winogradConv's) cut into
+// groups by their order alone: a worker takes a group at a time and runs
+// each of its chunks through the transforms and the 16 products into the
+// group's own dU, all in its cache; the groups' dU are then added in group
+// order. So no transform leaves the worker's cache, and the sums do not
+// depend on GOMAXPROCS.
+func winogradBackwardWeightGroups(arch *winoArch, dw, x, dy []float32, g Conv2dGeom) {
+	C, K := g.C, g.K
+	th, tw := ceilDiv(g.OH, 2), ceilDiv(g.OW, 2)
+	rows := g.N * th
+	chunkRows := max(1, winogradTiles/tw)
+	chunks := ceilDiv(rows, chunkRows)
+	groups := min(winogradWgradGroups, chunks)
+	pcMax := min(rows, chunkRows) * tw
+	ust := winogradStride(C * K)
+	sp := getScratch(groups * 16 * ust)
+	defer putScratch(sp)
+	parts := *sp
+	ParallelItems(groups, func() (func(int), func()) {
+		c := newWinoChunk(arch, &g, nil, pcMax, min(rows, chunkRows))
+		clear(c.yc[c.trash:])
+		return func(gi int) {
+			du := parts[gi*16*ust:]
+			lo, hi := splitEven(gi, chunks, groups), splitEven(gi+1, chunks, groups)
+			for ci := lo; ci < hi; ci++ {
+				c.segments(ci*chunkRows, min(rows, (ci+1)*chunkRows))
+				p := c.input(x, c.v, c.vst)
+				c.outputGrad(dy, c.m, c.mst)
+				var beta float32
+				if ci > lo {
+					beta = 1
+				}
+				for xi := range 16 {
+					Sgemm(true, false, C, K, p, 1, c.v[xi*c.vst:], C, c.m[xi*c.mst:], K, beta, du[xi*ust:], K)
+				}
+			}
+		}, c.release
+	})
+	du := parts[:16*ust]
+	ParallelFor(16*ust, elemGrain, func(lo, hi int) {
+		for gi := 1; gi < groups; gi++ {
+			at := gi * 16 * ust
+			binarySpan(Add, 0, du[lo:hi], du[lo:hi], parts[at+lo:at+hi])
+		}
+	})
 	winogradWeightsGrad(arch, dw, du, ust, K, C)
 }
 

@@ -276,11 +276,12 @@ func TestWinogradTakes(t *testing.T) {
 			t.Errorf("%s: winograd() = %v, want %v", c.name, got, c.want)
 		}
 	}
-	// The weight gradient: 128 channels and 1 024 terms each weight.
+	// The weight gradient: where the forward pass, with 1 024 terms each
+	// weight.
 	for _, c := range []struct {
 		n, ch, hw int
 		want      bool
-	}{{16, 128, 8, true}, {15, 128, 8, false}, {2, 128, 5, false}, {16, 64, 8, false}, {64, 128, 4, true}} {
+	}{{16, 128, 8, true}, {15, 128, 8, false}, {2, 128, 5, false}, {16, 64, 8, true}, {16, 48, 8, false}, {64, 128, 4, true}} {
 		g := base
 		g.N, g.C, g.K, g.H, g.W = c.n, c.ch, c.ch, c.hw, c.hw
 		g = withOut(g)
@@ -347,12 +348,16 @@ func winoCase(t *testing.T, rng *rand.Rand, g Conv2dGeom) (_, fg Conv2dGeom, x, 
 // tiles, and the transforms' roundings add to them (RMS error against
 // float64 on a ResNet's layers 1.07–1.33× the direct kernels'; on a
 // 3×133 plane of 16 channels 4.8×, where TestConv2d's fixed 10⁻⁵·(1+|v|)
-// would not hold). In the default passes of products and in passes of one
-// chunk of tile rows each; the same bits whatever GOMAXPROCS is.
+// would not hold). In groups of chunks (16, and 3 to make them uneven),
+// in the default passes of products and in passes of one chunk of tile
+// rows each; each way the same bits whatever GOMAXPROCS is, and
+// Conv2dBackwardWeight runs the way its shape picks.
 func TestConv2dWinogradWgrad(t *testing.T) {
-	defer func(was bool, use *winoArch, floats int) {
-		winogradAny, winogradUse, winogradWgradFloats = was, use, floats
-	}(winogradAny, winogradUse, winogradWgradFloats)
+	pairs, groups, floats := winogradWgradGroupPairs, winogradWgradGroups, winogradWgradFloats
+	defer func(was bool, use *winoArch) {
+		winogradAny, winogradUse = was, use
+		winogradWgradGroupPairs, winogradWgradGroups, winogradWgradFloats = pairs, groups, floats
+	}(winogradAny, winogradUse)
 	winogradAny = true
 	if winogradUse == nil { // no assembly: the Go transforms
 		winogradUse = winoGoArch
@@ -375,32 +380,40 @@ func TestConv2dWinogradWgrad(t *testing.T) {
 		}
 		for _, arch := range winoArchs() {
 			name := fmt.Sprintf("%s/%+v", arch.name, g)
-			var first []float32
-			for _, floats := range []int{1 << 22, 1} { // the default passes; a pass a chunk
-				winogradWgradFloats = floats
+			var byDefault []float32
+			for _, m := range []struct {
+				name                  string
+				pairs, groups, floats int
+			}{
+				{"in 16 groups", 1 << 30, 16, 1 << 22},
+				{"in 3 groups", 1 << 30, 3, 1 << 22},
+				{"in passes", 0, 16, 1 << 22},
+				{"in passes of a chunk", 0, 16, 1},
+			} {
+				winogradWgradGroupPairs, winogradWgradGroups, winogradWgradFloats = m.pairs, m.groups, m.floats
 				var one []float32
 				for _, procs := range []int{1, 2, 5} {
 					dw := nanSlice(len(want))
 					withProcs(procs, func() { winogradBackwardWeight(arch, dw, x, dy, g) })
 					if one == nil {
-						check(fmt.Sprintf("%s, %d floats a pass", name, floats), dw)
+						check(name+" "+m.name, dw)
 						one = dw
 					} else {
-						sameBitsAll(t, fmt.Sprintf("%s, %d floats a pass, GOMAXPROCS=%d: dw against GOMAXPROCS=1", name, floats, procs), dw, one)
+						sameBitsAll(t, fmt.Sprintf("%s %s, GOMAXPROCS=%d: dw against GOMAXPROCS=1", name, m.name, procs), dw, one)
 					}
 				}
-				if first == nil {
-					first = one
+				if (g.C*g.K <= pairs) == (m.pairs > 0) && m.groups == groups && m.floats == floats {
+					byDefault = one
 				}
 			}
-			winogradWgradFloats = 1 << 22
+			winogradWgradGroupPairs, winogradWgradGroups, winogradWgradFloats = pairs, groups, floats
 			withWinograd(arch, func() {
 				dw := nanSlice(len(want))
 				Conv2dBackwardWeight(dw, x, dy, g)
-				sameBitsAll(t, name+": Conv2dBackwardWeight against winogradBackwardWeight", dw, first)
+				sameBitsAll(t, name+": Conv2dBackwardWeight against winogradBackwardWeight", dw, byDefault)
 			})
 		}
-		if g.C >= winogradWgradMinChannels {
+		if g.C >= winogradMinChannels {
 			for _, arch := range append([]*winoArch{nil}, winoArchs()...) {
 				dw := nanSlice(len(want))
 				withWinograd(arch, func() {
