@@ -102,7 +102,11 @@ func im2col(col, x []float32, cg int, g *Conv2dGeom, ld int) {
 					default:
 						clear(out[:lo])
 						clear(out[hi:])
-						for ow := lo; ow < hi; ow++ {
+						ow := lo
+						if sw == 2 && hi-lo >= 16 {
+							ow += gather2Vec(out[lo:hi], plane[src+lo*2:])
+						}
+						for ; ow < hi; ow++ {
 							out[ow] = plane[src+ow*sw]
 						}
 					}
@@ -139,8 +143,12 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom, ld int) {
 							dst[i] += v
 						}
 					} else {
-						for i, v := range in {
-							plane[src+(lo+i)*sw] += v
+						i := 0
+						if sw == 2 && len(in) >= 16 {
+							i = scatterAdd2Vec(plane[src+lo*2:], in)
+						}
+						for ; i < len(in); i++ {
+							plane[src+(lo+i)*sw] += in[i]
 						}
 					}
 					src += sh * W

@@ -307,3 +307,26 @@ func convPasses(rng *rand.Rand, g Conv2dGeom) ([]convPass, float64) {
 		{"bwd-weight", func() { Conv2dBackwardWeight(w, x, y, g) }},
 	}, 2 * float64(g.N*g.K*g.OH*g.OW*g.C/g.Groups*g.R*g.S)
 }
+
+// BenchmarkConv2dStride2 times the three passes of a CIFAR ResNet's
+// stride-2 layers at batch 128: the 1×1 shortcuts and the 3×3 convolutions
+// that halve the planes, 64 to 128, 128 to 256 and 256 to 512 channels.
+func BenchmarkConv2dStride2(b *testing.B) {
+	rng := rand.New(rand.NewPCG(15, 15))
+	for _, r := range []int{1, 3} {
+		for _, c := range [][3]int{{64, 128, 32}, {128, 256, 16}, {256, 512, 8}} {
+			g := resnetConv(c[0], c[1], c[2], r, 2)
+			g.N = 128
+			passes, flops := convPasses(rng, g)
+			for _, pass := range passes {
+				b.Run(fmt.Sprintf("%dx%d-%d-%d/%s", r, r, c[0], c[1], pass.name), func(b *testing.B) {
+					pass.run()
+					for b.Loop() {
+						pass.run()
+					}
+					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}

@@ -1,0 +1,111 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Stride-2 gathers and scatter-adds of im2col and col2im: see stride_amd64.go.
+
+// evens32 indexes the even floats of two vectors of 16 (VPERMT2PS).
+DATA evens32<>+0(SB)/4, $0
+DATA evens32<>+4(SB)/4, $2
+DATA evens32<>+8(SB)/4, $4
+DATA evens32<>+12(SB)/4, $6
+DATA evens32<>+16(SB)/4, $8
+DATA evens32<>+20(SB)/4, $10
+DATA evens32<>+24(SB)/4, $12
+DATA evens32<>+28(SB)/4, $14
+DATA evens32<>+32(SB)/4, $16
+DATA evens32<>+36(SB)/4, $18
+DATA evens32<>+40(SB)/4, $20
+DATA evens32<>+44(SB)/4, $22
+DATA evens32<>+48(SB)/4, $24
+DATA evens32<>+52(SB)/4, $26
+DATA evens32<>+56(SB)/4, $28
+DATA evens32<>+60(SB)/4, $30
+GLOBL evens32<>(SB), RODATA|NOPTR, $64
+
+// spreadLo and spreadHi put floats 0–7 and 8–15 of a vector at the even
+// lanes of one, lane 0 of the second table (zero) at the odd ones.
+DATA spreadLo<>+0(SB)/4, $0
+DATA spreadLo<>+4(SB)/4, $16
+DATA spreadLo<>+8(SB)/4, $1
+DATA spreadLo<>+12(SB)/4, $16
+DATA spreadLo<>+16(SB)/4, $2
+DATA spreadLo<>+20(SB)/4, $16
+DATA spreadLo<>+24(SB)/4, $3
+DATA spreadLo<>+28(SB)/4, $16
+DATA spreadLo<>+32(SB)/4, $4
+DATA spreadLo<>+36(SB)/4, $16
+DATA spreadLo<>+40(SB)/4, $5
+DATA spreadLo<>+44(SB)/4, $16
+DATA spreadLo<>+48(SB)/4, $6
+DATA spreadLo<>+52(SB)/4, $16
+DATA spreadLo<>+56(SB)/4, $7
+DATA spreadLo<>+60(SB)/4, $16
+GLOBL spreadLo<>(SB), RODATA|NOPTR, $64
+DATA spreadHi<>+0(SB)/4, $8
+DATA spreadHi<>+4(SB)/4, $16
+DATA spreadHi<>+8(SB)/4, $9
+DATA spreadHi<>+12(SB)/4, $16
+DATA spreadHi<>+16(SB)/4, $10
+DATA spreadHi<>+20(SB)/4, $16
+DATA spreadHi<>+24(SB)/4, $11
+DATA spreadHi<>+28(SB)/4, $16
+DATA spreadHi<>+32(SB)/4, $12
+DATA spreadHi<>+36(SB)/4, $16
+DATA spreadHi<>+40(SB)/4, $13
+DATA spreadHi<>+44(SB)/4, $16
+DATA spreadHi<>+48(SB)/4, $14
+DATA spreadHi<>+52(SB)/4, $16
+DATA spreadHi<>+56(SB)/4, $15
+DATA spreadHi<>+60(SB)/4, $16
+GLOBL spreadHi<>(SB), RODATA|NOPTR, $64
+
+// func gather2AVX512(dst, src *float32, n int)
+// dst[i] = src[2i] for i < n, n a multiple of 16; reads src[0:2n].
+TEXT ·gather2AVX512(SB), NOSPLIT, $0-24
+	MOVQ    dst+0(FP), DI
+	MOVQ    src+8(FP), SI
+	MOVQ    n+16(FP), CX
+	VMOVUPS evens32<>(SB), Z2
+
+g512:
+	VMOVUPS   (SI), Z0
+	VPERMT2PS 64(SI), Z2, Z0
+	VMOVUPS   Z0, (DI)
+	ADDQ      $128, SI
+	ADDQ      $64, DI
+	SUBQ      $16, CX
+	JNZ       g512
+	VZEROUPPER
+	RET
+
+// func scatterAdd2AVX512(dst, src *float32, n int)
+// dst[2i] += src[i] for i < n, n a multiple of 16; the odd floats of
+// dst[0:2n] are stored back as they were.
+TEXT ·scatterAdd2AVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVL $0x5555, AX
+	KMOVW AX, K1
+	VPXORD Z5, Z5, Z5
+	VMOVUPS spreadLo<>(SB), Z3
+	VMOVUPS spreadHi<>(SB), Z4
+
+s512:
+	VMOVUPS   (SI), Z0
+	VMOVAPS   Z0, Z1
+	VPERMT2PS Z5, Z3, Z0 // src 0..7 at the even lanes
+	VPERMT2PS Z5, Z4, Z1 // src 8..15 at the even lanes
+	VMOVUPS   (DI), Z9
+	VMOVUPS   64(DI), Z10
+	VADDPS    Z0, Z9, K1, Z9
+	VADDPS    Z1, Z10, K1, Z10
+	VMOVUPS   Z9, (DI)
+	VMOVUPS   Z10, 64(DI)
+	ADDQ      $64, SI
+	ADDQ      $128, DI
+	SUBQ      $16, CX
+	JNZ       s512
+	VZEROUPPER
+	RET
