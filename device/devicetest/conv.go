@@ -28,8 +28,8 @@ var convCases = append([]convCase{
 	// odd planes, padding 1, and 2 by 0 (the input gradient's 0 by 2).
 	{"winograd", conv(2, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
 	{"winogradPad", conv(1, 64, 5, 7, 80, 3, 3, 1, 1, 2, 0, 1, 1, 1)},
-	// And for its weight gradient: 128 channels, and 1 024 terms in each
-	// weight's sum.
+	// And for its weight gradient: 1 024 terms in each weight's sum, with
+	// 128 channels (C·K = 128², the most it sums in groups of chunks).
 	{"winogradWgrad", conv(64, 128, 4, 4, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
 }, randomConvCases(rand.New(rand.NewPCG(1, 2)), 8)...)
 
