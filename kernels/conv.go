@@ -454,13 +454,21 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 		wgradGemm(dw, x, dy, g, parts, partial)
 	}
 	if parts > 1 {
-		ParallelFor(size, elemGrain, func(lo, hi int) {
-			d := dw[lo:hi]
-			for part := 1; part < parts; part++ {
-				binarySpan(Add, 0, d, d, (*partial)[(part-1)*size+lo:(part-1)*size+hi])
-			}
-		})
+		addInOrder(dw, *partial, parts-1)
 	}
+}
+
+// addInOrder adds to dst the count slices of len(dst) floats that lie one
+// after the other at the start of rest, in their order (so every sum's
+// order is fixed), its elements in parallel.
+func addInOrder(dst, rest []float32, count int) {
+	size := len(dst)
+	ParallelFor(size, elemGrain, func(lo, hi int) {
+		d := dst[lo:hi]
+		for i := range count {
+			binarySpan(Add, 0, d, d, rest[i*size+lo:i*size+hi])
+		}
+	})
 }
 
 // wgradPart returns where part of parts of a weight gradient of size

@@ -627,12 +627,7 @@ func winogradBackwardWeightGroups(arch *winoArch, dw, x, dy []float32, g Conv2dG
 		}, c.release
 	})
 	du := parts[:16*ust]
-	ParallelFor(16*ust, elemGrain, func(lo, hi int) {
-		for gi := 1; gi < groups; gi++ {
-			at := gi * 16 * ust
-			binarySpan(Add, 0, du[lo:hi], du[lo:hi], parts[at+lo:at+hi])
-		}
-	})
+	addInOrder(du, parts[16*ust:], groups-1)
 	winogradWeightsGrad(arch, dw, du, ust, K, C)
 }
 
