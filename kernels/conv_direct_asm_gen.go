@@ -99,6 +99,8 @@ func main() {
 	w("GLOBL winoHalf<>(SB), RODATA|NOPTR, $8")
 	emitTranspose16Func(w)
 	fmt.Fprintf(&d, "\n//go:noescape\nfunc transpose16AVX512(dst *float32, ldd int, src *float32, lds int)\n")
+	emitTranspose16AVX2Func(w)
+	fmt.Fprintf(&d, "\n//go:noescape\nfunc transpose16AVX2(dst *float32, ldd int, src *float32, lds int)\n")
 	for _, i := range isas {
 		var fwd, nvs, wg []string
 		for kb := 1; kb <= i.fwdKB; kb++ {
@@ -832,6 +834,66 @@ func emitTranspose16Func(w func(string, ...any)) {
 		w("\tVMOVUPS Z%d, (DI)", 16+k)
 		if k < 15 {
 			w("\tADDQ R8, DI")
+		}
+	}
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// emitTranspose16AVX2Func writes transpose16AVX2, transpose16AVX512's
+// twin for AVX2: the 16×16 block as four 8×8 ones, each eight rows of src
+// in eight registers, interleaved by 32 bits, then 64, then halves
+// exchanged (VPERM2F128), and written as eight rows of dst at the block
+// across the diagonal.
+func emitTranspose16AVX2Func(w func(string, ...any)) {
+	w("")
+	w("// func transpose16AVX2(dst *float32, ldd int, src *float32, lds int)")
+	w("TEXT ·transpose16AVX2(SB), NOSPLIT, $0-32")
+	w("\tMOVQ dst+0(FP), DI")
+	w("\tMOVQ ldd+8(FP), R8")
+	w("\tSHLQ $2, R8")
+	w("\tMOVQ src+16(FP), SI")
+	w("\tMOVQ lds+24(FP), R9")
+	w("\tSHLQ $2, R9")
+	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
+	for _, b := range [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}} {
+		bi, bj := b[0], b[1] // rows bi·8… and columns bj·8… of src
+		w("\tMOVQ SI, R10")
+		if bi == 1 {
+			w("\tLEAQ (SI)(R9*8), R10")
+		}
+		for r := 0; r < 8; r++ {
+			w("\tVMOVUPS %d(R10), %s", 32*bj, y(8+r))
+			if r < 7 {
+				w("\tADDQ R9, R10")
+			}
+		}
+		for i := 0; i < 4; i++ { // 32-bit interleave of rows 2i, 2i+1
+			w("\tVUNPCKLPS %s, %s, %s", y(9+2*i), y(8+2*i), y(2*i))
+			w("\tVUNPCKHPS %s, %s, %s", y(9+2*i), y(8+2*i), y(2*i+1))
+		}
+		// 64-bit interleave: columns c and c+4 of rows 0–3 (8+c) and
+		// of rows 4–7 (12+c).
+		for h := 0; h < 2; h++ {
+			a, c := 4*h, 4*h+2
+			w("\tVUNPCKLPD %s, %s, %s", y(c), y(a), y(8+4*h))
+			w("\tVUNPCKHPD %s, %s, %s", y(c), y(a), y(9+4*h))
+			w("\tVUNPCKLPD %s, %s, %s", y(c+1), y(a+1), y(10+4*h))
+			w("\tVUNPCKHPD %s, %s, %s", y(c+1), y(a+1), y(11+4*h))
+		}
+		for c := 0; c < 4; c++ { // columns c (low halves) and c+4 (high)
+			w("\tVPERM2F128 $0x20, %s, %s, %s", y(12+c), y(8+c), y(c))
+			w("\tVPERM2F128 $0x31, %s, %s, %s", y(12+c), y(8+c), y(4+c))
+		}
+		w("\tMOVQ DI, R10")
+		if bj == 1 {
+			w("\tLEAQ (DI)(R8*8), R10")
+		}
+		for c := 0; c < 8; c++ {
+			w("\tVMOVUPS %s, %d(R10)", y(c), 32*bi)
+			if c < 7 {
+				w("\tADDQ R8, R10")
+			}
 		}
 	}
 	w("\tVZEROUPPER")

@@ -251,6 +251,9 @@ func winoOutAVX512(src *float32, srcStride int, base *float32, offs *int, n int)
 func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)
 
 //go:noescape
+func transpose16AVX2(dst *float32, ldd int, src *float32, lds int)
+
+//go:noescape
 func convFwd1x4AVX2(in *float32, offs *int, taps int, w, out *float32, ldo int)
 
 //go:noescape

@@ -11,13 +11,13 @@ var (
 		if !cpu.X86.HasAVX512F {
 			return nil
 		}
-		return &winoArch{name: "avx512", in: winoInAsm(winoInAVX512), out: winoOutAsm(winoOutAVX512), dy: winoDyAsm(winoDyAVX512), wt: winoWtAsm(winoWtAVX512), wtGrad: winoWtGradAsm(winoWtGradAVX512), transpose16: transpose16Asm}
+		return &winoArch{name: "avx512", in: winoInAsm(winoInAVX512), out: winoOutAsm(winoOutAVX512), dy: winoDyAsm(winoDyAVX512), wt: winoWtAsm(winoWtAVX512), wtGrad: winoWtGradAsm(winoWtGradAVX512), transpose16: transpose16Asm(transpose16AVX512)}
 	}()
 	winoAVX2 = func() *winoArch {
 		if !cpu.X86.HasAVX2 {
 			return nil
 		}
-		return &winoArch{name: "avx2", in: winoInAsm(winoInAVX2), out: winoOutAsm(winoOutAVX2), dy: winoDyAsm(winoDyAVX2), wt: winoWtAsm(winoWtAVX2), wtGrad: winoWtGradAsm(winoWtGradAVX2)}
+		return &winoArch{name: "avx2", in: winoInAsm(winoInAVX2), out: winoOutAsm(winoOutAVX2), dy: winoDyAsm(winoDyAVX2), wt: winoWtAsm(winoWtAVX2), wtGrad: winoWtGradAsm(winoWtGradAVX2), transpose16: transpose16Asm(transpose16AVX2)}
 	}()
 	winoBest = func() *winoArch {
 		if a := winoAsmArchs(); len(a) > 0 {
@@ -78,10 +78,13 @@ func winoOutAsm(k func(src *float32, srcStride int, base *float32, offs *int, n 
 	}
 }
 
-// transpose16Asm is winoArch.transpose16 on transpose16AVX512.
-func transpose16Asm(dst []float32, ldd int, src []float32, lds int) {
-	_, _ = dst[15*ldd+15], src[15*lds+15]
-	transpose16AVX512(&dst[0], ldd, &src[0], lds)
+// transpose16Asm wraps a 16×16 transpose kernel as winoArch.transpose16,
+// checking that what it reads and writes lies within src and dst.
+func transpose16Asm(k func(dst *float32, ldd int, src *float32, lds int)) func([]float32, int, []float32, int) {
+	return func(dst []float32, ldd int, src []float32, lds int) {
+		_, _ = dst[15*ldd+15], src[15*lds+15]
+		k(&dst[0], ldd, &src[0], lds)
+	}
 }
 
 // winoWtAsm wraps a weight transform kernel as winoArch.wt, checking that
