@@ -149,9 +149,10 @@ func copyTransposed[T float32 | int32](dst, src []T, w walker) {
 		outer *= m
 	}
 	aBlocks := (a + transBlock - 1) / transBlock
-	// With a 16×16 transpose in registers (AVX-512) each tile is four
-	// loads and stores of vectors a row instead of 256 single moves; the
-	// values are moved, not computed, so int32 goes the same way.
+	// With a 16×16 transpose in registers (AVX-512; AVX2 as four 8×8
+	// blocks) each tile is a few loads and stores of vectors a row
+	// instead of 256 single moves; the values are moved, not computed, so
+	// int32 goes the same way.
 	vec := winoBest != nil && winoBest.transpose16 != nil
 	df, sf := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(dst))), len(dst)),
 		unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(src))), len(src))
