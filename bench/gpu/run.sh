@@ -29,7 +29,10 @@
 # Environment:
 #	TENSORGL_GPU_PREPARED  the prepared folder (default bench/gpu/prepared)
 #	TENSORGL_GPU_BUDGET    seconds for all the steps (default 480)
-#	TENSORGL_GPU_PYTHON    the Python to run torch_ref.py with (default python3)
+#	TENSORGL_GPU_PYTHON    the Python to run torch_ref.py with (default: the
+#	                       first of python3 on the PATH, /usr/bin/python3,
+#	                       /usr/local/bin/python3 and conda's whose torch sees
+#	                       CUDA, else the first with torch)
 #	TENSORGL_GPU_QUICK=1   a dry run: each benchmark once (-benchtime 1x),
 #	                       short tests, one short epoch of each example
 #
@@ -226,11 +229,27 @@ step rnnstep-ab 90 bench bash -c "$ab" _ TENSORGL_GL_RNNSTEP rnnstep "$rounds" "
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
 
 # PyTorch: the same steps and kernels, fp32 (TF32 off), when it is there.
-py=${TENSORGL_GPU_PYTHON:-$(command -v python3 || true)}
+# Without TENSORGL_GPU_PYTHON, the first of the usual Pythons whose torch
+# sees a CUDA device, else the first with torch at all (a pyenv or venv
+# python3 on the PATH often lacks the system's torch).
+torch_of() { "$1" -c 'import torch; print(torch.__version__, torch.cuda.is_available())' 2>/dev/null; }
+py=${TENSORGL_GPU_PYTHON:-}
+if [ -z "$py" ]; then
+	pys=()
+	for c in "$(command -v python3 || true)" /usr/bin/python3 /usr/local/bin/python3 /opt/conda/bin/python3 "$HOME/miniconda3/bin/python3"; do
+		[ -n "$c" ] && [ -x "$c" ] && pys+=("$c")
+	done
+	for c in "${pys[@]}"; do
+		t=$(torch_of "$c") || continue
+		[ -z "$py" ] && py=$c
+		if [ "${t#* }" = True ]; then py=$c; break; fi
+	done
+	[ -z "$py" ] && [ ${#pys[@]} -gt 0 ] && py=${pys[0]}
+fi
 if [ -z "$py" ]; then
 	summary+=("$(printf '%-22s %-8s %6s  %s' torch-ref ABSENT - "no python3 on this machine")")
 	log "torch-ref: no python3 here"
-elif ! torch=$("$py" -c 'import torch; print(torch.__version__, torch.cuda.is_available())' 2>/dev/null); then
+elif ! torch=$(torch_of "$py"); then
 	summary+=("$(printf '%-22s %-8s %6s  %s' torch-ref ABSENT - "$py has no torch")")
 	log "torch-ref: $py has no torch"
 elif [ "${torch#* }" = True ]; then
