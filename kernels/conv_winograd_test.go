@@ -102,6 +102,11 @@ func TestWinogradTwins(t *testing.T) {
 					}
 				}
 			}
+			for k, v := range got { // and nothing outside the block
+				if r, c := k/21, k%21; (r >= 16 || c >= 16) && !math.IsNaN(float64(v)) {
+					t.Fatalf("%s transpose16 wrote %g at row %d, column %d, outside the 16×16 block", arch.name, v, r, c)
+				}
+			}
 		}
 	}
 }
