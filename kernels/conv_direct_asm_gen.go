@@ -810,19 +810,26 @@ func emitWinoOut(w func(string, ...any), i isa) {
 	emitWinoTail(w, name, i.lanes*4)
 }
 
-// emitTranspose16Func writes transpose16AVX512, which writes the
-// transpose of the 16×16 block at src (rows lds floats apart) to dst
-// (rows ldd floats apart).
-func emitTranspose16Func(w func(string, ...any)) {
+// emitTransposeHead starts the 16×16 transpose function name(dst
+// *float32, ldd int, src *float32, lds int): DI = dst, SI = src, R8 and R9
+// their row strides in bytes.
+func emitTransposeHead(w func(string, ...any), name string) {
 	w("")
-	w("// func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)")
-	w("TEXT ·transpose16AVX512(SB), NOSPLIT, $0-32")
+	w("// func %s(dst *float32, ldd int, src *float32, lds int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-32", name)
 	w("\tMOVQ dst+0(FP), DI")
 	w("\tMOVQ ldd+8(FP), R8")
 	w("\tSHLQ $2, R8")
 	w("\tMOVQ src+16(FP), SI")
 	w("\tMOVQ lds+24(FP), R9")
 	w("\tSHLQ $2, R9")
+}
+
+// emitTranspose16Func writes transpose16AVX512, which writes the
+// transpose of the 16×16 block at src (rows lds floats apart) to dst
+// (rows ldd floats apart).
+func emitTranspose16Func(w func(string, ...any)) {
+	emitTransposeHead(w, "transpose16AVX512")
 	for j := 0; j < 16; j++ {
 		w("\tVMOVUPS (SI), Z%d", 16+j)
 		if j < 15 {
@@ -846,15 +853,7 @@ func emitTranspose16Func(w func(string, ...any)) {
 // exchanged (VPERM2F128), and written as eight rows of dst at the block
 // across the diagonal.
 func emitTranspose16AVX2Func(w func(string, ...any)) {
-	w("")
-	w("// func transpose16AVX2(dst *float32, ldd int, src *float32, lds int)")
-	w("TEXT ·transpose16AVX2(SB), NOSPLIT, $0-32")
-	w("\tMOVQ dst+0(FP), DI")
-	w("\tMOVQ ldd+8(FP), R8")
-	w("\tSHLQ $2, R8")
-	w("\tMOVQ src+16(FP), SI")
-	w("\tMOVQ lds+24(FP), R9")
-	w("\tSHLQ $2, R9")
+	emitTransposeHead(w, "transpose16AVX2")
 	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
 	for _, b := range [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}} {
 		bi, bj := b[0], b[1] // rows bi·8… and columns bj·8… of src
