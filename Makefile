@@ -101,7 +101,7 @@ bench-vs-torch-large: deps-torch
 gpu-prepare:
 	bench/gpu/prepare.sh
 
-## gpu-dry-run: bench/gpu/run.sh here, each benchmark once (2–3 minutes on llvmpipe, 4–5 the first time, compiling the shaders), into out/gpu-<time>.
+## gpu-dry-run: bench/gpu/run.sh here, each benchmark once (2–3 minutes on llvmpipe; the first run also compiles the shaders, over 2 minutes more), into out/gpu-<time>.
 # prepare.sh exits 2 when the folder and the working tree exceed what the device tool sends: no matter here.
 gpu-dry-run:
 	bench/gpu/prepare.sh || test $$? = 2
