@@ -240,7 +240,7 @@ torch_of() { "$1" -c 'import torch; print(torch.__version__, torch.cuda.is_avail
 py=${TENSORGL_GPU_PYTHON:-}
 if [ -z "$py" ]; then
 	pys=()
-	for c in "$(command -v python3 || true)" /usr/bin/python3 /usr/local/bin/python3 /opt/conda/bin/python3 "$HOME/miniconda3/bin/python3"; do
+	for c in "$(command -v python3 || true)" /usr/bin/python3 /usr/local/bin/python3 /opt/conda/bin/python3 "${HOME:-/nonexistent}/miniconda3/bin/python3"; do
 		[ -n "$c" ] && [ -x "$c" ] && pys+=("$c")
 	done
 	for c in "${pys[@]}"; do
