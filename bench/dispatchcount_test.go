@@ -23,14 +23,14 @@ var maxDispatches = map[string]struct{ cpu, gl int }{
 	"cnn":  {36, 36},   // 61
 	"rnn":  {36, 303},  // 1364; 66 before gradient clipping took three kernels (SumSquares, ClipScale, the norm's square root); 300 with one GEMM a recurrence step, as GL on llvmpipe runs them (ElmanEnv)
 	"rows": {40, 153},  // 670; 154 likewise; 44 and 160 before a batch-first network ran time-major inside
-	"gan":  {119, 127}, // 173; 137 before dropout's mask carried its scale (ScaledBernoulli), 125 before the mask was drawn and applied in one kernel (RandomMul)
+	"gan":  {116, 121}, // 173; 137 before dropout's mask carried its scale (ScaledBernoulli), 125 before the mask was drawn and applied in one kernel (RandomMul), 119 (GL 124) before the discriminator's weight gradients from real and generated samples were summed by the second product's epilogue
 	// The large models are counted at batch 2 (on llvmpipe the four take
 	// 33–48 s, most of it compiling shaders). On the CPU their counts do not
 	// depend on the batch; on GL a product's split along K does, so theirs
 	// hold at batch 2. GL runs a recurrence a time step per dispatch (or two:
 	// on a software renderer the GRU's forward step is MatMul and GRUCell,
 	// see device/gl's GRUStep), the CPU a whole sequence per kernel.
-	"resnet18":    {159, 173}, // 881 before the fused batch norm, 201 before its ReLU and the shortcut joined it
+	"resnet18":    {151, 165}, // 881 before the fused batch norm, 201 before its ReLU and the shortcut joined it, 159 (GL 173) before each block's input gradient was summed by its first convolution's epilogue
 	"lstm":        {46, 308},  // 4535 before the fused cell, 582 before the product joined it (LSTMStep), 328 before the three clipping kernels, 298 before the whole sequence was one op (LSTM, LSTMBackward)
 	"gru":         {34, 424},  // 539 before GRUStep, 286 before GRU and GRUBackward
 	"transformer": {201, 228}, // 367 before the fused layer norm, 255 before attention projected by Linear, 241 before ScaledBernoulli, 225 before heads by Unflatten, 213 before the causal mask joined the softmax, 211 before the ReLU joined linear1, 209 before dropout was one kernel (RandomMul)

@@ -285,7 +285,7 @@ func buildKernelCases() []kernelCase {
 						}
 						return func() { o.dev.Conv2d(y, x, w, e, p) }
 					case "Conv2dBackwardInput":
-						return func() { o.dev.Conv2dBackwardInput(x, y, w, p) }
+						return func() { o.dev.Conv2dBackwardInput(x, y, w, device.Epilogue{}, p) }
 					}
 					return func() { o.dev.Conv2dBackwardWeight(w, x, y, p) }
 				}})

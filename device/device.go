@@ -77,8 +77,12 @@ type Device interface {
 	// Conv2d computes the convolution of p and applies e to it (see
 	// Epilogue; a bias has K elements).
 	Conv2d(y, x, w Buffer, e Epilogue, p Conv2dParams)
-	// Conv2dBackwardInput writes dx (overwriting it) from dy and w.
-	Conv2dBackwardInput(dx, dy, w Buffer, p Conv2dParams)
+	// Conv2dBackwardInput writes dx (overwriting it) from dy and w and
+	// applies e to it as Conv2d does to y (a bias has C elements, the
+	// residual and the saved activation are laid out as dx). A residual
+	// is how a gradient joins the one its tensor has already received
+	// (autograd's sum at a tensor read twice) without an Add of its own.
+	Conv2dBackwardInput(dx, dy, w Buffer, e Epilogue, p Conv2dParams)
 	// Conv2dBackwardWeight writes dw (overwriting it) from x and dy.
 	Conv2dBackwardWeight(dw, x, dy Buffer, p Conv2dParams)
 

@@ -319,18 +319,21 @@ func flipWeights(wf, w []float32, g *Conv2dGeom) {
 // forward pass of g.flipped() where it packs from the images, or the
 // direct convolution of dy with the flipped weights where Conv2d runs direct.
 // Batches of several images first gather their dY_g side by side. Batches
-// run in parallel.
-func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
+// run in parallel. e (nil: none) is applied to dx as Conv2d applies its
+// epilogue to y: its bias indexed by dx's channel, its Residual and ActOut
+// laid out as dx. A Residual is how a gradient adds to the one its tensor
+// has received already without an addition of its own.
+func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom, e *Epilogue) {
 	if fg := g.flipped(); g.winograd() && fg.winograd() {
-		winogradConv(winogradUse, dx, dy, w, fg, true, nil)
+		winogradConv(winogradUse, dx, dy, w, fg, true, e)
 		return
 	}
 	if g.direct() {
-		directBackwardInput(directArch, dx, dy, w, g)
+		directBackwardInput(directArch, dx, dy, w, g, e)
 		return
 	}
 	if g.directSmallBackwardInput() {
-		directSmallConv(directArch, dx, dy, chunkWeightsFlipped(w, &g), g.backwardInputGeom(), nil)
+		directSmallConv(directArch, dx, dy, chunkWeightsFlipped(w, &g), g.backwardInputGeom(), e)
 		return
 	}
 	if fg := g.flipped(); g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
@@ -340,7 +343,7 @@ func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
 		wf := getScratch(len(w))
 		defer putScratch(wf)
 		flipWeights(*wf, w, &g)
-		convGemm(dx, dy, *wf, fg, nil)
+		convGemm(dx, dy, *wf, fg, e)
 		return
 	}
 	cg, kg, crs, ohw := g.dims()
@@ -348,6 +351,10 @@ func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
 	ParallelFor(ceilDiv(g.N, nb), 1, func(lo, hi int) {
 		col, dyb, release := convScratch(nb > 1 || !g.pointwise(), crs*nb*ohw, nb > 1, kg*nb*ohw)
 		defer release()
+		var ge *Epilogue // e for the current image and group
+		if !e.none() {
+			ge = new(Epilogue)
+		}
 		for bi := lo; bi < hi; bi++ {
 			n0 := bi * nb
 			cnt := min(nb, g.N-n0)
@@ -359,15 +366,24 @@ func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom) {
 					a, lda = dyb, cols
 				}
 				if col == nil {
-					dxg := dx[(n0*g.C+gi*cg)*hw : (n0*g.C+(gi+1)*cg)*hw]
-					Sgemm(true, false, crs, ohw, kg, 1, w[gi*kg*crs:], crs, a, lda, 0, dxg, ohw)
+					at := (n0*g.C + gi*cg) * hw
+					var ie *Epilogue
+					if ge != nil {
+						ie = imageEpilogue(ge, e, gi, cg, at)
+					}
+					SgemmEpilogue(true, false, crs, ohw, kg, 1, w[gi*kg*crs:], crs, a, lda, 0, dx[at:at+cg*hw], ohw, ie)
 					continue
 				}
 				Sgemm(true, false, crs, cols, kg, 1, w[gi*kg*crs:], crs, a, lda, 0, col, cols)
 				for j := range cnt {
-					dxg := dx[((n0+j)*g.C+gi*cg)*hw : ((n0+j)*g.C+(gi+1)*cg)*hw]
+					at := ((n0+j)*g.C + gi*cg) * hw
+					dxg := dx[at : at+cg*hw]
 					clear(dxg)
 					col2im(dxg, col[j*ohw:], cg, &g, cols)
+					if ge != nil {
+						// While the image's gradient is in cache.
+						imageEpilogue(ge, e, gi, cg, at).apply(dxg, hw, 0, cg, 0, hw)
+					}
 				}
 			}
 		}

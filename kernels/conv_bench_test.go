@@ -154,7 +154,7 @@ func BenchmarkConv2dPacking(b *testing.B) {
 						case "fwd":
 							Conv2d(y, x, w, g, nil)
 						case "bwd-input":
-							Conv2dBackwardInput(x, y, w, g)
+							Conv2dBackwardInput(x, y, w, g, nil)
 						default:
 							Conv2dBackwardWeight(w, x, y, g)
 						}
@@ -303,7 +303,7 @@ func convPasses(rng *rand.Rand, g Conv2dGeom) ([]convPass, float64) {
 	y := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
 	return []convPass{
 		{"fwd", func() { Conv2d(y, x, w, g, nil) }},
-		{"bwd-input", func() { Conv2dBackwardInput(x, y, w, g) }},
+		{"bwd-input", func() { Conv2dBackwardInput(x, y, w, g, nil) }},
 		{"bwd-weight", func() { Conv2dBackwardWeight(w, x, y, g) }},
 	}, 2 * float64(g.N*g.K*g.OH*g.OW*g.C/g.Groups*g.R*g.S)
 }

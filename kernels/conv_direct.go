@@ -623,8 +623,8 @@ func directLiveTaps(arch *convArch, g *Conv2dGeom, offs []int, wt []float32, wp,
 
 // directBackwardInput writes dx from dy and w for a direct geometry g: the
 // forward correlation of dy with w flipped and transposed.
-func directBackwardInput(arch *convArch, dx, dy, w []float32, g Conv2dGeom) {
-	directConv(arch, dx, dy, chunkWeightsFlipped(w, &g), g.backwardInputGeom(), nil)
+func directBackwardInput(arch *convArch, dx, dy, w []float32, g Conv2dGeom, e *Epilogue) {
+	directConv(arch, dx, dy, chunkWeightsFlipped(w, &g), g.backwardInputGeom(), e)
 }
 
 // wgradPixDy bounds the floats of dy transposed for one batch of an item

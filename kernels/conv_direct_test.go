@@ -61,7 +61,7 @@ func TestConvDirect(t *testing.T) {
 			y, dx, dw := nanSlice(len(wantY)), nanSlice(len(wantDx)), nanSlice(len(wantDw))
 			crs := g.C * g.R * g.S
 			directConv(arch, y, x, chunkWeights(w, crs), g, nil)
-			directBackwardInput(arch, dx, dy, w, g)
+			directBackwardInput(arch, dx, dy, w, g, nil)
 			parts := min(g.N, wgradParts)
 			partial := make([]float32, (parts-1)*len(w))
 			directBackwardWeight(arch, dw, x, dy, g, parts, partial)

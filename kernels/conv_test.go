@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -106,7 +107,7 @@ func testConv2d(t *testing.T) {
 		wantY, wantDx, wantDw := refConv(x, w, dy, g)
 		y, dx, dw := nanSlice(len(wantY)), nanSlice(len(wantDx)), nanSlice(len(wantDw))
 		Conv2d(y, x, w, g, nil)
-		Conv2dBackwardInput(dx, dy, w, g)
+		Conv2dBackwardInput(dx, dy, w, g, nil)
 		Conv2dBackwardWeight(dw, x, dy, g)
 		for _, c := range []struct {
 			name string
@@ -162,7 +163,7 @@ func TestConv2dDeterministic(t *testing.T) {
 				withWinograd(wino, func() {
 					withProcs(procs, func() {
 						Conv2d(got[0], x, w, g, nil)
-						Conv2dBackwardInput(got[1], dy, w, g)
+						Conv2dBackwardInput(got[1], dy, w, g, nil)
 						Conv2dBackwardWeight(got[2], x, dy, g)
 					})
 				})
@@ -290,6 +291,79 @@ func TestGatherRows(t *testing.T) {
 			for i := range want {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 					t.Fatalf("nr=%d rows=%d: [%d] = %g, Go loop %g", nr, rows, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestConv2dBackwardInputEpilogue checks that the input gradient with an
+// epilogue (a residual, a bias by channel, an activation or its
+// derivative) gives bit for bit what the gradient followed by the separate
+// passes gives, on every way the gradient runs: by F(2×2, 3×3), direct,
+// with the images as pixels, as the flipped forward pass, by col2im over
+// batches of images and through a pointwise product.
+func TestConv2dBackwardInputEpilogue(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	acts := []struct {
+		op    UnaryOp
+		grad  BinaryOp
+		slope float32
+		on    bool
+	}{{on: false}, {Relu, ReluGrad, 0, true}, {LeakyRelu, LeakyReluGrad, 0.1, true}}
+	geoms := append(slices.Clone(convGeoms),
+		// By F(2×2, 3×3).
+		Conv2dGeom{N: 3, C: 64, H: 6, W: 7, K: 80, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+		// Too many filters for the direct kernels, planes small: with
+		// AVX2 alone the images as pixels (directSmallBackwardInput).
+		Conv2dGeom{N: 9, C: 16, H: 4, W: 5, K: 96, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1})
+	defer func(was, always bool) { convImplicit, convImplicitAlways = was, always }(convImplicit, convImplicitAlways)
+	can := convImplicit
+	for _, mode := range []string{"im2col", "implicit"} {
+		convImplicit = can && mode != "im2col"
+		convImplicitAlways = mode == "implicit"
+		for _, g := range geoms {
+			g = withOut(g)
+			dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+			w := randSlice(rng, g.K*g.C/g.Groups*g.R*g.S, 1)
+			plain := nanSlice(g.N * g.C * g.H * g.W)
+			Conv2dBackwardInput(plain, dy, w, g, nil)
+			hw := g.H * g.W
+			for _, act := range acts {
+				for variant := range 3 { // a residual; a bias; both, and the derivative from a saved output
+					e := &Epilogue{Act: act.op, Grad: act.grad, Slope: act.slope, HasAct: act.on}
+					if variant != 1 {
+						e.Residual = randSlice(rng, len(plain), 3)
+					}
+					if variant != 0 {
+						e.Bias = randSlice(rng, g.C, 3)
+					}
+					if variant == 2 && act.on {
+						e.ActOut = randSlice(rng, len(plain), 1)
+					}
+					want := slices.Clone(plain)
+					for i := range want {
+						if e.Residual != nil {
+							want[i] += e.Residual[i]
+						}
+						if e.Bias != nil {
+							want[i] += e.Bias[i/hw%g.C]
+						}
+					}
+					switch {
+					case !act.on:
+					case e.ActOut != nil:
+						binarySpan(act.grad, act.slope, want, want, e.ActOut)
+					default:
+						unarySpan(act.op, act.slope, 0, want, want)
+					}
+					got := nanSlice(len(plain))
+					Conv2dBackwardInput(got, dy, w, g, e)
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("%s %+v act %d,%v variant %d: dx[%d] = %v, unfused %v", mode, g, act.op, act.on, variant, i, got[i], want[i])
+						}
+					}
 				}
 			}
 		}

@@ -187,7 +187,7 @@ func TestConv2dWinograd(t *testing.T) {
 			withWinograd(arch, func() {
 				y2, dx2 := nanSlice(len(y)), nanSlice(len(dx))
 				Conv2d(y2, x, w, g, nil)
-				Conv2dBackwardInput(dx2, dy, w, g)
+				Conv2dBackwardInput(dx2, dy, w, g, nil)
 				sameBitsAll(t, name+": Conv2d against winogradConv", y2, y)
 				sameBitsAll(t, name+": Conv2dBackwardInput against winogradConv", dx2, dx)
 			})
@@ -223,7 +223,7 @@ func TestConv2dWinogradDeep(t *testing.T) {
 			y, dx := nanSlice(len(wantY)), nanSlice(len(wantDx))
 			withWinograd(arch, func() {
 				Conv2d(y, x, w, g, nil)
-				Conv2dBackwardInput(dx, dy, w, g)
+				Conv2dBackwardInput(dx, dy, w, g, nil)
 			})
 			name := fmt.Sprintf("%+v, Winograd off", g)
 			if arch != nil {

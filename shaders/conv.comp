@@ -9,7 +9,8 @@
 //
 // FORWARD:      batch (n, g); M = Kg, N = P, K = Cg·RS;  y = w · im2col(x), then the
 //               epilogue of common.glsl (residual, bias by output channel, activation)
-// BACKWARD_X:   batch (n, g); M = Cg, N = H·W, K = Kg·RS; dx = wᵀ · col2im(dy)
+// BACKWARD_X:   batch (n, g); M = Cg, N = H·W, K = Kg·RS; dx = wᵀ · col2im(dy), then the
+//               epilogue (bias by input channel)
 // BACKWARD_W:   batch g;      M = Kg, N = Cg·RS, K = N·P; dw = dy · im2col(x)ᵀ
 
 #define CUSTOM_OPERANDS
@@ -94,7 +95,9 @@ float loadB(uint bt, uint kk, uint col) {
 }
 void storeC(uint bt, uint m, uint col, float acc) {
 	int n = int(bt) / u_groups, g = int(bt) % u_groups;
-	outp[(n * u_c + g * cg() + int(m)) * u_h * u_w + int(col)] = acc;
+	int c = g * cg() + int(m);
+	int i = (n * u_c + c) * u_h * u_w + int(col);
+	outp[i] = epilogue(acc, uint(c), i);
 }
 
 #elif defined(BACKWARD_W)

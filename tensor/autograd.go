@@ -13,7 +13,14 @@ type node struct {
 	op       string
 	inputs   []*Tensor
 	backward func(g *Tensor) []*Tensor // gradients for inputs, nil where none
-	released bool
+	// backwardInto, where not nil, is backward for when inputs have
+	// received gradients already in this Backward: prev[j] is input j's
+	// gradient so far (nil where none), and where it is not nil the
+	// result's j-th gradient is prev[j] plus this op's, summed by the op's
+	// own kernel where it can (an epilogue's residual) rather than by an
+	// Add after it. See recordInto.
+	backwardInto func(g *Tensor, prev []*Tensor) []*Tensor
+	released     bool
 	// reluOut marks an op whose kernel applied ReLU to its output and
 	// whose backward masks the gradient by output > 0, unless the
 	// gradient says it is masked already (Tensor.reluMasked).
@@ -39,6 +46,69 @@ func record(op string, out *Tensor, inputs []*Tensor, backward func(g *Tensor) [
 		}
 	}
 	return out
+}
+
+// recordInto is record for an op whose backward can add its gradients to
+// those its inputs have received already (node.backwardInto): into is
+// called with prev nil when none has.
+func recordInto(op string, out *Tensor, inputs []*Tensor, into func(g *Tensor, prev []*Tensor) []*Tensor) *Tensor {
+	out = record(op, out, inputs, func(g *Tensor) []*Tensor { return into(g, nil) })
+	if out.node != nil {
+		out.node.backwardInto = into
+	}
+	return out
+}
+
+// sumInRules lets rules that can add a gradient to the one its tensor has
+// received already do so (recordInto); off, autograd adds every pair of
+// gradients with an Add. A variable, so that tests can run both ways.
+var sumInRules = true
+
+// priorGrads returns, for a node that can add to its inputs' gradients,
+// the gradient each input has received so far (an input listed twice only
+// at its first place), or nil when none has.
+func priorGrads(n *node, grads map[*Tensor]*Tensor) []*Tensor {
+	if n.backwardInto == nil || !sumInRules {
+		return nil
+	}
+	var prev []*Tensor
+	for j, in := range n.inputs {
+		if in == nil || !in.requiresGrad || grads[in] == nil || slices.Index(n.inputs[:j], in) >= 0 {
+			continue
+		}
+		if prev == nil {
+			prev = make([]*Tensor, len(n.inputs))
+		}
+		prev[j] = grads[in]
+	}
+	return prev
+}
+
+// priorAt returns prev[j], nil when prev is.
+func priorAt(prev []*Tensor, j int) *Tensor {
+	if prev == nil {
+		return nil
+	}
+	return prev[j]
+}
+
+// plusPrior returns g added to prev (g alone where prev is nil): the sum
+// for a gradient no kernel of the rule could add to.
+func plusPrior(prev, g *Tensor) *Tensor {
+	if prev == nil || g == nil {
+		return g
+	}
+	return prev.Add(g)
+}
+
+// residualOf returns prev as an epilogue's residual for a kernel writing a
+// contiguous tensor of its shape (an empty Epilogue where prev is nil),
+// and whether it could: prev must be contiguous itself.
+func residualOf(prev *Tensor) (device.Epilogue, bool) {
+	if prev == nil || !prev.IsContiguous() {
+		return device.Epilogue{}, false
+	}
+	return device.Epilogue{Residual: prev.st.buf, OffResidual: prev.offset}, true
 }
 
 // sharesStorage reports whether out is a view of one of the inputs.
@@ -183,7 +253,13 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 				x.runHooks()
 				continue
 			}
-			gs := x.node.backward(g)
+			prev := priorGrads(x.node, grads)
+			var gs []*Tensor
+			if prev != nil {
+				gs = x.node.backwardInto(g, prev)
+			} else {
+				gs = x.node.backward(g)
+			}
 			if bs.detecting() {
 				for j, gj := range gs {
 					checkFinite(x.node.op, true, j, gj)
@@ -197,8 +273,10 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 				if !slices.Equal(gj.shape, in.shape) {
 					panic("tensor: internal error: " + x.node.op + " backward produced a gradient of the wrong shape")
 				}
-				if prev := grads[in]; prev != nil {
-					gj = prev.Add(gj)
+				if priorAt(prev, j) == nil { // else the rule added it
+					if p := grads[in]; p != nil {
+						gj = p.Add(gj)
+					}
 				}
 				grads[in] = gj
 			}
@@ -209,6 +287,7 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 			if x.node != nil {
 				x.node.released = true
 				x.node.backward = nil
+				x.node.backwardInto = nil
 				x.node.inputs = nil
 			}
 		}

@@ -1,6 +1,10 @@
 package tensor
 
-import "github.com/tensorgl/tensorgl/device"
+import (
+	"runtime"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // ConvOpts configures Conv2d. Zero values mean stride 1, padding 0,
 // dilation 1, one group and no activation, as in PyTorch.
@@ -80,15 +84,18 @@ func Conv2d(x, w, b *Tensor, opts ConvOpts) *Tensor {
 	}
 	return convOp("Conv2d", xc, wc, b, o.Act, []int{p.N, p.K, p.OutH(), p.OutW()},
 		func(y, x, w device.Buffer, e device.Epilogue) { dev.Conv2d(y, x, w, e, p) },
-		func(gx, g, w device.Buffer) { dev.Conv2dBackwardInput(gx, g, w, p) },
+		func(gx, g, w device.Buffer, e device.Epilogue) { dev.Conv2dBackwardInput(gx, g, w, e, p) },
 		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, x, g, p) })
 }
 
 // convOp runs forward(y, x, w, e) into a new y of the given shape, with
 // the epilogue e adding the contiguous bias b [shape[1]] (nil: none) and
 // applying act, and records the gradients for the contiguous x and w
-// (gradX(gx, g, w) and gradW(gw, x, g)) and for b.
-func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward func(y, x, w device.Buffer, e device.Epilogue), gradX, gradW func(dst, a, b device.Buffer)) *Tensor {
+// (gradX(gx, g, w, e) and gradW(gw, x, g)) and for b. gradX's epilogue
+// adds the gradient x has received already in the same Backward, if any
+// (a tensor read by a convolution and a shortcut, as a residual block's
+// input is), so that no Add sums them.
+func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward func(y, x, w device.Buffer, e device.Epilogue), gradX func(dst, a, b device.Buffer, e device.Epilogue), gradW func(dst, a, b device.Buffer)) *Tensor {
 	dev := x.st.dev
 	ins := []*Tensor{x, w}
 	if b != nil {
@@ -98,7 +105,7 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 	if y.NumEl() > 0 {
 		forward(y.st.buf, x.st.buf, w.st.buf, act.epilogue(b))
 	}
-	record(op, y, []*Tensor{x, w, b}, func(g *Tensor) []*Tensor {
+	recordInto(op, y, []*Tensor{x, w, b}, func(g *Tensor, prev []*Tensor) []*Tensor {
 		gc := g
 		if g.reluMasked != y { // marked only for an output that reluOut marks
 			gc = act.grad(g, y)
@@ -107,14 +114,21 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 		var gx, gw, gb *Tensor
 		if x.requiresGrad {
 			gx = newTensor(ScopeOf(g), dev, device.Float32, x.shape)
-			gradX(gx.st.buf, gc.st.buf, w.st.buf)
+			px := priorAt(prev, 0)
+			e, added := residualOf(px)
+			gradX(gx.st.buf, gc.st.buf, w.st.buf, e)
+			runtime.KeepAlive(px) // read by the kernel
+			if !added {
+				gx = plusPrior(px, gx)
+			}
 		}
 		if w.requiresGrad {
 			gw = newTensor(ScopeOf(g), dev, device.Float32, w.shape)
 			gradW(gw.st.buf, x.st.buf, gc.st.buf)
+			gw = plusPrior(priorAt(prev, 1), gw)
 		}
 		if b != nil && b.requiresGrad {
-			gb = sumTo(gc, []int{1, shape[1], 1, 1}).Reshape(shape[1])
+			gb = plusPrior(priorAt(prev, 2), sumTo(gc, []int{1, shape[1], 1, 1}).Reshape(shape[1]))
 		}
 		return []*Tensor{gx, gw, gb}
 	})
@@ -187,15 +201,13 @@ func ConvTranspose2d(x, w, b *Tensor, opts ConvTransposeOpts) *Tensor {
 	}
 	// Forward is the convolution's input gradient, the input gradient its
 	// forward pass, and the weight gradient its weight gradient with the
-	// roles of input and output gradient swapped.
-	// The transposed convolution's kernel has no epilogue: the bias and
-	// the activation run as ops of their own.
-	y := convOp(op, xp.Contiguous(), w.Contiguous(), nil, Activation{}, []int{p.N, cout, out[0], out[1]},
-		func(y, x, w device.Buffer, _ device.Epilogue) { dev.Conv2dBackwardInput(y, x, w, p) },
-		func(gx, g, w device.Buffer) { dev.Conv2d(gx, g, w, device.Epilogue{}, p) },
-		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, g, x, p) })
+	// roles of input and output gradient swapped. The bias and the
+	// activation are the forward kernel's epilogue.
 	if b != nil {
-		y = y.Add(b.Reshape(1, cout, 1, 1))
+		b = b.Contiguous()
 	}
-	return o.Act.Apply(y)
+	return convOp(op, xp.Contiguous(), w.Contiguous(), b, o.Act, []int{p.N, cout, out[0], out[1]},
+		func(y, x, w device.Buffer, e device.Epilogue) { dev.Conv2dBackwardInput(y, x, w, e, p) },
+		func(gx, g, w device.Buffer, e device.Epilogue) { dev.Conv2d(gx, g, w, e, p) },
+		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, g, x, p) })
 }

@@ -110,17 +110,17 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 	})
 	runtime.KeepAlive(a.t) // see MatMul
 	runtime.KeepAlive(wt.t)
-	y = record("Linear", y, []*Tensor{x2, w, b}, func(g *Tensor) []*Tensor {
+	y = recordInto("Linear", y, []*Tensor{x2, w, b}, func(g *Tensor, prev []*Tensor) []*Tensor {
 		gz := act.grad(g, y)
 		var gx, gw, gb *Tensor
 		if x2.requiresGrad {
-			gx = gz.MatMul(w)
+			gx = matMulPlus(gz, w, priorAt(prev, 0))
 		}
 		if w.requiresGrad {
-			gw = gz.Transpose(0, 1).MatMul(x2)
+			gw = matMulPlus(gz.Transpose(0, 1), x2, priorAt(prev, 1))
 		}
 		if b != nil && b.requiresGrad {
-			gb = sumTo(gz, b.shape)
+			gb = plusPrior(priorAt(prev, 2), sumTo(gz, b.shape))
 		}
 		return []*Tensor{gx, gw, gb}
 	})

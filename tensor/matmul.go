@@ -70,6 +70,30 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 	})
 }
 
+// matMulPlus returns prev + a·b for matrices a [m, k] and b [k, n], the
+// sum by the product's epilogue where prev (a gradient received already,
+// see recordInto) is contiguous, else by an Add; a·b alone where prev is
+// nil. It records nothing: backward rules call it.
+func matMulPlus(a, b, prev *Tensor) *Tensor {
+	e, ok := residualOf(prev)
+	if !ok || len(a.shape) != 2 || len(b.shape) != 2 || a.shape[1] == 0 {
+		return plusPrior(prev, a.MatMul(b))
+	}
+	m, k, n := a.shape[0], a.shape[1], b.shape[1]
+	oa, ob := matOperand(a, nil), matOperand(b, nil)
+	out := newTensor(ScopeOf(a, b, prev), a.st.dev, device.Float32, []int{m, n})
+	if out.NumEl() > 0 {
+		a.st.dev.MatMul(out.st.buf, oa.t.st.buf, ob.t.st.buf, e, device.MatMulParams{
+			Batch: 1, M: m, N: n, K: k, TransA: oa.trans, TransB: ob.trans, Alpha: 1,
+			OffA: oa.t.offset, OffB: ob.t.offset, StrideC: m * n,
+		})
+	}
+	runtime.KeepAlive(oa.t) // see MatMul
+	runtime.KeepAlive(ob.t)
+	runtime.KeepAlive(prev)
+	return out
+}
+
 // operand is a batch of matrices laid out as the MatMul kernel needs:
 // each matrix contiguous (possibly transposed), batches a fixed stride apart.
 type operand struct {

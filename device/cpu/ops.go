@@ -154,9 +154,9 @@ func (d *cpuDevice) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Co
 	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p), epilogue(e, 0))
 }
 
-func (d *cpuDevice) Conv2dBackwardInput(dx, dy, w device.Buffer, p device.Conv2dParams) {
+func (d *cpuDevice) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	d.dispatch()
-	kernels.Conv2dBackwardInput(f32(dx), f32(dy), f32(w), convGeom(p))
+	kernels.Conv2dBackwardInput(f32(dx), f32(dy), f32(w), convGeom(p), epilogue(e, 0))
 }
 
 func (d *cpuDevice) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dParams) {

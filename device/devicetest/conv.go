@@ -61,6 +61,25 @@ type epilogueConvCase struct {
 	e epilogueCase
 }
 
+// epilogueBackwardInputCases run input gradients through each fused
+// epilogue, the bias by input channel: strided (a sum scattered back),
+// grouped, pointwise, and wide enough for the CPU backend's F(2×2, 3×3).
+var epilogueBackwardInputCases = func() []epilogueConvCase {
+	r := rand.New(rand.NewPCG(11, 12))
+	base := []device.Conv2dParams{
+		conv(2, 3, 7, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+		conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),
+		conv(3, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+		conv(2, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+		conv(2, 6, 9, 9, 5, 1, 1, 2, 2, 0, 0, 1, 1, 1),
+	}
+	var cases []epilogueConvCase
+	for i, e := range randomEpilogues(r, 20) {
+		cases = append(cases, epilogueConvCase{convCase{fmt.Sprintf("epilogue%d", i), base[i%len(base)]}, e})
+	}
+	return cases
+}()
+
 // forwardConvCases are convCases without an epilogue, then epilogueConvCases.
 func forwardConvCases() []epilogueConvCase {
 	var cs []epilogueConvCase
@@ -151,16 +170,26 @@ func testConv2d(t tb, d device.Device) {
 }
 
 func testConv2dBackwardInput(t tb, d device.Device) {
+	var cs []epilogueConvCase
 	for _, c := range convCases {
+		cs = append(cs, epilogueConvCase{convCase: c})
+	}
+	for _, c := range append(cs, epilogueBackwardInputCases...) {
 		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			nx, nw, ny := convSizes(c.p)
 			dy, w := draw(r, ny, device.Mostly(device.Between(-1, 1), device.Wide(3))), draw(r, nw, device.Between(-1, 1))
 			acc := newAccumulator(nx)
 			convTaps(c.p, func(yi, xi, wi int) { acc.add(xi, float64(dy[yi])*float64(w[wi])) })
+			want, bound := acc.sum, acc.bounds(1)
+			e, h := c.e.make(t, d, r, c.p.C, nx)
+			plane := c.p.H * c.p.W
+			for i := range want {
+				want[i], bound[i] = c.e.apply(want[i], bound[i], h, i, i/plane%c.p.C)
+			}
 			dx := upload(t, d, filled(nx, float32(math.NaN()))) // overwritten, not accumulated
-			d.Conv2dBackwardInput(dx, upload(t, d, dy), upload(t, d, w), c.p)
-			expectClose(t, describe(c.p), download(t, d, dx, nx), acc.sum, acc.bounds(1))
+			d.Conv2dBackwardInput(dx, upload(t, d, dy), upload(t, d, w), e, c.p)
+			expectClose(t, describe(c.p)+" "+c.e.String(), download(t, d, dx, nx), want, bound)
 		})
 	}
 }

@@ -25,7 +25,7 @@ type mutant struct {
 	reduce     func(dst, src device.Buffer, p device.ReduceParams)
 	matMul     func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams)
 	conv       func(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams)
-	convBwdIn  func(dx, dy, w device.Buffer, p device.Conv2dParams)
+	convBwdIn  func(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams)
 	convBwdW   func(dw, x, dy device.Buffer, p device.Conv2dParams)
 	pool       func(y, idx, x device.Buffer, p device.Pool2dParams)
 	softmax    func(dst, src device.Buffer, p device.SoftmaxParams)
@@ -255,12 +255,12 @@ func (m *mutant) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2
 	m.conv(y, x, w, e, p)
 }
 
-func (m *mutant) Conv2dBackwardInput(dx, dy, w device.Buffer, p device.Conv2dParams) {
+func (m *mutant) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	if m.convBwdIn == nil {
-		m.Device.Conv2dBackwardInput(dx, dy, w, p)
+		m.Device.Conv2dBackwardInput(dx, dy, w, e, p)
 		return
 	}
-	m.convBwdIn(dx, dy, w, p)
+	m.convBwdIn(dx, dy, w, e, p)
 }
 
 func (m *mutant) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dParams) {
@@ -544,12 +544,18 @@ var mutants = []struct {
 		}
 	}},
 	{"conv backward input accumulates into dx", "Conv2dBackwardInput/basic", func(d device.Device, m *mutant) {
-		m.convBwdIn = func(dx, dy, w device.Buffer, p device.Conv2dParams) {
+		m.convBwdIn = func(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 			tmp := d.Alloc(device.Float32, dx.Len())
 			defer d.Free(tmp)
-			d.Conv2dBackwardInput(tmp, dy, w, p)
+			d.Conv2dBackwardInput(tmp, dy, w, e, p)
 			n := []int{dx.Len()}
 			d.Binary(dx, device.Strided{Buf: dx, Strides: []int{1}}, device.Strided{Buf: tmp, Strides: []int{1}}, device.BinaryParams{Op: device.Add, Shape: n})
+		}
+	}},
+	{"conv backward input drops the residual", "Conv2dBackwardInput/epilogue13", func(d device.Device, m *mutant) {
+		m.convBwdIn = func(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
+			e.Residual = nil
+			d.Conv2dBackwardInput(dx, dy, w, e, p)
 		}
 	}},
 	{"conv backward weight averages over the batch", "Conv2dBackwardWeight/basic", func(d device.Device, m *mutant) {

@@ -13,10 +13,10 @@ func (d *Device) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2
 }
 
 // Conv2dBackwardInput computes dx from dy and w; each input gradient is one
-// dot product over the (k, r, s) taps that reach it.
-func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, p device.Conv2dParams) {
+// dot product over the (k, r, s) taps that reach it, finished by e.
+func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	g := max(p.Groups, 1)
-	d.conv("conv2d backward input", "BACKWARD_X", d.buf(dx), d.buf(dy), d.buf(w), device.Epilogue{}, p, p.N*g, p.C/g, p.H*p.W, p.K/g*p.R*p.S)
+	d.conv("conv2d backward input", "BACKWARD_X", d.buf(dx), d.buf(dy), d.buf(w), e, p, p.N*g, p.C/g, p.H*p.W, p.K/g*p.R*p.S)
 }
 
 // Conv2dBackwardWeight computes dw from x and dy, one GEMM per group that

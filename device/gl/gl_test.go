@@ -307,7 +307,7 @@ func TestSplitGEMMGrids(t *testing.T) {
 		x, w, y := in(xn, 3), in(wn, 4), d.Alloc(device.Float32, yn)
 		d.Conv2d(y, x, w, device.Epilogue{}, cv)
 		dx, dw := d.Alloc(device.Float32, xn), d.Alloc(device.Float32, wn)
-		d.Conv2dBackwardInput(dx, y, w, cv)
+		d.Conv2dBackwardInput(dx, y, w, device.Epilogue{}, cv)
 		d.Conv2dBackwardWeight(dw, x, y, cv)
 		out := make([]float32, 0, 2*150*131+yn+xn+wn)
 		for _, r := range []struct {
@@ -484,7 +484,7 @@ func testSplitK(t *testing.T, d *Device) {
 			case strings.HasPrefix(cc.name, "Conv2dBackwardWeight"):
 				d.Conv2dBackwardWeight(out, x, y, q)
 			case cc.name == "Conv2dBackwardInput":
-				d.Conv2dBackwardInput(out, y, w, q)
+				d.Conv2dBackwardInput(out, y, w, device.Epilogue{}, q)
 			default:
 				d.Conv2d(out, x, w, device.Epilogue{}, q)
 			}

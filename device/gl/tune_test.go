@@ -147,7 +147,7 @@ func TestTuner(t *testing.T) {
 		before := d.Stats().Dispatches
 		d.MatMul(c, a, b, device.Epilogue{Bias: in(p.N, 6), Act: device.ActRelu}, p)
 		d.Conv2d(y, x, w, device.Epilogue{}, cv)
-		d.Conv2dBackwardInput(dx, y, w, cv)
+		d.Conv2dBackwardInput(dx, y, w, device.Epilogue{}, cv)
 		d.Conv2dBackwardWeight(dw, x, y, cv)
 		if err := d.Sync(); err != nil {
 			t.Fatal(err)

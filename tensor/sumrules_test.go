@@ -1,0 +1,113 @@
+package tensor
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestGradientSumInRules checks the gradients of tensors read twice, once
+// by an op whose rule adds its gradient to the one received already
+// (Conv2d, ConvTranspose2d, Linear: the kernel's epilogue adds it) and once
+// by another op, reached in either order: on every device they must have
+// the bits of the gradients summed by an Add (sumInRules off; the epilogue
+// adds as the Add kernel does), with one kernel fewer per sum a rule made
+// (where its op's gradient came second).
+func TestGradientSumInRules(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	type params struct{ x, w, b *Tensor }
+	cases := []struct {
+		name string
+		// x, w and b's shapes; f reads x (and for Linear w) twice.
+		x, w, b []int
+		f       func(p params) (first, second *Tensor)
+		sums    int // sums a rule makes, where its op's gradient comes second
+	}{
+		{"Conv2d/shortcut", []int{2, 3, 7, 6}, []int{3, 3, 3, 3}, []int{3},
+			func(p params) (*Tensor, *Tensor) {
+				return Conv2d(p.x, p.w, p.b, ConvOpts{Padding: [2]int{1, 1}, Act: ActRelu}), p.x.Tanh()
+			}, 1},
+		// Wide enough for F(2×2, 3×3) on the CPU.
+		{"Conv2d/winograd", []int{2, 64, 5, 6}, []int{64, 64, 3, 3}, nil,
+			func(p params) (*Tensor, *Tensor) {
+				return Conv2d(p.x, p.w, nil, ConvOpts{Padding: [2]int{1, 1}}), p.x.Mul(p.x)
+			}, 1},
+		// Strided: the input gradient scattered back (col2im on the CPU).
+		{"Conv2d/strided", []int{3, 4, 9, 8}, []int{6, 4, 3, 3}, []int{6},
+			func(p params) (*Tensor, *Tensor) {
+				return Conv2d(p.x, p.w, p.b, ConvOpts{Stride: [2]int{2, 2}, Padding: [2]int{1, 1}}), p.x.Sigmoid()
+			}, 1},
+		{"ConvTranspose2d", []int{2, 4, 5, 5}, []int{4, 3, 4, 4}, []int{3},
+			func(p params) (*Tensor, *Tensor) {
+				y := ConvTranspose2d(p.x, p.w, p.b, ConvTransposeOpts{ConvOpts: ConvOpts{Stride: [2]int{2, 2}, Padding: [2]int{1, 1}, Act: ActLeakyRelu(0.2)}})
+				return y, p.x.Exp()
+			}, 1},
+		// The weight read by two products (a discriminator on real and
+		// generated samples) and the input by a product and another op.
+		{"Linear", []int{5, 17}, []int{9, 17}, []int{9},
+			func(p params) (*Tensor, *Tensor) {
+				y1 := Linear(p.x, p.w, p.b, ActRelu)
+				y2 := Linear(p.x.Tanh(), p.w, p.b, Activation{})
+				return y1, y2.Add(p.x.SumKeep(1))
+			}, 2},
+	}
+	defer func(was bool) { sumInRules = was }(sumInRules)
+	for _, c := range cases {
+		vals := []*Tensor{input(rng, -1, 1, c.x...), input(rng, -0.5, 0.5, c.w...)}
+		if c.b != nil {
+			vals = append(vals, input(rng, -0.5, 0.5, c.b...))
+		}
+		for _, order := range []string{"op-first", "op-second"} {
+			run := func(fused bool) (grads [][]float32, dispatches int64) {
+				sumInRules = fused
+				ps := make([]*Tensor, len(vals))
+				for i, v := range vals {
+					ps[i] = v.Detach().Clone().SetRequiresGrad(true)
+				}
+				p := params{ps[0], ps[1], nil}
+				if len(ps) > 2 {
+					p.b = ps[2]
+				}
+				Tidy(func(s *Scope) {
+					first, second := c.f(p)
+					a, b := first.Square().Sum(), second.Sum()
+					if order == "op-second" {
+						a, b = b, a
+					}
+					loss := a.Add(b)
+					dev := DefaultDevice()
+					if err := dev.Sync(); err != nil { // the counts are the device's, as it runs the commands
+						t.Fatal(err)
+					}
+					before := dev.Stats()
+					loss.Backward()
+					if err := dev.Sync(); err != nil {
+						t.Fatal(err)
+					}
+					dispatches = dev.Stats().Sub(before).Dispatches
+				})
+				for _, q := range ps {
+					grads = append(grads, q.Grad().Data())
+				}
+				return grads, dispatches
+			}
+			run(false) // the first Backward on a device makes its seed's constant: a kernel more
+			want, nu := run(false)
+			got, nf := run(true)
+			name := c.name + "/" + order
+			for i := range got {
+				for j, g := range got[i] {
+					w := want[i][j]
+					if math.Float32bits(g) != math.Float32bits(w) {
+						t.Fatalf("%s: gradient %d [%d] = %v summed in the rule, %v by an Add", name, i, j, g, w)
+					}
+				}
+			}
+			if saved := nu - nf; saved < 0 || saved > int64(c.sums) {
+				t.Errorf("%s: %d kernels with the sums in the rules, %d with Adds", name, nf, nu)
+			} else if saved > 0 {
+				t.Logf("%s: %d kernels with the sums in the rules, %d with Adds", name, nf, nu)
+			}
+		}
+	}
+}
