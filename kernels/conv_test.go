@@ -305,12 +305,6 @@ func TestGatherRows(t *testing.T) {
 // batches of images and through a pointwise product.
 func TestConv2dBackwardInputEpilogue(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
-	acts := []struct {
-		op    UnaryOp
-		grad  BinaryOp
-		slope float32
-		on    bool
-	}{{on: false}, {Relu, ReluGrad, 0, true}, {LeakyRelu, LeakyReluGrad, 0.1, true}}
 	geoms := append(slices.Clone(convGeoms),
 		// By F(2×2, 3×3).
 		Conv2dGeom{N: 3, C: 64, H: 6, W: 7, K: 80, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
@@ -329,7 +323,7 @@ func TestConv2dBackwardInputEpilogue(t *testing.T) {
 			plain := nanSlice(g.N * g.C * g.H * g.W)
 			Conv2dBackwardInput(plain, dy, w, g, nil)
 			hw := g.H * g.W
-			for _, act := range acts {
+			for _, act := range epiActs {
 				for variant := range 3 { // a residual; a bias; both, and the derivative from a saved output
 					e := &Epilogue{Act: act.op, Grad: act.grad, Slope: act.slope, HasAct: act.on}
 					if variant != 1 {

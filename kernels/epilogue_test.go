@@ -22,14 +22,21 @@ func TestSgemmEpilogue(t *testing.T) {
 	}
 }
 
+// epiAct is an activation of the epilogue tests: op and its derivative
+// grad, with LeakyRelu's slope; on false for none.
+type epiAct struct {
+	op    UnaryOp
+	grad  BinaryOp
+	slope float32
+	on    bool
+}
+
+// epiActs lists none and every activation an epilogue applies.
+var epiActs = []epiAct{{on: false}, {Relu, ReluGrad, 0, true}, {LeakyRelu, LeakyReluGrad, 0.1, true}, {Sigmoid, SigmoidGrad, 0, true}, {Tanh, TanhGrad, 0, true}}
+
 func testSgemmEpilogue(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	acts := []struct {
-		op    UnaryOp
-		grad  BinaryOp
-		slope float32
-		on    bool
-	}{{on: false}, {Relu, ReluGrad, 0, true}, {LeakyRelu, LeakyReluGrad, 0.1, true}, {Sigmoid, SigmoidGrad, 0, true}, {Tanh, TanhGrad, 0, true}}
+	acts := epiActs
 	shapes := [][3]int{{1, 1, 1}, {3, 5, 2}, {7, 9, 8}, {33, 70, 129}, {64, 128, 784}, {131, 37, 260}, {6, 784, 25}, {4, 3, 0}, {20, 30, 2100}} // the last summed in two parts of its depth (sgemmDepthParts)
 	for _, arch := range sgemmArchs {
 		for _, sh := range shapes {

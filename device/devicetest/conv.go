@@ -40,20 +40,21 @@ type convCase struct {
 
 // epilogueConvCases run convolutions through each fused epilogue, the bias
 // by output channel, grouped ones included.
-var epilogueConvCases = func() []epilogueConvCase {
-	r := rand.New(rand.NewPCG(9, 10))
-	base := []device.Conv2dParams{
-		conv(2, 3, 7, 6, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1),
-		conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),
-		conv(3, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
-		conv(2, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1),
-	}
+var epilogueConvCases = withEpilogues(rand.New(rand.NewPCG(9, 10)),
+	conv(2, 3, 7, 6, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+	conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),
+	conv(3, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+	conv(2, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1))
+
+// withEpilogues returns 20 cases, the convolutions of base in turn with
+// the random epilogues drawn from r.
+func withEpilogues(r *rand.Rand, base ...device.Conv2dParams) []epilogueConvCase {
 	var cases []epilogueConvCase
 	for i, e := range randomEpilogues(r, 20) {
 		cases = append(cases, epilogueConvCase{convCase{fmt.Sprintf("epilogue%d", i), base[i%len(base)]}, e})
 	}
 	return cases
-}()
+}
 
 // epilogueConvCase is a forward convolution with a fused epilogue.
 type epilogueConvCase struct {
@@ -64,29 +65,20 @@ type epilogueConvCase struct {
 // epilogueBackwardInputCases run input gradients through each fused
 // epilogue, the bias by input channel: strided (a sum scattered back),
 // grouped, pointwise, and wide enough for the CPU backend's F(2×2, 3×3).
-var epilogueBackwardInputCases = func() []epilogueConvCase {
-	r := rand.New(rand.NewPCG(11, 12))
-	base := []device.Conv2dParams{
-		conv(2, 3, 7, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1),
-		conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),
-		conv(3, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
-		conv(2, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
-		conv(2, 6, 9, 9, 5, 1, 1, 2, 2, 0, 0, 1, 1, 1),
-	}
-	var cases []epilogueConvCase
-	for i, e := range randomEpilogues(r, 20) {
-		cases = append(cases, epilogueConvCase{convCase{fmt.Sprintf("epilogue%d", i), base[i%len(base)]}, e})
-	}
-	return cases
-}()
+var epilogueBackwardInputCases = withEpilogues(rand.New(rand.NewPCG(11, 12)),
+	conv(2, 3, 7, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+	conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),
+	conv(3, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+	conv(2, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+	conv(2, 6, 9, 9, 5, 1, 1, 2, 2, 0, 0, 1, 1, 1))
 
-// forwardConvCases are convCases without an epilogue, then epilogueConvCases.
-func forwardConvCases() []epilogueConvCase {
+// plainThen returns convCases without an epilogue, then with.
+func plainThen(with []epilogueConvCase) []epilogueConvCase {
 	var cs []epilogueConvCase
 	for _, c := range convCases {
 		cs = append(cs, epilogueConvCase{convCase: c})
 	}
-	return append(cs, epilogueConvCases...)
+	return append(cs, with...)
 }
 
 // randomConvCases draws n convolutions with every setting random.
@@ -149,7 +141,7 @@ func convSizes(p device.Conv2dParams) (nx, nw, ny int) {
 }
 
 func testConv2d(t tb, d device.Device) {
-	for _, c := range forwardConvCases() {
+	for _, c := range plainThen(epilogueConvCases) {
 		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			nx, nw, ny := convSizes(c.p)
@@ -170,11 +162,7 @@ func testConv2d(t tb, d device.Device) {
 }
 
 func testConv2dBackwardInput(t tb, d device.Device) {
-	var cs []epilogueConvCase
-	for _, c := range convCases {
-		cs = append(cs, epilogueConvCase{convCase: c})
-	}
-	for _, c := range append(cs, epilogueBackwardInputCases...) {
+	for _, c := range plainThen(epilogueBackwardInputCases) {
 		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			nx, nw, ny := convSizes(c.p)
