@@ -94,8 +94,23 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask Atten
 	// bias), and the results are transposed to [N, T, ·] after. Query, key
 	// and value are three products even for self-attention: slices of one
 	// product's output would each take a gradient of the whole output
-	// (Narrow's backward), three passes over it.
-	q, k, v := m.batchFirst(m.project(query, 0)), m.batchFirst(m.project(key, 1)), m.batchFirst(m.project(value, 2))
+	// (Narrow's backward), three passes over it. Their weights and biases
+	// are parts of the input projection's by Split, whose backward joins
+	// the three gradients with one Cat (Narrows each built one of the whole
+	// projection's size, and Adds summed them).
+	ws := m.InProjWeight.Split(0, e, e, e)
+	var bs []*tensor.Tensor
+	if m.InProjBias != nil {
+		bs = m.InProjBias.Split(0, e, e, e)
+	}
+	project := func(x *tensor.Tensor, i int) *tensor.Tensor {
+		var b *tensor.Tensor
+		if bs != nil {
+			b = bs[i]
+		}
+		return m.batchFirst(tensor.Linear(x, ws[i], b, tensor.Activation{}))
+	}
+	q, k, v := project(query, 0), project(key, 1), project(value, 2)
 	n, l, s, h := q.Size(0), q.Size(1), k.Size(1), m.NumHeads
 	// [N, T, E] → [N, H, T, E/H], as views, then laid out contiguously
 	// in one pass each (the batched products read unit-stride matrices):
@@ -133,18 +148,6 @@ func (m *MultiheadAttention) batchFirst(t *tensor.Tensor) *tensor.Tensor {
 		return t
 	}
 	return t.Transpose(0, 1)
-}
-
-// project multiplies x [..., E] by block i (query 0, key 1, value 2) of E
-// rows of the input projection, adding its bias in the product's epilogue
-// (tensor.Linear).
-func (m *MultiheadAttention) project(x *tensor.Tensor, i int) *tensor.Tensor {
-	e := m.InProjWeight.Size(1)
-	var b *tensor.Tensor
-	if m.InProjBias != nil {
-		b = m.InProjBias.Narrow(0, i*e, e)
-	}
-	return tensor.Linear(x, m.InProjWeight.Narrow(0, i*e, e), b, tensor.Activation{})
 }
 
 // keyPaddingScores returns the additive key padding mask (0 or −∞) for

@@ -8,8 +8,8 @@
 // SetDefaultDevice says otherwise) and moved with To.
 //
 // Views (Reshape of a contiguous tensor, Transpose, Permute, Narrow, Select,
-// Expand, Squeeze, Unsqueeze, Unbind) share storage with the tensor they
-// come from; everything else returns a new tensor.
+// Expand, Squeeze, Unsqueeze, Unbind, Split, Chunk) share storage with the
+// tensor they come from; everything else returns a new tensor.
 //
 // # Errors
 //

@@ -225,6 +225,16 @@ func TestGradients(t *testing.T) {
 			p := x[0].T().Unbind(1)
 			return Stack(0, p[2].Exp(), p[0].Mul(p[2]), p[3])
 		}, []*Tensor{in(4, 3)}},
+		{"Split", func(x ...*Tensor) *Tensor {
+			// Sizes 1, 3 and 2 along a transposed input's columns; the
+			// first part unused, the last used twice.
+			p := x[0].T().Split(1, 1, 3, 2)
+			return Cat(1, p[2].Exp(), p[1].Square(), p[2].Mul(p[2]))
+		}, []*Tensor{in(6, 3)}},
+		{"Chunk", func(x ...*Tensor) *Tensor {
+			p := x[0].Chunk(3, 0) // 3, 3, 1 rows
+			return Cat(0, p[0].Mul(p[1]), p[2].Exp())
+		}, []*Tensor{in(7, 2)}},
 		{"Squeeze-Unsqueeze", func(x ...*Tensor) *Tensor { return x[0].Squeeze().Unsqueeze(0).Square() }, []*Tensor{in(3, 1, 2)}},
 		{"Expand", func(x ...*Tensor) *Tensor { return x[0].Expand(2, 3, 4).Square() }, []*Tensor{in(3, 1)}},
 		{"Flatten", func(x ...*Tensor) *Tensor { return x[0].Flatten(1, 2).Square() }, []*Tensor{in(2, 3, 2)}},

@@ -258,6 +258,39 @@ func TestUnbindBackward(t *testing.T) {
 	}
 }
 
+// TestSplitBackward checks Split's and Chunk's parts: their shapes and
+// values, exact gradients through a retained graph used twice, each
+// part's gradient in its own place and zeros for the unused ones; and
+// Chunk's sizes, as torch.chunk's.
+func TestSplitBackward(t *testing.T) {
+	x := Arange(0, 12, 1).Reshape(6, 2).SetRequiresGrad(true)
+	p := x.Split(0, 1, 3, 2)
+	if len(p) != 3 || p[1].GradFn() != "Split" || !slices.Equal(p[1].Shape(), []int{3, 2}) || !slices.Equal(p[2].Data(), []float32{8, 9, 10, 11}) {
+		t.Fatalf("Split gave %d parts, the second %v recorded as %q, the third %v", len(p), p[1].Shape(), p[1].GradFn(), p[2].Data())
+	}
+	y := p[2].Square().Sum().Add(p[0].Sum())
+	y.Backward(BackwardOpts{RetainGraph: true})
+	y.Backward()
+	// d/dx = 1 on row 0, 0 on rows 1–3, 2x on rows 4–5; each twice.
+	if got := x.Grad().Data(); !slices.Equal(got, []float32{2, 2, 0, 0, 0, 0, 0, 0, 32, 36, 40, 44}) {
+		t.Errorf("gradient through Split twice: %v", got)
+	}
+	for _, c := range []struct {
+		n, chunks int
+		want      []int
+	}{{10, 4, []int{3, 3, 3, 1}}, {5, 4, []int{2, 2, 1}}, {4, 4, []int{1, 1, 1, 1}}, {3, 5, []int{1, 1, 1}}, {6, 1, []int{6}}} {
+		var got []int
+		for _, q := range Zeros(2, c.n).Chunk(c.chunks, 1) {
+			got = append(got, q.Size(1))
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("Chunk(%d) of %d: sizes %v, want %v", c.chunks, c.n, got, c.want)
+		}
+	}
+	mustPanic(t, "do not add up", func() { x.Split(0, 2, 3) })
+	mustPanic(t, "chunks", func() { x.Chunk(0, 0) })
+}
+
 func TestTidyReleases(t *testing.T) {
 	dev := DefaultDevice()
 	warmSeed(dev)

@@ -185,17 +185,70 @@ func (t *Tensor) Select(dim, i int) *Tensor {
 // for all time steps at once, step by step, stays linear in its length.
 func (t *Tensor) Unbind(dim int) []*Tensor {
 	d := t.axis("Unbind", dim)
+	lens := make([]int, t.shape[d])
+	for i := range lens {
+		lens[i] = 1
+	}
+	return t.parts("Unbind", d, lens, true)
+}
+
+// Split returns the consecutive slices of t along dimension dim of the
+// given sizes, which must add up to its size there, as views of t
+// (torch.split with a list of sizes). Backward joins the slices'
+// gradients into t's with one Cat, where Narrows would each build a
+// gradient of t's full size and add them: a weight that holds several
+// layers' (attention's query, key and value projections) gets one
+// gradient of its own size.
+func (t *Tensor) Split(dim int, sizes ...int) []*Tensor {
+	d := t.axis("Split", dim)
+	sum := 0
+	for _, s := range sizes {
+		if s < 0 {
+			fail("Split", "negative size in %v", sizes)
+		}
+		sum += s
+	}
+	if sum != t.shape[d] || len(sizes) == 0 {
+		fail("Split", "sizes %v do not add up to dimension %d of %v", sizes, d, t.shape)
+	}
+	return t.parts("Split", d, slices.Clone(sizes), false)
+}
+
+// Chunk returns t split into chunks equal parts along dimension dim
+// (torch.chunk): each of ⌈size/chunks⌉, the last smaller where that does
+// not divide the size, and fewer parts where the size runs out first.
+func (t *Tensor) Chunk(chunks, dim int) []*Tensor {
+	d := t.axis("Chunk", dim)
+	if chunks < 1 {
+		fail("Chunk", "%d chunks, want at least 1", chunks)
+	}
 	n := t.shape[d]
-	shape := slices.Delete(slices.Clone(t.shape), d, d+1)
-	strides := slices.Delete(slices.Clone(t.strides), d, d+1)
+	each := max(1, (n+chunks-1)/chunks)
+	var sizes []int
+	for at := 0; at < n; at += each {
+		sizes = append(sizes, min(each, n-at))
+	}
+	if n == 0 {
+		sizes = []int{0}
+	}
+	return t.parts("Chunk", d, sizes, false)
+}
+
+// parts returns the consecutive slices of t along dimension d of the
+// lengths lens (d removed from each where squeeze, every length then 1),
+// as views of t, whose gradients backward joins into t's with one Cat
+// (Stack where squeezed).
+func (t *Tensor) parts(op string, d int, lens []int, squeeze bool) []*Tensor {
+	n := len(lens)
+	shapes := make([][]int, n)
 	// The slices are views of joint, a view of all of t. Backward reaches
 	// joint only after every slice that leads to the objective, so each
 	// slice files its gradient in grads, the first one hands joint a
 	// gradient that stands for all of them (an expanded zero, never read),
-	// and joint's rule stacks what was filed, zeros for the rest.
+	// and joint's rule joins what was filed, zeros for the rest.
 	grads := make([]*Tensor, n)
 	filed := false
-	joint := t.view("Unbind", t.shape, t.strides, t.offset, func(*Tensor) *Tensor {
+	joint := t.view(op, t.shape, t.strides, t.offset, func(*Tensor) *Tensor {
 		var g *Tensor
 		for _, g = range grads {
 			if g != nil {
@@ -204,17 +257,30 @@ func (t *Tensor) Unbind(dim int) []*Tensor {
 		}
 		for i := range grads {
 			if grads[i] == nil {
-				grads[i] = fullOn(ScopeOf(g), g.st.dev, 0, shape)
+				grads[i] = fullOn(ScopeOf(g), g.st.dev, 0, shapes[i])
 			}
 		}
-		out := Stack(d, grads...)
+		var out *Tensor
+		if squeeze {
+			out = Stack(d, grads...)
+		} else {
+			out = Cat(d, grads...)
+		}
 		clear(grads)
 		filed = false
 		return out
 	})
 	out := make([]*Tensor, n)
-	for i := range out {
-		out[i] = joint.view("Unbind", shape, strides, t.offset+i*t.strides[d], func(g *Tensor) *Tensor {
+	start := 0
+	for i, l := range lens {
+		shape, strides := slices.Clone(t.shape), slices.Clone(t.strides)
+		if squeeze {
+			shape, strides = slices.Delete(shape, d, d+1), slices.Delete(strides, d, d+1)
+		} else {
+			shape[d] = l
+		}
+		shapes[i] = shape
+		out[i] = joint.view(op, shape, strides, t.offset+start*t.strides[d], func(g *Tensor) *Tensor {
 			grads[i] = g
 			if filed {
 				return nil
@@ -222,6 +288,7 @@ func (t *Tensor) Unbind(dim int) []*Tensor {
 			filed = true
 			return fullOn(ScopeOf(g), g.st.dev, 0, nil).Expand(t.shape...)
 		})
+		start += l
 	}
 	return out
 }
