@@ -88,9 +88,14 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 		// place), but not strided.
 		b = b.Contiguous()
 	}
+	// The product reads x as rows (a view where x is contiguous, else a
+	// copy) without recording the reshape: Linear's own rule reshapes its
+	// input gradient, so that a gradient x has received already (the
+	// residual stream of a Transformer) reaches the rule and is added by the
+	// product's epilogue (recordInto).
 	x2 := x
 	if len(x.shape) != 2 {
-		x2 = x.Reshape(-1, in)
+		x2 = x.Detach().Reshape(-1, in)
 	}
 	rows := x2.shape[0]
 	if rows == 0 || in == 0 || out == 0 { // nothing for the kernel to do: the plain ops handle it
@@ -110,11 +115,19 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 	})
 	runtime.KeepAlive(a.t) // see MatMul
 	runtime.KeepAlive(wt.t)
-	y = recordInto("Linear", y, []*Tensor{x2, w, b}, func(g *Tensor, prev []*Tensor) []*Tensor {
+	y = recordInto("Linear", y, []*Tensor{x, w, b}, func(g *Tensor, prev []*Tensor) []*Tensor {
 		gz := act.grad(g, y)
 		var gx, gw, gb *Tensor
-		if x2.requiresGrad {
-			gx = matMulPlus(gz, w, priorAt(prev, 0))
+		if x.requiresGrad {
+			px := priorAt(prev, 0)
+			if px != nil && px.IsContiguous() {
+				px = px.Reshape(rows, in)
+			}
+			if px != nil && !slices.Equal(px.shape, []int{rows, in}) {
+				gx = plusPrior(px, gz.MatMul(w).Reshape(x.shape...))
+			} else {
+				gx = matMulPlus(gz, w, px).Reshape(x.shape...)
+			}
 		}
 		if w.requiresGrad {
 			gw = matMulPlus(gz.Transpose(0, 1), x2, priorAt(prev, 1))

@@ -50,6 +50,23 @@ func TestGradientSumInRules(t *testing.T) {
 				y2 := Linear(p.x.Tanh(), p.w, p.b, Activation{})
 				return y1, y2.Add(p.x.SumKeep(1))
 			}, 2},
+		// Rows of a 3-D input (a Transformer's residual stream) read by a
+		// product and a normalisation; of a transposed view (rows the
+		// product reads from a copy); and of an input whose other
+		// gradient is a transposed view, which the rule adds by an Add.
+		{"Linear/3-D", []int{3, 4, 16}, []int{8, 16}, []int{8},
+			func(p params) (*Tensor, *Tensor) {
+				return Linear(p.x, p.w, p.b, ActTanh), LayerNorm(p.x, []int{16}, nil, nil, 1e-5)
+			}, 1},
+		{"Linear/3-D-transposed", []int{4, 3, 16}, []int{8, 16}, nil,
+			func(p params) (*Tensor, *Tensor) {
+				xt := p.x.Transpose(0, 1)
+				return Linear(xt, p.w, nil, Activation{}), xt.Exp()
+			}, 1},
+		{"Linear/3-D-strided-prior", []int{4, 3, 16}, []int{8, 16}, nil,
+			func(p params) (*Tensor, *Tensor) {
+				return Linear(p.x, p.w, nil, Activation{}), p.x.Transpose(0, 1).Exp()
+			}, 0},
 	}
 	defer func(was bool) { sumInRules = was }(sumInRules)
 	for _, c := range cases {
