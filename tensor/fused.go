@@ -120,14 +120,10 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 		var gx, gw, gb *Tensor
 		if x.requiresGrad {
 			px := priorAt(prev, 0)
-			if px != nil && px.IsContiguous() {
-				px = px.Reshape(rows, in)
+			if px != nil {
+				px = px.Reshape(rows, in) // a view, or a copy in place of the Add
 			}
-			if px != nil && !slices.Equal(px.shape, []int{rows, in}) {
-				gx = plusPrior(px, gz.MatMul(w).Reshape(x.shape...))
-			} else {
-				gx = matMulPlus(gz, w, px).Reshape(x.shape...)
-			}
+			gx = matMulPlus(gz, w, px).Reshape(x.shape...)
 		}
 		if w.requiresGrad {
 			gw = matMulPlus(gz.Transpose(0, 1), x2, priorAt(prev, 1))

@@ -53,7 +53,8 @@ func TestGradientSumInRules(t *testing.T) {
 		// Rows of a 3-D input (a Transformer's residual stream) read by a
 		// product and a normalisation; of a transposed view (rows the
 		// product reads from a copy); and of an input whose other
-		// gradient is a transposed view, which the rule adds by an Add.
+		// gradient is a transposed view, which the rule copies to rows
+		// first (a kernel, as the Add was).
 		{"Linear/3-D", []int{3, 4, 16}, []int{8, 16}, []int{8},
 			func(p params) (*Tensor, *Tensor) {
 				return Linear(p.x, p.w, p.b, ActTanh), LayerNorm(p.x, []int{16}, nil, nil, 1e-5)
