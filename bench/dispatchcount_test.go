@@ -19,11 +19,11 @@ import (
 // count limit is split, an optimizer group is split by the storage-binding
 // limit), so it gets a few more.
 var maxDispatches = map[string]struct{ cpu, gl int }{
-	"mlp":  {18, 18},   // 35 before fusion
-	"cnn":  {36, 36},   // 61
-	"rnn":  {36, 303},  // 1364; 66 before gradient clipping took three kernels (SumSquares, ClipScale, the norm's square root); 300 with one GEMM a recurrence step, as GL on llvmpipe runs them (ElmanEnv)
-	"rows": {40, 153},  // 670; 154 likewise; 44 and 160 before a batch-first network ran time-major inside
-	"gan":  {116, 121}, // 173; 137 before dropout's mask carried its scale (ScaledBernoulli), 125 before the mask was drawn and applied in one kernel (RandomMul), 119 (GL 124) before the discriminator's weight gradients from real and generated samples were summed by the second product's epilogue
+	"mlp":  {18, 18},  // 35 before fusion
+	"cnn":  {36, 36},  // 61
+	"rnn":  {36, 303}, // 1364; 66 before gradient clipping took three kernels (SumSquares, ClipScale, the norm's square root); 300 with one GEMM a recurrence step, as GL on llvmpipe runs them (ElmanEnv)
+	"rows": {40, 153}, // 670; 154 likewise; 44 and 160 before a batch-first network ran time-major inside
+	"gan":  {92, 97},  // 173; 137 before dropout's mask carried its scale (ScaledBernoulli), 125 before the mask was drawn and applied in one kernel (RandomMul), 119 (GL 124) before the discriminator's weight gradients from real and generated samples were summed by the second product's epilogue, 116 (GL 121) before the binary cross-entropy with logits was one kernel each way (BCEWithLogits)
 	// The large models are counted at batch 2 (on llvmpipe the four take
 	// 33–48 s, most of it compiling shaders). On the CPU their counts do not
 	// depend on the batch; on GL a product's split along K does, so theirs

@@ -206,6 +206,17 @@ func buildKernelCases() []kernelCase {
 			}
 		}})
 
+	// A mean loss's gradient: one upstream value broadcast (stride 0).
+	add(kernelCase{method: "BCEWithLogitsBackward", size: "1Mi", soft: true, work: elementwise(2, 1),
+		setup: func(o *operands) func() {
+			in := device.BCEWithLogits.Info().Inputs
+			x, y, g, dst := o.inputs(mi, in[0]), o.inputs(mi, in[1]), o.uniform(1, 0.5, 1), o.alloc(device.Float32, mi)
+			gs := device.Strided{Buf: g, Strides: []int{0, 0}}
+			return func() {
+				o.dev.BCEWithLogitsBackward(dst, contiguous(x, side, side), contiguous(y, side, side), gs, []int{side, side}, 1.0/mi)
+			}
+		}})
+
 	// Reduce: every op along rows (the reduced axis is innermost); Sum also
 	// down columns (the reduced axis is outermost), as in a linear layer's
 	// bias gradient, and over axes 0, 2 and 3 of [N K H W], as in a

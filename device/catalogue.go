@@ -83,6 +83,8 @@ var (
 		LeakyReluGrad: {Name: "leakyrelugrad", Tol: "round", Inputs: in(Wide(6), Mostly(Wide(3), OneOf(0))), Params: [][2]float32{{0.02, 0}}},
 		GeluGrad:      {Name: "gelugrad", Tol: "gelugrad", Inputs: in(Wide(3), Mostly(Between(-6, 6), OneOf(0, negZero, 12, -12, 40, -40)))},
 		GeluTanhGrad:  {Name: "gelutanhgrad", Tol: "gelutanhgrad", Inputs: in(Wide(3), Mostly(Between(-6, 6), OneOf(0, negZero, 12, -12, 40, -40)))},
+		BCEWithLogits: {Name: "bcewithlogits", Tol: "bcewithlogits", Inputs: in(Mostly(Between(-20, 20), OneOf(0, negZero, 1e-3, -1e-3, 30, -30, 90, -90)), Mostly(Between(0, 1), OneOf(0, 1, 0.5))),
+			Params: [][2]float32{{1, 0}, {1.0 / 3, 0}, {1.0 / 64, 0}}},
 	})[:])
 	// Max, Min and the indices draw mostly ties, so the first extreme must
 	// win.

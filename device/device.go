@@ -69,6 +69,16 @@ type Device interface {
 	// Where: dst (contiguous over shape) = x where cond ≠ 0 else y. cond is
 	// a Float32 or an Int32 buffer; x and y are Float32.
 	Where(dst Buffer, cond, x, y Strided, shape []int)
+	// BCEWithLogitsBackward writes dx (contiguous over shape), the gradient
+	// of Binary's BCEWithLogits (with A = a) with respect to its logits x:
+	//
+	//	dx = a·g·(σ(x) − y)
+	//
+	// for targets y and upstream gradient g; x, y and g are Float32, walked
+	// by their strides over shape (stride 0 broadcasts: a sum's gradient is
+	// one value). One kernel in place of a sigmoid, a difference and two
+	// products.
+	BCEWithLogitsBackward(dx Buffer, x, y, g Strided, shape []int, a float32)
 	Reduce(dst, src Buffer, p ReduceParams)
 	// MatMul computes the products of p and applies e to them (see
 	// Epilogue; a bias has N elements).

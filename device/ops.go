@@ -65,6 +65,12 @@ const (
 	LeakyReluGrad                 // x if y > 0 else A·x (A from BinaryParams.A)
 	GeluGrad                      // x · (Φ(y) + y·φ(y))   (y = gelu input, φ the normal density)
 	GeluTanhGrad                  // x · (s + 2y·s·(1−s)·u′(y)), s = σ(2u(y)) (y = gelutanh input)
+	// BCEWithLogits is A·(softplus(x) − x·y), the binary cross-entropy of
+	// logit x and target y scaled by A (1/n for a mean), formed as
+	// A·(ln(1+e^−|x|) + (x·(1−y) if x ≥ 0 else −x·y)): for targets in
+	// [0, 1] both terms are ≥ 0, so none cancels (softplus(x) − x·y
+	// loses every digit of a small loss at a large logit).
+	BCEWithLogits
 	numBinaryOps
 )
 

@@ -74,6 +74,7 @@ const (
 	LeakyReluGrad                 // x if y > 0 else a·x
 	GeluGrad                      // x · (Φ(y) + y·φ(y))
 	GeluTanhGrad                  // x · d/dy[y·σ(2u(y))]
+	BCEWithLogits                 // a·(softplus(x) − x·y), without cancellation (bce.go)
 	numBinaryOps
 )
 
@@ -82,7 +83,7 @@ var binaryNames = map[string]BinaryOp{
 	"add": Add, "sub": Sub, "mul": Mul, "div": Div, "pow": Pow, "maximum": Maximum, "minimum": Minimum,
 	"eq": Eq, "ne": Ne, "lt": Lt, "le": Le, "gt": Gt, "ge": Ge, "relugrad": ReluGrad,
 	"sigmoidgrad": SigmoidGrad, "tanhgrad": TanhGrad, "leakyrelugrad": LeakyReluGrad,
-	"gelugrad": GeluGrad, "gelutanhgrad": GeluTanhGrad,
+	"gelugrad": GeluGrad, "gelutanhgrad": GeluTanhGrad, "bcewithlogits": BCEWithLogits,
 }
 
 // BinaryOpNamed returns the BinaryOp with the given catalogue name.
@@ -278,6 +279,8 @@ func binaryGrain(op BinaryOp) int {
 	switch op {
 	case Pow:
 		return elemGrain
+	case BCEWithLogits:
+		return streamGrain / 4
 	}
 	return streamGrain
 }
@@ -372,6 +375,8 @@ func binarySpan(op BinaryOp, a float32, d, xs, ys []float32) {
 		vgeluGrad(d, xs, ys)
 	case GeluTanhGrad:
 		vgeluTanhGrad(d, xs, ys)
+	case BCEWithLogits:
+		bceSpan(a, d, xs, ys)
 	default:
 		panic("kernels: unknown binary op")
 	}

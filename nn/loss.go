@@ -139,8 +139,22 @@ func clampedLog(x *tensor.Tensor) *tensor.Tensor {
 
 // BCEWithLogitsLoss is BCELoss of sigmoid(x) computed stably from the
 // logits x: max(x,0) − x·y + log(1+e^−|x|), which is softplus(x) − x·y. Its
-// gradient is sigmoid(x) − y.
+// gradient is sigmoid(x) − y. It runs as tensor.BCEWithLogits, one kernel
+// each way, each loss scaled by 1/n for the mean, plus one sum for the mean
+// and sum reductions.
 func BCEWithLogitsLoss(x, y *tensor.Tensor, r Reduction) *tensor.Tensor {
 	sameShape("nn.BCEWithLogitsLoss", x, y)
-	return r.apply(x.Softplus().Sub(x.Mul(y)))
+	n := x.NumEl()
+	if r < ReduceMean || r > ReduceNone || n == 0 {
+		return r.apply(tensor.BCEWithLogits(x, y, 1)) // the mean of none is NaN, as in PyTorch
+	}
+	scale := float32(1)
+	if r == ReduceMean {
+		scale = 1 / float32(n)
+	}
+	l := tensor.BCEWithLogits(x, y, scale)
+	if r == ReduceNone {
+		return l
+	}
+	return l.Sum()
 }

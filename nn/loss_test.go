@@ -201,8 +201,21 @@ func TestBCEWithLogitsLoss(t *testing.T) {
 	}
 	assertClose(t, "none", BCEWithLogitsLoss(x, y, ReduceNone), want, 1e-6)
 	assertClose(t, "sum", BCEWithLogitsLoss(x, y, ReduceSum), []float64{sum}, 1e-6)
-	BCEWithLogitsLoss(x, y, ReduceMean).Backward()
+	mean := BCEWithLogitsLoss(x, y, ReduceMean)
+	assertClose(t, "mean", mean, []float64{sum / float64(len(xs))}, 1e-6)
+	mean.Backward()
 	assertClose(t, "gradient", x.Grad(), grad, 1e-6)
+
+	// A confident, right logit's loss is small, not zero: softplus(x) − x·y
+	// in float32 cancels it to 0 (softplus(20) rounds to 20). The bound is
+	// GLSL exp's 3+2|x| ULP at |x| = 25 (6.3·10⁻⁶) and the product's.
+	small := BCEWithLogitsLoss(tensor.FromSlice([]float32{20, -25}), tensor.FromSlice([]float32{1, 0}), ReduceNone).Data()
+	for i, x := range []float64{20, -25} {
+		want := math.Log1p(math.Exp(-math.Abs(x)))
+		if got := float64(small[i]); !(math.Abs(got-want) <= 1e-5*want) {
+			t.Errorf("loss at logit %g = %g, want %g", x, got, want)
+		}
+	}
 }
 
 func TestLossShapeMismatch(t *testing.T) {

@@ -5,7 +5,8 @@
 //
 // Variants: MODE_COPY (bit copy, any dtype), MODE_UNARY (OP names a
 // device.UnaryOp: OP_EXP, …), MODE_BINARY (OP names a device.BinaryOp:
-// OP_ADD, …), MODE_WHERE (COND_INT when cond is Int32). The backend defines
+// OP_ADD, …), MODE_WHERE (COND_INT when cond is Int32), MODE_BCEGRAD
+// (u_a·s2·(σ(s0) − s1), device.BCEWithLogitsBackward). The backend defines
 // every OP_ name of the catalogue before this source, so ops are selected
 // by name and their codes may change.
 
@@ -32,7 +33,7 @@ layout(std430, binding = 1) readonly buffer S0 { float s0[]; };
 layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
 layout(std430, binding = 1) readonly buffer S0 { float s0[]; };
 layout(std430, binding = 2) readonly buffer S1 { float s1[]; };
-#elif defined(MODE_WHERE)
+#elif defined(MODE_WHERE) || defined(MODE_BCEGRAD)
 layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
 #ifdef COND_INT
 layout(std430, binding = 1) readonly buffer S0 { int s0[]; };
@@ -57,11 +58,15 @@ ivec3 offsets(uint i) {
 	return o;
 }
 
-// log1p without cancellation for small u (Goldberg's trick).
+// log1p without cancellation for small u (Goldberg's trick). The trick
+// needs 1 + u rounded and w − 1 formed as written: precise keeps a
+// compiler from folding them to u (llvmpipe did, and returned log(1) = 0
+// for u below 2⁻²⁴).
 float log1pf(float u) {
-	float w = 1.0f + u;
+	precise float w = 1.0f + u;
 	if (w == 1.0f) return u;
-	return log(w) * (u / (w - 1.0f));
+	precise float d = w - 1.0f;
+	return log(w) * (u / d);
 }
 
 // powf follows C pow for the cases GLSL pow leaves undefined: x ≤ 0 and y = 0.
@@ -226,6 +231,9 @@ float op(float x, float y) {
 	return x * geluSlope(y);
 #elif OP == OP_GELUTANHGRAD
 	return x * geluTanhSlope(y);
+#elif OP == OP_BCEWITHLOGITS
+	// Both terms are ≥ 0 for y in [0, 1]: nothing cancels.
+	return a * (log1pf(exp(-abs(x))) + (x >= 0.0f ? x * (1.0f - y) : -x * y));
 #else
 #error elementwise: unknown binary OP
 #endif
@@ -243,6 +251,8 @@ void main() {
 	dst[di] = op(s0[o.x]);
 #elif defined(MODE_BINARY)
 	dst[di] = op(s0[o.x], s1[o.y]);
+#elif defined(MODE_BCEGRAD)
+	dst[di] = u_a * s2[o.z] * (sigmoid(s0[o.x]) - s1[o.y]);
 #else
 	dst[di] = (s0[o.x] != 0) ? s1[o.y] : s2[o.z];
 #endif

@@ -88,6 +88,7 @@ var (
 		device.LeakyReluGrad: gradOf(func(x *tensor.Tensor) *tensor.Tensor { return x.LeakyRelu(0.1) }),
 		device.GeluGrad:      gradOf((*tensor.Tensor).Gelu),
 		device.GeluTanhGrad:  gradOf((*tensor.Tensor).GeluTanh),
+		device.BCEWithLogits: func(x, y *tensor.Tensor) *tensor.Tensor { return tensor.BCEWithLogits(x, y, 1) },
 	}
 )
 

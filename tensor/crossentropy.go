@@ -81,3 +81,27 @@ func CrossEntropy(logits, target *Tensor, o CrossEntropyOpts) *Tensor {
 		return []*Tensor{gx}
 	})
 }
+
+// BCEWithLogits returns the binary cross-entropy of logits x and targets y
+// (broadcast together) element by element, each loss scaled by scale:
+//
+//	scale·(softplus(x) − x·y)
+//
+// (1/n makes the Sum of n losses their mean), formed without cancellation
+// for targets in [0, 1] (see device.BCEWithLogits). One kernel forward and
+// one back: the gradient scale·g·(σ(x) − y) of the logits runs as
+// device.BCEWithLogitsBackward; the targets' −scale·g·x, where they
+// require it, by products.
+func BCEWithLogits(x, y *Tensor, scale float32) *Tensor {
+	p := device.BinaryParams{Op: device.BCEWithLogits, A: scale}
+	return x.binary("BCEWithLogits", y, p, func(a, b, out, g *Tensor) (*Tensor, *Tensor) {
+		return gradIf(a, func() *Tensor {
+				gx := newTensor(ScopeOf(g), g.st.dev, device.Float32, out.shape)
+				if gx.NumEl() > 0 {
+					g.st.dev.BCEWithLogitsBackward(gx.st.buf, a.stridedAs(out.shape), b.stridedAs(out.shape), g.stridedAs(out.shape), out.shape, scale)
+				}
+				return gx
+			}),
+			gradIf(b, func() *Tensor { return g.Mul(a).MulScalar(-scale) })
+	})
+}

@@ -212,6 +212,12 @@ func TestGradients(t *testing.T) {
 			// Sum's gradient reaches the kernel as a stride-0 view.
 			return CrossEntropy(x[0], FromInts([]int32{1, 0, 0}), CrossEntropyOpts{LabelSmoothing: 1, Mean: true}).Sum()
 		}, []*Tensor{in(3, 2)}},
+		{"BCEWithLogits", func(x ...*Tensor) *Tensor { return BCEWithLogits(x[0], x[1], 1) }, []*Tensor{input(rng, -3, 3, 3, 4), input(rng, 0, 1, 3, 4)}},
+		{"BCEWithLogits/mean-summed-broadcast-target", func(x ...*Tensor) *Tensor {
+			// A transposed input, a target broadcast along rows, and Sum's
+			// stride-0 gradient.
+			return BCEWithLogits(x[0].T(), x[1], 1.0/12).Sum()
+		}, []*Tensor{input(rng, -3, 3, 4, 3), input(rng, 0, 1, 3, 1)}},
 		{"Sum/axes-0-2-3", func(x ...*Tensor) *Tensor { return x[0].Sum(0, 2, 3) }, []*Tensor{in(2, 3, 4, 2)}},
 		{"Mean/axes-0-2", func(x ...*Tensor) *Tensor { return x[0].MeanKeep(0, 2).Square() }, []*Tensor{in(3, 2, 5)}},
 		{"IndexSelect", func(x ...*Tensor) *Tensor { return x[0].IndexSelect(0, FromInts([]int32{3, 0, 3, 1})) }, []*Tensor{in(4, 3)}},

@@ -88,6 +88,11 @@ func (d *cpuDevice) Where(dst device.Buffer, cond, x, y device.Strided, shape []
 	kernels.Where(f32(dst), sf(cond), sf(x), sf(y), shape)
 }
 
+func (d *cpuDevice) BCEWithLogitsBackward(dx device.Buffer, x, y, g device.Strided, shape []int, a float32) {
+	d.dispatch()
+	kernels.BCEWithLogitsBackward(a, f32(dx), sf(x), sf(y), sf(g), shape)
+}
+
 func (d *cpuDevice) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	d.dispatch()
 	op := reduceOps[p.Op]

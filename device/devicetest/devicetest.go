@@ -32,6 +32,7 @@ var methods = []method{
 	{"Unary", testUnary},
 	{"Binary", testBinary},
 	{"Where", testWhere},
+	{"BCEWithLogitsBackward", testBCEWithLogitsBackward},
 	{"Reduce", testReduce},
 	{"MatMul", testMatMul},
 	{"Conv2d", testConv2d},

@@ -22,6 +22,7 @@ type mutant struct {
 	unary      func(dst device.Buffer, src device.Strided, p device.UnaryParams)
 	binary     func(dst device.Buffer, x, y device.Strided, p device.BinaryParams)
 	where      func(dst device.Buffer, cond, x, y device.Strided, shape []int)
+	bceBwd     func(dx device.Buffer, x, y, g device.Strided, shape []int, a float32)
 	reduce     func(dst, src device.Buffer, p device.ReduceParams)
 	matMul     func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams)
 	conv       func(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams)
@@ -213,6 +214,14 @@ func (m *mutant) Binary(dst device.Buffer, x, y device.Strided, p device.BinaryP
 		return
 	}
 	m.binary(dst, x, y, p)
+}
+
+func (m *mutant) BCEWithLogitsBackward(dx device.Buffer, x, y, g device.Strided, shape []int, a float32) {
+	if m.bceBwd == nil {
+		m.Device.BCEWithLogitsBackward(dx, x, y, g, shape, a)
+		return
+	}
+	m.bceBwd(dx, x, y, g, shape, a)
 }
 
 func (m *mutant) Where(dst device.Buffer, cond, x, y device.Strided, shape []int) {
@@ -410,6 +419,25 @@ var mutants = []struct {
 		m.binary = func(dst device.Buffer, x, y device.Strided, p device.BinaryParams) {
 			y.Offset = 0
 			d.Binary(dst, x, y, p)
+		}
+	}},
+	{"binary cross-entropy off by 4e-6 relative", "Binary/bcewithlogits", func(d device.Device, m *mutant) {
+		m.binary = func(dst device.Buffer, x, y device.Strided, p device.BinaryParams) {
+			d.Binary(dst, x, y, p)
+			if p.Op == device.BCEWithLogits {
+				scale(d, dst, device.NumElements(p.Shape), 1+4e-6)
+			}
+		}
+	}},
+	{"binary cross-entropy's gradient reads g from its buffer's start", "BCEWithLogitsBackward/sliced", func(d device.Device, m *mutant) {
+		m.bceBwd = func(dx device.Buffer, x, y, g device.Strided, shape []int, a float32) {
+			g.Offset = 0
+			d.BCEWithLogitsBackward(dx, x, y, g, shape, a)
+		}
+	}},
+	{"binary cross-entropy's gradient off by 2e-6 relative", "BCEWithLogitsBackward/contiguous", func(d device.Device, m *mutant) {
+		m.bceBwd = func(dx device.Buffer, x, y, g device.Strided, shape []int, a float32) {
+			d.BCEWithLogitsBackward(dx, x, y, g, shape, a*(1+2e-6))
 		}
 	}},
 	{"where swaps x and y", "Where/contiguous", func(d device.Device, m *mutant) {

@@ -148,6 +148,7 @@ func newElemKernel(name string, v variant) elemKernel {
 var (
 	copyKernel    = newElemKernel("copy", variant{family: "elementwise", defs: []string{"MODE_COPY"}})
 	whereKernels  = [2]elemKernel{newElemKernel("where", variant{family: "elementwise", defs: []string{"MODE_WHERE"}}), newElemKernel("where", variant{family: "elementwise", defs: []string{"MODE_WHERE", "COND_INT"}})}
+	bceGradKernel = newElemKernel("bce with logits backward", variant{family: "elementwise", defs: []string{"MODE_BCEGRAD"}})
 	unaryKernels  = opKernels("unary", "MODE_UNARY", unaryOps, device.UnaryOps())
 	binaryKernels = opKernels("binary", "MODE_BINARY", binaryOps, device.BinaryOps())
 )
@@ -233,4 +234,10 @@ func (d *Device) Where(dst device.Buffer, cond, x, y device.Strided, shape []int
 		k = whereKernels[1]
 	}
 	d.elementwise(k, d.buf(dst), 0, collapse(shape, cond, x, y), 0, 0)
+}
+
+// BCEWithLogitsBackward writes a·g·(σ(x) − y), the three operands walked by
+// their strides.
+func (d *Device) BCEWithLogitsBackward(dx device.Buffer, x, y, g device.Strided, shape []int, a float32) {
+	d.elementwise(bceGradKernel, d.buf(dx), 0, collapse(shape, x, y, g), a, 0)
 }
