@@ -17,7 +17,12 @@
 // gonum's. TestDispatchesPerStep (a test, run by go test ./...) counts the
 // kernels of one warm step of each model on every device and fails when a
 // count exceeds its pinned limit (maxDispatches: MLP 18, LeNet 36), so that
-// fused kernels cannot quietly come apart again.
+// fused kernels cannot quietly come apart again. TestStepProfile times
+// every kernel of warm training steps on a device that can
+// (device.Profiler: GL, by timestamp queries) and logs a table per step,
+// each kind of kernel's calls and device and host time, the longest first
+// (go test ./bench -run StepProfile -v; TENSORGL_PROFILE_LARGE=1 adds the
+// large steps below), so that it shows where a step's time goes on a GPU.
 //
 // Three benchmarks are sized for a GPU. BenchmarkDispatch/<device>/<kernel>
 // measures launch cost: 1000 tiny kernels (Fill, Unary relu, a tensor Add
@@ -53,7 +58,9 @@
 // host path (the dispatch bursts and the GAN step on GL with
 // TENSORGL_GL_ELIDE=0 and 1 and TENSORGL_GL_BATCH=1 and 32, alternated, in
 // elide-ab.txt), the RNN steps with the recurrences one GEMM a step or
-// fused (TENSORGL_GL_ELMAN, elman-ab.txt), the LSTM and GRU language models'
+// fused (TENSORGL_GL_ELMAN, elman-ab.txt), the kernel profile of every
+// training step (TestStepProfile with the large steps, profile.txt), the
+// LSTM and GRU language models'
 // steps and step kernels with each step two kernels or one
 // (TENSORGL_GL_RNNSTEP, rnnstep-ab.txt), the same for the GEMM core's tiles read as scalars or
 // vec4 double-buffered (TENSORGL_GL_GEMM) and for the tiling picked per

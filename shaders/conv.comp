@@ -31,6 +31,26 @@ uniform int u_padW;
 uniform int u_dilH;
 uniform int u_dilW;
 uniform int u_groups;
+// Magic numbers (m, l) dividing by R·S, S, OW, W, OH·OW, the groups and the
+// strides (fdiv), set by the backend (device/gl's divMagic).
+uniform uvec2 u_dRS;
+uniform uvec2 u_dS;
+uniform uvec2 u_dOW;
+uniform uvec2 u_dW;
+uniform uvec2 u_dP;
+uniform uvec2 u_dG;
+uniform uvec2 u_dSH;
+uniform uvec2 u_dSW;
+
+// fdiv returns x / d for 0 ≤ x < 2³¹ from d's magic pair (m, l):
+// (⌊x·m / 2³²⌋ + x) >> l, a multiplication in place of the division by a
+// uniform that the loaders below did for every element they read (a loop
+// of tens of instructions on GPUs, scalar code on llvmpipe).
+int fdiv(int x, uvec2 d) {
+	uint hi, lo;
+	umulExtended(uint(x), d.x, hi, lo);
+	return int((hi + uint(x)) >> d.y);
+}
 
 layout(std430, binding = 0) writeonly buffer Out { float outp[]; };
 layout(std430, binding = 1) readonly buffer In0 { float in0[]; };
@@ -47,20 +67,32 @@ float xAt(int n, int ch, int oh, int ow, int r, int s) {
 	return in0[((n * u_c + ch) * u_h + ih) * u_w + iw];
 }
 
+// imageOf and groupOf split a batch index into image n and group g.
+int imageOf(uint bt) { return fdiv(int(bt), u_dG); }
+int groupOf(uint bt) { return int(bt) - imageOf(bt) * u_groups; }
+
+// tapOf splits k = (c·R + r)·S + s into (c, r, s).
+ivec3 tapOf(int k) {
+	int rs = u_r * u_s;
+	int c = fdiv(k, u_dRS), t = k - c * rs;
+	int r = fdiv(t, u_dS);
+	return ivec3(c, r, t - r * u_s);
+}
+
 #if defined(FORWARD)
 // in0 = x, in1 = w.
 float loadA(uint bt, uint m, uint k) {
-	int g = int(bt) % u_groups;
+	int g = groupOf(bt);
 	return in1[(g * kg() + int(m)) * cg() * u_r * u_s + int(k)];
 }
 float loadB(uint bt, uint k, uint col) {
-	int n = int(bt) / u_groups, g = int(bt) % u_groups;
-	int rs = u_r * u_s;
-	int c = int(k) / rs, r = (int(k) % rs) / u_s, s = int(k) % u_s;
-	return xAt(n, g * cg() + c, int(col) / u_ow, int(col) % u_ow, r, s);
+	int n = imageOf(bt), g = int(bt) - n * u_groups;
+	ivec3 t = tapOf(int(k));
+	int oh = fdiv(int(col), u_dOW);
+	return xAt(n, g * cg() + t.x, oh, int(col) - oh * u_ow, t.y, t.z);
 }
 void storeC(uint bt, uint m, uint col, float acc) {
-	int n = int(bt) / u_groups, g = int(bt) % u_groups;
+	int n = imageOf(bt), g = int(bt) - n * u_groups;
 	int k = g * kg() + int(m);
 	int i = (n * u_k + k) * u_oh * u_ow + int(col);
 	outp[i] = epilogue(acc, uint(k), i);
@@ -69,32 +101,32 @@ void storeC(uint bt, uint m, uint col, float acc) {
 #elif defined(BACKWARD_X)
 // in0 = dy, in1 = w.
 float loadA(uint bt, uint m, uint kk) {
-	int g = int(bt) % u_groups;
+	int g = groupOf(bt);
 	int rs = u_r * u_s;
-	int k = int(kk) / rs;
-	return in1[((g * kg() + k) * cg() + int(m)) * rs + int(kk) % rs];
+	int k = fdiv(int(kk), u_dRS);
+	return in1[((g * kg() + k) * cg() + int(m)) * rs + int(kk) - k * rs];
 }
 // loadB reads dy[n, k, oh, ow] for the output position whose window puts
 // tap (r, s) on input pixel col, or 0 when there is none.
 float loadB(uint bt, uint kk, uint col) {
-	int n = int(bt) / u_groups, g = int(bt) % u_groups;
-	int rs = u_r * u_s;
-	int k = int(kk) / rs, r = (int(kk) % rs) / u_s, s = int(kk) % u_s;
-	int th = int(col) / u_w + u_padH - r * u_dilH;
-	int tw = int(col) % u_w + u_padW - s * u_dilW;
+	int n = imageOf(bt), g = int(bt) - n * u_groups;
+	ivec3 t = tapOf(int(kk));
+	int ih = fdiv(int(col), u_dW);
+	int th = ih + u_padH - t.y * u_dilH;
+	int tw = int(col) - ih * u_w + u_padW - t.z * u_dilW;
 #ifdef UNIT_STRIDE
 	// Stride 1: no divisibility test and no division, the common case.
 	int oh = th, ow = tw;
 	if (th < 0 || tw < 0 || oh >= u_oh || ow >= u_ow) return 0.0f;
 #else
-	if (th < 0 || tw < 0 || th % u_strideH != 0 || tw % u_strideW != 0) return 0.0f;
-	int oh = th / u_strideH, ow = tw / u_strideW;
-	if (oh >= u_oh || ow >= u_ow) return 0.0f;
+	if (th < 0 || tw < 0) return 0.0f;
+	int oh = fdiv(th, u_dSH), ow = fdiv(tw, u_dSW);
+	if (oh * u_strideH != th || ow * u_strideW != tw || oh >= u_oh || ow >= u_ow) return 0.0f;
 #endif
-	return in0[((n * u_k + g * kg() + k) * u_oh + oh) * u_ow + ow];
+	return in0[((n * u_k + g * kg() + t.x) * u_oh + oh) * u_ow + ow];
 }
 void storeC(uint bt, uint m, uint col, float acc) {
-	int n = int(bt) / u_groups, g = int(bt) % u_groups;
+	int n = imageOf(bt), g = int(bt) - n * u_groups;
 	int c = g * cg() + int(m);
 	int i = (n * u_c + c) * u_h * u_w + int(col);
 	outp[i] = epilogue(acc, uint(c), i);
@@ -104,14 +136,15 @@ void storeC(uint bt, uint m, uint col, float acc) {
 // in0 = x, in1 = dy.
 float loadA(uint g, uint m, uint kk) {
 	int p = u_oh * u_ow;
-	int n = int(kk) / p;
-	return in1[(n * u_k + int(g) * kg() + int(m)) * p + int(kk) % p];
+	int n = fdiv(int(kk), u_dP);
+	return in1[(n * u_k + int(g) * kg() + int(m)) * p + int(kk) - n * p];
 }
 float loadB(uint g, uint kk, uint col) {
-	int p = u_oh * u_ow, rs = u_r * u_s;
-	int n = int(kk) / p, pos = int(kk) % p;
-	int c = int(col) / rs, r = (int(col) % rs) / u_s, s = int(col) % u_s;
-	return xAt(n, int(g) * cg() + c, pos / u_ow, pos % u_ow, r, s);
+	int p = u_oh * u_ow;
+	int n = fdiv(int(kk), u_dP), pos = int(kk) - n * p;
+	ivec3 t = tapOf(int(col));
+	int oh = fdiv(pos, u_dOW);
+	return xAt(n, int(g) * cg() + t.x, oh, pos - oh * u_ow, t.y, t.z);
 }
 void storeC(uint g, uint m, uint col, float acc) {
 	outp[(int(g) * kg() + int(m)) * cg() * u_r * u_s + int(col)] = acc;

@@ -12,7 +12,8 @@
 # (TENSORGL_GL_ELIDE=0 and 1, alternated: the x1000 dispatch bursts and the
 # GAN training step on GL), BenchmarkTrainStep
 # (GL and CPU), the RNN steps with the recurrences one GEMM a step or fused
-# (TENSORGL_GL_ELMAN, alternated), BenchmarkTrainStepLarge on GL, the LSTM
+# (TENSORGL_GL_ELMAN, alternated), BenchmarkTrainStepLarge on GL, a profile
+# of every kernel of the training steps (TestStepProfile), the LSTM
 # and GRU steps as two kernels or one (TENSORGL_GL_RNNSTEP, alternated),
 # BenchmarkMatMul, PyTorch
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
@@ -225,6 +226,12 @@ ab='
 step elman-ab 60 bench bash -c "$ab" _ TENSORGL_GL_ELMAN elman "$rounds" "$bin/bench.test" "steps fused" \
 	"^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Elman/^gl:$(bt 1s)"
 step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
+# Every kernel of warm training steps timed by GL timestamps (the seed's
+# steps at batch 64 and, but on a dry run, the large steps): where a step's
+# time goes on the GPU, kernel by kernel.
+plarge=1
+[ -n "$quick" ] && plarge=0
+step profile 90 bench env TENSORGL_PROFILE_LARGE=$plarge "$bin/bench.test" -test.run '^TestStepProfile$' -test.v -test.count=1
 # The LSTM and GRU steps as two kernels or fused into one each way
 # (TENSORGL_GL_RNNSTEP=pair, fused: the hardware default), the same bits:
 # the language models' training steps and the step kernels, alternated.

@@ -2,7 +2,11 @@
 
 package gl
 
-import "github.com/tensorgl/tensorgl/device"
+import (
+	"math/bits"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // Conv2d computes y = conv(x, w) as an implicit GEMM per (image, group)
 // and applies e.
@@ -42,5 +46,25 @@ func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, e device.Epilo
 		} {
 			prog.setInt(u.name, u.v)
 		}
+		for _, u := range []struct {
+			name string
+			d    int
+		}{
+			{"u_dRS", p.R * p.S}, {"u_dS", p.S}, {"u_dOW", p.OutW()}, {"u_dW", p.W}, {"u_dP", p.OutH() * p.OutW()},
+			{"u_dG", max(p.Groups, 1)}, {"u_dSH", p.StrideH}, {"u_dSW", p.StrideW},
+		} {
+			m := divMagic(u.d)
+			prog.set(u.name, uint2, m[0], m[1])
+		}
 	}, batch, m, n, k)
+}
+
+// divMagic returns the pair (m, l) with which the shaders' fdiv divides
+// 0 ≤ x < 2³¹ by d ≥ 1 with a multiplication: l = ⌈log₂ d⌉ and
+// m = ⌊2³²·(2ˡ − d)/d⌋ + 1, so that x/d = (⌊x·m/2³²⌋ + x) >> l (the
+// round-up method of Granlund and Montgomery; the sum stays below 2³²).
+func divMagic(d int) [2]uint32 {
+	l := uint(bits.Len(uint(d - 1)))
+	m := (uint64(1)<<32*(uint64(1)<<l-uint64(d)))/uint64(d) + 1
+	return [2]uint32{uint32(m), uint32(l)}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
@@ -90,6 +91,9 @@ type Device struct {
 	debug      bool     // check GL errors after every command (DebugEnv)
 	batch      int      // commands run since the last GL error check
 	batchNames []string // the latest of them, at most maxBatchNames
+
+	prof      profiler    // the commands' timing (GL thread)
+	profiling atomic.Bool // SetProfiling's last setting, for the callers naming commands
 }
 
 // maxBatchNames bounds how many command names a GL error message lists.
@@ -216,7 +220,11 @@ func (d *Device) exec(c command) {
 		d.batchNames = append(d.batchNames[:0], d.batchNames[1:]...)
 	}
 	d.batchNames = append(d.batchNames, c.name)
-	c.run()
+	if d.prof.on && c.name != "profile" && c.name != "set profiling" {
+		d.prof.run(c)
+	} else {
+		c.run()
+	}
 	if d.debug {
 		d.checkGL()
 	}
@@ -508,6 +516,7 @@ func (d *Device) Close() error {
 
 // release runs on the GL thread as the last command.
 func (d *Device) release() {
+	d.prof.release()
 	for _, p := range d.progs {
 		if p.id != 0 {
 			gl.DeleteProgram(p.id)

@@ -299,6 +299,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		all[3] = d.buf(scratch)
 	}
 	core := coreFor(t)
+	if d.profiling.Load() { // a profile tells products apart by their shape
+		name = fmt.Sprintf("%s %d×%d×%d×%d", name, batch, m, n, k)
+	}
 	d.enqueue(name, func() { run(t, core, all, d.program) })
 	if scratch != nil {
 		// Commands run in order: whatever reuses the scratch storage next

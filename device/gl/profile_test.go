@@ -1,0 +1,59 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// TestProfile: with profiling on, every command queued after it is counted
+// under its name (products under their shape), a panicking command too,
+// and the results match the unprofiled ones; off, nothing is gathered.
+func TestProfile(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	var _ device.Profiler = d
+	a, b, c := d.Alloc(device.Float32, 12), d.Alloc(device.Float32, 20), d.Alloc(device.Float32, 15)
+	d.Fill(a, 0, 12, 1) // before profiling: not counted
+	d.SetProfiling(true)
+	d.Fill(b, 0, 20, 0.5)
+	add := device.BinaryParams{Op: device.Add, Shape: []int{12}}
+	for range 3 {
+		d.Binary(a, device.Strided{Buf: a, Strides: []int{1}}, device.Strided{Buf: a, Strides: []int{1}}, add)
+	}
+	d.MatMul(c, a, b, device.Epilogue{}, device.MatMulParams{Batch: 1, M: 3, N: 5, K: 4, Alpha: 1})
+	d.enqueue("exploding", func() { panic("boom") })
+	prof, err := d.Profile()
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("Profile's error %v, want the panic's", err)
+	}
+	calls := map[string]int{}
+	for _, k := range prof {
+		calls[k.Name] = k.Calls
+		if k.Device < 0 || k.Host <= 0 {
+			t.Errorf("%s: device %v, host %v: want ≥ 0 and > 0", k.Name, k.Device, k.Host)
+		}
+	}
+	for name, n := range map[string]int{"fill": 1, "binary add": 3, "matmul 1×3×5×4": 1, "exploding": 1} {
+		if calls[name] != n {
+			t.Errorf("%s: %d calls profiled, want %d (profile %v)", name, calls[name], n, calls)
+		}
+	}
+	got := make([]float32, 15)
+	if err := d.Read(c, got); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got { // a = 8 (1 doubled three times), b = 0.5: each output 4·8·0.5
+		if v != 16 {
+			t.Fatalf("c[%d] = %v, want 16", i, v)
+		}
+	}
+	d.SetProfiling(false)
+	d.Fill(b, 0, 20, 1)
+	if prof, err := d.Profile(); err != nil || len(prof) != 0 {
+		t.Errorf("profiling off: profile %v, error %v; want none", prof, err)
+	}
+}
