@@ -49,6 +49,9 @@ layout(std430, binding = 3) readonly buffer S2 { float s2[]; };
 // offsets turns flat index i into the three operand offsets.
 ivec3 offsets(uint i) {
 	ivec3 o = ivec3(u_off0, u_off1, u_off2);
+	// One dimension (every contiguous operand, after the backend merges
+	// dimensions): i is the index, with no division by the size.
+	if (u_rank == 1) return o + int(i) * ivec3(u_st0[0], u_st1[0], u_st2[0]);
 	for (int d = u_rank - 1; d >= 0; d--) {
 		uint s = uint(u_shape[d]);
 		int c = int(i % s);
