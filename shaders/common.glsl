@@ -20,6 +20,18 @@ uvec3 groupID() { return gl_WorkGroupID + u_groupBase; }
 // globalX is the flat element index of a 1-D kernel.
 uint globalX() { return groupID().x * uint(LOCAL_X) + gl_LocalInvocationID.x; }
 
+// udiv returns x / d for x < 2³¹ from d's magic pair (m, l), computed by
+// the host (device/gl's divMagic): (⌊x·m / 2³²⌋ + x) >> l, a multiplication
+// in place of a division by a uniform (a loop of tens of instructions on
+// GPUs, scalar code on llvmpipe); fdiv is the same for int x ≥ 0.
+uint udiv(uint x, uvec2 d) {
+	uint hi, lo;
+	umulExtended(x, d.x, hi, lo);
+	return (hi + x) >> d.y;
+}
+
+int fdiv(int x, uvec2 d) { return int(udiv(uint(x), d)); }
+
 // NaN test that survives fast-math: compilers may fold x != x.
 bool isNaN(float x) { return (floatBitsToUint(x) & 0x7fffffffu) > 0x7f800000u; }
 

@@ -32,7 +32,8 @@ uniform int u_dilH;
 uniform int u_dilW;
 uniform int u_groups;
 // Magic numbers (m, l) dividing by R·S, S, OW, W, OH·OW, the groups and the
-// strides (fdiv), set by the backend (device/gl's divMagic).
+// strides (common.glsl's fdiv), set by the backend (device/gl's divMagic):
+// the loaders split every index they read without a division.
 uniform uvec2 u_dRS;
 uniform uvec2 u_dS;
 uniform uvec2 u_dOW;
@@ -41,16 +42,6 @@ uniform uvec2 u_dP;
 uniform uvec2 u_dG;
 uniform uvec2 u_dSH;
 uniform uvec2 u_dSW;
-
-// fdiv returns x / d for 0 ≤ x < 2³¹ from d's magic pair (m, l):
-// (⌊x·m / 2³²⌋ + x) >> l, a multiplication in place of the division by a
-// uniform that the loaders below did for every element they read (a loop
-// of tens of instructions on GPUs, scalar code on llvmpipe).
-int fdiv(int x, uvec2 d) {
-	uint hi, lo;
-	umulExtended(uint(x), d.x, hi, lo);
-	return int((hi + uint(x)) >> d.y);
-}
 
 layout(std430, binding = 0) writeonly buffer Out { float outp[]; };
 layout(std430, binding = 1) readonly buffer In0 { float in0[]; };

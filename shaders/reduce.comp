@@ -18,6 +18,7 @@ uniform int u_kstride[MAX_RANK];
 uniform int u_nred;
 uniform int u_red[MAX_RANK];
 uniform int u_rstride[MAX_RANK];
+uniform uvec2 u_rmagic[MAX_RANK]; // udiv's pairs for u_red
 
 // keptOffset and reducedOffset return the source offset of position p of a
 // row-major walk over the kept (reduced) axes.
@@ -30,11 +31,15 @@ uint keptOffset(uint p) {
 	return off;
 }
 
+// reducedOffset runs for every element read, so it divides by
+// multiplication (udiv), and not at all for one reduced axis.
 uint reducedOffset(uint p) {
+	if (u_nred == 1) return p * uint(u_rstride[0]);
 	uint off = 0u;
 	for (int i = u_nred - 1; i >= 0; i--) {
-		off += (p % uint(u_red[i])) * uint(u_rstride[i]);
-		p /= uint(u_red[i]);
+		uint q = udiv(p, u_rmagic[i]);
+		off += (p - q * uint(u_red[i])) * uint(u_rstride[i]);
+		p = q;
 	}
 	return off;
 }

@@ -229,6 +229,7 @@ const (
 	intArray
 	uintArray
 	floatArray
+	uint2Array
 )
 
 // set sets the uniform name of kind k to vals (bit patterns: int32, uint32
@@ -266,6 +267,8 @@ func (p *program) set(name string, k uniformKind, vals ...uint32) {
 		gl.Uniform1uiv(u.loc, n, &v[0])
 	case floatArray:
 		gl.Uniform1fv(u.loc, n, (*float32)(unsafe.Pointer(&v[0])))
+	case uint2Array:
+		gl.Uniform2uiv(u.loc, n/2, &v[0])
 	default:
 		panic(fmt.Sprintf("gl: uniform %s of unknown kind %d", name, k))
 	}

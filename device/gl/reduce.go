@@ -53,6 +53,7 @@ func (d *Device) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 		prog.setInt("u_nred", len(r.red))
 		prog.setInts("u_red", r.red)
 		prog.setInts("u_rstride", r.rstride)
+		prog.set("u_rmagic", uint2Array, r.rmagic[:]...)
 		d.dispatch(prog, (r.inner+lx-1)/lx, r.outer, 1)
 	})
 }
@@ -64,6 +65,7 @@ type reduction struct {
 	inner, outer, n int
 	kept, kstride   []int
 	red, rstride    []int
+	rmagic          [2 * device.MaxRank]uint32 // divMagic of each of red, in pairs
 }
 
 func walkReduction(p device.ReduceParams) reduction {
@@ -85,6 +87,10 @@ func walkReduction(p device.ReduceParams) reduction {
 		} else {
 			r.kept, r.kstride, r.outer = append(r.kept, sizes[i]), append(r.kstride, stride), r.outer*sizes[i]
 		}
+	}
+	for i, n := range r.red {
+		m := divMagic(n)
+		r.rmagic[2*i], r.rmagic[2*i+1] = m[0], m[1]
 	}
 	return r
 }
