@@ -4,7 +4,7 @@
 // kept axes before them (u_kept sizes, u_kstride source strides) and u_n
 // reduced positions (u_red, u_rstride), numbered row-major. Dst is
 // [u_outer, u_inner]. Each output's reduced elements are split among
-// LOCAL_Y invocations, whose partials a shared-memory tree combines.
+// SPLIT invocations (below), whose partials a shared-memory tree combines.
 // OP names the device.ReduceOp: OP_SUM, OP_MAX, OP_MIN, OP_ARGMAX or
 // OP_ARGMIN (the backend defines each before this source). Max/min propagate
 // NaN; arg variants treat NaN as the extreme and keep the first index.
@@ -51,10 +51,20 @@ layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
 #endif
 layout(std430, binding = 1) readonly buffer Src { float src[]; };
 
-// A work group covers LOCAL_X adjacent inner positions of one outer index
-// (adjacent in memory) and splits N among LOCAL_Y invocations per position.
-shared float sv[LOCAL_Y][LOCAL_X];
-shared int si[LOCAL_Y][LOCAL_X];
+// A work group covers INNER adjacent inner positions of one outer index
+// (adjacent in memory) and splits N among SPLIT invocations per position:
+// along y, or with SPLIT_X (one inner position) along x, which llvmpipe
+// runs as vector lanes (along y each invocation ran alone, and a group's
+// barriers switched between 256 of them).
+#ifdef SPLIT_X
+#define INNER 1
+#define SPLIT LOCAL_X
+#else
+#define INNER LOCAL_X
+#define SPLIT LOCAL_Y
+#endif
+shared float sv[SPLIT][INNER];
+shared int si[SPLIT][INNER];
 
 #if OP == OP_MAX || OP == OP_ARGMAX
 bool before(float a, float b) { return a > b; }
@@ -78,17 +88,21 @@ bool better(float va, int ia, float vb, int ib) {
 void main() {
 	uint o = groupID().y;
 	if (o >= u_outer) return; // uniform per group
+#ifdef SPLIT_X
+	uint tx = 0u, ty = gl_LocalInvocationID.x;
+#else
 	uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
-	uint in_ = groupID().x * uint(LOCAL_X) + tx;
+#endif
+	uint in_ = groupID().x * uint(INNER) + tx;
 	// Invocations past the last inner position still take part in barriers.
 	uint n = in_ < u_inner ? u_n : 0u;
 	uint base = keptOffset(o) + in_;
 #if OP == OP_SUM
 	float acc = 0.0f;
-	for (uint k = ty; k < n; k += uint(LOCAL_Y)) acc += src[base + reducedOffset(k)];
+	for (uint k = ty; k < n; k += uint(SPLIT)) acc += src[base + reducedOffset(k)];
 	sv[ty][tx] = acc;
 	barrier();
-	for (uint s = uint(LOCAL_Y) / 2u; s > 0u; s >>= 1) {
+	for (uint s = uint(SPLIT) / 2u; s > 0u; s >>= 1) {
 		if (ty < s) sv[ty][tx] += sv[ty + s][tx];
 		barrier();
 	}
@@ -96,14 +110,14 @@ void main() {
 #else
 	float v = 0.0f;
 	int idx = -1;
-	for (uint k = ty; k < n; k += uint(LOCAL_Y)) {
+	for (uint k = ty; k < n; k += uint(SPLIT)) {
 		float x = src[base + reducedOffset(k)];
 		if (better(v, idx, x, int(k))) { v = x; idx = int(k); }
 	}
 	sv[ty][tx] = v;
 	si[ty][tx] = idx;
 	barrier();
-	for (uint s = uint(LOCAL_Y) / 2u; s > 0u; s >>= 1) {
+	for (uint s = uint(SPLIT) / 2u; s > 0u; s >>= 1) {
 		if (ty < s && better(sv[ty][tx], si[ty][tx], sv[ty + s][tx], si[ty + s][tx])) {
 			sv[ty][tx] = sv[ty + s][tx];
 			si[ty][tx] = si[ty + s][tx];

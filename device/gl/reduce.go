@@ -38,8 +38,12 @@ func (d *Device) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	gd, gs := d.buf(dst), d.buf(src)
 	r := walkReduction(p)
 	lx, ly := reduceGroup(r.n, r.inner)
+	defs := []string{localDef(lx), fmt.Sprintf("LOCAL_Y=%d", ly)}
+	if lx == 1 { // one inner position: N split along x (see reduce.comp)
+		defs = []string{localDef(ly), "SPLIT_X"}
+	}
 	d.enqueue("reduce "+p.Op.String(), func() {
-		prog := d.program(opVariant("reduce", "OP", reduceOps, p.Op.Info(), localDef(lx), fmt.Sprintf("LOCAL_Y=%d", ly)))
+		prog := d.program(opVariant("reduce", "OP", reduceOps, p.Op.Info(), defs...))
 		if prog == nil {
 			return
 		}
