@@ -24,11 +24,11 @@ type optimTensor struct {
 }
 
 // optimTensors draws the tensors of one multi-tensor test: more than any
-// backend binds in one dispatch (GL binds at most 8), of odd sizes, several
+// backend binds in one dispatch (GL binds at most 32), of odd sizes, several
 // of size 1, a few joining at the second step.
 func optimTensors(r *rand.Rand) []optimTensor {
 	sizes := []int{1, 257, 1, 64, 65}
-	for len(sizes) < 13 {
+	for len(sizes) < 40 {
 		sizes = append(sizes, 1+2*r.IntN(300))
 	}
 	r.Shuffle(len(sizes), func(i, j int) { sizes[i], sizes[j] = sizes[j], sizes[i] })

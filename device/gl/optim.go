@@ -12,14 +12,15 @@ import (
 // optimSlots is how many tensors one multi-tensor dispatch binds when each
 // needs perTensor storage blocks and reserved more are bound besides: as
 // many as the context's limit allows, capped so that the per-tensor uniform
-// arrays stay small.
+// arrays (and the search of a work group's tensor) stay small.
 func (d *Device) optimSlots(perTensor, reserved int) int {
 	return max(1, min((d.info.Limits.MaxStorageBlocks-reserved)/perTensor, maxOptimSlots))
 }
 
-// maxOptimSlots caps the tensors per optimizer dispatch (16 storage blocks
-// allow 8 plain SGD tensors).
-const maxOptimSlots = 8
+// maxOptimSlots caps the tensors per optimizer dispatch: 16 storage blocks
+// (llvmpipe's and NVIDIA's limit) allow 15 tensors to a gradient norm's
+// kernels, 8 to plain SGD, 5 with momentum and 4 to Adam.
+const maxOptimSlots = 32
 
 // optimTensor is one tensor of an optimizer step, captured for the GL
 // thread: its buffers in binding order (parameter, gradient, then the
