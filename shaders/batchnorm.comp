@@ -14,9 +14,19 @@
 
 uniform int u_n, u_c, u_inner;
 uniform float u_eps;
+uniform uvec2 u_dInner, u_dC; // common.glsl's udiv pairs for u_inner and u_c
 
 // at returns the offset in x of channel ch's value e.
-int at(int ch, int e) { return ((e / u_inner) * u_c + ch) * u_inner + e % u_inner; }
+int at(int ch, int e) {
+	int row = fdiv(e, u_dInner);
+	return (row * u_c + ch) * u_inner + e - row * u_inner;
+}
+
+// channelOf returns the channel of element e of x.
+int channelOf(uint e) {
+	int row = fdiv(int(e), u_dInner);
+	return row - fdiv(row, u_dC) * u_c;
+}
 
 // invStd returns channel ch's 1/σ from the invstd operand v.
 float invStd(float v) {
@@ -91,7 +101,7 @@ layout(std430, binding = 6) readonly buffer R { float r[]; };
 void main() {
 	uint e = globalX();
 	if (e >= uint(u_n * u_c * u_inner)) return;
-	int ch = (int(e) / u_inner) % u_c;
+	int ch = channelOf(e);
 	float k = invStd(invstd[ch]) * w[ch];
 	float v = (x[e] - mean[ch]) * k + b[ch];
 #ifdef RESIDUAL
@@ -163,7 +173,7 @@ layout(std430, binding = 7) readonly buffer DB { float db[]; };
 void main() {
 	uint e = globalX();
 	if (e >= uint(u_n * u_c * u_inner)) return;
-	int ch = (int(e) / u_inner) % u_c;
+	int ch = channelOf(e);
 	float is = invStd(invstd[ch]);
 	float k = w[ch] * is;
 #ifdef EVAL

@@ -18,6 +18,9 @@ uniform int u_padH;
 uniform int u_padW;
 uniform int u_dilH;     // max pooling's tap spacing (1: none)
 uniform int u_dilW;
+// common.glsl's udiv pairs for the output width and height (forward), the
+// input width and height (backward) and the strides.
+uniform uvec2 u_dW, u_dH, u_dSH, u_dSW;
 
 #ifndef BACKWARD
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
@@ -44,9 +47,8 @@ void main() {
 	uint i = globalX();
 	if (i >= u_total) return;
 #ifndef BACKWARD
-	int ow = int(i % uint(u_ow));
-	int oh = int((i / uint(u_ow)) % uint(u_oh));
-	int plane = int(i / uint(u_ow * u_oh));
+	uint q = udiv(i, u_dW), pl = udiv(q, u_dH);
+	int ow = int(i - q * uint(u_ow)), oh = int(q - pl * uint(u_oh)), plane = int(pl);
 	int h0 = oh * u_strideH - u_padH, w0 = ow * u_strideW - u_padW;
 	int xb = plane * u_h * u_w;
 #ifdef MAX
@@ -81,18 +83,17 @@ void main() {
 	y[i] = sum / divisor(h0, w0);
 #endif
 #else
-	int iw = int(i % uint(u_w));
-	int ih = int((i / uint(u_w)) % uint(u_h));
-	int plane = int(i / uint(u_w * u_h));
+	uint q = udiv(i, u_dW), pl = udiv(q, u_dH);
+	int iw = int(i - q * uint(u_w)), ih = int(q - pl * uint(u_h)), plane = int(pl);
 	// Outputs whose window spans ih: oh·sH − pH ≤ ih < oh·sH − pH + EH,
 	// EH = dH·(KH−1) + 1 its extent (a dilated max window has holes: the
 	// argmax test below picks the taps).
 	int eh = u_dilH * (u_kh - 1) + 1, ew = u_dilW * (u_kw - 1) + 1;
 	int th = ih + u_padH, tw = iw + u_padW;
-	int ohLo = th < eh ? 0 : (th - eh) / u_strideH + 1;
-	int ohHi = min(th / u_strideH, u_oh - 1);
-	int owLo = tw < ew ? 0 : (tw - ew) / u_strideW + 1;
-	int owHi = min(tw / u_strideW, u_ow - 1);
+	int ohLo = th < eh ? 0 : fdiv(th - eh, u_dSH) + 1;
+	int ohHi = min(fdiv(th, u_dSH), u_oh - 1);
+	int owLo = tw < ew ? 0 : fdiv(tw - ew, u_dSW) + 1;
+	int owHi = min(fdiv(tw, u_dSW), u_ow - 1);
 	int ob = plane * u_oh * u_ow;
 	float sum = 0.0f;
 	for (int oh = ohLo; oh <= ohHi; oh++) {

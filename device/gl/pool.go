@@ -2,7 +2,11 @@
 
 package gl
 
-import "github.com/tensorgl/tensorgl/device"
+import (
+	"slices"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // Pool2d pools each output element with one invocation; max pooling also
 // records the argmax index h·W + w within the input plane.
@@ -37,6 +41,12 @@ func (d *Device) pool2d(name string, defs []string, total int, p device.Pool2dPa
 	}
 	defs = append(defs, localDef(elemLocal))
 	dh, dw := p.Dilation()
+	// The walk's divisors: the output plane forward, the input plane back.
+	mw, mh := divMagic(p.OutW()), divMagic(p.OutH())
+	if slices.Contains(defs, "BACKWARD") {
+		mw, mh = divMagic(p.W), divMagic(p.H)
+	}
+	msh, msw := divMagic(p.StrideH), divMagic(p.StrideW)
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "pool", defs: defs})
 		if prog == nil {
@@ -54,6 +64,10 @@ func (d *Device) pool2d(name string, defs []string, total int, p device.Pool2dPa
 		} {
 			prog.setInt(u.name, u.v)
 		}
+		prog.set("u_dW", uint2, mw[0], mw[1])
+		prog.set("u_dH", uint2, mh[0], mh[1])
+		prog.set("u_dSH", uint2, msh[0], msh[1])
+		prog.set("u_dSW", uint2, msw[0], msw[1])
 		d.dispatch1(prog, total, elemLocal)
 	})
 }
