@@ -9,6 +9,7 @@ uniform uint u_total; // elements of dst
 uniform int u_n;
 uniform int u_m;
 uniform int u_inner;
+uniform uvec2 u_dInner, u_dM, u_dN; // common.glsl's udiv pairs for u_inner, u_m and u_n
 uniform int u_ixOff;
 uniform int u_ixS0;
 uniform int u_ixS1;
@@ -28,15 +29,14 @@ int index(int o, int m, int i) { return ix[u_ixOff + o * u_ixS0 + m * u_ixS1 + i
 void main() {
 	uint t = globalX();
 	if (t >= u_total) return;
-	int i = int(t % uint(u_inner));
+	uint q = udiv(t, u_dInner);
+	int i = int(t - q * uint(u_inner));
 #ifdef GATHER
-	int m = int((t / uint(u_inner)) % uint(u_m));
-	int o = int(t / uint(u_inner * u_m));
+	int o = int(udiv(q, u_dM)), m = int(q) - o * u_m;
 	int n = index(o, m, i);
 	dst[t] = (n >= 0 && n < u_n) ? src[(o * u_n + n) * u_inner + i] : 0u;
 #else
-	int n = int((t / uint(u_inner)) % uint(u_n));
-	int o = int(t / uint(u_inner * u_n));
+	int o = int(udiv(q, u_dN)), n = int(q) - o * u_n;
 	float acc = dst[t];
 	for (int m = 0; m < u_m; m++) {
 		if (index(o, m, i) == n) acc += src[(o * u_m + m) * u_inner + i];

@@ -8,6 +8,7 @@
 
 uniform uint u_n; // u_batch·u_hidden
 uniform int u_hidden;
+uniform uvec2 u_dHidden; // common.glsl's udiv pair for u_hidden
 
 #if defined(LSTM)
 layout(std430, binding = 0) writeonly buffer H { float h[]; };
@@ -19,7 +20,7 @@ uniform int u_offH, u_offC, u_offGates, u_offCPrev;
 void main() {
 	uint e = globalX();
 	if (e >= u_n) return;
-	int b = int(e) / u_hidden, j = int(e) % u_hidden;
+	int b = fdiv(int(e), u_dHidden), j = int(e) - b * u_hidden;
 	int gi = u_offGates + b * 4 * u_hidden + j;
 	float i = sigmoid(gates[gi]);
 	float f = sigmoid(gates[gi + u_hidden]);
@@ -47,7 +48,7 @@ uniform int u_offDGates, u_offDCPrev, u_offDH, u_offDC, u_offGates, u_offC, u_of
 void main() {
 	uint e = globalX();
 	if (e >= u_n) return;
-	int b = int(e) / u_hidden, j = int(e) % u_hidden;
+	int b = fdiv(int(e), u_dHidden), j = int(e) - b * u_hidden;
 	int gi = u_offGates + b * 4 * u_hidden + j;
 	float i = gates[gi], f = gates[gi + u_hidden], g = gates[gi + 2 * u_hidden], o = gates[gi + 3 * u_hidden];
 	float tc = stableTanh(c[u_offC + int(e)]);
@@ -72,7 +73,7 @@ uniform int u_offH, u_offGates, u_offX, u_offHH, u_offHPrev;
 void main() {
 	uint e = globalX();
 	if (e >= u_n) return;
-	int b = int(e) / u_hidden, j = int(e) % u_hidden;
+	int b = fdiv(int(e), u_dHidden), j = int(e) - b * u_hidden;
 	int xi = u_offX + b * 3 * u_hidden + j, hi = u_offHH + b * 3 * u_hidden + j;
 	float r = sigmoid(x[xi] + hh[hi]);
 	float z = sigmoid(x[xi + u_hidden] + hh[hi + u_hidden]);
@@ -98,7 +99,7 @@ uniform int u_offDX, u_offDHH, u_offDHPrev, u_offDH, u_offGates, u_offHPrev;
 void main() {
 	uint e = globalX();
 	if (e >= u_n) return;
-	int b = int(e) / u_hidden, j = int(e) % u_hidden;
+	int b = fdiv(int(e), u_dHidden), j = int(e) - b * u_hidden;
 	int gi = u_offGates + b * 4 * u_hidden + j;
 	float r = gates[gi], z = gates[gi + u_hidden], n = gates[gi + 2 * u_hidden], hn = gates[gi + 3 * u_hidden];
 	float d = dh[u_offDH + int(e)];

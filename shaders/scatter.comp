@@ -22,6 +22,7 @@ uniform uint u_total; // invocations of this pass
 uniform int u_n;
 uniform int u_m;
 uniform int u_inner;
+uniform uvec2 u_dInner, u_dM, u_dN; // common.glsl's udiv pairs for u_inner, u_m and u_n
 uniform int u_ixOff;
 uniform int u_ixS0;
 uniform int u_ixS1;
@@ -77,7 +78,7 @@ void main() {
 #if defined(SC_CLEAR)
 	cnt[t] = 0;
 #elif defined(SC_COUNT) || defined(SC_FILL)
-	int o = int(t) / u_m, m = int(t) % u_m;
+	int o = fdiv(int(t), u_dM), m = int(t) - o * u_m;
 	int n = index(o, m);
 	if (n < 0 || n >= u_n) return;
 #ifdef SC_COUNT
@@ -88,17 +89,16 @@ void main() {
 	row[at] = n;
 #endif
 #elif defined(SC_RANK)
-	int o = int(t) / u_m;
-	if (int(t) % u_m >= off[o * (u_n + 1) + u_n]) return; // past the valid entries
+	int o = fdiv(int(t), u_dM);
+	if (int(t) - o * u_m >= off[o * (u_n + 1) + u_n]) return; // past the valid entries
 	int m = list[t], n = row[t];
 	int b = off[o * (u_n + 1) + n], e = off[o * (u_n + 1) + n + 1];
 	int rank = 0;
 	for (int j = b; j < e; j++) rank += int(list[o * u_m + j] < m);
 	sorted[o * u_m + b + rank] = m;
 #elif defined(SC_ADD)
-	int i = int(t) % u_inner;
-	int n = (int(t) / u_inner) % u_n;
-	int o = int(t) / (u_inner * u_n);
+	int q = fdiv(int(t), u_dInner), i = int(t) - q * u_inner;
+	int o = fdiv(q, u_dN), n = q - o * u_n;
 	int base = o * (u_n + 1);
 	int b = off[base + n], e = off[base + n + 1];
 	if (b == e) return; // no contributions: dst stays as it is

@@ -103,6 +103,13 @@ func setIndexUniforms(prog *program, total int, ix strided, p device.GatherParam
 	prog.setInt("u_n", p.N)
 	prog.setInt("u_m", p.M)
 	prog.setInt("u_inner", p.Inner)
+	for _, u := range [...]struct {
+		name string
+		d    int
+	}{{"u_dInner", p.Inner}, {"u_dM", p.M}, {"u_dN", p.N}} {
+		m := divMagic(max(u.d, 1))
+		prog.set(u.name, uint2, m[0], m[1])
+	}
 	prog.setInt("u_ixOff", ix.off)
 	prog.setInt("u_ixS0", ix.strides[0])
 	prog.setInt("u_ixS1", ix.strides[1])

@@ -195,6 +195,7 @@ func (d *Device) GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev device.Buffer
 func (d *Device) cell(name, def string, batch, hidden int, w uint32, bufs []device.Buffer, offs map[string]int) {
 	gs := d.bufs(bufs)
 	n := batch * hidden
+	mh := divMagic(hidden)
 	d.enqueue(name, func() {
 		p := d.program(variant{family: "recurrent", defs: []string{def, localDef(elemLocal)}})
 		if p == nil {
@@ -203,6 +204,7 @@ func (d *Device) cell(name, def string, batch, hidden int, w uint32, bufs []devi
 		d.bind(w, gs...)
 		p.setUint("u_n", n)
 		p.setInt("u_hidden", hidden)
+		p.set("u_dHidden", uint2, mh[0], mh[1])
 		for u, v := range offs {
 			p.setInt(u, v)
 		}
