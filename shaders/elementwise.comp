@@ -13,6 +13,7 @@
 uniform uint u_n;
 uniform int u_rank;
 uniform int u_shape[MAX_RANK];
+uniform uvec2 u_shapeMagic[MAX_RANK]; // common.glsl's udiv pairs for u_shape
 uniform int u_st0[MAX_RANK];
 uniform int u_st1[MAX_RANK];
 uniform int u_st2[MAX_RANK];
@@ -53,9 +54,9 @@ ivec3 offsets(uint i) {
 	// dimensions): i is the index, with no division by the size.
 	if (u_rank == 1) return o + int(i) * ivec3(u_st0[0], u_st1[0], u_st2[0]);
 	for (int d = u_rank - 1; d >= 0; d--) {
-		uint s = uint(u_shape[d]);
-		int c = int(i % s);
-		i /= s;
+		uint q = udiv(i, u_shapeMagic[d]);
+		int c = int(i - q * uint(u_shape[d]));
+		i = q;
 		o += c * ivec3(u_st0[d], u_st1[d], u_st2[d]);
 	}
 	return o;

@@ -78,6 +78,7 @@ type elemOperand struct {
 type elemJob struct {
 	rank  int
 	shape [device.MaxRank]int
+	magic [2 * device.MaxRank]uint32 // divMagic of each dimension, in pairs (rank ≥ 2)
 	nops  int
 	ops   [3]elemOperand
 }
@@ -124,6 +125,12 @@ func collapse(shape []int, srcs ...device.Strided) elemJob {
 			j.ops[k].st[j.rank] = s.Strides[d]
 		}
 		j.rank++
+	}
+	if j.rank > 1 { // one dimension is walked without dividing
+		for d, n := range j.shape[:j.rank] {
+			m := divMagic(n)
+			j.magic[2*d], j.magic[2*d+1] = m[0], m[1]
+		}
 	}
 	return j
 }
@@ -197,6 +204,9 @@ func (d *Device) elementwise(k elemKernel, dst *glBuffer, dstOff int, job elemJo
 		p.setUint("u_n", n)
 		p.setInt("u_rank", job.rank)
 		p.setInts("u_shape", job.shape[:job.rank])
+		if job.rank > 1 {
+			p.set("u_shapeMagic", uint2Array, job.magic[:2*job.rank]...)
+		}
 		for i := range job.nops {
 			o := &job.ops[i]
 			p.setInts(operandUniforms[i].strides, o.st[:job.rank])
