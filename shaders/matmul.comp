@@ -24,6 +24,7 @@ uniform uint u_M;
 uniform uint u_N;
 uniform uint u_K;
 uniform uint u_batch;
+uniform uvec2 u_dMN, u_dN; // common.glsl's udiv pairs for M·N and N (the split-K sum)
 uniform uint u_splits;
 uniform uint u_kChunk;
 
@@ -127,9 +128,9 @@ void main() {
 	vec4 acc = vec4(0.0f);
 	for (uint p = 0u; p < u_splits; p++)
 		for (uint l = 0u; l < 4u; l++) acc[l] += partial[p * total + i + l];
-	uint mn = i % (u_M * u_N);
-	storeC4(i / (u_M * u_N), mn / u_N, mn % u_N, acc);
-	finishC4(i / (u_M * u_N), mn / u_N, mn % u_N);
+	uint bt = udiv(i, u_dMN), mn = i - bt * u_M * u_N, r = udiv(mn, u_dN);
+	storeC4(bt, r, mn - r * u_N, acc);
+	finishC4(bt, r, mn - r * u_N);
 }
 #elif defined(SPLIT_REDUCE)
 void main() {
@@ -138,8 +139,8 @@ void main() {
 	if (i >= total) return;
 	float acc = 0.0f;
 	for (uint p = 0u; p < u_splits; p++) acc += partial[p * total + i];
-	uint mn = i % (u_M * u_N);
-	storeC(i / (u_M * u_N), mn / u_N, mn % u_N, acc);
+	uint bt = udiv(i, u_dMN), mn = i - bt * u_M * u_N, r = udiv(mn, u_dN);
+	storeC(bt, r, mn - r * u_N, acc);
 }
 #else
 #define WM (TILE_M / LOCAL_Y)

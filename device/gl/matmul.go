@@ -205,6 +205,7 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 			all[6] = d.buf(e.ActOut)
 		}
 	}
+	mMN, mN := divMagic(m*n), divMagic(n) // the split-K sum's index split
 	shape := func(p *program, splits, chunk int) {
 		set(p)
 		if e.Bias != nil {
@@ -225,6 +226,10 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		p.setUint("u_batch", batch)
 		p.setUint("u_splits", splits)
 		p.setUint("u_kChunk", chunk)
+		if splits > 1 {
+			p.set("u_dMN", uint2, mMN[0], mMN[1])
+			p.set("u_dN", uint2, mN[0], mN[1])
+		}
 	}
 	// The split comes from the default tiling whatever tiling runs, so
 	// that tuning never changes the order of a sum (see tunedTiles).
