@@ -73,27 +73,37 @@ func TestDispatchesPerStep(t *testing.T) {
 // stepStats runs warm-up steps of m at the given batch on dev and returns
 // the dispatches, barriers and state calls of the step after them.
 func stepStats(t *testing.T, dev device.Device, m trainModel, batch int) device.Stats {
-	defer tensor.SetDefaultDevice(tensor.DefaultDevice())
-	tensor.SetDefaultDevice(dev)
-	held, run := m.setup(tensor.NewGenerator(1), batch)
-	defer func() {
-		for _, h := range held {
-			h.Release()
-		}
-	}()
-	step := func() {
-		tensor.Tidy(func(s *tensor.Scope) { run(s).Item() })
-	}
-	for range 2 {
-		step()
-	}
-	if err := dev.Sync(); err != nil {
-		t.Fatal(err)
-	}
+	step, done := warmStep(t, dev, m, batch, 2)
+	defer done()
 	before := dev.Stats()
 	step()
 	if err := dev.Sync(); err != nil {
 		t.Fatal(err)
 	}
 	return dev.Stats().Sub(before)
+}
+
+// warmStep sets dev as the default device, builds m at the given batch,
+// runs warm steps of it and waits for them; step runs one more (in a
+// scope, the loss read back) and done releases the model and restores the
+// default device.
+func warmStep(t *testing.T, dev device.Device, m trainModel, batch, warm int) (step, done func()) {
+	prev := tensor.DefaultDevice()
+	tensor.SetDefaultDevice(dev)
+	held, run := m.setup(tensor.NewGenerator(1), batch)
+	done = func() {
+		for _, h := range held {
+			h.Release()
+		}
+		tensor.SetDefaultDevice(prev)
+	}
+	step = func() { tensor.Tidy(func(s *tensor.Scope) { run(s).Item() }) }
+	for range warm {
+		step()
+	}
+	if err := dev.Sync(); err != nil {
+		done()
+		t.Fatal(err)
+	}
+	return step, done
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tensorgl/tensorgl/device"
-	"github.com/tensorgl/tensorgl/tensor"
 )
 
 // ProfileLargeEnv, set to 1, makes TestStepProfile profile the large steps
@@ -67,22 +66,11 @@ func TestStepProfile(t *testing.T) {
 // profileStep runs warm-up steps of s on dev, then profileSteps profiled
 // ones, and returns their profile and the dispatches the device counted.
 func profileStep(t *testing.T, dev device.Device, p device.Profiler, s trainStep) ([]device.KernelTime, int64) {
-	defer tensor.SetDefaultDevice(tensor.DefaultDevice())
-	tensor.SetDefaultDevice(dev)
-	held, run := s.model.setup(tensor.NewGenerator(1), s.batch)
+	step, done := warmStep(t, dev, s.model, s.batch, warmupSteps)
 	defer func() {
-		for _, h := range held {
-			h.Release()
-		}
+		done()
 		device.EmptyCache(dev)
 	}()
-	step := func() { tensor.Tidy(func(sc *tensor.Scope) { run(sc).Item() }) }
-	for range warmupSteps {
-		step()
-	}
-	if err := dev.Sync(); err != nil {
-		t.Fatal(err)
-	}
 	before := dev.Stats()
 	p.SetProfiling(true)
 	defer p.SetProfiling(false)

@@ -70,8 +70,8 @@ func (d *Device) batchNorm(name, def string, perChannel bool, w uint32, bufs []d
 		prog.setInt("u_c", p.C)
 		prog.setInt("u_inner", p.Inner)
 		prog.setFloat("u_eps", p.Eps)
-		prog.set("u_dInner", uint2, mInner[0], mInner[1])
-		prog.set("u_dC", uint2, mC[0], mC[1])
+		prog.setPair("u_dInner", mInner)
+		prog.setPair("u_dC", mC)
 		if perChannel {
 			if def == "STATS" {
 				prog.setFloat("u_momentum", p.Momentum)

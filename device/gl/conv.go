@@ -35,6 +35,16 @@ func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, e device.Epilo
 	if mode == "BACKWARD_X" && p.StrideH == 1 && p.StrideW == 1 {
 		defs = append(defs, "UNIT_STRIDE")
 	}
+	// The loaders' divisors, their pairs computed here rather than at every
+	// dispatch on the GL thread.
+	magic := [...]struct {
+		name string
+		m    [2]uint32
+	}{
+		{"u_dRS", divMagic(p.R * p.S)}, {"u_dS", divMagic(p.S)}, {"u_dOW", divMagic(p.OutW())}, {"u_dW", divMagic(p.W)},
+		{"u_dP", divMagic(p.OutH() * p.OutW())}, {"u_dG", divMagic(max(p.Groups, 1))},
+		{"u_dSH", divMagic(p.StrideH)}, {"u_dSW", divMagic(p.StrideW)},
+	}
 	d.gemm(name, "conv", "matmul", defs, nil, []*glBuffer{out, in0, in1}, e, nil, func(prog *program) {
 		for _, u := range []struct {
 			name string
@@ -46,15 +56,8 @@ func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, e device.Epilo
 		} {
 			prog.setInt(u.name, u.v)
 		}
-		for _, u := range []struct {
-			name string
-			d    int
-		}{
-			{"u_dRS", p.R * p.S}, {"u_dS", p.S}, {"u_dOW", p.OutW()}, {"u_dW", p.W}, {"u_dP", p.OutH() * p.OutW()},
-			{"u_dG", max(p.Groups, 1)}, {"u_dSH", p.StrideH}, {"u_dSW", p.StrideW},
-		} {
-			m := divMagic(u.d)
-			prog.set(u.name, uint2, m[0], m[1])
+		for _, u := range magic {
+			prog.setPair(u.name, u.m)
 		}
 	}, batch, m, n, k)
 }

@@ -46,6 +46,7 @@ func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, p device.GatherP
 		d.Alloc(device.Int32, ents), d.Alloc(device.Int32, ents), d.Alloc(device.Int32, ents), // list, row, sorted
 	}
 	bufs := []*glBuffer{dst, src, ix.g}
+	mg := indexMagic(p)
 	for _, b := range scratch {
 		bufs = append(bufs, d.buf(b))
 	}
@@ -70,7 +71,7 @@ func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, p device.GatherP
 				return
 			}
 			d.bind(pass.writes, bufs...)
-			setIndexUniforms(prog, pass.total, ix, p)
+			setIndexUniforms(prog, pass.total, ix, p, mg)
 			if pass.mode == "SC_SCAN" {
 				d.dispatch(prog, p.Outer, 1, 1)
 			} else {
@@ -84,13 +85,14 @@ func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, p device.GatherP
 }
 
 func (d *Device) gather(name, mode string, total int, dst, src *glBuffer, ix strided, p device.GatherParams) {
+	mg := indexMagic(p)
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "gather", defs: []string{mode, localDef(elemLocal)}})
 		if prog == nil {
 			return
 		}
 		d.bind(writes(0), dst, src, ix.g)
-		setIndexUniforms(prog, total, ix, p)
+		setIndexUniforms(prog, total, ix, p, mg)
 		d.dispatch1(prog, total, elemLocal)
 	})
 }
@@ -98,20 +100,23 @@ func (d *Device) gather(name, mode string, total int, dst, src *glBuffer, ix str
 // setIndexUniforms sets the uniforms gather.comp and scatter.comp share:
 // the invocation count, the [Outer, ·, Inner] shape and the index operand
 // (scatter.comp has no u_ixS2: its indices do not vary along Inner).
-func setIndexUniforms(prog *program, total int, ix strided, p device.GatherParams) {
+// mg holds udiv's pairs for Inner, M and N (indexMagic, computed once by
+// the caller rather than at every pass).
+func setIndexUniforms(prog *program, total int, ix strided, p device.GatherParams, mg [3][2]uint32) {
 	prog.setUint("u_total", total)
 	prog.setInt("u_n", p.N)
 	prog.setInt("u_m", p.M)
 	prog.setInt("u_inner", p.Inner)
-	for _, u := range [...]struct {
-		name string
-		d    int
-	}{{"u_dInner", p.Inner}, {"u_dM", p.M}, {"u_dN", p.N}} {
-		m := divMagic(max(u.d, 1))
-		prog.set(u.name, uint2, m[0], m[1])
-	}
+	prog.setPair("u_dInner", mg[0])
+	prog.setPair("u_dM", mg[1])
+	prog.setPair("u_dN", mg[2])
 	prog.setInt("u_ixOff", ix.off)
 	prog.setInt("u_ixS0", ix.strides[0])
 	prog.setInt("u_ixS1", ix.strides[1])
 	prog.setInt("u_ixS2", ix.strides[2])
+}
+
+// indexMagic returns setIndexUniforms' pairs for p.
+func indexMagic(p device.GatherParams) [3][2]uint32 {
+	return [3][2]uint32{divMagic(max(p.Inner, 1)), divMagic(max(p.M, 1)), divMagic(max(p.N, 1))}
 }

@@ -227,8 +227,8 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		p.setUint("u_splits", splits)
 		p.setUint("u_kChunk", chunk)
 		if splits > 1 {
-			p.set("u_dMN", uint2, mMN[0], mMN[1])
-			p.set("u_dN", uint2, mN[0], mN[1])
+			p.setPair("u_dMN", mMN)
+			p.setPair("u_dN", mN)
 		}
 	}
 	// The split comes from the default tiling whatever tiling runs, so

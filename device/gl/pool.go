@@ -2,11 +2,7 @@
 
 package gl
 
-import (
-	"slices"
-
-	"github.com/tensorgl/tensorgl/device"
-)
+import "github.com/tensorgl/tensorgl/device"
 
 // Pool2d pools each output element with one invocation; max pooling also
 // records the argmax index h·W + w within the input plane.
@@ -15,7 +11,7 @@ func (d *Device) Pool2d(y, idx, x device.Buffer, p device.Pool2dParams) {
 	if idx != nil {
 		gi = d.buf(idx)
 	}
-	d.pool2d("pool2d", nil, p.N*p.C*p.OutH()*p.OutW(), p, writes(0, 1), d.buf(y), gi, d.buf(x))
+	d.pool2d("pool2d", nil, p.OutH(), p.OutW(), p, writes(0, 1), d.buf(y), gi, d.buf(x))
 }
 
 // Pool2dBackward writes dx with one invocation per input element, summing
@@ -25,12 +21,14 @@ func (d *Device) Pool2dBackward(dx, dy, idx device.Buffer, p device.Pool2dParams
 	if idx != nil {
 		gi = d.buf(idx)
 	}
-	d.pool2d("pool2d backward", []string{"BACKWARD"}, p.N*p.C*p.H*p.W, p, writes(0), d.buf(dx), d.buf(dy), gi)
+	d.pool2d("pool2d backward", []string{"BACKWARD"}, p.H, p.W, p, writes(0), d.buf(dx), d.buf(dy), gi)
 }
 
-// pool2d enqueues the pooling variant defs over total invocations with b0–b2
-// at bindings 0–2, of which it writes those set in w.
-func (d *Device) pool2d(name string, defs []string, total int, p device.Pool2dParams, w uint32, b0, b1, b2 *glBuffer) {
+// pool2d enqueues the pooling variant defs with one invocation per element
+// of the planes it walks, h×w each (the output's forward, the input's
+// back), with b0–b2 at bindings 0–2, of which it writes those set in w.
+func (d *Device) pool2d(name string, defs []string, h, wd int, p device.Pool2dParams, w uint32, b0, b1, b2 *glBuffer) {
+	total := p.N * p.C * h * wd
 	if p.Mode == device.MaxPool {
 		defs = append(defs, "MAX")
 	} else {
@@ -41,11 +39,7 @@ func (d *Device) pool2d(name string, defs []string, total int, p device.Pool2dPa
 	}
 	defs = append(defs, localDef(elemLocal))
 	dh, dw := p.Dilation()
-	// The walk's divisors: the output plane forward, the input plane back.
-	mw, mh := divMagic(p.OutW()), divMagic(p.OutH())
-	if slices.Contains(defs, "BACKWARD") {
-		mw, mh = divMagic(p.W), divMagic(p.H)
-	}
+	mw, mh := divMagic(wd), divMagic(h) // the walk's divisors
 	msh, msw := divMagic(p.StrideH), divMagic(p.StrideW)
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "pool", defs: defs})
@@ -64,10 +58,10 @@ func (d *Device) pool2d(name string, defs []string, total int, p device.Pool2dPa
 		} {
 			prog.setInt(u.name, u.v)
 		}
-		prog.set("u_dW", uint2, mw[0], mw[1])
-		prog.set("u_dH", uint2, mh[0], mh[1])
-		prog.set("u_dSH", uint2, msh[0], msh[1])
-		prog.set("u_dSW", uint2, msw[0], msw[1])
+		prog.setPair("u_dW", mw)
+		prog.setPair("u_dH", mh)
+		prog.setPair("u_dSH", msh)
+		prog.setPair("u_dSW", msw)
 		d.dispatch1(prog, total, elemLocal)
 	})
 }

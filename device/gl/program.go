@@ -278,6 +278,9 @@ func (p *program) setInt(name string, v int)       { p.set(name, int1, uint32(in
 func (p *program) setUint(name string, v int)      { p.set(name, uint1, uint32(v)) }
 func (p *program) setFloat(name string, v float32) { p.set(name, float1, math.Float32bits(v)) }
 
+// setPair sets a uvec2 uniform (a udiv pair from divMagic).
+func (p *program) setPair(name string, v [2]uint32) { p.set(name, uint2, v[0], v[1]) }
+
 // setInts sets a uniform int array (shape or strides, padded to MaxRank).
 func (p *program) setInts(name string, v []int) {
 	var a [8]uint32

@@ -204,7 +204,7 @@ func (d *Device) cell(name, def string, batch, hidden int, w uint32, bufs []devi
 		d.bind(w, gs...)
 		p.setUint("u_n", n)
 		p.setInt("u_hidden", hidden)
-		p.set("u_dHidden", uint2, mh[0], mh[1])
+		p.setPair("u_dHidden", mh)
 		for u, v := range offs {
 			p.setInt(u, v)
 		}
