@@ -261,8 +261,9 @@ func buildKernelCases() []kernelCase {
 		add(matMulCase(m.size, m.soft, m.p, m.epi))
 	}
 
-	// Convolutions: LeNet's two layers at batch 64 and a 3×3 layer of a
-	// CIFAR ResNet at batch 32, each forward and both backward passes, and
+	// Convolutions: LeNet's two layers at batch 64 and 3×3 layers of a
+	// CIFAR ResNet at batch 32 (its first stage) and 2 (its first and last;
+	// on llvmpipe too), each forward and both backward passes, and
 	// LeNet's layers forward with their bias and ReLU fused in.
 	convs := []struct {
 		size string
@@ -273,6 +274,8 @@ func buildKernelCases() []kernelCase {
 		{"lenet1-64x1x28x28-k6-5x5-pad2", true, device.Conv2dParams{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, PadH: 2, PadW: 2}, false},
 		{"lenet2-64x6x14x14-k16-5x5", true, device.Conv2dParams{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5}, false},
 		{"resnet-32x64x32x32-k64-3x3-pad1", false, device.Conv2dParams{N: 32, C: 64, H: 32, W: 32, K: 64, R: 3, S: 3, PadH: 1, PadW: 1}, false},
+		{"resnet-2x64x32x32-k64-3x3-pad1", true, device.Conv2dParams{N: 2, C: 64, H: 32, W: 32, K: 64, R: 3, S: 3, PadH: 1, PadW: 1}, false},
+		{"resnet-2x512x4x4-k512-3x3-pad1", true, device.Conv2dParams{N: 2, C: 512, H: 4, W: 4, K: 512, R: 3, S: 3, PadH: 1, PadW: 1}, false},
 		{"lenet1-bias-relu-64x1x28x28-k6-5x5-pad2", true, device.Conv2dParams{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, PadH: 2, PadW: 2}, true},
 		{"lenet2-bias-relu-64x6x14x14-k16-5x5", true, device.Conv2dParams{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5}, true},
 	}

@@ -15,7 +15,8 @@
 # (TENSORGL_GL_ELMAN, alternated), BenchmarkTrainStepLarge on GL, a profile
 # of every kernel of the training steps (TestStepProfile), the LSTM
 # and GRU steps as two kernels or one (TENSORGL_GL_RNNSTEP, alternated),
-# BenchmarkMatMul, PyTorch
+# the ResNet-18 step and its layers with convolutions direct or by
+# F(2×2, 3×3) (TENSORGL_GL_WINOGRAD, alternated), BenchmarkMatMul, PyTorch
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
 # CUDA), the CNN example on Fashion-MNIST on GL, BenchmarkKernel on GL, the
 # large steps at batch 1024 on the CPU, BenchmarkKernel on the CPU, the
@@ -237,6 +238,11 @@ step profile 90 bench env TENSORGL_PROFILE_LARGE=$plarge "$bin/bench.test" -test
 # the language models' training steps and the step kernels, alternated.
 step rnnstep-ab 90 bench bash -c "$ab" _ TENSORGL_GL_RNNSTEP rnnstep "$rounds" "$bin/bench.test" "pair fused" \
 	"^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^(LSTM|GRU)Step/^gl:$(bt 0.2s)"
+# The wide 3×3 stride-1 convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD=0,
+# 1: every one that can, the default from 2²⁷ multiply-adds): the ResNet-18
+# step and the ResNet layers' kernels, alternated.
+step winograd-ab 90 bench bash -c "$ab" _ TENSORGL_GL_WINOGRAD winograd "$rounds" "$bin/bench.test" "0 1" \
+	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d(BackwardInput)?\$/^gl/resnet:$(bt 0.2s)"
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
 
 # PyTorch: the same steps and kernels, fp32 (TF32 off), when it is there.
@@ -321,7 +327,7 @@ fi
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,elide-ab,elman-ab,rnnstep-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,elide-ab,elman-ab,rnnstep-ab,winograd-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then

@@ -23,8 +23,8 @@ var convCases = append([]convCase{
 	{"strideGtKernel", conv(1, 2, 7, 7, 2, 1, 2, 3, 3, 0, 0, 1, 1, 1)},
 	{"asymmetric", conv(1, 3, 6, 9, 2, 2, 4, 1, 2, 1, 0, 1, 2, 1)},
 	{"deep", conv(1, 16, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
-	// Enough channels for the CPU backend's F(2×2, 3×3) on the forward and
-	// input-gradient passes:
+	// Enough channels for F(2×2, 3×3) on the forward and input-gradient
+	// passes (the CPU backend's; GL's where it takes that size):
 	// odd planes, padding 1, and 2 by 0 (the input gradient's 0 by 2).
 	{"winograd", conv(2, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
 	{"winogradPad", conv(1, 64, 5, 7, 80, 3, 3, 1, 1, 2, 0, 1, 1, 1)},
@@ -39,12 +39,14 @@ type convCase struct {
 }
 
 // epilogueConvCases run convolutions through each fused epilogue, the bias
-// by output channel, grouped ones included.
+// by output channel, grouped ones included, and wide enough for F(2×2, 3×3)
+// (its output transform applies the epilogue).
 var epilogueConvCases = withEpilogues(rand.New(rand.NewPCG(9, 10)),
 	conv(2, 3, 7, 6, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1),
 	conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),
 	conv(3, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
-	conv(2, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1))
+	conv(2, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1),
+	conv(1, 64, 5, 7, 64, 3, 3, 1, 1, 1, 2, 1, 1, 1))
 
 // withEpilogues returns 20 cases, the convolutions of base in turn with
 // the random epilogues drawn from r.
@@ -64,7 +66,8 @@ type epilogueConvCase struct {
 
 // epilogueBackwardInputCases run input gradients through each fused
 // epilogue, the bias by input channel: strided (a sum scattered back),
-// grouped, pointwise, and wide enough for the CPU backend's F(2×2, 3×3).
+// grouped, pointwise, and wide enough for F(2×2, 3×3) (the CPU backend's, and
+// GL's where it takes that size).
 var epilogueBackwardInputCases = withEpilogues(rand.New(rand.NewPCG(11, 12)),
 	conv(2, 3, 7, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1),
 	conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),

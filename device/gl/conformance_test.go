@@ -20,11 +20,13 @@ func TestConformance(t *testing.T) {
 // GL 4.3's minimum of 8 storage blocks, so the optimizers bind fewer
 // tensors per dispatch, and the Elman recurrences and the LSTM and GRU steps
 // run the way the device did not choose (one dispatch or one GEMM a step;
-// one kernel a step or two, see RNNStepEnv);
-// then with the device's tiling read as vec4 from double-buffered shared
-// memory and MatMul's operands loaded as vec4, or, where the device does
+// one kernel a step or two, see RNNStepEnv), and every convolution that
+// can by F(2×2, 3×3) (the default takes the large ones only, see
+// WinogradEnv); then with the device's tiling read as vec4 from
+// double-buffered shared memory and MatMul's operands loaded as vec4, or, where the device does
 // that already, with scalar tiles and loads, and no thin tiles, so products
-// of few rows run on the wide tiles too. None may change any result.
+// of few rows run on the wide tiles too. None may take any result out of its
+// tolerance (and but for F(2×2, 3×3), none changes a bit).
 // (Every tiling the tuner may choose is checked against the default in
 // tune_test.go.)
 func TestConformanceVariants(t *testing.T) {
@@ -36,6 +38,7 @@ func TestConformanceVariants(t *testing.T) {
 		d.info.Limits.MaxStorageBlocks = 8
 		d.elmanFused = !d.elmanFused
 		d.lstmFused, d.gruFused, d.gruBackwardFused = !d.lstmFused, !d.gruFused, !d.gruBackwardFused
+		d.winogradMin = 0 // every convolution F(2×2, 3×3) can run, the small ones of the suite too
 		d.tiles = softwareTiles
 		if d.Info().Software {
 			d.tiles = hardwareTiles

@@ -8,17 +8,27 @@ import (
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// Conv2d computes y = conv(x, w) as an implicit GEMM per (image, group)
-// and applies e.
+// Conv2d computes y = conv(x, w) as an implicit GEMM per (image, group),
+// or by F(2×2, 3×3) where winogradFits, and applies e.
 func (d *Device) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	oh, ow := p.OutH(), p.OutW()
+	if d.winogradFits(p) {
+		d.winograd("conv2d winograd", y, x, w, e, false, p.N, p.C, p.K, p.H, p.W, p.PadH, p.PadW, oh, ow)
+		return
+	}
 	g := max(p.Groups, 1)
 	d.conv("conv2d", "FORWARD", d.buf(y), d.buf(x), d.buf(w), e, p, p.N*g, p.K/g, oh*ow, p.C/g*p.R*p.S)
 }
 
 // Conv2dBackwardInput computes dx from dy and w; each input gradient is one
-// dot product over the (k, r, s) taps that reach it, finished by e.
+// dot product over the (k, r, s) taps that reach it, finished by e; or,
+// where winogradFits, the correlation of dy padded by 2 − pad with the
+// filters turned by 180° runs by F(2×2, 3×3).
 func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
+	if d.winogradFits(p) {
+		d.winograd("conv2d backward input winograd", dx, dy, w, e, true, p.N, p.K, p.C, p.OutH(), p.OutW(), 2-p.PadH, 2-p.PadW, p.H, p.W)
+		return
+	}
 	g := max(p.Groups, 1)
 	d.conv("conv2d backward input", "BACKWARD_X", d.buf(dx), d.buf(dy), d.buf(w), e, p, p.N*g, p.C/g, p.H*p.W, p.K/g*p.R*p.S)
 }

@@ -70,8 +70,11 @@ type Device struct {
 	// lstmFused, gruFused, gruBackwardFused: LSTMStep and LSTMStepBackward,
 	// GRUStep, GRUStepBackward run as one dispatch each (see RNNStepEnv).
 	lstmFused, gruFused, gruBackwardFused bool
-	tuneMu                                sync.Mutex
-	tuned                                 map[string]gemmTiles // the tuner's choices by product (layout and shape)
+	// winogradMin: convolutions of at least this many multiply-adds run
+	// by F(2×2, 3×3) where they can; −1 none (see WinogradEnv).
+	winogradMin int
+	tuneMu      sync.Mutex
+	tuned       map[string]gemmTiles // the tuner's choices by product (layout and shape)
 	// tuneFile and tuneTab: the TuneFileEnv file and its contents (tuneMu).
 	tuneFile string
 	tuneTab  tuneTable
@@ -334,6 +337,10 @@ func (d *Device) initContext() error {
 		return err
 	}
 	if d.lstmFused, d.gruFused, d.gruBackwardFused, err = rnnStepSetting(d.info.Software); err != nil {
+		ctx.destroy()
+		return err
+	}
+	if d.winogradMin, err = winogradSetting(d.info.Software); err != nil {
 		ctx.destroy()
 		return err
 	}

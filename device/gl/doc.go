@@ -46,6 +46,10 @@
 // time step as one dispatch each way (the default, but for the GRU's
 // forward on llvmpipe) or as a GEMM and a cell kernel, with the same
 // results.
+// TENSORGL_GL_WINOGRAD=0 or 1 (see WinogradEnv) runs no convolution, or
+// every one that can (3×3, stride 1, 64 channels or more each way), by
+// Winograd's F(2×2, 3×3); by default those of 2²⁷ multiply-adds or more
+// on hardware, 2²² on llvmpipe.
 //
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the

@@ -190,36 +190,11 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	// The operands' layout (transposes, convolution pass) is defs before
 	// the epilogue's: with the shape, what a tuned tiling is kept for.
 	nLayout := len(defs)
-	if e.Bias != nil {
-		defs = append(defs, "EPI_BIAS")
-		all[4] = d.buf(e.Bias)
-	}
-	if e.Residual != nil {
-		defs = append(defs, "EPI_RESIDUAL")
-		all[5] = d.buf(e.Residual)
-	}
-	if e.Act != device.NoActivation {
-		defs = append(defs, "EPI_ACT="+e.Act.Unary().Info().Define)
-		if e.ActOut != nil {
-			defs = append(defs, "EPI_ACT_OUT")
-			all[6] = d.buf(e.ActOut)
-		}
-	}
+	defs = d.epilogueDefs(defs, all, e)
 	mMN, mN := divMagic(m*n), divMagic(n) // the split-K sum's index split
 	shape := func(p *program, splits, chunk int) {
 		set(p)
-		if e.Bias != nil {
-			p.setInt("u_offBias", e.OffBias)
-		}
-		if e.Residual != nil {
-			p.setInt("u_offRes", e.OffResidual)
-		}
-		if e.ActOut != nil {
-			p.setInt("u_offActOut", e.OffActOut)
-		}
-		if e.Act != device.NoActivation {
-			p.setFloat("u_slope", e.Slope)
-		}
+		setEpilogue(p, e)
 		p.setUint("u_M", m)
 		p.setUint("u_N", n)
 		p.setUint("u_K", k)
@@ -315,9 +290,52 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	}
 }
 
+// epilogueDefs returns defs with the defines of e (common.glsl's EPI_*)
+// appended, and binds e's buffers in all, at 4 (bias), 5 (residual) and 6
+// (the saved activation).
+func (d *Device) epilogueDefs(defs []string, all []*glBuffer, e device.Epilogue) []string {
+	if e.Bias != nil {
+		defs = append(defs, "EPI_BIAS")
+		all[4] = d.buf(e.Bias)
+	}
+	if e.Residual != nil {
+		defs = append(defs, "EPI_RESIDUAL")
+		all[5] = d.buf(e.Residual)
+	}
+	if e.Act != device.NoActivation {
+		defs = append(defs, "EPI_ACT="+e.Act.Unary().Info().Define)
+		if e.ActOut != nil {
+			defs = append(defs, "EPI_ACT_OUT")
+			all[6] = d.buf(e.ActOut)
+		}
+	}
+	return defs
+}
+
+// setEpilogue sets the uniforms of e's defines (epilogueDefs) on p.
+func setEpilogue(p *program, e device.Epilogue) {
+	if e.Bias != nil {
+		p.setInt("u_offBias", e.OffBias)
+	}
+	if e.Residual != nil {
+		p.setInt("u_offRes", e.OffResidual)
+	}
+	if e.ActOut != nil {
+		p.setInt("u_offActOut", e.OffActOut)
+	}
+	if e.Act != device.NoActivation {
+		p.setFloat("u_slope", e.Slope)
+	}
+}
+
 // MatMul computes C[b] = α·op(A[b])·op(B[b]) + β·C[b] for every batch and
 // applies e.
 func (d *Device) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
+	d.matMul("matmul", c, a, b, e, p)
+}
+
+// matMul is MatMul, its commands named name.
+func (d *Device) matMul(name string, c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
 	var defs []string
 	if p.TransA {
 		defs = append(defs, "A_M_FAST")
@@ -326,7 +344,7 @@ func (d *Device) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.MatMu
 		defs = append(defs, "B_K_FAST")
 	}
 	bufs := []*glBuffer{d.buf(c), d.buf(a), d.buf(b)}
-	d.gemm("matmul", "matmul", "", defs, vecLoads(p), bufs, e, nil, func(prog *program) {
+	d.gemm(name, "matmul", "", defs, vecLoads(p), bufs, e, nil, func(prog *program) {
 		prog.setInt("u_offA", p.OffA)
 		prog.setInt("u_offB", p.OffB)
 		prog.setInt("u_offC", p.OffC)
