@@ -7,11 +7,14 @@
 // Shapes: x [N, C, H, W], w [K, C/G, R, S], y [N, K, OH, OW];
 // Cg = C/G, Kg = K/G, RS = R·S, P = OH·OW.
 //
-// FORWARD:      batch (n, g); M = Kg, N = P, K = Cg·RS;  y = w · im2col(x), then the
+// FORWARD:      batch g; M = Kg, N = N·P, K = Cg·RS;   y = w · im2col(x), then the
 //               epilogue of common.glsl (residual, bias by output channel, activation)
-// BACKWARD_X:   batch (n, g); M = Cg, N = H·W, K = Kg·RS; dx = wᵀ · col2im(dy), then the
+// BACKWARD_X:   batch g; M = Cg, N = N·H·W, K = Kg·RS; dx = wᵀ · col2im(dy), then the
 //               epilogue (bias by input channel)
-// BACKWARD_W:   batch g;      M = Kg, N = Cg·RS, K = N·P; dw = dy · im2col(x)ᵀ
+// BACKWARD_W:   batch g; M = Kg, N = Cg·RS, K = N·P;   dw = dy · im2col(x)ᵀ
+//
+// The images lie side by side along the columns (col = n·P + position), so
+// that a small plane (a ResNet's 4×4, LeNet's 10×10) still fills the tiles.
 
 #define CUSTOM_OPERANDS
 
@@ -31,7 +34,7 @@ uniform int u_padW;
 uniform int u_dilH;
 uniform int u_dilW;
 uniform int u_groups;
-// Magic numbers (m, l) dividing by R·S, S, OW, W, OH·OW, the groups and the
+// Magic numbers (m, l) dividing by R·S, S, OW, W, OH·OW, H·W and the
 // strides (common.glsl's fdiv), set by the backend (device/gl's divMagic):
 // the loaders split every index they read without a division.
 uniform uvec2 u_dRS;
@@ -39,9 +42,9 @@ uniform uvec2 u_dS;
 uniform uvec2 u_dOW;
 uniform uvec2 u_dW;
 uniform uvec2 u_dP;
-uniform uvec2 u_dG;
 uniform uvec2 u_dSH;
 uniform uvec2 u_dSW;
+uniform uvec2 u_dHW; // H·W (BACKWARD_X's columns)
 
 layout(std430, binding = 0) writeonly buffer Out { float outp[]; };
 layout(std430, binding = 1) readonly buffer In0 { float in0[]; };
@@ -58,10 +61,6 @@ float xAt(int n, int ch, int oh, int ow, int r, int s) {
 	return in0[((n * u_c + ch) * u_h + ih) * u_w + iw];
 }
 
-// imageOf and groupOf split a batch index into image n and group g.
-int imageOf(uint bt) { return fdiv(int(bt), u_dG); }
-int groupOf(uint bt) { return int(bt) - imageOf(bt) * u_groups; }
-
 // tapOf splits k = (c·R + r)·S + s into (c, r, s).
 ivec3 tapOf(int k) {
 	int rs = u_r * u_s;
@@ -72,39 +71,41 @@ ivec3 tapOf(int k) {
 
 #if defined(FORWARD)
 // in0 = x, in1 = w.
-float loadA(uint bt, uint m, uint k) {
-	int g = groupOf(bt);
-	return in1[(g * kg() + int(m)) * cg() * u_r * u_s + int(k)];
+float loadA(uint g, uint m, uint k) {
+	return in1[(int(g) * kg() + int(m)) * cg() * u_r * u_s + int(k)];
 }
-float loadB(uint bt, uint k, uint col) {
-	int n = imageOf(bt), g = int(bt) - n * u_groups;
+float loadB(uint g, uint k, uint col) {
+	int p = u_oh * u_ow;
+	int n = fdiv(int(col), u_dP), pos = int(col) - n * p;
 	ivec3 t = tapOf(int(k));
-	int oh = fdiv(int(col), u_dOW);
-	return xAt(n, g * cg() + t.x, oh, int(col) - oh * u_ow, t.y, t.z);
+	int oh = fdiv(pos, u_dOW);
+	return xAt(n, int(g) * cg() + t.x, oh, pos - oh * u_ow, t.y, t.z);
 }
-void storeC(uint bt, uint m, uint col, float acc) {
-	int n = imageOf(bt), g = int(bt) - n * u_groups;
-	int k = g * kg() + int(m);
-	int i = (n * u_k + k) * u_oh * u_ow + int(col);
+void storeC(uint g, uint m, uint col, float acc) {
+	int p = u_oh * u_ow;
+	int n = fdiv(int(col), u_dP);
+	int k = int(g) * kg() + int(m);
+	int i = (n * u_k + k) * p + int(col) - n * p;
 	outp[i] = epilogue(acc, uint(k), i);
 }
 
 #elif defined(BACKWARD_X)
 // in0 = dy, in1 = w.
-float loadA(uint bt, uint m, uint kk) {
-	int g = groupOf(bt);
+float loadA(uint g, uint m, uint kk) {
 	int rs = u_r * u_s;
 	int k = fdiv(int(kk), u_dRS);
-	return in1[((g * kg() + k) * cg() + int(m)) * rs + int(kk) - k * rs];
+	return in1[((int(g) * kg() + k) * cg() + int(m)) * rs + int(kk) - k * rs];
 }
 // loadB reads dy[n, k, oh, ow] for the output position whose window puts
-// tap (r, s) on input pixel col, or 0 when there is none.
-float loadB(uint bt, uint kk, uint col) {
-	int n = imageOf(bt), g = int(bt) - n * u_groups;
+// tap (r, s) on input pixel (n, pixel) of column col, or 0 when there is
+// none.
+float loadB(uint g, uint kk, uint col) {
+	int hw = u_h * u_w;
+	int n = fdiv(int(col), u_dHW), pixel = int(col) - n * hw;
 	ivec3 t = tapOf(int(kk));
-	int ih = fdiv(int(col), u_dW);
+	int ih = fdiv(pixel, u_dW);
 	int th = ih + u_padH - t.y * u_dilH;
-	int tw = int(col) - ih * u_w + u_padW - t.z * u_dilW;
+	int tw = pixel - ih * u_w + u_padW - t.z * u_dilW;
 #ifdef UNIT_STRIDE
 	// Stride 1: no divisibility test and no division, the common case.
 	int oh = th, ow = tw;
@@ -114,12 +115,13 @@ float loadB(uint bt, uint kk, uint col) {
 	int oh = fdiv(th, u_dSH), ow = fdiv(tw, u_dSW);
 	if (oh * u_strideH != th || ow * u_strideW != tw || oh >= u_oh || ow >= u_ow) return 0.0f;
 #endif
-	return in0[((n * u_k + g * kg() + t.x) * u_oh + oh) * u_ow + ow];
+	return in0[((n * u_k + int(g) * kg() + t.x) * u_oh + oh) * u_ow + ow];
 }
-void storeC(uint bt, uint m, uint col, float acc) {
-	int n = imageOf(bt), g = int(bt) - n * u_groups;
-	int c = g * cg() + int(m);
-	int i = (n * u_c + c) * u_h * u_w + int(col);
+void storeC(uint g, uint m, uint col, float acc) {
+	int hw = u_h * u_w;
+	int n = fdiv(int(col), u_dHW);
+	int c = int(g) * cg() + int(m);
+	int i = (n * u_c + c) * hw + int(col) - n * hw;
 	outp[i] = epilogue(acc, uint(c), i);
 }
 

@@ -8,8 +8,9 @@ import (
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// Conv2d computes y = conv(x, w) as an implicit GEMM per (image, group),
-// or by F(2×2, 3×3) where winogradFits, and applies e.
+// Conv2d computes y = conv(x, w) as an implicit GEMM per group, the images
+// side by side along its columns, or by F(2×2, 3×3) where winogradFits, and
+// applies e.
 func (d *Device) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	oh, ow := p.OutH(), p.OutW()
 	if d.winogradFits(p) {
@@ -17,7 +18,7 @@ func (d *Device) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2
 		return
 	}
 	g := max(p.Groups, 1)
-	d.conv("conv2d", "FORWARD", d.buf(y), d.buf(x), d.buf(w), e, p, p.N*g, p.K/g, oh*ow, p.C/g*p.R*p.S)
+	d.conv("conv2d", "FORWARD", d.buf(y), d.buf(x), d.buf(w), e, p, g, p.K/g, p.N*oh*ow, p.C/g*p.R*p.S)
 }
 
 // Conv2dBackwardInput computes dx from dy and w; each input gradient is one
@@ -30,7 +31,7 @@ func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue,
 		return
 	}
 	g := max(p.Groups, 1)
-	d.conv("conv2d backward input", "BACKWARD_X", d.buf(dx), d.buf(dy), d.buf(w), e, p, p.N*g, p.C/g, p.H*p.W, p.K/g*p.R*p.S)
+	d.conv("conv2d backward input", "BACKWARD_X", d.buf(dx), d.buf(dy), d.buf(w), e, p, g, p.C/g, p.N*p.H*p.W, p.K/g*p.R*p.S)
 }
 
 // Conv2dBackwardWeight computes dw from x and dy, one GEMM per group that
@@ -52,7 +53,7 @@ func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, e device.Epilo
 		m    [2]uint32
 	}{
 		{"u_dRS", divMagic(p.R * p.S)}, {"u_dS", divMagic(p.S)}, {"u_dOW", divMagic(p.OutW())}, {"u_dW", divMagic(p.W)},
-		{"u_dP", divMagic(p.OutH() * p.OutW())}, {"u_dG", divMagic(max(p.Groups, 1))},
+		{"u_dP", divMagic(p.OutH() * p.OutW())}, {"u_dHW", divMagic(p.H * p.W)},
 		{"u_dSH", divMagic(p.StrideH)}, {"u_dSW", divMagic(p.StrideW)},
 	}
 	d.gemm(name, "conv", "matmul", defs, nil, []*glBuffer{out, in0, in1}, e, nil, func(prog *program) {
