@@ -26,6 +26,14 @@
 //          tile M[·][o][p]; one invocation per (o, p), the outputs that
 //          fall outside the u_oh × u_ow plane not written. The epilogue is
 //          common.glsl's (bias by channel o).
+//
+// The weight gradient is the adjoint: dU_ξ [out, in] = dM_ξ [out, P] ·
+// V_ξᵀ (MatMul, batch 16) from
+// DY:      dM[ξ][o][p] = (A dY Aᵀ)_ξ, dY the 2×2 tile p of the output
+//          gradient of channel o (0 outside the u_oh × u_ow plane); one
+//          invocation per (o, p);
+// and then
+// WGRAD:   dw[o, i] = Gᵀ dU[·][o][i] G, one invocation per (o, i).
 
 uniform uint u_n; // invocations: u_out·u_in, u_in·P or u_out·P
 uniform int u_out;
@@ -144,6 +152,62 @@ void main() {
 	}
 }
 
+#elif defined(DY)
+layout(std430, binding = 0) writeonly buffer DM { float dm[]; };
+layout(std430, binding = 1) readonly buffer OutGrad { float dy[]; };
+uniform int u_oh, u_ow;
+uniform int u_tiles, u_tilesW, u_tilesHW;
+uniform uvec2 u_dTiles, u_dTilesW, u_dTilesHW;
+
+void main() {
+	uint e = globalX();
+	if (e >= u_n) return;
+	int o = fdiv(int(e), u_dTiles), p = int(e) - o * u_tiles;
+	int n = fdiv(p, u_dTilesHW), q = p - n * u_tilesHW;
+	int ty = fdiv(q, u_dTilesW), tx = q - ty * u_tilesW;
+	int at = (n * u_out + o) * u_oh * u_ow + 2 * ty * u_ow + 2 * tx;
+	bool right = 2 * tx + 1 < u_ow, below = 2 * ty + 1 < u_oh;
+	float y00 = dy[at];
+	float y01 = right ? dy[at + 1] : 0.0f;
+	float y10 = below ? dy[at + u_ow] : 0.0f;
+	float y11 = right && below ? dy[at + u_ow + 1] : 0.0f;
+	// A·dY by rows: (y0, y0 + y1, y0 − y1, −y1), then ·Aᵀ the same by columns.
+	float r[8] = float[8](y00, y01, y00 + y10, y01 + y11, y00 - y10, y01 - y11, -y10, -y11);
+	for (int a = 0; a < 4; a++) {
+		float r0 = r[a * 2], r1 = r[a * 2 + 1];
+		dm[(a * 4) * u_n + e] = r0;
+		dm[(a * 4 + 1) * u_n + e] = r0 + r1;
+		dm[(a * 4 + 2) * u_n + e] = r0 - r1;
+		dm[(a * 4 + 3) * u_n + e] = -r1;
+	}
+}
+
+#elif defined(WGRAD)
+layout(std430, binding = 0) writeonly buffer DW { float dw[]; };
+layout(std430, binding = 1) readonly buffer DU { float du[]; };
+
+void main() {
+	uint e = globalX();
+	if (e >= u_n) return;
+	// Gᵀ·dU by columns j: (u0 + ½(u1 + u2), ½(u1 − u2), ½(u1 + u2) + u3).
+	float s[12];
+	for (int j = 0; j < 4; j++) {
+		float u0 = du[j * u_n + e], u1 = du[(4 + j) * u_n + e], u2 = du[(8 + j) * u_n + e], u3 = du[(12 + j) * u_n + e];
+		float h = 0.5f * (u1 + u2);
+		s[j] = u0 + h;
+		s[4 + j] = 0.5f * (u1 - u2);
+		s[8 + j] = h + u3;
+	}
+	// Then ·G by rows; dw[o, i] is [3, 3] at e·9.
+	for (int a = 0; a < 3; a++) {
+		float s0 = s[a * 4], s1 = s[a * 4 + 1], s2 = s[a * 4 + 2], s3 = s[a * 4 + 3];
+		float h = 0.5f * (s1 + s2);
+		dw[int(e) * 9 + a * 3] = s0 + h;
+		dw[int(e) * 9 + a * 3 + 1] = 0.5f * (s1 - s2);
+		dw[int(e) * 9 + a * 3 + 2] = h + s3;
+	}
+}
+
 #else
-#error winograd: define WEIGHTS, INPUT or OUTPUT
+#error winograd: define WEIGHTS, INPUT, OUTPUT, DY or WGRAD
 #endif

@@ -238,11 +238,11 @@ step profile 90 bench env TENSORGL_PROFILE_LARGE=$plarge "$bin/bench.test" -test
 # the language models' training steps and the step kernels, alternated.
 step rnnstep-ab 90 bench bash -c "$ab" _ TENSORGL_GL_RNNSTEP rnnstep "$rounds" "$bin/bench.test" "pair fused" \
 	"^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^(LSTM|GRU)Step/^gl:$(bt 0.2s)"
-# The wide 3×3 stride-1 convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD=0,
+# The wide 3×3 stride-1 convolutions (all three passes) direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD=0,
 # 1: every one that can, the default from 2²⁷ multiply-adds): the ResNet-18
 # step and the ResNet layers' kernels, alternated.
 step winograd-ab 90 bench bash -c "$ab" _ TENSORGL_GL_WINOGRAD winograd "$rounds" "$bin/bench.test" "0 1" \
-	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d(BackwardInput)?\$/^gl/resnet:$(bt 0.2s)"
+	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/resnet:$(bt 0.2s)"
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
 
 # PyTorch: the same steps and kernels, fp32 (TF32 off), when it is there.

@@ -31,6 +31,8 @@ var convCases = append([]convCase{
 	// And for its weight gradient: 1 024 terms in each weight's sum, with
 	// 128 channels (C·K = 128², the most it sums in groups of chunks).
 	{"winogradWgrad", conv(64, 128, 4, 4, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
+	// Odd output planes (5×7, the last tiles cut) with 1 120 terms.
+	{"winogradWgradOdd", conv(32, 64, 5, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
 }, randomConvCases(rand.New(rand.NewPCG(1, 2)), 8)...)
 
 type convCase struct {

@@ -35,8 +35,13 @@ func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue,
 }
 
 // Conv2dBackwardWeight computes dw from x and dy, one GEMM per group that
-// reduces over images and output positions.
+// reduces over images and output positions, or, where winogradWgradFits,
+// by F(2×2, 3×3).
 func (d *Device) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dParams) {
+	if d.winogradWgradFits(p) {
+		d.winogradWgrad("conv2d backward weight winograd", dw, x, dy, p.N, p.C, p.K, p.H, p.W, p.PadH, p.PadW, p.OutH(), p.OutW())
+		return
+	}
 	g := max(p.Groups, 1)
 	d.conv("conv2d backward weight", "BACKWARD_W", d.buf(dw), d.buf(x), d.buf(dy), device.Epilogue{}, p, g, p.K/g, p.C/g*p.R*p.S, p.N*p.OutH()*p.OutW())
 }

@@ -47,9 +47,10 @@
 // forward on llvmpipe) or as a GEMM and a cell kernel, with the same
 // results.
 // TENSORGL_GL_WINOGRAD=0 or 1 (see WinogradEnv) runs no convolution, or
-// every one that can (3×3, stride 1, 64 channels or more each way), by
-// Winograd's F(2×2, 3×3); by default those of 2²⁷ multiply-adds or more
-// on hardware, 2²² on llvmpipe.
+// every one that can (3×3, stride 1, 64 channels or more each way; for the
+// weight gradient, 1 024 terms or more a weight), by Winograd's
+// F(2×2, 3×3); by default those of 2²⁷ multiply-adds or more on hardware,
+// 2²² on llvmpipe.
 //
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the

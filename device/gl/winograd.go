@@ -17,8 +17,11 @@ import (
 // gradient of a 3×3 stride-1 layer take 2.25× fewer multiply-adds that way,
 // in four dispatches (the weights' and the input's transforms, a GEMM
 // batched over the 16 elements of the transformed tiles, and the output's
-// transform with the epilogue) in place of one; the results differ from
-// the direct sum's by rounding, within the conformance tolerances.
+// transform with the epilogue) in place of one, and so does its weight
+// gradient where each weight sums winogradWgradMinTerms terms or more (the
+// input's and the output gradient's transforms, the GEMM, the weights'
+// transform); the results differ from the direct sums' by rounding, within
+// the conformance tolerances.
 const WinogradEnv = "TENSORGL_GL_WINOGRAD"
 
 // winogradMinMACs is the fewest multiply-adds of the direct sum of a
@@ -103,15 +106,7 @@ func (d *Device) winograd(name string, y, x, w device.Buffer, e device.Epilogue,
 	d.winogradPass(name+" weights", defs, []*glBuffer{d.buf(u), d.buf(w)}, device.Epilogue{}, out*in, out, in, func(p *program) {
 		p.setPair("u_dIn", dIn)
 	})
-	dTiles, dTilesW, dTilesHW := divMagic(tiles), divMagic(tilesW), divMagic(tilesH*tilesW)
-	setTiles := func(p *program) {
-		p.setInt("u_tiles", tiles)
-		p.setInt("u_tilesW", tilesW)
-		p.setInt("u_tilesHW", tilesH*tilesW)
-		p.setPair("u_dTiles", dTiles)
-		p.setPair("u_dTilesW", dTilesW)
-		p.setPair("u_dTilesHW", dTilesHW)
-	}
+	setTiles := d.winogradTiles(tiles, tilesH, tilesW)
 	d.winogradPass(name+" input", []string{"INPUT"}, []*glBuffer{d.buf(v), d.buf(x)}, device.Epilogue{}, in*tiles, out, in, func(p *program) {
 		setTiles(p)
 		p.setInt("u_h", h)
@@ -130,6 +125,68 @@ func (d *Device) winograd(name string, y, x, w device.Buffer, e device.Epilogue,
 	d.Free(u)
 	d.Free(v)
 	d.Free(m)
+}
+
+// winogradWgradMinTerms is the fewest terms (N·OH·OW) of each weight's sum
+// for a weight gradient by F(2×2, 3×3). Its rounding errors grow with the
+// magnitudes of every input of a tile's 4×4 patch, not only those a weight
+// multiplies, so against the bound the conformance suite states for a
+// float32 sum of n terms it needs deep sums (the CPU backend's kernels
+// take the same minimum, with the measurements behind it).
+const winogradWgradMinTerms = 1024
+
+// winogradWgradFits reports whether the weight gradient of p runs by
+// F(2×2, 3×3): where its forward pass does, with winogradWgradMinTerms
+// terms or more in each weight's sum.
+func (d *Device) winogradWgradFits(p device.Conv2dParams) bool {
+	return d.winogradFits(p) && p.N*p.OutH()*p.OutW() >= winogradWgradMinTerms
+}
+
+// winogradWgrad computes dw [out, in, 3, 3] of a 3×3 stride-1 correlation
+// of x [n, in, h, w], padded by padH, padW, to dy [n, out, oh, ow] by
+// F(2×2, 3×3): dU_ξ = dM_ξ·V_ξᵀ summed over the tiles, with dM the output
+// gradient's tiles transformed (A·dY·Aᵀ) and V the input's (Bᵀ·d·B), then
+// dw = Gᵀ·dU·G.
+func (d *Device) winogradWgrad(name string, dw, x, dy device.Buffer, n, in, out, h, wd, padH, padW, oh, ow int) {
+	tilesH, tilesW := (oh+1)/2, (ow+1)/2
+	tiles := n * tilesH * tilesW
+	v := d.Alloc(device.Float32, 16*in*tiles)
+	dm := d.Alloc(device.Float32, 16*out*tiles)
+	du := d.Alloc(device.Float32, 16*out*in)
+	setTiles := d.winogradTiles(tiles, tilesH, tilesW)
+	d.winogradPass(name+" input", []string{"INPUT"}, []*glBuffer{d.buf(v), d.buf(x)}, device.Epilogue{}, in*tiles, out, in, func(p *program) {
+		setTiles(p)
+		p.setInt("u_h", h)
+		p.setInt("u_w", wd)
+		p.setInt("u_padH", padH)
+		p.setInt("u_padW", padW)
+	})
+	d.winogradPass(name+" output gradient", []string{"DY"}, []*glBuffer{d.buf(dm), d.buf(dy)}, device.Epilogue{}, out*tiles, out, in, func(p *program) {
+		setTiles(p)
+		p.setInt("u_oh", oh)
+		p.setInt("u_ow", ow)
+	})
+	d.matMul(name+" product", du, dm, v, device.Epilogue{}, device.MatMulParams{Batch: 16, M: out, N: in, K: tiles, TransB: true,
+		StrideA: out * tiles, StrideB: in * tiles, StrideC: out * in, Alpha: 1})
+	d.winogradPass(name+" weights", []string{"WGRAD"}, []*glBuffer{d.buf(dw), d.buf(du)}, device.Epilogue{}, out*in, out, in, func(*program) {})
+	// Commands run in order: whatever reuses these next comes after.
+	d.Free(v)
+	d.Free(dm)
+	d.Free(du)
+}
+
+// winogradTiles returns a function setting the tile uniforms of the
+// INPUT, OUTPUT and DY kernels for tiles tiles of tilesH × tilesW an image.
+func (d *Device) winogradTiles(tiles, tilesH, tilesW int) func(*program) {
+	dTiles, dTilesW, dTilesHW := divMagic(tiles), divMagic(tilesW), divMagic(tilesH*tilesW)
+	return func(p *program) {
+		p.setInt("u_tiles", tiles)
+		p.setInt("u_tilesW", tilesW)
+		p.setInt("u_tilesHW", tilesH*tilesW)
+		p.setPair("u_dTiles", dTiles)
+		p.setPair("u_dTilesW", dTilesW)
+		p.setPair("u_dTilesHW", dTilesHW)
+	}
 }
 
 // winogradPass enqueues the winograd family's kernel of defs over count

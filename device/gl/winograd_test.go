@@ -30,9 +30,11 @@ func TestWinogradSetting(t *testing.T) {
 }
 
 // TestWinogradDispatches: the convolutions F(2×2, 3×3) can run take four
-// dispatches each way by it (weights, input, product, output); those it
-// cannot run (a 5×5 or strided filter, dilation, groups, padding 3, 32
-// channels, fewer multiply-adds than the setting asks) take the direct
+// dispatches each way by it (weights, input, product, output), and their
+// weight gradients four (input, output gradient, product, weights) with
+// 1 024 terms or more in each weight's sum; those it cannot run (a 5×5 or
+// strided filter, dilation, groups, padding 3, 32 channels, fewer
+// multiply-adds than the setting asks, fewer terms) take the direct
 // kernel's, as with the setting off.
 func TestWinogradDispatches(t *testing.T) {
 	d := openOrSkip(t)
@@ -45,6 +47,7 @@ func TestWinogradDispatches(t *testing.T) {
 		edit func(*device.Conv2dParams)
 		wino bool
 	}{
+		{"deep sums", 0, func(p *device.Conv2dParams) { p.N = 25 }, true},
 		{"any", 0, nil, true},
 		{"enough work", macs, nil, true},
 		{"too little work", macs + 1, nil, false},
@@ -68,20 +71,30 @@ func TestWinogradDispatches(t *testing.T) {
 			}
 			return d.Stats().Dispatches
 		}
-		run := func(min int) (forward, backward int64) {
+		run := func(min int) [3]int64 {
 			d.winogradMin = min
+			var n [3]int64
 			before := count()
 			d.Conv2d(y, x, w, device.Epilogue{}, p)
-			mid := count()
+			n[0] = count() - before
+			before = count()
 			d.Conv2dBackwardInput(x, y, w, device.Epilogue{}, p)
-			return mid - before, count() - mid
+			n[1] = count() - before
+			before = count()
+			d.Conv2dBackwardWeight(w, x, y, p)
+			n[2] = count() - before
+			return n
 		}
-		wantF, wantB := int64(4), int64(4)
-		if !c.wino {
-			wantF, wantB = run(-1)
+		direct := run(-1)
+		want := direct
+		if c.wino {
+			want[0], want[1] = 4, 4
+			if p.N*p.OutH()*p.OutW() >= winogradWgradMinTerms {
+				want[2] = 4
+			}
 		}
-		if f, b := run(c.min); f != wantF || b != wantB {
-			t.Errorf("%s: %d and %d dispatches forward and backward, want %d and %d", c.name, f, b, wantF, wantB)
+		if got := run(c.min); got != want {
+			t.Errorf("%s: %v dispatches forward, backward input and weight, want %v (direct: %v)", c.name, got, want, direct)
 		}
 		d.Free(x)
 		d.Free(w)
