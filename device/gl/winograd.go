@@ -107,13 +107,7 @@ func (d *Device) winograd(name string, y, x, w device.Buffer, e device.Epilogue,
 		p.setPair("u_dIn", dIn)
 	})
 	setTiles := d.winogradTiles(tiles, tilesH, tilesW)
-	d.winogradPass(name+" input", []string{"INPUT"}, []*glBuffer{d.buf(v), d.buf(x)}, device.Epilogue{}, in*tiles, out, in, func(p *program) {
-		setTiles(p)
-		p.setInt("u_h", h)
-		p.setInt("u_w", wd)
-		p.setInt("u_padH", padH)
-		p.setInt("u_padW", padW)
-	})
+	d.winogradInput(name, v, x, setTiles, in*tiles, out, in, h, wd, padH, padW)
 	d.matMul(name+" product", m, u, v, device.Epilogue{}, device.MatMulParams{Batch: 16, M: out, N: tiles, K: in,
 		StrideA: out * in, StrideB: in * tiles, StrideC: out * tiles, Alpha: 1})
 	d.winogradPass(name+" output", []string{"OUTPUT"}, []*glBuffer{d.buf(y), d.buf(m)}, e, out*tiles, out, in, func(p *program) {
@@ -154,13 +148,7 @@ func (d *Device) winogradWgrad(name string, dw, x, dy device.Buffer, n, in, out,
 	dm := d.Alloc(device.Float32, 16*out*tiles)
 	du := d.Alloc(device.Float32, 16*out*in)
 	setTiles := d.winogradTiles(tiles, tilesH, tilesW)
-	d.winogradPass(name+" input", []string{"INPUT"}, []*glBuffer{d.buf(v), d.buf(x)}, device.Epilogue{}, in*tiles, out, in, func(p *program) {
-		setTiles(p)
-		p.setInt("u_h", h)
-		p.setInt("u_w", wd)
-		p.setInt("u_padH", padH)
-		p.setInt("u_padW", padW)
-	})
+	d.winogradInput(name, v, x, setTiles, in*tiles, out, in, h, wd, padH, padW)
 	d.winogradPass(name+" output gradient", []string{"DY"}, []*glBuffer{d.buf(dm), d.buf(dy)}, device.Epilogue{}, out*tiles, out, in, func(p *program) {
 		setTiles(p)
 		p.setInt("u_oh", oh)
@@ -173,6 +161,18 @@ func (d *Device) winogradWgrad(name string, dw, x, dy device.Buffer, n, in, out,
 	d.Free(v)
 	d.Free(dm)
 	d.Free(du)
+}
+
+// winogradInput enqueues the input's transform V of x [n, in, h, wd],
+// padded by padH, padW, over count = in·tiles invocations.
+func (d *Device) winogradInput(name string, v, x device.Buffer, setTiles func(*program), count, out, in, h, wd, padH, padW int) {
+	d.winogradPass(name+" input", []string{"INPUT"}, []*glBuffer{d.buf(v), d.buf(x)}, device.Epilogue{}, count, out, in, func(p *program) {
+		setTiles(p)
+		p.setInt("u_h", h)
+		p.setInt("u_w", wd)
+		p.setInt("u_padH", padH)
+		p.setInt("u_padW", padW)
+	})
 }
 
 // winogradTiles returns a function setting the tile uniforms of the
