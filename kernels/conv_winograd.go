@@ -154,12 +154,25 @@ var (
 // filter, stride 1, no dilation or groups, padding of at most 2 (so that
 // its backward-input correlation is padded too), channels a multiple of 16
 // each way, at least winogradMinChannels each way and at most
-// winogradMaxPairs pairs of them.
+// winogradMaxPairs pairs of them, and at least winogradMinTiles 2×2 tiles
+// of output.
 func (g *Conv2dGeom) winograd() bool {
 	return winogradUse != nil && g.R == 3 && g.S == 3 && g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
 		g.Groups == 1 && g.PadH <= 2 && g.PadW <= 2 && g.C%16 == 0 && g.K%16 == 0 &&
-		(winogradAny || min(g.C, g.K) >= winogradMinChannels) && g.C*g.K <= winogradMaxPairs && g.OH >= 1 && g.OW >= 1
+		(winogradAny || min(g.C, g.K) >= winogradMinChannels && g.N*((g.OH+1)/2)*((g.OW+1)/2) >= winogradMinTiles) &&
+		g.C*g.K <= winogradMaxPairs && g.OH >= 1 && g.OW >= 1
 }
+
+// winogradMinTiles is the fewest 2×2 output tiles of a convolution by
+// F(2×2, 3×3): the weights' transform (16·C·K values written and packed, a
+// call) is paid whatever the tiles, so few of them leave it dominant. On 2
+// threads of a Zen 5, against the direct kernels (both passes): 512
+// channels on 4×4 planes ran 0.10–0.30× as fast with 4–8 tiles (batch 1–2),
+// 0.79–0.92× with 64 and 1.11–1.14× with 128 (batch 32), 256 channels on
+// 4×4 0.77–0.85× with 64 and 1.02× with 128, 64 channels on 8×8
+// 0.78–1.31× with 64 to 256 and 1.01–1.33× from 128 on
+// (bench/results/winograd-tiles-cpu-2026-12-04-zen5.txt).
+const winogradMinTiles = 128
 
 // winogradWgrad reports whether g's weight gradient runs by F(2×2, 3×3):
 // where its forward pass does, with winogradWgradMinTerms terms or more

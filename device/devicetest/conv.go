@@ -23,11 +23,12 @@ var convCases = append([]convCase{
 	{"strideGtKernel", conv(1, 2, 7, 7, 2, 1, 2, 3, 3, 0, 0, 1, 1, 1)},
 	{"asymmetric", conv(1, 3, 6, 9, 2, 2, 4, 1, 2, 1, 0, 1, 2, 1)},
 	{"deep", conv(1, 16, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
-	// Enough channels for F(2×2, 3×3) on the forward and input-gradient
-	// passes (the CPU backend's; GL's where it takes that size):
-	// odd planes, padding 1, and 2 by 0 (the input gradient's 0 by 2).
-	{"winograd", conv(2, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
-	{"winogradPad", conv(1, 64, 5, 7, 80, 3, 3, 1, 1, 2, 0, 1, 1, 1)},
+	// Enough channels and 2×2 output tiles (128) for F(2×2, 3×3) on the
+	// forward and input-gradient passes (the CPU backend's; GL's where it
+	// takes that size): odd planes, padding 1, and 2 by 0 (the input
+	// gradient's 0 by 2).
+	{"winograd", conv(15, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
+	{"winogradPad", conv(11, 64, 5, 7, 80, 3, 3, 1, 1, 2, 0, 1, 1, 1)},
 	// And for its weight gradient: 1 024 terms in each weight's sum, with
 	// 128 channels (C·K = 128², the most it sums in groups of chunks).
 	{"winogradWgrad", conv(64, 128, 4, 4, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1)},
@@ -48,7 +49,7 @@ var epilogueConvCases = withEpilogues(rand.New(rand.NewPCG(9, 10)),
 	conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),
 	conv(3, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
 	conv(2, 1, 12, 12, 6, 5, 5, 1, 1, 2, 2, 1, 1, 1),
-	conv(1, 64, 5, 7, 64, 3, 3, 1, 1, 1, 2, 1, 1, 1))
+	conv(9, 64, 5, 7, 64, 3, 3, 1, 1, 1, 2, 1, 1, 1))
 
 // withEpilogues returns 20 cases, the convolutions of base in turn with
 // the random epilogues drawn from r.
@@ -74,7 +75,7 @@ var epilogueBackwardInputCases = withEpilogues(rand.New(rand.NewPCG(11, 12)),
 	conv(2, 3, 7, 6, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1),
 	conv(2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2),
 	conv(3, 5, 4, 3, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
-	conv(2, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+	conv(15, 64, 6, 5, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1),
 	conv(2, 6, 9, 9, 5, 1, 1, 2, 2, 0, 0, 1, 1, 1))
 
 // plainThen returns convCases without an epilogue, then with.

@@ -20,9 +20,9 @@ func TestConformance(t *testing.T) {
 // GL 4.3's minimum of 8 storage blocks, so the optimizers bind fewer
 // tensors per dispatch, and the Elman recurrences and the LSTM and GRU steps
 // run the way the device did not choose (one dispatch or one GEMM a step;
-// one kernel a step or two, see RNNStepEnv), and every convolution that
-// can by F(2×2, 3×3) (the default takes the large ones only, see
-// WinogradEnv); then with the device's tiling read as vec4 from
+// one kernel a step or two, see RNNStepEnv), and the wide 3×3
+// convolutions direct or by F(2×2, 3×3), the way the device did not choose
+// (see WinogradEnv); then with the device's tiling read as vec4 from
 // double-buffered shared memory and MatMul's operands loaded as vec4, or, where the device does
 // that already, with scalar tiles and loads, and no thin tiles, so products
 // of few rows run on the wide tiles too. None may take any result out of its
@@ -38,7 +38,14 @@ func TestConformanceVariants(t *testing.T) {
 		d.info.Limits.MaxStorageBlocks = 8
 		d.elmanFused = !d.elmanFused
 		d.lstmFused, d.gruFused, d.gruBackwardFused = !d.lstmFused, !d.gruFused, !d.gruBackwardFused
-		d.winogradMin = 0 // every convolution F(2×2, 3×3) can run, the small ones of the suite too
+		// The suite's wide 3×3 convolutions (4·10⁶ multiply-adds and more)
+		// the other way: direct where the default takes them by F(2×2, 3×3)
+		// (llvmpipe's), else every one that can by it.
+		if d.winogradMin >= 0 && d.winogradMin <= winogradSoftwareMinMACs {
+			d.winogradMin = -1
+		} else {
+			d.winogradMin = 0
+		}
 		d.tiles = softwareTiles
 		if d.Info().Software {
 			d.tiles = hardwareTiles
