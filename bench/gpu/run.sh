@@ -15,10 +15,11 @@
 # (TENSORGL_GL_ELMAN, alternated), BenchmarkTrainStepLarge on GL, a profile
 # of every kernel of the training steps (TestStepProfile), the LSTM
 # and GRU steps as two kernels or one (TENSORGL_GL_RNNSTEP, alternated),
-# the ResNet-18 step and its layers with convolutions direct or by
-# F(2×2, 3×3) (TENSORGL_GL_WINOGRAD, alternated), BenchmarkMatMul, PyTorch
+# BenchmarkMatMul, PyTorch
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
-# CUDA), the CNN example on Fashion-MNIST on GL, BenchmarkKernel on GL, the
+# CUDA), the CNN example on Fashion-MNIST on GL, the ResNet-18 step and its
+# layers with convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD,
+# alternated), BenchmarkKernel on GL, the
 # large steps at batch 1024 on the CPU, BenchmarkKernel on the CPU, the
 # CPU and cross-device suites, and the RNN example. A step that would end
 # after the budget is cut short or skipped. The end of the output is a
@@ -238,11 +239,6 @@ step profile 90 bench env TENSORGL_PROFILE_LARGE=$plarge "$bin/bench.test" -test
 # the language models' training steps and the step kernels, alternated.
 step rnnstep-ab 90 bench bash -c "$ab" _ TENSORGL_GL_RNNSTEP rnnstep "$rounds" "$bin/bench.test" "pair fused" \
 	"^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^(LSTM|GRU)Step/^gl:$(bt 0.2s)"
-# The wide 3×3 stride-1 convolutions (all three passes) direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD=0,
-# 1: every one that can, the default from 2²⁷ multiply-adds): the ResNet-18
-# step and the ResNet layers' kernels, alternated.
-step winograd-ab 90 bench bash -c "$ab" _ TENSORGL_GL_WINOGRAD winograd "$rounds" "$bin/bench.test" "0 1" \
-	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/resnet:$(bt 0.2s)"
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
 
 # PyTorch: the same steps and kernels, fp32 (TF32 off), when it is there.
@@ -309,6 +305,13 @@ if [ -n "$quick" ]; then
 else
 	step example-cnn 150 . "$bin/cnn" -device gl "${data[@]}" -out "$res/cnn-out"
 fi
+# After the comparisons with PyTorch and the example, as gemm-ab: the wide
+# 3×3 stride-1 convolutions (all three passes) direct or by F(2×2, 3×3)
+# (TENSORGL_GL_WINOGRAD=0, 1: every one that can, the default from 2²⁷
+# multiply-adds), the same results within the tolerances: the ResNet-18
+# step and the ResNet layers' kernels, alternated.
+step winograd-ab 90 bench bash -c "$ab" _ TENSORGL_GL_WINOGRAD winograd "$rounds" "$bin/bench.test" "0 1" \
+	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/resnet:$(bt 0.2s)"
 step kernels-gl 120 bench "${bench[@]}" '^BenchmarkKernel$/./^gl' -test.benchtime "$(bt 0.1s)"
 step trainstep-large-cpu 120 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/-b1024$/^cpu$' -test.benchtime "$(bt 1s)"
 step kernels-cpu 120 bench "${bench[@]}" '^BenchmarkKernel$/./^cpu$' -test.benchtime "$(bt 0.1s)"
