@@ -34,8 +34,8 @@ func TestWinogradSetting(t *testing.T) {
 // weight gradients four (input, output gradient, product, weights) with
 // 1 024 terms or more in each weight's sum; those it cannot run (a 5×5 or
 // strided filter, dilation, groups, padding 3, 32 channels, fewer
-// multiply-adds than the setting asks, fewer terms) take the direct
-// kernel's, as with the setting off.
+// multiply-adds than the setting asks, fewer terms, transforms larger than
+// a buffer) take the direct kernel's, as with the setting off.
 func TestWinogradDispatches(t *testing.T) {
 	d := openOrSkip(t)
 	defer d.Close()
@@ -58,10 +58,20 @@ func TestWinogradDispatches(t *testing.T) {
 		{"padding 3", 0, func(p *device.Conv2dParams) { p.PadH = 3 }, false},
 		{"32 channels", 0, func(p *device.Conv2dParams) { p.C = 32 }, false},
 		{"padding 2 by 0", 0, func(p *device.Conv2dParams) { p.PadH, p.PadW = 2, 0 }, true},
+		// The transformed weights (16·64·64 values, more than the
+		// transformed input's 16·64·12) would not fit a buffer: below, the
+		// limit is set to one value less.
+		{"too large", 0, func(p *device.Conv2dParams) { p.Groups = -1 }, false},
 	} {
 		p := base
 		if c.edit != nil {
 			c.edit(&p)
+		}
+		limit := d.info.Limits.MaxBufferElements
+		if p.Groups == -1 {
+			p.Groups = 1
+			tiles := p.N * ((p.OutH() + 1) / 2) * ((p.OutW() + 1) / 2)
+			d.info.Limits.MaxBufferElements = 16*max(64*tiles, 64*64) - 1
 		}
 		nx, nw, ny := p.N*p.C*p.H*p.W, p.K*p.C/p.Groups*p.R*p.S, p.N*p.K*p.OutH()*p.OutW()
 		x, w, y := d.Alloc(device.Float32, nx), d.Alloc(device.Float32, nw), d.Alloc(device.Float32, ny)
@@ -96,6 +106,7 @@ func TestWinogradDispatches(t *testing.T) {
 		if got := run(c.min); got != want {
 			t.Errorf("%s: %v dispatches forward, backward input and weight, want %v (direct: %v)", c.name, got, want, direct)
 		}
+		d.info.Limits.MaxBufferElements = limit
 		d.Free(x)
 		d.Free(w)
 		d.Free(y)
