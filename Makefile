@@ -89,7 +89,7 @@ bench-vs-torch: deps-torch
 	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3 \
 	  --raw bench/results/sidebyside-$$(date -u +%F)-raw.txt | tee bench/results/sidebyside-$$(date -u +%F).txt
 
-## bench-vs-torch-large: the same for ResNet-18 (batch 128) and the LSTM, GRU and Transformer language models (batch 64), 3 rounds
+## bench-vs-torch-large: the same for ResNet-18 (batch 128 and 8) and the LSTM, GRU and Transformer language models (batch 64), 3 rounds
 ## (about 15 minutes on 2 cores); the table goes to bench/results/sidebyside-large-<date>.txt.
 bench-vs-torch-large: deps-torch
 	$(GO) test -c -o bench/bench.test ./bench

@@ -36,7 +36,7 @@
 // BenchmarkMatMul/<device>/<n>x<n>x<n> multiplies square matrices from 256
 // to 4096 (8192 on a GPU, or on the CPU with TENSORGL_BENCH_HUGE=1) in
 // GFLOP/s. BenchmarkTrainStepLarge/<model>-b<batch>/<device> times the
-// seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128,
+// seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128 and 8,
 // 2-layer LSTM and GRU language models (hidden 512) and a 2-layer causal
 // Transformer language model (width 256, 4 heads) at batch 64; on two CPU cores
 // ResNet-18 takes seconds a step, so select by name

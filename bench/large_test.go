@@ -84,19 +84,21 @@ type trainStep struct {
 func (s trainStep) name() string { return fmt.Sprintf("%s-b%d", s.model.name, s.batch) }
 
 // largeSteps are BenchmarkTrainStepLarge's steps: the seed's models at
-// batch 1024, ResNet-18 at 128 and the LSTM, GRU and Transformer language
-// models at 64.
+// batch 1024, ResNet-18 at 128 and at 8 (small batches, where per-call
+// costs such as a convolution's weight transforms weigh most) and the
+// LSTM, GRU and Transformer language models at 64.
 var largeSteps = func() []trainStep {
 	var ss []trainStep
 	for _, m := range trainModels {
 		ss = append(ss, trainStep{m, 1024})
 	}
-	return append(ss, trainStep{largeModels[0], 128}, trainStep{largeModels[1], 64}, trainStep{largeModels[2], 64}, trainStep{largeModels[3], 64})
+	return append(ss, trainStep{largeModels[0], 128}, trainStep{largeModels[0], 8}, trainStep{largeModels[1], 64}, trainStep{largeModels[2], 64},
+		trainStep{largeModels[3], 64})
 }()
 
 // BenchmarkTrainStepLarge times, as BenchmarkTrainStep does, steps that
 // load a GPU, as BenchmarkTrainStepLarge/<model>-b<batch>/<device>: the
-// seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128 (SGD
+// seed's models at batch 1024, a CIFAR-10 ResNet-18 at batch 128 and 8 (SGD
 // momentum 0.9) and LSTM, GRU and Transformer language models at batch 64
 // (Adam). A software
 // renderer skips them all; on two CPU cores ResNet-18 takes seconds a

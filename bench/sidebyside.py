@@ -40,7 +40,7 @@ reports. The core is still the machine's: the same instructions time
 differently on another microarchitecture.
 
 With --large each round runs BenchmarkTrainStepLarge's ResNet-18 (batch
-128), LSTM, GRU and Transformer language model (batch 64) steps instead, and
+128 and 8), LSTM, GRU and Transformer language model (batch 64) steps instead, and
 no kernels: seconds a step on two cores, so --large-benchtime counts steps.
 --large-steps picks some of them, or the seed's steps at batch 1024
 (mlp-b1024 ... gan-b1024).
@@ -61,7 +61,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # --malloc: the library each allocator preloads (glibc: none).
 MALLOC = {"glibc": None, "tcmalloc": "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"}
 STEPS = ["mlp", "cnn", "rnn", "rows", "gan"]
-LARGE_STEPS = ["resnet18-b128", "lstm-b64", "gru-b64", "transformer-b64"]
+LARGE_STEPS = ["resnet18-b128", "resnet18-b8", "lstm-b64", "gru-b64", "transformer-b64"]
 # The seed's steps at batch 1024, which --large-steps may name too.
 BATCH1024_STEPS = [f"{s}-b1024" for s in STEPS]
 # Go kernel benchmark name -> torch_ref.py kernel name.

@@ -25,6 +25,7 @@ With --large also BenchmarkTrainStepLarge's steps, named as there:
         stages of 2 BasicBlocks of 64/128/256/512, stride 2 from stage 2,
         1x1 conv + BN shortcut where the shape changes, global average pool,
         FC 10), random CIFAR-10-sized batch, SGD momentum 0.9 (lr 0.01)
+  resnet18-b8  the same at batch 8
   lstm-b64  embedding 256->256, 2-layer LSTM of 512 over 64 time steps (64
         streams), linear head to 256, Adam, gradient norm clipped to 1
   gru-b64   the same with a 2-layer GRU of 512
@@ -262,7 +263,7 @@ SEED = ["mlp", "cnn", "rnn", "rows", "gan"]
 # names, as BenchmarkTrainStep; the large ones as BenchmarkTrainStepLarge.
 STEPS = {name: (name, BATCH) for name in SEED}
 LARGE = {f"{name}-b{batch}": (name, batch) for name, batch in
-         [(name, 1024) for name in SEED] + [("resnet18", 128), ("lstm", 64), ("gru", 64), ("transformer", 64)]}
+         [(name, 1024) for name in SEED] + [("resnet18", 128), ("resnet18", 8), ("lstm", 64), ("gru", 64), ("transformer", 64)]}
 STEPS.update(LARGE)
 
 # The LeNet convolutions of bench/kernels_test.go: N, C, H, W, K, R, pad.
