@@ -62,7 +62,10 @@
 // (shaders/matmul.comp): 128×128 tiles on hardware, 64×64 on llvmpipe,
 // thin 16-row tiles for products of few rows, and split K (slices summed in
 // a fixed order by a second pass) when the output tiles alone would leave
-// most of the device idle. ScatterAdd with indices that do not vary along
+// most of the device idle. The direct convolutions put the images side by
+// side along the GEMM's columns; the wide 3×3 stride-1 ones run by
+// F(2×2, 3×3) around a GEMM batched over the 16 transformed elements
+// (shaders/winograd.comp, see WinogradEnv). ScatterAdd with indices that do not vary along
 // the inner axis (embedding gradients) sorts its indices into per-row
 // buckets (shaders/scatter.comp) instead of scanning them all per output.
 // Every path is deterministic and uses no float atomics. The same code is
