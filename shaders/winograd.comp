@@ -39,6 +39,20 @@ uniform uint u_n; // invocations: u_out·u_in, u_in·P or u_out·P
 uniform int u_out;
 uniform int u_in;
 
+#if defined(INPUT) || defined(OUTPUT) || defined(DY)
+uniform int u_tiles, u_tilesW, u_tilesHW; // P, tiles a row, tiles an image
+uniform uvec2 u_dTiles, u_dTilesW, u_dTilesHW;
+
+// tileOf splits invocation e = channel·P + p into (channel, image n, tile
+// row ty, tile column tx) of tile p.
+ivec4 tileOf(uint e) {
+	int c = fdiv(int(e), u_dTiles), p = int(e) - c * u_tiles;
+	int n = fdiv(p, u_dTilesHW), q = p - n * u_tilesHW;
+	int ty = fdiv(q, u_dTilesW);
+	return ivec4(c, n, ty, q - ty * u_tilesW);
+}
+#endif
+
 #if defined(WEIGHTS)
 layout(std430, binding = 0) writeonly buffer U { float u[]; };
 layout(std430, binding = 1) readonly buffer W { float w[]; };
@@ -80,15 +94,12 @@ layout(std430, binding = 0) writeonly buffer V { float v[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 uniform int u_h, u_w; // the input plane
 uniform int u_padH, u_padW;
-uniform int u_tiles, u_tilesW, u_tilesHW; // P, tiles a row, tiles an image
-uniform uvec2 u_dTiles, u_dTilesW, u_dTilesHW;
 
 void main() {
 	uint e = globalX();
 	if (e >= u_n) return;
-	int i = fdiv(int(e), u_dTiles), p = int(e) - i * u_tiles;
-	int n = fdiv(p, u_dTilesHW), q = p - n * u_tilesHW;
-	int ty = fdiv(q, u_dTilesW), tx = q - ty * u_tilesW;
+	ivec4 t4 = tileOf(e);
+	int i = t4.x, n = t4.y, ty = t4.z, tx = t4.w;
 	int y0 = 2 * ty - u_padH, x0 = 2 * tx - u_padW;
 	int base = (n * u_in + i) * u_h * u_w;
 	float d[16];
@@ -122,15 +133,12 @@ void main() {
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer M { float m[]; };
 uniform int u_oh, u_ow; // the output plane
-uniform int u_tiles, u_tilesW, u_tilesHW;
-uniform uvec2 u_dTiles, u_dTilesW, u_dTilesHW;
 
 void main() {
 	uint e = globalX();
 	if (e >= u_n) return;
-	int o = fdiv(int(e), u_dTiles), p = int(e) - o * u_tiles;
-	int n = fdiv(p, u_dTilesHW), q = p - n * u_tilesHW;
-	int ty = fdiv(q, u_dTilesW), tx = q - ty * u_tilesW;
+	ivec4 t4 = tileOf(e);
+	int o = t4.x, n = t4.y, ty = t4.z, tx = t4.w;
 	// Aᵀ·m by columns b: (m0 + m1 + m2, m1 − m2 − m3) of rows.
 	float s[8];
 	for (int b = 0; b < 4; b++) {
@@ -156,15 +164,12 @@ void main() {
 layout(std430, binding = 0) writeonly buffer DM { float dm[]; };
 layout(std430, binding = 1) readonly buffer OutGrad { float dy[]; };
 uniform int u_oh, u_ow;
-uniform int u_tiles, u_tilesW, u_tilesHW;
-uniform uvec2 u_dTiles, u_dTilesW, u_dTilesHW;
 
 void main() {
 	uint e = globalX();
 	if (e >= u_n) return;
-	int o = fdiv(int(e), u_dTiles), p = int(e) - o * u_tiles;
-	int n = fdiv(p, u_dTilesHW), q = p - n * u_tilesHW;
-	int ty = fdiv(q, u_dTilesW), tx = q - ty * u_tilesW;
+	ivec4 t4 = tileOf(e);
+	int o = t4.x, n = t4.y, ty = t4.z, tx = t4.w;
 	int at = (n * u_out + o) * u_oh * u_ow + 2 * ty * u_ow + 2 * tx;
 	bool right = 2 * tx + 1 < u_ow, below = 2 * ty + 1 < u_oh;
 	float y00 = dy[at];

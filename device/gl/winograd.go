@@ -93,8 +93,7 @@ func (d *Device) winogradFits(p device.Conv2dParams) bool {
 // filters w [out, in, 3, 3], or, with flip, w [in, out, 3, 3] each turned
 // by 180° (an input gradient).
 func (d *Device) winograd(name string, y, x, w device.Buffer, e device.Epilogue, flip bool, n, in, out, h, wd, padH, padW, oh, ow int) {
-	tilesH, tilesW := (oh+1)/2, (ow+1)/2
-	tiles := n * tilesH * tilesW
+	tiles, setTiles, setOut := winogradTiles(n, oh, ow)
 	u := d.Alloc(device.Float32, 16*out*in)
 	v := d.Alloc(device.Float32, 16*in*tiles)
 	m := d.Alloc(device.Float32, 16*out*tiles)
@@ -106,15 +105,10 @@ func (d *Device) winograd(name string, y, x, w device.Buffer, e device.Epilogue,
 	d.winogradPass(name+" weights", defs, []*glBuffer{d.buf(u), d.buf(w)}, device.Epilogue{}, out*in, out, in, func(p *program) {
 		p.setPair("u_dIn", dIn)
 	})
-	setTiles := d.winogradTiles(tiles, tilesH, tilesW)
 	d.winogradInput(name, v, x, setTiles, in*tiles, out, in, h, wd, padH, padW)
 	d.matMul(name+" product", m, u, v, device.Epilogue{}, device.MatMulParams{Batch: 16, M: out, N: tiles, K: in,
 		StrideA: out * in, StrideB: in * tiles, StrideC: out * tiles, Alpha: 1})
-	d.winogradPass(name+" output", []string{"OUTPUT"}, []*glBuffer{d.buf(y), d.buf(m)}, e, out*tiles, out, in, func(p *program) {
-		setTiles(p)
-		p.setInt("u_oh", oh)
-		p.setInt("u_ow", ow)
-	})
+	d.winogradPass(name+" output", []string{"OUTPUT"}, []*glBuffer{d.buf(y), d.buf(m)}, e, out*tiles, out, in, setOut)
 	// Commands run in order: whatever reuses these next comes after.
 	d.Free(u)
 	d.Free(v)
@@ -142,18 +136,12 @@ func (d *Device) winogradWgradFits(p device.Conv2dParams) bool {
 // gradient's tiles transformed (A·dY·Aᵀ) and V the input's (Bᵀ·d·B), then
 // dw = Gᵀ·dU·G.
 func (d *Device) winogradWgrad(name string, dw, x, dy device.Buffer, n, in, out, h, wd, padH, padW, oh, ow int) {
-	tilesH, tilesW := (oh+1)/2, (ow+1)/2
-	tiles := n * tilesH * tilesW
+	tiles, setTiles, setOut := winogradTiles(n, oh, ow)
 	v := d.Alloc(device.Float32, 16*in*tiles)
 	dm := d.Alloc(device.Float32, 16*out*tiles)
 	du := d.Alloc(device.Float32, 16*out*in)
-	setTiles := d.winogradTiles(tiles, tilesH, tilesW)
 	d.winogradInput(name, v, x, setTiles, in*tiles, out, in, h, wd, padH, padW)
-	d.winogradPass(name+" output gradient", []string{"DY"}, []*glBuffer{d.buf(dm), d.buf(dy)}, device.Epilogue{}, out*tiles, out, in, func(p *program) {
-		setTiles(p)
-		p.setInt("u_oh", oh)
-		p.setInt("u_ow", ow)
-	})
+	d.winogradPass(name+" output gradient", []string{"DY"}, []*glBuffer{d.buf(dm), d.buf(dy)}, device.Epilogue{}, out*tiles, out, in, setOut)
 	d.matMul(name+" product", du, dm, v, device.Epilogue{}, device.MatMulParams{Batch: 16, M: out, N: in, K: tiles, TransB: true,
 		StrideA: out * tiles, StrideB: in * tiles, StrideC: out * in, Alpha: 1})
 	d.winogradPass(name+" weights", []string{"WGRAD"}, []*glBuffer{d.buf(dw), d.buf(du)}, device.Epilogue{}, out*in, out, in, func(*program) {})
@@ -175,11 +163,14 @@ func (d *Device) winogradInput(name string, v, x device.Buffer, setTiles func(*p
 	})
 }
 
-// winogradTiles returns a function setting the tile uniforms of the
-// INPUT, OUTPUT and DY kernels for tiles tiles of tilesH × tilesW an image.
-func (d *Device) winogradTiles(tiles, tilesH, tilesW int) func(*program) {
+// winogradTiles returns the number of 2×2 tiles covering n output planes
+// of oh × ow, and functions setting the tile uniforms of the INPUT kernel
+// and, with the plane's, of the OUTPUT and DY kernels.
+func winogradTiles(n, oh, ow int) (tiles int, setTiles, setOut func(*program)) {
+	tilesH, tilesW := (oh+1)/2, (ow+1)/2
+	tiles = n * tilesH * tilesW
 	dTiles, dTilesW, dTilesHW := divMagic(tiles), divMagic(tilesW), divMagic(tilesH*tilesW)
-	return func(p *program) {
+	setTiles = func(p *program) {
 		p.setInt("u_tiles", tiles)
 		p.setInt("u_tilesW", tilesW)
 		p.setInt("u_tilesHW", tilesH*tilesW)
@@ -187,6 +178,12 @@ func (d *Device) winogradTiles(tiles, tilesH, tilesW int) func(*program) {
 		p.setPair("u_dTilesW", dTilesW)
 		p.setPair("u_dTilesHW", dTilesHW)
 	}
+	setOut = func(p *program) {
+		setTiles(p)
+		p.setInt("u_oh", oh)
+		p.setInt("u_ow", ow)
+	}
+	return tiles, setTiles, setOut
 }
 
 // winogradPass enqueues the winograd family's kernel of defs over count
