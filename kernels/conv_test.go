@@ -19,8 +19,10 @@ var convGeoms = []Conv2dGeom{
 	{N: 19, C: 6, H: 19, W: 17, K: 4, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 2},
 	{N: 7, C: 3, H: 20, W: 21, K: 5, R: 2, S: 3, StrideH: 2, StrideW: 2, PadH: 1, DilH: 1, DilW: 1, Groups: 1},
 	// Stride 1 but not direct (groups; more than directMaxC channels):
-	// the input gradient is the flipped convolution's forward pass.
+	// the input gradient is the flipped convolution's forward pass, but
+	// on fewer than flipMinCols output columns (2×7×4) col2im's.
 	{N: 3, C: 6, H: 7, W: 6, K: 4, R: 3, S: 2, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 2},
+	{N: 3, C: 66, H: 5, W: 4, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 2, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 	{N: 2, C: 66, H: 5, W: 4, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 2, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 	// Direct where the 32-channel pixel kernel runs (directWide): more
 	// than directMaxC channels, a multiple of 32 each way, rows of 8.
