@@ -180,20 +180,30 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 		t0 := time.Now()
 		var sum [4]float64
 		steps := 0
-		for b := range loader.Epoch(epoch) {
-			var s [4]float32
-			tensor.Tidy(func(sc *tensor.Scope) { err = m.step(sc.FromSlice(b.X, b.Shape...)).ReadTo(s[:]) })
-			if err == nil && !(math.Abs(float64(s[0]+s[1])) < math.Inf(1)) {
-				err = fmt.Errorf("losses became D %v, G %v", s[0], s[1])
-			}
-			if err != nil {
-				return nil, fmt.Errorf("epoch %d, step %d: %w", epoch+1, steps+1, err)
+		scores := train.NewStepLog(len(sum), func(s []float32, images int) error {
+			if !(math.Abs(float64(s[0]+s[1])) < math.Inf(1)) {
+				return fmt.Errorf("step %d: losses became D %v, G %v", steps+1, s[0], s[1])
 			}
 			for i, v := range s {
 				sum[i] += float64(v)
 			}
 			steps++
-			prog.Step(len(b.Y), sum[0]/float64(steps))
+			prog.Step(images, sum[0]/float64(steps))
+			return nil
+		})
+		for b := range loader.Epoch(epoch) {
+			// The scores are read back a StepLog's rows at a time.
+			tensor.Tidy(func(sc *tensor.Scope) { err = scores.Add(len(b.Y), m.step(sc.FromSlice(b.X, b.Shape...))) })
+			if err != nil {
+				break
+			}
+		}
+		if err == nil {
+			err = scores.Flush() // the epoch ends when its last steps have run
+		}
+		scores.Release()
+		if err != nil {
+			return nil, fmt.Errorf("epoch %d: %w", epoch+1, err)
 		}
 		n := float64(steps)
 		e := epochStats{DLoss: sum[0] / n, GLoss: sum[1] / n, DReal: sum[2] / n, DFake: sum[3] / n}

@@ -429,28 +429,34 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 		t0 := time.Now()
 		var sum float64
 		var count int
+		losses := train.NewStepLog(1, func(l []float32, chars int) error {
+			if !(math.Abs(float64(l[0])) < math.Inf(1)) {
+				return fmt.Errorf("the loss became %v after %d characters", l[0], count)
+			}
+			sum += float64(l[0]) * float64(chars)
+			count += chars
+			prog.Step(chars, sum/float64(count))
+			return nil
+		})
 		var h []*tensor.Tensor
 		err := streams(trainTok, p.Batch, o.seq, offset, func(x, y []int32) error {
-			var l [1]float32
 			var err error
 			tensor.Tidy(func(s *tensor.Scope) {
 				opt.ZeroGrad()
 				logits, hN := model.step(s.FromInts(x, o.seq, p.Batch), h)
 				loss := nn.CrossEntropyLoss(logits, s.FromInts(y, len(y)), nn.CrossEntropyOpts{})
 				loss.Backward()
-				optim.ClipGradNormTensor(s, params, float32(o.clip)) // read nothing back before the loss
+				optim.ClipGradNormTensor(s, params, float32(o.clip)) // reads nothing back
 				opt.Step()
-				err = loss.ReadTo(l[:])
+				err = losses.Add(len(y), loss) // read back a StepLog's rows at a time
 				h = carry(s, h, hN)
 			})
-			if err == nil && !(math.Abs(float64(l[0])) < math.Inf(1)) {
-				err = fmt.Errorf("the loss became %v after %d characters", l[0], count)
-			}
-			sum += float64(l[0]) * float64(len(y))
-			count += len(y)
-			prog.Step(len(y), sum/float64(count))
 			return err
 		})
+		if err == nil {
+			err = losses.Flush() // the epoch ends when its last steps have run
+		}
+		losses.Release()
 		release(h)
 		if err != nil {
 			return nil, fmt.Errorf("epoch %d: %w", epoch+1, err)

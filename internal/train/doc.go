@@ -9,5 +9,7 @@
 // GAN) build on Program instead: the same shared flags and checks, the
 // device, the progress display and the final line. WritePanels draws any
 // per-epoch curves, WriteImageGrid a grid of images, and LoadImages reads
-// a dataset as Main does.
+// a dataset as Main does. Every loop reads its steps' losses back through
+// a StepLog, many steps a read, so that a GPU is not left idle at every
+// step's end.
 package train

@@ -28,13 +28,21 @@ func batchTensors(s *tensor.Scope, b *data.Batch) (x, y *tensor.Tensor) {
 // trainEpoch runs one epoch of SGD steps on this process's shard, each
 // inside tensor.Tidy so that the step's device memory returns to the pool,
 // with the gradients averaged over the processes (d), and reads back only
-// the loss. It returns the mean loss and the number of samples over all
-// processes. check verifies after every step that the processes agree.
+// the losses, a StepLog's rows at a time. It returns the mean loss and the
+// number of samples over all processes. check verifies after every step
+// that the processes agree.
 func trainEpoch(model nn.Module, opt optim.Optimizer, d *ddp.DDP, loader *data.Loader, epoch int, p *Progress, check bool) (loss float64, n int, err error) {
 	model.Train(true)
 	var sum float64
+	seen := 0 // samples stepped on, n those whose loss was read back
+	losses := NewStepLog(1, func(l []float32, samples int) error {
+		sum += float64(l[0]) * float64(samples)
+		n += samples
+		p.Step(samples, sum/float64(n))
+		return nil
+	})
+	defer losses.Release()
 	for b := range loader.Epoch(epoch) {
-		var l [1]float32
 		tensor.Tidy(func(s *tensor.Scope) {
 			opt.ZeroGrad()
 			var out *tensor.Tensor
@@ -47,22 +55,22 @@ func trainEpoch(model nn.Module, opt optim.Optimizer, d *ddp.DDP, loader *data.L
 			if err = d.Backward(out, len(b.Y)); err != nil {
 				return
 			}
-			if out != nil {
-				if err = out.ReadTo(l[:]); err != nil {
-					return
-				}
-			}
 			opt.Step()
-			if check {
+			if out != nil {
+				err = losses.Add(len(b.Y), out)
+			}
+			if err == nil && check {
 				err = d.CheckInSync()
 			}
 		})
 		if err != nil {
-			return 0, 0, fmt.Errorf("epoch %d, after %d samples: %w", epoch+1, n, err)
+			return 0, 0, fmt.Errorf("epoch %d, after %d samples: %w", epoch+1, seen, err)
 		}
-		sum += float64(l[0]) * float64(len(b.Y))
-		n += len(b.Y)
-		p.Step(len(b.Y), sum/float64(n))
+		seen += len(b.Y)
+	}
+	// The epoch ends when its last steps have run.
+	if err := losses.Flush(); err != nil {
+		return 0, 0, fmt.Errorf("epoch %d, after %d samples: %w", epoch+1, seen, err)
 	}
 	total := []float64{sum, float64(n)}
 	if err := d.Comm().AllreduceFloat64(total); err != nil {

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/tensorgl/tensorgl/data"
-	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/dist"
 	"github.com/tensorgl/tensorgl/nn"
 	"github.com/tensorgl/tensorgl/nn/ddp"
@@ -16,14 +15,8 @@ import (
 // step's device memory: after the first epoch has created the optimizer's
 // state, the bytes in use stay the same epoch after epoch.
 func TestEpochsRecycleMemory(t *testing.T) {
-	dev, err := device.Open("cpu")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dev.Close()
-	prev := tensor.DefaultDevice()
-	tensor.SetDefaultDevice(dev)
-	defer tensor.SetDefaultDevice(prev)
+	dev := openDevice(t, "cpu")
+	useDevice(t, dev)
 
 	full, test, err := data.FashionMNISTSample()
 	if err != nil {
