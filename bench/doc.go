@@ -64,7 +64,10 @@
 // steps and step kernels with each step two kernels or one
 // (TENSORGL_GL_RNNSTEP, rnnstep-ab.txt), the ResNet-18 step and its layers'
 // kernels with the 3×3 convolutions direct or by F(2×2, 3×3)
-// (TENSORGL_GL_WINOGRAD=0 and 1, winograd-ab.txt), the same for the GEMM
+// (TENSORGL_GL_WINOGRAD=0 and 1, winograd-ab.txt), the LeNet step and its
+// layers' kernels with the convolutions of few channels direct or as
+// implicit GEMMs (TENSORGL_GL_CONVDIRECT=0 and 1, convdirect-ab.txt), the
+// same for the GEMM
 // core's tiles read as scalars or
 // vec4 double-buffered (TENSORGL_GL_GEMM) and for the tiling picked per
 // product by timing (TENSORGL_GL_TUNE=log, its choices printed) on the large

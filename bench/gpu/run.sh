@@ -19,7 +19,8 @@
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
 # CUDA), the CNN example on Fashion-MNIST on GL, the ResNet-18 step and its
 # layers with convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD,
-# alternated), BenchmarkKernel on GL, the
+# alternated), LeNet's convolutions direct or as implicit GEMMs
+# (TENSORGL_GL_CONVDIRECT, alternated), BenchmarkKernel on GL, the
 # large steps at batch 1024 on the CPU, BenchmarkKernel on the CPU, the
 # CPU and cross-device suites, and the RNN example. A step that would end
 # after the budget is cut short or skipped. The end of the output is a
@@ -312,6 +313,11 @@ fi
 # step and the ResNet layers' kernels, alternated.
 step winograd-ab 90 bench bash -c "$ab" _ TENSORGL_GL_WINOGRAD winograd "$rounds" "$bin/bench.test" "0 1" \
 	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/resnet:$(bt 0.2s)"
+# The convolutions of few channels (LeNet's) direct or as implicit GEMMs
+# (TENSORGL_GL_CONVDIRECT=0, 1: the default), the same bits: the LeNet step
+# and its layers' kernels, alternated.
+step convdirect-ab 60 bench bash -c "$ab" _ TENSORGL_GL_CONVDIRECT convdirect "$rounds" "$bin/bench.test" "0 1" \
+	"^BenchmarkTrainStep\$/^cnn\$/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/lenet:$(bt 0.2s)"
 step kernels-gl 120 bench "${bench[@]}" '^BenchmarkKernel$/./^gl' -test.benchtime "$(bt 0.1s)"
 step trainstep-large-cpu 120 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/-b1024$/^cpu$' -test.benchtime "$(bt 1s)"
 step kernels-cpu 120 bench "${bench[@]}" '^BenchmarkKernel$/./^cpu$' -test.benchtime "$(bt 0.1s)"
@@ -330,7 +336,7 @@ fi
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,elide-ab,elman-ab,rnnstep-ab,winograd-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,elide-ab,elman-ab,rnnstep-ab,winograd-ab,convdirect-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then

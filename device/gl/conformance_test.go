@@ -22,7 +22,8 @@ func TestConformance(t *testing.T) {
 // run the way the device did not choose (one dispatch or one GEMM a step;
 // one kernel a step or two, see RNNStepEnv), and the wide 3×3
 // convolutions direct or by F(2×2, 3×3), the way the device did not choose
-// (see WinogradEnv); then with the device's tiling read as vec4 from
+// (see WinogradEnv), and those of few channels as implicit GEMMs where the
+// device runs them direct (see ConvDirectEnv) or the other way; then with the device's tiling read as vec4 from
 // double-buffered shared memory and MatMul's operands loaded as vec4, or, where the device does
 // that already, with scalar tiles and loads, and no thin tiles, so products
 // of few rows run on the wide tiles too. None may take any result out of its
@@ -38,6 +39,7 @@ func TestConformanceVariants(t *testing.T) {
 		d.info.Limits.MaxStorageBlocks = 8
 		d.elmanFused = !d.elmanFused
 		d.lstmFused, d.gruFused, d.gruBackwardFused = !d.lstmFused, !d.gruFused, !d.gruBackwardFused
+		d.convDirect = !d.convDirect
 		// The suite's wide 3×3 convolutions (4·10⁶ multiply-adds and more)
 		// the other way: direct where the default takes them by F(2×2, 3×3)
 		// (llvmpipe's), else every one that can by it.

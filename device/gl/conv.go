@@ -18,6 +18,10 @@ func (d *Device) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2
 		return
 	}
 	g := max(p.Groups, 1)
+	if d.convDirectFits(p, false) {
+		d.convDirectPass("conv2d direct", "FORWARD", y, x, w, e, p, p.K/g, oh, ow)
+		return
+	}
 	d.conv("conv2d", "FORWARD", d.buf(y), d.buf(x), d.buf(w), e, p, g, p.K/g, p.N*oh*ow, p.C/g*p.R*p.S)
 }
 
@@ -31,6 +35,10 @@ func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue,
 		return
 	}
 	g := max(p.Groups, 1)
+	if d.convDirectFits(p, true) {
+		d.convDirectPass("conv2d backward input direct", "BACKWARD_X", dx, dy, w, e, p, p.C/g, p.H, p.W)
+		return
+	}
 	d.conv("conv2d backward input", "BACKWARD_X", d.buf(dx), d.buf(dy), d.buf(w), e, p, g, p.C/g, p.N*p.H*p.W, p.K/g*p.R*p.S)
 }
 
@@ -62,20 +70,26 @@ func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, e device.Epilo
 		{"u_dSH", divMagic(p.StrideH)}, {"u_dSW", divMagic(p.StrideW)},
 	}
 	d.gemm(name, "conv", "matmul", defs, nil, []*glBuffer{out, in0, in1}, e, nil, func(prog *program) {
-		for _, u := range []struct {
-			name string
-			v    int
-		}{
-			{"u_n", p.N}, {"u_c", p.C}, {"u_h", p.H}, {"u_w", p.W}, {"u_k", p.K}, {"u_r", p.R}, {"u_s", p.S},
-			{"u_oh", p.OutH()}, {"u_ow", p.OutW()}, {"u_strideH", p.StrideH}, {"u_strideW", p.StrideW},
-			{"u_padH", p.PadH}, {"u_padW", p.PadW}, {"u_dilH", p.DilH}, {"u_dilW", p.DilW}, {"u_groups", max(p.Groups, 1)},
-		} {
-			prog.setInt(u.name, u.v)
-		}
+		setConvShape(prog, p)
 		for _, u := range magic {
 			prog.setPair(u.name, u.m)
 		}
 	}, batch, m, n, k)
+}
+
+// setConvShape sets the uniforms of p's shape that conv.comp and
+// convdirect.comp share (u_n, u_c, … u_groups).
+func setConvShape(prog *program, p device.Conv2dParams) {
+	for _, u := range []struct {
+		name string
+		v    int
+	}{
+		{"u_n", p.N}, {"u_c", p.C}, {"u_h", p.H}, {"u_w", p.W}, {"u_k", p.K}, {"u_r", p.R}, {"u_s", p.S},
+		{"u_oh", p.OutH()}, {"u_ow", p.OutW()}, {"u_strideH", p.StrideH}, {"u_strideW", p.StrideW},
+		{"u_padH", p.PadH}, {"u_padW", p.PadW}, {"u_dilH", p.DilH}, {"u_dilW", p.DilW}, {"u_groups", max(p.Groups, 1)},
+	} {
+		prog.setInt(u.name, u.v)
+	}
 }
 
 // divMagic returns the pair (m, l) with which the shaders' fdiv divides

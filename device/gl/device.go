@@ -73,8 +73,11 @@ type Device struct {
 	// winogradMin: convolutions of at least this many multiply-adds run
 	// by F(2×2, 3×3) where they can; −1 none (see WinogradEnv).
 	winogradMin int
-	tuneMu      sync.Mutex
-	tuned       map[string]gemmTiles // the tuner's choices by product (layout and shape)
+	// convDirect: convolutions with few channels run direct where they
+	// fit (see ConvDirectEnv).
+	convDirect bool
+	tuneMu     sync.Mutex
+	tuned      map[string]gemmTiles // the tuner's choices by product (layout and shape)
 	// tuneFile and tuneTab: the TuneFileEnv file and its contents (tuneMu).
 	tuneFile string
 	tuneTab  tuneTable
@@ -341,6 +344,10 @@ func (d *Device) initContext() error {
 		return err
 	}
 	if d.winogradMin, err = winogradSetting(d.info.Software); err != nil {
+		ctx.destroy()
+		return err
+	}
+	if d.convDirect, err = convDirectSetting(); err != nil {
 		ctx.destroy()
 		return err
 	}

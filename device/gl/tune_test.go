@@ -131,6 +131,8 @@ func TestTuner(t *testing.T) {
 	defer plain.Close()
 	defer tuned.Close()
 	tuned.tune = tuneOn
+	// The convolution below, of few channels, as an implicit GEMM.
+	plain.convDirect, tuned.convDirect = false, false
 	// β and an epilogue: a trial that wrote the real output would show.
 	p := device.MatMulParams{Batch: 1, M: 40, N: 24, K: 50, Alpha: 1, Beta: 1.5}
 	cv := device.Conv2dParams{N: 2, C: 3, H: 9, W: 7, K: 5, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}

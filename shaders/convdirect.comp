@@ -1,0 +1,139 @@
+// Direct 2-D convolution for layers of few channels (LeNet's), NCHW: one
+// invocation computes PIX adjacent pixels of a row for all NOUT output
+// channels of its group, reading each input value once for all of them
+// (and each weight once for its PIX pixels), with the group's weights
+// staged in shared memory. Where the implicit GEMM (conv.comp) fills few
+// rows of its tiles (6 or 16 filters) and splits every operand index it
+// loads, this reads its operands with plain loops.
+//
+// Shapes as in conv.comp: x [N, C, H, W], w [K, C/G, R, S], y [N, K, OH, OW];
+// Cg = C/G, Kg = K/G. Work group y is the group g.
+//
+// FORWARD:    invocation (n, oh, ow…ow+PIX−1): y[n, g·Kg + k, oh, ow] for k < NOUT = Kg,
+//             the sum over (c, r, s) of w[g·Kg + k, c, r, s]·x[n, g·Cg + c, ih, iw],
+//             then the epilogue of common.glsl (bias by output channel, …)
+// BACKWARD_X: invocation (n, ih, iw…iw+PIX−1), stride 1: dx[n, g·Cg + c, ih, iw] for c < NOUT = Cg,
+//             the sum over (k, r, s) of w[g·Kg + k, c, r, s]·dy[n, g·Kg + k, oh, ow]
+//             with oh = ih + padH − r·dilH, ow = iw + padW − s·dilW, then the epilogue
+//
+// Each sum runs over its taps in the implicit GEMM's order ((c, r, s) or
+// (k, r, s), the last fastest), as fma(weight, value, sum): the padding's
+// columns add 0 as the GEMM's do, its rows are skipped (for finite weights
+// the same), so the results are the implicit GEMM's bits where it sums K
+// in one pass.
+//
+// Defines: FORWARD or BACKWARD_X; NOUT; PIX (adjacent pixels of a row an
+// invocation); WSIZE = Kg·Cg·R·S (the shared weights).
+
+uniform uint u_pixels; // invocations along x: N·OH·⌈OW/PIX⌉ (FORWARD) or N·H·⌈W/PIX⌉
+uniform int u_n;
+uniform int u_c;
+uniform int u_h;
+uniform int u_w;
+uniform int u_k;
+uniform int u_r;
+uniform int u_s;
+uniform int u_oh;
+uniform int u_ow;
+uniform int u_strideH;
+uniform int u_strideW;
+uniform int u_padH;
+uniform int u_padW;
+uniform int u_dilH;
+uniform int u_dilW;
+uniform int u_groups;
+uniform uvec2 u_dPlane; // common.glsl's udiv pair for an image's invocations (OH·⌈OW/PIX⌉ or H·⌈W/PIX⌉)
+uniform uvec2 u_dRow;   // … and for a row's (⌈OW/PIX⌉ or ⌈W/PIX⌉)
+
+layout(std430, binding = 0) writeonly buffer Out { float outp[]; };
+layout(std430, binding = 1) readonly buffer In0 { float in0[]; }; // x, or dy
+layout(std430, binding = 2) readonly buffer In1 { float in1[]; }; // w
+
+shared float ws[WSIZE];
+
+void main() {
+	int g = int(groupID().y);
+	int cg = u_c / u_groups, kg = u_k / u_groups;
+	// The group's weights, [Kg, Cg, R, S] as in memory.
+	for (uint i = gl_LocalInvocationID.x; i < uint(WSIZE); i += uint(LOCAL_X))
+		ws[i] = in1[g * WSIZE + int(i)];
+	barrier();
+	uint t = globalX();
+	if (t >= u_pixels) return;
+	uint n = udiv(t, u_dPlane);
+	int rs = u_r * u_s;
+#if defined(FORWARD)
+	// PIX adjacent pixels of a row an invocation (u_pixels counts N·OH·⌈OW/PIX⌉):
+	// each weight read from shared memory serves all of them.
+	int owb = (u_ow + PIX - 1) / PIX;
+	int rowAt = int(t - n * uint(u_oh * owb));
+	int oh = int(udiv(uint(rowAt), u_dRow));
+	int ow0 = (rowAt - oh * owb) * PIX;
+	float accp[NOUT * PIX];
+	for (int o = 0; o < NOUT * PIX; o++) accp[o] = 0.0f;
+	for (int c = 0; c < cg; c++) {
+		int base = (int(n) * u_c + g * cg + c) * u_h * u_w;
+		for (int r = 0; r < u_r; r++) {
+			int ih = oh * u_strideH - u_padH + r * u_dilH;
+			if (ih < 0 || ih >= u_h) continue;
+			for (int s = 0; s < u_s; s++) {
+				float v[PIX];
+				for (int q = 0; q < PIX; q++) {
+					int iw = (ow0 + q) * u_strideW - u_padW + s * u_dilW;
+					v[q] = (iw >= 0 && iw < u_w) ? in0[base + ih * u_w + iw] : 0.0f;
+				}
+				int wi = (c * u_r + r) * u_s + s;
+				for (int k = 0; k < NOUT; k++) {
+					float wk = ws[k * cg * rs + wi];
+					for (int q = 0; q < PIX; q++) accp[k * PIX + q] = fma(wk, v[q], accp[k * PIX + q]);
+				}
+			}
+		}
+	}
+	int plane = u_oh * u_ow;
+	for (int k = 0; k < NOUT; k++) {
+		int ch = g * kg + k;
+		for (int q = 0; q < PIX && ow0 + q < u_ow; q++) {
+			int i = (int(n) * u_k + ch) * plane + oh * u_ow + ow0 + q;
+			outp[i] = epilogue(accp[k * PIX + q], uint(ch), i);
+		}
+	}
+#elif defined(BACKWARD_X)
+	// PIX adjacent pixels of a row an invocation (u_pixels counts N·H·⌈W/PIX⌉).
+	int iwb = (u_w + PIX - 1) / PIX;
+	int rowAt = int(t - n * uint(u_h * iwb));
+	int ih = int(udiv(uint(rowAt), u_dRow));
+	int iw0 = (rowAt - ih * iwb) * PIX;
+	float accp[NOUT * PIX];
+	for (int o = 0; o < NOUT * PIX; o++) accp[o] = 0.0f;
+	for (int k = 0; k < kg; k++) {
+		int base = (int(n) * u_k + g * kg + k) * u_oh * u_ow;
+		for (int r = 0; r < u_r; r++) {
+			int oh = ih + u_padH - r * u_dilH;
+			if (oh < 0 || oh >= u_oh) continue;
+			for (int s = 0; s < u_s; s++) {
+				float v[PIX];
+				for (int q = 0; q < PIX; q++) {
+					int ow = iw0 + q + u_padW - s * u_dilW;
+					v[q] = (ow >= 0 && ow < u_ow) ? in0[base + oh * u_ow + ow] : 0.0f;
+				}
+				int wi = k * NOUT * rs + r * u_s + s;
+				for (int c = 0; c < NOUT; c++) {
+					float wc = ws[wi + c * rs];
+					for (int q = 0; q < PIX; q++) accp[c * PIX + q] = fma(wc, v[q], accp[c * PIX + q]);
+				}
+			}
+		}
+	}
+	int plane = u_h * u_w;
+	for (int c = 0; c < NOUT; c++) {
+		int ch = g * cg + c;
+		for (int q = 0; q < PIX && iw0 + q < u_w; q++) {
+			int i = (int(n) * u_c + ch) * plane + ih * u_w + iw0 + q;
+			outp[i] = epilogue(accp[c * PIX + q], uint(ch), i);
+		}
+	}
+#else
+#error convdirect: define FORWARD or BACKWARD_X
+#endif
+}
