@@ -22,8 +22,9 @@
 // the same), so the results are the implicit GEMM's bits where it sums K
 // in one pass.
 //
-// Defines: FORWARD or BACKWARD_X; NOUT; PIX (adjacent pixels of a row an
-// invocation); WSIZE = Kg·Cg·R·S (the shared weights).
+// Defines: FORWARD or BACKWARD_X with NOUT, PIX (adjacent pixels of a row
+// an invocation) and WSIZE = Kg·Cg·R·S (the shared weights); or WGRAD
+// with NS, or WGRAD_SUM (the weight gradient, below).
 
 uniform uint u_pixels; // invocations along x: N·OH·⌈OW/PIX⌉ (FORWARD) or N·H·⌈W/PIX⌉
 uniform int u_n;
@@ -46,9 +47,70 @@ uniform uvec2 u_dPlane; // common.glsl's udiv pair for an image's invocations (O
 uniform uvec2 u_dRow;   // … and for a row's (⌈OW/PIX⌉ or ⌈W/PIX⌉)
 
 layout(std430, binding = 0) writeonly buffer Out { float outp[]; };
-layout(std430, binding = 1) readonly buffer In0 { float in0[]; }; // x, or dy
-layout(std430, binding = 2) readonly buffer In1 { float in1[]; }; // w
+layout(std430, binding = 1) readonly buffer In0 { float in0[]; }; // x (FORWARD, WGRAD), or dy
+layout(std430, binding = 2) readonly buffer In1 { float in1[]; }; // w, or dy (WGRAD)
 
+#if defined(WGRAD)
+// WGRAD: the weight gradient, dw[g·Kg + k, c, r, s] = the sum over (n, oh, ow) of
+// dy[n, g·Kg + k, oh, ow]·x[n, g·Cg + c, oh·sH − pH + r·dH, ow·sW − pW + s·dW],
+// in u_slices slices of u_sliceRows output rows (of the N·OH): invocation
+// (slice, g, k, c, r) sums its slice's pixels in order for the NS = S taps
+// s, fma(dy, x, sum) as the implicit GEMM's BACKWARD_W, into
+// partial[slice·u_weights + w] (w the weight's index in dw), or into dw
+// itself with one slice; WGRAD_SUM then adds the slices in order. Taps in
+// the padding add 0, or (rows) are skipped.
+uniform uint u_items;   // invocations: slices·K·Cg·R
+uniform int u_weights;  // K·Cg·R·S
+uniform int u_slices;
+uniform int u_sliceRows;
+uniform uvec2 u_dItem;  // udiv pair for K·Cg·R (the items of a slice)
+uniform uvec2 u_dR;     // … for R
+uniform uvec2 u_dCg;    // … for Cg
+uniform uvec2 u_dOH;    // … for OH
+
+void main() {
+	uint t = globalX();
+	if (t >= u_items) return;
+	int cg = u_c / u_groups, kg = u_k / u_groups;
+	int perSlice = u_k * cg * u_r;
+	int slice = int(udiv(t, u_dItem)), item = int(t) - slice * perSlice;
+	int q = fdiv(item, u_dR), r = item - q * u_r;
+	int kk = fdiv(q, u_dCg), c = q - kk * cg; // kk = g·Kg + k
+	int g = kk / kg;
+	float acc[NS];
+	for (int s = 0; s < NS; s++) acc[s] = 0.0f;
+	int row0 = slice * u_sliceRows, row1 = min(u_n * u_oh, row0 + u_sliceRows);
+	for (int row = row0; row < row1; row++) {
+		int n = fdiv(row, u_dOH), oh = row - n * u_oh;
+		int ih = oh * u_strideH - u_padH + r * u_dilH;
+		if (ih < 0 || ih >= u_h) continue;
+		int dyBase = ((n * u_k + kk) * u_oh + oh) * u_ow;
+		int xBase = ((n * u_c + g * cg + c) * u_h + ih) * u_w;
+		for (int ow = 0; ow < u_ow; ow++) {
+			float d = in1[dyBase + ow];
+			for (int s = 0; s < NS; s++) {
+				int iw = ow * u_strideW - u_padW + s * u_dilW;
+				float v = (iw >= 0 && iw < u_w) ? in0[xBase + iw] : 0.0f;
+				acc[s] = fma(d, v, acc[s]);
+			}
+		}
+	}
+	int w = ((kk * cg + c) * u_r + r) * NS;
+	for (int s = 0; s < NS; s++) outp[slice * u_weights + w + s] = acc[s];
+}
+#elif defined(WGRAD_SUM)
+uniform int u_weights;
+uniform int u_slices;
+layout(std430, binding = 3) readonly buffer Partial { float partial[]; };
+
+void main() {
+	uint t = globalX();
+	if (t >= uint(u_weights)) return;
+	float sum = 0.0f;
+	for (int sl = 0; sl < u_slices; sl++) sum += partial[sl * u_weights + int(t)];
+	outp[t] = sum;
+}
+#else
 shared float ws[WSIZE];
 
 void main() {
@@ -134,6 +196,7 @@ void main() {
 		}
 	}
 #else
-#error convdirect: define FORWARD or BACKWARD_X
+#error convdirect: define FORWARD, BACKWARD_X, WGRAD or WGRAD_SUM
 #endif
 }
+#endif

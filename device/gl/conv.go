@@ -50,6 +50,10 @@ func (d *Device) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dPa
 		d.winogradWgrad("conv2d backward weight winograd", dw, x, dy, p.N, p.C, p.K, p.H, p.W, p.PadH, p.PadW, p.OutH(), p.OutW())
 		return
 	}
+	if d.convDirectWgradFits(p) {
+		d.convDirectWgrad("conv2d backward weight direct", dw, x, dy, p)
+		return
+	}
 	g := max(p.Groups, 1)
 	d.conv("conv2d backward weight", "BACKWARD_W", d.buf(dw), d.buf(x), d.buf(dy), device.Epilogue{}, p, g, p.K/g, p.C/g*p.R*p.S, p.N*p.OutH()*p.OutW())
 }

@@ -11,15 +11,17 @@ import (
 )
 
 // ConvDirectEnv names the environment variable that chooses, when a device
-// is opened, whether the forward pass and the input gradient of
-// convolutions with few channels run as a direct convolution
-// (shaders/convdirect.comp, convDirectFits): 1 (the default) where they
-// fit, 0 never, so every one runs as the implicit GEMM. One invocation per
-// pixel computes every output channel of its group from inputs it reads
-// once, the group's weights staged in shared memory; the implicit GEMM
-// filled 6 or 16 of its tiles' rows on such layers and split each operand
-// index it loaded. The sums run in the same order, without the padding's
-// zero terms.
+// is opened, whether the three passes of convolutions with few channels
+// run as direct convolutions (shaders/convdirect.comp; convDirectFits,
+// convDirectWgradFits): 1 (the default) where they fit, 0 never, so every
+// one runs as the implicit GEMM. Forward and backward to the input, one
+// invocation computes four pixels of a row for every output channel of its
+// group from inputs it reads once, the group's weights staged in shared
+// memory, summing in the GEMM's order (its bits); the weight gradient sums
+// slices of output rows, one invocation per filter, input channel and
+// filter row, then the slices in order. The implicit GEMM filled 6 or 16
+// of its tiles' rows on such layers (a weight gradient of 6×25 outputs 7%
+// of a 16×128 tile) and split each operand index it loaded.
 const ConvDirectEnv = "TENSORGL_GL_CONVDIRECT"
 
 // convDirectMaxOut is the most output channels of a group that one
@@ -89,4 +91,86 @@ func (d *Device) convDirectPass(name, mode string, out, in0, w device.Buffer, e 
 		setEpilogue(prog, e)
 		d.dispatch(prog, (pixels+elemLocal-1)/elemLocal, g, 1)
 	})
+}
+
+// convDirectWgradItems is how many invocations the direct weight gradient
+// aims at: its output rows are cut into slices until (K·Cg·R)·slices
+// reaches it, each slice of at least convDirectWgradMinRows rows.
+const convDirectWgradItems = 2048
+
+// convDirectWgradMinRows is the fewest output rows of a slice of the direct
+// weight gradient.
+const convDirectWgradMinRows = 4
+
+// convDirectWgradFits reports whether the weight gradient of p runs direct:
+// with d's setting, at most convDirectMaxOut channels a group each way, at
+// most 8 taps a filter row, at most convDirectMaxWeights weights a group.
+func (d *Device) convDirectWgradFits(p device.Conv2dParams) bool {
+	g := max(p.Groups, 1)
+	cg, kg := p.C/g, p.K/g
+	return d.convDirect && cg <= convDirectMaxOut && kg <= convDirectMaxOut && p.S <= 8 && kg*cg*p.R*p.S <= convDirectMaxWeights
+}
+
+// convDirectWgradSlices returns how many slices of whole output rows the
+// direct weight gradient of p sums separately, and the rows of each (the
+// last may have fewer): fixed by the shape, so the sums' order is too.
+func convDirectWgradSlices(p device.Conv2dParams) (slices, rows int) {
+	perSlice := p.K * (p.C / max(p.Groups, 1)) * p.R
+	total := p.N * p.OutH()
+	slices = max(1, min((convDirectWgradItems+perSlice-1)/perSlice, total/convDirectWgradMinRows))
+	rows = (total + slices - 1) / slices
+	return (total + rows - 1) / rows, rows
+}
+
+// convDirectWgrad computes dw from x and dy in one pass per slice of output
+// rows (one invocation per slice, filter, input channel and filter row)
+// and, with more than one slice, a second that adds the slices in order.
+func (d *Device) convDirectWgrad(name string, dw, x, dy device.Buffer, p device.Conv2dParams) {
+	g := max(p.Groups, 1)
+	cg := p.C / g
+	slices, rows := convDirectWgradSlices(p)
+	perSlice := p.K * cg * p.R
+	weights := perSlice * p.S
+	out := dw
+	var partial device.Buffer
+	if slices > 1 {
+		partial = d.Alloc(device.Float32, slices*weights)
+		out = partial
+	}
+	all := []*glBuffer{d.buf(out), d.buf(x), d.buf(dy)}
+	defs := []string{"WGRAD", localDef(elemLocal), "NS=" + strconv.Itoa(p.S)}
+	dItem, dR, dCg, dOH := divMagic(perSlice), divMagic(p.R), divMagic(cg), divMagic(p.OutH())
+	d.enqueue(name, func() {
+		prog := d.program(variant{family: "convdirect", defs: defs})
+		if prog == nil {
+			return
+		}
+		d.bind(writes(0), all...)
+		setConvShape(prog, p)
+		prog.setUint("u_items", slices*perSlice)
+		prog.setInt("u_weights", weights)
+		prog.setInt("u_slices", slices)
+		prog.setInt("u_sliceRows", rows)
+		prog.setPair("u_dItem", dItem)
+		prog.setPair("u_dR", dR)
+		prog.setPair("u_dCg", dCg)
+		prog.setPair("u_dOH", dOH)
+		d.dispatch1(prog, slices*perSlice, elemLocal)
+	})
+	if slices == 1 {
+		return
+	}
+	sumBufs := []*glBuffer{d.buf(dw), nil, nil, d.buf(partial)}
+	d.enqueue(name+" sum", func() {
+		prog := d.program(variant{family: "convdirect", defs: []string{"WGRAD_SUM", localDef(elemLocal)}})
+		if prog == nil {
+			return
+		}
+		d.bind(writes(0), sumBufs...)
+		prog.setInt("u_weights", weights)
+		prog.setInt("u_slices", slices)
+		d.dispatch1(prog, weights, elemLocal)
+	})
+	// Commands run in order: whatever reuses it next comes after.
+	d.Free(partial)
 }

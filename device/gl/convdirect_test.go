@@ -28,33 +28,38 @@ func TestConvDirectSetting(t *testing.T) {
 
 // TestConvDirect checks which convolutions run direct (few channels: at
 // most 16 outputs a group, at most 4 096 weights a group, the input
-// gradient with stride 1) and that they give the implicit GEMM's bits:
-// the same sums in the same order, the padding's zero terms left out,
-// with an epilogue (bias and ReLU forward, a residual backward), on rows
-// whose width is no multiple of the pixels an invocation computes.
+// gradient with stride 1; the weight gradient with at most 16 channels
+// each way and 8 taps a filter row) and that the forward pass and the input
+// gradient give the implicit GEMM's bits: the same sums in the same order,
+// the padding's zero terms left out, with an epilogue (bias and ReLU
+// forward, a residual backward), on rows whose width is no multiple of the
+// pixels an invocation computes. The weight gradient, summed in slices of
+// rows, is checked against float64 within the bound of its sums, as the
+// GEMM's is.
 func TestConvDirect(t *testing.T) {
 	d := openOrSkip(t)
 	defer d.Close()
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, c := range []struct {
-		name              string
-		p                 device.Conv2dParams
-		forward, backward bool
+		name                     string
+		p                        device.Conv2dParams
+		forward, backward, wgrad bool
 	}{
-		{"lenet1", device.Conv2dParams{N: 3, C: 1, H: 9, W: 11, K: 6, R: 5, S: 5, PadH: 2, PadW: 2}, true, true},
-		{"lenet2", device.Conv2dParams{N: 2, C: 6, H: 14, W: 13, K: 16, R: 5, S: 5}, true, true},
-		{"groups-dilation", device.Conv2dParams{N: 2, C: 4, H: 9, W: 7, K: 6, R: 3, S: 2, PadH: 2, PadW: 1, DilH: 2, Groups: 2}, true, true},
-		{"stride 2", device.Conv2dParams{N: 2, C: 3, H: 9, W: 10, K: 8, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, true, false},
-		{"1x1", device.Conv2dParams{N: 2, C: 16, H: 5, W: 6, K: 16, R: 1, S: 1}, true, true},
-		{"17 filters", device.Conv2dParams{N: 2, C: 6, H: 7, W: 7, K: 17, R: 3, S: 3, PadH: 1, PadW: 1}, false, true},
-		{"17 channels", device.Conv2dParams{N: 2, C: 17, H: 7, W: 7, K: 6, R: 3, S: 3, PadH: 1, PadW: 1}, true, false},
-		{"too many weights", device.Conv2dParams{N: 1, C: 16, H: 8, W: 8, K: 16, R: 5, S: 5, PadH: 2, PadW: 2}, false, false},
+		{"lenet1", device.Conv2dParams{N: 3, C: 1, H: 9, W: 11, K: 6, R: 5, S: 5, PadH: 2, PadW: 2}, true, true, true},
+		{"lenet2", device.Conv2dParams{N: 2, C: 6, H: 14, W: 13, K: 16, R: 5, S: 5}, true, true, true},
+		{"groups-dilation", device.Conv2dParams{N: 2, C: 4, H: 9, W: 7, K: 6, R: 3, S: 2, PadH: 2, PadW: 1, DilH: 2, DilW: 2, Groups: 2}, true, true, true},
+		{"stride 2", device.Conv2dParams{N: 2, C: 3, H: 9, W: 10, K: 8, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, true, false, true},
+		{"1x1", device.Conv2dParams{N: 2, C: 16, H: 5, W: 6, K: 16, R: 1, S: 1}, true, true, true},
+		{"17 filters", device.Conv2dParams{N: 2, C: 6, H: 7, W: 7, K: 17, R: 3, S: 3, PadH: 1, PadW: 1}, false, true, false},
+		{"17 channels", device.Conv2dParams{N: 2, C: 17, H: 7, W: 7, K: 6, R: 3, S: 3, PadH: 1, PadW: 1}, true, false, false},
+		{"9 taps a row", device.Conv2dParams{N: 2, C: 2, H: 4, W: 12, K: 3, R: 1, S: 9, PadW: 4}, true, true, false},
+		{"too many weights", device.Conv2dParams{N: 1, C: 16, H: 8, W: 8, K: 16, R: 5, S: 5, PadH: 2, PadW: 2}, false, false, false},
 	} {
 		p := c.p
 		p.StrideH, p.StrideW = max(p.StrideH, 1), max(p.StrideW, 1)
 		p.DilH, p.DilW, p.Groups = max(p.DilH, 1), max(p.DilW, 1), max(p.Groups, 1)
-		if got := [2]bool{d.convDirectFits(p, false), d.convDirectFits(p, true)}; got != [2]bool{c.forward, c.backward} {
-			t.Errorf("%s: direct forward, backward input %v, want %v", c.name, got, [2]bool{c.forward, c.backward})
+		if got, want := [3]bool{d.convDirectFits(p, false), d.convDirectFits(p, true), d.convDirectWgradFits(p)}, [3]bool{c.forward, c.backward, c.wgrad}; got != want {
+			t.Errorf("%s: direct forward, backward input, backward weight %v, want %v", c.name, got, want)
 		}
 		nx, nw, ny := p.N*p.C*p.H*p.W, p.K*p.C/p.Groups*p.R*p.S, p.N*p.K*p.OutH()*p.OutW()
 		upload := func(n int, scale float64) device.Buffer {
@@ -70,12 +75,13 @@ func TestConvDirect(t *testing.T) {
 		bias, res := upload(p.K, 1), upload(nx, 1)
 		fwd := device.Epilogue{Bias: bias, Act: device.ActRelu}
 		bwd := device.Epilogue{Residual: res}
-		run := func(direct bool) (y, dx []float32, names []string) {
+		run := func(direct bool) (y, dx, dw []float32, names []string) {
 			d.convDirect = direct
-			yb, dxb := d.Alloc(device.Float32, ny), d.Alloc(device.Float32, nx)
+			yb, dxb, dwb := d.Alloc(device.Float32, ny), d.Alloc(device.Float32, nx), d.Alloc(device.Float32, nw)
 			d.SetProfiling(true)
 			d.Conv2d(yb, x, w, fwd, p)
 			d.Conv2dBackwardInput(dxb, dy, w, bwd, p)
+			d.Conv2dBackwardWeight(dwb, x, dy, p)
 			prof, err := d.Profile()
 			d.SetProfiling(false)
 			if err != nil {
@@ -84,26 +90,27 @@ func TestConvDirect(t *testing.T) {
 			for _, k := range prof {
 				names = append(names, k.Name)
 			}
-			y, dx = make([]float32, ny), make([]float32, nx)
-			if err := d.Read(yb, y); err != nil {
-				t.Fatal(err)
+			y, dx, dw = make([]float32, ny), make([]float32, nx), make([]float32, nw)
+			for _, r := range []struct {
+				b   device.Buffer
+				dst []float32
+			}{{yb, y}, {dxb, dx}, {dwb, dw}} {
+				if err := d.Read(r.b, r.dst); err != nil {
+					t.Fatal(err)
+				}
+				d.Free(r.b)
 			}
-			if err := d.Read(dxb, dx); err != nil {
-				t.Fatal(err)
-			}
-			d.Free(yb)
-			d.Free(dxb)
-			return y, dx, names
+			return y, dx, dw, names
 		}
-		gy, gdx, _ := run(false)
-		y, dx, names := run(true)
+		gy, gdx, gdw, _ := run(false)
+		y, dx, dw, names := run(true)
 		joined := strings.Join(names, "; ")
 		for _, pass := range []struct {
 			name   string
 			direct bool
 			got    []float32
 			want   []float32
-		}{{"conv2d direct", c.forward, y, gy}, {"conv2d backward input direct", c.backward, dx, gdx}} {
+		}{{"conv2d direct", c.forward, y, gy}, {"conv2d backward input direct", c.backward, dx, gdx}, {"conv2d backward weight direct", c.wgrad, dw, nil}} {
 			if strings.Contains(joined, pass.name+";") || strings.HasSuffix(joined, pass.name) {
 				if !pass.direct {
 					t.Errorf("%s: ran %q (%s)", c.name, pass.name, joined)
@@ -118,9 +125,99 @@ func TestConvDirect(t *testing.T) {
 				}
 			}
 		}
+		// The weight gradient sums its terms in slices of rows, another
+		// order than the GEMM's: both against float64, within the bound of
+		// a float32 sum of its terms, n·ε·Σ|term| (n the terms a weight).
+		ref, bound := refWgrad(t, d, x, dy, p)
+		for _, v := range []struct {
+			name string
+			got  []float32
+		}{{"direct", dw}, {"implicit GEMM", gdw}} {
+			for i := range ref {
+				if e := math.Abs(float64(v.got[i]) - ref[i]); e > bound[i] {
+					t.Errorf("%s, weight gradient %s: [%d] = %v, float64 %v, error %.3g over %.3g", c.name, v.name, i, v.got[i], ref[i], e, bound[i])
+					break
+				}
+			}
+		}
 		for _, b := range []device.Buffer{x, w, dy, bias, res} {
 			d.Free(b)
 		}
 	}
 	d.convDirect = true
+}
+
+// refWgrad returns the weight gradient of p from x and dy in float64 and,
+// for each weight, the bound n·2⁻²⁴·Σ|term| of a float32 sum of its n terms.
+func refWgrad(t *testing.T, d *Device, xb, dyb device.Buffer, p device.Conv2dParams) (ref, bound []float64) {
+	g := max(p.Groups, 1)
+	cg, kg := p.C/g, p.K/g
+	oh, ow := p.OutH(), p.OutW()
+	x, dy := make([]float32, p.N*p.C*p.H*p.W), make([]float32, p.N*p.K*oh*ow)
+	if err := d.Read(xb, x); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Read(dyb, dy); err != nil {
+		t.Fatal(err)
+	}
+	ref, bound = make([]float64, p.K*cg*p.R*p.S), make([]float64, p.K*cg*p.R*p.S)
+	terms := float64(p.N * oh * ow)
+	for k := range p.K {
+		for c := range cg {
+			for r := range p.R {
+				for s := range p.S {
+					var sum, abs float64
+					for n := range p.N {
+						for i := range oh {
+							for j := range ow {
+								ih, iw := i*p.StrideH-p.PadH+r*p.DilH, j*p.StrideW-p.PadW+s*p.DilW
+								if ih < 0 || ih >= p.H || iw < 0 || iw >= p.W {
+									continue
+								}
+								v := float64(dy[((n*p.K+k)*oh+i)*ow+j]) * float64(x[((n*p.C+k/kg*cg+c)*p.H+ih)*p.W+iw])
+								sum += v
+								abs += math.Abs(v)
+							}
+						}
+					}
+					w := ((k*cg+c)*p.R+r)*p.S + s
+					ref[w], bound[w] = sum, terms*0x1p-24*abs+1e-30
+				}
+			}
+		}
+	}
+	return ref, bound
+}
+
+// TestConvDirectWgradSlices: the direct weight gradient's slices of output
+// rows for LeNet's layers at batch 64, and one slice, one dispatch, where
+// the rows are few.
+func TestConvDirectWgradSlices(t *testing.T) {
+	for _, c := range []struct {
+		p            device.Conv2dParams
+		slices, rows int
+	}{
+		{device.Conv2dParams{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, PadH: 2, PadW: 2, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 69, 26},
+		{device.Conv2dParams{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 5, 128},
+		{device.Conv2dParams{N: 1, C: 2, H: 6, W: 6, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 1, 4},
+	} {
+		if s, r := convDirectWgradSlices(c.p); s != c.slices || r != c.rows {
+			t.Errorf("%+v: %d slices of %d rows, want %d of %d", c.p, s, r, c.slices, c.rows)
+		}
+	}
+	d := openOrSkip(t)
+	defer d.Close()
+	p := device.Conv2dParams{N: 1, C: 2, H: 6, W: 6, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}
+	x, dy, dw := d.Alloc(device.Float32, 72), d.Alloc(device.Float32, 48), d.Alloc(device.Float32, 54)
+	before := d.Stats().Dispatches
+	d.Conv2dBackwardWeight(dw, x, dy, p)
+	if err := d.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if n := d.Stats().Dispatches - before; n != 1 {
+		t.Errorf("one slice: %d dispatches, want 1", n)
+	}
+	for _, b := range []device.Buffer{x, dy, dw} {
+		d.Free(b)
+	}
 }

@@ -51,10 +51,10 @@
 // weight gradient, 1 024 terms or more a weight), by Winograd's
 // F(2×2, 3×3); by default those of 2²⁷ multiply-adds or more on hardware,
 // 2²² on llvmpipe.
-// TENSORGL_GL_CONVDIRECT=0 (see ConvDirectEnv) runs the forward pass and
-// the input gradient of convolutions with few channels (LeNet's) as
-// implicit GEMMs too, where by default they run direct, with the same
-// results.
+// TENSORGL_GL_CONVDIRECT=0 (see ConvDirectEnv) runs the convolutions with
+// few channels (LeNet's) as implicit GEMMs too, where by default they run
+// direct: the forward pass and the input gradient with the same results,
+// the weight gradient summed in another order.
 //
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the
@@ -69,8 +69,9 @@
 // most of the device idle. The implicit-GEMM convolutions put the images
 // side by side along the GEMM's columns; those of at most 16 output
 // channels a group run direct instead, four pixels of a row an invocation
-// with the group's weights in shared memory (shaders/convdirect.comp, see
-// ConvDirectEnv); the wide 3×3 stride-1 ones run by
+// with the group's weights in shared memory, and their weight gradients in
+// slices of rows (shaders/convdirect.comp, see ConvDirectEnv); the wide
+// 3×3 stride-1 ones run by
 // F(2×2, 3×3) around a GEMM batched over the 16 transformed elements
 // (shaders/winograd.comp, see WinogradEnv). ScatterAdd with indices that do not vary along
 // the inner axis (embedding gradients) sorts its indices into per-row
