@@ -69,7 +69,8 @@ func (d *Device) convDirectFits(p device.Conv2dParams, backward bool) bool {
 
 // convDirectPass runs shaders/convdirect.comp in mode (FORWARD or
 // BACKWARD_X) from in0 (x or dy) and w into out, e applied, one invocation
-// per pixel of the output planes (oh×ow, n images), nout channels each.
+// per convDirectPix adjacent pixels of a row of the output planes (oh×ow,
+// n images), nout channels each.
 func (d *Device) convDirectPass(name, mode string, out, in0, w device.Buffer, e device.Epilogue, p device.Conv2dParams, nout, oh, ow int) {
 	g := max(p.Groups, 1)
 	row := (ow + convDirectPix - 1) / convDirectPix // invocations along a row of the output planes
@@ -117,6 +118,9 @@ func (d *Device) convDirectWgradFits(p device.Conv2dParams) bool {
 func convDirectWgradSlices(p device.Conv2dParams) (slices, rows int) {
 	perSlice := p.K * (p.C / max(p.Groups, 1)) * p.R
 	total := p.N * p.OutH()
+	if total <= 0 {
+		return 1, 0 // no rows: one pass writes the zero sums
+	}
 	slices = max(1, min((convDirectWgradItems+perSlice-1)/perSlice, total/convDirectWgradMinRows))
 	rows = (total + slices - 1) / slices
 	return (total + rows - 1) / rows, rows

@@ -200,6 +200,7 @@ func TestConvDirectWgradSlices(t *testing.T) {
 		{device.Conv2dParams{N: 64, C: 1, H: 28, W: 28, K: 6, R: 5, S: 5, PadH: 2, PadW: 2, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 69, 26},
 		{device.Conv2dParams{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 5, 128},
 		{device.Conv2dParams{N: 1, C: 2, H: 6, W: 6, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 1, 4},
+		{device.Conv2dParams{N: 0, C: 2, H: 6, W: 6, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 1, 0},
 	} {
 		if s, r := convDirectWgradSlices(c.p); s != c.slices || r != c.rows {
 			t.Errorf("%+v: %d slices of %d rows, want %d of %d", c.p, s, r, c.slices, c.rows)
@@ -216,6 +217,19 @@ func TestConvDirectWgradSlices(t *testing.T) {
 	}
 	if n := d.Stats().Dispatches - before; n != 1 {
 		t.Errorf("one slice: %d dispatches, want 1", n)
+	}
+	// No images: the sums are zero.
+	p.N = 0
+	d.Fill(dw, 0, 54, 1)
+	d.Conv2dBackwardWeight(dw, x, dy, p)
+	got := make([]float32, 54)
+	if err := d.Read(dw, got); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		if v != 0 {
+			t.Fatalf("no images: dw[%d] = %v, want 0", i, v)
+		}
 	}
 	for _, b := range []device.Buffer{x, dy, dw} {
 		d.Free(b)
