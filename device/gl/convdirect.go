@@ -96,8 +96,16 @@ func (d *Device) convDirectPass(name, mode string, out, in0, w device.Buffer, e 
 
 // convDirectWgradItems is how many invocations the direct weight gradient
 // aims at: its output rows are cut into slices until (K·Cg·R)·slices
-// reaches it, each slice of at least convDirectWgradMinRows rows.
+// reaches it, and until each invocation sums at most
+// convDirectWgradMaxWork terms, each slice of at least
+// convDirectWgradMinRows rows.
 const convDirectWgradItems = 2048
+
+// convDirectWgradMaxWork is the most multiply-adds one invocation of the
+// direct weight gradient sums (a slice's rows × OW × S): a large input
+// (16 channels of 224×224 at batch 32) would otherwise leave 2 304
+// invocations of 1.6 M serial multiply-adds each.
+const convDirectWgradMaxWork = 1 << 15
 
 // convDirectWgradMinRows is the fewest output rows of a slice of the direct
 // weight gradient.
@@ -121,7 +129,9 @@ func convDirectWgradSlices(p device.Conv2dParams) (slices, rows int) {
 	if total <= 0 {
 		return 1, 0 // no rows: one pass writes the zero sums
 	}
-	slices = max(1, min((convDirectWgradItems+perSlice-1)/perSlice, total/convDirectWgradMinRows))
+	work := total * p.OutW() * p.S // one invocation's terms with one slice
+	slices = max(1, min(max((convDirectWgradItems+perSlice-1)/perSlice, (work+convDirectWgradMaxWork-1)/convDirectWgradMaxWork),
+		total/convDirectWgradMinRows))
 	rows = (total + slices - 1) / slices
 	return (total + rows - 1) / rows, rows
 }

@@ -190,8 +190,8 @@ func refWgrad(t *testing.T, d *Device, xb, dyb device.Buffer, p device.Conv2dPar
 }
 
 // TestConvDirectWgradSlices: the direct weight gradient's slices of output
-// rows for LeNet's layers at batch 64, and one slice, one dispatch, where
-// the rows are few.
+// rows for LeNet's layers at batch 64 and for large planes, and one slice,
+// one dispatch, where the rows are few.
 func TestConvDirectWgradSlices(t *testing.T) {
 	for _, c := range []struct {
 		p            device.Conv2dParams
@@ -201,6 +201,9 @@ func TestConvDirectWgradSlices(t *testing.T) {
 		{device.Conv2dParams{N: 64, C: 6, H: 14, W: 14, K: 16, R: 5, S: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 5, 128},
 		{device.Conv2dParams{N: 1, C: 2, H: 6, W: 6, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 1, 4},
 		{device.Conv2dParams{N: 0, C: 2, H: 6, W: 6, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 1, 0},
+		// Large planes: slices until an invocation sums at most 2¹⁵ terms
+		// (7 168 rows × 224 × 3 = 4.8 M terms, 147 slices of 49 rows).
+		{device.Conv2dParams{N: 32, C: 16, H: 224, W: 224, K: 16, R: 3, S: 3, PadH: 1, PadW: 1, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1}, 147, 49},
 	} {
 		if s, r := convDirectWgradSlices(c.p); s != c.slices || r != c.rows {
 			t.Errorf("%+v: %d slices of %d rows, want %d of %d", c.p, s, r, c.slices, c.rows)
