@@ -198,11 +198,7 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 				break
 			}
 		}
-		if err == nil {
-			err = scores.Flush() // the epoch ends when its last steps have run
-		}
-		scores.Release()
-		if err != nil {
+		if err = scores.Finish(err); err != nil {
 			return nil, fmt.Errorf("epoch %d: %w", epoch+1, err)
 		}
 		n := float64(steps)

@@ -453,10 +453,7 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 			})
 			return err
 		})
-		if err == nil {
-			err = losses.Flush() // the epoch ends when its last steps have run
-		}
-		losses.Release()
+		err = losses.Finish(err)
 		release(h)
 		if err != nil {
 			return nil, fmt.Errorf("epoch %d: %w", epoch+1, err)

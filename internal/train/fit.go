@@ -41,7 +41,6 @@ func trainEpoch(model nn.Module, opt optim.Optimizer, d *ddp.DDP, loader *data.L
 		p.Step(samples, sum/float64(n))
 		return nil
 	})
-	defer losses.Release()
 	for b := range loader.Epoch(epoch) {
 		tensor.Tidy(func(s *tensor.Scope) {
 			opt.ZeroGrad()
@@ -64,12 +63,11 @@ func trainEpoch(model nn.Module, opt optim.Optimizer, d *ddp.DDP, loader *data.L
 			}
 		})
 		if err != nil {
-			return 0, 0, fmt.Errorf("epoch %d, after %d samples: %w", epoch+1, seen, err)
+			break
 		}
 		seen += len(b.Y)
 	}
-	// The epoch ends when its last steps have run.
-	if err := losses.Flush(); err != nil {
+	if err = losses.Finish(err); err != nil {
 		return 0, 0, fmt.Errorf("epoch %d, after %d samples: %w", epoch+1, seen, err)
 	}
 	total := []float64{sum, float64(n)}

@@ -91,6 +91,18 @@ func (l *StepLog) Flush() error {
 	return nil
 }
 
+// Finish ends the log after a loop whose error is err: with err nil it
+// reads back the rows still queued (so the loop ends when its last steps
+// have run) and returns Flush's error, else it returns err without
+// reading; it releases the buffer either way.
+func (l *StepLog) Finish(err error) error {
+	if err == nil {
+		err = l.Flush()
+	}
+	l.Release()
+	return err
+}
+
 // Release returns the log's device buffer; rows not yet read are dropped.
 // The log must not be used afterwards.
 func (l *StepLog) Release() {

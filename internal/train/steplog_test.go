@@ -160,4 +160,22 @@ func TestStepLogErrors(t *testing.T) {
 	if emitted != 3 {
 		t.Errorf("a row added after the interval was not read back at once (%d emitted)", emitted)
 	}
+
+	// Finish reads what is queued, or, after an error, returns it unread.
+	for _, loopErr := range []error{nil, errors.New("a step failed")} {
+		f := NewStepLog(1, func([]float32, int) error { emitted++; return nil })
+		f.every = time.Hour
+		tensor.Tidy(func(s *tensor.Scope) {
+			if err := f.Add(1, s.FromSlice([]float32{6})); err != nil {
+				t.Fatal(err)
+			}
+		})
+		before := emitted
+		if err := f.Finish(loopErr); err != loopErr {
+			t.Errorf("Finish(%v): %v", loopErr, err)
+		}
+		if read := emitted - before; (loopErr == nil) != (read == 1) {
+			t.Errorf("Finish(%v) read back %d rows", loopErr, read)
+		}
+	}
 }
