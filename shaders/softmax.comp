@@ -1,6 +1,9 @@
 // Softmax and log-softmax over the rows of a contiguous [Rows, N] matrix,
-// forward and backward. One work group per row; every row-wide max or sum is
-// a shared-memory tree over LOCAL_X partials.
+// forward and backward. A work group of LOCAL_X invocations takes LOCAL_X /
+// ROW_W rows, ROW_W adjacent invocations a row (ROW_W a power of two dividing
+// LOCAL_X), each summing every ROW_W-th element; every row-wide max or sum is
+// then a shared-memory tree over the row's ROW_W partials. Invocations past
+// the last row take part in the barriers and write nothing.
 //
 // Defines: BACKWARD (else forward), LOG (log-softmax), CAUSAL (forward:
 // row r is query i = r mod u_queries of a block, and only its first i+1
@@ -42,34 +45,39 @@ layout(std430, binding = 2) readonly buffer S1 { float s1[]; }; // dy
 
 shared float red[LOCAL_X];
 
-// rowSum returns the work-group sum of v (called in uniform control flow).
-float rowSum(float v) {
-	uint t = gl_LocalInvocationID.x;
+// segSum returns the sum of v over the w adjacent invocations (w a power of
+// two dividing LOCAL_X) that invocation t belongs to; called in uniform
+// control flow.
+float segSum(float v, uint w) {
+	uint t = gl_LocalInvocationID.x, lane = t & (w - 1u);
 	barrier();
 	red[t] = v;
 	barrier();
-	for (uint s = uint(LOCAL_X) / 2u; s > 0u; s >>= 1) {
-		if (t < s) red[t] += red[t + s];
+	for (uint s = w / 2u; s > 0u; s >>= 1) {
+		if (lane < s) red[t] += red[t + s];
 		barrier();
 	}
-	return red[0];
+	return red[t - lane];
 }
 
-// rowMax returns the work-group maximum of v; NaN wins.
-float rowMax(float v) {
-	uint t = gl_LocalInvocationID.x;
+// segMax is segSum's maximum; NaN wins.
+float segMax(float v, uint w) {
+	uint t = gl_LocalInvocationID.x, lane = t & (w - 1u);
 	barrier();
 	red[t] = v;
 	barrier();
-	for (uint s = uint(LOCAL_X) / 2u; s > 0u; s >>= 1) {
-		if (t < s) {
+	for (uint s = w / 2u; s > 0u; s >>= 1) {
+		if (lane < s) {
 			float o = red[t + s];
 			if (isNaN(o) || o > red[t]) red[t] = o;
 		}
 		barrier();
 	}
-	return red[0];
+	return red[t - lane];
 }
+
+float rowSum(float v) { return segSum(v, uint(ROW_W)); }
+float rowMax(float v) { return segMax(v, uint(ROW_W)); }
 
 #ifdef CROSS_ENTROPY
 float w(uint c) {
@@ -81,30 +89,31 @@ float w(uint c) {
 }
 
 void main() {
-	uint row = groupID().x;
-	if (row >= u_rows) return; // uniform per group
+	uint row = groupID().x * uint(LOCAL_X / ROW_W) + gl_LocalInvocationID.x / uint(ROW_W);
+	bool live = row < u_rows;
+	uint n = live ? u_n : 0u; // a row past the last one reads nothing
 	uint base = row * u_n;
-	uint t = gl_LocalInvocationID.x;
-	uint tgt = uint(target[row]);
+	uint t = gl_LocalInvocationID.x & uint(ROW_W - 1);
+	uint tgt = live ? uint(target[row]) : 0u;
 	// The row's log-sum-exp is m + ls, ls = ln Σ e^(x−m); terms are formed
 	// as (m − x) + ls, whose first difference is exact for nearby values,
 	// so rows far from 0 keep their precision.
 	float m = uintBitsToFloat(0xff800000u); // −∞
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) {
+	for (uint k = t; k < n; k += uint(ROW_W)) {
 		float x = s0[base + k];
 		if (isNaN(x) || x > m) m = x;
 	}
 	m = rowMax(m);
 	float s = 0.0f;
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) s += exp(s0[base + k] - m);
+	for (uint k = t; k < n; k += uint(ROW_W)) s += exp(s0[base + k] - m);
 	float ls = log(rowSum(s));
 	// div = D: Σ_b w[target[b]] or Rows for MEAN, else 1.
 	float div = 1.0f;
 #ifdef MEAN
 #ifdef WEIGHTED
 	float dw = 0.0f;
-	for (uint b = t; b < u_rows; b += uint(LOCAL_X)) dw += weight[uint(target[b])];
-	div = rowSum(dw);
+	for (uint b = gl_LocalInvocationID.x; b < u_rows; b += uint(LOCAL_X)) dw += weight[uint(target[b])];
+	div = segSum(dw, uint(LOCAL_X)); // the whole group's
 #else
 	div = float(u_rows);
 #endif
@@ -113,21 +122,21 @@ void main() {
 #ifndef BACKWARD
 	// Σ_c w[c]·(lse − x[c]): every term ≥ 0.
 	float sm = 0.0f;
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) sm += w(k) * ((m - s0[base + k]) + ls);
+	for (uint k = t; k < n; k += uint(ROW_W)) sm += w(k) * ((m - s0[base + k]) + ls);
 	sm = rowSum(sm);
-	if (t == 0u) dst[row] = (hard * ((m - s0[base + tgt]) + ls) + soft * sm) / div;
+	if (live && t == 0u) dst[row] = (hard * ((m - s0[base + tgt]) + ls) + soft * sm) / div;
 #else
 	// A = Σ_c a[c] = hard + soft·Σ_c w[c].
 	float sw = 0.0f;
 #ifdef WEIGHTED
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) sw += weight[k];
+	for (uint k = t; k < n; k += uint(ROW_W)) sw += weight[k];
 	sw = rowSum(sw);
 #else
 	sw = float(u_n);
 #endif
 	float a = hard + soft * sw;
-	float g = dloss[u_dlossOff + row * u_dlossStride] / div;
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) {
+	float g = live ? dloss[u_dlossOff + row * u_dlossStride] / div : 0.0f;
+	for (uint k = t; k < n; k += uint(ROW_W)) {
 		float ak = soft * w(k) + (k == tgt ? hard : 0.0f);
 		dst[base + k] = g * (a * exp((s0[base + k] - m) - ls) - ak);
 	}
@@ -135,35 +144,35 @@ void main() {
 }
 #else
 void main() {
-	uint row = groupID().x;
-	if (row >= u_rows) return; // uniform per group
+	uint row = groupID().x * uint(LOCAL_X / ROW_W) + gl_LocalInvocationID.x / uint(ROW_W);
+	uint n = row < u_rows ? u_n : 0u; // a row past the last one reads nothing
 	uint base = row * u_n;
-	uint t = gl_LocalInvocationID.x;
+	uint t = gl_LocalInvocationID.x & uint(ROW_W - 1);
 #ifndef BACKWARD
 #ifdef CAUSAL
-	uint valid = min(u_n, row % u_queries + 1u); // the elements that take part
+	uint valid = min(n, row % u_queries + 1u); // the elements that take part
 #else
-	uint valid = u_n;
+	uint valid = n;
 #endif
 	float m = uintBitsToFloat(0xff800000u); // −∞
-	for (uint k = t; k < valid; k += uint(LOCAL_X)) {
+	for (uint k = t; k < valid; k += uint(ROW_W)) {
 		float x = s0[base + k];
 		if (isNaN(x) || x > m) m = x;
 	}
 	m = rowMax(m);
 	float s = 0.0f;
-	for (uint k = t; k < valid; k += uint(LOCAL_X)) s += exp(s0[base + k] - m);
+	for (uint k = t; k < valid; k += uint(ROW_W)) s += exp(s0[base + k] - m);
 	s = rowSum(s);
 #ifdef LOG
 	float ls = log(s);
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) dst[base + k] = s0[base + k] - m - ls;
+	for (uint k = t; k < n; k += uint(ROW_W)) dst[base + k] = s0[base + k] - m - ls;
 #else
 	float r = 1.0f / s;
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) dst[base + k] = k < valid ? exp(s0[base + k] - m) * r : 0.0f;
+	for (uint k = t; k < n; k += uint(ROW_W)) dst[base + k] = k < valid ? exp(s0[base + k] - m) * r : 0.0f;
 #endif
 #else
 	float s = 0.0f;
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) {
+	for (uint k = t; k < n; k += uint(ROW_W)) {
 #ifdef LOG
 		s += s1[base + k];
 #else
@@ -171,7 +180,7 @@ void main() {
 #endif
 	}
 	s = rowSum(s);
-	for (uint k = t; k < u_n; k += uint(LOCAL_X)) {
+	for (uint k = t; k < n; k += uint(ROW_W)) {
 		float y = s0[base + k], dy = s1[base + k];
 #ifdef LOG
 		dst[base + k] = dy - exp(y) * s;

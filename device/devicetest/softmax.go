@@ -9,8 +9,10 @@ import (
 )
 
 // softmaxCases are [Rows, N] inputs: a single element, odd and long rows,
-// rows far from 0 (e^x overflows unless the max is subtracted) and a wide
-// spread whose small terms underflow.
+// rows far from 0 (e^x overflows unless the max is subtracted), a wide
+// spread whose small terms underflow, and more short rows than a GPU work
+// group takes (a group holds 128, 32 or 4 rows of 3, 10 or 96 elements on
+// GL), the last group part full.
 var softmaxCases = []struct {
 	name       string
 	rows, n    int
@@ -25,6 +27,9 @@ var softmaxCases = []struct {
 	{"offset", 4, 17, device.Between(-5, 5), true},
 	{"spread", 3, 50, device.Between(-40, 40), false},
 	{"tall", 8, 3, device.Between(-3, 3), false},
+	{"many", 300, 3, device.Between(-3, 3), false},
+	{"many-classes", 70, 10, device.Between(-5, 5), true},
+	{"many-vocab", 19, 96, device.Between(-5, 5), false},
 }
 
 // softmaxInput draws a case's input.

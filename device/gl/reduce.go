@@ -4,14 +4,16 @@ package gl
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// rowLocal is the work-group size of the row-parallel kernels (reduce,
-// softmax) for rows of n elements: one group per row, a shared-memory tree
-// over the partials. Short rows get small groups (a class-score row of 10
-// would leave most of a large group idle); long rows get up to 256.
+// rowLocal is the work-group size of the kernels that give each row a
+// group (reduce, layer and batch norm) for rows of n elements: a
+// shared-memory tree over the partials. Short rows get small groups (a
+// class-score row of 10 would leave most of a large group idle); long rows
+// get up to 256.
 func rowLocal(n int) int {
 	l := 32
 	for l < n && l < 256 {
@@ -99,7 +101,36 @@ func walkReduction(p device.ReduceParams) reduction {
 	return r
 }
 
-// Softmax runs (log-)softmax over each row with one work group per row.
+// rowGroup returns the shape of the row kernels (softmax, cross-entropy)
+// for rows of n elements: w adjacent invocations a row, each taking every
+// w-th element (w the power of two that gives each about four, at most
+// 256), and rows of them in a work group of local = rows·w ≥ 128
+// invocations. Short rows share a group instead of leaving most of one
+// idle (a class-score row of 10 takes 4 invocations, a 96-character
+// vocabulary's 32: a warp a row, as GPU softmax kernels run short rows),
+// and each row's trees are log₂ w steps.
+func rowGroup(n int) (w, rows, local int) {
+	w = 1
+	for w < (n+3)/4 && w < 256 {
+		w *= 2
+	}
+	local = max(w, 128)
+	return w, local / w, local
+}
+
+// rowDefs returns the defines of rowGroup(n).
+func rowDefs(n int) []string {
+	w, _, local := rowGroup(n)
+	return []string{localDef(local), "ROW_W=" + strconv.Itoa(w)}
+}
+
+// rowGroups returns how many work groups cover rows rows of n elements.
+func rowGroups(rows, n int) int {
+	_, per, _ := rowGroup(n)
+	return (rows + per - 1) / per
+}
+
+// Softmax runs (log-)softmax over each row (see rowGroup).
 func (d *Device) Softmax(dst, src device.Buffer, p device.SoftmaxParams) {
 	d.softmax("softmax", nil, d.buf(dst), d.buf(src), nil, p)
 }
@@ -110,7 +141,7 @@ func (d *Device) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxParams
 }
 
 func (d *Device) softmax(name string, defs []string, dst, s0, s1 *glBuffer, p device.SoftmaxParams) {
-	defs = append(defs, localDef(rowLocal(p.N)))
+	defs = append(defs, rowDefs(p.N)...)
 	if p.Log {
 		defs = append(defs, "LOG")
 		name = "log-" + name
@@ -131,23 +162,22 @@ func (d *Device) softmax(name string, defs []string, dst, s0, s1 *glBuffer, p de
 		if causal {
 			prog.setUint("u_queries", p.Causal)
 		}
-		d.dispatch(prog, p.Rows, 1, 1)
+		d.dispatch(prog, rowGroups(p.Rows, p.N), 1, 1)
 	})
 }
 
-// CrossEntropy writes each row's loss with one work group per row.
+// CrossEntropy writes each row's loss (see rowGroup).
 func (d *Device) CrossEntropy(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
 	d.crossEntropy("cross-entropy", nil, loss, logits, target, weight, device.Strided{}, p)
 }
 
-// CrossEntropyBackward writes the logits' gradient with one work group per
-// row.
+// CrossEntropyBackward writes the logits' gradient (see rowGroup).
 func (d *Device) CrossEntropyBackward(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
 	d.crossEntropy("cross-entropy backward", []string{"BACKWARD"}, dlogits, logits, target, weight, dloss, p)
 }
 
 func (d *Device) crossEntropy(name string, defs []string, dst, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
-	defs = append(defs, "CROSS_ENTROPY", localDef(rowLocal(p.N)))
+	defs = append(append(defs, "CROSS_ENTROPY"), rowDefs(p.N)...)
 	bufs := []*glBuffer{d.buf(dst), d.buf(logits), d.buf(target), nil, nil}
 	if p.Weighted {
 		defs = append(defs, "WEIGHTED")
@@ -171,6 +201,6 @@ func (d *Device) crossEntropy(name string, defs []string, dst, logits, target, w
 		prog.setFloat("u_eps", p.Smoothing)
 		prog.setUint("u_dlossOff", dloss.Offset)
 		prog.setUint("u_dlossStride", stride)
-		d.dispatch(prog, p.Rows, 1, 1)
+		d.dispatch(prog, rowGroups(p.Rows, p.N), 1, 1)
 	})
 }
