@@ -429,7 +429,7 @@ func buildKernelCases() []kernelCase {
 		soft       bool
 	}{
 		{"64x32", 64, 32, true},
-		{"4096x256", 4096, 256, false},
+		{"4096x256", 4096, 256, true},
 	}
 	for _, c := range lns {
 		n := c.rows * c.cols

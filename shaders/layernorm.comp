@@ -1,8 +1,10 @@
 // Layer normalisation of x [u_rows, u_cols] over each row's u_cols values
-// (device.LayerNorm and LayerNormBackward). FORWARD and BACKWARD run one
-// work group per row: each invocation sums the row's values j = tid,
-// tid + LOCAL_X, … and a shared-memory tree combines the partials, so the
-// order is fixed. GRADS (LayerNormBackward's weight and bias gradients)
+// (device.LayerNorm and LayerNormBackward). FORWARD and BACKWARD give a row
+// ROW_W adjacent invocations (a power of two dividing LOCAL_X; a group
+// takes LOCAL_X / ROW_W rows): each sums the row's values j = lane,
+// lane + ROW_W, … and a shared-memory tree over the row's invocations
+// combines the partials, so the order is fixed. Invocations past the last
+// row join the barriers and write nothing. GRADS (LayerNormBackward's weight and bias gradients)
 // runs one work group per 32 columns, each invocation summing every 8th
 // row of its column in order, then a fixed tree.
 // Defines: one of FORWARD, BACKWARD, GRADS; HAS_W (a weight operand),
@@ -25,40 +27,41 @@ layout(std430, binding = 5) readonly buffer B { float b[]; };
 
 shared float part[LOCAL_X];
 
-// total combines every invocation's v in a shared-memory tree and returns
-// the sum to all of them.
+// total combines the v of the row's ROW_W invocations in a shared-memory
+// tree and returns the sum to all of them.
 float total(float v) {
-	uint t = gl_LocalInvocationID.x;
+	uint t = gl_LocalInvocationID.x, lane = t & uint(ROW_W - 1);
 	barrier(); // the previous call's readers are done with part
 	part[t] = v;
 	barrier();
-	for (uint s = uint(LOCAL_X) / 2u; s > 0u; s >>= 1) {
-		if (t < s) part[t] += part[t + s];
+	for (uint s = uint(ROW_W) / 2u; s > 0u; s >>= 1) {
+		if (lane < s) part[t] += part[t + s];
 		barrier();
 	}
-	return part[0];
+	return part[t - lane];
 }
 
 void main() {
-	int row = int(groupID().x);
+	int row = int(groupID().x) * (LOCAL_X / ROW_W) + int(gl_LocalInvocationID.x) / ROW_W;
+	int cols = row < u_rows ? u_cols : 0; // a row past the last one reads nothing
 	int at = row * u_cols;
-	int t = int(gl_LocalInvocationID.x);
+	int t = int(gl_LocalInvocationID.x) & (ROW_W - 1);
 	float s = 0.0f;
-	for (int j = t; j < u_cols; j += LOCAL_X) s += x[at + j];
+	for (int j = t; j < cols; j += ROW_W) s += x[at + j];
 	float mu = total(s) / float(u_cols);
 	// The deviations from the mean, in a second pass: a large mean does
 	// not cancel as it would in E[x²] − E[x]².
 	float q = 0.0f;
-	for (int j = t; j < u_cols; j += LOCAL_X) {
+	for (int j = t; j < cols; j += ROW_W) {
 		float d = x[at + j] - mu;
 		q += d * d;
 	}
 	float rs = inversesqrt(total(q) / float(u_cols) + u_eps);
-	if (t == 0) {
+	if (t == 0 && cols > 0) {
 		mean[row] = mu;
 		rstd[row] = rs;
 	}
-	for (int j = t; j < u_cols; j += LOCAL_X) {
+	for (int j = t; j < cols; j += ROW_W) {
 		float v = (x[at + j] - mu) * rs;
 #ifdef HAS_W
 		v *= w[j];
@@ -93,12 +96,14 @@ float grad(int at, int j) {
 }
 
 void main() {
-	int row = int(groupID().x);
+	int row = int(groupID().x) * (LOCAL_X / ROW_W) + int(gl_LocalInvocationID.x) / ROW_W;
+	bool live = row < u_rows;
+	int cols = live ? u_cols : 0; // a row past the last one reads nothing
 	int at = row * u_cols;
-	uint t = gl_LocalInvocationID.x;
-	float mu = mean[row], rs = rstd[row];
+	uint t = gl_LocalInvocationID.x, lane = t & uint(ROW_W - 1);
+	float mu = live ? mean[row] : 0.0f, rs = live ? rstd[row] : 0.0f;
 	float sg = 0.0f, sgx = 0.0f;
-	for (int j = int(t); j < u_cols; j += LOCAL_X) {
+	for (int j = int(lane); j < cols; j += ROW_W) {
 		float g = grad(at, j);
 		sg += g;
 		sgx += g * (x[at + j] - mu);
@@ -106,16 +111,16 @@ void main() {
 	pg[t] = sg;
 	pgx[t] = sgx;
 	barrier();
-	for (uint s = uint(LOCAL_X) / 2u; s > 0u; s >>= 1) {
-		if (t < s) {
+	for (uint s = uint(ROW_W) / 2u; s > 0u; s >>= 1) {
+		if (lane < s) {
 			pg[t] += pg[t + s];
 			pgx[t] += pgx[t + s];
 		}
 		barrier();
 	}
 	float n = float(u_cols);
-	float a = pg[0] / n, c = rs * rs * pgx[0] / n;
-	for (int j = int(t); j < u_cols; j += LOCAL_X) {
+	float a = pg[t - lane] / n, c = rs * rs * pgx[t - lane] / n;
+	for (int j = int(lane); j < cols; j += ROW_W) {
 		dx[at + j] = rs * ((grad(at, j) - a) - (x[at + j] - mu) * c);
 	}
 }

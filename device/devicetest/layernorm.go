@@ -12,8 +12,9 @@ import (
 // row's values are centred at a random point of ±center with a spread
 // drawn in [0.1, 3]; a center of 1e3 makes E[x²] − E[x]² cancel to
 // nothing, as a one-pass variance would. "wide" has more values per row
-// than a work group has invocations; "one" normalises single values (the
-// variance is 0, y is b).
+// than a row has invocations; "one" normalises single values (the
+// variance is 0, y is b); "many-rows" and "many-wide" fill more than one
+// GL work group of short rows (64 rows of 5, 4 of 96), the last part full.
 var lnCases = []struct {
 	name       string
 	rows, cols int
@@ -25,6 +26,7 @@ var lnCases = []struct {
 	{"wide", 3, 301, 2},
 	{"large-mean", 5, 41, 1e3},
 	{"many-rows", 70, 5, 1},
+	{"many-wide", 19, 96, 2},
 	{"random", 0, 0, 10},
 }
 

@@ -4,26 +4,27 @@ package gl
 
 import "github.com/tensorgl/tensorgl/device"
 
-// LayerNorm runs one work group per row.
+// LayerNorm gives each row as many invocations as rowGroup does a softmax's.
 func (d *Device) LayerNorm(y, mean, rstd, x, w, b device.Buffer, p device.LayerNormParams) {
-	defs := []string{"FORWARD", localDef(rowLocal(p.Cols))}
+	defs := append([]string{"FORWARD"}, rowDefs(p.Cols)...)
 	if w != nil {
 		defs = append(defs, "HAS_W")
 	}
 	if b != nil {
 		defs = append(defs, "HAS_B")
 	}
-	d.layerNorm("layer norm", defs, writes(0, 1, 2), []device.Buffer{y, mean, rstd, x, w, b}, p, p.Rows)
+	d.layerNorm("layer norm", defs, writes(0, 1, 2), []device.Buffer{y, mean, rstd, x, w, b}, p, rowGroups(p.Rows, p.Cols))
 }
 
-// LayerNormBackward runs one work group per row for dx, then, for dw and
-// db, one per 32 columns (each invocation a column's every 8th row).
+// LayerNormBackward runs dx as LayerNorm runs y (rows by rowGroup), then,
+// for dw and db, one work group per 32 columns (each invocation a column's
+// every 8th row).
 func (d *Device) LayerNormBackward(dx, dw, db, dy, x, mean, rstd, w device.Buffer, p device.LayerNormParams) {
-	defs := []string{"BACKWARD", localDef(rowLocal(p.Cols))}
+	defs := append([]string{"BACKWARD"}, rowDefs(p.Cols)...)
 	if w != nil {
 		defs = append(defs, "HAS_W")
 	}
-	d.layerNorm("layer-norm backward", defs, writes(0), []device.Buffer{dx, dy, x, mean, rstd, w}, p, p.Rows)
+	d.layerNorm("layer-norm backward", defs, writes(0), []device.Buffer{dx, dy, x, mean, rstd, w}, p, rowGroups(p.Rows, p.Cols))
 	if dw == nil && db == nil {
 		return
 	}
