@@ -301,7 +301,7 @@ func buildKernelCases() []kernelCase {
 					case "Conv2dBackwardInput":
 						return func() { o.dev.Conv2dBackwardInput(x, y, w, device.Epilogue{}, p) }
 					}
-					return func() { o.dev.Conv2dBackwardWeight(w, x, y, p) }
+					return func() { o.dev.Conv2dBackwardWeight(w, nil, x, y, p) }
 				}})
 		}
 	}

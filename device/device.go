@@ -93,8 +93,11 @@ type Device interface {
 	// is how a gradient joins the one its tensor has already received
 	// (autograd's sum at a tensor read twice) without an Add of its own.
 	Conv2dBackwardInput(dx, dy, w Buffer, e Epilogue, p Conv2dParams)
-	// Conv2dBackwardWeight writes dw (overwriting it) from x and dy.
-	Conv2dBackwardWeight(dw, x, dy Buffer, p Conv2dParams)
+	// Conv2dBackwardWeight writes dw (overwriting it) from x and dy and,
+	// unless db is nil, the bias gradient db [K]: each output channel's
+	// sum of dy over images and positions, as Reduce with BiasGrad(p)
+	// writes it (a backend may sum it with dw, in its own fixed order).
+	Conv2dBackwardWeight(dw, db, x, dy Buffer, p Conv2dParams)
 
 	// Pool2d writes y and, for MaxPool, the Int32 argmax index of each
 	// output within its input plane (h·W + w) into idx; idx is nil for

@@ -182,6 +182,12 @@ func (p Conv2dParams) OutH() int { return floorDiv(p.H+2*p.PadH-p.DilH*(p.R-1)-1
 // OutW returns the output width.
 func (p Conv2dParams) OutW() int { return floorDiv(p.W+2*p.PadW-p.DilW*(p.S-1)-1, p.StrideW) + 1 }
 
+// BiasGrad returns the reduction that gives the convolution's bias
+// gradient, dy [N, K, OH, OW] summed over all but K.
+func (p Conv2dParams) BiasGrad() ReduceParams {
+	return ReduceParams{Op: Sum, Shape: []int{p.N, p.K, p.OutH(), p.OutW()}, Axes: []int{0, 2, 3}}
+}
+
 // PoolMode selects max or average pooling.
 type PoolMode uint8
 

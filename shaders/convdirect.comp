@@ -24,7 +24,8 @@
 //
 // Defines: FORWARD or BACKWARD_X with NOUT, PIX (adjacent pixels of a row
 // an invocation) and WSIZE = Kg·Cg·R·S (the shared weights); or WGRAD
-// with NS, or WGRAD_SUM (the weight gradient, below).
+// with NS, or WGRAD_SUM (the weight gradient, below), each with BIAS (the
+// bias gradient too) and WGRAD with BIAS_DB (… written to db directly).
 
 uniform uint u_pixels; // invocations along x: N·OH·⌈OW/PIX⌉ (FORWARD) or N·H·⌈W/PIX⌉
 uniform int u_n;
@@ -58,9 +59,13 @@ layout(std430, binding = 2) readonly buffer In1 { float in1[]; }; // w, or dy (W
 // s, fma(dy, x, sum) as the implicit GEMM's BACKWARD_W, into
 // partial[slice·u_weights + w] (w the weight's index in dw), or into dw
 // itself with one slice; WGRAD_SUM then adds the slices in order. Taps in
-// the padding add 0, or (rows) are skipped.
+// the padding add 0, or (rows) are skipped. With BIAS, u_items more
+// invocations (slice, k) sum dy[n, k, oh, ow] over their slice's pixels in
+// order, the bias gradient db[k], into partial[slice·u_stride + u_weights
+// + k] (u_stride = u_weights + K), or with BIAS_DB (one slice) into db.
 uniform uint u_items;   // invocations: slices·K·Cg·R
 uniform int u_weights;  // K·Cg·R·S
+uniform int u_stride;   // a slice's values in partial: u_weights (+ K with BIAS)
 uniform int u_slices;
 uniform int u_sliceRows;
 uniform uvec2 u_dItem;  // udiv pair for K·Cg·R (the items of a slice)
@@ -68,9 +73,37 @@ uniform uvec2 u_dR;     // … for R
 uniform uvec2 u_dCg;    // … for Cg
 uniform uvec2 u_dOH;    // … for OH
 
+#ifdef BIAS_DB
+layout(std430, binding = 3) writeonly buffer DB { float db[]; };
+#endif
+
+#ifdef BIAS
+// biasGrad sums invocation b's (slice, k) share of the bias gradient.
+void biasGrad(int b) {
+	int slice = b / u_k, kk = b - slice * u_k;
+	int row0 = slice * u_sliceRows, row1 = min(u_n * u_oh, row0 + u_sliceRows);
+	float sum = 0.0f;
+	for (int row = row0; row < row1; row++) {
+		int n = fdiv(row, u_dOH), oh = row - n * u_oh;
+		int dyBase = ((n * u_k + kk) * u_oh + oh) * u_ow;
+		for (int ow = 0; ow < u_ow; ow++) sum += in1[dyBase + ow];
+	}
+#ifdef BIAS_DB
+	db[kk] = sum;
+#else
+	outp[slice * u_stride + u_weights + kk] = sum;
+#endif
+}
+#endif
+
 void main() {
 	uint t = globalX();
-	if (t >= u_items) return;
+	if (t >= u_items) {
+#ifdef BIAS
+		if (t < u_items + uint(u_slices * u_k)) biasGrad(int(t - u_items));
+#endif
+		return;
+	}
 	int cg = u_c / u_groups, kg = u_k / u_groups;
 	int perSlice = u_k * cg * u_r;
 	int slice = int(udiv(t, u_dItem)), item = int(t) - slice * perSlice;
@@ -96,18 +129,30 @@ void main() {
 		}
 	}
 	int w = ((kk * cg + c) * u_r + r) * NS;
-	for (int s = 0; s < NS; s++) outp[slice * u_weights + w + s] = acc[s];
+	for (int s = 0; s < NS; s++) outp[slice * u_stride + w + s] = acc[s];
 }
 #elif defined(WGRAD_SUM)
+// WGRAD_SUM: invocation t < u_stride adds value t of every slice in order,
+// into dw, or (t ≥ u_weights, BIAS) into db.
 uniform int u_weights;
+uniform int u_stride;
 uniform int u_slices;
 layout(std430, binding = 3) readonly buffer Partial { float partial[]; };
+#ifdef BIAS
+layout(std430, binding = 4) writeonly buffer DB { float db[]; };
+#endif
 
 void main() {
 	uint t = globalX();
-	if (t >= uint(u_weights)) return;
+	if (t >= uint(u_stride)) return;
 	float sum = 0.0f;
-	for (int sl = 0; sl < u_slices; sl++) sum += partial[sl * u_weights + int(t)];
+	for (int sl = 0; sl < u_slices; sl++) sum += partial[sl * u_stride + int(t)];
+#ifdef BIAS
+	if (int(t) >= u_weights) {
+		db[int(t) - u_weights] = sum;
+		return;
+	}
+#endif
 	outp[t] = sum;
 }
 #else

@@ -85,17 +85,20 @@ func Conv2d(x, w, b *Tensor, opts ConvOpts) *Tensor {
 	return convOp("Conv2d", xc, wc, b, o.Act, []int{p.N, p.K, p.OutH(), p.OutW()},
 		func(y, x, w device.Buffer, e device.Epilogue) { dev.Conv2d(y, x, w, e, p) },
 		func(gx, g, w device.Buffer, e device.Epilogue) { dev.Conv2dBackwardInput(gx, g, w, e, p) },
-		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, x, g, p) })
+		func(gw, gb, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, gb, x, g, p) })
 }
 
 // convOp runs forward(y, x, w, e) into a new y of the given shape, with
 // the epilogue e adding the contiguous bias b [shape[1]] (nil: none) and
 // applying act, and records the gradients for the contiguous x and w
-// (gradX(gx, g, w, e) and gradW(gw, x, g)) and for b. gradX's epilogue
+// (gradX(gx, g, w, e) and gradW(gw, gb, x, g)) and for b: when both w and
+// b want gradients, gradW writes b's gb as well (a convolution's bias
+// gradient is the sum of the output gradient, which its weight gradient's
+// kernel reads anyway), else gb is nil. gradX's epilogue
 // adds the gradient x has received already in the same Backward, if any
 // (a tensor read by a convolution and a shortcut, as a residual block's
 // input is), so that no Add sums them.
-func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward func(y, x, w device.Buffer, e device.Epilogue), gradX func(dst, a, b device.Buffer, e device.Epilogue), gradW func(dst, a, b device.Buffer)) *Tensor {
+func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward func(y, x, w device.Buffer, e device.Epilogue), gradX func(dst, a, b device.Buffer, e device.Epilogue), gradW func(dw, db, a, b device.Buffer)) *Tensor {
 	dev := x.st.dev
 	ins := []*Tensor{x, w}
 	if b != nil {
@@ -122,13 +125,22 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 				gx = plusPrior(px, gx)
 			}
 		}
+		wantB := b != nil && b.requiresGrad
 		if w.requiresGrad {
 			gw = newTensor(ScopeOf(g), dev, device.Float32, w.shape)
-			gradW(gw.st.buf, x.st.buf, gc.st.buf)
+			var db device.Buffer
+			if wantB {
+				gb = newTensor(ScopeOf(g), dev, device.Float32, []int{shape[1]})
+				db = gb.st.buf
+			}
+			gradW(gw.st.buf, db, x.st.buf, gc.st.buf)
 			gw = plusPrior(priorAt(prev, 1), gw)
 		}
-		if b != nil && b.requiresGrad {
-			gb = plusPrior(priorAt(prev, 2), sumTo(gc, []int{1, shape[1], 1, 1}).Reshape(shape[1]))
+		if wantB {
+			if gb == nil {
+				gb = sumTo(gc, []int{1, shape[1], 1, 1}).Reshape(shape[1])
+			}
+			gb = plusPrior(priorAt(prev, 2), gb)
 		}
 		return []*Tensor{gx, gw, gb}
 	})
@@ -209,5 +221,12 @@ func ConvTranspose2d(x, w, b *Tensor, opts ConvTransposeOpts) *Tensor {
 	return convOp(op, xp.Contiguous(), w.Contiguous(), b, o.Act, []int{p.N, cout, out[0], out[1]},
 		func(y, x, w device.Buffer, e device.Epilogue) { dev.Conv2dBackwardInput(y, x, w, e, p) },
 		func(gx, g, w device.Buffer, e device.Epilogue) { dev.Conv2d(gx, g, w, e, p) },
-		func(gw, x, g device.Buffer) { dev.Conv2dBackwardWeight(gw, g, x, p) })
+		func(gw, gb, x, g device.Buffer) {
+			// The bias is over the convolution's input channels here: g's
+			// sum, not the kernel's.
+			dev.Conv2dBackwardWeight(gw, nil, g, x, p)
+			if gb != nil {
+				dev.Reduce(gb, g, device.ReduceParams{Op: device.Sum, Shape: []int{p.N, p.C, p.H, p.W}, Axes: []int{0, 2, 3}})
+			}
+		})
 }

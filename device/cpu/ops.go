@@ -164,9 +164,13 @@ func (d *cpuDevice) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilog
 	kernels.Conv2dBackwardInput(f32(dx), f32(dy), f32(w), convGeom(p), epilogue(e, 0))
 }
 
-func (d *cpuDevice) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dParams) {
+func (d *cpuDevice) Conv2dBackwardWeight(dw, db, x, dy device.Buffer, p device.Conv2dParams) {
 	d.dispatch()
 	kernels.Conv2dBackwardWeight(f32(dw), f32(x), f32(dy), convGeom(p))
+	if db != nil {
+		sizes, reduced := p.BiasGrad().Coalesce()
+		kernels.Reduce(reduceOps[device.Sum], f32(db), f32(dy), sizes, reduced)
+	}
 }
 
 func poolGeom(p device.Pool2dParams) kernels.Pool2dGeom {

@@ -196,9 +196,26 @@ func testConv2dBackwardWeight(t tb, d device.Device) {
 			x, dy := draw(r, nx, device.Mostly(device.Between(-1, 1), device.Wide(3))), draw(r, ny, device.Between(-1, 1))
 			acc := newAccumulator(nw)
 			convTaps(c.p, func(yi, xi, wi int) { acc.add(wi, float64(x[xi])*float64(dy[yi])) })
+			bias := newAccumulator(c.p.K) // each filter's sum of dy
+			plane := c.p.OutH() * c.p.OutW()
+			for i, v := range dy {
+				bias.add(i/plane%c.p.K, float64(v))
+			}
+			xb, dyb := upload(t, d, x), upload(t, d, dy)
 			dw := upload(t, d, filled(nw, float32(math.NaN()))) // overwritten, not accumulated
-			d.Conv2dBackwardWeight(dw, upload(t, d, x), upload(t, d, dy), c.p)
-			expectClose(t, describe(c.p), download(t, d, dw, nw), acc.sum, acc.bounds(1))
+			db := upload(t, d, filled(c.p.K, float32(math.NaN())))
+			d.Conv2dBackwardWeight(dw, db, xb, dyb, c.p)
+			got := download(t, d, dw, nw)
+			expectClose(t, describe(c.p), got, acc.sum, acc.bounds(1))
+			expectClose(t, describe(c.p)+" bias", download(t, d, db, c.p.K), bias.sum, bias.bounds(0))
+			// Without the bias gradient, the same weight gradient.
+			d.Conv2dBackwardWeight(dw, nil, xb, dyb, c.p)
+			for i, v := range download(t, d, dw, nw) {
+				if math.Float32bits(v) != math.Float32bits(got[i]) {
+					t.Errorf("%s: dw[%d] = %v without the bias gradient, %v with it", describe(c.p), i, v, got[i])
+					break
+				}
+			}
 		})
 	}
 }

@@ -27,7 +27,7 @@ type mutant struct {
 	matMul     func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams)
 	conv       func(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams)
 	convBwdIn  func(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams)
-	convBwdW   func(dw, x, dy device.Buffer, p device.Conv2dParams)
+	convBwdW   func(dw, db, x, dy device.Buffer, p device.Conv2dParams)
 	pool       func(y, idx, x device.Buffer, p device.Pool2dParams)
 	softmax    func(dst, src device.Buffer, p device.SoftmaxParams)
 	poolBwd    func(dx, dy, idx device.Buffer, p device.Pool2dParams)
@@ -272,12 +272,12 @@ func (m *mutant) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue,
 	m.convBwdIn(dx, dy, w, e, p)
 }
 
-func (m *mutant) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dParams) {
+func (m *mutant) Conv2dBackwardWeight(dw, db, x, dy device.Buffer, p device.Conv2dParams) {
 	if m.convBwdW == nil {
-		m.Device.Conv2dBackwardWeight(dw, x, dy, p)
+		m.Device.Conv2dBackwardWeight(dw, db, x, dy, p)
 		return
 	}
-	m.convBwdW(dw, x, dy, p)
+	m.convBwdW(dw, db, x, dy, p)
 }
 
 func (m *mutant) Pool2d(y, idx, x device.Buffer, p device.Pool2dParams) {
@@ -587,9 +587,19 @@ var mutants = []struct {
 		}
 	}},
 	{"conv backward weight averages over the batch", "Conv2dBackwardWeight/basic", func(d device.Device, m *mutant) {
-		m.convBwdW = func(dw, x, dy device.Buffer, p device.Conv2dParams) {
-			d.Conv2dBackwardWeight(dw, x, dy, p)
+		m.convBwdW = func(dw, db, x, dy device.Buffer, p device.Conv2dParams) {
+			d.Conv2dBackwardWeight(dw, db, x, dy, p)
 			scale(d, dw, dw.Len(), 1/float32(p.N))
+		}
+	}},
+	{"conv bias gradient leaves out the last image", "Conv2dBackwardWeight/basic", func(d device.Device, m *mutant) {
+		m.convBwdW = func(dw, db, x, dy device.Buffer, p device.Conv2dParams) {
+			d.Conv2dBackwardWeight(dw, nil, x, dy, p)
+			if db != nil {
+				q := p.BiasGrad()
+				q.Shape[0]--
+				d.Reduce(db, dy, q)
+			}
 		}
 	}},
 	{"max pool indices count from the tensor, not the plane", "Pool2d/max/2x2", func(d device.Device, m *mutant) {

@@ -44,18 +44,22 @@ func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue,
 
 // Conv2dBackwardWeight computes dw from x and dy, one GEMM per group that
 // reduces over images and output positions, or, where winogradWgradFits,
-// by F(2×2, 3×3).
-func (d *Device) Conv2dBackwardWeight(dw, x, dy device.Buffer, p device.Conv2dParams) {
-	if d.winogradWgradFits(p) {
+// by F(2×2, 3×3); db, unless nil, by Reduce after it. Where
+// convDirectWgradFits, the direct kernel computes both.
+func (d *Device) Conv2dBackwardWeight(dw, db, x, dy device.Buffer, p device.Conv2dParams) {
+	switch {
+	case d.winogradWgradFits(p):
 		d.winogradWgrad("conv2d backward weight winograd", dw, x, dy, p.N, p.C, p.K, p.H, p.W, p.PadH, p.PadW, p.OutH(), p.OutW())
+	case d.convDirectWgradFits(p):
+		d.convDirectWgrad("conv2d backward weight direct", dw, db, x, dy, p)
 		return
+	default:
+		g := max(p.Groups, 1)
+		d.conv("conv2d backward weight", "BACKWARD_W", d.buf(dw), d.buf(x), d.buf(dy), device.Epilogue{}, p, g, p.K/g, p.C/g*p.R*p.S, p.N*p.OutH()*p.OutW())
 	}
-	if d.convDirectWgradFits(p) {
-		d.convDirectWgrad("conv2d backward weight direct", dw, x, dy, p)
-		return
+	if db != nil {
+		d.Reduce(db, dy, p.BiasGrad())
 	}
-	g := max(p.Groups, 1)
-	d.conv("conv2d backward weight", "BACKWARD_W", d.buf(dw), d.buf(x), d.buf(dy), device.Epilogue{}, p, g, p.K/g, p.C/g*p.R*p.S, p.N*p.OutH()*p.OutW())
 }
 
 func (d *Device) conv(name, mode string, out, in0, in1 *glBuffer, e device.Epilogue, p device.Conv2dParams, batch, m, n, k int) {

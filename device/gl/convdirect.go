@@ -136,54 +136,75 @@ func convDirectWgradSlices(p device.Conv2dParams) (slices, rows int) {
 	return (total + rows - 1) / rows, rows
 }
 
-// convDirectWgrad computes dw from x and dy in one pass per slice of output
-// rows (one invocation per slice, filter, input channel and filter row)
-// and, with more than one slice, a second that adds the slices in order.
-func (d *Device) convDirectWgrad(name string, dw, x, dy device.Buffer, p device.Conv2dParams) {
+// convDirectWgrad computes dw from x and dy, and db unless it is nil, in
+// one pass per slice of output rows (one invocation per slice, filter,
+// input channel and filter row, and one per slice and filter for db) and,
+// with more than one slice, a second that adds the slices in order.
+func (d *Device) convDirectWgrad(name string, dw, db, x, dy device.Buffer, p device.Conv2dParams) {
 	g := max(p.Groups, 1)
 	cg := p.C / g
 	slices, rows := convDirectWgradSlices(p)
 	perSlice := p.K * cg * p.R
 	weights := perSlice * p.S
+	stride, biasItems := weights, 0
+	defs := []string{"WGRAD", localDef(elemLocal), "NS=" + strconv.Itoa(p.S)}
+	var gdb *glBuffer
+	if db != nil {
+		biasItems, gdb = slices*p.K, d.buf(db)
+		defs = append(defs, "BIAS")
+		if slices > 1 {
+			stride += p.K
+		} else {
+			defs = append(defs, "BIAS_DB")
+		}
+	}
 	out := dw
 	var partial device.Buffer
 	if slices > 1 {
-		partial = d.Alloc(device.Float32, slices*weights)
+		partial = d.Alloc(device.Float32, slices*stride)
 		out = partial
 	}
-	all := []*glBuffer{d.buf(out), d.buf(x), d.buf(dy)}
-	defs := []string{"WGRAD", localDef(elemLocal), "NS=" + strconv.Itoa(p.S)}
+	all := []*glBuffer{d.buf(out), d.buf(x), d.buf(dy), nil}
+	if slices == 1 {
+		all[3] = gdb
+	}
 	dItem, dR, dCg, dOH := divMagic(perSlice), divMagic(p.R), divMagic(cg), divMagic(p.OutH())
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "convdirect", defs: defs})
 		if prog == nil {
 			return
 		}
-		d.bind(writes(0), all...)
+		d.bind(writes(0, 3), all...)
 		setConvShape(prog, p)
 		prog.setUint("u_items", slices*perSlice)
 		prog.setInt("u_weights", weights)
+		prog.setInt("u_stride", stride)
 		prog.setInt("u_slices", slices)
 		prog.setInt("u_sliceRows", rows)
 		prog.setPair("u_dItem", dItem)
 		prog.setPair("u_dR", dR)
 		prog.setPair("u_dCg", dCg)
 		prog.setPair("u_dOH", dOH)
-		d.dispatch1(prog, slices*perSlice, elemLocal)
+		d.dispatch1(prog, slices*perSlice+biasItems, elemLocal)
 	})
 	if slices == 1 {
 		return
 	}
-	sumBufs := []*glBuffer{d.buf(dw), nil, nil, d.buf(partial)}
+	sumBufs := []*glBuffer{d.buf(dw), nil, nil, d.buf(partial), gdb}
+	sumDefs := []string{"WGRAD_SUM", localDef(elemLocal)}
+	if db != nil {
+		sumDefs = append(sumDefs, "BIAS")
+	}
 	d.enqueue(name+" sum", func() {
-		prog := d.program(variant{family: "convdirect", defs: []string{"WGRAD_SUM", localDef(elemLocal)}})
+		prog := d.program(variant{family: "convdirect", defs: sumDefs})
 		if prog == nil {
 			return
 		}
-		d.bind(writes(0), sumBufs...)
+		d.bind(writes(0, 4), sumBufs...)
 		prog.setInt("u_weights", weights)
+		prog.setInt("u_stride", stride)
 		prog.setInt("u_slices", slices)
-		d.dispatch1(prog, weights, elemLocal)
+		d.dispatch1(prog, stride, elemLocal)
 	})
 	// Commands run in order: whatever reuses it next comes after.
 	d.Free(partial)

@@ -75,13 +75,13 @@ func TestConvDirect(t *testing.T) {
 		bias, res := upload(p.K, 1), upload(nx, 1)
 		fwd := device.Epilogue{Bias: bias, Act: device.ActRelu}
 		bwd := device.Epilogue{Residual: res}
-		run := func(direct bool) (y, dx, dw []float32, ran map[string]bool) {
+		run := func(direct bool) (y, dx, dw, db []float32, ran map[string]bool) {
 			d.convDirect = direct
-			yb, dxb, dwb := d.Alloc(device.Float32, ny), d.Alloc(device.Float32, nx), d.Alloc(device.Float32, nw)
+			yb, dxb, dwb, dbb := d.Alloc(device.Float32, ny), d.Alloc(device.Float32, nx), d.Alloc(device.Float32, nw), d.Alloc(device.Float32, p.K)
 			d.SetProfiling(true)
 			d.Conv2d(yb, x, w, fwd, p)
 			d.Conv2dBackwardInput(dxb, dy, w, bwd, p)
-			d.Conv2dBackwardWeight(dwb, x, dy, p)
+			d.Conv2dBackwardWeight(dwb, dbb, x, dy, p)
 			prof, err := d.Profile()
 			d.SetProfiling(false)
 			if err != nil {
@@ -91,20 +91,25 @@ func TestConvDirect(t *testing.T) {
 			for _, k := range prof {
 				ran[k.Name] = true
 			}
-			y, dx, dw = make([]float32, ny), make([]float32, nx), make([]float32, nw)
+			y, dx, dw, db = make([]float32, ny), make([]float32, nx), make([]float32, nw), make([]float32, p.K)
 			for _, r := range []struct {
 				b   device.Buffer
 				dst []float32
-			}{{yb, y}, {dxb, dx}, {dwb, dw}} {
+			}{{yb, y}, {dxb, dx}, {dwb, dw}, {dbb, db}} {
 				if err := d.Read(r.b, r.dst); err != nil {
 					t.Fatal(err)
 				}
 				d.Free(r.b)
 			}
-			return y, dx, dw, ran
+			return y, dx, dw, db, ran
 		}
-		gy, gdx, gdw, _ := run(false)
-		y, dx, dw, ran := run(true)
+		gy, gdx, gdw, gdb, _ := run(false)
+		y, dx, dw, db, ran := run(true)
+		// The direct weight gradient sums the bias gradient in its own
+		// kernels; elsewhere a reduction follows.
+		if ran["reduce sum"] == c.wgrad {
+			t.Errorf("%s: a reduction ran %v, want %v (%v)", c.name, ran["reduce sum"], !c.wgrad, ran)
+		}
 		for _, pass := range []struct {
 			name   string
 			direct bool
@@ -125,13 +130,20 @@ func TestConvDirect(t *testing.T) {
 		// order than the GEMM's: both against float64, within the bound of
 		// a float32 sum of its terms, n·ε·Σ|term| (n the terms a weight).
 		ref, bound := refWgrad(t, d, x, dy, p)
+		bref, bbound := refBiasGrad(t, d, dy, p)
 		for _, v := range []struct {
-			name string
-			got  []float32
-		}{{"direct", dw}, {"implicit GEMM", gdw}} {
+			name     string
+			got, gdb []float32
+		}{{"direct", dw, db}, {"implicit GEMM", gdw, gdb}} {
 			for i := range ref {
 				if e := math.Abs(float64(v.got[i]) - ref[i]); e > bound[i] {
 					t.Errorf("%s, weight gradient %s: [%d] = %v, float64 %v, error %.3g over %.3g", c.name, v.name, i, v.got[i], ref[i], e, bound[i])
+					break
+				}
+			}
+			for k := range bref {
+				if e := math.Abs(float64(v.gdb[k]) - bref[k]); e > bbound[k] {
+					t.Errorf("%s, bias gradient %s: [%d] = %v, float64 %v, error %.3g over %.3g", c.name, v.name, k, v.gdb[k], bref[k], e, bbound[k])
 					break
 				}
 			}
@@ -141,6 +153,27 @@ func TestConvDirect(t *testing.T) {
 		}
 	}
 	d.convDirect = true
+}
+
+// refBiasGrad returns the bias gradient of p from dy (each filter's sum of
+// dy) in float64 and, for each, the bound n·2⁻²⁴·Σ|term| of a float32 sum
+// of its n terms.
+func refBiasGrad(t *testing.T, d *Device, dyb device.Buffer, p device.Conv2dParams) (ref, bound []float64) {
+	plane := p.OutH() * p.OutW()
+	dy := make([]float32, p.N*p.K*plane)
+	if err := d.Read(dyb, dy); err != nil {
+		t.Fatal(err)
+	}
+	ref, bound = make([]float64, p.K), make([]float64, p.K)
+	for i, v := range dy {
+		k := i / plane % p.K
+		ref[k] += float64(v)
+		bound[k] += math.Abs(float64(v))
+	}
+	for k := range bound {
+		bound[k] *= float64(p.N*plane) * 0x1p-24
+	}
+	return ref, bound
 }
 
 // refWgrad returns the weight gradient of p from x and dy in float64 and,
@@ -208,29 +241,39 @@ func TestConvDirectWgradSlices(t *testing.T) {
 	d := openOrSkip(t)
 	defer d.Close()
 	p := device.Conv2dParams{N: 1, C: 2, H: 6, W: 6, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}
-	x, dy, dw := d.Alloc(device.Float32, 72), d.Alloc(device.Float32, 48), d.Alloc(device.Float32, 54)
-	before := d.Stats().Dispatches
-	d.Conv2dBackwardWeight(dw, x, dy, p)
-	if err := d.Sync(); err != nil {
-		t.Fatal(err)
-	}
-	if n := d.Stats().Dispatches - before; n != 1 {
-		t.Errorf("one slice: %d dispatches, want 1", n)
+	x, dy, dw, db := d.Alloc(device.Float32, 72), d.Alloc(device.Float32, 48), d.Alloc(device.Float32, 54), d.Alloc(device.Float32, 3)
+	// One slice: one dispatch, the bias gradient's too.
+	for _, bias := range []device.Buffer{nil, db} {
+		before := d.Stats().Dispatches
+		d.Conv2dBackwardWeight(dw, bias, x, dy, p)
+		if err := d.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		if n := d.Stats().Dispatches - before; n != 1 {
+			t.Errorf("one slice, bias gradient %v: %d dispatches, want 1", bias != nil, n)
+		}
 	}
 	// No images: the sums are zero.
 	p.N = 0
 	d.Fill(dw, 0, 54, 1)
-	d.Conv2dBackwardWeight(dw, x, dy, p)
-	got := make([]float32, 54)
-	if err := d.Read(dw, got); err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range got {
-		if v != 0 {
-			t.Fatalf("no images: dw[%d] = %v, want 0", i, v)
+	d.Fill(db, 0, 3, 1)
+	d.Conv2dBackwardWeight(dw, db, x, dy, p)
+	for _, b := range []struct {
+		name string
+		buf  device.Buffer
+		n    int
+	}{{"dw", dw, 54}, {"db", db, 3}} {
+		got := make([]float32, b.n)
+		if err := d.Read(b.buf, got); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range got {
+			if v != 0 {
+				t.Fatalf("no images: %s[%d] = %v, want 0", b.name, i, v)
+			}
 		}
 	}
-	for _, b := range []device.Buffer{x, dy, dw} {
+	for _, b := range []device.Buffer{x, dy, dw, db} {
 		d.Free(b)
 	}
 }

@@ -308,7 +308,7 @@ func TestSplitGEMMGrids(t *testing.T) {
 		d.Conv2d(y, x, w, device.Epilogue{}, cv)
 		dx, dw := d.Alloc(device.Float32, xn), d.Alloc(device.Float32, wn)
 		d.Conv2dBackwardInput(dx, y, w, device.Epilogue{}, cv)
-		d.Conv2dBackwardWeight(dw, x, y, cv)
+		d.Conv2dBackwardWeight(dw, nil, x, y, cv)
 		out := make([]float32, 0, 2*150*131+yn+xn+wn)
 		for _, r := range []struct {
 			b device.Buffer
@@ -483,7 +483,7 @@ func testSplitK(t *testing.T, d *Device) {
 		check(cc.name, out, want, scale, func() {
 			switch {
 			case strings.HasPrefix(cc.name, "Conv2dBackwardWeight"):
-				d.Conv2dBackwardWeight(out, x, y, q)
+				d.Conv2dBackwardWeight(out, nil, x, y, q)
 			case cc.name == "Conv2dBackwardInput":
 				d.Conv2dBackwardInput(out, y, w, device.Epilogue{}, q)
 			default:

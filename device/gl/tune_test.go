@@ -150,7 +150,7 @@ func TestTuner(t *testing.T) {
 		d.MatMul(c, a, b, device.Epilogue{Bias: in(p.N, 6), Act: device.ActRelu}, p)
 		d.Conv2d(y, x, w, device.Epilogue{}, cv)
 		d.Conv2dBackwardInput(dx, y, w, device.Epilogue{}, cv)
-		d.Conv2dBackwardWeight(dw, x, y, cv)
+		d.Conv2dBackwardWeight(dw, nil, x, y, cv)
 		if err := d.Sync(); err != nil {
 			t.Fatal(err)
 		}

@@ -91,7 +91,7 @@ func TestWinogradDispatches(t *testing.T) {
 			d.Conv2dBackwardInput(x, y, w, device.Epilogue{}, p)
 			n[1] = count() - before
 			before = count()
-			d.Conv2dBackwardWeight(w, x, y, p)
+			d.Conv2dBackwardWeight(w, nil, x, y, p)
 			n[2] = count() - before
 			return n
 		}
