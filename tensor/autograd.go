@@ -21,9 +21,11 @@ type node struct {
 	// Add after it. See recordInto.
 	backwardInto func(g *Tensor, prev []*Tensor) []*Tensor
 	released     bool
-	// reluOut marks an op whose kernel applied ReLU to its output and
-	// whose backward masks the gradient by output > 0, unless the
-	// gradient says it is masked already (Tensor.reluMasked).
+	// reluOut marks an op whose output's gradient is masked by output > 0
+	// on its way back: its kernel applied ReLU to the output and its
+	// backward masks the gradient, unless the gradient says it is masked
+	// already (Tensor.reluMasked), or it passes a ReLU output's mask on
+	// (max pooling of one, Reshape of one). See maskableRelu.
 	reluOut bool
 }
 
@@ -99,6 +101,25 @@ func plusPrior(prev, g *Tensor) *Tensor {
 		return g
 	}
 	return prev.Add(g)
+}
+
+// maskInReaders switches maskableRelu on; tests switch it off to count the
+// kernels it saves.
+var maskInReaders = true
+
+// maskableRelu returns t when the gradient with respect to t is masked by
+// t > 0 on its way back (its node is reluOut) and t is contiguous, so that
+// the kernel computing that gradient may apply the mask in its epilogue
+// (the activation's derivative from t) and mark the gradient as masked for
+// t's producer, which then skips its own masking kernel; else nil. The
+// mask is idempotent: where t has other readers, whose gradients are
+// summed with the masked one, the producer masks the sum again, which
+// changes nothing the mask had set.
+func maskableRelu(t *Tensor) *Tensor {
+	if !maskInReaders || t == nil || t.node == nil || !t.node.reluOut || !t.IsContiguous() {
+		return nil
+	}
+	return t
 }
 
 // residualOf returns prev as an epilogue's residual for a kernel writing a

@@ -119,10 +119,19 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 			gx = newTensor(ScopeOf(g), dev, device.Float32, x.shape)
 			px := priorAt(prev, 0)
 			e, added := residualOf(px)
+			// x's ReLU mask in the epilogue, where the whole sum gets it.
+			relu := maskableRelu(x)
+			masked := relu != nil && (added || px == nil)
+			if masked {
+				e.Act, e.ActOut, e.OffActOut = device.ActRelu, relu.st.buf, relu.offset
+			}
 			gradX(gx.st.buf, gc.st.buf, w.st.buf, e)
 			runtime.KeepAlive(px) // read by the kernel
 			if !added {
 				gx = plusPrior(px, gx)
+			}
+			if masked {
+				gx.reluMasked = x
 			}
 		}
 		wantB := b != nil && b.requiresGrad

@@ -116,23 +116,37 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 	runtime.KeepAlive(a.t) // see MatMul
 	runtime.KeepAlive(wt.t)
 	y = recordInto("Linear", y, []*Tensor{x, w, b}, func(g *Tensor, prev []*Tensor) []*Tensor {
-		gz := act.grad(g, y)
+		gz := g
+		if g.reluMasked != y { // marked only for an output that reluOut marks
+			gz = act.grad(g, y)
+		}
 		var gx, gw, gb *Tensor
 		if x.requiresGrad {
 			px := priorAt(prev, 0)
 			if px != nil {
 				px = px.Reshape(rows, in) // a view, or a copy in place of the Add
 			}
-			gx = matMulPlus(gz, w, px).Reshape(x.shape...)
+			var relu *Tensor // x's ReLU mask, applied by the product (x2 is x's storage then)
+			if maskableRelu(x) != nil {
+				relu = x2
+			}
+			g2, masked := matMulPlus(gz, w, px, relu)
+			gx = g2.Reshape(x.shape...)
+			if masked {
+				gx.reluMasked = x
+			}
 		}
 		if w.requiresGrad {
-			gw = matMulPlus(gz.Transpose(0, 1), x2, priorAt(prev, 1))
+			gw, _ = matMulPlus(gz.Transpose(0, 1), x2, priorAt(prev, 1), nil)
 		}
 		if b != nil && b.requiresGrad {
 			gb = plusPrior(priorAt(prev, 2), sumTo(gz, b.shape))
 		}
 		return []*Tensor{gx, gw, gb}
 	})
+	if act.fn == device.ActRelu && y.node != nil {
+		y.node.reluOut = true
+	}
 	if len(shape) == 2 {
 		return y
 	}

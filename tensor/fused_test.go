@@ -140,3 +140,111 @@ func TestReluMaxPoolGradient(t *testing.T) {
 		}
 	}
 }
+
+// TestReluMaskInReader: the reader of a ReLU's output (a Linear's or a
+// convolution's, or a max pooling or Reshape of one) masks the gradient it
+// computes for it in its own product's epilogue (maskableRelu), and the
+// ReLU's producer skips its masking kernel. Every gradient must keep the
+// bits of the separate mask, with the readers' masking switched off and
+// with the ReLU hidden behind ·1, on every device: a chain of Linear
+// layers, Linear on 3-D input, a convolution reading a pooled one, a
+// Linear reading a pooled one through Reshape, and a ReLU output read by a
+// second op (its gradient summed before or after the masked one). The
+// backward pass runs one kernel fewer for each reader that masks.
+func TestReluMaskInReader(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 17))
+	linear := func(ps []*Tensor, i int, x *Tensor, act Activation) *Tensor {
+		return Linear(x, ps[i], ps[i+1], act)
+	}
+	cases := []struct {
+		name   string
+		shapes [][]int // x, then the parameters
+		sites  int64   // readers that mask
+		net    func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor
+	}{
+		{"mlp", [][]int{{6, 9}, {7, 9}, {7}, {5, 7}, {5}, {3, 5}, {3}}, 2, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			h := hide(linear(ps, 1, ps[0], ActRelu))
+			h = hide(linear(ps, 3, h, ActRelu))
+			return linear(ps, 5, h, Activation{})
+		}},
+		{"3-d", [][]int{{2, 3, 5}, {6, 5}, {6}, {4, 6}, {4}}, 1, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			return linear(ps, 3, hide(linear(ps, 1, ps[0], ActRelu)), Activation{})
+		}},
+		{"conv-pool-conv", [][]int{{2, 2, 9, 10}, {3, 2, 3, 3}, {3}, {4, 3, 2, 2}, {4}}, 1, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			p := hide(MaxPool2d(Conv2d(ps[0], ps[1], ps[2], ConvOpts{Act: ActRelu}), PoolOpts{Kernel: [2]int{2, 2}}))
+			return Conv2d(p, ps[3], ps[4], ConvOpts{})
+		}},
+		{"conv-pool-linear", [][]int{{2, 2, 8, 8}, {3, 2, 3, 3}, {3}, {5, 27}, {5}}, 1, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			p := MaxPool2d(Conv2d(ps[0], ps[1], ps[2], ConvOpts{Act: ActRelu}), PoolOpts{Kernel: [2]int{2, 2}})
+			return linear(ps, 3, hide(p.Reshape(2, -1)), Activation{})
+		}},
+		{"read-twice", [][]int{{4, 6}, {5, 6}, {5}, {3, 5}, {3}}, 1, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			h := linear(ps, 1, ps[0], ActRelu)
+			hh := hide(h)
+			a := h.Mul(h).Sum().Reshape(1, 1) // reaches h after the Linear's gradient
+			return linear(ps, 3, hh, Activation{}).Add(a)
+		}},
+		{"read-twice-first", [][]int{{4, 6}, {5, 6}, {5}, {3, 5}, {3}}, 1, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			h := linear(ps, 1, ps[0], ActRelu)
+			y := linear(ps, 3, hide(h), Activation{})
+			return y.Add(h.Mul(h).Sum().Reshape(1, 1)) // reaches h before it
+		}},
+	}
+	defer func() { maskInReaders = true }()
+	for _, c := range cases {
+		xs := make([]*Tensor, len(c.shapes))
+		for i, s := range c.shapes {
+			xs[i] = input(rng, 0, 1, s...)
+		}
+		run := func(mask, hide bool) (grads [][]float32, kernels int64) {
+			maskInReaders = mask
+			ps := make([]*Tensor, len(xs))
+			for i, x := range xs {
+				ps[i] = x.Detach().Clone().SetRequiresGrad(true)
+			}
+			h := func(t *Tensor) *Tensor { return t }
+			if hide {
+				h = func(t *Tensor) *Tensor { return t.MulScalar(1) }
+			}
+			Tidy(func(s *Scope) {
+				out := c.net(ps, h)
+				r := input(rand.New(rand.NewPCG(5, 5)), 0, 1, out.Shape()...)
+				r = r.Mul(r.Abs().Sub(Scalar(0.3)).Relu().Sign()) // zeros: −0 and +0
+				loss := out.Mul(r).Sum()
+				dev := loss.Device()
+				if err := dev.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				before := dev.Stats()
+				loss.Backward()
+				if err := dev.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				kernels = dev.Stats().Sub(before).Dispatches
+			})
+			for _, p := range ps {
+				grads = append(grads, p.Grad().Data())
+			}
+			return grads, kernels
+		}
+		run(true, false) // the first Backward of a shape makes its seed
+		got, fused := run(true, false)
+		off, separate := run(false, false)
+		hidden, _ := run(true, true)
+		for _, want := range []struct {
+			name  string
+			grads [][]float32
+		}{{"the readers' masking off", off}, {"the ReLU hidden", hidden}} {
+			for i := range got {
+				for j := range got[i] {
+					if math.Float32bits(got[i][j]) != math.Float32bits(want.grads[i][j]) {
+						t.Fatalf("%s: gradient %d [%d] = %g, %g with %s", c.name, i, j, got[i][j], want.grads[i][j], want.name)
+					}
+				}
+			}
+		}
+		if fused != separate-c.sites {
+			t.Errorf("%s: %d kernels backward, %d with the readers' masking off: want %d fewer", c.name, fused, separate, c.sites)
+		}
+	}
+}

@@ -73,15 +73,22 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 // matMulPlus returns prev + a·b for matrices a [m, k] and b [k, n], the
 // sum by the product's epilogue where prev (a gradient received already,
 // see recordInto) is contiguous, else by an Add; a·b alone where prev is
-// nil. It records nothing: backward rules call it.
-func matMulPlus(a, b, prev *Tensor) *Tensor {
+// nil. With relu not nil (a ReLU's output of m·n elements, see
+// maskableRelu), the epilogue also masks the sum by relu > 0 where it
+// can, and masked reports whether it did. It records nothing: backward
+// rules call it.
+func matMulPlus(a, b, prev, relu *Tensor) (out *Tensor, masked bool) {
 	e, ok := residualOf(prev)
+	if relu != nil && (ok || prev == nil) {
+		e.Act, e.ActOut, e.OffActOut = device.ActRelu, relu.st.buf, relu.offset
+		ok, masked = true, true
+	}
 	if !ok || len(a.shape) != 2 || len(b.shape) != 2 || a.shape[1] == 0 {
-		return plusPrior(prev, a.MatMul(b))
+		return plusPrior(prev, a.MatMul(b)), false
 	}
 	m, k, n := a.shape[0], a.shape[1], b.shape[1]
 	oa, ob := matOperand(a, nil), matOperand(b, nil)
-	out := newTensor(ScopeOf(a, b, prev), a.st.dev, device.Float32, []int{m, n})
+	out = newTensor(ScopeOf(a, b, prev), a.st.dev, device.Float32, []int{m, n})
 	if out.NumEl() > 0 {
 		a.st.dev.MatMul(out.st.buf, oa.t.st.buf, ob.t.st.buf, e, device.MatMulParams{
 			Batch: 1, M: m, N: n, K: k, TransA: oa.trans, TransB: ob.trans, Alpha: 1,
@@ -91,7 +98,8 @@ func matMulPlus(a, b, prev *Tensor) *Tensor {
 	runtime.KeepAlive(oa.t) // see MatMul
 	runtime.KeepAlive(ob.t)
 	runtime.KeepAlive(prev)
-	return out
+	runtime.KeepAlive(relu)
+	return out, masked
 }
 
 // operand is a batch of matrices laid out as the MatMul kernel needs:

@@ -64,7 +64,7 @@ func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
 		dev.Pool2d(y.st.buf, bufOf(idx), xc.st.buf, p)
 		runtime.KeepAlive(xc) // a copy only this call reads
 	}
-	return record(op, y, []*Tensor{x}, func(g *Tensor) []*Tensor {
+	y = record(op, y, []*Tensor{x}, func(g *Tensor) []*Tensor {
 		// Max pooling of a ReLU's output (a convolution with the ReLU in
 		// its kernel): the ReLU's mask at each window's maximum is
 		// y > 0, y the pooled value, so masking g, a quarter of the
@@ -74,7 +74,7 @@ func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
 		// scatter adds to +0, as it does to every position no window
 		// picked), and where it is 1 the same adds in the same order.
 		masked := mode == device.MaxPool && x.node != nil && x.node.reluOut
-		if masked {
+		if masked && g.reluMasked != y { // the reader of y may have masked it (reluOut below)
 			g = ActRelu.grad(g, y)
 		}
 		gx := newTensor(ScopeOf(g), dev, device.Float32, x.shape)
@@ -84,6 +84,12 @@ func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
 		}
 		return []*Tensor{gx}
 	})
+	// y's gradient is masked by y > 0 on its way back, so its reader may
+	// apply the mask (maskableRelu).
+	if mode == device.MaxPool && x.node != nil && x.node.reluOut && y.node != nil {
+		y.node.reluOut = true
+	}
+	return y
 }
 
 func bufOf(t *Tensor) device.Buffer {

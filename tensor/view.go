@@ -51,7 +51,19 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 		c = t.Contiguous()
 	}
 	from := t.shape
-	return c.view("Reshape", shape, device.Contiguous(shape), c.offset, func(g *Tensor) *Tensor { return g.Reshape(from...) })
+	var out *Tensor
+	out = c.view("Reshape", shape, device.Contiguous(shape), c.offset, func(g *Tensor) *Tensor {
+		gc := g.Reshape(from...)
+		if g.reluMasked != nil && g.reluMasked == out {
+			gc.reluMasked = c // the same mask, reshaped
+		}
+		return gc
+	})
+	// A ReLU output's mask passes through the reshape (maskableRelu).
+	if c.node != nil && c.node.reluOut && out.node != nil {
+		out.node.reluOut = true
+	}
+	return out
 }
 
 // View is Reshape restricted to contiguous tensors: it never copies.
