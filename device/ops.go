@@ -257,12 +257,17 @@ type SoftmaxParams struct {
 //
 //	dx[b,c] = g[b]/D · (A[b]·softmax(x[b])[c] − a[b,c]),  A[b] = Σ_c a[b,c]
 //
-// (softmax minus the smoothed one-hot target, when not Weighted).
+// (softmax minus the smoothed one-hot target, when not Weighted). With
+// Total, CrossEntropy writes one value, Σ_b l[b] (the sum's order fixed
+// by the backend and the shape), instead of the rows: the reduced loss in
+// the same op; its gradient is then CrossEntropyBackward's with g[b] all
+// the total's gradient (a stride of 0).
 type CrossEntropyParams struct {
 	Rows, N   int
 	Smoothing float32 // ε in [0, 1]
 	Weighted  bool
 	Mean      bool
+	Total     bool
 }
 
 // GatherParams: Src is contiguous [Outer, N, Inner]; Dst is contiguous

@@ -100,8 +100,9 @@ type CrossEntropyOpts struct {
 // term is reduced like nll (its mean divides by Σ w[target[i]] when
 // weighted). Its gradient with respect to the logits is softmax minus the
 // (smoothed) one-hot target. It runs as tensor.CrossEntropy, one fused
-// kernel each way, plus one sum for the mean and sum reductions; the class
-// weight receives no gradient, as in PyTorch.
+// kernel each way, which sums the rows for the mean and sum reductions
+// itself (tensor.CrossEntropyOpts.Total); the class weight receives no
+// gradient, as in PyTorch.
 func CrossEntropyLoss(logits, target *tensor.Tensor, o CrossEntropyOpts) *tensor.Tensor {
 	checkClassTarget("nn.CrossEntropyLoss", logits, target, o.Weight)
 	eps := o.LabelSmoothing
@@ -111,11 +112,7 @@ func CrossEntropyLoss(logits, target *tensor.Tensor, o CrossEntropyOpts) *tensor
 	if o.Reduction < ReduceMean || o.Reduction > ReduceNone {
 		misuse("nn.Reduction", "unknown reduction %d", o.Reduction)
 	}
-	l := tensor.CrossEntropy(logits, target, tensor.CrossEntropyOpts{Weight: o.Weight, LabelSmoothing: eps, Mean: o.Reduction == ReduceMean})
-	if o.Reduction == ReduceNone {
-		return l
-	}
-	return l.Sum()
+	return tensor.CrossEntropy(logits, target, tensor.CrossEntropyOpts{Weight: o.Weight, LabelSmoothing: eps, Mean: o.Reduction == ReduceMean, Total: o.Reduction != ReduceNone})
 }
 
 // BCELoss is the binary cross-entropy −(y·log p + (1−y)·log(1−p)) of

@@ -14,7 +14,9 @@
 // With CROSS_ENTROPY the family is instead the fused softmax cross-entropy
 // of logits [Rows, N] against int target [Rows] (device.CrossEntropyParams),
 // with WEIGHTED (class weights) and MEAN (rows divided by Σ w[target]):
-// forward writes each row's loss, backward (BACKWARD) its logits' gradient.
+// forward writes each row's loss, or with TOTAL (one work group holding
+// every row) their sum, a tree over the group; backward (BACKWARD) the
+// logits' gradient.
 
 uniform uint u_rows;
 uniform uint u_n;
@@ -124,7 +126,13 @@ void main() {
 	float sm = 0.0f;
 	for (uint k = t; k < n; k += uint(ROW_W)) sm += w(k) * ((m - s0[base + k]) + ls);
 	sm = rowSum(sm);
+#ifdef TOTAL
+	float l = live && t == 0u ? (hard * ((m - s0[base + tgt]) + ls) + soft * sm) / div : 0.0f;
+	l = segSum(l, uint(LOCAL_X));
+	if (gl_LocalInvocationID.x == 0u) dst[0] = l;
+#else
 	if (live && t == 0u) dst[row] = (hard * ((m - s0[base + tgt]) + ls) + soft * sm) / div;
+#endif
 #else
 	// A = Σ_c a[c] = hard + soft·Σ_c w[c].
 	float sw = 0.0f;

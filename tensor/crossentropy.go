@@ -17,6 +17,10 @@ type CrossEntropyOpts struct {
 	// Mean divides each row's loss by Σ_b Weight[target[b]] (by B without
 	// weights), so that the sum of the rows is PyTorch's mean reduction.
 	Mean bool
+	// Total returns the rows' sum, a scalar (with Mean PyTorch's mean
+	// reduction, without it its sum), computed by the same op rather than
+	// by a Sum after it.
+	Total bool
 }
 
 // CrossEntropy returns the softmax cross-entropy of each row of logits
@@ -25,7 +29,8 @@ type CrossEntropyOpts struct {
 //
 //	loss[b] = ((1−ε)·w[t]·(lse − x[b,t]) + ε/C·Σ_c w[c]·(lse − x[b,c])) / D
 //
-// (D as in CrossEntropyOpts.Mean, else 1). It runs as one fused kernel, and
+// (D as in CrossEntropyOpts.Mean, else 1), or with Total their sum, a
+// scalar. It runs as one fused kernel, and
 // so does its gradient with respect to the logits, (Σ_c a_c·softmax − a)/D
 // times the upstream gradient, where a_c = (1−ε)·w[t]·[c = t] + ε/C·w[c]
 // (softmax minus the smoothed one-hot target without weights).
@@ -55,7 +60,7 @@ func CrossEntropy(logits, target *Tensor, o CrossEntropyOpts) *Tensor {
 		fail(op, "label smoothing %g outside [0, 1]", eps)
 	}
 	checkIndex(op, target, c, logits.shape)
-	p := device.CrossEntropyParams{Rows: b, N: c, Smoothing: o.LabelSmoothing, Weighted: o.Weight != nil, Mean: o.Mean}
+	p := device.CrossEntropyParams{Rows: b, N: c, Smoothing: o.LabelSmoothing, Weighted: o.Weight != nil, Mean: o.Mean, Total: o.Total}
 	x, t := logits.Contiguous(), target.Contiguous()
 	// The backward closure holds the weight as a tensor: a bare buffer
 	// would not keep storage outside every scope from being freed.
@@ -65,16 +70,27 @@ func CrossEntropy(logits, target *Tensor, o CrossEntropyOpts) *Tensor {
 		wt = o.Weight.Contiguous()
 		w = wt.st.buf
 	}
-	out := newTensor(ScopeOf(logits, target), dev, device.Float32, []int{b})
-	if b > 0 {
+	shape := []int{b}
+	if o.Total {
+		shape = []int{}
+	}
+	out := newTensor(ScopeOf(logits, target), dev, device.Float32, shape)
+	switch {
+	case b > 0:
 		dev.CrossEntropy(out.st.buf, x.st.buf, t.st.buf, w, p)
+	case o.Total: // the sum of no rows
+		dev.Fill(out.st.buf, 0, 1, 0)
 	}
 	return record(op, out, []*Tensor{logits}, func(g *Tensor) []*Tensor {
 		gx := newTensor(ScopeOf(g), dev, device.Float32, logits.shape)
 		if b > 0 {
 			// g may be a broadcast view (a sum's gradient): the kernel
-			// walks it by its stride, so it is never copied.
+			// walks it by its stride, so it is never copied. The total's
+			// scalar gradient is every row's.
 			dl := device.Strided{Buf: g.st.buf, Offset: g.offset, Strides: g.strides}
+			if o.Total {
+				dl.Strides = []int{0}
+			}
 			dev.CrossEntropyBackward(gx.st.buf, x.st.buf, t.st.buf, w, dl, p)
 			runtime.KeepAlive(wt)
 		}

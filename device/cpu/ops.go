@@ -220,7 +220,16 @@ func crossEntropyConfig(weight device.Buffer, p device.CrossEntropyParams) kerne
 
 func (d *cpuDevice) CrossEntropy(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
 	d.dispatch()
-	kernels.CrossEntropy(f32(loss), f32(logits), i32(target), crossEntropyConfig(weight, p))
+	if !p.Total {
+		kernels.CrossEntropy(f32(loss), f32(logits), i32(target), crossEntropyConfig(weight, p))
+		return
+	}
+	// The rows, then their sum as Reduce sums a vector.
+	rows := d.Alloc(device.Float32, p.Rows)
+	defer d.Free(rows)
+	kernels.CrossEntropy(f32(rows), f32(logits), i32(target), crossEntropyConfig(weight, p))
+	sizes, reduced := device.ReduceParams{Op: device.Sum, Shape: []int{p.Rows}, Axes: []int{0}}.Coalesce()
+	kernels.Reduce(reduceOps[device.Sum], f32(loss)[:1], f32(rows), sizes, reduced)
 }
 
 func (d *cpuDevice) CrossEntropyBackward(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {

@@ -108,11 +108,24 @@ func testCrossEntropy(t tb, d device.Device) {
 				if k.weighted {
 					wb = upload(t, d, w)
 				}
+				xb, tgt := upload(t, d, x), uploadInt(t, d, target)
 				dst := upload(t, d, filled(c.rows+1, sentinel))
-				d.CrossEntropy(dst, upload(t, d, x), uploadInt(t, d, target), wb, p)
+				d.CrossEntropy(dst, xb, tgt, wb, p)
 				got := download(t, d, dst, c.rows+1)
 				expectClose(t, describe(p), got[:c.rows], want, bound)
 				expectEqual(t, describe(p)+": past the last row", got[c.rows:], []float32{sentinel})
+				// Total: the rows' sum, each row's bound plus the sum's own.
+				var sum, sumBound, abs float64
+				for b := range want {
+					sum, sumBound, abs = sum+want[b], sumBound+bound[b], abs+math.Abs(want[b])
+				}
+				sumBound += tol("accumulate").Bound(float64(c.rows)*abs, 0)
+				p.Total = true
+				dst = upload(t, d, filled(2, sentinel))
+				d.CrossEntropy(dst, xb, tgt, wb, p)
+				got = download(t, d, dst, 2)
+				expectClose(t, describe(p), got[:1], []float64{sum}, []float64{sumBound})
+				expectEqual(t, describe(p)+": past the total", got[1:], []float32{sentinel})
 			})
 		}
 	}

@@ -520,7 +520,19 @@ var mutants = []struct {
 			}
 			p.Mean = false
 			d.CrossEntropy(loss, logits, target, weight, p)
-			scale(d, loss, p.Rows, 1/float32(p.Rows))
+			n := p.Rows
+			if p.Total {
+				n = 1
+			}
+			scale(d, loss, n, 1/float32(p.Rows))
+		}
+	}},
+	{"cross-entropy total leaves out the last row", "CrossEntropy/plain/rows", func(d device.Device, m *mutant) {
+		m.xent = func(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
+			if p.Total {
+				p.Rows--
+			}
+			d.CrossEntropy(loss, logits, target, weight, p)
 		}
 	}},
 	{"cross-entropy backward reads the upstream gradient contiguously", "CrossEntropyBackward/plain/rows", func(d device.Device, m *mutant) {

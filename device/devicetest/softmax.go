@@ -12,7 +12,9 @@ import (
 // rows far from 0 (e^x overflows unless the max is subtracted), a wide
 // spread whose small terms underflow, and more short rows than a GPU work
 // group takes (a group holds 128, 32 or 4 rows of 3, 10 or 96 elements on
-// GL), the last group part full.
+// GL), the last group part full, and more than one group of 1 024
+// invocations holds (GL's cross-entropy sums the rows of fewer in its
+// kernel).
 var softmaxCases = []struct {
 	name       string
 	rows, n    int
@@ -30,6 +32,7 @@ var softmaxCases = []struct {
 	{"many", 300, 3, device.Between(-3, 3), false},
 	{"many-classes", 70, 10, device.Between(-5, 5), true},
 	{"many-vocab", 19, 96, device.Between(-5, 5), false},
+	{"tall-vocab", 40, 96, device.Between(-5, 5), false},
 }
 
 // softmaxInput draws a case's input.

@@ -166,18 +166,49 @@ func (d *Device) softmax(name string, defs []string, dst, s0, s1 *glBuffer, p de
 	})
 }
 
-// CrossEntropy writes each row's loss (see rowGroup).
+// crossEntropyTotalMax is the most invocations of the work group that
+// sums a cross-entropy's rows itself (p.Total): GL 4.3 guarantees 1 024.
+const crossEntropyTotalMax = 1024
+
+// CrossEntropy writes each row's loss (see rowGroup) or, with p.Total,
+// their sum: in the same kernel where one work group holds every row's
+// invocations, else by a Reduce of the rows after it.
 func (d *Device) CrossEntropy(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
-	d.crossEntropy("cross-entropy", nil, loss, logits, target, weight, device.Strided{}, p)
+	if !p.Total {
+		d.crossEntropy("cross-entropy", nil, false, loss, logits, target, weight, device.Strided{}, p)
+		return
+	}
+	if w, _, _ := rowGroup(p.N); p.Rows*w <= crossEntropyTotalMax {
+		d.crossEntropy("cross-entropy total", nil, true, loss, logits, target, weight, device.Strided{}, p)
+		return
+	}
+	rows := d.Alloc(device.Float32, p.Rows)
+	d.crossEntropy("cross-entropy", nil, false, rows, logits, target, weight, device.Strided{}, p)
+	d.Reduce(loss, rows, device.ReduceParams{Op: device.Sum, Shape: []int{p.Rows}, Axes: []int{0}})
+	d.Free(rows) // commands run in order: whatever reuses it next comes after
 }
 
 // CrossEntropyBackward writes the logits' gradient (see rowGroup).
 func (d *Device) CrossEntropyBackward(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
-	d.crossEntropy("cross-entropy backward", []string{"BACKWARD"}, dlogits, logits, target, weight, dloss, p)
+	d.crossEntropy("cross-entropy backward", []string{"BACKWARD"}, false, dlogits, logits, target, weight, dloss, p)
 }
 
-func (d *Device) crossEntropy(name string, defs []string, dst, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
-	defs = append(append(defs, "CROSS_ENTROPY"), rowDefs(p.N)...)
+// crossEntropy enqueues the cross-entropy variant defs, over rowGroup's
+// groups or, with total, in one group of every row's invocations (at
+// least 32) that sums the rows' losses into dst[0].
+func (d *Device) crossEntropy(name string, defs []string, total bool, dst, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
+	groups := rowGroups(p.Rows, p.N)
+	if total {
+		w, _, _ := rowGroup(p.N)
+		local := w
+		for local < p.Rows*w || local < 32 {
+			local *= 2
+		}
+		defs = append(defs, "TOTAL", "CROSS_ENTROPY", localDef(local), "ROW_W="+strconv.Itoa(w))
+		groups = 1
+	} else {
+		defs = append(append(defs, "CROSS_ENTROPY"), rowDefs(p.N)...)
+	}
 	bufs := []*glBuffer{d.buf(dst), d.buf(logits), d.buf(target), nil, nil}
 	if p.Weighted {
 		defs = append(defs, "WEIGHTED")
@@ -201,6 +232,6 @@ func (d *Device) crossEntropy(name string, defs []string, dst, logits, target, w
 		prog.setFloat("u_eps", p.Smoothing)
 		prog.setUint("u_dlossOff", dloss.Offset)
 		prog.setUint("u_dlossStride", stride)
-		d.dispatch(prog, rowGroups(p.Rows, p.N), 1, 1)
+		d.dispatch(prog, groups, 1, 1)
 	})
 }
