@@ -101,11 +101,11 @@ func walkReduction(p device.ReduceParams) reduction {
 	return r
 }
 
-// rowGroup returns the shape of the row kernels (softmax, cross-entropy)
-// for rows of n elements: w adjacent invocations a row, each taking every
-// w-th element (w the power of two that gives each about four, at most
-// 256), and rows of them in a work group of local = rows·w ≥ 128
-// invocations. Short rows share a group instead of leaving most of one
+// rowGroup returns the shape of the row kernels (softmax, cross-entropy,
+// layer norm) for rows of n elements: w adjacent invocations a row, each
+// taking every w-th element (w the power of two that gives each about
+// four, at most 256), and rows of them in a work group of local = rows·w
+// ≥ 128 invocations. Short rows share a group instead of leaving most of one
 // idle (a class-score row of 10 takes 4 invocations, a 96-character
 // vocabulary's 32: a warp a row, as GPU softmax kernels run short rows),
 // and each row's trees are log₂ w steps.
