@@ -270,6 +270,12 @@ type CrossEntropyParams struct {
 	Total     bool
 }
 
+// RowsSum returns the reduction that sums the rows' losses, [Rows] to
+// one value: what Total adds where a backend sums them by a Reduce.
+func (p CrossEntropyParams) RowsSum() ReduceParams {
+	return ReduceParams{Op: Sum, Shape: []int{p.Rows}, Axes: []int{0}}
+}
+
 // GatherParams: Src is contiguous [Outer, N, Inner]; Dst is contiguous
 // [Outer, M, Inner] with
 //

@@ -122,16 +122,14 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 			// x's ReLU mask in the epilogue, where the whole sum gets it.
 			relu := maskableRelu(x)
 			masked := relu != nil && (added || px == nil)
-			if masked {
+			if masked { // then px, if any, is the residual: gx stays the sum
 				e.Act, e.ActOut, e.OffActOut = device.ActRelu, relu.st.buf, relu.offset
+				gx.reluMasked = x
 			}
 			gradX(gx.st.buf, gc.st.buf, w.st.buf, e)
 			runtime.KeepAlive(px) // read by the kernel
 			if !added {
 				gx = plusPrior(px, gx)
-			}
-			if masked {
-				gx.reluMasked = x
 			}
 		}
 		wantB := b != nil && b.requiresGrad

@@ -228,7 +228,7 @@ func (d *cpuDevice) CrossEntropy(loss, logits, target, weight device.Buffer, p d
 	rows := d.Alloc(device.Float32, p.Rows)
 	defer d.Free(rows)
 	kernels.CrossEntropy(f32(rows), f32(logits), i32(target), crossEntropyConfig(weight, p))
-	sizes, reduced := device.ReduceParams{Op: device.Sum, Shape: []int{p.Rows}, Axes: []int{0}}.Coalesce()
+	sizes, reduced := p.RowsSum().Coalesce()
 	kernels.Reduce(reduceOps[device.Sum], f32(loss)[:1], f32(rows), sizes, reduced)
 }
 

@@ -184,7 +184,7 @@ func (d *Device) CrossEntropy(loss, logits, target, weight device.Buffer, p devi
 	}
 	rows := d.Alloc(device.Float32, p.Rows)
 	d.crossEntropy("cross-entropy", nil, false, rows, logits, target, weight, device.Strided{}, p)
-	d.Reduce(loss, rows, device.ReduceParams{Op: device.Sum, Shape: []int{p.Rows}, Axes: []int{0}})
+	d.Reduce(loss, rows, p.RowsSum())
 	d.Free(rows) // commands run in order: whatever reuses it next comes after
 }
 
