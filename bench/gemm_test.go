@@ -80,7 +80,7 @@ func BenchmarkMatMul(b *testing.B) {
 					b.Logf("8192³ skipped on the CPU: set %s=1 to run it", hugeEnv)
 					continue
 				}
-				c := matMulCase(fmt.Sprintf("%dx%dx%d", n, n, n), false, device.MatMulParams{Batch: 1, M: n, N: n, K: n}, false)
+				c := matMulCase(fmt.Sprintf("%dx%dx%d", n, n, n), false, device.MatMulParams{Batch: 1, M: n, N: n, K: n}, 0)
 				b.Run(c.size, func(b *testing.B) { runKernel(b, d.dev, c) })
 			}
 		})

@@ -224,14 +224,18 @@ func buildKernelCases() []kernelCase {
 	reduce := func(op device.ReduceOp, size string, p device.ReduceParams) kernelCase {
 		p.Op = op
 		out, _ := p.Len()
+		in := 1
+		for _, s := range p.Shape {
+			in *= s
+		}
 		return kernelCase{method: "Reduce", op: op.String(), size: size, soft: true,
-			work: work{bytes: float64(4 * (mi + out)), elems: mi},
+			work: work{bytes: float64(4 * (in + out)), elems: float64(in)},
 			setup: func(o *operands) func() {
 				dt := device.Float32
 				if op == device.ArgMax || op == device.ArgMin {
 					dt = device.Int32
 				}
-				src, dst := o.inputs(mi, op.Info().Inputs[0]), o.alloc(dt, out)
+				src, dst := o.inputs(in, op.Info().Inputs[0]), o.alloc(dt, out)
 				return func() { o.dev.Reduce(dst, src, p) }
 			}}
 	}
@@ -240,23 +244,29 @@ func buildKernelCases() []kernelCase {
 	}
 	add(reduce(device.Sum, "columns-1024x1024", device.ReduceAxis(device.Sum, 1, side, side)))
 	add(reduce(device.Sum, "conv-bias-16x64x32x32", device.ReduceParams{Shape: []int{16, 64, 32, 32}, Axes: []int{0, 2, 3}}))
+	// The MLP's first layer's bias gradient as a Reduce of its own (what
+	// MatMul's mlp-dw-bias-grad case sums beside the weight gradient).
+	add(reduce(device.Sum, "mlp-bias-grad-64x128", device.ReduceAxis(device.Sum, 1, 64, 128)))
 
 	// MatMul: a square product, the three products of the MLP's first layer
 	// (784→128) at batch 64 — forward y = x·Wᵀ, dx = dy·W, dW = dyᵀ·x — the
-	// forward with the layer's bias and ReLU fused in, and a batched product.
+	// forward with the layer's bias and ReLU fused in, the weight gradient
+	// with the bias gradient (dyᵀ's row sums, Epilogue.BiasGrad), and a
+	// batched product.
 	for _, m := range []struct {
 		size string
 		soft bool
 		p    device.MatMulParams
-		epi  bool // add a bias and apply ReLU in the epilogue
+		epi  epilogueKind
 	}{
-		{"512x512x512", false, device.MatMulParams{Batch: 1, M: 512, N: 512, K: 512}, false},
-		{"256x256x256", true, device.MatMulParams{Batch: 1, M: 256, N: 256, K: 256}, false},
-		{"mlp-forward-64x128x784", true, device.MatMulParams{Batch: 1, M: 64, N: 128, K: 784, TransB: true}, false},
-		{"mlp-forward-bias-relu-64x128x784", true, device.MatMulParams{Batch: 1, M: 64, N: 128, K: 784, TransB: true}, true},
-		{"mlp-dx-64x784x128", true, device.MatMulParams{Batch: 1, M: 64, N: 784, K: 128}, false},
-		{"mlp-dw-128x784x64", true, device.MatMulParams{Batch: 1, M: 128, N: 784, K: 64, TransA: true}, false},
-		{"batch32-128x128x128", true, device.MatMulParams{Batch: 32, M: 128, N: 128, K: 128}, false},
+		{"512x512x512", false, device.MatMulParams{Batch: 1, M: 512, N: 512, K: 512}, 0},
+		{"256x256x256", true, device.MatMulParams{Batch: 1, M: 256, N: 256, K: 256}, 0},
+		{"mlp-forward-64x128x784", true, device.MatMulParams{Batch: 1, M: 64, N: 128, K: 784, TransB: true}, 0},
+		{"mlp-forward-bias-relu-64x128x784", true, device.MatMulParams{Batch: 1, M: 64, N: 128, K: 784, TransB: true}, epiBiasRelu},
+		{"mlp-dx-64x784x128", true, device.MatMulParams{Batch: 1, M: 64, N: 784, K: 128}, 0},
+		{"mlp-dw-128x784x64", true, device.MatMulParams{Batch: 1, M: 128, N: 784, K: 64, TransA: true}, 0},
+		{"mlp-dw-bias-grad-128x784x64", true, device.MatMulParams{Batch: 1, M: 128, N: 784, K: 64, TransA: true}, epiBiasGrad},
+		{"batch32-128x128x128", true, device.MatMulParams{Batch: 32, M: 128, N: 128, K: 128}, 0},
 	} {
 		add(matMulCase(m.size, m.soft, m.p, m.epi))
 	}
@@ -818,9 +828,17 @@ func buildKernelCases() []kernelCase {
 	return cs
 }
 
+// epilogueKind is what a MatMul case's epilogue does besides the product.
+type epilogueKind int
+
+const (
+	epiBiasRelu epilogueKind = 1 + iota // add a bias and apply ReLU
+	epiBiasGrad                         // sum op(A)'s rows (Epilogue.BiasGrad)
+)
+
 // matMulCase is the case of the product p (Batch, M, N, K and the
 // transpose flags set) of densely packed operands, C = A·B.
-func matMulCase(size string, soft bool, p device.MatMulParams, epi bool) kernelCase {
+func matMulCase(size string, soft bool, p device.MatMulParams, epi epilogueKind) kernelCase {
 	p.Alpha = 1
 	p.StrideA, p.StrideB, p.StrideC = p.M*p.K, p.K*p.N, p.M*p.N
 	return kernelCase{method: "MatMul", size: size, soft: soft,
@@ -829,8 +847,11 @@ func matMulCase(size string, soft bool, p device.MatMulParams, epi bool) kernelC
 			a, b := o.uniform(p.Batch*p.M*p.K, -1, 1), o.uniform(p.Batch*p.K*p.N, -1, 1)
 			c := o.alloc(device.Float32, p.Batch*p.M*p.N)
 			var e device.Epilogue
-			if epi { // a bias and ReLU in the epilogue
+			switch epi {
+			case epiBiasRelu:
 				e = device.Epilogue{Bias: o.uniform(p.N, -1, 1), Act: device.ActRelu}
+			case epiBiasGrad:
+				e = device.Epilogue{BiasGrad: o.alloc(device.Float32, p.Batch*p.M)}
 			}
 			return func() { o.dev.MatMul(c, a, b, e, p) }
 		}}

@@ -78,6 +78,16 @@ func (a Activation) String() string {
 // (its Grad op, from the activation's saved output): the backward pass of a
 // fused activation. The zero Epilogue stores the plain product. Fusing
 // saves the element-wise kernels and their passes over memory.
+//
+// BiasGrad is MatMul's alone (Conv2d and Conv2dBackwardInput panic when it
+// is set): unless nil, MatMul also writes the sums of op(A)'s rows,
+//
+//	BiasGrad[OffBiasGrad + b·M + m] = Σ_k op(A[b])[m, k]
+//
+// with no α, β or activation: a Linear layer's bias gradient from the
+// product that gives its weight gradient, dW = dYᵀ·X, whose op(A) is dYᵀ
+// (cuBLASLt's BGRADA epilogue). The sums equal Reduce's over op(A) within
+// the "accumulate" tolerance; a backend sums them in its own fixed order.
 type Epilogue struct {
 	Residual    Buffer
 	OffResidual int
@@ -87,7 +97,18 @@ type Epilogue struct {
 	Slope       float32
 	ActOut      Buffer
 	OffActOut   int
+	BiasGrad    Buffer
+	OffBiasGrad int
 }
 
-// Plain reports whether e leaves the product as it is.
+// NoBiasGrad panics when e sets BiasGrad, which only MatMul writes; op
+// names the op that was given it.
+func (e Epilogue) NoBiasGrad(op string) {
+	if e.BiasGrad != nil {
+		panic("device: " + op + " takes no BiasGrad: only MatMul sums op(A)'s rows")
+	}
+}
+
+// Plain reports whether e leaves the product as it is (BiasGrad is
+// written beside it and does not count).
 func (e Epilogue) Plain() bool { return e.Residual == nil && e.Bias == nil && e.Act == NoActivation }

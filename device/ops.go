@@ -163,6 +163,16 @@ type MatMulParams struct {
 	StrideA, StrideB, StrideC int
 }
 
+// BiasGrad returns the reduction that gives Epilogue.BiasGrad for one
+// matrix of the batch: op(A)'s rows summed over K, as A lies in memory
+// ([K, M] summed over axis 0 with TransA, else [M, K] over axis 1).
+func (p MatMulParams) BiasGrad() ReduceParams {
+	if p.TransA {
+		return ReduceParams{Op: Sum, Shape: []int{p.K, p.M}, Axes: []int{0}}
+	}
+	return ReduceParams{Op: Sum, Shape: []int{p.M, p.K}, Axes: []int{1}}
+}
+
 // Conv2dParams describes an NCHW convolution (cross-correlation, as in
 // PyTorch): input X [N, C, H, W], weight Wt [K, C/Groups, R, S], output
 // Y [N, K, OutH, OutW]. All operands are contiguous. Bias is added by the

@@ -19,6 +19,16 @@
 // partial[(slice·batch + bt)·M·N + m·N + n]. SPLIT_REDUCE: one invocation
 // per output adds the slices in order and calls storeC. Both are
 // deterministic: the order of every sum is fixed by the shape and tiling.
+//
+// ROW_SUM (plain matmul only; Epilogue.BiasGrad): op(A)'s row sums over K,
+// rowSum[u_offRowSum + bt·M + m], from the A tiles in shared memory: in
+// the work groups of the first column tile, invocation i adds up row i of
+// each tile (rows past the invocations' count: i + THREADS, ...) in K
+// order before its products, TILE_K adds a K step beside the
+// WM·WN·TILE_K fma (kept out of the product's loop, which llvmpipe runs
+// slower with a branch in it). Split, each slice's sums go to partial after
+// the products' slices, and SPLIT_REDUCE adds them in order with
+// invocations past the outputs'.
 
 uniform uint u_M;
 uniform uint u_N;
@@ -45,6 +55,14 @@ uniform uint u_kChunk;
 layout(std430, binding = 3) writeonly buffer Partial { float partial[]; };
 #elif defined(SPLIT_REDUCE)
 layout(std430, binding = 3) readonly buffer Partial { float partial[]; };
+#endif
+
+#if defined(ROW_SUM) && defined(CUSTOM_OPERANDS)
+#error matmul: ROW_SUM sums plain matmul's A only
+#endif
+#if defined(ROW_SUM) && !defined(SPLIT_K)
+uniform int u_offRowSum;
+layout(std430, binding = 7) writeonly buffer RowSum { float rowSum[]; };
 #endif
 
 #ifndef CUSTOM_OPERANDS
@@ -136,6 +154,16 @@ void main() {
 void main() {
 	uint total = u_batch * u_M * u_N;
 	uint i = globalX();
+#ifdef ROW_SUM
+	if (i >= total) {
+		uint r = i - total, rows = u_batch * u_M;
+		if (r >= rows) return;
+		float s = 0.0f;
+		for (uint p = 0u; p < u_splits; p++) s += partial[u_splits * total + p * rows + r];
+		rowSum[u_offRowSum + int(r)] = s;
+		return;
+	}
+#endif
 	if (i >= total) return;
 	float acc = 0.0f;
 	for (uint p = 0u; p < u_splits; p++) acc += partial[p * total + i];
@@ -197,6 +225,27 @@ shared float Bs[NBUF][TILE_K][TILE_N];
 		for (int i = 0; i < WM; i++) \
 			for (int j = 0; j < WN; j++) acc[i][j] = fma(ra[i], rb[j], acc[i][j]); \
 	}
+#endif
+
+// ROW_SUM: each invocation's rows of the tile (RS_ROWS of them, THREADS
+// apart from its index), their sums in rs, and ROW_SUM_ADD(b), which adds
+// tile b's values of a K step to them.
+#ifdef ROW_SUM
+#define RS_ROWS ((TILE_M + THREADS - 1) / THREADS)
+#ifdef VEC_SMEM
+#define TILE_A(b, k, m) As[b][k][(m) >> 2u][(m) & 3u]
+#else
+#define TILE_A(b, k, m) As[b][k][m]
+#endif
+#define ROW_SUM_ADD(b) \
+	if (sumRows) \
+		for (int r = 0; r < RS_ROWS; r++) { \
+			uint m = tid + uint(r * THREADS); \
+			if (m < uint(TILE_M)) \
+				for (int k = 0; k < TILE_K; k++) rs[r] += TILE_A(b, k, m); \
+		}
+#else
+#define ROW_SUM_ADD(b)
 #endif
 
 // The position in the tile of load e of a K step: A's (m, k), B's (k, n),
@@ -305,6 +354,11 @@ void main() {
 	float acc[WM][WN];
 	for (int i = 0; i < WM; i++)
 		for (int j = 0; j < WN; j++) acc[i][j] = 0.0f;
+#ifdef ROW_SUM
+	bool sumRows = groupID().x == 0u; // uniform per group
+	float rs[RS_ROWS];
+	for (int r = 0; r < RS_ROWS; r++) rs[r] = 0.0f;
+#endif
 
 #ifdef DOUBLE_BUFFER
 	vec4 pa[LA], pb[LB];
@@ -315,6 +369,7 @@ void main() {
 	for (uint k0 = kBegin; k0 < kEnd; k0 += uint(TILE_K)) {
 		bool more = k0 + uint(TILE_K) < kEnd; // uniform per group
 		if (more) fetchTiles(bt, row0, col0, k0 + uint(TILE_K), kEnd, tid, pa, pb);
+		ROW_SUM_ADD(cur)
 		COMPUTE(cur)
 		if (more) storeTiles(1 - cur, tid, pa, pb);
 		barrier();
@@ -335,8 +390,22 @@ void main() {
 			PUT_B(0, k, n, v);
 		}
 		barrier();
+		ROW_SUM_ADD(0)
 		COMPUTE(0)
 		barrier();
+	}
+#endif
+#ifdef ROW_SUM
+	if (sumRows) {
+		for (int r = 0; r < RS_ROWS; r++) {
+			uint m = tid + uint(r * THREADS), gm = row0 + m;
+			if (m >= uint(TILE_M) || gm >= u_M) continue;
+#ifdef SPLIT_K
+			partial[u_splits * u_batch * u_M * u_N + (slice * u_batch + bt) * u_M + gm] = rs[r];
+#else
+			rowSum[u_offRowSum + int(bt * u_M + gm)] = rs[r];
+#endif
+		}
 	}
 #endif
 #ifdef STORE_RUNS4

@@ -66,6 +66,11 @@ func (a Activation) grad(g, y *Tensor) *Tensor {
 	return g.binary("Activation grad", y, device.BinaryParams{Op: a.fn.Grad(), A: a.slope}, nil)
 }
 
+// biasGradInProduct lets Linear's weight-gradient product sum its bias
+// gradient (Epilogue.BiasGrad); tests switch it off to compare with the
+// separate sum.
+var biasGradInProduct = true
+
 // Linear returns act(x·wᵀ + b) for x [..., in], weight w [out, in] and
 // bias b [out] (nil for none) as one matrix product whose epilogue adds the
 // bias and applies act: PyTorch's F.linear followed by the activation, in
@@ -130,17 +135,22 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 			if maskableRelu(x) != nil {
 				relu = x2
 			}
-			g2, masked := matMulPlus(gz, w, px, relu)
+			g2, _, masked := matMulPlus(gz, w, px, relu, false)
 			gx = g2.Reshape(x.shape...)
 			if masked {
 				gx.reluMasked = x
 			}
 		}
+		var sums *Tensor // gz's column sums, b's gradient
 		if w.requiresGrad {
-			gw, _ = matMulPlus(gz.Transpose(0, 1), x2, priorAt(prev, 1), nil)
+			// The weight gradient's product gzᵀ·x sums gzᵀ's rows too.
+			gw, sums, _ = matMulPlus(gz.Transpose(0, 1), x2, priorAt(prev, 1), nil, b != nil && b.requiresGrad && biasGradInProduct)
 		}
 		if b != nil && b.requiresGrad {
-			gb = plusPrior(priorAt(prev, 2), sumTo(gz, b.shape))
+			if sums == nil {
+				sums = sumTo(gz, b.shape)
+			}
+			gb = plusPrior(priorAt(prev, 2), sums)
 		}
 		return []*Tensor{gx, gw, gb}
 	})

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/tensorgl/tensorgl/device"
 )
 
 // TestFusedMatchesOps checks Linear and Conv2d with an activation against
@@ -211,16 +213,7 @@ func TestReluMaskInReader(t *testing.T) {
 				r := input(rand.New(rand.NewPCG(5, 5)), 0, 1, out.Shape()...)
 				r = r.Mul(r.Abs().Sub(Scalar(0.3)).Relu().Sign()) // zeros: −0 and +0
 				loss := out.Mul(r).Sum()
-				dev := loss.Device()
-				if err := dev.Sync(); err != nil {
-					t.Fatal(err)
-				}
-				before := dev.Stats()
-				loss.Backward()
-				if err := dev.Sync(); err != nil {
-					t.Fatal(err)
-				}
-				kernels = dev.Stats().Sub(before).Dispatches
+				kernels = backwardKernels(t, loss)
 			})
 			for _, p := range ps {
 				grads = append(grads, p.Grad().Data())
@@ -247,4 +240,157 @@ func TestReluMaskInReader(t *testing.T) {
 			t.Errorf("%s: %d kernels backward, %d with the readers' masking off: want %d fewer", c.name, fused, separate, c.sites)
 		}
 	}
+}
+
+// TestBiasGradInProduct checks Linear's bias gradient summed by its
+// weight gradient's product (Epilogue.BiasGrad): every loss reads each
+// layer's output times a known r, so the bias gradient is Σ_rows r (masked
+// by ReLU where the layer has it), checked against float64 sums on every
+// device and to the bit against the separate sum on the CPU (which sums
+// both ways by the same Reduce). The weight and input gradients keep their
+// bits, and the backward pass runs one kernel fewer per layer that sums
+// its bias in the product: not where the weight is frozen, nor where the
+// bias's other gradient comes by another op first.
+func TestBiasGradInProduct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 37))
+	type layer struct {
+		x, w   []int
+		act    Activation
+		shared bool // the bias of the layer before
+		frozen bool // the weight takes no gradient
+	}
+	cases := []struct {
+		name   string
+		layers []layer
+		sites  int64
+	}{
+		{"2-d", []layer{{x: []int{6, 9}, w: []int{7, 9}}}, 1},
+		{"3-d-relu", []layer{{x: []int{2, 3, 5}, w: []int{4, 5}, act: ActRelu}}, 1},
+		// Few outputs, many rows: GL splits the product's K.
+		{"long", []layer{{x: []int{2000, 5}, w: []int{9, 5}, act: ActTanh}}, 1},
+		{"shared-bias", []layer{{x: []int{4, 6}, w: []int{5, 6}}, {x: []int{3, 6}, w: []int{5, 6}, shared: true}}, 2},
+		{"frozen-weight", []layer{{x: []int{4, 6}, w: []int{5, 6}, frozen: true}}, 0},
+	}
+	exact := DefaultDevice().Info().Name == "cpu"
+	defer func() { biasGradInProduct = true }()
+	for _, c := range cases {
+		var xs, ws, bs, rs []*Tensor
+		for _, l := range c.layers {
+			xs = append(xs, input(rng, 0, 1, l.x...))
+			ws = append(ws, input(rng, 0, 1, l.w...))
+			if !l.shared {
+				bs = append(bs, input(rng, 0, 1, l.w[0]))
+			}
+			rs = append(rs, input(rng, 0.5, 2, append(l.x[:len(l.x)-1:len(l.x)-1], l.w[0])...))
+		}
+		run := func(inProduct bool) (grads [][]float32, outs [][]float32, kernels int64) {
+			biasGradInProduct = inProduct
+			var ps []*Tensor
+			param := func(v *Tensor, grad bool) *Tensor {
+				p := v.Detach().Clone().SetRequiresGrad(grad)
+				ps = append(ps, p)
+				return p
+			}
+			var bias *Tensor
+			Tidy(func(s *Scope) {
+				var loss *Tensor
+				nb := 0
+				for i, l := range c.layers {
+					x, w := param(xs[i], true), param(ws[i], !l.frozen)
+					if !l.shared {
+						bias = param(bs[nb], true)
+						nb++
+					}
+					y := Linear(x, w, bias, l.act)
+					outs = append(outs, y.Data())
+					term := y.Mul(rs[i]).Sum()
+					if loss == nil {
+						loss = term
+					} else {
+						loss = loss.Add(term)
+					}
+				}
+				kernels = backwardKernels(t, loss)
+			})
+			for _, p := range ps {
+				if g := p.Grad(); g != nil {
+					grads = append(grads, g.Data())
+				} else {
+					grads = append(grads, nil)
+				}
+			}
+			return grads, outs, kernels
+		}
+		run(true) // the first Backward of a shape makes its seed
+		got, outs, fused := run(true)
+		want, _, separate := run(false)
+		// The bias gradients' float64 sums, from r and (ReLU) the outputs.
+		sum, abs, terms := map[int][]float64{}, map[int][]float64{}, map[int]int{}
+		bi, pi := -1, 0 // the bias's index among the parameters
+		for i, l := range c.layers {
+			if !l.shared {
+				bi = pi + 2
+				pi += 3
+			} else {
+				pi += 2
+			}
+			out := l.w[0]
+			if sum[bi] == nil {
+				sum[bi], abs[bi] = make([]float64, out), make([]float64, out)
+			}
+			r := rs[i].Data()
+			terms[bi] += len(r) / out
+			for j, rv := range r {
+				v := float64(rv)
+				if l.act == ActRelu && !(outs[i][j] > 0) {
+					continue
+				}
+				if l.act == ActTanh { // the derivative from the output, as the kernel takes it
+					y := float64(outs[i][j])
+					v *= 1 - y*y
+				}
+				sum[bi][j%out] += v
+				abs[bi][j%out] += math.Abs(v)
+			}
+		}
+		for i := range got {
+			if _, isBias := sum[i]; isBias {
+				for j, g := range got[i] {
+					// The terms' own roundings (tanh's derivative, a
+					// product and a difference) count as 4 terms more.
+					bound := device.ToleranceOf("accumulate").Bound(float64(terms[i]+4)*abs[i][j], 0)
+					if d := math.Abs(float64(g) - sum[i][j]); !(d <= bound) {
+						t.Errorf("%s: bias gradient %d [%d] = %v, want %v ± %.3g", c.name, i, j, g, sum[i][j], bound)
+					}
+				}
+				if !exact {
+					continue
+				}
+			}
+			for j := range got[i] {
+				if math.Float32bits(got[i][j]) != math.Float32bits(want[i][j]) {
+					t.Fatalf("%s: gradient %d [%d] = %v, %v with the bias summed apart", c.name, i, j, got[i][j], want[i][j])
+				}
+			}
+		}
+		if fused != separate-c.sites {
+			t.Errorf("%s: %d kernels backward, %d with the bias summed apart: want %d fewer", c.name, fused, separate, c.sites)
+		}
+	}
+}
+
+// backwardKernels runs loss.Backward and returns the kernels it dispatched,
+// counted by the device as it runs them (after everything queued before).
+func backwardKernels(t *testing.T, loss *Tensor) int64 {
+	t.Helper()
+	dev := loss.Device()
+	if err := dev.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	before := dev.Stats()
+	loss.Backward()
+	if err := dev.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	return dev.Stats().Sub(before).Dispatches
 }

@@ -75,21 +75,29 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 // see recordInto) is contiguous, else by an Add; a·b alone where prev is
 // nil. With relu not nil (a ReLU's output of m·n elements, see
 // maskableRelu), the epilogue also masks the sum by relu > 0 where it
-// can, and masked reports whether it did. It records nothing: backward
+// can, and masked reports whether it did. With sums, the product's kernel
+// also sums a's rows where it runs (Epilogue.BiasGrad: a Linear layer's
+// bias gradient beside its weight gradient) and returns them as rowSums
+// [m]; rowSums is nil where it did not. It records nothing: backward
 // rules call it.
-func matMulPlus(a, b, prev, relu *Tensor) (out *Tensor, masked bool) {
+func matMulPlus(a, b, prev, relu *Tensor, sums bool) (out, rowSums *Tensor, masked bool) {
 	e, ok := residualOf(prev)
 	if relu != nil && (ok || prev == nil) {
 		e.Act, e.ActOut, e.OffActOut = device.ActRelu, relu.st.buf, relu.offset
 		ok, masked = true, true
 	}
+	ok = ok || (sums && prev == nil)
 	if !ok || len(a.shape) != 2 || len(b.shape) != 2 || a.shape[1] == 0 {
-		return plusPrior(prev, a.MatMul(b)), false
+		return plusPrior(prev, a.MatMul(b)), nil, false
 	}
 	m, k, n := a.shape[0], a.shape[1], b.shape[1]
 	oa, ob := matOperand(a, nil), matOperand(b, nil)
 	out = newTensor(ScopeOf(a, b, prev), a.st.dev, device.Float32, []int{m, n})
 	if out.NumEl() > 0 {
+		if sums {
+			rowSums = newTensor(ScopeOf(a), a.st.dev, device.Float32, []int{m})
+			e.BiasGrad = rowSums.st.buf
+		}
 		a.st.dev.MatMul(out.st.buf, oa.t.st.buf, ob.t.st.buf, e, device.MatMulParams{
 			Batch: 1, M: m, N: n, K: k, TransA: oa.trans, TransB: ob.trans, Alpha: 1,
 			OffA: oa.t.offset, OffB: ob.t.offset, StrideC: m * n,
@@ -99,7 +107,7 @@ func matMulPlus(a, b, prev, relu *Tensor) (out *Tensor, masked bool) {
 	runtime.KeepAlive(ob.t)
 	runtime.KeepAlive(prev)
 	runtime.KeepAlive(relu)
-	return out, masked
+	return out, rowSums, masked
 }
 
 // operand is a batch of matrices laid out as the MatMul kernel needs:

@@ -92,17 +92,7 @@ func TestGradientSumInRules(t *testing.T) {
 					if order == "op-second" {
 						a, b = b, a
 					}
-					loss := a.Add(b)
-					dev := DefaultDevice()
-					if err := dev.Sync(); err != nil { // the counts are the device's, as it runs the commands
-						t.Fatal(err)
-					}
-					before := dev.Stats()
-					loss.Backward()
-					if err := dev.Sync(); err != nil {
-						t.Fatal(err)
-					}
-					dispatches = dev.Stats().Sub(before).Dispatches
+					dispatches = backwardKernels(t, a.Add(b))
 				})
 				for _, q := range ps {
 					grads = append(grads, q.Grad().Data())

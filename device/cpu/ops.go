@@ -143,6 +143,15 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.Ma
 				p.Beta, C[p.OffC+i*p.StrideC:], p.N, epilogue(e, i*p.StrideC))
 		}
 	})
+	if e.BiasGrad != nil && p.M > 0 {
+		// op(A)'s row sums after the product, each matrix as Reduce sums
+		// it: the same bits as a Reduce of its own.
+		sizes, reduced := p.BiasGrad().Coalesce()
+		db := f32(e.BiasGrad)[e.OffBiasGrad:]
+		for i := range p.Batch {
+			kernels.Reduce(reduceOps[device.Sum], db[i*p.M:(i+1)*p.M], A[p.OffA+i*p.StrideA:], sizes, reduced)
+		}
+	}
 }
 
 func convGeom(p device.Conv2dParams) kernels.Conv2dGeom {
@@ -155,11 +164,13 @@ func convGeom(p device.Conv2dParams) kernels.Conv2dGeom {
 }
 
 func (d *cpuDevice) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
+	e.NoBiasGrad("Conv2d")
 	d.dispatch()
 	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p), epilogue(e, 0))
 }
 
 func (d *cpuDevice) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
+	e.NoBiasGrad("Conv2dBackwardInput")
 	d.dispatch()
 	kernels.Conv2dBackwardInput(f32(dx), f32(dy), f32(w), convGeom(p), epilogue(e, 0))
 }

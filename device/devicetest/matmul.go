@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -51,7 +52,7 @@ var epilogueMatMulCases = func() []epilogueMatMulCase {
 	}
 	var cases []epilogueMatMulCase
 	for i, e := range randomEpilogues(r, 24) {
-		cases = append(cases, epilogueMatMulCase{matMulCase{fmt.Sprintf("epilogue%d", i), base[i%len(base)]}, e})
+		cases = append(cases, epilogueMatMulCase{matMulCase: matMulCase{fmt.Sprintf("epilogue%d", i), base[i%len(base)]}, e: e})
 	}
 	return cases
 }()
@@ -59,16 +60,23 @@ var epilogueMatMulCases = func() []epilogueMatMulCase {
 // epilogueMatMulCase is a product with a fused epilogue.
 type epilogueMatMulCase struct {
 	matMulCase
-	e epilogueCase
+	e       epilogueCase
+	rowSums bool // also sum op(A)'s rows (Epilogue.BiasGrad)
 }
 
-// allMatMulCases are matMulCases without an epilogue, then epilogueMatMulCases.
+// allMatMulCases are matMulCases without an epilogue, then
+// epilogueMatMulCases; every other one of each also sums op(A)'s rows (of
+// the epilogue cases, those on the batched, cache-blocked and split bases).
 func allMatMulCases() []epilogueMatMulCase {
 	var cs []epilogueMatMulCase
-	for _, c := range matMulCases {
-		cs = append(cs, epilogueMatMulCase{matMulCase: c})
+	for i, c := range matMulCases {
+		cs = append(cs, epilogueMatMulCase{matMulCase: c, rowSums: i%2 == 1})
 	}
-	return append(cs, epilogueMatMulCases...)
+	for i, c := range epilogueMatMulCases {
+		c.rowSums = i%2 == 1
+		cs = append(cs, c)
+	}
+	return cs
 }
 
 // randomMatMulCases draws n products with every setting random: sizes,
@@ -96,7 +104,7 @@ func randomMatMulCases(r *rand.Rand, n int) []matMulCase {
 }
 
 func testMatMul(t tb, d device.Device) {
-	for _, c := range allMatMulCases() {
+	for ci, c := range allMatMulCases() {
 		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			p := c.p
@@ -115,11 +123,64 @@ func testMatMul(t tb, d device.Device) {
 					want[p.OffC+rel], bound[p.OffC+rel] = c.e.apply(want[p.OffC+rel], bound[p.OffC+rel], h, rel, i%p.N)
 				}
 			}
-			cb := upload(t, d, cv)
-			d.MatMul(cb, upload(t, d, a), upload(t, d, b), e, p)
-			expectClose(t, describe(p)+" "+c.e.String(), download(t, d, cb, len(cv)), want, bound)
+			cb, ab, bb := upload(t, d, cv), upload(t, d, a), upload(t, d, b)
+			// Row sums after a NaN guard of 1–3 values and before one more.
+			sums := c.rowSums
+			var off int
+			if sums {
+				off = 1 + ci%3
+				e.BiasGrad, e.OffBiasGrad = upload(t, d, filled(off+p.Batch*p.M+1, float32(math.NaN()))), off
+			}
+			d.MatMul(cb, ab, bb, e, p)
+			got := download(t, d, cb, len(cv))
+			expectClose(t, describe(p)+" "+c.e.String(), got, want, bound)
+			if !sums {
+				return
+			}
+			sumWant, sumBound := rowSumRef(p, a)
+			expectClose(t, describe(p)+" row sums", download(t, d, e.BiasGrad, off+p.Batch*p.M+1),
+				slices.Concat(nanRun(off), sumWant, nanRun(1)), slices.Concat(make([]float64, off), sumBound, []float64{0}))
+			// Without the row sums, the same product to the bit.
+			e.BiasGrad = nil
+			cb = upload(t, d, cv)
+			d.MatMul(cb, ab, bb, e, p)
+			expectEqual(t, describe(p)+" without row sums", download(t, d, cb, len(cv)), got)
 		})
 	}
+}
+
+// nanRun returns n NaNs: a guard a kernel must leave as it is.
+func nanRun(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = math.NaN()
+	}
+	return v
+}
+
+// aIndex returns the index of op(A[bt])[i, k] in A's buffer.
+func aIndex(p device.MatMulParams, bt, i, k int) int {
+	if p.TransA {
+		return p.OffA + bt*p.StrideA + k*p.M + i
+	}
+	return p.OffA + bt*p.StrideA + i*p.K + k
+}
+
+// rowSumRef returns Σ_k op(A[b])[m, k] at b·M + m and each sum's bound.
+func rowSumRef(p device.MatMulParams, a []float32) (want, bound []float64) {
+	want, bound = make([]float64, p.Batch*p.M), make([]float64, p.Batch*p.M)
+	for bt := range p.Batch {
+		for i := range p.M {
+			sum, abs := 0.0, 0.0
+			for k := range p.K {
+				v := float64(a[aIndex(p, bt, i, k)])
+				sum += v
+				abs += math.Abs(v)
+			}
+			want[bt*p.M+i], bound[bt*p.M+i] = sum, tol("accumulate").Bound(float64(p.K+2)*abs, 0)
+		}
+	}
+	return want, bound
 }
 
 // matMulRef returns the expected contents of the whole C buffer (elements
@@ -135,10 +196,7 @@ func matMulRef(p device.MatMulParams, a, b, c []float32) (want, bound []float64)
 			for j := range p.N {
 				sum, abs := 0.0, 0.0
 				for k := range p.K {
-					ai := p.OffA + bt*p.StrideA + i*p.K + k
-					if p.TransA {
-						ai = p.OffA + bt*p.StrideA + k*p.M + i
-					}
+					ai := aIndex(p, bt, i, k)
 					bi := p.OffB + bt*p.StrideB + k*p.N + j
 					if p.TransB {
 						bi = p.OffB + bt*p.StrideB + j*p.K + k

@@ -577,6 +577,16 @@ var mutants = []struct {
 			d.MatMul(c, a, b, e, p)
 		}
 	}},
+	{"matmul row sums leave out the last k", "MatMul/transA", func(d device.Device, m *mutant) {
+		m.matMul = func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
+			rowSumsApart(d, c, a, b, e, p, func(q *device.MatMulParams) { q.K-- }) // A [K, M]: its first K−1 rows
+		}
+	}},
+	{"matmul row sums ignore A's batch stride", "MatMul/batched", func(d device.Device, m *mutant) {
+		m.matMul = func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
+			rowSumsApart(d, c, a, b, e, p, func(q *device.MatMulParams) { q.StrideA = 0 })
+		}
+	}},
 	{"conv2d epilogue drops the bias", "Conv2d/epilogue0", func(d device.Device, m *mutant) {
 		m.conv = func(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 			e.Bias = nil
@@ -1019,4 +1029,19 @@ func TestMutants(t *testing.T) {
 			t.Errorf("mutant %q: subtest %s did not fail:\n%s", mu.name, mu.catches, out)
 		}
 	}
+}
+
+// rowSumsApart runs MatMul without e's row sums, then takes them from a
+// second product, of p changed by change, into scratch storage.
+func rowSumsApart(d device.Device, c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams, change func(*device.MatMulParams)) {
+	sums := e
+	e.BiasGrad = nil
+	d.MatMul(c, a, b, e, p)
+	if sums.BiasGrad == nil {
+		return
+	}
+	change(&p)
+	scratch := d.Alloc(device.Float32, c.Len())
+	defer d.Free(scratch)
+	d.MatMul(scratch, a, b, device.Epilogue{BiasGrad: sums.BiasGrad, OffBiasGrad: sums.OffBiasGrad}, p)
 }

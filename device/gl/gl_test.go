@@ -704,8 +704,10 @@ func TestOptimDispatches(t *testing.T) {
 // TestVecTilesSameBits: the GEMM core reading its tiles as vec4, double-
 // buffering them, or both, gives the scalar core's results to the bit,
 // with the software, hardware and thin tilings (thin tiles stay scalar
-// under vec4), for a product whose sides are no multiple of any tile and
-// whose K takes several steps.
+// under vec4) and one of more rows than invocations, for a product whose
+// sides are no multiple of any tile and whose K takes several steps; and
+// so do A's row sums (Epilogue.BiasGrad), which every tiling adds in K
+// order, within the "accumulate" tolerance of float64 sums.
 func TestVecTilesSameBits(t *testing.T) {
 	d := openOrSkip(t)
 	defer d.Close()
@@ -718,22 +720,46 @@ func TestVecTilesSameBits(t *testing.T) {
 	for i := range bv {
 		bv[i] = float32(rng.NormFloat64())
 	}
-	a, b, c := d.Alloc(device.Float32, m*k), d.Alloc(device.Float32, k*n), d.Alloc(device.Float32, m*n)
+	a, b, c, rs := d.Alloc(device.Float32, m*k), d.Alloc(device.Float32, k*n), d.Alloc(device.Float32, m*n), d.Alloc(device.Float32, m)
 	defer d.Free(a)
 	defer d.Free(b)
 	defer d.Free(c)
+	defer d.Free(rs)
 	d.Write(a, av)
 	d.Write(b, bv)
+	sums, bounds := make([]float64, m), make([]float64, m)
+	for i := range m {
+		abs := 0.0
+		for _, v := range av[i*k : (i+1)*k] {
+			sums[i] += float64(v)
+			abs += math.Abs(float64(v))
+		}
+		bounds[i] = device.ToleranceOf("accumulate").Bound(float64(k+2)*abs, 0)
+	}
+	nans := make([]float32, m)
+	for i := range nans {
+		nans[i] = float32(math.NaN())
+	}
 	run := func(tiles gemmTiles) []float32 {
 		d.tiles = tiles
-		d.MatMul(c, a, b, device.Epilogue{}, device.MatMulParams{Batch: 1, M: m, N: n, K: k, Alpha: 1})
-		out := make([]float32, m*n)
-		if err := d.Read(c, out); err != nil {
+		d.Write(rs, nans) // none left from the run before
+		d.MatMul(c, a, b, device.Epilogue{BiasGrad: rs}, device.MatMulParams{Batch: 1, M: m, N: n, K: k, Alpha: 1})
+		out := make([]float32, m*n+m) // C, then the row sums
+		if err := d.Read(c, out[:m*n]); err != nil {
 			t.Fatal(err)
+		}
+		if err := d.Read(rs, out[m*n:]); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range out[m*n:] {
+			if e := math.Abs(float64(v) - sums[i]); !(e <= bounds[i]) {
+				t.Fatalf("tiles %+v: row sum %d = %v, want %v ± %.3g", tiles, i, v, sums[i], bounds[i])
+			}
 		}
 		return out
 	}
-	for _, tiles := range []gemmTiles{softwareTiles, hardwareTiles, *hardwareTiles.thin} {
+	tall := gemmTiles{m: 128, n: 32, k: 8, lx: 8, ly: 8} // 128 rows, 64 invocations
+	for _, tiles := range []gemmTiles{softwareTiles, hardwareTiles, *hardwareTiles.thin, tall} {
 		tiles.thin = nil
 		tiles.vec, tiles.db, tiles.gvec = false, false, false
 		want := run(tiles)
@@ -745,7 +771,7 @@ func TestVecTilesSameBits(t *testing.T) {
 			got := run(other)
 			for i := range want {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("tiles %dx%d, %s: C[%d] = %v, %v with scalar tiles", tiles.m, tiles.n, mode, i, got[i], want[i])
+					t.Fatalf("tiles %dx%d, %s: C[%d] (past %d: row sums) = %v, %v with scalar tiles", tiles.m, tiles.n, mode, i, m*n, got[i], want[i])
 				}
 			}
 		}

@@ -168,11 +168,19 @@ type gemmStore struct {
 // stores the result through the epilogue.
 func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, bufs []*glBuffer, e device.Epilogue, store *gemmStore, set func(*program), batch, m, n, k int) {
 	t := d.tiles.pick(m)
-	all := []*glBuffer{bufs[0], bufs[1], bufs[2], nil, nil, nil, nil}
+	all := []*glBuffer{bufs[0], bufs[1], bufs[2], nil, nil, nil, nil, nil}
 	w := writes(0)
 	reduceN := batch * m * n
+	rowSums := 0 // op(A)'s row sums (Epilogue.BiasGrad)
+	if e.BiasGrad != nil {
+		if family != "matmul" {
+			panic("gl: only MatMul sums op(A)'s rows")
+		}
+		rowSums = batch * m
+		w |= writes(7)
+	}
 	if store != nil {
-		if !e.Plain() {
+		if !e.Plain() || e.BiasGrad != nil {
 			panic("gl: a GEMM with its own store takes no epilogue")
 		}
 		all = append(all[:4], store.bufs...)
@@ -242,7 +250,7 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		if splits == 1 {
 			d.bind(w, all...)
 		} else {
-			d.bind(writes(3), all...)
+			d.bind(writes(3), all...) // the row sums' slices too
 		}
 		shape(prog, splits, chunk)
 		d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, batch*splits)
@@ -255,12 +263,12 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		}
 		d.bind(w, all...)
 		shape(sum, splits, chunk)
-		d.dispatch1(sum, reduceN, elemLocal)
+		d.dispatch1(sum, reduceN+rowSums, elemLocal)
 		return true
 	}
 	partials := 0
 	if splits > 1 {
-		partials = splits * batch * m * n
+		partials = splits * (batch*m*n + rowSums)
 	}
 	// A trial of a family with its own store would run the store's writes
 	// twice (an update in place among them): those run on the default
@@ -290,9 +298,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	}
 }
 
-// epilogueDefs returns defs with the defines of e (common.glsl's EPI_*)
-// appended, and binds e's buffers in all, at 4 (bias), 5 (residual) and 6
-// (the saved activation).
+// epilogueDefs returns defs with the defines of e (common.glsl's EPI_*,
+// matmul.comp's ROW_SUM) appended, and binds e's buffers in all, at 4
+// (bias), 5 (residual), 6 (the saved activation) and 7 (the row sums).
 func (d *Device) epilogueDefs(defs []string, all []*glBuffer, e device.Epilogue) []string {
 	if e.Bias != nil {
 		defs = append(defs, "EPI_BIAS")
@@ -308,6 +316,10 @@ func (d *Device) epilogueDefs(defs []string, all []*glBuffer, e device.Epilogue)
 			defs = append(defs, "EPI_ACT_OUT")
 			all[6] = d.buf(e.ActOut)
 		}
+	}
+	if e.BiasGrad != nil {
+		defs = append(defs, "ROW_SUM")
+		all[7] = d.buf(e.BiasGrad)
 	}
 	return defs
 }
@@ -325,6 +337,9 @@ func setEpilogue(p *program, e device.Epilogue) {
 	}
 	if e.Act != device.NoActivation {
 		p.setFloat("u_slope", e.Slope)
+	}
+	if e.BiasGrad != nil {
+		p.setInt("u_offRowSum", e.OffBiasGrad)
 	}
 }
 

@@ -43,16 +43,18 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 		name   string
 		p      device.MatMulParams
 		layout string
-		epi    bool
-		target int // split target; 0 never splits
+		epi    bool // with a bias, an activation and op(A)'s row sums
+		target int  // split target; 0 never splits
 	}{
 		// Sides, offsets and batch strides multiples of 4, so A and B are
 		// loaded as vec4 under the candidates that do, along each side.
 		{"transposed-a", device.MatMulParams{Batch: 2, M: 68, N: 132, K: 44, TransA: true, Alpha: 0.5, Beta: 2, OffA: 4, OffB: 8,
 			StrideA: 68*44 + 4, StrideB: 44*132 + 8, StrideC: 68*132 + 1}, "A_M_FAST", true, 0},
 		{"transposed-b", device.MatMulParams{Batch: 1, M: 36, N: 20, K: 52, TransB: true, Alpha: 1, OffA: 4}, "B_K_FAST", true, 0},
-		// K split; B's side of 9 is no multiple of 4, so B is read by value.
+		// K split; B's side of 9 is no multiple of 4, so B is read by value
+		// (A too, but for the transposed A of 8 rows).
 		{"split-k", device.MatMulParams{Batch: 1, M: 5, N: 9, K: 3000, Alpha: 1}, "", false, hardwareSplitTarget},
+		{"split-k-row-sums", device.MatMulParams{Batch: 1, M: 8, N: 9, K: 3000, TransA: true, Alpha: 1}, "A_M_FAST", true, hardwareSplitTarget},
 	} {
 		p := c.p
 		a, b := upload(p.OffA+max(p.Batch*p.StrideA, p.M*p.K)), upload(p.OffB+max(p.Batch*p.StrideB, p.K*p.N))
@@ -77,10 +79,21 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 			defer d.Free(out)
 			d.Write(out, init)
 			before := d.Stats().Dispatches
+			sums := p.Batch * p.M
+			if c.epi {
+				e.BiasGrad = d.Alloc(device.Float32, sums)
+				defer d.Free(e.BiasGrad)
+			}
 			d.MatMul(out, a, b, e, p)
 			got := make([]float32, nc)
 			if err := d.Read(out, got); err != nil {
 				t.Fatal(err)
+			}
+			if c.epi { // the row sums after C
+				got = append(got, make([]float32, sums)...)
+				if err := d.Read(e.BiasGrad, got[nc:]); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if n := d.Stats().Dispatches - before; choice != nil && n > 2 {
 				t.Fatalf("%s: %d dispatches with the choice in the table, want no trials", c.name, n)
@@ -111,7 +124,7 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 				got := run(def, &cand)
 				for i := range want {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-						t.Fatalf("%s: %v in place of %v: C[%d] = %v, want %v", c.name, cand, def, i, got[i], want[i])
+						t.Fatalf("%s: %v in place of %v: C[%d] (past %d: row sums) = %v, want %v", c.name, cand, def, i, nc, got[i], want[i])
 					}
 				}
 			}
