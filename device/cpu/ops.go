@@ -146,8 +146,12 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.Ma
 	if e.BiasGrad != nil && p.M > 0 {
 		// op(A)'s row sums after the product, each matrix as Reduce sums
 		// it: the same bits as a Reduce of its own.
-		sizes, reduced := p.BiasGrad().Coalesce()
 		db := f32(e.BiasGrad)[e.OffBiasGrad:]
+		if p.K == 0 { // empty sums
+			clear(db[:p.Batch*p.M])
+			return
+		}
+		sizes, reduced := p.BiasGrad().Coalesce()
 		for i := range p.Batch {
 			kernels.Reduce(reduceOps[device.Sum], db[i*p.M:(i+1)*p.M], A[p.OffA+i*p.StrideA:], sizes, reduced)
 		}

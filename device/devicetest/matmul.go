@@ -10,7 +10,7 @@ import (
 )
 
 // matMulCases cover each transpose, α and β (β = 0 must not read C), 1-sized
-// M, N and K, batches with gaps between matrices, stride-0 broadcast and
+// M, N and K, an empty K, batches with gaps between matrices, stride-0 broadcast and
 // offsets, and one product big enough to cross cache-blocking boundaries.
 var matMulCases = append([]matMulCase{
 	{"plain", device.MatMulParams{Batch: 1, M: 5, N: 7, K: 3, Alpha: 1}},
@@ -30,6 +30,8 @@ var matMulCases = append([]matMulCase{
 	{"blocked", device.MatMulParams{Batch: 1, M: 131, N: 37, K: 260, Alpha: 1}},
 	{"blockedTrans", device.MatMulParams{Batch: 2, M: 33, N: 70, K: 129, TransA: true, TransB: true, Alpha: 1, Beta: 1,
 		StrideA: 33 * 129, StrideB: 70 * 129, StrideC: 33 * 70}},
+	// K = 0: C = β·C, and op(A)'s rows sum to 0.
+	{"emptyK", device.MatMulParams{Batch: 2, M: 3, N: 2, K: 0, TransA: true, Alpha: 1, Beta: 0.5, StrideC: 6}},
 }, randomMatMulCases(rand.New(rand.NewPCG(5, 6)), 6)...)
 
 type matMulCase struct {
