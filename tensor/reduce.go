@@ -8,16 +8,24 @@ import (
 )
 
 // reduce reduces t over the sorted axes dims (kept as size 1) with one
-// kernel call.
+// kernel call. A sum over an empty dimension is 0, as in PyTorch (and so
+// a mean is NaN); the other reductions have no value there.
 func (t *Tensor) reduce(op string, r device.ReduceOp, dims []int) *Tensor {
-	c := t.Contiguous()
 	shape := slices.Clone(t.shape)
+	empty := false
 	for _, d := range dims {
 		if shape[d] == 0 {
-			fail(op, "cannot reduce empty dimension %d of %v", d, t.shape)
+			if r != device.Sum {
+				fail(op, "cannot reduce empty dimension %d of %v (only a sum has a value over none: 0)", d, t.shape)
+			}
+			empty = true
 		}
 		shape[d] = 1
 	}
+	if empty {
+		return fullOn(ScopeOf(t), t.st.dev, 0, shape)
+	}
+	c := t.Contiguous()
 	dt := device.Float32
 	if r == device.ArgMax || r == device.ArgMin {
 		dt = device.Int32

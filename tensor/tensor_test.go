@@ -541,3 +541,37 @@ func TestBackwardSeedConstant(t *testing.T) {
 		t.Fatalf("d(2y)/dy = %v after gradients were overwritten, want 2", got)
 	}
 }
+
+// TestEmptyReductions: as in PyTorch, a sum over an empty dimension is 0
+// (its gradient empty), a mean NaN, and a max or min an error naming the
+// dimension.
+func TestEmptyReductions(t *testing.T) {
+	x := Zeros(0, 3).SetRequiresGrad(true)
+	y := x.Sum(0)
+	if !slices.Equal(y.Shape(), []int{3}) || !slices.Equal(y.Data(), []float32{0, 0, 0}) {
+		t.Errorf("Zeros(0, 3).Sum(0) = %v %v, want [3] zeros", y.Shape(), y.Data())
+	}
+	y.Mul(Full(2, 3)).Sum().Backward()
+	if g := x.Grad(); g == nil || !slices.Equal(g.Shape(), []int{0, 3}) {
+		t.Errorf("gradient of an empty sum: %v, want shape [0 3]", g)
+	}
+	for _, c := range []struct {
+		name string
+		got  *Tensor
+		want []float32
+	}{
+		{"Zeros(2, 0, 3).Sum(1)", Zeros(2, 0, 3).Sum(1), []float32{0, 0, 0, 0, 0, 0}},
+		{"Zeros(2, 0).SumKeep(1)", Zeros(2, 0).SumKeep(1), []float32{0, 0}},
+		{"Zeros(0).Sum()", Zeros(0).Sum(), []float32{0}},
+	} {
+		if !slices.Equal(c.got.Data(), c.want) {
+			t.Errorf("%s = %v, want %v", c.name, c.got.Data(), c.want)
+		}
+	}
+	for _, v := range Zeros(2, 0).Mean(1).Data() {
+		if !math.IsNaN(float64(v)) {
+			t.Errorf("Zeros(2, 0).Mean(1) holds %v, want NaN", v)
+		}
+	}
+	mustPanic(t, "tensor: Max: cannot reduce empty dimension 1 of [2 0] (only a sum has a value over none: 0)", func() { Zeros(2, 0).Max(1) })
+}
