@@ -24,9 +24,16 @@ type node struct {
 	// reluOut marks an op whose output's gradient is masked by output > 0
 	// on its way back: its kernel applied ReLU to the output and its
 	// backward masks the gradient, unless the gradient says it is masked
-	// already (Tensor.reluMasked), or it passes a ReLU output's mask on
-	// (max pooling of one, Reshape of one). See maskableRelu.
+	// already (Tensor.actApplied), or it passes a ReLU output's mask on
+	// (max pooling of one, Reshape of one). See readerAct.
 	reluOut bool
+	// outAct is the activation other than ReLU the op applied to its
+	// output in its kernel (Linear, a convolution), whose derivative its
+	// backward applies unless the gradient carries it already: its reader
+	// may apply it where it is the output's only one (readerAct).
+	outAct Activation
+	// readers counts the recorded ops that read the output.
+	readers atomic.Int32
 }
 
 // record attaches a node to out when an input requires gradients and the
@@ -44,6 +51,11 @@ func record(op string, out *Tensor, inputs []*Tensor, backward func(g *Tensor) [
 			}
 			out.requiresGrad = true
 			out.node = &node{op: op, inputs: inputs, backward: backward}
+			for _, in := range inputs {
+				if in != nil && in.node != nil {
+					in.node.readers.Add(1)
+				}
+			}
 			return out
 		}
 	}
@@ -103,23 +115,44 @@ func plusPrior(prev, g *Tensor) *Tensor {
 	return prev.Add(g)
 }
 
-// maskInReaders switches maskableRelu on; tests switch it off to count the
+// maskInReaders switches readerAct on; tests switch it off to count the
 // kernels it saves.
 var maskInReaders = true
 
-// maskableRelu returns t when the gradient with respect to t is masked by
-// t > 0 on its way back (its node is reluOut) and t is contiguous, so that
-// the kernel computing that gradient may apply the mask in its epilogue
-// (the activation's derivative from t) and mark the gradient as masked for
-// t's producer, which then skips its own masking kernel; else nil. The
-// mask is idempotent: where t has other readers, whose gradients are
-// summed with the masked one, the producer masks the sum again, which
-// changes nothing the mask had set.
-func maskableRelu(t *Tensor) *Tensor {
-	if !maskInReaders || t == nil || t.node == nil || !t.node.reluOut || !t.IsContiguous() {
-		return nil
+// readerAct returns the activation whose derivative the gradient with
+// respect to t takes on its way back, and true, where the kernel computing
+// that gradient (a reader of t) may apply it in its epilogue (from t, the
+// activation's output) and mark the gradient for t's producer, which then
+// skips its own kernel: t must be contiguous, and either the mask of a
+// ReLU output (its node is reluOut) or the derivative of another
+// activation the producer applied (outAct) where t has no other reader.
+// The mask is idempotent: where a ReLU output has other readers, whose
+// gradients are summed with the masked one, the producer masks the sum
+// again, which changes nothing the mask had set. Another activation's
+// derivative would be applied twice to the masked part of such a sum.
+func readerAct(t *Tensor) (Activation, bool) {
+	if !maskInReaders || t == nil || t.node == nil || !t.IsContiguous() {
+		return Activation{}, false
 	}
-	return t
+	switch {
+	case t.node.reluOut:
+		return ActRelu, true
+	case t.node.outAct.fn != device.NoActivation && t.node.readers.Load() == 1:
+		return t.node.outAct, true
+	}
+	return Activation{}, false
+}
+
+// markOutAct records on y's node the activation its op applied (act), so
+// that a reader of y may apply its derivative (readerAct).
+func markOutAct(y *Tensor, act Activation) {
+	switch {
+	case y.node == nil || act.fn == device.NoActivation:
+	case act.fn == device.ActRelu:
+		y.node.reluOut = true
+	default:
+		y.node.outAct = act
+	}
 }
 
 // residualOf returns prev as an epilogue's residual for a kernel writing a

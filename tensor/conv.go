@@ -110,7 +110,7 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 	}
 	recordInto(op, y, []*Tensor{x, w, b}, func(g *Tensor, prev []*Tensor) []*Tensor {
 		gc := g
-		if g.reluMasked != y { // marked only for an output that reluOut marks
+		if g.actApplied != y { // marked only for an output readerAct lets a reader take
 			gc = act.grad(g, y)
 		}
 		gc = gc.Contiguous()
@@ -119,12 +119,13 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 			gx = newTensor(ScopeOf(g), dev, device.Float32, x.shape)
 			px := priorAt(prev, 0)
 			e, added := residualOf(px)
-			// x's ReLU mask in the epilogue, where the whole sum gets it.
-			relu := maskableRelu(x)
-			masked := relu != nil && (added || px == nil)
+			// x's activation derivative (a ReLU's mask) in the epilogue,
+			// where the whole sum gets it.
+			xa, ok := readerAct(x)
+			masked := ok && (added || px == nil)
 			if masked { // then px, if any, is the residual: gx stays the sum
-				e.Act, e.ActOut, e.OffActOut = device.ActRelu, relu.st.buf, relu.offset
-				gx.reluMasked = x
+				e.Act, e.Slope, e.ActOut, e.OffActOut = xa.fn, xa.slope, x.st.buf, x.offset
+				gx.actApplied = x
 			}
 			gradX(gx.st.buf, gc.st.buf, w.st.buf, e)
 			runtime.KeepAlive(px) // read by the kernel
@@ -151,9 +152,7 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 		}
 		return []*Tensor{gx, gw, gb}
 	})
-	if act.fn == device.ActRelu && y.node != nil {
-		y.node.reluOut = true
-	}
+	markOutAct(y, act)
 	return y
 }
 

@@ -122,7 +122,7 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 	runtime.KeepAlive(wt.t)
 	y = recordInto("Linear", y, []*Tensor{x, w, b}, func(g *Tensor, prev []*Tensor) []*Tensor {
 		gz := g
-		if g.reluMasked != y { // marked only for an output that reluOut marks
+		if g.actApplied != y { // marked only for an output readerAct lets a reader take
 			gz = act.grad(g, y)
 		}
 		var gx, gw, gb *Tensor
@@ -131,20 +131,23 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 			if px != nil {
 				px = px.Reshape(rows, in) // a view, or a copy in place of the Add
 			}
-			var relu *Tensor // x's ReLU mask, applied by the product (x2 is x's storage then)
-			if maskableRelu(x) != nil {
-				relu = x2
+			// x's activation derivative (a ReLU's mask), applied by the
+			// product (x2 is x's storage then).
+			var xAct *Tensor
+			xa, ok := readerAct(x)
+			if ok {
+				xAct = x2
 			}
-			g2, _, masked := matMulPlus(gz, w, px, relu, false)
+			g2, _, masked := matMulPlus(gz, w, px, xAct, xa, false)
 			gx = g2.Reshape(x.shape...)
 			if masked {
-				gx.reluMasked = x
+				gx.actApplied = x
 			}
 		}
 		var sums *Tensor // gz's column sums, b's gradient
 		if w.requiresGrad {
 			// The weight gradient's product gzᵀ·x sums gzᵀ's rows too.
-			gw, sums, _ = matMulPlus(gz.Transpose(0, 1), x2, priorAt(prev, 1), nil, b != nil && b.requiresGrad && biasGradInProduct)
+			gw, sums, _ = matMulPlus(gz.Transpose(0, 1), x2, priorAt(prev, 1), nil, Activation{}, b != nil && b.requiresGrad && biasGradInProduct)
 		}
 		if b != nil && b.requiresGrad {
 			if sums == nil {
@@ -154,9 +157,7 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 		}
 		return []*Tensor{gx, gw, gb}
 	})
-	if act.fn == device.ActRelu && y.node != nil {
-		y.node.reluOut = true
-	}
+	markOutAct(y, act)
 	if len(shape) == 2 {
 		return y
 	}

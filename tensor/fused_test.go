@@ -121,7 +121,7 @@ func TestReluMaxPoolGradient(t *testing.T) {
 				}
 				if !hide {
 					g := p.node.backward(r)[0]
-					if g.reluMasked != y {
+					if g.actApplied != y {
 						t.Fatalf("%s: the pooling's gradient is not marked as masked", c.name)
 					}
 				}
@@ -145,14 +145,18 @@ func TestReluMaxPoolGradient(t *testing.T) {
 
 // TestReluMaskInReader: the reader of a ReLU's output (a Linear's or a
 // convolution's, or a max pooling or Reshape of one) masks the gradient it
-// computes for it in its own product's epilogue (maskableRelu), and the
-// ReLU's producer skips its masking kernel. Every gradient must keep the
-// bits of the separate mask, with the readers' masking switched off and
-// with the ReLU hidden behind ·1, on every device: a chain of Linear
-// layers, Linear on 3-D input, a convolution reading a pooled one, a
-// Linear reading a pooled one through Reshape, and a ReLU output read by a
-// second op (its gradient summed before or after the masked one). The
-// backward pass runs one kernel fewer for each reader that masks.
+// computes for it in its own product's epilogue (readerAct), and the
+// ReLU's producer skips its masking kernel; so does the only reader of
+// another activation's output (LeakyReLU, Tanh, Sigmoid) with its
+// derivative. Every gradient must keep the bits of the separate
+// derivative, with the readers' switched off and with the activation's
+// output hidden behind ·1, on every device: a chain of Linear layers,
+// Linear on 3-D input, a convolution reading a pooled one, a Linear
+// reading a pooled one through Reshape, a ReLU output read by a second op
+// (its gradient summed before or after the masked one), chains of Linear
+// and of convolutions with the other activations, and a Tanh output read
+// twice (no reader applies its derivative). The backward pass runs one
+// kernel fewer for each reader that applies it.
 func TestReluMaskInReader(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 17))
 	linear := func(ps []*Tensor, i int, x *Tensor, act Activation) *Tensor {
@@ -188,6 +192,34 @@ func TestReluMaskInReader(t *testing.T) {
 		}},
 		{"read-twice-first", [][]int{{4, 6}, {5, 6}, {5}, {3, 5}, {3}}, 1, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
 			h := linear(ps, 1, ps[0], ActRelu)
+			y := linear(ps, 3, hide(h), Activation{})
+			return y.Add(h.Mul(h).Sum().Reshape(1, 1)) // reaches h before it
+		}},
+		{"mlp-tanh-leaky-sigmoid", [][]int{{6, 9}, {7, 9}, {7}, {5, 7}, {5}, {4, 5}, {4}, {3, 4}, {3}}, 3, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			h := hide(linear(ps, 1, ps[0], ActTanh))
+			h = hide(linear(ps, 3, h, ActLeakyRelu(0.2)))
+			h = hide(linear(ps, 5, h, ActSigmoid))
+			return linear(ps, 7, h, Activation{})
+		}},
+		{"conv-tanh-conv-leaky-conv", [][]int{{2, 2, 9, 8}, {3, 2, 3, 3}, {3}, {4, 3, 2, 2}, {4}, {2, 4, 3, 3}, {2}}, 2, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			h := hide(Conv2d(ps[0], ps[1], ps[2], ConvOpts{Act: ActTanh}))
+			h = hide(Conv2d(h, ps[3], ps[4], ConvOpts{Act: ActLeakyRelu(0.1)}))
+			return Conv2d(h, ps[5], ps[6], ConvOpts{})
+		}},
+		{"tanh-read-twice", [][]int{{4, 6}, {5, 6}, {5}, {3, 5}, {3}}, 0, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			h := linear(ps, 1, ps[0], ActTanh)
+			hh := hide(h)
+			a := h.Mul(h).Sum().Reshape(1, 1) // reaches h after the Linear's gradient
+			return linear(ps, 3, hh, Activation{}).Add(a)
+		}},
+		// The other reader feeds the Linear's bias: the Linear's gradient
+		// reaches h first, and the other one is added after it.
+		{"tanh-read-twice-linear-first", [][]int{{4, 6}, {5, 6}, {5}, {3, 5}, {3}}, 0, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			h := linear(ps, 1, ps[0], ActTanh)
+			return Linear(hide(h), ps[3], ps[4].Add(h.Sum()), Activation{})
+		}},
+		{"tanh-read-twice-first", [][]int{{4, 6}, {5, 6}, {5}, {3, 5}, {3}}, 0, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			h := linear(ps, 1, ps[0], ActTanh)
 			y := linear(ps, 3, hide(h), Activation{})
 			return y.Add(h.Mul(h).Sum().Reshape(1, 1)) // reaches h before it
 		}},

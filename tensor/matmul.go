@@ -73,17 +73,17 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 // matMulPlus returns prev + a·b for matrices a [m, k] and b [k, n], the
 // sum by the product's epilogue where prev (a gradient received already,
 // see recordInto) is contiguous, else by an Add; a·b alone where prev is
-// nil. With relu not nil (a ReLU's output of m·n elements, see
-// maskableRelu), the epilogue also masks the sum by relu > 0 where it
-// can, and masked reports whether it did. With sums, the product's kernel
+// nil. With actOut not nil (the output of m·n elements of activation act,
+// see readerAct), the epilogue also multiplies the sum by act's derivative
+// from actOut where it can, and masked reports whether it did. With sums, the product's kernel
 // also sums a's rows where it runs (Epilogue.BiasGrad: a Linear layer's
 // bias gradient beside its weight gradient) and returns them as rowSums
 // [m]; rowSums is nil where it did not. It records nothing: backward
 // rules call it.
-func matMulPlus(a, b, prev, relu *Tensor, sums bool) (out, rowSums *Tensor, masked bool) {
+func matMulPlus(a, b, prev, actOut *Tensor, act Activation, sums bool) (out, rowSums *Tensor, masked bool) {
 	e, ok := residualOf(prev)
-	if relu != nil && (ok || prev == nil) {
-		e.Act, e.ActOut, e.OffActOut = device.ActRelu, relu.st.buf, relu.offset
+	if actOut != nil && (ok || prev == nil) {
+		e.Act, e.Slope, e.ActOut, e.OffActOut = act.fn, act.slope, actOut.st.buf, actOut.offset
 		ok, masked = true, true
 	}
 	ok = ok || (sums && prev == nil)
@@ -106,7 +106,7 @@ func matMulPlus(a, b, prev, relu *Tensor, sums bool) (out, rowSums *Tensor, mask
 	runtime.KeepAlive(oa.t) // see MatMul
 	runtime.KeepAlive(ob.t)
 	runtime.KeepAlive(prev)
-	runtime.KeepAlive(relu)
+	runtime.KeepAlive(actOut)
 	return out, rowSums, masked
 }
 

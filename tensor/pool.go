@@ -74,18 +74,18 @@ func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
 		// scatter adds to +0, as it does to every position no window
 		// picked), and where it is 1 the same adds in the same order.
 		masked := mode == device.MaxPool && x.node != nil && x.node.reluOut
-		if masked && g.reluMasked != y { // the reader of y may have masked it (reluOut below)
+		if masked && g.actApplied != y { // the reader of y may have masked it (reluOut below)
 			g = ActRelu.grad(g, y)
 		}
 		gx := newTensor(ScopeOf(g), dev, device.Float32, x.shape)
 		dev.Pool2dBackward(gx.st.buf, g.Contiguous().st.buf, bufOf(idx), p)
 		if masked {
-			gx.reluMasked = x
+			gx.actApplied = x
 		}
 		return []*Tensor{gx}
 	})
 	// y's gradient is masked by y > 0 on its way back, so its reader may
-	// apply the mask (maskableRelu).
+	// apply the mask (readerAct).
 	if mode == device.MaxPool && x.node != nil && x.node.reluOut && y.node != nil {
 		y.node.reluOut = true
 	}

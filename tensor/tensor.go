@@ -29,11 +29,12 @@ type Tensor struct {
 	// hooks run after Backward has accumulated a gradient into this leaf
 	// (RegisterPostAccumulateGradHook); nil for nearly every tensor.
 	hooks []gradHook
-	// reluMasked, on a gradient a backward rule made, is the ReLU output
-	// whose mask (output > 0) the gradient already carries, so that the
-	// rule of the op that produced it skips its own (see pool2d); nil for
-	// nearly every tensor.
-	reluMasked *Tensor
+	// actApplied, on a gradient a backward rule made, is the activation
+	// output whose derivative the gradient already carries (a ReLU's mask,
+	// output > 0, or another activation's for an output of one reader),
+	// so that the rule of the op that produced it skips its own (see
+	// readerAct, pool2d); nil for nearly every tensor.
+	actApplied *Tensor
 }
 
 // storage is a device buffer shared by a tensor and its views.

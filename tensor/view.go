@@ -54,12 +54,12 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 	var out *Tensor
 	out = c.view("Reshape", shape, device.Contiguous(shape), c.offset, func(g *Tensor) *Tensor {
 		gc := g.Reshape(from...)
-		if g.reluMasked != nil && g.reluMasked == out {
-			gc.reluMasked = c // the same mask, reshaped
+		if g.actApplied != nil && g.actApplied == out {
+			gc.actApplied = c // the same mask, reshaped
 		}
 		return gc
 	})
-	// A ReLU output's mask passes through the reshape (maskableRelu).
+	// A ReLU output's mask passes through the reshape (readerAct).
 	if c.node != nil && c.node.reluOut && out.node != nil {
 		out.node.reluOut = true
 	}
