@@ -116,7 +116,8 @@ func (t *Tensor) reduceDims(op string, r device.ReduceOp, dims []int, keep bool)
 	}
 }
 
-// Sum sums over dims (all when none), removing them.
+// Sum sums over dims (all when none), removing them. A sum over an empty
+// dimension is 0 (and Mean's NaN), as in PyTorch; Max and Min fail there.
 func (t *Tensor) Sum(dims ...int) *Tensor { return t.reduceDims("Sum", device.Sum, dims, false) }
 
 // SumKeep sums over dims (all when none), keeping them with size 1.
