@@ -21,16 +21,13 @@ type node struct {
 	// Add after it. See recordInto.
 	backwardInto func(g *Tensor, prev []*Tensor) []*Tensor
 	released     bool
-	// reluOut marks an op whose output's gradient is masked by output > 0
-	// on its way back: its kernel applied ReLU to the output and its
-	// backward masks the gradient, unless the gradient says it is masked
-	// already (Tensor.actApplied), or it passes a ReLU output's mask on
-	// (max pooling of one, Reshape of one). See readerAct.
-	reluOut bool
-	// outAct is the activation other than ReLU the op applied to its
-	// output in its kernel (Linear, a convolution), whose derivative its
-	// backward applies unless the gradient carries it already: its reader
-	// may apply it where it is the output's only one (readerAct).
+	// outAct is the activation the op applied to its output in its
+	// kernel (Linear, a convolution), whose derivative its backward
+	// applies unless the gradient carries it already (Tensor.actApplied);
+	// ReLU also for an op that passes a ReLU output's mask on (max pooling
+	// of one, Reshape of one). A reader of the output may apply a ReLU's
+	// mask, and another derivative where it is the output's only reader
+	// (readerAct).
 	outAct Activation
 	// readers counts the recorded ops that read the output.
 	readers atomic.Int32
@@ -124,8 +121,8 @@ var maskInReaders = true
 // that gradient (a reader of t) may apply it in its epilogue (from t, the
 // activation's output) and mark the gradient for t's producer, which then
 // skips its own kernel: t must be contiguous, and either the mask of a
-// ReLU output (its node is reluOut) or the derivative of another
-// activation the producer applied (outAct) where t has no other reader.
+// ReLU output or the derivative of another activation the producer
+// applied (node.outAct) where t has no other reader.
 // The mask is idempotent: where a ReLU output has other readers, whose
 // gradients are summed with the masked one, the producer masks the sum
 // again, which changes nothing the mask had set. Another activation's
@@ -134,23 +131,21 @@ func readerAct(t *Tensor) (Activation, bool) {
 	if !maskInReaders || t == nil || t.node == nil || !t.IsContiguous() {
 		return Activation{}, false
 	}
-	switch {
-	case t.node.reluOut:
-		return ActRelu, true
-	case t.node.outAct.fn != device.NoActivation && t.node.readers.Load() == 1:
-		return t.node.outAct, true
+	switch a := t.node.outAct; {
+	case a.fn == device.ActRelu, a.fn != device.NoActivation && t.node.readers.Load() == 1:
+		return a, true
 	}
 	return Activation{}, false
 }
 
+// reluOut reports whether t's gradient is masked by t > 0 on its way back
+// (node.outAct is ReLU).
+func reluOut(t *Tensor) bool { return t.node != nil && t.node.outAct.fn == device.ActRelu }
+
 // markOutAct records on y's node the activation its op applied (act), so
 // that a reader of y may apply its derivative (readerAct).
 func markOutAct(y *Tensor, act Activation) {
-	switch {
-	case y.node == nil || act.fn == device.NoActivation:
-	case act.fn == device.ActRelu:
-		y.node.reluOut = true
-	default:
+	if y.node != nil {
 		y.node.outAct = act
 	}
 }

@@ -104,7 +104,7 @@ func TestReluMaxPoolGradient(t *testing.T) {
 			}
 			Tidy(func(s *Scope) {
 				y := Conv2d(ps[0], ps[1], ps[2], ConvOpts{Act: ActRelu})
-				if !hide && (y.node == nil || !y.node.reluOut) {
+				if !hide && !reluOut(y) {
 					t.Fatalf("%s: the convolution's output is not marked as a ReLU's", c.name)
 				}
 				in := y

@@ -73,8 +73,8 @@ func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
 		// value is the same: where the mask is 0 both give +0 (the
 		// scatter adds to +0, as it does to every position no window
 		// picked), and where it is 1 the same adds in the same order.
-		masked := mode == device.MaxPool && x.node != nil && x.node.reluOut
-		if masked && g.actApplied != y { // the reader of y may have masked it (reluOut below)
+		masked := mode == device.MaxPool && reluOut(x)
+		if masked && g.actApplied != y { // the reader of y may have masked it (marked below)
 			g = ActRelu.grad(g, y)
 		}
 		gx := newTensor(ScopeOf(g), dev, device.Float32, x.shape)
@@ -86,8 +86,8 @@ func pool2d(op string, mode device.PoolMode, x *Tensor, o PoolOpts) *Tensor {
 	})
 	// y's gradient is masked by y > 0 on its way back, so its reader may
 	// apply the mask (readerAct).
-	if mode == device.MaxPool && x.node != nil && x.node.reluOut && y.node != nil {
-		y.node.reluOut = true
+	if mode == device.MaxPool && reluOut(x) {
+		markOutAct(y, ActRelu)
 	}
 	return y
 }

@@ -60,8 +60,8 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 		return gc
 	})
 	// A ReLU output's mask passes through the reshape (readerAct).
-	if c.node != nil && c.node.reluOut && out.node != nil {
-		out.node.reluOut = true
+	if reluOut(c) {
+		markOutAct(out, ActRelu)
 	}
 	return out
 }
