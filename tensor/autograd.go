@@ -75,22 +75,42 @@ func recordInto(op string, out *Tensor, inputs []*Tensor, into func(g *Tensor, p
 // gradients with an Add. A variable, so that tests can run both ways.
 var sumInRules = true
 
+// accumulateInRules lets a rule that can add to a gradient add a leaf's
+// accumulated gradient (Tensor.Grad, from an earlier Backward) where the
+// node is the leaf's only reader in the graph: the sum is then the leaf's
+// new gradient, with no Add after it (see priorGrads). A variable, so that
+// tests can run both ways.
+var accumulateInRules = true
+
 // priorGrads returns, for a node that can add to its inputs' gradients,
 // the gradient each input has received so far (an input listed twice only
-// at its first place), or nil when none has.
-func priorGrads(n *node, grads map[*Tensor]*Tensor) []*Tensor {
+// at its first place), or nil when none has. For a leaf that has received
+// none in this Backward, that is its accumulated gradient where reads
+// counts this node as the leaf's only reader in the graph, so that the sum
+// the rule returns is the leaf's whole new gradient, added in the order
+// accumulate adds (the old gradient plus this Backward's); such leaves are
+// recorded in folded.
+func priorGrads(n *node, grads map[*Tensor]*Tensor, reads map[*Tensor]int, folded map[*Tensor]bool) []*Tensor {
 	if n.backwardInto == nil || !sumInRules {
 		return nil
 	}
 	var prev []*Tensor
 	for j, in := range n.inputs {
-		if in == nil || !in.requiresGrad || grads[in] == nil || slices.Index(n.inputs[:j], in) >= 0 {
+		if in == nil || !in.requiresGrad || slices.Index(n.inputs[:j], in) >= 0 {
+			continue
+		}
+		p := grads[in]
+		if p == nil && accumulateInRules && in.node == nil && in.grad != nil && reads[in] == 1 {
+			p = in.grad
+			folded[in] = true
+		}
+		if p == nil {
 			continue
 		}
 		if prev == nil {
 			prev = make([]*Tensor, len(n.inputs))
 		}
-		prev[j] = grads[in]
+		prev[j] = p
 	}
 	return prev
 }
@@ -255,8 +275,10 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 	}
 
 	// Topological order of the tensors reachable through recorded nodes.
+	// reads counts the reads of each leaf by the graph's nodes.
 	var order []*Tensor
 	seen := map[*Tensor]bool{}
+	reads := map[*Tensor]int{}
 	var visit func(x *Tensor)
 	visit = func(x *Tensor) {
 		if seen[x] {
@@ -269,6 +291,9 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 			}
 			for _, in := range x.node.inputs {
 				if in != nil && in.requiresGrad {
+					if in.node == nil {
+						reads[in]++
+					}
 					visit(in)
 				}
 			}
@@ -290,6 +315,7 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 			seed = bs.Own(seed.Detach().Clone())
 		}
 		grads := map[*Tensor]*Tensor{t: seed}
+		folded := map[*Tensor]bool{} // leaves whose gradient holds their old one (priorGrads)
 		for i := len(order) - 1; i >= 0; i-- {
 			x := order[i]
 			g := grads[x]
@@ -298,11 +324,11 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 				continue
 			}
 			if x.node == nil {
-				x.accumulate(g, bs)
+				x.accumulate(g, bs, folded[x])
 				x.runHooks()
 				continue
 			}
-			prev := priorGrads(x.node, grads)
+			prev := priorGrads(x.node, grads, reads, folded)
 			var gs []*Tensor
 			if prev != nil {
 				gs = x.node.backwardInto(g, prev)
@@ -407,24 +433,27 @@ func oneOn(dev device.Device, shape []int, sc *Scope) *Tensor {
 	return &Tensor{st: st.(*storage), shape: slices.Clone(shape), strides: device.Contiguous(shape), scope: sc}
 }
 
-// accumulate adds g to a leaf's gradient. The leaf owns its gradient
-// storage exclusively, so replacing it may release the old one. A first
-// gradient is adopted without a copy when nothing else can see its storage:
-// the running Backward's scope bs allocated it (so it is neither the
-// caller's tensor nor a forward value), no leaf adopted it yet (it is not
-// persistent), and g covers all of it contiguously (so no narrower view of
-// it went to another input).
-func (t *Tensor) accumulate(g *Tensor, bs *Scope) {
+// accumulate adds g to a leaf's gradient, or where whole (a rule added the
+// leaf's gradient into g already, see priorGrads) makes g the gradient.
+// The leaf owns its gradient storage exclusively, so replacing it may
+// release the old one. A gradient is adopted without a copy when nothing
+// else can see its storage: the running Backward's scope bs allocated it
+// (so it is neither the caller's tensor nor a forward value), no leaf
+// adopted it yet (it is not persistent), and g covers all of it
+// contiguously (so no narrower view of it went to another input).
+func (t *Tensor) accumulate(g *Tensor, bs *Scope, whole bool) {
 	owned := g.st.scope.Load() == bs && !g.st.persistent.Load() &&
 		g.offset == 0 && g.IsContiguous() && g.NumEl() == g.st.buf.Len()
 	var sum *Tensor
 	switch {
-	case t.grad == nil && owned:
+	case (t.grad == nil || whole) && owned:
 		sum = g
-	case t.grad == nil:
+	case t.grad == nil || whole:
 		sum = g.Clone()
 	default:
 		sum = t.grad.Add(g)
+	}
+	if t.grad != nil {
 		t.grad.Release()
 	}
 	Persist(sum)

@@ -119,3 +119,87 @@ func TestGradientSumInRules(t *testing.T) {
 		}
 	}
 }
+
+// TestAccumulateInRules checks a second Backward into leaves that hold a
+// gradient already: where an op whose rule adds to a gradient (Linear,
+// Conv2d) is a leaf's only reader, the rule adds the accumulated gradient
+// in its kernel and the sum becomes the leaf's gradient. On every device
+// the gradients must have the bits of the Add after the rule
+// (accumulateInRules off), with one kernel fewer per sum a kernel made, and
+// a post-accumulate hook sees the new gradient.
+func TestAccumulateInRules(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	cases := []struct {
+		name   string
+		shapes [][]int // the leaves' shapes
+		f      func(p []*Tensor) *Tensor
+		sums   int // accumulations a kernel of a rule makes
+	}{
+		// The input's gradient and the weight's are the products'
+		// residuals; the bias's is added by an Add either way.
+		{"Linear", [][]int{{5, 17}, {9, 17}, {9}},
+			func(p []*Tensor) *Tensor { return Linear(p[0], p[1], p[2], ActRelu) }, 2},
+		{"Linear/3-D", [][]int{{3, 4, 16}, {8, 16}, {8}},
+			func(p []*Tensor) *Tensor { return Linear(p[0], p[1], p[2], ActTanh) }, 2},
+		// A weight read by two products (a discriminator on real and
+		// generated samples) is read twice: its gradient is the two
+		// products' sum, then added by an Add; each input's is folded.
+		{"Linear/shared-weight", [][]int{{5, 17}, {6, 17}, {9, 17}},
+			func(p []*Tensor) *Tensor {
+				return Linear(p[0], p[2], nil, ActRelu).Sum().Add(Linear(p[1], p[2], nil, Activation{}).Sum())
+			}, 2},
+		// A leaf read by a product and by another op: no fold.
+		{"Linear/read-twice", [][]int{{5, 17}, {9, 17}},
+			func(p []*Tensor) *Tensor { return Linear(p[0], p[1], nil, Activation{}).Sum().Add(p[0].Exp().Sum()) }, 1},
+		// A convolution adds its input's gradient in the epilogue; its
+		// weight's and bias's by an Add.
+		{"Conv2d", [][]int{{2, 3, 7, 6}, {4, 3, 3, 3}, {4}},
+			func(p []*Tensor) *Tensor {
+				return Conv2d(p[0], p[1], p[2], ConvOpts{Padding: [2]int{1, 1}, Act: ActRelu})
+			}, 1},
+	}
+	defer func(was bool) { accumulateInRules = was }(accumulateInRules)
+	for _, c := range cases {
+		var vals []*Tensor
+		for _, s := range c.shapes {
+			vals = append(vals, input(rng, -1, 1, s...))
+		}
+		run := func(fold bool) (grads [][]float32, hooked [][]float32, dispatches int64) {
+			accumulateInRules = fold
+			ps := make([]*Tensor, len(vals))
+			for i, v := range vals {
+				ps[i] = v.Detach().Clone().SetRequiresGrad(true)
+				i := i
+				ps[i].RegisterPostAccumulateGradHook(func(p *Tensor) {
+					for len(hooked) <= i {
+						hooked = append(hooked, nil)
+					}
+					hooked[i] = p.Grad().Data()
+				})
+			}
+			Tidy(func(s *Scope) { c.f(ps).Square().Sum().Backward() })
+			Tidy(func(s *Scope) { dispatches = backwardKernels(t, c.f(ps).Square().Sum()) })
+			for _, q := range ps {
+				grads = append(grads, q.Grad().Data())
+				q.ZeroGrad()
+			}
+			return grads, hooked, dispatches
+		}
+		run(false) // the first Backward on a device makes its seed's constant: a kernel more
+		want, _, nu := run(false)
+		got, hooked, nf := run(true)
+		for i := range got {
+			for j, g := range got[i] {
+				if w := want[i][j]; math.Float32bits(g) != math.Float32bits(w) {
+					t.Fatalf("%s: gradient %d [%d] = %v accumulated in the rule, %v by an Add", c.name, i, j, g, w)
+				}
+				if h := hooked[i][j]; math.Float32bits(h) != math.Float32bits(g) {
+					t.Fatalf("%s: the hook of leaf %d saw [%d] = %v, the gradient is %v", c.name, i, j, h, g)
+				}
+			}
+		}
+		if saved := nu - nf; saved != int64(c.sums) {
+			t.Errorf("%s: %d kernels accumulating in the rules, %d with Adds: want %d fewer", c.name, nf, nu, c.sums)
+		}
+	}
+}
