@@ -67,17 +67,24 @@ func (a Activation) String() string {
 // sum is complete, before it is stored:
 //
 //	v = α·Σ + β·y + Residual[r] + Bias[OffBias + j]
+//	v = v·Scale[r] (MatMul's alone)
 //	y = Act(v), or, when ActOut is set, y = v·Act′ read from ActOut[r]
 //
 // where j is the element's column (MatMul: the same bias row for every row
 // and batch) or output channel (Conv2d), and r is its position relative to
 // the output's start, laid out as the output is (MatMul: b·StrideC + m·N + n
-// from OffResidual or OffActOut; Conv2d: its index in y). Residual, Bias
-// and ActOut are each nil for none; Slope is LeakyRelu's slope for x < 0.
+// from OffResidual, OffScale or OffActOut; Conv2d: its index in y).
+// Residual, Bias, Scale and ActOut are each nil for none; Slope is
+// LeakyRelu's slope for x < 0.
 // With ActOut, Act names the activation whose derivative multiplies v
 // (its Grad op, from the activation's saved output): the backward pass of a
 // fused activation. The zero Epilogue stores the plain product. Fusing
 // saves the element-wise kernels and their passes over memory.
+//
+// Scale is MatMul's alone, and takes no Bias: the product then multiplies
+// each element by Scale, as the Mul after it would (a dropout's mask on
+// the gradient of its output, before the derivative of the activation
+// whose output the dropout read). GL binds it at the bias's binding.
 //
 // BiasGrad is MatMul's alone (Conv2d and Conv2dBackwardInput panic when it
 // is set): unless nil, MatMul also writes the sums of op(A)'s rows,
@@ -88,27 +95,58 @@ func (a Activation) String() string {
 // product that gives its weight gradient, dW = dYᵀ·X, whose op(A) is dYᵀ
 // (cuBLASLt's BGRADA epilogue). The sums equal Reduce's over op(A) within
 // the "accumulate" tolerance; a backend sums them in its own fixed order.
+// Unless BiasGradResidual is nil, each sum is added to it once complete,
+//
+//	BiasGrad[OffBiasGrad + i] = BiasGradResidual[OffBiasGradResidual + i] + Σ
+//
+// (the bias gradient a Linear layer has received already: the Add after
+// the product, with its bits); the product then takes no Bias or Scale (a
+// GEMM has eight storage bindings, the least GL 4.3 guarantees, and the
+// residual takes the bias's), and the two must not overlap.
 type Epilogue struct {
-	Residual    Buffer
-	OffResidual int
-	Bias        Buffer
-	OffBias     int
-	Act         Activation
-	Slope       float32
-	ActOut      Buffer
-	OffActOut   int
-	BiasGrad    Buffer
-	OffBiasGrad int
+	Residual            Buffer
+	OffResidual         int
+	Bias                Buffer
+	OffBias             int
+	Act                 Activation
+	Slope               float32
+	ActOut              Buffer
+	OffActOut           int
+	BiasGrad            Buffer
+	OffBiasGrad         int
+	BiasGradResidual    Buffer
+	OffBiasGradResidual int
+	Scale               Buffer
+	OffScale            int
 }
 
-// NoBiasGrad panics when e sets BiasGrad, which only MatMul writes; op
-// names the op that was given it.
-func (e Epilogue) NoBiasGrad(op string) {
-	if e.BiasGrad != nil {
-		panic("device: " + op + " takes no BiasGrad: only MatMul sums op(A)'s rows")
+// OnlyMatMul panics when e sets what only MatMul takes (BiasGrad,
+// BiasGradResidual, Scale); op names the op that was given it.
+func (e Epilogue) OnlyMatMul(op string) {
+	if e.BiasGrad != nil || e.BiasGradResidual != nil || e.Scale != nil {
+		panic("device: " + op + " takes no BiasGrad, BiasGradResidual or Scale: only MatMul does")
+	}
+}
+
+// CheckMatMul panics where e breaks MatMul's contract: a BiasGradResidual
+// without BiasGrad, or more than one of Bias, BiasGradResidual and Scale.
+func (e Epilogue) CheckMatMul() {
+	if e.BiasGradResidual != nil && e.BiasGrad == nil {
+		panic("device: MatMul given BiasGradResidual without BiasGrad: a residual for row sums it does not write")
+	}
+	n := 0
+	for _, b := range []Buffer{e.Bias, e.BiasGradResidual, e.Scale} {
+		if b != nil {
+			n++
+		}
+	}
+	if n > 1 {
+		panic("device: MatMul given more than one of Bias, BiasGradResidual and Scale: they take one binding")
 	}
 }
 
 // Plain reports whether e leaves the product as it is (BiasGrad is
 // written beside it and does not count).
-func (e Epilogue) Plain() bool { return e.Residual == nil && e.Bias == nil && e.Act == NoActivation }
+func (e Epilogue) Plain() bool {
+	return e.Residual == nil && e.Bias == nil && e.Scale == nil && e.Act == NoActivation
+}

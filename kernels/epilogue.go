@@ -3,14 +3,16 @@ package kernels
 // Epilogue is applied by SgemmEpilogue and Conv2d to each element of C once
 // its sum is complete:
 //
-//	v = c + residual + bias;  c = Act(v), or v·Act′ from ActOut (Grad)
+//	v = (c + residual + bias)·scale;  c = Act(v), or v·Act′ from ActOut (Grad)
 //
 // in the order the separate element-wise kernels would apply them, so
 // fusing changes no result.
 type Epilogue struct {
-	// Residual and ActOut are laid out as C (same row stride), from C's
-	// first element; nil adds nothing, or applies Act itself.
+	// Residual, Scale and ActOut are laid out as C (same row stride),
+	// from C's first element; nil adds nothing, multiplies by nothing, or
+	// applies Act itself.
 	Residual []float32
+	Scale    []float32
 	ActOut   []float32
 	// Bias is indexed by C's column, or by its row when BiasRows; nil
 	// adds nothing.
@@ -34,6 +36,9 @@ func (e *Epilogue) fromRow(i, ldc int) Epilogue {
 	if r.ActOut != nil {
 		r.ActOut = r.ActOut[i*ldc:]
 	}
+	if r.Scale != nil {
+		r.Scale = r.Scale[i*ldc:]
+	}
 	if r.Bias != nil && r.BiasRows {
 		r.Bias = r.Bias[i:]
 	}
@@ -42,7 +47,7 @@ func (e *Epilogue) fromRow(i, ldc int) Epilogue {
 
 // none reports whether e changes nothing.
 func (e *Epilogue) none() bool {
-	return e == nil || (e.Residual == nil && e.Bias == nil && !e.HasAct)
+	return e == nil || (e.Residual == nil && e.Bias == nil && e.Scale == nil && !e.HasAct)
 }
 
 // apply finishes the rows×cols block of C at row i0 and column j0; c holds
@@ -68,7 +73,7 @@ func (e *Epilogue) apply(c []float32, ldc, i0, rows, j0, cols int) {
 		case e.Bias == nil:
 		case e.BiasRows:
 			b := e.Bias[i0+i]
-			if e.HasAct && e.ActOut == nil && e.Act == Relu {
+			if e.HasAct && e.ActOut == nil && e.Act == Relu && e.Scale == nil {
 				biasRelu(row, row, b) // the bias and ReLU in one vector pass
 				continue
 			}
@@ -77,6 +82,9 @@ func (e *Epilogue) apply(c []float32, ldc, i0, rows, j0, cols int) {
 			}
 		default:
 			binarySpan(Add, 0, row, row, e.Bias[j0:j0+cols]) // row is whole: addAct passes where there is a bias
+		}
+		if e.Scale != nil {
+			binarySpan(Mul, 0, row, row, e.Scale[at:at+len(row)])
 		}
 		switch {
 		case !e.HasAct:
@@ -94,7 +102,7 @@ func (e *Epilogue) apply(c []float32, ldc, i0, rows, j0, cols int) {
 // epilogues, forward and backward. It returns that prefix's length (0:
 // none); apply finishes the rest as it does any row, to the same bits.
 func (e *Epilogue) addAct(row []float32, at int) int {
-	if e.Residual == nil || e.Bias != nil || !e.HasAct {
+	if e.Residual == nil || e.Bias != nil || e.Scale != nil || !e.HasAct {
 		return 0
 	}
 	res := e.Residual[at : at+len(row)]

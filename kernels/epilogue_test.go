@@ -9,7 +9,7 @@ import (
 )
 
 // TestSgemmEpilogue checks that a fused epilogue gives bit for bit what the
-// product followed by separate residual, bias and activation (or
+// product followed by separate residual, bias, scale and activation (or
 // activation-derivative) passes gives, for every micro-kernel, on the small,
 // packed and ragged paths, with the bias along rows or columns, and with
 // k = 0 and α = 0; the epilogue once per block of a task and once per
@@ -59,8 +59,11 @@ func testSgemmEpilogue(t *testing.T) {
 							if act.on {
 								e.ActOut = randSlice(rng, len(tc.c), 1)
 							}
+							if rng.IntN(2) == 0 {
+								e.Scale = randSlice(rng, len(tc.c), 2)
+							}
 						}
-						name := fmt.Sprintf("%s/%v/act=%d,%v/rows=%v/bias=%v/extra=%v/group=%d", arch.name, tc, act.op, act.on, rows, bias, extra, epiGroupFloats)
+						name := fmt.Sprintf("%s/%v/act=%d,%v/rows=%v/bias=%v/extra=%v/scale=%v/group=%d", arch.name, tc, act.op, act.on, rows, bias, extra, e.Scale != nil, epiGroupFloats)
 						want := tc.run(arch)
 						for i := range m {
 							row := want[i*tc.ldc:][:n]
@@ -75,6 +78,9 @@ func testSgemmEpilogue(t *testing.T) {
 								default:
 									row[j] += e.Bias[j]
 								}
+							}
+							if e.Scale != nil {
+								binarySpan(Mul, 0, row, row, e.Scale[i*tc.ldc:])
 							}
 							switch {
 							case !act.on:
@@ -147,5 +153,32 @@ func TestEpilogueAddTanh(t *testing.T) {
 			}
 		}
 		restore()
+	}
+}
+
+// TestSgemmPackedRowsEpilogue checks that products run a band of rows at a
+// time (SgemmPackedRows, as the recurrences run them) give, with an
+// epilogue whose operands are laid out as C (residual, scale, saved
+// activation), the bits of the whole product: each band reads its rows of
+// them. Small products run from B itself, larger ones from its packing.
+func TestSgemmPackedRowsEpilogue(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, sh := range [][3]int{{9, 7, 5}, {70, 200, 130}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		tc := newSgemmCase(rng, false, rng.IntN(2) == 0, m, n, k, 1, 0, 1)
+		e := &Epilogue{Residual: randSlice(rng, len(tc.c), 1), Scale: randSlice(rng, len(tc.c), 2),
+			ActOut: randSlice(rng, len(tc.c), 1), Act: Tanh, Grad: TanhGrad, HasAct: true}
+		pb := PackB(m, n, k, tc.transB, tc.b, tc.ldb, make([]float32, PackedBLen(m, n, k)))
+		want := slices.Clone(tc.c)
+		SgemmPacked(false, m, tc.alpha, tc.a, tc.lda, pb, tc.beta, want, tc.ldc, e)
+		got := slices.Clone(tc.c)
+		for lo := 0; lo < m; lo += 4 {
+			SgemmPackedRows(m, lo, min(lo+4, m), tc.alpha, tc.a, tc.lda, pb, tc.beta, got, tc.ldc, e)
+		}
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%v: C[%d] = %v by bands of 4 rows, %v whole", tc, i, got[i], want[i])
+			}
+		}
 	}
 }

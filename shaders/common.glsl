@@ -61,7 +61,9 @@ float stableTanh(float x) {
 // unary op as the element-wise kernel does (u_slope is LeakyRelu's slope),
 // or, with EPI_ACT_OUT, multiplies by its derivative read from the saved
 // activation actOut[u_offActOut + rel] (binding 6), as the element-wise
-// *grad ops do. Without any the value is stored as it is.
+// *grad ops do; before that, EPI_SCALE (MatMul's alone) multiplies by
+// epiScale[u_offScale + rel] (binding 4, the bias's). Without any the value
+// is stored as it is.
 #ifdef EPI_RESIDUAL
 layout(std430, binding = 5) readonly buffer Residual { float residual[]; };
 uniform int u_offRes;
@@ -69,6 +71,13 @@ uniform int u_offRes;
 #ifdef EPI_BIAS
 layout(std430, binding = 4) readonly buffer Bias { float bias[]; };
 uniform int u_offBias;
+#endif
+#ifdef EPI_SCALE
+#ifdef EPI_BIAS
+#error epilogue: EPI_SCALE takes the bias's binding
+#endif
+layout(std430, binding = 4) readonly buffer EpiScale { float epiScale[]; };
+uniform int u_offScale;
 #endif
 #ifdef EPI_ACT
 uniform float u_slope;
@@ -84,6 +93,9 @@ float epilogue(float v, uint j, int rel) {
 #endif
 #ifdef EPI_BIAS
 	v += bias[u_offBias + int(j)];
+#endif
+#ifdef EPI_SCALE
+	v *= epiScale[u_offScale + rel];
 #endif
 #if !defined(EPI_ACT)
 	return v;

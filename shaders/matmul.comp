@@ -28,7 +28,9 @@
 // WM·WN·TILE_K fma (kept out of the product's loop, which llvmpipe runs
 // slower with a branch in it). Split, each slice's sums go to partial after
 // the products' slices, and SPLIT_REDUCE adds them in order with
-// invocations past the outputs'.
+// invocations past the outputs'. ROW_SUM_RESIDUAL (Epilogue.BiasGradResidual,
+// at the bias's binding): each complete sum s is stored as
+// rowSumRes[u_offRowSumRes + bt·M + m] + s.
 
 uniform uint u_M;
 uniform uint u_N;
@@ -63,6 +65,17 @@ layout(std430, binding = 3) readonly buffer Partial { float partial[]; };
 #if defined(ROW_SUM) && !defined(SPLIT_K)
 uniform int u_offRowSum;
 layout(std430, binding = 7) writeonly buffer RowSum { float rowSum[]; };
+#if defined(ROW_SUM_RESIDUAL)
+#if defined(EPI_BIAS) || defined(EPI_SCALE)
+#error matmul: ROW_SUM_RESIDUAL takes the bias's binding
+#endif
+uniform int u_offRowSumRes;
+layout(std430, binding = 4) readonly buffer RowSumRes { float rowSumRes[]; };
+// storeRowSum stores row i's complete sum s (i counts from bt·M + m).
+void storeRowSum(int i, float s) { rowSum[u_offRowSum + i] = rowSumRes[u_offRowSumRes + i] + s; }
+#else
+void storeRowSum(int i, float s) { rowSum[u_offRowSum + i] = s; }
+#endif
 #endif
 
 #ifndef CUSTOM_OPERANDS
@@ -160,7 +173,7 @@ void main() {
 		if (r >= rows) return;
 		float s = 0.0f;
 		for (uint p = 0u; p < u_splits; p++) s += partial[u_splits * total + p * rows + r];
-		rowSum[u_offRowSum + int(r)] = s;
+		storeRowSum(int(r), s);
 		return;
 	}
 #endif
@@ -403,7 +416,7 @@ void main() {
 #ifdef SPLIT_K
 			partial[u_splits * u_batch * u_M * u_N + (slice * u_batch + bt) * u_M + gm] = rs[r];
 #else
-			rowSum[u_offRowSum + int(bt * u_M + gm)] = rs[r];
+			storeRowSum(int(bt * u_M + gm), rs[r]);
 #endif
 		}
 	}

@@ -31,6 +31,10 @@ type node struct {
 	outAct Activation
 	// readers counts the recorded ops that read the output.
 	readers atomic.Int32
+	// scale is a Dropout's mask, by which its rule multiplies the gradient
+	// unless the gradient carries it already (Tensor.scaleApplied): the
+	// output's only reader may apply it (dropoutOf).
+	scale *Tensor
 }
 
 // record attaches a node to out when an input requires gradients and the
@@ -156,6 +160,19 @@ func readerAct(t *Tensor) (Activation, bool) {
 		return a, true
 	}
 	return Activation{}, false
+}
+
+// dropoutOf returns the mask of the Dropout whose output is x and the
+// Dropout's input, where the op asking (a Linear reading x) is x's only
+// recorded reader: that op's backward product may multiply its gradient by
+// the mask in its epilogue (and then by the derivative of the activation
+// whose output the Dropout read, see readerAct) and mark the gradient, and
+// the Dropout's rule passes it on without a kernel. Else nil, nil.
+func dropoutOf(x *Tensor) (mask, in *Tensor) {
+	if !maskInReaders || x.node == nil || x.node.scale == nil || x.node.readers.Load() != 1 || !x.IsContiguous() {
+		return nil, nil
+	}
+	return x.node.scale, x.node.inputs[0]
 }
 
 // reluOut reports whether t's gradient is masked by t > 0 on its way back

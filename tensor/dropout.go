@@ -38,7 +38,14 @@ func Dropout(g *Generator, x *Tensor, p float32) *Tensor {
 		// x in any layout: the kernel walks its strides.
 		dev.RandomMul(y.st.buf, maskBuf, x.strided(), x.shape, rp)
 	}
-	return record(op, y, []*Tensor{x}, func(gy *Tensor) []*Tensor {
+	y = record(op, y, []*Tensor{x}, func(gy *Tensor) []*Tensor {
+		if gy.scaleApplied == y { // y's reader multiplied by the mask (dropoutOf)
+			return []*Tensor{gy}
+		}
 		return []*Tensor{gy.Mul(mask)}
 	})
+	if y.node != nil {
+		y.node.scale = mask
+	}
+	return y
 }

@@ -132,28 +132,42 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 				px = px.Reshape(rows, in) // a view, or a copy in place of the Add
 			}
 			// x's activation derivative (a ReLU's mask), applied by the
-			// product (x2 is x's storage then).
-			var xAct *Tensor
+			// product (x2 is x's storage then); where x is a dropout's
+			// output read by this layer alone, its mask and then the
+			// derivative of the activation the dropout read.
+			o := plus{prev: px}
 			xa, ok := readerAct(x)
 			if ok {
-				xAct = x2
+				o.actOut, o.act = x2, xa
 			}
-			g2, _, masked := matMulPlus(gz, w, px, xAct, xa, false)
+			mask, x0 := dropoutOf(x)
+			if mask != nil {
+				o.scale, o.actOut = mask, nil
+				if xa, ok = readerAct(x0); ok {
+					o.actOut, o.act = x0, xa
+				}
+			}
+			g2, _, applied := matMulPlus(gz, w, o)
 			gx = g2.Reshape(x.shape...)
-			if masked {
+			switch {
+			case !applied:
+			case mask != nil:
+				gx.scaleApplied = x
+				if o.actOut != nil {
+					gx.actApplied = x0
+				}
+			case o.actOut != nil:
 				gx.actApplied = x
 			}
 		}
-		var sums *Tensor // gz's column sums, b's gradient
+		wantB := b != nil && b.requiresGrad
 		if w.requiresGrad {
-			// The weight gradient's product gzᵀ·x sums gzᵀ's rows too.
-			gw, sums, _ = matMulPlus(gz.Transpose(0, 1), x2, priorAt(prev, 1), nil, Activation{}, b != nil && b.requiresGrad && biasGradInProduct)
+			// The weight gradient's product gzᵀ·x sums gzᵀ's rows too:
+			// b's gradient, added to the one b has received already.
+			gw, gb, _ = matMulPlus(gz.Transpose(0, 1), x2, plus{prev: priorAt(prev, 1), sums: wantB && biasGradInProduct, sumsPrev: priorAt(prev, 2)})
 		}
-		if b != nil && b.requiresGrad {
-			if sums == nil {
-				sums = sumTo(gz, b.shape)
-			}
-			gb = plusPrior(priorAt(prev, 2), sums)
+		if wantB && gb == nil {
+			gb = plusPrior(priorAt(prev, 2), sumTo(gz, b.shape))
 		}
 		return []*Tensor{gx, gw, gb}
 	})

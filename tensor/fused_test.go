@@ -155,8 +155,11 @@ func TestReluMaxPoolGradient(t *testing.T) {
 // reading a pooled one through Reshape, a ReLU output read by a second op
 // (its gradient summed before or after the masked one), chains of Linear
 // and of convolutions with the other activations, and a Tanh output read
-// twice (no reader applies its derivative). The backward pass runs one
-// kernel fewer for each reader that applies it.
+// twice (no reader applies its derivative); and a Linear reading a
+// dropout's output alone, which applies the dropout's mask too, before
+// the derivative of the activation the dropout read (dropoutOf). The
+// backward pass runs one kernel fewer for each reader that applies a
+// derivative or a mask.
 func TestReluMaskInReader(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 17))
 	linear := func(ps []*Tensor, i int, x *Tensor, act Activation) *Tensor {
@@ -223,6 +226,40 @@ func TestReluMaskInReader(t *testing.T) {
 			y := linear(ps, 3, hide(h), Activation{})
 			return y.Add(h.Mul(h).Sum().Reshape(1, 1)) // reaches h before it
 		}},
+		// A dropout's output read by a Linear alone: its product applies
+		// the mask and then the derivative of the activation the dropout
+		// read (a discriminator's layers), two kernels fewer.
+		{"dropout-leaky-sigmoid", [][]int{{6, 9}, {7, 9}, {7}, {5, 7}, {5}, {3, 5}, {3}}, 4, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			g := NewGenerator(3)
+			h := hide(Dropout(g, linear(ps, 1, ps[0], ActLeakyRelu(0.2)), 0.3))
+			h = hide(Dropout(g, linear(ps, 3, h, ActSigmoid), 0.5))
+			return linear(ps, 5, h, Activation{})
+		}},
+		// A Transformer's feed-forward block: the ReLU's mark passes
+		// through the Reshape of Linear's 3-D output.
+		{"dropout-relu-3-d", [][]int{{2, 3, 5}, {6, 5}, {6}, {4, 6}, {4}}, 2, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			return linear(ps, 3, hide(Dropout(NewGenerator(4), linear(ps, 1, ps[0], ActRelu), 0.25)), Activation{})
+		}},
+		{"dropout-no-activation", [][]int{{4, 6}, {5, 6}, {5}, {3, 5}, {3}}, 1, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			return linear(ps, 3, hide(Dropout(NewGenerator(5), linear(ps, 1, ps[0], Activation{}), 0.3)), Activation{})
+		}},
+		// The Tanh output read by the dropout and another op: the mask
+		// alone is applied.
+		{"dropout-tanh-read-twice", [][]int{{4, 6}, {5, 6}, {5}, {3, 5}, {3}}, 1, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			h := linear(ps, 1, ps[0], ActTanh)
+			y := linear(ps, 3, hide(Dropout(NewGenerator(6), h, 0.3)), Activation{})
+			return y.Add(h.Mul(h).Sum().Reshape(1, 1))
+		}},
+		// The dropout's output read twice: nothing applied, whichever
+		// gradient reaches it first.
+		{"dropout-read-twice", [][]int{{4, 6}, {5, 6}, {5}, {3, 5}, {3}}, 0, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			z := Dropout(NewGenerator(7), linear(ps, 1, ps[0], ActRelu), 0.3)
+			return linear(ps, 3, hide(z), Activation{}).Add(z.Mul(z).Sum().Reshape(1, 1))
+		}},
+		{"dropout-read-twice-linear-first", [][]int{{4, 6}, {5, 6}, {5}, {3, 5}, {3}}, 0, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			z := Dropout(NewGenerator(8), linear(ps, 1, ps[0], ActRelu), 0.3)
+			return Linear(hide(z), ps[3], ps[4].Add(z.Sum()), Activation{})
+		}},
 	}
 	defer func() { maskInReaders = true }()
 	for _, c := range cases {
@@ -281,8 +318,10 @@ func TestReluMaskInReader(t *testing.T) {
 // device and to the bit against the separate sum on the CPU (which sums
 // both ways by the same Reduce). The weight and input gradients keep their
 // bits, and the backward pass runs one kernel fewer per layer that sums
-// its bias in the product: not where the weight is frozen, nor where the
-// bias's other gradient comes by another op first.
+// its bias in the product (not where the weight is frozen), and one more
+// where a bias shared by two layers has its second gradient added to the
+// first by the second product (Epilogue.BiasGradResidual) instead of an
+// Add.
 func TestBiasGradInProduct(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 37))
 	type layer struct {
@@ -300,7 +339,7 @@ func TestBiasGradInProduct(t *testing.T) {
 		{"3-d-relu", []layer{{x: []int{2, 3, 5}, w: []int{4, 5}, act: ActRelu}}, 1},
 		// Few outputs, many rows: GL splits the product's K.
 		{"long", []layer{{x: []int{2000, 5}, w: []int{9, 5}, act: ActTanh}}, 1},
-		{"shared-bias", []layer{{x: []int{4, 6}, w: []int{5, 6}}, {x: []int{3, 6}, w: []int{5, 6}, shared: true}}, 2},
+		{"shared-bias", []layer{{x: []int{4, 6}, w: []int{5, 6}}, {x: []int{3, 6}, w: []int{5, 6}, shared: true}}, 3},
 		{"frozen-weight", []layer{{x: []int{4, 6}, w: []int{5, 6}, frozen: true}}, 0},
 	}
 	exact := DefaultDevice().Info().Name == "cpu"

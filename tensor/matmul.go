@@ -70,33 +70,60 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 	})
 }
 
-// matMulPlus returns prev + a·b for matrices a [m, k] and b [k, n], the
-// sum by the product's epilogue where prev (a gradient received already,
-// see recordInto) is contiguous, else by an Add; a·b alone where prev is
-// nil. With actOut not nil (the output of m·n elements of activation act,
-// see readerAct), the epilogue also multiplies the sum by act's derivative
-// from actOut where it can, and masked reports whether it did. With sums, the product's kernel
-// also sums a's rows where it runs (Epilogue.BiasGrad: a Linear layer's
-// bias gradient beside its weight gradient) and returns them as rowSums
-// [m]; rowSums is nil where it did not. It records nothing: backward
-// rules call it.
-func matMulPlus(a, b, prev, actOut *Tensor, act Activation, sums bool) (out, rowSums *Tensor, masked bool) {
-	e, ok := residualOf(prev)
-	if actOut != nil && (ok || prev == nil) {
-		e.Act, e.Slope, e.ActOut, e.OffActOut = act.fn, act.slope, actOut.st.buf, actOut.offset
-		ok, masked = true, true
+// plus is what matMulPlus does besides a·b.
+type plus struct {
+	// prev, where not nil, is added to the product (a gradient received
+	// already, see recordInto): by the product's epilogue where prev is
+	// contiguous, else by an Add.
+	prev *Tensor
+	// scale, where not nil, multiplies the sum (a dropout's mask, see
+	// dropoutOf), and actOut, where not nil, is the output of activation
+	// act whose derivative then multiplies it (see readerAct); both m·n
+	// elements laid out as the product. The epilogue applies them where it
+	// can add prev too (or prev is nil); matMulPlus reports whether it
+	// did.
+	scale, actOut *Tensor
+	act           Activation
+	// sums asks the product's kernel to sum a's rows too (Epilogue.BiasGrad:
+	// a Linear layer's bias gradient beside its weight gradient), added to
+	// sumsPrev where it is not nil (the bias gradient received already: by
+	// the kernel where sumsPrev is contiguous, else by an Add).
+	sums     bool
+	sumsPrev *Tensor
+}
+
+// matMulPlus returns a·b for matrices a [m, k] and b [k, n] with what o
+// asks (see plus); rowSums are a's row sums [m] where o.sums and the
+// product's kernel ran, else nil, and applied reports whether o.scale and
+// o.actOut were applied. It records nothing: backward rules call it.
+func matMulPlus(a, b *Tensor, o plus) (out, rowSums *Tensor, applied bool) {
+	var sumsAfter *Tensor // o.sumsPrev, where the kernel cannot add it
+	e, ok := residualOf(o.prev)
+	if (o.actOut != nil || o.scale != nil) && (ok || o.prev == nil) {
+		if o.actOut != nil {
+			e.Act, e.Slope, e.ActOut, e.OffActOut = o.act.fn, o.act.slope, o.actOut.st.buf, o.actOut.offset
+		}
+		if o.scale != nil {
+			e.Scale, e.OffScale = o.scale.st.buf, o.scale.offset
+		}
+		ok, applied = true, true
 	}
-	ok = ok || (sums && prev == nil)
+	ok = ok || (o.sums && o.prev == nil)
 	if !ok || len(a.shape) != 2 || len(b.shape) != 2 || a.shape[1] == 0 {
-		return plusPrior(prev, a.MatMul(b)), nil, false
+		return plusPrior(o.prev, a.MatMul(b)), nil, false
 	}
 	m, k, n := a.shape[0], a.shape[1], b.shape[1]
 	oa, ob := matOperand(a, nil), matOperand(b, nil)
-	out = newTensor(ScopeOf(a, b, prev), a.st.dev, device.Float32, []int{m, n})
+	out = newTensor(ScopeOf(a, b, o.prev), a.st.dev, device.Float32, []int{m, n})
 	if out.NumEl() > 0 {
-		if sums {
-			rowSums = newTensor(ScopeOf(a), a.st.dev, device.Float32, []int{m})
+		if o.sums {
+			rowSums = newTensor(ScopeOf(a, o.sumsPrev), a.st.dev, device.Float32, []int{m})
 			e.BiasGrad = rowSums.st.buf
+			if r, ok := residualOf(o.sumsPrev); ok {
+				e.BiasGradResidual, e.OffBiasGradResidual = r.Residual, r.OffResidual
+			} else {
+				sumsAfter = o.sumsPrev
+			}
 		}
 		a.st.dev.MatMul(out.st.buf, oa.t.st.buf, ob.t.st.buf, e, device.MatMulParams{
 			Batch: 1, M: m, N: n, K: k, TransA: oa.trans, TransB: ob.trans, Alpha: 1,
@@ -105,9 +132,8 @@ func matMulPlus(a, b, prev, actOut *Tensor, act Activation, sums bool) (out, row
 	}
 	runtime.KeepAlive(oa.t) // see MatMul
 	runtime.KeepAlive(ob.t)
-	runtime.KeepAlive(prev)
-	runtime.KeepAlive(actOut)
-	return out, rowSums, masked
+	runtime.KeepAlive(o)
+	return out, plusPrior(sumsAfter, rowSums), applied
 }
 
 // operand is a batch of matrices laid out as the MatMul kernel needs:

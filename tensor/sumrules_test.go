@@ -42,14 +42,16 @@ func TestGradientSumInRules(t *testing.T) {
 				y := ConvTranspose2d(p.x, p.w, p.b, ConvTransposeOpts{ConvOpts: ConvOpts{Stride: [2]int{2, 2}, Padding: [2]int{1, 1}, Act: ActLeakyRelu(0.2)}})
 				return y, p.x.Exp()
 			}, 1},
-		// The weight read by two products (a discriminator on real and
-		// generated samples) and the input by a product and another op.
+		// The weight and bias read by two products (a discriminator on
+		// real and generated samples: the bias's second gradient added by
+		// the second weight gradient's row sums) and the input by a
+		// product and another op.
 		{"Linear", []int{5, 17}, []int{9, 17}, []int{9},
 			func(p params) (*Tensor, *Tensor) {
 				y1 := Linear(p.x, p.w, p.b, ActRelu)
 				y2 := Linear(p.x.Tanh(), p.w, p.b, Activation{})
 				return y1, y2.Add(p.x.SumKeep(1))
-			}, 2},
+			}, 3},
 		// Rows of a 3-D input (a Transformer's residual stream) read by a
 		// product and a normalisation; of a transposed view (rows the
 		// product reads from a copy); and of an input whose other
@@ -136,11 +138,23 @@ func TestAccumulateInRules(t *testing.T) {
 		sums   int // accumulations a kernel of a rule makes
 	}{
 		// The input's gradient and the weight's are the products'
-		// residuals; the bias's is added by an Add either way.
+		// residuals, the bias's the weight gradient's row sums'.
 		{"Linear", [][]int{{5, 17}, {9, 17}, {9}},
-			func(p []*Tensor) *Tensor { return Linear(p[0], p[1], p[2], ActRelu) }, 2},
+			func(p []*Tensor) *Tensor { return Linear(p[0], p[1], p[2], ActRelu) }, 3},
 		{"Linear/3-D", [][]int{{3, 4, 16}, {8, 16}, {8}},
-			func(p []*Tensor) *Tensor { return Linear(p[0], p[1], p[2], ActTanh) }, 2},
+			func(p []*Tensor) *Tensor { return Linear(p[0], p[1], p[2], ActTanh) }, 3},
+		// A bias gradient set to a strided view: added after the row sums.
+		{"Linear/strided-bias-grad", [][]int{{5, 17}, {9, 17}, {9}},
+			func(p []*Tensor) *Tensor {
+				if g := p[2].Grad(); g != nil && g.IsContiguous() {
+					v := g.Narrow(0, 2, 1).Expand(9) // its third value, 9 times
+					if v.IsContiguous() {
+						t.Fatal("the bias gradient's view is contiguous")
+					}
+					p[2].SetGrad(v)
+				}
+				return Linear(p[0], p[1], p[2], Activation{})
+			}, 2},
 		// A weight read by two products (a discriminator on real and
 		// generated samples) is read twice: its gradient is the two
 		// products' sum, then added by an Add; each input's is folded.

@@ -35,6 +35,11 @@ type Tensor struct {
 	// so that the rule of the op that produced it skips its own (see
 	// readerAct, pool2d); nil for nearly every tensor.
 	actApplied *Tensor
+	// scaleApplied, on a gradient a backward rule made, is the Dropout
+	// output whose mask the gradient already carries, so that the
+	// Dropout's rule passes it on as it is (see dropoutOf); nil for nearly
+	// every tensor.
+	scaleApplied *Tensor
 }
 
 // storage is a device buffer shared by a tensor and its views.

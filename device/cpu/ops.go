@@ -117,6 +117,9 @@ func epilogue(e device.Epilogue, off int) *kernels.Epilogue {
 	if e.Bias != nil {
 		k.Bias = f32(e.Bias)[e.OffBias:]
 	}
+	if e.Scale != nil {
+		k.Scale = f32(e.Scale)[e.OffScale+off:]
+	}
 	if e.Act != device.NoActivation {
 		k.Act, k.HasAct = unaryOps[e.Act.Unary()], true
 		if e.ActOut != nil {
@@ -135,6 +138,7 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.Ma
 	if p.TransB {
 		ldb = p.K
 	}
+	e.CheckMatMul()
 	A, B, C := f32(a), f32(b), f32(c)
 	kernels.ParallelFor(p.Batch, 1, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -149,11 +153,18 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.Ma
 		db := f32(e.BiasGrad)[e.OffBiasGrad:]
 		if p.K == 0 { // empty sums
 			clear(db[:p.Batch*p.M])
-			return
+		} else {
+			sizes, reduced := p.BiasGrad().Coalesce()
+			for i := range p.Batch {
+				kernels.Reduce(reduceOps[device.Sum], db[i*p.M:(i+1)*p.M], A[p.OffA+i*p.StrideA:], sizes, reduced)
+			}
 		}
-		sizes, reduced := p.BiasGrad().Coalesce()
-		for i := range p.Batch {
-			kernels.Reduce(reduceOps[device.Sum], db[i*p.M:(i+1)*p.M], A[p.OffA+i*p.StrideA:], sizes, reduced)
+		if e.BiasGradResidual != nil {
+			// residual + sum, as the Add after the product.
+			r := f32(e.BiasGradResidual)[e.OffBiasGradResidual:]
+			for i := range db[:p.Batch*p.M] {
+				db[i] = r[i] + db[i]
+			}
 		}
 	}
 }
@@ -168,13 +179,13 @@ func convGeom(p device.Conv2dParams) kernels.Conv2dGeom {
 }
 
 func (d *cpuDevice) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
-	e.NoBiasGrad("Conv2d")
+	e.OnlyMatMul("Conv2d")
 	d.dispatch()
 	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p), epilogue(e, 0))
 }
 
 func (d *cpuDevice) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
-	e.NoBiasGrad("Conv2dBackwardInput")
+	e.OnlyMatMul("Conv2dBackwardInput")
 	d.dispatch()
 	kernels.Conv2dBackwardInput(f32(dx), f32(dy), f32(w), convGeom(p), epilogue(e, 0))
 }

@@ -19,10 +19,13 @@ type epilogueCase struct {
 	slope    float32
 	grad     bool // multiply by the activation's derivative (ActOut)
 	offOut   int
+	scale    bool // multiply by a tensor before the activation (Scale: MatMul's alone)
+	offScale int
 }
 
 func (e epilogueCase) String() string {
-	return fmt.Sprintf("residual=%v off=%d bias=%v off=%d act=%v slope=%g grad=%v off=%d", e.residual, e.offRes, e.bias, e.offBias, e.act, e.slope, e.grad, e.offOut)
+	return fmt.Sprintf("residual=%v off=%d bias=%v off=%d scale=%v off=%d act=%v slope=%g grad=%v off=%d",
+		e.residual, e.offRes, e.bias, e.offBias, e.scale, e.offScale, e.act, e.slope, e.grad, e.offOut)
 }
 
 // randomEpilogues returns n epilogues covering every activation, each with
@@ -47,12 +50,13 @@ func randomEpilogues(r *rand.Rand, n int) []epilogueCase {
 }
 
 // epilogueData is the host copy of an epilogue's operands: bias by column
-// or channel, residual and saved activation by position in the output.
-type epilogueData struct{ bias, residual, actOut []float32 }
+// or channel, residual, scale and saved activation by position in the
+// output.
+type epilogueData struct{ bias, residual, scale, actOut []float32 }
 
-// make uploads a bias of n values and a residual and saved activation of
-// size values (each after its offset's worth of padding) as e asks, and
-// returns the device Epilogue and the host data.
+// make uploads a bias of n values and a residual, scale and saved
+// activation of size values (each after its offset's worth of padding) as
+// e asks, and returns the device Epilogue and the host data.
 func (e epilogueCase) make(t tb, d device.Device, r *rand.Rand, n, size int) (device.Epilogue, epilogueData) {
 	de := device.Epilogue{Act: e.act, Slope: e.slope}
 	var h epilogueData
@@ -63,6 +67,11 @@ func (e epilogueCase) make(t tb, d device.Device, r *rand.Rand, n, size int) (de
 	if e.residual {
 		v := draw(r, e.offRes+size, device.Mostly(device.Between(-1, 1), device.Wide(3)))
 		de.Residual, de.OffResidual, h.residual = upload(t, d, v), e.offRes, v[e.offRes:]
+	}
+	if e.scale {
+		// Dropout masks' values (0 and 1/(1−p)) among others of either sign.
+		v := draw(r, e.offScale+size, device.Mostly(device.Between(-2, 2), device.OneOf(0, 1/(1-0.3), 2)))
+		de.Scale, de.OffScale, h.scale = upload(t, d, v), e.offScale, v[e.offScale:]
 	}
 	if e.grad {
 		// Saved outputs as the activation makes them: in (0, 1) for
@@ -78,8 +87,8 @@ func (e epilogueCase) make(t tb, d device.Device, r *rand.Rand, n, size int) (de
 }
 
 // apply finishes the reference of one output, at position rel in the
-// output and column or channel j: z = sum + residual + bias, with error
-// bound zb, then the activation or its derivative. It returns the result
+// output and column or channel j: z = (sum + residual + bias)·scale, with
+// error bound zb, then the activation or its derivative. It returns the result
 // and its bound: the activation's own tolerance plus zb times its steepest
 // slope.
 func (e epilogueCase) apply(sum, zb float64, h epilogueData, rel, j int) (float64, float64) {
@@ -91,6 +100,11 @@ func (e epilogueCase) apply(sum, zb float64, h epilogueData, rel, j int) (float6
 	if h.bias != nil {
 		z += float64(h.bias[j])
 		zb += tol("round").Bound(z, 0) + tol("round").Bound(float64(h.bias[j]), 0)
+	}
+	if h.scale != nil {
+		s := float64(h.scale[rel])
+		z *= s
+		zb = zb*math.Abs(s) + tol("round").Bound(z, 0)
 	}
 	if e.act == device.NoActivation {
 		return z, zb

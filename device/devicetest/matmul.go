@@ -68,7 +68,9 @@ type epilogueMatMulCase struct {
 
 // allMatMulCases are matMulCases without an epilogue, then
 // epilogueMatMulCases; every other one of each also sums op(A)'s rows (of
-// the epilogue cases, those on the batched, cache-blocked and split bases).
+// the epilogue cases, those on the batched, cache-blocked and split bases),
+// and the epilogue cases without a bias whose row sums take no residual
+// (see testMatMul) multiply by a scale (Epilogue.Scale, MatMul's alone).
 func allMatMulCases() []epilogueMatMulCase {
 	var cs []epilogueMatMulCase
 	for i, c := range matMulCases {
@@ -76,6 +78,9 @@ func allMatMulCases() []epilogueMatMulCase {
 	}
 	for i, c := range epilogueMatMulCases {
 		c.rowSums = i%2 == 1
+		if ci := len(cs); !c.e.bias && !(c.rowSums && ci%4 == 3) {
+			c.e.scale, c.e.offScale = true, i%3
+		}
 		cs = append(cs, c)
 	}
 	return cs
@@ -126,12 +131,20 @@ func testMatMul(t tb, d device.Device) {
 				}
 			}
 			cb, ab, bb := upload(t, d, cv), upload(t, d, a), upload(t, d, b)
-			// Row sums after a NaN guard of 1–3 values and before one more.
+			// Row sums after a NaN guard of 1–3 values and before one more;
+			// where the product has no bias, every other case adds them to
+			// a residual (Epilogue.BiasGradResidual) after 0–2 values.
 			sums := c.rowSums
-			var off int
+			var off, offRes int
+			var res []float32
 			if sums {
 				off = 1 + ci%3
 				e.BiasGrad, e.OffBiasGrad = upload(t, d, filled(off+p.Batch*p.M+1, float32(math.NaN()))), off
+				if e.Bias == nil && e.Scale == nil && ci%4 == 3 {
+					offRes = ci % 3
+					res = draw(r, offRes+p.Batch*p.M, device.Mostly(device.Between(-1, 1), device.Wide(3)))
+					e.BiasGradResidual, e.OffBiasGradResidual = upload(t, d, res), offRes
+				}
 			}
 			d.MatMul(cb, ab, bb, e, p)
 			got := download(t, d, cb, len(cv))
@@ -140,10 +153,14 @@ func testMatMul(t tb, d device.Device) {
 				return
 			}
 			sumWant, sumBound := rowSumRef(p, a)
-			expectClose(t, describe(p)+" row sums", download(t, d, e.BiasGrad, off+p.Batch*p.M+1),
+			for i, v := range res[min(offRes, len(res)):] {
+				sumWant[i] += float64(v)
+				sumBound[i] += tol("round").Bound(sumWant[i], 0) + tol("round").Bound(float64(v), 0)
+			}
+			expectClose(t, fmt.Sprintf("%s row sums (residual %v)", describe(p), res != nil), download(t, d, e.BiasGrad, off+p.Batch*p.M+1),
 				slices.Concat(nanRun(off), sumWant, nanRun(1)), slices.Concat(make([]float64, off), sumBound, []float64{0}))
 			// Without the row sums, the same product to the bit.
-			e.BiasGrad = nil
+			e.BiasGrad, e.BiasGradResidual = nil, nil
 			cb = upload(t, d, cv)
 			d.MatMul(cb, ab, bb, e, p)
 			expectEqual(t, describe(p)+" without row sums", download(t, d, cb, len(cv)), got)

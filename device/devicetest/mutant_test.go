@@ -572,10 +572,7 @@ var mutants = []struct {
 		}
 	}},
 	{"matmul epilogue drops the activation", "MatMul/epilogue2", func(d device.Device, m *mutant) {
-		m.matMul = func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
-			e.Act = device.NoActivation
-			d.MatMul(c, a, b, e, p)
-		}
+		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.Act = device.NoActivation })
 	}},
 	{"matmul row sums leave out the last k", "MatMul/transA", func(d device.Device, m *mutant) {
 		m.matMul = func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
@@ -586,6 +583,18 @@ var mutants = []struct {
 		m.matMul = func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
 			rowSumsApart(d, c, a, b, e, p, func(q *device.MatMulParams) { q.StrideA = 0 })
 		}
+	}},
+	{"matmul row sums leave out their residual", "MatMul/transAB", func(d device.Device, m *mutant) {
+		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.BiasGradResidual = nil })
+	}},
+	{"matmul row sums' residual ignores its offset", "MatMul/random3", func(d device.Device, m *mutant) {
+		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.OffBiasGradResidual = 0 })
+	}},
+	{"matmul epilogue drops the scale", "MatMul/epilogue3", func(d device.Device, m *mutant) {
+		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.Scale = nil })
+	}},
+	{"matmul scale ignores its offset", "MatMul/epilogue7", func(d device.Device, m *mutant) {
+		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.OffScale = 0 })
 	}},
 	{"conv2d epilogue drops the bias", "Conv2d/epilogue0", func(d device.Device, m *mutant) {
 		m.conv = func(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
@@ -1031,11 +1040,19 @@ func TestMutants(t *testing.T) {
 	}
 }
 
+// changedEpilogue returns d's MatMul with the epilogue changed by change.
+func changedEpilogue(d device.Device, change func(*device.Epilogue)) func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
+	return func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
+		change(&e)
+		d.MatMul(c, a, b, e, p)
+	}
+}
+
 // rowSumsApart runs MatMul without e's row sums, then takes them from a
 // second product, of p changed by change, into scratch storage.
 func rowSumsApart(d device.Device, c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams, change func(*device.MatMulParams)) {
 	sums := e
-	e.BiasGrad = nil
+	e.BiasGrad, e.BiasGradResidual = nil, nil
 	d.MatMul(c, a, b, e, p)
 	if sums.BiasGrad == nil {
 		return
@@ -1043,5 +1060,6 @@ func rowSumsApart(d device.Device, c, a, b device.Buffer, e device.Epilogue, p d
 	change(&p)
 	scratch := d.Alloc(device.Float32, c.Len())
 	defer d.Free(scratch)
-	d.MatMul(scratch, a, b, device.Epilogue{BiasGrad: sums.BiasGrad, OffBiasGrad: sums.OffBiasGrad}, p)
+	d.MatMul(scratch, a, b, device.Epilogue{BiasGrad: sums.BiasGrad, OffBiasGrad: sums.OffBiasGrad,
+		BiasGradResidual: sums.BiasGradResidual, OffBiasGradResidual: sums.OffBiasGradResidual}, p)
 }

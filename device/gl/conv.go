@@ -12,7 +12,7 @@ import (
 // side by side along its columns, or by F(2×2, 3×3) where winogradFits, and
 // applies e.
 func (d *Device) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
-	e.NoBiasGrad("Conv2d")
+	e.OnlyMatMul("Conv2d")
 	oh, ow := p.OutH(), p.OutW()
 	if d.winogradFits(p) {
 		d.winograd("conv2d winograd", y, x, w, e, false, p.N, p.C, p.K, p.H, p.W, p.PadH, p.PadW, oh, ow)
@@ -31,7 +31,7 @@ func (d *Device) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2
 // where winogradFits, the correlation of dy padded by 2 − pad with the
 // filters turned by 180° runs by F(2×2, 3×3).
 func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
-	e.NoBiasGrad("Conv2dBackwardInput")
+	e.OnlyMatMul("Conv2dBackwardInput")
 	if d.winogradFits(p) {
 		d.winograd("conv2d backward input winograd", dx, dy, w, e, true, p.N, p.K, p.C, p.OutH(), p.OutW(), 2-p.PadH, 2-p.PadW, p.H, p.W)
 		return

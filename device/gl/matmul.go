@@ -172,6 +172,7 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	w := writes(0)
 	reduceN := batch * m * n
 	rowSums := 0 // op(A)'s row sums (Epilogue.BiasGrad)
+	e.CheckMatMul()
 	if e.BiasGrad != nil {
 		if family != "matmul" {
 			panic("gl: only MatMul sums op(A)'s rows")
@@ -299,8 +300,10 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 }
 
 // epilogueDefs returns defs with the defines of e (common.glsl's EPI_*,
-// matmul.comp's ROW_SUM) appended, and binds e's buffers in all, at 4
-// (bias), 5 (residual), 6 (the saved activation) and 7 (the row sums).
+// matmul.comp's ROW_SUM and ROW_SUM_RESIDUAL) appended, and binds e's
+// buffers in all, at 4 (bias, scale or the row sums' residual: one of
+// them, see device.Epilogue.CheckMatMul), 5 (residual), 6 (the saved
+// activation) and 7 (the row sums).
 func (d *Device) epilogueDefs(defs []string, all []*glBuffer, e device.Epilogue) []string {
 	if e.Bias != nil {
 		defs = append(defs, "EPI_BIAS")
@@ -309,6 +312,10 @@ func (d *Device) epilogueDefs(defs []string, all []*glBuffer, e device.Epilogue)
 	if e.Residual != nil {
 		defs = append(defs, "EPI_RESIDUAL")
 		all[5] = d.buf(e.Residual)
+	}
+	if e.Scale != nil {
+		defs = append(defs, "EPI_SCALE")
+		all[4] = d.buf(e.Scale)
 	}
 	if e.Act != device.NoActivation {
 		defs = append(defs, "EPI_ACT="+e.Act.Unary().Info().Define)
@@ -320,6 +327,10 @@ func (d *Device) epilogueDefs(defs []string, all []*glBuffer, e device.Epilogue)
 	if e.BiasGrad != nil {
 		defs = append(defs, "ROW_SUM")
 		all[7] = d.buf(e.BiasGrad)
+		if e.BiasGradResidual != nil {
+			defs = append(defs, "ROW_SUM_RESIDUAL")
+			all[4] = d.buf(e.BiasGradResidual)
+		}
 	}
 	return defs
 }
@@ -332,6 +343,9 @@ func setEpilogue(p *program, e device.Epilogue) {
 	if e.Residual != nil {
 		p.setInt("u_offRes", e.OffResidual)
 	}
+	if e.Scale != nil {
+		p.setInt("u_offScale", e.OffScale)
+	}
 	if e.ActOut != nil {
 		p.setInt("u_offActOut", e.OffActOut)
 	}
@@ -340,6 +354,9 @@ func setEpilogue(p *program, e device.Epilogue) {
 	}
 	if e.BiasGrad != nil {
 		p.setInt("u_offRowSum", e.OffBiasGrad)
+	}
+	if e.BiasGradResidual != nil {
+		p.setInt("u_offRowSumRes", e.OffBiasGradResidual)
 	}
 }
 
