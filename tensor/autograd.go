@@ -35,6 +35,10 @@ type node struct {
 	// unless the gradient carries it already (Tensor.scaleApplied): the
 	// output's only reader may apply it (dropoutOf).
 	scale *Tensor
+	// dest, for a slice Split made of a larger tensor, returns where the
+	// slice's gradient lies in the larger tensor's, a contiguous tensor of
+	// scope sc that the rule computing it may write it into (gradDest).
+	dest func(sc *Scope) *Tensor
 }
 
 // record attaches a node to out when an input requires gradients and the
@@ -173,6 +177,22 @@ func dropoutOf(x *Tensor) (mask, in *Tensor) {
 		return nil, nil
 	}
 	return x.node.scale, x.node.inputs[0]
+}
+
+// gradsInPlace switches gradDest on; tests switch it off to compare.
+var gradsInPlace = true
+
+// gradDest returns a contiguous tensor of t's shape in scope sc into which
+// the rule computing t's gradient, t's only recorded reader, may write that
+// gradient: where t is a slice Split made (an attention's projection
+// weights, slices of its input projection's), its part of the larger
+// tensor's gradient, which the Split's rule then need not copy (see
+// parts). Else nil.
+func gradDest(t *Tensor, sc *Scope) *Tensor {
+	if !gradsInPlace || t == nil || t.node == nil || t.node.dest == nil || t.node.readers.Load() != 1 {
+		return nil
+	}
+	return t.node.dest(sc)
 }
 
 // reluOut reports whether t's gradient is masked by t > 0 on its way back

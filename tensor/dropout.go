@@ -6,7 +6,9 @@ import "github.com/tensorgl/tensorgl/device"
 // others scaled by 1/(1−p): inverted dropout in training mode, as PyTorch's
 // torch.nn.functional.dropout. The mask is drawn from g on x's device and
 // applied in the same kernel (device RandomMul); the backward multiplies
-// the gradient by the same mask. The result has the bits of
+// the gradient by the same mask, in the epilogue of the product that
+// computes the gradient where the result's only reader is a Linear (see
+// dropoutOf). The result has the bits of
 // x.Mul(ScaledBernoulli(g, 1−p, 1/(1−p), x.Shape()...)) and takes the same
 // counters from g. p = 0 returns x; p = 1 returns zeros (x·0).
 func Dropout(g *Generator, x *Tensor, p float32) *Tensor {

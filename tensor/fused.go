@@ -164,7 +164,16 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 		if w.requiresGrad {
 			// The weight gradient's product gzᵀ·x sums gzᵀ's rows too:
 			// b's gradient, added to the one b has received already.
-			gw, gb, _ = matMulPlus(gz.Transpose(0, 1), x2, plus{prev: priorAt(prev, 1), sums: wantB && biasGradInProduct, sumsPrev: priorAt(prev, 2)})
+			// Both into their parts of larger gradients where w and b
+			// are slices (an attention's projections, see gradDest).
+			o := plus{prev: priorAt(prev, 1), sums: wantB && biasGradInProduct, sumsPrev: priorAt(prev, 2)}
+			if o.prev == nil {
+				o.dest = gradDest(w, ScopeOf(gz))
+			}
+			if o.sums && o.sumsPrev == nil {
+				o.sumsDest = gradDest(b, ScopeOf(gz))
+			}
+			gw, gb, _ = matMulPlus(gz.Transpose(0, 1), x2, o)
 		}
 		if wantB && gb == nil {
 			gb = plusPrior(priorAt(prev, 2), sumTo(gz, b.shape))

@@ -90,6 +90,9 @@ type plus struct {
 	// the kernel where sumsPrev is contiguous, else by an Add).
 	sums     bool
 	sumsPrev *Tensor
+	// dest and sumsDest, where not nil, are contiguous tensors of the
+	// product's and the row sums' shapes to write them into (gradDest).
+	dest, sumsDest *Tensor
 }
 
 // matMulPlus returns a·b for matrices a [m, k] and b [k, n] with what o
@@ -108,16 +111,22 @@ func matMulPlus(a, b *Tensor, o plus) (out, rowSums *Tensor, applied bool) {
 		}
 		ok, applied = true, true
 	}
-	ok = ok || (o.sums && o.prev == nil)
+	ok = ok || ((o.sums || o.dest != nil) && o.prev == nil)
 	if !ok || len(a.shape) != 2 || len(b.shape) != 2 || a.shape[1] == 0 {
 		return plusPrior(o.prev, a.MatMul(b)), nil, false
 	}
 	m, k, n := a.shape[0], a.shape[1], b.shape[1]
 	oa, ob := matOperand(a, nil), matOperand(b, nil)
-	out = newTensor(ScopeOf(a, b, o.prev), a.st.dev, device.Float32, []int{m, n})
+	out = o.dest
+	if out == nil {
+		out = newTensor(ScopeOf(a, b, o.prev), a.st.dev, device.Float32, []int{m, n})
+	}
 	if out.NumEl() > 0 {
 		if o.sums {
-			rowSums = newTensor(ScopeOf(a, o.sumsPrev), a.st.dev, device.Float32, []int{m})
+			rowSums = o.sumsDest
+			if rowSums == nil {
+				rowSums = newTensor(ScopeOf(a, o.sumsPrev), a.st.dev, device.Float32, []int{m})
+			}
 			e.BiasGrad = rowSums.st.buf
 			if r, ok := residualOf(o.sumsPrev); ok {
 				e.BiasGradResidual, e.OffBiasGradResidual = r.Residual, r.OffResidual
@@ -125,15 +134,24 @@ func matMulPlus(a, b *Tensor, o plus) (out, rowSums *Tensor, applied bool) {
 				sumsAfter = o.sumsPrev
 			}
 		}
+		e.OffBiasGrad = rowSumsOffset(rowSums)
 		a.st.dev.MatMul(out.st.buf, oa.t.st.buf, ob.t.st.buf, e, device.MatMulParams{
 			Batch: 1, M: m, N: n, K: k, TransA: oa.trans, TransB: ob.trans, Alpha: 1,
-			OffA: oa.t.offset, OffB: ob.t.offset, StrideC: m * n,
+			OffA: oa.t.offset, OffB: ob.t.offset, OffC: out.offset, StrideC: m * n,
 		})
 	}
 	runtime.KeepAlive(oa.t) // see MatMul
 	runtime.KeepAlive(ob.t)
 	runtime.KeepAlive(o)
 	return out, plusPrior(sumsAfter, rowSums), applied
+}
+
+// rowSumsOffset returns the offset of rowSums in its buffer (0 for nil).
+func rowSumsOffset(rowSums *Tensor) int {
+	if rowSums == nil {
+		return 0
+	}
+	return rowSums.offset
 }
 
 // operand is a batch of matrices laid out as the MatMul kernel needs:

@@ -80,10 +80,7 @@ func TestGradientSumInRules(t *testing.T) {
 		for _, order := range []string{"op-first", "op-second"} {
 			run := func(fused bool) (grads [][]float32, dispatches int64) {
 				sumInRules = fused
-				ps := make([]*Tensor, len(vals))
-				for i, v := range vals {
-					ps[i] = v.Detach().Clone().SetRequiresGrad(true)
-				}
+				ps := leaves(vals)
 				p := params{ps[0], ps[1], nil}
 				if len(ps) > 2 {
 					p.b = ps[2]
@@ -96,23 +93,13 @@ func TestGradientSumInRules(t *testing.T) {
 					}
 					dispatches = backwardKernels(t, a.Add(b))
 				})
-				for _, q := range ps {
-					grads = append(grads, q.Grad().Data())
-				}
-				return grads, dispatches
+				return gradData(ps), dispatches
 			}
 			run(false) // the first Backward on a device makes its seed's constant: a kernel more
 			want, nu := run(false)
 			got, nf := run(true)
 			name := c.name + "/" + order
-			for i := range got {
-				for j, g := range got[i] {
-					w := want[i][j]
-					if math.Float32bits(g) != math.Float32bits(w) {
-						t.Fatalf("%s: gradient %d [%d] = %v summed in the rule, %v by an Add", name, i, j, g, w)
-					}
-				}
-			}
+			sameBits(t, name, "with the sums by Adds", got, want)
 			if saved := nu - nf; saved < 0 || saved > int64(c.sums) {
 				t.Errorf("%s: %d kernels with the sums in the rules, %d with Adds", name, nf, nu)
 			} else if saved > 0 {
@@ -180,21 +167,15 @@ func TestAccumulateInRules(t *testing.T) {
 		}
 		run := func(fold bool) (grads [][]float32, hooked [][]float32, dispatches int64) {
 			accumulateInRules = fold
-			ps := make([]*Tensor, len(vals))
-			for i, v := range vals {
-				ps[i] = v.Detach().Clone().SetRequiresGrad(true)
-				i := i
-				ps[i].RegisterPostAccumulateGradHook(func(p *Tensor) {
-					for len(hooked) <= i {
-						hooked = append(hooked, nil)
-					}
-					hooked[i] = p.Grad().Data()
-				})
+			ps := leaves(vals)
+			hooked = make([][]float32, len(ps))
+			for i, p := range ps {
+				p.RegisterPostAccumulateGradHook(func(p *Tensor) { hooked[i] = p.Grad().Data() })
 			}
 			Tidy(func(s *Scope) { c.f(ps).Square().Sum().Backward() })
 			Tidy(func(s *Scope) { dispatches = backwardKernels(t, c.f(ps).Square().Sum()) })
+			grads = gradData(ps)
 			for _, q := range ps {
-				grads = append(grads, q.Grad().Data())
 				q.ZeroGrad()
 			}
 			return grads, hooked, dispatches
@@ -202,18 +183,107 @@ func TestAccumulateInRules(t *testing.T) {
 		run(false) // the first Backward on a device makes its seed's constant: a kernel more
 		want, _, nu := run(false)
 		got, hooked, nf := run(true)
-		for i := range got {
-			for j, g := range got[i] {
-				if w := want[i][j]; math.Float32bits(g) != math.Float32bits(w) {
-					t.Fatalf("%s: gradient %d [%d] = %v accumulated in the rule, %v by an Add", c.name, i, j, g, w)
-				}
-				if h := hooked[i][j]; math.Float32bits(h) != math.Float32bits(g) {
-					t.Fatalf("%s: the hook of leaf %d saw [%d] = %v, the gradient is %v", c.name, i, j, h, g)
-				}
-			}
-		}
+		sameBits(t, c.name, "with the accumulation by an Add", got, want)
+		sameBits(t, c.name+" (the hooks against the gradients)", "seen by the hook", got, hooked)
 		if saved := nu - nf; saved != int64(c.sums) {
 			t.Errorf("%s: %d kernels accumulating in the rules, %d with Adds: want %d fewer", c.name, nf, nu, c.sums)
+		}
+	}
+}
+
+// TestSplitGradInPlace checks slices of a weight and a bias made by Split
+// (an attention's projections, slices of its input projection), each read
+// by a Linear alone: the products write the slices' gradients into their
+// parts of the whole gradient (gradDest), and the Split's rule copies only
+// the others in. On every device the gradients must have the bits of the
+// copies (gradsInPlace off), with a kernel fewer for each slice written in
+// place (not for a slice read twice, nor for slices along a dimension
+// after another of more than one, not contiguous) and for each slice that
+// takes no gradient (its part filled with zeros, where zeros were made and
+// copied in).
+func TestSplitGradInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	cases := []struct {
+		name   string
+		shapes [][]int // x, then the leaves split
+		f      func(p []*Tensor) *Tensor
+		saved  int
+	}{
+		{"weights-and-biases", [][]int{{5, 6}, {12, 6}, {12}},
+			func(p []*Tensor) *Tensor {
+				ws, bs := p[1].Split(0, 4, 3, 5), p[2].Split(0, 4, 3, 5)
+				y := Linear(p[0], ws[0], bs[0], ActRelu).Sum()
+				y = y.Add(Linear(p[0].Tanh(), ws[1], bs[1], Activation{}).Sum())
+				return y.Add(Linear(p[0], ws[2], bs[2], ActTanh).Square().Sum())
+			}, 6},
+		// The second slice read twice, the third not at all.
+		{"read-twice-unused", [][]int{{5, 6}, {12, 6}},
+			func(p []*Tensor) *Tensor {
+				ws := p[1].Split(0, 4, 3, 5)
+				y := Linear(p[0], ws[0], nil, Activation{}).Sum()
+				return y.Add(Linear(p[0], ws[1], nil, Activation{}).Sum()).Add(ws[1].Square().Sum())
+			}, 2},
+		{"unbind", [][]int{{5, 6}, {3, 4, 6}},
+			func(p []*Tensor) *Tensor {
+				ws := p[1].Unbind(0)
+				return Linear(p[0], ws[0], nil, Activation{}).Sum().Add(Linear(p[0], ws[2], nil, ActRelu).Sum())
+			}, 3},
+		// Slices of columns: not contiguous in the whole gradient.
+		{"columns", [][]int{{5, 3}, {4, 6}},
+			func(p []*Tensor) *Tensor {
+				ws := p[1].Split(1, 3, 3)
+				return Linear(p[0], ws[0], nil, Activation{}).Sum().Add(Linear(p[0], ws[1], nil, Activation{}).Sum())
+			}, 0},
+	}
+	defer func(was bool) { gradsInPlace = was }(gradsInPlace)
+	for _, c := range cases {
+		var vals []*Tensor
+		for _, s := range c.shapes {
+			vals = append(vals, input(rng, -1, 1, s...))
+		}
+		run := func(inPlace bool) (grads [][]float32, dispatches int64) {
+			gradsInPlace = inPlace
+			ps := leaves(vals)
+			Tidy(func(s *Scope) { dispatches = backwardKernels(t, c.f(ps)) })
+			return gradData(ps), dispatches
+		}
+		run(false) // the first Backward on a device makes its seed's constant: a kernel more
+		want, nc := run(false)
+		got, ni := run(true)
+		sameBits(t, c.name, "with the slices' gradients copied", got, want)
+		if saved := nc - ni; saved != int64(c.saved) {
+			t.Errorf("%s: %d kernels writing in place, %d copying: want %d fewer", c.name, ni, nc, c.saved)
+		}
+	}
+}
+
+// leaves returns a copy of each of vals as a leaf that requires gradients.
+func leaves(vals []*Tensor) []*Tensor {
+	ps := make([]*Tensor, len(vals))
+	for i, v := range vals {
+		ps[i] = v.Detach().Clone().SetRequiresGrad(true)
+	}
+	return ps
+}
+
+// gradData returns each leaf's gradient's contents.
+func gradData(ps []*Tensor) [][]float32 {
+	var grads [][]float32
+	for _, q := range ps {
+		grads = append(grads, q.Grad().Data())
+	}
+	return grads
+}
+
+// sameBits fails t where got and want differ in a bit; name and how say
+// which case and how each was made.
+func sameBits(t *testing.T, name, how string, got, want [][]float32) {
+	t.Helper()
+	for i := range got {
+		for j, g := range got[i] {
+			if w := want[i][j]; math.Float32bits(g) != math.Float32bits(w) {
+				t.Fatalf("%s: gradient %d [%d] = %v, %v %s", name, i, j, g, w, how)
+			}
 		}
 	}
 }

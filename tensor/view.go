@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"runtime"
 	"slices"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -260,7 +261,35 @@ func (t *Tensor) parts(op string, d int, lens []int, squeeze bool) []*Tensor {
 	// and joint's rule joins what was filed, zeros for the rest.
 	grads := make([]*Tensor, n)
 	filed := false
+	// dest, where a slice's only reader writes the slice's gradient in
+	// place (gradDest), is t's whole gradient, allocated by the first such
+	// request; inPlace marks the slices whose gradients were written there.
+	// A slice of a contiguous tensor is contiguous where every dimension
+	// before d has size 1.
+	var dest *Tensor
+	inPlace := make([]bool, n)
+	starts := make([]int, n) // each slice's offset in dest
+	sliceable := numElements(op, t.shape[:d]) == 1
 	joint := t.view(op, t.shape, t.strides, t.offset, func(*Tensor) *Tensor {
+		if dest != nil {
+			// The slices not written in place copied in, zeros for
+			// those without a gradient.
+			out := dest
+			for i, g := range grads {
+				switch {
+				case inPlace[i]:
+				case g != nil:
+					out.st.dev.Copy(out.st.buf, starts[i], g.strided(), g.shape)
+				default:
+					out.st.dev.Fill(out.st.buf, starts[i], numElements(op, shapes[i]), 0)
+				}
+			}
+			runtime.KeepAlive(grads)
+			clear(grads)
+			clear(inPlace)
+			dest, filed = nil, false
+			return out
+		}
 		var g *Tensor
 		for _, g = range grads {
 			if g != nil {
@@ -284,6 +313,7 @@ func (t *Tensor) parts(op string, d int, lens []int, squeeze bool) []*Tensor {
 	})
 	out := make([]*Tensor, n)
 	start := 0
+	inner := numElements(op, t.shape[d+1:]) // elements a step along d
 	for i, l := range lens {
 		shape, strides := slices.Clone(t.shape), slices.Clone(t.strides)
 		if squeeze {
@@ -291,15 +321,27 @@ func (t *Tensor) parts(op string, d int, lens []int, squeeze bool) []*Tensor {
 		} else {
 			shape[d] = l
 		}
-		shapes[i] = shape
+		shapes[i], starts[i] = shape, start*inner
 		out[i] = joint.view(op, shape, strides, t.offset+start*t.strides[d], func(g *Tensor) *Tensor {
-			grads[i] = g
+			if dest != nil && g.st == dest.st && g.offset == starts[i] && g.IsContiguous() {
+				inPlace[i] = true
+			} else {
+				grads[i] = g
+			}
 			if filed {
 				return nil
 			}
 			filed = true
 			return fullOn(ScopeOf(g), g.st.dev, 0, nil).Expand(t.shape...)
 		})
+		if out[i].node != nil && sliceable {
+			out[i].node.dest = func(sc *Scope) *Tensor {
+				if dest == nil {
+					dest = newTensor(sc, t.st.dev, device.Float32, t.shape)
+				}
+				return &Tensor{st: dest.st, shape: shapes[i], strides: device.Contiguous(shapes[i]), offset: starts[i], scope: sc}
+			}
+		}
 		start += l
 	}
 	return out
