@@ -157,7 +157,9 @@ func TestReluMaxPoolGradient(t *testing.T) {
 // and of convolutions with the other activations, and a Tanh output read
 // twice (no reader applies its derivative); and a Linear reading a
 // dropout's output alone, which applies the dropout's mask too, before
-// the derivative of the activation the dropout read (dropoutOf). The
+// the derivative of the activation the dropout read (dropoutOf), and a
+// batched product reading one (an attention's weights), which applies
+// the mask. The
 // backward pass runs one kernel fewer for each reader that applies a
 // derivative or a mask.
 func TestReluMaskInReader(t *testing.T) {
@@ -249,6 +251,19 @@ func TestReluMaskInReader(t *testing.T) {
 			h := linear(ps, 1, ps[0], ActTanh)
 			y := linear(ps, 3, hide(Dropout(NewGenerator(6), h, 0.3)), Activation{})
 			return y.Add(h.Mul(h).Sum().Reshape(1, 1))
+		}},
+		// An attention's weights through a dropout, times its values
+		// (batched, and broadcast over the weights' batch): the product
+		// of the weights' gradient applies the mask; not where the
+		// weights broadcast.
+		{"dropout-matmul", [][]int{{2, 3, 4, 5}, {2, 3, 5, 6}}, 1, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			return hide(Dropout(NewGenerator(9), ps[0].Softmax(-1), 0.2)).MatMul(ps[1])
+		}},
+		{"dropout-matmul-values-broadcast", [][]int{{2, 3, 4, 5}, {5, 6}}, 1, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			return hide(Dropout(NewGenerator(10), ps[0].Tanh(), 0.4)).MatMul(ps[1])
+		}},
+		{"dropout-matmul-weights-broadcast", [][]int{{4, 5}, {2, 3, 5, 6}}, 0, func(ps []*Tensor, hide func(*Tensor) *Tensor) *Tensor {
+			return hide(Dropout(NewGenerator(11), ps[0].Exp(), 0.3)).MatMul(ps[1])
 		}},
 		// The dropout's output read twice: nothing applied, whichever
 		// gradient reaches it first.

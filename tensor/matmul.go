@@ -24,35 +24,27 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 		return t.MatMul(o.Unsqueeze(1)).Squeeze(-1)
 	}
 	ra, rb := len(t.shape), len(o.shape)
-	m, k, k2, n := t.shape[ra-2], t.shape[ra-1], o.shape[rb-2], o.shape[rb-1]
+	k, k2 := t.shape[ra-1], o.shape[rb-2]
 	if k != k2 {
 		fail("MatMul", "inner dimensions differ: %v × %v", t.shape, o.shape)
 	}
 	batch := broadcastShape("MatMul", t.shape[:ra-2], o.shape[:rb-2])
-	a := matOperand(t, batch)
-	b := matOperand(o, batch)
-	shape := append(slices.Clone(batch), m, n)
-	out := newTensor(ScopeOf(t, o), t.st.dev, device.Float32, shape)
-	if out.NumEl() > 0 {
-		if k == 0 {
-			t.st.dev.Fill(out.st.buf, 0, out.NumEl(), 0)
-		} else {
-			t.st.dev.MatMul(out.st.buf, a.t.st.buf, b.t.st.buf, device.Epilogue{}, device.MatMulParams{
-				Batch: device.NumElements(batch), M: m, N: n, K: k,
-				TransA: a.trans, TransB: b.trans, Alpha: 1,
-				OffA: a.t.offset, OffB: b.t.offset,
-				StrideA: a.stride, StrideB: b.stride, StrideC: m * n,
-			})
-			// Operands copied to be contiguous live only here: keep their
-			// storage from being freed before the device has them.
-			runtime.KeepAlive(a.t)
-			runtime.KeepAlive(b.t)
-		}
-	}
+	out := batchedMatMul(t, o, batch, device.Epilogue{})
 	return record("MatMul", out, []*Tensor{t, o}, func(g *Tensor) []*Tensor {
 		var ga, gb *Tensor
 		if t.requiresGrad {
-			ga = sumTo(g.MatMul(o.Transpose(-1, -2)), t.shape)
+			// Where t is a dropout's output read by this product alone
+			// and no batch dimension of t broadcasts (an attention's
+			// weights times its values), the product of t's gradient
+			// applies the dropout's mask (dropoutOf).
+			if mask, _ := dropoutOf(t); mask != nil && slices.Equal(t.shape[:ra-2], batch) && o.shape[rb-1] > 0 {
+				ot := o.Transpose(-1, -2)
+				ga = batchedMatMul(g, ot, broadcastShape("MatMul", g.shape[:ra-2], ot.shape[:len(ot.shape)-2]),
+					device.Epilogue{Scale: mask.st.buf, OffScale: mask.offset})
+				ga.scaleApplied = t
+			} else {
+				ga = sumTo(g.MatMul(o.Transpose(-1, -2)), t.shape)
+			}
 		}
 		if o.requiresGrad {
 			if transposed2D(o) && len(t.shape) == 2 {
@@ -68,6 +60,39 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 		}
 		return []*Tensor{ga, gb}
 	})
+}
+
+// batchedMatMul returns t·o over the broadcast batch dimensions batch
+// (t and o of rank 2 or more) as one MatMul with epilogue e, whose
+// operands laid out as the output (Residual, Scale, ActOut) are
+// contiguous. It records nothing.
+func batchedMatMul(t, o *Tensor, batch []int, e device.Epilogue) *Tensor {
+	ra, rb := len(t.shape), len(o.shape)
+	m, k, n := t.shape[ra-2], t.shape[ra-1], o.shape[rb-1]
+	a := matOperand(t, batch)
+	b := matOperand(o, batch)
+	shape := append(slices.Clone(batch), m, n)
+	out := newTensor(ScopeOf(t, o), t.st.dev, device.Float32, shape)
+	if out.NumEl() > 0 {
+		if k == 0 {
+			if !e.Plain() {
+				panic("tensor: internal error: an epilogue on an empty product")
+			}
+			t.st.dev.Fill(out.st.buf, 0, out.NumEl(), 0)
+		} else {
+			t.st.dev.MatMul(out.st.buf, a.t.st.buf, b.t.st.buf, e, device.MatMulParams{
+				Batch: device.NumElements(batch), M: m, N: n, K: k,
+				TransA: a.trans, TransB: b.trans, Alpha: 1,
+				OffA: a.t.offset, OffB: b.t.offset,
+				StrideA: a.stride, StrideB: b.stride, StrideC: m * n,
+			})
+			// Operands copied to be contiguous live only here: keep their
+			// storage from being freed before the device has them.
+			runtime.KeepAlive(a.t)
+			runtime.KeepAlive(b.t)
+		}
+	}
+	return out
 }
 
 // plus is what matMulPlus does besides a·b.
