@@ -347,7 +347,7 @@ func (t *Tensor) Backward(opts ...BackwardOpts) {
 	runScope(ScopeOf(t), true, func(bs *Scope) {
 		bs.backward = true
 		if o.Grad == nil {
-			seed = oneOn(t.st.dev, t.shape, bs)
+			seed = constOn(t.st.dev, 1, t.shape, bs)
 		} else {
 			seed = bs.Own(seed.Detach().Clone())
 		}
@@ -448,26 +448,38 @@ func (t *Tensor) runHooks() {
 	}
 }
 
-// ones holds, per device, a persistent one-element tensor holding 1: the
-// implied seed of Backward, filled once rather than once per step. Rules
-// never write into their upstream gradient, and a leaf never adopts it (it
-// is persistent and belongs to no scope, see accumulate), so it stays 1.
-var ones sync.Map // device.Device → *storage
+// constants holds, per device and value, a persistent one-element tensor
+// filled once rather than once per step: 1, the implied seed of Backward,
+// and 0, the gradient a Split's slice hands the view of the whole tensor
+// as a stand-in that is never read (parts). Rules never write into their
+// upstream gradient, and a leaf never adopts one (it is persistent and
+// belongs to no scope, see accumulate), so each keeps its value.
+var constants sync.Map // constKey → *storage
 
-// oneOn returns a view of dev's constant 1 with the given one-element shape,
-// as a tensor of scope sc (results computed from it join sc; its storage
-// does not).
-func oneOn(dev device.Device, shape []int, sc *Scope) *Tensor {
-	st, ok := ones.Load(dev)
+type constKey struct {
+	dev device.Device
+	v   float32
+}
+
+// constOn returns a view of dev's constant v with the given shape (every
+// element the one value: strides 0 beyond one element), as a tensor of
+// scope sc (results computed from it join sc; its storage does not).
+func constOn(dev device.Device, v float32, shape []int, sc *Scope) *Tensor {
+	key := constKey{dev, v}
+	st, ok := constants.Load(key)
 	if !ok {
-		one := fullOn(nil, dev, 1, []int{1})
-		Persist(one)
+		c := fullOn(nil, dev, v, []int{1})
+		Persist(c)
 		var loaded bool
-		if st, loaded = ones.LoadOrStore(dev, one.st); loaded {
-			one.Release()
+		if st, loaded = constants.LoadOrStore(key, c.st); loaded {
+			c.Release()
 		}
 	}
-	return &Tensor{st: st.(*storage), shape: slices.Clone(shape), strides: device.Contiguous(shape), scope: sc}
+	strides := device.Contiguous(shape)
+	if device.NumElements(shape) > 1 {
+		strides = make([]int, len(shape))
+	}
+	return &Tensor{st: st.(*storage), shape: slices.Clone(shape), strides: strides, scope: sc}
 }
 
 // accumulate adds g to a leaf's gradient, or where whole (a rule added the

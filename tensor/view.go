@@ -257,7 +257,8 @@ func (t *Tensor) parts(op string, d int, lens []int, squeeze bool) []*Tensor {
 	// The slices are views of joint, a view of all of t. Backward reaches
 	// joint only after every slice that leads to the objective, so each
 	// slice files its gradient in grads, the first one hands joint a
-	// gradient that stands for all of them (an expanded zero, never read),
+	// gradient that stands for all of them (the device's constant zero,
+	// expanded, never read),
 	// and joint's rule joins what was filed, zeros for the rest.
 	grads := make([]*Tensor, n)
 	filed := false
@@ -332,7 +333,7 @@ func (t *Tensor) parts(op string, d int, lens []int, squeeze bool) []*Tensor {
 				return nil
 			}
 			filed = true
-			return fullOn(ScopeOf(g), g.st.dev, 0, nil).Expand(t.shape...)
+			return constOn(g.st.dev, 0, t.shape, ScopeOf(g))
 		})
 		if out[i].node != nil && sliceable {
 			out[i].node.dest = func(sc *Scope) *Tensor {
