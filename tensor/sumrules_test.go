@@ -161,10 +161,7 @@ func TestAccumulateInRules(t *testing.T) {
 	}
 	defer func(was bool) { accumulateInRules = was }(accumulateInRules)
 	for _, c := range cases {
-		var vals []*Tensor
-		for _, s := range c.shapes {
-			vals = append(vals, input(rng, -1, 1, s...))
-		}
+		vals := inputs(rng, c.shapes)
 		run := func(fold bool) (grads [][]float32, hooked [][]float32, dispatches int64) {
 			accumulateInRules = fold
 			ps := leaves(vals)
@@ -237,10 +234,7 @@ func TestSplitGradInPlace(t *testing.T) {
 	}
 	defer func(was bool) { gradsInPlace = was }(gradsInPlace)
 	for _, c := range cases {
-		var vals []*Tensor
-		for _, s := range c.shapes {
-			vals = append(vals, input(rng, -1, 1, s...))
-		}
+		vals := inputs(rng, c.shapes)
 		run := func(inPlace bool) (grads [][]float32, dispatches int64) {
 			gradsInPlace = inPlace
 			ps := leaves(vals)
@@ -255,6 +249,15 @@ func TestSplitGradInPlace(t *testing.T) {
 			t.Errorf("%s: %d kernels writing in place, %d copying: want %d fewer", c.name, ni, nc, c.saved)
 		}
 	}
+}
+
+// inputs draws a tensor of each of shapes in [−1, 1) (see input).
+func inputs(rng *rand.Rand, shapes [][]int) []*Tensor {
+	var vals []*Tensor
+	for _, s := range shapes {
+		vals = append(vals, input(rng, -1, 1, s...))
+	}
+	return vals
 }
 
 // leaves returns a copy of each of vals as a leaf that requires gradients.

@@ -299,37 +299,50 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	}
 }
 
-// epilogueDefs returns defs with the defines of e (common.glsl's EPI_*,
-// matmul.comp's ROW_SUM and ROW_SUM_RESIDUAL) appended, and binds e's
-// buffers in all, at 4 (bias, scale or the row sums' residual: one of
-// them, see device.Epilogue.CheckMatMul), 5 (residual), 6 (the saved
-// activation) and 7 (the row sums).
+// epilogueOperand is a buffer an epilogue binds in the GEMM core: its
+// define, binding and offset uniform.
+type epilogueOperand struct {
+	buf     device.Buffer
+	off     int
+	def     string
+	binding int
+	uniform string
+}
+
+// epilogueOperands lists the buffers e binds (nil where it binds none), at
+// 4 (bias, scale or the row sums' residual: one of them, see
+// device.Epilogue.CheckMatMul), 5 (residual), 6 (the saved activation) and
+// 7 (the row sums), with common.glsl's EPI_* and matmul.comp's ROW_SUM
+// defines.
+func epilogueOperands(e device.Epilogue) [6]epilogueOperand {
+	actOut, rowSumRes := e.ActOut, e.BiasGradResidual
+	if e.Act == device.NoActivation {
+		actOut = nil
+	}
+	if e.BiasGrad == nil {
+		rowSumRes = nil
+	}
+	return [6]epilogueOperand{
+		{e.Bias, e.OffBias, "EPI_BIAS", 4, "u_offBias"},
+		{e.Residual, e.OffResidual, "EPI_RESIDUAL", 5, "u_offRes"},
+		{e.Scale, e.OffScale, "EPI_SCALE", 4, "u_offScale"},
+		{actOut, e.OffActOut, "EPI_ACT_OUT", 6, "u_offActOut"},
+		{e.BiasGrad, e.OffBiasGrad, "ROW_SUM", 7, "u_offRowSum"},
+		{rowSumRes, e.OffBiasGradResidual, "ROW_SUM_RESIDUAL", 4, "u_offRowSumRes"},
+	}
+}
+
+// epilogueDefs returns defs with the defines of e appended (EPI_ACT naming
+// its activation, and those of epilogueOperands), and binds e's buffers in
+// all.
 func (d *Device) epilogueDefs(defs []string, all []*glBuffer, e device.Epilogue) []string {
-	if e.Bias != nil {
-		defs = append(defs, "EPI_BIAS")
-		all[4] = d.buf(e.Bias)
-	}
-	if e.Residual != nil {
-		defs = append(defs, "EPI_RESIDUAL")
-		all[5] = d.buf(e.Residual)
-	}
-	if e.Scale != nil {
-		defs = append(defs, "EPI_SCALE")
-		all[4] = d.buf(e.Scale)
-	}
 	if e.Act != device.NoActivation {
 		defs = append(defs, "EPI_ACT="+e.Act.Unary().Info().Define)
-		if e.ActOut != nil {
-			defs = append(defs, "EPI_ACT_OUT")
-			all[6] = d.buf(e.ActOut)
-		}
 	}
-	if e.BiasGrad != nil {
-		defs = append(defs, "ROW_SUM")
-		all[7] = d.buf(e.BiasGrad)
-		if e.BiasGradResidual != nil {
-			defs = append(defs, "ROW_SUM_RESIDUAL")
-			all[4] = d.buf(e.BiasGradResidual)
+	for _, o := range epilogueOperands(e) {
+		if o.buf != nil {
+			defs = append(defs, o.def)
+			all[o.binding] = d.buf(o.buf)
 		}
 	}
 	return defs
@@ -337,26 +350,13 @@ func (d *Device) epilogueDefs(defs []string, all []*glBuffer, e device.Epilogue)
 
 // setEpilogue sets the uniforms of e's defines (epilogueDefs) on p.
 func setEpilogue(p *program, e device.Epilogue) {
-	if e.Bias != nil {
-		p.setInt("u_offBias", e.OffBias)
-	}
-	if e.Residual != nil {
-		p.setInt("u_offRes", e.OffResidual)
-	}
-	if e.Scale != nil {
-		p.setInt("u_offScale", e.OffScale)
-	}
-	if e.ActOut != nil {
-		p.setInt("u_offActOut", e.OffActOut)
-	}
 	if e.Act != device.NoActivation {
 		p.setFloat("u_slope", e.Slope)
 	}
-	if e.BiasGrad != nil {
-		p.setInt("u_offRowSum", e.OffBiasGrad)
-	}
-	if e.BiasGradResidual != nil {
-		p.setInt("u_offRowSumRes", e.OffBiasGradResidual)
+	for _, o := range epilogueOperands(e) {
+		if o.buf != nil {
+			p.setInt(o.uniform, o.off)
+		}
 	}
 }
 
