@@ -1,6 +1,9 @@
 package device
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // UnaryOp selects the function of a Unary kernel. Each is applied to one
 // element x with the scalar parameters A and B of UnaryParams.
@@ -150,22 +153,63 @@ func (p ReduceParams) Len() (out, n int) {
 //
 //	C[b] = Alpha · op(A[b]) · op(B[b]) + Beta · C[b]
 //
-// with op(A[b]) of shape M×K and op(B[b]) K×N. Each matrix is row-major and
-// contiguous within itself: A[b] starts at OffA + b·StrideA and is M×K
-// (K×M when TransA), likewise B (K×N, or N×K when TransB); C[b] is M×N at
-// OffC + b·StrideC. A batch stride of 0 broadcasts that operand. When Beta is
-// 0, C is not read (NaNs in it do not propagate).
+// with op(A[b]) of shape M×K and op(B[b]) K×N. Each matrix is row-major:
+// A[b] starts at OffA + b·StrideA and is M×K (K×M when TransA), its rows
+// LdA apart; likewise B (K×N, or N×K when TransB, rows LdB apart); C[b] is
+// M×N at OffC + b·StrideC, rows LdC apart. A leading dimension of 0 means
+// the matrix's row length (its rows packed: K or M for A, N or K for B, N
+// for C); a larger one reads or writes a matrix inside a wider one (an
+// attention head's columns of a [L, N, E] tensor, BLAS's lda). A batch
+// stride of 0 broadcasts that operand. When Beta is 0, C is not read (NaNs
+// in it do not propagate).
 type MatMulParams struct {
 	Batch, M, N, K            int
 	TransA, TransB            bool
 	Alpha, Beta               float32
 	OffA, OffB, OffC          int
 	StrideA, StrideB, StrideC int
+	LdA, LdB, LdC             int
+}
+
+// Lds returns the leading dimensions in effect: LdA, LdB and LdC, each
+// that matrix's row length where it is 0. It panics when one is shorter
+// than its row.
+func (p MatMulParams) Lds() (lda, ldb, ldc int) {
+	ra, rb := p.rows()
+	ld := func(name string, ld, row int) int {
+		switch {
+		case ld == 0:
+			return row
+		case ld < row:
+			panic(fmt.Sprintf("device: MatMul %s %d is shorter than its rows of %d", name, ld, row))
+		}
+		return ld
+	}
+	return ld("LdA", p.LdA, ra), ld("LdB", p.LdB, rb), ld("LdC", p.LdC, p.N)
+}
+
+// rows returns the row lengths of A and B as they lie in memory.
+func (p MatMulParams) rows() (a, b int) {
+	a, b = p.K, p.N
+	if p.TransA {
+		a = p.M
+	}
+	if p.TransB {
+		b = p.K
+	}
+	return a, b
+}
+
+// PackedA reports whether A's rows are packed (LdA 0 or its row length).
+func (p MatMulParams) PackedA() bool {
+	ra, _ := p.rows()
+	return p.LdA == 0 || p.LdA == ra
 }
 
 // BiasGrad returns the reduction that gives Epilogue.BiasGrad for one
 // matrix of the batch: op(A)'s rows summed over K, as A lies in memory
-// ([K, M] summed over axis 0 with TransA, else [M, K] over axis 1).
+// ([K, M] summed over axis 0 with TransA, else [M, K] over axis 1), its
+// rows packed.
 func (p MatMulParams) BiasGrad() ReduceParams {
 	if p.TransA {
 		return ReduceParams{Op: Sum, Shape: []int{p.K, p.M}, Axes: []int{0}}

@@ -108,15 +108,19 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask Atten
 		if bs != nil {
 			b = bs[i]
 		}
-		return m.batchFirst(tensor.Linear(x, ws[i], b, tensor.Activation{}))
+		return tensor.Linear(x, ws[i], b, tensor.Activation{})
 	}
-	q, k, v := project(query, 0), project(key, 1), project(value, 2)
-	n, l, s, h := q.Size(0), q.Size(1), k.Size(1), m.NumHeads
-	// [N, T, E] → [N, H, T, E/H], as views, then laid out contiguously
-	// in one pass each (the batched products read unit-stride matrices):
-	// q's by its scaling, k's and v's by a copy.
-	heads := func(t *tensor.Tensor) *tensor.Tensor { return t.Unflatten(2, h, e/h).Permute(0, 2, 1, 3) }
-	q, k, v = heads(q).MulScalar(float32(1/math.Sqrt(float64(e/h)))), heads(k).Contiguous(), heads(v).Contiguous()
+	h := m.NumHeads
+	// q is scaled in the projection's layout (PyTorch scales q before the
+	// product too). [T, N, E] → [N, H, T, E/H] are views: the batched
+	// products read each head's matrix in place (its rows N·E apart),
+	// and their gradients come back in the projections' layout.
+	heads := func(t *tensor.Tensor) *tensor.Tensor {
+		return m.batchFirst(t).Unflatten(2, h, e/h).Permute(0, 2, 1, 3)
+	}
+	q := heads(project(query, 0).MulScalar(float32(1 / math.Sqrt(float64(e/h)))))
+	k, v := heads(project(key, 1)), heads(project(value, 2))
+	n, l, s := q.Size(0), q.Size(2), k.Size(2)
 	scores := q.MatMul(k.Transpose(2, 3)) // [N, H, L, S]
 	if add := m.keyPaddingScores(scores, mask, n, s); add != nil {
 		scores = scores.Add(add)
@@ -127,11 +131,12 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask Atten
 		weights = scores.Softmax(-1)
 	}
 	ctx := m.dropout.Forward(weights).MatMul(v) // [N, H, L, E/H]
-	out = m.OutProj.Forward(ctx.Permute(0, 2, 1, 3).Reshape(n, l, e))
-	if !m.BatchFirst {
-		out = out.Transpose(0, 1)
+	// The heads' outputs side by side in the query's layout (one copy),
+	// projected in place.
+	if m.BatchFirst {
+		return m.OutProj.Forward(ctx.Permute(0, 2, 1, 3).Reshape(n, l, e)), weights
 	}
-	return out, weights
+	return m.OutProj.Forward(ctx.Permute(2, 0, 1, 3).Reshape(l, n, e)), weights
 }
 
 func (m *MultiheadAttention) batchDim() int {

@@ -1,5 +1,8 @@
 // Batched GEMM: C[b] = α·op(A[b])·op(B[b]) + β·C[b], op(A) M×K, op(B) K×N,
 // then the epilogue of common.glsl (residual, bias by column n, activation).
+// Each matrix's rows lie u_ldA, u_ldB or u_ldC apart (device.MatMulParams'
+// leading dimensions, the host passing the row length for a packed one);
+// the epilogue's operands are laid out as C.
 //
 // The tiled core below works on any operands through three functions,
 //   float loadA(uint b, uint m, uint k), float loadB(uint b, uint k, uint n),
@@ -85,6 +88,9 @@ uniform int u_offC;
 uniform int u_strideA;
 uniform int u_strideB;
 uniform int u_strideC;
+uniform int u_ldA; // the rows' strides (leading dimensions, never 0 here)
+uniform int u_ldB;
+uniform int u_ldC;
 uniform float u_alpha;
 uniform float u_beta;
 
@@ -95,36 +101,36 @@ layout(std430, binding = 2) readonly buffer B { float b[]; };
 float loadA(uint bt, uint m, uint k) {
 	int base = u_offA + int(bt) * u_strideA;
 #ifdef A_M_FAST
-	return a[base + int(k * u_M + m)];
+	return a[base + int(k) * u_ldA + int(m)];
 #else
-	return a[base + int(m * u_K + k)];
+	return a[base + int(m) * u_ldA + int(k)];
 #endif
 }
 
 float loadB(uint bt, uint k, uint n) {
 	int base = u_offB + int(bt) * u_strideB;
 #ifdef B_K_FAST
-	return b[base + int(n * u_K + k)];
+	return b[base + int(n) * u_ldB + int(k)];
 #else
-	return b[base + int(k * u_N + n)];
+	return b[base + int(k) * u_ldB + int(n)];
 #endif
 }
 
 // A_VEC4 / B_VEC4 read A / B four values at a time, the four that run
 // along memory from (m, k) or (k, n), through a vec4 view of the same
 // binding. The host sets them only where every such run starts at a
-// multiple of 4 and lies inside its matrix: the offset and batch stride
-// multiples of 4, and so the side along memory (K, or M with TransA; N, or
-// K with TransB).
+// multiple of 4 and lies inside its matrix: the offset, batch stride and
+// leading dimension multiples of 4, and so the side along memory (K, or M
+// with TransA; N, or K with TransB).
 #ifdef A_VEC4
 layout(std430, binding = 1) readonly buffer A4 { vec4 a4[]; };
 
 vec4 loadA4(uint bt, uint m, uint k) {
 	int base = u_offA + int(bt) * u_strideA;
 #ifdef A_M_FAST
-	return a4[(base + int(k * u_M + m)) >> 2];
+	return a4[(base + int(k) * u_ldA + int(m)) >> 2];
 #else
-	return a4[(base + int(m * u_K + k)) >> 2];
+	return a4[(base + int(m) * u_ldA + int(k)) >> 2];
 #endif
 }
 #endif
@@ -135,15 +141,15 @@ layout(std430, binding = 2) readonly buffer B4 { vec4 b4[]; };
 vec4 loadB4(uint bt, uint k, uint n) {
 	int base = u_offB + int(bt) * u_strideB;
 #ifdef B_K_FAST
-	return b4[(base + int(n * u_K + k)) >> 2];
+	return b4[(base + int(n) * u_ldB + int(k)) >> 2];
 #else
-	return b4[(base + int(k * u_N + n)) >> 2];
+	return b4[(base + int(k) * u_ldB + int(n)) >> 2];
 #endif
 }
 #endif
 
 void storeC(uint bt, uint m, uint n, float acc) {
-	int i = u_offC + int(bt) * u_strideC + int(m * u_N + n);
+	int i = u_offC + int(bt) * u_strideC + int(m) * u_ldC + int(n);
 	float r = u_alpha * acc;
 	// β = 0 must not read C: it may hold NaNs.
 	if (u_beta != 0.0f) r += u_beta * c[i];

@@ -116,7 +116,7 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 	wt.trans = !wt.trans // wᵀ
 	dev.MatMul(y.st.buf, a.t.st.buf, wt.t.st.buf, act.epilogue(b), device.MatMulParams{
 		Batch: 1, M: rows, N: out, K: in, TransA: a.trans, TransB: wt.trans, Alpha: 1,
-		OffA: a.t.offset, OffB: wt.t.offset, StrideC: rows * out,
+		OffA: a.t.offset, OffB: wt.t.offset, StrideC: rows * out, LdA: a.ld, LdB: wt.ld,
 	})
 	runtime.KeepAlive(a.t) // see MatMul
 	runtime.KeepAlive(wt.t)

@@ -10,7 +10,10 @@ import (
 // MatMul is the matrix product with numpy semantics: 1-D operands are
 // promoted to a row (left) or column (right) vector and the added
 // dimension removed afterwards; leading batch dimensions broadcast.
-// Transposed views are multiplied without a copy.
+// Views whose matrices are row- or column-major (transposed, a slice of
+// columns, an attention head of a [L, N, E] tensor) are multiplied without
+// a copy, and each operand's gradient is laid out as the operand where it
+// is dense (see batchedMatMulLike).
 func (t *Tensor) MatMul(o *Tensor) *Tensor {
 	wantFloat("MatMul", t, o)
 	sameDevice("MatMul", t, o)
@@ -30,7 +33,14 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 	}
 	batch := broadcastShape("MatMul", t.shape[:ra-2], o.shape[:rb-2])
 	out := batchedMatMul(t, o, batch, device.Epilogue{})
-	return record("MatMul", out, []*Tensor{t, o}, func(g *Tensor) []*Tensor {
+	return record("MatMul", out, []*Tensor{t, o}, matMulRule(t, o, batch))
+}
+
+// matMulRule returns the gradient rule of t·o over the broadcast batch
+// dimensions batch.
+func matMulRule(t, o *Tensor, batch []int) func(g *Tensor) []*Tensor {
+	ra, rb := len(t.shape), len(o.shape)
+	return func(g *Tensor) []*Tensor {
 		var ga, gb *Tensor
 		if t.requiresGrad {
 			// Where t is a dropout's output read by this product alone
@@ -43,23 +53,14 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 					device.Epilogue{Scale: mask.st.buf, OffScale: mask.offset})
 				ga.scaleApplied = t
 			} else {
-				ga = sumTo(g.MatMul(o.Transpose(-1, -2)), t.shape)
+				ga = gradProduct(g, o.Transpose(-1, -2), t)
 			}
 		}
 		if o.requiresGrad {
-			if transposed2D(o) && len(t.shape) == 2 {
-				// o is a transposed view (x·wᵀ with w [n, k]): form the
-				// gradient in w's own layout, (gᵀ·t)ᵀ, so that w's
-				// gradient comes back contiguous and can be adopted
-				// without a copy. The products and their order are those
-				// of tᵀ·g.
-				gb = g.Transpose(-1, -2).MatMul(t).Transpose(-1, -2)
-			} else {
-				gb = sumTo(t.Transpose(-1, -2).MatMul(g), o.shape)
-			}
+			gb = gradProduct(t.Transpose(-1, -2), g, o)
 		}
 		return []*Tensor{ga, gb}
-	})
+	}
 }
 
 // batchedMatMul returns t·o over the broadcast batch dimensions batch
@@ -67,12 +68,43 @@ func (t *Tensor) MatMul(o *Tensor) *Tensor {
 // operands laid out as the output (Residual, Scale, ActOut) are
 // contiguous. It records nothing.
 func batchedMatMul(t, o *Tensor, batch []int, e device.Epilogue) *Tensor {
+	return batchedMatMulLike(t, o, batch, e, nil)
+}
+
+// batchedMatMulLike is batchedMatMul with the output laid out as like, a
+// tensor of the output's shape, where like is dense (see denseLayout), e
+// is plain and the kernel can write that layout; else contiguous. A
+// gradient laid out as its tensor passes back through the views that made
+// the tensor without a copy: an attention's heads, views of a [L, N, E]
+// projection, get their gradients as [L, N, E].
+func batchedMatMulLike(t, o *Tensor, batch []int, e device.Epilogue, like *Tensor) *Tensor {
 	ra, rb := len(t.shape), len(o.shape)
 	m, k, n := t.shape[ra-2], t.shape[ra-1], o.shape[rb-1]
+	shape := append(slices.Clone(batch), m, n)
+	var strides []int
+	nb := len(batch)
+	stride, ldc := m*n, 0
+	if like != nil && e.Plain() && !like.IsContiguous() && denseLayout(like.shape, like.strides) {
+		trans, ld, ok := matLayout(m, n, like.strides[nb], like.strides[nb+1])
+		bs, bok := batchStride(like.shape[:nb], like.strides[:nb])
+		switch {
+		case !ok || !bok:
+		case trans:
+			// Laid out as the transpose: oᵀ·tᵀ in likeᵀ's layout, the
+			// same products summed in the same order, viewed back.
+			out := batchedMatMulLike(o.Detach().Transpose(-1, -2).Detach(), t.Detach().Transpose(-1, -2).Detach(), batch, e,
+				like.Detach().Transpose(-1, -2).Detach())
+			return out.Detach().Transpose(-1, -2).Detach()
+		default:
+			strides, stride, ldc = like.strides, bs, ld
+		}
+	}
 	a := matOperand(t, batch)
 	b := matOperand(o, batch)
-	shape := append(slices.Clone(batch), m, n)
 	out := newTensor(ScopeOf(t, o), t.st.dev, device.Float32, shape)
+	if strides != nil {
+		copy(out.strides, strides)
+	}
 	if out.NumEl() > 0 {
 		if k == 0 {
 			if !e.Plain() {
@@ -84,7 +116,8 @@ func batchedMatMul(t, o *Tensor, batch []int, e device.Epilogue) *Tensor {
 				Batch: device.NumElements(batch), M: m, N: n, K: k,
 				TransA: a.trans, TransB: b.trans, Alpha: 1,
 				OffA: a.t.offset, OffB: b.t.offset,
-				StrideA: a.stride, StrideB: b.stride, StrideC: m * n,
+				StrideA: a.stride, StrideB: b.stride, StrideC: stride,
+				LdA: a.ld, LdB: b.ld, LdC: ldc,
 			})
 			// Operands copied to be contiguous live only here: keep their
 			// storage from being freed before the device has them.
@@ -93,6 +126,31 @@ func batchedMatMul(t, o *Tensor, batch []int, e device.Epilogue) *Tensor {
 		}
 	}
 	return out
+}
+
+// denseLayout reports whether strides lay a tensor of shape out densely:
+// its elements, in some order of its dimensions, at 0, 1, … without gaps
+// (a permutation of a contiguous layout; dimensions of size 1 take any
+// stride).
+func denseLayout(shape, strides []int) bool {
+	dims := make([]int, 0, len(shape))
+	for i, s := range shape {
+		if s == 0 {
+			return false
+		}
+		if s > 1 {
+			dims = append(dims, i)
+		}
+	}
+	slices.SortFunc(dims, func(a, b int) int { return strides[a] - strides[b] })
+	want := 1
+	for _, d := range dims {
+		if strides[d] != want {
+			return false
+		}
+		want *= shape[d]
+	}
+	return true
 }
 
 // plus is what matMulPlus does besides a·b.
@@ -163,6 +221,7 @@ func matMulPlus(a, b *Tensor, o plus) (out, rowSums *Tensor, applied bool) {
 		a.st.dev.MatMul(out.st.buf, oa.t.st.buf, ob.t.st.buf, e, device.MatMulParams{
 			Batch: 1, M: m, N: n, K: k, TransA: oa.trans, TransB: ob.trans, Alpha: 1,
 			OffA: oa.t.offset, OffB: ob.t.offset, OffC: out.offset, StrideC: m * n,
+			LdA: oa.ld, LdB: ob.ld,
 		})
 	}
 	runtime.KeepAlive(oa.t) // see MatMul
@@ -179,45 +238,57 @@ func rowSumsOffset(rowSums *Tensor) int {
 	return rowSums.offset
 }
 
-// operand is a batch of matrices laid out as the MatMul kernel needs:
-// each matrix contiguous (possibly transposed), batches a fixed stride apart.
+// operand is a batch of matrices laid out as the MatMul kernel reads them:
+// each matrix row-major (or transposed: column-major) with its rows (its
+// columns) ld apart (0: packed), batches a fixed stride apart.
 type operand struct {
-	t      *Tensor
-	trans  bool
-	stride int
+	t          *Tensor
+	trans      bool
+	stride, ld int
 }
 
+// matOperand returns t as a MatMul operand over the broadcast batch
+// dimensions batch: in place where its strides allow, else a contiguous
+// copy.
 func matOperand(t *Tensor, batch []int) operand {
 	r, c := t.shape[len(t.shape)-2], t.shape[len(t.shape)-1]
 	if len(batch) == 0 && len(t.shape) == 2 {
 		// A single matrix (a Linear layer's operands): read in place,
 		// without the views the batched case builds.
-		sr, sc := t.strides[0], t.strides[1]
-		switch {
-		case (sc == 1 || c == 1) && (sr == c || r == 1):
-			return operand{t: t}
-		case (sr == 1 || r == 1) && (sc == r || c == 1):
-			return operand{t: t, trans: true}
+		if trans, ld, ok := matLayout(r, c, t.strides[0], t.strides[1]); ok {
+			return operand{t: t, trans: trans, ld: ld}
 		}
 	}
 	e := t.Detach().Expand(append(slices.Clone(batch), r, c)...).Detach()
 	nb := len(batch)
-	sr, sc := e.strides[nb], e.strides[nb+1]
-	var op operand
-	switch {
-	case (sc == 1 || c == 1) && (sr == c || r == 1):
-		op.trans = false
-	case (sr == 1 || r == 1) && (sc == r || c == 1):
-		op.trans = true
-	default:
+	trans, ld, ok := matLayout(r, c, e.strides[nb], e.strides[nb+1])
+	if !ok {
 		return operand{t: e.Contiguous(), stride: r * c}
 	}
 	stride, ok := batchStride(e.shape[:nb], e.strides[:nb])
 	if !ok {
 		return operand{t: e.Contiguous(), stride: r * c}
 	}
-	op.t, op.stride = e, stride
-	return op
+	return operand{t: e, trans: trans, stride: stride, ld: ld}
+}
+
+// matLayout returns how an r×c matrix whose rows are sr apart and columns
+// sc apart lies for the MatMul kernel: row-major (trans false) or
+// column-major (trans true), its rows (columns) ld apart, 0 where packed;
+// ok is false where it lies neither way (a broadcast row or column, a
+// stride between).
+func matLayout(r, c, sr, sc int) (trans bool, ld int, ok bool) {
+	switch {
+	case (sc == 1 || c == 1) && (sr == c || r == 1):
+		return false, 0, true
+	case (sr == 1 || r == 1) && (sc == r || c == 1):
+		return true, 0, true
+	case (sc == 1 || c == 1) && sr > c:
+		return false, sr, true
+	case (sr == 1 || r == 1) && sc > r:
+		return true, sc, true
+	}
+	return false, 0, false
 }
 
 // batchStride returns the single stride that walks the flattened batch
@@ -243,9 +314,16 @@ func batchStride(shape, strides []int) (int, bool) {
 	return stride, true
 }
 
-// transposed2D reports whether t is a matrix laid out column by column: the
-// transpose of a contiguous matrix.
-func transposed2D(t *Tensor) bool {
-	return len(t.shape) == 2 && t.shape[0] > 1 && t.shape[1] > 1 &&
-		t.strides[0] == 1 && t.strides[1] == t.shape[0]
+// gradProduct returns a·b, the gradient of the MatMul operand x, summed
+// to x's shape where x broadcast. Where x did not broadcast, the gradient
+// is laid out as x is (batchedMatMulLike): the weight gradient of x·wᵀ
+// comes back in w's own layout, an attention head's in its projection's.
+func gradProduct(a, b, x *Tensor) *Tensor {
+	ra, rb := len(a.shape), len(b.shape)
+	batch := broadcastShape("MatMul", a.shape[:ra-2], b.shape[:rb-2])
+	if !slices.Equal(batch, x.shape[:len(x.shape)-2]) || b.shape[rb-1] != x.shape[len(x.shape)-1] {
+		return sumTo(a.MatMul(b), x.shape)
+	}
+	out := batchedMatMulLike(a, b, batch, device.Epilogue{}, x)
+	return record("MatMul", out, []*Tensor{a, b}, matMulRule(a, b, batch))
 }

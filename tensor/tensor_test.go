@@ -159,8 +159,8 @@ func TestErrors(t *testing.T) {
 }
 
 // TestUnflattenIsAView checks that Unflatten splits a transposed tensor
-// without a copy (it shares the storage, where Reshape copies), with
-// Reshape's values, and passes gradients back.
+// without a copy (it shares the storage, as Reshape does where the strides
+// allow), with Reshape's values, and passes gradients back.
 func TestUnflattenIsAView(t *testing.T) {
 	x := Arange(0, 24, 1).Reshape(2, 3, 4).SetRequiresGrad(true)
 	y := x.Transpose(0, 2) // [4 3 2]

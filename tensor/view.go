@@ -44,16 +44,20 @@ func inferShape(op string, n int, shape []int, from []int) []int {
 }
 
 // Reshape returns a tensor with the same elements in a new shape (one entry
-// may be -1). It is a view when t is contiguous, else a copy.
+// may be -1). It is a view where t's strides allow one (as PyTorch's
+// reshape: each run of t's dimensions that the new shape splits or merges
+// lies as a contiguous block, so a transposed tensor's heads split and
+// merge in place), else a copy.
 func (t *Tensor) Reshape(shape ...int) *Tensor {
 	shape = inferShape("Reshape", t.NumEl(), shape, t.shape)
 	c := t
-	if !t.IsContiguous() {
-		c = t.Contiguous()
+	strides := viewStrides(t.shape, t.strides, shape)
+	if strides == nil {
+		c, strides = t.Contiguous(), device.Contiguous(shape)
 	}
 	from := t.shape
 	var out *Tensor
-	out = c.view("Reshape", shape, device.Contiguous(shape), c.offset, func(g *Tensor) *Tensor {
+	out = c.view("Reshape", shape, strides, c.offset, func(g *Tensor) *Tensor {
 		gc := g.Reshape(from...)
 		if g.actApplied != nil && g.actApplied == out {
 			gc.actApplied = c // the same mask, reshaped
@@ -63,6 +67,43 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 	// A ReLU output's mask passes through the reshape (readerAct).
 	if reluOut(c) {
 		markOutAct(out, ActRelu)
+	}
+	return out
+}
+
+// viewStrides returns the strides that lay the elements of a tensor of
+// shape and strides out as newShape (of as many elements) in place, or nil
+// where none do: newShape must split and merge only runs of dimensions
+// that each lie as one block of evenly spaced elements (PyTorch's
+// computeStride).
+func viewStrides(shape, strides, newShape []int) []int {
+	n := device.NumElements(shape)
+	if n == 0 || len(shape) == 0 {
+		return device.Contiguous(newShape)
+	}
+	out := make([]int, len(newShape))
+	v := len(newShape) - 1
+	base := strides[len(shape)-1] // the stride of the current block's last dimension
+	blockN, viewN := 1, 1
+	for d := len(shape) - 1; d >= 0; d-- {
+		blockN *= shape[d]
+		// A block ends before a dimension that does not step over it.
+		if d == 0 || (shape[d-1] != 1 && strides[d-1] != blockN*base) {
+			for v >= 0 && (viewN < blockN || newShape[v] == 1) {
+				out[v] = viewN * base
+				viewN *= newShape[v]
+				v--
+			}
+			if viewN != blockN {
+				return nil
+			}
+			if d > 0 {
+				base, blockN, viewN = strides[d-1], 1, 1
+			}
+		}
+	}
+	if v != -1 {
+		return nil
 	}
 	return out
 }
@@ -79,7 +120,7 @@ func (t *Tensor) View(shape ...int) *Tensor {
 // dimensions of the given sizes, whose product must be its size, as a view
 // whatever t's strides (PyTorch's unflatten): the new dimensions step
 // through the old one's stride, so a transposed or sliced tensor is split
-// without a copy, where Reshape copies it.
+// without a copy (as Reshape splits one too).
 func (t *Tensor) Unflatten(dim int, sizes ...int) *Tensor {
 	d := t.axis("Unflatten", dim)
 	n := 1

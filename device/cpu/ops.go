@@ -131,32 +131,37 @@ func epilogue(e device.Epilogue, off int) *kernels.Epilogue {
 
 func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
 	d.dispatch()
-	lda, ldb := p.K, p.N
-	if p.TransA {
-		lda = p.M
-	}
-	if p.TransB {
-		ldb = p.K
-	}
+	lda, ldb, ldc := p.Lds()
 	e.CheckMatMul()
 	A, B, C := f32(a), f32(b), f32(c)
 	kernels.ParallelFor(p.Batch, 1, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			kernels.SgemmEpilogue(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha,
 				A[p.OffA+i*p.StrideA:], lda, B[p.OffB+i*p.StrideB:], ldb,
-				p.Beta, C[p.OffC+i*p.StrideC:], p.N, epilogue(e, i*p.StrideC))
+				p.Beta, C[p.OffC+i*p.StrideC:], ldc, epilogue(e, i*p.StrideC))
 		}
 	})
 	if e.BiasGrad != nil && p.M > 0 {
 		// op(A)'s row sums after the product, each matrix as Reduce sums
-		// it: the same bits as a Reduce of its own.
+		// it: the same bits as a Reduce of its own (of a packed copy
+		// where A's rows are not packed).
 		db := f32(e.BiasGrad)[e.OffBiasGrad:]
 		if p.K == 0 { // empty sums
 			clear(db[:p.Batch*p.M])
 		} else {
 			sizes, reduced := p.BiasGrad().Coalesce()
+			var packed []float32
 			for i := range p.Batch {
-				kernels.Reduce(reduceOps[device.Sum], db[i*p.M:(i+1)*p.M], A[p.OffA+i*p.StrideA:], sizes, reduced)
+				src := A[p.OffA+i*p.StrideA:]
+				if !p.PackedA() {
+					rows, row := p.M, p.K // A as it lies: rows of row values
+					if p.TransA {
+						rows, row = p.K, p.M
+					}
+					packed = packRows(packed[:0], src, rows, row, lda)
+					src = packed
+				}
+				kernels.Reduce(reduceOps[device.Sum], db[i*p.M:(i+1)*p.M], src, sizes, reduced)
 			}
 		}
 		if e.BiasGradResidual != nil {
@@ -167,6 +172,15 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.Ma
 			}
 		}
 	}
+}
+
+// packRows appends to dst the rows values of each of rows rows of src,
+// ld apart.
+func packRows(dst, src []float32, rows, row, ld int) []float32 {
+	for r := range rows {
+		dst = append(dst, src[r*ld:r*ld+row]...)
+	}
+	return dst
 }
 
 func convGeom(p device.Conv2dParams) kernels.Conv2dGeom {

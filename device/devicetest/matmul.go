@@ -11,7 +11,9 @@ import (
 
 // matMulCases cover each transpose, α and β (β = 0 must not read C), 1-sized
 // M, N and K, an empty K, batches with gaps between matrices, stride-0 broadcast and
-// offsets, and one product big enough to cross cache-blocking boundaries.
+// offsets, leading dimensions past the rows (matrices inside wider ones, an
+// attention head's columns interleaved with the others'), and one product
+// big enough to cross cache-blocking boundaries.
 var matMulCases = append([]matMulCase{
 	{"plain", device.MatMulParams{Batch: 1, M: 5, N: 7, K: 3, Alpha: 1}},
 	{"transA", device.MatMulParams{Batch: 1, M: 6, N: 5, K: 9, TransA: true, Alpha: 1}},
@@ -32,6 +34,15 @@ var matMulCases = append([]matMulCase{
 		StrideA: 33 * 129, StrideB: 70 * 129, StrideC: 33 * 70}},
 	// K = 0: C = β·C, and op(A)'s rows sum to 0.
 	{"emptyK", device.MatMulParams{Batch: 2, M: 3, N: 2, K: 0, TransA: true, Alpha: 1, Beta: 0.5, StrideC: 6}},
+	{"leading", device.MatMulParams{Batch: 1, M: 5, N: 6, K: 7, Alpha: 1, Beta: 0.5, LdA: 9, LdB: 8, LdC: 11}},
+	{"leadingTrans", device.MatMulParams{Batch: 1, M: 6, N: 5, K: 3, TransA: true, TransB: true, Alpha: 1, LdA: 10, LdB: 4, LdC: 5}},
+	// Matrices of 8 columns interleaved in rows of 64, as an attention's
+	// heads lie in its [L, N, E] tensors (N·E = 64): matrix b from column
+	// 8b, rows 64 apart (LdA = LdB = LdC).
+	{"heads", device.MatMulParams{Batch: 8, M: 7, N: 8, K: 8, TransB: true, Alpha: 1, OffA: 4, OffB: 4,
+		StrideA: 8, StrideB: 8, StrideC: 8, LdA: 64, LdB: 64, LdC: 64}},
+	{"headsBlocked", device.MatMulParams{Batch: 3, M: 70, N: 36, K: 131, TransA: true, Alpha: 1, Beta: 1,
+		StrideA: 72, StrideB: 36 * 131, StrideC: 36, LdA: 3 * 72, LdC: 3 * 36}},
 }, randomMatMulCases(rand.New(rand.NewPCG(5, 6)), 6)...)
 
 type matMulCase struct {
@@ -51,6 +62,10 @@ var epilogueMatMulCases = func() []epilogueMatMulCase {
 		{Batch: 1, M: 131, N: 37, K: 260, Alpha: 1},
 		{Batch: 1, M: 1, N: 13, K: 17, TransB: true, Alpha: 1},
 		{Batch: 1, M: 9, N: 1, K: 2000, Alpha: 1}, // few outputs, long K: split on GL
+		// Matrices interleaved in wider rows; a split product's C inside
+		// a wider matrix.
+		{Batch: 4, M: 6, N: 8, K: 5, TransA: true, Alpha: 1, StrideA: 6, StrideB: 40, StrideC: 8, LdA: 24, LdC: 32},
+		{Batch: 1, M: 7, N: 2, K: 1500, Alpha: 1, OffC: 1, LdA: 1502, LdC: 5},
 	}
 	var cases []epilogueMatMulCase
 	for i, e := range randomEpilogues(r, 24) {
@@ -87,8 +102,9 @@ func allMatMulCases() []epilogueMatMulCase {
 }
 
 // randomMatMulCases draws n products with every setting random: sizes,
-// transposes, α, β (0 half the time), offsets, and batch strides that are
-// packed, gapped or (for A and B) 0.
+// transposes, α, β (0 half the time), offsets, leading dimensions (packed
+// half the time), and batch strides that are packed, gapped or (for A and
+// B) 0.
 func randomMatMulCases(r *rand.Rand, n int) []matMulCase {
 	cases := make([]matMulCase, n)
 	for i := range cases {
@@ -98,13 +114,28 @@ func randomMatMulCases(r *rand.Rand, n int) []matMulCase {
 		if r.IntN(2) == 0 {
 			p.Beta = float32(r.NormFloat64())
 		}
+		ld := func(row int) int {
+			if r.IntN(2) == 0 {
+				return 0
+			}
+			return row + r.IntN(4)
+		}
+		ra, rb := p.K, p.N
+		if p.TransA {
+			ra = p.M
+		}
+		if p.TransB {
+			rb = p.K
+		}
+		p.LdA, p.LdB, p.LdC = ld(ra), ld(rb), ld(p.N)
 		stride := func(size int, broadcast bool) int {
 			if broadcast && r.IntN(3) == 0 {
 				return 0
 			}
 			return size + r.IntN(3)
 		}
-		p.StrideA, p.StrideB, p.StrideC = stride(p.M*p.K, true), stride(p.K*p.N, true), stride(p.M*p.N, false)
+		ea, eb, ec := extents(p)
+		p.StrideA, p.StrideB, p.StrideC = stride(ea, true), stride(eb, true), stride(ec, false)
 		cases[i] = matMulCase{fmt.Sprintf("random%d", i), p}
 	}
 	return cases
@@ -116,17 +147,19 @@ func testMatMul(t tb, d device.Device) {
 			r := newRand(t)
 			p := c.p
 			span := func(off, stride, size int) int { return off + (p.Batch-1)*stride + size + 2 }
-			a := draw(r, span(p.OffA, p.StrideA, p.M*p.K), device.Mostly(device.Between(-1, 1), device.Wide(4)))
-			b := draw(r, span(p.OffB, p.StrideB, p.K*p.N), device.Mostly(device.Between(-1, 1), device.Wide(4)))
-			cv := draw(r, span(p.OffC, p.StrideC, p.M*p.N), device.Between(-1, 1))
+			ea, eb, ec := extents(p)
+			a := draw(r, span(p.OffA, p.StrideA, ea), device.Mostly(device.Between(-1, 1), device.Wide(4)))
+			b := draw(r, span(p.OffB, p.StrideB, eb), device.Mostly(device.Between(-1, 1), device.Wide(4)))
+			cv := draw(r, span(p.OffC, p.StrideC, ec), device.Between(-1, 1))
 			if p.Beta == 0 {
 				cv = filled(len(cv), float32(math.NaN())) // C must not be read
 			}
 			want, bound := matMulRef(p, a, b, cv)
-			e, h := c.e.make(t, d, r, p.N, (p.Batch-1)*p.StrideC+p.M*p.N)
+			e, h := c.e.make(t, d, r, p.N, (p.Batch-1)*p.StrideC+ec)
+			_, _, ldc := p.Lds()
 			for bt := range p.Batch {
 				for i := range p.M * p.N {
-					rel := bt*p.StrideC + i
+					rel := bt*p.StrideC + i/p.N*ldc + i%p.N
 					want[p.OffC+rel], bound[p.OffC+rel] = c.e.apply(want[p.OffC+rel], bound[p.OffC+rel], h, rel, i%p.N)
 				}
 			}
@@ -179,10 +212,34 @@ func nanRun(n int) []float64 {
 
 // aIndex returns the index of op(A[bt])[i, k] in A's buffer.
 func aIndex(p device.MatMulParams, bt, i, k int) int {
+	lda, _, _ := p.Lds()
 	if p.TransA {
-		return p.OffA + bt*p.StrideA + k*p.M + i
+		return p.OffA + bt*p.StrideA + k*lda + i
 	}
-	return p.OffA + bt*p.StrideA + i*p.K + k
+	return p.OffA + bt*p.StrideA + i*lda + k
+}
+
+// extents returns how many elements one matrix of A, B and C spans, from
+// its first to its last: (rows − 1)·ld + the row length.
+func extents(p device.MatMulParams) (a, b, c int) {
+	lda, ldb, ldc := p.Lds()
+	extent := func(rows, row, ld int) int {
+		if rows == 0 || row == 0 {
+			return 0
+		}
+		return (rows-1)*ld + row
+	}
+	if p.TransA {
+		a = extent(p.K, p.M, lda)
+	} else {
+		a = extent(p.M, p.K, lda)
+	}
+	if p.TransB {
+		b = extent(p.N, p.K, ldb)
+	} else {
+		b = extent(p.K, p.N, ldb)
+	}
+	return a, b, extent(p.M, p.N, ldc)
 }
 
 // rowSumRef returns Σ_k op(A[b])[m, k] at b·M + m and each sum's bound.
@@ -210,21 +267,22 @@ func matMulRef(p device.MatMulParams, a, b, c []float32) (want, bound []float64)
 		want[i] = float64(v)
 	}
 	alpha, beta := float64(p.Alpha), float64(p.Beta)
+	_, ldb, ldc := p.Lds()
 	for bt := range p.Batch {
 		for i := range p.M {
 			for j := range p.N {
 				sum, abs := 0.0, 0.0
 				for k := range p.K {
 					ai := aIndex(p, bt, i, k)
-					bi := p.OffB + bt*p.StrideB + k*p.N + j
+					bi := p.OffB + bt*p.StrideB + k*ldb + j
 					if p.TransB {
-						bi = p.OffB + bt*p.StrideB + j*p.K + k
+						bi = p.OffB + bt*p.StrideB + j*ldb + k
 					}
 					prod := float64(a[ai]) * float64(b[bi])
 					sum += prod
 					abs += math.Abs(prod)
 				}
-				ci := p.OffC + bt*p.StrideC + i*p.N + j
+				ci := p.OffC + bt*p.StrideC + i*ldc + j
 				w, scale := alpha*sum, math.Abs(alpha)*abs
 				if p.Beta != 0 {
 					w += beta * float64(c[ci])

@@ -566,9 +566,20 @@ var mutants = []struct {
 		}
 	}},
 	{"matmul ignores the batch stride of B", "MatMul/batched", func(d device.Device, m *mutant) {
+		m.matMul = changedParams(d, func(p *device.MatMulParams) { p.StrideB = 0 })
+	}},
+	{"matmul packs C's rows", "MatMul/heads", func(d device.Device, m *mutant) {
+		m.matMul = changedParams(d, func(p *device.MatMulParams) { p.LdC = 0 })
+	}},
+	{"matmul reads A's rows packed", "MatMul/leadingTrans", func(d device.Device, m *mutant) {
+		m.matMul = changedParams(d, func(p *device.MatMulParams) { p.LdA = 0 })
+	}},
+	{"matmul reads B's rows packed", "MatMul/leading", func(d device.Device, m *mutant) {
+		m.matMul = changedParams(d, func(p *device.MatMulParams) { p.LdB = 0 })
+	}},
+	{"matmul row sums read A's rows packed", "MatMul/headsBlocked", func(d device.Device, m *mutant) {
 		m.matMul = func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
-			p.StrideB = 0
-			d.MatMul(c, a, b, e, p)
+			rowSumsApart(d, c, a, b, e, p, func(q *device.MatMulParams) { q.LdA = 0 })
 		}
 	}},
 	{"matmul epilogue drops the activation", "MatMul/epilogue2", func(d device.Device, m *mutant) {
@@ -1037,6 +1048,14 @@ func TestMutants(t *testing.T) {
 		if err == nil || !strings.Contains(out, "--- FAIL: TestMutants/"+mu.catches+" ") {
 			t.Errorf("mutant %q: subtest %s did not fail:\n%s", mu.name, mu.catches, out)
 		}
+	}
+}
+
+// changedParams returns d's MatMul with the parameters changed by change.
+func changedParams(d device.Device, change func(*device.MatMulParams)) func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
+	return func(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
+		change(&p)
+		d.MatMul(c, a, b, e, p)
 	}
 }
 

@@ -376,6 +376,7 @@ func (d *Device) matMul(name string, c, a, b device.Buffer, e device.Epilogue, p
 		defs = append(defs, "B_K_FAST")
 	}
 	bufs := []*glBuffer{d.buf(c), d.buf(a), d.buf(b)}
+	lda, ldb, ldc := p.Lds()
 	d.gemm(name, "matmul", "", defs, vecLoads(p), bufs, e, nil, func(prog *program) {
 		prog.setInt("u_offA", p.OffA)
 		prog.setInt("u_offB", p.OffB)
@@ -383,6 +384,9 @@ func (d *Device) matMul(name string, c, a, b device.Buffer, e device.Epilogue, p
 		prog.setInt("u_strideA", p.StrideA)
 		prog.setInt("u_strideB", p.StrideB)
 		prog.setInt("u_strideC", p.StrideC)
+		prog.setInt("u_ldA", lda)
+		prog.setInt("u_ldB", ldb)
+		prog.setInt("u_ldC", ldc)
 		prog.setFloat("u_alpha", p.Alpha)
 		prog.setFloat("u_beta", p.Beta)
 	}, p.Batch, p.M, p.N, p.K)
@@ -391,11 +395,12 @@ func (d *Device) matMul(name string, c, a, b device.Buffer, e device.Epilogue, p
 // vecLoads returns the defines that load MatMul's operands from memory as
 // vec4 (A_VEC4, B_VEC4 in shaders/matmul.comp) where every run of four
 // values along memory starts at a multiple of 4 and lies in its matrix:
-// the operand's offset and batch stride are multiples of 4, and so is its
-// side along memory (K, or M with TransA; N, or K with TransB).
+// the operand's offset, batch stride and leading dimension are multiples
+// of 4, and so is its side along memory (K, or M with TransA; N, or K
+// with TransB).
 func vecLoads(p device.MatMulParams) []string {
-	aligned := func(off, stride, along int) bool {
-		return off%4 == 0 && (p.Batch == 1 || stride%4 == 0) && along%4 == 0
+	aligned := func(off, stride, ld, along int) bool {
+		return off%4 == 0 && (p.Batch == 1 || stride%4 == 0) && ld%4 == 0 && along%4 == 0
 	}
 	aAlong, bAlong := p.K, p.N
 	if p.TransA {
@@ -404,7 +409,8 @@ func vecLoads(p device.MatMulParams) []string {
 	if p.TransB {
 		bAlong = p.K
 	}
-	a, b := aligned(p.OffA, p.StrideA, aAlong), aligned(p.OffB, p.StrideB, bAlong)
+	lda, ldb, _ := p.Lds()
+	a, b := aligned(p.OffA, p.StrideA, lda, aAlong), aligned(p.OffB, p.StrideB, ldb, bAlong)
 	switch {
 	case a && b:
 		return vecBoth
