@@ -342,9 +342,12 @@ func (p CrossEntropyParams) RowsSum() ReduceParams {
 //
 // ScatterAdd is the adjoint: Dst [Outer, N, Inner] += Src [Outer, M, Inner]
 // scattered by the same indices. Backends sum in increasing m order, so the
-// result is deterministic.
+// result is deterministic. With Overwrite, ScatterAdd sets Dst to the sums
+// instead, 0 where no index points (0 + Σ, the bits of a Fill with 0
+// before it): a gradient's scatter needs no fill. Gather ignores it.
 type GatherParams struct {
 	Outer, N, M, Inner int
+	Overwrite          bool
 }
 
 // LSTMCellParams locates one LSTM time step of Batch rows of Hidden units

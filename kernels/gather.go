@@ -30,15 +30,21 @@ func Gather[T float32 | int32](dst, src []T, idx []int32, is IndexStrides, outer
 
 // ScatterAdd adds src [outer, m, inner] into dst [outer, n, inner] at the
 // rows picked by idx: dst[o, idx(o, j, i), i] += src[o, j, i], in increasing
-// j for every destination, so repeated indices sum deterministically. Work
-// is split across o and blocks of i, which never share a destination.
-func ScatterAdd(dst, src []float32, idx []int32, is IndexStrides, outer, n, m, inner int) {
+// j for every destination, so repeated indices sum deterministically; with
+// overwrite, dst's part is zeroed first (0 + Σ). Work is split across o
+// and blocks of i, which never share a destination.
+func ScatterAdd(dst, src []float32, idx []int32, is IndexStrides, outer, n, m, inner int, overwrite bool) {
 	const block = 1024
 	blocks := (inner + block - 1) / block
-	ParallelFor(outer*blocks, max(1, elemGrain/(m*min(inner, block))), func(lo, hi int) {
+	ParallelFor(outer*blocks, max(1, elemGrain/(max(m, 1)*min(inner, block))), func(lo, hi int) {
 		for t := lo; t < hi; t++ {
 			o, i0 := t/blocks, (t%blocks)*block
 			w := min(block, inner-i0)
+			if overwrite {
+				for r := range n {
+					clear(dst[(o*n+r)*inner+i0:][:w])
+				}
+			}
 			for j := 0; j < m; j++ {
 				s := src[(o*m+j)*inner+i0:][:w]
 				ip := is.Off + o*is.Strides[0] + j*is.Strides[1] + i0*is.Strides[2]

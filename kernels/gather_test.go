@@ -25,7 +25,7 @@ func TestGatherScatterAdd(t *testing.T) {
 			for i, v := range acc {
 				want[i] = float64(v)
 			}
-			ScatterAdd(acc, grad, idx, is, outer, n, m, inner)
+			ScatterAdd(acc, grad, idx, is, outer, n, m, inner, false)
 			for o := 0; o < outer; o++ {
 				for j := 0; j < m; j++ {
 					for i := 0; i < inner; i++ {

@@ -111,17 +111,16 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask Atten
 		return tensor.Linear(x, ws[i], b, tensor.Activation{})
 	}
 	h := m.NumHeads
-	// q is scaled in the projection's layout (PyTorch scales q before the
-	// product too). [T, N, E] → [N, H, T, E/H] are views: the batched
-	// products read each head's matrix in place (its rows N·E apart),
-	// and their gradients come back in the projections' layout.
+	// [T, N, E] → [N, H, T, E/H] are views: the batched products read
+	// each head's matrix in place (its rows N·E apart), and their
+	// gradients come back in the projections' layout. The scores'
+	// product scales by 1/√(E/H) as it stores them.
 	heads := func(t *tensor.Tensor) *tensor.Tensor {
 		return m.batchFirst(t).Unflatten(2, h, e/h).Permute(0, 2, 1, 3)
 	}
-	q := heads(project(query, 0).MulScalar(float32(1 / math.Sqrt(float64(e/h)))))
-	k, v := heads(project(key, 1)), heads(project(value, 2))
+	q, k, v := heads(project(query, 0)), heads(project(key, 1)), heads(project(value, 2))
 	n, l, s := q.Size(0), q.Size(2), k.Size(2)
-	scores := q.MatMul(k.Transpose(2, 3)) // [N, H, L, S]
+	scores := q.MatMulScaled(k.Transpose(2, 3), float32(1/math.Sqrt(float64(e/h)))) // [N, H, L, S]
 	if add := m.keyPaddingScores(scores, mask, n, s); add != nil {
 		scores = scores.Add(add)
 	}

@@ -1,6 +1,7 @@
 // Gather and its adjoint ScatterAdd along the middle axis of [Outer, ·, Inner]:
 //   GATHER:  dst[o, m, i]  = src[o, idx(o, m, i), i]   (bit copy, any dtype)
 //   SCATTER: dst[o, n, i] += Σ_{m: idx(o,m,i) = n} src[o, m, i]
+//            (with SCATTER_SET, GatherParams.Overwrite: dst[o, n, i] = 0 + Σ)
 // with idx(o, m, i) = ix[u_ixOff + o·s0 + m·s1 + i·s2]. ScatterAdd runs one
 // invocation per destination element, summing its contributions in
 // increasing m: deterministic, no float atomics.
@@ -37,7 +38,11 @@ void main() {
 	dst[t] = (n >= 0 && n < u_n) ? src[(o * u_n + n) * u_inner + i] : 0u;
 #else
 	int o = int(udiv(q, u_dN)), n = int(q) - o * u_n;
+#ifdef SCATTER_SET
+	float acc = 0.0f; // Overwrite: the sums alone
+#else
 	float acc = dst[t];
+#endif
 	for (int m = 0; m < u_m; m++) {
 		if (index(o, m, i) == n) acc += src[(o * u_m + m) * u_inner + i];
 	}

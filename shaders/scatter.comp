@@ -12,7 +12,8 @@
 //   SC_SCAN   off[o, n] = Σ_{n' < n} cnt[o, n'], cnt = off (one group per o)
 //   SC_FILL   list[o, atomicAdd(cnt[o, n])] = m, row[..] = n (Outer·M)
 //   SC_RANK   sorted[o, off[n] + #{m' in bucket n : m' < m}] = m (Outer·M)
-//   SC_ADD    dst[o, n, i] += Σ src[o, m, i] over sorted bucket n (Outer·N·Inner)
+//   SC_ADD    dst[o, n, i] += Σ src[o, m, i] over sorted bucket n (Outer·N·Inner);
+//             with SC_SET (GatherParams.Overwrite) dst[o, n, i] = 0 + Σ
 // FILL's order within a bucket depends on thread timing; RANK puts each
 // bucket back in increasing m, so the float sums in SC_ADD run in the
 // contract's order and the result is deterministic, bit-identical to
@@ -101,8 +102,12 @@ void main() {
 	int o = fdiv(q, u_dN), n = q - o * u_n;
 	int base = o * (u_n + 1);
 	int b = off[base + n], e = off[base + n + 1];
+#ifdef SC_SET
+	float acc = 0.0f; // Overwrite: the sums alone
+#else
 	if (b == e) return; // no contributions: dst stays as it is
 	float acc = dst[t];
+#endif
 	for (int j = b; j < e; j++)
 		acc += src[(o * u_m + sorted[o * u_m + j]) * u_inner + i];
 	dst[t] = acc;

@@ -43,7 +43,7 @@ func (t *Tensor) Gather(dim int, idx *Tensor) *Tensor {
 	}
 	checkIndex("Gather", idx, t.shape[d], t.shape)
 	ic := idx.Contiguous()
-	p := t.gatherParams(d, idx.shape[d])
+	p := gatherParams(t.shape, d, idx.shape[d])
 	return t.gather("Gather", idx.shape, ic, []int{p.M * p.Inner, p.Inner, 1}, p, d)
 }
 
@@ -59,11 +59,13 @@ func (t *Tensor) IndexSelect(dim int, idx *Tensor) *Tensor {
 	checkIndex("IndexSelect", idx, t.shape[d], t.shape)
 	shape := slices.Clone(t.shape)
 	shape[d] = idx.shape[0]
-	return t.gather("IndexSelect", shape, idx.Contiguous(), []int{0, 1, 0}, t.gatherParams(d, idx.shape[0]), d)
+	return t.gather("IndexSelect", shape, idx.Contiguous(), []int{0, 1, 0}, gatherParams(t.shape, d, idx.shape[0]), d)
 }
 
-func (t *Tensor) gatherParams(d, m int) device.GatherParams {
-	return device.GatherParams{Outer: device.NumElements(t.shape[:d]), N: t.shape[d], M: m, Inner: device.NumElements(t.shape[d+1:])}
+// gatherParams returns the parameters of a gather of m indices along
+// dimension d of shape (or a scatter into shape).
+func gatherParams(shape []int, d, m int) device.GatherParams {
+	return device.GatherParams{Outer: device.NumElements(shape[:d]), N: shape[d], M: m, Inner: device.NumElements(shape[d+1:])}
 }
 
 func (t *Tensor) gather(op string, shape []int, ic *Tensor, istrides []int, p device.GatherParams, d int) *Tensor {
@@ -78,10 +80,15 @@ func (t *Tensor) gather(op string, shape []int, ic *Tensor, istrides []int, p de
 	}
 	from := t.shape
 	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		gx := fullOn(ScopeOf(g), dev, 0, from)
-		if g.NumEl() > 0 {
-			dev.ScatterAdd(gx.st.buf, g.Contiguous().st.buf, is, p)
+		// The scatter writes the whole gradient, 0 where no index points
+		// (GatherParams.Overwrite): no Fill before it.
+		if g.NumEl() == 0 {
+			return []*Tensor{fullOn(ScopeOf(g), dev, 0, from)}
 		}
+		gx := newTensor(ScopeOf(g), dev, device.Float32, from)
+		sp := p
+		sp.Overwrite = true
+		dev.ScatterAdd(gx.st.buf, g.Contiguous().st.buf, is, sp)
 		return []*Tensor{gx}
 	})
 }
@@ -93,32 +100,56 @@ func (t *Tensor) gather(op string, shape []int, ic *Tensor, istrides []int, p de
 // deterministic.
 func (t *Tensor) ScatterAdd(dim int, idx, src *Tensor) *Tensor {
 	wantFloat("ScatterAdd", t, src)
-	dev := sameDevice("ScatterAdd", t, idx, src)
-	d := t.axis("ScatterAdd", dim)
-	if !slices.Equal(idx.shape, src.shape) || len(idx.shape) != len(t.shape) {
-		fail("ScatterAdd", "index %v and source %v must have equal shapes of the rank of %v", idx.shape, src.shape, t.shape)
+	sameDevice("ScatterAdd", t, idx, src)
+	return scatterAdd("ScatterAdd", t, t.shape, t.axis("ScatterAdd", dim), idx, src)
+}
+
+// scatterZeros is ScatterAdd into zeros of shape, in one kernel (the
+// scatter writes its sums, 0 where no index points: GatherParams.Overwrite)
+// where a Fill and a copy ran before it.
+func scatterZeros(op string, shape []int, d int, idx, src *Tensor) *Tensor {
+	sameDevice(op, idx, src)
+	return scatterAdd(op, nil, shape, d, idx, src)
+}
+
+// scatterAdd is ScatterAdd of src at idx along d into t of shape, or into
+// zeros of shape where t is nil.
+func scatterAdd(op string, t *Tensor, shape []int, d int, idx, src *Tensor) *Tensor {
+	dev := src.st.dev
+	if !slices.Equal(idx.shape, src.shape) || len(idx.shape) != len(shape) {
+		fail(op, "index %v and source %v must have equal shapes of the rank of %v", idx.shape, src.shape, shape)
 	}
-	for i := range t.shape {
-		if i != d && idx.shape[i] != t.shape[i] {
-			fail("ScatterAdd", "index %v and input %v differ outside dimension %d", idx.shape, t.shape, d)
+	for i := range shape {
+		if i != d && idx.shape[i] != shape[i] {
+			fail(op, "index %v and input %v differ outside dimension %d", idx.shape, shape, d)
 		}
 	}
-	checkIndex("ScatterAdd", idx, t.shape[d], t.shape)
-	p := t.gatherParams(d, idx.shape[d])
+	checkIndex(op, idx, shape[d], shape)
+	p := gatherParams(shape, d, idx.shape[d])
 	ic := idx.Contiguous()
 	is := device.Strided{Buf: ic.st.buf, Offset: ic.offset, Strides: []int{p.M * p.Inner, p.Inner, 1}}
-	out := t.Detach().Clone()
-	if src.NumEl() > 0 {
+	var out *Tensor
+	if t != nil {
+		out = t.Detach().Clone()
+	} else {
+		out, p.Overwrite = newTensor(ScopeOf(idx, src), dev, device.Float32, shape), true
+	}
+	switch {
+	case src.NumEl() > 0:
 		sc := src.Contiguous()
 		dev.ScatterAdd(out.st.buf, sc.st.buf, is, p)
 		runtime.KeepAlive(sc) // copies only this call reads
 		runtime.KeepAlive(ic)
+	case t == nil && out.NumEl() > 0:
+		dev.Fill(out.st.buf, 0, out.NumEl(), 0)
 	}
-	return record("ScatterAdd", out, []*Tensor{t, src}, func(g *Tensor) []*Tensor {
+	gp := p
+	gp.Overwrite = false
+	return record(op, out, []*Tensor{t, src}, func(g *Tensor) []*Tensor {
 		var gs *Tensor
 		if src.requiresGrad {
 			gs = newTensor(ScopeOf(g), dev, device.Float32, src.shape)
-			dev.Gather(gs.st.buf, g.Contiguous().st.buf, is, p)
+			dev.Gather(gs.st.buf, g.Contiguous().st.buf, is, gp)
 		}
 		return []*Tensor{g, gs}
 	})
@@ -129,5 +160,5 @@ func (t *Tensor) ScatterAdd(dim int, idx, src *Tensor) *Tensor {
 func OneHot(idx *Tensor, n int) *Tensor {
 	shape := append(idx.Shape(), n)
 	ones := fullOn(ScopeOf(idx), idx.st.dev, 1, append(idx.Shape(), 1))
-	return fullOn(ScopeOf(idx), idx.st.dev, 0, shape).ScatterAdd(-1, idx.Unsqueeze(-1), ones)
+	return scatterZeros("OneHot", shape, len(shape)-1, idx.Unsqueeze(-1), ones)
 }

@@ -153,6 +153,8 @@ func TestGradients(t *testing.T) {
 		{"MatMul/batched-broadcast", func(x ...*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{in(2, 3, 4), in(4, 2)}},
 		{"MatMul/transposed", func(x ...*Tensor) *Tensor { return x[0].MatMul(x[1].T()) }, []*Tensor{in(3, 4), in(5, 4)}},
 		{"MatMul/vector", func(x ...*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{in(4), in(4, 3)}},
+		{"MatMulScaled", func(x ...*Tensor) *Tensor { return x[0].MatMulScaled(x[1].Transpose(1, 2), -0.35) }, []*Tensor{in(2, 3, 4), in(2, 5, 4)}},
+		{"MatMulScaled/broadcast-vector", func(x ...*Tensor) *Tensor { return x[0].MatMulScaled(x[1], 1.7) }, []*Tensor{in(2, 3, 4), in(4)}},
 		{"Conv2d", func(x ...*Tensor) *Tensor { return Conv2d(x[0], x[1], x[2], ConvOpts{Padding: [2]int{1, 0}}) }, []*Tensor{in(2, 3, 5, 4), in(4, 3, 3, 2), in(4)}},
 		{"Conv2d/stride-dilation-groups", func(x ...*Tensor) *Tensor {
 			return Conv2d(x[0], x[1], nil, ConvOpts{Stride: [2]int{2, 1}, Dilation: [2]int{1, 2}, Padding: [2]int{1, 1}, Groups: 2})

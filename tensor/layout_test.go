@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -153,25 +154,18 @@ func TestHeadsInPlace(t *testing.T) {
 			}
 			ps = append(ps, v.Detach().SetRequiresGrad(true))
 		}
-		dev := ps[0].Device()
 		Tidy(func(s *Scope) {
-			if err := dev.Sync(); err != nil {
-				t.Fatal(err)
-			}
-			before := dev.Stats().Dispatches
-			qs := slices.Clone(ps)
-			if inPlace {
-				for i := range qs {
-					qs[i] = heads(qs[i])
+			kernels = kernelsIn(t, func() {
+				qs := slices.Clone(ps)
+				if inPlace {
+					for i := range qs {
+						qs[i] = heads(qs[i])
+					}
 				}
-			}
-			y := attend(qs[0], qs[1], qs[2])
-			out = y.Data()
-			y.Mul(w).Sum().Backward()
-			if err := dev.Sync(); err != nil {
-				t.Fatal(err)
-			}
-			kernels = dev.Stats().Dispatches - before
+				y := attend(qs[0], qs[1], qs[2])
+				out = y.Data()
+				y.Mul(w).Sum().Backward()
+			})
 		})
 		for _, p := range ps {
 			g := p.Grad()
@@ -205,7 +199,6 @@ func TestMatMulReadsRowsApart(t *testing.T) {
 	rng := rand.New(rand.NewPCG(43, 44))
 	x, w := input(rng, -1, 1, 6, 9), input(rng, -1, 1, 3, 4)
 	cols := x.Narrow(1, 2, 4) // [6 4], rows 9 apart
-	dev := x.Device()
 	for _, c := range []struct {
 		name string
 		f    func(a *Tensor) *Tensor
@@ -215,15 +208,8 @@ func TestMatMulReadsRowsApart(t *testing.T) {
 		{"Linear", func(a *Tensor) *Tensor { return Linear(a, w, nil, Activation{}) }},
 	} {
 		want := c.f(cols.Contiguous()).Data()
-		if err := dev.Sync(); err != nil {
-			t.Fatal(err)
-		}
-		before := dev.Stats().Dispatches
-		y := c.f(cols)
-		if err := dev.Sync(); err != nil {
-			t.Fatal(err)
-		}
-		if k := dev.Stats().Dispatches - before; k != 1 {
+		var y *Tensor
+		if k := kernelsIn(t, func() { y = c.f(cols) }); k != 1 {
 			t.Errorf("%s of a slice of columns: %d kernels, want 1", c.name, k)
 		}
 		sameBits(t, c.name, "of the contiguous copy", [][]float32{y.Data()}, [][]float32{want})
@@ -231,4 +217,62 @@ func TestMatMulReadsRowsApart(t *testing.T) {
 			return c.f(xs[0].Narrow(1, 2, 4))
 		}, x.Clone())
 	}
+}
+
+// TestMatMulScaled: alpha·(t·o) in one kernel, against a float64
+// reference, and its gradients those of the same products scaled.
+func TestMatMulScaled(t *testing.T) {
+	rng := rand.New(rand.NewPCG(45, 46))
+	a, b := input(rng, -1, 1, 3, 5, 7), input(rng, -1, 1, 3, 6, 7)
+	const alpha = 0.125 // a power of two: alpha·Σ rounds as Σ does
+	var y *Tensor
+	if k := kernelsIn(t, func() { y = a.MatMulScaled(b.Transpose(1, 2), alpha) }); k != 1 {
+		t.Errorf("MatMulScaled: %d kernels, want 1", k)
+	}
+	ad, bd, got := a.Data(), b.Data(), y.Data()
+	for bt := range 3 {
+		for i := range 5 {
+			for j := range 6 {
+				var sum, abs float64
+				for k := range 7 {
+					p := float64(ad[(bt*5+i)*7+k]) * float64(bd[(bt*6+j)*7+k])
+					sum, abs = sum+p, abs+math.Abs(p)
+				}
+				g := float64(got[(bt*5+i)*6+j])
+				if math.Abs(g-alpha*sum) > alpha*abs*9*0x1p-24 {
+					t.Fatalf("MatMulScaled [%d %d %d] = %v, want %v", bt, i, j, g, alpha*sum)
+				}
+			}
+		}
+	}
+	// The gradients: alpha times MatMul's, to the bit (alpha a power of two).
+	grads := func(scaled bool) [][]float32 {
+		ps := leaves([]*Tensor{a, b})
+		Tidy(func(s *Scope) {
+			var y *Tensor
+			if scaled {
+				y = ps[0].MatMulScaled(ps[1].Transpose(1, 2), alpha)
+			} else {
+				y = ps[0].MatMul(ps[1].Transpose(1, 2)).MulScalar(alpha)
+			}
+			y.Square().Sum().Backward()
+		})
+		return gradData(ps)
+	}
+	sameBits(t, "MatMulScaled", "scaling MatMul after", grads(true), grads(false))
+}
+
+// kernelsIn returns how many kernels the default device ran for f.
+func kernelsIn(t *testing.T, f func()) int64 {
+	t.Helper()
+	dev := DefaultDevice()
+	if err := dev.Sync(); err != nil { // GL counts dispatches as its queue runs
+		t.Fatal(err)
+	}
+	before := dev.Stats().Dispatches
+	f()
+	if err := dev.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	return dev.Stats().Dispatches - before
 }

@@ -14,31 +14,41 @@ import (
 // columns, an attention head of a [L, N, E] tensor) are multiplied without
 // a copy, and each operand's gradient is laid out as the operand where it
 // is dense (see batchedMatMulLike).
-func (t *Tensor) MatMul(o *Tensor) *Tensor {
-	wantFloat("MatMul", t, o)
-	sameDevice("MatMul", t, o)
+func (t *Tensor) MatMul(o *Tensor) *Tensor { return t.matMul("MatMul", o, 1) }
+
+// MatMulScaled is alpha·(t·o), MatMul scaled by the product's kernel as
+// it stores each sum (BLAS's α; PyTorch's baddbmm with beta 0): an
+// attention's scores, q·kᵀ/√d, without a pass scaling q. The gradients'
+// products scale by alpha the same way.
+func (t *Tensor) MatMulScaled(o *Tensor, alpha float32) *Tensor {
+	return t.matMul("MatMulScaled", o, alpha)
+}
+
+func (t *Tensor) matMul(op string, o *Tensor, alpha float32) *Tensor {
+	wantFloat(op, t, o)
+	sameDevice(op, t, o)
 	if len(t.shape) == 0 || len(o.shape) == 0 {
-		fail("MatMul", "scalar operand: %v × %v", t.shape, o.shape)
+		fail(op, "scalar operand: %v × %v", t.shape, o.shape)
 	}
 	if len(t.shape) == 1 {
-		return t.Unsqueeze(0).MatMul(o).Squeeze(-2)
+		return t.Unsqueeze(0).matMul(op, o, alpha).Squeeze(-2)
 	}
 	if len(o.shape) == 1 {
-		return t.MatMul(o.Unsqueeze(1)).Squeeze(-1)
+		return t.matMul(op, o.Unsqueeze(1), alpha).Squeeze(-1)
 	}
 	ra, rb := len(t.shape), len(o.shape)
 	k, k2 := t.shape[ra-1], o.shape[rb-2]
 	if k != k2 {
-		fail("MatMul", "inner dimensions differ: %v × %v", t.shape, o.shape)
+		fail(op, "inner dimensions differ: %v × %v", t.shape, o.shape)
 	}
-	batch := broadcastShape("MatMul", t.shape[:ra-2], o.shape[:rb-2])
-	out := batchedMatMul(t, o, batch, device.Epilogue{})
-	return record("MatMul", out, []*Tensor{t, o}, matMulRule(t, o, batch))
+	batch := broadcastShape(op, t.shape[:ra-2], o.shape[:rb-2])
+	out := batchedMatMulLike(t, o, batch, device.Epilogue{}, nil, alpha)
+	return record(op, out, []*Tensor{t, o}, matMulRule(t, o, batch, alpha))
 }
 
-// matMulRule returns the gradient rule of t·o over the broadcast batch
-// dimensions batch.
-func matMulRule(t, o *Tensor, batch []int) func(g *Tensor) []*Tensor {
+// matMulRule returns the gradient rule of alpha·(t·o) over the broadcast
+// batch dimensions batch.
+func matMulRule(t, o *Tensor, batch []int, alpha float32) func(g *Tensor) []*Tensor {
 	ra, rb := len(t.shape), len(o.shape)
 	return func(g *Tensor) []*Tensor {
 		var ga, gb *Tensor
@@ -49,15 +59,15 @@ func matMulRule(t, o *Tensor, batch []int) func(g *Tensor) []*Tensor {
 			// applies the dropout's mask (dropoutOf).
 			if mask, _ := dropoutOf(t); mask != nil && slices.Equal(t.shape[:ra-2], batch) && o.shape[rb-1] > 0 {
 				ot := o.Transpose(-1, -2)
-				ga = batchedMatMul(g, ot, broadcastShape("MatMul", g.shape[:ra-2], ot.shape[:len(ot.shape)-2]),
-					device.Epilogue{Scale: mask.st.buf, OffScale: mask.offset})
+				ga = batchedMatMulLike(g, ot, broadcastShape("MatMul", g.shape[:ra-2], ot.shape[:len(ot.shape)-2]),
+					device.Epilogue{Scale: mask.st.buf, OffScale: mask.offset}, nil, alpha)
 				ga.scaleApplied = t
 			} else {
-				ga = gradProduct(g, o.Transpose(-1, -2), t)
+				ga = gradProduct(g, o.Transpose(-1, -2), t, alpha)
 			}
 		}
 		if o.requiresGrad {
-			gb = gradProduct(t.Transpose(-1, -2), g, o)
+			gb = gradProduct(t.Transpose(-1, -2), g, o, alpha)
 		}
 		return []*Tensor{ga, gb}
 	}
@@ -68,16 +78,17 @@ func matMulRule(t, o *Tensor, batch []int) func(g *Tensor) []*Tensor {
 // operands laid out as the output (Residual, Scale, ActOut) are
 // contiguous. It records nothing.
 func batchedMatMul(t, o *Tensor, batch []int, e device.Epilogue) *Tensor {
-	return batchedMatMulLike(t, o, batch, e, nil)
+	return batchedMatMulLike(t, o, batch, e, nil, 1)
 }
 
-// batchedMatMulLike is batchedMatMul with the output laid out as like, a
-// tensor of the output's shape, where like is dense (see denseLayout), e
-// is plain and the kernel can write that layout; else contiguous. A
+// batchedMatMulLike is batchedMatMul scaled by alpha, with the output laid
+// out as like, a tensor of the output's shape, where like is dense (see
+// denseLayout), e is plain and the kernel can write that layout; else
+// contiguous. A
 // gradient laid out as its tensor passes back through the views that made
 // the tensor without a copy: an attention's heads, views of a [L, N, E]
 // projection, get their gradients as [L, N, E].
-func batchedMatMulLike(t, o *Tensor, batch []int, e device.Epilogue, like *Tensor) *Tensor {
+func batchedMatMulLike(t, o *Tensor, batch []int, e device.Epilogue, like *Tensor, alpha float32) *Tensor {
 	ra, rb := len(t.shape), len(o.shape)
 	m, k, n := t.shape[ra-2], t.shape[ra-1], o.shape[rb-1]
 	shape := append(slices.Clone(batch), m, n)
@@ -93,7 +104,7 @@ func batchedMatMulLike(t, o *Tensor, batch []int, e device.Epilogue, like *Tenso
 			// Laid out as the transpose: oᵀ·tᵀ in likeᵀ's layout, the
 			// same products summed in the same order, viewed back.
 			out := batchedMatMulLike(o.Detach().Transpose(-1, -2).Detach(), t.Detach().Transpose(-1, -2).Detach(), batch, e,
-				like.Detach().Transpose(-1, -2).Detach())
+				like.Detach().Transpose(-1, -2).Detach(), alpha)
 			return out.Detach().Transpose(-1, -2).Detach()
 		default:
 			strides, stride, ldc = like.strides, bs, ld
@@ -114,7 +125,7 @@ func batchedMatMulLike(t, o *Tensor, batch []int, e device.Epilogue, like *Tenso
 		} else {
 			t.st.dev.MatMul(out.st.buf, a.t.st.buf, b.t.st.buf, e, device.MatMulParams{
 				Batch: device.NumElements(batch), M: m, N: n, K: k,
-				TransA: a.trans, TransB: b.trans, Alpha: 1,
+				TransA: a.trans, TransB: b.trans, Alpha: alpha,
 				OffA: a.t.offset, OffB: b.t.offset,
 				StrideA: a.stride, StrideB: b.stride, StrideC: stride,
 				LdA: a.ld, LdB: b.ld, LdC: ldc,
@@ -314,16 +325,16 @@ func batchStride(shape, strides []int) (int, bool) {
 	return stride, true
 }
 
-// gradProduct returns a·b, the gradient of the MatMul operand x, summed
-// to x's shape where x broadcast. Where x did not broadcast, the gradient
+// gradProduct returns alpha·(a·b), the gradient of the MatMul operand x,
+// summed to x's shape where x broadcast. Where x did not broadcast, the gradient
 // is laid out as x is (batchedMatMulLike): the weight gradient of x·wᵀ
 // comes back in w's own layout, an attention head's in its projection's.
-func gradProduct(a, b, x *Tensor) *Tensor {
+func gradProduct(a, b, x *Tensor, alpha float32) *Tensor {
 	ra, rb := len(a.shape), len(b.shape)
 	batch := broadcastShape("MatMul", a.shape[:ra-2], b.shape[:rb-2])
 	if !slices.Equal(batch, x.shape[:len(x.shape)-2]) || b.shape[rb-1] != x.shape[len(x.shape)-1] {
-		return sumTo(a.MatMul(b), x.shape)
+		return sumTo(a.matMul("MatMul", b, alpha), x.shape)
 	}
-	out := batchedMatMulLike(a, b, batch, device.Epilogue{}, x)
-	return record("MatMul", out, []*Tensor{a, b}, matMulRule(a, b, batch))
+	out := batchedMatMulLike(a, b, batch, device.Epilogue{}, x, alpha)
+	return record("MatMul", out, []*Tensor{a, b}, matMulRule(a, b, batch, alpha))
 }

@@ -111,7 +111,7 @@ func (t *Tensor) reduceDims(op string, r device.ReduceOp, dims []int, keep bool)
 			}
 			idx := flat.Detach().reduceAxis(op, arg, ax)
 			gk := g.Reshape(idx.shape...)
-			return []*Tensor{ZerosLike(flat).ScatterAdd(ax, idx, gk).Reshape(from...)}
+			return []*Tensor{scatterZeros(op, flat.shape, ax, idx, gk).Reshape(from...)}
 		})
 	}
 }

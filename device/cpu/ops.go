@@ -292,7 +292,7 @@ func (d *cpuDevice) Gather(dst, src device.Buffer, idx device.Strided, p device.
 
 func (d *cpuDevice) ScatterAdd(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
 	d.dispatch()
-	kernels.ScatterAdd(f32(dst), f32(src), i32(idx.Buf), indexStrides(idx), p.Outer, p.N, p.M, p.Inner)
+	kernels.ScatterAdd(f32(dst), f32(src), i32(idx.Buf), indexStrides(idx), p.Outer, p.N, p.M, p.Inner, p.Overwrite)
 }
 
 func (d *cpuDevice) Random(dst device.Buffer, p device.RandomParams) {

@@ -1,6 +1,7 @@
 package devicetest
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -94,6 +95,26 @@ func testScatterAdd(t tb, d device.Device) {
 					expectEqual(t, "a second identical ScatterAdd (the sum order is fixed, so the bits must repeat): "+what, got, first)
 				}
 			}
+			// Overwrite: the sums alone over a destination of NaNs (it must
+			// not be read), 0 where no index points; the bits of the sums
+			// added to zeros.
+			sums := newAccumulator(len(dst0))
+			for o := range p.Outer {
+				for m := range p.M {
+					for i := range p.Inner {
+						sums.add((o*p.N+at(o, m, i))*p.Inner+i, float64(src[(o*p.M+m)*p.Inner+i]))
+					}
+				}
+			}
+			dst := upload(t, d, filled(len(dst0), float32(math.NaN())))
+			po := p
+			po.Overwrite = true
+			d.ScatterAdd(dst, srcBuf, idxOp, po)
+			got := download(t, d, dst, len(dst0))
+			expectClose(t, "overwriting "+what, got, sums.sum, sums.bounds(0))
+			zeros := upload(t, d, make([]float32, len(dst0)))
+			d.ScatterAdd(zeros, srcBuf, idxOp, p)
+			expectEqual(t, "overwriting, against adding to zeros: "+what, got, download(t, d, zeros, len(dst0)))
 		})
 	}
 }

@@ -689,6 +689,28 @@ var mutants = []struct {
 			d.ScatterAdd(dst, src, idx, p)
 		}
 	}},
+	{"scatter-add adds where told to overwrite", "ScatterAdd/indexSelect", func(d device.Device, m *mutant) {
+		m.scatterAdd = func(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
+			p.Overwrite = false
+			d.ScatterAdd(dst, src, idx, p)
+		}
+	}},
+	{"scatter-add overwriting leaves rows no index points to", "ScatterAdd/indexSelect", func(d device.Device, m *mutant) {
+		m.scatterAdd = func(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
+			if p.Overwrite {
+				// Zero only the rows the indices point to.
+				n := make([]int32, idx.Buf.Len())
+				if err := d.Read(idx.Buf, n); err != nil {
+					panic(err)
+				}
+				for j := range p.M {
+					d.Fill(dst, int(n[idx.Offset+j*idx.Strides[1]])*p.Inner, p.Inner, 0)
+				}
+				p.Overwrite = false
+			}
+			d.ScatterAdd(dst, src, idx, p)
+		}
+	}},
 	{"random ignores the seed's high half", "Random/uniform/bigSeed", func(d device.Device, m *mutant) {
 		m.random = func(dst device.Buffer, p device.RandomParams) {
 			p.Seed = uint64(uint32(p.Seed))

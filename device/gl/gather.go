@@ -6,7 +6,7 @@ import "github.com/tensorgl/tensorgl/device"
 
 // Gather copies src rows picked by idx; any dtype (bit copy).
 func (d *Device) Gather(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
-	d.gather("gather", "GATHER", p.Outer*p.M*p.Inner, d.buf(dst), d.buf(src), captureIndex(idx), p)
+	d.gather("gather", []string{"GATHER"}, p.Outer*p.M*p.Inner, d.buf(dst), d.buf(src), captureIndex(idx), p)
 }
 
 // captureIndex captures an index operand with its strides padded to the
@@ -28,7 +28,11 @@ func (d *Device) ScatterAdd(dst, src device.Buffer, idx device.Strided, p device
 		d.scatterBuckets(d.buf(dst), d.buf(src), ix, p)
 		return
 	}
-	d.gather("scatter-add", "SCATTER", p.Outer*p.N*p.Inner, d.buf(dst), d.buf(src), ix, p)
+	modes := []string{"SCATTER"}
+	if p.Overwrite {
+		modes = append(modes, "SCATTER_SET")
+	}
+	d.gather("scatter-add", modes, p.Outer*p.N*p.Inner, d.buf(dst), d.buf(src), ix, p)
 }
 
 // defaultScatterBucketMinM is the index count above which ScatterAdd
@@ -66,7 +70,11 @@ func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, p device.GatherP
 			if pass.mode == "SC_SCAN" {
 				local = scanLocal
 			}
-			prog := d.program(variant{family: "scatter", defs: []string{pass.mode, localDef(local)}})
+			defs := []string{pass.mode, localDef(local)}
+			if pass.mode == "SC_ADD" && p.Overwrite {
+				defs = append(defs, "SC_SET")
+			}
+			prog := d.program(variant{family: "scatter", defs: defs})
 			if prog == nil {
 				return
 			}
@@ -84,10 +92,11 @@ func (d *Device) scatterBuckets(dst, src *glBuffer, ix strided, p device.GatherP
 	}
 }
 
-func (d *Device) gather(name, mode string, total int, dst, src *glBuffer, ix strided, p device.GatherParams) {
+func (d *Device) gather(name string, modes []string, total int, dst, src *glBuffer, ix strided, p device.GatherParams) {
 	mg := indexMagic(p)
+	defs := append(modes, localDef(elemLocal))
 	d.enqueue(name, func() {
-		prog := d.program(variant{family: "gather", defs: []string{mode, localDef(elemLocal)}})
+		prog := d.program(variant{family: "gather", defs: defs})
 		if prog == nil {
 			return
 		}
