@@ -15,7 +15,9 @@ type MultiheadAttentionOpts struct {
 	Dropout float32
 	// NoBias leaves out in_proj_bias and out_proj.bias (bias=False).
 	NoBias bool
-	// BatchFirst takes and returns [N, L, E] instead of [L, N, E].
+	// BatchFirst takes and returns [N, L, E] instead of [L, N, E]. The
+	// layer runs sequence-first inside, as PyTorch's does: one copy of
+	// each input, the output a transposed view.
 	BatchFirst bool
 }
 
@@ -89,9 +91,33 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask Atten
 		misuse("nn.MultiheadAttention", "query %v, key %v and value %v: want [L N %d] and two [S N %d] (batch first: [N L %d], [N S %d])",
 			query.Shape(), key.Shape(), value.Shape(), e, e, e, e)
 	}
+	if m.BatchFirst {
+		// Batch-first inputs run sequence-first, as PyTorch's do: each
+		// laid out as [T, N, E] by one copy (one for all three in
+		// self-attention), where a head's rows lie a single stride apart.
+		seqFirst := func(t *tensor.Tensor) *tensor.Tensor { return t.Transpose(0, 1).Contiguous() }
+		q := seqFirst(query)
+		k, v := q, q
+		if key != query {
+			k = seqFirst(key)
+		}
+		if value == key {
+			v = k
+		} else if value != query {
+			v = seqFirst(value)
+		}
+		out, weights = m.attend(q, k, v, mask)
+		return out.Transpose(0, 1), weights
+	}
+	return m.attend(query, key, value, mask)
+}
+
+// attend is Attend of sequence-first query, key and value.
+func (m *MultiheadAttention) attend(query, key, value *tensor.Tensor, mask AttentionMask) (out, weights *tensor.Tensor) {
+	e := m.InProjWeight.Size(1)
 	// The projections map each token on its own: they run in the inputs'
 	// layout (contiguous rows of E for a Linear, whose epilogue adds the
-	// bias), and the results are transposed to [N, T, ·] after. Query, key
+	// bias), and the results are viewed as [N, H, T, E/H] after. Query, key
 	// and value are three products even for self-attention: slices of one
 	// product's output would each take a gradient of the whole output
 	// (Narrow's backward), three passes over it. Their weights and biases
@@ -115,9 +141,7 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask Atten
 	// each head's matrix in place (its rows N·E apart), and their
 	// gradients come back in the projections' layout. The scores'
 	// product scales by 1/√(E/H) as it stores them.
-	heads := func(t *tensor.Tensor) *tensor.Tensor {
-		return m.batchFirst(t).Unflatten(2, h, e/h).Permute(0, 2, 1, 3)
-	}
+	heads := func(t *tensor.Tensor) *tensor.Tensor { return t.Unflatten(2, h, e/h).Permute(1, 2, 0, 3) }
 	q, k, v := heads(project(query, 0)), heads(project(key, 1)), heads(project(value, 2))
 	n, l, s := q.Size(0), q.Size(2), k.Size(2)
 	scores := q.MatMulScaled(k.Transpose(2, 3), float32(1/math.Sqrt(float64(e/h)))) // [N, H, L, S]
@@ -132,9 +156,6 @@ func (m *MultiheadAttention) Attend(query, key, value *tensor.Tensor, mask Atten
 	ctx := m.dropout.Forward(weights).MatMul(v) // [N, H, L, E/H]
 	// The heads' outputs side by side in the query's layout (one copy),
 	// projected in place.
-	if m.BatchFirst {
-		return m.OutProj.Forward(ctx.Permute(0, 2, 1, 3).Reshape(n, l, e)), weights
-	}
 	return m.OutProj.Forward(ctx.Permute(2, 0, 1, 3).Reshape(l, n, e)), weights
 }
 
@@ -143,15 +164,6 @@ func (m *MultiheadAttention) batchDim() int {
 		return 0
 	}
 	return 1
-}
-
-// batchFirst returns t [T, N, ·] as [N, T, ·] (a view) unless the layer
-// takes batch-first inputs, when t already is.
-func (m *MultiheadAttention) batchFirst(t *tensor.Tensor) *tensor.Tensor {
-	if m.BatchFirst {
-		return t
-	}
-	return t.Transpose(0, 1)
 }
 
 // keyPaddingScores returns the additive key padding mask (0 or −∞) for
