@@ -35,7 +35,7 @@ func TestConformanceVariants(t *testing.T) {
 	own := d.tiles
 	t.Run("other-tiles-split-grids-scatter-buckets", func(t *testing.T) {
 		d.groupCap = [3]int{2, 2, 2}
-		d.scatterBucketMinM = 0
+		d.scatterBucketMinM, d.scatterScanMax = 0, 0
 		d.info.Limits.MaxStorageBlocks = 8
 		d.elmanFused = !d.elmanFused
 		d.lstmFused, d.gruFused, d.gruBackwardFused = !d.lstmFused, !d.gruFused, !d.gruBackwardFused

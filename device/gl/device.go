@@ -86,8 +86,10 @@ type Device struct {
 	wallTimer bool
 	// splitTarget is the work-group count below which GEMMs split K.
 	splitTarget int
-	// scatterBucketMinM: ScatterAdd with more indices than this uses buckets.
-	scatterBucketMinM int
+	// scatterBucketMinM and scatterScanMax: ScatterAdd uses buckets
+	// where it has more indices than the first and scanning them would
+	// read more than the second (see ScatterAdd).
+	scatterBucketMinM, scatterScanMax int
 
 	// GL-thread state.
 	ctx        glContext
@@ -326,10 +328,10 @@ func (d *Device) initContext() error {
 		Software: isSoftwareRenderer(renderer),
 		Limits:   queryLimits(),
 	}
-	d.scatterBucketMinM = defaultScatterBucketMinM
+	d.scatterBucketMinM, d.scatterScanMax = defaultScatterBucketMinM, hardwareScatterScanMax
 	d.tiles, d.splitTarget = hardwareTiles, hardwareSplitTarget
 	if d.info.Software {
-		d.tiles, d.splitTarget = softwareTiles, softwareSplitTarget()
+		d.tiles, d.splitTarget, d.scatterScanMax = softwareTiles, softwareSplitTarget(), 0
 	}
 	if d.tiles, err = d.tiles.withGEMMEnv(os.Getenv(GEMMEnv)); err != nil {
 		ctx.destroy()

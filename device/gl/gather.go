@@ -19,12 +19,15 @@ func captureIndex(idx device.Strided) strided {
 
 // ScatterAdd adds src into dst rows picked by idx, summing each element's
 // contributions in increasing m (deterministic). Indices that do not vary
-// along Inner, with more than d.scatterBucketMinM of them, go through
-// per-row buckets (shaders/scatter.comp); otherwise one invocation per dst
-// element scans all M indices (shaders/gather.comp). Both give the same bits.
+// along Inner, more than d.scatterBucketMinM of them, go through per-row
+// buckets (shaders/scatter.comp, six dispatches) where one invocation per
+// dst element scanning all M indices (shaders/gather.comp, one dispatch)
+// would read more than d.scatterScanMax of them; otherwise they are
+// scanned. Both give the same bits.
 func (d *Device) ScatterAdd(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
 	ix := captureIndex(idx)
-	if p.M > d.scatterBucketMinM && (ix.strides[2] == 0 || p.Inner == 1) {
+	reads := int64(p.Outer) * int64(p.N) * int64(p.Inner) * int64(p.M)
+	if p.M > d.scatterBucketMinM && reads > int64(d.scatterScanMax) && (ix.strides[2] == 0 || p.Inner == 1) {
 		d.scatterBuckets(d.buf(dst), d.buf(src), ix, p)
 		return
 	}
@@ -35,10 +38,21 @@ func (d *Device) ScatterAdd(dst, src device.Buffer, idx device.Strided, p device
 	d.gather("scatter-add", modes, p.Outer*p.N*p.Inner, d.buf(dst), d.buf(src), ix, p)
 }
 
-// defaultScatterBucketMinM is the index count above which ScatterAdd
-// builds buckets: below it the six bucket passes cost more than scanning
+// defaultScatterBucketMinM is the index count above which ScatterAdd may
+// build buckets: below it the six bucket passes cost more than scanning
 // the indices (cross-entropy's pick has M = 1).
 const defaultScatterBucketMinM = 32
+
+// hardwareScatterScanMax is the number of index reads (destination
+// elements × M) up to which a GPU scans the indices, one dispatch, rather
+// than take the six bucket passes: a learned position embedding's gradient
+// (64 positions of 256, a million reads) is scanned, a token embedding's
+// (64·64 tokens into 256 rows of 256, 2²⁸) bucketed. A launch costs a GPU
+// more than a million cached reads (unmeasured: a guess until a GPU times
+// both). llvmpipe reads slower than it launches: the position embedding's
+// scatter took 1.9 ms scanned and 0.3–0.45 ms bucketed there, so a
+// software renderer buckets every scatter of more than 32 indices.
+const hardwareScatterScanMax = 1 << 22
 
 // scanLocal is the work-group size of the bucket offsets' prefix sum.
 const scanLocal = 256

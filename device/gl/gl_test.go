@@ -621,7 +621,7 @@ func TestScatterBuckets(t *testing.T) {
 			dst0[i] = float32(next(2001)-1000) / 1000
 		}
 		run := func(minM int) ([]float32, int64) {
-			d.scatterBucketMinM = minM
+			d.scatterBucketMinM, d.scatterScanMax = minM, 0
 			ib := d.Alloc(device.Int32, len(idx))
 			d.Write(ib, idx)
 			sb, db := d.Alloc(device.Float32, len(src)), d.Alloc(device.Float32, len(dst0))
@@ -650,7 +650,51 @@ func TestScatterBuckets(t *testing.T) {
 			}
 		}
 	}
-	d.scatterBucketMinM = defaultScatterBucketMinM
+}
+
+// TestScatterChoice: a scatter of more than defaultScatterBucketMinM
+// indices is bucketed (six dispatches) on a software renderer; on hardware
+// only where scanning would read more than hardwareScatterScanMax indices,
+// else scanned (one): a position embedding's gradient scanned, a token
+// embedding's bucketed.
+func TestScatterChoice(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	if want := 0; d.info.Software && d.scatterScanMax != want {
+		t.Errorf("a software renderer scans up to %d index reads, want %d", d.scatterScanMax, want)
+	}
+	for _, c := range []struct {
+		name   string
+		p      device.GatherParams
+		sw, hw int64
+	}{
+		{"positions", device.GatherParams{Outer: 1, N: 64, M: 64, Inner: 256}, 6, 1},
+		{"tokens", device.GatherParams{Outer: 1, N: 256, M: 4096, Inner: 256}, 6, 6},
+		{"pick", device.GatherParams{Outer: 4096, N: 256, M: 1, Inner: 1}, 1, 1},
+	} {
+		p := c.p
+		ib := d.Alloc(device.Int32, p.M)
+		d.Write(ib, make([]int32, p.M))
+		sb, db := d.Alloc(device.Float32, p.Outer*p.M*p.Inner), d.Alloc(device.Float32, p.Outer*p.N*p.Inner)
+		for _, hw := range []bool{false, true} {
+			d.scatterScanMax = 0
+			want := c.sw
+			if hw {
+				d.scatterScanMax, want = hardwareScatterScanMax, c.hw
+			}
+			before := d.Stats().Dispatches
+			d.ScatterAdd(db, sb, device.Strided{Buf: ib, Strides: []int{0, 1, 0}}, p)
+			if err := d.Sync(); err != nil {
+				t.Fatal(err)
+			}
+			if n := d.Stats().Dispatches - before; n != want {
+				t.Errorf("%s (hardware %v): %d dispatches, want %d", c.name, hw, n, want)
+			}
+		}
+		for _, b := range []device.Buffer{ib, sb, db} {
+			d.Free(b)
+		}
+	}
 }
 
 // TestOptimDispatches checks that an optimizer step binds as many tensors
