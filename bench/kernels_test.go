@@ -740,7 +740,7 @@ func buildKernelCases() []kernelCase {
 				p := device.RandomParams{Dist: device.ScaledBernoulli, A: drop[0], B: drop[1]}
 				return func() {
 					p.Offset += mi
-					o.dev.RandomMul(y, mask, device.Strided{Buf: x, Strides: []int{1}}, []int{mi}, p)
+					o.dev.RandomMul(y, mask, device.Strided{Buf: x, Strides: []int{1}}, device.Strided{}, []int{mi}, p)
 				}
 			}})
 	}

@@ -294,9 +294,13 @@ type Device interface {
 	// where mask is not nil: noise applied in the pass that draws it. With
 	// ScaledBernoulli it is inverted dropout's forward in one kernel (r the
 	// mask with its scale, kept for the backward product), with the bits of
-	// Random and then Binary Mul. src is walked as Binary's operands (a
-	// transposed view needs no copy) and may be dst.
-	RandomMul(dst, mask Buffer, src Strided, shape []int, p RandomParams)
+	// Random and then Binary Mul. Where residual.Buf is not nil, it adds
+	// residual after the product, dst = src ⊙ r + residual, with the bits of
+	// a Binary Add after it (dropout and the residual connection after it,
+	// a Transformer's sublayers', in one kernel). src and residual are
+	// walked as Binary's operands (a transposed view needs no copy); src
+	// may be dst, residual must not overlap it.
+	RandomMul(dst, mask Buffer, src, residual Strided, shape []int, p RandomParams)
 
 	// SGDStep updates every tensor of ts (its parameter, and momentum
 	// buffer when p.Momentum ≠ 0) in place from its gradient: a whole

@@ -96,8 +96,10 @@ func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64)
 // by its strides), r[i] being what Random draws at element i, and r[i]
 // into mask[i] where mask is not nil: a draw and the product in one pass
 // over the data, with the bits of Random and then a Mul (the draws of a
-// block stay in cache between the two). src may be dst.
-func RandomMul(dst, mask []float32, src Strided[float32], shape []int, dist Distribution, a, b float32, seed, offset uint64) {
+// block stay in cache between the two). Where residual.Data is not nil,
+// residual[i] (walked likewise) is added to each product, with the bits of
+// an Add after the Mul. src may be dst; residual must not overlap it.
+func RandomMul(dst, mask []float32, src, residual Strided[float32], shape []int, dist Distribution, a, b float32, seed, offset uint64) {
 	if dist >= numDistributions {
 		panic("kernels: unknown distribution")
 	}
@@ -109,10 +111,10 @@ func RandomMul(dst, mask []float32, src Strided[float32], shape []int, dist Dist
 	if mask != nil {
 		mask = mask[:n]
 	}
-	w := newWalker(shape, [3]int{src.Off}, [3][]int{src.Strides})
+	w := newWalker(shape, [3]int{src.Off, residual.Off}, [3][]int{src.Strides, residual.Strides})
 	ParallelFor(n, elemGrain/8, func(lo, hi int) {
 		var x0, x1 [philoxBlock]uint32
-		var tmp, xs [philoxBlock]float32
+		var tmp, xs, rs [philoxBlock]float32
 		w := w
 		w.seek(lo)
 		for i := lo; i < hi; i += philoxBlock {
@@ -125,7 +127,11 @@ func RandomMul(dst, mask []float32, src Strided[float32], shape []int, dist Dist
 			drawBlock(r, x0[:n], x1[:n], dist, a, b)
 			for pos := i; pos < i+n; {
 				m := w.span(i + n - pos)
-				binarySpan(Mul, 0, dst[pos:pos+m], load(&w, 0, src.Data, m, xs[:]), r[pos-i:pos-i+m])
+				d := dst[pos : pos+m]
+				binarySpan(Mul, 0, d, load(&w, 0, src.Data, m, xs[:]), r[pos-i:pos-i+m])
+				if residual.Data != nil {
+					binarySpan(Add, 0, d, load(&w, 1, residual.Data, m, rs[:]), d)
+				}
 				pos += m
 				w.advance(m)
 			}

@@ -29,6 +29,16 @@ func (d *Dropout) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return tensor.Dropout(d.gen, x, d.P)
 }
 
+// ForwardAdd is residual.Add(d.Forward(x)): in training mode one kernel
+// (tensor.DropoutAdd), the dropout of a sublayer's output and the residual
+// connection after it.
+func (d *Dropout) ForwardAdd(x, residual *tensor.Tensor) *tensor.Tensor {
+	if !d.training {
+		return residual.Add(x)
+	}
+	return tensor.DropoutAdd(d.gen, x, d.P, residual)
+}
+
 // State is empty: Dropout has no parameters.
 func (d *Dropout) State() []Entry { return nil }
 

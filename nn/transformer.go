@@ -74,9 +74,11 @@ func (t *TransformerEncoderLayer) Forward(x *tensor.Tensor) *tensor.Tensor {
 // ForwardMasked encodes x [L, N, E] ([N, L, E] with BatchFirst), its
 // self-attention restricted by mask.
 func (t *TransformerEncoderLayer) ForwardMasked(x *tensor.Tensor, mask AttentionMask) *tensor.Tensor {
+	// Each sublayer's dropout and the residual connection after it are one
+	// kernel (Dropout.ForwardAdd).
 	sa := func(x *tensor.Tensor) *tensor.Tensor {
 		out, _ := t.SelfAttn.Attend(x, x, x, mask)
-		return t.dropout1.Forward(out)
+		return out
 	}
 	ff := func(x *tensor.Tensor) *tensor.Tensor {
 		var h *tensor.Tensor
@@ -85,14 +87,14 @@ func (t *TransformerEncoderLayer) ForwardMasked(x *tensor.Tensor, mask Attention
 		} else {
 			h = t.Linear1.forwardAct(x, tensor.ActRelu) // the ReLU in the product's epilogue
 		}
-		return t.dropout2.Forward(t.Linear2.Forward(t.dropout.Forward(h)))
+		return t.Linear2.Forward(t.dropout.Forward(h))
 	}
 	if t.opts.NormFirst {
-		x = x.Add(sa(t.Norm1.Forward(x)))
-		return x.Add(ff(t.Norm2.Forward(x)))
+		x = t.dropout1.ForwardAdd(sa(t.Norm1.Forward(x)), x)
+		return t.dropout2.ForwardAdd(ff(t.Norm2.Forward(x)), x)
 	}
-	x = t.Norm1.Forward(x.Add(sa(x)))
-	return t.Norm2.Forward(x.Add(ff(x)))
+	x = t.Norm1.Forward(t.dropout1.ForwardAdd(sa(x), x))
+	return t.Norm2.Forward(t.dropout2.ForwardAdd(ff(x), x))
 }
 
 // State lists the entries in PyTorch's state_dict order.

@@ -6,7 +6,9 @@
 // DIST_BERNOULLI (P = A), DIST_SCALEDBERNOULLI (B with P = A, else 0).
 // With MUL the draw r multiplies src into dst (RandomMul), src read at
 // u_off0 + Σ idx[d]·u_st0[d] over the row-major index space u_shape (rank
-// u_rank ≤ MAX_RANK), and with MASK r is also written to mask.
+// u_rank ≤ MAX_RANK), and with MASK r is also written to mask; with
+// RESIDUAL residual, read at u_off1 + Σ idx[d]·u_st1[d], is added to the
+// product (precise: a rounded product, then the sum, as Mul and Add).
 
 uniform uint u_n;
 uniform uvec2 u_seed;   // lo, hi
@@ -24,6 +26,11 @@ layout(std430, binding = 1) readonly buffer Src { float src[]; };
 #ifdef MASK
 layout(std430, binding = 2) writeonly buffer Mask { float mask[]; };
 #endif
+#ifdef RESIDUAL
+uniform int u_st1[MAX_RANK];
+uniform int u_off1;
+layout(std430, binding = 3) readonly buffer Residual { float residual[]; };
+#endif
 #endif
 
 uvec4 philox(uvec4 ctr, uvec2 key) {
@@ -40,17 +47,17 @@ uvec4 philox(uvec4 ctr, uvec2 key) {
 float unit(uint x) { return float(x >> 8) * (1.0f / 16777216.0f); }
 
 #ifdef MUL
-// srcAt is the offset in src of element i of the index space: with
-// SRC_CONTIG (a source contiguous over the whole space) u_off0 + i, without
-// the divisions of the walk.
-int srcAt(uint i) {
+// at is the offset, in an operand at off with strides st, of element i of
+// the index space: with SRC_CONTIG (every operand contiguous over the
+// whole space) off + i, without the divisions of the walk.
+int at(uint i, int off, int st[MAX_RANK]) {
 #ifdef SRC_CONTIG
-	return u_off0 + int(i);
+	return off + int(i);
 #else
-	int o = u_off0;
+	int o = off;
 	for (int d = u_rank - 1; d >= 0; d--) {
 		uint s = uint(u_shape[d]);
-		o += int(i % s) * u_st0[d];
+		o += int(i % s) * st[d];
 		i /= s;
 	}
 	return o;
@@ -81,7 +88,12 @@ void main() {
 #ifdef MASK
 	mask[i] = r;
 #endif
-	dst[i] = src[srcAt(i)] * r;
+#ifdef RESIDUAL
+	precise float y = src[at(i, u_off0, u_st0)] * r + residual[at(i, u_off1, u_st1)];
+	dst[i] = y;
+#else
+	dst[i] = src[at(i, u_off0, u_st0)] * r;
+#endif
 #else
 	dst[i] = r;
 #endif

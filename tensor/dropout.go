@@ -1,6 +1,10 @@
 package tensor
 
-import "github.com/tensorgl/tensorgl/device"
+import (
+	"slices"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // Dropout returns x with each element zeroed with probability p and the
 // others scaled by 1/(1−p): inverted dropout in training mode, as PyTorch's
@@ -12,7 +16,37 @@ import "github.com/tensorgl/tensorgl/device"
 // x.Mul(ScaledBernoulli(g, 1−p, 1/(1−p), x.Shape()...)) and takes the same
 // counters from g. p = 0 returns x; p = 1 returns zeros (x·0).
 func Dropout(g *Generator, x *Tensor, p float32) *Tensor {
-	const op = "Dropout"
+	if y := dropoutEdge("Dropout", x, p); y != nil {
+		return y
+	}
+	y, mask := dropout("Dropout", g, x, p, nil)
+	if y.node != nil {
+		y.node.scale = mask
+	}
+	return y
+}
+
+// DropoutAdd is residual.Add(Dropout(g, x, p)) in one kernel, with its
+// bits and its draws from g: the dropout of a sublayer's output and the
+// residual connection after it (a Transformer's, as Megatron's fused
+// bias-dropout-add). residual has x's shape; either may be any view.
+func DropoutAdd(g *Generator, x *Tensor, p float32, residual *Tensor) *Tensor {
+	const op = "DropoutAdd"
+	wantFloat(op, residual)
+	sameDevice(op, x, residual)
+	if !slices.Equal(x.shape, residual.shape) {
+		fail(op, "residual %v, want x's shape %v", residual.shape, x.shape)
+	}
+	if y := dropoutEdge(op, x, p); y != nil {
+		return residual.Add(y)
+	}
+	y, _ := dropout(op, g, x, p, residual)
+	return y
+}
+
+// dropoutEdge checks p and x, and returns the dropout of x where p is 0
+// (x) or 1 (zeros, x·0), with no draws; else nil.
+func dropoutEdge(op string, x *Tensor, p float32) *Tensor {
 	if !(p >= 0 && p <= 1) {
 		fail(op, "want a drop probability in [0, 1], got %g", p)
 	}
@@ -25,29 +59,45 @@ func Dropout(g *Generator, x *Tensor, p float32) *Tensor {
 		// Scaling by 1/(1−p) would give 0·∞ = NaN.
 		return x.MulScalar(0)
 	}
-	sc, dev := ScopeOf(x), x.st.dev
-	y := newTensor(sc, dev, device.Float32, x.shape)
+	return nil
+}
+
+// dropout draws x's dropout with p in (0, 1) from g in RandomMul's one
+// kernel, with residual added where it is not nil, and records it; mask
+// is the mask with its scale, where a backward will need it.
+func dropout(op string, g *Generator, x *Tensor, p float32, residual *Tensor) (y, mask *Tensor) {
+	sc, dev := ScopeOf(x, residual), x.st.dev
+	y = newTensor(sc, dev, device.Float32, x.shape)
 	// The mask only for the backward: none where nothing will record.
-	var mask *Tensor
 	var maskBuf device.Buffer
 	if x.requiresGrad && sc.GradEnabled() {
 		mask = newTensor(sc, dev, device.Float32, x.shape)
 		maskBuf = mask.st.buf
 	}
+	var res device.Strided
+	if residual != nil {
+		residual.live(op)
+		res = residual.strided()
+	}
 	n := x.NumEl()
 	rp := device.RandomParams{Dist: device.ScaledBernoulli, A: 1 - p, B: 1 / (1 - p), Seed: g.seed, Offset: g.take(n)}
 	if n > 0 {
-		// x in any layout: the kernel walks its strides.
-		dev.RandomMul(y.st.buf, maskBuf, x.strided(), x.shape, rp)
+		// x and residual in any layout: the kernel walks their strides.
+		dev.RandomMul(y.st.buf, maskBuf, x.strided(), res, x.shape, rp)
 	}
-	y = record(op, y, []*Tensor{x}, func(gy *Tensor) []*Tensor {
-		if gy.scaleApplied == y { // y's reader multiplied by the mask (dropoutOf)
-			return []*Tensor{gy}
+	y = record(op, y, []*Tensor{x, residual}, func(gy *Tensor) []*Tensor {
+		var gx *Tensor
+		switch {
+		case !x.requiresGrad:
+		case gy.scaleApplied == y: // y's reader multiplied by the mask (dropoutOf)
+			gx = gy
+		default:
+			gx = gy.Mul(mask)
 		}
-		return []*Tensor{gy.Mul(mask)}
+		if residual == nil {
+			return []*Tensor{gx, nil}
+		}
+		return []*Tensor{gx, gy}
 	})
-	if y.node != nil {
-		y.node.scale = mask
-	}
-	return y
+	return y, mask
 }

@@ -300,9 +300,13 @@ func (d *cpuDevice) Random(dst device.Buffer, p device.RandomParams) {
 	kernels.Random(f32(dst), distributions[p.Dist], p.A, p.B, p.Seed, p.Offset)
 }
 
-func (d *cpuDevice) RandomMul(dst, mask device.Buffer, src device.Strided, shape []int, p device.RandomParams) {
+func (d *cpuDevice) RandomMul(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams) {
 	d.dispatch()
-	kernels.RandomMul(f32(dst), f32OrNil(mask), sf(src), shape, distributions[p.Dist], p.A, p.B, p.Seed, p.Offset)
+	var res kernels.Strided[float32]
+	if residual.Buf != nil {
+		res = sf(residual)
+	}
+	kernels.RandomMul(f32(dst), f32OrNil(mask), sf(src), res, shape, distributions[p.Dist], p.A, p.B, p.Seed, p.Offset)
 }
 
 // SGDStep runs the whole list as one kernel: one dispatch, one split of

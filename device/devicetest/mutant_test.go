@@ -37,7 +37,7 @@ type mutant struct {
 	gather     func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
 	scatterAdd func(dst, src device.Buffer, idx device.Strided, p device.GatherParams)
 	random     func(dst device.Buffer, p device.RandomParams)
-	randomMul  func(dst, mask device.Buffer, src device.Strided, shape []int, p device.RandomParams)
+	randomMul  func(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams)
 	sgd        func(ts []device.SGDTensor, p device.SGDParams)
 	adam       func(ts []device.AdamTensor, p device.AdamParams)
 	lstmBwd    func(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
@@ -344,12 +344,12 @@ func (m *mutant) Random(dst device.Buffer, p device.RandomParams) {
 	m.random(dst, p)
 }
 
-func (m *mutant) RandomMul(dst, mask device.Buffer, src device.Strided, shape []int, p device.RandomParams) {
+func (m *mutant) RandomMul(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams) {
 	if m.randomMul == nil {
-		m.Device.RandomMul(dst, mask, src, shape, p)
+		m.Device.RandomMul(dst, mask, src, residual, shape, p)
 		return
 	}
-	m.randomMul(dst, mask, src, shape, p)
+	m.randomMul(dst, mask, src, residual, shape, p)
 }
 
 func (m *mutant) SGDStep(ts []device.SGDTensor, p device.SGDParams) {
@@ -724,8 +724,8 @@ var mutants = []struct {
 		}
 	}},
 	{"random multiply's mask one counter late", "RandomMul/scaledbernoulli/seed0/contiguous", func(d device.Device, m *mutant) {
-		m.randomMul = func(dst, mask device.Buffer, src device.Strided, shape []int, p device.RandomParams) {
-			d.RandomMul(dst, nil, src, shape, p)
+		m.randomMul = func(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams) {
+			d.RandomMul(dst, nil, src, residual, shape, p)
 			if mask != nil {
 				p.Offset++
 				d.Random(mask, p)
@@ -733,23 +733,36 @@ var mutants = []struct {
 		}
 	}},
 	{"random multiply writes the product as the mask", "RandomMul/bernoulli/bigOffset/contiguous", func(d device.Device, m *mutant) {
-		m.randomMul = func(dst, mask device.Buffer, src device.Strided, shape []int, p device.RandomParams) {
-			d.RandomMul(dst, mask, src, shape, p)
+		m.randomMul = func(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams) {
+			d.RandomMul(dst, mask, src, residual, shape, p)
 			if mask != nil {
 				d.Copy(mask, 0, device.Strided{Buf: dst, Strides: []int{1}}, []int{dst.Len()})
 			}
 		}
 	}},
+	{"random multiply drops the residual", "RandomMul/normal/seed0/contiguous", func(d device.Device, m *mutant) {
+		m.randomMul = func(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams) {
+			d.RandomMul(dst, mask, src, device.Strided{}, shape, p)
+		}
+	}},
+	{"random multiply reads the residual contiguously", "RandomMul/uniform/seed0/transposed", func(d device.Device, m *mutant) {
+		m.randomMul = func(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams) {
+			if residual.Buf != nil {
+				residual.Strides = device.Contiguous(shape)
+			}
+			d.RandomMul(dst, mask, src, residual, shape, p)
+		}
+	}},
 	{"random multiply reads src contiguously", "RandomMul/uniform/seed0/transposed", func(d device.Device, m *mutant) {
-		m.randomMul = func(dst, mask device.Buffer, src device.Strided, shape []int, p device.RandomParams) {
+		m.randomMul = func(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams) {
 			src.Strides = device.Contiguous(shape)
-			d.RandomMul(dst, mask, src, shape, p)
+			d.RandomMul(dst, mask, src, residual, shape, p)
 		}
 	}},
 	{"random multiply writes +0 where the draw is 0", "RandomMul/bernoulli/seed0/contiguous", func(d device.Device, m *mutant) {
-		m.randomMul = func(dst, mask device.Buffer, src device.Strided, shape []int, p device.RandomParams) {
+		m.randomMul = func(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams) {
 			// x·0 is ±0 or NaN: a plain 0 drops the sign and the NaN.
-			d.RandomMul(dst, mask, src, shape, p)
+			d.RandomMul(dst, mask, src, residual, shape, p)
 			n := 1
 			for _, m := range shape {
 				n *= m

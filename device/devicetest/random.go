@@ -1,6 +1,7 @@
 package devicetest
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -116,7 +117,9 @@ var randomMulLayouts = []struct {
 // testRandomMul checks RandomMul against the reference draws times src
 // (specials included: ±0, ±Inf, NaN, ±1e30), against Random followed by
 // Binary Mul on the same strided src to the bit, its mask against
-// Random's, and, for a contiguous src, that dst may be src.
+// Random's, with a residual (contiguous, or strided as src) against
+// Binary Add after the product to the bit, and, for a contiguous src,
+// that dst may be src.
 func testRandomMul(t tb, d device.Device) {
 	for _, dist := range device.Distributions() {
 		for _, c := range randomCases {
@@ -156,7 +159,7 @@ func testRandomMul(t tb, d device.Device) {
 					sb := upload(t, d, buf)
 					ss := device.Strided{Buf: sb, Offset: off, Strides: strides}
 					dst, mask := upload(t, d, filled(n+3, float32(math.NaN()))), upload(t, d, filled(n+3, float32(math.NaN())))
-					d.RandomMul(dst, mask, ss, shape, p)
+					d.RandomMul(dst, mask, ss, device.Strided{}, shape, p)
 					got := downloadOutput(t, d, "dst", dst, n)
 					gotMask := downloadOutput(t, d, "mask", mask, n)
 
@@ -182,9 +185,29 @@ func testRandomMul(t tb, d device.Device) {
 						device.BinaryParams{Op: device.Mul, Shape: shape})
 					expectEqual(t, "against Random then Binary Mul: "+describe(p), got, download(t, d, prod, n))
 
+					// With a residual added: Binary Add's bits after the
+					// product, the residual contiguous from an offset, or
+					// laid out as src.
+					res := uniform(r, max(size, n)+1, -3, 3)
+					for i := range res {
+						if r.IntN(8) == 0 {
+							res[i] = specials[r.IntN(len(specials))]
+						}
+					}
+					rb := upload(t, d, res)
+					for _, rs := range []device.Strided{{Buf: rb, Offset: 1, Strides: device.Contiguous(shape)}, {Buf: rb, Offset: off, Strides: strides}} {
+						sum := upload(t, d, filled(n, 0))
+						d.Binary(sum, rs, device.Strided{Buf: prod, Strides: device.Contiguous(shape)},
+							device.BinaryParams{Op: device.Add, Shape: shape})
+						withRes := upload(t, d, filled(n+3, float32(math.NaN())))
+						d.RandomMul(withRes, nil, ss, rs, shape, p)
+						expectEqual(t, fmt.Sprintf("with a residual (offset %d, strides %v), against Binary Add after: %s", rs.Offset, rs.Strides, describe(p)),
+							downloadOutput(t, d, "dst", withRes, n), download(t, d, sum, n))
+					}
+
 					if l.shape == nil {
 						// Without a mask, and in place.
-						d.RandomMul(sb, nil, ss, shape, p)
+						d.RandomMul(sb, nil, ss, device.Strided{}, shape, p)
 						expectEqual(t, "in place, no mask: "+describe(p), download(t, d, sb, n), got)
 					}
 				})

@@ -12,20 +12,32 @@ func (d *Device) Random(dst device.Buffer, p device.RandomParams) {
 }
 
 // RandomMul is Random's kernel multiplying src (strided over shape,
-// collapsed as the element-wise kernels' operands) by each draw (MUL), and
-// writing the draw to mask too (MASK) when there is one.
-func (d *Device) RandomMul(dst, mask device.Buffer, src device.Strided, shape []int, p device.RandomParams) {
-	job := collapse(shape, src)
+// collapsed as the element-wise kernels' operands) by each draw (MUL),
+// writing the draw to mask too (MASK) when there is one, and adding
+// residual (RESIDUAL) when there is one.
+func (d *Device) RandomMul(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams) {
+	ops := []device.Strided{src}
+	if residual.Buf != nil {
+		ops = append(ops, residual)
+	}
+	job := collapse(shape, ops...)
 	n := job.len()
 	defs := []string{"MUL"}
-	if job.rank == 0 || job.rank == 1 && job.ops[0].st[0] == 1 {
+	contig := job.rank == 0 || job.rank == 1
+	for k := range job.nops {
+		contig = contig && (job.rank == 0 || job.ops[k].st[0] == 1)
+	}
+	if contig {
 		defs = append(defs, "SRC_CONTIG")
 	}
-	if mask == nil {
-		d.random("random multiply", defs, writes(0), []device.Buffer{dst, src.Buf}, n, &job, p)
-		return
+	bufs, w := []device.Buffer{dst, src.Buf, nil, nil}, writes(0)
+	if mask != nil {
+		defs, bufs[2], w = append(defs, "MASK"), mask, writes(0, 2)
 	}
-	d.random("random multiply", append(defs, "MASK"), writes(0, 2), []device.Buffer{dst, src.Buf, mask}, n, &job, p)
+	if residual.Buf != nil {
+		defs, bufs[3] = append(defs, "RESIDUAL"), residual.Buf
+	}
+	d.random("random multiply", defs, w, bufs, n, &job, p)
 }
 
 // random enqueues random.comp with the defines defs on bufs (bound from 0,
@@ -48,8 +60,10 @@ func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buff
 		if job != nil {
 			prog.setInt("u_rank", job.rank)
 			prog.setInts("u_shape", job.shape[:job.rank])
-			prog.setInts("u_st0", job.ops[0].st[:job.rank])
-			prog.setInt("u_off0", job.ops[0].off)
+			for k := range job.nops {
+				prog.setInts(operandUniforms[k].strides, job.ops[k].st[:job.rank])
+				prog.setInt(operandUniforms[k].off, job.ops[k].off)
+			}
 		}
 		d.dispatch1(prog, n, elemLocal)
 	})
