@@ -22,7 +22,8 @@ type TransformerEncoderLayerOpts struct {
 	// NormFirst normalises each block's input (pre-norm) instead of its
 	// residual sum (post-norm, the original Transformer's).
 	NormFirst bool
-	// BatchFirst takes and returns [N, L, E] instead of [L, N, E].
+	// BatchFirst takes and returns [N, L, E] instead of [L, N, E] (the
+	// attention runs sequence-first inside, see MultiheadAttentionOpts).
 	BatchFirst bool
 }
 
