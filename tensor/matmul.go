@@ -84,10 +84,9 @@ func batchedMatMul(t, o *Tensor, batch []int, e device.Epilogue) *Tensor {
 // batchedMatMulLike is batchedMatMul scaled by alpha, with the output laid
 // out as like, a tensor of the output's shape, where like is dense (see
 // denseLayout), e is plain and the kernel can write that layout; else
-// contiguous. A
-// gradient laid out as its tensor passes back through the views that made
-// the tensor without a copy: an attention's heads, views of a [L, N, E]
-// projection, get their gradients as [L, N, E].
+// contiguous. A gradient laid out as its tensor passes back through the
+// views that made the tensor without a copy: an attention's heads, views
+// of a [L, N, E] projection, get their gradients as [L, N, E].
 func batchedMatMulLike(t, o *Tensor, batch []int, e device.Epilogue, like *Tensor, alpha float32) *Tensor {
 	ra, rb := len(t.shape), len(o.shape)
 	m, k, n := t.shape[ra-2], t.shape[ra-1], o.shape[rb-1]
