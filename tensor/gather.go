@@ -80,16 +80,7 @@ func (t *Tensor) gather(op string, shape []int, ic *Tensor, istrides []int, p de
 	}
 	from := t.shape
 	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		// The scatter writes the whole gradient, 0 where no index points
-		// (GatherParams.Overwrite): no Fill before it.
-		if g.NumEl() == 0 {
-			return []*Tensor{fullOn(ScopeOf(g), dev, 0, from)}
-		}
-		gx := newTensor(ScopeOf(g), dev, device.Float32, from)
-		sp := p
-		sp.Overwrite = true
-		dev.ScatterAdd(gx.st.buf, g.Contiguous().st.buf, is, sp)
-		return []*Tensor{gx}
+		return []*Tensor{scatteredZeros(ScopeOf(g), from, g, is, p)}
 	})
 }
 
@@ -131,28 +122,40 @@ func scatterAdd(op string, t *Tensor, shape []int, d int, idx, src *Tensor) *Ten
 	var out *Tensor
 	if t != nil {
 		out = t.Detach().Clone()
+		if src.NumEl() > 0 {
+			sc := src.Contiguous()
+			dev.ScatterAdd(out.st.buf, sc.st.buf, is, p)
+			runtime.KeepAlive(sc) // copies only this call reads
+		}
 	} else {
-		out, p.Overwrite = newTensor(ScopeOf(idx, src), dev, device.Float32, shape), true
+		out = scatteredZeros(ScopeOf(idx, src), shape, src, is, p)
 	}
-	switch {
-	case src.NumEl() > 0:
-		sc := src.Contiguous()
-		dev.ScatterAdd(out.st.buf, sc.st.buf, is, p)
-		runtime.KeepAlive(sc) // copies only this call reads
-		runtime.KeepAlive(ic)
-	case t == nil && out.NumEl() > 0:
-		dev.Fill(out.st.buf, 0, out.NumEl(), 0)
-	}
-	gp := p
-	gp.Overwrite = false
+	runtime.KeepAlive(ic)
 	return record(op, out, []*Tensor{t, src}, func(g *Tensor) []*Tensor {
 		var gs *Tensor
 		if src.requiresGrad {
 			gs = newTensor(ScopeOf(g), dev, device.Float32, src.shape)
-			dev.Gather(gs.st.buf, g.Contiguous().st.buf, is, gp)
+			dev.Gather(gs.st.buf, g.Contiguous().st.buf, is, p)
 		}
 		return []*Tensor{g, gs}
 	})
+}
+
+// scatteredZeros returns a new tensor of shape in scope sc holding src
+// scattered by is and p into zeros, in the scatter's one kernel (it writes
+// its sums, 0 where no index points: GatherParams.Overwrite), or a Fill
+// where src is empty. It records nothing.
+func scatteredZeros(sc *Scope, shape []int, src *Tensor, is device.Strided, p device.GatherParams) *Tensor {
+	dev := src.st.dev
+	if src.NumEl() == 0 {
+		return fullOn(sc, dev, 0, shape)
+	}
+	out := newTensor(sc, dev, device.Float32, shape)
+	s := src.Contiguous()
+	p.Overwrite = true
+	dev.ScatterAdd(out.st.buf, s.st.buf, is, p)
+	runtime.KeepAlive(s) // a copy only this call reads
+	return out
 }
 
 // OneHot returns a float32 tensor of shape idx.Shape()+[n] with 1 at each

@@ -23,9 +23,9 @@ func (d *Device) RandomMul(dst, mask device.Buffer, src, residual device.Strided
 	job := collapse(shape, ops...)
 	n := job.len()
 	defs := []string{"MUL"}
-	contig := job.rank == 0 || job.rank == 1
-	for k := range job.nops {
-		contig = contig && (job.rank == 0 || job.ops[k].st[0] == 1)
+	contig := job.rank <= 1 // and every operand steps by 1
+	for _, op := range job.ops[:job.nops] {
+		contig = contig && (job.rank == 0 || op.st[0] == 1)
 	}
 	if contig {
 		defs = append(defs, "SRC_CONTIG")
