@@ -71,7 +71,12 @@ void main() {
 	uint carry;
 	uint lo = uaddCarry(u_offset.x, i, carry);
 	uvec4 x = philox(uvec4(lo, u_offset.y + carry, 0u, 0u), u_seed);
-	float r;
+	// precise: the draw is formed as written in every variant. A precise
+	// result (RESIDUAL's y) makes every operation it depends on precise, so
+	// without it here a driver that contracts a·b + c into a fused
+	// multiply-add (NVIDIA's, for the normal draw) would draw other bits
+	// with a residual than without.
+	precise float r;
 #if DIST == DIST_UNIFORM
 	r = u_a + (u_b - u_a) * unit(x.x);
 #elif DIST == DIST_NORMAL

@@ -39,6 +39,17 @@
 #	                       CUDA, else the first with torch)
 #	TENSORGL_GPU_QUICK=1   a dry run: each benchmark once (-benchtime 1x),
 #	                       short tests, one short epoch of each example
+#	TENSORGL_GPU_STEPS     a regular expression (grep -E): only the steps
+#	                       whose names match run (a second call's rerun of
+#	                       what the first left out), e.g.
+#	                       '^(info|check-gl|example-cnn)$'
+#	TENSORGL_GPU_TESTRUN   the GL conformance step's -test.run (default:
+#	                       every test)
+#	TENSORGL_GPU_GEMM_ARMS the GEMM comparison's settings, of: scalar,
+#	                       vec4,db, vec4,db,gvec4 (the default tiling so,
+#	                       the built-in table off), known (the defaults, the
+#	                       built-in table's tilings), tune (timed per
+#	                       product); default all five
 #
 # The binaries link libEGL.so.1 and libGL.so.1 (glvnd) and, through the GLFW
 # path, libX11; glvnd loads NVIDIA's libEGL_nvidia.so.0 as its vendor file
@@ -75,6 +86,9 @@ log() { echo "[$(date -u +%T) +$((SECONDS - start))s] $*"; }
 step() {
 	local name=$1 limit=$2 dir=$3
 	shift 3
+	if [ -n "${TENSORGL_GPU_STEPS:-}" ] && ! grep -qE -- "$TENSORGL_GPU_STEPS" <<<"$name"; then
+		return
+	fi
 	local left=$((budget - (SECONDS - start)))
 	if ((left < 15)); then
 		summary+=("$(printf '%-22s %-8s %6s  %s' "$name" SKIPPED - "budget spent")")
@@ -182,7 +196,7 @@ count=3 torch_seconds=1 short=() conformance=120
 [ -n "$quick" ] && count=1 torch_seconds=0 short=(-test.short) conformance=240
 
 step info 30 . "$bin/tensorgl" info
-step gl-conformance "$conformance" device/gl "$bin/gl.test" -test.count=1 -test.v "${short[@]}"
+step gl-conformance "$conformance" device/gl "$bin/gl.test" -test.count=1 -test.v "${short[@]}" ${TENSORGL_GPU_TESTRUN:+-test.run "$TENSORGL_GPU_TESTRUN"}
 step check-gl 90 . "$bin/tensorgl" check -device gl
 step dispatch 60 bench "${bench[@]}" '^BenchmarkDispatch$' -test.benchtime "$(bt 0.5s)"
 # The A/B of the GL host path: each round runs three settings, so drift
@@ -224,10 +238,12 @@ ab='
 	done
 	exit $rc'
 # The Elman recurrences one GEMM a step or fused into one dispatch each way
-# (TENSORGL_GL_ELMAN=steps, fused: the hardware default), the same bits:
-# the character and rows RNN steps and the recurrence kernels, alternated.
-step elman-ab 60 bench bash -c "$ab" _ TENSORGL_GL_ELMAN elman "$rounds" "$bin/bench.test" "steps fused" \
-	"^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Elman/^gl:$(bt 1s)"
+# (TENSORGL_GL_ELMAN=steps, fused: the hardware default), the same results:
+# the character and rows RNN steps at batch 64 and 1 024 and the recurrence
+# kernels, alternated.
+step elman-ab 90 bench bash -c "$ab" _ TENSORGL_GL_ELMAN elman "$rounds" "$bin/bench.test" "steps fused" \
+	"^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl:$(bt 1s)" "^BenchmarkTrainStepLarge\$/^(rnn|rows)-b1024\$/^gl:$(bt 1s)" \
+	"^BenchmarkKernel\$/^Elman/^gl:$(bt 0.3s)"
 step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
 # Every kernel of warm training steps timed by GL timestamps (the seed's
 # steps at batch 64 and, but on a dry run, the large steps): where a step's
@@ -278,8 +294,10 @@ fi
 # After the comparisons with PyTorch, so that they come first when time is
 # short: the GEMM core's shared-memory tiles read as scalars (the default)
 # and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), that with MatMul's
-# operands also loaded as vec4 (vec4,db,gvec4), and the tiling
-# chosen per product by timing (TENSORGL_GL_TUNE=log: each choice, with
+# operands also loaded as vec4 (vec4,db,gvec4), these three with the
+# built-in table of tilings off (TENSORGL_GL_TUNE=0), the defaults (known:
+# the table's tilings, device/gl/tuned.json, on the cards it lists), and
+# the tiling chosen per product by timing (TENSORGL_GL_TUNE=log: each choice, with
 # every candidate's time, is printed to stderr, into gemm-ab.txt, and the
 # choices are kept in gemm-tune.json, the card's per-shape table; the
 # trials run in the benchmark's first, unreported pass), all with the same
@@ -289,9 +307,12 @@ step gemm-ab 120 bench bash -c '
 	set -o pipefail
 	rc=0
 	for r in $(seq "$1"); do
-		for g in scalar vec4,db vec4,db,gvec4 tune; do
-			env=(TENSORGL_GL_GEMM=$g)
-			[ "$g" = tune ] && env=(TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE="$5")
+		for g in $6; do
+			case $g in
+			known) env=(TENSORGL_GL_TUNE=) ;;
+			tune) env=(TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE="$5") ;;
+			*) env=(TENSORGL_GL_GEMM=$g TENSORGL_GL_TUNE=0) ;;
+			esac
 			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$3" \
 				-test.bench "^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
 			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$4" \
@@ -300,7 +321,7 @@ step gemm-ab 120 bench bash -c '
 				-test.bench "^BenchmarkTrainStepLarge\$/^resnet18/^gl" | sed "s|^Benchmark\([A-Za-z0-9]*\)/|Benchmark\1/gemm=$g/|" || rc=1
 		done
 	done
-	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)" "$res/gemm-tune.json"
+	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)" "$res/gemm-tune.json" "${TENSORGL_GPU_GEMM_ARMS:-scalar vec4,db vec4,db,gvec4 known tune}"
 if [ -n "$quick" ]; then
 	step example-cnn 240 . "$bin/cnn" -device gl "${data[@]}" -epochs 1 -limit 1024 -out "$res/cnn-out"
 else
@@ -327,6 +348,8 @@ if [ -n "$quick" ]; then
 	step example-rnn 120 . "$bin/rnn" -device gl -epochs 1 -limit 20000 -out "$res/rnn-out"
 else
 	step example-rnn 90 . "$bin/rnn" -device gl -out "$res/rnn-out"
+	# The same program on this machine's CPUs: the GPU's speed-up.
+	step example-rnn-cpu 90 . "$bin/rnn" -device cpu -out "$res/rnn-cpu-out"
 fi
 
 {

@@ -185,7 +185,17 @@ func open(eglIndex int) (*Device, error) {
 	if err := <-initErr; err != nil {
 		return nil, fmt.Errorf("gl: %w: %w", device.ErrUnavailable, err)
 	}
-	if path := os.Getenv(TuneFileEnv); path != "" && d.tune != tuneOff {
+	if d.tune != tuneOff {
+		tab, err := knownTable()
+		if err == nil {
+			err = d.useTable(tab)
+		}
+		if err != nil {
+			d.Close()
+			return nil, fmt.Errorf("gl: the built-in tuning table: %w", err)
+		}
+	}
+	if path := os.Getenv(TuneFileEnv); path != "" && d.tune >= tuneOn {
 		if err := d.loadTuneFile(path); err != nil {
 			d.Close()
 			return nil, fmt.Errorf("gl: %w", err)

@@ -41,7 +41,8 @@
 // that later processes start from.
 // TENSORGL_GL_ELMAN=fused or steps (see ElmanEnv) runs Elman recurrences as
 // one dispatch each way (the default on hardware) or one GEMM a step (on
-// llvmpipe), with the same results.
+// llvmpipe), with the same results where the step's GEMM sums K whole (a
+// GPU splits the K of few rows into slices, summed in another order).
 // TENSORGL_GL_RNNSTEP=fused or pair (see RNNStepEnv) runs each LSTM and GRU
 // time step as one dispatch each way (the default, but for the GRU's
 // forward on llvmpipe) or as a GEMM and a cell kernel, with the same
@@ -53,8 +54,9 @@
 // 2²² on llvmpipe.
 // TENSORGL_GL_CONVDIRECT=0 (see ConvDirectEnv) runs the convolutions with
 // few channels (LeNet's) as implicit GEMMs too, where by default they run
-// direct: the forward pass and the input gradient with the same results,
-// the weight gradient summed in another order.
+// direct: the forward pass and the input gradient with the same results
+// where the GEMM sums K whole (it does not split it into slices), the
+// weight gradient summed in another order.
 //
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -25,7 +26,8 @@ func allCandidates() []gemmTiles {
 // multiple of any tile, with each operand transposed, batches, offsets, β
 // and an epilogue, and with K split (the split taken from the default
 // tiling, as the tuner keeps it).
-// Each candidate runs through the tuner's own path, from its table.
+// Each candidate runs through the tuner's own path, from its table, or
+// the built-in table's, in turn.
 func TestTuneCandidatesSameBits(t *testing.T) {
 	d := openOrSkip(t)
 	defer d.Close()
@@ -69,11 +71,13 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 			e = device.Epilogue{Bias: upload(p.N), Act: device.ActTanh}
 		}
 		key := gemmKey("matmul", c.layout, p.Batch, p.M, p.N, p.K)
-		run := func(def gemmTiles, choice *gemmTiles) []float32 {
+		// run runs the product under def, or under choice from the table
+		// of a tuner (tuneOn) or of the built-in choices (tuneKnown).
+		run := func(def gemmTiles, choice *gemmTiles, mode tuneMode) []float32 {
 			d.tiles, d.splitTarget = def, c.target
 			d.tune, d.tuned = tuneOff, nil
 			if choice != nil {
-				d.tune, d.tuned = tuneOn, map[string]gemmTiles{key: *choice}
+				d.tune, d.tuned = mode, map[string]gemmTiles{key: *choice}
 			}
 			out := d.Alloc(device.Float32, nc)
 			defer d.Free(out)
@@ -110,7 +114,7 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 		}
 		for _, def := range defaults {
 			def.thin = nil
-			want := run(def, nil)
+			want := run(def, nil, tuneOff)
 			splits, chunk := def.splitK(c.target, p.Batch, p.M, p.N, p.K)
 			if c.target != 0 && splits == 1 {
 				t.Fatalf("%s: K not split under %v", c.name, def)
@@ -121,7 +125,7 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 					continue
 				}
 				tried++
-				got := run(def, &cand)
+				got := run(def, &cand, []tuneMode{tuneOn, tuneKnown}[tried%2])
 				for i := range want {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("%s: %v in place of %v: C[%d] (past %d: row sums) = %v, want %v", c.name, cand, def, i, nc, got[i], want[i])
@@ -239,7 +243,7 @@ func TestTuneCandidatesFit(t *testing.T) {
 }
 
 func TestTuneEnv(t *testing.T) {
-	for v, want := range map[string]tuneMode{"": tuneOff, "0": tuneOff, "1": tuneOn, "log": tuneLog} {
+	for v, want := range map[string]tuneMode{"": tuneKnown, "0": tuneOff, "1": tuneOn, "log": tuneLog} {
 		t.Setenv(TuneEnv, v)
 		if got, err := tuneSetting(); err != nil || got != want {
 			t.Errorf("%s=%q: %v, %v; want %v", TuneEnv, v, got, err, want)
@@ -332,6 +336,52 @@ func TestTuneFile(t *testing.T) {
 				d.Close()
 			}
 			t.Errorf("Open with the table %s: %v; want an error naming %s and saying %q", c.contents, err, TuneFileEnv, c.want)
+		}
+	}
+}
+
+// TestKnownTunings: the built-in table parses, names products as the
+// tuner does, and holds tilings that fit any GL 4.3 device (1 024
+// invocations, 32 KiB of shared memory); knownTiles serves a listed
+// product its tiling, and the default tiling to a product not listed or
+// to one whose split chunk the listed tiling's K step does not divide.
+func TestKnownTunings(t *testing.T) {
+	tab, err := knownTable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tab) == 0 {
+		t.Fatal("the built-in table lists no renderer")
+	}
+	key := regexp.MustCompile(`^(matmul|conv) \[[A-Z_,]*\] [0-9]+×[0-9]+×[0-9]+×[0-9]+$`)
+	gl43 := &Device{}
+	gl43.info.Limits.MaxInvocations, gl43.info.Limits.MaxWorkGroupSize, gl43.info.Limits.MaxSharedMemory = 1024, [3]int{1024, 1024, 64}, 32768
+	for r, products := range tab {
+		if len(products) == 0 {
+			t.Errorf("%q: no products", r)
+		}
+		for k, v := range products {
+			tiles, err := parseTiles(v)
+			if err != nil || !key.MatchString(k) || !gl43.fits(tiles) || tiles.String() != v {
+				t.Errorf("%q: %q: %q (%v): want a product as gemmKey names it and a tiling that fits GL 4.3", r, k, v, err)
+			}
+		}
+	}
+	def := hardwareTiles
+	choice := gemmTiles{m: 64, n: 64, k: 16, lx: 8, ly: 8, vec: true, db: true}
+	d := &Device{tuned: map[string]gemmTiles{"listed": choice}}
+	for _, c := range []struct {
+		key           string
+		splits, chunk int
+		want          gemmTiles
+	}{
+		{"listed", 1, 1000, choice},
+		{"listed", 3, 64, choice},
+		{"listed", 3, 72, def}, // 72 is no multiple of 16
+		{"not listed", 1, 1000, def},
+	} {
+		if got := d.knownTiles(c.key, def, c.splits, c.chunk); got != c.want {
+			t.Errorf("knownTiles(%q, %d splits of %d): %v, want %v", c.key, c.splits, c.chunk, got, c.want)
 		}
 	}
 }
