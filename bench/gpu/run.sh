@@ -202,8 +202,8 @@ step dispatch 60 bench "${bench[@]}" '^BenchmarkDispatch$' -test.benchtime "$(bt
 # The A/B of the GL host path: each round runs three settings, so drift
 # hits all alike: elide=0-batch=1 is the old path (every state call and
 # barrier, each command handed over alone), elide=1-batch=1 skips the
-# redundant calls, elide=1-batch=32 also hands commands over in batches
-# (the default); the mode is written into the benchmark names
+# redundant calls (the default), elide=1-batch=32 also hands commands over
+# 32 at a time; the mode is written into the benchmark names
 # (BenchmarkDispatch/elide=0-batch=1/...).
 rounds=2
 [ -n "$quick" ] && rounds=1

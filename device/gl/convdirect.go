@@ -13,8 +13,8 @@ import (
 // ConvDirectEnv names the environment variable that chooses, when a device
 // is opened, whether the three passes of convolutions with few channels
 // run as direct convolutions (shaders/convdirect.comp; convDirectFits,
-// convDirectWgradFits): 1 (the default) where they fit, 0 never, so every
-// one runs as the implicit GEMM. Forward and backward to the input, one
+// convDirectWgradFits): 1 where they fit (llvmpipe's default), 0 never, so
+// every one runs as the implicit GEMM (the default on hardware). Forward and backward to the input, one
 // invocation computes four pixels of a row for every output channel of its
 // group from inputs it reads once, the group's weights staged in shared
 // memory, summing in the GEMM's order (its bits); the weight gradient sums
@@ -22,6 +22,15 @@ import (
 // filter row, then the slices in order. The implicit GEMM filled 6 or 16
 // of its tiles' rows on such layers (a weight gradient of 6×25 outputs 7%
 // of a 16×128 tile) and split each operand index it loaded.
+//
+// On the H200 the direct kernels were the slower (the device's timer,
+// bench/results/h200-run-2026-12-04-first/profile.txt.gz): LeNet's two
+// weight gradients took 660 µs a step at batch 64 and 4.26 ms of a
+// 5.6 ms step at batch 1 024, where the implicit GEMM, K split into
+// slices, had taken 121 µs at batch 64 on the same kind of card
+// (bench/results/h200-kernels-final-gl.txt), its forward passes 70 µs
+// against 104 and its input gradient 126 µs against 163: hardware runs the
+// implicit GEMM unless asked.
 const ConvDirectEnv = "TENSORGL_GL_CONVDIRECT"
 
 // convDirectMaxOut is the most output channels of a group that one
@@ -37,10 +46,13 @@ const convDirectMaxWeights = 4096
 // direct convolution computes, each weight it reads serving all of them.
 const convDirectPix = 4
 
-// convDirectSetting reads ConvDirectEnv.
-func convDirectSetting() (bool, error) {
+// convDirectSetting reads ConvDirectEnv: unset, direct on a software
+// renderer only.
+func convDirectSetting(software bool) (bool, error) {
 	switch v := os.Getenv(ConvDirectEnv); v {
-	case "", "1":
+	case "":
+		return software, nil
+	case "1":
 		return true, nil
 	case "0":
 		return false, nil

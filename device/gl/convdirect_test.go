@@ -11,17 +11,21 @@ import (
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// TestConvDirectSetting: ConvDirectEnv's values, and an error naming what
-// was expected for any other.
+// TestConvDirectSetting: ConvDirectEnv's values (unset: direct on a
+// software renderer only), and an error naming what was expected for any
+// other.
 func TestConvDirectSetting(t *testing.T) {
-	for v, want := range map[string]bool{"": true, "1": true, "0": false} {
-		t.Setenv(ConvDirectEnv, v)
-		if got, err := convDirectSetting(); got != want || err != nil {
-			t.Errorf("%s=%q: %v, %v; want %v", ConvDirectEnv, v, got, err, want)
+	for _, c := range []struct {
+		v              string
+		software, want bool
+	}{{"", true, true}, {"", false, false}, {"1", false, true}, {"1", true, true}, {"0", true, false}} {
+		t.Setenv(ConvDirectEnv, c.v)
+		if got, err := convDirectSetting(c.software); got != c.want || err != nil {
+			t.Errorf("%s=%q on software=%v: %v, %v; want %v", ConvDirectEnv, c.v, c.software, got, err, c.want)
 		}
 	}
 	t.Setenv(ConvDirectEnv, "yes")
-	if _, err := convDirectSetting(); err == nil || !strings.Contains(err.Error(), "want 0") {
+	if _, err := convDirectSetting(false); err == nil || !strings.Contains(err.Error(), "want 0") {
 		t.Errorf("%s=yes: error %v", ConvDirectEnv, err)
 	}
 }

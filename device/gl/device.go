@@ -359,7 +359,7 @@ func (d *Device) initContext() error {
 		ctx.destroy()
 		return err
 	}
-	if d.convDirect, err = convDirectSetting(); err != nil {
+	if d.convDirect, err = convDirectSetting(d.info.Software); err != nil {
 		ctx.destroy()
 		return err
 	}

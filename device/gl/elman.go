@@ -90,12 +90,23 @@ func elmanSetting(software bool) (bool, error) {
 
 // elmanMaxHidden bounds the hidden size run as one dispatch on hardware:
 // beyond it a step's GEMM has work for many work groups, where one group
-// per row would leave most of a large GPU idle. (Not yet timed on a GPU.)
+// per row would leave most of a large GPU idle.
 const elmanMaxHidden = 512
+
+// elmanMaxWork bounds batch × hidden² run as one dispatch on hardware.
+// Every work group (one row) reads all of whh each step, 4·batch·hidden²
+// bytes a step from the cache, where a step's GEMM reads it once. On the
+// H200 (bench/results/h200-run-2026-12-04-first/elman-ab.txt) 64 steps of
+// batch 64 and 128 units (2²⁰) took 0.355 ms as one dispatch against
+// 1.94 ms a step at a time, 16 steps of batch 256 and 512 units (2²⁶)
+// 1.54 ms against 0.574: about 30 µs a step at a time, and one dispatch
+// about 2.7 TB/s of whh a step above its latency, which reach 30 µs near
+// 2²⁴. Between the two, the bound is that estimate, not a timing.
+const elmanMaxWork = 1 << 24
 
 // elmanRows returns how many batch rows a work group of the one-dispatch
 // recurrence runs, 0 when it does not run as one dispatch: not fused (see
-// ElmanEnv), too wide, or the rows' state does not fit the shared memory
+// ElmanEnv), too wide or too much work on hardware, or the rows' state does not fit the shared memory
 // (elmanMaxShared).
 // On llvmpipe a group takes 8 rows, so a row of whh read from memory
 // serves eight products; on hardware one row a group spreads the batch
@@ -107,7 +118,7 @@ func (d *Device) elmanRows(p device.ElmanParams) int {
 	rows := 1
 	if d.info.Software {
 		rows = min(8, p.Batch)
-	} else if p.Hidden > elmanMaxHidden {
+	} else if p.Hidden > elmanMaxHidden || p.Batch*p.Hidden*p.Hidden > elmanMaxWork {
 		return 0
 	}
 	for ; rows > 0; rows /= 2 {

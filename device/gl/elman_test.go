@@ -128,6 +128,16 @@ func TestElmanEnv(t *testing.T) {
 	if r := d.elmanRows(device.ElmanParams{Steps: 2, Batch: 4, Hidden: 513}); r != 0 {
 		t.Errorf("hardware, 513 units: %d rows a group, want 0 (a step at a time)", r)
 	}
+	// Batch × hidden² up to 2²⁴ as one dispatch, beyond a step at a time.
+	if r := d.elmanRows(device.ElmanParams{Steps: 2, Batch: 64, Hidden: 512}); r != 1 {
+		t.Errorf("hardware, batch 64 of 512 units: %d rows a group, want 1", r)
+	}
+	if r := d.elmanRows(device.ElmanParams{Steps: 2, Batch: 65, Hidden: 512}); r != 0 {
+		t.Errorf("hardware, batch 65 of 512 units: %d rows a group, want 0 (a step at a time)", r)
+	}
+	if r := d.elmanRows(device.ElmanParams{Steps: 16, Batch: 256, Hidden: 512}); r != 0 {
+		t.Errorf("hardware, batch 256 of 512 units: %d rows a group, want 0 (a step at a time)", r)
+	}
 	d.info.Software = true
 	if r := d.elmanRows(device.ElmanParams{Steps: 2, Batch: 64, Hidden: 1024}); r != 4 {
 		t.Errorf("llvmpipe, 1024 units: %d rows a group, want 4 (16 KiB of state)", r)
