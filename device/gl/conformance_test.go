@@ -38,7 +38,7 @@ func TestConformanceVariants(t *testing.T) {
 		d.scatterBucketMinM, d.scatterScanMax = 0, 0
 		d.info.Limits.MaxStorageBlocks = 8
 		d.elmanFused = !d.elmanFused
-		d.lstmFused, d.gruFused, d.gruBackwardFused = !d.lstmFused, !d.gruFused, !d.gruBackwardFused
+		d.steps = rnnSteps{!d.steps.lstm, !d.steps.lstmBackward, !d.steps.gru, !d.steps.gruBackward}
 		d.convDirect = !d.convDirect
 		// The suite's wide 3×3 convolutions (4·10⁶ multiply-adds and more)
 		// the other way: direct where the default takes them by F(2×2, 3×3)

@@ -67,9 +67,9 @@ type Device struct {
 	// elmanFused: Elman and ElmanBackward run as one dispatch each where
 	// they can (see ElmanEnv).
 	elmanFused bool
-	// lstmFused, gruFused, gruBackwardFused: LSTMStep and LSTMStepBackward,
-	// GRUStep, GRUStepBackward run as one dispatch each (see RNNStepEnv).
-	lstmFused, gruFused, gruBackwardFused bool
+	// steps: which of LSTMStep, LSTMStepBackward, GRUStep and
+	// GRUStepBackward run as one dispatch each (see RNNStepEnv).
+	steps rnnSteps
 	// winogradMin: convolutions of at least this many multiply-adds run
 	// by F(2×2, 3×3) where they can; −1 none (see WinogradEnv).
 	winogradMin int
@@ -351,7 +351,7 @@ func (d *Device) initContext() error {
 		ctx.destroy()
 		return err
 	}
-	if d.lstmFused, d.gruFused, d.gruBackwardFused, err = rnnStepSetting(d.info.Software); err != nil {
+	if d.steps, err = rnnStepSetting(d.info.Software); err != nil {
 		ctx.destroy()
 		return err
 	}

@@ -47,9 +47,9 @@
 // results where the step's GEMM sums K whole (a GPU splits the K of few
 // rows into slices, summed in another order).
 // TENSORGL_GL_RNNSTEP=fused or pair (see RNNStepEnv) runs each LSTM and GRU
-// time step as one dispatch each way (the default, but for the GRU's
-// forward on llvmpipe) or as a GEMM and a cell kernel, with the same
-// results.
+// time step as one dispatch each way or as a GEMM and a cell kernel, with
+// the same results; by default the backward steps fused, the forward ones
+// as pairs (but the LSTM's fused on llvmpipe).
 // TENSORGL_GL_WINOGRAD=0 or 1 (see WinogradEnv) runs no convolution, or
 // every one that can (3×3, stride 1, 64 channels or more each way; for the
 // weight gradient, 1 024 terms or more a weight), by Winograd's

@@ -25,25 +25,36 @@ func (d *Device) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device
 // RNNStepEnv names the environment variable that chooses, when a device is
 // opened, how LSTMStep, GRUStep and their backwards run: fused (one
 // dispatch each, the cell as the product's store), pair (MatMul and the
-// cell kernel, two dispatches) or, unset, the default: fused, but GRUStep
-// on a software renderer, where its fused forward's wasted column costs
-// more than a dispatch (see GRUStep). The results are the same to the bit.
-// It exists so that a GPU can time both ways; bench/gpu/run.sh does.
+// cell kernel, two dispatches) or, unset, the default: the backwards
+// fused, the forward steps as pairs, but the LSTM's fused on a software
+// renderer. The results are the same to the bit.
+//
+// The fused forward steps lay each unit's gates out in runs of 4 columns,
+// which takes vec4 shared-memory tiles, on the H200 the slower (see
+// GEMMEnv): there LSTMStep at batch 64 took 36 µs as a pair against 43
+// fused (512 units; 33 against 40 for 128) and GRUStep 33 against 42 (31
+// against 38), while the fused backwards took 32 µs against 36 (LSTM, 512
+// units) and 31 against 35 (GRU); the LSTM language model's step ran in
+// 14.5 ms with every step a pair against 15.0 ms fused, the GRU's 13.1
+// against 13.3 (bench/results/h200-run-2026-12-04-first/rnnstep-ab.txt).
+// On llvmpipe a dispatch costs little and the arithmetic much: the GRU's
+// fused forward's wasted column made it the slower (see GRUStep).
 const RNNStepEnv = "TENSORGL_GL_RNNSTEP"
 
-// rnnStepSetting reads RNNStepEnv: whether the LSTM steps, and the GRU's
-// forward and backward steps, run fused on a device that is software or
-// not.
-func rnnStepSetting(software bool) (lstm, gruForward, gruBackward bool, err error) {
+// rnnSteps says which recurrent steps run fused (see RNNStepEnv).
+type rnnSteps struct{ lstm, lstmBackward, gru, gruBackward bool }
+
+// rnnStepSetting reads RNNStepEnv for a device that is software or not.
+func rnnStepSetting(software bool) (rnnSteps, error) {
 	switch v := os.Getenv(RNNStepEnv); v {
 	case "":
-		return true, !software, true, nil
+		return rnnSteps{lstm: software, lstmBackward: true, gru: false, gruBackward: true}, nil
 	case "fused":
-		return true, true, true, nil
+		return rnnSteps{true, true, true, true}, nil
 	case "pair":
-		return false, false, false, nil
+		return rnnSteps{}, nil
 	default:
-		return false, false, false, fmt.Errorf("%s=%q: want fused or pair", RNNStepEnv, v)
+		return rnnSteps{}, fmt.Errorf("%s=%q: want fused or pair", RNNStepEnv, v)
 	}
 }
 
@@ -53,7 +64,7 @@ func rnnStepSetting(software bool) (lstm, gruForward, gruBackward bool, err erro
 // columns in runs of 4, it runs MatMul and then LSTMCell.
 func (d *Device) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {
 	hd := p.Hidden
-	if !d.lstmFused || !d.tiles.pick(p.Batch).runs4() {
+	if !d.steps.lstm || !d.tiles.pick(p.Batch).runs4() {
 		d.MatMul(gates, hPrev, whh, device.Epilogue{Residual: xw, OffResidual: p.OffX},
 			device.MatMulParams{Batch: 1, M: p.Batch, N: 4 * hd, K: hd, TransB: true, Alpha: 1, OffA: p.OffHPrev, OffC: p.OffGates})
 		d.LSTMCell(h, c, gates, cPrev, p)
@@ -73,7 +84,7 @@ func (d *Device) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p de
 // fused (RNNStepEnv), MatMul into a pooled dh, then LSTMCellBackward.
 func (d *Device) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
 	hd := p.Hidden
-	if !d.lstmFused {
+	if !d.steps.lstmBackward {
 		dh := d.Alloc(device.Float32, p.Batch*hd)
 		d.MatMul(dh, dgates, whh, device.Epilogue{Residual: g, OffResidual: p.OffDH},
 			device.MatMulParams{Batch: 1, M: p.Batch, N: hd, K: 4 * hd, Alpha: 1, OffA: p.OffDNext})
@@ -96,14 +107,14 @@ func (d *Device) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.Buf
 // GRUStep runs the step's product on the tiled GEMM core with the cell as
 // its store, as LSTMStep does, each unit's run of 4 columns holding its 3
 // gates and a zero: a third more multiply-adds for one dispatch fewer. By
-// default a software renderer, for which a dispatch costs little and the
-// arithmetic much, runs MatMul and GRUCell instead (on llvmpipe the fused
-// forward took 1.04–1.20 times as long,
-// bench/results/gru-step-kernels-llvmpipe-2026-12-01.txt), and so does a
-// tiling that cannot hold a unit's gates in a run.
+// default (RNNStepEnv) it runs MatMul and GRUCell instead: on llvmpipe,
+// for which a dispatch costs little and the arithmetic much, the fused
+// forward took 1.04–1.20 times as long
+// (bench/results/gru-step-kernels-llvmpipe-2026-12-01.txt), on the H200
+// 1.24–1.26 times; so does a tiling that cannot hold a unit's gates in a run.
 func (d *Device) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams) {
 	hd := p.Hidden
-	if !d.gruFused || !d.tiles.pick(p.Batch).runs4() {
+	if !d.steps.gru || !d.tiles.pick(p.Batch).runs4() {
 		hh := d.Alloc(device.Float32, 3*p.Batch*hd)
 		d.MatMul(hh, hPrev, whh, device.Epilogue{Bias: bhh},
 			device.MatMulParams{Batch: 1, M: p.Batch, N: 3 * hd, K: hd, TransB: true, Alpha: 1, OffA: p.OffHPrev})
@@ -132,7 +143,7 @@ func (d *Device) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.G
 // fused (RNNStepEnv), MatMul adding to dh, then GRUCellBackward.
 func (d *Device) GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams) {
 	hd := p.Hidden
-	if !d.gruBackwardFused {
+	if !d.steps.gruBackward {
 		d.MatMul(dh, dhh, whh, device.Epilogue{Residual: g, OffResidual: p.OffG},
 			device.MatMulParams{Batch: 1, M: p.Batch, N: hd, K: 3 * hd, Alpha: 1, Beta: 1, OffA: p.OffDNext, OffC: p.OffDH})
 		q := p

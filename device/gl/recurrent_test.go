@@ -120,7 +120,7 @@ func eachStepTiling(t *testing.T, check func(r stepRig, batch, hidden int, fused
 func TestLSTMStepOneDispatch(t *testing.T) {
 	eachStepTiling(t, func(r stepRig, batch, hidden int, fused bool) stepResult {
 		d, n := r.d, batch*hidden
-		d.lstmFused = fused
+		d.steps.lstm, d.steps.lstmBackward = fused, fused
 		// A sequence of two steps: state slots in one buffer, as
 		// tensor.LSTM lays them out.
 		xw, whh := r.draw(8*n, 1.5), r.draw(4*hidden*hidden, 1/math.Sqrt(float64(hidden)))
@@ -148,7 +148,7 @@ func TestLSTMStepOneDispatch(t *testing.T) {
 func TestGRUStepOneDispatch(t *testing.T) {
 	eachStepTiling(t, func(r stepRig, batch, hidden int, fused bool) stepResult {
 		d, n := r.d, batch*hidden
-		d.gruFused, d.gruBackwardFused = fused, fused // fused as on hardware
+		d.steps.gru, d.steps.gruBackward = fused, fused
 		// h0 and h1 in one buffer, the gates and gradients of two steps.
 		xw, whh, bhh := r.draw(6*n, 1.5), r.draw(3*hidden*hidden, 1/math.Sqrt(float64(hidden))), r.draw(3*hidden, 0.3)
 		seq0 := r.draw(2*n, 0.8)
@@ -176,12 +176,12 @@ func TestRNNStepEnv(t *testing.T) {
 	for _, c := range []struct {
 		v        string
 		software bool
-		want     [3]bool
-	}{{"", false, [3]bool{true, true, true}}, {"", true, [3]bool{true, false, true}},
-		{"fused", true, [3]bool{true, true, true}}, {"pair", false, [3]bool{false, false, false}}} {
+		want     rnnSteps
+	}{{"", false, rnnSteps{lstmBackward: true, gruBackward: true}}, {"", true, rnnSteps{lstm: true, lstmBackward: true, gruBackward: true}},
+		{"fused", true, rnnSteps{true, true, true, true}}, {"pair", false, rnnSteps{}}} {
 		t.Setenv(RNNStepEnv, c.v)
-		l, gf, gb, err := rnnStepSetting(c.software)
-		if got := [3]bool{l, gf, gb}; err != nil || got != c.want {
+		got, err := rnnStepSetting(c.software)
+		if err != nil || got != c.want {
 			t.Errorf("%s=%q on software=%v: %v, %v; want %v", RNNStepEnv, c.v, c.software, got, err, c.want)
 		}
 	}
