@@ -69,14 +69,18 @@
 // implicit GEMMs (TENSORGL_GL_CONVDIRECT=0 and 1, convdirect-ab.txt), the
 // same for the GEMM
 // core's tiles read as scalars or
-// vec4 double-buffered (TENSORGL_GL_GEMM) and for the tiling picked per
-// product by timing (TENSORGL_GL_TUNE=log, its choices printed) on the large
-// products and the LeNet and ResNet-18 steps (gemm-ab.txt), torch_ref.py
-// --device cuda --large when python3 has torch with CUDA, and the CNN and
-// RNN examples on GL, each step under its own timeout within one budget
-// (TENSORGL_GPU_BUDGET, 480 s), into $OUT/gpu-<time>/ (packed as
-// logs.tar.gz beside summary.txt), ending with a digest of the figures and
-// a pass/fail table. TENSORGL_GPU_QUICK=1 makes it a dry run of a few
+// vec4 double-buffered (TENSORGL_GL_GEMM), for the built-in table of a
+// card's tilings and for the tiling picked per product by timing
+// (TENSORGL_GL_TUNE=log, its choices printed) on the large products and the
+// LeNet and ResNet-18 steps (gemm-ab.txt, the choices in gemm-tune.json),
+// torch_ref.py --device cuda --large when python3 has torch with CUDA, the
+// CNN example on GL and the RNN example on GL and on the CPU, each step
+// under its own timeout within one budget (TENSORGL_GPU_BUDGET, 480 s),
+// into $OUT/gpu-<time>/ (packed as logs.tar.gz beside summary.txt), ending
+// with a digest of the figures and a pass/fail table. TENSORGL_GPU_STEPS
+// runs only the steps whose names match it (a second call's rerun),
+// TENSORGL_GPU_TESTRUN narrows the GL suite, TENSORGL_GPU_GEMM_ARMS the
+// GEMM comparison. TENSORGL_GPU_QUICK=1 makes it a dry run of a few
 // minutes (each benchmark once), as on Mesa llvmpipe here.
 //
 // The side-by-side comparison with PyTorch (with OpenBLAS and tcmalloc
