@@ -3,28 +3,28 @@
 # bench/gpu/prepare.sh: no Go toolchain, no network, minutes counted. From
 # the repository root:
 #
-#	bash bench/gpu/run.sh [results-dir]
+#	bash bench/gpu/run.sh [results-dir]     (a path without spaces)
 #
 # Steps, most wanted first, each with its own timeout, continuing after a
 # failure: the machine (nvidia-smi, libraries, tensorgl info), the GL
-# conformance tests, tensorgl check, BenchmarkDispatch, the GL host path
-# with its elision of redundant state and barriers off and on
-# (TENSORGL_GL_ELIDE=0 and 1, alternated: the x1000 dispatch bursts and the
-# GAN training step on GL), BenchmarkTrainStep
-# (GL and CPU), the RNN steps with the recurrences one GEMM a step or fused
-# (TENSORGL_GL_ELMAN, alternated), BenchmarkTrainStepLarge on GL, a profile
-# of every kernel of the training steps (TestStepProfile), the LSTM
-# and GRU steps as two kernels or one (TENSORGL_GL_RNNSTEP, alternated),
-# BenchmarkMatMul, PyTorch
+# conformance tests, tensorgl check, BenchmarkDispatch, BenchmarkTrainStep
+# (GL and CPU), BenchmarkTrainStepLarge on GL, BenchmarkMatMul, PyTorch
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
-# CUDA), the CNN example on Fashion-MNIST on GL, the ResNet-18 step and its
-# layers with convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD,
-# alternated), LeNet's convolutions direct or as implicit GEMMs
-# (TENSORGL_GL_CONVDIRECT, alternated), BenchmarkKernel on GL, the
-# large steps at batch 1024 on the CPU, BenchmarkKernel on the CPU, the
-# CPU and cross-device suites, and the RNN example. A step that would end
-# after the budget is cut short or skipped. The end of the output is a
-# pass/fail table of the steps, also in summary.txt.
+# CUDA), the CNN example on Fashion-MNIST on GL, the RNN example on GL and
+# on the CPU, LeNet's convolutions direct or as implicit GEMMs
+# (TENSORGL_GL_CONVDIRECT, alternated), the ResNet-18 step and its layers
+# with convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD,
+# alternated), the GEMM tilings (gemm-ab), a profile of every kernel of the
+# training steps (TestStepProfile), the RNN steps with the recurrences one
+# GEMM a step or fused (TENSORGL_GL_ELMAN, alternated), the LSTM and GRU
+# steps as two kernels or one (TENSORGL_GL_RNNSTEP, alternated), the GL
+# host path with its elision of redundant state and barriers off and on
+# (TENSORGL_GL_ELIDE=0 and 1, alternated: the x1000 dispatch bursts and the
+# GAN training step on GL), BenchmarkKernel on GL, the large steps at
+# batch 1024 on the CPU, BenchmarkKernel on the CPU, and the CPU and
+# cross-device suites. A step that would end after the budget is cut
+# short or skipped. The end of the output is a pass/fail table of the
+# steps, also in summary.txt.
 #
 # Every raw output goes to results-dir (default $OUT/gpu-<UTC time> when
 # $OUT is set, else /tmp/gpu-<UTC time>). Under $OUT, which brings back at
@@ -49,7 +49,7 @@
 #	                       vec4,db, vec4,db,gvec4 (the default tiling so,
 #	                       the built-in table off), known (the defaults, the
 #	                       built-in table's tilings), tune (timed per
-#	                       product); default all five
+#	                       product); default scalar, known and tune
 #
 # The binaries link libEGL.so.1 and libGL.so.1 (glvnd) and, through the GLFW
 # path, libX11; glvnd loads NVIDIA's libEGL_nvidia.so.0 as its vendor file
@@ -194,68 +194,20 @@ count=3 torch_seconds=1 short=() conformance=120
 # minutes for the conformance suite alone, 19 s from the cache (2-core
 # Zen 5): there it gets four.
 [ -n "$quick" ] && count=1 torch_seconds=0 short=(-test.short) conformance=240
-
+# The steps, most wanted first: correctness, the training steps and
+# products against PyTorch, the examples (the character RNN on GL and on
+# the CPU: the GPU's speed-up), then the A/Bs that set the hardware
+# defaults (the direct or implicit-GEMM and Winograd convolutions, the
+# GEMM tilings, the recurrences, the host path), the kernel profile, the
+# kernel tables and the CPU suites.
+rounds=2
+[ -n "$quick" ] && rounds=1
 step info 30 . "$bin/tensorgl" info
 step gl-conformance "$conformance" device/gl "$bin/gl.test" -test.count=1 -test.v "${short[@]}" ${TENSORGL_GPU_TESTRUN:+-test.run "$TENSORGL_GPU_TESTRUN"}
 step check-gl 90 . "$bin/tensorgl" check -device gl
 step dispatch 60 bench "${bench[@]}" '^BenchmarkDispatch$' -test.benchtime "$(bt 0.5s)"
-# The A/B of the GL host path: each round runs three settings, so drift
-# hits all alike: elide=0-batch=1 is the old path (every state call and
-# barrier, each command handed over alone), elide=1-batch=1 skips the
-# redundant calls (the default), elide=1-batch=32 also hands commands over
-# 32 at a time; the mode is written into the benchmark names
-# (BenchmarkDispatch/elide=0-batch=1/...).
-rounds=2
-[ -n "$quick" ] && rounds=1
-step elide-ab 90 bench bash -c '
-	set -o pipefail
-	rc=0
-	for r in $(seq "$1"); do
-		for eb in 0:1 1:1 1:32; do
-			e=${eb%:*} q=${eb#*:}
-			TENSORGL_GL_ELIDE=$e TENSORGL_GL_BATCH=$q "$2" -test.run "^\$" -test.benchmem -test.benchtime "$3" \
-				-test.bench "^BenchmarkDispatch\$/^gl/x1000\$" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/elide=$e-batch=$q/|" || rc=1
-			TENSORGL_GL_ELIDE=$e TENSORGL_GL_BATCH=$q "$2" -test.run "^\$" -test.benchmem -test.benchtime "$4" \
-				-test.bench "^BenchmarkTrainStep\$/^gan\$/^gl" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/elide=$e-batch=$q/|" || rc=1
-		done
-	done
-	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)"
 step trainstep 120 bench "${bench[@]}" '^BenchmarkTrainStep$' -test.benchtime "$(bt 1s)" -test.count "$count"
-# ab VAR TAG ROUNDS BIN MODES PATTERN:BENCHTIME...: runs each benchmark
-# pattern with VAR set to each of MODES in turn, ROUNDS times, the mode
-# written into the benchmark names (Benchmark<Name>/TAG=<mode>/...).
-ab='
-	set -o pipefail
-	rc=0 var=$1 tag=$2 rounds=$3 bin=$4 modes=$5
-	shift 5
-	for r in $(seq "$rounds"); do
-		for m in $modes; do
-			for pb in "$@"; do
-				env "$var=$m" "$bin" -test.run "^\$" -test.benchtime "${pb##*:}" -test.bench "${pb%:*}" |
-					sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/$tag=$m/|" || rc=1
-			done
-		done
-	done
-	exit $rc'
-# The Elman recurrences one GEMM a step or fused into one dispatch each way
-# (TENSORGL_GL_ELMAN=steps, fused: the hardware default), the same results:
-# the character and rows RNN steps at batch 64 and 1 024 and the recurrence
-# kernels, alternated.
-step elman-ab 90 bench bash -c "$ab" _ TENSORGL_GL_ELMAN elman "$rounds" "$bin/bench.test" "steps fused" \
-	"^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl:$(bt 1s)" "^BenchmarkTrainStepLarge\$/^(rnn|rows)-b1024\$/^gl:$(bt 1s)" \
-	"^BenchmarkKernel\$/^Elman/^gl:$(bt 0.3s)"
 step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
-# Every kernel of warm training steps timed by GL timestamps (the seed's
-# steps at batch 64 and, but on a dry run, the large steps): where a step's
-# time goes on the GPU, kernel by kernel.
-plarge=1
-[ -n "$quick" ] && plarge=0
-step profile 90 bench env TENSORGL_PROFILE_LARGE=$plarge "$bin/bench.test" -test.run '^TestStepProfile$' -test.v -test.count=1
-# The LSTM and GRU steps as two kernels or fused into one each way
-# (TENSORGL_GL_RNNSTEP=pair, fused: the hardware default), the same bits:
-# the language models' training steps and the step kernels, alternated.
-step rnnstep-ab 90 bench bash -c "$ab" _ TENSORGL_GL_RNNSTEP rnnstep "$rounds" "$bin/bench.test" "pair fused" \
-	"^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^(LSTM|GRU)Step/^gl:$(bt 0.2s)"
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
 
 # PyTorch: the same steps and kernels, fp32 (TF32 off), when it is there.
@@ -291,9 +243,57 @@ else
 	step torch-ref-cpu 120 . env PYTHONUNBUFFERED=1 "$py" bench/torch_ref.py --only mlp,cnn --seconds 0 --gemm-sizes 256
 fi
 
-# After the comparisons with PyTorch, so that they come first when time is
-# short: the GEMM core's shared-memory tiles read as scalars (the default)
-# and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), that with MatMul's
+if [ -n "$quick" ]; then
+	step example-cnn 240 . "$bin/cnn" -device gl "${data[@]}" -epochs 1 -limit 1024 -out "$res/cnn-out"
+else
+	step example-cnn 150 . "$bin/cnn" -device gl "${data[@]}" -out "$res/cnn-out"
+fi
+if [ -n "$quick" ]; then
+	step example-rnn 120 . "$bin/rnn" -device gl -epochs 1 -limit 20000 -out "$res/rnn-out"
+else
+	step example-rnn 90 . "$bin/rnn" -device gl -out "$res/rnn-out"
+	# The same program on this machine's CPUs: the GPU's speed-up.
+	step example-rnn-cpu 90 . "$bin/rnn" -device cpu -out "$res/rnn-cpu-out"
+fi
+# ab TAG ROUNDS BIN MODES PATTERN:BENCHTIME...: runs each benchmark
+# pattern under each of MODES in turn (LABEL|VAR=value VAR=value ..., the
+# modes separated by ;), ROUNDS times, the label written into the benchmark
+# names (Benchmark<Name>/TAG=<label>/...).
+ab='
+	set -o pipefail
+	rc=0 tag=$1 rounds=$2 bin=$3
+	IFS=";" read -ra modes <<<"$4"
+	shift 4
+	for r in $(seq "$rounds"); do
+		for m in "${modes[@]}"; do
+			for pb in "$@"; do
+				env ${m#*|} "$bin" -test.run "^\$" -test.benchmem -test.benchtime "${pb##*:}" -test.bench "${pb%:*}" |
+					sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/$tag=${m%%|*}/|" || rc=1
+			done
+		done
+	done
+	exit $rc'
+# settings VAR VALUE...: ab's modes setting VAR to each VALUE in turn.
+settings() {
+	local v=$1 out= m
+	shift
+	for m; do out+="${out:+;}$m|$v=$m"; done
+	echo "$out"
+}
+# The convolutions of few channels (LeNet's) direct or as implicit GEMMs
+# (TENSORGL_GL_CONVDIRECT=1, 0: the hardware default), the forward pass and
+# the input gradient with the same bits where K is not split: the LeNet
+# step and its layers' kernels, alternated.
+step convdirect-ab 60 bench bash -c "$ab" _ convdirect "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_CONVDIRECT 0 1)" \
+	"^BenchmarkTrainStep\$/^cnn\$/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/lenet:$(bt 0.2s)"
+# The wide 3×3 stride-1 convolutions (all three passes) direct or by F(2×2, 3×3)
+# (TENSORGL_GL_WINOGRAD=0, 1: every one that can, the default from 2²⁷
+# multiply-adds), the same results within the tolerances: the ResNet-18
+# step and the ResNet layers' kernels, alternated.
+step winograd-ab 90 bench bash -c "$ab" _ winograd "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_WINOGRAD 0 1)" \
+	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/resnet:$(bt 0.2s)"
+# The GEMM core's shared-memory tiles read as scalars (the hardware
+# default) and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), that with MatMul's
 # operands also loaded as vec4 (vec4,db,gvec4), these three with the
 # built-in table of tilings off (TENSORGL_GL_TUNE=0), the defaults (known:
 # the table's tilings, device/gl/tuned.json, on the cards it lists), and
@@ -302,55 +302,55 @@ fi
 # choices are kept in gemm-tune.json, the card's per-shape table; the
 # trials run in the benchmark's first, unreported pass), all with the same
 # results: the large products, the LeNet step and the ResNet-18 step,
-# alternated, the mode in the benchmark names.
-step gemm-ab 120 bench bash -c '
-	set -o pipefail
-	rc=0
-	for r in $(seq "$1"); do
-		for g in $6; do
-			case $g in
-			known) env=(TENSORGL_GL_TUNE=) ;;
-			tune) env=(TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE="$5") ;;
-			*) env=(TENSORGL_GL_GEMM=$g TENSORGL_GL_TUNE=0) ;;
-			esac
-			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$3" \
-				-test.bench "^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
-			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$4" \
-				-test.bench "^BenchmarkTrainStep\$/^cnn\$/^gl" | sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/gemm=$g/|" || rc=1
-			env "${env[@]}" "$2" -test.run "^\$" -test.benchtime "$4" \
-				-test.bench "^BenchmarkTrainStepLarge\$/^resnet18/^gl" | sed "s|^Benchmark\([A-Za-z0-9]*\)/|Benchmark\1/gemm=$g/|" || rc=1
-		done
-	done
-	exit $rc' _ "$rounds" "$bin/bench.test" "$(bt 0.3s)" "$(bt 1s)" "$res/gemm-tune.json" "${TENSORGL_GPU_GEMM_ARMS:-scalar vec4,db vec4,db,gvec4 known tune}"
-if [ -n "$quick" ]; then
-	step example-cnn 240 . "$bin/cnn" -device gl "${data[@]}" -epochs 1 -limit 1024 -out "$res/cnn-out"
-else
-	step example-cnn 150 . "$bin/cnn" -device gl "${data[@]}" -out "$res/cnn-out"
-fi
-# After the comparisons with PyTorch and the example, as gemm-ab: the wide
-# 3×3 stride-1 convolutions (all three passes) direct or by F(2×2, 3×3)
-# (TENSORGL_GL_WINOGRAD=0, 1: every one that can, the default from 2²⁷
-# multiply-adds), the same results within the tolerances: the ResNet-18
-# step and the ResNet layers' kernels, alternated.
-step winograd-ab 90 bench bash -c "$ab" _ TENSORGL_GL_WINOGRAD winograd "$rounds" "$bin/bench.test" "0 1" \
-	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/resnet:$(bt 0.2s)"
-# The convolutions of few channels (LeNet's) direct or as implicit GEMMs
-# (TENSORGL_GL_CONVDIRECT=0, 1: the default), the same bits: the LeNet step
-# and its layers' kernels, alternated.
-step convdirect-ab 60 bench bash -c "$ab" _ TENSORGL_GL_CONVDIRECT convdirect "$rounds" "$bin/bench.test" "0 1" \
-	"^BenchmarkTrainStep\$/^cnn\$/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/lenet:$(bt 0.2s)"
+# alternated, the mode in the benchmark names. By default the scalar tiles,
+# the built-in table and tuning anew (TENSORGL_GPU_GEMM_ARMS: on the H200
+# the vec4 tiles were 6.5–7.7× slower).
+gemm=
+for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar known tune}; do
+	case $g in
+	known) m="known|TENSORGL_GL_TUNE=" ;;
+	tune) m="tune|TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE=$res/gemm-tune.json" ;;
+	*) m="$g|TENSORGL_GL_GEMM=$g TENSORGL_GL_TUNE=0" ;;
+	esac
+	gemm+="${gemm:+;}$m"
+done
+step gemm-ab 120 bench bash -c "$ab" _ gemm "$rounds" "$bin/bench.test" "$gemm" \
+	"^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x:$(bt 0.3s)" "^BenchmarkTrainStep\$/^cnn\$/^gl:$(bt 1s)" \
+	"^BenchmarkTrainStepLarge\$/^resnet18/^gl:$(bt 1s)"
+# Every kernel of warm training steps timed by GL timestamps (the seed's
+# steps at batch 64 and, but on a dry run, the large steps): where a step's
+# time goes on the GPU, kernel by kernel.
+plarge=1
+[ -n "$quick" ] && plarge=0
+step profile 90 bench env TENSORGL_PROFILE_LARGE=$plarge "$bin/bench.test" -test.run '^TestStepProfile$' -test.v -test.count=1
+# The Elman recurrences one GEMM a step or fused into one dispatch each way
+# (TENSORGL_GL_ELMAN=steps, fused: the hardware default up to batch ×
+# units² of 2²⁴), the same results where K is not split:
+# the character and rows RNN steps at batch 64 and 1 024 and the recurrence
+# kernels, alternated.
+step elman-ab 90 bench bash -c "$ab" _ elman "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_ELMAN steps fused)" \
+	"^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl:$(bt 1s)" "^BenchmarkTrainStepLarge\$/^(rnn|rows)-b1024\$/^gl:$(bt 1s)" \
+	"^BenchmarkKernel\$/^Elman/^gl:$(bt 0.3s)"
+# The LSTM and GRU steps as two kernels or fused into one each way
+# (TENSORGL_GL_RNNSTEP=pair, fused; by default on hardware the forward
+# steps as pairs, the backwards fused), the same bits:
+# the language models' training steps and the step kernels, alternated.
+step rnnstep-ab 90 bench bash -c "$ab" _ rnnstep "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_RNNSTEP pair fused)" \
+	"^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^(LSTM|GRU)Step/^gl:$(bt 0.2s)"
+# The A/B of the GL host path: each round runs three settings, so drift
+# hits all alike: elide=0-batch=1 is the old path (every state call and
+# barrier, each command handed over alone), elide=1-batch=1 skips the
+# redundant calls (the default), elide=1-batch=32 also hands commands over
+# 32 at a time; the mode is written into the benchmark names
+# (BenchmarkDispatch/elide=0-batch=1/...).
+step elide-ab 90 bench bash -c "$ab" _ elide "$rounds" "$bin/bench.test" \
+	"0-batch=1|TENSORGL_GL_ELIDE=0 TENSORGL_GL_BATCH=1;1-batch=1|TENSORGL_GL_ELIDE=1 TENSORGL_GL_BATCH=1;1-batch=32|TENSORGL_GL_ELIDE=1 TENSORGL_GL_BATCH=32" \
+	"^BenchmarkDispatch\$/^gl/x1000\$:$(bt 0.3s)" "^BenchmarkTrainStep\$/^gan\$/^gl:$(bt 1s)"
 step kernels-gl 120 bench "${bench[@]}" '^BenchmarkKernel$/./^gl' -test.benchtime "$(bt 0.1s)"
 step trainstep-large-cpu 120 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/-b1024$/^cpu$' -test.benchtime "$(bt 1s)"
 step kernels-cpu 120 bench "${bench[@]}" '^BenchmarkKernel$/./^cpu$' -test.benchtime "$(bt 0.1s)"
 step devicetest 60 device/devicetest "$bin/devicetest.test" -test.count=1 "${short[@]}"
 step crossdevice 120 internal/crossdevice "$bin/crossdevice.test" -test.count=1 "${short[@]}"
-if [ -n "$quick" ]; then
-	step example-rnn 120 . "$bin/rnn" -device gl -epochs 1 -limit 20000 -out "$res/rnn-out"
-else
-	step example-rnn 90 . "$bin/rnn" -device gl -out "$res/rnn-out"
-	# The same program on this machine's CPUs: the GPU's speed-up.
-	step example-rnn-cpu 90 . "$bin/rnn" -device cpu -out "$res/rnn-cpu-out"
-fi
 
 {
 	echo "tensorgl GPU run $stamp: $((SECONDS - start))s of a ${budget}s budget${quick:+ (QUICK: a dry run)}; raw outputs in $res"

@@ -188,7 +188,7 @@ func open(eglIndex int) (*Device, error) {
 	if err := <-initErr; err != nil {
 		return nil, fmt.Errorf("gl: %w: %w", device.ErrUnavailable, err)
 	}
-	if d.tune != tuneOff {
+	if d.tune == tuneKnown {
 		tab, err := knownTable()
 		if err == nil {
 			err = d.useTable(tab)

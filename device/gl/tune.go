@@ -22,8 +22,9 @@ import (
 
 // TuneEnv names the environment variable that, set to 1 when a device is
 // opened (unset, a device takes only the choices of the built-in table,
-// knownTunings; 0, the default tiling everywhere), has the GEMM core (MatMul and the three convolution passes) pick
-// its tiling per product by timing, as PyTorch's cudnn.benchmark picks
+// knownTunings, timing nothing; 0, the default tiling everywhere), has the
+// GEMM core (MatMul and the three convolution passes) pick its tiling per
+// product by timing, as PyTorch's cudnn.benchmark picks
 // convolution algorithms: the first product of each layout and shape runs
 // once under every candidate tiling (tuneCandidates) on scratch output,
 // timed by the GPU (GL_TIME_ELAPSED; by the wall clock around glFinish
@@ -100,8 +101,9 @@ func (d *Device) useTable(tab tuneTable) error {
 
 // knownTunings is the tuner's table of the GPUs it ran on (TuneFileEnv's
 // format, as bench/gpu/run.sh brings it back from the GEMM step): a device
-// whose renderer it lists runs those products under those tilings unless
-// TuneEnv is 0, timing nothing, with the same bits as the default tiling
+// whose renderer it lists runs those products under those tilings while
+// TuneEnv is unset (set, it is 0 or the tuner times every product anew),
+// timing nothing, with the same bits as the default tiling
 // (see TuneEnv). On the NVIDIA H200, against the default tiling,
 // alternated: MatMul 4096³ 7.78 → 5.54 ms, the ResNet-18 training step at
 // batch 128 34.0 → 26.6 ms, LeNet's at batch 64 1.27 → 1.17 ms
@@ -195,7 +197,8 @@ func tuneSetting() (tuneMode, error) {
 const tuneReps = 3
 
 // The candidate tilings besides the device's default. On hardware: the
-// 128×128 tile of 8×8 outputs per invocation and its halves (fewer, larger
+// 128×128 tile of 8×8 outputs per invocation (K steps of 8 or 16) and its
+// halves (fewer, larger
 // work groups against more, smaller ones), with scalar or vec4 shared
 // memory, single or double buffered, operands loaded from memory one value
 // or four at a time, and thin tiles for products of few rows. On llvmpipe, fewer: its work groups run one per core.
@@ -206,6 +209,8 @@ var (
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, gvec: true},
+		{m: 128, n: 128, k: 16, lx: 16, ly: 16},
+		{m: 128, n: 128, k: 16, lx: 16, ly: 16, gvec: true},
 		{m: 128, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 128, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
 		{m: 64, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true},
