@@ -112,9 +112,15 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 		if c.target != 0 {
 			defaults = append(defaults, hardwareTiles)
 		}
-		for _, def := range defaults {
+		// compiled: which tilings' programs this case has built. A tiling
+		// taken from a table is built the first time it runs, so the
+		// programs grow then (d.progs, read after run's Read waited for the
+		// GL thread).
+		compiled := map[string]bool{}
+		for i, def := range defaults {
 			def.thin = nil
 			want := run(def, nil, tuneOff)
+			compiled[def.String()] = true
 			splits, chunk := def.splitK(c.target, p.Batch, p.M, p.N, p.K)
 			if c.target != 0 && splits == 1 {
 				t.Fatalf("%s: K not split under %v", c.name, def)
@@ -125,7 +131,13 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 					continue
 				}
 				tried++
-				got := run(def, &cand, []tuneMode{tuneOn, tuneKnown}[tried%2])
+				mode := []tuneMode{tuneOn, tuneKnown}[tried%2]
+				before := len(d.progs)
+				got := run(def, &cand, mode)
+				if fresh := !compiled[cand.String()]; i == 0 && fresh && mode == tuneKnown && len(d.progs) == before {
+					t.Errorf("%s: %v from the built-in table did not run (no program built)", c.name, cand)
+				}
+				compiled[cand.String()] = true
 				for i := range want {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("%s: %v in place of %v: C[%d] (past %d: row sums) = %v, want %v", c.name, cand, def, i, nc, got[i], want[i])
