@@ -76,8 +76,11 @@ type Device struct {
 	// convDirect: convolutions with few channels run direct where they
 	// fit (see ConvDirectEnv).
 	convDirect bool
-	tuneMu     sync.Mutex
-	tuned      map[string]gemmTiles // the tuner's choices by product (layout and shape)
+	// knownHere: the built-in table (knownTunings) lists this renderer
+	// and serves it (TuneEnv unset).
+	knownHere bool
+	tuneMu    sync.Mutex
+	tuned     map[string]gemmTiles // the tuner's choices by product (layout and shape)
 	// tuneFile and tuneTab: the TuneFileEnv file and its contents (tuneMu).
 	tuneFile string
 	tuneTab  tuneTable
@@ -189,11 +192,7 @@ func open(eglIndex int) (*Device, error) {
 		return nil, fmt.Errorf("gl: %w: %w", device.ErrUnavailable, err)
 	}
 	if d.tune == tuneKnown {
-		tab, err := knownTable()
-		if err == nil {
-			err = d.useTable(tab)
-		}
-		if err != nil {
+		if err := d.useKnown(); err != nil {
 			d.Close()
 			return nil, fmt.Errorf("gl: the built-in tuning table: %w", err)
 		}

@@ -274,15 +274,17 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	// A trial of a family with its own store would run the store's writes
 	// twice (an update in place among them): those run on the default
 	// tiling.
-	if d.tune == tuneKnown && store == nil {
-		t = d.knownTiles(gemmKey(family, strings.Join(defs[:nLayout], ","), batch, m, n, k), t, splits, chunk)
-	} else if d.tune >= tuneOn && store == nil {
+	if known := d.tune == tuneKnown && d.knownHere; (known || d.tune >= tuneOn) && store == nil {
 		key := gemmKey(family, strings.Join(defs[:nLayout], ","), batch, m, n, k)
-		t = d.tunedTiles(name, key, t, splits, chunk, len(vecDefs) > 0, all[0].size, partials, func(t gemmTiles, c, p *glBuffer) bool {
-			trial := slices.Clone(all)
-			trial[0], trial[3] = c, p
-			return run(t, coreFor(t), trial, d.tryProgram)
-		})
+		if known {
+			t = d.knownTiles(key, t, splits, chunk)
+		} else {
+			t = d.tunedTiles(name, key, t, splits, chunk, len(vecDefs) > 0, all[0].size, partials, func(t gemmTiles, c, p *glBuffer) bool {
+				trial := slices.Clone(all)
+				trial[0], trial[3] = c, p
+				return run(t, coreFor(t), trial, d.tryProgram)
+			})
+		}
 	}
 	var scratch device.Buffer
 	if partials > 0 {

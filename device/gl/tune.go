@@ -121,6 +121,20 @@ func knownTable() (tuneTable, error) {
 	return tab, nil
 }
 
+// useKnown adds the built-in table's choices for this device's renderer to
+// the tuner's and notes whether it lists the renderer (knownHere).
+func (d *Device) useKnown() error {
+	tab, err := knownTable()
+	if err == nil {
+		err = d.useTable(tab)
+	}
+	if err != nil {
+		return err
+	}
+	d.knownHere = len(tab[d.info.Renderer]) > 0
+	return nil
+}
+
 // saveTuneFile rewrites the TuneFileEnv file with the choice t for key
 // added (tuneMu held). A failure is reported on stderr, not to the
 // device's user: the choice still serves this process.
@@ -198,10 +212,10 @@ const tuneReps = 3
 
 // The candidate tilings besides the device's default. On hardware: the
 // 128×128 tile of 8×8 outputs per invocation (K steps of 8 or 16) and its
-// halves (fewer, larger
-// work groups against more, smaller ones), with scalar or vec4 shared
-// memory, single or double buffered, operands loaded from memory one value
-// or four at a time, and thin tiles for products of few rows. On llvmpipe, fewer: its work groups run one per core.
+// halves (fewer, larger work groups against more, smaller ones), with
+// scalar or vec4 shared memory, single or double buffered, operands loaded
+// from memory one value or four at a time, and thin tiles for products of
+// few rows. On llvmpipe, fewer: its work groups run one per core.
 var (
 	hardwareCandidates = []gemmTiles{
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16},

@@ -75,9 +75,9 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 		// of a tuner (tuneOn) or of the built-in choices (tuneKnown).
 		run := func(def gemmTiles, choice *gemmTiles, mode tuneMode) []float32 {
 			d.tiles, d.splitTarget = def, c.target
-			d.tune, d.tuned = tuneOff, nil
+			d.tune, d.tuned, d.knownHere = tuneOff, nil, false
 			if choice != nil {
-				d.tune, d.tuned = mode, map[string]gemmTiles{key: *choice}
+				d.tune, d.tuned, d.knownHere = mode, map[string]gemmTiles{key: *choice}, mode == tuneKnown
 			}
 			out := d.Alloc(device.Float32, nc)
 			defer d.Free(out)
@@ -354,9 +354,11 @@ func TestTuneFile(t *testing.T) {
 
 // TestKnownTunings: the built-in table parses, names products as the
 // tuner does, and holds tilings that fit any GL 4.3 device (1 024
-// invocations, 32 KiB of shared memory); knownTiles serves a listed
-// product its tiling, and the default tiling to a product not listed or
-// to one whose split chunk the listed tiling's K step does not divide.
+// invocations, 32 KiB of shared memory), all of which a device of a listed
+// renderer takes (useKnown) and one of another renderer none; knownTiles
+// serves a listed product its tiling, and the default tiling to a product
+// not listed or to one whose split chunk the listed tiling's K step does
+// not divide.
 func TestKnownTunings(t *testing.T) {
 	tab, err := knownTable()
 	if err != nil {
@@ -372,12 +374,23 @@ func TestKnownTunings(t *testing.T) {
 		if len(products) == 0 {
 			t.Errorf("%q: no products", r)
 		}
+		// A device of that renderer takes every choice.
+		d := &Device{}
+		d.info.Renderer, d.info.Limits = r, gl43.info.Limits
+		if err := d.useKnown(); err != nil || !d.knownHere || len(d.tuned) != len(products) {
+			t.Errorf("%q: useKnown: %v, listed %v, %d of %d choices", r, err, d.knownHere, len(d.tuned), len(products))
+		}
 		for k, v := range products {
 			tiles, err := parseTiles(v)
 			if err != nil || !key.MatchString(k) || !gl43.fits(tiles) || tiles.String() != v {
 				t.Errorf("%q: %q: %q (%v): want a product as gemmKey names it and a tiling that fits GL 4.3", r, k, v, err)
 			}
 		}
+	}
+	other := &Device{}
+	other.info.Renderer = "llvmpipe (LLVM 15.0.6, 256 bits)"
+	if err := other.useKnown(); err != nil || other.knownHere || len(other.tuned) != 0 {
+		t.Errorf("a renderer not listed: useKnown: %v, listed %v, %d choices", err, other.knownHere, len(other.tuned))
 	}
 	def := hardwareTiles
 	choice := gemmTiles{m: 64, n: 64, k: 16, lx: 8, ly: 8, vec: true, db: true}
