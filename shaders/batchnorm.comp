@@ -5,7 +5,11 @@
 // counts the channel's rows of u_inner values in order) and a
 // shared-memory tree combines the partials, so the order is fixed.
 // NORMALISE and BACKWARD run one invocation per element.
-// Defines: one of STATS, NORMALISE, BACKWARD_REDUCE, BACKWARD; TRACK
+// BACKWARD_REDUCE with SPLIT sums slices of a channel's values in work
+// groups of their own and BACKWARD_COMBINE adds them in order (a GPU with
+// few channels to spread, see Device.bnSlices).
+// Defines: one of STATS, NORMALISE, BACKWARD_REDUCE (SPLIT),
+// BACKWARD_COMBINE, BACKWARD; TRACK
 // (STATS updates the running statistics); EVAL (the invstd operand holds
 // the running variance and the statistics are constants); RELU (NORMALISE
 // writes max(y, 0); BACKWARD_REDUCE masks dy by the output y > 0, writes
@@ -114,8 +118,16 @@ void main() {
 }
 
 #elif defined(BACKWARD_REDUCE)
+#ifdef SPLIT
+// Split: work group (ch, s) sums the channel's values e in
+// [s·u_chunk, (s+1)·u_chunk) and writes its two sums to partial
+// [2·(ch·u_slices + s)], BACKWARD_COMBINE then adds the slices in order.
+layout(std430, binding = 0) writeonly buffer Partial { float partial[]; };
+uniform int u_chunk, u_slices;
+#else
 layout(std430, binding = 0) writeonly buffer DW { float dw[]; };
 layout(std430, binding = 1) writeonly buffer DB { float db[]; };
+#endif
 layout(std430, binding = 2) readonly buffer DY { float dy[]; };
 layout(std430, binding = 3) readonly buffer X { float x[]; };
 layout(std430, binding = 4) readonly buffer Mean { float mean[]; };
@@ -134,7 +146,13 @@ void main() {
 	uint t = gl_LocalInvocationID.x;
 	float mu = mean[ch];
 	float sg = 0.0f, sgx = 0.0f;
-	for (int e = int(t); e < m; e += LOCAL_X) {
+#ifdef SPLIT
+	int first = int(groupID().y) * u_chunk;
+	int end = min(m, first + u_chunk);
+#else
+	int first = 0, end = m;
+#endif
+	for (int e = first + int(t); e < end; e += LOCAL_X) {
 		int i = at(ch, e);
 		float g = dy[i];
 #ifdef RELU
@@ -155,9 +173,36 @@ void main() {
 		barrier();
 	}
 	if (t == 0u) {
+#ifdef SPLIT
+		int at = 2 * (ch * u_slices + int(groupID().y));
+		partial[at] = pg[0];
+		partial[at + 1] = pgx[0];
+#else
 		db[ch] = pg[0];
 		dw[ch] = pgx[0] * invStd(invstd[ch]);
+#endif
 	}
+}
+
+#elif defined(BACKWARD_COMBINE)
+// One invocation per channel adds its u_slices slices' sums in order.
+layout(std430, binding = 0) writeonly buffer DW { float dw[]; };
+layout(std430, binding = 1) writeonly buffer DB { float db[]; };
+layout(std430, binding = 2) readonly buffer Partial { float partial[]; };
+layout(std430, binding = 5) readonly buffer InvStd { float invstd[]; };
+uniform int u_slices;
+
+void main() {
+	uint ch = globalX();
+	if (ch >= uint(u_c)) return;
+	float sg = 0.0f, sgx = 0.0f;
+	for (int s = 0; s < u_slices; s++) {
+		int at = 2 * (int(ch) * u_slices + s);
+		sg += partial[at];
+		sgx += partial[at + 1];
+	}
+	db[ch] = sg;
+	dw[ch] = sgx * invStd(invstd[ch]);
 }
 
 #elif defined(BACKWARD)

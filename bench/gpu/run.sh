@@ -14,7 +14,8 @@
 # on the CPU, LeNet's convolutions direct or as implicit GEMMs
 # (TENSORGL_GL_CONVDIRECT, alternated), the ResNet-18 step and its layers
 # with convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD,
-# alternated), the GEMM tilings (gemm-ab), a profile of every kernel of the
+# alternated), and its batch-norm reductions whole or split
+# (TENSORGL_GL_BNSPLIT, alternated), the GEMM tilings (gemm-ab), a profile of every kernel of the
 # training steps (TestStepProfile), the RNN steps with the recurrences one
 # GEMM a step or fused (TENSORGL_GL_ELMAN, alternated), the LSTM and GRU
 # steps as two kernels or one (TENSORGL_GL_RNNSTEP, alternated), the GL
@@ -292,6 +293,13 @@ step convdirect-ab 60 bench bash -c "$ab" _ convdirect "$rounds" "$bin/bench.tes
 # step and the ResNet layers' kernels, alternated.
 step winograd-ab 90 bench bash -c "$ab" _ winograd "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_WINOGRAD 0 1)" \
 	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/resnet:$(bt 0.2s)"
+# The batch-norm backward reduction one work group a channel or in slices
+# of each channel where the channels are too few to fill the GPU
+# (TENSORGL_GL_BNSPLIT=0, 1: the hardware default), the same results within
+# the tolerances: the ResNet-18 steps and the reduction's kernels,
+# alternated.
+step bnsplit-ab 60 bench bash -c "$ab" _ bnsplit "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_BNSPLIT 0 1)" \
+	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^BatchNormBackwardReduce/^gl:$(bt 0.2s)"
 # The GEMM core's shared-memory tiles read as scalars (the hardware
 # default) and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), that with MatMul's
 # operands also loaded as vec4 (vec4,db,gvec4), these three with the

@@ -23,7 +23,9 @@ func TestConformance(t *testing.T) {
 // one kernel a step or two, see RNNStepEnv), and the wide 3×3
 // convolutions direct or by F(2×2, 3×3), the way the device did not choose
 // (see WinogradEnv), and those of few channels as implicit GEMMs where the
-// device runs them direct (see ConvDirectEnv) or the other way; then with the device's tiling read as vec4 from
+// device runs them direct (see ConvDirectEnv) or the other way, and the
+// batch-norm backward reduction in slices where the device sums whole
+// channels or the other way (see bnSlices); then with the device's tiling read as vec4 from
 // double-buffered shared memory and MatMul's operands loaded as vec4, or, where the device does
 // that already, with scalar tiles and loads, and no thin tiles, so products
 // of few rows run on the wide tiles too. None may take any result out of its
@@ -40,6 +42,13 @@ func TestConformanceVariants(t *testing.T) {
 		d.elmanFused = !d.elmanFused
 		d.steps = rnnSteps{!d.steps.lstm, !d.steps.lstmBackward, !d.steps.gru, !d.steps.gruBackward}
 		d.convDirect = !d.convDirect
+		// The batch-norm backward reduction in slices of 3 values and more
+		// where the device sums whole channels (llvmpipe's), else whole.
+		if d.bnTarget == 0 {
+			d.bnTarget, d.bnSliceMin = 1<<20, 3
+		} else {
+			d.bnTarget = 0
+		}
 		// The suite's wide 3×3 convolutions (4·10⁶ multiply-adds and more)
 		// the other way: direct where the default takes them by F(2×2, 3×3)
 		// (llvmpipe's), else every one that can by it.

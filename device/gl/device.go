@@ -89,6 +89,10 @@ type Device struct {
 	wallTimer bool
 	// splitTarget is the work-group count below which GEMMs split K.
 	splitTarget int
+	// bnTarget is the work-group count below which the batch-norm
+	// backward reduction sums slices of each channel, of at least
+	// bnSliceMin values each (see bnSlices).
+	bnTarget, bnSliceMin int
 	// scatterBucketMinM and scatterScanMax: ScatterAdd uses buckets
 	// where it has more indices than the first and scanning them would
 	// read more than the second (see ScatterAdd).
@@ -341,9 +345,13 @@ func (d *Device) initContext() error {
 		Limits:   queryLimits(),
 	}
 	d.scatterBucketMinM, d.scatterScanMax = defaultScatterBucketMinM, hardwareScatterScanMax
-	d.tiles, d.splitTarget = hardwareTiles, hardwareSplitTarget
+	d.tiles, d.splitTarget, d.bnSliceMin = hardwareTiles, hardwareSplitTarget, bnSliceMin
 	if d.info.Software {
 		d.tiles, d.splitTarget, d.scatterScanMax = softwareTiles, softwareSplitTarget(), 0
+	}
+	if d.bnTarget, err = bnSplitSetting(d.info.Software); err != nil {
+		ctx.destroy()
+		return err
 	}
 	if d.tiles, err = d.tiles.withGEMMEnv(os.Getenv(GEMMEnv)); err != nil {
 		ctx.destroy()
