@@ -2,12 +2,7 @@
 
 package gl
 
-import (
-	"fmt"
-	"os"
-
-	"github.com/tensorgl/tensorgl/device"
-)
+import "github.com/tensorgl/tensorgl/device"
 
 // BatchNormStats runs one work group per channel.
 func (d *Device) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams) {
@@ -60,19 +55,11 @@ const BNSplitEnv = "TENSORGL_GL_BNSPLIT"
 // bnSplitSetting reads BNSplitEnv: the work-group count bnSlices splits
 // below, 0 for none.
 func bnSplitSetting(software bool) (int, error) {
-	switch v := os.Getenv(BNSplitEnv); v {
-	case "":
-		if software {
-			return 0, nil
-		}
-		return hardwareSplitTarget, nil
-	case "1":
-		return hardwareSplitTarget, nil
-	case "0":
-		return 0, nil
-	default:
-		return 0, fmt.Errorf("%s=%q: want 0 or 1", BNSplitEnv, v)
+	split, err := switchSetting(BNSplitEnv, !software, "0 or 1")
+	if !split || err != nil {
+		return 0, err
 	}
+	return hardwareSplitTarget, nil
 }
 
 // bnSliceMin is the fewest values of a channel one work group of the split
@@ -83,8 +70,8 @@ const bnSliceMin = 4096
 // bnSlices returns how many slices of each channel's N·Inner values
 // BatchNormBackwardReduce sums in work groups of their own: enough to bring
 // C·slices up to the device's bnTarget groups, each slice of at least
-// bnSliceMin values (the device's); 1 where the channels alone reach it, or with bnTarget
-// 0 (llvmpipe, whose cores the channels fill). A CIFAR ResNet-18 at batch
+// bnSliceMin values (the device's); 1 where the channels alone reach it,
+// or with bnTarget 0 (llvmpipe, whose cores the channels fill). A CIFAR ResNet-18 at batch
 // 128 sums 131 072 values in each of its first stage's 64 channels, 64
 // groups on the H200's 132 multiprocessors: its backward reductions took
 // 3.1 ms of the step by the device's timer

@@ -14,10 +14,11 @@ import (
 // is opened, whether the three passes of convolutions with few channels
 // run as direct convolutions (shaders/convdirect.comp; convDirectFits,
 // convDirectWgradFits): 1 where they fit (llvmpipe's default), 0 never, so
-// every one runs as the implicit GEMM (the default on hardware). Forward and backward to the input, one
-// invocation computes four pixels of a row for every output channel of its
-// group from inputs it reads once, the group's weights staged in shared
-// memory, summing in the GEMM's order (its bits); the weight gradient sums
+// every one runs as the implicit GEMM (the default on hardware). Forward
+// and backward to the input, one invocation computes four pixels of a row
+// for every output channel of its group from inputs it reads once, the
+// group's weights staged in shared memory, summing in the GEMM's order
+// (its bits); the weight gradient sums
 // slices of output rows, one invocation per filter, input channel and
 // filter row, then the slices in order. The implicit GEMM filled 6 or 16
 // of its tiles' rows on such layers (a weight gradient of 6×25 outputs 7%
@@ -49,15 +50,21 @@ const convDirectPix = 4
 // convDirectSetting reads ConvDirectEnv: unset, direct on a software
 // renderer only.
 func convDirectSetting(software bool) (bool, error) {
-	switch v := os.Getenv(ConvDirectEnv); v {
+	return switchSetting(ConvDirectEnv, software, "0 (convolutions as implicit GEMMs only) or 1 (few channels direct)")
+}
+
+// switchSetting reads the environment variable name as 0 (off) or 1 (on),
+// def where it is unset; any other value is an error saying want.
+func switchSetting(name string, def bool, want string) (bool, error) {
+	switch v := os.Getenv(name); v {
 	case "":
-		return software, nil
+		return def, nil
 	case "1":
 		return true, nil
 	case "0":
 		return false, nil
 	default:
-		return true, fmt.Errorf("%s=%q: want 0 (convolutions as implicit GEMMs only) or 1 (few channels direct)", ConvDirectEnv, v)
+		return def, fmt.Errorf("%s=%q: want %s", name, v, want)
 	}
 }
 
