@@ -67,9 +67,9 @@
 // (TENSORGL_GL_WINOGRAD=0 and 1, winograd-ab.txt), the LeNet step and its
 // layers' kernels with the convolutions of few channels direct or as
 // implicit GEMMs (TENSORGL_GL_CONVDIRECT=0 and 1, convdirect-ab.txt), the
-// same for the GEMM
-// core's tiles read as scalars or
-// vec4 double-buffered (TENSORGL_GL_GEMM), for the built-in table of a
+// same for the GEMM core's tiles and loads all scalar, as the defaults
+// have them (vec4 loads of MatMul's operands, small tiles for MatMuls of
+// few work groups) or vec4 double-buffered (TENSORGL_GL_GEMM), for the built-in table of a
 // card's tilings and for the tiling picked per product by timing
 // (TENSORGL_GL_TUNE=log, its choices printed) on the large products and the
 // LeNet and ResNet-18 steps (gemm-ab.txt, the choices in gemm-tune.json),

@@ -47,10 +47,11 @@
 #	TENSORGL_GPU_TESTRUN   the GL conformance step's -test.run (default:
 #	                       every test)
 #	TENSORGL_GPU_GEMM_ARMS the GEMM comparison's settings, of: scalar,
-#	                       vec4,db, vec4,db,gvec4 (the default tiling so,
-#	                       the built-in table off), known (the defaults, the
-#	                       built-in table's tilings), tune (timed per
-#	                       product); default scalar, known and tune
+#	                       vec4,db, vec4,db,gvec4, gvec4,small (the default
+#	                       tiling so, the built-in table off), default (the
+#	                       defaults, the table off), known (the defaults,
+#	                       the built-in table's tilings), tune (timed per
+#	                       product); default scalar, default, known and tune
 #
 # The binaries link libEGL.so.1 and libGL.so.1 (glvnd) and, through the GLFW
 # path, libX11; glvnd loads NVIDIA's libEGL_nvidia.so.0 as its vendor file
@@ -300,22 +301,27 @@ step winograd-ab 90 bench bash -c "$ab" _ winograd "$rounds" "$bin/bench.test" "
 # alternated.
 step bnsplit-ab 60 bench bash -c "$ab" _ bnsplit "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_BNSPLIT 0 1)" \
 	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^BatchNormBackwardReduce/^gl:$(bt 0.2s)"
-# The GEMM core's shared-memory tiles read as scalars (the hardware
-# default) and as vec4 double-buffered (TENSORGL_GL_GEMM=vec4,db), that with MatMul's
-# operands also loaded as vec4 (vec4,db,gvec4), these three with the
-# built-in table of tilings off (TENSORGL_GL_TUNE=0), the defaults (known:
-# the table's tilings, device/gl/tuned.json, on the cards it lists), and
+# The GEMM core's shared-memory tiles and MatMul's loads all scalar, on
+# 128×128 tiles (TENSORGL_GL_GEMM=scalar, the hardware default before
+# 2026-12-04), as the defaults have them (default: vec4 loads, 64×64 tiles
+# for MatMuls of fewer than 16 work groups), as vec4 double-buffered tiles
+# (TENSORGL_GL_GEMM=vec4,db), that with MatMul's operands also loaded as
+# vec4 (vec4,db,gvec4), these with the built-in table of tilings off
+# (TENSORGL_GL_TUNE=0), the defaults with the table (known: its tilings,
+# device/gl/tuned.json, on the cards it lists), and
 # the tiling chosen per product by timing (TENSORGL_GL_TUNE=log: each choice, with
 # every candidate's time, is printed to stderr, into gemm-ab.txt, and the
 # choices are kept in gemm-tune.json, the card's per-shape table; the
 # trials run in the benchmark's first, unreported pass), all with the same
 # results: the large products, the LeNet step and the ResNet-18 step,
-# alternated, the mode in the benchmark names. By default the scalar tiles,
-# the built-in table and tuning anew (TENSORGL_GPU_GEMM_ARMS: on the H200
-# the vec4 tiles were 6.5–7.7× slower).
+# alternated, the mode in the benchmark names. By default scalar, the
+# defaults without and with the built-in table and tuning anew
+# (TENSORGL_GPU_GEMM_ARMS: on the H200 the vec4 tiles were 6.5–7.7×
+# slower).
 gemm=
-for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar known tune}; do
+for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar default known tune}; do
 	case $g in
+	default) m="default|TENSORGL_GL_GEMM= TENSORGL_GL_TUNE=0" ;;
 	known) m="known|TENSORGL_GL_TUNE=" ;;
 	tune) m="tune|TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE=$res/gemm-tune.json" ;;
 	*) m="$g|TENSORGL_GL_GEMM=$g TENSORGL_GL_TUNE=0" ;;

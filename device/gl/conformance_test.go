@@ -65,8 +65,9 @@ func TestConformanceVariants(t *testing.T) {
 	})
 	t.Run("other-loads-wide-tiles-only", func(t *testing.T) {
 		// Scalar tiles and loads where the device reads vec4 (llvmpipe),
-		// else vec4 double-buffered tiles and vec4 loads; and no thin
-		// tiles, so products of few rows run on the wide ones too.
+		// else vec4 double-buffered tiles and vec4 loads; and no thin or
+		// small tiles, so products of few rows or groups run on the wide
+		// ones too.
 		d3 := openOrSkip(t)
 		d3.tiles = own
 		d3.tiles.vec, d3.tiles.db, d3.tiles.gvec = false, false, false
@@ -77,7 +78,7 @@ func TestConformanceVariants(t *testing.T) {
 				t.Fatalf("tiles %+v: want them read as vec4", own)
 			}
 		}
-		d3.tiles.thin = nil
+		d3.tiles = d3.tiles.plain()
 		devicetest.Run(t, d3)
 	})
 }

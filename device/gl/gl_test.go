@@ -343,7 +343,9 @@ func TestSplitK(t *testing.T) {
 	defer d.Close()
 	d.splitTarget = hardwareSplitTarget // split these shapes on any machine
 	d.convDirect = false                // the convolutions' few channels as implicit GEMMs too
-	for _, tiles := range []gemmTiles{softwareTiles, *softwareTiles.thin, hardwareTiles, *hardwareTiles.thin} {
+	// hardwareTiles take their small tiles for these products; plain,
+	// 128×128.
+	for _, tiles := range []gemmTiles{softwareTiles, *softwareTiles.thin, hardwareTiles, hardwareTiles.plain(), *hardwareTiles.thin} {
 		d.tiles = tiles
 		t.Run(fmt.Sprintf("tiles%dx%d", tiles.m, tiles.n), func(t *testing.T) { testSplitK(t, d) })
 	}
@@ -803,8 +805,8 @@ func TestVecTilesSameBits(t *testing.T) {
 		return out
 	}
 	tall := gemmTiles{m: 128, n: 32, k: 8, lx: 8, ly: 8} // 128 rows, 64 invocations
-	for _, tiles := range []gemmTiles{softwareTiles, hardwareTiles, *hardwareTiles.thin, tall} {
-		tiles.thin = nil
+	for _, tiles := range []gemmTiles{softwareTiles, hardwareTiles, *hardwareTiles.thin, *hardwareTiles.small, tall} {
+		tiles = tiles.plain()
 		tiles.vec, tiles.db, tiles.gvec = false, false, false
 		want := run(tiles)
 		for _, mode := range []string{"vec4", "db", "vec4,db", "gvec4", "vec4,db,gvec4"} {
@@ -822,6 +824,46 @@ func TestVecTilesSameBits(t *testing.T) {
 	}
 	if _, err := hardwareTiles.withGEMMEnv("vec8"); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_GEMM="vec8": want scalar`) {
 		t.Errorf("withGEMMEnv(vec8): %v", err)
+	}
+}
+
+// TestPickFor: products of at most thin.m rows take the thin tiling;
+// MatMuls to which the wide tiling gives fewer than smallGroups work groups
+// the small one, other families never; and GEMMEnv, set, gives the tiles
+// exactly the choices it lists.
+func TestPickFor(t *testing.T) {
+	small, thin := *hardwareTiles.small, *hardwareTiles.thin
+	for _, c := range []struct {
+		family      string
+		batch, m, n int
+		want        gemmTiles
+	}{
+		{"matmul", 1, 64, 120, small},  // LeNet's first FC layer: 1 group of 128×128
+		{"matmul", 1, 10, 84, thin},    // few rows: thin first
+		{"matmul", 1, 512, 384, small}, // 4·3 = 12 groups
+		{"matmul", 1, 512, 512, hardwareTiles.plain()},
+		{"matmul", 16, 64, 64, hardwareTiles.plain()}, // 16 groups
+		{"conv", 1, 64, 120, hardwareTiles.plain()},
+		{"rnnstep", 1, 64, 512, hardwareTiles.plain()},
+	} {
+		got := hardwareTiles.pickFor(c.family, c.batch, c.m, c.n).plain()
+		if got != c.want.plain() {
+			t.Errorf("%s %d×%d×%d: %v, want %v", c.family, c.batch, c.m, c.n, got, c.want)
+		}
+		if got := softwareTiles.pickFor(c.family, c.batch, c.m, c.n); c.m > softwareTiles.thin.m && got.m != softwareTiles.m {
+			t.Errorf("llvmpipe's tiles for %s %d×%d×%d: %v, want its wide ones (no small tiling)", c.family, c.batch, c.m, c.n, got)
+		}
+	}
+	if !hardwareTiles.gvec || hardwareTiles.vec || hardwareTiles.db {
+		t.Errorf("hardware tiles %v: want scalar shared memory and vec4 loads", hardwareTiles)
+	}
+	for v, want := range map[string][4]bool{"": {false, false, true, true}, "scalar": {}, "db": {false, true, false, false},
+		"vec4,gvec4": {true, false, true, false}, "gvec4,small": {false, false, true, true}} {
+		got, err := hardwareTiles.withGEMMEnv(v)
+		if err != nil || [4]bool{got.vec, got.db, got.gvec, got.small != nil} != want || got.thin != hardwareTiles.thin ||
+			got.small != nil && got.small != hardwareTiles.small {
+			t.Errorf("%s=%q: %v (%v), want vec4, db, gvec4, small %v and the thin tiling kept", GEMMEnv, v, got, err, want)
+		}
 	}
 }
 

@@ -22,9 +22,12 @@ import (
 // thin, when set, is the tiling used instead for products of at most thin.m
 // rows: a convolution with few channels (LeNet's 1 → 6 → 16) fills a
 // 128-row tile one row in twenty, and such products are common.
+//
+// small, when set, is the tiling MatMul uses instead where the tiles give
+// fewer than smallGroups work groups (see pickFor).
 type gemmTiles struct {
 	m, n, k, lx, ly, splitTarget int
-	thin                         *gemmTiles
+	thin, small                  *gemmTiles
 	// vec keeps the tiles in shared memory as vec4 (VEC_SMEM in
 	// shaders/matmul.comp): 16-byte reads of 4 adjacent rows or columns.
 	// db double-buffers them (DOUBLE_BUFFER): the next K step's loads are
@@ -37,15 +40,24 @@ type gemmTiles struct {
 
 // GEMMEnv names the environment variable that chooses, when a device is
 // opened, how the GEMM core's wide tiles live in shared memory and are
-// loaded: a comma-separated list of vec4 (read as vec4, see gemmTiles.vec),
-// db (double-buffered, gemmTiles.db) and gvec4 (MatMul's operands loaded
-// from memory as vec4, gemmTiles.gvec), or scalar (the default: none). The results
-// are the same to the bit whichever is chosen. It exists so that a GPU can
-// time them; the default changes when one has.
+// loaded, and whether MatMuls of few work groups take smaller ones: a
+// comma-separated list of vec4 (read as vec4, see gemmTiles.vec), db
+// (double-buffered, gemmTiles.db), gvec4 (MatMul's operands loaded from
+// memory as vec4, gemmTiles.gvec) and small (the device's small tiling,
+// where it has one: gemmTiles.small), or scalar (none of them). Unset, the
+// device's default: vec4, db and gvec4 on llvmpipe, gvec4 and small on
+// hardware (see hardwareTiles). The results are the same to the bit
+// whichever is chosen. It exists so that a GPU can time them.
 const GEMMEnv = "TENSORGL_GL_GEMM"
 
-// withGEMMEnv returns t as the value of GEMMEnv asks.
+// withGEMMEnv returns t as the value of GEMMEnv asks: t itself where it is
+// empty, else t with exactly the choices it lists.
 func (t gemmTiles) withGEMMEnv(v string) (gemmTiles, error) {
+	if v == "" {
+		return t, nil
+	}
+	small := t.small
+	t.vec, t.db, t.gvec, t.small = false, false, false, nil
 	for _, f := range strings.Split(v, ",") {
 		switch strings.TrimSpace(f) {
 		case "", "scalar":
@@ -55,8 +67,10 @@ func (t gemmTiles) withGEMMEnv(v string) (gemmTiles, error) {
 			t.db = true
 		case "gvec4":
 			t.gvec = true
+		case "small":
+			t.small = small
 		default:
-			return t, fmt.Errorf("%s=%q: want scalar, or any of vec4, db and gvec4 separated by commas", GEMMEnv, v)
+			return t, fmt.Errorf("%s=%q: want scalar, or any of vec4, db, gvec4 and small separated by commas", GEMMEnv, v)
 		}
 	}
 	return t, nil
@@ -85,6 +99,34 @@ func (t gemmTiles) pick(m int) gemmTiles {
 	return t
 }
 
+// smallGroups is the work-group count below which MatMul takes the small
+// tiling where there is one (gemmTiles.small).
+const smallGroups = 16
+
+// pickFor returns the tiling for the batch M×N products of family: pick's,
+// or for MatMul the small tiling where pick's would give fewer than
+// smallGroups work groups.
+func (t gemmTiles) pickFor(family string, batch, m, n int) gemmTiles {
+	t = t.pick(m)
+	if family == "matmul" && t.small != nil && t.groups(batch, m, n) < smallGroups {
+		return *t.small
+	}
+	return t
+}
+
+// groups returns how many work groups tiling t gives the batch M×N
+// products, K whole.
+func (t gemmTiles) groups(batch, m, n int) int {
+	return batch * ((m + t.m - 1) / t.m) * ((n + t.n - 1) / t.n)
+}
+
+// plain returns t without its thin and small tilings: one tiling, as the
+// tuner's candidates are.
+func (t gemmTiles) plain() gemmTiles {
+	t.thin, t.small = nil, nil
+	return t
+}
+
 var (
 	// softwareTiles suit llvmpipe, which runs a work group's invocations as
 	// coroutines on one core: few invocations doing 8×8 outputs each were the
@@ -100,9 +142,20 @@ var (
 		thin: &gemmTiles{m: 16, n: 64, k: 16, lx: 8, ly: 8, gvec: true}}
 	// hardwareTiles are the classic 2-D register-blocked SGEMM shape
 	// (128×128×8 tile, 256 invocations, 8×8 outputs each, 8 KiB of shared
-	// memory).
-	hardwareTiles = gemmTiles{m: 128, n: 128, k: 8, lx: 16, ly: 16,
-		thin: &gemmTiles{m: 16, n: 128, k: 16, lx: 32, ly: 8}}
+	// memory), MatMul loading its operands as vec4 where their layout
+	// allows, and for MatMuls of fewer than smallGroups such tiles 64×64
+	// tiles of 4×4 outputs an invocation. On the H200 the tuner timed every
+	// tiling on 74 products (bench/results/h200-run-2026-12-04-first/
+	// gemm-ab.txt.gz): on 128×128 tiles the vec4 loads ran 31 of its 32
+	// MatMuls faster (0.58–0.97 of the time; 1.03 on one), and 64×64 tiles
+	// each of the 10 MatMuls of at most 4 such groups (LeNet's and the
+	// GAN's at batch 64: 0.43–0.67 of the time with scalar loads, 0.53–0.82
+	// of that with vec4 loads); it timed none of 5 to 15 groups, and at 16
+	// the 64×64 tiles won two of four. The convolutions' products were
+	// mixed between the two sizes and keep 128×128.
+	hardwareTiles = gemmTiles{m: 128, n: 128, k: 8, lx: 16, ly: 16, gvec: true,
+		thin:  &gemmTiles{m: 16, n: 128, k: 16, lx: 32, ly: 8},
+		small: &gemmTiles{m: 64, n: 64, k: 8, lx: 16, ly: 16}}
 )
 
 // Split-K targets: the work-group count below which a GEMM with a long K
@@ -137,7 +190,7 @@ func (t gemmTiles) defs() []string {
 // On the H200 a ResNet-sized backward-input pass of 256 groups split in
 // two took 830 µs against 573 µs whole, hence the quarter.
 func (t gemmTiles) splitK(target, batch, m, n, k int) (splits, chunk int) {
-	groups := batch * ((m + t.m - 1) / t.m) * ((n + t.n - 1) / t.n)
+	groups := t.groups(batch, m, n)
 	minChunk := 8 * t.k
 	if target == 0 || 4*groups > target || k < 2*minChunk {
 		return 1, k
@@ -167,7 +220,7 @@ type gemmStore struct {
 // buffer (binding 3), then a second pass that sums the slices in order and
 // stores the result through the epilogue.
 func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, bufs []*glBuffer, e device.Epilogue, store *gemmStore, set func(*program), batch, m, n, k int) {
-	t := d.tiles.pick(m)
+	t := d.tiles.pickFor(family, batch, m, n)
 	all := []*glBuffer{bufs[0], bufs[1], bufs[2], nil, nil, nil, nil, nil}
 	w := writes(0)
 	reduceN := batch * m * n

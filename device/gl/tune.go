@@ -212,27 +212,31 @@ const tuneReps = 3
 
 // The candidate tilings besides the device's default. On hardware: the
 // 128×128 tile of 8×8 outputs per invocation (K steps of 8 or 16) and its
-// halves (fewer, larger work groups against more, smaller ones), with
-// scalar or vec4 shared memory, single or double buffered, operands loaded
-// from memory one value or four at a time, and thin tiles for products of
-// few rows. On llvmpipe, fewer: its work groups run one per core.
+// halves and quarters (fewer, larger work groups against more, smaller
+// ones), with scalar or vec4 shared memory, single or double buffered,
+// operands loaded from memory one value or four at a time, and thin tiles
+// for products of few rows. On llvmpipe, fewer: its work groups run one per
+// core.
 var (
 	hardwareCandidates = []gemmTiles{
+		{m: 128, n: 128, k: 8, lx: 16, ly: 16, gvec: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
-		{m: 128, n: 128, k: 8, lx: 16, ly: 16, gvec: true},
 		{m: 128, n: 128, k: 16, lx: 16, ly: 16},
 		{m: 128, n: 128, k: 16, lx: 16, ly: 16, gvec: true},
 		{m: 128, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 128, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
 		{m: 64, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 64, n: 64, k: 8, lx: 16, ly: 16},
+		{m: 64, n: 64, k: 8, lx: 16, ly: 16, gvec: true},
 		{m: 64, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 64, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
 		{m: 64, n: 64, k: 16, lx: 8, ly: 8, vec: true, db: true},
 		{m: 32, n: 128, k: 8, lx: 32, ly: 8, vec: true, db: true},
+		{m: 32, n: 64, k: 8, lx: 16, ly: 8},
+		{m: 32, n: 32, k: 8, lx: 8, ly: 8},
 		{m: 16, n: 128, k: 16, lx: 32, ly: 8},
 		{m: 16, n: 64, k: 16, lx: 16, ly: 8},
 	}
@@ -268,7 +272,7 @@ func (t gemmTiles) String() string {
 // those loading operands as vec4 when the product has no such loads (gvec
 // false: a convolution, or a MatMul whose layout does not allow them).
 func (d *Device) tuneCandidates(def gemmTiles, splits, chunk int, gvec bool) []gemmTiles {
-	def.thin = nil
+	def = def.plain()
 	if !gvec {
 		def.gvec = false
 	}

@@ -118,7 +118,7 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 		// GL thread).
 		compiled := map[string]bool{}
 		for i, def := range defaults {
-			def.thin = nil
+			def = def.plain()
 			want := run(def, nil, tuneOff)
 			compiled[def.String()] = true
 			splits, chunk := def.splitK(c.target, p.Batch, p.M, p.N, p.K)
