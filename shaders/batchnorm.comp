@@ -7,10 +7,13 @@
 // NORMALISE and BACKWARD run one invocation per element.
 // BACKWARD_REDUCE with SPLIT sums slices of a channel's values in work
 // groups of their own and BACKWARD_COMBINE adds them in order (a GPU with
-// few channels to spread, see Device.bnSlices).
-// Defines: one of STATS, NORMALISE, BACKWARD_REDUCE (SPLIT),
-// BACKWARD_COMBINE, BACKWARD; TRACK
-// (STATS updates the running statistics); EVAL (the invstd operand holds
+// few channels to spread, see Device.bnSlices); STATS with SPLIT likewise
+// takes each slice's mean and sum of squared deviations, and
+// STATS_COMBINE merges them in order (Chan, Golub and LeVeque's pairwise
+// update, one slice at a time).
+// Defines: one of STATS (SPLIT), STATS_COMBINE, NORMALISE,
+// BACKWARD_REDUCE (SPLIT), BACKWARD_COMBINE, BACKWARD; TRACK
+// (STATS and STATS_COMBINE update the running statistics); EVAL (the invstd operand holds
 // the running variance and the statistics are constants); RELU (NORMALISE
 // writes max(y, 0); BACKWARD_REDUCE masks dy by the output y > 0, writes
 // the masked gradient dz and sums it); RESIDUAL (NORMALISE adds r before
@@ -41,13 +44,36 @@ float invStd(float v) {
 #endif
 }
 
-#if defined(STATS)
+#if defined(STATS) || defined(STATS_COMBINE)
+#if defined(STATS) && defined(SPLIT)
+// Split: work group (ch, s) takes the channel's values e in
+// [s·u_chunk, (s+1)·u_chunk), and writes their mean and sum of squared
+// deviations from it to partial[2·(ch·u_slices + s)].
+layout(std430, binding = 0) writeonly buffer Partial { float partial[]; };
+uniform int u_chunk, u_slices;
+#else
 layout(std430, binding = 0) writeonly buffer Mean { float mean[]; };
 layout(std430, binding = 1) writeonly buffer InvStd { float invstd[]; };
 layout(std430, binding = 2) buffer RunMean { float runMean[]; };
 layout(std430, binding = 3) buffer RunVar { float runVar[]; };
-layout(std430, binding = 4) readonly buffer X { float x[]; };
 uniform float u_momentum;
+
+// store writes channel ch's mean mu and biased variance v over m values,
+// and with TRACK updates its running statistics (the variance unbiased).
+void store(int ch, float mu, float v, int m) {
+	mean[ch] = mu;
+	invstd[ch] = inversesqrt(v + u_eps);
+#ifdef TRACK
+	float k = u_momentum;
+	runMean[ch] = (1.0f - k) * runMean[ch] + k * mu;
+	runVar[ch] = (1.0f - k) * runVar[ch] + k * (v * float(m) / float(m - 1));
+#endif
+}
+#endif
+#endif
+
+#if defined(STATS)
+layout(std430, binding = 4) readonly buffer X { float x[]; };
 
 shared float part[LOCAL_X];
 
@@ -69,26 +95,59 @@ void main() {
 	int ch = int(groupID().x);
 	int m = u_n * u_inner;
 	int t = int(gl_LocalInvocationID.x);
+#ifdef SPLIT
+	int first = int(groupID().y) * u_chunk;
+	int end = min(m, first + u_chunk);
+#else
+	int first = 0, end = m;
+#endif
+	int count = max(end - first, 1); // an empty slice's sums are 0
 	float s = 0.0f;
-	for (int e = t; e < m; e += LOCAL_X) s += x[at(ch, e)];
-	float mu = total(s) / float(m);
+	for (int e = first + t; e < end; e += LOCAL_X) s += x[at(ch, e)];
+	float mu = total(s) / float(count);
 	// The deviations from the mean, in a second pass: a large mean does
 	// not cancel as it would in E[x²] − E[x]².
 	float q = 0.0f;
-	for (int e = t; e < m; e += LOCAL_X) {
+	for (int e = first + t; e < end; e += LOCAL_X) {
 		float d = x[at(ch, e)] - mu;
 		q += d * d;
 	}
-	float v = total(q) / float(m);
+	float sq = total(q);
 	if (t == 0) {
-		mean[ch] = mu;
-		invstd[ch] = inversesqrt(v + u_eps);
-#ifdef TRACK
-		float k = u_momentum;
-		runMean[ch] = (1.0f - k) * runMean[ch] + k * mu;
-		runVar[ch] = (1.0f - k) * runVar[ch] + k * (v * float(m) / float(m - 1));
+#ifdef SPLIT
+		int at = 2 * (ch * u_slices + int(groupID().y));
+		partial[at] = mu;
+		partial[at + 1] = sq;
+#else
+		store(ch, mu, sq / float(m), m);
 #endif
 	}
+}
+
+#elif defined(STATS_COMBINE)
+// One invocation per channel merges its u_slices slices of u_chunk values
+// (the last one the rest) in order: with n values of mean μ and squared
+// deviations q so far and a slice of n_s, μ_s, q_s, the n + n_s values
+// have mean μ + (μ_s − μ)·n_s/(n + n_s) and squared deviations
+// q + q_s + (μ_s − μ)²·n·n_s/(n + n_s).
+layout(std430, binding = 4) readonly buffer Partial { float partial[]; };
+uniform int u_chunk, u_slices;
+
+void main() {
+	uint c = globalX();
+	if (c >= uint(u_c)) return;
+	int ch = int(c), m = u_n * u_inner;
+	float n = 0.0f, mu = 0.0f, q = 0.0f;
+	for (int s = 0; s < u_slices; s++) {
+		int first = s * u_chunk, count = min(m, first + u_chunk) - first;
+		if (count <= 0) break;
+		int at = 2 * (ch * u_slices + s);
+		float ns = float(count), d = partial[at] - mu, tot = n + ns;
+		mu += d * (ns / tot);
+		q += partial[at + 1] + d * d * (n * ns / tot);
+		n = tot;
+	}
+	store(ch, mu, q / float(m), m);
 }
 
 #elif defined(NORMALISE)

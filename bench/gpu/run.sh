@@ -294,13 +294,13 @@ step convdirect-ab 60 bench bash -c "$ab" _ convdirect "$rounds" "$bin/bench.tes
 # step and the ResNet layers' kernels, alternated.
 step winograd-ab 90 bench bash -c "$ab" _ winograd "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_WINOGRAD 0 1)" \
 	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/resnet:$(bt 0.2s)"
-# The batch-norm backward reduction one work group a channel or in slices
-# of each channel where the channels are too few to fill the GPU
-# (TENSORGL_GL_BNSPLIT=0, 1: the hardware default), the same results within
-# the tolerances: the ResNet-18 steps and the reduction's kernels,
+# The batch-norm statistics and backward reduction one work group a channel
+# or in slices of each channel where the channels are too few to fill the
+# GPU (TENSORGL_GL_BNSPLIT=0, 1: the hardware default), the same results
+# within the tolerances: the ResNet-18 steps and the two kernels,
 # alternated.
 step bnsplit-ab 60 bench bash -c "$ab" _ bnsplit "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_BNSPLIT 0 1)" \
-	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^BatchNormBackwardReduce/^gl:$(bt 0.2s)"
+	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^BatchNorm(Stats|BackwardReduce)/^gl:$(bt 0.2s)"
 # The GEMM core's shared-memory tiles and MatMul's loads all scalar, on
 # 128×128 tiles (TENSORGL_GL_GEMM=scalar, the hardware default before
 # 2026-12-04), as the defaults have them (default: vec4 loads, 64×64 tiles

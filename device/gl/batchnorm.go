@@ -4,11 +4,37 @@ package gl
 
 import "github.com/tensorgl/tensorgl/device"
 
-// BatchNormStats runs one work group per channel.
+// BatchNormStats runs one work group per channel, or where the channels
+// are too few to fill a GPU one per slice of each channel's values and
+// then one invocation per channel merging the slices in order (bnSlices).
 func (d *Device) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams) {
 	bufs := []device.Buffer{mean, invstd, nil, nil, x}
 	if p.Track {
 		bufs[2], bufs[3] = runMean, runVar
+	}
+	if slices := d.bnSlices(p); slices > 1 {
+		m := p.N * p.Inner
+		chunk := (m + slices - 1) / slices
+		part := d.Alloc(device.Float32, 2*p.C*slices)
+		d.bnPass("batch-norm statistics", []string{"STATS", "SPLIT", localDef(rowLocal(chunk))}, writes(0),
+			[]device.Buffer{part, nil, nil, nil, x}, p, func(prog *program) {
+				prog.setInt("u_chunk", chunk)
+				prog.setInt("u_slices", slices)
+				d.dispatch(prog, p.C, slices, 1)
+			})
+		bufs[4] = part
+		defs := []string{"STATS_COMBINE", localDef(elemLocal)}
+		if p.Track {
+			defs = append(defs, "TRACK")
+		}
+		d.bnPass("batch-norm statistics combine", defs, writes(0, 1, 2, 3), bufs, p, func(prog *program) {
+			prog.setInt("u_chunk", chunk)
+			prog.setInt("u_slices", slices)
+			prog.setFloat("u_momentum", p.Momentum)
+			d.dispatch1(prog, p.C, elemLocal)
+		})
+		d.Free(part) // commands run in order: a reuse comes after the combine
+		return
 	}
 	d.batchNorm("batch-norm statistics", "STATS", true, writes(0, 1, 2, 3), bufs, p)
 }
@@ -44,8 +70,8 @@ func (d *Device) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.Buf
 }
 
 // BNSplitEnv names the environment variable that chooses, when a device is
-// opened, whether BatchNormBackwardReduce sums slices of a channel's values
-// in work groups of their own where the channels are too few to fill a GPU
+// opened, whether BatchNormStats and BatchNormBackwardReduce take slices of
+// a channel's values in work groups of their own where the channels are too few to fill a GPU
 // (see bnSlices): 1 (the default on hardware), 0 never (one work group a
 // channel, llvmpipe's default), with the same results within the
 // conformance tolerances (sums in another order). bench/gpu/run.sh times
@@ -68,15 +94,16 @@ func bnSplitSetting(software bool) (int, error) {
 const bnSliceMin = 4096
 
 // bnSlices returns how many slices of each channel's N·Inner values
-// BatchNormBackwardReduce sums in work groups of their own: enough to bring
+// BatchNormStats and BatchNormBackwardReduce take in work groups of their
+// own: enough to bring
 // C·slices up to the device's bnTarget groups, each slice of at least
 // bnSliceMin values (the device's); 1 where the channels alone reach it,
 // or with bnTarget 0 (llvmpipe, whose cores the channels fill). A CIFAR ResNet-18 at batch
 // 128 sums 131 072 values in each of its first stage's 64 channels, 64
 // groups on the H200's 132 multiprocessors: its backward reductions took
 // 3.1 ms of the step by the device's timer
-// (bench/results/h200-run-2026-12-04-first/profile.txt.gz); split, 512
-// groups (unmeasured on a GPU).
+// (bench/results/h200-run-2026-12-04-first/profile.txt.gz), its
+// statistics 0.76 ms; split, 512 groups each (unmeasured on a GPU).
 func (d *Device) bnSlices(p device.BatchNormParams) int {
 	if d.bnTarget == 0 || p.C >= d.bnTarget {
 		return 1

@@ -10,9 +10,9 @@ import (
 )
 
 // TestBatchNormSlices: how many slices of a channel's values the batch-norm
-// backward reduction sums apart (bnSlices), and that the split takes two
-// dispatches (the slices, then their sums in order) where whole channels
-// take one. The values are the conformance suite's (TestConformanceVariants
+// statistics and backward reduction take apart (bnSlices), and that the
+// split takes two dispatches each (the slices, then their sums or
+// statistics merged in order) where whole channels take one. The values are the conformance suite's (TestConformanceVariants
 // runs it split).
 func TestBatchNormSlices(t *testing.T) {
 	hw := &Device{bnTarget: hardwareSplitTarget, bnSliceMin: bnSliceMin}
@@ -58,7 +58,15 @@ func TestBatchNormSlices(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := d.Stats().Dispatches - before; got != int64(c.want) {
-			t.Errorf("target %d: %d dispatches, want %d", c.target, got, c.want)
+			t.Errorf("target %d: backward reduction in %d dispatches, want %d", c.target, got, c.want)
+		}
+		before = d.Stats().Dispatches
+		d.BatchNormStats(mean, invstd, nil, nil, x, p)
+		if err := d.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		if got := d.Stats().Dispatches - before; got != int64(c.want) {
+			t.Errorf("target %d: statistics in %d dispatches, want %d", c.target, got, c.want)
 		}
 	}
 }

@@ -62,10 +62,10 @@
 // default, or direct, as llvmpipe does: the forward pass and the input
 // gradient with the same results where the GEMM sums K whole (it does not
 // split it into slices), the weight gradient summed in another order.
-// TENSORGL_GL_BNSPLIT=0 or 1 (see BNSplitEnv) sums the batch-norm backward
-// reduction one work group a channel, or, where the channels are too few
-// to fill a GPU, in slices of each channel added in order (the default on
-// hardware).
+// TENSORGL_GL_BNSPLIT=0 or 1 (see BNSplitEnv) runs the batch-norm
+// statistics and backward reduction one work group a channel, or, where
+// the channels are too few to fill a GPU, in slices of each channel
+// combined in order (the default on hardware).
 //
 // Kernels are GLSL compute shaders from package shaders, specialised by
 // #defines and compiled once per variant. Grids larger than the
