@@ -226,8 +226,15 @@ shared vec4 Bs[NBUF][TILE_K][TILE_N / 4];
 			for (int j = 0; j < WN; j++) acc[i][j] = fma(ra[i / 4][i % 4], rb[j / 4][j % 4], acc[i][j]); \
 	}
 #else
-shared float As[NBUF][TILE_K][TILE_M];
-shared float Bs[NBUF][TILE_K][TILE_N];
+// PAD_SMEM: each K step's row 4 floats longer, so that the values a warp
+// loads along K land in different banks (see gemmTiles.pad).
+#ifdef PAD_SMEM
+#define SPAD 4
+#else
+#define SPAD 0
+#endif
+shared float As[NBUF][TILE_K][TILE_M + SPAD];
+shared float Bs[NBUF][TILE_K][TILE_N + SPAD];
 #define SET_A(b, k, m, v) As[b][k][m] = (v)
 #define SET_B(b, k, n, v) Bs[b][k][n] = (v)
 #define ROW(i) (ty + uint((i) * LOCAL_Y))

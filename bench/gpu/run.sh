@@ -47,11 +47,12 @@
 #	TENSORGL_GPU_TESTRUN   the GL conformance step's -test.run (default:
 #	                       every test)
 #	TENSORGL_GPU_GEMM_ARMS the GEMM comparison's settings, of: scalar,
-#	                       vec4,db, vec4,db,gvec4, gvec4,small (the default
-#	                       tiling so, the built-in table off), default (the
-#	                       defaults, the table off), known (the defaults,
-#	                       the built-in table's tilings), tune (timed per
-#	                       product); default scalar, default, known and tune
+#	                       vec4,db, vec4,db,gvec4, gvec4,small,pad (the
+#	                       default tiling so, the built-in table off),
+#	                       default (the defaults, the table off), known (the
+#	                       defaults, the built-in table's tilings), tune
+#	                       (timed per product); default scalar, default,
+#	                       gvec4,small,pad, known and tune
 #
 # The binaries link libEGL.so.1 and libGL.so.1 (glvnd) and, through the GLFW
 # path, libX11; glvnd loads NVIDIA's libEGL_nvidia.so.0 as its vendor file
@@ -304,7 +305,8 @@ step bnsplit-ab 60 bench bash -c "$ab" _ bnsplit "$rounds" "$bin/bench.test" "$(
 # The GEMM core's shared-memory tiles and MatMul's loads all scalar, on
 # 128×128 tiles (TENSORGL_GL_GEMM=scalar, the hardware default before
 # 2026-12-04), as the defaults have them (default: vec4 loads, 64×64 tiles
-# for MatMuls of fewer than 16 work groups), as vec4 double-buffered tiles
+# for MatMuls of fewer than 16 work groups), those with the scalar tiles'
+# rows padded (gvec4,small,pad), as vec4 double-buffered tiles
 # (TENSORGL_GL_GEMM=vec4,db), that with MatMul's operands also loaded as
 # vec4 (vec4,db,gvec4), these with the built-in table of tilings off
 # (TENSORGL_GL_TUNE=0), the defaults with the table (known: its tilings,
@@ -315,11 +317,11 @@ step bnsplit-ab 60 bench bash -c "$ab" _ bnsplit "$rounds" "$bin/bench.test" "$(
 # trials run in the benchmark's first, unreported pass), all with the same
 # results: the large products, the LeNet step and the ResNet-18 step,
 # alternated, the mode in the benchmark names. By default scalar, the
-# defaults without and with the built-in table and tuning anew
+# defaults without and with the built-in table, padded, and tuning anew
 # (TENSORGL_GPU_GEMM_ARMS: on the H200 the vec4 tiles were 6.5–7.7×
 # slower).
 gemm=
-for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar default known tune}; do
+for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar default gvec4,small,pad known tune}; do
 	case $g in
 	default) m="default|TENSORGL_GL_GEMM= TENSORGL_GL_TUNE=0" ;;
 	known) m="known|TENSORGL_GL_TUNE=" ;;
@@ -328,7 +330,7 @@ for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar default known tune}; do
 	esac
 	gemm+="${gemm:+;}$m"
 done
-step gemm-ab 120 bench bash -c "$ab" _ gemm "$rounds" "$bin/bench.test" "$gemm" \
+step gemm-ab 200 bench bash -c "$ab" _ gemm "$rounds" "$bin/bench.test" "$gemm" \
 	"^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x:$(bt 0.3s)" "^BenchmarkTrainStep\$/^cnn\$/^gl:$(bt 1s)" \
 	"^BenchmarkTrainStepLarge\$/^resnet18/^gl:$(bt 1s)"
 # Every kernel of warm training steps timed by GL timestamps (the seed's

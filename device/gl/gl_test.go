@@ -809,7 +809,7 @@ func TestVecTilesSameBits(t *testing.T) {
 		tiles = tiles.plain()
 		tiles.vec, tiles.db, tiles.gvec = false, false, false
 		want := run(tiles)
-		for _, mode := range []string{"vec4", "db", "vec4,db", "gvec4", "vec4,db,gvec4"} {
+		for _, mode := range []string{"vec4", "db", "vec4,db", "gvec4", "vec4,db,gvec4", "pad", "gvec4,pad", "db,pad"} {
 			other, err := tiles.withGEMMEnv(mode)
 			if err != nil {
 				t.Fatal(err)
@@ -854,14 +854,18 @@ func TestPickFor(t *testing.T) {
 			t.Errorf("llvmpipe's tiles for %s %d×%d×%d: %v, want its wide ones (no small tiling)", c.family, c.batch, c.m, c.n, got)
 		}
 	}
+	padded := gemmTiles{m: 64, n: 64, k: 8, lx: 16, ly: 16, pad: true}
+	if !slices.Contains(padded.defs(), "PAD_SMEM") || slices.Contains(padded.withVec().defs(), "PAD_SMEM") {
+		t.Errorf("defines %v, as vec4 %v: want PAD_SMEM for the scalar tiles only", padded.defs(), padded.withVec().defs())
+	}
 	if !hardwareTiles.gvec || hardwareTiles.vec || hardwareTiles.db {
 		t.Errorf("hardware tiles %v: want scalar shared memory and vec4 loads", hardwareTiles)
 	}
 	for v, want := range map[string][4]bool{"": {false, false, true, true}, "scalar": {}, "db": {false, true, false, false},
-		"vec4,gvec4": {true, false, true, false}, "gvec4,small": {false, false, true, true}} {
+		"vec4,gvec4": {true, false, true, false}, "gvec4,small": {false, false, true, true}, "pad": {}} {
 		got, err := hardwareTiles.withGEMMEnv(v)
 		if err != nil || [4]bool{got.vec, got.db, got.gvec, got.small != nil} != want || got.thin != hardwareTiles.thin ||
-			got.small != nil && got.small != hardwareTiles.small {
+			got.small != nil && got.small != hardwareTiles.small || got.pad != (v == "pad") {
 			t.Errorf("%s=%q: %v (%v), want vec4, db, gvec4, small %v and the thin tiling kept", GEMMEnv, v, got, err, want)
 		}
 	}

@@ -36,6 +36,12 @@ type gemmTiles struct {
 	// gvec reads MatMul's operands from memory four values at a time
 	// (A_VEC4, B_VEC4) where their layout allows (see vecLoads).
 	gvec bool
+	// pad lengthens each K step's row of scalar tiles by 4 floats
+	// (PAD_SMEM): a tile loaded along K (A not transposed, B transposed)
+	// stores a warp's values TILE_M or TILE_N floats apart, in one bank of
+	// a GPU's shared memory (8 of them a store, 2 with gvec), and 4 more
+	// spread them over the banks. vec4 tiles ignore it.
+	pad bool
 }
 
 // GEMMEnv names the environment variable that chooses, when a device is
@@ -43,8 +49,9 @@ type gemmTiles struct {
 // loaded, and whether MatMuls of few work groups take smaller ones: a
 // comma-separated list of vec4 (read as vec4, see gemmTiles.vec), db
 // (double-buffered, gemmTiles.db), gvec4 (MatMul's operands loaded from
-// memory as vec4, gemmTiles.gvec) and small (the device's small tiling,
-// where it has one: gemmTiles.small), or scalar (none of them). Unset, the
+// memory as vec4, gemmTiles.gvec), pad (scalar tiles' rows padded,
+// gemmTiles.pad) and small (the device's small tiling, where it has one:
+// gemmTiles.small), or scalar (none of them). Unset, the
 // device's default: vec4, db and gvec4 on llvmpipe, gvec4 and small on
 // hardware (see hardwareTiles). The results are the same to the bit
 // whichever is chosen. It exists so that a GPU can time them.
@@ -57,7 +64,7 @@ func (t gemmTiles) withGEMMEnv(v string) (gemmTiles, error) {
 		return t, nil
 	}
 	small := t.small
-	t.vec, t.db, t.gvec, t.small = false, false, false, nil
+	t.vec, t.db, t.gvec, t.pad, t.small = false, false, false, false, nil
 	for _, f := range strings.Split(v, ",") {
 		switch strings.TrimSpace(f) {
 		case "", "scalar":
@@ -67,10 +74,12 @@ func (t gemmTiles) withGEMMEnv(v string) (gemmTiles, error) {
 			t.db = true
 		case "gvec4":
 			t.gvec = true
+		case "pad":
+			t.pad = true
 		case "small":
 			t.small = small
 		default:
-			return t, fmt.Errorf("%s=%q: want scalar, or any of vec4, db, gvec4 and small separated by commas", GEMMEnv, v)
+			return t, fmt.Errorf("%s=%q: want scalar, or any of vec4, db, gvec4, pad and small separated by commas", GEMMEnv, v)
 		}
 	}
 	return t, nil
@@ -176,6 +185,8 @@ func (t gemmTiles) defs() []string {
 	}
 	if t.vec {
 		defs = append(defs, "VEC_SMEM")
+	} else if t.pad {
+		defs = append(defs, "PAD_SMEM")
 	}
 	if t.db {
 		defs = append(defs, "DOUBLE_BUFFER")

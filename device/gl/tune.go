@@ -157,12 +157,12 @@ func (d *Device) saveTuneFile(key string, t gemmTiles) {
 }
 
 // parseTiles reads a tiling as gemmTiles.String writes it:
-// M×N×K/LX×LY, then +vec4, +db, +gvec4 as set.
+// M×N×K/LX×LY, then +vec4, +db, +gvec4, +pad as set.
 func parseTiles(s string) (gemmTiles, error) {
 	var t gemmTiles
 	base, flags, found := strings.Cut(s, "+")
 	if n, err := fmt.Sscanf(base, "%d×%d×%d/%d×%d", &t.m, &t.n, &t.k, &t.lx, &t.ly); err != nil || n != 5 || t.m < 1 || t.n < 1 || t.k < 1 || t.lx < 1 || t.ly < 1 {
-		return t, fmt.Errorf("tiling %q: want M×N×K/LX×LY, then +vec4, +db or +gvec4", s)
+		return t, fmt.Errorf("tiling %q: want M×N×K/LX×LY, then +vec4, +db, +gvec4 or +pad", s)
 	}
 	if !found {
 		return t, nil
@@ -175,8 +175,10 @@ func parseTiles(s string) (gemmTiles, error) {
 			t.db = true
 		case "gvec4":
 			t.gvec = true
+		case "pad":
+			t.pad = true
 		default: // "" too: a + with nothing after it
-			return t, fmt.Errorf("tiling %q: %q is none of vec4, db, gvec4", s, f)
+			return t, fmt.Errorf("tiling %q: %q is none of vec4, db, gvec4, pad", s, f)
 		}
 	}
 	return t, nil
@@ -213,24 +215,27 @@ const tuneReps = 3
 // The candidate tilings besides the device's default. On hardware: the
 // 128×128 tile of 8×8 outputs per invocation (K steps of 8 or 16) and its
 // halves and quarters (fewer, larger work groups against more, smaller
-// ones), with scalar or vec4 shared memory, single or double buffered,
-// operands loaded from memory one value or four at a time, and thin tiles
-// for products of few rows. On llvmpipe, fewer: its work groups run one per
-// core.
+// ones), with scalar (rows padded or not) or vec4 shared memory, single or
+// double buffered, operands loaded from memory one value or four at a
+// time, and thin tiles for products of few rows. On llvmpipe, fewer: its
+// work groups run one per core.
 var (
 	hardwareCandidates = []gemmTiles{
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, gvec: true},
+		{m: 128, n: 128, k: 8, lx: 16, ly: 16, gvec: true, pad: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
 		{m: 128, n: 128, k: 16, lx: 16, ly: 16},
 		{m: 128, n: 128, k: 16, lx: 16, ly: 16, gvec: true},
+		{m: 128, n: 128, k: 16, lx: 16, ly: 16, gvec: true, pad: true},
 		{m: 128, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 128, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
 		{m: 64, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 64, n: 64, k: 8, lx: 16, ly: 16},
 		{m: 64, n: 64, k: 8, lx: 16, ly: 16, gvec: true},
+		{m: 64, n: 64, k: 8, lx: 16, ly: 16, gvec: true, pad: true},
 		{m: 64, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true},
 		{m: 64, n: 64, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true},
 		{m: 64, n: 64, k: 16, lx: 8, ly: 8, vec: true, db: true},
@@ -261,6 +266,9 @@ func (t gemmTiles) String() string {
 	}
 	if t.gvec {
 		s += "+gvec4"
+	}
+	if t.pad {
+		s += "+pad"
 	}
 	return s
 }
@@ -302,8 +310,12 @@ func (d *Device) fits(t gemmTiles) bool {
 	if t.m%t.ly != 0 || t.n%t.lx != 0 || t.vec && !t.vecRuns() {
 		return false
 	}
+	pad := 0
+	if t.pad && !t.vec {
+		pad = 8 // 4 floats on each tile's rows
+	}
 	return t.lx*t.ly <= l.MaxInvocations && t.lx <= l.MaxWorkGroupSize[0] && t.ly <= l.MaxWorkGroupSize[1] &&
-		4*bufs*t.k*(t.m+t.n) <= l.MaxSharedMemory
+		4*bufs*t.k*(t.m+t.n+pad) <= l.MaxSharedMemory
 }
 
 // timeTrial returns the nanoseconds f's dispatches take on the GPU, by the
