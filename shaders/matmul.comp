@@ -23,7 +23,8 @@
 // per output adds the slices in order and calls storeC. Both are
 // deterministic: the order of every sum is fixed by the shape and tiling.
 //
-// ROW_SUM (plain matmul only; Epilogue.BiasGrad): op(A)'s row sums over K,
+// ROW_SUM (plain matmul, and conv.comp's BACKWARD_W, whose op(A) is dy:
+// the bias gradient; Epilogue.BiasGrad): op(A)'s row sums over K,
 // rowSum[u_offRowSum + bt·M + m], from the A tiles in shared memory: in
 // the work groups of the first column tile, invocation i adds up row i of
 // each tile (rows past the invocations' count: i + THREADS, ...) in K
@@ -62,8 +63,8 @@ layout(std430, binding = 3) writeonly buffer Partial { float partial[]; };
 layout(std430, binding = 3) readonly buffer Partial { float partial[]; };
 #endif
 
-#if defined(ROW_SUM) && defined(CUSTOM_OPERANDS)
-#error matmul: ROW_SUM sums plain matmul's A only
+#if defined(ROW_SUM) && defined(CUSTOM_OPERANDS) && !defined(BACKWARD_W)
+#error matmul: ROW_SUM sums plain matmul's A or conv.comp's dy (BACKWARD_W) only
 #endif
 #if defined(ROW_SUM) && !defined(SPLIT_K)
 uniform int u_offRowSum;

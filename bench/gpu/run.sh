@@ -305,7 +305,8 @@ step bnsplit-ab 60 bench bash -c "$ab" _ bnsplit "$rounds" "$bin/bench.test" "$(
 # The GEMM core's shared-memory tiles and MatMul's loads all scalar, on
 # 128×128 tiles (TENSORGL_GL_GEMM=scalar, the hardware default before
 # 2026-12-04), as the defaults have them (default: vec4 loads, 64×64 tiles
-# for MatMuls of fewer than 16 work groups), those with the scalar tiles'
+# for MatMuls of at most 64 rows or columns or fewer than 16 work groups),
+# those with the scalar tiles'
 # rows padded (gvec4,small,pad), as vec4 double-buffered tiles
 # (TENSORGL_GL_GEMM=vec4,db), that with MatMul's operands also loaded as
 # vec4 (vec4,db,gvec4), these with the built-in table of tilings off
@@ -315,7 +316,8 @@ step bnsplit-ab 60 bench bash -c "$ab" _ bnsplit "$rounds" "$bin/bench.test" "$(
 # every candidate's time, is printed to stderr, into gemm-ab.txt, and the
 # choices are kept in gemm-tune.json, the card's per-shape table; the
 # trials run in the benchmark's first, unreported pass), all with the same
-# results: the large products, the LeNet step and the ResNet-18 step,
+# results: the large products, the LeNet, GAN, ResNet-18 and LSTM LM steps
+# (the last's forward products of 64 rows take the small tiles),
 # alternated, the mode in the benchmark names. By default scalar, the
 # defaults without and with the built-in table, padded, and tuning anew
 # (TENSORGL_GPU_GEMM_ARMS: on the H200 the vec4 tiles were 6.5–7.7×
@@ -330,9 +332,9 @@ for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar default gvec4,small,pad known tune}; d
 	esac
 	gemm+="${gemm:+;}$m"
 done
-step gemm-ab 200 bench bash -c "$ab" _ gemm "$rounds" "$bin/bench.test" "$gemm" \
-	"^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x:$(bt 0.3s)" "^BenchmarkTrainStep\$/^cnn\$/^gl:$(bt 1s)" \
-	"^BenchmarkTrainStepLarge\$/^resnet18/^gl:$(bt 1s)"
+step gemm-ab 240 bench bash -c "$ab" _ gemm "$rounds" "$bin/bench.test" "$gemm" \
+	"^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x:$(bt 0.3s)" "^BenchmarkTrainStep\$/^(cnn|gan)\$/^gl:$(bt 1s)" \
+	"^BenchmarkTrainStepLarge\$/^(resnet18|lstm)/^gl:$(bt 1s)"
 # Every kernel of warm training steps timed by GL timestamps (the seed's
 # steps at batch 64 and, but on a dry run, the large steps): where a step's
 # time goes on the GPU, kernel by kernel.

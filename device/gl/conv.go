@@ -45,9 +45,10 @@ func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue,
 }
 
 // Conv2dBackwardWeight computes dw from x and dy, one GEMM per group that
-// reduces over images and output positions, or, where winogradWgradFits,
-// by F(2×2, 3×3); db, unless nil, by Reduce after it. Where
-// convDirectWgradFits, the direct kernel computes both.
+// reduces over images and output positions, db, unless nil, in the same
+// dispatch (the GEMM's row sums of dy); or, where winogradWgradFits, by
+// F(2×2, 3×3), db by Reduce after it. Where convDirectWgradFits, the
+// direct kernel computes both.
 func (d *Device) Conv2dBackwardWeight(dw, db, x, dy device.Buffer, p device.Conv2dParams) {
 	switch {
 	case d.winogradWgradFits(p):
@@ -57,7 +58,8 @@ func (d *Device) Conv2dBackwardWeight(dw, db, x, dy device.Buffer, p device.Conv
 		return
 	default:
 		g := max(p.Groups, 1)
-		d.conv("conv2d backward weight", "BACKWARD_W", d.buf(dw), d.buf(x), d.buf(dy), device.Epilogue{}, p, g, p.K/g, p.C/g*p.R*p.S, p.N*p.OutH()*p.OutW())
+		d.conv("conv2d backward weight", "BACKWARD_W", d.buf(dw), d.buf(x), d.buf(dy), device.Epilogue{BiasGrad: db}, p, g, p.K/g, p.C/g*p.R*p.S, p.N*p.OutH()*p.OutW())
+		return
 	}
 	if db != nil {
 		d.Reduce(db, dy, p.BiasGrad())

@@ -828,8 +828,9 @@ func TestVecTilesSameBits(t *testing.T) {
 }
 
 // TestPickFor: products of at most thin.m rows take the thin tiling;
-// MatMuls to which the wide tiling gives fewer than smallGroups work groups
-// the small one, other families never; and GEMMEnv, set, gives the tiles
+// MatMuls of at most small.m rows or small.n columns, or to which the wide
+// tiling gives fewer than smallGroups work groups, the small one, other
+// families never; and GEMMEnv, set, gives the tiles
 // exactly the choices it lists.
 func TestPickFor(t *testing.T) {
 	small, thin := *hardwareTiles.small, *hardwareTiles.thin
@@ -842,7 +843,9 @@ func TestPickFor(t *testing.T) {
 		{"matmul", 1, 10, 84, thin},    // few rows: thin first
 		{"matmul", 1, 512, 384, small}, // 4·3 = 12 groups
 		{"matmul", 1, 512, 512, hardwareTiles.plain()},
-		{"matmul", 16, 64, 64, hardwareTiles.plain()}, // 16 groups
+		{"matmul", 16, 128, 128, hardwareTiles.plain()}, // 16 groups
+		{"matmul", 16, 64, 2048, small},                 // 256 groups, each half full
+		{"matmul", 16, 512, 32, small},
 		{"conv", 1, 64, 120, hardwareTiles.plain()},
 		{"rnnstep", 1, 64, 512, hardwareTiles.plain()},
 	} {

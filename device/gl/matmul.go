@@ -23,8 +23,9 @@ import (
 // rows: a convolution with few channels (LeNet's 1 → 6 → 16) fills a
 // 128-row tile one row in twenty, and such products are common.
 //
-// small, when set, is the tiling MatMul uses instead where the tiles give
-// fewer than smallGroups work groups (see pickFor).
+// small, when set, is the tiling MatMul uses instead for products of at
+// most small.m rows or small.n columns, or where the tiles give fewer than
+// smallGroups work groups (see pickFor).
 type gemmTiles struct {
 	m, n, k, lx, ly, splitTarget int
 	thin, small                  *gemmTiles
@@ -113,12 +114,13 @@ func (t gemmTiles) pick(m int) gemmTiles {
 const smallGroups = 16
 
 // pickFor returns the tiling for the batch M×N products of family: pick's,
-// or for MatMul the small tiling where pick's would give fewer than
-// smallGroups work groups.
+// or for MatMul the small tiling where its tiles would be filled at least as
+// far (at most small.m rows or small.n columns) or pick's would give fewer
+// than smallGroups work groups.
 func (t gemmTiles) pickFor(family string, batch, m, n int) gemmTiles {
 	t = t.pick(m)
-	if family == "matmul" && t.small != nil && t.groups(batch, m, n) < smallGroups {
-		return *t.small
+	if s := t.small; family == "matmul" && s != nil && (m <= s.m || n <= s.n || t.groups(batch, m, n) < smallGroups) {
+		return *s
 	}
 	return t
 }
@@ -152,16 +154,18 @@ var (
 	// hardwareTiles are the classic 2-D register-blocked SGEMM shape
 	// (128×128×8 tile, 256 invocations, 8×8 outputs each, 8 KiB of shared
 	// memory), MatMul loading its operands as vec4 where their layout
-	// allows, and for MatMuls of fewer than smallGroups such tiles 64×64
-	// tiles of 4×4 outputs an invocation. On the H200 the tuner timed every
-	// tiling on 74 products (bench/results/h200-run-2026-12-04-first/
-	// gemm-ab.txt.gz): on 128×128 tiles the vec4 loads ran 31 of its 32
-	// MatMuls faster (0.58–0.97 of the time; 1.03 on one), and 64×64 tiles
-	// each of the 10 MatMuls of at most 4 such groups (LeNet's and the
-	// GAN's at batch 64: 0.43–0.67 of the time with scalar loads, 0.53–0.82
-	// of that with vec4 loads); it timed none of 5 to 15 groups, and at 16
-	// the 64×64 tiles won two of four. The convolutions' products were
-	// mixed between the two sizes and keep 128×128.
+	// allows, and 64×64 tiles of 4×4 outputs an invocation for MatMuls of
+	// at most 64 rows or columns or fewer than smallGroups 128×128 tiles.
+	// On the H200 the tuner timed every tiling on 74 products
+	// (bench/results/h200-tune-defaults-2026-12-04.txt, from
+	// h200-run-2026-12-04-first/gemm-ab.txt.gz): on 128×128 tiles the vec4
+	// loads ran 31 of its 32 MatMuls faster (0.58–0.97 of the time; 1.03
+	// on one); 64×64 tiles ran each of the 15 MatMuls of more than 16 rows
+	// that the rule gives them faster than the vec4-loaded 128×128 ones
+	// (LeNet's, ResNet-18's classifier, the Winograd products of 64 channels:
+	// 0.53–0.85 of the time), and each of the other 12 slower (1.08–1.53).
+	// The convolutions' products were mixed between the two sizes and keep
+	// 128×128.
 	hardwareTiles = gemmTiles{m: 128, n: 128, k: 8, lx: 16, ly: 16, gvec: true,
 		thin:  &gemmTiles{m: 16, n: 128, k: 16, lx: 32, ly: 8},
 		small: &gemmTiles{m: 64, n: 64, k: 8, lx: 16, ly: 16}}
@@ -238,8 +242,10 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	rowSums := 0 // op(A)'s row sums (Epilogue.BiasGrad)
 	e.CheckMatMul()
 	if e.BiasGrad != nil {
-		if family != "matmul" {
-			panic("gl: only MatMul sums op(A)'s rows")
+		// op(A) is a matrix of MatMul's, or dy in a convolution's weight
+		// gradient, whose row sums are the bias gradient.
+		if family != "matmul" && (family != "conv" || !slices.Contains(defs, "BACKWARD_W")) {
+			panic("gl: only MatMul and the convolutions' weight gradient sum op(A)'s rows")
 		}
 		rowSums = batch * m
 		w |= writes(7)
