@@ -67,6 +67,9 @@
 // (TENSORGL_GL_WINOGRAD=0 and 1, winograd-ab.txt), the LeNet step and its
 // layers' kernels with the convolutions of few channels direct or as
 // implicit GEMMs (TENSORGL_GL_CONVDIRECT=0 and 1, convdirect-ab.txt), the
+// recurrent, ResNet-18 and LeNet steps with split GEMMs summed in a
+// second dispatch or their own (TENSORGL_GL_SPLITFUSE=0 and 1,
+// splitfuse-ab.txt), the
 // same for the GEMM core's tiles and loads all scalar, as the defaults
 // have them (vec4 loads of MatMul's operands, small tiles for MatMuls of
 // few work groups) or vec4 double-buffered (TENSORGL_GL_GEMM), for the built-in table of a

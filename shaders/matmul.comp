@@ -57,16 +57,46 @@ uniform uint u_kChunk;
 // (bench/results/lstm-step-kernels-llvmpipe-2026-12-01.txt).
 
 
-#if defined(SPLIT_K)
+// SPLIT_FUSED (with SPLIT_K): one pass. Each work group, its slice of the
+// tile written to partial, takes a ticket of its tile (tickets[u_offTicket
+// + tile], binding 8, zero before the dispatch); the group that takes the
+// last adds the tile's slices in order and stores them as SPLIT_REDUCE
+// would, to the bit, then sets the ticket back to zero. The writes are
+// made visible by memoryBarrierBuffer before the ticket, on coherent
+// buffers. The host runs it only where the grid is one dispatch.
+#if defined(SPLIT_K) && defined(SPLIT_FUSED)
+layout(std430, binding = 3) coherent buffer Partial { float partial[]; };
+layout(std430, binding = 8) coherent buffer Tickets { uint tickets[]; };
+uniform int u_offTicket;
+#elif defined(SPLIT_K)
 layout(std430, binding = 3) writeonly buffer Partial { float partial[]; };
 #elif defined(SPLIT_REDUCE)
 layout(std430, binding = 3) readonly buffer Partial { float partial[]; };
 #endif
 
+#if defined(SPLIT_REDUCE) || defined(SPLIT_FUSED)
+// sumSlices returns the sum of element i's u_splits slices, slice 0 first;
+// total is batch·M·N, the elements of a slice.
+float sumSlices(uint i, uint total) {
+	float acc = 0.0f;
+	for (uint p = 0u; p < u_splits; p++) acc += partial[p * total + i];
+	return acc;
+}
+
+// sumRowSlices returns row r's (of batch·M) row sum over the slices, in
+// order, from after the products' slices.
+float sumRowSlices(uint r, uint total) {
+	float s = 0.0f;
+	uint rows = u_batch * u_M;
+	for (uint p = 0u; p < u_splits; p++) s += partial[u_splits * total + p * rows + r];
+	return s;
+}
+#endif
+
 #if defined(ROW_SUM) && defined(CUSTOM_OPERANDS) && !defined(BACKWARD_W)
 #error matmul: ROW_SUM sums plain matmul's A or conv.comp's dy (BACKWARD_W) only
 #endif
-#if defined(ROW_SUM) && !defined(SPLIT_K)
+#if defined(ROW_SUM) && (!defined(SPLIT_K) || defined(SPLIT_FUSED))
 uniform int u_offRowSum;
 layout(std430, binding = 7) writeonly buffer RowSum { float rowSum[]; };
 #if defined(ROW_SUM_RESIDUAL)
@@ -163,9 +193,7 @@ void main() {
 	uint total = u_batch * u_M * u_N;
 	uint i = globalX() * 4u;
 	if (i >= total) return;
-	vec4 acc = vec4(0.0f);
-	for (uint p = 0u; p < u_splits; p++)
-		for (uint l = 0u; l < 4u; l++) acc[l] += partial[p * total + i + l];
+	vec4 acc = vec4(sumSlices(i, total), sumSlices(i + 1u, total), sumSlices(i + 2u, total), sumSlices(i + 3u, total));
 	uint bt = udiv(i, u_dMN), mn = i - bt * u_M * u_N, r = udiv(mn, u_dN);
 	storeC4(bt, r, mn - r * u_N, acc);
 	finishC4(bt, r, mn - r * u_N);
@@ -176,19 +204,15 @@ void main() {
 	uint i = globalX();
 #ifdef ROW_SUM
 	if (i >= total) {
-		uint r = i - total, rows = u_batch * u_M;
-		if (r >= rows) return;
-		float s = 0.0f;
-		for (uint p = 0u; p < u_splits; p++) s += partial[u_splits * total + p * rows + r];
-		storeRowSum(int(r), s);
+		uint r = i - total;
+		if (r >= u_batch * u_M) return;
+		storeRowSum(int(r), sumRowSlices(r, total));
 		return;
 	}
 #endif
 	if (i >= total) return;
-	float acc = 0.0f;
-	for (uint p = 0u; p < u_splits; p++) acc += partial[p * total + i];
 	uint bt = udiv(i, u_dMN), mn = i - bt * u_M * u_N, r = udiv(mn, u_dN);
-	storeC(bt, r, mn - r * u_N, acc);
+	storeC(bt, r, mn - r * u_N, sumSlices(i, total));
 }
 #else
 #define WM (TILE_M / LOCAL_Y)
@@ -361,6 +385,47 @@ void storeTiles(int b, uint tid, vec4 pa[LA], vec4 pb[LB]) {
 }
 #endif
 
+#ifdef SPLIT_FUSED
+shared bool lastSlice;
+
+// finishSplit runs after the group wrote its slice of tile (bt, row0,
+// col0) to partial: the group that writes the tile's last slice stores the
+// tile's sums (see SPLIT_FUSED).
+void finishSplit(uint bt, uint row0, uint col0, uint tid) {
+	memoryBarrierBuffer();
+	barrier();
+	uint tilesM = (u_M + uint(TILE_M) - 1u) / uint(TILE_M), tilesN = (u_N + uint(TILE_N) - 1u) / uint(TILE_N);
+	uint tile = (bt * tilesM + row0 / uint(TILE_M)) * tilesN + col0 / uint(TILE_N);
+	if (tid == 0u) lastSlice = atomicAdd(tickets[u_offTicket + int(tile)], 1u) == u_splits - 1u;
+	barrier();
+	if (!lastSlice) return; // uniform per group
+	memoryBarrierBuffer();
+	uint total = u_batch * u_M * u_N;
+#ifdef STORE_RUNS4
+	for (uint e = tid; e < uint(TILE_M * TILE_N / 4); e += uint(THREADS)) {
+		uint gm = row0 + e / uint(TILE_N / 4), gn = col0 + e % uint(TILE_N / 4) * 4u;
+		if (gm >= u_M || gn >= u_N) continue;
+		uint i = (bt * u_M + gm) * u_N + gn;
+		storeC4(bt, gm, gn, vec4(sumSlices(i, total), sumSlices(i + 1u, total), sumSlices(i + 2u, total), sumSlices(i + 3u, total)));
+		finishC4(bt, gm, gn);
+	}
+#else
+	for (uint e = tid; e < uint(TILE_M * TILE_N); e += uint(THREADS)) {
+		uint gm = row0 + e / uint(TILE_N), gn = col0 + e % uint(TILE_N);
+		if (gm < u_M && gn < u_N) storeC(bt, gm, gn, sumSlices((bt * u_M + gm) * u_N + gn, total));
+	}
+#endif
+#ifdef ROW_SUM
+	if (col0 == 0u)
+		for (uint r = tid; r < uint(TILE_M); r += uint(THREADS)) {
+			uint gm = row0 + r;
+			if (gm < u_M) storeRowSum(int(bt * u_M + gm), sumRowSlices(bt * u_M + gm, total));
+		}
+#endif
+	if (tid == 0u) tickets[u_offTicket + int(tile)] = 0u;
+}
+#endif
+
 void main() {
 #ifdef SPLIT_K
 	uint bt = groupID().z / u_splits, slice = groupID().z % u_splits;
@@ -471,6 +536,9 @@ void main() {
 #endif
 		}
 	}
+#endif
+#ifdef SPLIT_FUSED
+	finishSplit(bt, row0, col0, tid);
 #endif
 }
 #endif

@@ -11,7 +11,8 @@
 # (GL and CPU), BenchmarkTrainStepLarge on GL, BenchmarkMatMul, PyTorch
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
 # CUDA), the CNN example on Fashion-MNIST on GL, the RNN example on GL and
-# on the CPU, LeNet's convolutions direct or as implicit GEMMs
+# on the CPU, split GEMMs summed in a second dispatch or their own
+# (TENSORGL_GL_SPLITFUSE, alternated), LeNet's convolutions direct or as implicit GEMMs
 # (TENSORGL_GL_CONVDIRECT, alternated), the ResNet-18 step and its layers
 # with convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD,
 # alternated), and its batch-norm reductions whole or split
@@ -283,6 +284,13 @@ settings() {
 	for m; do out+="${out:+;}$m|$v=$m"; done
 	echo "$out"
 }
+# Split GEMMs summing their slices in a second dispatch or in their own
+# (TENSORGL_GL_SPLITFUSE=0, the default, and 1), the same bits (the GL
+# suite's TestConformanceSplitFused and TestSplitFusedSameBits ran it
+# above): the LSTM and GRU LM steps (nearly half their dispatches were
+# second passes on the H200), ResNet-18's and LeNet's, alternated.
+step splitfuse-ab 90 bench bash -c "$ab" _ splitfuse "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_SPLITFUSE 0 1)" \
+	"^BenchmarkTrainStepLarge\$/^(lstm|gru|resnet18)-/^gl:$(bt 1s)" "^BenchmarkTrainStep\$/^(cnn|rnn)\$/^gl:$(bt 1s)"
 # The convolutions of few channels (LeNet's) direct or as implicit GEMMs
 # (TENSORGL_GL_CONVDIRECT=1, 0: the hardware default), the forward pass and
 # the input gradient with the same bits where K is not split: the LeNet
@@ -377,7 +385,7 @@ step crossdevice 120 internal/crossdevice "$bin/crossdevice.test" -test.count=1 
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,elide-ab,elman-ab,rnnstep-ab,winograd-ab,convdirect-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,elide-ab,elman-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then

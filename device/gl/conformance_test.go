@@ -13,6 +13,27 @@ func TestConformance(t *testing.T) {
 	devicetest.Run(t, openOrSkip(t))
 }
 
+// TestConformanceSplitFused reruns the suite with a GPU's split target, so
+// that most products of few output tiles split K, and the split summed in
+// the product's own dispatch (see SplitFuseEnv), under the device's tiles
+// and the other kind's.
+func TestConformanceSplitFused(t *testing.T) {
+	for _, own := range []bool{true, false} {
+		d := openOrSkip(t) // the suite closes it
+		if d.info.Limits.MaxStorageBlocks <= ticketBinding {
+			t.Skipf("%d storage blocks: the fused split needs %d", d.info.Limits.MaxStorageBlocks, ticketBinding+1)
+		}
+		d.splitFused, d.splitTarget = true, hardwareSplitTarget
+		if !own {
+			d.tiles = softwareTiles
+			if d.info.Software {
+				d.tiles = hardwareTiles
+			}
+		}
+		t.Run(d.tiles.String(), func(t *testing.T) { devicetest.Run(t, d) })
+	}
+}
+
 // TestConformanceVariants reruns the suite with the GEMM tiling the device
 // did not choose (software or hardware) and a work-group-count limit of 2
 // on every axis, so every kernel's grid is split into many dispatches along

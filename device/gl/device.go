@@ -89,6 +89,11 @@ type Device struct {
 	wallTimer bool
 	// splitTarget is the work-group count below which GEMMs split K.
 	splitTarget int
+	// splitFused: a split GEMM sums its slices in its own dispatch (see
+	// SplitFuseEnv), counting them in tickets (ticketsMu).
+	splitFused bool
+	ticketsMu  sync.Mutex
+	tickets    device.Buffer
 	// bnTarget is the work-group count below which the batch-norm
 	// backward reduction sums slices of each channel, of at least
 	// bnSliceMin values each (see bnSlices).
@@ -354,6 +359,10 @@ func (d *Device) initContext() error {
 		return err
 	}
 	if d.tiles, err = d.tiles.withGEMMEnv(os.Getenv(GEMMEnv)); err != nil {
+		ctx.destroy()
+		return err
+	}
+	if d.splitFused, err = switchSetting(SplitFuseEnv, false, "0 or 1"); err != nil {
 		ctx.destroy()
 		return err
 	}

@@ -63,6 +63,10 @@
 // default, or direct, as llvmpipe does: the forward pass and the input
 // gradient with the same results where the GEMM sums K whole (it does not
 // split it into slices), the weight gradient summed in another order.
+// TENSORGL_GL_SPLITFUSE=1 (see SplitFuseEnv) adds the K slices of a split
+// GEMM in the GEMM's own dispatch, the last work group of each tile
+// summing them, instead of in a second one, with the same bits (off by
+// default until a GPU has run it).
 // TENSORGL_GL_BNSPLIT=0 or 1 (see BNSplitEnv) runs the batch-norm
 // statistics and backward reduction one work group a channel, or, where
 // the channels are too few to fill a GPU, in slices of each channel

@@ -874,6 +874,127 @@ func TestPickFor(t *testing.T) {
 	}
 }
 
+// TestSplitFusedSameBits: split products summed in their own dispatch
+// (SplitFuseEnv) give the two passes' results to the bit, in one dispatch
+// each: MatMul with a bias and activation, with A's row sums, batched and
+// transposed, and a convolution's weight gradient with its bias gradient,
+// under the device's tiles and a GPU's.
+func TestSplitFusedSameBits(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	if d.info.Limits.MaxStorageBlocks <= ticketBinding {
+		t.Skipf("%d storage blocks: the fused split needs %d", d.info.Limits.MaxStorageBlocks, ticketBinding+1)
+	}
+	d.splitTarget = hardwareSplitTarget
+	// The inputs, written anew from seed before each run: the run counted
+	// reads other inputs than the one before it, whose partial sums the
+	// pooled scratch may still hold.
+	var inputs []device.Buffer
+	upload := func(n int) device.Buffer {
+		b := d.Alloc(device.Float32, n)
+		inputs = append(inputs, b)
+		return b
+	}
+	fill := func(seed uint64) {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		for _, b := range inputs {
+			v := make([]float32, b.Len())
+			for i := range v {
+				v[i] = float32(rng.NormFloat64())
+			}
+			d.Write(b, v)
+		}
+	}
+	read := func(b device.Buffer) []float32 {
+		v := make([]float32, b.Len())
+		if err := d.Read(b, v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	cv := device.Conv2dParams{N: 9, C: 3, H: 30, W: 31, K: 5, R: 5, S: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}
+	a, b, bias := upload(2*20*3000), upload(2*3000*70), upload(70)
+	x, dy := upload(cv.N*cv.C*cv.H*cv.W), upload(cv.N*cv.K*cv.OutH()*cv.OutW())
+	cases := []struct {
+		name string
+		outs []int // the sizes of the outputs
+		run  func(outs []device.Buffer)
+	}{
+		{"matmul bias relu batch 2", []int{2 * 20 * 70}, func(o []device.Buffer) {
+			d.MatMul(o[0], a, b, device.Epilogue{Bias: bias, Act: device.ActRelu},
+				device.MatMulParams{Batch: 2, M: 20, N: 70, K: 3000, Alpha: 1, StrideA: 20 * 3000, StrideB: 3000 * 70, StrideC: 20 * 70})
+		}},
+		{"matmul transposed row sums", []int{6 * 25, 6}, func(o []device.Buffer) {
+			d.MatMul(o[0], a, b, device.Epilogue{BiasGrad: o[1]},
+				device.MatMulParams{Batch: 1, M: 6, N: 25, K: 5000, TransA: true, TransB: true, Alpha: 1})
+		}},
+		{"conv weight and bias gradients", []int{cv.K * cv.C * cv.R * cv.S, cv.K}, func(o []device.Buffer) {
+			d.Conv2dBackwardWeight(o[0], o[1], x, dy, cv)
+		}},
+	}
+	for _, tiles := range []gemmTiles{d.tiles, hardwareTiles} {
+		d.tiles = tiles
+		d.convDirect = false
+		for _, c := range cases {
+			var want [][]float32
+			for _, fused := range []bool{false, true} {
+				d.splitFused = fused
+				outs := make([]device.Buffer, len(c.outs))
+				for i, n := range c.outs {
+					outs[i] = d.Alloc(device.Float32, n)
+				}
+				fill(1)
+				c.run(outs) // the first run of each program, the tickets' allocation
+				fill(2)
+				for i, o := range outs {
+					d.Fill(o, 0, c.outs[i], float32(math.NaN())) // what the run to count leaves unwritten shows
+				}
+				if err := d.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				before := d.Stats().Dispatches
+				c.run(outs)
+				if err := d.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				if got, wantN := d.Stats().Dispatches-before, map[bool]int64{false: 2, true: 1}[fused]; got != wantN {
+					t.Errorf("%v, %s, fused %v: %d dispatches, want %d (K split)", tiles, c.name, fused, got, wantN)
+				}
+				for i, o := range outs {
+					got := read(o)
+					d.Free(o)
+					if !fused {
+						want = append(want, got)
+						continue
+					}
+					for j := range got {
+						if math.Float32bits(got[j]) != math.Float32bits(want[i][j]) {
+							t.Fatalf("%v, %s: output %d [%d] = %v fused, %v in two passes", tiles, c.name, i, j, got[j], want[i][j])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSplitFuseEnv: SplitFuseEnv unset or 0 keeps the two passes, 1 the
+// one, and any other value fails Open naming what it wants.
+func TestSplitFuseEnv(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "0": false, "1": true} {
+		t.Setenv(SplitFuseEnv, v)
+		d := openOrSkip(t)
+		if d.splitFused != want {
+			t.Errorf("%s=%q: fused %v, want %v", SplitFuseEnv, v, d.splitFused, want)
+		}
+		d.Close()
+	}
+	t.Setenv(SplitFuseEnv, "yes")
+	if _, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_SPLITFUSE="yes": want 0 or 1`) {
+		t.Errorf("Open with %s=yes: %v", SplitFuseEnv, err)
+	}
+}
+
 // TestEmptyCache: EmptyCache deletes the pooled GL buffers (a buffer created
 // after it works, whatever name GL gives it) and leaves buffers in use alone.
 func TestEmptyCache(t *testing.T) {

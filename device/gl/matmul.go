@@ -182,6 +182,47 @@ const hardwareSplitTarget = 512
 
 func softwareSplitTarget() int { return 2 * runtime.NumCPU() }
 
+// SplitFuseEnv names the environment variable that chooses, when a device
+// is opened, whether a GEMM split into K slices adds them in its own
+// dispatch (1: the last work group of each output tile to finish sums
+// the tile's slices, in slice order, taking a ticket from a counter per
+// tile; see SPLIT_FUSED in shaders/matmul.comp) or in a second one (0, the
+// default). The results are the same to the bit. On the H200 the second
+// passes were nearly half of the LSTM language model's dispatches (565 a
+// step against llvmpipe's 302, bench/results/h200-run-2026-12-04-first/
+// trainstep-large-gl.txt); the one pass relies on coherent buffers and
+// memoryBarrierBuffer to make the slices visible across work groups, so
+// it stays off until a GPU has run the conformance suite and timed it
+// (bench/gpu/run.sh). It needs a ninth storage binding (GL 4.3 promises
+// 8); with fewer, or a grid of more than one dispatch, the two passes run.
+const SplitFuseEnv = "TENSORGL_GL_SPLITFUSE"
+
+// ticketBinding is the binding of the fused split's tickets.
+const ticketBinding = 8
+
+// minTileSide bounds every tiling's sides from below: a product's tiles
+// number at most batch·⌈M/8⌉·⌈N/8⌉, the tickets ticketsFor provides.
+const minTileSide = 8
+
+// ticketsFor returns the device's ticket counters, at least n of them,
+// all zero before the next command (each fused split leaves its own zero).
+func (d *Device) ticketsFor(n int) *glBuffer {
+	d.ticketsMu.Lock()
+	defer d.ticketsMu.Unlock()
+	if d.tickets == nil || d.tickets.Len() < n {
+		if d.tickets != nil {
+			d.Free(d.tickets) // commands run in order: a reuse comes after the GEMMs before
+		}
+		size := max(n, 1024)
+		if d.tickets != nil {
+			size = max(n, 2*d.tickets.Len())
+		}
+		d.tickets = d.Alloc(device.Float32, size)
+		d.Fill(d.tickets, 0, size, 0) // +0's bits: zero counters
+	}
+	return d.buf(d.tickets)
+}
+
 func (t gemmTiles) defs() []string {
 	defs := []string{
 		fmt.Sprintf("TILE_M=%d", t.m), fmt.Sprintf("TILE_N=%d", t.n), fmt.Sprintf("TILE_K=%d", t.k),
@@ -289,8 +330,18 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	// that tuning never changes the order of a sum (see tunedTiles).
 	splits, chunk := t.splitK(d.splitTarget, batch, m, n, k)
 	var reduce variant
+	var tickets *glBuffer // the fused split's (SplitFuseEnv)
 	if splits > 1 {
 		reduce = variant{family: family, tail: tail, defs: append(defs[:len(defs):len(defs)], "SPLIT_REDUCE", localDef(elemLocal)), ops: unaryOps}
+		if d.splitFused && d.info.Limits.MaxStorageBlocks > ticketBinding {
+			tickets = d.ticketsFor(batch * ((m + minTileSide - 1) / minTileSide) * ((n + minTileSide - 1) / minTileSide))
+		}
+	}
+	// fused reports whether the split product runs in one pass under
+	// tiling t: its grid one dispatch, so that every slice's writes are
+	// one command's (see SPLIT_FUSED in shaders/matmul.comp).
+	fused := func(t gemmTiles) bool {
+		return tickets != nil && (n+t.n-1)/t.n <= d.groupCap[0] && (m+t.m-1)/t.m <= d.groupCap[1] && batch*splits <= d.groupCap[2]
 	}
 	// coreFor returns the program of the product's first pass under
 	// tiling t (built by the caller, off the GL thread).
@@ -302,6 +353,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		}
 		if splits > 1 {
 			core.defs = append(core.defs, "SPLIT_K")
+		}
+		if fused(t) {
+			core.defs = append(core.defs, "SPLIT_FUSED")
 		}
 		return core
 	}
@@ -317,15 +371,23 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 			return false
 		}
 		// C (binding 0) is read too when β ≠ 0; split, the first pass
-		// writes only the partial sums (binding 3), the second C.
-		if splits == 1 {
+		// writes only the partial sums (binding 3), the second C; fused,
+		// the one pass writes both and the tickets.
+		switch {
+		case splits == 1:
 			d.bind(w, all...)
-		} else {
+		case fused(t):
+			withTickets := make([]*glBuffer, ticketBinding+1)
+			copy(withTickets, all)
+			withTickets[ticketBinding] = tickets
+			d.bind(w|writes(3, ticketBinding), withTickets...)
+			prog.setInt("u_offTicket", 0)
+		default:
 			d.bind(writes(3), all...) // the row sums' slices too
 		}
 		shape(prog, splits, chunk)
 		d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, batch*splits)
-		if splits == 1 {
+		if splits == 1 || fused(t) {
 			return true
 		}
 		sum := get(reduce)

@@ -65,6 +65,8 @@ func (r stepRig) read(bs ...device.Buffer) [][]float32 {
 // remainder; 20 rows of 150 split K both ways under the hardware target
 // (on its wide tiles: 5 rows take the thin ones). The last tiling (32
 // columns over 16 invocations) cannot hold a unit's gates in a run of 4.
+// Split, K's slices are summed in a second dispatch and, where the device
+// has the bindings, in the product's own (SplitFuseEnv).
 // check runs the steps unfused (the device's pair of kernels) when fused
 // is false, fused when true; their results must agree to the bit, and the
 // fused step take one dispatch fewer each way, but forward under the last
@@ -75,13 +77,25 @@ func eachStepTiling(t *testing.T, check func(r stepRig, batch, hidden int, fused
 	odd := gemmTiles{m: 16, n: 32, k: 16, lx: 16, ly: 8}
 	tilings := []gemmTiles{softwareTiles, *softwareTiles.thin, hardwareTiles, *hardwareTiles.thin, hardwareTiles.withVec(), odd}
 	splitFwd, splitBwd := 0, 0 // cases whose pair split K
+	// K whole, split in two passes, and split in one (SplitFuseEnv).
+	modes := []struct {
+		split int
+		fused bool
+	}{{0, false}, {hardwareSplitTarget, false}, {hardwareSplitTarget, true}}
+	if d.info.Limits.MaxStorageBlocks <= ticketBinding {
+		modes = modes[:2]
+	}
 	for ti, tiles := range tilings {
-		for _, split := range []int{0, hardwareSplitTarget} {
+		for _, mode := range modes {
+			split := mode.split
 			for _, sz := range [][2]int{{5, 37}, {20, 150}} {
 				batch, hidden := sz[0], sz[1]
-				name := fmt.Sprintf("tiles%dx%d-vec%v-split%d-%dx%d", tiles.m, tiles.n, tiles.vec, split, batch, hidden)
+				name := fmt.Sprintf("tiles%dx%d-vec%v-split%d-fused%v-%dx%d", tiles.m, tiles.n, tiles.vec, split, mode.fused, batch, hidden)
 				t.Run(name, func(t *testing.T) {
-					d.tiles, d.splitTarget = tiles, split
+					d.tiles, d.splitTarget, d.splitFused = tiles, split, mode.fused
+					if mode.fused {
+						d.ticketsFor(1 << 12) // allocated (and zeroed: a dispatch) before the steps count theirs
+					}
 					want := check(stepRig{t, d, rand.New(rand.NewPCG(5, 9))}, batch, hidden, false)
 					got := check(stepRig{t, d, rand.New(rand.NewPCG(5, 9))}, batch, hidden, true)
 					for o := range want.outs {
