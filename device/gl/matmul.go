@@ -47,15 +47,15 @@ type gemmTiles struct {
 
 // GEMMEnv names the environment variable that chooses, when a device is
 // opened, how the GEMM core's wide tiles live in shared memory and are
-// loaded, and whether MatMuls of few work groups take smaller ones: a
-// comma-separated list of vec4 (read as vec4, see gemmTiles.vec), db
-// (double-buffered, gemmTiles.db), gvec4 (MatMul's operands loaded from
-// memory as vec4, gemmTiles.gvec), pad (scalar tiles' rows padded,
-// gemmTiles.pad) and small (the device's small tiling, where it has one:
-// gemmTiles.small), or scalar (none of them). Unset, the
-// device's default: vec4, db and gvec4 on llvmpipe, gvec4 and small on
-// hardware (see hardwareTiles). The results are the same to the bit
-// whichever is chosen. It exists so that a GPU can time them.
+// loaded, and whether MatMuls of few rows, columns or work groups take
+// smaller ones (see pickFor): a comma-separated list of vec4 (read as
+// vec4, see gemmTiles.vec), db (double-buffered, gemmTiles.db), gvec4
+// (MatMul's operands loaded from memory as vec4, gemmTiles.gvec), pad
+// (scalar tiles' rows padded, gemmTiles.pad) and small (the device's small
+// tiling, where it has one: gemmTiles.small), or scalar (none of them).
+// Unset, the device's default: vec4, db and gvec4 on llvmpipe, gvec4 and
+// small on hardware (see hardwareTiles). The results are the same to the
+// bit whichever is chosen. It exists so that a GPU can time them.
 const GEMMEnv = "TENSORGL_GL_GEMM"
 
 // withGEMMEnv returns t as the value of GEMMEnv asks: t itself where it is
