@@ -13,27 +13,13 @@ func (d *Device) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffer, 
 		bufs[2], bufs[3] = runMean, runVar
 	}
 	if slices := d.bnSlices(p); slices > 1 {
-		m := p.N * p.Inner
-		chunk := (m + slices - 1) / slices
-		part := d.Alloc(device.Float32, 2*p.C*slices)
-		d.bnPass("batch-norm statistics", []string{"STATS", "SPLIT", localDef(rowLocal(chunk))}, writes(0),
-			[]device.Buffer{part, nil, nil, nil, x}, p, func(prog *program) {
-				prog.setInt("u_chunk", chunk)
-				prog.setInt("u_slices", slices)
-				d.dispatch(prog, p.C, slices, 1)
-			})
-		bufs[4] = part
-		defs := []string{"STATS_COMBINE", localDef(elemLocal)}
+		defs := []string{"STATS_COMBINE"}
 		if p.Track {
 			defs = append(defs, "TRACK")
 		}
-		d.bnPass("batch-norm statistics combine", defs, writes(0, 1, 2, 3), bufs, p, func(prog *program) {
-			prog.setInt("u_chunk", chunk)
-			prog.setInt("u_slices", slices)
-			prog.setFloat("u_momentum", p.Momentum)
-			d.dispatch1(prog, p.C, elemLocal)
-		})
-		d.Free(part) // commands run in order: a reuse comes after the combine
+		d.bnSplit(p, slices,
+			bnStage{"batch-norm statistics", []string{"STATS", "SPLIT"}, writes(0), []device.Buffer{nil, nil, nil, nil, x}, 0},
+			bnStage{"batch-norm statistics combine", defs, writes(0, 1, 2, 3), bufs, 4})
 		return
 	}
 	d.batchNorm("batch-norm statistics", "STATS", true, writes(0, 1, 2, 3), bufs, p)
@@ -115,25 +101,44 @@ func (d *Device) bnSlices(p device.BatchNormParams) int {
 // channel's values, their two sums into a pooled buffer, then one
 // invocation per channel adding them in order.
 func (d *Device) batchNormReduceSplit(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams, slices int) {
-	m := p.N * p.Inner
-	chunk := (m + slices - 1) / slices
-	part := d.Alloc(device.Float32, 2*p.C*slices)
-	w := writes(0)
-	bufs := []device.Buffer{part, nil, dy, x, mean, invstd}
-	defs := []string{"BACKWARD_REDUCE", "SPLIT", localDef(rowLocal(chunk))}
+	split := bnStage{"batch-norm backward reduce", []string{"BACKWARD_REDUCE", "SPLIT"}, writes(0), []device.Buffer{nil, nil, dy, x, mean, invstd}, 0}
 	if p.Relu {
-		w, bufs, defs = writes(0, 7), append(bufs, y, dz), append(defs, "RELU")
+		split.w, split.bufs, split.defs = writes(0, 7), append(split.bufs, y, dz), append(split.defs, "RELU")
 	}
-	d.bnPass("batch-norm backward reduce", defs, w, bufs, p, func(prog *program) {
+	d.bnSplit(p, slices, split,
+		bnStage{"batch-norm backward combine", []string{"BACKWARD_COMBINE"}, writes(0, 1), []device.Buffer{dw, db, nil, nil, nil, invstd}, 2})
+}
+
+// bnStage is one pass of a split batch-norm reduction: its command name,
+// defines, the bindings it writes, its buffers from binding 0 and the
+// binding of the slices' partial results among them (bnSplit sets it).
+type bnStage struct {
+	name string
+	defs []string
+	w    uint32
+	bufs []device.Buffer
+	part int
+}
+
+// bnSplit runs a batch-norm reduction as slices: split, a work group per
+// slice of each channel's N·Inner values writing two values a slice into
+// a pooled buffer, then combine, one invocation per channel combining them
+// in order.
+func (d *Device) bnSplit(p device.BatchNormParams, slices int, split, combine bnStage) {
+	chunk := (p.N*p.Inner + slices - 1) / slices
+	part := d.Alloc(device.Float32, 2*p.C*slices)
+	split.bufs[split.part], combine.bufs[combine.part] = part, part
+	d.bnPass(split.name, append(split.defs, localDef(rowLocal(chunk))), split.w, split.bufs, p, func(prog *program) {
 		prog.setInt("u_chunk", chunk)
 		prog.setInt("u_slices", slices)
 		d.dispatch(prog, p.C, slices, 1)
 	})
-	d.bnPass("batch-norm backward combine", []string{"BACKWARD_COMBINE", localDef(elemLocal)}, writes(0, 1),
-		[]device.Buffer{dw, db, part, nil, nil, invstd}, p, func(prog *program) {
-			prog.setInt("u_slices", slices)
-			d.dispatch1(prog, p.C, elemLocal)
-		})
+	d.bnPass(combine.name, append(combine.defs, localDef(elemLocal)), combine.w, combine.bufs, p, func(prog *program) {
+		prog.setInt("u_chunk", chunk)
+		prog.setInt("u_slices", slices)
+		prog.setFloat("u_momentum", p.Momentum)
+		d.dispatch1(prog, p.C, elemLocal)
+	})
 	d.Free(part) // commands run in order: a reuse comes after the combine
 }
 

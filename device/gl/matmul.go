@@ -210,12 +210,10 @@ func (d *Device) ticketsFor(n int) *glBuffer {
 	d.ticketsMu.Lock()
 	defer d.ticketsMu.Unlock()
 	if d.tickets == nil || d.tickets.Len() < n {
-		if d.tickets != nil {
-			d.Free(d.tickets) // commands run in order: a reuse comes after the GEMMs before
-		}
 		size := max(n, 1024)
 		if d.tickets != nil {
 			size = max(n, 2*d.tickets.Len())
+			d.Free(d.tickets) // commands run in order: a reuse comes after the GEMMs before
 		}
 		d.tickets = d.Alloc(device.Float32, size)
 		d.Fill(d.tickets, 0, size, 0) // +0's bits: zero counters

@@ -64,7 +64,7 @@ func rnnStepSetting(software bool) (rnnSteps, error) {
 // columns in runs of 4, it runs MatMul and then LSTMCell.
 func (d *Device) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {
 	hd := p.Hidden
-	if !d.steps.lstm || !d.tiles.pick(p.Batch).runs4() {
+	if !d.steps.lstm || !d.tiles.pickFor("rnnstep", 1, p.Batch, 4*hd).runs4() {
 		d.MatMul(gates, hPrev, whh, device.Epilogue{Residual: xw, OffResidual: p.OffX},
 			device.MatMulParams{Batch: 1, M: p.Batch, N: 4 * hd, K: hd, TransB: true, Alpha: 1, OffA: p.OffHPrev, OffC: p.OffGates})
 		d.LSTMCell(h, c, gates, cPrev, p)
@@ -114,7 +114,7 @@ func (d *Device) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.Buf
 // 1.24–1.26 times; so does a tiling that cannot hold a unit's gates in a run.
 func (d *Device) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams) {
 	hd := p.Hidden
-	if !d.steps.gru || !d.tiles.pick(p.Batch).runs4() {
+	if !d.steps.gru || !d.tiles.pickFor("rnnstep", 1, p.Batch, 4*hd).runs4() {
 		hh := d.Alloc(device.Float32, 3*p.Batch*hd)
 		d.MatMul(hh, hPrev, whh, device.Epilogue{Bias: bhh},
 			device.MatMulParams{Batch: 1, M: p.Batch, N: 3 * hd, K: hd, TransB: true, Alpha: 1, OffA: p.OffHPrev})
