@@ -61,10 +61,11 @@ var dispatchKernels = []dispatchKernel{
 // round trip). µs/dispatch is the time of an iteration divided by its
 // kernels; µs/enqueue only the time until the last call returned, before
 // the Sync: what the host spends per kernel when it does not wait.
-// dispatches/call checks that each call is one kernel; barriers/dispatch
-// and state-calls/dispatch count the GL backend's glMemoryBarrier and
-// glUseProgram/glBindBufferBase/glUniform* calls (device.Stats; 0 on the
-// CPU; TENSORGL_GL_ELIDE=0 issues them all). tensor-add runs through the
+// dispatches/call checks that each call is one kernel; barriers/dispatch,
+// state-calls/dispatch and flushes/dispatch count the GL backend's
+// glMemoryBarrier, glUseProgram/glBindBufferBase/glUniform* and glFlush
+// calls (device.Stats; 0 on the CPU; TENSORGL_GL_ELIDE=0 issues all of the
+// first two, TENSORGL_GL_FLUSH=0 none of the last). tensor-add runs through the
 // tensor package, inside tensor.Tidy.
 func BenchmarkDispatch(b *testing.B) {
 	devs, note := openDevices()
@@ -113,4 +114,5 @@ func runDispatch(b *testing.B, dev device.Device, k dispatchKernel, burst int) {
 	b.ReportMetric(dispatches/calls, "dispatches/call")
 	b.ReportMetric(float64(s.Barriers)/dispatches, "barriers/dispatch")
 	b.ReportMetric(float64(s.StateCalls)/dispatches, "state-calls/dispatch")
+	b.ReportMetric(float64(s.Flushes)/dispatches, "flushes/dispatch")
 }

@@ -57,7 +57,10 @@
 // BenchmarkTrainStep and BenchmarkKernel on GL and the CPU, an A/B of the GL
 // host path (the dispatch bursts and the GAN step on GL with
 // TENSORGL_GL_ELIDE=0 and 1 and TENSORGL_GL_BATCH=1 and 32, alternated, in
-// elide-ab.txt), the RNN steps with the recurrences one GEMM a step or
+// elide-ab.txt; the seed models' steps and single dispatches waited for with
+// the GL thread and its waiting callers polling before they sleep and the
+// GL thread flushing when idle, each on and off: TENSORGL_GL_SPIN and
+// TENSORGL_GL_FLUSH, host-ab.txt), the RNN steps with the recurrences one GEMM a step or
 // fused (TENSORGL_GL_ELMAN, elman-ab.txt), the kernel profile of every
 // training step (TestStepProfile with the large steps, profile.txt), the
 // LSTM and GRU language models'

@@ -254,5 +254,6 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel, batch int) {
 		// The GL host path's calls (see BenchmarkDispatch).
 		b.ReportMetric(float64(s.Barriers)/n, "barriers/step")
 		b.ReportMetric(float64(s.StateCalls)/n, "state-calls/step")
+		b.ReportMetric(float64(s.Flushes)/n, "flushes/step")
 	}
 }

@@ -355,6 +355,7 @@ type Stats struct {
 	// The GL backend's host work per dispatch (0 on the CPU):
 	Barriers   int64 // glMemoryBarrier calls: between dependent dispatches, and before transfers of shader-written buffers
 	StateCalls int64 // glUseProgram, glBindBufferBase and glUniform* calls issued for dispatches
+	Flushes    int64 // glFlush calls: the GL thread's, when it runs out of commands after dispatches
 }
 
 // Sub returns the counters of s less those of before: what happened between
@@ -370,5 +371,6 @@ func (s Stats) Sub(before Stats) Stats {
 		Dispatches:       s.Dispatches - before.Dispatches,
 		Barriers:         s.Barriers - before.Barriers,
 		StateCalls:       s.StateCalls - before.StateCalls,
+		Flushes:          s.Flushes - before.Flushes,
 	}
 }

@@ -11,8 +11,10 @@
 # (GL and CPU), BenchmarkTrainStepLarge on GL, BenchmarkMatMul, PyTorch
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
 # CUDA), the CNN example on Fashion-MNIST on GL, the RNN example on GL and
-# on the CPU, split GEMMs summed in a second dispatch or their own
-# (TENSORGL_GL_SPLITFUSE, alternated), LeNet's convolutions direct or as implicit GEMMs
+# on the CPU, the GL thread and its waiting callers polling before they
+# sleep and the GL thread flushing when idle (TENSORGL_GL_SPIN,
+# TENSORGL_GL_FLUSH, alternated), split GEMMs summed in a second dispatch
+# or their own (TENSORGL_GL_SPLITFUSE, alternated), LeNet's convolutions direct or as implicit GEMMs
 # (TENSORGL_GL_CONVDIRECT, alternated), the ResNet-18 step and its layers
 # with convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD,
 # alternated), and its batch-norm reductions whole or split
@@ -124,7 +126,7 @@ digest() {
 			name = $1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
 			line = sprintf("%-58s %10.3f ms", name, $3 / 1e6)
 			for (i = 5; i < NF; i += 2)
-				if ($(i+1) ~ /^(µs\/dispatch|µs\/enqueue|barriers\/(dispatch|step)|state-calls\/(dispatch|step)|samples\/s|dispatches\/step|GFLOP\/s)$/)
+				if ($(i+1) ~ /^(µs\/dispatch|µs\/enqueue|barriers\/(dispatch|step)|state-calls\/(dispatch|step)|flushes\/(dispatch|step)|samples\/s|dispatches\/step|GFLOP\/s)$/)
 					line = line sprintf("  %s %s", $i, $(i+1))
 			print line
 		}
@@ -284,6 +286,14 @@ settings() {
 	for m; do out+="${out:+;}$m|$v=$m"; done
 	echo "$out"
 }
+# The GL thread, and callers waiting for it, polling before they sleep
+# (TENSORGL_GL_SPIN) and the GL thread calling glFlush when it runs out of
+# commands (TENSORGL_GL_FLUSH), both hardware defaults since 2026-12-04,
+# against neither (park: the behaviour before) and each alone: the seed
+# models' steps and single dispatches waited for, alternated.
+step host-ab 90 bench bash -c "$ab" _ host "$rounds" "$bin/bench.test" \
+	"park|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=0;spin|TENSORGL_GL_FLUSH=0;flush|TENSORGL_GL_SPIN=0;default|" \
+	"^BenchmarkTrainStep\$/^(mlp|cnn|rnn|gan)\$/^gl:$(bt 1s)" "^BenchmarkDispatch\$/^gl/sync\$:$(bt 0.3s)"
 # Split GEMMs summing their slices in a second dispatch or in their own
 # (TENSORGL_GL_SPLITFUSE=0, the default, and 1), the same bits (the GL
 # suite's TestConformanceSplitFused and TestSplitFusedSameBits ran it
@@ -385,7 +395,7 @@ step crossdevice 120 internal/crossdevice "$bin/crossdevice.test" -test.count=1 
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,elide-ab,elman-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,host-ab,elide-ab,elman-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then

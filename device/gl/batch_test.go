@@ -34,11 +34,18 @@ func TestBatchFlushedWithoutWait(t *testing.T) {
 
 // TestBatchSizes: chains of dependent kernels from several goroutines
 // give the same results whatever the batch size, each goroutine's
-// commands in its own order.
+// commands in its own order, with the GL thread and the waiting callers
+// polling before they sleep or sleeping at once (SpinEnv), flushing when
+// idle or not (FlushEnv); and the device closes either way.
 func TestBatchSizes(t *testing.T) {
-	for _, size := range []string{"1", "3", "32", "1024"} {
-		t.Run(size, func(t *testing.T) {
-			t.Setenv(BatchEnv, size)
+	for _, c := range []struct{ size, spin, flush string }{
+		{"1", "0", "0"}, {"1", "200us", "1"}, {"1", "1ms", "0"}, {"3", "0", "1"},
+		{"32", "200us", "1"}, {"1024", "0", "0"}, {"1024", "50us", "1"},
+	} {
+		t.Run(c.size+"/spin="+c.spin+"/flush="+c.flush, func(t *testing.T) {
+			t.Setenv(BatchEnv, c.size)
+			t.Setenv(SpinEnv, c.spin)
+			t.Setenv(FlushEnv, c.flush)
 			d := openOrSkip(t)
 			defer d.Close()
 			const workers, steps, n = 3, 40, 33
@@ -81,5 +88,123 @@ func TestBatchSizes(t *testing.T) {
 			d.Close()
 		}
 		t.Errorf("Open with %s=0: %v", BatchEnv, err)
+	}
+}
+
+// TestIdleSettings: SpinEnv and FlushEnv's defaults by renderer, their
+// values, and the error naming what a bad one should be.
+func TestIdleSettings(t *testing.T) {
+	for _, c := range []struct {
+		v        string
+		software bool
+		want     time.Duration
+		err      string
+	}{
+		{"", false, defaultSpin, ""},
+		{"", true, 0, ""},
+		{"0", false, 0, ""},
+		{"1ms", true, time.Millisecond, ""},
+		{"50us", false, 50 * time.Microsecond, ""},
+		{"-1us", false, 0, `TENSORGL_GL_SPIN="-1us": want a duration of 0 or more`},
+		{"200", false, 0, `TENSORGL_GL_SPIN="200": want a duration`},
+	} {
+		t.Setenv(SpinEnv, c.v)
+		got, err := spinSetting(c.software)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s=%q: error %v, want %q", SpinEnv, c.v, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%s=%q, software %v: %v, %v; want %v", SpinEnv, c.v, c.software, got, err, c.want)
+		}
+	}
+	for _, c := range []struct {
+		v              string
+		software, want bool
+	}{{"", false, true}, {"", true, false}, {"0", false, false}, {"1", true, true}} {
+		t.Setenv(FlushEnv, c.v)
+		if got, err := flushSetting(c.software); err != nil || got != c.want {
+			t.Errorf("%s=%q, software %v: %v, %v; want %v", FlushEnv, c.v, c.software, got, err, c.want)
+		}
+	}
+	t.Setenv(FlushEnv, "yes")
+	if _, err := flushSetting(false); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_FLUSH="yes": want 0`) {
+		t.Errorf("%s=yes: %v", FlushEnv, err)
+	}
+	t.Setenv(FlushEnv, "")
+	t.Setenv(SpinEnv, "soon")
+	if d, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_SPIN="soon"`) {
+		if d != nil {
+			d.Close()
+		}
+		t.Errorf("Open with %s=soon: %v", SpinEnv, err)
+	}
+}
+
+// TestIdleFlush: with FlushEnv on, the GL thread flushes once when it runs
+// out of commands after dispatches, and not again until it has dispatched
+// more; with it off, never.
+func TestIdleFlush(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		t.Run(fmt.Sprint("flush=", on), func(t *testing.T) {
+			t.Setenv(FlushEnv, map[bool]string{true: "1", false: "0"}[on])
+			d := openOrSkip(t)
+			defer d.Close()
+			b := d.Alloc(device.Float32, 8)
+			defer d.Free(b)
+			// settle waits until the GL thread has gone idle after the
+			// last command, flushing if it was to.
+			settle := func() int64 {
+				if err := d.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				d.wait("idle", func() {})
+				time.Sleep(20 * time.Millisecond)
+				return d.Stats().Flushes
+			}
+			for round := range 3 {
+				before := settle()
+				for range round + 1 {
+					d.Fill(b, 0, 8, 2)
+				}
+				after := settle()
+				want := int64(0)
+				if on {
+					want = 1
+				}
+				// Commands queued while the GL thread works are run
+				// before it looks for more: the round's fills and the
+				// Sync after them flush once at most, after the Sync
+				// (glFinish flushes too, but the thread does not know).
+				if got := after - before; got != want {
+					t.Errorf("round %d: %d flushes, want %d", round, got, want)
+				}
+				if again := settle(); again != after {
+					t.Errorf("round %d: %d more flushes with nothing dispatched", round, again-after)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkWait times a command that does nothing, handed to the GL thread
+// and waited for: what each Read and Sync costs on the host besides its
+// GL call, with the GL thread and the caller sleeping when idle (spin=0,
+// a software renderer's default) and polling first (the hardware's).
+func BenchmarkWait(b *testing.B) {
+	for _, spin := range []string{"0", "2ms"} {
+		b.Run("spin="+spin, func(b *testing.B) {
+			b.Setenv(SpinEnv, spin)
+			d, err := Open()
+			if err != nil {
+				b.Skip(err)
+			}
+			defer d.Close()
+			for b.Loop() {
+				d.wait("nothing", func() {})
+			}
+		})
 	}
 }

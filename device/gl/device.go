@@ -103,6 +103,14 @@ type Device struct {
 	// read more than the second (see ScatterAdd).
 	scatterBucketMinM, scatterScanMax int
 
+	// spin: how long the GL thread, with nothing queued, and callers
+	// waiting for it poll before they sleep (see SpinEnv).
+	spin time.Duration
+	// flushIdle: the GL thread flushes when it runs out of commands after
+	// dispatches (see FlushEnv); unflushed: it issued dispatches since its
+	// last flush (GL thread).
+	flushIdle, unflushed bool
+
 	// GL-thread state.
 	ctx        glContext
 	progs      map[string]*program
@@ -228,7 +236,11 @@ func (d *Device) loop(initErr chan<- error) {
 	initErr <- nil
 	// GL errors are checked by the commands that wait (Read, Sync, Close),
 	// not on the way: glGetError may stall a driver's command stream.
-	for b := range d.q {
+	for {
+		b, ok := d.next()
+		if !ok {
+			return
+		}
 		for _, c := range b {
 			d.exec(c)
 		}
@@ -349,36 +361,7 @@ func (d *Device) initContext() error {
 		Software: isSoftwareRenderer(renderer),
 		Limits:   queryLimits(),
 	}
-	d.scatterBucketMinM, d.scatterScanMax = defaultScatterBucketMinM, hardwareScatterScanMax
-	d.tiles, d.splitTarget, d.bnSliceMin = hardwareTiles, hardwareSplitTarget, bnSliceMin
-	if d.info.Software {
-		d.tiles, d.splitTarget, d.scatterScanMax = softwareTiles, softwareSplitTarget(), 0
-	}
-	if d.bnTarget, err = bnSplitSetting(d.info.Software); err != nil {
-		ctx.destroy()
-		return err
-	}
-	if d.tiles, err = d.tiles.withGEMMEnv(os.Getenv(GEMMEnv)); err != nil {
-		ctx.destroy()
-		return err
-	}
-	if d.splitFused, err = switchSetting(SplitFuseEnv, false, "0 or 1"); err != nil {
-		ctx.destroy()
-		return err
-	}
-	if d.elmanFused, err = elmanSetting(d.info.Software); err != nil {
-		ctx.destroy()
-		return err
-	}
-	if d.steps, err = rnnStepSetting(d.info.Software); err != nil {
-		ctx.destroy()
-		return err
-	}
-	if d.winogradMin, err = winogradSetting(d.info.Software); err != nil {
-		ctx.destroy()
-		return err
-	}
-	if d.convDirect, err = convDirectSetting(d.info.Software); err != nil {
+	if err := d.readSettings(); err != nil {
 		ctx.destroy()
 		return err
 	}
@@ -386,6 +369,35 @@ func (d *Device) initContext() error {
 		// Stay strictly below the limit: implementations disagree on whether
 		// a count equal to it is valid.
 		d.groupCap[i] = max(n-1, 1)
+	}
+	return nil
+}
+
+// readSettings sets the device's defaults for its renderer, hardware or
+// software, and reads the environment's settings over them (GL thread,
+// once the renderer is known).
+func (d *Device) readSettings() error {
+	sw := d.info.Software
+	d.scatterBucketMinM, d.scatterScanMax = defaultScatterBucketMinM, hardwareScatterScanMax
+	d.tiles, d.splitTarget, d.bnSliceMin = hardwareTiles, hardwareSplitTarget, bnSliceMin
+	if sw {
+		d.tiles, d.splitTarget, d.scatterScanMax = softwareTiles, softwareSplitTarget(), 0
+	}
+	var err error
+	for _, read := range []func(){
+		func() { d.bnTarget, err = bnSplitSetting(sw) },
+		func() { d.tiles, err = d.tiles.withGEMMEnv(os.Getenv(GEMMEnv)) },
+		func() { d.splitFused, err = switchSetting(SplitFuseEnv, false, "0 or 1") },
+		func() { d.elmanFused, err = elmanSetting(sw) },
+		func() { d.steps, err = rnnStepSetting(sw) },
+		func() { d.winogradMin, err = winogradSetting(sw) },
+		func() { d.convDirect, err = convDirectSetting(sw) },
+		func() { d.spin, err = spinSetting(sw) },
+		func() { d.flushIdle, err = flushSetting(sw) },
+	} {
+		if read(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -483,7 +495,9 @@ func (d *Device) wait(name string, f func()) {
 	})
 	if ok {
 		d.flush()
-		<-done
+		if _, _, got := poll(done, d.spin); !got {
+			<-done
+		}
 	}
 }
 

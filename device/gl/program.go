@@ -319,6 +319,7 @@ func (d *Device) dispatch(p *program, gx, gy, gz int) {
 		}
 	}
 	d.st.endDispatch()
+	d.unflushed = d.unflushed || d.flushIdle && n > 0
 	d.countGL(int64(n))
 }
 

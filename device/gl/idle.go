@@ -1,0 +1,111 @@
+//go:build cgo && !nogl
+
+package gl
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/tensorgl/tensorgl/device"
+)
+
+// SpinEnv names the environment variable that sets, when a device is
+// opened, how long the GL thread with no commands queued, and a caller
+// waiting for a Read or Sync, poll before they sleep: a duration such as
+// 50us or 1ms, 0 to sleep at once. Unset, 2ms on hardware and 0 on a
+// software renderer, whose own threads run the kernels on the cores a
+// spinning thread would take.
+//
+// A sleeping thread costs the one that wakes it a system call, and itself
+// tens of microseconds before it runs: on the development machine's VM a
+// command that does nothing, handed to the GL thread and waited for, took
+// 22.7 µs with both sleeping and 0.45 µs with both polling (BenchmarkWait,
+// bench/results/gl-wait-spin-2026-12-04.txt). On llvmpipe the steps ran
+// as fast either way (bench/results/gl-spin-llvmpipe-steps-2026-12-04.txt).
+// Where the GL thread keeps pace with its callers (a GPU's dispatches
+// return at once) it would sleep between any two commands of a training
+// step, and a step's Read waits for the GPU, then for its caller to wake.
+// 2 ms covers the wait for a small model's step on a GPU (the seed models'
+// took 0.36–2.2 ms on the H200); a longer one costs a wake-up that is
+// little beside it. CUDA's synchronisation spins likewise by default, and
+// OpenMP's idle threads.
+const SpinEnv = "TENSORGL_GL_SPIN"
+
+// defaultSpin is SpinEnv's default on hardware.
+const defaultSpin = 2 * time.Millisecond
+
+// spinSetting reads SpinEnv.
+func spinSetting(software bool) (time.Duration, error) {
+	v, set := os.LookupEnv(SpinEnv)
+	if !set || v == "" {
+		if software {
+			return 0, nil
+		}
+		return defaultSpin, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s=%q: want a duration of 0 or more such as 200us or 1ms", SpinEnv, v)
+	}
+	return d, nil
+}
+
+// FlushEnv names the environment variable that chooses, when a device is
+// opened, whether the GL thread calls glFlush when it runs out of queued
+// commands after dispatches since its last flush (1; unset, on hardware
+// only) or leaves the driver to submit them (0). A driver may hold
+// commands in its buffer until something flushes it: then a step's
+// kernels would start on the GPU only at the step's Read, after all of the
+// host's work for it, instead of while the host is still at it. llvmpipe
+// runs each dispatch as it is issued, so there is nothing to hurry.
+const FlushEnv = "TENSORGL_GL_FLUSH"
+
+// flushSetting reads FlushEnv.
+func flushSetting(software bool) (bool, error) {
+	return switchSetting(FlushEnv, !software, "0 (the driver submits) or 1 (glFlush when the GL thread runs out of commands)")
+}
+
+// poll receives from c for up to spin without sleeping, and reports
+// whether it received (ok as a receive's: false for a closed channel).
+func poll[T any](c <-chan T, spin time.Duration) (v T, ok, got bool) {
+	if spin <= 0 {
+		return v, false, false
+	}
+	start := time.Now()
+	for {
+		for range 64 {
+			select {
+			case v, ok = <-c:
+				return v, ok, true
+			default:
+			}
+		}
+		if time.Since(start) > spin {
+			return v, false, false
+		}
+	}
+}
+
+// next returns the GL thread's next batch of commands, false once the
+// device is closed. With none queued it flushes the dispatches issued
+// since the last flush (see FlushEnv), then polls for SpinEnv's time
+// before it sleeps (GL thread).
+func (d *Device) next() ([]command, bool) {
+	select {
+	case b, ok := <-d.q:
+		return b, ok
+	default:
+	}
+	if d.unflushed {
+		d.unflushed = false
+		gl.Flush()
+		d.count(func(s *device.Stats) { s.Flushes++ })
+	}
+	if b, ok, got := poll(d.q, d.spin); got {
+		return b, ok
+	}
+	b, ok := <-d.q
+	return b, ok
+}
