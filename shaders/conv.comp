@@ -12,6 +12,8 @@
 // BACKWARD_X:   batch g; M = Cg, N = N·H·W, K = Kg·RS; dx = wᵀ · col2im(dy), then the
 //               epilogue (bias by input channel)
 // BACKWARD_W:   batch g; M = Kg, N = Cg·RS, K = N·P;   dw = dy · im2col(x)ᵀ
+// BACKWARD_COLS: batch g; M = Cg·RS, N = N·P, K = Kg;  cols = wᵀ · dy, each input
+//               pixel's terms by tap, for convdirect.comp's FOLD to sum into dx
 //
 // The images lie side by side along the columns (col = n·P + position), so
 // that a small plane (a ResNet's 4×4, LeNet's 10×10) still fills the tiles.
@@ -143,6 +145,21 @@ void storeC(uint g, uint m, uint col, float acc) {
 	outp[(int(g) * kg() + int(m)) * cg() * u_r * u_s + int(col)] = acc;
 }
 
+#elif defined(BACKWARD_COLS)
+// in0 = dy, in1 = w; out = cols [G, Cg·RS, N·P]: cols[g, (c·R + r)·S + s, col]
+// is what output pixel col sends through tap (r, s) to input channel c.
+float loadA(uint g, uint m, uint k) {
+	return in1[(int(g) * kg() + int(k)) * cg() * u_r * u_s + int(m)];
+}
+float loadB(uint g, uint k, uint col) {
+	int p = u_oh * u_ow;
+	int n = fdiv(int(col), u_dP);
+	return in0[(n * u_k + int(g) * kg() + int(k)) * p + int(col) - n * p];
+}
+void storeC(uint g, uint m, uint col, float acc) {
+	outp[(int(g) * cg() * u_r * u_s + int(m)) * u_n * u_oh * u_ow + int(col)] = acc;
+}
+
 #else
-#error conv: define FORWARD, BACKWARD_X or BACKWARD_W
+#error conv: define FORWARD, BACKWARD_X, BACKWARD_W or BACKWARD_COLS
 #endif

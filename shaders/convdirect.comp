@@ -15,6 +15,11 @@
 // BACKWARD_X: invocation (n, ih, iw…iw+PIX−1), stride 1: dx[n, g·Cg + c, ih, iw] for c < NOUT = Cg,
 //             the sum over (k, r, s) of w[g·Kg + k, c, r, s]·dy[n, g·Kg + k, oh, ow]
 //             with oh = ih + padH − r·dilH, ow = iw + padW − s·dilW, then the epilogue
+// FOLD:       invocation (n, c, ih, iw), any stride: dx[n, c, ih, iw] = the sum over the
+//             taps (r, s), in order, of conv.comp's BACKWARD_COLS columns (at
+//             binding 1) cols[g, (c − g·Cg)·RS + r·S + s, n·OH·OW + oh·OW + ow] for
+//             the output pixel (oh, ow) whose window puts tap (r, s) on (ih, iw),
+//             where there is one; then the epilogue
 //
 // Each sum runs over its taps in the implicit GEMM's order ((c, r, s) or
 // (k, r, s), the last fastest), as fma(weight, value, sum): the padding's
@@ -23,7 +28,7 @@
 // in one pass.
 //
 // Defines: FORWARD or BACKWARD_X with NOUT, PIX (adjacent pixels of a row
-// an invocation) and WSIZE = Kg·Cg·R·S (the shared weights); or WGRAD
+// an invocation) and WSIZE = Kg·Cg·R·S (the shared weights); FOLD; or WGRAD
 // with NS, or WGRAD_SUM (the weight gradient, below), each with BIAS (the
 // bias gradient too) and WGRAD with BIAS_DB (… written to db directly).
 
@@ -48,8 +53,12 @@ uniform uvec2 u_dPlane; // common.glsl's udiv pair for an image's invocations (O
 uniform uvec2 u_dRow;   // … and for a row's (⌈OW/PIX⌉ or ⌈W/PIX⌉)
 
 layout(std430, binding = 0) writeonly buffer Out { float outp[]; };
+#ifdef FOLD
+layout(std430, binding = 1) readonly buffer Cols { float cols[]; };
+#else
 layout(std430, binding = 1) readonly buffer In0 { float in0[]; }; // x (FORWARD, WGRAD), or dy
 layout(std430, binding = 2) readonly buffer In1 { float in1[]; }; // w, or dy (WGRAD)
+#endif
 
 #if defined(WGRAD)
 // WGRAD: the weight gradient, dw[g·Kg + k, c, r, s] = the sum over (n, oh, ow) of
@@ -154,6 +163,35 @@ void main() {
 	}
 #endif
 	outp[t] = sum;
+}
+#elif defined(FOLD)
+// FOLD (see the top): u_pixels = N·C·H·W invocations; u_dPlane divides by
+// H·W, u_dRow by W.
+void main() {
+	uint t = globalX();
+	if (t >= u_pixels) return;
+	int nc = int(udiv(t, u_dPlane)), pixel = int(t) - nc * u_h * u_w;
+	int ih = int(udiv(uint(pixel), u_dRow)), iw = pixel - ih * u_w;
+	int n = nc / u_c, c = nc - n * u_c;
+	int p = u_oh * u_ow, np = u_n * p;
+	// cols[g, (c − g·Cg)·RS, n·P] is cols[c·RS, n·P]: the groups' rows follow
+	// each other as the channels do.
+	int base = c * u_r * u_s * np + n * p;
+	float acc = 0.0f;
+	for (int r = 0; r < u_r; r++) {
+		int th = ih + u_padH - r * u_dilH;
+		if (th < 0) break; // th falls as r grows
+		int oh = th / u_strideH;
+		if (oh * u_strideH != th || oh >= u_oh) continue;
+		for (int s = 0; s < u_s; s++) {
+			int tw = iw + u_padW - s * u_dilW;
+			if (tw < 0) break;
+			int ow = tw / u_strideW;
+			if (ow * u_strideW != tw || ow >= u_ow) continue;
+			acc += cols[base + (r * u_s + s) * np + oh * u_ow + ow];
+		}
+	}
+	outp[t] = epilogue(acc, uint(c), int(t));
 }
 #else
 shared float ws[WSIZE];

@@ -14,8 +14,9 @@
 # on the CPU, the GL thread and its waiting callers polling before they
 # sleep and the GL thread flushing when idle (TENSORGL_GL_SPIN,
 # TENSORGL_GL_FLUSH, alternated), split GEMMs summed in a second dispatch
-# or their own (TENSORGL_GL_SPLITFUSE, alternated), LeNet's convolutions direct or as implicit GEMMs
-# (TENSORGL_GL_CONVDIRECT, alternated), the ResNet-18 step and its layers
+# or their own (TENSORGL_GL_SPLITFUSE, alternated), LeNet's convolutions
+# direct, as implicit GEMMs with the input gradient by columns, or all
+# implicit (TENSORGL_GL_CONVDIRECT, TENSORGL_GL_CONVCOLS, alternated), the ResNet-18 step and its layers
 # with convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD,
 # alternated), and its batch-norm reductions whole or split
 # (TENSORGL_GL_BNSPLIT, alternated), the GEMM tilings (gemm-ab), a profile of every kernel of the
@@ -292,7 +293,7 @@ settings() {
 # against neither (park: the behaviour before) and each alone: the seed
 # models' steps and single dispatches waited for, alternated.
 step host-ab 90 bench bash -c "$ab" _ host "$rounds" "$bin/bench.test" \
-	"park|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=0;spin|TENSORGL_GL_FLUSH=0;flush|TENSORGL_GL_SPIN=0;default|" \
+	"park|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=0;spin|TENSORGL_GL_SPIN=2ms TENSORGL_GL_FLUSH=0;flush|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=1;default|" \
 	"^BenchmarkTrainStep\$/^(mlp|cnn|rnn|gan)\$/^gl:$(bt 1s)" "^BenchmarkDispatch\$/^gl/sync\$:$(bt 0.3s)"
 # Split GEMMs summing their slices in a second dispatch or in their own
 # (TENSORGL_GL_SPLITFUSE=0, the default, and 1), the same bits (the GL
@@ -301,11 +302,14 @@ step host-ab 90 bench bash -c "$ab" _ host "$rounds" "$bin/bench.test" \
 # second passes on the H200), ResNet-18's and LeNet's, alternated.
 step splitfuse-ab 90 bench bash -c "$ab" _ splitfuse "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_SPLITFUSE 0 1)" \
 	"^BenchmarkTrainStepLarge\$/^(lstm|gru|resnet18)-/^gl:$(bt 1s)" "^BenchmarkTrainStep\$/^(cnn|rnn)\$/^gl:$(bt 1s)"
-# The convolutions of few channels (LeNet's) direct or as implicit GEMMs
-# (TENSORGL_GL_CONVDIRECT=1, 0: the hardware default), the forward pass and
-# the input gradient with the same bits where K is not split: the LeNet
-# step and its layers' kernels, alternated.
-step convdirect-ab 60 bench bash -c "$ab" _ convdirect "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_CONVDIRECT 0 1)" \
+# The convolutions of few channels (LeNet's) direct (TENSORGL_GL_CONVDIRECT=1),
+# as implicit GEMMs with the input gradient by columns and their fold
+# (cols: TENSORGL_GL_CONVDIRECT=0, the hardware default since 2026-12-04),
+# or all as implicit GEMMs (TENSORGL_GL_CONVCOLS=0 too, the hardware default
+# before), the forward pass with the same bits where K is not split: the
+# LeNet step and its layers' kernels, alternated.
+step convdirect-ab 60 bench bash -c "$ab" _ convdirect "$rounds" "$bin/bench.test" \
+	"direct|TENSORGL_GL_CONVDIRECT=1;cols|TENSORGL_GL_CONVDIRECT=0;implicit|TENSORGL_GL_CONVDIRECT=0 TENSORGL_GL_CONVCOLS=0" \
 	"^BenchmarkTrainStep\$/^cnn\$/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/lenet:$(bt 0.2s)"
 # The wide 3×3 stride-1 convolutions (all three passes) direct or by F(2×2, 3×3)
 # (TENSORGL_GL_WINOGRAD=0, 1: every one that can, the default from 2²⁷

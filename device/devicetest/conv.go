@@ -107,10 +107,10 @@ func conv(n, c, h, w, k, r, s, strideH, strideW, padH, padW, dilH, dilW, groups 
 		PadH: padH, PadW: padW, DilH: dilH, DilW: dilW, Groups: groups}
 }
 
-// convTaps calls fn with the indices into Y, X and Wt of every product
+// ConvTaps calls fn with the indices into Y, X and Wt of every product
 // Y[n,k,oh,ow] += X[n,c,ih,iw]·Wt[k,c',r,s] of the convolution: the one
 // definition from which the forward and both backward references follow.
-func convTaps(p device.Conv2dParams, fn func(yi, xi, wi int)) {
+func ConvTaps(p device.Conv2dParams, fn func(yi, xi, wi int)) {
 	oh, ow := p.OutH(), p.OutW()
 	kg, cg := p.K/p.Groups, p.C/p.Groups
 	for n := range p.N {
@@ -153,7 +153,7 @@ func testConv2d(t tb, d device.Device) {
 			nx, nw, ny := convSizes(c.p)
 			x, w := draw(r, nx, device.Mostly(device.Between(-1, 1), device.Wide(3))), draw(r, nw, device.Between(-1, 1))
 			acc := newAccumulator(ny)
-			convTaps(c.p, func(yi, xi, wi int) { acc.add(yi, float64(x[xi])*float64(w[wi])) })
+			ConvTaps(c.p, func(yi, xi, wi int) { acc.add(yi, float64(x[xi])*float64(w[wi])) })
 			want, bound := acc.sum, acc.bounds(1)
 			e, h := c.e.make(t, d, r, c.p.K, ny)
 			plane := c.p.OutH() * c.p.OutW()
@@ -174,7 +174,7 @@ func testConv2dBackwardInput(t tb, d device.Device) {
 			nx, nw, ny := convSizes(c.p)
 			dy, w := draw(r, ny, device.Mostly(device.Between(-1, 1), device.Wide(3))), draw(r, nw, device.Between(-1, 1))
 			acc := newAccumulator(nx)
-			convTaps(c.p, func(yi, xi, wi int) { acc.add(xi, float64(dy[yi])*float64(w[wi])) })
+			ConvTaps(c.p, func(yi, xi, wi int) { acc.add(xi, float64(dy[yi])*float64(w[wi])) })
 			want, bound := acc.sum, acc.bounds(1)
 			e, h := c.e.make(t, d, r, c.p.C, nx)
 			plane := c.p.H * c.p.W
@@ -195,7 +195,7 @@ func testConv2dBackwardWeight(t tb, d device.Device) {
 			nx, nw, ny := convSizes(c.p)
 			x, dy := draw(r, nx, device.Mostly(device.Between(-1, 1), device.Wide(3))), draw(r, ny, device.Between(-1, 1))
 			acc := newAccumulator(nw)
-			convTaps(c.p, func(yi, xi, wi int) { acc.add(wi, float64(x[xi])*float64(dy[yi])) })
+			ConvTaps(c.p, func(yi, xi, wi int) { acc.add(wi, float64(x[xi])*float64(dy[yi])) })
 			bias := newAccumulator(c.p.K) // each filter's sum of dy
 			plane := c.p.OutH() * c.p.OutW()
 			for i, v := range dy {

@@ -43,14 +43,17 @@ func TestConformanceSplitFused(t *testing.T) {
 // run the way the device did not choose (one dispatch or one GEMM a step;
 // one kernel a step or two, see RNNStepEnv), and the wide 3×3
 // convolutions direct or by F(2×2, 3×3), the way the device did not choose
-// (see WinogradEnv), and those of few channels as implicit GEMMs where the
+// (see WinogradEnv), and those of few channels as GEMMs (their input
+// gradients by columns, see ConvColsEnv) where the
 // device runs them direct (see ConvDirectEnv) or the other way, and the
 // batch-norm backward reduction in slices where the device sums whole
 // channels or the other way (see bnSlices); then with the device's tiling read as vec4 from
 // double-buffered shared memory and MatMul's operands loaded as vec4, or, where the device does
 // that already, with scalar tiles and loads, and no thin tiles, so products
-// of few rows run on the wide tiles too. None may take any result out of its
-// tolerance (and but for F(2×2, 3×3), none changes a bit).
+// of few rows run on the wide tiles too, and every convolution that does
+// not run by F(2×2, 3×3) as implicit GEMMs, its input gradient too. None
+// may take any result out of its tolerance (and but for F(2×2, 3×3) and
+// the input gradients by columns, none changes a bit).
 // (Every tiling the tuner may choose is checked against the default in
 // tune_test.go.)
 func TestConformanceVariants(t *testing.T) {
@@ -100,6 +103,7 @@ func TestConformanceVariants(t *testing.T) {
 			}
 		}
 		d3.tiles = d3.tiles.plain()
+		d3.convDirect, d3.convCols = false, false
 		devicetest.Run(t, d3)
 	})
 }

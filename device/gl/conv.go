@@ -29,7 +29,10 @@ func (d *Device) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2
 // Conv2dBackwardInput computes dx from dy and w; each input gradient is one
 // dot product over the (k, r, s) taps that reach it, finished by e; or,
 // where winogradFits, the correlation of dy padded by 2 − pad with the
-// filters turned by 180° runs by F(2×2, 3×3).
+// filters turned by 180° runs by F(2×2, 3×3); or, where convColsFits, a
+// GEMM forms what each output pixel sends through each tap to each input
+// channel (the columns wᵀ·dy, summing over the Kg filters) and a second
+// kernel sums each input pixel's taps (the fold, col2im).
 func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	e.OnlyMatMul("Conv2dBackwardInput")
 	if d.winogradFits(p) {
@@ -39,6 +42,15 @@ func (d *Device) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue,
 	g := max(p.Groups, 1)
 	if d.convDirectFits(p, true) {
 		d.convDirectPass("conv2d backward input direct", "BACKWARD_X", dx, dy, w, e, p, p.C/g, p.H, p.W)
+		return
+	}
+	if d.convColsFits(p) {
+		// The columns wᵀ·dy, a GEMM summing over Kg, then their fold.
+		cg, rs, np := p.C/g, p.R*p.S, p.N*p.OutH()*p.OutW()
+		cols := d.Alloc(device.Float32, p.C*rs*np)
+		d.conv("conv2d backward input cols", "BACKWARD_COLS", d.buf(cols), d.buf(dy), d.buf(w), device.Epilogue{}, p, g, cg*rs, np, p.K/g)
+		d.convElementwise("conv2d backward input fold", []string{"FOLD"}, dx, cols, nil, e, p, p.N*p.C*p.H*p.W, 1, divMagic(p.H*p.W), divMagic(p.W))
+		d.Free(cols) // commands run in order: its next user comes after the fold
 		return
 	}
 	d.conv("conv2d backward input", "BACKWARD_X", d.buf(dx), d.buf(dy), d.buf(w), e, p, g, p.C/g, p.N*p.H*p.W, p.K/g*p.R*p.S)

@@ -93,11 +93,21 @@ func (d *Device) convDirectFits(p device.Conv2dParams, backward bool) bool {
 func (d *Device) convDirectPass(name, mode string, out, in0, w device.Buffer, e device.Epilogue, p device.Conv2dParams, nout, oh, ow int) {
 	g := max(p.Groups, 1)
 	row := (ow + convDirectPix - 1) / convDirectPix // invocations along a row of the output planes
-	pixels := p.N * oh * row
-	all := []*glBuffer{d.buf(out), d.buf(in0), d.buf(w), nil, nil, nil, nil}
-	defs := d.epilogueDefs([]string{mode, localDef(elemLocal), "NOUT=" + strconv.Itoa(nout), "PIX=" + strconv.Itoa(convDirectPix),
-		"WSIZE=" + strconv.Itoa(p.K/g*p.C/g*p.R*p.S)}, all, e)
-	dPlane, dRow := divMagic(oh*row), divMagic(row)
+	defs := []string{mode, "NOUT=" + strconv.Itoa(nout), "PIX=" + strconv.Itoa(convDirectPix),
+		"WSIZE=" + strconv.Itoa(p.K/g*p.C/g*p.R*p.S)}
+	d.convElementwise(name, defs, out, in0, w, e, p, p.N*oh*row, g, divMagic(oh*row), divMagic(row))
+}
+
+// convElementwise runs a kernel of convdirect.comp of one invocation per
+// item (pixels along x, groups along y) with mode defs, bindings out, in0
+// and in1 (nil for none), applying e as it stores, and its divisors
+// u_dPlane and u_dRow.
+func (d *Device) convElementwise(name string, defs []string, out, in0, in1 device.Buffer, e device.Epilogue, p device.Conv2dParams, pixels, gy int, dPlane, dRow [2]uint32) {
+	all := []*glBuffer{d.buf(out), d.buf(in0), nil, nil, nil, nil, nil}
+	if in1 != nil {
+		all[2] = d.buf(in1)
+	}
+	defs = d.epilogueDefs(append(defs, localDef(elemLocal)), all, e)
 	d.enqueue(name, func() {
 		prog := d.program(variant{family: "convdirect", defs: defs, ops: unaryOps})
 		if prog == nil {
@@ -109,7 +119,7 @@ func (d *Device) convDirectPass(name, mode string, out, in0, w device.Buffer, e 
 		prog.setPair("u_dPlane", dPlane)
 		prog.setPair("u_dRow", dRow)
 		setEpilogue(prog, e)
-		d.dispatch(prog, (pixels+elemLocal-1)/elemLocal, g, 1)
+		d.dispatch(prog, (pixels+elemLocal-1)/elemLocal, gy, 1)
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/device/devicetest"
 )
 
 // TestConvDirectSetting: ConvDirectEnv's values (unset: direct on a
@@ -44,7 +45,8 @@ func TestConvDirect(t *testing.T) {
 	d := openOrSkip(t)
 	// The implicit GEMM sums whole, as the direct kernels do: a GPU splits
 	// the K of few output tiles into slices (another order; TestSplitK).
-	d.splitTarget = 0
+	// The input gradient by columns sums in another order too (TestConvCols).
+	d.splitTarget, d.convCols = 0, false
 	defer d.Close()
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, c := range []struct {
@@ -188,8 +190,7 @@ func refBiasGrad(t *testing.T, d *Device, dyb device.Buffer, p device.Conv2dPara
 // refWgrad returns the weight gradient of p from x and dy in float64 and,
 // for each weight, the bound n·2⁻²⁴·Σ|term| of a float32 sum of its n terms.
 func refWgrad(t *testing.T, d *Device, xb, dyb device.Buffer, p device.Conv2dParams) (ref, bound []float64) {
-	g := max(p.Groups, 1)
-	cg, kg := p.C/g, p.K/g
+	cg := p.C / max(p.Groups, 1)
 	oh, ow := p.OutH(), p.OutW()
 	x, dy := make([]float32, p.N*p.C*p.H*p.W), make([]float32, p.N*p.K*oh*ow)
 	if err := d.Read(xb, x); err != nil {
@@ -199,30 +200,14 @@ func refWgrad(t *testing.T, d *Device, xb, dyb device.Buffer, p device.Conv2dPar
 		t.Fatal(err)
 	}
 	ref, bound = make([]float64, p.K*cg*p.R*p.S), make([]float64, p.K*cg*p.R*p.S)
+	devicetest.ConvTaps(p, func(yi, xi, wi int) {
+		v := float64(dy[yi]) * float64(x[xi])
+		ref[wi] += v
+		bound[wi] += math.Abs(v)
+	})
 	terms := float64(p.N * oh * ow)
-	for k := range p.K {
-		for c := range cg {
-			for r := range p.R {
-				for s := range p.S {
-					var sum, abs float64
-					for n := range p.N {
-						for i := range oh {
-							for j := range ow {
-								ih, iw := i*p.StrideH-p.PadH+r*p.DilH, j*p.StrideW-p.PadW+s*p.DilW
-								if ih < 0 || ih >= p.H || iw < 0 || iw >= p.W {
-									continue
-								}
-								v := float64(dy[((n*p.K+k)*oh+i)*ow+j]) * float64(x[((n*p.C+k/kg*cg+c)*p.H+ih)*p.W+iw])
-								sum += v
-								abs += math.Abs(v)
-							}
-						}
-					}
-					w := ((k*cg+c)*p.R+r)*p.S + s
-					ref[w], bound[w] = sum, terms*0x1p-24*abs+1e-30
-				}
-			}
-		}
+	for i := range bound {
+		bound[i] = terms*0x1p-24*bound[i] + 1e-30
 	}
 	return ref, bound
 }

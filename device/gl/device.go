@@ -76,6 +76,9 @@ type Device struct {
 	// convDirect: convolutions with few channels run direct where they
 	// fit (see ConvDirectEnv).
 	convDirect bool
+	// convCols: the input gradients of few channels run as a GEMM of
+	// columns and their fold (see ConvColsEnv).
+	convCols bool
 	// knownHere: the built-in table (knownTunings) lists this renderer
 	// and serves it (TuneEnv unset).
 	knownHere bool
@@ -392,6 +395,7 @@ func (d *Device) readSettings() error {
 		func() { d.steps, err = rnnStepSetting(sw) },
 		func() { d.winogradMin, err = winogradSetting(sw) },
 		func() { d.convDirect, err = convDirectSetting(sw) },
+		func() { d.convCols, err = convColsSetting() },
 		func() { d.spin, err = spinSetting(sw) },
 		func() { d.flushIdle, err = flushSetting(sw) },
 	} {

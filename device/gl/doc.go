@@ -69,6 +69,9 @@
 // default, or direct, as llvmpipe does: the forward pass and the input
 // gradient with the same results where the GEMM sums K whole (it does not
 // split it into slices), the weight gradient summed in another order.
+// Where such a layer's input gradient does not run direct, it runs as a
+// GEMM of columns (wᵀ·dy) and their fold, or with TENSORGL_GL_CONVCOLS=0
+// (see ConvColsEnv) as an implicit GEMM, within the same bounds.
 // TENSORGL_GL_SPLITFUSE=1 (see SplitFuseEnv) adds the K slices of a split
 // GEMM in the GEMM's own dispatch, the last work group of each tile
 // summing them, instead of in a second one, with the same bits (off by
