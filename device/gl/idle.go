@@ -30,7 +30,10 @@ import (
 // 2 ms covers the wait for a small model's step on a GPU (the seed models'
 // took 0.36–2.2 ms on the H200); a longer one costs a wake-up that is
 // little beside it. CUDA's synchronisation spins likewise by default, and
-// OpenMP's idle threads.
+// OpenMP's idle threads. Processes that share one machine's cores with more
+// threads than it has (several data-parallel ranks on one GPU box) may
+// want 0, as the CPU kernels' helpers stop spinning there by themselves
+// (kernels.ShareMachine).
 const SpinEnv = "TENSORGL_GL_SPIN"
 
 // defaultSpin is SpinEnv's default on hardware.
