@@ -154,36 +154,44 @@ func TestIdleFlush(t *testing.T) {
 			defer d.Close()
 			b := d.Alloc(device.Float32, 8)
 			defer d.Free(b)
-			// settle waits until the GL thread has gone idle after the
-			// last command, flushing if it was to.
-			settle := func() int64 {
+			want := int64(0)
+			if on {
+				want = 1
+			}
+			// settle waits for the queued work, then until the device has
+			// counted least flushes (the GL thread flushes after its last
+			// command, when it finds no more), and a little longer: a
+			// flush that should not come has the time to show.
+			settle := func(least int64) int64 {
 				if err := d.Sync(); err != nil {
 					t.Fatal(err)
 				}
-				d.wait("idle", func() {})
+				for end := time.Now().Add(5 * time.Second); d.Stats().Flushes < least && time.Now().Before(end); {
+					time.Sleep(time.Millisecond)
+				}
 				time.Sleep(20 * time.Millisecond)
 				return d.Stats().Flushes
 			}
+			before := settle(0)
 			for round := range 3 {
-				before := settle()
+				// The round's fills queue behind a command that holds the
+				// GL thread, so that it runs them back to back whatever
+				// the machine's load: one flush after them (or after the
+				// Sync, which the thread cannot tell flushed).
+				gate := make(chan struct{})
+				d.enqueue("gate", func() { <-gate })
 				for range round + 1 {
 					d.Fill(b, 0, 8, 2)
 				}
-				after := settle()
-				want := int64(0)
-				if on {
-					want = 1
-				}
-				// Commands queued while the GL thread works are run
-				// before it looks for more: the round's fills and the
-				// Sync after them flush once at most, after the Sync
-				// (glFinish flushes too, but the thread does not know).
+				close(gate)
+				after := settle(before + want)
 				if got := after - before; got != want {
 					t.Errorf("round %d: %d flushes, want %d", round, got, want)
 				}
-				if again := settle(); again != after {
+				if again := settle(after); again != after {
 					t.Errorf("round %d: %d more flushes with nothing dispatched", round, again-after)
 				}
+				before = after
 			}
 		})
 	}

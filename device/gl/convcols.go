@@ -41,8 +41,9 @@ func convColsSetting() (bool, error) {
 
 // convColsFits reports whether the input gradient of p runs by columns:
 // with d's setting, at most convColsMaxC input channels a group and
-// columns of at most convColsMaxElems values.
+// columns of 1 to convColsMaxElems values.
 func (d *Device) convColsFits(p device.Conv2dParams) bool {
 	g := max(p.Groups, 1)
-	return d.convCols && p.C/g <= convColsMaxC && p.C*p.R*p.S*p.N*p.OutH()*p.OutW() <= convColsMaxElems
+	cols := p.C * p.R * p.S * p.N * p.OutH() * p.OutW()
+	return d.convCols && p.C/g <= convColsMaxC && cols > 0 && cols <= convColsMaxElems
 }

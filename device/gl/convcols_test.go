@@ -25,6 +25,10 @@ func TestConvCols(t *testing.T) {
 	defer d.Close()
 	d.convDirect = false // LeNet's layers reach the GEMMs too
 	software := d.splitTarget
+	empty := device.Conv2dParams{N: 0, C: 2, H: 4, W: 4, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}
+	if d.convColsFits(empty) {
+		t.Error("no images: want no columns")
+	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, c := range []struct {
 		name  string
