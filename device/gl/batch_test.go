@@ -216,3 +216,30 @@ func BenchmarkWait(b *testing.B) {
 		})
 	}
 }
+
+// TestPollWait: a waiter polls until its wait ends, and one at a time: with
+// another polling, it returns at once to sleep instead.
+func TestPollWait(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	d.spin = 5 * time.Second
+	done := make(chan struct{})
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		close(done)
+	}()
+	if !d.pollWait(done) {
+		t.Error("the only waiter stopped polling before its wait ended")
+	}
+	d.waiters.Add(1) // another waiter polls
+	start := time.Now()
+	if d.pollWait(make(chan struct{})) {
+		t.Error("a second waiter's poll ended a wait that did not end")
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("a second waiter polled for %v, want it to sleep at once", el)
+	}
+	if n := d.waiters.Add(-1); n != 0 {
+		t.Errorf("%d waiters left counted", n)
+	}
+}

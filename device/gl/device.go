@@ -113,6 +113,8 @@ type Device struct {
 	// dispatches (see FlushEnv); unflushed: it issued dispatches since its
 	// last flush (GL thread).
 	flushIdle, unflushed bool
+	// waiters: callers polling for their waits to end (pollWait).
+	waiters atomic.Int32
 
 	// GL-thread state.
 	ctx        glContext
@@ -499,7 +501,7 @@ func (d *Device) wait(name string, f func()) {
 	})
 	if ok {
 		d.flush()
-		if _, _, got := poll(done, d.spin); !got {
+		if !d.pollWait(done) {
 			<-done
 		}
 	}

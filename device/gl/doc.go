@@ -30,7 +30,7 @@
 // time instead of one by one. On hardware the GL thread, with nothing
 // queued, and a caller waiting for a Read or Sync poll for 2 ms before
 // they sleep (TENSORGL_GL_SPIN, see SpinEnv: a command waited for took
-// 22.7 µs with both sleeping on a 2-core VM, 0.45 polling), and the
+// 22.7–27.6 µs with both sleeping on a 2-core VM, 0.45–2.3 polling), and the
 // GL thread calls glFlush when it runs out of commands after dispatches
 // (TENSORGL_GL_FLUSH, see FlushEnv), so that the GPU starts on a step's
 // kernels while the host still queues the rest; on llvmpipe neither.

@@ -13,7 +13,8 @@ import (
 
 // SpinEnv names the environment variable that sets, when a device is
 // opened, how long the GL thread with no commands queued, and a caller
-// waiting for a Read or Sync, poll before they sleep: a duration such as
+// waiting for a Read or Sync (one at a time: other callers waiting then
+// sleep at once), poll before they sleep: a duration such as
 // 50us or 1ms, 0 to sleep at once. Unset, 2ms on hardware and 0 on a
 // software renderer, whose own threads run the kernels on the cores a
 // spinning thread would take.
@@ -21,8 +22,8 @@ import (
 // A sleeping thread costs the one that wakes it a system call, and itself
 // tens of microseconds before it runs: on the development machine's VM a
 // command that does nothing, handed to the GL thread and waited for, took
-// 22.7 µs with both sleeping and 0.45 µs with both polling (BenchmarkWait,
-// bench/results/gl-wait-spin-2026-12-04.txt). On llvmpipe the steps ran
+// 22.7–27.6 µs with both sleeping and 0.45–2.3 µs with both polling
+// (BenchmarkWait, bench/results/gl-wait-spin-2026-12-04.txt). On llvmpipe the steps ran
 // as fast either way (bench/results/gl-spin-llvmpipe-steps-2026-12-04.txt).
 // Where the GL thread keeps pace with its callers (a GPU's dispatches
 // return at once) it would sleep between any two commands of a training
@@ -111,4 +112,17 @@ func (d *Device) next() ([]command, bool) {
 	}
 	b, ok := <-d.q
 	return b, ok
+}
+
+// pollWait polls done for SpinEnv's time and reports whether it closed
+// meanwhile. One caller polls at a time: goroutines sharing the device
+// that wait together sleep but the first, and leave the other cores to
+// those that work.
+func (d *Device) pollWait(done <-chan struct{}) bool {
+	defer d.waiters.Add(-1)
+	if d.waiters.Add(1) > 1 {
+		return false
+	}
+	_, _, got := poll(done, d.spin)
+	return got
 }
