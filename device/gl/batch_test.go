@@ -222,18 +222,18 @@ func BenchmarkWait(b *testing.B) {
 func TestPollWait(t *testing.T) {
 	d := openOrSkip(t)
 	defer d.Close()
-	d.spin = 5 * time.Second
+	const spin = 5 * time.Second
 	done := make(chan struct{})
 	go func() {
 		time.Sleep(10 * time.Millisecond)
 		close(done)
 	}()
-	if !d.pollWait(done) {
+	if !d.pollWait(done, spin) {
 		t.Error("the only waiter stopped polling before its wait ended")
 	}
 	d.waiters.Add(1) // another waiter polls
 	start := time.Now()
-	if d.pollWait(make(chan struct{})) {
+	if d.pollWait(make(chan struct{}), spin) {
 		t.Error("a second waiter's poll ended a wait that did not end")
 	}
 	if el := time.Since(start); el > time.Second {

@@ -501,7 +501,7 @@ func (d *Device) wait(name string, f func()) {
 	})
 	if ok {
 		d.flush()
-		if !d.pollWait(done) {
+		if !d.pollWait(done, d.spin) {
 			<-done
 		}
 	}

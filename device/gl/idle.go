@@ -114,15 +114,15 @@ func (d *Device) next() ([]command, bool) {
 	return b, ok
 }
 
-// pollWait polls done for SpinEnv's time and reports whether it closed
-// meanwhile. One caller polls at a time: goroutines sharing the device
-// that wait together sleep but the first, and leave the other cores to
-// those that work.
-func (d *Device) pollWait(done <-chan struct{}) bool {
+// pollWait polls done for up to spin (SpinEnv's time) and reports
+// whether it closed meanwhile. One caller polls at a time: goroutines
+// sharing the device that wait together sleep but the first, and leave
+// the other cores to those that work.
+func (d *Device) pollWait(done <-chan struct{}, spin time.Duration) bool {
 	defer d.waiters.Add(-1)
 	if d.waiters.Add(1) > 1 {
 		return false
 	}
-	_, _, got := poll(done, d.spin)
+	_, _, got := poll(done, spin)
 	return got
 }
