@@ -5,7 +5,6 @@ package gl
 import (
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -86,26 +85,12 @@ func TestConvCols(t *testing.T) {
 					}
 				}
 				dxb := d.Alloc(device.Float32, nx)
-				d.SetProfiling(true)
-				d.Conv2dBackwardInput(dxb, dy, w, device.Epilogue{Residual: res}, p)
-				prof, err := d.Profile()
-				d.SetProfiling(false)
-				if err != nil {
-					t.Fatal(err)
-				}
+				ran := kernelsRun(t, d, func() { d.Conv2dBackwardInput(dxb, dy, w, device.Epilogue{Residual: res}, p) })
 				dx := make([]float32, nx)
 				if err := d.Read(dxb, dx); err != nil {
 					t.Fatal(err)
 				}
 				d.Free(dxb)
-				ran := map[string]int{}
-				for _, k := range prof {
-					name := k.Name
-					if i := strings.LastIndex(name, " "); i > 0 && strings.Contains(name[i:], "×") { // a product's shape
-						name = name[:i]
-					}
-					ran[name] += k.Calls
-				}
 				byCols := cols && c.cols
 				want := map[bool][]string{true: {"conv2d backward input cols", "conv2d backward input fold"}, false: {"conv2d backward input"}}[byCols]
 				for _, k := range want {

@@ -57,3 +57,25 @@ func TestProfile(t *testing.T) {
 		t.Errorf("profiling off: profile %v, error %v; want none", prof, err)
 	}
 }
+
+// kernelsRun runs f with profiling on and returns the calls of each kind
+// of command it queued, by name, a product's shape (" B×M×N×K") left off.
+func kernelsRun(t *testing.T, d *Device, f func()) map[string]int {
+	t.Helper()
+	d.SetProfiling(true)
+	f()
+	prof, err := d.Profile()
+	d.SetProfiling(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := map[string]int{}
+	for _, k := range prof {
+		name := k.Name
+		if i := strings.LastIndex(name, " "); i > 0 && strings.Contains(name[i:], "×") {
+			name = name[:i]
+		}
+		ran[name] += k.Calls
+	}
+	return ran
+}
