@@ -188,6 +188,18 @@ void storeC(uint bt, uint m, uint n, float acc) {
 }
 #endif
 
+// An invocation's outputs of a TILE_M×TILE_N tile: WM rows, LOCAL_Y apart
+// (ROW1), by WN columns, LOCAL_X apart or, with STORE_RUNS4, in runs of 4
+// adjacent ones (COL1). The scalar tiles and GEMM_DIRECT lay them out so.
+#define WM (TILE_M / LOCAL_Y)
+#define WN (TILE_N / LOCAL_X)
+#define ROW1(i) (ty + uint((i) * LOCAL_Y))
+#ifdef STORE_RUNS4
+#define COL1(j) (uint((j) / 4) * uint(4 * LOCAL_X) + tx * 4u + uint((j) % 4))
+#else
+#define COL1(j) (tx + uint((j) * LOCAL_X))
+#endif
+
 #if defined(SPLIT_REDUCE) && defined(STORE_RUNS4)
 void main() {
 	uint total = u_batch * u_M * u_N;
@@ -214,9 +226,102 @@ void main() {
 	uint bt = udiv(i, u_dMN), mn = i - bt * u_M * u_N, r = udiv(mn, u_dN);
 	storeC(bt, r, mn - r * u_N, sumSlices(i, total));
 }
+#elif defined(GEMM_DIRECT)
+// GEMM_DIRECT: no shared memory and no barriers. Each invocation reads its
+// WM rows of op(A) and WN columns of op(B) through loadA and loadB, one K
+// index at a time, and sums each output's products in K order with fma,
+// as the tiles do. A K split (u_splits slices of u_kChunk, the default
+// tiling's) is summed slice by slice in registers and the slices added in
+// order from zero, as SPLIT_REDUCE adds them from memory: the split
+// product's bits in one dispatch, with no partial sums stored. ROW_SUM:
+// the invocations of column 0 of the first column tile sum their rows of
+// op(A) beside the products, in the same order. A GPU's small products
+// wait on each K step's loads and barriers in the tiles (the tuner times
+// both, see tuneCandidates).
+#if defined(SPLIT_K) || defined(VEC_SMEM) || defined(DOUBLE_BUFFER)
+#error matmul: GEMM_DIRECT sums its own slices and keeps no tiles
+#endif
+void main() {
+	uint bt = groupID().z;
+	if (bt >= u_batch) return; // uniform per group
+	uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
+	uint row0 = groupID().y * uint(TILE_M), col0 = groupID().x * uint(TILE_N);
+	float acc[WM][WN], tot[WM][WN];
+	for (int i = 0; i < WM; i++)
+		for (int j = 0; j < WN; j++) tot[i][j] = 0.0f;
+#ifdef ROW_SUM
+	bool sumRows = groupID().x == 0u && tx == 0u;
+	float rs[WM], rsTot[WM];
+	for (int i = 0; i < WM; i++) rsTot[i] = 0.0f;
+#endif
+	for (uint slice = 0u; slice < u_splits; slice++) {
+		uint kBegin = slice * u_kChunk, kEnd = min(u_K, kBegin + u_kChunk);
+		for (int i = 0; i < WM; i++)
+			for (int j = 0; j < WN; j++) acc[i][j] = 0.0f;
+#ifdef ROW_SUM
+		for (int i = 0; i < WM; i++) rs[i] = 0.0f;
+#endif
+		for (uint k = kBegin; k < kEnd; k++) {
+			float ra[WM], rb[WN];
+			for (int i = 0; i < WM; i++) {
+				uint gm = row0 + ROW1(i);
+				ra[i] = gm < u_M ? loadA(bt, gm, k) : 0.0f;
+			}
+			for (int j = 0; j < WN; j++) {
+				uint gn = col0 + COL1(j);
+				rb[j] = gn < u_N ? loadB(bt, k, gn) : 0.0f;
+			}
+#ifdef ROW_SUM
+			if (sumRows)
+				for (int i = 0; i < WM; i++) rs[i] += ra[i];
+#endif
+			for (int i = 0; i < WM; i++)
+				for (int j = 0; j < WN; j++) acc[i][j] = fma(ra[i], rb[j], acc[i][j]);
+		}
+		for (int i = 0; i < WM; i++)
+			for (int j = 0; j < WN; j++) tot[i][j] += acc[i][j];
+#ifdef ROW_SUM
+		for (int i = 0; i < WM; i++) rsTot[i] += rs[i];
+#endif
+	}
+	// Whole, an output is its one sum, as the tiles store it unsplit.
+	bool whole = u_splits == 1u; // uniform
+#ifdef ROW_SUM
+	if (sumRows)
+		for (int i = 0; i < WM; i++) {
+			uint gm = row0 + ROW1(i);
+			if (gm < u_M) storeRowSum(int(bt * u_M + gm), whole ? rs[i] : rsTot[i]);
+		}
+#endif
+#ifdef STORE_RUNS4
+	for (int i = 0; i < WM; i++) {
+		uint gm = row0 + ROW1(i);
+		for (int q = 0; q < WN / 4; q++) {
+			uint gn = col0 + COL1(4 * q);
+			if (gm >= u_M || gn >= u_N) continue;
+			vec4 v = whole ? vec4(acc[i][4 * q], acc[i][4 * q + 1], acc[i][4 * q + 2], acc[i][4 * q + 3])
+				: vec4(tot[i][4 * q], tot[i][4 * q + 1], tot[i][4 * q + 2], tot[i][4 * q + 3]);
+			storeC4(bt, gm, gn, v);
+		}
+	}
+	for (int i = 0; i < WM; i++) {
+		uint gm = row0 + ROW1(i);
+		for (int q = 0; q < WN / 4; q++) {
+			uint gn = col0 + COL1(4 * q);
+			if (gm < u_M && gn < u_N) finishC4(bt, gm, gn);
+		}
+	}
 #else
-#define WM (TILE_M / LOCAL_Y)
-#define WN (TILE_N / LOCAL_X)
+	for (int i = 0; i < WM; i++) {
+		uint gm = row0 + ROW1(i);
+		for (int j = 0; j < WN; j++) {
+			uint gn = col0 + COL1(j);
+			if (gm < u_M && gn < u_N) storeC(bt, gm, gn, whole ? acc[i][j] : tot[i][j]);
+		}
+	}
+#endif
+}
+#else
 #define THREADS (LOCAL_X * LOCAL_Y)
 #if defined(STORE_RUNS4) && (TILE_N / LOCAL_X) % 4 != 0
 #error matmul: STORE_RUNS4 needs each invocation's columns in runs of 4
@@ -262,12 +367,8 @@ shared float As[NBUF][TILE_K][TILE_M + SPAD];
 shared float Bs[NBUF][TILE_K][TILE_N + SPAD];
 #define SET_A(b, k, m, v) As[b][k][m] = (v)
 #define SET_B(b, k, n, v) Bs[b][k][n] = (v)
-#define ROW(i) (ty + uint((i) * LOCAL_Y))
-#ifdef STORE_RUNS4
-#define COL(j) (uint((j) / 4) * uint(4 * LOCAL_X) + tx * 4u + uint((j) % 4))
-#else
-#define COL(j) (tx + uint((j) * LOCAL_X))
-#endif
+#define ROW(i) ROW1(i)
+#define COL(j) COL1(j)
 #define COMPUTE(b) \
 	for (int k = 0; k < TILE_K; k++) { \
 		float ra[WM], rb[WN]; \

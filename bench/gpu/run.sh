@@ -334,11 +334,12 @@ step bnsplit-ab 60 bench bash -c "$ab" _ bnsplit "$rounds" "$bin/bench.test" "$(
 # vec4 (vec4,db,gvec4), these with the built-in table of tilings off
 # (TENSORGL_GL_TUNE=0), the defaults with the table (known: its tilings,
 # device/gl/tuned.json, on the cards it lists), and
-# the tiling chosen per product by timing (TENSORGL_GL_TUNE=log: each choice, with
+# the tiling chosen per product by timing (among the candidates direct
+# tilings: no shared memory, a split K summed in one dispatch; TENSORGL_GL_TUNE=log: each choice, with
 # every candidate's time, is printed to stderr, into gemm-ab.txt, and the
 # choices are kept in gemm-tune.json, the card's per-shape table; the
 # trials run in the benchmark's first, unreported pass), all with the same
-# results: the large products, the LeNet, GAN, ResNet-18 and LSTM LM steps
+# results: the large products, the MLP, LeNet, GAN, ResNet-18 and LSTM LM steps
 # (the last's forward products of 64 rows take the small tiles),
 # alternated, the mode in the benchmark names. By default scalar, the
 # defaults without and with the built-in table, padded, and tuning anew
@@ -355,7 +356,7 @@ for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar default gvec4,small,pad known tune}; d
 	gemm+="${gemm:+;}$m"
 done
 step gemm-ab 240 bench bash -c "$ab" _ gemm "$rounds" "$bin/bench.test" "$gemm" \
-	"^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x:$(bt 0.3s)" "^BenchmarkTrainStep\$/^(cnn|gan)\$/^gl:$(bt 1s)" \
+	"^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x:$(bt 0.3s)" "^BenchmarkTrainStep\$/^(mlp|cnn|gan)\$/^gl:$(bt 1s)" \
 	"^BenchmarkTrainStepLarge\$/^(resnet18|lstm)/^gl:$(bt 1s)"
 # Every kernel of warm training steps timed by GL timestamps (the seed's
 # steps at batch 64 and, but on a dry run, the large steps): where a step's

@@ -51,7 +51,9 @@ func TestConformanceSplitFused(t *testing.T) {
 // double-buffered shared memory and MatMul's operands loaded as vec4, or, where the device does
 // that already, with scalar tiles and loads, and no thin tiles, so products
 // of few rows run on the wide tiles too, and every convolution that does
-// not run by F(2×2, 3×3) as implicit GEMMs, its input gradient too. None
+// not run by F(2×2, 3×3) as implicit GEMMs, its input gradient too; then
+// with every product of the GEMM core on a direct tiling (gemmTiles.direct)
+// and K split as on a GPU. None
 // may take any result out of its tolerance (and but for F(2×2, 3×3) and
 // the input gradients by columns, none changes a bit).
 // (Every tiling the tuner may choose is checked against the default in
@@ -105,5 +107,18 @@ func TestConformanceVariants(t *testing.T) {
 		d3.tiles = d3.tiles.plain()
 		d3.convDirect, d3.convCols = false, false
 		devicetest.Run(t, d3)
+	})
+	t.Run("direct-gemm-split", func(t *testing.T) {
+		// Every product of the GEMM core without shared memory (1×4
+		// outputs an invocation, so the LSTM and GRU steps' runs of 4 fit),
+		// under a GPU's split target, so that most products split K and
+		// sum their slices in registers; the recurrent steps fused and the
+		// convolutions of few channels as GEMMs.
+		d4 := openOrSkip(t)
+		d4.tiles = gemmTiles{m: 16, n: 64, k: 1, lx: 16, ly: 16, direct: true}
+		d4.splitTarget = hardwareSplitTarget
+		d4.steps = rnnSteps{true, true, true, true}
+		d4.convDirect = false
+		devicetest.Run(t, d4)
 	})
 }

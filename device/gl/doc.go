@@ -44,7 +44,9 @@
 // ones); TENSORGL_GL_GEMM=scalar none of them.
 // TENSORGL_GL_TUNE=1 (see TuneEnv) picks the GEMM core's tiling per product
 // by timing the candidates on the GPU the first time each layout and shape
-// runs, as cudnn.benchmark does, again with the same results to the bit;
+// runs, as cudnn.benchmark does (among them direct tilings: no shared
+// memory, a split K summed in registers, one dispatch a product), again
+// with the same results to the bit;
 // TENSORGL_GL_TUNE=log also prints each choice, and
 // TENSORGL_GL_TUNE_FILE=path (see TuneFileEnv) keeps the choices in a file
 // that later processes start from. Unset, a GPU the built-in table lists

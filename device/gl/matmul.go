@@ -43,6 +43,12 @@ type gemmTiles struct {
 	// a GPU's shared memory (8 of them a store, 2 with gvec), and 4 more
 	// spread them over the banks. vec4 tiles ignore it.
 	pad bool
+	// direct runs the product without shared memory (GEMM_DIRECT in
+	// shaders/matmul.comp): each of the lx×ly invocations reads its
+	// (m/ly)×(n/lx) outputs' rows and columns of the operands itself, one
+	// K index at a time, and a K split is summed in its registers, so the
+	// product is one dispatch whether split or not. k is 1 (no K steps).
+	direct bool
 }
 
 // GEMMEnv names the environment variable that chooses, when a device is
@@ -89,7 +95,7 @@ func (t gemmTiles) withGEMMEnv(v string) (gemmTiles, error) {
 // withVec returns t reading its tiles as vec4 where its shape allows (each
 // invocation's rows and columns in runs of 4); thin tiles stay scalar.
 func (t gemmTiles) withVec() gemmTiles {
-	t.vec = t.vecRuns()
+	t.vec = !t.direct && t.vecRuns()
 	return t
 }
 
@@ -234,6 +240,9 @@ func (t gemmTiles) defs() []string {
 	if t.db {
 		defs = append(defs, "DOUBLE_BUFFER")
 	}
+	if t.direct {
+		defs = append(defs, "GEMM_DIRECT")
+	}
 	return defs
 }
 
@@ -339,7 +348,7 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	// tiling t: its grid one dispatch, so that every slice's writes are
 	// one command's (see SPLIT_FUSED in shaders/matmul.comp).
 	fused := func(t gemmTiles) bool {
-		return tickets != nil && (n+t.n-1)/t.n <= d.groupCap[0] && (m+t.m-1)/t.m <= d.groupCap[1] && batch*splits <= d.groupCap[2]
+		return tickets != nil && !t.direct && (n+t.n-1)/t.n <= d.groupCap[0] && (m+t.m-1)/t.m <= d.groupCap[1] && batch*splits <= d.groupCap[2]
 	}
 	// coreFor returns the program of the product's first pass under
 	// tiling t (built by the caller, off the GL thread).
@@ -349,7 +358,7 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		if t.gvec {
 			core.defs = append(core.defs, vecDefs...)
 		}
-		if splits > 1 {
+		if splits > 1 && !t.direct {
 			core.defs = append(core.defs, "SPLIT_K")
 		}
 		if fused(t) {
@@ -370,9 +379,15 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		}
 		// C (binding 0) is read too when β ≠ 0; split, the first pass
 		// writes only the partial sums (binding 3), the second C; fused,
-		// the one pass writes both and the tickets.
+		// the one pass writes both and the tickets; direct, the one pass
+		// sums the slices itself.
+		whole := splits == 1 || t.direct
+		groupsZ := batch * splits
+		if t.direct {
+			groupsZ = batch
+		}
 		switch {
-		case splits == 1:
+		case whole:
 			d.bind(w, all...)
 		case fused(t):
 			withTickets := make([]*glBuffer, ticketBinding+1)
@@ -384,8 +399,8 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 			d.bind(writes(3), all...) // the row sums' slices too
 		}
 		shape(prog, splits, chunk)
-		d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, batch*splits)
-		if splits == 1 || fused(t) {
+		d.dispatch(prog, (n+t.n-1)/t.n, (m+t.m-1)/t.m, groupsZ)
+		if whole || fused(t) {
 			return true
 		}
 		sum := get(reduce)
@@ -417,7 +432,7 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		}
 	}
 	var scratch device.Buffer
-	if partials > 0 {
+	if partials > 0 && !t.direct {
 		scratch = d.Alloc(device.Float32, partials)
 		all[3] = d.buf(scratch)
 	}

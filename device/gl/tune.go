@@ -157,12 +157,12 @@ func (d *Device) saveTuneFile(key string, t gemmTiles) {
 }
 
 // parseTiles reads a tiling as gemmTiles.String writes it:
-// M×N×K/LX×LY, then +vec4, +db, +gvec4, +pad as set.
+// M×N×K/LX×LY, then +vec4, +db, +gvec4, +pad, +direct as set.
 func parseTiles(s string) (gemmTiles, error) {
 	var t gemmTiles
 	base, flags, found := strings.Cut(s, "+")
 	if n, err := fmt.Sscanf(base, "%d×%d×%d/%d×%d", &t.m, &t.n, &t.k, &t.lx, &t.ly); err != nil || n != 5 || t.m < 1 || t.n < 1 || t.k < 1 || t.lx < 1 || t.ly < 1 {
-		return t, fmt.Errorf("tiling %q: want M×N×K/LX×LY, then +vec4, +db, +gvec4 or +pad", s)
+		return t, fmt.Errorf("tiling %q: want M×N×K/LX×LY, then +vec4, +db, +gvec4, +pad or +direct", s)
 	}
 	if !found {
 		return t, nil
@@ -177,8 +177,10 @@ func parseTiles(s string) (gemmTiles, error) {
 			t.gvec = true
 		case "pad":
 			t.pad = true
+		case "direct":
+			t.direct = true
 		default: // "" too: a + with nothing after it
-			return t, fmt.Errorf("tiling %q: %q is none of vec4, db, gvec4, pad", s, f)
+			return t, fmt.Errorf("tiling %q: %q is none of vec4, db, gvec4, pad, direct", s, f)
 		}
 	}
 	return t, nil
@@ -217,8 +219,13 @@ const tuneReps = 3
 // halves and quarters (fewer, larger work groups against more, smaller
 // ones), with scalar (rows padded or not) or vec4 shared memory, single or
 // double buffered, operands loaded from memory one value or four at a
-// time, and thin tiles for products of few rows. On llvmpipe, fewer: its
-// work groups run one per core.
+// time, and thin tiles for products of few rows; and direct tilings
+// (gemmTiles.direct: no shared memory, a split K summed in registers, one
+// dispatch) of 1 to 16 outputs an invocation, for the small products whose
+// tiles wait on each K step's loads and barriers (on the H200 a LeNet
+// product of 64×120×400 took 21–35 µs under every tiling, the split one's
+// second pass among them; bench/results/h200-run-2026-12-04-first/
+// gemm-ab.txt.gz). On llvmpipe, fewer: its work groups run one per core.
 var (
 	hardwareCandidates = []gemmTiles{
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, gvec: true},
@@ -244,6 +251,12 @@ var (
 		{m: 32, n: 32, k: 8, lx: 8, ly: 8},
 		{m: 16, n: 128, k: 16, lx: 32, ly: 8},
 		{m: 16, n: 64, k: 16, lx: 16, ly: 8},
+		{m: 16, n: 16, k: 1, lx: 16, ly: 16, direct: true},
+		{m: 16, n: 16, k: 1, lx: 8, ly: 8, direct: true},
+		{m: 8, n: 64, k: 1, lx: 32, ly: 8, direct: true},
+		{m: 32, n: 32, k: 1, lx: 16, ly: 16, direct: true},
+		{m: 16, n: 64, k: 1, lx: 16, ly: 16, direct: true},
+		{m: 64, n: 64, k: 1, lx: 16, ly: 16, direct: true},
 	}
 	softwareCandidates = []gemmTiles{
 		{m: 64, n: 64, k: 16, lx: 8, ly: 8},
@@ -252,6 +265,7 @@ var (
 		{m: 64, n: 64, k: 16, lx: 8, ly: 8, vec: true, db: true, gvec: true},
 		{m: 32, n: 32, k: 16, lx: 8, ly: 8},
 		{m: 16, n: 64, k: 16, lx: 8, ly: 8},
+		{m: 32, n: 32, k: 1, lx: 8, ly: 8, direct: true},
 	}
 )
 
@@ -269,6 +283,9 @@ func (t gemmTiles) String() string {
 	}
 	if t.pad {
 		s += "+pad"
+	}
+	if t.direct {
+		s += "+direct"
 	}
 	return s
 }
@@ -299,23 +316,27 @@ func (d *Device) tuneCandidates(def gemmTiles, splits, chunk int, gvec bool) []g
 }
 
 // fits reports whether tiling t is valid on the device: whole register
-// blocks, runs of 4 for vec4, and the work-group size and shared memory
-// within the limits.
+// blocks, runs of 4 for vec4, no tiles or vec4 loads for a direct one, and
+// the work-group size and shared memory within the limits.
 func (d *Device) fits(t gemmTiles) bool {
 	l := d.info.Limits
 	bufs := 1
 	if t.db {
 		bufs = 2
 	}
-	if t.m%t.ly != 0 || t.n%t.lx != 0 || t.vec && !t.vecRuns() {
+	if t.m%t.ly != 0 || t.n%t.lx != 0 || t.vec && !t.vecRuns() || t.direct && (t.vec || t.db || t.pad || t.gvec || t.k != 1) {
 		return false
 	}
 	pad := 0
 	if t.pad && !t.vec {
 		pad = 8 // 4 floats on each tile's rows
 	}
+	shared := 4 * bufs * t.k * (t.m + t.n + pad)
+	if t.direct {
+		shared = 0
+	}
 	return t.lx*t.ly <= l.MaxInvocations && t.lx <= l.MaxWorkGroupSize[0] && t.ly <= l.MaxWorkGroupSize[1] &&
-		4*bufs*t.k*(t.m+t.n+pad) <= l.MaxSharedMemory
+		shared <= l.MaxSharedMemory
 }
 
 // timeTrial returns the nanoseconds f's dispatches take on the GPU, by the

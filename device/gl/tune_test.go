@@ -4,11 +4,14 @@ package gl
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,6 +43,16 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 		b := d.Alloc(device.Float32, n)
 		d.Write(b, v)
 		return b
+	}
+	// compiled: which tilings' programs the cases have built, named by
+	// program. A tiling taken from a table is built the first time it
+	// runs, so the programs grow then (d.progs, read after run's Read
+	// waited for the GL thread). A direct tiling's program is the same
+	// split or not (it sums its slices itself).
+	compiled := map[string]bool{}
+	program := func(t gemmTiles, p device.MatMulParams, layout string, epi, split bool) string {
+		t.gvec = t.gvec && len(vecLoads(p)) > 0
+		return fmt.Sprint(t, layout, epi, split && !t.direct)
 	}
 	for _, c := range []struct {
 		name   string
@@ -73,7 +86,7 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 		key := gemmKey("matmul", c.layout, p.Batch, p.M, p.N, p.K)
 		// run runs the product under def, or under choice from the table
 		// of a tuner (tuneOn) or of the built-in choices (tuneKnown).
-		run := func(def gemmTiles, choice *gemmTiles, mode tuneMode) []float32 {
+		run := func(def gemmTiles, choice *gemmTiles, mode tuneMode) (got []float32, dispatches int64) {
 			d.tiles, d.splitTarget = def, c.target
 			d.tune, d.tuned, d.knownHere = tuneOff, nil, false
 			if choice != nil {
@@ -89,20 +102,22 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 				defer d.Free(e.BiasGrad)
 			}
 			d.MatMul(out, a, b, e, p)
-			got := make([]float32, nc)
+			got = make([]float32, nc)
 			if err := d.Read(out, got); err != nil {
 				t.Fatal(err)
 			}
+			// Counted on the GL thread: read after the Read.
+			dispatches = d.Stats().Dispatches - before
 			if c.epi { // the row sums after C
 				got = append(got, make([]float32, sums)...)
 				if err := d.Read(e.BiasGrad, got[nc:]); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if n := d.Stats().Dispatches - before; choice != nil && n > 2 {
-				t.Fatalf("%s: %d dispatches with the choice in the table, want no trials", c.name, n)
+			if choice != nil && dispatches > 2 {
+				t.Fatalf("%s: %d dispatches with the choice in the table, want no trials", c.name, dispatches)
 			}
-			return got
+			return got, dispatches
 		}
 		if want := map[bool]int{true: 2, false: 1}[c.target == 0]; len(vecLoads(p)) != want {
 			t.Fatalf("%s: loads as vec4 %v, want %d operands", c.name, vecLoads(p), want)
@@ -112,16 +127,11 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 		if c.target != 0 {
 			defaults = append(defaults, hardwareTiles)
 		}
-		// compiled: which tilings' programs this case has built. A tiling
-		// taken from a table is built the first time it runs, so the
-		// programs grow then (d.progs, read after run's Read waited for the
-		// GL thread).
-		compiled := map[string]bool{}
 		for i, def := range defaults {
 			def = def.plain()
-			want := run(def, nil, tuneOff)
-			compiled[def.String()] = true
+			want, _ := run(def, nil, tuneOff)
 			splits, chunk := def.splitK(c.target, p.Batch, p.M, p.N, p.K)
+			compiled[program(def, p, c.layout, c.epi, splits > 1)] = true
 			if c.target != 0 && splits == 1 {
 				t.Fatalf("%s: K not split under %v", c.name, def)
 			}
@@ -133,11 +143,15 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 				tried++
 				mode := []tuneMode{tuneOn, tuneKnown}[tried%2]
 				before := len(d.progs)
-				got := run(def, &cand, mode)
-				if fresh := !compiled[cand.String()]; i == 0 && fresh && mode == tuneKnown && len(d.progs) == before {
+				got, n := run(def, &cand, mode)
+				prog := program(cand, p, c.layout, c.epi, splits > 1)
+				if fresh := !compiled[prog]; i == 0 && fresh && mode == tuneKnown && len(d.progs) == before {
 					t.Errorf("%s: %v from the built-in table did not run (no program built)", c.name, cand)
 				}
-				compiled[cand.String()] = true
+				compiled[prog] = true
+				if want := map[bool]int64{true: 2, false: 1}[splits > 1 && !cand.direct]; n != want {
+					t.Errorf("%s: %v ran %d dispatches, want %d", c.name, cand, n, want)
+				}
 				for i := range want {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("%s: %v in place of %v: C[%d] (past %d: row sums) = %v, want %v", c.name, cand, def, i, nc, got[i], want[i])
@@ -244,6 +258,23 @@ func TestTuneCandidatesFit(t *testing.T) {
 	for _, c := range d.tuneCandidates(hardwareTiles, 1, 0, false) {
 		if c.gvec {
 			t.Errorf("candidate %v for a product without vec4 loads", c)
+		}
+	}
+	// A direct tiling keeps no tiles: no shared memory however large, and
+	// none of the tiles' options (which a table could name).
+	direct := gemmTiles{m: 512, n: 512, k: 1, lx: 16, ly: 16, direct: true}
+	if !d.fits(direct) {
+		t.Errorf("%v: does not fit, want it to (no shared memory)", direct)
+	}
+	for _, c := range []gemmTiles{
+		{m: 16, n: 16, k: 8, lx: 16, ly: 16, direct: true},
+		{m: 16, n: 16, k: 1, lx: 16, ly: 16, direct: true, vec: true},
+		{m: 16, n: 16, k: 1, lx: 16, ly: 16, direct: true, db: true},
+		{m: 16, n: 16, k: 1, lx: 16, ly: 16, direct: true, pad: true},
+		{m: 16, n: 16, k: 1, lx: 16, ly: 16, direct: true, gvec: true},
+	} {
+		if d.fits(c) {
+			t.Errorf("%v fits, want it refused", c)
 		}
 	}
 	small := &Device{info: device.Info{Limits: device.Limits{MaxInvocations: 128, MaxWorkGroupSize: [3]int{128, 128, 64}, MaxSharedMemory: 32768}}}
@@ -407,6 +438,104 @@ func TestKnownTunings(t *testing.T) {
 	} {
 		if got := d.knownTiles(c.key, def, c.splits, c.chunk); got != c.want {
 			t.Errorf("knownTiles(%q, %d splits of %d): %v, want %v", c.key, c.splits, c.chunk, got, c.want)
+		}
+	}
+}
+
+// TestDirectSameBits: each direct tiling (gemmTiles.direct) taken from the
+// tuner's table gives the default tiling's bits on the convolutions'
+// products as on MatMul's (TestTuneCandidatesSameBits): the forward pass
+// with a bias and an activation, the input gradient as one implicit GEMM
+// and by columns, with a residual, and the weight gradient with its bias
+// sums, on odd shapes, strides, groups and dilations, with K split as a
+// GPU splits it, each split product in one dispatch instead of two.
+func TestDirectSameBits(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	d.convDirect, d.winogradMin, d.splitTarget = false, -1, hardwareSplitTarget
+	rng := rand.New(rand.NewPCG(11, 3))
+	upload := func(n int, scale float64) device.Buffer {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(scale * rng.NormFloat64())
+		}
+		b := d.Alloc(device.Float32, n)
+		d.Write(b, v)
+		return b
+	}
+	var direct []gemmTiles
+	for _, c := range allCandidates() {
+		if c.direct && !slices.Contains(direct, c) {
+			direct = append(direct, c)
+		}
+	}
+	if len(direct) < 2 {
+		t.Fatalf("%d direct candidates, want several", len(direct))
+	}
+	for _, c := range []struct {
+		name     string
+		p        device.Conv2dParams
+		scale    float64
+		products int  // the GEMM core's: 4, 3 where the input gradient takes no columns
+		split    bool // whether a GPU's split target splits one
+	}{
+		{"lenet2", device.Conv2dParams{N: 3, C: 6, H: 14, W: 13, K: 16, R: 5, S: 5}, 1, 4, true},
+		{"padded strided", device.Conv2dParams{N: 2, C: 3, H: 11, W: 9, K: 5, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, 1, 4, false},
+		{"groups dilated", device.Conv2dParams{N: 2, C: 4, H: 9, W: 8, K: 6, R: 3, S: 2, PadH: 2, PadW: 1, DilH: 2, DilW: 2, Groups: 2}, 1e3, 4, false},
+		{"1x1 1-sized, 20 channels", device.Conv2dParams{N: 1, C: 20, H: 1, W: 7, K: 3, R: 1, S: 1}, 1, 3, false},
+		{"long K", device.Conv2dParams{N: 4, C: 2, H: 17, W: 16, K: 3, R: 2, S: 3, PadW: 1}, 1, 4, true},
+	} {
+		p := c.p
+		p.StrideH, p.StrideW = max(p.StrideH, 1), max(p.StrideW, 1)
+		p.DilH, p.DilW, p.Groups = max(p.DilH, 1), max(p.DilW, 1), max(p.Groups, 1)
+		nx, nw, ny := p.N*p.C*p.H*p.W, p.K*p.C/p.Groups*p.R*p.S, p.N*p.K*p.OutH()*p.OutW()
+		x, w, dy := upload(nx, c.scale), upload(nw, c.scale), upload(ny, 1)
+		bias, res := upload(p.K, 1), upload(nx, 1)
+		// run runs the passes; the outputs in order and the dispatches.
+		run := func() ([]float32, int64) {
+			y, dx, dxc, dw, db := d.Alloc(device.Float32, ny), d.Alloc(device.Float32, nx), d.Alloc(device.Float32, nx),
+				d.Alloc(device.Float32, nw), d.Alloc(device.Float32, p.K)
+			before := d.Stats().Dispatches
+			d.Conv2d(y, x, w, device.Epilogue{Bias: bias, Act: device.ActTanh}, p)
+			d.convCols = false
+			d.Conv2dBackwardInput(dx, dy, w, device.Epilogue{Residual: res}, p)
+			d.convCols = true
+			d.Conv2dBackwardInput(dxc, dy, w, device.Epilogue{Residual: res}, p)
+			d.Conv2dBackwardWeight(dw, db, x, dy, p)
+			var out []float32
+			for _, b := range []device.Buffer{y, dx, dxc, dw, db} {
+				v := make([]float32, b.Len())
+				if err := d.Read(b, v); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, v...)
+				d.Free(b)
+			}
+			return out, d.Stats().Dispatches - before
+		}
+		// The tuner names the products (its table's keys).
+		d.tune, d.tuned, d.knownHere = tuneOn, nil, false
+		run()
+		keys := slices.Collect(maps.Keys(d.tuned))
+		if len(keys) != c.products {
+			t.Fatalf("%s: %d products tuned (%v), want %d", c.name, len(keys), keys, c.products)
+		}
+		d.tune, d.tuned = tuneOff, nil
+		want, wantN := run()
+		for _, dt := range direct {
+			d.tune, d.tuned, d.knownHere = tuneKnown, map[string]gemmTiles{}, true
+			for _, k := range keys {
+				d.tuned[k] = dt
+			}
+			got, n := run()
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s: %v: output %d of %d = %v, want %v", c.name, dt, i, len(want), got[i], want[i])
+				}
+			}
+			if n > wantN || c.split && n == wantN || !c.split && n != wantN {
+				t.Errorf("%s: %v: %d dispatches, the default %d: want fewer where it splits a product (the split in one), else as many", c.name, dt, n, wantN)
+			}
 		}
 	}
 }
