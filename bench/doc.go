@@ -72,7 +72,9 @@
 // implicit GEMMs (TENSORGL_GL_CONVDIRECT=0 and 1, convdirect-ab.txt), the
 // recurrent, ResNet-18 and LeNet steps with split GEMMs summed in a
 // second dispatch or their own (TENSORGL_GL_SPLITFUSE=0 and 1,
-// splitfuse-ab.txt), the
+// splitfuse-ab.txt), the seed models' and the LSTM and GRU LM steps with
+// the small products on direct GEMM tilings (TENSORGL_GL_DIRECT=0, 2²²,
+// 2²⁴, 2²⁶, direct-ab.txt), the
 // same for the GEMM core's tiles and loads all scalar, as the defaults
 // have them (vec4 loads of MatMul's operands, small tiles for MatMuls of
 // few work groups) or vec4 double-buffered (TENSORGL_GL_GEMM), for the built-in table of a

@@ -13,7 +13,8 @@
 # CUDA), the CNN example on Fashion-MNIST on GL, the RNN example on GL and
 # on the CPU, the GL thread and its waiting callers polling before they
 # sleep and the GL thread flushing when idle (TENSORGL_GL_SPIN,
-# TENSORGL_GL_FLUSH, alternated), split GEMMs summed in a second dispatch
+# TENSORGL_GL_FLUSH, alternated), small products on direct GEMM tilings
+# (TENSORGL_GL_DIRECT, alternated), split GEMMs summed in a second dispatch
 # or their own (TENSORGL_GL_SPLITFUSE, alternated), LeNet's convolutions
 # direct, as implicit GEMMs with the input gradient by columns, or all
 # implicit (TENSORGL_GL_CONVDIRECT, TENSORGL_GL_CONVCOLS, alternated), the ResNet-18 step and its layers
@@ -295,6 +296,12 @@ settings() {
 step host-ab 90 bench bash -c "$ab" _ host "$rounds" "$bin/bench.test" \
 	"park|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=0;spin|TENSORGL_GL_SPIN=2ms TENSORGL_GL_FLUSH=0;flush|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=1;default|" \
 	"^BenchmarkTrainStep\$/^(mlp|cnn|rnn|gan)\$/^gl:$(bt 1s)" "^BenchmarkDispatch\$/^gl/sync\$:$(bt 0.3s)"
+# The GEMM core's products of at most 2²², 2²⁴ or 2²⁶ multiply-adds on a
+# direct tiling (TENSORGL_GL_DIRECT: no shared memory, a split K summed in
+# the same dispatch, the same bits) against none (off, the default): the
+# seed models' steps and the LSTM and GRU LM steps, alternated.
+step direct-ab 120 bench bash -c "$ab" _ direct "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_DIRECT 0 4194304 16777216 67108864)" \
+	"^BenchmarkTrainStep\$/^(mlp|cnn|rnn|gan)\$/^gl:$(bt 1s)" "^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$(bt 1s)"
 # Split GEMMs summing their slices in a second dispatch or in their own
 # (TENSORGL_GL_SPLITFUSE=0, the default, and 1), the same bits (the GL
 # suite's TestConformanceSplitFused and TestSplitFusedSameBits ran it
@@ -400,7 +407,7 @@ step crossdevice 120 internal/crossdevice "$bin/crossdevice.test" -test.count=1 
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,host-ab,elide-ab,elman-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,host-ab,direct-ab,elide-ab,elman-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then

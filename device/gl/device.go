@@ -79,6 +79,9 @@ type Device struct {
 	// convCols: the input gradients of few channels run as a GEMM of
 	// columns and their fold (see ConvColsEnv).
 	convCols bool
+	// directMax: products of at most this many multiply-adds run on a
+	// direct tiling (see DirectEnv); 0 none.
+	directMax int
 	// knownHere: the built-in table (knownTunings) lists this renderer
 	// and serves it (TuneEnv unset).
 	knownHere bool
@@ -398,6 +401,7 @@ func (d *Device) readSettings() error {
 		func() { d.winogradMin, err = winogradSetting(sw) },
 		func() { d.convDirect, err = convDirectSetting(sw) },
 		func() { d.convCols, err = convColsSetting() },
+		func() { d.directMax, err = directSetting() },
 		func() { d.spin, err = spinSetting(sw) },
 		func() { d.flushIdle, err = flushSetting(sw) },
 	} {

@@ -78,6 +78,10 @@
 // GEMM in the GEMM's own dispatch, the last work group of each tile
 // summing them, instead of in a second one, with the same bits (off by
 // default until a GPU has run it).
+// TENSORGL_GL_DIRECT=n (see DirectEnv) runs every product of the GEMM core
+// of at most n multiply-adds on a direct tiling (no shared memory, a split
+// K summed in the same dispatch) with the same bits (off by default until
+// a GPU has timed it).
 // TENSORGL_GL_BNSPLIT=0 or 1 (see BNSplitEnv) runs the batch-norm
 // statistics and backward reduction one work group a channel, or, where
 // the channels are too few to fill a GPU, in slices of each channel

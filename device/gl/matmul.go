@@ -4,8 +4,10 @@ package gl
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tensorgl/tensorgl/device"
@@ -202,6 +204,42 @@ func softwareSplitTarget() int { return 2 * runtime.NumCPU() }
 // (bench/gpu/run.sh). It needs a ninth storage binding (GL 4.3 promises
 // 8); with fewer, or a grid of more than one dispatch, the two passes run.
 const SplitFuseEnv = "TENSORGL_GL_SPLITFUSE"
+
+// DirectEnv names the environment variable that, set to a count of
+// multiply-adds when a device is opened, runs every product of the GEMM
+// core of at most that many (batch·M·N·K: MatMul's, the convolution
+// passes', the recurrent steps') on a direct tiling (gemmTiles.direct,
+// directTiles) in place of the default or tuned one: no shared memory, a
+// split K summed in the same dispatch, the default tiling's bits. Unset or
+// 0, none: a GPU has not timed it yet (bench/gpu/run.sh's direct-ab does,
+// on whole training steps; the tuner times direct tilings product by
+// product, see TuneEnv). On llvmpipe the tuner found them slower but for
+// products of at most 10 columns or a K of 1
+// (bench/results/gl-direct-tune-llvmpipe-2026-12-05.txt).
+const DirectEnv = "TENSORGL_GL_DIRECT"
+
+// directSetting reads DirectEnv.
+func directSetting() (int, error) {
+	v := os.Getenv(DirectEnv)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%q: want a count of multiply-adds (0 or more), the largest product to run on a direct tiling", DirectEnv, v)
+	}
+	return n, nil
+}
+
+// directTiles returns the direct tiling of DirectEnv: 16×16 outputs a
+// work group, one an invocation, or, for a family storing runs of 4
+// columns, 16×64, a run an invocation.
+func directTiles(runs4 bool) gemmTiles {
+	if runs4 {
+		return gemmTiles{m: 16, n: 64, k: 1, lx: 16, ly: 16, direct: true}
+	}
+	return gemmTiles{m: 16, n: 16, k: 1, lx: 16, ly: 16, direct: true}
+}
 
 // ticketBinding is the binding of the fused split's tickets.
 const ticketBinding = 8
@@ -419,7 +457,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	// A trial of a family with its own store would run the store's writes
 	// twice (an update in place among them): those run on the default
 	// tiling.
-	if known := d.tune == tuneKnown && d.knownHere; (known || d.tune >= tuneOn) && store == nil {
+	if d.directMax > 0 && batch*m*n*k <= d.directMax {
+		t = directTiles(store != nil && store.runs4)
+	} else if known := d.tune == tuneKnown && d.knownHere; (known || d.tune >= tuneOn) && store == nil {
 		key := gemmKey(family, strings.Join(defs[:nLayout], ","), batch, m, n, k)
 		if known {
 			t = d.knownTiles(key, t, splits, chunk)

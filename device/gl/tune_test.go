@@ -539,3 +539,88 @@ func TestDirectSameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectEnv: DirectEnv's values, an error naming what was expected for
+// any other (Open fails with it), and, set, the products of at most that
+// many multiply-adds (MatMul's, a convolution's weight gradient with its
+// bias sums, the fused LSTM and GRU steps' both ways, storing runs of 4
+// columns) on a direct tiling: the default tiling's bits, a split product
+// in one dispatch instead of two; the larger products as before.
+func TestDirectEnv(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		want int
+	}{{"", 0}, {"0", 0}, {"4096", 4096}} {
+		t.Setenv(DirectEnv, c.v)
+		if got, err := directSetting(); got != c.want || err != nil {
+			t.Errorf("%s=%q: %d, %v; want %d", DirectEnv, c.v, got, err, c.want)
+		}
+	}
+	for _, v := range []string{"-1", "many", "1e6"} {
+		t.Setenv(DirectEnv, v)
+		if _, err := directSetting(); err == nil || !strings.Contains(err.Error(), "want a count of multiply-adds") {
+			t.Errorf("%s=%q: error %v", DirectEnv, v, err)
+		}
+	}
+	t.Setenv(DirectEnv, "many")
+	if _, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_DIRECT="many"`) {
+		t.Errorf("Open with %s=many: %v", DirectEnv, err)
+	}
+	t.Setenv(DirectEnv, "")
+	d := openOrSkip(t)
+	defer d.Close()
+	// A GPU's tiles and split target: each product below splits K.
+	d.tiles, d.splitTarget, d.steps, d.convDirect = hardwareTiles, hardwareSplitTarget, rnnSteps{true, true, true, true}, false
+	d.tune, d.tuned, d.knownHere = tuneOff, nil, false
+	r := stepRig{t, d, rand.New(rand.NewPCG(4, 4))}
+	const batch, hidden = 20, 150 // the steps split K under the hardware target
+	n := batch * hidden
+	mm := device.MatMulParams{Batch: 1, M: 5, N: 9, K: 3000, Alpha: 1}
+	conv := device.Conv2dParams{N: 3, C: 6, H: 14, W: 13, K: 16, R: 5, S: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}
+	// Inputs drawn once; each run writes fresh outputs from the same
+	// starting values.
+	a, b := r.draw(mm.M*mm.K, 1), r.draw(mm.K*mm.N, 1)
+	x, w, dy := r.draw(conv.N*conv.C*conv.H*conv.W, 1), r.draw(conv.K*conv.C*25, 1), r.draw(conv.N*conv.K*10*9, 1)
+	xw, whh := r.draw(8*n, 1.5), r.draw(4*hidden*hidden, 1/math.Sqrt(hidden))
+	seq0, dc0, dnext := append(r.draw(2*n, 0.8), r.draw(2*n, 1)...), r.draw(n, 1), r.draw(4*n, 0.5)
+	gx, gwhh, gbhh := r.draw(6*n, 1.5), r.draw(3*hidden*hidden, 1/math.Sqrt(hidden)), r.draw(3*hidden, 0.3)
+	run := func(max int) ([][]float32, int64) {
+		d.directMax = max
+		c, dw, db := d.Alloc(device.Float32, mm.M*mm.N), d.Alloc(device.Float32, len(w)), d.Alloc(device.Float32, conv.K)
+		lp := device.LSTMCellParams{Batch: batch, Hidden: hidden, OffH: n, OffC: 3 * n, OffGates: 4 * n, OffCPrev: 2 * n, OffX: 4 * n, OffDNext: 4 * n}
+		seq, gates := r.up(seq0), d.Alloc(device.Float32, 8*n)
+		dg, dcs, gs := r.up(append(make([]float32, 4*n), dnext...)), r.up(dc0), r.up(dc0)
+		gp := device.GRUCellParams{Batch: batch, Hidden: hidden, OffH: n, OffGates: 4 * n, OffX: 3 * n, OffDNext: 3 * n, OffG: n}
+		gseq, ggates, gdx := r.up(seq0[:2*n]), d.Alloc(device.Float32, 8*n), d.Alloc(device.Float32, 3*n)
+		dhh, dh, gg := r.up(append(make([]float32, 3*n), dnext[:3*n]...)), r.up(dc0), r.up(seq0[:2*n])
+		d.Fill(gates, 0, 8*n, 0)
+		d.Fill(ggates, 0, 8*n, 0)
+		d.Fill(gdx, 0, 3*n, 0)
+		before := r.dispatches()
+		d.MatMul(c, r.up(a), r.up(b), device.Epilogue{}, mm)
+		d.Conv2dBackwardWeight(dw, db, r.up(x), r.up(dy), conv)
+		d.LSTMStep(seq, seq, gates, r.up(xw), seq, r.up(whh), seq, lp)
+		d.LSTMStepBackward(dg, dcs, gs, r.up(whh), gates, seq, seq, lp)
+		d.GRUStep(gseq, ggates, r.up(gx), gseq, r.up(gwhh), r.up(gbhh), gp)
+		d.GRUStepBackward(gdx, dhh, dh, gg, r.up(gwhh), ggates, gseq, gp)
+		n := r.dispatches() - before
+		return r.read(c, dw, db, seq, gates, dg, dcs, gseq, ggates, gdx, dhh, dh), n
+	}
+	want, wantN := run(0)
+	got, gotN := run(1 << 40)
+	for o := range want {
+		for i := range want[o] {
+			if math.Float32bits(got[o][i]) != math.Float32bits(want[o][i]) {
+				t.Fatalf("output %d [%d]: direct %v, the default tiling %v", o, i, got[o][i], want[o][i])
+			}
+		}
+	}
+	// The MatMul, the weight gradient and both LSTM and GRU steps split K
+	// here: six second passes fewer.
+	if gotN != wantN-6 {
+		t.Errorf("direct: %d dispatches, want %d (the default's %d, six split products in one each)", gotN, wantN-6, wantN)
+	}
+	if _, n := run(1); n != wantN {
+		t.Errorf("direct for products of at most 1 multiply-add: %d dispatches, want the default's %d", n, wantN)
+	}
+}
