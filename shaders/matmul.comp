@@ -226,6 +226,99 @@ void main() {
 	uint bt = udiv(i, u_dMN), mn = i - bt * u_M * u_N, r = udiv(mn, u_dN);
 	storeC(bt, r, mn - r * u_N, sumSlices(i, total));
 }
+#elif defined(GEMM_DIRECT) && defined(DIRECT_SLICED)
+// DIRECT_SLICED (with GEMM_DIRECT): a split product's slices of K spread
+// over the group's LOCAL_X·LOCAL_Y invocations, which share its
+// TILE_M×TILE_N outputs: each invocation sums every output of the tile
+// over its slices (slice = its index, then THREADS on), one K index at a
+// time in order with fma, into shared memory (SLICES_MAX ≥ u_splits
+// slots); after a barrier the outputs' slices are added in order from
+// zero, as SPLIT_REDUCE adds them: the split product's bits in one
+// dispatch, its K as parallel as the two passes'. ROW_SUM: the op(A) row
+// sums of the first column tile alike.
+#if defined(SPLIT_K) || defined(VEC_SMEM) || defined(DOUBLE_BUFFER)
+#error matmul: GEMM_DIRECT sums its own slices and keeps no tiles
+#endif
+#define THREADS (LOCAL_X * LOCAL_Y)
+#define OUTS (TILE_M * TILE_N)
+shared float sliceSums[SLICES_MAX * OUTS];
+#ifdef ROW_SUM
+shared float sliceRows[SLICES_MAX * TILE_M];
+#endif
+
+// sumOf returns output o's sum over the slices (unsplit, its one sum).
+float sumOf(uint o) {
+	if (u_splits == 1u) return sliceSums[o];
+	float tot = 0.0f;
+	for (uint s = 0u; s < u_splits; s++) tot += sliceSums[s * uint(OUTS) + o];
+	return tot;
+}
+
+void main() {
+	uint bt = groupID().z;
+	if (bt >= u_batch) return; // uniform per group
+	uint tid = gl_LocalInvocationIndex;
+	uint row0 = groupID().y * uint(TILE_M), col0 = groupID().x * uint(TILE_N);
+#ifdef ROW_SUM
+	bool sumRows = groupID().x == 0u; // uniform per group
+#endif
+	for (uint slice = tid; slice < u_splits; slice += uint(THREADS)) {
+		uint kBegin = slice * u_kChunk, kEnd = min(u_K, kBegin + u_kChunk);
+		float acc[TILE_M][TILE_N];
+		for (int i = 0; i < TILE_M; i++)
+			for (int j = 0; j < TILE_N; j++) acc[i][j] = 0.0f;
+#ifdef ROW_SUM
+		float rs[TILE_M];
+		for (int i = 0; i < TILE_M; i++) rs[i] = 0.0f;
+#endif
+		for (uint k = kBegin; k < kEnd; k++) {
+			float ra[TILE_M], rb[TILE_N];
+			for (int i = 0; i < TILE_M; i++) {
+				uint gm = row0 + uint(i);
+				ra[i] = gm < u_M ? loadA(bt, gm, k) : 0.0f;
+			}
+			for (int j = 0; j < TILE_N; j++) {
+				uint gn = col0 + uint(j);
+				rb[j] = gn < u_N ? loadB(bt, k, gn) : 0.0f;
+			}
+#ifdef ROW_SUM
+			if (sumRows)
+				for (int i = 0; i < TILE_M; i++) rs[i] += ra[i];
+#endif
+			for (int i = 0; i < TILE_M; i++)
+				for (int j = 0; j < TILE_N; j++) acc[i][j] = fma(ra[i], rb[j], acc[i][j]);
+		}
+		for (int i = 0; i < TILE_M; i++)
+			for (int j = 0; j < TILE_N; j++) sliceSums[slice * uint(OUTS) + uint(i * TILE_N + j)] = acc[i][j];
+#ifdef ROW_SUM
+		for (int i = 0; i < TILE_M; i++) sliceRows[slice * uint(TILE_M) + uint(i)] = rs[i];
+#endif
+	}
+	barrier();
+#ifdef ROW_SUM
+	for (uint i = tid; i < uint(TILE_M); i += uint(THREADS)) {
+		uint gm = row0 + i;
+		if (!sumRows || gm >= u_M) continue;
+		float tot = 0.0f;
+		for (uint s = 0u; s < u_splits; s++) tot += sliceRows[s * uint(TILE_M) + i];
+		storeRowSum(int(bt * u_M + gm), u_splits == 1u ? sliceRows[i] : tot);
+	}
+#endif
+#ifdef STORE_RUNS4
+	for (uint q = tid; q < uint(OUTS / 4); q += uint(THREADS)) {
+		uint i = q / uint(TILE_N / 4), j = q % uint(TILE_N / 4) * 4u;
+		uint gm = row0 + i, gn = col0 + j, o = i * uint(TILE_N) + j;
+		if (gm >= u_M || gn >= u_N) continue;
+		storeC4(bt, gm, gn, vec4(sumOf(o), sumOf(o + 1u), sumOf(o + 2u), sumOf(o + 3u)));
+		finishC4(bt, gm, gn);
+	}
+#else
+	for (uint o = tid; o < uint(OUTS); o += uint(THREADS)) {
+		uint gm = row0 + o / uint(TILE_N), gn = col0 + o % uint(TILE_N);
+		if (gm < u_M && gn < u_N) storeC(bt, gm, gn, sumOf(o));
+	}
+#endif
+}
 #elif defined(GEMM_DIRECT)
 // GEMM_DIRECT: no shared memory and no barriers. Each invocation reads its
 // WM rows of op(A) and WN columns of op(B) through loadA and loadB, one K

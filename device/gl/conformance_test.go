@@ -53,7 +53,8 @@ func TestConformanceSplitFused(t *testing.T) {
 // of few rows run on the wide tiles too, and every convolution that does
 // not run by F(2×2, 3×3) as implicit GEMMs, its input gradient too; then
 // with every product of the GEMM core on a direct tiling (gemmTiles.direct)
-// and K split as on a GPU. None
+// and K split as on a GPU, and with every product direct as DirectEnv
+// runs them (those split on sliced tilings). None
 // may take any result out of its tolerance (and but for F(2×2, 3×3) and
 // the input gradients by columns, none changes a bit).
 // (Every tiling the tuner may choose is checked against the default in
@@ -120,5 +121,15 @@ func TestConformanceVariants(t *testing.T) {
 		d4.steps = rnnSteps{true, true, true, true}
 		d4.convDirect = false
 		devicetest.Run(t, d4)
+	})
+	t.Run("direct-env-sliced", func(t *testing.T) {
+		// Every product direct (DirectEnv) under a GPU's tiles and split
+		// target: those the default splits on sliced tilings, their slices
+		// spread over a group's invocations.
+		d5 := openOrSkip(t)
+		d5.tiles, d5.splitTarget, d5.directMax = hardwareTiles, hardwareSplitTarget, 1<<62
+		d5.steps = rnnSteps{true, true, true, true}
+		d5.convDirect = false
+		devicetest.Run(t, d5)
 	})
 }

@@ -51,7 +51,30 @@ type gemmTiles struct {
 	// K index at a time, and a K split is summed in its registers, so the
 	// product is one dispatch whether split or not. k is 1 (no K steps).
 	direct bool
+	// sliced (with direct; DIRECT_SLICED) spreads a split product's slices
+	// of K over the group's lx·ly invocations, which share its m×n outputs
+	// and add the slices in shared memory: K as parallel as the split's two
+	// passes, in one. Only for split products (see slicedFits).
+	sliced bool
 }
+
+// maxSlices bounds the slices of K a sliced tiling takes (its shared
+// memory holds each output's): the hardware split target.
+const maxSlices = hardwareSplitTarget
+
+// slicesMax returns the slots a sliced tiling keeps for splits slices (the
+// SLICES_MAX of its program): the power of two at or above.
+func slicesMax(splits int) int {
+	n := 1
+	for n < splits {
+		n *= 2
+	}
+	return n
+}
+
+// slicedFits reports whether a sliced tiling runs a product split into
+// splits slices: split, and within maxSlices.
+func slicedFits(splits int) bool { return splits > 1 && splits <= maxSlices }
 
 // GEMMEnv names the environment variable that chooses, when a device is
 // opened, how the GEMM core's wide tiles live in shared memory and are
@@ -107,7 +130,12 @@ func (t gemmTiles) vecRuns() bool { return (t.m/t.ly)%4 == 0 && t.runs4() }
 
 // runs4 reports whether each invocation of t holds its columns in runs of
 // 4, as a GEMM storing through storeC4 (STORE_RUNS4) needs.
-func (t gemmTiles) runs4() bool { return (t.n/t.lx)%4 == 0 }
+func (t gemmTiles) runs4() bool {
+	if t.sliced { // an invocation stores whole runs of the tile
+		return t.n%4 == 0
+	}
+	return (t.n/t.lx)%4 == 0
+}
 
 // pick returns the tiling for products of m rows.
 func (t gemmTiles) pick(m int) gemmTiles {
@@ -209,8 +237,10 @@ const SplitFuseEnv = "TENSORGL_GL_SPLITFUSE"
 // multiply-adds when a device is opened, runs every product of the GEMM
 // core of at most that many (batch·M·N·K: MatMul's, the convolution
 // passes', the recurrent steps') on a direct tiling (gemmTiles.direct,
-// directTiles) in place of the default or tuned one: no shared memory, a
-// split K summed in the same dispatch, the default tiling's bits. Unset or
+// directTiles) in place of the default or tuned one: no shared memory but
+// a split product's slices, spread over a work group's invocations
+// (gemmTiles.sliced) and added in the same dispatch; the default tiling's
+// bits. Unset or
 // 0, none: a GPU has not timed it yet (bench/gpu/run.sh's direct-ab does,
 // on whole training steps; the tuner times direct tilings product by
 // product, see TuneEnv). On llvmpipe the tuner found them slower but for
@@ -231,10 +261,15 @@ func directSetting() (int, error) {
 	return n, nil
 }
 
-// directTiles returns the direct tiling of DirectEnv: 16×16 outputs a
-// work group, one an invocation, or, for a family storing runs of 4
-// columns, 16×64, a run an invocation.
-func directTiles(runs4 bool) gemmTiles {
+// directTiles returns the direct tiling of DirectEnv for a product split
+// into splits slices: split, 2×4 outputs a work group of 128 invocations
+// sharing the slices (sliced); else 16×16 outputs a group, one an
+// invocation, or, for a family storing runs of 4 columns, 16×64, a run an
+// invocation.
+func directTiles(runs4 bool, splits int) gemmTiles {
+	if slicedFits(splits) {
+		return gemmTiles{m: 2, n: 4, k: 1, lx: 128, ly: 1, direct: true, sliced: true}
+	}
 	if runs4 {
 		return gemmTiles{m: 16, n: 64, k: 1, lx: 16, ly: 16, direct: true}
 	}
@@ -280,6 +315,9 @@ func (t gemmTiles) defs() []string {
 	}
 	if t.direct {
 		defs = append(defs, "GEMM_DIRECT")
+	}
+	if t.sliced {
+		defs = append(defs, "DIRECT_SLICED")
 	}
 	return defs
 }
@@ -399,6 +437,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		if splits > 1 && !t.direct {
 			core.defs = append(core.defs, "SPLIT_K")
 		}
+		if t.sliced {
+			core.defs = append(core.defs, fmt.Sprintf("SLICES_MAX=%d", slicesMax(splits)))
+		}
 		if fused(t) {
 			core.defs = append(core.defs, "SPLIT_FUSED")
 		}
@@ -457,8 +498,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	// A trial of a family with its own store would run the store's writes
 	// twice (an update in place among them): those run on the default
 	// tiling.
+	def := t
 	if d.directMax > 0 && batch*m*n*k <= d.directMax {
-		t = directTiles(store != nil && store.runs4)
+		t = directTiles(store != nil && store.runs4, splits)
 	} else if known := d.tune == tuneKnown && d.knownHere; (known || d.tune >= tuneOn) && store == nil {
 		key := gemmKey(family, strings.Join(defs[:nLayout], ","), batch, m, n, k)
 		if known {
@@ -470,6 +512,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 				return run(t, coreFor(t), trial, d.tryProgram)
 			})
 		}
+	}
+	if t.sliced && !slicedFits(splits) {
+		t = def // a table's choice for a product it no longer splits so
 	}
 	var scratch device.Buffer
 	if partials > 0 && !t.direct {

@@ -157,12 +157,12 @@ func (d *Device) saveTuneFile(key string, t gemmTiles) {
 }
 
 // parseTiles reads a tiling as gemmTiles.String writes it:
-// M×N×K/LX×LY, then +vec4, +db, +gvec4, +pad, +direct as set.
+// M×N×K/LX×LY, then +vec4, +db, +gvec4, +pad, +direct or +sliced as set.
 func parseTiles(s string) (gemmTiles, error) {
 	var t gemmTiles
 	base, flags, found := strings.Cut(s, "+")
 	if n, err := fmt.Sscanf(base, "%d×%d×%d/%d×%d", &t.m, &t.n, &t.k, &t.lx, &t.ly); err != nil || n != 5 || t.m < 1 || t.n < 1 || t.k < 1 || t.lx < 1 || t.ly < 1 {
-		return t, fmt.Errorf("tiling %q: want M×N×K/LX×LY, then +vec4, +db, +gvec4, +pad or +direct", s)
+		return t, fmt.Errorf("tiling %q: want M×N×K/LX×LY, then +vec4, +db, +gvec4, +pad, +direct or +sliced", s)
 	}
 	if !found {
 		return t, nil
@@ -179,8 +179,10 @@ func parseTiles(s string) (gemmTiles, error) {
 			t.pad = true
 		case "direct":
 			t.direct = true
+		case "sliced":
+			t.direct, t.sliced = true, true
 		default: // "" too: a + with nothing after it
-			return t, fmt.Errorf("tiling %q: %q is none of vec4, db, gvec4, pad, direct", s, f)
+			return t, fmt.Errorf("tiling %q: %q is none of vec4, db, gvec4, pad, direct, sliced", s, f)
 		}
 	}
 	return t, nil
@@ -221,7 +223,9 @@ const tuneReps = 3
 // double buffered, operands loaded from memory one value or four at a
 // time, and thin tiles for products of few rows; and direct tilings
 // (gemmTiles.direct: no shared memory, a split K summed in registers, one
-// dispatch) of 1 to 16 outputs an invocation, for the small products whose
+// dispatch) of 1 to 16 outputs an invocation, and, for split products,
+// sliced ones (gemmTiles.sliced: 4 to 8 outputs a group whose 64 to 256
+// invocations share the slices), for the small products whose
 // tiles wait on each K step's loads and barriers (on the H200 a LeNet
 // product of 64×120×400 took 21–35 µs under every tiling, the split one's
 // second pass among them; bench/results/h200-run-2026-12-04-first/
@@ -257,6 +261,11 @@ var (
 		{m: 32, n: 32, k: 1, lx: 16, ly: 16, direct: true},
 		{m: 16, n: 64, k: 1, lx: 16, ly: 16, direct: true},
 		{m: 64, n: 64, k: 1, lx: 16, ly: 16, direct: true},
+		{m: 2, n: 4, k: 1, lx: 64, ly: 1, direct: true, sliced: true},
+		{m: 2, n: 4, k: 1, lx: 256, ly: 1, direct: true, sliced: true},
+		{m: 1, n: 4, k: 1, lx: 128, ly: 1, direct: true, sliced: true},
+		{m: 1, n: 8, k: 1, lx: 128, ly: 1, direct: true, sliced: true},
+		{m: 4, n: 2, k: 1, lx: 128, ly: 1, direct: true, sliced: true},
 	}
 	softwareCandidates = []gemmTiles{
 		{m: 64, n: 64, k: 16, lx: 8, ly: 8},
@@ -266,6 +275,7 @@ var (
 		{m: 32, n: 32, k: 16, lx: 8, ly: 8},
 		{m: 16, n: 64, k: 16, lx: 8, ly: 8},
 		{m: 32, n: 32, k: 1, lx: 8, ly: 8, direct: true},
+		{m: 2, n: 4, k: 1, lx: 8, ly: 1, direct: true, sliced: true},
 	}
 )
 
@@ -284,7 +294,9 @@ func (t gemmTiles) String() string {
 	if t.pad {
 		s += "+pad"
 	}
-	if t.direct {
+	if t.sliced {
+		s += "+sliced"
+	} else if t.direct {
 		s += "+direct"
 	}
 	return s
@@ -307,7 +319,7 @@ func (d *Device) tuneCandidates(def gemmTiles, splits, chunk int, gvec bool) []g
 		base = softwareCandidates
 	}
 	for _, c := range base {
-		if !gvec && c.gvec || slices.Contains(out, c) || splits > 1 && chunk%c.k != 0 || !d.fits(c) {
+		if !gvec && c.gvec || slices.Contains(out, c) || splits > 1 && chunk%c.k != 0 || c.sliced && !slicedFits(splits) || !d.fits(c) {
 			continue
 		}
 		out = append(out, c)
@@ -324,7 +336,10 @@ func (d *Device) fits(t gemmTiles) bool {
 	if t.db {
 		bufs = 2
 	}
-	if t.m%t.ly != 0 || t.n%t.lx != 0 || t.vec && !t.vecRuns() || t.direct && (t.vec || t.db || t.pad || t.gvec || t.k != 1) {
+	// A sliced tiling's invocations share its outputs rather than lay
+	// them out.
+	whole := t.sliced || t.m%t.ly == 0 && t.n%t.lx == 0
+	if !whole || t.vec && !t.vecRuns() || t.direct && (t.vec || t.db || t.pad || t.gvec || t.k != 1) || t.sliced && !t.direct {
 		return false
 	}
 	pad := 0
@@ -332,7 +347,10 @@ func (d *Device) fits(t gemmTiles) bool {
 		pad = 8 // 4 floats on each tile's rows
 	}
 	shared := 4 * bufs * t.k * (t.m + t.n + pad)
-	if t.direct {
+	switch {
+	case t.sliced: // each slice's outputs and row sums
+		shared = 4 * slicesMax(maxSlices) * (t.m*t.n + t.m)
+	case t.direct:
 		shared = 0
 	}
 	return t.lx*t.ly <= l.MaxInvocations && t.lx <= l.MaxWorkGroupSize[0] && t.ly <= l.MaxWorkGroupSize[1] &&

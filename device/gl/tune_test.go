@@ -137,7 +137,7 @@ func TestTuneCandidatesSameBits(t *testing.T) {
 			}
 			tried := 0
 			for _, cand := range allCandidates() {
-				if splits > 1 && chunk%cand.k != 0 {
+				if splits > 1 && chunk%cand.k != 0 || cand.sliced && !slicedFits(splits) {
 					continue
 				}
 				tried++
@@ -244,8 +244,21 @@ func TestTuneCandidatesFit(t *testing.T) {
 			t.Errorf("%v does not fit GL 4.3's minimum limits", c)
 		}
 	}
-	if got := d.tuneCandidates(hardwareTiles, 1, 0, true); len(got) != len(hardwareCandidates) || got[0] != hardwareCandidates[0] {
-		t.Errorf("hardware candidates for the default tiling: %v, want the default first and then the %d others", got, len(hardwareCandidates)-1)
+	sliced := 0
+	for _, c := range hardwareCandidates {
+		if c.sliced {
+			sliced++
+		}
+	}
+	if got := d.tuneCandidates(hardwareTiles, 1, 0, true); len(got) != len(hardwareCandidates)-sliced || got[0] != hardwareCandidates[0] {
+		t.Errorf("hardware candidates for the default tiling, K whole: %v, want the default first and then the %d others not sliced", got, len(hardwareCandidates)-1-sliced)
+	}
+	// Sliced tilings only for a product split, into at most maxSlices.
+	if got := d.tuneCandidates(hardwareTiles, 3, 64, true); !slices.ContainsFunc(got, func(c gemmTiles) bool { return c.sliced }) {
+		t.Errorf("candidates for a product split in 3: %v, want sliced ones among them", got)
+	}
+	if got := d.tuneCandidates(hardwareTiles, maxSlices+1, 8, true); slices.ContainsFunc(got, func(c gemmTiles) bool { return c.sliced }) {
+		t.Errorf("candidates for a product split in %d: %v, want no sliced one", maxSlices+1, got)
 	}
 	// A split chunk of 8·8 elements leaves out the tilings stepping 16.
 	for _, c := range d.tuneCandidates(hardwareTiles, 3, 64, true) {
@@ -272,6 +285,8 @@ func TestTuneCandidatesFit(t *testing.T) {
 		{m: 16, n: 16, k: 1, lx: 16, ly: 16, direct: true, db: true},
 		{m: 16, n: 16, k: 1, lx: 16, ly: 16, direct: true, pad: true},
 		{m: 16, n: 16, k: 1, lx: 16, ly: 16, direct: true, gvec: true},
+		{m: 2, n: 4, k: 1, lx: 64, ly: 1, sliced: true},               // sliced but not direct
+		{m: 8, n: 8, k: 1, lx: 64, ly: 1, direct: true, sliced: true}, // 512 slices of 72 sums
 	} {
 		if d.fits(c) {
 			t.Errorf("%v fits, want it refused", c)
