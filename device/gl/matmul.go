@@ -240,11 +240,10 @@ const SplitFuseEnv = "TENSORGL_GL_SPLITFUSE"
 // directTiles) in place of the default or tuned one: no shared memory but
 // a split product's slices, spread over a work group's invocations
 // (gemmTiles.sliced) and added in the same dispatch; the default tiling's
-// bits. Unset or
-// 0, none: a GPU has not timed it yet (bench/gpu/run.sh's direct-ab does,
-// on whole training steps; the tuner times direct tilings product by
-// product, see TuneEnv). On llvmpipe the tuner found them slower but for
-// products of at most 10 columns or a K of 1
+// bits. Unset or 0, none: a GPU has not timed it yet (bench/gpu/run.sh's
+// direct-ab does, on whole training steps; the tuner times direct tilings
+// product by product, see TuneEnv). On llvmpipe the tuner found them
+// slower but for products of at most 10 columns or a K of 1
 // (bench/results/gl-direct-tune-llvmpipe-2026-12-05.txt).
 const DirectEnv = "TENSORGL_GL_DIRECT"
 
@@ -495,9 +494,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 	if splits > 1 {
 		partials = splits * (batch*m*n + rowSums)
 	}
-	// A trial of a family with its own store would run the store's writes
-	// twice (an update in place among them): those run on the default
-	// tiling.
+	// DirectEnv's tiling, else the table's or the tuner's. A trial of a
+	// family with its own store would run the store's writes twice (an
+	// update in place among them): those run on the default tiling.
 	def := t
 	if d.directMax > 0 && batch*m*n*k <= d.directMax {
 		t = directTiles(store != nil && store.runs4, splits)
@@ -514,7 +513,9 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		}
 	}
 	if t.sliced && !slicedFits(splits) {
-		t = def // a table's choice for a product it no longer splits so
+		// A table's sliced choice for a product this device does not
+		// split (another split target): the default.
+		t = def
 	}
 	var scratch device.Buffer
 	if partials > 0 && !t.direct {

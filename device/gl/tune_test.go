@@ -559,8 +559,9 @@ func TestDirectSameBits(t *testing.T) {
 // any other (Open fails with it), and, set, the products of at most that
 // many multiply-adds (MatMul's, a convolution's weight gradient with its
 // bias sums, the fused LSTM and GRU steps' both ways, storing runs of 4
-// columns) on a direct tiling: the default tiling's bits, a split product
-// in one dispatch instead of two; the larger products as before.
+// columns) on a direct tiling, sliced where split: the default tiling's
+// bits, a split product in one dispatch instead of two; the larger
+// products as before.
 func TestDirectEnv(t *testing.T) {
 	for _, c := range []struct {
 		v    string
