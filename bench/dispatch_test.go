@@ -66,7 +66,8 @@ var dispatchKernels = []dispatchKernel{
 // glMemoryBarrier, glUseProgram/glBindBufferBase/glUniform* and glFlush
 // calls (device.Stats; 0 on the CPU; TENSORGL_GL_ELIDE=0 issues all of the
 // first two, TENSORGL_GL_FLUSH=0 none of the last). tensor-add runs through the
-// tensor package, inside tensor.Tidy.
+// tensor package, inside tensor.Tidy. fill-read fills one value and reads
+// it back (µs/read): the round trip that ends a training step.
 func BenchmarkDispatch(b *testing.B) {
 	devs, note := openDevices()
 	b.Log(note)
@@ -76,8 +77,33 @@ func BenchmarkDispatch(b *testing.B) {
 				b.Run(fmt.Sprintf("%s-x%d", k.name, dispatchBurst), func(b *testing.B) { runDispatch(b, d.dev, k, dispatchBurst) })
 				b.Run(k.name+"-sync", func(b *testing.B) { runDispatch(b, d.dev, k, 1) })
 			}
+			b.Run("fill-read", func(b *testing.B) { runRead(b, d.dev) })
 		})
 	}
+}
+
+// runRead times b.N iterations of a fill of one value and a Read of it,
+// as a training step ends reading its loss: µs/read.
+func runRead(b *testing.B, dev device.Device) {
+	buf := dev.Alloc(device.Float32, 1)
+	defer dev.Free(buf)
+	var v [1]float32
+	step := func(i int) {
+		dev.Fill(buf, 0, 1, float32(i))
+		if err := dev.Read(buf, v[:]); err != nil {
+			b.Fatal(err)
+		}
+		if v[0] != float32(i) {
+			b.Fatalf("read %v after filling with %d", v[0], i)
+		}
+	}
+	step(0) // warm-up: compiles the fill
+	b.ResetTimer()
+	for i := range b.N {
+		step(i + 1)
+	}
+	b.StopTimer()
+	b.ReportMetric(1e6*b.Elapsed().Seconds()/float64(b.N), "µs/read")
 }
 
 // runDispatch times b.N iterations of burst calls of k followed by a Sync.

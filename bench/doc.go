@@ -59,8 +59,8 @@
 // TENSORGL_GL_ELIDE=0 and 1 and TENSORGL_GL_BATCH=1 and 32, alternated, in
 // elide-ab.txt; the seed models' steps and single dispatches waited for with
 // the GL thread and its waiting callers polling before they sleep and the
-// GL thread flushing when idle, each on and off: TENSORGL_GL_SPIN and
-// TENSORGL_GL_FLUSH, host-ab.txt), the RNN steps with the recurrences one GEMM a step or
+// GL thread flushing when idle, each on and off, and with Reads staged:
+// TENSORGL_GL_SPIN, TENSORGL_GL_FLUSH and TENSORGL_GL_READ, host-ab.txt), the RNN steps with the recurrences one GEMM a step or
 // fused (TENSORGL_GL_ELMAN, elman-ab.txt), the kernel profile of every
 // training step (TestStepProfile with the large steps, profile.txt), the
 // LSTM and GRU language models'

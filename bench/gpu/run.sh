@@ -12,8 +12,8 @@
 # (bench/torch_ref.py --device cuda --large, when python3 has torch and
 # CUDA), the CNN example on Fashion-MNIST on GL, the RNN example on GL and
 # on the CPU, the GL thread and its waiting callers polling before they
-# sleep and the GL thread flushing when idle (TENSORGL_GL_SPIN,
-# TENSORGL_GL_FLUSH, alternated), small products on direct GEMM tilings
+# sleep and the GL thread flushing when idle, and Reads staged
+# (TENSORGL_GL_SPIN, TENSORGL_GL_FLUSH, TENSORGL_GL_READ, alternated), small products on direct GEMM tilings
 # (TENSORGL_GL_DIRECT, alternated), split GEMMs summed in a second dispatch
 # or their own (TENSORGL_GL_SPLITFUSE, alternated), LeNet's convolutions
 # direct, as implicit GEMMs with the input gradient by columns, or all
@@ -21,7 +21,8 @@
 # with convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD,
 # alternated), and its batch-norm reductions whole or split
 # (TENSORGL_GL_BNSPLIT, alternated), the GEMM tilings (gemm-ab), a profile of every kernel of the
-# training steps (TestStepProfile), the RNN steps with the recurrences one
+# training steps (TestStepProfile) and of the seed models' steps with
+# small products direct (TENSORGL_GL_DIRECT), the RNN steps with the recurrences one
 # GEMM a step or fused (TENSORGL_GL_ELMAN, alternated), the LSTM and GRU
 # steps as two kernels or one (TENSORGL_GL_RNNSTEP, alternated), the GL
 # host path with its elision of redundant state and barriers off and on
@@ -291,11 +292,13 @@ settings() {
 # The GL thread, and callers waiting for it, polling before they sleep
 # (TENSORGL_GL_SPIN) and the GL thread calling glFlush when it runs out of
 # commands (TENSORGL_GL_FLUSH), both hardware defaults since 2026-12-04,
-# against neither (park: the behaviour before) and each alone: the seed
-# models' steps and single dispatches waited for, alternated.
-step host-ab 90 bench bash -c "$ab" _ host "$rounds" "$bin/bench.test" \
-	"park|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=0;spin|TENSORGL_GL_SPIN=2ms TENSORGL_GL_FLUSH=0;flush|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=1;default|" \
-	"^BenchmarkTrainStep\$/^(mlp|cnn|rnn|gan)\$/^gl:$(bt 1s)" "^BenchmarkDispatch\$/^gl/sync\$:$(bt 0.3s)"
+# against neither (park: the behaviour before) and each alone, and the
+# defaults with Reads through a staging buffer (TENSORGL_GL_READ=staged):
+# the seed models' steps, single dispatches waited for and a value read
+# back, alternated.
+step host-ab 100 bench bash -c "$ab" _ host "$rounds" "$bin/bench.test" \
+	"park|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=0;spin|TENSORGL_GL_SPIN=2ms TENSORGL_GL_FLUSH=0;flush|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=1;default|;staged|TENSORGL_GL_READ=staged" \
+	"^BenchmarkTrainStep\$/^(mlp|cnn|rnn|gan)\$/^gl:$(bt 1s)" "^BenchmarkDispatch\$/^gl/(sync|read)\$:$(bt 0.3s)"
 # The GEMM core's products of at most 2²², 2²⁴ or 2²⁶ multiply-adds on a
 # direct tiling (TENSORGL_GL_DIRECT: no tiles in shared memory, a split
 # product's slices shared by a work group's invocations, one dispatch, the
@@ -375,6 +378,10 @@ step gemm-ab 240 bench bash -c "$ab" _ gemm "$rounds" "$bin/bench.test" "$gemm" 
 plarge=1
 [ -n "$quick" ] && plarge=0
 step profile 90 bench env TENSORGL_PROFILE_LARGE=$plarge "$bin/bench.test" -test.run '^TestStepProfile$' -test.v -test.count=1
+# The seed models' steps again with the products of at most 2²⁴
+# multiply-adds on direct tilings (TENSORGL_GL_DIRECT): each product's time
+# against the profile above.
+step profile-direct 60 bench env TENSORGL_GL_DIRECT=16777216 "$bin/bench.test" -test.run '^TestStepProfile$' -test.v -test.count=1
 # The Elman recurrences one GEMM a step or fused into one dispatch each way
 # (TENSORGL_GL_ELMAN=steps, fused: the hardware default up to batch ×
 # units² of 2²⁴), the same results where K is not split:

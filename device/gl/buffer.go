@@ -4,6 +4,7 @@ package gl
 
 import (
 	"fmt"
+	"os"
 	"unsafe"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
@@ -190,10 +191,64 @@ func (d *Device) Read(b device.Buffer, dst any) error {
 			return
 		}
 		d.hostBarrier(g)
+		if d.stagedRead && n <= stagedReadMax {
+			d.readStaged(g, ptr, n)
+			return
+		}
 		gl.BindBuffer(gl.SHADER_STORAGE_BUFFER, g.name)
 		gl.GetBufferSubData(gl.SHADER_STORAGE_BUFFER, 0, 4*n, ptr)
 	})
 	return d.takeErr()
+}
+
+// ReadEnv names the environment variable that chooses, when a device is
+// opened, how Read brings values back: direct (unset, the default:
+// glGetBufferSubData from the tensor's buffer, which lives where the
+// driver puts buffers the GPU writes) or staged (for at most
+// stagedReadMax elements: glCopyBufferSubData into a buffer of the
+// device's made for reading back, GL_STREAM_READ, which drivers keep in
+// memory the host reads, then glGetBufferSubData from it). Each training
+// step reads its loss; on the H200 a step's read showed 0.2–0.4 ms of GPU
+// time in the device's profile (bench/results/h200-run-2026-12-04-first/
+// profile.txt.gz), PyTorch's loss.item() a copy of 4 bytes. Untimed on a
+// GPU: bench/gpu/run.sh's host-ab times both.
+const ReadEnv = "TENSORGL_GL_READ"
+
+// stagedReadMax is the largest Read, in elements, that a staged device
+// copies through its staging buffer (4 MiB).
+const stagedReadMax = 1 << 20
+
+// readSetting reads ReadEnv: whether Reads are staged.
+func readSetting() (bool, error) {
+	switch v := os.Getenv(ReadEnv); v {
+	case "", "direct":
+		return false, nil
+	case "staged":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s=%q: want direct or staged", ReadEnv, v)
+	}
+}
+
+// readStaged copies the first n elements of g into dst through the
+// staging buffer, grown to a power of two when short (GL thread).
+func (d *Device) readStaged(g *glBuffer, dst unsafe.Pointer, n int) {
+	if d.stageSize < n {
+		size := 256
+		for size < n {
+			size *= 2
+		}
+		if d.stage == 0 {
+			gl.GenBuffers(1, &d.stage)
+		}
+		gl.BindBuffer(gl.COPY_WRITE_BUFFER, d.stage)
+		gl.BufferData(gl.COPY_WRITE_BUFFER, 4*size, nil, gl.STREAM_READ)
+		d.stageSize = size
+	}
+	gl.BindBuffer(gl.COPY_READ_BUFFER, g.name)
+	gl.BindBuffer(gl.COPY_WRITE_BUFFER, d.stage)
+	gl.CopyBufferSubData(gl.COPY_READ_BUFFER, gl.COPY_WRITE_BUFFER, 0, 0, 4*n)
+	gl.GetBufferSubData(gl.COPY_WRITE_BUFFER, 0, 4*n, dst)
 }
 
 // hostBarrier makes shader writes to g visible to a transfer of g (GL

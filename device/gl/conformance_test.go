@@ -54,7 +54,7 @@ func TestConformanceSplitFused(t *testing.T) {
 // not run by F(2×2, 3×3) as implicit GEMMs, its input gradient too; then
 // with every product of the GEMM core on a direct tiling (gemmTiles.direct)
 // and K split as on a GPU, and with every product direct as DirectEnv
-// runs them (those split on sliced tilings). None
+// runs them (those split on sliced tilings) and Reads staged (ReadEnv). None
 // may take any result out of its tolerance (and but for F(2×2, 3×3) and
 // the input gradients by columns, none changes a bit).
 // (Every tiling the tuner may choose is checked against the default in
@@ -130,6 +130,7 @@ func TestConformanceVariants(t *testing.T) {
 		d5.tiles, d5.splitTarget, d5.directMax = hardwareTiles, hardwareSplitTarget, 1<<62
 		d5.steps = rnnSteps{true, true, true, true}
 		d5.convDirect = false
+		d5.stagedRead = true // and every Read through the staging buffer (ReadEnv)
 		devicetest.Run(t, d5)
 	})
 }

@@ -82,6 +82,12 @@ type Device struct {
 	// directMax: products of at most this many multiply-adds run on a
 	// direct tiling (see DirectEnv); 0 none.
 	directMax int
+	// stagedRead: Reads of at most stagedReadMax elements go through the
+	// staging buffer (see ReadEnv), stage, of stageSize elements (GL
+	// thread).
+	stagedRead bool
+	stage      uint32
+	stageSize  int
 	// knownHere: the built-in table (knownTunings) lists this renderer
 	// and serves it (TuneEnv unset).
 	knownHere bool
@@ -402,6 +408,7 @@ func (d *Device) readSettings() error {
 		func() { d.convDirect, err = convDirectSetting(sw) },
 		func() { d.convCols, err = convColsSetting() },
 		func() { d.directMax, err = directSetting() },
+		func() { d.stagedRead, err = readSetting() },
 		func() { d.spin, err = spinSetting(sw) },
 		func() { d.flushIdle, err = flushSetting(sw) },
 	} {
@@ -596,6 +603,9 @@ func (d *Device) release() {
 		gl.DeleteBuffers(1, &g.name)
 	}
 	d.mu.Unlock()
+	if d.stage != 0 {
+		gl.DeleteBuffers(1, &d.stage)
+	}
 	d.checkGL()
 	d.ctx.destroy()
 }

@@ -34,6 +34,9 @@
 // GL thread calls glFlush when it runs out of commands after dispatches
 // (TENSORGL_GL_FLUSH, see FlushEnv), so that the GPU starts on a step's
 // kernels while the host still queues the rest; on llvmpipe neither.
+// TENSORGL_GL_READ=staged (see ReadEnv) reads values back through a
+// buffer made for reading, after a copy on the GPU, instead of from the
+// tensor's buffer (off by default until a GPU has timed it).
 // TENSORGL_GL_GEMM=vec4,db,gvec4 (see GEMMEnv) reads the GEMM core's
 // shared-memory tiles as vec4, double-buffers them and loads MatMul's
 // operands from memory as vec4 where their layout allows, with the same

@@ -1029,3 +1029,67 @@ func TestEmptyCache(t *testing.T) {
 		t.Errorf("buffer in use across EmptyCache reads %v…%v, %v; want 7", got[0], got[99], err)
 	}
 }
+
+// TestReadStaged: ReadEnv's values, an error naming what was expected for
+// any other, and Reads through the staging buffer: of float32 and int32
+// buffers, written from the host and by a kernel, of sizes that grow the
+// staging buffer, and one past stagedReadMax (read directly), each giving
+// the values a direct Read gives.
+func TestReadStaged(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		want bool
+	}{{"", false}, {"direct", false}, {"staged", true}} {
+		t.Setenv(ReadEnv, c.v)
+		if got, err := readSetting(); got != c.want || err != nil {
+			t.Errorf("%s=%q: %v, %v; want %v", ReadEnv, c.v, got, err, c.want)
+		}
+	}
+	t.Setenv(ReadEnv, "mapped")
+	if _, err := readSetting(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_READ="mapped": want direct or staged`) {
+		t.Errorf("%s=mapped: error %v", ReadEnv, err)
+	}
+	t.Setenv(ReadEnv, "")
+	d := openOrSkip(t)
+	defer d.Close()
+	read := func(b device.Buffer, staged bool) []float32 {
+		d.stagedRead = staged
+		v := make([]float32, b.Len())
+		if err := d.Read(b, v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, n := range []int{1, 3, 300, 70000, stagedReadMax + 1} {
+		host := make([]float32, n)
+		for i := range host {
+			host[i] = float32(i%1000) - 0.25
+		}
+		a, b := d.Alloc(device.Float32, n), d.Alloc(device.Float32, n)
+		d.Write(a, host)
+		d.Unary(b, device.Strided{Buf: a, Strides: []int{1}}, device.UnaryParams{Op: device.Affine, A: -1, Shape: []int{n}}) // a kernel's writes
+		for _, buf := range []device.Buffer{a, b} {
+			want, got := read(buf, false), read(buf, true)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%d elements: staged [%d] = %v, direct %v", n, i, got[i], want[i])
+				}
+			}
+		}
+		if want := -host[n-1]; read(b, true)[n-1] != want {
+			t.Fatalf("%d elements: the kernel's last value read staged, want %v", n, want)
+		}
+		d.Free(a)
+		d.Free(b)
+	}
+	if d.stageSize < 70000 || d.stageSize > stagedReadMax {
+		t.Errorf("staging buffer of %d elements, want it grown to the largest staged read (70000) and no further", d.stageSize)
+	}
+	ints := d.Alloc(device.Int32, 5)
+	d.Write(ints, []int32{-7, 0, 1 << 30, 3, -1})
+	d.stagedRead = true
+	got := make([]int32, 5)
+	if err := d.Read(ints, got); err != nil || got[0] != -7 || got[2] != 1<<30 || got[4] != -1 {
+		t.Errorf("int32 read staged: %v, %v; want [-7 0 1073741824 3 -1]", got, err)
+	}
+}
