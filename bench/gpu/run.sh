@@ -302,12 +302,14 @@ step host-ab 100 bench bash -c "$ab" _ host "$rounds" "$bin/bench.test" \
 # The GEMM core's products of at most 2²², 2²⁴ or 2²⁶ multiply-adds on a
 # direct tiling (TENSORGL_GL_DIRECT: no tiles in shared memory, a split
 # product's slices shared by a work group's invocations, one dispatch, the
-# same bits) against none (off, the default), and 2²⁶ with LeNet's input
+# same bits) against none (off, the default), 2²⁶ with LeNet's input
 # gradient as one implicit GEMM (direct) instead of columns and their
-# fold (TENSORGL_GL_CONVCOLS=0): the seed models' steps and the LSTM and
-# GRU LM steps, alternated.
-step direct-ab 120 bench bash -c "$ab" _ direct "$rounds" "$bin/bench.test" \
-	"$(settings TENSORGL_GL_DIRECT 0 4194304 16777216 67108864);67108864-implicit|TENSORGL_GL_DIRECT=67108864 TENSORGL_GL_CONVCOLS=0" \
+# fold (TENSORGL_GL_CONVCOLS=0), and 2²⁶ with the LSTM and GRU forward
+# steps fused too (TENSORGL_GL_RNNSTEP=fused: one dispatch a step each way,
+# the cell in the direct product's store, no vec4 tiles): the seed
+# models' steps and the LSTM and GRU LM steps, alternated.
+step direct-ab 140 bench bash -c "$ab" _ direct "$rounds" "$bin/bench.test" \
+	"$(settings TENSORGL_GL_DIRECT 0 4194304 16777216 67108864);67108864-implicit|TENSORGL_GL_DIRECT=67108864 TENSORGL_GL_CONVCOLS=0;67108864-fused|TENSORGL_GL_DIRECT=67108864 TENSORGL_GL_RNNSTEP=fused" \
 	"^BenchmarkTrainStep\$/^(mlp|cnn|rnn|gan)\$/^gl:$(bt 1s)" "^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$(bt 1s)"
 # Split GEMMs summing their slices in a second dispatch or in their own
 # (TENSORGL_GL_SPLITFUSE=0, the default, and 1), the same bits (the GL

@@ -261,13 +261,14 @@ func directSetting() (int, error) {
 }
 
 // directTiles returns the direct tiling of DirectEnv for a product split
-// into splits slices: split, 2×4 outputs a work group of 128 invocations
-// sharing the slices (sliced); else 16×16 outputs a group, one an
+// into splits slices: split, 2×4 outputs a work group whose invocations
+// share the slices (sliced), as many as the slices' power of two but at
+// least a warp of 32 and at most 256; else 16×16 outputs a group, one an
 // invocation, or, for a family storing runs of 4 columns, 16×64, a run an
 // invocation.
 func directTiles(runs4 bool, splits int) gemmTiles {
 	if slicedFits(splits) {
-		return gemmTiles{m: 2, n: 4, k: 1, lx: 128, ly: 1, direct: true, sliced: true}
+		return gemmTiles{m: 2, n: 4, k: 1, lx: min(256, max(32, slicesMax(splits))), ly: 1, direct: true, sliced: true}
 	}
 	if runs4 {
 		return gemmTiles{m: 16, n: 64, k: 1, lx: 16, ly: 16, direct: true}
