@@ -200,6 +200,10 @@ void storeC(uint bt, uint m, uint n, float acc) {
 #define COL1(j) (tx + uint((j) * LOCAL_X))
 #endif
 
+#if defined(GEMM_DIRECT) && (defined(SPLIT_K) || defined(VEC_SMEM) || defined(DOUBLE_BUFFER))
+#error matmul: GEMM_DIRECT sums its own slices and keeps no tiles
+#endif
+
 #if defined(SPLIT_REDUCE) && defined(STORE_RUNS4)
 void main() {
 	uint total = u_batch * u_M * u_N;
@@ -236,9 +240,6 @@ void main() {
 // zero, as SPLIT_REDUCE adds them: the split product's bits in one
 // dispatch, its K as parallel as the two passes'. ROW_SUM: the op(A) row
 // sums of the first column tile alike.
-#if defined(SPLIT_K) || defined(VEC_SMEM) || defined(DOUBLE_BUFFER)
-#error matmul: GEMM_DIRECT sums its own slices and keeps no tiles
-#endif
 #define THREADS (LOCAL_X * LOCAL_Y)
 #define OUTS (TILE_M * TILE_N)
 shared float sliceSums[SLICES_MAX * OUTS];
@@ -331,9 +332,6 @@ void main() {
 // op(A) beside the products, in the same order. A GPU's small products
 // wait on each K step's loads and barriers in the tiles (the tuner times
 // both, see tuneCandidates).
-#if defined(SPLIT_K) || defined(VEC_SMEM) || defined(DOUBLE_BUFFER)
-#error matmul: GEMM_DIRECT sums its own slices and keeps no tiles
-#endif
 void main() {
 	uint bt = groupID().z;
 	if (bt >= u_batch) return; // uniform per group
