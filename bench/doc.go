@@ -11,8 +11,10 @@
 // one training step of each of the seed's models at batch 64 — mlp, cnn
 // (LeNet-5), rnn (the character model: embedding, 2-layer tanh RNN, Adam),
 // rows (Fashion-MNIST read as 28 rows by an RNN) and gan (one discriminator
-// and one generator step, Adam) — with samples/s, dispatches per step and
-// heap allocations per step; torch_ref.py times the same steps, GEMMs and
+// and one generator step, Adam) — with samples/s, dispatches per step,
+// heap allocations per step and the time a step waited for its loss after
+// its Go code had queued it (wait-µs/step: near the step's time on GL, the
+// device is the bound); torch_ref.py times the same steps, GEMMs and
 // LeNet convolutions in PyTorch. BenchmarkSgemm compares the CPU GEMM with
 // gonum's. TestDispatchesPerStep (a test, run by go test ./...) counts the
 // kernels of one warm step of each model on every device and fails when a

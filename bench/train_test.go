@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/nn"
@@ -190,8 +191,11 @@ const warmupSteps = 3
 // backward, SGD update, inside tensor.Tidy, reading back only the loss — at
 // batch 64 on a fixed batch of random data resident on the device, as
 // BenchmarkTrainStep/<model>/<device>. Besides samples/s it reports the
-// kernels dispatched per step and the buffers the device had to allocate
-// afresh per step once warm (0 when the pool serves every allocation).
+// kernels dispatched per step, the buffers the device had to allocate
+// afresh per step once warm (0 when the pool serves every allocation) and
+// the time a step waited for its loss after queuing its work (wait-µs/step:
+// on GL the step's time less this is what its Go code took to queue it;
+// near the step's time, the device is the bound, near 0 the host).
 // BenchmarkTrainStepLarge times larger steps the same way.
 func BenchmarkTrainStep(b *testing.B) {
 	devs, note := openDevices()
@@ -220,9 +224,19 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel, batch int) {
 		// from an empty one (ResNet-18's peak is 2.1 GiB).
 		device.EmptyCache(dev)
 	}()
+	// wait is the time the steps spent in the loss's Item: with a device
+	// that runs its kernels asynchronously (GL), how far the device (its
+	// command thread, the driver and the GPU) ended behind the Go code that
+	// queued the step.
+	var wait time.Duration
 	step := func() float32 {
 		var loss float32
-		tensor.Tidy(func(s *tensor.Scope) { loss = run(s).Item() })
+		tensor.Tidy(func(s *tensor.Scope) {
+			l := run(s)
+			start := time.Now()
+			loss = l.Item()
+			wait += time.Since(start)
+		})
 		return loss
 	}
 	for range warmupSteps {
@@ -233,6 +247,7 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel, batch int) {
 	}
 	before := dev.Stats()
 	b.ReportAllocs()
+	wait = 0
 	b.ResetTimer()
 	var loss float32
 	for range b.N {
@@ -250,6 +265,7 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel, batch int) {
 	b.ReportMetric(float64(batch)*n/b.Elapsed().Seconds(), "samples/s")
 	b.ReportMetric(float64(s.Dispatches)/n, "dispatches/step")
 	b.ReportMetric(float64(s.BuffersAllocated)/n, "newbufs/step")
+	b.ReportMetric(1e6*wait.Seconds()/n, "wait-µs/step")
 	if dev.Info().Name == "gl" {
 		// The GL host path's calls (see BenchmarkDispatch).
 		b.ReportMetric(float64(s.Barriers)/n, "barriers/step")
