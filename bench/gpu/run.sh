@@ -129,7 +129,7 @@ digest() {
 			name = $1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
 			line = sprintf("%-58s %10.3f ms", name, $3 / 1e6)
 			for (i = 5; i < NF; i += 2)
-				if ($(i+1) ~ /^(µs\/dispatch|µs\/enqueue|barriers\/(dispatch|step)|state-calls\/(dispatch|step)|flushes\/(dispatch|step)|samples\/s|dispatches\/step|GFLOP\/s)$/)
+				if ($(i+1) ~ /^(µs\/dispatch|µs\/enqueue|µs\/read|wait-µs\/step|barriers\/(dispatch|step)|state-calls\/(dispatch|step)|flushes\/(dispatch|step)|samples\/s|dispatches\/step|GFLOP\/s)$/)
 					line = line sprintf("  %s %s", $i, $(i+1))
 			print line
 		}
