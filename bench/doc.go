@@ -61,10 +61,13 @@
 // TENSORGL_GL_ELIDE=0 and 1 and TENSORGL_GL_BATCH=1 and 32, alternated, in
 // elide-ab.txt; the seed models' steps and single dispatches waited for with
 // the GL thread and its waiting callers polling before they sleep and the
-// GL thread flushing when idle, each on and off, and with Reads staged:
-// TENSORGL_GL_SPIN, TENSORGL_GL_FLUSH and TENSORGL_GL_READ, host-ab.txt), the RNN steps with the recurrences one GEMM a step or
+// GL thread flushing when idle, each on and off, with Reads staged, and
+// with NVIDIA's driver polling where it waits for the GPU: TENSORGL_GL_SPIN,
+// TENSORGL_GL_FLUSH, TENSORGL_GL_READ and __GL_YIELD=NOTHING, host-ab.txt),
+// the RNN steps with the recurrences one GEMM a step or
 // fused (TENSORGL_GL_ELMAN, elman-ab.txt), the kernel profile of every
-// training step (TestStepProfile with the large steps, profile.txt), the
+// training step with the device's idle time before each kernel
+// (TestStepProfile with the large steps, profile.txt), the
 // LSTM and GRU language models'
 // steps and step kernels with each step two kernels or one
 // (TENSORGL_GL_RNNSTEP, rnnstep-ab.txt), the ResNet-18 step and its layers'

@@ -87,10 +87,11 @@ func profileStep(t *testing.T, dev device.Device, p device.Profiler, s trainStep
 // formatProfile lays out a profile of n steps per step, with each kind's
 // share of the device time (of the host time where the device's is zero).
 func formatProfile(prof []device.KernelTime, n int) string {
-	var dev, host time.Duration
+	var dev, host, idle time.Duration
 	for _, k := range prof {
 		dev += k.Device
 		host += k.Host
+		idle += k.Idle
 	}
 	share := func(k device.KernelTime) float64 {
 		if dev > 0 {
@@ -100,10 +101,10 @@ func formatProfile(prof []device.KernelTime, n int) string {
 	}
 	us := func(d time.Duration) float64 { return float64(d) / float64(n) / 1e3 }
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-44s %8s %12s %12s %7s\n", "kernel", "calls", "device µs", "host µs", "share")
+	fmt.Fprintf(&b, "%-44s %8s %12s %12s %12s %7s\n", "kernel", "calls", "device µs", "idle µs", "host µs", "share")
 	for _, k := range prof {
-		fmt.Fprintf(&b, "%-44s %8.1f %12.1f %12.1f %6.1f%%\n", k.Name, float64(k.Calls)/float64(n), us(k.Device), us(k.Host), share(k))
+		fmt.Fprintf(&b, "%-44s %8.1f %12.1f %12.1f %12.1f %6.1f%%\n", k.Name, float64(k.Calls)/float64(n), us(k.Device), us(k.Idle), us(k.Host), share(k))
 	}
-	fmt.Fprintf(&b, "%-44s %8s %12.1f %12.1f", "total", "", us(dev), us(host))
+	fmt.Fprintf(&b, "%-44s %8s %12.1f %12.1f %12.1f", "total", "", us(dev), us(idle), us(host))
 	return b.String()
 }

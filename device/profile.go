@@ -29,4 +29,11 @@ type KernelTime struct {
 	// on a software renderer, which runs each kernel as it is issued, their
 	// whole cost.
 	Host time.Duration
+	// Idle is the device's time between the end of the command timed
+	// before each call and the start of the call: the device waiting for
+	// the host to issue it (where Device includes a wait for the host, it
+	// is not here). A step's first command is idle for as long as the host
+	// took to queue it after the last step's read. Zero where the timer
+	// does not move.
+	Idle time.Duration
 }

@@ -295,11 +295,13 @@ settings() {
 # (TENSORGL_GL_SPIN) and the GL thread calling glFlush when it runs out of
 # commands (TENSORGL_GL_FLUSH), both hardware defaults since 2026-12-04,
 # against neither (park: the behaviour before) and each alone, and the
-# defaults with Reads through a staging buffer (TENSORGL_GL_READ=staged):
-# the seed models' steps, single dispatches waited for and a value read
-# back, alternated.
-step host-ab 100 bench bash -c "$ab" _ host "$rounds" "$bin/bench.test" \
-	"park|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=0;spin|TENSORGL_GL_SPIN=2ms TENSORGL_GL_FLUSH=0;flush|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=1;default|;staged|TENSORGL_GL_READ=staged" \
+# defaults with Reads through a staging buffer (TENSORGL_GL_READ=staged),
+# and the defaults with NVIDIA's driver polling instead of yielding the
+# CPU where it waits for the GPU in glFinish and glGetBufferSubData
+# (__GL_YIELD=NOTHING; other drivers ignore it): the seed models' steps,
+# single dispatches waited for and a value read back, alternated.
+step host-ab 110 bench bash -c "$ab" _ host "$rounds" "$bin/bench.test" \
+	"park|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=0;spin|TENSORGL_GL_SPIN=2ms TENSORGL_GL_FLUSH=0;flush|TENSORGL_GL_SPIN=0 TENSORGL_GL_FLUSH=1;default|;staged|TENSORGL_GL_READ=staged;noyield|__GL_YIELD=NOTHING" \
 	"^BenchmarkTrainStep\$/^(mlp|cnn|rnn|gan)\$/^gl:$(bt 1s)" "^BenchmarkDispatch\$/^gl/(sync|read)\$:$(bt 0.3s)"
 # The GEMM core's products of at most 2²², 2²⁴ or 2²⁶ multiply-adds on a
 # direct tiling (TENSORGL_GL_DIRECT: no tiles in shared memory, a split

@@ -20,6 +20,7 @@ type profiler struct {
 	pending []timedCommand
 	free    []uint32 // query objects to reuse
 	totals  map[string]*device.KernelTime
+	lastEnd uint64 // the device's time at the end of the last command read
 }
 
 // timedCommand is a command whose timestamps are in flight.
@@ -39,7 +40,7 @@ func (d *Device) SetProfiling(on bool) {
 	d.enqueue("set profiling", func() {
 		p := &d.prof
 		p.resolve()
-		p.on, p.totals = on, map[string]*device.KernelTime{}
+		p.on, p.totals, p.lastEnd = on, map[string]*device.KernelTime{}, 0
 	})
 }
 
@@ -115,6 +116,10 @@ func (p *profiler) resolve() {
 		if t1 > t0 {
 			t.Device += time.Duration(t1 - t0)
 		}
+		if p.lastEnd > 0 && t0 > p.lastEnd {
+			t.Idle += time.Duration(t0 - p.lastEnd)
+		}
+		p.lastEnd = max(p.lastEnd, t1)
 		t.Host += c.host
 		p.free = append(p.free, c.q0, c.q1)
 	}

@@ -5,6 +5,7 @@ package gl
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tensorgl/tensorgl/device"
 )
@@ -55,6 +56,49 @@ func TestProfile(t *testing.T) {
 	d.Fill(b, 0, 20, 1)
 	if prof, err := d.Profile(); err != nil || len(prof) != 0 {
 		t.Errorf("profiling off: profile %v, error %v; want none", prof, err)
+	}
+}
+
+// TestProfileIdle: the device's time between one command's end and the
+// next one's start is the next one's Idle; the first command timed has
+// none.
+func TestProfileIdle(t *testing.T) {
+	d := openOrSkip(t)
+	defer d.Close()
+	a := d.Alloc(device.Float32, 12)
+	d.SetProfiling(true)
+	d.Fill(a, 0, 12, 1)
+	if err := d.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	const pause = 30 * time.Millisecond
+	time.Sleep(pause) // nothing queued: the device waits for the host
+	add := device.BinaryParams{Op: device.Add, Shape: []int{12}}
+	d.Binary(a, device.Strided{Buf: a, Strides: []int{1}}, device.Strided{Buf: a, Strides: []int{1}}, add)
+	prof, err := d.Profile()
+	d.SetProfiling(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]device.KernelTime{}
+	var moved bool
+	for _, k := range prof {
+		kinds[k.Name] = k
+		moved = moved || k.Device > 0
+	}
+	if !moved {
+		for _, k := range prof {
+			if k.Idle != 0 {
+				t.Errorf("%s: idle %v where the device's timer did not move", k.Name, k.Idle)
+			}
+		}
+		t.Skip("the device's timer does not move: no idle time to measure")
+	}
+	if f := kinds["fill"]; f.Calls != 1 || f.Idle != 0 {
+		t.Errorf("fill: %d calls, idle %v; want 1, 0 (the first command timed)", f.Calls, f.Idle)
+	}
+	if b := kinds["binary add"]; b.Calls != 1 || b.Idle < pause*2/3 || b.Idle > time.Second {
+		t.Errorf("binary add: %d calls, idle %v; want 1, about the host's pause of %v", b.Calls, b.Idle, pause)
 	}
 }
 
