@@ -64,8 +64,8 @@
 // GL thread flushing when idle, each on and off, with Reads staged, and
 // with NVIDIA's driver polling where it waits for the GPU: TENSORGL_GL_SPIN,
 // TENSORGL_GL_FLUSH, TENSORGL_GL_READ and __GL_YIELD=NOTHING, host-ab.txt),
-// the RNN steps with the recurrences one GEMM a step or
-// fused (TENSORGL_GL_ELMAN, elman-ab.txt), the kernel profile of every
+// the RNN steps and the Elman, LSTM and GRU recurrences a step at a time
+// or fused (TENSORGL_GL_RECURRENCE, recurrence-ab.txt), the kernel profile of every
 // training step with the device's idle time before each kernel
 // (TestStepProfile with the large steps, profile.txt), the
 // LSTM and GRU language models'

@@ -561,15 +561,17 @@ func buildKernelCases() []kernelCase {
 	}
 
 	// Whole LSTM and GRU recurrences: a short one of a small layer (8
-	// steps of 64 rows of 128 units) and the language model's layer (64
-	// steps of 64 rows of 512); flops count the products, 2·B·gH·H a step
-	// for g gates.
+	// steps of 64 rows of 128 units), the rows model's width over 64 steps
+	// (one dispatch each way on hardware, see device/gl's RecurrenceEnv)
+	// and the language model's layer (64 steps of 64 rows of 512); flops
+	// count the products, 2·B·gH·H a step for g gates.
 	seqs := []struct {
 		size string
 		soft bool
 		p    device.RecurrenceParams
 	}{
 		{"8x64x128", true, device.RecurrenceParams{Steps: 8, Batch: 64, Hidden: 128}},
+		{"64x64x128", false, device.RecurrenceParams{Steps: 64, Batch: 64, Hidden: 128}},
 		{"64x64x512", false, device.RecurrenceParams{Steps: 64, Batch: 64, Hidden: 512}},
 	}
 	for _, c := range seqs {

@@ -54,6 +54,58 @@ float stableTanh(float x) {
 	return x < 0.0f ? -r : r;
 }
 
+// The pointwise LSTM and GRU cells, shared by the step kernels
+// (recurrent.comp), the steps fused into their products (rnnstep.comp) and
+// the whole sequences (sequence.comp), so that all compute the same bits.
+// Gate blocks in PyTorch's order: LSTM i, f, g, o; GRU r, z, n.
+
+// lstmCell turns the gates' pre-activations a into their activations
+// (returned: σ(a_i), σ(a_f), tanh(a_g), σ(a_o)) and sets c = f·cPrev + i·g
+// and h = o·tanh(c).
+vec4 lstmCell(vec4 a, float cPrev, out float c, out float h) {
+	float i = sigmoid(a.x);
+	float f = sigmoid(a.y);
+	float g = stableTanh(a.z);
+	float o = sigmoid(a.w);
+	c = f * cPrev + i * g;
+	h = o * stableTanh(c);
+	return vec4(i, f, g, o);
+}
+
+// lstmCellBackward returns the gradient of the gates' pre-activations from
+// dh (d), the activations act and c that lstmCell gave, and cPrev; dc, the
+// gradient of c on entry, becomes that of cPrev.
+vec4 lstmCellBackward(float d, inout float dc, vec4 act, float c, float cPrev) {
+	float i = act.x, f = act.y, g = act.z, o = act.w;
+	float tc = stableTanh(c);
+	float dct = dc + d * o * (1.0f - tc * tc);
+	dc = dct * f;
+	return vec4(dct * g * i * (1.0f - i), dct * cPrev * f * (1.0f - f), dct * i * (1.0f - g * g), d * tc * o * (1.0f - o));
+}
+
+// gruCell returns h = (1 − z)·n + z·hPrev from x and hh, the projections
+// of the input and of hPrev (their biases added), with r = σ(x_r + hh_r),
+// z = σ(x_z + hh_z), n = tanh(x_n + r·hh_n), and sets saved to r, z, n
+// and hh_n for the backward.
+float gruCell(vec3 x, vec3 hh, float hPrev, out vec4 saved) {
+	float r = sigmoid(x.x + hh.x);
+	float z = sigmoid(x.y + hh.y);
+	float n = stableTanh(x.z + r * hh.z);
+	saved = vec4(r, z, n, hh.z);
+	return n + z * (hPrev - n);
+}
+
+// gruCellBackward returns the gradient of x (r, z, n) from dh (d), the
+// gates gruCell saved and hPrev; that of hh is the same but for its n
+// block, an·r, and the part of hPrev's not through hh is d·z.
+vec3 gruCellBackward(float d, vec4 saved, float hPrev) {
+	float r = saved.x, z = saved.y, n = saved.z, hn = saved.w;
+	float an = d * (1.0f - z) * (1.0f - n * n);
+	float ar = an * hn * r * (1.0f - r);
+	float az = d * (hPrev - n) * z * (1.0f - z);
+	return vec3(ar, az, an);
+}
+
 // Epilogue of the GEMM core and the forward convolution (device.Epilogue),
 // for an output in column (or channel) j at position rel from the output's
 // start: EPI_RESIDUAL adds residual[u_offRes + rel] (binding 5), EPI_BIAS

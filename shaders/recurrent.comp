@@ -22,17 +22,12 @@ void main() {
 	if (e >= u_n) return;
 	int b = fdiv(int(e), u_dHidden), j = int(e) - b * u_hidden;
 	int gi = u_offGates + b * 4 * u_hidden + j;
-	float i = sigmoid(gates[gi]);
-	float f = sigmoid(gates[gi + u_hidden]);
-	float g = stableTanh(gates[gi + 2 * u_hidden]);
-	float o = sigmoid(gates[gi + 3 * u_hidden]);
-	gates[gi] = i;
-	gates[gi + u_hidden] = f;
-	gates[gi + 2 * u_hidden] = g;
-	gates[gi + 3 * u_hidden] = o;
-	float cv = f * cPrev[u_offCPrev + int(e)] + i * g;
+	vec4 a = vec4(gates[gi], gates[gi + u_hidden], gates[gi + 2 * u_hidden], gates[gi + 3 * u_hidden]);
+	float cv, hv;
+	vec4 act = lstmCell(a, cPrev[u_offCPrev + int(e)], cv, hv);
+	for (int q = 0; q < 4; q++) gates[gi + q * u_hidden] = act[q];
 	c[u_offC + int(e)] = cv;
-	h[u_offH + int(e)] = o * stableTanh(cv);
+	h[u_offH + int(e)] = hv;
 }
 
 #elif defined(LSTM_BACKWARD)
@@ -50,16 +45,12 @@ void main() {
 	if (e >= u_n) return;
 	int b = fdiv(int(e), u_dHidden), j = int(e) - b * u_hidden;
 	int gi = u_offGates + b * 4 * u_hidden + j;
-	float i = gates[gi], f = gates[gi + u_hidden], g = gates[gi + 2 * u_hidden], o = gates[gi + 3 * u_hidden];
-	float tc = stableTanh(c[u_offC + int(e)]);
-	float d = dh[u_offDH + int(e)];
-	float dct = dc[u_offDC + int(e)] + d * o * (1.0f - tc * tc);
+	vec4 act = vec4(gates[gi], gates[gi + u_hidden], gates[gi + 2 * u_hidden], gates[gi + 3 * u_hidden]);
+	float dcv = dc[u_offDC + int(e)]; // read before dcPrev, which may be dc, is written
+	vec4 dg = lstmCellBackward(dh[u_offDH + int(e)], dcv, act, c[u_offC + int(e)], cPrev[u_offCPrev + int(e)]);
 	int di = u_offDGates + b * 4 * u_hidden + j;
-	dgates[di] = dct * g * i * (1.0f - i);
-	dgates[di + u_hidden] = dct * cPrev[u_offCPrev + int(e)] * f * (1.0f - f);
-	dgates[di + 2 * u_hidden] = dct * i * (1.0f - g * g);
-	dgates[di + 3 * u_hidden] = d * tc * o * (1.0f - o);
-	dcPrev[u_offDCPrev + int(e)] = dct * f;
+	for (int q = 0; q < 4; q++) dgates[di + q * u_hidden] = dg[q];
+	dcPrev[u_offDCPrev + int(e)] = dcv;
 }
 
 #elif defined(GRU)
@@ -75,16 +66,12 @@ void main() {
 	if (e >= u_n) return;
 	int b = fdiv(int(e), u_dHidden), j = int(e) - b * u_hidden;
 	int xi = u_offX + b * 3 * u_hidden + j, hi = u_offHH + b * 3 * u_hidden + j;
-	float r = sigmoid(x[xi] + hh[hi]);
-	float z = sigmoid(x[xi + u_hidden] + hh[hi + u_hidden]);
-	float hn = hh[hi + 2 * u_hidden];
-	float n = stableTanh(x[xi + 2 * u_hidden] + r * hn);
+	vec4 saved;
+	float hv = gruCell(vec3(x[xi], x[xi + u_hidden], x[xi + 2 * u_hidden]),
+		vec3(hh[hi], hh[hi + u_hidden], hh[hi + 2 * u_hidden]), hPrev[u_offHPrev + int(e)], saved);
 	int gi = u_offGates + b * 4 * u_hidden + j;
-	gates[gi] = r;
-	gates[gi + u_hidden] = z;
-	gates[gi + 2 * u_hidden] = n;
-	gates[gi + 3 * u_hidden] = hn;
-	h[u_offH + int(e)] = n + z * (hPrev[u_offHPrev + int(e)] - n);
+	for (int q = 0; q < 4; q++) gates[gi + q * u_hidden] = saved[q];
+	h[u_offH + int(e)] = hv;
 }
 
 #elif defined(GRU_BACKWARD)
@@ -101,19 +88,15 @@ void main() {
 	if (e >= u_n) return;
 	int b = fdiv(int(e), u_dHidden), j = int(e) - b * u_hidden;
 	int gi = u_offGates + b * 4 * u_hidden + j;
-	float r = gates[gi], z = gates[gi + u_hidden], n = gates[gi + 2 * u_hidden], hn = gates[gi + 3 * u_hidden];
+	vec4 saved = vec4(gates[gi], gates[gi + u_hidden], gates[gi + 2 * u_hidden], gates[gi + 3 * u_hidden]);
 	float d = dh[u_offDH + int(e)];
-	float an = d * (1.0f - z) * (1.0f - n * n);
-	float ar = an * hn * r * (1.0f - r);
-	float az = d * (hPrev[u_offHPrev + int(e)] - n) * z * (1.0f - z);
+	vec3 ax = gruCellBackward(d, saved, hPrev[u_offHPrev + int(e)]);
 	int xi = u_offDX + b * 3 * u_hidden + j, hi = u_offDHH + b * 3 * u_hidden + j;
-	dx[xi] = ar;
-	dx[xi + u_hidden] = az;
-	dx[xi + 2 * u_hidden] = an;
-	dhh[hi] = ar;
-	dhh[hi + u_hidden] = az;
-	dhh[hi + 2 * u_hidden] = an * r;
-	dhPrev[u_offDHPrev + int(e)] = d * z;
+	for (int q = 0; q < 3; q++) {
+		dx[xi + q * u_hidden] = ax[q];
+		dhh[hi + q * u_hidden] = q == 2 ? ax[q] * saved.x : ax[q];
+	}
+	dhPrev[u_offDHPrev + int(e)] = d * saved.y;
 }
 #else
 #error recurrent: define LSTM, LSTM_BACKWARD, GRU or GRU_BACKWARD

@@ -73,18 +73,13 @@ void storeC4(uint bt, uint m, uint n, vec4 acc) {
 void finishC4(uint bt, uint m, uint n) {
 	int j = int(n >> 2u);
 	int gi = u_offGates + int(m) * 4 * u_hidden + j;
-	float i = sigmoid(gates[gi]);
-	float f = sigmoid(gates[gi + u_hidden]);
-	float g = stableTanh(gates[gi + 2 * u_hidden]);
-	float o = sigmoid(gates[gi + 3 * u_hidden]);
-	gates[gi] = i;
-	gates[gi + u_hidden] = f;
-	gates[gi + 2 * u_hidden] = g;
-	gates[gi + 3 * u_hidden] = o;
+	vec4 a = vec4(gates[gi], gates[gi + u_hidden], gates[gi + 2 * u_hidden], gates[gi + 3 * u_hidden]);
 	int e = int(m) * u_hidden + j;
-	float cv = f * cPrev[u_offCPrev + e] + i * g;
+	float cv, hv;
+	vec4 act = lstmCell(a, cPrev[u_offCPrev + e], cv, hv);
+	for (int q = 0; q < 4; q++) gates[gi + q * u_hidden] = act[q];
 	c[u_offC + e] = cv;
-	h[u_offH + e] = o * stableTanh(cv);
+	h[u_offH + e] = hv;
 }
 
 #elif defined(LSTM_STEP_BACKWARD)
@@ -114,16 +109,12 @@ vec4 loadB4(uint bt, uint k, uint n) { return whh4[(int(k) * u_hidden + int(n)) 
 void storeC(uint bt, uint m, uint n, float acc) {
 	int e = int(m) * u_hidden + int(n);
 	int gi = u_offGates + int(m) * 4 * u_hidden + int(n);
-	float i = gates[gi], f = gates[gi + u_hidden], g = gates[gi + 2 * u_hidden], o = gates[gi + 3 * u_hidden];
-	float tc = stableTanh(c[u_offC + e]);
-	float d = acc + gin[u_offDH + e];
-	float dct = dc[u_offDC + e] + d * o * (1.0f - tc * tc);
+	vec4 act = vec4(gates[gi], gates[gi + u_hidden], gates[gi + 2 * u_hidden], gates[gi + 3 * u_hidden]);
+	float dcv = dc[u_offDC + e];
+	vec4 dg = lstmCellBackward(acc + gin[u_offDH + e], dcv, act, c[u_offC + e], cPrev[u_offCPrev + e]);
 	int di = u_offDGates + int(m) * 4 * u_hidden + int(n);
-	dgates[di] = dct * g * i * (1.0f - i);
-	dgates[di + u_hidden] = dct * cPrev[u_offCPrev + e] * f * (1.0f - f);
-	dgates[di + 2 * u_hidden] = dct * i * (1.0f - g * g);
-	dgates[di + 3 * u_hidden] = d * tc * o * (1.0f - o);
-	dc[u_offDC + e] = dct * f;
+	for (int q = 0; q < 4; q++) dgates[di + q * u_hidden] = dg[q];
+	dc[u_offDC + e] = dcv;
 }
 #elif defined(GRU_STEP)
 #define STORE_RUNS4
@@ -173,15 +164,12 @@ void finishC4(uint bt, uint m, uint n) {
 	int j = int(n >> 2u);
 	int gi = u_offGates + int(m) * 4 * u_hidden + j;
 	int xi = u_offX + int(m) * 3 * u_hidden + j;
-	float r = sigmoid(xw[xi] + gates[gi]);
-	float z = sigmoid(xw[xi + u_hidden] + gates[gi + u_hidden]);
-	float hn = gates[gi + 3 * u_hidden];
-	float nv = stableTanh(xw[xi + 2 * u_hidden] + r * hn);
-	gates[gi] = r;
-	gates[gi + u_hidden] = z;
-	gates[gi + 2 * u_hidden] = nv;
 	int e = int(m) * u_hidden + j;
-	h[u_offH + e] = nv + z * (hPrev[u_offHPrev + e] - nv);
+	vec4 saved;
+	float hv = gruCell(vec3(xw[xi], xw[xi + u_hidden], xw[xi + 2 * u_hidden]),
+		vec3(gates[gi], gates[gi + u_hidden], gates[gi + 3 * u_hidden]), hPrev[u_offHPrev + e], saved);
+	for (int q = 0; q < 4; q++) gates[gi + q * u_hidden] = saved[q];
+	h[u_offH + e] = hv;
 }
 
 #elif defined(GRU_STEP_BACKWARD)
@@ -212,18 +200,14 @@ void storeC(uint bt, uint m, uint n, float acc) {
 	int e = int(m) * u_hidden + int(n);
 	float d = (acc + dh[u_offDH + e]) + gin[u_offG + e];
 	int gi = u_offGates + int(m) * 4 * u_hidden + int(n);
-	float r = gates[gi], z = gates[gi + u_hidden], nv = gates[gi + 2 * u_hidden], hn = gates[gi + 3 * u_hidden];
-	float an = d * (1.0f - z) * (1.0f - nv * nv);
-	float ar = an * hn * r * (1.0f - r);
-	float az = d * (hPrev[u_offHPrev + e] - nv) * z * (1.0f - z);
+	vec4 saved = vec4(gates[gi], gates[gi + u_hidden], gates[gi + 2 * u_hidden], gates[gi + 3 * u_hidden]);
+	vec3 ax = gruCellBackward(d, saved, hPrev[u_offHPrev + e]);
 	int xi = u_offDX + int(m) * 3 * u_hidden + int(n), hi = u_offDHH + int(m) * 3 * u_hidden + int(n);
-	dx[xi] = ar;
-	dx[xi + u_hidden] = az;
-	dx[xi + 2 * u_hidden] = an;
-	dhh[hi] = ar;
-	dhh[hi + u_hidden] = az;
-	dhh[hi + 2 * u_hidden] = an * r;
-	dh[u_offDH + e] = d * z;
+	for (int q = 0; q < 3; q++) {
+		dx[xi + q * u_hidden] = ax[q];
+		dhh[hi + q * u_hidden] = q == 2 ? ax[q] * saved.x : ax[q];
+	}
+	dh[u_offDH + e] = d * saved.y;
 }
 #else
 #error rnnstep: define LSTM_STEP, LSTM_STEP_BACKWARD, GRU_STEP or GRU_STEP_BACKWARD

@@ -7,7 +7,7 @@ import (
 )
 
 func TestFamilies(t *testing.T) {
-	want := []string{"batchnorm", "conv", "convdirect", "elementwise", "elman", "fill", "gather", "layernorm", "matmul", "optim", "pool", "random", "recurrent", "reduce", "rnnstep", "scatter", "softmax", "winograd"}
+	want := []string{"batchnorm", "conv", "convdirect", "elementwise", "elman", "fill", "gather", "layernorm", "matmul", "optim", "pool", "random", "recurrent", "reduce", "rnnstep", "scatter", "sequence", "softmax", "winograd"}
 	if got := Families(); !slices.Equal(got, want) {
 		t.Errorf("Families() = %v, want %v", got, want)
 	}

@@ -22,8 +22,9 @@
 # alternated), and its batch-norm reductions whole or split
 # (TENSORGL_GL_BNSPLIT, alternated), the GEMM tilings (gemm-ab), a profile of every kernel of the
 # training steps (TestStepProfile) and of the seed models' steps with
-# small products direct (TENSORGL_GL_DIRECT), the RNN steps with the recurrences one
-# GEMM a step or fused (TENSORGL_GL_ELMAN, alternated), the LSTM and GRU
+# small products direct (TENSORGL_GL_DIRECT), the RNN steps and the Elman,
+# LSTM and GRU recurrences' kernels a step at a time or fused
+# (TENSORGL_GL_RECURRENCE, alternated), the LSTM and GRU
 # steps as two kernels or one (TENSORGL_GL_RNNSTEP, alternated), the GL
 # host path with its elision of redundant state and barriers off and on
 # (TENSORGL_GL_ELIDE=0 and 1, alternated: the x1000 dispatch bursts and the
@@ -388,14 +389,14 @@ step profile 90 bench env TENSORGL_PROFILE_LARGE=$plarge "$bin/bench.test" -test
 # multiply-adds on direct tilings (TENSORGL_GL_DIRECT): each product's time
 # against the profile above.
 step profile-direct 60 bench env TENSORGL_GL_DIRECT=16777216 "$bin/bench.test" -test.run '^TestStepProfile$' -test.v -test.count=1
-# The Elman recurrences one GEMM a step or fused into one dispatch each way
-# (TENSORGL_GL_ELMAN=steps, fused: the hardware default up to batch ×
-# units² of 2²⁴), the same results where K is not split:
-# the character and rows RNN steps at batch 64 and 1 024 and the recurrence
-# kernels, alternated.
-step elman-ab 90 bench bash -c "$ab" _ elman "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_ELMAN steps fused)" \
+# The Elman, LSTM and GRU recurrences a step at a time or fused into one
+# dispatch each way (TENSORGL_GL_RECURRENCE=steps, fused: the hardware
+# default up to batch × a step's gates·units² of 2²⁴), the same results
+# where K is not split: the character and rows RNN steps at batch 64 and
+# 1 024 and the whole recurrences' kernels, alternated.
+step recurrence-ab 110 bench bash -c "$ab" _ recurrence "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_RECURRENCE steps fused)" \
 	"^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl:$(bt 1s)" "^BenchmarkTrainStepLarge\$/^(rnn|rows)-b1024\$/^gl:$(bt 1s)" \
-	"^BenchmarkKernel\$/^Elman/^gl:$(bt 0.3s)"
+	"^BenchmarkKernel\$/^(Elman|LSTM|GRU)(Backward)?\$/^gl/(64x64x128|8x64x128|16x256x512):$(bt 0.3s)"
 # The LSTM and GRU steps as two kernels or fused into one each way
 # (TENSORGL_GL_RNNSTEP=pair, fused; by default on hardware the forward
 # steps as pairs, the backwards fused), the same bits:
@@ -424,7 +425,7 @@ step crossdevice 120 internal/crossdevice "$bin/crossdevice.test" -test.count=1 
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,host-ab,direct-ab,elide-ab,elman-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,host-ab,direct-ab,elide-ab,recurrence-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then

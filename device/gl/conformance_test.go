@@ -66,7 +66,7 @@ func TestConformanceVariants(t *testing.T) {
 		d.groupCap = [3]int{2, 2, 2}
 		d.scatterBucketMinM, d.scatterScanMax = 0, 0
 		d.info.Limits.MaxStorageBlocks = 8
-		d.elmanFused = !d.elmanFused
+		d.recurrenceFused = !d.recurrenceFused
 		d.steps = rnnSteps{!d.steps.lstm, !d.steps.lstmBackward, !d.steps.gru, !d.steps.gruBackward}
 		d.convDirect = !d.convDirect
 		// The batch-norm backward reduction in slices of 3 values and more

@@ -60,13 +60,7 @@ func TestConvCols(t *testing.T) {
 			d.Write(b, v)
 			return b
 		}
-		random := func(n int, scale float64) []float32 {
-			v := make([]float32, n)
-			for i := range v {
-				v[i] = float32(rng.NormFloat64() * scale)
-			}
-			return v
-		}
+		random := func(n int, scale float64) []float32 { return normals(rng, n, scale) }
 		wv, dyv, resv := random(nw, 1), random(ny, c.scale), random(nx, c.scale)
 		w, dy, res := upload(wv), upload(dyv), upload(resv)
 		ref, bound := refBackwardInput(wv, dyv, resv, p)

@@ -72,10 +72,7 @@ func TestConvDirect(t *testing.T) {
 		}
 		nx, nw, ny := p.N*p.C*p.H*p.W, p.K*p.C/p.Groups*p.R*p.S, p.N*p.K*p.OutH()*p.OutW()
 		upload := func(n int, scale float64) device.Buffer {
-			v := make([]float32, n)
-			for i := range v {
-				v[i] = float32(rng.NormFloat64() * scale)
-			}
+			v := normals(rng, n, scale)
 			b := d.Alloc(device.Float32, n)
 			d.Write(b, v)
 			return b

@@ -64,9 +64,10 @@ type Device struct {
 	groupCap [3]int // largest group count per dispatch, per axis
 	tiles    gemmTiles
 	tune     tuneMode // see TuneEnv
-	// elmanFused: Elman and ElmanBackward run as one dispatch each where
-	// they can (see ElmanEnv).
-	elmanFused bool
+	// recurrenceFused: the whole recurrences (Elman, LSTM, GRU and their
+	// backwards) run as one dispatch each way where they can (see
+	// RecurrenceEnv).
+	recurrenceFused bool
 	// steps: which of LSTMStep, LSTMStepBackward, GRUStep and
 	// GRUStepBackward run as one dispatch each (see RNNStepEnv).
 	steps rnnSteps
@@ -402,7 +403,7 @@ func (d *Device) readSettings() error {
 		func() { d.bnTarget, err = bnSplitSetting(sw) },
 		func() { d.tiles, err = d.tiles.withGEMMEnv(os.Getenv(GEMMEnv)) },
 		func() { d.splitFused, err = switchSetting(SplitFuseEnv, false, "0 or 1") },
-		func() { d.elmanFused, err = elmanSetting(sw) },
+		func() { d.recurrenceFused, err = recurrenceSetting(sw) },
 		func() { d.steps, err = rnnStepSetting(sw) },
 		func() { d.winogradMin, err = winogradSetting(sw) },
 		func() { d.convDirect, err = convDirectSetting(sw) },

@@ -55,11 +55,12 @@
 // that later processes start from. Unset, a GPU the built-in table lists
 // (the H200) runs the products it lists under the tilings timed there;
 // TENSORGL_GL_TUNE=0 runs the default tiling everywhere.
-// TENSORGL_GL_ELMAN=fused or steps (see ElmanEnv) runs Elman recurrences as
-// one dispatch each way (the default on hardware, up to 512 units and
-// batch × units² of 2²⁴) or one GEMM a step (on llvmpipe), with the same
-// results where the step's GEMM sums K whole (a GPU splits the K of few
-// rows into slices, summed in another order).
+// TENSORGL_GL_RECURRENCE=fused or steps (see RecurrenceEnv) runs the
+// Elman, LSTM and GRU recurrences as one dispatch each way (the default on
+// hardware, up to 512 units and batch × a step's gates·units² of 2²⁴) or
+// a step at a time (on llvmpipe), with the same results where a step's
+// product sums K whole (a GPU splits the K of few rows into slices, summed
+// in another order).
 // TENSORGL_GL_RNNSTEP=fused or pair (see RNNStepEnv) runs each LSTM and GRU
 // time step as one dispatch each way or as a GEMM and a cell kernel, with
 // the same results; by default the backward steps fused, the forward ones

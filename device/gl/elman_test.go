@@ -18,18 +18,7 @@ import (
 // directions, in one dispatch each way where the other takes one or more a
 // step.
 func TestElmanOneDispatch(t *testing.T) {
-	fused, hw, steps := openOrSkip(t), openOrSkip(t), openOrSkip(t)
-	defer fused.Close()
-	defer hw.Close()
-	defer steps.Close()
-	fused.elmanFused, hw.elmanFused, steps.elmanFused = true, true, false
-	// The same bits need the same order of each sum: a step's GEMM whose
-	// K a device splits into slices (a GPU's, for few rows) sums in
-	// another, so the steps here sum whole (split GEMMs: TestSplitK).
-	steps.splitTarget = 0
-	// hw runs the work groups a hardware device runs (one row each, one
-	// invocation a unit), whatever the renderer.
-	hw.info.Software = false
+	fused, hw, steps := recurrenceDevices(t)
 	rng := rand.New(rand.NewPCG(3, 8))
 	acts := append([]device.Activation{device.NoActivation}, device.Activations()...)
 	for i, act := range acts {
@@ -43,18 +32,12 @@ func TestElmanOneDispatch(t *testing.T) {
 		}
 		if act == device.ActSigmoid {
 			// Eight rows of 600 units would take 18.75 KiB of shared
-			// memory: llvmpipe's groups take four (elmanMaxShared);
-			// hardware runs this width a step at a time (elmanMaxHidden).
+			// memory: llvmpipe's groups take four (recurrenceMaxShared);
+			// hardware runs this width a step at a time (recurrenceMaxHidden).
 			p.Steps, p.Batch, p.Hidden = 3, 8, 600
 		}
 		bh := p.Batch * p.Hidden
-		draw := func(n int, scale float64) []float32 {
-			v := make([]float32, n)
-			for i := range v {
-				v[i] = float32(rng.NormFloat64() * scale)
-			}
-			return v
-		}
+		draw := func(n int, scale float64) []float32 { return normals(rng, n, scale) }
 		xw, whh, h0, g := draw(p.Steps*bh, 1), draw(p.Hidden*p.Hidden, 1/math.Sqrt(float64(p.Hidden))), draw(bh, 1), draw(p.Steps*bh, 1)
 		run := func(d *Device) (y, dz []float32, fwd, bwd int64) {
 			up := func(v []float32) device.Buffer {
@@ -106,22 +89,60 @@ func TestElmanOneDispatch(t *testing.T) {
 	}
 }
 
-func TestElmanEnv(t *testing.T) {
+// recurrenceDevices opens the three devices the one-dispatch recurrences'
+// tests compare, closed when t ends: fused (one dispatch, the work groups
+// of this renderer), hw (one dispatch, the work groups a hardware device
+// runs, one row each, whatever the renderer) and steps (a step at a time).
+func recurrenceDevices(t *testing.T) (fused, hw, steps *Device) {
+	fused, hw, steps = openOrSkip(t), openOrSkip(t), openOrSkip(t)
+	t.Cleanup(func() {
+		fused.Close()
+		hw.Close()
+		steps.Close()
+	})
+	fused.recurrenceFused, hw.recurrenceFused, steps.recurrenceFused = true, true, false
+	hw.info.Software = false
+	// The same bits need the same order of each sum: a step's product
+	// whose K a device splits into slices (a GPU's, for few rows) sums in
+	// another, so the steps here sum whole (split products: TestSplitK,
+	// TestLSTMStepOneDispatch).
+	steps.splitTarget = 0
+	return fused, hw, steps
+}
+
+// normals returns n normal draws of rng scaled by scale.
+func normals(rng *rand.Rand, n int, scale float64) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64() * scale)
+	}
+	return v
+}
+
+func TestRecurrenceEnv(t *testing.T) {
 	for _, c := range []struct {
 		v              string
 		software, want bool
 	}{{"", false, true}, {"", true, false}, {"fused", true, true}, {"steps", false, false}} {
-		t.Setenv(ElmanEnv, c.v)
-		if got, err := elmanSetting(c.software); err != nil || got != c.want {
-			t.Errorf("%s=%q on software=%v: fused %v, %v; want %v", ElmanEnv, c.v, c.software, got, err, c.want)
+		t.Setenv(RecurrenceEnv, c.v)
+		if got, err := recurrenceSetting(c.software); err != nil || got != c.want {
+			t.Errorf("%s=%q on software=%v: fused %v, %v; want %v", RecurrenceEnv, c.v, c.software, got, err, c.want)
 		}
 	}
-	t.Setenv(ElmanEnv, "loop")
-	if _, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_ELMAN="loop": want fused or steps`) {
-		t.Errorf("Open with %s=loop: %v", ElmanEnv, err)
+	t.Setenv(RecurrenceEnv, "loop")
+	if _, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_RECURRENCE="loop": want fused or steps`) {
+		t.Errorf("Open with %s=loop: %v", RecurrenceEnv, err)
 	}
+	t.Setenv(RecurrenceEnv, "")
+	t.Setenv("TENSORGL_GL_ELMAN", "steps")
+	if _, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_ELMAN="steps": the setting is now TENSORGL_GL_RECURRENCE`) {
+		t.Errorf("Open with the setting's old name: %v", err)
+	}
+}
+
+func TestElmanRows(t *testing.T) {
 	// The state of too many units for shared memory runs a step at a time.
-	d := &Device{elmanFused: true, info: device.Info{Limits: device.Limits{MaxSharedMemory: 32768}}}
+	d := &Device{recurrenceFused: true, info: device.Info{Limits: device.Limits{MaxSharedMemory: 32768}}}
 	if r := d.elmanRows(device.ElmanParams{Steps: 2, Batch: 4, Hidden: 512}); r != 1 {
 		t.Errorf("hardware, 512 units: %d rows a group, want 1", r)
 	}

@@ -222,23 +222,3 @@ func (d *Device) cell(name, def string, batch, hidden int, w uint32, bufs []devi
 		d.dispatch1(p, n, elemLocal)
 	})
 }
-
-// LSTM runs one LSTMStep a step.
-func (d *Device) LSTM(y, gates, xw, whh, h0, c0 device.Buffer, p device.RecurrenceParams) {
-	device.LSTMSteps(d, y, gates, xw, whh, h0, c0, p)
-}
-
-// LSTMBackward runs one LSTMStepBackward a step.
-func (d *Device) LSTMBackward(dgates, dc, g, whh, gates, y, c0 device.Buffer, p device.RecurrenceParams) {
-	device.LSTMBackwardSteps(d, dgates, dc, g, whh, gates, y, c0, p)
-}
-
-// GRU runs one GRUStep a step.
-func (d *Device) GRU(y, gates, xw, whh, bhh, h0 device.Buffer, p device.RecurrenceParams) {
-	device.GRUSteps(d, y, gates, xw, whh, bhh, h0, p)
-}
-
-// GRUBackward runs one GRUStepBackward a step.
-func (d *Device) GRUBackward(dx, dhh, dh, g, whh, gates, y, h0 device.Buffer, p device.RecurrenceParams) {
-	device.GRUBackwardSteps(d, dx, dhh, dh, g, whh, gates, y, h0, p)
-}

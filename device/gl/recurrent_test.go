@@ -26,13 +26,7 @@ type stepRig struct {
 	rng *rand.Rand
 }
 
-func (r stepRig) draw(n int, scale float64) []float32 {
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(r.rng.NormFloat64() * scale)
-	}
-	return v
-}
+func (r stepRig) draw(n int, scale float64) []float32 { return normals(r.rng, n, scale) }
 
 func (r stepRig) up(v []float32) device.Buffer {
 	b := r.d.Alloc(device.Float32, len(v))
