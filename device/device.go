@@ -31,6 +31,24 @@ func EmptyCache(dev Device) bool {
 	return ok
 }
 
+// MachineSharer is implemented by a device whose threads poll while they
+// wait (the GL backend: its command thread and a caller waiting for a
+// Read): ShareMachine tells it that processes processes of one job run on
+// this machine, so that it sleeps at once where their polling threads
+// would outnumber the CPUs. ddp.New calls it, as it calls
+// kernels.ShareMachine for the CPU kernels.
+type MachineSharer interface {
+	ShareMachine(processes int)
+}
+
+// ShareMachine tells dev that processes processes of one job run on this
+// machine where its backend polls (see MachineSharer).
+func ShareMachine(dev Device, processes int) {
+	if s, ok := dev.(MachineSharer); ok {
+		s.ShareMachine(processes)
+	}
+}
+
 // Device runs tensorgl's primitive kernels on memory it owns. A Device is
 // safe for use by many goroutines; kernels queued from one goroutine run in
 // the order they were queued. Buffers passed to a kernel must come from the

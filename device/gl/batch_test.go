@@ -4,6 +4,7 @@ package gl
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -109,7 +110,10 @@ func TestIdleSettings(t *testing.T) {
 		{"200", false, 0, `TENSORGL_GL_SPIN="200": want a duration`},
 	} {
 		t.Setenv(SpinEnv, c.v)
-		got, err := spinSetting(c.software)
+		got, set, err := spinSetting(c.software)
+		if set != (c.v != "") {
+			t.Errorf("%s=%q: set %v", SpinEnv, c.v, set)
+		}
 		if c.err != "" {
 			if err == nil || !strings.Contains(err.Error(), c.err) {
 				t.Errorf("%s=%q: error %v, want %q", SpinEnv, c.v, err, c.err)
@@ -219,6 +223,31 @@ func BenchmarkWait(b *testing.B) {
 
 // TestPollWait: a waiter polls until its wait ends, and one at a time: with
 // another polling, it returns at once to sleep instead.
+// TestShareMachine: processes whose polling threads (two each) outnumber
+// the CPUs make the device sleep at once, unless SpinEnv set its polling;
+// one process, or few enough, leave it as it is.
+func TestShareMachine(t *testing.T) {
+	var _ device.MachineSharer = (*Device)(nil)
+	cpus := runtime.NumCPU()
+	type share struct {
+		env       bool
+		processes int
+		want      time.Duration
+	}
+	cases := []share{{false, 1, defaultSpin}, {false, cpus/2 + 1, 0}, {true, cpus/2 + 1, defaultSpin}}
+	if cpus >= 4 {
+		cases = append(cases, share{false, cpus / 2, defaultSpin}) // as many polling threads as CPUs
+	}
+	for _, c := range cases {
+		d := &Device{spinFromEnv: c.env}
+		d.spin.Store(int64(defaultSpin))
+		d.ShareMachine(c.processes)
+		if got := d.spinFor(); got != c.want {
+			t.Errorf("%d processes on %d CPUs, set by %s %v: polls %v, want %v", c.processes, cpus, SpinEnv, c.env, got, c.want)
+		}
+	}
+}
+
 func TestPollWait(t *testing.T) {
 	d := openOrSkip(t)
 	defer d.Close()

@@ -116,9 +116,11 @@ type Device struct {
 	// read more than the second (see ScatterAdd).
 	scatterBucketMinM, scatterScanMax int
 
-	// spin: how long the GL thread, with nothing queued, and callers
-	// waiting for it poll before they sleep (see SpinEnv).
-	spin time.Duration
+	// spin: how long, in nanoseconds, the GL thread with nothing queued
+	// and callers waiting for it poll before they sleep (see SpinEnv;
+	// ShareMachine may set it to 0 unless spinFromEnv).
+	spin        atomic.Int64
+	spinFromEnv bool
 	// flushIdle: the GL thread flushes when it runs out of commands after
 	// dispatches (see FlushEnv); unflushed: it issued dispatches since its
 	// last flush (GL thread).
@@ -410,7 +412,11 @@ func (d *Device) readSettings() error {
 		func() { d.convCols, err = convColsSetting() },
 		func() { d.directMax, err = directSetting() },
 		func() { d.stagedRead, err = readSetting() },
-		func() { d.spin, err = spinSetting(sw) },
+		func() {
+			var spin time.Duration
+			spin, d.spinFromEnv, err = spinSetting(sw)
+			d.spin.Store(int64(spin))
+		},
 		func() { d.flushIdle, err = flushSetting(sw) },
 	} {
 		if read(); err != nil {
@@ -513,7 +519,7 @@ func (d *Device) wait(name string, f func()) {
 	})
 	if ok {
 		d.flush()
-		if !d.pollWait(done, d.spin) {
+		if !d.pollWait(done, d.spinFor()) {
 			<-done
 		}
 	}

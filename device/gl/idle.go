@@ -5,6 +5,7 @@ package gl
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
@@ -32,28 +33,42 @@ import (
 // took 0.36–2.2 ms on the H200); a longer one costs a wake-up that is
 // little beside it. CUDA's synchronisation spins likewise by default, and
 // OpenMP's idle threads. Processes that share one machine's cores with more
-// threads than it has (several data-parallel ranks on one GPU box) may
-// want 0, as the CPU kernels' helpers stop spinning there by themselves
-// (kernels.ShareMachine).
+// threads than it has (several data-parallel ranks on one GPU box) stop
+// polling by themselves where ddp.New tells the device so (ShareMachine),
+// as the CPU kernels' helpers do (kernels.ShareMachine).
 const SpinEnv = "TENSORGL_GL_SPIN"
 
 // defaultSpin is SpinEnv's default on hardware.
 const defaultSpin = 2 * time.Millisecond
 
-// spinSetting reads SpinEnv.
-func spinSetting(software bool) (time.Duration, error) {
+// spinSetting reads SpinEnv, and reports whether it was set.
+func spinSetting(software bool) (time.Duration, bool, error) {
 	v, set := os.LookupEnv(SpinEnv)
 	if !set || v == "" {
 		if software {
-			return 0, nil
+			return 0, false, nil
 		}
-		return defaultSpin, nil
+		return defaultSpin, false, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%s=%q: want a duration of 0 or more such as 200us or 1ms", SpinEnv, v)
+		return 0, true, fmt.Errorf("%s=%q: want a duration of 0 or more such as 200us or 1ms", SpinEnv, v)
 	}
-	return d, nil
+	return d, true, nil
+}
+
+// spinFor is how long the GL thread and a waiting caller poll.
+func (d *Device) spinFor() time.Duration { return time.Duration(d.spin.Load()) }
+
+// ShareMachine tells the device that processes processes of one job run
+// on this machine (device.MachineSharer; ddp.New calls it). Each process's
+// GL thread and one waiting caller may poll: where those of all the
+// processes outnumber the CPUs, they sleep at once instead, unless SpinEnv
+// says otherwise, as the CPU kernels' helpers do (kernels.ShareMachine).
+func (d *Device) ShareMachine(processes int) {
+	if !d.spinFromEnv && processes > 1 && 2*processes > runtime.NumCPU() {
+		d.spin.Store(0)
+	}
 }
 
 // FlushEnv names the environment variable that chooses, when a device is
@@ -107,7 +122,7 @@ func (d *Device) next() ([]command, bool) {
 		gl.Flush()
 		d.count(func(s *device.Stats) { s.Flushes++ })
 	}
-	if b, ok, got := poll(d.q, d.spin); got {
+	if b, ok, got := poll(d.q, d.spinFor()); got {
 		return b, ok
 	}
 	b, ok := <-d.q

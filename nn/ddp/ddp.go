@@ -69,10 +69,11 @@ type Stats struct {
 // New wraps model for training in comm's processes and copies rank 0's
 // parameters and buffers to every other process (Broadcast), so that all
 // replicas start equal whatever their initialisation. It also tells the
-// CPU kernels how many of the job's processes share this machine
-// (kernels.ShareMachine): where their threads outnumber its CPUs, the
-// kernels' helpers park between kernels instead of spinning on cores the
-// other processes use.
+// CPU kernels and the model's device how many of the job's processes
+// share this machine (kernels.ShareMachine, device.ShareMachine): where
+// their threads outnumber its CPUs, the kernels' helpers park between
+// kernels, and the GL device's threads sleep when idle, instead of
+// spinning on cores the other processes use.
 func New(model nn.Module, comm *dist.Comm, cfg Config) (*DDP, error) {
 	if cfg.BucketSize < 0 {
 		return nil, fmt.Errorf("ddp: bucket size %d, want 0 (default) or more", cfg.BucketSize)
@@ -87,6 +88,9 @@ func New(model nn.Module, comm *dist.Comm, cfg Config) (*DDP, error) {
 			d.of[p] = -1
 			d.params = append(d.params, p)
 		}
+	}
+	if len(d.params) > 0 {
+		device.ShareMachine(d.params[0].Device(), comm.LocalSize())
 	}
 	// Backward completes the gradients of the last layers first.
 	last := slices.Clone(d.params)

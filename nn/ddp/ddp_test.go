@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/dist/disttest"
 	"github.com/tensorgl/tensorgl/nn"
 	"github.com/tensorgl/tensorgl/nn/ddp"
@@ -26,6 +27,14 @@ func TestDDP(t *testing.T) {
 	}
 }
 
+// sharingDevice records what device.ShareMachine told it.
+type sharingDevice struct {
+	device.Device
+	processes int
+}
+
+func (s *sharingDevice) ShareMachine(processes int) { s.processes = processes }
+
 // model is a linear layer and a batch norm, initialised from seed.
 func model(seed uint64) nn.Module {
 	return nn.NewSequential(nn.NewLinear(5, 4, tensor.NewGenerator(seed)), nn.NewBatchNorm1d(4))
@@ -39,6 +48,10 @@ func model(seed uint64) nn.Module {
 func TestRank(t *testing.T) {
 	comm := disttest.Join(t)
 	r, n := comm.Rank(), comm.Size()
+	// The model's device learns how many processes share the machine.
+	dev := &sharingDevice{Device: tensor.DefaultDevice()}
+	tensor.SetDefaultDevice(dev)
+	t.Cleanup(func() { tensor.SetDefaultDevice(dev.Device) })
 	m := model(uint64(10 + r))
 	for _, e := range m.State() {
 		if e.Count != nil {
@@ -48,6 +61,9 @@ func TestRank(t *testing.T) {
 	d, err := ddp.New(m, comm, ddp.Config{BucketSize: 7})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if dev.processes != comm.LocalSize() {
+		t.Errorf("New told the device %d processes share the machine, want %d", dev.processes, comm.LocalSize())
 	}
 	want := model(10)
 	ws := want.State()
