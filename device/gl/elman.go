@@ -16,9 +16,7 @@ func (d *Device) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
 	if rows := d.elmanRows(p); rows > 0 {
 		// The kernel reads whhᵀ, so that the invocations of a work group,
 		// one unit each, read adjacent weights: a transposed copy first.
-		h := p.Hidden
-		wt := d.Alloc(device.Float32, h*h)
-		d.Copy(wt, 0, device.Strided{Buf: whh, Strides: []int{1, h}}, []int{h, h})
+		wt := d.transposed(whh, p.Hidden, p.Hidden)
 		d.elman("elman", "ELMAN", rows, []*glBuffer{d.buf(y), d.buf(wt), d.buf(h0), nil, nil, d.buf(xw), nil}, p)
 		d.Free(wt) // commands run in order: a reuse comes after the recurrence
 		return
@@ -81,19 +79,8 @@ func (d *Device) elman(name, def string, rows int, bufs []*glBuffer, p device.El
 			defs = append(defs, "EPI_ACT_OUT")
 		}
 	}
-	reverse := 0
-	if p.Reverse {
-		reverse = 1
-	}
-	d.enqueue(name, func() {
-		prog := d.program(variant{family: "elman", defs: defs, ops: unaryOps})
-		if prog == nil {
-			return
-		}
-		d.bind(writes(0), bufs...)
-		prog.setInt("u_steps", p.Steps)
-		prog.setInt("u_batch", p.Batch)
-		prog.setInt("u_reverse", reverse)
+	v := variant{family: "elman", defs: defs, ops: unaryOps}
+	d.recurrence(name, v, rows, bufs, writes(0), device.RecurrenceParams{Steps: p.Steps, Batch: p.Batch, Reverse: p.Reverse}, func(prog *program) {
 		prog.setInt("u_offRes", 0)
 		if def == "ELMAN_BACKWARD" && p.Act != device.NoActivation {
 			prog.setInt("u_offActOut", 0)
@@ -101,7 +88,6 @@ func (d *Device) elman(name, def string, rows int, bufs []*glBuffer, p device.El
 		if p.Act != device.NoActivation {
 			prog.setFloat("u_slope", p.Slope)
 		}
-		d.dispatch(prog, (p.Batch+rows-1)/rows, 1, 1)
 	})
 }
 

@@ -180,12 +180,20 @@ func (d *Device) sequence(name, def string, rows, outs int, bufs []*glBuffer, w 
 		local = 32
 	}
 	defs := append(strings.Fields(def), localDef(local), fmt.Sprintf("HIDDEN=%d", p.Hidden), fmt.Sprintf("ROWS=%d", rows))
+	d.recurrence(name, variant{family: "sequence", defs: defs}, rows, bufs, w, p, nil)
+}
+
+// recurrence enqueues the one-dispatch recurrence v (elman.comp or
+// sequence.comp): one work group per rows of p's batch rows, bufs bound
+// from binding 0 (writing those in w), the steps' uniforms set, then
+// set's (nil: none).
+func (d *Device) recurrence(name string, v variant, rows int, bufs []*glBuffer, w uint32, p device.RecurrenceParams, set func(*program)) {
 	reverse := 0
 	if p.Reverse {
 		reverse = 1
 	}
 	d.enqueue(name, func() {
-		prog := d.program(variant{family: "sequence", defs: defs})
+		prog := d.program(v)
 		if prog == nil {
 			return
 		}
@@ -193,6 +201,9 @@ func (d *Device) sequence(name, def string, rows, outs int, bufs []*glBuffer, w 
 		prog.setInt("u_steps", p.Steps)
 		prog.setInt("u_batch", p.Batch)
 		prog.setInt("u_reverse", reverse)
+		if set != nil {
+			set(prog)
+		}
 		d.dispatch(prog, (p.Batch+rows-1)/rows, 1, 1)
 	})
 }
