@@ -37,9 +37,9 @@ func Main(m *testing.M, setDefault func(device.Device)) {
 			fmt.Fprintf(os.Stderr, "testdevices: open %s: %v\n", name, err)
 			os.Exit(1)
 		}
-		if current != "" && flag.Lookup("test.run").Value.String() == "" {
+		if name != "cpu" && flag.Lookup("test.run").Value.String() == "" {
 			// Examples document the API with the CPU's output; they run
-			// in the first pass only.
+			// on the CPU only (TENSORGL_TEST_DEVICES=gl runs none).
 			flag.Set("test.run", "^(Test|Fuzz)")
 		}
 		current = name
