@@ -36,6 +36,16 @@
 // at the bias's binding): each complete sum s is stored as
 // rowSumRes[u_offRowSumRes + bt·M + m] + s.
 
+// GEMM_UNROLL asks NVIDIA's compiler to unroll every loop of constant
+// trip count (others ignore the pragma): the register tile acc[WM][WN]
+// and the loads held between K steps stay in registers only where the
+// loops over them are unrolled, and the H200 ran the double-buffered vec4
+// tiles 8–120 times as long as the scalar ones, as code reading registers
+// from local memory would (h200-run-2026-12-04-first/gemm-ab.txt.gz).
+#ifdef GEMM_UNROLL
+#pragma optionNV(unroll all)
+#endif
+
 uniform uint u_M;
 uniform uint u_N;
 uniform uint u_K;

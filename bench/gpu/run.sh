@@ -36,7 +36,10 @@
 #
 # Every raw output goes to results-dir (default $OUT/gpu-<UTC time> when
 # $OUT is set, else /tmp/gpu-<UTC time>). Under $OUT, which brings back at
-# most 8 files, the outputs are packed into logs.tar.gz beside summary.txt.
+# most 8 files of at most 16 MiB, the outputs are packed into logs.tar.gz
+# beside summary.txt, and the programs the GEMM tuner built
+# (TENSORGL_GL_DUMP: their index and the driver's assembly, or binary
+# where it holds none) into programs.tar.gz.
 #
 # Environment:
 #	TENSORGL_GPU_PREPARED  the prepared folder (default bench/gpu/prepared)
@@ -54,12 +57,15 @@
 #	TENSORGL_GPU_TESTRUN   the GL conformance step's -test.run (default:
 #	                       every test)
 #	TENSORGL_GPU_GEMM_ARMS the GEMM comparison's settings, of: scalar,
-#	                       vec4,db, vec4,db,gvec4, gvec4,small,pad (the
-#	                       default tiling so, the built-in table off),
-#	                       default (the defaults, the table off), known (the
-#	                       defaults, the built-in table's tilings), tune
-#	                       (timed per product); default scalar, default,
-#	                       gvec4,small,pad, known and tune
+#	                       vec4,db, vec4,db,gvec4, gvec4,small,pad,
+#	                       gvec4,small,unroll (the default tiling so, the
+#	                       built-in table off), default (the defaults, the
+#	                       table off), known (the defaults, the built-in
+#	                       table's tilings), tune (timed per product, every
+#	                       program built written to programs/ as the
+#	                       driver compiled it); default scalar, default,
+#	                       gvec4,small,pad, gvec4,small,unroll, known and
+#	                       tune
 #
 # The binaries link libEGL.so.1 and libGL.so.1 (glvnd) and, through the GLFW
 # path, libX11; glvnd loads NVIDIA's libEGL_nvidia.so.0 as its vendor file
@@ -363,15 +369,18 @@ step bnsplit-ab 60 bench bash -c "$ab" _ bnsplit "$rounds" "$bin/bench.test" "$(
 # results: the large products, the MLP, LeNet, GAN, ResNet-18 and LSTM LM steps
 # (the last's forward products of 64 rows take the small tiles),
 # alternated, the mode in the benchmark names. By default scalar, the
-# defaults without and with the built-in table, padded, and tuning anew
-# (TENSORGL_GPU_GEMM_ARMS: on the H200 the vec4 tiles were 6.5–7.7×
-# slower).
+# defaults without and with the built-in table, padded, with every loop
+# of constant trip count unrolled (NVIDIA's optionNV pragma), and tuning
+# anew (TENSORGL_GPU_GEMM_ARMS: on the H200 the vec4 tiles were 6.5–7.7×
+# slower, as if their register tiles lived in local memory; the tune arm
+# writes each program it builds, the driver's assembly among it, to
+# programs/, whose index.tsv names the local memory each declares).
 gemm=
-for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar default gvec4,small,pad known tune}; do
+for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar default gvec4,small,pad gvec4,small,unroll known tune}; do
 	case $g in
 	default) m="default|TENSORGL_GL_GEMM= TENSORGL_GL_TUNE=0" ;;
 	known) m="known|TENSORGL_GL_TUNE=" ;;
-	tune) m="tune|TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE=$res/gemm-tune.json" ;;
+	tune) m="tune|TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE=$res/gemm-tune.json TENSORGL_GL_DUMP=$res/programs" ;;
 	*) m="$g|TENSORGL_GL_GEMM=$g TENSORGL_GL_TUNE=0" ;;
 	esac
 	gemm+="${gemm:+;}$m"
@@ -426,11 +435,32 @@ step crossdevice 120 internal/crossdevice "$bin/crossdevice.test" -test.count=1 
 
 echo
 digest "$res"/{dispatch,host-ab,direct-ab,elide-ab,recurrence-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+# The programs the tuner built that keep arrays in local memory (their
+# register tiles, where the compiler did not unroll the loops over them).
+if [ -f "$res/programs/index.tsv" ]; then
+	awk -F'\t' 'NR > 1 { n++; if ($5 > 0) a++; if ($6 != "-") { l++; print $2 "\t" $6 } }
+		END { printf "%d of %d programs built declare or use local memory (%d with the driver'"'"'s assembly to tell)\n", l, n, a }' \
+		"$res/programs/index.tsv" >"$res/programs-lmem.txt"
+	echo
+	tail -n 1 "$res/programs-lmem.txt"
+	grep -E '^(matmul|conv)' "$res/programs-lmem.txt" | cut -c1-200 | head -20
+fi
 echo
 cat "$res/summary.txt"
 if [ -n "${OUT:-}" ] && [[ $res == "$OUT"/* ]]; then
+	if [ -d "$res/programs" ]; then
+		# The driver's assembly where there is some, else the binary; the
+		# index alone if that is still past 15 MiB packed.
+		(cd "$res/programs" && for f in *.bin; do [ -e "${f%.bin}.asm" ] && rm -f "$f"; done)
+		tar czf "$work/programs.tar.gz" -C "$res" programs
+		if (($(stat -c %s "$work/programs.tar.gz") > 15 << 20)); then
+			tar czf "$work/programs.tar.gz" -C "$res" programs/index.tsv
+		fi
+		rm -rf "$res/programs"
+	fi
 	tar czf "$work/logs.tar.gz" -C "$res" --exclude ./summary.txt . &&
 		find "$res" -mindepth 1 -maxdepth 1 ! -name summary.txt -exec rm -rf {} + &&
 		mv "$work/logs.tar.gz" "$res/"
-	echo "packed the raw outputs into $res/logs.tar.gz ($(du -h "$res/logs.tar.gz" | cut -f1))" | tee -a "$res/summary.txt"
+	[ -f "$work/programs.tar.gz" ] && mv "$work/programs.tar.gz" "$res/"
+	echo "packed the raw outputs into $res/logs.tar.gz ($(du -h "$res/logs.tar.gz" | cut -f1))$([ -f "$res/programs.tar.gz" ] && echo " and the programs into programs.tar.gz ($(du -h "$res/programs.tar.gz" | cut -f1))")" | tee -a "$res/summary.txt"
 fi

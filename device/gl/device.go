@@ -134,6 +134,7 @@ type Device struct {
 	key        []byte // a program's name, reused to look it up
 	st         glState
 	debug      bool     // check GL errors after every command (DebugEnv)
+	dumpDir    string   // where programs are written as built (DumpEnv)
 	batch      int      // commands run since the last GL error check
 	batchNames []string // the latest of them, at most maxBatchNames
 
@@ -412,6 +413,7 @@ func (d *Device) readSettings() error {
 		func() { d.convCols, err = convColsSetting() },
 		func() { d.directMax, err = directSetting() },
 		func() { d.stagedRead, err = readSetting() },
+		func() { d.dumpDir, err = dumpSetting() },
 		func() {
 			var spin time.Duration
 			spin, d.spinFromEnv, err = spinSetting(sw)

@@ -42,9 +42,14 @@
 // operands from memory as vec4 where their layout allows, with the same
 // results (llvmpipe's default; on hardware only the last, with 64×64
 // tiles for MatMuls of few rows, columns or work groups, gvec4,small;
-// pad pads the scalar tiles' rows against bank conflicts: scalar tiles ran
-// MatMul 4096³ on the H200 in 7.8 ms against 60 ms as vec4 double-buffered
-// ones); TENSORGL_GL_GEMM=scalar none of them.
+// pad pads the scalar tiles' rows against bank conflicts; unroll asks
+// NVIDIA's compiler to unroll every loop of constant trip count: scalar
+// tiles ran MatMul 4096³ on the H200 in 7.8 ms against 60 ms as vec4
+// double-buffered ones); TENSORGL_GL_GEMM=scalar none of them.
+// TENSORGL_GL_DUMP=dir (see DumpEnv) writes every program the device
+// builds into dir as the driver compiled it, with an index naming the
+// local memory each declares where the driver's binary holds its assembly
+// as text (NVIDIA's does).
 // TENSORGL_GL_TUNE=1 (see TuneEnv) picks the GEMM core's tiling per product
 // by timing the candidates on the GPU the first time each layout and shape
 // runs, as cudnn.benchmark does (among them direct tilings: no shared

@@ -809,7 +809,7 @@ func TestVecTilesSameBits(t *testing.T) {
 		tiles = tiles.plain()
 		tiles.vec, tiles.db, tiles.gvec = false, false, false
 		want := run(tiles)
-		for _, mode := range []string{"vec4", "db", "vec4,db", "gvec4", "vec4,db,gvec4", "pad", "gvec4,pad", "db,pad"} {
+		for _, mode := range []string{"vec4", "db", "vec4,db", "gvec4", "vec4,db,gvec4", "pad", "gvec4,pad", "db,pad", "vec4,db,gvec4,unroll"} {
 			other, err := tiles.withGEMMEnv(mode)
 			if err != nil {
 				t.Fatal(err)
@@ -865,10 +865,10 @@ func TestPickFor(t *testing.T) {
 		t.Errorf("hardware tiles %v: want scalar shared memory and vec4 loads", hardwareTiles)
 	}
 	for v, want := range map[string][4]bool{"": {false, false, true, true}, "scalar": {}, "db": {false, true, false, false},
-		"vec4,gvec4": {true, false, true, false}, "gvec4,small": {false, false, true, true}, "pad": {}} {
+		"vec4,gvec4": {true, false, true, false}, "gvec4,small": {false, false, true, true}, "pad": {}, "unroll": {}} {
 		got, err := hardwareTiles.withGEMMEnv(v)
 		if err != nil || [4]bool{got.vec, got.db, got.gvec, got.small != nil} != want || got.thin != hardwareTiles.thin ||
-			got.small != nil && got.small != hardwareTiles.small || got.pad != (v == "pad") {
+			got.small != nil && got.small != hardwareTiles.small || got.pad != (v == "pad") || got.unroll != (v == "unroll") {
 			t.Errorf("%s=%q: %v (%v), want vec4, db, gvec4, small %v and the thin tiling kept", GEMMEnv, v, got, err, want)
 		}
 	}

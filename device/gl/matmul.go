@@ -56,6 +56,11 @@ type gemmTiles struct {
 	// and add the slices in shared memory: K as parallel as the split's two
 	// passes, in one. Only for split products (see slicedFits).
 	sliced bool
+	// unroll asks the driver to unroll every loop of constant trip count
+	// (GEMM_UNROLL: NVIDIA's optionNV pragma, which other drivers ignore),
+	// keeping the register tile in registers where its own heuristics
+	// would not. Tiled tilings only.
+	unroll bool
 }
 
 // maxSlices bounds the slices of K a sliced tiling takes (its shared
@@ -82,7 +87,9 @@ func slicedFits(splits int) bool { return splits > 1 && splits <= maxSlices }
 // smaller ones (see pickFor): a comma-separated list of vec4 (read as
 // vec4, see gemmTiles.vec), db (double-buffered, gemmTiles.db), gvec4
 // (MatMul's operands loaded from memory as vec4, gemmTiles.gvec), pad
-// (scalar tiles' rows padded, gemmTiles.pad) and small (the device's small
+// (scalar tiles' rows padded, gemmTiles.pad), unroll (every loop of
+// constant trip count unrolled, where the driver takes NVIDIA's pragma,
+// gemmTiles.unroll) and small (the device's small
 // tiling, where it has one: gemmTiles.small), or scalar (none of them).
 // Unset, the device's default: vec4, db and gvec4 on llvmpipe, gvec4 and
 // small on hardware (see hardwareTiles). The results are the same to the
@@ -96,7 +103,7 @@ func (t gemmTiles) withGEMMEnv(v string) (gemmTiles, error) {
 		return t, nil
 	}
 	small := t.small
-	t.vec, t.db, t.gvec, t.pad, t.small = false, false, false, false, nil
+	t.vec, t.db, t.gvec, t.pad, t.unroll, t.small = false, false, false, false, false, nil
 	for _, f := range strings.Split(v, ",") {
 		switch strings.TrimSpace(f) {
 		case "", "scalar":
@@ -108,10 +115,12 @@ func (t gemmTiles) withGEMMEnv(v string) (gemmTiles, error) {
 			t.gvec = true
 		case "pad":
 			t.pad = true
+		case "unroll":
+			t.unroll = !t.direct
 		case "small":
 			t.small = small
 		default:
-			return t, fmt.Errorf("%s=%q: want scalar, or any of vec4, db, gvec4, pad and small separated by commas", GEMMEnv, v)
+			return t, fmt.Errorf("%s=%q: want scalar, or any of vec4, db, gvec4, pad, unroll and small separated by commas", GEMMEnv, v)
 		}
 	}
 	return t, nil
@@ -318,6 +327,9 @@ func (t gemmTiles) defs() []string {
 	}
 	if t.sliced {
 		defs = append(defs, "DIRECT_SLICED")
+	}
+	if t.unroll {
+		defs = append(defs, "GEMM_UNROLL")
 	}
 	return defs
 }

@@ -158,11 +158,16 @@ func (d *Device) compiled(v variant) *program {
 	p, ok := d.progs[string(d.key)]
 	if !ok {
 		p = &program{st: &d.st, uniforms: map[string]*uniform{}}
-		p.id, p.err = compile(v)
+		p.id, p.err = compile(v, d.dumpDir != "")
 		if p.err == nil {
 			var n int32
 			gl.GetProgramInterfaceiv(p.id, gl.SHADER_STORAGE_BLOCK, gl.ACTIVE_RESOURCES, &n)
 			p.blocks = int(n)
+			if d.dumpDir != "" {
+				if err := dumpProgram(d.dumpDir, v, p.id); err != nil {
+					d.setErr(fmt.Errorf("gl: %s: program %s: %w", DumpEnv, v, err))
+				}
+			}
 		}
 		d.progs[string(d.key)] = p
 	}
@@ -175,7 +180,9 @@ func (d *Device) compiled(v variant) *program {
 // the suite ran against the GLSL specification with an offline compiler.
 var compiledHook func(name, src string)
 
-func compile(v variant) (uint32, error) {
+// compile builds v's program; retrievable asks the driver to keep its
+// binary for glGetProgramBinary (DumpEnv).
+func compile(v variant, retrievable bool) (uint32, error) {
 	src, err := v.source()
 	if err != nil {
 		return 0, fmt.Errorf("gl: shader %s: %w", v, err)
@@ -193,6 +200,9 @@ func compile(v variant) (uint32, error) {
 	}
 	prog := gl.CreateProgram()
 	gl.AttachShader(prog, sh)
+	if retrievable {
+		gl.ProgramParameteri(prog, gl.PROGRAM_BINARY_RETRIEVABLE_HINT, gl.TRUE)
+	}
 	gl.LinkProgram(prog)
 	gl.GetProgramiv(prog, gl.LINK_STATUS, &status)
 	if status == gl.FALSE {

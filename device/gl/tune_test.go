@@ -266,6 +266,20 @@ func TestTuneCandidatesFit(t *testing.T) {
 			t.Errorf("candidate %v steps K by %d, the chunk is 64", c, c.k)
 		}
 	}
+	// An unrolled tiling's program carries the pragma; a direct one
+	// cannot be unrolled.
+	for _, c := range hardwareCandidates {
+		if !c.unroll {
+			continue
+		}
+		src, err := variant{family: "matmul", defs: c.defs()}.source()
+		if err != nil || !regexp.MustCompile(`(?m)^#define GEMM_UNROLL\b`).MatchString(src) || !strings.Contains(src, "#pragma optionNV(unroll all)") {
+			t.Errorf("%v: the program's source does not define GEMM_UNROLL or lacks the pragma (%v)", c, err)
+		}
+	}
+	if d.fits(gemmTiles{m: 16, n: 16, k: 1, lx: 16, ly: 16, direct: true, unroll: true}) {
+		t.Error("a direct tiling unrolled fits")
+	}
 	// A product without vec4 loads (a convolution) does not time the
 	// tilings that differ only by them.
 	for _, c := range d.tuneCandidates(hardwareTiles, 1, 0, false) {
