@@ -59,6 +59,14 @@ float stableTanh(float x) {
 // the whole sequences (sequence.comp), so that all compute the same bits.
 // Gate blocks in PyTorch's order: LSTM i, f, g, o; GRU r, z, n.
 
+// The cells' results are precise: a compiler may contract a·b + c into a
+// fused multiply-add where it chooses, and NVIDIA's chooses by the code
+// around it (the normal draw of random.comp drew other bits beside a
+// precise sum on the H200), so the step kernels, the fused steps and the
+// whole recurrences, each calling these, could round the same cell
+// differently; precise makes every operation their results depend on
+// round as written, in all of them.
+
 // lstmCell turns the gates' pre-activations a into their activations
 // (returned: σ(a_i), σ(a_f), tanh(a_g), σ(a_o)) and sets c = f·cPrev + i·g
 // and h = o·tanh(c).
@@ -67,9 +75,12 @@ vec4 lstmCell(vec4 a, float cPrev, out float c, out float h) {
 	float f = sigmoid(a.y);
 	float g = stableTanh(a.z);
 	float o = sigmoid(a.w);
-	c = f * cPrev + i * g;
-	h = o * stableTanh(c);
-	return vec4(i, f, g, o);
+	precise float cn = f * cPrev + i * g;
+	precise float hn = o * stableTanh(cn);
+	precise vec4 act = vec4(i, f, g, o);
+	c = cn;
+	h = hn;
+	return act;
 }
 
 // lstmCellBackward returns the gradient of the gates' pre-activations from
@@ -78,9 +89,11 @@ vec4 lstmCell(vec4 a, float cPrev, out float c, out float h) {
 vec4 lstmCellBackward(float d, inout float dc, vec4 act, float c, float cPrev) {
 	float i = act.x, f = act.y, g = act.z, o = act.w;
 	float tc = stableTanh(c);
-	float dct = dc + d * o * (1.0f - tc * tc);
-	dc = dct * f;
-	return vec4(dct * g * i * (1.0f - i), dct * cPrev * f * (1.0f - f), dct * i * (1.0f - g * g), d * tc * o * (1.0f - o));
+	precise float dct = dc + d * o * (1.0f - tc * tc);
+	precise float dcPrev = dct * f;
+	precise vec4 da = vec4(dct * g * i * (1.0f - i), dct * cPrev * f * (1.0f - f), dct * i * (1.0f - g * g), d * tc * o * (1.0f - o));
+	dc = dcPrev;
+	return da;
 }
 
 // gruCell returns h = (1 − z)·n + z·hPrev from x and hh, the projections
@@ -91,8 +104,10 @@ float gruCell(vec3 x, vec3 hh, float hPrev, out vec4 saved) {
 	float r = sigmoid(x.x + hh.x);
 	float z = sigmoid(x.y + hh.y);
 	float n = stableTanh(x.z + r * hh.z);
-	saved = vec4(r, z, n, hh.z);
-	return n + z * (hPrev - n);
+	precise vec4 s = vec4(r, z, n, hh.z);
+	precise float h = n + z * (hPrev - n);
+	saved = s;
+	return h;
 }
 
 // gruCellBackward returns the gradient of x (r, z, n) from dh (d), the
@@ -103,7 +118,8 @@ vec3 gruCellBackward(float d, vec4 saved, float hPrev) {
 	float an = d * (1.0f - z) * (1.0f - n * n);
 	float ar = an * hn * r * (1.0f - r);
 	float az = d * (hPrev - n) * z * (1.0f - z);
-	return vec3(ar, az, an);
+	precise vec3 da = vec3(ar, az, an);
+	return da;
 }
 
 // Epilogue of the GEMM core and the forward convolution (device.Epilogue),
