@@ -85,11 +85,15 @@
 // few work groups) or vec4 double-buffered (TENSORGL_GL_GEMM), for the built-in table of a
 // card's tilings and for the tiling picked per product by timing
 // (TENSORGL_GL_TUNE=log, its choices printed) on the large products and the
-// LeNet and ResNet-18 steps (gemm-ab.txt, the choices in gemm-tune.json),
+// LeNet and ResNet-18 steps (gemm-ab.txt, the choices in gemm-tune.json,
+// the programs built as the driver compiled them in programs/, each one's
+// local memory in programs/index.tsv and programs-lmem.txt; an arm with
+// every loop of the default tiles unrolled, gvec4,small,unroll),
 // torch_ref.py --device cuda --large when python3 has torch with CUDA, the
 // CNN example on GL and the RNN example on GL and on the CPU, each step
 // under its own timeout within one budget (TENSORGL_GPU_BUDGET, 480 s),
-// into $OUT/gpu-<time>/ (packed as logs.tar.gz beside summary.txt), ending
+// into $OUT/gpu-<time>/ (packed as logs.tar.gz and programs.tar.gz beside
+// summary.txt), ending
 // with a digest of the figures and a pass/fail table. TENSORGL_GPU_STEPS
 // runs only the steps whose names match it (a second call's rerun),
 // TENSORGL_GPU_TESTRUN narrows the GL suite, TENSORGL_GPU_GEMM_ARMS the
