@@ -97,18 +97,30 @@ func dumpProgram(dir string, v variant, id uint32) error {
 }
 
 // programText returns the driver's assembly held as text in a program
-// binary: from its first "!!NV" to the "END" line after it, or nil where
-// there is none.
+// binary: from its first "!!NV" to the line "END" after it (or the first
+// NUL byte, or the binary's end), or nil where there is none.
 func programText(bin []byte) []byte {
 	i := bytes.Index(bin, []byte("!!NV"))
 	if i < 0 {
 		return nil
 	}
 	text := bin[i:]
-	if j := bytes.Index(text, []byte("\nEND")); j >= 0 {
-		text = text[:j+len("\nEND")]
-	} else if j := bytes.IndexByte(text, 0); j >= 0 {
+	if j := bytes.IndexByte(text, 0); j >= 0 {
 		text = text[:j]
+	}
+	// The program ends at a line of END alone (ENDIF, ENDREP are
+	// instructions).
+	for off := 0; ; {
+		j := bytes.Index(text[off:], []byte("\nEND"))
+		if j < 0 {
+			break
+		}
+		end := off + j + len("\nEND")
+		if end == len(text) || text[end] == '\n' || text[end] == '\r' {
+			text = text[:end]
+			break
+		}
+		off = end
 	}
 	return append(append([]byte(nil), text...), '\n')
 }

@@ -21,7 +21,9 @@ OPTION NV_internal;
 GROUP_SIZE 16 16;
 TEMP R0, R1;
 TEMP lmem[64];
+IF NE.x;
 MOV.F lmem[R0.x].x, R1.x;
+ENDIF;
 MOV.F R1.x, lmem[R0.y].x;
 END`
 
@@ -33,6 +35,10 @@ func TestProgramText(t *testing.T) {
 	}
 	if programText([]byte("MESA\x00binary")) != nil {
 		t.Error("programText found text in a binary without !!NV")
+	}
+	// Past END, text that is not the program's is left out.
+	if got := programText([]byte(nvText + "\nENDING\x00")); string(got) != nvText+"\n" {
+		t.Errorf("programText with text after END = %q", got)
 	}
 	// A text without END runs to the first NUL.
 	plain := programText([]byte("!!NVcp5.0\nMOV R0, R1;\x00rest"))
