@@ -24,7 +24,8 @@
 // (device.Profiler: GL, by timestamp queries) and logs a table per step,
 // each kind of kernel's calls and device and host time, the longest first
 // (go test ./bench -run StepProfile -v; TENSORGL_PROFILE_LARGE=1 adds the
-// large steps below), so that it shows where a step's time goes on a GPU.
+// large steps below, TENSORGL_PROFILE_STEPS sets how many warm steps, 3
+// unset), so that it shows where a step's time goes on a GPU.
 //
 // Three benchmarks are sized for a GPU. BenchmarkDispatch/<device>/<kernel>
 // measures launch cost: 1000 tiny kernels (Fill, Unary relu, a tensor Add
@@ -55,7 +56,10 @@
 //
 //	bash bench/gpu/run.sh [results-dir]
 //
-// runs the GL conformance tests, tensorgl check, the benchmarks above and
+// runs, most wanted first (the dispatch cost, the training steps and their
+// kernel profile, the products, PyTorch's same steps, the examples, the
+// GL suite, the GEMM tilings timed, tensorgl check, then the A/Bs: run.sh's
+// header has the order), the GL conformance tests, tensorgl check, the benchmarks above and
 // BenchmarkTrainStep and BenchmarkKernel on GL and the CPU, an A/B of the GL
 // host path (the dispatch bursts and the GAN step on GL with
 // TENSORGL_GL_ELIDE=0 and 1 and TENSORGL_GL_BATCH=1 and 32, alternated, in
@@ -91,7 +95,7 @@
 // every loop of the default tiles unrolled, gvec4,small,unroll),
 // torch_ref.py --device cuda --large when python3 has torch with CUDA, the
 // CNN example on GL and the RNN example on GL and on the CPU, each step
-// under its own timeout within one budget (TENSORGL_GPU_BUDGET, 480 s),
+// under its own timeout within one budget (TENSORGL_GPU_BUDGET, 540 s),
 // into $OUT/gpu-<time>/ (packed as logs.tar.gz and programs.tar.gz beside
 // summary.txt), ending
 // with a digest of the figures and a pass/fail table. TENSORGL_GPU_STEPS

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +28,23 @@ func profiledSteps() []trainStep {
 	return ss
 }
 
-// profileSteps is how many warm steps a profile covers.
-const profileSteps = 3
+// ProfileStepsEnv sets how many warm steps a profile covers (default 3;
+// the prepared GPU run takes 20, where a step is a millisecond).
+const ProfileStepsEnv = "TENSORGL_PROFILE_STEPS"
+
+// profileSteps returns how many warm steps a profile covers:
+// ProfileStepsEnv's whole number from 1 to 1000, else 3.
+func profileSteps() (int, error) {
+	v := os.Getenv(ProfileStepsEnv)
+	if v == "" {
+		return 3, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		return 0, fmt.Errorf("%s=%q: want a whole number of steps from 1 to 1000", ProfileStepsEnv, v)
+	}
+	return n, nil
+}
 
 // TestStepProfile times every kernel of warm training steps on each device
 // that can (device.Profiler: GL), as PyTorch's profiler does, and logs a
@@ -38,6 +54,10 @@ const profileSteps = 3
 // which kernels ran how often, or a profile misses kernels the device
 // counted.
 func TestStepProfile(t *testing.T) {
+	n, err := profileSteps()
+	if err != nil {
+		t.Fatal(err)
+	}
 	devs, _ := openDevices()
 	for _, d := range devs {
 		p, ok := d.dev.(device.Profiler)
@@ -46,12 +66,12 @@ func TestStepProfile(t *testing.T) {
 		}
 		for _, s := range profiledSteps() {
 			t.Run(s.name()+"/"+d.label, func(t *testing.T) {
-				prof, dispatches := profileStep(t, d.dev, p, s)
-				t.Logf("%s on %s, %d steps, per step:\n%s", s.name(), d.label, profileSteps, formatProfile(prof, profileSteps))
+				prof, dispatches := profileStep(t, d.dev, p, s, n)
+				t.Logf("%s on %s, %d steps, per step:\n%s", s.name(), d.label, n, formatProfile(prof, n))
 				calls := 0
 				for _, k := range prof {
-					if k.Calls%profileSteps != 0 {
-						t.Errorf("%s: %d calls in %d steps: the steps differ", k.Name, k.Calls, profileSteps)
+					if k.Calls%n != 0 {
+						t.Errorf("%s: %d calls in %d steps: the steps differ", k.Name, k.Calls, n)
 					}
 					calls += k.Calls
 				}
@@ -63,9 +83,9 @@ func TestStepProfile(t *testing.T) {
 	}
 }
 
-// profileStep runs warm-up steps of s on dev, then profileSteps profiled
-// ones, and returns their profile and the dispatches the device counted.
-func profileStep(t *testing.T, dev device.Device, p device.Profiler, s trainStep) ([]device.KernelTime, int64) {
+// profileStep runs warm-up steps of s on dev, then n profiled ones, and
+// returns their profile and the dispatches the device counted.
+func profileStep(t *testing.T, dev device.Device, p device.Profiler, s trainStep, n int) ([]device.KernelTime, int64) {
 	step, done := warmStep(t, dev, s.model, s.batch, warmupSteps)
 	defer func() {
 		done()
@@ -74,7 +94,7 @@ func profileStep(t *testing.T, dev device.Device, p device.Profiler, s trainStep
 	before := dev.Stats()
 	p.SetProfiling(true)
 	defer p.SetProfiling(false)
-	for range profileSteps {
+	for range n {
 		step()
 	}
 	prof, err := p.Profile()
@@ -107,4 +127,26 @@ func formatProfile(prof []device.KernelTime, n int) string {
 	}
 	fmt.Fprintf(&b, "%-44s %8s %12.1f %12.1f %12.1f", "total", "", us(dev), us(idle), us(host))
 	return b.String()
+}
+
+// TestProfileSteps checks ProfileStepsEnv's reading: unset, 3; a whole
+// number from 1 to 1000 as it is; anything else an error naming the
+// setting.
+func TestProfileSteps(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		want int
+	}{{"", 3}, {"1", 1}, {"20", 20}, {"1000", 1000}, {"0", 0}, {"-2", 0}, {"1001", 0}, {"x", 0}, {"2.5", 0}} {
+		t.Setenv(ProfileStepsEnv, c.v)
+		n, err := profileSteps()
+		if c.want == 0 {
+			if err == nil || !strings.Contains(err.Error(), ProfileStepsEnv) {
+				t.Errorf("%s=%q: %d, %v; want an error naming the setting", ProfileStepsEnv, c.v, n, err)
+			}
+			continue
+		}
+		if err != nil || n != c.want {
+			t.Errorf("%s=%q: %d, %v; want %d", ProfileStepsEnv, c.v, n, err, c.want)
+		}
+	}
 }

@@ -6,30 +6,29 @@
 #	bash bench/gpu/run.sh [results-dir]     (a path without spaces)
 #
 # Steps, most wanted first, each with its own timeout, continuing after a
-# failure: the machine (nvidia-smi, libraries, tensorgl info), the GL
-# conformance tests, tensorgl check, BenchmarkDispatch, BenchmarkTrainStep
-# (GL and CPU), BenchmarkTrainStepLarge on GL, BenchmarkMatMul, PyTorch
-# (bench/torch_ref.py --device cuda --large, when python3 has torch and
-# CUDA), the CNN example on Fashion-MNIST on GL, the RNN example on GL and
-# on the CPU, the GL thread and its waiting callers polling before they
-# sleep and the GL thread flushing when idle, and Reads staged
-# (TENSORGL_GL_SPIN, TENSORGL_GL_FLUSH, TENSORGL_GL_READ, alternated), small products on direct GEMM tilings
-# (TENSORGL_GL_DIRECT, alternated), split GEMMs summed in a second dispatch
-# or their own (TENSORGL_GL_SPLITFUSE, alternated), LeNet's convolutions
-# direct, as implicit GEMMs with the input gradient by columns, or all
-# implicit (TENSORGL_GL_CONVDIRECT, TENSORGL_GL_CONVCOLS, alternated), the ResNet-18 step and its layers
-# with convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD,
-# alternated), and its batch-norm reductions whole or split
-# (TENSORGL_GL_BNSPLIT, alternated), the GEMM tilings (gemm-ab), a profile of every kernel of the
-# training steps (TestStepProfile) and of the seed models' steps with
-# small products direct (TENSORGL_GL_DIRECT), the RNN steps and the Elman,
-# LSTM and GRU recurrences' kernels a step at a time or fused
-# (TENSORGL_GL_RECURRENCE, alternated), the LSTM and GRU
-# steps as two kernels or one (TENSORGL_GL_RNNSTEP, alternated), the GL
-# host path with its elision of redundant state and barriers off and on
-# (TENSORGL_GL_ELIDE=0 and 1, alternated: the x1000 dispatch bursts and the
-# GAN training step on GL), BenchmarkKernel on GL, the large steps at
-# batch 1024 on the CPU, BenchmarkKernel on the CPU, and the CPU and
+# failure: the machine (nvidia-smi, libraries, tensorgl info),
+# BenchmarkDispatch, BenchmarkTrainStep (GL and CPU), a profile of every
+# kernel of the training steps (TestStepProfile), BenchmarkMatMul,
+# BenchmarkTrainStepLarge on GL, PyTorch (bench/torch_ref.py --device cuda
+# --large, when python3 has torch and CUDA), the CNN example on
+# Fashion-MNIST on GL, the RNN example on GL and on the CPU, the GL
+# conformance tests, the GEMM tilings (gemm-ab: the defaults, unrolled,
+# tuned anew), tensorgl check; then the A/Bs, alternated: the
+# Elman, LSTM and GRU recurrences a step at a time or fused
+# (TENSORGL_GL_RECURRENCE), the GL thread and its waiting callers polling
+# before they sleep, the GL thread flushing when idle, and Reads staged
+# (TENSORGL_GL_SPIN, TENSORGL_GL_FLUSH, TENSORGL_GL_READ), small products
+# on direct GEMM tilings (TENSORGL_GL_DIRECT) and the profile again so,
+# LeNet's convolutions direct, as implicit GEMMs with the input gradient
+# by columns, or all implicit (TENSORGL_GL_CONVDIRECT,
+# TENSORGL_GL_CONVCOLS), split GEMMs summed in a second dispatch or their
+# own (TENSORGL_GL_SPLITFUSE), the ResNet-18 step and its layers with
+# convolutions direct or by F(2×2, 3×3) (TENSORGL_GL_WINOGRAD), and its
+# batch-norm reductions whole or split (TENSORGL_GL_BNSPLIT), the LSTM and
+# GRU steps as two kernels or one (TENSORGL_GL_RNNSTEP), the GL host path
+# with its elision of redundant state and barriers off and on
+# (TENSORGL_GL_ELIDE); BenchmarkKernel on GL, the large steps at batch
+# 1024 on the CPU, BenchmarkKernel on the CPU, and the CPU and
 # cross-device suites. A step that would end after the budget is cut
 # short or skipped. The end of the output is a pass/fail table of the
 # steps, also in summary.txt.
@@ -43,7 +42,8 @@
 #
 # Environment:
 #	TENSORGL_GPU_PREPARED  the prepared folder (default bench/gpu/prepared)
-#	TENSORGL_GPU_BUDGET    seconds for all the steps (default 480)
+#	TENSORGL_GPU_BUDGET    seconds for all the steps (default 540: the
+#	                       device tool's call of 600 s with room to pack)
 #	TENSORGL_GPU_PYTHON    the Python to run torch_ref.py with (default: the
 #	                       first of python3 on the PATH, /usr/bin/python3,
 #	                       /usr/local/bin/python3 and conda's whose torch sees
@@ -63,9 +63,8 @@
 #	                       table off), known (the defaults, the built-in
 #	                       table's tilings), tune (timed per product, every
 #	                       program built written to programs/ as the
-#	                       driver compiled it); default scalar, default,
-#	                       gvec4,small,pad, gvec4,small,unroll, known and
-#	                       tune
+#	                       driver compiled it); default: default,
+#	                       gvec4,small,unroll and tune
 #
 # The binaries link libEGL.so.1 and libGL.so.1 (glvnd) and, through the GLFW
 # path, libX11; glvnd loads NVIDIA's libEGL_nvidia.so.0 as its vendor file
@@ -83,7 +82,7 @@ prep=$(cd "${TENSORGL_GPU_PREPARED:-bench/gpu/prepared}" 2>/dev/null && pwd) || 
 	echo "run.sh: no prepared folder ${TENSORGL_GPU_PREPARED:-bench/gpu/prepared}: run bench/gpu/prepare.sh and carry it" >&2
 	exit 2
 }
-budget=${TENSORGL_GPU_BUDGET:-480}
+budget=${TENSORGL_GPU_BUDGET:-540}
 quick=${TENSORGL_GPU_QUICK:-}
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 res=${1:-${OUT:-/tmp}/gpu-$stamp}
@@ -212,21 +211,56 @@ count=3 torch_seconds=1 short=() conformance=180
 # minutes for the conformance suite alone, 19 s from the cache (2-core
 # Zen 5): there it gets four.
 [ -n "$quick" ] && count=1 torch_seconds=0 short=(-test.short) conformance=240
-# The steps, most wanted first: correctness, the training steps and
-# products against PyTorch, the examples (the character RNN on GL and on
-# the CPU: the GPU's speed-up), then the A/Bs that set the hardware
-# defaults (the direct or implicit-GEMM and Winograd convolutions, the
-# GEMM tilings, the recurrences, the host path), the kernel profile, the
-# kernel tables and the CPU suites.
+# The steps, most wanted first, in the order that puts every figure the
+# GPU targets need (bench/RESULTS.md) inside one call of the device tool (a lent machine's
+# 15 minutes hold its start, one call of 600 s and a short second call at
+# most; the second was refused on 2026-12-04): the host cost of a
+# dispatch, the training steps, where their GPU time goes (a second), the
+# products, PyTorch's same steps and products, the examples (the
+# character RNN on GL and on the CPU: the GPU's speed-up), the GL suite
+# (correctness), the GEMM tilings timed (the MatMul target and the card's
+# table), tensorgl check, and last the A/Bs that set
+# other hardware defaults (the recurrences, the host path, direct
+# tilings, the convolutions, split sums), the kernel tables and the CPU
+# suites.
 rounds=2
 [ -n "$quick" ] && rounds=1
+# ab TAG ROUNDS BIN MODES PATTERN:BENCHTIME...: runs each benchmark
+# pattern under each of MODES in turn (LABEL|VAR=value VAR=value ..., the
+# modes separated by ;), ROUNDS times, the label written into the benchmark
+# names (Benchmark<Name>/TAG=<label>/...).
+ab='
+	set -o pipefail
+	rc=0 tag=$1 rounds=$2 bin=$3
+	IFS=";" read -ra modes <<<"$4"
+	shift 4
+	for r in $(seq "$rounds"); do
+		for m in "${modes[@]}"; do
+			for pb in "$@"; do
+				env ${m#*|} "$bin" -test.run "^\$" -test.benchmem -test.benchtime "${pb##*:}" -test.bench "${pb%:*}" |
+					sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/$tag=${m%%|*}/|" || rc=1
+			done
+		done
+	done
+	exit $rc'
+# settings VAR VALUE...: ab's modes setting VAR to each VALUE in turn.
+settings() {
+	local v=$1 out= m
+	shift
+	for m; do out+="${out:+;}$m|$v=$m"; done
+	echo "$out"
+}
 step info 30 . "$bin/tensorgl" info
-step gl-conformance "$conformance" device/gl "$bin/gl.test" -test.count=1 -test.v "${short[@]}" ${TENSORGL_GPU_TESTRUN:+-test.run "$TENSORGL_GPU_TESTRUN"}
-step check-gl 90 . "$bin/tensorgl" check -device gl
 step dispatch 60 bench "${bench[@]}" '^BenchmarkDispatch$' -test.benchtime "$(bt 0.5s)"
 step trainstep 120 bench "${bench[@]}" '^BenchmarkTrainStep$' -test.benchtime "$(bt 1s)" -test.count "$count"
-step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
+# Every kernel of warm training steps timed by GL timestamps (the seed's
+# steps at batch 64 and, but on a dry run, the large steps; 20 steps each,
+# 3 on a dry run): where a step's time goes on the GPU, kernel by kernel.
+plarge=1 psteps=20
+[ -n "$quick" ] && plarge=0 psteps=3
+step profile 90 bench env TENSORGL_PROFILE_LARGE=$plarge TENSORGL_PROFILE_STEPS=$psteps "$bin/bench.test" -test.run '^TestStepProfile$' -test.v -test.count=1
 step matmul 90 bench "${bench[@]}" '^BenchmarkMatMul$' -test.benchtime "$(bt 0.5s)"
+step trainstep-large-gl 180 bench "${bench[@]}" '^BenchmarkTrainStepLarge$/./^gl' -test.benchtime "$(bt 2s)"
 
 # PyTorch: the same steps and kernels, fp32 (TF32 off), when it is there.
 # Without TENSORGL_GPU_PYTHON, the first of the usual Pythons whose torch
@@ -261,6 +295,7 @@ else
 	step torch-ref-cpu 120 . env PYTHONUNBUFFERED=1 "$py" bench/torch_ref.py --only mlp,cnn --seconds 0 --gemm-sizes 256
 fi
 
+
 if [ -n "$quick" ]; then
 	step example-cnn 240 . "$bin/cnn" -device gl "${data[@]}" -epochs 1 -limit 1024 -out "$res/cnn-out"
 else
@@ -273,31 +308,55 @@ else
 	# The same program on this machine's CPUs: the GPU's speed-up.
 	step example-rnn-cpu 90 . "$bin/rnn" -device cpu -out "$res/rnn-cpu-out"
 fi
-# ab TAG ROUNDS BIN MODES PATTERN:BENCHTIME...: runs each benchmark
-# pattern under each of MODES in turn (LABEL|VAR=value VAR=value ..., the
-# modes separated by ;), ROUNDS times, the label written into the benchmark
-# names (Benchmark<Name>/TAG=<label>/...).
-ab='
-	set -o pipefail
-	rc=0 tag=$1 rounds=$2 bin=$3
-	IFS=";" read -ra modes <<<"$4"
-	shift 4
-	for r in $(seq "$rounds"); do
-		for m in "${modes[@]}"; do
-			for pb in "$@"; do
-				env ${m#*|} "$bin" -test.run "^\$" -test.benchmem -test.benchtime "${pb##*:}" -test.bench "${pb%:*}" |
-					sed "s|^Benchmark\([A-Za-z]*\)/|Benchmark\1/$tag=${m%%|*}/|" || rc=1
-			done
-		done
-	done
-	exit $rc'
-# settings VAR VALUE...: ab's modes setting VAR to each VALUE in turn.
-settings() {
-	local v=$1 out= m
-	shift
-	for m; do out+="${out:+;}$m|$v=$m"; done
-	echo "$out"
-}
+step gl-conformance "$conformance" device/gl "$bin/gl.test" -test.count=1 -test.v "${short[@]}" ${TENSORGL_GPU_TESTRUN:+-test.run "$TENSORGL_GPU_TESTRUN"}
+# The GEMM tilings (TENSORGL_GPU_GEMM_ARMS, of these): the GEMM core's
+# shared-memory tiles and MatMul's loads all scalar, on
+# 128×128 tiles (scalar: TENSORGL_GL_GEMM=scalar, the hardware default before
+# 2026-12-04), as the defaults have them (default: vec4 loads, 64×64 tiles
+# for MatMuls of at most 64 rows or columns or fewer than 16 work groups),
+# those with the scalar tiles'
+# rows padded (gvec4,small,pad), as vec4 double-buffered tiles
+# (TENSORGL_GL_GEMM=vec4,db), that with MatMul's operands also loaded as
+# vec4 (vec4,db,gvec4), these with the built-in table of tilings off
+# (TENSORGL_GL_TUNE=0), the defaults with the table (known: its tilings,
+# device/gl/tuned.json, on the cards it lists), and
+# the tiling chosen per product by timing (among the candidates direct
+# tilings: no shared memory, a split K summed in one dispatch; TENSORGL_GL_TUNE=log: each choice, with
+# every candidate's time, is printed to stderr, into gemm-ab.txt, and the
+# choices are kept in gemm-tune.json, the card's per-shape table; the
+# trials run in the benchmark's first, unreported pass), all with the same
+# results: the large products, the MLP, LeNet, GAN, ResNet-18 and LSTM LM steps
+# (the last's forward products of 64 rows take the small tiles),
+# alternated, the mode in the benchmark names. By default three: the
+# defaults without the built-in table, the same with every loop of
+# constant trip count unrolled (NVIDIA's optionNV pragma: on the H200 the
+# vec4 tiles were 6.5–7.7× slower, as if their register tiles lived in
+# local memory), and tuning anew (the tune arm writes each program it
+# builds, the driver's assembly among it, to programs/, whose index.tsv
+# names the local memory each declares); the defaults with the table
+# (known) are what the matmul and trainstep steps above time.
+gemm=
+for g in ${TENSORGL_GPU_GEMM_ARMS:-default gvec4,small,unroll tune}; do
+	case $g in
+	default) m="default|TENSORGL_GL_GEMM= TENSORGL_GL_TUNE=0" ;;
+	known) m="known|TENSORGL_GL_TUNE=" ;;
+	tune) m="tune|TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE=$res/gemm-tune.json TENSORGL_GL_DUMP=$res/programs" ;;
+	*) m="$g|TENSORGL_GL_GEMM=$g TENSORGL_GL_TUNE=0" ;;
+	esac
+	gemm+="${gemm:+;}$m"
+done
+step gemm-ab 150 bench bash -c "$ab" _ gemm "$rounds" "$bin/bench.test" "$gemm" \
+	"^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x:$(bt 0.3s)" "^BenchmarkTrainStep\$/^(mlp|cnn|gan)\$/^gl:$(bt 1s)" \
+	"^BenchmarkTrainStepLarge\$/^(resnet18|lstm)/^gl:$(bt 1s)"
+step check-gl 90 . "$bin/tensorgl" check -device gl
+# The Elman, LSTM and GRU recurrences a step at a time or fused into one
+# dispatch each way (TENSORGL_GL_RECURRENCE=steps, fused: the hardware
+# default up to batch × a step's gates·units² of 2²⁴), the same results
+# where K is not split: the character and rows RNN steps at batch 64 and
+# 1 024 and the whole recurrences' kernels, alternated.
+step recurrence-ab 110 bench bash -c "$ab" _ recurrence "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_RECURRENCE steps fused)" \
+	"^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl:$(bt 1s)" "^BenchmarkTrainStepLarge\$/^(rnn|rows)-b1024\$/^gl:$(bt 1s)" \
+	"^BenchmarkKernel\$/^(Elman|LSTM|GRU)(Backward)?\$/^gl/(64x64x128|8x64x128|16x256x512):$(bt 0.3s)"
 # The GL thread, and callers waiting for it, polling before they sleep
 # (TENSORGL_GL_SPIN) and the GL thread calling glFlush when it runs out of
 # commands (TENSORGL_GL_FLUSH), both hardware defaults since 2026-12-04,
@@ -322,13 +381,10 @@ step host-ab 110 bench bash -c "$ab" _ host "$rounds" "$bin/bench.test" \
 step direct-ab 140 bench bash -c "$ab" _ direct "$rounds" "$bin/bench.test" \
 	"$(settings TENSORGL_GL_DIRECT 0 4194304 16777216 67108864);67108864-implicit|TENSORGL_GL_DIRECT=67108864 TENSORGL_GL_CONVCOLS=0;67108864-fused|TENSORGL_GL_DIRECT=67108864 TENSORGL_GL_RNNSTEP=fused" \
 	"^BenchmarkTrainStep\$/^(mlp|cnn|rnn|gan)\$/^gl:$(bt 1s)" "^BenchmarkTrainStepLarge\$/^(lstm|gru)-/^gl:$(bt 1s)"
-# Split GEMMs summing their slices in a second dispatch or in their own
-# (TENSORGL_GL_SPLITFUSE=0, the default, and 1), the same bits (the GL
-# suite's TestConformanceSplitFused and TestSplitFusedSameBits ran it
-# above): the LSTM and GRU LM steps (nearly half their dispatches were
-# second passes on the H200), ResNet-18's and LeNet's, alternated.
-step splitfuse-ab 90 bench bash -c "$ab" _ splitfuse "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_SPLITFUSE 0 1)" \
-	"^BenchmarkTrainStepLarge\$/^(lstm|gru|resnet18)-/^gl:$(bt 1s)" "^BenchmarkTrainStep\$/^(cnn|rnn)\$/^gl:$(bt 1s)"
+# The seed models' steps again with the products of at most 2²⁴
+# multiply-adds on direct tilings (TENSORGL_GL_DIRECT): each product's time
+# against the profile above.
+step profile-direct 60 bench env TENSORGL_GL_DIRECT=16777216 TENSORGL_PROFILE_STEPS=$psteps "$bin/bench.test" -test.run '^TestStepProfile$' -test.v -test.count=1
 # The convolutions of few channels (LeNet's) direct (TENSORGL_GL_CONVDIRECT=1),
 # as implicit GEMMs with the input gradient by columns and their fold
 # (cols: TENSORGL_GL_CONVDIRECT=0, the hardware default since 2026-12-04),
@@ -338,6 +394,13 @@ step splitfuse-ab 90 bench bash -c "$ab" _ splitfuse "$rounds" "$bin/bench.test"
 step convdirect-ab 60 bench bash -c "$ab" _ convdirect "$rounds" "$bin/bench.test" \
 	"direct|TENSORGL_GL_CONVDIRECT=1;cols|TENSORGL_GL_CONVDIRECT=0;implicit|TENSORGL_GL_CONVDIRECT=0 TENSORGL_GL_CONVCOLS=0" \
 	"^BenchmarkTrainStep\$/^cnn\$/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Conv2d/^gl/lenet:$(bt 0.2s)"
+# Split GEMMs summing their slices in a second dispatch or in their own
+# (TENSORGL_GL_SPLITFUSE=0, the default, and 1), the same bits (the GL
+# suite's TestConformanceSplitFused and TestSplitFusedSameBits ran it
+# above): the LSTM and GRU LM steps (nearly half their dispatches were
+# second passes on the H200), ResNet-18's and LeNet's, alternated.
+step splitfuse-ab 90 bench bash -c "$ab" _ splitfuse "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_SPLITFUSE 0 1)" \
+	"^BenchmarkTrainStepLarge\$/^(lstm|gru|resnet18)-/^gl:$(bt 1s)" "^BenchmarkTrainStep\$/^(cnn|rnn)\$/^gl:$(bt 1s)"
 # The wide 3×3 stride-1 convolutions (all three passes) direct or by F(2×2, 3×3)
 # (TENSORGL_GL_WINOGRAD=0, 1: every one that can, the default from 2²⁷
 # multiply-adds), the same results within the tolerances: the ResNet-18
@@ -351,61 +414,6 @@ step winograd-ab 90 bench bash -c "$ab" _ winograd "$rounds" "$bin/bench.test" "
 # alternated.
 step bnsplit-ab 60 bench bash -c "$ab" _ bnsplit "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_BNSPLIT 0 1)" \
 	"^BenchmarkTrainStepLarge\$/^resnet18-/^gl:$(bt 1s)" "^BenchmarkKernel\$/^BatchNorm(Stats|BackwardReduce)/^gl:$(bt 0.2s)"
-# The GEMM core's shared-memory tiles and MatMul's loads all scalar, on
-# 128×128 tiles (TENSORGL_GL_GEMM=scalar, the hardware default before
-# 2026-12-04), as the defaults have them (default: vec4 loads, 64×64 tiles
-# for MatMuls of at most 64 rows or columns or fewer than 16 work groups),
-# those with the scalar tiles'
-# rows padded (gvec4,small,pad), as vec4 double-buffered tiles
-# (TENSORGL_GL_GEMM=vec4,db), that with MatMul's operands also loaded as
-# vec4 (vec4,db,gvec4), these with the built-in table of tilings off
-# (TENSORGL_GL_TUNE=0), the defaults with the table (known: its tilings,
-# device/gl/tuned.json, on the cards it lists), and
-# the tiling chosen per product by timing (among the candidates direct
-# tilings: no shared memory, a split K summed in one dispatch; TENSORGL_GL_TUNE=log: each choice, with
-# every candidate's time, is printed to stderr, into gemm-ab.txt, and the
-# choices are kept in gemm-tune.json, the card's per-shape table; the
-# trials run in the benchmark's first, unreported pass), all with the same
-# results: the large products, the MLP, LeNet, GAN, ResNet-18 and LSTM LM steps
-# (the last's forward products of 64 rows take the small tiles),
-# alternated, the mode in the benchmark names. By default scalar, the
-# defaults without and with the built-in table, padded, with every loop
-# of constant trip count unrolled (NVIDIA's optionNV pragma), and tuning
-# anew (TENSORGL_GPU_GEMM_ARMS: on the H200 the vec4 tiles were 6.5–7.7×
-# slower, as if their register tiles lived in local memory; the tune arm
-# writes each program it builds, the driver's assembly among it, to
-# programs/, whose index.tsv names the local memory each declares).
-gemm=
-for g in ${TENSORGL_GPU_GEMM_ARMS:-scalar default gvec4,small,pad gvec4,small,unroll known tune}; do
-	case $g in
-	default) m="default|TENSORGL_GL_GEMM= TENSORGL_GL_TUNE=0" ;;
-	known) m="known|TENSORGL_GL_TUNE=" ;;
-	tune) m="tune|TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE=$res/gemm-tune.json TENSORGL_GL_DUMP=$res/programs" ;;
-	*) m="$g|TENSORGL_GL_GEMM=$g TENSORGL_GL_TUNE=0" ;;
-	esac
-	gemm+="${gemm:+;}$m"
-done
-step gemm-ab 240 bench bash -c "$ab" _ gemm "$rounds" "$bin/bench.test" "$gemm" \
-	"^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x:$(bt 0.3s)" "^BenchmarkTrainStep\$/^(mlp|cnn|gan)\$/^gl:$(bt 1s)" \
-	"^BenchmarkTrainStepLarge\$/^(resnet18|lstm)/^gl:$(bt 1s)"
-# Every kernel of warm training steps timed by GL timestamps (the seed's
-# steps at batch 64 and, but on a dry run, the large steps): where a step's
-# time goes on the GPU, kernel by kernel.
-plarge=1
-[ -n "$quick" ] && plarge=0
-step profile 90 bench env TENSORGL_PROFILE_LARGE=$plarge "$bin/bench.test" -test.run '^TestStepProfile$' -test.v -test.count=1
-# The seed models' steps again with the products of at most 2²⁴
-# multiply-adds on direct tilings (TENSORGL_GL_DIRECT): each product's time
-# against the profile above.
-step profile-direct 60 bench env TENSORGL_GL_DIRECT=16777216 "$bin/bench.test" -test.run '^TestStepProfile$' -test.v -test.count=1
-# The Elman, LSTM and GRU recurrences a step at a time or fused into one
-# dispatch each way (TENSORGL_GL_RECURRENCE=steps, fused: the hardware
-# default up to batch × a step's gates·units² of 2²⁴), the same results
-# where K is not split: the character and rows RNN steps at batch 64 and
-# 1 024 and the whole recurrences' kernels, alternated.
-step recurrence-ab 110 bench bash -c "$ab" _ recurrence "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_RECURRENCE steps fused)" \
-	"^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl:$(bt 1s)" "^BenchmarkTrainStepLarge\$/^(rnn|rows)-b1024\$/^gl:$(bt 1s)" \
-	"^BenchmarkKernel\$/^(Elman|LSTM|GRU)(Backward)?\$/^gl/(64x64x128|8x64x128|16x256x512):$(bt 0.3s)"
 # The LSTM and GRU steps as two kernels or fused into one each way
 # (TENSORGL_GL_RNNSTEP=pair, fused; by default on hardware the forward
 # steps as pairs, the backwards fused), the same bits:
