@@ -97,7 +97,10 @@ func warmStep(t *testing.T, dev device.Device, m trainModel, batch, warm int) (s
 		}
 		tensor.SetDefaultDevice(prev)
 	}
-	step = func() { tensor.Tidy(func(s *tensor.Scope) { run(s).Item() }) }
+	step = func() {
+		defer failedStep(t, m.name, batch, dev)
+		tensor.Tidy(func(s *tensor.Scope) { run(s).Item() })
+	}
 	for range warm {
 		step()
 	}

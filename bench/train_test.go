@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,6 +211,17 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 }
 
+// failedStep, deferred by a training step, turns the step's panic (a
+// device's error surfacing in a read: a kernel its driver would not build,
+// a lost context) into the test's or benchmark's failure, naming the model,
+// the batch and the device: the other steps of the same process (the
+// prepared GPU run times every model in one) still run.
+func failedStep(tb testing.TB, model string, batch int, dev device.Device) {
+	if r := recover(); r != nil {
+		tb.Fatalf("%s at batch %d on %s (%s): %v", model, batch, dev.Info().Name, dev.Info().Renderer, r)
+	}
+}
+
 // runTrainStep times b.N steps of m at the given batch size on dev, after
 // warmupSteps untimed ones.
 func runTrainStep(b *testing.B, dev device.Device, m trainModel, batch int) {
@@ -230,6 +243,7 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel, batch int) {
 	// queued the step.
 	var wait time.Duration
 	step := func() float32 {
+		defer failedStep(b, m.name, batch, dev)
 		var loss float32
 		tensor.Tidy(func(s *tensor.Scope) {
 			l := run(s)
@@ -271,5 +285,43 @@ func runTrainStep(b *testing.B, dev device.Device, m trainModel, batch int) {
 		b.ReportMetric(float64(s.Barriers)/n, "barriers/step")
 		b.ReportMetric(float64(s.StateCalls)/n, "state-calls/step")
 		b.ReportMetric(float64(s.Flushes)/n, "flushes/step")
+	}
+}
+
+// fatalRecorder is a testing.TB whose Fatalf records its message and
+// returns, for TestFailedStep.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (r *fatalRecorder) Fatalf(format string, args ...any) { r.msg = fmt.Sprintf(format, args...) }
+
+// TestFailedStep checks that a step's panic becomes a failure naming the
+// model, batch and device and the panic's error, and that the device trains
+// on afterwards: on each device, a step whose read panics (Item of a
+// tensor of two elements), then warm MLP steps.
+func TestFailedStep(t *testing.T) {
+	devs, _ := openDevices()
+	for _, d := range devs {
+		t.Run(d.label, func(t *testing.T) {
+			rec := &fatalRecorder{TB: t}
+			defer tensor.SetDefaultDevice(tensor.DefaultDevice())
+			tensor.SetDefaultDevice(d.dev)
+			func() {
+				defer failedStep(rec, "broken", 3, d.dev)
+				tensor.Tidy(func(s *tensor.Scope) {
+					x := s.FromSlice([]float32{1, 2}, 2)
+					x.Add(x).Item()
+				})
+			}()
+			want := fmt.Sprintf("broken at batch 3 on %s (%s): ", d.dev.Info().Name, d.dev.Info().Renderer)
+			if !strings.HasPrefix(rec.msg, want) || !strings.Contains(rec.msg, "one-element") {
+				t.Errorf("failure %q: want it to start %q and name the panic", rec.msg, want)
+			}
+			step, done := warmStep(t, d.dev, trainModels[0], 8, 2)
+			defer done()
+			step()
+		})
 	}
 }
