@@ -155,20 +155,43 @@ layout(std430, binding = 6) readonly buffer ActOut { float actOut[]; };
 uniform int u_offActOut;
 #endif
 
-float epilogue(float v, uint j, int rel) {
+// EpiIn holds what the epilogue reads at an output's position rel (the
+// residual, the scale, the saved activation; 0, 1 and 0 where it reads
+// none), so that a kernel can load them before the output's sum instead of
+// waiting on them after it (elman.comp's steps). epilogueOf applies the
+// epilogue with them; epilogue(v, j, rel) loads them and applies it.
+struct EpiIn {
+	float res, scale, act;
+};
+
+EpiIn epilogueIn(int rel) {
+	EpiIn e = EpiIn(0.0f, 1.0f, 0.0f);
 #ifdef EPI_RESIDUAL
-	v += residual[u_offRes + rel];
+	e.res = residual[u_offRes + rel];
+#endif
+#ifdef EPI_SCALE
+	e.scale = epiScale[u_offScale + rel];
+#endif
+#ifdef EPI_ACT_OUT
+	e.act = actOut[u_offActOut + rel];
+#endif
+	return e;
+}
+
+float epilogueOf(float v, uint j, EpiIn e) {
+#ifdef EPI_RESIDUAL
+	v += e.res;
 #endif
 #ifdef EPI_BIAS
 	v += bias[u_offBias + int(j)];
 #endif
 #ifdef EPI_SCALE
-	v *= epiScale[u_offScale + rel];
+	v *= e.scale;
 #endif
 #if !defined(EPI_ACT)
 	return v;
 #elif defined(EPI_ACT_OUT)
-	float y = actOut[u_offActOut + rel];
+	float y = e.act;
 #if EPI_ACT == OP_RELU
 	return y > 0.0f ? v : 0.0f;
 #elif EPI_ACT == OP_LEAKYRELU
@@ -192,3 +215,5 @@ float epilogue(float v, uint j, int rel) {
 #error epilogue: EPI_ACT names no activation
 #endif
 }
+
+float epilogue(float v, uint j, int rel) { return epilogueOf(v, j, epilogueIn(rel)); }

@@ -11,8 +11,9 @@
 # kernel of the training steps (TestStepProfile), BenchmarkMatMul,
 # BenchmarkTrainStepLarge on GL, PyTorch (bench/torch_ref.py --device cuda
 # --large, when python3 has torch and CUDA), the CNN example on
-# Fashion-MNIST on GL, the RNN example on GL and on the CPU, the GL
-# conformance tests, the GEMM tilings (gemm-ab: the defaults, unrolled,
+# Fashion-MNIST on GL, the RNN example on GL and on the CPU, the Elman
+# recurrences' weights in registers or read each step
+# (TENSORGL_GL_ELMANREGS, alternated), the GL conformance tests, the GEMM tilings (gemm-ab: the defaults, unrolled,
 # tuned anew), tensorgl check; then the A/Bs, alternated: the
 # Elman, LSTM and GRU recurrences a step at a time or fused
 # (TENSORGL_GL_RECURRENCE), the GL thread and its waiting callers polling
@@ -217,7 +218,9 @@ count=3 torch_seconds=1 short=() conformance=180
 # most; the second was refused on 2026-12-04): the host cost of a
 # dispatch, the training steps, where their GPU time goes (a second), the
 # products, PyTorch's same steps and products, the examples (the
-# character RNN on GL and on the CPU: the GPU's speed-up), the GL suite
+# character RNN on GL and on the CPU: the GPU's speed-up), the Elman
+# recurrences' weights in registers or not (the character RNN's kernel,
+# 30 s), the GL suite
 # (correctness), the GEMM tilings timed (the MatMul target and the card's
 # table), tensorgl check, and last the A/Bs that set
 # other hardware defaults (the recurrences, the host path, direct
@@ -308,6 +311,12 @@ else
 	# The same program on this machine's CPUs: the GPU's speed-up.
 	step example-rnn-cpu 90 . "$bin/rnn" -device cpu -out "$res/rnn-cpu-out"
 fi
+# The one-dispatch Elman recurrences with each unit's weights in
+# registers, read once (TENSORGL_GL_ELMANREGS=1, the hardware default since
+# 2026-12-05), or read from memory at every step (0), the same bits: the
+# character and rows RNN steps and the recurrences' kernels, alternated.
+step elmanregs-ab 45 bench bash -c "$ab" _ elmanregs "$rounds" "$bin/bench.test" "$(settings TENSORGL_GL_ELMANREGS 1 0)" \
+	"^BenchmarkTrainStep\$/^(rnn|rows)\$/^gl:$(bt 1s)" "^BenchmarkKernel\$/^Elman(Backward)?\$/^gl/64x64x128:$(bt 0.3s)"
 step gl-conformance "$conformance" device/gl "$bin/gl.test" -test.count=1 -test.v "${short[@]}" ${TENSORGL_GPU_TESTRUN:+-test.run "$TENSORGL_GPU_TESTRUN"}
 # The GEMM tilings (TENSORGL_GPU_GEMM_ARMS, of these): the GEMM core's
 # shared-memory tiles and MatMul's loads all scalar, on
@@ -442,7 +451,7 @@ step crossdevice 120 internal/crossdevice "$bin/crossdevice.test" -test.count=1 
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,host-ab,direct-ab,elide-ab,recurrence-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,elmanregs-ab,host-ab,direct-ab,elide-ab,recurrence-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
 # The programs the tuner built that keep arrays in local memory (their
 # register tiles, where the compiler did not unroll the loops over them).
 if [ -f "$res/programs/index.tsv" ]; then

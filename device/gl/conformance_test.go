@@ -40,7 +40,8 @@ func TestConformanceSplitFused(t *testing.T) {
 // x, y and z, ScatterAdd through buckets wherever its indices allow, and
 // GL 4.3's minimum of 8 storage blocks, so the optimizers bind fewer
 // tensors per dispatch, and the Elman recurrences and the LSTM and GRU steps
-// run the way the device did not choose (one dispatch or one GEMM a step;
+// run the way the device did not choose (one dispatch, with the Elman
+// weights in registers or memory, see ElmanRegsEnv, or one GEMM a step;
 // one kernel a step or two, see RNNStepEnv), and the wide 3×3
 // convolutions direct or by F(2×2, 3×3), the way the device did not choose
 // (see WinogradEnv), and those of few channels as GEMMs (their input
@@ -67,6 +68,7 @@ func TestConformanceVariants(t *testing.T) {
 		d.scatterBucketMinM, d.scatterScanMax = 0, 0
 		d.info.Limits.MaxStorageBlocks = 8
 		d.recurrenceFused = !d.recurrenceFused
+		d.elmanRegs = !d.elmanRegs
 		d.steps = rnnSteps{!d.steps.lstm, !d.steps.lstmBackward, !d.steps.gru, !d.steps.gruBackward}
 		d.convDirect = !d.convDirect
 		// The batch-norm backward reduction in slices of 3 values and more

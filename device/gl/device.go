@@ -68,6 +68,9 @@ type Device struct {
 	// backwards) run as one dispatch each way where they can (see
 	// RecurrenceEnv).
 	recurrenceFused bool
+	// elmanRegs: the one-dispatch Elman recurrences hold each unit's
+	// weights in registers where they can (see ElmanRegsEnv).
+	elmanRegs bool
 	// steps: which of LSTMStep, LSTMStepBackward, GRUStep and
 	// GRUStepBackward run as one dispatch each (see RNNStepEnv).
 	steps rnnSteps
@@ -407,6 +410,7 @@ func (d *Device) readSettings() error {
 		func() { d.tiles, err = d.tiles.withGEMMEnv(os.Getenv(GEMMEnv)) },
 		func() { d.splitFused, err = switchSetting(SplitFuseEnv, false, "0 or 1") },
 		func() { d.recurrenceFused, err = recurrenceSetting(sw) },
+		func() { d.elmanRegs, err = switchSetting(ElmanRegsEnv, !sw, "0 or 1") },
 		func() { d.steps, err = rnnStepSetting(sw) },
 		func() { d.winogradMin, err = winogradSetting(sw) },
 		func() { d.convDirect, err = convDirectSetting(sw) },

@@ -66,6 +66,10 @@
 // a step at a time (on llvmpipe), with the same results where a step's
 // product sums K whole (a GPU splits the K of few rows into slices, summed
 // in another order).
+// TENSORGL_GL_ELMANREGS=1 or 0 (see ElmanRegsEnv) holds each unit's
+// weights in registers in the one-dispatch Elman recurrences of up to 128
+// units, read once (the default on hardware), or reads them from memory at
+// every step, with the same results.
 // TENSORGL_GL_RNNSTEP=fused or pair (see RNNStepEnv) runs each LSTM and GRU
 // time step as one dispatch each way or as a GEMM and a cell kernel, with
 // the same results; by default the backward steps fused, the forward ones

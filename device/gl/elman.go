@@ -65,14 +65,35 @@ func (d *Device) elmanRows(p device.ElmanParams) int {
 	return d.recurrenceRows(p.Batch, p.Hidden, 1, p.Hidden)
 }
 
+// ElmanRegsEnv names the environment variable that chooses, when a device
+// is opened, whether the one-dispatch Elman recurrences (see RecurrenceEnv)
+// of up to elmanRegsMaxHidden units hold each unit's weights in registers,
+// read once, or read them from memory at every step (shaders/elman.comp,
+// ELMAN_REGS): 1 or 0. The results are the same to the bit. The default is
+// 1 on hardware, where each step waited on a load per multiply-add (on the
+// H200 5.5 µs a step of 128 units, bench/results/h200-run-2026-12-04-first/
+// elman-ab.txt; registers are untimed on a GPU, bench/gpu/run.sh's
+// elmanregs-ab times both), and 0 on llvmpipe, whose invocations each own
+// several units.
+const ElmanRegsEnv = "TENSORGL_GL_ELMANREGS"
+
+// elmanRegsMaxHidden bounds the units whose weights an invocation holds in
+// registers: a column of 128 floats, within the 255 registers an NVIDIA
+// invocation may have, with room for the rest.
+const elmanRegsMaxHidden = 128
+
 // elman enqueues the one-dispatch recurrence def: one work group of
 // elmanLocal invocations per rows batch rows, bufs bound from binding 0.
 func (d *Device) elman(name, def string, rows int, bufs []*glBuffer, p device.ElmanParams) {
+	regs := d.elmanRegs && p.Hidden <= elmanRegsMaxHidden
 	local := elmanLocal(p.Hidden)
-	if d.info.Software {
+	if d.info.Software && !regs {
 		local = 32
 	}
 	defs := []string{def, localDef(local), fmt.Sprintf("HIDDEN=%d", p.Hidden), fmt.Sprintf("ROWS=%d", rows), "EPI_RESIDUAL"}
+	if regs {
+		defs = append(defs, "ELMAN_REGS")
+	}
 	if p.Act != device.NoActivation {
 		defs = append(defs, "EPI_ACT="+p.Act.Unary().Info().Define)
 		if def == "ELMAN_BACKWARD" {

@@ -16,15 +16,28 @@ import (
 // one GEMM a step (the path llvmpipe takes by default, and any device
 // where the state does not fit shared memory) to the bit, forward and backward, for every activation and both
 // directions, in one dispatch each way where the other takes one or more a
-// step.
+// step; each of the renderer's and hardware's work groups with the weights
+// read from memory each step and held in registers (ElmanRegsEnv).
 func TestElmanOneDispatch(t *testing.T) {
 	fused, hw, steps := recurrenceDevices(t)
+	regs, hwMem := openOrSkip(t), openOrSkip(t)
+	t.Cleanup(func() {
+		regs.Close()
+		hwMem.Close()
+	})
+	regs.recurrenceFused, regs.elmanRegs = true, true
+	hwMem.recurrenceFused, hwMem.info.Software, hwMem.elmanRegs = true, false, false
+	hw.elmanRegs = true // hardware's default
 	rng := rand.New(rand.NewPCG(3, 8))
 	acts := append([]device.Activation{device.NoActivation}, device.Activations()...)
 	for i, act := range acts {
 		p := device.ElmanParams{Steps: 5, Batch: 6, Hidden: 37, Act: act, Reverse: i%2 == 1}
 		if act == device.ActLeakyRelu {
 			p.Slope = 0.1
+		}
+		if act == device.ActRelu {
+			// The most units whose weights registers hold.
+			p.Steps, p.Batch, p.Hidden = 4, 5, elmanRegsMaxHidden
 		}
 		if act == device.ActTanh {
 			// More units than a work group has invocations: each owns two.
@@ -71,18 +84,25 @@ func TestElmanOneDispatch(t *testing.T) {
 		if f2 < int64(p.Steps) || b2 < int64(p.Steps) {
 			t.Errorf("%s: dispatches forward/backward %d/%d a step at a time", name, f2, b2)
 		}
-		for _, d := range []*Device{fused, hw} {
+		for _, d := range []*Device{fused, regs, hw, hwMem} {
 			rows := d.elmanRows(p)
 			y1, dz1, f1, b1 := run(d)
+			inRegs := false // a program of this width with the weights in registers
+			for key := range d.progs {
+				inRegs = inRegs || strings.Contains(key, fmt.Sprintf(" HIDDEN=%d ", p.Hidden)) && strings.Contains(key, "ELMAN_REGS")
+			}
+			if want := rows > 0 && d.elmanRegs && p.Hidden <= elmanRegsMaxHidden; inRegs != want {
+				t.Errorf("%s, %d rows a group, registers %v: a program with the weights in registers built %v, want %v", name, rows, d.elmanRegs, inRegs, want)
+			}
 			if rows > 0 && (f1 != 2 || b1 != 1) {
-				t.Errorf("%s, %d rows a group: dispatches forward/backward %d/%d, want 2/1 (a transpose, then one each way)", name, rows, f1, b1)
+				t.Errorf("%s, %d rows a group, registers %v: dispatches forward/backward %d/%d, want 2/1 (a transpose, then one each way)", name, rows, d.elmanRegs, f1, b1)
 			}
 			for i := range y1 {
 				if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) {
-					t.Fatalf("%s, %d rows a group: y[%d] = %v in one dispatch, %v a step at a time", name, rows, i, y1[i], y2[i])
+					t.Fatalf("%s, %d rows a group, registers %v: y[%d] = %v in one dispatch, %v a step at a time", name, rows, d.elmanRegs, i, y1[i], y2[i])
 				}
 				if math.Float32bits(dz1[i]) != math.Float32bits(dz2[i]) {
-					t.Fatalf("%s, %d rows a group: dz[%d] = %v in one dispatch, %v a step at a time", name, rows, i, dz1[i], dz2[i])
+					t.Fatalf("%s, %d rows a group, registers %v: dz[%d] = %v in one dispatch, %v a step at a time", name, rows, d.elmanRegs, i, dz1[i], dz2[i])
 				}
 			}
 		}
@@ -165,5 +185,26 @@ func TestElmanRows(t *testing.T) {
 	}
 	if r := d.elmanRows(device.ElmanParams{Steps: 2, Batch: 64, Hidden: 4097}); r != 0 {
 		t.Errorf("llvmpipe, 4097 units: %d rows a group, want 0 (one row takes more than 16 KiB)", r)
+	}
+}
+
+// TestElmanRegsEnv: ElmanRegsEnv unset leaves the weights in memory on a
+// software renderer (in registers on hardware: !Software), 1 and 0 choose,
+// anything else fails Open naming the setting.
+func TestElmanRegsEnv(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		want func(d *Device) bool
+	}{{"", func(d *Device) bool { return !d.info.Software }}, {"1", func(*Device) bool { return true }}, {"0", func(*Device) bool { return false }}} {
+		t.Setenv(ElmanRegsEnv, c.v)
+		d := openOrSkip(t)
+		if want := c.want(d); d.elmanRegs != want {
+			t.Errorf("%s=%q on %s: registers %v, want %v", ElmanRegsEnv, c.v, d.info.Renderer, d.elmanRegs, want)
+		}
+		d.Close()
+	}
+	t.Setenv(ElmanRegsEnv, "yes")
+	if _, err := Open(); err == nil || !strings.Contains(err.Error(), `TENSORGL_GL_ELMANREGS="yes": want 0 or 1`) {
+		t.Errorf("Open with %s=yes: %v", ElmanRegsEnv, err)
 	}
 }
