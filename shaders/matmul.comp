@@ -85,22 +85,34 @@ layout(std430, binding = 3) readonly buffer Partial { float partial[]; };
 #endif
 
 #if defined(SPLIT_REDUCE) || defined(SPLIT_FUSED)
-// sumSlices returns the sum of element i's u_splits slices, slice 0 first;
-// total is batch·M·N, the elements of a slice.
-float sumSlices(uint i, uint total) {
+// sumStrided returns the sum of the u_splits values partial[first +
+// p·stride], p = 0 first. Four loads are issued before their four adds: the
+// same sum, in the same order, with a GPU's loads in flight together
+// rather than each waited on before the next (the slices are far apart in
+// memory; a split over hundreds of slices, as a GPU's long K makes, was a
+// chain of that many loads).
+float sumStrided(uint first, uint stride) {
 	float acc = 0.0f;
-	for (uint p = 0u; p < u_splits; p++) acc += partial[p * total + i];
+	uint p = 0u;
+	for (; p + 4u <= u_splits; p += 4u) {
+		uint q = first + p * stride;
+		float v0 = partial[q], v1 = partial[q + stride], v2 = partial[q + 2u * stride], v3 = partial[q + 3u * stride];
+		acc += v0;
+		acc += v1;
+		acc += v2;
+		acc += v3;
+	}
+	for (; p < u_splits; p++) acc += partial[first + p * stride];
 	return acc;
 }
 
+// sumSlices returns the sum of element i's u_splits slices, slice 0 first;
+// total is batch·M·N, the elements of a slice.
+float sumSlices(uint i, uint total) { return sumStrided(i, total); }
+
 // sumRowSlices returns row r's (of batch·M) row sum over the slices, in
 // order, from after the products' slices.
-float sumRowSlices(uint r, uint total) {
-	float s = 0.0f;
-	uint rows = u_batch * u_M;
-	for (uint p = 0u; p < u_splits; p++) s += partial[u_splits * total + p * rows + r];
-	return s;
-}
+float sumRowSlices(uint r, uint total) { return sumStrided(u_splits * total + r, u_batch * u_M); }
 #endif
 
 #if defined(ROW_SUM) && defined(CUSTOM_OPERANDS) && !defined(BACKWARD_W)
@@ -214,6 +226,54 @@ void storeC(uint bt, uint m, uint n, float acc) {
 #error matmul: GEMM_DIRECT sums its own slices and keeps no tiles
 #endif
 
+#ifdef GEMM_DIRECT
+// DIRECT_K(NA, NB, RA, CB): a direct tiling's products over K indices
+// kBegin to kEnd, in order: op(A) at rows row0 + RA(i), i < NA, op(B) at
+// columns col0 + CB(j), j < NB (zero outside the matrices), each output
+// acc[i][j] summing with fma, ROW_SUM's rs[i] beside them (sumRows). The
+// loads of DK indices come before their products: the same sums in the same
+// order, a GPU's loads in flight together rather than each waited on in
+// turn (K runs to its bounds in uniforms, a loop no compiler can unroll
+// fully).
+#define DK 4
+#define DIRECT_IDX(i) uint(i)
+#define DIRECT_LOAD(ra, rb, kk, NA, NB, RA, CB) { \
+		for (int i = 0; i < NA; i++) { \
+			uint gm = row0 + RA(i); \
+			ra[i] = gm < u_M ? loadA(bt, gm, kk) : 0.0f; \
+		} \
+		for (int j = 0; j < NB; j++) { \
+			uint gn = col0 + CB(j); \
+			rb[j] = gn < u_N ? loadB(bt, kk, gn) : 0.0f; \
+		} \
+	}
+#ifdef ROW_SUM
+#define DIRECT_ROWSUM(ra, NA) \
+	if (sumRows) \
+		for (int i = 0; i < NA; i++) rs[i] += ra[i];
+#else
+#define DIRECT_ROWSUM(ra, NA)
+#endif
+#define DIRECT_FMA(ra, rb, NA, NB) { \
+		DIRECT_ROWSUM(ra, NA) \
+		for (int i = 0; i < NA; i++) \
+			for (int j = 0; j < NB; j++) acc[i][j] = fma(ra[i], rb[j], acc[i][j]); \
+	}
+#define DIRECT_K(NA, NB, RA, CB) { \
+		uint k = kBegin; \
+		for (; k + uint(DK) <= kEnd; k += uint(DK)) { \
+			float ra[DK][NA], rb[DK][NB]; \
+			for (int u = 0; u < DK; u++) DIRECT_LOAD(ra[u], rb[u], k + uint(u), NA, NB, RA, CB) \
+			for (int u = 0; u < DK; u++) DIRECT_FMA(ra[u], rb[u], NA, NB) \
+		} \
+		for (; k < kEnd; k++) { \
+			float ra[NA], rb[NB]; \
+			DIRECT_LOAD(ra, rb, k, NA, NB, RA, CB) \
+			DIRECT_FMA(ra, rb, NA, NB) \
+		} \
+	}
+#endif
+
 #if defined(SPLIT_REDUCE) && defined(STORE_RUNS4)
 void main() {
 	uint total = u_batch * u_M * u_N;
@@ -282,23 +342,7 @@ void main() {
 		float rs[TILE_M];
 		for (int i = 0; i < TILE_M; i++) rs[i] = 0.0f;
 #endif
-		for (uint k = kBegin; k < kEnd; k++) {
-			float ra[TILE_M], rb[TILE_N];
-			for (int i = 0; i < TILE_M; i++) {
-				uint gm = row0 + uint(i);
-				ra[i] = gm < u_M ? loadA(bt, gm, k) : 0.0f;
-			}
-			for (int j = 0; j < TILE_N; j++) {
-				uint gn = col0 + uint(j);
-				rb[j] = gn < u_N ? loadB(bt, k, gn) : 0.0f;
-			}
-#ifdef ROW_SUM
-			if (sumRows)
-				for (int i = 0; i < TILE_M; i++) rs[i] += ra[i];
-#endif
-			for (int i = 0; i < TILE_M; i++)
-				for (int j = 0; j < TILE_N; j++) acc[i][j] = fma(ra[i], rb[j], acc[i][j]);
-		}
+		DIRECT_K(TILE_M, TILE_N, DIRECT_IDX, DIRECT_IDX)
 		for (int i = 0; i < TILE_M; i++)
 			for (int j = 0; j < TILE_N; j++) sliceSums[slice * uint(OUTS) + uint(i * TILE_N + j)] = acc[i][j];
 #ifdef ROW_SUM
@@ -362,23 +406,7 @@ void main() {
 #ifdef ROW_SUM
 		for (int i = 0; i < WM; i++) rs[i] = 0.0f;
 #endif
-		for (uint k = kBegin; k < kEnd; k++) {
-			float ra[WM], rb[WN];
-			for (int i = 0; i < WM; i++) {
-				uint gm = row0 + ROW1(i);
-				ra[i] = gm < u_M ? loadA(bt, gm, k) : 0.0f;
-			}
-			for (int j = 0; j < WN; j++) {
-				uint gn = col0 + COL1(j);
-				rb[j] = gn < u_N ? loadB(bt, k, gn) : 0.0f;
-			}
-#ifdef ROW_SUM
-			if (sumRows)
-				for (int i = 0; i < WM; i++) rs[i] += ra[i];
-#endif
-			for (int i = 0; i < WM; i++)
-				for (int j = 0; j < WN; j++) acc[i][j] = fma(ra[i], rb[j], acc[i][j]);
-		}
+		DIRECT_K(WM, WN, ROW1, COL1)
 		for (int i = 0; i < WM; i++)
 			for (int j = 0; j < WN; j++) tot[i][j] += acc[i][j];
 #ifdef ROW_SUM
