@@ -225,7 +225,8 @@ const tuneReps = 3
 // double buffered, operands loaded from memory one value or four at a
 // time, some with every loop unrolled (gemmTiles.unroll: the
 // double-buffered vec4 tiles ran 8–120 times as long as scalar ones on the
-// H200), and thin tiles for products of few rows; and direct tilings
+// H200), the default scalar tiles double buffered (is it the vec4 tiles or
+// the double buffer that was slow?), and thin tiles for products of few rows; and direct tilings
 // (gemmTiles.direct: no shared memory, a split K summed in registers, one
 // dispatch) of 1 to 16 outputs an invocation, and, for split products,
 // sliced ones (gemmTiles.sliced: 4 to 8 outputs a group whose 64 to 256
@@ -245,6 +246,8 @@ var (
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, gvec: true, unroll: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, unroll: true},
 		{m: 128, n: 128, k: 8, lx: 16, ly: 16, vec: true, db: true, gvec: true, unroll: true},
+		{m: 128, n: 128, k: 8, lx: 16, ly: 16, db: true, gvec: true},
+		{m: 128, n: 128, k: 8, lx: 16, ly: 16, db: true, gvec: true, unroll: true},
 		{m: 128, n: 128, k: 16, lx: 16, ly: 16},
 		{m: 128, n: 128, k: 16, lx: 16, ly: 16, gvec: true},
 		{m: 128, n: 128, k: 16, lx: 16, ly: 16, gvec: true, pad: true},
