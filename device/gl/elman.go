@@ -73,8 +73,9 @@ func (d *Device) elmanRows(p device.ElmanParams) int {
 // 1 on hardware, where each step waited on a load per multiply-add (on the
 // H200 5.5 µs a step of 128 units, bench/results/h200-run-2026-12-04-first/
 // elman-ab.txt; registers are untimed on a GPU, bench/gpu/run.sh's
-// elmanregs-ab times both), and 0 on llvmpipe, whose invocations each own
-// several units.
+// elmanregs-ab times both), and 0 on llvmpipe, which runs the recurrences
+// a step at a time by default and, fused, ran both ways within its noise
+// (bench/results/gl-elmanregs-llvmpipe-2026-12-05.txt).
 const ElmanRegsEnv = "TENSORGL_GL_ELMANREGS"
 
 // elmanRegsMaxHidden bounds the units whose weights an invocation holds in
