@@ -136,9 +136,10 @@ func (r *recurrent) directions() int {
 }
 
 // Forward returns the last layer's output sequence for x from a zero
-// initial state.
+// initial state. It does not assemble the final state, whose copies (a
+// kernel per state tensor) would be made only to be dropped.
 func (r *recurrent) Forward(x *tensor.Tensor) *tensor.Tensor {
-	out, _ := r.ForwardState(x)
+	out, _ := r.run(x)
 	return out
 }
 
@@ -156,6 +157,25 @@ func (r *recurrent) Forward(x *tensor.Tensor) *tensor.Tensor {
 // on any device. Truncated BPTT is the caller's: detach the final state
 // before passing it to the next call.
 func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (out *tensor.Tensor, final []*tensor.Tensor) {
+	out, ends := r.run(x, initial...)
+	hs := make([]*tensor.Tensor, len(ends))
+	for i, s := range ends {
+		hs[i] = s.h
+	}
+	final = []*tensor.Tensor{tensor.Stack(0, hs...)}
+	if r.cell.states() > 1 {
+		cs := make([]*tensor.Tensor, len(ends))
+		for i, s := range ends {
+			cs[i] = s.c
+		}
+		final = append(final, tensor.Stack(0, cs...))
+	}
+	return out, final
+}
+
+// run is ForwardState with the state after the last step of each layer and
+// direction as the cell left it (index k·directions + d), not stacked.
+func (r *recurrent) run(x *tensor.Tensor, initial ...*tensor.Tensor) (out *tensor.Tensor, ends []state) {
 	layers, dirs, hidden := r.opts.NumLayers, r.directions(), r.HiddenSize
 	timeAxis := 0
 	if r.opts.BatchFirst {
@@ -191,7 +211,7 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 		starts[j] = s0.Unbind(0)
 	}
 
-	ends := make([]state, layers*dirs)
+	ends = make([]state, layers*dirs)
 	in := x
 	if timeAxis == 1 {
 		// A batch-first sequence runs time-major inside: the first
@@ -233,22 +253,10 @@ func (r *recurrent) ForwardState(x *tensor.Tensor, initial ...*tensor.Tensor) (o
 			in = tensor.Cat(2, outs...)
 		}
 	}
-	hs := make([]*tensor.Tensor, len(ends))
-	for i, s := range ends {
-		hs[i] = s.h
-	}
-	final = []*tensor.Tensor{tensor.Stack(0, hs...)}
-	if r.cell.states() > 1 {
-		cs := make([]*tensor.Tensor, len(ends))
-		for i, s := range ends {
-			cs[i] = s.c
-		}
-		final = append(final, tensor.Stack(0, cs...))
-	}
 	if timeAxis == 1 {
 		in = in.Transpose(0, 1)
 	}
-	return in, final
+	return in, ends
 }
 
 // State lists weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, then the

@@ -4,7 +4,8 @@
 // the host issues one kernel per sequence instead of one per step. Rows do
 // not interact; the steps of a row are ordered by barriers.
 //
-// Forward (ELMAN), for t in the order run, w at binding 1 being whhᵀ:
+// Forward (ELMAN), for t in the order run, w at binding 1 being whhᵀ
+// (whh itself with ELMAN_REGS, below):
 //	y_t = act(xw_t + y_{t−1}·whhᵀ), y_{−1} = h0
 // Backward (ELMAN_BACKWARD), in the reverse order, w being whh:
 //	dz_t = (g_t + dz_{t+1}·whh) ⊙ act′(y_t)
@@ -17,15 +18,17 @@
 // Defines: ELMAN or ELMAN_BACKWARD; HIDDEN (units), ROWS (batch rows per
 // work group), LOCAL_X; ELMAN_REGS; the epilogue's.
 //
-// ELMAN_REGS (one unit an invocation): each invocation reads its column of
-// w into registers once, before the first step, instead of from memory at
-// every step: a step is then its HIDDEN fma on the state in shared memory
-// alone, where reading w each step waited on a load per multiply-add (on
-// the H200 5.5 µs a step of 128 units, 64 steps in 0.355 ms). The same
-// products in the same order: the same bits. The loops over the column
-// run with constant bounds, and NVIDIA's compiler is asked to unroll them
-// all (its pragma; other compilers ignore it), so that the column stays
-// in registers (see ElmanRegsEnv).
+// ELMAN_REGS (one unit an invocation): each invocation reads its unit's
+// weights into registers once, before the first step, instead of from
+// memory at every step: a step is then its HIDDEN fma on the state in
+// shared memory alone, where reading w each step waited on a load per
+// multiply-add (on the H200 5.5 µs a step of 128 units, 64 steps in
+// 0.355 ms). Forward, w is whh itself and the unit's weights its row: read
+// once, a warp's loads need not lie side by side, so no transposed copy is
+// made; backward, a column of whh. The same products in the same order:
+// the same bits. The loops over the weights run with constant bounds, and
+// NVIDIA's compiler is asked to unroll them all (its pragma; other
+// compilers ignore it), so that they stay in registers (see ElmanRegsEnv).
 
 uniform int u_steps;
 uniform int u_batch;
@@ -79,7 +82,11 @@ void main() {
 #endif
 #ifdef ELMAN_REGS
 	float wr[HIDDEN];
+#ifdef ELMAN
+	for (int k = 0; k < HIDDEN; k++) wr[k] = tid < HIDDEN ? w[tid * HIDDEN + k] : 0.0f;
+#else
 	for (int k = 0; k < HIDDEN; k++) wr[k] = tid < HIDDEN ? w[k * HIDDEN + tid] : 0.0f;
+#endif
 #endif
 	barrier();
 	for (int n = first; n < u_steps; n++) {

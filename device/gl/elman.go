@@ -8,14 +8,20 @@ import (
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// Elman runs the whole recurrence as one dispatch (shaders/elman.comp),
-// after one that transposes whh, where a work group's rows of state fit
-// (recurrenceRows), else as one GEMM a step whose epilogue adds xw_t and
-// applies the activation.
+// Elman runs the whole recurrence as one dispatch (shaders/elman.comp)
+// where a work group's rows of state fit (recurrenceRows), after one that
+// transposes whh unless the kernel holds the weights in registers, else as
+// one GEMM a step whose epilogue adds xw_t and applies the activation.
 func (d *Device) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
 	if rows := d.elmanRows(p); rows > 0 {
-		// The kernel reads whhᵀ, so that the invocations of a work group,
-		// one unit each, read adjacent weights: a transposed copy first.
+		if d.elmanInRegs(p) {
+			// Each invocation reads its unit's row of whh once.
+			d.elman("elman", "ELMAN", rows, []*glBuffer{d.buf(y), d.buf(whh), d.buf(h0), nil, nil, d.buf(xw), nil}, p)
+			return
+		}
+		// The kernel reads whhᵀ at every step, so that the invocations of
+		// a work group, one unit each, read adjacent weights: a transposed
+		// copy first.
 		wt := d.transposed(whh, p.Hidden, p.Hidden)
 		d.elman("elman", "ELMAN", rows, []*glBuffer{d.buf(y), d.buf(wt), d.buf(h0), nil, nil, d.buf(xw), nil}, p)
 		d.Free(wt) // commands run in order: a reuse comes after the recurrence
@@ -68,7 +74,8 @@ func (d *Device) elmanRows(p device.ElmanParams) int {
 // ElmanRegsEnv names the environment variable that chooses, when a device
 // is opened, whether the one-dispatch Elman recurrences (see RecurrenceEnv)
 // of up to elmanRegsMaxHidden units hold each unit's weights in registers,
-// read once, or read them from memory at every step (shaders/elman.comp,
+// read once (the forward then reads whh itself, with no transposed copy
+// before it), or read them from memory at every step (shaders/elman.comp,
 // ELMAN_REGS): 1 or 0. The results are the same to the bit. The default is
 // 1 on hardware, where each step waited on a load per multiply-add (on the
 // H200 5.5 µs a step of 128 units, bench/results/h200-run-2026-12-04-first/
@@ -79,14 +86,20 @@ func (d *Device) elmanRows(p device.ElmanParams) int {
 const ElmanRegsEnv = "TENSORGL_GL_ELMANREGS"
 
 // elmanRegsMaxHidden bounds the units whose weights an invocation holds in
-// registers: a column of 128 floats, within the 255 registers an NVIDIA
+// registers: a unit's 128 weights, within the 255 registers an NVIDIA
 // invocation may have, with room for the rest.
 const elmanRegsMaxHidden = 128
+
+// elmanInRegs reports whether the one-dispatch recurrences of p hold each
+// unit's weights in registers (ElmanRegsEnv).
+func (d *Device) elmanInRegs(p device.ElmanParams) bool {
+	return d.elmanRegs && p.Hidden <= elmanRegsMaxHidden
+}
 
 // elman enqueues the one-dispatch recurrence def: one work group of
 // elmanLocal invocations per rows batch rows, bufs bound from binding 0.
 func (d *Device) elman(name, def string, rows int, bufs []*glBuffer, p device.ElmanParams) {
-	regs := d.elmanRegs && p.Hidden <= elmanRegsMaxHidden
+	regs := d.elmanInRegs(p)
 	local := elmanLocal(p.Hidden)
 	if d.info.Software && !regs {
 		local = 32

@@ -91,11 +91,14 @@ func TestElmanOneDispatch(t *testing.T) {
 			for key := range d.progs {
 				inRegs = inRegs || strings.Contains(key, fmt.Sprintf(" HIDDEN=%d ", p.Hidden)) && strings.Contains(key, "ELMAN_REGS")
 			}
-			if want := rows > 0 && d.elmanRegs && p.Hidden <= elmanRegsMaxHidden; inRegs != want {
+			want := rows > 0 && d.elmanRegs && p.Hidden <= elmanRegsMaxHidden
+			if inRegs != want {
 				t.Errorf("%s, %d rows a group, registers %v: a program with the weights in registers built %v, want %v", name, rows, d.elmanRegs, inRegs, want)
 			}
-			if rows > 0 && (f1 != 2 || b1 != 1) {
-				t.Errorf("%s, %d rows a group, registers %v: dispatches forward/backward %d/%d, want 2/1 (a transpose, then one each way)", name, rows, d.elmanRegs, f1, b1)
+			// A transpose of whh before the forward, unless its kernel
+			// reads whh's rows into registers.
+			if wantF := int64(2 - b2i(want)); rows > 0 && (f1 != wantF || b1 != 1) {
+				t.Errorf("%s, %d rows a group, registers %v: dispatches forward/backward %d/%d, want %d/1", name, rows, d.elmanRegs, f1, b1, wantF)
 			}
 			for i := range y1 {
 				if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) {
