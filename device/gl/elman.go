@@ -14,17 +14,15 @@ import (
 // one GEMM a step whose epilogue adds xw_t and applies the activation.
 func (d *Device) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
 	if rows := d.elmanRows(p); rows > 0 {
-		if d.elmanInRegs(p) {
-			// Each invocation reads its unit's row of whh once.
-			d.elman("elman", "ELMAN", rows, []*glBuffer{d.buf(y), d.buf(whh), d.buf(h0), nil, nil, d.buf(xw), nil}, p)
-			return
+		w := whh // in registers, each invocation reads its unit's row once
+		if !d.elmanInRegs(p) {
+			// The kernel reads whhᵀ at every step, so that the invocations
+			// of a work group, one unit each, read adjacent weights: a
+			// transposed copy first.
+			w = d.transposed(whh, p.Hidden, p.Hidden)
+			defer d.Free(w) // commands run in order: a reuse comes after the recurrence
 		}
-		// The kernel reads whhᵀ at every step, so that the invocations of
-		// a work group, one unit each, read adjacent weights: a transposed
-		// copy first.
-		wt := d.transposed(whh, p.Hidden, p.Hidden)
-		d.elman("elman", "ELMAN", rows, []*glBuffer{d.buf(y), d.buf(wt), d.buf(h0), nil, nil, d.buf(xw), nil}, p)
-		d.Free(wt) // commands run in order: a reuse comes after the recurrence
+		d.elman("elman", "ELMAN", rows, []*glBuffer{d.buf(y), d.buf(w), d.buf(h0), nil, nil, d.buf(xw), nil}, p)
 		return
 	}
 	bh := p.Batch * p.Hidden

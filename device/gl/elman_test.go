@@ -91,6 +91,7 @@ func TestElmanOneDispatch(t *testing.T) {
 			for key := range d.progs {
 				inRegs = inRegs || strings.Contains(key, fmt.Sprintf(" HIDDEN=%d ", p.Hidden)) && strings.Contains(key, "ELMAN_REGS")
 			}
+			// The rule written out, not elmanInRegs: a wrong bound there fails.
 			want := rows > 0 && d.elmanRegs && p.Hidden <= elmanRegsMaxHidden
 			if inRegs != want {
 				t.Errorf("%s, %d rows a group, registers %v: a program with the weights in registers built %v, want %v", name, rows, d.elmanRegs, inRegs, want)
