@@ -13,7 +13,8 @@ import (
 // RecurrenceEnv names the environment variable that chooses, when a
 // device is opened, how the whole recurrences run (Elman, LSTM, GRU and
 // their backwards): fused (one dispatch each way, after one that
-// transposes whh forward, where recurrenceRows allows: shaders/elman.comp,
+// transposes whh forward unless Elman's weights sit in registers, see
+// ElmanRegsEnv, where recurrenceRows allows: shaders/elman.comp,
 // shaders/sequence.comp) or steps (one GEMM a step, or LSTMStep, GRUStep
 // and their backwards). The results are the same to the bit. The default
 // is fused on hardware, where each dispatch costs host time, and steps on
