@@ -819,7 +819,7 @@ func buildKernelCases() []kernelCase {
 		add(kernelCase{method: "SumSquares", size: g.size, soft: true, work: groupWork(g.sizes, 1, 0),
 			setup: func(o *operands) func() {
 				ts, dst := spans(o, g.sizes), o.alloc(device.Float32, 1)
-				return func() { o.dev.SumSquares(dst, ts) }
+				return func() { o.dev.SumSquares(dst, nil, ts) }
 			}},
 			kernelCase{method: "ClipScale", size: g.size, soft: true, work: groupWork(g.sizes, 1, 1),
 				setup: func(o *operands) func() {

@@ -330,8 +330,10 @@ type Device interface {
 	// SumSquares writes into dst[0] the sum of the squares of every element
 	// of every span of ts (all together, a gradient norm's square), summed
 	// in an order fixed by the spans' sizes alone: not by threads, nor by
-	// how many spans one dispatch takes.
-	SumSquares(dst Buffer, ts []Span)
+	// how many spans one dispatch takes; and where norm is not nil, the
+	// sum's square root (the norm) into norm[0], computed in float32 from
+	// dst[0] as Unary's Sqrt would: a norm to return without another kernel.
+	SumSquares(dst, norm Buffer, ts []Span)
 	// ClipScale multiplies every span of ts in place by
 	// maxNorm/(√sq[0] + 1e-6), computed in float32, where that factor is
 	// below 1 and sq[0] is finite, and leaves them alone otherwise:

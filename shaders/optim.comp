@@ -7,7 +7,8 @@
 // group works on one tensor and indexes the arrays of storage blocks with a
 // dynamically uniform index, as GLSL 4.30 requires.
 // Defines: SGD (with MOMENTUM when the momentum buffer is bound), ADAM,
-// SUM_SQUARES, SUM_PARTIALS or CLIP_SCALE; SLOTS, and the first binding of
+// SUM_SQUARES, SUM_PARTIALS (with NORM when the norm is written too) or
+// CLIP_SCALE; SLOTS, and the first binding of
 // each operand array after the tensors (binding 0 on): B_GRAD, B_BUF or B_M
 // and B_V; B_EXTRA, the binding of the norm kernels' one other buffer.
 
@@ -113,9 +114,13 @@ void main() {
 
 #elif defined(SUM_PARTIALS)
 // One group adds the u_parts partial sums into dst[0]: invocation l those
-// at l, l + LOCAL_X, …, in order, then a tree in shared memory.
+// at l, l + LOCAL_X, …, in order, then a tree in shared memory. With NORM,
+// the sum's square root into norm[0] too.
 layout(std430, binding = 0) writeonly buffer Dst { float dst[]; };
 layout(std430, binding = 1) readonly buffer Partial { float partial[]; };
+#ifdef NORM
+layout(std430, binding = 2) writeonly buffer Norm { float norm[]; };
+#endif
 uniform uint u_parts;
 shared float sums[LOCAL_X];
 
@@ -129,7 +134,12 @@ void main() {
 		if (l < w) sums[l] += sums[l + w];
 		barrier();
 	}
-	if (l == 0u) dst[0] = sums[0];
+	if (l == 0u) {
+		dst[0] = sums[0];
+#ifdef NORM
+		norm[0] = sqrt(sums[0]);
+#endif
+	}
 }
 
 #elif defined(CLIP_SCALE)

@@ -14,22 +14,41 @@ import (
 // must be at least one. It is not recorded by autograd: for a norm to
 // differentiate, use Square and Sum.
 func SumSquares(ts ...*Tensor) *Tensor {
-	const op = "SumSquares"
+	sq, _ := sumSquares("SumSquares", false, ts)
+	return sq
+}
+
+// SumSquaresNorm is SumSquares that also returns the norm, the sum's square
+// root (with Sqrt's bits), from the same device call: a gradient norm's
+// square for ClipScale and the norm to return, where Sqrt would take a
+// kernel more.
+func SumSquaresNorm(ts ...*Tensor) (sq, norm *Tensor) {
+	return sumSquares("SumSquaresNorm", true, ts)
+}
+
+// sumSquares is SumSquares, with the norm where withNorm.
+func sumSquares(op string, withNorm bool, ts []*Tensor) (sq, norm *Tensor) {
 	if len(ts) == 0 {
 		fail(op, "no tensors")
 	}
 	wantFloat(op, ts...)
 	dev := sameDevice(op, ts...)
-	out := newTensor(ScopeOf(ts...), dev, device.Float32, []int{})
+	sc := ScopeOf(ts...)
+	sq = newTensor(sc, dev, device.Float32, []int{})
+	var nb device.Buffer
+	if withNorm {
+		norm = newTensor(sc, dev, device.Float32, []int{})
+		nb = norm.st.buf
+	}
 	cs := make([]*Tensor, len(ts))
 	spans := make([]device.Span, len(ts))
 	for i, t := range ts {
 		cs[i] = t.Contiguous()
 		spans[i] = device.Span{Buf: cs[i].st.buf, N: t.NumEl()}
 	}
-	dev.SumSquares(out.st.buf, spans)
+	dev.SumSquares(sq.st.buf, nb, spans)
 	runtime.KeepAlive(cs)
-	return out
+	return sq, norm
 }
 
 // ClipScale multiplies every tensor of ts in place by

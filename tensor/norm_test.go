@@ -18,6 +18,14 @@ func TestSumSquaresAndClipScale(t *testing.T) {
 	if len(sq.Shape()) != 0 {
 		t.Errorf("SumSquares shape %v, want a scalar", sq.Shape())
 	}
+	// SumSquaresNorm: the same square, and the norm with Sqrt's bits.
+	sq2, norm := SumSquaresNorm(a.T(), b)
+	if got, want := sq2.Item(), sq.Item(); got != want {
+		t.Errorf("SumSquaresNorm's square = %v, SumSquares' %v", got, want)
+	}
+	if got, want := norm.Item(), sq.Sqrt().Item(); got != want || len(norm.Shape()) != 0 {
+		t.Errorf("SumSquaresNorm's norm = %v %v, want Sqrt's %v, a scalar", got, norm.Shape(), want)
+	}
 
 	c := FromSlice([]float32{3, 4}, 2)
 	ClipScale([]*Tensor{c}, SumSquares(c), 1) // ‖c‖ = 5: scaled by 1/(5+1e-6)
@@ -35,5 +43,6 @@ func TestSumSquaresAndClipScale(t *testing.T) {
 	mustPanic(t, "shares its storage", func() { ClipScale([]*Tensor{c, c}, sq, 1) })
 	mustPanic(t, "want one element", func() { ClipScale([]*Tensor{c}, a, 1) })
 	mustPanic(t, "no tensors", func() { SumSquares() })
+	mustPanic(t, "SumSquaresNorm: no tensors", func() { SumSquaresNorm() })
 	mustPanic(t, "want a float32 tensor", func() { SumSquares(FromInts([]int32{1}, 1)) })
 }

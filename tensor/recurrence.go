@@ -1,6 +1,11 @@
 package tensor
 
-import "github.com/tensorgl/tensorgl/device"
+import (
+	"slices"
+	"sync"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // Recurrence runs the Elman recurrence over a time-major input projection
 // xw [T, B, H] with the hidden-to-hidden weight whh [H, H]:
@@ -107,12 +112,59 @@ func checkSequence(op string, xw, whh *Tensor, gates int, states ...*Tensor) (st
 }
 
 // initialState returns s as the kernels read it: contiguous, or zeros when
-// s is nil.
+// s is nil (zeroState's, filled once for every recurrence of its size).
 func initialState(sc *Scope, dev device.Device, s *Tensor, batch, hidden int) *Tensor {
 	if s == nil {
-		return fullOn(sc, dev, 0, []int{batch, hidden})
+		return zeroState(sc, dev, []int{batch, hidden})
 	}
 	return s.Contiguous()
+}
+
+// zeroStates holds, per device and size, a persistent buffer of zeros that
+// the recurrences started from zeros (a nil initial state, as in every
+// training step of a model that does not carry its state) read as that
+// state: filled once, where a Fill a layer and state tensor ran at every
+// step. The recurrences' kernels only read their initial state, and their
+// rules only read it too (a nil state has no gradient), so it keeps its
+// zeros. At most maxZeroStates sizes a device are kept; a state of another
+// size is filled for its call.
+var zeroStates struct {
+	sync.Mutex
+	m     map[zeroKey]*storage
+	sizes map[device.Device]int
+}
+
+type zeroKey struct {
+	dev device.Device
+	n   int
+}
+
+// maxZeroStates bounds zeroStates' sizes a device: a model's batch sizes
+// (training, evaluation, sampling) times its layers' widths.
+const maxZeroStates = 16
+
+// zeroState returns zeros of the given shape on dev, as a tensor of scope sc
+// that reads zeroStates' buffer of its size; results computed from it join
+// sc, the buffer does not.
+func zeroState(sc *Scope, dev device.Device, shape []int) *Tensor {
+	key := zeroKey{dev, device.NumElements(shape)}
+	z := &zeroStates
+	z.Lock()
+	defer z.Unlock()
+	st, ok := z.m[key]
+	if !ok {
+		if z.sizes[dev] >= maxZeroStates {
+			return fullOn(sc, dev, 0, shape)
+		}
+		t := fullOn(nil, dev, 0, []int{key.n})
+		Persist(t)
+		if z.m == nil {
+			z.m, z.sizes = map[zeroKey]*storage{}, map[device.Device]int{}
+		}
+		st, z.m[key] = t.st, t.st
+		z.sizes[dev]++
+	}
+	return &Tensor{st: st, shape: slices.Clone(shape), strides: device.Contiguous(shape), scope: sc}
 }
 
 // stepAt returns the time step the n-th kernel of a recurrence over steps

@@ -205,3 +205,93 @@ func matchSteps(t *testing.T, name, what string, got, want []float32) {
 		}
 	}
 }
+
+// TestZeroStates checks that a recurrence from a nil initial state runs no
+// kernel for the state once a state of its size has been made (it reads
+// zeroStates' buffer, shared by every layer and call of that size), gives
+// the bits of the same recurrence from explicit zeros, forward and
+// backward, and leaves the shared buffer zero; and that sizes past
+// maxZeroStates still read zeros, filled for the call.
+func TestZeroStates(t *testing.T) {
+	dev := DefaultDevice()
+	rng := rand.New(rand.NewPCG(9, 4))
+	const steps, batch, hidden = 4, 3, 5
+	cells := []struct {
+		name  string
+		gates int
+		run   func(xw, whh, s0 *Tensor) *Tensor
+	}{
+		{"rnn", 1, func(xw, whh, s0 *Tensor) *Tensor { return Recurrence(xw, whh, s0, ActTanh, false) }},
+		{"lstm", 4, func(xw, whh, s0 *Tensor) *Tensor { return lstmOut(LSTM(xw, whh, s0, s0, true)) }},
+		{"gru", 3, func(xw, whh, s0 *Tensor) *Tensor { return GRU(xw, whh, nil, s0, false) }},
+	}
+	for _, c := range cells {
+		xs := []*Tensor{input(rng, -2, 2, steps, batch, c.gates*hidden), input(rng, -0.6, 0.6, c.gates*hidden, hidden)}
+		// run returns the output, the gradients of xw and whh, and the
+		// kernels the forward pass dispatched.
+		run := func(zeros bool) (out []float32, grads [][]float32, kernels int64) {
+			ps := make([]*Tensor, len(xs))
+			for i, x := range xs {
+				ps[i] = x.Detach().Clone().SetRequiresGrad(true)
+			}
+			Tidy(func(s *Scope) {
+				var s0 *Tensor
+				if zeros {
+					s0 = s.Own(Zeros(batch, hidden))
+				}
+				if err := dev.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				before := dev.Stats()
+				y := c.run(ps[0], ps[1], s0)
+				if err := dev.Sync(); err != nil {
+					t.Fatal(err)
+				}
+				kernels = dev.Stats().Sub(before).Dispatches
+				out = y.Data()
+				y.Mul(FromSlice(harmonic(y.NumEl()), y.Shape()...)).Sum().Backward()
+			})
+			for _, p := range ps {
+				grads = append(grads, p.Grad().Data())
+			}
+			return out, grads, kernels
+		}
+		run(false) // makes the state of this size
+		gotY, gotG, nilKernels := run(false)
+		wantY, wantG, zerosKernels := run(true)
+		if nilKernels != zerosKernels {
+			t.Errorf("%s: %d kernels forward from a nil state, %d from a zero tensor", c.name, nilKernels, zerosKernels)
+		}
+		same := func(what string, got, want []float32) {
+			t.Helper()
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%s: %s[%d] = %v from a nil state, %v from zeros", c.name, what, i, got[i], want[i])
+				}
+			}
+		}
+		same("output", gotY, wantY)
+		same("dxw", gotG[0], wantG[0])
+		same("dwhh", gotG[1], wantG[1])
+	}
+	for _, v := range zeroState(nil, dev, []int{batch, hidden}).Data() {
+		if v != 0 {
+			t.Fatalf("the shared zero state of [%d %d] holds %v after the recurrences", batch, hidden, v)
+		}
+	}
+
+	// Sizes past the bound: zeros all the same, no more kept.
+	for n := 1; n <= maxZeroStates+2; n++ {
+		for _, v := range zeroState(nil, dev, []int{101, n}).Data() { // sizes no other test uses
+			if v != 0 {
+				t.Fatalf("zeros of [101 %d] hold %v", n, v)
+			}
+		}
+	}
+	zeroStates.Lock()
+	kept := zeroStates.sizes[dev]
+	zeroStates.Unlock()
+	if kept != maxZeroStates {
+		t.Errorf("%d sizes kept, want %d", kept, maxZeroStates)
+	}
+}

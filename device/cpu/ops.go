@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/kernels"
@@ -377,10 +378,15 @@ func (d *cpuDevice) GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev device.Buf
 	kernels.GRUCellBackward(f32(dx)[p.OffDX:], dg[p.OffDHH:], dhs, dhs, f32(gates)[p.OffGates:], f32(hPrev)[p.OffHPrev:], p.Batch, hd)
 }
 
-// SumSquares sums in float64 (see kernels.SumSquares) and rounds once.
-func (d *cpuDevice) SumSquares(dst device.Buffer, ts []device.Span) {
+// SumSquares sums in float64 (see kernels.SumSquares) and rounds once; the
+// norm is the rounded sum's square root, correctly rounded as Unary's.
+func (d *cpuDevice) SumSquares(dst, norm device.Buffer, ts []device.Span) {
 	d.dispatch()
-	f32(dst)[0] = float32(kernels.SumSquares(spans(ts)))
+	sq := float32(kernels.SumSquares(spans(ts)))
+	f32(dst)[0] = sq
+	if norm != nil {
+		f32(norm)[0] = float32(math.Sqrt(float64(sq)))
+	}
 }
 
 func (d *cpuDevice) ClipScale(ts []device.Span, sq device.Buffer, maxNorm float32) {

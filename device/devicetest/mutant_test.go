@@ -43,7 +43,7 @@ type mutant struct {
 	lstmBwd    func(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
 	lstmStep   func(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams)
 	lstmStepBw func(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams)
-	sumSquares func(dst device.Buffer, ts []device.Span)
+	sumSquares func(dst, norm device.Buffer, ts []device.Span)
 	gruStep    func(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams)
 	gruStepBw  func(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams)
 	clipScale  func(ts []device.Span, sq device.Buffer, maxNorm float32)
@@ -112,12 +112,12 @@ func (m *mutant) GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev device.Buffer
 	m.gruStepBw(dx, dhh, dh, g, whh, gates, hPrev, p)
 }
 
-func (m *mutant) SumSquares(dst device.Buffer, ts []device.Span) {
+func (m *mutant) SumSquares(dst, norm device.Buffer, ts []device.Span) {
 	if m.sumSquares == nil {
-		m.Device.SumSquares(dst, ts)
+		m.Device.SumSquares(dst, norm, ts)
 		return
 	}
-	m.sumSquares(dst, ts)
+	m.sumSquares(dst, norm, ts)
 }
 
 func (m *mutant) ClipScale(ts []device.Span, sq device.Buffer, maxNorm float32) {
@@ -863,16 +863,24 @@ var mutants = []struct {
 		}
 	}},
 	{"sum of squares leaves out the last tensor", "SumSquares/many", func(d device.Device, m *mutant) {
-		m.sumSquares = func(dst device.Buffer, ts []device.Span) { d.SumSquares(dst, ts[:max(len(ts)-1, 0)]) }
+		m.sumSquares = func(dst, norm device.Buffer, ts []device.Span) { d.SumSquares(dst, norm, ts[:max(len(ts)-1, 0)]) }
 	}},
 	{"sum of squares stops at a work group's share", "SumSquares/long", func(d device.Device, m *mutant) {
 		// Each tensor's first 4096 elements: partial sums of later groups lost.
-		m.sumSquares = func(dst device.Buffer, ts []device.Span) {
+		m.sumSquares = func(dst, norm device.Buffer, ts []device.Span) {
 			short := make([]device.Span, len(ts))
 			for i, t := range ts {
 				short[i] = device.Span{Buf: t.Buf, N: min(t.N, 4096)}
 			}
-			d.SumSquares(dst, short)
+			d.SumSquares(dst, norm, short)
+		}
+	}},
+	{"the norm is the sum of squares", "SumSquares/odd", func(d device.Device, m *mutant) {
+		m.sumSquares = func(dst, norm device.Buffer, ts []device.Span) {
+			d.SumSquares(dst, nil, ts)
+			if norm != nil {
+				d.Copy(norm, 0, device.Strided{Buf: dst, Strides: []int{1}}, []int{1})
+			}
 		}
 	}},
 	{"clip scales whatever the factor", "ClipScale/below", func(d device.Device, m *mutant) {

@@ -56,25 +56,44 @@ func sumSquares64(vals [][]float32) (sum, bound float64) {
 	return sum, tol("accumulate").Bound(float64(n+2)*sum, 0)
 }
 
+// testSumSquares checks the sum (and, where asked for, the norm, except
+// in the first case) of every case, and that the norm is Unary Sqrt's of
+// the sum, bit for bit.
 func testSumSquares(t tb, d device.Device) {
-	for _, c := range normCases {
+	for ci, c := range normCases {
 		subtest(t, c.name, func(t tb) {
 			r := newRand(t)
 			spans, vals := normSpans(t, d, r, c.sizes, c.dom)
 			dst := upload(t, d, filled(1+optimTail, sentinel))
-			d.SumSquares(dst, spans)
+			var norm device.Buffer
+			if ci > 0 {
+				norm = upload(t, d, filled(1+optimTail, sentinel))
+			}
+			d.SumSquares(dst, norm, spans)
 			want, bound := sumSquares64(vals)
-			expectClose(t, "Σx²", download(t, d, dst, 1+optimTail), append([]float64{want}, exact(filled(optimTail, sentinel))...),
+			got := download(t, d, dst, 1+optimTail)
+			expectClose(t, "Σx²", got, append([]float64{want}, exact(filled(optimTail, sentinel))...),
 				append([]float64{bound}, make([]float64, optimTail)...))
 			for i, s := range spans {
 				expectEqual(t, "tensor after SumSquares", download(t, d, s.Buf, s.N+optimTail), append(vals[i], filled(optimTail, sentinel)...))
 			}
+			if norm == nil {
+				return
+			}
+			// √(s(1 + e)) = √s(1 + e/2 + …), then the square root's error.
+			root := math.Sqrt(want)
+			expectClose(t, "√Σx²", download(t, d, norm, 1+optimTail), append([]float64{root}, exact(filled(optimTail, sentinel))...),
+				append([]float64{root*bound/want/2 + tol("sqrt").Bound(root, 0)}, make([]float64, optimTail)...))
+			sqrt := upload(t, d, filled(1, sentinel))
+			d.Unary(sqrt, device.Strided{Buf: dst, Strides: []int{1}}, device.UnaryParams{Op: device.Sqrt, Shape: []int{1}})
+			expectEqual(t, "√Σx² against Unary Sqrt of Σx²", download(t, d, norm, 1), download(t, d, sqrt, 1))
 		})
 	}
 	subtest(t, "none", func(t tb) {
-		dst := upload(t, d, filled(1, sentinel))
-		d.SumSquares(dst, nil)
+		dst, norm := upload(t, d, filled(1, sentinel)), upload(t, d, filled(1, sentinel))
+		d.SumSquares(dst, norm, nil)
 		expectEqual(t, "Σx² of no tensor", download(t, d, dst, 1), []float32{0})
+		expectEqual(t, "√Σx² of no tensor", download(t, d, norm, 1), []float32{0})
 	})
 }
 

@@ -24,7 +24,7 @@ func TestSumSquaresSplitFree(t *testing.T) {
 	sum := func(blocks int) float32 {
 		d.info.Limits.MaxStorageBlocks = blocks
 		dst := d.Alloc(device.Float32, 1)
-		d.SumSquares(dst, spans)
+		d.SumSquares(dst, nil, spans)
 		v := make([]float32, 1)
 		if err := d.Read(dst, v); err != nil {
 			t.Fatal(err)

@@ -177,8 +177,8 @@ const normPer = 64
 
 // SumSquares sums each group's share of the squares into a pooled buffer of
 // partial sums (one per group, as few dispatches as the storage-block limit
-// allows), then adds them in one work group.
-func (d *Device) SumSquares(dst device.Buffer, ts []device.Span) {
+// allows), then adds them in one work group, which writes the norm too.
+func (d *Device) SumSquares(dst, norm device.Buffer, ts []device.Span) {
 	var ots []optimTensor
 	parts := 0
 	for _, t := range ts {
@@ -189,6 +189,9 @@ func (d *Device) SumSquares(dst device.Buffer, ts []device.Span) {
 	}
 	if parts == 0 {
 		d.Fill(dst, 0, 1, 0)
+		if norm != nil {
+			d.Fill(norm, 0, 1, 0)
+		}
 		return
 	}
 	partial := d.Alloc(device.Float32, parts)
@@ -201,12 +204,16 @@ func (d *Device) SumSquares(dst device.Buffer, ts []device.Span) {
 				base += (t.n + elemLocal*normPer - 1) / (elemLocal * normPer)
 			}
 		})
+	defs, w, nb := []string{"SUM_PARTIALS", localDef(elemLocal)}, writes(0), (*glBuffer)(nil)
+	if norm != nil {
+		defs, w, nb = append(defs, "NORM"), writes(0, 2), d.buf(norm)
+	}
 	d.enqueue("sum partials", func() {
-		prog := d.program(variant{family: "optim", defs: []string{"SUM_PARTIALS", localDef(elemLocal)}})
+		prog := d.program(variant{family: "optim", defs: defs})
 		if prog == nil {
 			return
 		}
-		d.bind(writes(0), out, pb)
+		d.bind(w, out, pb, nb)
 		prog.setUint("u_parts", parts)
 		d.dispatch(prog, 1, 1, 1)
 	})

@@ -22,7 +22,7 @@ func ClipGradNorm(params []*tensor.Tensor, maxNorm float32) float32 {
 	var norm float32
 	// Gradients record nothing; the scope releases the norm's square.
 	tensor.Tidy(func(sc *tensor.Scope) {
-		if sq := clipGrads(sc, params, maxNorm); sq != nil {
+		if sq, _ := clipGrads(sc, params, maxNorm, false); sq != nil {
 			norm = float32(math.Sqrt(float64(sq.Item())))
 		}
 	})
@@ -33,20 +33,21 @@ func ClipGradNorm(params []*tensor.Tensor, maxNorm float32) float32 {
 // gradients had as a one-element tensor on their device (0 without
 // gradients: on the default device), without waiting for it: on a GPU
 // nothing reads back, so the step's kernels stay queued, as with PyTorch's
-// clip_grad_norm_. It takes a kernel more than ClipGradNorm (the square
-// root) and belongs to s, which releases it.
+// clip_grad_norm_. The kernel that sums the squares writes the norm too
+// (tensor.SumSquaresNorm): no kernel more than ClipGradNorm. The norm
+// belongs to s, which releases it.
 func ClipGradNormTensor(s *tensor.Scope, params []*tensor.Tensor, maxNorm float32) *tensor.Tensor {
-	sq := clipGrads(s, params, maxNorm)
-	if sq == nil {
+	_, norm := clipGrads(s, params, maxNorm, true)
+	if norm == nil {
 		return s.Own(tensor.Zeros())
 	}
-	return sq.Sqrt()
+	return norm
 }
 
 // clipGrads scales the gradients of params in place as ClipGradNorm
-// describes and returns their norm's square, in s (nil without
-// gradients).
-func clipGrads(s *tensor.Scope, params []*tensor.Tensor, maxNorm float32) *tensor.Tensor {
+// describes and returns their norm's square and, withNorm, the norm, in s
+// (nil without gradients).
+func clipGrads(s *tensor.Scope, params []*tensor.Tensor, maxNorm float32, withNorm bool) (sq, norm *tensor.Tensor) {
 	var gs []*tensor.Tensor
 	seen := map[*tensor.Tensor]bool{}
 	for _, p := range params {
@@ -66,9 +67,13 @@ func clipGrads(s *tensor.Scope, params []*tensor.Tensor, maxNorm float32) *tenso
 		gs = append(gs, c)
 	}
 	if len(gs) == 0 {
-		return nil
+		return nil, nil
 	}
-	sq := tensor.SumSquares(gs...)
+	if withNorm {
+		sq, norm = tensor.SumSquaresNorm(gs...)
+	} else {
+		sq = tensor.SumSquares(gs...)
+	}
 	tensor.ClipScale(gs, sq, maxNorm)
-	return sq
+	return sq, norm
 }
