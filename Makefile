@@ -22,13 +22,18 @@ DEPS += mpich libmpich-dev
 ## without cgo, the concurrency tests under the race detector, the GLFW path under Xvfb, and each fuzz target
 ## briefly.
 test: deps-check vet
-	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 	GODEBUG=cpu.avx512f=off $(GO) test -count=1 ./kernels ./device/cpu
 	$(GO) test -count=1 -tags noplot -run TestWritePanelsCSV ./internal/train
-	CGO_ENABLED=0 $(GO) test -count=1 $(PKGS)
+	CGO_ENABLED=0 $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 	$(MAKE) test-race
 	$(MAKE) test-glfw
 	$(MAKE) fuzz-short
+
+# The GL suite builds every shader variant it tests under every tiling: on
+# llvmpipe with an empty shader cache (a fresh machine), device/gl alone took
+# 544–577 s of go test's default 10-minute limit.
+TEST_TIMEOUT ?= 30m
 
 ## fuzz-short: every fuzz target (each func FuzzXxx in a _test.go file, found
 ## by name, so a new one is included) for FUZZTIME, beyond its seed corpus.

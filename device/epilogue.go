@@ -103,6 +103,22 @@ func (a Activation) String() string {
 // the product, with its bits); the product then takes no Bias or Scale (a
 // GEMM has eight storage bindings, the least GL 4.3 guarantees, and the
 // residual takes the bias's), and the two must not overlap.
+//
+// Bias2 is MatMul's alone, and only beside Bias and without BiasGrad (GL
+// binds it at the row sums' binding): the bias added is then the sum
+//
+//	Bias[OffBias + j] + Bias2[OffBias2 + j]
+//
+// rounded to float32 before it joins v, the bits of an Add of the two
+// vectors before the product: a recurrent layer's b_ih + b_hh added by its
+// input projection, where the Add was a kernel of its own.
+//
+// BiasGrad2 is MatMul's alone, and only beside BiasGrad, without
+// BiasGradResidual and without ActOut (GL binds it at ActOut's binding):
+// MatMul then writes the same row sums a second time, at
+// BiasGrad2[OffBiasGrad2 + b·M + m], the bits of BiasGrad's: the gradient
+// of two biases added (Bias2's), each its own tensor, where a copy was a
+// kernel of its own.
 type Epilogue struct {
 	Residual            Buffer
 	OffResidual         int
@@ -118,18 +134,25 @@ type Epilogue struct {
 	OffBiasGradResidual int
 	Scale               Buffer
 	OffScale            int
+	Bias2               Buffer
+	OffBias2            int
+	BiasGrad2           Buffer
+	OffBiasGrad2        int
 }
 
 // OnlyMatMul panics when e sets what only MatMul takes (BiasGrad,
-// BiasGradResidual, Scale); op names the op that was given it.
+// BiasGradResidual, Scale, Bias2, BiasGrad2); op names the op that was
+// given it.
 func (e Epilogue) OnlyMatMul(op string) {
-	if e.BiasGrad != nil || e.BiasGradResidual != nil || e.Scale != nil {
-		panic("device: " + op + " takes no BiasGrad, BiasGradResidual or Scale: only MatMul does")
+	if e.BiasGrad != nil || e.BiasGradResidual != nil || e.Scale != nil || e.Bias2 != nil || e.BiasGrad2 != nil {
+		panic("device: " + op + " takes no BiasGrad, BiasGradResidual, Scale, Bias2 or BiasGrad2: only MatMul does")
 	}
 }
 
 // CheckMatMul panics where e breaks MatMul's contract: a BiasGradResidual
-// without BiasGrad, or more than one of Bias, BiasGradResidual and Scale.
+// without BiasGrad, more than one of Bias, BiasGradResidual and Scale, a
+// Bias2 without Bias or with BiasGrad, or a BiasGrad2 without BiasGrad or
+// with BiasGradResidual or ActOut.
 func (e Epilogue) CheckMatMul() {
 	if e.BiasGradResidual != nil && e.BiasGrad == nil {
 		panic("device: MatMul given BiasGradResidual without BiasGrad: a residual for row sums it does not write")
@@ -142,6 +165,12 @@ func (e Epilogue) CheckMatMul() {
 	}
 	if n > 1 {
 		panic("device: MatMul given more than one of Bias, BiasGradResidual and Scale: they take one binding")
+	}
+	if e.Bias2 != nil && (e.Bias == nil || e.BiasGrad != nil) {
+		panic("device: MatMul given Bias2 without Bias, or with BiasGrad: a second bias joins the first, at the row sums' binding")
+	}
+	if e.BiasGrad2 != nil && (e.BiasGrad == nil || e.BiasGradResidual != nil || e.ActOut != nil && e.Act != NoActivation) {
+		panic("device: MatMul given BiasGrad2 without BiasGrad, or with BiasGradResidual or ActOut: the row sums' second copy is written alone, at the saved activation's binding")
 	}
 }
 

@@ -30,7 +30,9 @@ func (gruCell) states() int { return 1 }
 
 // biases leaves b_hh to the step: b_hn lies inside r ⊙ (…), and the step's
 // product adds all of b_hh in its epilogue at no cost.
-func (gruCell) biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor) { return bih, bhh }
+func (gruCell) biases(bih, bhh *tensor.Tensor) (input, input2, step *tensor.Tensor) {
+	return bih, nil, bhh
+}
 
 // sequence runs the whole sequence as one fused op.
 func (gruCell) sequence(xw, whh, bhh *tensor.Tensor, s0 state, reverse bool) (*tensor.Tensor, state) {

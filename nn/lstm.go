@@ -29,7 +29,7 @@ func (lstmCell) gates() int  { return 4 }
 func (lstmCell) states() int { return 2 }
 
 // biases adds both biases to the input projection once.
-func (lstmCell) biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor) {
+func (lstmCell) biases(bih, bhh *tensor.Tensor) (input, input2, step *tensor.Tensor) {
 	return elman{}.biases(bih, bhh)
 }
 

@@ -49,10 +49,11 @@ type cell interface {
 	gates() int
 	// states is the number of state tensors: h, and c for an LSTM.
 	states() int
-	// biases returns the bias added to the input projection of all time
-	// steps at once and the one each step adds to h·W_hhᵀ (nil: none),
-	// from b_ih and b_hh (nil without biases).
-	biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor)
+	// biases returns the biases added to the input projection of all time
+	// steps at once (input, and input2 beside it: their sum) and the one
+	// each step adds to h·W_hhᵀ (nil: none), from b_ih and b_hh (nil
+	// without biases).
+	biases(bih, bhh *tensor.Tensor) (input, input2, step *tensor.Tensor)
 	// sequence runs the whole sequence from the time-major input
 	// projection xw [T B gates·H] (input bias included), W_hh, the step
 	// bias and the initial state s0 (nil tensors: zeros), from the last
@@ -189,7 +190,6 @@ func (r *recurrent) run(x *tensor.Tensor, initial ...*tensor.Tensor) (out *tenso
 		misuse(r.name, "input %v, want "+layout, x.Shape(), r.InputSize)
 	}
 	steps, batch := x.Size(timeAxis), x.Size(1-timeAxis)
-	sc := tensor.ScopeOf(x)
 	if steps == 0 {
 		misuse(r.name, "input %v has no time steps", x.Shape())
 	}
@@ -233,12 +233,16 @@ func (r *recurrent) run(x *tensor.Tensor, initial ...*tensor.Tensor) (out *tenso
 			if r.BiasIH != nil {
 				bih, bhh = r.BiasIH[i], r.BiasHH[i]
 			}
-			// A sum of the biases alone has no scope (its inputs are
-			// parameters): x's scope releases it, or it would wait for the
-			// garbage collector.
-			inBias, stepBias := r.cell.biases(bih, bhh)
-			inBias, stepBias = sc.Own(inBias), sc.Own(stepBias)
-			proj := tensor.Linear(flat, r.WeightIH[i], inBias, tensor.Activation{})
+			// Both biases of an RNN or LSTM join the input projection,
+			// summed by its epilogue (LinearBiasSum): no kernel of their
+			// own.
+			inBias, inBias2, stepBias := r.cell.biases(bih, bhh)
+			var proj *tensor.Tensor
+			if inBias2 != nil {
+				proj = tensor.LinearBiasSum(flat, r.WeightIH[i], inBias, inBias2, tensor.Activation{})
+			} else {
+				proj = tensor.Linear(flat, r.WeightIH[i], inBias, tensor.Activation{})
+			}
 			xw := proj.Reshape(steps, batch, r.cell.gates()*hidden)
 			s0 := state{h: starts[0][i]}
 			if len(starts) > 1 {

@@ -35,11 +35,8 @@ func (elman) gates() int  { return 1 }
 func (elman) states() int { return 1 }
 
 // biases adds both biases to the input projection once.
-func (elman) biases(bih, bhh *tensor.Tensor) (input, step *tensor.Tensor) {
-	if bih == nil {
-		return nil, nil
-	}
-	return bih.Add(bhh), nil
+func (elman) biases(bih, bhh *tensor.Tensor) (input, input2, step *tensor.Tensor) {
+	return bih, bhh, nil
 }
 
 // sequence runs the whole sequence as one fused op.

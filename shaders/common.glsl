@@ -125,7 +125,10 @@ vec3 gruCellBackward(float d, vec4 saved, float hPrev) {
 // Epilogue of the GEMM core and the forward convolution (device.Epilogue),
 // for an output in column (or channel) j at position rel from the output's
 // start: EPI_RESIDUAL adds residual[u_offRes + rel] (binding 5), EPI_BIAS
-// adds bias[u_offBias + j] (binding 4); EPI_ACT=OP_<name> then applies that
+// adds bias[u_offBias + j] (binding 4), with EPI_BIAS2 (MatMul's alone)
+// the sum bias[u_offBias + j] + bias2[u_offBias2 + j] (binding 7, the row
+// sums'), rounded before it is added, as an Add of the two vectors would
+// round it (precise: in that order); EPI_ACT=OP_<name> then applies that
 // unary op as the element-wise kernel does (u_slope is LeakyRelu's slope),
 // or, with EPI_ACT_OUT, multiplies by its derivative read from the saved
 // activation actOut[u_offActOut + rel] (binding 6), as the element-wise
@@ -139,6 +142,13 @@ uniform int u_offRes;
 #ifdef EPI_BIAS
 layout(std430, binding = 4) readonly buffer Bias { float bias[]; };
 uniform int u_offBias;
+#endif
+#ifdef EPI_BIAS2
+#if !defined(EPI_BIAS) || defined(ROW_SUM)
+#error epilogue: EPI_BIAS2 joins EPI_BIAS, at the row sums' binding
+#endif
+layout(std430, binding = 7) readonly buffer Bias2 { float bias2[]; };
+uniform int u_offBias2;
 #endif
 #ifdef EPI_SCALE
 #ifdef EPI_BIAS
@@ -182,7 +192,10 @@ float epilogueOf(float v, uint j, EpiIn e) {
 #ifdef EPI_RESIDUAL
 	v += e.res;
 #endif
-#ifdef EPI_BIAS
+#if defined(EPI_BIAS2)
+	precise float b = bias[u_offBias + int(j)] + bias2[u_offBias2 + int(j)];
+	v += b;
+#elif defined(EPI_BIAS)
 	v += bias[u_offBias + int(j)];
 #endif
 #ifdef EPI_SCALE

@@ -34,7 +34,9 @@
 // the products' slices, and SPLIT_REDUCE adds them in order with
 // invocations past the outputs'. ROW_SUM_RESIDUAL (Epilogue.BiasGradResidual,
 // at the bias's binding): each complete sum s is stored as
-// rowSumRes[u_offRowSumRes + bt·M + m] + s.
+// rowSumRes[u_offRowSumRes + bt·M + m] + s. ROW_SUM2 (Epilogue.BiasGrad2,
+// plain matmul's, without the residual, at the saved activation's binding
+// 6): each sum is stored again at rowSum2[u_offRowSum2 + bt·M + m].
 
 // GEMM_UNROLL asks NVIDIA's compiler to unroll every loop of constant
 // trip count (others ignore the pragma): the register tile acc[WM][WN]
@@ -125,10 +127,23 @@ layout(std430, binding = 7) writeonly buffer RowSum { float rowSum[]; };
 #if defined(EPI_BIAS) || defined(EPI_SCALE)
 #error matmul: ROW_SUM_RESIDUAL takes the bias's binding
 #endif
+#if defined(ROW_SUM2)
+#error matmul: ROW_SUM2 writes the sums alone, without ROW_SUM_RESIDUAL
+#endif
 uniform int u_offRowSumRes;
 layout(std430, binding = 4) readonly buffer RowSumRes { float rowSumRes[]; };
 // storeRowSum stores row i's complete sum s (i counts from bt·M + m).
 void storeRowSum(int i, float s) { rowSum[u_offRowSum + i] = rowSumRes[u_offRowSumRes + i] + s; }
+#elif defined(ROW_SUM2)
+#if defined(EPI_ACT_OUT) || defined(CUSTOM_OPERANDS)
+#error matmul: ROW_SUM2 is plain matmul's, at the saved activation's binding
+#endif
+uniform int u_offRowSum2;
+layout(std430, binding = 6) writeonly buffer RowSum2 { float rowSum2[]; };
+void storeRowSum(int i, float s) {
+	rowSum[u_offRowSum + i] = s;
+	rowSum2[u_offRowSum2 + i] = s;
+}
 #else
 void storeRowSum(int i, float s) { rowSum[u_offRowSum + i] = s; }
 #endif

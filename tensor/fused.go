@@ -75,23 +75,45 @@ var biasGradInProduct = true
 // bias b [out] (nil for none) as one matrix product whose epilogue adds the
 // bias and applies act: PyTorch's F.linear followed by the activation, in
 // one kernel instead of three. Results equal the separate ops'.
-func Linear(x, w, b *Tensor, act Activation) *Tensor {
-	ins := []*Tensor{x, w}
-	if b != nil {
-		ins = append(ins, b)
+func Linear(x, w, b *Tensor, act Activation) *Tensor { return linear("Linear", x, w, b, nil, act) }
+
+// LinearBiasSum returns act(x·wᵀ + (b1 + b2)) for x [..., in], weight w
+// [out, in] and biases b1 and b2 [out], the biases' sum rounded as Add
+// rounds it: Linear with b1.Add(b2) for its bias, the bits of those two
+// ops, with the sum made by the product's epilogue (device.Epilogue's
+// Bias2) instead of a kernel of its own. It is a recurrent layer's input
+// projection, whose bias is b_ih + b_hh. Each bias's gradient is the sum
+// of the output gradient's rows, as through the Add.
+func LinearBiasSum(x, w, b1, b2 *Tensor, act Activation) *Tensor {
+	if b1 == nil || b2 == nil {
+		fail("LinearBiasSum", "want two biases, got %v and %v", shapeOf(b1), shapeOf(b2))
 	}
-	wantFloat("Linear", ins...)
-	dev := sameDevice("Linear", ins...)
+	return linear("LinearBiasSum", x, w, b1, b2, act)
+}
+
+// linear is Linear, with the bias b + b2 where b2 is not nil.
+func linear(op string, x, w, b, b2 *Tensor, act Activation) *Tensor {
+	ins := []*Tensor{x, w}
+	for _, t := range []*Tensor{b, b2} {
+		if t != nil {
+			ins = append(ins, t)
+		}
+	}
+	wantFloat(op, ins...)
+	dev := sameDevice(op, ins...)
 	if len(x.shape) == 0 || len(w.shape) != 2 || x.shape[len(x.shape)-1] != w.shape[1] {
-		fail("Linear", "want input [... in] and weight [out in], got %v and %v", x.shape, w.shape)
+		fail(op, "want input [... in] and weight [out in], got %v and %v", x.shape, w.shape)
 	}
 	in, out := w.shape[1], w.shape[0]
-	checkBias("Linear", b, out)
+	checkBias(op, b, out)
+	checkBias(op, b2, out)
+	// The epilogue reads a bias from an offset (a slice of a larger bias,
+	// as attention's projections take, is read in place), but not strided.
 	if b != nil && !b.IsContiguous() {
-		// The epilogue reads the bias from an offset (a slice of a
-		// larger bias, as attention's projections take, is read in
-		// place), but not strided.
 		b = b.Contiguous()
+	}
+	if b2 != nil && !b2.IsContiguous() {
+		b2 = b2.Contiguous()
 	}
 	// The product reads x as rows (a view where x is contiguous, else a
 	// copy) without recording the reshape: Linear's own rule reshapes its
@@ -105,7 +127,9 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 	rows := x2.shape[0]
 	if rows == 0 || in == 0 || out == 0 { // nothing for the kernel to do: the plain ops handle it
 		z := x.MatMul(w.T())
-		if b != nil {
+		if b2 != nil {
+			z = z.Add(b.Add(b2))
+		} else if b != nil {
 			z = z.Add(b)
 		}
 		return act.Apply(z)
@@ -114,13 +138,17 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 	y := newTensor(ScopeOf(ins...), dev, device.Float32, []int{rows, out})
 	a, wt := matOperand(x2, nil), matOperand(w, nil)
 	wt.trans = !wt.trans // wᵀ
-	dev.MatMul(y.st.buf, a.t.st.buf, wt.t.st.buf, act.epilogue(b), device.MatMulParams{
+	e := act.epilogue(b)
+	if b2 != nil {
+		e.Bias2, e.OffBias2 = b2.st.buf, b2.offset
+	}
+	dev.MatMul(y.st.buf, a.t.st.buf, wt.t.st.buf, e, device.MatMulParams{
 		Batch: 1, M: rows, N: out, K: in, TransA: a.trans, TransB: wt.trans, Alpha: 1,
 		OffA: a.t.offset, OffB: wt.t.offset, StrideC: rows * out, LdA: a.ld, LdB: wt.ld,
 	})
 	runtime.KeepAlive(a.t) // see MatMul
 	runtime.KeepAlive(wt.t)
-	y = recordInto("Linear", y, []*Tensor{x, w, b}, func(g *Tensor, prev []*Tensor) []*Tensor {
+	y = recordInto(op, y, []*Tensor{x, w, b, b2}, func(g *Tensor, prev []*Tensor) []*Tensor {
 		gz := g
 		if g.actApplied != y { // marked only for an output readerAct lets a reader take
 			gz = act.grad(g, y)
@@ -160,25 +188,50 @@ func Linear(x, w, b *Tensor, act Activation) *Tensor {
 				gx.actApplied = x
 			}
 		}
-		wantB := b != nil && b.requiresGrad
+		wantB := b != nil && b.requiresGrad || b2 != nil && b2.requiresGrad
 		if w.requiresGrad {
 			// The weight gradient's product gzᵀ·x sums gzᵀ's rows too:
 			// b's gradient, added to the one b has received already.
 			// Both into their parts of larger gradients where w and b
 			// are slices (an attention's projections, see gradDest).
-			o := plus{prev: priorAt(prev, 1), sums: wantB && biasGradInProduct, sumsPrev: priorAt(prev, 2)}
+			// With two biases, each gets the sums, added to its own; where
+			// both take them as they are, the kernel writes them twice,
+			// one tensor each (sums2), so that neither is a copy.
+			o := plus{prev: priorAt(prev, 1), sums: wantB && biasGradInProduct}
 			if o.prev == nil {
 				o.dest = gradDest(w, ScopeOf(gz))
 			}
-			if o.sums && o.sumsPrev == nil {
-				o.sumsDest = gradDest(b, ScopeOf(gz))
+			switch {
+			case !o.sums:
+			case b2 == nil:
+				if o.sumsPrev = priorAt(prev, 2); o.sumsPrev == nil {
+					o.sumsDest = gradDest(b, ScopeOf(gz))
+				}
+			case b.requiresGrad && b2.requiresGrad && priorAt(prev, 2) == nil && priorAt(prev, 3) == nil:
+				o.sums2 = newTensor(ScopeOf(gz), dev, device.Float32, []int{out})
 			}
 			gw, gb, _ = matMulPlus(gz.Transpose(0, 1), x2, o)
+			if gb != nil && o.sums2 != nil {
+				return []*Tensor{gx, gw, gb, o.sums2}
+			}
 		}
 		if wantB && gb == nil {
-			gb = plusPrior(priorAt(prev, 2), sumTo(gz, b.shape))
+			gb = sumTo(gz, []int{out})
+			if b2 == nil {
+				gb = plusPrior(priorAt(prev, 2), gb)
+			}
 		}
-		return []*Tensor{gx, gw, gb}
+		if b2 == nil {
+			return []*Tensor{gx, gw, gb, nil}
+		}
+		var gb1, gb2 *Tensor
+		if b.requiresGrad {
+			gb1 = plusPrior(priorAt(prev, 2), gb)
+		}
+		if b2.requiresGrad {
+			gb2 = plusPrior(priorAt(prev, 3), gb)
+		}
+		return []*Tensor{gx, gw, gb1, gb2}
 	})
 	markOutAct(y, act)
 	if len(shape) == 2 {

@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -479,4 +480,143 @@ func backwardKernels(t *testing.T, loss *Tensor) int64 {
 		t.Fatal(err)
 	}
 	return dev.Stats().Sub(before).Dispatches
+}
+
+// TestLinearBiasSum checks LinearBiasSum against Linear with the biases'
+// Add before it: the output and every gradient to the bit on every device,
+// one kernel fewer forward, and one fewer backward where both biases take
+// their first gradient (the product writes their sums twice, where the Add's
+// second leaf took a copy); over 2-D and 3-D inputs, activations, a product
+// whose K GL splits, biases that are a strided view and a slice at an
+// offset, a frozen weight (the bias gradient by its own sum), a bias that
+// takes no gradient, and a second Backward onto gradients each bias holds
+// (each one's own added to the new).
+func TestLinearBiasSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 43))
+	cases := []struct {
+		name           string
+		x, w           []int
+		act            Activation
+		strided, slice bool // b1 a strided view; b2 a slice at an offset
+		frozen         bool // the weight takes no gradient
+		fixedB2        bool // b2 takes no gradient
+	}{
+		{name: "2-d", x: []int{6, 9}, w: []int{7, 9}},
+		{name: "3-d-relu", x: []int{2, 3, 5}, w: []int{4, 5}, act: ActRelu},
+		{name: "long-tanh", x: []int{2000, 5}, w: []int{9, 5}, act: ActTanh},
+		{name: "views", x: []int{5, 8}, w: []int{6, 8}, act: ActSigmoid, strided: true, slice: true},
+		{name: "frozen-weight", x: []int{4, 6}, w: []int{5, 6}, frozen: true},
+		{name: "fixed-b2", x: []int{4, 6}, w: []int{5, 6}, fixedB2: true},
+	}
+	dev := DefaultDevice()
+	kernels := func(f func()) int64 {
+		if err := dev.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		before := dev.Stats()
+		f()
+		if err := dev.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		return dev.Stats().Sub(before).Dispatches
+	}
+	for _, c := range cases {
+		out := c.w[0]
+		x, w := input(rng, 0, 1, c.x...), input(rng, 0, 1, c.w...)
+		b1, b2 := input(rng, 0, 1, out*(1+int(b2i(c.strided)))), input(rng, 0, 1, out+3*int(b2i(c.slice)))
+		r := input(rng, 0.5, 2, append(c.x[:len(c.x)-1:len(c.x)-1], out)...)
+		// Added to the biases' gradients between the Backwards, so that
+		// each holds its own.
+		g1, g2 := input(rng, 0, 1, b1.Shape()...), input(rng, 0, 1, b2.Shape()...)
+		// run returns the outputs and gradients of both Backwards, and the
+		// first one's kernels forward and backward.
+		run := func(fused bool) (outs, grads [][]float32, forward, backward int64) {
+			ps := []*Tensor{x.Detach().Clone().SetRequiresGrad(true), w.Detach().Clone().SetRequiresGrad(!c.frozen),
+				b1.Detach().Clone().SetRequiresGrad(true), b2.Detach().Clone().SetRequiresGrad(!c.fixedB2)}
+			for pass := range 2 {
+				if pass == 1 {
+					ps[2].SetGrad(ps[2].Grad().Add(g1))
+					if !c.fixedB2 {
+						ps[3].SetGrad(ps[3].Grad().Add(g2))
+					}
+				}
+				Tidy(func(s *Scope) {
+					// The leaves themselves where they are not views: the
+					// gradients they hold then reach the rule, which adds
+					// each bias's own (priorGrads).
+					v1, v2 := ps[2], ps[3]
+					if c.strided {
+						v1 = ps[2].Reshape(out, 2).Select(1, 1)
+					}
+					if c.slice {
+						v2 = ps[3].Narrow(0, 3, out)
+					}
+					var y *Tensor
+					fk := kernels(func() {
+						if fused {
+							y = LinearBiasSum(ps[0], ps[1], v1, v2, c.act)
+						} else {
+							y = Linear(ps[0], ps[1], v1.Add(v2), c.act)
+						}
+					})
+					outs = append(outs, y.Data())
+					loss := y.Mul(r).Sum()
+					bk := kernels(func() { loss.Backward() })
+					if pass == 0 {
+						forward, backward = fk, bk
+					}
+				})
+				for _, p := range ps {
+					if g := p.Grad(); g != nil {
+						grads = append(grads, g.Data())
+					} else {
+						grads = append(grads, nil)
+					}
+				}
+			}
+			return outs, grads, forward, backward
+		}
+		run(true) // the first Backward of a shape makes its seed
+		fy, fg, ff, fb := run(true)
+		sy, sg, sf, sb := run(false)
+		same := func(what string, got, want []float32) {
+			t.Helper()
+			if len(got) != len(want) {
+				t.Fatalf("%s: %s has %d values, %d with the Add", c.name, what, len(got), len(want))
+			}
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s: %s[%d] = %v, %v with the Add", c.name, what, i, got[i], want[i])
+				}
+			}
+		}
+		for i := range fy {
+			same(fmt.Sprintf("output %d", i), fy[i], sy[i])
+		}
+		for i := range fg {
+			same(fmt.Sprintf("Backward %d's %s", i/4, []string{"dx", "dw", "db1", "db2"}[i%4]), fg[i], sg[i])
+		}
+		// A strided bias is copied for the epilogue, which the Add reads as
+		// it lies; the product writes the sums twice where the weight and
+		// both biases take gradients, which saves the copy where both
+		// biases are leaves (a view's gradient is made by its own rule).
+		if want := sf - 1 + b2i(c.strided); ff != want {
+			t.Errorf("%s: %d kernels forward, %d with the Add: want %d", c.name, ff, sf, want)
+		}
+		if want := sb - b2i(!c.frozen && !c.fixedB2 && !c.strided && !c.slice); fb != want {
+			t.Errorf("%s: %d kernels backward, %d with the Add: want %d", c.name, fb, sb, want)
+		}
+	}
+	mustPanic(t, "want two biases", func() { LinearBiasSum(x1(), x1(), x1().Reshape(1), nil, Activation{}) })
+}
+
+// x1 is a 1×1 tensor of one.
+func x1() *Tensor { return Ones(1, 1) }
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

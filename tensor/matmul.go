@@ -186,6 +186,11 @@ type plus struct {
 	// dest and sumsDest, where not nil, are contiguous tensors of the
 	// product's and the row sums' shapes to write them into (gradDest).
 	dest, sumsDest *Tensor
+	// sums2, where not nil (with sums, and neither sumsPrev nor actOut),
+	// is a contiguous tensor of the row sums' shape that the kernel writes
+	// them into too (Epilogue.BiasGrad2: the gradient of a second bias,
+	// LinearBiasSum's), where the row sums are returned.
+	sums2 *Tensor
 }
 
 // matMulPlus returns a·b for matrices a [m, k] and b [k, n] with what o
@@ -221,6 +226,12 @@ func matMulPlus(a, b *Tensor, o plus) (out, rowSums *Tensor, applied bool) {
 				rowSums = newTensor(ScopeOf(a, o.sumsPrev), a.st.dev, device.Float32, []int{m})
 			}
 			e.BiasGrad = rowSums.st.buf
+			if o.sums2 != nil {
+				if o.sumsPrev != nil || o.actOut != nil {
+					panic("tensor: row sums written twice with a residual or a saved activation")
+				}
+				e.BiasGrad2, e.OffBiasGrad2 = o.sums2.st.buf, o.sums2.offset
+			}
 			if r, ok := residualOf(o.sumsPrev); ok {
 				e.BiasGradResidual, e.OffBiasGradResidual = r.Residual, r.OffResidual
 			} else {

@@ -135,11 +135,23 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.Ma
 	lda, ldb, ldc := p.Lds()
 	e.CheckMatMul()
 	A, B, C := f32(a), f32(b), f32(c)
+	var biases []float32 // Bias + Bias2, rounded as an Add of the two
+	if e.Bias2 != nil {
+		b1, b2 := f32(e.Bias)[e.OffBias:][:p.N], f32(e.Bias2)[e.OffBias2:][:p.N]
+		biases = make([]float32, p.N)
+		for j := range biases {
+			biases[j] = b1[j] + b2[j]
+		}
+	}
 	kernels.ParallelFor(p.Batch, 1, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
+			k := epilogue(e, i*p.StrideC)
+			if biases != nil {
+				k.Bias = biases
+			}
 			kernels.SgemmEpilogue(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha,
 				A[p.OffA+i*p.StrideA:], lda, B[p.OffB+i*p.StrideB:], ldb,
-				p.Beta, C[p.OffC+i*p.StrideC:], ldc, epilogue(e, i*p.StrideC))
+				p.Beta, C[p.OffC+i*p.StrideC:], ldc, k)
 		}
 	})
 	if e.BiasGrad != nil && p.M > 0 {
@@ -171,6 +183,9 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.Ma
 			for i := range db[:p.Batch*p.M] {
 				db[i] = r[i] + db[i]
 			}
+		}
+		if e.BiasGrad2 != nil {
+			copy(f32(e.BiasGrad2)[e.OffBiasGrad2:][:p.Batch*p.M], db[:p.Batch*p.M])
 		}
 	}
 }

@@ -21,11 +21,13 @@ type epilogueCase struct {
 	offOut   int
 	scale    bool // multiply by a tensor before the activation (Scale: MatMul's alone)
 	offScale int
+	bias2    bool // a second bias, summed with the first (Bias2: MatMul's alone)
+	offBias2 int
 }
 
 func (e epilogueCase) String() string {
-	return fmt.Sprintf("residual=%v off=%d bias=%v off=%d scale=%v off=%d act=%v slope=%g grad=%v off=%d",
-		e.residual, e.offRes, e.bias, e.offBias, e.scale, e.offScale, e.act, e.slope, e.grad, e.offOut)
+	return fmt.Sprintf("residual=%v off=%d bias=%v off=%d bias2=%v off=%d scale=%v off=%d act=%v slope=%g grad=%v off=%d",
+		e.residual, e.offRes, e.bias, e.offBias, e.bias2, e.offBias2, e.scale, e.offScale, e.act, e.slope, e.grad, e.offOut)
 }
 
 // randomEpilogues returns n epilogues covering every activation, each with
@@ -52,7 +54,7 @@ func randomEpilogues(r *rand.Rand, n int) []epilogueCase {
 // epilogueData is the host copy of an epilogue's operands: bias by column
 // or channel, residual, scale and saved activation by position in the
 // output.
-type epilogueData struct{ bias, residual, scale, actOut []float32 }
+type epilogueData struct{ bias, bias2, residual, scale, actOut []float32 }
 
 // make uploads a bias of n values and a residual, scale and saved
 // activation of size values (each after its offset's worth of padding) as
@@ -63,6 +65,10 @@ func (e epilogueCase) make(t tb, d device.Device, r *rand.Rand, n, size int) (de
 	if e.bias {
 		b := draw(r, e.offBias+n, device.Mostly(device.Between(-1, 1), device.Wide(2)))
 		de.Bias, de.OffBias, h.bias = upload(t, d, b), e.offBias, b[e.offBias:]
+	}
+	if e.bias2 {
+		b := draw(r, e.offBias2+n, device.Mostly(device.Between(-1, 1), device.Wide(2)))
+		de.Bias2, de.OffBias2, h.bias2 = upload(t, d, b), e.offBias2, b[e.offBias2:]
 	}
 	if e.residual {
 		v := draw(r, e.offRes+size, device.Mostly(device.Between(-1, 1), device.Wide(3)))
@@ -87,7 +93,8 @@ func (e epilogueCase) make(t tb, d device.Device, r *rand.Rand, n, size int) (de
 }
 
 // apply finishes the reference of one output, at position rel in the
-// output and column or channel j: z = (sum + residual + bias)·scale, with
+// output and column or channel j: z = (sum + residual + bias)·scale (bias
+// the sum of two where there is a second), with
 // error bound zb, then the activation or its derivative. It returns the result
 // and its bound: the activation's own tolerance plus zb times its steepest
 // slope.
@@ -98,8 +105,13 @@ func (e epilogueCase) apply(sum, zb float64, h epilogueData, rel, j int) (float6
 		zb += tol("round").Bound(z, 0) + tol("round").Bound(float64(h.residual[rel]), 0)
 	}
 	if h.bias != nil {
-		z += float64(h.bias[j])
-		zb += tol("round").Bound(z, 0) + tol("round").Bound(float64(h.bias[j]), 0)
+		b := float64(h.bias[j])
+		if h.bias2 != nil { // the biases' sum, rounded once, then added
+			b += float64(h.bias2[j])
+			zb += tol("round").Bound(b, 0)
+		}
+		z += b
+		zb += tol("round").Bound(z, 0) + tol("round").Bound(b, 0)
 	}
 	if h.scale != nil {
 		s := float64(h.scale[rel])

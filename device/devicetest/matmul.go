@@ -79,13 +79,19 @@ type epilogueMatMulCase struct {
 	matMulCase
 	e       epilogueCase
 	rowSums bool // also sum op(A)'s rows (Epilogue.BiasGrad)
+	sums2   bool // and write them twice (Epilogue.BiasGrad2)
 }
 
 // allMatMulCases are matMulCases without an epilogue, then
 // epilogueMatMulCases; every other one of each also sums op(A)'s rows (of
 // the epilogue cases, those on the batched, cache-blocked and split bases),
 // and the epilogue cases without a bias whose row sums take no residual
-// (see testMatMul) multiply by a scale (Epilogue.Scale, MatMul's alone).
+// (see testMatMul) multiply by a scale (Epilogue.Scale, MatMul's alone);
+// then a few products with a second bias (Epilogue.Bias2) or with their row
+// sums written twice (Epilogue.BiasGrad2), a recurrent layer's input
+// projection and its weight gradient, each MatMul's alone: small,
+// cache-blocked, batched and split along K. (Few: the GL suite builds each
+// epilogue's variant under every tiling.)
 func allMatMulCases() []epilogueMatMulCase {
 	var cs []epilogueMatMulCase
 	for i, c := range matMulCases {
@@ -98,7 +104,21 @@ func allMatMulCases() []epilogueMatMulCase {
 		}
 		cs = append(cs, c)
 	}
-	return cs
+	mm := func(name string, p device.MatMulParams) matMulCase { return matMulCase{name, p} }
+	return append(cs,
+		epilogueMatMulCase{matMulCase: mm("bias2", device.MatMulParams{Batch: 1, M: 5, N: 7, K: 3, Alpha: 1}),
+			e: epilogueCase{bias: true, offBias: 1, bias2: true, offBias2: 2}},
+		epilogueMatMulCase{matMulCase: mm("bias2Blocked", device.MatMulParams{Batch: 1, M: 131, N: 37, K: 260, Alpha: 1}),
+			e: epilogueCase{bias: true, bias2: true, offBias2: 3, act: device.ActLeakyRelu, slope: 0.2}},
+		epilogueMatMulCase{matMulCase: mm("bias2Split", device.MatMulParams{Batch: 1, M: 9, N: 3, K: 2000, Alpha: 1}),
+			e: epilogueCase{bias: true, offBias: 2, bias2: true, offBias2: 1, residual: true, offRes: 1}},
+		epilogueMatMulCase{matMulCase: mm("rowSums2", device.MatMulParams{Batch: 1, M: 6, N: 5, K: 9, TransA: true, Alpha: 1}),
+			rowSums: true, sums2: true},
+		epilogueMatMulCase{matMulCase: mm("rowSums2Batched", device.MatMulParams{Batch: 3, M: 4, N: 6, K: 5, Alpha: 1, StrideA: 23, StrideB: 31, StrideC: 27}),
+			rowSums: true, sums2: true},
+		epilogueMatMulCase{matMulCase: mm("rowSums2Split", device.MatMulParams{Batch: 1, M: 7, N: 2, K: 1500, TransA: true, Alpha: 1}),
+			rowSums: true, sums2: true},
+	)
 }
 
 // randomMatMulCases draws n products with every setting random: sizes,
@@ -166,17 +186,22 @@ func testMatMul(t tb, d device.Device) {
 			cb, ab, bb := upload(t, d, cv), upload(t, d, a), upload(t, d, b)
 			// Row sums after a NaN guard of 1–3 values and before one more;
 			// where the product has no bias, every other case adds them to
-			// a residual (Epilogue.BiasGradResidual) after 0–2 values.
+			// a residual (Epilogue.BiasGradResidual) after 0–2 values; the
+			// cases that ask write them twice (Epilogue.BiasGrad2), after a
+			// guard of 2 or 3.
 			sums := c.rowSums
-			var off, offRes int
+			var off, offRes, off2 int
 			var res []float32
 			if sums {
 				off = 1 + ci%3
 				e.BiasGrad, e.OffBiasGrad = upload(t, d, filled(off+p.Batch*p.M+1, float32(math.NaN()))), off
-				if e.Bias == nil && e.Scale == nil && ci%4 == 3 {
+				if e.Bias == nil && e.Scale == nil && ci%4 == 3 && !c.sums2 {
 					offRes = ci % 3
 					res = draw(r, offRes+p.Batch*p.M, device.Mostly(device.Between(-1, 1), device.Wide(3)))
 					e.BiasGradResidual, e.OffBiasGradResidual = upload(t, d, res), offRes
+				} else if c.sums2 {
+					off2 = 2 + ci%2
+					e.BiasGrad2, e.OffBiasGrad2 = upload(t, d, filled(off2+p.Batch*p.M+1, float32(math.NaN()))), off2
 				}
 			}
 			d.MatMul(cb, ab, bb, e, p)
@@ -190,10 +215,17 @@ func testMatMul(t tb, d device.Device) {
 				sumWant[i] += float64(v)
 				sumBound[i] += tol("round").Bound(sumWant[i], 0) + tol("round").Bound(float64(v), 0)
 			}
-			expectClose(t, fmt.Sprintf("%s row sums (residual %v)", describe(p), res != nil), download(t, d, e.BiasGrad, off+p.Batch*p.M+1),
+			sumsGot := download(t, d, e.BiasGrad, off+p.Batch*p.M+1)
+			expectClose(t, fmt.Sprintf("%s row sums (residual %v)", describe(p), res != nil), sumsGot,
 				slices.Concat(nanRun(off), sumWant, nanRun(1)), slices.Concat(make([]float64, off), sumBound, []float64{0}))
+			if e.BiasGrad2 != nil {
+				// The second copy: the first's bits, between its guards.
+				nan := float32(math.NaN())
+				expectEqual(t, describe(p)+" row sums' second copy", download(t, d, e.BiasGrad2, off2+p.Batch*p.M+1),
+					slices.Concat(filled(off2, nan), sumsGot[off:off+p.Batch*p.M], []float32{nan}))
+			}
 			// Without the row sums, the same product to the bit.
-			e.BiasGrad, e.BiasGradResidual = nil, nil
+			e.BiasGrad, e.BiasGradResidual, e.BiasGrad2 = nil, nil, nil
 			cb = upload(t, d, cv)
 			d.MatMul(cb, ab, bb, e, p)
 			expectEqual(t, describe(p)+" without row sums", download(t, d, cb, len(cv)), got)

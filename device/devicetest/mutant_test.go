@@ -607,6 +607,21 @@ var mutants = []struct {
 	{"matmul scale ignores its offset", "MatMul/epilogue7", func(d device.Device, m *mutant) {
 		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.OffScale = 0 })
 	}},
+	{"matmul drops the row sums' second copy", "MatMul/rowSums2", func(d device.Device, m *mutant) {
+		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.BiasGrad2 = nil })
+	}},
+	{"matmul row sums' second copy ignores its offset", "MatMul/rowSums2Batched", func(d device.Device, m *mutant) {
+		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.OffBiasGrad2 = 0 })
+	}},
+	{"matmul epilogue drops the second bias", "MatMul/bias2", func(d device.Device, m *mutant) {
+		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.Bias2 = nil })
+	}},
+	{"matmul second bias ignores its offset", "MatMul/bias2Blocked", func(d device.Device, m *mutant) {
+		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.OffBias2 = 0 })
+	}},
+	{"matmul second bias read at the first's offset", "MatMul/bias2", func(d device.Device, m *mutant) {
+		m.matMul = changedEpilogue(d, func(e *device.Epilogue) { e.OffBias2 = e.OffBias })
+	}},
 	{"conv2d epilogue drops the bias", "Conv2d/epilogue0", func(d device.Device, m *mutant) {
 		m.conv = func(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 			e.Bias = nil

@@ -385,6 +385,12 @@ func (d *Device) gemm(name string, family, tail string, defs, vecDefs []string, 
 		}
 		rowSums = batch * m
 		w |= writes(7)
+		if e.BiasGrad2 != nil {
+			if family != "matmul" {
+				panic("gl: only MatMul writes op(A)'s row sums twice")
+			}
+			w |= writes(6)
+		}
 	}
 	if store != nil {
 		if !e.Plain() || e.BiasGrad != nil {
@@ -560,23 +566,26 @@ type epilogueOperand struct {
 // epilogueOperands lists the buffers e binds (nil where it binds none), at
 // 4 (bias, scale or the row sums' residual: one of them, see
 // device.Epilogue.CheckMatMul), 5 (residual), 6 (the saved activation) and
-// 7 (the row sums), with common.glsl's EPI_* and matmul.comp's ROW_SUM
-// defines.
-func epilogueOperands(e device.Epilogue) [6]epilogueOperand {
-	actOut, rowSumRes := e.ActOut, e.BiasGradResidual
+// 7 (the row sums, or the second bias), and 6 for the row sums' second copy
+// where there is no saved activation, with common.glsl's EPI_* and
+// matmul.comp's ROW_SUM defines.
+func epilogueOperands(e device.Epilogue) [8]epilogueOperand {
+	actOut, rowSumRes, rowSum2 := e.ActOut, e.BiasGradResidual, e.BiasGrad2
 	if e.Act == device.NoActivation {
 		actOut = nil
 	}
 	if e.BiasGrad == nil {
-		rowSumRes = nil
+		rowSumRes, rowSum2 = nil, nil
 	}
-	return [6]epilogueOperand{
+	return [8]epilogueOperand{
 		{e.Bias, e.OffBias, "EPI_BIAS", 4, "u_offBias"},
+		{e.Bias2, e.OffBias2, "EPI_BIAS2", 7, "u_offBias2"},
 		{e.Residual, e.OffResidual, "EPI_RESIDUAL", 5, "u_offRes"},
 		{e.Scale, e.OffScale, "EPI_SCALE", 4, "u_offScale"},
 		{actOut, e.OffActOut, "EPI_ACT_OUT", 6, "u_offActOut"},
 		{e.BiasGrad, e.OffBiasGrad, "ROW_SUM", 7, "u_offRowSum"},
 		{rowSumRes, e.OffBiasGradResidual, "ROW_SUM_RESIDUAL", 4, "u_offRowSumRes"},
+		{rowSum2, e.OffBiasGrad2, "ROW_SUM2", 6, "u_offRowSum2"},
 	}
 }
 
