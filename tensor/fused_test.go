@@ -508,18 +508,6 @@ func TestLinearBiasSum(t *testing.T) {
 		{name: "frozen-weight", x: []int{4, 6}, w: []int{5, 6}, frozen: true},
 		{name: "fixed-b2", x: []int{4, 6}, w: []int{5, 6}, fixedB2: true},
 	}
-	dev := DefaultDevice()
-	kernels := func(f func()) int64 {
-		if err := dev.Sync(); err != nil {
-			t.Fatal(err)
-		}
-		before := dev.Stats()
-		f()
-		if err := dev.Sync(); err != nil {
-			t.Fatal(err)
-		}
-		return dev.Stats().Sub(before).Dispatches
-	}
 	for _, c := range cases {
 		out := c.w[0]
 		x, w := input(rng, 0, 1, c.x...), input(rng, 0, 1, c.w...)
@@ -552,7 +540,7 @@ func TestLinearBiasSum(t *testing.T) {
 						v2 = ps[3].Narrow(0, 3, out)
 					}
 					var y *Tensor
-					fk := kernels(func() {
+					fk := kernelsIn(t, func() {
 						if fused {
 							y = LinearBiasSum(ps[0], ps[1], v1, v2, c.act)
 						} else {
@@ -561,7 +549,7 @@ func TestLinearBiasSum(t *testing.T) {
 					})
 					outs = append(outs, y.Data())
 					loss := y.Mul(r).Sum()
-					bk := kernels(func() { loss.Backward() })
+					bk := kernelsIn(t, func() { loss.Backward() })
 					if pass == 0 {
 						forward, backward = fk, bk
 					}
@@ -607,11 +595,8 @@ func TestLinearBiasSum(t *testing.T) {
 			t.Errorf("%s: %d kernels backward, %d with the Add: want %d", c.name, fb, sb, want)
 		}
 	}
-	mustPanic(t, "want two biases", func() { LinearBiasSum(x1(), x1(), x1().Reshape(1), nil, Activation{}) })
+	mustPanic(t, "want two biases", func() { LinearBiasSum(Ones(1, 1), Ones(1, 1), Ones(1), nil, Activation{}) })
 }
-
-// x1 is a 1×1 tensor of one.
-func x1() *Tensor { return Ones(1, 1) }
 
 // b2i is 1 for true, 0 for false.
 func b2i(b bool) int64 {
