@@ -9,6 +9,9 @@ DEPS := gcc pkg-config libgl1-mesa-dri libegl-mesa0 libegl-dev libgl-dev \
 	xvfb xauth dataset-fashion-mnist
 # Khronos' GLSL reference compiler: device/gl's tests check every shader they compile with it.
 DEPS += glslang-tools
+# Lavapipe (Vulkan on the CPU), under Mesa's zink: a second OpenGL implementation, another shader compiler,
+# on which cmd/tensorgl's TestCheckZink runs tensorgl check.
+DEPS += mesa-vulkan-drivers
 DEPS += openmpi-bin libopenmpi-dev
 # MPICH beside it (Open MPI stays the default "mpi"): dist's TestMPICH builds against it.
 DEPS += mpich libmpich-dev

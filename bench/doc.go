@@ -92,7 +92,9 @@
 // LeNet and ResNet-18 steps (gemm-ab.txt, the choices in gemm-tune.json,
 // the programs built as the driver compiled them in programs/, each one's
 // local memory in programs/index.tsv and programs-lmem.txt; an arm with
-// every loop of the default tiles unrolled, gvec4,small,unroll),
+// every loop of the default tiles unrolled, gvec4,small,unroll) and then
+// on the character and rows RNN steps, added to the same gemm-tune.json
+// (gemm-tune-rnn.txt),
 // torch_ref.py --device cuda --large when python3 has torch with CUDA, the
 // CNN example on GL and the RNN example on GL and on the CPU, each step
 // under its own timeout within one budget (TENSORGL_GPU_BUDGET, 540 s),

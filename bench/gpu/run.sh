@@ -14,7 +14,8 @@
 # Fashion-MNIST on GL, the RNN example on GL and on the CPU, the Elman
 # recurrences' weights in registers or read each step
 # (TENSORGL_GL_ELMANREGS, alternated), the GL conformance tests, the GEMM tilings (gemm-ab: the defaults, unrolled,
-# tuned anew), tensorgl check; then the A/Bs, alternated: the
+# tuned anew), tensorgl check, the character and rows RNN steps' products
+# tuned (gemm-tune-rnn); then the A/Bs, alternated: the
 # Elman, LSTM and GRU recurrences a step at a time or fused
 # (TENSORGL_GL_RECURRENCE), the GL thread and its waiting callers polling
 # before they sleep, the GL thread flushing when idle, and Reads staged
@@ -358,6 +359,12 @@ step gemm-ab 150 bench bash -c "$ab" _ gemm "$rounds" "$bin/bench.test" "$gemm" 
 	"^BenchmarkMatMul\$/^gl/^(1024|2048|4096)x:$(bt 0.3s)" "^BenchmarkTrainStep\$/^(mlp|cnn|gan)\$/^gl:$(bt 1s)" \
 	"^BenchmarkTrainStepLarge\$/^(resnet18|lstm)/^gl:$(bt 1s)"
 step check-gl 90 . "$bin/tensorgl" check -device gl
+# The character and rows RNN steps' products tuned as gemm-ab's tune arm
+# tuned the other steps' (TENSORGL_GL_TUNE=log, its gemm-tune.json read
+# first and added to), and the two steps timed under the tilings chosen:
+# the built-in table holds none of the character RNN example's products.
+step gemm-tune-rnn 45 bench env TENSORGL_GL_TUNE=log TENSORGL_GL_TUNE_FILE="$res/gemm-tune.json" "$bin/bench.test" -test.run '^$' -test.benchmem \
+	-test.bench '^BenchmarkTrainStep$/^(rnn|rows)$/^gl' -test.benchtime "$(bt 1s)"
 # The Elman, LSTM and GRU recurrences a step at a time or fused into one
 # dispatch each way (TENSORGL_GL_RECURRENCE=steps, fused: the hardware
 # default up to batch × a step's gates·units² of 2²⁴), the same results

@@ -2,6 +2,9 @@ package main
 
 import (
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,12 +34,60 @@ func checkOn(t *testing.T, name string) string {
 	if strings.Contains(out.String(), "FAIL") {
 		t.Errorf("check passed but printed a FAIL line:\n%s", out.String())
 	}
+	if want := os.Getenv(rendererEnv); want != "" {
+		if first, _, _ := strings.Cut(out.String(), "\n"); !strings.Contains(first, want) {
+			t.Errorf("%s=%s: the check ran on another renderer: %s", rendererEnv, want, first)
+		}
+	}
 	return out.String()
 }
+
+// rendererEnv, set, names the renderer checkOn must have run on
+// (TestCheckZink's child process).
+const rendererEnv = "TENSORGL_TEST_RENDERER"
 
 func TestCheckCPU(t *testing.T) { checkOn(t, "cpu") }
 
 func TestCheckGL(t *testing.T) { t.Log(checkOn(t, "gl")) }
+
+// TestCheckZink runs TestCheckGL on a second OpenGL implementation: Mesa's
+// zink, OpenGL on Vulkan, over lavapipe (Vulkan on the CPU), whose shaders
+// go from GLSL through NIR and SPIR-V to lavapipe's compiler, another path
+// than llvmpipe's, and whose optimisations are others (its inlined uniforms
+// gave wrong results; see gl.ZinkInlineUniformsEnv). Mesa picks its driver
+// once a process, so the check runs in a child process of this test binary.
+// Without lavapipe's Vulkan driver (Debian's mesa-vulkan-drivers, which make
+// deps installs) it skips, unless TENSORGL_REQUIRE_GL is set.
+func TestCheckZink(t *testing.T) {
+	if !testdevices.GLBuilt() {
+		t.Skip("built without the GL backend")
+	}
+	if icds, _ := filepath.Glob("/usr/share/vulkan/icd.d/lvp_icd*.json"); len(icds) == 0 {
+		if testdevices.GLRequired() {
+			t.Fatal("no lavapipe Vulkan driver (/usr/share/vulkan/icd.d/lvp_icd*.json) for zink: install mesa-vulkan-drivers (make deps)")
+		}
+		t.Skip("no lavapipe Vulkan driver for zink (mesa-vulkan-drivers)")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestCheckGL$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(),
+		"MESA_LOADER_DRIVER_OVERRIDE=zink", "LIBGL_ALWAYS_SOFTWARE=1", // zink on lavapipe
+		"XDG_RUNTIME_DIR="+t.TempDir(), // which zink's window-system code asks for
+		"TENSORGL_GL_CONTEXT=egl", rendererEnv+"=zink")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("TestCheckGL on zink: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "--- PASS: TestCheckGL") {
+		if testdevices.GLRequired() {
+			t.Fatalf("TestCheckGL on zink did not pass:\n%s", out)
+		}
+		t.Skipf("TestCheckGL on zink did not run:\n%s", out)
+	}
+	if i := strings.Index(string(out), "checking gl ("); i >= 0 {
+		line, _, _ := strings.Cut(string(out[i:]), "\n")
+		t.Log(line)
+	}
+}
 
 // TestCommandLine checks the exit status and where the usage goes for help,
 // bad commands and bad flags.

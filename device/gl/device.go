@@ -332,6 +332,7 @@ func glErrorName(e uint32) string {
 }
 
 func (d *Device) initContext() error {
+	setDriverDefaults()
 	var ctx glContext
 	var err error
 	switch mode := contextMode(d.eglIndex); mode {

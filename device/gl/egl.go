@@ -168,6 +168,7 @@ func openEGLIndex(i int) (glContext, error) {
 // picking "gl:N" by its local rank: the hardware EGL devices, or the
 // software ones (Mesa's llvmpipe) when there is no hardware one.
 func CountDevices() (int, error) {
+	setDriverDefaults()
 	devs, hw, err := eglDevices()
 	if err != nil {
 		return 0, err

@@ -62,6 +62,9 @@ func Main(m *testing.M, setDefault func(device.Device)) {
 // tag) and TENSORGL_REQUIRE_GL is set, as CI sets it.
 func GLRequired() bool { return glBuilt && os.Getenv("TENSORGL_REQUIRE_GL") != "" }
 
+// GLBuilt reports whether the binary has the GL backend (cgo, no nogl tag).
+func GLBuilt() bool { return glBuilt }
+
 // Names lists the devices Main runs on.
 func Names() []string {
 	v := os.Getenv("TENSORGL_TEST_DEVICES")
