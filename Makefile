@@ -16,14 +16,14 @@ DEPS += openmpi-bin libopenmpi-dev
 # MPICH beside it (Open MPI stays the default "mpi"): dist's TestMPICH builds against it.
 DEPS += mpich libmpich-dev
 
-.PHONY: test test-race soak bench-vs-torch bench-vs-torch-large deps-torch test-glfw fuzz-short vet bench demo deps deps-check
+.PHONY: test test-race test-zink soak bench-vs-torch bench-vs-torch-large deps-torch test-glfw fuzz-short vet bench demo deps deps-check
 .PHONY: demo-mpi bench-mpi gpu-prepare gpu-dry-run
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
 ## EGL; tensor and nn suites run once per device), the kernels and the CPU device again on their AVX2 code (as
 ## on a CPU without AVX-512), the curve tables of a build without plotting (tag noplot), the pure-Go suite
-## without cgo, the concurrency tests under the race detector, the GLFW path under Xvfb, and each fuzz target
-## briefly.
+## without cgo, the concurrency tests under the race detector, the GLFW path under Xvfb, the tensor and nn
+## suites on a second OpenGL implementation (zink over lavapipe), and each fuzz target briefly.
 test: deps-check vet
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 	GODEBUG=cpu.avx512f=off $(GO) test -count=1 ./kernels ./device/cpu
@@ -31,6 +31,7 @@ test: deps-check vet
 	CGO_ENABLED=0 $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 	$(MAKE) test-race
 	$(MAKE) test-glfw
+	$(MAKE) test-zink
 	$(MAKE) fuzz-short
 
 # The GL suite builds every shader variant it tests under every tiling: on
@@ -78,6 +79,14 @@ test-glfw:
 	@if command -v xvfb-run >/dev/null; then \
 	  TENSORGL_GL_CONTEXT=glfw xvfb-run -a $(GO) test -count=1 -run 'GLFW' ./device/gl/; \
 	else echo "xvfb-run not installed: skipping the GLFW test (make deps installs it)"; exit 1; fi
+
+## test-zink: the tensor and nn suites on GL alone, under a second OpenGL implementation: Mesa's zink over lavapipe
+## (OpenGL on Vulkan, its shaders through SPIR-V to another compiler than llvmpipe's; mesa-vulkan-drivers, from make
+## deps). Without it the GL run skips, unless TENSORGL_REQUIRE_GL is set; a GL run on another renderer fails.
+ZINK_ENV := MESA_LOADER_DRIVER_OVERRIDE=zink LIBGL_ALWAYS_SOFTWARE=1 TENSORGL_GL_CONTEXT=egl \
+	TENSORGL_TEST_DEVICES=gl TENSORGL_TEST_RENDERER=zink
+test-zink:
+	XDG_RUNTIME_DIR=$$(mktemp -d) $(ZINK_ENV) $(GO) test -count=1 ./tensor/... ./nn/...
 
 ## bench: kernel, dispatch, matrix-product and training-step benchmarks, CPU and GL side by side (not the
 ## large training steps, BenchmarkTrainStepLarge: ResNet-18 takes seconds a step on two cores).

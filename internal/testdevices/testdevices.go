@@ -3,7 +3,8 @@
 // test file calls Main from TestMain, and every test, written against the
 // default device, then runs on the CPU backend and on GL.
 //
-// TENSORGL_TEST_DEVICES (default "cpu,gl") names the devices. GL is skipped
+// TENSORGL_TEST_DEVICES (default "cpu,gl") names the devices, and
+// TENSORGL_TEST_RENDERER the renderer GL must be (RendererEnv). GL is skipped
 // with a line on stderr when no context opens, unless the binary has the GL
 // backend (cgo, no nogl tag) and TENSORGL_REQUIRE_GL is set (CI sets it), in
 // which case failing to open it fails the run.
@@ -37,6 +38,10 @@ func Main(m *testing.M, setDefault func(device.Device)) {
 			fmt.Fprintf(os.Stderr, "testdevices: open %s: %v\n", name, err)
 			os.Exit(1)
 		}
+		if want := os.Getenv(RendererEnv); want != "" && name != "cpu" && !strings.Contains(dev.Info().Renderer, want) {
+			fmt.Fprintf(os.Stderr, "testdevices: %s=%s, but %s opened on %s\n", RendererEnv, want, name, dev.Info().Renderer)
+			os.Exit(1)
+		}
 		if name != "cpu" && flag.Lookup("test.run").Value.String() == "" {
 			// Examples document the API with the CPU's output; they run
 			// on the CPU only (TENSORGL_TEST_DEVICES=gl runs none).
@@ -64,6 +69,11 @@ func GLRequired() bool { return glBuilt && os.Getenv("TENSORGL_REQUIRE_GL") != "
 
 // GLBuilt reports whether the binary has the GL backend (cgo, no nogl tag).
 func GLBuilt() bool { return glBuilt }
+
+// RendererEnv, when set, names the renderer a GL run must open on (a part of
+// its name, such as "zink"): Main, and the tests that open GL themselves,
+// fail rather than run on another.
+const RendererEnv = "TENSORGL_TEST_RENDERER"
 
 // Names lists the devices Main runs on.
 func Names() []string {
