@@ -210,8 +210,11 @@ func (d *Device) Read(b device.Buffer, dst any) error {
 // memory the host reads, then glGetBufferSubData from it). Each training
 // step reads its loss; on the H200 a step's read showed 0.2–0.4 ms of GPU
 // time in the device's profile (bench/results/h200-run-2026-12-04-first/
-// profile.txt.gz), PyTorch's loss.item() a copy of 4 bytes. Untimed on a
-// GPU: bench/gpu/run.sh's host-ab times both.
+// profile.txt.gz), PyTorch's loss.item() a copy of 4 bytes. That profile
+// left the timestamp after a read unflushed until the next step's first
+// dispatches were, so those 0.2–0.4 ms were at least in part the host's
+// time before them (see Device.exec, since 2026-12-05). Untimed on a GPU:
+// bench/gpu/run.sh's host-ab times both.
 const ReadEnv = "TENSORGL_GL_READ"
 
 // stagedReadMax is the largest Read, in elements, that a staged device

@@ -125,8 +125,8 @@ type Device struct {
 	spin        atomic.Int64
 	spinFromEnv bool
 	// flushIdle: the GL thread flushes when it runs out of commands after
-	// dispatches (see FlushEnv); unflushed: it issued dispatches since its
-	// last flush (GL thread).
+	// dispatches (see FlushEnv); unflushed: it issued dispatches (or, when
+	// profiling, any timed command) since its last flush (GL thread).
 	flushIdle, unflushed bool
 	// waiters: callers polling for their waits to end (pollWait).
 	waiters atomic.Int32
@@ -284,6 +284,13 @@ func (d *Device) exec(c command) {
 	d.batchNames = append(d.batchNames, c.name)
 	if d.prof.on && c.name != "profile" && c.name != "set profiling" {
 		d.prof.run(c)
+		// The timestamp after c reaches the GPU with the next flush: after
+		// a command that waited for the GPU (a Read, a Sync), nothing else
+		// flushes until the next dispatches are, and the GPU would take it
+		// only then, the host's time in between counted as c's and not as
+		// the next command's idle time (zink showed it: TestProfileIdle).
+		// The GL thread flushes when it runs out of commands.
+		d.unflushed = true
 	} else {
 		c.run()
 	}

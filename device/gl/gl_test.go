@@ -30,6 +30,12 @@ func openOrSkip(t *testing.T) *Device {
 		t.Fatal(err)
 	}
 	t.Logf("GL device: %s, %s", d.Info().Renderer, d.Info().Version)
+	// internal/testdevices.RendererEnv (not imported: it imports this
+	// package): the renderer a run must be on, such as make test-zink's.
+	if want := os.Getenv("TENSORGL_TEST_RENDERER"); want != "" && !strings.Contains(d.Info().Renderer, want) {
+		d.Close()
+		t.Fatalf("TENSORGL_TEST_RENDERER=%s, but the device opened on %s", want, d.Info().Renderer)
+	}
 	return d
 }
 
