@@ -80,14 +80,15 @@ test-glfw:
 	  TENSORGL_GL_CONTEXT=glfw xvfb-run -a $(GO) test -count=1 -run 'GLFW' ./device/gl/; \
 	else echo "xvfb-run not installed: skipping the GLFW test (make deps installs it)"; exit 1; fi
 
-## test-zink: the tensor and nn suites on GL alone and the GL profiler's tests, under a second OpenGL implementation:
-## Mesa's zink over lavapipe (OpenGL on Vulkan, its shaders through SPIR-V to another compiler than llvmpipe's, its
-## commands submitted when flushed; mesa-vulkan-drivers, from make deps). Without it the GL runs skip, unless
-## TENSORGL_REQUIRE_GL is set; a GL run on another renderer fails.
+## test-zink: the tensor and nn suites on GL alone with a GPU's settings (TENSORGL_GL_DEFAULTS=hardware: its GEMM
+## tiles, split K, whole recurrences, ...; llvmpipe's run above has a software renderer's), and the GL profiler's
+## tests, under a second OpenGL implementation: Mesa's zink over lavapipe (OpenGL on Vulkan, its shaders through
+## SPIR-V to another compiler than llvmpipe's, its commands submitted when flushed; mesa-vulkan-drivers, from make
+## deps). Without it the GL runs skip, unless TENSORGL_REQUIRE_GL is set; a GL run on another renderer fails.
 ZINK_ENV := MESA_LOADER_DRIVER_OVERRIDE=zink LIBGL_ALWAYS_SOFTWARE=1 TENSORGL_GL_CONTEXT=egl \
 	TENSORGL_TEST_DEVICES=gl TENSORGL_TEST_RENDERER=zink
 test-zink:
-	XDG_RUNTIME_DIR=$$(mktemp -d) $(ZINK_ENV) $(GO) test -count=1 ./tensor/... ./nn/...
+	XDG_RUNTIME_DIR=$$(mktemp -d) $(ZINK_ENV) TENSORGL_GL_DEFAULTS=hardware $(GO) test -count=1 ./tensor/... ./nn/...
 	XDG_RUNTIME_DIR=$$(mktemp -d) $(ZINK_ENV) $(GO) test -count=1 -run '^TestProfile' ./device/gl
 
 ## bench: kernel, dispatch, matrix-product and training-step benchmarks, CPU and GL side by side (not the

@@ -26,7 +26,7 @@ func TestConformanceSplitFused(t *testing.T) {
 		d.splitFused, d.splitTarget = true, hardwareSplitTarget
 		if !own {
 			d.tiles = softwareTiles
-			if d.info.Software {
+			if d.softDefaults {
 				d.tiles = hardwareTiles
 			}
 		}

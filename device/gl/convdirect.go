@@ -56,12 +56,18 @@ func convDirectSetting(software bool) (bool, error) {
 // switchSetting reads the environment variable name as 0 (off) or 1 (on),
 // def where it is unset; any other value is an error saying want.
 func switchSetting(name string, def bool, want string) (bool, error) {
+	return choiceSetting(name, def, "1", "0", want)
+}
+
+// choiceSetting reads the environment variable name as on (true) or off
+// (false), def where it is unset; any other value is an error saying want.
+func choiceSetting(name string, def bool, on, off, want string) (bool, error) {
 	switch v := os.Getenv(name); v {
 	case "":
 		return def, nil
-	case "1":
+	case on:
 		return true, nil
-	case "0":
+	case off:
 		return false, nil
 	default:
 		return def, fmt.Errorf("%s=%q: want %s", name, v, want)

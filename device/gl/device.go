@@ -58,12 +58,15 @@ type Device struct {
 	stats device.Stats
 	pool  *device.Pool[int, *glBuffer] // by size class in elements
 
-	info     device.Info
-	context  string // how the context was made, for Context
-	eglIndex int    // the EGL device asked for ("gl:N"), or -1
-	groupCap [3]int // largest group count per dispatch, per axis
-	tiles    gemmTiles
-	tune     tuneMode // see TuneEnv
+	info device.Info
+	// softDefaults: the settings are a software renderer's (llvmpipe's)
+	// rather than a GPU's; the renderer's kind unless DefaultsEnv says.
+	softDefaults bool
+	context      string // how the context was made, for Context
+	eglIndex     int    // the EGL device asked for ("gl:N"), or -1
+	groupCap     [3]int // largest group count per dispatch, per axis
+	tiles        gemmTiles
+	tune         tuneMode // see TuneEnv
 	// recurrenceFused: the whole recurrences (Elman, LSTM, GRU and their
 	// backwards) run as one dispatch each way where they can (see
 	// RecurrenceEnv).
@@ -406,13 +409,16 @@ func (d *Device) initContext() error {
 // software, and reads the environment's settings over them (GL thread,
 // once the renderer is known).
 func (d *Device) readSettings() error {
-	sw := d.info.Software
+	sw, err := defaultsSetting(d.info.Software)
+	if err != nil {
+		return err
+	}
+	d.softDefaults = sw
 	d.scatterBucketMinM, d.scatterScanMax = defaultScatterBucketMinM, hardwareScatterScanMax
 	d.tiles, d.splitTarget, d.bnSliceMin = hardwareTiles, hardwareSplitTarget, bnSliceMin
 	if sw {
 		d.tiles, d.splitTarget, d.scatterScanMax = softwareTiles, softwareSplitTarget(), 0
 	}
-	var err error
 	for _, read := range []func(){
 		func() { d.bnTarget, err = bnSplitSetting(sw) },
 		func() { d.tiles, err = d.tiles.withGEMMEnv(os.Getenv(GEMMEnv)) },
@@ -438,6 +444,12 @@ func (d *Device) readSettings() error {
 		}
 	}
 	return nil
+}
+
+// defaultsSetting reads DefaultsEnv: whether the settings take a software
+// renderer's defaults, software being the renderer's kind.
+func defaultsSetting(software bool) (bool, error) {
+	return choiceSetting(DefaultsEnv, software, "software", "hardware", "hardware or software")
 }
 
 func isSoftwareRenderer(r string) bool {

@@ -6,10 +6,13 @@
 // hidden GLFW window; TENSORGL_GL_CONTEXT=egl|glfw forces one. Before the
 // first context it sets the driver options the kernels need where the
 // environment leaves them unset: ZINK_INLINE_UNIFORMS=false for Mesa's zink
-// (see ZinkInlineUniformsEnv). The context lives on one goroutine locked
-// to its OS thread, which runs a queue of commands: kernels return as soon
-// as they are queued, Read and Sync wait, and GL errors or shader compile
-// failures surface as the error of the next Read or Sync.
+// (see ZinkInlineUniformsEnv). Its settings take a GPU's defaults or a
+// software renderer's by the renderer's kind, or as
+// TENSORGL_GL_DEFAULTS=hardware|software says (see DefaultsEnv). The
+// context lives on one goroutine locked to its OS thread, which runs a
+// queue of commands: kernels return as soon as they are queued, Read and
+// Sync wait, and GL errors or shader compile failures surface as the error
+// of the next Read or Sync.
 //
 // GL entry points are resolved by go-gl's gl.Init once the context is
 // current. Built without go-gl's egl tag it resolves them through libGL

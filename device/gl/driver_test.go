@@ -4,6 +4,7 @@ package gl
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -31,5 +32,36 @@ func TestDriverDefaults(t *testing.T) {
 		if v, set := os.LookupEnv(name); !set || v != user {
 			t.Errorf("set to %q, then setUnlessSet(%q, false): %q (set %v); want the user's %q", user, name, v, set, user)
 		}
+	}
+}
+
+// TestDefaultsEnv checks that DefaultsEnv picks a GPU's settings or a
+// software renderer's whatever the renderer, leaves Info().Software as the
+// renderer's kind, and names itself when its value is wrong.
+func TestDefaultsEnv(t *testing.T) {
+	base := openOrSkip(t)
+	software := base.Info().Software
+	base.Close()
+	for _, c := range []struct {
+		value string
+		soft  bool
+	}{{"", software}, {"software", true}, {"hardware", false}} {
+		t.Setenv(DefaultsEnv, c.value)
+		d := openOrSkip(t)
+		soft, split, fused, info := d.softDefaults, d.splitTarget, d.recurrenceFused, d.Info().Software
+		d.Close()
+		if soft != c.soft || info != software {
+			t.Errorf("%s=%q: software defaults %v, Info().Software %v; want %v, %v", DefaultsEnv, c.value, soft, info, c.soft, software)
+		}
+		if !soft && (split != hardwareSplitTarget || !fused) {
+			t.Errorf("%s=%q: split target %d, recurrences fused %v; want a GPU's, %d and true", DefaultsEnv, c.value, split, fused, hardwareSplitTarget)
+		}
+	}
+	t.Setenv(DefaultsEnv, "gpu")
+	if d, err := Open(); err == nil {
+		d.Close()
+		t.Errorf("%s=gpu: opened; want an error", DefaultsEnv)
+	} else if !strings.Contains(err.Error(), DefaultsEnv) || !strings.Contains(err.Error(), "hardware or software") {
+		t.Errorf("%s=gpu: %v; want an error naming the variable and its values", DefaultsEnv, err)
 	}
 }

@@ -99,7 +99,7 @@ func (d *Device) elmanInRegs(p device.ElmanParams) bool {
 func (d *Device) elman(name, def string, rows int, bufs []*glBuffer, p device.ElmanParams) {
 	regs := d.elmanInRegs(p)
 	local := elmanLocal(p.Hidden)
-	if d.info.Software && !regs {
+	if d.softDefaults && !regs {
 		local = 32
 	}
 	defs := []string{def, localDef(local), fmt.Sprintf("HIDDEN=%d", p.Hidden), fmt.Sprintf("ROWS=%d", rows), "EPI_RESIDUAL"}

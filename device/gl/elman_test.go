@@ -26,7 +26,7 @@ func TestElmanOneDispatch(t *testing.T) {
 		hwMem.Close()
 	})
 	regs.recurrenceFused, regs.elmanRegs = true, true
-	hwMem.recurrenceFused, hwMem.info.Software, hwMem.elmanRegs = true, false, false
+	hwMem.recurrenceFused, hwMem.softDefaults, hwMem.elmanRegs = true, false, false
 	hw.elmanRegs = true // hardware's default
 	rng := rand.New(rand.NewPCG(3, 8))
 	acts := append([]device.Activation{device.NoActivation}, device.Activations()...)
@@ -125,7 +125,7 @@ func recurrenceDevices(t *testing.T) (fused, hw, steps *Device) {
 		steps.Close()
 	})
 	fused.recurrenceFused, hw.recurrenceFused, steps.recurrenceFused = true, true, false
-	hw.info.Software = false
+	hw.softDefaults = false
 	// The same bits need the same order of each sum: a step's product
 	// whose K a device splits into slices (a GPU's, for few rows) sums in
 	// another, so the steps here sum whole (split products: TestSplitK,
@@ -183,7 +183,7 @@ func TestElmanRows(t *testing.T) {
 	if r := d.elmanRows(device.ElmanParams{Steps: 16, Batch: 256, Hidden: 512}); r != 0 {
 		t.Errorf("hardware, batch 256 of 512 units: %d rows a group, want 0 (a step at a time)", r)
 	}
-	d.info.Software = true
+	d.softDefaults = true
 	if r := d.elmanRows(device.ElmanParams{Steps: 2, Batch: 64, Hidden: 1024}); r != 4 {
 		t.Errorf("llvmpipe, 1024 units: %d rows a group, want 4 (16 KiB of state)", r)
 	}
@@ -199,7 +199,7 @@ func TestElmanRegsEnv(t *testing.T) {
 	for _, c := range []struct {
 		v    string
 		want func(d *Device) bool
-	}{{"", func(d *Device) bool { return !d.info.Software }}, {"1", func(*Device) bool { return true }}, {"0", func(*Device) bool { return false }}} {
+	}{{"", func(d *Device) bool { return !d.softDefaults }}, {"1", func(*Device) bool { return true }}, {"0", func(*Device) bool { return false }}} {
 		t.Setenv(ElmanRegsEnv, c.v)
 		d := openOrSkip(t)
 		if want := c.want(d); d.elmanRegs != want {

@@ -668,7 +668,7 @@ func TestScatterBuckets(t *testing.T) {
 func TestScatterChoice(t *testing.T) {
 	d := openOrSkip(t)
 	defer d.Close()
-	if want := 0; d.info.Software && d.scatterScanMax != want {
+	if want := 0; d.softDefaults && d.scatterScanMax != want {
 		t.Errorf("a software renderer scans up to %d index reads, want %d", d.scatterScanMax, want)
 	}
 	for _, c := range []struct {

@@ -85,7 +85,7 @@ func (d *Device) recurrenceRows(batch, hidden, gates, state int) int {
 		return 0
 	}
 	rows := 1
-	if d.info.Software {
+	if d.softDefaults {
 		rows = min(8, batch)
 	} else if hidden > recurrenceMaxHidden || batch*gates*hidden*hidden > recurrenceMaxWork {
 		return 0
@@ -177,7 +177,7 @@ func (d *Device) transposed(w device.Buffer, rows, cols int) device.Buffer {
 // binding 0, writing those in w.
 func (d *Device) sequence(name, def string, rows, outs int, bufs []*glBuffer, w uint32, p device.RecurrenceParams) {
 	local := min((outs+31)/32*32, 1024)
-	if d.info.Software {
+	if d.softDefaults {
 		local = 32
 	}
 	defs := append(strings.Fields(def), localDef(local), fmt.Sprintf("HIDDEN=%d", p.Hidden), fmt.Sprintf("ROWS=%d", rows))

@@ -142,7 +142,7 @@ func TestSequenceRows(t *testing.T) {
 		{true, 6, 64, 3, 3 * 64, 6},      // the batch's rows
 		{true, 64, 1024, 4, 5 * 1024, 0}, // 20 KiB a row
 	} {
-		d.info.Software = c.software
+		d.softDefaults = c.software
 		if got := d.recurrenceRows(c.batch, c.hidden, c.gates, c.state); got != c.want {
 			t.Errorf("software %v, batch %d, %d gates of %d units, %d floats a row: %d rows a group, want %d",
 				c.software, c.batch, c.gates, c.hidden, c.state, got, c.want)

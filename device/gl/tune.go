@@ -329,7 +329,7 @@ func (d *Device) tuneCandidates(def gemmTiles, splits, chunk int, gvec bool) []g
 	}
 	out := []gemmTiles{def}
 	base := hardwareCandidates
-	if d.info.Software {
+	if d.softDefaults {
 		base = softwareCandidates
 	}
 	for _, c := range base {
