@@ -145,6 +145,11 @@ def print_round(r, rows, ratios):
         print(f"  {name:38s} {a:12.3f} {b:13.3f} {b / a:7.2f}  {setting}", flush=True)
 
 
+def has_avx512():
+    with open("/proc/cpuinfo") as f:
+        return "avx512f" in re.search(r"flags\s*:\s*(.*)", f.read()).group(1).split()
+
+
 def cpu_model():
     with open("/proc/cpuinfo") as f:
         info = f.read()
@@ -211,8 +216,8 @@ def main():
                     "(OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset). Default: auto, or Zen with --isa avx2")
     ap.add_argument("--malloc", default="glibc,tcmalloc", help="allocators to try: glibc, tcmalloc (LD_PRELOAD)")
     ap.add_argument("--aten", help="ATEN_CPU_CAPABILITY values to try (default: unset, ATen's own choice). "
-                    "Default: default,avx512 (PyTorch 1.13 picks its AVX2 element-wise code on an AVX-512 CPU unless "
-                    "told avx512), or avx2 with --isa avx2")
+                    "Default: default,avx512 on an AVX-512 CPU (PyTorch 1.13 picks its AVX2 element-wise code there "
+                    "unless told avx512), default on others, or avx2 with --isa avx2")
     ap.add_argument("--raw", help="also append every tool's raw output to this file")
     ap.add_argument("--large", action="store_true", help="ResNet-18 and the LSTM and GRU LM steps instead of the seed's steps and kernels")
     ap.add_argument("--large-benchtime", default="3x", help="go test -benchtime for each large step")
@@ -224,7 +229,8 @@ def main():
     if args.blas_core is None:
         args.blas_core = "Zen" if args.isa == "avx2" else "auto"
     if args.aten is None:
-        args.aten = "avx2" if args.isa == "avx2" else "default,avx512"
+        # ATen's AVX-512 code on a CPU without it stops on an illegal instruction.
+        args.aten = "avx2" if args.isa == "avx2" else "default,avx512" if has_avx512() else "default"
     inherited = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
     os.environ.update({k: v for k, v in ISA_ENV[args.isa].items() if not k.startswith("OPENBLAS_")})
     for m in args.malloc.split(","):

@@ -117,11 +117,20 @@ func convAsmArch(name string, lanes int, fwd []convFwdAsm, nv []int, wgrad [][ma
 }
 
 // copyRows copies rows rows of width floats from src to dst, whose rows
-// start srcStride and dstStride floats apart; see copyRowsGo. Rows of a
-// LeNet plane are 10 to 28 floats, where a call to copy per row costs
-// more than the copy.
-var copyRows = func() func(dst, src []float32, rows, width, dstStride, srcStride int) {
-	if !cpu.X86.HasAVX512F {
+// start srcStride and dstStride floats apart and do not overlap; see
+// copyRowsGo. Rows of a LeNet plane are 10 to 28 floats, where a call to
+// copy per row costs more than the copy: with AVX2 alone it took 10% of
+// LeNet's training step on a Zen 2 (bench/RESULTS.md, fiftieth session).
+var copyRows = copyRowsFor(cpu.X86.HasAVX512F, cpu.X86.HasAVX2)
+
+// copyRowsFor returns the copyRows of a CPU with or without AVX-512 and AVX2.
+func copyRowsFor(avx512, avx2 bool) func(dst, src []float32, rows, width, dstStride, srcStride int) {
+	asm := copyRowsAVX512
+	switch {
+	case avx512:
+	case avx2:
+		asm = copyRowsAVX2
+	default:
 		return copyRowsGo
 	}
 	return func(dst, src []float32, rows, width, dstStride, srcStride int) {
@@ -130,6 +139,6 @@ var copyRows = func() func(dst, src []float32, rows, width, dstStride, srcStride
 		}
 		// As in convAsmArch.
 		_, _ = src[(rows-1)*srcStride+width-1], dst[(rows-1)*dstStride+width-1]
-		copyRowsAVX512(&dst[0], &src[0], rows, width, dstStride, srcStride)
+		asm(&dst[0], &src[0], rows, width, dstStride, srcStride)
 	}
-}()
+}

@@ -9804,6 +9804,69 @@ DATA pixMaskAVX2<>+56(SB)/4, $0
 DATA pixMaskAVX2<>+60(SB)/4, $0
 GLOBL pixMaskAVX2<>(SB), RODATA|NOPTR, $64
 
+// func copyRowsAVX2(dst, src *float32, rows, width, dstStride, srcStride int)
+TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ width+24(FP), BX
+	MOVQ dstStride+32(FP), R8
+	SHLQ $2, R8
+	MOVQ srcStride+40(FP), R9
+	SHLQ $2, R9
+	MOVQ BX, DX
+	SHLQ $2, DX // the row's bytes
+	CMPQ BX, $8
+	JLT copyRowsAVX2_short
+	SUBQ $32, DX // where the last vector starts
+copyRowsAVX2_row:
+	XORQ AX, AX
+copyRowsAVX2_vec:
+	CMPQ AX, DX
+	JGE copyRowsAVX2_last
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	JMP copyRowsAVX2_vec
+copyRowsAVX2_last:
+	VMOVUPS (SI)(DX*1), Y0
+	VMOVUPS Y0, (DI)(DX*1)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ CX
+	JNZ copyRowsAVX2_row
+	VZEROUPPER
+	RET
+copyRowsAVX2_short:
+	CMPQ BX, $4
+	JLT copyRowsAVX2_floats
+	SUBQ $16, DX
+copyRowsAVX2_row4:
+	VMOVUPS (SI), X0
+	VMOVUPS (SI)(DX*1), X1
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, (DI)(DX*1)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ CX
+	JNZ copyRowsAVX2_row4
+	VZEROUPPER
+	RET
+copyRowsAVX2_floats:
+	XORQ AX, AX
+copyRowsAVX2_float:
+	MOVL (SI)(AX*4), R10
+	MOVL R10, (DI)(AX*4)
+	INCQ AX
+	CMPQ AX, BX
+	JLT copyRowsAVX2_float
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ CX
+	JNZ copyRowsAVX2_floats
+	VZEROUPPER
+	RET
+
 // func convPix1AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
 TEXT ·convPix1AVX2(SB), 0, $512-48
 	MOVQ in+0(FP), SI

@@ -149,6 +149,9 @@ func convPix32x14S2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy i
 var convPix32S2AVX512 = [...]convFwdAsm{convPix32x1S2AVX512, convPix32x2S2AVX512, convPix32x3S2AVX512, convPix32x4S2AVX512, convPix32x5S2AVX512, convPix32x6S2AVX512, convPix32x7S2AVX512, convPix32x8S2AVX512, convPix32x9S2AVX512, convPix32x10S2AVX512, convPix32x11S2AVX512, convPix32x12S2AVX512, convPix32x13S2AVX512, convPix32x14S2AVX512}
 
 //go:noescape
+func copyRowsAVX2(dst, src *float32, rows, width, dstStride, srcStride int)
+
+//go:noescape
 func convPix1AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
 
 //go:noescape

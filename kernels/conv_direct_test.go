@@ -316,20 +316,23 @@ func TestConvDirectTwins(t *testing.T) {
 	}
 }
 
-// TestCopyRows checks copyRows against copyRowsGo on widths around whole
-// vectors, and that it writes nothing between or past the rows.
+// TestCopyRows checks each copyRows this CPU runs against copyRowsGo on
+// widths around whole vectors of 4, 8 and 16, and that it writes nothing
+// between or past the rows.
 func TestCopyRows(t *testing.T) {
-	rng := rand.New(rand.NewPCG(23, 23))
-	for width := 1; width <= 40; width++ {
-		rows := 1 + rng.IntN(4)
-		ss, ds := width+rng.IntN(5), width+rng.IntN(5)
-		src := randSlice(rng, (rows-1)*ss+width, 1)
-		got, want := nanSlice((rows-1)*ds+width+16), nanSlice((rows-1)*ds+width+16)
-		copyRows(got, src, rows, width, ds, ss)
-		copyRowsGo(want, src, rows, width, ds, ss)
-		for i := range got {
-			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-				t.Fatalf("width %d: dst[%d] = %g, want %g", width, i, got[i], want[i])
+	for name, copyRows := range copyRowsVariants() {
+		rng := rand.New(rand.NewPCG(23, 23))
+		for width := 1; width <= 40; width++ {
+			rows := 1 + rng.IntN(4)
+			ss, ds := width+rng.IntN(5), width+rng.IntN(5)
+			src := randSlice(rng, (rows-1)*ss+width, 1)
+			got, want := nanSlice((rows-1)*ds+width+16), nanSlice((rows-1)*ds+width+16)
+			copyRows(got, src, rows, width, ds, ss)
+			copyRowsGo(want, src, rows, width, ds, ss)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s: width %d, %d rows: dst[%d] = %g, want %g", name, width, rows, i, got[i], want[i])
+				}
 			}
 		}
 	}

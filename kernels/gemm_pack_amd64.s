@@ -70,18 +70,18 @@
 
 // STEP_ROWS6 packs one step of rows 0-5.
 #define STEP_ROWS6 \
-	MOVSS (SI), X0; \
-	MOVSS X0, (DX); \
-	MOVSS (SI)(R8*1), X0; \
-	MOVSS X0, 4(DX); \
-	MOVSS (SI)(R8*2), X0; \
-	MOVSS X0, 8(DX); \
-	MOVSS (SI)(BX*1), X0; \
-	MOVSS X0, 12(DX); \
-	MOVSS (DI), X0; \
-	MOVSS X0, 16(DX); \
-	MOVSS (DI)(R8*1), X0; \
-	MOVSS X0, 20(DX)
+	VMOVSS (SI), X0; \
+	VMOVSS X0, (DX); \
+	VMOVSS (SI)(R8*1), X0; \
+	VMOVSS X0, 4(DX); \
+	VMOVSS (SI)(R8*2), X0; \
+	VMOVSS X0, 8(DX); \
+	VMOVSS (SI)(BX*1), X0; \
+	VMOVSS X0, 12(DX); \
+	VMOVSS (DI), X0; \
+	VMOVSS X0, 16(DX); \
+	VMOVSS (DI)(R8*1), X0; \
+	VMOVSS X0, 20(DX)
 
 // NEXT_STEP moves on by one step and loops to step while any remain.
 #define NEXT_STEP \
@@ -126,10 +126,10 @@ tail:
 
 step:
 	STEP_ROWS6
-	MOVSS (DI)(R8*2), X0
-	MOVSS X0, 24(DX)
-	MOVSS (DI)(BX*1), X0
-	MOVSS X0, 28(DX)
+	VMOVSS (DI)(R8*2), X0
+	VMOVSS X0, 24(DX)
+	VMOVSS (DI)(BX*1), X0
+	VMOVSS X0, 28(DX)
 	NEXT_STEP
 
 done:
