@@ -60,17 +60,7 @@ func main() {
 	}
 	fmt.Fprintf(&d, "\n// convPixAVX512 holds the pixel kernels by pixel count.\nvar convPixAVX512 = [...]convFwdAsm{%s}\n", strings.Join(pix, ", "))
 	emitPixFamily(w, &d, "convPix32x%d%sAVX512", "convPix32%sAVX512", "32-channel pixel kernels", pix32Max, false, emitPix32)
-	// AVX2 pixel kernels, with the lane masks their stores load.
-	w("")
-	w("// pixMaskAVX2 holds 8 lanes of ones and 8 of zeros: the 8 from 8−p on are p lanes of ones.")
-	for i := 0; i < 16; i++ {
-		v := "$0xffffffff"
-		if i >= 8 {
-			v = "$0"
-		}
-		w("DATA pixMaskAVX2<>+%d(SB)/4, %s", 4*i, v)
-	}
-	w("GLOBL pixMaskAVX2<>(SB), RODATA|NOPTR, $64")
+	// AVX2 row copies and pixel kernels.
 	emitCopyRowsAVX2(w)
 	fmt.Fprintf(&d, "\n//go:noescape\nfunc copyRowsAVX2(dst, src *float32, rows, width, dstStride, srcStride int)\n")
 	emitPixFamily(w, &d, "convPix%d%sAVX2", "convPix%sAVX2", "AVX2 pixel kernels", pixAVX2Max, false, emitPixAVX2)
@@ -559,7 +549,7 @@ const pixAVX2Max = 6
 // the pixel's input broadcast into Y2 or Y3. At the end the sums go to the
 // frame as 8 rows of 16 (pixels p… hold nothing of use), and each half of
 // the channels comes back as an 8×8 block, is transposed into a vector of
-// pixels per channel and stored masked to p lanes.
+// pixels per channel and its first p lanes stored (storeLanesAVX2).
 func emitPixAVX2(w func(string, ...any), name string, p, stride int, gathered bool) {
 	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
 	emitPixStart(w, name, 8*64)
@@ -571,8 +561,6 @@ func emitPixAVX2(w func(string, ...any), name string, p, stride int, gathered bo
 		w("\tVMOVUPS %s, %d(SP)", y(4+2*j), 64*j)
 		w("\tVMOVUPS %s, %d(SP)", y(5+2*j), 64*j+32)
 	}
-	w("\tLEAQ pixMaskAVX2<>(SB), AX")
-	w("\tVMOVUPS %d(AX), Y15", 4*(8-p))
 	for h := 0; h < 2; h++ {
 		for r := 0; r < 8; r++ {
 			w("\tVMOVUPS %d(SP), %s", 64*r+32*h, y(r))
@@ -602,12 +590,46 @@ func emitPixAVX2(w func(string, ...any), name string, p, stride int, gathered bo
 				ch := 8*h + c + 4*k
 				w("\tMOVQ R8, R9")
 				w("\tIMULQ $%d, R9", ch)
-				w("\tVMASKMOVPS %s, Y15, (DX)(R9*1)", src)
+				storeLanesAVX2(w, src, p, "(DX)(R9*1)", "X15")
 			}
 		}
 	}
 	w("\tVZEROUPPER")
 	w("\tRET")
+}
+
+// storeLanesAVX2 stores the first p < 8 lanes of the ymm register src at
+// addr and nothing else, by 4-, 2- and 1-float stores (through the xmm
+// register tmp for the upper half), not a masked store (VMASKMOVPS, slow on
+// AMD's cores).
+func storeLanesAVX2(w func(string, ...any), src string, p int, addr, tmp string) {
+	lo := "X" + src[1:]
+	at := func(off int) string {
+		if off == 0 {
+			return addr
+		}
+		return fmt.Sprintf("%d%s", off, addr)
+	}
+	part := func(x string, n, off int) { // the first n < 4 lanes of x
+		if n >= 2 {
+			w("\tVMOVSD %s, %s", x, at(off))
+		}
+		if n == 1 {
+			w("\tVMOVSS %s, %s", x, at(off))
+		}
+		if n == 3 {
+			w("\tVEXTRACTPS $2, %s, %s", x, at(off+8))
+		}
+	}
+	if p < 4 {
+		part(lo, p, 0)
+		return
+	}
+	w("\tVMOVUPS %s, %s", lo, at(0))
+	if p > 4 {
+		w("\tVEXTRACTF128 $1, %s, %s", src, tmp)
+		part(tmp, p-4, 16)
+	}
 }
 
 // emitWgradPix writes the 3×3 weight-gradient pixel kernel: for one input
