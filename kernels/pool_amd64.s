@@ -386,6 +386,29 @@ GLOBL c_lanes<>(SB), RODATA|NOPTR, $128
 	VMOVDQU 64(AX)(R10*1), Y8 \
 	VMOVDQU 96(AX)(R10*1), Y9
 
+// STORE_LANES stores the first R10 (0 to 7) lanes of the ymm register y (x
+// its low half) at dst, through AX: 4, 2 and 1 lanes as R10's bits say,
+// not by a masked store (VMASKMOVPS, slow on AMD's cores). It overwrites y;
+// l2, l1 and done are labels of its own.
+#define STORE_LANES(y, x, dst, l2, l1, done) \
+	LEAQ dst, AX \
+	TESTQ $4, R10 \
+	JZ l2 \
+	VMOVUPS x, (AX) \
+	VEXTRACTF128 $1, y, x \
+	ADDQ $16, AX \
+l2: \
+	TESTQ $2, R10 \
+	JZ l1 \
+	VMOVSD x, (AX) \
+	VPSRLDQ $8, x, x \
+	ADDQ $8, AX \
+l1: \
+	TESTQ $1, R10 \
+	JZ done \
+	VMOVSS x, (AX) \
+done:
+
 // AVX2_WINDOWS turns rows Y0:Y1 (top) and Y2:Y3 (bottom) into the 8 window
 // maxima in Y4 and their indices in Y0.
 #define AVX2_WINDOWS \
@@ -402,7 +425,7 @@ GLOBL c_lanes<>(SB), RODATA|NOPTR, $128
 // func maxPool2x2AVX2(out *float32, idx *int32, r0 *float32, n, rows, w, step, i0 int)
 //
 // maxPool2x2AVX512 in AVX2 code: 8 windows a step, a step with masked
-// loads and stores for the rest.
+// loads and STORE_LANES for the rest.
 TEXT ·maxPool2x2AVX2(SB), NOSPLIT, $0-64
 	MOVQ out+0(FP), DI
 	MOVQ idx+8(FP), R8
@@ -440,13 +463,9 @@ tail2:
 	VMASKMOVPS (DX), Y8, Y2
 	VMASKMOVPS 32(DX), Y9, Y3
 	AVX2_WINDOWS
-	LEAQ c_lanes<>(SB), AX
 	MOVQ CX, R10
-	SHLQ $2, R10
-	NEGQ R10
-	VMOVDQU 64(AX)(R10*1), Y8
-	VMASKMOVPS Y4, Y8, (DI)
-	VPMASKMOVD Y0, Y8, (R8)
+	STORE_LANES(Y4, X4, (DI), fwdv2, fwdv1, fwdvdone)
+	STORE_LANES(Y0, X0, (R8), fwdi2, fwdi1, fwdidone)
 	LEAQ (DI)(CX*4), DI
 	LEAQ (R8)(CX*4), R8
 
@@ -482,7 +501,7 @@ next2:
 // func maxPool2x2BackAVX2(dx, dy *float32, idx *int32, n, rows, w, step, i0 int)
 //
 // maxPool2x2BackAVX512 in AVX2 code: 8 windows a step, a step with masked
-// loads and stores for the rest.
+// loads and STORE_LANES for the rest.
 TEXT ·maxPool2x2BackAVX2(SB), NOSPLIT, $0-64
 	MOVQ dx+0(FP), BX
 	MOVQ dy+8(FP), DI
@@ -523,11 +542,22 @@ backtail2:
 	VMASKMOVPS (DI), Y8, Y0
 	VPMASKMOVD (R8), Y8, Y1
 	AVX2_BACK
-	AVX2_MASKS
-	VMASKMOVPS Y2, Y8, (SI)
-	VMASKMOVPS Y3, Y9, 32(SI)
-	VMASKMOVPS Y4, Y8, (DX)
-	VMASKMOVPS Y5, Y9, 32(DX)
+	// 2·CX lanes of each row: Y2 and Y3 at (SI), Y4 and Y5 at (DX).
+	LEAQ (CX)(CX*1), R10
+	CMPQ R10, $8
+	JLT backlow2
+	VMOVUPS Y2, (SI)
+	VMOVUPS Y4, (DX)
+	SUBQ $8, R10
+	STORE_LANES(Y3, X3, 32(SI), backt2, backt1, backtdone)
+	STORE_LANES(Y5, X5, 32(DX), backb2, backb1, backbdone)
+	JMP backstored2
+
+backlow2:
+	STORE_LANES(Y2, X2, (SI), backlt2, backlt1, backltdone)
+	STORE_LANES(Y4, X4, (DX), backlb2, backlb1, backlbdone)
+
+backstored2:
 	LEAQ (DI)(CX*4), DI
 	LEAQ (R8)(CX*4), R8
 
