@@ -9789,12 +9789,12 @@ convPix32x14S2AVX512_tap:
 TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
-	MOVQ rows+16(FP), CX
 	MOVQ width+24(FP), BX
 	MOVQ dstStride+32(FP), R8
 	SHLQ $2, R8
 	MOVQ srcStride+40(FP), R9
 	SHLQ $2, R9
+	MOVQ rows+16(FP), CX
 	MOVQ BX, DX
 	SHLQ $2, DX // the row's bytes
 	CMPQ BX, $8

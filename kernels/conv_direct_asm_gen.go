@@ -263,16 +263,7 @@ func emitWgrad(w func(string, ...any), i isa, name string, kb, tb int) {
 // between strided planes: whole vectors, then a masked one for the last 1
 // to 16 floats of each row, which reads and writes nothing past the row.
 func emitCopyRows(w func(string, ...any)) {
-	w("")
-	w("// func copyRowsAVX512(dst, src *float32, rows, width, dstStride, srcStride int)")
-	w("TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-48")
-	w("\tMOVQ dst+0(FP), DI")
-	w("\tMOVQ src+8(FP), SI")
-	w("\tMOVQ width+24(FP), BX")
-	w("\tMOVQ dstStride+32(FP), R8")
-	w("\tSHLQ $2, R8")
-	w("\tMOVQ srcStride+40(FP), R9")
-	w("\tSHLQ $2, R9")
+	emitCopyRowsArgs(w, "copyRowsAVX512")
 	w("\tLEAQ -1(BX), DX")
 	w("\tSHRQ $4, DX // whole vectors before the last")
 	w("\tMOVQ DX, AX")
@@ -308,6 +299,21 @@ func emitCopyRows(w func(string, ...any)) {
 	w("\tRET")
 }
 
+// emitCopyRowsArgs begins a copyRows kernel: dst in DI, src in SI, width
+// in BX and the strides in bytes in R8 (dst) and R9 (src).
+func emitCopyRowsArgs(w func(string, ...any), name string) {
+	w("")
+	w("// func %s(dst, src *float32, rows, width, dstStride, srcStride int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-48", name)
+	w("\tMOVQ dst+0(FP), DI")
+	w("\tMOVQ src+8(FP), SI")
+	w("\tMOVQ width+24(FP), BX")
+	w("\tMOVQ dstStride+32(FP), R8")
+	w("\tSHLQ $2, R8")
+	w("\tMOVQ srcStride+40(FP), R9")
+	w("\tSHLQ $2, R9")
+}
+
 // emitCopyRowsAVX2 writes copyRowsAVX2, copyRowsAVX512 for AVX2: a row of
 // 8 floats or more as whole vectors and a last vector that ends where the
 // row does (it writes some floats twice, the same values); a row of 4 to 7
@@ -315,17 +321,8 @@ func emitCopyRows(w func(string, ...any)) {
 // Nothing past a row is read or written, and no masked store is needed
 // (slow on AMD's cores). The rows must not overlap.
 func emitCopyRowsAVX2(w func(string, ...any)) {
-	w("")
-	w("// func copyRowsAVX2(dst, src *float32, rows, width, dstStride, srcStride int)")
-	w("TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-48")
-	w("\tMOVQ dst+0(FP), DI")
-	w("\tMOVQ src+8(FP), SI")
+	emitCopyRowsArgs(w, "copyRowsAVX2")
 	w("\tMOVQ rows+16(FP), CX")
-	w("\tMOVQ width+24(FP), BX")
-	w("\tMOVQ dstStride+32(FP), R8")
-	w("\tSHLQ $2, R8")
-	w("\tMOVQ srcStride+40(FP), R9")
-	w("\tSHLQ $2, R9")
 	w("\tMOVQ BX, DX")
 	w("\tSHLQ $2, DX // the row's bytes")
 	w("\tCMPQ BX, $8")
