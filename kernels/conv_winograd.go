@@ -255,7 +255,8 @@ func winogradWeights(arch *winoArch, u, w []float32, k, c int) {
 
 // transposeBlock writes the transpose of the rows×cols matrix src (rows
 // lds apart) to dst (rows ldd apart): dst[j·ldd + i] = src[i·lds + j],
-// by 16×16 blocks with transpose16 where there is one. The blocks go
+// by 16×16 blocks with arch's transpose16 where there is one (arch may be
+// nil: none). The blocks go
 // along 16 rows of src at a time, or with alongDst along 16 rows of dst:
 // along the rows of the side that is a large tensor in memory, so that
 // they are read or written on, line after line. Across them instead, the
@@ -265,7 +266,7 @@ func winogradWeights(arch *winoArch, u, w []float32, k, c int) {
 // (bench/results/winograd-transpose-zen5-2026-12-02.txt.gz).
 func transposeBlock(arch *winoArch, dst []float32, ldd int, src []float32, lds, rows, cols int, alongDst bool) {
 	i0 := 0
-	if arch.transpose16 != nil {
+	if arch != nil && arch.transpose16 != nil {
 		i0 = rows &^ 15
 		j0 := cols &^ 15
 		if alongDst {
