@@ -79,10 +79,24 @@ func expShifted(x, e []float32) (m, sum float64) {
 // shiftByMax sets e = x − m and returns m, the row's maximum (rowMax).
 func shiftByMax(x, e []float32) float32 {
 	mx := rowMax(x)
-	for k, v := range x {
-		e[k] = v - mx
-	}
+	shiftSub(e, x, mx, 0) // (x − m) − 0 is x − m, −0 included
 	return mx
+}
+
+// shiftSubGo sets e = (x − a) − b, each difference rounded to float32.
+func shiftSubGo(e, x []float32, a, b float32) {
+	e = e[:len(x)]
+	for k, v := range x {
+		e[k] = (v - a) - b
+	}
+}
+
+// scale64Go sets d = float32(g·(a·p)), each product rounded to float64.
+func scale64Go(d, p []float32, a, g float64) {
+	d = d[:len(p)]
+	for k, v := range p {
+		d[k] = float32(g * (a * float64(v)))
+	}
 }
 
 // rowMax returns the largest element of x (NaN if one is NaN, +0 over −0,
@@ -172,10 +186,7 @@ func CrossEntropyBackward(dlogits, logits []float32, target []int32, dloss []flo
 			p := (*e)[:(r1-r0)*n]
 			for r := r0; r < r1; r++ {
 				mf, lf := float32(ms[r-r0]), float32(lss[r-r0])
-				pr := p[(r-r0)*n : (r-r0+1)*n]
-				for k, xk := range logits[r*n : (r+1)*n] {
-					pr[k] = (xk - mf) - lf
-				}
+				shiftSub(p[(r-r0)*n:(r-r0+1)*n], logits[r*n:(r+1)*n], mf, lf)
 			}
 			vexp(p, p)
 			for r := r0; r < r1; r++ {
@@ -187,9 +198,7 @@ func CrossEntropyBackward(dlogits, logits []float32, target []int32, dloss []flo
 				if c.Weight == nil && eps == 0 {
 					// The usual loss: a[c] is 0 but at the target, so the
 					// same arithmetic without the per-class weight.
-					for k, pk := range pr {
-						d[k] = float32(g * (a * float64(pk)))
-					}
+					scale64(d, pr, a, g)
 					d[t] = float32(g * (a*float64(pr[t]) - hard))
 					continue
 				}
