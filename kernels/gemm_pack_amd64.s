@@ -178,11 +178,15 @@ vector:
 //
 // For p in [0, kc) and r in [0, 6): dst[p*w+r] = src[r*ld+p], as
 // packAcross8AVX2 with rows 6 and 7 taken from row 5 and only six values
-// stored a step (four from the low lane, two from the high).
+// stored a step (four from the low lane, two from the high); for w == 6
+// (the AVX2 kernel's slivers of op(A)), a block's 48 floats as six
+// vectors.
 TEXT ·packAcross6AVX2(SB), NOSPLIT, $0-40
 	ACROSS_ARGS
 	CMPQ CX, $8
 	JLT  tail
+	CMPQ R9, $24
+	JEQ  block6
 
 block:
 	LOAD_ROWS6
@@ -201,6 +205,52 @@ block:
 	STORE6(Y15, X15, X7, (R11)(R10*1), 16(R11)(R10*1))
 
 	NEXT_BLOCK
+	JMP tail
+
+	// w == 6: eight steps of the six rows are 48 floats in a row of dst,
+	// stored as six whole vectors instead of 16 stores of four and two
+	// floats. Each 128-bit lane holds four steps (the low ones steps 0-3,
+	// the high ones 4-7): a 4×4 transpose of rows 0-3 (C0..C3, one step
+	// each), rows 4 and 5 interleaved (X: steps 0 and 1, Y: 2 and 3), then
+	// the lane's 24 floats as six runs of four (H0..H5: C0; X's and C1's
+	// first pairs; C1's and X's second pairs; C2; Y's and C3's first
+	// pairs; C3's and Y's second pairs), joined two by two across the
+	// lanes.
+block6:
+	LOAD_ROWS6
+	VUNPCKLPS  Y1, Y0, Y6    // r0 r1 of steps 0, 1
+	VUNPCKHPS  Y1, Y0, Y7    // r0 r1 of steps 2, 3
+	VUNPCKLPS  Y3, Y2, Y8    // r2 r3 of steps 0, 1
+	VUNPCKHPS  Y3, Y2, Y9    // r2 r3 of steps 2, 3
+	VUNPCKLPD  Y8, Y6, Y10   // C0 = H0
+	VUNPCKHPD  Y8, Y6, Y11   // C1
+	VUNPCKLPD  Y9, Y7, Y12   // C2 = H3
+	VUNPCKHPD  Y9, Y7, Y13   // C3
+	VUNPCKLPS  Y5, Y4, Y14   // X: r4 r5 of steps 0, 1
+	VUNPCKHPS  Y5, Y4, Y15   // Y: r4 r5 of steps 2, 3
+	VUNPCKLPD  Y11, Y14, Y0  // H1
+	VUNPCKHPD  Y14, Y11, Y1  // H2
+	VUNPCKLPD  Y13, Y15, Y2  // H4
+	VUNPCKHPD  Y15, Y13, Y3  // H5
+	VPERM2F128 $0x20, Y0, Y10, Y4
+	VPERM2F128 $0x20, Y12, Y1, Y5
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y0, Y10, Y7
+	VPERM2F128 $0x31, Y12, Y1, Y8
+	VPERM2F128 $0x31, Y3, Y2, Y9
+	VMOVUPS    Y4, (DX)
+	VMOVUPS    Y5, 32(DX)
+	VMOVUPS    Y6, 64(DX)
+	VMOVUPS    Y7, 96(DX)
+	VMOVUPS    Y8, 128(DX)
+	VMOVUPS    Y9, 160(DX)
+
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ R12, DX
+	SUBQ $8, CX
+	CMPQ CX, $8
+	JGE  block6
 
 tail:
 	TESTQ CX, CX
