@@ -1,6 +1,8 @@
-// The LSTM and GRU cells' element-wise arithmetic: see cell_amd64.go. Each runs
-// 16 lanes a step, then one masked step for a ragged end, computing the Go
-// loops' float32 operations in their order.
+// The LSTM and GRU cells' element-wise arithmetic: see cell_amd64.go. The
+// AVX-512 kernels run 16 lanes a step, then one masked step for a ragged
+// end; the AVX2 ones 8 lanes a step over whole vectors, a ragged end left
+// to the Go loops. All compute the Go loops' float32 operations in their
+// order.
 
 //go:build amd64 && !purego
 
@@ -223,5 +225,154 @@ tail:
 	VMOVUPS Z10, K1, (R14)
 	VMOVUPS Z11, K1, (R9)
 done:
+	VZEROUPPER
+	RET
+
+// func lstmCStateAVX2(c, i, f, gg, cp *float32, n int)
+// lstmCStateAVX512 on 8 lanes, n a positive multiple of 8 (the Go loop
+// takes a ragged end).
+TEXT ·lstmCStateAVX2(SB), NOSPLIT, $0-48
+	MOVQ c+0(FP), DI
+	MOVQ i+8(FP), SI
+	MOVQ f+16(FP), DX
+	MOVQ gg+24(FP), R8
+	MOVQ cp+32(FP), R9
+	MOVQ n+40(FP), CX
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VMOVUPS (R8), Y2
+	VMOVUPS (R9), Y3
+	VMULPS Y3, Y1, Y1 // f·cp
+	VMULPS Y2, Y0, Y0 // i·g
+	VADDPS Y0, Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	SUBQ $8, CX
+	JNZ loop
+	VZEROUPPER
+	RET
+
+// func lstmCellBackAVX2(d, gates, dh, dc, dcp, cp *float32, hidden, n int)
+// lstmCellBackAVX512 on 8 lanes, n a positive multiple of 8 (the Go loop
+// takes a ragged end).
+TEXT ·lstmCellBackAVX2(SB), NOSPLIT, $0-64
+	MOVQ d+0(FP), DI
+	MOVQ gates+8(FP), SI
+	MOVQ dh+16(FP), DX
+	MOVQ dc+24(FP), R8
+	MOVQ dcp+32(FP), R9
+	MOVQ cp+40(FP), R10
+	MOVQ hidden+48(FP), R11
+	SHLQ $2, R11 // a gate block's bytes
+	MOVQ n+56(FP), CX
+	VBROADCASTSS c_one32<>(SB), Y15
+loop:
+	VMOVUPS (SI), Y0 // i
+	VMOVUPS (SI)(R11*1), Y1 // f
+	VMOVUPS (SI)(R11*2), Y2 // g
+	LEAQ (SI)(R11*2), R12
+	VMOVUPS (R12)(R11*1), Y3 // o
+	LEAQ (DI)(R11*2), R13
+	VMOVUPS (R13)(R11*1), Y4 // tanh(c), in do
+	VMOVUPS (DX), Y5 // dh
+	VMOVUPS (R8), Y6 // dc
+	VMOVUPS (R10), Y7 // cp
+	VMULPS Y4, Y4, Y8
+	VSUBPS Y8, Y15, Y8 // 1 − tc²
+	VMULPS Y3, Y5, Y9 // dh·o
+	VMULPS Y8, Y9, Y9
+	VADDPS Y9, Y6, Y6 // dct
+	VMULPS Y2, Y6, Y10
+	VMULPS Y0, Y10, Y10
+	VSUBPS Y0, Y15, Y11
+	VMULPS Y11, Y10, Y10 // di
+	VMULPS Y7, Y6, Y11
+	VMULPS Y1, Y11, Y11
+	VSUBPS Y1, Y15, Y12
+	VMULPS Y12, Y11, Y11 // df
+	VMULPS Y0, Y6, Y12
+	VMULPS Y2, Y2, Y13
+	VSUBPS Y13, Y15, Y13
+	VMULPS Y13, Y12, Y12 // dg
+	VMULPS Y4, Y5, Y13
+	VMULPS Y3, Y13, Y13
+	VSUBPS Y3, Y15, Y14
+	VMULPS Y14, Y13, Y13 // do
+	VMULPS Y1, Y6, Y6 // dcp
+	VMOVUPS Y10, (DI)
+	VMOVUPS Y11, (DI)(R11*1)
+	VMOVUPS Y12, (DI)(R11*2)
+	VMOVUPS Y13, (R13)(R11*1)
+	VMOVUPS Y6, (R9)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	SUBQ $8, CX
+	JNZ loop
+	VZEROUPPER
+	RET
+
+// func gruCellBackAVX2(dx, dhh, dhp, dh, gates, hp *float32, hidden, n int)
+// gruCellBackAVX512 on 8 lanes, n a positive multiple of 8 (the Go loop
+// takes a ragged end).
+TEXT ·gruCellBackAVX2(SB), NOSPLIT, $0-64
+	MOVQ dx+0(FP), DI
+	MOVQ dhh+8(FP), R8
+	MOVQ dhp+16(FP), R9
+	MOVQ dh+24(FP), DX
+	MOVQ gates+32(FP), SI
+	MOVQ hp+40(FP), R10
+	MOVQ hidden+48(FP), R11
+	SHLQ $2, R11 // a gate block's bytes
+	MOVQ n+56(FP), CX
+	VBROADCASTSS c_one32<>(SB), Y15
+loop:
+	VMOVUPS (SI), Y0 // r
+	VMOVUPS (SI)(R11*1), Y1 // z
+	VMOVUPS (SI)(R11*2), Y2 // n
+	LEAQ (SI)(R11*2), R12
+	VMOVUPS (R12)(R11*1), Y3 // hh_n
+	VMOVUPS (DX), Y4 // dh
+	VMOVUPS (R10), Y5 // hPrev
+	VSUBPS Y1, Y15, Y6 // 1 − z
+	VMULPS Y6, Y4, Y7
+	VMULPS Y2, Y2, Y8
+	VSUBPS Y8, Y15, Y8
+	VMULPS Y8, Y7, Y7 // an
+	VMULPS Y3, Y7, Y8
+	VMULPS Y0, Y8, Y8
+	VSUBPS Y0, Y15, Y9
+	VMULPS Y9, Y8, Y8 // ar
+	VSUBPS Y2, Y5, Y9
+	VMULPS Y9, Y4, Y9
+	VMULPS Y1, Y9, Y9
+	VMULPS Y6, Y9, Y9 // az
+	VMULPS Y0, Y7, Y10 // an·r
+	VMULPS Y1, Y4, Y11 // dh·z
+	LEAQ (DI)(R11*2), R13
+	LEAQ (R8)(R11*2), R14
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, (DI)(R11*1)
+	VMOVUPS Y7, (R13)
+	VMOVUPS Y8, (R8)
+	VMOVUPS Y9, (R8)(R11*1)
+	VMOVUPS Y10, (R14)
+	VMOVUPS Y11, (R9)
+	ADDQ $32, DI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, DX
+	ADDQ $32, SI
+	ADDQ $32, R10
+	SUBQ $8, CX
+	JNZ loop
 	VZEROUPPER
 	RET

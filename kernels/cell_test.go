@@ -35,7 +35,7 @@ func TestLSTMCellArithmetic(t *testing.T) {
 			if inPlace {
 				dcpWant, dcpGot = dcWant, dcGot
 			}
-			lstmCellBackGo(dWant, gates, dh, dcWant, dcpWant, cp2, hidden)
+			lstmCellBackGo(dWant, gates, dh, dcWant, dcpWant, cp2, hidden, hidden)
 			lstmCellBack(dGot, gates, dh, dcGot, dcpGot, cp2, hidden)
 			check("lstmCellBack dgates", dGot, dWant)
 			check("lstmCellBack dcPrev", dcpGot, dcpWant)
@@ -59,7 +59,7 @@ func TestGRUCellArithmetic(t *testing.T) {
 			if inPlace {
 				dhpW, dhpG = dhW, dhG
 			}
-			gruCellBackGo(dxW, dhhW, dhpW, dhW, gates, hp, hidden)
+			gruCellBackGo(dxW, dhhW, dhpW, dhW, gates, hp, hidden, hidden)
 			gruCellBack(dxG, dhhG, dhpG, dhG, gates, hp, hidden)
 			for _, c := range []struct {
 				what      string

@@ -241,12 +241,13 @@ func lstmCStateGo(c, i, f, g, cp []float32) {
 }
 
 // lstmCellBackGo is one row of LSTMCellBackward's arithmetic, the
-// portable lstmCellBack: d and g the row's four gate blocks (i, f, g, o)
-// of hidden units, d's last block tanh(c) on entry; dcp may be dc.
-func lstmCellBackGo(d, g, dh, dc, dcp, cp []float32, hidden int) {
-	ig, fg, gg, og := g[:hidden], g[hidden:2*hidden], g[2*hidden:3*hidden], g[3*hidden:4*hidden]
-	di, df, dg, do := d[:hidden], d[hidden:2*hidden], d[2*hidden:3*hidden], d[3*hidden:4*hidden]
-	dh, dc, dcp, cp = dh[:hidden], dc[:hidden], dcp[:hidden], cp[:hidden]
+// portable lstmCellBack, on the first n units: d and g the row's four gate
+// blocks (i, f, g, o), hidden units apart, d's last block tanh(c) on
+// entry; dcp may be dc.
+func lstmCellBackGo(d, g, dh, dc, dcp, cp []float32, hidden, n int) {
+	ig, fg, gg, og := g[:n], g[hidden:hidden+n], g[2*hidden:2*hidden+n], g[3*hidden:3*hidden+n]
+	di, df, dg, do := d[:n], d[hidden:hidden+n], d[2*hidden:2*hidden+n], d[3*hidden:3*hidden+n]
+	dh, dc, dcp, cp = dh[:n], dc[:n], dcp[:n], cp[:n]
 	for j, tc := range do {
 		i, f, gv, o := ig[j], fg[j], gg[j], og[j]
 		dct := dc[j] + dh[j]*o*(1-tc*tc)
@@ -259,13 +260,13 @@ func lstmCellBackGo(d, g, dh, dc, dcp, cp []float32, hidden int) {
 }
 
 // gruCellBackGo is one row of GRUCellBackward's arithmetic, the portable
-// gruCellBack: dx and dhh the row's three blocks (r, z, n) of hidden
-// units, gates its four (r, z, n, hh_n); dhp may be dh.
-func gruCellBackGo(dx, dhh, dhp, dh, gates, hp []float32, hidden int) {
-	g := gates[:4*hidden]
-	r, z, n, hn := g[:hidden], g[hidden:2*hidden], g[2*hidden:3*hidden], g[3*hidden:]
-	dxr, dhr := dx[:3*hidden], dhh[:3*hidden]
-	hp, dhp, dho := hp[:hidden], dhp[:hidden], dh[:hidden]
+// gruCellBack, on the first m units: dx and dhh the row's three blocks
+// (r, z, n), hidden units apart, gates its four (r, z, n, hh_n); dhp may
+// be dh.
+func gruCellBackGo(dx, dhh, dhp, dh, gates, hp []float32, hidden, m int) {
+	r, z, n, hn := gates[:m], gates[hidden:hidden+m], gates[2*hidden:2*hidden+m], gates[3*hidden:3*hidden+m]
+	dxr, dhr := dx[:2*hidden+m], dhh[:2*hidden+m]
+	hp, dhp, dho := hp[:m], dhp[:m], dh[:m]
 	for j, d := range dho {
 		rv, zv, nv := r[j], z[j], n[j]
 		an := d * (1 - zv) * (1 - nv*nv)
