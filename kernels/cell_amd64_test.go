@@ -4,15 +4,12 @@ package kernels
 
 import "testing"
 
-// TestCellArithmeticAVX2 runs the LSTM and GRU cells' checks on the AVX2
-// kernels where the CPU would pick AVX-512 ones, so that an AVX-512
-// machine tests both widths.
-func TestCellArithmeticAVX2(t *testing.T) {
-	if !hasAVX512 {
-		t.Skip("TestLSTMCellArithmetic and TestGRUCellArithmetic run this CPU's AVX2 kernels already")
-	}
-	hasAVX512 = false
-	defer func() { hasAVX512 = true }()
-	TestLSTMCellArithmetic(t)
-	TestGRUCellArithmetic(t)
-}
+// TestLSTMCellArithmeticAVX2 and TestGRUCellArithmeticAVX2: the cells'
+// AVX2 code gives the Go loops' bits too, on any CPU with AVX2.
+func TestLSTMCellArithmeticAVX2(t *testing.T) { asAVX2(t, TestLSTMCellArithmetic) }
+
+func TestGRUCellArithmeticAVX2(t *testing.T) { asAVX2(t, TestGRUCellArithmetic) }
+
+// TestStride2AVX2: im2col's and col2im's stride-2 rows in AVX2 code set
+// and add what the scalar loops would, on any CPU with AVX2.
+func TestStride2AVX2(t *testing.T) { asAVX2(t, TestStride2) }

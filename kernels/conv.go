@@ -103,7 +103,7 @@ func im2col(col, x []float32, cg int, g *Conv2dGeom, ld int) {
 						clear(out[:lo])
 						clear(out[hi:])
 						ow := lo
-						if sw == 2 && hi-lo >= 16 {
+						if sw == 2 && hi-lo >= 8 {
 							ow += gather2Vec(out[lo:hi], plane[src+lo*2:])
 						}
 						for ; ow < hi; ow++ {
@@ -144,7 +144,7 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom, ld int) {
 						}
 					} else {
 						i := 0
-						if sw == 2 && len(in) >= 16 {
+						if sw == 2 && len(in) >= 8 {
 							i = scatterAdd2Vec(plane[src+lo*2:], in)
 						}
 						for ; i < len(in); i++ {

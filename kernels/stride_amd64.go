@@ -14,13 +14,33 @@ func gather2AVX512(dst, src *float32, n int)
 //go:noescape
 func scatterAdd2AVX512(dst, src *float32, n int)
 
-// gather2Vec sets dst[i] = src[2i] for the leading vectors of 16 floats of
-// dst whose reads lie within src, and returns how many it set: im2col's
-// rows at stride 2. AVX-512 only: with AVX2 code (GODEBUG=cpu.avx512f=off
-// on Zen 5) vectors of 8 ran a ResNet shortcut's weight gradient 0.80–0.92×
-// as fast on 32×32 planes, 1.23–1.31× on 16×16
-// (bench/results/stride2-2026-12-03-zen5.txt.gz).
+// gather2AVX2 and scatterAdd2AVX2 are gather2AVX512 and scatterAdd2AVX512
+// on vectors of 8, n a positive multiple of 8.
+//
+//go:noescape
+func gather2AVX2(dst, src *float32, n int)
+
+//go:noescape
+func scatterAdd2AVX2(dst, src *float32, n int)
+
+// gather2Vec sets dst[i] = src[2i] for the leading vectors of dst whose
+// reads lie within src, and returns how many it set: im2col's rows at
+// stride 2. With AVX-512, vectors of 16; where the CPU has AVX2 alone,
+// vectors of 8. On a Zen 5 running its AVX2 code (GODEBUG=cpu.avx512f=off)
+// vectors of 8 had run a ResNet shortcut's weight gradient 0.80–0.92× as
+// fast as the scalar loop on 32×32 planes, 1.23–1.31× on 16×16
+// (bench/results/stride2-2026-12-03-zen5.txt.gz), so AVX-512 machines keep
+// rows of 8 to 15 scalar; on a Zen 2, an AVX2 CPU, the same weight
+// gradient ran 1.3–1.55× as fast with them, the 3×3 stride-2 layer's
+// 1.35–1.38× (bench/results/stride2-avx2-2026-12-05-zen2.txt).
 func gather2Vec(dst, src []float32) int {
+	if !hasAVX512 && hasAVX2 {
+		n := min(len(dst), len(src)/2) &^ 7
+		if n > 0 {
+			gather2AVX2(&dst[0], &src[0], n)
+		}
+		return n
+	}
 	n := min(len(dst), len(src)/2) &^ 15
 	if !hasAVX512 || n == 0 {
 		return 0
@@ -29,14 +49,23 @@ func gather2Vec(dst, src []float32) int {
 	return n
 }
 
-// scatterAdd2Vec adds src[i] to dst[2i] for the leading vectors of 16
-// floats of src whose writes lie within dst, and returns how many it
-// added: col2im's rows at stride 2. A vector stores the odd floats it
-// skips back as they were, so the next tap, which adds to them, loads
-// across that store; on rows of 8 (vectors of 8) the input gradients of a
-// ResNet's 3×3 stride-2 layers ran 0.86–0.96× as fast as the scalar loop
-// (bench/results/stride2-2026-12-03-zen5.txt.gz).
+// scatterAdd2Vec adds src[i] to dst[2i] for the leading vectors of src
+// whose writes lie within dst, and returns how many it added: col2im's
+// rows at stride 2, vectors of 16 with AVX-512, of 8 with AVX2 alone. A
+// vector stores the odd floats it skips back as they were, so the next
+// tap, which adds to them, loads across that store; on rows of 8 (vectors
+// of 8) the input gradients of a ResNet's 3×3 stride-2 layers ran
+// 0.86–0.96× as fast as the scalar loop on a Zen 5's AVX2 code
+// (bench/results/stride2-2026-12-03-zen5.txt.gz), 1.2–1.6× on a Zen 2
+// (bench/results/stride2-avx2-2026-12-05-zen2.txt).
 func scatterAdd2Vec(dst, src []float32) int {
+	if !hasAVX512 && hasAVX2 {
+		n := min(len(src), len(dst)/2) &^ 7
+		if n > 0 {
+			scatterAdd2AVX2(&dst[0], &src[0], n)
+		}
+		return n
+	}
 	n := min(len(src), len(dst)/2) &^ 15
 	if !hasAVX512 || n == 0 {
 		return 0

@@ -109,3 +109,55 @@ s512:
 	JNZ       s512
 	VZEROUPPER
 	RET
+
+// func gather2AVX2(dst, src *float32, n int)
+// dst[i] = src[2i] for i < n, n a multiple of 8; reads src[0:2n]. Per
+// vector: the even floats of each 128-bit lane of two loads side by side
+// (VSHUFPS), their 64-bit pairs put in order (VPERMPD).
+TEXT ·gather2AVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+
+g256:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y0 // s0 s2 s8 s10 | s4 s6 s12 s14
+	VPERMPD $0xD8, Y0, Y0     // s0 s2 s4 s6 | s8 s10 s12 s14
+	VMOVUPS Y0, (DI)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JNZ     g256
+	VZEROUPPER
+	RET
+
+// func scatterAdd2AVX2(dst, src *float32, n int)
+// dst[2i] += src[i] for i < n, n a multiple of 8; the odd floats of
+// dst[0:2n] are stored back as they were: −0 is added to them, which
+// leaves every float as it was, −0 and NaNs included.
+TEXT ·scatterAdd2AVX2(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS negZero32<>(SB), Y5
+
+s256:
+	VMOVUPS    (SI), Y0
+	VUNPCKLPS  Y5, Y0, Y1        // s0 −0 s1 −0 | s4 −0 s5 −0
+	VUNPCKHPS  Y5, Y0, Y2        // s2 −0 s3 −0 | s6 −0 s7 −0
+	VPERM2F128 $0x20, Y2, Y1, Y3 // s0..s3 at the even lanes
+	VPERM2F128 $0x31, Y2, Y1, Y4 // s4..s7 at the even lanes
+	VADDPS     (DI), Y3, Y3
+	VADDPS     32(DI), Y4, Y4
+	VMOVUPS    Y3, (DI)
+	VMOVUPS    Y4, 32(DI)
+	ADDQ       $32, SI
+	ADDQ       $64, DI
+	SUBQ       $8, CX
+	JNZ        s256
+	VZEROUPPER
+	RET
+
+DATA negZero32<>+0(SB)/4, $0x80000000
+GLOBL negZero32<>(SB), RODATA|NOPTR, $4
