@@ -34,18 +34,19 @@ func scatterAdd2AVX2(dst, src *float32, n int)
 // gradient ran 1.3–1.55× as fast with them, the 3×3 stride-2 layer's
 // 1.35–1.38× (bench/results/stride2-avx2-2026-12-05-zen2.txt).
 func gather2Vec(dst, src []float32) int {
-	if !hasAVX512 && hasAVX2 {
-		n := min(len(dst), len(src)/2) &^ 7
-		if n > 0 {
+	n := min(len(dst), len(src)/2)
+	switch {
+	case hasAVX512:
+		if n &^= 15; n > 0 {
+			gather2AVX512(&dst[0], &src[0], n)
+		}
+	case hasAVX2:
+		if n &^= 7; n > 0 {
 			gather2AVX2(&dst[0], &src[0], n)
 		}
-		return n
+	default:
+		n = 0
 	}
-	n := min(len(dst), len(src)/2) &^ 15
-	if !hasAVX512 || n == 0 {
-		return 0
-	}
-	gather2AVX512(&dst[0], &src[0], n)
 	return n
 }
 
@@ -59,17 +60,18 @@ func gather2Vec(dst, src []float32) int {
 // (bench/results/stride2-2026-12-03-zen5.txt.gz), 1.2–1.6× on a Zen 2
 // (bench/results/stride2-avx2-2026-12-05-zen2.txt).
 func scatterAdd2Vec(dst, src []float32) int {
-	if !hasAVX512 && hasAVX2 {
-		n := min(len(src), len(dst)/2) &^ 7
-		if n > 0 {
+	n := min(len(src), len(dst)/2)
+	switch {
+	case hasAVX512:
+		if n &^= 15; n > 0 {
+			scatterAdd2AVX512(&dst[0], &src[0], n)
+		}
+	case hasAVX2:
+		if n &^= 7; n > 0 {
 			scatterAdd2AVX2(&dst[0], &src[0], n)
 		}
-		return n
+	default:
+		n = 0
 	}
-	n := min(len(src), len(dst)/2) &^ 15
-	if !hasAVX512 || n == 0 {
-		return 0
-	}
-	scatterAdd2AVX512(&dst[0], &src[0], n)
 	return n
 }
