@@ -55,6 +55,32 @@ func BenchmarkConv2dBackwardWeight(b *testing.B) {
 	}
 }
 
+// BenchmarkConv2dBatch8 times the three passes of every convolution
+// shape in a CIFAR ResNet-18 at the training step's smallest batch, 8:
+// the 3×3 layers, the 1×1 stride-2 shortcuts and the 3→64 stem
+// (bench/results/conv_torch.py --batch 8 times PyTorch on the same
+// shapes).
+func BenchmarkConv2dBatch8(b *testing.B) {
+	rng := rand.New(rand.NewPCG(16, 16))
+	for _, c := range slices.Concat(resnet3x3, []namedConv{
+		{"resnet-1x1s2", resnetConv(128, 256, 16, 1, 2)},
+		{"resnet-1x1s2b", resnetConv(64, 128, 32, 1, 2)},
+		{"resnet-1x1s2c", resnetConv(256, 512, 8, 1, 2)},
+		{"stem", resnetConv(3, 64, 32, 3, 1)},
+	}) {
+		c.g.N = 8
+		passes, flops := convPasses(rng, c.g)
+		for _, pass := range passes {
+			b.Run(fmt.Sprintf("%s/%s", c.name, pass.name), func(b *testing.B) {
+				for b.Loop() {
+					pass.run()
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
 // namedConv is a benchmarked convolution and its name.
 type namedConv struct {
 	name string

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Times PyTorch's three convolution passes on the shapes of
-kernels.BenchmarkConv2d's ResNet cases (batch 32, fp32, CPU), reporting
-GFLOP/s as that benchmark does. Run with the allocator and threads to try:
+kernels.BenchmarkConv2d's ResNet cases (batch 32, fp32, CPU), or with
+--batch 8 those of kernels.BenchmarkConv2dBatch8, reporting GFLOP/s as
+those benchmarks do. Run with the allocator and threads to try:
   LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/results/conv_torch.py --threads 2
 """
@@ -11,14 +12,18 @@ import torch.nn.functional as F
 ap = argparse.ArgumentParser()
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--reps", type=int, default=20)
+ap.add_argument("--batch", type=int, default=32)
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
-print(f"torch {torch.__version__} threads={a.threads} mkldnn={torch.backends.mkldnn.is_available()}")
+print(f"torch {torch.__version__} threads={a.threads} batch={a.batch} mkldnn={torch.backends.mkldnn.is_available()}")
 cases = [("resnet-64", 64, 64, 32, 3, 1), ("resnet-128s2", 64, 128, 32, 3, 2),
          ("resnet-128", 128, 128, 16, 3, 1), ("resnet-256", 256, 256, 8, 3, 1),
          ("resnet-512", 512, 512, 4, 3, 1), ("resnet-1x1s2", 128, 256, 16, 1, 2)]
+if a.batch == 8:
+    cases += [("resnet-256s2", 128, 256, 16, 3, 2), ("resnet-512s2", 256, 512, 8, 3, 2),
+              ("resnet-1x1s2b", 64, 128, 32, 1, 2), ("resnet-1x1s2c", 256, 512, 8, 1, 2), ("stem", 3, 64, 32, 3, 1)]
 for name, c, k, h, r, s in cases:
-    x = torch.randn(32, c, h, h, requires_grad=True)
+    x = torch.randn(a.batch, c, h, h, requires_grad=True)
     w = torch.randn(k, c, r, r, requires_grad=True)
     y = F.conv2d(x, w, stride=s, padding=r // 2)
     flops = 2 * y.numel() * c * r * r
