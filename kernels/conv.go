@@ -439,6 +439,17 @@ const (
 	wgradScratch = 1 << 22
 )
 
+// wgradMinDepth is the fewest terms (images × output pixels) of each
+// part's sums for a weight gradient by GEMM: every part past the first
+// writes a whole gradient to scratch and reads it back, a cost that fewer
+// terms no longer pay for. A CIFAR ResNet's stride-2 layers at batch 8 on
+// a Zen 2 (two threads; parts of 8 and 3 before), medians of 3 runs: the
+// 256→512 1×1 shortcut (128 terms in all) 0.70 → 0.45 ms, the 128→256 1×1
+// (512 terms) 0.35 → 0.30, the 128→256 3×3 layer (512 terms) 3.00 →
+// 2.55, the 256→512 one 3.22 → 3.13; with parts of 64 terms 0.36, 0.34,
+// 2.90 and 2.83 ms (bench/results/wgrad-depth-2026-12-05-zen2.txt).
+const wgradMinDepth = 128
+
 // Conv2dBackwardWeight writes dw (overwriting it) from x and dy:
 // dW_g = Σₙ dY_g[n] · col[n]ᵀ (or its direct form for stride-1 layers
 // with few channels, or F(2×2, 3×3)'s for 3×3 stride-1 layers of 128
@@ -457,6 +468,8 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 		// Its chunks of filters share the work out too: fewer parts,
 		// fewer partial sums to write and add.
 		parts = min(parts, ceilDiv(wgradPixItems, g.K/directArch.wgradKW))
+	} else if !g.directWgrad() {
+		parts = min(parts, max(1, g.N*g.OH*g.OW/wgradMinDepth))
 	}
 	var partial *[]float32
 	if parts > 1 {
