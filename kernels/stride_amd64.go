@@ -23,10 +23,15 @@ func gather2AVX2(dst, src *float32, n int)
 //go:noescape
 func scatterAdd2AVX2(dst, src *float32, n int)
 
-// gather2Vec sets dst[i] = src[2i] for the leading vectors of dst whose
-// reads lie within src, and returns how many it set: im2col's rows at
-// stride 2. With AVX-512, vectors of 16; where the CPU has AVX2 alone,
-// vectors of 8. On a Zen 5 running its AVX2 code (GODEBUG=cpu.avx512f=off)
+// gather2Vec sets dst[i] = src[2i] for the first n = min(len(dst),
+// len(src)/2) floats of dst where n is a vector or more, a last vector
+// ending at n over the one before where n is not a multiple, and returns
+// how many it set (n or 0): im2col's rows at stride 2. With AVX-512,
+// vectors of 16; where the CPU has AVX2 alone, vectors of 8. (Rows of 15,
+// a padded 3×3 filter's first tap on 32-wide planes, had left 7 floats to
+// the scalar loop: with the last vector a ResNet's 64→128 stride-2
+// layer's weight gradient at batch 8 ran 1.03× as fast on a Zen 2,
+// bench/results/gather2-tail-2026-12-05-zen2.txt.) On a Zen 5 running its AVX2 code (GODEBUG=cpu.avx512f=off)
 // vectors of 8 had run a ResNet shortcut's weight gradient 0.80–0.92× as
 // fast as the scalar loop on 32×32 planes, 1.23–1.31× on 16×16
 // (bench/results/stride2-2026-12-03-zen5.txt.gz), so AVX-512 machines keep
@@ -36,13 +41,15 @@ func scatterAdd2AVX2(dst, src *float32, n int)
 func gather2Vec(dst, src []float32) int {
 	n := min(len(dst), len(src)/2)
 	switch {
-	case hasAVX512:
-		if n &^= 15; n > 0 {
-			gather2AVX512(&dst[0], &src[0], n)
+	case hasAVX512 && n >= 16:
+		gather2AVX512(&dst[0], &src[0], n&^15)
+		if n&15 != 0 {
+			gather2AVX512(&dst[n-16], &src[2*(n-16)], 16)
 		}
-	case hasAVX2:
-		if n &^= 7; n > 0 {
-			gather2AVX2(&dst[0], &src[0], n)
+	case hasAVX2 && !hasAVX512 && n >= 8:
+		gather2AVX2(&dst[0], &src[0], n&^7)
+		if n&7 != 0 {
+			gather2AVX2(&dst[n-8], &src[2*(n-8)], 8)
 		}
 	default:
 		n = 0
