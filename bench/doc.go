@@ -21,11 +21,12 @@
 // count exceeds its pinned limit (maxDispatches: MLP 18, LeNet 36), so that
 // fused kernels cannot quietly come apart again. TestStepProfile times
 // every kernel of warm training steps on a device that can
-// (device.Profiler: GL, by timestamp queries) and logs a table per step,
-// each kind of kernel's calls and device and host time, the longest first
-// (go test ./bench -run StepProfile -v; TENSORGL_PROFILE_LARGE=1 adds the
-// large steps below, TENSORGL_PROFILE_STEPS sets how many warm steps, 3
-// unset), so that it shows where a step's time goes on a GPU.
+// (device.Profiler: GL, by timestamp queries; the CPU, by the wall time of
+// each op) and logs a table per step, each kind of kernel's calls and
+// device and host time, the longest first (go test ./bench -run
+// StepProfile -v; TENSORGL_PROFILE_LARGE=1 adds the large steps below,
+// TENSORGL_PROFILE_STEPS sets how many warm steps, 3 unset), so that it
+// shows where a step's time goes on a GPU or a CPU.
 //
 // Three benchmarks are sized for a GPU. BenchmarkDispatch/<device>/<kernel>
 // measures launch cost: 1000 tiny kernels (Fill, Unary relu, a tensor Add

@@ -47,7 +47,7 @@ func profileSteps() (int, error) {
 }
 
 // TestStepProfile times every kernel of warm training steps on each device
-// that can (device.Profiler: GL), as PyTorch's profiler does, and logs a
+// that can (device.Profiler: GL and CPU), as PyTorch's profiler does, and logs a
 // table per step: each kind of kernel's calls, device and host time per
 // step, the longest first (go test ./bench -run StepProfile -v; the
 // prepared GPU run keeps it). It fails when two steps' profiles disagree on

@@ -3,10 +3,11 @@ package device
 import "time"
 
 // Profiler is implemented by a device that can time its kernels one by
-// one (the GL backend): a training step's time per kernel, as PyTorch's
-// profiler gives it, to see which kernels a GPU spends a step on. Timing
-// every kernel costs a little on the host and keeps two timestamp queries
-// per kernel in flight, so it is off until turned on.
+// one (the GL and CPU backends): a training step's time per kernel, as
+// PyTorch's profiler gives it, to see which kernels a GPU or CPU spends a
+// step on. Timing every kernel costs a little on the host (and on GL keeps
+// two timestamp queries per kernel in flight), so it is off until turned
+// on.
 type Profiler interface {
 	// SetProfiling turns timing on or off for the kernels queued after it,
 	// and clears what was gathered.
@@ -26,8 +27,8 @@ type KernelTime struct {
 	// move (a software renderer runs each kernel before its timestamps).
 	Device time.Duration
 	// Host is the wall time the backend's thread spent issuing the calls:
-	// on a software renderer, which runs each kernel as it is issued, their
-	// whole cost.
+	// on a software renderer, which runs each kernel as it is issued, and
+	// on the CPU backend, their whole cost.
 	Host time.Duration
 	// Idle is the device's time between the end of the command timed
 	// before each call and the start of the call: the device waiting for

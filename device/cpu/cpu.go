@@ -107,8 +107,14 @@ type cpuDevice struct {
 	collects  int   // times Alloc collected
 	warned    bool  // collect has logged its warning
 
-	allocated, reused, inUse, uploads, downloads, dispatches atomic.Int64
-	collected                                                atomic.Int64 // bytes FreeCollected returned since Alloc last collected
+	allocated, reused, inUse, uploads, downloads atomic.Int64
+	collected                                    atomic.Int64 // bytes FreeCollected returned since Alloc last collected
+
+	// ops counts the dispatches in twos, its low bit set while profiling
+	// (see profile.go): one atomic add an op.
+	ops     atomic.Int64
+	profMu  sync.Mutex // guards profile
+	profile map[string]*device.KernelTime
 }
 
 func (d *cpuDevice) Info() device.Info {
@@ -262,7 +268,7 @@ func (d *cpuDevice) Stats() device.Stats {
 		BytesPooled:      d.pooledBytes(),
 		Uploads:          d.uploads.Load(),
 		Downloads:        d.downloads.Load(),
-		Dispatches:       d.dispatches.Load(),
+		Dispatches:       d.ops.Load() >> 1,
 	}
 }
 

@@ -50,10 +50,8 @@ func si(s device.Strided) kernels.Strided[int32] {
 	return kernels.Strided[int32]{Data: i32(s.Buf), Off: s.Offset, Strides: s.Strides}
 }
 
-func (d *cpuDevice) dispatch() { d.dispatches.Add(1) }
-
 func (d *cpuDevice) Fill(dst device.Buffer, offset, n int, v float32) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	if dst.DType() == device.Int32 {
 		kernels.Fill(i32(dst)[offset:offset+n], int32(v))
 		return
@@ -62,7 +60,7 @@ func (d *cpuDevice) Fill(dst device.Buffer, offset, n int, v float32) {
 }
 
 func (d *cpuDevice) Copy(dst device.Buffer, dstOffset int, src device.Strided, shape []int) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	if dst.DType() == device.Int32 {
 		kernels.Copy(i32(dst)[dstOffset:], si(src), shape)
 		return
@@ -71,17 +69,17 @@ func (d *cpuDevice) Copy(dst device.Buffer, dstOffset int, src device.Strided, s
 }
 
 func (d *cpuDevice) Unary(dst device.Buffer, src device.Strided, p device.UnaryParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return p.Op.Info().Name })
 	kernels.Unary(unaryOps[p.Op], p.A, p.B, f32(dst), sf(src), p.Shape)
 }
 
 func (d *cpuDevice) Binary(dst device.Buffer, x, y device.Strided, p device.BinaryParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return p.Op.Info().Name })
 	kernels.Binary(binaryOps[p.Op], p.A, f32(dst), sf(x), sf(y), p.Shape)
 }
 
 func (d *cpuDevice) Where(dst device.Buffer, cond, x, y device.Strided, shape []int) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	if cond.Buf.DType() == device.Int32 {
 		kernels.Where(f32(dst), si(cond), sf(x), sf(y), shape)
 		return
@@ -90,12 +88,12 @@ func (d *cpuDevice) Where(dst device.Buffer, cond, x, y device.Strided, shape []
 }
 
 func (d *cpuDevice) BCEWithLogitsBackward(dx device.Buffer, x, y, g device.Strided, shape []int, a float32) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.BCEWithLogitsBackward(a, f32(dx), sf(x), sf(y), sf(g), shape)
 }
 
 func (d *cpuDevice) Reduce(dst, src device.Buffer, p device.ReduceParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return p.Op.Info().Name })
 	op := reduceOps[p.Op]
 	sizes, reduced := p.Coalesce()
 	if p.Op == device.ArgMax || p.Op == device.ArgMin {
@@ -131,7 +129,7 @@ func epilogue(e device.Epilogue, off int) *kernels.Epilogue {
 }
 
 func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.MatMulParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return fmt.Sprintf("%d×%d×%d×%d", p.Batch, p.M, p.N, p.K) })
 	lda, ldb, ldc := p.Lds()
 	e.CheckMatMul()
 	A, B, C := f32(a), f32(b), f32(c)
@@ -210,18 +208,18 @@ func convGeom(p device.Conv2dParams) kernels.Conv2dGeom {
 
 func (d *cpuDevice) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	e.OnlyMatMul("Conv2d")
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return convName(p) })
 	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p), epilogue(e, 0))
 }
 
 func (d *cpuDevice) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	e.OnlyMatMul("Conv2dBackwardInput")
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return convName(p) })
 	kernels.Conv2dBackwardInput(f32(dx), f32(dy), f32(w), convGeom(p), epilogue(e, 0))
 }
 
 func (d *cpuDevice) Conv2dBackwardWeight(dw, db, x, dy device.Buffer, p device.Conv2dParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return convName(p) })
 	kernels.Conv2dBackwardWeight(f32(dw), f32(x), f32(dy), convGeom(p))
 	if db != nil {
 		sizes, reduced := p.BiasGrad().Coalesce()
@@ -239,7 +237,7 @@ func poolGeom(p device.Pool2dParams) kernels.Pool2dGeom {
 }
 
 func (d *cpuDevice) Pool2d(y, idx, x device.Buffer, p device.Pool2dParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return poolName(p) })
 	if p.Mode == device.MaxPool {
 		kernels.MaxPool2d(f32(y), i32(idx), f32(x), p.N*p.C, poolGeom(p))
 		return
@@ -248,7 +246,7 @@ func (d *cpuDevice) Pool2d(y, idx, x device.Buffer, p device.Pool2dParams) {
 }
 
 func (d *cpuDevice) Pool2dBackward(dx, dy, idx device.Buffer, p device.Pool2dParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return poolName(p) })
 	if p.Mode == device.MaxPool {
 		kernels.MaxPool2dBackward(f32(dx), f32(dy), i32(idx), p.N*p.C, poolGeom(p))
 		return
@@ -257,12 +255,12 @@ func (d *cpuDevice) Pool2dBackward(dx, dy, idx device.Buffer, p device.Pool2dPar
 }
 
 func (d *cpuDevice) Softmax(dst, src device.Buffer, p device.SoftmaxParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.Softmax(f32(dst), f32(src), p.Rows, p.N, p.Causal, p.Log)
 }
 
 func (d *cpuDevice) SoftmaxBackward(dx, y, dy device.Buffer, p device.SoftmaxParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.SoftmaxBackward(f32(dx), f32(y), f32(dy), p.Rows, p.N, p.Log)
 }
 
@@ -275,7 +273,7 @@ func crossEntropyConfig(weight device.Buffer, p device.CrossEntropyParams) kerne
 }
 
 func (d *cpuDevice) CrossEntropy(loss, logits, target, weight device.Buffer, p device.CrossEntropyParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	if !p.Total {
 		kernels.CrossEntropy(f32(loss), f32(logits), i32(target), crossEntropyConfig(weight, p))
 		return
@@ -289,7 +287,7 @@ func (d *cpuDevice) CrossEntropy(loss, logits, target, weight device.Buffer, p d
 }
 
 func (d *cpuDevice) CrossEntropyBackward(dlogits, logits, target, weight device.Buffer, dloss device.Strided, p device.CrossEntropyParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.CrossEntropyBackward(f32(dlogits), f32(logits), i32(target), f32(dloss.Buf), dloss.Offset, dloss.Strides[0], crossEntropyConfig(weight, p))
 }
 
@@ -298,7 +296,7 @@ func indexStrides(idx device.Strided) kernels.IndexStrides {
 }
 
 func (d *cpuDevice) Gather(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	if src.DType() == device.Int32 {
 		kernels.Gather(i32(dst), i32(src), i32(idx.Buf), indexStrides(idx), p.Outer, p.N, p.M, p.Inner)
 		return
@@ -307,17 +305,17 @@ func (d *cpuDevice) Gather(dst, src device.Buffer, idx device.Strided, p device.
 }
 
 func (d *cpuDevice) ScatterAdd(dst, src device.Buffer, idx device.Strided, p device.GatherParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.ScatterAdd(f32(dst), f32(src), i32(idx.Buf), indexStrides(idx), p.Outer, p.N, p.M, p.Inner, p.Overwrite)
 }
 
 func (d *cpuDevice) Random(dst device.Buffer, p device.RandomParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.Random(f32(dst), distributions[p.Dist], p.A, p.B, p.Seed, p.Offset)
 }
 
 func (d *cpuDevice) RandomMul(dst, mask device.Buffer, src, residual device.Strided, shape []int, p device.RandomParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	var res kernels.Strided[float32]
 	if residual.Buf != nil {
 		res = sf(residual)
@@ -328,7 +326,7 @@ func (d *cpuDevice) RandomMul(dst, mask device.Buffer, src, residual device.Stri
 // SGDStep runs the whole list as one kernel: one dispatch, one split of
 // the concatenated elements over the workers.
 func (d *cpuDevice) SGDStep(ts []device.SGDTensor, p device.SGDParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	ks := make([]kernels.SGDTensor, len(ts))
 	for i, t := range ts {
 		ks[i] = kernels.SGDTensor{Param: f32(t.Param)[:t.N], Grad: f32(t.Grad)[:t.N], FirstStep: t.FirstStep}
@@ -344,7 +342,7 @@ func (d *cpuDevice) SGDStep(ts []device.SGDTensor, p device.SGDParams) {
 
 // AdamStep runs the whole list as one kernel, as SGDStep does.
 func (d *cpuDevice) AdamStep(ts []device.AdamTensor, p device.AdamParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	ks := make([]kernels.AdamTensor, len(ts))
 	for i, t := range ts {
 		ks[i] = kernels.AdamTensor{Param: f32(t.Param)[:t.N], Grad: f32(t.Grad)[:t.N],
@@ -357,12 +355,12 @@ func (d *cpuDevice) AdamStep(ts []device.AdamTensor, p device.AdamParams) {
 }
 
 func (d *cpuDevice) LSTMCell(h, c, gates, cPrev device.Buffer, p device.LSTMCellParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.LSTMCell(f32(h)[p.OffH:], f32(c)[p.OffC:], f32(gates)[p.OffGates:], f32(cPrev)[p.OffCPrev:], p.Batch, p.Hidden)
 }
 
 func (d *cpuDevice) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.LSTMCellBackward(f32(dgates)[p.OffDGates:], f32(dcPrev)[p.OffDCPrev:], f32(dh)[p.OffDH:], f32(dc)[p.OffDC:],
 		f32(gates)[p.OffGates:], f32(c)[p.OffC:], f32(cPrev)[p.OffCPrev:], p.Batch, p.Hidden)
 }
@@ -370,7 +368,7 @@ func (d *cpuDevice) LSTMCellBackward(dgates, dcPrev, dh, dc, gates, c, cPrev dev
 // GRUStep runs the step's product into a pooled scratch buffer, bhh its
 // epilogue's bias, then the cell.
 func (d *cpuDevice) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p device.GRUCellParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	hd := p.Hidden
 	scratch := d.Alloc(device.Float32, 3*p.Batch*hd)
 	defer d.Free(scratch)
@@ -386,7 +384,7 @@ func (d *cpuDevice) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p devic
 // GRUStepBackward adds the product to dh in place (β = 1, g its epilogue's
 // residual), then runs the cell's backward.
 func (d *cpuDevice) GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	hd, dhs, dg := p.Hidden, f32(dh)[p.OffDH:], f32(dhh)
 	kernels.SgemmEpilogue(false, false, p.Batch, hd, 3*hd, 1, dg[p.OffDNext:], 3*hd, f32(whh), hd, 1, dhs, hd,
 		&kernels.Epilogue{Residual: f32(g)[p.OffG:]})
@@ -396,7 +394,7 @@ func (d *cpuDevice) GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev device.Buf
 // SumSquares sums in float64 (see kernels.SumSquares) and rounds once; the
 // norm is the rounded sum's square root, correctly rounded as Unary's.
 func (d *cpuDevice) SumSquares(dst, norm device.Buffer, ts []device.Span) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	sq := float32(kernels.SumSquares(spans(ts)))
 	f32(dst)[0] = sq
 	if norm != nil {
@@ -405,7 +403,7 @@ func (d *cpuDevice) SumSquares(dst, norm device.Buffer, ts []device.Span) {
 }
 
 func (d *cpuDevice) ClipScale(ts []device.Span, sq device.Buffer, maxNorm float32) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	if c, ok := kernels.ClipCoef(f32(sq)[0], maxNorm); ok {
 		kernels.ScaleAll(spans(ts), c)
 	}
@@ -423,7 +421,7 @@ func spans(ts []device.Span) [][]float32 {
 // LSTMStep runs the step's product, xw its epilogue's residual, then the
 // cell.
 func (d *cpuDevice) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	hd, g := p.Hidden, f32(gates)[p.OffGates:]
 	kernels.SgemmEpilogue(false, true, p.Batch, 4*hd, hd, 1, f32(hPrev)[p.OffHPrev:], hd, f32(whh), hd, 0, g, 4*hd,
 		&kernels.Epilogue{Residual: f32(xw)[p.OffX:]})
@@ -433,7 +431,7 @@ func (d *cpuDevice) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p
 // LSTMStepBackward computes dh into a pooled scratch buffer, g its
 // epilogue's residual, then runs the cell's backward.
 func (d *cpuDevice) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.Buffer, p device.LSTMCellParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	hd := p.Hidden
 	scratch := d.Alloc(device.Float32, p.Batch*hd)
 	defer d.Free(scratch)
@@ -455,7 +453,7 @@ func (d *cpuDevice) packB(m, n, k int, transB bool, b device.Buffer, ldb int) (p
 // blocks side by side through all the steps where a step is too small to
 // share out (kernels.RecurrentRows), as in every recurrence below.
 func (d *cpuDevice) LSTM(y, gates, xw, whh, h0, c0 device.Buffer, p device.RecurrenceParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	b, hd := p.Batch, p.Hidden
 	pb, free := d.packB(b, 4*hd, hd, true, whh, hd)
 	defer free()
@@ -477,7 +475,7 @@ func (d *cpuDevice) LSTM(y, gates, xw, whh, h0, c0 device.Buffer, p device.Recur
 // does: dh = g_t + dnext·whh into a pooled scratch buffer, then the cell's
 // backward.
 func (d *cpuDevice) LSTMBackward(dgates, dc, g, whh, gates, y, c0 device.Buffer, p device.RecurrenceParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	b, hd := p.Batch, p.Hidden
 	pb, free := d.packB(b, hd, 4*hd, false, whh, hd)
 	defer free()
@@ -503,7 +501,7 @@ func (d *cpuDevice) LSTMBackward(dgates, dc, g, whh, gates, y, c0 device.Buffer,
 
 // GRU packs whh once, then runs each step as GRUStep does.
 func (d *cpuDevice) GRU(y, gates, xw, whh, bhh, h0 device.Buffer, p device.RecurrenceParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	b, hd := p.Batch, p.Hidden
 	pb, free := d.packB(b, 3*hd, hd, true, whh, hd)
 	defer free()
@@ -527,7 +525,7 @@ func (d *cpuDevice) GRU(y, gates, xw, whh, bhh, h0 device.Buffer, p device.Recur
 
 // GRUBackward packs whh once, then runs each step as GRUStepBackward does.
 func (d *cpuDevice) GRUBackward(dx, dhh, dh, g, whh, gates, y, h0 device.Buffer, p device.RecurrenceParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	b, hd := p.Batch, p.Hidden
 	pb, free := d.packB(b, hd, 3*hd, false, whh, hd)
 	defer free()
@@ -549,12 +547,12 @@ func (d *cpuDevice) GRUBackward(dx, dhh, dh, g, whh, gates, y, h0 device.Buffer,
 }
 
 func (d *cpuDevice) GRUCell(h, gates, x, hh, hPrev device.Buffer, p device.GRUCellParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.GRUCell(f32(h)[p.OffH:], f32(gates)[p.OffGates:], f32(x)[p.OffX:], f32(hh)[p.OffHH:], f32(hPrev)[p.OffHPrev:], p.Batch, p.Hidden)
 }
 
 func (d *cpuDevice) GRUCellBackward(dx, dhh, dhPrev, dh, gates, hPrev device.Buffer, p device.GRUCellParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.GRUCellBackward(f32(dx)[p.OffDX:], f32(dhh)[p.OffDHH:], f32(dhPrev)[p.OffDHPrev:], f32(dh)[p.OffDH:],
 		f32(gates)[p.OffGates:], f32(hPrev)[p.OffHPrev:], p.Batch, p.Hidden)
 }
@@ -564,7 +562,7 @@ func bnShape(p device.BatchNormParams) kernels.BatchNormShape {
 }
 
 func (d *cpuDevice) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffer, p device.BatchNormParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return fmt.Sprintf("%d×%d×%d", p.N, p.C, p.Inner) })
 	var rm, rv []float32
 	if p.Track {
 		rm, rv = f32(runMean), f32(runVar)
@@ -573,12 +571,12 @@ func (d *cpuDevice) BatchNormStats(mean, invstd, runMean, runVar, x device.Buffe
 }
 
 func (d *cpuDevice) BatchNorm(y, x, mean, invstd, w, b, r device.Buffer, p device.BatchNormParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return fmt.Sprintf("%d×%d×%d", p.N, p.C, p.Inner) })
 	kernels.BatchNorm(f32(y), f32(x), f32(mean), f32(invstd), f32(w), f32(b), f32OrNil(r), bnShape(p), p.Eps, p.Eval, p.Relu)
 }
 
 func (d *cpuDevice) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz device.Buffer, p device.BatchNormParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return fmt.Sprintf("%d×%d×%d", p.N, p.C, p.Inner) })
 	var ys, zs []float32
 	if p.Relu {
 		ys, zs = f32(y), f32(dz)
@@ -587,17 +585,17 @@ func (d *cpuDevice) BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz d
 }
 
 func (d *cpuDevice) BatchNormBackward(dx, dy, x, mean, invstd, w, dw, db device.Buffer, p device.BatchNormParams) {
-	d.dispatch()
+	defer d.doneAs(d.dispatch(), func() string { return fmt.Sprintf("%d×%d×%d", p.N, p.C, p.Inner) })
 	kernels.BatchNormBackward(f32(dx), f32(dy), f32(x), f32(mean), f32(invstd), f32(w), f32(dw), f32(db), bnShape(p), p.Eps, p.Eval)
 }
 
 func (d *cpuDevice) LayerNorm(y, mean, rstd, x, w, b device.Buffer, p device.LayerNormParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.LayerNorm(f32(y), f32(mean), f32(rstd), f32(x), f32OrNil(w), f32OrNil(b), p.Rows, p.Cols, p.Eps)
 }
 
 func (d *cpuDevice) LayerNormBackward(dx, dw, db, dy, x, mean, rstd, w device.Buffer, p device.LayerNormParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	kernels.LayerNormBackward(f32(dx), f32OrNil(dw), f32OrNil(db), f32(dy), f32(x), f32(mean), f32(rstd), f32OrNil(w), p.Rows, p.Cols)
 }
 
@@ -613,7 +611,7 @@ func f32OrNil(b device.Buffer) []float32 {
 // activation, each reading the previous step's output in place, in row
 // blocks as LSTM. The weight is packed once for all the steps.
 func (d *cpuDevice) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	pb, free := d.packB(p.Batch, p.Hidden, p.Hidden, true, whh, p.Hidden)
 	defer free()
 	Y := f32(y)
@@ -632,7 +630,7 @@ func (d *cpuDevice) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
 // derivative of the activation, then each earlier one as a GEMM whose
 // epilogue adds g_t and multiplies by act′(y_t), the weight packed once.
 func (d *cpuDevice) ElmanBackward(dz, g, whh, y device.Buffer, p device.ElmanParams) {
-	d.dispatch()
+	defer d.done(d.dispatch())
 	pb, free := d.packB(p.Batch, p.Hidden, p.Hidden, false, whh, p.Hidden)
 	defer free()
 	DZ, G := f32(dz), f32(g)
