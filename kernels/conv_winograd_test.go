@@ -152,6 +152,9 @@ var winoGeoms = []Conv2dGeom{
 	// Chunks of 12 tile rows over images of 5: chunks that start and end
 	// inside an image.
 	{N: 3, C: 16, H: 9, W: 9, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	// A last chunk of one tile, whose product is too small to read U_ξ
+	// packed: the weights are laid out and packed by PackB.
+	{N: 65, C: 16, H: 1, W: 2, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 }
 
 // TestConv2dWinograd checks both passes by F(2×2, 3×3), on every set of
@@ -449,4 +452,52 @@ func rmsError(got []float32, want []float64) float64 {
 		s += d * d
 	}
 	return math.Sqrt(s / float64(len(want)))
+}
+
+// TestWinogradWeightsPacked: winogradWeightsPacked writes, on every set of
+// transforms, the bits winogradWeights lays out, where PackB packs them
+// for the micro-kernel a product picks and where a kernel 32 columns wide
+// with a last sliver half full packs them (zeros past K), across two
+// slices of depth, flipped and not.
+func TestWinogradWeightsPacked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(35, 35))
+	wide := &sgemmArch{name: "wide", mr: 8, nr: 32, kc: 256, mc: 144, speed: 1}
+	for _, c := range []struct{ k, c int }{{48, 16}, {32, 300}, {16, 16}, {64, 48}} {
+		w := randSlice(rng, c.k*c.c*9, 1)
+		for _, arch := range winoArchs() {
+			for _, flip := range []bool{false, true} {
+				ust := winogradStride(c.k * c.c)
+				u := make([]float32, 16*ust)
+				winogradWeights(arch, u, w, c.k, c.c, flip)
+				m := 64
+				plen := PackedBLen(m, c.k, c.c)
+				for _, pb := range []*PackedB{packedBInto(m, c.k, c.c, make([]float32, plen)), {arch: wide, n: c.k, k: c.c}} {
+					nr := pb.arch.nr
+					plen := ceilDiv(c.k, nr) * nr * c.c
+					packed := nanSlice(16 * plen)
+					winogradWeightsPacked(arch, packed, plen, pb, w, c.k, c.c, flip)
+					name := fmt.Sprintf("%s/%s k=%d c=%d flip=%v", arch.name, pb.arch.name, c.k, c.c, flip)
+					for xi := range 16 {
+						for r := range c.c {
+							for col := range ceilDiv(c.k, nr) * nr {
+								got := packed[xi*plen+pb.rowAt(r, col/nr)+col%nr]
+								want := float32(0)
+								if col < c.k {
+									want = u[xi*ust+r*c.k+col]
+								}
+								if math.Float32bits(got) != math.Float32bits(want) {
+									t.Fatalf("%s: U_%d[%d][%d] packed %g, want %g", name, xi, r, col, got, want)
+								}
+							}
+						}
+					}
+					if pb.arch != wide { // the layout PackB packs
+						want := make([]float32, plen)
+						PackB(m, c.k, c.c, false, u[:c.k*c.c], c.k, want)
+						sameBitsAll(t, name+": U_0 against PackB's", packed[:plen], want)
+					}
+				}
+			}
+		}
+	}
 }

@@ -410,6 +410,29 @@ func PackB(m, n, k int, transB bool, b []float32, ldb int, dst []float32) *Packe
 	return pb
 }
 
+// packedBInto returns a PackedB of the k×n op(B) (not transposed) of
+// products with m rows over dst (at least PackedBLen(m, n, k) long) for its
+// caller to write the slivers of itself (rowAt, as PackB would have packed
+// them), or nil where products of m rows would not read it packed. It has
+// no source: a product that would not read it packed (packedFor) must
+// not be run with it.
+func packedBInto(m, n, k int, dst []float32) *PackedB {
+	arch := sgemmPick(m, n)
+	pb := &PackedB{arch: arch, n: n, k: k, data: dst[:PackedBLen(m, n, k)]}
+	if !pb.packedFor(m) {
+		return nil
+	}
+	return pb
+}
+
+// rowAt returns the offset in pb's data of row r of op(B) in its sliver s
+// (columns s·nr to s·nr+nr, zeros past n): nr floats.
+func (pb *PackedB) rowAt(r, s int) int {
+	kc, nr := pb.arch.kc, pb.arch.nr
+	pc := r / kc * kc
+	return pc*ceilDiv(pb.n, nr)*nr + s*min(kc, pb.k-pc)*nr + (r-pc)*nr
+}
+
 // packGrain is the fewest values worth another goroutine's packing.
 const packGrain = 1 << 16
 
