@@ -294,9 +294,9 @@ func TestUnaryTranscendentalSweep(t *testing.T) {
 
 // TestFill checks Fill's every element, bit for bit, for zero (by clear),
 // negative zero, NaN and other values, and int32, on lengths around its
-// block of single stores and across parallel parts.
+// single stores, its largest copy and across parallel parts.
 func TestFill(t *testing.T) {
-	for _, n := range []int{0, 1, 7, fillBlock - 1, fillBlock, fillBlock + 1, 3*fillBlock + 5, 1 << 20} {
+	for _, n := range []int{0, 1, 7, fillStores - 1, fillStores, fillStores + 1, 3*fillStores + 5, fillBlock - 1, fillBlock, fillBlock + 1, 3*fillBlock + 5, 1 << 20} {
 		for _, v := range []float32{0, float32(math.Copysign(0, -1)), 1.5, float32(math.NaN()), float32(math.Inf(-1))} {
 			d := make([]float32, n+1)
 			for i := range d {

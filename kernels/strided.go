@@ -261,15 +261,17 @@ func Fill[T float32 | int32](dst []T, v T) {
 }
 
 // fillSpan sets every element of d to v: all-zero bits (+0, or 0) by
-// clear, anything else by storing the first fillBlock values and copying
-// them on along d, a block at a time from the first (in L1), which runs at
-// copy's vector speed where a loop of single stores does not.
+// clear, anything else by storing the first fillStores values and copying
+// them on along d, doubling the run copied up to fillBlock values (in L1),
+// which runs at copy's vector speed where a loop of single stores does
+// not. (Storing the first 1 024 one by one, a fill of 256 values took
+// 167 to 240 ns by where the loop fell in the binary, on a Zen 2.)
 func fillSpan[T float32 | int32](d []T, v T) {
 	if *(*uint32)(unsafe.Pointer(&v)) == 0 { // T is 4 bytes
 		clear(d)
 		return
 	}
-	n := min(len(d), fillBlock)
+	n := min(len(d), fillStores)
 	for i := range d[:n] {
 		d[i] = v
 	}
@@ -278,8 +280,12 @@ func fillSpan[T float32 | int32](d []T, v T) {
 	}
 }
 
-// fillBlock is the values fillSpan stores one by one.
-const fillBlock = 1024
+// fillStores is the values fillSpan stores one by one, fillBlock the most
+// it copies at a time.
+const (
+	fillStores = 16
+	fillBlock  = 1024
+)
 
 // Where sets contiguous dst = x where cond ≠ 0, else y, over shape.
 func Where[C float32 | int32](dst []float32, cond Strided[C], x, y Strided[float32], shape []int) {
