@@ -249,21 +249,7 @@ func winoWtGo(src []float32, srcStride int, dst []float32, dstStride, n int) {
 // (bench/results/conv-batch8-2026-12-05-zen2.txt.gz). The flip read w's
 // rows 9 KiB apart, which fell into four of the Zen 2's 64 L1 sets.
 func winogradWeights(arch *winoArch, u, w []float32, k, c int, flip bool) {
-	st := winogradStride(k * c)
-	wtp := getScratch(len(w))
-	defer putScratch(wtp)
-	wt := *wtp
-	if !flip {
-		transposeParallel(arch, wt, k, w, c*9, k, c*9)
-	}
-	ParallelFor(c, max(1, elemGrain/(k*16)), func(lo, hi int) {
-		for ci := lo; ci < hi; ci++ {
-			if flip {
-				flipTaps(wt[ci*9*k:][:9*k], w[ci*k*9:][:9*k], k)
-			}
-			arch.wt(wt[ci*9*k:], k, u[ci*k:], st, k)
-		}
-	})
+	winogradWeightsTo(arch, u, winogradStride(k*c), w, k, c, flip, k, func(ci, _ int) int { return ci * k })
 }
 
 // winogradWeightsPacked is winogradWeights writing each U_ξ straight into
@@ -275,18 +261,25 @@ func winogradWeights(arch *winoArch, u, w []float32, k, c int, flip bool) {
 // 1.01× at batch 8 and 1.02× at 128
 // (bench/results/winograd-packed-weights-2026-12-05-zen2.txt).
 func winogradWeightsPacked(arch *winoArch, packed []float32, plen int, pb *PackedB, w []float32, k, c int, flip bool) {
+	winogradWeightsTo(arch, packed, plen, w, k, c, flip, pb.arch.nr, pb.rowAt)
+}
+
+// winogradWeightsTo writes the transforms of winogradWeights' weights to
+// dst, the ξ-th dstStride floats after the one before, by columns of
+// width (the last may be narrower, its remaining columns set to zero):
+// row ci's columns [s·width, s·width+width) of each U_ξ at at(ci, s). A
+// run of winoPackRows rows at a time (flipped first, while in cache),
+// column block by block: each U_ξ's block is written along, 16 streams.
+// (Row by row across all the blocks of a packed layout, 16·K/nr lines at
+// once, a 256-channel layer's input gradient ran 0.97× as fast as laying
+// U_ξ out and packing it.)
+func winogradWeightsTo(arch *winoArch, dst []float32, dstStride int, w []float32, k, c int, flip bool, width int, at func(ci, s int) int) {
 	wtp := getScratch(len(w))
 	defer putScratch(wtp)
 	wt := *wtp
 	if !flip {
 		transposeParallel(arch, wt, k, w, c*9, k, c*9)
 	}
-	// A run of rows at a time (flipped first, while in cache), sliver by
-	// sliver: each U_ξ's sliver is written along, 16 streams. (Row by row
-	// across all the slivers, 16·K/nr lines at once, a 256-channel
-	// layer's input gradient ran 0.97× as fast as laying U_ξ out and
-	// packing it.)
-	nr := pb.arch.nr
 	ParallelFor(ceilDiv(c, winoPackRows), 1, func(lo, hi int) {
 		for r0 := lo * winoPackRows; r0 < min(c, hi*winoPackRows); r0 += winoPackRows {
 			r1 := min(c, r0+winoPackRows)
@@ -295,13 +288,13 @@ func winogradWeightsPacked(arch *winoArch, packed []float32, plen int, pb *Packe
 					flipTaps(wt[ci*9*k:][:9*k], w[ci*k*9:][:9*k], k)
 				}
 			}
-			for s := range ceilDiv(k, nr) {
-				n := min(nr, k-s*nr)
+			for s := range ceilDiv(k, width) {
+				n := min(width, k-s*width)
 				for ci := r0; ci < r1; ci++ {
-					off := pb.rowAt(ci, s)
-					arch.wt(wt[ci*9*k+s*nr:], k, packed[off:], plen, n)
+					off := at(ci, s)
+					arch.wt(wt[ci*9*k+s*width:], k, dst[off:], dstStride, n)
 					for xi := range 16 {
-						clear(packed[xi*plen+off+n : xi*plen+off+nr])
+						clear(dst[xi*dstStride+off+n : xi*dstStride+off+width])
 					}
 				}
 			}
@@ -309,9 +302,9 @@ func winogradWeightsPacked(arch *winoArch, packed []float32, plen int, pb *Packe
 	})
 }
 
-// winoPackRows is how many rows of the U_ξ winogradWeightsPacked takes at
+// winoPackRows is how many rows of the U_ξ winogradWeightsTo takes at
 // a time: their 9·K weights (a 512-channel layer's 18 KiB a row) stay in
-// L2 from the flip to the last sliver.
+// L2 from the flip to the last block of columns.
 const winoPackRows = 16
 
 // flipTaps writes dst[t·k + j] = src[j·9 + 8 − t] for the k 3×3 filters

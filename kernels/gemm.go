@@ -403,7 +403,7 @@ func PackB(m, n, k int, transB bool, b []float32, ldb int, dst []float32) *Packe
 		for t := lo; t < hi; t++ {
 			pc, s := t/j.nSlivers*arch.kc, t%j.nSlivers
 			kc := min(arch.kc, k-pc)
-			off := pc*j.nSlivers*nr + s*kc*nr
+			off := pb.rowAt(pc, s)
 			j.packBSliver(pb.data[off:off+kc*nr], pc, kc, s)
 		}
 	})
