@@ -387,8 +387,13 @@ func winogradConv(arch *winoArch, y, x, w []float32, g Conv2dGeom, flip bool, e 
 
 	// U_ξ, packed for the products of pcMax rows: written packed by the
 	// transform where every chunk's product reads them so, else laid out
-	// and then packed (PackB).
-	plen := PackedBLen(pcMax, K, C)
+	// and then packed (PackB). They too lie winogradPad apart beyond their
+	// size: PackedBLen is a power of two for 128 and 256 channels, and the
+	// transform's 16 streams had all fallen in one set of the L1 and of the
+	// L2 (at batch 8 on a Zen 2 the 256-channel layer's passes ran
+	// 1.13–1.20× as fast padded, the 128-channel one's 1.02–1.13×,
+	// bench/results/winograd-packed-pad-2026-12-05-zen2.txt).
+	plen := winogradStride(PackedBLen(pcMax, K, C))
 	pp := getScratch(16 * plen)
 	defer putScratch(pp)
 	var pbs [16]*PackedB
