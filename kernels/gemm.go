@@ -68,11 +68,23 @@ const sgemmSmallWork = 512
 // 100 Ki outputs) stay below: on two workers (at 3 Mi and 4 Ki) its step
 // ran 1.40× as fast while the VM's second vCPU ran freely but 0.93× while
 // it was contended, which it was for most of an afternoon
-// (bench/results/gemm-task-thresholds-2026-12-03-zen5.txt.gz).
+// (bench/results/gemm-task-thresholds-2026-12-03-zen5.txt.gz). The two
+// states were the host placing the vCPUs on near cores or far ones: while
+// a probe finds them near, such products go parallel from sgemmNearWork
+// and sgemmNearOutputs (nearcores.go).
 const (
 	sgemmParkedWork  = 1 << 24
 	sgemmTaskWork    = 7 << 19
 	sgemmTaskOutputs = 1 << 13
+)
+
+// sgemmNearWork and sgemmNearOutputs are sgemmTaskWork and
+// sgemmTaskOutputs while the pool's cores are near (nearcores.go): the
+// batch-64 MLP's products (6.4 Mi multiply-adds, 8 Ki and 100 Ki outputs)
+// then go parallel.
+const (
+	sgemmNearWork    = 3 << 20
+	sgemmNearOutputs = 1 << 12
 )
 
 // sgemmWorkers is how many of workers an m×n×k product is worth.
@@ -81,6 +93,9 @@ func sgemmWorkers(workers, m, n, k int) int {
 	w := min(int64(workers), work/sgemmParkedWork)
 	if pool.spinning() {
 		w = max(w, min(int64(workers), work/sgemmTaskWork, outputs/sgemmTaskOutputs))
+		if near := min(int64(workers), work/sgemmNearWork, outputs/sgemmNearOutputs); near > max(w, 1) && nearCores() {
+			w = near
+		}
 	}
 	return int(max(1, w))
 }

@@ -1,0 +1,135 @@
+package kernels
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// How far apart the pool's cores are. A product split between two
+// workers leaves its output in two cores' caches, and the kernels after it
+// read what the other core wrote. On a 2-vCPU VM whose vCPUs the host
+// placed now on neighbouring cores (a value went from one to the other and
+// back in 44–102 ns), now far apart (240–1 400 ns), every few seconds to
+// minutes, the batch-64 MLP's step ran 1.42× as fast with its two 6.4
+// Mi-multiply-add products split while near (322 against 456 µs), and
+// 0.93–1.00× while far (its optimizer step, reading the weight gradient,
+// 19 → 48 µs): bench/results/near-cores-2026-12-05-zen2.txt. Products
+// between sgemmNearWork and sgemmTaskWork a worker therefore go parallel
+// only while a probe finds the cores near (nearCores): the step ran 315
+// against 456 µs near, 457 against 458 far.
+
+// nearRoundTrip is the longest round trip between two workers' cores that
+// counts as near.
+const nearRoundTrip = 150 * time.Nanosecond
+
+// nearProbeEvery is how long a probe's finding holds: the host moved the
+// VM's vCPUs every few tens of seconds.
+const nearProbeEvery = 50 * time.Millisecond
+
+// nearProbeRounds is how many round trips a probe times (about 1 µs near,
+// 8 µs far).
+const nearProbeRounds = 16
+
+// nearState holds the last probe's finding: until when it holds (ns since
+// nearEpoch; 0: none yet) and whether the cores were near; probing is
+// held by the goroutine probing.
+var nearState struct {
+	until   atomic.Int64
+	near    atomic.Bool
+	probing atomic.Bool
+	fails   int // probes in a row that no helper joined; only the prober touches it
+}
+
+var nearEpoch = time.Now()
+
+// nearCores reports whether the last probe, at most nearProbeEvery ago,
+// found the pool's cores near, probing again first where it is older and
+// no other goroutine is probing. A probe whose round trips were slow (or
+// lost a core) finds them far for nearProbeEvery. One that no helper
+// joined within probeWait (helpers parked, as they are while every
+// product runs on one worker, or busy) finds them far for
+// nearRetry·2^(failures in a row − 1), at most nearProbeEvery: the helper
+// it woke spins by the next product's call (the MLP's next one comes
+// 150–200 µs later), and a program whose products always find the
+// helpers parked pays probeWait ever more rarely.
+func nearCores() bool {
+	now := int64(time.Since(nearEpoch))
+	if now < nearState.until.Load() || !nearState.probing.CompareAndSwap(false, true) {
+		return nearState.near.Load()
+	}
+	rt, joined, ok := probeRoundTrip(nearProbeRounds)
+	nearState.near.Store(ok && rt <= nearRoundTrip)
+	hold := nearProbeEvery
+	if joined {
+		nearState.fails = 0
+	} else {
+		hold = min(hold, nearRetry<<min(nearState.fails, 20))
+		nearState.fails++
+	}
+	nearState.until.Store(int64(time.Since(nearEpoch)) + int64(hold))
+	nearState.probing.Store(false)
+	return nearState.near.Load()
+}
+
+// nearRetry is how long a probe that no helper joined holds, doubled for
+// each such probe in a row.
+const nearRetry = 50 * time.Microsecond
+
+// probeWait bounds how long either side of a probe waits for the other:
+// a helper that has not joined by then is parked or busy, and a round
+// trip that long means a worker lost its core.
+const probeWait = 10 * time.Microsecond
+
+// probeRoundTrip times rounds round trips of a value between the calling
+// goroutine and a helper of the pool, and reports the mean, whether a
+// helper joined within probeWait, and whether every round trip took less.
+func probeRoundTrip(rounds int) (mean time.Duration, joined, ok bool) {
+	// flag: 0 until the helper joins (1), −1 once the caller gave up
+	// waiting; then 2r (the caller's ping r) and 2r+1 (the helper's pong).
+	var flag atomic.Int64
+	// await spins until flag holds want, and reports false after
+	// probeWait (time read every 64 loads).
+	await := func(want int64) bool {
+		start := time.Now()
+		for {
+			for range 64 {
+				if flag.Load() == want {
+					return true
+				}
+			}
+			if time.Since(start) > probeWait {
+				return false
+			}
+		}
+	}
+	ParallelItems(2, func() (func(int), func()) {
+		return func(i int) {
+			if i == 0 { // the caller's own item
+				if !await(1) && flag.CompareAndSwap(0, -1) {
+					return
+				}
+				joined = true
+				t0 := time.Now()
+				for r := int64(1); r <= int64(rounds); r++ {
+					flag.Store(2 * r)
+					if !await(2*r + 1) {
+						flag.Store(-1)
+						return
+					}
+				}
+				mean, ok = time.Since(t0)/time.Duration(rounds), true
+				return
+			}
+			if !flag.CompareAndSwap(0, 1) { // the caller gave up, or runs this item itself
+				return
+			}
+			for r := int64(1); r <= int64(rounds); r++ {
+				if !await(2 * r) {
+					return
+				}
+				flag.Store(2*r + 1)
+			}
+		}, nil
+	})
+	return mean, joined, ok
+}
