@@ -2,7 +2,7 @@
 
 // Command pingpong times a value going between CPUs 0 and 1 and back, two
 // threads pinned (sched_setaffinity), 20 000 round trips: how near the two
-// vCPUs of a VM are at the moment (bench/results/near-cores-2026-12-05-zen2.txt).
+// vCPUs of a VM are at the moment (bench/results/near-cores-2026-12-05-zen2.txt.gz).
 package main
 
 import (
