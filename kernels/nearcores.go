@@ -13,7 +13,7 @@ import (
 // minutes, the batch-64 MLP's step ran 1.42× as fast with its two 6.4
 // Mi-multiply-add products split while near (322 against 456 µs), and
 // 0.93–1.00× while far (its optimizer step, reading the weight gradient,
-// 19 → 48 µs): bench/results/near-cores-2026-12-05-zen2.txt. Products
+// 19 → 48 µs): bench/results/near-cores-2026-12-05-zen2.txt.gz. Products
 // between sgemmNearWork and sgemmTaskWork a worker therefore go parallel
 // only while a probe finds the cores near (nearCores): the step ran 315
 // against 456 µs near, 457 against 458 far.
