@@ -1,6 +1,8 @@
 package kernels
 
 import (
+	"runtime"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -132,4 +134,30 @@ func probeRoundTrip(rounds int) (mean time.Duration, joined, ok bool) {
 		}, nil
 	})
 	return mean, joined, ok
+}
+
+// CoreRoundTrip times how long a value takes to go from the calling
+// goroutine's core to a helper's of the CPU kernels' pool and back, as the
+// probe behind splitting small products does (nearCores): the median of 9
+// probes of 16 round trips, at most 200 tries (the first wake the
+// helpers). near reports whether that counts as near (at most 150 ns),
+// ok whether any helper joined: not with GOMAXPROCS 1, or on a machine
+// too busy to give one a core within 10 µs. On a VM the host may move the
+// vCPUs between near and far cores at any time (`tensorgl info` prints it).
+func CoreRoundTrip() (rt time.Duration, near, ok bool) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		return 0, false, false
+	}
+	var rts []time.Duration
+	for try := 0; try < 200 && len(rts) < 9; try++ {
+		if d, joined, fine := probeRoundTrip(nearProbeRounds); joined && fine {
+			rts = append(rts, d)
+		}
+	}
+	if len(rts) == 0 {
+		return 0, false, false
+	}
+	slices.Sort(rts)
+	rt = rts[len(rts)/2]
+	return rt, rt <= nearRoundTrip, true
 }

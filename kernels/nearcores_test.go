@@ -190,3 +190,23 @@ func BenchmarkProbeRoundTrip(b *testing.B) {
 	b.ReportMetric(float64(len(rts))/float64(b.N), "joined")
 	b.ReportMetric(float64(near)/float64(b.N), "near")
 }
+
+// TestCoreRoundTrip checks the exported measure: a round trip within the
+// probe's bounds, near as the probe counts it, and none with one thread.
+func TestCoreRoundTrip(t *testing.T) {
+	if runtime.GOMAXPROCS(0) >= 2 {
+		rt, near, ok := CoreRoundTrip()
+		switch {
+		case !ok:
+			t.Log("no helper joined a probe: the machine is busy")
+		case rt <= 0 || rt > probeWait:
+			t.Errorf("round trip %v: want within (0, %v]", rt, probeWait)
+		case near != (rt <= nearRoundTrip):
+			t.Errorf("round trip %v reported near = %v; near is at most %v", rt, near, nearRoundTrip)
+		}
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if rt, near, ok := CoreRoundTrip(); ok || near || rt != 0 {
+		t.Errorf("GOMAXPROCS 1: CoreRoundTrip() = %v, %v, %v; want 0, false, false", rt, near, ok)
+	}
+}

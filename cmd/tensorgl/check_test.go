@@ -112,3 +112,25 @@ func TestCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// TestInfo checks that info describes the CPU backend, how near its
+// workers' cores are among it, and which device auto picks.
+func TestInfo(t *testing.T) {
+	var out, errOut strings.Builder
+	if status := run([]string{"info"}, &out, &errOut); status != 0 {
+		t.Fatalf("tensorgl info: status %d, stderr %q", status, errOut.String())
+	}
+	cpu, _, _ := strings.Cut(out.String(), "\n\n")
+	if !strings.HasPrefix(cpu, "cpu:\n") || !strings.Contains(out.String(), "auto picks ") {
+		t.Fatalf("tensorgl info printed %q; want the cpu backend first and the auto pick", out.String())
+	}
+	var cores string
+	for _, line := range strings.Split(cpu, "\n") {
+		if rest, ok := strings.CutPrefix(line, "  cores     "); ok {
+			cores = rest
+		}
+	}
+	if !strings.HasPrefix(cores, "near: ") && !strings.HasPrefix(cores, "far: ") && !strings.HasPrefix(cores, "one worker") {
+		t.Errorf("the cpu backend's cores line reads %q; want near, far or one worker", cores)
+	}
+}

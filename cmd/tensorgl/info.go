@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/tensorgl/tensorgl/device"
+	"github.com/tensorgl/tensorgl/kernels"
 )
 
 // info prints every registered backend's description and limits, then
@@ -24,6 +25,7 @@ func info(w io.Writer) error {
 		}
 		if name == "cpu" {
 			fmt.Fprintf(w, "  threads   %d\n", l.Threads)
+			fmt.Fprintf(w, "  cores     %s\n", coresLine())
 		} else {
 			fmt.Fprintf(w, "  work-group count   %v\n  work-group size    %v (%d invocations)\n", l.MaxWorkGroupCount, l.MaxWorkGroupSize, l.MaxInvocations)
 			fmt.Fprintf(w, "  shared memory      %d bytes\n  storage block      %d bytes (%d float32)\n", l.MaxSharedMemory, l.MaxStorageBlockSize, l.MaxBufferElements)
@@ -44,4 +46,19 @@ func info(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "auto picks %s\n  %s\n", d.Info().Name, why)
 	return d.Close()
+}
+
+// coresLine says how near the CPU backend's worker cores are now
+// (kernels.CoreRoundTrip): on a VM it changes as the host moves the vCPUs,
+// and with it whether the batch-64 MLP's products run on two workers.
+func coresLine() string {
+	rt, near, ok := kernels.CoreRoundTrip()
+	switch {
+	case !ok:
+		return "one worker (GOMAXPROCS 1), or no helper free within 10 µs"
+	case near:
+		return fmt.Sprintf("near: a value goes to another worker's core and back in %v (small products split)", rt)
+	default:
+		return fmt.Sprintf("far: a value goes to another worker's core and back in %v (small products stay on one)", rt)
+	}
 }
