@@ -68,10 +68,10 @@ const sgemmSmallWork = 512
 // 100 Ki outputs) stay below: on two workers (at 3 Mi and 4 Ki) its step
 // ran 1.40× as fast while the VM's second vCPU ran freely but 0.93× while
 // it was contended, which it was for most of an afternoon
-// (bench/results/gemm-task-thresholds-2026-12-03-zen5.txt.gz). The two
-// states were the host placing the vCPUs on near cores or far ones: while
-// a probe finds them near, such products go parallel from sgemmNearWork
-// and sgemmNearOutputs (nearcores.go).
+// (bench/results/gemm-task-thresholds-2026-12-03-zen5.txt.gz). On a Zen 2
+// VM the same two states were the host placing the vCPUs on near cores or
+// on far ones (nearcores.go): while a probe finds them near, such products
+// go parallel from sgemmNearWork and sgemmNearOutputs.
 const (
 	sgemmParkedWork  = 1 << 24
 	sgemmTaskWork    = 7 << 19
