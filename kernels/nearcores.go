@@ -25,7 +25,7 @@ import (
 const nearRoundTrip = 150 * time.Nanosecond
 
 // nearProbeEvery is how long a probe's finding holds: the host moved the
-// VM's vCPUs every few tens of seconds.
+// VM's vCPUs every few seconds to minutes.
 const nearProbeEvery = 50 * time.Millisecond
 
 // nearProbeRounds is how many round trips a probe times (about 1 µs near,
@@ -60,7 +60,8 @@ func nearCores() bool {
 		return nearState.near.Load()
 	}
 	rt, joined, ok := probeRoundTrip(nearProbeRounds)
-	nearState.near.Store(ok && rt <= nearRoundTrip)
+	near := ok && isNear(rt)
+	nearState.near.Store(near)
 	hold := nearProbeEvery
 	if joined {
 		nearState.fails = 0
@@ -70,8 +71,12 @@ func nearCores() bool {
 	}
 	nearState.until.Store(int64(time.Since(nearEpoch)) + int64(hold))
 	nearState.probing.Store(false)
-	return nearState.near.Load()
+	return near
 }
+
+// isNear reports whether a round trip of rt between two workers' cores
+// counts as near.
+func isNear(rt time.Duration) bool { return rt <= nearRoundTrip }
 
 // nearRetry is how long a probe that no helper joined holds, doubled for
 // each such probe in a row.
@@ -159,5 +164,5 @@ func CoreRoundTrip() (rt time.Duration, near, ok bool) {
 	}
 	slices.Sort(rts)
 	rt = rts[len(rts)/2]
-	return rt, rt <= nearRoundTrip, true
+	return rt, isNear(rt), true
 }

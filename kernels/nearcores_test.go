@@ -178,7 +178,7 @@ func BenchmarkProbeRoundTrip(b *testing.B) {
 	for b.Loop() {
 		if rt, j, ok := probeRoundTrip(nearProbeRounds); j && ok {
 			rts = append(rts, rt)
-			if rt <= nearRoundTrip {
+			if isNear(rt) {
 				near++
 			}
 		}
@@ -201,7 +201,7 @@ func TestCoreRoundTrip(t *testing.T) {
 			t.Log("no helper joined a probe: the machine is busy")
 		case rt <= 0 || rt > probeWait:
 			t.Errorf("round trip %v: want within (0, %v]", rt, probeWait)
-		case near != (rt <= nearRoundTrip):
+		case near != isNear(rt):
 			t.Errorf("round trip %v reported near = %v; near is at most %v", rt, near, nearRoundTrip)
 		}
 	}
