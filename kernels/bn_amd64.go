@@ -16,17 +16,15 @@ func bnNormResAVX512(y, x, r *float32, n int, mu, k, bias float32)
 //go:noescape
 func bnBackAVX512(dx, dy, x *float32, n int, k, a, c, mu float32)
 
-// bnNormAVX2, bnNormResAVX2 and bnBackAVX2 are the AVX-512 passes on 8
-// lanes, for n a positive multiple of 8.
+// bnNormRowsAVX2 and bnBackRowsAVX2 are the AVX-512 passes (with a ReLU
+// for the normalisation) on 8 lanes, over rows rows of n floats, each row
+// with its own parameters, n a positive multiple of 8.
 //
 //go:noescape
-func bnNormAVX2(y, x *float32, n int, mu, k, bias float32)
+func bnNormRowsAVX2(y, x, r *float32, rows, n int, mu, k, bias *float32, relu bool)
 
 //go:noescape
-func bnNormResAVX2(y, x, r *float32, n int, mu, k, bias float32)
-
-//go:noescape
-func bnBackAVX2(dx, dy, x *float32, n int, k, a, c, mu float32)
+func bnBackRowsAVX2(dx, dy, x *float32, rows, n int, k, a, c, mu *float32)
 
 //go:noescape
 func bnReduceAVX512(acc *[32]float64, dz, dy, y, x *float32, rows, n, stride int, mu float64)
@@ -117,12 +115,11 @@ func bnNorm(y, x, r []float32, mu, k, bias float32) {
 		// the same operations on each element.
 		full := len(y) &^ 7
 		var rest []float32
+		var rp *float32
 		if r != nil {
-			bnNormResAVX2(&y[0], &x[0], &r[0], full, mu, k, bias)
-			rest = r[full:]
-		} else {
-			bnNormAVX2(&y[0], &x[0], full, mu, k, bias)
+			rp, rest = &r[0], r[full:]
 		}
+		bnNormRowsAVX2(&y[0], &x[0], rp, 1, full, &mu, &k, &bias, false)
 		bnNormGo(y[full:], x[full:], rest, mu, k, bias)
 	default:
 		bnNormGo(y, x, r, mu, k, bias)
@@ -138,9 +135,43 @@ func bnBack(dx, dy, x []float32, k, a, c, mu float32) {
 		bnBackAVX512(&dx[0], &dy[0], &x[0], len(dx), k, a, c, mu)
 	case hasAVX2 && len(dx) >= 8:
 		full := len(dx) &^ 7 // as in bnNorm
-		bnBackAVX2(&dx[0], &dy[0], &x[0], full, k, a, c, mu)
+		bnBackRowsAVX2(&dx[0], &dy[0], &x[0], 1, full, &k, &a, &c, &mu)
 		bnBackGo(dx[full:], dy[full:], x[full:], k, a, c, mu)
 	default:
 		bnBackGo(dx, dy, x, k, a, c, mu)
 	}
+}
+
+// bnRowsAVX2 reports whether rows of n values run as one call of the AVX2
+// rows kernels: AVX2 without AVX-512 (whose per-row kernels take a ragged
+// end in a masked step) and whole vectors.
+func bnRowsAVX2(n int) bool { return hasAVX2 && !hasAVX512 && n > 0 && n%8 == 0 }
+
+// bnNormRows is bnNormRowsGo; with AVX2 alone, on whole vectors, in one
+// call of bnNormRowsAVX2.
+func bnNormRows(y, x, r []float32, rows, n int, mu, k, bias []float32, relu bool) {
+	if rows == 0 || !bnRowsAVX2(n) {
+		bnNormRowsGo(y, x, r, rows, n, mu, k, bias, relu)
+		return
+	}
+	_, _, _, _ = y[rows*n-1], x[rows*n-1], mu[rows-1], k[rows-1]
+	_ = bias[rows-1]
+	var rp *float32
+	if r != nil {
+		_ = r[rows*n-1]
+		rp = &r[0]
+	}
+	bnNormRowsAVX2(&y[0], &x[0], rp, rows, n, &mu[0], &k[0], &bias[0], relu)
+}
+
+// bnBackRows is bnBackRowsGo; with AVX2 alone, on whole vectors, in one
+// call of bnBackRowsAVX2.
+func bnBackRows(dx, dy, x []float32, rows, n int, k, a, c, mu []float32) {
+	if rows == 0 || !bnRowsAVX2(n) {
+		bnBackRowsGo(dx, dy, x, rows, n, k, a, c, mu)
+		return
+	}
+	_, _, _ = dx[rows*n-1], dy[rows*n-1], x[rows*n-1]
+	_, _, _, _ = k[rows-1], a[rows-1], c[rows-1], mu[rows-1]
+	bnBackRowsAVX2(&dx[0], &dy[0], &x[0], rows, n, &k[0], &a[0], &c[0], &mu[0])
 }

@@ -374,79 +374,6 @@ done2:
 	VMULPS Y6, Y0, Y0; \
 	VADDPS Y7, Y0, Y0
 
-// func bnNormAVX2(y, x *float32, n int, mu, k, bias float32)
-// bnNormAVX512 on 8 lanes, n a positive multiple of 8 (the Go loop takes a
-// ragged end).
-TEXT ·bnNormAVX2(SB), NOSPLIT, $0-36
-	MOVQ         y+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSS mu+24(FP), Y5
-	VBROADCASTSS k+28(FP), Y6
-	VBROADCASTSS bias+32(FP), Y7
-
-norm8:
-	NORM8
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DI
-	SUBQ    $8, CX
-	JNZ     norm8
-	VZEROUPPER
-	RET
-
-// func bnNormResAVX2(y, x, r *float32, n int, mu, k, bias float32)
-// bnNormResAVX512 on 8 lanes, n a positive multiple of 8.
-TEXT ·bnNormResAVX2(SB), NOSPLIT, $0-44
-	MOVQ         y+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         r+16(FP), DX
-	MOVQ         n+24(FP), CX
-	VBROADCASTSS mu+32(FP), Y5
-	VBROADCASTSS k+36(FP), Y6
-	VBROADCASTSS bias+40(FP), Y7
-
-normres8:
-	NORM8
-	VADDPS  (DX), Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	SUBQ    $8, CX
-	JNZ     normres8
-	VZEROUPPER
-	RET
-
-// func bnBackAVX2(dx, dy, x *float32, n int, k, a, c, mu float32)
-// bnBackAVX512 on 8 lanes, n a positive multiple of 8.
-TEXT ·bnBackAVX2(SB), NOSPLIT, $0-48
-	MOVQ         dx+0(FP), DI
-	MOVQ         dy+8(FP), SI
-	MOVQ         x+16(FP), DX
-	MOVQ         n+24(FP), CX
-	VBROADCASTSS k+32(FP), Y4
-	VBROADCASTSS a+36(FP), Y5
-	VBROADCASTSS c+40(FP), Y6
-	VBROADCASTSS mu+44(FP), Y7
-
-back8:
-	VMOVUPS (SI), Y0
-	VMOVUPS (DX), Y1
-	VSUBPS  Y7, Y1, Y1
-	VMULPS  Y6, Y1, Y1
-	VSUBPS  Y5, Y0, Y0
-	VSUBPS  Y1, Y0, Y0
-	VMULPS  Y4, Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	SUBQ    $8, CX
-	JNZ     back8
-	VZEROUPPER
-	RET
-
 // func bnMomentsAVX512(acc *[32]float64, x *float32, rows, n, stride int, k float64)
 // bnMomentsGo's sums without the lanes' final addition, on AVX-512, over
 // rows rows of n floats, stride floats apart: d = x − k in float64, lane l
@@ -569,5 +496,102 @@ mnext2:
 
 mdone2:
 	STOREACC
+	VZEROUPPER
+	RET
+
+// func bnNormRowsAVX2(y, x, r *float32, rows, n int, mu, k, bias *float32, relu bool)
+// bnNormAVX512 (bnNormResAVX512 where r is not nil) on 8 lanes, over rows
+// rows of n floats, n a positive multiple of 8, consecutive in y, x and r,
+// row i with mu[i], k[i] and bias[i]; then, where relu, biasReluAVX2's
+// steps with a bias of 0 on each vector before it is stored.
+TEXT ·bnNormRowsAVX2(SB), NOSPLIT, $0-65
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ r+16(FP), DX
+	MOVQ rows+24(FP), BX
+	MOVQ n+32(FP), R12
+	MOVQ mu+40(FP), R8
+	MOVQ k+48(FP), R9
+	MOVQ bias+56(FP), R10
+	MOVBLZX relu+64(FP), R11
+	VXORPS Y2, Y2, Y2
+
+normrow:
+	VBROADCASTSS (R8), Y5
+	VBROADCASTSS (R9), Y6
+	VBROADCASTSS (R10), Y7
+	MOVQ R12, CX
+
+normrow8:
+	NORM8
+	TESTQ DX, DX
+	JZ    normrowrelu
+	VADDPS (DX), Y0, Y0
+	ADDQ   $32, DX
+
+normrowrelu:
+	TESTQ R11, R11
+	JZ    normrowstore
+	VADDPS    Y2, Y0, Y0
+	VMAXPS    Y2, Y0, Y3
+	VCMPPS    $3, Y0, Y0, Y4
+	VBLENDVPS Y4, Y0, Y3, Y0
+
+normrowstore:
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JNZ     normrow8
+	ADDQ    $4, R8
+	ADDQ    $4, R9
+	ADDQ    $4, R10
+	DECQ    BX
+	JNZ     normrow
+	VZEROUPPER
+	RET
+
+// func bnBackRowsAVX2(dx, dy, x *float32, rows, n int, k, a, c, mu *float32)
+// bnBackAVX512 on 8 lanes, over rows rows of n floats, n a positive
+// multiple of 8, consecutive in dx, dy and x, row i with k[i], a[i], c[i]
+// and mu[i].
+TEXT ·bnBackRowsAVX2(SB), NOSPLIT, $0-72
+	MOVQ dx+0(FP), DI
+	MOVQ dy+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ rows+24(FP), BX
+	MOVQ n+32(FP), R12
+	MOVQ k+40(FP), R8
+	MOVQ a+48(FP), R9
+	MOVQ c+56(FP), R10
+	MOVQ mu+64(FP), R11
+
+backrow:
+	VBROADCASTSS (R8), Y4
+	VBROADCASTSS (R9), Y5
+	VBROADCASTSS (R10), Y6
+	VBROADCASTSS (R11), Y7
+	MOVQ R12, CX
+
+backrow8:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DX), Y1
+	VSUBPS  Y7, Y1, Y1
+	VMULPS  Y6, Y1, Y1
+	VSUBPS  Y5, Y0, Y0
+	VSUBPS  Y1, Y0, Y0
+	VMULPS  Y4, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JNZ     backrow8
+	ADDQ    $4, R8
+	ADDQ    $4, R9
+	ADDQ    $4, R10
+	ADDQ    $4, R11
+	DECQ    BX
+	JNZ     backrow
 	VZEROUPPER
 	RET

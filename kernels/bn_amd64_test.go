@@ -16,3 +16,7 @@ func TestBatchNormPassesAVX2(t *testing.T) { asAVX2(t, TestBatchNormPasses) }
 // TestBatchNormMomentsAVX2: the AVX2 one-pass sums (what CPUs without
 // AVX-512 run) give bnMomentsGo's bits too, on any CPU with AVX2.
 func TestBatchNormMomentsAVX2(t *testing.T) { asAVX2(t, TestBatchNormMoments) }
+
+// TestBatchNormRowsAVX2: the AVX2 rows kernels (what CPUs without AVX-512
+// run) give the Go loops' bits too, on any CPU with AVX2.
+func TestBatchNormRowsAVX2(t *testing.T) { asAVX2(t, TestBatchNormRows) }

@@ -3,8 +3,10 @@
 package kernels
 
 var (
-	bnNorm = bnNormGo
-	bnBack = bnBackGo
+	bnNorm     = bnNormGo
+	bnBack     = bnBackGo
+	bnNormRows = bnNormRowsGo
+	bnBackRows = bnBackRowsGo
 )
 
 // bnMomentsAcc is bnMomentsAccGo (functions, not variables, so that the

@@ -44,6 +44,128 @@ func TestBatchNormPasses(t *testing.T) {
 	}
 }
 
+// TestBatchNormRows: the passes over runs of rows, each row with its own
+// parameters (bnNormRows with and without a residual and a ReLU,
+// bnBackRows), give the bits of the Go loops a row at a time, on rows of
+// whole vectors and ragged ones, over special values, out of place and in
+// place, and write nothing past their rows.
+func TestBatchNormRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, n := range []int{1, 7, 8, 16, 24, 33, 64} {
+		for _, rows := range []int{1, 3, 17} {
+			m := rows * n
+			x, r, g := withSpecials(rng, m, 9, 12), withSpecials(rng, m, 9, 12), withSpecials(rng, m, 9, 12)
+			mu, k, bias := withSpecials(rng, rows, 9, 4), withSpecials(rng, rows, 9, 4), withSpecials(rng, rows, 9, 4)
+			a, c := withSpecials(rng, rows, 9, 4), withSpecials(rng, rows, 9, 4)
+			check := func(what string, got, want []float32) {
+				t.Helper()
+				for i := range want {
+					if !sameFloat(got[i], want[i]) {
+						t.Fatalf("%s, %d rows of %d: [%d] = %g, Go loop %g", what, rows, n, i, got[i], want[i])
+					}
+				}
+				for i := len(want); i < len(got); i++ {
+					if !math.IsNaN(float64(got[i])) {
+						t.Fatalf("%s, %d rows of %d: wrote %g at [%d], past the rows", what, rows, n, got[i], i)
+					}
+				}
+			}
+			for _, res := range [][]float32{nil, r} {
+				for _, relu := range []bool{false, true} {
+					want := make([]float32, m)
+					for i := range rows {
+						wr := want[i*n : (i+1)*n]
+						var rr []float32
+						if res != nil {
+							rr = res[i*n : (i+1)*n]
+						}
+						bnNormGo(wr, x[i*n:(i+1)*n], rr, mu[i], k[i], bias[i])
+						if relu {
+							biasReluGo(wr, wr, 0)
+						}
+					}
+					what := fmt.Sprintf("bnNormRows residual %v relu %v", res != nil, relu)
+					got := nanSlice(m + 8)
+					bnNormRows(got, x, res, rows, n, mu, k, bias, relu)
+					check(what, got, want)
+					inPlace := append(append(make([]float32, 0, m+8), x...), nanSlice(8)...)
+					bnNormRows(inPlace, inPlace, res, rows, n, mu, k, bias, relu)
+					check(what+" in place", inPlace, want)
+				}
+			}
+			want := make([]float32, m)
+			for i := range rows {
+				bnBackGo(want[i*n:(i+1)*n], g[i*n:(i+1)*n], x[i*n:(i+1)*n], k[i], a[i], c[i], mu[i])
+			}
+			got := nanSlice(m + 8)
+			bnBackRows(got, g, x, rows, n, k, a, c, mu)
+			check("bnBackRows", got, want)
+			inPlace := append(append(make([]float32, 0, m+8), g...), nanSlice(8)...)
+			bnBackRows(inPlace, inPlace, x, rows, n, k, a, c, mu)
+			check("bnBackRows in place", inPlace, want)
+		}
+	}
+}
+
+// TestBatchNormChannelRuns: BatchNorm and BatchNormBackward (training and
+// eval) give the bits of the Go loops a row at a time, each row with its
+// channel's parameters, on shapes whose rows the threads share out from
+// the middle of an image (more rows than a thread's grain) and on small
+// ones.
+func TestBatchNormChannelRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(35, 36))
+	const eps = 1e-5
+	for _, s := range []BatchNormShape{{70, 509, 16}, {3, 5, 7}, {2, 3, 8}, {1, 1, 1}} {
+		m, rows := s.N*s.C*s.Inner, s.N*s.C
+		x, res, dy := randSlice(rng, m, 2), randSlice(rng, m, 2), randSlice(rng, m, 2)
+		mean, w, b := randSlice(rng, s.C, 1), randSlice(rng, s.C, 1), randSlice(rng, s.C, 1)
+		dw, db := randSlice(rng, s.C, 3), randSlice(rng, s.C, 3)
+		invstd := make([]float32, s.C)
+		for i := range invstd {
+			invstd[i] = 0.5 + rng.Float32()
+		}
+		fm := float32(s.N * s.Inner)
+		for _, eval := range []bool{false, true} {
+			for _, relu := range []bool{false, true} {
+				want, got := make([]float32, m), nanSlice(m)
+				for r := range rows {
+					ch, at := r%s.C, r*s.Inner
+					wr := want[at : at+s.Inner]
+					bnNormGo(wr, x[at:at+s.Inner], res[at:at+s.Inner], mean[ch], bnScale(invstd, ch, eps, eval)*w[ch], b[ch])
+					if relu {
+						biasReluGo(wr, wr, 0)
+					}
+				}
+				BatchNorm(got, x, mean, invstd, w, b, res, s, eps, eval, relu)
+				for i := range want {
+					if !sameFloat(got[i], want[i]) {
+						t.Fatalf("BatchNorm %+v eval %v relu %v: y[%d] = %g, Go loop %g", s, eval, relu, i, got[i], want[i])
+					}
+				}
+			}
+			want, got := make([]float32, m), nanSlice(m)
+			for r := range rows {
+				ch, at := r%s.C, r*s.Inner
+				is := bnScale(invstd, ch, eps, eval)
+				for i := at; i < at+s.Inner; i++ {
+					if eval {
+						want[i] = w[ch] * is * dy[i]
+					}
+				}
+				if !eval {
+					bnBackGo(want[at:at+s.Inner], dy[at:at+s.Inner], x[at:at+s.Inner], w[ch]*is, db[ch]/fm, dw[ch]/fm*is, mean[ch])
+				}
+			}
+			BatchNormBackward(got, dy, x, mean, invstd, w, dw, db, s, eps, eval)
+			for i := range want {
+				if !sameFloat(got[i], want[i]) {
+					t.Fatalf("BatchNormBackward %+v eval %v: dx[%d] = %g, Go loop %g", s, eval, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
 // TestBatchNormReduce: the sums of BatchNormBackwardReduce this CPU runs
 // give bnReduceGo's bits, sums and masked gradient, on every row length,
 // over one row and several with gaps between (left untouched), with and
@@ -243,13 +365,14 @@ func TestBatchNormSumsOrder(t *testing.T) {
 }
 
 // BenchmarkBatchNorm times the four passes of batch normalisation on a
-// CIFAR ResNet's layers at batch 128 (x [128, C, H·W]), reporting the
+// CIFAR ResNet's layers at batch 128 (x [128, C, H·W]) and on its two
+// smallest planes at batch 8, reporting the
 // bytes each moves: the moments (x), the normalisation with a ReLU (x in,
 // y out), the backward sums through a ReLU (dy, y and x in, dz out) and
 // the input gradient (dz and x in, dx out).
 func BenchmarkBatchNorm(b *testing.B) {
 	rng := rand.New(rand.NewPCG(41, 42))
-	for _, s := range []BatchNormShape{{128, 64, 1024}, {128, 128, 256}, {128, 256, 64}, {128, 512, 16}} {
+	for _, s := range []BatchNormShape{{128, 64, 1024}, {128, 128, 256}, {128, 256, 64}, {128, 512, 16}, {8, 256, 64}, {8, 512, 16}} {
 		n := s.N * s.C * s.Inner
 		x, y, dy, dz, dx := randSlice(rng, n, 1), randSlice(rng, n, 1), randSlice(rng, n, 1), make([]float32, n), make([]float32, n)
 		mean, invstd, w, bias, dw, db := randSlice(rng, s.C, 1), randSlice(rng, s.C, 1), randSlice(rng, s.C, 1), randSlice(rng, s.C, 1), make([]float32, s.C), make([]float32, s.C)
