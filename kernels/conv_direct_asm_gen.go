@@ -68,8 +68,9 @@ func main() {
 	// The 3×3 weight-gradient pixel kernels: 32 filters a pixel with
 	// AVX-512 (two vectors), 8 with AVX2, whose kernel slides along rows.
 	emitWgradPix(w, "convWgradPix3x3AVX512", isas[1], 2)
-	emitWgradPixWindow(w, "convWgradPixWin3x3AVX2")
-	for _, name := range []string{"convWgradPix3x3AVX512", "convWgradPixWin3x3AVX2"} {
+	emitWgradPixWindow(w, "convWgradPixWin3x3AVX2", false)
+	emitWgradPixWindow(w, "convWgradPixWinPad3x3AVX2", true)
+	for _, name := range []string{"convWgradPix3x3AVX512", "convWgradPixWin3x3AVX2", "convWgradPixWinPad3x3AVX2"} {
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)\n", name)
 	}
 	// F(2×2, 3×3)'s transforms (conv_winograd.go) and the 16×16
@@ -763,20 +764,26 @@ func emitPix(w func(string, ...any), name string, p int) {
 // multiply-adds, where emitWgradPix loads 10 times for 9. The columns at
 // the row's ends meet fewer pixels: q = 0 and 1, ow and ow+1 are peeled.
 // Registers: accumulators Y0…Y8 (tap t = r·3+s), broadcasts Y12…Y14.
-func emitWgradPixWindow(w func(string, ...any), name string) {
+//
+// With pad1 (images padded by one on each side, at least 2 rows) it
+// leaves out the multiply-adds whose input lies in that padding: the
+// columns q = 0 and ow+1 and, in an image's first and last rows, the tap
+// rows above and below it (on 4×4 planes 44 of 144 a pixel's taps); the
+// others go in the same order.
+func emitWgradPixWindow(w func(string, ...any), name string, pad1 bool) {
 	const vb = 32
 	acc := func(t int) string { return fmt.Sprintf("Y%d", t) }
 	win := func(s int) string { return fmt.Sprintf("Y%d", 9+s) } // pixel q−s
 	rows := []string{"(SI)", "(SI)(R12*1)", "(SI)(R13*1)"}
 	// column writes the work of one input column q (SI at it) whose
-	// pixels q−s are there for the taps s in ss, after loading pixel q's
-	// gradient if load; then shifts the window.
-	column := func(ss []int, load bool) {
+	// pixels q−s are there for the taps s in ss, from the tap rows rs,
+	// after loading pixel q's gradient if load; then shifts the window.
+	column := func(rs, ss []int, load bool) {
 		if load {
 			w("\tVMOVUPS (DI), %s", win(0))
 			w("\tADDQ $%d, DI", vb)
 		}
-		for r := 0; r < 3; r++ {
+		for _, r := range rs {
 			b := fmt.Sprintf("Y%d", 12+r)
 			w("\tVBROADCASTSS %s, %s", rows[r], b)
 			for _, s := range ss {
@@ -787,29 +794,52 @@ func emitWgradPixWindow(w func(string, ...any), name string) {
 		w("\tVMOVAPS %s, %s", win(0), win(1))
 		w("\tADDQ $4, SI")
 	}
+	// row writes one output row from the tap rows rs (labels with tag),
+	// and moves SI to the next.
+	row := func(rs []int, tag string) {
+		w("\tMOVQ SI, R14")
+		if pad1 { // column 0 is padding: pixel 0's gradient alone
+			w("\tVMOVUPS (DI), %s", win(1))
+			w("\tADDQ $%d, DI", vb)
+			w("\tADDQ $4, SI")
+		} else {
+			column(rs, []int{0}, true)
+		}
+		column(rs, []int{0, 1}, true)
+		w("\tMOVQ ow+32(FP), CX")
+		w("\tSUBQ $2, CX")
+		w("\tJZ %s_end%s", name, tag)
+		w("%s_pix%s:", name, tag)
+		column(rs, []int{0, 1, 2}, true)
+		w("\tDECQ CX")
+		w("\tJNZ %s_pix%s", name, tag)
+		w("%s_end%s:", name, tag)
+		column(rs, []int{1, 2}, false)
+		if !pad1 { // column ow+1 is padding
+			column(rs, []int{2}, false)
+		}
+		w("\tLEAQ (R14)(R12*1), SI")
+	}
+	all := []int{0, 1, 2}
 	emitWgradPixStart(w, name)
 	for t := 0; t < 9; t++ {
 		w("\tVXORPS %[1]s, %[1]s, %[1]s", acc(t))
 	}
 	w("%s_img:", name)
 	w("\tMOVQ oh+24(FP), DX")
+	if pad1 {
+		row([]int{1, 2}, "first")
+		w("\tSUBQ $2, DX")
+		w("\tJZ %s_last", name)
+	}
 	w("%s_row:", name)
-	w("\tMOVQ SI, R14")
-	column([]int{0}, true)
-	column([]int{0, 1}, true)
-	w("\tMOVQ ow+32(FP), CX")
-	w("\tSUBQ $2, CX")
-	w("\tJZ %s_end", name)
-	w("%s_pix:", name)
-	column([]int{0, 1, 2}, true)
-	w("\tDECQ CX")
-	w("\tJNZ %s_pix", name)
-	w("%s_end:", name)
-	column([]int{1, 2}, false)
-	column([]int{2}, false)
-	w("\tLEAQ (R14)(R12*1), SI")
+	row(all, "")
 	w("\tDECQ DX")
 	w("\tJNZ %s_row", name)
+	if pad1 {
+		w("%s_last:", name)
+		row([]int{0, 1}, "last")
+	}
 	accs := make([]string, 9)
 	for t := range accs {
 		accs[t] = acc(t)

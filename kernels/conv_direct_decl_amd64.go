@@ -221,6 +221,9 @@ func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximg
 func convWgradPixWin3x3AVX2(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape
+func convWgradPixWinPad3x3AVX2(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
+
+//go:noescape
 func winoWtGradAVX2(src *float32, srcStride int, dst *float32, dstStride, n int)
 
 //go:noescape

@@ -264,21 +264,18 @@ func TestConvDirectTwins(t *testing.T) {
 				add := rng.IntN(2) == 1
 				got, want := randSlice(rng, 9*kw, 1), make([]float32, 9*kw)
 				copy(want, got)
+				start := append([]float32(nil), got...)
 				arch.wgradPix(x, dy, nimg, oh, ow, stride, wp, ximg, dyimg, got, add)
 				convWgradPixGo(kw, x, dy, nimg, oh, ow, stride, wp, ximg, dyimg, want, add)
-				for i := range got {
-					t9, k := i/kw, i%kw
-					mag := math.Abs(float64(want[i]))
-					for img := range nimg {
-						for row := range oh {
-							for col := range ow {
-								mag += math.Abs(float64(dy[img*dyimg+(row*ow+col)*kw+k]) * float64(x[img*ximg+stride*(row*wp+col)+t9/3*wp+t9%3]))
-							}
-						}
-					}
-					if d := math.Abs(float64(got[i] - want[i])); d > 4*float64(nimg*oh*ow+1)*mag/(1<<24) || math.IsNaN(float64(got[i])) {
-						t.Fatalf("%s wgradPix nimg=%d oh=%d ow=%d stride %d add=%v: out[%d] = %g, Go twin %g", arch.name, nimg, oh, ow, stride, add, i, got[i], want[i])
-					}
+				checkWgradPix(t, fmt.Sprintf("%s wgradPix nimg=%d oh=%d ow=%d stride %d add=%v", arch.name, nimg, oh, ow, stride, add), got, want, start, x, dy, kw, nimg, oh, ow, stride, wp, ximg, dyimg, add, false)
+				if arch.wgradPixPad != nil && stride == 1 {
+					// Without the padding's terms: x's padding is not zero
+					// here, so a term left in shows.
+					copy(got, start)
+					copy(want, start)
+					arch.wgradPixPad(x, dy, nimg, oh, ow, wp, ximg, dyimg, got, add)
+					convWgradPixPadGo(kw, x, dy, nimg, oh, ow, wp, ximg, dyimg, want, add)
+					checkWgradPix(t, fmt.Sprintf("%s wgradPixPad nimg=%d oh=%d ow=%d add=%v", arch.name, nimg, oh, ow, add), got, want, start, x, dy, kw, nimg, oh, ow, stride, wp, ximg, dyimg, add, true)
 				}
 			}
 		}
@@ -506,5 +503,41 @@ func TestDirectLiveTaps(t *testing.T) {
 	}
 	if skipped == 0 {
 		t.Fatal("no geometry left a tap out")
+	}
+}
+
+// checkWgradPix fails t where a wgradPix kernel's out (got) or its Go
+// twin's (want) differs from the float64 sum of the terms (with pad1,
+// those inside the padding only; start's too where add) by more than
+// 4·(terms+1)·2⁻²⁴ of the sum of their magnitudes, or is NaN.
+func checkWgradPix(t *testing.T, name string, got, want, start, x, dy []float32, kw, nimg, oh, ow, stride, wp, ximg, dyimg int, add, pad1 bool) {
+	t.Helper()
+	for i := range got {
+		t9, k := i/kw, i%kw
+		var ref, mag float64
+		if add {
+			ref, mag = float64(start[i]), math.Abs(float64(start[i]))
+		}
+		for img := range nimg {
+			for row := range oh {
+				for col := range ow {
+					if r, s := row+t9/3, col+t9%3; pad1 && (r == 0 || r == oh+1 || s == 0 || s == ow+1) {
+						continue
+					}
+					term := float64(dy[img*dyimg+(row*ow+col)*kw+k]) * float64(x[img*ximg+stride*(row*wp+col)+t9/3*wp+t9%3])
+					ref += term
+					mag += math.Abs(term)
+				}
+			}
+		}
+		bound := 4 * float64(nimg*oh*ow+1) * mag / (1 << 24)
+		for _, v := range []struct {
+			what string
+			v    float32
+		}{{"kernel", got[i]}, {"Go twin", want[i]}} {
+			if d := math.Abs(float64(v.v) - ref); !(d <= bound) {
+				t.Fatalf("%s: %s out[%d] = %g, float64 sum %g", name, v.what, i, v.v, ref)
+			}
+		}
 	}
 }
