@@ -52,6 +52,23 @@ var convArchs = func() (all []*convArch) {
 	return append(all, convGoArch)
 }()
 
+// flipTaps16 writes n blocks of 16 rows of 9 floats (src, srcStride
+// floats from one to the next) transposed with the rows reversed,
+// dst[b·144 + (8−t)·16 + c] = src[b·srcStride + c·9 + t]: 16 channels of
+// n 3×3 filters as chunkWeightsFlipped lays them out (flipTaps16AVX2).
+var flipTaps16 = func() func(dst, src []float32, n, srcStride int) {
+	if !cpu.X86.HasAVX2 {
+		return nil
+	}
+	return func(dst, src []float32, n, srcStride int) {
+		if n == 0 {
+			return
+		}
+		_, _ = dst[n*144-1], src[(n-1)*srcStride+143]
+		flipTaps16AVX2(&dst[0], &src[0], n, 4*srcStride)
+	}
+}()
+
 // pixKernels wraps a table of pixel kernels (by pixel count) of kb
 // channels and the given stride as convArch.pix. As in convAsmArch, the
 // wrapper touches the last value the assembly reads and writes.

@@ -65,6 +65,8 @@ func main() {
 	fmt.Fprintf(&d, "\n//go:noescape\nfunc copyRowsAVX2(dst, src *float32, rows, width, dstStride, srcStride int)\n")
 	emitPixFamily(w, &d, "convPix%d%sAVX2", "convPix%sAVX2", "AVX2 pixel kernels", pixAVX2Max, false, emitPixAVX2)
 	emitPixFamily(w, &d, "convPixG%d%sAVX2", "convPixG%sAVX2", "AVX2 pixel kernels with gathered taps", pixAVX2Max, true, emitPixAVX2)
+	emitFlipTaps16AVX2(w)
+	fmt.Fprintf(&d, "\n//go:noescape\nfunc flipTaps16AVX2(dst, src *float32, n, srcStride int)\n")
 	// The 3×3 weight-gradient pixel kernels: 32 filters a pixel with
 	// AVX-512 (two vectors), 8 with AVX2, whose kernel slides along rows.
 	emitWgradPix(w, "convWgradPix3x3AVX512", isas[1], 2)
@@ -563,35 +565,79 @@ func emitPixAVX2(w func(string, ...any), name string, p, stride int, gathered bo
 		for r := 0; r < 8; r++ {
 			w("\tVMOVUPS %d(SP), %s", 64*r+32*h, y(r))
 		}
-		// 8×8 transpose of Y0…Y7 (row r: pixel r's channels) through
-		// Y8…Y14 into Y0…Y7 (row k: channel k's pixels).
-		for i := 0; i < 4; i++ {
-			w("\tVUNPCKLPS %s, %s, %s", y(2*i+1), y(2*i), y(8+i))
-			w("\tVUNPCKHPS %s, %s, %s", y(2*i+1), y(2*i), y(2*i+1))
-		}
-		// Y8+i: rows 2i, 2i+1 interleaved low; Y2i+1: high.
-		for i := 0; i < 2; i++ {
-			lo0, lo1 := y(8+2*i), y(8+2*i+1)                     // low interleaves of row pairs 4i.., 4i+2..
-			hi0, hi1 := y(4*i+1), y(4*i+3)                       // high interleaves
-			w("\tVSHUFPS $0x44, %s, %s, %s", lo1, lo0, y(4*i))   // columns 0 (4 rows)
-			w("\tVSHUFPS $0xee, %s, %s, %s", lo1, lo0, y(4*i+2)) // columns 1
-			w("\tVSHUFPS $0x44, %s, %s, %s", hi1, hi0, lo0)      // columns 2
-			w("\tVSHUFPS $0xee, %s, %s, %s", hi1, hi0, lo1)      // columns 3
-		}
-		// Rows 0–3: Y0 (col 0,4), Y2 (1,5), Y8 (2,6), Y9 (3,7); rows
-		// 4–7: Y4, Y6, Y10, Y11. Combine 128-bit halves.
-		pairs := [4][2]int{{0, 4}, {2, 6}, {8, 10}, {9, 11}}
-		for c, pr := range pairs {
-			w("\tVPERM2F128 $0x20, %s, %s, %s", y(pr[1]), y(pr[0]), y(12))
-			w("\tVPERM2F128 $0x31, %s, %s, %s", y(pr[1]), y(pr[0]), y(13))
-			for k, src := range []string{y(12), y(13)} {
-				ch := 8*h + c + 4*k
-				w("\tMOVQ R8, R9")
-				w("\tIMULQ $%d, R9", ch)
-				storeLanesAVX2(w, src, p, "(DX)(R9*1)", "X15")
-			}
-		}
+		// 8×8 transpose of Y0…Y7 (row r: pixel r's channels): column c
+		// holds channel 8h+c's pixels.
+		emitTranspose8AVX2(w, func(c int, src string) {
+			w("\tMOVQ R8, R9")
+			w("\tIMULQ $%d, R9", 8*h+c)
+			storeLanesAVX2(w, src, p, "(DX)(R9*1)", "X15")
+		})
 	}
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// emitTranspose8AVX2 transposes the 8×8 floats of Y0…Y7 (row r in Yr)
+// through Y8…Y14, calling store(c, reg) with each column c, in an order of
+// its own, in reg (Y12 or Y13, each free again after the call).
+func emitTranspose8AVX2(w func(string, ...any), store func(c int, reg string)) {
+	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
+	for i := 0; i < 4; i++ {
+		w("\tVUNPCKLPS %s, %s, %s", y(2*i+1), y(2*i), y(8+i))
+		w("\tVUNPCKHPS %s, %s, %s", y(2*i+1), y(2*i), y(2*i+1))
+	}
+	// Y8+i: rows 2i, 2i+1 interleaved low; Y2i+1: high.
+	for i := 0; i < 2; i++ {
+		lo0, lo1 := y(8+2*i), y(8+2*i+1)                     // low interleaves of row pairs 4i.., 4i+2..
+		hi0, hi1 := y(4*i+1), y(4*i+3)                       // high interleaves
+		w("\tVSHUFPS $0x44, %s, %s, %s", lo1, lo0, y(4*i))   // columns 0 (4 rows)
+		w("\tVSHUFPS $0xee, %s, %s, %s", lo1, lo0, y(4*i+2)) // columns 1
+		w("\tVSHUFPS $0x44, %s, %s, %s", hi1, hi0, lo0)      // columns 2
+		w("\tVSHUFPS $0xee, %s, %s, %s", hi1, hi0, lo1)      // columns 3
+	}
+	// Rows 0–3: Y0 (col 0,4), Y2 (1,5), Y8 (2,6), Y9 (3,7); rows
+	// 4–7: Y4, Y6, Y10, Y11. Combine 128-bit halves.
+	pairs := [4][2]int{{0, 4}, {2, 6}, {8, 10}, {9, 11}}
+	for c, pr := range pairs {
+		w("\tVPERM2F128 $0x20, %s, %s, %s", y(pr[1]), y(pr[0]), y(12))
+		w("\tVPERM2F128 $0x31, %s, %s, %s", y(pr[1]), y(pr[0]), y(13))
+		store(c, y(12))
+		store(c+4, y(13))
+	}
+}
+
+// emitFlipTaps16AVX2 writes flipTaps16AVX2(dst, src *float32, n, srcStride
+// int): for each of n blocks of 16 rows of 9 floats (src, srcStride bytes
+// from one block to the next) it writes 9 rows of 16 (dst, one block
+// after the other), transposed with the rows reversed: dst[(8−t)·16 + c]
+// = src[c·9 + t], chunkWeightsFlipped's layout of 16 channels of a 3×3
+// filter. Each half of the channels' taps 0–7 goes by an 8×8 transpose,
+// tap 8 by scalar moves.
+func emitFlipTaps16AVX2(w func(string, ...any)) {
+	w("")
+	w("// func flipTaps16AVX2(dst, src *float32, n, srcStride int)")
+	w("TEXT ·flipTaps16AVX2(SB), NOSPLIT, $0-32")
+	w("\tMOVQ dst+0(FP), DI")
+	w("\tMOVQ src+8(FP), SI")
+	w("\tMOVQ n+16(FP), CX")
+	w("\tMOVQ srcStride+24(FP), R8")
+	w("flipTaps16AVX2_block:")
+	for h := 0; h < 2; h++ {
+		for r := 0; r < 8; r++ {
+			w("\tVMOVUPS %d(SI), Y%d", 36*(8*h+r), r)
+		}
+		emitTranspose8AVX2(w, func(t int, reg string) {
+			w("\tVMOVUPS %s, %d(DI)", reg, 64*(8-t)+32*h)
+		})
+	}
+	for c := 0; c < 16; c++ {
+		w("\tMOVL %d(SI), AX", 36*c+32)
+		w("\tMOVL AX, %d(DI)", 4*c)
+	}
+	w("\tADDQ R8, SI")
+	w("\tADDQ $576, DI")
+	w("\tDECQ CX")
+	w("\tJNZ flipTaps16AVX2_block")
 	w("\tVZEROUPPER")
 	w("\tRET")
 }

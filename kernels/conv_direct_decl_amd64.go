@@ -215,6 +215,9 @@ func convPixG6AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
 var convPixGAVX2 = [...]convFwdAsm{convPixG1AVX2, convPixG2AVX2, convPixG3AVX2, convPixG4AVX2, convPixG5AVX2, convPixG6AVX2}
 
 //go:noescape
+func flipTaps16AVX2(dst, src *float32, n, srcStride int)
+
+//go:noescape
 func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape

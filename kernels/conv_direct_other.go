@@ -7,3 +7,6 @@ var convArchs = []*convArch{convGoArch}
 
 // copyRows copies rows between strided planes; see copyRowsGo.
 var copyRows = copyRowsGo
+
+// flipTaps16 is nil: chunkWeightsFlipped runs its loop.
+var flipTaps16 func(dst, src []float32, n, srcStride int)

@@ -541,3 +541,47 @@ func checkWgradPix(t *testing.T, name string, got, want, start, x, dy []float32,
 		}
 	}
 }
+
+// TestChunkWeightsFlipped checks chunkWeightsFlipped's layout against its
+// definition, dst[(k·R·S + t)·cb + c] = w[k, c0+c] at tap R·S−1−t, for
+// chunks of 16 channels of 3×3 filters (flipTaps16 where there is one)
+// and others, and that it writes nothing past the chunk.
+func TestChunkWeightsFlipped(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 25))
+	for _, c := range []struct{ k, c, c0, cb, r, s int }{
+		{1, 16, 0, 16, 3, 3}, {5, 48, 16, 16, 3, 3}, {7, 32, 16, 16, 3, 3}, {3, 20, 3, 5, 3, 3}, {4, 16, 0, 16, 2, 3}, {2, 24, 8, 16, 5, 5},
+	} {
+		g := Conv2dGeom{K: c.k, C: c.c, R: c.r, S: c.s}
+		rs := c.r * c.s
+		w := randSlice(rng, c.k*c.c*rs, 1)
+		dst := nanSlice(c.k*rs*c.cb + 16)
+		chunkWeightsFlipped(w, &g)(dst, c.c0, c.cb)
+		for k := range c.k {
+			for ci := range c.cb {
+				for tap := range rs {
+					if got, want := dst[(k*rs+tap)*c.cb+ci], w[(k*c.c+c.c0+ci)*rs+rs-1-tap]; got != want {
+						t.Fatalf("%+v: dst[k %d, tap %d, c %d] = %g, want %g", c, k, tap, ci, got, want)
+					}
+				}
+			}
+		}
+		for i := c.k * rs * c.cb; i < len(dst); i++ {
+			if !math.IsNaN(float64(dst[i])) {
+				t.Fatalf("%+v: wrote dst[%d] past the chunk", c, i)
+			}
+		}
+	}
+}
+
+// BenchmarkChunkWeightsFlipped times chunkWeightsFlipped on a ResNet's
+// 512-channel 3×3 weights, a chunk of 16 channels, in ns a weight.
+func BenchmarkChunkWeightsFlipped(b *testing.B) {
+	g := Conv2dGeom{K: 512, C: 512, R: 3, S: 3}
+	w := randSlice(rand.New(rand.NewPCG(26, 26)), 512*512*9, 1)
+	dst := make([]float32, 512*9*16)
+	f := chunkWeightsFlipped(w, &g)
+	for b.Loop() {
+		f(dst, 256, 16)
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(len(dst)), "ns/weight")
+}
