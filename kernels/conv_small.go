@@ -20,7 +20,8 @@ package kernels
 // 512-channel layer's forward pass ran in 183–188 ms a step against
 // 213–261 by GEMM, its input gradient in 176–179 against 190–238; the
 // 256→512 stride-2 forward pass ran slower (69–92 against 39–44 ms), so
-// stride 2 keeps the GEMM. With AVX-512, whose GEMM packs from the images,
+// stride 2 keeps the GEMM at that batch (smallStridedX). With AVX-512,
+// whose GEMM packs from the images,
 // the 32-channel kernel lost inside the step (forward 111–117 against
 // 90–97 ms, bench/results/conv-small-images-as-pixels-2026-12-01.txt.gz), and
 // there is none.
@@ -38,19 +39,30 @@ const smallTaps = directWideTaps
 // output, are kept until the end.
 const smallMaxParts = 4
 
+// smallStridedX bounds the input of a stride-2 directSmallConv, N·C·Hp·Wp
+// floats laid out image-minor: every chunk of output channels sweeps
+// every block of images, which stay in the L3 cache up to about this
+// size. A ResNet's 256→512 stride-2 layer (Zen 2, AVX2) ran 1.10× as fast
+// as by GEMM at batch 8 (0.8 MB of input; 1.33× inside the step) and
+// 1.20× at 32 (3.3 MB), and inside the step at 128 (13 MB) 61–87 against
+// 43 ms (bench/results/small-strided-2026-12-06-zen2.txt).
+const smallStridedX = 1 << 20
+
 // directSmall reports whether g's forward pass runs with images as the
 // pixel kernel's pixels: a kernel with gathered taps on this CPU, output
 // rows narrower than pixMinOW, at least pixMinOW images, K a multiple of
 // the kernel's channels, at most smallMaxParts parts of input channels,
-// stride 1, no groups or dilation, a filter wider than 1×1, and padding
-// that leaves the backward-input correlation a padding of its own
-// (PadH < R).
+// stride 1 (or 2, with at most smallStridedX floats of padded input), no
+// groups or dilation, a filter wider than 1×1, and padding that leaves
+// the backward-input correlation a padding of its own (PadH < R).
 func (g *Conv2dGeom) directSmall() bool {
 	if directArch == nil || directArch.pixG == nil {
 		return false
 	}
+	stride := g.StrideH == 1 && g.StrideW == 1 ||
+		g.StrideH == 2 && g.StrideW == 2 && g.N*g.C*(g.H+2*g.PadH)*(g.W+2*g.PadW) <= smallStridedX
 	return g.K%directArch.pixGKB == 0 && g.OW < pixMinOW && g.N >= pixMinOW && g.Groups == 1 &&
-		g.C*g.R*g.S <= smallMaxParts*smallTaps && g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
+		g.C*g.R*g.S <= smallMaxParts*smallTaps && stride && g.DilH == 1 && g.DilW == 1 &&
 		!g.pointwise() && g.PadH < g.R && g.PadW < g.S
 }
 

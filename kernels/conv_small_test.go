@@ -8,9 +8,9 @@ import (
 )
 
 // smallGeoms are layers with output rows narrower than pixMinOW, for
-// directSmallConv: odd sizes, 1×1 planes under a 3×3 filter, stride 2 (which
-// the function computes but Conv2d leaves to the GEMM),
-// blocks of images with a ragged last call, and input channels cut into
+// directSmallConv: odd sizes, 1×1 planes under a 3×3 filter, stride 2 (on
+// small inputs, smallStridedX), blocks of images with a ragged last call,
+// and input channels cut into
 // parts (forward: 300·9 taps; backward-input: 320·9).
 var smallGeoms = []Conv2dGeom{
 	{N: 9, C: 3, H: 4, W: 4, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
@@ -48,8 +48,8 @@ func TestConvSmall(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 31))
 	for _, g := range smallGeoms {
 		g = withOut(g)
-		if directArch != nil && directArch.pixG != nil && g.directSmall() != (g.StrideH == 1) {
-			t.Fatalf("%+v: directSmall %v, want it for stride 1 only", g, g.directSmall())
+		if directArch != nil && directArch.pixG != nil && !g.directSmall() {
+			t.Fatalf("%+v: directSmall false", g)
 		}
 		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
 		w := randSlice(rng, g.K*g.C*g.R*g.S, 1)
@@ -90,7 +90,8 @@ func TestConvSmall(t *testing.T) {
 
 // TestConvSmallBounds: directSmall leaves to the GEMM what its scratch or
 // kernels would not suit: more than smallMaxParts parts of input channels,
-// fewer than pixMinOW images, rows of pixMinOW or more, stride 2.
+// fewer than pixMinOW images, rows of pixMinOW or more, strides that
+// differ, stride 2 on more input than smallStridedX.
 func TestConvSmallBounds(t *testing.T) {
 	if directArch == nil || directArch.pixG == nil {
 		t.Skip("no gathered-tap pixel kernel on this CPU")
@@ -103,7 +104,11 @@ func TestConvSmallBounds(t *testing.T) {
 		func(g *Conv2dGeom) { g.C = smallMaxParts*smallTaps/9 + 1 },
 		func(g *Conv2dGeom) { g.N = pixMinOW - 1 },
 		func(g *Conv2dGeom) { g.W = pixMinOW },
-		func(g *Conv2dGeom) { g.StrideH, g.StrideW = 2, 2 },
+		func(g *Conv2dGeom) { g.StrideH, g.StrideW = 2, 1 },
+		func(g *Conv2dGeom) { // stride 2 with more input than smallStridedX
+			g.StrideH, g.StrideW = 2, 2
+			g.N = smallStridedX/(g.C*(g.H+2)*(g.W+2)) + 1
+		},
 	} {
 		g := base
 		change(&g)
