@@ -197,6 +197,10 @@ func narrowCopy(col, x []float32, cg int, g *Conv2dGeom, ld int, tab []int32, ba
 // col2im is the adjoint of im2col: it adds col [cg·R·S, OH·OW] (rows ld
 // floats apart) into the cg planes of dx, in a fixed order.
 func col2im(dx, col []float32, cg int, g *Conv2dGeom, ld int) {
+	if g.col2imWhole() {
+		col2imS2(dx, col, cg, g.OH, g.OW, ld)
+		return
+	}
 	var tabs [narrowTaps]int32
 	if tab, ok := narrowTable(&tabs, g); ok {
 		narrowCopy(col, dx, cg, g, ld, tab, true)
@@ -237,6 +241,77 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom, ld int) {
 				}
 			}
 		}
+	}
+}
+
+// col2imWhole reports whether col2im writes every float of dx itself
+// rather than adding into it (col2imS2): a 3×3 filter at stride 2, padded
+// by 1, on planes twice the output's size, whose rows of OW run in vector
+// code (col2imS2Fast). Each row of the input gradient is then written once
+// from the col rows that reach it, where the general loop clears the plane
+// and adds each tap's row into every other float of it, a call of 8 to 16
+// floats at a time.
+func (g *Conv2dGeom) col2imWhole() bool {
+	return g.R == 3 && g.S == 3 && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 1 && g.PadW == 1 &&
+		g.DilH == 1 && g.DilW == 1 && g.H == 2*g.OH && g.W == 2*g.OW && col2imS2Fast(g.OW)
+}
+
+// col2imS2 writes the planes dx of cg channels, each 2·oh × 2·ow, from
+// col's rows (c, r, s) of oh·ow floats, ld apart, for a 3×3 filter at
+// stride 2 padded by 1: what col2im adds into cleared planes, the same
+// bits. Input row y = 2i takes the rows of r = 1 at output row i; y = 2i+1
+// those of r = 0 at i+1 (where i+1 < oh) and then of r = 2 at i, in
+// col2im's order of r.
+func col2imS2(dx, col []float32, cg, oh, ow, ld int) {
+	col2imS2By(dx, col, cg, oh, ow, ld, col2imS2Row)
+}
+
+// col2imS2By is col2imS2 writing each row by row (col2imS2Row, or its
+// portable twin in tests).
+func col2imS2By(dx, col []float32, cg, oh, ow, ld int, row func(dst []float32, p *[2][3][]float32, pairs, n int)) {
+	hw := 4 * oh * ow
+	for c := range cg {
+		plane := dx[c*hw : (c+1)*hw]
+		taps := func(r, oy int) [3][]float32 {
+			var t [3][]float32
+			for s := range t {
+				t[s] = col[((c*3+r)*3+s)*ld+oy*ow:][:ow]
+			}
+			return t
+		}
+		var p [2][3][]float32
+		for y := range 2 * oh {
+			i, pairs := y/2, 1
+			switch {
+			case y%2 == 0:
+				p[0] = taps(1, i)
+			case i+1 < oh:
+				p[0], p[1], pairs = taps(0, i+1), taps(2, i), 2
+			default:
+				p[0] = taps(2, i)
+			}
+			row(plane[y*2*ow:(y+1)*2*ow], &p, pairs, ow)
+		}
+	}
+}
+
+// col2imS2RowGo writes the 2n floats of a row of col2imS2's plane from the
+// taps s = 0, 1, 2 of its pairs (p[0], then p[1] where pairs is 2):
+// dst[2j] = 0 + Σ p[q][1][j], dst[2j+1] = 0 + Σ (p[q][0][j+1] (j+1 < n) +
+// p[q][2][j]), each sum in that order, as col2im adds them.
+func col2imS2RowGo(dst []float32, p *[2][3][]float32, pairs, n int) {
+	for j := range n {
+		var e, o float32
+		for q := range pairs {
+			e += p[q][1][j]
+		}
+		for q := range pairs {
+			if j+1 < n {
+				o += p[q][0][j+1]
+			}
+			o += p[q][2][j]
+		}
+		dst[2*j], dst[2*j+1] = e, o
 	}
 }
 
@@ -469,7 +544,9 @@ func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom, e *Epilogue) {
 				for j := range cnt {
 					at := ((n0+j)*g.C + gi*cg) * hw
 					dxg := dx[at : at+cg*hw]
-					clear(dxg)
+					if !g.col2imWhole() {
+						clear(dxg)
+					}
 					col2im(dxg, col[j*ohw:], cg, &g, cols)
 					if ge != nil {
 						// While the image's gradient is in cache.

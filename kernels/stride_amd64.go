@@ -82,3 +82,30 @@ func scatterAdd2Vec(dst, src []float32) int {
 	}
 	return n
 }
+
+// col2imS2RowAVX2 is col2imS2RowGo on vectors of 8, n a positive multiple
+// of 8: a0, a1, a2 the rows of taps s = 0, 1, 2 of the row's first (r, oy)
+// pair, b0, b1, b2 its second's (read only where pairs is 2).
+//
+//go:noescape
+func col2imS2RowAVX2(dst, a0, a1, a2, b0, b1, b2 *float32, n, pairs int)
+
+// col2imS2Row is col2imS2RowGo, in AVX2 code where the CPU has AVX2 but
+// not AVX-512 and n is a multiple of 8.
+func col2imS2Row(dst []float32, p *[2][3][]float32, pairs, n int) {
+	if !hasAVX2 || hasAVX512 || n <= 0 || n%8 != 0 {
+		col2imS2RowGo(dst, p, pairs, n)
+		return
+	}
+	_ = dst[2*n-1] // the bounds, checked once
+	_, _, _ = p[0][0][n-1], p[0][1][n-1], p[0][2][n-1]
+	b := &p[0]
+	if pairs == 2 {
+		_, _, _ = p[1][0][n-1], p[1][1][n-1], p[1][2][n-1]
+		b = &p[1]
+	}
+	col2imS2RowAVX2(&dst[0], &p[0][0][0], &p[0][1][0], &p[0][2][0], &b[0][0], &b[1][0], &b[2][0], n, pairs)
+}
+
+// col2imS2Fast reports whether col2imS2Row runs in vector code on rows of n.
+func col2imS2Fast(n int) bool { return hasAVX2 && !hasAVX512 && n > 0 && n%8 == 0 }

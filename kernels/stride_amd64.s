@@ -161,3 +161,78 @@ s256:
 
 DATA negZero32<>+0(SB)/4, $0x80000000
 GLOBL negZero32<>(SB), RODATA|NOPTR, $4
+
+// col2imTail masks the last lane of a vector of 8: the last block's taps
+// s = 0 read the row one float ahead, and its last output has none.
+DATA col2imTail<>+0(SB)/4, $0xffffffff
+DATA col2imTail<>+4(SB)/4, $0xffffffff
+DATA col2imTail<>+8(SB)/4, $0xffffffff
+DATA col2imTail<>+12(SB)/4, $0xffffffff
+DATA col2imTail<>+16(SB)/4, $0xffffffff
+DATA col2imTail<>+20(SB)/4, $0xffffffff
+DATA col2imTail<>+24(SB)/4, $0xffffffff
+DATA col2imTail<>+28(SB)/4, $0
+GLOBL col2imTail<>(SB), RODATA|NOPTR, $32
+
+// func col2imS2RowAVX2(dst, a0, a1, a2, b0, b1, b2 *float32, n, pairs int)
+//
+// For each block of 8 outputs j: E = 0 + a1[j] (+ b1[j]), O = 0 + a0[j+1]
+// + a2[j] (+ b0[j+1] + b2[j]), in that order, a0[j+1] and b0[j+1] masked
+// off at the row's last float (an add of +0 to a sum begun at +0, which is
+// never −0, leaves it as it was); dst[2j] = E, dst[2j+1] = O.
+TEXT ·col2imS2RowAVX2(SB), NOSPLIT, $0-72
+	MOVQ    dst+0(FP), DI
+	MOVQ    a0+8(FP), R8
+	MOVQ    a1+16(FP), R9
+	MOVQ    a2+24(FP), R10
+	MOVQ    b0+32(FP), R11
+	MOVQ    b1+40(FP), R12
+	MOVQ    b2+48(FP), R13
+	MOVQ    n+56(FP), CX
+	MOVQ    pairs+64(FP), DX
+	VXORPS  Y15, Y15, Y15
+	VMOVDQU col2imTail<>(SB), Y14
+	XORQ    AX, AX     // j·4
+	SHLQ    $2, CX     // n·4
+	SUBQ    $32, CX    // where the last block starts
+
+c2block:
+	CMPQ       AX, CX
+	JEQ        c2last
+	VADDPS     (R9)(AX*1), Y15, Y0
+	VADDPS     4(R8)(AX*1), Y15, Y1
+	VADDPS     (R10)(AX*1), Y1, Y1
+	CMPQ       DX, $2
+	JNE        c2store
+	VADDPS     (R12)(AX*1), Y0, Y0
+	VADDPS     4(R11)(AX*1), Y1, Y1
+	VADDPS     (R13)(AX*1), Y1, Y1
+	JMP        c2store
+
+c2last:
+	VMASKMOVPS 4(R8)(AX*1), Y14, Y2
+	VADDPS     (R9)(AX*1), Y15, Y0
+	VADDPS     Y2, Y15, Y1
+	VADDPS     (R10)(AX*1), Y1, Y1
+	CMPQ       DX, $2
+	JNE        c2store
+	VMASKMOVPS 4(R11)(AX*1), Y14, Y2
+	VADDPS     (R12)(AX*1), Y0, Y0
+	VADDPS     Y2, Y1, Y1
+	VADDPS     (R13)(AX*1), Y1, Y1
+
+c2store:
+	VUNPCKLPS  Y1, Y0, Y2        // e0 o0 e1 o1 | e4 o4 e5 o5
+	VUNPCKHPS  Y1, Y0, Y3        // e2 o2 e3 o3 | e6 o6 e7 o7
+	VPERM2F128 $0x20, Y3, Y2, Y4 // e0 o0 … e3 o3
+	VPERM2F128 $0x31, Y3, Y2, Y5 // e4 o4 … e7 o7
+	VMOVUPS    Y4, (DI)(AX*2)
+	VMOVUPS    Y5, 32(DI)(AX*2)
+	CMPQ       AX, CX
+	JEQ        c2done
+	ADDQ       $32, AX
+	JMP        c2block
+
+c2done:
+	VZEROUPPER
+	RET

@@ -64,3 +64,74 @@ func TestStride2(t *testing.T) {
 		}
 	}
 }
+
+// TestCol2imS2: col2im of a 3×3 stride-2 convolution padded by 1, on planes
+// twice its output's size, writes what clearing the planes and adding each
+// tap's (c, r, s) rows in order gives, to the bit (NaNs as NaNs), with
+// signed zeros, NaNs and infinities among the values, on outputs 1 to 9
+// rows high and 8 to 24 wide (the vector code where col2imS2Fast holds), and
+// col2imS2RowGo, its portable twin, writes the same on every width.
+func TestCol2imS2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(45, 46))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), 1e-40}
+	for _, ow := range []int{1, 3, 8, 16, 24} {
+		for _, oh := range []int{1, 2, 3, 9} {
+			for _, cg := range []int{1, 3} {
+				g := Conv2dGeom{N: 1, C: cg, H: 2 * oh, W: 2 * ow, K: 4, R: 3, S: 3, OH: oh, OW: ow,
+					StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
+				ohw, hw := oh*ow, 4*oh*ow
+				ld := ohw + rng.IntN(3) // rows of col may lie further apart
+				col := randSlice(rng, cg*9*ld, 100)
+				for i := range col {
+					if rng.IntN(6) == 0 {
+						col[i] = special[rng.IntN(len(special))]
+					}
+				}
+				want := make([]float32, cg*hw)
+				for c := range cg {
+					for r := range 3 {
+						for s := range 3 {
+							row := col[((c*3+r)*3+s)*ld:]
+							for oy := range oh {
+								for ox := range ow {
+									y, x := 2*oy-1+r, 2*ox-1+s
+									if y >= 0 && y < g.H && x >= 0 && x < g.W {
+										want[c*hw+y*g.W+x] += row[oy*ow+ox]
+									}
+								}
+							}
+						}
+					}
+				}
+				check := func(how string, got []float32) {
+					t.Helper()
+					for i := range want {
+						if !sameFloat(got[i], want[i]) {
+							t.Fatalf("%s oh=%d ow=%d cg=%d: dx[%d] = %g (%#x), want %g (%#x)", how, oh, ow, cg, i,
+								got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+						}
+					}
+				}
+				got := randSlice(rng, cg*hw+5, 1) // past the planes: left as it was
+				tail := append([]float32(nil), got[cg*hw:]...)
+				if g.col2imWhole() != col2imS2Fast(ow) {
+					t.Fatalf("oh=%d ow=%d: col2imWhole %v, col2imS2Fast %v", oh, ow, g.col2imWhole(), col2imS2Fast(ow))
+				}
+				if !g.col2imWhole() {
+					clear(got[:cg*hw])
+				}
+				col2im(got[:cg*hw], col, cg, &g, ld)
+				check("col2im", got)
+				for i, v := range got[cg*hw:] {
+					if v != tail[i] {
+						t.Fatalf("oh=%d ow=%d cg=%d: wrote past the planes", oh, ow, cg)
+					}
+				}
+				// The portable rows, whatever the CPU.
+				goRows := make([]float32, cg*hw)
+				col2imS2By(goRows, col, cg, oh, ow, ld, col2imS2RowGo)
+				check("col2imS2RowGo", goRows)
+			}
+		}
+	}
+}
