@@ -73,6 +73,10 @@ func colRange(off, stride, size, out int) (lo, hi int) {
 // elements), so the loops keep the geometry in locals and handle the
 // unclipped stride-1 case apart.
 func im2col(col, x []float32, cg int, g *Conv2dGeom, ld int) {
+	if g.s2Rows() {
+		im2colS2(col, x, cg, g.OH, g.OW, ld)
+		return
+	}
 	var tabs [narrowTaps]int32
 	if tab, ok := narrowTable(&tabs, g); ok {
 		narrowCopy(col, x, cg, g, ld, tab, false)
@@ -197,7 +201,7 @@ func narrowCopy(col, x []float32, cg int, g *Conv2dGeom, ld int, tab []int32, ba
 // col2im is the adjoint of im2col: it adds col [cg·R·S, OH·OW] (rows ld
 // floats apart) into the cg planes of dx, in a fixed order.
 func col2im(dx, col []float32, cg int, g *Conv2dGeom, ld int) {
-	if g.col2imWhole() {
+	if g.s2Rows() {
 		col2imS2(dx, col, cg, g.OH, g.OW, ld)
 		return
 	}
@@ -244,16 +248,63 @@ func col2im(dx, col []float32, cg int, g *Conv2dGeom, ld int) {
 	}
 }
 
-// col2imWhole reports whether col2im writes every float of dx itself
-// rather than adding into it (col2imS2): a 3×3 filter at stride 2, padded
-// by 1, on planes twice the output's size, whose rows of OW run in vector
-// code (col2imS2Fast). Each row of the input gradient is then written once
-// from the col rows that reach it, where the general loop clears the plane
-// and adds each tap's row into every other float of it, a call of 8 to 16
-// floats at a time.
-func (g *Conv2dGeom) col2imWhole() bool {
+// s2Rows reports whether im2col and col2im take g a row of the planes at
+// a time (im2colS2, col2imS2): a 3×3 filter at stride 2, padded by 1, on
+// planes twice the output's size, whose rows of OW run in vector code
+// (s2RowsFast). im2col then splits each input row once into the three
+// taps' rows (its even floats, its odd ones, and those one place on), where
+// the general loop gathers every other float of it three times; col2im
+// writes each row of the input gradient once from the col rows that reach
+// it, where the general loop clears the plane and adds each tap's row into
+// every other float of it, a call of 8 to 16 floats at a time, so col2im
+// writes every float of dx itself rather than adding into it.
+func (g *Conv2dGeom) s2Rows() bool {
 	return g.R == 3 && g.S == 3 && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 1 && g.PadW == 1 &&
-		g.DilH == 1 && g.DilW == 1 && g.H == 2*g.OH && g.W == 2*g.OW && col2imS2Fast(g.OW)
+		g.DilH == 1 && g.DilW == 1 && g.H == 2*g.OH && g.W == 2*g.OW && s2RowsFast(g.OW)
+}
+
+// im2colS2 writes col's rows (c, r, s) of oh·ow floats, ld apart, from the
+// planes x of cg channels, each 2·oh × 2·ow, for a 3×3 filter at stride 2
+// padded by 1: what im2col writes. Output row oy of tap row r reads input
+// row y = 2·oy − 1 + r (none, zeros, for y = −1): s = 1 its even floats, s
+// = 2 its odd ones, s = 0 its odd ones one place on after the padding's zero.
+func im2colS2(col, x []float32, cg, oh, ow, ld int) { im2colS2By(col, x, cg, oh, ow, ld, im2colS2Row) }
+
+// im2colS2By is im2colS2 splitting each row by row (im2colS2Row, or its
+// portable twin in tests).
+func im2colS2By(col, x []float32, cg, oh, ow, ld int, row func(s0, s1, s2, src []float32, n int)) {
+	hw, w := 4*oh*ow, 2*ow
+	for c := range cg {
+		plane := x[c*hw : (c+1)*hw]
+		for r := range 3 {
+			rows := col[(c*3+r)*3*ld:]
+			for oy := range oh {
+				at := oy * ow
+				s0, s1, s2 := rows[at:at+ow], rows[ld+at:ld+at+ow], rows[2*ld+at:2*ld+at+ow]
+				y := 2*oy - 1 + r
+				if y < 0 {
+					clear(s0)
+					clear(s1)
+					clear(s2)
+					continue
+				}
+				row(s0, s1, s2, plane[y*w:(y+1)*w], ow)
+			}
+		}
+	}
+}
+
+// im2colS2RowGo splits src, a row of 2n floats, into the taps' rows of
+// im2colS2: s1[j] = src[2j], s2[j] = src[2j+1], s0[j] = src[2j−1] (0 for j
+// = 0).
+func im2colS2RowGo(s0, s1, s2, src []float32, n int) {
+	for j := range n {
+		s1[j], s2[j] = src[2*j], src[2*j+1]
+		s0[j] = 0
+		if j > 0 {
+			s0[j] = src[2*j-1]
+		}
+	}
 }
 
 // col2imS2 writes the planes dx of cg channels, each 2·oh × 2·ow, from
@@ -544,7 +595,7 @@ func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom, e *Epilogue) {
 				for j := range cnt {
 					at := ((n0+j)*g.C + gi*cg) * hw
 					dxg := dx[at : at+cg*hw]
-					if !g.col2imWhole() {
+					if !g.s2Rows() {
 						clear(dxg)
 					}
 					col2im(dxg, col[j*ohw:], cg, &g, cols)

@@ -107,5 +107,21 @@ func col2imS2Row(dst []float32, p *[2][3][]float32, pairs, n int) {
 	col2imS2RowAVX2(&dst[0], &p[0][0][0], &p[0][1][0], &p[0][2][0], &b[0][0], &b[1][0], &b[2][0], n, pairs)
 }
 
-// col2imS2Fast reports whether col2imS2Row runs in vector code on rows of n.
-func col2imS2Fast(n int) bool { return hasAVX2 && !hasAVX512 && n > 0 && n%8 == 0 }
+// s2RowsFast reports whether col2imS2Row runs in vector code on rows of n.
+func s2RowsFast(n int) bool { return hasAVX2 && !hasAVX512 && n > 0 && n%8 == 0 }
+
+// im2colS2RowAVX2 is im2colS2RowGo on vectors of 8, n a positive multiple
+// of 8.
+//
+//go:noescape
+func im2colS2RowAVX2(s0, s1, s2, src *float32, n int)
+
+// im2colS2Row is im2colS2RowGo, in AVX2 code where s2RowsFast(n) holds.
+func im2colS2Row(s0, s1, s2, src []float32, n int) {
+	if !s2RowsFast(n) {
+		im2colS2RowGo(s0, s1, s2, src, n)
+		return
+	}
+	_, _, _, _ = s0[n-1], s1[n-1], s2[n-1], src[2*n-1] // the bounds, checked once
+	im2colS2RowAVX2(&s0[0], &s1[0], &s2[0], &src[0], n)
+}

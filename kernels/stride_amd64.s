@@ -236,3 +236,51 @@ c2store:
 c2done:
 	VZEROUPPER
 	RET
+
+// func im2colS2RowAVX2(s0, s1, s2, src *float32, n int)
+//
+// For each block of 8 outputs j, from src[2j:2j+16]: its even floats to
+// s1[j:], its odd ones to s2[j:], and to s0[j:] the odd ones one place on,
+// the block's first the last odd float of the block before (0 for the
+// first block).
+TEXT ·im2colS2RowAVX2(SB), NOSPLIT, $0-40
+	MOVQ    s0+0(FP), R8
+	MOVQ    s1+8(FP), R9
+	MOVQ    s2+16(FP), R10
+	MOVQ    src+24(FP), SI
+	MOVQ    n+32(FP), CX
+	VMOVDQU im2colRot<>(SB), Y7
+	VXORPS  Y6, Y6, Y6 // the block before's odd floats rotated: lane 0 its last
+	XORQ    AX, AX     // j·4
+	SHLQ    $2, CX
+
+i2block:
+	VMOVUPS  (SI)(AX*2), Y0
+	VMOVUPS  32(SI)(AX*2), Y1
+	VSHUFPS  $0x88, Y1, Y0, Y2 // x0 x2 x8 x10 | x4 x6 x12 x14
+	VSHUFPS  $0xdd, Y1, Y0, Y3 // x1 x3 x9 x11 | x5 x7 x13 x15
+	VPERMPD  $0xd8, Y2, Y2     // x0 x2 x4 x6 x8 x10 x12 x14
+	VPERMPD  $0xd8, Y3, Y3     // x1 x3 … x15
+	VMOVUPS  Y2, (R9)(AX*1)
+	VMOVUPS  Y3, (R10)(AX*1)
+	VPERMPS  Y3, Y7, Y4        // x15 x1 x3 … x13
+	VBLENDPS $1, Y6, Y4, Y5    // lane 0 from the block before
+	VMOVUPS  Y5, (R8)(AX*1)
+	VMOVAPS  Y4, Y6
+	ADDQ     $32, AX
+	CMPQ     AX, CX
+	JNE      i2block
+	VZEROUPPER
+	RET
+
+// im2colRot rotates a vector of 8 one lane up (VPERMPS): lane i takes lane
+// i−1, lane 0 lane 7.
+DATA im2colRot<>+0(SB)/4, $7
+DATA im2colRot<>+4(SB)/4, $0
+DATA im2colRot<>+8(SB)/4, $1
+DATA im2colRot<>+12(SB)/4, $2
+DATA im2colRot<>+16(SB)/4, $3
+DATA im2colRot<>+20(SB)/4, $4
+DATA im2colRot<>+24(SB)/4, $5
+DATA im2colRot<>+28(SB)/4, $6
+GLOBL im2colRot<>(SB), RODATA|NOPTR, $32

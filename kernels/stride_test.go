@@ -67,10 +67,11 @@ func TestStride2(t *testing.T) {
 
 // TestCol2imS2: col2im of a 3×3 stride-2 convolution padded by 1, on planes
 // twice its output's size, writes what clearing the planes and adding each
-// tap's (c, r, s) rows in order gives, to the bit (NaNs as NaNs), with
-// signed zeros, NaNs and infinities among the values, on outputs 1 to 9
-// rows high and 8 to 24 wide (the vector code where col2imS2Fast holds), and
-// col2imS2RowGo, its portable twin, writes the same on every width.
+// tap's (c, r, s) rows in order gives, to the bit (NaNs as NaNs), and
+// im2col each tap's values (zeros in the padding) and nothing between rows,
+// with signed zeros, NaNs and infinities among the values, on outputs 1 to 9
+// rows high and 1 to 24 wide (the vector code where s2RowsFast holds);
+// col2imS2RowGo and im2colS2RowGo, the portable twins, write the same.
 func TestCol2imS2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(45, 46))
 	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), 1e-40}
@@ -81,28 +82,38 @@ func TestCol2imS2(t *testing.T) {
 					StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
 				ohw, hw := oh*ow, 4*oh*ow
 				ld := ohw + rng.IntN(3) // rows of col may lie further apart
-				col := randSlice(rng, cg*9*ld, 100)
-				for i := range col {
-					if rng.IntN(6) == 0 {
-						col[i] = special[rng.IntN(len(special))]
+				sprinkle := func(v []float32) []float32 {
+					for i := range v {
+						if rng.IntN(6) == 0 {
+							v[i] = special[rng.IntN(len(special))]
+						}
 					}
+					return v
 				}
-				want := make([]float32, cg*hw)
-				for c := range cg {
-					for r := range 3 {
-						for s := range 3 {
-							row := col[((c*3+r)*3+s)*ld:]
-							for oy := range oh {
-								for ox := range ow {
-									y, x := 2*oy-1+r, 2*ox-1+s
-									if y >= 0 && y < g.H && x >= 0 && x < g.W {
-										want[c*hw+y*g.W+x] += row[oy*ow+ox]
+				// eachTap calls f with the index in col of each tap (c, r, s)
+				// at each output pixel, the index in the planes of the input
+				// it reads, and whether that lies inside the plane.
+				eachTap := func(f func(ci, xi int, inside bool)) {
+					for c := range cg {
+						for r := range 3 {
+							for s := range 3 {
+								for oy := range oh {
+									for ox := range ow {
+										y, x := 2*oy-1+r, 2*ox-1+s
+										f(((c*3+r)*3+s)*ld+oy*ow+ox, c*hw+y*g.W+x, y >= 0 && y < g.H && x >= 0 && x < g.W)
 									}
 								}
 							}
 						}
 					}
 				}
+				col := sprinkle(randSlice(rng, cg*9*ld, 100))
+				want := make([]float32, cg*hw)
+				eachTap(func(ci, xi int, inside bool) {
+					if inside {
+						want[xi] += col[ci]
+					}
+				})
 				check := func(how string, got []float32) {
 					t.Helper()
 					for i := range want {
@@ -114,10 +125,10 @@ func TestCol2imS2(t *testing.T) {
 				}
 				got := randSlice(rng, cg*hw+5, 1) // past the planes: left as it was
 				tail := append([]float32(nil), got[cg*hw:]...)
-				if g.col2imWhole() != col2imS2Fast(ow) {
-					t.Fatalf("oh=%d ow=%d: col2imWhole %v, col2imS2Fast %v", oh, ow, g.col2imWhole(), col2imS2Fast(ow))
+				if g.s2Rows() != s2RowsFast(ow) {
+					t.Fatalf("oh=%d ow=%d: s2Rows %v, s2RowsFast %v", oh, ow, g.s2Rows(), s2RowsFast(ow))
 				}
-				if !g.col2imWhole() {
+				if !g.s2Rows() {
 					clear(got[:cg*hw])
 				}
 				col2im(got[:cg*hw], col, cg, &g, ld)
@@ -131,6 +142,34 @@ func TestCol2imS2(t *testing.T) {
 				goRows := make([]float32, cg*hw)
 				col2imS2By(goRows, col, cg, oh, ow, ld, col2imS2RowGo)
 				check("col2imS2RowGo", goRows)
+
+				// im2col: the planes' values at each tap, zeros in the
+				// padding, and nothing written between rows ld apart.
+				x := sprinkle(randSlice(rng, cg*hw, 100))
+				wantCol := randSlice(rng, len(col), 1)
+				gotCol := append([]float32(nil), wantCol...)
+				eachTap(func(ci, xi int, inside bool) {
+					wantCol[ci] = 0
+					if inside {
+						wantCol[ci] = x[xi]
+					}
+				})
+				checkCol := func(how string, got []float32) {
+					t.Helper()
+					for i := range wantCol {
+						if math.Float32bits(got[i]) != math.Float32bits(wantCol[i]) {
+							t.Fatalf("%s oh=%d ow=%d cg=%d: col[%d] = %g (%#x), want %g (%#x)", how, oh, ow, cg, i,
+								got[i], math.Float32bits(got[i]), wantCol[i], math.Float32bits(wantCol[i]))
+						}
+					}
+				}
+				im2col(gotCol, x, cg, &g, ld)
+				checkCol("im2col", gotCol)
+				if g.s2Rows() {
+					goCol := append([]float32(nil), wantCol...)
+					im2colS2By(goCol, x, cg, oh, ow, ld, im2colS2RowGo)
+					checkCol("im2colS2RowGo", goCol)
+				}
 			}
 		}
 	}
