@@ -272,37 +272,35 @@ func im2colS2(col, x []float32, cg, oh, ow, ld int) { im2colS2By(col, x, cg, oh,
 
 // im2colS2By is im2colS2 splitting each row by row (im2colS2Row, or its
 // portable twin in tests).
-func im2colS2By(col, x []float32, cg, oh, ow, ld int, row func(s0, s1, s2, src []float32, n int)) {
+func im2colS2By(col, x []float32, cg, oh, ow, ld int, row func(col, x []float32, at, ld, src, n int)) {
 	hw, w := 4*oh*ow, 2*ow
 	for c := range cg {
-		plane := x[c*hw : (c+1)*hw]
 		for r := range 3 {
-			rows := col[(c*3+r)*3*ld:]
 			for oy := range oh {
-				at := oy * ow
-				s0, s1, s2 := rows[at:at+ow], rows[ld+at:ld+at+ow], rows[2*ld+at:2*ld+at+ow]
+				at := (c*3+r)*3*ld + oy*ow // row (c, r, s) of col at at + s·ld
 				y := 2*oy - 1 + r
 				if y < 0 {
-					clear(s0)
-					clear(s1)
-					clear(s2)
+					for s := range 3 {
+						clear(col[at+s*ld : at+s*ld+ow])
+					}
 					continue
 				}
-				row(s0, s1, s2, plane[y*w:(y+1)*w], ow)
+				row(col, x, at, ld, c*hw+y*w, ow)
 			}
 		}
 	}
 }
 
-// im2colS2RowGo splits src, a row of 2n floats, into the taps' rows of
-// im2colS2: s1[j] = src[2j], s2[j] = src[2j+1], s0[j] = src[2j−1] (0 for j
-// = 0).
-func im2colS2RowGo(s0, s1, s2, src []float32, n int) {
+// im2colS2RowGo splits x[src:src+2n], a row, into the taps' rows of
+// im2colS2 at col[at + s·ld:], n floats each: s1[j] = x[src+2j], s2[j] =
+// x[src+2j+1], s0[j] = x[src+2j−1] (0 for j = 0).
+func im2colS2RowGo(col, x []float32, at, ld, src, n int) {
+	s0, s1, s2, row := col[at:at+n], col[at+ld:at+ld+n], col[at+2*ld:at+2*ld+n], x[src:src+2*n]
 	for j := range n {
-		s1[j], s2[j] = src[2*j], src[2*j+1]
+		s1[j], s2[j] = row[2*j], row[2*j+1]
 		s0[j] = 0
 		if j > 0 {
-			s0[j] = src[2*j-1]
+			s0[j] = row[2*j-1]
 		}
 	}
 }
@@ -319,48 +317,43 @@ func col2imS2(dx, col []float32, cg, oh, ow, ld int) {
 
 // col2imS2By is col2imS2 writing each row by row (col2imS2Row, or its
 // portable twin in tests).
-func col2imS2By(dx, col []float32, cg, oh, ow, ld int, row func(dst []float32, p *[2][3][]float32, pairs, n int)) {
+func col2imS2By(dx, col []float32, cg, oh, ow, ld int, row func(dst, col []float32, a, b, ld, pairs, n int)) {
 	hw := 4 * oh * ow
 	for c := range cg {
 		plane := dx[c*hw : (c+1)*hw]
-		taps := func(r, oy int) [3][]float32 {
-			var t [3][]float32
-			for s := range t {
-				t[s] = col[((c*3+r)*3+s)*ld+oy*ow:][:ow]
-			}
-			return t
-		}
-		var p [2][3][]float32
+		at := c * 9 * ld // row (c, r, s) of col at at + (3r+s)·ld
 		for y := range 2 * oh {
-			i, pairs := y/2, 1
+			i := y / 2
+			a, b, pairs := at+3*ld+i*ow, 0, 1 // r = 1 at output row i
 			switch {
 			case y%2 == 0:
-				p[0] = taps(1, i)
 			case i+1 < oh:
-				p[0], p[1], pairs = taps(0, i+1), taps(2, i), 2
+				a, b, pairs = at+(i+1)*ow, at+6*ld+i*ow, 2 // r = 0 at i+1, then r = 2 at i
 			default:
-				p[0] = taps(2, i)
+				a = at + 6*ld + i*ow // r = 2 at i
 			}
-			row(plane[y*2*ow:(y+1)*2*ow], &p, pairs, ow)
+			row(plane[y*2*ow:(y+1)*2*ow], col, a, b, ld, pairs, ow)
 		}
 	}
 }
 
 // col2imS2RowGo writes the 2n floats of a row of col2imS2's plane from the
-// taps s = 0, 1, 2 of its pairs (p[0], then p[1] where pairs is 2):
-// dst[2j] = 0 + Σ p[q][1][j], dst[2j+1] = 0 + Σ (p[q][0][j+1] (j+1 < n) +
-// p[q][2][j]), each sum in that order, as col2im adds them.
-func col2imS2RowGo(dst []float32, p *[2][3][]float32, pairs, n int) {
+// taps s = 0, 1, 2 of its (r, oy) pairs, whose rows of n floats lie in col
+// at a + s·ld (the first) and b + s·ld (the second, where pairs is 2):
+// dst[2j] = 0 + Σ_q s1_q[j], dst[2j+1] = 0 + Σ_q (s0_q[j+1] (j+1 < n) +
+// s2_q[j]), each sum in that order, as col2im adds them.
+func col2imS2RowGo(dst, col []float32, a, b, ld, pairs, n int) {
+	at := [2]int{a, b}
 	for j := range n {
 		var e, o float32
 		for q := range pairs {
-			e += p[q][1][j]
+			e += col[at[q]+ld+j]
 		}
 		for q := range pairs {
 			if j+1 < n {
-				o += p[q][0][j+1]
+				o += col[at[q]+j+1]
 			}
-			o += p[q][2][j]
+			o += col[at[q]+2*ld+j]
 		}
 		dst[2*j], dst[2*j+1] = e, o
 	}

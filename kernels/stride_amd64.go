@@ -90,21 +90,17 @@ func scatterAdd2Vec(dst, src []float32) int {
 //go:noescape
 func col2imS2RowAVX2(dst, a0, a1, a2, b0, b1, b2 *float32, n, pairs int)
 
-// col2imS2Row is col2imS2RowGo, in AVX2 code where the CPU has AVX2 but
-// not AVX-512 and n is a multiple of 8.
-func col2imS2Row(dst []float32, p *[2][3][]float32, pairs, n int) {
-	if !hasAVX2 || hasAVX512 || n <= 0 || n%8 != 0 {
-		col2imS2RowGo(dst, p, pairs, n)
+// col2imS2Row is col2imS2RowGo, in AVX2 code where s2RowsFast(n) holds.
+func col2imS2Row(dst, col []float32, a, b, ld, pairs, n int) {
+	if !s2RowsFast(n) {
+		col2imS2RowGo(dst, col, a, b, ld, pairs, n)
 		return
 	}
-	_ = dst[2*n-1] // the bounds, checked once
-	_, _, _ = p[0][0][n-1], p[0][1][n-1], p[0][2][n-1]
-	b := &p[0]
-	if pairs == 2 {
-		_, _, _ = p[1][0][n-1], p[1][1][n-1], p[1][2][n-1]
-		b = &p[1]
+	if pairs != 2 {
+		b = a
 	}
-	col2imS2RowAVX2(&dst[0], &p[0][0][0], &p[0][1][0], &p[0][2][0], &b[0][0], &b[1][0], &b[2][0], n, pairs)
+	_, _, _ = dst[2*n-1], col[a+2*ld+n-1], col[b+2*ld+n-1] // the bounds, checked once
+	col2imS2RowAVX2(&dst[0], &col[a], &col[a+ld], &col[a+2*ld], &col[b], &col[b+ld], &col[b+2*ld], n, pairs)
 }
 
 // s2RowsFast reports whether col2imS2Row runs in vector code on rows of n.
@@ -117,11 +113,11 @@ func s2RowsFast(n int) bool { return hasAVX2 && !hasAVX512 && n > 0 && n%8 == 0 
 func im2colS2RowAVX2(s0, s1, s2, src *float32, n int)
 
 // im2colS2Row is im2colS2RowGo, in AVX2 code where s2RowsFast(n) holds.
-func im2colS2Row(s0, s1, s2, src []float32, n int) {
+func im2colS2Row(col, x []float32, at, ld, src, n int) {
 	if !s2RowsFast(n) {
-		im2colS2RowGo(s0, s1, s2, src, n)
+		im2colS2RowGo(col, x, at, ld, src, n)
 		return
 	}
-	_, _, _, _ = s0[n-1], s1[n-1], s2[n-1], src[2*n-1] // the bounds, checked once
-	im2colS2RowAVX2(&s0[0], &s1[0], &s2[0], &src[0], n)
+	_, _ = col[at+2*ld+n-1], x[src+2*n-1] // the bounds, checked once
+	im2colS2RowAVX2(&col[at], &col[at+ld], &col[at+2*ld], &x[src], n)
 }
