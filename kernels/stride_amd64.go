@@ -84,8 +84,9 @@ func scatterAdd2Vec(dst, src []float32) int {
 }
 
 // col2imS2RowAVX2 is col2imS2RowGo on vectors of 8, n a positive multiple
-// of 8: a0, a1, a2 the rows of taps s = 0, 1, 2 of the row's first (r, oy)
-// pair, b0, b1, b2 its second's (read only where pairs is 2).
+// of 8 or 4 (one vector of 4): a0, a1, a2 the rows of taps s = 0, 1, 2 of
+// the row's first (r, oy) pair, b0, b1, b2 its second's (read only where
+// pairs is 2).
 //
 //go:noescape
 func col2imS2RowAVX2(dst, a0, a1, a2, b0, b1, b2 *float32, n, pairs int)
@@ -103,11 +104,13 @@ func col2imS2Row(dst, col []float32, a, b, ld, pairs, n int) {
 	col2imS2RowAVX2(&dst[0], &col[a], &col[a+ld], &col[a+2*ld], &col[b], &col[b+ld], &col[b+2*ld], n, pairs)
 }
 
-// s2RowsFast reports whether col2imS2Row runs in vector code on rows of n.
-func s2RowsFast(n int) bool { return hasAVX2 && !hasAVX512 && n > 0 && n%8 == 0 }
+// s2RowsFast reports whether col2imS2Row and im2colS2Row run in vector
+// code on rows of n: a multiple of 8, or 4 (a ResNet's 4×4 stride-2
+// outputs), on a CPU with AVX2 but not AVX-512.
+func s2RowsFast(n int) bool { return hasAVX2 && !hasAVX512 && n > 0 && (n%8 == 0 || n == 4) }
 
 // im2colS2RowAVX2 is im2colS2RowGo on vectors of 8, n a positive multiple
-// of 8.
+// of 8 or 4 (one vector of 4).
 //
 //go:noescape
 func im2colS2RowAVX2(s0, s1, s2, src *float32, n int)

@@ -191,6 +191,8 @@ TEXT ·col2imS2RowAVX2(SB), NOSPLIT, $0-72
 	MOVQ    n+56(FP), CX
 	MOVQ    pairs+64(FP), DX
 	VXORPS  Y15, Y15, Y15
+	CMPQ    CX, $4
+	JEQ     c2four
 	VMOVDQU col2imTail<>(SB), Y14
 	XORQ    AX, AX     // j·4
 	SHLQ    $2, CX     // n·4
@@ -237,6 +239,27 @@ c2done:
 	VZEROUPPER
 	RET
 
+c2four: // n = 4: one block of 4 on the low halves, its last lane masked
+	VMOVDQU    col2imTail<>+16(SB), X13
+	VMASKMOVPS 4(R8), X13, X2
+	VADDPS     (R9), X15, X0
+	VADDPS     X2, X15, X1
+	VADDPS     (R10), X1, X1
+	CMPQ       DX, $2
+	JNE        c2fourStore
+	VMASKMOVPS 4(R11), X13, X2
+	VADDPS     (R12), X0, X0
+	VADDPS     X2, X1, X1
+	VADDPS     (R13), X1, X1
+
+c2fourStore:
+	VUNPCKLPS X1, X0, X2 // e0 o0 e1 o1
+	VUNPCKHPS X1, X0, X3 // e2 o2 e3 o3
+	VMOVUPS   X2, (DI)
+	VMOVUPS   X3, 16(DI)
+	VZEROUPPER
+	RET
+
 // func im2colS2RowAVX2(s0, s1, s2, src *float32, n int)
 //
 // For each block of 8 outputs j, from src[2j:2j+16]: its even floats to
@@ -249,6 +272,8 @@ TEXT ·im2colS2RowAVX2(SB), NOSPLIT, $0-40
 	MOVQ    s2+16(FP), R10
 	MOVQ    src+24(FP), SI
 	MOVQ    n+32(FP), CX
+	CMPQ    CX, $4
+	JEQ     i2four
 	VMOVDQU im2colRot<>(SB), Y7
 	VXORPS  Y6, Y6, Y6 // the block before's odd floats rotated: lane 0 its last
 	XORQ    AX, AX     // j·4
@@ -270,6 +295,18 @@ i2block:
 	ADDQ     $32, AX
 	CMPQ     AX, CX
 	JNE      i2block
+	VZEROUPPER
+	RET
+
+i2four: // n = 4: src[0:8] in two halves
+	VMOVUPS (SI), X0
+	VMOVUPS 16(SI), X1
+	VSHUFPS $0x88, X1, X0, X2 // x0 x2 x4 x6
+	VSHUFPS $0xdd, X1, X0, X3 // x1 x3 x5 x7
+	VMOVUPS X2, (R9)
+	VMOVUPS X3, (R10)
+	VPSLLDQ $4, X3, X4        // 0 x1 x3 x5
+	VMOVUPS X4, (R8)
 	VZEROUPPER
 	RET
 
