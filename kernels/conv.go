@@ -138,7 +138,11 @@ const narrowTaps = 1024
 // 128→256 layers' gradients 1.06–1.15×; with rows of 16 the 64→128 3×3
 // layer's input gradient ran 0.93× as fast, where its stride-2 rows run
 // as vectors (gather2Vec, scatterAdd2Vec)
-// (bench/results/im2col-narrow-2026-12-05-zen2.txt).
+// (bench/results/im2col-narrow-2026-12-05-zen2.txt). The 3×3 stride-2
+// layers padded by 1 go a row at a time (s2Rows) before either where their
+// rows of 4, 8 or 16 run in AVX2 code: the 256→512 layer's input gradient
+// 1.11–1.12× as fast again as by the table
+// (bench/results/s2-rows-four-2026-12-06-zen2.txt).
 const narrowOW = 8
 
 // narrowTable writes to tabs, for output rows of at most narrowOW, the
