@@ -138,8 +138,30 @@ func winoDyGo(base []float32, offs *[4]int, dst []float32, dstStride, n int) {
 // faster again): 16 channels 0.38–0.44×, 32 0.82–0.99×, 64 0.92–1.26×.
 const winogradMinChannels = 64
 
-// winogradTiles is the number of tiles a chunk aims at.
+// winogradTiles is the number of tiles a chunk aims at. (Inside a
+// forward or input-gradient pass each output's sum does not depend on the
+// chunks; 96 tiles ran a ResNet's 64-channel layers 1.05–1.09× as fast on a
+// Zen 2 but its 128- and 256-channel layers 0.95–1.04×, 128 tiles the
+// 256-channel ones 0.84–0.97×: bench/results/winograd-chunks-2026-12-06-zen2.txt.gz.)
 const winogradTiles = 64
+
+// winogradWgradTiles and winogradWgradChunks set the chunks of a weight
+// gradient summed in groups (winogradBackwardWeightGroups): about
+// winogradWgradTiles tiles, whole tile rows, and at least
+// winogradWgradChunks chunks where the tiles allow, so that two threads
+// share them evenly. Each chunk's 16 products read and write back its
+// group's 16 dU (16·C·K floats), so the more tiles a chunk, the fewer
+// passes over dU: on a Zen 2 (2 threads) against chunks of 64 tiles, a
+// ResNet's 64-channel layer ran 1.14× as fast at batch 8, 1.23× at 32 and
+// 1.26× at 128, its 128-channel layer 1.29×, 1.14× and 1.09×; chunks of 512
+// tiles ran the 128-channel layer 0.78× at 128, and 256 tiles with at least
+// 8 chunks 0.97× at 8 (bench/results/winograd-chunks-2026-12-06-zen2.txt.gz).
+// The chunks set the order of each weight's sum, so they depend on the
+// shape alone, never on GOMAXPROCS.
+const (
+	winogradWgradTiles  = 256
+	winogradWgradChunks = 4
+)
 
 // winogradUse is the transform set convolutions run F(2×2, 3×3) on (nil:
 // none, where there is no assembly); winogradAny lifts the minimums of
@@ -689,7 +711,7 @@ func winogradBackwardWeightGroups(arch *winoArch, dw, x, dy []float32, g Conv2dG
 	C, K := g.C, g.K
 	th, tw := ceilDiv(g.OH, 2), ceilDiv(g.OW, 2)
 	rows := g.N * th
-	chunkRows := max(1, winogradTiles/tw)
+	chunkRows := max(1, min(winogradWgradTiles/tw, ceilDiv(rows, winogradWgradChunks)))
 	chunks := ceilDiv(rows, chunkRows)
 	groups := min(winogradWgradGroups, chunks)
 	pcMax := min(rows, chunkRows) * tw
