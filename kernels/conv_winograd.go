@@ -138,12 +138,32 @@ func winoDyGo(base []float32, offs *[4]int, dst []float32, dstStride, n int) {
 // faster again): 16 channels 0.38–0.44×, 32 0.82–0.99×, 64 0.92–1.26×.
 const winogradMinChannels = 64
 
-// winogradTiles is the number of tiles a chunk aims at. (Inside a
-// forward or input-gradient pass each output's sum does not depend on the
-// chunks; 96 tiles ran a ResNet's 64-channel layers 1.05–1.09× as fast on a
-// Zen 2 but its 128- and 256-channel layers 0.95–1.04×, 128 tiles the
-// 256-channel ones 0.84–0.97×: bench/results/winograd-chunks-2026-12-06-zen2.txt.gz.)
+// winogradTiles is the number of tiles a chunk of the weight gradient's
+// passes (winogradBackwardWeight) aims at.
 const winogradTiles = 64
+
+// winogradChunkRows returns the tile rows of a chunk of a forward or
+// input-gradient pass by F(2×2, 3×3), of rows tile rows tw tiles wide, with
+// chans channels in and out: about 96 tiles up to 256 channels, 48 beyond
+// (a chunk's 16 transforms and products take 64·chans bytes a tile), in a
+// multiple of 4 chunks of near-equal rows, so that 2 or 4 threads share
+// them evenly. Each output's sum does not depend on the chunks. Against
+// chunks of 64 tiles on a Zen 2 (2 threads): a ResNet's 64-channel layer
+// 1.07–1.09× as fast at batch 8, 1.11–1.12× at 32 and 128, its
+// 128-channel layer 0.99–1.06× at 8, 0.98–1.05× at 32, 1.09–1.10× at
+// 128, its 256-channel layer 1.03–1.05×, 1.01–1.02× and 1.05×; at batch 8
+// the 256-channel layer's 128 tiles in 2 chunks of 96 and 32 or 3 of 48,
+// 48 and 32 had run 0.76–0.88×
+// (bench/results/winograd-chunks-2026-12-06-zen2.txt.gz).
+func winogradChunkRows(rows, tw, chans int) int {
+	tiles := 96
+	if chans > 256 {
+		tiles = 48
+	}
+	r := max(1, tiles/tw)
+	chunks := 4 * ceilDiv(rows, 4*r)
+	return max(1, ceilDiv(rows, chunks))
+}
 
 // winogradWgradTiles and winogradWgradChunks set the chunks of a weight
 // gradient summed in groups (winogradBackwardWeightGroups): about
@@ -404,7 +424,7 @@ func winogradConv(arch *winoArch, y, x, w []float32, g Conv2dGeom, flip bool, e 
 	C, K := g.C, g.K
 	th, tw := ceilDiv(g.OH, 2), ceilDiv(g.OW, 2)
 	rows := g.N * th
-	chunkRows := max(1, winogradTiles/tw)
+	chunkRows := winogradChunkRows(rows, tw, C+K)
 	pcMax := min(rows, chunkRows) * tw
 
 	// U_ξ, packed for the products of pcMax rows: written packed by the

@@ -139,8 +139,8 @@ func TestTransposeBlock(t *testing.T) {
 // lift the channel minimum): odd planes whose last tiles reach past the
 // output, paddings 0 to 2 each way (their input gradients 2 to 0), 1×1
 // and 1-wide planes, one image and several, chunks of many tile rows and
-// of one (planes wider than winogradTiles' 2·64 columns), chunks across
-// images.
+// of one (rows of more than half winogradChunkRows' 96 tiles), chunks
+// across images.
 var winoGeoms = []Conv2dGeom{
 	{N: 3, C: 16, H: 7, W: 9, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 	{N: 1, C: 32, H: 6, W: 5, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 2, PadW: 0, DilH: 1, DilW: 1, Groups: 1},
@@ -149,12 +149,12 @@ var winoGeoms = []Conv2dGeom{
 	{N: 2, C: 16, H: 11, W: 1, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 2, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 	{N: 37, C: 16, H: 4, W: 4, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 	{N: 2, C: 16, H: 3, W: 133, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
-	// Chunks of 12 tile rows over images of 5: chunks that start and end
+	// Chunks of 4 tile rows over images of 5: chunks that start and end
 	// inside an image.
 	{N: 3, C: 16, H: 9, W: 9, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
-	// A last chunk of one tile, whose product is too small to read U_ξ
-	// packed: the weights are laid out and packed by PackB.
-	{N: 65, C: 16, H: 1, W: 2, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+	// Chunks of 4, 4, 4 and 1 tiles: the last one's product is too small
+	// to read U_ξ packed, and the weights are laid out and packed by PackB.
+	{N: 13, C: 16, H: 1, W: 2, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 }
 
 // TestConv2dWinograd checks both passes by F(2×2, 3×3), on every set of
