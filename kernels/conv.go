@@ -414,7 +414,7 @@ func imageEpilogue(ge, e *Epilogue, gi, kg, at int) *Epilogue {
 // (conv_direct.go). The GEMM applies e (nil: none), with its bias indexed by output channel
 // (e.BiasRows is ignored) and its Residual and ActOut laid out as y.
 func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
-	if g.winograd() {
+	if g.winograd() && (!g.directSmall() || g.winogradOverSmall()) {
 		winogradConv(winogradUse, y, x, w, g, false, e)
 		return
 	}
@@ -538,7 +538,7 @@ func flipWeights(wf, w []float32, g *Conv2dGeom) {
 // laid out as dx. A Residual is how a gradient adds to the one its tensor
 // has received already without an addition of its own.
 func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom, e *Epilogue) {
-	if fg := g.flipped(); g.winograd() && fg.winograd() {
+	if fg := g.flipped(); g.winograd() && fg.winograd() && (!g.directSmallBackwardInput() || g.winogradOverSmall()) {
 		winogradConv(winogradUse, dx, dy, w, fg, true, e)
 		return
 	}

@@ -105,6 +105,11 @@ type convArch struct {
 	// (directSmallConv).
 	pixG            func(p int, in []float32, offs []int, w, y []float32, ldy int)
 	pixGKB, pixGMax int
+	// pixC, where not nil, is pixG for a 3×3 filter's taps inside the
+	// image at one output position, nr rows by ns columns of them (2 or
+	// 3 each), read without a table (convPixCGo): in at the first tap of
+	// the first channel, strides in floats.
+	pixC func(p, nr, ns int, in []float32, ch, cstride, rstride, colstride int, w, y []float32, ldy int)
 	// wgradKW is the filters of a wgradPix call: 32 (AVX-512), 8 (AVX2).
 	wgradKW int
 }
@@ -239,6 +244,21 @@ func convPixGGo(kb, p int, in []float32, offs []int, w, y []float32, ldy int) {
 			row[j] = s
 		}
 	}
+}
+
+// convPixCGo is convArch.pixC for kb channels: pixG with the taps of ch
+// channels, nr rows and ns columns each, y[k·ldy+j] = Σ_c Σ_dr Σ_ds
+// w[(c·9 + 3·dr + ds)·kb + k] · in[c·cstride + dr·rstride + ds·colstride + j].
+func convPixCGo(kb, p, nr, ns int, in []float32, ch, cstride, rstride, colstride int, w, y []float32, ldy int) {
+	offs := make([]int, 0, 2*ch*nr*ns)
+	for c := range ch {
+		for dr := range nr {
+			for ds := range ns {
+				offs = append(offs, c*cstride+dr*rstride+ds*colstride, (c*9+3*dr+ds)*kb)
+			}
+		}
+	}
+	convPixGGo(kb, p, in, offs, w, y, ldy)
 }
 
 // convFwdGo is convArch.fwd for nv vectors of lanes floats.

@@ -47,6 +47,7 @@ var convArchs = func() (all []*convArch) {
 		a.wgradPixPad = wgradPixPadKernel(wgradPixKernel(convWgradPixWinPad3x3AVX2, 8))
 		a.wgradKW = 8
 		a.pixG, a.pixGKB, a.pixGMax = pixGKernels(convPixGAVX2[:], 16), 16, pixAVX2Max
+		a.pixC = pixCKernels(&convPixCAVX2, 16)
 		all = append(all, a)
 	}
 	return append(all, convGoArch)
@@ -87,6 +88,16 @@ func pixGKernels(k []convFwdAsm, kb int) func(p int, in []float32, offs []int, w
 		n := len(offs) / 2
 		_, _, _ = in[offs[2*n-2]+p-1], w[offs[2*n-1]+kb-1], y[(kb-1)*ldy+p-1]
 		k[p-1](&in[0], &offs[0], n, &w[0], &y[0], ldy)
+	}
+}
+
+// pixCKernels wraps the table of AVX2 pixel kernels of a 3×3 filter's
+// inside taps (by rows − 2, columns − 2, pixels − 1) of kb channels as
+// convArch.pixC, touching the last values they read and write.
+func pixCKernels(k *[2][2][pixAVX2Max]func(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int), kb int) func(p, nr, ns int, in []float32, ch, cstride, rstride, colstride int, w, y []float32, ldy int) {
+	return func(p, nr, ns int, in []float32, ch, cstride, rstride, colstride int, w, y []float32, ldy int) {
+		_, _, _ = in[(ch-1)*cstride+(nr-1)*rstride+(ns-1)*colstride+p-1], w[((ch-1)*9+3*(nr-1)+ns-1)*kb+kb-1], y[(kb-1)*ldy+p-1]
+		k[nr-2][ns-2][p-1](&in[0], ch, 4*cstride, 4*rstride, 4*colstride, &w[0], &y[0], ldy)
 	}
 }
 

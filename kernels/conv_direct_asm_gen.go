@@ -65,6 +65,20 @@ func main() {
 	fmt.Fprintf(&d, "\n//go:noescape\nfunc copyRowsAVX2(dst, src *float32, rows, width, dstStride, srcStride int)\n")
 	emitPixFamily(w, &d, "convPix%d%sAVX2", "convPix%sAVX2", "AVX2 pixel kernels", pixAVX2Max, false, emitPixAVX2)
 	emitPixFamily(w, &d, "convPixG%d%sAVX2", "convPixG%sAVX2", "AVX2 pixel kernels with gathered taps", pixAVX2Max, true, emitPixAVX2)
+	var classes []string
+	for nr := 2; nr <= 3; nr++ {
+		for ns := 2; ns <= 3; ns++ {
+			var names []string
+			for p := 1; p <= pixAVX2Max; p++ {
+				name := fmt.Sprintf("convPixC%dx%dp%dAVX2", nr, ns, p)
+				emitPixClassAVX2(w, name, p, nr, ns)
+				names = append(names, name)
+				fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)\n", name)
+			}
+			classes = append(classes, "{"+strings.Join(names, ", ")+"}")
+		}
+	}
+	fmt.Fprintf(&d, "\n// convPixCAVX2 holds the AVX2 pixel kernels of a 3×3 filter's inside taps (emitPixClassAVX2) by rows − 2, columns − 2 and pixel count − 1.\nvar convPixCAVX2 = [2][2][%d]func(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int){\n{%s, %s},\n{%s, %s},\n}\n", pixAVX2Max, classes[0], classes[1], classes[2], classes[3])
 	emitFlipTaps16AVX2(w)
 	fmt.Fprintf(&d, "\n//go:noescape\nfunc flipTaps16AVX2(dst, src *float32, n, srcStride int)\n")
 	// The 3×3 weight-gradient pixel kernels: 32 filters a pixel with
@@ -557,6 +571,14 @@ func emitPixAVX2(w func(string, ...any), name string, p, stride int, gathered bo
 		w("\tVXORPS %[1]s, %[1]s, %[1]s", y(4+j))
 	}
 	emitPixTaps(w, name, "Y", 32, p, stride, func(j int) int { return 2 + j%2 }, func(j, h int) int { return 4 + 2*j + h }, gathered)
+	emitPixStoreAVX2(w, p)
+}
+
+// emitPixStoreAVX2 writes the end of an AVX2 pixel kernel whose pixel j's
+// channels 0–7 are in Y4+2j and 8–15 in Y5+2j: row k of y (R8 bytes apart
+// from DX) gets channel k's p pixels.
+func emitPixStoreAVX2(w func(string, ...any), p int) {
+	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
 	for j := 0; j < p; j++ {
 		w("\tVMOVUPS %s, %d(SP)", y(4+2*j), 64*j)
 		w("\tVMOVUPS %s, %d(SP)", y(5+2*j), 64*j+32)
@@ -575,6 +597,65 @@ func emitPixAVX2(w func(string, ...any), name string, p, stride int, gathered bo
 	}
 	w("\tVZEROUPPER")
 	w("\tRET")
+}
+
+// emitPixClassAVX2 writes an AVX2 pixel kernel for a 3×3 filter's taps at
+// one output position of directSmallConv, whose inside taps are nr rows by
+// ns columns of the filter (2 or 3 each), read without a table: 16 output
+// channels of p ≤ pixAVX2Max pixels (consecutive images),
+//
+//	y[k·ldy+j] = Σ_c Σ_{dr<nr} Σ_{ds<ns} w[c·144 + (3·dr+ds)·16 + k] ·
+//	             in[c·cstride + dr·rstride + ds·colstride + j],
+//
+// strides in bytes, summed in that order: the order of the gathered
+// kernel's table (emitPixTaps, gathered), and its bits. A channel's taps
+// are unrolled: their weights lie at fixed offsets from DI, their inputs
+// at fixed offsets from the row pointers SI, R11, R12 and colstride (R13).
+func emitPixClassAVX2(w func(string, ...any), name string, p, nr, ns int) {
+	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
+	w("")
+	w("// func %s(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)", name)
+	w("TEXT ·%s(SB), 0, $%d-64", name, 8*64)
+	w("\tMOVQ in+0(FP), SI")
+	w("\tMOVQ ch+8(FP), CX")
+	w("\tMOVQ cstride+16(FP), R14")
+	w("\tMOVQ rstride+24(FP), R11")
+	w("\tMOVQ colstride+32(FP), R13")
+	w("\tMOVQ w+40(FP), DI")
+	w("\tMOVQ y+48(FP), DX")
+	w("\tMOVQ ldy+56(FP), R8")
+	w("\tSHLQ $2, R8")
+	w("\tLEAQ (SI)(R11*2), R12")
+	w("\tADDQ SI, R11")
+	for j := 0; j < 2*p; j++ {
+		w("\tVXORPS %[1]s, %[1]s, %[1]s", y(4+j))
+	}
+	rows := []string{"SI", "R11", "R12"}
+	w("%s_ch:", name)
+	for dr := 0; dr < nr; dr++ {
+		for ds := 0; ds < ns; ds++ {
+			at := (3*dr + ds) * 64
+			w("\tVMOVUPS %d(DI), Y0", at)
+			w("\tVMOVUPS %d(DI), Y1", at+32)
+			addr := fmt.Sprintf("(%s)", rows[dr])
+			if ds > 0 {
+				addr = fmt.Sprintf("(%s)(R13*%d)", rows[dr], ds)
+			}
+			for j := 0; j < p; j++ {
+				b := y(2 + j%2)
+				w("\tVBROADCASTSS %d%s, %s", 4*j, addr, b)
+				w("\tVFMADD231PS %s, Y0, %s", b, y(4+2*j))
+				w("\tVFMADD231PS %s, Y1, %s", b, y(5+2*j))
+			}
+		}
+	}
+	w("\tADDQ R14, SI")
+	w("\tADDQ R14, R11")
+	w("\tADDQ R14, R12")
+	w("\tADDQ $%d, DI", 9*64)
+	w("\tDECQ CX")
+	w("\tJNZ %s_ch", name)
+	emitPixStoreAVX2(w, p)
 }
 
 // emitTranspose8AVX2 transposes the 8×8 floats of Y0…Y7 (row r in Yr)

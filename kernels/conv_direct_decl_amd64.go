@@ -215,6 +215,84 @@ func convPixG6AVX2(in *float32, offs *int, taps int, w, y *float32, ldy int)
 var convPixGAVX2 = [...]convFwdAsm{convPixG1AVX2, convPixG2AVX2, convPixG3AVX2, convPixG4AVX2, convPixG5AVX2, convPixG6AVX2}
 
 //go:noescape
+func convPixC2x2p1AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p2AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p3AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p4AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p5AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p6AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p1AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p2AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p3AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p4AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p5AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p6AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p1AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p2AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p3AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p4AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p5AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p6AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p1AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p2AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p3AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p4AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p5AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p6AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+// convPixCAVX2 holds the AVX2 pixel kernels of a 3×3 filter's inside taps (emitPixClassAVX2) by rows − 2, columns − 2 and pixel count − 1.
+var convPixCAVX2 = [2][2][6]func(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int){
+	{{convPixC2x2p1AVX2, convPixC2x2p2AVX2, convPixC2x2p3AVX2, convPixC2x2p4AVX2, convPixC2x2p5AVX2, convPixC2x2p6AVX2}, {convPixC2x3p1AVX2, convPixC2x3p2AVX2, convPixC2x3p3AVX2, convPixC2x3p4AVX2, convPixC2x3p5AVX2, convPixC2x3p6AVX2}},
+	{{convPixC3x2p1AVX2, convPixC3x2p2AVX2, convPixC3x2p3AVX2, convPixC3x2p4AVX2, convPixC3x2p5AVX2, convPixC3x2p6AVX2}, {convPixC3x3p1AVX2, convPixC3x3p2AVX2, convPixC3x3p3AVX2, convPixC3x3p4AVX2, convPixC3x3p5AVX2, convPixC3x3p6AVX2}},
+}
+
+//go:noescape
 func flipTaps16AVX2(dst, src *float32, n, srcStride int)
 
 //go:noescape

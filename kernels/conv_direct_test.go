@@ -250,6 +250,45 @@ func TestConvDirectTwins(t *testing.T) {
 				}
 			}
 		}
+		if arch.pixC != nil {
+			// A 3×3 filter's inside taps without a table: the gathered
+			// kernel's sums on the same taps, to the bit, and nothing
+			// written between rows; the Go twin within the bound.
+			kb := arch.pixGKB
+			for nr := 2; nr <= 3; nr++ {
+				for ns := 2; ns <= 3; ns++ {
+					for p := 1; p <= arch.pixGMax; p++ {
+						ch := 1 + rng.IntN(20)
+						colstride := p + rng.IntN(3)
+						rstride := ns*colstride + rng.IntN(5)
+						cstride := nr*rstride + rng.IntN(7)
+						in := randSlice(rng, (ch-1)*cstride+(nr-1)*rstride+(ns-1)*colstride+p, 1)
+						w := randSlice(rng, ((ch-1)*9+3*(nr-1)+ns-1)*kb+kb, 1)
+						var offs []int
+						for c := range ch {
+							for dr := range nr {
+								for ds := range ns {
+									offs = append(offs, c*cstride+dr*rstride+ds*colstride, (c*9+3*dr+ds)*kb)
+								}
+							}
+						}
+						ldy := p + rng.IntN(9)
+						got, gath, twin := nanSlice((kb-1)*ldy+p), nanSlice((kb-1)*ldy+p), nanSlice((kb-1)*ldy+p)
+						arch.pixC(p, nr, ns, in, ch, cstride, rstride, colstride, w, got, ldy)
+						arch.pixG(p, in, offs, w, gath, ldy)
+						convPixCGo(kb, p, nr, ns, in, ch, cstride, rstride, colstride, w, twin, ldy)
+						for i := range got {
+							if math.Float32bits(got[i]) != math.Float32bits(gath[i]) {
+								t.Fatalf("%s pixC %d×%d p=%d ch=%d: y[%d] = %g, gathered %g", arch.name, nr, ns, p, ch, i, got[i], gath[i])
+							}
+							if d := math.Abs(float64(got[i] - twin[i])); d > 1e-4*float64(ch) {
+								t.Fatalf("%s pixC %d×%d p=%d ch=%d: y[%d] = %g, Go twin %g", arch.name, nr, ns, p, ch, i, got[i], twin[i])
+							}
+						}
+					}
+				}
+			}
+		}
 		if arch.wgradPix != nil {
 			kw := arch.wgradKW
 			for range 20 {
