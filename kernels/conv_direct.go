@@ -426,7 +426,11 @@ func chunkWeights(w []float32, crs int) func(dst []float32, k0, kb int) {
 // on AVX2, a ResNet's 256- and 512-channel layers) goes by flipTaps16
 // where there is one: on 512 channels 0.17 ns a weight on a Zen 2
 // (BenchmarkChunkWeightsFlipped) against 0.45 by the unrolled loop it
-// replaced and 1.07 by the loop below.
+// replaced and 1.07 by the loop below. Inside the layer, where a chunk's
+// filters come from memory in runs of 576 bytes 18 KiB apart, it took a
+// quarter of the 512-channel layer's input gradient at batch 8; fetching
+// the filter two ahead took that 1.6× down and the pass 1.03×
+// (bench/results/flip-prefetch-2026-12-06-zen2.txt).
 func chunkWeightsFlipped(w []float32, g *Conv2dGeom) func(dst []float32, c0, cb int) {
 	rs := g.R * g.S
 	return func(dst []float32, c0, cb int) {
