@@ -250,6 +250,12 @@ func convPixGGo(kb, p int, in []float32, offs []int, w, y []float32, ldy int) {
 // channels, nr rows and ns columns each, y[k·ldy+j] = Σ_c Σ_dr Σ_ds
 // w[(c·9 + 3·dr + ds)·kb + k] · in[c·cstride + dr·rstride + ds·colstride + j].
 func convPixCGo(kb, p, nr, ns int, in []float32, ch, cstride, rstride, colstride int, w, y []float32, ldy int) {
+	convPixGGo(kb, p, in, pixCTaps(kb, nr, ns, ch, cstride, rstride, colstride), w, y, ldy)
+}
+
+// pixCTaps returns convArch.pixC's taps as pixG's table: an input and a
+// weight offset a tap, channel by channel, row by row.
+func pixCTaps(kb, nr, ns, ch, cstride, rstride, colstride int) []int {
 	offs := make([]int, 0, 2*ch*nr*ns)
 	for c := range ch {
 		for dr := range nr {
@@ -258,7 +264,7 @@ func convPixCGo(kb, p, nr, ns int, in []float32, ch, cstride, rstride, colstride
 			}
 		}
 	}
-	convPixGGo(kb, p, in, offs, w, y, ldy)
+	return offs
 }
 
 // convFwdGo is convArch.fwd for nv vectors of lanes floats.

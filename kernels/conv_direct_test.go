@@ -264,14 +264,7 @@ func TestConvDirectTwins(t *testing.T) {
 						cstride := nr*rstride + rng.IntN(7)
 						in := randSlice(rng, (ch-1)*cstride+(nr-1)*rstride+(ns-1)*colstride+p, 1)
 						w := randSlice(rng, ((ch-1)*9+3*(nr-1)+ns-1)*kb+kb, 1)
-						var offs []int
-						for c := range ch {
-							for dr := range nr {
-								for ds := range ns {
-									offs = append(offs, c*cstride+dr*rstride+ds*colstride, (c*9+3*dr+ds)*kb)
-								}
-							}
-						}
+						offs := pixCTaps(kb, nr, ns, ch, cstride, rstride, colstride)
 						ldy := p + rng.IntN(9)
 						got, gath, twin := nanSlice((kb-1)*ldy+p), nanSlice((kb-1)*ldy+p), nanSlice((kb-1)*ldy+p)
 						arch.pixC(p, nr, ns, in, ch, cstride, rstride, colstride, w, got, ldy)
