@@ -150,9 +150,9 @@ func TestConv2dDeterministic(t *testing.T) {
 		// 1 and 2.
 		{N: 11, C: 96, H: 9, W: 10, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 		{N: 11, C: 32, H: 9, W: 17, K: 64, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
-		// F(2×2, 3×3), both passes, in chunks of 21 tile rows across
-		// images of 4.
-		{N: 13, C: 64, H: 7, W: 5, K: 80, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
+		// F(2×2, 3×3), both passes, in chunks of 13 tile rows across
+		// images of 4 (rows of 9: not the small-plane kernel's).
+		{N: 13, C: 64, H: 7, W: 9, K: 80, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1},
 	} {
 		g = withOut(g)
 		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
@@ -160,23 +160,29 @@ func TestConv2dDeterministic(t *testing.T) {
 		dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
 		for _, wino := range []*winoArch{nil, winogradUse} {
 			var want [3][]float32
-			for _, procs := range []int{1, 2, 5} {
-				got := [3][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))}
-				withWinograd(wino, func() {
-					withProcs(procs, func() {
-						Conv2d(got[0], x, w, g, nil)
-						Conv2dBackwardInput(got[1], dy, w, g, nil)
-						Conv2dBackwardWeight(got[2], x, dy, g)
+			// With bigU 0, F(2×2, 3×3) takes every layer's tiles in
+			// chunks per thread (winogradChunkRows): the same bits.
+			for _, bigU := range []int{winogradBigU, 0} {
+				for _, procs := range []int{1, 2, 5} {
+					got := [3][]float32{make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))}
+					withWinograd(wino, func() {
+						withProcs(procs, func() {
+							defer func(was int) { winogradBigU = was }(winogradBigU)
+							winogradBigU = bigU
+							Conv2d(got[0], x, w, g, nil)
+							Conv2dBackwardInput(got[1], dy, w, g, nil)
+							Conv2dBackwardWeight(got[2], x, dy, g)
+						})
 					})
-				})
-				if want[0] == nil {
-					want = got
-					continue
-				}
-				for p := range got {
-					for i := range got[p] {
-						if math.Float32bits(got[p][i]) != math.Float32bits(want[p][i]) {
-							t.Fatalf("%+v Winograd %v GOMAXPROCS=%d: pass %d element %d = %g, with 1: %g", g, wino != nil, procs, p, i, got[p][i], want[p][i])
+					if want[0] == nil {
+						want = got
+						continue
+					}
+					for p := range got {
+						for i := range got[p] {
+							if math.Float32bits(got[p][i]) != math.Float32bits(want[p][i]) {
+								t.Fatalf("%+v Winograd %v, winogradBigU %d, GOMAXPROCS=%d: pass %d element %d = %g, with 1: %g", g, wino != nil, bigU, procs, p, i, got[p][i], want[p][i])
+							}
 						}
 					}
 				}

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"os"
+	"runtime"
 )
 
 // Winograd's minimal filtering F(2×2, 3×3) for 3×3 stride-1 convolutions
@@ -143,27 +144,47 @@ const winogradMinChannels = 64
 const winogradTiles = 64
 
 // winogradChunkRows returns the tile rows of a chunk of a forward or
-// input-gradient pass by F(2×2, 3×3), of rows tile rows tw tiles wide, with
-// chans channels in and out: about 96 tiles up to 256 channels, 48 beyond
-// (a chunk's 16 transforms and products take 64·chans bytes a tile), in a
-// multiple of 4 chunks of near-equal rows, so that 2 or 4 threads share
-// them evenly. Each output's sum does not depend on the chunks. Against
-// chunks of 64 tiles on a Zen 2 (2 threads): a ResNet's 64-channel layer
-// 1.07–1.09× as fast at batch 8, 1.11–1.12× at 32 and 128, its
-// 128-channel layer 0.99–1.06× at 8, 0.98–1.05× at 32, 1.09–1.10× at
-// 128, its 256-channel layer 1.03–1.05×, 1.01–1.02× and 1.05×; at batch 8
-// the 256-channel layer's 128 tiles in 2 chunks of 96 and 32 or 3 of 48,
-// 48 and 32 had run 0.76–0.88×
+// input-gradient pass by F(2×2, 3×3), of rows tile rows tw tiles wide,
+// from c channels to k: about 96 tiles up to 256 channels in and out, 48
+// beyond (a chunk's 16 transforms and products take 64·(c+k) bytes a
+// tile), in a multiple of 4 chunks of near-equal rows, so that 2 or 4
+// threads share them evenly. Against chunks of 64 tiles on a Zen 2 (2
+// threads): a ResNet's 64-channel layer 1.07–1.09× as fast at batch 8,
+// 1.11–1.12× at 32 and 128, its 128-channel layer 0.99–1.06× at 8,
+// 0.98–1.05× at 32, 1.09–1.10× at 128, its 256-channel layer 1.03–1.05×,
+// 1.01–1.02× and 1.05×; at batch 8 the 256-channel layer's 128 tiles in 2
+// chunks of 96 and 32 or 3 of 48, 48 and 32 had run 0.76–0.88×
 // (bench/results/winograd-chunks-2026-12-06-zen2.txt.gz).
-func winogradChunkRows(rows, tw, chans int) int {
-	tiles := 96
-	if chans > 256 {
+//
+// Every chunk reads all of the packed U_ξ, 64·c·k bytes. Where they are
+// more than winogradBigU, they come from memory for each chunk, and the
+// tiles go in chunks of up to winogradBigTiles instead, as many as there
+// are threads or a multiple of them: on the Zen 2 a ResNet's 512-channel
+// layer (16 MiB of U_ξ) at batch 128, 512 tiles, ran 1.42–1.48× as fast
+// forward and 1.49–1.51× backward-input in two chunks of 256 as in twelve
+// of 44, 1.27–1.37× in four of 128, 1.32–1.38× in one; its 256-channel
+// layer (4 MiB) ran fastest in chunks of 48 (5–11% ahead of 96, 9–14% of
+// two chunks of 1 024) (bench/results/winograd-big-u-2026-12-06-zen2.txt).
+// The chunks depend on GOMAXPROCS then; each output's sum does not depend
+// on the chunks.
+func winogradChunkRows(rows, tw, c, k int) int {
+	tiles, mult := 96, 4
+	switch {
+	case 64*c*k > winogradBigU:
+		tiles, mult = winogradBigTiles, runtime.GOMAXPROCS(0)
+	case c+k > 256:
 		tiles = 48
 	}
 	r := max(1, tiles/tw)
-	chunks := 4 * ceilDiv(rows, 4*r)
+	chunks := mult * ceilDiv(rows, mult*r)
 	return max(1, ceilDiv(rows, chunks))
 }
+
+// winogradBigU (bytes) and winogradBigTiles: see winogradChunkRows. A
+// variable, so that tests reach it with few channels.
+var winogradBigU = 8 << 20
+
+const winogradBigTiles = 256
 
 // winogradWgradTiles and winogradWgradChunks set the chunks of a weight
 // gradient summed in groups (winogradBackwardWeightGroups): about
@@ -440,7 +461,7 @@ func winogradConv(arch *winoArch, y, x, w []float32, g Conv2dGeom, flip bool, e 
 	C, K := g.C, g.K
 	th, tw := ceilDiv(g.OH, 2), ceilDiv(g.OW, 2)
 	rows := g.N * th
-	chunkRows := winogradChunkRows(rows, tw, C+K)
+	chunkRows := winogradChunkRows(rows, tw, C, K)
 	pcMax := min(rows, chunkRows) * tw
 
 	// U_ξ, packed for the products of pcMax rows: written packed by the
