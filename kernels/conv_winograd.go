@@ -317,7 +317,7 @@ func winoWtGo(src []float32, srcStride int, dst []float32, dstStride, n int) {
 // winogradWeights writes the transformed weights U_ξ of the 3×3 filters
 // w [K, C, 3, 3] for ξ = 0…15 as [C, K] matrices (the input channels as
 // rows), u[ξ·st + c·K + k] = (G w[k,c] Gᵀ)_ξ (st = winogradStride(K·C)):
-// w laid out as [C, 3, 3, K] first, so that the transform runs on vectors
+// w's taps laid out as [C, 3, 3, K], so that the transform runs on vectors
 // of filters. With flip, w is [C, K, 3, 3], the weights of the
 // convolution whose input gradient this is, and the filters transformed
 // are w[c,k] rotated by 180°: each input channel's K·9 weights, a run of
@@ -347,31 +347,35 @@ func winogradWeightsPacked(arch *winoArch, packed []float32, plen int, pb *Packe
 // dst, the ξ-th dstStride floats after the one before, by columns of
 // width (the last may be narrower, its remaining columns set to zero):
 // row ci's columns [s·width, s·width+width) of each U_ξ at at(ci, s). A
-// run of winoPackRows rows at a time (flipped first, while in cache),
-// column block by block: each U_ξ's block is written along, 16 streams.
+// run of winoPackRows rows at a time, laid out tap-major in a worker's
+// scratch first (flipped, or transposed from w's columns of those rows),
+// then column block by block: each U_ξ's block is written along, 16
+// streams. (With w transposed whole first and read back, a ResNet's
+// 256-channel layer's forward pass at batch 8 on a Zen 2 took 1.11× as
+// long, the 512-channel one's at batch 128 1.04×:
+// bench/results/winograd-wt-rows-2026-12-06-zen2.txt.)
 // (Row by row across all the blocks of a packed layout, 16·K/nr lines at
 // once, a 256-channel layer's input gradient ran 0.97× as fast as laying
 // U_ξ out and packing it.)
 func winogradWeightsTo(arch *winoArch, dst []float32, dstStride int, w []float32, k, c int, flip bool, width int, at func(ci, s int) int) {
-	wtp := getScratch(len(w))
-	defer putScratch(wtp)
-	wt := *wtp
-	if !flip {
-		transposeParallel(arch, wt, k, w, c*9, k, c*9)
-	}
 	ParallelFor(ceilDiv(c, winoPackRows), 1, func(lo, hi int) {
+		wtp := getScratch(winoPackRows * 9 * k)
+		defer putScratch(wtp)
+		wt := *wtp // the rows' 9 taps by k filters, row after row
 		for r0 := lo * winoPackRows; r0 < min(c, hi*winoPackRows); r0 += winoPackRows {
 			r1 := min(c, r0+winoPackRows)
 			if flip {
 				for ci := r0; ci < r1; ci++ {
-					flipTaps(wt[ci*9*k:][:9*k], w[ci*k*9:][:9*k], k)
+					flipTaps(wt[(ci-r0)*9*k:][:9*k], w[ci*k*9:][:9*k], k)
 				}
+			} else {
+				transposeBlock(arch, wt, k, w[r0*9:], c*9, k, (r1-r0)*9, false)
 			}
 			for s := range ceilDiv(k, width) {
 				n := min(width, k-s*width)
 				for ci := r0; ci < r1; ci++ {
 					off := at(ci, s)
-					arch.wt(wt[ci*9*k+s*width:], k, dst[off:], dstStride, n)
+					arch.wt(wt[(ci-r0)*9*k+s*width:], k, dst[off:], dstStride, n)
 					for xi := range 16 {
 						clear(dst[xi*dstStride+off+n : xi*dstStride+off+width])
 					}
