@@ -285,3 +285,55 @@ along6:
 	DECQ    CX
 	JNZ     along6
 	RET
+
+// func packAlongMaskAVX2(dst, src *float32, ld, w, kc int, mask *int32)
+//
+// For p in [0, kc) and i in [0, w): dst[p*w+i] = src[p*ld+i] where lane i
+// of mask is set (all ones), else 0, w 6 or a multiple of 8 (mask holds
+// max(w, 8) lanes): a ragged sliver, its lanes past the sliver's width
+// neither read (masked loads) nor left unwritten. With w == 6, six floats
+// a step, four and two as STORE6.
+TEXT ·packAlongMaskAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), R8
+	SHLQ $2, R8            // R8 = ld in bytes
+	MOVQ w+24(FP), R9
+	MOVQ kc+32(FP), CX
+	MOVQ mask+40(FP), R10
+	CMPQ R9, $6
+	JEQ  six
+	SHRQ $3, R9            // R9 = vectors per step
+
+masked:
+	MOVQ R9, BX
+	MOVQ SI, AX
+	MOVQ R10, DX
+
+mvector:
+	VMOVDQU    (DX), Y1
+	VMASKMOVPS (AX), Y1, Y0
+	VMOVUPS    Y0, (DI)
+	ADDQ       $32, AX
+	ADDQ       $32, DX
+	ADDQ       $32, DI
+	DECQ       BX
+	JNZ        mvector
+	ADDQ       R8, SI
+	DECQ       CX
+	JNZ        masked
+	VZEROUPPER
+	RET
+
+six:
+	VMOVDQU (R10), Y1
+
+sixstep:
+	VMASKMOVPS (SI), Y1, Y0
+	STORE6(Y0, X0, X2, (DI), 16(DI))
+	ADDQ       R8, SI
+	ADDQ       $24, DI
+	DECQ       CX
+	JNZ        sixstep
+	VZEROUPPER
+	RET

@@ -414,13 +414,19 @@ func BenchmarkSgemm(b *testing.B) {
 }
 
 // TestPackAlong checks the copying pack, assembly and pure Go, against its
-// definition, on full and ragged slivers.
+// definition, on full and ragged slivers of every width.
 func TestPackAlong(t *testing.T) {
 	rng := rand.New(rand.NewPCG(19, 20))
 	impls := map[string]func(dst, src []float32, ld, width, w, kc int){"selected": packAlong, "go": packAlongGo}
+	sizes := [][2]int{{12, 12}}
+	for _, w := range []int{6, 8, 16, 32} {
+		for width := 1; width <= w; width++ {
+			sizes = append(sizes, [2]int{w, width})
+		}
+	}
 	for name, pack := range impls {
 		for _, kc := range []int{1, 5, 256} {
-			for _, ww := range [][2]int{{32, 32}, {16, 16}, {32, 7}, {12, 12}, {6, 6}, {6, 5}} {
+			for _, ww := range sizes {
 				w, width := ww[0], ww[1]
 				ld := width + rng.IntN(5)
 				src := randSlice(rng, (kc-1)*ld+width, 1)
