@@ -441,7 +441,7 @@ func chunkWeightsFlipped(w []float32, g *Conv2dGeom) func(dst []float32, c0, cb 
 	rs := g.R * g.S
 	return func(dst []float32, c0, cb int) {
 		if rs == 9 && cb == 16 && flipTaps16 != nil {
-			flipTaps16(dst, w[c0*9:], g.K, g.C*9)
+			flipTaps16(dst, w[c0*9:], g.K, g.C*9, 16, 144)
 			return
 		}
 		for k := range g.K {

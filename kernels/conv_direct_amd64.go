@@ -55,18 +55,21 @@ var convArchs = func() (all []*convArch) {
 
 // flipTaps16 writes n blocks of 16 rows of 9 floats (src, srcStride
 // floats from one to the next) transposed with the rows reversed,
-// dst[b·144 + (8−t)·16 + c] = src[b·srcStride + c·9 + t]: 16 channels of
-// n 3×3 filters as chunkWeightsFlipped lays them out (flipTaps16AVX2).
-var flipTaps16 = func() func(dst, src []float32, n, srcStride int) {
+// dst[b·dstStride + (8−t)·dstRow + c] = src[b·srcStride + c·9 + t]: with
+// dstRow 16 and dstStride 144, 16 channels of n 3×3 filters as
+// chunkWeightsFlipped lays them out; with dstRow k and dstStride 16, k
+// filters' taps in rows of k as F(2×2, 3×3)'s flipped weights
+// (winogradWeightsTo; flipTaps16AVX2).
+var flipTaps16 = func() func(dst, src []float32, n, srcStride, dstRow, dstStride int) {
 	if !cpu.X86.HasAVX2 {
 		return nil
 	}
-	return func(dst, src []float32, n, srcStride int) {
+	return func(dst, src []float32, n, srcStride, dstRow, dstStride int) {
 		if n == 0 {
 			return
 		}
-		_, _ = dst[n*144-1], src[(n-1)*srcStride+143]
-		flipTaps16AVX2(&dst[0], &src[0], n, 4*srcStride)
+		_, _ = dst[(n-1)*dstStride+8*dstRow+15], src[(n-1)*srcStride+143]
+		flipTaps16AVX2(&dst[0], &src[0], n, 4*srcStride, 4*dstRow, 4*dstStride)
 	}
 }()
 

@@ -9,4 +9,4 @@ var convArchs = []*convArch{convGoArch}
 var copyRows = copyRowsGo
 
 // flipTaps16 is nil: chunkWeightsFlipped runs its loop.
-var flipTaps16 func(dst, src []float32, n, srcStride int)
+var flipTaps16 func(dst, src []float32, n, srcStride, dstRow, dstStride int)

@@ -326,7 +326,10 @@ func winoWtGo(src []float32, srcStride int, dst []float32, dstStride, n int) {
 // the transpose after it: at batch 8 on a Zen 2 a ResNet's 256-channel
 // input gradient ran 4.45 → 3.56 ms, its 128-channel one 2.65 → 2.21
 // (bench/results/conv-batch8-2026-12-05-zen2.txt.gz). The flip read w's
-// rows 9 KiB apart, which fell into four of the Zen 2's 64 L1 sets.
+// rows 9 KiB apart, which fell into four of the Zen 2's 64 L1 sets. With
+// AVX2 the channel's taps go by flipTaps16, 16 filters a block: the
+// 256-channel input gradient 1.03× as fast again as by flipTaps' loop
+// (bench/results/winograd-flip-avx2-2026-12-06-zen2.txt).
 func winogradWeights(arch *winoArch, u, w []float32, k, c int, flip bool) {
 	winogradWeightsTo(arch, u, winogradStride(k*c), w, k, c, flip, k, func(ci, _ int) int { return ci * k })
 }
@@ -366,6 +369,10 @@ func winogradWeightsTo(arch *winoArch, dst []float32, dstStride int, w []float32
 			r1 := min(c, r0+winoPackRows)
 			if flip {
 				for ci := r0; ci < r1; ci++ {
+					if k%16 == 0 && flipTaps16 != nil && arch.transpose16 != nil {
+						flipTaps16(wt[(ci-r0)*9*k:], w[ci*k*9:], k/16, 144, k, 16)
+						continue
+					}
 					flipTaps(wt[(ci-r0)*9*k:][:9*k], w[ci*k*9:][:9*k], k)
 				}
 			} else {
