@@ -37,7 +37,7 @@ func BatchNormStats(mean, invstd, runMean, runVar, x []float32, s BatchNormShape
 	m := float64(s.N * s.Inner)
 	s.channelSums(func(acc *[32]float64, ch, at, rows int) {
 		bnMomentsAcc(acc, x[at:], rows, s.Inner, s.C*s.Inner, float64(x[ch*s.Inner]))
-	}, func(ch int, acc *[32]float64) {
+	}, nil, nil, func(ch int, acc *[32]float64) {
 		k := float64(x[ch*s.Inner])
 		s1, s2 := bnSums(acc)
 		d := s1 / m
@@ -76,21 +76,37 @@ var bnRowOrderMin = 256
 // ResNet's 64-channel layer at batch 128, Zen 5, 2 threads, the moments
 // took 714 µs in two ranges, 873 in four, 1 174 in ParallelFor's eight and
 // 1 725 a channel at a time; the backward sums 2.8, 2.8, 2.9 and 3.5 ms;
-// bench/results/bn-memory-order-2026-12-03-zen5.txt.gz).
-func (s BatchNormShape) channelSums(add func(acc *[32]float64, ch, at, rows int), finish func(ch int, acc *[32]float64)) {
+// bench/results/bn-memory-order-2026-12-03-zen5.txt.gz). Shorter rows walk
+// x in memory order too where runs is not nil and bnRuns: runs(accs, mus,
+// at) adds one row of each channel of a thread's range, one image's rows
+// one after the other from x[at:], with mus[c] = mu(ch) for channel ch of
+// the range (bnReduceChans).
+func (s BatchNormShape) channelSums(add func(acc *[32]float64, ch, at, rows int), runs func(accs [][32]float64, mus []float64, at int), mu func(ch int) float64, finish func(ch int, acc *[32]float64)) {
 	grain := s.channelGrain()
-	if s.Inner >= bnRowOrderMin {
+	inRuns := s.Inner < bnRowOrderMin && runs != nil && bnRuns && bnChans(s.Inner)
+	if s.Inner >= bnRowOrderMin || inRuns {
 		grain = max(grain, ceilDiv(s.C, runtime.GOMAXPROCS(0)))
 	}
 	ParallelFor(s.C, grain, func(lo, hi int) {
 		p := getLanes(hi - lo)
 		defer lanesPool.Put(p)
 		accs := *p
-		if s.Inner < bnRowOrderMin {
+		switch {
+		case inRuns:
+			mp := getMus(hi - lo)
+			defer musPool.Put(mp)
+			mus := *mp
+			for ch := lo; ch < hi; ch++ {
+				mus[ch-lo] = mu(ch)
+			}
+			for r := range s.N {
+				runs(accs, mus, (r*s.C+lo)*s.Inner)
+			}
+		case s.Inner < bnRowOrderMin:
 			for ch := lo; ch < hi; ch++ {
 				add(&accs[ch-lo], ch, ch*s.Inner, s.N)
 			}
-		} else {
+		default:
 			for r := range s.N {
 				for ch := lo; ch < hi; ch++ {
 					add(&accs[ch-lo], ch, (r*s.C+ch)*s.Inner, 1)
@@ -101,6 +117,35 @@ func (s BatchNormShape) channelSums(add func(acc *[32]float64, ch, at, rows int)
 			finish(ch, &accs[ch-lo])
 		}
 	})
+}
+
+// bnRuns lets channelSums take rows shorter than bnRowOrderMin in memory
+// order, an image's run of channels a call, where the CPU has the kernel
+// (bnChans): a call a row had cost more than the run of memory saved
+// (above), but a channel at a time each row of 16 or 64 values lies 32 or
+// 64 KiB from the channel's last at a ResNet's widest layers, every one a
+// miss. On a Zen 2 (2 threads, AVX2) the backward sums through a ReLU (dy,
+// y and x read, dz written) ran 4.34× as fast on a ResNet's 512-channel
+// 4×4 planes at batch 128 and 2.32× on its 256-channel 8×8 ones, 1.38×
+// and 1.31× at batch 8; inside the steps they took 55.0 → 39.2 ms at
+// batch 128 and 3.32 → 2.98 ms at 8. The moments, which read x alone, ran
+// 0.86–0.88× so on rows of 16 and stay a channel at a time
+// (bench/results/bn-runs-2026-12-06-zen2.txt.gz). A variable, so that
+// tests can compare both ways.
+var bnRuns = true
+
+// musPool recycles channelSums' shifts for runs of channels.
+var musPool sync.Pool
+
+// getMus returns n float64s from musPool.
+func getMus(n int) *[]float64 {
+	p, _ := musPool.Get().(*[]float64)
+	if p == nil || cap(*p) < n {
+		s := make([]float64, n)
+		return &s
+	}
+	*p = (*p)[:n]
+	return p
 }
 
 // lanesPool recycles channelSums' lanes.
@@ -231,6 +276,14 @@ func BatchNormBackwardReduce(dw, db, dy, x, mean, invstd, y, dz []float32, s Bat
 			zr, yr = dz[at:], y[at:]
 		}
 		bnReduceAcc(acc, zr, dy[at:], yr, x[at:], rows, s.Inner, s.C*s.Inner, float64(mean[ch]))
+	}, func(accs [][32]float64, mus []float64, at int) {
+		var zr, yr []float32
+		if dz != nil {
+			zr, yr = dz[at:], y[at:]
+		}
+		bnReduceChans(accs, zr, dy[at:], yr, x[at:], s.Inner, mus)
+	}, func(ch int) float64 {
+		return float64(mean[ch])
 	}, func(ch int, acc *[32]float64) {
 		sdy, sdyx := bnSums(acc)
 		db[ch] = float32(sdy)

@@ -38,6 +38,29 @@ func bnMomentsAVX512(acc *[32]float64, x *float32, rows, n, stride int, k float6
 //go:noescape
 func bnMomentsAVX2(acc *[32]float64, x *float32, rows, n, stride int, k float64)
 
+//go:noescape
+func bnReduceChansAVX2(accs *[32]float64, dz, dy, y, x *float32, chans, n int, mus *float64)
+
+// bnChans reports whether the sums over rows of n values go a run of an
+// image's channels a call (bnReduceChans): with AVX2 but not AVX-512, and
+// rows of whole blocks of 16.
+func bnChans(n int) bool { return hasAVX2 && !hasAVX512 && n >= 16 && n%16 == 0 }
+
+// bnReduceChans adds, for each channel c of a run of len(accs) consecutive
+// channels of one image, rows of n values one after the other from dy[0:]
+// (dz, y and x alike), bnReduceAcc's sums of its row to accs[c] with mu =
+// mus[c]: the same operations, so the same bits, as a row at a time.
+func bnReduceChans(accs [][32]float64, dz, dy, y, x []float32, n int, mus []float64) {
+	last := len(accs)*n - 1
+	_, _, _ = dy[last], x[last], mus[len(accs)-1]
+	if y == nil {
+		bnReduceChansAVX2(&accs[0], nil, &dy[0], nil, &x[0], len(accs), n, &mus[0])
+		return
+	}
+	_, _ = dz[last], y[last]
+	bnReduceChansAVX2(&accs[0], &dz[0], &dy[0], &y[0], &x[0], len(accs), n, &mus[0])
+}
+
 // bnMomentsAcc is bnMomentsAccGo: whole rows in AVX-512 code, or with
 // AVX2 only each row's whole blocks of 16 in AVX2 code and a ragged end in
 // the Go loop, row by row so that each lane adds in order.

@@ -271,6 +271,54 @@ lanes:
 	VZEROUPPER
 	RET
 
+// RELU_MASK16 zeroes the lanes of the 16 floats of dy in Y10 and Y11
+// where y (DX) is not above 0 (Y9 zero), stores them as dz (DI) and moves
+// DX and DI on.
+#define RELU_MASK16 \
+	VMOVUPS (DX), Y12; \
+	VCMPPS $0x1e, Y9, Y12, Y12; \
+	VANDPS Y12, Y10, Y10; \
+	VMOVUPS 32(DX), Y12; \
+	VCMPPS $0x1e, Y9, Y12, Y12; \
+	VANDPS Y12, Y11, Y11; \
+	VMOVUPS Y10, (DI); \
+	VMOVUPS Y11, 32(DI); \
+	ADDQ $64, DX; \
+	ADDQ $64, DI
+
+// REDUCE_SUM16 adds the 16 floats g in Y10 and Y11 to the lanes of Σ g
+// (Y0–Y3) and g·(x − mu) to those of Σ g·(x − mu) (Y4–Y7), in float64, x at
+// BX and mu in Y8, and moves SI and BX on.
+#define REDUCE_SUM16 \
+	VCVTPS2PD X10, Y12; \
+	VADDPD Y12, Y0, Y0; \
+	VCVTPS2PD (BX), Y13; \
+	VSUBPD Y8, Y13, Y13; \
+	VMULPD Y13, Y12, Y13; \
+	VADDPD Y13, Y4, Y4; \
+	VEXTRACTF128 $1, Y10, X12; \
+	VCVTPS2PD X12, Y12; \
+	VADDPD Y12, Y1, Y1; \
+	VCVTPS2PD 16(BX), Y13; \
+	VSUBPD Y8, Y13, Y13; \
+	VMULPD Y13, Y12, Y13; \
+	VADDPD Y13, Y5, Y5; \
+	VCVTPS2PD X11, Y12; \
+	VADDPD Y12, Y2, Y2; \
+	VCVTPS2PD 32(BX), Y13; \
+	VSUBPD Y8, Y13, Y13; \
+	VMULPD Y13, Y12, Y13; \
+	VADDPD Y13, Y6, Y6; \
+	VEXTRACTF128 $1, Y11, X12; \
+	VCVTPS2PD X12, Y12; \
+	VADDPD Y12, Y3, Y3; \
+	VCVTPS2PD 48(BX), Y13; \
+	VSUBPD Y8, Y13, Y13; \
+	VMULPD Y13, Y12, Y13; \
+	VADDPD Y13, Y7, Y7; \
+	ADDQ $64, SI; \
+	ADDQ $64, BX
+
 // func bnReduceAVX2(acc *[32]float64, dz, dy, y, x *float32, rows, n, stride int, mu float64)
 // bnReduceGo's sums without the lanes' final addition, on AVX2, over rows
 // rows of n floats (a multiple of 16), stride floats apart: lane l of acc
@@ -306,46 +354,10 @@ loop2:
 	VMOVUPS 32(SI), Y11
 	TESTQ DX, DX
 	JEQ sum2
-	VMOVUPS (DX), Y12
-	VCMPPS $0x1e, Y9, Y12, Y12
-	VANDPS Y12, Y10, Y10
-	VMOVUPS 32(DX), Y12
-	VCMPPS $0x1e, Y9, Y12, Y12
-	VANDPS Y12, Y11, Y11
-	VMOVUPS Y10, (DI)
-	VMOVUPS Y11, 32(DI)
-	ADDQ $64, DX
-	ADDQ $64, DI
+	RELU_MASK16
 
 sum2:
-	VCVTPS2PD X10, Y12
-	VADDPD Y12, Y0, Y0
-	VCVTPS2PD (BX), Y13
-	VSUBPD Y8, Y13, Y13
-	VMULPD Y13, Y12, Y13
-	VADDPD Y13, Y4, Y4
-	VEXTRACTF128 $1, Y10, X12
-	VCVTPS2PD X12, Y12
-	VADDPD Y12, Y1, Y1
-	VCVTPS2PD 16(BX), Y13
-	VSUBPD Y8, Y13, Y13
-	VMULPD Y13, Y12, Y13
-	VADDPD Y13, Y5, Y5
-	VCVTPS2PD X11, Y12
-	VADDPD Y12, Y2, Y2
-	VCVTPS2PD 32(BX), Y13
-	VSUBPD Y8, Y13, Y13
-	VMULPD Y13, Y12, Y13
-	VADDPD Y13, Y6, Y6
-	VEXTRACTF128 $1, Y11, X12
-	VCVTPS2PD X12, Y12
-	VADDPD Y12, Y3, Y3
-	VCVTPS2PD 48(BX), Y13
-	VSUBPD Y8, Y13, Y13
-	VMULPD Y13, Y12, Y13
-	VADDPD Y13, Y7, Y7
-	ADDQ $64, SI
-	ADDQ $64, BX
+	REDUCE_SUM16
 	SUBQ $16, CX
 	JMP loop2
 
@@ -593,5 +605,52 @@ backrow8:
 	ADDQ    $4, R11
 	DECQ    BX
 	JNZ     backrow
+	VZEROUPPER
+	RET
+
+// func bnReduceChansAVX2(accs *[32]float64, dz, dy, y, x *float32, chans, n int, mus *float64)
+// bnReduceAVX2 over one row (n floats, a multiple of 16) of each of chans
+// consecutive channels of an image, laid one after the other: channel c's
+// row adds into accs[c] with mu = mus[c]. The channels' rows in memory
+// order, each channel's lanes adding in bnReduceAVX2's order.
+TEXT ·bnReduceChansAVX2(SB), NOSPLIT, $0-64
+	MOVQ accs+0(FP), AX
+	MOVQ dz+8(FP), DI
+	MOVQ dy+16(FP), SI
+	MOVQ y+24(FP), DX
+	MOVQ x+32(FP), BX
+	MOVQ chans+40(FP), R8
+	MOVQ mus+56(FP), R10
+	VXORPS Y9, Y9, Y9
+
+chan2:
+	TESTQ R8, R8
+	JEQ cdone2
+	LOADACC
+	VBROADCASTSD (R10), Y8
+	MOVQ n+48(FP), CX
+
+cloop2:
+	CMPQ CX, $16
+	JLT cnext2
+	VMOVUPS (SI), Y10
+	VMOVUPS 32(SI), Y11
+	TESTQ DX, DX
+	JEQ csum2
+	RELU_MASK16
+
+csum2:
+	REDUCE_SUM16
+	SUBQ $16, CX
+	JMP cloop2
+
+cnext2:
+	STOREACC
+	ADDQ $256, AX
+	ADDQ $8, R10
+	DECQ R8
+	JMP chan2
+
+cdone2:
 	VZEROUPPER
 	RET

@@ -322,13 +322,15 @@ func TestBatchNormMoments(t *testing.T) {
 
 // TestBatchNormSumsOrder: BatchNormStats and BatchNormBackwardReduce give
 // the same bits whether their sums walk x a channel at a time or in memory
-// order (bnRowOrderMin), on 1, 2 and 3 threads, on rows shorter and longer
-// than a vector, ragged and whole, a channel or many, an image or several.
+// order (bnRowOrderMin), short rows a run of channels a call or not
+// (bnRuns), on 1, 2 and 3 threads, on rows shorter and longer than a
+// vector, ragged and whole, a channel or many, an image or several.
 func TestBatchNormSumsOrder(t *testing.T) {
-	defer func(was int) { bnRowOrderMin = was }(bnRowOrderMin)
+	defer func(was int, runs bool) { bnRowOrderMin, bnRuns = was, runs }(bnRowOrderMin, bnRuns)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rng := rand.New(rand.NewPCG(39, 40))
-	for _, s := range []BatchNormShape{{3, 5, 1}, {2, 7, 7}, {3, 5, 16}, {4, 3, 49}, {1, 1, 300}, {3, 9, 256}, {2, 33, 100}, {5, 64, 65}} {
+	for _, s := range []BatchNormShape{{3, 5, 1}, {2, 7, 7}, {3, 5, 16}, {4, 3, 49}, {1, 1, 300}, {3, 9, 256}, {2, 33, 100}, {5, 64, 65},
+		{2, 33, 64}, {3, 7, 32}, {4, 130, 16}, {1, 1, 48}} {
 		n := s.N * s.C * s.Inner
 		x, dy, y := randSlice(rng, n, 3), randSlice(rng, n, 2), randSlice(rng, n, 1)
 		for i := range x {
@@ -347,9 +349,12 @@ func TestBatchNormSumsOrder(t *testing.T) {
 			return [][]float32{mean, invstd, rm, rv, dw, db, dw2, db2, dz}
 		}
 		var want [][]float32
-		for _, order := range []int{1 << 30, 1} {
+		for _, way := range []struct {
+			order int
+			runs  bool
+		}{{1 << 30, false}, {1 << 30, true}, {1, false}} {
 			for _, procs := range []int{1, 2, 3} {
-				bnRowOrderMin = order
+				bnRowOrderMin, bnRuns = way.order, way.runs
 				runtime.GOMAXPROCS(procs)
 				got := run()
 				if want == nil {
@@ -357,7 +362,7 @@ func TestBatchNormSumsOrder(t *testing.T) {
 					continue
 				}
 				for i := range want {
-					sameBitsAll(t, fmt.Sprintf("%+v, rows from %d on, %d threads: output %d", s, order, procs, i), got[i], want[i])
+					sameBitsAll(t, fmt.Sprintf("%+v, rows from %d on, runs %v, %d threads: output %d", s, way.order, way.runs, procs, i), got[i], want[i])
 				}
 			}
 		}
