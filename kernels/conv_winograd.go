@@ -361,21 +361,25 @@ func winogradWeightsPacked(arch *winoArch, packed []float32, plen int, pb *Packe
 // once, a 256-channel layer's input gradient ran 0.97× as fast as laying
 // U_ξ out and packing it.)
 func winogradWeightsTo(arch *winoArch, dst []float32, dstStride int, w []float32, k, c int, flip bool, width int, at func(ci, s int) int) {
+	// The flipped taps 16 filters a block in assembly where the transforms
+	// are (the portable set keeps the portable loop).
+	flip16 := flip && k%16 == 0 && flipTaps16 != nil && arch.transpose16 != nil
 	ParallelFor(ceilDiv(c, winoPackRows), 1, func(lo, hi int) {
 		wtp := getScratch(winoPackRows * 9 * k)
 		defer putScratch(wtp)
 		wt := *wtp // the rows' 9 taps by k filters, row after row
 		for r0 := lo * winoPackRows; r0 < min(c, hi*winoPackRows); r0 += winoPackRows {
 			r1 := min(c, r0+winoPackRows)
-			if flip {
+			switch {
+			case flip16:
 				for ci := r0; ci < r1; ci++ {
-					if k%16 == 0 && flipTaps16 != nil && arch.transpose16 != nil {
-						flipTaps16(wt[(ci-r0)*9*k:], w[ci*k*9:], k/16, 144, k, 16)
-						continue
-					}
+					flipTaps16(wt[(ci-r0)*9*k:], w[ci*k*9:], k/16, 144, k, 16)
+				}
+			case flip:
+				for ci := r0; ci < r1; ci++ {
 					flipTaps(wt[(ci-r0)*9*k:][:9*k], w[ci*k*9:][:9*k], k)
 				}
-			} else {
+			default:
 				transposeBlock(arch, wt, k, w[r0*9:], c*9, k, (r1-r0)*9, false)
 			}
 			for s := range ceilDiv(k, width) {
