@@ -308,7 +308,7 @@ type Device interface {
 	Random(dst Buffer, p RandomParams)
 	// RandomMul writes contiguous dst = src ⊙ r over shape, r being what
 	// Random(·, p) draws into as many elements (element i, row-major over
-	// shape, from counter p.Offset+i), and r itself into mask (contiguous)
+	// shape, element p.Offset+i of the stream), and r itself into mask (contiguous)
 	// where mask is not nil: noise applied in the pass that draws it. With
 	// ScaledBernoulli it is inverted dropout's forward in one kernel (r the
 	// mask with its scale, kept for the backward product), with the bits of

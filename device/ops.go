@@ -462,18 +462,22 @@ const (
 	numDistributions
 )
 
-// RandomParams: element i of Dst (contiguous, Len elements) is drawn from
-// Philox4x32-10 keyed by Seed at counter Offset+i, so the same Seed and
-// Offset give the same numbers on every backend, whatever the order of the
-// work. The mapping from bits to floats is part of the contract:
+// RandomParams: element i of Dst (contiguous, Len elements) is element
+// e = Offset+i of the Philox4x32-10 stream keyed by Seed, so the same Seed
+// and Offset give the same numbers on every backend, whatever the order of
+// the work. Each counter's four words serve consecutive elements: four
+// draws of one word, or two Normal draws of two. The mapping from bits to
+// floats is part of the contract:
 //
 //	(x0, x1, x2, x3) = Philox4x32-10(key = (lo32(Seed), hi32(Seed)),
-//	                                 counter = (lo32(c), hi32(c), 0, 0)), c = Offset+i
+//	                                 counter = (lo32(c), hi32(c), 0, 0))
 //	u(x) = float32(x>>8) · 2⁻²⁴                              ∈ [0, 1)
-//	Uniform:   A + (B−A)·u(x0)
-//	Normal:    A + B·√(−2·ln(1−u(x0)))·cos(2π·u(x1))       (Box–Muller)
-//	Bernoulli: 1 if u(x0) < A else 0
-//	ScaledBernoulli: B if u(x0) < A else 0
+//	Uniform, Bernoulli, ScaledBernoulli: c = e/4, x = x_(e mod 4)
+//	Normal: c = e/2, x = x_(2·(e mod 2)), y = x_(2·(e mod 2)+1)
+//	Uniform:   A + (B−A)·u(x)
+//	Normal:    A + B·√(−2·ln(1−u(x)))·cos(2π·u(y))           (Box–Muller)
+//	Bernoulli: 1 if u(x) < A else 0
+//	ScaledBernoulli: B if u(x) < A else 0
 type RandomParams struct {
 	Dist   Distribution
 	A, B   float32

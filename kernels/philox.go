@@ -49,12 +49,12 @@ func DistributionNamed(name string) (Distribution, bool) {
 func unit(x uint32) float32 { return float32(x>>8) * (1.0 / (1 << 24)) }
 
 // philox2 runs Philox4x32-10 under key (k0, k1) on the counters
-// (a0, a1, 0, 0) and (b0, b1, 0, 0) side by side and returns the first two
-// words of each. Each round's multiplies wait on the last round's, so one
-// stream leaves the multiplier mostly idle; two interleaved ones run in
-// about the time of one (27 → 16 ns for the pair on the development
-// machine's Zen 5). Four spill registers on amd64 and are slower.
-func philox2(k0, k1, a0, a1, b0, b1 uint32) (ra0, ra1, rb0, rb1 uint32) {
+// (a0, a1, 0, 0) and (b0, b1, 0, 0) side by side and returns their words.
+// Each round's multiplies wait on the last round's, so one stream leaves
+// the multiplier mostly idle; two interleaved ones run in about the time
+// of one (27 → 16 ns for the pair on the development machine's Zen 5).
+// Four spill registers on amd64 and are slower.
+func philox2(k0, k1, a0, a1, b0, b1 uint32) (a, b [4]uint32) {
 	const (
 		m0, m1 = 0xD2511F53, 0xCD9E8D57
 		w0, w1 = 0x9E3779B9, 0xBB67AE85
@@ -70,24 +70,53 @@ func philox2(k0, k1, a0, a1, b0, b1 uint32) (ra0, ra1, rb0, rb1 uint32) {
 		k0 += w0
 		k1 += w1
 	}
-	return a0, a1, b0, b1
+	return [4]uint32{a0, a1, a2, a3}, [4]uint32{b0, b1, b2, b3}
 }
 
-// Random fills dst: element i is drawn from Philox4x32-10 keyed by seed at
-// counter offset+i, mapped as the device contract (device.RandomParams)
-// states, so every backend produces the same numbers. The words are made
-// a block at a time (philoxWords), then mapped (randMap; both by vector
-// code where the CPU has it).
+// wordsPer is how many consecutive elements of a stream one Philox
+// counter serves under dist: four draws of one word, or two Normal draws
+// of two words (the device contract, device.RandomParams).
+func wordsPer(dist Distribution) int {
+	if dist == Normal {
+		return 2
+	}
+	return 4
+}
+
+// philoxBlockWords bounds the words philoxDraws makes for a block of
+// philoxBlock elements: a counter's worth more, for a block that starts
+// inside one.
+const philoxBlockWords = philoxBlock + 4
+
+// philoxDraws returns the words of the n ≤ philoxBlock elements of the
+// stream seed from element e = offset, as drawBlock maps them: x0[j] (and
+// x1[j], for draws of two words) those of element e+j. With per 4, element
+// e takes word e mod 4 of counter e/4; with per 2, words 2(e mod 2) and
+// 2(e mod 2)+1 of counter e/2. The words are made into b0 and b1 a whole
+// counter at a time (philoxCounters) and the draws' slices returned.
+func philoxDraws(b0, b1 *[philoxBlockWords]uint32, n, per int, seed, offset uint64) (x0, x1 []uint32) {
+	skip := int(offset % uint64(per))
+	words := (skip + n + per - 1) / per * per
+	philoxCounters(b0[:words], b1[:words], per, seed, offset/uint64(per))
+	return b0[skip : skip+n], b1[skip : skip+n]
+}
+
+// Random fills dst: element i is element offset+i of the Philox4x32-10
+// stream keyed by seed, its words and their mapping as the device contract
+// (device.RandomParams) states, so every backend produces the same
+// numbers. The words are made a block at a time (philoxDraws), then mapped
+// (randMap, normalMap; both by vector code where the CPU has it).
 func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64) {
 	if dist >= numDistributions {
 		panic("kernels: unknown distribution")
 	}
+	per := wordsPer(dist)
 	ParallelFor(len(dst), elemGrain/8, func(lo, hi int) {
-		var x0, x1 [philoxBlock]uint32
+		var b0, b1 [philoxBlockWords]uint32
 		for i := lo; i < hi; i += philoxBlock {
 			n := min(philoxBlock, hi-i)
-			philoxWords(x0[:n], x1[:n], seed, offset+uint64(i))
-			drawBlock(dst[i:i+n], x0[:n], x1[:n], dist, a, b)
+			x0, x1 := philoxDraws(&b0, &b1, n, per, seed, offset+uint64(i))
+			drawBlock(dst[i:i+n], x0, x1, dist, a, b)
 		}
 	})
 }
@@ -112,8 +141,9 @@ func RandomMul(dst, mask []float32, src, residual Strided[float32], shape []int,
 		mask = mask[:n]
 	}
 	w := newWalker(shape, [3]int{src.Off, residual.Off}, [3][]int{src.Strides, residual.Strides})
+	per := wordsPer(dist)
 	ParallelFor(n, elemGrain/8, func(lo, hi int) {
-		var x0, x1 [philoxBlock]uint32
+		var b0, b1 [philoxBlockWords]uint32
 		var tmp, xs, rs [philoxBlock]float32
 		w := w
 		w.seek(lo)
@@ -123,8 +153,8 @@ func RandomMul(dst, mask []float32, src, residual Strided[float32], shape []int,
 			if mask != nil {
 				r = mask[i : i+n]
 			}
-			philoxWords(x0[:n], x1[:n], seed, offset+uint64(i))
-			drawBlock(r, x0[:n], x1[:n], dist, a, b)
+			x0, x1 := philoxDraws(&b0, &b1, n, per, seed, offset+uint64(i))
+			drawBlock(r, x0, x1, dist, a, b)
 			for pos := i; pos < i+n; {
 				m := w.span(i + n - pos)
 				d := dst[pos : pos+m]
@@ -189,24 +219,33 @@ func philoxRoundKeys(seed uint64) (keys [20]uint32) {
 	return keys
 }
 
-// philoxWordsGo sets x0[j], x1[j] to the first two words of Philox4x32-10
-// under seed at counter (offset+j, 0): the portable philoxWords, two
-// counters at a time.
-func philoxWordsGo(x0, x1 []uint32, seed, offset uint64) {
+// philoxCountersGo is the portable philoxCounters, two counters at a time.
+func philoxCountersGo(x0, x1 []uint32, per int, seed, c uint64) {
 	k0, k1 := uint32(seed), uint32(seed>>32)
-	x1 = x1[:len(x0)]
-	j := 0
-	for ; j+2 <= len(x0); j += 2 {
-		c, d := offset+uint64(j), offset+uint64(j)+1
-		x0[j], x1[j], x0[j+1], x1[j+1] = philox2(k0, k1, uint32(c), uint32(c>>32), uint32(d), uint32(d>>32))
+	put := func(j int, w [4]uint32) {
+		if per == 4 {
+			copy(x0[4*j:4*j+4], w[:])
+			return
+		}
+		x0[2*j], x0[2*j+1], x1[2*j], x1[2*j+1] = w[0], w[2], w[1], w[3]
 	}
-	if j < len(x0) {
-		c := offset + uint64(j)
-		x0[j], x1[j], _, _ = philox2(k0, k1, uint32(c), uint32(c>>32), 0, 0)
+	n := len(x0) / per
+	j := 0
+	for ; j+2 <= n; j += 2 {
+		d := c + uint64(j)
+		a, b := philox2(k0, k1, uint32(d), uint32(d>>32), uint32(d+1), uint32((d+1)>>32))
+		put(j, a)
+		put(j+1, b)
+	}
+	if j < n {
+		d := c + uint64(j)
+		a, _ := philox2(k0, k1, uint32(d), uint32(d>>32), 0, 0)
+		put(j, a)
 	}
 }
 
-// draw maps the first two Philox words of one counter to a sample of dist.
+// draw maps the words of one element (x1 read by Normal alone) to a sample
+// of dist.
 func draw(dist Distribution, a, b float32, x0, x1 uint32) float32 {
 	u := unit(x0)
 	switch dist {

@@ -4,16 +4,12 @@ package kernels
 
 import "math"
 
-// philoxAVX512 and philoxAVX2 set x0[j], x1[j] (j < groups·lanes, 16 or 8
-// lanes) to the first two words of Philox4x32-10 under the round keys keys
-// (philoxRoundKeys) at counter (lo + j, hi, 0, 0); lo + j must not wrap.
-// They are the operations of philoxWordsGo, lane by lane.
+// philoxAVX2 is philoxCounters on 8·groups counters (lo + j, hi, 0, 0);
+// lo + 8·groups − 1 must not wrap. It is the operations of
+// philoxCountersGo, lane by lane.
 //
 //go:noescape
-func philoxAVX512(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32)
-
-//go:noescape
-func philoxAVX2(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32)
+func philoxAVX2(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32, per int)
 
 // randMapAVX512 and randMapAVX2 are randMapGo on whole vectors (n a
 // multiple of 16 or 8): the same operations in the same order, lane by
@@ -43,46 +39,36 @@ func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {
 	randMapGo(out[full:], x[full:], bernoulli, a, s)
 }
 
-// philoxWords sets x0[j], x1[j] to the first two words of Philox4x32-10
-// under seed at counter (offset+j, 0), for j < len(x0) ≤ len(x1). Whole
-// vectors whose low counter words do not wrap run in the widest vector
-// code this CPU has (about 10× the scalar rate with AVX-512), the rest in
-// philoxWordsGo: the same words either way.
-func philoxWords(x0, x1 []uint32, seed, offset uint64) {
-	switch {
-	case hasAVX512:
-		philoxVector(16, x0, x1, seed, offset)
-	case hasAVX2:
-		philoxVector(8, x0, x1, seed, offset)
-	default:
-		philoxWordsGo(x0, x1, seed, offset)
+// philoxCounters writes the four words of Philox4x32-10 under seed at
+// the counters c, c+1, … (counter c+j as the words (lo32(c+j), hi32(c+j),
+// 0, 0)) in the order the draws take them: with per 4 each counter's words in turn into x0
+// (x0[4j+w] = word w of counter c+j; x1 unused), with per 2 its words 0 and
+// 2 into x0 and 1 and 3 into x1 (x0[2j+h] = word 2h, x1[2j+h] = word
+// 2h+1). len(x0) ≤ len(x1) is a multiple of per. Whole vectors of counters
+// whose low words do not wrap run in AVX2 code where the CPU has it (AVX-512
+// machines too: every word of a counter serves a draw, so a counter an
+// element by AVX-512 code, as before, made four times the counters), the
+// rest in philoxCountersGo: the same words either way.
+func philoxCounters(x0, x1 []uint32, per int, seed, c uint64) {
+	if !hasAVX2 {
+		philoxCountersGo(x0, x1, per, seed, c)
+		return
 	}
-}
-
-// philoxVector runs philoxAVX512 (lanes 16) or philoxAVX2 (8) on the whole
-// vectors of counters within one run of low words, and philoxWordsGo on
-// what is left. It calls them directly, not through a function value, so
-// the round keys stay on the stack (through a function value they escaped:
-// an allocation a call, 57 000 a Transformer language model's step).
-func philoxVector(lanes int, x0, x1 []uint32, seed, offset uint64) {
 	keys := philoxRoundKeys(seed)
-	x1 = x1[:len(x0)]
-	for j := 0; j < len(x0); {
-		c := offset + uint64(j)
+	n := len(x0) / per
+	x0, x1 = x0[:n*per], x1[:n*per]
+	for j := 0; j < n; {
+		d := c + uint64(j)
 		// Counters before the low word wraps, in whole vectors.
-		groups := int(min(uint64(len(x0)-j), math.MaxUint32-uint64(uint32(c))+1) / uint64(lanes))
+		groups := int(min(uint64(n-j), math.MaxUint32-uint64(uint32(d))+1) / 8)
 		if groups == 0 {
 			// A ragged tail, or a vector that straddles a wrap.
-			n := min(len(x0)-j, lanes)
-			philoxWordsGo(x0[j:j+n], x1[j:j+n], seed, c)
-			j += n
+			m := min(n-j, 8)
+			philoxCountersGo(x0[j*per:(j+m)*per], x1[j*per:(j+m)*per], per, seed, d)
+			j += m
 			continue
 		}
-		if lanes == 16 {
-			philoxAVX512(&x0[j], &x1[j], groups, &keys[0], uint32(c), uint32(c>>32))
-		} else {
-			philoxAVX2(&x0[j], &x1[j], groups, &keys[0], uint32(c), uint32(c>>32))
-		}
-		j += groups * lanes
+		philoxAVX2(&x0[j*per], &x1[j*per], groups, &keys[0], uint32(d), uint32(d>>32), per)
+		j += groups * 8
 	}
 }

@@ -2,10 +2,11 @@
 
 #include "textflag.h"
 
-// Philox4x32-10 on 16 (AVX-512) or 8 (AVX2) counters at once: the lanes
-// hold counters (lo + j, hi, 0, 0), j = 0, 1, …, and the kernels store
-// each lane's first two output words, the operations of Philox4x32 lane
-// by lane. keys holds the 10 round keys, (k0, k1) at keys[2r], keys[2r+1].
+// Philox4x32-10 on 8 counters at once (AVX2): the lanes hold counters
+// (lo + j, hi, 0, 0), j = 0, 1, …, the operations of Philox4x32 lane by
+// lane, and the kernel stores all four output words of each lane in the
+// order the draws take them (philoxCounters). keys holds the 10 round keys,
+// (k0, k1) at keys[2r], keys[2r+1].
 
 DATA philoxLanes<>+0(SB)/4, $0
 DATA philoxLanes<>+4(SB)/4, $1
@@ -33,181 +34,13 @@ DATA philoxLanes<>+88(SB)/4, $22
 DATA philoxLanes<>+92(SB)/4, $23
 GLOBL philoxLanes<>(SB), RODATA|NOPTR, $96
 
-// ROUND512 is one round on the counter words in c0..c3 with the
-// multipliers in Z20 (0xD2511F53) and Z21 (0xCD9E8D57) and the round's
-// keys at off(BX): (hi0, lo0) = M0·c0, (hi1, lo1) = M1·c2, then
-// c = (hi1^c1^k0, lo1, hi0^c3^k1, lo0). The new words are left in c1, c2,
-// c3, c0 (lo0 overwrites c0 once its products are taken, and so on), so
-// the next round names the registers one place on and no moves are needed.
-// A 32×32 product's high half is taken from VPMULUDQ on the even lanes and
-// on the odd lanes shifted down, put back together under K1 (the odd
-// lanes); t0 and t1 are scratch.
-#define ROUND512(off, c0, c1, c2, c3, t0, t1) \
-	VPSRLQ $32, c0, t1 \
-	VPMULUDQ Z20, c0, t0 \
-	VPMULUDQ Z20, t1, t1 \
-	VPMULLD Z20, c0, c0 \
-	VPSRLQ $32, t0, t0 \
-	VPBLENDMD t1, t0, K1, t0 \
-	VPTERNLOGD.BCST $0x96, off+4(BX), t0, c3 \
-	VPSRLQ $32, c2, t1 \
-	VPMULUDQ Z21, c2, t0 \
-	VPMULUDQ Z21, t1, t1 \
-	VPMULLD Z21, c2, c2 \
-	VPSRLQ $32, t0, t0 \
-	VPBLENDMD t1, t0, K1, t0 \
-	VPTERNLOGD.BCST $0x96, off(BX), t0, c1
-
-// ROUNDS512 runs the ten rounds on c0..c3; the first two output words end
-// in c2 and c3 (ten rounds move the names two places on).
-#define ROUNDS512(c0, c1, c2, c3, t0, t1) \
-	ROUND512(0, c0, c1, c2, c3, t0, t1) \
-	ROUND512(8, c1, c2, c3, c0, t0, t1) \
-	ROUND512(16, c2, c3, c0, c1, t0, t1) \
-	ROUND512(24, c3, c0, c1, c2, t0, t1) \
-	ROUND512(32, c0, c1, c2, c3, t0, t1) \
-	ROUND512(40, c1, c2, c3, c0, t0, t1) \
-	ROUND512(48, c2, c3, c0, c1, t0, t1) \
-	ROUND512(56, c3, c0, c1, c2, t0, t1) \
-	ROUND512(64, c0, c1, c2, c3, t0, t1) \
-	ROUND512(72, c1, c2, c3, c0, t0, t1)
-
-// PAIRROUND512 is a round of two independent groups of counters, one in
-// a..d and one in e..h, so that one's multiplies run while the other's
-// wait on their inputs: each round is a chain of dependent instructions,
-// and one group alone left the multipliers idle much of the time.
-#define PAIRROUND512(off, a, b, c, d, e, f, g, h) \
-	ROUND512(off, a, b, c, d, Z4, Z5) \
-	ROUND512(off, e, f, g, h, Z14, Z15)
-
-// QUADROUND512 is a round of four independent groups of counters (a..d,
-// e..h, i..l, m..p), for more work between a round's dependent steps than
-// two groups give.
-#define QUADROUND512(off, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p) \
-	ROUND512(off, a, b, c, d, Z4, Z5) \
-	ROUND512(off, e, f, g, h, Z14, Z15) \
-	ROUND512(off, i, j, k, l, Z16, Z17) \
-	ROUND512(off, m, n, o, p, Z18, Z19)
-
-// func philoxAVX512(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32)
-// computes 16·groups lanes; lo + 16·groups − 1 must not wrap. Four groups
-// go through the rounds together (1.36× the rate of two on one Zen 5
-// thread: a round is a chain of dependent steps, and two chains left the
-// vector units idle), then two, then an odd one alone.
-TEXT ·philoxAVX512(SB), NOSPLIT, $0-40
-	MOVQ x0+0(FP), DI
-	MOVQ x1+8(FP), SI
-	MOVQ groups+16(FP), CX
-	MOVQ keys+24(FP), BX
-	MOVL $0xD2511F53, AX
-	VPBROADCASTD AX, Z20
-	MOVL $0xCD9E8D57, AX
-	VPBROADCASTD AX, Z21
-	MOVL lo+32(FP), AX
-	VPBROADCASTD AX, Z22
-	VPADDD philoxLanes<>(SB), Z22, Z22
-	MOVL hi+36(FP), AX
-	VPBROADCASTD AX, Z23
-	MOVL $16, AX
-	VPBROADCASTD AX, Z24
-	MOVW $0xAAAA, AX
-	KMOVW AX, K1
-	CMPQ CX, $4
-	JLT philox512_pairs
-philox512_quad:
-	VMOVDQA32 Z22, Z0
-	VMOVDQA32 Z23, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPADDD Z24, Z22, Z10
-	VMOVDQA32 Z23, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPADDD Z24, Z10, Z6
-	VMOVDQA32 Z23, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPADDD Z24, Z6, Z25
-	VMOVDQA32 Z23, Z26
-	VPXORD Z27, Z27, Z27
-	VPXORD Z28, Z28, Z28
-	QUADROUND512(0, Z0, Z1, Z2, Z3, Z10, Z11, Z12, Z13, Z6, Z7, Z8, Z9, Z25, Z26, Z27, Z28)
-	QUADROUND512(8, Z1, Z2, Z3, Z0, Z11, Z12, Z13, Z10, Z7, Z8, Z9, Z6, Z26, Z27, Z28, Z25)
-	QUADROUND512(16, Z2, Z3, Z0, Z1, Z12, Z13, Z10, Z11, Z8, Z9, Z6, Z7, Z27, Z28, Z25, Z26)
-	QUADROUND512(24, Z3, Z0, Z1, Z2, Z13, Z10, Z11, Z12, Z9, Z6, Z7, Z8, Z28, Z25, Z26, Z27)
-	QUADROUND512(32, Z0, Z1, Z2, Z3, Z10, Z11, Z12, Z13, Z6, Z7, Z8, Z9, Z25, Z26, Z27, Z28)
-	QUADROUND512(40, Z1, Z2, Z3, Z0, Z11, Z12, Z13, Z10, Z7, Z8, Z9, Z6, Z26, Z27, Z28, Z25)
-	QUADROUND512(48, Z2, Z3, Z0, Z1, Z12, Z13, Z10, Z11, Z8, Z9, Z6, Z7, Z27, Z28, Z25, Z26)
-	QUADROUND512(56, Z3, Z0, Z1, Z2, Z13, Z10, Z11, Z12, Z9, Z6, Z7, Z8, Z28, Z25, Z26, Z27)
-	QUADROUND512(64, Z0, Z1, Z2, Z3, Z10, Z11, Z12, Z13, Z6, Z7, Z8, Z9, Z25, Z26, Z27, Z28)
-	QUADROUND512(72, Z1, Z2, Z3, Z0, Z11, Z12, Z13, Z10, Z7, Z8, Z9, Z6, Z26, Z27, Z28, Z25)
-	VMOVDQU32 Z2, (DI)
-	VMOVDQU32 Z3, (SI)
-	VMOVDQU32 Z12, 64(DI)
-	VMOVDQU32 Z13, 64(SI)
-	VMOVDQU32 Z8, 128(DI)
-	VMOVDQU32 Z9, 128(SI)
-	VMOVDQU32 Z27, 192(DI)
-	VMOVDQU32 Z28, 192(SI)
-	VPADDD Z24, Z22, Z22
-	VPADDD Z24, Z22, Z22
-	VPADDD Z24, Z22, Z22
-	VPADDD Z24, Z22, Z22
-	ADDQ $256, DI
-	ADDQ $256, SI
-	SUBQ $4, CX
-	CMPQ CX, $4
-	JGE philox512_quad
-philox512_pairs:
-	CMPQ CX, $2
-	JLT philox512_one
-philox512_pair:
-	VMOVDQA32 Z22, Z0
-	VMOVDQA32 Z23, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPADDD Z24, Z22, Z10
-	VMOVDQA32 Z23, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	PAIRROUND512(0, Z0, Z1, Z2, Z3, Z10, Z11, Z12, Z13)
-	PAIRROUND512(8, Z1, Z2, Z3, Z0, Z11, Z12, Z13, Z10)
-	PAIRROUND512(16, Z2, Z3, Z0, Z1, Z12, Z13, Z10, Z11)
-	PAIRROUND512(24, Z3, Z0, Z1, Z2, Z13, Z10, Z11, Z12)
-	PAIRROUND512(32, Z0, Z1, Z2, Z3, Z10, Z11, Z12, Z13)
-	PAIRROUND512(40, Z1, Z2, Z3, Z0, Z11, Z12, Z13, Z10)
-	PAIRROUND512(48, Z2, Z3, Z0, Z1, Z12, Z13, Z10, Z11)
-	PAIRROUND512(56, Z3, Z0, Z1, Z2, Z13, Z10, Z11, Z12)
-	PAIRROUND512(64, Z0, Z1, Z2, Z3, Z10, Z11, Z12, Z13)
-	PAIRROUND512(72, Z1, Z2, Z3, Z0, Z11, Z12, Z13, Z10)
-	VMOVDQU32 Z2, (DI)
-	VMOVDQU32 Z3, (SI)
-	VMOVDQU32 Z12, 64(DI)
-	VMOVDQU32 Z13, 64(SI)
-	VPADDD Z24, Z22, Z22
-	VPADDD Z24, Z22, Z22
-	ADDQ $128, DI
-	ADDQ $128, SI
-	SUBQ $2, CX
-	CMPQ CX, $2
-	JGE philox512_pair
-philox512_one:
-	TESTQ CX, CX
-	JZ philox512_done
-	VMOVDQA32 Z22, Z0
-	VMOVDQA32 Z23, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	ROUNDS512(Z0, Z1, Z2, Z3, Z4, Z5)
-	VMOVDQU32 Z2, (DI)
-	VMOVDQU32 Z3, (SI)
-philox512_done:
-	VZEROUPPER
-	RET
-
-// ROUND256 is ROUND512 on 8 lanes, multipliers in Y12 and Y13 and the
-// round's keys broadcast in Y14 (k0) and Y15 (k1); the new words are left
-// in c1, c2, c3, c0 as there. VPMULUDQ multiplies the even lanes and,
+// ROUND256 is one round on the counter words in c0..c3 with the
+// multipliers in Y12 (0xD2511F53) and Y13 (0xCD9E8D57) and the round's
+// keys broadcast in Y14 (k0) and Y15 (k1): (hi0, lo0) = M0·c0,
+// (hi1, lo1) = M1·c2, then c = (hi1^c1^k0, lo1, hi0^c3^k1, lo0). The new
+// words are left in c1, c2, c3, c0 (lo0 overwrites c0 once its products
+// are taken, and so on), so the next round names the registers one place
+// on and no moves are needed; t0 and t1 are scratch. VPMULUDQ multiplies the even lanes and,
 // shifted down, the odd ones into 64-bit products; the high words are
 // blended from both with VPBLENDD $0xAA and the low words with $0x55 (not
 // VPMULLD, a slow multiply: the rounds ran 1.2× as fast without it on a
@@ -246,7 +79,8 @@ philox512_done:
 	ROUND256(e, f, g, h, Y10, Y11)
 
 // ROUNDS256 runs the ten rounds on one group in c0..c3 (scratch Y4, Y5);
-// the first two output words end in c2 and c3, as ROUNDS512's.
+// the output words (x0, x1, x2, x3) end in c2, c3, c0, c1 (ten rounds move
+// the names two places on).
 #define ROUNDS256(c0, c1, c2, c3) \
 	KEYS256(0) \
 	ROUND256(c0, c1, c2, c3, Y4, Y5) \
@@ -299,17 +133,59 @@ philox512_done:
 	ROUND256M(koff, e, f, g, h, Y4, Y5) \
 	ROUND256M(koff, i, j, k, l, Y4, Y5)
 
-// func philoxAVX2(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32)
-// computes 8·groups lanes; lo + 8·groups − 1 must not wrap. Three groups
-// go through the rounds together, their round keys read from a table the
-// prologue broadcasts into the frame (2·10 keys × 32 bytes) so that the
-// sixteen registers hold the three groups, the multipliers and two scratch
+// STORE4 stores the output words x0..x3 of a group's 8 counters as 32
+// words at off(DI), each counter's four in turn (unpacks of pairs of
+// words, then of pairs of pairs, give counters j and j+4 in the two lanes
+// of a register; VPERM2I128 puts them in order). Y4 and Y5 are scratch;
+// x0..x3 are left undefined.
+#define STORE4(x0, x1, x2, x3, off) \
+	VPUNPCKLDQ x1, x0, Y4 \
+	VPUNPCKHDQ x1, x0, Y5 \
+	VPUNPCKLDQ x3, x2, x0 \
+	VPUNPCKHDQ x3, x2, x1 \
+	VPUNPCKLQDQ x0, Y4, x2 \
+	VPUNPCKHQDQ x0, Y4, x3 \
+	VPUNPCKLQDQ x1, Y5, x0 \
+	VPUNPCKHQDQ x1, Y5, x1 \
+	VPERM2I128 $0x20, x3, x2, Y4 \
+	VMOVDQU Y4, off(DI) \
+	VPERM2I128 $0x20, x1, x0, Y4 \
+	VMOVDQU Y4, off+32(DI) \
+	VPERM2I128 $0x31, x3, x2, Y4 \
+	VMOVDQU Y4, off+64(DI) \
+	VPERM2I128 $0x31, x1, x0, Y4 \
+	VMOVDQU Y4, off+96(DI)
+
+// STORE2 stores the words of a group's 8 counters as two draws of two
+// words each: x0 and x2 in turn as 16 words at off(DI), x1 and x3 at
+// off(SI). Y4 and Y5 are scratch; x0..x3 are left undefined.
+#define STORE2(x0, x1, x2, x3, off) \
+	VPUNPCKLDQ x2, x0, Y4 \
+	VPUNPCKHDQ x2, x0, Y5 \
+	VPERM2I128 $0x20, Y5, Y4, x0 \
+	VPERM2I128 $0x31, Y5, Y4, x2 \
+	VMOVDQU x0, off(DI) \
+	VMOVDQU x2, off+32(DI) \
+	VPUNPCKLDQ x3, x1, Y4 \
+	VPUNPCKHDQ x3, x1, Y5 \
+	VPERM2I128 $0x20, Y5, Y4, x1 \
+	VPERM2I128 $0x31, Y5, Y4, x3 \
+	VMOVDQU x1, off(SI) \
+	VMOVDQU x3, off+32(SI)
+
+// func philoxAVX2(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32, per int)
+// computes 8·groups lanes; lo + 8·groups − 1 must not wrap. With per 4 it
+// stores each counter's four words in turn at x0 (STORE4), with per 2 its
+// words 0 and 2 at x0 and 1 and 3 at x1 (STORE2). Three groups go through
+// the rounds together, their round keys read from a table the prologue
+// broadcasts into the frame (2·10 keys × 32 bytes) so that the sixteen
+// registers hold the three groups, the multipliers and two scratch
 // registers (1.25× the rate of two groups where first measured, 1.05× on
 // a Zen 2); then two, then an odd one alone. The next counter's low word
 // waits in AX, the high word in R9, and goes into a vector by VMOVD: the
 // legacy MOVL to an X register, with the upper halves of the ymm registers
 // in use, made the whole kernel 4× slower on a Zen 2 (TestAsmAVXHygiene).
-TEXT ·philoxAVX2(SB), $640-40
+TEXT ·philoxAVX2(SB), $640-48
 	MOVQ x0+0(FP), DI
 	MOVQ x1+8(FP), SI
 	MOVQ groups+16(FP), CX
@@ -322,6 +198,7 @@ TEXT ·philoxAVX2(SB), $640-40
 	VPBROADCASTD X13, Y13
 	MOVL lo+32(FP), AX
 	MOVL hi+36(FP), R9
+	MOVQ per+40(FP), R10
 	CMPQ CX, $3
 	JLT philox256_pairs
 	VPBROADCASTD 0(BX), Y4
@@ -390,15 +267,21 @@ philox256_triple:
 	TRIPLEROUND256(448, Y3, Y0, Y1, Y2, Y9, Y6, Y7, Y8, Y15, Y10, Y11, Y14)
 	TRIPLEROUND256(512, Y0, Y1, Y2, Y3, Y6, Y7, Y8, Y9, Y10, Y11, Y14, Y15)
 	TRIPLEROUND256(576, Y1, Y2, Y3, Y0, Y7, Y8, Y9, Y6, Y11, Y14, Y15, Y10)
-	VMOVDQU Y2, (DI)
-	VMOVDQU Y3, (SI)
-	VMOVDQU Y8, 32(DI)
-	VMOVDQU Y9, 32(SI)
-	VMOVDQU Y14, 64(DI)
-	VMOVDQU Y15, 64(SI)
+	CMPQ R10, $4
+	JNE philox256_triple2
+	STORE4(Y2, Y3, Y0, Y1, 0)
+	STORE4(Y8, Y9, Y6, Y7, 128)
+	STORE4(Y14, Y15, Y10, Y11, 256)
+	ADDQ $384, DI
+	JMP philox256_triple_next
+philox256_triple2:
+	STORE2(Y2, Y3, Y0, Y1, 0)
+	STORE2(Y8, Y9, Y6, Y7, 64)
+	STORE2(Y14, Y15, Y10, Y11, 128)
+	ADDQ $192, DI
+	ADDQ $192, SI
+philox256_triple_next:
 	ADDL $24, AX
-	ADDQ $96, DI
-	ADDQ $96, SI
 	SUBQ $3, CX
 	CMPQ CX, $3
 	JGE philox256_triple
@@ -427,13 +310,19 @@ philox256_pair:
 	PAIRROUND256(56, Y3, Y0, Y1, Y2, Y9, Y6, Y7, Y8)
 	PAIRROUND256(64, Y0, Y1, Y2, Y3, Y6, Y7, Y8, Y9)
 	PAIRROUND256(72, Y1, Y2, Y3, Y0, Y7, Y8, Y9, Y6)
-	VMOVDQU Y2, (DI)
-	VMOVDQU Y3, (SI)
-	VMOVDQU Y8, 32(DI)
-	VMOVDQU Y9, 32(SI)
+	CMPQ R10, $4
+	JNE philox256_pair2
+	STORE4(Y2, Y3, Y0, Y1, 0)
+	STORE4(Y8, Y9, Y6, Y7, 128)
+	ADDQ $256, DI
+	JMP philox256_pair_next
+philox256_pair2:
+	STORE2(Y2, Y3, Y0, Y1, 0)
+	STORE2(Y8, Y9, Y6, Y7, 64)
+	ADDQ $128, DI
+	ADDQ $128, SI
+philox256_pair_next:
 	ADDL $16, AX
-	ADDQ $64, DI
-	ADDQ $64, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
 	JGE philox256_pair
@@ -448,8 +337,12 @@ philox256_one:
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
 	ROUNDS256(Y0, Y1, Y2, Y3)
-	VMOVDQU Y2, (DI)
-	VMOVDQU Y3, (SI)
+	CMPQ R10, $4
+	JNE philox256_one2
+	STORE4(Y2, Y3, Y0, Y1, 0)
+	JMP philox256_done
+philox256_one2:
+	STORE2(Y2, Y3, Y0, Y1, 0)
 philox256_done:
 	VZEROUPPER
 	RET

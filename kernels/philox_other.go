@@ -2,8 +2,10 @@
 
 package kernels
 
-// philoxWords is philoxWordsGo where there is no vector code.
-func philoxWords(x0, x1 []uint32, seed, offset uint64) { philoxWordsGo(x0, x1, seed, offset) }
+// philoxCounters is philoxCountersGo where there is no vector code.
+func philoxCounters(x0, x1 []uint32, per int, seed, c uint64) {
+	philoxCountersGo(x0, x1, per, seed, c)
+}
 
 // randMap is randMapGo where there is no vector code.
 func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {

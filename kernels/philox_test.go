@@ -26,36 +26,55 @@ func TestPhilox4x32KnownAnswers(t *testing.T) {
 	}
 }
 
+// elementWords returns the words of element e of the stream seed as the
+// device contract (device.RandomParams) assigns them, from Philox4x32
+// itself: word e mod 4 of counter e/4 for draws of one word; words 2(e mod
+// 2) and 2(e mod 2)+1 of counter e/2 for Normal.
+func elementWords(dist Distribution, seed, e uint64) (x, y uint32) {
+	key := [2]uint32{uint32(seed), uint32(seed >> 32)}
+	per := uint64(4)
+	if dist == Normal {
+		per = 2
+	}
+	c := e / per
+	w := Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0})
+	if per == 2 {
+		return w[2*(e%2)], w[2*(e%2)+1]
+	}
+	return w[e%4], 0
+}
+
 // TestRandomMapping recomputes the contract's bits-to-float mapping in
-// float64 from the raw generator, at an offset whose counter crosses 2³².
+// float64 from the raw generator, at an offset whose counters cross 2³²
+// (as element offsets and as counters of two draws a counter).
 func TestRandomMapping(t *testing.T) {
-	const seed, offset uint64 = 0x0123456789abcdef, 1<<32 - 3
-	key := [2]uint32{0x89abcdef, 0x01234567}
+	const seed uint64 = 0x0123456789abcdef
 	u := func(x uint32) float64 { return float64(x>>8) / (1 << 24) }
-	dst := make([]float32, 7)
-	for _, tc := range []struct {
-		dist Distribution
-		a, b float32
-		want func(x [4]uint32) float64
-		tol  float64
-	}{
-		{Uniform, -2, 3, func(x [4]uint32) float64 { return -2 + 5*u(x[0]) }, 1e-6},
-		{Normal, 1, 2, func(x [4]uint32) float64 {
-			return 1 + 2*math.Sqrt(-2*math.Log(1-u(x[0])))*math.Cos(2*math.Pi*u(x[1]))
-		}, 1e-5},
-		{Bernoulli, 0.5, 0, func(x [4]uint32) float64 {
-			if u(x[0]) < 0.5 {
-				return 1
-			}
-			return 0
-		}, 0},
-	} {
-		Random(dst, tc.dist, tc.a, tc.b, seed, offset)
-		for i, got := range dst {
-			c := uint64(offset) + uint64(i)
-			want := tc.want(Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0}))
-			if !(math.Abs(float64(got)-want) <= tc.tol*(1+math.Abs(want))) {
-				t.Errorf("dist %d: element %d = %g, want %g", tc.dist, i, got, want)
+	dst := make([]float32, 11)
+	for _, offset := range []uint64{1<<32 - 3, 1<<33 - 5, 1<<34 - 6} {
+		for _, tc := range []struct {
+			dist Distribution
+			a, b float32
+			want func(x, y uint32) float64
+			tol  float64
+		}{
+			{Uniform, -2, 3, func(x, _ uint32) float64 { return -2 + 5*u(x) }, 1e-6},
+			{Normal, 1, 2, func(x, y uint32) float64 {
+				return 1 + 2*math.Sqrt(-2*math.Log(1-u(x)))*math.Cos(2*math.Pi*u(y))
+			}, 1e-5},
+			{Bernoulli, 0.5, 0, func(x, _ uint32) float64 {
+				if u(x) < 0.5 {
+					return 1
+				}
+				return 0
+			}, 0},
+		} {
+			Random(dst, tc.dist, tc.a, tc.b, seed, offset)
+			for i, got := range dst {
+				want := tc.want(elementWords(tc.dist, seed, offset+uint64(i)))
+				if !(math.Abs(float64(got)-want) <= tc.tol*(1+math.Abs(want))) {
+					t.Errorf("dist %d, offset %#x: element %d = %g, want %g", tc.dist, offset, i, got, want)
+				}
 			}
 		}
 	}
@@ -102,41 +121,57 @@ func TestPhilox2(t *testing.T) {
 	for i := range uint32(1000) {
 		a, b := [4]uint32{i * 7919, i ^ 0xffff0000, 0, 0}, [4]uint32{^i, i, 0, 0}
 		wa, wb := Philox4x32(key, a), Philox4x32(key, b)
-		a0, a1, b0, b1 := philox2(key[0], key[1], a[0], a[1], b[0], b[1])
-		if a0 != wa[0] || a1 != wa[1] || b0 != wb[0] || b1 != wb[1] {
-			t.Fatalf("counter pair %d: philox2 gives %x %x / %x %x, want %x %x / %x %x", i, a0, a1, b0, b1, wa[0], wa[1], wb[0], wb[1])
+		if ga, gb := philox2(key[0], key[1], a[0], a[1], b[0], b[1]); ga != wa || gb != wb {
+			t.Fatalf("counter pair %d: philox2 gives %x / %x, want %x / %x", i, ga, gb, wa, wb)
 		}
 	}
 }
 
-// TestPhiloxWords checks philoxWords (the vector kernels where the CPU
-// has them) and philoxWordsGo against Philox4x32 counter by counter, on
-// lengths across whole vectors and ragged tails, and on offsets whose low
-// word wraps inside a vector, at a vector's edge and in the high word.
-func TestPhiloxWords(t *testing.T) {
+// TestPhiloxCounters checks philoxCounters (the vector kernel where the
+// CPU has it) and philoxCountersGo against Philox4x32 counter by counter,
+// in both orders of the words, on counts across whole vectors, ragged
+// tails and the kernel's groups of three and two, and on counters whose
+// low word wraps inside a vector, at a vector's edge and in the high word;
+// nothing is written past the counters.
+func TestPhiloxCounters(t *testing.T) {
 	seeds := []uint64{0, 1, 0x0123456789abcdef, math.MaxUint64}
-	offsets := []uint64{0, 5, 1 << 32, math.MaxUint32 - 20, math.MaxUint32 - 15, math.MaxUint32 - 7, math.MaxUint32, 3<<32 - 9, math.MaxUint64 - 40}
+	starts := []uint64{0, 5, 1 << 32, math.MaxUint32 - 20, math.MaxUint32 - 15, math.MaxUint32 - 7, math.MaxUint32, 3<<32 - 9, math.MaxUint64 - 40}
 	for _, words := range []struct {
 		name string
-		fn   func(x0, x1 []uint32, seed, offset uint64)
-	}{{"philoxWords", philoxWords}, {"philoxWordsGo", philoxWordsGo}} {
+		fn   func(x0, x1 []uint32, per int, seed, c uint64)
+	}{{"philoxCounters", philoxCounters}, {"philoxCountersGo", philoxCountersGo}} {
 		for _, seed := range seeds {
 			key := [2]uint32{uint32(seed), uint32(seed >> 32)}
-			for _, off := range offsets {
-				for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 33, 53, 64, 100} {
-					x0, x1 := make([]uint32, n), make([]uint32, n+3)
-					words.fn(x0, x1, seed, off)
-					for j := range n {
-						c := off + uint64(j)
-						w := Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0})
-						if x0[j] != w[0] || x1[j] != w[1] {
-							t.Fatalf("%s(n=%d, seed %#x, offset %#x): counter %#x gives %08x %08x, want %08x %08x",
-								words.name, n, seed, off, c, x0[j], x1[j], w[0], w[1])
+			for _, c0 := range starts {
+				for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 33, 40, 53, 64, 65} {
+					for _, per := range []int{4, 2} {
+						x0, x1 := make([]uint32, n*per+5), make([]uint32, n*per+5)
+						words.fn(x0[:n*per], x1[:n*per], per, seed, c0)
+						for j := range n {
+							c := c0 + uint64(j)
+							w := Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0})
+							var got [4]uint32
+							if per == 4 {
+								copy(got[:], x0[4*j:])
+							} else {
+								got = [4]uint32{x0[2*j], x1[2*j], x0[2*j+1], x1[2*j+1]}
+							}
+							if got != w {
+								t.Fatalf("%s(n=%d, per %d, seed %#x, counter %#x): counter %#x gives %08x, want %08x",
+									words.name, n, per, seed, c0, c, got, w)
+							}
 						}
-					}
-					for j := n; j < len(x1); j++ {
-						if x1[j] != 0 {
-							t.Fatalf("%s(n=%d): wrote x1[%d] past the counters", words.name, n, j)
+						for j := n * per; j < len(x0); j++ {
+							if x0[j] != 0 || x1[j] != 0 {
+								t.Fatalf("%s(n=%d, per %d): wrote word %d past the counters", words.name, n, per, j)
+							}
+						}
+						if per == 4 {
+							for j, v := range x1 {
+								if v != 0 {
+									t.Fatalf("%s(n=%d, per 4): wrote x1[%d]", words.name, n, j)
+								}
+							}
 						}
 					}
 				}
@@ -145,23 +180,25 @@ func TestPhiloxWords(t *testing.T) {
 	}
 }
 
-// TestRandomDraw: Random's loops give draw's bits for every distribution,
-// over more than one block of counters and a ragged end.
+// TestRandomDraw: Random's loops give draw's bits for every distribution
+// on the contract's words of each element, over more than one block, from
+// offsets at each place in a counter, with a ragged end.
 func TestRandomDraw(t *testing.T) {
-	const seed, offset uint64 = 99, 1<<32 - 300
+	const seed uint64 = 99
 	n := 3*philoxBlock + 7
-	x0, x1 := make([]uint32, n), make([]uint32, n)
-	philoxWordsGo(x0, x1, seed, offset)
 	dst := make([]float32, n)
-	for _, tc := range []struct {
-		dist Distribution
-		a, b float32
-	}{{Uniform, -2, 3}, {Uniform, 1e30, -3e38}, {Normal, 1, 2}, {Bernoulli, 0.3, 0}, {Bernoulli, 1, 0},
-		{ScaledBernoulli, 0.9, 1 / 0.9}, {ScaledBernoulli, 0.5, -2.5}} {
-		Random(dst, tc.dist, tc.a, tc.b, seed, offset)
-		for i, got := range dst {
-			if want := draw(tc.dist, tc.a, tc.b, x0[i], x1[i]); math.Float32bits(got) != math.Float32bits(want) {
-				t.Fatalf("dist %d: element %d = %g, draw %g", tc.dist, i, got, want)
+	for _, offset := range []uint64{1<<32 - 300, 1<<32 - 299, 1<<32 - 298, 1<<32 - 297} {
+		for _, tc := range []struct {
+			dist Distribution
+			a, b float32
+		}{{Uniform, -2, 3}, {Uniform, 1e30, -3e38}, {Normal, 1, 2}, {Bernoulli, 0.3, 0}, {Bernoulli, 1, 0},
+			{ScaledBernoulli, 0.9, 1 / 0.9}, {ScaledBernoulli, 0.5, -2.5}} {
+			Random(dst, tc.dist, tc.a, tc.b, seed, offset)
+			for i, got := range dst {
+				x, y := elementWords(tc.dist, seed, offset+uint64(i))
+				if want := draw(tc.dist, tc.a, tc.b, x, y); math.Float32bits(got) != math.Float32bits(want) {
+					t.Fatalf("dist %d, offset %#x: element %d = %g, draw %g", tc.dist, offset, i, got, want)
+				}
 			}
 		}
 	}
@@ -208,15 +245,16 @@ func TestRandMap(t *testing.T) {
 	}
 }
 
-// BenchmarkPhiloxWords times philoxWords (the widest vector code the CPU
-// has) on one thread, a block of counters a call as Random makes them.
-func BenchmarkPhiloxWords(b *testing.B) {
-	var x0, x1 [philoxBlock]uint32
+// BenchmarkPhiloxCounters times philoxCounters (the vector code where the
+// CPU has it) on one thread, a block's counters a call as Random makes
+// them for draws of one word, and reports the time an element's words take.
+func BenchmarkPhiloxCounters(b *testing.B) {
+	var x0, x1 [philoxBlockWords]uint32
 	b.SetBytes(4 * philoxBlock) // the words a draw maps
-	off := uint64(0)
+	c := uint64(0)
 	for b.Loop() {
-		philoxWords(x0[:], x1[:], 12345, off)
-		off += philoxBlock
+		philoxCounters(x0[:philoxBlock], x1[:philoxBlock], 4, 12345, c)
+		c += philoxBlock / 4
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*philoxBlock), "ns/counter")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*philoxBlock), "ns/element")
 }

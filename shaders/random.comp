@@ -1,6 +1,7 @@
-// Counter-based random numbers: element i is Philox4x32-10 keyed by the
-// 64-bit seed at counter c = offset + i (see device.RandomParams for the
-// exact bit-to-float mapping, shared with the CPU backend).
+// Counter-based random numbers: element i is element e = offset + i of the
+// Philox4x32-10 stream keyed by the 64-bit seed, a word of counter e/4 (two
+// of counter e/2 for the normal draw); see device.RandomParams for the
+// exact words and bit-to-float mapping, shared with the CPU backend.
 // DIST names the device.Distribution (the backend defines each DIST_ name
 // before this source): DIST_UNIFORM on [A, B), DIST_NORMAL (mean A, sd B),
 // DIST_BERNOULLI (P = A), DIST_SCALEDBERNOULLI (B with P = A, else 0).
@@ -70,7 +71,14 @@ void main() {
 	if (i >= u_n) return;
 	uint carry;
 	uint lo = uaddCarry(u_offset.x, i, carry);
-	uvec4 x = philox(uvec4(lo, u_offset.y + carry, 0u, 0u), u_seed);
+	uint hi = u_offset.y + carry;
+#if DIST == DIST_NORMAL
+	uvec4 w = philox(uvec4((lo >> 1) | (hi << 31), hi >> 1, 0u, 0u), u_seed);
+	uvec2 x = (lo & 1u) == 0u ? w.xy : w.zw;
+#else
+	uvec4 w = philox(uvec4((lo >> 2) | (hi << 30), hi >> 2, 0u, 0u), u_seed);
+	uvec2 x = uvec2(w[lo & 3u], 0u);
+#endif
 	// precise: the draw is formed as written in every variant. A precise
 	// result (RESIDUAL's y) makes every operation it depends on precise, so
 	// without it here a driver that contracts a·b + c into a fused

@@ -1,6 +1,10 @@
 package devicetest
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/tensorgl/tensorgl/device"
+)
 
 // philox4x32 is Philox4x32-10 (Salmon et al., “Parallel random numbers: as
 // easy as 1, 2, 3”, SC 2011), written from the paper for this suite.
@@ -21,10 +25,20 @@ func philox4x32(ctr [4]uint32, key [2]uint32) [4]uint32 {
 	return ctr
 }
 
-// philoxUniforms returns u(x0) and u(x1) of element i of a RandomParams
-// stream: the bits-to-floats mapping of the device contract, exactly.
-func philoxUniforms(seed, offset uint64, i int) (u0, u1 float32) {
-	c := offset + uint64(i)
-	x := philox4x32([4]uint32{uint32(c), uint32(c >> 32), 0, 0}, [2]uint32{uint32(seed), uint32(seed >> 32)})
-	return float32(x[0]>>8) * 0x1p-24, float32(x[1]>>8) * 0x1p-24
+// philoxUniforms returns u(x) and u(y) of element i of a RandomParams
+// stream (y for Normal alone): the words and the bits-to-floats mapping of
+// the device contract, exactly.
+func philoxUniforms(p device.RandomParams, i int) (ux, uy float32) {
+	e := p.Offset + uint64(i)
+	per := uint64(4) // one word a draw: a counter serves four
+	if p.Dist == device.Normal {
+		per = 2
+	}
+	c := e / per
+	x := philox4x32([4]uint32{uint32(c), uint32(c >> 32), 0, 0}, [2]uint32{uint32(p.Seed), uint32(p.Seed >> 32)})
+	w0, w1 := x[e%per], uint32(0)
+	if per == 2 {
+		w0, w1 = x[2*(e%2)], x[2*(e%2)+1]
+	}
+	return float32(w0>>8) * 0x1p-24, float32(w1>>8) * 0x1p-24
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // randomCases cover both halves of the 64-bit seed and counter, a single
-// element and odd lengths.
+// element, odd lengths and starts at each place in a counter.
 var randomCases = []struct {
 	name   string
 	seed   uint64
@@ -19,11 +19,12 @@ var randomCases = []struct {
 	{"one", 42, 7, 1},
 	{"bigSeed", 0x9e3779b97f4a7c15, 1000, 1001},
 	{"bigOffset", 12345, 1<<32 - 100, 333},
+	{"bigCounter", 777, 1<<34 - 102, 333}, // counters cross 2³² (four elements a counter) and 2³³ (two)
 }
 
 // randomRef returns the reference draw of element i and its error bound.
 func randomRef(p device.RandomParams, i int) (want, bound float64) {
-	u0, u1 := philoxUniforms(p.Seed, p.Offset, i)
+	u0, u1 := philoxUniforms(p, i)
 	a, b := float64(p.A), float64(p.B)
 	switch p.Dist {
 	case device.Uniform:
@@ -76,18 +77,21 @@ func testRandom(t tb, d device.Device) {
 		}
 	})
 	subtest(t, "offset", func(t tb) {
-		// Element i is drawn at counter Offset+i, so a stream started later
-		// is a suffix of one started earlier, and a repeat call repeats it.
-		p := device.RandomParams{Dist: device.Normal, A: 0, B: 1, Seed: 77}
-		whole := generate(t, d, p, 300)
-		p.Offset = 100
-		part := generate(t, d, p, 200)
-		expectEqual(t, "Offset 100 versus elements 100… of Offset 0", part, whole[100:])
-		expectEqual(t, "the same Seed and Offset again", generate(t, d, p, 200), part)
-		p.Seed = 78
-		other := generate(t, d, p, 200)
-		if same := countEqual(other, part); same > 2 {
-			t.Errorf("Seed 77 and 78 agree in %d of 200 draws: the seed must key the generator", same)
+		// Element i is element Offset+i of the stream, so a stream started
+		// later (here inside a counter) is a suffix of one started earlier,
+		// and a repeat call repeats it.
+		for _, dist := range []device.Distribution{device.Normal, device.Uniform} {
+			p := device.RandomParams{Dist: dist, A: 0, B: 1, Seed: 77}
+			whole := generate(t, d, p, 300)
+			p.Offset = 101
+			part := generate(t, d, p, 199)
+			expectEqual(t, dist.String()+": Offset 101 versus elements 101… of Offset 0", part, whole[101:])
+			expectEqual(t, dist.String()+": the same Seed and Offset again", generate(t, d, p, 199), part)
+			p.Seed = 78
+			other := generate(t, d, p, 199)
+			if same := countEqual(other, part); same > 2 {
+				t.Errorf("%s: Seed 77 and 78 agree in %d of 199 draws: the seed must key the generator", dist, same)
+			}
 		}
 	})
 	subtest(t, "statistics", func(t tb) {

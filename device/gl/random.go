@@ -6,7 +6,8 @@ import (
 	"github.com/tensorgl/tensorgl/device"
 )
 
-// Random fills dst from Philox4x32-10 at counters Offset … Offset+Len−1.
+// Random fills dst with elements Offset … Offset+Len−1 of the
+// Philox4x32-10 stream keyed by Seed (device.RandomParams).
 func (d *Device) Random(dst device.Buffer, p device.RandomParams) {
 	d.random("random", nil, writes(0), []device.Buffer{dst}, dst.Len(), nil, p)
 }

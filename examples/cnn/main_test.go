@@ -16,7 +16,7 @@ import (
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
-func TestTrainsOnSample(t *testing.T) { traintest.TrainsOnSample(t, spec, 0.5) }
+func TestTrainsOnSample(t *testing.T) { traintest.TrainsOnSample(t, spec, 2, 0.5) }
 
 func TestRejectsBadFlags(t *testing.T) { traintest.RejectsBadFlags(t, spec) }
 

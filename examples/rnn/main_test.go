@@ -92,12 +92,16 @@ func TestCharLMLearns(t *testing.T) {
 	}
 }
 
-// TestRowsTrainsOnSample asks for 3.5 times chance: at the stable learning
-// rate the RNN learns slower than the MLP and the CNN, reaching 0.41 after
-// two epochs on 2000 sample images (and 0.82 after three on the full set).
+// TestRowsTrainsOnSample asks for 3.5 times chance after three epochs on
+// 2000 sample images: at the stable learning rate the RNN learns slower
+// than the MLP and the CNN (0.82 after three epochs on the full set). After
+// two epochs its accuracy depended on the seed as much as on the code: 0.28
+// to 0.44 over 20 seeds for the Elman cell (0.23 to 0.42 for the LSTM), one
+// seed in three below 0.35; after three, 0.39 to 0.45 (0.38 to 0.47) over 12
+// (bench/results/rows-seeds-2026-12-06-zen2.txt).
 func TestRowsTrainsOnSample(t *testing.T) {
 	for _, cell := range cells {
-		t.Run(cell, func(t *testing.T) { traintest.TrainsOnSample(t, rowsSpec(cell), 0.35) })
+		t.Run(cell, func(t *testing.T) { traintest.TrainsOnSample(t, rowsSpec(cell), 3, 0.35) })
 	}
 }
 

@@ -6,10 +6,12 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,31 +21,31 @@ import (
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
-// TrainsOnSample runs spec's program for two epochs on the first 2000
-// images of the embedded Fashion-MNIST sample on the CPU and checks that
-// the training loss falls, that the test accuracy reaches minAccuracy, and
+// TrainsOnSample runs spec's program for the given epochs on the first
+// 2000 images of the embedded Fashion-MNIST sample on the CPU and checks
+// that the training loss falls, that the test accuracy reaches minAccuracy, and
 // that the checkpoint, reloaded into a freshly initialised model, gives
 // the logits the program dumped.
-func TrainsOnSample(t *testing.T, spec train.Spec, minAccuracy float64) {
+func TrainsOnSample(t *testing.T, spec train.Spec, epochs int, minAccuracy float64) {
 	t.Helper()
 	dir := t.TempDir()
 	logits := filepath.Join(dir, "logits.safetensors")
 	var out, errs bytes.Buffer
-	res, err := train.Main(spec, []string{"-device", "cpu", "-data", "sample", "-limit", "2000", "-epochs", "2",
+	res, err := train.Main(spec, []string{"-device", "cpu", "-data", "sample", "-limit", "2000", "-epochs", strconv.Itoa(epochs),
 		"-out", dir, "-dump-logits", logits, "-explain"}, &out, &errs)
 	if err != nil {
 		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", err, &out, &errs)
 	}
 	t.Logf("\n%s", &out)
 	h := res.History
-	if len(h) != 2 || !(h[1].Loss < h[0].Loss) {
-		t.Errorf("training loss per epoch %v, want two falling values", h)
+	if len(h) != epochs || !(h[epochs-1].Loss < h[0].Loss) {
+		t.Errorf("training loss per epoch %v, want %d values, the last below the first", h, epochs)
 	}
 	if res.Accuracy < minAccuracy {
-		t.Errorf("test accuracy %.4f after two epochs, want ≥ %.2f", res.Accuracy, minAccuracy)
+		t.Errorf("test accuracy %.4f after %d epochs, want ≥ %.2f", res.Accuracy, epochs, minAccuracy)
 	}
 	for _, want := range []string{"embedded 4000-image sample", "2000 training and 1000 test images",
-		"epoch 2/2: train loss", "test accuracy", "on cpu", "wall time"} {
+		fmt.Sprintf("epoch %d/%d: train loss", epochs, epochs), "test accuracy", "on cpu", "wall time"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, &out)
 		}
