@@ -12,8 +12,9 @@
 // product (precise: a rounded product, then the sum, as Mul and Add).
 
 uniform uint u_n;
-uniform uvec2 u_seed;   // lo, hi
-uniform uvec2 u_offset; // lo, hi
+uniform uvec2 u_seed; // lo, hi
+uniform uvec2 u_base; // the first counter: offset / PER, lo and hi
+uniform uint u_skip;  // offset mod PER
 uniform float u_a;
 uniform float u_b;
 
@@ -66,37 +67,31 @@ int at(uint i, int off, int st[MAX_RANK]) {
 }
 #endif
 
-void main() {
-	uint i = globalX();
-	if (i >= u_n) return;
-	uint carry;
-	uint lo = uaddCarry(u_offset.x, i, carry);
-	uint hi = u_offset.y + carry;
-#if DIST == DIST_NORMAL
-	uvec4 w = philox(uvec4((lo >> 1) | (hi << 31), hi >> 1, 0u, 0u), u_seed);
-	uvec2 x = (lo & 1u) == 0u ? w.xy : w.zw;
-#else
-	uvec4 w = philox(uvec4((lo >> 2) | (hi << 30), hi >> 2, 0u, 0u), u_seed);
-	uvec2 x = uvec2(w[lo & 3u], 0u);
-#endif
-	// precise: the draw is formed as written in every variant. A precise
-	// result (RESIDUAL's y) makes every operation it depends on precise, so
-	// without it here a driver that contracts a·b + c into a fused
-	// multiply-add (NVIDIA's, for the normal draw) would draw other bits
-	// with a residual than without.
+// draw maps the words x (and y, for the normal draw) of one element to its
+// sample. precise: the draw is formed as written in every variant. A precise
+// result (RESIDUAL's y) makes every operation it depends on precise, so
+// without it here a driver that contracts a·b + c into a fused
+// multiply-add (NVIDIA's, for the normal draw) would draw other bits with a
+// residual than without.
+float draw(uint x, uint y) {
 	precise float r;
 #if DIST == DIST_UNIFORM
-	r = u_a + (u_b - u_a) * unit(x.x);
+	r = u_a + (u_b - u_a) * unit(x);
 #elif DIST == DIST_NORMAL
-	float rad = sqrt(-2.0f * log(1.0f - unit(x.x)));
-	r = u_a + u_b * rad * cos(6.2831853071795864f * unit(x.y));
+	float rad = sqrt(-2.0f * log(1.0f - unit(x)));
+	r = u_a + u_b * rad * cos(6.2831853071795864f * unit(y));
 #elif DIST == DIST_BERNOULLI
-	r = unit(x.x) < u_a ? 1.0f : 0.0f;
+	r = unit(x) < u_a ? 1.0f : 0.0f;
 #elif DIST == DIST_SCALEDBERNOULLI
-	r = unit(x.x) < u_a ? u_b : 0.0f;
+	r = unit(x) < u_a ? u_b : 0.0f;
 #else
 #error random: unknown DIST
 #endif
+	return r;
+}
+
+// put writes element i's draw r (or its product with src) to dst.
+void put(uint i, float r) {
 #ifdef MUL
 #ifdef MASK
 	mask[i] = r;
@@ -110,4 +105,31 @@ void main() {
 #else
 	dst[i] = r;
 #endif
+}
+
+// Each invocation runs the generator once, on counter k of those the
+// elements span (the first holding element offset, u_skip = offset mod
+// PER elements before it), and writes the PER elements its words serve:
+// four draws of one word, or two normal ones of two.
+#if DIST == DIST_NORMAL
+#define PER 2u
+#else
+#define PER 4u
+#endif
+
+void main() {
+	uint k = globalX();
+	uint carry;
+	uint lo = uaddCarry(u_base.x, k, carry);
+	uvec4 w = philox(uvec4(lo, u_base.y + carry, 0u, 0u), u_seed);
+	for (uint q = 0u; q < PER; q++) {
+		uint e = k * PER + q; // element offset − u_skip + e
+		if (e < u_skip || e - u_skip >= u_n) continue;
+#if DIST == DIST_NORMAL
+		uvec2 x = q == 0u ? w.xy : w.zw;
+		put(e - u_skip, draw(x.x, x.y));
+#else
+		put(e - u_skip, draw(w[q], 0u));
+#endif
+	}
 }

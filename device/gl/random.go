@@ -42,8 +42,9 @@ func (d *Device) RandomMul(dst, mask device.Buffer, src, residual device.Strided
 }
 
 // random enqueues random.comp with the defines defs on bufs (bound from 0,
-// dst first): one invocation for each of n elements, src walked as job
-// says where there is one (MUL; nil for Random).
+// dst first): an invocation for each Philox counter the n elements span,
+// each writing the elements its words serve, src walked as job says where
+// there is one (MUL; nil for Random).
 func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buffer, n int, job *elemJob, p device.RandomParams) {
 	gs := d.bufs(bufs)
 	defs = append(defs, localDef(elemLocal))
@@ -55,7 +56,13 @@ func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buff
 		d.bind(w, gs...)
 		prog.setUint("u_n", n)
 		prog.set("u_seed", uint2, uint32(p.Seed), uint32(p.Seed>>32))
-		prog.set("u_offset", uint2, uint32(p.Offset), uint32(p.Offset>>32))
+		per := uint64(4) // elements a counter serves (PER in random.comp)
+		if p.Dist == device.Normal {
+			per = 2
+		}
+		base, skip := p.Offset/per, int(p.Offset%per)
+		prog.set("u_base", uint2, uint32(base), uint32(base>>32))
+		prog.setUint("u_skip", skip)
 		prog.setFloat("u_a", p.A)
 		prog.setFloat("u_b", p.B)
 		if job != nil {
@@ -66,6 +73,6 @@ func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buff
 				prog.setInt(operandUniforms[k].off, job.ops[k].off)
 			}
 		}
-		d.dispatch1(prog, n, elemLocal)
+		d.dispatch1(prog, (skip+n+int(per)-1)/int(per), elemLocal)
 	})
 }
