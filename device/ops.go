@@ -465,19 +465,18 @@ const (
 // RandomParams: element i of Dst (contiguous, Len elements) is element
 // e = Offset+i of the Philox4x32-10 stream keyed by Seed, so the same Seed
 // and Offset give the same numbers on every backend, whatever the order of
-// the work. Each counter's four words serve consecutive elements: four
-// draws of one word, or two Normal draws of two. The mapping from bits to
-// floats is part of the contract:
+// the work. Each counter's four words serve four consecutive elements: a
+// word each, or for Normal a pair of words each two, Box–Muller's cosine
+// and sine draws. The mapping from bits to floats is part of the contract:
 //
 //	(x0, x1, x2, x3) = Philox4x32-10(key = (lo32(Seed), hi32(Seed)),
-//	                                 counter = (lo32(c), hi32(c), 0, 0))
+//	                                 counter = (lo32(c), hi32(c), 0, 0)), c = e/4
 //	u(x) = float32(x>>8) · 2⁻²⁴                              ∈ [0, 1)
-//	Uniform, Bernoulli, ScaledBernoulli: c = e/4, x = x_(e mod 4)
-//	Normal: c = e/2, x = x_(2·(e mod 2)), y = x_(2·(e mod 2)+1)
-//	Uniform:   A + (B−A)·u(x)
-//	Normal:    A + B·√(−2·ln(1−u(x)))·cos(2π·u(y))           (Box–Muller)
+//	Uniform:   A + (B−A)·u(x), x = x_(e mod 4)
 //	Bernoulli: 1 if u(x) < A else 0
 //	ScaledBernoulli: B if u(x) < A else 0
+//	Normal:    A + B·r·cos θ for even e, A + B·r·sin θ for odd e,
+//	           r = √(−2·ln(1−u(x_2p))), θ = 2π·u(x_(2p+1)), p = (e mod 4)/2
 type RandomParams struct {
 	Dist   Distribution
 	A, B   float32

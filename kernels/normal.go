@@ -131,18 +131,40 @@ func cosPoly(c *[6]float64, zz float64) float64 {
 	return p
 }
 
-// normalGo is the Normal draw of words x0, x1 with mean a and standard
-// deviation b (device.RandomParams): a + b·√(−2·ln(1−u(x0)))·cos(2π·u(x1)).
-func normalGo(x0, x1 uint32, a, b float32) float32 {
-	r := math.Sqrt(-2 * normalLog(1-float64(unit(x0))))
-	return a + float32(float64(float64(b)*r)*sinCos(2*math.Pi*float64(unit(x1)), true))
+// normalPairGo is Box–Muller's pair of Normal draws of words x, y with
+// mean a and standard deviation b (device.RandomParams): a + b·r·cos θ and
+// a + b·r·sin θ, r = √(−2·ln(1−u(x))), θ = 2π·u(y).
+func normalPairGo(x, y uint32, a, b float32) (c, s float32) {
+	br := float64(float64(b) * math.Sqrt(-2*normalLog(1-float64(unit(x)))))
+	theta := 2 * math.Pi * float64(unit(y))
+	return a + float32(float64(br*sinCos(theta, true))), a + float32(float64(br*sinCos(theta, false)))
 }
 
-// normalMapGo sets out[j] to normalGo(x0[j], x1[j], a, b).
-func normalMapGo(out []float32, x0, x1 []uint32, a, b float32) {
-	x0, x1 = x0[:len(out)], x1[:len(out)]
-	for j := range out {
-		out[j] = normalGo(x0[j], x1[j], a, b)
+// normalPairsGo sets out[2j], out[2j+1] to normalPairGo(w[2j], w[2j+1],
+// a, b).
+func normalPairsGo(out []float32, w []uint32, a, b float32) {
+	w = w[:len(out)]
+	for j := 0; j+1 < len(out); j += 2 {
+		out[j], out[j+1] = normalPairGo(w[j], w[j+1], a, b)
+	}
+}
+
+// normalDraws sets out to the Normal draws of the pairs of words in w, in
+// turn (the cosine's, then the sine's), from a pair's second draw where
+// odd: element j of out is draw (j+odd) mod 2 of pair (j+odd)/2. Whole
+// pairs go by normalPairs (vector code where the CPU has it).
+func normalDraws(out []float32, w []uint32, odd bool, a, b float32) {
+	if len(out) == 0 {
+		return
+	}
+	if odd {
+		_, out[0] = normalPairGo(w[0], w[1], a, b)
+		out, w = out[1:], w[2:]
+	}
+	whole := len(out) &^ 1
+	normalPairs(out[:whole], w[:whole], a, b)
+	if whole < len(out) {
+		out[whole], _ = normalPairGo(w[whole], w[whole+1], a, b)
 	}
 }
 

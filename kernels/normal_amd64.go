@@ -2,15 +2,14 @@
 
 package kernels
 
-// normalMapAVX512 and normalMapAVX2 are normalGo on whole groups of 8 or 4
-// pairs of words, in float64 lanes: the same operations in the same
-// order, so the same bits.
+// normalPairsAVX2 is normalPairsGo on whole groups of 4 pairs of words,
+// in float64 lanes: the same operations in the same order, so the same
+// bits. AVX-512 machines run it too: it draws two values from one
+// logarithm, square root and reduction of the angle, where the AVX-512
+// kernel that drew one a pair went (as the contract did) no faster.
 //
 //go:noescape
-func normalMapAVX512(out *float32, x0, x1 *uint32, n int, a, b float32)
-
-//go:noescape
-func normalMapAVX2(out *float32, x0, x1 *uint32, n int, a, b float32)
+func normalPairsAVX2(out *float32, w *uint32, pairs int, a, b float32)
 
 // logUAVX512 and logUAVX2 are Unary's Log, float32(math.Log(float64(x))),
 // on n elements (a multiple of 8 or 4): normalLog's operations in float64
@@ -179,22 +178,17 @@ func stoppingVec(op UnaryOp, pl *powPlan, d, s []float32) {
 	}
 }
 
-// normalMap sets out[j] to the Normal draw of x0[j], x1[j] (normalGo) by
-// vector code where the CPU has it, the ragged end in Go.
-func normalMap(out []float32, x0, x1 []uint32, a, b float32) {
-	x0, x1 = x0[:len(out)], x1[:len(out)]
+// normalPairs is normalPairsGo (len(out) even) by vector code where the
+// CPU has it, the ragged end in Go.
+func normalPairs(out []float32, w []uint32, a, b float32) {
+	w = w[:len(out)]
 	full := 0
-	switch {
-	case hasAVX512:
+	if hasAVX2 {
 		if full = len(out) &^ 7; full > 0 {
-			normalMapAVX512(&out[0], &x0[0], &x1[0], full, a, b)
-		}
-	case hasAVX2:
-		if full = len(out) &^ 3; full > 0 {
-			normalMapAVX2(&out[0], &x0[0], &x1[0], full, a, b)
+			normalPairsAVX2(&out[0], &w[0], full/2, a, b)
 		}
 	}
-	normalMapGo(out[full:], x0[full:], x1[full:], a, b)
+	normalPairsGo(out[full:], w[full:], a, b)
 }
 
 // logWidths lists the widths this CPU runs: AVX-512 and AVX2 where it has

@@ -643,6 +643,16 @@ DATA nrm_neginf<>+16(SB)/8, $0xfff0000000000000
 DATA nrm_neginf<>+24(SB)/8, $0xfff0000000000000
 GLOBL nrm_neginf<>(SB), RODATA|NOPTR, $32
 
+DATA nrm_pairperm<>+0(SB)/4, $0
+DATA nrm_pairperm<>+4(SB)/4, $2
+DATA nrm_pairperm<>+8(SB)/4, $4
+DATA nrm_pairperm<>+12(SB)/4, $6
+DATA nrm_pairperm<>+16(SB)/4, $1
+DATA nrm_pairperm<>+20(SB)/4, $3
+DATA nrm_pairperm<>+24(SB)/4, $5
+DATA nrm_pairperm<>+28(SB)/4, $7
+GLOBL nrm_pairperm<>(SB), RODATA|NOPTR, $32
+
 // LOG512 sets Z2 to math.Log of the positive normal doubles in Z0
 // (normalLog's operations; Z29 holds 1.0): x = f1·2^k, f1 doubled where it
 // is at most √2/2, then the polynomial in s = f/(2+f). Z1 ends as f.
@@ -846,98 +856,71 @@ GLOBL nrm_neginf<>(SB), RODATA|NOPTR, $32
 	VMOVAPD cs, kbit1, sn \
 	VPXORQ sg, sn, out
 
-// func normalMapAVX512(out *float32, x0, x1 *uint32, n int, a, b float32)
-// maps n (a multiple of 8) pairs of words to Normal draws with mean a and
-// standard deviation b.
-TEXT ·normalMapAVX512(SB), NOSPLIT, $0-40
+// func normalPairsAVX2(out *float32, w *uint32, pairs int, a, b float32)
+// maps pairs (a multiple of 4) pairs of words (x, y) = (w[2j], w[2j+1]) to
+// the two Normal draws of each, out[2j] = a + b·r·cos θ and out[2j+1] =
+// a + b·r·sin θ with r = √(−2·ln(1−u(x))) and θ = 2π·u(y) (normalPairGo),
+// four pairs at a time in float64 lanes: the log and square root once for
+// both draws, and TRIG256's one reduction with both polynomials.
+TEXT ·normalPairsAVX2(SB), NOSPLIT, $0-32
 	MOVQ out+0(FP), DX
-	MOVQ x0+8(FP), SI
-	MOVQ x1+16(FP), DI
-	MOVQ n+24(FP), CX
-	VBROADCASTSS a+32(FP), Y30
-	VCVTSS2SD b+36(FP), X31, X31
-	VBROADCASTSD X31, Z31
-	VBROADCASTSD nrm_one<>(SB), Z29
-	SHRQ $3, CX
-	JZ nrm512_done
-nrm512_loop:
-	VMOVDQU (SI), Y0
-	VPSRLD $8, Y0, Y0
-	VCVTDQ2PD Y0, Z0
-	VMULPD.BCST nrm_two_m24<>(SB), Z0, Z0
-	VSUBPD Z0, Z29, Z0
-	LOG512()
-	VMULPD.BCST nrm_minus2<>(SB), Z2, Z2
-	VSQRTPD Z2, Z2
-	VMULPD Z31, Z2, Z2
-	VMOVDQU (DI), Y8
-	VPSRLD $8, Y8, Y8
-	VCVTDQ2PD Y8, Z8
-	VMULPD.BCST nrm_two_m24<>(SB), Z8, Z8
-	VMULPD.BCST nrm_twopi<>(SB), Z8, Z8
-	TRIG512(Z8, Z9, Z10, K3, K4, Z12, Z13, Z14, Z15, Z16, Z17, Z18)
-	COS512(Z10, K4, Z15, Z17, Z11, Z17)
-	VMULPD Z17, Z2, Z2
-	VCVTPD2PS Z2, Y2
-	VADDPS Y2, Y30, Y2
-	VMOVUPS Y2, (DX)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	ADDQ $32, DX
-	DECQ CX
-	JNZ nrm512_loop
-nrm512_done:
-	VZEROUPPER
-	RET
-
-// func normalMapAVX2(out *float32, x0, x1 *uint32, n int, a, b float32)
-// is normalMapAVX512 four lanes at a time (n a multiple of 4), with
-// compares and blends for the masks.
-TEXT ·normalMapAVX2(SB), NOSPLIT, $0-40
-	MOVQ out+0(FP), DX
-	MOVQ x0+8(FP), SI
-	MOVQ x1+16(FP), DI
-	MOVQ n+24(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ pairs+16(FP), CX
 	SHRQ $2, CX
 	JZ nrm256_done
 nrm256_loop:
-	VMOVDQU (SI), X0
+	VMOVDQU nrm_pairperm<>(SB), Y7
+	VMOVDQU (SI), Y0
+	VPERMD Y0, Y7, Y0 // x0..x3 in the low lane, y0..y3 in the high
+	VEXTRACTI128 $1, Y0, X8
 	VPSRLD $8, X0, X0
 	VCVTDQ2PD X0, Y0
 	VMULPD nrm_two_m24<>(SB), Y0, Y0
 	VMOVUPD nrm_one<>(SB), Y15
 	VSUBPD Y0, Y15, Y0
-	LOG256()
+	LOG256() // Y0-Y7 (X8 keeps the y words)
 	VMULPD nrm_minus2<>(SB), Y2, Y2
 	VSQRTPD Y2, Y2
-	VCVTSS2SD b+36(FP), X14, X14
+	VCVTSS2SD b+28(FP), X14, X14
 	VBROADCASTSD X14, Y14
 	VMULPD Y14, Y2, Y2
-	VMOVDQU (DI), X8
 	VPSRLD $8, X8, X8
 	VCVTDQ2PD X8, Y8
 	VMULPD nrm_two_m24<>(SB), Y8, Y8
 	VMULPD nrm_twopi<>(SB), Y8, Y8
 	TRIG256()
+	// cos: the sine polynomial where j's bit 1 is set, negative where
+	// bits 1 and 2 differ; sin: the cosine polynomial where bit 1 is set,
+	// negative where bit 2 is (θ ≥ 0).
 	VPSRLQ $1, Y12, Y3
 	VPXOR Y12, Y3, Y3
 	VPSLLQ $62, Y3, Y3
 	VPAND nrm_sign<>(SB), Y3, Y3
-	VBLENDVPD Y11, Y9, Y10, Y10
-	VXORPD Y3, Y10, Y10
-	VMULPD Y10, Y2, Y2
-	VCVTPD2PSY Y2, X2
-	VBROADCASTSS a+32(FP), X3
-	VADDPS X2, X3, X2
-	VMOVUPS X2, (DX)
-	ADDQ $16, SI
-	ADDQ $16, DI
-	ADDQ $16, DX
+	VBLENDVPD Y11, Y9, Y10, Y4
+	VXORPD Y3, Y4, Y4
+	VPSLLQ $61, Y12, Y5
+	VPAND nrm_sign<>(SB), Y5, Y5
+	VBLENDVPD Y11, Y10, Y9, Y6
+	VXORPD Y5, Y6, Y6
+	VMULPD Y4, Y2, Y4
+	VMULPD Y6, Y2, Y6
+	VCVTPD2PSY Y4, X4
+	VCVTPD2PSY Y6, X6
+	VBROADCASTSS a+24(FP), X3
+	VADDPS X4, X3, X4
+	VADDPS X6, X3, X6
+	VUNPCKLPS X6, X4, X5
+	VUNPCKHPS X6, X4, X6
+	VMOVUPS X5, (DX)
+	VMOVUPS X6, 16(DX)
+	ADDQ $32, SI
+	ADDQ $32, DX
 	DECQ CX
 	JNZ nrm256_loop
 nrm256_done:
 	VZEROUPPER
 	RET
+
 // func logUAVX512(d, s *float32, n int, a, b float32) sets d[i] to
 // float32(math.Log(float64(s[i]))) for n (a multiple of 8) elements, with
 // the amd64 assembly's special cases: ±0 gives −Inf, a set sign bit NaN

@@ -11,13 +11,13 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// TestNormalLogCos checks normalLog and sinCos against math.Log and
-// math.Cos on every argument the Normal draw gives them (1−u and 2π·u for
-// all 2²⁴ values of u), and normalGo against the formula with math's
-// functions. math.Log's assembly on amd64 and normalLog are the same
-// algorithm; elsewhere math.Log is pure Go, which a compiler may fuse, so
-// the comparison is exact on amd64 only (the draws are normalGo's on
-// every platform).
+// TestNormalLogCos checks normalLog and sinCos against math.Log, math.Cos
+// and math.Sin on every argument the Normal draw gives them (1−u and 2π·u
+// for all 2²⁴ values of u), and normalPairGo against the formula with
+// math's functions. math.Log's assembly on amd64 and normalLog are the
+// same algorithm; elsewhere math.Log is pure Go, which a compiler may fuse,
+// so the comparison is exact on amd64 only (the draws are normalPairGo's
+// on every platform).
 func TestNormalLogCos(t *testing.T) {
 	if testing.Short() {
 		t.Skip("2²⁵ evaluations")
@@ -34,64 +34,87 @@ func TestNormalLogCos(t *testing.T) {
 		if got, want := sinCos(c, true), math.Cos(c); got != want && (exact || !(math.Abs(got-want) <= 1e-15)) {
 			t.Fatalf("sinCos(%v, true) = %v, math.Cos gives %v", c, got, want)
 		}
+		if got, want := sinCos(c, false), math.Sin(c); got != want && (exact || !(math.Abs(got-want) <= 1e-15)) {
+			t.Fatalf("sinCos(%v, false) = %v, math.Sin gives %v", c, got, want)
+		}
 	}
 	for i := range 100000 {
 		x0, x1 := uint32(i)*2654435761, uint32(i)*40503+uint32(i>>3)
-		r := math.Sqrt(-2 * math.Log(1-float64(unit(x0))))
-		want := float32(1.5) + float32(float64(float32(-2.5))*r*math.Cos(2*math.Pi*float64(unit(x1))))
-		if got := normalGo(x0, x1, 1.5, -2.5); got != want && exact {
-			t.Fatalf("normalGo(%#x, %#x) = %v, the formula gives %v", x0, x1, got, want)
+		br := float64(float32(-2.5)) * math.Sqrt(-2*math.Log(1-float64(unit(x0))))
+		theta := 2 * math.Pi * float64(unit(x1))
+		wantC, wantS := float32(1.5)+float32(br*math.Cos(theta)), float32(1.5)+float32(br*math.Sin(theta))
+		if c, s := normalPairGo(x0, x1, 1.5, -2.5); (c != wantC || s != wantS) && exact {
+			t.Fatalf("normalPairGo(%#x, %#x) = %v, %v, the formula gives %v, %v", x0, x1, c, s, wantC, wantS)
 		}
 	}
 }
 
-// TestNormalMap checks normalMap (vector code where the CPU has it)
-// against normalGo bit for bit: every u0 with a few u1, every u1 with a
-// few u0 (all 2²⁴ of each, the words' low bytes varied), random words, and
-// every length up to 40 for the ragged ends.
-func TestNormalMap(t *testing.T) {
+// TestNormalPairs checks normalPairs (vector code where the CPU has it)
+// against normalPairGo bit for bit, both draws of each pair: every u(x)
+// with a few y, every u(y) with a few x (all 2²⁴ of each, the words' low
+// bytes varied), random words, and every length of pairs up to 20; and
+// normalDraws from each parity of start and end.
+func TestNormalPairs(t *testing.T) {
 	const n = 1 << 24
 	step := 1
 	if testing.Short() {
 		step = 61
 	}
-	x0, x1, out := make([]uint32, 0, n), make([]uint32, 0, n), make([]float32, n)
+	w, out := make([]uint32, 0, 2*n), make([]float32, 2*n)
 	check := func(what string, a, b float32) {
 		t.Helper()
-		out := out[:len(x0)]
-		normalMap(out, x0, x1, a, b)
-		for j, v := range out {
-			if want := normalGo(x0[j], x1[j], a, b); math.Float32bits(v) != math.Float32bits(want) {
-				t.Fatalf("%s: normalMap(%#x, %#x, %v, %v) = %v, normalGo gives %v", what, x0[j], x1[j], a, b, v, want)
+		out := out[:len(w)]
+		normalPairs(out, w, a, b)
+		for j := 0; j < len(out); j += 2 {
+			c, s := normalPairGo(w[j], w[j+1], a, b)
+			if math.Float32bits(out[j]) != math.Float32bits(c) || math.Float32bits(out[j+1]) != math.Float32bits(s) {
+				t.Fatalf("%s: normalPairs(%#x, %#x, %v, %v) = %v, %v, normalPairGo gives %v, %v", what, w[j], w[j+1], a, b, out[j], out[j+1], c, s)
 			}
 		}
 	}
 	for _, fixed := range []uint32{0, 0xFF, 0x80000000, 0xFFFFFFFF, 0x3243F6A8} {
-		x0, x1 = x0[:0], x1[:0]
+		w = w[:0]
 		for i := 0; i < n; i += step {
-			x0 = append(x0, uint32(i)<<8|uint32(i)&0xFF)
-			x1 = append(x1, fixed)
+			w = append(w, uint32(i)<<8|uint32(i)&0xFF, fixed)
 		}
-		check("every u0", 0, 1)
-		for j := range x0 {
-			x0[j], x1[j] = x1[j], x0[j]
+		check("every u(x)", 0, 1)
+		for j := 0; j < len(w); j += 2 {
+			w[j], w[j+1] = w[j+1], w[j]
 		}
-		check("every u1", 1.5, -2.5)
+		check("every u(y)", 1.5, -2.5)
 	}
-	x0, x1 = x0[:0], x1[:0]
+	w = w[:0]
 	var s uint32 = 1
-	for range 1 << 16 {
+	for range 1 << 17 {
 		s = s*1664525 + 1013904223
-		x0 = append(x0, s)
-		s = s*1664525 + 1013904223
-		x1 = append(x1, s)
+		w = append(w, s)
 	}
 	check("random words", -3, 0.25)
 	check("random words, b = 0", 2, 0)
-	all0, all1 := slices.Clone(x0), slices.Clone(x1)
-	for l := range 41 {
-		x0, x1 = all0[:l], all1[:l]
-		check(fmt.Sprintf("length %d", l), 0, 1)
+	all := slices.Clone(w)
+	for l := range 21 {
+		w = all[:2*l]
+		check(fmt.Sprintf("%d pairs", l), 0, 1)
+	}
+	for _, odd := range []bool{false, true} {
+		for l := range 19 {
+			got := make([]float32, l)
+			normalDraws(got, all, odd, 0.5, 2)
+			for j, v := range got {
+				k := j
+				if odd {
+					k++
+				}
+				c, s := normalPairGo(all[k/2*2], all[k/2*2+1], 0.5, 2)
+				want := c
+				if k%2 == 1 {
+					want = s
+				}
+				if math.Float32bits(v) != math.Float32bits(want) {
+					t.Fatalf("normalDraws(%d elements, odd %v): element %d = %v, want %v", l, odd, j, v, want)
+				}
+			}
+		}
 	}
 }
 

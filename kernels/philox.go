@@ -73,50 +73,38 @@ func philox2(k0, k1, a0, a1, b0, b1 uint32) (a, b [4]uint32) {
 	return [4]uint32{a0, a1, a2, a3}, [4]uint32{b0, b1, b2, b3}
 }
 
-// wordsPer is how many consecutive elements of a stream one Philox
-// counter serves under dist: four draws of one word, or two Normal draws
-// of two words (the device contract, device.RandomParams).
-func wordsPer(dist Distribution) int {
-	if dist == Normal {
-		return 2
-	}
-	return 4
-}
-
-// philoxBlockWords bounds the words philoxDraws makes for a block of
+// philoxBlockWords bounds the words philoxWords makes for a block of
 // philoxBlock elements: a counter's worth more, for a block that starts
 // inside one.
 const philoxBlockWords = philoxBlock + 4
 
-// philoxDraws returns the words of the n ≤ philoxBlock elements of the
-// stream seed from element e = offset, as drawBlock maps them: x0[j] (and
-// x1[j], for draws of two words) those of element e+j. With per 4, element
-// e takes word e mod 4 of counter e/4; with per 2, words 2(e mod 2) and
-// 2(e mod 2)+1 of counter e/2. The words are made into b0 and b1 a whole
-// counter at a time (philoxCounters) and the draws' slices returned.
-func philoxDraws(b0, b1 *[philoxBlockWords]uint32, n, per int, seed, offset uint64) (x0, x1 []uint32) {
-	skip := int(offset % uint64(per))
-	words := (skip + n + per - 1) / per * per
-	philoxCounters(b0[:words], b1[:words], per, seed, offset/uint64(per))
-	return b0[skip : skip+n], b1[skip : skip+n]
+// philoxWords makes the words of the n ≤ philoxBlock elements of the
+// stream seed from element e = offset into w, a whole counter at a time
+// (philoxCounters): element e+j takes w[skip+j], word (e+j) mod 4 of
+// counter (e+j)/4, and a Normal draw the pair of words its counter's pair
+// holds (see drawBlock). It returns the words made and skip, e mod 4.
+func philoxWords(w *[philoxBlockWords]uint32, n int, seed, offset uint64) ([]uint32, int) {
+	skip := int(offset % 4)
+	words := (skip + n + 3) &^ 3
+	philoxCounters(w[:words], seed, offset/4)
+	return w[:words], skip
 }
 
 // Random fills dst: element i is element offset+i of the Philox4x32-10
 // stream keyed by seed, its words and their mapping as the device contract
 // (device.RandomParams) states, so every backend produces the same
 // numbers. The words are made a block at a time (philoxDraws), then mapped
-// (randMap, normalMap; both by vector code where the CPU has it).
+// (randMap, normalDraws; both by vector code where the CPU has it).
 func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64) {
 	if dist >= numDistributions {
 		panic("kernels: unknown distribution")
 	}
-	per := wordsPer(dist)
 	ParallelFor(len(dst), elemGrain/8, func(lo, hi int) {
-		var b0, b1 [philoxBlockWords]uint32
+		var buf [philoxBlockWords]uint32
 		for i := lo; i < hi; i += philoxBlock {
 			n := min(philoxBlock, hi-i)
-			x0, x1 := philoxDraws(&b0, &b1, n, per, seed, offset+uint64(i))
-			drawBlock(dst[i:i+n], x0, x1, dist, a, b)
+			w, skip := philoxWords(&buf, n, seed, offset+uint64(i))
+			drawBlock(dst[i:i+n], w, skip, dist, a, b)
 		}
 	})
 }
@@ -141,9 +129,8 @@ func RandomMul(dst, mask []float32, src, residual Strided[float32], shape []int,
 		mask = mask[:n]
 	}
 	w := newWalker(shape, [3]int{src.Off, residual.Off}, [3][]int{src.Strides, residual.Strides})
-	per := wordsPer(dist)
 	ParallelFor(n, elemGrain/8, func(lo, hi int) {
-		var b0, b1 [philoxBlockWords]uint32
+		var buf [philoxBlockWords]uint32
 		var tmp, xs, rs [philoxBlock]float32
 		w := w
 		w.seek(lo)
@@ -153,8 +140,8 @@ func RandomMul(dst, mask []float32, src, residual Strided[float32], shape []int,
 			if mask != nil {
 				r = mask[i : i+n]
 			}
-			x0, x1 := philoxDraws(&b0, &b1, n, per, seed, offset+uint64(i))
-			drawBlock(r, x0, x1, dist, a, b)
+			words, skip := philoxWords(&buf, n, seed, offset+uint64(i))
+			drawBlock(r, words, skip, dist, a, b)
 			for pos := i; pos < i+n; {
 				m := w.span(i + n - pos)
 				d := dst[pos : pos+m]
@@ -169,17 +156,20 @@ func RandomMul(dst, mask []float32, src, residual Strided[float32], shape []int,
 	})
 }
 
-// drawBlock maps the words of len(out) counters to dist's samples.
-func drawBlock(out []float32, x0, x1 []uint32, dist Distribution, a, b float32) {
+// drawBlock maps the words w of the counters of len(out) elements, the
+// first of them word skip, to dist's samples: a word an element, or, for
+// Normal, Box–Muller's two draws from each pair of words, the cosine's for
+// the pair's first element and the sine's for its second.
+func drawBlock(out []float32, w []uint32, skip int, dist Distribution, a, b float32) {
 	switch dist {
 	case Uniform:
-		randMap(out, x0, false, a, b-a)
+		randMap(out, w[skip:skip+len(out)], false, a, b-a)
 	case Bernoulli:
-		randMap(out, x0, true, a, 1)
+		randMap(out, w[skip:skip+len(out)], true, a, 1)
 	case ScaledBernoulli:
-		randMap(out, x0, true, a, b)
+		randMap(out, w[skip:skip+len(out)], true, a, b)
 	default: // Normal
-		normalMap(out, x0, x1, a, b)
+		normalDraws(out, w[skip&^1:], skip&1 == 1, a, b)
 	}
 }
 
@@ -220,41 +210,38 @@ func philoxRoundKeys(seed uint64) (keys [20]uint32) {
 }
 
 // philoxCountersGo is the portable philoxCounters, two counters at a time.
-func philoxCountersGo(x0, x1 []uint32, per int, seed, c uint64) {
+func philoxCountersGo(x []uint32, seed, c uint64) {
 	k0, k1 := uint32(seed), uint32(seed>>32)
-	put := func(j int, w [4]uint32) {
-		if per == 4 {
-			copy(x0[4*j:4*j+4], w[:])
-			return
-		}
-		x0[2*j], x0[2*j+1], x1[2*j], x1[2*j+1] = w[0], w[2], w[1], w[3]
-	}
-	n := len(x0) / per
+	n := len(x) / 4
 	j := 0
 	for ; j+2 <= n; j += 2 {
 		d := c + uint64(j)
 		a, b := philox2(k0, k1, uint32(d), uint32(d>>32), uint32(d+1), uint32((d+1)>>32))
-		put(j, a)
-		put(j+1, b)
+		copy(x[4*j:], a[:])
+		copy(x[4*j+4:], b[:])
 	}
 	if j < n {
 		d := c + uint64(j)
 		a, _ := philox2(k0, k1, uint32(d), uint32(d>>32), 0, 0)
-		put(j, a)
+		copy(x[4*j:], a[:])
 	}
 }
 
-// draw maps the words of one element (x1 read by Normal alone) to a sample
-// of dist.
-func draw(dist Distribution, a, b float32, x0, x1 uint32) float32 {
-	u := unit(x0)
+// draw maps the words of one element to a sample of dist: x alone, or for
+// Normal the pair (x, y) and whether the element takes the pair's sine.
+func draw(dist Distribution, a, b float32, x, y uint32, sin bool) float32 {
+	u := unit(x)
 	switch dist {
 	case Uniform:
 		// The explicit conversion forbids fusing into an FMA, which would
 		// change the bits on some platforms.
 		return a + float32((b-a)*u)
 	case Normal:
-		return normalGo(x0, x1, a, b)
+		c, s := normalPairGo(x, y, a, b)
+		if sin {
+			return s
+		}
+		return c
 	case ScaledBernoulli:
 		return b * b2f(u < a)
 	default: // Bernoulli

@@ -9,7 +9,7 @@ import "math"
 // philoxCountersGo, lane by lane.
 //
 //go:noescape
-func philoxAVX2(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32, per int)
+func philoxAVX2(x *uint32, groups int, keys *uint32, lo, hi uint32)
 
 // randMapAVX512 and randMapAVX2 are randMapGo on whole vectors (n a
 // multiple of 16 or 8): the same operations in the same order, lane by
@@ -41,22 +41,19 @@ func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {
 
 // philoxCounters writes the four words of Philox4x32-10 under seed at
 // the counters c, c+1, … (counter c+j as the words (lo32(c+j), hi32(c+j),
-// 0, 0)) in the order the draws take them: with per 4 each counter's words in turn into x0
-// (x0[4j+w] = word w of counter c+j; x1 unused), with per 2 its words 0 and
-// 2 into x0 and 1 and 3 into x1 (x0[2j+h] = word 2h, x1[2j+h] = word
-// 2h+1). len(x0) ≤ len(x1) is a multiple of per. Whole vectors of counters
-// whose low words do not wrap run in AVX2 code where the CPU has it (AVX-512
-// machines too: every word of a counter serves a draw, so a counter an
-// element by AVX-512 code, as before, made four times the counters), the
-// rest in philoxCountersGo: the same words either way.
-func philoxCounters(x0, x1 []uint32, per int, seed, c uint64) {
+// 0, 0)) into x, each counter's in turn: x[4j+w] is word w of counter c+j,
+// for the len(x)/4 counters. Whole vectors of counters whose low words do
+// not wrap run in AVX2 code where the CPU has it (AVX-512 machines too:
+// every word of a counter serves a draw, so the AVX-512 kernel, which ran
+// a counter an element, made four times the counters), the rest in
+// philoxCountersGo: the same words either way.
+func philoxCounters(x []uint32, seed, c uint64) {
 	if !hasAVX2 {
-		philoxCountersGo(x0, x1, per, seed, c)
+		philoxCountersGo(x, seed, c)
 		return
 	}
 	keys := philoxRoundKeys(seed)
-	n := len(x0) / per
-	x0, x1 = x0[:n*per], x1[:n*per]
+	n := len(x) / 4
 	for j := 0; j < n; {
 		d := c + uint64(j)
 		// Counters before the low word wraps, in whole vectors.
@@ -64,11 +61,11 @@ func philoxCounters(x0, x1 []uint32, per int, seed, c uint64) {
 		if groups == 0 {
 			// A ragged tail, or a vector that straddles a wrap.
 			m := min(n-j, 8)
-			philoxCountersGo(x0[j*per:(j+m)*per], x1[j*per:(j+m)*per], per, seed, d)
+			philoxCountersGo(x[4*j:4*(j+m)], seed, d)
 			j += m
 			continue
 		}
-		philoxAVX2(&x0[j*per], &x1[j*per], groups, &keys[0], uint32(d), uint32(d>>32), per)
+		philoxAVX2(&x[4*j], groups, &keys[0], uint32(d), uint32(d>>32))
 		j += groups * 8
 	}
 }

@@ -156,28 +156,10 @@ GLOBL philoxLanes<>(SB), RODATA|NOPTR, $96
 	VPERM2I128 $0x31, x1, x0, Y4 \
 	VMOVDQU Y4, off+96(DI)
 
-// STORE2 stores the words of a group's 8 counters as two draws of two
-// words each: x0 and x2 in turn as 16 words at off(DI), x1 and x3 at
-// off(SI). Y4 and Y5 are scratch; x0..x3 are left undefined.
-#define STORE2(x0, x1, x2, x3, off) \
-	VPUNPCKLDQ x2, x0, Y4 \
-	VPUNPCKHDQ x2, x0, Y5 \
-	VPERM2I128 $0x20, Y5, Y4, x0 \
-	VPERM2I128 $0x31, Y5, Y4, x2 \
-	VMOVDQU x0, off(DI) \
-	VMOVDQU x2, off+32(DI) \
-	VPUNPCKLDQ x3, x1, Y4 \
-	VPUNPCKHDQ x3, x1, Y5 \
-	VPERM2I128 $0x20, Y5, Y4, x1 \
-	VPERM2I128 $0x31, Y5, Y4, x3 \
-	VMOVDQU x1, off(SI) \
-	VMOVDQU x3, off+32(SI)
-
-// func philoxAVX2(x0, x1 *uint32, groups int, keys *uint32, lo, hi uint32, per int)
-// computes 8·groups lanes; lo + 8·groups − 1 must not wrap. With per 4 it
-// stores each counter's four words in turn at x0 (STORE4), with per 2 its
-// words 0 and 2 at x0 and 1 and 3 at x1 (STORE2). Three groups go through
-// the rounds together, their round keys read from a table the prologue
+// func philoxAVX2(x *uint32, groups int, keys *uint32, lo, hi uint32)
+// computes 8·groups lanes and stores each counter's four words in turn at
+// x (STORE4); lo + 8·groups − 1 must not wrap. Three groups go through the
+// rounds together, their round keys read from a table the prologue
 // broadcasts into the frame (2·10 keys × 32 bytes) so that the sixteen
 // registers hold the three groups, the multipliers and two scratch
 // registers (1.25× the rate of two groups where first measured, 1.05× on
@@ -185,20 +167,18 @@ GLOBL philoxLanes<>(SB), RODATA|NOPTR, $96
 // waits in AX, the high word in R9, and goes into a vector by VMOVD: the
 // legacy MOVL to an X register, with the upper halves of the ymm registers
 // in use, made the whole kernel 4× slower on a Zen 2 (TestAsmAVXHygiene).
-TEXT ·philoxAVX2(SB), $640-48
-	MOVQ x0+0(FP), DI
-	MOVQ x1+8(FP), SI
-	MOVQ groups+16(FP), CX
-	MOVQ keys+24(FP), BX
+TEXT ·philoxAVX2(SB), $640-32
+	MOVQ x+0(FP), DI
+	MOVQ groups+8(FP), CX
+	MOVQ keys+16(FP), BX
 	MOVL $0xD2511F53, AX
 	VMOVD AX, X12
 	VPBROADCASTD X12, Y12
 	MOVL $0xCD9E8D57, AX
 	VMOVD AX, X13
 	VPBROADCASTD X13, Y13
-	MOVL lo+32(FP), AX
-	MOVL hi+36(FP), R9
-	MOVQ per+40(FP), R10
+	MOVL lo+24(FP), AX
+	MOVL hi+28(FP), R9
 	CMPQ CX, $3
 	JLT philox256_pairs
 	VPBROADCASTD 0(BX), Y4
@@ -267,20 +247,10 @@ philox256_triple:
 	TRIPLEROUND256(448, Y3, Y0, Y1, Y2, Y9, Y6, Y7, Y8, Y15, Y10, Y11, Y14)
 	TRIPLEROUND256(512, Y0, Y1, Y2, Y3, Y6, Y7, Y8, Y9, Y10, Y11, Y14, Y15)
 	TRIPLEROUND256(576, Y1, Y2, Y3, Y0, Y7, Y8, Y9, Y6, Y11, Y14, Y15, Y10)
-	CMPQ R10, $4
-	JNE philox256_triple2
 	STORE4(Y2, Y3, Y0, Y1, 0)
 	STORE4(Y8, Y9, Y6, Y7, 128)
 	STORE4(Y14, Y15, Y10, Y11, 256)
 	ADDQ $384, DI
-	JMP philox256_triple_next
-philox256_triple2:
-	STORE2(Y2, Y3, Y0, Y1, 0)
-	STORE2(Y8, Y9, Y6, Y7, 64)
-	STORE2(Y14, Y15, Y10, Y11, 128)
-	ADDQ $192, DI
-	ADDQ $192, SI
-philox256_triple_next:
 	ADDL $24, AX
 	SUBQ $3, CX
 	CMPQ CX, $3
@@ -310,18 +280,9 @@ philox256_pair:
 	PAIRROUND256(56, Y3, Y0, Y1, Y2, Y9, Y6, Y7, Y8)
 	PAIRROUND256(64, Y0, Y1, Y2, Y3, Y6, Y7, Y8, Y9)
 	PAIRROUND256(72, Y1, Y2, Y3, Y0, Y7, Y8, Y9, Y6)
-	CMPQ R10, $4
-	JNE philox256_pair2
 	STORE4(Y2, Y3, Y0, Y1, 0)
 	STORE4(Y8, Y9, Y6, Y7, 128)
 	ADDQ $256, DI
-	JMP philox256_pair_next
-philox256_pair2:
-	STORE2(Y2, Y3, Y0, Y1, 0)
-	STORE2(Y8, Y9, Y6, Y7, 64)
-	ADDQ $128, DI
-	ADDQ $128, SI
-philox256_pair_next:
 	ADDL $16, AX
 	SUBQ $2, CX
 	CMPQ CX, $2
@@ -337,12 +298,7 @@ philox256_one:
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
 	ROUNDS256(Y0, Y1, Y2, Y3)
-	CMPQ R10, $4
-	JNE philox256_one2
 	STORE4(Y2, Y3, Y0, Y1, 0)
-	JMP philox256_done
-philox256_one2:
-	STORE2(Y2, Y3, Y0, Y1, 0)
 philox256_done:
 	VZEROUPPER
 	RET

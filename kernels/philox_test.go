@@ -28,41 +28,43 @@ func TestPhilox4x32KnownAnswers(t *testing.T) {
 
 // elementWords returns the words of element e of the stream seed as the
 // device contract (device.RandomParams) assigns them, from Philox4x32
-// itself: word e mod 4 of counter e/4 for draws of one word; words 2(e mod
-// 2) and 2(e mod 2)+1 of counter e/2 for Normal.
-func elementWords(dist Distribution, seed, e uint64) (x, y uint32) {
+// itself: word e mod 4 of counter e/4 for draws of one word; for Normal,
+// the pair of words 2p and 2p+1 of counter e/4, p = (e mod 4)/2, and
+// whether e takes the pair's sine (e odd) or its cosine.
+func elementWords(dist Distribution, seed, e uint64) (x, y uint32, sin bool) {
 	key := [2]uint32{uint32(seed), uint32(seed >> 32)}
-	per := uint64(4)
-	if dist == Normal {
-		per = 2
-	}
-	c := e / per
+	c := e / 4
 	w := Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0})
-	if per == 2 {
-		return w[2*(e%2)], w[2*(e%2)+1]
+	if dist == Normal {
+		p := e % 4 / 2
+		return w[2*p], w[2*p+1], e%2 == 1
 	}
-	return w[e%4], 0
+	return w[e%4], 0, false
 }
 
 // TestRandomMapping recomputes the contract's bits-to-float mapping in
-// float64 from the raw generator, at an offset whose counters cross 2³²
-// (as element offsets and as counters of two draws a counter).
+// float64 from the raw generator, at offsets whose counters cross 2³², from
+// each place in a counter.
 func TestRandomMapping(t *testing.T) {
 	const seed uint64 = 0x0123456789abcdef
 	u := func(x uint32) float64 { return float64(x>>8) / (1 << 24) }
 	dst := make([]float32, 11)
-	for _, offset := range []uint64{1<<32 - 3, 1<<33 - 5, 1<<34 - 6} {
+	for _, offset := range []uint64{1<<34 - 12, 1<<34 - 11, 1<<34 - 10, 1<<34 - 9} {
 		for _, tc := range []struct {
 			dist Distribution
 			a, b float32
-			want func(x, y uint32) float64
+			want func(x, y uint32, sin bool) float64
 			tol  float64
 		}{
-			{Uniform, -2, 3, func(x, _ uint32) float64 { return -2 + 5*u(x) }, 1e-6},
-			{Normal, 1, 2, func(x, y uint32) float64 {
-				return 1 + 2*math.Sqrt(-2*math.Log(1-u(x)))*math.Cos(2*math.Pi*u(y))
+			{Uniform, -2, 3, func(x, _ uint32, _ bool) float64 { return -2 + 5*u(x) }, 1e-6},
+			{Normal, 1, 2, func(x, y uint32, sin bool) float64 {
+				r, theta := math.Sqrt(-2*math.Log(1-u(x))), 2*math.Pi*u(y)
+				if sin {
+					return 1 + 2*r*math.Sin(theta)
+				}
+				return 1 + 2*r*math.Cos(theta)
 			}, 1e-5},
-			{Bernoulli, 0.5, 0, func(x, _ uint32) float64 {
+			{Bernoulli, 0.5, 0, func(x, _ uint32, _ bool) float64 {
 				if u(x) < 0.5 {
 					return 1
 				}
@@ -129,49 +131,34 @@ func TestPhilox2(t *testing.T) {
 
 // TestPhiloxCounters checks philoxCounters (the vector kernel where the
 // CPU has it) and philoxCountersGo against Philox4x32 counter by counter,
-// in both orders of the words, on counts across whole vectors, ragged
-// tails and the kernel's groups of three and two, and on counters whose
-// low word wraps inside a vector, at a vector's edge and in the high word;
-// nothing is written past the counters.
+// on counts across whole vectors, ragged tails and the kernel's groups of
+// three and two, and on counters whose low word wraps inside a vector, at
+// a vector's edge and in the high word; nothing is written past the
+// counters.
 func TestPhiloxCounters(t *testing.T) {
 	seeds := []uint64{0, 1, 0x0123456789abcdef, math.MaxUint64}
 	starts := []uint64{0, 5, 1 << 32, math.MaxUint32 - 20, math.MaxUint32 - 15, math.MaxUint32 - 7, math.MaxUint32, 3<<32 - 9, math.MaxUint64 - 40}
 	for _, words := range []struct {
 		name string
-		fn   func(x0, x1 []uint32, per int, seed, c uint64)
+		fn   func(x []uint32, seed, c uint64)
 	}{{"philoxCounters", philoxCounters}, {"philoxCountersGo", philoxCountersGo}} {
 		for _, seed := range seeds {
 			key := [2]uint32{uint32(seed), uint32(seed >> 32)}
 			for _, c0 := range starts {
 				for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 33, 40, 53, 64, 65} {
-					for _, per := range []int{4, 2} {
-						x0, x1 := make([]uint32, n*per+5), make([]uint32, n*per+5)
-						words.fn(x0[:n*per], x1[:n*per], per, seed, c0)
-						for j := range n {
-							c := c0 + uint64(j)
-							w := Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0})
-							var got [4]uint32
-							if per == 4 {
-								copy(got[:], x0[4*j:])
-							} else {
-								got = [4]uint32{x0[2*j], x1[2*j], x0[2*j+1], x1[2*j+1]}
-							}
-							if got != w {
-								t.Fatalf("%s(n=%d, per %d, seed %#x, counter %#x): counter %#x gives %08x, want %08x",
-									words.name, n, per, seed, c0, c, got, w)
-							}
+					x := make([]uint32, 4*n+5)
+					words.fn(x[:4*n], seed, c0)
+					for j := range n {
+						c := c0 + uint64(j)
+						w := Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0})
+						if got := [4]uint32(x[4*j : 4*j+4]); got != w {
+							t.Fatalf("%s(n=%d, seed %#x, counter %#x): counter %#x gives %08x, want %08x",
+								words.name, n, seed, c0, c, got, w)
 						}
-						for j := n * per; j < len(x0); j++ {
-							if x0[j] != 0 || x1[j] != 0 {
-								t.Fatalf("%s(n=%d, per %d): wrote word %d past the counters", words.name, n, per, j)
-							}
-						}
-						if per == 4 {
-							for j, v := range x1 {
-								if v != 0 {
-									t.Fatalf("%s(n=%d, per 4): wrote x1[%d]", words.name, n, j)
-								}
-							}
+					}
+					for j := 4 * n; j < len(x); j++ {
+						if x[j] != 0 {
+							t.Fatalf("%s(n=%d): wrote word %d past the counters", words.name, n, j)
 						}
 					}
 				}
@@ -182,22 +169,23 @@ func TestPhiloxCounters(t *testing.T) {
 
 // TestRandomDraw: Random's loops give draw's bits for every distribution
 // on the contract's words of each element, over more than one block, from
-// offsets at each place in a counter, with a ragged end.
+// offsets at each place in a counter, with a ragged end of each parity.
 func TestRandomDraw(t *testing.T) {
 	const seed uint64 = 99
-	n := 3*philoxBlock + 7
-	dst := make([]float32, n)
-	for _, offset := range []uint64{1<<32 - 300, 1<<32 - 299, 1<<32 - 298, 1<<32 - 297} {
-		for _, tc := range []struct {
-			dist Distribution
-			a, b float32
-		}{{Uniform, -2, 3}, {Uniform, 1e30, -3e38}, {Normal, 1, 2}, {Bernoulli, 0.3, 0}, {Bernoulli, 1, 0},
-			{ScaledBernoulli, 0.9, 1 / 0.9}, {ScaledBernoulli, 0.5, -2.5}} {
-			Random(dst, tc.dist, tc.a, tc.b, seed, offset)
-			for i, got := range dst {
-				x, y := elementWords(tc.dist, seed, offset+uint64(i))
-				if want := draw(tc.dist, tc.a, tc.b, x, y); math.Float32bits(got) != math.Float32bits(want) {
-					t.Fatalf("dist %d, offset %#x: element %d = %g, draw %g", tc.dist, offset, i, got, want)
+	for _, n := range []int{3*philoxBlock + 7, 2*philoxBlock + 6, 1, 2} {
+		dst := make([]float32, n)
+		for _, offset := range []uint64{1<<32 - 300, 1<<32 - 299, 1<<32 - 298, 1<<32 - 297} {
+			for _, tc := range []struct {
+				dist Distribution
+				a, b float32
+			}{{Uniform, -2, 3}, {Uniform, 1e30, -3e38}, {Normal, 1, 2}, {Normal, -1, 0.5}, {Bernoulli, 0.3, 0}, {Bernoulli, 1, 0},
+				{ScaledBernoulli, 0.9, 1 / 0.9}, {ScaledBernoulli, 0.5, -2.5}} {
+				Random(dst, tc.dist, tc.a, tc.b, seed, offset)
+				for i, got := range dst {
+					x, y, sin := elementWords(tc.dist, seed, offset+uint64(i))
+					if want := draw(tc.dist, tc.a, tc.b, x, y, sin); math.Float32bits(got) != math.Float32bits(want) {
+						t.Fatalf("dist %d, n %d, offset %#x: element %d = %g, draw %g", tc.dist, n, offset, i, got, want)
+					}
 				}
 			}
 		}
@@ -234,7 +222,7 @@ func TestRandMap(t *testing.T) {
 						randMap(out, x, true, a, b)
 					}
 					for j, got := range out {
-						if want := draw(dist, a, b, x[j], 0); math.Float32bits(got) != math.Float32bits(want) {
+						if want := draw(dist, a, b, x[j], 0, false); math.Float32bits(got) != math.Float32bits(want) {
 							t.Fatalf("dist %d, a %g, b %g, n %d: element %d (word %#x) = %g (%#x), draw %g (%#x)",
 								dist, a, b, n, j, x[j], got, math.Float32bits(got), want, math.Float32bits(want))
 						}
@@ -247,13 +235,13 @@ func TestRandMap(t *testing.T) {
 
 // BenchmarkPhiloxCounters times philoxCounters (the vector code where the
 // CPU has it) on one thread, a block's counters a call as Random makes
-// them for draws of one word, and reports the time an element's words take.
+// them, and reports the time an element's word takes.
 func BenchmarkPhiloxCounters(b *testing.B) {
-	var x0, x1 [philoxBlockWords]uint32
+	var x [philoxBlockWords]uint32
 	b.SetBytes(4 * philoxBlock) // the words a draw maps
 	c := uint64(0)
 	for b.Loop() {
-		philoxCounters(x0[:philoxBlock], x1[:philoxBlock], 4, 12345, c)
+		philoxCounters(x[:philoxBlock], 12345, c)
 		c += philoxBlock / 4
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*philoxBlock), "ns/element")

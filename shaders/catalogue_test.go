@@ -32,7 +32,7 @@ func TestCatalogueOpsHaveBodies(t *testing.T) {
 		{"elementwise", "OP", "float op(float x) {", infos(device.UnaryOps())},
 		{"elementwise", "OP", "float op(float x, float y) {", infos(device.BinaryOps())},
 		{"reduce", "OP", "", infos(device.ReduceOps())},
-		{"random", "DIST", "void main() {", infos(device.Distributions())},
+		{"random", "DIST", "float draw(uint x, uint y, bool sn) {", infos(device.Distributions())},
 	} {
 		src, err := shaders.Source(c.family)
 		if err != nil {

@@ -1,7 +1,8 @@
 // Counter-based random numbers: element i is element e = offset + i of the
-// Philox4x32-10 stream keyed by the 64-bit seed, a word of counter e/4 (two
-// of counter e/2 for the normal draw); see device.RandomParams for the
-// exact words and bit-to-float mapping, shared with the CPU backend.
+// Philox4x32-10 stream keyed by the 64-bit seed, word e mod 4 of counter
+// e/4 (for the normal draw, the cosine or sine of Box–Muller's pair in the
+// counter's words 0, 1 or 2, 3); see device.RandomParams for the exact
+// words and bit-to-float mapping, shared with the CPU backend.
 // DIST names the device.Distribution (the backend defines each DIST_ name
 // before this source): DIST_UNIFORM on [A, B), DIST_NORMAL (mean A, sd B),
 // DIST_BERNOULLI (P = A), DIST_SCALEDBERNOULLI (B with P = A, else 0).
@@ -13,8 +14,8 @@
 
 uniform uint u_n;
 uniform uvec2 u_seed; // lo, hi
-uniform uvec2 u_base; // the first counter: offset / PER, lo and hi
-uniform uint u_skip;  // offset mod PER
+uniform uvec2 u_base; // the first counter: offset / 4, lo and hi
+uniform uint u_skip;  // offset mod 4
 uniform float u_a;
 uniform float u_b;
 
@@ -67,19 +68,20 @@ int at(uint i, int off, int st[MAX_RANK]) {
 }
 #endif
 
-// draw maps the words x (and y, for the normal draw) of one element to its
-// sample. precise: the draw is formed as written in every variant. A precise
-// result (RESIDUAL's y) makes every operation it depends on precise, so
-// without it here a driver that contracts a·b + c into a fused
-// multiply-add (NVIDIA's, for the normal draw) would draw other bits with a
-// residual than without.
-float draw(uint x, uint y) {
+// draw maps the words x (and y, for the normal draw: its sine when sn,
+// else its cosine) of one element to its sample. precise: the draw is
+// formed as written in every variant. A precise result (RESIDUAL's y) makes
+// every operation it depends on precise, so without it here a driver that
+// contracts a·b + c into a fused multiply-add (NVIDIA's, for the normal
+// draw) would draw other bits with a residual than without.
+float draw(uint x, uint y, bool sn) {
 	precise float r;
 #if DIST == DIST_UNIFORM
 	r = u_a + (u_b - u_a) * unit(x);
 #elif DIST == DIST_NORMAL
 	float rad = sqrt(-2.0f * log(1.0f - unit(x)));
-	r = u_a + u_b * rad * cos(6.2831853071795864f * unit(y));
+	float theta = 6.2831853071795864f * unit(y);
+	r = u_a + u_b * rad * (sn ? sin(theta) : cos(theta));
 #elif DIST == DIST_BERNOULLI
 	r = unit(x) < u_a ? 1.0f : 0.0f;
 #elif DIST == DIST_SCALEDBERNOULLI
@@ -108,28 +110,21 @@ void put(uint i, float r) {
 }
 
 // Each invocation runs the generator once, on counter k of those the
-// elements span (the first holding element offset, u_skip = offset mod
-// PER elements before it), and writes the PER elements its words serve:
-// four draws of one word, or two normal ones of two.
-#if DIST == DIST_NORMAL
-#define PER 2u
-#else
-#define PER 4u
-#endif
-
+// elements span (the first holding element offset, u_skip = offset mod 4
+// elements before it), and writes the four elements its words serve.
 void main() {
 	uint k = globalX();
 	uint carry;
 	uint lo = uaddCarry(u_base.x, k, carry);
 	uvec4 w = philox(uvec4(lo, u_base.y + carry, 0u, 0u), u_seed);
-	for (uint q = 0u; q < PER; q++) {
-		uint e = k * PER + q; // element offset − u_skip + e
+	for (uint q = 0u; q < 4u; q++) {
+		uint e = k * 4u + q; // element offset − u_skip + e
 		if (e < u_skip || e - u_skip >= u_n) continue;
 #if DIST == DIST_NORMAL
-		uvec2 x = q == 0u ? w.xy : w.zw;
-		put(e - u_skip, draw(x.x, x.y));
+		uvec2 x = q < 2u ? w.xy : w.zw;
+		put(e - u_skip, draw(x.x, x.y, (q & 1u) != 0u));
 #else
-		put(e - u_skip, draw(w[q], 0u));
+		put(e - u_skip, draw(w[q], 0u, false));
 #endif
 	}
 }

@@ -26,19 +26,17 @@ func philox4x32(ctr [4]uint32, key [2]uint32) [4]uint32 {
 }
 
 // philoxUniforms returns u(x) and u(y) of element i of a RandomParams
-// stream (y for Normal alone): the words and the bits-to-floats mapping of
-// the device contract, exactly.
-func philoxUniforms(p device.RandomParams, i int) (ux, uy float32) {
+// stream (y for Normal alone), and whether a Normal element takes its
+// pair's sine: the words and the bits-to-floats mapping of the device
+// contract, exactly.
+func philoxUniforms(p device.RandomParams, i int) (ux, uy float32, sin bool) {
 	e := p.Offset + uint64(i)
-	per := uint64(4) // one word a draw: a counter serves four
-	if p.Dist == device.Normal {
-		per = 2
-	}
-	c := e / per
+	c := e / 4 // a counter's four words serve four elements
 	x := philox4x32([4]uint32{uint32(c), uint32(c >> 32), 0, 0}, [2]uint32{uint32(p.Seed), uint32(p.Seed >> 32)})
-	w0, w1 := x[e%per], uint32(0)
-	if per == 2 {
-		w0, w1 = x[2*(e%2)], x[2*(e%2)+1]
+	w0, w1 := x[e%4], uint32(0)
+	if p.Dist == device.Normal {
+		q := e % 4 / 2 // the pair of words
+		w0, w1, sin = x[2*q], x[2*q+1], e%2 == 1
 	}
-	return float32(w0>>8) * 0x1p-24, float32(w1>>8) * 0x1p-24
+	return float32(w0>>8) * 0x1p-24, float32(w1>>8) * 0x1p-24, sin
 }

@@ -19,12 +19,12 @@ var randomCases = []struct {
 	{"one", 42, 7, 1},
 	{"bigSeed", 0x9e3779b97f4a7c15, 1000, 1001},
 	{"bigOffset", 12345, 1<<32 - 100, 333},
-	{"bigCounter", 777, 1<<34 - 102, 333}, // counters cross 2³² (four elements a counter) and 2³³ (two)
+	{"bigCounter", 777, 1<<34 - 102, 333}, // counters cross 2³² (four elements a counter)
 }
 
 // randomRef returns the reference draw of element i and its error bound.
 func randomRef(p device.RandomParams, i int) (want, bound float64) {
-	u0, u1 := philoxUniforms(p, i)
+	u0, u1, sin := philoxUniforms(p, i)
 	a, b := float64(p.A), float64(p.B)
 	switch p.Dist {
 	case device.Uniform:
@@ -34,10 +34,13 @@ func randomRef(p device.RandomParams, i int) (want, bound float64) {
 	case device.ScaledBernoulli:
 		return b * indicator(u0 < p.A), 0
 	}
-	// Box–Muller, with the errors GLSL's log, sqrt and cos may add.
+	// Box–Muller, with the errors GLSL's log, sqrt and cos (or sin) may add.
 	ln := math.Log(1 - float64(u0))
 	r := math.Sqrt(-2 * ln)
-	c := math.Cos(2 * math.Pi * float64(u1))
+	c := math.Cos(2 * math.Pi * float64(u1)) // the pair's cosine draw, or its sine
+	if sin {
+		c = math.Sin(2 * math.Pi * float64(u1))
+	}
 	dL := 2 * tol("log").Bound(ln, 0)
 	dr := tol("sqrt").Bound(r, 0) + math.Sqrt(dL)
 	if r > 0 {

@@ -56,11 +56,7 @@ func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buff
 		d.bind(w, gs...)
 		prog.setUint("u_n", n)
 		prog.set("u_seed", uint2, uint32(p.Seed), uint32(p.Seed>>32))
-		per := uint64(4) // elements a counter serves (PER in random.comp)
-		if p.Dist == device.Normal {
-			per = 2
-		}
-		base, skip := p.Offset/per, int(p.Offset%per)
+		base, skip := p.Offset/4, int(p.Offset%4) // a counter serves four elements
 		prog.set("u_base", uint2, uint32(base), uint32(base>>32))
 		prog.setUint("u_skip", skip)
 		prog.setFloat("u_a", p.A)
@@ -73,6 +69,6 @@ func (d *Device) random(name string, defs []string, w uint32, bufs []device.Buff
 				prog.setInt(operandUniforms[k].off, job.ops[k].off)
 			}
 		}
-		d.dispatch1(prog, (skip+n+int(per)-1)/int(per), elemLocal)
+		d.dispatch1(prog, (skip+n+3)/4, elemLocal)
 	})
 }
