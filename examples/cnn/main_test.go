@@ -16,7 +16,11 @@ import (
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
-func TestTrainsOnSample(t *testing.T) { traintest.TrainsOnSample(t, spec, 2, 0.5) }
+// TestTrainsOnSample asks for 0.5 after three epochs on 2000 sample images.
+// After two the accuracy depended on the seed: 0.47 to 0.63 over 20 seeds,
+// three below 0.5; after three 0.62 to 0.69
+// (bench/results/example-seeds-2026-12-06-zen2.txt).
+func TestTrainsOnSample(t *testing.T) { traintest.TrainsOnSample(t, spec, 3, 0.5) }
 
 func TestRejectsBadFlags(t *testing.T) { traintest.RejectsBadFlags(t, spec) }
 
