@@ -39,7 +39,8 @@ func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {
 	randMapGo(out[full:], x[full:], bernoulli, a, s)
 }
 
-// philoxCounters writes the four words of Philox4x32-10 under seed at
+// philoxCounters writes the four words of Philox4x32-10 under the round
+// keys keys (philoxRoundKeys of the seed) at
 // the counters c, c+1, … (counter c+j as the words (lo32(c+j), hi32(c+j),
 // 0, 0)) into x, each counter's in turn: x[4j+w] is word w of counter c+j,
 // for the len(x)/4 counters. Whole vectors of counters whose low words do
@@ -47,12 +48,11 @@ func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {
 // every word of a counter serves a draw, so the AVX-512 kernel, which ran
 // a counter an element, made four times the counters), the rest in
 // philoxCountersGo: the same words either way.
-func philoxCounters(x []uint32, seed, c uint64) {
+func philoxCounters(x []uint32, keys *[20]uint32, c uint64) {
 	if !hasAVX2 {
-		philoxCountersGo(x, seed, c)
+		philoxCountersGo(x, keys, c)
 		return
 	}
-	keys := philoxRoundKeys(seed)
 	n := len(x) / 4
 	for j := 0; j < n; {
 		d := c + uint64(j)
@@ -61,7 +61,7 @@ func philoxCounters(x []uint32, seed, c uint64) {
 		if groups == 0 {
 			// A ragged tail, or a vector that straddles a wrap.
 			m := min(n-j, 8)
-			philoxCountersGo(x[4*j:4*(j+m)], seed, d)
+			philoxCountersGo(x[4*j:4*(j+m)], keys, d)
 			j += m
 			continue
 		}

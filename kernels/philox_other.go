@@ -3,7 +3,7 @@
 package kernels
 
 // philoxCounters is philoxCountersGo where there is no vector code.
-func philoxCounters(x []uint32, seed, c uint64) { philoxCountersGo(x, seed, c) }
+func philoxCounters(x []uint32, keys *[20]uint32, c uint64) { philoxCountersGo(x, keys, c) }
 
 // randMap is randMapGo where there is no vector code.
 func randMap(out []float32, x []uint32, bernoulli bool, a, s float32) {

@@ -140,14 +140,15 @@ func TestPhiloxCounters(t *testing.T) {
 	starts := []uint64{0, 5, 1 << 32, math.MaxUint32 - 20, math.MaxUint32 - 15, math.MaxUint32 - 7, math.MaxUint32, 3<<32 - 9, math.MaxUint64 - 40}
 	for _, words := range []struct {
 		name string
-		fn   func(x []uint32, seed, c uint64)
+		fn   func(x []uint32, keys *[20]uint32, c uint64)
 	}{{"philoxCounters", philoxCounters}, {"philoxCountersGo", philoxCountersGo}} {
 		for _, seed := range seeds {
 			key := [2]uint32{uint32(seed), uint32(seed >> 32)}
 			for _, c0 := range starts {
 				for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 33, 40, 53, 64, 65} {
 					x := make([]uint32, 4*n+5)
-					words.fn(x[:4*n], seed, c0)
+					keys := philoxRoundKeys(seed)
+					words.fn(x[:4*n], &keys, c0)
 					for j := range n {
 						c := c0 + uint64(j)
 						w := Philox4x32(key, [4]uint32{uint32(c), uint32(c >> 32), 0, 0})
@@ -239,9 +240,9 @@ func TestRandMap(t *testing.T) {
 func BenchmarkPhiloxCounters(b *testing.B) {
 	var x [philoxBlockWords]uint32
 	b.SetBytes(4 * philoxBlock) // the words a draw maps
-	c := uint64(0)
+	c, keys := uint64(0), philoxRoundKeys(12345)
 	for b.Loop() {
-		philoxCounters(x[:philoxBlock], 12345, c)
+		philoxCounters(x[:philoxBlock], &keys, c)
 		c += philoxBlock / 4
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*philoxBlock), "ns/element")
