@@ -4,9 +4,9 @@ package kernels
 
 // normalPairsAVX2 is normalPairsGo on whole groups of 4 pairs of words,
 // in float64 lanes: the same operations in the same order, so the same
-// bits. AVX-512 machines run it too: it draws two values from one
-// logarithm, square root and reduction of the angle, where the AVX-512
-// kernel that drew one a pair went (as the contract did) no faster.
+// bits. AVX-512 machines run it too: the AVX-512 kernel drew one value a
+// pair of words, and as the development machine that changed the contract
+// had no AVX-512, it was removed rather than rewritten untested.
 //
 //go:noescape
 func normalPairsAVX2(out *float32, w *uint32, pairs int, a, b float32)
