@@ -80,9 +80,10 @@ const philoxBlockWords = philoxBlock + 4
 
 // philoxWords makes the words of the n ≤ philoxBlock elements of the
 // stream whose round keys are keys (philoxRoundKeys of its seed) from
-// element e = offset into w, a whole counter at a time (philoxCounters): element e+j takes w[skip+j], word (e+j) mod 4 of
-// counter (e+j)/4, and a Normal draw the pair of words its counter's pair
-// holds (see drawBlock). It returns the words made and skip, e mod 4.
+// element e = offset into w, a whole counter at a time (philoxCounters):
+// element e+j takes w[skip+j], word (e+j) mod 4 of counter (e+j)/4, and a
+// Normal draw the pair of words its counter's pair holds (see drawBlock).
+// It returns the words made and skip, e mod 4.
 func philoxWords(w *[philoxBlockWords]uint32, n int, keys *[20]uint32, offset uint64) ([]uint32, int) {
 	skip := int(offset % 4)
 	words := (skip + n + 3) &^ 3
@@ -93,7 +94,7 @@ func philoxWords(w *[philoxBlockWords]uint32, n int, keys *[20]uint32, offset ui
 // Random fills dst: element i is element offset+i of the Philox4x32-10
 // stream keyed by seed, its words and their mapping as the device contract
 // (device.RandomParams) states, so every backend produces the same
-// numbers. The words are made a block at a time (philoxDraws), then mapped
+// numbers. The words are made a block at a time (philoxWords), then mapped
 // (randMap, normalDraws; both by vector code where the CPU has it).
 func Random(dst []float32, dist Distribution, a, b float32, seed, offset uint64) {
 	if dist >= numDistributions {
