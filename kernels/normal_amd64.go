@@ -2,12 +2,13 @@
 
 package kernels
 
-// normalPairsAVX2 is normalPairsGo on whole groups of 4 pairs of words,
-// in float64 lanes: the same operations in the same order, so the same
-// bits. AVX-512 machines run it too: the AVX-512 kernel drew one value a
-// pair of words, and as the development machine that changed the contract
-// had no AVX-512, it was removed rather than rewritten untested.
+// normalPairsAVX512 and normalPairsAVX2 are normalPairsGo on whole groups
+// of 8 or 4 pairs of words, in float64 lanes: the same operations in the
+// same order, so the same bits.
 //
+//go:noescape
+func normalPairsAVX512(out *float32, w *uint32, pairs int, a, b float32)
+
 //go:noescape
 func normalPairsAVX2(out *float32, w *uint32, pairs int, a, b float32)
 
@@ -183,9 +184,15 @@ func stoppingVec(op UnaryOp, pl *powPlan, d, s []float32) {
 func normalPairs(out []float32, w []uint32, a, b float32) {
 	w = w[:len(out)]
 	full := 0
+	if hasAVX512 {
+		if full = len(out) &^ 15; full > 0 {
+			normalPairsAVX512(&out[0], &w[0], full/2, a, b)
+		}
+	}
 	if hasAVX2 {
-		if full = len(out) &^ 7; full > 0 {
-			normalPairsAVX2(&out[0], &w[0], full/2, a, b)
+		if n := len(out) &^ 7; n > full {
+			normalPairsAVX2(&out[full], &w[full], (n-full)/2, a, b)
+			full = n
 		}
 	}
 	normalPairsGo(out[full:], w[full:], a, b)

@@ -856,6 +856,96 @@ GLOBL nrm_pairperm<>(SB), RODATA|NOPTR, $32
 	VMOVAPD cs, kbit1, sn \
 	VPXORQ sg, sn, out
 
+DATA nrm_pairperm16<>+0(SB)/4, $0
+DATA nrm_pairperm16<>+4(SB)/4, $2
+DATA nrm_pairperm16<>+8(SB)/4, $4
+DATA nrm_pairperm16<>+12(SB)/4, $6
+DATA nrm_pairperm16<>+16(SB)/4, $8
+DATA nrm_pairperm16<>+20(SB)/4, $10
+DATA nrm_pairperm16<>+24(SB)/4, $12
+DATA nrm_pairperm16<>+28(SB)/4, $14
+DATA nrm_pairperm16<>+32(SB)/4, $1
+DATA nrm_pairperm16<>+36(SB)/4, $3
+DATA nrm_pairperm16<>+40(SB)/4, $5
+DATA nrm_pairperm16<>+44(SB)/4, $7
+DATA nrm_pairperm16<>+48(SB)/4, $9
+DATA nrm_pairperm16<>+52(SB)/4, $11
+DATA nrm_pairperm16<>+56(SB)/4, $13
+DATA nrm_pairperm16<>+60(SB)/4, $15
+GLOBL nrm_pairperm16<>(SB), RODATA|NOPTR, $64
+
+DATA nrm_interleave16<>+0(SB)/4, $0
+DATA nrm_interleave16<>+4(SB)/4, $8
+DATA nrm_interleave16<>+8(SB)/4, $1
+DATA nrm_interleave16<>+12(SB)/4, $9
+DATA nrm_interleave16<>+16(SB)/4, $2
+DATA nrm_interleave16<>+20(SB)/4, $10
+DATA nrm_interleave16<>+24(SB)/4, $3
+DATA nrm_interleave16<>+28(SB)/4, $11
+DATA nrm_interleave16<>+32(SB)/4, $4
+DATA nrm_interleave16<>+36(SB)/4, $12
+DATA nrm_interleave16<>+40(SB)/4, $5
+DATA nrm_interleave16<>+44(SB)/4, $13
+DATA nrm_interleave16<>+48(SB)/4, $6
+DATA nrm_interleave16<>+52(SB)/4, $14
+DATA nrm_interleave16<>+56(SB)/4, $7
+DATA nrm_interleave16<>+60(SB)/4, $15
+GLOBL nrm_interleave16<>(SB), RODATA|NOPTR, $64
+
+// func normalPairsAVX512(out *float32, w *uint32, pairs int, a, b float32)
+// is normalPairsAVX2 eight pairs at a time (pairs a multiple of 8): the
+// words' x halves and y halves apart by one permute (nrm_pairperm16),
+// LOG512 and TRIG512 (its cosine polynomial kept in Z19 for the sine, as
+// COS512 overwrites it), and both draws back in turn by another
+// (nrm_interleave16).
+TEXT ·normalPairsAVX512(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DX
+	MOVQ w+8(FP), SI
+	MOVQ pairs+16(FP), CX
+	SHRQ $3, CX
+	JZ nrm512_done
+	VBROADCASTSD nrm_one<>(SB), Z29
+	VCVTSS2SD b+28(FP), X30, X30
+	VBROADCASTSD X30, Z30
+	VBROADCASTSS a+24(FP), Y31
+	VMOVDQU32 nrm_pairperm16<>(SB), Z28
+	VMOVDQU32 nrm_interleave16<>(SB), Z27
+nrm512_loop:
+	VPERMD (SI), Z28, Z0 // x0..x7 in the low half, y0..y7 in the high
+	VEXTRACTI64X4 $1, Z0, Y8
+	VPSRLD $8, Y0, Y0
+	VCVTDQ2PD Y0, Z0
+	VMULPD.BCST nrm_two_m24<>(SB), Z0, Z0
+	VSUBPD Z0, Z29, Z0
+	LOG512() // Z0-Z7, K2 (Z8 keeps the y words)
+	VMULPD.BCST nrm_minus2<>(SB), Z2, Z2
+	VSQRTPD Z2, Z2
+	VMULPD Z30, Z2, Z2
+	VPSRLD $8, Y8, Y8
+	VCVTDQ2PD Y8, Z8
+	VMULPD.BCST nrm_two_m24<>(SB), Z8, Z8
+	VMULPD.BCST nrm_twopi<>(SB), Z8, Z8
+	TRIG512(Z8, Z9, Z10, K3, K4, Z12, Z13, Z14, Z15, Z16, Z17, Z18)
+	VMOVAPD Z17, Z19
+	COS512(Z10, K4, Z15, Z17, Z11, Z4)
+	SIN512(Z8, Z10, K4, Z15, Z19, Z11, Z6)
+	VMULPD Z4, Z2, Z4
+	VMULPD Z6, Z2, Z6
+	VCVTPD2PS Z4, Y4
+	VCVTPD2PS Z6, Y6
+	VADDPS Y4, Y31, Y4
+	VADDPS Y6, Y31, Y6
+	VINSERTF64X4 $1, Y6, Z4, Z4
+	VPERMPS Z4, Z27, Z4
+	VMOVUPS Z4, (DX)
+	ADDQ $64, SI
+	ADDQ $64, DX
+	DECQ CX
+	JNZ nrm512_loop
+nrm512_done:
+	VZEROUPPER
+	RET
+
 // func normalPairsAVX2(out *float32, w *uint32, pairs int, a, b float32)
 // maps pairs (a multiple of 4) pairs of words (x, y) = (w[2j], w[2j+1]) to
 // the two Normal draws of each, out[2j] = a + b·r·cos θ and out[2j+1] =

@@ -64,11 +64,15 @@ func TestNormalPairs(t *testing.T) {
 	check := func(what string, a, b float32) {
 		t.Helper()
 		out := out[:len(w)]
-		normalPairs(out, w, a, b)
-		for j := 0; j < len(out); j += 2 {
-			c, s := normalPairGo(w[j], w[j+1], a, b)
-			if math.Float32bits(out[j]) != math.Float32bits(c) || math.Float32bits(out[j+1]) != math.Float32bits(s) {
-				t.Fatalf("%s: normalPairs(%#x, %#x, %v, %v) = %v, %v, normalPairGo gives %v, %v", what, w[j], w[j+1], a, b, out[j], out[j+1], c, s)
+		for _, width := range logWidths() {
+			restore := width.set()
+			normalPairs(out, w, a, b)
+			restore()
+			for j := 0; j < len(out); j += 2 {
+				c, s := normalPairGo(w[j], w[j+1], a, b)
+				if math.Float32bits(out[j]) != math.Float32bits(c) || math.Float32bits(out[j+1]) != math.Float32bits(s) {
+					t.Fatalf("%s, %s: normalPairs(%#x, %#x, %v, %v) = %v, %v, normalPairGo gives %v, %v", what, width.name, w[j], w[j+1], a, b, out[j], out[j+1], c, s)
+				}
 			}
 		}
 	}
@@ -92,7 +96,7 @@ func TestNormalPairs(t *testing.T) {
 	check("random words", -3, 0.25)
 	check("random words, b = 0", 2, 0)
 	all := slices.Clone(w)
-	for l := range 21 {
+	for l := range 37 {
 		w = all[:2*l]
 		check(fmt.Sprintf("%d pairs", l), 0, 1)
 	}

@@ -138,14 +138,22 @@ func TestPhilox2(t *testing.T) {
 func TestPhiloxCounters(t *testing.T) {
 	seeds := []uint64{0, 1, 0x0123456789abcdef, math.MaxUint64}
 	starts := []uint64{0, 5, 1 << 32, math.MaxUint32 - 20, math.MaxUint32 - 15, math.MaxUint32 - 7, math.MaxUint32, 3<<32 - 9, math.MaxUint64 - 40}
-	for _, words := range []struct {
+	type counters struct {
 		name string
 		fn   func(x []uint32, keys *[20]uint32, c uint64)
-	}{{"philoxCounters", philoxCounters}, {"philoxCountersGo", philoxCountersGo}} {
+	}
+	fns := []counters{{"philoxCountersGo", philoxCountersGo}}
+	for _, w := range logWidths() {
+		fns = append(fns, counters{"philoxCounters/" + w.name, func(x []uint32, keys *[20]uint32, c uint64) {
+			defer w.set()()
+			philoxCounters(x, keys, c)
+		}})
+	}
+	for _, words := range fns {
 		for _, seed := range seeds {
 			key := [2]uint32{uint32(seed), uint32(seed >> 32)}
 			for _, c0 := range starts {
-				for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 33, 40, 53, 64, 65} {
+				for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 24, 33, 40, 53, 64, 65, 80, 95, 137} {
 					x := make([]uint32, 4*n+5)
 					keys := philoxRoundKeys(seed)
 					words.fn(x[:4*n], &keys, c0)
