@@ -117,7 +117,7 @@ bench-vs-torch-large: deps-torch
 	  --raw bench/results/sidebyside-large-$$(date -u +%F)-raw.txt | tee bench/results/sidebyside-large-$$(date -u +%F).txt
 
 ## gpu-prepare: build what bench/gpu/run.sh needs on a lent GPU machine (no Go there) into bench/gpu/prepared,
-## and check it fits the 64 MiB the device tool sends (bench/doc.go, README "GPU runs").
+## and check it fits the 64 MB the device tool sends (bench/doc.go, README "GPU runs").
 gpu-prepare:
 	bench/gpu/prepare.sh
 

@@ -50,10 +50,12 @@
 // A lent GPU machine (no Go toolchain, no network, minutes counted) runs
 // what bench/gpu/prepare.sh builds here (make gpu-prepare): the test
 // binaries of bench, device/gl, device/devicetest and internal/crossdevice,
-// tensorgl and the cnn and rnn examples, stripped and gzipped, copies of
-// the shared libraries they link (used there only where missing) and
-// Fashion-MNIST, into the git-ignored bench/gpu/prepared, which it checks
-// against the 64 MiB the device tool sends with the working tree. There,
+// tensorgl and the cnn and rnn examples, stripped and packed by xz (gzip
+// without it), copies of the shared libraries they link (used there only
+// where missing) and Fashion-MNIST, into the git-ignored
+// bench/gpu/prepared, which it checks, counted in 4 KiB blocks, against
+// the 64 MB the device tool sends with the working tree (it refused 63.3
+// MiB of files). There,
 //
 //	bash bench/gpu/run.sh [results-dir]
 //

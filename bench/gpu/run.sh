@@ -144,11 +144,30 @@ digest() {
 		/^(torch=|[a-z0-9-]+(\/[a-z0-9-]+)*: [0-9.]+ (ms|us))/ { print }'
 }
 
+# unpack FILE: FILE (.xz or .gz, as prepare.sh packed it) to standard
+# output, by xz or, on a machine without it, Python's lzma module.
+unpack() {
+	case $1 in
+	*.gz) gzip -dc "$1" ;;
+	*.xz)
+		if command -v xz >/dev/null; then
+			xz -dc "$1"
+		else
+			python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$1"
+		fi
+		;;
+	*) echo "run.sh: $1: want a .xz or .gz file" >&2; return 1 ;;
+	esac
+}
+# packed DIR NAME: the packed copy of NAME in DIR, if there is one.
+packed() { for f in "$1/$2.xz" "$1/$2.gz"; do [ -f "$f" ] && echo "$f" && return; done; }
+
 # Unpack the binaries and find the libraries.
 mkdir -p "$work/bin" "$work/lib"
-for f in "$prep"/bin/*.gz; do
-	b=$work/bin/$(basename "$f" .gz)
-	gzip -dc "$f" >"$b" && chmod +x "$b"
+for f in "$prep"/bin/*.xz "$prep"/bin/*.gz; do
+	[ -f "$f" ] || continue
+	b=$work/bin/$(basename "${f%.*}")
+	unpack "$f" >"$b" && chmod +x "$b"
 done
 bin=$work/bin
 {
@@ -182,7 +201,8 @@ for _ in 1 2 3 4; do
 	m=$(missing)
 	[ -z "$m" ] && break
 	for l in $m; do
-		if [ -f "$prep/lib/$l.gz" ]; then gzip -dc "$prep/lib/$l.gz" >"$work/lib/$l"; else echo "no copy of $l" >>"$res/machine.txt"; fi
+		p=$(packed "$prep/lib" "$l")
+		if [ -n "$p" ]; then unpack "$p" >"$work/lib/$l"; else echo "no copy of $l" >>"$res/machine.txt"; fi
 	done
 done
 export LD_LIBRARY_PATH=$work/lib${libpath:+:$libpath}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -198,9 +218,19 @@ log "results in $res; budget ${budget}s${quick:+; QUICK: a dry run}"
 grep -E '^# (EGL|__EGL|libraries)' "$res/machine.txt"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "no nvidia-smi"
 
-# Fashion-MNIST: the carried copy, else what the examples find themselves.
+# Fashion-MNIST: the carried copy (xz-packed files unpacked, gzipped ones
+# read as they are), else what the examples find themselves.
 data=()
-[ -d "$prep/data/fashion-mnist" ] && data=(-data "$prep/data/fashion-mnist")
+if [ -d "$prep/data/fashion-mnist" ]; then
+	data=(-data "$prep/data/fashion-mnist")
+	if ls "$prep"/data/fashion-mnist/*.xz >/dev/null 2>&1; then
+		mkdir -p "$work/data"
+		for f in "$prep"/data/fashion-mnist/*.xz; do
+			unpack "$f" >"$work/data/$(basename "$f" .xz)"
+		done
+		data=(-data "$work/data")
+	fi
+fi
 
 # Benchmark time per measurement: QUICK runs each benchmark once.
 bt() { if [ -n "$quick" ]; then echo 1x; else echo "$1"; fi; }
