@@ -47,19 +47,25 @@ var nearEpoch = time.Now()
 // nearCores reports whether the last probe, at most nearProbeEvery ago,
 // found the pool's cores near, probing again first where it is older and
 // no other goroutine is probing. A probe whose round trips were slow (or
-// lost a core) finds them far for nearProbeEvery. One that no helper
-// joined within probeWait (helpers parked, as they are while every
-// product runs on one worker, or busy) finds them far for
-// nearRetry·2^(failures in a row − 1), at most nearProbeEvery: the helper
-// it woke spins by the next product's call (the MLP's next one comes
-// 150–200 µs later), and a program whose products always find the
-// helpers parked pays probeWait ever more rarely.
+// lost a core) finds them far for nearProbeEvery. A probe waits
+// probeJoinWait for a helper to join: where helpers are parked, as they
+// are while every product runs on one worker, long enough for the one it
+// wakes. One that no helper joined (busy) finds them far for
+// nearRetry·2^(failures in a row − 1), at most nearProbeEvery, so a
+// program on a busy machine pays the wait ever more rarely.
+//
+// A probe that gave up after probeWait where a helper was parked used to
+// count as a failure too, hoping the helper it woke would spin by the
+// next product's call: on a 2-vCPU Zen 4 a loop of the batch-64 MLP's two
+// products then found the cores far for good in one run of three (31
+// failures in a row, a probe every 50 ms, each finding the helpers parked
+// again), so its products never went parallel.
 func nearCores() bool {
 	now := int64(time.Since(nearEpoch))
 	if now < nearState.until.Load() || !nearState.probing.CompareAndSwap(false, true) {
 		return nearState.near.Load()
 	}
-	rt, joined, ok := probeRoundTrip(nearProbeRounds)
+	rt, joined, ok := probeRoundTrip(nearProbeRounds, probeJoinWait())
 	near := ok && isNear(rt)
 	nearState.near.Store(near)
 	hold := nearProbeEvery
@@ -82,21 +88,43 @@ func isNear(rt time.Duration) bool { return rt <= nearRoundTrip }
 // each such probe in a row.
 const nearRetry = 50 * time.Microsecond
 
-// probeWait bounds how long either side of a probe waits for the other:
-// a helper that has not joined by then is parked or busy, and a round
-// trip that long means a worker lost its core.
+// probeWait bounds how long either side of a probe waits for the other
+// once both are running: a round trip that long means a worker lost its
+// core; and how long the caller waits for a helper to join where none is
+// parked: one that has not joined by then is busy.
 const probeWait = 10 * time.Microsecond
+
+// probeWake is how long the caller of a probe waits for a helper to join
+// where one is parked: a parked helper joined a job 100–230 µs after the
+// call on 2-core Zen 2 and Zen 5 VMs (BenchmarkHelperStart); on a 2-vCPU
+// Zen 4, 20 of 60 probes within 110 µs, 2 more within 500 µs, the rest
+// after 0.8–2.8 ms (most 1.7–2.0 ms, the other vCPU waking from idle).
+// Waiting that long would cost a busy machine, whose helpers never join,
+// up to 4% of its time (a probe every nearProbeEvery); a probe that gives
+// up still wakes the helper, which spins by the next retry (nearRetry).
+const probeWake = 500 * time.Microsecond
+
+// probeJoinWait is how long a probe made now waits for a helper to join:
+// probeWake where the pool has a parked helper (the probe wakes it) and
+// another core to run it on, else probeWait.
+func probeJoinWait() time.Duration {
+	if runtime.GOMAXPROCS(0) > 1 && pool.parkedHelpers() > 0 {
+		return probeWake
+	}
+	return probeWait
+}
 
 // probeRoundTrip times rounds round trips of a value between the calling
 // goroutine and a helper of the pool, and reports the mean, whether a
-// helper joined within probeWait, and whether every round trip took less.
-func probeRoundTrip(rounds int) (mean time.Duration, joined, ok bool) {
+// helper joined within joinWait, and whether every round trip took less
+// than probeWait.
+func probeRoundTrip(rounds int, joinWait time.Duration) (mean time.Duration, joined, ok bool) {
 	// flag: 0 until the helper joins (1), −1 once the caller gave up
 	// waiting; then 2r (the caller's ping r) and 2r+1 (the helper's pong).
 	var flag atomic.Int64
-	// await spins until flag holds want, and reports false after
-	// probeWait (time read every 64 loads).
-	await := func(want int64) bool {
+	// await spins until flag holds want, and reports false after wait
+	// (time read every 64 loads).
+	await := func(want int64, wait time.Duration) bool {
 		start := time.Now()
 		for {
 			for range 64 {
@@ -104,7 +132,7 @@ func probeRoundTrip(rounds int) (mean time.Duration, joined, ok bool) {
 					return true
 				}
 			}
-			if time.Since(start) > probeWait {
+			if time.Since(start) > wait {
 				return false
 			}
 		}
@@ -112,14 +140,14 @@ func probeRoundTrip(rounds int) (mean time.Duration, joined, ok bool) {
 	ParallelItems(2, func() (func(int), func()) {
 		return func(i int) {
 			if i == 0 { // the caller's own item
-				if !await(1) && flag.CompareAndSwap(0, -1) {
+				if !await(1, joinWait) && flag.CompareAndSwap(0, -1) {
 					return
 				}
 				joined = true
 				t0 := time.Now()
 				for r := int64(1); r <= int64(rounds); r++ {
 					flag.Store(2 * r)
-					if !await(2*r + 1) {
+					if !await(2*r+1, probeWait) {
 						flag.Store(-1)
 						return
 					}
@@ -131,7 +159,7 @@ func probeRoundTrip(rounds int) (mean time.Duration, joined, ok bool) {
 				return
 			}
 			for r := int64(1); r <= int64(rounds); r++ {
-				if !await(2 * r) {
+				if !await(2*r, probeWait) {
 					return
 				}
 				flag.Store(2*r + 1)
@@ -155,7 +183,7 @@ func CoreRoundTrip() (rt time.Duration, near, ok bool) {
 	}
 	var rts []time.Duration
 	for try := 0; try < 200 && len(rts) < 9; try++ {
-		if d, joined, fine := probeRoundTrip(nearProbeRounds); joined && fine {
+		if d, joined, fine := probeRoundTrip(nearProbeRounds, probeWait); joined && fine {
 			rts = append(rts, d)
 		}
 	}

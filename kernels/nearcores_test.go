@@ -29,7 +29,7 @@ func TestProbeRoundTrip(t *testing.T) {
 	// other tests a helper may not get a core within probeWait for a while.
 	joined := false
 	for t0 := time.Now(); !joined && time.Since(t0) < 5*time.Second; {
-		rt, j, ok := probeRoundTrip(8)
+		rt, j, ok := probeRoundTrip(8, probeWait)
 		if j && ok {
 			if rt <= 0 || rt > probeWait {
 				t.Fatalf("round trip %v: want within (0, %v]", rt, probeWait)
@@ -44,7 +44,7 @@ func TestProbeRoundTrip(t *testing.T) {
 	was := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(was)
 	t0 := time.Now()
-	if _, j, ok := probeRoundTrip(8); j || ok {
+	if _, j, ok := probeRoundTrip(8, probeWait); j || ok {
 		t.Errorf("GOMAXPROCS 1: joined %v, ok %v; want no helper", j, ok)
 	}
 	if d := time.Since(t0); d > 100*probeWait {
@@ -106,6 +106,74 @@ func TestNearCoresHolds(t *testing.T) {
 	if !nearCores() {
 		t.Error("a finding that still holds was not reported")
 	}
+}
+
+// parkHelpers waits until the pool has a parked helper (its helpers
+// started first), and reports false if none parked within a second (a
+// spin set longer than that, or helpers kept busy).
+func parkHelpers() bool {
+	ParallelItems(2, func() (func(int), func()) { return func(int) {}, nil })
+	for t0 := time.Now(); time.Since(t0) < time.Second; {
+		time.Sleep(spinFor() + time.Millisecond)
+		pool.mu.Lock()
+		parked := pool.parked
+		pool.mu.Unlock()
+		if parked > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// TestProbeJoinWait checks that a probe waits for a parked helper to wake
+// (probeWake), and only probeWait where no helper is parked or there is no
+// other core.
+func TestProbeJoinWait(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS ≥ 2")
+	}
+	if !parkHelpers() {
+		t.Skip("no helper parked within a second")
+	}
+	if w := probeJoinWait(); w != probeWake {
+		t.Errorf("with a helper parked a probe waits %v to join; want probeWake, %v", w, probeWake)
+	}
+	was := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(was)
+	if w := probeJoinWait(); w != probeWait {
+		t.Errorf("GOMAXPROCS 1: a probe waits %v to join; want probeWait, %v", w, probeWait)
+	}
+}
+
+// TestNearCoresWakes checks that a probe made while the helpers are parked
+// (every product on one worker) gets a helper to join it: one that gave up
+// after probeWait never did, and nearCores then found the cores far for
+// good (on a 2-vCPU Zen 4 such a helper joined 0–2 of 40 probes within
+// probeWait, 17–26 within probeWake). Of 40 probes, each made after the
+// helpers parked, a tenth must be joined.
+func TestNearCoresWakes(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS ≥ 2")
+	}
+	until, near, fails := nearState.until.Load(), nearState.near.Load(), nearState.fails
+	defer func() { nearState.until.Store(until); nearState.near.Store(near); nearState.fails = fails }()
+	const tries = 40
+	joins := 0
+	for range tries {
+		if !parkHelpers() {
+			t.Skip("no helper parked within a second")
+		}
+		nearState.until.Store(0)
+		nearState.fails = 0
+		nearCores()
+		if nearState.fails == 0 { // a probe no helper joined counts a failure
+			joins++
+		}
+	}
+	if joins < tries/10 {
+		t.Errorf("a helper joined %d of %d probes made while the helpers were parked; want %d or more", joins, tries, tries/10)
+	}
+	t.Logf("a helper joined %d of %d probes made while the helpers were parked", joins, tries)
 }
 
 // TestSgemmNearSplit checks that the batch-64 MLP's products go to two
@@ -176,7 +244,7 @@ func BenchmarkProbeRoundTrip(b *testing.B) {
 	var rts []time.Duration
 	near := 0
 	for b.Loop() {
-		if rt, j, ok := probeRoundTrip(nearProbeRounds); j && ok {
+		if rt, j, ok := probeRoundTrip(nearProbeRounds, probeWait); j && ok {
 			rts = append(rts, rt)
 			if isNear(rt) {
 				near++

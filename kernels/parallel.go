@@ -338,6 +338,13 @@ func (p *helperPool) publish(j *itemJob, want, limit int) {
 	p.mu.Unlock()
 }
 
+// parkedHelpers returns how many helpers are parked.
+func (p *helperPool) parkedHelpers() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.parked
+}
+
 // retire drops j from the published jobs once its caller found no items
 // left; helpers still working on its last items finish them.
 func (p *helperPool) retire(j *itemJob) {
