@@ -62,7 +62,24 @@ func lseRows(x []float32, n int, e []float32, m, ls *[ceRows]float64) {
 		m[i] = float64(shiftByMax(x[i*n:(i+1)*n], e[i*n:(i+1)*n]))
 	}
 	vexp(e[:rows*n], e[:rows*n])
-	for i := range rows {
+	// The sums 8 rows at a time (sumRuns, sum64's bits): one row's four
+	// dependent chains of float64 adds left the adders idle, and took 16%
+	// of the character RNN's cross-entropy (4 096 rows of 96) on a Zen 4.
+	i := 0
+	if n >= sumRunsMin {
+		var offs [8]int
+		var sums [8]float64
+		for ; i+8 <= rows; i += 8 {
+			for r := range offs {
+				offs[r] = (i + r) * n
+			}
+			sumRuns(e, offs[:], n, sums[:])
+			for r, v := range sums {
+				ls[i+r] = math.Log(v)
+			}
+		}
+	}
+	for ; i < rows; i++ {
 		ls[i] = math.Log(sum64(e[i*n : (i+1)*n]))
 	}
 }

@@ -143,3 +143,27 @@ func TestCrossEntropyRowAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestLSERows checks lseRows against expShifted and math.Log row by row,
+// bit for bit: the rows' sums go 8 at a time through sumRuns where there
+// are 8 rows and at least sumRunsMin values, the rest through sum64.
+func TestLSERows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(61, 62))
+	for _, n := range []int{1, 3, 4, 5, 17, 96, 100} {
+		for _, rows := range []int{1, 7, 8, 9, 16, 23} {
+			if rows > ceBlock(n) {
+				continue
+			}
+			x := randSlice(rng, rows*n, 8)
+			e := make([]float32, rows*n)
+			var m, ls [ceRows]float64
+			lseRows(x, n, e, &m, &ls)
+			for r := range rows {
+				wm, sum := expShifted(x[r*n:(r+1)*n], make([]float32, n))
+				if wl := math.Log(sum); m[r] != wm || math.Float64bits(ls[r]) != math.Float64bits(wl) {
+					t.Fatalf("n %d, rows %d: row %d gives max %v, log-sum %v; one row at a time %v, %v", n, rows, r, m[r], ls[r], wm, wl)
+				}
+			}
+		}
+	}
+}
