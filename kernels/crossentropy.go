@@ -66,17 +66,15 @@ func lseRows(x []float32, n int, e []float32, m, ls *[ceRows]float64) {
 	// dependent chains of float64 adds left the adders idle, and took 16%
 	// of the character RNN's cross-entropy (4 096 rows of 96) on a Zen 4.
 	i := 0
-	if n >= sumRunsMin {
-		var offs [8]int
-		var sums [8]float64
-		for ; i+8 <= rows; i += 8 {
-			for r := range offs {
-				offs[r] = (i + r) * n
-			}
-			sumRuns(e, offs[:], n, sums[:])
-			for r, v := range sums {
-				ls[i+r] = math.Log(v)
-			}
+	var offs [8]int
+	var sums [8]float64
+	for ; i+8 <= rows; i += 8 {
+		for r := range offs {
+			offs[r] = (i + r) * n
+		}
+		sumRuns(e, offs[:], n, sums[:])
+		for r, v := range sums {
+			ls[i+r] = math.Log(v)
 		}
 	}
 	for ; i < rows; i++ {

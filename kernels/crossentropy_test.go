@@ -146,7 +146,8 @@ func TestCrossEntropyRowAlone(t *testing.T) {
 
 // TestLSERows checks lseRows against expShifted and math.Log row by row,
 // bit for bit: the rows' sums go 8 at a time through sumRuns where there
-// are 8 rows and at least sumRunsMin values, the rest through sum64.
+// are 8 rows (sumRuns itself adds runs shorter than sumRunsMin one by
+// one), the rest through sum64.
 func TestLSERows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(61, 62))
 	for _, n := range []int{1, 3, 4, 5, 17, 96, 100} {
