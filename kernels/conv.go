@@ -659,9 +659,10 @@ const wgradMinDepth = 128
 
 // Conv2dBackwardWeight writes dw (overwriting it) from x and dy:
 // dW_g = Σₙ dY_g[n] · col[n]ᵀ (or its direct form for stride-1 layers
-// with few channels, or F(2×2, 3×3)'s for 3×3 stride-1 layers of 128
-// channels or more, conv_winograd.go). Fixed ranges of images accumulate partial sums in parallel,
-// which are then added in range order.
+// with few channels, with the images across a vector's lanes where there
+// are enough of them, or F(2×2, 3×3)'s for 3×3 stride-1 layers of 128
+// channels or more, conv_winograd.go). Fixed ranges of images accumulate
+// partial sums in parallel, which are then added in range order.
 func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 	if g.winogradWgrad() {
 		winogradBackwardWeight(winogradUse, dw, x, dy, g)
@@ -675,6 +676,8 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 		// Its chunks of filters share the work out too: fewer parts,
 		// fewer partial sums to write and add.
 		parts = min(parts, ceilDiv(wgradPixItems, g.K/directArch.wgradKW))
+	} else if g.wgradLanes() {
+		parts = min(parts, ceilDiv(g.N, directArch.lanes))
 	} else if !g.directWgrad() {
 		parts = min(parts, max(1, g.N*g.OH*g.OW/wgradMinDepth))
 	}
@@ -689,6 +692,12 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 			p = *partial
 		}
 		directBackwardWeightPix(directArch, dw, x, dy, g, parts, wgradPixGroup(&g, directArch.wgradKW, parts), p)
+	} else if g.wgradLanes() {
+		var p []float32
+		if partial != nil {
+			p = *partial
+		}
+		directBackwardWeightLanes(directArch, dw, x, dy, g, parts, p)
 	} else if g.directWgrad() {
 		var p []float32
 		if partial != nil {

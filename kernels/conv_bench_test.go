@@ -33,9 +33,29 @@ func BenchmarkConv2d(b *testing.B) {
 // BenchmarkConv2dBackwardWeight times the weight gradients of a CIFAR
 // ResNet-18's 3×3 layers at batch 32 and at the training step's batch of
 // 128, where the images' planes no longer stay in cache between chunks of
-// filters (wgradPixGroup).
+// filters (wgradPixGroup), and of direct layers of few channels, where
+// wgradLanes decides how they run.
 func BenchmarkConv2dBackwardWeight(b *testing.B) {
 	rng := rand.New(rand.NewPCG(14, 14))
+	geom := func(n, c, h, k, r, pad int) Conv2dGeom {
+		return withOut(Conv2dGeom{N: n, C: c, H: h, W: h, K: k, R: r, S: r, StrideH: 1, StrideW: 1, PadH: pad, PadW: pad, DilH: 1, DilW: 1, Groups: 1})
+	}
+	for _, g := range []Conv2dGeom{
+		geom(64, 6, 14, 16, 5, 0), geom(20, 6, 14, 16, 5, 0), geom(5, 6, 14, 16, 5, 0), geom(1, 6, 14, 16, 5, 0),
+		geom(32, 3, 32, 16, 3, 1), geom(32, 16, 16, 16, 3, 1), geom(8, 16, 8, 16, 3, 1),
+		geom(32, 8, 28, 32, 5, 2), geom(16, 3, 64, 8, 7, 3),
+	} {
+		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
+		w := make([]float32, g.K*g.C*g.R*g.S)
+		dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+		flops := 2 * float64(g.N*g.K*g.OH*g.OW*g.C*g.R*g.S)
+		b.Run(fmt.Sprintf("direct/n%d-c%d-h%d-k%d-r%d-p%d", g.N, g.C, g.H, g.K, g.R, g.PadH), func(b *testing.B) {
+			for b.Loop() {
+				Conv2dBackwardWeight(w, x, dy, g)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
 	for _, c := range resnet3x3 {
 		for _, n := range []int{32, 128} {
 			g := c.g

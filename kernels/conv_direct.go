@@ -1,6 +1,10 @@
 package kernels
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+	"unsafe"
+)
 
 // Direct convolution, for stride-1 layers with few channels such as
 // LeNet's, where im2col, col2im and packing cost more than the products,
@@ -902,4 +906,122 @@ func directBackwardWeight(arch *convArch, dw, x, dy []float32, g Conv2dGeom, par
 			}
 		}, func() { putScratch(bufp) }
 	})
+}
+
+// wgradLanesMax is the most floats of one group of images laid out for
+// directBackwardWeightLanes (x's padded planes and dy, a vector's lanes
+// of images each). Zen 4, AVX-512, against directBackwardWeight: 32 images
+// of 28×28 planes (8 → 32 channels, 5×5; 520 Ki floats a group) 1.21× as
+// fast on one thread and 1.20× on two; 16 images of 64×64 planes (3 → 8
+// channels, 7×7; 742 Ki floats, one group) 1.10× on one thread but 0.92×
+// on two, each of which laid the group out for itself.
+const wgradLanesMax = 640 << 10
+
+// wgradLanes reports whether g's direct weight gradient runs with the
+// images across a vector's lanes (directBackwardWeightLanes): where its
+// groups of images fill at least half their lanes (at least lanes/2
+// images), and a group fits in wgradLanesMax. Zen 4, against
+// directBackwardWeight (bench/results/wgrad-lanes-2026-12-06-zen4.txt.gz,
+// medians of 6 alternated runs, one thread and two): LeNet's second layer
+// at batch 64 1.60× and 1.62× (AVX2 alone 1.53× and 1.56×), its first
+// 1.09× and 1.10× (1.20×, 1.21×); 20 images of the second 1.29× and 1.28×;
+// 8 images of 8×8 planes (16 → 16 channels, 3×3) 1.90× and 1.82×; 5 images
+// (AVX2 alone, lanes of 8) 1.51× and 1.36×; with AVX-512 (5 of 16 lanes)
+// a first trial ran them 0.92× as fast on one thread, and one image 0.21×:
+// those stay as before.
+func (g *Conv2dGeom) wgradLanes() bool {
+	if !g.directWgrad() {
+		return false
+	}
+	lanes := directArch.lanes
+	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
+	return 2*g.N >= lanes && (g.C*hp*wp+g.K*g.OH*g.OW)*lanes <= wgradLanesMax
+}
+
+// directBackwardWeightLanes writes dw from x and dy for a g where
+// wgradLanes holds, summing the images of each of parts fixed ranges
+// apart, as Conv2dBackwardWeight does, with the images across a vector's
+// lanes: each group of lanes images is laid out position by position (x
+// as [C][Hp][Wp][lanes] with zero borders and lanes, dy as
+// [K][OH·OW][lanes]), so that the wgrad kernel's rows are output rows and
+// every value it loads is used (directBackwardWeight's rows are Wp wide,
+// OW of them useful: LeNet's second layer 100 of 144 lanes). A part's
+// work, its chunks of filters, input channels and groups of taps, is
+// split in as many runs as leave no core idle (each laying out the part's
+// groups for itself); each weight's sum, over a group's positions lane by
+// lane, then its lanes, then group after group, does not depend on them.
+func directBackwardWeightLanes(arch *convArch, dw, x, dy []float32, g Conv2dGeom, parts int, partial []float32) {
+	lanes := arch.lanes
+	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
+	plane, rs, ohw, hw := hp*wp*lanes, g.R*g.S, g.OH*g.OW, g.H*g.W
+	size := g.K * g.C * rs
+	groups := ceilDiv(g.N, lanes)
+	kchunks, tgroups := ceilDiv(g.K, arch.wgKB), ceilDiv(rs, arch.wgTB)
+	intsp := getInts(rs + kchunks + 1 + tgroups + 1)
+	defer intScratch.Put(intsp)
+	offs, ks, ts := (*intsp)[:rs], (*intsp)[rs:rs+kchunks+1], (*intsp)[rs+kchunks+1:]
+	for r := range g.R {
+		for s := range g.S {
+			offs[r*g.S+s] = (r*wp + s) * lanes
+		}
+	}
+	for i := range ks {
+		ks[i] = splitEven(i, g.K, kchunks)
+	}
+	for i := range ts {
+		ts[i] = splitEven(i, rs, tgroups)
+	}
+	items := kchunks * g.C * tgroups
+	runs := min(items, ceilDiv(runtime.GOMAXPROCS(0), parts))
+	xg, dyg := g.C*plane, g.K*ohw*lanes
+	ParallelItems(parts*runs, func() (func(int), func()) {
+		bufp := getScratch(xg + dyg + arch.wgKB*arch.wgTB + 15)
+		buf := *bufp
+		clear(buf) // the borders stay zero
+		buf = align64(buf)
+		xb, dyb, acc := buf[:xg], buf[xg:xg+dyg], buf[xg+dyg:]
+		return func(it int) {
+			part, run := it/runs, it%runs
+			out, g0, g1 := wgradPart(dw, partial, size, part, parts, groups)
+			for gi := g0; gi < g1; gi++ {
+				n0 := gi * lanes
+				cnt := min(lanes, g.N-n0)
+				xn := x[n0*g.C*hw:]
+				if g.PadH == 0 && g.PadW == 0 {
+					packSliver(xb, xn, g.C*hw, cnt, lanes, g.C*hw, false)
+				} else {
+					for c := range g.C {
+						for h := range g.H {
+							packSliver(xb[c*plane+((h+g.PadH)*wp+g.PadW)*lanes:], xn[c*hw+h*g.W:], g.C*hw, cnt, lanes, g.W, false)
+						}
+					}
+				}
+				packSliver(dyb, dy[n0*g.K*ohw:], g.K*ohw, cnt, lanes, g.K*ohw, false)
+				for item := splitEven(run, items, runs); item < splitEven(run+1, items, runs); item++ {
+					kc, c, tg := item/(g.C*tgroups), item/tgroups%g.C, item%tgroups
+					k0, kb := ks[kc], ks[kc+1]-ks[kc]
+					t0, tb := ts[tg], ts[tg+1]-ts[tg]
+					arch.wgrad(kb, tb, xb[c*plane:], dyb[k0*ohw*lanes:], offs[t0:t0+tb], g.OH, g.OW, wp*lanes, g.OW*lanes, ohw*lanes, acc)
+					for k := range kb {
+						o := out[((k0+k)*g.C+c)*rs+t0:][:tb]
+						a := acc[k*tb:][:tb]
+						if gi == g0 {
+							copy(o, a)
+						} else {
+							for t, v := range a {
+								o[t] += v
+							}
+						}
+					}
+				}
+			}
+		}, func() { putScratch(bufp) }
+	})
+}
+
+// align64 returns the tail of s that starts on a 64-byte boundary; s must
+// have 15 floats to spare.
+func align64(s []float32) []float32 {
+	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(s))) & 63 / 4)
+	return s[(16-off)&15:]
 }

@@ -25,17 +25,19 @@ func directGeoms(rng *rand.Rand) []Conv2dGeom {
 	add(70, 1, 3, 4, 2, 3, 3, 1, 1)
 	add(2, 20, 6, 5, 20, 3, 3, 1, 2)
 	add(1, 17, 33, 9, 13, 3, 5, 2, 4)
-	add(2, 3, 9, 8, 16, 1, 1, 0, 0)   // the pixel kernel: 8 pixels a row
-	add(1, 2, 7, 35, 32, 3, 3, 1, 1)  // 35 pixels, 3 calls a row; 32 channels
-	add(2, 16, 6, 19, 16, 3, 5, 0, 2) // backward input: 16 channels out
-	add(2, 96, 9, 8, 32, 1, 3, 0, 1)  // wide (directWide): 32-channel pixel kernel both ways
-	add(1, 64, 6, 31, 96, 1, 3, 0, 1) // wide: 3 calls a row, 3 chunks; sums short enough for the tolerance
-	add(3, 5, 9, 8, 32, 3, 3, 1, 1)   // weight gradient by wgradPix
-	add(2, 3, 10, 5, 64, 3, 3, 0, 2)  // wgradPix: two chunks, no padding of rows
-	add(33, 2, 1, 8, 32, 3, 3, 1, 1)  // wgradPix in one part: two batches of images
-	add(3, 4, 6, 9, 128, 3, 3, 1, 1)  // wgradPix: four chunks an item (AVX-512)
-	add(2, 3, 5, 8, 96, 3, 3, 1, 0)   // wgradPix: three chunks, one an item (AVX-512; AVX2: 12, four an item)
-	add(3, 2, 7, 8, 40, 3, 3, 1, 1)   // wgradPix (AVX2): five chunks, one an item
+	add(2, 3, 9, 8, 16, 1, 1, 0, 0)    // the pixel kernel: 8 pixels a row
+	add(1, 2, 7, 35, 32, 3, 3, 1, 1)   // 35 pixels, 3 calls a row; 32 channels
+	add(2, 16, 6, 19, 16, 3, 5, 0, 2)  // backward input: 16 channels out
+	add(2, 96, 9, 8, 32, 1, 3, 0, 1)   // wide (directWide): 32-channel pixel kernel both ways
+	add(1, 64, 6, 31, 96, 1, 3, 0, 1)  // wide: 3 calls a row, 3 chunks; sums short enough for the tolerance
+	add(3, 5, 9, 8, 32, 3, 3, 1, 1)    // weight gradient by wgradPix
+	add(2, 3, 10, 5, 64, 3, 3, 0, 2)   // wgradPix: two chunks, no padding of rows
+	add(33, 2, 1, 8, 32, 3, 3, 1, 1)   // wgradPix in one part: two batches of images
+	add(3, 4, 6, 9, 128, 3, 3, 1, 1)   // wgradPix: four chunks an item (AVX-512)
+	add(2, 3, 5, 8, 96, 3, 3, 1, 0)    // wgradPix: three chunks, one an item (AVX-512; AVX2: 12, four an item)
+	add(3, 2, 7, 8, 40, 3, 3, 1, 1)    // wgradPix (AVX2): five chunks, one an item
+	add(19, 6, 14, 14, 16, 5, 5, 0, 0) // LeNet's second layer: the weight gradient by lanes in groups, the last partial
+	add(40, 3, 9, 11, 5, 3, 5, 1, 2)   // by lanes, padded planes
 	for c := 1; c <= 20; c++ {
 		r := []int{1, 3, 5}[rng.IntN(3)]
 		s := []int{1, 3, 5}[rng.IntN(3)]
@@ -70,6 +72,32 @@ func TestConvDirect(t *testing.T) {
 					dw[i] += v
 				}
 			}
+			// By lanes: in parts of one group of images, their work in
+			// one run and in runs of one item or a few (the same bits
+			// whatever GOMAXPROCS asks for), and in one part.
+			lparts := min(ceilDiv(g.N, arch.lanes), wgradParts)
+			lpartial := make([]float32, (lparts-1)*len(w))
+			var dwLanes []float32
+			for _, procs := range []int{1, 3, 1000} {
+				d := nanSlice(len(wantDw))
+				withProcs(procs, func() { directBackwardWeightLanes(arch, d, x, dy, g, lparts, lpartial) })
+				for p := 1; p < lparts; p++ {
+					for i, v := range lpartial[(p-1)*len(w) : p*len(w)] {
+						d[i] += v
+					}
+				}
+				if dwLanes == nil {
+					dwLanes = d
+					continue
+				}
+				for j := range d {
+					if math.Float32bits(d[j]) != math.Float32bits(dwLanes[j]) {
+						t.Fatalf("%s: by lanes, GOMAXPROCS=%d: dw[%d] = %g, want %g (1)", name, procs, j, d[j], dwLanes[j])
+					}
+				}
+			}
+			dwLanes1 := nanSlice(len(wantDw))
+			directBackwardWeightLanes(arch, dwLanes1, x, dy, g, 1, nil)
 			// wgradPix in parts, and in one part (its images in
 			// batches of up to wgradPixImages), with the items taking
 			// one chunk, and two and four where they divide the chunks.
@@ -104,7 +132,8 @@ func TestConvDirect(t *testing.T) {
 				name string
 				got  []float32
 				want []float64
-			}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}, {"dw by wgradPix", dwPix, wantDw}, {"dw by wgradPix in one part", dwPix1, wantDw}} {
+			}{{"y", y, wantY}, {"dx", dx, wantDx}, {"dw", dw, wantDw}, {"dw by wgradPix", dwPix, wantDw}, {"dw by wgradPix in one part", dwPix1, wantDw},
+				{"dw by lanes", dwLanes, wantDw}, {"dw by lanes in one part", dwLanes1, wantDw}} {
 				for i, v := range c.want {
 					if !(math.Abs(float64(c.got[i])-v) <= 1e-5*(1+math.Abs(v))) { // NaN fails too
 						t.Fatalf("%s: %s[%d] = %g, want %g", name, c.name, i, c.got[i], v)
@@ -616,4 +645,35 @@ func BenchmarkChunkWeightsFlipped(b *testing.B) {
 		f(dst, 256, 16)
 	}
 	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(len(dst)), "ns/weight")
+}
+
+// TestWgradLanes checks which direct weight gradients run with the images
+// across a vector's lanes: LeNet's layers at batch 64 and groups filled at
+// least half, not one image or a group past wgradLanesMax.
+func TestWgradLanes(t *testing.T) {
+	if directArch == nil {
+		t.Skip("no direct convolutions on this CPU")
+	}
+	lanes := directArch.lanes
+	geom := func(n, c, h, k, r, pad int) Conv2dGeom {
+		return withOut(Conv2dGeom{N: n, C: c, H: h, W: h, K: k, R: r, S: r, StrideH: 1, StrideW: 1, PadH: pad, PadW: pad, DilH: 1, DilW: 1, Groups: 1})
+	}
+	for _, c := range []struct {
+		g    Conv2dGeom
+		want bool
+	}{
+		{geom(64, 1, 28, 6, 5, 2), true},
+		{geom(64, 6, 14, 16, 5, 0), true},
+		{geom(lanes/2, 6, 14, 16, 5, 0), true},
+		{geom(lanes+lanes/2, 6, 14, 16, 5, 0), true},
+		{geom(lanes/2-1, 6, 14, 16, 5, 0), false},
+		{geom(lanes+1, 6, 14, 16, 5, 0), true},
+		{geom(1, 6, 14, 16, 5, 0), false},
+		{geom(64, 3, 256, 8, 5, 2), false},  // a group past wgradLanesMax
+		{geom(64, 96, 14, 96, 5, 2), false}, // not direct
+	} {
+		if got := c.g.wgradLanes(); got != c.want {
+			t.Errorf("%+v: wgradLanes() = %v, want %v", c.g, got, c.want)
+		}
+	}
 }
