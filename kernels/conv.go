@@ -420,7 +420,7 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 	}
 	if g.direct() || g.directStrided() {
 		_, _, crs, _ := g.dims()
-		directConv(directArch, y, x, chunkWeights(w, crs), g, e)
+		directConvOrLanes(directArch, y, x, chunkWeights(w, crs), g, e)
 		return
 	}
 	if g.directSmall() {

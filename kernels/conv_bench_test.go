@@ -37,9 +37,7 @@ func BenchmarkConv2d(b *testing.B) {
 // wgradLanes decides how they run.
 func BenchmarkConv2dBackwardWeight(b *testing.B) {
 	rng := rand.New(rand.NewPCG(14, 14))
-	geom := func(n, c, h, k, r, pad int) Conv2dGeom {
-		return withOut(Conv2dGeom{N: n, C: c, H: h, W: h, K: k, R: r, S: r, StrideH: 1, StrideW: 1, PadH: pad, PadW: pad, DilH: 1, DilW: 1, Groups: 1})
-	}
+	geom := squareConv
 	for _, g := range []Conv2dGeom{
 		geom(64, 6, 14, 16, 5, 0), geom(20, 6, 14, 16, 5, 0), geom(5, 6, 14, 16, 5, 0), geom(1, 6, 14, 16, 5, 0),
 		geom(32, 3, 32, 16, 3, 1), geom(32, 16, 16, 16, 3, 1), geom(8, 16, 8, 16, 3, 1),

@@ -87,6 +87,11 @@ type convArch struct {
 	pix32      func(stride, p int, in []float32, offs []int, w, y []float32, ldy int)
 	wgKB, wgTB int
 	wgrad      func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32)
+	// lanesConv computes kb ≤ lanesKB output channels of one position of
+	// images across the lanes (directLanesConv): lane l of
+	// out[k·ldo+l] = Σ w[c·wc+r·wr+s·kb+k] · in[c·ic+r·ir+s·lanes+l] over
+	// nc channels, nr rows and ns columns of taps, summed in that order.
+	lanesConv func(kb int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int)
 	// wgradPix, where not nil, is the weight gradient of a 3×3 filter's
 	// input channel for kw = wgradKW filters, kw filters a pixel in dy:
 	// out[t·kw+k] = Σ dy[p·kw+k] · x[stride·(row(p)·wp + col(p)) + r·wp + s],
@@ -211,6 +216,26 @@ var convGoArch = &convArch{
 	wgrad: func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32) {
 		convWgradGo(8, kb, tb, x, dy, offs, nimg, nvec, ximg, dyimg, kstride, out)
 	},
+	lanesConv: func(kb int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int) {
+		convLanesConvGo(8, kb, in, nc, nr, ns, ic, ir, w, wc, wr, out, ldo)
+	},
+}
+
+// convLanesConvGo is convArch.lanesConv for lanes lanes.
+func convLanesConvGo(lanes, kb int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int) {
+	for k := range kb {
+		for l := range lanes {
+			var sum float32
+			for c := range nc {
+				for r := range nr {
+					for t := range ns {
+						sum += w[c*wc+r*wr+t*kb+k] * in[c*ic+r*ir+t*lanes+l]
+					}
+				}
+			}
+			out[k*ldo+l] = sum
+		}
+	}
 }
 
 // pixMinOW is the narrowest output row the pixel kernel runs on: with
@@ -579,19 +604,112 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 				}
 			}
 			if ge != nil {
-				at := n * g.K * ohw
-				*ge = *e
-				ge.BiasRows = true
-				if e.Residual != nil {
-					ge.Residual = e.Residual[at:]
-				}
-				if e.ActOut != nil {
-					ge.ActOut = e.ActOut[at:]
-				}
-				ge.apply(y[at:], ohw, 0, g.K, 0, ohw)
+				applyImage(ge, e, y, n*g.K*ohw, g.K, ohw, 0, ohw)
 			}
 		}, func() { putScratch(bufp) }
 	})
+}
+
+// applyImage applies e, through ge, to the columns [j0, j0+cols) of the
+// rows (channels, ld floats apart, e's bias by row) of the image whose
+// output starts at y[at].
+func applyImage(ge, e *Epilogue, y []float32, at, rows, ld, j0, cols int) {
+	*ge = *e
+	ge.BiasRows = true
+	if e.Residual != nil {
+		ge.Residual = e.Residual[at:]
+	}
+	if e.ActOut != nil {
+		ge.ActOut = e.ActOut[at:]
+	}
+	ge.apply(y[at+j0:], ld, 0, rows, j0, cols)
+}
+
+// lanesKB is the most output channels of a lanesConv call (the assembly's
+// kernels, conv_direct_asm_gen.go's lanesKB).
+const lanesKB = 12
+
+// directLanesConv computes y = conv(x, w) for a stride-1 g, chunkW
+// writing the weights of a chunk of output channels as directConv's does,
+// with the images across a vector's lanes: each group of lanes images is
+// laid out as [C][H][W][lanes] (no padding), and each output position's
+// chunk of up to lanesKB channels is one lanesConv call over the taps
+// that fall inside the image (tapRange), in tap order: no work on
+// padding, where directConv runs every tap of a vector that meets the
+// image. Up to the sign of a zero sum (and 0·∞ in the padding, which the
+// definition does not have) a position's sums are directConv's. Groups,
+// and where there are fewer than the cores runs of output rows, are the
+// items of work; e (nil: none) is applied as in Conv2d.
+func directLanesConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, kb int), g Conv2dGeom, e *Epilogue) {
+	lanes := arch.lanes
+	hw, ohw, crs := g.H*g.W, g.OH*g.OW, g.C*g.R*g.S
+	chunks := ceilDiv(g.K, lanesKB)
+	wtp := getScratch(g.K * crs)
+	defer putScratch(wtp)
+	wt := *wtp
+	ParallelFor(chunks, 1, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			k0, k1 := splitEven(ch, g.K, chunks), splitEven(ch+1, g.K, chunks)
+			chunkW(wt[k0*crs:k1*crs], k0, k1-k0)
+		}
+	})
+	groups := ceilDiv(g.N, lanes)
+	runs := min(g.OH, ceilDiv(runtime.GOMAXPROCS(0), groups))
+	xg, yg := g.C*hw*lanes, g.K*ohw*lanes
+	ParallelItems(groups*runs, func() (func(int), func()) {
+		bufp := getScratch(xg + yg + 15)
+		buf := align64(*bufp)
+		xb, yb := buf[:xg], buf[xg:xg+yg]
+		var ge *Epilogue
+		if !e.none() {
+			ge = new(Epilogue)
+		}
+		return func(it int) {
+			gi, run := it/runs, it%runs
+			n0 := gi * lanes
+			cnt := min(lanes, g.N-n0)
+			packSliver(xb, x[n0*g.C*hw:], g.C*hw, cnt, lanes, g.C*hw, false)
+			oh0, oh1 := splitEven(run, g.OH, runs), splitEven(run+1, g.OH, runs)
+			for ch := range chunks {
+				k0, k1 := splitEven(ch, g.K, chunks), splitEven(ch+1, g.K, chunks)
+				kb := k1 - k0
+				w := wt[k0*crs : k1*crs]
+				for oh := oh0; oh < oh1; oh++ {
+					r0, r1 := tapRange(oh, 1, g.PadH, g.R, g.H)
+					ih := oh - g.PadH + r0
+					for ow := range g.OW {
+						s0, s1 := tapRange(ow, 1, g.PadW, g.S, g.W)
+						iw := ow - g.PadW + s0
+						arch.lanesConv(kb, xb[(ih*g.W+iw)*lanes:], g.C, r1-r0, s1-s0, hw*lanes, g.W*lanes,
+							w[(r0*g.S+s0)*kb:], g.R*g.S*kb, g.S*kb, yb[((k0*g.OH+oh)*g.OW+ow)*lanes:], ohw*lanes)
+					}
+				}
+			}
+			j0, cols := oh0*g.OW, (oh1-oh0)*g.OW
+			for k := range g.K {
+				unpackLanes(y[(n0*g.K+k)*ohw+j0:], g.K*ohw, yb[(k*ohw+j0)*lanes:], lanes, cols, cnt)
+			}
+			if ge != nil {
+				for n := n0; n < n0+cnt; n++ {
+					applyImage(ge, e, y, n*g.K*ohw, g.K, ohw, j0, cols)
+				}
+			}
+		}, func() { putScratch(bufp) }
+	})
+}
+
+// unpackLanes sets dst[p·ldd+i] = src[i·lanes+p] for the values i < width
+// of the images p < cnt: images across the lanes back to rows.
+func unpackLanes(dst []float32, ldd int, src []float32, lanes, width, cnt int) {
+	i := 0
+	for ; i+8 <= width; i += 8 {
+		packAcross8(dst[i:], src[i*lanes:], lanes, ldd, cnt)
+	}
+	for ; i < width; i++ {
+		for p := range cnt {
+			dst[p*ldd+i] = src[i*lanes+p]
+		}
+	}
 }
 
 // directSkipDeadTaps lets directConv leave out the taps that meet only zero
@@ -682,7 +800,47 @@ func directLiveTaps(arch *convArch, g *Conv2dGeom, offs []int, wt []float32, wp,
 // directBackwardInput writes dx from dy and w for a direct geometry g: the
 // forward correlation of dy with w flipped and transposed.
 func directBackwardInput(arch *convArch, dx, dy, w []float32, g Conv2dGeom, e *Epilogue) {
-	directConv(arch, dx, dy, chunkWeightsFlipped(w, &g), g.backwardInputGeom(), e)
+	directConvOrLanes(arch, dx, dy, chunkWeightsFlipped(w, &g), g.backwardInputGeom(), e)
+}
+
+// directConvOrLanes is directLanesConv where g.convLanes(arch) holds,
+// else directConv.
+func directConvOrLanes(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, kb int), g Conv2dGeom, e *Epilogue) {
+	if g.convLanes(arch) {
+		directLanesConv(arch, y, x, chunkW, g, e)
+		return
+	}
+	directConv(arch, y, x, chunkW, g, e)
+}
+
+// directLanes lets directConvOrLanes run directLanesConv. A variable, so
+// that tests can compare both ways.
+var directLanes = true
+
+// convLanes reports whether the stride-1 correlation g (a forward pass,
+// or an input gradient's backwardInputGeom) runs with the images across
+// arch's lanes (directLanesConv) rather than on directConv's rows: with
+// AVX-512, where directConv would run its row kernels (no pixel kernel: K
+// not a multiple of 16, or rows narrower than pixMinOW) for at least 6
+// output channels, the images fill at least 3/4 of their groups' lanes,
+// and a group fits in lanesMax. Zen 4, against directConv, one thread and
+// two (bench/results/conv-lanes-2026-12-06-zen4.txt.gz): LeNet's second
+// layer's input gradient at batch 64 (a correlation padded by 4, 6 output
+// channels) 1.94× and 1.92×, its first layer's forward pass 1.14× and
+// 1.15×; layers a pixel kernel runs (16 or 32 channels) 0.65–1.07× as
+// fast, 3 output channels 0.75×, 8 images (of 16 lanes) 0.5×, 20 (of 32)
+// 0.6× forward. With AVX2 alone (8 lanes; a broadcast and an FMA a
+// weight) the kernels of the same two LeNet passes ran 1.0–1.2× and 0.74×
+// as fast: AVX2 keeps directConv.
+func (g *Conv2dGeom) convLanes(arch *convArch) bool {
+	if !directLanes || arch.lanesConv == nil || arch.lanes < 16 || g.StrideH != 1 || g.StrideW != 1 || g.DilH != 1 || g.DilW != 1 || g.Groups != 1 || g.K < 6 {
+		return false
+	}
+	if arch.pix != nil && g.K%16 == 0 && g.OW >= pixMinOW {
+		return false
+	}
+	lanes := arch.lanes
+	return 4*g.N >= 3*ceilDiv(g.N, lanes)*lanes && (g.C*g.H*g.W+g.K*g.OH*g.OW)*lanes <= lanesMax
 }
 
 // wgradPixDy bounds the floats of dy transposed for one batch of an item
@@ -908,19 +1066,19 @@ func directBackwardWeight(arch *convArch, dw, x, dy []float32, g Conv2dGeom, par
 	})
 }
 
-// wgradLanesMax is the most floats of one group of images laid out for
+// lanesMax is the most floats of one group of images laid out for
 // directBackwardWeightLanes (x's padded planes and dy, a vector's lanes
-// of images each). Zen 4, AVX-512, against directBackwardWeight: 32 images
+// of images each) or directLanesConv (its input and output). Zen 4, AVX-512, against directBackwardWeight: 32 images
 // of 28×28 planes (8 → 32 channels, 5×5; 520 Ki floats a group) 1.21× as
 // fast on one thread and 1.20× on two; 16 images of 64×64 planes (3 → 8
 // channels, 7×7; 742 Ki floats, one group) 1.10× on one thread but 0.92×
 // on two, each of which laid the group out for itself.
-const wgradLanesMax = 640 << 10
+const lanesMax = 640 << 10
 
 // wgradLanes reports whether g's direct weight gradient runs with the
 // images across a vector's lanes (directBackwardWeightLanes): where its
 // groups of images fill at least half their lanes (at least lanes/2
-// images), and a group fits in wgradLanesMax. Zen 4, against
+// images), and a group fits in lanesMax. Zen 4, against
 // directBackwardWeight (bench/results/wgrad-lanes-2026-12-06-zen4.txt.gz,
 // medians of 6 alternated runs, one thread and two): LeNet's second layer
 // at batch 64 1.60× and 1.62× (AVX2 alone 1.53× and 1.56×), its first
@@ -935,7 +1093,7 @@ func (g *Conv2dGeom) wgradLanes() bool {
 	}
 	lanes := directArch.lanes
 	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
-	return 2*g.N >= lanes && (g.C*hp*wp+g.K*g.OH*g.OW)*lanes <= wgradLanesMax
+	return 2*g.N >= lanes && (g.C*hp*wp+g.K*g.OH*g.OW)*lanes <= lanesMax
 }
 
 // directBackwardWeightLanes writes dw from x and dy for a g where

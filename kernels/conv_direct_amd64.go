@@ -12,6 +12,7 @@ import "golang.org/x/sys/cpu"
 type (
 	convFwdAsm   func(in *float32, offs *int, taps int, w, out *float32, ldo int)
 	convWgradAsm func(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
+	convLanesAsm func(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
 )
 
 // pixAVX2Max is the most pixels of an AVX2 pixel kernel call.
@@ -32,6 +33,7 @@ var convArchs = func() (all []*convArch) {
 			}
 			pix32(p, in, offs, w, y, ldy)
 		}
+		a.lanesConv = lanesKernels(convLanesAVX512[:], 16)
 		a.wgradPix = wgradPixKernel(convWgradPix3x3AVX512, 32)
 		a.wgradKW = 32
 		all = append(all, a)
@@ -43,6 +45,7 @@ var convArchs = func() (all []*convArch) {
 		// computes and drops 4 of every 14 columns).
 		a.pix, a.pixMax = pixKernels(convPixAVX2[:], 16, 1), pixAVX2Max
 		a.pix2 = pixKernels(convPixS2AVX2[:], 16, 2)
+		a.lanesConv = lanesKernels(convLanesAVX2[:], 8)
 		a.wgradPix = wgradPixWindowKernel(wgradPixKernel(convWgradPixWin3x3AVX2, 8))
 		a.wgradPixPad = wgradPixPadKernel(wgradPixKernel(convWgradPixWinPad3x3AVX2, 8))
 		a.wgradKW = 8
@@ -80,6 +83,22 @@ func pixKernels(k []convFwdAsm, kb, stride int) func(p int, in []float32, offs [
 	return func(p int, in []float32, offs []int, w, y []float32, ldy int) {
 		_, _, _ = in[offs[len(offs)-1]+stride*(p-1)], w[len(offs)*kb-1], y[(kb-1)*ldy+p-1]
 		k[p-1](&in[0], &offs[0], len(offs), &w[0], &y[0], ldy)
+	}
+}
+
+// lanesKernels wraps a table of kernels of images across the lanes (by
+// channel count) as convArch.lanesConv, touching the last values they read
+// and write; with no taps it writes zeros.
+func lanesKernels(k []convLanesAsm, lanes int) func(kb int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int) {
+	return func(kb int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int) {
+		if nc <= 0 || nr <= 0 || ns <= 0 {
+			for j := range kb {
+				clear(out[j*ldo:][:lanes])
+			}
+			return
+		}
+		_, _, _ = in[(nc-1)*ic+(nr-1)*ir+ns*lanes-1], w[(nc-1)*wc+(nr-1)*wr+ns*kb-1], out[(kb-1)*ldo+lanes-1]
+		k[kb-1](&in[0], nc, nr, ns, 4*ic, 4*(ir-ns*lanes), &w[0], 4*wc, 4*(wr-ns*kb), &out[0], 4*ldo)
 	}
 }
 

@@ -131,6 +131,14 @@ func main() {
 				fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)\n", name)
 			}
 		}
+		var lanesK []string
+		for kb := 1; kb <= lanesKB; kb++ {
+			name := fmt.Sprintf("convLanes%d%s", kb, i.suffix)
+			emitLanes(w, i, name, kb)
+			lanesK = append(lanesK, name)
+			fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)\n", name)
+		}
+		fmt.Fprintf(&d, "\n// convLanes%s holds the kernels of images across the lanes by channel count.\nvar convLanes%[1]s = [...]convLanesAsm{%s}\n", i.suffix, strings.Join(lanesK, ", "))
 		fmt.Fprintf(&d, "\n// convFwd%s holds the forward kernels by channel count.\nvar convFwd%[1]s = [...]convFwdAsm{%s}\n", i.suffix, strings.Join(fwd, ", "))
 		fmt.Fprintf(&d, "\n// convFwdNV%s holds the vectors per row of each forward kernel.\nvar convFwdNV%[1]s = []int{%s}\n", i.suffix, strings.Join(nvs, ", "))
 		fmt.Fprintf(&d, "\n// convWgrad%s holds the weight-gradient kernels by filters and taps.\nvar convWgrad%[1]s = [...][%d]convWgradAsm{", i.suffix, maxWgTB)
@@ -194,6 +202,73 @@ func emitFwd(w func(string, ...any), i isa, name string, kb, nv int) {
 			w("\tVMOVUPS %s, %d(DX)", acc(k, v), v*vb)
 		}
 		if k < kb-1 {
+			w("\tADDQ R8, DX")
+		}
+	}
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// lanesKB is the most output channels of a kernel of images across the
+// lanes (emitLanes).
+const lanesKB = 12
+
+// emitLanes writes a kernel of images across a vector's lanes: kb output
+// channels of one position, out[k·ldo+l] = Σ w[c·wc+r·wr+s·kb+k] ·
+// in[c·ic+r·ir+s·lanes+l] over nc channels, nr rows and ns columns of
+// taps in that order (ns ≥ 1, nr ≥ 1, nc ≥ 1), strides in bytes; irAdj
+// and wrAdj step from the end of a row of ns taps to the next row.
+// Registers: the input 0, accumulators 1…kb, AVX2's broadcasts after.
+func emitLanes(w func(string, ...any), i isa, name string, kb int) {
+	vb := 4 * i.lanes
+	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	w("")
+	w("// func %s(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-88", name)
+	w("\tMOVQ in+0(FP), SI")
+	w("\tMOVQ nc+8(FP), CX")
+	w("\tMOVQ icb+32(FP), R10")
+	w("\tMOVQ irAdj+40(FP), R11")
+	w("\tMOVQ w+48(FP), DI")
+	w("\tMOVQ wcb+56(FP), R12")
+	w("\tMOVQ wrAdj+64(FP), R13")
+	for k := 1; k <= kb; k++ {
+		w("\t%s %[2]s, %[2]s, %[2]s", i.zero, reg(k))
+	}
+	w("%s_ch:", name)
+	w("\tMOVQ SI, AX")
+	w("\tMOVQ DI, BX")
+	w("\tMOVQ nr+16(FP), DX")
+	w("%s_row:", name)
+	w("\tMOVQ ns+24(FP), R15")
+	w("%s_col:", name)
+	w("\tVMOVUPS (AX), %s", reg(0))
+	for k := 0; k < kb; k++ {
+		if i.lanes == 16 {
+			w("\tVFMADD231PS.BCST %d(BX), %s, %s", 4*k, reg(0), reg(k+1))
+			continue
+		}
+		bc := reg(lanesKB + 1 + k%2)
+		w("\tVBROADCASTSS %d(BX), %s", 4*k, bc)
+		w("\tVFMADD231PS %s, %s, %s", bc, reg(0), reg(k+1))
+	}
+	w("\tADDQ $%d, AX", vb)
+	w("\tADDQ $%d, BX", 4*kb)
+	w("\tDECQ R15")
+	w("\tJNZ %s_col", name)
+	w("\tADDQ R11, AX")
+	w("\tADDQ R13, BX")
+	w("\tDECQ DX")
+	w("\tJNZ %s_row", name)
+	w("\tADDQ R10, SI")
+	w("\tADDQ R12, DI")
+	w("\tDECQ CX")
+	w("\tJNZ %s_ch", name)
+	w("\tMOVQ out+72(FP), DX")
+	w("\tMOVQ ldob+80(FP), R8")
+	for k := 1; k <= kb; k++ {
+		w("\tVMOVUPS %s, (DX)", reg(k))
+		if k < kb {
 			w("\tADDQ R8, DX")
 		}
 	}

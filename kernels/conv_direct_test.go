@@ -649,15 +649,13 @@ func BenchmarkChunkWeightsFlipped(b *testing.B) {
 
 // TestWgradLanes checks which direct weight gradients run with the images
 // across a vector's lanes: LeNet's layers at batch 64 and groups filled at
-// least half, not one image or a group past wgradLanesMax.
+// least half, not one image or a group past lanesMax.
 func TestWgradLanes(t *testing.T) {
 	if directArch == nil {
 		t.Skip("no direct convolutions on this CPU")
 	}
 	lanes := directArch.lanes
-	geom := func(n, c, h, k, r, pad int) Conv2dGeom {
-		return withOut(Conv2dGeom{N: n, C: c, H: h, W: h, K: k, R: r, S: r, StrideH: 1, StrideW: 1, PadH: pad, PadW: pad, DilH: 1, DilW: 1, Groups: 1})
-	}
+	geom := squareConv
 	for _, c := range []struct {
 		g    Conv2dGeom
 		want bool
@@ -669,11 +667,112 @@ func TestWgradLanes(t *testing.T) {
 		{geom(lanes/2-1, 6, 14, 16, 5, 0), false},
 		{geom(lanes+1, 6, 14, 16, 5, 0), true},
 		{geom(1, 6, 14, 16, 5, 0), false},
-		{geom(64, 3, 256, 8, 5, 2), false},  // a group past wgradLanesMax
+		{geom(64, 3, 256, 8, 5, 2), false},  // a group past lanesMax
 		{geom(64, 96, 14, 96, 5, 2), false}, // not direct
 	} {
 		if got := c.g.wgradLanes(); got != c.want {
 			t.Errorf("%+v: wgradLanes() = %v, want %v", c.g, got, c.want)
 		}
 	}
+}
+
+// TestDirectLanesConv checks the convolution with the images across the
+// lanes, forward and as the input gradient's correlation, on every kernel
+// set and direct geometry: against the float64 definition (checkSum, the
+// small-plane correlations' bound for sums of n terms), bit for bit
+// against directConv's sums in the same order (random values: no zero
+// sums, whose sign may differ), the same bits at GOMAXPROCS 1 and 3 (runs
+// of rows), and its fused epilogue against the epilogue applied after.
+func TestDirectLanesConv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	defer func(v bool) { directLanes = v }(directLanes)
+	for _, g := range directGeoms(rng) {
+		x, w, dy, wantY, wantDx, absY, absDx := randCorrelation(rng, g)
+		crs := g.C * g.R * g.S
+		bg := g.backwardInputGeom()
+		for _, arch := range convArchs {
+			name := fmt.Sprintf("%s/%+v", arch.name, g)
+			for _, c := range []struct {
+				pass  string
+				run   func(arch *convArch, y []float32, e *Epilogue)
+				lanes func(y []float32, e *Epilogue)
+				want  []float64
+				abs   []float64 // Σ|terms|
+				terms int       // the most terms of a sum
+			}{
+				{"y", func(arch *convArch, y []float32, e *Epilogue) { directConv(arch, y, x, chunkWeights(w, crs), g, e) },
+					func(y []float32, e *Epilogue) { directLanesConv(arch, y, x, chunkWeights(w, crs), g, e) }, wantY, absY, crs},
+				{"dx", func(arch *convArch, dx []float32, e *Epilogue) { directBackwardInput(arch, dx, dy, w, g, e) },
+					func(dx []float32, e *Epilogue) { directLanesConv(arch, dx, dy, chunkWeightsFlipped(w, &g), bg, e) }, wantDx, absDx, g.K * g.R * g.S},
+			} {
+				ref := nanSlice(len(c.want))
+				directLanes = false
+				c.run(arch, ref, nil)
+				directLanes = true
+				var first []float32
+				for _, procs := range []int{1, 3} {
+					got := nanSlice(len(c.want))
+					withProcs(procs, func() { c.lanes(got, nil) })
+					checkSum(t, fmt.Sprintf("%s: %s by lanes, GOMAXPROCS=%d", name, c.pass, procs), got, c.want, c.abs, c.terms)
+					for i := range c.want {
+						if math.Float32bits(got[i]) != math.Float32bits(ref[i]) {
+							t.Fatalf("%s: %s by lanes, GOMAXPROCS=%d: [%d] = %g, directConv %g", name, c.pass, procs, i, got[i], ref[i])
+						}
+					}
+					if first == nil {
+						first = got
+					}
+				}
+				eg := g
+				if c.pass == "dx" {
+					eg = bg
+				}
+				withProcs(3, func() { checkConvEpilogue(t, name+"/"+c.pass+" by lanes", rng, eg, c.lanes) })
+			}
+		}
+	}
+}
+
+// TestConvLanes checks which correlations run with the images across the
+// lanes: with AVX-512, where directConv runs its row kernels for 6 output
+// channels or more and the images fill 3/4 of their groups' lanes.
+func TestConvLanes(t *testing.T) {
+	if directArch == nil || directArch.lanes < 16 {
+		t.Skip("no AVX-512 direct convolutions on this CPU")
+	}
+	lanes := directArch.lanes
+	geom := squareConv
+	for _, arch := range convArchs {
+		if g := geom(64, 1, 28, 6, 5, 2); arch.lanes < 16 && g.convLanes(arch) {
+			t.Errorf("%s: convLanes = true, want false with %d lanes", arch.name, arch.lanes)
+		}
+	}
+	lenet1, lenet2 := geom(64, 1, 28, 6, 5, 2), geom(64, 6, 14, 16, 5, 0)
+	for _, c := range []struct {
+		name string
+		g    Conv2dGeom
+		want bool
+	}{
+		{"LeNet layer 2 input gradient", lenet2.backwardInputGeom(), true},
+		{"LeNet layer 1 forward", geom(64, 1, 28, 6, 5, 2), true},
+		{"LeNet layer 2 forward (pixel kernel)", lenet2, false},
+		{"LeNet layer 1 input gradient (one output channel)", lenet1.backwardInputGeom(), false},
+		{"5 output channels", geom(64, 6, 14, 5, 5, 2), false},
+		{"3/4 of the lanes", geom(3*lanes/4, 1, 28, 6, 5, 2), true},
+		{"fewer", geom(3*lanes/4-1, 1, 28, 6, 5, 2), false},
+		{"two groups, 3/4 of their lanes", geom(lanes+lanes/2, 1, 28, 6, 5, 2), true},
+		{"two groups, fewer", geom(lanes+lanes/2-1, 1, 28, 6, 5, 2), false},
+		{"narrow rows of 16 channels (no pixel kernel)", geom(64, 8, 6, 16, 3, 1), true},
+		{"a group past lanesMax", geom(64, 3, 256, 8, 5, 2), false},
+	} {
+		if got := c.g.convLanes(directArch); got != c.want {
+			t.Errorf("%s %+v: convLanes = %v, want %v", c.name, c.g, got, c.want)
+		}
+	}
+}
+
+// squareConv returns the stride-1 geometry of n images of c square planes
+// of side h, k filters of r×r and padding pad.
+func squareConv(n, c, h, k, r, pad int) Conv2dGeom {
+	return withOut(Conv2dGeom{N: n, C: c, H: h, W: h, K: k, R: r, S: r, StrideH: 1, StrideW: 1, PadH: pad, PadW: pad, DilH: 1, DilW: 1, Groups: 1})
 }

@@ -51,11 +51,7 @@ func TestConvSmall(t *testing.T) {
 		if directArch != nil && directArch.pixG != nil && !g.directSmall() {
 			t.Fatalf("%+v: directSmall false", g)
 		}
-		x := randSlice(rng, g.N*g.C*g.H*g.W, 1)
-		w := randSlice(rng, g.K*g.C*g.R*g.S, 1)
-		dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
-		wantY, wantDx, _ := refConv(x, w, dy, g)
-		absY, absDx, _ := refConv(absSlice(x), absSlice(w), absSlice(dy), g)
+		x, w, dy, wantY, wantDx, absY, absDx := randCorrelation(rng, g)
 		crs := g.C * g.R * g.S
 		for _, arch := range smallArchs() {
 			name := fmt.Sprintf("%s/%+v", arch.name, g)
@@ -129,6 +125,17 @@ func checkSum(t *testing.T, name string, got []float32, want, abs []float64, n i
 			t.Fatalf("%s[%d] = %g, want %g (Σ|term| %g)", name, i, got[i], v, abs[i])
 		}
 	}
+}
+
+// randCorrelation returns random x, w and dy for a g of one group, the
+// float64 forward pass and input gradient, and their sums of |term|.
+func randCorrelation(rng *rand.Rand, g Conv2dGeom) (x, w, dy []float32, y, dx, absY, absDx []float64) {
+	x = randSlice(rng, g.N*g.C*g.H*g.W, 1)
+	w = randSlice(rng, g.K*g.C*g.R*g.S, 1)
+	dy = randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+	y, dx, _ = refConv(x, w, dy, g)
+	absY, absDx, _ = refConv(absSlice(x), absSlice(w), absSlice(dy), g)
+	return x, w, dy, y, dx, absY, absDx
 }
 
 // absSlice returns |v| for each v of s.
