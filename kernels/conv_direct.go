@@ -87,11 +87,11 @@ type convArch struct {
 	pix32      func(stride, p int, in []float32, offs []int, w, y []float32, ldy int)
 	wgKB, wgTB int
 	wgrad      func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32)
-	// lanesConv computes kb ≤ lanesKB output channels of one position of
-	// images across the lanes (directLanesConv): lane l of
-	// out[k·ldo+l] = Σ w[c·wc+r·wr+s·kb+k] · in[c·ic+r·ir+s·lanes+l] over
-	// nc channels, nr rows and ns columns of taps, summed in that order.
-	lanesConv func(kb int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int)
+	// lanesConv computes kb ≤ lanesKB output channels of npos positions of
+	// a row of images across the lanes (directLanesConv): lane l of
+	// out[p·lanes+k·ldo+l] = Σ w[c·wc+r·wr+s·kb+k] · in[p·lanes+c·ic+r·ir+s·lanes+l]
+	// over nc channels, nr rows and ns columns of taps, summed in that order.
+	lanesConv func(kb, npos int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int)
 	// wgradPix, where not nil, is the weight gradient of a 3×3 filter's
 	// input channel for kw = wgradKW filters, kw filters a pixel in dy:
 	// out[t·kw+k] = Σ dy[p·kw+k] · x[stride·(row(p)·wp + col(p)) + r·wp + s],
@@ -216,8 +216,10 @@ var convGoArch = &convArch{
 	wgrad: func(kb, tb int, x, dy []float32, offs []int, nimg, nvec, ximg, dyimg, kstride int, out []float32) {
 		convWgradGo(8, kb, tb, x, dy, offs, nimg, nvec, ximg, dyimg, kstride, out)
 	},
-	lanesConv: func(kb int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int) {
-		convLanesConvGo(8, kb, in, nc, nr, ns, ic, ir, w, wc, wr, out, ldo)
+	lanesConv: func(kb, npos int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int) {
+		for p := range npos {
+			convLanesConvGo(8, kb, in[p*8:], nc, nr, ns, ic, ir, w, wc, wr, out[p*8:], ldo)
+		}
 	},
 }
 
@@ -633,11 +635,12 @@ const lanesKB = 12
 // writing the weights of a chunk of output channels as directConv's does,
 // with the images across a vector's lanes: each group of lanes images is
 // laid out as [C][H][W][lanes] (no padding), and each output position's
-// chunk of up to lanesKB channels is one lanesConv call over the taps
-// that fall inside the image (tapRange), in tap order: no work on
-// padding, where directConv runs every tap of a vector that meets the
-// image. Up to the sign of a zero sum (and 0·∞ in the padding, which the
-// definition does not have) a position's sums are directConv's. Groups,
+// chunk of up to lanesKB channels sums over the taps that fall inside the
+// image (tapRange), in tap order: no work on padding, where directConv
+// runs every tap of a vector that meets the image. One lanesConv call
+// takes the positions of a row whose taps all lie in it, one call each of
+// the others. Up to the sign of a zero sum (and 0·∞ in the padding, which
+// the definition does not have) a position's sums are directConv's. Groups,
 // and where there are fewer than the cores runs of output rows, are the
 // items of work; e (nil: none) is applied as in Conv2d.
 func directLanesConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, kb int), g Conv2dGeom, e *Epilogue) {
@@ -656,6 +659,8 @@ func directLanesConv(arch *convArch, y, x []float32, chunkW func(dst []float32, 
 	groups := ceilDiv(g.N, lanes)
 	runs := min(g.OH, ceilDiv(runtime.GOMAXPROCS(0), groups))
 	xg, yg := g.C*hw*lanes, g.K*ohw*lanes
+	// Output columns [inA, inB) have every column of taps in the row.
+	inA, inB := min(g.PadW, g.OW), max(0, min(g.OW, g.W+g.PadW-g.S+1))
 	ParallelItems(groups*runs, func() (func(int), func()) {
 		bufp := getScratch(xg + yg + 15)
 		buf := align64(*bufp)
@@ -677,11 +682,16 @@ func directLanesConv(arch *convArch, y, x []float32, chunkW func(dst []float32, 
 				for oh := oh0; oh < oh1; oh++ {
 					r0, r1 := tapRange(oh, 1, g.PadH, g.R, g.H)
 					ih := oh - g.PadH + r0
-					for ow := range g.OW {
+					for ow := 0; ow < g.OW; {
 						s0, s1 := tapRange(ow, 1, g.PadW, g.S, g.W)
 						iw := ow - g.PadW + s0
-						arch.lanesConv(kb, xb[(ih*g.W+iw)*lanes:], g.C, r1-r0, s1-s0, hw*lanes, g.W*lanes,
+						npos := 1 // the positions whose taps all lie in the row go in one call
+						if ow >= inA && ow < inB {
+							npos = inB - ow
+						}
+						arch.lanesConv(kb, npos, xb[(ih*g.W+iw)*lanes:], g.C, r1-r0, s1-s0, hw*lanes, g.W*lanes,
 							w[(r0*g.S+s0)*kb:], g.R*g.S*kb, g.S*kb, yb[((k0*g.OH+oh)*g.OW+ow)*lanes:], ohw*lanes)
+						ow += npos
 					}
 				}
 			}

@@ -12,7 +12,7 @@ import "golang.org/x/sys/cpu"
 type (
 	convFwdAsm   func(in *float32, offs *int, taps int, w, out *float32, ldo int)
 	convWgradAsm func(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
-	convLanesAsm func(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+	convLanesAsm func(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 )
 
 // pixAVX2Max is the most pixels of an AVX2 pixel kernel call.
@@ -89,16 +89,19 @@ func pixKernels(k []convFwdAsm, kb, stride int) func(p int, in []float32, offs [
 // lanesKernels wraps a table of kernels of images across the lanes (by
 // channel count) as convArch.lanesConv, touching the last values they read
 // and write; with no taps it writes zeros.
-func lanesKernels(k []convLanesAsm, lanes int) func(kb int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int) {
-	return func(kb int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int) {
+func lanesKernels(k []convLanesAsm, lanes int) func(kb, npos int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int) {
+	return func(kb, npos int, in []float32, nc, nr, ns, ic, ir int, w []float32, wc, wr int, out []float32, ldo int) {
+		if npos <= 0 {
+			return
+		}
 		if nc <= 0 || nr <= 0 || ns <= 0 {
 			for j := range kb {
-				clear(out[j*ldo:][:lanes])
+				clear(out[j*ldo:][:npos*lanes])
 			}
 			return
 		}
-		_, _, _ = in[(nc-1)*ic+(nr-1)*ir+ns*lanes-1], w[(nc-1)*wc+(nr-1)*wr+ns*kb-1], out[(kb-1)*ldo+lanes-1]
-		k[kb-1](&in[0], nc, nr, ns, 4*ic, 4*(ir-ns*lanes), &w[0], 4*wc, 4*(wr-ns*kb), &out[0], 4*ldo)
+		_, _, _ = in[(npos-1)*lanes+(nc-1)*ic+(nr-1)*ir+ns*lanes-1], w[(nc-1)*wc+(nr-1)*wr+ns*kb-1], out[(kb-1)*ldo+npos*lanes-1]
+		k[kb-1](&in[0], nc, nr, ns, 4*ic, 4*(ir-ns*lanes), &w[0], 4*wc, 4*(wr-ns*kb), &out[0], 4*ldo, npos)
 	}
 }
 

@@ -22457,16 +22457,19 @@ convWgrad2x6AVX2_vec:
 	VZEROUPPER
 	RET
 
-// func convLanes1AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes1AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes1AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes1AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes1AVX2_pos:
 	VXORPS Y1, Y1, Y1
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes1AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -22489,23 +22492,29 @@ convLanes1AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes1AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes1AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes2AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes2AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes2AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes2AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes2AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes2AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -22530,26 +22539,32 @@ convLanes2AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes2AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes2AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes3AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes3AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes3AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes3AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes3AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes3AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -22576,29 +22591,35 @@ convLanes3AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes3AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y3, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes3AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes4AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes4AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes4AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes4AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes4AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes4AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -22627,32 +22648,38 @@ convLanes4AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes4AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y4, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes4AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes5AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes5AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes5AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes5AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes5AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes5AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -22683,35 +22710,41 @@ convLanes5AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes5AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y5, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes5AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes6AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes6AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes6AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes6AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes6AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes6AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -22744,31 +22777,34 @@ convLanes6AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes6AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y6, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes6AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes7AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes7AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes7AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes7AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes7AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -22776,6 +22812,9 @@ TEXT ·convLanes7AVX2(SB), NOSPLIT, $0-88
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes7AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -22810,33 +22849,36 @@ convLanes7AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes7AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y7, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes7AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes8AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes8AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes8AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes8AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes8AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -22845,6 +22887,9 @@ TEXT ·convLanes8AVX2(SB), NOSPLIT, $0-88
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes8AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -22881,35 +22926,38 @@ convLanes8AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes8AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y7, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y8, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes8AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes9AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes9AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes9AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes9AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes9AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -22919,6 +22967,9 @@ TEXT ·convLanes9AVX2(SB), NOSPLIT, $0-88
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes9AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -22957,37 +23008,40 @@ convLanes9AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes9AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y7, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y8, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y9, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes9AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes10AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes10AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes10AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes10AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes10AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -22998,6 +23052,9 @@ TEXT ·convLanes10AVX2(SB), NOSPLIT, $0-88
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes10AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -23038,39 +23095,42 @@ convLanes10AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes10AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y7, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y8, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y9, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y10, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes10AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes11AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes11AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes11AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes11AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes11AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -23082,6 +23142,9 @@ TEXT ·convLanes11AVX2(SB), NOSPLIT, $0-88
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes11AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -23124,41 +23187,44 @@ convLanes11AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes11AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y7, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y8, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y9, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y10, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y11, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes11AVX2_pos
 	VZEROUPPER
 	RET
 
-// func convLanes12AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes12AVX2(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes12AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes12AVX2(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes12AVX2_pos:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -23171,6 +23237,9 @@ TEXT ·convLanes12AVX2(SB), NOSPLIT, $0-88
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 	VXORPS Y12, Y12, Y12
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes12AVX2_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -23215,31 +23284,34 @@ convLanes12AVX2_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes12AVX2_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Y1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y7, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y8, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y9, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y10, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y11, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Y12, (DX)
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ npos+88(FP)
+	JNZ convLanes12AVX2_pos
 	VZEROUPPER
 	RET
 
@@ -27176,16 +27248,19 @@ convWgrad3x8AVX512_vec:
 	VZEROUPPER
 	RET
 
-// func convLanes1AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes1AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes1AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes1AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes1AVX512_pos:
 	VPXORD Z1, Z1, Z1
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes1AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27207,23 +27282,29 @@ convLanes1AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes1AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes1AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes2AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes2AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes2AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes2AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes2AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes2AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27246,26 +27327,32 @@ convLanes2AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes2AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes2AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes3AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes3AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes3AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes3AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes3AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes3AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27289,29 +27376,35 @@ convLanes3AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes3AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z3, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes3AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes4AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes4AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes4AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes4AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes4AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
 	VPXORD Z4, Z4, Z4
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes4AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27336,32 +27429,38 @@ convLanes4AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes4AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z4, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes4AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes5AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes5AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes5AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes5AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes5AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
 	VPXORD Z4, Z4, Z4
 	VPXORD Z5, Z5, Z5
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes5AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27387,35 +27486,41 @@ convLanes5AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes5AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z5, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes5AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes6AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes6AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes6AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes6AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes6AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
 	VPXORD Z4, Z4, Z4
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes6AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27442,31 +27547,34 @@ convLanes6AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes6AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z6, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes6AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes7AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes7AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes7AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes7AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes7AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
@@ -27474,6 +27582,9 @@ TEXT ·convLanes7AVX512(SB), NOSPLIT, $0-88
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes7AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27501,33 +27612,36 @@ convLanes7AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes7AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z7, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes7AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes8AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes8AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes8AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes8AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes8AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
@@ -27536,6 +27650,9 @@ TEXT ·convLanes8AVX512(SB), NOSPLIT, $0-88
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
 	VPXORD Z8, Z8, Z8
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes8AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27564,35 +27681,38 @@ convLanes8AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes8AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z7, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z8, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes8AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes9AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes9AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes9AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes9AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes9AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
@@ -27602,6 +27722,9 @@ TEXT ·convLanes9AVX512(SB), NOSPLIT, $0-88
 	VPXORD Z7, Z7, Z7
 	VPXORD Z8, Z8, Z8
 	VPXORD Z9, Z9, Z9
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes9AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27631,37 +27754,40 @@ convLanes9AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes9AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z7, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z8, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z9, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes9AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes10AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes10AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes10AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes10AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes10AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
@@ -27672,6 +27798,9 @@ TEXT ·convLanes10AVX512(SB), NOSPLIT, $0-88
 	VPXORD Z8, Z8, Z8
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes10AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27702,39 +27831,42 @@ convLanes10AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes10AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z7, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z8, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z9, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z10, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes10AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes11AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes11AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes11AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes11AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes11AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
@@ -27746,6 +27878,9 @@ TEXT ·convLanes11AVX512(SB), NOSPLIT, $0-88
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
 	VPXORD Z11, Z11, Z11
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes11AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27777,41 +27912,44 @@ convLanes11AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes11AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z7, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z8, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z9, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z10, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z11, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes11AVX512_pos
 	VZEROUPPER
 	RET
 
-// func convLanes12AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
-TEXT ·convLanes12AVX512(SB), NOSPLIT, $0-88
-	MOVQ in+0(FP), SI
-	MOVQ nc+8(FP), CX
+// func convLanes12AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+TEXT ·convLanes12AVX512(SB), NOSPLIT, $0-96
+	MOVQ in+0(FP), R8
+	MOVQ out+72(FP), R9
 	MOVQ icb+32(FP), R10
 	MOVQ irAdj+40(FP), R11
-	MOVQ w+48(FP), DI
 	MOVQ wcb+56(FP), R12
 	MOVQ wrAdj+64(FP), R13
+convLanes12AVX512_pos:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
@@ -27824,6 +27962,9 @@ TEXT ·convLanes12AVX512(SB), NOSPLIT, $0-88
 	VPXORD Z10, Z10, Z10
 	VPXORD Z11, Z11, Z11
 	VPXORD Z12, Z12, Z12
+	MOVQ R8, SI
+	MOVQ w+48(FP), DI
+	MOVQ nc+8(FP), CX
 convLanes12AVX512_ch:
 	MOVQ SI, AX
 	MOVQ DI, BX
@@ -27856,30 +27997,33 @@ convLanes12AVX512_col:
 	ADDQ R12, DI
 	DECQ CX
 	JNZ convLanes12AVX512_ch
-	MOVQ out+72(FP), DX
-	MOVQ ldob+80(FP), R8
+	MOVQ R9, DX
 	VMOVUPS Z1, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z2, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z3, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z4, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z5, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z6, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z7, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z8, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z9, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z10, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z11, (DX)
-	ADDQ R8, DX
+	ADDQ ldob+80(FP), DX
 	VMOVUPS Z12, (DX)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ npos+88(FP)
+	JNZ convLanes12AVX512_pos
 	VZEROUPPER
 	RET

@@ -136,7 +136,7 @@ func main() {
 			name := fmt.Sprintf("convLanes%d%s", kb, i.suffix)
 			emitLanes(w, i, name, kb)
 			lanesK = append(lanesK, name)
-			fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)\n", name)
+			fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)\n", name)
 		}
 		fmt.Fprintf(&d, "\n// convLanes%s holds the kernels of images across the lanes by channel count.\nvar convLanes%[1]s = [...]convLanesAsm{%s}\n", i.suffix, strings.Join(lanesK, ", "))
 		fmt.Fprintf(&d, "\n// convFwd%s holds the forward kernels by channel count.\nvar convFwd%[1]s = [...]convFwdAsm{%s}\n", i.suffix, strings.Join(fwd, ", "))
@@ -214,27 +214,31 @@ func emitFwd(w func(string, ...any), i isa, name string, kb, nv int) {
 const lanesKB = 12
 
 // emitLanes writes a kernel of images across a vector's lanes: kb output
-// channels of one position, out[k·ldo+l] = Σ w[c·wc+r·wr+s·kb+k] ·
-// in[c·ic+r·ir+s·lanes+l] over nc channels, nr rows and ns columns of
-// taps in that order (ns ≥ 1, nr ≥ 1, nc ≥ 1), strides in bytes; irAdj
-// and wrAdj step from the end of a row of ns taps to the next row.
-// Registers: the input 0, accumulators 1…kb, AVX2's broadcasts after.
+// channels of npos ≥ 1 positions of a row, each out[p·lanes+k·ldo+l] =
+// Σ w[c·wc+r·wr+s·kb+k] · in[p·lanes+c·ic+r·ir+s·lanes+l] over nc channels,
+// nr rows and ns columns of taps in that order (each ≥ 1), strides in
+// bytes; irAdj and wrAdj step from the end of a row of ns taps to the next
+// row. Registers: the input 0, accumulators 1…kb, AVX2's broadcasts after;
+// R8 and R9 the position's input and output.
 func emitLanes(w func(string, ...any), i isa, name string, kb int) {
 	vb := 4 * i.lanes
 	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
 	w("")
-	w("// func %s(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-88", name)
-	w("\tMOVQ in+0(FP), SI")
-	w("\tMOVQ nc+8(FP), CX")
+	w("// func %s(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-96", name)
+	w("\tMOVQ in+0(FP), R8")
+	w("\tMOVQ out+72(FP), R9")
 	w("\tMOVQ icb+32(FP), R10")
 	w("\tMOVQ irAdj+40(FP), R11")
-	w("\tMOVQ w+48(FP), DI")
 	w("\tMOVQ wcb+56(FP), R12")
 	w("\tMOVQ wrAdj+64(FP), R13")
+	w("%s_pos:", name)
 	for k := 1; k <= kb; k++ {
 		w("\t%s %[2]s, %[2]s, %[2]s", i.zero, reg(k))
 	}
+	w("\tMOVQ R8, SI")
+	w("\tMOVQ w+48(FP), DI")
+	w("\tMOVQ nc+8(FP), CX")
 	w("%s_ch:", name)
 	w("\tMOVQ SI, AX")
 	w("\tMOVQ DI, BX")
@@ -264,14 +268,17 @@ func emitLanes(w func(string, ...any), i isa, name string, kb int) {
 	w("\tADDQ R12, DI")
 	w("\tDECQ CX")
 	w("\tJNZ %s_ch", name)
-	w("\tMOVQ out+72(FP), DX")
-	w("\tMOVQ ldob+80(FP), R8")
+	w("\tMOVQ R9, DX")
 	for k := 1; k <= kb; k++ {
 		w("\tVMOVUPS %s, (DX)", reg(k))
 		if k < kb {
-			w("\tADDQ R8, DX")
+			w("\tADDQ ldob+80(FP), DX")
 		}
 	}
+	w("\tADDQ $%d, R8", vb)
+	w("\tADDQ $%d, R9", vb)
+	w("\tDECQ npos+88(FP)")
+	w("\tJNZ %s_pos", name)
 	w("\tVZEROUPPER")
 	w("\tRET")
 }

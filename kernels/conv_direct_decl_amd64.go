@@ -413,40 +413,40 @@ func convWgrad2x5AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstrid
 func convWgrad2x6AVX2(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
 
 //go:noescape
-func convLanes1AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes1AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes2AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes2AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes3AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes3AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes4AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes4AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes5AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes5AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes6AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes6AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes7AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes7AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes8AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes8AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes9AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes9AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes10AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes10AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes11AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes11AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes12AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes12AVX2(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 // convLanesAVX2 holds the kernels of images across the lanes by channel count.
 var convLanesAVX2 = [...]convLanesAsm{convLanes1AVX2, convLanes2AVX2, convLanes3AVX2, convLanes4AVX2, convLanes5AVX2, convLanes6AVX2, convLanes7AVX2, convLanes8AVX2, convLanes9AVX2, convLanes10AVX2, convLanes11AVX2, convLanes12AVX2}
@@ -571,40 +571,40 @@ func convWgrad3x7AVX512(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstr
 func convWgrad3x8AVX512(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
 
 //go:noescape
-func convLanes1AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes1AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes2AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes2AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes3AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes3AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes4AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes4AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes5AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes5AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes6AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes6AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes7AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes7AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes8AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes8AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes9AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes9AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes10AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes10AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes11AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes11AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 //go:noescape
-func convLanes12AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob int)
+func convLanes12AVX512(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
 
 // convLanesAVX512 holds the kernels of images across the lanes by channel count.
 var convLanesAVX512 = [...]convLanesAsm{convLanes1AVX512, convLanes2AVX512, convLanes3AVX512, convLanes4AVX512, convLanes5AVX512, convLanes6AVX512, convLanes7AVX512, convLanes8AVX512, convLanes9AVX512, convLanes10AVX512, convLanes11AVX512, convLanes12AVX512}
