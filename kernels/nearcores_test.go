@@ -43,12 +43,19 @@ func TestProbeRoundTrip(t *testing.T) {
 
 	was := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(was)
-	t0 := time.Now()
-	if _, j, ok := probeRoundTrip(8, probeWait); j || ok {
-		t.Errorf("GOMAXPROCS 1: joined %v, ok %v; want no helper", j, ok)
+	// The quickest of five probes: on a machine busy with other tests the
+	// system may stop this thread for tens of milliseconds (51 ms seen in
+	// one run while another build shared the two vCPUs).
+	fastest := time.Duration(math.MaxInt64)
+	for range 5 {
+		t0 := time.Now()
+		if _, j, ok := probeRoundTrip(8, probeWait); j || ok {
+			t.Errorf("GOMAXPROCS 1: joined %v, ok %v; want no helper", j, ok)
+		}
+		fastest = min(fastest, time.Since(t0))
 	}
-	if d := time.Since(t0); d > 100*probeWait {
-		t.Errorf("GOMAXPROCS 1: the probe took %v; want it to give up after about %v", d, probeWait)
+	if fastest > 100*probeWait {
+		t.Errorf("GOMAXPROCS 1: the quickest of 5 probes took %v; want it to give up after about %v", fastest, probeWait)
 	}
 }
 
