@@ -829,21 +829,22 @@ var directLanes = true
 
 // convLanes reports whether the stride-1 correlation g (a forward pass,
 // or an input gradient's backwardInputGeom) runs with the images across
-// arch's lanes (directLanesConv) rather than on directConv's rows: with
-// AVX-512, where directConv would run its row kernels (no pixel kernel: K
-// not a multiple of 16, or rows narrower than pixMinOW) for at least 6
-// output channels, the images fill at least 3/4 of their groups' lanes,
-// and a group fits in lanesMax. Zen 4, against directConv, one thread and
-// two (bench/results/conv-lanes-2026-12-06-zen4.txt.gz): LeNet's second
+// arch's lanes (directLanesConv) rather than on directConv's rows: where
+// directConv would run its row kernels (no pixel kernel: K not a multiple
+// of 16, or rows narrower than pixMinOW) for at least 6 output channels,
+// the images fill at least 3/4 of their groups' lanes, and a group fits in
+// lanesMax. Zen 4, against directConv, one thread and two
+// (bench/results/conv-lanes-2026-12-06-zen4.txt.gz): LeNet's second
 // layer's input gradient at batch 64 (a correlation padded by 4, 6 output
 // channels) 1.94× and 1.92×, its first layer's forward pass 1.14× and
 // 1.15×; layers a pixel kernel runs (16 or 32 channels) 0.65–1.07× as
 // fast, 3 output channels 0.75×, 8 images (of 16 lanes) 0.5×, 20 (of 32)
-// 0.6× forward. With AVX2 alone (8 lanes; a broadcast and an FMA a
-// weight) the kernels of the same two LeNet passes ran 1.0–1.2× and 0.74×
-// as fast: AVX2 keeps directConv.
+// 0.6× forward. With AVX2 alone (8 lanes), whose kernels take two
+// positions a call (conv-lanes-avx2-2026-12-06-zen4.txt.gz, one thread):
+// the same two LeNet passes 1.35× and 1.09×, the other surveyed layers as
+// with AVX-512 (before the pairs 1.0–1.2× and 0.74×).
 func (g *Conv2dGeom) convLanes(arch *convArch) bool {
-	if !directLanes || arch.lanesConv == nil || arch.lanes < 16 || g.StrideH != 1 || g.StrideW != 1 || g.DilH != 1 || g.DilW != 1 || g.Groups != 1 || g.K < 6 {
+	if !directLanes || arch.lanesConv == nil || g.StrideH != 1 || g.StrideW != 1 || g.DilH != 1 || g.DilW != 1 || g.Groups != 1 || g.K < 6 {
 		return false
 	}
 	if arch.pix != nil && g.K%16 == 0 && g.OW >= pixMinOW {

@@ -218,11 +218,11 @@ const lanesKB = 12
 // Σ w[c·wc+r·wr+s·kb+k] · in[p·lanes+c·ic+r·ir+s·lanes+l] over nc channels,
 // nr rows and ns columns of taps in that order (each ≥ 1), strides in
 // bytes; irAdj and wrAdj step from the end of a row of ns taps to the next
-// row. Registers: the input 0, accumulators 1…kb, AVX2's broadcasts after;
-// R8 and R9 the position's input and output.
+// row. R8 and R9 hold the position's input and output. AVX2's kernels of
+// up to 6 channels take positions two at a time, one broadcast of a weight
+// serving both (a broadcast and an FMA a weight a position otherwise).
 func emitLanes(w func(string, ...any), i isa, name string, kb int) {
 	vb := 4 * i.lanes
-	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
 	w("")
 	w("// func %s(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)", name)
 	w("TEXT ·%s(SB), NOSPLIT, $0-96", name)
@@ -232,55 +232,90 @@ func emitLanes(w func(string, ...any), i isa, name string, kb int) {
 	w("\tMOVQ irAdj+40(FP), R11")
 	w("\tMOVQ wcb+56(FP), R12")
 	w("\tMOVQ wrAdj+64(FP), R13")
-	w("%s_pos:", name)
-	for k := 1; k <= kb; k++ {
-		w("\t%s %[2]s, %[2]s, %[2]s", i.zero, reg(k))
+	if i.lanes == 8 && kb <= lanesKB/2 {
+		w("%s_pairs:", name)
+		w("\tCMPQ npos+88(FP), $2")
+		w("\tJLT %s_one", name)
+		emitLanesBody(w, i, name+"_p2", kb, 2)
+		w("\tADDQ $%d, R8", 2*vb)
+		w("\tADDQ $%d, R9", 2*vb)
+		w("\tSUBQ $2, npos+88(FP)")
+		w("\tJMP %s_pairs", name)
+		w("%s_one:", name)
+		w("\tCMPQ npos+88(FP), $0")
+		w("\tJEQ %s_done", name)
+		emitLanesBody(w, i, name+"_p1", kb, 1)
+		w("%s_done:", name)
+	} else {
+		w("%s_pos:", name)
+		emitLanesBody(w, i, name+"_p1", kb, 1)
+		w("\tADDQ $%d, R8", vb)
+		w("\tADDQ $%d, R9", vb)
+		w("\tDECQ npos+88(FP)")
+		w("\tJNZ %s_pos", name)
+	}
+	w("\tVZEROUPPER")
+	w("\tRET")
+}
+
+// emitLanesBody writes emitLanes' sums of np positions from R8 and their
+// stores to R9. Registers: the input 0 (and 15 for a second position),
+// accumulators 1…np·kb, AVX2's broadcasts 13 and 14.
+func emitLanesBody(w func(string, ...any), i isa, label string, kb, np int) {
+	vb := 4 * i.lanes
+	reg := func(n int) string { return fmt.Sprintf("%s%d", i.R, n) }
+	acc := func(p, k int) string { return reg(1 + p*kb + k) }
+	in := func(p int) string { return reg([]int{0, 15}[p]) }
+	for p := range np {
+		for k := range kb {
+			w("\t%s %[2]s, %[2]s, %[2]s", i.zero, acc(p, k))
+		}
 	}
 	w("\tMOVQ R8, SI")
 	w("\tMOVQ w+48(FP), DI")
 	w("\tMOVQ nc+8(FP), CX")
-	w("%s_ch:", name)
+	w("%s_ch:", label)
 	w("\tMOVQ SI, AX")
 	w("\tMOVQ DI, BX")
 	w("\tMOVQ nr+16(FP), DX")
-	w("%s_row:", name)
+	w("%s_row:", label)
 	w("\tMOVQ ns+24(FP), R15")
-	w("%s_col:", name)
-	w("\tVMOVUPS (AX), %s", reg(0))
-	for k := 0; k < kb; k++ {
+	w("%s_col:", label)
+	for p := range np {
+		w("\tVMOVUPS %d(AX), %s", p*vb, in(p))
+	}
+	for k := range kb {
 		if i.lanes == 16 {
-			w("\tVFMADD231PS.BCST %d(BX), %s, %s", 4*k, reg(0), reg(k+1))
+			w("\tVFMADD231PS.BCST %d(BX), %s, %s", 4*k, in(0), acc(0, k))
 			continue
 		}
 		bc := reg(lanesKB + 1 + k%2)
 		w("\tVBROADCASTSS %d(BX), %s", 4*k, bc)
-		w("\tVFMADD231PS %s, %s, %s", bc, reg(0), reg(k+1))
+		for p := range np {
+			w("\tVFMADD231PS %s, %s, %s", bc, in(p), acc(p, k))
+		}
 	}
 	w("\tADDQ $%d, AX", vb)
 	w("\tADDQ $%d, BX", 4*kb)
 	w("\tDECQ R15")
-	w("\tJNZ %s_col", name)
+	w("\tJNZ %s_col", label)
 	w("\tADDQ R11, AX")
 	w("\tADDQ R13, BX")
 	w("\tDECQ DX")
-	w("\tJNZ %s_row", name)
+	w("\tJNZ %s_row", label)
 	w("\tADDQ R10, SI")
 	w("\tADDQ R12, DI")
 	w("\tDECQ CX")
-	w("\tJNZ %s_ch", name)
+	w("\tJNZ %s_ch", label)
 	w("\tMOVQ R9, DX")
-	for k := 1; k <= kb; k++ {
-		w("\tVMOVUPS %s, (DX)", reg(k))
-		if k < kb {
+	for k := range kb {
+		for p := range np {
+			w("\tVMOVUPS %s, %d(DX)", acc(p, k), p*vb)
+		}
+		if k < kb-1 {
 			w("\tADDQ ldob+80(FP), DX")
 		}
 	}
-	w("\tADDQ $%d, R8", vb)
-	w("\tADDQ $%d, R9", vb)
-	w("\tDECQ npos+88(FP)")
-	w("\tJNZ %s_pos", name)
-	w("\tVZEROUPPER")
-	w("\tRET")
 }
 
 // offRegs hold the tap offsets of a weight-gradient kernel, in bytes.
