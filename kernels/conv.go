@@ -672,11 +672,12 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 	size := g.K * crs
 	parts := min(g.N, wgradParts, max(1, wgradScratch/size))
 	pix := g.directWgradPix()
+	lanes := !pix && g.wgradLanes()
 	if pix {
 		// Its chunks of filters share the work out too: fewer parts,
 		// fewer partial sums to write and add.
 		parts = min(parts, ceilDiv(wgradPixItems, g.K/directArch.wgradKW))
-	} else if g.wgradLanes() {
+	} else if lanes {
 		parts = min(parts, ceilDiv(g.N, directArch.lanes))
 	} else if !g.directWgrad() {
 		parts = min(parts, max(1, g.N*g.OH*g.OW/wgradMinDepth))
@@ -692,7 +693,7 @@ func Conv2dBackwardWeight(dw, x, dy []float32, g Conv2dGeom) {
 			p = *partial
 		}
 		directBackwardWeightPix(directArch, dw, x, dy, g, parts, wgradPixGroup(&g, directArch.wgradKW, parts), p)
-	} else if g.wgradLanes() {
+	} else if lanes {
 		var p []float32
 		if partial != nil {
 			p = *partial

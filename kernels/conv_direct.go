@@ -540,12 +540,7 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 			ldo = max(ldo, ceilDiv(nvec, nv)*nv*lanes)
 		}
 	}
-	ParallelFor(chunks, max(1, elemGrain/(crs*kbMax)), func(lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			k0, k1 := splitEven(ch, g.K, chunks), splitEven(ch+1, g.K, chunks)
-			chunkW(wt[k0*crs:k1*crs], k0, k1-k0)
-		}
-	})
+	layChunks(wt, chunkW, g.K, crs, chunks, kbMax)
 	// A call whose outputs read only zero rows through some taps (the
 	// first and last calls of a padded plane) runs without them: their
 	// products are ±0, and a sum that starts at +0 keeps its bits adding
@@ -650,12 +645,7 @@ func directLanesConv(arch *convArch, y, x []float32, chunkW func(dst []float32, 
 	wtp := getScratch(g.K * crs)
 	defer putScratch(wtp)
 	wt := *wtp
-	ParallelFor(chunks, 1, func(lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			k0, k1 := splitEven(ch, g.K, chunks), splitEven(ch+1, g.K, chunks)
-			chunkW(wt[k0*crs:k1*crs], k0, k1-k0)
-		}
-	})
+	layChunks(wt, chunkW, g.K, crs, chunks, lanesKB)
 	groups := ceilDiv(g.N, lanes)
 	runs := min(g.OH, ceilDiv(runtime.GOMAXPROCS(0), groups))
 	xg, yg := g.C*hw*lanes, g.K*ohw*lanes
@@ -673,7 +663,7 @@ func directLanesConv(arch *convArch, y, x []float32, chunkW func(dst []float32, 
 			gi, run := it/runs, it%runs
 			n0 := gi * lanes
 			cnt := min(lanes, g.N-n0)
-			packSliver(xb, x[n0*g.C*hw:], g.C*hw, cnt, lanes, g.C*hw, false)
+			toLanes(xb, x[n0*g.C*hw:], g.C*hw, cnt, lanes)
 			oh0, oh1 := splitEven(run, g.OH, runs), splitEven(run+1, g.OH, runs)
 			for ch := range chunks {
 				k0, k1 := splitEven(ch, g.K, chunks), splitEven(ch+1, g.K, chunks)
@@ -706,6 +696,25 @@ func directLanesConv(arch *convArch, y, x []float32, chunkW func(dst []float32, 
 			}
 		}, func() { putScratch(bufp) }
 	})
+}
+
+// layChunks writes the weights of K output channels into wt chunk by
+// chunk (chunks of up to kbMax channels, crs floats each) by chunkW, in
+// parallel where they are many.
+func layChunks(wt []float32, chunkW func(dst []float32, k0, kb int), K, crs, chunks, kbMax int) {
+	ParallelFor(chunks, max(1, elemGrain/(crs*kbMax)), func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			k0, k1 := splitEven(ch, K, chunks), splitEven(ch+1, K, chunks)
+			chunkW(wt[k0*crs:k1*crs], k0, k1-k0)
+		}
+	})
+}
+
+// toLanes lays out cnt ≤ lanes images of size floats each (one after the
+// other in src) across the lanes: dst[i·lanes+p] = src[p·size+i], the
+// lanes past cnt zero. unpackLanes undoes it.
+func toLanes(dst, src []float32, size, cnt, lanes int) {
+	packSliver(dst, src, size, cnt, lanes, size, false)
 }
 
 // unpackLanes sets dst[p·ldd+i] = src[i·lanes+p] for the values i < width
@@ -1157,7 +1166,7 @@ func directBackwardWeightLanes(arch *convArch, dw, x, dy []float32, g Conv2dGeom
 				cnt := min(lanes, g.N-n0)
 				xn := x[n0*g.C*hw:]
 				if g.PadH == 0 && g.PadW == 0 {
-					packSliver(xb, xn, g.C*hw, cnt, lanes, g.C*hw, false)
+					toLanes(xb, xn, g.C*hw, cnt, lanes)
 				} else {
 					for c := range g.C {
 						for h := range g.H {
@@ -1165,7 +1174,7 @@ func directBackwardWeightLanes(arch *convArch, dw, x, dy []float32, g Conv2dGeom
 						}
 					}
 				}
-				packSliver(dyb, dy[n0*g.K*ohw:], g.K*ohw, cnt, lanes, g.K*ohw, false)
+				toLanes(dyb, dy[n0*g.K*ohw:], g.K*ohw, cnt, lanes)
 				for item := splitEven(run, items, runs); item < splitEven(run+1, items, runs); item++ {
 					kc, c, tg := item/(g.C*tgroups), item/tgroups%g.C, item%tgroups
 					k0, kb := ks[kc], ks[kc+1]-ks[kc]
