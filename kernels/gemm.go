@@ -81,10 +81,16 @@ const (
 // sgemmNearWork and sgemmNearOutputs are sgemmTaskWork and
 // sgemmTaskOutputs while the pool's cores are near (nearcores.go): the
 // batch-64 MLP's products (6.4 Mi multiply-adds, 8 Ki and 100 Ki outputs)
-// then go parallel.
+// then go parallel, and so do LeNet's 400→120 layer's three (3 Mi, 7.5 Ki
+// to 47 Ki outputs), which took 64–71 µs each of its 1.16 ms step on one
+// worker of a 2-vCPU Zen 4: at 1 Mi and 2 Ki (from 3 Mi and 4 Ki) LeNet's
+// step ran 1.15× as fast; the other seed models' steps, at batch 64 and
+// 1 024, ResNet-18's at batch 8 and the language models' 0.97–1.03× (the
+// batch-1 024 MLP's and ResNet-18's first 0.88 and 0.96 read 0.99 in
+// longer runs): bench/results/gemm-near-thresholds-2026-12-06-zen4.txt.gz.
 const (
-	sgemmNearWork    = 3 << 20
-	sgemmNearOutputs = 1 << 12
+	sgemmNearWork    = 1 << 20
+	sgemmNearOutputs = 1 << 11
 )
 
 // sgemmWorkers is how many of workers an m×n×k product is worth.

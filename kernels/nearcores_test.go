@@ -183,9 +183,9 @@ func TestNearCoresWakes(t *testing.T) {
 	t.Logf("a helper joined %d of %d probes made while the helpers were parked", joins, tries)
 }
 
-// TestSgemmNearSplit checks that the batch-64 MLP's products go to two
-// workers while the cores are near and stay on one while far, and that
-// either way gives the same bits.
+// TestSgemmNearSplit checks that the batch-64 MLP's products and LeNet's
+// 400→120 layer's go to two workers while the cores are near and stay on
+// one while far, and that either way gives the same bits.
 func TestSgemmNearSplit(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("needs GOMAXPROCS ≥ 2")
@@ -213,6 +213,9 @@ func TestSgemmNearSplit(t *testing.T) {
 	}{
 		{false, 64, 128, 784, 784, 128, 64 * 784, 784 * 128}, // forward
 		{true, 128, 784, 64, 128, 784, 64 * 128, 64 * 784},   // weight gradient
+		{false, 64, 120, 400, 400, 120, 64 * 400, 400 * 120}, // LeNet's forward
+		{false, 64, 400, 120, 120, 400, 64 * 120, 120 * 400}, // its input gradient
+		{true, 120, 400, 64, 120, 400, 64 * 120, 64 * 400},   // its weight gradient
 	} {
 		forceNear(t, false)
 		if w := workers(s.m, s.n, s.k); w != 1 {
