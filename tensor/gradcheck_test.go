@@ -227,6 +227,14 @@ func TestGradients(t *testing.T) {
 		{"Reshape", func(x ...*Tensor) *Tensor { return x[0].Transpose(0, 1).Reshape(-1, 2).Exp() }, []*Tensor{in(2, 3)}},
 		{"Permute", func(x ...*Tensor) *Tensor { return x[0].Permute(2, 0, 1).Mul(x[0].Permute(2, 0, 1)) }, []*Tensor{in(2, 3, 4)}},
 		{"Narrow", func(x ...*Tensor) *Tensor { return x[0].Narrow(1, 1, 2).Square() }, []*Tensor{in(3, 4)}},
+		{"Narrow/batch-first-last-step", func(x ...*Tensor) *Tensor {
+			// A time-major sequence seen batch-first, its last step.
+			return x[0].Transpose(0, 1).Select(1, -1).Exp()
+		}, []*Tensor{in(3, 2, 4)}},
+		{"Narrow/permuted-middle-twice", func(x ...*Tensor) *Tensor {
+			p := x[0].Permute(2, 0, 1)
+			return p.Narrow(2, 1, 3).Square().Add(p.Narrow(2, 2, 2).Exp().Narrow(2, 0, 1))
+		}, []*Tensor{in(2, 5, 3)}},
 		{"Select", func(x ...*Tensor) *Tensor { return x[0].Select(0, -1).Exp() }, []*Tensor{in(3, 4)}},
 		{"Unbind", func(x ...*Tensor) *Tensor {
 			// Slice 1 is unused, slice 2 used twice, on a non-contiguous input.

@@ -18,20 +18,7 @@ func TestReshapeViews(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	views := 0
 	for i := range 300 {
-		shape := make([]int, 1+rng.IntN(4))
-		for d := range shape {
-			shape[d] = 1 + rng.IntN(4)
-		}
-		x := Arange(0, float32(device.NumElements(shape)), 1).Reshape(shape...)
-		x = x.Permute(rng.Perm(len(shape))...)
-		if d := rng.IntN(len(shape)); rng.IntN(3) == 0 && x.shape[d] > 1 {
-			x = x.Narrow(d, 1, x.shape[d]-1)
-		}
-		if d := rng.IntN(len(shape)); rng.IntN(4) == 0 && x.shape[d] == 1 {
-			to := slices.Clone(x.shape)
-			to[d] = 3
-			x = x.Expand(to...)
-		}
+		x := randView(rng)
 		target := factorShape(rng, x.NumEl())
 		r := x.Reshape(target...)
 		if !slices.Equal(r.Data(), x.Data()) {
@@ -275,4 +262,92 @@ func kernelsIn(t *testing.T, f func()) int64 {
 		t.Fatal(err)
 	}
 	return dev.Stats().Dispatches - before
+}
+
+// TestNarrowGrad checks a Narrow's gradient on random views (permuted,
+// narrowed, expanded) against zeros with g's values where the Narrow read, and that
+// it lies in the input's own layout where the narrowed dimension is the
+// input's outermost (a batch-first view's time step of a time-major
+// sequence: no copy of the whole is needed after it).
+func TestNarrowGrad(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	own := 0
+	for i := range 300 {
+		x := randView(rng)
+		d := rng.IntN(len(x.shape))
+		start := rng.IntN(x.shape[d] + 1)
+		length := rng.IntN(x.shape[d] - start + 1)
+		gshape := slices.Clone(x.shape)
+		gshape[d] = length
+		g := Arange(1, float32(device.NumElements(gshape))+1, 1).Reshape(gshape...)
+		if rng.IntN(2) == 0 && len(gshape) > 1 { // g itself a transposed view
+			g = g.Transpose(0, len(gshape)-1).Contiguous().Transpose(0, len(gshape)-1)
+		}
+		r := narrowGrad(g, x.shape, x.strides, d, start)
+		if !slices.Equal(r.shape, x.shape) {
+			t.Fatalf("case %d: gradient %v for input %v", i, r.shape, x.shape)
+		}
+		want := Zeros(x.shape...)
+		if length > 0 {
+			want = Cat(d, Zeros(withDim(x.shape, d, start)...), g.Contiguous(), Zeros(withDim(x.shape, d, x.shape[d]-start-length)...))
+		}
+		if got, w := r.Data(), want.Data(); !slices.Equal(got, w) {
+			t.Fatalf("case %d: Narrow(%d, %d, %d) of %v (strides %v): gradient %v, want %v", i, d, start, length, x.shape, x.strides, got, w)
+		}
+		// Where d is x's outermost dimension of more than one element, the
+		// gradient's strides order the dimensions as x's do.
+		outer := true
+		for e := range x.shape {
+			if e != d && x.shape[e] > 1 && x.strides[e] > x.strides[d] {
+				outer = false
+			}
+		}
+		if outer && x.shape[d] > 1 {
+			own++
+			for a := range x.shape {
+				for b := range x.shape {
+					if x.shape[a] > 1 && x.shape[b] > 1 && x.strides[a] > x.strides[b] && r.strides[a] <= r.strides[b] {
+						t.Fatalf("case %d: Narrow(%d) of %v (strides %v): gradient strides %v, not in the input's order", i, d, x.shape, x.strides, r.strides)
+					}
+				}
+			}
+		}
+	}
+	if own < 30 {
+		t.Fatalf("%d of 300 cases narrowed the outermost dimension: too few to test the layout", own)
+	}
+	// A batch-first view of a time-major sequence, its last step: the
+	// gradient, transposed back, is contiguous.
+	seqGrad := narrowGrad(Ones(4, 1, 6), []int{4, 5, 6}, Zeros(5, 4, 6).Transpose(0, 1).strides, 1, 4)
+	if !seqGrad.Transpose(0, 1).IsContiguous() {
+		t.Fatalf("the last step's gradient of a batch-first view has strides %v; want the time-major sequence's layout", seqGrad.strides)
+	}
+}
+
+// randView is a random view of up to 4 dimensions of up to 4 elements
+// each, holding Arange's values: permuted, and at random narrowed by one
+// element along a dimension or expanded along one of size 1.
+func randView(rng *rand.Rand) *Tensor {
+	shape := make([]int, 1+rng.IntN(4))
+	for d := range shape {
+		shape[d] = 1 + rng.IntN(4)
+	}
+	x := Arange(0, float32(device.NumElements(shape)), 1).Reshape(shape...)
+	x = x.Permute(rng.Perm(len(shape))...)
+	if d := rng.IntN(len(shape)); rng.IntN(3) == 0 && x.shape[d] > 1 {
+		x = x.Narrow(d, 1, x.shape[d]-1)
+	}
+	if d := rng.IntN(len(shape)); rng.IntN(4) == 0 && x.shape[d] == 1 {
+		to := slices.Clone(x.shape)
+		to[d] = 3
+		x = x.Expand(to...)
+	}
+	return x
+}
+
+// withDim is shape with dimension d set to n.
+func withDim(shape []int, d, n int) []int {
+	s := slices.Clone(shape)
+	s[d] = n
+	return s
 }

@@ -205,22 +205,54 @@ func (t *Tensor) Narrow(dim, start, length int) *Tensor {
 	}
 	shape := slices.Clone(t.shape)
 	shape[d] = length
-	full := t.shape
+	full, strides := t.shape, t.strides
 	return t.view("Narrow", shape, slices.Clone(t.strides), t.offset+start*t.strides[d], func(g *Tensor) *Tensor {
-		var parts []*Tensor
-		if start > 0 {
-			s := slices.Clone(full)
-			s[d] = start
-			parts = append(parts, fullOn(ScopeOf(g), g.st.dev, 0, s))
-		}
-		parts = append(parts, g)
-		if rest := full[d] - start - length; rest > 0 {
-			s := slices.Clone(full)
-			s[d] = rest
-			parts = append(parts, fullOn(ScopeOf(g), g.st.dev, 0, s))
-		}
-		return Cat(d, parts...)
+		return narrowGrad(g, full, strides, d, start)
 	})
+}
+
+// narrowGrad is the gradient of a Narrow of dimension d from start of a
+// tensor of shape full and strides: zeros, but g where the Narrow read. It
+// lies in memory with dimension d outermost and the others in the order
+// of the input's strides, so that g's part is one block, copied in one
+// kernel, and the zeros before and after it are one Fill each: where d is
+// the input's outermost dimension already (a time step of a batch-first
+// view of a time-major sequence, as a recurrent network's last output),
+// the gradient has the input's own layout, and no copy of the full size
+// is made.
+func narrowGrad(g *Tensor, full, strides []int, d, start int) *Tensor {
+	order := seq(len(full))
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case a == d:
+			return -1
+		case b == d:
+			return 1
+		}
+		return strides[b] - strides[a]
+	})
+	pshape := permuted(full, order)
+	buf := newTensor(ScopeOf(g), g.st.dev, g.DType(), pshape)
+	inner := 1
+	for _, n := range pshape[1:] {
+		inner *= n
+	}
+	dev, length := g.st.dev, g.shape[d]
+	if n := start * inner; n > 0 {
+		dev.Fill(buf.st.buf, 0, n, 0)
+	}
+	if n := (full[d] - start - length) * inner; n > 0 {
+		dev.Fill(buf.st.buf, (start+length)*inner, n, 0)
+	}
+	if n := length * inner; n > 0 {
+		pg := g.Permute(order...)
+		dev.Copy(buf.st.buf, start*inner, pg.strided(), pg.shape)
+	}
+	inv := make([]int, len(order))
+	for i, p := range order {
+		inv[p] = i
+	}
+	return &Tensor{st: buf.st, shape: slices.Clone(full), strides: permuted(buf.strides, inv), scope: buf.scope}
 }
 
 // Select returns index i of dimension dim, with that dimension removed.
