@@ -146,6 +146,19 @@ GLOBL c_ihi<>(SB), RODATA|NOPTR, $64
 	MOVQ step+48(FP), R11 \
 	MOVQ i0+56(FP), R9
 
+// PAIRS_ARGS loads the pairs kernels' arguments after their first three:
+// R12 planes, R14 w, AX p, R15 w·4 (an input row's bytes), Z20 p.off and
+// Z25 ones.
+#define PAIRS_ARGS \
+	MOVQ planes+24(FP), R12 \
+	MOVQ w+40(FP), R14 \
+	MOVQ p+48(FP), AX \
+	MOVQ R14, R15 \
+	SHLQ $2, R15 \
+	VMOVDQU32 0(AX), Z20 \
+	MOVL $1, CX \
+	VPBROADCASTD CX, Z25
+
 // ROW512 starts a row: SI its top, DX its bottom row, Z22 and Z23 their
 // plane indices, CX its windows.
 #define ROW512 \
@@ -563,3 +576,162 @@ backstored2:
 
 backnext2:
 	NEXTROW(backrow2)
+
+// PAIRS_MASKS sets, from the poolPairs at AX, the masks of a step of two
+// output rows: K4 and K5 the floats of each input row pair read or
+// written (the low and high halves of poolPairs.pairs), K3 the 2·ow
+// windows. CX is scratch.
+#define PAIRS_MASKS \
+	MOVL 192(AX), CX \
+	KMOVW CX, K4 \
+	SHRL $16, CX \
+	KMOVW CX, K5 \
+	MOVL 196(AX), CX \
+	KMOVW CX, K3
+
+// SINGLE_MASKS sets the masks of a step of one output row (a plane's last
+// of an odd count): K4 its floats of each input row, K5 none, K3 its ow
+// windows.
+#define SINGLE_MASKS \
+	MOVL 196(AX), CX \
+	KMOVW CX, K4 \
+	KXORW K5, K5, K5 \
+	MOVL 200(AX), CX \
+	KMOVW CX, K3
+
+// The pairs kernels hold R12 planes, R14 w, AX p, R15 w·4 (an input
+// row's bytes), R13 the rows left of a plane, R9 the index of the current
+// row pair's first value in its plane.
+
+// PAIRS_ROWS starts a step at the row pair at BX: SI its top row, DX its
+// bottom row, Z22 and Z23 their plane indices (R9 and R9 + w).
+#define PAIRS_ROWS \
+	MOVQ BX, SI \
+	LEAQ (BX)(R15*1), DX \
+	VPBROADCASTD R9, Z22 \
+	LEAQ (R9)(R14*1), R10 \
+	VPBROADCASTD R10, Z23
+
+// PAIRS_FWD is a step of maxPool2x2PairsAVX512 (masks as PAIRS_MASKS or
+// SINGLE_MASKS set them): the windows of the row pairs at BX into DI and
+// R8.
+#define PAIRS_FWD \
+	PAIRS_ROWS \
+	VMOVUPS.Z (SI), K4, Z0 \
+	VMOVUPS.Z 64(SI), K5, Z1 \
+	VMOVUPS.Z (DX), K4, Z2 \
+	VMOVUPS.Z 64(DX), K5, Z3 \
+	WINDOWS \
+	VMOVUPS Z16, K3, (DI) \
+	VMOVDQU32 Z17, K3, (R8)
+
+// PAIRS_BACK is a step of maxPool2x2PairsBackAVX512: the gradients at DI
+// and their indices at R8 laid out over the row pairs at BX.
+#define PAIRS_BACK \
+	PAIRS_ROWS \
+	VMOVUPS.Z (DI), K3, Z0 \
+	VMOVDQU32.Z (R8), K3, Z1 \
+	SPREAD \
+	PERMUTE(Z4, Z5) \
+	VMOVUPS Z8, K4, (SI) \
+	VMOVUPS Z9, K5, 64(SI) \
+	PERMUTE(Z6, Z7) \
+	VMOVUPS Z8, K4, (DX) \
+	VMOVUPS Z9, K5, 64(DX)
+
+// PAIRS_NEXT moves past a step of two output rows: BX by two row pairs,
+// DI and R8 by 2·ow = w windows, R9 by 4·w, R13 by two rows.
+#define PAIRS_NEXT \
+	LEAQ (BX)(R15*4), BX \
+	ADDQ R15, DI \
+	ADDQ R15, R8 \
+	LEAQ (R9)(R14*4), R9 \
+	SUBQ $2, R13
+
+// func maxPool2x2PairsAVX512(out *float32, idx *int32, x *float32, planes, oh, w int, p *poolPairs)
+//
+// Max pooling of planes whole planes of 2·oh rows of w = 2·ow values
+// (ow ≤ 5) at x into planes·oh·ow windows at out and idx, two output rows
+// a step: the 32 floats from a row pair's top row hold its top row (w),
+// its bottom row and the next pair's top row, so that lane l of the step
+// takes its window's values at p.off[l] of them, as maxPool2x2AVX512 takes
+// 2l; and the same from the bottom row. Indices restart at each plane.
+TEXT ·maxPool2x2PairsAVX512(SB), NOSPLIT, $0-56
+	MOVQ out+0(FP), DI
+	MOVQ idx+8(FP), R8
+	MOVQ x+16(FP), BX
+	PAIRS_ARGS
+	VPADDD Z25, Z20, Z21
+
+pplane:
+	PAIRS_MASKS
+	MOVQ oh+32(FP), R13
+	XORQ R9, R9
+
+ppair:
+	CMPQ R13, $2
+	JLT psingle
+	PAIRS_FWD
+	PAIRS_NEXT
+	JMP ppair
+
+psingle:
+	TESTQ R13, R13
+	JEQ pnext
+	SINGLE_MASKS
+	PAIRS_FWD
+	LEAQ (BX)(R15*2), BX
+	SHRQ $1, R15
+	ADDQ R15, DI
+	ADDQ R15, R8
+	SHLQ $1, R15
+
+pnext:
+	DECQ R12
+	JNZ pplane
+	VZEROUPPER
+	RET
+
+// func maxPool2x2PairsBackAVX512(dx, dy *float32, idx *int32, planes, oh, w int, p *poolPairs)
+//
+// The gradient of maxPool2x2PairsAVX512: every value of the planes at
+// dx, dy[k] + 0 where idx[k] is that value's index in its plane, else 0,
+// two output rows a step, each pair's values laid back out at the
+// positions p.ilo and p.ihi give.
+TEXT ·maxPool2x2PairsBackAVX512(SB), NOSPLIT, $0-56
+	MOVQ dx+0(FP), BX
+	MOVQ dy+8(FP), DI
+	MOVQ idx+16(FP), R8
+	PAIRS_ARGS
+	VMOVDQU32 64(AX), Z26
+	VMOVDQU32 128(AX), Z27
+	VPXORD Z28, Z28, Z28
+
+bpplane:
+	PAIRS_MASKS
+	MOVQ oh+32(FP), R13
+	XORQ R9, R9
+
+bppair:
+	CMPQ R13, $2
+	JLT bpsingle
+	PAIRS_BACK
+	PAIRS_NEXT
+	JMP bppair
+
+bpsingle:
+	TESTQ R13, R13
+	JEQ bpnext
+	SINGLE_MASKS
+	PAIRS_BACK
+	LEAQ (BX)(R15*2), BX
+	SHRQ $1, R15
+	ADDQ R15, DI
+	ADDQ R15, R8
+	SHLQ $1, R15
+
+bpnext:
+	DECQ R12
+	JNZ bpplane
+	VZEROUPPER
+	RET

@@ -122,3 +122,77 @@ func testMaxPool2x2BackVec(t *testing.T, vec func(dx, dy []float32, idx []int32,
 		}
 	}
 }
+
+// TestMaxPool2x2Pairs checks the kernels that take two output rows a
+// vector step against the Go tree of picks (forward, bit for bit and index
+// for index) and against adding each dy to a cleared plane at its index
+// (backward, −0 becoming +0), on one to three whole planes of every width
+// they take and one to six output rows (an odd count leaves a plane's
+// last row to a step of its own), with ties, signed zeros, NaNs and
+// infinities; neither may write past its output.
+func TestMaxPool2x2Pairs(t *testing.T) {
+	if maxPool2x2Pairs == nil {
+		t.Skip("no pairs kernels on this CPU or build")
+	}
+	rng := rand.New(rand.NewPCG(5, 11))
+	specials := []float32{0, float32(math.Copysign(0, -1)), 1, 1, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	for ow := 1; ow <= maxPoolPairsOW; ow++ {
+		for oh := 1; oh <= 6; oh++ {
+			for planes := 1; planes <= 3; planes++ {
+				W, H := 2*ow, 2*oh
+				x := make([]float32, planes*H*W)
+				for i := range x {
+					if rng.IntN(4) == 0 {
+						x[i] = specials[rng.IntN(len(specials))]
+					} else {
+						x[i] = float32(rng.IntN(5)) - 2
+					}
+				}
+				n := planes * oh * ow
+				want, wantIdx := make([]float32, n), make([]int32, n)
+				for p := range planes {
+					for j := range oh {
+						o := (p*oh + j) * ow
+						maxPool2x2Row(want[o:o+ow], wantIdx[o:o+ow], x[p*H*W:(p+1)*H*W], 2*j, W, 2)
+					}
+				}
+				got, gotIdx := make([]float32, n+1), make([]int32, n+1) // a canary past the end
+				got[n], gotIdx[n] = 7, 7
+				maxPool2x2Pairs(got[:n], gotIdx[:n], x, planes, oh, ow)
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) || gotIdx[i] != wantIdx[i] {
+						t.Fatalf("%d planes of %d×%d, window %d: vector %v at %d, Go %v at %d", planes, H, W, i, got[i], gotIdx[i], want[i], wantIdx[i])
+					}
+				}
+				if got[n] != 7 || gotIdx[n] != 7 {
+					t.Fatalf("%d planes of %d×%d: the kernel wrote past its output", planes, H, W)
+				}
+
+				dy := make([]float32, n)
+				for i := range dy {
+					dy[i] = float32(rng.NormFloat64())
+					if rng.IntN(4) == 0 {
+						dy[i] = specials[rng.IntN(len(specials))]
+					}
+				}
+				wantDx := make([]float32, planes*H*W)
+				for i, v := range dy {
+					wantDx[i/(oh*ow)*H*W+int(wantIdx[i])] += v
+				}
+				gotDx := make([]float32, planes*H*W+1)
+				for i := range gotDx {
+					gotDx[i] = 7 // every value but the canary must be written
+				}
+				maxPool2x2PairsBack(gotDx[:planes*H*W], dy, wantIdx, planes, oh, ow)
+				for i := range wantDx {
+					if math.Float32bits(gotDx[i]) != math.Float32bits(wantDx[i]) {
+						t.Fatalf("%d planes of %d×%d: dx[%d] = %v, want %v", planes, H, W, i, gotDx[i], wantDx[i])
+					}
+				}
+				if gotDx[planes*H*W] != 7 {
+					t.Fatalf("%d planes of %d×%d: the gradient kernel wrote past the planes", planes, H, W)
+				}
+			}
+		}
+	}
+}
