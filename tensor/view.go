@@ -231,13 +231,8 @@ func narrowGrad(g *Tensor, full, strides []int, d, start int) *Tensor {
 		}
 		return strides[b] - strides[a]
 	})
-	pshape := permuted(full, order)
-	buf := newTensor(ScopeOf(g), g.st.dev, g.DType(), pshape)
-	inner := 1
-	for _, n := range pshape[1:] {
-		inner *= n
-	}
-	dev, length := g.st.dev, g.shape[d]
+	buf := newTensor(ScopeOf(g), g.st.dev, g.DType(), permuted(full, order))
+	dev, length, inner := g.st.dev, g.shape[d], buf.strides[0]
 	if n := start * inner; n > 0 {
 		dev.Fill(buf.st.buf, 0, n, 0)
 	}
@@ -248,11 +243,17 @@ func narrowGrad(g *Tensor, full, strides []int, d, start int) *Tensor {
 		pg := g.Permute(order...)
 		dev.Copy(buf.st.buf, start*inner, pg.strided(), pg.shape)
 	}
-	inv := make([]int, len(order))
-	for i, p := range order {
+	return unpermuted(buf, full, order)
+}
+
+// unpermuted views buf, laid out with the dimensions of shape in perm's
+// order, in shape's order.
+func unpermuted(buf *Tensor, shape, perm []int) *Tensor {
+	inv := make([]int, len(perm))
+	for i, p := range perm {
 		inv[p] = i
 	}
-	return &Tensor{st: buf.st, shape: slices.Clone(full), strides: permuted(buf.strides, inv), scope: buf.scope}
+	return &Tensor{st: buf.st, shape: slices.Clone(shape), strides: permuted(buf.strides, inv), scope: buf.scope}
 }
 
 // Select returns index i of dimension dim, with that dimension removed.
@@ -512,11 +513,7 @@ func Cat(dim int, ts ...*Tensor) *Tensor {
 	// Lay the parts out as consecutive blocks of a buffer whose leading
 	// axis is d, then view that buffer in the original axis order.
 	perm := append([]int{d}, slices.DeleteFunc(seq(len(shape)), func(i int) bool { return i == d })...)
-	pshape := make([]int, len(shape))
-	for i, p := range perm {
-		pshape[i] = shape[p]
-	}
-	buf := newTensor(ScopeOf(ts...), dev, ts[0].DType(), pshape)
+	buf := newTensor(ScopeOf(ts...), dev, ts[0].DType(), permuted(shape, perm))
 	off := 0
 	for _, t := range ts {
 		pt := t.Permute(perm...)
@@ -524,10 +521,6 @@ func Cat(dim int, ts ...*Tensor) *Tensor {
 			dev.Copy(buf.st.buf, off, pt.strided(), pt.shape)
 			off += n
 		}
-	}
-	inv := make([]int, len(perm))
-	for i, p := range perm {
-		inv[p] = i
 	}
 	lo, hi, known := int32(0), int32(0), true
 	for i, t := range ts {
@@ -538,7 +531,7 @@ func Cat(dim int, ts ...*Tensor) *Tensor {
 		lo, hi = min(lo, t.st.lo), max(hi, t.st.hi)
 	}
 	buf.st.lo, buf.st.hi, buf.st.known = lo, hi, known
-	out := &Tensor{st: buf.st, shape: shape, strides: permuted(buf.strides, inv), scope: buf.scope}
+	out := unpermuted(buf, shape, perm)
 	if d != 0 {
 		out = out.Contiguous()
 	}
