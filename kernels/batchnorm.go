@@ -238,7 +238,7 @@ func BatchNorm(y, x, mean, invstd, w, b, res []float32, s BatchNormShape, eps fl
 // run(r, ch, rows) with each run of a thread's rows that are consecutive
 // channels of one image: rows r… of x, channels ch….
 func bnChannelRuns(s BatchNormShape, run func(r, ch, rows int)) {
-	ParallelFor(s.N*s.C, max(1, streamGrain/s.Inner), func(lo, hi int) {
+	ParallelFor(s.N*s.C, max(1, streamGrainNow()/s.Inner), func(lo, hi int) {
 		for r := lo; r < hi; {
 			ch := r % s.C
 			rows := min(hi-r, s.C-ch)

@@ -37,7 +37,7 @@ func BCEWithLogitsBackward(a float32, dst []float32, x, y, g Strided[float32], s
 		return
 	}
 	w := newWalker(shape, [3]int{x.Off, y.Off, g.Off}, [3][]int{x.Strides, y.Strides, g.Strides})
-	ParallelFor(n, streamGrain/4, func(lo, hi int) {
+	ParallelFor(n, streamGrainNow()/4, func(lo, hi int) {
 		var xs, ys, gs, ss [spanLen]float32
 		w := w
 		w.seek(lo)

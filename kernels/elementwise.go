@@ -130,11 +130,11 @@ func unaryRange(op UnaryOp, a, b float32, dst []float32, src Strided[float32], w
 func unaryGrain(op UnaryOp, a float32) int {
 	switch {
 	case op == PowScalar && a == 2:
-		return streamGrain
+		return streamGrainNow()
 	case op == Log, op == Sin, op == Cos, op == PowScalar, op == Softplus, op == Erf:
 		return elemGrain
 	}
-	return streamGrain
+	return streamGrainNow()
 }
 
 // unarySpan applies op element by element; d and s have the same length and
@@ -280,9 +280,9 @@ func binaryGrain(op BinaryOp) int {
 	case Pow:
 		return elemGrain
 	case BCEWithLogits:
-		return streamGrain / 4
+		return streamGrainNow() / 4
 	}
-	return streamGrain
+	return streamGrainNow()
 }
 
 // binaryRange is Binary over the elements [lo, hi).

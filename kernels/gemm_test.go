@@ -396,6 +396,8 @@ func BenchmarkSgemm(b *testing.B) {
 		m, n, k        int
 	}{
 		{"dense", false, false, 64, 256, 784},
+		{"mlp-fc1", false, true, 64, 128, 784},
+		{"mlp-fc1-dW", true, false, 128, 784, 64},
 		{"dense-dW", true, false, 784, 256, 64},
 		{"dense-dX", false, true, 64, 784, 256},
 		{"conv", false, false, 32, 6272, 144},

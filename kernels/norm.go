@@ -67,7 +67,7 @@ func ClipCoef(sq, maxNorm float32) (float32, bool) {
 // ScaleAll multiplies every element of every tensor of ts by c in place,
 // in parallel, with Scale's vector loop.
 func ScaleAll(ts [][]float32, c float32) {
-	parallelOver(ts, func(t []float32) int { return len(t) }, streamGrain, func(t []float32, lo, hi int) {
+	parallelOver(ts, func(t []float32) int { return len(t) }, streamGrainNow(), func(t []float32, lo, hi int) {
 		Scale(t[lo:hi], t[lo:hi], c)
 	})
 }

@@ -29,11 +29,7 @@ type SGDTensor struct {
 // so a group of small tensors costs one fan-out, not one per tensor.
 func SGDStep(ts []SGDTensor, c SGDConfig) {
 	plain := c.Momentum == 0 && c.WeightDecay == 0
-	grain := elemGrain
-	if plain {
-		grain = streamGrain
-	}
-	parallelOver(ts, func(t SGDTensor) int { return len(t.Param) }, grain, func(t SGDTensor, lo, hi int) {
+	parallelOver(ts, func(t SGDTensor) int { return len(t.Param) }, sgdGrain(c), func(t SGDTensor, lo, hi int) {
 		p, g := t.Param[lo:hi], t.Grad[lo:hi]
 		if plain {
 			sgdPlain(p, g, c.LR)
@@ -51,6 +47,16 @@ func SGDStep(ts []SGDTensor, c SGDConfig) {
 		}
 		sgdMomentum(p, g, b, t.FirstStep, c)
 	})
+}
+
+// sgdGrain is the fewest elements of an SGD step with c worth another
+// goroutine: the plain step (p −= LR·g) streams memory, the others do a
+// few more flops an element.
+func sgdGrain(c SGDConfig) int {
+	if c.Momentum == 0 && c.WeightDecay == 0 {
+		return streamGrainNow()
+	}
+	return elemGrain
 }
 
 // sgdMomentum is SGDStep's loop with weight decay or momentum; buf is nil

@@ -297,3 +297,54 @@ func TestShareMachine(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamGrain checks the memory-bound kernels' grain: streamSpinGrain
+// while the helper pool spins, streamGrain while it is calm, and that the
+// plain SGD step and the streaming element-wise ops follow it (SGD with
+// momentum and the transcendental ops keep elemGrain).
+func TestStreamGrain(t *testing.T) {
+	if spinWait.Load() == 0 {
+		t.Skip("the helper pool does not spin (TENSORGL_CPU_SPIN=0)")
+	}
+	was := pool.calm.Load()
+	defer pool.calm.Store(was)
+	for _, calm := range []bool{false, true} {
+		want := streamSpinGrain
+		if calm {
+			pool.calm.Store(time.Now().Add(time.Hour).UnixNano())
+			want = streamGrain
+		} else {
+			pool.calm.Store(0)
+		}
+		for _, c := range []struct {
+			name      string
+			got, want int
+		}{
+			{"streamGrainNow", streamGrainNow(), want},
+			{"plain SGD", sgdGrain(SGDConfig{LR: 0.1}), want},
+			{"SGD with momentum", sgdGrain(SGDConfig{LR: 0.1, Momentum: 0.9}), elemGrain},
+			{"SGD with weight decay", sgdGrain(SGDConfig{LR: 0.1, WeightDecay: 1e-4}), elemGrain},
+			{"Affine", unaryGrain(Affine, 1), want},
+			{"square", unaryGrain(PowScalar, 2), want},
+			{"Log", unaryGrain(Log, 0), elemGrain},
+			{"Add", binaryGrain(Add), want},
+			{"BCEWithLogits", binaryGrain(BCEWithLogits), want / 4},
+			{"Pow", binaryGrain(Pow), elemGrain},
+		} {
+			if c.got != c.want {
+				t.Errorf("calm %v: %s's grain is %d; want %d", calm, c.name, c.got, c.want)
+			}
+		}
+	}
+	// The MLP's SGD step (784·128 + 128 + 128·64 + 64 + 64·10 + 10
+	// parameters) goes to two workers while the pool spins, one while calm.
+	const mlpParams = 109386
+	pool.calm.Store(0)
+	if w := workers(mlpParams, sgdGrain(SGDConfig{LR: 0.1})); runtime.GOMAXPROCS(0) >= 2 && w != 2 {
+		t.Errorf("spinning: the MLP's SGD step on %d workers; want 2", w)
+	}
+	pool.calm.Store(time.Now().Add(time.Hour).UnixNano())
+	if w := workers(mlpParams, sgdGrain(SGDConfig{LR: 0.1})); w != 1 {
+		t.Errorf("calm: the MLP's SGD step on %d workers; want 1", w)
+	}
+}

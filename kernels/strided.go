@@ -33,6 +33,26 @@ const elemGrain = 1 << 14
 // ranges of 256K elements (over 100 µs of work) go to another one.
 const streamGrain = 1 << 18
 
+// streamSpinGrain is streamGrain while the helper pool spins: a helper
+// then joins a loop 2–3 µs after its start, not 10–70 µs (streamGrain was
+// measured before the pool spun), and a second core pays from 32K
+// elements. On a 2-vCPU Zen 4 the batch-64 MLP's plain SGD step (109 386
+// parameters) went to two cores, 27.6 → 13.2 µs, and the step ran
+// 1.05–1.10× as fast in three alternated runs; ResNet-18's batch norms at
+// batch 8 (planes of 4×4 to 16×16) 3.1 → 2.4 ms of its 115 ms; the other
+// steps 1.00–1.02×; 16K against 32K read 0.97–1.02×
+// (bench/results/stream-spin-grain-2026-12-06-zen4.txt.gz).
+const streamSpinGrain = 1 << 15
+
+// streamGrainNow is the grain of the memory-bound kernels now:
+// streamSpinGrain while the helper pool spins, else streamGrain.
+func streamGrainNow() int {
+	if pool.spinning() {
+		return streamSpinGrain
+	}
+	return streamGrain
+}
+
 // walker visits a row-major index space over up to three strided operands,
 // one contiguous run of the innermost dimension at a time. Its dimensions are
 // coalesced first (size-1 dimensions dropped, adjacent dimensions merged
@@ -156,7 +176,7 @@ func copyTransposed[T float32 | int32](dst, src []T, w walker) {
 	vec := winoBest != nil && winoBest.transpose16 != nil
 	df, sf := unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(dst))), len(dst)),
 		unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(src))), len(src))
-	ParallelFor(outer*aBlocks, max(1, streamGrain/(transBlock*b)), func(lo, hi int) {
+	ParallelFor(outer*aBlocks, max(1, streamGrainNow()/(transBlock*b)), func(lo, hi int) {
 		w := w
 		for item := lo; item < hi; item++ {
 			o, a0 := item/aBlocks, item%aBlocks*transBlock
@@ -217,7 +237,7 @@ func Copy[T float32 | int32](dst []T, src Strided[T], shape []int) {
 		copyTransposed(dst, src.Data, w)
 		return
 	}
-	ParallelFor(n, streamGrain, func(lo, hi int) {
+	ParallelFor(n, streamGrainNow(), func(lo, hi int) {
 		w := w
 		w.seek(lo)
 		for pos := lo; pos < hi; {
@@ -257,7 +277,7 @@ func Copy[T float32 | int32](dst []T, src Strided[T], shape []int) {
 
 // Fill sets every element of dst to v.
 func Fill[T float32 | int32](dst []T, v T) {
-	ParallelFor(len(dst), streamGrain, func(lo, hi int) { fillSpan(dst[lo:hi], v) })
+	ParallelFor(len(dst), streamGrainNow(), func(lo, hi int) { fillSpan(dst[lo:hi], v) })
 }
 
 // fillSpan sets every element of d to v: all-zero bits (+0, or 0) by
@@ -297,7 +317,7 @@ func Where[C float32 | int32](dst []float32, cond Strided[C], x, y Strided[float
 	if one, two := C(1), C(2); one/two != 0 {
 		mask >>= 1
 	}
-	ParallelFor(n, streamGrain, func(lo, hi int) {
+	ParallelFor(n, streamGrainNow(), func(lo, hi int) {
 		var cs [spanLen]C
 		var xs, ys [spanLen]float32
 		w := w
