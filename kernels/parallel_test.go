@@ -298,23 +298,30 @@ func TestShareMachine(t *testing.T) {
 	}
 }
 
-// TestStreamGrain checks the memory-bound kernels' grain: streamSpinGrain
-// while the helper pool spins, streamGrain while it is calm, and that the
-// plain SGD step and the streaming element-wise ops follow it (SGD with
-// momentum and the transcendental ops keep elemGrain).
+// TestStreamGrain checks the memory-bound kernels' grain: streamNearGrain
+// while the helper pool spins and its cores are near, streamGrain while it
+// is calm or they are far, and that the plain SGD step and the streaming
+// element-wise ops follow it (SGD with momentum and the transcendental ops
+// keep elemGrain).
 func TestStreamGrain(t *testing.T) {
 	if spinWait.Load() == 0 {
 		t.Skip("the helper pool does not spin (TENSORGL_CPU_SPIN=0)")
 	}
 	was := pool.calm.Load()
 	defer pool.calm.Store(was)
-	for _, calm := range []bool{false, true} {
-		want := streamSpinGrain
+	setState := func(calm, near bool) {
 		if calm {
 			pool.calm.Store(time.Now().Add(time.Hour).UnixNano())
-			want = streamGrain
 		} else {
 			pool.calm.Store(0)
+		}
+		forceNear(t, near)
+	}
+	for _, s := range []struct{ calm, near bool }{{false, true}, {false, false}, {true, true}, {true, false}} {
+		setState(s.calm, s.near)
+		want := streamGrain
+		if !s.calm && s.near {
+			want = streamNearGrain
 		}
 		for _, c := range []struct {
 			name      string
@@ -332,19 +339,18 @@ func TestStreamGrain(t *testing.T) {
 			{"Pow", binaryGrain(Pow), elemGrain},
 		} {
 			if c.got != c.want {
-				t.Errorf("calm %v: %s's grain is %d; want %d", calm, c.name, c.got, c.want)
+				t.Errorf("calm %v, near %v: %s's grain is %d; want %d", s.calm, s.near, c.name, c.got, c.want)
 			}
 		}
-	}
-	// The MLP's SGD step (784·128 + 128 + 128·64 + 64 + 64·10 + 10
-	// parameters) goes to two workers while the pool spins, one while calm.
-	const mlpParams = 109386
-	pool.calm.Store(0)
-	if w := workers(mlpParams, sgdGrain(SGDConfig{LR: 0.1})); runtime.GOMAXPROCS(0) >= 2 && w != 2 {
-		t.Errorf("spinning: the MLP's SGD step on %d workers; want 2", w)
-	}
-	pool.calm.Store(time.Now().Add(time.Hour).UnixNano())
-	if w := workers(mlpParams, sgdGrain(SGDConfig{LR: 0.1})); w != 1 {
-		t.Errorf("calm: the MLP's SGD step on %d workers; want 1", w)
+		// The MLP's SGD step (784·128 + 128 + 128·64 + 64 + 64·10 + 10
+		// parameters) goes to two workers only while spinning and near.
+		const mlpParams = 109386
+		w, wantW := workers(mlpParams, sgdGrain(SGDConfig{LR: 0.1})), 1
+		if !s.calm && s.near && runtime.GOMAXPROCS(0) >= 2 {
+			wantW = 2
+		}
+		if w != wantW {
+			t.Errorf("calm %v, near %v: the MLP's SGD step on %d workers; want %d", s.calm, s.near, w, wantW)
+		}
 	}
 }

@@ -33,22 +33,27 @@ const elemGrain = 1 << 14
 // ranges of 256K elements (over 100 µs of work) go to another one.
 const streamGrain = 1 << 18
 
-// streamSpinGrain is streamGrain while the helper pool spins: a helper
-// then joins a loop 2–3 µs after its start, not 10–70 µs (streamGrain was
-// measured before the pool spun), and a second core pays from 32K
-// elements. On a 2-vCPU Zen 4 the batch-64 MLP's plain SGD step (109 386
-// parameters) went to two cores, 27.6 → 13.2 µs, and the step ran
-// 1.05–1.10× as fast in three alternated runs; ResNet-18's batch norms at
-// batch 8 (planes of 4×4 to 16×16) 3.1 → 2.4 ms of its 115 ms; the other
-// steps 1.00–1.02×; 16K against 32K read 0.97–1.02×
+// streamNearGrain is streamGrain while the helper pool spins and a probe
+// finds its cores near (nearCores): a helper then joins a loop 2–3 µs
+// after its start, not 10–70 µs (streamGrain was measured before the pool
+// spun), and reads what the caller's core wrote at a neighbour's cost, so
+// a second core pays from 32K elements. On a 2-vCPU Zen 4 the batch-64
+// MLP's plain SGD step (109 386 parameters) went to two cores, 27.6 → 13.2
+// µs, and the step ran 1.05–1.10× as fast in alternated runs; ResNet-18's
+// batch norms at batch 8 (planes of 4×4 to 16×16) 3.1 → 2.4 ms of its
+// 115 ms; the other steps 1.00–1.03×; 16K against 32K read 0.97–1.02×. Far
+// apart, where a Zen 2's optimizer step read a gradient the other core
+// wrote 2.5× as slowly (nearcores.go), a loop stays on one core below
+// streamGrain; near-only read 1.09× on the MLP's step, spinning alone 1.06×
 // (bench/results/stream-spin-grain-2026-12-06-zen4.txt.gz).
-const streamSpinGrain = 1 << 15
+const streamNearGrain = 1 << 15
 
 // streamGrainNow is the grain of the memory-bound kernels now:
-// streamSpinGrain while the helper pool spins, else streamGrain.
+// streamNearGrain while the helper pool spins and its cores are near, else
+// streamGrain.
 func streamGrainNow() int {
-	if pool.spinning() {
-		return streamSpinGrain
+	if pool.spinning() && nearCores() {
+		return streamNearGrain
 	}
 	return streamGrain
 }
