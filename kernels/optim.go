@@ -28,7 +28,7 @@ type SGDTensor struct {
 // The elements of all the tensors are split over the workers as one range,
 // so a group of small tensors costs one fan-out, not one per tensor.
 func SGDStep(ts []SGDTensor, c SGDConfig) {
-	plain := c.Momentum == 0 && c.WeightDecay == 0
+	plain := c.plain()
 	parallelOver(ts, func(t SGDTensor) int { return len(t.Param) }, sgdGrain(c), func(t SGDTensor, lo, hi int) {
 		p, g := t.Param[lo:hi], t.Grad[lo:hi]
 		if plain {
@@ -49,11 +49,15 @@ func SGDStep(ts []SGDTensor, c SGDConfig) {
 	})
 }
 
+// plain reports whether a step with c is p −= LR·g: no momentum, no
+// weight decay.
+func (c SGDConfig) plain() bool { return c.Momentum == 0 && c.WeightDecay == 0 }
+
 // sgdGrain is the fewest elements of an SGD step with c worth another
-// goroutine: the plain step (p −= LR·g) streams memory, the others do a
-// few more flops an element.
+// goroutine: the plain step streams memory, the others do a few more
+// flops an element.
 func sgdGrain(c SGDConfig) int {
-	if c.Momentum == 0 && c.WeightDecay == 0 {
+	if c.plain() {
 		return streamGrainNow()
 	}
 	return elemGrain
