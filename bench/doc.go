@@ -134,5 +134,6 @@
 // ns/op, so runs at different sizes compare directly, and its time includes
 // waiting for the device to finish. TestKernelCasesComplete fails when a
 // method of device.Device or an op has no benchmark. RESULTS.md records the
-// figures measured so far and the commands that produced them.
+// figures measured so far and the commands that produced them; HISTORY.md
+// keeps every side-by-side run with PyTorch and what each session changed.
 package bench
