@@ -2,26 +2,26 @@
 
 package kernels
 
-// subSubAVX2 and scale64AVX2 are shiftSubGo and scale64Go on whole vectors
-// of 8 floats, n a positive multiple of 8, with the Go loops' roundings.
+// shiftAVX2 and scale64AVX2 are shiftGo and scale64Go on whole vectors of
+// 8 floats, n a positive multiple of 8, with the Go loops' roundings.
 //
 //go:noescape
-func subSubAVX2(e, x *float32, n int, a, b float32)
+func shiftAVX2(e, x *float32, n int, a float32)
 
 //go:noescape
 func scale64AVX2(d, p *float32, n int, a, s float64)
 
-// shiftSub sets e = (x − a) − b: whole vectors in AVX2 code where the CPU
-// has it, the rest in the Go loop.
-func shiftSub(e, x []float32, a, b float32) {
+// shift sets e = x − a: whole vectors in AVX2 code where the CPU has it,
+// the rest in the Go loop.
+func shift(e, x []float32, a float32) {
 	full := 0
 	if hasAVX2 {
 		if full = len(x) &^ 7; full > 0 {
 			_ = e[full-1] // as in convAsmArch: the bounds, checked once
-			subSubAVX2(&e[0], &x[0], full, a, b)
+			shiftAVX2(&e[0], &x[0], full, a)
 		}
 	}
-	shiftSubGo(e[full:], x[full:], a, b)
+	shiftGo(e[full:], x[full:], a)
 }
 
 // scale64 sets d = float32(g·(a·p)), the products in float64: whole vectors

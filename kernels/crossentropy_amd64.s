@@ -2,24 +2,22 @@
 
 #include "textflag.h"
 
-// func subSubAVX2(e, x *float32, n int, a, b float32)
-// e = (x − a) − b, 8 floats a step; n a positive multiple of 8.
-TEXT ·subSubAVX2(SB), NOSPLIT, $0-32
+// func shiftAVX2(e, x *float32, n int, a float32)
+// e = x − a, 8 floats a step; n a positive multiple of 8.
+TEXT ·shiftAVX2(SB), NOSPLIT, $0-28
 	MOVQ         e+0(FP), DI
 	MOVQ         x+8(FP), SI
 	MOVQ         n+16(FP), CX
 	VBROADCASTSS a+24(FP), Y1
-	VBROADCASTSS b+28(FP), Y2
 
-subsub8:
+shift8:
 	VMOVUPS (SI), Y0
 	VSUBPS  Y1, Y0, Y0
-	VSUBPS  Y2, Y0, Y0
 	VMOVUPS Y0, (DI)
 	ADDQ    $32, SI
 	ADDQ    $32, DI
 	SUBQ    $8, CX
-	JNZ     subsub8
+	JNZ     shift8
 	VZEROUPPER
 	RET
 

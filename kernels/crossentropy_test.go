@@ -157,12 +157,18 @@ func TestLSERows(t *testing.T) {
 			}
 			x := randSlice(rng, rows*n, 8)
 			e := make([]float32, rows*n)
-			var m, ls [ceRows]float64
-			lseRows(x, n, e, &m, &ls)
+			var m, s, ls [ceRows]float64
+			lseRows(x, n, e, &m, &s, &ls)
 			for r := range rows {
-				wm, sum := expShifted(x[r*n:(r+1)*n], make([]float32, n))
-				if wl := math.Log(sum); m[r] != wm || math.Float64bits(ls[r]) != math.Float64bits(wl) {
-					t.Fatalf("n %d, rows %d: row %d gives max %v, log-sum %v; one row at a time %v, %v", n, rows, r, m[r], ls[r], wm, wl)
+				we := make([]float32, n)
+				wm, sum := expShifted(x[r*n:(r+1)*n], we)
+				if wl := math.Log(sum); m[r] != wm || math.Float64bits(s[r]) != math.Float64bits(sum) || math.Float64bits(ls[r]) != math.Float64bits(wl) {
+					t.Fatalf("n %d, rows %d: row %d gives max %v, sum %v, log-sum %v; one row at a time %v, %v, %v", n, rows, r, m[r], s[r], ls[r], wm, sum, wl)
+				}
+				for k, v := range we {
+					if math.Float32bits(e[r*n+k]) != math.Float32bits(v) {
+						t.Fatalf("n %d, rows %d: e[%d][%d] = %v, one row at a time %v", n, rows, r, k, e[r*n+k], v)
+					}
 				}
 			}
 		}
