@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -369,5 +370,56 @@ func TestConv2dBackwardInputEpilogue(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFlipWeights checks flipWeights against its definition, wf[c, k, r, s]
+// = w[k, c, R−1−r, S−1−s] within each group, on 3×3 and other windows,
+// channel counts below, at and past a block of flipChannels, and groups.
+func TestFlipWeights(t *testing.T) {
+	rng := rand.New(rand.NewPCG(63, 1))
+	for _, c := range []struct{ k, c, r, s, groups int }{
+		{1, 1, 3, 3, 1}, {5, 3, 3, 3, 1}, {16, 16, 3, 3, 1}, {7, 37, 3, 3, 1}, {40, 33, 3, 3, 1},
+		{6, 4, 3, 3, 2}, {64, 96, 3, 3, 4}, {3, 17, 5, 5, 1}, {9, 18, 1, 3, 3}, {4, 50, 2, 1, 1},
+	} {
+		g := Conv2dGeom{N: 1, C: c.c, H: 8, W: 8, K: c.k, R: c.r, S: c.s, OH: 8, OW: 8, StrideH: 1, StrideW: 1,
+			PadH: c.r / 2, PadW: c.s / 2, DilH: 1, DilW: 1, Groups: c.groups}
+		cg, kg, rs := c.c/c.groups, c.k/c.groups, c.r*c.s
+		w := randSlice(rng, c.k*cg*rs, 1)
+		wf := make([]float32, len(w))
+		flipWeights(wf, w, &g)
+		for gi := range c.groups {
+			for k := range kg {
+				for ch := range cg {
+					for r := range c.r {
+						for s := range c.s {
+							got := wf[(((gi*cg+ch)*kg+k)*c.r+r)*c.s+s]
+							want := w[(((gi*kg+k)*cg+ch)*c.r+c.r-1-r)*c.s+c.s-1-s]
+							if math.Float32bits(got) != math.Float32bits(want) {
+								t.Fatalf("K %d C %d %d×%d groups %d: wf[%d,%d,%d,%d] of group %d = %g, want %g",
+									c.k, c.c, c.r, c.s, c.groups, ch, k, r, s, gi, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkFlipWeights times flipWeights on ResNet-18's 3×3 layers, whose
+// input gradients flip their whole weight where they run as the flipped
+// convolution's forward pass (the 512-channel layers at small batches).
+func BenchmarkFlipWeights(b *testing.B) {
+	for _, c := range []int{64, 256, 512} {
+		g := Conv2dGeom{N: 8, C: c, H: 4, W: 4, K: c, R: 3, S: 3, OH: 4, OW: 4, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
+		w := randSlice(rand.New(rand.NewPCG(63, 2)), c*c*9, 1)
+		wf := make([]float32, len(w))
+		b.Run(fmt.Sprint(c), func(b *testing.B) {
+			for b.Loop() {
+				flipWeights(wf, w, &g)
+			}
+			b.ReportMetric(float64(len(w))*8*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
 	}
 }
