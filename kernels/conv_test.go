@@ -374,8 +374,8 @@ func TestConv2dBackwardInputEpilogue(t *testing.T) {
 }
 
 // TestFlipWeights checks flipWeights against its definition, wf[c, k, r, s]
-// = w[k, c, R−1−r, S−1−s] within each group, on 3×3 and other windows,
-// channel counts below, at and past a block of flipChannels, and groups.
+// = w[k, c, R−1−r, S−1−s] within each group, on 3×3 (its unrolled loop)
+// and other windows, one channel to a few dozen, and groups.
 func TestFlipWeights(t *testing.T) {
 	rng := rand.New(rand.NewPCG(63, 1))
 	for _, c := range []struct{ k, c, r, s, groups int }{
