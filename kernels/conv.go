@@ -375,11 +375,15 @@ const (
 )
 
 // flipMinCols is the fewest output columns (N·OH·OW) for which the input
-// gradient runs as the flipped convolution's forward pass: it copies the
-// whole weight flipped (flipWeights) for each call, which on fewer columns
-// costs more than the col2im it saves. On Zen 5 (two threads) col2im ran
-// 3.4× as fast on 1×256×4×4 (16 columns), 2.7× and 1.8× on 1 and 2×512×4×4
-// (16, 32), and 0.69–1.0× on 4×256 and 4×512×4×4 (64).
+// gradient runs as the flipped convolution's forward pass: its product
+// packs the whole weight flipped (flippedA), where col2im's reads it in
+// place, which on fewer columns costs more than the col2im it saves. On
+// Zen 5 (two threads), when the weight was first copied flipped, col2im
+// ran 3.4× as fast on 1×256×4×4 (16 columns), 2.7× and 1.8× on 1 and
+// 2×512×4×4 (16, 32), and 0.69–1.0× on 4×256 and 4×512×4×4 (64); packed
+// from w as it lies, on a Zen 4, 1.24× and 1.28× on 1×256 and 1×512×4×4,
+// 1.14× and 1.23× on 2×256 and 2×512×4×4, level on 4×256 and 4×512×4×4
+// (BenchmarkConv2dFlipped; bench/results/flipped-a-2026-12-06-zen4.txt.gz).
 const flipMinCols = 64
 
 // batch returns how many images share one product whose columns (or
@@ -428,16 +432,21 @@ func Conv2d(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 		directSmallConv(directArch, y, x, chunkWeights(w, crs), g, e)
 		return
 	}
-	convGemm(y, x, w, g, e)
+	convGemm(y, x, w, g, e, nil)
 }
 
 // convGemm is Conv2d by GEMM. Batches run in parallel; a batch of one
 // image writes its product to y directly, larger ones to a scratch copied
-// out image by image.
-func convGemm(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
+// out image by image. Where flipOf is not nil, g is flipOf.flipped(), g
+// packs from the images, and w holds flipOf's weights as they lie: the
+// products pack g's flipped weights from them (flippedA).
+func convGemm(y, x, w []float32, g Conv2dGeom, e *Epilogue, flipOf *Conv2dGeom) {
 	cg, kg, crs, ohw := g.dims()
 	hw, nb := g.H*g.W, g.batch(convBatchCols)
 	implicit := g.implicit(false)
+	if flipOf != nil && !implicit {
+		panic("kernels: convGemm: flipped weights need a product packed from the images")
+	}
 	ParallelFor(ceilDiv(g.N, nb), 1, func(lo, hi int) {
 		col, out, release := convScratch(!implicit && (nb > 1 || !g.pointwise()), crs*nb*ohw, nb > 1, kg*nb*ohw)
 		defer release()
@@ -462,7 +471,12 @@ func convGemm(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 				switch {
 				case implicit:
 					src := &im2colB{x: xs, imgStride: g.C * hw, cnt: cnt, cg: cg, g: &g}
-					sgemmFrom(false, kg, cols, crs, 1, wg, crs, src, 0, dst, ldd, ie)
+					var asrc aSource
+					if flipOf != nil {
+						// g's K/G = flipOf's C/G, g's C/G = flipOf's K/G.
+						asrc = &flippedA{w: w[gi*kg*crs:], cg: kg, rs: g.R * g.S}
+					}
+					sgemmFrom(false, kg, cols, crs, 1, wg, crs, asrc, src, 0, dst, ldd, ie)
 				case col != nil:
 					for j := range cnt {
 						im2col(col[j*ohw:], x[((n0+j)*g.C+gi*cg)*hw:], cg, &g, cols)
@@ -489,41 +503,80 @@ func convGemm(y, x, w []float32, g Conv2dGeom, e *Epilogue) {
 // flipped returns the convolution whose forward pass is g's backward-input
 // pass, for stride 1 and no dilation: dy, padded by R−1−PadH and
 // S−1−PadW, correlated with the weights flipped in r and s and with K and
-// C swapped (flipWeights).
+// C swapped (flippedA).
 func (g *Conv2dGeom) flipped() Conv2dGeom {
 	return Conv2dGeom{N: g.N, C: g.K, H: g.OH, W: g.OW, K: g.C, R: g.R, S: g.S, OH: g.H, OW: g.W,
 		StrideH: 1, StrideW: 1, PadH: g.R - 1 - g.PadH, PadW: g.S - 1 - g.PadW, DilH: 1, DilW: 1, Groups: g.Groups}
 }
 
-// flipWeights writes the weights of g.flipped(): wf[c, k, r, s] =
-// w[k, c, R−1−r, S−1−s] within each group. A transpose of K/G×C/G blocks
-// of R·S taps, channel ranges in parallel: the writes run along wf (k
-// inner), and the K/G rows of w the reads step through stay in cache from
-// one channel to the next. (With k outer, on one thread, each write
-// landed a row of wf apart.)
-func flipWeights(wf, w []float32, g *Conv2dGeom) {
-	cg, kg, _, _ := g.dims()
-	rs := g.R * g.S
-	ParallelFor(g.Groups*cg, max(1, elemGrain/(kg*rs)), func(lo, hi int) {
-		for gc := lo; gc < hi; gc++ {
-			gi, c := gc/cg, gc%cg
-			if rs == 9 { // 3×3, unrolled: ResNet's 512-channel input gradient 1.11× as fast
-				for k := range kg {
-					s := w[((gi*kg+k)*cg+c)*9:][:9:9]
-					d := wf[((gi*cg+c)*kg+k)*9:][:9:9]
-					d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8] = s[8], s[7], s[6], s[5], s[4], s[3], s[2], s[1], s[0]
+// flippedA is op(A) of the products of g.flipped() for one group of g, as
+// an aSource: row c (an input channel of g), depth k·R·S + t (filter k of
+// the group, tap t) is w[(k·C/G + c)·R·S + R·S−1−t], w the group's
+// filters as they lie (cg = C/G, rs = R·S). The product packs these
+// values where it would read a copy of the weights flipped, so it
+// computes the same sums without that copy of the whole weight (9.4 MB,
+// three times a step, in a CIFAR ResNet-18's 512-channel layers at batch
+// 8, where writing it took 1.1–1.3 ms of each 4.3 ms input gradient; now
+// 3.4 ms, bench/results/flipped-a-2026-12-06-zen4.txt.gz).
+type flippedA struct {
+	w      []float32
+	cg, rs int
+}
+
+// pack is aSource.pack. The whole 3×3 filters of whole slivers of 8 or 16
+// rows go by flipTaps8 or flipTaps16 (AVX2), which fetch the filters
+// ahead; the rest by packRows.
+func (f *flippedA) pack(dst []float32, i0, i1, pc, kc, mr int) {
+	var flip func(dst, src []float32, n, srcStride, dstRow, dstStride int)
+	switch mr {
+	case 8:
+		flip = flipTaps8
+	case 16:
+		flip = flipTaps16
+	}
+	if flip == nil || f.rs != 9 {
+		f.packRows(dst, i0, i0, i1, pc, kc, mr, pc, pc+kc)
+		return
+	}
+	d0 := min(pc+kc, ceilDiv(pc, 9)*9) // the first whole filter's first depth
+	nf := (pc + kc - d0) / 9
+	d1 := d0 + 9*nf
+	whole := i0 + (i1-i0)/mr*mr
+	for r := i0; r < whole; r += mr {
+		flip(dst[((r-i0)/mr*kc+d0-pc)*mr:], f.w[(d0/9*f.cg+r)*9:], nf, f.cg*9, mr, 9*mr)
+	}
+	f.packRows(dst, i0, i0, whole, pc, kc, mr, pc, d0)
+	f.packRows(dst, i0, i0, whole, pc, kc, mr, d1, pc+kc)
+	f.packRows(dst, i0, whole, i1, pc, kc, mr, pc, pc+kc)
+}
+
+// packRows packs rows [r0, r1) of op(A) (r0 − i0 a multiple of mr) at
+// depths [d0, d1) into their slivers of the block pack writes, filter by
+// filter (the rows' taps of a filter are contiguous in w), zero in a last
+// sliver's rows past r1.
+func (f *flippedA) packRows(dst []float32, i0, r0, r1, pc, kc, mr, d0, d1 int) {
+	rs, cg := f.rs, f.cg
+	for d := d0; d < d1; {
+		k, t := d/rs, d%rs
+		n := min(rs-t, d1-d) // taps of filter k within [d, d1)
+		for r := r0; r < r1; r += mr {
+			width := min(mr, r1-r)
+			src := f.w[(k*cg+r)*rs:]
+			out := dst[((r-i0)/mr*kc+d-pc)*mr:][:n*mr]
+			for i := range width {
+				taps := src[i*rs : (i+1)*rs]
+				for q := range n {
+					out[q*mr+i] = taps[rs-1-t-q]
 				}
-				continue
 			}
-			for k := range kg {
-				src := w[((gi*kg+k)*cg+c)*rs:][:rs]
-				dst := wf[((gi*cg+c)*kg+k)*rs:][:rs]
-				for t, v := range src {
-					dst[rs-1-t] = v
+			if width < mr {
+				for q := range n {
+					clear(out[q*mr+width : (q+1)*mr])
 				}
 			}
 		}
-	})
+		d += n
+	}
 }
 
 // Conv2dBackwardInput writes dx (overwriting it) from dy and w: per batch of
@@ -553,11 +606,9 @@ func Conv2dBackwardInput(dx, dy, w []float32, g Conv2dGeom, e *Epilogue) {
 	if fg := g.flipped(); g.StrideH == 1 && g.StrideW == 1 && g.DilH == 1 && g.DilW == 1 &&
 		g.PadH < g.R && g.PadW < g.S && fg.implicit(false) && g.N*g.OH*g.OW >= flipMinCols {
 		// A forward pass packed from dy: no col2im, and dx is written
-		// once rather than cleared and added to.
-		wf := getScratch(len(w))
-		defer putScratch(wf)
-		flipWeights(*wf, w, &g)
-		convGemm(dx, dy, *wf, fg, e)
+		// once rather than cleared and added to. Its product packs the
+		// flipped weights straight from w.
+		convGemm(dx, dy, w, fg, e, &g)
 		return
 	}
 	cg, kg, crs, ohw := g.dims()
@@ -771,7 +822,7 @@ func wgradGemm(dw, x, dy []float32, g Conv2dGeom, parts int, partial *[]float32)
 					b := x[(b0*g.C+gi*cg)*hw:]
 					if implicit {
 						src := &im2colB{x: b, imgStride: g.C * hw, cnt: cnt, cg: cg, g: &g, across: true}
-						sgemmFrom(false, kg, crs, cols, 1, a, lda, src, beta, out[gi*kg*crs:], crs, nil)
+						sgemmFrom(false, kg, crs, cols, 1, a, lda, nil, src, beta, out[gi*kg*crs:], crs, nil)
 						continue
 					}
 					if col != nil {

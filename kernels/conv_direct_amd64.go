@@ -62,8 +62,14 @@ var convArchs = func() (all []*convArch) {
 // dstRow 16 and dstStride 144, 16 channels of n 3×3 filters as
 // chunkWeightsFlipped lays them out; with dstRow k and dstStride 16, k
 // filters' taps in rows of k as F(2×2, 3×3)'s flipped weights
-// (winogradWeightsTo; flipTaps16AVX2).
-var flipTaps16 = func() func(dst, src []float32, n, srcStride, dstRow, dstStride int) {
+// (winogradWeightsTo; flipTaps16AVX2). flipTaps8 is the same for blocks
+// of 8 rows (c < 8): with dstRow 8 and dstStride 72, an 8-row sliver of
+// op(A) for n filters (flippedA; flipTaps8AVX2).
+var flipTaps16, flipTaps8 = flipTapsFunc(16, flipTaps16AVX2), flipTapsFunc(8, flipTaps8AVX2)
+
+// flipTapsFunc wraps the kernel of blocks of rows rows, where the CPU has
+// AVX2 (nil elsewhere).
+func flipTapsFunc(rows int, kernel func(dst, src *float32, n, srcStride, dstRow, dstStride int)) func(dst, src []float32, n, srcStride, dstRow, dstStride int) {
 	if !cpu.X86.HasAVX2 {
 		return nil
 	}
@@ -71,10 +77,10 @@ var flipTaps16 = func() func(dst, src []float32, n, srcStride, dstRow, dstStride
 		if n == 0 {
 			return
 		}
-		_, _ = dst[(n-1)*dstStride+8*dstRow+15], src[(n-1)*srcStride+143]
-		flipTaps16AVX2(&dst[0], &src[0], n, 4*srcStride, 4*dstRow, 4*dstStride)
+		_, _ = dst[(n-1)*dstStride+8*dstRow+rows-1], src[(n-1)*srcStride+9*rows-1]
+		kernel(&dst[0], &src[0], n, 4*srcStride, 4*dstRow, 4*dstStride)
 	}
-}()
+}
 
 // pixKernels wraps a table of pixel kernels (by pixel count) of kb
 // channels and the given stride as convArch.pix. As in convAsmArch, the

@@ -79,8 +79,10 @@ func main() {
 		}
 	}
 	fmt.Fprintf(&d, "\n// convPixCAVX2 holds the AVX2 pixel kernels of a 3×3 filter's inside taps (emitPixClassAVX2) by rows − 2, columns − 2 and pixel count − 1.\nvar convPixCAVX2 = [2][2][%d]func(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int){\n{%s, %s},\n{%s, %s},\n}\n", pixAVX2Max, classes[0], classes[1], classes[2], classes[3])
-	emitFlipTaps16AVX2(w)
-	fmt.Fprintf(&d, "\n//go:noescape\nfunc flipTaps16AVX2(dst, src *float32, n, srcStride, dstRow, dstStride int)\n")
+	for _, rows := range []int{16, 8} {
+		emitFlipTapsAVX2(w, rows)
+		fmt.Fprintf(&d, "\n//go:noescape\nfunc flipTaps%dAVX2(dst, src *float32, n, srcStride, dstRow, dstStride int)\n", rows)
+	}
 	// The 3×3 weight-gradient pixel kernels: 32 filters a pixel with
 	// AVX-512 (two vectors), 8 with AVX2, whose kernel slides along rows.
 	emitWgradPix(w, "convWgradPix3x3AVX512", isas[1], 2)
@@ -804,18 +806,20 @@ func emitTranspose8AVX2(w func(string, ...any), store func(c int, reg string)) {
 	}
 }
 
-// emitFlipTaps16AVX2 writes flipTaps16AVX2(dst, src *float32, n, srcStride,
-// dstRow, dstStride int): for each of n blocks of 16 rows of 9 floats
-// (src, srcStride bytes from one block to the next) it writes 9 rows of
-// 16 (dst, rows dstRow bytes apart, blocks dstStride apart), transposed
-// with the rows reversed: dst[(8−t)·dstRow + c] = src[c·9 + t]; with rows
-// of 16 floats and blocks one after the other, chunkWeightsFlipped's
-// layout of 16 channels of a 3×3 filter. Each half of the channels' taps
-// 0–7 goes by an 8×8 transpose, tap 8 by scalar moves.
-func emitFlipTaps16AVX2(w func(string, ...any)) {
+// emitFlipTapsAVX2 writes flipTaps16AVX2 or flipTaps8AVX2 (rows 16 or 8)
+// (dst, src *float32, n, srcStride, dstRow, dstStride int): for each of n
+// blocks of that many rows of 9 floats (src, srcStride bytes from one
+// block to the next) it writes 9 rows of as many (dst, rows dstRow bytes
+// apart, blocks dstStride apart), transposed with the taps reversed:
+// dst[(8−t)·dstRow + c] = src[c·9 + t]; with rows of 16 floats and blocks
+// one after the other, chunkWeightsFlipped's layout of 16 channels of a
+// 3×3 filter; with 8, an 8-row sliver of a product's op(A) (flippedA).
+// Each 8 rows' taps 0–7 go by an 8×8 transpose, tap 8 by scalar moves.
+func emitFlipTapsAVX2(w func(string, ...any), rows int) {
+	name := fmt.Sprintf("flipTaps%dAVX2", rows)
 	w("")
-	w("// func flipTaps16AVX2(dst, src *float32, n, srcStride, dstRow, dstStride int)")
-	w("TEXT ·flipTaps16AVX2(SB), NOSPLIT, $0-48")
+	w("// func %s(dst, src *float32, n, srcStride, dstRow, dstStride int)", name)
+	w("TEXT ·%s(SB), NOSPLIT, $0-48", name)
 	w("\tMOVQ dst+0(FP), DI")
 	w("\tMOVQ src+8(FP), SI")
 	w("\tMOVQ n+16(FP), CX")
@@ -823,18 +827,18 @@ func emitFlipTaps16AVX2(w func(string, ...any)) {
 	w("\tMOVQ dstRow+32(FP), R10")
 	w("\tLEAQ (R10)(R10*2), R11")
 	w("\tMOVQ dstStride+40(FP), R12")
-	w("flipTaps16AVX2_block:")
+	w("%s_block:", name)
 	// The block two ahead, fetched while this one is moved: the blocks lie
-	// a filter's C·9 floats apart, runs of 576 bytes the prefetchers do not
-	// run ahead of.
+	// a filter's C·9 floats apart, runs of 36·rows bytes the prefetchers
+	// do not run ahead of.
 	w("\tLEAQ (SI)(R8*2), R9")
-	for off := 0; off <= 576; off += 64 {
+	for off := 0; off <= 36*rows; off += 64 {
 		w("\tPREFETCHT0 %d(R9)", off)
 	}
 	// Row r of the block at (DI) + r·dstRow: rows 5–7 from DX = DI + 4·dstRow.
 	w("\tLEAQ (DI)(R10*4), DX")
 	row := []string{"(DI)", "(DI)(R10*1)", "(DI)(R10*2)", "(DI)(R11*1)", "(DI)(R10*4)", "(DX)(R10*1)", "(DX)(R10*2)", "(DX)(R11*1)", "(DI)(R10*8)"}
-	for h := 0; h < 2; h++ {
+	for h := 0; h < rows/8; h++ {
 		for r := 0; r < 8; r++ {
 			w("\tVMOVUPS %d(SI), Y%d", 36*(8*h+r), r)
 		}
@@ -842,14 +846,14 @@ func emitFlipTaps16AVX2(w func(string, ...any)) {
 			w("\tVMOVUPS %s, %d%s", reg, 32*h, row[8-t])
 		})
 	}
-	for c := 0; c < 16; c++ {
+	for c := 0; c < rows; c++ {
 		w("\tMOVL %d(SI), AX", 36*c+32)
 		w("\tMOVL AX, %d(DI)", 4*c)
 	}
 	w("\tADDQ R8, SI")
 	w("\tADDQ R12, DI")
 	w("\tDECQ CX")
-	w("\tJNZ flipTaps16AVX2_block")
+	w("\tJNZ %s_block", name)
 	w("\tVZEROUPPER")
 	w("\tRET")
 }

@@ -296,6 +296,9 @@ var convPixCAVX2 = [2][2][6]func(in *float32, ch, cstride, rstride, colstride in
 func flipTaps16AVX2(dst, src *float32, n, srcStride, dstRow, dstStride int)
 
 //go:noescape
+func flipTaps8AVX2(dst, src *float32, n, srcStride, dstRow, dstStride int)
+
+//go:noescape
 func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape

@@ -8,5 +8,6 @@ var convArchs = []*convArch{convGoArch}
 // copyRows copies rows between strided planes; see copyRowsGo.
 var copyRows = copyRowsGo
 
-// flipTaps16 is nil: chunkWeightsFlipped runs its loop.
-var flipTaps16 func(dst, src []float32, n, srcStride, dstRow, dstStride int)
+// flipTaps16 and flipTaps8 are nil: chunkWeightsFlipped and flippedA run
+// their loops.
+var flipTaps16, flipTaps8 func(dst, src []float32, n, srcStride, dstRow, dstStride int)

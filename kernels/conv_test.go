@@ -373,32 +373,46 @@ func TestConv2dBackwardInputEpilogue(t *testing.T) {
 	}
 }
 
-// TestFlipWeights checks flipWeights against its definition, wf[c, k, r, s]
-// = w[k, c, R−1−r, S−1−s] within each group, on 3×3 (its unrolled loop)
-// and other windows, one channel to a few dozen, and groups.
-func TestFlipWeights(t *testing.T) {
-	rng := rand.New(rand.NewPCG(63, 1))
-	for _, c := range []struct{ k, c, r, s, groups int }{
-		{1, 1, 3, 3, 1}, {5, 3, 3, 3, 1}, {16, 16, 3, 3, 1}, {7, 37, 3, 3, 1}, {40, 33, 3, 3, 1},
-		{6, 4, 3, 3, 2}, {64, 96, 3, 3, 4}, {3, 17, 5, 5, 1}, {9, 18, 1, 3, 3}, {4, 50, 2, 1, 1},
-	} {
-		g := Conv2dGeom{N: 1, C: c.c, H: 8, W: 8, K: c.k, R: c.r, S: c.s, OH: 8, OW: 8, StrideH: 1, StrideW: 1,
-			PadH: c.r / 2, PadW: c.s / 2, DilH: 1, DilW: 1, Groups: c.groups}
-		cg, kg, rs := c.c/c.groups, c.k/c.groups, c.r*c.s
-		w := randSlice(rng, c.k*cg*rs, 1)
-		wf := make([]float32, len(w))
-		flipWeights(wf, w, &g)
-		for gi := range c.groups {
-			for k := range kg {
-				for ch := range cg {
-					for r := range c.r {
-						for s := range c.s {
-							got := wf[(((gi*cg+ch)*kg+k)*c.r+r)*c.s+s]
-							want := w[(((gi*kg+k)*cg+ch)*c.r+c.r-1-r)*c.s+c.s-1-s]
-							if math.Float32bits(got) != math.Float32bits(want) {
-								t.Fatalf("K %d C %d %d×%d groups %d: wf[%d,%d,%d,%d] of group %d = %g, want %g",
-									c.k, c.c, c.r, c.s, c.groups, ch, k, r, s, gi, got, want)
-							}
+// TestFlippedA checks the slivers flippedA packs against the flipped
+// weights' definition, op(A)[c, k·R·S + t] = w[k, c, R·S−1−t] (the tap
+// (R−1−r, S−1−s)), every value bit for bit: 3×3 filters (by flipTaps8 and
+// flipTaps16 where the CPU has them, and by the loop) and others, slices
+// that start or end inside a filter or hold none whole, ragged last
+// slivers, slivers of 6, 8 and 16 rows. The buffer starts as NaN, so a
+// value left unwritten fails too.
+func TestFlippedA(t *testing.T) {
+	rng := rand.New(rand.NewPCG(64, 1))
+	f8, f16 := flipTaps8, flipTaps16
+	defer func() { flipTaps8, flipTaps16 = f8, f16 }()
+	for _, kernels := range []bool{true, false} {
+		if !kernels {
+			flipTaps8, flipTaps16 = nil, nil
+		}
+		for _, c := range []struct{ kg, cg, rs, mr, i0, i1, pc, kc int }{
+			{40, 32, 9, 8, 0, 32, 0, 256}, {40, 32, 9, 8, 8, 32, 256, 104}, {40, 48, 9, 16, 16, 48, 9, 243},
+			{40, 37, 9, 8, 16, 37, 100, 200}, {40, 37, 9, 16, 0, 37, 0, 256}, {20, 30, 9, 6, 0, 30, 0, 180},
+			{10, 12, 25, 8, 0, 12, 7, 200}, {30, 20, 3, 16, 4, 20, 1, 88}, {64, 24, 1, 8, 0, 24, 0, 64},
+			{2, 8, 9, 8, 0, 8, 3, 4}, {3, 16, 9, 16, 0, 16, 8, 19}, {1, 1, 9, 8, 0, 1, 0, 9},
+		} {
+			w := randSlice(rng, c.kg*c.cg*c.rs, 100)
+			f := &flippedA{w: w, cg: c.cg, rs: c.rs}
+			slivers := ceilDiv(c.i1-c.i0, c.mr)
+			dst := make([]float32, slivers*c.mr*c.kc)
+			for i := range dst {
+				dst[i] = float32(math.NaN())
+			}
+			f.pack(dst, c.i0, c.i1, c.pc, c.kc, c.mr)
+			for sv := range slivers {
+				for p := range c.kc {
+					k, tap := (c.pc+p)/c.rs, (c.pc+p)%c.rs
+					for i := range c.mr {
+						row := c.i0 + sv*c.mr + i
+						var want float32
+						if row < c.i1 {
+							want = w[(k*c.cg+row)*c.rs+c.rs-1-tap]
+						}
+						if got := dst[(sv*c.kc+p)*c.mr+i]; math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("%+v (flipTaps kernels %v): row %d, depth %d: %g, want %g", c, kernels, row, c.pc+p, got, want)
 						}
 					}
 				}
@@ -407,19 +421,97 @@ func TestFlipWeights(t *testing.T) {
 	}
 }
 
-// BenchmarkFlipWeights times flipWeights on ResNet-18's 3×3 layers, whose
-// input gradients flip their whole weight where they run as the flipped
-// convolution's forward pass (the 512-channel layers at small batches).
-func BenchmarkFlipWeights(b *testing.B) {
-	for _, c := range []int{64, 256, 512} {
-		g := Conv2dGeom{N: 8, C: c, H: 4, W: 4, K: c, R: 3, S: 3, OH: 4, OW: 4, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1, DilH: 1, DilW: 1, Groups: 1}
-		w := randSlice(rand.New(rand.NewPCG(63, 2)), c*c*9, 1)
-		wf := make([]float32, len(w))
-		b.Run(fmt.Sprint(c), func(b *testing.B) {
-			for b.Loop() {
-				flipWeights(wf, w, &g)
+// flipWeightsRef returns the weights of g.flipped(): wf[c, k, r, s] =
+// w[k, c, R−1−r, S−1−s] within each group.
+func flipWeightsRef(w []float32, g *Conv2dGeom) []float32 {
+	cg, kg, _, _ := g.dims()
+	wf := make([]float32, len(w))
+	for gi := range g.Groups {
+		for k := range kg {
+			for c := range cg {
+				for r := range g.R {
+					for s := range g.S {
+						wf[(((gi*cg+c)*kg+k)*g.R+r)*g.S+s] = w[(((gi*kg+k)*cg+c)*g.R+g.R-1-r)*g.S+g.S-1-s]
+					}
+				}
 			}
-			b.ReportMetric(float64(len(w))*8*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
-		})
+		}
+	}
+	return wf
+}
+
+// TestConv2dBackwardInputFlipped checks that input gradients run as the
+// flipped convolution's forward pass, whose products pack the flipped
+// weights from w (flippedA), give the bits of the same products on a copy
+// of the weights flipped (flipWeightsRef): packing moves values and
+// changes no sum. Products of the 8×32 and the 16×16 micro-kernels,
+// slices of depth that cut filters, ragged slivers, groups, 5×5 and 1×3
+// filters, an epilogue. (The float64 references of TestConv2d and the
+// conformance suite check what they compute.)
+func TestConv2dBackwardInputFlipped(t *testing.T) {
+	if !convImplicit {
+		t.Skip("no implicit-GEMM convolution on this CPU: input gradients do not run flipped")
+	}
+	rng := rand.New(rand.NewPCG(64, 2))
+	for _, c := range []Conv2dGeom{
+		{N: 8, C: 512, H: 4, W: 4, K: 512, R: 3, S: 3, PadH: 1, PadW: 1},
+		{N: 5, C: 100, H: 4, W: 4, K: 45, R: 3, S: 3, PadH: 1, PadW: 1},
+		{N: 8, C: 70, H: 5, W: 3, K: 37, R: 3, S: 3, PadH: 0, PadW: 1},
+		{N: 6, C: 48, H: 4, W: 4, K: 64, R: 5, S: 5, PadH: 2, PadW: 2, Groups: 2},
+		{N: 3, C: 24, H: 6, W: 7, K: 33, R: 1, S: 3, PadH: 0, PadW: 1, Groups: 3},
+	} {
+		c.StrideH, c.StrideW, c.DilH, c.DilW, c.Groups = 1, 1, 1, 1, max(1, c.Groups)
+		g := withOut(c)
+		fg := g.flipped()
+		if g.winograd() || g.direct() || g.directSmallBackwardInput() || !fg.implicit(false) || g.N*g.OH*g.OW < flipMinCols {
+			t.Fatalf("%+v: does not run as the flipped forward pass", g)
+		}
+		w := randSlice(rng, g.K*g.C/g.Groups*g.R*g.S, 1)
+		dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+		bias := randSlice(rng, g.C, 1)
+		for _, e := range []*Epilogue{nil, {Bias: bias, Act: Relu, HasAct: true}} {
+			got := make([]float32, g.N*g.C*g.H*g.W)
+			want := make([]float32, len(got))
+			Conv2dBackwardInput(got, dy, w, g, e)
+			convGemm(want, dy, flipWeightsRef(w, &g), fg, e, nil)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%+v, epilogue %v: dx[%d] = %g, the product on flipped weights %g", g, e != nil, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkConv2dFlipped times small-batch input gradients both ways where
+// they may run as the flipped convolution's forward pass: as
+// Conv2dBackwardInput takes them ("chosen") and as that forward pass
+// ("flipped"), across flipMinCols (N·OH·OW = 64).
+func BenchmarkConv2dFlipped(b *testing.B) {
+	rng := rand.New(rand.NewPCG(64, 3))
+	for _, c := range []struct{ ch, n int }{{256, 1}, {256, 2}, {256, 4}, {512, 1}, {512, 2}, {512, 4}, {512, 8}} {
+		g := resnetConv(c.ch, c.ch, 4, 3, 1)
+		g.N = c.n
+		g = withOut(g)
+		w := randSlice(rng, g.K*g.C*9, 1)
+		dy := randSlice(rng, g.N*g.K*g.OH*g.OW, 1)
+		dx := make([]float32, g.N*g.C*g.H*g.W)
+		fg := g.flipped()
+		flops := 2 * float64(g.N*g.K*g.OH*g.OW*g.C*9)
+		for _, way := range []string{"chosen", "flipped"} {
+			if way == "flipped" && !fg.implicit(false) {
+				continue
+			}
+			b.Run(fmt.Sprintf("%dx%dx4x4/%s", c.n, c.ch, way), func(b *testing.B) {
+				for b.Loop() {
+					if way == "chosen" {
+						Conv2dBackwardInput(dx, dy, w, g, nil)
+					} else {
+						convGemm(dx, dy, w, fg, nil, &g)
+					}
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }
