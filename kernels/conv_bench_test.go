@@ -99,6 +99,33 @@ func BenchmarkConv2dBatch8(b *testing.B) {
 	}
 }
 
+// BenchmarkConv2dBatch1 times the forward and backward-input passes of
+// convolutions on one image (inference, or a batch smaller than the
+// threads): a CIFAR ResNet-18's stride-1 3×3 layers, a 32-channel 28×28
+// one and LeNet's two.
+func BenchmarkConv2dBatch1(b *testing.B) {
+	rng := rand.New(rand.NewPCG(16, 17))
+	lenet := func(c, k, h int) Conv2dGeom {
+		return Conv2dGeom{C: c, H: h, W: h, K: k, R: 5, S: 5, StrideH: 1, StrideW: 1, DilH: 1, DilW: 1, Groups: 1}
+	}
+	for _, c := range slices.Concat(resnet3x3[:4], []namedConv{
+		{"32x28x28", resnetConv(32, 32, 28, 3, 1)},
+		{"lenet-1", lenet(1, 6, 28)},
+		{"lenet-2", lenet(6, 16, 14)},
+	}) {
+		c.g.N = 1
+		passes, flops := convPasses(rng, c.g)
+		for _, pass := range passes[:2] {
+			b.Run(fmt.Sprintf("%s/%s", c.name, pass.name), func(b *testing.B) {
+				for b.Loop() {
+					pass.run()
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
 // namedConv is a benchmarked convolution and its name.
 type namedConv struct {
 	name string

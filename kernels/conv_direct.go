@@ -557,9 +557,20 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 	// zeros.
 	xsize := max(g.C*plane+g.PadW, ldo+offs[crs-1])
 	hw := g.H * g.W
-	// Images are handed out one at a time (ParallelItems); each is
+	// Images are handed out one at a time (ParallelItems), or, with fewer
+	// images than twice the threads, in parts of their chunks (and of the
+	// pixel kernel's output rows, where the chunks are too few), so that a
+	// batch of one runs on every core; each output row of a chunk is
 	// computed alone, so the split changes no result.
-	ParallelItems(g.N, func() (func(int), func()) {
+	parts, rowParts := 1, 1
+	if procs := runtime.GOMAXPROCS(0); g.N < 2*procs {
+		want := min(ceilDiv(2*procs, g.N), max(1, g.K*ohw*crs/directPartWork))
+		parts = min(chunks, want)
+		if pix {
+			rowParts = min(g.OH, ceilDiv(want, parts))
+		}
+	}
+	ParallelItems(g.N*parts*rowParts, func() (func(int), func()) {
 		bufp := getScratch(xsize + kbMax*ldo)
 		xpad, out := (*bufp)[:xsize], (*bufp)[xsize:]
 		clear(xpad)
@@ -567,15 +578,22 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 		if !e.none() {
 			ge = new(Epilogue)
 		}
-		return func(n int) {
-			padPlanes(xpad, x[n*g.C*hw:], &g, wp, plane)
-			for ch := range chunks {
+		padded := -1 // the image in xpad
+		return func(item int) {
+			n, part, rp := item/(parts*rowParts), item/rowParts%parts, item%rowParts
+			if n != padded {
+				padPlanes(xpad, x[n*g.C*hw:], &g, wp, plane)
+				padded = n
+			}
+			ch0, ch1 := splitEven(part, chunks, parts), splitEven(part+1, chunks, parts)
+			oh0, oh1 := splitEven(rp, g.OH, rowParts), splitEven(rp+1, g.OH, rowParts)
+			for ch := ch0; ch < ch1; ch++ {
 				k0, k1 := splitEven(ch, g.K, chunks), splitEven(ch+1, g.K, chunks)
 				kb := k1 - k0
 				w := wt[k0*crs : k1*crs]
 				if pix {
 					yk := y[(n*g.K+k0)*ohw:]
-					for oh := range g.OH {
+					for oh := oh0; oh < oh1; oh++ {
 						for sg := range segs {
 							o0, o1 := splitEven(sg, g.OW, segs), splitEven(sg+1, g.OW, segs)
 							pixFn(o1-o0, xpad[stride*(oh*wp+o0):], offs, w, yk[oh*g.OW+o0:], ohw)
@@ -601,18 +619,33 @@ func directConv(arch *convArch, y, x []float32, chunkW func(dst []float32, k0, k
 				}
 			}
 			if ge != nil {
-				applyImage(ge, e, y, n*g.K*ohw, g.K, ohw, 0, ohw)
+				k0, k1 := splitEven(ch0, g.K, chunks), splitEven(ch1, g.K, chunks)
+				applyImage(ge, e, y, n*g.K*ohw, k0, k1-k0, ohw, oh0*g.OW, (oh1-oh0)*g.OW)
 			}
 		}, func() { putScratch(bufp) }
 	})
 }
 
+// directPartWork is the least work (multiply-adds) of a part of an image
+// where directConv splits images: LeNet's second layer at batch 1 (240 Ki)
+// ran 0.85–0.95× as fast in two parts, a 32-channel 28×28 layer (7 Mi)
+// 1.6× as fast in four. With it, on a 2-vCPU Zen 4 at batch 1
+// (BenchmarkConv2dBatch1, bench/results/direct-split-batch1-2026-12-06-zen4.txt.gz):
+// a ResNet's 128- and 256-channel layers forward 1.81× and 1.87×, backward-input
+// 1.79× and 1.72×, the 32-channel 28×28 layer 1.57× and 1.49×, LeNet's
+// layers (one part) 1.00×.
+const directPartWork = 1 << 20
+
 // applyImage applies e, through ge, to the columns [j0, j0+cols) of the
-// rows (channels, ld floats apart, e's bias by row) of the image whose
-// output starts at y[at].
-func applyImage(ge, e *Epilogue, y []float32, at, rows, ld, j0, cols int) {
+// rows [k0, k0+rows) (channels, ld floats apart, e's bias by row) of the
+// image whose output starts at y[at].
+func applyImage(ge, e *Epilogue, y []float32, at, k0, rows, ld, j0, cols int) {
 	*ge = *e
 	ge.BiasRows = true
+	if e.Bias != nil {
+		ge.Bias = e.Bias[k0:]
+	}
+	at += k0 * ld
 	if e.Residual != nil {
 		ge.Residual = e.Residual[at:]
 	}
@@ -691,7 +724,7 @@ func directLanesConv(arch *convArch, y, x []float32, chunkW func(dst []float32, 
 			}
 			if ge != nil {
 				for n := n0; n < n0+cnt; n++ {
-					applyImage(ge, e, y, n*g.K*ohw, g.K, ohw, j0, cols)
+					applyImage(ge, e, y, n*g.K*ohw, 0, g.K, ohw, j0, cols)
 				}
 			}
 		}, func() { putScratch(bufp) }

@@ -146,6 +146,70 @@ func TestConvDirect(t *testing.T) {
 	}
 }
 
+// TestConvDirectSplit checks that directConv, which splits an image into
+// parts of its chunks (and of the pixel kernel's rows) where the images are
+// fewer than twice the threads, gives each image the bits it gets in a
+// batch too large to split, on every kernel set, at 1 to 16 threads, with
+// an epilogue (bias, residual, ReLU): one image on layers of several
+// chunks of the 32- and 16-channel pixel kernels, of one chunk (rows), and
+// of the row kernels (40 channels), forward and backward-input.
+func TestConvDirectSplit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(64, 4))
+	for _, c := range []Conv2dGeom{
+		{C: 64, H: 8, W: 8, K: 128, R: 3, S: 3, PadH: 1, PadW: 1},
+		{C: 32, H: 28, W: 28, K: 32, R: 3, S: 3, PadH: 1, PadW: 1},
+		{C: 40, H: 12, W: 12, K: 40, R: 5, S: 5, PadH: 2, PadW: 2},
+	} {
+		c.StrideH, c.StrideW, c.DilH, c.DilW, c.Groups = 1, 1, 1, 1, 1
+		const batch = 32 // images beyond the split at 16 threads
+		big := c
+		big.N = batch
+		big = withOut(big)
+		one := big
+		one.N = 1
+		chw, kohw := c.C*c.H*c.W, c.K*big.OH*big.OW
+		x := randSlice(rng, batch*chw, 1)
+		w := randSlice(rng, c.K*c.C*c.R*c.S, 1)
+		res := randSlice(rng, batch*kohw, 1)
+		bias := randSlice(rng, c.K, 1)
+		if one.K*one.OH*one.OW*one.C*one.R*one.S < 4*directPartWork {
+			t.Fatalf("%+v: too little work to split", one)
+		}
+		for _, arch := range convArchs {
+			for _, pass := range []string{"forward", "backward-input"} {
+				run := func(y, x, res []float32, g Conv2dGeom) {
+					e := &Epilogue{Bias: bias, Residual: res, Act: Relu, HasAct: true}
+					if pass == "forward" {
+						directConv(arch, y, x, chunkWeights(w, g.C*g.R*g.S), g, e)
+						return
+					}
+					// dy: x read as the backward pass's output gradient
+					// (C = K here, the planes the same size).
+					e.Bias = bias[:g.C]
+					directConv(arch, y, x, chunkWeightsFlipped(w, &g), g.backwardInputGeom(), e)
+				}
+				if pass == "backward-input" && (c.C != c.K || big.OH != c.H || big.OW != c.W) {
+					continue
+				}
+				want := nanSlice(batch * kohw)
+				withProcs(16, func() { run(want, x, res, big) })
+				for _, procs := range []int{1, 2, 3, 16} {
+					for _, n := range []int{0, batch - 1} {
+						got := nanSlice(kohw)
+						withProcs(procs, func() { run(got, x[n*chw:], res[n*kohw:], one) })
+						for i := range got {
+							if math.Float32bits(got[i]) != math.Float32bits(want[n*kohw+i]) {
+								t.Fatalf("%s, %s, %+v, GOMAXPROCS=%d, image %d: y[%d] = %g, in a batch %g",
+									arch.name, pass, one, procs, n, i, got[i], want[n*kohw+i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestConvDirectTwins checks each assembly kernel against its Go twin on
 // random taps, offsets and sizes. The assembly rounds once per
 // multiply-add (FMA), the twin maybe twice, so a sum of T products may
