@@ -33,26 +33,33 @@ const rnnVocab, rnnEmbed, rnnHidden, rnnSeq = 96, 32, 128, 64
 
 // trainModels are the steps bench/torch_ref.py times in PyTorch.
 var trainModels = []trainModel{
-	{"mlp", classifier([]int{784}, optim.SGDConfig{LR: 0.01}, func(g *tensor.Generator) nn.Module { // 784-128-64-10
-		return nn.NewSequential(
-			nn.NewLinear(784, 128, g), nn.NewReLU(),
-			nn.NewLinear(128, 64, g), nn.NewReLU(),
-			nn.NewLinear(64, 10, g))
-	})},
-	{"cnn", classifier([]int{1, 28, 28}, optim.SGDConfig{LR: 0.01, Momentum: 0.9}, func(g *tensor.Generator) nn.Module { // LeNet-5
-		return nn.NewSequential(
-			nn.NewConv2d(1, 6, 5, nn.Conv2dOpts{Padding: 2}, g), nn.NewReLU(), nn.NewMaxPool2d(2, 2, 0),
-			nn.NewConv2d(6, 16, 5, nn.Conv2dOpts{}, g), nn.NewReLU(), nn.NewMaxPool2d(2, 2, 0),
-			nn.NewFlatten(),
-			nn.NewLinear(16*5*5, 120, g), nn.NewReLU(),
-			nn.NewLinear(120, 84, g), nn.NewReLU(),
-			nn.NewLinear(84, 10, g))
-	})},
+	{"mlp", classifier([]int{784}, optim.SGDConfig{LR: 0.01}, mlpNet)},
+	{"cnn", classifier([]int{1, 28, 28}, optim.SGDConfig{LR: 0.01, Momentum: 0.9}, lenet5)},
 	{"rnn", languageModel(nn.NewRNN, rnnVocab, rnnEmbed, rnnHidden, rnnSeq)},
 	{"rows", classifier([]int{1, 28, 28}, optim.SGDConfig{LR: 0.005, Momentum: 0.9}, func(g *tensor.Generator) nn.Module {
 		return &rowsRNN{nn.NewLinear(28, 32, g), nn.NewRNN(32, 128, nn.RNNOpts{NumLayers: 2, BatchFirst: true}, g), nn.NewLinear(128, 10, g)}
 	})},
 	{"gan", ganStep},
+}
+
+// mlpNet is the MLP 784-128-64-10 with ReLUs.
+func mlpNet(g *tensor.Generator) nn.Module {
+	return nn.NewSequential(
+		nn.NewLinear(784, 128, g), nn.NewReLU(),
+		nn.NewLinear(128, 64, g), nn.NewReLU(),
+		nn.NewLinear(64, 10, g))
+}
+
+// lenet5 is LeNet-5 for 28×28 images: conv 5×5 to 6 (padded by 2), max
+// pool, conv 5×5 to 16, max pool, FC 120-84-10, ReLUs.
+func lenet5(g *tensor.Generator) nn.Module {
+	return nn.NewSequential(
+		nn.NewConv2d(1, 6, 5, nn.Conv2dOpts{Padding: 2}, g), nn.NewReLU(), nn.NewMaxPool2d(2, 2, 0),
+		nn.NewConv2d(6, 16, 5, nn.Conv2dOpts{}, g), nn.NewReLU(), nn.NewMaxPool2d(2, 2, 0),
+		nn.NewFlatten(),
+		nn.NewLinear(16*5*5, 120, g), nn.NewReLU(),
+		nn.NewLinear(120, 84, g), nn.NewReLU(),
+		nn.NewLinear(84, 10, g))
 }
 
 // classifier is the step of an image classifier: cross-entropy on a fixed

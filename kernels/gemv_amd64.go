@@ -1,0 +1,36 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+//go:noescape
+func gemvDot4AVX2(a, b *float32, ldb, k int, out *float32)
+
+//go:noescape
+func gemvAxpy64AVX2(a, b *float32, ldb, k int, out *float32)
+
+//go:noescape
+func gemvAxpy8AVX2(a, b *float32, ldb, k int, out *float32)
+
+// gemvKernels are the one-row product's vector kernels (gemv.go) where
+// the CPU has AVX2 and FMA.
+var gemvKernels = func() *gemvArch {
+	if !hasAVX2 || !cpu.X86.HasFMA {
+		return nil
+	}
+	return &gemvArch{
+		dot4: func(a, b []float32, ldb, k int, out *[4]float32) {
+			_, _ = a[k-1], b[3*ldb+k-1]
+			gemvDot4AVX2(&a[0], &b[0], 4*ldb, k, &out[0])
+		},
+		axpy64: func(a, b []float32, ldb, k int, out *[64]float32) {
+			_, _ = a[k-1], b[(k-1)*ldb+63]
+			gemvAxpy64AVX2(&a[0], &b[0], 4*ldb, k, &out[0])
+		},
+		axpy8: func(a, b []float32, ldb, k int, out *[64]float32) {
+			_, _ = a[k-1], b[(k-1)*ldb+7]
+			gemvAxpy8AVX2(&a[0], &b[0], 4*ldb, k, &out[0])
+		},
+	}
+}()
