@@ -16,7 +16,7 @@ DEPS += openmpi-bin libopenmpi-dev
 # MPICH beside it (Open MPI stays the default "mpi"): dist's TestMPICH builds against it.
 DEPS += mpich libmpich-dev
 
-.PHONY: test test-race test-zink soak bench-vs-torch bench-vs-torch-large deps-torch test-glfw fuzz-short vet bench demo deps deps-check
+.PHONY: test test-race test-zink soak bench-vs-torch bench-vs-torch-large bench-vs-torch-infer deps-torch test-glfw fuzz-short vet bench demo deps deps-check
 .PHONY: demo-mpi bench-mpi gpu-prepare gpu-dry-run
 
 ## test: vet (amd64 with and without cgo, and 386), gofmt, the full suite with cgo (GL on Mesa llvmpipe through
@@ -115,6 +115,13 @@ bench-vs-torch-large: deps-torch
 	$(GO) test -c -o bench/bench.test ./bench
 	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3 --large \
 	  --raw bench/results/sidebyside-large-$$(date -u +%F)-raw.txt | tee bench/results/sidebyside-large-$$(date -u +%F).txt
+
+## bench-vs-torch-infer: the same for inference (the MLP, LeNet and ResNet-18 at batch 1 and 64, evaluation mode,
+## no autograd graph), 3 rounds; the table goes to bench/results/sidebyside-infer-<date>.txt.
+bench-vs-torch-infer: deps-torch
+	$(GO) test -c -o bench/bench.test ./bench
+	/usr/bin/python3 bench/sidebyside.py --go-bench bench/bench.test --rounds 3 --infer \
+	  --raw bench/results/sidebyside-infer-$$(date -u +%F)-raw.txt | tee bench/results/sidebyside-infer-$$(date -u +%F).txt
 
 ## gpu-prepare: build what bench/gpu/run.sh needs on a lent GPU machine (no Go there) into bench/gpu/prepared,
 ## and check it fits the 64 MB the device tool sends (bench/doc.go, README "GPU runs").

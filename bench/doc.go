@@ -46,6 +46,12 @@
 // ResNet-18 takes seconds a step, so select by name
 // ('TrainStepLarge/-b1024/cpu'), and a software renderer skips them.
 // torch_ref.py --large times the same in PyTorch; make bench leaves them out.
+// BenchmarkInfer/<model>-b<batch>/<device> times inference by the MLP,
+// LeNet-5 and ResNet-18 at batch 1 and 64: evaluation mode, the forward
+// pass under tensor.NoGrad, the logits read back, with samples/s and
+// dispatches per call (torch_ref.py --infer: the same under
+// torch.inference_mode(); make bench-vs-torch-infer puts them side by
+// side).
 //
 // A lent GPU machine (no Go toolchain, no network, minutes counted) runs
 // what bench/gpu/prepare.sh builds here (make gpu-prepare): the test

@@ -7,7 +7,7 @@ round and as the median over the rounds.
     make bench-vs-torch-large        # the same for ResNet-18 and the LSTM and GRU LMs
     /usr/bin/python3 bench/sidebyside.py --go-bench bench.test [--rounds 3]
         [--benchtime 2s] [--torch-threads 2] [--blas-threads 1,2] [--blas-core auto]
-        [--malloc glibc,tcmalloc] [--aten default,avx512] [--isa avx2] [--large [--large-steps gru-b64]]
+        [--malloc glibc,tcmalloc] [--aten default,avx512] [--isa avx2] [--large [--large-steps gru-b64]] [--infer]
 
 Each round runs, one after the other: tensorgl's BenchmarkTrainStep steps
 on the CPU, PyTorch's same steps (bench/torch_ref.py) at each setting
@@ -39,6 +39,10 @@ kernels OpenBLAS picks on a Zen 3). The header names the kernels each side
 reports. The core is still the machine's: the same instructions time
 differently on another microarchitecture.
 
+With --infer each round runs BenchmarkInfer's inference instead (the MLP,
+LeNet and ResNet-18 at batch 1 and 64, evaluation mode, no autograd
+graph, the logits read back) and PyTorch's (torch.inference_mode()).
+
 With --large each round runs BenchmarkTrainStepLarge's ResNet-18 (batch
 128 and 8), LSTM, GRU and Transformer language model (batch 64) steps instead, and
 no kernels: seconds a step on two cores, so --large-benchtime counts steps.
@@ -64,6 +68,8 @@ STEPS = ["mlp", "cnn", "rnn", "rows", "gan"]
 LARGE_STEPS = ["resnet18-b128", "resnet18-b8", "lstm-b64", "gru-b64", "transformer-b64"]
 # The seed's steps at batch 1024, which --large-steps may name too.
 BATCH1024_STEPS = [f"{s}-b1024" for s in STEPS]
+# BenchmarkInfer's cases (--infer), torch_ref.py's infer-<case>.
+INFER = [f"{m}-b{b}" for m in ("mlp", "cnn", "resnet18") for b in (1, 64)]
 # Go kernel benchmark name -> torch_ref.py kernel name.
 KERNELS = {
     "Sgemm/tensorgl/1024": "numpy-sgemm/1024",
@@ -223,6 +229,9 @@ def main():
     ap.add_argument("--large-benchtime", default="3x", help="go test -benchtime for each large step")
     ap.add_argument("--large-steps", default=",".join(LARGE_STEPS), help="with --large, the steps to time (comma-separated; also "
                     "the seed's at batch 1024: " + ",".join(BATCH1024_STEPS) + ")")
+    ap.add_argument("--infer", action="store_true", help="inference (BenchmarkInfer: " + ",".join(INFER) +
+                    ") instead of the seed's steps and kernels")
+    ap.add_argument("--infer-benchtime", default="1s", help="go test -benchtime for each inference case")
     ap.add_argument("--isa", choices=sorted(ISA_ENV), default="native",
                     help="avx2: both sides run their AVX2 code (see above)")
     args = ap.parse_args()
@@ -256,6 +265,15 @@ def main():
     ratios = {}
     for r in range(1, args.rounds + 1):
         rows = []
+        if args.infer:
+            go, out1 = go_bench(args.go_bench, "^BenchmarkInfer$/^(" + "|".join(INFER) + ")$/^cpu$", args.infer_benchtime)
+            th, out2 = torch_ref(args, kernels=False, only=[f"infer-{c}" for c in INFER])
+            for c in INFER:
+                rows.append((f"infer {c}", go[f"Infer/{c}/cpu"], th[f"infer-{c}"][0], th[f"infer-{c}"][1]))
+            if raw:
+                raw.write(out1 + out2)
+            print_round(r, rows, ratios)
+            continue
         if args.large:
             go, out1 = go_bench(args.go_bench, "^BenchmarkTrainStepLarge$/^(" + "|".join(large) + ")$/^cpu$",
                                 args.large_benchtime)

@@ -33,6 +33,10 @@ With --large also BenchmarkTrainStepLarge's steps, named as there:
         plus learned positions, 2 post-norm encoder layers (4 heads,
         feed-forward 1024, ReLU, dropout 0.1), linear head, Adam, clipping
 
+With --infer also BenchmarkInfer's inference, infer-<model>-b<batch> for
+mlp, cnn and resnet18 at batch 1 and 64: the model in evaluation mode
+under torch.inference_mode(), the logits copied to the host.
+
 and the kernels: sgemm NxNxN (--gemm-sizes; up to 8192 on CUDA), the two
 LeNet convolutions forward and both backward passes, and the launch cost
 of a tiny op (add of 256 floats), 1000 back to back and then a
@@ -40,7 +44,7 @@ synchronisation, and one with its synchronisation: us/dispatch as
 BenchmarkDispatch's tensor-add.
 
     /usr/bin/python3 bench/torch_ref.py [--threads 2] [--seconds 2] [--device cuda]
-        [--only mlp,cnn,...] [--large] [--gemm-sizes 256,512] [--json]
+        [--only mlp,cnn,...] [--large] [--infer] [--gemm-sizes 256,512] [--json]
 
 On CUDA, TF32 is off (torch.backends.cuda.matmul.allow_tf32 and
 torch.backends.cudnn.allow_tf32): the comparison is fp32 with fp32.
@@ -247,7 +251,24 @@ def gan(device, batch):
     return step
 
 
+def inference(build, shape):
+    """Inference by a classifier: evaluation mode, torch.inference_mode(),
+    fixed data, the logits copied to the host (as BenchmarkInfer)."""
+    def setup(device, batch):
+        model = build().to(device).eval()
+        x = torch.randn(batch, *shape).to(device)
+
+        def step():
+            with torch.inference_mode():
+                return model(x).cpu().numpy().copy()
+        return step
+    return setup
+
+
 MODELS = {
+    "infer-mlp": inference(mlp, (784,)),
+    "infer-cnn": inference(lenet, (1, 28, 28)),
+    "infer-resnet18": inference(resnet18, (3, 32, 32)),
     "mlp": classifier(mlp, (784,), lambda p: torch.optim.SGD(p, lr=0.01)),
     "cnn": classifier(lenet, (1, 28, 28), lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)),
     "rnn": language_model(nn.RNN, *CHAR_RNN),
@@ -265,6 +286,9 @@ STEPS = {name: (name, BATCH) for name in SEED}
 LARGE = {f"{name}-b{batch}": (name, batch) for name, batch in
          [(name, 1024) for name in SEED] + [("resnet18", 128), ("resnet18", 8), ("lstm", 64), ("gru", 64), ("transformer", 64)]}
 STEPS.update(LARGE)
+# Inference, as BenchmarkInfer: infer-<model>-b<batch>.
+INFER = {f"infer-{name}-b{batch}": (f"infer-{name}", batch) for name in ("mlp", "cnn", "resnet18") for batch in (1, BATCH)}
+STEPS.update(INFER)
 
 # The LeNet convolutions of bench/kernels_test.go: N, C, H, W, K, R, pad.
 CONVS = {
@@ -386,6 +410,7 @@ def main():
     ap.add_argument("--only", default=",".join(SEED),
                     help="comma-separated steps to time, of: " + ",".join(STEPS))
     ap.add_argument("--large", action="store_true", help="also time the large steps: " + ",".join(LARGE))
+    ap.add_argument("--infer", action="store_true", help="also time inference: " + ",".join(INFER))
     ap.add_argument("--gemm-sizes", help="sgemm sizes (default 256,512,1024 on the CPU; up to 8192 on CUDA)")
     ap.add_argument("--no-kernels", action="store_true", help="time the training steps only")
     ap.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -412,6 +437,8 @@ def main():
     names = [n for n in args.only.split(",") if n]
     if args.large:
         names += [n for n in LARGE if n not in names]
+    if args.infer:
+        names += [n for n in INFER if n not in names]
     for name in names:
         model, batch = STEPS[name]
         torch.manual_seed(1)
