@@ -259,8 +259,8 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
 		return
 	}
-	if gemvRuns(m) {
-		gemv(transA, transB, n, k, alpha, a, lda, b, ldb, beta, c, e)
+	if gemvRuns(m, transB) {
+		gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
 		return
 	}
 	if sgemmDepthParts(m, n, k) > 1 {
@@ -435,8 +435,8 @@ func PackedBLen(m, n, k int) int {
 func PackB(m, n, k int, transB bool, b []float32, ldb int, dst []float32) *PackedB {
 	arch := sgemmPick(m, n)
 	pb := &PackedB{arch: arch, transB: transB, n: n, k: k, b: b, ldb: ldb, data: dst[:PackedBLen(m, n, k)]}
-	if !pb.packedFor(m) {
-		return pb // products of m rows read the source
+	if n <= 0 || k <= 0 {
+		return pb
 	}
 	// A job with the one panel SgemmPacked's jobs have packs it, sliver
 	// by sliver.
@@ -527,7 +527,7 @@ func SgemmPackedRows(m, lo, hi int, alpha float32, a []float32, lda int, pb *Pac
 // and for the micro-kernel pb was packed for.
 func (pb *PackedB) packedFor(m int) bool {
 	n, k := pb.n, pb.k
-	return m > 0 && n > 0 && k > 0 && int64(m)*int64(n)*int64(k) >= sgemmSmallWork && sgemmPick(m, n) == pb.arch && !gemvRuns(m)
+	return m > 0 && n > 0 && k > 0 && int64(m)*int64(n)*int64(k) >= sgemmSmallWork && sgemmPick(m, n) == pb.arch && !gemvRuns(m, pb.transB)
 }
 
 // scaleRow sets row = beta·row, without reading row when beta == 0.

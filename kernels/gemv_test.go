@@ -6,15 +6,16 @@ import (
 	"testing"
 )
 
-// TestGemv checks one-row products (gemv) against the float64 reference,
-// with TestSgemm's bound: every transposition, depths around the dot
+// TestGemv checks the products gemv runs against the float64 reference,
+// with TestSgemm's bound: one row with every transposition, two to four
+// rows against B transposed (A as it is and transposed), depths around the dot
 // kernel's multiples of 8 and 16, widths around its groups of 4 rows and
 // the column kernels' blocks of 64 and 8, alpha and beta (beta 0 over NaNs
 // in C), values near 1e18, and a Linear layer's epilogue (bias, ReLU).
 // Split among 1 to 7 workers, a product must give Sgemm's bits, and
 // SgemmPacked (whose packed slivers one-row products do not read) too.
 func TestGemv(t *testing.T) {
-	if !gemvRuns(1) {
+	if !gemvRuns(1, true) {
 		t.Skip("no one-row product kernels on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(64, 5))
@@ -29,7 +30,16 @@ func TestGemv(t *testing.T) {
 	}
 	shapes = append(shapes, [2]int{300, 300}, [2]int{1000, 129}, [2]int{77, 2049})
 	for si, sh := range shapes {
-		for tr := range 4 {
+		for tr := range 4 + 2*3 {
+			// Four transpositions of one row, then two to four rows
+			// against B transposed, A as it is and transposed.
+			m, transA, transB := 1, tr&1 != 0, tr&2 != 0
+			if tr >= 4 {
+				m, transA, transB = 2+(tr-4)/2, tr%2 != 0, true
+			}
+			if m*sh[0]*sh[1] < sgemmSmallWork || !gemvRuns(m, transB) {
+				continue
+			}
 			ab := scalars[(si+tr)%len(scalars)]
 			scale := float32(1)
 			if sh[1] <= 100 && si%5 == 3 {
@@ -37,13 +47,13 @@ func TestGemv(t *testing.T) {
 				// TestSgemmLargeValues).
 				scale, ab = 1e18, [2]float32{1, 0.5}
 			}
-			tc := newSgemmCase(rng, tr&1 != 0, tr&2 != 0, 1, sh[0], sh[1], ab[0], ab[1], scale)
+			tc := newSgemmCase(rng, transA, transB, m, sh[0], sh[1], ab[0], ab[1], scale)
 			got := tc.run(sgemmBest[0])
 			tc.check(t, "gemv", got)
 			for _, workers := range []int{1, 2, 3, 7} {
 				c := append([]float32(nil), tc.c...)
 				withProcs(max(2, workers), func() {
-					gemvOn(workers, tc.transA, tc.transB, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, c, nil)
+					gemvOn(workers, tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, c, tc.ldc, nil)
 				})
 				for j := range c {
 					if math.Float32bits(c[j]) != math.Float32bits(got[j]) {
@@ -52,9 +62,9 @@ func TestGemv(t *testing.T) {
 				}
 			}
 			if !tc.transA {
-				pb := PackB(1, tc.n, tc.k, tc.transB, tc.b, tc.ldb, make([]float32, PackedBLen(1, tc.n, tc.k)))
+				pb := PackB(m, tc.n, tc.k, tc.transB, tc.b, tc.ldb, make([]float32, PackedBLen(m, tc.n, tc.k)))
 				c := append([]float32(nil), tc.c...)
-				SgemmPacked(false, 1, tc.alpha, tc.a, tc.lda, pb, tc.beta, c, tc.ldc, nil)
+				SgemmPacked(false, m, tc.alpha, tc.a, tc.lda, pb, tc.beta, c, tc.ldc, nil)
 				for j := range c {
 					if math.Float32bits(c[j]) != math.Float32bits(got[j]) {
 						t.Fatalf("%v: SgemmPacked C[%d] = %g, Sgemm %g", tc, j, c[j], got[j])
@@ -86,16 +96,17 @@ func BenchmarkGemv(b *testing.B) {
 		name   string
 		transB bool
 		n, k   int
-	}{{"mlp-784x128-fwd", true, 128, 784}, {"mlp-784x128-dx", false, 784, 128}, {"rnn-512-step", true, 512, 512}, {"4096x4096", true, 4096, 4096}} {
-		tc := newSgemmCase(rng, false, c.transB, 1, c.n, c.k, 1, 0, 1)
+		m      int
+	}{{"mlp-784x128-fwd", true, 128, 784, 1}, {"mlp-784x128-fwd-b2", true, 128, 784, 2}, {"mlp-784x128-fwd-b4", true, 128, 784, 4}, {"mlp-784x128-dx", false, 784, 128, 1}, {"rnn-512-step", true, 512, 512, 1}, {"4096x4096", true, 4096, 4096, 1}} {
+		tc := newSgemmCase(rng, false, c.transB, c.m, c.n, c.k, 1, 0, 1)
 		for _, way := range []string{"gemv", "packed"} {
 			b.Run(c.name+"/"+way, func(b *testing.B) {
 				defer func(saved bool) { gemvUse = saved }(gemvUse)
 				gemvUse = way == "gemv"
 				for b.Loop() {
-					sgemm(sgemmBest[0], false, c.transB, 1, c.n, c.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc, nil)
+					sgemm(sgemmBest[0], false, c.transB, c.m, c.n, c.k, 1, tc.a, tc.lda, tc.b, tc.ldb, 0, tc.c, tc.ldc, nil)
 				}
-				b.ReportMetric(2*float64(c.n*c.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				b.ReportMetric(2*float64(c.m*c.n*c.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}
