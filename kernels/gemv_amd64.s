@@ -4,6 +4,28 @@
 
 #include "textflag.h"
 
+// LANESUM leaves in the low float of x (the low half of y) the sum of y's
+// eight lanes: lanes l and l+4 added, then l and l+2, then 0 and 1; t is
+// scratch.
+#define LANESUM(y, x, t) \
+	VEXTRACTF128 $1, y, t \
+	VADDPS t, x, x \
+	VMOVHLPS x, x, t \
+	VADDPS t, x, x \
+	VMOVSHDUP x, t \
+	VADDSS t, x, x
+
+// ZERO8 clears Y0 to Y7.
+#define ZERO8 \
+	VXORPS Y0, Y0, Y0 \
+	VXORPS Y1, Y1, Y1 \
+	VXORPS Y2, Y2, Y2 \
+	VXORPS Y3, Y3, Y3 \
+	VXORPS Y4, Y4, Y4 \
+	VXORPS Y5, Y5, Y5 \
+	VXORPS Y6, Y6, Y6 \
+	VXORPS Y7, Y7, Y7
+
 // func gemvDot4AVX2(a, b *float32, ldb, k int, out *float32)
 // out[r] = Σ_p a[p]·b[r·ldb + p] for the rows r < 4 (ldb in bytes, 0 for
 // four times one row) over k > 0 values, k a multiple of 8. Each row sums
@@ -19,14 +41,7 @@ TEXT ·gemvDot4AVX2(SB), NOSPLIT, $0-40
 	LEAQ (DI)(R8*1), R9
 	LEAQ (DI)(R8*2), R10
 	LEAQ (R9)(R8*2), R11
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZERO8
 	XORQ AX, AX // byte offset into a and the rows
 
 dot16:
@@ -60,32 +75,10 @@ dotsum:
 	VADDPS Y3, Y2, Y2
 	VADDPS Y5, Y4, Y4
 	VADDPS Y7, Y6, Y6
-	// Lanes l and l+4 of each row.
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VEXTRACTF128 $1, Y2, X3
-	VADDPS X3, X2, X2
-	VEXTRACTF128 $1, Y4, X5
-	VADDPS X5, X4, X4
-	VEXTRACTF128 $1, Y6, X7
-	VADDPS X7, X6, X6
-	// Lanes l and l+2, then 0 and 1.
-	VMOVHLPS X0, X0, X1
-	VADDPS X1, X0, X0
-	VMOVSHDUP X0, X1
-	VADDSS X1, X0, X0
-	VMOVHLPS X2, X2, X3
-	VADDPS X3, X2, X2
-	VMOVSHDUP X2, X3
-	VADDSS X3, X2, X2
-	VMOVHLPS X4, X4, X5
-	VADDPS X5, X4, X4
-	VMOVSHDUP X4, X5
-	VADDSS X5, X4, X4
-	VMOVHLPS X6, X6, X7
-	VADDPS X7, X6, X6
-	VMOVSHDUP X6, X7
-	VADDSS X7, X6, X6
+	LANESUM(Y0, X0, X1)
+	LANESUM(Y2, X2, X3)
+	LANESUM(Y4, X4, X5)
+	LANESUM(Y6, X6, X7)
 	VMOVSS X0, (DX)
 	VMOVSS X2, 4(DX)
 	VMOVSS X4, 8(DX)
@@ -102,14 +95,7 @@ TEXT ·gemvAxpy64AVX2(SB), NOSPLIT, $0-40
 	MOVQ ldb+16(FP), R8
 	MOVQ k+24(FP), CX
 	MOVQ out+32(FP), DX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZERO8
 
 axpy64:
 	VBROADCASTSS (SI), Y8
@@ -173,14 +159,7 @@ TEXT ·gemvRows4x2AVX2(SB), NOSPLIT, $0-48
 	LEAQ (SI)(R8*2), R11
 	LEAQ (R10)(R8*2), R12
 	LEAQ (DI)(R9*1), R13
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZERO8
 	XORQ AX, AX
 
 rows8:
@@ -203,54 +182,14 @@ rows8:
 	JNZ rows8
 
 	// Each accumulator's lanes summed into its low float.
-	VEXTRACTF128 $1, Y0, X8
-	VADDPS X8, X0, X0
-	VEXTRACTF128 $1, Y1, X8
-	VADDPS X8, X1, X1
-	VEXTRACTF128 $1, Y2, X8
-	VADDPS X8, X2, X2
-	VEXTRACTF128 $1, Y3, X8
-	VADDPS X8, X3, X3
-	VEXTRACTF128 $1, Y4, X8
-	VADDPS X8, X4, X4
-	VEXTRACTF128 $1, Y5, X8
-	VADDPS X8, X5, X5
-	VEXTRACTF128 $1, Y6, X8
-	VADDPS X8, X6, X6
-	VEXTRACTF128 $1, Y7, X8
-	VADDPS X8, X7, X7
-	VMOVHLPS X0, X0, X8
-	VADDPS X8, X0, X0
-	VMOVSHDUP X0, X8
-	VADDSS X8, X0, X0
-	VMOVHLPS X1, X1, X8
-	VADDPS X8, X1, X1
-	VMOVSHDUP X1, X8
-	VADDSS X8, X1, X1
-	VMOVHLPS X2, X2, X8
-	VADDPS X8, X2, X2
-	VMOVSHDUP X2, X8
-	VADDSS X8, X2, X2
-	VMOVHLPS X3, X3, X8
-	VADDPS X8, X3, X3
-	VMOVSHDUP X3, X8
-	VADDSS X8, X3, X3
-	VMOVHLPS X4, X4, X8
-	VADDPS X8, X4, X4
-	VMOVSHDUP X4, X8
-	VADDSS X8, X4, X4
-	VMOVHLPS X5, X5, X8
-	VADDPS X8, X5, X5
-	VMOVSHDUP X5, X8
-	VADDSS X8, X5, X5
-	VMOVHLPS X6, X6, X8
-	VADDPS X8, X6, X6
-	VMOVSHDUP X6, X8
-	VADDSS X8, X6, X6
-	VMOVHLPS X7, X7, X8
-	VADDPS X8, X7, X7
-	VMOVSHDUP X7, X8
-	VADDSS X8, X7, X7
+	LANESUM(Y0, X0, X8)
+	LANESUM(Y1, X1, X8)
+	LANESUM(Y2, X2, X8)
+	LANESUM(Y3, X3, X8)
+	LANESUM(Y4, X4, X8)
+	LANESUM(Y5, X5, X8)
+	LANESUM(Y6, X6, X8)
+	LANESUM(Y7, X7, X8)
 	VMOVSS X0, (DX)
 	VMOVSS X1, 4(DX)
 	VMOVSS X2, 8(DX)
