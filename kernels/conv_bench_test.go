@@ -99,6 +99,32 @@ func BenchmarkConv2dBatch8(b *testing.B) {
 	}
 }
 
+// BenchmarkConv2dSmallPlanes times the forward and backward-input passes
+// of a CIFAR ResNet's layers into 4×4 planes at batches 8 to 128: where
+// the small-plane kernels (directSmall), F(2×2, 3×3) and the GEMM take
+// turns.
+func BenchmarkConv2dSmallPlanes(b *testing.B) {
+	rng := rand.New(rand.NewPCG(16, 18))
+	for _, c := range resnet3x3[len(resnet3x3)-4:] {
+		if c.g.H/c.g.StrideH != 4 {
+			continue
+		}
+		for _, n := range []int{8, 16, 32, 64, 128} {
+			g := c.g
+			g.N = n
+			passes, flops := convPasses(rng, g)
+			for _, pass := range passes[:2] {
+				b.Run(fmt.Sprintf("%s-b%d/%s", c.name, n, pass.name), func(b *testing.B) {
+					for b.Loop() {
+						pass.run()
+					}
+					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}
+
 // BenchmarkConv2dBatch1 times the forward and backward-input passes of
 // convolutions on one image (inference, or a batch smaller than the
 // threads): a CIFAR ResNet-18's stride-1 3×3 layers, a 32-channel 28×28

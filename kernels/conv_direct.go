@@ -108,7 +108,7 @@ type convArch struct {
 	// a 4×4 plane's terms and 16% of an 8×8 one's are the padding's zeros.
 	wgradPixPad func(x, dy []float32, nimg, oh, ow, wp, ximg, dyimg int, out []float32, add bool)
 	// pixG, where not nil, is a pixel kernel (pixGKB channels, at most
-	// pixGMax pixels; AVX2's) with gathered taps: offs holds an input and
+	// pixGMax pixels) with gathered taps: offs holds an input and
 	// a weight offset a tap, both ascending, and y[k·ldy+j] = Σₜ
 	// w[offs[2t+1]+k] · in[offs[2t]+j], summed in tap order
 	// (directSmallConv).
@@ -119,6 +119,17 @@ type convArch struct {
 	// 3 each), read without a table (convPixCGo): in at the first tap of
 	// the first channel, strides in floats.
 	pixC func(p, nr, ns int, in []float32, ch, cstride, rstride, colstride int, w, y []float32, ldy int)
+	// smallWinoTiles is the fewest 2×2 output tiles of a forward or
+	// input-gradient pass by F(2×2, 3×3) where the small-plane kernel
+	// (directSmall, on pixG and pixC) could run it instead. A ResNet's
+	// 512-channel 4×4 layer against F(2×2, 3×3), 2 threads: with AVX2
+	// on a Zen 2 1.22–1.43× as fast by the small-plane kernel at batch 32
+	// (128 tiles), 0.97–1.23× at 64, 0.77–0.89× at 128
+	// (bench/results/pixc-2026-12-06-zen2.txt): 512; with AVX-512 on a
+	// Zen 4 0.92–1.01× at 32 and 0.77–0.81× at 64
+	// (bench/results/small-avx512-2026-12-07-zen4.txt.gz): 128, the fewest
+	// F(2×2, 3×3) takes (winogradMinTiles).
+	smallWinoTiles int
 	// wgradKW is the filters of a wgradPix call: 32 (AVX-512), 8 (AVX2).
 	wgradKW int
 }
@@ -459,9 +470,9 @@ func chunkWeights(w []float32, crs int) func(dst []float32, k0, kb int) {
 // chunkWeightsFlipped is directConv's chunkW for the backward-input
 // correlation of g (directBackwardInput): its output channel c is g's
 // input channel, its tap t = k·R·S + (r, s) reads g's weight w[k, c] at
-// (R−1−r, S−1−s). A 3×3 filter in chunks of 16 channels (directSmallConv's
-// on AVX2, a ResNet's 256- and 512-channel layers) goes by flipTaps16
-// where there is one: on 512 channels 0.17 ns a weight on a Zen 2
+// (R−1−r, S−1−s). A 3×3 filter in chunks of 16 or 32 channels
+// (directSmallConv's, a ResNet's 512-channel layers) goes by flipTaps16
+// where there is one, 16 channels a call: on 512 channels 0.17 ns a weight on a Zen 2
 // (BenchmarkChunkWeightsFlipped) against 0.45 by the unrolled loop it
 // replaced and 1.07 by the loop below. Inside the layer, where a chunk's
 // filters come from memory in runs of 576 bytes 18 KiB apart, it took a
@@ -471,8 +482,10 @@ func chunkWeights(w []float32, crs int) func(dst []float32, k0, kb int) {
 func chunkWeightsFlipped(w []float32, g *Conv2dGeom) func(dst []float32, c0, cb int) {
 	rs := g.R * g.S
 	return func(dst []float32, c0, cb int) {
-		if rs == 9 && cb == 16 && flipTaps16 != nil {
-			flipTaps16(dst, w[c0*9:], g.K, g.C*9, 16, 144)
+		if rs == 9 && cb%16 == 0 && flipTaps16 != nil {
+			for h := 0; h < cb; h += 16 {
+				flipTaps16(dst[h:], w[(c0+h)*9:], g.K, g.C*9, cb, 9*cb)
+			}
 			return
 		}
 		for k := range g.K {

@@ -13,6 +13,8 @@ type (
 	convFwdAsm   func(in *float32, offs *int, taps int, w, out *float32, ldo int)
 	convWgradAsm func(x, dy *float32, offs *int, nimg, nvec, xadj, dyadj, kstride int, out *float32)
 	convLanesAsm func(in *float32, nc, nr, ns, icb, irAdj int, w *float32, wcb, wrAdj int, out *float32, ldob, npos int)
+	// pixCAsm is the assembly form of convArch.pixC, strides in bytes.
+	pixCAsm func(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
 )
 
 // pixAVX2Max is the most pixels of an AVX2 pixel kernel call.
@@ -36,6 +38,9 @@ var convArchs = func() (all []*convArch) {
 		a.lanesConv = lanesKernels(convLanesAVX512[:], 16)
 		a.wgradPix = wgradPixKernel(convWgradPix3x3AVX512, 32)
 		a.wgradKW = 32
+		a.pixG, a.pixGKB, a.pixGMax = pixGKernels(convPixG32AVX512[:], 32), 32, pix32Max
+		a.pixC = pixCKernels(&convPixCAVX512, 32)
+		a.smallWinoTiles = winogradMinTiles
 		all = append(all, a)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
@@ -51,6 +56,7 @@ var convArchs = func() (all []*convArch) {
 		a.wgradKW = 8
 		a.pixG, a.pixGKB, a.pixGMax = pixGKernels(convPixGAVX2[:], 16), 16, pixAVX2Max
 		a.pixC = pixCKernels(&convPixCAVX2, 16)
+		a.smallWinoTiles = 512
 		all = append(all, a)
 	}
 	return append(all, convGoArch)
@@ -122,10 +128,10 @@ func pixGKernels(k []convFwdAsm, kb int) func(p int, in []float32, offs []int, w
 	}
 }
 
-// pixCKernels wraps the table of AVX2 pixel kernels of a 3×3 filter's
-// inside taps (by rows − 2, columns − 2, pixels − 1) of kb channels as
+// pixCKernels wraps a table of pixel kernels of a 3×3 filter's inside
+// taps (by rows − 2, columns − 2, pixels − 1) of kb channels as
 // convArch.pixC, touching the last values they read and write.
-func pixCKernels(k *[2][2][pixAVX2Max]func(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int), kb int) func(p, nr, ns int, in []float32, ch, cstride, rstride, colstride int, w, y []float32, ldy int) {
+func pixCKernels(k *[2][2][]pixCAsm, kb int) func(p, nr, ns int, in []float32, ch, cstride, rstride, colstride int, w, y []float32, ldy int) {
 	return func(p, nr, ns int, in []float32, ch, cstride, rstride, colstride int, w, y []float32, ldy int) {
 		_, _, _ = in[(ch-1)*cstride+(nr-1)*rstride+(ns-1)*colstride+p-1], w[((ch-1)*9+3*(nr-1)+ns-1)*kb+kb-1], y[(kb-1)*ldy+p-1]
 		k[nr-2][ns-2][p-1](&in[0], ch, 4*cstride, 4*rstride, 4*colstride, &w[0], &y[0], ldy)

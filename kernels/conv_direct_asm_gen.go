@@ -65,20 +65,9 @@ func main() {
 	fmt.Fprintf(&d, "\n//go:noescape\nfunc copyRowsAVX2(dst, src *float32, rows, width, dstStride, srcStride int)\n")
 	emitPixFamily(w, &d, "convPix%d%sAVX2", "convPix%sAVX2", "AVX2 pixel kernels", pixAVX2Max, false, emitPixAVX2)
 	emitPixFamily(w, &d, "convPixG%d%sAVX2", "convPixG%sAVX2", "AVX2 pixel kernels with gathered taps", pixAVX2Max, true, emitPixAVX2)
-	var classes []string
-	for nr := 2; nr <= 3; nr++ {
-		for ns := 2; ns <= 3; ns++ {
-			var names []string
-			for p := 1; p <= pixAVX2Max; p++ {
-				name := fmt.Sprintf("convPixC%dx%dp%dAVX2", nr, ns, p)
-				emitPixClassAVX2(w, name, p, nr, ns)
-				names = append(names, name)
-				fmt.Fprintf(&d, "\n//go:noescape\nfunc %s(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)\n", name)
-			}
-			classes = append(classes, "{"+strings.Join(names, ", ")+"}")
-		}
-	}
-	fmt.Fprintf(&d, "\n// convPixCAVX2 holds the AVX2 pixel kernels of a 3×3 filter's inside taps (emitPixClassAVX2) by rows − 2, columns − 2 and pixel count − 1.\nvar convPixCAVX2 = [2][2][%d]func(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int){\n{%s, %s},\n{%s, %s},\n}\n", pixAVX2Max, classes[0], classes[1], classes[2], classes[3])
+	emitPixClassFamily(w, &d, "AVX2", pixAVX2Max, emitPixClassAVX2)
+	emitPixFamily(w, &d, "convPixG32x%d%sAVX512", "convPixG32%sAVX512", "32-channel pixel kernels with gathered taps", pix32Max, true, emitPix32)
+	emitPixClassFamily(w, &d, "AVX512", pix32Max, emitPixClass32)
 	for _, rows := range []int{16, 8} {
 		emitFlipTapsAVX2(w, rows)
 		fmt.Fprintf(&d, "\n//go:noescape\nfunc flipTaps%dAVX2(dst, src *float32, n, srcStride, dstRow, dstStride int)\n", rows)
@@ -627,6 +616,14 @@ func emitPix32(w func(string, ...any), name string, p, stride int, gathered bool
 		w("\tVPXORD %[1]s, %[1]s, %[1]s", z(16+j))
 	}
 	emitPixTaps(w, name, "Z", 64, p, stride, func(j int) int { return 30 + j%2 }, func(j, h int) int { return 2 + 14*h + j }, gathered)
+	emitPix32Store(w, p)
+}
+
+// emitPix32Store writes the end of a 32-channel pixel kernel whose pixel
+// j's channels 0–15 are in Z2+j and 16–31 in Z16+j, with a frame of 64·p
+// bytes: row k of y (R8 bytes apart from DX) gets channel k's p pixels.
+func emitPix32Store(w func(string, ...any), p int) {
+	z := func(n int) string { return fmt.Sprintf("Z%d", n) }
 	for j := 0; j < p; j++ {
 		w("\tVMOVUPS %s, %d(SP)", z(2+j), 64*j)
 	}
@@ -668,6 +665,26 @@ func emitPixFamily(w func(string, ...any), d *bytes.Buffer, kernel, table, what 
 		tname := fmt.Sprintf(table, suffix)
 		fmt.Fprintf(d, "\n// %s holds the %s by pixel count, pixels %d input values apart.\nvar %[1]s = [...]convFwdAsm{%[4]s}\n", tname, what, stride, strings.Join(names, ", "))
 	}
+}
+
+// emitPixClassFamily writes the pixel kernels of a 3×3 filter's inside
+// taps of isa (2 or 3 rows by 2 or 3 columns, 1 to most pixels) that emit
+// writes, declared in d with their table convPixC<isa>.
+func emitPixClassFamily(w func(string, ...any), d *bytes.Buffer, isa string, most int, emit func(w func(string, ...any), name string, p, nr, ns int)) {
+	var classes []string
+	for nr := 2; nr <= 3; nr++ {
+		for ns := 2; ns <= 3; ns++ {
+			var names []string
+			for p := 1; p <= most; p++ {
+				name := fmt.Sprintf("convPixC%dx%dp%d%s", nr, ns, p, isa)
+				emit(w, name, p, nr, ns)
+				names = append(names, name)
+				fmt.Fprintf(d, "\n//go:noescape\nfunc %s(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)\n", name)
+			}
+			classes = append(classes, "{"+strings.Join(names, ", ")+"}")
+		}
+	}
+	fmt.Fprintf(d, "\n// convPixC%[1]s holds the %[1]s pixel kernels of a 3×3 filter's inside taps by rows − 2, columns − 2 and pixel count − 1.\nvar convPixC%[1]s = [2][2][]pixCAsm{\n{%s, %s},\n{%s, %s},\n}\n", isa, classes[0], classes[1], classes[2], classes[3])
 }
 
 // pixAVX2Max is the most pixels of an AVX2 pixel kernel: two accumulators
@@ -727,14 +744,38 @@ func emitPixStoreAVX2(w func(string, ...any), p int) {
 //	             in[c·cstride + dr·rstride + ds·colstride + j],
 //
 // strides in bytes, summed in that order: the order of the gathered
-// kernel's table (emitPixTaps, gathered), and its bits. A channel's taps
-// are unrolled: their weights lie at fixed offsets from DI, their inputs
-// at fixed offsets from the row pointers SI, R11, R12 and colstride (R13).
+// kernel's table (emitPixTaps, gathered), and its bits. Registers as in
+// emitPixAVX2.
 func emitPixClassAVX2(w func(string, ...any), name string, p, nr, ns int) {
-	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
+	emitPixClassStart(w, name, 8*64)
+	for j := 0; j < 2*p; j++ {
+		w("\tVXORPS %[1]s, %[1]s, %[1]s", fmt.Sprintf("Y%d", 4+j))
+	}
+	emitPixClassTaps(w, name, "Y", 32, p, nr, ns, func(j int) int { return 2 + j%2 }, func(j, h int) int { return 4 + 2*j + h })
+	emitPixStoreAVX2(w, p)
+}
+
+// emitPixClass32 is emitPixClassAVX2 for 32 output channels of p ≤
+// pix32Max pixels with AVX-512 (w[c·288 + (3·dr+ds)·32 + k]), registers as
+// in emitPix32.
+func emitPixClass32(w func(string, ...any), name string, p, nr, ns int) {
+	emitPixClassStart(w, name, 64*p)
+	for j := 0; j < p; j++ {
+		w("\tVPXORD %[1]s, %[1]s, %[1]s", fmt.Sprintf("Z%d", 2+j))
+		w("\tVPXORD %[1]s, %[1]s, %[1]s", fmt.Sprintf("Z%d", 16+j))
+	}
+	emitPixClassTaps(w, name, "Z", 64, p, nr, ns, func(j int) int { return 30 + j%2 }, func(j, h int) int { return 2 + 14*h + j })
+	emitPix32Store(w, p)
+}
+
+// emitPixClassStart opens a kernel of a 3×3 filter's inside taps with a
+// frame of the given bytes: SI, R11 and R12 the input's rows 0, 1 and 2,
+// CX the channels, R14 cstride, R13 colstride, DI w, DX y and R8 ldy in
+// bytes.
+func emitPixClassStart(w func(string, ...any), name string, frame int) {
 	w("")
 	w("// func %s(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)", name)
-	w("TEXT ·%s(SB), 0, $%d-64", name, 8*64)
+	w("TEXT ·%s(SB), 0, $%d-64", name, frame)
 	w("\tMOVQ in+0(FP), SI")
 	w("\tMOVQ ch+8(FP), CX")
 	w("\tMOVQ cstride+16(FP), R14")
@@ -746,35 +787,41 @@ func emitPixClassAVX2(w func(string, ...any), name string, p, nr, ns int) {
 	w("\tSHLQ $2, R8")
 	w("\tLEAQ (SI)(R11*2), R12")
 	w("\tADDQ SI, R11")
-	for j := 0; j < 2*p; j++ {
-		w("\tVXORPS %[1]s, %[1]s, %[1]s", y(4+j))
-	}
+}
+
+// emitPixClassTaps writes the channel loop of a kernel of a 3×3 filter's
+// inside taps on registers named R, two weight vectors a tap (R0, R1; vb
+// bytes each): a channel's taps are unrolled, their weights at fixed
+// offsets from DI, their inputs at fixed offsets from the row pointers
+// and colstride; pixel j's input is broadcast into bcast(j) and
+// multiplied into acc(j, 0) and acc(j, 1).
+func emitPixClassTaps(w func(string, ...any), name, R string, vb, p, nr, ns int, bcast func(j int) int, acc func(j, h int) int) {
+	reg := func(n int) string { return fmt.Sprintf("%s%d", R, n) }
 	rows := []string{"SI", "R11", "R12"}
 	w("%s_ch:", name)
 	for dr := 0; dr < nr; dr++ {
 		for ds := 0; ds < ns; ds++ {
-			at := (3*dr + ds) * 64
-			w("\tVMOVUPS %d(DI), Y0", at)
-			w("\tVMOVUPS %d(DI), Y1", at+32)
+			at := (3*dr + ds) * 2 * vb
+			w("\tVMOVUPS %d(DI), %s", at, reg(0))
+			w("\tVMOVUPS %d(DI), %s", at+vb, reg(1))
 			addr := fmt.Sprintf("(%s)", rows[dr])
 			if ds > 0 {
 				addr = fmt.Sprintf("(%s)(R13*%d)", rows[dr], ds)
 			}
 			for j := 0; j < p; j++ {
-				b := y(2 + j%2)
+				b := reg(bcast(j))
 				w("\tVBROADCASTSS %d%s, %s", 4*j, addr, b)
-				w("\tVFMADD231PS %s, Y0, %s", b, y(4+2*j))
-				w("\tVFMADD231PS %s, Y1, %s", b, y(5+2*j))
+				w("\tVFMADD231PS %s, %s, %s", b, reg(0), reg(acc(j, 0)))
+				w("\tVFMADD231PS %s, %s, %s", b, reg(1), reg(acc(j, 1)))
 			}
 		}
 	}
 	w("\tADDQ R14, SI")
 	w("\tADDQ R14, R11")
 	w("\tADDQ R14, R12")
-	w("\tADDQ $%d, DI", 9*64)
+	w("\tADDQ $%d, DI", 9*2*vb)
 	w("\tDECQ CX")
 	w("\tJNZ %s_ch", name)
-	emitPixStoreAVX2(w, p)
 }
 
 // emitTranspose8AVX2 transposes the 8×8 floats of Y0…Y7 (row r in Yr)

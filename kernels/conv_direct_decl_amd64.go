@@ -286,10 +286,229 @@ func convPixC3x3p5AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *f
 //go:noescape
 func convPixC3x3p6AVX2(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
 
-// convPixCAVX2 holds the AVX2 pixel kernels of a 3×3 filter's inside taps (emitPixClassAVX2) by rows − 2, columns − 2 and pixel count − 1.
-var convPixCAVX2 = [2][2][6]func(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int){
+// convPixCAVX2 holds the AVX2 pixel kernels of a 3×3 filter's inside taps by rows − 2, columns − 2 and pixel count − 1.
+var convPixCAVX2 = [2][2][]pixCAsm{
 	{{convPixC2x2p1AVX2, convPixC2x2p2AVX2, convPixC2x2p3AVX2, convPixC2x2p4AVX2, convPixC2x2p5AVX2, convPixC2x2p6AVX2}, {convPixC2x3p1AVX2, convPixC2x3p2AVX2, convPixC2x3p3AVX2, convPixC2x3p4AVX2, convPixC2x3p5AVX2, convPixC2x3p6AVX2}},
 	{{convPixC3x2p1AVX2, convPixC3x2p2AVX2, convPixC3x2p3AVX2, convPixC3x2p4AVX2, convPixC3x2p5AVX2, convPixC3x2p6AVX2}, {convPixC3x3p1AVX2, convPixC3x3p2AVX2, convPixC3x3p3AVX2, convPixC3x3p4AVX2, convPixC3x3p5AVX2, convPixC3x3p6AVX2}},
+}
+
+//go:noescape
+func convPixG32x1AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x2AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x3AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x4AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x5AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x6AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x7AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x8AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x9AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x10AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x11AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x12AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x13AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixG32x14AVX512(in *float32, offs *int, taps int, w, y *float32, ldy int)
+
+// convPixG32AVX512 holds the 32-channel pixel kernels with gathered taps by pixel count, pixels 1 input values apart.
+var convPixG32AVX512 = [...]convFwdAsm{convPixG32x1AVX512, convPixG32x2AVX512, convPixG32x3AVX512, convPixG32x4AVX512, convPixG32x5AVX512, convPixG32x6AVX512, convPixG32x7AVX512, convPixG32x8AVX512, convPixG32x9AVX512, convPixG32x10AVX512, convPixG32x11AVX512, convPixG32x12AVX512, convPixG32x13AVX512, convPixG32x14AVX512}
+
+//go:noescape
+func convPixC2x2p1AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p2AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p3AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p4AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p5AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p6AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p7AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p8AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p9AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p10AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p11AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p12AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p13AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x2p14AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p1AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p2AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p3AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p4AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p5AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p6AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p7AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p8AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p9AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p10AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p11AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p12AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p13AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC2x3p14AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p1AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p2AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p3AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p4AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p5AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p6AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p7AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p8AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p9AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p10AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p11AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p12AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p13AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x2p14AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p1AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p2AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p3AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p4AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p5AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p6AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p7AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p8AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p9AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p10AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p11AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p12AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p13AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+//go:noescape
+func convPixC3x3p14AVX512(in *float32, ch, cstride, rstride, colstride int, w, y *float32, ldy int)
+
+// convPixCAVX512 holds the AVX512 pixel kernels of a 3×3 filter's inside taps by rows − 2, columns − 2 and pixel count − 1.
+var convPixCAVX512 = [2][2][]pixCAsm{
+	{{convPixC2x2p1AVX512, convPixC2x2p2AVX512, convPixC2x2p3AVX512, convPixC2x2p4AVX512, convPixC2x2p5AVX512, convPixC2x2p6AVX512, convPixC2x2p7AVX512, convPixC2x2p8AVX512, convPixC2x2p9AVX512, convPixC2x2p10AVX512, convPixC2x2p11AVX512, convPixC2x2p12AVX512, convPixC2x2p13AVX512, convPixC2x2p14AVX512}, {convPixC2x3p1AVX512, convPixC2x3p2AVX512, convPixC2x3p3AVX512, convPixC2x3p4AVX512, convPixC2x3p5AVX512, convPixC2x3p6AVX512, convPixC2x3p7AVX512, convPixC2x3p8AVX512, convPixC2x3p9AVX512, convPixC2x3p10AVX512, convPixC2x3p11AVX512, convPixC2x3p12AVX512, convPixC2x3p13AVX512, convPixC2x3p14AVX512}},
+	{{convPixC3x2p1AVX512, convPixC3x2p2AVX512, convPixC3x2p3AVX512, convPixC3x2p4AVX512, convPixC3x2p5AVX512, convPixC3x2p6AVX512, convPixC3x2p7AVX512, convPixC3x2p8AVX512, convPixC3x2p9AVX512, convPixC3x2p10AVX512, convPixC3x2p11AVX512, convPixC3x2p12AVX512, convPixC3x2p13AVX512, convPixC3x2p14AVX512}, {convPixC3x3p1AVX512, convPixC3x3p2AVX512, convPixC3x3p3AVX512, convPixC3x3p4AVX512, convPixC3x3p5AVX512, convPixC3x3p6AVX512, convPixC3x3p7AVX512, convPixC3x3p8AVX512, convPixC3x3p9AVX512, convPixC3x3p10AVX512, convPixC3x3p11AVX512, convPixC3x3p12AVX512, convPixC3x3p13AVX512, convPixC3x3p14AVX512}},
 }
 
 //go:noescape

@@ -669,12 +669,12 @@ func checkWgradPix(t *testing.T, name string, got, want, start, x, dy []float32,
 
 // TestChunkWeightsFlipped checks chunkWeightsFlipped's layout against its
 // definition, dst[(k·R·S + t)·cb + c] = w[k, c0+c] at tap R·S−1−t, for
-// chunks of 16 channels of 3×3 filters (flipTaps16 where there is one)
-// and others, and that it writes nothing past the chunk.
+// chunks of 16 and 32 channels of 3×3 filters (flipTaps16 where there is
+// one) and others, and that it writes nothing past the chunk.
 func TestChunkWeightsFlipped(t *testing.T) {
 	rng := rand.New(rand.NewPCG(25, 25))
 	for _, c := range []struct{ k, c, c0, cb, r, s int }{
-		{1, 16, 0, 16, 3, 3}, {5, 48, 16, 16, 3, 3}, {7, 32, 16, 16, 3, 3}, {3, 20, 3, 5, 3, 3}, {4, 16, 0, 16, 2, 3}, {2, 24, 8, 16, 5, 5},
+		{1, 16, 0, 16, 3, 3}, {5, 48, 16, 16, 3, 3}, {7, 32, 16, 16, 3, 3}, {3, 64, 32, 32, 3, 3}, {2, 48, 16, 32, 3, 3}, {3, 20, 3, 5, 3, 3}, {4, 16, 0, 16, 2, 3}, {2, 24, 8, 16, 5, 5},
 	} {
 		g := Conv2dGeom{K: c.k, C: c.c, R: c.r, S: c.s}
 		rs := c.r * c.s

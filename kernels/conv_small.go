@@ -1,36 +1,42 @@
 package kernels
 
 // Convolutions of small planes with the images as the pixel kernel's
-// pixels, with AVX2 alone, for the layers F(2×2, 3×3) does not take
-// (conv_winograd.go; it takes a ResNet's 3×3 layers of 64 channels or
-// more, the 512-channel ones below included, when it is on). Where output rows are narrower than pixMinOW (a
-// CIFAR ResNet's 512-channel 4×4 layers) the pixel kernel has too few
-// pixels a row, and those layers run on the GEMM, from an im2col copy with
-// AVX2 alone, multiplying the zeros of the padding too: on 4×4 planes under
-// a 3×3 filter padded by 1, 31% of its multiply-adds. Laid out
+// pixels, for the layers F(2×2, 3×3) does not take (conv_winograd.go; it
+// takes a ResNet's 3×3 layers of 64 channels or more, the 512-channel ones
+// below included, from convArch.smallWinoTiles tiles on). Where output
+// rows are narrower than pixMinOW (a CIFAR ResNet's 512-channel 4×4
+// layers) the pixel kernel has too few pixels a row, and those layers ran
+// on the GEMM, multiplying the zeros of the padding too: on 4×4 planes
+// under a 3×3 filter padded by 1, 31% of its multiply-adds. Laid out
 // image-minor, [C][Hp][Wp][n] for a block of n images, the same output
 // pixel of consecutive images is consecutive in memory: the pixel kernel
-// with gathered taps (convArch.pixG) computes 16 output channels of a
-// block's images at one output position a call, over the taps that fall
-// inside the image there only, tap (c, r, s) reading
-// ((c·Hp + r + stride·oy)·Wp + s + stride·ox)·n + i. The sums go to an
-// image-minor [K][OH·OW][N] scratch, transposed into y at the end. A 3×3
-// filter's taps at a position, 2 or 3 rows by 2 or 3 columns of it, go to
-// a kernel of their own (convArch.pixC) that reads them without the table,
-// the same sums in the same order: two loads a tap fewer, and a ResNet's
-// 512-channel 4×4 layer at batch 8 (Zen 2) 1.15× as fast forward and
-// backward, 1.17× its 256→512 stride-2 forward
+// with gathered taps (convArch.pixG) computes 16 output channels (AVX2;
+// 32 with AVX-512) of a block's images at one output position a call,
+// over the taps that fall inside the image there only, tap (c, r, s)
+// reading ((c·Hp + r + stride·oy)·Wp + s + stride·ox)·n + i. The sums go
+// to an image-minor [K][OH·OW][N] scratch, transposed into y at the end.
+// A 3×3 filter's taps at a position, 2 or 3 rows by 2 or 3 columns of it,
+// go to a kernel of their own (convArch.pixC) that reads them without the
+// table, the same sums in the same order: two loads a tap fewer, and a
+// ResNet's 512-channel 4×4 layer at batch 8 (Zen 2) 1.15× as fast forward
+// and backward, 1.17× its 256→512 stride-2 forward
 // (bench/results/pixc-2026-12-06-zen2.txt).
 //
 // Inside a ResNet-18 training step at batch 128 (Zen 5, AVX2 code) the
 // 512-channel layer's forward pass ran in 183–188 ms a step against
 // 213–261 by GEMM, its input gradient in 176–179 against 190–238; the
 // 256→512 stride-2 forward pass ran slower (69–92 against 39–44 ms), so
-// stride 2 keeps the GEMM at that batch (smallStridedX). With AVX-512,
-// whose GEMM packs from the images,
-// the 32-channel kernel lost inside the step (forward 111–117 against
-// 90–97 ms, bench/results/conv-small-images-as-pixels-2026-12-01.txt.gz), and
-// there is none.
+// stride 2 keeps the GEMM at that batch (smallStridedX). With AVX-512 the
+// kernels take 32 channels of up to 14 images (the registers of
+// emitPix32). A first such kernel, with gathered taps alone and every
+// chunk's weights laid out at once, had lost inside the Zen 5's step at
+// batch 128 (forward 111–117 against 90–97 ms,
+// bench/results/conv-small-images-as-pixels-2026-12-01.txt.gz); that
+// batch now runs the 512-channel layers by F(2×2, 3×3) and the stride-2
+// one by GEMM. At batch 8 on a Zen 4 the 512-channel layer runs 1.26× as
+// fast forward and 1.42× its input gradient as by the GEMM, the stride-2
+// forward pass 1.18×, the training step 1.04×
+// (bench/results/small-avx512-2026-12-07-zen4.txt.gz).
 //
 // A chunk's weights are read from L2 at every call: where C·R·S exceeds
 // smallTaps the input channels are cut into parts that fit, each part's

@@ -237,20 +237,11 @@ func (g *Conv2dGeom) winograd() bool {
 // (bench/results/winograd-tiles-cpu-2026-12-04-zen5.txt).
 const winogradMinTiles = 128
 
-// winogradSmallTiles is the fewest 2×2 output tiles of a forward or
-// input-gradient pass by F(2×2, 3×3) where the small-plane kernel
-// (directSmall) could run it instead. On a Zen 2 (2 threads), with the
-// small-plane kernel reading its taps without a table (convArch.pixC), a
-// ResNet's 512-channel 4×4 layer ran 1.22–1.43× as fast by it as by F(2×2,
-// 3×3) at batch 32 (128 tiles), 0.97–1.23× at 64, and 0.77–0.89× at 128
-// (bench/results/pixc-2026-12-06-zen2.txt).
-const winogradSmallTiles = 512
-
 // winogradOverSmall reports whether g has tiles enough for F(2×2, 3×3)
 // to run its forward or input-gradient pass rather than the small-plane
-// kernel (winogradSmallTiles), or the tests lift the minimums.
+// kernel (convArch.smallWinoTiles), or the tests lift the minimums.
 func (g *Conv2dGeom) winogradOverSmall() bool {
-	return winogradAny || g.N*ceilDiv(g.OH, 2)*ceilDiv(g.OW, 2) >= winogradSmallTiles
+	return winogradAny || g.N*ceilDiv(g.OH, 2)*ceilDiv(g.OW, 2) >= directArch.smallWinoTiles
 }
 
 // winogradWgrad reports whether g's weight gradient runs by F(2×2, 3×3):
