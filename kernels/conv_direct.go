@@ -104,8 +104,8 @@ type convArch struct {
 	// wgradPixPad, where not nil, is wgradPix for stride 1 on planes
 	// padded by one on each side (oh rows of ow pixels, their inputs at
 	// rows 1…oh and columns 1…ow of x's planes), without the terms whose
-	// input lies in that padding (convWgradPixPadGo): AVX2's, where 31% of
-	// a 4×4 plane's terms and 16% of an 8×8 one's are the padding's zeros.
+	// input lies in that padding (convWgradPixPadGo), where 31% of a 4×4
+	// plane's terms and 16% of an 8×8 one's are the padding's zeros.
 	wgradPixPad func(x, dy []float32, nimg, oh, ow, wp, ximg, dyimg int, out []float32, add bool)
 	// pixG, where not nil, is a pixel kernel (pixGKB channels, at most
 	// pixGMax pixels) with gathered taps: offs holds an input and

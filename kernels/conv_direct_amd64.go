@@ -37,6 +37,7 @@ var convArchs = func() (all []*convArch) {
 		}
 		a.lanesConv = lanesKernels(convLanesAVX512[:], 16)
 		a.wgradPix = wgradPixKernel(convWgradPix3x3AVX512, 32)
+		a.wgradPixPad = wgradPixPadKernel(wgradPixKernel(convWgradPixPad3x3AVX512, 32), 32)
 		a.wgradKW = 32
 		a.pixG, a.pixGKB, a.pixGMax = pixGKernels(convPixG32AVX512[:], 32), 32, pix32Max
 		a.pixC = pixCKernels(&convPixCAVX512, 32)
@@ -52,7 +53,7 @@ var convArchs = func() (all []*convArch) {
 		a.pix2 = pixKernels(convPixS2AVX2[:], 16, 2)
 		a.lanesConv = lanesKernels(convLanesAVX2[:], 8)
 		a.wgradPix = wgradPixWindowKernel(wgradPixKernel(convWgradPixWin3x3AVX2, 8))
-		a.wgradPixPad = wgradPixPadKernel(wgradPixKernel(convWgradPixWinPad3x3AVX2, 8))
+		a.wgradPixPad = wgradPixPadKernel(wgradPixKernel(convWgradPixWinPad3x3AVX2, 8), 8)
 		a.wgradKW = 8
 		a.pixG, a.pixGKB, a.pixGMax = pixGKernels(convPixGAVX2[:], 16), 16, pixAVX2Max
 		a.pixC = pixCKernels(&convPixCAVX2, 16)
@@ -162,15 +163,15 @@ func wgradPixWindowKernel(k func(x, dy []float32, nimg, oh, ow, stride, wp, ximg
 	}
 }
 
-// wgradPixPadKernel is convArch.wgradPixPad by k, the AVX2 kernel that
-// slides along rows leaving out the padding's terms: rows of 2 pixels or
-// more, images of 2 rows or more; other calls, which Conv2dBackwardWeight
-// does not make on AVX2 code (directWgradPix: rows of 4 or more; its 3×3
-// filter padded by one keeps the rows), run the Go twin.
-func wgradPixPadKernel(k func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool)) func(x, dy []float32, nimg, oh, ow, wp, ximg, dyimg int, out []float32, add bool) {
+// wgradPixPadKernel is convArch.wgradPixPad by k, a kernel of kw filters
+// that leaves out the padding's terms (AVX2's slides along rows): rows of
+// 2 pixels or more, images of 2 rows or more; other calls, which
+// Conv2dBackwardWeight does not make (directWgradPix: rows of 4 or more;
+// its 3×3 filter padded by one keeps the rows), run the Go twin.
+func wgradPixPadKernel(k func(x, dy []float32, nimg, oh, ow, stride, wp, ximg, dyimg int, out []float32, add bool), kw int) func(x, dy []float32, nimg, oh, ow, wp, ximg, dyimg int, out []float32, add bool) {
 	return func(x, dy []float32, nimg, oh, ow, wp, ximg, dyimg int, out []float32, add bool) {
 		if ow < 2 || oh < 2 {
-			convWgradPixPadGo(8, x, dy, nimg, oh, ow, wp, ximg, dyimg, out, add)
+			convWgradPixPadGo(kw, x, dy, nimg, oh, ow, wp, ximg, dyimg, out, add)
 			return
 		}
 		k(x, dy, nimg, oh, ow, 1, wp, ximg, dyimg, out, add)

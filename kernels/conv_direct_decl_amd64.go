@@ -521,6 +521,9 @@ func flipTaps8AVX2(dst, src *float32, n, srcStride, dstRow, dstStride int)
 func convWgradPix3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape
+func convWgradPixPad3x3AVX512(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
+
+//go:noescape
 func convWgradPixWin3x3AVX2(x, dy *float32, nimg, oh, ow, step, wpb, rowAdj, ximgAdj, dyimgAdj int, out *float32, add bool)
 
 //go:noescape
