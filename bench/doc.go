@@ -46,6 +46,8 @@
 // ResNet-18 takes seconds a step, so select by name
 // ('TrainStepLarge/-b1024/cpu'), and a software renderer skips them.
 // torch_ref.py --large times the same in PyTorch; make bench leaves them out.
+// BenchmarkTrainStepBatch1/<model>/<device> times the seed's steps at batch
+// 1, where per-call costs weigh most.
 // BenchmarkInfer/<model>-b<batch>/<device> times inference by the MLP,
 // LeNet-5 and ResNet-18 at batch 1 and 64: evaluation mode, the forward
 // pass under tensor.NoGrad, the logits read back, with samples/s and

@@ -206,13 +206,23 @@ const warmupSteps = 3
 // on GL the step's time less this is what its Go code took to queue it;
 // near the step's time, the device is the bound, near 0 the host).
 // BenchmarkTrainStepLarge times larger steps the same way.
-func BenchmarkTrainStep(b *testing.B) {
+func BenchmarkTrainStep(b *testing.B) { benchSeedSteps(b, seedBatch) }
+
+// BenchmarkTrainStepBatch1 times the seed's steps at batch 1 (a sample at
+// a time, as online learning runs), as BenchmarkTrainStepBatch1/<model>/<device>:
+// per-call costs and products of depth one (a linear layer's weight
+// gradient, kernels/outer.go) rather than throughput.
+func BenchmarkTrainStepBatch1(b *testing.B) { benchSeedSteps(b, 1) }
+
+// benchSeedSteps times the seed's steps at the given batch on every device,
+// as <model>/<device>.
+func benchSeedSteps(b *testing.B, batch int) {
 	devs, note := openDevices()
 	b.Log(note)
 	for _, m := range trainModels {
 		b.Run(m.name, func(b *testing.B) {
 			for _, d := range devs {
-				b.Run(d.label, func(b *testing.B) { runTrainStep(b, d.dev, m, seedBatch) })
+				b.Run(d.label, func(b *testing.B) { runTrainStep(b, d.dev, m, batch) })
 			}
 		})
 	}

@@ -259,6 +259,10 @@ func sgemm(arch *sgemmArch, transA, transB bool, m, n, k int, alpha float32, a [
 		sgemmSmall(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
 		return
 	}
+	if outerRuns(m, k) {
+		sgemmOuter(transA, transB, m, n, alpha, a, lda, b, ldb, beta, c, ldc, e)
+		return
+	}
 	if gemvRuns(m, transB) {
 		gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)
 		return
@@ -527,7 +531,7 @@ func SgemmPackedRows(m, lo, hi int, alpha float32, a []float32, lda int, pb *Pac
 // and for the micro-kernel pb was packed for.
 func (pb *PackedB) packedFor(m int) bool {
 	n, k := pb.n, pb.k
-	return m > 0 && n > 0 && k > 0 && int64(m)*int64(n)*int64(k) >= sgemmSmallWork && sgemmPick(m, n) == pb.arch && !gemvRuns(m, pb.transB)
+	return m > 0 && n > 0 && k > 0 && int64(m)*int64(n)*int64(k) >= sgemmSmallWork && sgemmPick(m, n) == pb.arch && !gemvRuns(m, pb.transB) && !outerRuns(m, k)
 }
 
 // scaleRow sets row = beta·row, without reading row when beta == 0.
