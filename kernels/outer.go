@@ -37,9 +37,10 @@ func sgemmOuter(transA, transB bool, m, n int, alpha float32, a []float32, lda i
 			row[j] = b[j*ldb]
 		}
 	}
+	plain := alpha == 1 && beta == 0 // C = op(A)·op(B): one pass a row
 	ParallelFor(m, max(1, outerRowWork/n), func(lo, hi int) {
 		var tmp []float32
-		if alpha != 1 || beta != 0 {
+		if !plain {
 			p := getScratch(n)
 			defer putScratch(p)
 			tmp = (*p)[:n]
@@ -50,7 +51,7 @@ func sgemmOuter(transA, transB bool, m, n int, alpha float32, a []float32, lda i
 				ai = a[i*lda]
 			}
 			crow := c[i*ldc : i*ldc+n]
-			if tmp == nil {
+			if plain {
 				unarySpan(Affine, ai, 0, crow, row)
 				continue
 			}
