@@ -55,11 +55,17 @@ func gemvRuns(m int, transB bool) bool {
 // gemvWorkers is how many workers gemv runs a product of m·n·k
 // multiply-adds on: each reads its share of op(B) once, from memory or
 // L3, so a share is worth a worker from gemvTaskWork multiply-adds while
-// the pool spins, from sgemmParkedWork when its helpers are parked.
+// the pool spins and its cores are near, from streamGrain while they are
+// far, from sgemmParkedWork when its helpers are parked. In training the
+// optimizer has just written op(B), the weight, on the caller's core: a
+// helper on a far core reads its share from there.
 func gemvWorkers(m, n, k int) int {
 	work, least := int64(m)*int64(n)*int64(k), int64(sgemmParkedWork)
 	if pool.spinning() {
-		least = gemvTaskWork
+		least = streamGrain
+		if nearCores() {
+			least = gemvTaskWork
+		}
 	}
 	return int(max(1, min(int64(runtime.GOMAXPROCS(0)), work/least)))
 }

@@ -55,12 +55,18 @@ func (c SGDConfig) plain() bool { return c.Momentum == 0 && c.WeightDecay == 0 }
 
 // sgdGrain is the fewest elements of an SGD step with c worth another
 // goroutine: the plain step streams memory, the others do a few more
-// flops an element.
+// flops an element, so half as many pay. Both read a gradient the backward
+// pass just wrote on the caller's core, which a helper on a far core
+// (nearcores.go) reads slowly: the grain was elemGrain, and on a 2-vCPU
+// Zen 5 whose cores were far apart LeNet's momentum step (61 706
+// parameters) then split in four, its batch-1 step 1.12–1.16× as fast
+// with this step, its outer products and matrix-vector products on one
+// core while far (bench/results/far-cores-batch1-2026-12-07-zen5.txt.gz).
 func sgdGrain(c SGDConfig) int {
 	if c.plain() {
 		return streamGrainNow()
 	}
-	return elemGrain
+	return streamGrainNow() / 2
 }
 
 // sgdMomentum is SGDStep's loop with weight decay or momentum; buf is nil

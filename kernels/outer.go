@@ -8,8 +8,10 @@ package kernels
 // batch-1 step, against 4.5 µs to clear the same matrix. Here each row
 // of C is op(B) scaled by its element of op(A), a vector pass over the
 // row (Affine: a·x + b), rounded as gemv rounds a one-row product of
-// depth one; rows are split among the workers by outerRowWork: no split
-// changes a value.
+// depth one. An outer product streams memory (a multiply for each value it
+// writes), so its rows are split among the workers as the memory-bound
+// element-wise kernels split theirs (streamGrainNow): no split changes a
+// value.
 
 // outerUse lets products of depth one run as outer products. A variable,
 // so that benchmarks can compare both ways.
@@ -19,9 +21,9 @@ var outerUse = true
 // outer product: depth one and more than one row (one row is gemv's).
 func outerRuns(m, k int) bool { return outerUse && k == 1 && m > 1 }
 
-// outerRowWork is the fewest values of C a worker of sgemmOuter writes:
-// a value costs about a nanosecond's tenth, a handoff a microsecond.
-const outerRowWork = 1 << 15
+// outerRowGrain is the fewest rows of n values a worker of sgemmOuter
+// writes: streamGrainNow values.
+func outerRowGrain(n int) int { return max(1, streamGrainNow()/n) }
 
 // sgemmOuter is sgemm where outerRuns(m, k): C[i, j] = alpha·a_i·b_j +
 // beta·C[i, j], a_i = op(A)[i, 0] and b_j = op(B)[0, j]; C is not read
@@ -38,7 +40,7 @@ func sgemmOuter(transA, transB bool, m, n int, alpha float32, a []float32, lda i
 		}
 	}
 	plain := alpha == 1 && beta == 0 // C = op(A)·op(B): one pass a row
-	ParallelFor(m, max(1, outerRowWork/n), func(lo, hi int) {
+	ParallelFor(m, outerRowGrain(n), func(lo, hi int) {
 		var tmp []float32
 		if !plain {
 			p := getScratch(n)

@@ -300,9 +300,10 @@ func TestShareMachine(t *testing.T) {
 
 // TestStreamGrain checks the memory-bound kernels' grain: streamNearGrain
 // while the helper pool spins and its cores are near, streamGrain while it
-// is calm or they are far, and that the plain SGD step and the streaming
-// element-wise ops follow it (SGD with momentum and the transcendental ops
-// keep elemGrain).
+// is calm or they are far, and that the plain SGD step, the streaming
+// element-wise ops, outer products and matrix-vector products follow it
+// (SGD with momentum at half of it; the transcendental ops keep
+// elemGrain).
 func TestStreamGrain(t *testing.T) {
 	if spinWait.Load() == 0 {
 		t.Skip("the helper pool does not spin (TENSORGL_CPU_SPIN=0)")
@@ -329,8 +330,8 @@ func TestStreamGrain(t *testing.T) {
 		}{
 			{"streamGrainNow", streamGrainNow(), want},
 			{"plain SGD", sgdGrain(SGDConfig{LR: 0.1}), want},
-			{"SGD with momentum", sgdGrain(SGDConfig{LR: 0.1, Momentum: 0.9}), elemGrain},
-			{"SGD with weight decay", sgdGrain(SGDConfig{LR: 0.1, WeightDecay: 1e-4}), elemGrain},
+			{"SGD with momentum", sgdGrain(SGDConfig{LR: 0.1, Momentum: 0.9}), want / 2},
+			{"SGD with weight decay", sgdGrain(SGDConfig{LR: 0.1, WeightDecay: 1e-4}), want / 2},
 			{"Affine", unaryGrain(Affine, 1), want},
 			{"square", unaryGrain(PowScalar, 2), want},
 			{"Log", unaryGrain(Log, 0), elemGrain},
@@ -351,6 +352,20 @@ func TestStreamGrain(t *testing.T) {
 		}
 		if w != wantW {
 			t.Errorf("calm %v, near %v: the MLP's SGD step on %d workers; want %d", s.calm, s.near, w, wantW)
+		}
+		// So does its first layer's weight gradient at batch 1, an outer
+		// product of 128×784 values; and a GAN's 784×512 layer's
+		// matrix-vector product at batch 1 (a weight the optimizer just
+		// wrote), far only past streamGrain.
+		split := wantW > 1
+		if w := workers(128, outerRowGrain(784)); (w > 1) != split {
+			t.Errorf("calm %v, near %v: the MLP's 128×784 outer product on %d workers; want more than one: %v", s.calm, s.near, w, split)
+		}
+		if w := gemvWorkers(1, 512, 784); (w > 1) != split {
+			t.Errorf("calm %v, near %v: a 784×512 matrix-vector product on %d workers; want more than one: %v", s.calm, s.near, w, split)
+		}
+		if w := gemvWorkers(1, 1024, 1024); !s.calm && runtime.GOMAXPROCS(0) >= 2 && w < 2 {
+			t.Errorf("calm %v, near %v: a 1024×1024 matrix-vector product on %d workers; want two or more", s.calm, s.near, w)
 		}
 	}
 }
