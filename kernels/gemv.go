@@ -25,18 +25,18 @@ import "runtime"
 // 2 and 4 rows 28.9 → 8.3 µs and 29.9 → 8.7 µs
 // (bench/results/gemv-rows-2026-12-06-zen4.txt).
 
-// gemvArch holds the vector kernels of one-row products.
-type gemvArch struct {
-	// dot4 sets out[r] = Σ_{p<k} a[p]·b[r·ldb+p] for the rows r < 4, k a
-	// multiple of 8 (ldb 0: one row four times).
-	dot4 func(a, b []float32, ldb, k int, out *[4]float32)
-	// axpy64 sets out[j] = Σ_{p<k} a[p]·b[p·ldb+j] for the columns j <
-	// 64, each a chain of multiply-adds in p order; axpy8 for j < 8.
-	axpy64, axpy8 func(a, b []float32, ldb, k int, out *[64]float32)
-	// rows4x2 sets out[2i+r] = Σ_{p<k} a[i·lda+p]·b[r·ldb+p] for the rows
-	// i < 4 of A and r < 2 of B, k a multiple of 8 (ldb 0: one row twice).
-	rows4x2 func(a []float32, lda int, b []float32, ldb, k int, out *[8]float32)
-}
+// The vector kernels of one-row products, where gemvHave (AVX2 and FMA;
+// calls, not function values, so that the sums they write stay on the
+// caller's stack):
+//
+//   - gemvDot4(a, b, ldb, k, out) sets out[r] = Σ_{p<k} a[p]·b[r·ldb+p]
+//     for the rows r < 4, k a multiple of 8 (ldb 0: one row four times);
+//   - gemvAxpy64(a, b, ldb, k, out) sets out[j] = Σ_{p<k} a[p]·b[p·ldb+j]
+//     for the columns j < 64, each a chain of multiply-adds in p order;
+//     gemvAxpy8 for j < 8;
+//   - gemvRows4x2(a, lda, b, ldb, k, out) sets out[2i+r] = Σ_{p<k}
+//     a[i·lda+p]·b[r·ldb+p] for the rows i < 4 of A and r < 2 of B, k a
+//     multiple of 8 (ldb 0: one row twice).
 
 // gemvMaxRows is the most rows of a product gemv runs against a
 // transposed op(B): the packed GEMM pads them to its 8 (or 6) and packs
@@ -49,7 +49,7 @@ var gemvUse = true
 
 // gemvRuns reports whether sgemm runs products of m rows by gemv.
 func gemvRuns(m int, transB bool) bool {
-	return gemvUse && gemvKernels != nil && (m == 1 || transB && m <= gemvMaxRows)
+	return gemvUse && gemvHave && (m == 1 || transB && m <= gemvMaxRows)
 }
 
 // gemvWorkers is how many workers gemv runs a product of m·n·k
@@ -93,112 +93,143 @@ func gemvOn(workers int, transA, transB bool, m, n, k int, alpha float32, a []fl
 		}
 		a, lda = *rows, k
 	}
-	set := func(i, j int, s float32) {
-		at := i*ldc + j
-		if beta == 0 {
-			c[at] = alpha * s
-			return
-		}
-		c[at] = alpha*s + beta*c[at]
-	}
-	k8 := k &^ 7 // the kernels' depth; values past it are added after, in order
-	var part func(lo, hi int)
-	var units, unit int // part's range: units of unit columns of C
+	g := gemvJob{m: m, n: n, k: k, k8: k &^ 7, alpha: alpha, beta: beta, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc}
+	units, unit := ceilDiv(n, 64), 64 // the units of columns of C a worker takes
 	switch {
 	case m > 1:
 		// Rows of A four at a time (the last ones repeated) against two
 		// rows of B a call (the last one alone).
-		a4 := getScratch(4 * k8)
+		a4 := getScratch(4 * g.k8)
 		defer putScratch(a4)
 		for i := range 4 {
-			copy((*a4)[i*k8:(i+1)*k8], a[min(i, m-1)*lda:][:k8])
+			copy((*a4)[i*g.k8:(i+1)*g.k8], a[min(i, m-1)*lda:][:g.k8])
 		}
-		part = func(lo, hi int) {
-			var s [8]float32
-			for j := lo; j < hi; j += 2 {
-				cnt, ld := 2, ldb
-				if hi-j < 2 {
-					cnt, ld = 1, 0
-				}
-				s = [8]float32{}
-				if k8 > 0 {
-					gemvKernels.rows4x2(*a4, k8, b[j*ldb:], ld, k8, &s)
-				}
-				for i := range m {
-					ai := a[i*lda:][:k]
-					for r := range cnt {
-						row := b[(j+r)*ldb:][:k]
-						v := s[2*i+r]
-						for p := k8; p < k; p++ {
-							v += ai[p] * row[p]
-						}
-						set(i, j+r, v)
-					}
-				}
-			}
-		}
+		g.a4, g.kind = *a4, gemvRows
 		units, unit = ceilDiv(n, 2), 2
 	case transB:
-		// Row j of B is column j of op(B): four dot products a call,
-		// the last rows one at a time.
-		a := a[:k]
-		part = func(lo, hi int) {
-			var s [4]float32
-			for j := lo; j < hi; {
-				cnt, ld := 4, ldb
-				if hi-j < 4 {
-					cnt, ld = 1, 0
-				}
-				s = [4]float32{}
-				if k8 > 0 {
-					gemvKernels.dot4(a, b[j*ldb:], ld, k8, &s)
-				}
-				for q := range cnt {
-					row := b[(j+q)*ldb:][:k]
-					v := s[q]
-					for p := k8; p < k; p++ {
-						v += a[p] * row[p]
-					}
-					set(0, j+q, v)
-				}
-				j += cnt
-			}
-		}
+		g.a, g.kind = a[:k], gemvDots
 		units, unit = ceilDiv(n, 4), 4
 	default:
-		// Column blocks of 64, then 8, then single columns.
-		a := a[:k]
-		part = func(lo, hi int) {
-			var s [64]float32
-			j := lo
-			for ; j+64 <= hi; j += 64 {
-				gemvKernels.axpy64(a, b[j:], ldb, k, &s)
-				for i, v := range s {
-					set(0, j+i, v)
-				}
-			}
-			for ; j+8 <= hi; j += 8 {
-				gemvKernels.axpy8(a, b[j:], ldb, k, &s)
-				for i, v := range s[:8] {
-					set(0, j+i, v)
-				}
-			}
-			for ; j < hi; j++ {
-				var v float32
-				for p, av := range a {
-					v += av * b[p*ldb+j]
-				}
-				set(0, j, v)
-			}
-		}
-		units, unit = ceilDiv(n, 64), 64
+		g.a = a[:k]
 	}
 	if workers <= 1 {
-		part(0, n)
+		g.part(0, n)
 	} else {
-		ParallelFor(units, ceilDiv(units, workers), func(lo, hi int) { part(unit*lo, min(n, unit*hi)) })
+		gemvParallel(g, workers, units, unit)
 	}
 	if e != nil {
 		e.apply(c, ldc, 0, m, 0, n)
+	}
+}
+
+// gemvJob is one call of gemvOn: C = alpha·op(A)·op(B) + beta·C by one of
+// three ways (kind).
+type gemvJob struct {
+	kind          int // gemvColumns, gemvRows or gemvDots
+	m, n, k, k8   int // k8: the kernels' depth; values past it are added after, in order
+	alpha, beta   float32
+	a, a4, b, c   []float32 // a4: the first four rows of A (the last repeated), k8 each
+	lda, ldb, ldc int
+}
+
+// The ways of gemvJob: column blocks of 64, then 8, then single columns
+// (one row of A, B as it lies); rows of A four at a time against two rows
+// of B a call (several rows of A, op(B) transposed); four dot products a
+// call (one row of A, op(B) transposed).
+const (
+	gemvColumns = iota
+	gemvRows
+	gemvDots
+)
+
+// gemvParallel runs g's columns in units of unit on up to workers workers:
+// a function of its own, so that a product on one worker keeps g on the
+// caller's stack rather than moving it to the heap for the closure.
+//
+//go:noinline
+func gemvParallel(g gemvJob, workers, units, unit int) {
+	ParallelFor(units, ceilDiv(units, workers), func(lo, hi int) { g.part(unit*lo, min(g.n, unit*hi)) })
+}
+
+// set stores the sum s of C's element (i, j).
+func (g *gemvJob) set(i, j int, s float32) {
+	at := i*g.ldc + j
+	if g.beta == 0 {
+		g.c[at] = g.alpha * s
+		return
+	}
+	g.c[at] = g.alpha*s + g.beta*g.c[at]
+}
+
+// part computes C's columns [lo, hi).
+func (g *gemvJob) part(lo, hi int) {
+	a, b, k, k8, ldb := g.a, g.b, g.k, g.k8, g.ldb
+	switch g.kind {
+	case gemvRows:
+		var s [8]float32
+		for j := lo; j < hi; j += 2 {
+			cnt, ld := 2, ldb
+			if hi-j < 2 {
+				cnt, ld = 1, 0
+			}
+			s = [8]float32{}
+			if k8 > 0 {
+				gemvRows4x2(g.a4, k8, b[j*ldb:], ld, k8, &s)
+			}
+			for i := range g.m {
+				ai := a[i*g.lda:][:k]
+				for r := range cnt {
+					row := b[(j+r)*ldb:][:k]
+					v := s[2*i+r]
+					for p := k8; p < k; p++ {
+						v += ai[p] * row[p]
+					}
+					g.set(i, j+r, v)
+				}
+			}
+		}
+	case gemvDots:
+		var s [4]float32
+		for j := lo; j < hi; {
+			cnt, ld := 4, ldb
+			if hi-j < 4 {
+				cnt, ld = 1, 0
+			}
+			s = [4]float32{}
+			if k8 > 0 {
+				gemvDot4(a, b[j*ldb:], ld, k8, &s)
+			}
+			for q := range cnt {
+				row := b[(j+q)*ldb:][:k]
+				v := s[q]
+				for p := k8; p < k; p++ {
+					v += a[p] * row[p]
+				}
+				g.set(0, j+q, v)
+			}
+			j += cnt
+		}
+	default:
+		var s [64]float32
+		j := lo
+		for ; j+64 <= hi; j += 64 {
+			gemvAxpy64(a, b[j:], ldb, k, &s)
+			for i, v := range s {
+				g.set(0, j+i, v)
+			}
+		}
+		for ; j+8 <= hi; j += 8 {
+			gemvAxpy8(a, b[j:], ldb, k, &s)
+			for i, v := range s[:8] {
+				g.set(0, j+i, v)
+			}
+		}
+		for ; j < hi; j++ {
+			var v float32
+			for p, av := range a {
+				v += av * b[p*ldb+j]
+			}
+			g.set(0, j, v)
+		}
 	}
 }

@@ -126,86 +126,104 @@ func Reduce(op ReduceOp, dst, src []float32, shape []int, reduced []bool) {
 		panic("kernels: Reduce: op must be Sum, Max or Min")
 	}
 	r := newReduction(shape, reduced)
+	blocks := (r.inner + reduceBlock - 1) / reduceBlock
+	n, grain := r.outer*blocks, max(1, elemGrain/(r.n*min(r.inner, reduceBlock)))
+	if serial(n, grain) {
+		r.reduce(op, dst, src, blocks, 0, n)
+		return
+	}
+	r.reduceParallel(op, dst, src, blocks, n, grain)
+}
+
+// reduceParallel is Reduce's loop on the pool: a method of its own, so that
+// a reduction on one worker keeps r on the caller's stack rather than
+// moving it to the heap for the closure.
+//
+//go:noinline
+func (r reduction) reduceParallel(op ReduceOp, dst, src []float32, blocks, n, grain int) {
+	ParallelFor(n, grain, func(lo, hi int) { r.reduce(op, dst, src, blocks, lo, hi) })
+}
+
+// reduce computes Reduce's outputs for the items [lo, hi): blocks of up to
+// reduceBlock inner positions of a kept position, blocks to a position.
+func (r *reduction) reduce(op ReduceOp, dst, src []float32, blocks, lo, hi int) {
 	inner, run := r.inner, r.runLen()
-	blocks := (inner + reduceBlock - 1) / reduceBlock
-	ParallelFor(r.outer*blocks, max(1, elemGrain/(r.n*min(inner, reduceBlock))), func(lo, hi int) {
-		var acc [reduceBlock]float64
-		for t := lo; t < hi; t++ {
-			o, i0 := t/blocks, (t%blocks)*reduceBlock
-			w := min(reduceBlock, inner-i0)
-			base := r.base(o) + i0
-			d := dst[o*inner+i0 : o*inner+i0+w]
-			var idx [MaxRank]int
-			if inner == 1 && op == Sum && run >= sumRunsMin {
-				// Runs 8 at a time (sumRuns), their sums added in order.
-				var s float64
-				var offs [8]int
-				var sums [8]float64
-				k := 0
-				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
-					offs[k] = base + off
-					if k++; k == len(offs) {
-						sumRuns(src, offs[:], run, sums[:])
-						for _, v := range sums {
-							s += v
-						}
-						k = 0
+	var acc [reduceBlock]float64
+	for t := lo; t < hi; t++ {
+		o, i0 := t/blocks, (t%blocks)*reduceBlock
+		w := min(reduceBlock, inner-i0)
+		base := r.base(o) + i0
+		d := dst[o*inner+i0 : o*inner+i0+w]
+		var idx [MaxRank]int
+		if inner == 1 && op == Sum && run >= sumRunsMin {
+			// Runs 8 at a time (sumRuns), their sums added in order.
+			var s float64
+			var offs [8]int
+			var sums [8]float64
+			k := 0
+			for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
+				offs[k] = base + off
+				if k++; k == len(offs) {
+					sumRuns(src, offs[:], run, sums[:])
+					for _, v := range sums {
+						s += v
 					}
+					k = 0
 				}
-				sumRuns(src, offs[:k], run, sums[:k])
-				for _, v := range sums[:k] {
-					s += v
-				}
-				d[0] = float32(s)
-				continue
 			}
-			if inner == 1 {
-				var s float64
-				e := src[base]
-				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
-					x := src[base+off : base+off+run]
-					switch op {
-					case Sum:
-						s += sum64(x)
-					case Max:
-						e = max(e, extreme(true, x))
-					default:
-						e = min(e, extreme(false, x))
-					}
+			sumRuns(src, offs[:k], run, sums[:k])
+			for _, v := range sums[:k] {
+				s += v
+			}
+			d[0] = float32(s)
+			continue
+		}
+		if inner == 1 {
+			var s float64
+			e := src[base]
+			for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
+				x := src[base+off : base+off+run]
+				switch op {
+				case Sum:
+					s += sum64(x)
+				case Max:
+					e = max(e, extreme(true, x))
+				default:
+					e = min(e, extreme(false, x))
 				}
-				if op == Sum {
-					d[0] = float32(s)
-				} else {
-					d[0] = e
-				}
-				continue
 			}
 			if op == Sum {
-				a := acc[:w]
-				clear(a)
-				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
-					accAdd(a, src[base+off:base+off+w])
-				}
-				for j, v := range a {
-					d[j] = float32(v)
-				}
-				continue
+				d[0] = float32(s)
+			} else {
+				d[0] = e
 			}
-			copy(d, src[base:base+w])
+			continue
+		}
+		if op == Sum {
+			a := acc[:w]
+			clear(a)
 			for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
-				row := src[base+off : base+off+w]
-				if op == Max {
-					for j, v := range row {
-						d[j] = max(d[j], v)
-					}
-				} else {
-					for j, v := range row {
-						d[j] = min(d[j], v)
-					}
+				accAdd(a, src[base+off:base+off+w])
+			}
+			for j, v := range a {
+				d[j] = float32(v)
+			}
+			continue
+		}
+		copy(d, src[base:base+w])
+		for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
+			row := src[base+off : base+off+w]
+			if op == Max {
+				for j, v := range row {
+					d[j] = max(d[j], v)
+				}
+			} else {
+				for j, v := range row {
+					d[j] = min(d[j], v)
 				}
 			}
 		}
-	})
+	}
 }
 
 // sum64 adds s in float64 in four interleaved partial sums, which run four

@@ -43,6 +43,14 @@ func TestFreeCollected(t *testing.T) {
 		scoped = fullOn(s, dev, 1, []int{3}).st.buf
 	})
 	loose := func() device.Buffer { return fullOn(nil, dev, 2, []int{1000}).st.buf }()
+	// Guarded (persistent), then released: its cleanup is stopped.
+	released := func() device.Buffer {
+		p := fullOn(nil, dev, 3, []int{5})
+		Persist(p)
+		p.Release()
+		p.Release() // a second release does nothing
+		return p.st.buf
+	}()
 	for range 100 {
 		runtime.GC()
 		time.Sleep(time.Millisecond) // cleanups run on their own goroutine
@@ -57,6 +65,9 @@ func TestFreeCollected(t *testing.T) {
 	defer dev.mu.Unlock()
 	if !dev.freed[scoped] || dev.collected[scoped] {
 		t.Errorf("a tensor released by its scope: Free %v, FreeCollected %v; want Free only", dev.freed[scoped], dev.collected[scoped])
+	}
+	if !dev.freed[released] || dev.collected[released] {
+		t.Errorf("a persistent tensor released: Free %v, FreeCollected %v; want Free only", dev.freed[released], dev.collected[released])
 	}
 	if !dev.collected[loose] || dev.freed[loose] {
 		t.Errorf("a tensor left to the garbage collector: Free %v, FreeCollected %v; want FreeCollected only", dev.freed[loose], dev.collected[loose])

@@ -16,7 +16,7 @@ import (
 //
 // It reads the data back from the device.
 func (t *Tensor) String() string {
-	if t.st.freed.Load() {
+	if t.st.released() {
 		return fmt.Sprintf("tensor(<released> shape=%v)", t.shape)
 	}
 	var vals []float64

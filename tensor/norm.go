@@ -72,7 +72,7 @@ func ClipScale(ts []*Tensor, sq *Tensor, maxNorm float32) {
 	if len(ts) == 0 {
 		return
 	}
-	c := newUpdateCheck(op, ts[0])
+	c := newUpdateCheck(op, ts[0], len(ts))
 	spans := make([]device.Span, len(ts))
 	for i, t := range ts {
 		c.check(i, updateOperand{"tensor", t, true})

@@ -26,17 +26,18 @@ func SGDStep(us []SGDUpdate, p device.SGDParams) {
 	if len(us) == 0 {
 		return
 	}
-	c := newUpdateCheck(op, us[0].Param)
+	c := newUpdateCheck(op, us[0].Param, 3*len(us))
 	ts := make([]device.SGDTensor, len(us))
 	for i, u := range us {
-		ops := []updateOperand{{"param", u.Param, true}, {"grad", u.Grad, false}}
+		ops := [3]updateOperand{{"param", u.Param, true}, {"grad", u.Grad, false}}
+		n := 2
 		if p.Momentum != 0 {
 			if u.Buf == nil {
 				fail(op, "update %d (param %v) has no momentum buffer, and momentum is %v", i, shapeOf(u.Param), p.Momentum)
 			}
-			ops = append(ops, updateOperand{"momentum buffer", u.Buf, true})
+			ops[2], n = updateOperand{"momentum buffer", u.Buf, true}, 3
 		}
-		c.check(i, ops...)
+		c.check(i, ops[:n]...)
 		ts[i] = device.SGDTensor{Param: u.Param.st.buf, N: u.Param.NumEl(), FirstStep: u.FirstStep}
 		if p.Momentum != 0 {
 			ts[i].Buf = u.Buf.st.buf
@@ -79,7 +80,7 @@ func AdamStep(us []AdamUpdate, p device.AdamParams) {
 	if len(us) == 0 {
 		return
 	}
-	c := newUpdateCheck(op, us[0].Param)
+	c := newUpdateCheck(op, us[0].Param, 3*len(us))
 	ts := make([]device.AdamTensor, len(us))
 	for i, u := range us {
 		c.check(i, updateOperand{"param", u.Param, true}, updateOperand{"grad", u.Grad, false},
@@ -109,22 +110,62 @@ type updateOperand struct {
 // the device of the first parameter, shaped as their parameter, written
 // operands whole and contiguous and none of them written twice.
 type updateCheck struct {
-	op      string
-	dev     device.Device
-	written map[*storage]writer // who writes each storage, for the error naming it
+	op  string
+	dev device.Device
+	// written is who writes each storage, for the error naming it: a list
+	// searched from its start while short, a map once longer.
+	written []writer
+	index   map[*storage]writer
 }
 
 // writer is the update and operand that write a storage.
 type writer struct {
+	st     *storage
 	update int
 	name   string
 }
 
-func newUpdateCheck(op string, first *Tensor) *updateCheck {
+// updateListed is how many written operands updateCheck looks up in its
+// list before it indexes them in a map: a pointer compared costs less than
+// a map's growth up to there.
+const updateListed = 64
+
+// newUpdateCheck returns a check of updates whose first parameter is
+// first and whose written operands number about written.
+func newUpdateCheck(op string, first *Tensor, written int) *updateCheck {
 	if first == nil {
 		fail(op, "update 0 has no param")
 	}
-	return &updateCheck{op: op, dev: first.st.dev, written: map[*storage]writer{}}
+	return &updateCheck{op: op, dev: first.st.dev, written: make([]writer, 0, min(written, updateListed))}
+}
+
+// writerOf returns the writer of st recorded so far.
+func (c *updateCheck) writerOf(st *storage) (writer, bool) {
+	if c.index != nil {
+		w, ok := c.index[st]
+		return w, ok
+	}
+	for _, w := range c.written {
+		if w.st == st {
+			return w, true
+		}
+	}
+	return writer{}, false
+}
+
+// add records w, indexing every writer in a map once the list is long.
+func (c *updateCheck) add(w writer) {
+	if c.index == nil && len(c.written) < updateListed {
+		c.written = append(c.written, w)
+		return
+	}
+	if c.index == nil {
+		c.index = make(map[*storage]writer, 2*updateListed)
+		for _, v := range c.written {
+			c.index[v.st] = v
+		}
+	}
+	c.index[w.st] = w
 }
 
 // check checks update i's operands, the parameter first.
@@ -151,10 +192,10 @@ func (c *updateCheck) check(i int, ops ...updateOperand) {
 		if !t.IsContiguous() || t.offset != 0 {
 			fail(c.op, "update %d: %s %v must be a whole contiguous tensor", i, o.name, t.shape)
 		}
-		if prev, ok := c.written[t.st]; ok {
+		if prev, ok := c.writerOf(t.st); ok {
 			fail(c.op, "update %d: %s %v shares its storage with update %d's %s", i, o.name, t.shape, prev.update, prev.name)
 		}
-		c.written[t.st] = writer{i, o.name}
+		c.add(writer{t.st, i, o.name})
 	}
 }
 

@@ -60,6 +60,15 @@ func TestOptimStepsOneCall(t *testing.T) {
 
 func TestOptimStepsReject(t *testing.T) {
 	p, g, b := Zeros(2, 3), Zeros(2, 3), Zeros(2, 3)
+	// longUpdates is n updates of 2×3 parameters, each with its momentum
+	// buffer, sharing g as their gradient.
+	longUpdates := func(n int) []SGDUpdate {
+		us := make([]SGDUpdate, n)
+		for i := range us {
+			us[i] = SGDUpdate{Param: Zeros(2, 3), Grad: g, Buf: Zeros(2, 3)}
+		}
+		return us
+	}
 	q := Zeros(4)
 	other := cpu.New()
 	defer other.Close()
@@ -74,6 +83,17 @@ func TestOptimStepsReject(t *testing.T) {
 		{"SGDStep: update 0 (param [2 3]) has no momentum buffer", func() { SGDStep([]SGDUpdate{{Param: p, Grad: g}}, sgd) }},
 		{"SGDStep: update 1: param [2 3] shares its storage with update 0's param", func() {
 			SGDStep([]SGDUpdate{{Param: p, Grad: g}, {Param: p, Grad: g}}, device.SGDParams{LR: 1})
+		}},
+		{"SGDStep: update 70: momentum buffer [2 3] shares its storage with update 40's param", func() {
+			// Past updateListed written operands, the check looks them up in a map.
+			us := longUpdates(80)
+			us[70].Buf = us[40].Param
+			SGDStep(us, sgd)
+		}},
+		{"SGDStep: update 20: momentum buffer [2 3] shares its storage with update 3's momentum buffer", func() {
+			us := longUpdates(80)
+			us[20].Buf = us[3].Buf
+			SGDStep(us, sgd)
 		}},
 		{"SGDStep: update 0: momentum buffer [2 3] shares its storage with update 0's param", func() {
 			SGDStep([]SGDUpdate{{Param: p, Grad: g, Buf: p}}, sgd)

@@ -44,9 +44,13 @@ type Tensor struct {
 
 // storage is a device buffer shared by a tensor and its views.
 type storage struct {
-	dev   device.Device
-	buf   device.Buffer
-	freed *atomic.Bool
+	dev device.Device
+	buf device.Buffer
+	// state is storagePlain, storageGuarding, storageGuarded or
+	// storageReleased (see guard and release); cleanup is the garbage
+	// collector's cleanup once storageGuarded.
+	state   atomic.Int32
+	cleanup runtime.Cleanup
 	// lo, hi bound the values of an Int32 storage when they are known
 	// without reading the device (host data, ArgMax results), so index
 	// checks cost no readback. known is false otherwise.
@@ -56,35 +60,40 @@ type storage struct {
 	// every scope.
 	scope      atomic.Pointer[Scope]
 	persistent atomic.Bool
-	guarded    atomic.Bool // see guard
 }
 
+// The states of a storage: its buffer held, released by nothing but a
+// call of release (plain); a cleanup being registered (guarding); a
+// cleanup registered, which frees the buffer once the storage is
+// unreachable unless release stops it first (guarded); the buffer
+// released (released, for good).
+const (
+	storagePlain = iota
+	storageGuarding
+	storageGuarded
+	storageReleased
+)
+
+// cleanupArg is what a storage's cleanup frees: not the storage, which
+// the cleanup must not keep reachable.
 type cleanupArg struct {
-	dev   device.Device
-	buf   device.Buffer
-	freed *atomic.Bool
+	dev device.Device
+	buf device.Buffer
 }
 
-func freeOnce(a cleanupArg) {
-	if a.freed.CompareAndSwap(false, true) {
+// freeCollected frees the buffer of a storage the garbage collector found
+// unreachable, telling a device.CollectedFreer that its tensors were never
+// released. It runs only if release never did (release stops it).
+func freeCollected(a cleanupArg) {
+	if cf, ok := a.dev.(device.CollectedFreer); ok {
+		cf.FreeCollected(a.buf)
+	} else {
 		a.dev.Free(a.buf)
 	}
 }
 
-// freeCollected is freeOnce for the garbage collector's cleanups: it tells
-// a device.CollectedFreer that the buffer's tensors were never released.
-func freeCollected(a cleanupArg) {
-	if a.freed.CompareAndSwap(false, true) {
-		if cf, ok := a.dev.(device.CollectedFreer); ok {
-			cf.FreeCollected(a.buf)
-		} else {
-			a.dev.Free(a.buf)
-		}
-	}
-}
-
 func newStorage(sc *Scope, dev device.Device, dt device.DType, n int) *storage {
-	st := &storage{dev: dev, buf: dev.Alloc(dt, max(n, 1)), freed: new(atomic.Bool)}
+	st := &storage{dev: dev, buf: dev.Alloc(dt, max(n, 1))}
 	sc.join(st)
 	return st
 }
@@ -93,14 +102,39 @@ func newStorage(sc *Scope, dev device.Device, dt device.DType, n int) *storage {
 // for storage that no scope will release: created outside every scope,
 // kept past the outermost one, or persistent. A scope holds its storage
 // until it closes and releases it then, so storage in a scope needs no
-// guard (registering one cost a quarter of a small tensor op).
+// guard (registering one cost a quarter of a small tensor op). Released
+// storage gets none.
 func (st *storage) guard() {
-	if st.guarded.CompareAndSwap(false, true) {
-		runtime.AddCleanup(st, freeCollected, cleanupArg{st.dev, st.buf, st.freed})
+	if st.state.CompareAndSwap(storagePlain, storageGuarding) {
+		st.cleanup = runtime.AddCleanup(st, freeCollected, cleanupArg{st.dev, st.buf})
+		st.state.Store(storageGuarded)
 	}
 }
 
-func (s *storage) release() { freeOnce(cleanupArg{s.dev, s.buf, s.freed}) }
+// release frees st's buffer, once: the first call stops the cleanup of a
+// guarded storage and frees it, later ones do nothing. A call while
+// another goroutine registers the cleanup waits for it.
+func (st *storage) release() {
+	for {
+		switch s := st.state.Load(); s {
+		case storageReleased:
+			return
+		case storageGuarding:
+			runtime.Gosched()
+		default:
+			if st.state.CompareAndSwap(s, storageReleased) {
+				if s == storageGuarded {
+					st.cleanup.Stop()
+				}
+				st.dev.Free(st.buf)
+				return
+			}
+		}
+	}
+}
+
+// released reports whether st's buffer was released.
+func (st *storage) released() bool { return st.state.Load() == storageReleased }
 
 var (
 	defaultMu  sync.Mutex
@@ -221,7 +255,7 @@ func normAxis(op string, d, rank int, shape []int) int {
 }
 
 func (t *Tensor) live(op string) {
-	if t.st.freed.Load() {
+	if t.st.released() {
 		fail(op, "tensor of shape %v was released", t.shape)
 	}
 }

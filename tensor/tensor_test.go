@@ -303,13 +303,13 @@ func TestTidyReleases(t *testing.T) {
 		kept.Backward()
 		s.Keep(kept)
 	})
-	if !tmp.st.freed.Load() {
+	if !tmp.st.released() {
 		t.Fatal("Tidy did not release a temporary")
 	}
 	if got := kept.Item(); !(math.Abs(float64(got)-3*math.Exp(2)) <= 1e-4) {
 		t.Fatalf("kept value %v", got)
 	}
-	if w.Grad() == nil || w.Grad().st.freed.Load() {
+	if w.Grad() == nil || w.Grad().st.released() {
 		t.Fatal("Tidy released a leaf gradient")
 	}
 	kept.Release()

@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/tensorgl/tensorgl/device"
 	"github.com/tensorgl/tensorgl/kernels"
@@ -103,13 +104,37 @@ func (d *cpuDevice) Reduce(dst, src device.Buffer, p device.ReduceParams) {
 	kernels.Reduce(op, f32(dst), f32(src), sizes, reduced)
 }
 
+// epilogues recycles the kernels' epilogues: a kernel keeps its epilogue
+// past the call only in the jobs it hands its workers, which are done by
+// the time it returns, and a new one a call (each time step, in a
+// recurrence) made a fifth of the bytes the character RNN's step allocated
+// at batch 1.
+var epilogues = sync.Pool{New: func() any { return new(kernels.Epilogue) }}
+
+// putEpilogue hands k, from epilogue, back once the kernel it was made for
+// has returned.
+func putEpilogue(k *kernels.Epilogue) {
+	if k != nil {
+		*k = kernels.Epilogue{} // holds no buffer alive
+		epilogues.Put(k)
+	}
+}
+
+// pooled returns a recycled copy of k; hand it back with putEpilogue.
+func pooled(k kernels.Epilogue) *kernels.Epilogue {
+	e := epilogues.Get().(*kernels.Epilogue)
+	*e = k
+	return e
+}
+
 // epilogue translates e, or returns nil when it changes nothing. Its
-// Residual and ActOut start at offsets off.
+// Residual and ActOut start at offsets off. Hand it back with putEpilogue
+// once the kernel returns.
 func epilogue(e device.Epilogue, off int) *kernels.Epilogue {
 	if e.Plain() {
 		return nil
 	}
-	k := &kernels.Epilogue{Slope: e.Slope}
+	k := pooled(kernels.Epilogue{Slope: e.Slope})
 	if e.Residual != nil {
 		k.Residual = f32(e.Residual)[e.OffResidual+off:]
 	}
@@ -141,17 +166,11 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.Ma
 			biases[j] = b1[j] + b2[j]
 		}
 	}
-	kernels.ParallelFor(p.Batch, 1, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			k := epilogue(e, i*p.StrideC)
-			if biases != nil {
-				k.Bias = biases
-			}
-			kernels.SgemmEpilogue(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha,
-				A[p.OffA+i*p.StrideA:], lda, B[p.OffB+i*p.StrideB:], ldb,
-				p.Beta, C[p.OffC+i*p.StrideC:], ldc, k)
-		}
-	})
+	if p.Batch == 1 {
+		matMulOne(0, A, B, C, biases, &e, &p, lda, ldb, ldc)
+	} else {
+		matMulBatch(A, B, C, biases, e, p, lda, ldb, ldc)
+	}
 	if e.BiasGrad != nil && p.M > 0 {
 		// op(A)'s row sums after the product, each matrix as Reduce sums
 		// it: the same bits as a Reduce of its own (of a packed copy
@@ -188,6 +207,31 @@ func (d *cpuDevice) MatMul(c, a, b device.Buffer, e device.Epilogue, p device.Ma
 	}
 }
 
+// matMulOne runs matrix i of MatMul's batch.
+func matMulOne(i int, A, B, C, biases []float32, e *device.Epilogue, p *device.MatMulParams, lda, ldb, ldc int) {
+	k := epilogue(*e, i*p.StrideC)
+	if biases != nil {
+		k.Bias = biases
+	}
+	kernels.SgemmEpilogue(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha,
+		A[p.OffA+i*p.StrideA:], lda, B[p.OffB+i*p.StrideB:], ldb,
+		p.Beta, C[p.OffC+i*p.StrideC:], ldc, k)
+	putEpilogue(k)
+}
+
+// matMulBatch runs MatMul's matrices in parallel: a function of its own,
+// so that a product of one matrix (nearly every one) keeps e and p on
+// MatMul's stack rather than moving them to the heap for the closure.
+//
+//go:noinline
+func matMulBatch(A, B, C, biases []float32, e device.Epilogue, p device.MatMulParams, lda, ldb, ldc int) {
+	kernels.ParallelFor(p.Batch, 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			matMulOne(i, A, B, C, biases, &e, &p, lda, ldb, ldc)
+		}
+	})
+}
+
 // packRows appends to dst the rows values of each of rows rows of src,
 // ld apart.
 func packRows(dst, src []float32, rows, row, ld int) []float32 {
@@ -209,13 +253,17 @@ func convGeom(p device.Conv2dParams) kernels.Conv2dGeom {
 func (d *cpuDevice) Conv2d(y, x, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	e.OnlyMatMul("Conv2d")
 	defer d.doneAs(d.dispatch(), func() string { return convName(p) })
-	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p), epilogue(e, 0))
+	k := epilogue(e, 0)
+	kernels.Conv2d(f32(y), f32(x), f32(w), convGeom(p), k)
+	putEpilogue(k)
 }
 
 func (d *cpuDevice) Conv2dBackwardInput(dx, dy, w device.Buffer, e device.Epilogue, p device.Conv2dParams) {
 	e.OnlyMatMul("Conv2dBackwardInput")
 	defer d.doneAs(d.dispatch(), func() string { return convName(p) })
-	kernels.Conv2dBackwardInput(f32(dx), f32(dy), f32(w), convGeom(p), epilogue(e, 0))
+	k := epilogue(e, 0)
+	kernels.Conv2dBackwardInput(f32(dx), f32(dy), f32(w), convGeom(p), k)
+	putEpilogue(k)
 }
 
 func (d *cpuDevice) Conv2dBackwardWeight(dw, db, x, dy device.Buffer, p device.Conv2dParams) {
@@ -375,7 +423,8 @@ func (d *cpuDevice) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p devic
 	hh := f32(scratch)
 	var e *kernels.Epilogue
 	if bhh != nil {
-		e = &kernels.Epilogue{Bias: f32(bhh)}
+		e = pooled(kernels.Epilogue{Bias: f32(bhh)})
+		defer putEpilogue(e)
 	}
 	kernels.SgemmEpilogue(false, true, p.Batch, 3*hd, hd, 1, f32(hPrev)[p.OffHPrev:], hd, f32(whh), hd, 0, hh, 3*hd, e)
 	kernels.GRUCell(f32(h)[p.OffH:], f32(gates)[p.OffGates:], f32(xw)[p.OffX:], hh, f32(hPrev)[p.OffHPrev:], p.Batch, hd)
@@ -386,8 +435,10 @@ func (d *cpuDevice) GRUStep(h, gates, xw, hPrev, whh, bhh device.Buffer, p devic
 func (d *cpuDevice) GRUStepBackward(dx, dhh, dh, g, whh, gates, hPrev device.Buffer, p device.GRUCellParams) {
 	defer d.done(d.dispatch())
 	hd, dhs, dg := p.Hidden, f32(dh)[p.OffDH:], f32(dhh)
+	k := pooled(kernels.Epilogue{Residual: f32(g)[p.OffG:]})
 	kernels.SgemmEpilogue(false, false, p.Batch, hd, 3*hd, 1, dg[p.OffDNext:], 3*hd, f32(whh), hd, 1, dhs, hd,
-		&kernels.Epilogue{Residual: f32(g)[p.OffG:]})
+		k)
+	putEpilogue(k)
 	kernels.GRUCellBackward(f32(dx)[p.OffDX:], dg[p.OffDHH:], dhs, dhs, f32(gates)[p.OffGates:], f32(hPrev)[p.OffHPrev:], p.Batch, hd)
 }
 
@@ -423,8 +474,10 @@ func spans(ts []device.Span) [][]float32 {
 func (d *cpuDevice) LSTMStep(h, c, gates, xw, hPrev, whh, cPrev device.Buffer, p device.LSTMCellParams) {
 	defer d.done(d.dispatch())
 	hd, g := p.Hidden, f32(gates)[p.OffGates:]
+	k := pooled(kernels.Epilogue{Residual: f32(xw)[p.OffX:]})
 	kernels.SgemmEpilogue(false, true, p.Batch, 4*hd, hd, 1, f32(hPrev)[p.OffHPrev:], hd, f32(whh), hd, 0, g, 4*hd,
-		&kernels.Epilogue{Residual: f32(xw)[p.OffX:]})
+		k)
+	putEpilogue(k)
 	kernels.LSTMCell(f32(h)[p.OffH:], f32(c)[p.OffC:], g, f32(cPrev)[p.OffCPrev:], p.Batch, hd)
 }
 
@@ -436,8 +489,10 @@ func (d *cpuDevice) LSTMStepBackward(dgates, dc, g, whh, gates, c, cPrev device.
 	scratch := d.Alloc(device.Float32, p.Batch*hd)
 	defer d.Free(scratch)
 	dh, dg, dcs := f32(scratch), f32(dgates), f32(dc)[p.OffDC:]
+	k := pooled(kernels.Epilogue{Residual: f32(g)[p.OffDH:]})
 	kernels.SgemmEpilogue(false, false, p.Batch, hd, 4*hd, 1, dg[p.OffDNext:], 4*hd, f32(whh), hd, 0, dh, hd,
-		&kernels.Epilogue{Residual: f32(g)[p.OffDH:]})
+		k)
+	putEpilogue(k)
 	kernels.LSTMCellBackward(dg[p.OffDGates:], dcs, dh, dcs, f32(gates)[p.OffGates:], f32(c)[p.OffC:], f32(cPrev)[p.OffCPrev:], p.Batch, hd)
 }
 
@@ -466,7 +521,9 @@ func (d *cpuDevice) LSTM(y, gates, xw, whh, h0, c0 device.Buffer, p device.Recur
 			hPrev, cPrev = Y[p.Step(n-1)*bh:], Y[cOff+p.Step(n-1)*bh:]
 		}
 		g := G[t*b4:]
-		kernels.SgemmPackedRows(b, lo, hi, 1, hPrev, hd, pb, 0, g, 4*hd, &kernels.Epilogue{Residual: X[t*b4:]})
+		k := pooled(kernels.Epilogue{Residual: X[t*b4:]})
+		kernels.SgemmPackedRows(b, lo, hi, 1, hPrev, hd, pb, 0, g, 4*hd, k)
+		putEpilogue(k)
 		kernels.LSTMCellRows(Y[t*bh:], Y[cOff+t*bh:], g, cPrev, b, lo, hi, hd)
 	})
 }
@@ -494,7 +551,9 @@ func (d *cpuDevice) LSTMBackward(dgates, dc, g, whh, gates, y, c0 device.Buffer,
 			kernels.LSTMCellBackwardRows(DG[t*b4:], DC, Gr[t*bh:], Gr[cOff+t*bh:], G[t*b4:], Y[cOff+t*bh:], cPrev, b, lo, hi, hd)
 			return
 		}
-		kernels.SgemmPackedRows(b, lo, hi, 1, DG[p.Step(n+1)*b4:], 4*hd, pb, 0, dh, hd, &kernels.Epilogue{Residual: Gr[t*bh:]})
+		k := pooled(kernels.Epilogue{Residual: Gr[t*bh:]})
+		kernels.SgemmPackedRows(b, lo, hi, 1, DG[p.Step(n+1)*b4:], 4*hd, pb, 0, dh, hd, k)
+		putEpilogue(k)
 		kernels.LSTMCellBackwardRows(DG[t*b4:], DC, dh, DC, G[t*b4:], Y[cOff+t*bh:], cPrev, b, lo, hi, hd)
 	})
 }
@@ -510,7 +569,8 @@ func (d *cpuDevice) GRU(y, gates, xw, whh, bhh, h0 device.Buffer, p device.Recur
 	hh, Y, G, X := f32(scratch), f32(y), f32(gates), f32(xw)
 	var e *kernels.Epilogue
 	if bhh != nil {
-		e = &kernels.Epilogue{Bias: f32(bhh)}
+		e = pooled(kernels.Epilogue{Bias: f32(bhh)})
+		defer putEpilogue(e)
 	}
 	bh := b * hd
 	kernels.RecurrentRows(pb, b, p.Steps, func(lo, hi, n int) {
@@ -541,7 +601,9 @@ func (d *cpuDevice) GRUBackward(dx, dhh, dh, g, whh, gates, y, h0 device.Buffer,
 			kernels.GRUCellBackwardRows(DX[t*3*bh:], DHH[t*3*bh:], DH, Gr[t*bh:], G[t*4*bh:], prev, b, lo, hi, hd)
 			return
 		}
-		kernels.SgemmPackedRows(b, lo, hi, 1, DHH[p.Step(n+1)*3*bh:], 3*hd, pb, 1, DH, hd, &kernels.Epilogue{Residual: Gr[t*bh:]})
+		k := pooled(kernels.Epilogue{Residual: Gr[t*bh:]})
+		kernels.SgemmPackedRows(b, lo, hi, 1, DHH[p.Step(n+1)*3*bh:], 3*hd, pb, 1, DH, hd, k)
+		putEpilogue(k)
 		kernels.GRUCellBackwardRows(DX[t*3*bh:], DHH[t*3*bh:], DH, DH, G[t*4*bh:], prev, b, lo, hi, hd)
 	})
 }
@@ -623,6 +685,7 @@ func (d *cpuDevice) Elman(y, xw, whh, h0 device.Buffer, p device.ElmanParams) {
 		}
 		e := epilogue(device.Epilogue{Residual: xw, OffResidual: t * bh, Act: p.Act, Slope: p.Slope}, 0)
 		kernels.SgemmPackedRows(p.Batch, lo, hi, 1, prev, p.Hidden, pb, 0, Y[t*bh:], p.Hidden, e)
+		putEpilogue(e)
 	})
 }
 
@@ -650,6 +713,8 @@ func (d *cpuDevice) ElmanBackward(dz, g, whh, y device.Buffer, p device.ElmanPar
 		if p.Act != device.NoActivation {
 			e.ActOut, e.OffActOut = y, t*bh
 		}
-		kernels.SgemmPackedRows(p.Batch, lo, hi, 1, DZ[later*bh:], p.Hidden, pb, 0, DZ[t*bh:], p.Hidden, epilogue(e, 0))
+		k := epilogue(e, 0)
+		kernels.SgemmPackedRows(p.Batch, lo, hi, 1, DZ[later*bh:], p.Hidden, pb, 0, DZ[t*bh:], p.Hidden, k)
+		putEpilogue(k)
 	})
 }
