@@ -37,8 +37,9 @@ type Scope struct {
 	noGrad bool
 
 	mu       sync.Mutex
-	child    *Scope     // the nested scope open now, if any
-	storages []*storage // everything that joined, including what later moved out
+	child    *Scope      // the nested scope open now, if any
+	storages []*storage  // everything that joined, including what later moved out
+	list     *[]*storage // where storages came from (storageLists), nil before the first join
 	closed   bool
 	anomaly  atomic.Bool // see DetectAnomaly; read by every op of the scope, without the lock
 	backward bool        // Backward's own scope: its rules' results are checked as one
@@ -99,15 +100,24 @@ func (s *Scope) close() {
 	}
 	s.mu.Lock()
 	s.closed = true
-	storages := s.storages
-	s.storages = nil
+	storages, list := s.storages, s.list
+	s.storages, s.list = nil, nil
 	s.mu.Unlock()
 	for _, st := range storages {
 		if st.scope.Load() == s && !st.persistent.Load() {
 			st.release()
 		}
 	}
+	if list != nil {
+		clear(storages)
+		*list = storages[:0]
+		storageLists.Put(list)
+	}
 }
+
+// storageLists recycles the lists of scopes' storage: a training step's
+// scope grew its list anew each step, a few allocations more a step.
+var storageLists = sync.Pool{New: func() any { return new([]*storage) }}
 
 // innermost returns the deepest open scope nested in s, or in its nearest
 // open ancestor when s has closed (a tensor kept or persisted past it).
@@ -137,6 +147,10 @@ func (s *Scope) join(st *storage) {
 	}
 	st.scope.Store(s)
 	s.mu.Lock()
+	if s.list == nil {
+		s.list = storageLists.Get().(*[]*storage)
+		s.storages = (*s.list)[:0]
+	}
 	s.storages = append(s.storages, st)
 	s.mu.Unlock()
 }

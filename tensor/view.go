@@ -13,12 +13,18 @@ func (t *Tensor) view(op string, shape, strides []int, offset int, backward func
 	t.live(op)
 	numElements(op, shape)
 	out := &Tensor{st: t.st, shape: shape, strides: strides, offset: offset, scope: t.scope}
+	if !t.requiresGrad {
+		// record would record nothing (nor check a view's values): the
+		// list and the rule are left unmade.
+		return out
+	}
 	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor { return []*Tensor{backward(g)} })
 }
 
-// inferShape resolves one -1 entry of shape against n elements.
+// inferShape resolves one -1 entry of shape against n elements, into a
+// new slice with room for as many entries again (a view's strides).
 func inferShape(op string, n int, shape []int, from []int) []int {
-	shape = slices.Clone(shape)
+	shape = append(make([]int, 0, 2*len(shape)), shape...)
 	infer := -1
 	for i, d := range shape {
 		switch {
@@ -50,8 +56,12 @@ func inferShape(op string, n int, shape []int, from []int) []int {
 // merge in place), else a copy.
 func (t *Tensor) Reshape(shape ...int) *Tensor {
 	shape = inferShape("Reshape", t.NumEl(), shape, t.shape)
+	// The strides share the shape's allocation; the shape is capped so
+	// that nothing appended to it overwrites them.
+	room := shape[len(shape):cap(shape)]
+	shape = shape[:len(shape):len(shape)]
 	c := t
-	strides := viewStrides(t.shape, t.strides, shape)
+	strides := viewStrides(t.shape, t.strides, shape, room)
 	if strides == nil {
 		c, strides = t.Contiguous(), device.Contiguous(shape)
 	}
@@ -75,13 +85,12 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 // shape and strides out as newShape (of as many elements) in place, or nil
 // where none do: newShape must split and merge only runs of dimensions
 // that each lie as one block of evenly spaced elements (PyTorch's
-// computeStride).
-func viewStrides(shape, strides, newShape []int) []int {
+// computeStride). It writes them into out, of newShape's length.
+func viewStrides(shape, strides, newShape, out []int) []int {
 	n := device.NumElements(shape)
 	if n == 0 || len(shape) == 0 {
 		return device.Contiguous(newShape)
 	}
-	out := make([]int, len(newShape))
 	v := len(newShape) - 1
 	base := strides[len(shape)-1] // the stride of the current block's last dimension
 	blockN, viewN := 1, 1
