@@ -435,15 +435,21 @@ func (t *Tensor) RegisterPostAccumulateGradHook(f func(*Tensor)) (remove func())
 		fail("RegisterPostAccumulateGradHook", "nil hook for tensor %v", t.shape)
 	}
 	id := hookIDs.Add(1)
-	t.hooks = append(t.hooks, gradHook{id: id, f: f})
+	if t.hooks == nil {
+		t.hooks = new([]gradHook)
+	}
+	*t.hooks = append(*t.hooks, gradHook{id: id, f: f})
 	return func() {
-		t.hooks = slices.DeleteFunc(t.hooks, func(h gradHook) bool { return h.id == id })
+		*t.hooks = slices.DeleteFunc(*t.hooks, func(h gradHook) bool { return h.id == id })
 	}
 }
 
 // runHooks calls t's post-accumulate hooks.
 func (t *Tensor) runHooks() {
-	for _, h := range t.hooks {
+	if t.hooks == nil {
+		return
+	}
+	for _, h := range *t.hooks {
 		h.f(t)
 	}
 }

@@ -27,8 +27,9 @@ type Tensor struct {
 	grad         *Tensor
 	node         *node // the op that produced this tensor, nil for leaves
 	// hooks run after Backward has accumulated a gradient into this leaf
-	// (RegisterPostAccumulateGradHook); nil for nearly every tensor.
-	hooks []gradHook
+	// (RegisterPostAccumulateGradHook); nil for nearly every tensor, and
+	// a pointer so that every other tensor is 16 bytes smaller.
+	hooks *[]gradHook
 	// actApplied, on a gradient a backward rule made, is the activation
 	// output whose derivative the gradient already carries (a ReLU's mask,
 	// output > 0, or another activation's for an output of one reader),
@@ -46,20 +47,21 @@ type Tensor struct {
 type storage struct {
 	dev device.Device
 	buf device.Buffer
-	// state is storagePlain, storageGuarding, storageGuarded or
-	// storageReleased (see guard and release); cleanup is the garbage
-	// collector's cleanup once storageGuarded.
-	state   atomic.Int32
+	// cleanup is the garbage collector's cleanup once state is
+	// storageGuarded.
 	cleanup runtime.Cleanup
+	// scope owns the storage (nil: none); persistent storage outlives
+	// every scope.
+	scope atomic.Pointer[Scope]
 	// lo, hi bound the values of an Int32 storage when they are known
 	// without reading the device (host data, ArgMax results), so index
 	// checks cost no readback. known is false otherwise.
 	lo, hi int32
-	known  bool
-	// scope owns the storage (nil: none); persistent storage outlives
-	// every scope.
-	scope      atomic.Pointer[Scope]
+	// state is storagePlain, storageGuarding, storageGuarded or
+	// storageReleased (see guard and release).
+	state      atomic.Int32
 	persistent atomic.Bool
+	known      bool
 }
 
 // The states of a storage: its buffer held, released by nothing but a
