@@ -36,10 +36,11 @@ type Scope struct {
 	depth  int
 	noGrad bool
 
-	mu       sync.Mutex
-	child    *Scope      // the nested scope open now, if any
-	storages []*storage  // everything that joined, including what later moved out
-	list     *[]*storage // where storages came from (storageLists), nil before the first join
+	mu    sync.Mutex
+	child *Scope // the nested scope open now, if any
+	// storages is everything that joined, including what later moved
+	// out: a list from storageLists, nil before the first join.
+	storages *[]*storage
 	closed   bool
 	anomaly  atomic.Bool // see DetectAnomaly; read by every op of the scope, without the lock
 	backward bool        // Backward's own scope: its rules' results are checked as one
@@ -100,19 +101,20 @@ func (s *Scope) close() {
 	}
 	s.mu.Lock()
 	s.closed = true
-	storages, list := s.storages, s.list
-	s.storages, s.list = nil, nil
+	storages := s.storages
+	s.storages = nil
 	s.mu.Unlock()
-	for _, st := range storages {
+	if storages == nil {
+		return
+	}
+	for _, st := range *storages {
 		if st.scope.Load() == s && !st.persistent.Load() {
 			st.release()
 		}
 	}
-	if list != nil {
-		clear(storages)
-		*list = storages[:0]
-		storageLists.Put(list)
-	}
+	clear(*storages)
+	*storages = (*storages)[:0]
+	storageLists.Put(storages)
 }
 
 // storageLists recycles the lists of scopes' storage: a training step's
@@ -147,11 +149,10 @@ func (s *Scope) join(st *storage) {
 	}
 	st.scope.Store(s)
 	s.mu.Lock()
-	if s.list == nil {
-		s.list = storageLists.Get().(*[]*storage)
-		s.storages = (*s.list)[:0]
+	if s.storages == nil {
+		s.storages = storageLists.Get().(*[]*storage)
 	}
-	s.storages = append(s.storages, st)
+	*s.storages = append(*s.storages, st)
 	s.mu.Unlock()
 }
 
