@@ -11,7 +11,8 @@
 # kernel of the training steps (TestStepProfile), BenchmarkMatMul,
 # BenchmarkTrainStepLarge on GL, PyTorch (bench/torch_ref.py --device cuda
 # --large, when python3 has torch and CUDA), the CNN example on
-# Fashion-MNIST on GL, the RNN example on GL and on the CPU, the Elman
+# Fashion-MNIST on GL, the RNN example on GL and on the CPU, inference
+# (BenchmarkInfer on GL and the CPU, torch_ref.py --infer on CUDA), the Elman
 # recurrences' weights in registers or read each step
 # (TENSORGL_GL_ELMANREGS, alternated), the GL conformance tests, the GEMM tilings (gemm-ab: the defaults, unrolled,
 # tuned anew), tensorgl check, the character and rows RNN steps' products
@@ -323,6 +324,7 @@ elif ! torch=$(torch_of "$py"); then
 elif [ "${torch#* }" = True ]; then
 	log "torch-ref: $py, torch ${torch% *}, CUDA"
 	step torch-ref-cuda 200 . env PYTHONUNBUFFERED=1 "$py" bench/torch_ref.py --device cuda --large --seconds "$torch_seconds"
+	torch_cuda=1
 else
 	log "torch-ref: $py, torch ${torch% *}, no CUDA device: a short CPU run only"
 	summary+=("$(printf '%-22s %-8s %6s  %s' torch-ref-cuda ABSENT - "torch ${torch% *} sees no CUDA device")")
@@ -341,6 +343,13 @@ else
 	step example-rnn 90 . "$bin/rnn" -device gl -out "$res/rnn-out"
 	# The same program on this machine's CPUs: the GPU's speed-up.
 	step example-rnn-cpu 90 . "$bin/rnn" -device cpu -out "$res/rnn-cpu-out"
+fi
+# Inference (BenchmarkInfer: the MLP, LeNet and ResNet-18 at batch 1 and
+# 64, evaluation mode, the logits read back) on GL and on this machine's
+# CPUs, and PyTorch CUDA's same passes (torch_ref.py --infer).
+step infer 60 bench "${bench[@]}" '^BenchmarkInfer$' -test.benchtime "$(bt 0.5s)"
+if [ -n "${torch_cuda:-}" ]; then
+	step torch-infer-cuda 60 . env PYTHONUNBUFFERED=1 "$py" bench/torch_ref.py --device cuda --only '' --infer --no-kernels --seconds "$torch_seconds"
 fi
 # The one-dispatch Elman recurrences with each unit's weights in
 # registers, read once (TENSORGL_GL_ELMANREGS=1, the hardware default since
@@ -488,7 +497,7 @@ step crossdevice 120 internal/crossdevice "$bin/crossdevice.test" -test.count=1 
 } >"$res/summary.txt"
 
 echo
-digest "$res"/{dispatch,elmanregs-ab,host-ab,direct-ab,elide-ab,recurrence-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu}.txt
+digest "$res"/{dispatch,elmanregs-ab,host-ab,direct-ab,elide-ab,recurrence-ab,rnnstep-ab,splitfuse-ab,winograd-ab,convdirect-ab,bnsplit-ab,gemm-ab,trainstep,trainstep-large-gl,matmul,torch-ref-cuda,torch-ref-cpu,infer,torch-infer-cuda}.txt
 # The programs the tuner built that keep arrays in local memory (their
 # register tiles, where the compiler did not unroll the loops over them).
 if [ -f "$res/programs/index.tsv" ]; then
