@@ -269,22 +269,37 @@ func TestNewLoaderErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkLoader measures a CIFAR-style pipeline (normalise, pad-4 crop,
-// flip) on 3×32×32 samples, with an idle consumer.
+// BenchmarkLoader measures the loader's pipelines with an idle consumer:
+// cifar, a CIFAR-style one (normalise, pad-4 crop, flip) on 3×32×32
+// samples; mnist, the image examples' (normalise only) on 1×28×28 ones.
 func BenchmarkLoader(b *testing.B) {
-	d := seqDataset(2048, []int{3, 32, 32})
-	mean, std := d.ChannelStats()
-	l, err := NewLoader(d, LoaderConfig{BatchSize: 128, Shuffle: true, Pad: 4, Flip: true, Mean: mean, Std: std})
-	if err != nil {
-		b.Fatal(err)
+	for _, c := range []struct {
+		name  string
+		shape []int
+		batch int
+		cfg   LoaderConfig
+	}{
+		{"cifar", []int{3, 32, 32}, 128, LoaderConfig{Pad: 4, Flip: true}},
+		{"mnist", []int{1, 28, 28}, 64, LoaderConfig{}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			d := seqDataset(2048, c.shape)
+			cfg := c.cfg
+			cfg.BatchSize, cfg.Shuffle = c.batch, true
+			cfg.Mean, cfg.Std = d.ChannelStats()
+			l, err := NewLoader(d, cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			samples := 0
+			for epoch := 0; b.Loop(); epoch++ {
+				for bt := range l.Epoch(epoch) {
+					samples += len(bt.Y)
+				}
+			}
+			b.ReportMetric(float64(samples)/b.Elapsed().Seconds(), "samples/s")
+		})
 	}
-	samples := 0
-	for epoch := 0; b.Loop(); epoch++ {
-		for bt := range l.Epoch(epoch) {
-			samples += len(bt.Y)
-		}
-	}
-	b.ReportMetric(float64(samples)/b.Elapsed().Seconds(), "samples/s")
 }
 
 // TestLoaderShardsCoverEpoch checks the DistributedSampler contract: for
