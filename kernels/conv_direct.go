@@ -766,6 +766,28 @@ func toLanes(dst, src []float32, size, cnt, lanes int) {
 // unpackLanes sets dst[p·ldd+i] = src[i·lanes+p] for the values i < width
 // of the images p < cnt: images across the lanes back to rows.
 func unpackLanes(dst []float32, ldd int, src []float32, lanes, width, cnt int) {
+	// Sixteen images and sixteen values at a time where the CPU transposes
+	// 16×16 blocks in registers (transpose16): the images before p0, the
+	// values before i0.
+	p0, i0 := 0, width&^15
+	if lanes%16 == 0 && i0 > 0 {
+		for p0+16 <= cnt && transpose16(dst[p0*ldd:], ldd, src[p0:], lanes, i0/16, 16, 16*lanes) {
+			p0 += 16
+		}
+	}
+	if p0 == 0 {
+		i0 = 0
+	}
+	// The rest eight values at a time: the values from i0 of every image,
+	// those before i0 of the images from p0.
+	unpackLanes8(dst[i0:], ldd, src[i0*lanes:], lanes, width-i0, cnt)
+	if p0 < cnt && i0 > 0 {
+		unpackLanes8(dst[p0*ldd:], ldd, src[p0:], lanes, i0, cnt-p0)
+	}
+}
+
+// unpackLanes8 is unpackLanes eight values at a time, then one.
+func unpackLanes8(dst []float32, ldd int, src []float32, lanes, width, cnt int) {
 	i := 0
 	for ; i+8 <= width; i += 8 {
 		packAcross8(dst[i:], src[i*lanes:], lanes, ldd, cnt)

@@ -100,7 +100,7 @@ func main() {
 	w("DATA winoHalf<>+0(SB)/8, $0x3fe0000000000000 // 0.5")
 	w("GLOBL winoHalf<>(SB), RODATA|NOPTR, $8")
 	emitTranspose16Func(w)
-	fmt.Fprintf(&d, "\n//go:noescape\nfunc transpose16AVX512(dst *float32, ldd int, src *float32, lds int)\n")
+	fmt.Fprintf(&d, "\n//go:noescape\nfunc transpose16AVX512(dst *float32, ldd int, src *float32, lds, n, dstStep, srcStep int)\n")
 	emitTranspose16AVX2Func(w)
 	fmt.Fprintf(&d, "\n//go:noescape\nfunc transpose16AVX2(dst *float32, ldd int, src *float32, lds int)\n")
 	for _, i := range isas {
@@ -1285,12 +1285,23 @@ func emitWinoOut(w func(string, ...any), i isa) {
 }
 
 // emitTransposeHead starts the 16×16 transpose function name(dst
-// *float32, ldd int, src *float32, lds int): DI = dst, SI = src, R8 and R9
-// their row strides in bytes.
-func emitTransposeHead(w func(string, ...any), name string) {
+// *float32, ldd int, src *float32, lds int), with blocks name(…, lds, n,
+// dstStep, srcStep int): DI = dst, SI = src, R8 and R9 their row strides
+// in bytes; with blocks CX = n and R12, R13 the steps in bytes.
+func emitTransposeHead(w func(string, ...any), name string, blocks bool) {
 	w("")
-	w("// func %s(dst *float32, ldd int, src *float32, lds int)", name)
-	w("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+	if blocks {
+		w("// func %s(dst *float32, ldd int, src *float32, lds, n, dstStep, srcStep int)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-56", name)
+		w("\tMOVQ n+32(FP), CX")
+		w("\tMOVQ dstStep+40(FP), R12")
+		w("\tSHLQ $2, R12")
+		w("\tMOVQ srcStep+48(FP), R13")
+		w("\tSHLQ $2, R13")
+	} else {
+		w("// func %s(dst *float32, ldd int, src *float32, lds int)", name)
+		w("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+	}
 	w("\tMOVQ dst+0(FP), DI")
 	w("\tMOVQ ldd+8(FP), R8")
 	w("\tSHLQ $2, R8")
@@ -1300,23 +1311,34 @@ func emitTransposeHead(w func(string, ...any), name string) {
 }
 
 // emitTranspose16Func writes transpose16AVX512, which writes the
-// transpose of the 16×16 block at src (rows lds floats apart) to dst
-// (rows ldd floats apart).
+// transposes of n 16×16 blocks, the first at src (rows lds floats apart)
+// and each next srcStep floats on, to dst (rows ldd floats apart), each
+// next dstStep floats on.
 func emitTranspose16Func(w func(string, ...any)) {
-	emitTransposeHead(w, "transpose16AVX512")
+	emitTransposeHead(w, "transpose16AVX512", true)
+	w("\tTESTQ CX, CX")
+	w("\tJZ transpose16done")
+	w("transpose16block:")
+	w("\tMOVQ SI, R10")
 	for j := 0; j < 16; j++ {
-		w("\tVMOVUPS (SI), Z%d", 16+j)
+		w("\tVMOVUPS (R10), Z%d", 16+j)
 		if j < 15 {
-			w("\tADDQ R9, SI")
+			w("\tADDQ R9, R10")
 		}
 	}
 	emitTranspose16(w)
+	w("\tMOVQ DI, R11")
 	for k := 0; k < 16; k++ {
-		w("\tVMOVUPS Z%d, (DI)", 16+k)
+		w("\tVMOVUPS Z%d, (R11)", 16+k)
 		if k < 15 {
-			w("\tADDQ R8, DI")
+			w("\tADDQ R8, R11")
 		}
 	}
+	w("\tADDQ R12, DI")
+	w("\tADDQ R13, SI")
+	w("\tDECQ CX")
+	w("\tJNZ transpose16block")
+	w("transpose16done:")
 	w("\tVZEROUPPER")
 	w("\tRET")
 }
@@ -1327,7 +1349,7 @@ func emitTranspose16Func(w func(string, ...any)) {
 // exchanged (VPERM2F128), and written as eight rows of dst at the block
 // across the diagonal.
 func emitTranspose16AVX2Func(w func(string, ...any)) {
-	emitTransposeHead(w, "transpose16AVX2")
+	emitTransposeHead(w, "transpose16AVX2", false)
 	y := func(n int) string { return fmt.Sprintf("Y%d", n) }
 	for _, b := range [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}} {
 		bi, bj := b[0], b[1] // rows bi·8… and columns bj·8… of src

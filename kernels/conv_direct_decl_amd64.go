@@ -560,7 +560,7 @@ func winoInAVX512(base *float32, offs *int, dst *float32, dstStride, n int)
 func winoOutAVX512(src *float32, srcStride int, base *float32, offs *int, n int)
 
 //go:noescape
-func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)
+func transpose16AVX512(dst *float32, ldd int, src *float32, lds, n, dstStep, srcStep int)
 
 //go:noescape
 func transpose16AVX2(dst *float32, ldd int, src *float32, lds int)

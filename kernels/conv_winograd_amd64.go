@@ -11,7 +11,7 @@ var (
 		if !cpu.X86.HasAVX512F {
 			return nil
 		}
-		return &winoArch{name: "avx512", in: winoInAsm(winoInAVX512), out: winoOutAsm(winoOutAVX512), dy: winoDyAsm(winoDyAVX512), wt: winoWtAsm(winoWtAVX512), wtGrad: winoWtGradAsm(winoWtGradAVX512), transpose16: transpose16Asm(transpose16AVX512)}
+		return &winoArch{name: "avx512", in: winoInAsm(winoInAVX512), out: winoOutAsm(winoOutAVX512), dy: winoDyAsm(winoDyAVX512), wt: winoWtAsm(winoWtAVX512), wtGrad: winoWtGradAsm(winoWtGradAVX512), transpose16: transpose16Asm(transpose16One)}
 	}()
 	winoAVX2 = func() *winoArch {
 		if !cpu.X86.HasAVX2 {
@@ -127,4 +127,9 @@ func winoWtGradAsm(k func(src *float32, srcStride int, dst *float32, dstStride, 
 		_, _ = src[15*srcStride+n-1], dst[8*dstStride+n-1]
 		k(&src[0], srcStride, &dst[0], dstStride, n)
 	}
+}
+
+// transpose16One is transpose16AVX512 of one block.
+func transpose16One(dst *float32, ldd int, src *float32, lds int) {
+	transpose16AVX512(dst, ldd, src, lds, 1, 0, 0)
 }

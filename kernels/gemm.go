@@ -850,9 +850,21 @@ func packSliver(dst, src []float32, ld, width, w, kc int, alongRows bool) {
 		packAlong(dst, src, ld, width, w, kc)
 		return
 	}
-	// Across rows: a transpose, eight rows at a time, then six (where
-	// the CPU has a kernel for them) or four, then one.
+	// Across rows: a transpose, sixteen rows at a time in AVX-512
+	// registers (the steps by 16, the last kc%16 as eight rows twice),
+	// then eight, then six (where the CPU has a kernel for them) or four,
+	// then one. Sixteen rows at a time ran 1.14–1.23× as fast as eight on
+	// a Zen 5 from 64 steps up, 0.96× at 28 (one block and twelve steps
+	// by eight rows): it starts at 32 steps.
 	i := 0
+	if kc16 := kc &^ 15; kc >= 32 {
+		for ; i+16 <= width && transpose16(dst[i:], w, src[i*ld:], ld, kc16/16, 16*w, 16); i += 16 {
+			if kc > kc16 {
+				packAcross8(dst[kc16*w+i:], src[i*ld+kc16:], ld, w, kc-kc16)
+				packAcross8(dst[kc16*w+i+8:], src[(i+8)*ld+kc16:], ld, w, kc-kc16)
+			}
+		}
+	}
 	for ; i+8 <= width; i += 8 {
 		packAcross8(dst[i:], src[i*ld:], ld, w, kc)
 	}
