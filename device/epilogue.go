@@ -3,7 +3,9 @@ package device
 // Activation selects the function an Epilogue applies last. Each is the
 // Unary op of the same name; its derivative is the Binary op Grad names,
 // which takes the upstream gradient and the activation's output, so a
-// fused layer keeps only its output for the backward pass.
+// fused layer keeps only its output for the backward pass. That output
+// tells the two sides of zero apart for every activation but a LeakyRelu
+// of negative slope, which package tensor therefore never fuses.
 type Activation uint8
 
 const (

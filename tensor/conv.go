@@ -99,6 +99,9 @@ func Conv2d(x, w, b *Tensor, opts ConvOpts) *Tensor {
 // (a tensor read by a convolution and a shortcut, as a residual block's
 // input is), so that no Add sums them.
 func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward func(y, x, w device.Buffer, e device.Epilogue), gradX func(dst, a, b device.Buffer, e device.Epilogue), gradW func(dw, db, a, b device.Buffer)) *Tensor {
+	if !act.fromOutput() {
+		return act.Apply(convOp(op, x, w, b, Activation{}, shape, forward, gradX, gradW))
+	}
 	dev := x.st.dev
 	ins := []*Tensor{x, w}
 	if b != nil {

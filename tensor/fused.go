@@ -10,7 +10,11 @@ import (
 // Activation is an activation function that Linear and Conv2d apply in the
 // same kernel as their product (a fused epilogue), saving a kernel and a
 // pass over the output in the forward pass. Its gradient is formed from the
-// layer's output. The zero value is the identity.
+// layer's output, so a LeakyRelu of negative slope, whose output is
+// positive on both sides of zero and so does not tell which side its
+// input was on, is not fused: Linear and Conv2d apply it as a separate op
+// (with its gradient from its input, as LeakyRelu's), and Recurrence
+// rejects it. The zero value is the identity.
 type Activation struct {
 	fn    device.Activation
 	slope float32
@@ -23,11 +27,16 @@ var (
 	ActTanh    = Activation{fn: device.ActTanh}
 )
 
-// ActLeakyRelu is LeakyRelu(slope) as a fused activation.
+// ActLeakyRelu is LeakyRelu(slope) as a fused activation (applied as a
+// separate op where slope is negative, see Activation).
 func ActLeakyRelu(slope float32) Activation { return Activation{fn: device.ActLeakyRelu, slope: slope} }
 
 // IsIdentity reports whether a is the zero Activation.
 func (a Activation) IsIdentity() bool { return a.fn == device.NoActivation }
+
+// fromOutput reports whether a's derivative can be taken from its output:
+// every activation but a LeakyRelu whose slope is negative (or NaN).
+func (a Activation) fromOutput() bool { return a.fn != device.ActLeakyRelu || a.slope >= 0 }
 
 func (a Activation) String() string { return a.fn.String() }
 
@@ -93,6 +102,9 @@ func LinearBiasSum(x, w, b1, b2 *Tensor, act Activation) *Tensor {
 
 // linear is Linear, with the bias b + b2 where b2 is not nil.
 func linear(op string, x, w, b, b2 *Tensor, act Activation) *Tensor {
+	if !act.fromOutput() {
+		return act.Apply(linear(op, x, w, b, b2, Activation{}))
+	}
 	ins := []*Tensor{x, w}
 	for _, t := range []*Tensor{b, b2} {
 		if t != nil {

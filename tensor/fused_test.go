@@ -16,7 +16,7 @@ import (
 // ops' arithmetic.
 func TestFusedMatchesOps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 9))
-	acts := []Activation{{}, ActRelu, ActLeakyRelu(0.1), ActSigmoid, ActTanh}
+	acts := []Activation{{}, ActRelu, ActLeakyRelu(0.1), ActLeakyRelu(-0.5), ActSigmoid, ActTanh}
 	type layer struct {
 		name          string
 		fused, sepOps func(x, w, b *Tensor, act Activation) *Tensor

@@ -167,6 +167,10 @@ func TestGradients(t *testing.T) {
 		}, []*Tensor{in(1, 4, 5, 4), in(2, 2, 2, 2), in(2)}},
 		{"Linear/relu", func(x ...*Tensor) *Tensor { return Linear(x[0], x[1], x[2], ActRelu) }, []*Tensor{in(2, 3, 4), in(5, 4), in(5)}},
 		{"Linear/leakyrelu", func(x ...*Tensor) *Tensor { return Linear(x[0], x[1], x[2], ActLeakyRelu(0.2)) }, []*Tensor{in(3, 4), in(5, 4), in(5)}},
+		{"Linear/leakyrelu-negative-slope", func(x ...*Tensor) *Tensor { return Linear(x[0], x[1], x[2], ActLeakyRelu(-0.5)) }, []*Tensor{in(3, 4), in(5, 4), in(5)}},
+		{"Conv2d/leakyrelu-negative-slope", func(x ...*Tensor) *Tensor {
+			return Conv2d(x[0], x[1], x[2], ConvOpts{Padding: [2]int{1, 1}, Act: ActLeakyRelu(-0.5)})
+		}, []*Tensor{in(2, 3, 4, 4), in(4, 3, 3, 3), in(4)}},
 		{"Linear/sigmoid", func(x ...*Tensor) *Tensor { return Linear(x[0], x[1], x[2], ActSigmoid) }, []*Tensor{in(3, 4), in(2, 4), in(2)}},
 		{"Linear/tanh-nobias", func(x ...*Tensor) *Tensor { return Linear(x[0], x[1], nil, ActTanh) }, []*Tensor{in(3, 4), in(2, 4)}},
 		{"Linear/transposed-input", func(x ...*Tensor) *Tensor { return Linear(x[0].T(), x[1], x[2], Activation{}) }, []*Tensor{in(4, 3), in(2, 4), in(2)}},

@@ -30,6 +30,11 @@ func (t *Tensor) matMul(op string, o *Tensor, alpha float32) *Tensor {
 	if len(t.shape) == 0 || len(o.shape) == 0 {
 		fail(op, "scalar operand: %v × %v", t.shape, o.shape)
 	}
+	// The inner dimensions, checked before a vector is made a matrix, so
+	// that a mismatch names the shapes as given.
+	if k, k2 := t.shape[len(t.shape)-1], o.shape[max(0, len(o.shape)-2)]; k != k2 {
+		fail(op, "inner dimensions differ: %v × %v", t.shape, o.shape)
+	}
 	if len(t.shape) == 1 {
 		return t.Unsqueeze(0).matMul(op, o, alpha).Squeeze(-2)
 	}

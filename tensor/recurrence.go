@@ -29,6 +29,9 @@ func Recurrence(xw, whh, h0 *Tensor, act Activation, reverse bool) *Tensor {
 	}
 	wantFloat(op, ins...)
 	dev := sameDevice(op, ins...)
+	if !act.fromOutput() {
+		fail(op, "want an activation whose derivative its output gives, got LeakyRelu of slope %v (a negative slope's output is positive either side of zero)", act.slope)
+	}
 	steps, batch, hidden := checkSequence(op, xw, whh, 1, h0)
 	sc := ScopeOf(ins...)
 	xc, wc := xw.Contiguous(), whh.Contiguous()

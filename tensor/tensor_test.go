@@ -156,6 +156,14 @@ func TestErrors(t *testing.T) {
 	mustPanic(t, "Unflatten: sizes [-1 3]: want positive sizes", func() { Zeros(2, 3, 4).Unflatten(1, -1, 3) })
 	mustPanic(t, "Dropout: want a drop probability in [0, 1], got 1.5", func() { Dropout(NewGenerator(1), Zeros(2), 1.5) })
 	mustPanic(t, "Dropout: want a drop probability in [0, 1], got NaN", func() { Dropout(NewGenerator(1), Zeros(2), float32(math.NaN())) })
+	mustPanic(t, "MatMul: inner dimensions differ: [3] × [4]", func() { Zeros(3).MatMul(Zeros(4)) })
+	mustPanic(t, "MatMul: inner dimensions differ: [2 3] × [4]", func() { Zeros(2, 3).MatMul(Zeros(4)) })
+	mustPanic(t, "MatMul: inner dimensions differ: [3] × [2 4 5]", func() { Zeros(3).MatMul(Zeros(2, 4, 5)) })
+	mustPanic(t, "Select: index 2 out of range for dimension 0 of [2 3]", func() { Zeros(2, 3).Select(0, 2) })
+	mustPanic(t, "Select: index -4 out of range for dimension -1 of [2 3]", func() { Zeros(2, 3).Select(-1, -4) })
+	mustPanic(t, "Recurrence: want an activation whose derivative its output gives, got LeakyRelu of slope -0.5", func() {
+		Recurrence(Zeros(2, 1, 3), Zeros(3, 3), nil, ActLeakyRelu(-0.5), false)
+	})
 }
 
 // TestUnflattenIsAView checks that Unflatten splits a transposed tensor

@@ -268,10 +268,14 @@ func unpermuted(buf *Tensor, shape, perm []int) *Tensor {
 // Select returns index i of dimension dim, with that dimension removed.
 func (t *Tensor) Select(dim, i int) *Tensor {
 	d := t.axis("Select", dim)
-	if i < 0 {
-		i += t.shape[d]
+	at := i
+	if at < 0 {
+		at += t.shape[d]
 	}
-	return t.Narrow(d, i, 1).Squeeze(d)
+	if at < 0 || at >= t.shape[d] {
+		fail("Select", "index %d out of range for dimension %d of %v", i, dim, t.shape)
+	}
+	return t.Narrow(d, at, 1).Squeeze(d)
 }
 
 // Unbind returns the slices of t along dimension dim, that dimension
