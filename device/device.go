@@ -67,7 +67,9 @@ type Device interface {
 	// length ≤ b.Len()) into the start of b.
 	Write(b Buffer, src any)
 	// Read copies the first len(dst) elements of b into dst ([]float32 or
-	// []int32), waiting for queued work, and returns any deferred error.
+	// []int32), waiting for queued work, and returns any deferred error,
+	// or an error, dst untouched, where dst is not a slice of b's DType or
+	// is longer than b.
 	Read(b Buffer, dst any) error
 	// Sync waits for all queued work and returns any deferred error.
 	Sync() error

@@ -337,14 +337,19 @@ func (t *Tensor) Ints() []int32 {
 // deferred.
 func (t *Tensor) ReadTo(dst any) error {
 	t.live("ReadTo")
-	c := t.Contiguous()
-	n := 0
+	n, dt := 0, device.Float32
 	switch d := dst.(type) {
 	case []float32:
 		n = len(d)
 	case []int32:
-		n = len(d)
+		n, dt = len(d), device.Int32
+	default:
+		fail("ReadTo", "want a []float32 or []int32 destination, got %T", dst)
 	}
+	if dt != t.DType() {
+		fail("ReadTo", "want a []%s destination for %s tensor %v, got []%s", t.DType(), t.DType(), t.shape, dt)
+	}
+	c := t.Contiguous()
 	if n != t.NumEl() {
 		fail("ReadTo", "destination holds %d elements, tensor %v has %d", n, t.shape, t.NumEl())
 	}

@@ -159,6 +159,9 @@ func TestErrors(t *testing.T) {
 	mustPanic(t, "MatMul: inner dimensions differ: [3] × [4]", func() { Zeros(3).MatMul(Zeros(4)) })
 	mustPanic(t, "MatMul: inner dimensions differ: [2 3] × [4]", func() { Zeros(2, 3).MatMul(Zeros(4)) })
 	mustPanic(t, "MatMul: inner dimensions differ: [3] × [2 4 5]", func() { Zeros(3).MatMul(Zeros(2, 4, 5)) })
+	mustPanic(t, "ReadTo: want a []float32 destination for float32 tensor [2], got []int32", func() { Zeros(2).ReadTo(make([]int32, 2)) })
+	mustPanic(t, "ReadTo: want a []int32 destination for int32 tensor [2], got []float32", func() { FromInts([]int32{1, 2}).ReadTo(make([]float32, 2)) })
+	mustPanic(t, "ReadTo: want a []float32 or []int32 destination, got []float64", func() { Zeros(2).ReadTo(make([]float64, 2)) })
 	mustPanic(t, "Select: index 2 out of range for dimension 0 of [2 3]", func() { Zeros(2, 3).Select(0, 2) })
 	mustPanic(t, "Select: index -4 out of range for dimension -1 of [2 3]", func() { Zeros(2, 3).Select(-1, -4) })
 	mustPanic(t, "Recurrence: want an activation whose derivative its output gives, got LeakyRelu of slope -0.5", func() {

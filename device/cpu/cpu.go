@@ -233,28 +233,53 @@ func (d *cpuDevice) FreeCollected(buf device.Buffer) {
 func (d *cpuDevice) Write(buf device.Buffer, src any) {
 	d.uploads.Add(1)
 	b := buf.(*buffer)
+	n, err := hostLen("Write", b, src)
+	if err != nil {
+		panic(err.Error())
+	}
+	if n > b.n {
+		panic(fmt.Sprintf("cpu: Write of %d elements into a buffer of %d", n, b.n))
+	}
 	switch s := src.(type) {
 	case []float32:
 		copy(b.f, s)
 	case []int32:
 		copy(b.i, s)
-	default:
-		panic(fmt.Sprintf("cpu: Write: source is %T, want []float32 or []int32", src))
 	}
 }
 
 func (d *cpuDevice) Read(buf device.Buffer, dst any) error {
-	d.downloads.Add(1)
 	b := buf.(*buffer)
+	n, err := hostLen("Read", b, dst)
+	if err != nil {
+		return err
+	}
+	if n > b.n {
+		return fmt.Errorf("cpu: Read of %d elements from a buffer of %d", n, b.n)
+	}
+	d.downloads.Add(1)
 	switch s := dst.(type) {
 	case []float32:
 		copy(s, b.f)
 	case []int32:
 		copy(s, b.i)
-	default:
-		panic(fmt.Sprintf("cpu: Read: destination is %T, want []float32 or []int32", dst))
 	}
 	return nil
+}
+
+// hostLen returns the length of s, a []float32 or []int32 of b's dtype.
+func hostLen(op string, b *buffer, s any) (int, error) {
+	switch v := s.(type) {
+	case []float32:
+		if b.dt == device.Float32 {
+			return len(v), nil
+		}
+	case []int32:
+		if b.dt == device.Int32 {
+			return len(v), nil
+		}
+	}
+	return 0, fmt.Errorf("cpu: %s: want []%s for a %s buffer, got %T", op, b.dt, b.dt, s)
 }
 
 // Sync has nothing to wait for: kernels have finished when they return.

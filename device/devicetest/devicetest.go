@@ -234,5 +234,14 @@ func filled(n int, v float32) []float32 {
 	return s
 }
 
+// filledInts returns n copies of v.
+func filledInts(n int, v int32) []int32 {
+	s := make([]int32, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
 // describe formats kernel parameters for failure messages.
 func describe(p any) string { return fmt.Sprintf("%+v", p) }

@@ -124,6 +124,32 @@ func testRead(t tb, d device.Device) {
 		ib := uploadInt(t, d, []int32{5, -6, 7, 8})
 		expectInts(t, "Read of the first 3 of 4 int32", downloadInt(t, d, ib, 3), []int32{5, -6, 7})
 	})
+	subtest(t, "mismatch", func(t tb) {
+		// A destination of the other dtype, of an unknown type or longer
+		// than the buffer is an error, and dst keeps its values.
+		fb := upload(t, d, []float32{1, 2, 3})
+		ib := uploadInt(t, d, []int32{4, 5, 6})
+		for _, c := range []struct {
+			name string
+			b    device.Buffer
+			dst  any
+		}{
+			{"[]int32 from float32", fb, []int32{-7, -7}},
+			{"[]float32 from int32", ib, []float32{-7, -7}},
+			{"[]float64", fb, []float64{-7, -7}},
+			{"longer than the buffer", fb, []float32{-7, -7, -7, -7}},
+		} {
+			if err := d.Read(c.b, c.dst); err == nil {
+				t.Errorf("Read into %s: no error", c.name)
+			}
+			switch v := c.dst.(type) {
+			case []int32:
+				expectInts(t, "Read into "+c.name, v, filledInts(len(v), -7))
+			case []float32:
+				expectEqual(t, "Read into "+c.name, v, filled(len(v), -7))
+			}
+		}
+	})
 	subtest(t, "afterKernel", func(t tb) {
 		// Read waits for queued kernels.
 		b := alloc(t, d, device.Float32, 4001)
