@@ -53,6 +53,7 @@ const planeGrain = 1 << 12
 // MaxPool2d writes the max of each window of each of planes input planes x
 // into y and its index h·W+w within the plane into idx. Padding never wins;
 // the first of equal maxima wins (−0 equals +0), and so does the first NaN.
+// A (dilated) window with no tap inside the plane gives −∞ and index −1.
 func MaxPool2d(y []float32, idx []int32, x []float32, planes int, g Pool2dGeom) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	plain := g.plain2x2()
@@ -104,13 +105,14 @@ func maxPoolRow(out []float32, oi []int32, plane []float32, h0, h1 int, g *Pool2
 
 // maxPoolRowDilated is maxPoolRow for dilated windows: the taps of row oh
 // that fall inside the plane, in row-major order, the first in-bounds one
-// seeding the pick.
+// seeding the pick. A window whose taps all fall in the padding gives −∞
+// and index −1 (no input gets its gradient).
 func maxPoolRowDilated(out []float32, oi []int32, plane []float32, oh int, g *Pool2dGeom) {
 	oi = oi[:len(out)]
 	h0 := oh*g.StrideH - g.PadH
 	for ow := range out {
 		w0 := ow*g.StrideW - g.PadW
-		best, bi, seeded := float32(0), uint32(0), false
+		best, bi, seeded := float32(math.Inf(-1)), ^uint32(0), false
 		for r := range g.KH {
 			h := h0 + r*g.DilH
 			if h < 0 || h >= g.H {
@@ -258,6 +260,14 @@ func MaxPool2dBackward(dx, dy []float32, idx []int32, planes int, g Pool2dGeom) 
 			}
 			if windows {
 				maxPool2x2BackVec(in, d, oi, g.OW, g.OH, 0, g.W, g.StrideH)
+				continue
+			}
+			if g.DilH > 1 || g.DilW > 1 { // a window wholly in the padding has index −1
+				for j, v := range d {
+					if k := oi[j]; k >= 0 {
+						in[k] += v
+					}
+				}
 				continue
 			}
 			for j, v := range d {

@@ -117,11 +117,21 @@ func CrossEntropyLoss(logits, target *tensor.Tensor, o CrossEntropyOpts) *tensor
 
 // BCELoss is the binary cross-entropy −(y·log p + (1−y)·log(1−p)) of
 // probabilities p and targets y, with each log clamped at −100 as PyTorch
-// does so that p = 0 or 1 gives a finite loss and gradient.
+// does so that p = 0 or 1 gives a finite loss. Its gradient with respect
+// to p is PyTorch's, (p − y)/max(p·(1−p), 10⁻¹²): finite at p = 0 and 1,
+// and large there when the prediction is wrong.
 func BCELoss(p, y *tensor.Tensor, r Reduction) *tensor.Tensor {
 	sameShape("nn.BCELoss", p, y)
-	l := y.Mul(clampedLog(p)).Add(y.Neg().AddScalar(1).Mul(clampedLog(p.Neg().AddScalar(1))))
-	return r.apply(l.Neg())
+	pd := p.Detach()
+	l := y.Mul(clampedLog(pd)).Add(y.Neg().AddScalar(1).Mul(clampedLog(pd.Neg().AddScalar(1)))).Neg()
+	if p.RequiresGrad() {
+		// The loss computed from p detached (y's gradient flows through
+		// it), plus (p − p)·c: zero, whose gradient with respect to p is
+		// c, the derivative above.
+		c := pd.Sub(y.Detach()).Div(pd.Mul(pd.Neg().AddScalar(1)).Clamp(1e-12, math.MaxFloat32))
+		l = l.Add(p.Sub(pd).Mul(c))
+	}
+	return r.apply(l)
 }
 
 // clampedLog is max(log x, −100). The log is taken of 1 where x = 0, and

@@ -30,8 +30,8 @@ type BatchNormOpts struct {
 }
 
 // BatchNorm normalises each channel (dimension 1) of x [N, C, ...] and
-// applies the per-channel affine map of weight and bias [C], as PyTorch's
-// batch_norm:
+// applies the per-channel affine map of weight and bias [C] (nil: 1 and 0,
+// no affine map), as PyTorch's batch_norm:
 //
 //	y = (x − μ_c)/√(σ²_c + ε)·weight_c + bias_c
 //
@@ -49,7 +49,12 @@ type BatchNormOpts struct {
 // and bias, then dx), with o.Relu's activation and its backward included.
 func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tensor {
 	const op = "BatchNorm"
-	ins := []*Tensor{x, weight, bias}
+	ins := []*Tensor{x}
+	for _, t := range []*Tensor{weight, bias} {
+		if t != nil {
+			ins = append(ins, t)
+		}
+	}
 	if (runMean == nil) != (runVar == nil) {
 		fail(op, "give both running statistics or neither")
 	}
@@ -102,6 +107,12 @@ func BatchNorm(x, weight, bias, runMean, runVar *Tensor, o BatchNormOpts) *Tenso
 		rb = rc.st.buf
 	}
 	sc := ScopeOf(ins...)
+	if weight == nil {
+		weight = fullOn(sc, dev, 1, []int{c})
+	}
+	if bias == nil {
+		bias = fullOn(sc, dev, 0, []int{c})
+	}
 	xc, wc, bc := x.Contiguous(), weight.Contiguous(), bias.Contiguous()
 	// The statistics the normalisation used. The backward closure holds
 	// them as tensors, not buffers: storage outside every scope is freed

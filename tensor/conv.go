@@ -118,6 +118,21 @@ func convOp(op string, x, w, b *Tensor, act Activation, shape []int, forward fun
 		}
 		gc = gc.Contiguous()
 		var gx, gw, gb *Tensor
+		if y.NumEl() == 0 || x.NumEl() == 0 || w.NumEl() == 0 {
+			// An empty batch, channel or output: nothing for the kernels
+			// to sum; the gradients are zeros, the bias's the output
+			// gradient's sum.
+			if x.requiresGrad {
+				gx = plusPrior(priorAt(prev, 0), fullOn(ScopeOf(g), dev, 0, x.shape))
+			}
+			if w.requiresGrad {
+				gw = plusPrior(priorAt(prev, 1), fullOn(ScopeOf(g), dev, 0, w.shape))
+			}
+			if b != nil && b.requiresGrad {
+				gb = plusPrior(priorAt(prev, 2), sumTo(gc, []int{1, shape[1], 1, 1}).Reshape(shape[1]))
+			}
+			return []*Tensor{gx, gw, gb}
+		}
 		if x.requiresGrad {
 			gx = newTensor(ScopeOf(g), dev, device.Float32, x.shape)
 			px := priorAt(prev, 0)

@@ -138,11 +138,17 @@ func (t *Tensor) Div(o *Tensor) *Tensor {
 	})
 }
 
-// Pow returns t raised to o element-wise with broadcasting.
+// Pow returns t raised to o element-wise with broadcasting. As PyTorch's,
+// the gradient with respect to t is zero where o is 0, and with respect
+// to o zero where t is 0 and o ≥ 0 (the limits of o·tᵒ⁻¹ and tᵒ·ln t
+// there, which the formulas give as NaN or −∞).
 func (t *Tensor) Pow(o *Tensor) *Tensor {
 	return t.binary("Pow", o, bin(device.Pow), func(a, b, y, g *Tensor) (*Tensor, *Tensor) {
-		return gradIf(a, func() *Tensor { return g.Mul(b).Mul(a.Pow(b.AddScalar(-1))) }),
-			gradIf(b, func() *Tensor { return g.Mul(y).Mul(a.Log()) })
+		zero := fullOn(ScopeOf(g), g.st.dev, 0, []int{1})
+		return gradIf(a, func() *Tensor { return Where(b.EqScalar(0), zero, g.Mul(b).Mul(a.Pow(b.AddScalar(-1)))) }),
+			gradIf(b, func() *Tensor {
+				return Where(a.EqScalar(0).Mul(b.LtScalar(0).Neg().AddScalar(1)), zero, g.Mul(y).Mul(a.Log()))
+			})
 	})
 }
 
@@ -323,16 +329,25 @@ func (t *Tensor) Recip() *Tensor {
 	return t.unary("Recip", un(device.Recip), func(x, y, g *Tensor) *Tensor { return g.Mul(y.Square()).Neg() })
 }
 
-// PowScalar returns tᵖ.
+// PowScalar returns tᵖ. For p = 0 the gradient is zero (as PyTorch's),
+// also at t = 0, where p·tᵖ⁻¹ would be NaN.
 func (t *Tensor) PowScalar(p float32) *Tensor {
 	return t.unary("PowScalar", device.UnaryParams{Op: device.PowScalar, A: p}, func(x, y, g *Tensor) *Tensor {
+		if p == 0 {
+			return fullOn(ScopeOf(g), g.st.dev, 0, g.shape)
+		}
 		return g.Mul(x.PowScalar(p - 1)).MulScalar(p)
 	})
 }
 
-// Clamp limits t to [lo, hi]; the gradient passes where lo ≤ t ≤ hi.
+// Clamp limits t to [lo, hi]; the gradient passes where lo ≤ t ≤ hi. With
+// lo > hi every element is hi (PyTorch's min(max(t, lo), hi)), and the
+// gradient is zero.
 func (t *Tensor) Clamp(lo, hi float32) *Tensor {
 	return t.unary("Clamp", device.UnaryParams{Op: device.Clamp, A: lo, B: hi}, func(x, y, g *Tensor) *Tensor {
+		if lo > hi {
+			return fullOn(ScopeOf(g), g.st.dev, 0, g.shape)
+		}
 		inside := x.LtScalar(lo).Add(x.GtScalar(hi)).Neg().AddScalar(1)
 		return g.Mul(inside)
 	})

@@ -109,6 +109,18 @@ func TestGradients(t *testing.T) {
 	ma, mb := apart(3, 4)
 	na, nb := apart(2, 3)
 	idx := FromInts([]int32{2, 0, 1, 2, 1, 1}, 2, 3)
+	own := func(seed uint64, shape ...int) *Tensor {
+		return input(rand.New(rand.NewPCG(seed, seed+1)), 0.2, 1.5, shape...)
+	}
+	// zeroFirst is ones but a zero first element: a factor that makes an
+	// input 0 there whatever the finite differences add.
+	zeroFirst := func(shape ...int) *Tensor {
+		v := make([]float32, numElements("zeroFirst", shape))
+		for i := 1; i < len(v); i++ {
+			v[i] = 1
+		}
+		return FromSlice(v, shape...)
+	}
 	cases := []struct {
 		name string
 		f    func(xs ...*Tensor) *Tensor
@@ -149,6 +161,8 @@ func TestGradients(t *testing.T) {
 		{"Max/dim", func(x ...*Tensor) *Tensor { return x[0].Max(1) }, []*Tensor{FromSlice([]float32{1, 5, 2, 9, -3, 4, 0.5, 7, 3}, 3, 3)}},
 		{"Max/all", func(x ...*Tensor) *Tensor { return x[0].Max() }, []*Tensor{FromSlice([]float32{1, 5, 2, 9, -3, 4}, 2, 3)}},
 		{"Min/dim", func(x ...*Tensor) *Tensor { return x[0].Min(0) }, []*Tensor{FromSlice([]float32{1, 5, 2, 9, -3, 4}, 2, 3)}},
+		{"Max/dims-0-2", func(x ...*Tensor) *Tensor { return x[0].Max(0, 2) }, []*Tensor{FromSlice(distinct(rand.New(rand.NewPCG(7, 8)), 24), 3, 2, 4)}},
+		{"Min/dims-2-1-keep", func(x ...*Tensor) *Tensor { return x[0].Transpose(0, 2).MinKeep(2, 1) }, []*Tensor{FromSlice(distinct(rand.New(rand.NewPCG(9, 10)), 30), 2, 3, 5)}},
 		{"MatMul", func(x ...*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{in(3, 4), in(4, 5)}},
 		{"MatMul/batched-broadcast", func(x ...*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{in(2, 3, 4), in(4, 2)}},
 		{"MatMul/transposed", func(x ...*Tensor) *Tensor { return x[0].MatMul(x[1].T()) }, []*Tensor{in(3, 4), in(5, 4)}},
@@ -262,6 +276,16 @@ func TestGradients(t *testing.T) {
 		{"Stack", func(x ...*Tensor) *Tensor { return Stack(2, x[0], x[1]).Square() }, []*Tensor{in(2, 3), in(2, 3)}},
 		{"Clone", func(x ...*Tensor) *Tensor { return x[0].T().Clone().Square() }, []*Tensor{in(2, 3)}},
 		{"OneHot-Mul", func(x ...*Tensor) *Tensor { return x[0].Mul(OneHot(FromInts([]int32{1, 0}), 3)) }, []*Tensor{in(2, 3)}},
+		// Inputs of their own from here on, so that the cases above keep theirs.
+		{"MatMul/dot", func(x ...*Tensor) *Tensor { return x[0].MatMul(x[1]) }, []*Tensor{own(11, 5), own(12, 5)}},
+		{"MatMulScaled/dot-views", func(x ...*Tensor) *Tensor { return x[0].Select(1, 1).MatMulScaled(x[1].Select(0, 2), 0.5) }, []*Tensor{own(13, 3, 2), own(14, 3, 3)}},
+		{"Pow/zero-base-and-exponent", func(x ...*Tensor) *Tensor { return x[0].Mul(zeroFirst(3, 2)).Pow(x[1].Mul(zeroFirst(3, 2))) }, []*Tensor{positive(rand.New(rand.NewPCG(15, 16)), 0.5, 2, 3, 2), own(16, 3, 2)}},
+		{"Pow/zero-base", func(x ...*Tensor) *Tensor { return x[0].Mul(zeroFirst(5)).Pow(x[1].Abs().AddScalar(1)) }, []*Tensor{positive(rand.New(rand.NewPCG(21, 22)), 0.5, 2, 5), own(22, 5)}},
+		{"PowScalar/zero", func(x ...*Tensor) *Tensor { return x[0].Mul(zeroFirst(4)).PowScalar(0) }, []*Tensor{own(17, 4)}},
+		{"Clamp/lo-above-hi", func(x ...*Tensor) *Tensor { return x[0].Clamp(1, 0.5) }, []*Tensor{own(18, 5)}},
+		{"BatchNorm/no-affine", func(x ...*Tensor) *Tensor {
+			return BatchNorm(x[0], nil, nil, nil, nil, BatchNormOpts{Training: true, Eps: 1e-5}).Square()
+		}, []*Tensor{own(19, 3, 2, 2)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { gradCheck(t, c.name, c.f, c.xs...) })

@@ -9,7 +9,8 @@ import (
 
 // MatMul is the matrix product with numpy semantics: 1-D operands are
 // promoted to a row (left) or column (right) vector and the added
-// dimension removed afterwards; leading batch dimensions broadcast.
+// dimension removed afterwards (two vectors give their dot product, a 0-d
+// tensor); leading batch dimensions broadcast.
 // Views whose matrices are row- or column-major (transposed, a slice of
 // columns, an attention head of a [L, N, E] tensor) are multiplied without
 // a copy, and each operand's gradient is laid out as the operand where it
@@ -34,6 +35,9 @@ func (t *Tensor) matMul(op string, o *Tensor, alpha float32) *Tensor {
 	// that a mismatch names the shapes as given.
 	if k, k2 := t.shape[len(t.shape)-1], o.shape[max(0, len(o.shape)-2)]; k != k2 {
 		fail(op, "inner dimensions differ: %v × %v", t.shape, o.shape)
+	}
+	if len(t.shape) == 1 && len(o.shape) == 1 { // a dot product, a 0-d tensor
+		return t.Unsqueeze(0).matMul(op, o.Unsqueeze(1), alpha).Reshape()
 	}
 	if len(t.shape) == 1 {
 		return t.Unsqueeze(0).matMul(op, o, alpha).Squeeze(-2)

@@ -95,23 +95,44 @@ func (t *Tensor) reduceDims(op string, r device.ReduceOp, dims []int, keep bool)
 			return []*Tensor{g.Reshape(kshape...).Expand(from...)}
 		})
 	default:
-		// The gradient of max/min goes to the first extreme element; only
-		// single-axis (or whole-tensor) reductions record it.
+		// The gradient of max/min goes to the first extreme element (in
+		// row-major order over the reduced dimensions). Several axes are
+		// moved last and flattened into one (the whole tensor needs no
+		// move), reduced by an arg reduction along it, and the scattered
+		// gradient is moved back.
 		return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-			flat, ax := t, dims[0]
+			flat, ax, perm := t.Detach(), dims[0], []int(nil)
 			if len(dims) > 1 {
-				flat, ax = t.Reshape(-1), 0
+				flat, ax = flat.Reshape(-1), 0
 				if !slices.Equal(dims, seq(len(from))) {
-					panic(&ShapeError{Op: op, Msg: "gradient of a reduction over several but not all dimensions is not supported"})
+					var kept []int
+					for i := range from {
+						if !slices.Contains(dims, i) {
+							kept = append(kept, i)
+						}
+					}
+					perm = append(kept, dims...)
+					moved := t.Detach().Permute(perm...)
+					ax = len(kept)
+					flat = moved.Reshape(append(slices.Clone(moved.shape[:ax]), -1)...)
 				}
 			}
 			arg := device.ArgMax
 			if r == device.Min {
 				arg = device.ArgMin
 			}
-			idx := flat.Detach().reduceAxis(op, arg, ax)
+			idx := flat.reduceAxis(op, arg, ax)
 			gk := g.Reshape(idx.shape...)
-			return []*Tensor{scatterZeros(op, flat.shape, ax, idx, gk).Reshape(from...)}
+			gx := scatterZeros(op, flat.shape, ax, idx, gk)
+			if perm == nil {
+				return []*Tensor{gx.Reshape(from...)}
+			}
+			movedShape := make([]int, len(perm))
+			inverse := make([]int, len(perm))
+			for i, d := range perm {
+				movedShape[i], inverse[d] = from[d], i
+			}
+			return []*Tensor{gx.Reshape(movedShape...).Permute(inverse...)}
 		})
 	}
 }
@@ -145,6 +166,9 @@ func (t *Tensor) MaxKeep(dims ...int) *Tensor { return t.reduceDims("Max", devic
 
 // Min returns the minimum over dims (all when none), removing them.
 func (t *Tensor) Min(dims ...int) *Tensor { return t.reduceDims("Min", device.Min, dims, false) }
+
+// MinKeep is Min keeping the reduced dimensions with size 1.
+func (t *Tensor) MinKeep(dims ...int) *Tensor { return t.reduceDims("Min", device.Min, dims, true) }
 
 // ArgMax returns the int32 index of the first maximum along dim, which is
 // removed.

@@ -47,7 +47,9 @@ func (t *Tensor) softmax(op string, dim int, causal, log bool) *Tensor {
 	}
 	return record(op, y, []*Tensor{t}, func(g *Tensor) []*Tensor {
 		gx := newTensor(ScopeOf(g), dev, device.Float32, t.shape)
-		dev.SoftmaxBackward(gx.st.buf, y.st.buf, g.Contiguous().st.buf, p)
+		if gx.NumEl() > 0 {
+			dev.SoftmaxBackward(gx.st.buf, y.st.buf, g.Contiguous().st.buf, p)
+		}
 		return []*Tensor{gx}
 	})
 }

@@ -586,3 +586,49 @@ func TestEmptyReductions(t *testing.T) {
 	}
 	mustPanic(t, "tensor: Max: cannot reduce empty dimension 1 of [2 0] (only a sum has a value over none: 0)", func() { Zeros(2, 0).Max(1) })
 }
+
+// TestEmptyBackward: ops over empty tensors record gradients of the same
+// emptiness (zeros for what the empty part does not reach) instead of
+// calling kernels with nothing to do: a softmax over an empty dimension,
+// convolutions of an empty batch.
+func TestEmptyBackward(t *testing.T) {
+	for _, log := range []bool{false, true} {
+		x := Zeros(2, 0).SetRequiresGrad(true)
+		y := x.Softmax(1)
+		if log {
+			y = x.LogSoftmax(1)
+		}
+		y.Sum().Backward()
+		if g := x.Grad(); !slices.Equal(g.Shape(), []int{2, 0}) {
+			t.Errorf("softmax (log %v) of [2 0]: gradient %v", log, g.Shape())
+		}
+	}
+	for _, transposed := range []bool{false, true} {
+		x := Zeros(0, 2, 3, 3).SetRequiresGrad(true)
+		w := Ones(2, 2, 2, 2).SetRequiresGrad(true)
+		b := Ones(2).SetRequiresGrad(true)
+		var y *Tensor
+		if transposed {
+			y = ConvTranspose2d(x, w, b, ConvTransposeOpts{})
+		} else {
+			y = Conv2d(x, w, b, ConvOpts{Act: ActRelu})
+		}
+		y.Sum().Backward()
+		if !slices.Equal(x.Grad().Shape(), x.Shape()) {
+			t.Errorf("transposed %v: input gradient %v, want %v", transposed, x.Grad().Shape(), x.Shape())
+		}
+		for name, g := range map[string]*Tensor{"weight": w.Grad(), "bias": b.Grad()} {
+			for _, v := range g.Data() {
+				if v != 0 {
+					t.Errorf("transposed %v: %s gradient %v, want zeros", transposed, name, g.Data())
+					break
+				}
+			}
+		}
+	}
+	// Two vectors multiply to their dot product, a 0-d tensor.
+	d := FromSlice([]float32{1, 2, 3}).MatMul(FromSlice([]float32{4, 5, 6}))
+	if len(d.Shape()) != 0 || d.Item() != 32 {
+		t.Errorf("[1 2 3]·[4 5 6] = %v of shape %v, want 32 of shape []", d.Data(), d.Shape())
+	}
+}

@@ -21,6 +21,11 @@ var poolCases = append([]poolCase{
 	// pooling): taps 2 and 3 apart, with padding and strides.
 	{"dilated", dilated(pool(1, 2, 9, 8, 3, 2, 1, 2, 1, 1), 2, 3)},
 	{"dilatedS2", dilated(pool(2, 1, 10, 11, 2, 3, 2, 1, 0, 1), 3, 2)},
+	// Windows whose taps all fall in the padding (rows −1 and 1 of a
+	// one-row plane, rows −2 and 1 of a two-row one): −∞, index −1, and
+	// no gradient to any input.
+	{"dilatedPadOnly", dilated(pool(1, 1, 1, 2, 2, 1, 1, 1, 1, 0), 2, 1)},
+	{"dilatedPadOnlyS3", dilated(pool(2, 1, 2, 3, 2, 2, 1, 1, 1, 1), 3, 2)},
 }, randomPoolCases(rand.New(rand.NewPCG(3, 4)), 6)...)
 
 func dilated(p device.Pool2dParams, dh, dw int) device.Pool2dParams {
@@ -177,6 +182,10 @@ func testPool2dBackward(t tb, d device.Device) {
 						for _, i := range in {
 							acc.add(plane+i, float64(dy[yi])/float64(divisor))
 						}
+						return
+					}
+					if len(in) == 0 { // a window wholly in the padding: index −1, no gradient
+						idx[yi] = -1
 						return
 					}
 					arg := in[0]
