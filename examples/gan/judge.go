@@ -24,14 +24,10 @@ type quality struct {
 }
 
 // judgeSamples scores judgeCount images drawn by the generator (in
-// evaluation mode) with the LeNet checkpoint at path, and, for scale, as
+// evaluation mode) with j, the LeNet checkpoint at path, and, for scale, as
 // many real test images.
-func judgeSamples(p *train.Program, m *gan, path string, trainSet, testSet *data.Dataset) (*quality, error) {
-	mean, std := trainSet.ChannelStats()
-	j, err := train.LoadJudge(path, trainSet.Shape, len(trainSet.Classes), mean, std)
-	if err != nil {
-		return nil, err
-	}
+func judgeSamples(p *train.Program, m *gan, j *train.Judge, path string, trainSet, testSet *data.Dataset) (*quality, error) {
+	var err error
 	size := trainSet.SampleSize()
 	gen := make([]float32, 0, judgeCount*size)
 	noise := tensor.NewGenerator(p.Seed + 2)

@@ -153,6 +153,15 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 		return nil, err
 	}
 	p.Printf("data: %s\n", from)
+	// The judge is known from the command line: a bad -judge fails now, not
+	// after the training it would have scored.
+	var judge *train.Judge
+	if o.judge != "" {
+		mean, std := trainSet.ChannelStats()
+		if judge, err = train.LoadJudge(o.judge, trainSet.Shape, len(trainSet.Classes), mean, std); err != nil {
+			return nil, fmt.Errorf("-judge %s: %w", o.judge, err)
+		}
+	}
 	shape := trainSet.Shape
 	pixels := trainSet.SampleSize()
 	// (x − 0.5)/0.5 maps pixels from [0, 1] to the generator's [−1, 1].
@@ -237,11 +246,6 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 		return nil, err
 	}
 	last := res.History[len(res.History)-1]
-	if o.judge != "" {
-		if res.Quality, err = judgeSamples(p, m, o.judge, trainSet, testSet); err != nil {
-			return nil, err
-		}
-	}
 	meta := map[string]string{"program": "gan", "arch": o.arch, "noise": strconv.Itoa(o.noise), "epochs": strconv.Itoa(p.Epochs),
 		"shape": fmt.Sprint(shape), "range": "[-1, 1]"}
 	res.Gen, res.Disc = filepath.Join(p.Out, "generator.safetensors"), filepath.Join(p.Out, "discriminator.safetensors")
@@ -252,6 +256,13 @@ func trainGAN(p *train.Program, o *ganOpts) (*ganResult, error) {
 		return nil, err
 	}
 	p.Printf("wrote %s, %s, %s and %s\n", res.Samples, res.Plot, res.Gen, res.Disc)
+	// Judging comes after the checkpoints are written: whatever it meets,
+	// the trained models are kept.
+	if judge != nil {
+		if res.Quality, err = judgeSamples(p, m, judge, o.judge, trainSet, testSet); err != nil {
+			return nil, err
+		}
+	}
 	p.Finish(fmt.Sprintf("D loss %.4f, G loss %.4f, D(x) %.3f, D(G(z)) %.3f", last.DLoss, last.GLoss, last.DReal, last.DFake))
 	return res, nil
 }

@@ -167,6 +167,11 @@ func TestDCGANJudged(t *testing.T) {
 		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", err, &out, &errs)
 	}
 	t.Logf("\n%s", &out)
+	// The checkpoints are written before the judge runs, so a failure of
+	// judging loses nothing.
+	if w, j := strings.Index(out.String(), "generator.safetensors"), strings.Index(out.String(), "judge "+judge); w < 0 || j < w {
+		t.Errorf("output names the checkpoints at %d and the judge's figures at %d: want the checkpoints written first", w, j)
+	}
 	q := res.Quality
 	if q == nil || !(q.ISGenerated >= 1 && q.ISGenerated <= 10 && q.ISTest >= 1 && q.ISTest <= 10) ||
 		!(q.FDTest >= 0 && q.FDGenerated > q.FDTest) {
@@ -178,5 +183,28 @@ func TestDCGANJudged(t *testing.T) {
 	}
 	if err := nn.Load(res.Gen, m.g); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBadJudgeFailsBeforeTraining checks that a -judge that is missing, or
+// that holds another model, stops the run before its first epoch.
+func TestBadJudgeFailsBeforeTraining(t *testing.T) {
+	dir := t.TempDir()
+	other := dir + "/mlp.safetensors"
+	if err := nn.Save(other, nn.NewSequential(nn.NewLinear(784, 10, tensor.NewGenerator(1))), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ judge, want string }{
+		{dir + "/missing.safetensors", "-judge " + dir + "/missing.safetensors: judge: "},
+		{other, "-judge " + other + ": judge: "},
+	} {
+		var out, errs bytes.Buffer
+		_, err := run([]string{"-device", "cpu", "-data", "sample", "-limit", "128", "-epochs", "1", "-judge", tc.judge, "-out", dir}, &out, &errs)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("-judge %s: error %v, want one starting %q", tc.judge, err, tc.want)
+		}
+		if strings.Contains(out.String(), "epoch 1/1") {
+			t.Errorf("-judge %s: trained before failing:\n%s", tc.judge, &out)
+		}
 	}
 }
