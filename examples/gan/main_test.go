@@ -136,6 +136,7 @@ func TestRejectsBadFlags(t *testing.T) {
 		{[]string{"-limit", "-3"}, "-limit -3"},
 		{[]string{"-batch", "0"}, "-batch 0: want at least 1"},
 		{[]string{"-lr", "0"}, "-lr 0: want a learning rate > 0"},
+		{[]string{"-lr", "inf"}, "-lr +Inf: want a learning rate of at most"},
 	} {
 		var out, errs bytes.Buffer
 		_, err := run(tc.args, &out, &errs)

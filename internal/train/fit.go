@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/tensorgl/tensorgl/data"
@@ -30,14 +31,22 @@ func batchTensors(s *tensor.Scope, b *data.Batch) (x, y *tensor.Tensor) {
 // with the gradients averaged over the processes (d), and reads back only
 // the losses, a StepLog's rows at a time. It returns the mean loss and the
 // number of samples over all processes. check verifies after every step
-// that the processes agree.
+// that the processes agree. A loss that became NaN or infinite ends the
+// epoch with an error naming the step, before anything is saved from it.
 func trainEpoch(model nn.Module, opt optim.Optimizer, d *ddp.DDP, loader *data.Loader, epoch int, p *Progress, check bool) (loss float64, n int, err error) {
 	model.Train(true)
 	var sum float64
-	seen := 0 // samples stepped on, n those whose loss was read back
+	seen := 0  // samples stepped on, n those whose loss was read back
+	steps := 0 // steps whose loss was read back
+	var diverged error
 	losses := NewStepLog(1, func(l []float32, samples int) error {
+		if v := float64(l[0]); math.IsNaN(v) || math.IsInf(v, 0) {
+			diverged = fmt.Errorf("epoch %d: step %d (after %d samples): the loss became %v (is -lr too high?)", epoch+1, steps+1, n, v)
+			return diverged
+		}
 		sum += float64(l[0]) * float64(samples)
 		n += samples
+		steps++
 		p.Step(samples, sum/float64(n))
 		return nil
 	})
@@ -68,7 +77,10 @@ func trainEpoch(model nn.Module, opt optim.Optimizer, d *ddp.DDP, loader *data.L
 		seen += len(b.Y)
 	}
 	if err = losses.Finish(err); err != nil {
-		return 0, 0, fmt.Errorf("epoch %d, after %d samples: %w", epoch+1, seen, err)
+		if err != diverged { // which names its epoch and step
+			err = fmt.Errorf("epoch %d, after %d samples: %w", epoch+1, seen, err)
+		}
+		return 0, 0, err
 	}
 	total := []float64{sum, float64(n)}
 	if err := d.Comm().AllreduceFloat64(total); err != nil {

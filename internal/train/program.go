@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/pprof"
 	"slices"
@@ -99,6 +100,8 @@ func (p *Program) Parse(args []string, check func() error) error {
 		err = fmt.Errorf("-batch %d: want at least 1", p.Batch)
 	case !(p.LR > 0):
 		err = fmt.Errorf("-lr %v: want a learning rate > 0", p.LR)
+	case p.LR > math.MaxFloat32: // +Inf too: training in float32 would turn it into +Inf
+		err = fmt.Errorf("-lr %v: want a learning rate of at most %g (the largest float32)", p.LR, math.MaxFloat32)
 	case p.Out == "":
 		err = fmt.Errorf("-out is empty: want a directory for the results")
 	case p.Flags.NArg() > 0:

@@ -75,6 +75,8 @@ func TestProgramParse(t *testing.T) {
 	}{
 		{[]string{"-epochs", "0"}, "-epochs 0: want at least 1"},
 		{[]string{"-lr", "-1"}, "-lr -1: want a learning rate > 0"},
+		{[]string{"-lr", "inf"}, "-lr +Inf: want a learning rate of at most 3.4028234663852886e+38 (the largest float32)"},
+		{[]string{"-lr", "1e39"}, "-lr 1e+39: want a learning rate of at most"},
 		{[]string{"-device", "tpu"}, `-device "tpu": want one of auto, cpu, gl`},
 		{[]string{"-out", ""}, "-out is empty"},
 		{[]string{"x"}, `unexpected argument "x": prog takes flags only`},

@@ -97,6 +97,8 @@ func RejectsBadFlags(t *testing.T, spec train.Spec) {
 		{[]string{"-epochs", "0"}, "-epochs 0: want at least 1"},
 		{[]string{"-batch", "-5"}, "-batch -5: want at least 1"},
 		{[]string{"-lr", "0"}, "-lr 0: want a learning rate > 0"},
+		{[]string{"-lr", "inf"}, "-lr +Inf: want a learning rate of at most"},
+		{[]string{"-lr", "1e39"}, "-lr 1e+39: want a learning rate of at most"},
 		{[]string{"-momentum", "1"}, "-momentum 1: want a value in [0, 1)"},
 		{[]string{"-limit", "-1"}, "-limit -1"},
 		{[]string{"-device", "tpu"}, `-device "tpu": want one of auto, cpu, gl`},

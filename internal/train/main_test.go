@@ -1,0 +1,72 @@
+package train
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tensorgl/tensorgl/nn"
+	"github.com/tensorgl/tensorgl/tensor"
+)
+
+// poisoned is a model whose logits become NaN from its (after+1)th
+// training step on, as a diverging run's do.
+type poisoned struct {
+	nn.Module
+	training bool
+	steps    int
+	after    int
+}
+
+func (m *poisoned) Train(on bool) { m.training = on; m.Module.Train(on) }
+
+func (m *poisoned) Forward(x *tensor.Tensor) *tensor.Tensor {
+	y := m.Module.Forward(x)
+	if m.training {
+		if m.steps++; m.steps > m.after {
+			y = y.MulScalar(float32(math.NaN()))
+		}
+	}
+	return y
+}
+
+// TestDivergenceStops checks that Main stops when the loss becomes NaN,
+// with an error naming the epoch, the step and the loss, and leaves the
+// checkpoint of the last good epoch in place.
+func TestDivergenceStops(t *testing.T) {
+	useDevice(t, openDevice(t, "cpu"))
+	spec := Spec{Name: "poisoned", About: "poisoned diverges.",
+		Defaults: Options{Device: "cpu", Dataset: "fashion-mnist", Epochs: 3, Batch: 64, LR: 0.01, Seed: 1},
+		Model: func(shape []int, classes int, g *tensor.Generator) nn.Module {
+			// Epochs of 4 steps: the second step of epoch 2 is the first NaN.
+			return &poisoned{Module: nn.NewSequential(nn.NewFlatten(), nn.NewLinear(784, classes, g)), training: true, after: 5}
+		}}
+	dir := t.TempDir()
+	var out bytes.Buffer
+	_, err := Main(spec, []string{"-data", "sample", "-limit", "256", "-out", dir}, &out, &bytes.Buffer{})
+	want := "epoch 2: step 2 (after 64 samples): the loss became NaN"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want one saying %q\n%s", err, want, &out)
+	}
+	meta, err := nn.ReadMeta(filepath.Join(dir, "model.safetensors"))
+	if err != nil || meta["epoch"] != "1" {
+		t.Errorf("checkpoint after the failed epoch 2: meta %v (error %v), want epoch 1's", meta, err)
+	}
+	m := nn.NewSequential(nn.NewFlatten(), nn.NewLinear(784, 10, tensor.NewGenerator(2)))
+	if err := nn.Load(filepath.Join(dir, "model.safetensors"), m); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range nn.Parameters(m) {
+		for _, v := range p.Data() {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				t.Fatalf("checkpoint holds %v", v)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "training"+PlotExt)); err == nil {
+		t.Errorf("a diverged run wrote its plot")
+	}
+}
