@@ -23,7 +23,7 @@ type Batch struct {
 
 // LoaderConfig says how a Loader cuts a Dataset into batches.
 type LoaderConfig struct {
-	BatchSize int    // samples per batch (the last one may be smaller unless DropLast)
+	BatchSize int    // samples per batch (the last one may be smaller unless DropLast); more than the set (shard) holds: one batch of all of it
 	DropLast  bool   // skip a final batch smaller than BatchSize
 	Shuffle   bool   // visit samples in a new random order each epoch
 	Seed      uint64 // seeds the order and the augmentation
@@ -66,6 +66,7 @@ type Loader struct {
 	mean    []float32 // per channel; zeros without normalisation
 	invStd  []float32 // per channel; ones without normalisation
 	batches int       // per epoch
+	largest int       // samples a batch holds at most: min(BatchSize, the largest shard)
 	shards  int       // processes sharing each epoch (≥ 1)
 	samples int       // in this shard, per epoch
 
@@ -110,12 +111,21 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 	if cfg.Shard < ds.Len()%l.shards {
 		l.samples++
 	}
-	l.batches = (largest + cfg.BatchSize - 1) / cfg.BatchSize
+	// A batch larger than the shard holds all of it. The number of batches
+	// rounds up without adding BatchSize, which may be as large as an int.
+	l.batches = largest / cfg.BatchSize
+	if largest%cfg.BatchSize != 0 {
+		l.batches++
+	}
+	l.largest = min(cfg.BatchSize, largest)
 	if cfg.DropLast {
 		l.batches = smallest / cfg.BatchSize
 		l.samples = l.batches * cfg.BatchSize
 	}
-	if l.batches == 0 {
+	switch {
+	case ds.Len() == 0:
+		return nil, fmt.Errorf("data: loader for %s: the data set is empty, want at least one sample", ds.Name)
+	case l.batches == 0: // only with drop-last
 		n := fmt.Sprint(ds.Len())
 		if l.shards > 1 {
 			n = fmt.Sprintf("%d (of %d) in each of %d shards", smallest, ds.Len(), l.shards)
@@ -221,11 +231,11 @@ func (l *Loader) take() *epochState {
 	size := l.ds.SampleSize()
 	st := &epochState{order: make([]int, l.ds.Len()), pcg: rand.NewPCG(0, 0)}
 	st.rng = rand.New(st.pcg)
-	for range l.cfg.Prefetch + 1 {
+	for range min(l.cfg.Prefetch, l.batches) + 1 { // more than the epoch's batches would never be filled
 		st.batches = append(st.batches, &Batch{
-			X:     make([]float32, l.cfg.BatchSize*size),
-			Shape: append([]int{l.cfg.BatchSize}, l.ds.Shape...),
-			Y:     make([]int32, l.cfg.BatchSize),
+			X:     make([]float32, l.largest*size),
+			Shape: append([]int{l.largest}, l.ds.Shape...),
+			Y:     make([]int32, l.largest),
 		})
 	}
 	return st
@@ -257,9 +267,8 @@ func (l *Loader) shuffle(st *epochState, epoch int) {
 func (l *Loader) fill(st *epochState, b *Batch, epoch, i int) {
 	ds := l.ds
 	size := ds.SampleSize()
-	lo := min(i*l.cfg.BatchSize, l.samples)
-	hi := min(lo+l.cfg.BatchSize, l.samples)
-	n := hi - lo
+	lo := min(i*l.cfg.BatchSize, l.samples) // i > 0 only where BatchSize < samples
+	n := min(l.cfg.BatchSize, l.samples-lo)
 	b.X = b.X[:n*size]
 	b.Y = b.Y[:n]
 	b.Shape[0] = n

@@ -245,6 +245,39 @@ func TestLoaderReusesBuffers(t *testing.T) {
 	}
 }
 
+// TestLoaderHugeBatch checks that a batch size or prefetch as large as an
+// int gives one batch of the whole set (of each shard), in buffers sized
+// by the set rather than by the batch size.
+func TestLoaderHugeBatch(t *testing.T) {
+	d := seqDataset(10, []int{3, 4, 4})
+	for _, cfg := range []LoaderConfig{
+		{BatchSize: 1 << 40},
+		{BatchSize: math.MaxInt},
+		{BatchSize: 11, Prefetch: 1 << 40},
+		{BatchSize: math.MaxInt, Prefetch: math.MaxInt, Shards: 3, Shard: 2},
+	} {
+		l := newLoader(t, d, cfg)
+		want := 10
+		if cfg.Shards == 3 {
+			want = 3 // positions 2, 5, 8
+		}
+		if l.Len() != 1 || l.Samples() != want {
+			t.Errorf("%+v: Len %d, Samples %d, want 1 batch of %d", cfg, l.Len(), l.Samples(), want)
+		}
+		n := 0
+		for b := range l.Epoch(0) {
+			n++
+			if len(b.Y) != want || b.Shape[0] != want || len(b.X) != want*48 || cap(b.X) > 10*48 || cap(b.Y) > 10 {
+				t.Errorf("%+v: batch of %d labels, shape %v, %d values (capacity %d), want %d samples in at most the set's memory",
+					cfg, len(b.Y), b.Shape, len(b.X), cap(b.X), want)
+			}
+		}
+		if n != 1 {
+			t.Errorf("%+v: %d batches, want 1", cfg, n)
+		}
+	}
+}
+
 func TestNewLoaderErrors(t *testing.T) {
 	img := seqDataset(10, []int{3, 4, 4})
 	flat := seqDataset(10, []int{12})
@@ -255,6 +288,9 @@ func TestNewLoaderErrors(t *testing.T) {
 	}{
 		{img, LoaderConfig{}, "batch size 0, want at least 1"},
 		{img, LoaderConfig{BatchSize: 11, DropLast: true}, "10 samples make no batch of 11"},
+		{img, LoaderConfig{BatchSize: math.MaxInt, DropLast: true}, "10 samples make no batch of 9223372036854775807 with drop-last"},
+		{seqDataset(0, []int{3, 4, 4}), LoaderConfig{BatchSize: 2}, "the data set is empty, want at least one sample"},
+		{seqDataset(0, []int{3, 4, 4}), LoaderConfig{BatchSize: 2, DropLast: true, Shards: 2}, "the data set is empty"},
 		{img, LoaderConfig{BatchSize: 2, Mean: []float32{0, 0, 0}}, "both Mean and Std"},
 		{img, LoaderConfig{BatchSize: 2, Mean: []float32{0}, Std: []float32{1}}, "1 means and 1 stds, want one per channel (3)"},
 		{img, LoaderConfig{BatchSize: 2, Mean: []float32{0, 0, 0}, Std: []float32{1, 0, 1}}, "std 0 for channel 1"},

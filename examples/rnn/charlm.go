@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -392,8 +393,13 @@ func trainChars(p *train.Program, o *charOpts) (*charResult, error) {
 	}
 	split := len(tokens) * 9 / 10
 	trainTok, valTok := tokens[:split], tokens[split:]
-	if need := p.Batch * (o.seq + 1); len(trainTok) < need {
-		return nil, fmt.Errorf("%s: %d training characters, want at least -batch × (-seq + 1) = %d", from, len(trainTok), need)
+	// -batch × (-seq + 1) in 128 bits: each flag may be as large as an int.
+	if hi, need := bits.Mul64(uint64(p.Batch), uint64(o.seq)+1); hi != 0 || need > uint64(len(trainTok)) {
+		want := fmt.Sprint(need)
+		if hi != 0 {
+			want = "2⁶⁴ or more"
+		}
+		return nil, fmt.Errorf("%s: %d training characters, want at least -batch × (-seq + 1) = %s", from, len(trainTok), want)
 	}
 	// The validation text is read as fewer streams where it is short.
 	valStreams := max(1, min(p.Batch, len(valTok)/(o.seq+1)))

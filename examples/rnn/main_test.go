@@ -137,6 +137,18 @@ func TestCharsRejectsBadFlags(t *testing.T) {
 			t.Errorf("%q: wrote to stdout before failing: %q", tc.args, &out)
 		}
 	}
+	// A text too short for -batch × (-seq + 1) is found after loading it,
+	// also where the product overflows an int.
+	for _, tc := range []struct{ batch, seq, want string }{
+		{"1000", "3", "= 4000"},
+		{"4611686018427387904", "3", "= 2⁶⁴ or more"},
+		{"9223372036854775807", "9223372036854775807", "= 2⁶⁴ or more"},
+	} {
+		err := run([]string{"-device", "cpu", "-limit", "3000", "-batch", tc.batch, "-seq", tc.seq, "-out", t.TempDir()}, &bytes.Buffer{}, &bytes.Buffer{})
+		if want := "2700 training characters, want at least -batch × (-seq + 1) " + tc.want; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("-batch %s -seq %s: error %v, want one saying %q", tc.batch, tc.seq, err, want)
+		}
+	}
 	// A prime the text cannot encode is found after loading the text.
 	err := run([]string{"-device", "cpu", "-prime", "Ω", "-out", t.TempDir()}, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), `-prime "Ω": character 'Ω' does not occur`) {
