@@ -129,7 +129,7 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err 
 	optPath := filepath.Join(o.Out, "optimizer.safetensors")
 	start := 0
 	if o.Resume {
-		if start, err = resume(res.Checkpoint, optPath, model, opt, o.Epochs); err != nil {
+		if start, err = resume(res.Checkpoint, optPath, model, opt, o.Epochs, p.Printf); err != nil {
 			return nil, err
 		}
 		sched.SetEpoch(start)
@@ -166,7 +166,9 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err 
 			if err := nn.Save(res.Checkpoint, model, meta); err != nil {
 				return nil, err
 			}
-			if err := optim.Save(optPath, opt); err != nil {
+			// Both files name the epoch: a run stopped between the two
+			// saves leaves a pair that -resume refuses.
+			if err := optim.Save(optPath, opt, map[string]string{"epoch": meta["epoch"]}); err != nil {
 				return nil, err
 			}
 		}
@@ -221,7 +223,12 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err 
 // and returns how many epochs they have finished. Every process reads
 // them (on several machines -out must be shared); ddp.New then makes sure
 // the parameters agree.
-func resume(modelPath, optPath string, model nn.Module, opt optim.Optimizer, epochs int) (int, error) {
+//
+// Both files record the epoch, and a pair from different epochs (a run
+// stopped between the two saves) is refused. An optimizer file without
+// the record, written before there was one, is taken as the model's
+// epoch, which logf says.
+func resume(modelPath, optPath string, model nn.Module, opt optim.Optimizer, epochs int, logf func(format string, args ...any)) (int, error) {
 	meta, err := nn.ReadMeta(modelPath)
 	if err != nil {
 		return 0, fmt.Errorf("-resume: %w", err)
@@ -229,6 +236,17 @@ func resume(modelPath, optPath string, model nn.Module, opt optim.Optimizer, epo
 	done, err := strconv.Atoi(meta["epoch"])
 	if err != nil || done < 1 || done > epochs {
 		return 0, fmt.Errorf("-resume: %s: finished epoch %q, want 1..%d (-epochs)", modelPath, meta["epoch"], epochs)
+	}
+	optMeta, err := nn.ReadMeta(optPath)
+	if err != nil {
+		return 0, fmt.Errorf("-resume: %w", err)
+	}
+	switch tag, ok := optMeta["epoch"]; {
+	case !ok:
+		logf("-resume: %s records no epoch (it predates the record): taking it as epoch %d's, like %s\n", optPath, done, modelPath)
+	case tag != meta["epoch"]:
+		return 0, fmt.Errorf("-resume: %s is from epoch %s but %s from epoch %s: the run stopped between saving them; "+
+			"train again without -resume", modelPath, meta["epoch"], optPath, tag)
 	}
 	if err := nn.Load(modelPath, model); err != nil {
 		return 0, fmt.Errorf("-resume: %w", err)

@@ -33,6 +33,77 @@ func (m *poisoned) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return y
 }
 
+// linearSpec is a linear classifier: a program that trains in
+// milliseconds.
+func linearSpec() Spec {
+	return Spec{Name: "linear", About: "linear classifies.",
+		Defaults: Options{Device: "cpu", Dataset: "fashion-mnist", Epochs: 3, Batch: 64, LR: 0.01, Momentum: 0.9, Seed: 1},
+		Model: func(shape []int, classes int, g *tensor.Generator) nn.Module {
+			return nn.NewSequential(nn.NewFlatten(), nn.NewLinear(784, classes, g))
+		}}
+}
+
+// TestResumeChecksEpochs checks that -resume refuses a model and an
+// optimizer checkpoint of different epochs, as a run killed between the
+// two saves leaves them, and takes an optimizer file that records no
+// epoch (written before they did) as the model's, saying so.
+func TestResumeChecksEpochs(t *testing.T) {
+	useDevice(t, openDevice(t, "cpu"))
+	dir := t.TempDir()
+	optPath := filepath.Join(dir, "optimizer.safetensors")
+	train := func(epochs string, resume bool) (string, error) {
+		args := []string{"-data", "sample", "-limit", "128", "-epochs", epochs, "-out", dir}
+		if resume {
+			args = append(args, "-resume")
+		}
+		var out bytes.Buffer
+		_, err := Main(linearSpec(), args, &out, &bytes.Buffer{})
+		return out.String(), err
+	}
+	if out, err := train("1", false); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	first, err := os.ReadFile(optPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := train("2", true); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	second, err := os.ReadFile(optPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(optPath, first, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(dir, "model.safetensors") + " is from epoch 2 but " + optPath + " from epoch 1"
+	if out, err := train("3", true); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("mixed epochs: error %v, want one saying %q\n%s", err, want, out)
+	}
+
+	// The epoch-2 optimizer file without its record, as written before.
+	if err := os.WriteFile(optPath, second, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	meta, err := nn.ReadMeta(optPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := map[string]*tensor.Tensor{}
+	if err := nn.LoadTensors(optPath, ts); err != nil {
+		t.Fatal(err)
+	}
+	delete(meta, "epoch")
+	if err := nn.SaveTensors(optPath, ts, meta); err != nil {
+		t.Fatal(err)
+	}
+	out, err := train("3", true)
+	if err != nil || !strings.Contains(out, optPath+" records no epoch") || !strings.Contains(out, "epoch 3/3:") {
+		t.Errorf("optimizer file without an epoch: error %v, want a resumed run that says so:\n%s", err, out)
+	}
+}
+
 // TestDivergenceStops checks that Main stops when the loss becomes NaN,
 // with an error naming the epoch, the step and the loss, and leaves the
 // checkpoint of the last good epoch in place.

@@ -8,10 +8,18 @@ import (
 )
 
 // Save writes opt's state to a safetensors file at path (replacing it
-// atomically): the buffers as F32 tensors, the rest as header metadata.
-// It reads the buffers back from the device.
-func Save(path string, opt Optimizer) error {
+// atomically): the buffers as F32 tensors, the rest as header metadata,
+// with meta's entries (nil: none) beside the optimizer's own, such as the
+// epoch a program saves it after (nn.ReadMeta reads them back). It reads
+// the buffers back from the device.
+func Save(path string, opt Optimizer, meta map[string]string) error {
 	s := opt.State()
+	for k, v := range meta {
+		if _, ok := s.Meta[k]; ok {
+			return fmt.Errorf("optim: saving state to %s: metadata %q is the optimizer's own, want another name", path, k)
+		}
+		s.Meta[k] = v
+	}
 	if err := nn.SaveTensors(path, s.Tensors, s.Meta); err != nil {
 		return fmt.Errorf("optim: saving state: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tensorgl/tensorgl/device/cpu"
+	"github.com/tensorgl/tensorgl/nn"
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
@@ -313,7 +314,7 @@ func TestResume(t *testing.T) {
 			opt.SetLR(opt.LR() / 2) // as a schedule would
 			step(opt, ps, gs[1])
 			path := filepath.Join(t.TempDir(), "opt.safetensors")
-			if err := Save(path, opt); err != nil {
+			if err := Save(path, opt, nil); err != nil {
 				t.Fatal(err)
 			}
 			ps2 := make([]*tensor.Tensor, len(ps))
@@ -416,8 +417,14 @@ func TestLoadFileErrors(t *testing.T) {
 	adam, _ := NewAdam([]*tensor.Tensor{p}, DefaultAdam())
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sgd.safetensors")
-	if err := Save(path, sgd); err != nil {
+	if err := Save(path, sgd, map[string]string{"epoch": "3"}); err != nil {
 		t.Fatal(err)
+	}
+	if meta, err := nn.ReadMeta(path); err != nil || meta["epoch"] != "3" || meta["optimizer"] != "sgd" {
+		t.Errorf("metadata saved with the state: %v (error %v), want epoch 3 beside the optimizer's own", meta, err)
+	}
+	if err := Save(filepath.Join(dir, "clash.safetensors"), sgd, map[string]string{"lr": "1"}); err == nil || !strings.Contains(err.Error(), `metadata "lr" is the optimizer's own`) {
+		t.Errorf("Save with metadata named lr: got %v, want an error naming it", err)
 	}
 	for _, tc := range []struct {
 		path, want string
