@@ -42,6 +42,9 @@ func TestAtomicWriteKeepsOldFile(t *testing.T) {
 		t.Fatal("Write past the file-size limit succeeded")
 	}
 	t.Log(err)
+	if want := "safetensors: writing " + path + ": write: file too large"; err.Error() != want {
+		t.Errorf("error %q, want %q: the file asked for, not the temporary one", err, want)
+	}
 
 	now, rerr := os.ReadFile(path)
 	if rerr != nil || !bytes.Equal(now, old) {

@@ -82,13 +82,13 @@ func Write(path string, tensors map[string]Tensor, meta map[string]string) (err 
 	removeStale(path)
 	f, err := createTemp(path)
 	if err != nil {
-		return fmt.Errorf("safetensors: %w", err)
+		return fmt.Errorf("safetensors: writing %s: %w", path, hideTemp(path, err))
 	}
 	defer func() {
 		if err != nil {
 			f.Close()
 			os.Remove(f.Name())
-			err = fmt.Errorf("safetensors: writing %s: %w", path, err)
+			err = fmt.Errorf("safetensors: writing %s: %w", path, hideTemp(path, err))
 		}
 	}()
 	w := bufio.NewWriterSize(f, 1<<20)

@@ -3,6 +3,8 @@ package safetensors
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -176,8 +178,11 @@ func TestWriteRejects(t *testing.T) {
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("rejected writes left %d files behind", len(left))
 	}
-	if err := Write(filepath.Join(dir, "no", "such", "dir", "x"), nil, nil); err == nil {
-		t.Error("Write into a missing directory succeeded")
+	// The error names the file asked for, not the hidden temporary one.
+	missing := filepath.Join(dir, "no", "such", "dir", "x")
+	if err := Write(missing, nil, nil); err == nil || err.Error() != "safetensors: writing "+missing+": open: no such file or directory" ||
+		!errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Write into a missing directory: got %v, want an error naming %s, not its temporary file", err, missing)
 	}
 }
 

@@ -1,8 +1,10 @@
 package safetensors
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -84,4 +86,16 @@ func parseTemp(suffix string) (host string, pid int, ok bool) {
 
 func digits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// hideTemp drops the name of path's temporary file from err where err is a
+// *fs.PathError about it, keeping the operation and the cause: the caller
+// knows only path, and a hidden name it never gave is misleading
+// ("open /d/.x.tmp-…: no such file or directory" for a missing /d).
+func hideTemp(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && strings.HasPrefix(filepath.Base(pe.Path), tempPrefix(path)) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
 }
