@@ -34,24 +34,32 @@ func Load(path string, m Module) error {
 	return load(path, file, m.State())
 }
 
-// SaveTensors writes named tensors (float32 as F32, int32 as I32) and meta
-// to a safetensors file at path, atomically: for state that is not a
-// module's, such as an optimizer's.
+// SaveTensors writes named tensors (float32 as F32, int32 as I32; none
+// nil) and meta to a safetensors file at path, atomically: for state that
+// is not a module's, such as an optimizer's.
 func SaveTensors(path string, ts map[string]*tensor.Tensor, meta map[string]string) error {
-	return save(path, namedEntries(ts), meta)
+	es, err := namedEntries(ts)
+	if err != nil {
+		return fmt.Errorf("nn: save %s: %w", path, err)
+	}
+	return save(path, es, meta)
 }
 
 // LoadTensors reads the tensors of a safetensors file into dst. A name
 // already in dst must match the file's shape and dtype and is overwritten
 // in place; a name only in the file is added to dst as a new persistent
-// tensor on the default device; a name only in dst is an error. As with
+// tensor on the default device; a name only in dst, or with a nil tensor,
+// is an error. As with
 // Load, nothing is written unless the whole file fits.
 func LoadTensors(path string, dst map[string]*tensor.Tensor) error {
 	file, _, err := safetensors.Read(path)
 	if err != nil {
 		return fmt.Errorf("nn: load: %w", err)
 	}
-	es := namedEntries(dst)
+	es, err := namedEntries(dst)
+	if err != nil {
+		return fmt.Errorf("nn: load %s: %w", path, err)
+	}
 	extra := extraNames(file, es)
 	for _, name := range extra {
 		if dt := file[name].DType; dt != "F32" && dt != "I32" {
@@ -93,13 +101,20 @@ func ReadMeta(path string) (map[string]string, error) {
 	return meta, nil
 }
 
-func namedEntries(ts map[string]*tensor.Tensor) []Entry {
+// namedEntries returns ts as entries sorted by name; a nil tensor is an
+// error naming it (an Entry without a Tensor would be taken for a counter).
+func namedEntries(ts map[string]*tensor.Tensor) ([]Entry, error) {
 	es := make([]Entry, 0, len(ts))
 	for name, t := range ts {
 		es = append(es, Entry{Name: name, Tensor: t})
 	}
 	slices.SortFunc(es, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
-	return es
+	for _, e := range es {
+		if e.Tensor == nil {
+			return nil, fmt.Errorf("%q is a nil tensor, want a tensor", e.Name)
+		}
+	}
+	return es, nil
 }
 
 // extraNames returns, sorted, the names in file that no entry has.

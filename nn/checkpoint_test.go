@@ -265,4 +265,20 @@ func TestSaveLoadTensors(t *testing.T) {
 	if len(bad) != 2 || !slices.Equal(into.Data(), before) {
 		t.Error("a failed LoadTensors changed its destination")
 	}
+	// A nil tensor is an error naming it, in either direction.
+	other := filepath.Join(t.TempDir(), "other.safetensors")
+	if err := SaveTensors(other, map[string]*tensor.Tensor{"m.a": a, "m.z": nil}, nil); err == nil ||
+		err.Error() != "nn: save "+other+`: "m.z" is a nil tensor, want a tensor` {
+		t.Errorf("SaveTensors with a nil tensor: error %v, want one naming m.z", err)
+	}
+	if _, err := os.Stat(other); err == nil {
+		t.Error("SaveTensors with a nil tensor wrote a file")
+	}
+	withNil := map[string]*tensor.Tensor{"m.a": into, "s": nil}
+	if err := LoadTensors(path, withNil); err == nil || err.Error() != "nn: load "+path+`: "s" is a nil tensor, want a tensor` {
+		t.Errorf("LoadTensors into a nil tensor: error %v, want one naming s", err)
+	}
+	if len(withNil) != 2 || withNil["s"] != nil || !slices.Equal(into.Data(), before) {
+		t.Error("a failed LoadTensors changed its destination")
+	}
 }
