@@ -393,6 +393,8 @@ func TestLoadStateErrors(t *testing.T) {
 		{func() Optimizer { o, _ := NewSGD(mkParams([]int{2, 3}), SGDConfig{LR: 1}); return o }, sgd.State(), "sgd state for 2 parameters, optimizer has 1", false},
 		{func() Optimizer { o, _ := NewSGD(mkParams([]int{3, 2}, []int{4}), SGDConfig{LR: 1}); return o }, sgd.State(), "state tensor state.0.momentum_buffer is float32 [2 3], want float32 [3 2] like parameter 0", false},
 		{func() Optimizer { o, _ := NewSGD(mkParams([]int{2, 3}, []int{4}), SGDConfig{LR: 1}); return o }, withMeta(sgd.State(), "lr", "fast"), `learning rate "fast"`, false},
+		{func() Optimizer { o, _ := NewSGD(mkParams([]int{2, 3}, []int{4}), SGDConfig{LR: 1}); return o }, withMeta(sgd.State(), "lr", "Inf"), `learning rate "Inf", want a finite number ≥ 0`, false},
+		{func() Optimizer { o, _ := NewSGD(mkParams([]int{2, 3}, []int{4}), SGDConfig{LR: 1}); return o }, withMeta(sgd.State(), "lr", "1e39"), `learning rate "1e39", want a finite number ≥ 0`, false},
 		{func() Optimizer { o, _ := NewSGD(mkParams([]int{2, 3}, []int{4}), SGDConfig{LR: 1}); return o }, withTensor(sgd.State(), "state.1.exp_avg", tensor.Zeros(4)), `unexpected tensor "state.1.exp_avg"`, false},
 		{func() Optimizer { o, _ := NewSGD(mkParams([]int{2, 3}, []int{4}), SGDConfig{LR: 1}); return o }, withTensor(sgd.State(), "state.2.momentum_buffer", tensor.Zeros(4)), `unexpected tensor "state.2.momentum_buffer"`, false},
 		{func() Optimizer { o, _ := NewAdam(mkParams([]int{2, 3}, []int{4}), DefaultAdam()); return o }, withTensor(adam.State(), "state.1.exp_avg_sq", nil), "parameter 1 has an incomplete state", false},

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,8 +49,8 @@ func (s State) check(kind string, n int, names ...string) (float32, error) {
 		return 0, fmt.Errorf("optim: %s state for %s parameters, optimizer has %d", kind, got, n)
 	}
 	lr, err := strconv.ParseFloat(s.Meta["lr"], 32)
-	if err != nil || !(lr >= 0) {
-		return 0, fmt.Errorf("optim: %s state: learning rate %q, want a number ≥ 0", kind, s.Meta["lr"])
+	if err != nil || !(lr >= 0 && lr <= math.MaxFloat32) { // ParseFloat gives +Inf for "Inf" without an error
+		return 0, fmt.Errorf("optim: %s state: learning rate %q, want a finite number ≥ 0", kind, s.Meta["lr"])
 	}
 	for key := range s.Tensors {
 		rest, ok := strings.CutPrefix(key, "state.")
