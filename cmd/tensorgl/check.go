@@ -18,15 +18,8 @@ func check(w, errw io.Writer, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(errw)
 	name := fs.String("device", "auto", "device to check: gl, cpu or auto")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage // the flag package has said what was wrong
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(errw, "tensorgl check: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
+	if err := parseFlags(fs, args, errw); err != nil {
+		return err
 	}
 	d, err := device.Open(*name)
 	if err != nil {
@@ -52,5 +45,22 @@ func check(w, errw io.Writer, args []string) error {
 	return nil
 }
 
-// errUsage is a command line check has already reported on.
+// errUsage is a command line a command has already reported on.
 var errUsage = errors.New("usage")
+
+// parseFlags parses a command's args with fs, which writes its errors and
+// help to errw, and refuses arguments other than flags. It returns
+// flag.ErrHelp for -h and errUsage for a bad command line.
+func parseFlags(fs *flag.FlagSet, args []string, errw io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage // the flag package has said what was wrong
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(errw, "tensorgl %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return errUsage
+	}
+	return nil
+}

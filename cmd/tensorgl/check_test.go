@@ -102,6 +102,9 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"check", "-bogus"}, 2, "", "flag provided but not defined: -bogus"},
 		{[]string{"check", "cpu"}, 2, "", `unexpected argument "cpu"`},
 		{[]string{"check", "-device", "tpu"}, 1, "", "tpu"},
+		{[]string{"info", "-h"}, 0, "", "usage: tensorgl info"},
+		{[]string{"info", "extra"}, 2, "", `tensorgl info: unexpected argument "extra"`},
+		{[]string{"info", "-device", "cpu"}, 2, "", "flag provided but not defined: -device"},
 	} {
 		var out, errOut strings.Builder
 		status := run(c.args, &out, &errOut)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 
@@ -9,8 +10,17 @@ import (
 )
 
 // info prints every registered backend's description and limits, then
-// which device Open("auto") picks, with the reason it logs.
-func info(w io.Writer) error {
+// which device Open("auto") picks, with the reason it logs. It takes no
+// arguments but -h.
+func info(w, errw io.Writer, args []string) error {
+	fs := flag.NewFlagSet("info", flag.ContinueOnError)
+	fs.SetOutput(errw)
+	fs.Usage = func() {
+		fmt.Fprint(errw, "usage: tensorgl info\n\nDescribes every backend (renderer, version, limits) and which device -device auto picks, and why.\n")
+	}
+	if err := parseFlags(fs, args, errw); err != nil {
+		return err
+	}
 	for _, name := range device.Backends() {
 		d, err := device.Open(name)
 		if err != nil {

@@ -20,7 +20,8 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 // run runs the command line args and returns the exit status: 0, 1 when
 // the command failed, 2 for a command line it does not know. Help (-h,
-// -help, --help or help, and -h after a command) goes to stdout with 0.
+// -help, --help or help) goes to stdout with 0; -h after a command prints
+// that command's help, as the flag package does, to stderr, also with 0.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -32,7 +33,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	case "info":
-		err = info(stdout)
+		err = info(stdout, stderr, args[1:])
 	case "check":
 		err = check(stdout, stderr, args[1:])
 	default:
