@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"sync"
 )
@@ -147,8 +148,11 @@ func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
 			return nil, fmt.Errorf("data: loader for %s: %d means and %d stds, want one per channel (%d)", ds.Name, len(cfg.Mean), len(cfg.Std), c)
 		}
 		for ch := range c {
-			if !(cfg.Std[ch] > 0) {
-				return nil, fmt.Errorf("data: loader for %s: std %v for channel %d, want > 0", ds.Name, cfg.Std[ch], ch)
+			if !(cfg.Std[ch] > 0) || math.IsInf(float64(cfg.Std[ch]), 1) {
+				return nil, fmt.Errorf("data: loader for %s: std %v for channel %d, want a finite number > 0", ds.Name, cfg.Std[ch], ch)
+			}
+			if m := float64(cfg.Mean[ch]); math.IsNaN(m) || math.IsInf(m, 0) {
+				return nil, fmt.Errorf("data: loader for %s: mean %v for channel %d, want a finite number", ds.Name, cfg.Mean[ch], ch)
 			}
 			l.mean[ch] = cfg.Mean[ch]
 			l.invStd[ch] = 1 / cfg.Std[ch]

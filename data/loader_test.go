@@ -294,6 +294,8 @@ func TestNewLoaderErrors(t *testing.T) {
 		{img, LoaderConfig{BatchSize: 2, Mean: []float32{0, 0, 0}}, "both Mean and Std"},
 		{img, LoaderConfig{BatchSize: 2, Mean: []float32{0}, Std: []float32{1}}, "1 means and 1 stds, want one per channel (3)"},
 		{img, LoaderConfig{BatchSize: 2, Mean: []float32{0, 0, 0}, Std: []float32{1, 0, 1}}, "std 0 for channel 1"},
+		{img, LoaderConfig{BatchSize: 2, Mean: []float32{0, 0, 0}, Std: []float32{1, 1, float32(math.Inf(1))}}, "std +Inf for channel 2, want a finite number > 0"},
+		{img, LoaderConfig{BatchSize: 2, Mean: []float32{0, float32(math.NaN()), 0}, Std: []float32{1, 1, 1}}, "mean NaN for channel 1, want a finite number"},
 		{img, LoaderConfig{BatchSize: 2, Pad: 5}, "crop padding 5, want 0..4"},
 		{img, LoaderConfig{BatchSize: 2, Prefetch: -1}, "prefetch -1"},
 		{flat, LoaderConfig{BatchSize: 2, Flip: true}, "need a [C H W] sample shape, have [12]"},

@@ -38,13 +38,32 @@ var sample embed.FS
 // images from dir, which holds train-images-idx3-ubyte, train-labels-idx1-ubyte,
 // t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each gzipped (".gz") or not.
 func FashionMNIST(dir string) (train, test *Dataset, err error) {
+	if err := isDir(dir); err != nil {
+		return nil, nil, err
+	}
 	return loadMNIST(os.DirFS(dir), dir, "fashion-mnist", mnistTrain, mnistTest, FashionClasses)
 }
 
 // MNIST reads the MNIST handwritten digits from dir, laid out as for
 // FashionMNIST.
 func MNIST(dir string) (train, test *Dataset, err error) {
+	if err := isDir(dir); err != nil {
+		return nil, nil, err
+	}
 	return loadMNIST(os.DirFS(dir), dir, "mnist", mnistTrain, mnistTest, digitClasses)
+}
+
+// isDir returns an error naming dir where it is missing or not a folder
+// (rather than naming the first file not found in it).
+func isDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("data: want a folder of data files, got %w", err)
+	case !st.IsDir():
+		return fmt.Errorf("data: want a folder of data files, got %s, which is not a folder", dir)
+	}
+	return nil
 }
 
 // FashionMNISTSample returns the real Fashion-MNIST sample embedded in the

@@ -140,6 +140,27 @@ func writeIDX(t *testing.T, path string, dims []int, data []byte) {
 	}
 }
 
+// TestFashionMNISTNotAFolder: a missing folder, or a file given as the
+// folder, is an error naming it.
+func TestFashionMNISTNotAFolder(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ dir, want string }{
+		{filepath.Join(t.TempDir(), "absent"), "data: want a folder of data files, got stat "},
+		{file, "data: want a folder of data files, got " + file + ", which is not a folder"},
+	} {
+		_, _, err := FashionMNIST(c.dir)
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) || !strings.Contains(err.Error(), c.dir) {
+			t.Errorf("FashionMNIST(%s): %v, want an error starting %q naming the folder", c.dir, err, c.want)
+		}
+	}
+	if _, _, err := MNIST(file); err == nil || !strings.Contains(err.Error(), "which is not a folder") {
+		t.Errorf("MNIST(%s): %v, want an error saying it is not a folder", file, err)
+	}
+}
+
 func TestFashionMNISTBadFiles(t *testing.T) {
 	// A directory with the sample's test files and broken training files.
 	dir := t.TempDir()
