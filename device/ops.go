@@ -103,7 +103,8 @@ const (
 // gradient sums axes 0, 2 and 3 of [N K H W]; a loss sums all). ArgMax and
 // ArgMin write an Int32 Dst: the index of the first extreme counted
 // row-major over the reduced axes. Reduced axes have sizes ≥ 1. A NaN in the
-// input propagates to Max/Min.
+// input propagates to Max/Min, and is the extreme for ArgMax/ArgMin (the
+// first NaN's index), as in PyTorch.
 type ReduceParams struct {
 	Op    ReduceOp
 	Shape []int

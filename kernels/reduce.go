@@ -287,18 +287,19 @@ func extreme(isMax bool, s []float32) float32 {
 }
 
 // argExtreme returns the index of the first largest (isMax) or smallest
-// element of a non-empty s; a NaN wins only in first place.
+// element of a non-empty s; a NaN counts as the extreme, so the first NaN
+// wins (as Max and Min propagate it, and as PyTorch's argmax).
 func argExtreme(isMax bool, s []float32) int32 {
 	best, bi := s[0], 0
 	if isMax {
 		for k, v := range s {
-			if v > best {
+			if beats(v, best, true) {
 				best, bi = v, k
 			}
 		}
 	} else {
 		for k, v := range s {
-			if v < best {
+			if beats(v, best, false) {
 				best, bi = v, k
 			}
 		}
@@ -306,10 +307,19 @@ func argExtreme(isMax bool, s []float32) int32 {
 	return int32(bi)
 }
 
+// beats reports whether v replaces best in an arg reduction: larger
+// (isMax) or smaller, or a NaN where best is none.
+func beats(v, best float32, isMax bool) bool {
+	if isMax {
+		return v > best || v != v && best == best
+	}
+	return v < best || v != v && best == best
+}
+
 // ArgReduce writes into dst the index of the first largest (ArgMax) or
 // smallest (ArgMin) element of contiguous src over the axes marked in
-// reduced (as Reduce), counted row-major over those axes. A NaN is never
-// chosen unless it comes first.
+// reduced (as Reduce), counted row-major over those axes. A NaN counts as
+// the extreme: the first NaN wins.
 func ArgReduce(op ReduceOp, dst []int32, src []float32, shape []int, reduced []bool) {
 	isMax := op == ArgMax
 	if !isMax && op != ArgMin {
@@ -334,7 +344,7 @@ func ArgReduce(op ReduceOp, dst []int32, src []float32, shape []int, reduced []b
 				best, bi := src[base], 0
 				for off, ok := 0, true; ok; off, ok = r.next(&idx, off) {
 					for j, v := range src[base+off : base+off+run] {
-						if isMax && v > best || !isMax && v < best {
+						if beats(v, best, isMax) {
 							best, bi = v, k+j
 						}
 					}
@@ -351,10 +361,7 @@ func ArgReduce(op ReduceOp, dst []int32, src []float32, shape []int, reduced []b
 				for j, v := range row {
 					// Masks, not branches: which element wins is
 					// unpredictable.
-					m := mask(v > best[j])
-					if !isMax {
-						m = mask(v < best[j])
-					}
+					m := mask(beats(v, best[j], isMax))
 					best[j] = math.Float32frombits(math.Float32bits(v)&m | math.Float32bits(best[j])&^m)
 					bi[j] = int32(uint32(k)&m | uint32(bi[j])&^m)
 				}

@@ -96,10 +96,12 @@ func TestReduceRowsScan(t *testing.T) {
 		wantArg := [2]int32{0, 0}
 		for k, v := range row {
 			wantMax, wantMin = max(wantMax, v), min(wantMin, v)
-			if v > row[wantArg[0]] {
+			// The first NaN is both arg reductions' extreme.
+			nanFirst := math.IsNaN(float64(v)) && !math.IsNaN(float64(row[wantArg[0]]))
+			if v > row[wantArg[0]] || nanFirst {
 				wantArg[0] = int32(k)
 			}
-			if v < row[wantArg[1]] {
+			if v < row[wantArg[1]] || nanFirst {
 				wantArg[1] = int32(k)
 			}
 		}

@@ -9,8 +9,8 @@ import (
 
 // LayerNorm normalises x over its last dimensions, those of normalized
 // (x's shape must end in it), and applies the elementwise affine map of
-// weight and bias (of shape normalized; both nil for none), as PyTorch's
-// layer_norm:
+// weight and bias (of shape normalized; nil for none: weight 1, bias 0),
+// as PyTorch's layer_norm:
 //
 //	y = (x − μ)/√(σ² + eps)·weight + bias
 //
@@ -21,12 +21,11 @@ import (
 // where they take about twenty.
 func LayerNorm(x *Tensor, normalized []int, weight, bias *Tensor, eps float32) *Tensor {
 	const op = "LayerNorm"
-	if (weight == nil) != (bias == nil) {
-		fail(op, "give both weight and bias or neither")
-	}
 	ins := []*Tensor{x}
-	if weight != nil {
-		ins = append(ins, weight, bias)
+	for _, t := range []*Tensor{weight, bias} {
+		if t != nil {
+			ins = append(ins, t)
+		}
 	}
 	wantFloat(op, ins...)
 	dev := sameDevice(op, ins...)
@@ -50,6 +49,14 @@ func LayerNorm(x *Tensor, normalized []int, weight, bias *Tensor, eps float32) *
 		p.Rows *= s
 	}
 	sc := ScopeOf(ins...)
+	// The kernels take both or neither: one alone gets the other's
+	// identity.
+	switch {
+	case weight == nil && bias != nil:
+		weight = fullOn(sc, dev, 1, normalized)
+	case bias == nil && weight != nil:
+		bias = fullOn(sc, dev, 0, normalized)
+	}
 	xc := x.Contiguous()
 	var wc, bc *Tensor
 	var wb, bb device.Buffer

@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -91,5 +92,28 @@ func TestLayerNormErrors(t *testing.T) {
 	x := Zeros(2, 3)
 	mustPanic(t, "LayerNorm: input [2 3] does not end in the normalized shape [4]", func() { LayerNorm(x, []int{4}, nil, nil, 1e-5) })
 	mustPanic(t, "LayerNorm: want weight and bias [3], got [2]", func() { LayerNorm(x, []int{3}, Ones(2), Zeros(2), 1e-5) })
-	mustPanic(t, "LayerNorm: give both weight and bias or neither", func() { LayerNorm(x, []int{3}, Ones(3), nil, 1e-5) })
+}
+
+// TestLayerNormOneAffine: a weight without a bias, or a bias without a
+// weight (PyTorch's layer_norm takes either alone), gives the bits of the
+// missing one's identity given, and its gradients check against finite
+// differences.
+func TestLayerNormOneAffine(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	x, w, b := input(r, 0.2, 1.5, 3, 5), input(r, 0.2, 1.5, 5), input(r, -1, 1, 5)
+	for _, c := range []struct {
+		name           string
+		got, identical *Tensor
+	}{
+		{"weight only", LayerNorm(x, []int{5}, w, nil, 1e-5), LayerNorm(x, []int{5}, w, Zeros(5), 1e-5)},
+		{"bias only", LayerNorm(x, []int{5}, nil, b, 1e-5), LayerNorm(x, []int{5}, Ones(5), b, 1e-5)},
+	} {
+		if got, want := c.got.Data(), c.identical.Data(); !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", c.name, got, want)
+		}
+	}
+	gradCheck(t, "LayerNorm/weight only", func(xs ...*Tensor) *Tensor { return LayerNorm(xs[0], []int{5}, xs[1], nil, 1e-5) },
+		input(r, 0.2, 1.5, 3, 5), input(r, 0.2, 1.5, 5))
+	gradCheck(t, "LayerNorm/bias only", func(xs ...*Tensor) *Tensor { return LayerNorm(xs[0], []int{5}, nil, xs[1], 1e-5) },
+		input(r, 0.2, 1.5, 3, 5), input(r, -1, 1, 5))
 }

@@ -171,7 +171,8 @@ func (t *Tensor) Min(dims ...int) *Tensor { return t.reduceDims("Min", device.Mi
 func (t *Tensor) MinKeep(dims ...int) *Tensor { return t.reduceDims("Min", device.Min, dims, true) }
 
 // ArgMax returns the int32 index of the first maximum along dim, which is
-// removed.
+// removed. A NaN counts as the maximum (and as the minimum for ArgMin), as
+// Max propagates it and as in PyTorch.
 func (t *Tensor) ArgMax(dim int) *Tensor { return t.argReduce("ArgMax", device.ArgMax, dim) }
 
 // ArgMin returns the int32 index of the first minimum along dim.

@@ -67,6 +67,8 @@ func TestViews(t *testing.T) {
 		{"Transpose", x.Transpose(0, 2).Select(0, 1), []int{3, 2}, []float32{1, 13, 5, 17, 9, 21}},
 		{"Permute", x.Permute(1, 2, 0).Select(2, 1).Select(0, 2), []int{4}, []float32{20, 21, 22, 23}},
 		{"Narrow", x.Narrow(2, 1, 2).Select(0, 0), []int{3, 2}, []float32{1, 2, 5, 6, 9, 10}},
+		{"Narrow/negative-start", x.Narrow(2, -3, 2).Select(0, 0), []int{3, 2}, []float32{1, 2, 5, 6, 9, 10}},
+		{"Squeeze/not-1", x.Narrow(1, 1, 1).Squeeze(2, 1, 0), []int{2, 4}, []float32{4, 5, 6, 7, 16, 17, 18, 19}},
 		{"Expand", FromSlice([]float32{1, 2}, 2, 1).Expand(2, 3), []int{2, 3}, []float32{1, 1, 1, 2, 2, 2}},
 		{"Unsqueeze", FromSlice([]float32{1, 2}).Unsqueeze(1), []int{2, 1}, []float32{1, 2}},
 		{"Flatten", x.Flatten(0, 1).Narrow(0, 5, 1), []int{1, 4}, []float32{20, 21, 22, 23}},
@@ -162,6 +164,7 @@ func TestErrors(t *testing.T) {
 	mustPanic(t, "ReadTo: want a []float32 destination for float32 tensor [2], got []int32", func() { Zeros(2).ReadTo(make([]int32, 2)) })
 	mustPanic(t, "ReadTo: want a []int32 destination for int32 tensor [2], got []float32", func() { FromInts([]int32{1, 2}).ReadTo(make([]float32, 2)) })
 	mustPanic(t, "ReadTo: want a []float32 or []int32 destination, got []float64", func() { Zeros(2).ReadTo(make([]float64, 2)) })
+	mustPanic(t, "Narrow: start -5 and length 1 outside dimension 0 of [4]", func() { Zeros(4).Narrow(0, -5, 1) })
 	mustPanic(t, "Select: index 2 out of range for dimension 0 of [2 3]", func() { Zeros(2, 3).Select(0, 2) })
 	mustPanic(t, "Select: index -4 out of range for dimension -1 of [2 3]", func() { Zeros(2, 3).Select(-1, -4) })
 	mustPanic(t, "Recurrence: want an activation whose derivative its output gives, got LeakyRelu of slope -0.5", func() {

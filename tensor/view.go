@@ -207,10 +207,15 @@ func (t *Tensor) Permute(dims ...int) *Tensor {
 }
 
 // Narrow returns the slice [start, start+length) of dimension dim (a view).
+// A negative start counts from the end of the dimension, as in PyTorch.
 func (t *Tensor) Narrow(dim, start, length int) *Tensor {
 	d := t.axis("Narrow", dim)
+	given := start
+	if start < 0 {
+		start += t.shape[d]
+	}
 	if start < 0 || length < 0 || start > t.shape[d] || length > t.shape[d]-start {
-		fail("Narrow", "start %d and length %d outside dimension %d of %v", start, length, d, t.shape)
+		fail("Narrow", "start %d and length %d outside dimension %d of %v", given, length, d, t.shape)
 	}
 	shape := slices.Clone(t.shape)
 	shape[d] = length
@@ -435,8 +440,9 @@ func (t *Tensor) parts(op string, d int, lens []int, squeeze bool) []*Tensor {
 	return out
 }
 
-// Squeeze removes the given size-1 dimensions, or all of them when none
-// are given.
+// Squeeze removes the given dimensions that have size 1, or all size-1
+// dimensions when none are given; a given dimension of another size stays,
+// as in PyTorch.
 func (t *Tensor) Squeeze(dims ...int) *Tensor {
 	drop := make([]bool, len(t.shape))
 	if len(dims) == 0 {
@@ -446,10 +452,7 @@ func (t *Tensor) Squeeze(dims ...int) *Tensor {
 	}
 	for _, d := range dims {
 		d = t.axis("Squeeze", d)
-		if t.shape[d] != 1 {
-			fail("Squeeze", "dimension %d of %v is not 1", d, t.shape)
-		}
-		drop[d] = true
+		drop[d] = t.shape[d] == 1
 	}
 	var shape, strides []int
 	for i := range t.shape {

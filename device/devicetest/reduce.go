@@ -41,7 +41,7 @@ func testReduce(t tb, d device.Device) {
 				src := draw(r, device.NumElements(c.shape), gen)
 				checkReduce(t, d, p, src, describe(p))
 			}
-			if op == device.Max || op == device.Min {
+			if op != device.Sum {
 				p := device.ReduceAxis(op, 3, 9, 2)
 				src := draw(r, 3*9*2, gen)
 				src[4*2+1] = float32(math.NaN()) // row (0, ·, 1)
@@ -50,6 +50,10 @@ func testReduce(t tb, d device.Device) {
 				p = device.ReduceParams{Op: op, Shape: []int{3, 4, 5}, Axes: []int{0, 2}}
 				src = draw(r, 3*4*5, gen)
 				src[(2*4+1)*5+3] = float32(math.NaN()) // output 1
+				checkReduce(t, d, p, src, "NaN propagates: "+describe(p))
+				p = device.ReduceAxis(op, 3, 7, 1) // whole rows
+				src = draw(r, 3*7, gen)
+				src[0], src[7+4], src[7+6] = float32(math.NaN()), float32(math.NaN()), float32(math.NaN())
 				checkReduce(t, d, p, src, "NaN propagates: "+describe(p))
 			}
 		})
@@ -84,8 +88,8 @@ func checkReduce(t tb, d device.Device, p device.ReduceParams, src []float32, wh
 		case k == 0:
 			best[j] = x
 		case math.IsNaN(best[j]):
-		case math.IsNaN(x):
-			best[j] = x
+		case math.IsNaN(x): // the extreme: the first NaN is the arg reductions' index
+			best[j], arg[j] = x, k
 		case (p.Op == device.Max || p.Op == device.ArgMax) && x > best[j],
 			(p.Op == device.Min || p.Op == device.ArgMin) && x < best[j]:
 			best[j], arg[j] = x, k
