@@ -251,9 +251,9 @@ func TestLoaderReusesBuffers(t *testing.T) {
 func TestLoaderHugeBatch(t *testing.T) {
 	d := seqDataset(10, []int{3, 4, 4})
 	for _, cfg := range []LoaderConfig{
-		{BatchSize: 1 << 40},
+		{BatchSize: math.MaxInt / 3},
 		{BatchSize: math.MaxInt},
-		{BatchSize: 11, Prefetch: 1 << 40},
+		{BatchSize: 11, Prefetch: math.MaxInt / 3},
 		{BatchSize: math.MaxInt, Prefetch: math.MaxInt, Shards: 3, Shard: 2},
 	} {
 		l := newLoader(t, d, cfg)
