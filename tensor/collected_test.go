@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -71,5 +72,43 @@ func TestFreeCollected(t *testing.T) {
 	}
 	if !dev.collected[loose] || dev.freed[loose] {
 		t.Errorf("a tensor left to the garbage collector: Free %v, FreeCollected %v; want FreeCollected only", dev.freed[loose], dev.collected[loose])
+	}
+}
+
+// TestIndexKeptForBackward: a gather's and a scatter's backward rules
+// hold their index tensor, so that an index the caller drops before
+// Backward, outside every scope, is not collected (and its buffer reused)
+// while the graph needs it; the gradients then scatter to the right rows.
+func TestIndexKeptForBackward(t *testing.T) {
+	dev := &freeCounter{Device: cpu.New(), freed: map[device.Buffer]bool{}, collected: map[device.Buffer]bool{}}
+	defer dev.Close()
+	w := fullOn(nil, dev, 1, []int{5, 3}).SetRequiresGrad(true)
+	src := fullOn(nil, dev, 1, []int{2, 3}).SetRequiresGrad(true)
+	var idxBufs []device.Buffer
+	index := func(vs ...int32) *Tensor {
+		i := FromInts(vs).To(dev)
+		idxBufs = append(idxBufs, i.st.buf)
+		return i
+	}
+	y := w.IndexSelect(0, index(1, 4, 0, 1, 4, 2, 1)).Sum().
+		Add(fullOn(nil, dev, 0, []int{5, 3}).ScatterAdd(0, index(3, 0, 3, 4, 1, 0).Reshape(2, 3), src).Mul(Arange(0, 15, 1).To(dev).Reshape(5, 3)).Sum())
+	for range 20 {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+		FromInts([]int32{0, 0, 0, 0, 0, 0, 0}).To(dev) // garbage that would reuse a collected index's buffer
+	}
+	dev.mu.Lock()
+	for i, b := range idxBufs {
+		if dev.collected[b] || dev.freed[b] {
+			t.Errorf("index %d was freed before Backward", i)
+		}
+	}
+	dev.mu.Unlock()
+	y.Backward()
+	if got, want := w.Grad().Data(), []float32{1, 1, 1, 3, 3, 3, 1, 1, 1, 0, 0, 0, 2, 2, 2}; !slices.Equal(got, want) {
+		t.Errorf("IndexSelect's weight gradient %v, want %v", got, want)
+	}
+	if got, want := src.Grad().Data(), []float32{9, 1, 11, 12, 4, 2}; !slices.Equal(got, want) {
+		t.Errorf("ScatterAdd's source gradient %v, want %v", got, want)
 	}
 }

@@ -80,7 +80,12 @@ func (t *Tensor) gather(op string, shape []int, ic *Tensor, istrides []int, p de
 	}
 	from := t.shape
 	return record(op, out, []*Tensor{t}, func(g *Tensor) []*Tensor {
-		return []*Tensor{scatteredZeros(ScopeOf(g), from, g, is, p)}
+		gx := scatteredZeros(ScopeOf(g), from, g, is, p)
+		// The rule holds ic, not only its buffer: storage outside every
+		// scope is freed once unreachable, and the buffer would then be
+		// reused by the time Backward scatters from it.
+		runtime.KeepAlive(ic)
+		return []*Tensor{gx}
 	})
 }
 
@@ -136,6 +141,7 @@ func scatterAdd(op string, t *Tensor, shape []int, d int, idx, src *Tensor) *Ten
 		if src.requiresGrad {
 			gs = newTensor(ScopeOf(g), dev, device.Float32, src.shape)
 			dev.Gather(gs.st.buf, g.Contiguous().st.buf, is, p)
+			runtime.KeepAlive(ic) // held by the rule, as gather's
 		}
 		return []*Tensor{g, gs}
 	})
