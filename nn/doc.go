@@ -7,12 +7,15 @@
 // Conv2d and ConvTranspose2d (square or, with the HW constructors and
 // options, rectangular kernels, strides, padding and dilation), MaxPool2d,
 // AvgPool2d, AdaptiveAvgPool2d, Flatten, ReLU, LeakyReLU, Sigmoid, Tanh,
-// GELU, Softmax, Dropout, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
-// PositionalEmbedding, RNN, LSTM, GRU, MultiheadAttention (causal and
-// key-padding masks), TransformerEncoderLayer (pre- or post-norm) and
-// Sequential. The recurrent, attention, normalisation and
+// GELU, Softmax, Dropout, BatchNorm1d and BatchNorm2d (with the options
+// affine=False, track_running_stats=False and momentum=None), LayerNorm,
+// Embedding (with padding_idx), PositionalEmbedding, RNN, LSTM, GRU,
+// MultiheadAttention (causal and key-padding masks),
+// TransformerEncoderLayer (pre- or post-norm) and Sequential. The
+// recurrent, attention, normalisation, embedding and
 // transposed-convolution layers are checked against PyTorch references in
-// testdata (make_rnn_refs.py and make_attn_refs.py write them).
+// testdata (make_rnn_refs.py, make_attn_refs.py and make_layer_opts_refs.py
+// write them).
 // Constructors take a *tensor.Generator and initialise as PyTorch does, so
 // a seed reproduces a model on any device.
 // Parameters are created on the default device (call
