@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/tensorgl/tensorgl/tensor"
@@ -76,4 +77,38 @@ func clipGrads(s *tensor.Scope, params []*tensor.Tensor, maxNorm float32, withNo
 	}
 	tensor.ClipScale(gs, sq, maxNorm)
 	return sq, norm
+}
+
+// ClipGradValue clamps every element of the gradients of params to
+// [−clip, clip] in place (torch.nn.utils.clip_grad_value_). Parameters
+// without a gradient are skipped, as is a parameter listed again. Values
+// exactly ±clip stay as they are, and a NaN stays NaN, as with PyTorch's
+// clamp. It panics if clip is negative or NaN (PyTorch would set every
+// element to −|clip| or NaN); +Inf clips nothing.
+//
+// Each gradient takes two kernels, the clamp and the copy back into the
+// gradient's own storage (a gradient that is a view, not a whole
+// contiguous tensor, is replaced by its clamped copy instead, as
+// ClipGradNorm does), and nothing is read back.
+func ClipGradValue(params []*tensor.Tensor, clip float32) {
+	if !(clip >= 0) {
+		panic(fmt.Sprintf("optim: ClipGradValue: clip %v, want ≥ 0", clip))
+	}
+	seen := map[*tensor.Tensor]bool{}
+	tensor.Tidy(func(s *tensor.Scope) {
+		for _, p := range params {
+			g := p.Grad()
+			if g == nil || seen[p] {
+				continue
+			}
+			seen[p] = true
+			c := s.Use(g).Clamp(-clip, clip)
+			if g.IsContiguous() {
+				g.CopyFrom(c)
+				continue
+			}
+			p.SetGrad(c)
+			g.Release()
+		}
+	})
 }

@@ -1,8 +1,10 @@
 package optim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/tensor"
@@ -163,4 +165,103 @@ func TestClipGradNormTensor(t *testing.T) {
 			t.Errorf("norm without gradients = %v, want 0", n)
 		}
 	})
+}
+
+// TestClipGradValue clamps random gradients, values at and just beyond
+// ±clip, infinities, signed zeros and NaNs, and compares each element with
+// the float64 reference min(max(g, −clip), clip) (a NaN stays NaN, as with
+// PyTorch's clamp_), bit for bit on the CPU: PyTorch 1.13's
+// clip_grad_value_ gives the same signed zeros (−5 → −0 and 5 → +0 with
+// clip 0), infinities and NaNs. The gradients are clamped in place with
+// two kernels each, nothing is read back, a gradient that is a view is
+// replaced by its clamped copy, a parameter listed twice and one without a
+// gradient are handled.
+func TestClipGradValue(t *testing.T) {
+	dev := tensor.DefaultDevice()
+	rng := rand.New(rand.NewPCG(7, 8))
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	// The sign of a zero is checked on the CPU only: GLSL's min and max
+	// may return either zero (Mesa's llvmpipe clamps −5 to +0 with clip 0).
+	strict := dev.Info().Name == "cpu"
+	for _, clip := range []float32{0.5, 1, 0, inf} {
+		special := []float32{clip, -clip, math.Nextafter32(clip, inf), math.Nextafter32(-clip, -inf),
+			math.Nextafter32(clip, 0), math.Nextafter32(-clip, 0), nan, inf, -inf, 0, float32(math.Copysign(0, -1)), 3, -3}
+		a := make([]float32, 37) // odd, beyond one vector
+		for i := range a {
+			if i < len(special) {
+				a[i] = special[i]
+			} else {
+				a[i] = float32(2 * rng.NormFloat64())
+			}
+		}
+		b := []float32{-7, 0.25, nan, 1e30, -1e-30, 2}
+		pa := tensor.Zeros(len(a)).SetRequiresGrad(true)
+		pb := tensor.Zeros(2, 3).SetRequiresGrad(true)
+		pc := tensor.Zeros(4).SetRequiresGrad(true) // no gradient
+		ga := tensor.FromSlice(a, len(a))
+		pa.SetGrad(ga)
+		gb := tensor.FromSlice(b, 3, 2)
+		pb.SetGrad(gb.T()) // a view
+		if err := dev.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		before := dev.Stats()
+		ClipGradValue([]*tensor.Tensor{pa, pb, pc, pa}, clip)
+		if err := dev.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		st := dev.Stats().Sub(before)
+		// a: the clamp and the copy back; b: the clamp of the view.
+		if st.Dispatches != 3 || st.Downloads != 0 {
+			t.Errorf("clip %v: %d kernels and %d reads, want 3 and none", clip, st.Dispatches, st.Downloads)
+		}
+		if pa.Grad() != ga {
+			t.Errorf("clip %v: a's gradient was replaced, want it clamped in place", clip)
+		}
+		if pc.Grad() != nil {
+			t.Errorf("clip %v: a parameter without a gradient gained one", clip)
+		}
+		bt := make([]float32, len(b)) // b transposed
+		for i := range 3 {
+			for j := range 2 {
+				bt[j*3+i] = b[i*2+j]
+			}
+		}
+		for _, c := range []struct {
+			name string
+			in   []float32
+			got  []float32
+		}{{"a", a, ga.Data()}, {"b", bt, pb.Grad().Data()}} {
+			for i, x := range c.in {
+				want := float32(math.Min(math.Max(float64(x), -float64(clip)), float64(clip)))
+				same := c.got[i] == want // ±0 alike
+				if strict {
+					same = math.Float32bits(c.got[i]) == math.Float32bits(want)
+				}
+				if !same && !(want != want && c.got[i] != c.got[i]) {
+					t.Errorf("clip %v: %s[%d] = %v clamped to %v, want %v", clip, c.name, i, x, c.got[i], want)
+				}
+			}
+		}
+		if clip == 0.5 && (ga.Data()[0] != 0.5 || ga.Data()[1] != -0.5) {
+			t.Errorf("±clip changed to %v, %v", ga.Data()[0], ga.Data()[1])
+		}
+	}
+	p := tensor.Zeros(1).SetRequiresGrad(true)
+	for _, clip := range []float32{-1, float32(math.NaN())} {
+		if msg := panicOf(func() { ClipGradValue([]*tensor.Tensor{p}, clip) }); !strings.Contains(msg, "ClipGradValue: clip") || !strings.Contains(msg, "want ≥ 0") {
+			t.Errorf("clip %v: panic %q, want one naming the clip and ≥ 0", clip, msg)
+		}
+	}
+}
+
+// panicOf returns the message fn panics with ("" if it returns).
+func panicOf(fn func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	fn()
+	return ""
 }
