@@ -102,6 +102,13 @@ func (o *Adam) LR() float32 { return o.cfg.LR }
 // SetLR sets the learning rate.
 func (o *Adam) SetLR(lr float32) { o.cfg.LR = lr }
 
+// Momentum returns β₁, the decay of the first moment.
+func (o *Adam) Momentum() float32 { return o.cfg.Beta1 }
+
+// SetMomentum sets β₁, the decay of the first moment; the bias correction
+// of later steps uses the new value (1−β₁ᵗ), as PyTorch's does.
+func (o *Adam) SetMomentum(beta1 float32) { o.cfg.Beta1 = beta1 }
+
 // State returns the learning rate, both moments and the step count of
 // every parameter that has taken a step.
 func (o *Adam) State() State {

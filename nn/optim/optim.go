@@ -29,6 +29,17 @@ type Optimizer interface {
 	LoadState(s State) error
 }
 
+// A MomentumOptimizer is an Optimizer whose momentum a schedule may
+// change, as OneCycleLR cycles it: SGD's momentum and Adam's β₁ (PyTorch's
+// momentum and betas[0]).
+type MomentumOptimizer interface {
+	Optimizer
+	// Momentum returns the current momentum.
+	Momentum() float32
+	// SetMomentum changes the momentum from the next Step on.
+	SetMomentum(m float32)
+}
+
 // checkParams validates a parameter list for an optimizer named kind.
 func checkParams(kind string, params []*tensor.Tensor) error {
 	if len(params) == 0 {

@@ -82,6 +82,13 @@ func (o *SGD) LR() float32 { return o.cfg.LR }
 // SetLR sets the learning rate.
 func (o *SGD) SetLR(lr float32) { o.cfg.LR = lr }
 
+// Momentum returns the momentum factor.
+func (o *SGD) Momentum() float32 { return o.cfg.Momentum }
+
+// SetMomentum sets the momentum factor. Buffers start on the first step
+// with a momentum other than 0, as with a momentum set in the constructor.
+func (o *SGD) SetMomentum(m float32) { o.cfg.Momentum = m }
+
 // State returns the learning rate and the momentum buffers.
 func (o *SGD) State() State {
 	s := newState("sgd", o.cfg.LR, len(o.params))
