@@ -56,3 +56,18 @@ func TestDetectAnomaly(t *testing.T) {
 		}
 	})
 }
+
+// TestDetectAnomalyEverywhere: with detection on for every computation
+// (TENSORGL_DETECT_ANOMALY=1), ops outside any scope are checked too, and
+// a finite one runs on (the check read a scope that is nil there).
+func TestDetectAnomalyEverywhere(t *testing.T) {
+	defer func(on bool) { anomalyEverywhere = on }(anomalyEverywhere)
+	anomalyEverywhere = true
+	x := FromSlice([]float32{1, 0, 4}).SetRequiresGrad(true)
+	if e := anomalyOf(func() { x.MulScalar(2).Exp().Sum().Backward() }); e != nil {
+		t.Fatalf("finite ops outside a scope: %v", e)
+	}
+	if e := anomalyOf(func() { x.Log() }); e == nil || e.Op != "Log" || e.Index != 1 {
+		t.Fatalf("Log of 0 outside a scope: %v, want an anomaly in Log at index 1", e)
+	}
+}

@@ -46,7 +46,7 @@ type node struct {
 // is no process-wide switch: whether an op records depends only on its
 // inputs, so computations on other goroutines never change it.
 func record(op string, out *Tensor, inputs []*Tensor, backward func(g *Tensor) []*Tensor) *Tensor {
-	if out.scope.detecting() && !out.scope.backward && !sharesStorage(out, inputs) {
+	if out.scope.detecting() && !(out.scope != nil && out.scope.backward) && !sharesStorage(out, inputs) {
 		checkFinite(op, false, 0, out)
 	}
 	for _, in := range inputs {

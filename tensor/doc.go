@@ -48,7 +48,14 @@
 // one device at the same time, with results bit-identical to running alone:
 // scopes and recording belong to a computation, and the devices serialise
 // their work. A tensor may be read by several goroutines (a shared input,
-// a frozen model evaluated under NoGrad); a tensor being written (a
+// a frozen model evaluated under NoGrad). One that belongs to an open scope
+// of another goroutine's computation is read through the reader's own
+// scope, s.Use(t): results then join the reader's scope and record as it
+// records. Computed from directly, t would hand its results to the scope
+// it belongs to (the innermost open scope among an op's inputs, the first
+// of two unrelated ones), which releases them when the other goroutine
+// closes it and records them as that goroutine's current scope does (not
+// at all inside its NoGrad or Backward). A tensor being written (a
 // parameter during its optimizer step, a leaf during Backward) must not be
 // used by another goroutine at that time, and one model is trained by one
 // goroutine at a time. A Generator is safe for concurrent use, but the

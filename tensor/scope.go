@@ -30,7 +30,8 @@ import (
 //
 // A Scope's methods, like the tensors it owns, are meant for the goroutine
 // that runs its function; other goroutines may read its tensors while it is
-// open. The nil *Scope is valid: Own and Keep on it do nothing.
+// open, through their own scope's Use (see the package's Goroutines
+// section). The nil *Scope is valid: Own and Keep on it do nothing.
 type Scope struct {
 	parent *Scope
 	depth  int
