@@ -83,6 +83,9 @@ func New(model nn.Module, comm *dist.Comm, cfg Config) (*DDP, error) {
 		cfg.BucketSize = DefaultBucketSize
 	}
 	d := &DDP{comm: comm, model: model, of: map[*tensor.Tensor]int{}}
+	if err := d.checkLayout(cfg.BucketSize); err != nil {
+		return nil, err
+	}
 	for _, p := range nn.Parameters(model) {
 		if _, dup := d.of[p]; !dup { // a tied parameter is exchanged once
 			d.of[p] = -1
@@ -124,6 +127,54 @@ func New(model nn.Module, comm *dist.Comm, cfg Config) (*DDP, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// checkLayout returns an error on every process when one holds a model
+// whose state differs from rank 0's in its entries' names, dtypes or
+// shapes, or another bucket size: Broadcast would pour rank 0's values
+// into other shapes where the counts agree, and otherwise wait for
+// messages of another length until the timeout. Rank 0's layout travels
+// as a hash; each process compares it with its own, and an allreduce of
+// the mismatches tells every process.
+func (d *DDP) checkLayout(bucketSize int) error {
+	if d.comm.Size() == 1 {
+		return nil
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "bucket %d\n", bucketSize)
+	entries, values := 0, 0
+	for _, e := range d.model.State() {
+		entries++
+		if e.Count != nil {
+			fmt.Fprintf(h, "%s count\n", e.Name)
+			continue
+		}
+		fmt.Fprintf(h, "%s %s %v\n", e.Name, e.Tensor.DType(), e.Tensor.Shape())
+		values += e.Tensor.NumEl()
+	}
+	sum := h.Sum64()
+	// The hash's two 32-bit halves, and the counts, travel exactly as float64.
+	mine := []float64{float64(sum >> 32), float64(sum & math.MaxUint32), float64(entries), float64(values), float64(bucketSize)}
+	root := slices.Clone(mine)
+	if err := d.comm.BcastFloat64(root, 0); err != nil {
+		return fmt.Errorf("ddp: comparing the processes' models: %w", err)
+	}
+	differs := root[0] != mine[0] || root[1] != mine[1]
+	bad := []float64{0}
+	if differs {
+		bad[0] = 1
+	}
+	if err := d.comm.AllreduceFloat64(bad); err != nil {
+		return fmt.Errorf("ddp: comparing the processes' models: %w", err)
+	}
+	switch {
+	case differs:
+		return fmt.Errorf("ddp: %s: the model's state or the bucket size differs from rank 0's: %d entries of %d values and bucket size %d, rank 0 %d of %d and %d (where the counts agree, names or shapes differ)",
+			d.comm, entries, values, bucketSize, int(root[2]), int(root[3]), int(root[4]))
+	case bad[0] > 0:
+		return fmt.Errorf("ddp: %s: %d of %d processes hold a model or bucket size that differs from rank 0's (each names its own)", d.comm, int(bad[0]), d.comm.Size())
+	}
+	return nil
 }
 
 // cut splits ts, in order, into runs of at most size values; a tensor

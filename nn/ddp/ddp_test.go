@@ -14,12 +14,13 @@ import (
 	"github.com/tensorgl/tensorgl/tensor"
 )
 
-// TestDDP runs TestRank and TestRankBackward as 3 processes, with buckets
-// small enough that the model's parameters take several.
+// TestDDP runs TestRank, TestRankBackward and TestRankLayout as 3
+// processes, with buckets small enough that the model's parameters take
+// several.
 func TestDDP(t *testing.T) {
 	disttest.Parent(t)
 	bin := disttest.Build(t, ".", true)
-	for _, name := range []string{"TestRank", "TestRankBackward"} { // MPI joins once per process
+	for _, name := range []string{"TestRank", "TestRankBackward", "TestRankLayout"} { // MPI joins once per process
 		out := disttest.Run(t, time.Minute, 3, nil, bin, "-test.run", "^"+name+"$", "-test.v")
 		if n := strings.Count(out, "--- PASS: "+name+" "); n != 3 {
 			t.Errorf("%d ranks passed %s, want 3:\n%s", n, name, out)
@@ -192,5 +193,36 @@ func TestRankBackward(t *testing.T) {
 	}
 	if err := db.Backward(nil, 3); err == nil || !strings.Contains(err.Error(), "without a loss for 3 samples") {
 		t.Errorf("Backward(nil, 3): %v", err)
+	}
+}
+
+// TestRankLayout is one process of TestDDP: where one process's model
+// has other shapes (the same 20 values as [5 4] against [4 5]), or
+// another bucket size, New fails on every process, the odd one naming its
+// own layout and rank 0's, the others how many differ.
+func TestRankLayout(t *testing.T) {
+	comm := disttest.Join(t)
+	r, n := comm.Rank(), comm.Size()
+	for _, c := range []struct {
+		name       string
+		odd        int
+		in, bucket int
+		want       string
+	}{
+		{"shapes", n - 1, 4, 7, "differs from rank 0's: 1 entries of 20 values and bucket size 7, rank 0 1 of 20 and 7 (where the counts agree, names or shapes differ)"},
+		{"bucket size", 1, 5, 9, "differs from rank 0's: 1 entries of 20 values and bucket size 9, rank 0 1 of 20 and 7"},
+	} {
+		in, out, bucket := 5, 4, 7
+		if r == c.odd {
+			in, out, bucket = c.in, 20/c.in, c.bucket
+		}
+		_, err := ddp.New(nn.NewLinearNoBias(in, out, tensor.NewGenerator(1)), comm, ddp.Config{BucketSize: bucket})
+		want := "1 of 3 processes hold a model or bucket size that differs from rank 0's"
+		if r == c.odd {
+			want = c.want
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: rank %d: New said %v, want an error containing %q", c.name, r, err, want)
+		}
 	}
 }
