@@ -73,10 +73,22 @@ float log1pf(float u) {
 	return log(w) * (u / d);
 }
 
-// powf follows C pow for the cases GLSL pow leaves undefined: x ≤ 0 and y = 0.
+// powf follows C pow for the cases GLSL pow leaves undefined or
+// exp2(y·log2 x) misses: x ≤ 0, y = 0, x = 1 (even for a NaN y), infinite
+// y and x = −∞.
 float powf(float x, float y) {
-	if (y == 0.0f) return 1.0f;
+	if (y == 0.0f || x == 1.0f) return 1.0f;
 	if (isNaN(x) || isNaN(y)) return x + y;
+	float inf = uintBitsToFloat(0x7f800000u);
+	if (isinf(y)) {
+		float ax = abs(x);
+		if (ax == 1.0f) return 1.0f;
+		return (ax < 1.0f) == (y > 0.0f) ? 0.0f : inf;
+	}
+	if (x == -inf) { // (−0)^(−y) turned over: ±∞ for y > 0, ±0 for y < 0, the sign for odd integers y
+		float r = y > 0.0f ? inf : 0.0f;
+		return (floor(y) == y && fract(y * 0.5f) == 0.5f) ? -r : r;
+	}
 	if (x == 0.0f) {
 		if (y > 0.0f) return (fract(y * 0.5f) == 0.5f) ? x : 0.0f;
 		bool oddNeg = fract(y * 0.5f) == 0.5f && floatBitsToUint(x) != 0u;
@@ -173,7 +185,7 @@ float op(float x) {
 #elif OP == OP_POWSCALAR
 	return powf(x, a);
 #elif OP == OP_CLAMP
-	return isNaN(x) ? x : min(max(x, a), b);
+	return isNaN(x) || isNaN(a) || isNaN(b) ? x + a + b : min(max(x, a), b);
 #elif OP == OP_GTSCALAR
 	return x > a ? 1.0f : 0.0f;
 #elif OP == OP_LTSCALAR

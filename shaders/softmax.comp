@@ -127,11 +127,15 @@ void main() {
 	for (uint k = t; k < n; k += uint(ROW_W)) sm += w(k) * ((m - s0[base + k]) + ls);
 	sm = rowSum(sm);
 #ifdef TOTAL
-	float l = live && t == 0u ? (hard * ((m - s0[base + tgt]) + ls) + soft * sm) / div : 0.0f;
+	// Without smoothing the Σ stays out: it is +∞ where a logit is −∞
+	// (a masked class), and 0·∞ would make the loss NaN.
+	float spread = soft != 0.0f ? soft * sm : 0.0f;
+	float l = live && t == 0u ? (hard * ((m - s0[base + tgt]) + ls) + spread) / div : 0.0f;
 	l = segSum(l, uint(LOCAL_X));
 	if (gl_LocalInvocationID.x == 0u) dst[0] = l;
 #else
-	if (live && t == 0u) dst[row] = (hard * ((m - s0[base + tgt]) + ls) + soft * sm) / div;
+	float spread = soft != 0.0f ? soft * sm : 0.0f; // as above
+	if (live && t == 0u) dst[row] = (hard * ((m - s0[base + tgt]) + ls) + spread) / div;
 #endif
 #else
 	// A = Σ_c a[c] = hard + soft·Σ_c w[c].

@@ -86,6 +86,7 @@ func crossEntropyParams(rows, n int, k struct {
 }
 
 func testCrossEntropy(t tb, d device.Device) {
+	subtest(t, "masked", func(t tb) { testCrossEntropyMasked(t, d) })
 	for _, k := range crossEntropyKinds {
 		for _, c := range softmaxCases {
 			subtest(t, k.name+"/"+c.name, func(t tb) {
@@ -129,6 +130,39 @@ func testCrossEntropy(t tb, d device.Device) {
 			})
 		}
 	}
+}
+
+// testCrossEntropyMasked: without label smoothing a logit of −∞ (a
+// masked class) leaves the loss finite, ln Σ e^x over the others minus the
+// target's logit, and a target whose logit is −∞ gives +∞: no NaN from
+// the smoothing term's 0·∞.
+func testCrossEntropyMasked(t tb, d device.Device) {
+	inf := float32(math.Inf(1))
+	x := []float32{-inf, 0, 1, 2, -inf, 0, 0.5, -1, -inf}
+	target := []int32{2, 0, 2}
+	want := make([]float64, 3)
+	for b := range want {
+		row := x[b*3 : b*3+3]
+		s := 0.0
+		for _, v := range row {
+			s += math.Exp(float64(v))
+		}
+		want[b] = math.Log(s) - float64(row[target[b]])
+	}
+	bound := make([]float64, 3)
+	for b, w := range want {
+		if !math.IsInf(w, 0) {
+			bound[b] = 1e-6 * (1 + math.Abs(w))
+		}
+	}
+	dst := upload(t, d, filled(3, sentinel))
+	p := device.CrossEntropyParams{Rows: 3, N: 3}
+	d.CrossEntropy(dst, upload(t, d, x), uploadInt(t, d, target), nil, p)
+	got := download(t, d, dst, 3)
+	if !math.IsInf(float64(got[2]), 1) {
+		t.Errorf("%s: a target of logit −∞: loss %v, want +Inf", describe(p), got[2])
+	}
+	expectClose(t, describe(p), got[:2], want[:2], bound[:2])
 }
 
 func testCrossEntropyBackward(t tb, d device.Device) {

@@ -111,4 +111,6 @@ func testUnary(t tb, d device.Device) {
 			}
 		})
 	}
+	subtest(t, "specials/pow", func(t tb) { testPowSpecials(t, d) })
+	subtest(t, "specials/clamp-nan-bounds", func(t tb) { testClampNaNBounds(t, d) })
 }
