@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -153,6 +154,12 @@ func Main(spec Spec, args []string, stdout, stderr io.Writer) (res *Result, err 
 		if err != nil {
 			return nil, err
 		}
+		// The epoch's last update may have made the weights NaN with every
+		// loss finite: nothing of it is saved then either. (The replicas are
+		// equal, so every process stops alike.)
+		if err := finiteParams(model, epoch); err != nil {
+			return nil, err
+		}
 		e := Epoch{Loss: loss, Time: time.Since(t0)}
 		e.SamplesPerSec = float64(n) / e.Time.Seconds()
 		if e.Accuracy, err = evaluate(model, testShard, comm); err != nil {
@@ -273,4 +280,18 @@ func dumpLogits(path string, model nn.Module, test *data.Loader, meta map[string
 		break
 	}
 	return err
+}
+
+// finiteParams returns an error naming the first parameter of model that
+// holds a NaN or an infinity after epoch's steps: one read of the
+// parameters an epoch.
+func finiteParams(model nn.Module, epoch int) error {
+	for _, e := range nn.NamedParameters(model) {
+		for i, v := range e.Tensor.Data() {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("epoch %d: after its last step parameter %s[%d] is %v (is -lr too high?)", epoch+1, e.Name, i, v)
+			}
+		}
+	}
+	return nil
 }

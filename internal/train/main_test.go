@@ -33,6 +33,16 @@ func (m *poisoned) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return y
 }
 
+// skipWithMPI skips a test that runs Main in the test process itself
+// under -tags mpi: Main initialises and finalises MPI, which a process
+// may do once (the data-parallel tests run Main in processes of their
+// own, dist_test.go).
+func skipWithMPI(t *testing.T) {
+	if builtWithMPI {
+		t.Skip("runs Main in this process, which MPI lets initialise once; run without -tags mpi")
+	}
+}
+
 // linearSpec is a linear classifier: a program that trains in
 // milliseconds.
 func linearSpec() Spec {
@@ -48,6 +58,7 @@ func linearSpec() Spec {
 // two saves leaves them, and takes an optimizer file that records no
 // epoch (written before they did) as the model's, saying so.
 func TestResumeChecksEpochs(t *testing.T) {
+	skipWithMPI(t)
 	useDevice(t, openDevice(t, "cpu"))
 	dir := t.TempDir()
 	optPath := filepath.Join(dir, "optimizer.safetensors")
@@ -108,6 +119,7 @@ func TestResumeChecksEpochs(t *testing.T) {
 // with an error naming the epoch, the step and the loss, and leaves the
 // checkpoint of the last good epoch in place.
 func TestDivergenceStops(t *testing.T) {
+	skipWithMPI(t)
 	useDevice(t, openDevice(t, "cpu"))
 	spec := Spec{Name: "poisoned", About: "poisoned diverges.",
 		Defaults: Options{Device: "cpu", Dataset: "fashion-mnist", Epochs: 3, Batch: 64, LR: 0.01, Seed: 1},
@@ -139,5 +151,58 @@ func TestDivergenceStops(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "training"+PlotExt)); err == nil {
 		t.Errorf("a diverged run wrote its plot")
+	}
+}
+
+// nanGrad is a linear classifier with an extra parameter e = 0 whose
+// gradient becomes NaN at its (at)th training step while the loss stays
+// finite (√e·0 adds 0; its derivative is 0·∞): the update then makes e
+// NaN after the loss was read.
+type nanGrad struct {
+	nn.Module
+	e        *tensor.Tensor
+	training bool
+	steps    int
+	at       int
+}
+
+func (m *nanGrad) Train(on bool) { m.training = on; m.Module.Train(on) }
+
+func (m *nanGrad) State() []nn.Entry {
+	return append(m.Module.State(), nn.Entry{Name: "e", Tensor: m.e, Param: true})
+}
+
+func (m *nanGrad) Forward(x *tensor.Tensor) *tensor.Tensor {
+	y := m.Module.Forward(x)
+	if m.training {
+		if m.steps++; m.steps == m.at {
+			y = y.Add(m.e.PowScalar(0.5).MulScalar(0))
+		}
+	}
+	return y
+}
+
+// TestDivergenceInLastUpdateStops checks that Main stops when an epoch's
+// last update makes a parameter NaN though every loss it read was finite,
+// naming the parameter, before that epoch's checkpoint is written.
+func TestDivergenceInLastUpdateStops(t *testing.T) {
+	skipWithMPI(t)
+	useDevice(t, openDevice(t, "cpu"))
+	spec := Spec{Name: "nangrad", About: "nangrad diverges in its last update.",
+		Defaults: Options{Device: "cpu", Dataset: "fashion-mnist", Epochs: 3, Batch: 64, LR: 0.01, Seed: 1},
+		Model: func(shape []int, classes int, g *tensor.Generator) nn.Module {
+			// Epochs of 4 steps: the last step of epoch 2.
+			return &nanGrad{Module: nn.NewSequential(nn.NewFlatten(), nn.NewLinear(784, classes, g)), e: tensor.Zeros(1).SetRequiresGrad(true), training: true, at: 8}
+		}}
+	dir := t.TempDir()
+	var out bytes.Buffer
+	_, err := Main(spec, []string{"-data", "sample", "-limit", "256", "-out", dir}, &out, &bytes.Buffer{})
+	want := "epoch 2: after its last step parameter e[0] is NaN"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want one saying %q\n%s", err, want, &out)
+	}
+	meta, err := nn.ReadMeta(filepath.Join(dir, "model.safetensors"))
+	if err != nil || meta["epoch"] != "1" {
+		t.Errorf("checkpoint after the failed epoch 2: meta %v (error %v), want epoch 1's", meta, err)
 	}
 }

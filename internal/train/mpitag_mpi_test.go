@@ -1,0 +1,6 @@
+//go:build mpi
+
+package train
+
+// builtWithMPI: see skipWithMPI.
+const builtWithMPI = true
