@@ -208,14 +208,6 @@ func TestBatchNormOptsMisuse(t *testing.T) {
 		{func() { NewBatchNorm1dOpts(3, BatchNormOpts{NoAffine: true}).Forward(tensor.Zeros(4, 2)) },
 			"want input of rank [2 3] with 3 channels in dimension 1, got [4 2]"},
 	} {
-		func() {
-			defer func() {
-				err, _ := recover().(error)
-				if err == nil || !strings.Contains(err.Error(), tc.want) {
-					t.Errorf("panic %v, want one saying %q", err, tc.want)
-				}
-			}()
-			tc.f()
-		}()
+		expectPanic(t, "", tc.want, tc.f)
 	}
 }

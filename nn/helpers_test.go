@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/tensor"
@@ -75,4 +76,18 @@ func countDispatches(t *testing.T, fn func()) int64 {
 		t.Fatal(err)
 	}
 	return dev.Stats().Dispatches - before
+}
+
+// expectPanic fails t, naming what, unless f panics with an error whose
+// message contains want.
+func expectPanic(t *testing.T, what, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		err, _ := recover().(error)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%spanic %v, want one saying %q", what, err, want)
+		}
+	}()
+	f()
 }

@@ -240,15 +240,7 @@ func TestRecurrentShapes(t *testing.T) {
 		{func() { lstm.ForwardState(tensor.Zeros(2, 5, 3), tensor.Zeros(6, 2, 4), tensor.Zeros(3, 2, 4)) }, "initial state [3 2 4] for input [2 5 3], want [6 2 4]"},
 		{func() { gru.ForwardState(tensor.Zeros(5, 2, 4)) }, "nn.GRU: input [5 2 4], want [T B 3]"},
 	} {
-		func() {
-			defer func() {
-				err, _ := recover().(error)
-				if err == nil || !strings.Contains(err.Error(), tc.want) {
-					t.Errorf("panic %v, want one saying %q", err, tc.want)
-				}
-			}()
-			tc.f()
-		}()
+		expectPanic(t, "", tc.want, tc.f)
 	}
 }
 

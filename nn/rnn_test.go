@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/tensorgl/tensorgl/tensor"
@@ -253,19 +252,13 @@ func TestRNNRejectsShapes(t *testing.T) {
 		{[]int{5, 2, 3}, []int{1, 2, 4}, "initial state [1 2 4] for input [5 2 3], want [2 2 4]"},
 		{[]int{0, 2, 3}, nil, "no time steps"},
 	} {
-		func() {
-			defer func() {
-				err, _ := recover().(error)
-				if err == nil || !strings.Contains(err.Error(), tc.want) {
-					t.Errorf("input %v, h0 %v: panic %v, want one saying %q", tc.x, tc.h0, err, tc.want)
-				}
-			}()
+		expectPanic(t, fmt.Sprintf("input %v, h0 %v: ", tc.x, tc.h0), tc.want, func() {
 			var h0 *tensor.Tensor
 			if tc.h0 != nil {
 				h0 = tensor.Zeros(tc.h0...)
 			}
 			r.ForwardHidden(tensor.Zeros(tc.x...), h0)
-		}()
+		})
 	}
 }
 

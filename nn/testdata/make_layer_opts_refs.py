@@ -20,43 +20,17 @@ tests to load, and to refuse into layers of another kind.
 Inputs and parameters are drawn in float32 and the references computed in
 float64 from exactly those values. torch.autograd.gradcheck confirms every
 reference gradient against finite differences first. torch 1.13 (Debian's
-python3-torch); the files are written with json and struct.
+python3-torch); the files are written by safetensors_writer.py.
 """
 import copy
-import json
 import os
-import struct
 
 import torch
+
+from safetensors_writer import write_safetensors
 import torch.nn as nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-FORMATS = {torch.float32: ("F32", "f"), torch.float64: ("F32", "f"), torch.int32: ("I32", "i"), torch.int64: ("I64", "q")}
-
-
-def write_safetensors(path, tensors, ints="I32"):
-    """Writes tensors in name order: floats as F32, integers as I32 (or
-    as ints says: I64 keeps int64 tensors as PyTorch saves them)."""
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous()
-        if t.dtype == torch.int64 and ints == "I32":
-            t = t.int()
-        if t.dtype == torch.float64:
-            t = t.float()
-        dtype, code = FORMATS[t.dtype]
-        data = struct.pack(f"<{t.numel()}{code}", *t.flatten().tolist())
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)) + raw + b"".join(blobs))
-    os.replace(tmp, path)
-
 
 def rand(*shape):
     return torch.rand(*shape, dtype=torch.float32) * 4 - 2

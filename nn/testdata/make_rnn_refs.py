@@ -21,13 +21,13 @@ The inputs and parameters are drawn in float32 and the references computed
 in float64 from those same values, so they are the exact results rounded
 once; the script prints how far PyTorch's own float32 computation is from
 them, as the scale for the Go tests' tolerances. torch 1.13 (Debian's
-python3-torch); the safetensors files are written with json and struct.
+python3-torch); the safetensors files are written by safetensors_writer.py.
 """
-import json
 import os
-import struct
 
 import torch
+
+from safetensors_writer import write_safetensors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "rnn_refs")
@@ -44,23 +44,6 @@ CASES = [
     ("rnn_bi", "RNN", 2, True, False, True, "tanh", True),
     ("rnn_relu_bi_bf", "RNN", 1, True, True, True, "relu", True),
 ]
-
-
-def write_safetensors(path, tensors, meta):
-    """Writes float32 tensors in name order with string metadata."""
-    header, blobs, offset = {"__metadata__": meta}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().to(torch.float32).contiguous()
-        data = struct.pack(f"<{t.numel()}f", *t.flatten().tolist())
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)) + raw + b"".join(blobs))
-    os.replace(tmp, path)
 
 
 def run(module, x, state, u, v, w):
